@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The grammar of .rtp files (DESIGN.md §2), as a pure bison parser that
+ * builds the AST of rtgen/ast.h. It checks only the shape of the input;
+ * names, duplicates and references are sema's business.
+ *
+ * Lists are built backwards (prepending is O(1) without a tail) and turned
+ * around when complete. Syntax errors are reported through diag and
+ * recovered from at the ';' that ends a field or clause and at the '}' that
+ * closes a block or declaration, so one run reports every broken
+ * declaration. Recovery inside a block ends in yyerrok, as a ';' or '}'
+ * there is a reliable resynchronisation point; at the top level bison's
+ * default (three tokens before the next report) keeps one mistake from
+ * being reported twice. The %destructors free whatever recovery discards.
+ */
+
+%code requires {
+#include "ast.h"
+#include "diag.h"
+
+#ifndef YY_TYPEDEF_YY_SCANNER_T
+#define YY_TYPEDEF_YY_SCANNER_T
+typedef void *yyscan_t;
+#endif
+
+/* What the scanner and the parser of one file share. */
+struct rtp_ctx {
+	ast_unit *unit;   /* where declarations go */
+	diag *diag;       /* where errors go */
+	int line, col;    /* scanner: position of the next byte */
+	int hard_eof;     /* scanner: stopped early; no syntax error at EOF */
+};
+}
+
+%code provides {
+/*
+ * rtp_parse_text: parse text[0..len) (any bytes; len < INT_MAX) into `unit`,
+ * reporting errors to `d`. Returns the number of errors found while parsing
+ * (0: the unit holds the whole file). The unit is complete either way: it
+ * holds every declaration that parsed, and the caller frees it.
+ */
+int rtp_parse_text(ast_unit *unit, diag *d, const char *text, size_t len);
+}
+
+%code {
+int rtp_lex(RTP_STYPE *lvalp, RTP_LTYPE *llocp, yyscan_t scanner);
+static void rtp_error(RTP_LTYPE *loc, yyscan_t scanner, struct rtp_ctx *ctx,
+    const char *msg);
+
+/* A clause node for keyword `kind` at `loc`. */
+#define CLAUSE(kind, loc) ast_clause_new((kind), (loc))
+}
+
+%define api.pure full
+%define api.prefix {rtp_}
+%define api.location.type {ast_loc}
+%define parse.error detailed
+%define parse.lac full
+%locations
+%expect 0
+%param {yyscan_t scanner}
+%parse-param {struct rtp_ctx *ctx}
+
+%union {
+	char *str;
+	uint64_t num;
+	ast_type type;
+	ast_field *field;
+	ast_name *name;
+	ast_clause *clause;
+}
+
+%token END 0 "end of file"
+%token <str> IDENT "identifier"
+%token <num> INT "integer"
+%token <num> DURATION "duration"
+%token <str> STRING "string literal"
+%token PROTOCOL "'protocol'"
+%token MESSAGE "'message'"
+%token ACTOR "'actor'"
+%token ACCEPTS "'accepts'"
+%token STATE "'state'"
+%token INIT "'init'"
+%token ON "'on'"
+%token START "'start'"
+%token STOP "'stop'"
+%token REF "'ref'"
+%token BOOL "'bool'"
+%token I8 "'i8'"
+%token I16 "'i16'"
+%token I32 "'i32'"
+%token I64 "'i64'"
+%token U8 "'u8'"
+%token U16 "'u16'"
+%token U32 "'u32'"
+%token U64 "'u64'"
+%token F32 "'f32'"
+%token F64 "'f64'"
+%token T_STRING "'string'"
+%token ARROW "'->'"
+%token DOTDOT "'..'"
+/* Punctuation of constructs that come later; declared so that errors
+ * name them instead of calling them invalid. */
+%token '(' ')' '=' '.' ':' '[' ']'
+
+%type <type> type
+%type <field> fields field field_block
+%type <name> names hooks hook
+%type <clause> clauses clause
+
+%destructor { free($$); } <str>
+%destructor { free($$.name); } <type>
+%destructor { ast_field_free_list($$); } <field>
+%destructor { ast_name_free_list($$); } <name>
+%destructor { ast_clause_free_list($$); } <clause>
+
+%%
+
+unit
+	: %empty
+	| unit decl
+	;
+
+decl
+	: PROTOCOL IDENT ';'
+		{
+			ast_unit_append(ctx->unit,
+			    ast_decl_new(AST_D_PROTOCOL, $2, @1, @2));
+		}
+	| MESSAGE IDENT field_block
+		{
+			ast_decl *d = ast_decl_new(AST_D_MESSAGE, $2, @1, @2);
+
+			d->fields = $3;
+			ast_unit_append(ctx->unit, d);
+		}
+	| ACTOR IDENT '{' clauses '}'
+		{
+			ast_decl *d = ast_decl_new(AST_D_ACTOR, $2, @1, @2);
+
+			d->clauses = ast_clause_reverse($4);
+			ast_unit_append(ctx->unit, d);
+		}
+	| ACTOR IDENT '{' clauses error '}'
+		{
+			ast_decl *d = ast_decl_new(AST_D_ACTOR, $2, @1, @2);
+
+			yyerrok;
+			d->clauses = ast_clause_reverse($4);
+			ast_unit_append(ctx->unit, d);
+		}
+	| error ';'
+	| error '}'
+	;
+
+field_block
+	: '{' fields '}'        { $$ = ast_field_reverse($2); }
+	| '{' fields error '}'  { $$ = ast_field_reverse($2); yyerrok; }
+	;
+
+fields
+	: %empty        { $$ = NULL; }
+	| fields field
+		{
+			$$ = $1;
+			if ($2 != NULL) {
+				$2->next = $1;
+				$$ = $2;
+			}
+		}
+	;
+
+field
+	: type IDENT ';'        { $$ = ast_field_new($1, $2, @2); }
+	| error ';'             { $$ = NULL; yyerrok; }
+	;
+
+type
+	: BOOL          { $$ = (ast_type){ .kind = AST_T_BOOL }; }
+	| I8            { $$ = (ast_type){ .kind = AST_T_I8 }; }
+	| I16           { $$ = (ast_type){ .kind = AST_T_I16 }; }
+	| I32           { $$ = (ast_type){ .kind = AST_T_I32 }; }
+	| I64           { $$ = (ast_type){ .kind = AST_T_I64 }; }
+	| U8            { $$ = (ast_type){ .kind = AST_T_U8 }; }
+	| U16           { $$ = (ast_type){ .kind = AST_T_U16 }; }
+	| U32           { $$ = (ast_type){ .kind = AST_T_U32 }; }
+	| U64           { $$ = (ast_type){ .kind = AST_T_U64 }; }
+	| F32           { $$ = (ast_type){ .kind = AST_T_F32 }; }
+	| F64           { $$ = (ast_type){ .kind = AST_T_F64 }; }
+	| T_STRING      { $$ = (ast_type){ .kind = AST_T_STRING }; }
+	| REF '<' IDENT '>'
+		{
+			$$ = (ast_type){ .kind = AST_T_REF, .name = $3,
+			    .name_loc = @3 };
+		}
+	;
+
+clauses
+	: %empty        { $$ = NULL; }
+	| clauses clause
+		{
+			$$ = $1;
+			if ($2 != NULL) {
+				$2->next = $1;
+				$$ = $2;
+			}
+		}
+	;
+
+clause
+	: ACCEPTS names ';'
+		{
+			$$ = CLAUSE(AST_C_ACCEPTS, @1);
+			$$->names = ast_name_reverse($2);
+		}
+	| STATE field_block
+		{
+			$$ = CLAUSE(AST_C_STATE, @1);
+			$$->fields = $2;
+		}
+	| INIT field_block
+		{
+			$$ = CLAUSE(AST_C_INIT, @1);
+			$$->fields = $2;
+		}
+	| ON hooks ';'
+		{
+			$$ = CLAUSE(AST_C_ON, @1);
+			$$->names = ast_name_reverse($2);
+		}
+	| error ';'             { $$ = NULL; yyerrok; }
+	;
+
+names
+	: IDENT                 { $$ = ast_name_new($1, @1); }
+	| names ',' IDENT
+		{
+			$$ = ast_name_new($3, @3);
+			$$->next = $1;
+		}
+	;
+
+hooks
+	: hook
+	| hooks ',' hook        { $$ = $3; $$->next = $1; }
+	;
+
+/* Hook names are checked by sema, so that a misspelt one gets a "did you
+ * mean" rather than a bare syntax error. */
+hook
+	: IDENT                 { $$ = ast_name_new($1, @1); }
+	| START                 { $$ = ast_name_new(ast_xstrdup("start"), @1); }
+	| STOP                  { $$ = ast_name_new(ast_xstrdup("stop"), @1); }
+	;
+
+%%
+
+static void
+rtp_error(RTP_LTYPE *loc, yyscan_t scanner, struct rtp_ctx *ctx,
+    const char *msg)
+{
+	(void)scanner;
+	/* The scanner already explained why the input ended early. */
+	if (ctx->hard_eof)
+		return;
+	diag_error(ctx->diag, *loc, "%s", msg);
+}

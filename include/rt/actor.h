@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * References to actors and what a handler can do with its context.
+ *
+ * An rt_ref names an actor cell and the incarnation that lives in it. Cells
+ * are recycled but never unmapped while their system lives, so a stale ref
+ * is always safe to use: sends through it return RT_ENOACTOR and nothing ever
+ * reaches a later actor that reuses the cell. Generated code wraps rt_ref in
+ * one struct per actor kind (P_A_ref), so refs of different kinds do not
+ * convert into each other.
+ */
+#ifndef RT_ACTOR_H
+#define RT_ACTOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <rt/version.h>
+#include <rt/system.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct rt_cell rt_cell;
+
+typedef struct rt_ref {
+	rt_cell *cell; /* never NULL in a ref obtained from the runtime */
+	uint64_t gen;  /* the incarnation; odd for every live actor */
+} rt_ref;
+
+/* The context a handler runs in; valid only during that handler call. */
+typedef struct rt_ctx rt_ctx;
+
+/* rt_ref_is_null: true for the zero ref (a ref that names no actor). */
+static inline bool
+rt_ref_is_null(rt_ref r)
+{
+	return r.cell == 0;
+}
+
+/* rt_ref_equal: true when a and b name the same incarnation. */
+static inline bool
+rt_ref_equal(rt_ref a, rt_ref b)
+{
+	return a.cell == b.cell && a.gen == b.gen;
+}
+
+/* Exit reason of an actor that stopped normally. */
+#define RT_NORMAL 0
+
+/* rt_self: the ref of the actor whose handler is running. */
+RT_API rt_ref rt_self(rt_ctx *ctx);
+
+/* rt_ctx_system: the system the running actor belongs to. */
+RT_API rt_system *rt_ctx_system(rt_ctx *ctx);
+
+/*
+ * rt_stop: stop the running actor once the current handler returns. Reason
+ * RT_NORMAL (0) is a normal exit; anything else is an abnormal one (as if the
+ * handler had returned it). Messages still queued become dead letters, and
+ * sends to the actor return RT_ENOACTOR from then on. NULL ctx: no effect.
+ */
+RT_API void rt_stop(rt_ctx *ctx, int reason);
+
+/*
+ * rt_actor_alive: true while the actor named by `ref` has not stopped for
+ * good. A snapshot: the answer may be stale by the time the caller uses it.
+ */
+RT_API bool rt_actor_alive(rt_ref ref);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

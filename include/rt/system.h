@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The actor system: a set of worker threads that run actors, and everything
+ * the actors share (cell directory, run queues, counters). A program usually
+ * has one; tests may create many, one after another or side by side.
+ */
+#ifndef RT_SYSTEM_H
+#define RT_SYSTEM_H
+
+#include <stdint.h>
+#include <rt/version.h>
+#include <rt/time.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct rt_system rt_system;
+
+/* Log levels passed to the log hook. */
+typedef enum rt_log_level {
+	RT_LOG_ERROR = 0,
+	RT_LOG_WARN = 1,
+	RT_LOG_INFO = 2,
+} rt_log_level;
+
+/*
+ * rt_log_fn: receives one line of text (no trailing newline) from the
+ * runtime, for example a crash report. Called from worker threads, possibly
+ * several at once; it must not call back into the system it is logging for.
+ */
+typedef void (*rt_log_fn)(void *user, rt_log_level level, const char *line);
+
+/*
+ * rt_config: how to build a system. Always start from rt_config_init() so
+ * fields added in later versions get their defaults.
+ */
+typedef struct rt_config {
+	/* Worker threads; 0 means one per online CPU. At most RT_MAX_WORKERS. */
+	unsigned workers;
+	/* Where runtime messages go; NULL writes them to stderr. */
+	rt_log_fn log;
+	void *log_user;
+} rt_config;
+
+#define RT_MAX_WORKERS 256
+
+/* rt_config_init: fill cfg with the defaults. */
+RT_API void rt_config_init(rt_config *cfg);
+
+/*
+ * rt_system_new: start a system and its worker threads. cfg NULL means the
+ * defaults. Returns NULL if cfg is invalid (workers > RT_MAX_WORKERS) or if
+ * memory or threads cannot be had; nothing is left behind in that case.
+ */
+RT_API rt_system *rt_system_new(const rt_config *cfg);
+
+/*
+ * rt_system_wait: block the calling thread until no actor of the system is
+ * alive. Returns 0, RT_EINVAL for a NULL system, or RT_EDEADLK when called
+ * from one of the system's own actors (it would wait for itself).
+ */
+RT_API int rt_system_wait(rt_system *sys);
+
+/*
+ * rt_system_shutdown: stop every live actor and the worker threads. Each
+ * actor is sent a stop signal; the message it is handling completes, the
+ * messages still queued become dead letters (counted), and it exits with
+ * reason RT_ESHUTDOWN. Sends into a system that is shutting down return
+ * RT_ESHUTDOWN. Waits at most `timeout` (RT_FOREVER: no limit) for the
+ * actors to stop, then joins the workers. Returns 0; RT_ETIMEDOUT if some
+ * handler was still running when the time was up (the workers are then
+ * joined by rt_system_free, which waits for it); RT_EDEADLK from inside an
+ * actor; RT_EINVAL for NULL. Calling it twice is harmless.
+ */
+RT_API int rt_system_shutdown(rt_system *sys, rt_duration timeout);
+
+/*
+ * rt_system_free: release everything the system owns. Shuts the system down
+ * first if that has not been done. Refs into the system must not be used
+ * afterwards. rt_system_free(NULL) does nothing. Must not be called from one
+ * of the system's own actors.
+ */
+RT_API void rt_system_free(rt_system *sys);
+
+/* rt_system_workers: the number of worker threads, or 0 for NULL. */
+RT_API unsigned rt_system_workers(const rt_system *sys);
+
+/*
+ * rt_stats: counters of a whole system since it started. Each is exact once
+ * the system is quiet; while actors run, a snapshot may be a little behind.
+ * No message is lost silently: once the system is quiet,
+ * sent == handled + dead_letters, and every send that returned an error
+ * because its target had stopped or the system was shutting down is
+ * counted in `refused`.
+ */
+typedef struct rt_stats {
+	uint64_t spawned;      /* actors spawned */
+	uint64_t stopped;      /* actors that stopped for good, any reason */
+	uint64_t crashed;      /* ... of which abnormally (not RT_NORMAL or
+	                          RT_ESHUTDOWN) */
+	uint64_t live;         /* actors alive now */
+	uint64_t sent;         /* messages accepted by a send (returned 0) */
+	uint64_t handled;      /* messages passed to a handler */
+	uint64_t dead_letters; /* accepted messages that were never handled:
+	                          their actor stopped first */
+	uint64_t refused;      /* sends refused: RT_ENOACTOR, RT_ESHUTDOWN */
+} rt_stats;
+
+/* rt_stats_get: fill *out with the system's counters. RT_EINVAL on NULL. */
+RT_API int rt_stats_get(rt_system *sys, rt_stats *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

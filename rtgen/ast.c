@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Construction and destruction of AST nodes. Nodes are plain malloc'd
+ * structs in singly linked lists; the parser prepends to lists and reverses
+ * them once complete, so building is linear whatever the input size.
+ */
+#include "ast.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void *
+ast_xmalloc(size_t size)
+{
+	void *p = calloc(1, size == 0 ? 1 : size);
+
+	if (p == NULL) {
+		fputs("rtgen: out of memory\n", stderr);
+		abort();
+	}
+	return p;
+}
+
+char *
+ast_xstrdup(const char *s)
+{
+	size_t len = strlen(s) + 1;
+	char *p = ast_xmalloc(len);
+
+	memcpy(p, s, len);
+	return p;
+}
+
+ast_unit *
+ast_unit_new(const char *path)
+{
+	ast_unit *unit = ast_xmalloc(sizeof(*unit));
+
+	unit->path = ast_xstrdup(path);
+	unit->tail = &unit->decls;
+	return unit;
+}
+
+void
+ast_unit_free(ast_unit *unit)
+{
+	ast_decl *d, *next;
+
+	if (unit == NULL)
+		return;
+	for (d = unit->decls; d != NULL; d = next) {
+		next = d->next;
+		ast_decl_free(d);
+	}
+	free(unit->path);
+	free(unit);
+}
+
+void
+ast_unit_append(ast_unit *unit, ast_decl *decl)
+{
+	decl->next = NULL;
+	*unit->tail = decl;
+	unit->tail = &decl->next;
+}
+
+ast_decl *
+ast_decl_new(enum ast_decl_kind kind, char *name, ast_loc loc,
+    ast_loc name_loc)
+{
+	ast_decl *d = ast_xmalloc(sizeof(*d));
+
+	d->kind = kind;
+	d->name = name;
+	d->loc = loc;
+	d->name_loc = name_loc;
+	return d;
+}
+
+ast_field *
+ast_field_new(ast_type type, char *name, ast_loc loc)
+{
+	ast_field *f = ast_xmalloc(sizeof(*f));
+
+	f->type = type;
+	f->name = name;
+	f->loc = loc;
+	return f;
+}
+
+ast_name *
+ast_name_new(char *name, ast_loc loc)
+{
+	ast_name *n = ast_xmalloc(sizeof(*n));
+
+	n->name = name;
+	n->loc = loc;
+	return n;
+}
+
+ast_clause *
+ast_clause_new(enum ast_clause_kind kind, ast_loc loc)
+{
+	ast_clause *c = ast_xmalloc(sizeof(*c));
+
+	c->kind = kind;
+	c->loc = loc;
+	return c;
+}
+
+void
+ast_decl_free(ast_decl *decl)
+{
+	if (decl == NULL)
+		return;
+	free(decl->name);
+	ast_field_free_list(decl->fields);
+	ast_clause_free_list(decl->clauses);
+	free(decl->accepts);
+	free(decl);
+}
+
+void
+ast_field_free_list(ast_field *list)
+{
+	ast_field *next;
+
+	for (; list != NULL; list = next) {
+		next = list->next;
+		free(list->type.name);
+		free(list->name);
+		free(list);
+	}
+}
+
+void
+ast_name_free_list(ast_name *list)
+{
+	ast_name *next;
+
+	for (; list != NULL; list = next) {
+		next = list->next;
+		free(list->name);
+		free(list);
+	}
+}
+
+void
+ast_clause_free_list(ast_clause *list)
+{
+	ast_clause *next;
+
+	for (; list != NULL; list = next) {
+		next = list->next;
+		ast_name_free_list(list->names);
+		ast_field_free_list(list->fields);
+		free(list);
+	}
+}
+
+/* The three reversals differ only in their type; C has no generics. */
+ast_field *
+ast_field_reverse(ast_field *list)
+{
+	ast_field *prev = NULL, *next;
+
+	for (; list != NULL; list = next) {
+		next = list->next;
+		list->next = prev;
+		prev = list;
+	}
+	return prev;
+}
+
+ast_name *
+ast_name_reverse(ast_name *list)
+{
+	ast_name *prev = NULL, *next;
+
+	for (; list != NULL; list = next) {
+		next = list->next;
+		list->next = prev;
+		prev = list;
+	}
+	return prev;
+}
+
+ast_clause *
+ast_clause_reverse(ast_clause *list)
+{
+	ast_clause *prev = NULL, *next;
+
+	for (; list != NULL; list = next) {
+		next = list->next;
+		list->next = prev;
+		prev = list;
+	}
+	return prev;
+}
+
+const char *
+ast_type_keyword(enum ast_type_kind kind)
+{
+	switch (kind) {
+	case AST_T_BOOL:
+		return "bool";
+	case AST_T_I8:
+		return "i8";
+	case AST_T_I16:
+		return "i16";
+	case AST_T_I32:
+		return "i32";
+	case AST_T_I64:
+		return "i64";
+	case AST_T_U8:
+		return "u8";
+	case AST_T_U16:
+		return "u16";
+	case AST_T_U32:
+		return "u32";
+	case AST_T_U64:
+		return "u64";
+	case AST_T_F32:
+		return "f32";
+	case AST_T_F64:
+		return "f64";
+	case AST_T_STRING:
+		return "string";
+	case AST_T_REF:
+		return "ref";
+	}
+	return "?";
+}
+
+const char *
+ast_clause_keyword(enum ast_clause_kind kind)
+{
+	switch (kind) {
+	case AST_C_ACCEPTS:
+		return "accepts";
+	case AST_C_STATE:
+		return "state";
+	case AST_C_INIT:
+		return "init";
+	case AST_C_ON:
+		return "on";
+	}
+	return "?";
+}
+
+const char *
+ast_decl_keyword(enum ast_decl_kind kind)
+{
+	switch (kind) {
+	case AST_D_PROTOCOL:
+		return "protocol";
+	case AST_D_MESSAGE:
+		return "message";
+	case AST_D_ACTOR:
+		return "actor";
+	}
+	return "?";
+}

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The abstract syntax tree of one .rtp file, as the parser builds it and the
+ * later stages read it. Every node keeps the location of its name so that
+ * diagnostics can point at it. Lists keep declaration order (the generated
+ * code follows it). The parser owns nodes until it links them into the unit;
+ * ast_unit_free() releases everything.
+ *
+ * Resolution results (which message an `accepts` names, an actor's clauses)
+ * are filled in by sema and only borrow nodes of the same unit.
+ */
+#ifndef RT_AST_H
+#define RT_AST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A range in the source; lines and columns count from 1, columns in bytes.
+ * The field names are the ones bison's YYLLOC_DEFAULT expects. */
+typedef struct ast_loc {
+	int first_line;
+	int first_column;
+	int last_line;
+	int last_column;
+} ast_loc;
+
+enum ast_type_kind {
+	AST_T_BOOL,
+	AST_T_I8,
+	AST_T_I16,
+	AST_T_I32,
+	AST_T_I64,
+	AST_T_U8,
+	AST_T_U16,
+	AST_T_U32,
+	AST_T_U64,
+	AST_T_F32,
+	AST_T_F64,
+	AST_T_STRING,
+	AST_T_REF, /* ref<name> */
+};
+
+/* A field type. `name` (owned) is the actor of a ref, NULL otherwise. */
+typedef struct ast_type {
+	enum ast_type_kind kind;
+	char *name;
+	ast_loc name_loc;
+	struct ast_decl *target; /* sema: the actor a ref names */
+} ast_type;
+
+/* One field of a message, a state or an init block. */
+typedef struct ast_field {
+	struct ast_field *next;
+	ast_type type;
+	char *name;
+	ast_loc loc;
+} ast_field;
+
+/* A name in a list: the messages of `accepts`, the hooks of `on`. */
+typedef struct ast_name {
+	struct ast_name *next;
+	char *name;
+	ast_loc loc;
+	struct ast_decl *target; /* sema: the declaration it names, if any */
+} ast_name;
+
+enum ast_clause_kind {
+	AST_C_ACCEPTS,
+	AST_C_STATE,
+	AST_C_INIT,
+	AST_C_ON,
+};
+
+/* A clause of an actor: a name list (accepts, on) or a field block. */
+typedef struct ast_clause {
+	struct ast_clause *next;
+	enum ast_clause_kind kind;
+	ast_loc loc; /* of the keyword */
+	ast_name *names;
+	ast_field *fields;
+} ast_clause;
+
+enum ast_decl_kind {
+	AST_D_PROTOCOL,
+	AST_D_MESSAGE,
+	AST_D_ACTOR,
+};
+
+/* Hooks an actor can declare in `on`, as bits of ast_decl.hooks. */
+enum ast_hook {
+	AST_HOOK_START = 1u << 0,
+	AST_HOOK_STOP = 1u << 1,
+};
+
+/* A top-level declaration. */
+typedef struct ast_decl {
+	struct ast_decl *next;
+	enum ast_decl_kind kind;
+	char *name;
+	ast_loc loc;          /* of the keyword */
+	ast_loc name_loc;     /* of the name */
+	ast_field *fields;    /* message */
+	ast_clause *clauses;  /* actor */
+
+	/* Filled by sema for an actor. */
+	ast_name **accepts;   /* accepted messages in order (names resolved) */
+	size_t naccepts;
+	ast_clause *state;    /* NULL when absent */
+	ast_clause *init;     /* NULL when absent */
+	unsigned hooks;       /* enum ast_hook bits */
+	/* Filled by sema for a message: its protocol-wide tag, from 1. */
+	uint32_t tag;
+} ast_decl;
+
+/* One parsed file. */
+typedef struct ast_unit {
+	char *path;           /* as given on the command line */
+	ast_decl *decls;
+	ast_decl **tail;      /* where the next declaration is linked */
+	const ast_decl *protocol; /* sema: the protocol declaration */
+} ast_unit;
+
+/* ast_xmalloc: malloc that aborts on exhaustion (rtgen cannot go on). */
+void *ast_xmalloc(size_t size);
+/* ast_xstrdup: a copy of s (caller frees), aborting on exhaustion. */
+char *ast_xstrdup(const char *s);
+
+/* ast_unit_new: an empty unit for `path` (copied). */
+ast_unit *ast_unit_new(const char *path);
+/* ast_unit_free: free the unit and every node linked to it. NULL: no-op. */
+void ast_unit_free(ast_unit *unit);
+/* ast_unit_append: link `decl` at the end of the unit, which takes it. */
+void ast_unit_append(ast_unit *unit, ast_decl *decl);
+
+/* Constructors; each takes the strings and lists passed to it. */
+ast_decl *ast_decl_new(enum ast_decl_kind kind, char *name, ast_loc loc,
+    ast_loc name_loc);
+ast_field *ast_field_new(ast_type type, char *name, ast_loc loc);
+ast_name *ast_name_new(char *name, ast_loc loc);
+ast_clause *ast_clause_new(enum ast_clause_kind kind, ast_loc loc);
+
+/* Destructors of whole lists (the parser's %destructor uses them). */
+void ast_decl_free(ast_decl *decl);
+void ast_field_free_list(ast_field *list);
+void ast_name_free_list(ast_name *list);
+void ast_clause_free_list(ast_clause *list);
+
+/* List reversal: the parser builds lists backwards, then turns them. */
+ast_field *ast_field_reverse(ast_field *list);
+ast_name *ast_name_reverse(ast_name *list);
+ast_clause *ast_clause_reverse(ast_clause *list);
+
+/* ast_type_keyword: the .rtp spelling of a type kind ("u32", "ref"). */
+const char *ast_type_keyword(enum ast_type_kind kind);
+/* ast_clause_keyword: the .rtp spelling of a clause kind ("state"). */
+const char *ast_clause_keyword(enum ast_clause_kind kind);
+/* ast_decl_keyword: the .rtp spelling of a declaration kind ("actor"). */
+const char *ast_decl_keyword(enum ast_decl_kind kind);
+
+#endif

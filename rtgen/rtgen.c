@@ -1,0 +1,304 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The rtgen driver: the command line, then for every input file read,
+ * parse, check and generate in memory; only when all inputs are clean are
+ * the outputs written, each to a temporary file in the output directory,
+ * and then renamed into place. A broken input therefore never leaves an
+ * output file behind, new or half-written.
+ */
+#include "rtgen.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ast.h"
+#include "diag.h"
+#include "emit_c.h"
+#include "rtp_parse.h"
+#include "sema.h"
+
+/* Inputs larger than this are refused (the scanner takes an int length). */
+#define RTGEN_MAX_INPUT (64u << 20)
+
+struct output {
+	char *path;     /* DIR/x.rtp.h */
+	char *tmp;      /* where it is written first */
+	emit_buf text;
+	const char *input;
+};
+
+static void
+usage(FILE *f)
+{
+	fputs("Usage: rtgen [-o DIR] [--no-lines] FILE.rtp...\n"
+	    "Compile rt protocol files: for each FILE.rtp, write FILE.rtp.h "
+	    "and FILE.rtp.c.\n\n"
+	    "  -o DIR       write the generated files into DIR (default: the "
+	    "current\n"
+	    "               directory)\n"
+	    "  --no-lines   leave out the #line directives that point into "
+	    "the .rtp\n"
+	    "  --help       show this help and exit\n"
+	    "  --version    show the version and exit\n\n"
+	    "Exit status: 0 success, 1 errors in the input, 2 usage "
+	    "error.\n", f);
+}
+
+static char *
+join(const char *a, const char *b, const char *c)
+{
+	size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
+	char *p = ast_xmalloc(la + lb + lc + 1);
+
+	memcpy(p, a, la);
+	memcpy(p + la, b, lb);
+	memcpy(p + la + lb, c, lc + 1);
+	return p;
+}
+
+static const char *
+base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash != NULL ? slash + 1 : path;
+}
+
+/* Read all of `path`; NULL (reported) on failure. */
+static char *
+read_file(const char *path, size_t *len, FILE *err)
+{
+	size_t cap = 4096, n = 0, got;
+	FILE *f = fopen(path, "rb");
+	char *buf;
+
+	if (f == NULL) {
+		fprintf(err, "%s: error: cannot open: %s\n", path,
+		    strerror(errno));
+		return NULL;
+	}
+	buf = ast_xmalloc(cap);
+	for (;;) {
+		if (n == cap) {
+			if (cap >= RTGEN_MAX_INPUT) {
+				fprintf(err, "%s: error: file too large (the "
+				    "limit is %u MiB)\n", path,
+				    RTGEN_MAX_INPUT >> 20);
+				goto fail;
+			}
+			cap *= 2;
+			buf = realloc(buf, cap);
+			if (buf == NULL) {
+				fputs("rtgen: out of memory\n", err);
+				abort();
+			}
+		}
+		got = fread(buf + n, 1, cap - n, f);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		fprintf(err, "%s: error: cannot read: %s\n", path,
+		    strerror(errno));
+		goto fail;
+	}
+	fclose(f);
+	*len = n;
+	return buf;
+fail:
+	fclose(f);
+	free(buf);
+	return NULL;
+}
+
+/* Parse, check and generate one file; 0 and two outputs, or 1. */
+static int
+compile(const char *path, const char *dir, bool lines, struct output *h,
+    struct output *c, FILE *err)
+{
+	const char *base = base_name(path);
+	emit_c_opts opts;
+	ast_unit *unit;
+	size_t len = 0;
+	char *text;
+	diag d;
+	int status = 0;
+
+	text = read_file(path, &len, err);
+	if (text == NULL)
+		return 1;
+	diag_init(&d, err, path, text, len);
+	unit = ast_unit_new(path);
+	if (rtp_parse_text(unit, &d, text, len) == 0)
+		sema_check(unit, &d);
+	if (d.errors == 0) {
+		h->input = c->input = path;
+		h->path = join(dir, base, ".h");
+		c->path = join(dir, base, ".c");
+		opts.src_path = path;
+		opts.h_name = base_name(h->path);
+		opts.c_name = base_name(c->path);
+		opts.lines = lines;
+		emit_c(unit, &opts, &h->text, &c->text);
+	} else {
+		status = 1;
+	}
+	ast_unit_free(unit);
+	diag_fini(&d);
+	free(text);
+	return status;
+}
+
+/* Write o->text to a new temporary file beside o->path; 0 or -1. */
+static int
+write_tmp(struct output *o, FILE *err)
+{
+	size_t done = 0;
+	int fd;
+
+	o->tmp = ast_xmalloc(strlen(o->path) + 32);
+	sprintf(o->tmp, "%s.tmp%ld", o->path, (long)getpid());
+	fd = open(o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_TRUNC, 0666);
+	if (fd < 0) {
+		fprintf(err, "%s: error: cannot create '%s': %s\n", o->input,
+		    o->tmp, strerror(errno));
+		free(o->tmp);
+		o->tmp = NULL;
+		return -1;
+	}
+	while (done < o->text.len) {
+		ssize_t n = write(fd, o->text.data + done, o->text.len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			fprintf(err, "%s: error: cannot write '%s': %s\n",
+			    o->input, o->tmp, n < 0 ? strerror(errno) :
+			    "short write");
+			close(fd);
+			return -1;
+		}
+		done += (size_t)n;
+	}
+	if (close(fd) != 0) {
+		fprintf(err, "%s: error: cannot write '%s': %s\n", o->input,
+		    o->tmp, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Write every output, all or (as far as the file system lets us) none. */
+static int
+write_all(struct output *outs, size_t n, FILE *err)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < i; j++)
+			if (strcmp(outs[i].path, outs[j].path) == 0) {
+				fprintf(err, "rtgen: error: '%s' and '%s' "
+				    "would both write '%s'\n", outs[j].input,
+				    outs[i].input, outs[i].path);
+				return 1;
+			}
+	for (i = 0; i < n; i++)
+		if (write_tmp(&outs[i], err) != 0)
+			goto fail;
+	for (i = 0; i < n; i++) {
+		if (rename(outs[i].tmp, outs[i].path) != 0) {
+			fprintf(err, "%s: error: cannot rename '%s' to '%s': "
+			    "%s\n", outs[i].input, outs[i].tmp, outs[i].path,
+			    strerror(errno));
+			goto fail;
+		}
+		free(outs[i].tmp);
+		outs[i].tmp = NULL;
+	}
+	return 0;
+fail:
+	for (i = 0; i < n; i++)
+		if (outs[i].tmp != NULL)
+			unlink(outs[i].tmp);
+	return 1;
+}
+
+int
+rtgen_main(int argc, char **argv, FILE *out, FILE *err)
+{
+	const char *dir = NULL;
+	char **files, *dirslash;
+	struct output *outs;
+	size_t nfiles = 0, i;
+	bool lines = true, options = true;
+	int status = 0;
+
+	files = ast_xmalloc(((size_t)(argc > 0 ? argc : 1)) * sizeof(*files));
+	for (i = 1; i < (size_t)argc; i++) {
+		const char *a = argv[i];
+
+		if (!options || a[0] != '-' || a[1] == '\0') {
+			files[nfiles++] = argv[i];
+		} else if (strcmp(a, "--") == 0) {
+			options = false;
+		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			usage(out);
+			free(files);
+			return 0;
+		} else if (strcmp(a, "--version") == 0) {
+			fputs("rtgen " RTGEN_VERSION "\n", out);
+			free(files);
+			return 0;
+		} else if (strcmp(a, "--no-lines") == 0) {
+			lines = false;
+		} else if (strcmp(a, "-o") == 0) {
+			if (i + 1 == (size_t)argc) {
+				fputs("rtgen: option '-o' needs a directory\n"
+				    "Try 'rtgen --help' for more "
+				    "information.\n", err);
+				free(files);
+				return 2;
+			}
+			dir = argv[++i];
+		} else if (strncmp(a, "-o", 2) == 0) {
+			dir = a + 2;
+		} else {
+			fprintf(err, "rtgen: unknown option '%s'\nTry 'rtgen "
+			    "--help' for more information.\n", a);
+			free(files);
+			return 2;
+		}
+	}
+	if (nfiles == 0) {
+		fputs("rtgen: no input files\nUsage: rtgen [-o DIR] "
+		    "[--no-lines] FILE.rtp...\n", err);
+		free(files);
+		return 2;
+	}
+	if (dir == NULL || *dir == '\0')
+		dirslash = ast_xstrdup("");
+	else
+		dirslash = join(dir, dir[strlen(dir) - 1] == '/' ? "" : "/",
+		    "");
+	outs = ast_xmalloc(2 * nfiles * sizeof(*outs));
+	for (i = 0; i < nfiles; i++)
+		if (compile(files[i], dirslash, lines, &outs[2 * i],
+		    &outs[2 * i + 1], err) != 0)
+			status = 1;
+	if (status == 0)
+		status = write_all(outs, 2 * nfiles, err);
+	for (i = 0; i < 2 * nfiles; i++) {
+		free(outs[i].path);
+		free(outs[i].tmp);
+		emit_buf_free(&outs[i].text);
+	}
+	free(outs);
+	free(dirslash);
+	free(files);
+	return status;
+}

@@ -1,0 +1,617 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Semantic checks (see sema.h). Names are looked up in hash tables, so a
+ * file with many thousands of declarations is checked in linear time; the
+ * "did you mean" search is quadratic, but only runs for errors that are
+ * printed (at most DIAG_MAX_ERRORS of them).
+ *
+ * The last check builds every C identifier the emitter will declare for
+ * the unit and rejects two declarations that would declare the same one
+ * (actor `A` and message `A_ref` both make `P_A_ref`), as well as a
+ * declaration whose C name is a send function the header poisons. It runs
+ * only when everything else is clean, as duplicates would be reported twice.
+ */
+#include "sema.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- a string-keyed hash table ------------------------------------- */
+
+struct sym {
+	const char *key;
+	const void *val;
+};
+
+struct symtab {
+	struct sym *slots;
+	size_t cap, count;
+	bool owns_keys;
+};
+
+static size_t
+hash(const char *s)
+{
+	size_t h = 2166136261u;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static struct sym *
+slot(const struct symtab *t, const char *key)
+{
+	size_t i = hash(key) & (t->cap - 1);
+
+	while (t->slots[i].key != NULL && strcmp(t->slots[i].key, key) != 0)
+		i = (i + 1) & (t->cap - 1);
+	return &t->slots[i];
+}
+
+static const void *
+symtab_get(const struct symtab *t, const char *key)
+{
+	return t->cap == 0 ? NULL : slot(t, key)->val;
+}
+
+/* Insert key -> val unless key is there: then return its value and leave
+ * the table as it was (an owned key is freed). */
+static const void *
+symtab_put(struct symtab *t, const char *key, const void *val)
+{
+	struct sym *s;
+
+	if (2 * (t->count + 1) > t->cap) {
+		struct symtab bigger = { NULL, t->cap == 0 ? 16 : 2 * t->cap, 0,
+			t->owns_keys };
+		size_t i;
+
+		bigger.slots = ast_xmalloc(bigger.cap * sizeof(struct sym));
+		for (i = 0; i < t->cap; i++)
+			if (t->slots[i].key != NULL)
+				*slot(&bigger, t->slots[i].key) = t->slots[i];
+		bigger.count = t->count;
+		free(t->slots);
+		*t = bigger;
+	}
+	s = slot(t, key);
+	if (s->key != NULL) {
+		if (t->owns_keys)
+			free((char *)key);
+		return s->val;
+	}
+	s->key = key;
+	s->val = val;
+	t->count++;
+	return NULL;
+}
+
+static void
+symtab_free(struct symtab *t)
+{
+	size_t i;
+
+	if (t->owns_keys)
+		for (i = 0; i < t->cap; i++)
+			free((char *)t->slots[i].key);
+	free(t->slots);
+	memset(t, 0, sizeof(*t));
+}
+
+/* ---- the checks ------------------------------------------------------ */
+
+struct sema {
+	ast_unit *unit;
+	diag *d;
+	const char *prefix;     /* the protocol name */
+	struct symtab decls;    /* name -> ast_decl (messages and actors) */
+};
+
+static const char *const hook_names[] = { "start", "stop" };
+
+/* Identifiers that cannot name a field: C and C++ keywords (the header is
+ * meant to be usable from C++ too) and macros of the headers it includes. */
+static const char *const reserved_fields[] = {
+	"alignas", "alignof", "and", "and_eq", "asm", "auto", "bitand",
+	"bitor", "break", "case", "catch", "char", "char16_t", "char32_t",
+	"class", "compl", "const", "const_cast", "constexpr", "continue",
+	"decltype", "default", "delete", "do", "double", "dynamic_cast",
+	"else", "enum", "explicit", "export", "extern", "false", "float",
+	"for", "friend", "goto", "if", "inline", "int", "long", "mutable",
+	"namespace", "new", "noexcept", "not", "not_eq", "NULL", "nullptr",
+	"operator", "or", "or_eq", "private", "protected", "public",
+	"register", "reinterpret_cast", "restrict", "return", "short",
+	"signed", "sizeof", "static", "static_assert", "static_cast",
+	"struct", "switch", "template", "this", "thread_local", "throw",
+	"true", "try", "typedef", "typeid", "typename", "union", "unsigned",
+	"using", "virtual", "void", "volatile", "wchar_t", "while", "xor",
+	"xor_eq",
+};
+
+/* The closest of `n` candidates to `name` within edit distance 2, or NULL.
+ * A candidate must also be closer than the name is long, so that `x` does
+ * not suggest every one-letter name. */
+static const char *
+closest(const char *const *cands, size_t n, const char *name)
+{
+	size_t best = 3, len = strlen(name), i;
+	const char *found = NULL;
+
+	for (i = 0; i < n; i++) {
+		size_t dist = diag_distance(name, cands[i], 2);
+
+		if (dist < best && dist < len) {
+			best = dist;
+			found = cands[i];
+		}
+	}
+	return found;
+}
+
+/* The closest declaration of `kind` to `name`, or NULL. */
+static const char *
+closest_decl(struct sema *s, enum ast_decl_kind kind, const char *name)
+{
+	size_t best = 3, len = strlen(name);
+	const char *found = NULL;
+	ast_decl *d;
+
+	if (!diag_printing(s->d))
+		return NULL;
+	for (d = s->unit->decls; d != NULL; d = d->next) {
+		size_t dist;
+
+		if (d->kind != kind)
+			continue;
+		dist = diag_distance(name, d->name, 2);
+		if (dist < best && dist < len) {
+			best = dist;
+			found = d->name;
+		}
+	}
+	return found;
+}
+
+/* "; did you mean 'x'?" or "" (the buffer must hold a name and 20 bytes). */
+static const char *
+did_you_mean(char *buf, size_t size, const char *near)
+{
+	if (near == NULL)
+		return "";
+	snprintf(buf, size, "; did you mean '%s'?", near);
+	return buf;
+}
+
+/* Names that would make reserved C identifiers once prefixed or suffixed
+ * ("P__x", "P_x__ref") or that start with '_'. */
+static bool
+bad_underscores(const char *name, bool is_decl)
+{
+	size_t len = strlen(name);
+
+	return name[0] == '_' || strstr(name, "__") != NULL ||
+	    (is_decl && name[len - 1] == '_');
+}
+
+static void
+check_decl_name(struct sema *s, const ast_decl *d)
+{
+	if (bad_underscores(d->name, true))
+		diag_error(s->d, d->name_loc,
+		    "%s name '%s' would make reserved C identifiers (it must "
+		    "not start or end with '_' or contain '__')",
+		    ast_decl_keyword(d->kind), d->name);
+}
+
+static bool
+reserved_field(const char *name)
+{
+	static const char *const stdint[] = { "INT", "UINT", "SIZE",
+		"PTRDIFF", "WCHAR", "WINT", "SIG_ATOMIC" };
+	size_t i;
+
+	for (i = 0; i < sizeof(reserved_fields) / sizeof(*reserved_fields);
+	    i++)
+		if (strcmp(name, reserved_fields[i]) == 0)
+			return true;
+	if (strncmp(name, "RT_", 3) == 0 || strcmp(name, "bool") == 0)
+		return true;
+	for (i = 0; i < sizeof(stdint) / sizeof(*stdint); i++)
+		if (strncmp(name, stdint[i], strlen(stdint[i])) == 0 &&
+		    strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") ==
+		    strlen(name))
+			return true;
+	return false;
+}
+
+/* The fields of one struct: unique names, usable in C, refs to actors. */
+static void
+check_fields(struct sema *s, ast_field *fields, const char *what,
+    const char *owner)
+{
+	struct symtab seen = { 0 };
+	char buf[256];
+	ast_field *f;
+
+	for (f = fields; f != NULL; f = f->next) {
+		const ast_field *prev = symtab_put(&seen, f->name, f);
+
+		if (prev != NULL) {
+			diag_error(s->d, f->loc,
+			    "duplicate field '%s' in %s '%s'", f->name, what,
+			    owner);
+			diag_note(s->d, prev->loc, "'%s' was first declared "
+			    "here", f->name);
+		} else if (bad_underscores(f->name, false)) {
+			diag_error(s->d, f->loc, "field name '%s' is reserved "
+			    "in C (it must not start with '_' or contain "
+			    "'__')", f->name);
+		} else if (reserved_field(f->name)) {
+			diag_error(s->d, f->loc, "field name '%s' is a C or "
+			    "C++ keyword or macro", f->name);
+		}
+		if (f->type.kind == AST_T_REF) {
+			ast_decl *t = (ast_decl *)symtab_get(&s->decls,
+			    f->type.name);
+
+			if (t == NULL) {
+				diag_error(s->d, f->type.name_loc,
+				    "unknown actor '%s' in ref<>%s",
+				    f->type.name, did_you_mean(buf,
+				    sizeof(buf), closest_decl(s, AST_D_ACTOR,
+				    f->type.name)));
+			} else if (t->kind != AST_D_ACTOR) {
+				diag_error(s->d, f->type.name_loc,
+				    "'%s' is a %s, not an actor; ref<> takes "
+				    "an actor", t->name,
+				    ast_decl_keyword(t->kind));
+				diag_note(s->d, t->name_loc, "'%s' is declared "
+				    "here", t->name);
+			} else {
+				f->type.target = t;
+			}
+		}
+	}
+	symtab_free(&seen);
+}
+
+static void
+check_protocol(struct sema *s)
+{
+	ast_decl *d, *first = NULL;
+
+	for (d = s->unit->decls; d != NULL; d = d->next) {
+		if (d->kind != AST_D_PROTOCOL)
+			continue;
+		if (first != NULL) {
+			diag_error(s->d, d->loc, "duplicate 'protocol' "
+			    "declaration (a file declares one protocol)");
+			diag_note(s->d, first->loc, "the protocol is declared "
+			    "here");
+			continue;
+		}
+		first = d;
+		if (d != s->unit->decls)
+			diag_error(s->d, d->loc, "'protocol' must be the first "
+			    "declaration");
+		if (bad_underscores(d->name, true)) {
+			check_decl_name(s, d);
+		} else if (strcmp(d->name, "rt") == 0 ||
+		    strcmp(d->name, "rti") == 0 ||
+		    strcmp(d->name, "RT") == 0) {
+			diag_error(s->d, d->name_loc, "protocol name '%s' is "
+			    "reserved for the runtime", d->name);
+		}
+	}
+	if (first == NULL) {
+		ast_loc start = { 1, 1, 1, 1 };
+
+		diag_error(s->d, s->unit->decls != NULL ?
+		    s->unit->decls->loc : start, "missing 'protocol' "
+		    "declaration (the file must begin with 'protocol NAME;')");
+	}
+	s->unit->protocol = first;
+	s->prefix = first != NULL ? first->name : "";
+}
+
+static void
+declare(struct sema *s)
+{
+	uint32_t tag = 1;
+	ast_decl *d;
+
+	for (d = s->unit->decls; d != NULL; d = d->next) {
+		const ast_decl *prev;
+
+		if (d->kind == AST_D_PROTOCOL)
+			continue;
+		if (d->kind == AST_D_MESSAGE)
+			d->tag = tag++;
+		check_decl_name(s, d);
+		prev = symtab_put(&s->decls, d->name, d);
+		if (prev != NULL) {
+			diag_error(s->d, d->name_loc, "'%s' is already "
+			    "declared (as %s %s)", d->name,
+			    prev->kind == AST_D_ACTOR ? "an" : "a",
+			    ast_decl_keyword(prev->kind));
+			diag_note(s->d, prev->name_loc, "'%s' was first "
+			    "declared here", d->name);
+		}
+	}
+}
+
+static void
+check_accepts(struct sema *s, ast_decl *actor, ast_clause *c,
+    struct symtab *accepted, size_t *cap)
+{
+	char buf[256];
+	ast_name *n;
+
+	for (n = c->names; n != NULL; n = n->next) {
+		ast_decl *m = (ast_decl *)symtab_get(&s->decls, n->name);
+		const ast_name *prev;
+
+		if (m == NULL) {
+			diag_error(s->d, n->loc, "unknown message '%s'%s",
+			    n->name, did_you_mean(buf, sizeof(buf),
+			    closest_decl(s, AST_D_MESSAGE, n->name)));
+			continue;
+		}
+		if (m->kind != AST_D_MESSAGE) {
+			diag_error(s->d, n->loc, "'%s' is an actor, not a "
+			    "message; 'accepts' takes messages", n->name);
+			diag_note(s->d, m->name_loc, "'%s' is declared here",
+			    m->name);
+			continue;
+		}
+		n->target = m;
+		prev = symtab_put(accepted, n->name, n);
+		if (prev != NULL) {
+			diag_error(s->d, n->loc, "actor '%s' accepts message "
+			    "'%s' twice", actor->name, n->name);
+			diag_note(s->d, prev->loc, "'%s' was first accepted "
+			    "here", n->name);
+			continue;
+		}
+		if (actor->naccepts == *cap) {
+			*cap = *cap == 0 ? 8 : 2 * *cap;
+			actor->accepts = realloc(actor->accepts,
+			    *cap * sizeof(*actor->accepts));
+			if (actor->accepts == NULL) {
+				fputs("rtgen: out of memory\n", stderr);
+				abort();
+			}
+		}
+		actor->accepts[actor->naccepts++] = n;
+	}
+}
+
+static void
+check_hooks(struct sema *s, ast_decl *actor, ast_clause *c)
+{
+	const ast_name *seen[sizeof(hook_names) / sizeof(*hook_names)] = {
+		NULL };
+	const size_t nhooks = sizeof(hook_names) / sizeof(*hook_names);
+	char buf[256];
+	ast_name *n;
+	size_t i;
+
+	for (n = c->names; n != NULL; n = n->next) {
+		for (i = 0; i < nhooks; i++)
+			if (strcmp(n->name, hook_names[i]) == 0)
+				break;
+		if (i == nhooks) {
+			const char *near = closest(hook_names, nhooks,
+			    n->name);
+
+			diag_error(s->d, n->loc, "unknown hook '%s'%s%s",
+			    n->name, did_you_mean(buf, sizeof(buf), near),
+			    near == NULL ? " (hooks are start and stop)" : "");
+			continue;
+		}
+		if (seen[i] != NULL) {
+			diag_error(s->d, n->loc, "hook '%s' is listed twice",
+			    n->name);
+			diag_note(s->d, seen[i]->loc, "'%s' was first listed "
+			    "here", n->name);
+			continue;
+		}
+		seen[i] = n;
+		actor->hooks |= 1u << i;
+	}
+}
+
+static void
+check_actor(struct sema *s, ast_decl *actor)
+{
+	struct symtab accepted = { 0 };
+	ast_clause *c, *on = NULL;
+	size_t cap = 0;
+
+	for (c = actor->clauses; c != NULL; c = c->next) {
+		ast_clause **slotp = NULL;
+
+		switch (c->kind) {
+		case AST_C_ACCEPTS:
+			check_accepts(s, actor, c, &accepted, &cap);
+			continue;
+		case AST_C_STATE:
+			slotp = &actor->state;
+			break;
+		case AST_C_INIT:
+			slotp = &actor->init;
+			break;
+		case AST_C_ON:
+			slotp = &on;
+			break;
+		}
+		if (*slotp != NULL) {
+			diag_error(s->d, c->loc, "duplicate '%s' clause in "
+			    "actor '%s'", ast_clause_keyword(c->kind),
+			    actor->name);
+			diag_note(s->d, (*slotp)->loc, "the first '%s' clause "
+			    "is here", ast_clause_keyword(c->kind));
+			continue;
+		}
+		*slotp = c;
+		if (c->kind == AST_C_ON)
+			check_hooks(s, actor, c);
+		else
+			check_fields(s, c->fields, c->kind == AST_C_STATE ?
+			    "the state of actor" : "the init of actor",
+			    actor->name);
+	}
+	symtab_free(&accepted);
+}
+
+/* ---- generated C names ---------------------------------------------- */
+
+static char *
+cname(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static char *
+cname(const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	p = ast_xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+static void
+claim(struct sema *s, struct symtab *names, char *name, const ast_decl *d)
+{
+	const ast_decl *prev = symtab_get(names, name);
+
+	if (prev == NULL) {
+		symtab_put(names, name, d);
+		return;
+	}
+	diag_error(s->d, d->name_loc, "%s '%s' and %s '%s' would both "
+	    "declare the C name '%s'", ast_decl_keyword(d->kind), d->name,
+	    ast_decl_keyword(prev->kind), prev->name, name);
+	diag_note(s->d, prev->name_loc, "%s '%s' is declared here",
+	    ast_decl_keyword(prev->kind), prev->name);
+	free(name);
+}
+
+static bool
+accepts(const ast_decl *actor, const ast_decl *msg)
+{
+	size_t i;
+
+	for (i = 0; i < actor->naccepts; i++)
+		if (actor->accepts[i]->target == msg)
+			return true;
+	return false;
+}
+
+/* A declared C name that reads P_A_send_M for an actor A that does not
+ * accept a message M would be poisoned by the header. */
+static void
+check_poisoned(struct sema *s, const struct symtab *names)
+{
+	size_t plen = strlen(s->prefix), i;
+
+	for (i = 0; i < names->cap; i++) {
+		const char *key = names->slots[i].key, *p;
+
+		if (key == NULL)
+			continue;
+		for (p = strstr(key + plen, "_send_"); p != NULL;
+		    p = strstr(p + 1, "_send_")) {
+			const ast_decl *owner = names->slots[i].val;
+			const ast_decl *a, *m;
+			char *aname;
+
+			if (p - key <= (ptrdiff_t)plen)
+				continue;
+			aname = cname("%.*s", (int)(p - key - plen - 1),
+			    key + plen + 1);
+			a = symtab_get(&s->decls, aname);
+			m = symtab_get(&s->decls, p + 6);
+			free(aname);
+			if (a == NULL ||
+			    m == NULL || a->kind != AST_D_ACTOR ||
+			    m->kind != AST_D_MESSAGE || accepts(a, m))
+				continue;
+			diag_error(s->d, owner->name_loc, "%s '%s' would "
+			    "declare the C name '%s', which the header "
+			    "poisons because actor '%s' does not accept "
+			    "message '%s'", ast_decl_keyword(owner->kind),
+			    owner->name, key, a->name, m->name);
+		}
+	}
+}
+
+static void
+check_cnames(struct sema *s)
+{
+	static const char *const actor_names[] = { "", "_ref", "_args",
+		"_tag", "_class", "_spawn", "_dispatch", "_tag_names",
+		"_start_thunk", "_stop_thunk", "_args_extra", "_args_copy",
+		"_on_start", "_on_stop" };
+	static const char *const message_names[] = { "", "_TAG", "_extra",
+		"_copy" };
+	struct symtab names = { .owns_keys = true };
+	const char *p = s->prefix;
+	ast_decl *d;
+	size_t i;
+
+	for (d = s->unit->decls; d != NULL; d = d->next) {
+		if (d->kind == AST_D_MESSAGE) {
+			for (i = 0; i < sizeof(message_names) /
+			    sizeof(*message_names); i++)
+				claim(s, &names, cname("%s_%s%s", p, d->name,
+				    message_names[i]), d);
+		} else if (d->kind == AST_D_ACTOR) {
+			for (i = 0; i < sizeof(actor_names) /
+			    sizeof(*actor_names); i++)
+				claim(s, &names, cname("%s_%s%s", p, d->name,
+				    actor_names[i]), d);
+			for (i = 0; i < d->naccepts; i++) {
+				const char *m = d->accepts[i]->name;
+
+				claim(s, &names, cname("%s_%s_send_%s", p,
+				    d->name, m), d);
+				claim(s, &names, cname("%s_%s_on_%s", p,
+				    d->name, m), d);
+				claim(s, &names, cname("%s_%s_TAG_%s", p,
+				    d->name, m), d);
+			}
+		}
+	}
+	check_poisoned(s, &names);
+	symtab_free(&names);
+}
+
+unsigned
+sema_check(ast_unit *unit, diag *d)
+{
+	struct sema s = { .unit = unit, .d = d };
+	unsigned before = d->errors;
+	ast_decl *decl;
+
+	check_protocol(&s);
+	declare(&s);
+	for (decl = unit->decls; decl != NULL; decl = decl->next) {
+		if (decl->kind == AST_D_MESSAGE)
+			check_fields(&s, decl->fields, "message", decl->name);
+		else if (decl->kind == AST_D_ACTOR)
+			check_actor(&s, decl);
+	}
+	if (d->errors == before)
+		check_cnames(&s);
+	symtab_free(&s.decls);
+	return d->errors - before;
+}

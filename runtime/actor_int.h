@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Running an actor: what a worker does with a runnable cell.
+ */
+#ifndef RT_RUNTIME_ACTOR_INT_H
+#define RT_RUNTIME_ACTOR_INT_H
+
+#include "cell.h"
+#include "sched.h"
+
+/* Messages (and signals) handled per run before the actor yields. */
+#define RTI_BATCH 64
+
+/*
+ * rti_actor_run: run `cell` on worker `w`, which holds its run token:
+ * handle up to RTI_BATCH envelopes, then either give the token back (the
+ * mailbox is empty) or reschedule the cell.
+ */
+void rti_actor_run(rti_worker *w, rt_cell *cell);
+
+/*
+ * rti_actor_signal_stop: queue a stop signal for incarnation `gen` of
+ * `cell` (used by shutdown). Returns 0 or RT_ENOMEM.
+ */
+int rti_actor_signal_stop(rt_cell *cell, uint64_t gen, int reason);
+
+#endif

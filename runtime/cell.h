@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Actor cells. A cell is the stable home of an actor: its mailbox, its
+ * incarnation number (generation), and, while an actor lives in it, its
+ * class and state. An rt_ref is (cell, generation). Cells come from chunks
+ * that are never unmapped while the system lives, and are recycled through a
+ * free list, so a stale ref always points at valid memory: its generation no
+ * longer matches, and the send is refused or becomes a dead letter.
+ *
+ * Generations: a cell's `gen` is even while no actor lives in it and odd
+ * while one does. Spawning stores gen + 1, the final stop stores gen + 1
+ * again, so a ref's generation never comes back.
+ */
+#ifndef RT_RUNTIME_CELL_H
+#define RT_RUNTIME_CELL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <rt/error.h>
+#include <rt/protocol.h>
+
+#include "mailbox.h"
+#include "rt_atomic.h"
+
+enum rti_cell_flags {
+	RTI_CELL_STARTED = 1u << 0, /* on_start succeeded: on_stop is owed */
+	RTI_CELL_STOPPING = 1u << 1, /* rt_stop was called in this handler */
+};
+
+struct rt_cell {
+	/* Written by senders (atomically) and by the run-token holder. */
+	rti_mailbox mb;
+	uint64_t gen;              /* atomic: odd while alive */
+	rt_system *sys;            /* immutable */
+	rt_cell *rq_next;          /* atomic: link in the system's inject list */
+	/* Run-token holder only. */
+	const rt_actor_class *cls; /* NULL while no actor lives here */
+	void *state;
+	uint32_t flags;            /* enum rti_cell_flags */
+	int32_t stop_reason;
+	/* Directory lock only. */
+	rt_cell *free_next;
+} __attribute__((aligned(RT_CACHELINE)));
+
+#define RTI_CELLS_PER_CHUNK 1024
+
+struct rti_cell_chunk {
+	struct rti_cell_chunk *next;
+	rt_cell cells[RTI_CELLS_PER_CHUNK];
+};
+
+typedef struct rti_cell_dir {
+	pthread_mutex_t lock;
+	struct rti_cell_chunk *chunks; /* newest first */
+	unsigned carved;               /* cells used in chunks->cells */
+	rt_cell *free;                 /* recycled cells */
+} rti_cell_dir;
+
+int rti_cell_dir_init(rti_cell_dir *dir);
+
+/* rti_cell_dir_destroy: free the chunks. Nothing may run any more. */
+void rti_cell_dir_destroy(rti_cell_dir *dir);
+
+/*
+ * rti_cell_alloc: a cell with no actor in it (even generation), or NULL.
+ * Its mailbox may still hold, or be about to receive, stale messages from
+ * late senders: whoever runs it turns those into dead letters.
+ */
+rt_cell *rti_cell_alloc(rt_system *sys, rti_cell_dir *dir);
+
+/* rti_cell_release: put a cell whose actor has stopped on the free list. */
+void rti_cell_release(rti_cell_dir *dir, rt_cell *cell);
+
+/*
+ * rti_cell_foreach: call fn on every cell ever carved, with the directory
+ * locked (so no cell is carved meanwhile). fn must not spawn.
+ */
+void rti_cell_foreach(rti_cell_dir *dir, void (*fn)(rt_cell *, void *),
+    void *arg);
+
+/* Acquire load of the generation (pairs with rti_cell_set_gen). */
+static inline uint64_t
+rti_cell_gen(rt_cell *cell)
+{
+	uint64_t g = ck_pr_load_64(&cell->gen);
+
+	ck_pr_fence_load();
+	return g;
+}
+
+/*
+ * Publish a new generation. Release: a sender that sees the new value must
+ * also see what the writer did before (the state of a stopped actor is gone;
+ * a new incarnation's start signal is queued).
+ */
+static inline void
+rti_cell_set_gen(rt_cell *cell, uint64_t gen)
+{
+	ck_pr_fence_store();
+	ck_pr_store_64(&cell->gen, gen);
+}
+
+static inline bool
+rti_ref_alive(rt_ref ref)
+{
+	return ref.cell != NULL && rti_cell_gen(ref.cell) == ref.gen;
+}
+
+#endif

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Monotonic time for the runtime's own waits. Every deadline in rt is read on
+ * CLOCK_MONOTONIC, never on the wall clock, so setting the date cannot fire
+ * or stall a timeout.
+ */
+#ifndef RT_RUNTIME_CLOCK_H
+#define RT_RUNTIME_CLOCK_H
+
+#include <stdint.h>
+#include <time.h>
+
+static inline int64_t
+rti_clock_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static inline struct timespec
+rti_clock_timespec(int64_t ns)
+{
+	struct timespec ts;
+
+	ts.tv_sec = ns / 1000000000;
+	ts.tv_nsec = ns % 1000000000;
+	return ts;
+}
+
+#endif

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Envelopes: the header the runtime puts in front of every message, start
+ * signal and stop signal, with the payload inline after it
+ * (RT_ENV_PAYLOAD_OFFSET bytes from the start, an ABI constant generated code
+ * relies on).
+ */
+#ifndef RT_RUNTIME_ENVELOPE_H
+#define RT_RUNTIME_ENVELOPE_H
+
+#include <stdint.h>
+#include <rt/protocol.h>
+
+#include "mailbox.h"
+
+enum rti_env_kind {
+	RTI_ENV_MSG = 0,   /* a user message, `tag` local to the class */
+	RTI_ENV_START = 1, /* create the incarnation `gen` of class `cls` */
+	RTI_ENV_STOP = 2,  /* stop incarnation `gen` with `reason` */
+};
+
+struct rt_env {
+	rti_mpsc_node node;        /* mailbox link; must stay first */
+	rt_cell *cell;             /* the target */
+	uint64_t gen;              /* the target's incarnation */
+	uint32_t tag;              /* RTI_ENV_MSG: the message */
+	uint16_t kind;             /* enum rti_env_kind */
+	uint16_t flags;
+	uint32_t size;             /* payload bytes */
+	int32_t reason;            /* RTI_ENV_STOP: the exit reason */
+	const rt_actor_class *cls; /* RTI_ENV_START: the class */
+};
+
+_Static_assert(sizeof(struct rt_env) <= RT_ENV_PAYLOAD_OFFSET,
+    "the envelope header must fit before the payload");
+_Static_assert(RT_ENV_PAYLOAD_OFFSET % 16 == 0,
+    "payloads must be aligned for any type");
+
+/* rti_env_alloc: a zeroed header with `size` bytes of payload, or NULL. */
+rt_env *rti_env_alloc(size_t size);
+
+/* rti_env_free: release an envelope; NULL is a no-op. Any thread. */
+void rti_env_free(rt_env *env);
+
+static inline rt_env *
+rti_env_of(rti_mpsc_node *n)
+{
+	return (rt_env *)n;
+}
+
+#endif

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rti_log: format one line and hand it to the system's log hook. Lines are
+ * formatted into a stack buffer so that logging never allocates, and written
+ * to stderr with a single call so lines from different workers do not mix.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "log.h"
+#include "system_int.h"
+
+void
+rti_log(rt_system *sys, rt_log_level level, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (sys != NULL && sys->cfg.log != NULL) {
+		sys->cfg.log(sys->cfg.log_user, level, line);
+		return;
+	}
+	fprintf(stderr, "rt: %s\n", line);
+}

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Runtime messages (crash reports and the like) go through the log hook of
+ * rt_config, or to stderr when there is none.
+ */
+#ifndef RT_RUNTIME_LOG_H
+#define RT_RUNTIME_LOG_H
+
+#include <rt/system.h>
+
+void rti_log(rt_system *sys, rt_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif

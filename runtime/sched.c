@@ -1,0 +1,421 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The scheduler.
+ *
+ * Each worker owns a bounded run queue (rti_runq) that only it pushes to and
+ * that every worker may pop from: the owner takes its own work, idle workers
+ * steal. Threads outside the system (main, other libraries' threads) cannot
+ * push to a worker's queue; they push onto the system's inject list, a
+ * lock-free LIFO that a worker empties in one exchange and reverses into FIFO
+ * order. A cell made runnable by a handler goes to the running worker's own
+ * queue, so a chain of messages tends to stay on one warm core.
+ *
+ * Idle workers first search (spin over their own queue, the inject list and
+ * the other queues) for a short time, because waking a parked thread costs
+ * tens of microseconds on virtual machines against well under one for a
+ * hand-off between awake cores; then they park on a futex and use no CPU.
+ *
+ * Lost wake-ups are prevented by a Dekker-style handshake: a worker about to
+ * park announces itself (parked flag and counter), issues a full fence, and
+ * looks at every queue once more; whoever queues work issues a full fence
+ * after queueing and then looks at the parked counter. With both fences, at
+ * least one side sees the other. Waking is throttled: nobody is woken while
+ * some worker is already searching, and a worker queueing onto its own empty
+ * queue does not wake anyone, since it will run that cell itself next.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "actor_int.h"
+#include "clock.h"
+#include "park.h"
+#include "sched.h"
+#include "system_int.h"
+
+#define RUNQ_MASK (RTI_RUNQ_SIZE - 1)
+/* How long an idle worker searches before it parks. */
+#define SEARCH_NS 50000
+
+static __thread rti_worker *tls_worker;
+
+rti_worker *
+rti_sched_worker(rt_system *sys)
+{
+	rti_worker *w = tls_worker;
+
+	return w != NULL && w->sys == sys ? w : NULL;
+}
+
+void
+rti_count_at(rt_system *sys, size_t offset, uint64_t n)
+{
+	rti_worker *w = rti_sched_worker(sys);
+
+	if (w != NULL) {
+		uint64_t *c = (uint64_t *)((char *)&w->cnt + offset);
+
+		/* Only the owner writes its counters; readers load them
+		 * atomically, so a plain read-modify-write is enough. */
+		ck_pr_store_64(c, ck_pr_load_64(c) + n);
+	} else {
+		/* Relaxed: a statistic, it publishes nothing. */
+		ck_pr_add_64((uint64_t *)((char *)&sys->ext + offset), n);
+	}
+}
+
+/* --- run queues ---------------------------------------------------------- */
+
+static uint32_t
+runq_len(rti_runq *q)
+{
+	/* Relaxed: a hint for wake-ups and parking, never for correctness. */
+	return ck_pr_load_32(&q->tail) - ck_pr_load_32(&q->head);
+}
+
+/* Owner only. False when full. */
+static bool
+runq_push(rti_runq *q, rt_cell *cell)
+{
+	uint32_t t = ck_pr_load_32(&q->tail);
+	uint32_t h = ck_pr_load_32(&q->head);
+
+	/*
+	 * Acquire: the consumers that moved `head` past a slot read that
+	 * slot before their CAS; do not overwrite it earlier.
+	 */
+	ck_pr_fence_load_store();
+	if (t - h >= RTI_RUNQ_SIZE)
+		return false;
+	ck_pr_store_ptr(&q->slot[t & RUNQ_MASK], cell);
+	/* Publish the slot and the run token before the tail (pairs with
+	 * the load fences in runq_pop). */
+	RT_TSAN_RELEASE(cell);
+	ck_pr_fence_store();
+	ck_pr_store_32(&q->tail, t + 1);
+	return true;
+}
+
+/* Any worker. NULL when empty. */
+static rt_cell *
+runq_pop(rti_runq *q)
+{
+	for (;;) {
+		uint32_t h = ck_pr_load_32(&q->head);
+		uint32_t t;
+		rt_cell *cell;
+
+		ck_pr_fence_load();
+		t = ck_pr_load_32(&q->tail);
+		/* Acquire: see the slot written before this tail. */
+		ck_pr_fence_load();
+		if ((int32_t)(t - h) <= 0)
+			return NULL;
+		cell = ck_pr_load_ptr(&q->slot[h & RUNQ_MASK]);
+		/* The slot read must happen before the CAS that frees it. */
+		ck_pr_fence_load_atomic();
+		if (ck_pr_cas_32(&q->head, h, h + 1)) {
+			RT_TSAN_ACQUIRE(cell);
+			return cell;
+		}
+		ck_pr_stall();
+	}
+}
+
+/* --- inject list --------------------------------------------------------- */
+
+static void
+inject_push(rt_system *sys, rt_cell *cell)
+{
+	rt_cell *head = ck_pr_load_ptr(&sys->inject);
+
+	/* Publish the run token with the cell (pairs with inject_take). */
+	RT_TSAN_RELEASE(&sys->inject);
+	do {
+		ck_pr_store_ptr(&cell->rq_next, head);
+		/* The link must be visible before the cell is. */
+		ck_pr_fence_store_atomic();
+	} while (!ck_pr_cas_ptr_value(&sys->inject, head, cell, &head));
+}
+
+/* Take the whole list, oldest first. */
+static rt_cell *
+inject_take(rt_system *sys)
+{
+	rt_cell *list, *fifo = NULL;
+
+	/* Relaxed peek: skip the exchange when there is nothing. */
+	if (ck_pr_load_ptr(&sys->inject) == NULL)
+		return NULL;
+	list = ck_pr_fas_ptr(&sys->inject, NULL);
+	/* Acquire: see the cells' links and what their pushers wrote. */
+	ck_pr_fence_atomic_load();
+	RT_TSAN_ACQUIRE(&sys->inject);
+	while (list != NULL) {
+		rt_cell *next = ck_pr_load_ptr(&list->rq_next);
+
+		ck_pr_store_ptr(&list->rq_next, fifo);
+		fifo = list;
+		list = next;
+	}
+	return fifo;
+}
+
+/* --- waking and parking -------------------------------------------------- */
+
+static bool
+wake_one(rt_system *sys)
+{
+	unsigned i, n = sys->nworkers;
+
+	for (i = 0; i < n; i++) {
+		rti_worker *w = &sys->workers[i];
+
+		if (ck_pr_load_32(&w->parked) == 0)
+			continue;
+		/* Claim the sleeper so that two wakers do not pick it. */
+		if (!ck_pr_cas_32(&w->parked, 1, 0))
+			continue;
+		ck_pr_dec_32(&sys->nparked);
+		/* It wakes up searching: count it now, so that others do
+		 * not wake a second worker for the same work. */
+		ck_pr_inc_32(&sys->nsearching);
+		/* The new sequence is what ends its futex wait. */
+		ck_pr_inc_32(&w->wake_seq);
+		rti_futex_wake(&w->wake_seq, 1);
+		return true;
+	}
+	return false;
+}
+
+static void
+maybe_wake(rt_system *sys)
+{
+	/*
+	 * Full fence: the queued cell must be visible before we read the
+	 * parked count (pairs with the fence in park()).
+	 */
+	ck_pr_fence_memory();
+	if (ck_pr_load_32(&sys->nparked) != 0 &&
+	    ck_pr_load_32(&sys->nsearching) == 0)
+		wake_one(sys);
+}
+
+void
+rti_sched_ready(rt_system *sys, rt_cell *cell)
+{
+	rti_worker *w = rti_sched_worker(sys);
+
+	if (w != NULL) {
+		uint32_t before = runq_len(&w->rq);
+
+		if (runq_push(&w->rq, cell)) {
+			/* Nothing else queued here: this worker runs it
+			 * next, waking another would only cost. */
+			if (before == 0)
+				return;
+			maybe_wake(sys);
+			return;
+		}
+	}
+	inject_push(sys, cell);
+	maybe_wake(sys);
+}
+
+static bool
+work_visible(rti_worker *self)
+{
+	rt_system *sys = self->sys;
+	unsigned i;
+
+	if (ck_pr_load_ptr(&sys->inject) != NULL)
+		return true;
+	for (i = 0; i < sys->nworkers; i++)
+		if (runq_len(&sys->workers[i].rq) != 0)
+			return true;
+	(void)self;
+	return false;
+}
+
+/* Park until woken. Returns true when another thread woke us. */
+static bool
+park(rti_worker *w)
+{
+	rt_system *sys = w->sys;
+	uint32_t seq = ck_pr_load_32(&w->wake_seq);
+
+	ck_pr_store_32(&w->parked, 1);
+	ck_pr_inc_32(&sys->nparked);
+	/*
+	 * Full fence: announce that we are parked before the last look at
+	 * the queues (pairs with the fence in maybe_wake()).
+	 */
+	ck_pr_fence_memory();
+	if (ck_pr_load_32(&sys->terminate) || work_visible(w)) {
+		if (ck_pr_cas_32(&w->parked, 1, 0)) {
+			ck_pr_dec_32(&sys->nparked);
+			return false;
+		}
+		/* A waker claimed us meanwhile and counted us searching. */
+		return true;
+	}
+	while (ck_pr_load_32(&w->parked) != 0) {
+		rti_futex_wait(&w->wake_seq, seq, -1);
+		seq = ck_pr_load_32(&w->wake_seq);
+	}
+	return true;
+}
+
+/* --- the worker loop ----------------------------------------------------- */
+
+static rt_cell *
+find_work(rti_worker *w)
+{
+	rt_system *sys = w->sys;
+	rt_cell *cell, *rest;
+	unsigned i, n = sys->nworkers;
+
+	cell = runq_pop(&w->rq);
+	if (cell != NULL)
+		return cell;
+	cell = inject_take(sys);
+	if (cell != NULL) {
+		rest = ck_pr_load_ptr(&cell->rq_next);
+		while (rest != NULL) {
+			rt_cell *next = ck_pr_load_ptr(&rest->rq_next);
+
+			if (!runq_push(&w->rq, rest))
+				inject_push(sys, rest);
+			rest = next;
+		}
+		if (runq_len(&w->rq) != 0)
+			maybe_wake(sys);
+		return cell;
+	}
+	/* Steal, starting from a different victim each time. */
+	w->rng = w->rng * 1103515245u + 12345u;
+	for (i = 0; i < n; i++) {
+		rti_worker *v = &sys->workers[(w->rng / 65536 + i) % n];
+
+		if (v == w)
+			continue;
+		cell = runq_pop(&v->rq);
+		if (cell != NULL)
+			return cell;
+	}
+	return NULL;
+}
+
+/* Search for a while; `counted` says whether we are in nsearching already. */
+static rt_cell *
+search(rti_worker *w, bool counted)
+{
+	rt_system *sys = w->sys;
+	int64_t until = rti_clock_now() + SEARCH_NS;
+	rt_cell *cell = NULL;
+
+	if (!counted)
+		ck_pr_inc_32(&sys->nsearching);
+	while (!ck_pr_load_32(&sys->terminate)) {
+		int i;
+
+		cell = find_work(w);
+		if (cell != NULL)
+			break;
+		for (i = 0; i < 64; i++)
+			ck_pr_stall();
+		if (rti_clock_now() > until)
+			break;
+	}
+	/* The last searcher to find work hands the search on. */
+	if (ck_pr_faa_32(&sys->nsearching, (uint32_t)-1) == 1 && cell != NULL &&
+	    work_visible(w))
+		maybe_wake(sys);
+	return cell;
+}
+
+static void *
+worker_main(void *arg)
+{
+	rti_worker *w = arg;
+	rt_system *sys = w->sys;
+	bool woken = false;
+
+	tls_worker = w;
+	while (!ck_pr_load_32(&sys->terminate)) {
+		rt_cell *cell = woken ? NULL : find_work(w);
+
+		if (cell == NULL)
+			cell = search(w, woken);
+		woken = false;
+		if (cell == NULL) {
+			woken = park(w);
+			continue;
+		}
+		rti_actor_run(w, cell);
+	}
+	if (woken)
+		ck_pr_dec_32(&sys->nsearching);
+	tls_worker = NULL;
+	return NULL;
+}
+
+int
+rti_sched_start(rt_system *sys)
+{
+	unsigned i;
+
+	sys->workers = aligned_alloc(RT_CACHELINE,
+	    sizeof(rti_worker) * sys->nworkers);
+	if (sys->workers == NULL)
+		return RT_ENOMEM;
+	memset(sys->workers, 0, sizeof(rti_worker) * sys->nworkers);
+	for (i = 0; i < sys->nworkers; i++) {
+		rti_worker *w = &sys->workers[i];
+
+		w->sys = sys;
+		w->index = i;
+		w->rng = i * 2654435761u + 1;
+		w->ctx.sys = sys;
+		w->ctx.worker = w;
+	}
+	for (i = 0; i < sys->nworkers; i++) {
+		rti_worker *w = &sys->workers[i];
+
+		if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+			rti_sched_stop(sys);
+			rti_sched_join(sys);
+			return RT_ENOMEM;
+		}
+		w->running = true;
+	}
+	return 0;
+}
+
+void
+rti_sched_stop(rt_system *sys)
+{
+	unsigned i;
+
+	ck_pr_store_32(&sys->terminate, 1);
+	/* Full fence: the flag before looking for sleepers (pairs with the
+	 * fence in park(), which re-checks the flag). */
+	ck_pr_fence_memory();
+	for (i = 0; i < sys->nworkers; i++)
+		while (wake_one(sys))
+			;
+}
+
+void
+rti_sched_join(rt_system *sys)
+{
+	unsigned i;
+
+	for (i = 0; i < sys->nworkers; i++) {
+		rti_worker *w = &sys->workers[i];
+
+		if (w->running) {
+			pthread_join(w->thread, NULL);
+			w->running = false;
+		}
+	}
+}

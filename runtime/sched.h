@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The scheduler: worker threads, their run queues, the inject list that
+ * threads outside the system use, stealing, and parking.
+ *
+ * A cell is in at most one run queue at a time: it is put there only by the
+ * holder of its run token (the sender that found it idle, or the worker that
+ * ran it and found more work), and the token passes to whoever takes it out.
+ */
+#ifndef RT_RUNTIME_SCHED_H
+#define RT_RUNTIME_SCHED_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <rt/actor.h>
+
+#include "rt_atomic.h"
+
+#define RTI_RUNQ_SIZE 1024 /* power of two */
+
+/*
+ * A bounded FIFO of cells: only its worker pushes, any worker pops (the
+ * owner takes work, the others steal). Slots are read and written with ck_pr
+ * so that a thief's speculative read of a slot is not a data race.
+ */
+typedef struct rti_runq {
+	uint32_t head; /* atomic: next slot to pop, CAS by any worker */
+	char pad0[RT_CACHELINE - sizeof(uint32_t)];
+	uint32_t tail; /* atomic: next slot to fill, owner only */
+	char pad1[RT_CACHELINE - sizeof(uint32_t)];
+	rt_cell *slot[RTI_RUNQ_SIZE];
+} rti_runq;
+
+/* Per-thread counters; the owner writes, rt_stats_get sums. */
+typedef struct rti_counters {
+	uint64_t sent;
+	uint64_t handled;
+	uint64_t dead;
+	uint64_t spawned;
+	uint64_t stopped;
+	uint64_t crashed;
+	uint64_t refused;
+} rti_counters;
+
+/* A worker's handler context; cell is NULL between handlers. */
+struct rt_ctx {
+	rt_system *sys;
+	rt_cell *cell;
+	uint64_t gen; /* the incarnation whose handler runs */
+	struct rti_worker *worker;
+};
+
+typedef struct rti_worker {
+	rti_runq rq;
+	rt_system *sys;
+	unsigned index;
+	pthread_t thread;
+	bool running;       /* thread created */
+	uint32_t parked;    /* atomic: 1 while parked, cleared by the waker */
+	uint32_t wake_seq;  /* atomic futex word, bumped by every wake */
+	uint32_t rng;       /* owner only: victim choice */
+	rti_counters cnt;   /* owner writes, others read (ck_pr) */
+	rt_ctx ctx;         /* owner only: context of the running handler */
+} __attribute__((aligned(RT_CACHELINE))) rti_worker;
+
+/* rti_sched_worker: the worker of `sys` running on this thread, or NULL. */
+rti_worker *rti_sched_worker(rt_system *sys);
+
+/*
+ * rti_sched_ready: make a cell runnable. The caller holds its run token and
+ * hands it over. Any thread.
+ */
+void rti_sched_ready(rt_system *sys, rt_cell *cell);
+
+/* rti_sched_start: create the worker threads. */
+int rti_sched_start(rt_system *sys);
+
+/* rti_sched_stop: tell the workers to exit and wake them all. */
+void rti_sched_stop(rt_system *sys);
+
+/* rti_sched_join: wait for the worker threads to exit. */
+void rti_sched_join(rt_system *sys);
+
+/*
+ * rti_count: add to one of the calling thread's counters (a worker's own,
+ * or the system's shared ones for other threads).
+ */
+#define rti_count(sys, field, n) rti_count_at((sys), offsetof(rti_counters, field), (n))
+void rti_count_at(rt_system *sys, size_t offset, uint64_t n);
+
+#endif

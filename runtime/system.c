@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The system's life: creation, waiting, shutdown, freeing, and statistics.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "actor_int.h"
+#include "clock.h"
+#include "envelope.h"
+#include "system_int.h"
+
+void
+rt_config_init(rt_config *cfg)
+{
+	if (cfg != NULL)
+		memset(cfg, 0, sizeof(*cfg));
+}
+
+static unsigned
+online_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1)
+		return 1;
+	return n > RT_MAX_WORKERS ? RT_MAX_WORKERS : (unsigned)n;
+}
+
+rt_system *
+rt_system_new(const rt_config *cfg)
+{
+	rt_system *sys;
+	pthread_condattr_t ca;
+
+	if (cfg != NULL && cfg->workers > RT_MAX_WORKERS)
+		return NULL;
+	sys = aligned_alloc(RT_CACHELINE, sizeof(*sys));
+	if (sys == NULL)
+		return NULL;
+	memset(sys, 0, sizeof(*sys));
+	rt_config_init(&sys->cfg);
+	if (cfg != NULL)
+		sys->cfg = *cfg;
+	sys->nworkers = sys->cfg.workers ? sys->cfg.workers : online_cpus();
+	if (rti_cell_dir_init(&sys->cells) != 0)
+		goto fail_sys;
+	if (pthread_mutex_init(&sys->lock, NULL) != 0)
+		goto fail_cells;
+	if (pthread_mutex_init(&sys->shutdown_lock, NULL) != 0)
+		goto fail_lock;
+	if (pthread_condattr_init(&ca) != 0)
+		goto fail_shutdown_lock;
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	if (pthread_cond_init(&sys->cond, &ca) != 0) {
+		pthread_condattr_destroy(&ca);
+		goto fail_shutdown_lock;
+	}
+	pthread_condattr_destroy(&ca);
+	if (rti_sched_start(sys) != 0)
+		goto fail_cond;
+	return sys;
+
+fail_cond:
+	pthread_cond_destroy(&sys->cond);
+fail_shutdown_lock:
+	pthread_mutex_destroy(&sys->shutdown_lock);
+fail_lock:
+	pthread_mutex_destroy(&sys->lock);
+fail_cells:
+	rti_cell_dir_destroy(&sys->cells);
+fail_sys:
+	free(sys->workers);
+	free(sys);
+	return NULL;
+}
+
+unsigned
+rt_system_workers(const rt_system *sys)
+{
+	return sys != NULL ? sys->nworkers : 0;
+}
+
+/*
+ * Wait until no actor is alive, or until `deadline` (negative: none).
+ * Returns true when none is. Called with sys->lock held.
+ */
+static bool
+wait_idle_locked(rt_system *sys, int64_t deadline)
+{
+	uint64_t epoch = sys->idle_epoch;
+
+	/* Acquire (through the mutex the exiting worker also takes): once
+	 * live is zero, every exit that made it so is complete. */
+	while (ck_pr_load_64(&sys->live) != 0 && sys->idle_epoch == epoch) {
+		if (deadline < 0) {
+			pthread_cond_wait(&sys->cond, &sys->lock);
+		} else {
+			struct timespec ts = rti_clock_timespec(deadline);
+
+			if (rti_clock_now() >= deadline)
+				return false;
+			pthread_cond_timedwait(&sys->cond, &sys->lock, &ts);
+		}
+	}
+	return true;
+}
+
+int
+rt_system_wait(rt_system *sys)
+{
+	if (sys == NULL)
+		return RT_EINVAL;
+	if (rti_sched_worker(sys) != NULL)
+		return RT_EDEADLK;
+	pthread_mutex_lock(&sys->lock);
+	wait_idle_locked(sys, -1);
+	pthread_mutex_unlock(&sys->lock);
+	return 0;
+}
+
+static void
+stop_cell(rt_cell *cell, void *arg)
+{
+	uint64_t gen = rti_cell_gen(cell);
+
+	(void)arg;
+	if (gen & 1)
+		rti_actor_signal_stop(cell, gen, RT_ESHUTDOWN);
+}
+
+int
+rt_system_shutdown(rt_system *sys, rt_duration timeout)
+{
+	int64_t deadline;
+	bool idle;
+
+	if (sys == NULL)
+		return RT_EINVAL;
+	if (rti_sched_worker(sys) != NULL)
+		return RT_EDEADLK;
+	deadline = timeout < 0 ? -1 : rti_clock_now() + timeout;
+	pthread_mutex_lock(&sys->shutdown_lock);
+	if (sys->joined) {
+		pthread_mutex_unlock(&sys->shutdown_lock);
+		return 0;
+	}
+	if (!sys->shutdown_begun) {
+		sys->shutdown_begun = true;
+		ck_pr_store_32(&sys->stopping, 1);
+		/*
+		 * Full fence: the flag before reading the generations (pairs
+		 * with the fence in rt_spawn_commit). Every actor alive now
+		 * gets a stop signal; one spawned concurrently sees the flag
+		 * when it starts.
+		 */
+		ck_pr_fence_memory();
+		rti_cell_foreach(&sys->cells, stop_cell, NULL);
+	}
+	pthread_mutex_lock(&sys->lock);
+	idle = wait_idle_locked(sys, deadline);
+	pthread_mutex_unlock(&sys->lock);
+	if (!idle) {
+		pthread_mutex_unlock(&sys->shutdown_lock);
+		return RT_ETIMEDOUT;
+	}
+	rti_sched_stop(sys);
+	rti_sched_join(sys);
+	sys->joined = true;
+	pthread_mutex_unlock(&sys->shutdown_lock);
+	return 0;
+}
+
+/* After the workers are gone: free whatever is still queued. */
+static void
+drain_cell(rt_cell *cell, void *arg)
+{
+	rti_mpsc_node *node;
+
+	(void)arg;
+	while ((node = rti_mailbox_pop(&cell->mb)) != NULL)
+		rti_env_free(rti_env_of(node));
+	free(cell->state);
+	cell->state = NULL;
+}
+
+void
+rt_system_free(rt_system *sys)
+{
+	if (sys == NULL || rti_sched_worker(sys) != NULL)
+		return;
+	rt_system_shutdown(sys, RT_FOREVER);
+	rti_cell_foreach(&sys->cells, drain_cell, NULL);
+	rti_cell_dir_destroy(&sys->cells);
+	pthread_cond_destroy(&sys->cond);
+	pthread_mutex_destroy(&sys->shutdown_lock);
+	pthread_mutex_destroy(&sys->lock);
+	free(sys->workers);
+	free(sys);
+}
+
+int
+rt_stats_get(rt_system *sys, rt_stats *out)
+{
+	rti_counters sum;
+	unsigned i;
+
+	if (sys == NULL || out == NULL)
+		return RT_EINVAL;
+	/* Relaxed loads throughout: counters publish nothing. */
+	sum.sent = ck_pr_load_64(&sys->ext.sent);
+	sum.handled = ck_pr_load_64(&sys->ext.handled);
+	sum.dead = ck_pr_load_64(&sys->ext.dead);
+	sum.spawned = ck_pr_load_64(&sys->ext.spawned);
+	sum.stopped = ck_pr_load_64(&sys->ext.stopped);
+	sum.crashed = ck_pr_load_64(&sys->ext.crashed);
+	sum.refused = ck_pr_load_64(&sys->ext.refused);
+	for (i = 0; i < sys->nworkers; i++) {
+		rti_counters *c = &sys->workers[i].cnt;
+
+		sum.sent += ck_pr_load_64(&c->sent);
+		sum.handled += ck_pr_load_64(&c->handled);
+		sum.dead += ck_pr_load_64(&c->dead);
+		sum.spawned += ck_pr_load_64(&c->spawned);
+		sum.stopped += ck_pr_load_64(&c->stopped);
+		sum.crashed += ck_pr_load_64(&c->crashed);
+		sum.refused += ck_pr_load_64(&c->refused);
+	}
+	out->spawned = sum.spawned;
+	out->stopped = sum.stopped;
+	out->crashed = sum.crashed;
+	out->live = ck_pr_load_64(&sys->live);
+	out->sent = sum.sent;
+	out->handled = sum.handled;
+	out->dead_letters = sum.dead;
+	out->refused = sum.refused;
+	return 0;
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The system object, shared by the runtime's modules.
+ */
+#ifndef RT_RUNTIME_SYSTEM_INT_H
+#define RT_RUNTIME_SYSTEM_INT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <rt/system.h>
+
+#include "cell.h"
+#include "rt_atomic.h"
+#include "sched.h"
+
+struct rt_system {
+	/* Read-mostly, shared by every thread. */
+	rt_config cfg;
+	unsigned nworkers;
+	rti_worker *workers;
+	uint32_t stopping;  /* atomic: shutdown has begun, sends refused */
+	uint32_t terminate; /* atomic: workers must exit */
+
+	/* Inject list: cells made runnable by threads outside the system. */
+	rt_cell *inject __attribute__((aligned(RT_CACHELINE))); /* atomic */
+
+	/* Parking: how many workers are parked or searching for work. */
+	uint32_t nparked __attribute__((aligned(RT_CACHELINE))); /* atomic */
+	uint32_t nsearching;                                      /* atomic */
+
+	/* Live actors; rt_system_wait waits for zero. */
+	uint64_t live __attribute__((aligned(RT_CACHELINE))); /* atomic */
+
+	/* Counters of threads that are not workers (atomic). */
+	rti_counters ext;
+
+	rti_cell_dir cells;
+
+	/* lock guards idle_epoch and pairs with cond. */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;   /* signalled when live drops to 0 */
+	uint64_t idle_epoch;   /* times live dropped to 0 */
+
+	/* shutdown_lock serialises shutdowns and guards the flags below. */
+	pthread_mutex_t shutdown_lock;
+	bool shutdown_begun;
+	bool joined;
+};
+
+#endif

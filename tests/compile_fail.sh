@@ -1,0 +1,84 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Compile-fail tests (DESIGN.md §3, §8): code that misuses the generated
+# API must not compile under a user's default flags, with every compiler we
+# have. tests/compile-fail/cf.rtp is compiled with rtgen; then each
+# ok_*.c must compile (so a failure below is not a broken harness), and
+# each bad_*.c must fail with the text of its first line,
+# `/* expect: TEXT */`, in the compiler's messages (TEXT may be `a|b` when
+# gcc and clang word it differently) on an error line.
+# Exit: 0 pass, 1 fail, 77 skip (no compiler).
+
+: "${top_srcdir:=.}"
+: "${top_builddir:=.}"
+: "${RTGEN:=$top_builddir/rtgen/rtgen}"
+dir=$top_srcdir/tests/compile-fail
+flags="-std=c11 -Wall -Wextra"
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/rt-compile-fail.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+if ! "$RTGEN" -o "$tmp" "$dir/cf.rtp"; then
+	echo "FAIL: rtgen could not compile $dir/cf.rtp"
+	exit 1
+fi
+
+# The compilers to try: CC, GCC and CLANG, each once.
+compilers=
+keys=
+for cc in "$CC" "$GCC" "$CLANG"; do
+	[ -n "$cc" ] || continue
+	set -- $cc
+	path=$(command -v "$1" 2>/dev/null) || continue
+	shift
+	key="$path $*"
+	case "|$keys|" in
+	*"|$key|"*) ;;
+	*) keys="$keys|$key"; compilers="$compilers $cc" ;;
+	esac
+done
+if [ -z "$compilers" ]; then
+	echo "SKIP: no C compiler"
+	exit 77
+fi
+
+status=0
+for cc in $compilers; do
+	if ! $cc $flags -I"$top_srcdir/include" -I"$tmp" -c "$tmp/cf.rtp.c" \
+	    -o "$tmp/cf.o" >"$tmp/out" 2>&1; then
+		echo "FAIL ($cc): the generated cf.rtp.c does not compile"
+		cat "$tmp/out"
+		status=1
+	fi
+	for f in "$dir"/ok_*.c; do
+		if $cc $flags -I"$top_srcdir/include" -I"$tmp" -c "$f" \
+		    -o "$tmp/ok.o" >"$tmp/out" 2>&1; then
+			echo "PASS ($cc): $(basename "$f") compiles"
+		else
+			echo "FAIL ($cc): $(basename "$f") must compile"
+			cat "$tmp/out"
+			status=1
+		fi
+	done
+	for f in "$dir"/bad_*.c; do
+		expect=$(sed -n '1s/^\/\* expect: \(.*\) \*\/$/\1/p' "$f")
+		if [ -z "$expect" ]; then
+			echo "FAIL: $(basename "$f") has no '/* expect: ... */' line"
+			status=1
+			continue
+		fi
+		if $cc $flags -I"$top_srcdir/include" -I"$tmp" -c "$f" \
+		    -o "$tmp/bad.o" >"$tmp/out" 2>&1; then
+			echo "FAIL ($cc): $(basename "$f") compiled but must not"
+			cat "$tmp/out"
+			status=1
+		elif grep -E -- "$expect" "$tmp/out" | grep -q error; then
+			echo "PASS ($cc): $(basename "$f") fails with '$expect'"
+		else
+			echo "FAIL ($cc): $(basename "$f") failed without '$expect'"
+			cat "$tmp/out"
+			status=1
+		fi
+	done
+done
+exit $status

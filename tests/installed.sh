@@ -1,0 +1,25 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# installed.sh PREFIX EXAMPLE_DIR CC: build the walkthrough program the way an
+# outside user would, with nothing but the installed rtgen and pkg-config,
+# then run it.
+set -eu
+prefix=$1 src=$2 cc=$3
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+libdir=$(ls -d "$prefix"/lib*/pkgconfig 2>/dev/null | head -n 1)
+[ -n "$libdir" ] || { echo "FAIL: no pkgconfig directory under $prefix"; exit 1; }
+export PKG_CONFIG_PATH="$libdir"
+# The .pc file names prefix=/usr/local or the like; point it at the tree.
+flags="--define-variable=prefix=$prefix"
+rtgen=$(pkg-config $flags --variable=rtgen rtactor)
+[ -x "$rtgen" ] || { echo "FAIL: rtgen not at $rtgen"; exit 1; }
+cp "$src/counter.rtp" "$src/main.c" "$tmp/"
+cd "$tmp"
+"$rtgen" counter.rtp
+# shellcheck disable=SC2046
+$cc -std=c11 -Wall -Wextra -o counter main.c counter.rtp.c \
+    $(pkg-config $flags --cflags --libs rtactor)
+out=$(LD_LIBRARY_PATH="$prefix/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" ./counter)
+[ "$out" = "sum: 5050" ] || { echo "FAIL: printed '$out'"; exit 1; }
+echo "installed rt builds and runs an outside program"

@@ -1,0 +1,986 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tests of rtgen: the scanner and parser (AST shape, locations, syntax
+ * errors and recovery), the semantic checks (golden stderr of
+ * tests/rtgen/bad/NAME.rtp in NAME.err), the C emitter (golden output of
+ * tests/rtgen/good/NAME.rtp, which must also compile warning-free with
+ * every compiler at hand), the command line, and robustness against any
+ * input at all.
+ *
+ * RTGEN_UPDATE_GOLDEN=1 in the environment rewrites the golden files from
+ * the current output instead of comparing (read the diff before keeping
+ * it).
+ */
+#include <dirent.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cutest.h"
+
+#include "ast.h"
+#include "diag.h"
+#include "emit_c.h"
+#include "rtgen.h"
+#include "rtp_parse.h"
+#include "sema.h"
+
+/* ---- helpers ------------------------------------------------------------ */
+
+/* The result of compiling a text in-process: its AST and diagnostics. */
+struct result {
+	ast_unit *unit;
+	char *err;
+	unsigned errors;
+};
+
+/* Parse (and, if parsing succeeds and `check`, check) text[0..len). */
+static struct result
+compile_text(const char *text, size_t len, bool check)
+{
+	struct result r = { NULL, NULL, 0 };
+	size_t errlen = 0;
+	FILE *err = open_memstream(&r.err, &errlen);
+	diag d;
+
+	diag_init(&d, err, "t.rtp", text, len);
+	r.unit = ast_unit_new("t.rtp");
+	if (rtp_parse_text(r.unit, &d, text, len) == 0 && check)
+		sema_check(r.unit, &d);
+	r.errors = d.errors;
+	diag_fini(&d);
+	fclose(err);
+	return r;
+}
+
+static struct result
+parse(const char *text)
+{
+	return compile_text(text, strlen(text), false);
+}
+
+static struct result
+check(const char *text)
+{
+	return compile_text(text, strlen(text), true);
+}
+
+static void
+result_free(struct result *r)
+{
+	ast_unit_free(r->unit);
+	free(r->err);
+}
+
+/* Does the diagnostic text contain `s`? Prints the text when not. */
+static bool
+said(const struct result *r, const char *s)
+{
+	if (strstr(r->err, s) != NULL)
+		return true;
+	fprintf(stderr, "\nexpected \"%s\" in:\n%s\n", s, r->err);
+	return false;
+}
+
+static ast_decl *
+nth_decl(const ast_unit *u, int n)
+{
+	ast_decl *d = u->decls;
+
+	while (d != NULL && n-- > 0)
+		d = d->next;
+	return d;
+}
+
+/* Run rtgen_main with argv (NULL-terminated); capture stdout and stderr. */
+static int
+run(const char *const *args, char **out, char **err)
+{
+	char *argv[32];
+	size_t outlen = 0, errlen = 0;
+	FILE *fo, *fe;
+	int argc = 0, status;
+
+	argv[argc++] = (char *)"rtgen";
+	while (*args != NULL && argc < 31)
+		argv[argc++] = (char *)*args++;
+	argv[argc] = NULL;
+	fo = open_memstream(out, &outlen);
+	fe = open_memstream(err, &errlen);
+	status = rtgen_main(argc, argv, fo, fe);
+	fclose(fo);
+	fclose(fe);
+	return status;
+}
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (f == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	if (fread(buf, 1, (size_t)n, f) != (size_t)n)
+		n = 0;
+	buf[n] = '\0';
+	fclose(f);
+	if (len != NULL)
+		*len = (size_t)n;
+	return buf;
+}
+
+static void
+spit(const char *path, const char *text, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (f == NULL)
+		return;
+	fwrite(text, 1, len, f);
+	fclose(f);
+}
+
+/* A fresh temporary directory (caller frees the name, removes it). */
+static char *
+tmpdir(void)
+{
+	char *dir = strdup("/tmp/rtgen-test.XXXXXX");
+
+	if (mkdtemp(dir) == NULL) {
+		free(dir);
+		return NULL;
+	}
+	return dir;
+}
+
+static int
+count_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void
+rmtree(const char *dir)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", dir);
+}
+
+static bool
+updating(void)
+{
+	const char *u = getenv("RTGEN_UPDATE_GOLDEN");
+
+	return u != NULL && *u == '1';
+}
+
+/* ---- scanner and parser: good input --------------------------------------- */
+
+static void
+a_protocol_declaration_gives_its_name_and_location(void)
+{
+	struct result r = parse("// c\n  protocol shop;\n");
+	ast_decl *d = r.unit->decls;
+
+	CU_ASSERT_EQUAL(r.errors, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	CU_ASSERT_EQUAL(d->kind, AST_D_PROTOCOL);
+	CU_ASSERT_STRING_EQUAL(d->name, "shop");
+	CU_ASSERT_EQUAL(d->loc.first_line, 2);
+	CU_ASSERT_EQUAL(d->loc.first_column, 3);
+	CU_ASSERT_EQUAL(d->name_loc.first_column, 12);
+	result_free(&r);
+}
+
+static void
+a_message_gives_its_fields_and_types_in_order(void)
+{
+	struct result r = parse("protocol p;\nmessage M {\n\tu32 n;\n"
+	    "\tstring note; bool b; i8 a; i64 c; u8 d; f32 e; f64 f;\n}\n"
+	    "message Empty {}\n");
+	ast_decl *m = nth_decl(r.unit, 1), *e = nth_decl(r.unit, 2);
+	static const enum ast_type_kind kinds[] = { AST_T_U32, AST_T_STRING,
+		AST_T_BOOL, AST_T_I8, AST_T_I64, AST_T_U8, AST_T_F32,
+		AST_T_F64 };
+	static const char *const names[] = { "n", "note", "b", "a", "c", "d",
+		"e", "f" };
+	ast_field *f;
+	int i = 0;
+
+	CU_ASSERT_EQUAL(r.errors, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	CU_ASSERT_EQUAL(m->kind, AST_D_MESSAGE);
+	CU_ASSERT_STRING_EQUAL(m->name, "M");
+	for (f = m->fields; f != NULL && i < 8; f = f->next, i++) {
+		CU_ASSERT_EQUAL(f->type.kind, kinds[i]);
+		CU_ASSERT_STRING_EQUAL(f->name, names[i]);
+	}
+	CU_ASSERT_EQUAL(i, 8);
+	CU_ASSERT_EQUAL(m->fields->loc.first_line, 3);
+	CU_ASSERT_EQUAL(m->fields->loc.first_column, 6);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_PTR_NULL(e->fields);
+	result_free(&r);
+}
+
+static void
+a_ref_field_names_its_actor(void)
+{
+	struct result r = parse("protocol p; message M { ref<Cart> to; }");
+	ast_field *f = nth_decl(r.unit, 1)->fields;
+
+	CU_ASSERT_EQUAL(r.errors, 0);
+	CU_ASSERT_EQUAL(f->type.kind, AST_T_REF);
+	CU_ASSERT_STRING_EQUAL(f->type.name, "Cart");
+	CU_ASSERT_EQUAL(f->type.name_loc.first_column, 29);
+	CU_ASSERT_STRING_EQUAL(f->name, "to");
+	result_free(&r);
+}
+
+static void
+an_actor_gives_its_clauses_in_order(void)
+{
+	struct result r = parse("protocol p;\nactor A {\n accepts M, N;\n"
+	    " state { u64 total; }\n init { i32 shelf; }\n on start, stop;\n"
+	    " accepts O;\n}\n");
+	ast_decl *a = nth_decl(r.unit, 1);
+	ast_clause *c;
+
+	CU_ASSERT_EQUAL(r.errors, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_EQUAL(a->kind, AST_D_ACTOR);
+	CU_ASSERT_STRING_EQUAL(a->name, "A");
+	c = a->clauses;
+	CU_ASSERT_EQUAL_FATAL(c->kind, AST_C_ACCEPTS);
+	CU_ASSERT_STRING_EQUAL(c->names->name, "M");
+	CU_ASSERT_STRING_EQUAL(c->names->next->name, "N");
+	CU_ASSERT_EQUAL(c->names->next->loc.first_line, 3);
+	CU_ASSERT_EQUAL(c->names->next->loc.first_column, 13);
+	c = c->next;
+	CU_ASSERT_EQUAL_FATAL(c->kind, AST_C_STATE);
+	CU_ASSERT_STRING_EQUAL(c->fields->name, "total");
+	c = c->next;
+	CU_ASSERT_EQUAL_FATAL(c->kind, AST_C_INIT);
+	CU_ASSERT_STRING_EQUAL(c->fields->name, "shelf");
+	c = c->next;
+	CU_ASSERT_EQUAL_FATAL(c->kind, AST_C_ON);
+	CU_ASSERT_STRING_EQUAL(c->names->name, "start");
+	CU_ASSERT_STRING_EQUAL(c->names->next->name, "stop");
+	c = c->next;
+	CU_ASSERT_EQUAL_FATAL(c->kind, AST_C_ACCEPTS);
+	CU_ASSERT_PTR_NULL(c->next);
+	result_free(&r);
+}
+
+static void
+sema_resolves_accepts_hooks_and_tags(void)
+{
+	struct result r = check("protocol p; message M {} message N {}\n"
+	    "actor A { accepts N; accepts M; state { ref<A> me; } on stop; }");
+	ast_decl *a = nth_decl(r.unit, 3);
+
+	CU_ASSERT_EQUAL_FATAL(r.errors, 0);
+	CU_ASSERT_EQUAL(nth_decl(r.unit, 1)->tag, 1);
+	CU_ASSERT_EQUAL(nth_decl(r.unit, 2)->tag, 2);
+	CU_ASSERT_EQUAL_FATAL(a->naccepts, 2);
+	CU_ASSERT_PTR_EQUAL(a->accepts[0]->target, nth_decl(r.unit, 2));
+	CU_ASSERT_PTR_EQUAL(a->accepts[1]->target, nth_decl(r.unit, 1));
+	CU_ASSERT_EQUAL(a->hooks, AST_HOOK_STOP);
+	CU_ASSERT_PTR_EQUAL(a->state->fields->type.target, a);
+	CU_ASSERT_PTR_NULL(a->init);
+	result_free(&r);
+}
+
+static void
+comments_hex_and_durations_scan_as_tokens(void)
+{
+	struct result r = parse("/* a\n * block */ protocol p; // line\n"
+	    "message M { u8 x; } 0x1F");
+	struct result d = parse("protocol p; 250us");
+
+	CU_ASSERT_EQUAL(r.errors, 1);
+	CU_ASSERT(said(&r, "t.rtp:3:21: error: syntax error, unexpected "
+	    "integer"));
+	CU_ASSERT(said(&d, "unexpected duration"));
+	result_free(&r);
+	result_free(&d);
+}
+
+static void
+the_largest_integers_and_durations_still_fit(void)
+{
+	struct result r = parse("18446744073709551615 0xffffffffffffffff "
+	    "9223372036us");
+
+	CU_ASSERT(strstr(r.err, "does not fit") == NULL);
+	CU_ASSERT(strstr(r.err, "too long") == NULL);
+	result_free(&r);
+}
+
+/* ---- scanner and parser: bad input ---------------------------------------- */
+
+static void
+a_syntax_error_is_reported_at_its_line_and_column(void)
+{
+	struct result r = parse("protocol p;\nmessage M {\n  u32 ;\n}\n");
+
+	CU_ASSERT_EQUAL(r.errors, 1);
+	CU_ASSERT(said(&r, "t.rtp:3:7: error: syntax error, unexpected ';', "
+	    "expecting identifier\n  u32 ;\n      ^\n"));
+	result_free(&r);
+}
+
+static void
+recovery_reports_several_syntax_errors_in_one_run(void)
+{
+	struct result r = parse("protocol p;\nmessage M { u32 ; }\n"
+	    "message N { x y; }\nactor A { accepts ; }\n"
+	    "actor B { accepts M }\nmessage O { u8 ok; }\n");
+
+	CU_ASSERT_EQUAL(r.errors, 4);
+	CU_ASSERT(said(&r, "t.rtp:2:17: error"));
+	CU_ASSERT(said(&r, "t.rtp:3:13: error"));
+	CU_ASSERT(said(&r, "t.rtp:4:19: error"));
+	CU_ASSERT(said(&r, "t.rtp:5:21: error"));
+	/* Declarations after the errors still parse. */
+	CU_ASSERT_STRING_EQUAL(nth_decl(r.unit, 5)->name, "O");
+	result_free(&r);
+}
+
+static void
+an_unterminated_comment_is_an_error(void)
+{
+	struct result r = parse("protocol p;\n  /* no end\nmessage M {}\n");
+
+	CU_ASSERT_EQUAL(r.errors, 1);
+	CU_ASSERT(said(&r, "t.rtp:2:3: error: unterminated comment"));
+	result_free(&r);
+}
+
+static void
+an_unterminated_string_is_an_error(void)
+{
+	struct result r = parse("protocol p; \"abc\nmessage M {}\n");
+
+	CU_ASSERT(r.errors >= 1);
+	CU_ASSERT(said(&r, "t.rtp:1:13: error: missing terminating '\"'"));
+	result_free(&r);
+}
+
+static void
+a_stray_character_is_an_error(void)
+{
+	struct result r = parse("protocol p; @ message M {}\n");
+
+	CU_ASSERT_EQUAL(r.errors, 1);
+	CU_ASSERT(said(&r, "t.rtp:1:13: error: stray '@' in input"));
+	result_free(&r);
+}
+
+static void
+a_nul_byte_is_an_error_not_the_end_of_input(void)
+{
+	static const char text[] = "protocol p;\nmessage M {\0}\nmessage N {";
+	struct result r = compile_text(text, sizeof(text) - 1, false);
+
+	CU_ASSERT(said(&r, "t.rtp:2:12: error: stray byte 0x00 in input\n"
+	    "message M {?}\n           ^\n"));
+	/* Scanning went on past the NUL to the unclosed N at the end. */
+	CU_ASSERT(said(&r, "t.rtp:3:12: error: syntax error, unexpected end "
+	    "of file"));
+	result_free(&r);
+}
+
+static void
+invalid_utf8_is_an_error(void)
+{
+	struct result r = parse("protocol p; \xc3\x28 message M {}\n");
+	struct result s = parse("protocol p; \"\xff\" message M {}\n");
+
+	CU_ASSERT(said(&r, "t.rtp:1:13: error: stray byte 0xc3 in input"));
+	CU_ASSERT(said(&s, "invalid UTF-8 in string"));
+	result_free(&r);
+	result_free(&s);
+}
+
+static void
+an_integer_past_64_bits_is_an_error(void)
+{
+	struct result r = parse("protocol p; 18446744073709551616");
+	struct result h = parse("protocol p; 0x10000000000000000");
+
+	CU_ASSERT(said(&r, "t.rtp:1:13: error: integer '18446744073709551616' "
+	    "does not fit in 64 bits"));
+	CU_ASSERT(said(&h, "does not fit in 64 bits"));
+	result_free(&r);
+	result_free(&h);
+}
+
+static void
+a_duration_past_the_range_is_an_error(void)
+{
+	struct result r = parse("protocol p; 9223372037s");
+	struct result b = parse("protocol p; 10xs");
+
+	CU_ASSERT(said(&r, "error: duration '9223372037s' is too long"));
+	CU_ASSERT(said(&b, "error: invalid number '10xs'"));
+	result_free(&r);
+	result_free(&b);
+}
+
+static void
+a_keyword_cannot_be_a_name(void)
+{
+	struct result r = parse("protocol p; message state {}");
+
+	CU_ASSERT(said(&r, "unexpected 'state', expecting identifier"));
+	result_free(&r);
+}
+
+/* ---- semantic errors: golden stderr ----------------------------------------- */
+
+static const char *const bad_files[] = {
+	"missing_protocol", "duplicate_protocol", "protocol_not_first",
+	"duplicate_name", "duplicate_field", "duplicate_state_init_field",
+	"unknown_message", "accepted_twice", "accepts_actor",
+	"ref_not_actor", "duplicate_clause", "unknown_hook", "hook_twice",
+	"cname_collision", "cname_poisoned", "reserved_names",
+	"several_errors", "syntax_errors", "bad_bytes",
+	"unterminated_comment", "unterminated_string",
+};
+
+static void
+each_bad_file_gives_its_expected_errors_and_no_output(void)
+{
+	char *dir = tmpdir(), cwd[4096];
+	size_t i;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(getcwd(cwd, sizeof(cwd)));
+	CU_ASSERT_EQUAL_FATAL(chdir(TEST_SRCDIR), 0);
+	for (i = 0; i < sizeof(bad_files) / sizeof(*bad_files); i++) {
+		char rtp[256], errpath[256], *out, *err, *want;
+		const char *args[] = { "-o", dir, rtp, NULL };
+		int status;
+
+		snprintf(rtp, sizeof(rtp), "rtgen/bad/%s.rtp", bad_files[i]);
+		snprintf(errpath, sizeof(errpath), "rtgen/bad/%s.err",
+		    bad_files[i]);
+		status = run(args, &out, &err);
+		CU_ASSERT_EQUAL(status, 1);
+		CU_ASSERT_EQUAL(count_entries(dir), 0);
+		CU_ASSERT_STRING_EQUAL(out, "");
+		if (updating())
+			spit(errpath, err, strlen(err));
+		want = slurp(errpath, NULL);
+		CU_ASSERT_PTR_NOT_NULL(want);
+		if (want != NULL && strcmp(want, err) != 0) {
+			fprintf(stderr, "\n%s: stderr differs; got:\n%s\n",
+			    rtp, err);
+			CU_FAIL("stderr differs from the .err file");
+		}
+		free(want);
+		free(out);
+		free(err);
+	}
+	CU_ASSERT_EQUAL(chdir(cwd), 0);
+	rmtree(dir);
+	free(dir);
+}
+
+/* ---- the emitter: golden output that compiles ------------------------------- */
+
+static const char *const good_files[] = { "shop", "minimal", "messages" };
+
+/* Generate good/NAME.rtp into dir (from TEST_SRCDIR, so the path in the
+ * output is rtgen/good/NAME.rtp); return rtgen's status. */
+static int
+generate(const char *name, const char *dir, const char *extra)
+{
+	char rtp[256], cwd[4096], *out, *err;
+	const char *args[] = { "-o", dir, rtp, extra, NULL };
+	int status;
+
+	if (getcwd(cwd, sizeof(cwd)) == NULL || chdir(TEST_SRCDIR) != 0)
+		return -1;
+	snprintf(rtp, sizeof(rtp), "rtgen/good/%s.rtp", name);
+	status = run(args, &out, &err);
+	if (*err != '\0')
+		fprintf(stderr, "\n%s", err);
+	free(out);
+	free(err);
+	if (chdir(cwd) != 0)
+		return -1;
+	return status;
+}
+
+static void
+each_good_file_gives_its_expected_header_and_source(void)
+{
+	char *dir = tmpdir();
+	size_t i;
+	int j;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+	for (i = 0; i < sizeof(good_files) / sizeof(*good_files); i++) {
+		CU_ASSERT_EQUAL(generate(good_files[i], dir, NULL), 0);
+		for (j = 0; j < 2; j++) {
+			char got_path[512], want_path[512], *got, *want;
+			size_t got_len = 0, want_len = 0;
+
+			snprintf(got_path, sizeof(got_path), "%s/%s.rtp.%s",
+			    dir, good_files[i], j == 0 ? "h" : "c");
+			snprintf(want_path, sizeof(want_path),
+			    "%s/rtgen/good/%s.rtp.%s", TEST_SRCDIR,
+			    good_files[i], j == 0 ? "h" : "c");
+			got = slurp(got_path, &got_len);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+			if (updating())
+				spit(want_path, got, got_len);
+			want = slurp(want_path, &want_len);
+			CU_ASSERT_PTR_NOT_NULL(want);
+			if (want == NULL || got_len != want_len ||
+			    memcmp(got, want, got_len) != 0) {
+				fprintf(stderr, "\n%s differs from %s\n",
+				    got_path, want_path);
+				CU_FAIL("generated file differs from golden");
+			}
+			free(got);
+			free(want);
+		}
+	}
+	rmtree(dir);
+	free(dir);
+}
+
+/* Every "#line N "x.rtp.h"" back into the output names its next line. */
+static void
+line_directives_back_into_the_output_name_the_next_line(void)
+{
+	char *dir = tmpdir(), path[512], *text, *p, *nl;
+	int line = 1, backs = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+	CU_ASSERT_EQUAL_FATAL(generate("shop", dir, NULL), 0);
+	snprintf(path, sizeof(path), "%s/shop.rtp.h", dir);
+	text = slurp(path, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	for (p = text; *p != '\0'; p = nl + 1, line++) {
+		char quote;
+		int n;
+
+		nl = strchr(p, '\n');
+		if (nl == NULL)
+			break;
+		if (sscanf(p, "#line %d \"shop.rtp.h%c", &n, &quote) == 2 &&
+		    quote == '"') {
+			CU_ASSERT_EQUAL(n, line + 1);
+			backs++;
+		}
+	}
+	CU_ASSERT(backs > 3);
+	free(text);
+	rmtree(dir);
+	free(dir);
+}
+
+static void
+no_lines_leaves_out_every_line_directive(void)
+{
+	char *dir = tmpdir(), path[512], *h, *c;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+	CU_ASSERT_EQUAL_FATAL(generate("shop", dir, "--no-lines"), 0);
+	snprintf(path, sizeof(path), "%s/shop.rtp.h", dir);
+	h = slurp(path, NULL);
+	snprintf(path, sizeof(path), "%s/shop.rtp.c", dir);
+	c = slurp(path, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_PTR_NULL(strstr(h, "#line"));
+	CU_ASSERT_PTR_NULL(strstr(c, "#line"));
+	free(h);
+	free(c);
+	rmtree(dir);
+	free(dir);
+}
+
+static void
+output_is_the_same_on_every_run(void)
+{
+	char *a = tmpdir(), *b = tmpdir(), cmd[1024];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_EQUAL(generate("shop", a, NULL), 0);
+	CU_ASSERT_EQUAL(generate("shop", b, NULL), 0);
+	snprintf(cmd, sizeof(cmd), "cmp -s %s/shop.rtp.h %s/shop.rtp.h && "
+	    "cmp -s %s/shop.rtp.c %s/shop.rtp.c", a, b, a, b);
+	CU_ASSERT_EQUAL(system(cmd), 0);
+	rmtree(a);
+	rmtree(b);
+	free(a);
+	free(b);
+}
+
+/* Compile every golden source with every compiler, as strictly as rt's own
+ * build, and a user file that calls each kind of send. */
+static void
+generated_code_compiles_warning_free_with_every_compiler(void)
+{
+	static const char *const compilers[] = { "gcc", "clang" };
+	char cmd[2048];
+	size_t i, j;
+	int found = 0;
+
+	for (i = 0; i < sizeof(compilers) / sizeof(*compilers); i++) {
+		snprintf(cmd, sizeof(cmd), "command -v %s >/dev/null 2>&1",
+		    compilers[i]);
+		if (system(cmd) != 0)
+			continue;
+		found++;
+		for (j = 0; j < sizeof(good_files) / sizeof(*good_files);
+		    j++) {
+			snprintf(cmd, sizeof(cmd), "%s -std=c11 -Wall -Wextra "
+			    "-Wpedantic -Wmissing-prototypes -Wshadow "
+			    "-Wstrict-prototypes -Wconversion -Werror "
+			    "-I%s/include -c %s/rtgen/good/%s.rtp.c "
+			    "-o /dev/null", compilers[i], TOP_SRCDIR,
+			    TEST_SRCDIR, good_files[j]);
+			if (system(cmd) != 0) {
+				fprintf(stderr, "\nfailed: %s\n", cmd);
+				CU_FAIL("generated code does not compile");
+			}
+		}
+	}
+	CU_ASSERT(found > 0);
+}
+
+/* ---- the command line --------------------------------------------------------- */
+
+static void
+version_prints_the_version_and_exits_0(void)
+{
+	const char *args[] = { "--version", NULL };
+	char *out, *err;
+
+	CU_ASSERT_EQUAL(run(args, &out, &err), 0);
+	CU_ASSERT_STRING_EQUAL(out, "rtgen 0.1.0\n");
+	free(out);
+	free(err);
+}
+
+static void
+help_prints_usage_and_exits_0(void)
+{
+	const char *args[] = { "--help", NULL };
+	char *out, *err;
+
+	CU_ASSERT_EQUAL(run(args, &out, &err), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "Usage: rtgen"));
+	free(out);
+	free(err);
+}
+
+static void
+usage_errors_exit_2(void)
+{
+	const char *unknown[] = { "--frobnicate", "x.rtp", NULL };
+	const char *none[] = { NULL };
+	const char *no_dir[] = { "x.rtp", "-o", NULL };
+	char *out, *err;
+
+	CU_ASSERT_EQUAL(run(unknown, &out, &err), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "unknown option '--frobnicate'"));
+	free(out);
+	free(err);
+	CU_ASSERT_EQUAL(run(none, &out, &err), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "no input files"));
+	free(out);
+	free(err);
+	CU_ASSERT_EQUAL(run(no_dir, &out, &err), 2);
+	free(out);
+	free(err);
+}
+
+static void
+an_unreadable_file_exits_1_with_a_message(void)
+{
+	const char *args[] = { "/nonexistent/x.rtp", NULL };
+	char *out, *err;
+
+	CU_ASSERT_EQUAL(run(args, &out, &err), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "/nonexistent/x.rtp: error: "
+	    "cannot open"));
+	free(out);
+	free(err);
+}
+
+static void
+one_bad_input_among_good_ones_writes_nothing(void)
+{
+	char *dir = tmpdir(), good[512], bad[512], *out, *err;
+	const char *args[] = { "-o", NULL, good, bad, NULL };
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+	args[1] = dir;
+	snprintf(good, sizeof(good), "%s/rtgen/good/shop.rtp", TEST_SRCDIR);
+	snprintf(bad, sizeof(bad), "%s/rtgen/bad/hook_twice.rtp",
+	    TEST_SRCDIR);
+	CU_ASSERT_EQUAL(run(args, &out, &err), 1);
+	CU_ASSERT_EQUAL(count_entries(dir), 0);
+	free(out);
+	free(err);
+	args[3] = NULL;
+	CU_ASSERT_EQUAL(run(args, &out, &err), 0);
+	CU_ASSERT_EQUAL(count_entries(dir), 2);
+	free(out);
+	free(err);
+	rmtree(dir);
+	free(dir);
+}
+
+/* ---- never crashes ------------------------------------------------------------ */
+
+/* Run the whole pipeline, emitter included, on text[0..len). */
+static void
+pipeline(const char *text, size_t len)
+{
+	struct result r = compile_text(text, len, true);
+
+	if (r.errors == 0) {
+		emit_c_opts o = { "t.rtp", "t.rtp.h", "t.rtp.c", true };
+		emit_buf h = { 0 }, c = { 0 };
+
+		emit_c(r.unit, &o, &h, &c);
+		CU_ASSERT(h.len > 0);
+		emit_buf_free(&h);
+		emit_buf_free(&c);
+	}
+	result_free(&r);
+}
+
+static void
+random_bytes_never_crash(void)
+{
+	static char buf[4096];
+	unsigned seed = 12345;
+	int i;
+	size_t j, len;
+
+	for (i = 0; i < 500; i++) {
+		len = (size_t)(rand_r(&seed) % (int)sizeof(buf));
+		for (j = 0; j < len; j++)
+			buf[j] = (char)rand_r(&seed);
+		pipeline(buf, len);
+	}
+	CU_PASS("no crash");
+}
+
+static void
+mutated_good_files_never_crash(void)
+{
+	char path[512], *base, *buf;
+	unsigned seed = 777;
+	size_t len = 0, j;
+	int i;
+
+	snprintf(path, sizeof(path), "%s/rtgen/good/shop.rtp", TEST_SRCDIR);
+	base = slurp(path, &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(base);
+	buf = malloc(len + 1);
+	for (i = 0; i < 2000; i++) {
+		static const char alphabet[] = "{};,<>/*\"@ \nAMx_0";
+		int k, edits = 1 + rand_r(&seed) % 4;
+
+		memcpy(buf, base, len);
+		for (k = 0; k < edits; k++) {
+			j = (size_t)rand_r(&seed) % len;
+			buf[j] = rand_r(&seed) % 2 ? (char)rand_r(&seed) :
+			    alphabet[rand_r(&seed) % (int)(sizeof(alphabet) -
+			    1)];
+		}
+		pipeline(buf, len - (size_t)(rand_r(&seed) % 8));
+	}
+	free(buf);
+	free(base);
+	CU_PASS("no crash");
+}
+
+static void
+a_one_megabyte_file_compiles(void)
+{
+	size_t cap = 1200000, len = 0;
+	char *buf = malloc(cap);
+	int i;
+
+	len += (size_t)sprintf(buf, "protocol big;\n");
+	for (i = 0; len < 1000000; i++)
+		len += (size_t)sprintf(buf + len, "message M%d { u32 a; "
+		    "string b; ref<A> c; }\n", i);
+	len += (size_t)sprintf(buf + len, "actor A { accepts M0, M%d; }\n",
+	    i - 1);
+	pipeline(buf, len);
+	{
+		struct result r = compile_text(buf, len, true);
+
+		CU_ASSERT_EQUAL(r.errors, 0);
+		result_free(&r);
+	}
+	free(buf);
+}
+
+static void
+many_repeated_declarations_are_reported_without_flooding(void)
+{
+	size_t len = 0;
+	char *buf = malloc(30 * 20000 + 64);
+	struct result r;
+	int i;
+
+	len += (size_t)sprintf(buf, "protocol p;\n");
+	for (i = 0; i < 20000; i++)
+		len += (size_t)sprintf(buf + len, "message M { u32 x; }\n");
+	r = compile_text(buf, len, true);
+	CU_ASSERT_EQUAL(r.errors, 19999);
+	CU_ASSERT(said(&r, "too many errors"));
+	CU_ASSERT(strlen(r.err) < 100000);
+	result_free(&r);
+	free(buf);
+}
+
+static void
+deep_nesting_is_an_error_not_a_crash(void)
+{
+	size_t n = 200000;
+	char *buf = malloc(n);
+
+	memset(buf, '{', n);
+	pipeline(buf, n);
+	memcpy(buf, "protocol p; message M ", 22);
+	pipeline(buf, n);
+	free(buf);
+	CU_PASS("no crash");
+}
+
+/* ---- suites ------------------------------------------------------------------- */
+
+static CU_TestInfo parse_good_tests[] = {
+	{ "a protocol declaration gives its name and location",
+	    a_protocol_declaration_gives_its_name_and_location },
+	{ "a message gives its fields and types in order",
+	    a_message_gives_its_fields_and_types_in_order },
+	{ "a ref field names its actor", a_ref_field_names_its_actor },
+	{ "an actor gives its clauses in order",
+	    an_actor_gives_its_clauses_in_order },
+	{ "sema resolves accepts, hooks and tags",
+	    sema_resolves_accepts_hooks_and_tags },
+	{ "comments, hex and durations scan as tokens",
+	    comments_hex_and_durations_scan_as_tokens },
+	{ "the largest integers and durations still fit",
+	    the_largest_integers_and_durations_still_fit },
+	CU_TEST_INFO_NULL,
+};
+
+static CU_TestInfo parse_bad_tests[] = {
+	{ "a syntax error is reported at its line and column",
+	    a_syntax_error_is_reported_at_its_line_and_column },
+	{ "recovery reports several syntax errors in one run",
+	    recovery_reports_several_syntax_errors_in_one_run },
+	{ "an unterminated comment is an error",
+	    an_unterminated_comment_is_an_error },
+	{ "an unterminated string is an error",
+	    an_unterminated_string_is_an_error },
+	{ "a stray character is an error", a_stray_character_is_an_error },
+	{ "a NUL byte is an error, not the end of input",
+	    a_nul_byte_is_an_error_not_the_end_of_input },
+	{ "invalid UTF-8 is an error", invalid_utf8_is_an_error },
+	{ "an integer past 64 bits is an error",
+	    an_integer_past_64_bits_is_an_error },
+	{ "a duration past the range is an error",
+	    a_duration_past_the_range_is_an_error },
+	{ "a keyword cannot be a name", a_keyword_cannot_be_a_name },
+	CU_TEST_INFO_NULL,
+};
+
+static CU_TestInfo sema_tests[] = {
+	{ "each bad file gives its expected errors and no output",
+	    each_bad_file_gives_its_expected_errors_and_no_output },
+	CU_TEST_INFO_NULL,
+};
+
+static CU_TestInfo emit_tests[] = {
+	{ "each good file gives its expected header and source",
+	    each_good_file_gives_its_expected_header_and_source },
+	{ "line directives back into the output name the next line",
+	    line_directives_back_into_the_output_name_the_next_line },
+	{ "--no-lines leaves out every line directive",
+	    no_lines_leaves_out_every_line_directive },
+	{ "output is the same on every run", output_is_the_same_on_every_run },
+	{ "generated code compiles warning-free with every compiler",
+	    generated_code_compiles_warning_free_with_every_compiler },
+	CU_TEST_INFO_NULL,
+};
+
+static CU_TestInfo cli_tests[] = {
+	{ "--version prints the version and exits 0",
+	    version_prints_the_version_and_exits_0 },
+	{ "--help prints usage and exits 0", help_prints_usage_and_exits_0 },
+	{ "usage errors exit 2", usage_errors_exit_2 },
+	{ "an unreadable file exits 1 with a message",
+	    an_unreadable_file_exits_1_with_a_message },
+	{ "one bad input among good ones writes nothing",
+	    one_bad_input_among_good_ones_writes_nothing },
+	CU_TEST_INFO_NULL,
+};
+
+static CU_TestInfo robust_tests[] = {
+	{ "random bytes never crash", random_bytes_never_crash },
+	{ "mutated good files never crash", mutated_good_files_never_crash },
+	{ "a one-megabyte file compiles", a_one_megabyte_file_compiles },
+	{ "many repeated declarations are reported without flooding",
+	    many_repeated_declarations_are_reported_without_flooding },
+	{ "deep nesting is an error, not a crash",
+	    deep_nesting_is_an_error_not_a_crash },
+	CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites[] = {
+	{ "rtgen parser, good input", NULL, NULL, NULL, NULL,
+	    parse_good_tests },
+	{ "rtgen parser, bad input", NULL, NULL, NULL, NULL,
+	    parse_bad_tests },
+	{ "rtgen semantic errors", NULL, NULL, NULL, NULL, sema_tests },
+	{ "rtgen C emitter", NULL, NULL, NULL, NULL, emit_tests },
+	{ "rtgen command line", NULL, NULL, NULL, NULL, cli_tests },
+	{ "rtgen robustness", NULL, NULL, NULL, NULL, robust_tests },
+	CU_SUITE_INFO_NULL,
+};
+
+int
+main(int argc, char **argv)
+{
+	return cutest_run(suites, argc, argv);
+}
