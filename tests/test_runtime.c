@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "cutest.h"
@@ -779,6 +780,41 @@ a_class_from_another_abi_is_refused(void)
 	rt_system_free(sys);
 }
 
+static int64_t
+cpu_time_ns(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ((int64_t)ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000 +
+	    ((int64_t)ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000;
+}
+
+static void
+idle_workers_sleep_instead_of_spinning(void)
+{
+	rt_system *sys = new_system(2);
+	rtest_Counter_ref c = spawn_counter(sys);
+	rtest_Add add = { .n = 1 };
+	struct timespec idle = { 0, 300 * 1000000 };
+	int64_t before, used;
+
+	/* Wake the workers up, then leave them with nothing to do. */
+	CU_ASSERT_EQUAL(rtest_Counter_send_Add(c, &add), 0);
+	want_u = 1;
+	CU_ASSERT_TRUE(wait_until(adds_reached));
+	before = cpu_time_ns();
+	nanosleep(&idle, NULL);
+	used = cpu_time_ns() - before;
+	/* Two spinning workers would burn about 600 ms of CPU here; parked
+	 * ones burn next to nothing (a short search before parking). */
+	CU_ASSERT(used < RT_MS(60));
+	if (used >= RT_MS(60))
+		fprintf(stderr, "idle workers used %lld ms of CPU in 300 ms\n",
+		    (long long)(used / 1000000));
+	rt_system_free(sys);
+}
+
 static void
 every_error_code_has_a_name(void)
 {
@@ -835,6 +871,8 @@ static CU_TestInfo runtime_tests[] = {
 	    blocking_calls_from_inside_an_actor_are_refused },
 	{ "a class from another ABI is refused",
 	    a_class_from_another_abi_is_refused },
+	{ "idle workers sleep instead of spinning",
+	    idle_workers_sleep_instead_of_spinning },
 	{ "every error code has a name", every_error_code_has_a_name },
 	CU_TEST_INFO_NULL,
 };
