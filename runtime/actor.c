@@ -56,6 +56,7 @@ rt_env_send(rt_env *env)
 {
 	rt_cell *cell;
 	rt_system *sys;
+	bool ext;
 	int rc = 0;
 
 	if (env == NULL)
@@ -66,11 +67,13 @@ rt_env_send(rt_env *env)
 	}
 	cell = env->cell;
 	sys = cell->sys;
+	ext = rti_inflight_enter(sys);
 	if (rti_cell_gen(cell) != env->gen)
 		rc = RT_ENOACTOR;
 	else if (ck_pr_load_32(&sys->stopping))
 		rc = RT_ESHUTDOWN;
 	if (rc != 0) {
+		rti_inflight_leave(sys, ext);
 		rti_count(sys, refused, 1);
 		rti_env_free(env);
 		return rc;
@@ -78,6 +81,7 @@ rt_env_send(rt_env *env)
 	rti_count(sys, sent, 1);
 	if (rti_mailbox_push_mpsc(&cell->mb, &env->node))
 		rti_sched_ready(sys, cell);
+	rti_inflight_leave(sys, ext);
 	return 0;
 }
 
@@ -145,6 +149,7 @@ rt_spawn_commit(rt_env *env, rt_ref *out)
 	rt_cell *cell;
 	rt_system *sys;
 	uint64_t gen;
+	bool ext;
 
 	if (env == NULL)
 		return RT_EINVAL;
@@ -154,7 +159,9 @@ rt_spawn_commit(rt_env *env, rt_ref *out)
 	}
 	cell = env->cell;
 	sys = cell->sys;
+	ext = rti_inflight_enter(sys);
 	if (ck_pr_load_32(&sys->stopping)) {
+		rti_inflight_leave(sys, ext);
 		rt_env_discard(env);
 		return RT_ESHUTDOWN;
 	}
@@ -172,6 +179,7 @@ rt_spawn_commit(rt_env *env, rt_ref *out)
 	ck_pr_fence_memory();
 	if (rti_mailbox_push_mpsc(&cell->mb, &env->node))
 		rti_sched_ready(sys, cell);
+	rti_inflight_leave(sys, ext);
 	if (out != NULL) {
 		out->cell = cell;
 		out->gen = gen;

@@ -130,6 +130,26 @@ stop_cell(rt_cell *cell, void *arg)
 		rti_actor_signal_stop(cell, gen, RT_ESHUTDOWN);
 }
 
+/*
+ * After the workers are gone: free whatever is still queued, counting
+ * messages as dead letters (arg: the system, or NULL not to count).
+ */
+static void
+drain_cell(rt_cell *cell, void *arg)
+{
+	rti_mpsc_node *node;
+
+	while ((node = rti_mailbox_pop(&cell->mb)) != NULL) {
+		rt_env *env = rti_env_of(node);
+
+		if (arg != NULL && env->kind == RTI_ENV_MSG)
+			rti_count((rt_system *)arg, dead, 1);
+		rti_env_free(env);
+	}
+	free(cell->state);
+	cell->state = NULL;
+}
+
 int
 rt_system_shutdown(rt_system *sys, rt_duration timeout)
 {
@@ -156,6 +176,15 @@ rt_system_shutdown(rt_system *sys, rt_duration timeout)
 		 * when it starts.
 		 */
 		ck_pr_fence_memory();
+		/*
+		 * Let sends and spawns that passed their check of the flag
+		 * finish their push: then every actor spawned is visible to
+		 * the scan below, and nothing new enters a mailbox.
+		 */
+		while (ck_pr_load_32(&sys->ext_inflight) != 0)
+			ck_pr_stall();
+		ck_pr_fence_acquire();
+		RT_TSAN_ACQUIRE(&sys->ext_inflight);
 		rti_cell_foreach(&sys->cells, stop_cell, NULL);
 	}
 	pthread_mutex_lock(&sys->lock);
@@ -167,22 +196,15 @@ rt_system_shutdown(rt_system *sys, rt_duration timeout)
 	}
 	rti_sched_stop(sys);
 	rti_sched_join(sys);
+	/*
+	 * The workers left cells in their queues whose mailboxes still hold
+	 * messages for actors that have stopped: count them as dead letters
+	 * now, so that the counters balance once shutdown returns.
+	 */
+	rti_cell_foreach(&sys->cells, drain_cell, sys);
 	sys->joined = true;
 	pthread_mutex_unlock(&sys->shutdown_lock);
 	return 0;
-}
-
-/* After the workers are gone: free whatever is still queued. */
-static void
-drain_cell(rt_cell *cell, void *arg)
-{
-	rti_mpsc_node *node;
-
-	(void)arg;
-	while ((node = rti_mailbox_pop(&cell->mb)) != NULL)
-		rti_env_free(rti_env_of(node));
-	free(cell->state);
-	cell->state = NULL;
 }
 
 void

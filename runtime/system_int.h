@@ -29,6 +29,15 @@ struct rt_system {
 	uint32_t nparked __attribute__((aligned(RT_CACHELINE))); /* atomic */
 	uint32_t nsearching;                                      /* atomic */
 
+	/*
+	 * Threads outside the system between their check of `stopping` and
+	 * the end of their push (rt_env_send, rt_spawn_commit). Shutdown
+	 * waits for zero after setting `stopping`: from then on nothing new
+	 * can enter a mailbox. Workers need no count: their sends run inside
+	 * a live actor's handler, and shutdown waits for `live` anyway.
+	 */
+	uint32_t ext_inflight __attribute__((aligned(RT_CACHELINE))); /* atomic */
+
 	/* Live actors; rt_system_wait waits for zero. */
 	uint64_t live __attribute__((aligned(RT_CACHELINE))); /* atomic */
 
@@ -47,5 +56,34 @@ struct rt_system {
 	bool shutdown_begun;
 	bool joined;
 };
+
+/*
+ * rti_inflight_enter: called by a send or spawn before it checks
+ * `stopping`; returns whether the caller counted itself (threads outside
+ * the system only). rti_inflight_leave: after its push, with that result.
+ */
+static inline bool
+rti_inflight_enter(rt_system *sys)
+{
+	if (rti_sched_worker(sys) != NULL)
+		return false;
+	ck_pr_inc_32(&sys->ext_inflight);
+	/* Full fence: counted before reading `stopping` (pairs with the
+	 * fence after the flag in rt_system_shutdown). */
+	ck_pr_fence_memory();
+	return true;
+}
+
+static inline void
+rti_inflight_leave(rt_system *sys, bool counted)
+{
+	if (!counted)
+		return;
+	/* Release: the push is complete before shutdown sees zero. */
+	RT_TSAN_RELEASE(&sys->ext_inflight);
+	ck_pr_fence_atomic();
+	ck_pr_fence_release();
+	ck_pr_dec_32(&sys->ext_inflight);
+}
 
 #endif
