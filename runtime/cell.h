@@ -33,7 +33,7 @@ struct rt_cell {
 	rti_mailbox mb;
 	uint64_t gen;              /* atomic: odd while alive */
 	rt_system *sys;            /* immutable */
-	rt_cell *rq_next;          /* atomic: link in the system's inject list */
+	rti_mpsc_node rq_node;     /* link in the system's inject queue */
 	/* Run-token holder only. */
 	const rt_actor_class *cls; /* NULL while no actor lives here */
 	void *state;

@@ -165,3 +165,16 @@ rti_mailbox_is_idle(rti_mailbox *mb)
 	/* Relaxed: a diagnostic snapshot, nothing is published through it. */
 	return ((uintptr_t)ck_pr_load_ptr(&mb->head) & IDLE) != 0;
 }
+
+bool
+rti_mailbox_has_pending(rti_mailbox *mb)
+{
+	/*
+	 * Relaxed: a hint. The head is the stub exactly when every node
+	 * pushed so far has been taken (the consumer pushes the stub behind
+	 * the last node before taking it).
+	 */
+	uintptr_t head = (uintptr_t)ck_pr_load_ptr(&mb->head) & ~IDLE;
+
+	return (rti_mpsc_node *)head != &mb->stub;
+}

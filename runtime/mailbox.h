@@ -57,4 +57,10 @@ bool rti_mailbox_try_idle(rti_mailbox *mb);
 /* rti_mailbox_is_idle: a racy snapshot of the idle bit, for tests. */
 bool rti_mailbox_is_idle(rti_mailbox *mb);
 
+/*
+ * rti_mailbox_has_pending: whether nodes have been pushed that the consumer
+ * has not taken yet. Any thread; a snapshot, for deciding whether to look.
+ */
+bool rti_mailbox_has_pending(rti_mailbox *mb);
+
 #endif

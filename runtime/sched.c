@@ -5,12 +5,12 @@
  * Each worker owns a bounded run queue (rti_runq) that only it pushes to and
  * that every worker may pop from: the owner takes its own work, idle workers
  * steal. Threads outside the system (main, other libraries' threads) cannot
- * push to a worker's queue; they push onto the system's inject list, a
- * lock-free LIFO that a worker empties in one exchange and reverses into FIFO
- * order. A cell made runnable by a handler goes to the running worker's own
+ * push to a worker's queue; they push onto the system's inject queue, a
+ * wait-free FIFO (the mailbox's algorithm) that one worker at a time drains
+ * into its own run queue, a batch at a time. A cell made runnable by a handler goes to the running worker's own
  * queue, so a chain of messages tends to stay on one warm core.
  *
- * Idle workers first search (spin over their own queue, the inject list and
+ * Idle workers first search (spin over their own queue, the inject queue and
  * the other queues) for a short time, because waking a parked thread costs
  * tens of microseconds on virtual machines against well under one for a
  * hand-off between awake cores; then they park on a futex and use no CPU.
@@ -121,43 +121,61 @@ runq_pop(rti_runq *q)
 	}
 }
 
-/* --- inject list --------------------------------------------------------- */
+/* --- inject queue -------------------------------------------------------- */
+
+/* How many cells a worker moves from the inject queue to its own at once. */
+#define INJECT_BATCH 64
+
+static inline rt_cell *
+cell_of_rq_node(rti_mpsc_node *n)
+{
+	return (rt_cell *)((char *)n - offsetof(rt_cell, rq_node));
+}
 
 static void
 inject_push(rt_system *sys, rt_cell *cell)
 {
-	rt_cell *head = ck_pr_load_ptr(&sys->inject);
-
-	/* Publish the run token with the cell (pairs with inject_take). */
-	RT_TSAN_RELEASE(&sys->inject);
-	do {
-		ck_pr_store_ptr(&cell->rq_next, head);
-		/* The link must be visible before the cell is. */
-		ck_pr_fence_store_atomic();
-	} while (!ck_pr_cas_ptr_value(&sys->inject, head, cell, &head));
+	/*
+	 * The queue is a mailbox that never goes idle: its push is wait-free
+	 * and FIFO, and it publishes the run token with the cell (pairs with
+	 * the pop in inject_take). The "was idle" answer means nothing here.
+	 */
+	(void)rti_mailbox_push_mpsc(&sys->inject, &cell->rq_node);
 }
 
-/* Take the whole list, oldest first. */
+/*
+ * Take the oldest cell and move up to INJECT_BATCH more to our run queue.
+ * One worker at a time: the queue has a single consumer end, guarded by a
+ * trylock so that nobody ever waits for it.
+ */
 static rt_cell *
-inject_take(rt_system *sys)
+inject_take(rti_worker *w)
 {
-	rt_cell *list, *fifo = NULL;
+	rt_system *sys = w->sys;
+	rti_mpsc_node *node;
+	rt_cell *first = NULL;
+	unsigned n;
 
-	/* Relaxed peek: skip the exchange when there is nothing. */
-	if (ck_pr_load_ptr(&sys->inject) == NULL)
+	if (!rti_mailbox_has_pending(&sys->inject) ||
+	    !ck_spinlock_fas_trylock(&sys->inject_lock))
 		return NULL;
-	list = ck_pr_fas_ptr(&sys->inject, NULL);
-	/* Acquire: see the cells' links and what their pushers wrote. */
-	ck_pr_fence_atomic_load();
-	RT_TSAN_ACQUIRE(&sys->inject);
-	while (list != NULL) {
-		rt_cell *next = ck_pr_load_ptr(&list->rq_next);
-
-		ck_pr_store_ptr(&list->rq_next, fifo);
-		fifo = list;
-		list = next;
+	/* The lock hands the consumer end over (pairs with the release
+	 * before the unlock below). */
+	RT_TSAN_ACQUIRE(&sys->inject_lock);
+	node = rti_mailbox_pop(&sys->inject);
+	if (node != NULL) {
+		first = cell_of_rq_node(node);
+		for (n = 0; n < INJECT_BATCH &&
+		     runq_len(&w->rq) < RTI_RUNQ_SIZE; n++) {
+			node = rti_mailbox_pop(&sys->inject);
+			if (node == NULL)
+				break;
+			runq_push(&w->rq, cell_of_rq_node(node));
+		}
 	}
-	return fifo;
+	RT_TSAN_RELEASE(&sys->inject_lock);
+	ck_spinlock_fas_unlock(&sys->inject_lock);
+	return first;
 }
 
 /* --- waking and parking -------------------------------------------------- */
@@ -227,7 +245,7 @@ work_visible(rti_worker *self)
 	rt_system *sys = self->sys;
 	unsigned i;
 
-	if (ck_pr_load_ptr(&sys->inject) != NULL)
+	if (rti_mailbox_has_pending(&sys->inject))
 		return true;
 	for (i = 0; i < sys->nworkers; i++)
 		if (runq_len(&sys->workers[i].rq) != 0)
@@ -271,22 +289,15 @@ static rt_cell *
 find_work(rti_worker *w)
 {
 	rt_system *sys = w->sys;
-	rt_cell *cell, *rest;
+	rt_cell *cell;
 	unsigned i, n = sys->nworkers;
 
 	cell = runq_pop(&w->rq);
 	if (cell != NULL)
 		return cell;
-	cell = inject_take(sys);
+	cell = inject_take(w);
 	if (cell != NULL) {
-		rest = ck_pr_load_ptr(&cell->rq_next);
-		while (rest != NULL) {
-			rt_cell *next = ck_pr_load_ptr(&rest->rq_next);
-
-			if (!runq_push(&w->rq, rest))
-				inject_push(sys, rest);
-			rest = next;
-		}
+		/* More than we can run at once: share it. */
 		if (runq_len(&w->rq) != 0)
 			maybe_wake(sys);
 		return cell;
@@ -364,6 +375,8 @@ rti_sched_start(rt_system *sys)
 {
 	unsigned i;
 
+	rti_mailbox_init(&sys->inject);
+	ck_spinlock_fas_init(&sys->inject_lock);
 	sys->workers = aligned_alloc(RT_CACHELINE,
 	    sizeof(rti_worker) * sys->nworkers);
 	if (sys->workers == NULL)

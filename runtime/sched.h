@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The scheduler: worker threads, their run queues, the inject list that
+ * The scheduler: worker threads, their run queues, the inject queue that
  * threads outside the system use, stealing, and parking.
  *
  * A cell is in at most one run queue at a time: it is put there only by the

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <rt/system.h>
+#include <ck_spinlock.h>
 
 #include "cell.h"
 #include "rt_atomic.h"
@@ -22,8 +23,13 @@ struct rt_system {
 	uint32_t stopping;  /* atomic: shutdown has begun, sends refused */
 	uint32_t terminate; /* atomic: workers must exit */
 
-	/* Inject list: cells made runnable by threads outside the system. */
-	rt_cell *inject __attribute__((aligned(RT_CACHELINE))); /* atomic */
+	/*
+	 * Inject queue: cells made runnable by threads outside the system
+	 * (or that did not fit a worker's run queue). Any thread pushes; the
+	 * worker holding inject_lock pops.
+	 */
+	rti_mailbox inject __attribute__((aligned(RT_CACHELINE)));
+	ck_spinlock_fas_t inject_lock;
 
 	/* Parking: how many workers are parked or searching for work. */
 	uint32_t nparked __attribute__((aligned(RT_CACHELINE))); /* atomic */
