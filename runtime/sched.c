@@ -337,10 +337,16 @@ search(rti_worker *w, bool counted)
 		if (rti_clock_now() > until)
 			break;
 	}
-	/* The last searcher to find work hands the search on. */
-	if (ck_pr_faa_32(&sys->nsearching, (uint32_t)-1) == 1 && cell != NULL &&
-	    work_visible(w))
-		maybe_wake(sys);
+	/*
+	 * The last searcher to find work hands the search on. The fence
+	 * orders our leaving the searchers before the look at the queues, as
+	 * maybe_wake() expects of anyone who queues work.
+	 */
+	if (ck_pr_faa_32(&sys->nsearching, (uint32_t)-1) == 1 && cell != NULL) {
+		ck_pr_fence_atomic_load();
+		if (work_visible(w))
+			maybe_wake(sys);
+	}
 	return cell;
 }
 

@@ -9,6 +9,7 @@
 #include "actor_int.h"
 #include "clock.h"
 #include "envelope.h"
+#include "log.h"
 #include "system_int.h"
 
 void
@@ -125,9 +126,11 @@ stop_cell(rt_cell *cell, void *arg)
 {
 	uint64_t gen = rti_cell_gen(cell);
 
-	(void)arg;
-	if (gen & 1)
-		rti_actor_signal_stop(cell, gen, RT_ESHUTDOWN);
+	if ((gen & 1) && rti_actor_signal_stop(cell, gen, RT_ESHUTDOWN) != 0)
+		/* It still stops at its next message; if none comes, the
+		 * shutdown times out rather than losing track of it. */
+		rti_log(arg, RT_LOG_ERROR,
+		    "shutdown: no memory to signal an actor to stop");
 }
 
 /*
@@ -185,7 +188,7 @@ rt_system_shutdown(rt_system *sys, rt_duration timeout)
 			ck_pr_stall();
 		ck_pr_fence_acquire();
 		RT_TSAN_ACQUIRE(&sys->ext_inflight);
-		rti_cell_foreach(&sys->cells, stop_cell, NULL);
+		rti_cell_foreach(&sys->cells, stop_cell, sys);
 	}
 	pthread_mutex_lock(&sys->lock);
 	idle = wait_idle_locked(sys, deadline);
