@@ -84,6 +84,13 @@ static void rtp_error(RTP_LTYPE *loc, yyscan_t scanner, struct rtp_ctx *ctx,
 %token ON "'on'"
 %token START "'start'"
 %token STOP "'stop'"
+%token MAILBOX "'mailbox'"
+%token UNBOUNDED "'unbounded'"
+/* T_: OVERFLOW and REJECT are macros of <math.h> and of flex. */
+%token T_OVERFLOW "'overflow'"
+%token BLOCK "'block'"
+%token DROP "'drop'"
+%token T_REJECT "'reject'"
 %token REF "'ref'"
 %token BOOL "'bool'"
 %token I8 "'i8'"
@@ -105,7 +112,7 @@ static void rtp_error(RTP_LTYPE *loc, yyscan_t scanner, struct rtp_ctx *ctx,
 
 %type <type> type
 %type <field> fields field field_block
-%type <name> names hooks hook
+%type <name> names hooks hook overflow policy
 %type <clause> clauses clause
 
 %destructor { free($$); } <str>
@@ -228,7 +235,33 @@ clause
 			$$ = CLAUSE(AST_C_ON, @1);
 			$$->names = ast_name_reverse($2);
 		}
+	| MAILBOX UNBOUNDED ';'
+		{
+			$$ = CLAUSE(AST_C_MAILBOX, @1);
+			$$->unbounded = true;
+		}
+	| MAILBOX INT overflow ';'
+		{
+			$$ = CLAUSE(AST_C_MAILBOX, @1);
+			$$->bound = $2;
+			$$->bound_loc = @2;
+			$$->policy = $3;
+		}
 	| error ';'             { $$ = NULL; yyerrok; }
+	;
+
+overflow
+	: %empty                { $$ = NULL; }
+	| T_OVERFLOW policy     { $$ = $2; }
+	;
+
+/* Like hooks, a policy may be any identifier, so that sema can say "did
+ * you mean" for a misspelt one. */
+policy
+	: IDENT         { $$ = ast_name_new($1, @1); }
+	| BLOCK         { $$ = ast_name_new(ast_xstrdup("block"), @1); }
+	| DROP          { $$ = ast_name_new(ast_xstrdup("drop"), @1); }
+	| T_REJECT      { $$ = ast_name_new(ast_xstrdup("reject"), @1); }
 	;
 
 names

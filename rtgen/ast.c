@@ -155,6 +155,7 @@ ast_clause_free_list(ast_clause *list)
 		next = list->next;
 		ast_name_free_list(list->names);
 		ast_field_free_list(list->fields);
+		ast_name_free_list(list->policy);
 		free(list);
 	}
 }
@@ -245,6 +246,8 @@ ast_clause_keyword(enum ast_clause_kind kind)
 		return "init";
 	case AST_C_ON:
 		return "on";
+	case AST_C_MAILBOX:
+		return "mailbox";
 	}
 	return "?";
 }
@@ -259,6 +262,20 @@ ast_decl_keyword(enum ast_decl_kind kind)
 		return "message";
 	case AST_D_ACTOR:
 		return "actor";
+	}
+	return "?";
+}
+
+const char *
+ast_overflow_keyword(enum ast_overflow policy)
+{
+	switch (policy) {
+	case AST_OVERFLOW_BLOCK:
+		return "block";
+	case AST_OVERFLOW_DROP:
+		return "drop";
+	case AST_OVERFLOW_REJECT:
+		return "reject";
 	}
 	return "?";
 }

@@ -70,16 +70,32 @@ enum ast_clause_kind {
 	AST_C_STATE,
 	AST_C_INIT,
 	AST_C_ON,
+	AST_C_MAILBOX,
 };
 
-/* A clause of an actor: a name list (accepts, on) or a field block. */
+/* A clause of an actor: a name list (accepts, on), a field block (state,
+ * init) or a mailbox bound. */
 typedef struct ast_clause {
 	struct ast_clause *next;
 	enum ast_clause_kind kind;
 	ast_loc loc; /* of the keyword */
 	ast_name *names;
 	ast_field *fields;
+	/* mailbox: `unbounded`, or the bound N as written (sema checks its
+	 * range) and the overflow policy's name (NULL when left out). */
+	bool unbounded;
+	uint64_t bound;
+	ast_loc bound_loc;
+	ast_name *policy;
 } ast_clause;
+
+/* What a bounded mailbox does with a message that finds it full; the
+ * order is that of rt_overflow (include/rt/protocol.h). */
+enum ast_overflow {
+	AST_OVERFLOW_BLOCK,
+	AST_OVERFLOW_DROP,
+	AST_OVERFLOW_REJECT,
+};
 
 enum ast_decl_kind {
 	AST_D_PROTOCOL,
@@ -108,6 +124,9 @@ typedef struct ast_decl {
 	size_t naccepts;
 	ast_clause *state;    /* NULL when absent */
 	ast_clause *init;     /* NULL when absent */
+	ast_clause *mailbox;  /* NULL when absent */
+	uint32_t mailbox_bound;         /* 0: unbounded */
+	enum ast_overflow overflow;     /* when bounded */
 	unsigned hooks;       /* enum ast_hook bits */
 	/* Filled by sema for a message: its protocol-wide tag, from 1. */
 	uint32_t tag;
@@ -157,5 +176,7 @@ const char *ast_type_keyword(enum ast_type_kind kind);
 const char *ast_clause_keyword(enum ast_clause_kind kind);
 /* ast_decl_keyword: the .rtp spelling of a declaration kind ("actor"). */
 const char *ast_decl_keyword(enum ast_decl_kind kind);
+/* ast_overflow_keyword: the .rtp spelling of a policy ("drop"). */
+const char *ast_overflow_keyword(enum ast_overflow policy);
 
 #endif

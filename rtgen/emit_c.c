@@ -370,20 +370,40 @@ header_messages(struct emit *e)
 	}
 }
 
+/* The type-checking macro of A's send of m, or of its _opt twin. */
 static void
-send_macro(struct emit *e, const ast_decl *a, const ast_decl *m)
+send_macro(struct emit *e, const ast_decl *a, const ast_decl *m, bool opt)
 {
 	const char *p = e->p;
 
-	out(e, "#define %s_%s_send_%s(to, msg) \\\n", p, a->name, m->name);
-	out(e, "\t(%s_%s_send_%s)((to), _Generic((msg), \\\n", p, a->name,
-	    m->name);
-	if (m->fields != NULL)
-		out(e, "\t    %s_%s *: (msg), const %s_%s *: (msg)))\n", p,
-		    m->name, p, m->name);
-	else
-		out(e, "\t    %s_%s *: (msg), const %s_%s *: (msg), "
-		    "void *: (msg)))\n", p, m->name, p, m->name);
+	out(e, "#define %s_%s_send_%s%s(to, msg%s) \\\n", p, a->name, m->name,
+	    opt ? "_opt" : "", opt ? ", opts" : "");
+	out(e, "\t(%s_%s_send_%s%s)((to), _Generic((msg), \\\n", p, a->name,
+	    m->name, opt ? "_opt" : "");
+	out(e, "\t    %s_%s *: (msg), const %s_%s *: (msg)%s)%s)\n", p,
+	    m->name, p, m->name, m->fields != NULL ? "" : ", void *: (msg)",
+	    opt ? ", \\\n\t    (opts)" : "");
+}
+
+/* What a full mailbox does (include/rt/protocol.h), as the last lines of
+ * the comment of a bounded actor. */
+static const char *
+overflow_text(enum ast_overflow policy)
+{
+	switch (policy) {
+	case AST_OVERFLOW_BLOCK:
+		return " * a plain thread's send waits for room (with "
+		    "rt_send_opts.timeout > 0,\n * at most that long, then "
+		    "RT_ETIMEDOUT); an actor's send is accepted,\n * and the "
+		    "sending actor is not run again until the mailbox drains\n"
+		    " * below its bound.\n";
+	case AST_OVERFLOW_DROP:
+		return " * a message sent to it is dropped and counted as a "
+		    "dead letter, and\n * the send returns 0.\n";
+	case AST_OVERFLOW_REJECT:
+		return " * a send returns RT_EFULL.\n";
+	}
+	return "";
 }
 
 static void
@@ -398,8 +418,16 @@ header_actor(struct emit *e, const ast_decl *a)
 	    "all zero) and stores\n * the new ref in *out (out may be NULL); "
 	    "a send queues a copy of msg\n * (borrowed: strings are copied "
 	    "before it returns) and returns RT_EINVAL\n * for a NULL msg "
-	    "when the message has fields. Both return 0 or a\n * negative "
-	    "RT_E* code.\n */\n", n);
+	    "when the message has fields. Each send has an _opt\n * twin "
+	    "that takes rt_send_opts (priority, ttl, timeout; NULL: the\n"
+	    " * defaults, the same as the plain send), which also returns "
+	    "RT_EINVAL\n * for bad options. All return 0 or a negative RT_E* "
+	    "code.\n", n);
+	if (a->mailbox_bound != 0)
+		out(e, " * Its mailbox holds at most %lu messages; when it is "
+		    "full,\n%s", (unsigned long)a->mailbox_bound,
+		    overflow_text(a->overflow));
+	out(e, " */\n");
 	snprintf(name, sizeof(name), "%s_%s", p, n);
 	src(e, clause_loc(a, a->state));
 	struct_def(e, name, a->state != NULL ? a->state->fields : NULL);
@@ -424,6 +452,9 @@ header_actor(struct emit *e, const ast_decl *a)
 		src(e, &m->loc);
 		wrapped(e, "int %s_%s_send_%s(%s_%s_ref to, const %s_%s *msg);\n",
 		    p, n, m->name, p, n, p, m->name);
+		wrapped(e, "int %s_%s_send_%s_opt(%s_%s_ref to, "
+		    "const %s_%s *msg, const rt_send_opts *opts);\n", p, n,
+		    m->name, p, n, p, m->name);
 	}
 	if (a->naccepts > 0) {
 		gen(e);
@@ -431,7 +462,8 @@ header_actor(struct emit *e, const ast_decl *a)
 		    "type a hard error. */\n");
 		for (i = 0; i < a->naccepts; i++) {
 			src(e, &a->accepts[i]->loc);
-			send_macro(e, a, a->accepts[i]->target);
+			send_macro(e, a, a->accepts[i]->target, false);
+			send_macro(e, a, a->accepts[i]->target, true);
 		}
 		gen(e);
 		out(e, "#endif\n");
@@ -483,6 +515,7 @@ header_poison(struct emit *e)
 			continue;
 		for (m = e->unit->decls; m != NULL; m = m->next) {
 			size_t i, len;
+			int opt;
 
 			if (m->kind != AST_D_MESSAGE)
 				continue;
@@ -499,17 +532,20 @@ header_poison(struct emit *e)
 				    "one a hard error, not just a warning about "
 				    "an\n * implicit declaration.\n */\n");
 			any = true;
-			len = strlen(e->p) + strlen(a->name) +
-			    strlen(m->name) + 8;
-			if (col == 0) {
-				out(e, "#pragma GCC poison");
-				col = 18;
-			} else if (col + len > 76) {
-				out(e, " \\\n\t");
-				col = 8;
+			for (opt = 0; opt < 2; opt++) {
+				len = strlen(e->p) + strlen(a->name) +
+				    strlen(m->name) + (opt ? 12 : 8);
+				if (col == 0) {
+					out(e, "#pragma GCC poison");
+					col = 18;
+				} else if (col + len > 76) {
+					out(e, " \\\n\t");
+					col = 8;
+				}
+				out(e, " %s_%s_send_%s%s", e->p, a->name,
+				    m->name, opt ? "_opt" : "");
+				col += len;
 			}
-			out(e, " %s_%s_send_%s", e->p, a->name, m->name);
-			col += len;
 		}
 		if (col != 0)
 			out(e, "\n");
@@ -651,14 +687,17 @@ source_spawn(struct emit *e, const ast_decl *a, bool strings)
 	    "\treturn r;\n}\n");
 }
 
+/* A's send of m with options, then the plain send, which is the same
+ * with opts NULL. */
 static void
 source_send(struct emit *e, const ast_decl *a, const ast_decl *m)
 {
 	const char *p = e->p, *n = a->name, *mn = m->name;
 	bool strings = has_strings(m->fields);
 
-	wrapped(e, "int\n(%s_%s_send_%s)(%s_%s_ref to, const %s_%s *msg)\n{\n"
-	    "\trt_env *env;\n\tint r;\n\n", p, n, mn, p, n, p, mn);
+	wrapped(e, "int\n(%s_%s_send_%s_opt)(%s_%s_ref to, const %s_%s *msg, "
+	    "const rt_send_opts *opts)\n{\n\trt_env *env;\n\tint r;\n\n",
+	    p, n, mn, p, n, p, mn);
 	if (m->fields != NULL)
 		out(e, "\tif (msg == NULL)\n\t\treturn RT_EINVAL;\n");
 	out(e, "\tr = rt_env_new(to.ref, %s_%s_TAG_%s, sizeof(%s_%s)%s", p, n,
@@ -675,7 +714,10 @@ source_send(struct emit *e, const ast_decl *a, const ast_decl *m)
 	else
 		out(e, "\tmemcpy(rt_env_payload(env), msg, sizeof(%s_%s));\n",
 		    p, mn);
-	out(e, "\treturn rt_env_send(env);\n}\n");
+	out(e, "\treturn rt_env_send_opts(env, opts);\n}\n\n");
+	wrapped(e, "int\n(%s_%s_send_%s)(%s_%s_ref to, const %s_%s *msg)\n{\n"
+	    "\treturn (%s_%s_send_%s_opt)(to, msg, NULL);\n}\n", p, n, mn, p,
+	    n, p, mn, p, n, mn);
 }
 
 static void
@@ -725,7 +767,17 @@ source_actor(struct emit *e, const ast_decl *a)
 		out(e, "\t.on_stop = %s_%s_stop_thunk,\n", p, n);
 	else
 		out(e, "\t.on_stop = NULL,\n");
-	out(e, "\t.args_size = sizeof(%s_%s_args),\n};\n\n", p, n);
+	out(e, "\t.args_size = sizeof(%s_%s_args),\n", p, n);
+	if (a->mailbox_bound != 0)
+		out(e, "\t.mailbox_bound = %lu,\n"
+		    "\t.overflow = RT_OVERFLOW_%s,\n",
+		    (unsigned long)a->mailbox_bound,
+		    a->overflow == AST_OVERFLOW_DROP ? "DROP" :
+		    a->overflow == AST_OVERFLOW_REJECT ? "REJECT" : "BLOCK");
+	else
+		out(e, "\t.mailbox_bound = 0, /* unbounded */\n"
+		    "\t.overflow = RT_OVERFLOW_BLOCK,\n");
+	out(e, "};\n\n");
 	if (strings) {
 		snprintf(name, sizeof(name), "%s_%s_args", p, n);
 		src(e, clause_loc(a, a->init));

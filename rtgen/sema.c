@@ -111,6 +111,12 @@ struct sema {
 
 static const char *const hook_names[] = { "start", "stop" };
 
+/* The overflow policies, in the order of enum ast_overflow. */
+static const char *const policy_names[] = { "block", "drop", "reject" };
+
+/* The largest mailbox bound: what an int counts. */
+#define MAILBOX_MAX UINT64_C(2147483647)
+
 /* Identifiers that cannot name a field: C and C++ keywords (the header is
  * meant to be usable from C++ too) and macros of the headers it includes. */
 static const char *const reserved_fields[] = {
@@ -424,6 +430,44 @@ check_hooks(struct sema *s, ast_decl *actor, ast_clause *c)
 }
 
 static void
+check_mailbox(struct sema *s, ast_decl *actor, const ast_clause *c)
+{
+	const size_t npolicies = sizeof(policy_names) / sizeof(*policy_names);
+	char buf[256];
+	size_t i;
+
+	if (c->unbounded)
+		return;
+	if (c->bound == 0)
+		diag_error(s->d, c->bound_loc, "a bounded mailbox needs room "
+		    "for at least one message; write 'mailbox unbounded;' for "
+		    "no bound");
+	else if (c->bound > MAILBOX_MAX)
+		diag_error(s->d, c->bound_loc, "mailbox bound %llu is too "
+		    "large (the limit is %llu messages)",
+		    (unsigned long long)c->bound,
+		    (unsigned long long)MAILBOX_MAX);
+	else
+		actor->mailbox_bound = (uint32_t)c->bound;
+	if (c->policy == NULL)
+		return;
+	for (i = 0; i < npolicies; i++)
+		if (strcmp(c->policy->name, policy_names[i]) == 0)
+			break;
+	if (i == npolicies) {
+		const char *near = closest(policy_names, npolicies,
+		    c->policy->name);
+
+		diag_error(s->d, c->policy->loc, "unknown overflow policy "
+		    "'%s'%s%s", c->policy->name, did_you_mean(buf,
+		    sizeof(buf), near), near == NULL ? " (policies are block, "
+		    "drop and reject)" : "");
+		return;
+	}
+	actor->overflow = (enum ast_overflow)i;
+}
+
+static void
 check_actor(struct sema *s, ast_decl *actor)
 {
 	struct symtab accepted = { 0 };
@@ -446,6 +490,9 @@ check_actor(struct sema *s, ast_decl *actor)
 		case AST_C_ON:
 			slotp = &on;
 			break;
+		case AST_C_MAILBOX:
+			slotp = &actor->mailbox;
+			break;
 		}
 		if (*slotp != NULL) {
 			diag_error(s->d, c->loc, "duplicate '%s' clause in "
@@ -458,6 +505,8 @@ check_actor(struct sema *s, ast_decl *actor)
 		*slotp = c;
 		if (c->kind == AST_C_ON)
 			check_hooks(s, actor, c);
+		else if (c->kind == AST_C_MAILBOX)
+			check_mailbox(s, actor, c);
 		else
 			check_fields(s, c->fields, c->kind == AST_C_STATE ?
 			    "the state of actor" : "the init of actor",
@@ -516,8 +565,38 @@ accepts(const ast_decl *actor, const ast_decl *msg)
 	return false;
 }
 
-/* A declared C name that reads P_A_send_M for an actor A that does not
- * accept a message M would be poisoned by the header. */
+/* Is `key` (claimed by `owner`) a name the header poisons, A's send of M
+ * split at `send` ("_send_M"), with `opt` for "_send_M_opt"? Report it
+ * and return true if so. */
+static bool
+poisoned(struct sema *s, const char *key, const ast_decl *owner,
+    const char *send, bool opt)
+{
+	size_t plen = strlen(s->prefix), mlen = strlen(send + 6);
+	const ast_decl *a, *m;
+	char *aname, *mname;
+
+	if (opt && (mlen <= 4 || strcmp(send + 6 + mlen - 4, "_opt") != 0))
+		return false;
+	aname = cname("%.*s", (int)((size_t)(send - key) - plen - 1),
+	    key + plen + 1);
+	mname = cname("%.*s", (int)(opt ? mlen - 4 : mlen), send + 6);
+	a = symtab_get(&s->decls, aname);
+	m = symtab_get(&s->decls, mname);
+	free(aname);
+	free(mname);
+	if (a == NULL || m == NULL || a->kind != AST_D_ACTOR ||
+	    m->kind != AST_D_MESSAGE || accepts(a, m))
+		return false;
+	diag_error(s->d, owner->name_loc, "%s '%s' would declare the C name "
+	    "'%s', which the header poisons because actor '%s' does not "
+	    "accept message '%s'", ast_decl_keyword(owner->kind), owner->name,
+	    key, a->name, m->name);
+	return true;
+}
+
+/* A declared C name that reads P_A_send_M or P_A_send_M_opt for an actor A
+ * that does not accept a message M would be poisoned by the header. */
 static void
 check_poisoned(struct sema *s, const struct symtab *names)
 {
@@ -530,26 +609,12 @@ check_poisoned(struct sema *s, const struct symtab *names)
 			continue;
 		for (p = strstr(key + plen, "_send_"); p != NULL;
 		    p = strstr(p + 1, "_send_")) {
-			const ast_decl *owner = names->slots[i].val;
-			const ast_decl *a, *m;
-			char *aname;
-
 			if (p - key <= (ptrdiff_t)plen)
 				continue;
-			aname = cname("%.*s", (int)(p - key - plen - 1),
-			    key + plen + 1);
-			a = symtab_get(&s->decls, aname);
-			m = symtab_get(&s->decls, p + 6);
-			free(aname);
-			if (a == NULL ||
-			    m == NULL || a->kind != AST_D_ACTOR ||
-			    m->kind != AST_D_MESSAGE || accepts(a, m))
-				continue;
-			diag_error(s->d, owner->name_loc, "%s '%s' would "
-			    "declare the C name '%s', which the header "
-			    "poisons because actor '%s' does not accept "
-			    "message '%s'", ast_decl_keyword(owner->kind),
-			    owner->name, key, a->name, m->name);
+			/* One report per name is enough. */
+			if (poisoned(s, key, names->slots[i].val, p, false) ||
+			    poisoned(s, key, names->slots[i].val, p, true))
+				break;
 		}
 	}
 }
@@ -583,6 +648,8 @@ check_cnames(struct sema *s)
 				const char *m = d->accepts[i]->name;
 
 				claim(s, &names, cname("%s_%s_send_%s", p,
+				    d->name, m), d);
+				claim(s, &names, cname("%s_%s_send_%s_opt", p,
 				    d->name, m), d);
 				claim(s, &names, cname("%s_%s_on_%s", p,
 				    d->name, m), d);

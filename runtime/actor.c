@@ -1,100 +1,35 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Actors: spawning, sending, and running a cell's mailbox.
+ * Actors: spawning, and running a cell's mailbox.
  *
- * Everything inside a cell other than its mailbox head and its generation
- * (class, state, flags) is touched only by the holder of the cell's run
- * token, so none of it needs atomics. That is why spawning does not
- * initialise the cell directly: it queues a start signal, and the worker
- * that runs the cell creates the state and calls on_start. A cell recycled
- * from an earlier actor may still be receiving late messages for that actor
- * while it is being reused; they carry the old generation and become dead
- * letters, whoever runs them.
+ * Everything inside a cell other than its mailbox head, its generation and
+ * the few fields senders read (bound, count, mute list) is touched only by
+ * the holder of the cell's run token, so none of it needs atomics. That is
+ * why spawning does not initialise the cell directly: it queues a start
+ * signal, and the worker that runs the cell creates the state and calls
+ * on_start. A cell recycled from an earlier actor may still be receiving
+ * late messages for that actor while it is being reused; they carry the old
+ * generation and become dead letters, whoever runs them.
+ *
+ * A run first drains the mailbox into two lanes owned by the cell, acting on
+ * signals (start, stop) as it meets them, so that a stop overtakes the
+ * messages queued before it; then it handles up to RTI_BATCH messages, high
+ * priority first, each lane in arrival order. Messages that arrive during a
+ * run wait for the next one, so a busy actor cannot starve the others.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "actor_int.h"
+#include "clock.h"
+#include "deadletter.h"
 #include "envelope.h"
 #include "log.h"
+#include "park.h"
 #include "system_int.h"
 
-/* --- sending ------------------------------------------------------------- */
-
-int
-rt_env_new(rt_ref to, uint32_t tag, size_t size, rt_env **out)
-{
-	rt_system *sys;
-	rt_env *env;
-
-	if (to.cell == NULL || out == NULL)
-		return RT_EINVAL;
-	sys = to.cell->sys;
-	if ((to.gen & 1) == 0 || rti_cell_gen(to.cell) != to.gen) {
-		rti_count(sys, refused, 1);
-		return RT_ENOACTOR;
-	}
-	/* Relaxed: a late sender that misses the flag is caught by the
-	 * worker, which turns its message into a dead letter. */
-	if (ck_pr_load_32(&sys->stopping)) {
-		rti_count(sys, refused, 1);
-		return RT_ESHUTDOWN;
-	}
-	env = rti_env_alloc(size);
-	if (env == NULL)
-		return RT_ENOMEM;
-	env->kind = RTI_ENV_MSG;
-	env->cell = to.cell;
-	env->gen = to.gen;
-	env->tag = tag;
-	*out = env;
-	return 0;
-}
-
-int
-rt_env_send(rt_env *env)
-{
-	rt_cell *cell;
-	rt_system *sys;
-	bool ext;
-	int rc = 0;
-
-	if (env == NULL)
-		return RT_EINVAL;
-	if (env->kind != RTI_ENV_MSG || env->cell == NULL) {
-		rt_env_discard(env);
-		return RT_EINVAL;
-	}
-	cell = env->cell;
-	sys = cell->sys;
-	ext = rti_inflight_enter(sys);
-	if (rti_cell_gen(cell) != env->gen)
-		rc = RT_ENOACTOR;
-	else if (ck_pr_load_32(&sys->stopping))
-		rc = RT_ESHUTDOWN;
-	if (rc != 0) {
-		rti_inflight_leave(sys, ext);
-		rti_count(sys, refused, 1);
-		rti_env_free(env);
-		return rc;
-	}
-	rti_count(sys, sent, 1);
-	if (rti_mailbox_push_mpsc(&cell->mb, &env->node))
-		rti_sched_ready(sys, cell);
-	rti_inflight_leave(sys, ext);
-	return 0;
-}
-
-void
-rt_env_discard(rt_env *env)
-{
-	if (env == NULL)
-		return;
-	/* A start signal that was never committed still holds its cell. */
-	if (env->kind == RTI_ENV_START && env->cell != NULL)
-		rti_cell_release(&env->cell->sys->cells, env->cell);
-	rti_env_free(env);
-}
+/* At most this many envelopes are moved into the lanes per run. */
+#define DRAIN_LIMIT 4096
 
 int
 rti_actor_signal_stop(rt_cell *cell, uint64_t gen, int reason)
@@ -106,7 +41,7 @@ rti_actor_signal_stop(rt_cell *cell, uint64_t gen, int reason)
 	env->kind = RTI_ENV_STOP;
 	env->cell = cell;
 	env->gen = gen;
-	env->reason = reason;
+	env->v.reason = reason;
 	if (rti_mailbox_push_mpsc(&cell->mb, &env->node))
 		rti_sched_ready(cell->sys, cell);
 	return 0;
@@ -124,7 +59,11 @@ rt_spawn_prepare(rt_system *sys, const rt_actor_class *cls, size_t size,
 	if (sys == NULL || cls == NULL || out == NULL ||
 	    cls->abi != RT_PROTOCOL_ABI || cls->dispatch == NULL ||
 	    size < cls->args_size || cls->state_align == 0 ||
-	    (cls->state_align & (cls->state_align - 1)) != 0)
+	    (cls->state_align & (cls->state_align - 1)) != 0 ||
+	    cls->mailbox_bound > INT32_MAX ||
+	    (cls->overflow != RT_OVERFLOW_BLOCK &&
+		cls->overflow != RT_OVERFLOW_DROP &&
+		cls->overflow != RT_OVERFLOW_REJECT))
 		return RT_EINVAL;
 	if (ck_pr_load_32(&sys->stopping))
 		return RT_ESHUTDOWN;
@@ -137,7 +76,7 @@ rt_spawn_prepare(rt_system *sys, const rt_actor_class *cls, size_t size,
 		return RT_ENOMEM;
 	}
 	env->kind = RTI_ENV_START;
-	env->cls = cls;
+	env->u.cls = cls;
 	env->cell = cell;
 	*out = env;
 	return 0;
@@ -146,6 +85,7 @@ rt_spawn_prepare(rt_system *sys, const rt_actor_class *cls, size_t size,
 int
 rt_spawn_commit(rt_env *env, rt_ref *out)
 {
+	const rt_actor_class *cls;
 	rt_cell *cell;
 	rt_system *sys;
 	uint64_t gen;
@@ -159,13 +99,18 @@ rt_spawn_commit(rt_env *env, rt_ref *out)
 	}
 	cell = env->cell;
 	sys = cell->sys;
+	cls = env->u.cls;
 	ext = rti_inflight_enter(sys);
 	if (ck_pr_load_32(&sys->stopping)) {
 		rti_inflight_leave(sys, ext);
 		rt_env_discard(env);
 		return RT_ESHUTDOWN;
 	}
-	/* The cell is ours alone until the new generation is published. */
+	/* The cell is ours alone until the new generation is published;
+	 * what senders read of it goes first (released with the gen). */
+	ck_pr_store_32(&cell->bound, cls->mailbox_bound);
+	ck_pr_store_32(&cell->overflow, (uint32_t)cls->overflow);
+	ck_pr_store_ptr(&cell->kind, (void *)cls);
 	gen = rti_cell_gen(cell) + 1;
 	env->gen = gen;
 	ck_pr_inc_64(&sys->live);
@@ -187,7 +132,120 @@ rt_spawn_commit(rt_env *env, rt_ref *out)
 	return 0;
 }
 
-/* --- running ------------------------------------------------------------- */
+/* --- muting -------------------------------------------------------------- */
+
+void
+rti_unmute_all(rt_cell *cell)
+{
+	rti_mpsc_node *n;
+
+	/* Relaxed peek: most calls find nobody. */
+	if (ck_pr_load_ptr(&cell->muted) == NULL)
+		return;
+	n = ck_pr_fas_ptr(&cell->muted, NULL);
+	/* Acquire the muted actors' run tokens (pairs with mute()). */
+	ck_pr_fence_atomic_load();
+	RT_TSAN_ACQUIRE(&cell->muted);
+	while (n != NULL) {
+		rti_mpsc_node *next = ck_pr_load_ptr(&n->next);
+		rt_cell *sender = (rt_cell *)((char *)n -
+		    offsetof(rt_cell, rq_node));
+
+		rti_sched_ready(cell->sys, sender);
+		n = next;
+	}
+}
+
+/*
+ * The running actor `self` sent to `target`'s full mailbox: park it (with
+ * its run token) on target's mute list until target has room again.
+ */
+static void
+mute(rti_worker *w, rt_cell *self, rt_cell *target, uint64_t target_gen)
+{
+	rti_mpsc_node *head = ck_pr_load_ptr(&target->muted);
+
+	rti_count_w(w->sys, w, mutes, 1);
+	/* Hand our run token over with the cell (pairs with the acquire in
+	 * rti_unmute_all). */
+	RT_TSAN_RELEASE(&target->muted);
+	do {
+		ck_pr_store_ptr(&self->rq_node.next, head);
+		ck_pr_fence_store_atomic();
+	} while (!ck_pr_cas_ptr_value(&target->muted, head, &self->rq_node,
+	    &head));
+	/*
+	 * On the list before we look at the count and the generation (pairs
+	 * with rti_room_made and with the target's exit): if room appeared,
+	 * or the target stopped, meanwhile, nobody else may unmute us.
+	 */
+	ck_pr_fence_atomic_load();
+	if (ck_pr_load_32(&target->count) < ck_pr_load_32(&target->bound) ||
+	    rti_cell_gen(target) != target_gen)
+		rti_unmute_all(target);
+}
+
+/* --- lanes --------------------------------------------------------------- */
+
+static void
+lane_append(rt_env **head, rt_env **tail, rt_env *env)
+{
+	env->node.next = NULL;
+	if (*tail != NULL)
+		(*tail)->node.next = &env->node;
+	else
+		*head = env;
+	*tail = env;
+}
+
+/* The next message: high priority first. NULL when both lanes are empty. */
+static rt_env *
+lane_take(rt_cell *cell)
+{
+	rt_env *env;
+
+	if (cell->urgent_head != NULL) {
+		env = cell->urgent_head;
+		cell->urgent_head = (rt_env *)env->node.next;
+		if (cell->urgent_head == NULL)
+			cell->urgent_tail = NULL;
+	} else if (cell->normal_head != NULL) {
+		env = cell->normal_head;
+		cell->normal_head = (rt_env *)env->node.next;
+		if (cell->normal_head == NULL)
+			cell->normal_tail = NULL;
+	} else {
+		return NULL;
+	}
+	cell->queued--;
+	return env;
+}
+
+/* A message leaves the cell for good: give its place back and free it. */
+static void
+retire(rt_cell *cell, rt_env *env)
+{
+	if (env->flags & RTI_ENV_COUNTED) {
+		uint32_t left = ck_pr_faa_32(&cell->count, (uint32_t)-1) - 1;
+
+		if (left < ck_pr_load_32(&cell->bound))
+			rti_room_made(cell);
+	}
+	rti_env_free(env);
+}
+
+/* A message for `cell` that will not be handled. */
+static void
+dead(rti_worker *w, rt_cell *cell, rt_env *env, rt_dead_cause cause,
+    bool ours)
+{
+	if (ours)
+		ck_pr_store_64(&cell->dead, cell->dead + 1);
+	rti_dead_letter(w->sys, ours ? cell->cls : NULL, env, cause);
+	retire(cell, env);
+}
+
+/* --- life and death ------------------------------------------------------ */
 
 static const char *
 tag_name(const rt_actor_class *cls, uint32_t tag)
@@ -217,6 +275,7 @@ actor_exit(rti_worker *w, rt_cell *cell, int reason)
 	rt_system *sys = w->sys;
 	const rt_actor_class *cls = cell->cls;
 	uint64_t gen = ck_pr_load_64(&cell->gen);
+	rt_env *env;
 
 	/* From here on, sends fail with RT_ENOACTOR. */
 	rti_cell_set_gen(cell, gen + 1);
@@ -226,13 +285,32 @@ actor_exit(rti_worker *w, rt_cell *cell, int reason)
 		cls->on_stop(cell->state, &w->ctx, reason);
 		w->ctx.cell = NULL;
 	}
+	/* What it had not handled yet is dead. */
+	while ((env = lane_take(cell)) != NULL)
+		dead(w, cell, env, RT_DEAD_STOPPED, true);
+	/*
+	 * Plain threads waiting for room and muted actors must learn that
+	 * the target is gone (the new generation is published above; they
+	 * re-check it after announcing themselves).
+	 */
+	ck_pr_fence_store_load();
+	if (ck_pr_load_32(&cell->waiters) != 0) {
+		ck_pr_inc_32(&cell->space_seq);
+		rti_futex_wake(&cell->space_seq, INT32_MAX);
+	}
+	rti_unmute_all(cell);
 	free(cell->state);
 	cell->state = NULL;
 	cell->cls = NULL;
 	cell->flags = 0;
-	rti_count(sys, stopped, 1);
+	/* The next incarnation starts its statistics from zero. */
+	ck_pr_store_64(&cell->received, 0);
+	ck_pr_store_64(&cell->handled, 0);
+	ck_pr_store_64(&cell->dead, 0);
+	ck_pr_store_32(&cell->high_water, 0);
+	rti_count_w(sys, w, stopped, 1);
 	if (is_crash(reason))
-		rti_count(sys, crashed, 1);
+		rti_count_w(sys, w, crashed, 1);
 	rti_cell_release(&sys->cells, cell);
 	/*
 	 * Last: once a waiter sees zero live actors, every exit that made it
@@ -251,7 +329,7 @@ static void
 actor_start(rti_worker *w, rt_cell *cell, rt_env *env)
 {
 	rt_system *sys = w->sys;
-	const rt_actor_class *cls = env->cls;
+	const rt_actor_class *cls = env->u.cls;
 	size_t align = cls->state_align > sizeof(void *) ? cls->state_align :
 							   sizeof(void *);
 	/* aligned_alloc wants a size that is a multiple of the alignment. */
@@ -292,44 +370,16 @@ actor_start(rti_worker *w, rt_cell *cell, rt_env *env)
 		actor_exit(w, cell, cell->stop_reason);
 }
 
+/*
+ * Move what has arrived into the lanes, acting on signals on the way.
+ * Messages for an earlier incarnation are dead letters.
+ */
 static void
-actor_deliver(rti_worker *w, rt_cell *cell, rt_env *env)
-{
-	rt_system *sys = w->sys;
-	const rt_actor_class *cls = cell->cls;
-	int rc;
-
-	if (cls == NULL || env->gen != ck_pr_load_64(&cell->gen)) {
-		/* Sent to an earlier incarnation that has stopped. */
-		rti_count(sys, dead, 1);
-		return;
-	}
-	if (ck_pr_load_32(&sys->stopping)) {
-		rti_count(sys, dead, 1);
-		actor_exit(w, cell, RT_ESHUTDOWN);
-		return;
-	}
-	w->ctx.cell = cell;
-	w->ctx.gen = env->gen;
-	rc = cls->dispatch(cell->state, &w->ctx, env->tag, rt_env_payload(env));
-	w->ctx.cell = NULL;
-	rti_count(sys, handled, 1);
-	if (rc != 0) {
-		rti_log(sys, RT_LOG_ERROR,
-		    "actor %s crashed: %s (%d) while handling %s", cls->name,
-		    reason_text(rc), rc, tag_name(cls, env->tag));
-		actor_exit(w, cell, rc);
-	} else if (cell->flags & RTI_CELL_STOPPING) {
-		actor_exit(w, cell, cell->stop_reason);
-	}
-}
-
-void
-rti_actor_run(rti_worker *w, rt_cell *cell)
+drain(rti_worker *w, rt_cell *cell)
 {
 	unsigned n;
 
-	for (n = 0; n < RTI_BATCH; n++) {
+	for (n = 0; n < DRAIN_LIMIT; n++) {
 		rti_mpsc_node *node = rti_mailbox_pop(&cell->mb);
 		rt_env *env;
 
@@ -338,20 +388,106 @@ rti_actor_run(rti_worker *w, rt_cell *cell)
 		env = rti_env_of(node);
 		switch ((enum rti_env_kind)env->kind) {
 		case RTI_ENV_MSG:
-			actor_deliver(w, cell, env);
+			if (cell->cls == NULL ||
+			    env->gen != ck_pr_load_64(&cell->gen)) {
+				dead(w, cell, env, RT_DEAD_STOPPED, false);
+				break;
+			}
+			if (env->prio == RT_PRIO_HIGH)
+				lane_append(&cell->urgent_head,
+				    &cell->urgent_tail, env);
+			else
+				lane_append(&cell->normal_head,
+				    &cell->normal_tail, env);
+			cell->queued++;
+			ck_pr_store_64(&cell->received, cell->received + 1);
 			break;
 		case RTI_ENV_START:
 			actor_start(w, cell, env);
+			rti_env_free(env);
 			break;
 		case RTI_ENV_STOP:
 			if (cell->cls != NULL &&
 			    env->gen == ck_pr_load_64(&cell->gen))
-				actor_exit(w, cell, env->reason);
+				actor_exit(w, cell, env->v.reason);
+			rti_env_free(env);
 			break;
 		}
-		rti_env_free(env);
 	}
-	if (n < RTI_BATCH && rti_mailbox_try_idle(&cell->mb))
+	if (cell->queued > cell->high_water)
+		ck_pr_store_32(&cell->high_water, cell->queued);
+}
+
+/* Handle one message of the live actor in `cell`. */
+static void
+deliver(rti_worker *w, rt_cell *cell, rt_env *env)
+{
+	rt_system *sys = w->sys;
+	const rt_actor_class *cls = cell->cls;
+	int rc;
+
+	if (env->u.deadline != 0) {
+		/* One clock read per run is enough: a message is at most one
+		 * batch late in expiring. */
+		if (w->now == 0)
+			w->now = rti_clock_now();
+		if (w->now > env->u.deadline) {
+			dead(w, cell, env, RT_DEAD_EXPIRED, true);
+			return;
+		}
+	}
+	if (ck_pr_load_32(&sys->stopping)) {
+		dead(w, cell, env, RT_DEAD_STOPPED, true);
+		actor_exit(w, cell, RT_ESHUTDOWN);
+		return;
+	}
+	w->ctx.cell = cell;
+	w->ctx.gen = env->gen;
+	rc = cls->dispatch(cell->state, &w->ctx, env->v.tag,
+	    rt_env_payload(env));
+	w->ctx.cell = NULL;
+	ck_pr_store_64(&cell->handled, cell->handled + 1);
+	rti_count_w(sys, w, handled, 1);
+	if (rc != 0) {
+		rti_log(sys, RT_LOG_ERROR,
+		    "actor %s crashed: %s (%d) while handling %s", cls->name,
+		    reason_text(rc), rc, tag_name(cls, env->v.tag));
+		retire(cell, env);
+		actor_exit(w, cell, rc);
+		return;
+	}
+	retire(cell, env);
+	if (cell->flags & RTI_CELL_STOPPING)
+		actor_exit(w, cell, cell->stop_reason);
+}
+
+void
+rti_actor_run(rti_worker *w, rt_cell *cell)
+{
+	unsigned n;
+
+	w->now = 0;
+	drain(w, cell);
+	for (n = 0; n < RTI_BATCH && cell->cls != NULL; n++) {
+		rt_env *env = lane_take(cell);
+
+		if (env == NULL)
+			break;
+		deliver(w, cell, env);
+		if (w->mute_on != NULL)
+			break;
+	}
+	if (w->mute_on != NULL) {
+		rt_cell *target = w->mute_on;
+
+		w->mute_on = NULL;
+		/* A stopped actor is not muted: it has nothing left to do. */
+		if (cell->cls != NULL) {
+			mute(w, cell, target, w->mute_gen);
+			return;
+		}
+	}
+	if (cell->queued == 0 && rti_mailbox_try_idle(&cell->mb))
 		return;
 	rti_sched_ready(w->sys, cell);
 }
@@ -395,4 +531,36 @@ rt_actor_alive(rt_ref ref)
 {
 	return ref.cell != NULL && (ref.gen & 1) != 0 &&
 	    rti_cell_gen(ref.cell) == ref.gen;
+}
+
+int
+rt_stats_actor(rt_ref ref, rt_actor_stats *out)
+{
+	rt_cell *cell = ref.cell;
+	uint32_t bound;
+
+	if (cell == NULL || out == NULL)
+		return RT_EINVAL;
+	if (!rt_actor_alive(ref))
+		return RT_ENOACTOR;
+	/* Relaxed loads: a snapshot. The second look at the generation
+	 * tells whether the cell changed hands meanwhile. */
+	out->received = ck_pr_load_64(&cell->received);
+	out->handled = ck_pr_load_64(&cell->handled);
+	out->dead_letters = ck_pr_load_64(&cell->dead);
+	out->high_water = ck_pr_load_32(&cell->high_water);
+	bound = ck_pr_load_32(&cell->bound);
+	out->bound = bound;
+	if (bound != 0) {
+		out->depth = ck_pr_load_32(&cell->count);
+	} else {
+		uint64_t in = out->received, done = out->handled +
+		    out->dead_letters;
+
+		out->depth = in > done ? (uint32_t)(in - done) : 0;
+	}
+	if (out->depth > out->high_water)
+		out->high_water = out->depth;
+	ck_pr_fence_load();
+	return rti_cell_gen(cell) == ref.gen ? 0 : RT_ENOACTOR;
 }

@@ -24,4 +24,14 @@ void rti_actor_run(rti_worker *w, rt_cell *cell);
  */
 int rti_actor_signal_stop(rt_cell *cell, uint64_t gen, int reason);
 
+/*
+ * rti_room_made: a counted message just left `cell`'s mailbox (the caller
+ * took it off the count): wake plain threads waiting for room and unmute
+ * the actors muted on it, if any. Any thread.
+ */
+void rti_room_made(rt_cell *cell);
+
+/* rti_unmute_all: reschedule every actor muted on `cell`. Any thread. */
+void rti_unmute_all(rt_cell *cell);
+
 #endif

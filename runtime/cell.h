@@ -33,12 +33,35 @@ struct rt_cell {
 	rti_mailbox mb;
 	uint64_t gen;              /* atomic: odd while alive */
 	rt_system *sys;            /* immutable */
-	rti_mpsc_node rq_node;     /* link in the system's inject queue */
-	/* Run-token holder only. */
+	rti_mpsc_node rq_node;     /* link in the inject queue or a mute list */
+	uint32_t bound;            /* atomic: mailbox bound, 0 unbounded; set
+	                              at spawn */
+	uint32_t overflow;         /* atomic: enum rt_overflow; set at spawn */
+	uint32_t count;            /* atomic: counted messages not yet taken
+	                              out (bounded mailboxes only) */
+	uint32_t waiters;          /* atomic: plain threads waiting for room */
+	uint32_t space_seq;        /* atomic futex word: bumped when room
+	                              appears or the actor stops */
+	rti_mpsc_node *muted;      /* atomic: stack of actors muted on us,
+	                              linked by their rq_node */
+	const rt_actor_class *kind; /* atomic: the class, set at spawn, for
+	                              threads that do not hold the token */
+
+	/* Run-token holder only (the stats are read by others, ck_pr). */
 	const rt_actor_class *cls; /* NULL while no actor lives here */
 	void *state;
 	uint32_t flags;            /* enum rti_cell_flags */
 	int32_t stop_reason;
+	rt_env *urgent_head;       /* lanes: messages taken from the mailbox */
+	rt_env *urgent_tail;
+	rt_env *normal_head;
+	rt_env *normal_tail;
+	uint32_t queued;           /* messages in the lanes */
+	uint32_t high_water;
+	uint64_t received;
+	uint64_t handled;
+	uint64_t dead;
+
 	/* Directory lock only. */
 	rt_cell *free_next;
 } __attribute__((aligned(RT_CACHELINE)));

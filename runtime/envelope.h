@@ -19,16 +19,28 @@ enum rti_env_kind {
 	RTI_ENV_STOP = 2,  /* stop incarnation `gen` with `reason` */
 };
 
+enum rti_env_flags {
+	RTI_ENV_COUNTED = 1u << 0, /* counted in its cell's bounded `count` */
+};
+
 struct rt_env {
 	rti_mpsc_node node;        /* mailbox link; must stay first */
 	rt_cell *cell;             /* the target */
 	uint64_t gen;              /* the target's incarnation */
-	uint32_t tag;              /* RTI_ENV_MSG: the message */
-	uint16_t kind;             /* enum rti_env_kind */
-	uint16_t flags;
+	union {
+		const rt_actor_class *cls; /* RTI_ENV_START: the class */
+		int64_t deadline;          /* RTI_ENV_MSG: monotonic ns after
+		                              which it expires; 0: never */
+	} u;
+	union {
+		uint32_t tag;              /* RTI_ENV_MSG: the message */
+		int32_t reason;            /* RTI_ENV_STOP: the exit reason */
+	} v;
 	uint32_t size;             /* payload bytes */
-	int32_t reason;            /* RTI_ENV_STOP: the exit reason */
-	const rt_actor_class *cls; /* RTI_ENV_START: the class */
+	uint8_t kind;              /* enum rti_env_kind */
+	uint8_t prio;              /* enum rt_priority */
+	uint8_t flags;             /* enum rti_env_flags */
+	uint8_t pool;              /* size class, for the pools */
 };
 
 _Static_assert(sizeof(struct rt_env) <= RT_ENV_PAYLOAD_OFFSET,

@@ -36,21 +36,11 @@
 /* How long an idle worker searches before it parks. */
 #define SEARCH_NS 50000
 
-static __thread rti_worker *tls_worker;
-
-rti_worker *
-rti_sched_worker(rt_system *sys)
-{
-	rti_worker *w = tls_worker;
-
-	return w != NULL && w->sys == sys ? w : NULL;
-}
+__thread rti_worker *rti_tls_worker;
 
 void
-rti_count_at(rt_system *sys, size_t offset, uint64_t n)
+rti_count_at(rt_system *sys, rti_worker *w, size_t offset, uint64_t n)
 {
-	rti_worker *w = rti_sched_worker(sys);
-
 	if (w != NULL) {
 		uint64_t *c = (uint64_t *)((char *)&w->cnt + offset);
 
@@ -357,7 +347,7 @@ worker_main(void *arg)
 	rt_system *sys = w->sys;
 	bool woken = false;
 
-	tls_worker = w;
+	rti_tls_worker = w;
 	while (!ck_pr_load_32(&sys->terminate)) {
 		rt_cell *cell = woken ? NULL : find_work(w);
 
@@ -372,7 +362,7 @@ worker_main(void *arg)
 	}
 	if (woken)
 		ck_pr_dec_32(&sys->nsearching);
-	tls_worker = NULL;
+	rti_tls_worker = NULL;
 	return NULL;
 }
 

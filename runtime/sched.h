@@ -42,6 +42,9 @@ typedef struct rti_counters {
 	uint64_t stopped;
 	uint64_t crashed;
 	uint64_t refused;
+	uint64_t dropped;
+	uint64_t expired;
+	uint64_t mutes;
 } rti_counters;
 
 /* A worker's handler context; cell is NULL between handlers. */
@@ -63,10 +66,28 @@ typedef struct rti_worker {
 	uint32_t rng;       /* owner only: victim choice */
 	rti_counters cnt;   /* owner writes, others read (ck_pr) */
 	rt_ctx ctx;         /* owner only: context of the running handler */
+	rt_cell *mute_on;   /* owner only: the running handler sent to this
+	                       full mailbox (overflow block) */
+	uint64_t mute_gen;  /* ... whose incarnation was this */
+	int64_t now;        /* owner only: clock read for this run, or 0 */
 } __attribute__((aligned(RT_CACHELINE))) rti_worker;
 
+/*
+ * The worker running on this thread, if any. Initial-exec TLS: one load off
+ * the thread pointer, where the default model for a shared library calls
+ * __tls_get_addr on every access (8% of a message's instructions).
+ */
+extern __thread rti_worker *rti_tls_worker
+    __attribute__((tls_model("initial-exec")));
+
 /* rti_sched_worker: the worker of `sys` running on this thread, or NULL. */
-rti_worker *rti_sched_worker(rt_system *sys);
+static inline rti_worker *
+rti_sched_worker(rt_system *sys)
+{
+	rti_worker *w = rti_tls_worker;
+
+	return w != NULL && w->sys == sys ? w : NULL;
+}
 
 /*
  * rti_sched_ready: make a cell runnable. The caller holds its run token and
@@ -85,9 +106,14 @@ void rti_sched_join(rt_system *sys);
 
 /*
  * rti_count: add to one of the calling thread's counters (a worker's own,
- * or the system's shared ones for other threads).
+ * or the system's shared ones for other threads). rti_count_w: the same
+ * when the caller already knows its worker (NULL: not a worker).
  */
-#define rti_count(sys, field, n) rti_count_at((sys), offsetof(rti_counters, field), (n))
-void rti_count_at(rt_system *sys, size_t offset, uint64_t n);
+#define rti_count(sys, field, n)                                              \
+	rti_count_at((sys), rti_sched_worker(sys),                            \
+	    offsetof(rti_counters, field), (n))
+#define rti_count_w(sys, w, field, n)                                         \
+	rti_count_at((sys), (w), offsetof(rti_counters, field), (n))
+void rti_count_at(rt_system *sys, rti_worker *w, size_t offset, uint64_t n);
 
 #endif

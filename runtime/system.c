@@ -8,6 +8,7 @@
 
 #include "actor_int.h"
 #include "clock.h"
+#include "deadletter.h"
 #include "envelope.h"
 #include "log.h"
 #include "system_int.h"
@@ -134,7 +135,7 @@ stop_cell(rt_cell *cell, void *arg)
 }
 
 /*
- * After the workers are gone: free whatever is still queued, counting
+ * After the workers are gone: free whatever is still queued, counting the
  * messages as dead letters (arg: the system, or NULL not to count).
  */
 static void
@@ -146,7 +147,7 @@ drain_cell(rt_cell *cell, void *arg)
 		rt_env *env = rti_env_of(node);
 
 		if (arg != NULL && env->kind == RTI_ENV_MSG)
-			rti_count((rt_system *)arg, dead, 1);
+			rti_dead_letter(arg, NULL, env, RT_DEAD_STOPPED);
 		rti_env_free(env);
 	}
 	free(cell->state);
@@ -233,16 +234,11 @@ rt_stats_get(rt_system *sys, rt_stats *out)
 
 	if (sys == NULL || out == NULL)
 		return RT_EINVAL;
+	memset(&sum, 0, sizeof(sum));
 	/* Relaxed loads throughout: counters publish nothing. */
-	sum.sent = ck_pr_load_64(&sys->ext.sent);
-	sum.handled = ck_pr_load_64(&sys->ext.handled);
-	sum.dead = ck_pr_load_64(&sys->ext.dead);
-	sum.spawned = ck_pr_load_64(&sys->ext.spawned);
-	sum.stopped = ck_pr_load_64(&sys->ext.stopped);
-	sum.crashed = ck_pr_load_64(&sys->ext.crashed);
-	sum.refused = ck_pr_load_64(&sys->ext.refused);
-	for (i = 0; i < sys->nworkers; i++) {
-		rti_counters *c = &sys->workers[i].cnt;
+	for (i = 0; i <= sys->nworkers; i++) {
+		rti_counters *c = i < sys->nworkers ? &sys->workers[i].cnt :
+							&sys->ext;
 
 		sum.sent += ck_pr_load_64(&c->sent);
 		sum.handled += ck_pr_load_64(&c->handled);
@@ -251,6 +247,9 @@ rt_stats_get(rt_system *sys, rt_stats *out)
 		sum.stopped += ck_pr_load_64(&c->stopped);
 		sum.crashed += ck_pr_load_64(&c->crashed);
 		sum.refused += ck_pr_load_64(&c->refused);
+		sum.dropped += ck_pr_load_64(&c->dropped);
+		sum.expired += ck_pr_load_64(&c->expired);
+		sum.mutes += ck_pr_load_64(&c->mutes);
 	}
 	out->spawned = sum.spawned;
 	out->stopped = sum.stopped;
@@ -259,6 +258,9 @@ rt_stats_get(rt_system *sys, rt_stats *out)
 	out->sent = sum.sent;
 	out->handled = sum.handled;
 	out->dead_letters = sum.dead;
+	out->dropped = sum.dropped;
+	out->expired = sum.expired;
 	out->refused = sum.refused;
+	out->mutes = sum.mutes;
 	return 0;
 }

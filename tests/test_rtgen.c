@@ -314,6 +314,66 @@ sema_resolves_accepts_hooks_and_tags(void)
 }
 
 static void
+a_mailbox_clause_gives_its_bound_and_policy(void)
+{
+	struct result r = parse("protocol p;\n"
+	    "actor A { mailbox 0x400 overflow drop; }\n"
+	    "actor B { mailbox unbounded; }\n"
+	    "actor C {\n mailbox 8;\n}\n"
+	    "actor D { mailbox 1 overflow dorp; }\n");
+	ast_clause *a = nth_decl(r.unit, 1)->clauses;
+	ast_clause *b = nth_decl(r.unit, 2)->clauses;
+	ast_clause *c = nth_decl(r.unit, 3)->clauses;
+	ast_clause *d = nth_decl(r.unit, 4)->clauses;
+
+	CU_ASSERT_EQUAL_FATAL(r.errors, 0);
+	CU_ASSERT_EQUAL_FATAL(a->kind, AST_C_MAILBOX);
+	CU_ASSERT_FALSE(a->unbounded);
+	CU_ASSERT_EQUAL(a->bound, 1024);
+	CU_ASSERT_EQUAL(a->loc.first_column, 11);
+	CU_ASSERT_EQUAL(a->bound_loc.first_column, 19);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a->policy);
+	CU_ASSERT_STRING_EQUAL(a->policy->name, "drop");
+	CU_ASSERT_EQUAL(a->policy->loc.first_column, 34);
+	CU_ASSERT_EQUAL_FATAL(b->kind, AST_C_MAILBOX);
+	CU_ASSERT_TRUE(b->unbounded);
+	CU_ASSERT_PTR_NULL(b->policy);
+	CU_ASSERT_EQUAL_FATAL(c->kind, AST_C_MAILBOX);
+	CU_ASSERT_EQUAL(c->bound, 8);
+	CU_ASSERT_EQUAL(c->loc.first_line, 5);
+	CU_ASSERT_PTR_NULL(c->policy);
+	/* A misspelt policy parses; sema reports it. */
+	CU_ASSERT_STRING_EQUAL(d->policy->name, "dorp");
+	result_free(&r);
+}
+
+static void
+sema_resolves_mailbox_bounds_and_policies(void)
+{
+	struct result r = check("protocol p;\nactor Plain {}\n"
+	    "actor Open { mailbox unbounded; }\nactor Wait { mailbox 8; }\n"
+	    "actor Drop { mailbox 0x10 overflow drop; }\n"
+	    "actor Full { mailbox 2147483647 overflow reject; }\n"
+	    "actor Blk { mailbox 1 overflow block; }\n");
+	static const uint32_t bounds[] = { 0, 0, 8, 16, 2147483647, 1 };
+	static const enum ast_overflow policies[] = { AST_OVERFLOW_BLOCK,
+		AST_OVERFLOW_BLOCK, AST_OVERFLOW_BLOCK, AST_OVERFLOW_DROP,
+		AST_OVERFLOW_REJECT, AST_OVERFLOW_BLOCK };
+	int i;
+
+	CU_ASSERT_EQUAL_FATAL(r.errors, 0);
+	CU_ASSERT_PTR_NULL(nth_decl(r.unit, 1)->mailbox);
+	CU_ASSERT_PTR_NOT_NULL(nth_decl(r.unit, 2)->mailbox);
+	for (i = 0; i < 6; i++) {
+		const ast_decl *a = nth_decl(r.unit, i + 1);
+
+		CU_ASSERT_EQUAL(a->mailbox_bound, bounds[i]);
+		CU_ASSERT_EQUAL(a->overflow, policies[i]);
+	}
+	result_free(&r);
+}
+
+static void
 comments_hex_and_durations_scan_as_tokens(void)
 {
 	struct result r = parse("/* a\n * block */ protocol p; // line\n"
@@ -450,13 +510,50 @@ a_duration_past_the_range_is_an_error(void)
 	result_free(&b);
 }
 
+/* Every keyword of the language (DESIGN.md §2: keywords are reserved). */
+static const char *const keywords[] = {
+	"protocol", "message", "actor", "accepts", "state", "init", "on",
+	"start", "stop", "ref", "mailbox", "unbounded", "overflow", "block",
+	"drop", "reject", "bool", "i8", "i16", "i32", "i64", "u8", "u16",
+	"u32", "u64", "f32", "f64", "string",
+};
+
 static void
 a_keyword_cannot_be_a_name(void)
 {
-	struct result r = parse("protocol p; message state {}");
+	size_t i;
 
-	CU_ASSERT(said(&r, "unexpected 'state', expecting identifier"));
-	result_free(&r);
+	for (i = 0; i < sizeof(keywords) / sizeof(*keywords); i++) {
+		char text[64], want[64];
+		struct result r;
+
+		snprintf(text, sizeof(text), "protocol p; message %s {}",
+		    keywords[i]);
+		snprintf(want, sizeof(want), "unexpected '%s', expecting "
+		    "identifier", keywords[i]);
+		r = parse(text);
+		CU_ASSERT_EQUAL(r.errors, 1);
+		CU_ASSERT(said(&r, want));
+		result_free(&r);
+	}
+}
+
+static void
+a_word_that_only_starts_like_a_keyword_is_a_name(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(keywords) / sizeof(*keywords); i++) {
+		char text[64];
+		struct result r;
+
+		snprintf(text, sizeof(text), "protocol p; message %sx {}",
+		    keywords[i]);
+		r = parse(text);
+		CU_ASSERT_EQUAL(r.errors, 0);
+		CU_ASSERT_PTR_NOT_NULL(nth_decl(r.unit, 1));
+		result_free(&r);
+	}
 }
 
 /* ---- semantic errors: golden stderr ----------------------------------------- */
@@ -468,7 +565,9 @@ static const char *const bad_files[] = {
 	"ref_not_actor", "duplicate_clause", "unknown_hook", "hook_twice",
 	"cname_collision", "cname_poisoned", "reserved_names",
 	"several_errors", "syntax_errors", "bad_bytes",
-	"unterminated_comment", "unterminated_string",
+	"unterminated_comment", "unterminated_string", "mailbox_zero",
+	"mailbox_too_large", "mailbox_unknown_policy", "mailbox_twice",
+	"mailbox_syntax", "cname_poisoned_opt",
 };
 
 static void
@@ -512,7 +611,8 @@ each_bad_file_gives_its_expected_errors_and_no_output(void)
 
 /* ---- the emitter: golden output that compiles ------------------------------- */
 
-static const char *const good_files[] = { "shop", "minimal", "messages" };
+static const char *const good_files[] = { "shop", "minimal", "messages",
+	"mailbox" };
 
 /* Generate good/NAME.rtp into dir (from TEST_SRCDIR, so the path in the
  * output is rtgen/good/NAME.rtp); return rtgen's status. */
@@ -802,30 +902,35 @@ random_bytes_never_crash(void)
 static void
 mutated_good_files_never_crash(void)
 {
+	static const char *const files[] = { "shop", "mailbox" };
 	char path[512], *base, *buf;
 	unsigned seed = 777;
-	size_t len = 0, j;
+	size_t len = 0, j, f;
 	int i;
 
-	snprintf(path, sizeof(path), "%s/rtgen/good/shop.rtp", TEST_SRCDIR);
-	base = slurp(path, &len);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(base);
-	buf = malloc(len + 1);
-	for (i = 0; i < 2000; i++) {
-		static const char alphabet[] = "{};,<>/*\"@ \nAMx_0";
-		int k, edits = 1 + rand_r(&seed) % 4;
+	for (f = 0; f < sizeof(files) / sizeof(*files); f++) {
+		snprintf(path, sizeof(path), "%s/rtgen/good/%s.rtp",
+		    TEST_SRCDIR, files[f]);
+		base = slurp(path, &len);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(base);
+		buf = malloc(len + 1);
+		for (i = 0; i < 2000; i++) {
+			static const char alphabet[] = "{};,<>/*\"@ \nAMx_0";
+			int k, edits = 1 + rand_r(&seed) % 4;
 
-		memcpy(buf, base, len);
-		for (k = 0; k < edits; k++) {
-			j = (size_t)rand_r(&seed) % len;
-			buf[j] = rand_r(&seed) % 2 ? (char)rand_r(&seed) :
-			    alphabet[rand_r(&seed) % (int)(sizeof(alphabet) -
-			    1)];
+			memcpy(buf, base, len);
+			for (k = 0; k < edits; k++) {
+				j = (size_t)rand_r(&seed) % len;
+				buf[j] = rand_r(&seed) % 2 ?
+				    (char)rand_r(&seed) :
+				    alphabet[rand_r(&seed) %
+				    (int)(sizeof(alphabet) - 1)];
+			}
+			pipeline(buf, len - (size_t)(rand_r(&seed) % 8));
 		}
-		pipeline(buf, len - (size_t)(rand_r(&seed) % 8));
+		free(buf);
+		free(base);
 	}
-	free(buf);
-	free(base);
 	CU_PASS("no crash");
 }
 
@@ -897,6 +1002,10 @@ static CU_TestInfo parse_good_tests[] = {
 	    an_actor_gives_its_clauses_in_order },
 	{ "sema resolves accepts, hooks and tags",
 	    sema_resolves_accepts_hooks_and_tags },
+	{ "a mailbox clause gives its bound and policy",
+	    a_mailbox_clause_gives_its_bound_and_policy },
+	{ "sema resolves mailbox bounds and policies",
+	    sema_resolves_mailbox_bounds_and_policies },
 	{ "comments, hex and durations scan as tokens",
 	    comments_hex_and_durations_scan_as_tokens },
 	{ "the largest integers and durations still fit",
@@ -922,6 +1031,8 @@ static CU_TestInfo parse_bad_tests[] = {
 	{ "a duration past the range is an error",
 	    a_duration_past_the_range_is_an_error },
 	{ "a keyword cannot be a name", a_keyword_cannot_be_a_name },
+	{ "a word that only starts like a keyword is a name",
+	    a_word_that_only_starts_like_a_keyword_is_a_name },
 	CU_TEST_INFO_NULL,
 };
 

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <rt/version.h>
 #include <rt/system.h>
+#include <rt/time.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -45,6 +46,28 @@ rt_ref_equal(rt_ref a, rt_ref b)
 	return a.cell == b.cell && a.gen == b.gen;
 }
 
+/* Priorities of a send. */
+typedef enum rt_priority {
+	RT_PRIO_NORMAL = 0,
+	/* Handled before the normal messages already queued; among
+	 * themselves, high-priority messages keep their order. */
+	RT_PRIO_HIGH = 1,
+} rt_priority;
+
+/*
+ * rt_send_opts: how to send one message (P_A_send_M_opt). A zeroed struct
+ * means the defaults, the same as P_A_send_M.
+ */
+typedef struct rt_send_opts {
+	rt_priority priority;
+	/* > 0: a message still queued this long after the send is not
+	 * handled; it becomes a dead letter (expired). 0: no limit. */
+	rt_duration ttl;
+	/* Bounded mailbox with overflow block, sender not an actor: 0 waits
+	 * as long as it takes; > 0 gives up after this long (RT_ETIMEDOUT). */
+	rt_duration timeout;
+} rt_send_opts;
+
 /* Exit reason of an actor that stopped normally. */
 #define RT_NORMAL 0
 
@@ -67,6 +90,24 @@ RT_API void rt_stop(rt_ctx *ctx, int reason);
  * good. A snapshot: the answer may be stale by the time the caller uses it.
  */
 RT_API bool rt_actor_alive(rt_ref ref);
+
+/* rt_actor_stats: counters of one actor since it was spawned. */
+typedef struct rt_actor_stats {
+	uint64_t received;     /* messages taken from its mailbox */
+	uint64_t handled;      /* messages passed to a handler */
+	uint64_t dead_letters; /* received but not handled (expired) */
+	uint32_t depth;        /* messages waiting: exact for a bounded
+	                          mailbox, as of its last run otherwise */
+	uint32_t high_water;   /* the most messages ever seen waiting */
+	uint32_t bound;        /* its mailbox bound, 0 when unbounded */
+} rt_actor_stats;
+
+/*
+ * rt_stats_actor: fill *out for the actor named by `ref`. Any thread; the
+ * figures are a snapshot. Returns 0, RT_EINVAL (zero ref or NULL out), or
+ * RT_ENOACTOR (it has stopped for good).
+ */
+RT_API int rt_stats_actor(rt_ref ref, rt_actor_stats *out);
 
 #ifdef __cplusplus
 }

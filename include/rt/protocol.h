@@ -32,6 +32,23 @@ typedef struct rt_env rt_env;
 typedef int (*rt_dispatch_fn)(void *self, rt_ctx *ctx, uint32_t tag,
     const void *msg);
 
+/*
+ * What a bounded mailbox does with a message that finds it full (the .rtp
+ * clause `mailbox N overflow block|drop|reject;`). Replies and control
+ * signals are never refused by a bound.
+ */
+typedef enum rt_overflow {
+	/* A plain thread waits for room (rt_send_opts.timeout); an actor's
+	 * send is accepted and the sending actor is muted (not run again)
+	 * until the mailbox drains below its bound. */
+	RT_OVERFLOW_BLOCK = 0,
+	/* The message is dropped and counted as a dead letter; the send
+	 * returns 0. */
+	RT_OVERFLOW_DROP = 1,
+	/* The send returns RT_EFULL. */
+	RT_OVERFLOW_REJECT = 2,
+} rt_overflow;
+
 /* rt_actor_class: everything the runtime knows of one actor kind. */
 typedef struct rt_actor_class {
 	uint32_t abi;               /* RT_PROTOCOL_ABI of the generator */
@@ -45,6 +62,8 @@ typedef struct rt_actor_class {
 	int (*on_start)(void *self, rt_ctx *ctx, const void *args);
 	void (*on_stop)(void *self, rt_ctx *ctx, int reason);
 	size_t args_size;           /* sizeof the P_A_args struct */
+	uint32_t mailbox_bound;     /* 0: unbounded */
+	rt_overflow overflow;       /* when bounded */
 } rt_actor_class;
 
 /*
@@ -94,6 +113,14 @@ rt_env_payload(rt_env *env)
  * handled in the order they were sent.
  */
 RT_API int rt_env_send(rt_env *env);
+
+/*
+ * rt_env_send_opts: rt_env_send with options (NULL: the defaults, as
+ * rt_env_send). Also returns RT_EFULL (bounded mailbox, overflow reject),
+ * RT_ETIMEDOUT (overflow block, a plain thread whose opts->timeout passed)
+ * or RT_EINVAL (bad options; the envelope is then discarded).
+ */
+RT_API int rt_env_send_opts(rt_env *env, const rt_send_opts *opts);
 
 /* rt_env_discard: give back an envelope that will not be sent. */
 RT_API void rt_env_discard(rt_env *env);

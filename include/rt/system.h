@@ -31,6 +31,35 @@ typedef enum rt_log_level {
  */
 typedef void (*rt_log_fn)(void *user, rt_log_level level, const char *line);
 
+/* Why a message was never handled. */
+typedef enum rt_dead_cause {
+	RT_DEAD_STOPPED = 1, /* its actor stopped (or the system shut down)
+	                        before handling it */
+	RT_DEAD_DROPPED = 2, /* a bounded mailbox with overflow drop was full */
+	RT_DEAD_EXPIRED = 3, /* its time-to-live ran out while it was queued */
+} rt_dead_cause;
+
+/*
+ * rt_dead_letter: a message that was accepted by a send but will never be
+ * handled. Valid only during the hook call.
+ */
+typedef struct rt_dead_letter {
+	rt_dead_cause cause;
+	const char *actor;   /* the target's class ("protocol.Actor"), or NULL
+	                        when it is no longer known */
+	const char *message; /* the message's name, or NULL likewise */
+	uint32_t tag;        /* the message's tag local to the target's class */
+	const void *msg;     /* the message (strings included) */
+} rt_dead_letter;
+
+/*
+ * rt_dead_letter_fn: called once for every dead letter, on whichever
+ * thread found it (a worker, or the sender for a drop). It must be quick
+ * and must not block; it may send messages. Sends that fail with an error
+ * code are not dead letters: their caller was told (rt_stats.refused).
+ */
+typedef void (*rt_dead_letter_fn)(void *user, const rt_dead_letter *dl);
+
 /*
  * rt_config: how to build a system. Always start from rt_config_init() so
  * fields added in later versions get their defaults.
@@ -41,6 +70,9 @@ typedef struct rt_config {
 	/* Where runtime messages go; NULL writes them to stderr. */
 	rt_log_fn log;
 	void *log_user;
+	/* Told of every dead letter; NULL: they are only counted. */
+	rt_dead_letter_fn dead_letter;
+	void *dead_letter_user;
 } rt_config;
 
 #define RT_MAX_WORKERS 256
@@ -102,9 +134,14 @@ typedef struct rt_stats {
 	uint64_t live;         /* actors alive now */
 	uint64_t sent;         /* messages accepted by a send (returned 0) */
 	uint64_t handled;      /* messages passed to a handler */
-	uint64_t dead_letters; /* accepted messages that were never handled:
-	                          their actor stopped first */
-	uint64_t refused;      /* sends refused: RT_ENOACTOR, RT_ESHUTDOWN */
+	uint64_t dead_letters; /* accepted messages that were never handled,
+	                          for any rt_dead_cause; of which: */
+	uint64_t dropped;      /*   ... dropped by a full mailbox */
+	uint64_t expired;      /*   ... whose time-to-live ran out */
+	uint64_t refused;      /* sends that returned an error: RT_ENOACTOR,
+	                          RT_ESHUTDOWN, RT_EFULL, RT_ETIMEDOUT */
+	uint64_t mutes;        /* times an actor was muted for sending to a
+	                          full mailbox with overflow block */
 } rt_stats;
 
 /* rt_stats_get: fill *out with the system's counters. RT_EINVAL on NULL. */

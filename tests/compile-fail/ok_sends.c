@@ -17,8 +17,14 @@ use(cf_A_ref a, cf_B_ref b)
 {
 	cf_M m = { .n = 1, .note = "hi" };
 	const cf_N n = { .k = 2 };
+	const rt_send_opts high = { .priority = RT_PRIO_HIGH };
 	int (*send)(cf_A_ref, const cf_M *) = cf_A_send_M;
+	int (*send_opt)(cf_A_ref, const cf_M *, const rt_send_opts *) =
+	    cf_A_send_M_opt;
 
 	return cf_A_send_M(a, &m) + cf_A_send_E(a, NULL) +
-	    cf_B_send_N(b, &n) + send(a, &m);
+	    cf_B_send_N(b, &n) + send(a, &m) +
+	    cf_A_send_M_opt(a, &m, &high) + cf_A_send_E_opt(a, NULL, NULL) +
+	    cf_B_send_N_opt(b, &n, &(rt_send_opts){ .ttl = RT_MS(10) }) +
+	    send_opt(a, &m, NULL);
 }

@@ -33,6 +33,8 @@ const rt_actor_class msgs_Greeter_class = {
 	.on_start = msgs_Greeter_start_thunk,
 	.on_stop = NULL,
 	.args_size = sizeof(msgs_Greeter_args),
+	.mailbox_bound = 0, /* unbounded */
+	.overflow = RT_OVERFLOW_BLOCK,
 };
 
 int
@@ -56,4 +58,4 @@ msgs_Greeter_spawn(rt_system *sys, const msgs_Greeter_args *args,
 		out->ref = ref;
 	return r;
 }
-#line 60 "messages.rtp.c"
+#line 62 "messages.rtp.c"

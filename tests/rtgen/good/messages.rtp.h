@@ -45,8 +45,10 @@ typedef struct msgs_Bye {
  * sends and handlers. The spawn copies args (NULL: all zero) and stores
  * the new ref in *out (out may be NULL); a send queues a copy of msg
  * (borrowed: strings are copied before it returns) and returns RT_EINVAL
- * for a NULL msg when the message has fields. Both return 0 or a
- * negative RT_E* code.
+ * for a NULL msg when the message has fields. Each send has an _opt
+ * twin that takes rt_send_opts (priority, ttl, timeout; NULL: the
+ * defaults, the same as the plain send), which also returns RT_EINVAL
+ * for bad options. All return 0 or a negative RT_E* code.
  */
 #line 5 "rtgen/good/messages.rtp"
 typedef struct msgs_Greeter {
@@ -60,12 +62,12 @@ typedef struct msgs_Greeter_args {
 extern const rt_actor_class msgs_Greeter_class;
 int msgs_Greeter_spawn(rt_system *sys, const msgs_Greeter_args *args,
     msgs_Greeter_ref *out);
-#line 64 "messages.rtp.h"
+#line 66 "messages.rtp.h"
 /* Handlers of Greeter, which the user writes. */
 #line 5 "rtgen/good/messages.rtp"
 int msgs_Greeter_on_start(msgs_Greeter *self, rt_ctx *ctx,
     const msgs_Greeter_args *args);
-#line 69 "messages.rtp.h"
+#line 71 "messages.rtp.h"
 
 /*
  * Sends that do not exist: an actor accepts only the messages of its
@@ -73,7 +75,8 @@ int msgs_Greeter_on_start(msgs_Greeter *self, rt_ctx *ctx,
  * makes a call to one a hard error, not just a warning about an
  * implicit declaration.
  */
-#pragma GCC poison msgs_Greeter_send_Hello msgs_Greeter_send_Bye
+#pragma GCC poison msgs_Greeter_send_Hello msgs_Greeter_send_Hello_opt \
+	 msgs_Greeter_send_Bye msgs_Greeter_send_Bye_opt
 
 #ifdef __cplusplus
 }

@@ -93,6 +93,8 @@ const rt_actor_class shop_Cart_class = {
 	.on_start = shop_Cart_start_thunk,
 	.on_stop = shop_Cart_stop_thunk,
 	.args_size = sizeof(shop_Cart_args),
+	.mailbox_bound = 0, /* unbounded */
+	.overflow = RT_OVERFLOW_BLOCK,
 };
 
 #line 22 "rtgen/good/shop.rtp"
@@ -148,7 +150,8 @@ shop_Cart_spawn(rt_system *sys, const shop_Cart_args *args, shop_Cart_ref *out)
 
 #line 19 "rtgen/good/shop.rtp"
 int
-(shop_Cart_send_Order)(shop_Cart_ref to, const shop_Order *msg)
+(shop_Cart_send_Order_opt)(shop_Cart_ref to, const shop_Order *msg,
+    const rt_send_opts *opts)
 {
 	rt_env *env;
 	int r;
@@ -160,12 +163,19 @@ int
 	if (r != 0)
 		return r;
 	shop_Order_copy(rt_env_payload(env), msg);
-	return rt_env_send(env);
+	return rt_env_send_opts(env, opts);
+}
+
+int
+(shop_Cart_send_Order)(shop_Cart_ref to, const shop_Order *msg)
+{
+	return (shop_Cart_send_Order_opt)(to, msg, NULL);
 }
 
 #line 19 "rtgen/good/shop.rtp"
 int
-(shop_Cart_send_Ping)(shop_Cart_ref to, const shop_Ping *msg)
+(shop_Cart_send_Ping_opt)(shop_Cart_ref to, const shop_Ping *msg,
+    const rt_send_opts *opts)
 {
 	rt_env *env;
 	int r;
@@ -177,12 +187,19 @@ int
 		memcpy(rt_env_payload(env), msg, sizeof(shop_Ping));
 	else
 		memset(rt_env_payload(env), 0, sizeof(shop_Ping));
-	return rt_env_send(env);
+	return rt_env_send_opts(env, opts);
+}
+
+int
+(shop_Cart_send_Ping)(shop_Cart_ref to, const shop_Ping *msg)
+{
+	return (shop_Cart_send_Ping_opt)(to, msg, NULL);
 }
 
 #line 20 "rtgen/good/shop.rtp"
 int
-(shop_Cart_send_Total)(shop_Cart_ref to, const shop_Total *msg)
+(shop_Cart_send_Total_opt)(shop_Cart_ref to, const shop_Total *msg,
+    const rt_send_opts *opts)
 {
 	rt_env *env;
 	int r;
@@ -193,9 +210,15 @@ int
 	if (r != 0)
 		return r;
 	memcpy(rt_env_payload(env), msg, sizeof(shop_Total));
-	return rt_env_send(env);
+	return rt_env_send_opts(env, opts);
 }
-#line 199 "shop.rtp.c"
+
+int
+(shop_Cart_send_Total)(shop_Cart_ref to, const shop_Total *msg)
+{
+	return (shop_Cart_send_Total_opt)(to, msg, NULL);
+}
+#line 222 "shop.rtp.c"
 
 /* Actor Auditor. */
 #line 26 "rtgen/good/shop.rtp"
@@ -231,6 +254,8 @@ const rt_actor_class shop_Auditor_class = {
 	.on_start = NULL,
 	.on_stop = shop_Auditor_stop_thunk,
 	.args_size = sizeof(shop_Auditor_args),
+	.mailbox_bound = 0, /* unbounded */
+	.overflow = RT_OVERFLOW_BLOCK,
 };
 
 int
@@ -257,7 +282,8 @@ shop_Auditor_spawn(rt_system *sys, const shop_Auditor_args *args,
 
 #line 27 "rtgen/good/shop.rtp"
 int
-(shop_Auditor_send_Order)(shop_Auditor_ref to, const shop_Order *msg)
+(shop_Auditor_send_Order_opt)(shop_Auditor_ref to, const shop_Order *msg,
+    const rt_send_opts *opts)
 {
 	rt_env *env;
 	int r;
@@ -269,9 +295,15 @@ int
 	if (r != 0)
 		return r;
 	shop_Order_copy(rt_env_payload(env), msg);
-	return rt_env_send(env);
+	return rt_env_send_opts(env, opts);
 }
-#line 275 "shop.rtp.c"
+
+int
+(shop_Auditor_send_Order)(shop_Auditor_ref to, const shop_Order *msg)
+{
+	return (shop_Auditor_send_Order_opt)(to, msg, NULL);
+}
+#line 307 "shop.rtp.c"
 
 /* Actor Idle. */
 #line 32 "rtgen/good/shop.rtp"
@@ -296,6 +328,8 @@ const rt_actor_class shop_Idle_class = {
 	.on_start = NULL,
 	.on_stop = NULL,
 	.args_size = sizeof(shop_Idle_args),
+	.mailbox_bound = 0, /* unbounded */
+	.overflow = RT_OVERFLOW_BLOCK,
 };
 
 int
@@ -318,4 +352,4 @@ shop_Idle_spawn(rt_system *sys, const shop_Idle_args *args, shop_Idle_ref *out)
 		out->ref = ref;
 	return r;
 }
-#line 322 "shop.rtp.c"
+#line 356 "shop.rtp.c"

@@ -69,8 +69,10 @@ typedef struct shop_Total {
  * sends and handlers. The spawn copies args (NULL: all zero) and stores
  * the new ref in *out (out may be NULL); a send queues a copy of msg
  * (borrowed: strings are copied before it returns) and returns RT_EINVAL
- * for a NULL msg when the message has fields. Both return 0 or a
- * negative RT_E* code.
+ * for a NULL msg when the message has fields. Each send has an _opt
+ * twin that takes rt_send_opts (priority, ttl, timeout; NULL: the
+ * defaults, the same as the plain send), which also returns RT_EINVAL
+ * for bad options. All return 0 or a negative RT_E* code.
  */
 #line 21 "rtgen/good/shop.rtp"
 typedef struct shop_Cart {
@@ -94,26 +96,44 @@ int shop_Cart_spawn(rt_system *sys, const shop_Cart_args *args,
     shop_Cart_ref *out);
 #line 19 "rtgen/good/shop.rtp"
 int shop_Cart_send_Order(shop_Cart_ref to, const shop_Order *msg);
+int shop_Cart_send_Order_opt(shop_Cart_ref to, const shop_Order *msg,
+    const rt_send_opts *opts);
 #line 19 "rtgen/good/shop.rtp"
 int shop_Cart_send_Ping(shop_Cart_ref to, const shop_Ping *msg);
+int shop_Cart_send_Ping_opt(shop_Cart_ref to, const shop_Ping *msg,
+    const rt_send_opts *opts);
 #line 20 "rtgen/good/shop.rtp"
 int shop_Cart_send_Total(shop_Cart_ref to, const shop_Total *msg);
-#line 102 "shop.rtp.h"
+int shop_Cart_send_Total_opt(shop_Cart_ref to, const shop_Total *msg,
+    const rt_send_opts *opts);
+#line 110 "shop.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
 #line 19 "rtgen/good/shop.rtp"
 #define shop_Cart_send_Order(to, msg) \
 	(shop_Cart_send_Order)((to), _Generic((msg), \
 	    shop_Order *: (msg), const shop_Order *: (msg)))
+#define shop_Cart_send_Order_opt(to, msg, opts) \
+	(shop_Cart_send_Order_opt)((to), _Generic((msg), \
+	    shop_Order *: (msg), const shop_Order *: (msg)), \
+	    (opts))
 #line 19 "rtgen/good/shop.rtp"
 #define shop_Cart_send_Ping(to, msg) \
 	(shop_Cart_send_Ping)((to), _Generic((msg), \
 	    shop_Ping *: (msg), const shop_Ping *: (msg), void *: (msg)))
+#define shop_Cart_send_Ping_opt(to, msg, opts) \
+	(shop_Cart_send_Ping_opt)((to), _Generic((msg), \
+	    shop_Ping *: (msg), const shop_Ping *: (msg), void *: (msg)), \
+	    (opts))
 #line 20 "rtgen/good/shop.rtp"
 #define shop_Cart_send_Total(to, msg) \
 	(shop_Cart_send_Total)((to), _Generic((msg), \
 	    shop_Total *: (msg), const shop_Total *: (msg)))
-#line 117 "shop.rtp.h"
+#define shop_Cart_send_Total_opt(to, msg, opts) \
+	(shop_Cart_send_Total_opt)((to), _Generic((msg), \
+	    shop_Total *: (msg), const shop_Total *: (msg)), \
+	    (opts))
+#line 137 "shop.rtp.h"
 #endif
 /* Handlers of Cart, which the user writes. */
 #line 19 "rtgen/good/shop.rtp"
@@ -127,15 +147,17 @@ int shop_Cart_on_start(shop_Cart *self, rt_ctx *ctx,
     const shop_Cart_args *args);
 #line 23 "rtgen/good/shop.rtp"
 void shop_Cart_on_stop(shop_Cart *self, rt_ctx *ctx, int reason);
-#line 131 "shop.rtp.h"
+#line 151 "shop.rtp.h"
 
 /*
  * Actor Auditor: its state, spawn arguments, class and spawn function,
  * sends and handlers. The spawn copies args (NULL: all zero) and stores
  * the new ref in *out (out may be NULL); a send queues a copy of msg
  * (borrowed: strings are copied before it returns) and returns RT_EINVAL
- * for a NULL msg when the message has fields. Both return 0 or a
- * negative RT_E* code.
+ * for a NULL msg when the message has fields. Each send has an _opt
+ * twin that takes rt_send_opts (priority, ttl, timeout; NULL: the
+ * defaults, the same as the plain send), which also returns RT_EINVAL
+ * for bad options. All return 0 or a negative RT_E* code.
  */
 #line 26 "rtgen/good/shop.rtp"
 typedef struct shop_Auditor {
@@ -154,14 +176,20 @@ int shop_Auditor_spawn(rt_system *sys, const shop_Auditor_args *args,
     shop_Auditor_ref *out);
 #line 27 "rtgen/good/shop.rtp"
 int shop_Auditor_send_Order(shop_Auditor_ref to, const shop_Order *msg);
-#line 158 "shop.rtp.h"
+int shop_Auditor_send_Order_opt(shop_Auditor_ref to, const shop_Order *msg,
+    const rt_send_opts *opts);
+#line 182 "shop.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
 #line 27 "rtgen/good/shop.rtp"
 #define shop_Auditor_send_Order(to, msg) \
 	(shop_Auditor_send_Order)((to), _Generic((msg), \
 	    shop_Order *: (msg), const shop_Order *: (msg)))
-#line 165 "shop.rtp.h"
+#define shop_Auditor_send_Order_opt(to, msg, opts) \
+	(shop_Auditor_send_Order_opt)((to), _Generic((msg), \
+	    shop_Order *: (msg), const shop_Order *: (msg)), \
+	    (opts))
+#line 193 "shop.rtp.h"
 #endif
 /* Handlers of Auditor, which the user writes. */
 #line 27 "rtgen/good/shop.rtp"
@@ -169,15 +197,17 @@ int shop_Auditor_on_Order(shop_Auditor *self, rt_ctx *ctx,
     const shop_Order *msg);
 #line 29 "rtgen/good/shop.rtp"
 void shop_Auditor_on_stop(shop_Auditor *self, rt_ctx *ctx, int reason);
-#line 173 "shop.rtp.h"
+#line 201 "shop.rtp.h"
 
 /*
  * Actor Idle: its state, spawn arguments, class and spawn function,
  * sends and handlers. The spawn copies args (NULL: all zero) and stores
  * the new ref in *out (out may be NULL); a send queues a copy of msg
  * (borrowed: strings are copied before it returns) and returns RT_EINVAL
- * for a NULL msg when the message has fields. Both return 0 or a
- * negative RT_E* code.
+ * for a NULL msg when the message has fields. Each send has an _opt
+ * twin that takes rt_send_opts (priority, ttl, timeout; NULL: the
+ * defaults, the same as the plain send), which also returns RT_EINVAL
+ * for bad options. All return 0 or a negative RT_E* code.
  */
 #line 32 "rtgen/good/shop.rtp"
 typedef struct shop_Idle {
@@ -191,7 +221,7 @@ typedef struct shop_Idle_args {
 extern const rt_actor_class shop_Idle_class;
 int shop_Idle_spawn(rt_system *sys, const shop_Idle_args *args,
     shop_Idle_ref *out);
-#line 195 "shop.rtp.h"
+#line 225 "shop.rtp.h"
 
 /*
  * Sends that do not exist: an actor accepts only the messages of its
@@ -199,9 +229,11 @@ int shop_Idle_spawn(rt_system *sys, const shop_Idle_args *args,
  * makes a call to one a hard error, not just a warning about an
  * implicit declaration.
  */
-#pragma GCC poison shop_Auditor_send_Ping shop_Auditor_send_Total
-#pragma GCC poison shop_Idle_send_Order shop_Idle_send_Ping \
-	 shop_Idle_send_Total
+#pragma GCC poison shop_Auditor_send_Ping shop_Auditor_send_Ping_opt \
+	 shop_Auditor_send_Total shop_Auditor_send_Total_opt
+#pragma GCC poison shop_Idle_send_Order shop_Idle_send_Order_opt \
+	 shop_Idle_send_Ping shop_Idle_send_Ping_opt shop_Idle_send_Total \
+	 shop_Idle_send_Total_opt
 
 #ifdef __cplusplus
 }

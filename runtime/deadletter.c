@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Dead letters. Whoever finds one (the worker running its target, or the
+ * sender when a full mailbox drops it) counts it by cause and hands it to
+ * the hook of rt_config, so that nothing accepted ever disappears unseen.
+ */
+#include "deadletter.h"
+#include "sched.h"
+#include "system_int.h"
+
+void
+rti_dead_letter(rt_system *sys, const rt_actor_class *cls, rt_env *env,
+    rt_dead_cause cause)
+{
+	rt_dead_letter dl;
+
+	rti_count(sys, dead, 1);
+	if (cause == RT_DEAD_DROPPED)
+		rti_count(sys, dropped, 1);
+	else if (cause == RT_DEAD_EXPIRED)
+		rti_count(sys, expired, 1);
+	if (sys->cfg.dead_letter == NULL)
+		return;
+	dl.cause = cause;
+	dl.actor = cls != NULL ? cls->name : NULL;
+	dl.message = cls != NULL && cls->tag_names != NULL &&
+		env->v.tag < cls->ntags ?
+	    cls->tag_names[env->v.tag] :
+	    NULL;
+	dl.tag = env->v.tag;
+	dl.msg = rt_env_payload(env);
+	sys->cfg.dead_letter(sys->cfg.dead_letter_user, &dl);
+}

@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Sending: building an envelope for a target, admitting it to a bounded
+ * mailbox (or not), and pushing it.
+ *
+ * Bounds. A bounded cell keeps an atomic count of the messages queued for
+ * it; a sender adds one before pushing and the consumer takes one off when
+ * the message leaves its lanes (handled or dead). A sender that finds the
+ * count at the bound applies the overflow policy: drop (a dead letter),
+ * reject (RT_EFULL), or block. Blocking never stalls a worker: a sender that
+ * is an actor has its message accepted anyway and is *muted* once its
+ * handler returns (not run again until the target drains below its bound);
+ * a plain thread waits on the cell's futex word until there is room. An
+ * actor whose own bounded mailbox is full is not muted, so two actors
+ * flooding each other cannot mute each other for good.
+ *
+ * Lost wake-ups between "no room" and "room made" are ruled out the usual
+ * way: the waiter announces itself (waiters, or its place on the mute list)
+ * with an atomic read-modify-write and then re-reads the count; the
+ * consumer takes its message off the count with an atomic read-modify-write
+ * and then reads the waiters and the mute list.
+ */
+#include <stdlib.h>
+
+#include "actor_int.h"
+#include "clock.h"
+#include "deadletter.h"
+#include "envelope.h"
+#include "park.h"
+#include "system_int.h"
+
+int
+rt_env_new(rt_ref to, uint32_t tag, size_t size, rt_env **out)
+{
+	rt_system *sys;
+	rt_env *env;
+
+	if (to.cell == NULL || out == NULL)
+		return RT_EINVAL;
+	sys = to.cell->sys;
+	if ((to.gen & 1) == 0 || rti_cell_gen(to.cell) != to.gen) {
+		rti_count(sys, refused, 1);
+		return RT_ENOACTOR;
+	}
+	/* Relaxed: a late sender that misses the flag is caught by
+	 * rt_env_send, which checks again inside the in-flight window. */
+	if (ck_pr_load_32(&sys->stopping)) {
+		rti_count(sys, refused, 1);
+		return RT_ESHUTDOWN;
+	}
+	env = rti_env_alloc(size);
+	if (env == NULL)
+		return RT_ENOMEM;
+	env->kind = RTI_ENV_MSG;
+	env->cell = to.cell;
+	env->gen = to.gen;
+	env->v.tag = tag;
+	*out = env;
+	return 0;
+}
+
+void
+rt_env_discard(rt_env *env)
+{
+	if (env == NULL)
+		return;
+	/* A start signal that was never committed still holds its cell. */
+	if (env->kind == RTI_ENV_START && env->cell != NULL)
+		rti_cell_release(&env->cell->sys->cells, env->cell);
+	rti_env_free(env);
+}
+
+void
+rti_room_made(rt_cell *cell)
+{
+	/*
+	 * Callers have just taken a message off the count with an atomic
+	 * RMW; order it before these loads (pairs with the RMW + fence of a
+	 * waiter in wait_for_room, and of a muted actor in rti_mute).
+	 */
+	ck_pr_fence_atomic_load();
+	if (ck_pr_load_32(&cell->waiters) != 0) {
+		ck_pr_inc_32(&cell->space_seq);
+		rti_futex_wake(&cell->space_seq, INT32_MAX);
+	}
+	if (ck_pr_load_ptr(&cell->muted) != NULL)
+		rti_unmute_all(cell);
+}
+
+/*
+ * A plain thread waits until `cell` (incarnation `gen`) has room, its actor
+ * stops, shutdown begins, or `deadline` (negative: none) passes.
+ */
+static int
+wait_for_room(rt_system *sys, rt_cell *cell, uint64_t gen, int64_t deadline)
+{
+	for (;;) {
+		uint32_t seq;
+		int rc = 0;
+
+		ck_pr_inc_32(&cell->waiters);
+		/* Announced before the look at the count (pairs with the
+		 * fence in rti_room_made). */
+		ck_pr_fence_atomic_load();
+		seq = ck_pr_load_32(&cell->space_seq);
+		if (rti_cell_gen(cell) != gen)
+			rc = RT_ENOACTOR;
+		else if (ck_pr_load_32(&sys->stopping))
+			rc = RT_ESHUTDOWN;
+		else if (ck_pr_load_32(&cell->count) < ck_pr_load_32(&cell->bound))
+			rc = 1;
+		else if (deadline >= 0 && rti_clock_now() >= deadline)
+			rc = RT_ETIMEDOUT;
+		else
+			rti_futex_wait(&cell->space_seq, seq,
+			    deadline < 0 ? -1 : deadline - rti_clock_now());
+		ck_pr_dec_32(&cell->waiters);
+		if (rc != 0)
+			return rc > 0 ? 0 : rc;
+	}
+}
+
+/* Whether the running actor is itself overloaded (then it is not muted). */
+static bool
+under_pressure(rt_cell *self)
+{
+	uint32_t bound = ck_pr_load_32(&self->bound);
+
+	return (bound != 0 && ck_pr_load_32(&self->count) >= bound) ||
+	    self->queued >= RTI_BATCH;
+}
+
+static int
+refuse(rt_system *sys, rt_env *env, int rc)
+{
+	rti_count(sys, refused, 1);
+	rti_env_free(env);
+	return rc;
+}
+
+int
+rt_env_send_opts(rt_env *env, const rt_send_opts *opts)
+{
+	rt_cell *cell;
+	rt_system *sys;
+	rti_worker *w;
+	int64_t deadline = -1;
+
+	if (env == NULL)
+		return RT_EINVAL;
+	if (env->kind != RTI_ENV_MSG || env->cell == NULL ||
+	    (opts != NULL && ((opts->priority != RT_PRIO_NORMAL &&
+				  opts->priority != RT_PRIO_HIGH) ||
+				 opts->ttl < 0 || opts->timeout < 0))) {
+		rt_env_discard(env);
+		return RT_EINVAL;
+	}
+	cell = env->cell;
+	sys = cell->sys;
+	w = rti_sched_worker(sys);
+	if (opts != NULL) {
+		env->prio = (uint8_t)opts->priority;
+		if (opts->ttl > 0 || opts->timeout > 0) {
+			int64_t now = rti_clock_now();
+
+			if (opts->ttl > 0)
+				env->u.deadline = now + opts->ttl;
+			if (opts->timeout > 0)
+				deadline = now + opts->timeout;
+		}
+	}
+	for (;;) {
+		bool ext = rti_inflight_enter(sys);
+		uint32_t bound;
+
+		if (rti_cell_gen(cell) != env->gen) {
+			rti_inflight_leave(sys, ext);
+			return refuse(sys, env, RT_ENOACTOR);
+		}
+		if (ck_pr_load_32(&sys->stopping)) {
+			rti_inflight_leave(sys, ext);
+			return refuse(sys, env, RT_ESHUTDOWN);
+		}
+		bound = ck_pr_load_32(&cell->bound);
+		if (bound != 0) {
+			/* Reserve a place; the consumer gives it back. */
+			uint32_t before = ck_pr_faa_32(&cell->count, 1);
+
+			if (before >= bound) {
+				uint32_t policy = ck_pr_load_32(&cell->overflow);
+
+				if (policy == RT_OVERFLOW_BLOCK && w != NULL) {
+					/* An actor: accepted over the bound;
+					 * muted after its handler. */
+					if (w->ctx.cell != NULL &&
+					    w->ctx.cell != cell &&
+					    w->mute_on == NULL &&
+					    !under_pressure(w->ctx.cell)) {
+						w->mute_on = cell;
+						w->mute_gen = env->gen;
+					}
+				} else {
+					ck_pr_dec_32(&cell->count);
+					/* Our passing reservation may have hidden
+					 * room from a waiter: look again. */
+					rti_room_made(cell);
+					rti_inflight_leave(sys, ext);
+					if (policy == RT_OVERFLOW_DROP) {
+						rti_dead_letter(sys,
+						    ck_pr_load_ptr(&cell->kind), env,
+						    RT_DEAD_DROPPED);
+						rti_env_free(env);
+						return 0;
+					}
+					if (policy == RT_OVERFLOW_REJECT)
+						return refuse(sys, env, RT_EFULL);
+					{
+						int rc = wait_for_room(sys, cell,
+						    env->gen, deadline);
+
+						if (rc != 0)
+							return refuse(sys, env, rc);
+					}
+					continue;
+				}
+			}
+			env->flags |= RTI_ENV_COUNTED;
+		}
+		rti_count_w(sys, w, sent, 1);
+		if (rti_mailbox_push_mpsc(&cell->mb, &env->node))
+			rti_sched_ready(sys, cell);
+		rti_inflight_leave(sys, ext);
+		return 0;
+	}
+}
+
+int
+rt_env_send(rt_env *env)
+{
+	return rt_env_send_opts(env, NULL);
+}

@@ -1,0 +1,14 @@
+/* expect: not compatible with any */
+/* Passing an N where A's send of M with options wants an M. */
+#include "cf.rtp.h"
+
+int
+use(cf_A_ref a);
+
+int
+use(cf_A_ref a)
+{
+	cf_N n = { .k = 1 };
+
+	return cf_A_send_M_opt(a, &n, NULL);
+}

@@ -1,0 +1,668 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Sending, through the generated API of tests/rtp/send.rtp: bounded
+ * mailboxes and their overflow policies (reject, drop, block for plain
+ * threads, muting for actors), priorities, time-to-live, the dead-letter
+ * hook, and per-actor statistics. Most tests hold the only worker with a
+ * Gate actor so that messages pile up exactly as the test wants.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cutest.h"
+#include "send.rtp.h"
+
+#define WAIT_LIMIT_SEC 20
+#define MAX_LOG 4096
+/* An Item with this n makes its receiver stop. */
+#define STOP_N 0xdead
+
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+
+static struct record {
+	unsigned handled;       /* Items handled by any recorder kind */
+	uint32_t log[MAX_LOG];  /* their n, in order */
+	unsigned sink_handled;
+	unsigned volleys;
+	int gate_held, gate_open;
+	unsigned dead;          /* dead-letter hook calls */
+	rt_dead_cause last_cause;
+	char last_actor[64], last_message[64];
+	uint32_t last_n;
+} rec;
+
+#define RECORD(stmt)                                                          \
+	do {                                                                  \
+		pthread_mutex_lock(&mu);                                      \
+		stmt;                                                         \
+		pthread_cond_broadcast(&cv);                                  \
+		pthread_mutex_unlock(&mu);                                    \
+	} while (0)
+
+static int
+wait_until(int (*check)(void))
+{
+	struct timespec deadline;
+	int ok;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += WAIT_LIMIT_SEC;
+	pthread_mutex_lock(&mu);
+	while (!(ok = check()))
+		if (pthread_cond_timedwait(&cv, &mu, &deadline) != 0) {
+			ok = check();
+			break;
+		}
+	pthread_mutex_unlock(&mu);
+	return ok;
+}
+
+static unsigned want;
+static int handled_reached(void) { return rec.handled >= want; }
+static int sink_reached(void) { return rec.sink_handled >= want; }
+static int volleys_reached(void) { return rec.volleys >= want; }
+static int gate_is_held(void) { return rec.gate_held; }
+static int dead_reached(void) { return rec.dead >= want; }
+
+/* --- handlers ------------------------------------------------------------ */
+
+static int
+record_item(rt_ctx *ctx, const send_Item *msg)
+{
+	if (msg->n == STOP_N) {
+		rt_stop(ctx, RT_NORMAL);
+		return 0;
+	}
+	RECORD({
+		if (rec.handled < MAX_LOG)
+			rec.log[rec.handled] = msg->n;
+		rec.handled++;
+	});
+	return 0;
+}
+
+int
+send_Recorder_on_Item(send_Recorder *self, rt_ctx *ctx, const send_Item *msg)
+{
+	(void)self;
+	return record_item(ctx, msg);
+}
+
+int
+send_Rejecting_on_Item(send_Rejecting *self, rt_ctx *ctx, const send_Item *msg)
+{
+	(void)self;
+	return record_item(ctx, msg);
+}
+
+int
+send_Dropping_on_Item(send_Dropping *self, rt_ctx *ctx, const send_Item *msg)
+{
+	(void)self;
+	return record_item(ctx, msg);
+}
+
+int
+send_Blocking_on_Item(send_Blocking *self, rt_ctx *ctx, const send_Item *msg)
+{
+	(void)self;
+	return record_item(ctx, msg);
+}
+
+int
+send_Sink_on_Item(send_Sink *self, rt_ctx *ctx, const send_Item *msg)
+{
+	struct timespec pause = { 0, 20000 };
+
+	(void)self;
+	(void)ctx;
+	(void)msg;
+	/* Slower than the flooders, so that its mailbox fills up. */
+	nanosleep(&pause, NULL);
+	RECORD(rec.sink_handled++);
+	return 0;
+}
+
+int
+send_Flooder_on_Flood(send_Flooder *self, rt_ctx *ctx, const send_Flood *msg)
+{
+	send_Item item = { .sender = msg->sender, .n = msg->count };
+	send_Flood next = *msg;
+	int rc;
+
+	(void)self;
+	if (msg->count == 0)
+		return 0;
+	/* One item per handler run: muting takes effect between runs. */
+	rc = send_Sink_send_Item(msg->to, &item);
+	if (rc != 0)
+		return rc;
+	next.count--;
+	return send_Flooder_send_Flood((send_Flooder_ref){ rt_self(ctx) },
+	    &next);
+}
+
+int
+send_Twin_on_Volley(send_Twin *self, rt_ctx *ctx, const send_Volley *msg)
+{
+	send_Volley next = { .back = { rt_self(ctx) }, .left = msg->left - 1 };
+	int i, rc;
+
+	(void)self;
+	RECORD(rec.volleys++);
+	if (msg->left == 0)
+		return 0;
+	for (i = 0; i < 3; i++) {
+		rc = send_Twin_send_Volley(msg->back, &next);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int
+send_Gate_on_Hold(send_Gate *self, rt_ctx *ctx, const send_Hold *msg)
+{
+	(void)self;
+	(void)ctx;
+	(void)msg;
+	pthread_mutex_lock(&mu);
+	rec.gate_held = 1;
+	pthread_cond_broadcast(&cv);
+	while (!rec.gate_open)
+		pthread_cond_wait(&cv, &mu);
+	rec.gate_held = 0;
+	pthread_mutex_unlock(&mu);
+	return 0;
+}
+
+static void
+on_dead_letter(void *user, const rt_dead_letter *dl)
+{
+	const send_Item *item = dl->msg;
+
+	(void)user;
+	RECORD({
+		rec.dead++;
+		rec.last_cause = dl->cause;
+		snprintf(rec.last_actor, sizeof(rec.last_actor), "%s",
+		    dl->actor ? dl->actor : "(null)");
+		snprintf(rec.last_message, sizeof(rec.last_message), "%s",
+		    dl->message ? dl->message : "(null)");
+		rec.last_n = item->n;
+	});
+}
+
+static void
+quiet_log(void *user, rt_log_level level, const char *line)
+{
+	(void)user;
+	(void)level;
+	(void)line;
+}
+
+/* --- helpers ------------------------------------------------------------- */
+
+static rt_system *
+new_system(unsigned workers)
+{
+	rt_config cfg;
+	rt_system *sys;
+
+	rt_config_init(&cfg);
+	cfg.workers = workers;
+	cfg.log = quiet_log;
+	cfg.dead_letter = on_dead_letter;
+	sys = rt_system_new(&cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sys);
+	pthread_mutex_lock(&mu);
+	memset(&rec, 0, sizeof(rec));
+	pthread_mutex_unlock(&mu);
+	return sys;
+}
+
+/* Occupy the (only) worker until open_gate(). */
+static void
+hold_gate(rt_system *sys)
+{
+	send_Gate_ref g;
+
+	CU_ASSERT_EQUAL_FATAL(send_Gate_spawn(sys, NULL, &g), 0);
+	CU_ASSERT_EQUAL_FATAL(send_Gate_send_Hold(g, NULL), 0);
+	CU_ASSERT_TRUE_FATAL(wait_until(gate_is_held));
+}
+
+static void
+open_gate(void)
+{
+	RECORD(rec.gate_open = 1);
+}
+
+static send_Item
+item(uint32_t n)
+{
+	send_Item it = { .sender = 0, .n = n };
+
+	return it;
+}
+
+/*
+ * Handlers record before the runtime counts the message as handled: wait
+ * for the actor's own count to catch up, and return its statistics.
+ */
+static rt_actor_stats
+actor_stats_after(rt_ref ref, uint64_t handled)
+{
+	rt_actor_stats as;
+	unsigned i;
+
+	memset(&as, 0, sizeof(as));
+	for (i = 0; i < 10000000; i++) {
+		if (rt_stats_actor(ref, &as) != 0 || as.handled >= handled)
+			break;
+		sched_yield();
+	}
+	return as;
+}
+
+/* --- tests --------------------------------------------------------------- */
+
+static void
+a_full_rejecting_mailbox_refuses_with_efull(void)
+{
+	rt_system *sys = new_system(1);
+	send_Rejecting_ref r;
+	send_Item it;
+	rt_stats st;
+	uint32_t i;
+
+	CU_ASSERT_EQUAL_FATAL(send_Rejecting_spawn(sys, NULL, &r), 0);
+	hold_gate(sys);
+	for (i = 1; i <= 4; i++) {
+		it = item(i);
+		CU_ASSERT_EQUAL(send_Rejecting_send_Item(r, &it), 0);
+	}
+	it = item(5);
+	CU_ASSERT_EQUAL(send_Rejecting_send_Item(r, &it), RT_EFULL);
+	open_gate();
+	want = 4;
+	CU_ASSERT_TRUE(wait_until(handled_reached));
+	/* Room again once it has drained. */
+	CU_ASSERT_EQUAL(send_Rejecting_send_Item(r, &it), 0);
+	want = 5;
+	CU_ASSERT_TRUE(wait_until(handled_reached));
+	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_SEC(10)), 0);
+	CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT_EQUAL(st.refused, 1);
+	CU_ASSERT_EQUAL(st.dead_letters, 0);
+	CU_ASSERT_EQUAL(rec.dead, 0);
+	rt_system_free(sys);
+}
+
+static void
+a_full_dropping_mailbox_drops_and_reports_dead_letters(void)
+{
+	rt_system *sys = new_system(1);
+	send_Dropping_ref d;
+	rt_stats st;
+	uint32_t i;
+
+	CU_ASSERT_EQUAL_FATAL(send_Dropping_spawn(sys, NULL, &d), 0);
+	hold_gate(sys);
+	for (i = 1; i <= 10; i++) {
+		send_Item it = item(i);
+
+		CU_ASSERT_EQUAL(send_Dropping_send_Item(d, &it), 0);
+	}
+	CU_ASSERT_EQUAL(rec.dead, 6);
+	CU_ASSERT_EQUAL(rec.last_cause, RT_DEAD_DROPPED);
+	CU_ASSERT_STRING_EQUAL(rec.last_actor, "send.Dropping");
+	CU_ASSERT_STRING_EQUAL(rec.last_message, "Item");
+	CU_ASSERT_EQUAL(rec.last_n, 10);
+	open_gate();
+	want = 4;
+	CU_ASSERT_TRUE(wait_until(handled_reached));
+	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_SEC(10)), 0);
+	/* The first four were kept, in order. */
+	for (i = 0; i < 4; i++)
+		CU_ASSERT_EQUAL(rec.log[i], i + 1);
+	CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT_EQUAL(st.sent, 5); /* the four and the gate's Hold */
+	CU_ASSERT_EQUAL(st.dropped, 6);
+	CU_ASSERT_EQUAL(st.dead_letters, 6);
+	CU_ASSERT_EQUAL(st.handled, 5); /* the four and the gate's Hold */
+	rt_system_free(sys);
+}
+
+typedef struct blocked_send {
+	send_Blocking_ref to;
+	uint32_t n;
+	int rc;
+} blocked_send;
+
+static void *
+blocking_sender(void *p)
+{
+	blocked_send *b = p;
+	send_Item it = item(b->n);
+
+	b->rc = send_Blocking_send_Item(b->to, &it);
+	return NULL;
+}
+
+static void
+a_thread_waits_for_room_in_a_blocking_mailbox(void)
+{
+	rt_system *sys = new_system(1);
+	send_Blocking_ref b;
+	blocked_send bs;
+	rt_send_opts opts = { .timeout = RT_MS(20) };
+	pthread_t th;
+	uint32_t i;
+
+	CU_ASSERT_EQUAL_FATAL(send_Blocking_spawn(sys, NULL, &b), 0);
+	hold_gate(sys);
+	for (i = 1; i <= 4; i++) {
+		send_Item it = item(i);
+
+		CU_ASSERT_EQUAL(send_Blocking_send_Item(b, &it), 0);
+	}
+	{
+		send_Item it = item(99);
+
+		CU_ASSERT_EQUAL(send_Blocking_send_Item_opt(b, &it, &opts),
+		    RT_ETIMEDOUT);
+	}
+	bs.to = b;
+	bs.n = 5;
+	bs.rc = -1000;
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&th, NULL, blocking_sender, &bs), 0);
+	open_gate();
+	pthread_join(th, NULL);
+	CU_ASSERT_EQUAL(bs.rc, 0);
+	want = 5;
+	CU_ASSERT_TRUE(wait_until(handled_reached));
+	for (i = 0; i < 5; i++)
+		CU_ASSERT_EQUAL(rec.log[i], i + 1);
+	rt_system_free(sys);
+}
+
+static void
+a_waiting_thread_learns_that_the_actor_stopped(void)
+{
+	rt_system *sys = new_system(1);
+	send_Blocking_ref b;
+	blocked_send bs;
+	pthread_t th;
+	uint32_t i;
+
+	CU_ASSERT_EQUAL_FATAL(send_Blocking_spawn(sys, NULL, &b), 0);
+	hold_gate(sys);
+	for (i = 0; i < 4; i++) {
+		send_Item it = item(i == 0 ? STOP_N : i);
+
+		CU_ASSERT_EQUAL(send_Blocking_send_Item(b, &it), 0);
+	}
+	bs.to = b;
+	bs.n = 5;
+	bs.rc = -1000;
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&th, NULL, blocking_sender, &bs), 0);
+	/* Give the sender time to start waiting (if it is late, the send
+	 * may instead be accepted just before the actor stops). */
+	nanosleep(&(struct timespec){ 0, 20 * 1000000 }, NULL);
+	open_gate();
+	pthread_join(th, NULL);
+	/* It stopped at the first item; the three behind it are dead, and
+	 * the waiting send learns it, or is one more dead letter. */
+	CU_ASSERT(bs.rc == RT_ENOACTOR || bs.rc == 0);
+	want = bs.rc == 0 ? 4 : 3;
+	CU_ASSERT_TRUE(wait_until(dead_reached));
+	CU_ASSERT_EQUAL(rec.last_cause, RT_DEAD_STOPPED);
+	CU_ASSERT_EQUAL(rec.handled, 0);
+	rt_system_free(sys);
+}
+
+static void
+an_actor_sending_to_a_full_mailbox_is_muted_not_blocked(void)
+{
+	enum { FLOODERS = 2, EACH = 300 };
+	rt_system *sys = new_system(2);
+	send_Sink_ref sink;
+	send_Flooder_ref f[FLOODERS];
+	rt_actor_stats as;
+	rt_stats st;
+	unsigned i;
+
+	CU_ASSERT_EQUAL_FATAL(send_Sink_spawn(sys, NULL, &sink), 0);
+	for (i = 0; i < FLOODERS; i++) {
+		send_Flood fl = { .to = sink, .count = EACH, .sender = i };
+
+		CU_ASSERT_EQUAL_FATAL(send_Flooder_spawn(sys, NULL, &f[i]), 0);
+		CU_ASSERT_EQUAL(send_Flooder_send_Flood(f[i], &fl), 0);
+	}
+	want = FLOODERS * EACH;
+	CU_ASSERT_TRUE(wait_until(sink_reached));
+	as = actor_stats_after(sink.ref, FLOODERS * EACH);
+	CU_ASSERT_EQUAL(as.bound, 8);
+	CU_ASSERT_EQUAL(as.handled, FLOODERS * EACH);
+	/* Each muted flooder may overshoot the bound by its last message. */
+	CU_ASSERT(as.high_water <= 8 + FLOODERS);
+	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_SEC(10)), 0);
+	CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT(st.mutes > 0);
+	CU_ASSERT_EQUAL(st.refused, 0);
+	CU_ASSERT_EQUAL(st.dead_letters, 0);
+	rt_system_free(sys);
+}
+
+static void
+actors_flooding_each_other_through_full_mailboxes_do_not_deadlock(void)
+{
+	rt_system *sys = new_system(2);
+	send_Twin_ref a, b;
+	send_Volley v;
+	rt_stats st;
+
+	CU_ASSERT_EQUAL_FATAL(send_Twin_spawn(sys, NULL, &a), 0);
+	CU_ASSERT_EQUAL_FATAL(send_Twin_spawn(sys, NULL, &b), 0);
+	v.back = b;
+	v.left = 7;
+	CU_ASSERT_EQUAL(send_Twin_send_Volley(a, &v), 0);
+	/* 1 + 3 + 9 + ... + 3^7 volleys in all. */
+	want = 3280;
+	CU_ASSERT_TRUE(wait_until(volleys_reached));
+	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_SEC(10)), 0);
+	CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT_EQUAL(st.handled, 3280);
+	CU_ASSERT_EQUAL(st.sent, st.handled + st.dead_letters);
+	rt_system_free(sys);
+}
+
+static void
+high_priority_messages_overtake_normal_ones(void)
+{
+	rt_system *sys = new_system(1);
+	send_Recorder_ref r;
+	rt_send_opts high = { .priority = RT_PRIO_HIGH };
+	static const uint32_t expect[] = { 6, 7, 1, 2, 3, 4, 5 };
+	uint32_t i;
+
+	CU_ASSERT_EQUAL_FATAL(send_Recorder_spawn(sys, NULL, &r), 0);
+	hold_gate(sys);
+	for (i = 1; i <= 5; i++) {
+		send_Item it = item(i);
+
+		CU_ASSERT_EQUAL(send_Recorder_send_Item(r, &it), 0);
+	}
+	for (i = 6; i <= 7; i++) {
+		send_Item it = item(i);
+
+		CU_ASSERT_EQUAL(send_Recorder_send_Item_opt(r, &it, &high), 0);
+	}
+	open_gate();
+	want = 7;
+	CU_ASSERT_TRUE(wait_until(handled_reached));
+	for (i = 0; i < 7; i++)
+		CU_ASSERT_EQUAL(rec.log[i], expect[i]);
+	rt_system_free(sys);
+}
+
+static void
+an_expired_message_is_never_handled_and_is_counted(void)
+{
+	rt_system *sys = new_system(1);
+	send_Recorder_ref r;
+	rt_send_opts brief = { .ttl = RT_MS(1) };
+	rt_send_opts ample = { .ttl = RT_SEC(60) };
+	struct timespec pause = { 0, 30 * 1000000 };
+	send_Item a = item(1), b = item(2), c = item(3);
+	rt_stats st;
+
+	CU_ASSERT_EQUAL_FATAL(send_Recorder_spawn(sys, NULL, &r), 0);
+	hold_gate(sys);
+	CU_ASSERT_EQUAL(send_Recorder_send_Item_opt(r, &a, &brief), 0);
+	CU_ASSERT_EQUAL(send_Recorder_send_Item_opt(r, &b, &ample), 0);
+	CU_ASSERT_EQUAL(send_Recorder_send_Item(r, &c), 0);
+	nanosleep(&pause, NULL);
+	open_gate();
+	want = 2;
+	CU_ASSERT_TRUE(wait_until(handled_reached));
+	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_SEC(10)), 0);
+	CU_ASSERT_EQUAL(rec.handled, 2);
+	CU_ASSERT_EQUAL(rec.log[0], 2);
+	CU_ASSERT_EQUAL(rec.log[1], 3);
+	CU_ASSERT_EQUAL(rec.dead, 1);
+	CU_ASSERT_EQUAL(rec.last_cause, RT_DEAD_EXPIRED);
+	CU_ASSERT_STRING_EQUAL(rec.last_actor, "send.Recorder");
+	CU_ASSERT_EQUAL(rec.last_n, 1);
+	CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT_EQUAL(st.expired, 1);
+	CU_ASSERT_EQUAL(st.sent, st.handled + st.dead_letters);
+	rt_system_free(sys);
+}
+
+static void
+messages_left_when_an_actor_stops_reach_the_dead_letter_hook(void)
+{
+	rt_system *sys = new_system(1);
+	send_Recorder_ref r;
+	send_Item stop = item(STOP_N);
+	uint32_t i;
+
+	CU_ASSERT_EQUAL_FATAL(send_Recorder_spawn(sys, NULL, &r), 0);
+	hold_gate(sys);
+	CU_ASSERT_EQUAL(send_Recorder_send_Item(r, &stop), 0);
+	for (i = 1; i <= 3; i++) {
+		send_Item it = item(i);
+
+		CU_ASSERT_EQUAL(send_Recorder_send_Item(r, &it), 0);
+	}
+	open_gate();
+	want = 3;
+	CU_ASSERT_TRUE(wait_until(dead_reached));
+	CU_ASSERT_EQUAL(rec.last_cause, RT_DEAD_STOPPED);
+	CU_ASSERT_STRING_EQUAL(rec.last_actor, "send.Recorder");
+	CU_ASSERT_STRING_EQUAL(rec.last_message, "Item");
+	CU_ASSERT_EQUAL(rec.last_n, 3);
+	CU_ASSERT_EQUAL(rec.handled, 0);
+	rt_system_free(sys);
+}
+
+static void
+actor_statistics_count_what_it_received_and_handled(void)
+{
+	rt_system *sys = new_system(1);
+	send_Recorder_ref r;
+	send_Blocking_ref b;
+	rt_actor_stats as;
+	uint32_t i;
+
+	CU_ASSERT_EQUAL_FATAL(send_Recorder_spawn(sys, NULL, &r), 0);
+	CU_ASSERT_EQUAL_FATAL(send_Blocking_spawn(sys, NULL, &b), 0);
+	hold_gate(sys);
+	for (i = 1; i <= 3; i++) {
+		send_Item it = item(i);
+
+		CU_ASSERT_EQUAL(send_Recorder_send_Item(r, &it), 0);
+		CU_ASSERT_EQUAL(send_Blocking_send_Item(b, &it), 0);
+	}
+	CU_ASSERT_EQUAL(rt_stats_actor(b.ref, &as), 0);
+	CU_ASSERT_EQUAL(as.bound, 4);
+	CU_ASSERT_EQUAL(as.depth, 3);
+	open_gate();
+	want = 6;
+	CU_ASSERT_TRUE(wait_until(handled_reached));
+	as = actor_stats_after(r.ref, 3);
+	CU_ASSERT_EQUAL(as.received, 3);
+	CU_ASSERT_EQUAL(as.handled, 3);
+	CU_ASSERT_EQUAL(as.dead_letters, 0);
+	CU_ASSERT_EQUAL(as.depth, 0);
+	CU_ASSERT_EQUAL(as.high_water, 3);
+	CU_ASSERT_EQUAL(as.bound, 0);
+	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_SEC(10)), 0);
+	CU_ASSERT_EQUAL(rt_stats_actor(r.ref, &as), RT_ENOACTOR);
+	CU_ASSERT_EQUAL(rt_stats_actor(r.ref, NULL), RT_EINVAL);
+	rt_system_free(sys);
+}
+
+static void
+bad_send_options_are_refused(void)
+{
+	rt_system *sys = new_system(1);
+	send_Recorder_ref r;
+	send_Item it = item(1);
+	rt_send_opts bad_prio = { .priority = (rt_priority)7 };
+	rt_send_opts bad_ttl = { .ttl = -1 };
+	rt_send_opts bad_timeout = { .timeout = -5 };
+
+	CU_ASSERT_EQUAL_FATAL(send_Recorder_spawn(sys, NULL, &r), 0);
+	CU_ASSERT_EQUAL(send_Recorder_send_Item_opt(r, &it, &bad_prio), RT_EINVAL);
+	CU_ASSERT_EQUAL(send_Recorder_send_Item_opt(r, &it, &bad_ttl), RT_EINVAL);
+	CU_ASSERT_EQUAL(send_Recorder_send_Item_opt(r, &it, &bad_timeout),
+	    RT_EINVAL);
+	CU_ASSERT_EQUAL(send_Recorder_send_Item_opt(r, &it, NULL), 0);
+	want = 1;
+	CU_ASSERT_TRUE(wait_until(handled_reached));
+	rt_system_free(sys);
+}
+
+static CU_TestInfo send_tests[] = {
+	{ "a full rejecting mailbox refuses with RT_EFULL",
+	    a_full_rejecting_mailbox_refuses_with_efull },
+	{ "a full dropping mailbox drops and reports dead letters",
+	    a_full_dropping_mailbox_drops_and_reports_dead_letters },
+	{ "a thread waits for room in a blocking mailbox",
+	    a_thread_waits_for_room_in_a_blocking_mailbox },
+	{ "a waiting thread learns that the actor stopped",
+	    a_waiting_thread_learns_that_the_actor_stopped },
+	{ "an actor sending to a full mailbox is muted, not blocked",
+	    an_actor_sending_to_a_full_mailbox_is_muted_not_blocked },
+	{ "actors flooding each other through full mailboxes do not deadlock",
+	    actors_flooding_each_other_through_full_mailboxes_do_not_deadlock },
+	{ "high-priority messages overtake normal ones",
+	    high_priority_messages_overtake_normal_ones },
+	{ "an expired message is never handled and is counted",
+	    an_expired_message_is_never_handled_and_is_counted },
+	{ "messages left when an actor stops reach the dead-letter hook",
+	    messages_left_when_an_actor_stops_reach_the_dead_letter_hook },
+	{ "actor statistics count what it received and handled",
+	    actor_statistics_count_what_it_received_and_handled },
+	{ "bad send options are refused", bad_send_options_are_refused },
+	CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites[] = {
+	{ "send", NULL, NULL, NULL, NULL, send_tests },
+	CU_SUITE_INFO_NULL,
+};
+
+int
+main(int argc, char **argv)
+{
+	return cutest_run(suites, argc, argv);
+}
