@@ -489,7 +489,7 @@ rti_actor_run(rti_worker *w, rt_cell *cell)
 	}
 	if (cell->queued == 0 && rti_mailbox_try_idle(&cell->mb))
 		return;
-	rti_sched_ready(w->sys, cell);
+	rti_sched_requeue(w, cell);
 }
 
 /* --- the handler's view -------------------------------------------------- */

@@ -8,6 +8,7 @@
 #ifndef RT_RUNTIME_ENVELOPE_H
 #define RT_RUNTIME_ENVELOPE_H
 
+#include <pthread.h>
 #include <stdint.h>
 #include <rt/protocol.h>
 
@@ -48,11 +49,47 @@ _Static_assert(sizeof(struct rt_env) <= RT_ENV_PAYLOAD_OFFSET,
 _Static_assert(RT_ENV_PAYLOAD_OFFSET % 16 == 0,
     "payloads must be aligned for any type");
 
-/* rti_env_alloc: a zeroed header with `size` bytes of payload, or NULL. */
+/*
+ * Envelope pools. Envelopes come in size classes of 64 to 2048 bytes
+ * (header included); each worker keeps a cache of free blocks per class, and
+ * hands surplus to its system's depot in batches, where other workers take
+ * them back. Every block is an ordinary malloc'd block of its class size, so
+ * any thread may free any envelope with free() when no cache is at hand
+ * (threads outside a system, shutdown). Larger envelopes are malloc'd
+ * exactly and freed at once. AddressSanitizer builds do not pool, so that
+ * every envelope's lifetime stays visible to it.
+ */
+#define RTI_ENV_CLASSES 6
+#define RTI_ENV_BATCH 64
+
+typedef struct rti_env_cache {
+	rt_env *head;   /* free blocks, linked by node.next */
+	uint32_t count;
+} rti_env_cache;
+
+typedef struct rti_env_depot {
+	pthread_mutex_t lock;
+	rt_env *batches; /* batches of RTI_ENV_BATCH blocks, linked through
+	                    the first block's `cell` field */
+	uint32_t nbatches;
+} rti_env_depot;
+
+/*
+ * rti_env_alloc: a zeroed header with `size` bytes of payload, or NULL. From
+ * the calling worker's cache when there is one.
+ */
 rt_env *rti_env_alloc(size_t size);
 
 /* rti_env_free: release an envelope; NULL is a no-op. Any thread. */
 void rti_env_free(rt_env *env);
+
+int rti_env_depot_init(rti_env_depot *depots);
+
+/* rti_env_caches_drain: free a worker's caches into nothing (teardown). */
+void rti_env_caches_drain(rti_env_cache *caches);
+
+/* rti_env_depot_destroy: free every block the depots hold. */
+void rti_env_depot_destroy(rti_env_depot *depots);
 
 static inline rt_env *
 rti_env_of(rti_mpsc_node *n)

@@ -38,21 +38,6 @@
 
 __thread rti_worker *rti_tls_worker;
 
-void
-rti_count_at(rt_system *sys, rti_worker *w, size_t offset, uint64_t n)
-{
-	if (w != NULL) {
-		uint64_t *c = (uint64_t *)((char *)&w->cnt + offset);
-
-		/* Only the owner writes its counters; readers load them
-		 * atomically, so a plain read-modify-write is enough. */
-		ck_pr_store_64(c, ck_pr_load_64(c) + n);
-	} else {
-		/* Relaxed: a statistic, it publishes nothing. */
-		ck_pr_add_64((uint64_t *)((char *)&sys->ext + offset), n);
-	}
-}
-
 /* --- run queues ---------------------------------------------------------- */
 
 static uint32_t
@@ -208,25 +193,46 @@ maybe_wake(rt_system *sys)
 		wake_one(sys);
 }
 
+/* Queue on `w`'s run queue; wake a helper when work piles up. */
+static void
+enqueue(rti_worker *w, rt_cell *cell)
+{
+	rt_system *sys = w->sys;
+	uint32_t before = runq_len(&w->rq);
+
+	if (!runq_push(&w->rq, cell)) {
+		inject_push(sys, cell);
+		maybe_wake(sys);
+		return;
+	}
+	/* Alone in the queue and nothing in the next slot: this worker runs
+	 * it next, waking another would only cost. */
+	if (before == 0 && w->next == NULL)
+		return;
+	maybe_wake(sys);
+}
+
 void
 rti_sched_ready(rt_system *sys, rt_cell *cell)
 {
 	rti_worker *w = rti_sched_worker(sys);
+	rt_cell *old;
 
-	if (w != NULL) {
-		uint32_t before = runq_len(&w->rq);
-
-		if (runq_push(&w->rq, cell)) {
-			/* Nothing else queued here: this worker runs it
-			 * next, waking another would only cost. */
-			if (before == 0)
-				return;
-			maybe_wake(sys);
-			return;
-		}
+	if (w == NULL) {
+		inject_push(sys, cell);
+		maybe_wake(sys);
+		return;
 	}
-	inject_push(sys, cell);
-	maybe_wake(sys);
+	old = w->next;
+	w->next = cell;
+	if (old != NULL)
+		enqueue(w, old);
+}
+
+void
+rti_sched_requeue(rti_worker *w, rt_cell *cell)
+{
+	enqueue(w, cell);
 }
 
 static bool
@@ -275,6 +281,9 @@ park(rti_worker *w)
 
 /* --- the worker loop ----------------------------------------------------- */
 
+/* Runs in a row from the next slot before the run queue gets a turn. */
+#define NEXT_STREAK_MAX 16
+
 static rt_cell *
 find_work(rti_worker *w)
 {
@@ -282,6 +291,16 @@ find_work(rti_worker *w)
 	rt_cell *cell;
 	unsigned i, n = sys->nworkers;
 
+	cell = w->next;
+	if (cell != NULL) {
+		w->next = NULL;
+		/* Two actors bouncing messages would keep the slot forever:
+		 * now and then, let the queue go first. */
+		if (++w->streak < NEXT_STREAK_MAX || runq_len(&w->rq) == 0)
+			return cell;
+		enqueue(w, cell);
+	}
+	w->streak = 0;
 	cell = runq_pop(&w->rq);
 	if (cell != NULL)
 		return cell;

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <rt/actor.h>
 
+#include "envelope.h"
 #include "rt_atomic.h"
 
 #define RTI_RUNQ_SIZE 1024 /* power of two */
@@ -70,6 +71,9 @@ typedef struct rti_worker {
 	                       full mailbox (overflow block) */
 	uint64_t mute_gen;  /* ... whose incarnation was this */
 	int64_t now;        /* owner only: clock read for this run, or 0 */
+	rti_env_cache env_cache[RTI_ENV_CLASSES]; /* owner only */
+	rt_cell *next;      /* owner only: runs next, cannot be stolen */
+	unsigned streak;    /* owner only: runs taken from `next` in a row */
 } __attribute__((aligned(RT_CACHELINE))) rti_worker;
 
 /*
@@ -91,9 +95,18 @@ rti_sched_worker(rt_system *sys)
 
 /*
  * rti_sched_ready: make a cell runnable. The caller holds its run token and
- * hands it over. Any thread.
+ * hands it over. Any thread. On a worker, the cell takes the worker's
+ * "next" slot and runs as soon as the current actor is done (a message to
+ * an idle actor is handled on the warm core that sent it); what was in the
+ * slot moves to the run queue, where idle workers can steal it.
  */
 void rti_sched_ready(rt_system *sys, rt_cell *cell);
+
+/*
+ * rti_sched_requeue: put the cell that worker `w` has just run at the back
+ * of its run queue (its batch ran out, or messages came in meanwhile).
+ */
+void rti_sched_requeue(rti_worker *w, rt_cell *cell);
 
 /* rti_sched_start: create the worker threads. */
 int rti_sched_start(rt_system *sys);
@@ -103,6 +116,9 @@ void rti_sched_stop(rt_system *sys);
 
 /* rti_sched_join: wait for the worker threads to exit. */
 void rti_sched_join(rt_system *sys);
+
+/* The counters of threads outside the system (system.c). */
+rti_counters *rti_ext_counters(rt_system *sys);
 
 /*
  * rti_count: add to one of the calling thread's counters (a worker's own,
@@ -114,6 +130,21 @@ void rti_sched_join(rt_system *sys);
 	    offsetof(rti_counters, field), (n))
 #define rti_count_w(sys, w, field, n)                                         \
 	rti_count_at((sys), (w), offsetof(rti_counters, field), (n))
-void rti_count_at(rt_system *sys, rti_worker *w, size_t offset, uint64_t n);
+static inline void
+rti_count_at(rt_system *sys, rti_worker *w, size_t offset, uint64_t n)
+{
+	if (w != NULL) {
+		uint64_t *c = (uint64_t *)((char *)&w->cnt + offset);
+
+		/* Only the owner writes its counters; readers load them
+		 * atomically, so a plain read-modify-write is enough. */
+		ck_pr_store_64(c, *c + n);
+	} else {
+		/* Relaxed: a statistic, it publishes nothing. */
+		ck_pr_add_64((uint64_t *)((char *)rti_ext_counters(sys) +
+				 offset),
+		    n);
+	}
+}
 
 #endif

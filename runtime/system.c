@@ -48,8 +48,10 @@ rt_system_new(const rt_config *cfg)
 	sys->nworkers = sys->cfg.workers ? sys->cfg.workers : online_cpus();
 	if (rti_cell_dir_init(&sys->cells) != 0)
 		goto fail_sys;
-	if (pthread_mutex_init(&sys->lock, NULL) != 0)
+	if (rti_env_depot_init(sys->depot) != 0)
 		goto fail_cells;
+	if (pthread_mutex_init(&sys->lock, NULL) != 0)
+		goto fail_depot;
 	if (pthread_mutex_init(&sys->shutdown_lock, NULL) != 0)
 		goto fail_lock;
 	if (pthread_condattr_init(&ca) != 0)
@@ -70,12 +72,20 @@ fail_shutdown_lock:
 	pthread_mutex_destroy(&sys->shutdown_lock);
 fail_lock:
 	pthread_mutex_destroy(&sys->lock);
+fail_depot:
+	rti_env_depot_destroy(sys->depot);
 fail_cells:
 	rti_cell_dir_destroy(&sys->cells);
 fail_sys:
 	free(sys->workers);
 	free(sys);
 	return NULL;
+}
+
+rti_counters *
+rti_ext_counters(rt_system *sys)
+{
+	return &sys->ext;
 }
 
 unsigned
@@ -214,11 +224,16 @@ rt_system_shutdown(rt_system *sys, rt_duration timeout)
 void
 rt_system_free(rt_system *sys)
 {
+	unsigned i;
+
 	if (sys == NULL || rti_sched_worker(sys) != NULL)
 		return;
 	rt_system_shutdown(sys, RT_FOREVER);
 	rti_cell_foreach(&sys->cells, drain_cell, NULL);
 	rti_cell_dir_destroy(&sys->cells);
+	for (i = 0; i < sys->nworkers; i++)
+		rti_env_caches_drain(sys->workers[i].env_cache);
+	rti_env_depot_destroy(sys->depot);
 	pthread_cond_destroy(&sys->cond);
 	pthread_mutex_destroy(&sys->shutdown_lock);
 	pthread_mutex_destroy(&sys->lock);

@@ -51,6 +51,7 @@ struct rt_system {
 	rti_counters ext;
 
 	rti_cell_dir cells;
+	rti_env_depot depot[RTI_ENV_CLASSES];
 
 	/* lock guards idle_epoch and pairs with cond. */
 	pthread_mutex_t lock;
