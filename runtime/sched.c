@@ -283,6 +283,8 @@ park(rti_worker *w)
 
 /* Runs in a row from the next slot before the run queue gets a turn. */
 #define NEXT_STREAK_MAX 16
+/* Every this many runs, a worker looks at the inject queue first. */
+#define INJECT_EVERY 61
 
 static rt_cell *
 find_work(rti_worker *w)
@@ -291,6 +293,17 @@ find_work(rti_worker *w)
 	rt_cell *cell;
 	unsigned i, n = sys->nworkers;
 
+	/*
+	 * Now and then the inject queue goes first, or a worker kept busy by
+	 * its own queue and next slot would never look at what threads
+	 * outside the system sent (Go's scheduler does the same every 61st
+	 * tick).
+	 */
+	if (++w->tick % INJECT_EVERY == 0) {
+		cell = inject_take(w);
+		if (cell != NULL)
+			return cell;
+	}
 	cell = w->next;
 	if (cell != NULL) {
 		w->next = NULL;

@@ -74,6 +74,7 @@ typedef struct rti_worker {
 	rti_env_cache env_cache[RTI_ENV_CLASSES]; /* owner only */
 	rt_cell *next;      /* owner only: runs next, cannot be stolen */
 	unsigned streak;    /* owner only: runs taken from `next` in a row */
+	unsigned tick;      /* owner only: runs, for the inject queue's turn */
 } __attribute__((aligned(RT_CACHELINE))) rti_worker;
 
 /*

@@ -1,0 +1,295 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The scheduler, through the generated API of tests/rtp/sched.rtp: a
+ * flooded actor does not starve the others, runnable actors spread over the
+ * workers, two actors bouncing a message do not monopolise a worker, and an
+ * actor never runs on two threads at once.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cutest.h"
+#include "sched.rtp.h"
+
+#define WAIT_LIMIT_SEC 20
+
+#define LOAD(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define ADD(p, v) __atomic_add_fetch((p), (v), __ATOMIC_ACQ_REL)
+
+static struct {
+	uint32_t busy_done;     /* Work items Busy has handled */
+	uint32_t busy_at_poke;  /* ... when Witness was poked */
+	uint32_t poked;
+	uint32_t inside[2];     /* Meeters inside their handler */
+	uint32_t met;           /* Meeters that saw the other inside */
+	uint32_t bounces;
+	uint32_t overlaps;      /* Single handlers that overlapped */
+	uint32_t single_done;
+	uint32_t gate_held, gate_open;
+} g;
+
+static int64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Spin until *p >= v or the limit passes; true if reached. */
+static int
+wait_for(uint32_t *p, uint32_t v)
+{
+	int64_t until = now_ns() + (int64_t)WAIT_LIMIT_SEC * 1000000000;
+
+	while (LOAD(p) < v) {
+		if (now_ns() > until)
+			return 0;
+		sched_yield();
+	}
+	return 1;
+}
+
+/* --- handlers ------------------------------------------------------------ */
+
+int
+sched_Busy_on_Work(sched_Busy *self, rt_ctx *ctx, const sched_Work *msg)
+{
+	(void)ctx;
+	(void)msg;
+	self->done++;
+	STORE(&g.busy_done, self->done);
+	return 0;
+}
+
+int
+sched_Witness_on_Poke(sched_Witness *self, rt_ctx *ctx, const sched_Poke *msg)
+{
+	(void)self;
+	(void)ctx;
+	(void)msg;
+	STORE(&g.busy_at_poke, LOAD(&g.busy_done));
+	STORE(&g.poked, 1);
+	return 0;
+}
+
+int
+sched_Meeter_on_Meet(sched_Meeter *self, rt_ctx *ctx, const sched_Meet *msg)
+{
+	uint32_t other = 1 - msg->who;
+	int64_t until = now_ns() + (int64_t)WAIT_LIMIT_SEC * 1000000000;
+
+	(void)self;
+	(void)ctx;
+	STORE(&g.inside[msg->who], 1);
+	/* Only another worker can bring the other Meeter in. */
+	while (!LOAD(&g.inside[other]) && now_ns() < until)
+		;
+	if (LOAD(&g.inside[other]))
+		ADD(&g.met, 1);
+	return 0;
+}
+
+int
+sched_Bouncer_on_Bounce(sched_Bouncer *self, rt_ctx *ctx,
+    const sched_Bounce *msg)
+{
+	sched_Bounce next = { .peer = { rt_self(ctx) }, .left = msg->left - 1 };
+
+	self->hits++;
+	ADD(&g.bounces, 1);
+	if (msg->left == 0)
+		return 0;
+	return sched_Bouncer_send_Bounce(msg->peer, &next);
+}
+
+int
+sched_Single_on_Work(sched_Single *self, rt_ctx *ctx, const sched_Work *msg)
+{
+	unsigned spin;
+
+	(void)ctx;
+	(void)msg;
+	/* A plain flag: if two threads ever ran this actor at once, one
+	 * would find the other's mark (and TSan would report the race). */
+	if (self->inside)
+		ADD(&g.overlaps, 1);
+	self->inside = 1;
+	for (spin = 0; spin < 200; spin++)
+		__asm__ volatile("" ::: "memory");
+	self->inside = 0;
+	self->seen++;
+	ADD(&g.single_done, 1);
+	return 0;
+}
+
+int
+sched_Gate_on_Hold(sched_Gate *self, rt_ctx *ctx, const sched_Hold *msg)
+{
+	(void)self;
+	(void)ctx;
+	(void)msg;
+	STORE(&g.gate_held, 1);
+	while (!LOAD(&g.gate_open))
+		sched_yield();
+	return 0;
+}
+
+/* --- helpers ------------------------------------------------------------- */
+
+static rt_system *
+new_system(unsigned workers)
+{
+	rt_config cfg;
+	rt_system *sys;
+
+	rt_config_init(&cfg);
+	cfg.workers = workers;
+	sys = rt_system_new(&cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sys);
+	memset(&g, 0, sizeof(g));
+	return sys;
+}
+
+/* --- tests --------------------------------------------------------------- */
+
+static void
+a_flooded_actor_does_not_starve_the_others(void)
+{
+	enum { FLOOD = 20000 };
+	rt_system *sys = new_system(1);
+	sched_Gate_ref gate;
+	sched_Busy_ref busy;
+	sched_Witness_ref wit;
+	unsigned i;
+
+	CU_ASSERT_EQUAL_FATAL(sched_Gate_spawn(sys, NULL, &gate), 0);
+	CU_ASSERT_EQUAL_FATAL(sched_Busy_spawn(sys, NULL, &busy), 0);
+	CU_ASSERT_EQUAL_FATAL(sched_Witness_spawn(sys, NULL, &wit), 0);
+	CU_ASSERT_EQUAL(sched_Gate_send_Hold(gate, NULL), 0);
+	CU_ASSERT_TRUE_FATAL(wait_for(&g.gate_held, 1));
+	/* Busy's whole flood is queued before Witness's one message. */
+	for (i = 0; i < FLOOD; i++) {
+		sched_Work w = { .n = i };
+
+		CU_ASSERT_EQUAL_FATAL(sched_Busy_send_Work(busy, &w), 0);
+	}
+	CU_ASSERT_EQUAL(sched_Witness_send_Poke(wit, NULL), 0);
+	STORE(&g.gate_open, 1);
+	CU_ASSERT_TRUE(wait_for(&g.poked, 1));
+	CU_ASSERT_TRUE(wait_for(&g.busy_done, FLOOD));
+	/* Busy yielded after a batch: Witness ran long before the end. */
+	CU_ASSERT(LOAD(&g.busy_at_poke) < FLOOD / 2);
+	rt_system_free(sys);
+}
+
+static void
+runnable_actors_spread_over_the_workers(void)
+{
+	rt_system *sys = new_system(2);
+	sched_Meeter_ref a, b;
+	sched_Meet ma = { .who = 0 }, mb = { .who = 1 };
+
+	CU_ASSERT_EQUAL_FATAL(sched_Meeter_spawn(sys, NULL, &a), 0);
+	CU_ASSERT_EQUAL_FATAL(sched_Meeter_spawn(sys, NULL, &b), 0);
+	CU_ASSERT_EQUAL(sched_Meeter_send_Meet(a, &ma), 0);
+	CU_ASSERT_EQUAL(sched_Meeter_send_Meet(b, &mb), 0);
+	/* Each waits inside its handler for the other: they meet only if
+	 * the second worker was woken and took the second actor. */
+	CU_ASSERT_TRUE(wait_for(&g.met, 2));
+	rt_system_free(sys);
+}
+
+static void
+bouncing_actors_do_not_monopolise_a_worker(void)
+{
+	rt_system *sys = new_system(1);
+	sched_Bouncer_ref a, b;
+	sched_Witness_ref wit;
+	sched_Bounce ball;
+	uint32_t at_poke;
+
+	CU_ASSERT_EQUAL_FATAL(sched_Bouncer_spawn(sys, NULL, &a), 0);
+	CU_ASSERT_EQUAL_FATAL(sched_Bouncer_spawn(sys, NULL, &b), 0);
+	CU_ASSERT_EQUAL_FATAL(sched_Witness_spawn(sys, NULL, &wit), 0);
+	ball.peer = b;
+	ball.left = 2000000;
+	CU_ASSERT_EQUAL(sched_Bouncer_send_Bounce(a, &ball), 0);
+	CU_ASSERT_TRUE(wait_for(&g.bounces, 1000));
+	CU_ASSERT_EQUAL(sched_Witness_send_Poke(wit, NULL), 0);
+	CU_ASSERT_TRUE(wait_for(&g.poked, 1));
+	at_poke = LOAD(&g.bounces);
+	/* The poke got its turn while the ball was still in play. */
+	CU_ASSERT(at_poke < 2000000);
+	rt_system_free(sys);
+}
+
+typedef struct single_arg {
+	sched_Single_ref to;
+	unsigned count;
+} single_arg;
+
+static void *
+single_sender(void *p)
+{
+	single_arg *a = p;
+	unsigned i;
+
+	for (i = 0; i < a->count; i++) {
+		sched_Work w = { .n = i };
+
+		sched_Single_send_Work(a->to, &w);
+	}
+	return NULL;
+}
+
+static void
+an_actor_never_runs_on_two_threads_at_once(void)
+{
+	enum { SENDERS = 3, EACH = 5000 };
+	rt_system *sys = new_system(2);
+	sched_Single_ref s;
+	single_arg arg;
+	pthread_t th[SENDERS];
+	unsigned i;
+
+	CU_ASSERT_EQUAL_FATAL(sched_Single_spawn(sys, NULL, &s), 0);
+	arg.to = s;
+	arg.count = EACH;
+	for (i = 0; i < SENDERS; i++)
+		CU_ASSERT_EQUAL_FATAL(
+		    pthread_create(&th[i], NULL, single_sender, &arg), 0);
+	for (i = 0; i < SENDERS; i++)
+		pthread_join(th[i], NULL);
+	CU_ASSERT_TRUE(wait_for(&g.single_done, SENDERS * EACH));
+	CU_ASSERT_EQUAL(LOAD(&g.overlaps), 0);
+	rt_system_free(sys);
+}
+
+static CU_TestInfo sched_tests[] = {
+	{ "a flooded actor does not starve the others",
+	    a_flooded_actor_does_not_starve_the_others },
+	{ "runnable actors spread over the workers",
+	    runnable_actors_spread_over_the_workers },
+	{ "bouncing actors do not monopolise a worker",
+	    bouncing_actors_do_not_monopolise_a_worker },
+	{ "an actor never runs on two threads at once",
+	    an_actor_never_runs_on_two_threads_at_once },
+	CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites[] = {
+	{ "sched", NULL, NULL, NULL, NULL, sched_tests },
+	CU_SUITE_INFO_NULL,
+};
+
+int
+main(int argc, char **argv)
+{
+	return cutest_run(suites, argc, argv);
+}
