@@ -1,0 +1,172 @@
+#!/bin/bash
+# compare.sh: run rtbench and its peers (Erlang, Go, CAF) on the same
+# machine, R times per workload, with --workers 1 and with all cores; print
+# a markdown table of medians and the ratio of rt to the best peer (> 1:
+# rt is better, whichever way the figure points).
+#
+#   bench/peers/compare.sh [--runs R] [--quick] [--peers "erlang go caf"]
+#       [--workers "1 N"] [--timeout SECONDS] [WORKLOAD...]
+#
+# rt's binary: $RTBENCH, else bench/rtbench under the current directory (a
+# build directory). The peers are built into $PEERS_OUT (default
+# ${TMPDIR:-/tmp}/rtbench-peers). --quick: sizes 10x smaller, a smoke test.
+# A run that fails or times out is left out of the median; a cell with no
+# good run shows "fail". Progress goes to stderr, the table to stdout.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+runs=5
+quick=0
+peers="erlang go caf"
+ncpu=$(nproc)
+workers_list="1 $ncpu"
+timeout_s=300
+workloads=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--runs) runs=$2; shift 2 ;;
+	--quick) quick=1; shift ;;
+	--peers) peers=$2; shift 2 ;;
+	--workers) workers_list=$2; shift 2 ;;
+	--timeout) timeout_s=$2; shift 2 ;;
+	-h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-*) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
+	*) workloads+=("$1"); shift ;;
+	esac
+done
+[ ${#workloads[@]} -eq 0 ] && workloads=(pingpong ring counting fanin skynet spawn idle_memory dispatch)
+
+rtbench=${RTBENCH:-$PWD/bench/rtbench}
+if [ ! -x "$rtbench" ]; then
+	echo "compare.sh: no rtbench at $rtbench (build it: make bench/rtbench," \
+	    "then run from the build directory or set RTBENCH)" >&2
+	exit 2
+fi
+out=${PEERS_OUT:-${TMPDIR:-/tmp}/rtbench-peers}
+mkdir -p "$out"
+
+# --- build the peers -------------------------------------------------------
+declare -A cmd
+cmd[rt]=$rtbench
+for p in $peers; do
+	case $p in
+	erlang)
+		erlc -o "$out" "$here/erlang/rtbench_erl.erl" || exit 1
+		cmd[erlang]="env RTBENCH_ERL_EBIN=$out $here/erlang/rtbench-erl" ;;
+	go)
+		(cd "$here/go" && GO111MODULE=on GOFLAGS=-mod=mod GOPROXY=off \
+		    GOCACHE=${GOCACHE:-$out/gocache} go build -o "$out/rtbench-go" .) || exit 1
+		cmd[go]=$out/rtbench-go ;;
+	caf)
+		${CXX:-g++} -std=c++17 -O2 -o "$out/caf_bench" \
+		    "$here/caf/caf_bench.cpp" -lcaf_core -lpthread || exit 1
+		cmd[caf]=$out/caf_bench ;;
+	*) echo "compare.sh: unknown peer $p" >&2; exit 2 ;;
+	esac
+done
+systems="rt $peers"
+
+# --- workloads: sizes, figures and which way they point --------------------
+args_of() { # workload -> key=value arguments
+	[ $quick -eq 0 ] && return
+	case $1 in
+	pingpong) echo n=100000 ;;
+	ring) echo r=1000 h=1000000 ;;
+	counting) echo n=1000000 ;;
+	fanin) echo s=64 m=10000 ;;
+	skynet) echo n=100000 ;;
+	spawn) echo n=100000 ;;
+	idle_memory) echo n=100000 ;;
+	dispatch) echo n=1000000 ;;
+	esac
+}
+figures_of() { # workload -> figure:direction (lo: lower is better)
+	case $1 in
+	pingpong|dispatch) echo ns_per_msg:lo ;;
+	ring) echo ns_per_hop:lo ;;
+	counting|fanin) echo msgs_per_sec:hi ;;
+	skynet) echo ms:lo ns_per_actor:lo ;;
+	spawn) echo ns_per_actor:lo ;;
+	idle_memory) echo bytes_per_actor:lo ;;
+	*) echo "compare.sh: unknown workload $1" >&2; exit 2 ;;
+	esac
+}
+for w in "${workloads[@]}"; do figures_of "$w" >/dev/null || exit 2; done
+
+median() { # values on stdin, one a line -> median, or "fail"
+	sort -g | awk '{ v[NR] = $1 } END {
+		if (NR == 0) { print "fail"; exit }
+		if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+field() { # line key -> value
+	tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"
+}
+fmt() { # number -> short form
+	case $1 in fail) echo fail ;; *) awk -v x="$1" 'BEGIN {
+		if (x >= 1e6) printf "%.2fM", x / 1e6; else if (x >= 100) printf "%.0f", x;
+		else printf "%.1f", x }' ;; esac
+}
+
+# --- run -------------------------------------------------------------------
+declare -A med
+for nw in $workers_list; do
+	for w in "${workloads[@]}"; do
+		for s in $systems; do
+			declare -A vals=()
+			for ((i = 1; i <= runs; i++)); do
+				line=$(timeout "$timeout_s" ${cmd[$s]} --workers "$nw" "$w" $(args_of "$w") 2>"$out/stderr")
+				rc=$?
+				echo "[$s w=$nw run $i] ${line:-rc=$rc $(head -c 200 "$out/stderr")}" >&2
+				[ $rc -eq 0 ] || continue
+				for f in $(figures_of "$w"); do
+					vals[${f%%:*}]+="$(field "$line" "${f%%:*}") "
+				done
+			done
+			for f in $(figures_of "$w"); do
+				k=${f%%:*}
+				med[$nw,$w,$k,$s]=$(tr ' ' '\n' <<<"${vals[$k]:-}" | grep . | median)
+			done
+			unset vals
+		done
+	done
+done
+
+# --- table -----------------------------------------------------------------
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+echo "rtbench comparison, $(date -u '+%Y-%m-%d %H:%M UTC'), $(hostname): $ncpu CPUs ($cpu)," \
+    "median of $runs runs$([ $quick -eq 1 ] && echo ', --quick sizes (10x smaller)')"
+echo
+hdr="| workload | workers | figure | rt |"
+sep="|---|---|---|---:|"
+for p in $peers; do hdr+=" $p |"; sep+="---:|"; done
+echo "$hdr rt vs best peer |"
+echo "$sep---:|"
+for nw in $workers_list; do
+	for w in "${workloads[@]}"; do
+		for f in $(figures_of "$w"); do
+			k=${f%%:*} dir=${f##*:}
+			# dispatch always runs on one worker, whatever is asked
+			shown=$nw; [ "$w" = dispatch ] && shown="1 (forced)"
+			row="| $w | $shown | $k$([ "$dir" = lo ] && echo ' ↓' || echo ' ↑') | $(fmt "${med[$nw,$w,$k,rt]}") |"
+			best=
+			for p in $peers; do
+				v=${med[$nw,$w,$k,$p]}
+				row+=" $(fmt "$v") |"
+				[ "$v" = fail ] && continue
+				if [ -z "$best" ] || awk -v a="$v" -v b="$best" -v d="$dir" \
+				    'BEGIN { exit !((d == "lo" && a < b) || (d == "hi" && a > b)) }'; then
+					best=$v
+				fi
+			done
+			rt=${med[$nw,$w,$k,rt]}
+			if [ -n "$best" ] && [ "$rt" != fail ]; then
+				ratio=$(awk -v r="$rt" -v b="$best" -v d="$dir" \
+				    'BEGIN { printf "%.2f", d == "lo" ? b / r : r / b }')
+			else
+				ratio=n/a
+			fi
+			echo "$row $ratio |"
+		done
+	done
+done
+echo
+echo "↓: lower is better, ↑: higher is better. Ratio > 1: rt ahead of the best peer."

@@ -1,0 +1,3 @@
+module rtbench-go
+
+go 1.19
