@@ -217,8 +217,9 @@ run_ring(rt_system *sys, const param *p, unsigned workers)
 /* --- counting ------------------------------------------------------------ */
 
 /*
- * On Go the producer sends N Incs to the counter in one loop (Savina's
- * counting actor), then a GetCount carrying its own ref; the counter replies
+ * On Go the producer sends N Incs to the counter, CHUNK per handler run
+ * (Savina's counting actor, under backpressure), then a GetCount carrying
+ * its own ref; the counter replies
  * with Count and stops, and the producer records the count and stops.
  * Messages from one sender arrive in order, so the count must be exactly N.
  * Timed: from Go to both actors gone.
@@ -235,18 +236,38 @@ bench_Producer_on_start(bench_Producer *self, rt_ctx *ctx,
 	return 0;
 }
 
+/*
+ * Messages a producer sends per handler run. Between runs a muted producer
+ * waits for the bounded mailbox it floods to drain (muting acts when a
+ * handler returns), so this bounds how far past the bound it can go.
+ */
+#define CHUNK 256
+
 int
 bench_Producer_on_Go(bench_Producer *self, rt_ctx *ctx, const bench_Go *msg)
 {
-	uint64_t i;
+	(void)msg;
+	self->left = self->n;
+	return bench_Producer_on_More(self, ctx, NULL);
+}
+
+int
+bench_Producer_on_More(bench_Producer *self, rt_ctx *ctx,
+    const bench_More *msg)
+{
+	bench_Producer_ref me = { rt_self(ctx) };
+	uint64_t i, chunk = self->left < CHUNK ? self->left : CHUNK;
 	int rc;
 
 	(void)msg;
-	for (i = 0; i < self->n; i++)
+	for (i = 0; i < chunk; i++)
 		if ((rc = bench_Counter_send_Inc(self->counter, NULL)) != 0)
 			return rc;
+	self->left -= chunk;
+	if (self->left > 0)
+		return bench_Producer_send_More(me, NULL);
 	return bench_Counter_send_GetCount(self->counter,
-	    &(bench_GetCount){ .reply = (bench_Producer_ref){ rt_self(ctx) } });
+	    &(bench_GetCount){ .reply = me });
 }
 
 int
@@ -309,8 +330,8 @@ run_counting(rt_system *sys, const param *p, unsigned workers)
 /* --- fanin --------------------------------------------------------------- */
 
 /*
- * S senders, on Go, each send M Items and then a Done saying how many they
- * sent, and stop. The receiver counts Items; after S Dones it checks that it
+ * S senders, on Go, each send M Items (CHUNK per handler run) and then a
+ * Done saying how many they sent, and stop. The receiver counts Items; after S Dones it checks that it
  * counted every Item claimed (in-order delivery per sender makes that exact)
  * and stops. Timed: from the first Go to the receiver gone.
  */
@@ -329,13 +350,25 @@ bench_Sender_on_start(bench_Sender *self, rt_ctx *ctx,
 int
 bench_Sender_on_Go(bench_Sender *self, rt_ctx *ctx, const bench_Go *msg)
 {
-	uint64_t i;
+	(void)msg;
+	self->left = self->m;
+	return bench_Sender_on_More(self, ctx, NULL);
+}
+
+int
+bench_Sender_on_More(bench_Sender *self, rt_ctx *ctx, const bench_More *msg)
+{
+	uint64_t i, chunk = self->left < CHUNK ? self->left : CHUNK;
 	int rc;
 
 	(void)msg;
-	for (i = 0; i < self->m; i++)
+	for (i = 0; i < chunk; i++)
 		if ((rc = bench_Receiver_send_Item(self->receiver, NULL)) != 0)
 			return rc;
+	self->left -= chunk;
+	if (self->left > 0)
+		return bench_Sender_send_More((bench_Sender_ref){ rt_self(ctx) },
+		    NULL);
 	rt_stop(ctx, RT_NORMAL);
 	return bench_Receiver_send_Done(self->receiver,
 	    &(bench_Done){ .sent = self->m });

@@ -221,17 +221,35 @@ lane_take(rt_cell *cell)
 	return env;
 }
 
-/* A message leaves the cell for good: give its place back and free it. */
+/*
+ * A message leaves the cell for good: free it, and note that its place in
+ * a bounded mailbox is free (given back by release_places()).
+ */
 static void
 retire(rt_cell *cell, rt_env *env)
 {
-	if (env->flags & RTI_ENV_COUNTED) {
-		uint32_t left = ck_pr_faa_32(&cell->count, (uint32_t)-1) - 1;
-
-		if (left < ck_pr_load_32(&cell->bound))
-			rti_room_made(cell);
-	}
+	if (env->flags & RTI_ENV_COUNTED)
+		cell->retired++;
 	rti_env_free(env);
+}
+
+/*
+ * Give back the places of the counted messages retired since the last call.
+ * Once per run rather than once per message: the count's cache line is
+ * shared with every sender, and a locked operation on it per message cost
+ * more than the message itself with the sender on another core.
+ */
+static void
+release_places(rt_cell *cell)
+{
+	uint32_t n = cell->retired, left;
+
+	if (n == 0)
+		return;
+	cell->retired = 0;
+	left = ck_pr_faa_32(&cell->count, (uint32_t)-n) - n;
+	if (left < ck_pr_load_32(&cell->bound))
+		rti_room_made(cell);
 }
 
 /* A message for `cell` that will not be handled. */
@@ -288,6 +306,7 @@ actor_exit(rti_worker *w, rt_cell *cell, int reason)
 	/* What it had not handled yet is dead. */
 	while ((env = lane_take(cell)) != NULL)
 		dead(w, cell, env, RT_DEAD_STOPPED, true);
+	release_places(cell);
 	/*
 	 * Plain threads waiting for room and muted actors must learn that
 	 * the target is gone (the new generation is published above; they
@@ -477,6 +496,7 @@ rti_actor_run(rti_worker *w, rt_cell *cell)
 		if (w->mute_on != NULL)
 			break;
 	}
+	release_places(cell);
 	if (w->mute_on != NULL) {
 		rt_cell *target = w->mute_on;
 

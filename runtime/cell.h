@@ -57,6 +57,8 @@ struct rt_cell {
 	rt_env *normal_head;
 	rt_env *normal_tail;
 	uint32_t queued;           /* messages in the lanes */
+	uint32_t retired;          /* counted messages gone, not yet taken
+	                              off `count` (done once per run) */
 	uint32_t high_water;
 	uint64_t received;
 	uint64_t handled;

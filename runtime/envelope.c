@@ -33,8 +33,13 @@
 
 /* Beyond this many blocks a cache spills a batch to the depot. */
 #define CACHE_MAX (2 * RTI_ENV_BATCH)
-/* The depot keeps at most this many batches per class; more are freed. */
-#define DEPOT_MAX 64
+/*
+ * The depot keeps at most this many bytes of free blocks per class; more are
+ * freed. Enough for the tens of thousands of small messages in flight that
+ * a flood brings, so that they come back to the senders instead of going
+ * through malloc.
+ */
+#define DEPOT_BYTES (8u << 20)
 
 static const uint32_t class_size[RTI_ENV_CLASSES] = { 64, 128, 256, 512,
 	1024, 2048 };
@@ -89,7 +94,7 @@ spill(rt_system *sys, rti_env_cache *cache, unsigned c)
 	cache->count -= RTI_ENV_BATCH;
 	last->node.next = NULL;
 	pthread_mutex_lock(&d->lock);
-	if (d->nbatches < DEPOT_MAX) {
+	if (d->nbatches < DEPOT_BYTES / (RTI_ENV_BATCH * class_size[c])) {
 		batch->cell = (rt_cell *)d->batches;
 		d->batches = batch;
 		ck_pr_store_32(&d->nbatches, d->nbatches + 1);
