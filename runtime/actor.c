@@ -17,6 +17,7 @@
  * priority first, each lane in arrival order. Messages that arrive during a
  * run wait for the next one, so a busy actor cannot starve the others.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,6 +54,7 @@ int
 rt_spawn_prepare(rt_system *sys, const rt_actor_class *cls, size_t size,
     rt_env **out)
 {
+	rti_worker *w;
 	rt_cell *cell;
 	rt_env *env;
 
@@ -67,12 +69,13 @@ rt_spawn_prepare(rt_system *sys, const rt_actor_class *cls, size_t size,
 		return RT_EINVAL;
 	if (ck_pr_load_32(&sys->stopping))
 		return RT_ESHUTDOWN;
-	cell = rti_cell_alloc(sys, &sys->cells);
+	w = rti_sched_worker(sys);
+	cell = rti_cell_alloc(sys, &sys->cells, w ? &w->cell_cache : NULL);
 	if (cell == NULL)
 		return RT_ENOMEM;
 	env = rti_env_alloc(size);
 	if (env == NULL) {
-		rti_cell_release(&sys->cells, cell);
+		rti_cell_release(&sys->cells, w ? &w->cell_cache : NULL, cell);
 		return RT_ENOMEM;
 	}
 	env->kind = RTI_ENV_START;
@@ -117,11 +120,15 @@ rt_spawn_commit(rt_env *env, rt_ref *out)
 	rti_count(sys, spawned, 1);
 	rti_cell_set_gen(cell, gen);
 	/*
-	 * Full fence: either shutdown's scan of the cells sees this
-	 * generation and stops the actor, or the worker that starts it sees
-	 * the stopping flag (pairs with the fence in rt_system_shutdown).
+	 * A spawn from a worker needs a full fence here: either shutdown's
+	 * scan of the cells sees this generation and stops the actor, or the
+	 * worker that starts it sees the stopping flag (pairs with the fence
+	 * in rt_system_shutdown). A thread outside the system is covered by
+	 * the in-flight count instead: shutdown scans the cells only after
+	 * it has left (the release in rti_inflight_leave).
 	 */
-	ck_pr_fence_memory();
+	if (!ext)
+		ck_pr_fence_memory();
 	if (rti_mailbox_push_mpsc(&cell->mb, &env->node))
 		rti_sched_ready(sys, cell);
 	rti_inflight_leave(sys, ext);
@@ -286,6 +293,38 @@ reason_text(int reason)
 						  "handler error";
 }
 
+/*
+ * Actor state: from the pools when its alignment allows (blocks are aligned
+ * for any standard type, like malloc's), else aligned_alloc. Either way an
+ * ordinary free() can release it.
+ */
+static bool
+state_pooled(const rt_actor_class *cls)
+{
+	return cls->state_align <= _Alignof(max_align_t);
+}
+
+static void *
+state_alloc(const rt_actor_class *cls)
+{
+	size_t align = cls->state_align, size;
+
+	if (state_pooled(cls))
+		return rti_block_alloc(cls->state_size ? cls->state_size : 1);
+	/* aligned_alloc wants a size that is a multiple of the alignment. */
+	size = (cls->state_size + align - 1) & ~(align - 1);
+	return aligned_alloc(align, size ? size : align);
+}
+
+static void
+state_free(const rt_actor_class *cls, void *state)
+{
+	if (state_pooled(cls))
+		rti_block_free(state, cls->state_size ? cls->state_size : 1);
+	else
+		free(state);
+}
+
 /* The actor in `cell` stops for good. */
 static void
 actor_exit(rti_worker *w, rt_cell *cell, int reason)
@@ -310,15 +349,19 @@ actor_exit(rti_worker *w, rt_cell *cell, int reason)
 	/*
 	 * Plain threads waiting for room and muted actors must learn that
 	 * the target is gone (the new generation is published above; they
-	 * re-check it after announcing themselves).
+	 * re-check it after announcing themselves). Only a bounded mailbox
+	 * ever has either.
 	 */
-	ck_pr_fence_store_load();
-	if (ck_pr_load_32(&cell->waiters) != 0) {
-		ck_pr_inc_32(&cell->space_seq);
-		rti_futex_wake(&cell->space_seq, INT32_MAX);
+	if (ck_pr_load_32(&cell->bound) != 0) {
+		ck_pr_fence_store_load();
+		if (ck_pr_load_32(&cell->waiters) != 0) {
+			ck_pr_inc_32(&cell->space_seq);
+			rti_futex_wake(&cell->space_seq, INT32_MAX);
+		}
+		rti_unmute_all(cell);
 	}
-	rti_unmute_all(cell);
-	free(cell->state);
+	if (cell->state != NULL)
+		state_free(cls, cell->state);
 	cell->state = NULL;
 	cell->cls = NULL;
 	cell->flags = 0;
@@ -330,7 +373,7 @@ actor_exit(rti_worker *w, rt_cell *cell, int reason)
 	rti_count_w(sys, w, stopped, 1);
 	if (is_crash(reason))
 		rti_count_w(sys, w, crashed, 1);
-	rti_cell_release(&sys->cells, cell);
+	rti_cell_release(&sys->cells, &w->cell_cache, cell);
 	/*
 	 * Last: once a waiter sees zero live actors, every exit that made it
 	 * so is complete, cell recycled included. The locked decrement and
@@ -349,24 +392,18 @@ actor_start(rti_worker *w, rt_cell *cell, rt_env *env)
 {
 	rt_system *sys = w->sys;
 	const rt_actor_class *cls = env->u.cls;
-	size_t align = cls->state_align > sizeof(void *) ? cls->state_align :
-							   sizeof(void *);
-	/* aligned_alloc wants a size that is a multiple of the alignment. */
-	size_t size = (cls->state_size + align - 1) & ~(align - 1);
 	int rc;
 
 	cell->cls = cls;
 	cell->flags = 0;
-	if (size == 0)
-		size = align;
-	cell->state = aligned_alloc(align, size);
+	cell->state = state_alloc(cls);
 	if (cell->state == NULL) {
 		rti_log(sys, RT_LOG_ERROR, "actor %s failed to start: %s",
 		    cls->name, rt_strerror(RT_ENOMEM));
 		actor_exit(w, cell, RT_ENOMEM);
 		return;
 	}
-	memset(cell->state, 0, size);
+	memset(cell->state, 0, cls->state_size);
 	if (ck_pr_load_32(&sys->stopping)) {
 		actor_exit(w, cell, RT_ESHUTDOWN);
 		return;

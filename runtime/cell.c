@@ -4,6 +4,7 @@
  * recycled cells. Spawning and final stops take the directory lock; sends
  * never do, they only read the cell the ref points at.
  */
+#define _GNU_SOURCE
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,8 +13,22 @@
 int
 rti_cell_dir_init(rti_cell_dir *dir)
 {
+	pthread_mutexattr_t ma;
+	int rc;
+
 	memset(dir, 0, sizeof(*dir));
-	if (pthread_mutex_init(&dir->lock, NULL) != 0)
+	/*
+	 * Adaptive: the critical sections are a few pointer moves, so a
+	 * thread that finds the lock taken spins briefly instead of going to
+	 * sleep in the kernel at once (which a spawning main thread and a
+	 * worker recycling cells did thousands of times a second).
+	 */
+	if (pthread_mutexattr_init(&ma) != 0)
+		return RT_ENOMEM;
+	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_ADAPTIVE_NP);
+	rc = pthread_mutex_init(&dir->lock, &ma);
+	pthread_mutexattr_destroy(&ma);
+	if (rc != 0)
 		return RT_ENOMEM;
 	dir->carved = RTI_CELLS_PER_CHUNK;
 	return 0;
@@ -32,15 +47,36 @@ rti_cell_dir_destroy(rti_cell_dir *dir)
 	pthread_mutex_destroy(&dir->lock);
 }
 
+/* How many free cells a worker keeps; past that, half go back. */
+#define CACHE_MAX 256
+/* How many free cells a worker takes from the directory at once. */
+#define REFILL 32
+
 rt_cell *
-rti_cell_alloc(rt_system *sys, rti_cell_dir *dir)
+rti_cell_alloc(rt_system *sys, rti_cell_dir *dir, rti_cell_cache *cache)
 {
 	rt_cell *cell;
 
+	if (cache != NULL && cache->head != NULL) {
+		cell = cache->head;
+		cache->head = cell->free_next;
+		cache->count--;
+		return cell;
+	}
 	pthread_mutex_lock(&dir->lock);
 	cell = dir->free;
 	if (cell != NULL) {
 		dir->free = cell->free_next;
+		/* A worker takes a few more while it holds the lock. */
+		while (cache != NULL && dir->free != NULL &&
+		    cache->count < REFILL) {
+			rt_cell *c = dir->free;
+
+			dir->free = c->free_next;
+			c->free_next = cache->head;
+			cache->head = c;
+			cache->count++;
+		}
 		pthread_mutex_unlock(&dir->lock);
 		return cell;
 	}
@@ -70,11 +106,44 @@ rti_cell_alloc(rt_system *sys, rti_cell_dir *dir)
 }
 
 void
-rti_cell_release(rti_cell_dir *dir, rt_cell *cell)
+rti_cell_release(rti_cell_dir *dir, rti_cell_cache *cache, rt_cell *cell)
 {
+	if (cache != NULL) {
+		cell->free_next = cache->head;
+		cache->head = cell;
+		if (++cache->count < CACHE_MAX)
+			return;
+		/* Too many: give back all but REFILL. */
+		pthread_mutex_lock(&dir->lock);
+		while (cache->count > REFILL) {
+			rt_cell *c = cache->head;
+
+			cache->head = c->free_next;
+			cache->count--;
+			c->free_next = dir->free;
+			dir->free = c;
+		}
+		pthread_mutex_unlock(&dir->lock);
+		return;
+	}
 	pthread_mutex_lock(&dir->lock);
 	cell->free_next = dir->free;
 	dir->free = cell;
+	pthread_mutex_unlock(&dir->lock);
+}
+
+void
+rti_cell_cache_flush(rti_cell_dir *dir, rti_cell_cache *cache)
+{
+	pthread_mutex_lock(&dir->lock);
+	while (cache->head != NULL) {
+		rt_cell *c = cache->head;
+
+		cache->head = c->free_next;
+		c->free_next = dir->free;
+		dir->free = c;
+	}
+	cache->count = 0;
 	pthread_mutex_unlock(&dir->lock);
 }
 

@@ -82,6 +82,15 @@ typedef struct rti_cell_dir {
 	rt_cell *free;                 /* recycled cells */
 } rti_cell_dir;
 
+/*
+ * A worker's own free cells: spawning and final stops on a worker take no
+ * lock; a cache that grows too big gives a batch back to the directory.
+ */
+typedef struct rti_cell_cache {
+	rt_cell *head; /* linked by free_next */
+	uint32_t count;
+} rti_cell_cache;
+
 int rti_cell_dir_init(rti_cell_dir *dir);
 
 /* rti_cell_dir_destroy: free the chunks. Nothing may run any more. */
@@ -92,10 +101,18 @@ void rti_cell_dir_destroy(rti_cell_dir *dir);
  * Its mailbox may still hold, or be about to receive, stale messages from
  * late senders: whoever runs it turns those into dead letters.
  */
-rt_cell *rti_cell_alloc(rt_system *sys, rti_cell_dir *dir);
+rt_cell *rti_cell_alloc(rt_system *sys, rti_cell_dir *dir,
+    rti_cell_cache *cache);
 
-/* rti_cell_release: put a cell whose actor has stopped on the free list. */
-void rti_cell_release(rti_cell_dir *dir, rt_cell *cell);
+/*
+ * rti_cell_release: put a cell whose actor has stopped on a free list: the
+ * calling worker's cache, or the directory's when cache is NULL.
+ */
+void rti_cell_release(rti_cell_dir *dir, rti_cell_cache *cache,
+    rt_cell *cell);
+
+/* rti_cell_cache_flush: give a whole cache back to the directory. */
+void rti_cell_cache_flush(rti_cell_dir *dir, rti_cell_cache *cache);
 
 /*
  * rti_cell_foreach: call fn on every cell ever carved, with the directory

@@ -41,7 +41,8 @@
  */
 #define DEPOT_BYTES (8u << 20)
 
-static const uint32_t class_size[RTI_ENV_CLASSES] = { 64, 128, 256, 512,
+/* 32 bytes only ever holds small actor states; envelopes start at 64. */
+static const uint32_t class_size[RTI_ENV_CLASSES] = { 32, 64, 128, 256, 512,
 	1024, 2048 };
 
 /* The class index + 1 for a block of `total` bytes, 0 when too large. */
@@ -109,57 +110,83 @@ spill(rt_system *sys, rti_env_cache *cache, unsigned c)
 	}
 }
 
+/* A block of class c (1-based) from the calling worker's cache, or NULL. */
+static void *
+cache_take(rti_worker *w, unsigned c)
+{
+	rti_env_cache *cache = &w->env_cache[c - 1];
+	rt_env *b;
+
+	if (cache->head == NULL)
+		refill(w->sys, cache, c - 1);
+	b = cache->head;
+	if (b != NULL) {
+		cache->head = (rt_env *)b->node.next;
+		cache->count--;
+	}
+	return b;
+}
+
+static void
+cache_put(rti_worker *w, unsigned c, void *block)
+{
+	rti_env_cache *cache = &w->env_cache[c - 1];
+	rt_env *b = block;
+
+	b->node.next = &cache->head->node;
+	cache->head = b;
+	if (++cache->count >= CACHE_MAX)
+		spill(w->sys, cache, c - 1);
+}
+
+void *
+rti_block_alloc(size_t size)
+{
+	rti_worker *w = rti_tls_worker;
+	unsigned c = class_of(size);
+	void *b = NULL;
+
+	if (POOLS && c != 0 && w != NULL)
+		b = cache_take(w, c);
+	if (b == NULL)
+		b = malloc(c != 0 ? class_size[c - 1] : size);
+	return b;
+}
+
+void
+rti_block_free(void *block, size_t size)
+{
+	rti_worker *w = rti_tls_worker;
+	unsigned c = class_of(size);
+
+	if (block == NULL)
+		return;
+	if (POOLS && c != 0 && w != NULL)
+		cache_put(w, c, block);
+	else
+		free(block);
+}
+
 rt_env *
 rti_env_alloc(size_t size)
 {
-	rti_worker *w = rti_tls_worker;
-	unsigned c;
-	rt_env *env = NULL;
+	rt_env *env;
 
 	if (size > UINT32_MAX - RT_ENV_PAYLOAD_OFFSET)
 		return NULL;
-	c = class_of(RT_ENV_PAYLOAD_OFFSET + size);
-	if (POOLS && c != 0 && w != NULL) {
-		rti_env_cache *cache = &w->env_cache[c - 1];
-
-		if (cache->head == NULL)
-			refill(w->sys, cache, c - 1);
-		env = cache->head;
-		if (env != NULL) {
-			cache->head = (rt_env *)env->node.next;
-			cache->count--;
-		}
-	}
-	if (env == NULL) {
-		env = malloc(c != 0 ? class_size[c - 1] :
-				      RT_ENV_PAYLOAD_OFFSET + size);
-		if (env == NULL)
-			return NULL;
-	}
+	env = rti_block_alloc(RT_ENV_PAYLOAD_OFFSET + size);
+	if (env == NULL)
+		return NULL;
 	memset(env, 0, sizeof(*env));
 	env->size = (uint32_t)size;
-	env->pool = (uint8_t)c;
 	return env;
 }
 
 void
 rti_env_free(rt_env *env)
 {
-	rti_worker *w = rti_tls_worker;
-
-	if (env == NULL)
-		return;
-	if (POOLS && env->pool != 0 && w != NULL) {
-		unsigned c = env->pool - 1;
-		rti_env_cache *cache = &w->env_cache[c];
-
-		env->node.next = &cache->head->node;
-		cache->head = env;
-		if (++cache->count >= CACHE_MAX)
-			spill(w->sys, cache, c);
-		return;
-	}
-	free(env);
+	if (env != NULL)
+		rti_block_free(env, RT_ENV_PAYLOAD_OFFSET + env->size);
 }
 
 int

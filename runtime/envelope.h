@@ -41,7 +41,7 @@ struct rt_env {
 	uint8_t kind;              /* enum rti_env_kind */
 	uint8_t prio;              /* enum rt_priority */
 	uint8_t flags;             /* enum rti_env_flags */
-	uint8_t pool;              /* size class, for the pools */
+	uint8_t spare;
 };
 
 _Static_assert(sizeof(struct rt_env) <= RT_ENV_PAYLOAD_OFFSET,
@@ -51,7 +51,7 @@ _Static_assert(RT_ENV_PAYLOAD_OFFSET % 16 == 0,
 
 /*
  * Envelope pools. Envelopes come in size classes of 64 to 2048 bytes
- * (header included); each worker keeps a cache of free blocks per class, and
+ * (header included), small actor states also in 32; each worker keeps a cache of free blocks per class, and
  * hands surplus to its system's depot in batches, where other workers take
  * them back. Every block is an ordinary malloc'd block of its class size, so
  * any thread may free any envelope with free() when no cache is at hand
@@ -59,7 +59,7 @@ _Static_assert(RT_ENV_PAYLOAD_OFFSET % 16 == 0,
  * exactly and freed at once. AddressSanitizer builds do not pool, so that
  * every envelope's lifetime stays visible to it.
  */
-#define RTI_ENV_CLASSES 6
+#define RTI_ENV_CLASSES 7
 #define RTI_ENV_BATCH 64
 
 typedef struct rti_env_cache {
@@ -82,6 +82,14 @@ rt_env *rti_env_alloc(size_t size);
 
 /* rti_env_free: release an envelope; NULL is a no-op. Any thread. */
 void rti_env_free(rt_env *env);
+
+/*
+ * rti_block_alloc, rti_block_free: the same pools for other small blocks
+ * (actor state): `size` bytes, aligned for any type; free with the same
+ * size, or with free().
+ */
+void *rti_block_alloc(size_t size);
+void rti_block_free(void *block, size_t size);
 
 int rti_env_depot_init(rti_env_depot *depots);
 

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <rt/actor.h>
 
+#include "cell.h"
 #include "envelope.h"
 #include "rt_atomic.h"
 
@@ -72,6 +73,7 @@ typedef struct rti_worker {
 	uint64_t mute_gen;  /* ... whose incarnation was this */
 	int64_t now;        /* owner only: clock read for this run, or 0 */
 	rti_env_cache env_cache[RTI_ENV_CLASSES]; /* owner only */
+	rti_cell_cache cell_cache; /* owner only */
 	rt_cell *next;      /* owner only: runs next, cannot be stolen */
 	unsigned streak;    /* owner only: runs taken from `next` in a row */
 	unsigned tick;      /* owner only: runs, for the inject queue's turn */

@@ -65,8 +65,13 @@ rt_env_discard(rt_env *env)
 	if (env == NULL)
 		return;
 	/* A start signal that was never committed still holds its cell. */
-	if (env->kind == RTI_ENV_START && env->cell != NULL)
-		rti_cell_release(&env->cell->sys->cells, env->cell);
+	if (env->kind == RTI_ENV_START && env->cell != NULL) {
+		rt_system *sys = env->cell->sys;
+		rti_worker *w = rti_sched_worker(sys);
+
+		rti_cell_release(&sys->cells, w ? &w->cell_cache : NULL,
+		    env->cell);
+	}
 	rti_env_free(env);
 }
 

@@ -44,6 +44,8 @@ static struct record {
 	int inner_shutdown_rc;
 	unsigned log_lines;
 	char log_line[512];
+	unsigned spawns;
+	rtest_Counter_ref spawned;
 } rec;
 
 /* What the Probe handlers compare rt_self and rt_ctx_system with. */
@@ -170,6 +172,23 @@ rtest_Counter_on_Probe(rtest_Counter *self, rt_ctx *ctx,
 		rec.probes++;
 	});
 	return 0;
+}
+
+int
+rtest_Counter_on_Spawn(rtest_Counter *self, rt_ctx *ctx,
+    const rtest_Spawn *msg)
+{
+	rtest_Counter_ref r;
+	int rc;
+
+	(void)self;
+	(void)msg;
+	rc = rtest_Counter_spawn(rt_ctx_system(ctx), NULL, &r);
+	RECORD({
+		rec.spawned = r;
+		rec.spawns++;
+	});
+	return rc;
 }
 
 int
@@ -307,6 +326,7 @@ static int starts_reached(void) { return rec.starts >= want_u; }
 static int stops_reached(void) { return rec.stops >= want_u; }
 static int logs_reached(void) { return rec.log_lines >= want_u; }
 static int is_blocked(void) { return rec.blocked; }
+static int spawns_reached(void) { return rec.spawns >= want_u; }
 
 /* --- tests --------------------------------------------------------------- */
 
@@ -558,13 +578,20 @@ static void
 a_stale_ref_never_reaches_the_next_actor_in_its_cell(void)
 {
 	rt_system *sys = new_system(1);
-	rtest_Counter_ref old = spawn_counter(sys), fresh;
+	rtest_Counter_ref old = spawn_counter(sys), spawner = spawn_counter(sys);
+	rtest_Counter_ref fresh;
 	rtest_Stop stop = { .reason = RT_NORMAL };
 	rtest_Add add = { .n = 5 };
 
 	CU_ASSERT_EQUAL(rtest_Counter_send_Stop(old, &stop), 0);
-	CU_ASSERT_EQUAL(rt_system_wait(sys), 0);
-	fresh = spawn_counter(sys);
+	while (rt_actor_alive(old.ref))
+		sched_yield();
+	/* Spawned on the worker that freed the old cell, which takes the
+	 * cell it freed last. */
+	CU_ASSERT_EQUAL(rtest_Counter_send_Spawn(spawner, NULL), 0);
+	want_u = 1;
+	CU_ASSERT_TRUE(wait_until(spawns_reached));
+	fresh = rec.spawned;
 	/* Cells are recycled: the new actor lives where the old one did. */
 	CU_ASSERT_PTR_EQUAL(fresh.ref.cell, old.ref.cell);
 	CU_ASSERT_FALSE(rt_ref_equal(fresh.ref, old.ref));
