@@ -20,27 +20,6 @@
 #include "sched.h"
 #include "system_int.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define POOLS 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define POOLS 0
-#endif
-#endif
-#ifndef POOLS
-#define POOLS 1
-#endif
-
-/* Beyond this many blocks a cache spills a batch to the depot. */
-#define CACHE_MAX (2 * RTI_ENV_BATCH)
-/*
- * The depot keeps at most this many bytes of free blocks per class; more are
- * freed. Enough for the tens of thousands of small messages in flight that
- * a flood brings, so that they come back to the senders instead of going
- * through malloc.
- */
-#define DEPOT_BYTES (8u << 20)
-
 /* 32 bytes only ever holds small actor states; envelopes start at 64. */
 static const uint32_t class_size[RTI_ENV_CLASSES] = { 32, 64, 128, 256, 512,
 	1024, 2048 };
@@ -95,7 +74,7 @@ spill(rt_system *sys, rti_env_cache *cache, unsigned c)
 	cache->count -= RTI_ENV_BATCH;
 	last->node.next = NULL;
 	pthread_mutex_lock(&d->lock);
-	if (d->nbatches < DEPOT_BYTES / (RTI_ENV_BATCH * class_size[c])) {
+	if (d->nbatches < RTI_ENV_DEPOT_BYTES / (RTI_ENV_BATCH * class_size[c])) {
 		batch->cell = (rt_cell *)d->batches;
 		d->batches = batch;
 		ck_pr_store_32(&d->nbatches, d->nbatches + 1);
@@ -135,7 +114,7 @@ cache_put(rti_worker *w, unsigned c, void *block)
 
 	b->node.next = &cache->head->node;
 	cache->head = b;
-	if (++cache->count >= CACHE_MAX)
+	if (++cache->count >= RTI_ENV_CACHE_MAX)
 		spill(w->sys, cache, c - 1);
 }
 
@@ -146,7 +125,7 @@ rti_block_alloc(size_t size)
 	unsigned c = class_of(size);
 	void *b = NULL;
 
-	if (POOLS && c != 0 && w != NULL)
+	if (RTI_POOLS && c != 0 && w != NULL)
 		b = cache_take(w, c);
 	if (b == NULL)
 		b = malloc(c != 0 ? class_size[c - 1] : size);
@@ -161,7 +140,7 @@ rti_block_free(void *block, size_t size)
 
 	if (block == NULL)
 		return;
-	if (POOLS && c != 0 && w != NULL)
+	if (RTI_POOLS && c != 0 && w != NULL)
 		cache_put(w, c, block);
 	else
 		free(block);

@@ -61,6 +61,27 @@ _Static_assert(RT_ENV_PAYLOAD_OFFSET % 16 == 0,
  */
 #define RTI_ENV_CLASSES 7
 #define RTI_ENV_BATCH 64
+/* A worker's cache of one class spills a batch when it reaches this. */
+#define RTI_ENV_CACHE_MAX (2 * RTI_ENV_BATCH)
+/*
+ * The depot keeps at most this many bytes of free blocks per class; more are
+ * freed. Enough for the tens of thousands of small messages in flight that
+ * a flood brings, so that they come back to the senders instead of going
+ * through malloc.
+ */
+#define RTI_ENV_DEPOT_BYTES (8u << 20)
+
+/* AddressSanitizer builds do not pool (see above). */
+#if defined(__SANITIZE_ADDRESS__)
+#define RTI_POOLS 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RTI_POOLS 0
+#endif
+#endif
+#ifndef RTI_POOLS
+#define RTI_POOLS 1
+#endif
 
 typedef struct rti_env_cache {
 	rt_env *head;   /* free blocks, linked by node.next */

@@ -180,12 +180,12 @@ rti_mailbox_pop(rti_mailbox *mb)
 		if (next == NULL)
 			return NULL;
 		/* Skip the stub: it carries no message. */
-		mb->tail = next;
+		ck_pr_store_ptr(&mb->tail, next);
 		tail = next;
 		next = rti_mailbox_load_next_(tail);
 	}
 	if (next != NULL) {
-		mb->tail = next;
+		ck_pr_store_ptr(&mb->tail, next);
 		RT_TSAN_ACQUIRE(tail);
 		return tail;
 	}
@@ -203,7 +203,7 @@ rti_mailbox_pop(rti_mailbox *mb)
 	next = rti_mailbox_load_next_(tail);
 	if (next == NULL)
 		return NULL;
-	mb->tail = next;
+	ck_pr_store_ptr(&mb->tail, next);
 	RT_TSAN_ACQUIRE(tail);
 	return tail;
 }
@@ -235,13 +235,19 @@ static inline bool
 rti_mailbox_has_pending(rti_mailbox *mb)
 {
 	/*
-	 * Relaxed: a hint. The head is the stub exactly when every node
-	 * pushed so far has been taken (the consumer pushes the stub behind
-	 * the last node before taking it).
+	 * Relaxed loads: a hint for whether to look, taken without the
+	 * consumer's end. Nodes are pending when the consumer's tail is on a
+	 * node not taken yet, when the stub has a successor, or when a
+	 * producer has swapped the head. The head alone is not enough: the
+	 * consumer re-pushes the stub behind the last node before taking it,
+	 * and if a producer slipped in between, the head is the stub again
+	 * while two nodes wait in front of it.
 	 */
 	uintptr_t head = (uintptr_t)ck_pr_load_ptr(&mb->head) & ~RTI_MAILBOX_IDLE;
 
-	return (rti_mpsc_node *)head != &mb->stub;
+	return ck_pr_load_ptr(&mb->tail) != &mb->stub ||
+	    ck_pr_load_ptr(&mb->stub.next) != NULL ||
+	    (rti_mpsc_node *)head != &mb->stub;
 }
 
 #endif

@@ -211,6 +211,9 @@ rt_env_send_opts(rt_env *env, const rt_send_opts *opts)
 					rti_room_made(cell);
 					rti_inflight_leave(sys, ext);
 					if (policy == RT_OVERFLOW_DROP) {
+						/* Accepted (the send returns 0),
+						 * and dead at once. */
+						rti_count_w(sys, w, sent, 1);
 						rti_dead_letter(sys,
 						    ck_pr_load_ptr(&cell->kind), env,
 						    RT_DEAD_DROPPED);

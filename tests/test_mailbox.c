@@ -94,6 +94,47 @@ try_idle_fails_while_messages_wait_and_succeeds_when_empty(void)
 	CU_ASSERT_TRUE(rti_mailbox_try_idle(&mb));
 }
 
+static void
+has_pending_sees_nodes_in_front_of_a_re_pushed_stub(void)
+{
+	rti_mailbox mb;
+	item a, b;
+
+	/*
+	 * The state left when the consumer, about to take the last node A,
+	 * re-pushed the stub just after a producer had swapped B into the
+	 * head but before it linked A to B: the head is the stub again,
+	 * A and B still wait in front of it.
+	 */
+	rti_mailbox_init(&mb);
+	a.node.next = NULL;
+	b.node.next = &mb.stub;
+	mb.stub.next = NULL;
+	mb.tail = &a.node;
+	mb.head = &mb.stub;
+	CU_ASSERT_TRUE(rti_mailbox_has_pending(&mb));
+	/* The producer links; both come out in order. */
+	a.node.next = &b.node;
+	CU_ASSERT_PTR_EQUAL(rti_mailbox_pop(&mb), &a.node);
+	CU_ASSERT_PTR_EQUAL(rti_mailbox_pop(&mb), &b.node);
+	CU_ASSERT_PTR_NULL(rti_mailbox_pop(&mb));
+	CU_ASSERT_FALSE(rti_mailbox_has_pending(&mb));
+}
+
+static void
+has_pending_follows_pushes_and_pops(void)
+{
+	rti_mailbox mb;
+	item a;
+
+	rti_mailbox_init(&mb);
+	CU_ASSERT_FALSE(rti_mailbox_has_pending(&mb));
+	rti_mailbox_push_mpsc(&mb, &a.node);
+	CU_ASSERT_TRUE(rti_mailbox_has_pending(&mb));
+	CU_ASSERT_PTR_EQUAL(rti_mailbox_pop(&mb), &a.node);
+	CU_ASSERT_FALSE(rti_mailbox_has_pending(&mb));
+}
+
 /* --- stress -------------------------------------------------------------- */
 
 #define PRODUCERS 4
@@ -224,6 +265,10 @@ static CU_TestInfo mailbox_tests[] = {
 	    a_popped_node_is_detached_and_can_be_pushed_again },
 	{ "try_idle fails while messages wait and succeeds when empty",
 	    try_idle_fails_while_messages_wait_and_succeeds_when_empty },
+	{ "has_pending follows pushes and pops",
+	    has_pending_follows_pushes_and_pops },
+	{ "has_pending sees nodes in front of a re-pushed stub",
+	    has_pending_sees_nodes_in_front_of_a_re_pushed_stub },
 	{ "many producers lose nothing and keep their order",
 	    many_producers_lose_nothing_and_keep_their_order },
 	{ "many producers on one CPU lose nothing and keep their order",
