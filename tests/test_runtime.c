@@ -21,6 +21,8 @@
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 
+#include "record.h"
+
 static struct record {
 	uint64_t total;
 	unsigned adds;
@@ -63,32 +65,6 @@ rec_reset(void)
 	expect_sys = NULL;
 }
 
-#define RECORD(stmt)                                                          \
-	do {                                                                  \
-		pthread_mutex_lock(&mu);                                      \
-		stmt;                                                         \
-		pthread_cond_broadcast(&cv);                                  \
-		pthread_mutex_unlock(&mu);                                    \
-	} while (0)
-
-/* Wait until check() holds (called with mu held); false on time-out. */
-static int
-wait_until(int (*check)(void))
-{
-	struct timespec deadline;
-	int ok;
-
-	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += WAIT_LIMIT_SEC;
-	pthread_mutex_lock(&mu);
-	while (!(ok = check()))
-		if (pthread_cond_timedwait(&cv, &mu, &deadline) != 0) {
-			ok = check();
-			break;
-		}
-	pthread_mutex_unlock(&mu);
-	return ok;
-}
 
 /* --- handlers ------------------------------------------------------------ */
 

@@ -24,6 +24,8 @@
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 
+#include "record.h"
+
 static struct record {
 	unsigned handled;       /* Items handled by any recorder kind */
 	uint32_t log[MAX_LOG];  /* their n, in order */
@@ -36,31 +38,6 @@ static struct record {
 	uint32_t last_n;
 } rec;
 
-#define RECORD(stmt)                                                          \
-	do {                                                                  \
-		pthread_mutex_lock(&mu);                                      \
-		stmt;                                                         \
-		pthread_cond_broadcast(&cv);                                  \
-		pthread_mutex_unlock(&mu);                                    \
-	} while (0)
-
-static int
-wait_until(int (*check)(void))
-{
-	struct timespec deadline;
-	int ok;
-
-	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += WAIT_LIMIT_SEC;
-	pthread_mutex_lock(&mu);
-	while (!(ok = check()))
-		if (pthread_cond_timedwait(&cv, &mu, &deadline) != 0) {
-			ok = check();
-			break;
-		}
-	pthread_mutex_unlock(&mu);
-	return ok;
-}
 
 static unsigned want;
 static int handled_reached(void) { return rec.handled >= want; }

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Handlers record what they see in a test's `rec` under one mutex, and tests
+ * wait for what they expect. A file that includes this defines first:
+ *
+ *   static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+ *   static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+ *   #define WAIT_LIMIT_SEC 20
+ *
+ * The limit makes a bug fail its test instead of hanging the suite; it is
+ * never what a test measures.
+ */
+#ifndef RT_TESTS_RECORD_H
+#define RT_TESTS_RECORD_H
+
+#include <pthread.h>
+#include <time.h>
+
+/* Run `stmt` under the mutex and wake the waiters. */
+#define RECORD(stmt)                                                          \
+	do {                                                                  \
+		pthread_mutex_lock(&mu);                                      \
+		stmt;                                                         \
+		pthread_cond_broadcast(&cv);                                  \
+		pthread_mutex_unlock(&mu);                                    \
+	} while (0)
+
+/* Wait until check() holds (called with mu held); false on time-out. */
+static int
+wait_until(int (*check)(void))
+{
+	struct timespec deadline;
+	int ok;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += WAIT_LIMIT_SEC;
+	pthread_mutex_lock(&mu);
+	while (!(ok = check()))
+		if (pthread_cond_timedwait(&cv, &mu, &deadline) != 0) {
+			ok = check();
+			break;
+		}
+	pthread_mutex_unlock(&mu);
+	return ok;
+}
+
+#endif
