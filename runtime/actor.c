@@ -25,6 +25,7 @@
 #include "clock.h"
 #include "deadletter.h"
 #include "envelope.h"
+#include "pool.h"
 #include "log.h"
 #include "park.h"
 #include "system_int.h"

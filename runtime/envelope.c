@@ -17,24 +17,9 @@
 #include <string.h>
 
 #include "envelope.h"
+#include "pool.h"
 #include "sched.h"
 #include "system_int.h"
-
-/* 32 bytes only ever holds small actor states; envelopes start at 64. */
-static const uint32_t class_size[RTI_ENV_CLASSES] = { 32, 64, 128, 256, 512,
-	1024, 2048 };
-
-/* The class index + 1 for a block of `total` bytes, 0 when too large. */
-static unsigned
-class_of(size_t total)
-{
-	unsigned c;
-
-	for (c = 0; c < RTI_ENV_CLASSES; c++)
-		if (total <= class_size[c])
-			return c + 1;
-	return 0;
-}
 
 /* Take a batch from the depot into an empty cache. */
 static void
@@ -74,7 +59,7 @@ spill(rt_system *sys, rti_env_cache *cache, unsigned c)
 	cache->count -= RTI_ENV_BATCH;
 	last->node.next = NULL;
 	pthread_mutex_lock(&d->lock);
-	if (d->nbatches < RTI_ENV_DEPOT_BYTES / (RTI_ENV_BATCH * class_size[c])) {
+	if (d->nbatches < RTI_ENV_DEPOT_BYTES / (RTI_ENV_BATCH * rti_class_size(c + 1))) {
 		batch->cell = (rt_cell *)d->batches;
 		d->batches = batch;
 		ck_pr_store_32(&d->nbatches, d->nbatches + 1);
@@ -89,83 +74,26 @@ spill(rt_system *sys, rti_env_cache *cache, unsigned c)
 	}
 }
 
-/* A block of class c (1-based) from the calling worker's cache, or NULL. */
-static void *
-cache_take(rti_worker *w, unsigned c)
+void *
+rti_block_refill(rti_worker *w, unsigned c)
 {
 	rti_env_cache *cache = &w->env_cache[c - 1];
 	rt_env *b;
 
-	if (cache->head == NULL)
-		refill(w->sys, cache, c - 1);
+	refill(w->sys, cache, c - 1);
 	b = cache->head;
 	if (b != NULL) {
 		cache->head = (rt_env *)b->node.next;
 		cache->count--;
+		return b;
 	}
-	return b;
-}
-
-static void
-cache_put(rti_worker *w, unsigned c, void *block)
-{
-	rti_env_cache *cache = &w->env_cache[c - 1];
-	rt_env *b = block;
-
-	b->node.next = &cache->head->node;
-	cache->head = b;
-	if (++cache->count >= RTI_ENV_CACHE_MAX)
-		spill(w->sys, cache, c - 1);
-}
-
-void *
-rti_block_alloc(size_t size)
-{
-	rti_worker *w = rti_tls_worker;
-	unsigned c = class_of(size);
-	void *b = NULL;
-
-	if (RTI_POOLS && c != 0 && w != NULL)
-		b = cache_take(w, c);
-	if (b == NULL)
-		b = malloc(c != 0 ? class_size[c - 1] : size);
-	return b;
+	return malloc(rti_class_size(c));
 }
 
 void
-rti_block_free(void *block, size_t size)
+rti_block_spill(rti_worker *w, unsigned c)
 {
-	rti_worker *w = rti_tls_worker;
-	unsigned c = class_of(size);
-
-	if (block == NULL)
-		return;
-	if (RTI_POOLS && c != 0 && w != NULL)
-		cache_put(w, c, block);
-	else
-		free(block);
-}
-
-rt_env *
-rti_env_alloc(size_t size)
-{
-	rt_env *env;
-
-	if (size > UINT32_MAX - RT_ENV_PAYLOAD_OFFSET)
-		return NULL;
-	env = rti_block_alloc(RT_ENV_PAYLOAD_OFFSET + size);
-	if (env == NULL)
-		return NULL;
-	memset(env, 0, sizeof(*env));
-	env->size = (uint32_t)size;
-	return env;
-}
-
-void
-rti_env_free(rt_env *env)
-{
-	if (env != NULL)
-		rti_block_free(env, RT_ENV_PAYLOAD_OFFSET + env->size);
+	spill(w->sys, &w->env_cache[c - 1], c - 1);
 }
 
 int

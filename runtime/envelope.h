@@ -96,21 +96,15 @@ typedef struct rti_env_depot {
 } rti_env_depot;
 
 /*
- * rti_env_alloc: a zeroed header with `size` bytes of payload, or NULL. From
- * the calling worker's cache when there is one.
+ * The allocation functions are inline, in pool.h:
+ *
+ * rti_env_alloc(size): a zeroed header with `size` bytes of payload, or
+ * NULL; from the calling worker's cache when there is one.
+ * rti_env_free(env): release an envelope; NULL is a no-op. Any thread.
+ * rti_block_alloc(size), rti_block_free(block, size): the same pools for
+ * other small blocks (actor state): aligned for any type; free with the
+ * same size, or with free().
  */
-rt_env *rti_env_alloc(size_t size);
-
-/* rti_env_free: release an envelope; NULL is a no-op. Any thread. */
-void rti_env_free(rt_env *env);
-
-/*
- * rti_block_alloc, rti_block_free: the same pools for other small blocks
- * (actor state): `size` bytes, aligned for any type; free with the same
- * size, or with free().
- */
-void *rti_block_alloc(size_t size);
-void rti_block_free(void *block, size_t size);
 
 int rti_env_depot_init(rti_env_depot *depots);
 

@@ -26,6 +26,7 @@
 #include "clock.h"
 #include "deadletter.h"
 #include "envelope.h"
+#include "pool.h"
 #include "park.h"
 #include "system_int.h"
 
@@ -178,11 +179,17 @@ rt_env_send_opts(rt_env *env, const rt_send_opts *opts)
 		bool ext = rti_inflight_enter(sys);
 		uint32_t bound;
 
-		if (rti_cell_gen(cell) != env->gen) {
+		/*
+		 * rt_env_new checked both a moment ago. A thread outside the
+		 * system checks again inside its in-flight window, which is
+		 * what makes shutdown safe; for a worker a target that
+		 * stopped meanwhile only turns the message into a dead letter.
+		 */
+		if (w == NULL && rti_cell_gen(cell) != env->gen) {
 			rti_inflight_leave(sys, ext);
 			return refuse(sys, env, RT_ENOACTOR);
 		}
-		if (ck_pr_load_32(&sys->stopping)) {
+		if (w == NULL && ck_pr_load_32(&sys->stopping)) {
 			rti_inflight_leave(sys, ext);
 			return refuse(sys, env, RT_ESHUTDOWN);
 		}

@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "deadletter.h"
 #include "envelope.h"
+#include "pool.h"
 #include "log.h"
 #include "system_int.h"
 

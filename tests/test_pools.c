@@ -13,6 +13,7 @@
 
 #include "cutest.h"
 #include "envelope.h"
+#include "pool.h"
 #include "sched.h"
 #include "system_int.h"
 
