@@ -104,7 +104,7 @@ rt_spawn_commit(rt_env *env, rt_ref *out)
 	cell = env->cell;
 	sys = cell->sys;
 	cls = env->u.cls;
-	ext = rti_inflight_enter(sys);
+	ext = rti_inflight_enter(sys, rti_sched_worker(sys));
 	if (ck_pr_load_32(&sys->stopping)) {
 		rti_inflight_leave(sys, ext);
 		rt_env_discard(env);
@@ -225,7 +225,7 @@ lane_take(rt_cell *cell)
 	} else {
 		return NULL;
 	}
-	cell->queued--;
+	ck_pr_store_32(&cell->queued, cell->queued - 1);
 	return env;
 }
 
@@ -367,7 +367,6 @@ actor_exit(rti_worker *w, rt_cell *cell, int reason)
 	cell->cls = NULL;
 	cell->flags = 0;
 	/* The next incarnation starts its statistics from zero. */
-	ck_pr_store_64(&cell->received, 0);
 	ck_pr_store_64(&cell->handled, 0);
 	ck_pr_store_64(&cell->dead, 0);
 	ck_pr_store_32(&cell->high_water, 0);
@@ -456,8 +455,7 @@ drain(rti_worker *w, rt_cell *cell)
 			else
 				lane_append(&cell->normal_head,
 				    &cell->normal_tail, env);
-			cell->queued++;
-			ck_pr_store_64(&cell->received, cell->received + 1);
+			ck_pr_store_32(&cell->queued, cell->queued + 1);
 			break;
 		case RTI_ENV_START:
 			actor_start(w, cell, env);
@@ -603,20 +601,18 @@ rt_stats_actor(rt_ref ref, rt_actor_stats *out)
 		return RT_ENOACTOR;
 	/* Relaxed loads: a snapshot. The second look at the generation
 	 * tells whether the cell changed hands meanwhile. */
-	out->received = ck_pr_load_64(&cell->received);
 	out->handled = ck_pr_load_64(&cell->handled);
 	out->dead_letters = ck_pr_load_64(&cell->dead);
+	/* Not counted on the way in (a store per message saved): what came
+	 * in was handled, is dead, or waits in the lanes. */
+	out->received = out->handled + out->dead_letters +
+	    ck_pr_load_32(&cell->queued);
 	out->high_water = ck_pr_load_32(&cell->high_water);
 	bound = ck_pr_load_32(&cell->bound);
 	out->bound = bound;
-	if (bound != 0) {
-		out->depth = ck_pr_load_32(&cell->count);
-	} else {
-		uint64_t in = out->received, done = out->handled +
-		    out->dead_letters;
-
-		out->depth = in > done ? (uint32_t)(in - done) : 0;
-	}
+	out->depth = bound != 0 ? ck_pr_load_32(&cell->count) :
+				  (uint32_t)(out->received - out->handled -
+				      out->dead_letters);
 	if (out->depth > out->high_water)
 		out->high_water = out->depth;
 	ck_pr_fence_load();

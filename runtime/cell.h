@@ -56,11 +56,10 @@ struct rt_cell {
 	rt_env *urgent_tail;
 	rt_env *normal_head;
 	rt_env *normal_tail;
-	uint32_t queued;           /* messages in the lanes */
+	uint32_t queued;           /* messages in the lanes (read by stats) */
 	uint32_t retired;          /* counted messages gone, not yet taken
 	                              off `count` (done once per run) */
 	uint32_t high_water;
-	uint64_t received;
 	uint64_t handled;
 	uint64_t dead;
 

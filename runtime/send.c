@@ -176,7 +176,7 @@ rt_env_send_opts(rt_env *env, const rt_send_opts *opts)
 		}
 	}
 	for (;;) {
-		bool ext = rti_inflight_enter(sys);
+		bool ext = rti_inflight_enter(sys, w);
 		uint32_t bound;
 
 		/*

@@ -66,13 +66,14 @@ struct rt_system {
 
 /*
  * rti_inflight_enter: called by a send or spawn before it checks
- * `stopping`; returns whether the caller counted itself (threads outside
- * the system only). rti_inflight_leave: after its push, with that result.
+ * `stopping`, with the calling thread's worker of `sys` (NULL if none);
+ * returns whether the caller counted itself (threads outside the system
+ * only). rti_inflight_leave: after its push, with that result.
  */
 static inline bool
-rti_inflight_enter(rt_system *sys)
+rti_inflight_enter(rt_system *sys, rti_worker *w)
 {
-	if (rti_sched_worker(sys) != NULL)
+	if (w != NULL)
 		return false;
 	ck_pr_inc_32(&sys->ext_inflight);
 	/* Full fence: counted before reading `stopping` (pairs with the
