@@ -332,7 +332,7 @@ actor_exit(rti_worker *w, rt_cell *cell, int reason)
 {
 	rt_system *sys = w->sys;
 	const rt_actor_class *cls = cell->cls;
-	uint64_t gen = ck_pr_load_64(&cell->gen);
+	uint64_t gen = cell->live_gen;
 	rt_env *env;
 
 	/* From here on, sends fail with RT_ENOACTOR. */
@@ -365,6 +365,7 @@ actor_exit(rti_worker *w, rt_cell *cell, int reason)
 		state_free(cls, cell->state);
 	cell->state = NULL;
 	cell->cls = NULL;
+	cell->live_gen = 0;
 	cell->flags = 0;
 	/* The next incarnation starts its statistics from zero. */
 	ck_pr_store_64(&cell->handled, 0);
@@ -395,6 +396,7 @@ actor_start(rti_worker *w, rt_cell *cell, rt_env *env)
 	int rc;
 
 	cell->cls = cls;
+	cell->live_gen = env->gen;
 	cell->flags = 0;
 	cell->state = state_alloc(cls);
 	if (cell->state == NULL) {
@@ -444,8 +446,9 @@ drain(rti_worker *w, rt_cell *cell)
 		env = rti_env_of(node);
 		switch ((enum rti_env_kind)env->kind) {
 		case RTI_ENV_MSG:
-			if (cell->cls == NULL ||
-			    env->gen != ck_pr_load_64(&cell->gen)) {
+			/* live_gen, not gen: gen shares its cache line with
+			 * the head every sender swaps. */
+			if (env->gen != cell->live_gen) {
 				dead(w, cell, env, RT_DEAD_STOPPED, false);
 				break;
 			}
@@ -462,8 +465,7 @@ drain(rti_worker *w, rt_cell *cell)
 			rti_env_free(env);
 			break;
 		case RTI_ENV_STOP:
-			if (cell->cls != NULL &&
-			    env->gen == ck_pr_load_64(&cell->gen))
+			if (cell->cls != NULL && env->gen == cell->live_gen)
 				actor_exit(w, cell, env->v.reason);
 			rti_env_free(env);
 			break;

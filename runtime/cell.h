@@ -50,6 +50,8 @@ struct rt_cell {
 	/* Run-token holder only (the stats are read by others, ck_pr). */
 	const rt_actor_class *cls; /* NULL while no actor lives here */
 	void *state;
+	uint64_t live_gen;         /* the live incarnation's generation, 0 if
+	                              none: `gen` without its shared line */
 	uint32_t flags;            /* enum rti_cell_flags */
 	int32_t stop_reason;
 	rt_env *urgent_head;       /* lanes: messages taken from the mailbox */
