@@ -62,6 +62,8 @@ struct rt_cell {
 	uint32_t retired;          /* counted messages gone, not yet taken
 	                              off `count` (done once per run) */
 	uint32_t high_water;
+	uint32_t stop_sent;        /* shutdown only (under its lock): the low
+	                              bits of the incarnation it signalled */
 	uint64_t handled;
 	uint64_t dead;
 

@@ -138,7 +138,12 @@ stop_cell(rt_cell *cell, void *arg)
 {
 	uint64_t gen = rti_cell_gen(cell);
 
-	if ((gen & 1) && rti_actor_signal_stop(cell, gen, RT_ESHUTDOWN) != 0)
+	/* Once per incarnation: rescans must not pile up signals behind a
+	 * handler that takes its time. */
+	if (!(gen & 1) || cell->stop_sent == (uint32_t)gen)
+		return;
+	cell->stop_sent = (uint32_t)gen;
+	if (rti_actor_signal_stop(cell, gen, RT_ESHUTDOWN) != 0)
 		/* It still stops at its next message; if none comes, the
 		 * shutdown times out rather than losing track of it. */
 		rti_log(arg, RT_LOG_ERROR,
@@ -165,6 +170,9 @@ drain_cell(rt_cell *cell, void *arg)
 	cell->state = NULL;
 }
 
+/* How long shutdown waits before it looks for actors it has missed. */
+#define RESCAN_NS 10000000
+
 int
 rt_system_shutdown(rt_system *sys, rt_duration timeout)
 {
@@ -184,12 +192,7 @@ rt_system_shutdown(rt_system *sys, rt_duration timeout)
 	if (!sys->shutdown_begun) {
 		sys->shutdown_begun = true;
 		ck_pr_store_32(&sys->stopping, 1);
-		/*
-		 * Full fence: the flag before reading the generations (pairs
-		 * with the fence in rt_spawn_commit). Every actor alive now
-		 * gets a stop signal; one spawned concurrently sees the flag
-		 * when it starts.
-		 */
+		/* Full fence: the flag before reading the generations. */
 		ck_pr_fence_memory();
 		/*
 		 * Let sends and spawns that passed their check of the flag
@@ -202,9 +205,25 @@ rt_system_shutdown(rt_system *sys, rt_duration timeout)
 		RT_TSAN_ACQUIRE(&sys->ext_inflight);
 		rti_cell_foreach(&sys->cells, stop_cell, sys);
 	}
-	pthread_mutex_lock(&sys->lock);
-	idle = wait_idle_locked(sys, deadline);
-	pthread_mutex_unlock(&sys->lock);
+	/*
+	 * An actor that a worker spawned just as shutdown began may have
+	 * been missed by the scan, and its start may have missed the flag
+	 * (nothing orders the two: a fence on every spawn would cost more
+	 * than the rare rescan). So wait in slices, and scan again after
+	 * each one that did not end with every actor stopped.
+	 */
+	for (;;) {
+		int64_t slice = rti_clock_now() + RESCAN_NS;
+
+		if (deadline >= 0 && deadline < slice)
+			slice = deadline;
+		pthread_mutex_lock(&sys->lock);
+		idle = wait_idle_locked(sys, slice);
+		pthread_mutex_unlock(&sys->lock);
+		if (idle || (deadline >= 0 && rti_clock_now() >= deadline))
+			break;
+		rti_cell_foreach(&sys->cells, stop_cell, sys);
+	}
 	if (!idle) {
 		pthread_mutex_unlock(&sys->shutdown_lock);
 		return RT_ETIMEDOUT;
