@@ -180,17 +180,38 @@ wake_one(rt_system *sys)
 	return false;
 }
 
+/* Wake a parked worker if none is searching. See wake_after_store(). */
 static void
-maybe_wake(rt_system *sys)
+wake_check(rt_system *sys)
 {
-	/*
-	 * Full fence: the queued cell must be visible before we read the
-	 * parked count (pairs with the fence in park()).
-	 */
-	ck_pr_fence_memory();
 	if (ck_pr_load_32(&sys->nparked) != 0 &&
 	    ck_pr_load_32(&sys->nsearching) == 0)
 		wake_one(sys);
+}
+
+/*
+ * After queueing with a plain store (the run queue's tail): a full fence,
+ * so that the queued cell is visible before we read the parked count
+ * (pairs with the fence in park()).
+ */
+static void
+maybe_wake(rt_system *sys)
+{
+	ck_pr_fence_memory();
+	wake_check(sys);
+}
+
+/*
+ * After queueing with an atomic read-modify-write (the inject queue's
+ * exchange): only that operation needs ordering before the loads, which
+ * costs nothing on x86, where a locked instruction already is a full
+ * barrier.
+ */
+static void
+maybe_wake_after_atomic(rt_system *sys)
+{
+	ck_pr_fence_atomic_load();
+	wake_check(sys);
 }
 
 /* Queue on `w`'s run queue; wake a helper when work piles up. */
@@ -202,7 +223,7 @@ enqueue(rti_worker *w, rt_cell *cell)
 
 	if (!runq_push(&w->rq, cell)) {
 		inject_push(sys, cell);
-		maybe_wake(sys);
+		maybe_wake_after_atomic(sys);
 		return;
 	}
 	/* Alone in the queue and nothing in the next slot: this worker runs
@@ -220,7 +241,7 @@ rti_sched_ready(rt_system *sys, rt_cell *cell)
 
 	if (w == NULL) {
 		inject_push(sys, cell);
-		maybe_wake(sys);
+		maybe_wake_after_atomic(sys);
 		return;
 	}
 	old = w->next;

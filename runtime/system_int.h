@@ -76,9 +76,10 @@ rti_inflight_enter(rt_system *sys, rti_worker *w)
 	if (w != NULL)
 		return false;
 	ck_pr_inc_32(&sys->ext_inflight);
-	/* Full fence: counted before reading `stopping` (pairs with the
-	 * fence after the flag in rt_system_shutdown). */
-	ck_pr_fence_memory();
+	/* Counted before reading `stopping` (pairs with the fence after the
+	 * flag in rt_system_shutdown): the increment is an atomic RMW, so
+	 * ordering it before later loads is all it takes. */
+	ck_pr_fence_atomic_load();
 	return true;
 }
 
