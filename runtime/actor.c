@@ -36,7 +36,7 @@
 int
 rti_actor_signal_stop(rt_cell *cell, uint64_t gen, int reason)
 {
-	rt_env *env = rti_env_alloc(0);
+	rt_env *env = rti_env_alloc_sys(cell->sys, 0);
 
 	if (env == NULL)
 		return RT_ENOMEM;
@@ -74,7 +74,7 @@ rt_spawn_prepare(rt_system *sys, const rt_actor_class *cls, size_t size,
 	cell = rti_cell_alloc(sys, &sys->cells, w ? &w->cell_cache : NULL);
 	if (cell == NULL)
 		return RT_ENOMEM;
-	env = rti_env_alloc(size);
+	env = rti_env_alloc_sys(sys, size);
 	if (env == NULL) {
 		rti_cell_release(&sys->cells, w ? &w->cell_cache : NULL, cell);
 		return RT_ENOMEM;

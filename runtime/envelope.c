@@ -96,6 +96,51 @@ rti_block_spill(rti_worker *w, unsigned c)
 	spill(w->sys, &w->env_cache[c - 1], c - 1);
 }
 
+__thread rti_env_cache rti_tls_ext_cache[RTI_ENV_CLASSES];
+
+static pthread_key_t ext_key;
+static pthread_once_t ext_once = PTHREAD_ONCE_INIT;
+
+/* A thread that used its own cache exits: give the blocks back. */
+static void
+ext_cache_release(void *unused)
+{
+	(void)unused;
+	rti_env_caches_drain(rti_tls_ext_cache);
+}
+
+static void
+ext_key_create(void)
+{
+	pthread_key_create(&ext_key, ext_cache_release);
+}
+
+void
+rti_block_adopt_ext(void)
+{
+	/* A non-NULL value makes the key's destructor run at thread exit. */
+	pthread_once(&ext_once, ext_key_create);
+	if (pthread_getspecific(ext_key) == NULL)
+		pthread_setspecific(ext_key, rti_tls_ext_cache);
+}
+
+void *
+rti_block_refill_ext(rt_system *sys, unsigned c)
+{
+	rti_env_cache *cache = &rti_tls_ext_cache[c - 1];
+	rt_env *b;
+
+	rti_block_adopt_ext();
+	refill(sys, cache, c - 1);
+	b = cache->head;
+	if (b != NULL) {
+		cache->head = (rt_env *)b->node.next;
+		cache->count--;
+		return b;
+	}
+	return malloc(rti_class_size(c));
+}
+
 int
 rti_env_depot_init(rti_env_depot *depots)
 {

@@ -34,27 +34,74 @@ rti_class_of(size_t total)
 	return (unsigned)(32 - __builtin_clz((unsigned)total - 1)) - 4;
 }
 
+/*
+ * Threads outside any system (main, say) have a small cache of their own:
+ * they take batches from the depot of the system they spawn in or send to,
+ * so that the blocks a worker frees come back to them instead of going
+ * through malloc. Blocks belong to no system, so the cache needs no
+ * system either; a thread's cache is freed when the thread exits.
+ */
+extern __thread rti_env_cache rti_tls_ext_cache[RTI_ENV_CLASSES]
+    __attribute__((tls_model("initial-exec")));
+
 /* Slow paths (envelope.c): refill an empty cache, spill a full one. */
 void *rti_block_refill(rti_worker *w, unsigned c);
 void rti_block_spill(rti_worker *w, unsigned c);
+void *rti_block_refill_ext(rt_system *sys, unsigned c);
+void rti_block_adopt_ext(void);
 
+static inline rt_env *
+rti_cache_pop(rti_env_cache *cache)
+{
+	rt_env *b = cache->head;
+
+	if (b != NULL) {
+		cache->head = (rt_env *)b->node.next;
+		cache->count--;
+	}
+	return b;
+}
+
+static inline void
+rti_cache_push(rti_env_cache *cache, void *block)
+{
+	rt_env *b = block;
+
+	b->node.next = &cache->head->node;
+	cache->head = b;
+	cache->count++;
+}
+
+/*
+ * rti_block_alloc_sys: a block of `size` bytes. A worker uses its own
+ * cache; another thread uses its own, refilled from `sys`'s depot (sys may
+ * be NULL: then malloc).
+ */
 static inline void *
-rti_block_alloc(size_t size)
+rti_block_alloc_sys(rt_system *sys, size_t size)
 {
 	rti_worker *w = rti_tls_worker;
 	unsigned c = rti_class_of(size);
 
-	if (RTI_POOLS && c != 0 && w != NULL) {
-		rti_env_cache *cache = &w->env_cache[c - 1];
-		rt_env *b = cache->head;
+	if (RTI_POOLS && c != 0) {
+		rt_env *b;
 
-		if (b == NULL)
-			return rti_block_refill(w, c);
-		cache->head = (rt_env *)b->node.next;
-		cache->count--;
-		return b;
+		if (w != NULL) {
+			b = rti_cache_pop(&w->env_cache[c - 1]);
+			return b != NULL ? b : rti_block_refill(w, c);
+		}
+		if (sys != NULL) {
+			b = rti_cache_pop(&rti_tls_ext_cache[c - 1]);
+			return b != NULL ? b : rti_block_refill_ext(sys, c);
+		}
 	}
 	return malloc(c != 0 ? rti_class_size(c) : size);
+}
+
+static inline void *
+rti_block_alloc(size_t size)
+{
+	return rti_block_alloc_sys(NULL, size);
 }
 
 static inline void
@@ -65,32 +112,44 @@ rti_block_free(void *block, size_t size)
 
 	if (block == NULL)
 		return;
-	if (RTI_POOLS && c != 0 && w != NULL) {
-		rti_env_cache *cache = &w->env_cache[c - 1];
-		rt_env *b = block;
+	if (RTI_POOLS && c != 0) {
+		if (w != NULL) {
+			rti_env_cache *cache = &w->env_cache[c - 1];
 
-		b->node.next = &cache->head->node;
-		cache->head = b;
-		if (++cache->count >= RTI_ENV_CACHE_MAX)
-			rti_block_spill(w, c);
-		return;
+			rti_cache_push(cache, block);
+			if (cache->count >= RTI_ENV_CACHE_MAX)
+				rti_block_spill(w, c);
+			return;
+		}
+		if (rti_tls_ext_cache[c - 1].count < RTI_ENV_BATCH) {
+			if (rti_tls_ext_cache[c - 1].count == 0)
+				rti_block_adopt_ext();
+			rti_cache_push(&rti_tls_ext_cache[c - 1], block);
+			return;
+		}
 	}
 	free(block);
 }
 
 static inline rt_env *
-rti_env_alloc(size_t size)
+rti_env_alloc_sys(rt_system *sys, size_t size)
 {
 	rt_env *env;
 
 	if (size > UINT32_MAX - RT_ENV_PAYLOAD_OFFSET)
 		return NULL;
-	env = rti_block_alloc(RT_ENV_PAYLOAD_OFFSET + size);
+	env = rti_block_alloc_sys(sys, RT_ENV_PAYLOAD_OFFSET + size);
 	if (env == NULL)
 		return NULL;
 	memset(env, 0, sizeof(*env));
 	env->size = (uint32_t)size;
 	return env;
+}
+
+static inline rt_env *
+rti_env_alloc(size_t size)
+{
+	return rti_env_alloc_sys(NULL, size);
 }
 
 static inline void

@@ -49,7 +49,7 @@ rt_env_new(rt_ref to, uint32_t tag, size_t size, rt_env **out)
 		rti_count(sys, refused, 1);
 		return RT_ESHUTDOWN;
 	}
-	env = rti_env_alloc(size);
+	env = rti_env_alloc_sys(sys, size);
 	if (env == NULL)
 		return RT_ENOMEM;
 	env->kind = RTI_ENV_MSG;
