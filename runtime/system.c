@@ -170,13 +170,18 @@ drain_cell(rt_cell *cell, void *arg)
 	cell->state = NULL;
 }
 
-/* How long shutdown waits before it looks for actors it has missed. */
+/*
+ * How long shutdown waits before it looks for actors it has missed; the
+ * wait doubles after each look (a scan of a million cells is not free), up
+ * to RESCAN_MAX_NS.
+ */
 #define RESCAN_NS 10000000
+#define RESCAN_MAX_NS 1000000000
 
 int
 rt_system_shutdown(rt_system *sys, rt_duration timeout)
 {
-	int64_t deadline;
+	int64_t deadline, rescan;
 	bool idle;
 
 	if (sys == NULL)
@@ -209,11 +214,12 @@ rt_system_shutdown(rt_system *sys, rt_duration timeout)
 	 * An actor that a worker spawned just as shutdown began may have
 	 * been missed by the scan, and its start may have missed the flag
 	 * (nothing orders the two: a fence on every spawn would cost more
-	 * than the rare rescan). So wait in slices, and scan again after
-	 * each one that did not end with every actor stopped.
+	 * than the rare rescan). So wait in growing slices, and scan again
+	 * after each one that did not end with every actor stopped.
 	 */
-	for (;;) {
-		int64_t slice = rti_clock_now() + RESCAN_NS;
+	for (rescan = RESCAN_NS;; rescan = rescan < RESCAN_MAX_NS / 2 ?
+		 rescan * 2 : RESCAN_MAX_NS) {
+		int64_t slice = rti_clock_now() + rescan;
 
 		if (deadline >= 0 && deadline < slice)
 			slice = deadline;
