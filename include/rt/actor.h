@@ -96,8 +96,10 @@ typedef struct rt_actor_stats {
 	uint64_t received;     /* messages taken from its mailbox */
 	uint64_t handled;      /* messages passed to a handler */
 	uint64_t dead_letters; /* received but not handled (expired) */
-	uint32_t depth;        /* messages waiting: exact for a bounded
-	                          mailbox, as of its last run otherwise */
+	uint32_t depth;        /* messages waiting: for a bounded mailbox,
+	                          the places taken (a place comes free when
+	                          the run that handled its message ends);
+	                          otherwise, as of the actor's last run */
 	uint32_t high_water;   /* the most messages ever seen waiting */
 	uint32_t bound;        /* its mailbox bound, 0 when unbounded */
 } rt_actor_stats;
