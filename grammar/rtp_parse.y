@@ -43,6 +43,9 @@ int rtp_parse_text(ast_unit *unit, diag *d, const char *text, size_t len);
 }
 
 %code {
+#include <stdlib.h>
+#include <string.h>
+
 int rtp_lex(RTP_STYPE *lvalp, RTP_LTYPE *llocp, yyscan_t scanner);
 static void rtp_error(RTP_LTYPE *loc, yyscan_t scanner, struct rtp_ctx *ctx,
     const char *msg);
@@ -75,6 +78,7 @@ static void rtp_error(RTP_LTYPE *loc, yyscan_t scanner, struct rtp_ctx *ctx,
 %token <num> INT "integer"
 %token <num> DURATION "duration"
 %token <str> STRING "string literal"
+%token <str> CTYPE "C type"
 %token PROTOCOL "'protocol'"
 %token MESSAGE "'message'"
 %token ACTOR "'actor'"
@@ -195,6 +199,21 @@ type
 	| F32           { $$ = (ast_type){ .kind = AST_T_F32 }; }
 	| F64           { $$ = (ast_type){ .kind = AST_T_F64 }; }
 	| T_STRING      { $$ = (ast_type){ .kind = AST_T_STRING }; }
+	/* A type named by an identifier. `bytes` is one only where a type
+	 * goes, so that it can still name a field (examples/wc has one). */
+	| IDENT
+		{
+			if (strcmp($1, "bytes") != 0)
+				diag_error(ctx->diag, @1, "unknown type '%s'",
+				    $1);
+			free($1);
+			$$ = (ast_type){ .kind = AST_T_BYTES };
+		}
+	| CTYPE
+		{
+			$$ = (ast_type){ .kind = AST_T_CTYPE, .name = $1,
+			    .name_loc = @1 };
+		}
 	| REF '<' IDENT '>'
 		{
 			$$ = (ast_type){ .kind = AST_T_REF, .name = $3,

@@ -228,8 +228,12 @@ ast_type_keyword(enum ast_type_kind kind)
 		return "f64";
 	case AST_T_STRING:
 		return "string";
+	case AST_T_BYTES:
+		return "bytes";
 	case AST_T_REF:
 		return "ref";
+	case AST_T_CTYPE:
+		return "c\"\"";
 	}
 	return "?";
 }

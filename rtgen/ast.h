@@ -38,10 +38,13 @@ enum ast_type_kind {
 	AST_T_F32,
 	AST_T_F64,
 	AST_T_STRING,
-	AST_T_REF, /* ref<name> */
+	AST_T_BYTES,
+	AST_T_REF,   /* ref<name> */
+	AST_T_CTYPE, /* c"name": a C type, emitted verbatim */
 };
 
-/* A field type. `name` (owned) is the actor of a ref, NULL otherwise. */
+/* A field type. `name` (owned) is the actor of a ref or the text of a C
+ * type (name_loc: where it is), NULL otherwise. */
 typedef struct ast_type {
 	enum ast_type_kind kind;
 	char *name;

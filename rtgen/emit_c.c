@@ -232,20 +232,43 @@ ctype(const struct emit *e, const ast_type *t, char *buf, size_t size)
 		return "double";
 	case AST_T_STRING:
 		return "const char *";
+	case AST_T_BYTES:
+		return "rt_bytes";
 	case AST_T_REF:
 		snprintf(buf, size, "%s_%s_ref ", e->p, t->name);
 		return buf;
+	case AST_T_CTYPE:
+		return t->name;
 	}
 	return "?";
 }
 
 static bool
-has_strings(const ast_field *f)
+has_kind(const ast_field *f, enum ast_type_kind kind)
 {
 	for (; f != NULL; f = f->next)
-		if (f->type.kind == AST_T_STRING)
+		if (f->type.kind == kind)
 			return true;
 	return false;
+}
+
+static bool
+has_strings(const ast_field *f)
+{
+	return has_kind(f, AST_T_STRING);
+}
+
+static bool
+has_bytes(const ast_field *f)
+{
+	return has_kind(f, AST_T_BYTES);
+}
+
+/* Does a copy of the struct need more than its own bytes? */
+static bool
+needs_copy(const ast_field *f)
+{
+	return has_strings(f) || has_bytes(f);
 }
 
 /* typedef struct NAME { fields } NAME; -- `char rt_empty_;` if none. */
@@ -361,6 +384,17 @@ header_messages(struct emit *e)
 			out(e, "/* Messages. */\n");
 		any = true;
 		snprintf(name, sizeof(name), "%s_%s", e->p, d->name);
+		if (has_kind(d->fields, AST_T_CTYPE)) {
+			gen(e);
+			out(e, "/*\n * %s: a send copies its C-typed fields "
+			    "by value. A pointer in one\n * moves to the "
+			    "receiver when the send returns 0, and stays the "
+			    "caller's\n * when it returns an error. A message "
+			    "that becomes a dead letter\n * reaches the "
+			    "dead-letter hook (rt_config) with its payload\n"
+			    " * (rt_dead_letter.msg), where the pointee can be "
+			    "freed.\n */\n", name);
+		}
 		src(e, &d->name_loc);
 		struct_def(e, name, d->fields);
 	}
@@ -406,6 +440,20 @@ overflow_text(enum ast_overflow policy)
 	return "";
 }
 
+/* Do the args or a message A accepts have a bytes field? */
+static bool
+bytes_fields(const ast_decl *a)
+{
+	size_t i;
+
+	if (a->init != NULL && has_bytes(a->init->fields))
+		return true;
+	for (i = 0; i < a->naccepts; i++)
+		if (has_bytes(a->accepts[i]->target->fields))
+			return true;
+	return false;
+}
+
 static void
 header_actor(struct emit *e, const ast_decl *a)
 {
@@ -423,6 +471,13 @@ header_actor(struct emit *e, const ast_decl *a)
 	    " * defaults, the same as the plain send), which also returns "
 	    "RT_EINVAL\n * for bad options. All return 0 or a negative RT_E* "
 	    "code.\n", n);
+	if (bytes_fields(a))
+		out(e, " * The data of bytes fields is copied like strings; "
+		    "a bytes field with\n * NULL data and a len > 0 makes a "
+		    "send or the spawn return RT_EINVAL.\n");
+	if (a->init != NULL && has_kind(a->init->fields, AST_T_CTYPE))
+		out(e, " * C-typed args are copied by value: a pointer in one "
+		    "is the new\n * actor's once the spawn returns 0.\n");
 	if (a->mailbox_bound != 0)
 		out(e, " * Its mailbox holds at most %lu messages; when it is "
 		    "full,\n%s", (unsigned long)a->mailbox_bound,
@@ -581,7 +636,8 @@ emit_header(struct emit *e)
 
 /* ---- the source ------------------------------------------------------ */
 
-/* NAME_extra and NAME_copy: the strings of a struct, after it. */
+/* NAME_extra and NAME_copy: the strings and bytes of a struct, after
+ * it, in field order. */
 static void
 copy_helpers(struct emit *e, const char *name, const ast_field *fields)
 {
@@ -593,10 +649,18 @@ copy_helpers(struct emit *e, const char *name, const ast_field *fields)
 		if (f->type.kind == AST_T_STRING)
 			out(e, "\tif (m->%s != NULL)\n\t\tn += strlen(m->%s) + "
 			    "1;\n", f->name, f->name);
+		else if (f->type.kind == AST_T_BYTES)
+			out(e, "\tif (m->%s.len != 0) {\n"
+			    "\t\tif (m->%s.data == NULL ||\n"
+			    "\t\t    m->%s.len > SIZE_MAX / 2 - n)\n"
+			    "\t\t\treturn SIZE_MAX;\n"
+			    "\t\tn += m->%s.len;\n\t}\n", f->name, f->name,
+			    f->name, f->name);
 	out(e, "\treturn n;\n}\n\n");
 	out(e, "static void\n%s_copy(void *dst, const %s *m)\n{\n"
-	    "\t%s *c = dst;\n\tchar *p = (char *)(c + 1);\n\tsize_t len;\n\n"
-	    "\t*c = *m;\n", name, name, name);
+	    "\t%s *c = dst;\n\tchar *p = (char *)(c + 1);\n%s\n"
+	    "\t*c = *m;\n", name, name, name,
+	    has_strings(fields) ? "\tsize_t len;\n" : "");
 	for (f = fields; f != NULL; f = f->next)
 		if (f->type.kind == AST_T_STRING)
 			out(e, "\tif (m->%s != NULL) {\n"
@@ -605,7 +669,27 @@ copy_helpers(struct emit *e, const char *name, const ast_field *fields)
 			    "\t\tc->%s = p;\n"
 			    "\t\tp += len;\n\t}\n", f->name, f->name, f->name,
 			    f->name);
+		else if (f->type.kind == AST_T_BYTES)
+			out(e, "\tif (m->%s.data != NULL) {\n"
+			    "\t\tmemcpy(p, m->%s.data, m->%s.len);\n"
+			    "\t\tc->%s.data = p;\n"
+			    "\t\tp += m->%s.len;\n\t}\n", f->name, f->name,
+			    f->name, f->name, f->name);
 	out(e, "}\n");
+}
+
+/* Does a message or the args of an actor have a bytes field? */
+static bool
+any_bytes(const ast_unit *unit)
+{
+	const ast_decl *d;
+
+	for (d = unit->decls; d != NULL; d = d->next)
+		if ((d->kind == AST_D_MESSAGE && has_bytes(d->fields)) ||
+		    (d->kind == AST_D_ACTOR && d->init != NULL &&
+		    has_bytes(d->init->fields)))
+			return true;
+	return false;
 }
 
 static void
@@ -616,7 +700,7 @@ source_messages(struct emit *e)
 	bool any = false;
 
 	for (d = e->unit->decls; d != NULL; d = d->next) {
-		if (d->kind != AST_D_MESSAGE || !has_strings(d->fields) ||
+		if (d->kind != AST_D_MESSAGE || !needs_copy(d->fields) ||
 		    !accepted(e->unit, d))
 			continue;
 		if (!any)
@@ -624,7 +708,11 @@ source_messages(struct emit *e)
 			    "take; NAME_copy: copy *m to\n * dst, which has room "
 			    "for the struct and those bytes, strings after the"
 			    "\n * struct, and point the copy at them. A NULL "
-			    "string stays NULL.\n */\n");
+			    "string stays NULL.\n%s */\n", any_bytes(e->unit) ?
+			    " * The data of bytes fields is copied likewise (NULL "
+			    "data stays NULL);\n * NAME_extra returns SIZE_MAX "
+			    "for NULL data with a len > 0, or a total\n * no "
+			    "envelope could hold.\n" : "");
 		else
 			out(e, "\n");
 		any = true;
@@ -663,15 +751,20 @@ source_dispatch(struct emit *e, const ast_decl *a)
 }
 
 static void
-source_spawn(struct emit *e, const ast_decl *a, bool strings)
+source_spawn(struct emit *e, const ast_decl *a, bool strings, bool bytes)
 {
 	const char *p = e->p, *n = a->name;
 
 	wrapped(e, "int\n%s_%s_spawn(rt_system *sys, const %s_%s_args *args, "
 	    "%s_%s_ref *out)\n{\n", p, n, p, n, p, n);
-	out(e, "\tsize_t size = sizeof(%s_%s_args);\n\trt_env *env;\n"
-	    "\trt_ref ref;\n\tint r;\n\n", p, n);
-	if (strings)
+	out(e, "\tsize_t size = sizeof(%s_%s_args)%s;\n\trt_env *env;\n"
+	    "\trt_ref ref;\n\tint r;\n\n", p, n, bytes ? ", extra" : "");
+	if (bytes)
+		out(e, "\tif (args != NULL) {\n"
+		    "\t\textra = %s_%s_args_extra(args);\n"
+		    "\t\tif (extra == SIZE_MAX)\n\t\t\treturn RT_EINVAL;\n"
+		    "\t\tsize += extra;\n\t}\n", p, n);
+	else if (strings)
 		out(e, "\tif (args != NULL)\n\t\tsize += %s_%s_args_extra(args);"
 		    "\n", p, n);
 	out(e, "\tr = rt_spawn_prepare(sys, &%s_%s_class, size, &env);\n"
@@ -693,16 +786,22 @@ static void
 source_send(struct emit *e, const ast_decl *a, const ast_decl *m)
 {
 	const char *p = e->p, *n = a->name, *mn = m->name;
-	bool strings = has_strings(m->fields);
+	bool strings = needs_copy(m->fields), bytes = has_bytes(m->fields);
 
 	wrapped(e, "int\n(%s_%s_send_%s_opt)(%s_%s_ref to, const %s_%s *msg, "
-	    "const rt_send_opts *opts)\n{\n\trt_env *env;\n\tint r;\n\n",
-	    p, n, mn, p, n, p, mn);
+	    "const rt_send_opts *opts)\n{\n%s\trt_env *env;\n\tint r;\n\n",
+	    p, n, mn, p, n, p, mn, bytes ? "\tsize_t extra;\n" : "");
 	if (m->fields != NULL)
 		out(e, "\tif (msg == NULL)\n\t\treturn RT_EINVAL;\n");
-	out(e, "\tr = rt_env_new(to.ref, %s_%s_TAG_%s, sizeof(%s_%s)%s", p, n,
-	    mn, p, mn, strings ? " +\n\t    " : ", &env);\n");
-	if (strings)
+	if (bytes)
+		out(e, "\textra = %s_%s_extra(msg);\n\tif (extra == SIZE_MAX)\n"
+		    "\t\treturn RT_EINVAL;\n\tr = rt_env_new(to.ref, "
+		    "%s_%s_TAG_%s, sizeof(%s_%s) + extra,\n\t    &env);\n", p,
+		    mn, p, n, mn, p, mn);
+	else
+		out(e, "\tr = rt_env_new(to.ref, %s_%s_TAG_%s, sizeof(%s_%s)%s",
+		    p, n, mn, p, mn, strings ? " +\n\t    " : ", &env);\n");
+	if (strings && !bytes)
 		out(e, "%s_%s_extra(msg), &env);\n", p, mn);
 	out(e, "\tif (r != 0)\n\t\treturn r;\n");
 	if (m->fields == NULL)
@@ -725,7 +824,7 @@ source_actor(struct emit *e, const ast_decl *a)
 {
 	const char *p = e->p, *n = a->name;
 	const ast_field *args = a->init != NULL ? a->init->fields : NULL;
-	bool strings = has_strings(args);
+	bool strings = needs_copy(args), bytes = has_bytes(args);
 	char name[512];
 	size_t i;
 
@@ -785,7 +884,7 @@ source_actor(struct emit *e, const ast_decl *a)
 		out(e, "\n");
 		src(e, &a->name_loc);
 	}
-	source_spawn(e, a, strings);
+	source_spawn(e, a, strings, bytes);
 	for (i = 0; i < a->naccepts; i++) {
 		out(e, "\n");
 		src(e, &a->accepts[i]->loc);

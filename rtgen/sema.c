@@ -232,6 +232,68 @@ reserved_field(const char *name)
 	return false;
 }
 
+/*
+ * The text of a C type, c"T", goes into the generated code as it is, so it
+ * must be one type and nothing more: not empty, on one line, printable
+ * ASCII, no ';', brackets that balance, and nothing that would start a
+ * comment, a string, a character constant or a preprocessor directive.
+ */
+static void
+check_ctype(struct sema *s, const ast_type *t)
+{
+	const char *open = "([{", *close = ")]}";
+	const unsigned char *c = (const unsigned char *)t->name;
+	char stack[64];
+	size_t depth = 0;
+	bool blank = true;
+
+	for (; *c != '\0'; c++) {
+		const char *o = strchr(open, *c), *k = strchr(close, *c);
+
+		if (*c == '\n') {
+			diag_error(s->d, t->name_loc, "a C type must be on one "
+			    "line");
+			return;
+		}
+		if (*c == ';') {
+			diag_error(s->d, t->name_loc, "a C type must not "
+			    "contain ';'");
+			return;
+		}
+		if (*c < 0x20 || *c >= 0x7f || strchr("\"'\\#", *c) != NULL ||
+		    (*c == '/' && (c[1] == '*' || c[1] == '/')) ||
+		    (*c == '*' && c[1] == '/')) {
+			diag_error(s->d, t->name_loc, "a C type must not "
+			    "contain comments, quotes, '\\', '#' or characters "
+			    "other than printable ASCII");
+			return;
+		}
+		if (*c != ' ' && *c != '\t')
+			blank = false;
+		if (o != NULL) {
+			if (depth == sizeof(stack)) {
+				diag_error(s->d, t->name_loc, "a C type nests "
+				    "brackets too deeply");
+				return;
+			}
+			stack[depth++] = close[o - open];
+		} else if (k != NULL) {
+			if (depth == 0 || stack[--depth] != *c) {
+				diag_error(s->d, t->name_loc, "unbalanced "
+				    "'%c' in C type", *c);
+				return;
+			}
+		}
+	}
+	if (blank)
+		diag_error(s->d, t->name_loc, "empty C type (write the type "
+		    "between the quotes, as in c\"int *\")");
+	else if (depth != 0)
+		diag_error(s->d, t->name_loc, "unbalanced '%c' in C type "
+		    "(it is never closed)", open[strchr(close, stack[depth - 1])
+		    - close]);
+}
+
 /* The fields of one struct: unique names, usable in C, refs to actors. */
 static void
 check_fields(struct sema *s, ast_field *fields, const char *what,
@@ -258,6 +320,8 @@ check_fields(struct sema *s, ast_field *fields, const char *what,
 			diag_error(s->d, f->loc, "field name '%s' is a C or "
 			    "C++ keyword or macro", f->name);
 		}
+		if (f->type.kind == AST_T_CTYPE)
+			check_ctype(s, &f->type);
 		if (f->type.kind == AST_T_REF) {
 			ast_decl *t = (ast_decl *)symtab_get(&s->decls,
 			    f->type.name);

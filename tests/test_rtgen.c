@@ -260,6 +260,91 @@ a_ref_field_names_its_actor(void)
 }
 
 static void
+bytes_and_c_types_parse_and_c_can_still_be_a_name(void)
+{
+	struct result r = check("protocol p;\nmessage M { bytes b; "
+	    "c\"int *\" p; u8 c; u64 bytes; c\"unsigned long\"c2; }\n"
+	    "actor A { accepts M; state { bytes s; c\"void *\" v; }\n"
+	    " init { c\"int *\" i; bytes b; } }\n");
+	ast_field *f = nth_decl(r.unit, 1)->fields;
+	ast_decl *a = nth_decl(r.unit, 2);
+
+	CU_ASSERT_EQUAL_FATAL(r.errors, 0);
+	CU_ASSERT_EQUAL(f->type.kind, AST_T_BYTES);
+	CU_ASSERT_STRING_EQUAL(f->name, "b");
+	f = f->next;
+	CU_ASSERT_EQUAL(f->type.kind, AST_T_CTYPE);
+	CU_ASSERT_STRING_EQUAL(f->type.name, "int *");
+	CU_ASSERT_EQUAL(f->type.name_loc.first_line, 2);
+	CU_ASSERT_EQUAL(f->type.name_loc.first_column, 22);
+	CU_ASSERT_STRING_EQUAL(f->name, "p");
+	f = f->next;
+	CU_ASSERT_EQUAL(f->type.kind, AST_T_U8);
+	CU_ASSERT_STRING_EQUAL(f->name, "c");
+	f = f->next;
+	CU_ASSERT_EQUAL(f->type.kind, AST_T_U64);
+	CU_ASSERT_STRING_EQUAL(f->name, "bytes");
+	f = f->next;
+	CU_ASSERT_EQUAL(f->type.kind, AST_T_CTYPE);
+	CU_ASSERT_STRING_EQUAL(f->type.name, "unsigned long");
+	CU_ASSERT_STRING_EQUAL(f->name, "c2");
+	CU_ASSERT_EQUAL(a->state->fields->type.kind, AST_T_BYTES);
+	CU_ASSERT_EQUAL(a->state->fields->next->type.kind, AST_T_CTYPE);
+	CU_ASSERT_EQUAL(a->init->fields->type.kind, AST_T_CTYPE);
+	CU_ASSERT_EQUAL(a->init->fields->next->type.kind, AST_T_BYTES);
+	result_free(&r);
+}
+
+static void
+bad_c_types_are_errors_at_the_type(void)
+{
+	static const struct {
+		const char *type, *want;
+	} cases[] = {
+		{ "c\"\"", "empty C type" },
+		{ "c\" \"", "empty C type" },
+		{ "c\"int\\n*\"", "a C type must be on one line" },
+		{ "c\"int; int\"", "a C type must not contain ';'" },
+		{ "c\"struct { int x\"", "unbalanced '{' in C type" },
+		{ "c\"int)\"", "unbalanced ')' in C type" },
+		{ "c\"int (]\"", "unbalanced ']' in C type" },
+		{ "c\"int /*\"", "a C type must not contain comments" },
+		{ "c\"int //\"", "a C type must not contain comments" },
+		{ "c\"#define\"", "a C type must not contain comments" },
+		{ "c\"char \\\"\"", "a C type must not contain comments" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		char text[128], want[128];
+		struct result r;
+
+		snprintf(text, sizeof(text), "protocol p; message M { %s x; }",
+		    cases[i].type);
+		snprintf(want, sizeof(want), "t.rtp:1:25: error: %s",
+		    cases[i].want);
+		r = check(text);
+		CU_ASSERT_EQUAL(r.errors, 1);
+		CU_ASSERT(said(&r, want));
+		result_free(&r);
+	}
+}
+
+static void
+an_unknown_type_is_an_error(void)
+{
+	struct result r = parse("protocol p; message M { byte b; }");
+	struct result u = parse("protocol p; message M { c\"int *; }");
+
+	CU_ASSERT_EQUAL(r.errors, 1);
+	CU_ASSERT(said(&r, "t.rtp:1:25: error: unknown type 'byte'"));
+	CU_ASSERT(r.errors >= 1);
+	CU_ASSERT(said(&u, "t.rtp:1:25: error: missing terminating '\"'"));
+	result_free(&r);
+	result_free(&u);
+}
+
+static void
 an_actor_gives_its_clauses_in_order(void)
 {
 	struct result r = parse("protocol p;\nactor A {\n accepts M, N;\n"
@@ -567,7 +652,7 @@ static const char *const bad_files[] = {
 	"several_errors", "syntax_errors", "bad_bytes",
 	"unterminated_comment", "unterminated_string", "mailbox_zero",
 	"mailbox_too_large", "mailbox_unknown_policy", "mailbox_twice",
-	"mailbox_syntax", "cname_poisoned_opt",
+	"mailbox_syntax", "cname_poisoned_opt", "ctype", "ctype_unterminated",
 };
 
 static void
@@ -612,7 +697,7 @@ each_bad_file_gives_its_expected_errors_and_no_output(void)
 /* ---- the emitter: golden output that compiles ------------------------------- */
 
 static const char *const good_files[] = { "shop", "minimal", "messages",
-	"mailbox" };
+	"mailbox", "types" };
 
 /* Generate good/NAME.rtp into dir (from TEST_SRCDIR, so the path in the
  * output is rtgen/good/NAME.rtp); return rtgen's status. */
@@ -998,6 +1083,8 @@ static CU_TestInfo parse_good_tests[] = {
 	{ "a message gives its fields and types in order",
 	    a_message_gives_its_fields_and_types_in_order },
 	{ "a ref field names its actor", a_ref_field_names_its_actor },
+	{ "bytes and C types parse, and c can still be a name",
+	    bytes_and_c_types_parse_and_c_can_still_be_a_name },
 	{ "an actor gives its clauses in order",
 	    an_actor_gives_its_clauses_in_order },
 	{ "sema resolves accepts, hooks and tags",
@@ -1031,6 +1118,9 @@ static CU_TestInfo parse_bad_tests[] = {
 	{ "a duration past the range is an error",
 	    a_duration_past_the_range_is_an_error },
 	{ "a keyword cannot be a name", a_keyword_cannot_be_a_name },
+	{ "bad C types are errors at the type",
+	    bad_c_types_are_errors_at_the_type },
+	{ "an unknown type is an error", an_unknown_type_is_an_error },
 	{ "a word that only starts like a keyword is a name",
 	    a_word_that_only_starts_like_a_keyword_is_a_name },
 	CU_TEST_INFO_NULL,

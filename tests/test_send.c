@@ -3,13 +3,15 @@
  * Sending, through the generated API of tests/rtp/send.rtp: bounded
  * mailboxes and their overflow policies (reject, drop, block for plain
  * threads, muting for actors), priorities, time-to-live, the dead-letter
- * hook, and per-actor statistics. Most tests hold the only worker with a
+ * hook, per-actor statistics, and the copying of bytes and C-typed fields. Most tests hold the only worker with a
  * Gate actor so that messages pile up exactly as the test wants.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <sched.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -36,6 +38,15 @@ static struct record {
 	rt_dead_cause last_cause;
 	char last_actor[64], last_message[64];
 	uint32_t last_n;
+	unsigned blobs;         /* Blobs handled */
+	char blob[64];          /* the last Blob's data, as received */
+	size_t blob_len;
+	int blob_data_null;     /* was its data NULL? */
+	char note[64];
+	unsigned ptrs;          /* Ptrs handled */
+	int *ptr;               /* the last Ptr's p and tag */
+	unsigned long ptr_tag;
+	int *dead_ptr;          /* p of the last Ptr that was a dead letter */
 } rec;
 
 
@@ -45,6 +56,8 @@ static int sink_reached(void) { return rec.sink_handled >= want; }
 static int volleys_reached(void) { return rec.volleys >= want; }
 static int gate_is_held(void) { return rec.gate_held; }
 static int dead_reached(void) { return rec.dead >= want; }
+static int blobs_reached(void) { return rec.blobs >= want; }
+static int ptrs_reached(void) { return rec.ptrs >= want; }
 
 /* --- handlers ------------------------------------------------------------ */
 
@@ -158,12 +171,53 @@ send_Gate_on_Hold(send_Gate *self, rt_ctx *ctx, const send_Hold *msg)
 	return 0;
 }
 
+int
+send_Carrier_on_Blob(send_Carrier *self, rt_ctx *ctx, const send_Blob *msg)
+{
+	(void)self;
+	(void)ctx;
+	RECORD({
+		rec.blob_len = msg->data.len;
+		rec.blob_data_null = msg->data.data == NULL;
+		if (msg->data.len != 0 && msg->data.len <= sizeof(rec.blob))
+			memcpy(rec.blob, msg->data.data, msg->data.len);
+		snprintf(rec.note, sizeof(rec.note), "%s",
+		    msg->note != NULL ? msg->note : "(null)");
+		rec.blobs++;
+	});
+	return 0;
+}
+
+int
+send_Carrier_on_Ptr(send_Carrier *self, rt_ctx *ctx, const send_Ptr *msg)
+{
+	(void)self;
+	(void)ctx;
+	RECORD({
+		rec.ptr = msg->p;
+		rec.ptr_tag = msg->tag;
+		rec.ptrs++;
+	});
+	return 0;
+}
+
 static void
 on_dead_letter(void *user, const rt_dead_letter *dl)
 {
 	const send_Item *item = dl->msg;
 
 	(void)user;
+	if (dl->message != NULL && strcmp(dl->message, "Ptr") == 0) {
+		/* The pointer a dead Ptr carried, to be freed here. */
+		const send_Ptr *ptr = dl->msg;
+
+		RECORD({
+			rec.dead++;
+			rec.last_cause = dl->cause;
+			rec.dead_ptr = ptr->p;
+		});
+		return;
+	}
 	RECORD({
 		rec.dead++;
 		rec.last_cause = dl->cause;
@@ -698,6 +752,124 @@ bounded_mailboxes_under_overload_stay_bounded_and_count_everything(void)
 	rt_system_free(sys);
 }
 
+static void
+bytes_are_copied_on_send(void)
+{
+	rt_system *sys = new_system(1);
+	send_Carrier_ref c;
+	char buf[16] = "hello, bytes";
+	send_Blob b = { .n = 1, .data = { buf, 12 }, .note = "first" };
+
+	CU_ASSERT_EQUAL_FATAL(send_Carrier_spawn(sys, NULL, &c), 0);
+	hold_gate(sys);
+	CU_ASSERT_EQUAL(send_Carrier_send_Blob(c, &b), 0);
+	/* The sender's buffer is its own again once the send returns. */
+	memcpy(buf, "XXXXXXXXXXXX", 12);
+	open_gate();
+	want = 1;
+	CU_ASSERT_TRUE(wait_until(blobs_reached));
+	CU_ASSERT_EQUAL(rec.blob_len, 12);
+	CU_ASSERT_FALSE(rec.blob_data_null);
+	CU_ASSERT(memcmp(rec.blob, "hello, bytes", 12) == 0);
+	CU_ASSERT_STRING_EQUAL(rec.note, "first");
+	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_SEC(10)), 0);
+	rt_system_free(sys);
+}
+
+static void
+zero_length_bytes_arrive_empty(void)
+{
+	rt_system *sys = new_system(1);
+	send_Carrier_ref c;
+	char buf[4] = "abc";
+	send_Blob none = { .n = 1 }, empty = { .n = 2, .data = { buf, 0 } };
+
+	CU_ASSERT_EQUAL_FATAL(send_Carrier_spawn(sys, NULL, &c), 0);
+	CU_ASSERT_EQUAL(send_Carrier_send_Blob(c, &none), 0);
+	want = 1;
+	CU_ASSERT_TRUE(wait_until(blobs_reached));
+	CU_ASSERT_EQUAL(rec.blob_len, 0);
+	CU_ASSERT_TRUE(rec.blob_data_null);
+	CU_ASSERT_STRING_EQUAL(rec.note, "(null)");
+	/* Non-NULL data of length 0 does not point into the sender. */
+	CU_ASSERT_EQUAL(send_Carrier_send_Blob(c, &empty), 0);
+	want = 2;
+	CU_ASSERT_TRUE(wait_until(blobs_reached));
+	CU_ASSERT_EQUAL(rec.blob_len, 0);
+	CU_ASSERT_FALSE(rec.blob_data_null);
+	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_SEC(10)), 0);
+	rt_system_free(sys);
+}
+
+static void
+bytes_with_null_data_and_a_length_are_refused(void)
+{
+	rt_system *sys = new_system(1);
+	send_Carrier_ref c;
+	send_Blob bad = { .n = 1, .data = { NULL, 5 } };
+	send_Blob huge = { .n = 2, .data = { "x", SIZE_MAX } };
+	rt_stats st;
+
+	CU_ASSERT_EQUAL_FATAL(send_Carrier_spawn(sys, NULL, &c), 0);
+	CU_ASSERT_EQUAL(send_Carrier_send_Blob(c, &bad), RT_EINVAL);
+	CU_ASSERT_EQUAL(send_Carrier_send_Blob_opt(c, &bad, NULL), RT_EINVAL);
+	/* A length no buffer can have is refused, not wrapped around. */
+	CU_ASSERT_EQUAL(send_Carrier_send_Blob(c, &huge), RT_EINVAL);
+	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_SEC(10)), 0);
+	CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT_EQUAL(st.sent, 0);
+	CU_ASSERT_EQUAL(rec.blobs, 0);
+	rt_system_free(sys);
+}
+
+static void
+a_c_typed_pointer_arrives_unchanged(void)
+{
+	rt_system *sys = new_system(1);
+	send_Carrier_ref c;
+	int *owned = malloc(sizeof(*owned));
+	send_Ptr m = { .p = owned, .tag = 0xfeedUL };
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(owned);
+	*owned = 42;
+	CU_ASSERT_EQUAL_FATAL(send_Carrier_spawn(sys, NULL, &c), 0);
+	CU_ASSERT_EQUAL(send_Carrier_send_Ptr(c, &m), 0);
+	want = 1;
+	CU_ASSERT_TRUE(wait_until(ptrs_reached));
+	CU_ASSERT_PTR_EQUAL(rec.ptr, owned);
+	CU_ASSERT_EQUAL(rec.ptr_tag, 0xfeedUL);
+	CU_ASSERT_EQUAL(*rec.ptr, 42);
+	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_SEC(10)), 0);
+	rt_system_free(sys);
+	free(owned);
+}
+
+static void
+a_c_typed_pointer_in_a_dead_letter_reaches_the_hook(void)
+{
+	rt_system *sys = new_system(1);
+	send_Carrier_ref c;
+	int *owned = malloc(sizeof(*owned));
+	send_Ptr m = { .p = owned };
+	rt_send_opts brief = { .ttl = RT_MS(1) };
+	struct timespec pause = { 0, 30 * 1000000 };
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(owned);
+	CU_ASSERT_EQUAL_FATAL(send_Carrier_spawn(sys, NULL, &c), 0);
+	hold_gate(sys);
+	CU_ASSERT_EQUAL(send_Carrier_send_Ptr_opt(c, &m, &brief), 0);
+	nanosleep(&pause, NULL);
+	open_gate();
+	want = 1;
+	CU_ASSERT_TRUE(wait_until(dead_reached));
+	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_SEC(10)), 0);
+	CU_ASSERT_EQUAL(rec.ptrs, 0);
+	CU_ASSERT_EQUAL(rec.last_cause, RT_DEAD_EXPIRED);
+	CU_ASSERT_PTR_EQUAL(rec.dead_ptr, owned);
+	rt_system_free(sys);
+	free(owned);
+}
+
 static CU_TestInfo send_tests[] = {
 	{ "bounded mailboxes under overload stay bounded and count everything",
 	    bounded_mailboxes_under_overload_stay_bounded_and_count_everything },
@@ -722,6 +894,14 @@ static CU_TestInfo send_tests[] = {
 	{ "actor statistics count what it received and handled",
 	    actor_statistics_count_what_it_received_and_handled },
 	{ "bad send options are refused", bad_send_options_are_refused },
+	{ "bytes are copied on send", bytes_are_copied_on_send },
+	{ "zero-length bytes arrive empty", zero_length_bytes_arrive_empty },
+	{ "bytes with NULL data and a length are refused",
+	    bytes_with_null_data_and_a_length_are_refused },
+	{ "a C-typed pointer arrives unchanged",
+	    a_c_typed_pointer_arrives_unchanged },
+	{ "a C-typed pointer in a dead letter reaches the hook",
+	    a_c_typed_pointer_in_a_dead_letter_reaches_the_hook },
 	CU_TEST_INFO_NULL,
 };
 

@@ -25,6 +25,20 @@ extern "C" {
 typedef struct rt_env rt_env;
 
 /*
+ * rt_bytes: a `bytes` field of a message, state or init block (.rtp), a
+ * length and the data it counts. A send copies the data into the message
+ * (as it copies strings) before it returns, so the caller's buffer is
+ * borrowed only for the call; in the receiver, the data stays valid while
+ * the handler runs. data may be NULL only when len is 0 (a send with NULL
+ * data and len > 0 returns RT_EINVAL). The copy has no particular
+ * alignment: read it with memcpy, not through a cast.
+ */
+typedef struct rt_bytes {
+	const void *data;
+	size_t len;
+} rt_bytes;
+
+/*
  * rt_dispatch_fn: the generated dispatch switch of one actor kind. `tag` is
  * the message's tag local to that actor kind (0..ntags-1); `msg` points at
  * the payload. Returns the handler's result.
