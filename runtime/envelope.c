@@ -74,20 +74,21 @@ spill(rt_system *sys, rti_env_cache *cache, unsigned c)
 	}
 }
 
+/* Refill an empty cache from the depot and take a block, else malloc. */
+static void *
+refill_take(rt_system *sys, rti_env_cache *cache, unsigned c)
+{
+	rt_env *b;
+
+	refill(sys, cache, c - 1);
+	b = rti_cache_pop(cache);
+	return b != NULL ? b : malloc(rti_class_size(c));
+}
+
 void *
 rti_block_refill(rti_worker *w, unsigned c)
 {
-	rti_env_cache *cache = &w->env_cache[c - 1];
-	rt_env *b;
-
-	refill(w->sys, cache, c - 1);
-	b = cache->head;
-	if (b != NULL) {
-		cache->head = (rt_env *)b->node.next;
-		cache->count--;
-		return b;
-	}
-	return malloc(rti_class_size(c));
+	return refill_take(w->sys, &w->env_cache[c - 1], c);
 }
 
 void
@@ -127,18 +128,8 @@ rti_block_adopt_ext(void)
 void *
 rti_block_refill_ext(rt_system *sys, unsigned c)
 {
-	rti_env_cache *cache = &rti_tls_ext_cache[c - 1];
-	rt_env *b;
-
 	rti_block_adopt_ext();
-	refill(sys, cache, c - 1);
-	b = cache->head;
-	if (b != NULL) {
-		cache->head = (rt_env *)b->node.next;
-		cache->count--;
-		return b;
-	}
-	return malloc(rti_class_size(c));
+	return refill_take(sys, &rti_tls_ext_cache[c - 1], c);
 }
 
 int

@@ -267,7 +267,6 @@ work_visible(rti_worker *self)
 	for (i = 0; i < sys->nworkers; i++)
 		if (runq_len(&sys->workers[i].rq) != 0)
 			return true;
-	(void)self;
 	return false;
 }
 
