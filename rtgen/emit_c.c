@@ -271,6 +271,14 @@ needs_copy(const ast_field *f)
 	return has_strings(f) || has_bytes(f);
 }
 
+/* Is there a P_A_send_M_every for m? Not with C-typed fields: the copies
+ * sent at each period could not all own what such a field holds. */
+static bool
+every_allowed(const ast_decl *m)
+{
+	return !has_kind(m->fields, AST_T_CTYPE);
+}
+
 /* typedef struct NAME { fields } NAME; -- `char rt_empty_;` if none. */
 static void
 struct_def(struct emit *e, const char *name, const ast_field *fields)
@@ -404,19 +412,25 @@ header_messages(struct emit *e)
 	}
 }
 
-/* The type-checking macro of A's send of m, or of its _opt twin. */
+/*
+ * The type-checking macro of A's send of m, or of a twin: `suffix` is ""
+ * for the send, else "_opt", "_after" or "_every"; `params` and `args` are
+ * the twin's parameters after msg (", opts") and how the macro passes them
+ * on (", (opts)").
+ */
 static void
-send_macro(struct emit *e, const ast_decl *a, const ast_decl *m, bool opt)
+send_macro(struct emit *e, const ast_decl *a, const ast_decl *m,
+    const char *suffix, const char *params, const char *args)
 {
 	const char *p = e->p;
 
 	out(e, "#define %s_%s_send_%s%s(to, msg%s) \\\n", p, a->name, m->name,
-	    opt ? "_opt" : "", opt ? ", opts" : "");
+	    suffix, params);
 	out(e, "\t(%s_%s_send_%s%s)((to), _Generic((msg), \\\n", p, a->name,
-	    m->name, opt ? "_opt" : "");
-	out(e, "\t    %s_%s *: (msg), const %s_%s *: (msg)%s)%s)\n", p,
+	    m->name, suffix);
+	out(e, "\t    %s_%s *: (msg), const %s_%s *: (msg)%s)%s%s)\n", p,
 	    m->name, p, m->name, m->fields != NULL ? "" : ", void *: (msg)",
-	    opt ? ", \\\n\t    (opts)" : "");
+	    *args != 0 ? ", \\\n\t    " : "", *args != 0 ? args + 2 : "");
 }
 
 /* What a full mailbox does (include/rt/protocol.h), as the last lines of
@@ -510,15 +524,30 @@ header_actor(struct emit *e, const ast_decl *a)
 		wrapped(e, "int %s_%s_send_%s_opt(%s_%s_ref to, "
 		    "const %s_%s *msg, const rt_send_opts *opts);\n", p, n,
 		    m->name, p, n, p, m->name);
+		wrapped(e, "int %s_%s_send_%s_after(%s_%s_ref to, "
+		    "const %s_%s *msg, rt_duration delay, rt_timer *out);\n",
+		    p, n, m->name, p, n, p, m->name);
+		if (every_allowed(m->target))
+			wrapped(e, "int %s_%s_send_%s_every(%s_%s_ref to, "
+			    "const %s_%s *msg, rt_duration period, "
+			    "rt_timer *out);\n", p, n, m->name, p, n, p,
+			    m->name);
 	}
 	if (a->naccepts > 0) {
 		gen(e);
 		out(e, "#ifndef __cplusplus\n/* Make a message of the wrong "
 		    "type a hard error. */\n");
 		for (i = 0; i < a->naccepts; i++) {
+			const ast_decl *m = a->accepts[i]->target;
+
 			src(e, &a->accepts[i]->loc);
-			send_macro(e, a, a->accepts[i]->target, false);
-			send_macro(e, a, a->accepts[i]->target, true);
+			send_macro(e, a, m, "", "", "");
+			send_macro(e, a, m, "_opt", ", opts", ", (opts)");
+			send_macro(e, a, m, "_after", ", delay, out",
+			    ", (delay), (out)");
+			if (every_allowed(m))
+				send_macro(e, a, m, "_every", ", period, out",
+				    ", (period), (out)");
 		}
 		gen(e);
 		out(e, "#endif\n");
@@ -557,9 +586,29 @@ found:
 	out(e, "\n");
 }
 
+/* Add one name to a #pragma GCC poison line, starting or wrapping it. */
+static void
+poison_name(struct emit *e, size_t *col, const ast_decl *a,
+    const ast_decl *m, const char *suffix)
+{
+	size_t len = strlen(e->p) + strlen(a->name) + strlen(m->name) +
+	    strlen(suffix) + 8;
+
+	if (*col == 0) {
+		out(e, "#pragma GCC poison");
+		*col = 18;
+	} else if (*col + len > 76) {
+		out(e, " \\\n\t");
+		*col = 8;
+	}
+	out(e, " %s_%s_send_%s%s", e->p, a->name, m->name, suffix);
+	*col += len;
+}
+
 static void
 header_poison(struct emit *e)
 {
+	static const char *const twins[] = { "", "_opt", "_after", "_every" };
 	const ast_decl *a, *m;
 	bool any = false;
 
@@ -569,38 +618,27 @@ header_poison(struct emit *e)
 		if (a->kind != AST_D_ACTOR)
 			continue;
 		for (m = e->unit->decls; m != NULL; m = m->next) {
-			size_t i, len;
-			int opt;
+			size_t i, t;
 
 			if (m->kind != AST_D_MESSAGE)
 				continue;
 			for (i = 0; i < a->naccepts; i++)
 				if (a->accepts[i]->target == m)
 					break;
-			if (i < a->naccepts)
+			if (i < a->naccepts && every_allowed(m))
 				continue;
 			if (!any)
 				out(e, "/*\n * Sends that do not exist: an actor "
 				    "accepts only the messages of its\n * "
-				    "'accepts' clauses. Poisoning the names of "
-				    "the other combinations\n * makes a call to "
-				    "one a hard error, not just a warning about "
-				    "an\n * implicit declaration.\n */\n");
+				    "'accepts' clauses (and has no _every send "
+				    "of a message with\n * C-typed fields). "
+				    "Poisoning the names of the other\n * "
+				    "combinations makes a call to one a hard "
+				    "error, not just a warning\n * about an "
+				    "implicit declaration.\n */\n");
 			any = true;
-			for (opt = 0; opt < 2; opt++) {
-				len = strlen(e->p) + strlen(a->name) +
-				    strlen(m->name) + (opt ? 12 : 8);
-				if (col == 0) {
-					out(e, "#pragma GCC poison");
-					col = 18;
-				} else if (col + len > 76) {
-					out(e, " \\\n\t");
-					col = 8;
-				}
-				out(e, " %s_%s_send_%s%s", e->p, a->name,
-				    m->name, opt ? "_opt" : "");
-				col += len;
-			}
+			for (t = i < a->naccepts ? 3 : 0; t < 4; t++)
+				poison_name(e, &col, a, m, twins[t]);
 		}
 		if (col != 0)
 			out(e, "\n");
@@ -719,6 +757,11 @@ source_messages(struct emit *e)
 		snprintf(name, sizeof(name), "%s_%s", e->p, d->name);
 		src(e, &d->name_loc);
 		copy_helpers(e, name, d->fields);
+		if (every_allowed(d))
+			out(e, "\n/* For periodic timers: copy a payload. */\n"
+			    "static void\n%s_clone(void *dst, const void *src)\n"
+			    "{\n\t%s_copy(dst, (const %s *)src);\n}\n", name,
+			    name, name);
 	}
 	if (any) {
 		gen(e);
@@ -780,17 +823,16 @@ source_spawn(struct emit *e, const ast_decl *a, bool strings, bool bytes)
 	    "\treturn r;\n}\n");
 }
 
-/* A's send of m with options, then the plain send, which is the same
- * with opts NULL. */
+/*
+ * The statements that check msg and build env, an envelope of A's message
+ * m filled with a copy of it; `return r` on error.
+ */
 static void
-source_send(struct emit *e, const ast_decl *a, const ast_decl *m)
+env_body(struct emit *e, const ast_decl *a, const ast_decl *m)
 {
 	const char *p = e->p, *n = a->name, *mn = m->name;
 	bool strings = needs_copy(m->fields), bytes = has_bytes(m->fields);
 
-	wrapped(e, "int\n(%s_%s_send_%s_opt)(%s_%s_ref to, const %s_%s *msg, "
-	    "const rt_send_opts *opts)\n{\n%s\trt_env *env;\n\tint r;\n\n",
-	    p, n, mn, p, n, p, mn, bytes ? "\tsize_t extra;\n" : "");
 	if (m->fields != NULL)
 		out(e, "\tif (msg == NULL)\n\t\treturn RT_EINVAL;\n");
 	if (bytes)
@@ -813,10 +855,57 @@ source_send(struct emit *e, const ast_decl *a, const ast_decl *m)
 	else
 		out(e, "\tmemcpy(rt_env_payload(env), msg, sizeof(%s_%s));\n",
 		    p, mn);
+}
+
+/* Locals of a function that runs env_body(). */
+static const char *
+env_locals(const ast_decl *m)
+{
+	return has_bytes(m->fields) ? "\tsize_t extra;\n\trt_env *env;\n"
+	    "\tint r;\n\n" : "\trt_env *env;\n\tint r;\n\n";
+}
+
+/* A's send of m with options, then the plain send, which is the same
+ * with opts NULL. */
+static void
+source_send(struct emit *e, const ast_decl *a, const ast_decl *m)
+{
+	const char *p = e->p, *n = a->name, *mn = m->name;
+
+	wrapped(e, "int\n(%s_%s_send_%s_opt)(%s_%s_ref to, const %s_%s *msg, "
+	    "const rt_send_opts *opts)\n{\n%s", p, n, mn, p, n, p, mn,
+	    env_locals(m));
+	env_body(e, a, m);
 	out(e, "\treturn rt_env_send_opts(env, opts);\n}\n\n");
 	wrapped(e, "int\n(%s_%s_send_%s)(%s_%s_ref to, const %s_%s *msg)\n{\n"
 	    "\treturn (%s_%s_send_%s_opt)(to, msg, NULL);\n}\n", p, n, mn, p,
 	    n, p, mn, p, n, mn);
+}
+
+/* A's timed sends of m: once after a delay, and every period (not for a
+ * message with C-typed fields, whose copies could not all own them). */
+static void
+source_timers(struct emit *e, const ast_decl *a, const ast_decl *m)
+{
+	const char *p = e->p, *n = a->name, *mn = m->name;
+
+	wrapped(e, "int\n(%s_%s_send_%s_after)(%s_%s_ref to, const %s_%s "
+	    "*msg, rt_duration delay, rt_timer *out)\n{\n%s", p, n, mn, p, n,
+	    p, mn, env_locals(m));
+	env_body(e, a, m);
+	out(e, "\treturn rt_env_send_after(env, delay, out);\n}\n");
+	if (!every_allowed(m))
+		return;
+	wrapped(e, "\nint\n(%s_%s_send_%s_every)(%s_%s_ref to, const %s_%s "
+	    "*msg, rt_duration period, rt_timer *out)\n{\n%s", p, n, mn, p,
+	    n, p, mn, env_locals(m));
+	env_body(e, a, m);
+	if (needs_copy(m->fields))
+		out(e, "\treturn rt_env_send_every(env, period, %s_%s_clone, "
+		    "out);\n}\n", p, mn);
+	else
+		out(e, "\treturn rt_env_send_every(env, period, NULL, out);"
+		    "\n}\n");
 }
 
 static void
@@ -889,6 +978,8 @@ source_actor(struct emit *e, const ast_decl *a)
 		out(e, "\n");
 		src(e, &a->accepts[i]->loc);
 		source_send(e, a, a->accepts[i]->target);
+		out(e, "\n");
+		source_timers(e, a, a->accepts[i]->target);
 	}
 	gen(e);
 }

@@ -486,7 +486,7 @@ deliver(rti_worker *w, rt_cell *cell, rt_env *env)
 		/* One clock read per run is enough: a message is at most one
 		 * batch late in expiring. */
 		if (w->now == 0)
-			w->now = rti_clock_now();
+			w->now = rti_sys_now(sys);
 		if (w->now > env->u.deadline) {
 			dead(w, cell, env, RT_DEAD_EXPIRED, true);
 			return;
@@ -504,6 +504,9 @@ deliver(rti_worker *w, rt_cell *cell, rt_env *env)
 	w->ctx.cell = NULL;
 	ck_pr_store_64(&cell->handled, cell->handled + 1);
 	rti_count_w(sys, w, handled, 1);
+	if (w->test != NULL)
+		rti_test_record(sys, w->test, cell, env->gen, cls,
+		    env->v.tag);
 	if (rc != 0) {
 		rti_log(sys, RT_LOG_ERROR,
 		    "actor %s crashed: %s (%d) while handling %s", cls->name,

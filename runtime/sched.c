@@ -439,7 +439,7 @@ rti_sched_start(rt_system *sys)
 		w->ctx.sys = sys;
 		w->ctx.worker = w;
 	}
-	for (i = 0; i < sys->nworkers; i++) {
+	for (i = 0; i < sys->nworkers && !sys->manual; i++) {
 		rti_worker *w = &sys->workers[i];
 
 		if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
@@ -450,6 +450,20 @@ rti_sched_start(rt_system *sys)
 		w->running = true;
 	}
 	return 0;
+}
+
+uint64_t
+rti_sched_drive(rt_system *sys)
+{
+	rti_worker *w = &sys->workers[0], *saved = rti_tls_worker;
+	uint64_t before = w->cnt.handled;
+	rt_cell *cell;
+
+	rti_tls_worker = w;
+	while ((cell = find_work(w)) != NULL)
+		rti_actor_run(w, cell);
+	rti_tls_worker = saved;
+	return w->cnt.handled - before;
 }
 
 void

@@ -19,6 +19,7 @@
 #include "cell.h"
 #include "envelope.h"
 #include "rt_atomic.h"
+#include "testkit.h"
 
 #define RTI_RUNQ_SIZE 1024 /* power of two */
 
@@ -75,6 +76,8 @@ typedef struct rti_worker {
 	rti_env_cache env_cache[RTI_ENV_CLASSES]; /* owner only */
 	rti_cell_cache cell_cache; /* owner only */
 	rt_cell *next;      /* owner only: runs next, cannot be stolen */
+	rti_test_log *test; /* owner only: a test system's record of handled
+	                       messages, else NULL */
 	unsigned streak;    /* owner only: runs taken from `next` in a row */
 	unsigned tick;      /* owner only: runs, for the inject queue's turn */
 } __attribute__((aligned(RT_CACHELINE))) rti_worker;
@@ -111,8 +114,15 @@ void rti_sched_ready(rt_system *sys, rt_cell *cell);
  */
 void rti_sched_requeue(rti_worker *w, rt_cell *cell);
 
-/* rti_sched_start: create the worker threads. */
+/* rti_sched_start: create the worker threads (none for a test system). */
 int rti_sched_start(rt_system *sys);
+
+/*
+ * rti_sched_drive: run a test system's actors on the calling thread (which
+ * is not one of its actors) until none is runnable. Returns how many
+ * messages were handled.
+ */
+uint64_t rti_sched_drive(rt_system *sys);
 
 /* rti_sched_stop: tell the workers to exit and wake them all. */
 void rti_sched_stop(rt_system *sys);

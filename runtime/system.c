@@ -32,7 +32,7 @@ online_cpus(void)
 }
 
 rt_system *
-rt_system_new(const rt_config *cfg)
+rti_system_create(const rt_config *cfg, bool manual)
 {
 	rt_system *sys;
 	pthread_condattr_t ca;
@@ -46,9 +46,15 @@ rt_system_new(const rt_config *cfg)
 	rt_config_init(&sys->cfg);
 	if (cfg != NULL)
 		sys->cfg = *cfg;
-	sys->nworkers = sys->cfg.workers ? sys->cfg.workers : online_cpus();
-	if (rti_cell_dir_init(&sys->cells) != 0)
+	sys->manual = manual;
+	/* A test system has one worker, run by the thread that drives it. */
+	sys->nworkers = manual ? 1 :
+	    sys->cfg.workers ? sys->cfg.workers : online_cpus();
+	if (rti_wheel_init(&sys->wheel, sys, manual ? 0 : rti_clock_now(),
+		manual) != 0)
 		goto fail_sys;
+	if (rti_cell_dir_init(&sys->cells) != 0)
+		goto fail_wheel;
 	if (rti_env_depot_init(sys->depot) != 0)
 		goto fail_cells;
 	if (pthread_mutex_init(&sys->lock, NULL) != 0)
@@ -77,10 +83,18 @@ fail_depot:
 	rti_env_depot_destroy(sys->depot);
 fail_cells:
 	rti_cell_dir_destroy(&sys->cells);
+fail_wheel:
+	rti_wheel_destroy(&sys->wheel);
 fail_sys:
 	free(sys->workers);
 	free(sys);
 	return NULL;
+}
+
+rt_system *
+rt_system_new(const rt_config *cfg)
+{
+	return rti_system_create(cfg, false);
 }
 
 rti_counters *
@@ -92,7 +106,7 @@ rti_ext_counters(rt_system *sys)
 unsigned
 rt_system_workers(const rt_system *sys)
 {
-	return sys != NULL ? sys->nworkers : 0;
+	return sys != NULL && !sys->manual ? sys->nworkers : 0;
 }
 
 /*
@@ -127,6 +141,8 @@ rt_system_wait(rt_system *sys)
 		return RT_EINVAL;
 	if (rti_sched_worker(sys) != NULL)
 		return RT_EDEADLK;
+	if (sys->manual)
+		return rti_test_wait(sys);
 	pthread_mutex_lock(&sys->lock);
 	wait_idle_locked(sys, -1);
 	pthread_mutex_unlock(&sys->lock);
@@ -223,10 +239,20 @@ rt_system_shutdown(rt_system *sys, rt_duration timeout)
 
 		if (deadline >= 0 && deadline < slice)
 			slice = deadline;
-		pthread_mutex_lock(&sys->lock);
-		idle = wait_idle_locked(sys, slice);
-		pthread_mutex_unlock(&sys->lock);
+		if (sys->manual) {
+			/* Nobody else runs a test system's actors. */
+			rti_sched_drive(sys);
+			idle = ck_pr_load_64(&sys->live) == 0;
+		} else {
+			pthread_mutex_lock(&sys->lock);
+			idle = wait_idle_locked(sys, slice);
+			pthread_mutex_unlock(&sys->lock);
+		}
 		if (idle || (deadline >= 0 && rti_clock_now() >= deadline))
+			break;
+		/* A test system that did not stop after a rescan never will:
+		 * nothing but this thread runs it. */
+		if (sys->manual && rescan > RESCAN_NS)
 			break;
 		rti_cell_foreach(&sys->cells, stop_cell, sys);
 	}
@@ -236,6 +262,8 @@ rt_system_shutdown(rt_system *sys, rt_duration timeout)
 	}
 	rti_sched_stop(sys);
 	rti_sched_join(sys);
+	/* Timers still pending become dead letters. */
+	rti_wheel_close(&sys->wheel);
 	/*
 	 * The workers left cells in their queues whose mailboxes still hold
 	 * messages for actors that have stopped: count them as dead letters
@@ -260,6 +288,8 @@ rt_system_free(rt_system *sys)
 	for (i = 0; i < sys->nworkers; i++)
 		rti_env_caches_drain(sys->workers[i].env_cache);
 	rti_env_depot_destroy(sys->depot);
+	rti_wheel_destroy(&sys->wheel);
+	rti_test_log_free(&sys->test_log);
 	pthread_cond_destroy(&sys->cond);
 	pthread_mutex_destroy(&sys->shutdown_lock);
 	pthread_mutex_destroy(&sys->lock);

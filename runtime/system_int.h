@@ -12,12 +12,16 @@
 #include <ck_spinlock.h>
 
 #include "cell.h"
+#include "clock.h"
 #include "rt_atomic.h"
 #include "sched.h"
+#include "timer.h"
 
 struct rt_system {
 	/* Read-mostly, shared by every thread. */
 	rt_config cfg;
+	bool manual;        /* a test system (rt/test.h): no worker threads,
+	                       virtual time */
 	unsigned nworkers;
 	rti_worker *workers;
 	uint32_t stopping;  /* atomic: shutdown has begun, sends refused */
@@ -52,6 +56,12 @@ struct rt_system {
 
 	rti_cell_dir cells;
 	rti_env_depot depot[RTI_ENV_CLASSES];
+	rti_wheel wheel;
+
+	/* A test system's clock (atomic; only its driving thread writes),
+	 * and its record of handled messages. */
+	int64_t vnow;
+	rti_test_log test_log;
 
 	/* lock guards idle_epoch and pairs with cond. */
 	pthread_mutex_t lock;
@@ -63,6 +73,28 @@ struct rt_system {
 	bool shutdown_begun;
 	bool joined;
 };
+
+/*
+ * rti_system_create: rt_system_new, or, with `manual`, a test system
+ * (rt_test_system_new).
+ */
+rt_system *rti_system_create(const rt_config *cfg, bool manual);
+
+/*
+ * rti_test_wait: rt_system_wait for a test system: run it, on virtual time,
+ * until no actor is alive (0) or nothing more can happen (RT_EDEADLK).
+ */
+int rti_test_wait(rt_system *sys);
+
+/* rti_sys_now: the system's time: monotonic, or virtual in a test system. */
+static inline int64_t
+rti_sys_now(rt_system *sys)
+{
+	/* Relaxed: a test system's clock moves only in its driving thread,
+	 * the thread that reads it. */
+	return sys->manual ? (int64_t)ck_pr_load_64((uint64_t *)&sys->vnow) :
+			     rti_clock_now();
+}
 
 /*
  * rti_inflight_enter: called by a send or spawn before it checks

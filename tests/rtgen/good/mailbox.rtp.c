@@ -34,7 +34,14 @@ mbox_Note_copy(void *dst, const mbox_Note *m)
 		p += len;
 	}
 }
-#line 38 "mailbox.rtp.c"
+
+/* For periodic timers: copy a payload. */
+static void
+mbox_Note_clone(void *dst, const void *src)
+{
+	mbox_Note_copy(dst, (const mbox_Note *)src);
+}
+#line 45 "mailbox.rtp.c"
 
 /* Actor Plain. */
 #line 9 "rtgen/good/mailbox.rtp"
@@ -112,7 +119,39 @@ int
 {
 	return (mbox_Plain_send_Tick_opt)(to, msg, NULL);
 }
-#line 116 "mailbox.rtp.c"
+
+int
+(mbox_Plain_send_Tick_after)(mbox_Plain_ref to, const mbox_Tick *msg,
+    rt_duration delay, rt_timer *out)
+{
+	rt_env *env;
+	int r;
+
+	if (msg == NULL)
+		return RT_EINVAL;
+	r = rt_env_new(to.ref, mbox_Plain_TAG_Tick, sizeof(mbox_Tick), &env);
+	if (r != 0)
+		return r;
+	memcpy(rt_env_payload(env), msg, sizeof(mbox_Tick));
+	return rt_env_send_after(env, delay, out);
+}
+
+int
+(mbox_Plain_send_Tick_every)(mbox_Plain_ref to, const mbox_Tick *msg,
+    rt_duration period, rt_timer *out)
+{
+	rt_env *env;
+	int r;
+
+	if (msg == NULL)
+		return RT_EINVAL;
+	r = rt_env_new(to.ref, mbox_Plain_TAG_Tick, sizeof(mbox_Tick), &env);
+	if (r != 0)
+		return r;
+	memcpy(rt_env_payload(env), msg, sizeof(mbox_Tick));
+	return rt_env_send_every(env, period, NULL, out);
+}
+#line 155 "mailbox.rtp.c"
 
 /* Actor Open. */
 #line 10 "rtgen/good/mailbox.rtp"
@@ -189,7 +228,39 @@ int
 {
 	return (mbox_Open_send_Tick_opt)(to, msg, NULL);
 }
-#line 193 "mailbox.rtp.c"
+
+int
+(mbox_Open_send_Tick_after)(mbox_Open_ref to, const mbox_Tick *msg,
+    rt_duration delay, rt_timer *out)
+{
+	rt_env *env;
+	int r;
+
+	if (msg == NULL)
+		return RT_EINVAL;
+	r = rt_env_new(to.ref, mbox_Open_TAG_Tick, sizeof(mbox_Tick), &env);
+	if (r != 0)
+		return r;
+	memcpy(rt_env_payload(env), msg, sizeof(mbox_Tick));
+	return rt_env_send_after(env, delay, out);
+}
+
+int
+(mbox_Open_send_Tick_every)(mbox_Open_ref to, const mbox_Tick *msg,
+    rt_duration period, rt_timer *out)
+{
+	rt_env *env;
+	int r;
+
+	if (msg == NULL)
+		return RT_EINVAL;
+	r = rt_env_new(to.ref, mbox_Open_TAG_Tick, sizeof(mbox_Tick), &env);
+	if (r != 0)
+		return r;
+	memcpy(rt_env_payload(env), msg, sizeof(mbox_Tick));
+	return rt_env_send_every(env, period, NULL, out);
+}
+#line 264 "mailbox.rtp.c"
 
 /* Actor Waiter. */
 #line 11 "rtgen/good/mailbox.rtp"
@@ -273,6 +344,40 @@ int
 	return (mbox_Waiter_send_Note_opt)(to, msg, NULL);
 }
 
+int
+(mbox_Waiter_send_Note_after)(mbox_Waiter_ref to, const mbox_Note *msg,
+    rt_duration delay, rt_timer *out)
+{
+	rt_env *env;
+	int r;
+
+	if (msg == NULL)
+		return RT_EINVAL;
+	r = rt_env_new(to.ref, mbox_Waiter_TAG_Note, sizeof(mbox_Note) +
+	    mbox_Note_extra(msg), &env);
+	if (r != 0)
+		return r;
+	mbox_Note_copy(rt_env_payload(env), msg);
+	return rt_env_send_after(env, delay, out);
+}
+
+int
+(mbox_Waiter_send_Note_every)(mbox_Waiter_ref to, const mbox_Note *msg,
+    rt_duration period, rt_timer *out)
+{
+	rt_env *env;
+	int r;
+
+	if (msg == NULL)
+		return RT_EINVAL;
+	r = rt_env_new(to.ref, mbox_Waiter_TAG_Note, sizeof(mbox_Note) +
+	    mbox_Note_extra(msg), &env);
+	if (r != 0)
+		return r;
+	mbox_Note_copy(rt_env_payload(env), msg);
+	return rt_env_send_every(env, period, mbox_Note_clone, out);
+}
+
 #line 11 "rtgen/good/mailbox.rtp"
 int
 (mbox_Waiter_send_Tick_opt)(mbox_Waiter_ref to, const mbox_Tick *msg,
@@ -295,7 +400,39 @@ int
 {
 	return (mbox_Waiter_send_Tick_opt)(to, msg, NULL);
 }
-#line 299 "mailbox.rtp.c"
+
+int
+(mbox_Waiter_send_Tick_after)(mbox_Waiter_ref to, const mbox_Tick *msg,
+    rt_duration delay, rt_timer *out)
+{
+	rt_env *env;
+	int r;
+
+	if (msg == NULL)
+		return RT_EINVAL;
+	r = rt_env_new(to.ref, mbox_Waiter_TAG_Tick, sizeof(mbox_Tick), &env);
+	if (r != 0)
+		return r;
+	memcpy(rt_env_payload(env), msg, sizeof(mbox_Tick));
+	return rt_env_send_after(env, delay, out);
+}
+
+int
+(mbox_Waiter_send_Tick_every)(mbox_Waiter_ref to, const mbox_Tick *msg,
+    rt_duration period, rt_timer *out)
+{
+	rt_env *env;
+	int r;
+
+	if (msg == NULL)
+		return RT_EINVAL;
+	r = rt_env_new(to.ref, mbox_Waiter_TAG_Tick, sizeof(mbox_Tick), &env);
+	if (r != 0)
+		return r;
+	memcpy(rt_env_payload(env), msg, sizeof(mbox_Tick));
+	return rt_env_send_every(env, period, NULL, out);
+}
+#line 436 "mailbox.rtp.c"
 
 /* Actor Blocker. */
 #line 12 "rtgen/good/mailbox.rtp"
@@ -374,7 +511,41 @@ int
 {
 	return (mbox_Blocker_send_Stop_opt)(to, msg, NULL);
 }
-#line 378 "mailbox.rtp.c"
+
+int
+(mbox_Blocker_send_Stop_after)(mbox_Blocker_ref to, const mbox_Stop *msg,
+    rt_duration delay, rt_timer *out)
+{
+	rt_env *env;
+	int r;
+
+	r = rt_env_new(to.ref, mbox_Blocker_TAG_Stop, sizeof(mbox_Stop), &env);
+	if (r != 0)
+		return r;
+	if (msg != NULL)
+		memcpy(rt_env_payload(env), msg, sizeof(mbox_Stop));
+	else
+		memset(rt_env_payload(env), 0, sizeof(mbox_Stop));
+	return rt_env_send_after(env, delay, out);
+}
+
+int
+(mbox_Blocker_send_Stop_every)(mbox_Blocker_ref to, const mbox_Stop *msg,
+    rt_duration period, rt_timer *out)
+{
+	rt_env *env;
+	int r;
+
+	r = rt_env_new(to.ref, mbox_Blocker_TAG_Stop, sizeof(mbox_Stop), &env);
+	if (r != 0)
+		return r;
+	if (msg != NULL)
+		memcpy(rt_env_payload(env), msg, sizeof(mbox_Stop));
+	else
+		memset(rt_env_payload(env), 0, sizeof(mbox_Stop));
+	return rt_env_send_every(env, period, NULL, out);
+}
+#line 549 "mailbox.rtp.c"
 
 /* Actor Dropper. */
 #line 13 "rtgen/good/mailbox.rtp"
@@ -457,6 +628,38 @@ int
 	return (mbox_Dropper_send_Tick_opt)(to, msg, NULL);
 }
 
+int
+(mbox_Dropper_send_Tick_after)(mbox_Dropper_ref to, const mbox_Tick *msg,
+    rt_duration delay, rt_timer *out)
+{
+	rt_env *env;
+	int r;
+
+	if (msg == NULL)
+		return RT_EINVAL;
+	r = rt_env_new(to.ref, mbox_Dropper_TAG_Tick, sizeof(mbox_Tick), &env);
+	if (r != 0)
+		return r;
+	memcpy(rt_env_payload(env), msg, sizeof(mbox_Tick));
+	return rt_env_send_after(env, delay, out);
+}
+
+int
+(mbox_Dropper_send_Tick_every)(mbox_Dropper_ref to, const mbox_Tick *msg,
+    rt_duration period, rt_timer *out)
+{
+	rt_env *env;
+	int r;
+
+	if (msg == NULL)
+		return RT_EINVAL;
+	r = rt_env_new(to.ref, mbox_Dropper_TAG_Tick, sizeof(mbox_Tick), &env);
+	if (r != 0)
+		return r;
+	memcpy(rt_env_payload(env), msg, sizeof(mbox_Tick));
+	return rt_env_send_every(env, period, NULL, out);
+}
+
 #line 13 "rtgen/good/mailbox.rtp"
 int
 (mbox_Dropper_send_Stop_opt)(mbox_Dropper_ref to, const mbox_Stop *msg,
@@ -480,7 +683,41 @@ int
 {
 	return (mbox_Dropper_send_Stop_opt)(to, msg, NULL);
 }
-#line 484 "mailbox.rtp.c"
+
+int
+(mbox_Dropper_send_Stop_after)(mbox_Dropper_ref to, const mbox_Stop *msg,
+    rt_duration delay, rt_timer *out)
+{
+	rt_env *env;
+	int r;
+
+	r = rt_env_new(to.ref, mbox_Dropper_TAG_Stop, sizeof(mbox_Stop), &env);
+	if (r != 0)
+		return r;
+	if (msg != NULL)
+		memcpy(rt_env_payload(env), msg, sizeof(mbox_Stop));
+	else
+		memset(rt_env_payload(env), 0, sizeof(mbox_Stop));
+	return rt_env_send_after(env, delay, out);
+}
+
+int
+(mbox_Dropper_send_Stop_every)(mbox_Dropper_ref to, const mbox_Stop *msg,
+    rt_duration period, rt_timer *out)
+{
+	rt_env *env;
+	int r;
+
+	r = rt_env_new(to.ref, mbox_Dropper_TAG_Stop, sizeof(mbox_Stop), &env);
+	if (r != 0)
+		return r;
+	if (msg != NULL)
+		memcpy(rt_env_payload(env), msg, sizeof(mbox_Stop));
+	else
+		memset(rt_env_payload(env), 0, sizeof(mbox_Stop));
+	return rt_env_send_every(env, period, NULL, out);
+}
+#line 721 "mailbox.rtp.c"
 
 /* Actor Rejecter. */
 #line 14 "rtgen/good/mailbox.rtp"
@@ -559,4 +796,38 @@ int
 {
 	return (mbox_Rejecter_send_Note_opt)(to, msg, NULL);
 }
-#line 563 "mailbox.rtp.c"
+
+int
+(mbox_Rejecter_send_Note_after)(mbox_Rejecter_ref to, const mbox_Note *msg,
+    rt_duration delay, rt_timer *out)
+{
+	rt_env *env;
+	int r;
+
+	if (msg == NULL)
+		return RT_EINVAL;
+	r = rt_env_new(to.ref, mbox_Rejecter_TAG_Note, sizeof(mbox_Note) +
+	    mbox_Note_extra(msg), &env);
+	if (r != 0)
+		return r;
+	mbox_Note_copy(rt_env_payload(env), msg);
+	return rt_env_send_after(env, delay, out);
+}
+
+int
+(mbox_Rejecter_send_Note_every)(mbox_Rejecter_ref to, const mbox_Note *msg,
+    rt_duration period, rt_timer *out)
+{
+	rt_env *env;
+	int r;
+
+	if (msg == NULL)
+		return RT_EINVAL;
+	r = rt_env_new(to.ref, mbox_Rejecter_TAG_Note, sizeof(mbox_Note) +
+	    mbox_Note_extra(msg), &env);
+	if (r != 0)
+		return r;
+	mbox_Note_copy(rt_env_payload(env), msg);
+	return rt_env_send_every(env, period, mbox_Note_clone, out);
+}
+#line 834 "mailbox.rtp.c"

@@ -89,7 +89,11 @@ int mbox_Plain_spawn(rt_system *sys, const mbox_Plain_args *args,
 int mbox_Plain_send_Tick(mbox_Plain_ref to, const mbox_Tick *msg);
 int mbox_Plain_send_Tick_opt(mbox_Plain_ref to, const mbox_Tick *msg,
     const rt_send_opts *opts);
-#line 93 "mailbox.rtp.h"
+int mbox_Plain_send_Tick_after(mbox_Plain_ref to, const mbox_Tick *msg,
+    rt_duration delay, rt_timer *out);
+int mbox_Plain_send_Tick_every(mbox_Plain_ref to, const mbox_Tick *msg,
+    rt_duration period, rt_timer *out);
+#line 97 "mailbox.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
 #line 9 "rtgen/good/mailbox.rtp"
@@ -100,12 +104,20 @@ int mbox_Plain_send_Tick_opt(mbox_Plain_ref to, const mbox_Tick *msg,
 	(mbox_Plain_send_Tick_opt)((to), _Generic((msg), \
 	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
 	    (opts))
-#line 104 "mailbox.rtp.h"
+#define mbox_Plain_send_Tick_after(to, msg, delay, out) \
+	(mbox_Plain_send_Tick_after)((to), _Generic((msg), \
+	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
+	    (delay), (out))
+#define mbox_Plain_send_Tick_every(to, msg, period, out) \
+	(mbox_Plain_send_Tick_every)((to), _Generic((msg), \
+	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
+	    (period), (out))
+#line 116 "mailbox.rtp.h"
 #endif
 /* Handlers of Plain, which the user writes. */
 #line 9 "rtgen/good/mailbox.rtp"
 int mbox_Plain_on_Tick(mbox_Plain *self, rt_ctx *ctx, const mbox_Tick *msg);
-#line 109 "mailbox.rtp.h"
+#line 121 "mailbox.rtp.h"
 
 /*
  * Actor Open: its state, spawn arguments, class and spawn function,
@@ -136,7 +148,11 @@ int mbox_Open_spawn(rt_system *sys, const mbox_Open_args *args,
 int mbox_Open_send_Tick(mbox_Open_ref to, const mbox_Tick *msg);
 int mbox_Open_send_Tick_opt(mbox_Open_ref to, const mbox_Tick *msg,
     const rt_send_opts *opts);
-#line 140 "mailbox.rtp.h"
+int mbox_Open_send_Tick_after(mbox_Open_ref to, const mbox_Tick *msg,
+    rt_duration delay, rt_timer *out);
+int mbox_Open_send_Tick_every(mbox_Open_ref to, const mbox_Tick *msg,
+    rt_duration period, rt_timer *out);
+#line 156 "mailbox.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
 #line 10 "rtgen/good/mailbox.rtp"
@@ -147,12 +163,20 @@ int mbox_Open_send_Tick_opt(mbox_Open_ref to, const mbox_Tick *msg,
 	(mbox_Open_send_Tick_opt)((to), _Generic((msg), \
 	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
 	    (opts))
-#line 151 "mailbox.rtp.h"
+#define mbox_Open_send_Tick_after(to, msg, delay, out) \
+	(mbox_Open_send_Tick_after)((to), _Generic((msg), \
+	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
+	    (delay), (out))
+#define mbox_Open_send_Tick_every(to, msg, period, out) \
+	(mbox_Open_send_Tick_every)((to), _Generic((msg), \
+	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
+	    (period), (out))
+#line 175 "mailbox.rtp.h"
 #endif
 /* Handlers of Open, which the user writes. */
 #line 10 "rtgen/good/mailbox.rtp"
 int mbox_Open_on_Tick(mbox_Open *self, rt_ctx *ctx, const mbox_Tick *msg);
-#line 156 "mailbox.rtp.h"
+#line 180 "mailbox.rtp.h"
 
 /*
  * Actor Waiter: its state, spawn arguments, class and spawn function,
@@ -189,11 +213,19 @@ int mbox_Waiter_spawn(rt_system *sys, const mbox_Waiter_args *args,
 int mbox_Waiter_send_Note(mbox_Waiter_ref to, const mbox_Note *msg);
 int mbox_Waiter_send_Note_opt(mbox_Waiter_ref to, const mbox_Note *msg,
     const rt_send_opts *opts);
+int mbox_Waiter_send_Note_after(mbox_Waiter_ref to, const mbox_Note *msg,
+    rt_duration delay, rt_timer *out);
+int mbox_Waiter_send_Note_every(mbox_Waiter_ref to, const mbox_Note *msg,
+    rt_duration period, rt_timer *out);
 #line 11 "rtgen/good/mailbox.rtp"
 int mbox_Waiter_send_Tick(mbox_Waiter_ref to, const mbox_Tick *msg);
 int mbox_Waiter_send_Tick_opt(mbox_Waiter_ref to, const mbox_Tick *msg,
     const rt_send_opts *opts);
-#line 197 "mailbox.rtp.h"
+int mbox_Waiter_send_Tick_after(mbox_Waiter_ref to, const mbox_Tick *msg,
+    rt_duration delay, rt_timer *out);
+int mbox_Waiter_send_Tick_every(mbox_Waiter_ref to, const mbox_Tick *msg,
+    rt_duration period, rt_timer *out);
+#line 229 "mailbox.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
 #line 11 "rtgen/good/mailbox.rtp"
@@ -204,6 +236,14 @@ int mbox_Waiter_send_Tick_opt(mbox_Waiter_ref to, const mbox_Tick *msg,
 	(mbox_Waiter_send_Note_opt)((to), _Generic((msg), \
 	    mbox_Note *: (msg), const mbox_Note *: (msg)), \
 	    (opts))
+#define mbox_Waiter_send_Note_after(to, msg, delay, out) \
+	(mbox_Waiter_send_Note_after)((to), _Generic((msg), \
+	    mbox_Note *: (msg), const mbox_Note *: (msg)), \
+	    (delay), (out))
+#define mbox_Waiter_send_Note_every(to, msg, period, out) \
+	(mbox_Waiter_send_Note_every)((to), _Generic((msg), \
+	    mbox_Note *: (msg), const mbox_Note *: (msg)), \
+	    (period), (out))
 #line 11 "rtgen/good/mailbox.rtp"
 #define mbox_Waiter_send_Tick(to, msg) \
 	(mbox_Waiter_send_Tick)((to), _Generic((msg), \
@@ -212,14 +252,22 @@ int mbox_Waiter_send_Tick_opt(mbox_Waiter_ref to, const mbox_Tick *msg,
 	(mbox_Waiter_send_Tick_opt)((to), _Generic((msg), \
 	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
 	    (opts))
-#line 216 "mailbox.rtp.h"
+#define mbox_Waiter_send_Tick_after(to, msg, delay, out) \
+	(mbox_Waiter_send_Tick_after)((to), _Generic((msg), \
+	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
+	    (delay), (out))
+#define mbox_Waiter_send_Tick_every(to, msg, period, out) \
+	(mbox_Waiter_send_Tick_every)((to), _Generic((msg), \
+	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
+	    (period), (out))
+#line 264 "mailbox.rtp.h"
 #endif
 /* Handlers of Waiter, which the user writes. */
 #line 11 "rtgen/good/mailbox.rtp"
 int mbox_Waiter_on_Note(mbox_Waiter *self, rt_ctx *ctx, const mbox_Note *msg);
 #line 11 "rtgen/good/mailbox.rtp"
 int mbox_Waiter_on_Tick(mbox_Waiter *self, rt_ctx *ctx, const mbox_Tick *msg);
-#line 223 "mailbox.rtp.h"
+#line 271 "mailbox.rtp.h"
 
 /*
  * Actor Blocker: its state, spawn arguments, class and spawn function,
@@ -255,7 +303,11 @@ int mbox_Blocker_spawn(rt_system *sys, const mbox_Blocker_args *args,
 int mbox_Blocker_send_Stop(mbox_Blocker_ref to, const mbox_Stop *msg);
 int mbox_Blocker_send_Stop_opt(mbox_Blocker_ref to, const mbox_Stop *msg,
     const rt_send_opts *opts);
-#line 259 "mailbox.rtp.h"
+int mbox_Blocker_send_Stop_after(mbox_Blocker_ref to, const mbox_Stop *msg,
+    rt_duration delay, rt_timer *out);
+int mbox_Blocker_send_Stop_every(mbox_Blocker_ref to, const mbox_Stop *msg,
+    rt_duration period, rt_timer *out);
+#line 311 "mailbox.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
 #line 12 "rtgen/good/mailbox.rtp"
@@ -266,13 +318,21 @@ int mbox_Blocker_send_Stop_opt(mbox_Blocker_ref to, const mbox_Stop *msg,
 	(mbox_Blocker_send_Stop_opt)((to), _Generic((msg), \
 	    mbox_Stop *: (msg), const mbox_Stop *: (msg), void *: (msg)), \
 	    (opts))
-#line 270 "mailbox.rtp.h"
+#define mbox_Blocker_send_Stop_after(to, msg, delay, out) \
+	(mbox_Blocker_send_Stop_after)((to), _Generic((msg), \
+	    mbox_Stop *: (msg), const mbox_Stop *: (msg), void *: (msg)), \
+	    (delay), (out))
+#define mbox_Blocker_send_Stop_every(to, msg, period, out) \
+	(mbox_Blocker_send_Stop_every)((to), _Generic((msg), \
+	    mbox_Stop *: (msg), const mbox_Stop *: (msg), void *: (msg)), \
+	    (period), (out))
+#line 330 "mailbox.rtp.h"
 #endif
 /* Handlers of Blocker, which the user writes. */
 #line 12 "rtgen/good/mailbox.rtp"
 int mbox_Blocker_on_Stop(mbox_Blocker *self, rt_ctx *ctx,
     const mbox_Stop *msg);
-#line 276 "mailbox.rtp.h"
+#line 336 "mailbox.rtp.h"
 
 /*
  * Actor Dropper: its state, spawn arguments, class and spawn function,
@@ -307,11 +367,19 @@ int mbox_Dropper_spawn(rt_system *sys, const mbox_Dropper_args *args,
 int mbox_Dropper_send_Tick(mbox_Dropper_ref to, const mbox_Tick *msg);
 int mbox_Dropper_send_Tick_opt(mbox_Dropper_ref to, const mbox_Tick *msg,
     const rt_send_opts *opts);
+int mbox_Dropper_send_Tick_after(mbox_Dropper_ref to, const mbox_Tick *msg,
+    rt_duration delay, rt_timer *out);
+int mbox_Dropper_send_Tick_every(mbox_Dropper_ref to, const mbox_Tick *msg,
+    rt_duration period, rt_timer *out);
 #line 13 "rtgen/good/mailbox.rtp"
 int mbox_Dropper_send_Stop(mbox_Dropper_ref to, const mbox_Stop *msg);
 int mbox_Dropper_send_Stop_opt(mbox_Dropper_ref to, const mbox_Stop *msg,
     const rt_send_opts *opts);
-#line 315 "mailbox.rtp.h"
+int mbox_Dropper_send_Stop_after(mbox_Dropper_ref to, const mbox_Stop *msg,
+    rt_duration delay, rt_timer *out);
+int mbox_Dropper_send_Stop_every(mbox_Dropper_ref to, const mbox_Stop *msg,
+    rt_duration period, rt_timer *out);
+#line 383 "mailbox.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
 #line 13 "rtgen/good/mailbox.rtp"
@@ -322,6 +390,14 @@ int mbox_Dropper_send_Stop_opt(mbox_Dropper_ref to, const mbox_Stop *msg,
 	(mbox_Dropper_send_Tick_opt)((to), _Generic((msg), \
 	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
 	    (opts))
+#define mbox_Dropper_send_Tick_after(to, msg, delay, out) \
+	(mbox_Dropper_send_Tick_after)((to), _Generic((msg), \
+	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
+	    (delay), (out))
+#define mbox_Dropper_send_Tick_every(to, msg, period, out) \
+	(mbox_Dropper_send_Tick_every)((to), _Generic((msg), \
+	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
+	    (period), (out))
 #line 13 "rtgen/good/mailbox.rtp"
 #define mbox_Dropper_send_Stop(to, msg) \
 	(mbox_Dropper_send_Stop)((to), _Generic((msg), \
@@ -330,7 +406,15 @@ int mbox_Dropper_send_Stop_opt(mbox_Dropper_ref to, const mbox_Stop *msg,
 	(mbox_Dropper_send_Stop_opt)((to), _Generic((msg), \
 	    mbox_Stop *: (msg), const mbox_Stop *: (msg), void *: (msg)), \
 	    (opts))
-#line 334 "mailbox.rtp.h"
+#define mbox_Dropper_send_Stop_after(to, msg, delay, out) \
+	(mbox_Dropper_send_Stop_after)((to), _Generic((msg), \
+	    mbox_Stop *: (msg), const mbox_Stop *: (msg), void *: (msg)), \
+	    (delay), (out))
+#define mbox_Dropper_send_Stop_every(to, msg, period, out) \
+	(mbox_Dropper_send_Stop_every)((to), _Generic((msg), \
+	    mbox_Stop *: (msg), const mbox_Stop *: (msg), void *: (msg)), \
+	    (period), (out))
+#line 418 "mailbox.rtp.h"
 #endif
 /* Handlers of Dropper, which the user writes. */
 #line 13 "rtgen/good/mailbox.rtp"
@@ -339,7 +423,7 @@ int mbox_Dropper_on_Tick(mbox_Dropper *self, rt_ctx *ctx,
 #line 13 "rtgen/good/mailbox.rtp"
 int mbox_Dropper_on_Stop(mbox_Dropper *self, rt_ctx *ctx,
     const mbox_Stop *msg);
-#line 343 "mailbox.rtp.h"
+#line 427 "mailbox.rtp.h"
 
 /*
  * Actor Rejecter: its state, spawn arguments, class and spawn function,
@@ -372,7 +456,11 @@ int mbox_Rejecter_spawn(rt_system *sys, const mbox_Rejecter_args *args,
 int mbox_Rejecter_send_Note(mbox_Rejecter_ref to, const mbox_Note *msg);
 int mbox_Rejecter_send_Note_opt(mbox_Rejecter_ref to, const mbox_Note *msg,
     const rt_send_opts *opts);
-#line 376 "mailbox.rtp.h"
+int mbox_Rejecter_send_Note_after(mbox_Rejecter_ref to, const mbox_Note *msg,
+    rt_duration delay, rt_timer *out);
+int mbox_Rejecter_send_Note_every(mbox_Rejecter_ref to, const mbox_Note *msg,
+    rt_duration period, rt_timer *out);
+#line 464 "mailbox.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
 #line 15 "rtgen/good/mailbox.rtp"
@@ -383,30 +471,49 @@ int mbox_Rejecter_send_Note_opt(mbox_Rejecter_ref to, const mbox_Note *msg,
 	(mbox_Rejecter_send_Note_opt)((to), _Generic((msg), \
 	    mbox_Note *: (msg), const mbox_Note *: (msg)), \
 	    (opts))
-#line 387 "mailbox.rtp.h"
+#define mbox_Rejecter_send_Note_after(to, msg, delay, out) \
+	(mbox_Rejecter_send_Note_after)((to), _Generic((msg), \
+	    mbox_Note *: (msg), const mbox_Note *: (msg)), \
+	    (delay), (out))
+#define mbox_Rejecter_send_Note_every(to, msg, period, out) \
+	(mbox_Rejecter_send_Note_every)((to), _Generic((msg), \
+	    mbox_Note *: (msg), const mbox_Note *: (msg)), \
+	    (period), (out))
+#line 483 "mailbox.rtp.h"
 #endif
 /* Handlers of Rejecter, which the user writes. */
 #line 15 "rtgen/good/mailbox.rtp"
 int mbox_Rejecter_on_Note(mbox_Rejecter *self, rt_ctx *ctx,
     const mbox_Note *msg);
-#line 393 "mailbox.rtp.h"
+#line 489 "mailbox.rtp.h"
 
 /*
  * Sends that do not exist: an actor accepts only the messages of its
- * 'accepts' clauses. Poisoning the names of the other combinations
- * makes a call to one a hard error, not just a warning about an
- * implicit declaration.
+ * 'accepts' clauses (and has no _every send of a message with
+ * C-typed fields). Poisoning the names of the other
+ * combinations makes a call to one a hard error, not just a warning
+ * about an implicit declaration.
  */
 #pragma GCC poison mbox_Plain_send_Note mbox_Plain_send_Note_opt \
-	 mbox_Plain_send_Stop mbox_Plain_send_Stop_opt
+	 mbox_Plain_send_Note_after mbox_Plain_send_Note_every \
+	 mbox_Plain_send_Stop mbox_Plain_send_Stop_opt \
+	 mbox_Plain_send_Stop_after mbox_Plain_send_Stop_every
 #pragma GCC poison mbox_Open_send_Note mbox_Open_send_Note_opt \
-	 mbox_Open_send_Stop mbox_Open_send_Stop_opt
-#pragma GCC poison mbox_Waiter_send_Stop mbox_Waiter_send_Stop_opt
+	 mbox_Open_send_Note_after mbox_Open_send_Note_every \
+	 mbox_Open_send_Stop mbox_Open_send_Stop_opt \
+	 mbox_Open_send_Stop_after mbox_Open_send_Stop_every
+#pragma GCC poison mbox_Waiter_send_Stop mbox_Waiter_send_Stop_opt \
+	 mbox_Waiter_send_Stop_after mbox_Waiter_send_Stop_every
 #pragma GCC poison mbox_Blocker_send_Note mbox_Blocker_send_Note_opt \
-	 mbox_Blocker_send_Tick mbox_Blocker_send_Tick_opt
-#pragma GCC poison mbox_Dropper_send_Note mbox_Dropper_send_Note_opt
+	 mbox_Blocker_send_Note_after mbox_Blocker_send_Note_every \
+	 mbox_Blocker_send_Tick mbox_Blocker_send_Tick_opt \
+	 mbox_Blocker_send_Tick_after mbox_Blocker_send_Tick_every
+#pragma GCC poison mbox_Dropper_send_Note mbox_Dropper_send_Note_opt \
+	 mbox_Dropper_send_Note_after mbox_Dropper_send_Note_every
 #pragma GCC poison mbox_Rejecter_send_Tick mbox_Rejecter_send_Tick_opt \
-	 mbox_Rejecter_send_Stop mbox_Rejecter_send_Stop_opt
+	 mbox_Rejecter_send_Tick_after mbox_Rejecter_send_Tick_every \
+	 mbox_Rejecter_send_Stop mbox_Rejecter_send_Stop_opt \
+	 mbox_Rejecter_send_Stop_after mbox_Rejecter_send_Stop_every
 
 #ifdef __cplusplus
 }

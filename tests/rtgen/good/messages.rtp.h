@@ -71,12 +71,15 @@ int msgs_Greeter_on_start(msgs_Greeter *self, rt_ctx *ctx,
 
 /*
  * Sends that do not exist: an actor accepts only the messages of its
- * 'accepts' clauses. Poisoning the names of the other combinations
- * makes a call to one a hard error, not just a warning about an
- * implicit declaration.
+ * 'accepts' clauses (and has no _every send of a message with
+ * C-typed fields). Poisoning the names of the other
+ * combinations makes a call to one a hard error, not just a warning
+ * about an implicit declaration.
  */
 #pragma GCC poison msgs_Greeter_send_Hello msgs_Greeter_send_Hello_opt \
-	 msgs_Greeter_send_Bye msgs_Greeter_send_Bye_opt
+	 msgs_Greeter_send_Hello_after msgs_Greeter_send_Hello_every \
+	 msgs_Greeter_send_Bye msgs_Greeter_send_Bye_opt \
+	 msgs_Greeter_send_Bye_after msgs_Greeter_send_Bye_every
 
 #ifdef __cplusplus
 }

@@ -42,7 +42,14 @@ shop_Order_copy(void *dst, const shop_Order *m)
 		p += len;
 	}
 }
-#line 46 "shop.rtp.c"
+
+/* For periodic timers: copy a payload. */
+static void
+shop_Order_clone(void *dst, const void *src)
+{
+	shop_Order_copy(dst, (const shop_Order *)src);
+}
+#line 53 "shop.rtp.c"
 
 /* Actor Cart. */
 #line 18 "rtgen/good/shop.rtp"
@@ -172,6 +179,40 @@ int
 	return (shop_Cart_send_Order_opt)(to, msg, NULL);
 }
 
+int
+(shop_Cart_send_Order_after)(shop_Cart_ref to, const shop_Order *msg,
+    rt_duration delay, rt_timer *out)
+{
+	rt_env *env;
+	int r;
+
+	if (msg == NULL)
+		return RT_EINVAL;
+	r = rt_env_new(to.ref, shop_Cart_TAG_Order, sizeof(shop_Order) +
+	    shop_Order_extra(msg), &env);
+	if (r != 0)
+		return r;
+	shop_Order_copy(rt_env_payload(env), msg);
+	return rt_env_send_after(env, delay, out);
+}
+
+int
+(shop_Cart_send_Order_every)(shop_Cart_ref to, const shop_Order *msg,
+    rt_duration period, rt_timer *out)
+{
+	rt_env *env;
+	int r;
+
+	if (msg == NULL)
+		return RT_EINVAL;
+	r = rt_env_new(to.ref, shop_Cart_TAG_Order, sizeof(shop_Order) +
+	    shop_Order_extra(msg), &env);
+	if (r != 0)
+		return r;
+	shop_Order_copy(rt_env_payload(env), msg);
+	return rt_env_send_every(env, period, shop_Order_clone, out);
+}
+
 #line 19 "rtgen/good/shop.rtp"
 int
 (shop_Cart_send_Ping_opt)(shop_Cart_ref to, const shop_Ping *msg,
@@ -196,6 +237,40 @@ int
 	return (shop_Cart_send_Ping_opt)(to, msg, NULL);
 }
 
+int
+(shop_Cart_send_Ping_after)(shop_Cart_ref to, const shop_Ping *msg,
+    rt_duration delay, rt_timer *out)
+{
+	rt_env *env;
+	int r;
+
+	r = rt_env_new(to.ref, shop_Cart_TAG_Ping, sizeof(shop_Ping), &env);
+	if (r != 0)
+		return r;
+	if (msg != NULL)
+		memcpy(rt_env_payload(env), msg, sizeof(shop_Ping));
+	else
+		memset(rt_env_payload(env), 0, sizeof(shop_Ping));
+	return rt_env_send_after(env, delay, out);
+}
+
+int
+(shop_Cart_send_Ping_every)(shop_Cart_ref to, const shop_Ping *msg,
+    rt_duration period, rt_timer *out)
+{
+	rt_env *env;
+	int r;
+
+	r = rt_env_new(to.ref, shop_Cart_TAG_Ping, sizeof(shop_Ping), &env);
+	if (r != 0)
+		return r;
+	if (msg != NULL)
+		memcpy(rt_env_payload(env), msg, sizeof(shop_Ping));
+	else
+		memset(rt_env_payload(env), 0, sizeof(shop_Ping));
+	return rt_env_send_every(env, period, NULL, out);
+}
+
 #line 20 "rtgen/good/shop.rtp"
 int
 (shop_Cart_send_Total_opt)(shop_Cart_ref to, const shop_Total *msg,
@@ -218,7 +293,39 @@ int
 {
 	return (shop_Cart_send_Total_opt)(to, msg, NULL);
 }
-#line 222 "shop.rtp.c"
+
+int
+(shop_Cart_send_Total_after)(shop_Cart_ref to, const shop_Total *msg,
+    rt_duration delay, rt_timer *out)
+{
+	rt_env *env;
+	int r;
+
+	if (msg == NULL)
+		return RT_EINVAL;
+	r = rt_env_new(to.ref, shop_Cart_TAG_Total, sizeof(shop_Total), &env);
+	if (r != 0)
+		return r;
+	memcpy(rt_env_payload(env), msg, sizeof(shop_Total));
+	return rt_env_send_after(env, delay, out);
+}
+
+int
+(shop_Cart_send_Total_every)(shop_Cart_ref to, const shop_Total *msg,
+    rt_duration period, rt_timer *out)
+{
+	rt_env *env;
+	int r;
+
+	if (msg == NULL)
+		return RT_EINVAL;
+	r = rt_env_new(to.ref, shop_Cart_TAG_Total, sizeof(shop_Total), &env);
+	if (r != 0)
+		return r;
+	memcpy(rt_env_payload(env), msg, sizeof(shop_Total));
+	return rt_env_send_every(env, period, NULL, out);
+}
+#line 329 "shop.rtp.c"
 
 /* Actor Auditor. */
 #line 26 "rtgen/good/shop.rtp"
@@ -303,7 +410,41 @@ int
 {
 	return (shop_Auditor_send_Order_opt)(to, msg, NULL);
 }
-#line 307 "shop.rtp.c"
+
+int
+(shop_Auditor_send_Order_after)(shop_Auditor_ref to, const shop_Order *msg,
+    rt_duration delay, rt_timer *out)
+{
+	rt_env *env;
+	int r;
+
+	if (msg == NULL)
+		return RT_EINVAL;
+	r = rt_env_new(to.ref, shop_Auditor_TAG_Order, sizeof(shop_Order) +
+	    shop_Order_extra(msg), &env);
+	if (r != 0)
+		return r;
+	shop_Order_copy(rt_env_payload(env), msg);
+	return rt_env_send_after(env, delay, out);
+}
+
+int
+(shop_Auditor_send_Order_every)(shop_Auditor_ref to, const shop_Order *msg,
+    rt_duration period, rt_timer *out)
+{
+	rt_env *env;
+	int r;
+
+	if (msg == NULL)
+		return RT_EINVAL;
+	r = rt_env_new(to.ref, shop_Auditor_TAG_Order, sizeof(shop_Order) +
+	    shop_Order_extra(msg), &env);
+	if (r != 0)
+		return r;
+	shop_Order_copy(rt_env_payload(env), msg);
+	return rt_env_send_every(env, period, shop_Order_clone, out);
+}
+#line 448 "shop.rtp.c"
 
 /* Actor Idle. */
 #line 32 "rtgen/good/shop.rtp"
@@ -352,4 +493,4 @@ shop_Idle_spawn(rt_system *sys, const shop_Idle_args *args, shop_Idle_ref *out)
 		out->ref = ref;
 	return r;
 }
-#line 356 "shop.rtp.c"
+#line 497 "shop.rtp.c"

@@ -98,15 +98,27 @@ int shop_Cart_spawn(rt_system *sys, const shop_Cart_args *args,
 int shop_Cart_send_Order(shop_Cart_ref to, const shop_Order *msg);
 int shop_Cart_send_Order_opt(shop_Cart_ref to, const shop_Order *msg,
     const rt_send_opts *opts);
+int shop_Cart_send_Order_after(shop_Cart_ref to, const shop_Order *msg,
+    rt_duration delay, rt_timer *out);
+int shop_Cart_send_Order_every(shop_Cart_ref to, const shop_Order *msg,
+    rt_duration period, rt_timer *out);
 #line 19 "rtgen/good/shop.rtp"
 int shop_Cart_send_Ping(shop_Cart_ref to, const shop_Ping *msg);
 int shop_Cart_send_Ping_opt(shop_Cart_ref to, const shop_Ping *msg,
     const rt_send_opts *opts);
+int shop_Cart_send_Ping_after(shop_Cart_ref to, const shop_Ping *msg,
+    rt_duration delay, rt_timer *out);
+int shop_Cart_send_Ping_every(shop_Cart_ref to, const shop_Ping *msg,
+    rt_duration period, rt_timer *out);
 #line 20 "rtgen/good/shop.rtp"
 int shop_Cart_send_Total(shop_Cart_ref to, const shop_Total *msg);
 int shop_Cart_send_Total_opt(shop_Cart_ref to, const shop_Total *msg,
     const rt_send_opts *opts);
-#line 110 "shop.rtp.h"
+int shop_Cart_send_Total_after(shop_Cart_ref to, const shop_Total *msg,
+    rt_duration delay, rt_timer *out);
+int shop_Cart_send_Total_every(shop_Cart_ref to, const shop_Total *msg,
+    rt_duration period, rt_timer *out);
+#line 122 "shop.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
 #line 19 "rtgen/good/shop.rtp"
@@ -117,6 +129,14 @@ int shop_Cart_send_Total_opt(shop_Cart_ref to, const shop_Total *msg,
 	(shop_Cart_send_Order_opt)((to), _Generic((msg), \
 	    shop_Order *: (msg), const shop_Order *: (msg)), \
 	    (opts))
+#define shop_Cart_send_Order_after(to, msg, delay, out) \
+	(shop_Cart_send_Order_after)((to), _Generic((msg), \
+	    shop_Order *: (msg), const shop_Order *: (msg)), \
+	    (delay), (out))
+#define shop_Cart_send_Order_every(to, msg, period, out) \
+	(shop_Cart_send_Order_every)((to), _Generic((msg), \
+	    shop_Order *: (msg), const shop_Order *: (msg)), \
+	    (period), (out))
 #line 19 "rtgen/good/shop.rtp"
 #define shop_Cart_send_Ping(to, msg) \
 	(shop_Cart_send_Ping)((to), _Generic((msg), \
@@ -125,6 +145,14 @@ int shop_Cart_send_Total_opt(shop_Cart_ref to, const shop_Total *msg,
 	(shop_Cart_send_Ping_opt)((to), _Generic((msg), \
 	    shop_Ping *: (msg), const shop_Ping *: (msg), void *: (msg)), \
 	    (opts))
+#define shop_Cart_send_Ping_after(to, msg, delay, out) \
+	(shop_Cart_send_Ping_after)((to), _Generic((msg), \
+	    shop_Ping *: (msg), const shop_Ping *: (msg), void *: (msg)), \
+	    (delay), (out))
+#define shop_Cart_send_Ping_every(to, msg, period, out) \
+	(shop_Cart_send_Ping_every)((to), _Generic((msg), \
+	    shop_Ping *: (msg), const shop_Ping *: (msg), void *: (msg)), \
+	    (period), (out))
 #line 20 "rtgen/good/shop.rtp"
 #define shop_Cart_send_Total(to, msg) \
 	(shop_Cart_send_Total)((to), _Generic((msg), \
@@ -133,7 +161,15 @@ int shop_Cart_send_Total_opt(shop_Cart_ref to, const shop_Total *msg,
 	(shop_Cart_send_Total_opt)((to), _Generic((msg), \
 	    shop_Total *: (msg), const shop_Total *: (msg)), \
 	    (opts))
-#line 137 "shop.rtp.h"
+#define shop_Cart_send_Total_after(to, msg, delay, out) \
+	(shop_Cart_send_Total_after)((to), _Generic((msg), \
+	    shop_Total *: (msg), const shop_Total *: (msg)), \
+	    (delay), (out))
+#define shop_Cart_send_Total_every(to, msg, period, out) \
+	(shop_Cart_send_Total_every)((to), _Generic((msg), \
+	    shop_Total *: (msg), const shop_Total *: (msg)), \
+	    (period), (out))
+#line 173 "shop.rtp.h"
 #endif
 /* Handlers of Cart, which the user writes. */
 #line 19 "rtgen/good/shop.rtp"
@@ -147,7 +183,7 @@ int shop_Cart_on_start(shop_Cart *self, rt_ctx *ctx,
     const shop_Cart_args *args);
 #line 23 "rtgen/good/shop.rtp"
 void shop_Cart_on_stop(shop_Cart *self, rt_ctx *ctx, int reason);
-#line 151 "shop.rtp.h"
+#line 187 "shop.rtp.h"
 
 /*
  * Actor Auditor: its state, spawn arguments, class and spawn function,
@@ -178,7 +214,11 @@ int shop_Auditor_spawn(rt_system *sys, const shop_Auditor_args *args,
 int shop_Auditor_send_Order(shop_Auditor_ref to, const shop_Order *msg);
 int shop_Auditor_send_Order_opt(shop_Auditor_ref to, const shop_Order *msg,
     const rt_send_opts *opts);
-#line 182 "shop.rtp.h"
+int shop_Auditor_send_Order_after(shop_Auditor_ref to, const shop_Order *msg,
+    rt_duration delay, rt_timer *out);
+int shop_Auditor_send_Order_every(shop_Auditor_ref to, const shop_Order *msg,
+    rt_duration period, rt_timer *out);
+#line 222 "shop.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
 #line 27 "rtgen/good/shop.rtp"
@@ -189,7 +229,15 @@ int shop_Auditor_send_Order_opt(shop_Auditor_ref to, const shop_Order *msg,
 	(shop_Auditor_send_Order_opt)((to), _Generic((msg), \
 	    shop_Order *: (msg), const shop_Order *: (msg)), \
 	    (opts))
-#line 193 "shop.rtp.h"
+#define shop_Auditor_send_Order_after(to, msg, delay, out) \
+	(shop_Auditor_send_Order_after)((to), _Generic((msg), \
+	    shop_Order *: (msg), const shop_Order *: (msg)), \
+	    (delay), (out))
+#define shop_Auditor_send_Order_every(to, msg, period, out) \
+	(shop_Auditor_send_Order_every)((to), _Generic((msg), \
+	    shop_Order *: (msg), const shop_Order *: (msg)), \
+	    (period), (out))
+#line 241 "shop.rtp.h"
 #endif
 /* Handlers of Auditor, which the user writes. */
 #line 27 "rtgen/good/shop.rtp"
@@ -197,7 +245,7 @@ int shop_Auditor_on_Order(shop_Auditor *self, rt_ctx *ctx,
     const shop_Order *msg);
 #line 29 "rtgen/good/shop.rtp"
 void shop_Auditor_on_stop(shop_Auditor *self, rt_ctx *ctx, int reason);
-#line 201 "shop.rtp.h"
+#line 249 "shop.rtp.h"
 
 /*
  * Actor Idle: its state, spawn arguments, class and spawn function,
@@ -221,19 +269,25 @@ typedef struct shop_Idle_args {
 extern const rt_actor_class shop_Idle_class;
 int shop_Idle_spawn(rt_system *sys, const shop_Idle_args *args,
     shop_Idle_ref *out);
-#line 225 "shop.rtp.h"
+#line 273 "shop.rtp.h"
 
 /*
  * Sends that do not exist: an actor accepts only the messages of its
- * 'accepts' clauses. Poisoning the names of the other combinations
- * makes a call to one a hard error, not just a warning about an
- * implicit declaration.
+ * 'accepts' clauses (and has no _every send of a message with
+ * C-typed fields). Poisoning the names of the other
+ * combinations makes a call to one a hard error, not just a warning
+ * about an implicit declaration.
  */
 #pragma GCC poison shop_Auditor_send_Ping shop_Auditor_send_Ping_opt \
-	 shop_Auditor_send_Total shop_Auditor_send_Total_opt
+	 shop_Auditor_send_Ping_after shop_Auditor_send_Ping_every \
+	 shop_Auditor_send_Total shop_Auditor_send_Total_opt \
+	 shop_Auditor_send_Total_after shop_Auditor_send_Total_every
 #pragma GCC poison shop_Idle_send_Order shop_Idle_send_Order_opt \
-	 shop_Idle_send_Ping shop_Idle_send_Ping_opt shop_Idle_send_Total \
-	 shop_Idle_send_Total_opt
+	 shop_Idle_send_Order_after shop_Idle_send_Order_every \
+	 shop_Idle_send_Ping shop_Idle_send_Ping_opt \
+	 shop_Idle_send_Ping_after shop_Idle_send_Ping_every \
+	 shop_Idle_send_Total shop_Idle_send_Total_opt \
+	 shop_Idle_send_Total_after shop_Idle_send_Total_every
 
 #ifdef __cplusplus
 }

@@ -60,6 +60,13 @@ types_Blob_copy(void *dst, const types_Blob *m)
 	}
 }
 
+/* For periodic timers: copy a payload. */
+static void
+types_Blob_clone(void *dst, const void *src)
+{
+	types_Blob_copy(dst, (const types_Blob *)src);
+}
+
 #line 5 "rtgen/good/types.rtp"
 static size_t
 types_Both_extra(const types_Both *m)
@@ -88,7 +95,7 @@ types_Both_copy(void *dst, const types_Both *m)
 		p += m->data.len;
 	}
 }
-#line 92 "types.rtp.c"
+#line 99 "types.rtp.c"
 
 /* Actor Store. */
 #line 8 "rtgen/good/types.rtp"
@@ -242,6 +249,48 @@ int
 	return (types_Store_send_Blob_opt)(to, msg, NULL);
 }
 
+int
+(types_Store_send_Blob_after)(types_Store_ref to, const types_Blob *msg,
+    rt_duration delay, rt_timer *out)
+{
+	size_t extra;
+	rt_env *env;
+	int r;
+
+	if (msg == NULL)
+		return RT_EINVAL;
+	extra = types_Blob_extra(msg);
+	if (extra == SIZE_MAX)
+		return RT_EINVAL;
+	r = rt_env_new(to.ref, types_Store_TAG_Blob, sizeof(types_Blob) + extra,
+	    &env);
+	if (r != 0)
+		return r;
+	types_Blob_copy(rt_env_payload(env), msg);
+	return rt_env_send_after(env, delay, out);
+}
+
+int
+(types_Store_send_Blob_every)(types_Store_ref to, const types_Blob *msg,
+    rt_duration period, rt_timer *out)
+{
+	size_t extra;
+	rt_env *env;
+	int r;
+
+	if (msg == NULL)
+		return RT_EINVAL;
+	extra = types_Blob_extra(msg);
+	if (extra == SIZE_MAX)
+		return RT_EINVAL;
+	r = rt_env_new(to.ref, types_Store_TAG_Blob, sizeof(types_Blob) + extra,
+	    &env);
+	if (r != 0)
+		return r;
+	types_Blob_copy(rt_env_payload(env), msg);
+	return rt_env_send_every(env, period, types_Blob_clone, out);
+}
+
 #line 9 "rtgen/good/types.rtp"
 int
 (types_Store_send_Handle_opt)(types_Store_ref to, const types_Handle *msg,
@@ -263,6 +312,22 @@ int
 (types_Store_send_Handle)(types_Store_ref to, const types_Handle *msg)
 {
 	return (types_Store_send_Handle_opt)(to, msg, NULL);
+}
+
+int
+(types_Store_send_Handle_after)(types_Store_ref to, const types_Handle *msg,
+    rt_duration delay, rt_timer *out)
+{
+	rt_env *env;
+	int r;
+
+	if (msg == NULL)
+		return RT_EINVAL;
+	r = rt_env_new(to.ref, types_Store_TAG_Handle, sizeof(types_Handle), &env);
+	if (r != 0)
+		return r;
+	memcpy(rt_env_payload(env), msg, sizeof(types_Handle));
+	return rt_env_send_after(env, delay, out);
 }
 
 #line 9 "rtgen/good/types.rtp"
@@ -293,6 +358,27 @@ int
 	return (types_Store_send_Both_opt)(to, msg, NULL);
 }
 
+int
+(types_Store_send_Both_after)(types_Store_ref to, const types_Both *msg,
+    rt_duration delay, rt_timer *out)
+{
+	size_t extra;
+	rt_env *env;
+	int r;
+
+	if (msg == NULL)
+		return RT_EINVAL;
+	extra = types_Both_extra(msg);
+	if (extra == SIZE_MAX)
+		return RT_EINVAL;
+	r = rt_env_new(to.ref, types_Store_TAG_Both, sizeof(types_Both) + extra,
+	    &env);
+	if (r != 0)
+		return r;
+	types_Both_copy(rt_env_payload(env), msg);
+	return rt_env_send_after(env, delay, out);
+}
+
 #line 9 "rtgen/good/types.rtp"
 int
 (types_Store_send_Named_opt)(types_Store_ref to, const types_Named *msg,
@@ -315,7 +401,39 @@ int
 {
 	return (types_Store_send_Named_opt)(to, msg, NULL);
 }
-#line 319 "types.rtp.c"
+
+int
+(types_Store_send_Named_after)(types_Store_ref to, const types_Named *msg,
+    rt_duration delay, rt_timer *out)
+{
+	rt_env *env;
+	int r;
+
+	if (msg == NULL)
+		return RT_EINVAL;
+	r = rt_env_new(to.ref, types_Store_TAG_Named, sizeof(types_Named), &env);
+	if (r != 0)
+		return r;
+	memcpy(rt_env_payload(env), msg, sizeof(types_Named));
+	return rt_env_send_after(env, delay, out);
+}
+
+int
+(types_Store_send_Named_every)(types_Store_ref to, const types_Named *msg,
+    rt_duration period, rt_timer *out)
+{
+	rt_env *env;
+	int r;
+
+	if (msg == NULL)
+		return RT_EINVAL;
+	r = rt_env_new(to.ref, types_Store_TAG_Named, sizeof(types_Named), &env);
+	if (r != 0)
+		return r;
+	memcpy(rt_env_payload(env), msg, sizeof(types_Named));
+	return rt_env_send_every(env, period, NULL, out);
+}
+#line 437 "types.rtp.c"
 
 /* Actor Plain. */
 #line 15 "rtgen/good/types.rtp"
@@ -393,4 +511,20 @@ int
 {
 	return (types_Plain_send_Handle_opt)(to, msg, NULL);
 }
-#line 397 "types.rtp.c"
+
+int
+(types_Plain_send_Handle_after)(types_Plain_ref to, const types_Handle *msg,
+    rt_duration delay, rt_timer *out)
+{
+	rt_env *env;
+	int r;
+
+	if (msg == NULL)
+		return RT_EINVAL;
+	r = rt_env_new(to.ref, types_Plain_TAG_Handle, sizeof(types_Handle), &env);
+	if (r != 0)
+		return r;
+	memcpy(rt_env_payload(env), msg, sizeof(types_Handle));
+	return rt_env_send_after(env, delay, out);
+}
+#line 531 "types.rtp.c"

@@ -115,19 +115,31 @@ int types_Store_spawn(rt_system *sys, const types_Store_args *args,
 int types_Store_send_Blob(types_Store_ref to, const types_Blob *msg);
 int types_Store_send_Blob_opt(types_Store_ref to, const types_Blob *msg,
     const rt_send_opts *opts);
+int types_Store_send_Blob_after(types_Store_ref to, const types_Blob *msg,
+    rt_duration delay, rt_timer *out);
+int types_Store_send_Blob_every(types_Store_ref to, const types_Blob *msg,
+    rt_duration period, rt_timer *out);
 #line 9 "rtgen/good/types.rtp"
 int types_Store_send_Handle(types_Store_ref to, const types_Handle *msg);
 int types_Store_send_Handle_opt(types_Store_ref to, const types_Handle *msg,
     const rt_send_opts *opts);
+int types_Store_send_Handle_after(types_Store_ref to, const types_Handle *msg,
+    rt_duration delay, rt_timer *out);
 #line 9 "rtgen/good/types.rtp"
 int types_Store_send_Both(types_Store_ref to, const types_Both *msg);
 int types_Store_send_Both_opt(types_Store_ref to, const types_Both *msg,
     const rt_send_opts *opts);
+int types_Store_send_Both_after(types_Store_ref to, const types_Both *msg,
+    rt_duration delay, rt_timer *out);
 #line 9 "rtgen/good/types.rtp"
 int types_Store_send_Named(types_Store_ref to, const types_Named *msg);
 int types_Store_send_Named_opt(types_Store_ref to, const types_Named *msg,
     const rt_send_opts *opts);
-#line 131 "types.rtp.h"
+int types_Store_send_Named_after(types_Store_ref to, const types_Named *msg,
+    rt_duration delay, rt_timer *out);
+int types_Store_send_Named_every(types_Store_ref to, const types_Named *msg,
+    rt_duration period, rt_timer *out);
+#line 143 "types.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
 #line 9 "rtgen/good/types.rtp"
@@ -138,6 +150,14 @@ int types_Store_send_Named_opt(types_Store_ref to, const types_Named *msg,
 	(types_Store_send_Blob_opt)((to), _Generic((msg), \
 	    types_Blob *: (msg), const types_Blob *: (msg)), \
 	    (opts))
+#define types_Store_send_Blob_after(to, msg, delay, out) \
+	(types_Store_send_Blob_after)((to), _Generic((msg), \
+	    types_Blob *: (msg), const types_Blob *: (msg)), \
+	    (delay), (out))
+#define types_Store_send_Blob_every(to, msg, period, out) \
+	(types_Store_send_Blob_every)((to), _Generic((msg), \
+	    types_Blob *: (msg), const types_Blob *: (msg)), \
+	    (period), (out))
 #line 9 "rtgen/good/types.rtp"
 #define types_Store_send_Handle(to, msg) \
 	(types_Store_send_Handle)((to), _Generic((msg), \
@@ -146,6 +166,10 @@ int types_Store_send_Named_opt(types_Store_ref to, const types_Named *msg,
 	(types_Store_send_Handle_opt)((to), _Generic((msg), \
 	    types_Handle *: (msg), const types_Handle *: (msg)), \
 	    (opts))
+#define types_Store_send_Handle_after(to, msg, delay, out) \
+	(types_Store_send_Handle_after)((to), _Generic((msg), \
+	    types_Handle *: (msg), const types_Handle *: (msg)), \
+	    (delay), (out))
 #line 9 "rtgen/good/types.rtp"
 #define types_Store_send_Both(to, msg) \
 	(types_Store_send_Both)((to), _Generic((msg), \
@@ -154,6 +178,10 @@ int types_Store_send_Named_opt(types_Store_ref to, const types_Named *msg,
 	(types_Store_send_Both_opt)((to), _Generic((msg), \
 	    types_Both *: (msg), const types_Both *: (msg)), \
 	    (opts))
+#define types_Store_send_Both_after(to, msg, delay, out) \
+	(types_Store_send_Both_after)((to), _Generic((msg), \
+	    types_Both *: (msg), const types_Both *: (msg)), \
+	    (delay), (out))
 #line 9 "rtgen/good/types.rtp"
 #define types_Store_send_Named(to, msg) \
 	(types_Store_send_Named)((to), _Generic((msg), \
@@ -162,7 +190,15 @@ int types_Store_send_Named_opt(types_Store_ref to, const types_Named *msg,
 	(types_Store_send_Named_opt)((to), _Generic((msg), \
 	    types_Named *: (msg), const types_Named *: (msg)), \
 	    (opts))
-#line 166 "types.rtp.h"
+#define types_Store_send_Named_after(to, msg, delay, out) \
+	(types_Store_send_Named_after)((to), _Generic((msg), \
+	    types_Named *: (msg), const types_Named *: (msg)), \
+	    (delay), (out))
+#define types_Store_send_Named_every(to, msg, period, out) \
+	(types_Store_send_Named_every)((to), _Generic((msg), \
+	    types_Named *: (msg), const types_Named *: (msg)), \
+	    (period), (out))
+#line 202 "types.rtp.h"
 #endif
 /* Handlers of Store, which the user writes. */
 #line 9 "rtgen/good/types.rtp"
@@ -180,7 +216,7 @@ int types_Store_on_start(types_Store *self, rt_ctx *ctx,
     const types_Store_args *args);
 #line 12 "rtgen/good/types.rtp"
 void types_Store_on_stop(types_Store *self, rt_ctx *ctx, int reason);
-#line 184 "types.rtp.h"
+#line 220 "types.rtp.h"
 
 /*
  * Actor Plain: its state, spawn arguments, class and spawn function,
@@ -213,7 +249,9 @@ int types_Plain_spawn(rt_system *sys, const types_Plain_args *args,
 int types_Plain_send_Handle(types_Plain_ref to, const types_Handle *msg);
 int types_Plain_send_Handle_opt(types_Plain_ref to, const types_Handle *msg,
     const rt_send_opts *opts);
-#line 217 "types.rtp.h"
+int types_Plain_send_Handle_after(types_Plain_ref to, const types_Handle *msg,
+    rt_duration delay, rt_timer *out);
+#line 255 "types.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
 #line 16 "rtgen/good/types.rtp"
@@ -224,23 +262,33 @@ int types_Plain_send_Handle_opt(types_Plain_ref to, const types_Handle *msg,
 	(types_Plain_send_Handle_opt)((to), _Generic((msg), \
 	    types_Handle *: (msg), const types_Handle *: (msg)), \
 	    (opts))
-#line 228 "types.rtp.h"
+#define types_Plain_send_Handle_after(to, msg, delay, out) \
+	(types_Plain_send_Handle_after)((to), _Generic((msg), \
+	    types_Handle *: (msg), const types_Handle *: (msg)), \
+	    (delay), (out))
+#line 270 "types.rtp.h"
 #endif
 /* Handlers of Plain, which the user writes. */
 #line 16 "rtgen/good/types.rtp"
 int types_Plain_on_Handle(types_Plain *self, rt_ctx *ctx,
     const types_Handle *msg);
-#line 234 "types.rtp.h"
+#line 276 "types.rtp.h"
 
 /*
  * Sends that do not exist: an actor accepts only the messages of its
- * 'accepts' clauses. Poisoning the names of the other combinations
- * makes a call to one a hard error, not just a warning about an
- * implicit declaration.
+ * 'accepts' clauses (and has no _every send of a message with
+ * C-typed fields). Poisoning the names of the other
+ * combinations makes a call to one a hard error, not just a warning
+ * about an implicit declaration.
  */
+#pragma GCC poison types_Store_send_Handle_every types_Store_send_Both_every
 #pragma GCC poison types_Plain_send_Blob types_Plain_send_Blob_opt \
-	 types_Plain_send_Both types_Plain_send_Both_opt \
-	 types_Plain_send_Named types_Plain_send_Named_opt
+	 types_Plain_send_Blob_after types_Plain_send_Blob_every \
+	 types_Plain_send_Handle_every types_Plain_send_Both \
+	 types_Plain_send_Both_opt types_Plain_send_Both_after \
+	 types_Plain_send_Both_every types_Plain_send_Named \
+	 types_Plain_send_Named_opt types_Plain_send_Named_after \
+	 types_Plain_send_Named_every
 
 #ifdef __cplusplus
 }
