@@ -11,7 +11,9 @@
 # build directory). The peers are built into $PEERS_OUT (default
 # ${TMPDIR:-/tmp}/rtbench-peers). --quick: sizes 10x smaller, a smoke test.
 # A run that fails or times out is left out of the median; a cell with no
-# good run shows "fail". Progress goes to stderr, the table to stdout.
+# good run shows "fail". A system that does not know a workload (it exits
+# with status 2, a usage error, and prints nothing) is not run again for it,
+# and its cell shows "—". Progress goes to stderr, the table to stdout.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 runs=5
@@ -28,12 +30,13 @@ while [ $# -gt 0 ]; do
 	--peers) peers=$2; shift 2 ;;
 	--workers) workers_list=$2; shift 2 ;;
 	--timeout) timeout_s=$2; shift 2 ;;
-	-h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
 	*) workloads+=("$1"); shift ;;
 	esac
 done
-[ ${#workloads[@]} -eq 0 ] && workloads=(pingpong ring counting fanin skynet spawn idle_memory dispatch)
+[ ${#workloads[@]} -eq 0 ] && workloads=(pingpong ring counting fanin skynet spawn idle_memory ask call
+    broker dispatch)
 
 rtbench=${RTBENCH:-$PWD/bench/rtbench}
 if [ ! -x "$rtbench" ]; then
@@ -76,6 +79,9 @@ args_of() { # workload -> key=value arguments
 	skynet) echo n=100000 ;;
 	spawn) echo n=100000 ;;
 	idle_memory) echo n=100000 ;;
+	ask) echo n=100000 ;;
+	call) echo n=20000 ;;
+	broker) echo n=100000 k=8 ;;
 	dispatch) echo n=1000000 ;;
 	esac
 }
@@ -87,6 +93,8 @@ figures_of() { # workload -> figure:direction (lo: lower is better)
 	skynet) echo ms:lo ns_per_actor:lo ;;
 	spawn) echo ns_per_actor:lo ;;
 	idle_memory) echo bytes_per_actor:lo ;;
+	ask|call) echo ns_per_roundtrip:lo ;;
+	broker) echo ns_per_delivery:lo ;;
 	*) echo "compare.sh: unknown workload $1" >&2; exit 2 ;;
 	esac
 }
@@ -101,7 +109,7 @@ field() { # line key -> value
 	tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"
 }
 fmt() { # number -> short form
-	case $1 in fail) echo fail ;; *) awk -v x="$1" 'BEGIN {
+	case $1 in fail|—) echo "$1" ;; *) awk -v x="$1" 'BEGIN {
 		if (x >= 1e6) printf "%.2fM", x / 1e6; else if (x >= 100) printf "%.0f", x;
 		else printf "%.1f", x }' ;; esac
 }
@@ -112,9 +120,17 @@ for nw in $workers_list; do
 	for w in "${workloads[@]}"; do
 		for s in $systems; do
 			declare -A vals=()
+			unknown=0
 			for ((i = 1; i <= runs; i++)); do
 				line=$(timeout "$timeout_s" ${cmd[$s]} --workers "$nw" "$w" $(args_of "$w") 2>"$out/stderr")
 				rc=$?
+				if [ $rc -eq 2 ] && [ -z "$line" ]; then
+					# A usage error: this system has no such workload
+					# (yet); no point in asking again.
+					echo "[$s w=$nw] does not run $w (usage error), shown as —" >&2
+					unknown=1
+					break
+				fi
 				echo "[$s w=$nw run $i] ${line:-rc=$rc $(head -c 200 "$out/stderr")}" >&2
 				[ $rc -eq 0 ] || continue
 				for f in $(figures_of "$w"); do
@@ -123,6 +139,10 @@ for nw in $workers_list; do
 			done
 			for f in $(figures_of "$w"); do
 				k=${f%%:*}
+				if [ $unknown -eq 1 ]; then
+					med[$nw,$w,$k,$s]=—
+					continue
+				fi
 				med[$nw,$w,$k,$s]=$(tr ' ' '\n' <<<"${vals[$k]:-}" | grep . | median)
 			done
 			unset vals
@@ -151,14 +171,16 @@ for nw in $workers_list; do
 			for p in $peers; do
 				v=${med[$nw,$w,$k,$p]}
 				row+=" $(fmt "$v") |"
-				[ "$v" = fail ] && continue
+				case $v in fail|—) continue ;; esac
 				if [ -z "$best" ] || awk -v a="$v" -v b="$best" -v d="$dir" \
 				    'BEGIN { exit !((d == "lo" && a < b) || (d == "hi" && a > b)) }'; then
 					best=$v
 				fi
 			done
 			rt=${med[$nw,$w,$k,rt]}
-			if [ -n "$best" ] && [ "$rt" != fail ]; then
+			if [ "$rt" = — ]; then
+				ratio=—
+			elif [ -n "$best" ] && [ "$rt" != fail ]; then
 				ratio=$(awk -v r="$rt" -v b="$best" -v d="$dir" \
 				    'BEGIN { printf "%.2f", d == "lo" ? b / r : r / b }')
 			else
@@ -169,4 +191,5 @@ for nw in $workers_list; do
 	done
 done
 echo
-echo "↓: lower is better, ↑: higher is better. Ratio > 1: rt ahead of the best peer."
+echo "↓: lower is better, ↑: higher is better. Ratio > 1: rt ahead of the best peer." \
+    "—: that system does not run the workload."

@@ -7,6 +7,8 @@
 %%  -extra ARGS; workers = schedulers online).
 -module(rtbench_erl).
 -export([main/0]).
+-behaviour(gen_server).
+-export([init/1, handle_call/3, handle_cast/2]).
 
 -define(BATCH, 1000).
 
@@ -25,7 +27,8 @@ main() ->
     [run(W, P, Workers) || {W, P} <- Todo],
     halt(0).
 
-all() -> [pingpong, ring, counting, fanin, skynet, spawn, idle_memory, dispatch].
+all() -> [pingpong, ring, counting, fanin, skynet, spawn, idle_memory, ask, call,
+          broker, dispatch].
 
 defaults(pingpong) -> #{n => 1000000};
 defaults(ring) -> #{r => 1000, h => 10000000};
@@ -34,6 +37,9 @@ defaults(fanin) -> #{s => 64, m => 100000};
 defaults(skynet) -> #{n => 1000000};
 defaults(spawn) -> #{n => 1000000};
 defaults(idle_memory) -> #{n => 1000000};
+defaults(ask) -> #{n => 1000000};
+defaults(call) -> #{n => 200000};
+defaults(broker) -> #{n => 1000000, k => 8};
 defaults(dispatch) -> #{n => 10000000}.
 
 parse([]) -> [];
@@ -189,6 +195,77 @@ bench(idle_memory, #{n := N}, Workers) ->
     io:format("idle_memory actors=~B rss_kb=~B bytes_per_actor=~.1f workers=~B~n",
               [N, After - Before, (After - Before) * 1024 / N, Workers]);
 
+%% ask: a client process makes N sequential asks to a server process,
+%% which answers each request I with I + 1; the client checks the sum.
+%% The ask is the bare Erlang request/reply: a fresh reference tags the
+%% request and a selective receive waits on it (the compiler sees the ref
+%% made just before the receive and skips the messages already queued, so
+%% the receive costs O(1)). gen_server:call is this same exchange plus a
+%% monitor on the server, and it is what `call` below measures.
+bench(ask, #{n := N}, Workers) ->
+    Main = self(),
+    Server = spawn(fun ask_server/0),
+    Client = spawn(fun() ->
+                           receive go -> ok end,
+                           Main ! {sum, ask_n(Server, 0, N, 0)}
+                   end),
+    T0 = now_ns(),
+    Client ! go,
+    Got = receive {sum, X} -> X end,
+    S = secs(T0),
+    exit(Server, kill),
+    Want = N * (N + 1) div 2,
+    Got =:= Want orelse fail("ask: sum ~p, want ~p", [Got, Want]),
+    io:format("ask roundtrips=~B seconds=~.3f ns_per_roundtrip=~.1f workers=~B~n",
+              [N, S, S * 1.0e9 / N, Workers]);
+
+%% call: N sequential blocking calls to a server. Erlang has no thread
+%% outside its processes, so the caller is the calling process itself (the
+%% one running the benchmark), and the blocking call is OTP's:
+%% gen_server:call, which monitors the server so that the caller fails
+%% rather than hangs if it dies, as a blocking call from outside must.
+bench(call, #{n := N}, Workers) ->
+    {ok, Server} = gen_server:start(?MODULE, [], []),
+    T0 = now_ns(),
+    Got = call_n(Server, 0, N, 0),
+    S = secs(T0),
+    gen_server:stop(Server),
+    Want = N * (N + 1) div 2,
+    Got =:= Want orelse fail("call: sum ~p, want ~p", [Got, Want]),
+    io:format("call roundtrips=~B seconds=~.3f ns_per_roundtrip=~.1f workers=~B~n",
+              [N, S, S * 1.0e9 / N, Workers]);
+
+%% broker: a publisher publishes N messages (1..N) on a topic with K
+%% subscribers, then an end marker; each subscriber checks it got N
+%% messages summing to N(N+1)/2 and reports, and the publisher finishes
+%% when all K have reported. The topic is a pg group (OTP 23+, the
+%% standard process groups): subscribers join it, and each publish sends to
+%% pg:get_members/2, a lookup in pg's ETS table, so a subscriber joining or
+%% leaving is seen by the next publish, as it would be through a broker.
+bench(broker, #{n := N, k := K}, Workers) ->
+    Scope = rtbench_broker,
+    {ok, PgPid} = pg:start(Scope),
+    Main = self(),
+    Want = N * (N + 1) div 2,
+    Subs = [spawn(fun() ->
+                          ok = pg:join(Scope, topic, self()),
+                          Main ! joined,
+                          subscriber(Main, Want, N, 0, 0)
+                  end) || _ <- lists:seq(1, K)],
+    wait_n(K, joined),
+    T0 = now_ns(),
+    publish_n(Scope, topic, 1, N),
+    [P ! {pub, done} || P <- pg:get_members(Scope, topic)],
+    Bad = lists:foldl(fun(_, Acc) -> receive {sub, R} -> Acc + R end end,
+                      0, Subs),
+    S = secs(T0),
+    Bad =:= 0 orelse fail("broker: ~p of ~p subscribers got the wrong "
+                          "messages", [Bad, K]),
+    exit(PgPid, kill),
+    io:format("broker msgs=~B subscribers=~B deliveries=~B seconds=~.3f "
+              "ns_per_delivery=~.1f workers=~B~n",
+              [N, K, N * K, S, S * 1.0e9 / (N * K), Workers]);
+
 %% dispatch: one scheduler, one process sending itself batches of B ticks
 %% and receiving them.
 bench(dispatch, #{n := N}, _Workers) ->
@@ -202,6 +279,44 @@ bench(dispatch, #{n := N}, _Workers) ->
     Got =:= N orelse fail("dispatch: ~p ticks, want ~p", [Got, N]),
     io:format("dispatch msgs=~B seconds=~.3f ns_per_msg=~.1f workers=1~n",
               [N, S, S * 1.0e9 / N]).
+
+ask_server() ->
+    receive
+        {ask, From, Ref, I} -> From ! {Ref, I + 1}, ask_server()
+    end.
+
+ask_n(_, N, N, Sum) -> Sum;
+ask_n(Server, I, N, Sum) ->
+    Ref = make_ref(),
+    Server ! {ask, self(), Ref, I},
+    receive
+        {Ref, R} -> ask_n(Server, I + 1, N, Sum + R)
+    end.
+
+call_n(_, N, N, Sum) -> Sum;
+call_n(Server, I, N, Sum) ->
+    call_n(Server, I + 1, N, Sum + gen_server:call(Server, I, infinity)).
+
+%% The gen_server of `call`: replies I + 1 to I.
+init([]) -> {ok, nostate}.
+handle_call(I, _From, State) -> {reply, I + 1, State}.
+handle_cast(_, State) -> {noreply, State}.
+
+subscriber(Main, Want, N, Count, Sum) ->
+    receive
+        {pub, done} ->
+            Ok = Count =:= N andalso Sum =:= Want,
+            Ok orelse io:format(standard_error,
+                                "broker: subscriber got ~p messages summing to ~p, "
+                                "want ~p and ~p~n", [Count, Sum, N, Want]),
+            Main ! {sub, if Ok -> 0; true -> 1 end};
+        {pub, I} -> subscriber(Main, Want, N, Count + 1, Sum + I)
+    end.
+
+publish_n(_, _, I, N) when I > N -> ok;
+publish_n(Scope, Topic, I, N) ->
+    [P ! {pub, I} || P <- pg:get_members(Scope, Topic)],
+    publish_n(Scope, Topic, I + 1, N).
 
 counter(C) ->
     receive

@@ -289,6 +289,146 @@ func idleMemory(p map[string]uint64, workers int) {
 		n, after-before, float64(after-before)*1024/float64(n), workers)
 }
 
+// A request to a server goroutine: the argument and the channel to answer
+// on. The server answers n + 1.
+type request struct {
+	n     uint64
+	reply chan<- uint64
+}
+
+func server(in <-chan request) {
+	for r := range in {
+		r.reply <- r.n + 1
+	}
+}
+
+// askN makes n sequential requests to srv from one goroutine, on one reply
+// channel of its own (a caller waits for each answer before the next
+// request, so one buffered slot is enough), and returns the sum of the
+// answers.
+func askN(srv chan<- request, n uint64) uint64 {
+	reply := make(chan uint64, 1)
+	var sum uint64
+	for i := uint64(0); i < n; i++ {
+		srv <- request{i, reply}
+		sum += <-reply
+	}
+	return sum
+}
+
+// ask: a client goroutine makes N sequential requests to a server
+// goroutine and checks the sum of the answers.
+func ask(p map[string]uint64, workers int) {
+	n := p["n"]
+	srv := make(chan request, mailbox)
+	go server(srv)
+	result := make(chan uint64)
+	t0 := time.Now()
+	go func() { result <- askN(srv, n) }()
+	got := <-result
+	s := time.Since(t0).Seconds()
+	close(srv)
+	if want := n * (n + 1) / 2; got != want {
+		fail("ask: sum %d, want %d", got, want)
+	}
+	fmt.Printf("ask roundtrips=%d seconds=%.3f ns_per_roundtrip=%.1f workers=%d\n",
+		n, s, s*1e9/float64(n), workers)
+}
+
+// call: the same exchange from the main goroutine, Go's nearest thing to a
+// thread outside the actors (every goroutine is scheduled alike).
+func call(p map[string]uint64, workers int) {
+	n := p["n"]
+	srv := make(chan request, mailbox)
+	go server(srv)
+	t0 := time.Now()
+	got := askN(srv, n)
+	s := time.Since(t0).Seconds()
+	close(srv)
+	if want := n * (n + 1) / 2; got != want {
+		fail("call: sum %d, want %d", got, want)
+	}
+	fmt.Printf("call roundtrips=%d seconds=%.3f ns_per_roundtrip=%.1f workers=%d\n",
+		n, s, s*1e9/float64(n), workers)
+}
+
+// topic: a publish-subscribe topic. Each subscriber gets a buffered
+// channel of its own; publish sends the value on every one of them (the
+// publisher does the fan-out, no broker goroutine in between), and close
+// ends every subscriber's range loop.
+type topic struct {
+	mu   sync.RWMutex
+	subs []chan uint64
+}
+
+func (t *topic) subscribe() <-chan uint64 {
+	c := make(chan uint64, mailbox)
+	t.mu.Lock()
+	t.subs = append(t.subs, c)
+	t.mu.Unlock()
+	return c
+}
+
+func (t *topic) publish(v uint64) {
+	t.mu.RLock()
+	for _, c := range t.subs {
+		c <- v
+	}
+	t.mu.RUnlock()
+}
+
+func (t *topic) close() {
+	t.mu.Lock()
+	for _, c := range t.subs {
+		close(c)
+	}
+	t.subs = nil
+	t.mu.Unlock()
+}
+
+// broker: the main goroutine publishes 1..N on a topic with K subscriber
+// goroutines, then closes it; each subscriber checks it got N values
+// summing to N(N+1)/2 and reports, and the publisher waits for all K.
+func broker(p map[string]uint64, workers int) {
+	n, k := p["n"], p["k"]
+	want := n * (n + 1) / 2
+	var t topic
+	reports := make(chan bool, k)
+	for i := uint64(0); i < k; i++ {
+		c := t.subscribe()
+		go func() {
+			var count, sum uint64
+			for v := range c {
+				count++
+				sum += v
+			}
+			ok := count == n && sum == want
+			if !ok {
+				fmt.Fprintf(os.Stderr, "broker: subscriber got %d values summing to %d, want %d and %d\n",
+					count, sum, n, want)
+			}
+			reports <- ok
+		}()
+	}
+	t0 := time.Now()
+	for i := uint64(1); i <= n; i++ {
+		t.publish(i)
+	}
+	t.close()
+	bad := 0
+	for i := uint64(0); i < k; i++ {
+		if !<-reports {
+			bad++
+		}
+	}
+	s := time.Since(t0).Seconds()
+	if bad != 0 {
+		fail("broker: %d of %d subscribers got the wrong values", bad, k)
+	}
+	fmt.Printf("broker msgs=%d subscribers=%d deliveries=%d seconds=%.3f ns_per_delivery=%.1f workers=%d\n",
+		n, k, n*k, s, s*1e9/float64(n*k), workers)
+}
+
 // dispatch: one goroutine, GOMAXPROCS 1, sends itself batches of B ticks
 // through its own buffered channel and receives them.
 func dispatch(p map[string]uint64, workers int) {
@@ -339,6 +479,9 @@ var workloads = []workload{
 	{"skynet", skynet, map[string]uint64{"n": 1000000}},
 	{"spawn", spawn, map[string]uint64{"n": 1000000}},
 	{"idle_memory", idleMemory, map[string]uint64{"n": 1000000}},
+	{"ask", ask, map[string]uint64{"n": 1000000}},
+	{"call", call, map[string]uint64{"n": 200000}},
+	{"broker", broker, map[string]uint64{"n": 1000000, "k": 8}},
 	{"dispatch", dispatch, map[string]uint64{"n": 10000000}},
 }
 
