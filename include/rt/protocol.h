@@ -23,6 +23,7 @@ extern "C" {
 #endif
 
 typedef struct rt_env rt_env;
+struct rt_ask_route;
 
 /*
  * rt_bytes: a `bytes` field of a message, state or init block (.rtp), a
@@ -78,6 +79,9 @@ typedef struct rt_actor_class {
 	size_t args_size;           /* sizeof the P_A_args struct */
 	uint32_t mailbox_bound;     /* 0: unbounded */
 	rt_overflow overflow;       /* when bounded */
+	/* The requests it asks (`asks`), and where their replies go. */
+	const struct rt_ask_route *asks;
+	uint32_t nasks;
 } rt_actor_class;
 
 /*
