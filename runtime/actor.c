@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "actor_int.h"
+#include "ask_int.h"
 #include "clock.h"
 #include "deadletter.h"
 #include "envelope.h"
@@ -342,6 +343,7 @@ actor_exit(rti_worker *w, rt_cell *cell, int reason)
 		cls->on_stop(cell->state, &w->ctx, reason);
 		w->ctx.cell = NULL;
 	}
+	rti_asks_free(cell);
 	/* What it had not handled yet is dead. */
 	while ((env = lane_take(cell)) != NULL)
 		dead(w, cell, env, RT_DEAD_STOPPED, true);
@@ -397,6 +399,7 @@ actor_start(rti_worker *w, rt_cell *cell, rt_env *env)
 	cell->cls = cls;
 	cell->live_gen = env->gen;
 	cell->flags = 0;
+	cell->asks = NULL;
 	cell->state = state_alloc(cls);
 	if (cell->state == NULL) {
 		rti_log(sys, RT_LOG_ERROR, "actor %s failed to start: %s",
@@ -467,6 +470,21 @@ drain(rti_worker *w, rt_cell *cell)
 			if (cell->cls != NULL && env->gen == cell->live_gen)
 				actor_exit(w, cell, env->v.reason);
 			rti_env_free(env);
+			break;
+		case RTI_ENV_REPLY:
+			/* An answer is handled like a message, unless its ask
+			 * is no longer pending: late, or a second one. */
+			if (env->gen != cell->live_gen) {
+				dead(w, cell, env, RT_DEAD_STOPPED, false);
+				break;
+			}
+			if (!rti_reply_arrived(cell, env)) {
+				dead(w, cell, env, RT_DEAD_EXPIRED, true);
+				break;
+			}
+			lane_append(&cell->normal_head, &cell->normal_tail,
+			    env);
+			ck_pr_store_32(&cell->queued, cell->queued + 1);
 			break;
 		}
 	}

@@ -67,8 +67,13 @@ struct rt_cell {
 	uint64_t handled;
 	uint64_t dead;
 
-	/* Directory lock only. */
-	rt_cell *free_next;
+	union {
+		/* Directory lock only, while no actor lives here. */
+		rt_cell *free_next;
+		/* Run-token holder, while one does: its pending asks
+		 * (ask.c), NULL until its first ask. */
+		struct rti_asks *asks;
+	};
 } __attribute__((aligned(RT_CACHELINE)));
 
 #define RTI_CELLS_PER_CHUNK 1024

@@ -4,6 +4,7 @@
  * sender when a full mailbox drops it) counts it by cause and hands it to
  * the hook of rt_config, so that nothing accepted ever disappears unseen.
  */
+#include "ask_int.h"
 #include "deadletter.h"
 #include "sched.h"
 #include "system_int.h"
@@ -14,6 +15,9 @@ rti_dead_letter(rt_system *sys, const rt_actor_class *cls, rt_env *env,
 {
 	rt_dead_letter dl;
 
+	/* A request nobody will handle still gets its answer. */
+	if (env->flags & RTI_ENV_REQUEST)
+		rti_request_failed(env, cause);
 	rti_count(sys, dead, 1);
 	if (cause == RT_DEAD_DROPPED)
 		rti_count(sys, dropped, 1);

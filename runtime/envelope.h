@@ -18,10 +18,15 @@ enum rti_env_kind {
 	RTI_ENV_MSG = 0,   /* a user message, `tag` local to the class */
 	RTI_ENV_START = 1, /* create the incarnation `gen` of class `cls` */
 	RTI_ENV_STOP = 2,  /* stop incarnation `gen` with `reason` */
+	RTI_ENV_REPLY = 3, /* the answer to a request (ask_int.h): to an actor,
+	                      handled like a message; to a waiting thread
+	                      (cell NULL), handed to it */
 };
 
 enum rti_env_flags {
 	RTI_ENV_COUNTED = 1u << 0, /* counted in its cell's bounded `count` */
+	RTI_ENV_REQUEST = 1u << 1, /* a request whose answer's address
+	                              follows the payload (ask_int.h) */
 };
 
 struct rt_env {
@@ -32,6 +37,7 @@ struct rt_env {
 		const rt_actor_class *cls; /* RTI_ENV_START: the class */
 		int64_t deadline;          /* RTI_ENV_MSG: monotonic ns after
 		                              which it expires; 0: never */
+		struct rti_call *call;     /* RTI_ENV_REPLY to a thread */
 	} u;
 	union {
 		uint32_t tag;              /* RTI_ENV_MSG: the message */
@@ -41,7 +47,7 @@ struct rt_env {
 	uint8_t kind;              /* enum rti_env_kind */
 	uint8_t prio;              /* enum rt_priority */
 	uint8_t flags;             /* enum rti_env_flags */
-	uint8_t spare;
+	int8_t status;             /* RTI_ENV_REPLY: 0 or an RT_E* code */
 };
 
 _Static_assert(sizeof(struct rt_env) <= RT_ENV_PAYLOAD_OFFSET,

@@ -56,6 +56,8 @@ struct rt_ctx {
 	rt_cell *cell;
 	uint64_t gen; /* the incarnation whose handler runs */
 	struct rti_worker *worker;
+	const void *req; /* the request being handled (rt_request_enter) */
+	bool deferred;   /* ... whose answer rt_defer_reply took over */
 };
 
 typedef struct rti_worker {

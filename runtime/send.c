@@ -268,6 +268,9 @@ rti_send_internal(rt_env *env, enum rti_send_kind kind)
 	bool ext = rti_inflight_enter(sys, w);
 	uint32_t bound;
 
+	/* An answer fired by an ask's timeout is still an answer. */
+	if (env->kind == RTI_ENV_REPLY)
+		kind = RTI_SEND_REPLY;
 	rti_count_w(sys, w, sent, 1);
 	if (rti_cell_gen(cell) != env->gen || ck_pr_load_32(&sys->stopping)) {
 		rti_inflight_leave(sys, ext);

@@ -53,8 +53,10 @@ rti_system_create(const rt_config *cfg, bool manual)
 	if (rti_wheel_init(&sys->wheel, sys, manual ? 0 : rti_clock_now(),
 		manual) != 0)
 		goto fail_sys;
-	if (rti_cell_dir_init(&sys->cells) != 0)
+	if (rti_tokens_init(&sys->tokens) != 0)
 		goto fail_wheel;
+	if (rti_cell_dir_init(&sys->cells) != 0)
+		goto fail_tokens;
 	if (rti_env_depot_init(sys->depot) != 0)
 		goto fail_cells;
 	if (pthread_mutex_init(&sys->lock, NULL) != 0)
@@ -83,6 +85,8 @@ fail_depot:
 	rti_env_depot_destroy(sys->depot);
 fail_cells:
 	rti_cell_dir_destroy(&sys->cells);
+fail_tokens:
+	rti_tokens_destroy(&sys->tokens);
 fail_wheel:
 	rti_wheel_destroy(&sys->wheel);
 fail_sys:
@@ -262,8 +266,10 @@ rt_system_shutdown(rt_system *sys, rt_duration timeout)
 	}
 	rti_sched_stop(sys);
 	rti_sched_join(sys);
-	/* Timers still pending become dead letters. */
+	/* Timers still pending become dead letters; deferred replies never
+	 * sent are reported, and their requests failed. */
 	rti_wheel_close(&sys->wheel);
+	rti_tokens_close(sys, &sys->tokens);
 	/*
 	 * The workers left cells in their queues whose mailboxes still hold
 	 * messages for actors that have stopped: count them as dead letters
@@ -289,6 +295,7 @@ rt_system_free(rt_system *sys)
 		rti_env_caches_drain(sys->workers[i].env_cache);
 	rti_env_depot_destroy(sys->depot);
 	rti_wheel_destroy(&sys->wheel);
+	rti_tokens_destroy(&sys->tokens);
 	rti_test_log_free(&sys->test_log);
 	pthread_cond_destroy(&sys->cond);
 	pthread_mutex_destroy(&sys->shutdown_lock);

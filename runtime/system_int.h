@@ -11,6 +11,7 @@
 #include <rt/system.h>
 #include <ck_spinlock.h>
 
+#include "ask_int.h"
 #include "cell.h"
 #include "clock.h"
 #include "rt_atomic.h"
@@ -57,6 +58,7 @@ struct rt_system {
 	rti_cell_dir cells;
 	rti_env_depot depot[RTI_ENV_CLASSES];
 	rti_wheel wheel;
+	rti_tokens tokens;
 
 	/* A test system's clock (atomic; only its driving thread writes),
 	 * and its record of handled messages. */
@@ -85,6 +87,13 @@ rt_system *rti_system_create(const rt_config *cfg, bool manual);
  * until no actor is alive (0) or nothing more can happen (RT_EDEADLK).
  */
 int rti_test_wait(rt_system *sys);
+
+/*
+ * rti_test_call_wait: a call's wait in a test system: run the actors, and
+ * the virtual clock from timer to timer, until *state leaves 0 (returns 0)
+ * or `timeout` (negative: none) passes on that clock (RT_ETIMEDOUT).
+ */
+int rti_test_call_wait(rt_system *sys, uint32_t *state, int64_t timeout);
 
 /* rti_sys_now: the system's time: monotonic, or virtual in a test system. */
 static inline int64_t

@@ -86,6 +86,30 @@ rt_test_now(rt_system *sys)
 }
 
 int
+rti_test_call_wait(rt_system *sys, uint32_t *state, int64_t timeout)
+{
+	int64_t deadline = timeout < 0 ? -1 :
+	    timeout > INT64_MAX - sys->vnow ? INT64_MAX : sys->vnow + timeout;
+
+	for (;;) {
+		int64_t next;
+
+		rti_sched_drive(sys);
+		/* Relaxed: this thread wrote it, running the actors. */
+		if (ck_pr_load_32(state) != 0)
+			return 0;
+		next = rti_wheel_next(&sys->wheel);
+		if (next < 0 || (deadline >= 0 && next > deadline)) {
+			if (deadline >= 0)
+				set_now(sys, deadline);
+			return RT_ETIMEDOUT;
+		}
+		set_now(sys, next);
+		rti_wheel_turn(&sys->wheel, next);
+	}
+}
+
+int
 rti_test_wait(rt_system *sys)
 {
 	for (;;) {

@@ -333,8 +333,8 @@ start(rt_env *env, rt_duration delay, rt_duration period,
 
 	if (env == NULL)
 		return RT_EINVAL;
-	if (env->kind != RTI_ENV_MSG || env->cell == NULL || delay < 0 ||
-	    period < 0) {
+	if ((env->kind != RTI_ENV_MSG && env->kind != RTI_ENV_REPLY) ||
+	    env->cell == NULL || delay < 0 || period < 0) {
 		rt_env_discard(env);
 		return RT_EINVAL;
 	}
@@ -381,6 +381,16 @@ out:
 int
 rt_env_send_after(rt_env *env, rt_duration delay, rt_timer *out)
 {
+	if (env != NULL && env->kind != RTI_ENV_MSG) {
+		rt_env_discard(env);
+		return RT_EINVAL;
+	}
+	return start(env, delay, 0, NULL, out);
+}
+
+int
+rti_timer_start(rt_env *env, int64_t delay, rt_timer *out)
+{
 	return start(env, delay, 0, NULL, out);
 }
 
@@ -388,7 +398,7 @@ int
 rt_env_send_every(rt_env *env, rt_duration period, rt_payload_copy_fn copy,
     rt_timer *out)
 {
-	if (env != NULL && period <= 0) {
+	if (env != NULL && (period <= 0 || env->kind != RTI_ENV_MSG)) {
 		rt_env_discard(env);
 		return RT_EINVAL;
 	}

@@ -88,6 +88,12 @@ void rti_wheel_destroy(rti_wheel *wh);
 uint64_t rti_wheel_turn(rti_wheel *wh, int64_t now);
 
 /*
+ * rti_timer_start: rt_env_send_after for the runtime's own envelopes (an
+ * ask's timeout, an answer to its asker).
+ */
+int rti_timer_start(rt_env *env, int64_t delay, rt_timer *out);
+
+/*
  * rti_wheel_next: the clock time of the next tick whose bucket holds a
  * timer (which may be due only some turns later), or -1 when no timer is
  * pending. Test systems skip the empty ticks with it.

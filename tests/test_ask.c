@@ -1,0 +1,681 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Request/reply through the generated API of tests/rtp/ask.rtp: calls from
+ * plain threads, asks from actors, deferred replies, timeouts, and every
+ * way a request can fail. Most tests run on a test system (rt/test.h), so
+ * timeouts take no time; the last ones use real threads.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <rt/test.h>
+
+#include "cutest.h"
+#include "ask.rtp.h"
+
+#define MAX_ANSWERS 64
+
+enum what { GET = 0, SLOW = 1, CRASH = 2 };
+
+/* What the handlers saw (test systems run on the test's own thread). */
+static struct {
+	struct answer {
+		enum what what;
+		rt_corr id;
+		int status;
+		uint32_t v;
+		char text[16];
+		int had_reply;
+	} answers[MAX_ANSWERS];
+	atomic_uint nanswers;
+	rt_corr asked[MAX_ANSWERS];  /* ids rt_ask returned, in order */
+	unsigned nasked;
+	rt_reply_token token;        /* the last Slow deferred to the test */
+	int defer_to_helper;         /* Slow: hand the token to the helper */
+	ask_Helper_ref helper;
+	int call_rc;                 /* a call made from a handler */
+	unsigned dead;
+	rt_dead_cause cause;
+	char log[256];
+	unsigned logs;
+} rec;
+
+static void
+on_dead(void *user, const rt_dead_letter *dl)
+{
+	(void)user;
+	rec.dead++;
+	rec.cause = dl->cause;
+}
+
+static void
+on_log(void *user, rt_log_level level, const char *line)
+{
+	(void)user;
+	(void)level;
+	snprintf(rec.log, sizeof(rec.log), "%s", line);
+	rec.logs++;
+}
+
+static rt_system *
+test_system(void)
+{
+	rt_config cfg;
+	rt_system *sys;
+
+	memset(&rec, 0, sizeof(rec));
+	rt_config_init(&cfg);
+	cfg.dead_letter = on_dead;
+	cfg.log = on_log;
+	sys = rt_test_system_new(&cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sys);
+	return sys;
+}
+
+static void
+assert_balanced(rt_system *sys)
+{
+	rt_stats st;
+
+	CU_ASSERT_EQUAL_FATAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT_EQUAL(st.sent, st.handled + st.dead_letters);
+}
+
+/* --- the server and its helper ----------------------------------------- */
+
+int
+ask_Server_on_Get(ask_Server *self, rt_ctx *ctx, const ask_Get *req,
+    ask_Value *reply)
+{
+	(void)ctx;
+	self->served++;
+	reply->v = req->n + 1;
+	reply->text = "got";
+	return 0;
+}
+
+int
+ask_Server_on_Slow(ask_Server *self, rt_ctx *ctx, const ask_Slow *req,
+    ask_Value *reply)
+{
+	rt_reply_token t = rt_defer_reply(ctx);
+
+	(void)reply;
+	self->served++;
+	if (rec.defer_to_helper) {
+		ask_Hand h = { t, req->n * 10 };
+
+		return ask_Helper_send_Hand(rec.helper, &h) == 0 ? RT_DEFER :
+								  -1;
+	}
+	rec.token = t;
+	return RT_DEFER;
+}
+
+int
+ask_Server_on_Crash(ask_Server *self, rt_ctx *ctx, const ask_Crash *req,
+    ask_Value *reply)
+{
+	(void)self;
+	(void)ctx;
+	(void)req;
+	(void)reply;
+	return -77;
+}
+
+int
+ask_Helper_on_Hand(ask_Helper *self, rt_ctx *ctx, const ask_Hand *msg)
+{
+	ask_Value v = { msg->v, "helped" };
+
+	(void)self;
+	(void)ctx;
+	return ask_reply_Slow(msg->token, &v);
+}
+
+/* --- the clients ---------------------------------------------------------- */
+
+static int
+ask_for(rt_ctx *ctx, const ask_Go *go)
+{
+	rt_corr id;
+	rt_duration t = go->timeout_ms < 0 ? RT_FOREVER : RT_MS(go->timeout_ms);
+
+	switch (go->what) {
+	case GET:
+		id = ask_Server_ask_Get(ctx, go->server,
+		    &(ask_Get){ go->n }, t);
+		break;
+	case SLOW:
+		id = ask_Server_ask_Slow(ctx, go->server,
+		    &(ask_Slow){ go->n }, t);
+		break;
+	default:
+		id = ask_Server_ask_Crash(ctx, go->server, NULL, t);
+		break;
+	}
+	if (rec.nasked < MAX_ANSWERS)
+		rec.asked[rec.nasked++] = id;
+	return 0;
+}
+
+int
+ask_Client_on_Go(ask_Client *self, rt_ctx *ctx, const ask_Go *msg)
+{
+	(void)self;
+	return ask_for(ctx, msg);
+}
+
+int
+ask_Client_on_Call(ask_Client *self, rt_ctx *ctx, const ask_Call *msg)
+{
+	ask_Value v;
+
+	(void)self;
+	rec.call_rc = ask_Server_call_Get(rt_ctx_system(ctx), msg->server,
+	    &(ask_Get){ 1 }, &v, RT_SEC(1));
+	return 0;
+}
+
+static int
+record(enum what what, rt_corr id, int status, const ask_Value *reply)
+{
+	struct answer *a;
+
+	if (rec.nanswers >= MAX_ANSWERS)
+		return 0;
+	a = &rec.answers[rec.nanswers++];
+	a->what = what;
+	a->id = id;
+	a->status = status;
+	a->had_reply = reply != NULL;
+	if (reply != NULL) {
+		a->v = reply->v;
+		snprintf(a->text, sizeof(a->text), "%s",
+		    reply->text != NULL ? reply->text : "(null)");
+	}
+	return 0;
+}
+
+int
+ask_Client_on_Get_reply(ask_Client *self, rt_ctx *ctx, rt_corr id,
+    int status, const ask_Value *reply)
+{
+	(void)self;
+	(void)ctx;
+	return record(GET, id, status, reply);
+}
+
+int
+ask_Client_on_Slow_reply(ask_Client *self, rt_ctx *ctx, rt_corr id,
+    int status, const ask_Value *reply)
+{
+	(void)self;
+	(void)ctx;
+	return record(SLOW, id, status, reply);
+}
+
+int
+ask_Client_on_Crash_reply(ask_Client *self, rt_ctx *ctx, rt_corr id,
+    int status, const ask_Value *reply)
+{
+	(void)self;
+	(void)ctx;
+	return record(CRASH, id, status, reply);
+}
+
+int
+ask_Rude_on_Go(ask_Rude *self, rt_ctx *ctx, const ask_Go *msg)
+{
+	(void)self;
+	return ask_for(ctx, msg);
+}
+
+int
+ask_Tight_on_Go(ask_Tight *self, rt_ctx *ctx, const ask_Go *msg)
+{
+	(void)self;
+	return ask_for(ctx, msg);
+}
+
+int
+ask_Tight_on_Get_reply(ask_Tight *self, rt_ctx *ctx, rt_corr id, int status,
+    const ask_Value *reply)
+{
+	(void)self;
+	(void)ctx;
+	return record(GET, id, status, reply);
+}
+
+int
+ask_Tight_on_Slow_reply(ask_Tight *self, rt_ctx *ctx, rt_corr id,
+    int status, const ask_Value *reply)
+{
+	(void)self;
+	(void)ctx;
+	return record(SLOW, id, status, reply);
+}
+
+/* A test system with a server and a client, both started. */
+static rt_system *
+setup(ask_Server_ref *s, ask_Client_ref *c)
+{
+	rt_system *sys = test_system();
+
+	CU_ASSERT_EQUAL_FATAL(ask_Server_spawn(sys, NULL, s), 0);
+	CU_ASSERT_EQUAL_FATAL(ask_Client_spawn(sys, NULL, c), 0);
+	rt_test_run(sys);
+	return sys;
+}
+
+static void
+go(ask_Client_ref c, ask_Server_ref s, enum what what, uint32_t n,
+    int64_t timeout_ms)
+{
+	ask_Go g = { s, what, n, timeout_ms };
+
+	CU_ASSERT_EQUAL(ask_Client_send_Go(c, &g), 0);
+}
+
+/* --- calls ------------------------------------------------------------------ */
+
+static void
+test_call(void)
+{
+	ask_Server_ref s;
+	ask_Client_ref c;
+	rt_system *sys = setup(&s, &c);
+	ask_Value v = { 0, NULL };
+
+	CU_ASSERT_EQUAL(ask_Server_call_Get(sys, s, &(ask_Get){ 41 }, &v,
+	    RT_SEC(1)), 0);
+	CU_ASSERT_EQUAL(v.v, 42);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v.text);
+	CU_ASSERT_STRING_EQUAL(v.text, "got");
+	/* The reply's strings stay valid until this thread's next call. */
+	CU_ASSERT_EQUAL(ask_Server_call_Get(sys, s, &(ask_Get){ 1 }, &v,
+	    RT_FOREVER), 0);
+	CU_ASSERT_EQUAL(v.v, 2);
+	assert_balanced(sys);
+	rt_system_free(sys);
+}
+
+static void
+test_call_errors(void)
+{
+	ask_Server_ref s, none = { { NULL, 0 } };
+	ask_Client_ref c;
+	rt_system *sys = setup(&s, &c), *other;
+	ask_Value v;
+
+	/* A crash while handling: the server is gone, the caller told. */
+	CU_ASSERT_EQUAL(ask_Server_call_Crash(sys, s, NULL, &v, RT_SEC(1)),
+	    RT_ENOACTOR);
+	CU_ASSERT_FALSE(rt_actor_alive(s.ref));
+	CU_ASSERT_EQUAL(ask_Server_call_Get(sys, s, &(ask_Get){ 1 }, &v,
+	    RT_SEC(1)), RT_ENOACTOR);
+	CU_ASSERT_EQUAL(ask_Server_call_Get(sys, none, &(ask_Get){ 1 }, &v,
+	    RT_SEC(1)), RT_EINVAL);
+	CU_ASSERT_EQUAL(ask_Server_call_Get(NULL, s, &(ask_Get){ 1 }, &v,
+	    RT_SEC(1)), RT_EINVAL);
+	/* A server of another system. */
+	other = rt_test_system_new(NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(other);
+	CU_ASSERT_EQUAL(ask_Server_spawn(sys, NULL, &s), 0);
+	CU_ASSERT_EQUAL(ask_Server_call_Get(other, s, &(ask_Get){ 1 }, &v,
+	    RT_SEC(1)), RT_EINVAL);
+	rt_system_free(other);
+	/* From inside an actor it would block a worker. */
+	CU_ASSERT_EQUAL(ask_Client_send_Call(c, &(ask_Call){ s }), 0);
+	rt_test_run(sys);
+	CU_ASSERT_EQUAL(rec.call_rc, RT_EDEADLK);
+	assert_balanced(sys);
+	rt_system_free(sys);
+}
+
+static void
+test_call_timeout_and_late_reply(void)
+{
+	ask_Server_ref s;
+	ask_Client_ref c;
+	rt_system *sys = setup(&s, &c);
+	ask_Value v;
+	rt_dead_cause cause;
+
+	/* Deferred and never answered in time: times out on the virtual
+	 * clock, which the call moved. */
+	CU_ASSERT_EQUAL(ask_Server_call_Slow(sys, s, &(ask_Slow){ 1 }, &v,
+	    RT_SEC(5)), RT_ETIMEDOUT);
+	CU_ASSERT_EQUAL(rt_test_now(sys), RT_SEC(5));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rec.token.rec);
+	/* The late answer is a dead letter, never a second answer. */
+	CU_ASSERT_EQUAL(ask_reply_Slow(rec.token, &(ask_Value){ 9, "late" }),
+	    0);
+	cause = rec.cause;
+	CU_ASSERT_EQUAL(rec.dead, 1);
+	CU_ASSERT_EQUAL(cause, RT_DEAD_EXPIRED);
+	/* Answered: a second answer is refused and reported. */
+	CU_ASSERT_EQUAL(ask_reply_Slow(rec.token, &(ask_Value){ 9, "twice" }),
+	    RT_ENOENT);
+	CU_ASSERT(rec.logs >= 1);
+	assert_balanced(sys);
+	rt_system_free(sys);
+}
+
+/* --- asks -------------------------------------------------------------------- */
+
+static void
+test_ask(void)
+{
+	ask_Server_ref s;
+	ask_Client_ref c;
+	rt_system *sys = setup(&s, &c);
+
+	go(c, s, GET, 5, 1000);
+	go(c, s, GET, 6, -1);
+	CU_ASSERT(rt_test_run(sys) >= 4);
+	CU_ASSERT_EQUAL_FATAL(rec.nanswers, 2);
+	CU_ASSERT_EQUAL_FATAL(rec.nasked, 2);
+	CU_ASSERT(rec.asked[0] > 0);
+	CU_ASSERT(rec.asked[1] > rec.asked[0]);
+	CU_ASSERT_EQUAL(rec.answers[0].id, rec.asked[0]);
+	CU_ASSERT_EQUAL(rec.answers[0].status, 0);
+	CU_ASSERT_EQUAL(rec.answers[0].v, 6);
+	CU_ASSERT_STRING_EQUAL(rec.answers[0].text, "got");
+	CU_ASSERT_EQUAL(rec.answers[1].id, rec.asked[1]);
+	CU_ASSERT_EQUAL(rec.answers[1].v, 7);
+	CU_ASSERT_EQUAL(rt_test_handled(sys, c.ref, "Get_reply"), 2);
+	/* The answered ask's timeout never fires. */
+	CU_ASSERT_EQUAL(rt_test_advance(sys, RT_SEC(2)), 0);
+	CU_ASSERT_EQUAL(rec.nanswers, 2);
+	assert_balanced(sys);
+	rt_system_free(sys);
+}
+
+static void
+test_ask_timeout(void)
+{
+	ask_Server_ref s;
+	ask_Client_ref c;
+	rt_system *sys = setup(&s, &c);
+
+	go(c, s, SLOW, 1, 100);
+	rt_test_run(sys);
+	CU_ASSERT_EQUAL(rec.nanswers, 0);
+	CU_ASSERT_EQUAL(rt_test_advance(sys, RT_MS(99)), 0);
+	CU_ASSERT_EQUAL(rec.nanswers, 0);
+	CU_ASSERT_EQUAL(rt_test_advance(sys, RT_MS(1)), 1);
+	CU_ASSERT_EQUAL_FATAL(rec.nanswers, 1);
+	CU_ASSERT_EQUAL(rec.answers[0].status, RT_ETIMEDOUT);
+	CU_ASSERT_EQUAL(rec.answers[0].id, rec.asked[0]);
+	CU_ASSERT_FALSE(rec.answers[0].had_reply);
+	/* The server answers after all: too late, a dead letter. */
+	CU_ASSERT_EQUAL(ask_reply_Slow(rec.token, &(ask_Value){ 1, "x" }), 0);
+	rt_test_run(sys);
+	CU_ASSERT_EQUAL(rec.nanswers, 1);
+	CU_ASSERT_EQUAL(rec.dead, 1);
+	CU_ASSERT_EQUAL(rec.cause, RT_DEAD_EXPIRED);
+	assert_balanced(sys);
+	rt_system_free(sys);
+}
+
+static void
+test_ask_deferred_to_another_actor(void)
+{
+	ask_Server_ref s;
+	ask_Client_ref c;
+	rt_system *sys = setup(&s, &c);
+
+	CU_ASSERT_EQUAL(ask_Helper_spawn(sys, NULL, &rec.helper), 0);
+	rec.defer_to_helper = 1;
+	go(c, s, SLOW, 4, 1000);
+	rt_test_run(sys);
+	CU_ASSERT_EQUAL_FATAL(rec.nanswers, 1);
+	CU_ASSERT_EQUAL(rec.answers[0].status, 0);
+	CU_ASSERT_EQUAL(rec.answers[0].v, 40);
+	CU_ASSERT_STRING_EQUAL(rec.answers[0].text, "helped");
+	CU_ASSERT_EQUAL(rec.dead, 0);
+	assert_balanced(sys);
+	rt_system_free(sys);
+}
+
+static void
+test_ask_server_gone(void)
+{
+	ask_Server_ref s;
+	ask_Client_ref c;
+	rt_system *sys = setup(&s, &c);
+
+	/* Crashes while handling it: RT_ENOACTOR. */
+	go(c, s, CRASH, 0, 1000);
+	/* Queued behind the crash: the server stops first, RT_ENOACTOR. */
+	go(c, s, GET, 1, 1000);
+	rt_test_run(sys);
+	CU_ASSERT_EQUAL_FATAL(rec.nanswers, 2);
+	CU_ASSERT_EQUAL(rec.answers[0].what, CRASH);
+	CU_ASSERT_EQUAL(rec.answers[0].status, RT_ENOACTOR);
+	CU_ASSERT_EQUAL(rec.answers[1].what, GET);
+	CU_ASSERT_EQUAL(rec.answers[1].status, RT_ENOACTOR);
+	CU_ASSERT_FALSE(rec.answers[1].had_reply);
+	/* Asking a server already gone fails at once. */
+	go(c, s, GET, 1, 1000);
+	rt_test_run(sys);
+	CU_ASSERT_EQUAL_FATAL(rec.nasked, 3);
+	CU_ASSERT_EQUAL(rec.asked[2], RT_ENOACTOR);
+	CU_ASSERT_EQUAL(rec.nanswers, 2);
+	/* Nothing is left to fire. */
+	CU_ASSERT_EQUAL(rt_test_advance(sys, RT_SEC(5)), 0);
+	assert_balanced(sys);
+	rt_system_free(sys);
+}
+
+static void
+test_ask_without_asks(void)
+{
+	ask_Server_ref s;
+	ask_Client_ref c;
+	ask_Rude_ref r;
+	rt_system *sys = setup(&s, &c);
+	ask_Go g;
+
+	CU_ASSERT_EQUAL(ask_Rude_spawn(sys, NULL, &r), 0);
+	g = (ask_Go){ s, GET, 1, 1000 };
+	CU_ASSERT_EQUAL(ask_Rude_send_Go(r, &g), 0);
+	rt_test_run(sys);
+	CU_ASSERT_EQUAL_FATAL(rec.nasked, 1);
+	/* Its class has nowhere to put the answer. */
+	CU_ASSERT_EQUAL(rec.asked[0], RT_EINVAL);
+	CU_ASSERT_EQUAL(rt_test_handled(sys, s.ref, NULL), 0);
+	/* Outside any handler. */
+	CU_ASSERT_EQUAL(ask_Server_ask_Get(NULL, s, &(ask_Get){ 1 }, 1),
+	    RT_EINVAL);
+	rt_system_free(sys);
+}
+
+static void
+test_answers_pass_a_full_mailbox(void)
+{
+	ask_Server_ref s;
+	ask_Tight_ref t;
+	rt_system *sys = test_system();
+	ask_Go g;
+
+	CU_ASSERT_EQUAL(ask_Server_spawn(sys, NULL, &s), 0);
+	CU_ASSERT_EQUAL(ask_Tight_spawn(sys, NULL, &t), 0);
+	rt_test_run(sys);
+	g = (ask_Go){ s, SLOW, 1, -1 };
+	CU_ASSERT_EQUAL(ask_Tight_send_Go(t, &g), 0);
+	rt_test_run(sys);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rec.token.rec);
+	/* Its one place taken: a send is refused, the answer gets in. */
+	g = (ask_Go){ s, GET, 2, -1 };
+	CU_ASSERT_EQUAL(ask_Tight_send_Go(t, &g), 0);
+	CU_ASSERT_EQUAL(ask_Tight_send_Go(t, &g), RT_EFULL);
+	CU_ASSERT_EQUAL(ask_reply_Slow(rec.token, &(ask_Value){ 5, "in" }), 0);
+	rt_test_run(sys);
+	CU_ASSERT_EQUAL_FATAL(rec.nanswers, 2);
+	CU_ASSERT_EQUAL(rec.answers[0].what, SLOW);
+	CU_ASSERT_EQUAL(rec.answers[0].v, 5);
+	CU_ASSERT_EQUAL(rec.answers[1].what, GET);
+	CU_ASSERT_EQUAL(rec.dead, 0);
+	assert_balanced(sys);
+	rt_system_free(sys);
+}
+
+static void
+test_deferred_never_answered(void)
+{
+	ask_Server_ref s;
+	ask_Client_ref c;
+	rt_system *sys = setup(&s, &c);
+
+	go(c, s, SLOW, 1, -1);
+	rt_test_run(sys);
+	CU_ASSERT_PTR_NOT_NULL(rec.token.rec);
+	CU_ASSERT_EQUAL(rec.nanswers, 0);
+	rec.logs = 0;
+	/* Shutdown reports the token and fails its request. */
+	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_FOREVER), 0);
+	CU_ASSERT(rec.logs >= 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(rec.log, "never sent"));
+	CU_ASSERT_EQUAL(ask_reply_Slow(rec.token, &(ask_Value){ 1, "x" }),
+	    RT_ENOENT);
+	assert_balanced(sys);
+	rt_system_free(sys);
+}
+
+static void
+test_token_outside_a_request(void)
+{
+	rt_reply_token zero = { NULL, 0 };
+
+	CU_ASSERT_PTR_NULL(rt_defer_reply(NULL).rec);
+	CU_ASSERT_EQUAL(ask_reply_Slow(zero, &(ask_Value){ 1, "x" }),
+	    RT_EINVAL);
+}
+
+/* --- real threads ---------------------------------------------------------- */
+
+struct caller {
+	rt_system *sys;
+	ask_Server_ref s;
+	unsigned n, ok;
+};
+
+static void *
+caller_main(void *arg)
+{
+	struct caller *c = arg;
+	unsigned i;
+
+	for (i = 0; i < c->n; i++) {
+		ask_Value v;
+
+		if (ask_Server_call_Get(c->sys, c->s, &(ask_Get){ i }, &v,
+			RT_SEC(10)) == 0 &&
+		    v.v == i + 1 && strcmp(v.text, "got") == 0)
+			c->ok++;
+	}
+	return NULL;
+}
+
+static void
+test_real_calls_from_threads(void)
+{
+	rt_system *sys;
+	ask_Server_ref s;
+	struct caller cs[4];
+	pthread_t th[4];
+	unsigned i;
+
+	memset(&rec, 0, sizeof(rec));
+	sys = rt_system_new(NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sys);
+	CU_ASSERT_EQUAL(ask_Server_spawn(sys, NULL, &s), 0);
+	for (i = 0; i < 4; i++) {
+		cs[i] = (struct caller){ sys, s, 2000, 0 };
+		CU_ASSERT_EQUAL_FATAL(pthread_create(&th[i], NULL, caller_main,
+		    &cs[i]), 0);
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		CU_ASSERT_EQUAL(cs[i].ok, 2000);
+	}
+	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_FOREVER), 0);
+	assert_balanced(sys);
+	rt_system_free(sys);
+}
+
+static void
+test_real_ask_timeout_races(void)
+{
+	rt_system *sys;
+	ask_Server_ref s;
+	ask_Client_ref c;
+	unsigned i;
+	rt_stats st;
+
+	memset(&rec, 0, sizeof(rec));
+	sys = rt_system_new(NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sys);
+	CU_ASSERT_EQUAL(ask_Server_spawn(sys, NULL, &s), 0);
+	CU_ASSERT_EQUAL(ask_Client_spawn(sys, NULL, &c), 0);
+	/* Timeouts of 0 ms race their answers: each ask is answered once,
+	 * by the reply or by the timeout; the loser is a dead letter. */
+	for (i = 0; i < 40; i++)
+		go(c, s, GET, i, i % 2);
+	for (i = 0; i < 2000; i++) {
+		struct timespec ts = { 0, 1000000 };
+
+		if (atomic_load(&rec.nanswers) >= 40)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_FOREVER), 0);
+	CU_ASSERT_EQUAL(rec.nanswers, 40);
+	CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT_EQUAL(st.sent, st.handled + st.dead_letters);
+	rt_system_free(sys);
+}
+
+int
+main(int argc, char **argv)
+{
+	CU_TestInfo calls[] = {
+		{ "call", test_call },
+		{ "call errors", test_call_errors },
+		{ "call timeout and late reply",
+		    test_call_timeout_and_late_reply },
+		CU_TEST_INFO_NULL,
+	};
+	CU_TestInfo asks[] = {
+		{ "ask", test_ask },
+		{ "ask timeout", test_ask_timeout },
+		{ "deferred to another actor",
+		    test_ask_deferred_to_another_actor },
+		{ "server gone", test_ask_server_gone },
+		{ "ask without asks", test_ask_without_asks },
+		{ "answers pass a full mailbox",
+		    test_answers_pass_a_full_mailbox },
+		{ "deferred never answered", test_deferred_never_answered },
+		{ "token outside a request", test_token_outside_a_request },
+		CU_TEST_INFO_NULL,
+	};
+	CU_TestInfo threads[] = {
+		{ "calls from threads", test_real_calls_from_threads },
+		{ "ask timeout races", test_real_ask_timeout_races },
+		CU_TEST_INFO_NULL,
+	};
+	CU_SuiteInfo suites[] = {
+		{ "calls", NULL, NULL, NULL, NULL, calls },
+		{ "asks", NULL, NULL, NULL, NULL, asks },
+		{ "threads", NULL, NULL, NULL, NULL, threads },
+		CU_SUITE_INFO_NULL,
+	};
+
+	return cutest_run(suites, argc, argv);
+}
