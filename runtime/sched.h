@@ -106,6 +106,22 @@ rti_sched_worker(rt_system *sys)
 void rti_sched_ready(rt_system *sys, rt_cell *cell);
 
 /*
+ * rti_sched_ready_w: rti_sched_ready on worker `w`, the calling thread's
+ * worker of the cell's system.
+ */
+void rti_sched_enqueue(rti_worker *w, rt_cell *cell);
+
+static inline void
+rti_sched_ready_w(rti_worker *w, rt_cell *cell)
+{
+	rt_cell *old = w->next;
+
+	w->next = cell;
+	if (old != NULL)
+		rti_sched_enqueue(w, old);
+}
+
+/*
  * rti_sched_requeue: put the cell that worker `w` has just run at the back
  * of its run queue (its batch ran out, or messages came in meanwhile).
  */
