@@ -92,6 +92,7 @@ rt_spawn_commit(rt_env *env, rt_ref *out)
 	const rt_actor_class *cls;
 	rt_cell *cell;
 	rt_system *sys;
+	rti_worker *w;
 	uint64_t gen;
 	bool ext;
 
@@ -104,7 +105,8 @@ rt_spawn_commit(rt_env *env, rt_ref *out)
 	cell = env->cell;
 	sys = cell->sys;
 	cls = env->u.cls;
-	ext = rti_inflight_enter(sys, rti_sched_worker(sys));
+	w = rti_sched_worker(sys);
+	ext = rti_inflight_enter(sys, w);
 	if (ck_pr_load_32(&sys->stopping)) {
 		rti_inflight_leave(sys, ext);
 		rt_env_discard(env);
@@ -117,8 +119,18 @@ rt_spawn_commit(rt_env *env, rt_ref *out)
 	ck_pr_store_ptr(&cell->kind, (void *)cls);
 	gen = rti_cell_gen(cell) + 1;
 	env->gen = gen;
-	ck_pr_inc_64(&sys->live);
-	rti_count(sys, spawned, 1);
+	/*
+	 * A worker with exits not yet taken off `live` lets this spawn take
+	 * the place of one: `live` stays above the true count either way.
+	 * Otherwise count it now, before anyone can see the actor (and so
+	 * before its exit; relaxed: the exit's decrement is an RMW on the
+	 * same word).
+	 */
+	if (w != NULL && w->live_delta < 0)
+		w->live_delta++;
+	else
+		ck_pr_inc_64(&sys->live);
+	rti_count_w(sys, w, spawned, 1);
 	/*
 	 * No fence against shutdown here. A thread outside the system is
 	 * covered by the in-flight count: shutdown scans the cells only
@@ -375,11 +387,29 @@ actor_exit(rti_worker *w, rt_cell *cell, int reason)
 		rti_count_w(sys, w, crashed, 1);
 	rti_cell_release(&sys->cells, &w->cell_cache, cell);
 	/*
-	 * Last: once a waiter sees zero live actors, every exit that made it
-	 * so is complete, cell recycled included. The locked decrement and
-	 * the mutex order it after everything above.
+	 * Last: taken off `live` later, in a batch (the word is shared with
+	 * every thread that spawns, and a locked operation on it per exit
+	 * cost more than the rest of a spawn).
 	 */
-	if (ck_pr_faa_64(&sys->live, (uint64_t)-1) == 1) {
+	if (--w->live_delta <= -RTI_LIVE_BATCH)
+		rti_live_flush(w);
+}
+
+void
+rti_live_flush(rti_worker *w)
+{
+	rt_system *sys = w->sys;
+	int64_t d = w->live_delta;
+
+	if (d == 0)
+		return;
+	w->live_delta = 0;
+	/*
+	 * Once a waiter sees zero live actors, every exit that made it so is
+	 * complete, cell recycled included: the locked add and the mutex
+	 * order it after everything those exits did.
+	 */
+	if (ck_pr_faa_64(&sys->live, (uint64_t)d) == (uint64_t)-d) {
 		pthread_mutex_lock(&sys->lock);
 		sys->idle_epoch++;
 		pthread_cond_broadcast(&sys->cond);

@@ -399,8 +399,12 @@ worker_main(void *arg)
 	while (!ck_pr_load_32(&sys->terminate)) {
 		rt_cell *cell = woken ? NULL : find_work(w);
 
-		if (cell == NULL)
+		if (cell == NULL) {
+			/* Out of work: the exits it counted go out now, so
+			 * that rt_system_wait sees the system idle. */
+			rti_live_flush(w);
 			cell = search(w, woken);
+		}
 		woken = false;
 		if (cell == NULL) {
 			woken = park(w);

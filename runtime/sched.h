@@ -77,6 +77,8 @@ typedef struct rti_worker {
 	rt_cell *next;      /* owner only: runs next, cannot be stolen */
 	unsigned streak;    /* owner only: runs taken from `next` in a row */
 	unsigned tick;      /* owner only: runs, for the inject queue's turn */
+	int64_t live_delta; /* owner only, <= 0: exits not yet taken off
+	                       sys->live (rti_live_flush) */
 } __attribute__((aligned(RT_CACHELINE))) rti_worker;
 
 /*
@@ -126,6 +128,13 @@ rti_sched_ready_w(rti_worker *w, rt_cell *cell)
  * of its run queue (its batch ran out, or messages came in meanwhile).
  */
 void rti_sched_requeue(rti_worker *w, rt_cell *cell);
+
+/*
+ * rti_live_flush: take the exits `w` has counted off sys->live, and wake
+ * rt_system_wait if that makes it zero. Called when the worker runs out of
+ * work and every RTI_LIVE_BATCH exits.
+ */
+void rti_live_flush(rti_worker *w);
 
 /* rti_sched_start: create the worker threads. */
 int rti_sched_start(rt_system *sys);
