@@ -72,6 +72,10 @@ typedef struct rti_worker {
 	                       full mailbox (overflow block) */
 	uint64_t mute_gen;  /* ... whose incarnation was this */
 	int64_t now;        /* owner only: clock read for this run, or 0 */
+	uint32_t run_taken; /* owner only: messages this run took from the
+	                       lanes, not yet off the cell's `queued` */
+	uint32_t run_dead;  /* owner only: ... of which dead letters; the
+	                       others were handled, not yet counted */
 	rti_env_cache env_cache[RTI_ENV_CLASSES]; /* owner only */
 	rti_cell_cache cell_cache; /* owner only */
 	rt_cell *next;      /* owner only: runs next, cannot be stolen */

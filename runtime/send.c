@@ -128,12 +128,12 @@ wait_for_room(rt_system *sys, rt_cell *cell, uint64_t gen, int64_t deadline)
 
 /* Whether the running actor is itself overloaded (then it is not muted). */
 static bool
-under_pressure(rt_cell *self)
+under_pressure(rti_worker *w, rt_cell *self)
 {
 	uint32_t bound = ck_pr_load_32(&self->bound);
 
 	return (bound != 0 && ck_pr_load_32(&self->count) >= bound) ||
-	    self->queued >= RTI_BATCH;
+	    self->queued - w->run_taken >= RTI_BATCH;
 }
 
 static int
@@ -152,7 +152,7 @@ static inline void
 accept_over(rti_worker *w, rt_cell *cell, rt_env *env)
 {
 	if (w->mute_on == NULL && w->ctx.cell != NULL && w->ctx.cell != cell &&
-	    !under_pressure(w->ctx.cell)) {
+	    !under_pressure(w, w->ctx.cell)) {
 		w->mute_on = cell;
 		w->mute_gen = env->gen;
 	}
