@@ -30,8 +30,9 @@
 #include "park.h"
 #include "system_int.h"
 
-int
-rt_env_new(rt_ref to, uint32_t tag, size_t size, rt_env **out)
+/* rt_env_new, for every case; rt_env_new itself has the common one. */
+static int __attribute__((noinline))
+env_new_slow(rt_ref to, uint32_t tag, size_t size, rt_env **out)
 {
 	rt_system *sys;
 	rt_env *env;
@@ -56,6 +57,43 @@ rt_env_new(rt_ref to, uint32_t tag, size_t size, rt_env **out)
 	env->cell = to.cell;
 	env->gen = to.gen;
 	env->v.tag = tag;
+	*out = env;
+	return 0;
+}
+
+/*
+ * The common case, kept small: a worker of the target's system, a pooled
+ * size class with a block in the worker's cache. The header is written
+ * field by field instead of cleared first.
+ */
+int
+rt_env_new(rt_ref to, uint32_t tag, size_t size, rt_env **out)
+{
+	rti_worker *w = rti_tls_worker;
+	rt_cell *cell = to.cell;
+	rt_env *env;
+	unsigned c;
+
+	if (!RTI_POOLS || w == NULL || cell == NULL || out == NULL ||
+	    cell->sys != w->sys || size > 2048 - RT_ENV_PAYLOAD_OFFSET ||
+	    (to.gen & 1) == 0 || rti_cell_gen(cell) != to.gen ||
+	    /* Relaxed, as in env_new_slow. */
+	    ck_pr_load_32(&w->sys->stopping))
+		return env_new_slow(to, tag, size, out);
+	c = rti_class_of(RT_ENV_PAYLOAD_OFFSET + size);
+	env = rti_cache_pop(&w->env_cache[c - 1]);
+	if (env == NULL)
+		return env_new_slow(to, tag, size, out);
+	env->node.next = NULL;
+	env->cell = cell;
+	env->gen = to.gen;
+	env->u.deadline = 0;
+	env->v.tag = tag;
+	env->size = (uint32_t)size;
+	env->kind = RTI_ENV_MSG;
+	env->prio = RT_PRIO_NORMAL;
+	env->flags = 0;
+	env->pool = (uint8_t)c;
 	*out = env;
 	return 0;
 }
