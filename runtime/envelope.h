@@ -41,7 +41,8 @@ struct rt_env {
 	uint8_t kind;              /* enum rti_env_kind */
 	uint8_t prio;              /* enum rt_priority */
 	uint8_t flags;             /* enum rti_env_flags */
-	uint8_t spare;
+	uint8_t pool;              /* its block's size class (pool.h), 0 if
+	                              none */
 };
 
 _Static_assert(sizeof(struct rt_env) <= RT_ENV_PAYLOAD_OFFSET,
