@@ -93,6 +93,7 @@ rt_spawn_commit(rt_env *env, rt_ref *out)
 	const rt_actor_class *cls;
 	rt_cell *cell;
 	rt_system *sys;
+	rti_worker *w;
 	uint64_t gen;
 	bool ext;
 
@@ -105,7 +106,8 @@ rt_spawn_commit(rt_env *env, rt_ref *out)
 	cell = env->cell;
 	sys = cell->sys;
 	cls = env->u.cls;
-	ext = rti_inflight_enter(sys, rti_sched_worker(sys));
+	w = rti_sched_worker(sys);
+	ext = rti_inflight_enter(sys, w);
 	if (ck_pr_load_32(&sys->stopping)) {
 		rti_inflight_leave(sys, ext);
 		rt_env_discard(env);
@@ -118,8 +120,18 @@ rt_spawn_commit(rt_env *env, rt_ref *out)
 	ck_pr_store_ptr(&cell->kind, (void *)cls);
 	gen = rti_cell_gen(cell) + 1;
 	env->gen = gen;
-	ck_pr_inc_64(&sys->live);
-	rti_count(sys, spawned, 1);
+	/*
+	 * A worker with exits not yet taken off `live` lets this spawn take
+	 * the place of one: `live` stays above the true count either way.
+	 * Otherwise count it now, before anyone can see the actor (and so
+	 * before its exit; relaxed: the exit's decrement is an RMW on the
+	 * same word).
+	 */
+	if (w != NULL && w->live_delta < 0)
+		w->live_delta++;
+	else
+		ck_pr_inc_64(&sys->live);
+	rti_count_w(sys, w, spawned, 1);
 	/*
 	 * No fence against shutdown here. A thread outside the system is
 	 * covered by the in-flight count: shutdown scans the cells only
@@ -225,8 +237,32 @@ lane_take(rt_cell *cell)
 	} else {
 		return NULL;
 	}
-	ck_pr_store_32(&cell->queued, cell->queued - 1);
 	return env;
+}
+
+/*
+ * The lanes' statistics, brought up to date once per run rather than once
+ * per message: the messages taken from the lanes leave `queued`, and those
+ * handled join the actor's and the worker's `handled`. Before anything
+ * that reads them: the end of a run, an exit.
+ */
+static inline void
+settle(rti_worker *w, rt_cell *cell)
+{
+	uint32_t taken = w->run_taken, handled;
+
+	if (taken == 0)
+		return;
+	/* What was taken and not handled became a dead letter. */
+	handled = taken - w->run_dead;
+	w->run_taken = 0;
+	w->run_dead = 0;
+	/* Owner-written; readers load them atomically. */
+	ck_pr_store_32(&cell->queued, cell->queued - taken);
+	if (handled != 0) {
+		ck_pr_store_64(&cell->handled, cell->handled + handled);
+		rti_count_w(w->sys, w, handled, handled);
+	}
 }
 
 /*
@@ -335,6 +371,7 @@ actor_exit(rti_worker *w, rt_cell *cell, int reason)
 	uint64_t gen = cell->live_gen;
 	rt_env *env;
 
+	settle(w, cell);
 	/* From here on, sends fail with RT_ENOACTOR. */
 	rti_cell_set_gen(cell, gen + 1);
 	if ((cell->flags & RTI_CELL_STARTED) && cls->on_stop != NULL) {
@@ -347,6 +384,7 @@ actor_exit(rti_worker *w, rt_cell *cell, int reason)
 	/* What it had not handled yet is dead. */
 	while ((env = lane_take(cell)) != NULL)
 		dead(w, cell, env, RT_DEAD_STOPPED, true);
+	ck_pr_store_32(&cell->queued, 0);
 	release_places(cell);
 	/*
 	 * Plain threads waiting for room and muted actors must learn that
@@ -377,11 +415,29 @@ actor_exit(rti_worker *w, rt_cell *cell, int reason)
 		rti_count_w(sys, w, crashed, 1);
 	rti_cell_release(&sys->cells, &w->cell_cache, cell);
 	/*
-	 * Last: once a waiter sees zero live actors, every exit that made it
-	 * so is complete, cell recycled included. The locked decrement and
-	 * the mutex order it after everything above.
+	 * Last: taken off `live` later, in a batch (the word is shared with
+	 * every thread that spawns, and a locked operation on it per exit
+	 * cost more than the rest of a spawn).
 	 */
-	if (ck_pr_faa_64(&sys->live, (uint64_t)-1) == 1) {
+	if (--w->live_delta <= -RTI_LIVE_BATCH)
+		rti_live_flush(w);
+}
+
+void
+rti_live_flush(rti_worker *w)
+{
+	rt_system *sys = w->sys;
+	int64_t d = w->live_delta;
+
+	if (d == 0)
+		return;
+	w->live_delta = 0;
+	/*
+	 * Once a waiter sees zero live actors, every exit that made it so is
+	 * complete, cell recycled included: the locked add and the mutex
+	 * order it after everything those exits did.
+	 */
+	if (ck_pr_faa_64(&sys->live, (uint64_t)d) == (uint64_t)-d) {
 		pthread_mutex_lock(&sys->lock);
 		sys->idle_epoch++;
 		pthread_cond_broadcast(&sys->cond);
@@ -437,6 +493,7 @@ actor_start(rti_worker *w, rt_cell *cell, rt_env *env)
 static void
 drain(rti_worker *w, rt_cell *cell)
 {
+	uint32_t added = 0;
 	unsigned n;
 
 	for (n = 0; n < DRAIN_LIMIT; n++) {
@@ -446,13 +503,12 @@ drain(rti_worker *w, rt_cell *cell)
 		if (node == NULL)
 			break;
 		env = rti_env_of(node);
-		switch ((enum rti_env_kind)env->kind) {
-		case RTI_ENV_MSG:
+		if (__builtin_expect(env->kind == RTI_ENV_MSG, 1)) {
 			/* live_gen, not gen: gen shares its cache line with
 			 * the head every sender swaps. */
 			if (env->gen != cell->live_gen) {
 				dead(w, cell, env, RT_DEAD_STOPPED, false);
-				break;
+				continue;
 			}
 			if (env->prio == RT_PRIO_HIGH)
 				lane_append(&cell->urgent_head,
@@ -460,100 +516,119 @@ drain(rti_worker *w, rt_cell *cell)
 			else
 				lane_append(&cell->normal_head,
 				    &cell->normal_tail, env);
-			ck_pr_store_32(&cell->queued, cell->queued + 1);
-			break;
-		case RTI_ENV_START:
-			actor_start(w, cell, env);
-			rti_env_free(env);
-			break;
-		case RTI_ENV_STOP:
-			if (cell->cls != NULL && env->gen == cell->live_gen)
-				actor_exit(w, cell, env->v.reason);
-			rti_env_free(env);
-			break;
-		case RTI_ENV_REPLY:
+			added++;
+			continue;
+		}
+		if (env->kind == RTI_ENV_REPLY) {
 			/* An answer is handled like a message, unless its ask
 			 * is no longer pending: late, or a second one. */
-			if (env->gen != cell->live_gen) {
+			if (env->gen != cell->live_gen)
 				dead(w, cell, env, RT_DEAD_STOPPED, false);
-				break;
-			}
-			if (!rti_reply_arrived(cell, env)) {
+			else if (!rti_reply_arrived(cell, env))
 				dead(w, cell, env, RT_DEAD_EXPIRED, true);
-				break;
+			else {
+				lane_append(&cell->normal_head,
+				    &cell->normal_tail, env);
+				added++;
 			}
-			lane_append(&cell->normal_head, &cell->normal_tail,
-			    env);
-			ck_pr_store_32(&cell->queued, cell->queued + 1);
-			break;
+			continue;
 		}
+		/* A signal may stop the actor: the lanes' count first
+		 * (owner-written; readers load it atomically). */
+		if (added != 0) {
+			ck_pr_store_32(&cell->queued, cell->queued + added);
+			added = 0;
+		}
+		if (env->kind == RTI_ENV_START) {
+			actor_start(w, cell, env);
+		} else if (cell->cls != NULL && env->gen == cell->live_gen) {
+			/* RTI_ENV_STOP for the live incarnation. */
+			actor_exit(w, cell, env->v.reason);
+		}
+		rti_env_free(env);
 	}
+	if (added != 0)
+		ck_pr_store_32(&cell->queued, cell->queued + added);
 	if (cell->queued > cell->high_water)
 		ck_pr_store_32(&cell->high_water, cell->queued);
 }
 
-/* Handle one message of the live actor in `cell`. */
+/*
+ * Handle up to RTI_BATCH messages of the live actor in `cell`, high
+ * priority first. Stops early when the actor stops or is to be muted.
+ */
 static void
-deliver(rti_worker *w, rt_cell *cell, rt_env *env)
+handle(rti_worker *w, rt_cell *cell)
 {
 	rt_system *sys = w->sys;
 	const rt_actor_class *cls = cell->cls;
-	int rc;
+	void *state = cell->state;
+	unsigned n;
 
-	if (env->u.deadline != 0) {
-		/* One clock read per run is enough: a message is at most one
-		 * batch late in expiring. */
-		if (w->now == 0)
-			w->now = rti_sys_now(sys);
-		if (w->now > env->u.deadline) {
-			dead(w, cell, env, RT_DEAD_EXPIRED, true);
+	/* The live actor's class and state do not change until it exits,
+	 * and every exit ends the loop. */
+	if (cls == NULL)
+		return;
+	for (n = 0; n < RTI_BATCH; n++) {
+		rt_env *env = lane_take(cell);
+		int rc;
+
+		if (env == NULL)
+			break;
+		w->run_taken++;
+		if (env->u.deadline != 0) {
+			/* One clock read per run is enough: a message is at
+			 * most one batch late in expiring. */
+			if (w->now == 0)
+				w->now = rti_sys_now(sys);
+			if (w->now > env->u.deadline) {
+				w->run_dead++;
+				dead(w, cell, env, RT_DEAD_EXPIRED, true);
+				continue;
+			}
+		}
+		/* Relaxed: checked before each message, so an actor stops
+		 * after the message in hand once shutdown begins. */
+		if (ck_pr_load_32(&sys->stopping)) {
+			w->run_dead++;
+			dead(w, cell, env, RT_DEAD_STOPPED, true);
+			actor_exit(w, cell, RT_ESHUTDOWN);
 			return;
 		}
-	}
-	if (ck_pr_load_32(&sys->stopping)) {
-		dead(w, cell, env, RT_DEAD_STOPPED, true);
-		actor_exit(w, cell, RT_ESHUTDOWN);
-		return;
-	}
-	w->ctx.cell = cell;
-	w->ctx.gen = env->gen;
-	rc = cls->dispatch(cell->state, &w->ctx, env->v.tag,
-	    rt_env_payload(env));
-	w->ctx.cell = NULL;
-	ck_pr_store_64(&cell->handled, cell->handled + 1);
-	rti_count_w(sys, w, handled, 1);
-	if (w->test != NULL)
-		rti_test_record(sys, w->test, cell, env->gen, cls,
-		    env->v.tag);
-	if (rc != 0) {
-		rti_log(sys, RT_LOG_ERROR,
-		    "actor %s crashed: %s (%d) while handling %s", cls->name,
-		    reason_text(rc), rc, tag_name(cls, env->v.tag));
+		w->ctx.cell = cell;
+		w->ctx.gen = env->gen;
+		rc = cls->dispatch(state, &w->ctx, env->v.tag,
+		    rt_env_payload(env));
+		w->ctx.cell = NULL;
+		if (w->test != NULL)
+			rti_test_record(sys, w->test, cell, env->gen, cls,
+			    env->v.tag);
+		if (rc != 0) {
+			rti_log(sys, RT_LOG_ERROR,
+			    "actor %s crashed: %s (%d) while handling %s",
+			    cls->name, reason_text(rc), rc,
+			    tag_name(cls, env->v.tag));
+			retire(cell, env);
+			actor_exit(w, cell, rc);
+			return;
+		}
 		retire(cell, env);
-		actor_exit(w, cell, rc);
-		return;
+		if (cell->flags & RTI_CELL_STOPPING) {
+			actor_exit(w, cell, cell->stop_reason);
+			return;
+		}
+		if (w->mute_on != NULL)
+			return;
 	}
-	retire(cell, env);
-	if (cell->flags & RTI_CELL_STOPPING)
-		actor_exit(w, cell, cell->stop_reason);
 }
 
 void
 rti_actor_run(rti_worker *w, rt_cell *cell)
 {
-	unsigned n;
-
 	w->now = 0;
 	drain(w, cell);
-	for (n = 0; n < RTI_BATCH && cell->cls != NULL; n++) {
-		rt_env *env = lane_take(cell);
-
-		if (env == NULL)
-			break;
-		deliver(w, cell, env);
-		if (w->mute_on != NULL)
-			break;
-	}
+	handle(w, cell);
+	settle(w, cell);
 	release_places(cell);
 	if (w->mute_on != NULL) {
 		rt_cell *target = w->mute_on;

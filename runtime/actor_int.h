@@ -11,6 +11,9 @@
 /* Messages (and signals) handled per run before the actor yields. */
 #define RTI_BATCH 64
 
+/* Exits a worker counts before it takes them off the live count. */
+#define RTI_LIVE_BATCH 64
+
 /*
  * rti_actor_run: run `cell` on worker `w`, which holds its run token:
  * handle up to RTI_BATCH envelopes, then either give the token back (the

@@ -47,6 +47,8 @@ struct rt_env {
 	uint8_t kind;              /* enum rti_env_kind */
 	uint8_t prio;              /* enum rt_priority */
 	uint8_t flags;             /* enum rti_env_flags */
+	uint8_t pool;              /* its block's size class (pool.h), 0 if
+	                              none */
 	int8_t status;             /* RTI_ENV_REPLY: 0 or an RT_E* code */
 };
 

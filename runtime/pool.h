@@ -78,10 +78,9 @@ rti_cache_push(rti_env_cache *cache, void *block)
  * be NULL: then malloc).
  */
 static inline void *
-rti_block_alloc_sys(rt_system *sys, size_t size)
+rti_block_alloc_class(rt_system *sys, unsigned c, size_t size)
 {
 	rti_worker *w = rti_tls_worker;
-	unsigned c = rti_class_of(size);
 
 	if (RTI_POOLS && c != 0) {
 		rt_env *b;
@@ -99,19 +98,23 @@ rti_block_alloc_sys(rt_system *sys, size_t size)
 }
 
 static inline void *
+rti_block_alloc_sys(rt_system *sys, size_t size)
+{
+	return rti_block_alloc_class(sys, rti_class_of(size), size);
+}
+
+static inline void *
 rti_block_alloc(size_t size)
 {
 	return rti_block_alloc_sys(NULL, size);
 }
 
+/* rti_block_free_class: rti_block_free for a block of class c (0: none). */
 static inline void
-rti_block_free(void *block, size_t size)
+rti_block_free_class(void *block, unsigned c)
 {
 	rti_worker *w = rti_tls_worker;
-	unsigned c = rti_class_of(size);
 
-	if (block == NULL)
-		return;
 	if (RTI_POOLS && c != 0) {
 		if (w != NULL) {
 			rti_env_cache *cache = &w->env_cache[c - 1];
@@ -131,18 +134,29 @@ rti_block_free(void *block, size_t size)
 	free(block);
 }
 
+static inline void
+rti_block_free(void *block, size_t size)
+{
+	if (block != NULL)
+		rti_block_free_class(block, rti_class_of(size));
+}
+
 static inline rt_env *
 rti_env_alloc_sys(rt_system *sys, size_t size)
 {
 	rt_env *env;
+	unsigned c;
 
 	if (size > UINT32_MAX - RT_ENV_PAYLOAD_OFFSET)
 		return NULL;
-	env = rti_block_alloc_sys(sys, RT_ENV_PAYLOAD_OFFSET + size);
+	c = rti_class_of(RT_ENV_PAYLOAD_OFFSET + size);
+	env = rti_block_alloc_class(sys, c, RT_ENV_PAYLOAD_OFFSET + size);
 	if (env == NULL)
 		return NULL;
 	memset(env, 0, sizeof(*env));
 	env->size = (uint32_t)size;
+	/* Freeing it then needs no size arithmetic. */
+	env->pool = (uint8_t)c;
 	return env;
 }
 
@@ -156,7 +170,7 @@ static inline void
 rti_env_free(rt_env *env)
 {
 	if (env != NULL)
-		rti_block_free(env, RT_ENV_PAYLOAD_OFFSET + env->size);
+		rti_block_free_class(env, env->pool);
 }
 
 #endif

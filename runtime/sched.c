@@ -215,8 +215,8 @@ maybe_wake_after_atomic(rt_system *sys)
 }
 
 /* Queue on `w`'s run queue; wake a helper when work piles up. */
-static void
-enqueue(rti_worker *w, rt_cell *cell)
+void
+rti_sched_enqueue(rti_worker *w, rt_cell *cell)
 {
 	rt_system *sys = w->sys;
 	uint32_t before = runq_len(&w->rq);
@@ -237,23 +237,19 @@ void
 rti_sched_ready(rt_system *sys, rt_cell *cell)
 {
 	rti_worker *w = rti_sched_worker(sys);
-	rt_cell *old;
 
 	if (w == NULL) {
 		inject_push(sys, cell);
 		maybe_wake_after_atomic(sys);
 		return;
 	}
-	old = w->next;
-	w->next = cell;
-	if (old != NULL)
-		enqueue(w, old);
+	rti_sched_ready_w(w, cell);
 }
 
 void
 rti_sched_requeue(rti_worker *w, rt_cell *cell)
 {
-	enqueue(w, cell);
+	rti_sched_enqueue(w, cell);
 }
 
 static bool
@@ -331,7 +327,7 @@ find_work(rti_worker *w)
 		 * now and then, let the queue go first. */
 		if (++w->streak < NEXT_STREAK_MAX || runq_len(&w->rq) == 0)
 			return cell;
-		enqueue(w, cell);
+		rti_sched_enqueue(w, cell);
 	}
 	w->streak = 0;
 	cell = runq_pop(&w->rq);
@@ -403,8 +399,12 @@ worker_main(void *arg)
 	while (!ck_pr_load_32(&sys->terminate)) {
 		rt_cell *cell = woken ? NULL : find_work(w);
 
-		if (cell == NULL)
+		if (cell == NULL) {
+			/* Out of work: the exits it counted go out now, so
+			 * that rt_system_wait sees the system idle. */
+			rti_live_flush(w);
 			cell = search(w, woken);
+		}
 		woken = false;
 		if (cell == NULL) {
 			woken = park(w);
@@ -462,6 +462,8 @@ rti_sched_drive(rt_system *sys)
 	rti_tls_worker = w;
 	while ((cell = find_work(w)) != NULL)
 		rti_actor_run(w, cell);
+	/* Idle: its exits go out, so that the live count is exact. */
+	rti_live_flush(w);
 	rti_tls_worker = saved;
 	return w->cnt.handled - before;
 }

@@ -75,6 +75,10 @@ typedef struct rti_worker {
 	                       full mailbox (overflow block) */
 	uint64_t mute_gen;  /* ... whose incarnation was this */
 	int64_t now;        /* owner only: clock read for this run, or 0 */
+	uint32_t run_taken; /* owner only: messages this run took from the
+	                       lanes, not yet off the cell's `queued` */
+	uint32_t run_dead;  /* owner only: ... of which dead letters; the
+	                       others were handled, not yet counted */
 	rti_env_cache env_cache[RTI_ENV_CLASSES]; /* owner only */
 	rti_cell_cache cell_cache; /* owner only */
 	rt_cell *next;      /* owner only: runs next, cannot be stolen */
@@ -82,6 +86,8 @@ typedef struct rti_worker {
 	                       messages, else NULL */
 	unsigned streak;    /* owner only: runs taken from `next` in a row */
 	unsigned tick;      /* owner only: runs, for the inject queue's turn */
+	int64_t live_delta; /* owner only, <= 0: exits not yet taken off
+	                       sys->live (rti_live_flush) */
 } __attribute__((aligned(RT_CACHELINE))) rti_worker;
 
 /*
@@ -111,10 +117,33 @@ rti_sched_worker(rt_system *sys)
 void rti_sched_ready(rt_system *sys, rt_cell *cell);
 
 /*
+ * rti_sched_ready_w: rti_sched_ready on worker `w`, the calling thread's
+ * worker of the cell's system.
+ */
+void rti_sched_enqueue(rti_worker *w, rt_cell *cell);
+
+static inline void
+rti_sched_ready_w(rti_worker *w, rt_cell *cell)
+{
+	rt_cell *old = w->next;
+
+	w->next = cell;
+	if (old != NULL)
+		rti_sched_enqueue(w, old);
+}
+
+/*
  * rti_sched_requeue: put the cell that worker `w` has just run at the back
  * of its run queue (its batch ran out, or messages came in meanwhile).
  */
 void rti_sched_requeue(rti_worker *w, rt_cell *cell);
+
+/*
+ * rti_live_flush: take the exits `w` has counted off sys->live, and wake
+ * rt_system_wait if that makes it zero. Called when the worker runs out of
+ * work and every RTI_LIVE_BATCH exits.
+ */
+void rti_live_flush(rti_worker *w);
 
 /* rti_sched_start: create the worker threads (none for a test system). */
 int rti_sched_start(rt_system *sys);

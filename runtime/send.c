@@ -31,8 +31,9 @@
 #include "send_int.h"
 #include "system_int.h"
 
-int
-rt_env_new(rt_ref to, uint32_t tag, size_t size, rt_env **out)
+/* rt_env_new, for every case; rt_env_new itself has the common one. */
+static int __attribute__((noinline))
+env_new_slow(rt_ref to, uint32_t tag, size_t size, rt_env **out)
 {
 	rt_system *sys;
 	rt_env *env;
@@ -57,6 +58,43 @@ rt_env_new(rt_ref to, uint32_t tag, size_t size, rt_env **out)
 	env->cell = to.cell;
 	env->gen = to.gen;
 	env->v.tag = tag;
+	*out = env;
+	return 0;
+}
+
+/*
+ * The common case, kept small: a worker of the target's system, a pooled
+ * size class with a block in the worker's cache. The header is written
+ * field by field instead of cleared first.
+ */
+int
+rt_env_new(rt_ref to, uint32_t tag, size_t size, rt_env **out)
+{
+	rti_worker *w = rti_tls_worker;
+	rt_cell *cell = to.cell;
+	rt_env *env;
+	unsigned c;
+
+	if (!RTI_POOLS || w == NULL || cell == NULL || out == NULL ||
+	    cell->sys != w->sys || size > 2048 - RT_ENV_PAYLOAD_OFFSET ||
+	    (to.gen & 1) == 0 || rti_cell_gen(cell) != to.gen ||
+	    /* Relaxed, as in env_new_slow. */
+	    ck_pr_load_32(&w->sys->stopping))
+		return env_new_slow(to, tag, size, out);
+	c = rti_class_of(RT_ENV_PAYLOAD_OFFSET + size);
+	env = rti_cache_pop(&w->env_cache[c - 1]);
+	if (env == NULL)
+		return env_new_slow(to, tag, size, out);
+	env->node.next = NULL;
+	env->cell = cell;
+	env->gen = to.gen;
+	env->u.deadline = 0;
+	env->v.tag = tag;
+	env->size = (uint32_t)size;
+	env->kind = RTI_ENV_MSG;
+	env->prio = RT_PRIO_NORMAL;
+	env->flags = 0;
+	env->pool = (uint8_t)c;
 	*out = env;
 	return 0;
 }
@@ -134,12 +172,12 @@ wait_for_room(rt_system *sys, rt_cell *cell, uint64_t gen, int64_t deadline)
 
 /* Whether the running actor is itself overloaded (then it is not muted). */
 static bool
-under_pressure(rt_cell *self)
+under_pressure(rti_worker *w, rt_cell *self)
 {
 	uint32_t bound = ck_pr_load_32(&self->bound);
 
 	return (bound != 0 && ck_pr_load_32(&self->count) >= bound) ||
-	    self->queued >= RTI_BATCH;
+	    self->queued - w->run_taken >= RTI_BATCH;
 }
 
 static int
@@ -150,8 +188,79 @@ refuse(rt_system *sys, rt_env *env, int rc)
 	return rc;
 }
 
-int
-rt_env_send_opts(rt_env *env, const rt_send_opts *opts)
+/*
+ * A worker's message to a full mailbox with overflow block: accepted over
+ * the bound, and the sending actor is muted after its handler.
+ */
+static inline void
+accept_over(rti_worker *w, rt_cell *cell, rt_env *env)
+{
+	if (w->mute_on == NULL && w->ctx.cell != NULL && w->ctx.cell != cell &&
+	    !under_pressure(w, w->ctx.cell)) {
+		w->mute_on = cell;
+		w->mute_gen = env->gen;
+	}
+}
+
+/* What over_bound() tells its caller to do. */
+enum over_bound_next {
+	OVER_PUSH,  /* accepted over the bound: push it */
+	OVER_DONE,  /* dropped or refused: return *rc */
+	OVER_RETRY, /* a plain thread waited for room: try again */
+};
+
+/*
+ * A send reserved a place in `cell`'s bounded mailbox and found it full:
+ * apply the overflow policy. `ext`: whether the caller holds an in-flight
+ * count (a thread outside the system), given back here unless the message
+ * is to be pushed.
+ */
+static enum over_bound_next __attribute__((noinline))
+over_bound(rt_system *sys, rti_worker *w, rt_cell *cell, rt_env *env,
+    bool ext, int64_t deadline, int *rc)
+{
+	/* Relaxed: set at spawn, before the generation rt_env_new
+	 * acquired. */
+	uint32_t policy = ck_pr_load_32(&cell->overflow);
+
+	if (policy == RT_OVERFLOW_BLOCK && w != NULL) {
+		accept_over(w, cell, env);
+		return OVER_PUSH;
+	}
+	/* Give the place back (relaxed: rti_room_made orders this RMW
+	 * before its loads). */
+	ck_pr_dec_32(&cell->count);
+	/* Our passing reservation may have hidden room from a waiter: look
+	 * again. */
+	rti_room_made(cell);
+	rti_inflight_leave(sys, ext);
+	if (policy == RT_OVERFLOW_DROP) {
+		/* Accepted (the send returns 0), and dead at once. */
+		rti_count_w(sys, w, sent, 1);
+		rti_dead_letter(sys, ck_pr_load_ptr(&cell->kind), env,
+		    RT_DEAD_DROPPED);
+		rti_env_free(env);
+		*rc = 0;
+		return OVER_DONE;
+	}
+	if (policy == RT_OVERFLOW_REJECT) {
+		*rc = refuse(sys, env, RT_EFULL);
+		return OVER_DONE;
+	}
+	*rc = wait_for_room(sys, cell, env->gen, deadline);
+	if (*rc != 0) {
+		*rc = refuse(sys, env, *rc);
+		return OVER_DONE;
+	}
+	return OVER_RETRY;
+}
+
+/*
+ * Everything but the common case: options, a thread outside the system,
+ * bad arguments.
+ */
+static int __attribute__((noinline))
+send_slow(rt_env *env, const rt_send_opts *opts)
 {
 	rt_cell *cell;
 	rt_system *sys;
@@ -197,49 +306,22 @@ rt_env_send_opts(rt_env *env, const rt_send_opts *opts)
 			rti_inflight_leave(sys, ext);
 			return refuse(sys, env, RT_ESHUTDOWN);
 		}
+		/* Relaxed: set at spawn, before the generation that
+		 * rt_env_new acquired, and never changed while it lives. */
 		bound = ck_pr_load_32(&cell->bound);
 		if (bound != 0) {
-			/* Reserve a place; the consumer gives it back. */
-			uint32_t before = ck_pr_faa_32(&cell->count, 1);
+			/* Reserve a place; the consumer gives it back.
+			 * Relaxed: the push publishes the message. */
+			if (ck_pr_faa_32(&cell->count, 1) >= bound) {
+				int rc;
 
-			if (before >= bound) {
-				uint32_t policy = ck_pr_load_32(&cell->overflow);
-
-				if (policy == RT_OVERFLOW_BLOCK && w != NULL) {
-					/* An actor: accepted over the bound;
-					 * muted after its handler. */
-					if (w->ctx.cell != NULL &&
-					    w->ctx.cell != cell &&
-					    w->mute_on == NULL &&
-					    !under_pressure(w->ctx.cell)) {
-						w->mute_on = cell;
-						w->mute_gen = env->gen;
-					}
-				} else {
-					ck_pr_dec_32(&cell->count);
-					/* Our passing reservation may have hidden
-					 * room from a waiter: look again. */
-					rti_room_made(cell);
-					rti_inflight_leave(sys, ext);
-					if (policy == RT_OVERFLOW_DROP) {
-						/* Accepted (the send returns 0),
-						 * and dead at once. */
-						rti_count_w(sys, w, sent, 1);
-						rti_dead_letter(sys,
-						    ck_pr_load_ptr(&cell->kind), env,
-						    RT_DEAD_DROPPED);
-						rti_env_free(env);
-						return 0;
-					}
-					if (policy == RT_OVERFLOW_REJECT)
-						return refuse(sys, env, RT_EFULL);
-					{
-						int rc = wait_for_room(sys, cell,
-						    env->gen, deadline);
-
-						if (rc != 0)
-							return refuse(sys, env, rc);
-					}
+				switch (over_bound(sys, w, cell, env, ext,
+				    deadline, &rc)) {
+				case OVER_PUSH:
+					break;
+				case OVER_DONE:
+					return rc;
+				case OVER_RETRY:
 					continue;
 				}
 			}
@@ -253,10 +335,82 @@ rt_env_send_opts(rt_env *env, const rt_send_opts *opts)
 	}
 }
 
+/* A worker's push, once the message is admitted. */
+static inline int
+push_w(rti_worker *w, rt_cell *cell, rt_env *env)
+{
+	rti_count_w(w->sys, w, sent, 1);
+	if (rti_mailbox_push_mpsc(&cell->mb, &env->node))
+		rti_sched_ready_w(w, cell);
+	return 0;
+}
+
+/* send_fast's message found the bounded mailbox full. */
+static int __attribute__((noinline))
+send_over_w(rti_worker *w, rt_cell *cell, rt_env *env)
+{
+	int rc;
+
+	/* Relaxed: set at spawn, before the generation rt_env_new
+	 * acquired. */
+	if (ck_pr_load_32(&cell->overflow) == RT_OVERFLOW_BLOCK)
+		accept_over(w, cell, env);
+	else if (over_bound(w->sys, w, cell, env, false, -1, &rc) !=
+	    OVER_PUSH)
+		return rc;
+	env->flags |= RTI_ENV_COUNTED;
+	return push_w(w, cell, env);
+}
+
+/* send_fast's message goes to a cell that was idle. */
+static int __attribute__((noinline))
+send_ready_w(rti_worker *w, rt_cell *cell)
+{
+	rti_sched_ready_w(w, cell);
+	return 0;
+}
+
+/*
+ * The common case, kept small: a handler sends without options to an
+ * actor of its own system. No in-flight count (workers need none, see
+ * rti_inflight_enter), and a full bounded mailbox never makes a worker
+ * wait. Every call in it is a tail call, so that it needs no frame.
+ */
+static inline int
+send_fast(rt_env *env, const rt_send_opts *opts)
+{
+	rti_worker *w = rti_tls_worker;
+	rt_cell *cell;
+	uint32_t bound;
+
+	if (opts != NULL || w == NULL || env == NULL ||
+	    env->kind != RTI_ENV_MSG || (cell = env->cell) == NULL ||
+	    cell->sys != w->sys)
+		return send_slow(env, opts);
+	/* Relaxed, as in send_slow. */
+	bound = ck_pr_load_32(&cell->bound);
+	if (bound != 0) {
+		/* Reserve a place, as in send_slow (relaxed). */
+		if (ck_pr_faa_32(&cell->count, 1) >= bound)
+			return send_over_w(w, cell, env);
+		env->flags |= RTI_ENV_COUNTED;
+	}
+	rti_count_w(w->sys, w, sent, 1);
+	if (!rti_mailbox_push_mpsc(&cell->mb, &env->node))
+		return 0;
+	return send_ready_w(w, cell);
+}
+
+int
+rt_env_send_opts(rt_env *env, const rt_send_opts *opts)
+{
+	return send_fast(env, opts);
+}
+
 int
 rt_env_send(rt_env *env)
 {
-	return rt_env_send_opts(env, NULL);
+	return send_fast(env, NULL);
 }
 
 void

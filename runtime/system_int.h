@@ -49,11 +49,17 @@ struct rt_system {
 	 */
 	uint32_t ext_inflight __attribute__((aligned(RT_CACHELINE))); /* atomic */
 
-	/* Live actors; rt_system_wait waits for zero. */
+	/*
+	 * Live actors, give or take the exits workers have not taken off
+	 * yet (rti_worker.live_delta, never positive): so it is never below
+	 * the true count, and reaches zero only once every actor is gone.
+	 * rt_system_wait waits for zero.
+	 */
 	uint64_t live __attribute__((aligned(RT_CACHELINE))); /* atomic */
 
-	/* Counters of threads that are not workers (atomic). */
-	rti_counters ext;
+	/* Counters of threads that are not workers (atomic); not on the
+	 * line of `live`, which workers update. */
+	rti_counters ext __attribute__((aligned(RT_CACHELINE)));
 
 	rti_cell_dir cells;
 	rti_env_depot depot[RTI_ENV_CLASSES];

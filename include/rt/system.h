@@ -131,7 +131,10 @@ typedef struct rt_stats {
 	uint64_t stopped;      /* actors that stopped for good, any reason */
 	uint64_t crashed;      /* ... of which abnormally (not RT_NORMAL or
 	                          RT_ESHUTDOWN) */
-	uint64_t live;         /* actors alive now */
+	uint64_t live;         /* actors alive now; exits are taken off in
+	                          batches, so it may still count actors
+	                          that stopped a moment ago (never fewer
+	                          than are alive; 0 once all have stopped) */
 	uint64_t sent;         /* messages accepted by a send (returned 0) */
 	uint64_t handled;      /* messages passed to a handler */
 	uint64_t dead_letters; /* accepted messages that were never handled,
