@@ -97,9 +97,10 @@ out(struct emit *e, const char *fmt, ...)
 static void wrapped(struct emit *e, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Like out(), for prototypes and function heads: a line longer than 79
- * columns is broken after the last ", " that fits, and goes on indented by
- * four spaces, as in the rest of rt. */
+/* Like out(), for prototypes, function heads and long statements: a line
+ * longer than 79 columns (a tab is 8) is broken after the last ", " that
+ * fits, and goes on indented by four spaces more than the line began, as
+ * in the rest of rt. */
 static void
 wrapped(struct emit *e, const char *fmt, ...)
 {
@@ -118,8 +119,11 @@ wrapped(struct emit *e, const char *fmt, ...)
 	vsnprintf(text, (size_t)n + 1, fmt, ap);
 	va_end(ap);
 	for (line = text; *line != '\0'; line = nl) {
-		size_t len, indent = 0;
+		size_t len, tabs = strspn(line, "\t"), indent;
 
+		if (tabs > 8)
+			tabs = 8; /* no generated line is indented so deep */
+		indent = 7 * tabs;
 		nl = strchr(line, '\n');
 		nl = nl != NULL ? nl + 1 : line + strlen(line);
 		len = (size_t)(nl - line);
@@ -133,10 +137,12 @@ wrapped(struct emit *e, const char *fmt, ...)
 			if (cut == 0)
 				break;
 			put(e, line, cut);
-			put(e, "\n    ", 5);
+			put(e, "\n", 1);
+			put(e, "\t\t\t\t\t\t\t\t", tabs);
+			put(e, "    ", 4);
 			line += cut + 1;
 			len -= cut + 1;
-			indent = 4;
+			indent = 8 * tabs + 4;
 		}
 		put(e, line, len);
 	}
@@ -824,37 +830,54 @@ source_spawn(struct emit *e, const ast_decl *a, bool strings, bool bytes)
 }
 
 /*
- * The statements that check msg and build env, an envelope of A's message
- * m filled with a copy of it; `return r` on error.
+ * The statements that check `var`, a pointer to a message m, and build
+ * env, an envelope filled with a copy of it; `return r` on error. `open`
+ * is the call that makes the envelope up to its size argument:
+ * "rt_env_new(to.ref, P_A_TAG_M" for a send.
  */
 static void
-env_body(struct emit *e, const ast_decl *a, const ast_decl *m)
+env_body(struct emit *e, const ast_decl *m, const char *var,
+    const char *open)
 {
-	const char *p = e->p, *n = a->name, *mn = m->name;
+	const char *p = e->p, *mn = m->name;
 	bool strings = needs_copy(m->fields), bytes = has_bytes(m->fields);
 
 	if (m->fields != NULL)
-		out(e, "\tif (msg == NULL)\n\t\treturn RT_EINVAL;\n");
+		out(e, "\tif (%s == NULL)\n\t\treturn RT_EINVAL;\n", var);
 	if (bytes)
-		out(e, "\textra = %s_%s_extra(msg);\n\tif (extra == SIZE_MAX)\n"
-		    "\t\treturn RT_EINVAL;\n\tr = rt_env_new(to.ref, "
-		    "%s_%s_TAG_%s, sizeof(%s_%s) + extra,\n\t    &env);\n", p,
-		    mn, p, n, mn, p, mn);
+		out(e, "\textra = %s_%s_extra(%s);\n\tif (extra == SIZE_MAX)\n"
+		    "\t\treturn RT_EINVAL;\n", p, mn, var);
+	if (bytes)
+		wrapped(e, "\tr = %s, sizeof(%s_%s) + extra, &env);\n", open, p,
+		    mn);
+	else if (strings)
+		wrapped(e, "\tr = %s, sizeof(%s_%s) + %s_%s_extra(%s), &env);\n",
+		    open, p, mn, p, mn, var);
 	else
-		out(e, "\tr = rt_env_new(to.ref, %s_%s_TAG_%s, sizeof(%s_%s)%s",
-		    p, n, mn, p, mn, strings ? " +\n\t    " : ", &env);\n");
-	if (strings && !bytes)
-		out(e, "%s_%s_extra(msg), &env);\n", p, mn);
+		wrapped(e, "\tr = %s, sizeof(%s_%s), &env);\n", open, p, mn);
 	out(e, "\tif (r != 0)\n\t\treturn r;\n");
 	if (m->fields == NULL)
-		out(e, "\tif (msg != NULL)\n\t\tmemcpy(rt_env_payload(env), msg,"
+		out(e, "\tif (%s != NULL)\n\t\tmemcpy(rt_env_payload(env), %s,"
 		    " sizeof(%s_%s));\n\telse\n\t\tmemset(rt_env_payload(env),"
-		    " 0, sizeof(%s_%s));\n", p, mn, p, mn);
+		    " 0, sizeof(%s_%s));\n", var, var, p, mn, p, mn);
 	else if (strings)
-		out(e, "\t%s_%s_copy(rt_env_payload(env), msg);\n", p, mn);
+		out(e, "\t%s_%s_copy(rt_env_payload(env), %s);\n", p, mn, var);
 	else
-		out(e, "\tmemcpy(rt_env_payload(env), msg, sizeof(%s_%s));\n",
-		    p, mn);
+		out(e, "\tmemcpy(rt_env_payload(env), %s, sizeof(%s_%s));\n",
+		    var, p, mn);
+}
+
+/* env_body() for a message of A sent with `ctor` (rt_env_new, or
+ * rt_request_new for a request that is asked or called). */
+static void
+env_body_to(struct emit *e, const ast_decl *a, const ast_decl *m,
+    const char *var, const char *ctor)
+{
+	char open[512];
+
+	snprintf(open, sizeof(open), "%s(to.ref, %s_%s_TAG_%s", ctor, e->p,
+	    a->name, m->name);
+	env_body(e, m, var, open);
 }
 
 /* Locals of a function that runs env_body(). */
@@ -875,7 +898,7 @@ source_send(struct emit *e, const ast_decl *a, const ast_decl *m)
 	wrapped(e, "int\n(%s_%s_send_%s_opt)(%s_%s_ref to, const %s_%s *msg, "
 	    "const rt_send_opts *opts)\n{\n%s", p, n, mn, p, n, p, mn,
 	    env_locals(m));
-	env_body(e, a, m);
+	env_body_to(e, a, m, "msg", "rt_env_new");
 	out(e, "\treturn rt_env_send_opts(env, opts);\n}\n\n");
 	wrapped(e, "int\n(%s_%s_send_%s)(%s_%s_ref to, const %s_%s *msg)\n{\n"
 	    "\treturn (%s_%s_send_%s_opt)(to, msg, NULL);\n}\n", p, n, mn, p,
@@ -892,14 +915,14 @@ source_timers(struct emit *e, const ast_decl *a, const ast_decl *m)
 	wrapped(e, "int\n(%s_%s_send_%s_after)(%s_%s_ref to, const %s_%s "
 	    "*msg, rt_duration delay, rt_timer *out)\n{\n%s", p, n, mn, p, n,
 	    p, mn, env_locals(m));
-	env_body(e, a, m);
+	env_body_to(e, a, m, "msg", "rt_env_new");
 	out(e, "\treturn rt_env_send_after(env, delay, out);\n}\n");
 	if (!every_allowed(m))
 		return;
 	wrapped(e, "\nint\n(%s_%s_send_%s_every)(%s_%s_ref to, const %s_%s "
 	    "*msg, rt_duration period, rt_timer *out)\n{\n%s", p, n, mn, p,
 	    n, p, mn, env_locals(m));
-	env_body(e, a, m);
+	env_body_to(e, a, m, "msg", "rt_env_new");
 	if (needs_copy(m->fields))
 		out(e, "\treturn rt_env_send_every(env, period, %s_%s_clone, "
 		    "out);\n}\n", p, mn);

@@ -330,8 +330,8 @@ int
 
 	if (msg == NULL)
 		return RT_EINVAL;
-	r = rt_env_new(to.ref, mbox_Waiter_TAG_Note, sizeof(mbox_Note) +
-	    mbox_Note_extra(msg), &env);
+	r = rt_env_new(to.ref, mbox_Waiter_TAG_Note,
+	    sizeof(mbox_Note) + mbox_Note_extra(msg), &env);
 	if (r != 0)
 		return r;
 	mbox_Note_copy(rt_env_payload(env), msg);
@@ -353,8 +353,8 @@ int
 
 	if (msg == NULL)
 		return RT_EINVAL;
-	r = rt_env_new(to.ref, mbox_Waiter_TAG_Note, sizeof(mbox_Note) +
-	    mbox_Note_extra(msg), &env);
+	r = rt_env_new(to.ref, mbox_Waiter_TAG_Note,
+	    sizeof(mbox_Note) + mbox_Note_extra(msg), &env);
 	if (r != 0)
 		return r;
 	mbox_Note_copy(rt_env_payload(env), msg);
@@ -370,8 +370,8 @@ int
 
 	if (msg == NULL)
 		return RT_EINVAL;
-	r = rt_env_new(to.ref, mbox_Waiter_TAG_Note, sizeof(mbox_Note) +
-	    mbox_Note_extra(msg), &env);
+	r = rt_env_new(to.ref, mbox_Waiter_TAG_Note,
+	    sizeof(mbox_Note) + mbox_Note_extra(msg), &env);
 	if (r != 0)
 		return r;
 	mbox_Note_copy(rt_env_payload(env), msg);
@@ -783,8 +783,8 @@ int
 
 	if (msg == NULL)
 		return RT_EINVAL;
-	r = rt_env_new(to.ref, mbox_Rejecter_TAG_Note, sizeof(mbox_Note) +
-	    mbox_Note_extra(msg), &env);
+	r = rt_env_new(to.ref, mbox_Rejecter_TAG_Note,
+	    sizeof(mbox_Note) + mbox_Note_extra(msg), &env);
 	if (r != 0)
 		return r;
 	mbox_Note_copy(rt_env_payload(env), msg);
@@ -806,8 +806,8 @@ int
 
 	if (msg == NULL)
 		return RT_EINVAL;
-	r = rt_env_new(to.ref, mbox_Rejecter_TAG_Note, sizeof(mbox_Note) +
-	    mbox_Note_extra(msg), &env);
+	r = rt_env_new(to.ref, mbox_Rejecter_TAG_Note,
+	    sizeof(mbox_Note) + mbox_Note_extra(msg), &env);
 	if (r != 0)
 		return r;
 	mbox_Note_copy(rt_env_payload(env), msg);
@@ -823,8 +823,8 @@ int
 
 	if (msg == NULL)
 		return RT_EINVAL;
-	r = rt_env_new(to.ref, mbox_Rejecter_TAG_Note, sizeof(mbox_Note) +
-	    mbox_Note_extra(msg), &env);
+	r = rt_env_new(to.ref, mbox_Rejecter_TAG_Note,
+	    sizeof(mbox_Note) + mbox_Note_extra(msg), &env);
 	if (r != 0)
 		return r;
 	mbox_Note_copy(rt_env_payload(env), msg);

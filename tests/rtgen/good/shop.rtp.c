@@ -165,8 +165,8 @@ int
 
 	if (msg == NULL)
 		return RT_EINVAL;
-	r = rt_env_new(to.ref, shop_Cart_TAG_Order, sizeof(shop_Order) +
-	    shop_Order_extra(msg), &env);
+	r = rt_env_new(to.ref, shop_Cart_TAG_Order,
+	    sizeof(shop_Order) + shop_Order_extra(msg), &env);
 	if (r != 0)
 		return r;
 	shop_Order_copy(rt_env_payload(env), msg);
@@ -188,8 +188,8 @@ int
 
 	if (msg == NULL)
 		return RT_EINVAL;
-	r = rt_env_new(to.ref, shop_Cart_TAG_Order, sizeof(shop_Order) +
-	    shop_Order_extra(msg), &env);
+	r = rt_env_new(to.ref, shop_Cart_TAG_Order,
+	    sizeof(shop_Order) + shop_Order_extra(msg), &env);
 	if (r != 0)
 		return r;
 	shop_Order_copy(rt_env_payload(env), msg);
@@ -205,8 +205,8 @@ int
 
 	if (msg == NULL)
 		return RT_EINVAL;
-	r = rt_env_new(to.ref, shop_Cart_TAG_Order, sizeof(shop_Order) +
-	    shop_Order_extra(msg), &env);
+	r = rt_env_new(to.ref, shop_Cart_TAG_Order,
+	    sizeof(shop_Order) + shop_Order_extra(msg), &env);
 	if (r != 0)
 		return r;
 	shop_Order_copy(rt_env_payload(env), msg);
@@ -397,8 +397,8 @@ int
 
 	if (msg == NULL)
 		return RT_EINVAL;
-	r = rt_env_new(to.ref, shop_Auditor_TAG_Order, sizeof(shop_Order) +
-	    shop_Order_extra(msg), &env);
+	r = rt_env_new(to.ref, shop_Auditor_TAG_Order,
+	    sizeof(shop_Order) + shop_Order_extra(msg), &env);
 	if (r != 0)
 		return r;
 	shop_Order_copy(rt_env_payload(env), msg);
@@ -420,8 +420,8 @@ int
 
 	if (msg == NULL)
 		return RT_EINVAL;
-	r = rt_env_new(to.ref, shop_Auditor_TAG_Order, sizeof(shop_Order) +
-	    shop_Order_extra(msg), &env);
+	r = rt_env_new(to.ref, shop_Auditor_TAG_Order,
+	    sizeof(shop_Order) + shop_Order_extra(msg), &env);
 	if (r != 0)
 		return r;
 	shop_Order_copy(rt_env_payload(env), msg);
@@ -437,8 +437,8 @@ int
 
 	if (msg == NULL)
 		return RT_EINVAL;
-	r = rt_env_new(to.ref, shop_Auditor_TAG_Order, sizeof(shop_Order) +
-	    shop_Order_extra(msg), &env);
+	r = rt_env_new(to.ref, shop_Auditor_TAG_Order,
+	    sizeof(shop_Order) + shop_Order_extra(msg), &env);
 	if (r != 0)
 		return r;
 	shop_Order_copy(rt_env_payload(env), msg);

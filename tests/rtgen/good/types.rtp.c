@@ -235,8 +235,8 @@ int
 	extra = types_Blob_extra(msg);
 	if (extra == SIZE_MAX)
 		return RT_EINVAL;
-	r = rt_env_new(to.ref, types_Store_TAG_Blob, sizeof(types_Blob) + extra,
-	    &env);
+	r = rt_env_new(to.ref, types_Store_TAG_Blob,
+	    sizeof(types_Blob) + extra, &env);
 	if (r != 0)
 		return r;
 	types_Blob_copy(rt_env_payload(env), msg);
@@ -262,8 +262,8 @@ int
 	extra = types_Blob_extra(msg);
 	if (extra == SIZE_MAX)
 		return RT_EINVAL;
-	r = rt_env_new(to.ref, types_Store_TAG_Blob, sizeof(types_Blob) + extra,
-	    &env);
+	r = rt_env_new(to.ref, types_Store_TAG_Blob,
+	    sizeof(types_Blob) + extra, &env);
 	if (r != 0)
 		return r;
 	types_Blob_copy(rt_env_payload(env), msg);
@@ -283,8 +283,8 @@ int
 	extra = types_Blob_extra(msg);
 	if (extra == SIZE_MAX)
 		return RT_EINVAL;
-	r = rt_env_new(to.ref, types_Store_TAG_Blob, sizeof(types_Blob) + extra,
-	    &env);
+	r = rt_env_new(to.ref, types_Store_TAG_Blob,
+	    sizeof(types_Blob) + extra, &env);
 	if (r != 0)
 		return r;
 	types_Blob_copy(rt_env_payload(env), msg);
@@ -301,7 +301,8 @@ int
 
 	if (msg == NULL)
 		return RT_EINVAL;
-	r = rt_env_new(to.ref, types_Store_TAG_Handle, sizeof(types_Handle), &env);
+	r = rt_env_new(to.ref, types_Store_TAG_Handle, sizeof(types_Handle),
+	    &env);
 	if (r != 0)
 		return r;
 	memcpy(rt_env_payload(env), msg, sizeof(types_Handle));
@@ -323,7 +324,8 @@ int
 
 	if (msg == NULL)
 		return RT_EINVAL;
-	r = rt_env_new(to.ref, types_Store_TAG_Handle, sizeof(types_Handle), &env);
+	r = rt_env_new(to.ref, types_Store_TAG_Handle, sizeof(types_Handle),
+	    &env);
 	if (r != 0)
 		return r;
 	memcpy(rt_env_payload(env), msg, sizeof(types_Handle));
@@ -344,8 +346,8 @@ int
 	extra = types_Both_extra(msg);
 	if (extra == SIZE_MAX)
 		return RT_EINVAL;
-	r = rt_env_new(to.ref, types_Store_TAG_Both, sizeof(types_Both) + extra,
-	    &env);
+	r = rt_env_new(to.ref, types_Store_TAG_Both,
+	    sizeof(types_Both) + extra, &env);
 	if (r != 0)
 		return r;
 	types_Both_copy(rt_env_payload(env), msg);
@@ -371,8 +373,8 @@ int
 	extra = types_Both_extra(msg);
 	if (extra == SIZE_MAX)
 		return RT_EINVAL;
-	r = rt_env_new(to.ref, types_Store_TAG_Both, sizeof(types_Both) + extra,
-	    &env);
+	r = rt_env_new(to.ref, types_Store_TAG_Both,
+	    sizeof(types_Both) + extra, &env);
 	if (r != 0)
 		return r;
 	types_Both_copy(rt_env_payload(env), msg);
@@ -389,7 +391,8 @@ int
 
 	if (msg == NULL)
 		return RT_EINVAL;
-	r = rt_env_new(to.ref, types_Store_TAG_Named, sizeof(types_Named), &env);
+	r = rt_env_new(to.ref, types_Store_TAG_Named, sizeof(types_Named),
+	    &env);
 	if (r != 0)
 		return r;
 	memcpy(rt_env_payload(env), msg, sizeof(types_Named));
@@ -411,7 +414,8 @@ int
 
 	if (msg == NULL)
 		return RT_EINVAL;
-	r = rt_env_new(to.ref, types_Store_TAG_Named, sizeof(types_Named), &env);
+	r = rt_env_new(to.ref, types_Store_TAG_Named, sizeof(types_Named),
+	    &env);
 	if (r != 0)
 		return r;
 	memcpy(rt_env_payload(env), msg, sizeof(types_Named));
@@ -427,13 +431,14 @@ int
 
 	if (msg == NULL)
 		return RT_EINVAL;
-	r = rt_env_new(to.ref, types_Store_TAG_Named, sizeof(types_Named), &env);
+	r = rt_env_new(to.ref, types_Store_TAG_Named, sizeof(types_Named),
+	    &env);
 	if (r != 0)
 		return r;
 	memcpy(rt_env_payload(env), msg, sizeof(types_Named));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 437 "types.rtp.c"
+#line 442 "types.rtp.c"
 
 /* Actor Plain. */
 #line 15 "rtgen/good/types.rtp"
@@ -499,7 +504,8 @@ int
 
 	if (msg == NULL)
 		return RT_EINVAL;
-	r = rt_env_new(to.ref, types_Plain_TAG_Handle, sizeof(types_Handle), &env);
+	r = rt_env_new(to.ref, types_Plain_TAG_Handle, sizeof(types_Handle),
+	    &env);
 	if (r != 0)
 		return r;
 	memcpy(rt_env_payload(env), msg, sizeof(types_Handle));
@@ -521,10 +527,11 @@ int
 
 	if (msg == NULL)
 		return RT_EINVAL;
-	r = rt_env_new(to.ref, types_Plain_TAG_Handle, sizeof(types_Handle), &env);
+	r = rt_env_new(to.ref, types_Plain_TAG_Handle, sizeof(types_Handle),
+	    &env);
 	if (r != 0)
 		return r;
 	memcpy(rt_env_payload(env), msg, sizeof(types_Handle));
 	return rt_env_send_after(env, delay, out);
 }
-#line 531 "types.rtp.c"
+#line 538 "types.rtp.c"
