@@ -725,7 +725,7 @@ each_bad_file_gives_its_expected_errors_and_no_output(void)
 /* ---- the emitter: golden output that compiles ------------------------------- */
 
 static const char *const good_files[] = { "shop", "minimal", "messages",
-	"mailbox", "types" };
+	"mailbox", "types", "ask" };
 
 /* Generate good/NAME.rtp into dir (from TEST_SRCDIR, so the path in the
  * output is rtgen/good/NAME.rtp); return rtgen's status. */

@@ -152,6 +152,8 @@ const rt_actor_class types_Store_class = {
 	.args_size = sizeof(types_Store_args),
 	.mailbox_bound = 0, /* unbounded */
 	.overflow = RT_OVERFLOW_BLOCK,
+	.asks = NULL,
+	.nasks = 0,
 };
 
 #line 11 "rtgen/good/types.rtp"
@@ -438,7 +440,7 @@ int
 	memcpy(rt_env_payload(env), msg, sizeof(types_Named));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 442 "types.rtp.c"
+#line 444 "types.rtp.c"
 
 /* Actor Plain. */
 #line 15 "rtgen/good/types.rtp"
@@ -470,6 +472,8 @@ const rt_actor_class types_Plain_class = {
 	.args_size = sizeof(types_Plain_args),
 	.mailbox_bound = 0, /* unbounded */
 	.overflow = RT_OVERFLOW_BLOCK,
+	.asks = NULL,
+	.nasks = 0,
 };
 
 int
@@ -534,4 +538,4 @@ int
 	memcpy(rt_env_payload(env), msg, sizeof(types_Handle));
 	return rt_env_send_after(env, delay, out);
 }
-#line 538 "types.rtp.c"
+#line 542 "types.rtp.c"
