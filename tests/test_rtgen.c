@@ -1015,7 +1015,7 @@ random_bytes_never_crash(void)
 static void
 mutated_good_files_never_crash(void)
 {
-	static const char *const files[] = { "shop", "mailbox" };
+	static const char *const files[] = { "shop", "mailbox", "ask" };
 	char path[512], *base, *buf;
 	unsigned seed = 777;
 	size_t len = 0, j, f;
