@@ -83,6 +83,7 @@ static void rtp_error(RTP_LTYPE *loc, yyscan_t scanner, struct rtp_ctx *ctx,
 %token MESSAGE "'message'"
 %token ACTOR "'actor'"
 %token ACCEPTS "'accepts'"
+%token ASKS "'asks'"
 %token STATE "'state'"
 %token INIT "'init'"
 %token ON "'on'"
@@ -116,7 +117,7 @@ static void rtp_error(RTP_LTYPE *loc, yyscan_t scanner, struct rtp_ctx *ctx,
 
 %type <type> type
 %type <field> fields field field_block
-%type <name> names hooks hook overflow policy
+%type <name> names hooks hook overflow policy reply
 %type <clause> clauses clause
 
 %destructor { free($$); } <str>
@@ -138,11 +139,12 @@ decl
 			ast_unit_append(ctx->unit,
 			    ast_decl_new(AST_D_PROTOCOL, $2, @1, @2));
 		}
-	| MESSAGE IDENT field_block
+	| MESSAGE IDENT reply field_block
 		{
 			ast_decl *d = ast_decl_new(AST_D_MESSAGE, $2, @1, @2);
 
-			d->fields = $3;
+			d->reply = $3;
+			d->fields = $4;
 			ast_unit_append(ctx->unit, d);
 		}
 	| ACTOR IDENT '{' clauses '}'
@@ -162,6 +164,12 @@ decl
 		}
 	| error ';'
 	| error '}'
+	;
+
+/* A request names its reply message: `message M -> R { ... }`. */
+reply
+	: %empty                { $$ = NULL; }
+	| ARROW IDENT           { $$ = ast_name_new($2, @2); }
 	;
 
 field_block
@@ -237,6 +245,11 @@ clause
 	: ACCEPTS names ';'
 		{
 			$$ = CLAUSE(AST_C_ACCEPTS, @1);
+			$$->names = ast_name_reverse($2);
+		}
+	| ASKS names ';'
+		{
+			$$ = CLAUSE(AST_C_ASKS, @1);
 			$$->names = ast_name_reverse($2);
 		}
 	| STATE field_block

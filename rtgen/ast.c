@@ -116,8 +116,10 @@ ast_decl_free(ast_decl *decl)
 		return;
 	free(decl->name);
 	ast_field_free_list(decl->fields);
+	ast_name_free_list(decl->reply);
 	ast_clause_free_list(decl->clauses);
 	free(decl->accepts);
+	free(decl->asks);
 	free(decl);
 }
 
@@ -244,6 +246,8 @@ ast_clause_keyword(enum ast_clause_kind kind)
 	switch (kind) {
 	case AST_C_ACCEPTS:
 		return "accepts";
+	case AST_C_ASKS:
+		return "asks";
 	case AST_C_STATE:
 		return "state";
 	case AST_C_INIT:

@@ -60,7 +60,8 @@ typedef struct ast_field {
 	ast_loc loc;
 } ast_field;
 
-/* A name in a list: the messages of `accepts`, the hooks of `on`. */
+/* A name in a list: the messages of `accepts` and `asks`, the hooks of
+ * `on`; also the reply of a request. */
 typedef struct ast_name {
 	struct ast_name *next;
 	char *name;
@@ -70,13 +71,14 @@ typedef struct ast_name {
 
 enum ast_clause_kind {
 	AST_C_ACCEPTS,
+	AST_C_ASKS,
 	AST_C_STATE,
 	AST_C_INIT,
 	AST_C_ON,
 	AST_C_MAILBOX,
 };
 
-/* A clause of an actor: a name list (accepts, on), a field block (state,
+/* A clause of an actor: a name list (accepts, asks, on), a field block (state,
  * init) or a mailbox bound. */
 typedef struct ast_clause {
 	struct ast_clause *next;
@@ -120,11 +122,14 @@ typedef struct ast_decl {
 	ast_loc loc;          /* of the keyword */
 	ast_loc name_loc;     /* of the name */
 	ast_field *fields;    /* message */
+	ast_name *reply;      /* message: R of a request `M -> R`, or NULL */
 	ast_clause *clauses;  /* actor */
 
 	/* Filled by sema for an actor. */
 	ast_name **accepts;   /* accepted messages in order (names resolved) */
 	size_t naccepts;
+	ast_name **asks;      /* requests it asks, in order (names resolved) */
+	size_t nasks;
 	ast_clause *state;    /* NULL when absent */
 	ast_clause *init;     /* NULL when absent */
 	ast_clause *mailbox;  /* NULL when absent */

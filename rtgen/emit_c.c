@@ -9,10 +9,14 @@
  * everything else at the generated file.
  *
  * Section order of the header: includes and the ABI check, actor refs
- * (messages and state may hold them), message tags, message structs, then
- * per actor its state, args, local tags, class, spawn, sends with their
- * type-checking macros and the handlers the user writes; last the poisoned
- * names of the sends that do not exist. The source follows the same order.
+ * (messages and state may hold them), message tags, message structs, the
+ * requests' descriptors and deferred replies, then per actor its state,
+ * args, local tags (the messages it accepts, then the replies to its
+ * asks), class, spawn, sends, calls and asks with their type-checking
+ * macros and the handlers the user writes; last the poisoned names of the
+ * sends, calls and asks that do not exist. The source follows the same
+ * order; the handler of a request runs through a static helper that gives
+ * it a zeroed reply and sends the reply when one is due.
  */
 #include "emit_c.h"
 
@@ -97,9 +101,10 @@ out(struct emit *e, const char *fmt, ...)
 static void wrapped(struct emit *e, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Like out(), for prototypes and function heads: a line longer than 79
- * columns is broken after the last ", " that fits, and goes on indented by
- * four spaces, as in the rest of rt. */
+/* Like out(), for prototypes, function heads and long statements: a line
+ * longer than 79 columns (a tab is 8) is broken after the last ", " that
+ * fits, and goes on indented by four spaces more than the line began, as
+ * in the rest of rt. */
 static void
 wrapped(struct emit *e, const char *fmt, ...)
 {
@@ -118,8 +123,11 @@ wrapped(struct emit *e, const char *fmt, ...)
 	vsnprintf(text, (size_t)n + 1, fmt, ap);
 	va_end(ap);
 	for (line = text; *line != '\0'; line = nl) {
-		size_t len, indent = 0;
+		size_t len, tabs = strspn(line, "\t"), indent;
 
+		if (tabs > 8)
+			tabs = 8; /* no generated line is indented so deep */
+		indent = 7 * tabs;
 		nl = strchr(line, '\n');
 		nl = nl != NULL ? nl + 1 : line + strlen(line);
 		len = (size_t)(nl - line);
@@ -133,10 +141,12 @@ wrapped(struct emit *e, const char *fmt, ...)
 			if (cut == 0)
 				break;
 			put(e, line, cut);
-			put(e, "\n    ", 5);
+			put(e, "\n", 1);
+			put(e, "\t\t\t\t\t\t\t\t", tabs);
+			put(e, "    ", 4);
 			line += cut + 1;
 			len -= cut + 1;
-			indent = 4;
+			indent = 8 * tabs + 4;
 		}
 		put(e, line, len);
 	}
@@ -320,6 +330,34 @@ accepted(const ast_unit *unit, const ast_decl *m)
 	return false;
 }
 
+/* The reply of request m, or NULL when m is not a request. */
+static const ast_decl *
+reply_of(const ast_decl *m)
+{
+	return m->reply != NULL ? m->reply->target : NULL;
+}
+
+/* The first request at or after d in its list, or NULL. */
+static const ast_decl *
+next_request(const ast_decl *d)
+{
+	while (d != NULL && (d->kind != AST_D_MESSAGE || reply_of(d) == NULL))
+		d = d->next;
+	return d;
+}
+
+/* Is message m the reply of a request? */
+static bool
+is_reply(const ast_unit *unit, const ast_decl *m)
+{
+	const ast_decl *d;
+
+	for (d = unit->decls; d != NULL; d = d->next)
+		if (d->kind == AST_D_MESSAGE && reply_of(d) == m)
+			return true;
+	return false;
+}
+
 /* ---- the header ------------------------------------------------------ */
 
 static void
@@ -413,6 +451,75 @@ header_messages(struct emit *e)
 }
 
 /*
+ * A type-checking macro of the same name as the function `name`: its
+ * parameters are `lead` ("to, "), passed on as `lead_args` ("(to), "),
+ * then `arg`, which must point to a message m (P_M * or const P_M *, or
+ * a void * such as NULL when m has no fields), then `params` (", opts"),
+ * passed on as `args` (", (opts)").
+ */
+static void
+checked_macro(struct emit *e, const char *name, const char *lead,
+    const char *lead_args, const char *arg, const ast_decl *m,
+    const char *params, const char *args)
+{
+	const char *p = e->p;
+
+	out(e, "#define %s(%s%s%s) \\\n", name, lead, arg, params);
+	out(e, "\t(%s)(%s_Generic((%s), \\\n", name, lead_args, arg);
+	out(e, "\t    %s_%s *: (%s), const %s_%s *: (%s)", p, m->name, arg, p,
+	    m->name, arg);
+	if (m->fields == NULL)
+		out(e, ", void *: (%s)", arg);
+	out(e, ")%s%s)\n", *args != 0 ? ", \\\n\t    " : "",
+	    *args != 0 ? args + 2 : "");
+}
+
+/* The descriptors of the requests and their deferred replies. */
+static void
+header_requests(struct emit *e)
+{
+	const ast_decl *d;
+	bool any = false;
+
+	for (d = next_request(e->unit->decls); d != NULL;
+	    d = next_request(d->next)) {
+		if (!any)
+			out(e, "/*\n * Requests: a message M -> R is answered "
+			    "with an R. P_M_request_desc\n * describes it to "
+			    "the runtime. P_reply_M answers a request whose\n"
+			    " * handler deferred its reply (took rt_defer_reply"
+			    "(ctx) and returned\n * RT_DEFER): it borrows reply "
+			    "(strings and bytes are copied) and uses\n * up the "
+			    "token. Returns 0, RT_ENOENT (answered before), "
+			    "RT_ENOMEM, or\n * RT_EINVAL (a zeroed token; a NULL "
+			    "reply when R has fields, or bad\n * bytes: the "
+			    "token is then left unused).\n */\n");
+		any = true;
+		src(e, &d->name_loc);
+		out(e, "extern const rt_request %s_%s_request_desc;\n", e->p,
+		    d->name);
+		wrapped(e, "int %s_reply_%s(rt_reply_token t, const %s_%s "
+		    "*reply);\n", e->p, d->name, e->p, reply_of(d)->name);
+	}
+	if (!any)
+		return;
+	gen(e);
+	out(e, "#ifndef __cplusplus\n/* Make a reply of the wrong type a hard "
+	    "error. */\n");
+	for (d = next_request(e->unit->decls); d != NULL;
+	    d = next_request(d->next)) {
+		char name[512];
+
+		src(e, &d->name_loc);
+		snprintf(name, sizeof(name), "%s_reply_%s", e->p, d->name);
+		checked_macro(e, name, "t, ", "(t), ", "reply", reply_of(d),
+		    "", "");
+	}
+	gen(e);
+	out(e, "#endif\n\n");
+}
+
+/*
  * The type-checking macro of A's send of m, or of a twin: `suffix` is ""
  * for the send, else "_opt", "_after" or "_every"; `params` and `args` are
  * the twin's parameters after msg (", opts") and how the macro passes them
@@ -422,15 +529,31 @@ static void
 send_macro(struct emit *e, const ast_decl *a, const ast_decl *m,
     const char *suffix, const char *params, const char *args)
 {
-	const char *p = e->p;
+	char name[512];
 
-	out(e, "#define %s_%s_send_%s%s(to, msg%s) \\\n", p, a->name, m->name,
-	    suffix, params);
-	out(e, "\t(%s_%s_send_%s%s)((to), _Generic((msg), \\\n", p, a->name,
+	snprintf(name, sizeof(name), "%s_%s_send_%s%s", e->p, a->name,
 	    m->name, suffix);
-	out(e, "\t    %s_%s *: (msg), const %s_%s *: (msg)%s)%s%s)\n", p,
-	    m->name, p, m->name, m->fields != NULL ? "" : ", void *: (msg)",
-	    *args != 0 ? ", \\\n\t    " : "", *args != 0 ? args + 2 : "");
+	checked_macro(e, name, "to, ", "(to), ", "msg", m, params, args);
+}
+
+/* The type-checking macros of A's call and ask of request m: the reply of
+ * a call is checked too (NULL is allowed only for a reply without
+ * fields). */
+static void
+request_macros(struct emit *e, const ast_decl *a, const ast_decl *m)
+{
+	const ast_decl *r = reply_of(m);
+	char name[512], args[512];
+
+	snprintf(name, sizeof(name), "%s_%s_call_%s", e->p, a->name, m->name);
+	snprintf(args, sizeof(args), ", _Generic((reply), %s_%s *: (reply)%s), "
+	    "(timeout)", e->p, r->name, r->fields != NULL ? "" :
+	    ", void *: (reply)");
+	checked_macro(e, name, "sys, to, ", "(sys), (to), ", "req", m,
+	    ", reply, timeout", args);
+	snprintf(name, sizeof(name), "%s_%s_ask_%s", e->p, a->name, m->name);
+	checked_macro(e, name, "ctx, to, ", "(ctx), (to), ", "req", m,
+	    ", timeout", ", (timeout)");
 }
 
 /* What a full mailbox does (include/rt/protocol.h), as the last lines of
@@ -468,6 +591,73 @@ bytes_fields(const ast_decl *a)
 	return false;
 }
 
+/* Does A accept a request? */
+static bool
+accepts_requests(const ast_decl *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->naccepts; i++)
+		if (reply_of(a->accepts[i]->target) != NULL)
+			return true;
+	return false;
+}
+
+/* How the calls, asks and handlers of requests work, for the comment of
+ * an actor that accepts some. */
+static const char requests_text[] =
+    " * A request M -> R it accepts can also be called or asked (req as msg\n"
+    " * above). P_A_call_M, for a thread that is not an actor, waits at\n"
+    " * most timeout (RT_FOREVER: no limit) for the reply, copied to *reply\n"
+    " * (its strings and bytes stay valid until the thread's next call),\n"
+    " * and returns 0, RT_ETIMEDOUT or the request's error (RT_ENOACTOR:\n"
+    " * the actor stopped or crashed first); reply may be NULL only when R\n"
+    " * has no fields (else RT_EINVAL). P_A_ask_M, from a handler of an\n"
+    " * actor that `asks M`, returns at once a correlation id (> 0) or a\n"
+    " * negative RT_E* code; the answer comes to that actor's on_M_reply.\n"
+    " * The handler of a request fills *reply (zeroed before it runs) and\n"
+    " * returns 0, or takes rt_defer_reply(ctx), returns RT_DEFER and\n"
+    " * answers later with P_reply_M. A request that is sent, not called or\n"
+    " * asked, runs the same handler and its reply is dropped.\n";
+
+/* How the answers to asks arrive, for the comment of an actor that asks. */
+static const char asks_text[] =
+    " * The answer to each of its asks comes to on_M_reply, with the id\n"
+    " * P_X_ask_M returned and a status: 0 with the reply (valid while the\n"
+    " * handler runs), or RT_ETIMEDOUT, RT_ENOACTOR, RT_EFULL, ... with\n"
+    " * reply NULL. Each ask that returned an id is answered exactly once.\n";
+
+/* The prototypes of A's call and ask of request m. */
+static void
+header_call_ask(struct emit *e, const ast_decl *a, const ast_decl *m)
+{
+	const char *p = e->p, *n = a->name;
+
+	wrapped(e, "int %s_%s_call_%s(rt_system *sys, %s_%s_ref to, "
+	    "const %s_%s *req, %s_%s *reply, rt_duration timeout);\n", p, n,
+	    m->name, p, n, p, m->name, p, reply_of(m)->name);
+	wrapped(e, "rt_corr %s_%s_ask_%s(rt_ctx *ctx, %s_%s_ref to, "
+	    "const %s_%s *req, rt_duration timeout);\n", p, n, m->name, p, n,
+	    p, m->name);
+}
+
+/* The handler the user writes for message m of A: with a reply for a
+ * request. */
+static void
+header_handler(struct emit *e, const ast_decl *a, const ast_decl *m)
+{
+	const char *p = e->p, *n = a->name;
+	const ast_decl *r = reply_of(m);
+
+	if (r != NULL)
+		wrapped(e, "int %s_%s_on_%s(%s_%s *self, rt_ctx *ctx, "
+		    "const %s_%s *req, %s_%s *reply);\n", p, n, m->name, p, n,
+		    p, m->name, p, r->name);
+	else
+		wrapped(e, "int %s_%s_on_%s(%s_%s *self, rt_ctx *ctx, "
+		    "const %s_%s *msg);\n", p, n, m->name, p, n, p, m->name);
+}
+
 static void
 header_actor(struct emit *e, const ast_decl *a)
 {
@@ -496,6 +686,10 @@ header_actor(struct emit *e, const ast_decl *a)
 		out(e, " * Its mailbox holds at most %lu messages; when it is "
 		    "full,\n%s", (unsigned long)a->mailbox_bound,
 		    overflow_text(a->overflow));
+	if (accepts_requests(a))
+		out(e, "%s", requests_text);
+	if (a->nasks > 0)
+		out(e, "%s", asks_text);
 	out(e, " */\n");
 	snprintf(name, sizeof(name), "%s_%s", p, n);
 	src(e, clause_loc(a, a->state));
@@ -504,12 +698,15 @@ header_actor(struct emit *e, const ast_decl *a)
 	src(e, clause_loc(a, a->init));
 	struct_def(e, name, a->init != NULL ? a->init->fields : NULL);
 	src(e, &a->name_loc);
-	if (a->naccepts > 0) {
+	if (a->naccepts + a->nasks > 0) {
+		/* The messages it accepts, then the replies to its asks. */
 		out(e, "enum %s_%s_tag {\n", p, n);
-		for (i = 0; i < a->naccepts; i++)
-			out(e, "\t%s_%s_TAG_%s = %lu%s\n", p, n,
-			    a->accepts[i]->name, (unsigned long)i,
-			    i + 1 < a->naccepts ? "," : "");
+		for (i = 0; i < a->naccepts + a->nasks; i++)
+			out(e, "\t%s_%s_TAG_%s%s = %lu%s\n", p, n,
+			    i < a->naccepts ? a->accepts[i]->name :
+			    a->asks[i - a->naccepts]->name,
+			    i < a->naccepts ? "" : "_reply", (unsigned long)i,
+			    i + 1 < a->naccepts + a->nasks ? "," : "");
 		out(e, "};\n");
 	}
 	out(e, "extern const rt_actor_class %s_%s_class;\n", p, n);
@@ -532,6 +729,8 @@ header_actor(struct emit *e, const ast_decl *a)
 			    "const %s_%s *msg, rt_duration period, "
 			    "rt_timer *out);\n", p, n, m->name, p, n, p,
 			    m->name);
+		if (reply_of(m->target) != NULL)
+			header_call_ask(e, a, m->target);
 	}
 	if (a->naccepts > 0) {
 		gen(e);
@@ -548,19 +747,26 @@ header_actor(struct emit *e, const ast_decl *a)
 			if (every_allowed(m))
 				send_macro(e, a, m, "_every", ", period, out",
 				    ", (period), (out)");
+			if (reply_of(m) != NULL)
+				request_macros(e, a, m);
 		}
 		gen(e);
 		out(e, "#endif\n");
 	}
 	gen(e);
-	if (a->naccepts > 0 || a->hooks != 0)
+	if (a->naccepts > 0 || a->nasks > 0 || a->hooks != 0)
 		out(e, "/* Handlers of %s, which the user writes. */\n", n);
 	for (i = 0; i < a->naccepts; i++) {
-		const ast_name *m = a->accepts[i];
+		src(e, &a->accepts[i]->loc);
+		header_handler(e, a, a->accepts[i]->target);
+	}
+	for (i = 0; i < a->nasks; i++) {
+		const ast_name *m = a->asks[i];
 
 		src(e, &m->loc);
-		wrapped(e, "int %s_%s_on_%s(%s_%s *self, rt_ctx *ctx, "
-		    "const %s_%s *msg);\n", p, n, m->name, p, n, p, m->name);
+		wrapped(e, "int %s_%s_on_%s_reply(%s_%s *self, rt_ctx *ctx, "
+		    "rt_corr id, int status, const %s_%s *reply);\n", p, n,
+		    m->name, p, n, p, reply_of(m->target)->name);
 	}
 	for (i = 0; a->hooks != 0 && i < 2; i++) {
 		const ast_clause *c;
@@ -586,13 +792,21 @@ found:
 	out(e, "\n");
 }
 
+/* The functions of an actor A and a message M, P_A_<verb>_M<suffix>,
+ * that the header poisons when they do not exist: the sends, then the
+ * call and the ask of a request. */
+static const struct twin {
+	const char *verb, *suffix;
+} twins[] = { { "send", "" }, { "send", "_opt" }, { "send", "_after" },
+	{ "send", "_every" }, { "call", "" }, { "ask", "" } };
+
 /* Add one name to a #pragma GCC poison line, starting or wrapping it. */
 static void
 poison_name(struct emit *e, size_t *col, const ast_decl *a,
-    const ast_decl *m, const char *suffix)
+    const ast_decl *m, const struct twin *t)
 {
-	size_t len = strlen(e->p) + strlen(a->name) + strlen(m->name) +
-	    strlen(suffix) + 8;
+	size_t len = strlen(e->p) + strlen(a->name) + strlen(t->verb) +
+	    strlen(m->name) + strlen(t->suffix) + 4;
 
 	if (*col == 0) {
 		out(e, "#pragma GCC poison");
@@ -601,14 +815,13 @@ poison_name(struct emit *e, size_t *col, const ast_decl *a,
 		out(e, " \\\n\t");
 		*col = 8;
 	}
-	out(e, " %s_%s_send_%s%s", e->p, a->name, m->name, suffix);
+	out(e, " %s_%s_%s_%s%s", e->p, a->name, t->verb, m->name, t->suffix);
 	*col += len;
 }
 
 static void
 header_poison(struct emit *e)
 {
-	static const char *const twins[] = { "", "_opt", "_after", "_every" };
 	const ast_decl *a, *m;
 	bool any = false;
 
@@ -618,7 +831,7 @@ header_poison(struct emit *e)
 		if (a->kind != AST_D_ACTOR)
 			continue;
 		for (m = e->unit->decls; m != NULL; m = m->next) {
-			size_t i, t;
+			size_t i, t, end;
 
 			if (m->kind != AST_D_MESSAGE)
 				continue;
@@ -628,17 +841,20 @@ header_poison(struct emit *e)
 			if (i < a->naccepts && every_allowed(m))
 				continue;
 			if (!any)
-				out(e, "/*\n * Sends that do not exist: an actor "
-				    "accepts only the messages of its\n * "
-				    "'accepts' clauses (and has no _every send "
-				    "of a message with\n * C-typed fields). "
-				    "Poisoning the names of the other\n * "
-				    "combinations makes a call to one a hard "
-				    "error, not just a warning\n * about an "
-				    "implicit declaration.\n */\n");
+				out(e, "/*\n * Sends, calls and asks that do not "
+				    "exist: an actor accepts only the\n * "
+				    "messages of its 'accepts' clauses (and has "
+				    "no _every send of a\n * message with C-typed "
+				    "fields), and only requests have calls and\n"
+				    " * asks. Poisoning the names of the other "
+				    "combinations makes a call\n * to one a hard "
+				    "error, not just a warning about an implicit\n"
+				    " * declaration.\n */\n");
 			any = true;
-			for (t = i < a->naccepts ? 3 : 0; t < 4; t++)
-				poison_name(e, &col, a, m, twins[t]);
+			/* Accepted (without _every): only the _every send. */
+			end = i < a->naccepts ? 4 : reply_of(m) != NULL ? 6 : 4;
+			for (t = i < a->naccepts ? 3 : 0; t < end; t++)
+				poison_name(e, &col, a, m, &twins[t]);
 		}
 		if (col != 0)
 			out(e, "\n");
@@ -665,6 +881,7 @@ emit_header(struct emit *e)
 	    "#endif\n\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n");
 	header_refs_and_tags(e);
 	header_messages(e);
+	header_requests(e);
 	for (d = e->unit->decls; d != NULL; d = d->next)
 		if (d->kind == AST_D_ACTOR)
 			header_actor(e, d);
@@ -738,8 +955,10 @@ source_messages(struct emit *e)
 	bool any = false;
 
 	for (d = e->unit->decls; d != NULL; d = d->next) {
+		/* Sends and calls copy the messages actors accept; replies
+		 * are copied too. */
 		if (d->kind != AST_D_MESSAGE || !needs_copy(d->fields) ||
-		    !accepted(e->unit, d))
+		    (!accepted(e->unit, d) && !is_reply(e->unit, d)))
 			continue;
 		if (!any)
 			out(e, "/*\n * NAME_extra: the bytes the strings of *m "
@@ -757,7 +976,7 @@ source_messages(struct emit *e)
 		snprintf(name, sizeof(name), "%s_%s", e->p, d->name);
 		src(e, &d->name_loc);
 		copy_helpers(e, name, d->fields);
-		if (every_allowed(d))
+		if (every_allowed(d) && accepted(e->unit, d))
 			out(e, "\n/* For periodic timers: copy a payload. */\n"
 			    "static void\n%s_clone(void *dst, const void *src)\n"
 			    "{\n\t%s_copy(dst, (const %s *)src);\n}\n", name,
@@ -769,6 +988,48 @@ source_messages(struct emit *e)
 	}
 }
 
+/* A's helper that runs its handler of request m with a zeroed reply and
+ * sends the reply when one is due now (see rt_request_leave). */
+static void
+source_serve(struct emit *e, const ast_decl *a, const ast_decl *m)
+{
+	const char *p = e->p, *n = a->name, *mn = m->name;
+	const ast_decl *r = reply_of(m);
+	const char *rn = r->name;
+
+	wrapped(e, "static int\n%s_%s_serve_%s(%s_%s *self, rt_ctx *ctx, "
+	    "const %s_%s *req)\n{\n", p, n, mn, p, n, p, mn);
+	out(e, "\t%s_%s reply;\n", p, rn);
+	if (has_bytes(r->fields))
+		out(e, "\tsize_t size = sizeof(%s_%s), extra;\n", p, rn);
+	else if (needs_copy(r->fields))
+		out(e, "\tsize_t size = sizeof(%s_%s);\n", p, rn);
+	out(e, "\trt_env *env;\n\tint r;\n\n"
+	    "\tmemset(&reply, 0, sizeof(reply));\n"
+	    "\trt_request_enter(ctx, req);\n"
+	    "\tr = %s_%s_on_%s(self, ctx, req, &reply);\n", p, n, mn);
+	if (has_bytes(r->fields))
+		out(e, "\tif (r == 0) {\n\t\textra = %s_%s_extra(&reply);\n"
+		    "\t\t/* A reply with bad bytes crashes the actor, as a "
+		    "failed\n\t\t * handler would; the asker gets "
+		    "RT_ENOACTOR. */\n"
+		    "\t\tif (extra == SIZE_MAX)\n\t\t\tr = RT_EINVAL;\n"
+		    "\t\telse\n\t\t\tsize += extra;\n\t}\n", p, rn);
+	else if (needs_copy(r->fields))
+		out(e, "\tif (r == 0)\n\t\tsize += %s_%s_extra(&reply);\n", p,
+		    rn);
+	if (needs_copy(r->fields))
+		out(e, "\tr = rt_request_leave(ctx, r, size, &env);\n"
+		    "\tif (env != NULL) {\n"
+		    "\t\t%s_%s_copy(rt_env_payload(env), &reply);\n", p, rn);
+	else
+		out(e, "\tr = rt_request_leave(ctx, r, sizeof(%s_%s), &env);\n"
+		    "\tif (env != NULL) {\n"
+		    "\t\tmemcpy(rt_env_payload(env), &reply, sizeof(reply));\n",
+		    p, rn);
+	out(e, "\t\trt_reply_commit(env);\n\t}\n\treturn r;\n}\n\n");
+}
+
 static void
 source_dispatch(struct emit *e, const ast_decl *a)
 {
@@ -777,7 +1038,7 @@ source_dispatch(struct emit *e, const ast_decl *a)
 
 	wrapped(e, "static int\n%s_%s_dispatch(void *self, rt_ctx *ctx, "
 	    "uint32_t tag, const void *msg)\n{\n", p, n);
-	if (a->naccepts == 0) {
+	if (a->naccepts + a->nasks == 0) {
 		out(e, "\t(void)self;\n\t(void)ctx;\n\t(void)tag;\n"
 		    "\t(void)msg;\n\treturn RT_EBADMSG;\n}\n");
 		return;
@@ -786,9 +1047,21 @@ source_dispatch(struct emit *e, const ast_decl *a)
 	for (i = 0; i < a->naccepts; i++) {
 		const char *m = a->accepts[i]->name;
 
-		out(e, "\tcase %s_%s_TAG_%s:\n\t\treturn %s_%s_on_%s((%s_%s *)"
+		out(e, "\tcase %s_%s_TAG_%s:\n\t\treturn %s_%s_%s_%s((%s_%s *)"
 		    "self, ctx,\n\t\t    (const %s_%s *)msg);\n", p, n, m,
-		    p, n, m, p, n, p, m);
+		    p, n, reply_of(a->accepts[i]->target) != NULL ? "serve" :
+		    "on", m, p, n, p, m);
+	}
+	for (i = 0; i < a->nasks; i++) {
+		const char *m = a->asks[i]->name;
+
+		out(e, "\tcase %s_%s_TAG_%s_reply: {\n\t\trt_corr id;\n"
+		    "\t\tint status = rt_reply_status(msg, &id);\n\n", p, n,
+		    m);
+		wrapped(e, "\t\treturn %s_%s_on_%s_reply((%s_%s *)self, ctx, "
+		    "id, status, status == 0 ? (const %s_%s *)msg : NULL);\n",
+		    p, n, m, p, n, p, reply_of(a->asks[i]->target)->name);
+		out(e, "\t}\n");
 	}
 	out(e, "\t}\n\treturn RT_EBADMSG;\n}\n");
 }
@@ -824,37 +1097,54 @@ source_spawn(struct emit *e, const ast_decl *a, bool strings, bool bytes)
 }
 
 /*
- * The statements that check msg and build env, an envelope of A's message
- * m filled with a copy of it; `return r` on error.
+ * The statements that check `var`, a pointer to a message m, and build
+ * env, an envelope filled with a copy of it; `return r` on error. `open`
+ * is the call that makes the envelope up to its size argument:
+ * "rt_env_new(to.ref, P_A_TAG_M" for a send.
  */
 static void
-env_body(struct emit *e, const ast_decl *a, const ast_decl *m)
+env_body(struct emit *e, const ast_decl *m, const char *var,
+    const char *open)
 {
-	const char *p = e->p, *n = a->name, *mn = m->name;
+	const char *p = e->p, *mn = m->name;
 	bool strings = needs_copy(m->fields), bytes = has_bytes(m->fields);
 
 	if (m->fields != NULL)
-		out(e, "\tif (msg == NULL)\n\t\treturn RT_EINVAL;\n");
+		out(e, "\tif (%s == NULL)\n\t\treturn RT_EINVAL;\n", var);
 	if (bytes)
-		out(e, "\textra = %s_%s_extra(msg);\n\tif (extra == SIZE_MAX)\n"
-		    "\t\treturn RT_EINVAL;\n\tr = rt_env_new(to.ref, "
-		    "%s_%s_TAG_%s, sizeof(%s_%s) + extra,\n\t    &env);\n", p,
-		    mn, p, n, mn, p, mn);
+		out(e, "\textra = %s_%s_extra(%s);\n\tif (extra == SIZE_MAX)\n"
+		    "\t\treturn RT_EINVAL;\n", p, mn, var);
+	if (bytes)
+		wrapped(e, "\tr = %s, sizeof(%s_%s) + extra, &env);\n", open, p,
+		    mn);
+	else if (strings)
+		wrapped(e, "\tr = %s, sizeof(%s_%s) + %s_%s_extra(%s), &env);\n",
+		    open, p, mn, p, mn, var);
 	else
-		out(e, "\tr = rt_env_new(to.ref, %s_%s_TAG_%s, sizeof(%s_%s)%s",
-		    p, n, mn, p, mn, strings ? " +\n\t    " : ", &env);\n");
-	if (strings && !bytes)
-		out(e, "%s_%s_extra(msg), &env);\n", p, mn);
+		wrapped(e, "\tr = %s, sizeof(%s_%s), &env);\n", open, p, mn);
 	out(e, "\tif (r != 0)\n\t\treturn r;\n");
 	if (m->fields == NULL)
-		out(e, "\tif (msg != NULL)\n\t\tmemcpy(rt_env_payload(env), msg,"
+		out(e, "\tif (%s != NULL)\n\t\tmemcpy(rt_env_payload(env), %s,"
 		    " sizeof(%s_%s));\n\telse\n\t\tmemset(rt_env_payload(env),"
-		    " 0, sizeof(%s_%s));\n", p, mn, p, mn);
+		    " 0, sizeof(%s_%s));\n", var, var, p, mn, p, mn);
 	else if (strings)
-		out(e, "\t%s_%s_copy(rt_env_payload(env), msg);\n", p, mn);
+		out(e, "\t%s_%s_copy(rt_env_payload(env), %s);\n", p, mn, var);
 	else
-		out(e, "\tmemcpy(rt_env_payload(env), msg, sizeof(%s_%s));\n",
-		    p, mn);
+		out(e, "\tmemcpy(rt_env_payload(env), %s, sizeof(%s_%s));\n",
+		    var, p, mn);
+}
+
+/* env_body() for a message of A sent with `ctor` (rt_env_new, or
+ * rt_request_new for a request that is asked or called). */
+static void
+env_body_to(struct emit *e, const ast_decl *a, const ast_decl *m,
+    const char *var, const char *ctor)
+{
+	char open[512];
+
+	snprintf(open, sizeof(open), "%s(to.ref, %s_%s_TAG_%s", ctor, e->p,
+	    a->name, m->name);
+	env_body(e, m, var, open);
 }
 
 /* Locals of a function that runs env_body(). */
@@ -875,7 +1165,7 @@ source_send(struct emit *e, const ast_decl *a, const ast_decl *m)
 	wrapped(e, "int\n(%s_%s_send_%s_opt)(%s_%s_ref to, const %s_%s *msg, "
 	    "const rt_send_opts *opts)\n{\n%s", p, n, mn, p, n, p, mn,
 	    env_locals(m));
-	env_body(e, a, m);
+	env_body_to(e, a, m, "msg", "rt_env_new");
 	out(e, "\treturn rt_env_send_opts(env, opts);\n}\n\n");
 	wrapped(e, "int\n(%s_%s_send_%s)(%s_%s_ref to, const %s_%s *msg)\n{\n"
 	    "\treturn (%s_%s_send_%s_opt)(to, msg, NULL);\n}\n", p, n, mn, p,
@@ -892,14 +1182,14 @@ source_timers(struct emit *e, const ast_decl *a, const ast_decl *m)
 	wrapped(e, "int\n(%s_%s_send_%s_after)(%s_%s_ref to, const %s_%s "
 	    "*msg, rt_duration delay, rt_timer *out)\n{\n%s", p, n, mn, p, n,
 	    p, mn, env_locals(m));
-	env_body(e, a, m);
+	env_body_to(e, a, m, "msg", "rt_env_new");
 	out(e, "\treturn rt_env_send_after(env, delay, out);\n}\n");
 	if (!every_allowed(m))
 		return;
 	wrapped(e, "\nint\n(%s_%s_send_%s_every)(%s_%s_ref to, const %s_%s "
 	    "*msg, rt_duration period, rt_timer *out)\n{\n%s", p, n, mn, p,
 	    n, p, mn, env_locals(m));
-	env_body(e, a, m);
+	env_body_to(e, a, m, "msg", "rt_env_new");
 	if (needs_copy(m->fields))
 		out(e, "\treturn rt_env_send_every(env, period, %s_%s_clone, "
 		    "out);\n}\n", p, mn);
@@ -908,41 +1198,56 @@ source_timers(struct emit *e, const ast_decl *a, const ast_decl *m)
 		    "\n}\n");
 }
 
+/* A's call and ask of request m: built as its send, with rt_request_new
+ * so that the runtime keeps room for where the reply goes. */
 static void
-source_actor(struct emit *e, const ast_decl *a)
+source_call_ask(struct emit *e, const ast_decl *a, const ast_decl *m)
+{
+	const char *p = e->p, *n = a->name, *mn = m->name;
+	const ast_decl *r = reply_of(m);
+
+	wrapped(e, "int\n(%s_%s_call_%s)(rt_system *sys, %s_%s_ref to, "
+	    "const %s_%s *req, %s_%s *reply, rt_duration timeout)\n{\n", p, n,
+	    mn, p, n, p, mn, p, r->name);
+	if (r->fields == NULL)
+		out(e, "\t%s_%s none;\n", p, r->name);
+	out(e, "%s", env_locals(m));
+	if (r->fields == NULL)
+		out(e, "\tif (reply == NULL)\n\t\treply = &none;\n");
+	else
+		out(e, "\tif (reply == NULL)\n\t\treturn RT_EINVAL;\n");
+	env_body_to(e, a, m, "req", "rt_request_new");
+	out(e, "\treturn rt_call(sys, env, reply, sizeof(%s_%s), timeout);\n"
+	    "}\n\n", p, r->name);
+	wrapped(e, "rt_corr\n(%s_%s_ask_%s)(rt_ctx *ctx, %s_%s_ref to, "
+	    "const %s_%s *req, rt_duration timeout)\n{\n%s", p, n, mn, p, n,
+	    p, mn, env_locals(m));
+	env_body_to(e, a, m, "req", "rt_request_new");
+	out(e, "\treturn rt_ask(ctx, env, &%s_%s_request_desc, timeout);\n}\n",
+	    p, mn);
+}
+
+/* A's class, and the table of where the replies to its asks go. */
+static void
+source_class(struct emit *e, const ast_decl *a)
 {
 	const char *p = e->p, *n = a->name;
-	const ast_field *args = a->init != NULL ? a->init->fields : NULL;
-	bool strings = needs_copy(args), bytes = has_bytes(args);
-	char name[512];
 	size_t i;
 
-	out(e, "/* Actor %s. */\n", n);
-	src(e, &a->name_loc);
-	if (a->naccepts > 0) {
-		out(e, "static const char *const %s_%s_tag_names[] = {\n", p,
-		    n);
-		for (i = 0; i < a->naccepts; i++)
-			out(e, "\t\"%s\",\n", a->accepts[i]->name);
-		out(e, "};\n\n");
+	if (a->nasks > 0) {
+		out(e, "\nstatic const rt_ask_route %s_%s_asks[] = {\n", p, n);
+		for (i = 0; i < a->nasks; i++)
+			out(e, "\t{ &%s_%s_request_desc, %s_%s_TAG_%s_reply },\n",
+			    p, a->asks[i]->name, p, n, a->asks[i]->name);
+		out(e, "};\n");
 	}
-	source_dispatch(e, a);
-	if (a->hooks & AST_HOOK_START)
-		wrapped(e, "\nstatic int\n%s_%s_start_thunk(void *self, rt_ctx "
-		    "*ctx, const void *args)\n{\n\treturn %s_%s_on_start((%s_%s "
-		    "*)self, ctx,\n\t    (const %s_%s_args *)args);\n}\n", p, n,
-		    p, n, p, n, p, n);
-	if (a->hooks & AST_HOOK_STOP)
-		wrapped(e, "\nstatic void\n%s_%s_stop_thunk(void *self, rt_ctx "
-		    "*ctx, int reason)\n{\n\t%s_%s_on_stop((%s_%s *)self, ctx, "
-		    "reason);\n}\n", p, n, p, n, p, n);
 	out(e, "\nconst rt_actor_class %s_%s_class = {\n"
 	    "\t.abi = RT_PROTOCOL_ABI,\n\t.name = \"%s.%s\",\n"
 	    "\t.state_size = sizeof(%s_%s),\n"
 	    "\t.state_align = _Alignof(%s_%s),\n"
 	    "\t.ntags = %lu,\n", p, n, p, n, p, n, p, n,
-	    (unsigned long)a->naccepts);
-	if (a->naccepts > 0)
+	    (unsigned long)(a->naccepts + a->nasks));
+	if (a->naccepts + a->nasks > 0)
 		out(e, "\t.tag_names = %s_%s_tag_names,\n", p, n);
 	else
 		out(e, "\t.tag_names = NULL,\n");
@@ -965,7 +1270,55 @@ source_actor(struct emit *e, const ast_decl *a)
 	else
 		out(e, "\t.mailbox_bound = 0, /* unbounded */\n"
 		    "\t.overflow = RT_OVERFLOW_BLOCK,\n");
+	if (a->nasks > 0)
+		out(e, "\t.asks = %s_%s_asks,\n\t.nasks = %lu,\n", p, n,
+		    (unsigned long)a->nasks);
+	else
+		out(e, "\t.asks = NULL,\n\t.nasks = 0,\n");
 	out(e, "};\n\n");
+}
+
+static void
+source_actor(struct emit *e, const ast_decl *a)
+{
+	const char *p = e->p, *n = a->name;
+	const ast_field *args = a->init != NULL ? a->init->fields : NULL;
+	bool strings = needs_copy(args), bytes = has_bytes(args);
+	bool serves = false;
+	char name[512];
+	size_t i;
+
+	out(e, "/* Actor %s. */\n", n);
+	src(e, &a->name_loc);
+	if (a->naccepts + a->nasks > 0) {
+		out(e, "static const char *const %s_%s_tag_names[] = {\n", p,
+		    n);
+		for (i = 0; i < a->naccepts; i++)
+			out(e, "\t\"%s\",\n", a->accepts[i]->name);
+		for (i = 0; i < a->nasks; i++)
+			out(e, "\t\"%s_reply\",\n", a->asks[i]->name);
+		out(e, "};\n\n");
+	}
+	for (i = 0; i < a->naccepts; i++) {
+		if (reply_of(a->accepts[i]->target) == NULL)
+			continue;
+		src(e, &a->accepts[i]->loc);
+		source_serve(e, a, a->accepts[i]->target);
+		serves = true;
+	}
+	if (serves)
+		src(e, &a->name_loc);
+	source_dispatch(e, a);
+	if (a->hooks & AST_HOOK_START)
+		wrapped(e, "\nstatic int\n%s_%s_start_thunk(void *self, rt_ctx "
+		    "*ctx, const void *args)\n{\n\treturn %s_%s_on_start((%s_%s "
+		    "*)self, ctx,\n\t    (const %s_%s_args *)args);\n}\n", p, n,
+		    p, n, p, n, p, n);
+	if (a->hooks & AST_HOOK_STOP)
+		wrapped(e, "\nstatic void\n%s_%s_stop_thunk(void *self, rt_ctx "
+		    "*ctx, int reason)\n{\n\t%s_%s_on_stop((%s_%s *)self, ctx, "
+		    "reason);\n}\n", p, n, p, n, p, n);
+	source_class(e, a);
 	if (strings) {
 		snprintf(name, sizeof(name), "%s_%s_args", p, n);
 		src(e, clause_loc(a, a->init));
@@ -975,13 +1328,52 @@ source_actor(struct emit *e, const ast_decl *a)
 	}
 	source_spawn(e, a, strings, bytes);
 	for (i = 0; i < a->naccepts; i++) {
+		const ast_decl *m = a->accepts[i]->target;
+
 		out(e, "\n");
 		src(e, &a->accepts[i]->loc);
-		source_send(e, a, a->accepts[i]->target);
+		source_send(e, a, m);
 		out(e, "\n");
-		source_timers(e, a, a->accepts[i]->target);
+		source_timers(e, a, m);
+		if (reply_of(m) != NULL) {
+			out(e, "\n");
+			source_call_ask(e, a, m);
+		}
 	}
 	gen(e);
+}
+
+/* The descriptor of each request, and the function that answers it after
+ * its handler deferred the reply. */
+static void
+source_requests(struct emit *e)
+{
+	const ast_decl *d;
+	bool any = false;
+
+	for (d = next_request(e->unit->decls); d != NULL;
+	    d = next_request(d->next)) {
+		const ast_decl *r = reply_of(d);
+
+		if (!any)
+			out(e, "/* Requests, and their deferred replies. */\n");
+		else
+			out(e, "\n");
+		any = true;
+		src(e, &d->name_loc);
+		wrapped(e, "const rt_request %s_%s_request_desc = { \"%s.%s\", "
+		    "sizeof(%s_%s) };\n\n", e->p, d->name, e->p, d->name, e->p,
+		    r->name);
+		wrapped(e, "int\n(%s_reply_%s)(rt_reply_token t, const %s_%s "
+		    "*reply)\n{\n%s", e->p, d->name, e->p, r->name,
+		    env_locals(r));
+		env_body(e, r, "reply", "rt_reply_token_env(t");
+		out(e, "\trt_reply_commit(env);\n\treturn 0;\n}\n");
+	}
+	if (any) {
+		gen(e);
+		out(e, "\n");
+	}
 }
 
 static void
@@ -995,6 +1387,7 @@ emit_source(struct emit *e)
 	put_cstring(e, e->o->h_name);
 	out(e, "\"\n\n#include <string.h>\n\n");
 	source_messages(e);
+	source_requests(e);
 	for (d = e->unit->decls; d != NULL; d = d->next) {
 		if (d->kind != AST_D_ACTOR)
 			continue;

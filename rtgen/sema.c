@@ -8,7 +8,7 @@
  * The last check builds every C identifier the emitter will declare for
  * the unit and rejects two declarations that would declare the same one
  * (actor `A` and message `A_ref` both make `P_A_ref`), as well as a
- * declaration whose C name is a send function the header poisons. It runs
+ * declaration whose C name is a send, call or ask the header poisons. It runs
  * only when everything else is clean, as duplicates would be reported twice.
  */
 #include "sema.h"
@@ -412,49 +412,90 @@ declare(struct sema *s)
 	}
 }
 
-static void
-check_accepts(struct sema *s, ast_decl *actor, ast_clause *c,
-    struct symtab *accepted, size_t *cap)
+/* How one name-list clause of messages reads in its errors. */
+struct list_clause {
+	const char *keyword;    /* "accepts" */
+	const char *noun;       /* what it takes: "message" */
+	const char *done;       /* "accepted" */
+};
+
+static const struct list_clause accepts_clause = { "accepts", "message",
+	"accepted" };
+static const struct list_clause asks_clause = { "asks", "request", "asked" };
+
+/* The message `n` names, or NULL after reporting that it names none;
+ * `takes` ends the report of an actor's name ("'accepts' takes messages"). */
+static ast_decl *
+resolve_message(struct sema *s, ast_name *n, const char *takes)
 {
+	ast_decl *m = (ast_decl *)symtab_get(&s->decls, n->name);
 	char buf[256];
+
+	if (m == NULL) {
+		diag_error(s->d, n->loc, "unknown message '%s'%s", n->name,
+		    did_you_mean(buf, sizeof(buf), closest_decl(s,
+		    AST_D_MESSAGE, n->name)));
+		return NULL;
+	}
+	if (m->kind != AST_D_MESSAGE) {
+		diag_error(s->d, n->loc, "'%s' is an actor, not a message; %s",
+		    n->name, takes);
+		diag_note(s->d, m->name_loc, "'%s' is declared here", m->name);
+		return NULL;
+	}
+	n->target = m;
+	return m;
+}
+
+/* Append n to a growing array of names. */
+static void
+push_name(ast_name ***list, size_t *len, size_t *cap, ast_name *n)
+{
+	if (*len == *cap) {
+		*cap = *cap == 0 ? 8 : 2 * *cap;
+		*list = realloc(*list, *cap * sizeof(**list));
+		if (*list == NULL) {
+			fputs("rtgen: out of memory\n", stderr);
+			abort();
+		}
+	}
+	(*list)[(*len)++] = n;
+}
+
+/* The messages of an `accepts` or `asks` clause (`k`), resolved and
+ * appended to *list unless listed before in the actor (`seen`). */
+static void
+check_message_list(struct sema *s, ast_decl *actor, ast_clause *c,
+    const struct list_clause *k, struct symtab *seen, ast_name ***list,
+    size_t *len, size_t *cap)
+{
+	char takes[64];
 	ast_name *n;
 
+	snprintf(takes, sizeof(takes), "'%s' takes %ss", k->keyword, k->noun);
 	for (n = c->names; n != NULL; n = n->next) {
-		ast_decl *m = (ast_decl *)symtab_get(&s->decls, n->name);
+		const ast_decl *m = resolve_message(s, n, takes);
 		const ast_name *prev;
 
-		if (m == NULL) {
-			diag_error(s->d, n->loc, "unknown message '%s'%s",
-			    n->name, did_you_mean(buf, sizeof(buf),
-			    closest_decl(s, AST_D_MESSAGE, n->name)));
+		if (m == NULL)
 			continue;
-		}
-		if (m->kind != AST_D_MESSAGE) {
-			diag_error(s->d, n->loc, "'%s' is an actor, not a "
-			    "message; 'accepts' takes messages", n->name);
+		if (k == &asks_clause && m->reply == NULL) {
+			diag_error(s->d, n->loc, "'%s' is not a request "
+			    "(declare it 'message %s -> R')", n->name,
+			    n->name);
 			diag_note(s->d, m->name_loc, "'%s' is declared here",
 			    m->name);
 			continue;
 		}
-		n->target = m;
-		prev = symtab_put(accepted, n->name, n);
+		prev = symtab_put(seen, n->name, n);
 		if (prev != NULL) {
-			diag_error(s->d, n->loc, "actor '%s' accepts message "
-			    "'%s' twice", actor->name, n->name);
-			diag_note(s->d, prev->loc, "'%s' was first accepted "
-			    "here", n->name);
+			diag_error(s->d, n->loc, "actor '%s' %s %s '%s' twice",
+			    actor->name, k->keyword, k->noun, n->name);
+			diag_note(s->d, prev->loc, "'%s' was first %s here",
+			    n->name, k->done);
 			continue;
 		}
-		if (actor->naccepts == *cap) {
-			*cap = *cap == 0 ? 8 : 2 * *cap;
-			actor->accepts = realloc(actor->accepts,
-			    *cap * sizeof(*actor->accepts));
-			if (actor->accepts == NULL) {
-				fputs("rtgen: out of memory\n", stderr);
-				abort();
-			}
-		}
-		actor->accepts[actor->naccepts++] = n;
+		push_name(list, len, cap, n);
 	}
 }
 
@@ -534,16 +575,22 @@ check_mailbox(struct sema *s, ast_decl *actor, const ast_clause *c)
 static void
 check_actor(struct sema *s, ast_decl *actor)
 {
-	struct symtab accepted = { 0 };
+	struct symtab accepted = { 0 }, asked = { 0 };
 	ast_clause *c, *on = NULL;
-	size_t cap = 0;
+	size_t cap = 0, askcap = 0;
 
 	for (c = actor->clauses; c != NULL; c = c->next) {
 		ast_clause **slotp = NULL;
 
 		switch (c->kind) {
 		case AST_C_ACCEPTS:
-			check_accepts(s, actor, c, &accepted, &cap);
+			check_message_list(s, actor, c, &accepts_clause,
+			    &accepted, &actor->accepts, &actor->naccepts,
+			    &cap);
+			continue;
+		case AST_C_ASKS:
+			check_message_list(s, actor, c, &asks_clause, &asked,
+			    &actor->asks, &actor->nasks, &askcap);
 			continue;
 		case AST_C_STATE:
 			slotp = &actor->state;
@@ -577,6 +624,48 @@ check_actor(struct sema *s, ast_decl *actor)
 			    actor->name);
 	}
 	symtab_free(&accepted);
+	symtab_free(&asked);
+}
+
+/* Does actor `actor` accept message `msg`? */
+static bool
+accepts(const ast_decl *actor, const ast_decl *msg)
+{
+	size_t i;
+
+	for (i = 0; i < actor->naccepts; i++)
+		if (actor->accepts[i]->target == msg)
+			return true;
+	return false;
+}
+
+/* Does any actor accept message `msg`? */
+static bool
+anyone_accepts(const ast_unit *unit, const ast_decl *msg)
+{
+	const ast_decl *d;
+
+	for (d = unit->decls; d != NULL; d = d->next)
+		if (d->kind == AST_D_ACTOR && accepts(d, msg))
+			return true;
+	return false;
+}
+
+/* A request nobody accepts could never be answered: asking it is an error
+ * (it needs every actor's accepts resolved). */
+static void
+check_asked(struct sema *s, const ast_decl *actor)
+{
+	size_t i;
+
+	for (i = 0; i < actor->nasks; i++) {
+		const ast_name *n = actor->asks[i];
+
+		if (!anyone_accepts(s->unit, n->target))
+			diag_error(s->d, n->loc, "actor '%s' asks '%s', but "
+			    "no actor accepts '%s'", actor->name, n->name,
+			    n->name);
+	}
 }
 
 /* ---- generated C names ---------------------------------------------- */
@@ -618,69 +707,116 @@ claim(struct sema *s, struct symtab *names, char *name, const ast_decl *d)
 	free(name);
 }
 
-static bool
-accepts(const ast_decl *actor, const ast_decl *msg)
-{
-	size_t i;
+/* The functions of an actor A and a message M that the header poisons
+ * when they do not exist: P_A<verb>M<suffix>. Calls and asks exist for
+ * the requests A accepts; sends for the messages it accepts, but _every
+ * not for a message with C-typed fields. */
+static const struct poison {
+	const char *verb, *suffix;
+	bool requests;
+} poisons[] = {
+	{ "_send_", "", false }, { "_send_", "_opt", false },
+	{ "_send_", "_after", false }, { "_send_", "_every", false },
+	{ "_call_", "", true }, { "_ask_", "", true },
+};
 
-	for (i = 0; i < actor->naccepts; i++)
-		if (actor->accepts[i]->target == msg)
+static bool
+has_ctype(const ast_decl *m)
+{
+	const ast_field *f;
+
+	for (f = m->fields; f != NULL; f = f->next)
+		if (f->type.kind == AST_T_CTYPE)
 			return true;
 	return false;
 }
 
-/* Is `key` (claimed by `owner`) a name the header poisons, A's send of M
- * split at `send` ("_send_M"), with `opt` for "_send_M_opt"? Report it
- * and return true if so. */
+/* Is `key` (claimed by `owner`), split at `at` where pn->verb starts, a
+ * name the header poisons? Report it and return true if so. */
 static bool
 poisoned(struct sema *s, const char *key, const ast_decl *owner,
-    const char *send, bool opt)
+    const char *at, const struct poison *pn)
 {
-	size_t plen = strlen(s->prefix), mlen = strlen(send + 6);
+	size_t plen = strlen(s->prefix), vlen = strlen(pn->verb);
+	size_t mlen = strlen(at + vlen), slen = strlen(pn->suffix);
 	const ast_decl *a, *m;
 	char *aname, *mname;
+	const char *why;
 
-	if (opt && (mlen <= 4 || strcmp(send + 6 + mlen - 4, "_opt") != 0))
+	if (mlen <= slen || strcmp(at + vlen + mlen - slen, pn->suffix) != 0)
 		return false;
-	aname = cname("%.*s", (int)((size_t)(send - key) - plen - 1),
+	aname = cname("%.*s", (int)((size_t)(at - key) - plen - 1),
 	    key + plen + 1);
-	mname = cname("%.*s", (int)(opt ? mlen - 4 : mlen), send + 6);
+	mname = cname("%.*s", (int)(mlen - slen), at + vlen);
 	a = symtab_get(&s->decls, aname);
 	m = symtab_get(&s->decls, mname);
 	free(aname);
 	free(mname);
 	if (a == NULL || m == NULL || a->kind != AST_D_ACTOR ||
-	    m->kind != AST_D_MESSAGE || accepts(a, m))
+	    m->kind != AST_D_MESSAGE || (pn->requests && m->reply == NULL))
+		return false;
+	if (!accepts(a, m))
+		why = "does not accept";
+	else if (strcmp(pn->suffix, "_every") == 0 && has_ctype(m))
+		why = "has no periodic send (C-typed fields) of";
+	else
 		return false;
 	diag_error(s->d, owner->name_loc, "%s '%s' would declare the C name "
-	    "'%s', which the header poisons because actor '%s' does not "
-	    "accept message '%s'", ast_decl_keyword(owner->kind), owner->name,
-	    key, a->name, m->name);
+	    "'%s', which the header poisons because actor '%s' %s %s '%s'",
+	    ast_decl_keyword(owner->kind), owner->name, key, a->name, why,
+	    pn->requests ? "request" : "message", m->name);
 	return true;
 }
 
-/* A declared C name that reads P_A_send_M or P_A_send_M_opt for an actor A
- * that does not accept a message M would be poisoned by the header. */
+/* A declared C name that reads as a send, call or ask that the header
+ * poisons (see poisons[]) would be an error in the generated code. */
 static void
 check_poisoned(struct sema *s, const struct symtab *names)
 {
-	size_t plen = strlen(s->prefix), i;
+	size_t plen = strlen(s->prefix), i, j;
 
 	for (i = 0; i < names->cap; i++) {
 		const char *key = names->slots[i].key, *p;
 
 		if (key == NULL)
 			continue;
-		for (p = strstr(key + plen, "_send_"); p != NULL;
-		    p = strstr(p + 1, "_send_")) {
-			if (p - key <= (ptrdiff_t)plen)
-				continue;
-			/* One report per name is enough. */
-			if (poisoned(s, key, names->slots[i].val, p, false) ||
-			    poisoned(s, key, names->slots[i].val, p, true))
-				break;
+		for (j = 0; j < sizeof(poisons) / sizeof(*poisons); j++) {
+			for (p = strstr(key + plen, poisons[j].verb);
+			    p != NULL; p = strstr(p + 1, poisons[j].verb)) {
+				if (p - key <= (ptrdiff_t)plen)
+					continue;
+				/* One report per name is enough. */
+				if (poisoned(s, key, names->slots[i].val, p,
+				    &poisons[j]))
+					goto next;
+			}
 		}
+next:;
 	}
+}
+
+/* The names of an actor's functions for one message M: P_A<infix>M<suffix>.
+ * Those of a message it accepts (the last three only for a request), and
+ * those of a request it asks. */
+struct cform {
+	const char *infix, *suffix;
+};
+
+static const struct cform accepted_forms[] = { { "_send_", "" },
+	{ "_send_", "_opt" }, { "_on_", "" }, { "_TAG_", "" },
+	{ "_call_", "" }, { "_ask_", "" }, { "_serve_", "" } };
+static const struct cform asked_forms[] = { { "_on_", "_reply" },
+	{ "_TAG_", "_reply" } };
+
+static void
+claim_forms(struct sema *s, struct symtab *names, const ast_decl *d,
+    const char *m, const struct cform *forms, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		claim(s, names, cname("%s_%s%s%s%s", s->prefix, d->name,
+		    forms[i].infix, m, forms[i].suffix), d);
 }
 
 static void
@@ -689,7 +825,7 @@ check_cnames(struct sema *s)
 	static const char *const actor_names[] = { "", "_ref", "_args",
 		"_tag", "_class", "_spawn", "_dispatch", "_tag_names",
 		"_start_thunk", "_stop_thunk", "_args_extra", "_args_copy",
-		"_on_start", "_on_stop" };
+		"_on_start", "_on_stop", "_asks" };
 	static const char *const message_names[] = { "", "_TAG", "_extra",
 		"_copy" };
 	struct symtab names = { .owns_keys = true };
@@ -703,23 +839,26 @@ check_cnames(struct sema *s)
 			    sizeof(*message_names); i++)
 				claim(s, &names, cname("%s_%s%s", p, d->name,
 				    message_names[i]), d);
+			if (d->reply != NULL) {
+				claim(s, &names, cname("%s_%s_request_desc", p,
+				    d->name), d);
+				claim(s, &names, cname("%s_reply_%s", p,
+				    d->name), d);
+			}
 		} else if (d->kind == AST_D_ACTOR) {
 			for (i = 0; i < sizeof(actor_names) /
 			    sizeof(*actor_names); i++)
 				claim(s, &names, cname("%s_%s%s", p, d->name,
 				    actor_names[i]), d);
 			for (i = 0; i < d->naccepts; i++) {
-				const char *m = d->accepts[i]->name;
+				const ast_name *m = d->accepts[i];
 
-				claim(s, &names, cname("%s_%s_send_%s", p,
-				    d->name, m), d);
-				claim(s, &names, cname("%s_%s_send_%s_opt", p,
-				    d->name, m), d);
-				claim(s, &names, cname("%s_%s_on_%s", p,
-				    d->name, m), d);
-				claim(s, &names, cname("%s_%s_TAG_%s", p,
-				    d->name, m), d);
+				claim_forms(s, &names, d, m->name, accepted_forms,
+				    m->target->reply != NULL ? 7 : 4);
 			}
+			for (i = 0; i < d->nasks; i++)
+				claim_forms(s, &names, d, d->asks[i]->name,
+				    asked_forms, 2);
 		}
 	}
 	check_poisoned(s, &names);
@@ -736,11 +875,18 @@ sema_check(ast_unit *unit, diag *d)
 	check_protocol(&s);
 	declare(&s);
 	for (decl = unit->decls; decl != NULL; decl = decl->next) {
-		if (decl->kind == AST_D_MESSAGE)
+		if (decl->kind == AST_D_MESSAGE) {
 			check_fields(&s, decl->fields, "message", decl->name);
-		else if (decl->kind == AST_D_ACTOR)
+			if (decl->reply != NULL)
+				resolve_message(&s, decl->reply, "the reply of "
+				    "a request must be a message");
+		} else if (decl->kind == AST_D_ACTOR) {
 			check_actor(&s, decl);
+		}
 	}
+	for (decl = unit->decls; decl != NULL; decl = decl->next)
+		if (decl->kind == AST_D_ACTOR)
+			check_asked(&s, decl);
 	if (d->errors == before)
 		check_cnames(&s);
 	symtab_free(&s.decls);

@@ -399,6 +399,32 @@ sema_resolves_accepts_hooks_and_tags(void)
 }
 
 static void
+sema_resolves_requests_and_asks(void)
+{
+	struct result r = check("protocol p; message R {}\n"
+	    "message Q -> R { u32 n; } message E -> E {}\n"
+	    "actor A { accepts Q, E; }\nactor B { asks Q; asks E; }");
+	ast_decl *q = nth_decl(r.unit, 2), *e = nth_decl(r.unit, 3);
+	ast_decl *b = nth_decl(r.unit, 5);
+
+	CU_ASSERT_EQUAL_FATAL(r.errors, 0);
+	CU_ASSERT_PTR_NULL(nth_decl(r.unit, 1)->reply);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(q->reply);
+	CU_ASSERT_STRING_EQUAL(q->reply->name, "R");
+	CU_ASSERT_EQUAL(q->reply->loc.first_line, 2);
+	CU_ASSERT_EQUAL(q->reply->loc.first_column, 14);
+	CU_ASSERT_PTR_EQUAL(q->reply->target, nth_decl(r.unit, 1));
+	CU_ASSERT_STRING_EQUAL(q->fields->name, "n");
+	/* A request may be its own reply. */
+	CU_ASSERT_PTR_EQUAL(e->reply->target, e);
+	CU_ASSERT_EQUAL_FATAL(b->nasks, 2);
+	CU_ASSERT_PTR_EQUAL(b->asks[0]->target, q);
+	CU_ASSERT_PTR_EQUAL(b->asks[1]->target, e);
+	CU_ASSERT_EQUAL(b->naccepts, 0);
+	result_free(&r);
+}
+
+static void
 a_mailbox_clause_gives_its_bound_and_policy(void)
 {
 	struct result r = parse("protocol p;\n"
@@ -597,7 +623,7 @@ a_duration_past_the_range_is_an_error(void)
 
 /* Every keyword of the language (DESIGN.md §2: keywords are reserved). */
 static const char *const keywords[] = {
-	"protocol", "message", "actor", "accepts", "state", "init", "on",
+	"protocol", "message", "actor", "accepts", "asks", "state", "init", "on",
 	"start", "stop", "ref", "mailbox", "unbounded", "overflow", "block",
 	"drop", "reject", "bool", "i8", "i16", "i32", "i64", "u8", "u16",
 	"u32", "u64", "f32", "f64", "string",
@@ -653,6 +679,8 @@ static const char *const bad_files[] = {
 	"unterminated_comment", "unterminated_string", "mailbox_zero",
 	"mailbox_too_large", "mailbox_unknown_policy", "mailbox_twice",
 	"mailbox_syntax", "cname_poisoned_opt", "ctype", "ctype_unterminated",
+	"reply_not_message", "asks_errors", "asks_unaccepted",
+	"cname_poisoned_ask", "cname_request",
 };
 
 static void
@@ -697,7 +725,7 @@ each_bad_file_gives_its_expected_errors_and_no_output(void)
 /* ---- the emitter: golden output that compiles ------------------------------- */
 
 static const char *const good_files[] = { "shop", "minimal", "messages",
-	"mailbox", "types" };
+	"mailbox", "types", "ask" };
 
 /* Generate good/NAME.rtp into dir (from TEST_SRCDIR, so the path in the
  * output is rtgen/good/NAME.rtp); return rtgen's status. */
@@ -987,7 +1015,7 @@ random_bytes_never_crash(void)
 static void
 mutated_good_files_never_crash(void)
 {
-	static const char *const files[] = { "shop", "mailbox" };
+	static const char *const files[] = { "shop", "mailbox", "ask" };
 	char path[512], *base, *buf;
 	unsigned seed = 777;
 	size_t len = 0, j, f;
@@ -1089,6 +1117,7 @@ static CU_TestInfo parse_good_tests[] = {
 	    an_actor_gives_its_clauses_in_order },
 	{ "sema resolves accepts, hooks and tags",
 	    sema_resolves_accepts_hooks_and_tags },
+	{ "sema resolves requests and asks", sema_resolves_requests_and_asks },
 	{ "a mailbox clause gives its bound and policy",
 	    a_mailbox_clause_gives_its_bound_and_policy },
 	{ "sema resolves mailbox bounds and policies",

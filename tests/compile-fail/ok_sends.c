@@ -9,6 +9,84 @@ cf_A_on_M(cf_A *self, rt_ctx *ctx, const cf_M *msg)
 	return (int)msg->n;
 }
 
+/* A request handler that answers now... */
+int
+cf_A_on_Q(cf_A *self, rt_ctx *ctx, const cf_Q *req, cf_N *reply)
+{
+	(void)self;
+	(void)ctx;
+	reply->k = req->id + 1;
+	return 0;
+}
+
+/* ...and one that defers its answer. */
+static rt_reply_token pending;
+
+int
+cf_A_on_Z(cf_A *self, rt_ctx *ctx, const cf_Z *req, cf_E *reply)
+{
+	(void)self;
+	(void)req;
+	(void)reply;
+	pending = rt_defer_reply(ctx);
+	return RT_DEFER;
+}
+
+int
+cf_C_on_Q_reply(cf_C *self, rt_ctx *ctx, rt_corr id, int status,
+    const cf_N *reply)
+{
+	(void)self;
+	(void)ctx;
+	(void)id;
+	return status == 0 ? (int)reply->k : 0;
+}
+
+int
+answer(void);
+
+int
+answer(void)
+{
+	const cf_N n = { .k = 3 };
+	int (*reply)(rt_reply_token, const cf_N *) = cf_reply_Q;
+
+	return cf_reply_Z(pending, NULL) + cf_reply_Z(pending, &(cf_E){ 0 }) +
+	    cf_reply_Q(pending, &n) + reply(pending, &n);
+}
+
+rt_corr
+ask(rt_ctx *ctx, cf_A_ref a);
+
+rt_corr
+ask(rt_ctx *ctx, cf_A_ref a)
+{
+	const cf_Q q = { .id = 7 };
+	rt_corr (*ask_q)(rt_ctx *, cf_A_ref, const cf_Q *, rt_duration) =
+	    cf_A_ask_Q;
+
+	return cf_A_ask_Q(ctx, a, &q, RT_MS(100)) +
+	    cf_A_ask_Z(ctx, a, NULL, RT_FOREVER) + ask_q(ctx, a, &q, 0);
+}
+
+int
+call(rt_system *sys, cf_A_ref a);
+
+int
+call(rt_system *sys, cf_A_ref a)
+{
+	cf_Q q = { .id = 7 };
+	cf_N n;
+	cf_E e;
+	int (*call_q)(rt_system *, cf_A_ref, const cf_Q *, cf_N *,
+	    rt_duration) = cf_A_call_Q;
+
+	return cf_A_call_Q(sys, a, &q, &n, RT_SEC(1)) +
+	    cf_A_call_Z(sys, a, NULL, NULL, RT_FOREVER) +
+	    cf_A_call_Z(sys, a, &(const cf_Z){ 0 }, &e, 0) +
+	    call_q(sys, a, &q, &n, RT_FOREVER) + cf_A_send_Q(a, &q);
+}
+
 int
 use(cf_A_ref a, cf_B_ref b);
 

@@ -73,6 +73,8 @@ const rt_actor_class mbox_Plain_class = {
 	.args_size = sizeof(mbox_Plain_args),
 	.mailbox_bound = 0, /* unbounded */
 	.overflow = RT_OVERFLOW_BLOCK,
+	.asks = NULL,
+	.nasks = 0,
 };
 
 int
@@ -151,7 +153,7 @@ int
 	memcpy(rt_env_payload(env), msg, sizeof(mbox_Tick));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 155 "mailbox.rtp.c"
+#line 157 "mailbox.rtp.c"
 
 /* Actor Open. */
 #line 10 "rtgen/good/mailbox.rtp"
@@ -183,6 +185,8 @@ const rt_actor_class mbox_Open_class = {
 	.args_size = sizeof(mbox_Open_args),
 	.mailbox_bound = 0, /* unbounded */
 	.overflow = RT_OVERFLOW_BLOCK,
+	.asks = NULL,
+	.nasks = 0,
 };
 
 int
@@ -260,7 +264,7 @@ int
 	memcpy(rt_env_payload(env), msg, sizeof(mbox_Tick));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 264 "mailbox.rtp.c"
+#line 268 "mailbox.rtp.c"
 
 /* Actor Waiter. */
 #line 11 "rtgen/good/mailbox.rtp"
@@ -296,6 +300,8 @@ const rt_actor_class mbox_Waiter_class = {
 	.args_size = sizeof(mbox_Waiter_args),
 	.mailbox_bound = 1024,
 	.overflow = RT_OVERFLOW_BLOCK,
+	.asks = NULL,
+	.nasks = 0,
 };
 
 int
@@ -330,8 +336,8 @@ int
 
 	if (msg == NULL)
 		return RT_EINVAL;
-	r = rt_env_new(to.ref, mbox_Waiter_TAG_Note, sizeof(mbox_Note) +
-	    mbox_Note_extra(msg), &env);
+	r = rt_env_new(to.ref, mbox_Waiter_TAG_Note,
+	    sizeof(mbox_Note) + mbox_Note_extra(msg), &env);
 	if (r != 0)
 		return r;
 	mbox_Note_copy(rt_env_payload(env), msg);
@@ -353,8 +359,8 @@ int
 
 	if (msg == NULL)
 		return RT_EINVAL;
-	r = rt_env_new(to.ref, mbox_Waiter_TAG_Note, sizeof(mbox_Note) +
-	    mbox_Note_extra(msg), &env);
+	r = rt_env_new(to.ref, mbox_Waiter_TAG_Note,
+	    sizeof(mbox_Note) + mbox_Note_extra(msg), &env);
 	if (r != 0)
 		return r;
 	mbox_Note_copy(rt_env_payload(env), msg);
@@ -370,8 +376,8 @@ int
 
 	if (msg == NULL)
 		return RT_EINVAL;
-	r = rt_env_new(to.ref, mbox_Waiter_TAG_Note, sizeof(mbox_Note) +
-	    mbox_Note_extra(msg), &env);
+	r = rt_env_new(to.ref, mbox_Waiter_TAG_Note,
+	    sizeof(mbox_Note) + mbox_Note_extra(msg), &env);
 	if (r != 0)
 		return r;
 	mbox_Note_copy(rt_env_payload(env), msg);
@@ -432,7 +438,7 @@ int
 	memcpy(rt_env_payload(env), msg, sizeof(mbox_Tick));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 436 "mailbox.rtp.c"
+#line 442 "mailbox.rtp.c"
 
 /* Actor Blocker. */
 #line 12 "rtgen/good/mailbox.rtp"
@@ -464,6 +470,8 @@ const rt_actor_class mbox_Blocker_class = {
 	.args_size = sizeof(mbox_Blocker_args),
 	.mailbox_bound = 1024,
 	.overflow = RT_OVERFLOW_BLOCK,
+	.asks = NULL,
+	.nasks = 0,
 };
 
 int
@@ -545,7 +553,7 @@ int
 		memset(rt_env_payload(env), 0, sizeof(mbox_Stop));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 549 "mailbox.rtp.c"
+#line 557 "mailbox.rtp.c"
 
 /* Actor Dropper. */
 #line 13 "rtgen/good/mailbox.rtp"
@@ -581,6 +589,8 @@ const rt_actor_class mbox_Dropper_class = {
 	.args_size = sizeof(mbox_Dropper_args),
 	.mailbox_bound = 16,
 	.overflow = RT_OVERFLOW_DROP,
+	.asks = NULL,
+	.nasks = 0,
 };
 
 int
@@ -717,7 +727,7 @@ int
 		memset(rt_env_payload(env), 0, sizeof(mbox_Stop));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 721 "mailbox.rtp.c"
+#line 731 "mailbox.rtp.c"
 
 /* Actor Rejecter. */
 #line 14 "rtgen/good/mailbox.rtp"
@@ -749,6 +759,8 @@ const rt_actor_class mbox_Rejecter_class = {
 	.args_size = sizeof(mbox_Rejecter_args),
 	.mailbox_bound = 2147483647,
 	.overflow = RT_OVERFLOW_REJECT,
+	.asks = NULL,
+	.nasks = 0,
 };
 
 int
@@ -783,8 +795,8 @@ int
 
 	if (msg == NULL)
 		return RT_EINVAL;
-	r = rt_env_new(to.ref, mbox_Rejecter_TAG_Note, sizeof(mbox_Note) +
-	    mbox_Note_extra(msg), &env);
+	r = rt_env_new(to.ref, mbox_Rejecter_TAG_Note,
+	    sizeof(mbox_Note) + mbox_Note_extra(msg), &env);
 	if (r != 0)
 		return r;
 	mbox_Note_copy(rt_env_payload(env), msg);
@@ -806,8 +818,8 @@ int
 
 	if (msg == NULL)
 		return RT_EINVAL;
-	r = rt_env_new(to.ref, mbox_Rejecter_TAG_Note, sizeof(mbox_Note) +
-	    mbox_Note_extra(msg), &env);
+	r = rt_env_new(to.ref, mbox_Rejecter_TAG_Note,
+	    sizeof(mbox_Note) + mbox_Note_extra(msg), &env);
 	if (r != 0)
 		return r;
 	mbox_Note_copy(rt_env_payload(env), msg);
@@ -823,11 +835,11 @@ int
 
 	if (msg == NULL)
 		return RT_EINVAL;
-	r = rt_env_new(to.ref, mbox_Rejecter_TAG_Note, sizeof(mbox_Note) +
-	    mbox_Note_extra(msg), &env);
+	r = rt_env_new(to.ref, mbox_Rejecter_TAG_Note,
+	    sizeof(mbox_Note) + mbox_Note_extra(msg), &env);
 	if (r != 0)
 		return r;
 	mbox_Note_copy(rt_env_payload(env), msg);
 	return rt_env_send_every(env, period, mbox_Note_clone, out);
 }
-#line 834 "mailbox.rtp.c"
+#line 846 "mailbox.rtp.c"

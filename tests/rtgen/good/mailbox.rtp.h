@@ -488,11 +488,12 @@ int mbox_Rejecter_on_Note(mbox_Rejecter *self, rt_ctx *ctx,
 #line 489 "mailbox.rtp.h"
 
 /*
- * Sends that do not exist: an actor accepts only the messages of its
- * 'accepts' clauses (and has no _every send of a message with
- * C-typed fields). Poisoning the names of the other
- * combinations makes a call to one a hard error, not just a warning
- * about an implicit declaration.
+ * Sends, calls and asks that do not exist: an actor accepts only the
+ * messages of its 'accepts' clauses (and has no _every send of a
+ * message with C-typed fields), and only requests have calls and
+ * asks. Poisoning the names of the other combinations makes a call
+ * to one a hard error, not just a warning about an implicit
+ * declaration.
  */
 #pragma GCC poison mbox_Plain_send_Note mbox_Plain_send_Note_opt \
 	 mbox_Plain_send_Note_after mbox_Plain_send_Note_every \

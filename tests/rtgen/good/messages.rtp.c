@@ -35,6 +35,8 @@ const rt_actor_class msgs_Greeter_class = {
 	.args_size = sizeof(msgs_Greeter_args),
 	.mailbox_bound = 0, /* unbounded */
 	.overflow = RT_OVERFLOW_BLOCK,
+	.asks = NULL,
+	.nasks = 0,
 };
 
 int
@@ -58,4 +60,4 @@ msgs_Greeter_spawn(rt_system *sys, const msgs_Greeter_args *args,
 		out->ref = ref;
 	return r;
 }
-#line 62 "messages.rtp.c"
+#line 64 "messages.rtp.c"

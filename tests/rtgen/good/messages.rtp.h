@@ -70,11 +70,12 @@ int msgs_Greeter_on_start(msgs_Greeter *self, rt_ctx *ctx,
 #line 71 "messages.rtp.h"
 
 /*
- * Sends that do not exist: an actor accepts only the messages of its
- * 'accepts' clauses (and has no _every send of a message with
- * C-typed fields). Poisoning the names of the other
- * combinations makes a call to one a hard error, not just a warning
- * about an implicit declaration.
+ * Sends, calls and asks that do not exist: an actor accepts only the
+ * messages of its 'accepts' clauses (and has no _every send of a
+ * message with C-typed fields), and only requests have calls and
+ * asks. Poisoning the names of the other combinations makes a call
+ * to one a hard error, not just a warning about an implicit
+ * declaration.
  */
 #pragma GCC poison msgs_Greeter_send_Hello msgs_Greeter_send_Hello_opt \
 	 msgs_Greeter_send_Hello_after msgs_Greeter_send_Hello_every \

@@ -102,6 +102,8 @@ const rt_actor_class shop_Cart_class = {
 	.args_size = sizeof(shop_Cart_args),
 	.mailbox_bound = 0, /* unbounded */
 	.overflow = RT_OVERFLOW_BLOCK,
+	.asks = NULL,
+	.nasks = 0,
 };
 
 #line 22 "rtgen/good/shop.rtp"
@@ -165,8 +167,8 @@ int
 
 	if (msg == NULL)
 		return RT_EINVAL;
-	r = rt_env_new(to.ref, shop_Cart_TAG_Order, sizeof(shop_Order) +
-	    shop_Order_extra(msg), &env);
+	r = rt_env_new(to.ref, shop_Cart_TAG_Order,
+	    sizeof(shop_Order) + shop_Order_extra(msg), &env);
 	if (r != 0)
 		return r;
 	shop_Order_copy(rt_env_payload(env), msg);
@@ -188,8 +190,8 @@ int
 
 	if (msg == NULL)
 		return RT_EINVAL;
-	r = rt_env_new(to.ref, shop_Cart_TAG_Order, sizeof(shop_Order) +
-	    shop_Order_extra(msg), &env);
+	r = rt_env_new(to.ref, shop_Cart_TAG_Order,
+	    sizeof(shop_Order) + shop_Order_extra(msg), &env);
 	if (r != 0)
 		return r;
 	shop_Order_copy(rt_env_payload(env), msg);
@@ -205,8 +207,8 @@ int
 
 	if (msg == NULL)
 		return RT_EINVAL;
-	r = rt_env_new(to.ref, shop_Cart_TAG_Order, sizeof(shop_Order) +
-	    shop_Order_extra(msg), &env);
+	r = rt_env_new(to.ref, shop_Cart_TAG_Order,
+	    sizeof(shop_Order) + shop_Order_extra(msg), &env);
 	if (r != 0)
 		return r;
 	shop_Order_copy(rt_env_payload(env), msg);
@@ -325,7 +327,7 @@ int
 	memcpy(rt_env_payload(env), msg, sizeof(shop_Total));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 329 "shop.rtp.c"
+#line 331 "shop.rtp.c"
 
 /* Actor Auditor. */
 #line 26 "rtgen/good/shop.rtp"
@@ -363,6 +365,8 @@ const rt_actor_class shop_Auditor_class = {
 	.args_size = sizeof(shop_Auditor_args),
 	.mailbox_bound = 0, /* unbounded */
 	.overflow = RT_OVERFLOW_BLOCK,
+	.asks = NULL,
+	.nasks = 0,
 };
 
 int
@@ -397,8 +401,8 @@ int
 
 	if (msg == NULL)
 		return RT_EINVAL;
-	r = rt_env_new(to.ref, shop_Auditor_TAG_Order, sizeof(shop_Order) +
-	    shop_Order_extra(msg), &env);
+	r = rt_env_new(to.ref, shop_Auditor_TAG_Order,
+	    sizeof(shop_Order) + shop_Order_extra(msg), &env);
 	if (r != 0)
 		return r;
 	shop_Order_copy(rt_env_payload(env), msg);
@@ -420,8 +424,8 @@ int
 
 	if (msg == NULL)
 		return RT_EINVAL;
-	r = rt_env_new(to.ref, shop_Auditor_TAG_Order, sizeof(shop_Order) +
-	    shop_Order_extra(msg), &env);
+	r = rt_env_new(to.ref, shop_Auditor_TAG_Order,
+	    sizeof(shop_Order) + shop_Order_extra(msg), &env);
 	if (r != 0)
 		return r;
 	shop_Order_copy(rt_env_payload(env), msg);
@@ -437,14 +441,14 @@ int
 
 	if (msg == NULL)
 		return RT_EINVAL;
-	r = rt_env_new(to.ref, shop_Auditor_TAG_Order, sizeof(shop_Order) +
-	    shop_Order_extra(msg), &env);
+	r = rt_env_new(to.ref, shop_Auditor_TAG_Order,
+	    sizeof(shop_Order) + shop_Order_extra(msg), &env);
 	if (r != 0)
 		return r;
 	shop_Order_copy(rt_env_payload(env), msg);
 	return rt_env_send_every(env, period, shop_Order_clone, out);
 }
-#line 448 "shop.rtp.c"
+#line 452 "shop.rtp.c"
 
 /* Actor Idle. */
 #line 32 "rtgen/good/shop.rtp"
@@ -471,6 +475,8 @@ const rt_actor_class shop_Idle_class = {
 	.args_size = sizeof(shop_Idle_args),
 	.mailbox_bound = 0, /* unbounded */
 	.overflow = RT_OVERFLOW_BLOCK,
+	.asks = NULL,
+	.nasks = 0,
 };
 
 int
@@ -493,4 +499,4 @@ shop_Idle_spawn(rt_system *sys, const shop_Idle_args *args, shop_Idle_ref *out)
 		out->ref = ref;
 	return r;
 }
-#line 497 "shop.rtp.c"
+#line 503 "shop.rtp.c"

@@ -272,11 +272,12 @@ int shop_Idle_spawn(rt_system *sys, const shop_Idle_args *args,
 #line 273 "shop.rtp.h"
 
 /*
- * Sends that do not exist: an actor accepts only the messages of its
- * 'accepts' clauses (and has no _every send of a message with
- * C-typed fields). Poisoning the names of the other
- * combinations makes a call to one a hard error, not just a warning
- * about an implicit declaration.
+ * Sends, calls and asks that do not exist: an actor accepts only the
+ * messages of its 'accepts' clauses (and has no _every send of a
+ * message with C-typed fields), and only requests have calls and
+ * asks. Poisoning the names of the other combinations makes a call
+ * to one a hard error, not just a warning about an implicit
+ * declaration.
  */
 #pragma GCC poison shop_Auditor_send_Ping shop_Auditor_send_Ping_opt \
 	 shop_Auditor_send_Ping_after shop_Auditor_send_Ping_every \

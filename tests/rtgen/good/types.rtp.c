@@ -152,6 +152,8 @@ const rt_actor_class types_Store_class = {
 	.args_size = sizeof(types_Store_args),
 	.mailbox_bound = 0, /* unbounded */
 	.overflow = RT_OVERFLOW_BLOCK,
+	.asks = NULL,
+	.nasks = 0,
 };
 
 #line 11 "rtgen/good/types.rtp"
@@ -235,8 +237,8 @@ int
 	extra = types_Blob_extra(msg);
 	if (extra == SIZE_MAX)
 		return RT_EINVAL;
-	r = rt_env_new(to.ref, types_Store_TAG_Blob, sizeof(types_Blob) + extra,
-	    &env);
+	r = rt_env_new(to.ref, types_Store_TAG_Blob,
+	    sizeof(types_Blob) + extra, &env);
 	if (r != 0)
 		return r;
 	types_Blob_copy(rt_env_payload(env), msg);
@@ -262,8 +264,8 @@ int
 	extra = types_Blob_extra(msg);
 	if (extra == SIZE_MAX)
 		return RT_EINVAL;
-	r = rt_env_new(to.ref, types_Store_TAG_Blob, sizeof(types_Blob) + extra,
-	    &env);
+	r = rt_env_new(to.ref, types_Store_TAG_Blob,
+	    sizeof(types_Blob) + extra, &env);
 	if (r != 0)
 		return r;
 	types_Blob_copy(rt_env_payload(env), msg);
@@ -283,8 +285,8 @@ int
 	extra = types_Blob_extra(msg);
 	if (extra == SIZE_MAX)
 		return RT_EINVAL;
-	r = rt_env_new(to.ref, types_Store_TAG_Blob, sizeof(types_Blob) + extra,
-	    &env);
+	r = rt_env_new(to.ref, types_Store_TAG_Blob,
+	    sizeof(types_Blob) + extra, &env);
 	if (r != 0)
 		return r;
 	types_Blob_copy(rt_env_payload(env), msg);
@@ -301,7 +303,8 @@ int
 
 	if (msg == NULL)
 		return RT_EINVAL;
-	r = rt_env_new(to.ref, types_Store_TAG_Handle, sizeof(types_Handle), &env);
+	r = rt_env_new(to.ref, types_Store_TAG_Handle, sizeof(types_Handle),
+	    &env);
 	if (r != 0)
 		return r;
 	memcpy(rt_env_payload(env), msg, sizeof(types_Handle));
@@ -323,7 +326,8 @@ int
 
 	if (msg == NULL)
 		return RT_EINVAL;
-	r = rt_env_new(to.ref, types_Store_TAG_Handle, sizeof(types_Handle), &env);
+	r = rt_env_new(to.ref, types_Store_TAG_Handle, sizeof(types_Handle),
+	    &env);
 	if (r != 0)
 		return r;
 	memcpy(rt_env_payload(env), msg, sizeof(types_Handle));
@@ -344,8 +348,8 @@ int
 	extra = types_Both_extra(msg);
 	if (extra == SIZE_MAX)
 		return RT_EINVAL;
-	r = rt_env_new(to.ref, types_Store_TAG_Both, sizeof(types_Both) + extra,
-	    &env);
+	r = rt_env_new(to.ref, types_Store_TAG_Both,
+	    sizeof(types_Both) + extra, &env);
 	if (r != 0)
 		return r;
 	types_Both_copy(rt_env_payload(env), msg);
@@ -371,8 +375,8 @@ int
 	extra = types_Both_extra(msg);
 	if (extra == SIZE_MAX)
 		return RT_EINVAL;
-	r = rt_env_new(to.ref, types_Store_TAG_Both, sizeof(types_Both) + extra,
-	    &env);
+	r = rt_env_new(to.ref, types_Store_TAG_Both,
+	    sizeof(types_Both) + extra, &env);
 	if (r != 0)
 		return r;
 	types_Both_copy(rt_env_payload(env), msg);
@@ -389,7 +393,8 @@ int
 
 	if (msg == NULL)
 		return RT_EINVAL;
-	r = rt_env_new(to.ref, types_Store_TAG_Named, sizeof(types_Named), &env);
+	r = rt_env_new(to.ref, types_Store_TAG_Named, sizeof(types_Named),
+	    &env);
 	if (r != 0)
 		return r;
 	memcpy(rt_env_payload(env), msg, sizeof(types_Named));
@@ -411,7 +416,8 @@ int
 
 	if (msg == NULL)
 		return RT_EINVAL;
-	r = rt_env_new(to.ref, types_Store_TAG_Named, sizeof(types_Named), &env);
+	r = rt_env_new(to.ref, types_Store_TAG_Named, sizeof(types_Named),
+	    &env);
 	if (r != 0)
 		return r;
 	memcpy(rt_env_payload(env), msg, sizeof(types_Named));
@@ -427,13 +433,14 @@ int
 
 	if (msg == NULL)
 		return RT_EINVAL;
-	r = rt_env_new(to.ref, types_Store_TAG_Named, sizeof(types_Named), &env);
+	r = rt_env_new(to.ref, types_Store_TAG_Named, sizeof(types_Named),
+	    &env);
 	if (r != 0)
 		return r;
 	memcpy(rt_env_payload(env), msg, sizeof(types_Named));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 437 "types.rtp.c"
+#line 444 "types.rtp.c"
 
 /* Actor Plain. */
 #line 15 "rtgen/good/types.rtp"
@@ -465,6 +472,8 @@ const rt_actor_class types_Plain_class = {
 	.args_size = sizeof(types_Plain_args),
 	.mailbox_bound = 0, /* unbounded */
 	.overflow = RT_OVERFLOW_BLOCK,
+	.asks = NULL,
+	.nasks = 0,
 };
 
 int
@@ -499,7 +508,8 @@ int
 
 	if (msg == NULL)
 		return RT_EINVAL;
-	r = rt_env_new(to.ref, types_Plain_TAG_Handle, sizeof(types_Handle), &env);
+	r = rt_env_new(to.ref, types_Plain_TAG_Handle, sizeof(types_Handle),
+	    &env);
 	if (r != 0)
 		return r;
 	memcpy(rt_env_payload(env), msg, sizeof(types_Handle));
@@ -521,10 +531,11 @@ int
 
 	if (msg == NULL)
 		return RT_EINVAL;
-	r = rt_env_new(to.ref, types_Plain_TAG_Handle, sizeof(types_Handle), &env);
+	r = rt_env_new(to.ref, types_Plain_TAG_Handle, sizeof(types_Handle),
+	    &env);
 	if (r != 0)
 		return r;
 	memcpy(rt_env_payload(env), msg, sizeof(types_Handle));
 	return rt_env_send_after(env, delay, out);
 }
-#line 531 "types.rtp.c"
+#line 542 "types.rtp.c"

@@ -275,11 +275,12 @@ int types_Plain_on_Handle(types_Plain *self, rt_ctx *ctx,
 #line 276 "types.rtp.h"
 
 /*
- * Sends that do not exist: an actor accepts only the messages of its
- * 'accepts' clauses (and has no _every send of a message with
- * C-typed fields). Poisoning the names of the other
- * combinations makes a call to one a hard error, not just a warning
- * about an implicit declaration.
+ * Sends, calls and asks that do not exist: an actor accepts only the
+ * messages of its 'accepts' clauses (and has no _every send of a
+ * message with C-typed fields), and only requests have calls and
+ * asks. Poisoning the names of the other combinations makes a call
+ * to one a hard error, not just a warning about an implicit
+ * declaration.
  */
 #pragma GCC poison types_Store_send_Handle_every types_Store_send_Both_every
 #pragma GCC poison types_Plain_send_Blob types_Plain_send_Blob_opt \
