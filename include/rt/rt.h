@@ -12,5 +12,6 @@
 #include <rt/system.h>
 #include <rt/actor.h>
 #include <rt/protocol.h>
+#include <rt/registry.h>
 
 #endif
