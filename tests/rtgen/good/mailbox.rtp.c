@@ -90,6 +90,20 @@ mbox_Plain_spawn(rt_system *sys, const mbox_Plain_args *args,
 	return r;
 }
 
+int
+mbox_Plain_register(mbox_Plain_ref a, const char *name)
+{
+	return rt_register(a.ref, name);
+}
+
+int
+mbox_Plain_whereis(rt_system *sys, const char *name, mbox_Plain_ref *out)
+{
+	if (out == NULL)
+		return RT_EINVAL;
+	return rt_whereis(sys, name, &mbox_Plain_class, &out->ref);
+}
+
 #line 9 "rtgen/good/mailbox.rtp"
 int
 (mbox_Plain_send_Tick_opt)(mbox_Plain_ref to, const mbox_Tick *msg,
@@ -112,7 +126,7 @@ int
 {
 	return (mbox_Plain_send_Tick_opt)(to, msg, NULL);
 }
-#line 116 "mailbox.rtp.c"
+#line 130 "mailbox.rtp.c"
 
 /* Actor Open. */
 #line 10 "rtgen/good/mailbox.rtp"
@@ -167,6 +181,20 @@ mbox_Open_spawn(rt_system *sys, const mbox_Open_args *args, mbox_Open_ref *out)
 	return r;
 }
 
+int
+mbox_Open_register(mbox_Open_ref a, const char *name)
+{
+	return rt_register(a.ref, name);
+}
+
+int
+mbox_Open_whereis(rt_system *sys, const char *name, mbox_Open_ref *out)
+{
+	if (out == NULL)
+		return RT_EINVAL;
+	return rt_whereis(sys, name, &mbox_Open_class, &out->ref);
+}
+
 #line 10 "rtgen/good/mailbox.rtp"
 int
 (mbox_Open_send_Tick_opt)(mbox_Open_ref to, const mbox_Tick *msg,
@@ -189,7 +217,7 @@ int
 {
 	return (mbox_Open_send_Tick_opt)(to, msg, NULL);
 }
-#line 193 "mailbox.rtp.c"
+#line 221 "mailbox.rtp.c"
 
 /* Actor Waiter. */
 #line 11 "rtgen/good/mailbox.rtp"
@@ -249,6 +277,20 @@ mbox_Waiter_spawn(rt_system *sys, const mbox_Waiter_args *args,
 	return r;
 }
 
+int
+mbox_Waiter_register(mbox_Waiter_ref a, const char *name)
+{
+	return rt_register(a.ref, name);
+}
+
+int
+mbox_Waiter_whereis(rt_system *sys, const char *name, mbox_Waiter_ref *out)
+{
+	if (out == NULL)
+		return RT_EINVAL;
+	return rt_whereis(sys, name, &mbox_Waiter_class, &out->ref);
+}
+
 #line 11 "rtgen/good/mailbox.rtp"
 int
 (mbox_Waiter_send_Note_opt)(mbox_Waiter_ref to, const mbox_Note *msg,
@@ -295,7 +337,7 @@ int
 {
 	return (mbox_Waiter_send_Tick_opt)(to, msg, NULL);
 }
-#line 299 "mailbox.rtp.c"
+#line 341 "mailbox.rtp.c"
 
 /* Actor Blocker. */
 #line 12 "rtgen/good/mailbox.rtp"
@@ -351,6 +393,20 @@ mbox_Blocker_spawn(rt_system *sys, const mbox_Blocker_args *args,
 	return r;
 }
 
+int
+mbox_Blocker_register(mbox_Blocker_ref a, const char *name)
+{
+	return rt_register(a.ref, name);
+}
+
+int
+mbox_Blocker_whereis(rt_system *sys, const char *name, mbox_Blocker_ref *out)
+{
+	if (out == NULL)
+		return RT_EINVAL;
+	return rt_whereis(sys, name, &mbox_Blocker_class, &out->ref);
+}
+
 #line 12 "rtgen/good/mailbox.rtp"
 int
 (mbox_Blocker_send_Stop_opt)(mbox_Blocker_ref to, const mbox_Stop *msg,
@@ -374,7 +430,7 @@ int
 {
 	return (mbox_Blocker_send_Stop_opt)(to, msg, NULL);
 }
-#line 378 "mailbox.rtp.c"
+#line 434 "mailbox.rtp.c"
 
 /* Actor Dropper. */
 #line 13 "rtgen/good/mailbox.rtp"
@@ -434,6 +490,20 @@ mbox_Dropper_spawn(rt_system *sys, const mbox_Dropper_args *args,
 	return r;
 }
 
+int
+mbox_Dropper_register(mbox_Dropper_ref a, const char *name)
+{
+	return rt_register(a.ref, name);
+}
+
+int
+mbox_Dropper_whereis(rt_system *sys, const char *name, mbox_Dropper_ref *out)
+{
+	if (out == NULL)
+		return RT_EINVAL;
+	return rt_whereis(sys, name, &mbox_Dropper_class, &out->ref);
+}
+
 #line 13 "rtgen/good/mailbox.rtp"
 int
 (mbox_Dropper_send_Tick_opt)(mbox_Dropper_ref to, const mbox_Tick *msg,
@@ -480,7 +550,7 @@ int
 {
 	return (mbox_Dropper_send_Stop_opt)(to, msg, NULL);
 }
-#line 484 "mailbox.rtp.c"
+#line 554 "mailbox.rtp.c"
 
 /* Actor Rejecter. */
 #line 14 "rtgen/good/mailbox.rtp"
@@ -536,6 +606,20 @@ mbox_Rejecter_spawn(rt_system *sys, const mbox_Rejecter_args *args,
 	return r;
 }
 
+int
+mbox_Rejecter_register(mbox_Rejecter_ref a, const char *name)
+{
+	return rt_register(a.ref, name);
+}
+
+int
+mbox_Rejecter_whereis(rt_system *sys, const char *name, mbox_Rejecter_ref *out)
+{
+	if (out == NULL)
+		return RT_EINVAL;
+	return rt_whereis(sys, name, &mbox_Rejecter_class, &out->ref);
+}
+
 #line 15 "rtgen/good/mailbox.rtp"
 int
 (mbox_Rejecter_send_Note_opt)(mbox_Rejecter_ref to, const mbox_Note *msg,
@@ -559,4 +643,4 @@ int
 {
 	return (mbox_Rejecter_send_Note_opt)(to, msg, NULL);
 }
-#line 563 "mailbox.rtp.c"
+#line 647 "mailbox.rtp.c"

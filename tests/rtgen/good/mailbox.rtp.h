@@ -85,11 +85,17 @@ enum mbox_Plain_tag {
 extern const rt_actor_class mbox_Plain_class;
 int mbox_Plain_spawn(rt_system *sys, const mbox_Plain_args *args,
     mbox_Plain_ref *out);
+#line 89 "mailbox.rtp.h"
+/* Its name in the registry: rt_register and rt_whereis; _whereis returns
+ * RT_ETYPE when the name is another kind of actor's. */
+#line 9 "rtgen/good/mailbox.rtp"
+int mbox_Plain_register(mbox_Plain_ref a, const char *name);
+int mbox_Plain_whereis(rt_system *sys, const char *name, mbox_Plain_ref *out);
 #line 9 "rtgen/good/mailbox.rtp"
 int mbox_Plain_send_Tick(mbox_Plain_ref to, const mbox_Tick *msg);
 int mbox_Plain_send_Tick_opt(mbox_Plain_ref to, const mbox_Tick *msg,
     const rt_send_opts *opts);
-#line 93 "mailbox.rtp.h"
+#line 99 "mailbox.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
 #line 9 "rtgen/good/mailbox.rtp"
@@ -100,12 +106,12 @@ int mbox_Plain_send_Tick_opt(mbox_Plain_ref to, const mbox_Tick *msg,
 	(mbox_Plain_send_Tick_opt)((to), _Generic((msg), \
 	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
 	    (opts))
-#line 104 "mailbox.rtp.h"
+#line 110 "mailbox.rtp.h"
 #endif
 /* Handlers of Plain, which the user writes. */
 #line 9 "rtgen/good/mailbox.rtp"
 int mbox_Plain_on_Tick(mbox_Plain *self, rt_ctx *ctx, const mbox_Tick *msg);
-#line 109 "mailbox.rtp.h"
+#line 115 "mailbox.rtp.h"
 
 /*
  * Actor Open: its state, spawn arguments, class and spawn function,
@@ -132,11 +138,17 @@ enum mbox_Open_tag {
 extern const rt_actor_class mbox_Open_class;
 int mbox_Open_spawn(rt_system *sys, const mbox_Open_args *args,
     mbox_Open_ref *out);
+#line 142 "mailbox.rtp.h"
+/* Its name in the registry: rt_register and rt_whereis; _whereis returns
+ * RT_ETYPE when the name is another kind of actor's. */
+#line 10 "rtgen/good/mailbox.rtp"
+int mbox_Open_register(mbox_Open_ref a, const char *name);
+int mbox_Open_whereis(rt_system *sys, const char *name, mbox_Open_ref *out);
 #line 10 "rtgen/good/mailbox.rtp"
 int mbox_Open_send_Tick(mbox_Open_ref to, const mbox_Tick *msg);
 int mbox_Open_send_Tick_opt(mbox_Open_ref to, const mbox_Tick *msg,
     const rt_send_opts *opts);
-#line 140 "mailbox.rtp.h"
+#line 152 "mailbox.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
 #line 10 "rtgen/good/mailbox.rtp"
@@ -147,12 +159,12 @@ int mbox_Open_send_Tick_opt(mbox_Open_ref to, const mbox_Tick *msg,
 	(mbox_Open_send_Tick_opt)((to), _Generic((msg), \
 	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
 	    (opts))
-#line 151 "mailbox.rtp.h"
+#line 163 "mailbox.rtp.h"
 #endif
 /* Handlers of Open, which the user writes. */
 #line 10 "rtgen/good/mailbox.rtp"
 int mbox_Open_on_Tick(mbox_Open *self, rt_ctx *ctx, const mbox_Tick *msg);
-#line 156 "mailbox.rtp.h"
+#line 168 "mailbox.rtp.h"
 
 /*
  * Actor Waiter: its state, spawn arguments, class and spawn function,
@@ -185,6 +197,13 @@ enum mbox_Waiter_tag {
 extern const rt_actor_class mbox_Waiter_class;
 int mbox_Waiter_spawn(rt_system *sys, const mbox_Waiter_args *args,
     mbox_Waiter_ref *out);
+#line 201 "mailbox.rtp.h"
+/* Its name in the registry: rt_register and rt_whereis; _whereis returns
+ * RT_ETYPE when the name is another kind of actor's. */
+#line 11 "rtgen/good/mailbox.rtp"
+int mbox_Waiter_register(mbox_Waiter_ref a, const char *name);
+int mbox_Waiter_whereis(rt_system *sys, const char *name,
+    mbox_Waiter_ref *out);
 #line 11 "rtgen/good/mailbox.rtp"
 int mbox_Waiter_send_Note(mbox_Waiter_ref to, const mbox_Note *msg);
 int mbox_Waiter_send_Note_opt(mbox_Waiter_ref to, const mbox_Note *msg,
@@ -193,7 +212,7 @@ int mbox_Waiter_send_Note_opt(mbox_Waiter_ref to, const mbox_Note *msg,
 int mbox_Waiter_send_Tick(mbox_Waiter_ref to, const mbox_Tick *msg);
 int mbox_Waiter_send_Tick_opt(mbox_Waiter_ref to, const mbox_Tick *msg,
     const rt_send_opts *opts);
-#line 197 "mailbox.rtp.h"
+#line 216 "mailbox.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
 #line 11 "rtgen/good/mailbox.rtp"
@@ -212,14 +231,14 @@ int mbox_Waiter_send_Tick_opt(mbox_Waiter_ref to, const mbox_Tick *msg,
 	(mbox_Waiter_send_Tick_opt)((to), _Generic((msg), \
 	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
 	    (opts))
-#line 216 "mailbox.rtp.h"
+#line 235 "mailbox.rtp.h"
 #endif
 /* Handlers of Waiter, which the user writes. */
 #line 11 "rtgen/good/mailbox.rtp"
 int mbox_Waiter_on_Note(mbox_Waiter *self, rt_ctx *ctx, const mbox_Note *msg);
 #line 11 "rtgen/good/mailbox.rtp"
 int mbox_Waiter_on_Tick(mbox_Waiter *self, rt_ctx *ctx, const mbox_Tick *msg);
-#line 223 "mailbox.rtp.h"
+#line 242 "mailbox.rtp.h"
 
 /*
  * Actor Blocker: its state, spawn arguments, class and spawn function,
@@ -251,11 +270,18 @@ enum mbox_Blocker_tag {
 extern const rt_actor_class mbox_Blocker_class;
 int mbox_Blocker_spawn(rt_system *sys, const mbox_Blocker_args *args,
     mbox_Blocker_ref *out);
+#line 274 "mailbox.rtp.h"
+/* Its name in the registry: rt_register and rt_whereis; _whereis returns
+ * RT_ETYPE when the name is another kind of actor's. */
+#line 12 "rtgen/good/mailbox.rtp"
+int mbox_Blocker_register(mbox_Blocker_ref a, const char *name);
+int mbox_Blocker_whereis(rt_system *sys, const char *name,
+    mbox_Blocker_ref *out);
 #line 12 "rtgen/good/mailbox.rtp"
 int mbox_Blocker_send_Stop(mbox_Blocker_ref to, const mbox_Stop *msg);
 int mbox_Blocker_send_Stop_opt(mbox_Blocker_ref to, const mbox_Stop *msg,
     const rt_send_opts *opts);
-#line 259 "mailbox.rtp.h"
+#line 285 "mailbox.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
 #line 12 "rtgen/good/mailbox.rtp"
@@ -266,13 +292,13 @@ int mbox_Blocker_send_Stop_opt(mbox_Blocker_ref to, const mbox_Stop *msg,
 	(mbox_Blocker_send_Stop_opt)((to), _Generic((msg), \
 	    mbox_Stop *: (msg), const mbox_Stop *: (msg), void *: (msg)), \
 	    (opts))
-#line 270 "mailbox.rtp.h"
+#line 296 "mailbox.rtp.h"
 #endif
 /* Handlers of Blocker, which the user writes. */
 #line 12 "rtgen/good/mailbox.rtp"
 int mbox_Blocker_on_Stop(mbox_Blocker *self, rt_ctx *ctx,
     const mbox_Stop *msg);
-#line 276 "mailbox.rtp.h"
+#line 302 "mailbox.rtp.h"
 
 /*
  * Actor Dropper: its state, spawn arguments, class and spawn function,
@@ -303,6 +329,13 @@ enum mbox_Dropper_tag {
 extern const rt_actor_class mbox_Dropper_class;
 int mbox_Dropper_spawn(rt_system *sys, const mbox_Dropper_args *args,
     mbox_Dropper_ref *out);
+#line 333 "mailbox.rtp.h"
+/* Its name in the registry: rt_register and rt_whereis; _whereis returns
+ * RT_ETYPE when the name is another kind of actor's. */
+#line 13 "rtgen/good/mailbox.rtp"
+int mbox_Dropper_register(mbox_Dropper_ref a, const char *name);
+int mbox_Dropper_whereis(rt_system *sys, const char *name,
+    mbox_Dropper_ref *out);
 #line 13 "rtgen/good/mailbox.rtp"
 int mbox_Dropper_send_Tick(mbox_Dropper_ref to, const mbox_Tick *msg);
 int mbox_Dropper_send_Tick_opt(mbox_Dropper_ref to, const mbox_Tick *msg,
@@ -311,7 +344,7 @@ int mbox_Dropper_send_Tick_opt(mbox_Dropper_ref to, const mbox_Tick *msg,
 int mbox_Dropper_send_Stop(mbox_Dropper_ref to, const mbox_Stop *msg);
 int mbox_Dropper_send_Stop_opt(mbox_Dropper_ref to, const mbox_Stop *msg,
     const rt_send_opts *opts);
-#line 315 "mailbox.rtp.h"
+#line 348 "mailbox.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
 #line 13 "rtgen/good/mailbox.rtp"
@@ -330,7 +363,7 @@ int mbox_Dropper_send_Stop_opt(mbox_Dropper_ref to, const mbox_Stop *msg,
 	(mbox_Dropper_send_Stop_opt)((to), _Generic((msg), \
 	    mbox_Stop *: (msg), const mbox_Stop *: (msg), void *: (msg)), \
 	    (opts))
-#line 334 "mailbox.rtp.h"
+#line 367 "mailbox.rtp.h"
 #endif
 /* Handlers of Dropper, which the user writes. */
 #line 13 "rtgen/good/mailbox.rtp"
@@ -339,7 +372,7 @@ int mbox_Dropper_on_Tick(mbox_Dropper *self, rt_ctx *ctx,
 #line 13 "rtgen/good/mailbox.rtp"
 int mbox_Dropper_on_Stop(mbox_Dropper *self, rt_ctx *ctx,
     const mbox_Stop *msg);
-#line 343 "mailbox.rtp.h"
+#line 376 "mailbox.rtp.h"
 
 /*
  * Actor Rejecter: its state, spawn arguments, class and spawn function,
@@ -368,11 +401,18 @@ enum mbox_Rejecter_tag {
 extern const rt_actor_class mbox_Rejecter_class;
 int mbox_Rejecter_spawn(rt_system *sys, const mbox_Rejecter_args *args,
     mbox_Rejecter_ref *out);
+#line 405 "mailbox.rtp.h"
+/* Its name in the registry: rt_register and rt_whereis; _whereis returns
+ * RT_ETYPE when the name is another kind of actor's. */
+#line 14 "rtgen/good/mailbox.rtp"
+int mbox_Rejecter_register(mbox_Rejecter_ref a, const char *name);
+int mbox_Rejecter_whereis(rt_system *sys, const char *name,
+    mbox_Rejecter_ref *out);
 #line 15 "rtgen/good/mailbox.rtp"
 int mbox_Rejecter_send_Note(mbox_Rejecter_ref to, const mbox_Note *msg);
 int mbox_Rejecter_send_Note_opt(mbox_Rejecter_ref to, const mbox_Note *msg,
     const rt_send_opts *opts);
-#line 376 "mailbox.rtp.h"
+#line 416 "mailbox.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
 #line 15 "rtgen/good/mailbox.rtp"
@@ -383,13 +423,13 @@ int mbox_Rejecter_send_Note_opt(mbox_Rejecter_ref to, const mbox_Note *msg,
 	(mbox_Rejecter_send_Note_opt)((to), _Generic((msg), \
 	    mbox_Note *: (msg), const mbox_Note *: (msg)), \
 	    (opts))
-#line 387 "mailbox.rtp.h"
+#line 427 "mailbox.rtp.h"
 #endif
 /* Handlers of Rejecter, which the user writes. */
 #line 15 "rtgen/good/mailbox.rtp"
 int mbox_Rejecter_on_Note(mbox_Rejecter *self, rt_ctx *ctx,
     const mbox_Note *msg);
-#line 393 "mailbox.rtp.h"
+#line 433 "mailbox.rtp.h"
 
 /*
  * Sends that do not exist: an actor accepts only the messages of its

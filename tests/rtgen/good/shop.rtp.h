@@ -94,6 +94,12 @@ enum shop_Cart_tag {
 extern const rt_actor_class shop_Cart_class;
 int shop_Cart_spawn(rt_system *sys, const shop_Cart_args *args,
     shop_Cart_ref *out);
+#line 98 "shop.rtp.h"
+/* Its name in the registry: rt_register and rt_whereis; _whereis returns
+ * RT_ETYPE when the name is another kind of actor's. */
+#line 18 "rtgen/good/shop.rtp"
+int shop_Cart_register(shop_Cart_ref a, const char *name);
+int shop_Cart_whereis(rt_system *sys, const char *name, shop_Cart_ref *out);
 #line 19 "rtgen/good/shop.rtp"
 int shop_Cart_send_Order(shop_Cart_ref to, const shop_Order *msg);
 int shop_Cart_send_Order_opt(shop_Cart_ref to, const shop_Order *msg,
@@ -106,7 +112,7 @@ int shop_Cart_send_Ping_opt(shop_Cart_ref to, const shop_Ping *msg,
 int shop_Cart_send_Total(shop_Cart_ref to, const shop_Total *msg);
 int shop_Cart_send_Total_opt(shop_Cart_ref to, const shop_Total *msg,
     const rt_send_opts *opts);
-#line 110 "shop.rtp.h"
+#line 116 "shop.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
 #line 19 "rtgen/good/shop.rtp"
@@ -133,7 +139,7 @@ int shop_Cart_send_Total_opt(shop_Cart_ref to, const shop_Total *msg,
 	(shop_Cart_send_Total_opt)((to), _Generic((msg), \
 	    shop_Total *: (msg), const shop_Total *: (msg)), \
 	    (opts))
-#line 137 "shop.rtp.h"
+#line 143 "shop.rtp.h"
 #endif
 /* Handlers of Cart, which the user writes. */
 #line 19 "rtgen/good/shop.rtp"
@@ -147,7 +153,7 @@ int shop_Cart_on_start(shop_Cart *self, rt_ctx *ctx,
     const shop_Cart_args *args);
 #line 23 "rtgen/good/shop.rtp"
 void shop_Cart_on_stop(shop_Cart *self, rt_ctx *ctx, int reason);
-#line 151 "shop.rtp.h"
+#line 157 "shop.rtp.h"
 
 /*
  * Actor Auditor: its state, spawn arguments, class and spawn function,
@@ -174,11 +180,18 @@ enum shop_Auditor_tag {
 extern const rt_actor_class shop_Auditor_class;
 int shop_Auditor_spawn(rt_system *sys, const shop_Auditor_args *args,
     shop_Auditor_ref *out);
+#line 184 "shop.rtp.h"
+/* Its name in the registry: rt_register and rt_whereis; _whereis returns
+ * RT_ETYPE when the name is another kind of actor's. */
+#line 26 "rtgen/good/shop.rtp"
+int shop_Auditor_register(shop_Auditor_ref a, const char *name);
+int shop_Auditor_whereis(rt_system *sys, const char *name,
+    shop_Auditor_ref *out);
 #line 27 "rtgen/good/shop.rtp"
 int shop_Auditor_send_Order(shop_Auditor_ref to, const shop_Order *msg);
 int shop_Auditor_send_Order_opt(shop_Auditor_ref to, const shop_Order *msg,
     const rt_send_opts *opts);
-#line 182 "shop.rtp.h"
+#line 195 "shop.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
 #line 27 "rtgen/good/shop.rtp"
@@ -189,7 +202,7 @@ int shop_Auditor_send_Order_opt(shop_Auditor_ref to, const shop_Order *msg,
 	(shop_Auditor_send_Order_opt)((to), _Generic((msg), \
 	    shop_Order *: (msg), const shop_Order *: (msg)), \
 	    (opts))
-#line 193 "shop.rtp.h"
+#line 206 "shop.rtp.h"
 #endif
 /* Handlers of Auditor, which the user writes. */
 #line 27 "rtgen/good/shop.rtp"
@@ -197,7 +210,7 @@ int shop_Auditor_on_Order(shop_Auditor *self, rt_ctx *ctx,
     const shop_Order *msg);
 #line 29 "rtgen/good/shop.rtp"
 void shop_Auditor_on_stop(shop_Auditor *self, rt_ctx *ctx, int reason);
-#line 201 "shop.rtp.h"
+#line 214 "shop.rtp.h"
 
 /*
  * Actor Idle: its state, spawn arguments, class and spawn function,
@@ -221,7 +234,13 @@ typedef struct shop_Idle_args {
 extern const rt_actor_class shop_Idle_class;
 int shop_Idle_spawn(rt_system *sys, const shop_Idle_args *args,
     shop_Idle_ref *out);
-#line 225 "shop.rtp.h"
+#line 238 "shop.rtp.h"
+/* Its name in the registry: rt_register and rt_whereis; _whereis returns
+ * RT_ETYPE when the name is another kind of actor's. */
+#line 32 "rtgen/good/shop.rtp"
+int shop_Idle_register(shop_Idle_ref a, const char *name);
+int shop_Idle_whereis(rt_system *sys, const char *name, shop_Idle_ref *out);
+#line 244 "shop.rtp.h"
 
 /*
  * Sends that do not exist: an actor accepts only the messages of its

@@ -214,6 +214,20 @@ types_Store_spawn(rt_system *sys, const types_Store_args *args,
 	return r;
 }
 
+int
+types_Store_register(types_Store_ref a, const char *name)
+{
+	return rt_register(a.ref, name);
+}
+
+int
+types_Store_whereis(rt_system *sys, const char *name, types_Store_ref *out)
+{
+	if (out == NULL)
+		return RT_EINVAL;
+	return rt_whereis(sys, name, &types_Store_class, &out->ref);
+}
+
 #line 9 "rtgen/good/types.rtp"
 int
 (types_Store_send_Blob_opt)(types_Store_ref to, const types_Blob *msg,
@@ -315,7 +329,7 @@ int
 {
 	return (types_Store_send_Named_opt)(to, msg, NULL);
 }
-#line 319 "types.rtp.c"
+#line 333 "types.rtp.c"
 
 /* Actor Plain. */
 #line 15 "rtgen/good/types.rtp"
@@ -371,6 +385,20 @@ types_Plain_spawn(rt_system *sys, const types_Plain_args *args,
 	return r;
 }
 
+int
+types_Plain_register(types_Plain_ref a, const char *name)
+{
+	return rt_register(a.ref, name);
+}
+
+int
+types_Plain_whereis(rt_system *sys, const char *name, types_Plain_ref *out)
+{
+	if (out == NULL)
+		return RT_EINVAL;
+	return rt_whereis(sys, name, &types_Plain_class, &out->ref);
+}
+
 #line 16 "rtgen/good/types.rtp"
 int
 (types_Plain_send_Handle_opt)(types_Plain_ref to, const types_Handle *msg,
@@ -393,4 +421,4 @@ int
 {
 	return (types_Plain_send_Handle_opt)(to, msg, NULL);
 }
-#line 397 "types.rtp.c"
+#line 425 "types.rtp.c"

@@ -111,6 +111,13 @@ enum types_Store_tag {
 extern const rt_actor_class types_Store_class;
 int types_Store_spawn(rt_system *sys, const types_Store_args *args,
     types_Store_ref *out);
+#line 115 "types.rtp.h"
+/* Its name in the registry: rt_register and rt_whereis; _whereis returns
+ * RT_ETYPE when the name is another kind of actor's. */
+#line 8 "rtgen/good/types.rtp"
+int types_Store_register(types_Store_ref a, const char *name);
+int types_Store_whereis(rt_system *sys, const char *name,
+    types_Store_ref *out);
 #line 9 "rtgen/good/types.rtp"
 int types_Store_send_Blob(types_Store_ref to, const types_Blob *msg);
 int types_Store_send_Blob_opt(types_Store_ref to, const types_Blob *msg,
@@ -127,7 +134,7 @@ int types_Store_send_Both_opt(types_Store_ref to, const types_Both *msg,
 int types_Store_send_Named(types_Store_ref to, const types_Named *msg);
 int types_Store_send_Named_opt(types_Store_ref to, const types_Named *msg,
     const rt_send_opts *opts);
-#line 131 "types.rtp.h"
+#line 138 "types.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
 #line 9 "rtgen/good/types.rtp"
@@ -162,7 +169,7 @@ int types_Store_send_Named_opt(types_Store_ref to, const types_Named *msg,
 	(types_Store_send_Named_opt)((to), _Generic((msg), \
 	    types_Named *: (msg), const types_Named *: (msg)), \
 	    (opts))
-#line 166 "types.rtp.h"
+#line 173 "types.rtp.h"
 #endif
 /* Handlers of Store, which the user writes. */
 #line 9 "rtgen/good/types.rtp"
@@ -180,7 +187,7 @@ int types_Store_on_start(types_Store *self, rt_ctx *ctx,
     const types_Store_args *args);
 #line 12 "rtgen/good/types.rtp"
 void types_Store_on_stop(types_Store *self, rt_ctx *ctx, int reason);
-#line 184 "types.rtp.h"
+#line 191 "types.rtp.h"
 
 /*
  * Actor Plain: its state, spawn arguments, class and spawn function,
@@ -209,11 +216,18 @@ enum types_Plain_tag {
 extern const rt_actor_class types_Plain_class;
 int types_Plain_spawn(rt_system *sys, const types_Plain_args *args,
     types_Plain_ref *out);
+#line 220 "types.rtp.h"
+/* Its name in the registry: rt_register and rt_whereis; _whereis returns
+ * RT_ETYPE when the name is another kind of actor's. */
+#line 15 "rtgen/good/types.rtp"
+int types_Plain_register(types_Plain_ref a, const char *name);
+int types_Plain_whereis(rt_system *sys, const char *name,
+    types_Plain_ref *out);
 #line 16 "rtgen/good/types.rtp"
 int types_Plain_send_Handle(types_Plain_ref to, const types_Handle *msg);
 int types_Plain_send_Handle_opt(types_Plain_ref to, const types_Handle *msg,
     const rt_send_opts *opts);
-#line 217 "types.rtp.h"
+#line 231 "types.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
 #line 16 "rtgen/good/types.rtp"
@@ -224,13 +238,13 @@ int types_Plain_send_Handle_opt(types_Plain_ref to, const types_Handle *msg,
 	(types_Plain_send_Handle_opt)((to), _Generic((msg), \
 	    types_Handle *: (msg), const types_Handle *: (msg)), \
 	    (opts))
-#line 228 "types.rtp.h"
+#line 242 "types.rtp.h"
 #endif
 /* Handlers of Plain, which the user writes. */
 #line 16 "rtgen/good/types.rtp"
 int types_Plain_on_Handle(types_Plain *self, rt_ctx *ctx,
     const types_Handle *msg);
-#line 234 "types.rtp.h"
+#line 248 "types.rtp.h"
 
 /*
  * Sends that do not exist: an actor accepts only the messages of its
