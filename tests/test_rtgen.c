@@ -653,6 +653,7 @@ static const char *const bad_files[] = {
 	"unterminated_comment", "unterminated_string", "mailbox_zero",
 	"mailbox_too_large", "mailbox_unknown_policy", "mailbox_twice",
 	"mailbox_syntax", "cname_poisoned_opt", "ctype", "ctype_unterminated",
+	"cname_registry",
 };
 
 static void

@@ -13,5 +13,6 @@
 #include <rt/actor.h>
 #include <rt/protocol.h>
 #include <rt/timer.h>
+#include <rt/registry.h>
 
 #endif

@@ -97,6 +97,20 @@ mbox_Plain_spawn(rt_system *sys, const mbox_Plain_args *args,
 	return r;
 }
 
+int
+mbox_Plain_register(mbox_Plain_ref a, const char *name)
+{
+	return rt_register(a.ref, name);
+}
+
+int
+mbox_Plain_whereis(rt_system *sys, const char *name, mbox_Plain_ref *out)
+{
+	if (out == NULL)
+		return RT_EINVAL;
+	return rt_whereis(sys, name, &mbox_Plain_class, &out->ref);
+}
+
 #line 9 "rtgen/good/mailbox.rtp"
 int
 (mbox_Plain_send_Tick_opt)(mbox_Plain_ref to, const mbox_Tick *msg,
@@ -151,7 +165,7 @@ int
 	memcpy(rt_env_payload(env), msg, sizeof(mbox_Tick));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 155 "mailbox.rtp.c"
+#line 169 "mailbox.rtp.c"
 
 /* Actor Open. */
 #line 10 "rtgen/good/mailbox.rtp"
@@ -204,6 +218,20 @@ mbox_Open_spawn(rt_system *sys, const mbox_Open_args *args, mbox_Open_ref *out)
 	if (r == 0 && out != NULL)
 		out->ref = ref;
 	return r;
+}
+
+int
+mbox_Open_register(mbox_Open_ref a, const char *name)
+{
+	return rt_register(a.ref, name);
+}
+
+int
+mbox_Open_whereis(rt_system *sys, const char *name, mbox_Open_ref *out)
+{
+	if (out == NULL)
+		return RT_EINVAL;
+	return rt_whereis(sys, name, &mbox_Open_class, &out->ref);
 }
 
 #line 10 "rtgen/good/mailbox.rtp"
@@ -260,7 +288,7 @@ int
 	memcpy(rt_env_payload(env), msg, sizeof(mbox_Tick));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 264 "mailbox.rtp.c"
+#line 292 "mailbox.rtp.c"
 
 /* Actor Waiter. */
 #line 11 "rtgen/good/mailbox.rtp"
@@ -318,6 +346,20 @@ mbox_Waiter_spawn(rt_system *sys, const mbox_Waiter_args *args,
 	if (r == 0 && out != NULL)
 		out->ref = ref;
 	return r;
+}
+
+int
+mbox_Waiter_register(mbox_Waiter_ref a, const char *name)
+{
+	return rt_register(a.ref, name);
+}
+
+int
+mbox_Waiter_whereis(rt_system *sys, const char *name, mbox_Waiter_ref *out)
+{
+	if (out == NULL)
+		return RT_EINVAL;
+	return rt_whereis(sys, name, &mbox_Waiter_class, &out->ref);
 }
 
 #line 11 "rtgen/good/mailbox.rtp"
@@ -432,7 +474,7 @@ int
 	memcpy(rt_env_payload(env), msg, sizeof(mbox_Tick));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 436 "mailbox.rtp.c"
+#line 478 "mailbox.rtp.c"
 
 /* Actor Blocker. */
 #line 12 "rtgen/good/mailbox.rtp"
@@ -486,6 +528,20 @@ mbox_Blocker_spawn(rt_system *sys, const mbox_Blocker_args *args,
 	if (r == 0 && out != NULL)
 		out->ref = ref;
 	return r;
+}
+
+int
+mbox_Blocker_register(mbox_Blocker_ref a, const char *name)
+{
+	return rt_register(a.ref, name);
+}
+
+int
+mbox_Blocker_whereis(rt_system *sys, const char *name, mbox_Blocker_ref *out)
+{
+	if (out == NULL)
+		return RT_EINVAL;
+	return rt_whereis(sys, name, &mbox_Blocker_class, &out->ref);
 }
 
 #line 12 "rtgen/good/mailbox.rtp"
@@ -545,7 +601,7 @@ int
 		memset(rt_env_payload(env), 0, sizeof(mbox_Stop));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 549 "mailbox.rtp.c"
+#line 605 "mailbox.rtp.c"
 
 /* Actor Dropper. */
 #line 13 "rtgen/good/mailbox.rtp"
@@ -603,6 +659,20 @@ mbox_Dropper_spawn(rt_system *sys, const mbox_Dropper_args *args,
 	if (r == 0 && out != NULL)
 		out->ref = ref;
 	return r;
+}
+
+int
+mbox_Dropper_register(mbox_Dropper_ref a, const char *name)
+{
+	return rt_register(a.ref, name);
+}
+
+int
+mbox_Dropper_whereis(rt_system *sys, const char *name, mbox_Dropper_ref *out)
+{
+	if (out == NULL)
+		return RT_EINVAL;
+	return rt_whereis(sys, name, &mbox_Dropper_class, &out->ref);
 }
 
 #line 13 "rtgen/good/mailbox.rtp"
@@ -717,7 +787,7 @@ int
 		memset(rt_env_payload(env), 0, sizeof(mbox_Stop));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 721 "mailbox.rtp.c"
+#line 791 "mailbox.rtp.c"
 
 /* Actor Rejecter. */
 #line 14 "rtgen/good/mailbox.rtp"
@@ -771,6 +841,20 @@ mbox_Rejecter_spawn(rt_system *sys, const mbox_Rejecter_args *args,
 	if (r == 0 && out != NULL)
 		out->ref = ref;
 	return r;
+}
+
+int
+mbox_Rejecter_register(mbox_Rejecter_ref a, const char *name)
+{
+	return rt_register(a.ref, name);
+}
+
+int
+mbox_Rejecter_whereis(rt_system *sys, const char *name, mbox_Rejecter_ref *out)
+{
+	if (out == NULL)
+		return RT_EINVAL;
+	return rt_whereis(sys, name, &mbox_Rejecter_class, &out->ref);
 }
 
 #line 15 "rtgen/good/mailbox.rtp"
@@ -830,4 +914,4 @@ int
 	mbox_Note_copy(rt_env_payload(env), msg);
 	return rt_env_send_every(env, period, mbox_Note_clone, out);
 }
-#line 834 "mailbox.rtp.c"
+#line 918 "mailbox.rtp.c"
