@@ -658,6 +658,23 @@ header_handler(struct emit *e, const ast_decl *a, const ast_decl *m)
 		    "const %s_%s *msg);\n", p, n, m->name, p, n, p, m->name);
 }
 
+/* A's names in the registry (include/rt/registry.h). */
+static void
+header_registry(struct emit *e, const ast_decl *a)
+{
+	const char *p = e->p, *n = a->name;
+
+	gen(e);
+	out(e, "/* Its name in the registry: rt_register and rt_whereis; "
+	    "_whereis returns\n * RT_ETYPE when the name is another kind "
+	    "of actor's. */\n");
+	src(e, &a->name_loc);
+	wrapped(e, "int %s_%s_register(%s_%s_ref a, const char *name);\n", p, n,
+	    p, n);
+	wrapped(e, "int %s_%s_whereis(rt_system *sys, const char *name, "
+	    "%s_%s_ref *out);\n", p, n, p, n);
+}
+
 static void
 header_actor(struct emit *e, const ast_decl *a)
 {
@@ -712,6 +729,7 @@ header_actor(struct emit *e, const ast_decl *a)
 	out(e, "extern const rt_actor_class %s_%s_class;\n", p, n);
 	wrapped(e, "int %s_%s_spawn(rt_system *sys, const %s_%s_args *args, "
 	    "%s_%s_ref *out);\n", p, n, p, n, p, n);
+	header_registry(e, a);
 	for (i = 0; i < a->naccepts; i++) {
 		const ast_name *m = a->accepts[i];
 
@@ -1096,6 +1114,20 @@ source_spawn(struct emit *e, const ast_decl *a, bool strings, bool bytes)
 	    "\treturn r;\n}\n");
 }
 
+/* A's typed registry calls. */
+static void
+source_registry(struct emit *e, const ast_decl *a)
+{
+	const char *p = e->p, *n = a->name;
+
+	wrapped(e, "\nint\n%s_%s_register(%s_%s_ref a, const char *name)\n{\n"
+	    "\treturn rt_register(a.ref, name);\n}\n", p, n, p, n);
+	wrapped(e, "\nint\n%s_%s_whereis(rt_system *sys, const char *name, "
+	    "%s_%s_ref *out)\n{\n\tif (out == NULL)\n\t\treturn RT_EINVAL;\n"
+	    "\treturn rt_whereis(sys, name, &%s_%s_class, &out->ref);\n}\n", p,
+	    n, p, n, p, n);
+}
+
 /*
  * The statements that check `var`, a pointer to a message m, and build
  * env, an envelope filled with a copy of it; `return r` on error. `open`
@@ -1327,6 +1359,7 @@ source_actor(struct emit *e, const ast_decl *a)
 		src(e, &a->name_loc);
 	}
 	source_spawn(e, a, strings, bytes);
+	source_registry(e, a);
 	for (i = 0; i < a->naccepts; i++) {
 		const ast_decl *m = a->accepts[i]->target;
 

@@ -825,7 +825,7 @@ check_cnames(struct sema *s)
 	static const char *const actor_names[] = { "", "_ref", "_args",
 		"_tag", "_class", "_spawn", "_dispatch", "_tag_names",
 		"_start_thunk", "_stop_thunk", "_args_extra", "_args_copy",
-		"_on_start", "_on_stop", "_asks" };
+		"_on_start", "_on_stop", "_asks", "_register", "_whereis" };
 	static const char *const message_names[] = { "", "_TAG", "_extra",
 		"_copy" };
 	struct symtab names = { .owns_keys = true };

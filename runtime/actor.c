@@ -29,6 +29,7 @@
 #include "pool.h"
 #include "log.h"
 #include "park.h"
+#include "registry_int.h"
 #include "system_int.h"
 
 /* At most this many envelopes are moved into the lanes per run. */
@@ -381,6 +382,11 @@ actor_exit(rti_worker *w, rt_cell *cell, int reason)
 		w->ctx.cell = NULL;
 	}
 	rti_asks_free(cell);
+	/* Its name is free again. Relaxed: a hint, exact under the
+	 * registry's lock; a registration racing with this stop is dealt
+	 * with there (runtime/registry.c). */
+	if (ck_pr_load_32(&cell->named) != 0)
+		rti_registry_forget(sys->registry, cell);
 	/* What it had not handled yet is dead. */
 	while ((env = lane_take(cell)) != NULL)
 		dead(w, cell, env, RT_DEAD_STOPPED, true);

@@ -42,6 +42,9 @@ struct rt_cell {
 	uint32_t waiters;          /* atomic: plain threads waiting for room */
 	uint32_t space_seq;        /* atomic futex word: bumped when room
 	                              appears or the actor stops */
+	uint32_t named;            /* atomic: 0, or 1 + the registry slot of
+	                              this cell's name; written under the
+	                              registry's lock (registry.c) */
 	rti_mpsc_node *muted;      /* atomic: stack of actors muted on us,
 	                              linked by their rq_node */
 	const rt_actor_class *kind; /* atomic: the class, set at spawn, for

@@ -12,6 +12,7 @@
 #include "envelope.h"
 #include "pool.h"
 #include "log.h"
+#include "registry_int.h"
 #include "system_int.h"
 
 void
@@ -71,10 +72,15 @@ rti_system_create(const rt_config *cfg, bool manual)
 		goto fail_shutdown_lock;
 	}
 	pthread_condattr_destroy(&ca);
-	if (rti_sched_start(sys) != 0)
+	sys->registry = rti_registry_new(sys->nworkers);
+	if (sys->registry == NULL)
 		goto fail_cond;
+	if (rti_sched_start(sys) != 0)
+		goto fail_registry;
 	return sys;
 
+fail_registry:
+	rti_registry_free(sys->registry);
 fail_cond:
 	pthread_cond_destroy(&sys->cond);
 fail_shutdown_lock:
@@ -289,6 +295,7 @@ rt_system_free(rt_system *sys)
 	if (sys == NULL || rti_sched_worker(sys) != NULL)
 		return;
 	rt_system_shutdown(sys, RT_FOREVER);
+	rti_registry_free(sys->registry);
 	rti_cell_foreach(&sys->cells, drain_cell, NULL);
 	rti_cell_dir_destroy(&sys->cells);
 	for (i = 0; i < sys->nworkers; i++)

@@ -27,6 +27,7 @@ struct rt_system {
 	rti_worker *workers;
 	uint32_t stopping;  /* atomic: shutdown has begun, sends refused */
 	uint32_t terminate; /* atomic: workers must exit */
+	struct rti_registry *registry; /* names (registry.c); immutable */
 
 	/*
 	 * Inject queue: cells made runnable by threads outside the system

@@ -681,6 +681,7 @@ static const char *const bad_files[] = {
 	"mailbox_syntax", "cname_poisoned_opt", "ctype", "ctype_unterminated",
 	"reply_not_message", "asks_errors", "asks_unaccepted",
 	"cname_poisoned_ask", "cname_request",
+	"cname_registry",
 };
 
 static void

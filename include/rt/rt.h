@@ -14,5 +14,6 @@
 #include <rt/protocol.h>
 #include <rt/timer.h>
 #include <rt/ask.h>
+#include <rt/registry.h>
 
 #endif

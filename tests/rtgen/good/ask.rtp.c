@@ -369,6 +369,20 @@ ask_Shop_spawn(rt_system *sys, const ask_Shop_args *args, ask_Shop_ref *out)
 	return r;
 }
 
+int
+ask_Shop_register(ask_Shop_ref a, const char *name)
+{
+	return rt_register(a.ref, name);
+}
+
+int
+ask_Shop_whereis(rt_system *sys, const char *name, ask_Shop_ref *out)
+{
+	if (out == NULL)
+		return RT_EINVAL;
+	return rt_whereis(sys, name, &ask_Shop_class, &out->ref);
+}
+
 #line 17 "rtgen/good/ask.rtp"
 int
 (ask_Shop_send_GetTotal_opt)(ask_Shop_ref to, const ask_GetTotal *msg,
@@ -619,7 +633,7 @@ int
 		memset(rt_env_payload(env), 0, sizeof(ask_Tick));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 623 "ask.rtp.c"
+#line 637 "ask.rtp.c"
 
 /* Actor Vault. */
 #line 20 "rtgen/good/ask.rtp"
@@ -750,6 +764,20 @@ ask_Vault_spawn(rt_system *sys, const ask_Vault_args *args, ask_Vault_ref *out)
 	if (r == 0 && out != NULL)
 		out->ref = ref;
 	return r;
+}
+
+int
+ask_Vault_register(ask_Vault_ref a, const char *name)
+{
+	return rt_register(a.ref, name);
+}
+
+int
+ask_Vault_whereis(rt_system *sys, const char *name, ask_Vault_ref *out)
+{
+	if (out == NULL)
+		return RT_EINVAL;
+	return rt_whereis(sys, name, &ask_Vault_class, &out->ref);
 }
 
 #line 20 "rtgen/good/ask.rtp"
@@ -1046,7 +1074,7 @@ rt_corr
 	memcpy(rt_env_payload(env), req, sizeof(ask_Echo));
 	return rt_ask(ctx, env, &ask_Echo_request_desc, timeout);
 }
-#line 1050 "ask.rtp.c"
+#line 1078 "ask.rtp.c"
 
 /* Actor Client. */
 #line 21 "rtgen/good/ask.rtp"
@@ -1136,4 +1164,18 @@ ask_Client_spawn(rt_system *sys, const ask_Client_args *args,
 		out->ref = ref;
 	return r;
 }
-#line 1140 "ask.rtp.c"
+
+int
+ask_Client_register(ask_Client_ref a, const char *name)
+{
+	return rt_register(a.ref, name);
+}
+
+int
+ask_Client_whereis(rt_system *sys, const char *name, ask_Client_ref *out)
+{
+	if (out == NULL)
+		return RT_EINVAL;
+	return rt_whereis(sys, name, &ask_Client_class, &out->ref);
+}
+#line 1182 "ask.rtp.c"

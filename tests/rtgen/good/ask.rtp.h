@@ -184,6 +184,12 @@ enum ask_Shop_tag {
 extern const rt_actor_class ask_Shop_class;
 int ask_Shop_spawn(rt_system *sys, const ask_Shop_args *args,
     ask_Shop_ref *out);
+#line 188 "ask.rtp.h"
+/* Its name in the registry: rt_register and rt_whereis; _whereis returns
+ * RT_ETYPE when the name is another kind of actor's. */
+#line 16 "rtgen/good/ask.rtp"
+int ask_Shop_register(ask_Shop_ref a, const char *name);
+int ask_Shop_whereis(rt_system *sys, const char *name, ask_Shop_ref *out);
 #line 17 "rtgen/good/ask.rtp"
 int ask_Shop_send_GetTotal(ask_Shop_ref to, const ask_GetTotal *msg);
 int ask_Shop_send_GetTotal_opt(ask_Shop_ref to, const ask_GetTotal *msg,
@@ -216,7 +222,7 @@ int ask_Shop_send_Tick_after(ask_Shop_ref to, const ask_Tick *msg,
     rt_duration delay, rt_timer *out);
 int ask_Shop_send_Tick_every(ask_Shop_ref to, const ask_Tick *msg,
     rt_duration period, rt_timer *out);
-#line 220 "ask.rtp.h"
+#line 226 "ask.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
 #line 17 "rtgen/good/ask.rtp"
@@ -283,7 +289,7 @@ int ask_Shop_send_Tick_every(ask_Shop_ref to, const ask_Tick *msg,
 	(ask_Shop_send_Tick_every)((to), _Generic((msg), \
 	    ask_Tick *: (msg), const ask_Tick *: (msg), void *: (msg)), \
 	    (period), (out))
-#line 287 "ask.rtp.h"
+#line 293 "ask.rtp.h"
 #endif
 /* Handlers of Shop, which the user writes. */
 #line 17 "rtgen/good/ask.rtp"
@@ -300,7 +306,7 @@ int ask_Shop_on_Fetch_reply(ask_Shop *self, rt_ctx *ctx, rt_corr id,
 #line 18 "rtgen/good/ask.rtp"
 int ask_Shop_on_Store_reply(ask_Shop *self, rt_ctx *ctx, rt_corr id,
     int status, const ask_Ack *reply);
-#line 304 "ask.rtp.h"
+#line 310 "ask.rtp.h"
 
 /*
  * Actor Vault: its state, spawn arguments, class and spawn function,
@@ -344,6 +350,12 @@ enum ask_Vault_tag {
 extern const rt_actor_class ask_Vault_class;
 int ask_Vault_spawn(rt_system *sys, const ask_Vault_args *args,
     ask_Vault_ref *out);
+#line 354 "ask.rtp.h"
+/* Its name in the registry: rt_register and rt_whereis; _whereis returns
+ * RT_ETYPE when the name is another kind of actor's. */
+#line 20 "rtgen/good/ask.rtp"
+int ask_Vault_register(ask_Vault_ref a, const char *name);
+int ask_Vault_whereis(rt_system *sys, const char *name, ask_Vault_ref *out);
 #line 20 "rtgen/good/ask.rtp"
 int ask_Vault_send_Fetch(ask_Vault_ref to, const ask_Fetch *msg);
 int ask_Vault_send_Fetch_opt(ask_Vault_ref to, const ask_Fetch *msg,
@@ -380,7 +392,7 @@ int ask_Vault_call_Echo(rt_system *sys, ask_Vault_ref to, const ask_Echo *req,
     ask_Echo *reply, rt_duration timeout);
 rt_corr ask_Vault_ask_Echo(rt_ctx *ctx, ask_Vault_ref to, const ask_Echo *req,
     rt_duration timeout);
-#line 384 "ask.rtp.h"
+#line 396 "ask.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
 #line 20 "rtgen/good/ask.rtp"
@@ -455,7 +467,7 @@ rt_corr ask_Vault_ask_Echo(rt_ctx *ctx, ask_Vault_ref to, const ask_Echo *req,
 	(ask_Vault_ask_Echo)((ctx), (to), _Generic((req), \
 	    ask_Echo *: (req), const ask_Echo *: (req)), \
 	    (timeout))
-#line 459 "ask.rtp.h"
+#line 471 "ask.rtp.h"
 #endif
 /* Handlers of Vault, which the user writes. */
 #line 20 "rtgen/good/ask.rtp"
@@ -467,7 +479,7 @@ int ask_Vault_on_Store(ask_Vault *self, rt_ctx *ctx, const ask_Store *req,
 #line 20 "rtgen/good/ask.rtp"
 int ask_Vault_on_Echo(ask_Vault *self, rt_ctx *ctx, const ask_Echo *req,
     ask_Echo *reply);
-#line 471 "ask.rtp.h"
+#line 483 "ask.rtp.h"
 
 /*
  * Actor Client: its state, spawn arguments, class and spawn function,
@@ -500,7 +512,13 @@ enum ask_Client_tag {
 extern const rt_actor_class ask_Client_class;
 int ask_Client_spawn(rt_system *sys, const ask_Client_args *args,
     ask_Client_ref *out);
-#line 504 "ask.rtp.h"
+#line 516 "ask.rtp.h"
+/* Its name in the registry: rt_register and rt_whereis; _whereis returns
+ * RT_ETYPE when the name is another kind of actor's. */
+#line 21 "rtgen/good/ask.rtp"
+int ask_Client_register(ask_Client_ref a, const char *name);
+int ask_Client_whereis(rt_system *sys, const char *name, ask_Client_ref *out);
+#line 522 "ask.rtp.h"
 /* Handlers of Client, which the user writes. */
 #line 22 "rtgen/good/ask.rtp"
 int ask_Client_on_GetTotal_reply(ask_Client *self, rt_ctx *ctx, rt_corr id,
@@ -514,7 +532,7 @@ int ask_Client_on_Echo_reply(ask_Client *self, rt_ctx *ctx, rt_corr id,
 #line 24 "rtgen/good/ask.rtp"
 int ask_Client_on_start(ask_Client *self, rt_ctx *ctx,
     const ask_Client_args *args);
-#line 518 "ask.rtp.h"
+#line 536 "ask.rtp.h"
 
 /*
  * Sends, calls and asks that do not exist: an actor accepts only the

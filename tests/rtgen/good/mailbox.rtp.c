@@ -99,6 +99,20 @@ mbox_Plain_spawn(rt_system *sys, const mbox_Plain_args *args,
 	return r;
 }
 
+int
+mbox_Plain_register(mbox_Plain_ref a, const char *name)
+{
+	return rt_register(a.ref, name);
+}
+
+int
+mbox_Plain_whereis(rt_system *sys, const char *name, mbox_Plain_ref *out)
+{
+	if (out == NULL)
+		return RT_EINVAL;
+	return rt_whereis(sys, name, &mbox_Plain_class, &out->ref);
+}
+
 #line 9 "rtgen/good/mailbox.rtp"
 int
 (mbox_Plain_send_Tick_opt)(mbox_Plain_ref to, const mbox_Tick *msg,
@@ -153,7 +167,7 @@ int
 	memcpy(rt_env_payload(env), msg, sizeof(mbox_Tick));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 157 "mailbox.rtp.c"
+#line 171 "mailbox.rtp.c"
 
 /* Actor Open. */
 #line 10 "rtgen/good/mailbox.rtp"
@@ -210,6 +224,20 @@ mbox_Open_spawn(rt_system *sys, const mbox_Open_args *args, mbox_Open_ref *out)
 	return r;
 }
 
+int
+mbox_Open_register(mbox_Open_ref a, const char *name)
+{
+	return rt_register(a.ref, name);
+}
+
+int
+mbox_Open_whereis(rt_system *sys, const char *name, mbox_Open_ref *out)
+{
+	if (out == NULL)
+		return RT_EINVAL;
+	return rt_whereis(sys, name, &mbox_Open_class, &out->ref);
+}
+
 #line 10 "rtgen/good/mailbox.rtp"
 int
 (mbox_Open_send_Tick_opt)(mbox_Open_ref to, const mbox_Tick *msg,
@@ -264,7 +292,7 @@ int
 	memcpy(rt_env_payload(env), msg, sizeof(mbox_Tick));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 268 "mailbox.rtp.c"
+#line 296 "mailbox.rtp.c"
 
 /* Actor Waiter. */
 #line 11 "rtgen/good/mailbox.rtp"
@@ -324,6 +352,20 @@ mbox_Waiter_spawn(rt_system *sys, const mbox_Waiter_args *args,
 	if (r == 0 && out != NULL)
 		out->ref = ref;
 	return r;
+}
+
+int
+mbox_Waiter_register(mbox_Waiter_ref a, const char *name)
+{
+	return rt_register(a.ref, name);
+}
+
+int
+mbox_Waiter_whereis(rt_system *sys, const char *name, mbox_Waiter_ref *out)
+{
+	if (out == NULL)
+		return RT_EINVAL;
+	return rt_whereis(sys, name, &mbox_Waiter_class, &out->ref);
 }
 
 #line 11 "rtgen/good/mailbox.rtp"
@@ -438,7 +480,7 @@ int
 	memcpy(rt_env_payload(env), msg, sizeof(mbox_Tick));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 442 "mailbox.rtp.c"
+#line 484 "mailbox.rtp.c"
 
 /* Actor Blocker. */
 #line 12 "rtgen/good/mailbox.rtp"
@@ -494,6 +536,20 @@ mbox_Blocker_spawn(rt_system *sys, const mbox_Blocker_args *args,
 	if (r == 0 && out != NULL)
 		out->ref = ref;
 	return r;
+}
+
+int
+mbox_Blocker_register(mbox_Blocker_ref a, const char *name)
+{
+	return rt_register(a.ref, name);
+}
+
+int
+mbox_Blocker_whereis(rt_system *sys, const char *name, mbox_Blocker_ref *out)
+{
+	if (out == NULL)
+		return RT_EINVAL;
+	return rt_whereis(sys, name, &mbox_Blocker_class, &out->ref);
 }
 
 #line 12 "rtgen/good/mailbox.rtp"
@@ -553,7 +609,7 @@ int
 		memset(rt_env_payload(env), 0, sizeof(mbox_Stop));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 557 "mailbox.rtp.c"
+#line 613 "mailbox.rtp.c"
 
 /* Actor Dropper. */
 #line 13 "rtgen/good/mailbox.rtp"
@@ -613,6 +669,20 @@ mbox_Dropper_spawn(rt_system *sys, const mbox_Dropper_args *args,
 	if (r == 0 && out != NULL)
 		out->ref = ref;
 	return r;
+}
+
+int
+mbox_Dropper_register(mbox_Dropper_ref a, const char *name)
+{
+	return rt_register(a.ref, name);
+}
+
+int
+mbox_Dropper_whereis(rt_system *sys, const char *name, mbox_Dropper_ref *out)
+{
+	if (out == NULL)
+		return RT_EINVAL;
+	return rt_whereis(sys, name, &mbox_Dropper_class, &out->ref);
 }
 
 #line 13 "rtgen/good/mailbox.rtp"
@@ -727,7 +797,7 @@ int
 		memset(rt_env_payload(env), 0, sizeof(mbox_Stop));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 731 "mailbox.rtp.c"
+#line 801 "mailbox.rtp.c"
 
 /* Actor Rejecter. */
 #line 14 "rtgen/good/mailbox.rtp"
@@ -783,6 +853,20 @@ mbox_Rejecter_spawn(rt_system *sys, const mbox_Rejecter_args *args,
 	if (r == 0 && out != NULL)
 		out->ref = ref;
 	return r;
+}
+
+int
+mbox_Rejecter_register(mbox_Rejecter_ref a, const char *name)
+{
+	return rt_register(a.ref, name);
+}
+
+int
+mbox_Rejecter_whereis(rt_system *sys, const char *name, mbox_Rejecter_ref *out)
+{
+	if (out == NULL)
+		return RT_EINVAL;
+	return rt_whereis(sys, name, &mbox_Rejecter_class, &out->ref);
 }
 
 #line 15 "rtgen/good/mailbox.rtp"
@@ -842,4 +926,4 @@ int
 	mbox_Note_copy(rt_env_payload(env), msg);
 	return rt_env_send_every(env, period, mbox_Note_clone, out);
 }
-#line 846 "mailbox.rtp.c"
+#line 930 "mailbox.rtp.c"

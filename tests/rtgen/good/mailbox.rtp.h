@@ -85,6 +85,12 @@ enum mbox_Plain_tag {
 extern const rt_actor_class mbox_Plain_class;
 int mbox_Plain_spawn(rt_system *sys, const mbox_Plain_args *args,
     mbox_Plain_ref *out);
+#line 89 "mailbox.rtp.h"
+/* Its name in the registry: rt_register and rt_whereis; _whereis returns
+ * RT_ETYPE when the name is another kind of actor's. */
+#line 9 "rtgen/good/mailbox.rtp"
+int mbox_Plain_register(mbox_Plain_ref a, const char *name);
+int mbox_Plain_whereis(rt_system *sys, const char *name, mbox_Plain_ref *out);
 #line 9 "rtgen/good/mailbox.rtp"
 int mbox_Plain_send_Tick(mbox_Plain_ref to, const mbox_Tick *msg);
 int mbox_Plain_send_Tick_opt(mbox_Plain_ref to, const mbox_Tick *msg,
@@ -93,7 +99,7 @@ int mbox_Plain_send_Tick_after(mbox_Plain_ref to, const mbox_Tick *msg,
     rt_duration delay, rt_timer *out);
 int mbox_Plain_send_Tick_every(mbox_Plain_ref to, const mbox_Tick *msg,
     rt_duration period, rt_timer *out);
-#line 97 "mailbox.rtp.h"
+#line 103 "mailbox.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
 #line 9 "rtgen/good/mailbox.rtp"
@@ -112,12 +118,12 @@ int mbox_Plain_send_Tick_every(mbox_Plain_ref to, const mbox_Tick *msg,
 	(mbox_Plain_send_Tick_every)((to), _Generic((msg), \
 	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
 	    (period), (out))
-#line 116 "mailbox.rtp.h"
+#line 122 "mailbox.rtp.h"
 #endif
 /* Handlers of Plain, which the user writes. */
 #line 9 "rtgen/good/mailbox.rtp"
 int mbox_Plain_on_Tick(mbox_Plain *self, rt_ctx *ctx, const mbox_Tick *msg);
-#line 121 "mailbox.rtp.h"
+#line 127 "mailbox.rtp.h"
 
 /*
  * Actor Open: its state, spawn arguments, class and spawn function,
@@ -144,6 +150,12 @@ enum mbox_Open_tag {
 extern const rt_actor_class mbox_Open_class;
 int mbox_Open_spawn(rt_system *sys, const mbox_Open_args *args,
     mbox_Open_ref *out);
+#line 154 "mailbox.rtp.h"
+/* Its name in the registry: rt_register and rt_whereis; _whereis returns
+ * RT_ETYPE when the name is another kind of actor's. */
+#line 10 "rtgen/good/mailbox.rtp"
+int mbox_Open_register(mbox_Open_ref a, const char *name);
+int mbox_Open_whereis(rt_system *sys, const char *name, mbox_Open_ref *out);
 #line 10 "rtgen/good/mailbox.rtp"
 int mbox_Open_send_Tick(mbox_Open_ref to, const mbox_Tick *msg);
 int mbox_Open_send_Tick_opt(mbox_Open_ref to, const mbox_Tick *msg,
@@ -152,7 +164,7 @@ int mbox_Open_send_Tick_after(mbox_Open_ref to, const mbox_Tick *msg,
     rt_duration delay, rt_timer *out);
 int mbox_Open_send_Tick_every(mbox_Open_ref to, const mbox_Tick *msg,
     rt_duration period, rt_timer *out);
-#line 156 "mailbox.rtp.h"
+#line 168 "mailbox.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
 #line 10 "rtgen/good/mailbox.rtp"
@@ -171,12 +183,12 @@ int mbox_Open_send_Tick_every(mbox_Open_ref to, const mbox_Tick *msg,
 	(mbox_Open_send_Tick_every)((to), _Generic((msg), \
 	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
 	    (period), (out))
-#line 175 "mailbox.rtp.h"
+#line 187 "mailbox.rtp.h"
 #endif
 /* Handlers of Open, which the user writes. */
 #line 10 "rtgen/good/mailbox.rtp"
 int mbox_Open_on_Tick(mbox_Open *self, rt_ctx *ctx, const mbox_Tick *msg);
-#line 180 "mailbox.rtp.h"
+#line 192 "mailbox.rtp.h"
 
 /*
  * Actor Waiter: its state, spawn arguments, class and spawn function,
@@ -209,6 +221,13 @@ enum mbox_Waiter_tag {
 extern const rt_actor_class mbox_Waiter_class;
 int mbox_Waiter_spawn(rt_system *sys, const mbox_Waiter_args *args,
     mbox_Waiter_ref *out);
+#line 225 "mailbox.rtp.h"
+/* Its name in the registry: rt_register and rt_whereis; _whereis returns
+ * RT_ETYPE when the name is another kind of actor's. */
+#line 11 "rtgen/good/mailbox.rtp"
+int mbox_Waiter_register(mbox_Waiter_ref a, const char *name);
+int mbox_Waiter_whereis(rt_system *sys, const char *name,
+    mbox_Waiter_ref *out);
 #line 11 "rtgen/good/mailbox.rtp"
 int mbox_Waiter_send_Note(mbox_Waiter_ref to, const mbox_Note *msg);
 int mbox_Waiter_send_Note_opt(mbox_Waiter_ref to, const mbox_Note *msg,
@@ -225,7 +244,7 @@ int mbox_Waiter_send_Tick_after(mbox_Waiter_ref to, const mbox_Tick *msg,
     rt_duration delay, rt_timer *out);
 int mbox_Waiter_send_Tick_every(mbox_Waiter_ref to, const mbox_Tick *msg,
     rt_duration period, rt_timer *out);
-#line 229 "mailbox.rtp.h"
+#line 248 "mailbox.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
 #line 11 "rtgen/good/mailbox.rtp"
@@ -260,14 +279,14 @@ int mbox_Waiter_send_Tick_every(mbox_Waiter_ref to, const mbox_Tick *msg,
 	(mbox_Waiter_send_Tick_every)((to), _Generic((msg), \
 	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
 	    (period), (out))
-#line 264 "mailbox.rtp.h"
+#line 283 "mailbox.rtp.h"
 #endif
 /* Handlers of Waiter, which the user writes. */
 #line 11 "rtgen/good/mailbox.rtp"
 int mbox_Waiter_on_Note(mbox_Waiter *self, rt_ctx *ctx, const mbox_Note *msg);
 #line 11 "rtgen/good/mailbox.rtp"
 int mbox_Waiter_on_Tick(mbox_Waiter *self, rt_ctx *ctx, const mbox_Tick *msg);
-#line 271 "mailbox.rtp.h"
+#line 290 "mailbox.rtp.h"
 
 /*
  * Actor Blocker: its state, spawn arguments, class and spawn function,
@@ -299,6 +318,13 @@ enum mbox_Blocker_tag {
 extern const rt_actor_class mbox_Blocker_class;
 int mbox_Blocker_spawn(rt_system *sys, const mbox_Blocker_args *args,
     mbox_Blocker_ref *out);
+#line 322 "mailbox.rtp.h"
+/* Its name in the registry: rt_register and rt_whereis; _whereis returns
+ * RT_ETYPE when the name is another kind of actor's. */
+#line 12 "rtgen/good/mailbox.rtp"
+int mbox_Blocker_register(mbox_Blocker_ref a, const char *name);
+int mbox_Blocker_whereis(rt_system *sys, const char *name,
+    mbox_Blocker_ref *out);
 #line 12 "rtgen/good/mailbox.rtp"
 int mbox_Blocker_send_Stop(mbox_Blocker_ref to, const mbox_Stop *msg);
 int mbox_Blocker_send_Stop_opt(mbox_Blocker_ref to, const mbox_Stop *msg,
@@ -307,7 +333,7 @@ int mbox_Blocker_send_Stop_after(mbox_Blocker_ref to, const mbox_Stop *msg,
     rt_duration delay, rt_timer *out);
 int mbox_Blocker_send_Stop_every(mbox_Blocker_ref to, const mbox_Stop *msg,
     rt_duration period, rt_timer *out);
-#line 311 "mailbox.rtp.h"
+#line 337 "mailbox.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
 #line 12 "rtgen/good/mailbox.rtp"
@@ -326,13 +352,13 @@ int mbox_Blocker_send_Stop_every(mbox_Blocker_ref to, const mbox_Stop *msg,
 	(mbox_Blocker_send_Stop_every)((to), _Generic((msg), \
 	    mbox_Stop *: (msg), const mbox_Stop *: (msg), void *: (msg)), \
 	    (period), (out))
-#line 330 "mailbox.rtp.h"
+#line 356 "mailbox.rtp.h"
 #endif
 /* Handlers of Blocker, which the user writes. */
 #line 12 "rtgen/good/mailbox.rtp"
 int mbox_Blocker_on_Stop(mbox_Blocker *self, rt_ctx *ctx,
     const mbox_Stop *msg);
-#line 336 "mailbox.rtp.h"
+#line 362 "mailbox.rtp.h"
 
 /*
  * Actor Dropper: its state, spawn arguments, class and spawn function,
@@ -363,6 +389,13 @@ enum mbox_Dropper_tag {
 extern const rt_actor_class mbox_Dropper_class;
 int mbox_Dropper_spawn(rt_system *sys, const mbox_Dropper_args *args,
     mbox_Dropper_ref *out);
+#line 393 "mailbox.rtp.h"
+/* Its name in the registry: rt_register and rt_whereis; _whereis returns
+ * RT_ETYPE when the name is another kind of actor's. */
+#line 13 "rtgen/good/mailbox.rtp"
+int mbox_Dropper_register(mbox_Dropper_ref a, const char *name);
+int mbox_Dropper_whereis(rt_system *sys, const char *name,
+    mbox_Dropper_ref *out);
 #line 13 "rtgen/good/mailbox.rtp"
 int mbox_Dropper_send_Tick(mbox_Dropper_ref to, const mbox_Tick *msg);
 int mbox_Dropper_send_Tick_opt(mbox_Dropper_ref to, const mbox_Tick *msg,
@@ -379,7 +412,7 @@ int mbox_Dropper_send_Stop_after(mbox_Dropper_ref to, const mbox_Stop *msg,
     rt_duration delay, rt_timer *out);
 int mbox_Dropper_send_Stop_every(mbox_Dropper_ref to, const mbox_Stop *msg,
     rt_duration period, rt_timer *out);
-#line 383 "mailbox.rtp.h"
+#line 416 "mailbox.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
 #line 13 "rtgen/good/mailbox.rtp"
@@ -414,7 +447,7 @@ int mbox_Dropper_send_Stop_every(mbox_Dropper_ref to, const mbox_Stop *msg,
 	(mbox_Dropper_send_Stop_every)((to), _Generic((msg), \
 	    mbox_Stop *: (msg), const mbox_Stop *: (msg), void *: (msg)), \
 	    (period), (out))
-#line 418 "mailbox.rtp.h"
+#line 451 "mailbox.rtp.h"
 #endif
 /* Handlers of Dropper, which the user writes. */
 #line 13 "rtgen/good/mailbox.rtp"
@@ -423,7 +456,7 @@ int mbox_Dropper_on_Tick(mbox_Dropper *self, rt_ctx *ctx,
 #line 13 "rtgen/good/mailbox.rtp"
 int mbox_Dropper_on_Stop(mbox_Dropper *self, rt_ctx *ctx,
     const mbox_Stop *msg);
-#line 427 "mailbox.rtp.h"
+#line 460 "mailbox.rtp.h"
 
 /*
  * Actor Rejecter: its state, spawn arguments, class and spawn function,
@@ -452,6 +485,13 @@ enum mbox_Rejecter_tag {
 extern const rt_actor_class mbox_Rejecter_class;
 int mbox_Rejecter_spawn(rt_system *sys, const mbox_Rejecter_args *args,
     mbox_Rejecter_ref *out);
+#line 489 "mailbox.rtp.h"
+/* Its name in the registry: rt_register and rt_whereis; _whereis returns
+ * RT_ETYPE when the name is another kind of actor's. */
+#line 14 "rtgen/good/mailbox.rtp"
+int mbox_Rejecter_register(mbox_Rejecter_ref a, const char *name);
+int mbox_Rejecter_whereis(rt_system *sys, const char *name,
+    mbox_Rejecter_ref *out);
 #line 15 "rtgen/good/mailbox.rtp"
 int mbox_Rejecter_send_Note(mbox_Rejecter_ref to, const mbox_Note *msg);
 int mbox_Rejecter_send_Note_opt(mbox_Rejecter_ref to, const mbox_Note *msg,
@@ -460,7 +500,7 @@ int mbox_Rejecter_send_Note_after(mbox_Rejecter_ref to, const mbox_Note *msg,
     rt_duration delay, rt_timer *out);
 int mbox_Rejecter_send_Note_every(mbox_Rejecter_ref to, const mbox_Note *msg,
     rt_duration period, rt_timer *out);
-#line 464 "mailbox.rtp.h"
+#line 504 "mailbox.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
 #line 15 "rtgen/good/mailbox.rtp"
@@ -479,13 +519,13 @@ int mbox_Rejecter_send_Note_every(mbox_Rejecter_ref to, const mbox_Note *msg,
 	(mbox_Rejecter_send_Note_every)((to), _Generic((msg), \
 	    mbox_Note *: (msg), const mbox_Note *: (msg)), \
 	    (period), (out))
-#line 483 "mailbox.rtp.h"
+#line 523 "mailbox.rtp.h"
 #endif
 /* Handlers of Rejecter, which the user writes. */
 #line 15 "rtgen/good/mailbox.rtp"
 int mbox_Rejecter_on_Note(mbox_Rejecter *self, rt_ctx *ctx,
     const mbox_Note *msg);
-#line 489 "mailbox.rtp.h"
+#line 529 "mailbox.rtp.h"
 
 /*
  * Sends, calls and asks that do not exist: an actor accepts only the

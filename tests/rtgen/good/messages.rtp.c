@@ -60,4 +60,18 @@ msgs_Greeter_spawn(rt_system *sys, const msgs_Greeter_args *args,
 		out->ref = ref;
 	return r;
 }
-#line 64 "messages.rtp.c"
+
+int
+msgs_Greeter_register(msgs_Greeter_ref a, const char *name)
+{
+	return rt_register(a.ref, name);
+}
+
+int
+msgs_Greeter_whereis(rt_system *sys, const char *name, msgs_Greeter_ref *out)
+{
+	if (out == NULL)
+		return RT_EINVAL;
+	return rt_whereis(sys, name, &msgs_Greeter_class, &out->ref);
+}
+#line 78 "messages.rtp.c"

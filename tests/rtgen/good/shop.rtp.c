@@ -157,6 +157,20 @@ shop_Cart_spawn(rt_system *sys, const shop_Cart_args *args, shop_Cart_ref *out)
 	return r;
 }
 
+int
+shop_Cart_register(shop_Cart_ref a, const char *name)
+{
+	return rt_register(a.ref, name);
+}
+
+int
+shop_Cart_whereis(rt_system *sys, const char *name, shop_Cart_ref *out)
+{
+	if (out == NULL)
+		return RT_EINVAL;
+	return rt_whereis(sys, name, &shop_Cart_class, &out->ref);
+}
+
 #line 19 "rtgen/good/shop.rtp"
 int
 (shop_Cart_send_Order_opt)(shop_Cart_ref to, const shop_Order *msg,
@@ -327,7 +341,7 @@ int
 	memcpy(rt_env_payload(env), msg, sizeof(shop_Total));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 331 "shop.rtp.c"
+#line 345 "shop.rtp.c"
 
 /* Actor Auditor. */
 #line 26 "rtgen/good/shop.rtp"
@@ -391,6 +405,20 @@ shop_Auditor_spawn(rt_system *sys, const shop_Auditor_args *args,
 	return r;
 }
 
+int
+shop_Auditor_register(shop_Auditor_ref a, const char *name)
+{
+	return rt_register(a.ref, name);
+}
+
+int
+shop_Auditor_whereis(rt_system *sys, const char *name, shop_Auditor_ref *out)
+{
+	if (out == NULL)
+		return RT_EINVAL;
+	return rt_whereis(sys, name, &shop_Auditor_class, &out->ref);
+}
+
 #line 27 "rtgen/good/shop.rtp"
 int
 (shop_Auditor_send_Order_opt)(shop_Auditor_ref to, const shop_Order *msg,
@@ -448,7 +476,7 @@ int
 	shop_Order_copy(rt_env_payload(env), msg);
 	return rt_env_send_every(env, period, shop_Order_clone, out);
 }
-#line 452 "shop.rtp.c"
+#line 480 "shop.rtp.c"
 
 /* Actor Idle. */
 #line 32 "rtgen/good/shop.rtp"
@@ -499,4 +527,18 @@ shop_Idle_spawn(rt_system *sys, const shop_Idle_args *args, shop_Idle_ref *out)
 		out->ref = ref;
 	return r;
 }
-#line 503 "shop.rtp.c"
+
+int
+shop_Idle_register(shop_Idle_ref a, const char *name)
+{
+	return rt_register(a.ref, name);
+}
+
+int
+shop_Idle_whereis(rt_system *sys, const char *name, shop_Idle_ref *out)
+{
+	if (out == NULL)
+		return RT_EINVAL;
+	return rt_whereis(sys, name, &shop_Idle_class, &out->ref);
+}
+#line 545 "shop.rtp.c"

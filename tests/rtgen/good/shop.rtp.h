@@ -94,6 +94,12 @@ enum shop_Cart_tag {
 extern const rt_actor_class shop_Cart_class;
 int shop_Cart_spawn(rt_system *sys, const shop_Cart_args *args,
     shop_Cart_ref *out);
+#line 98 "shop.rtp.h"
+/* Its name in the registry: rt_register and rt_whereis; _whereis returns
+ * RT_ETYPE when the name is another kind of actor's. */
+#line 18 "rtgen/good/shop.rtp"
+int shop_Cart_register(shop_Cart_ref a, const char *name);
+int shop_Cart_whereis(rt_system *sys, const char *name, shop_Cart_ref *out);
 #line 19 "rtgen/good/shop.rtp"
 int shop_Cart_send_Order(shop_Cart_ref to, const shop_Order *msg);
 int shop_Cart_send_Order_opt(shop_Cart_ref to, const shop_Order *msg,
@@ -118,7 +124,7 @@ int shop_Cart_send_Total_after(shop_Cart_ref to, const shop_Total *msg,
     rt_duration delay, rt_timer *out);
 int shop_Cart_send_Total_every(shop_Cart_ref to, const shop_Total *msg,
     rt_duration period, rt_timer *out);
-#line 122 "shop.rtp.h"
+#line 128 "shop.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
 #line 19 "rtgen/good/shop.rtp"
@@ -169,7 +175,7 @@ int shop_Cart_send_Total_every(shop_Cart_ref to, const shop_Total *msg,
 	(shop_Cart_send_Total_every)((to), _Generic((msg), \
 	    shop_Total *: (msg), const shop_Total *: (msg)), \
 	    (period), (out))
-#line 173 "shop.rtp.h"
+#line 179 "shop.rtp.h"
 #endif
 /* Handlers of Cart, which the user writes. */
 #line 19 "rtgen/good/shop.rtp"
@@ -183,7 +189,7 @@ int shop_Cart_on_start(shop_Cart *self, rt_ctx *ctx,
     const shop_Cart_args *args);
 #line 23 "rtgen/good/shop.rtp"
 void shop_Cart_on_stop(shop_Cart *self, rt_ctx *ctx, int reason);
-#line 187 "shop.rtp.h"
+#line 193 "shop.rtp.h"
 
 /*
  * Actor Auditor: its state, spawn arguments, class and spawn function,
@@ -210,6 +216,13 @@ enum shop_Auditor_tag {
 extern const rt_actor_class shop_Auditor_class;
 int shop_Auditor_spawn(rt_system *sys, const shop_Auditor_args *args,
     shop_Auditor_ref *out);
+#line 220 "shop.rtp.h"
+/* Its name in the registry: rt_register and rt_whereis; _whereis returns
+ * RT_ETYPE when the name is another kind of actor's. */
+#line 26 "rtgen/good/shop.rtp"
+int shop_Auditor_register(shop_Auditor_ref a, const char *name);
+int shop_Auditor_whereis(rt_system *sys, const char *name,
+    shop_Auditor_ref *out);
 #line 27 "rtgen/good/shop.rtp"
 int shop_Auditor_send_Order(shop_Auditor_ref to, const shop_Order *msg);
 int shop_Auditor_send_Order_opt(shop_Auditor_ref to, const shop_Order *msg,
@@ -218,7 +231,7 @@ int shop_Auditor_send_Order_after(shop_Auditor_ref to, const shop_Order *msg,
     rt_duration delay, rt_timer *out);
 int shop_Auditor_send_Order_every(shop_Auditor_ref to, const shop_Order *msg,
     rt_duration period, rt_timer *out);
-#line 222 "shop.rtp.h"
+#line 235 "shop.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
 #line 27 "rtgen/good/shop.rtp"
@@ -237,7 +250,7 @@ int shop_Auditor_send_Order_every(shop_Auditor_ref to, const shop_Order *msg,
 	(shop_Auditor_send_Order_every)((to), _Generic((msg), \
 	    shop_Order *: (msg), const shop_Order *: (msg)), \
 	    (period), (out))
-#line 241 "shop.rtp.h"
+#line 254 "shop.rtp.h"
 #endif
 /* Handlers of Auditor, which the user writes. */
 #line 27 "rtgen/good/shop.rtp"
@@ -245,7 +258,7 @@ int shop_Auditor_on_Order(shop_Auditor *self, rt_ctx *ctx,
     const shop_Order *msg);
 #line 29 "rtgen/good/shop.rtp"
 void shop_Auditor_on_stop(shop_Auditor *self, rt_ctx *ctx, int reason);
-#line 249 "shop.rtp.h"
+#line 262 "shop.rtp.h"
 
 /*
  * Actor Idle: its state, spawn arguments, class and spawn function,
@@ -269,7 +282,13 @@ typedef struct shop_Idle_args {
 extern const rt_actor_class shop_Idle_class;
 int shop_Idle_spawn(rt_system *sys, const shop_Idle_args *args,
     shop_Idle_ref *out);
-#line 273 "shop.rtp.h"
+#line 286 "shop.rtp.h"
+/* Its name in the registry: rt_register and rt_whereis; _whereis returns
+ * RT_ETYPE when the name is another kind of actor's. */
+#line 32 "rtgen/good/shop.rtp"
+int shop_Idle_register(shop_Idle_ref a, const char *name);
+int shop_Idle_whereis(rt_system *sys, const char *name, shop_Idle_ref *out);
+#line 292 "shop.rtp.h"
 
 /*
  * Sends, calls and asks that do not exist: an actor accepts only the

@@ -223,6 +223,20 @@ types_Store_spawn(rt_system *sys, const types_Store_args *args,
 	return r;
 }
 
+int
+types_Store_register(types_Store_ref a, const char *name)
+{
+	return rt_register(a.ref, name);
+}
+
+int
+types_Store_whereis(rt_system *sys, const char *name, types_Store_ref *out)
+{
+	if (out == NULL)
+		return RT_EINVAL;
+	return rt_whereis(sys, name, &types_Store_class, &out->ref);
+}
+
 #line 9 "rtgen/good/types.rtp"
 int
 (types_Store_send_Blob_opt)(types_Store_ref to, const types_Blob *msg,
@@ -440,7 +454,7 @@ int
 	memcpy(rt_env_payload(env), msg, sizeof(types_Named));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 444 "types.rtp.c"
+#line 458 "types.rtp.c"
 
 /* Actor Plain. */
 #line 15 "rtgen/good/types.rtp"
@@ -498,6 +512,20 @@ types_Plain_spawn(rt_system *sys, const types_Plain_args *args,
 	return r;
 }
 
+int
+types_Plain_register(types_Plain_ref a, const char *name)
+{
+	return rt_register(a.ref, name);
+}
+
+int
+types_Plain_whereis(rt_system *sys, const char *name, types_Plain_ref *out)
+{
+	if (out == NULL)
+		return RT_EINVAL;
+	return rt_whereis(sys, name, &types_Plain_class, &out->ref);
+}
+
 #line 16 "rtgen/good/types.rtp"
 int
 (types_Plain_send_Handle_opt)(types_Plain_ref to, const types_Handle *msg,
@@ -538,4 +566,4 @@ int
 	memcpy(rt_env_payload(env), msg, sizeof(types_Handle));
 	return rt_env_send_after(env, delay, out);
 }
-#line 542 "types.rtp.c"
+#line 570 "types.rtp.c"

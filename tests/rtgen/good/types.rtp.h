@@ -111,6 +111,13 @@ enum types_Store_tag {
 extern const rt_actor_class types_Store_class;
 int types_Store_spawn(rt_system *sys, const types_Store_args *args,
     types_Store_ref *out);
+#line 115 "types.rtp.h"
+/* Its name in the registry: rt_register and rt_whereis; _whereis returns
+ * RT_ETYPE when the name is another kind of actor's. */
+#line 8 "rtgen/good/types.rtp"
+int types_Store_register(types_Store_ref a, const char *name);
+int types_Store_whereis(rt_system *sys, const char *name,
+    types_Store_ref *out);
 #line 9 "rtgen/good/types.rtp"
 int types_Store_send_Blob(types_Store_ref to, const types_Blob *msg);
 int types_Store_send_Blob_opt(types_Store_ref to, const types_Blob *msg,
@@ -139,7 +146,7 @@ int types_Store_send_Named_after(types_Store_ref to, const types_Named *msg,
     rt_duration delay, rt_timer *out);
 int types_Store_send_Named_every(types_Store_ref to, const types_Named *msg,
     rt_duration period, rt_timer *out);
-#line 143 "types.rtp.h"
+#line 150 "types.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
 #line 9 "rtgen/good/types.rtp"
@@ -198,7 +205,7 @@ int types_Store_send_Named_every(types_Store_ref to, const types_Named *msg,
 	(types_Store_send_Named_every)((to), _Generic((msg), \
 	    types_Named *: (msg), const types_Named *: (msg)), \
 	    (period), (out))
-#line 202 "types.rtp.h"
+#line 209 "types.rtp.h"
 #endif
 /* Handlers of Store, which the user writes. */
 #line 9 "rtgen/good/types.rtp"
@@ -216,7 +223,7 @@ int types_Store_on_start(types_Store *self, rt_ctx *ctx,
     const types_Store_args *args);
 #line 12 "rtgen/good/types.rtp"
 void types_Store_on_stop(types_Store *self, rt_ctx *ctx, int reason);
-#line 220 "types.rtp.h"
+#line 227 "types.rtp.h"
 
 /*
  * Actor Plain: its state, spawn arguments, class and spawn function,
@@ -245,13 +252,20 @@ enum types_Plain_tag {
 extern const rt_actor_class types_Plain_class;
 int types_Plain_spawn(rt_system *sys, const types_Plain_args *args,
     types_Plain_ref *out);
+#line 256 "types.rtp.h"
+/* Its name in the registry: rt_register and rt_whereis; _whereis returns
+ * RT_ETYPE when the name is another kind of actor's. */
+#line 15 "rtgen/good/types.rtp"
+int types_Plain_register(types_Plain_ref a, const char *name);
+int types_Plain_whereis(rt_system *sys, const char *name,
+    types_Plain_ref *out);
 #line 16 "rtgen/good/types.rtp"
 int types_Plain_send_Handle(types_Plain_ref to, const types_Handle *msg);
 int types_Plain_send_Handle_opt(types_Plain_ref to, const types_Handle *msg,
     const rt_send_opts *opts);
 int types_Plain_send_Handle_after(types_Plain_ref to, const types_Handle *msg,
     rt_duration delay, rt_timer *out);
-#line 255 "types.rtp.h"
+#line 269 "types.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
 #line 16 "rtgen/good/types.rtp"
@@ -266,13 +280,13 @@ int types_Plain_send_Handle_after(types_Plain_ref to, const types_Handle *msg,
 	(types_Plain_send_Handle_after)((to), _Generic((msg), \
 	    types_Handle *: (msg), const types_Handle *: (msg)), \
 	    (delay), (out))
-#line 270 "types.rtp.h"
+#line 284 "types.rtp.h"
 #endif
 /* Handlers of Plain, which the user writes. */
 #line 16 "rtgen/good/types.rtp"
 int types_Plain_on_Handle(types_Plain *self, rt_ctx *ctx,
     const types_Handle *msg);
-#line 276 "types.rtp.h"
+#line 290 "types.rtp.h"
 
 /*
  * Sends, calls and asks that do not exist: an actor accepts only the
