@@ -95,11 +95,12 @@ int mbox_Plain_send_Tick_every(mbox_Plain_ref to, const mbox_Tick *msg,
     rt_duration period, rt_timer *out);
 #line 97 "mailbox.rtp.h"
 #ifndef __cplusplus
-/* Make a message of the wrong type a hard error. */
+/* Make a message of the wrong type a hard error. A compound literal
+ * with commas in it needs parentheses unless it is the last argument. */
 #line 9 "rtgen/good/mailbox.rtp"
-#define mbox_Plain_send_Tick(to, msg) \
-	(mbox_Plain_send_Tick)((to), _Generic((msg), \
-	    mbox_Tick *: (msg), const mbox_Tick *: (msg)))
+#define mbox_Plain_send_Tick(to, ...) \
+	(mbox_Plain_send_Tick)((to), _Generic((__VA_ARGS__), \
+	    mbox_Tick *: (__VA_ARGS__), const mbox_Tick *: (__VA_ARGS__)))
 #define mbox_Plain_send_Tick_opt(to, msg, opts) \
 	(mbox_Plain_send_Tick_opt)((to), _Generic((msg), \
 	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
@@ -112,12 +113,12 @@ int mbox_Plain_send_Tick_every(mbox_Plain_ref to, const mbox_Tick *msg,
 	(mbox_Plain_send_Tick_every)((to), _Generic((msg), \
 	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
 	    (period), (out))
-#line 116 "mailbox.rtp.h"
+#line 117 "mailbox.rtp.h"
 #endif
 /* Handlers of Plain, which the user writes. */
 #line 9 "rtgen/good/mailbox.rtp"
 int mbox_Plain_on_Tick(mbox_Plain *self, rt_ctx *ctx, const mbox_Tick *msg);
-#line 121 "mailbox.rtp.h"
+#line 122 "mailbox.rtp.h"
 
 /*
  * Actor Open: its state, spawn arguments, class and spawn function,
@@ -152,13 +153,14 @@ int mbox_Open_send_Tick_after(mbox_Open_ref to, const mbox_Tick *msg,
     rt_duration delay, rt_timer *out);
 int mbox_Open_send_Tick_every(mbox_Open_ref to, const mbox_Tick *msg,
     rt_duration period, rt_timer *out);
-#line 156 "mailbox.rtp.h"
+#line 157 "mailbox.rtp.h"
 #ifndef __cplusplus
-/* Make a message of the wrong type a hard error. */
+/* Make a message of the wrong type a hard error. A compound literal
+ * with commas in it needs parentheses unless it is the last argument. */
 #line 10 "rtgen/good/mailbox.rtp"
-#define mbox_Open_send_Tick(to, msg) \
-	(mbox_Open_send_Tick)((to), _Generic((msg), \
-	    mbox_Tick *: (msg), const mbox_Tick *: (msg)))
+#define mbox_Open_send_Tick(to, ...) \
+	(mbox_Open_send_Tick)((to), _Generic((__VA_ARGS__), \
+	    mbox_Tick *: (__VA_ARGS__), const mbox_Tick *: (__VA_ARGS__)))
 #define mbox_Open_send_Tick_opt(to, msg, opts) \
 	(mbox_Open_send_Tick_opt)((to), _Generic((msg), \
 	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
@@ -171,12 +173,12 @@ int mbox_Open_send_Tick_every(mbox_Open_ref to, const mbox_Tick *msg,
 	(mbox_Open_send_Tick_every)((to), _Generic((msg), \
 	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
 	    (period), (out))
-#line 175 "mailbox.rtp.h"
+#line 177 "mailbox.rtp.h"
 #endif
 /* Handlers of Open, which the user writes. */
 #line 10 "rtgen/good/mailbox.rtp"
 int mbox_Open_on_Tick(mbox_Open *self, rt_ctx *ctx, const mbox_Tick *msg);
-#line 180 "mailbox.rtp.h"
+#line 182 "mailbox.rtp.h"
 
 /*
  * Actor Waiter: its state, spawn arguments, class and spawn function,
@@ -225,13 +227,14 @@ int mbox_Waiter_send_Tick_after(mbox_Waiter_ref to, const mbox_Tick *msg,
     rt_duration delay, rt_timer *out);
 int mbox_Waiter_send_Tick_every(mbox_Waiter_ref to, const mbox_Tick *msg,
     rt_duration period, rt_timer *out);
-#line 229 "mailbox.rtp.h"
+#line 231 "mailbox.rtp.h"
 #ifndef __cplusplus
-/* Make a message of the wrong type a hard error. */
+/* Make a message of the wrong type a hard error. A compound literal
+ * with commas in it needs parentheses unless it is the last argument. */
 #line 11 "rtgen/good/mailbox.rtp"
-#define mbox_Waiter_send_Note(to, msg) \
-	(mbox_Waiter_send_Note)((to), _Generic((msg), \
-	    mbox_Note *: (msg), const mbox_Note *: (msg)))
+#define mbox_Waiter_send_Note(to, ...) \
+	(mbox_Waiter_send_Note)((to), _Generic((__VA_ARGS__), \
+	    mbox_Note *: (__VA_ARGS__), const mbox_Note *: (__VA_ARGS__)))
 #define mbox_Waiter_send_Note_opt(to, msg, opts) \
 	(mbox_Waiter_send_Note_opt)((to), _Generic((msg), \
 	    mbox_Note *: (msg), const mbox_Note *: (msg)), \
@@ -245,9 +248,9 @@ int mbox_Waiter_send_Tick_every(mbox_Waiter_ref to, const mbox_Tick *msg,
 	    mbox_Note *: (msg), const mbox_Note *: (msg)), \
 	    (period), (out))
 #line 11 "rtgen/good/mailbox.rtp"
-#define mbox_Waiter_send_Tick(to, msg) \
-	(mbox_Waiter_send_Tick)((to), _Generic((msg), \
-	    mbox_Tick *: (msg), const mbox_Tick *: (msg)))
+#define mbox_Waiter_send_Tick(to, ...) \
+	(mbox_Waiter_send_Tick)((to), _Generic((__VA_ARGS__), \
+	    mbox_Tick *: (__VA_ARGS__), const mbox_Tick *: (__VA_ARGS__)))
 #define mbox_Waiter_send_Tick_opt(to, msg, opts) \
 	(mbox_Waiter_send_Tick_opt)((to), _Generic((msg), \
 	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
@@ -260,14 +263,14 @@ int mbox_Waiter_send_Tick_every(mbox_Waiter_ref to, const mbox_Tick *msg,
 	(mbox_Waiter_send_Tick_every)((to), _Generic((msg), \
 	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
 	    (period), (out))
-#line 264 "mailbox.rtp.h"
+#line 267 "mailbox.rtp.h"
 #endif
 /* Handlers of Waiter, which the user writes. */
 #line 11 "rtgen/good/mailbox.rtp"
 int mbox_Waiter_on_Note(mbox_Waiter *self, rt_ctx *ctx, const mbox_Note *msg);
 #line 11 "rtgen/good/mailbox.rtp"
 int mbox_Waiter_on_Tick(mbox_Waiter *self, rt_ctx *ctx, const mbox_Tick *msg);
-#line 271 "mailbox.rtp.h"
+#line 274 "mailbox.rtp.h"
 
 /*
  * Actor Blocker: its state, spawn arguments, class and spawn function,
@@ -307,13 +310,14 @@ int mbox_Blocker_send_Stop_after(mbox_Blocker_ref to, const mbox_Stop *msg,
     rt_duration delay, rt_timer *out);
 int mbox_Blocker_send_Stop_every(mbox_Blocker_ref to, const mbox_Stop *msg,
     rt_duration period, rt_timer *out);
-#line 311 "mailbox.rtp.h"
+#line 314 "mailbox.rtp.h"
 #ifndef __cplusplus
-/* Make a message of the wrong type a hard error. */
+/* Make a message of the wrong type a hard error. A compound literal
+ * with commas in it needs parentheses unless it is the last argument. */
 #line 12 "rtgen/good/mailbox.rtp"
-#define mbox_Blocker_send_Stop(to, msg) \
-	(mbox_Blocker_send_Stop)((to), _Generic((msg), \
-	    mbox_Stop *: (msg), const mbox_Stop *: (msg), void *: (msg)))
+#define mbox_Blocker_send_Stop(to, ...) \
+	(mbox_Blocker_send_Stop)((to), _Generic((__VA_ARGS__), \
+	    mbox_Stop *: (__VA_ARGS__), const mbox_Stop *: (__VA_ARGS__), void *: (__VA_ARGS__)))
 #define mbox_Blocker_send_Stop_opt(to, msg, opts) \
 	(mbox_Blocker_send_Stop_opt)((to), _Generic((msg), \
 	    mbox_Stop *: (msg), const mbox_Stop *: (msg), void *: (msg)), \
@@ -326,13 +330,13 @@ int mbox_Blocker_send_Stop_every(mbox_Blocker_ref to, const mbox_Stop *msg,
 	(mbox_Blocker_send_Stop_every)((to), _Generic((msg), \
 	    mbox_Stop *: (msg), const mbox_Stop *: (msg), void *: (msg)), \
 	    (period), (out))
-#line 330 "mailbox.rtp.h"
+#line 334 "mailbox.rtp.h"
 #endif
 /* Handlers of Blocker, which the user writes. */
 #line 12 "rtgen/good/mailbox.rtp"
 int mbox_Blocker_on_Stop(mbox_Blocker *self, rt_ctx *ctx,
     const mbox_Stop *msg);
-#line 336 "mailbox.rtp.h"
+#line 340 "mailbox.rtp.h"
 
 /*
  * Actor Dropper: its state, spawn arguments, class and spawn function,
@@ -379,13 +383,14 @@ int mbox_Dropper_send_Stop_after(mbox_Dropper_ref to, const mbox_Stop *msg,
     rt_duration delay, rt_timer *out);
 int mbox_Dropper_send_Stop_every(mbox_Dropper_ref to, const mbox_Stop *msg,
     rt_duration period, rt_timer *out);
-#line 383 "mailbox.rtp.h"
+#line 387 "mailbox.rtp.h"
 #ifndef __cplusplus
-/* Make a message of the wrong type a hard error. */
+/* Make a message of the wrong type a hard error. A compound literal
+ * with commas in it needs parentheses unless it is the last argument. */
 #line 13 "rtgen/good/mailbox.rtp"
-#define mbox_Dropper_send_Tick(to, msg) \
-	(mbox_Dropper_send_Tick)((to), _Generic((msg), \
-	    mbox_Tick *: (msg), const mbox_Tick *: (msg)))
+#define mbox_Dropper_send_Tick(to, ...) \
+	(mbox_Dropper_send_Tick)((to), _Generic((__VA_ARGS__), \
+	    mbox_Tick *: (__VA_ARGS__), const mbox_Tick *: (__VA_ARGS__)))
 #define mbox_Dropper_send_Tick_opt(to, msg, opts) \
 	(mbox_Dropper_send_Tick_opt)((to), _Generic((msg), \
 	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
@@ -399,9 +404,9 @@ int mbox_Dropper_send_Stop_every(mbox_Dropper_ref to, const mbox_Stop *msg,
 	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
 	    (period), (out))
 #line 13 "rtgen/good/mailbox.rtp"
-#define mbox_Dropper_send_Stop(to, msg) \
-	(mbox_Dropper_send_Stop)((to), _Generic((msg), \
-	    mbox_Stop *: (msg), const mbox_Stop *: (msg), void *: (msg)))
+#define mbox_Dropper_send_Stop(to, ...) \
+	(mbox_Dropper_send_Stop)((to), _Generic((__VA_ARGS__), \
+	    mbox_Stop *: (__VA_ARGS__), const mbox_Stop *: (__VA_ARGS__), void *: (__VA_ARGS__)))
 #define mbox_Dropper_send_Stop_opt(to, msg, opts) \
 	(mbox_Dropper_send_Stop_opt)((to), _Generic((msg), \
 	    mbox_Stop *: (msg), const mbox_Stop *: (msg), void *: (msg)), \
@@ -414,7 +419,7 @@ int mbox_Dropper_send_Stop_every(mbox_Dropper_ref to, const mbox_Stop *msg,
 	(mbox_Dropper_send_Stop_every)((to), _Generic((msg), \
 	    mbox_Stop *: (msg), const mbox_Stop *: (msg), void *: (msg)), \
 	    (period), (out))
-#line 418 "mailbox.rtp.h"
+#line 423 "mailbox.rtp.h"
 #endif
 /* Handlers of Dropper, which the user writes. */
 #line 13 "rtgen/good/mailbox.rtp"
@@ -423,7 +428,7 @@ int mbox_Dropper_on_Tick(mbox_Dropper *self, rt_ctx *ctx,
 #line 13 "rtgen/good/mailbox.rtp"
 int mbox_Dropper_on_Stop(mbox_Dropper *self, rt_ctx *ctx,
     const mbox_Stop *msg);
-#line 427 "mailbox.rtp.h"
+#line 432 "mailbox.rtp.h"
 
 /*
  * Actor Rejecter: its state, spawn arguments, class and spawn function,
@@ -460,13 +465,14 @@ int mbox_Rejecter_send_Note_after(mbox_Rejecter_ref to, const mbox_Note *msg,
     rt_duration delay, rt_timer *out);
 int mbox_Rejecter_send_Note_every(mbox_Rejecter_ref to, const mbox_Note *msg,
     rt_duration period, rt_timer *out);
-#line 464 "mailbox.rtp.h"
+#line 469 "mailbox.rtp.h"
 #ifndef __cplusplus
-/* Make a message of the wrong type a hard error. */
+/* Make a message of the wrong type a hard error. A compound literal
+ * with commas in it needs parentheses unless it is the last argument. */
 #line 15 "rtgen/good/mailbox.rtp"
-#define mbox_Rejecter_send_Note(to, msg) \
-	(mbox_Rejecter_send_Note)((to), _Generic((msg), \
-	    mbox_Note *: (msg), const mbox_Note *: (msg)))
+#define mbox_Rejecter_send_Note(to, ...) \
+	(mbox_Rejecter_send_Note)((to), _Generic((__VA_ARGS__), \
+	    mbox_Note *: (__VA_ARGS__), const mbox_Note *: (__VA_ARGS__)))
 #define mbox_Rejecter_send_Note_opt(to, msg, opts) \
 	(mbox_Rejecter_send_Note_opt)((to), _Generic((msg), \
 	    mbox_Note *: (msg), const mbox_Note *: (msg)), \
@@ -479,13 +485,13 @@ int mbox_Rejecter_send_Note_every(mbox_Rejecter_ref to, const mbox_Note *msg,
 	(mbox_Rejecter_send_Note_every)((to), _Generic((msg), \
 	    mbox_Note *: (msg), const mbox_Note *: (msg)), \
 	    (period), (out))
-#line 483 "mailbox.rtp.h"
+#line 489 "mailbox.rtp.h"
 #endif
 /* Handlers of Rejecter, which the user writes. */
 #line 15 "rtgen/good/mailbox.rtp"
 int mbox_Rejecter_on_Note(mbox_Rejecter *self, rt_ctx *ctx,
     const mbox_Note *msg);
-#line 489 "mailbox.rtp.h"
+#line 495 "mailbox.rtp.h"
 
 /*
  * Sends, calls and asks that do not exist: an actor accepts only the

@@ -120,11 +120,12 @@ int shop_Cart_send_Total_every(shop_Cart_ref to, const shop_Total *msg,
     rt_duration period, rt_timer *out);
 #line 122 "shop.rtp.h"
 #ifndef __cplusplus
-/* Make a message of the wrong type a hard error. */
+/* Make a message of the wrong type a hard error. A compound literal
+ * with commas in it needs parentheses unless it is the last argument. */
 #line 19 "rtgen/good/shop.rtp"
-#define shop_Cart_send_Order(to, msg) \
-	(shop_Cart_send_Order)((to), _Generic((msg), \
-	    shop_Order *: (msg), const shop_Order *: (msg)))
+#define shop_Cart_send_Order(to, ...) \
+	(shop_Cart_send_Order)((to), _Generic((__VA_ARGS__), \
+	    shop_Order *: (__VA_ARGS__), const shop_Order *: (__VA_ARGS__)))
 #define shop_Cart_send_Order_opt(to, msg, opts) \
 	(shop_Cart_send_Order_opt)((to), _Generic((msg), \
 	    shop_Order *: (msg), const shop_Order *: (msg)), \
@@ -138,9 +139,9 @@ int shop_Cart_send_Total_every(shop_Cart_ref to, const shop_Total *msg,
 	    shop_Order *: (msg), const shop_Order *: (msg)), \
 	    (period), (out))
 #line 19 "rtgen/good/shop.rtp"
-#define shop_Cart_send_Ping(to, msg) \
-	(shop_Cart_send_Ping)((to), _Generic((msg), \
-	    shop_Ping *: (msg), const shop_Ping *: (msg), void *: (msg)))
+#define shop_Cart_send_Ping(to, ...) \
+	(shop_Cart_send_Ping)((to), _Generic((__VA_ARGS__), \
+	    shop_Ping *: (__VA_ARGS__), const shop_Ping *: (__VA_ARGS__), void *: (__VA_ARGS__)))
 #define shop_Cart_send_Ping_opt(to, msg, opts) \
 	(shop_Cart_send_Ping_opt)((to), _Generic((msg), \
 	    shop_Ping *: (msg), const shop_Ping *: (msg), void *: (msg)), \
@@ -154,9 +155,9 @@ int shop_Cart_send_Total_every(shop_Cart_ref to, const shop_Total *msg,
 	    shop_Ping *: (msg), const shop_Ping *: (msg), void *: (msg)), \
 	    (period), (out))
 #line 20 "rtgen/good/shop.rtp"
-#define shop_Cart_send_Total(to, msg) \
-	(shop_Cart_send_Total)((to), _Generic((msg), \
-	    shop_Total *: (msg), const shop_Total *: (msg)))
+#define shop_Cart_send_Total(to, ...) \
+	(shop_Cart_send_Total)((to), _Generic((__VA_ARGS__), \
+	    shop_Total *: (__VA_ARGS__), const shop_Total *: (__VA_ARGS__)))
 #define shop_Cart_send_Total_opt(to, msg, opts) \
 	(shop_Cart_send_Total_opt)((to), _Generic((msg), \
 	    shop_Total *: (msg), const shop_Total *: (msg)), \
@@ -169,7 +170,7 @@ int shop_Cart_send_Total_every(shop_Cart_ref to, const shop_Total *msg,
 	(shop_Cart_send_Total_every)((to), _Generic((msg), \
 	    shop_Total *: (msg), const shop_Total *: (msg)), \
 	    (period), (out))
-#line 173 "shop.rtp.h"
+#line 174 "shop.rtp.h"
 #endif
 /* Handlers of Cart, which the user writes. */
 #line 19 "rtgen/good/shop.rtp"
@@ -183,7 +184,7 @@ int shop_Cart_on_start(shop_Cart *self, rt_ctx *ctx,
     const shop_Cart_args *args);
 #line 23 "rtgen/good/shop.rtp"
 void shop_Cart_on_stop(shop_Cart *self, rt_ctx *ctx, int reason);
-#line 187 "shop.rtp.h"
+#line 188 "shop.rtp.h"
 
 /*
  * Actor Auditor: its state, spawn arguments, class and spawn function,
@@ -218,13 +219,14 @@ int shop_Auditor_send_Order_after(shop_Auditor_ref to, const shop_Order *msg,
     rt_duration delay, rt_timer *out);
 int shop_Auditor_send_Order_every(shop_Auditor_ref to, const shop_Order *msg,
     rt_duration period, rt_timer *out);
-#line 222 "shop.rtp.h"
+#line 223 "shop.rtp.h"
 #ifndef __cplusplus
-/* Make a message of the wrong type a hard error. */
+/* Make a message of the wrong type a hard error. A compound literal
+ * with commas in it needs parentheses unless it is the last argument. */
 #line 27 "rtgen/good/shop.rtp"
-#define shop_Auditor_send_Order(to, msg) \
-	(shop_Auditor_send_Order)((to), _Generic((msg), \
-	    shop_Order *: (msg), const shop_Order *: (msg)))
+#define shop_Auditor_send_Order(to, ...) \
+	(shop_Auditor_send_Order)((to), _Generic((__VA_ARGS__), \
+	    shop_Order *: (__VA_ARGS__), const shop_Order *: (__VA_ARGS__)))
 #define shop_Auditor_send_Order_opt(to, msg, opts) \
 	(shop_Auditor_send_Order_opt)((to), _Generic((msg), \
 	    shop_Order *: (msg), const shop_Order *: (msg)), \
@@ -237,7 +239,7 @@ int shop_Auditor_send_Order_every(shop_Auditor_ref to, const shop_Order *msg,
 	(shop_Auditor_send_Order_every)((to), _Generic((msg), \
 	    shop_Order *: (msg), const shop_Order *: (msg)), \
 	    (period), (out))
-#line 241 "shop.rtp.h"
+#line 243 "shop.rtp.h"
 #endif
 /* Handlers of Auditor, which the user writes. */
 #line 27 "rtgen/good/shop.rtp"
@@ -245,7 +247,7 @@ int shop_Auditor_on_Order(shop_Auditor *self, rt_ctx *ctx,
     const shop_Order *msg);
 #line 29 "rtgen/good/shop.rtp"
 void shop_Auditor_on_stop(shop_Auditor *self, rt_ctx *ctx, int reason);
-#line 249 "shop.rtp.h"
+#line 251 "shop.rtp.h"
 
 /*
  * Actor Idle: its state, spawn arguments, class and spawn function,
@@ -269,7 +271,7 @@ typedef struct shop_Idle_args {
 extern const rt_actor_class shop_Idle_class;
 int shop_Idle_spawn(rt_system *sys, const shop_Idle_args *args,
     shop_Idle_ref *out);
-#line 273 "shop.rtp.h"
+#line 275 "shop.rtp.h"
 
 /*
  * Sends, calls and asks that do not exist: an actor accepts only the
