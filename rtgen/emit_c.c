@@ -455,7 +455,9 @@ header_messages(struct emit *e)
  * parameters are `lead` ("to, "), passed on as `lead_args` ("(to), "),
  * then `arg`, which must point to a message m (P_M * or const P_M *, or
  * a void * such as NULL when m has no fields), then `params` (", opts"),
- * passed on as `args` (", (opts)").
+ * passed on as `args` (", (opts)"). When `arg` comes last it is the
+ * macro's `...`, so that a compound literal with commas in it, as in
+ * &(P_M){ 1, 2 }, is still one argument.
  */
 static void
 checked_macro(struct emit *e, const char *name, const char *lead,
@@ -464,7 +466,10 @@ checked_macro(struct emit *e, const char *name, const char *lead,
 {
 	const char *p = e->p;
 
-	out(e, "#define %s(%s%s%s) \\\n", name, lead, arg, params);
+	if (*params == 0)
+		arg = "__VA_ARGS__";
+	out(e, "#define %s(%s%s%s) \\\n", name, lead, *params == 0 ? "..." :
+	    arg, params);
 	out(e, "\t(%s)(%s_Generic((%s), \\\n", name, lead_args, arg);
 	out(e, "\t    %s_%s *: (%s), const %s_%s *: (%s)", p, m->name, arg, p,
 	    m->name, arg);
@@ -753,7 +758,9 @@ header_actor(struct emit *e, const ast_decl *a)
 	if (a->naccepts > 0) {
 		gen(e);
 		out(e, "#ifndef __cplusplus\n/* Make a message of the wrong "
-		    "type a hard error. */\n");
+		    "type a hard error. A compound literal\n * with commas "
+		    "in it needs parentheses unless it is the last argument."
+		    " */\n");
 		for (i = 0; i < a->naccepts; i++) {
 			const ast_decl *m = a->accepts[i]->target;
 

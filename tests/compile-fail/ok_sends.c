@@ -113,5 +113,9 @@ use(cf_A_ref a, cf_B_ref b)
 	    cf_B_send_N(b, &n) + send(a, &m) +
 	    cf_A_send_M_opt(a, &m, &high) + cf_A_send_E_opt(a, NULL, NULL) +
 	    cf_B_send_N_opt(b, &n, &(rt_send_opts){ .ttl = RT_MS(10) }) +
-	    send_opt(a, &m, NULL);
+	    send_opt(a, &m, NULL) +
+	    /* A compound literal with commas: as it is when last, else
+	     * in parentheses. */
+	    cf_A_send_M(a, &(cf_M){ .n = 1, .note = "x" }) +
+	    cf_A_send_M_opt(a, (&(cf_M){ .n = 1, .note = "x" }), NULL);
 }

@@ -116,25 +116,25 @@ int ask_reply_Echo(rt_reply_token t, const ask_Echo *reply);
 #ifndef __cplusplus
 /* Make a reply of the wrong type a hard error. */
 #line 6 "rtgen/good/ask.rtp"
-#define ask_reply_GetTotal(t, reply) \
-	(ask_reply_GetTotal)((t), _Generic((reply), \
-	    ask_Total *: (reply), const ask_Total *: (reply)))
+#define ask_reply_GetTotal(t, ...) \
+	(ask_reply_GetTotal)((t), _Generic((__VA_ARGS__), \
+	    ask_Total *: (__VA_ARGS__), const ask_Total *: (__VA_ARGS__)))
 #line 8 "rtgen/good/ask.rtp"
-#define ask_reply_Describe(t, reply) \
-	(ask_reply_Describe)((t), _Generic((reply), \
-	    ask_Label *: (reply), const ask_Label *: (reply)))
+#define ask_reply_Describe(t, ...) \
+	(ask_reply_Describe)((t), _Generic((__VA_ARGS__), \
+	    ask_Label *: (__VA_ARGS__), const ask_Label *: (__VA_ARGS__)))
 #line 10 "rtgen/good/ask.rtp"
-#define ask_reply_Fetch(t, reply) \
-	(ask_reply_Fetch)((t), _Generic((reply), \
-	    ask_Data *: (reply), const ask_Data *: (reply)))
+#define ask_reply_Fetch(t, ...) \
+	(ask_reply_Fetch)((t), _Generic((__VA_ARGS__), \
+	    ask_Data *: (__VA_ARGS__), const ask_Data *: (__VA_ARGS__)))
 #line 12 "rtgen/good/ask.rtp"
-#define ask_reply_Store(t, reply) \
-	(ask_reply_Store)((t), _Generic((reply), \
-	    ask_Ack *: (reply), const ask_Ack *: (reply), void *: (reply)))
+#define ask_reply_Store(t, ...) \
+	(ask_reply_Store)((t), _Generic((__VA_ARGS__), \
+	    ask_Ack *: (__VA_ARGS__), const ask_Ack *: (__VA_ARGS__), void *: (__VA_ARGS__)))
 #line 13 "rtgen/good/ask.rtp"
-#define ask_reply_Echo(t, reply) \
-	(ask_reply_Echo)((t), _Generic((reply), \
-	    ask_Echo *: (reply), const ask_Echo *: (reply)))
+#define ask_reply_Echo(t, ...) \
+	(ask_reply_Echo)((t), _Generic((__VA_ARGS__), \
+	    ask_Echo *: (__VA_ARGS__), const ask_Echo *: (__VA_ARGS__)))
 #line 139 "ask.rtp.h"
 #endif
 
@@ -224,11 +224,12 @@ int ask_Shop_send_Tick_every(ask_Shop_ref to, const ask_Tick *msg,
     rt_duration period, rt_timer *out);
 #line 226 "ask.rtp.h"
 #ifndef __cplusplus
-/* Make a message of the wrong type a hard error. */
+/* Make a message of the wrong type a hard error. A compound literal
+ * with commas in it needs parentheses unless it is the last argument. */
 #line 17 "rtgen/good/ask.rtp"
-#define ask_Shop_send_GetTotal(to, msg) \
-	(ask_Shop_send_GetTotal)((to), _Generic((msg), \
-	    ask_GetTotal *: (msg), const ask_GetTotal *: (msg), void *: (msg)))
+#define ask_Shop_send_GetTotal(to, ...) \
+	(ask_Shop_send_GetTotal)((to), _Generic((__VA_ARGS__), \
+	    ask_GetTotal *: (__VA_ARGS__), const ask_GetTotal *: (__VA_ARGS__), void *: (__VA_ARGS__)))
 #define ask_Shop_send_GetTotal_opt(to, msg, opts) \
 	(ask_Shop_send_GetTotal_opt)((to), _Generic((msg), \
 	    ask_GetTotal *: (msg), const ask_GetTotal *: (msg), void *: (msg)), \
@@ -250,9 +251,9 @@ int ask_Shop_send_Tick_every(ask_Shop_ref to, const ask_Tick *msg,
 	    ask_GetTotal *: (req), const ask_GetTotal *: (req), void *: (req)), \
 	    (timeout))
 #line 17 "rtgen/good/ask.rtp"
-#define ask_Shop_send_Describe(to, msg) \
-	(ask_Shop_send_Describe)((to), _Generic((msg), \
-	    ask_Describe *: (msg), const ask_Describe *: (msg)))
+#define ask_Shop_send_Describe(to, ...) \
+	(ask_Shop_send_Describe)((to), _Generic((__VA_ARGS__), \
+	    ask_Describe *: (__VA_ARGS__), const ask_Describe *: (__VA_ARGS__)))
 #define ask_Shop_send_Describe_opt(to, msg, opts) \
 	(ask_Shop_send_Describe_opt)((to), _Generic((msg), \
 	    ask_Describe *: (msg), const ask_Describe *: (msg)), \
@@ -274,9 +275,9 @@ int ask_Shop_send_Tick_every(ask_Shop_ref to, const ask_Tick *msg,
 	    ask_Describe *: (req), const ask_Describe *: (req)), \
 	    (timeout))
 #line 17 "rtgen/good/ask.rtp"
-#define ask_Shop_send_Tick(to, msg) \
-	(ask_Shop_send_Tick)((to), _Generic((msg), \
-	    ask_Tick *: (msg), const ask_Tick *: (msg), void *: (msg)))
+#define ask_Shop_send_Tick(to, ...) \
+	(ask_Shop_send_Tick)((to), _Generic((__VA_ARGS__), \
+	    ask_Tick *: (__VA_ARGS__), const ask_Tick *: (__VA_ARGS__), void *: (__VA_ARGS__)))
 #define ask_Shop_send_Tick_opt(to, msg, opts) \
 	(ask_Shop_send_Tick_opt)((to), _Generic((msg), \
 	    ask_Tick *: (msg), const ask_Tick *: (msg), void *: (msg)), \
@@ -289,7 +290,7 @@ int ask_Shop_send_Tick_every(ask_Shop_ref to, const ask_Tick *msg,
 	(ask_Shop_send_Tick_every)((to), _Generic((msg), \
 	    ask_Tick *: (msg), const ask_Tick *: (msg), void *: (msg)), \
 	    (period), (out))
-#line 293 "ask.rtp.h"
+#line 294 "ask.rtp.h"
 #endif
 /* Handlers of Shop, which the user writes. */
 #line 17 "rtgen/good/ask.rtp"
@@ -306,7 +307,7 @@ int ask_Shop_on_Fetch_reply(ask_Shop *self, rt_ctx *ctx, rt_corr id,
 #line 18 "rtgen/good/ask.rtp"
 int ask_Shop_on_Store_reply(ask_Shop *self, rt_ctx *ctx, rt_corr id,
     int status, const ask_Ack *reply);
-#line 310 "ask.rtp.h"
+#line 311 "ask.rtp.h"
 
 /*
  * Actor Vault: its state, spawn arguments, class and spawn function,
@@ -350,7 +351,7 @@ enum ask_Vault_tag {
 extern const rt_actor_class ask_Vault_class;
 int ask_Vault_spawn(rt_system *sys, const ask_Vault_args *args,
     ask_Vault_ref *out);
-#line 354 "ask.rtp.h"
+#line 355 "ask.rtp.h"
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
 #line 20 "rtgen/good/ask.rtp"
@@ -392,13 +393,14 @@ int ask_Vault_call_Echo(rt_system *sys, ask_Vault_ref to, const ask_Echo *req,
     ask_Echo *reply, rt_duration timeout);
 rt_corr ask_Vault_ask_Echo(rt_ctx *ctx, ask_Vault_ref to, const ask_Echo *req,
     rt_duration timeout);
-#line 396 "ask.rtp.h"
+#line 397 "ask.rtp.h"
 #ifndef __cplusplus
-/* Make a message of the wrong type a hard error. */
+/* Make a message of the wrong type a hard error. A compound literal
+ * with commas in it needs parentheses unless it is the last argument. */
 #line 20 "rtgen/good/ask.rtp"
-#define ask_Vault_send_Fetch(to, msg) \
-	(ask_Vault_send_Fetch)((to), _Generic((msg), \
-	    ask_Fetch *: (msg), const ask_Fetch *: (msg)))
+#define ask_Vault_send_Fetch(to, ...) \
+	(ask_Vault_send_Fetch)((to), _Generic((__VA_ARGS__), \
+	    ask_Fetch *: (__VA_ARGS__), const ask_Fetch *: (__VA_ARGS__)))
 #define ask_Vault_send_Fetch_opt(to, msg, opts) \
 	(ask_Vault_send_Fetch_opt)((to), _Generic((msg), \
 	    ask_Fetch *: (msg), const ask_Fetch *: (msg)), \
@@ -420,9 +422,9 @@ rt_corr ask_Vault_ask_Echo(rt_ctx *ctx, ask_Vault_ref to, const ask_Echo *req,
 	    ask_Fetch *: (req), const ask_Fetch *: (req)), \
 	    (timeout))
 #line 20 "rtgen/good/ask.rtp"
-#define ask_Vault_send_Store(to, msg) \
-	(ask_Vault_send_Store)((to), _Generic((msg), \
-	    ask_Store *: (msg), const ask_Store *: (msg)))
+#define ask_Vault_send_Store(to, ...) \
+	(ask_Vault_send_Store)((to), _Generic((__VA_ARGS__), \
+	    ask_Store *: (__VA_ARGS__), const ask_Store *: (__VA_ARGS__)))
 #define ask_Vault_send_Store_opt(to, msg, opts) \
 	(ask_Vault_send_Store_opt)((to), _Generic((msg), \
 	    ask_Store *: (msg), const ask_Store *: (msg)), \
@@ -444,9 +446,9 @@ rt_corr ask_Vault_ask_Echo(rt_ctx *ctx, ask_Vault_ref to, const ask_Echo *req,
 	    ask_Store *: (req), const ask_Store *: (req)), \
 	    (timeout))
 #line 20 "rtgen/good/ask.rtp"
-#define ask_Vault_send_Echo(to, msg) \
-	(ask_Vault_send_Echo)((to), _Generic((msg), \
-	    ask_Echo *: (msg), const ask_Echo *: (msg)))
+#define ask_Vault_send_Echo(to, ...) \
+	(ask_Vault_send_Echo)((to), _Generic((__VA_ARGS__), \
+	    ask_Echo *: (__VA_ARGS__), const ask_Echo *: (__VA_ARGS__)))
 #define ask_Vault_send_Echo_opt(to, msg, opts) \
 	(ask_Vault_send_Echo_opt)((to), _Generic((msg), \
 	    ask_Echo *: (msg), const ask_Echo *: (msg)), \
@@ -467,7 +469,7 @@ rt_corr ask_Vault_ask_Echo(rt_ctx *ctx, ask_Vault_ref to, const ask_Echo *req,
 	(ask_Vault_ask_Echo)((ctx), (to), _Generic((req), \
 	    ask_Echo *: (req), const ask_Echo *: (req)), \
 	    (timeout))
-#line 471 "ask.rtp.h"
+#line 473 "ask.rtp.h"
 #endif
 /* Handlers of Vault, which the user writes. */
 #line 20 "rtgen/good/ask.rtp"
@@ -479,7 +481,7 @@ int ask_Vault_on_Store(ask_Vault *self, rt_ctx *ctx, const ask_Store *req,
 #line 20 "rtgen/good/ask.rtp"
 int ask_Vault_on_Echo(ask_Vault *self, rt_ctx *ctx, const ask_Echo *req,
     ask_Echo *reply);
-#line 483 "ask.rtp.h"
+#line 485 "ask.rtp.h"
 
 /*
  * Actor Client: its state, spawn arguments, class and spawn function,
@@ -512,13 +514,13 @@ enum ask_Client_tag {
 extern const rt_actor_class ask_Client_class;
 int ask_Client_spawn(rt_system *sys, const ask_Client_args *args,
     ask_Client_ref *out);
-#line 516 "ask.rtp.h"
+#line 518 "ask.rtp.h"
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
 #line 21 "rtgen/good/ask.rtp"
 int ask_Client_register(ask_Client_ref a, const char *name);
 int ask_Client_whereis(rt_system *sys, const char *name, ask_Client_ref *out);
-#line 522 "ask.rtp.h"
+#line 524 "ask.rtp.h"
 /* Handlers of Client, which the user writes. */
 #line 22 "rtgen/good/ask.rtp"
 int ask_Client_on_GetTotal_reply(ask_Client *self, rt_ctx *ctx, rt_corr id,
@@ -532,7 +534,7 @@ int ask_Client_on_Echo_reply(ask_Client *self, rt_ctx *ctx, rt_corr id,
 #line 24 "rtgen/good/ask.rtp"
 int ask_Client_on_start(ask_Client *self, rt_ctx *ctx,
     const ask_Client_args *args);
-#line 536 "ask.rtp.h"
+#line 538 "ask.rtp.h"
 
 /*
  * Sends, calls and asks that do not exist: an actor accepts only the

@@ -101,11 +101,12 @@ int mbox_Plain_send_Tick_every(mbox_Plain_ref to, const mbox_Tick *msg,
     rt_duration period, rt_timer *out);
 #line 103 "mailbox.rtp.h"
 #ifndef __cplusplus
-/* Make a message of the wrong type a hard error. */
+/* Make a message of the wrong type a hard error. A compound literal
+ * with commas in it needs parentheses unless it is the last argument. */
 #line 9 "rtgen/good/mailbox.rtp"
-#define mbox_Plain_send_Tick(to, msg) \
-	(mbox_Plain_send_Tick)((to), _Generic((msg), \
-	    mbox_Tick *: (msg), const mbox_Tick *: (msg)))
+#define mbox_Plain_send_Tick(to, ...) \
+	(mbox_Plain_send_Tick)((to), _Generic((__VA_ARGS__), \
+	    mbox_Tick *: (__VA_ARGS__), const mbox_Tick *: (__VA_ARGS__)))
 #define mbox_Plain_send_Tick_opt(to, msg, opts) \
 	(mbox_Plain_send_Tick_opt)((to), _Generic((msg), \
 	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
@@ -118,12 +119,12 @@ int mbox_Plain_send_Tick_every(mbox_Plain_ref to, const mbox_Tick *msg,
 	(mbox_Plain_send_Tick_every)((to), _Generic((msg), \
 	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
 	    (period), (out))
-#line 122 "mailbox.rtp.h"
+#line 123 "mailbox.rtp.h"
 #endif
 /* Handlers of Plain, which the user writes. */
 #line 9 "rtgen/good/mailbox.rtp"
 int mbox_Plain_on_Tick(mbox_Plain *self, rt_ctx *ctx, const mbox_Tick *msg);
-#line 127 "mailbox.rtp.h"
+#line 128 "mailbox.rtp.h"
 
 /*
  * Actor Open: its state, spawn arguments, class and spawn function,
@@ -150,7 +151,7 @@ enum mbox_Open_tag {
 extern const rt_actor_class mbox_Open_class;
 int mbox_Open_spawn(rt_system *sys, const mbox_Open_args *args,
     mbox_Open_ref *out);
-#line 154 "mailbox.rtp.h"
+#line 155 "mailbox.rtp.h"
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
 #line 10 "rtgen/good/mailbox.rtp"
@@ -164,13 +165,14 @@ int mbox_Open_send_Tick_after(mbox_Open_ref to, const mbox_Tick *msg,
     rt_duration delay, rt_timer *out);
 int mbox_Open_send_Tick_every(mbox_Open_ref to, const mbox_Tick *msg,
     rt_duration period, rt_timer *out);
-#line 168 "mailbox.rtp.h"
+#line 169 "mailbox.rtp.h"
 #ifndef __cplusplus
-/* Make a message of the wrong type a hard error. */
+/* Make a message of the wrong type a hard error. A compound literal
+ * with commas in it needs parentheses unless it is the last argument. */
 #line 10 "rtgen/good/mailbox.rtp"
-#define mbox_Open_send_Tick(to, msg) \
-	(mbox_Open_send_Tick)((to), _Generic((msg), \
-	    mbox_Tick *: (msg), const mbox_Tick *: (msg)))
+#define mbox_Open_send_Tick(to, ...) \
+	(mbox_Open_send_Tick)((to), _Generic((__VA_ARGS__), \
+	    mbox_Tick *: (__VA_ARGS__), const mbox_Tick *: (__VA_ARGS__)))
 #define mbox_Open_send_Tick_opt(to, msg, opts) \
 	(mbox_Open_send_Tick_opt)((to), _Generic((msg), \
 	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
@@ -183,12 +185,12 @@ int mbox_Open_send_Tick_every(mbox_Open_ref to, const mbox_Tick *msg,
 	(mbox_Open_send_Tick_every)((to), _Generic((msg), \
 	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
 	    (period), (out))
-#line 187 "mailbox.rtp.h"
+#line 189 "mailbox.rtp.h"
 #endif
 /* Handlers of Open, which the user writes. */
 #line 10 "rtgen/good/mailbox.rtp"
 int mbox_Open_on_Tick(mbox_Open *self, rt_ctx *ctx, const mbox_Tick *msg);
-#line 192 "mailbox.rtp.h"
+#line 194 "mailbox.rtp.h"
 
 /*
  * Actor Waiter: its state, spawn arguments, class and spawn function,
@@ -221,7 +223,7 @@ enum mbox_Waiter_tag {
 extern const rt_actor_class mbox_Waiter_class;
 int mbox_Waiter_spawn(rt_system *sys, const mbox_Waiter_args *args,
     mbox_Waiter_ref *out);
-#line 225 "mailbox.rtp.h"
+#line 227 "mailbox.rtp.h"
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
 #line 11 "rtgen/good/mailbox.rtp"
@@ -244,13 +246,14 @@ int mbox_Waiter_send_Tick_after(mbox_Waiter_ref to, const mbox_Tick *msg,
     rt_duration delay, rt_timer *out);
 int mbox_Waiter_send_Tick_every(mbox_Waiter_ref to, const mbox_Tick *msg,
     rt_duration period, rt_timer *out);
-#line 248 "mailbox.rtp.h"
+#line 250 "mailbox.rtp.h"
 #ifndef __cplusplus
-/* Make a message of the wrong type a hard error. */
+/* Make a message of the wrong type a hard error. A compound literal
+ * with commas in it needs parentheses unless it is the last argument. */
 #line 11 "rtgen/good/mailbox.rtp"
-#define mbox_Waiter_send_Note(to, msg) \
-	(mbox_Waiter_send_Note)((to), _Generic((msg), \
-	    mbox_Note *: (msg), const mbox_Note *: (msg)))
+#define mbox_Waiter_send_Note(to, ...) \
+	(mbox_Waiter_send_Note)((to), _Generic((__VA_ARGS__), \
+	    mbox_Note *: (__VA_ARGS__), const mbox_Note *: (__VA_ARGS__)))
 #define mbox_Waiter_send_Note_opt(to, msg, opts) \
 	(mbox_Waiter_send_Note_opt)((to), _Generic((msg), \
 	    mbox_Note *: (msg), const mbox_Note *: (msg)), \
@@ -264,9 +267,9 @@ int mbox_Waiter_send_Tick_every(mbox_Waiter_ref to, const mbox_Tick *msg,
 	    mbox_Note *: (msg), const mbox_Note *: (msg)), \
 	    (period), (out))
 #line 11 "rtgen/good/mailbox.rtp"
-#define mbox_Waiter_send_Tick(to, msg) \
-	(mbox_Waiter_send_Tick)((to), _Generic((msg), \
-	    mbox_Tick *: (msg), const mbox_Tick *: (msg)))
+#define mbox_Waiter_send_Tick(to, ...) \
+	(mbox_Waiter_send_Tick)((to), _Generic((__VA_ARGS__), \
+	    mbox_Tick *: (__VA_ARGS__), const mbox_Tick *: (__VA_ARGS__)))
 #define mbox_Waiter_send_Tick_opt(to, msg, opts) \
 	(mbox_Waiter_send_Tick_opt)((to), _Generic((msg), \
 	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
@@ -279,14 +282,14 @@ int mbox_Waiter_send_Tick_every(mbox_Waiter_ref to, const mbox_Tick *msg,
 	(mbox_Waiter_send_Tick_every)((to), _Generic((msg), \
 	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
 	    (period), (out))
-#line 283 "mailbox.rtp.h"
+#line 286 "mailbox.rtp.h"
 #endif
 /* Handlers of Waiter, which the user writes. */
 #line 11 "rtgen/good/mailbox.rtp"
 int mbox_Waiter_on_Note(mbox_Waiter *self, rt_ctx *ctx, const mbox_Note *msg);
 #line 11 "rtgen/good/mailbox.rtp"
 int mbox_Waiter_on_Tick(mbox_Waiter *self, rt_ctx *ctx, const mbox_Tick *msg);
-#line 290 "mailbox.rtp.h"
+#line 293 "mailbox.rtp.h"
 
 /*
  * Actor Blocker: its state, spawn arguments, class and spawn function,
@@ -318,7 +321,7 @@ enum mbox_Blocker_tag {
 extern const rt_actor_class mbox_Blocker_class;
 int mbox_Blocker_spawn(rt_system *sys, const mbox_Blocker_args *args,
     mbox_Blocker_ref *out);
-#line 322 "mailbox.rtp.h"
+#line 325 "mailbox.rtp.h"
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
 #line 12 "rtgen/good/mailbox.rtp"
@@ -333,13 +336,14 @@ int mbox_Blocker_send_Stop_after(mbox_Blocker_ref to, const mbox_Stop *msg,
     rt_duration delay, rt_timer *out);
 int mbox_Blocker_send_Stop_every(mbox_Blocker_ref to, const mbox_Stop *msg,
     rt_duration period, rt_timer *out);
-#line 337 "mailbox.rtp.h"
+#line 340 "mailbox.rtp.h"
 #ifndef __cplusplus
-/* Make a message of the wrong type a hard error. */
+/* Make a message of the wrong type a hard error. A compound literal
+ * with commas in it needs parentheses unless it is the last argument. */
 #line 12 "rtgen/good/mailbox.rtp"
-#define mbox_Blocker_send_Stop(to, msg) \
-	(mbox_Blocker_send_Stop)((to), _Generic((msg), \
-	    mbox_Stop *: (msg), const mbox_Stop *: (msg), void *: (msg)))
+#define mbox_Blocker_send_Stop(to, ...) \
+	(mbox_Blocker_send_Stop)((to), _Generic((__VA_ARGS__), \
+	    mbox_Stop *: (__VA_ARGS__), const mbox_Stop *: (__VA_ARGS__), void *: (__VA_ARGS__)))
 #define mbox_Blocker_send_Stop_opt(to, msg, opts) \
 	(mbox_Blocker_send_Stop_opt)((to), _Generic((msg), \
 	    mbox_Stop *: (msg), const mbox_Stop *: (msg), void *: (msg)), \
@@ -352,13 +356,13 @@ int mbox_Blocker_send_Stop_every(mbox_Blocker_ref to, const mbox_Stop *msg,
 	(mbox_Blocker_send_Stop_every)((to), _Generic((msg), \
 	    mbox_Stop *: (msg), const mbox_Stop *: (msg), void *: (msg)), \
 	    (period), (out))
-#line 356 "mailbox.rtp.h"
+#line 360 "mailbox.rtp.h"
 #endif
 /* Handlers of Blocker, which the user writes. */
 #line 12 "rtgen/good/mailbox.rtp"
 int mbox_Blocker_on_Stop(mbox_Blocker *self, rt_ctx *ctx,
     const mbox_Stop *msg);
-#line 362 "mailbox.rtp.h"
+#line 366 "mailbox.rtp.h"
 
 /*
  * Actor Dropper: its state, spawn arguments, class and spawn function,
@@ -389,7 +393,7 @@ enum mbox_Dropper_tag {
 extern const rt_actor_class mbox_Dropper_class;
 int mbox_Dropper_spawn(rt_system *sys, const mbox_Dropper_args *args,
     mbox_Dropper_ref *out);
-#line 393 "mailbox.rtp.h"
+#line 397 "mailbox.rtp.h"
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
 #line 13 "rtgen/good/mailbox.rtp"
@@ -412,13 +416,14 @@ int mbox_Dropper_send_Stop_after(mbox_Dropper_ref to, const mbox_Stop *msg,
     rt_duration delay, rt_timer *out);
 int mbox_Dropper_send_Stop_every(mbox_Dropper_ref to, const mbox_Stop *msg,
     rt_duration period, rt_timer *out);
-#line 416 "mailbox.rtp.h"
+#line 420 "mailbox.rtp.h"
 #ifndef __cplusplus
-/* Make a message of the wrong type a hard error. */
+/* Make a message of the wrong type a hard error. A compound literal
+ * with commas in it needs parentheses unless it is the last argument. */
 #line 13 "rtgen/good/mailbox.rtp"
-#define mbox_Dropper_send_Tick(to, msg) \
-	(mbox_Dropper_send_Tick)((to), _Generic((msg), \
-	    mbox_Tick *: (msg), const mbox_Tick *: (msg)))
+#define mbox_Dropper_send_Tick(to, ...) \
+	(mbox_Dropper_send_Tick)((to), _Generic((__VA_ARGS__), \
+	    mbox_Tick *: (__VA_ARGS__), const mbox_Tick *: (__VA_ARGS__)))
 #define mbox_Dropper_send_Tick_opt(to, msg, opts) \
 	(mbox_Dropper_send_Tick_opt)((to), _Generic((msg), \
 	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
@@ -432,9 +437,9 @@ int mbox_Dropper_send_Stop_every(mbox_Dropper_ref to, const mbox_Stop *msg,
 	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
 	    (period), (out))
 #line 13 "rtgen/good/mailbox.rtp"
-#define mbox_Dropper_send_Stop(to, msg) \
-	(mbox_Dropper_send_Stop)((to), _Generic((msg), \
-	    mbox_Stop *: (msg), const mbox_Stop *: (msg), void *: (msg)))
+#define mbox_Dropper_send_Stop(to, ...) \
+	(mbox_Dropper_send_Stop)((to), _Generic((__VA_ARGS__), \
+	    mbox_Stop *: (__VA_ARGS__), const mbox_Stop *: (__VA_ARGS__), void *: (__VA_ARGS__)))
 #define mbox_Dropper_send_Stop_opt(to, msg, opts) \
 	(mbox_Dropper_send_Stop_opt)((to), _Generic((msg), \
 	    mbox_Stop *: (msg), const mbox_Stop *: (msg), void *: (msg)), \
@@ -447,7 +452,7 @@ int mbox_Dropper_send_Stop_every(mbox_Dropper_ref to, const mbox_Stop *msg,
 	(mbox_Dropper_send_Stop_every)((to), _Generic((msg), \
 	    mbox_Stop *: (msg), const mbox_Stop *: (msg), void *: (msg)), \
 	    (period), (out))
-#line 451 "mailbox.rtp.h"
+#line 456 "mailbox.rtp.h"
 #endif
 /* Handlers of Dropper, which the user writes. */
 #line 13 "rtgen/good/mailbox.rtp"
@@ -456,7 +461,7 @@ int mbox_Dropper_on_Tick(mbox_Dropper *self, rt_ctx *ctx,
 #line 13 "rtgen/good/mailbox.rtp"
 int mbox_Dropper_on_Stop(mbox_Dropper *self, rt_ctx *ctx,
     const mbox_Stop *msg);
-#line 460 "mailbox.rtp.h"
+#line 465 "mailbox.rtp.h"
 
 /*
  * Actor Rejecter: its state, spawn arguments, class and spawn function,
@@ -485,7 +490,7 @@ enum mbox_Rejecter_tag {
 extern const rt_actor_class mbox_Rejecter_class;
 int mbox_Rejecter_spawn(rt_system *sys, const mbox_Rejecter_args *args,
     mbox_Rejecter_ref *out);
-#line 489 "mailbox.rtp.h"
+#line 494 "mailbox.rtp.h"
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
 #line 14 "rtgen/good/mailbox.rtp"
@@ -500,13 +505,14 @@ int mbox_Rejecter_send_Note_after(mbox_Rejecter_ref to, const mbox_Note *msg,
     rt_duration delay, rt_timer *out);
 int mbox_Rejecter_send_Note_every(mbox_Rejecter_ref to, const mbox_Note *msg,
     rt_duration period, rt_timer *out);
-#line 504 "mailbox.rtp.h"
+#line 509 "mailbox.rtp.h"
 #ifndef __cplusplus
-/* Make a message of the wrong type a hard error. */
+/* Make a message of the wrong type a hard error. A compound literal
+ * with commas in it needs parentheses unless it is the last argument. */
 #line 15 "rtgen/good/mailbox.rtp"
-#define mbox_Rejecter_send_Note(to, msg) \
-	(mbox_Rejecter_send_Note)((to), _Generic((msg), \
-	    mbox_Note *: (msg), const mbox_Note *: (msg)))
+#define mbox_Rejecter_send_Note(to, ...) \
+	(mbox_Rejecter_send_Note)((to), _Generic((__VA_ARGS__), \
+	    mbox_Note *: (__VA_ARGS__), const mbox_Note *: (__VA_ARGS__)))
 #define mbox_Rejecter_send_Note_opt(to, msg, opts) \
 	(mbox_Rejecter_send_Note_opt)((to), _Generic((msg), \
 	    mbox_Note *: (msg), const mbox_Note *: (msg)), \
@@ -519,13 +525,13 @@ int mbox_Rejecter_send_Note_every(mbox_Rejecter_ref to, const mbox_Note *msg,
 	(mbox_Rejecter_send_Note_every)((to), _Generic((msg), \
 	    mbox_Note *: (msg), const mbox_Note *: (msg)), \
 	    (period), (out))
-#line 523 "mailbox.rtp.h"
+#line 529 "mailbox.rtp.h"
 #endif
 /* Handlers of Rejecter, which the user writes. */
 #line 15 "rtgen/good/mailbox.rtp"
 int mbox_Rejecter_on_Note(mbox_Rejecter *self, rt_ctx *ctx,
     const mbox_Note *msg);
-#line 529 "mailbox.rtp.h"
+#line 535 "mailbox.rtp.h"
 
 /*
  * Sends, calls and asks that do not exist: an actor accepts only the

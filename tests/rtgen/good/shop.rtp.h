@@ -126,11 +126,12 @@ int shop_Cart_send_Total_every(shop_Cart_ref to, const shop_Total *msg,
     rt_duration period, rt_timer *out);
 #line 128 "shop.rtp.h"
 #ifndef __cplusplus
-/* Make a message of the wrong type a hard error. */
+/* Make a message of the wrong type a hard error. A compound literal
+ * with commas in it needs parentheses unless it is the last argument. */
 #line 19 "rtgen/good/shop.rtp"
-#define shop_Cart_send_Order(to, msg) \
-	(shop_Cart_send_Order)((to), _Generic((msg), \
-	    shop_Order *: (msg), const shop_Order *: (msg)))
+#define shop_Cart_send_Order(to, ...) \
+	(shop_Cart_send_Order)((to), _Generic((__VA_ARGS__), \
+	    shop_Order *: (__VA_ARGS__), const shop_Order *: (__VA_ARGS__)))
 #define shop_Cart_send_Order_opt(to, msg, opts) \
 	(shop_Cart_send_Order_opt)((to), _Generic((msg), \
 	    shop_Order *: (msg), const shop_Order *: (msg)), \
@@ -144,9 +145,9 @@ int shop_Cart_send_Total_every(shop_Cart_ref to, const shop_Total *msg,
 	    shop_Order *: (msg), const shop_Order *: (msg)), \
 	    (period), (out))
 #line 19 "rtgen/good/shop.rtp"
-#define shop_Cart_send_Ping(to, msg) \
-	(shop_Cart_send_Ping)((to), _Generic((msg), \
-	    shop_Ping *: (msg), const shop_Ping *: (msg), void *: (msg)))
+#define shop_Cart_send_Ping(to, ...) \
+	(shop_Cart_send_Ping)((to), _Generic((__VA_ARGS__), \
+	    shop_Ping *: (__VA_ARGS__), const shop_Ping *: (__VA_ARGS__), void *: (__VA_ARGS__)))
 #define shop_Cart_send_Ping_opt(to, msg, opts) \
 	(shop_Cart_send_Ping_opt)((to), _Generic((msg), \
 	    shop_Ping *: (msg), const shop_Ping *: (msg), void *: (msg)), \
@@ -160,9 +161,9 @@ int shop_Cart_send_Total_every(shop_Cart_ref to, const shop_Total *msg,
 	    shop_Ping *: (msg), const shop_Ping *: (msg), void *: (msg)), \
 	    (period), (out))
 #line 20 "rtgen/good/shop.rtp"
-#define shop_Cart_send_Total(to, msg) \
-	(shop_Cart_send_Total)((to), _Generic((msg), \
-	    shop_Total *: (msg), const shop_Total *: (msg)))
+#define shop_Cart_send_Total(to, ...) \
+	(shop_Cart_send_Total)((to), _Generic((__VA_ARGS__), \
+	    shop_Total *: (__VA_ARGS__), const shop_Total *: (__VA_ARGS__)))
 #define shop_Cart_send_Total_opt(to, msg, opts) \
 	(shop_Cart_send_Total_opt)((to), _Generic((msg), \
 	    shop_Total *: (msg), const shop_Total *: (msg)), \
@@ -175,7 +176,7 @@ int shop_Cart_send_Total_every(shop_Cart_ref to, const shop_Total *msg,
 	(shop_Cart_send_Total_every)((to), _Generic((msg), \
 	    shop_Total *: (msg), const shop_Total *: (msg)), \
 	    (period), (out))
-#line 179 "shop.rtp.h"
+#line 180 "shop.rtp.h"
 #endif
 /* Handlers of Cart, which the user writes. */
 #line 19 "rtgen/good/shop.rtp"
@@ -189,7 +190,7 @@ int shop_Cart_on_start(shop_Cart *self, rt_ctx *ctx,
     const shop_Cart_args *args);
 #line 23 "rtgen/good/shop.rtp"
 void shop_Cart_on_stop(shop_Cart *self, rt_ctx *ctx, int reason);
-#line 193 "shop.rtp.h"
+#line 194 "shop.rtp.h"
 
 /*
  * Actor Auditor: its state, spawn arguments, class and spawn function,
@@ -216,7 +217,7 @@ enum shop_Auditor_tag {
 extern const rt_actor_class shop_Auditor_class;
 int shop_Auditor_spawn(rt_system *sys, const shop_Auditor_args *args,
     shop_Auditor_ref *out);
-#line 220 "shop.rtp.h"
+#line 221 "shop.rtp.h"
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
 #line 26 "rtgen/good/shop.rtp"
@@ -231,13 +232,14 @@ int shop_Auditor_send_Order_after(shop_Auditor_ref to, const shop_Order *msg,
     rt_duration delay, rt_timer *out);
 int shop_Auditor_send_Order_every(shop_Auditor_ref to, const shop_Order *msg,
     rt_duration period, rt_timer *out);
-#line 235 "shop.rtp.h"
+#line 236 "shop.rtp.h"
 #ifndef __cplusplus
-/* Make a message of the wrong type a hard error. */
+/* Make a message of the wrong type a hard error. A compound literal
+ * with commas in it needs parentheses unless it is the last argument. */
 #line 27 "rtgen/good/shop.rtp"
-#define shop_Auditor_send_Order(to, msg) \
-	(shop_Auditor_send_Order)((to), _Generic((msg), \
-	    shop_Order *: (msg), const shop_Order *: (msg)))
+#define shop_Auditor_send_Order(to, ...) \
+	(shop_Auditor_send_Order)((to), _Generic((__VA_ARGS__), \
+	    shop_Order *: (__VA_ARGS__), const shop_Order *: (__VA_ARGS__)))
 #define shop_Auditor_send_Order_opt(to, msg, opts) \
 	(shop_Auditor_send_Order_opt)((to), _Generic((msg), \
 	    shop_Order *: (msg), const shop_Order *: (msg)), \
@@ -250,7 +252,7 @@ int shop_Auditor_send_Order_every(shop_Auditor_ref to, const shop_Order *msg,
 	(shop_Auditor_send_Order_every)((to), _Generic((msg), \
 	    shop_Order *: (msg), const shop_Order *: (msg)), \
 	    (period), (out))
-#line 254 "shop.rtp.h"
+#line 256 "shop.rtp.h"
 #endif
 /* Handlers of Auditor, which the user writes. */
 #line 27 "rtgen/good/shop.rtp"
@@ -258,7 +260,7 @@ int shop_Auditor_on_Order(shop_Auditor *self, rt_ctx *ctx,
     const shop_Order *msg);
 #line 29 "rtgen/good/shop.rtp"
 void shop_Auditor_on_stop(shop_Auditor *self, rt_ctx *ctx, int reason);
-#line 262 "shop.rtp.h"
+#line 264 "shop.rtp.h"
 
 /*
  * Actor Idle: its state, spawn arguments, class and spawn function,
@@ -282,13 +284,13 @@ typedef struct shop_Idle_args {
 extern const rt_actor_class shop_Idle_class;
 int shop_Idle_spawn(rt_system *sys, const shop_Idle_args *args,
     shop_Idle_ref *out);
-#line 286 "shop.rtp.h"
+#line 288 "shop.rtp.h"
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
 #line 32 "rtgen/good/shop.rtp"
 int shop_Idle_register(shop_Idle_ref a, const char *name);
 int shop_Idle_whereis(rt_system *sys, const char *name, shop_Idle_ref *out);
-#line 292 "shop.rtp.h"
+#line 294 "shop.rtp.h"
 
 /*
  * Sends, calls and asks that do not exist: an actor accepts only the

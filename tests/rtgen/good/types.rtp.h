@@ -148,11 +148,12 @@ int types_Store_send_Named_every(types_Store_ref to, const types_Named *msg,
     rt_duration period, rt_timer *out);
 #line 150 "types.rtp.h"
 #ifndef __cplusplus
-/* Make a message of the wrong type a hard error. */
+/* Make a message of the wrong type a hard error. A compound literal
+ * with commas in it needs parentheses unless it is the last argument. */
 #line 9 "rtgen/good/types.rtp"
-#define types_Store_send_Blob(to, msg) \
-	(types_Store_send_Blob)((to), _Generic((msg), \
-	    types_Blob *: (msg), const types_Blob *: (msg)))
+#define types_Store_send_Blob(to, ...) \
+	(types_Store_send_Blob)((to), _Generic((__VA_ARGS__), \
+	    types_Blob *: (__VA_ARGS__), const types_Blob *: (__VA_ARGS__)))
 #define types_Store_send_Blob_opt(to, msg, opts) \
 	(types_Store_send_Blob_opt)((to), _Generic((msg), \
 	    types_Blob *: (msg), const types_Blob *: (msg)), \
@@ -166,9 +167,9 @@ int types_Store_send_Named_every(types_Store_ref to, const types_Named *msg,
 	    types_Blob *: (msg), const types_Blob *: (msg)), \
 	    (period), (out))
 #line 9 "rtgen/good/types.rtp"
-#define types_Store_send_Handle(to, msg) \
-	(types_Store_send_Handle)((to), _Generic((msg), \
-	    types_Handle *: (msg), const types_Handle *: (msg)))
+#define types_Store_send_Handle(to, ...) \
+	(types_Store_send_Handle)((to), _Generic((__VA_ARGS__), \
+	    types_Handle *: (__VA_ARGS__), const types_Handle *: (__VA_ARGS__)))
 #define types_Store_send_Handle_opt(to, msg, opts) \
 	(types_Store_send_Handle_opt)((to), _Generic((msg), \
 	    types_Handle *: (msg), const types_Handle *: (msg)), \
@@ -178,9 +179,9 @@ int types_Store_send_Named_every(types_Store_ref to, const types_Named *msg,
 	    types_Handle *: (msg), const types_Handle *: (msg)), \
 	    (delay), (out))
 #line 9 "rtgen/good/types.rtp"
-#define types_Store_send_Both(to, msg) \
-	(types_Store_send_Both)((to), _Generic((msg), \
-	    types_Both *: (msg), const types_Both *: (msg)))
+#define types_Store_send_Both(to, ...) \
+	(types_Store_send_Both)((to), _Generic((__VA_ARGS__), \
+	    types_Both *: (__VA_ARGS__), const types_Both *: (__VA_ARGS__)))
 #define types_Store_send_Both_opt(to, msg, opts) \
 	(types_Store_send_Both_opt)((to), _Generic((msg), \
 	    types_Both *: (msg), const types_Both *: (msg)), \
@@ -190,9 +191,9 @@ int types_Store_send_Named_every(types_Store_ref to, const types_Named *msg,
 	    types_Both *: (msg), const types_Both *: (msg)), \
 	    (delay), (out))
 #line 9 "rtgen/good/types.rtp"
-#define types_Store_send_Named(to, msg) \
-	(types_Store_send_Named)((to), _Generic((msg), \
-	    types_Named *: (msg), const types_Named *: (msg)))
+#define types_Store_send_Named(to, ...) \
+	(types_Store_send_Named)((to), _Generic((__VA_ARGS__), \
+	    types_Named *: (__VA_ARGS__), const types_Named *: (__VA_ARGS__)))
 #define types_Store_send_Named_opt(to, msg, opts) \
 	(types_Store_send_Named_opt)((to), _Generic((msg), \
 	    types_Named *: (msg), const types_Named *: (msg)), \
@@ -205,7 +206,7 @@ int types_Store_send_Named_every(types_Store_ref to, const types_Named *msg,
 	(types_Store_send_Named_every)((to), _Generic((msg), \
 	    types_Named *: (msg), const types_Named *: (msg)), \
 	    (period), (out))
-#line 209 "types.rtp.h"
+#line 210 "types.rtp.h"
 #endif
 /* Handlers of Store, which the user writes. */
 #line 9 "rtgen/good/types.rtp"
@@ -223,7 +224,7 @@ int types_Store_on_start(types_Store *self, rt_ctx *ctx,
     const types_Store_args *args);
 #line 12 "rtgen/good/types.rtp"
 void types_Store_on_stop(types_Store *self, rt_ctx *ctx, int reason);
-#line 227 "types.rtp.h"
+#line 228 "types.rtp.h"
 
 /*
  * Actor Plain: its state, spawn arguments, class and spawn function,
@@ -252,7 +253,7 @@ enum types_Plain_tag {
 extern const rt_actor_class types_Plain_class;
 int types_Plain_spawn(rt_system *sys, const types_Plain_args *args,
     types_Plain_ref *out);
-#line 256 "types.rtp.h"
+#line 257 "types.rtp.h"
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
 #line 15 "rtgen/good/types.rtp"
@@ -265,13 +266,14 @@ int types_Plain_send_Handle_opt(types_Plain_ref to, const types_Handle *msg,
     const rt_send_opts *opts);
 int types_Plain_send_Handle_after(types_Plain_ref to, const types_Handle *msg,
     rt_duration delay, rt_timer *out);
-#line 269 "types.rtp.h"
+#line 270 "types.rtp.h"
 #ifndef __cplusplus
-/* Make a message of the wrong type a hard error. */
+/* Make a message of the wrong type a hard error. A compound literal
+ * with commas in it needs parentheses unless it is the last argument. */
 #line 16 "rtgen/good/types.rtp"
-#define types_Plain_send_Handle(to, msg) \
-	(types_Plain_send_Handle)((to), _Generic((msg), \
-	    types_Handle *: (msg), const types_Handle *: (msg)))
+#define types_Plain_send_Handle(to, ...) \
+	(types_Plain_send_Handle)((to), _Generic((__VA_ARGS__), \
+	    types_Handle *: (__VA_ARGS__), const types_Handle *: (__VA_ARGS__)))
 #define types_Plain_send_Handle_opt(to, msg, opts) \
 	(types_Plain_send_Handle_opt)((to), _Generic((msg), \
 	    types_Handle *: (msg), const types_Handle *: (msg)), \
@@ -280,13 +282,13 @@ int types_Plain_send_Handle_after(types_Plain_ref to, const types_Handle *msg,
 	(types_Plain_send_Handle_after)((to), _Generic((msg), \
 	    types_Handle *: (msg), const types_Handle *: (msg)), \
 	    (delay), (out))
-#line 284 "types.rtp.h"
+#line 286 "types.rtp.h"
 #endif
 /* Handlers of Plain, which the user writes. */
 #line 16 "rtgen/good/types.rtp"
 int types_Plain_on_Handle(types_Plain *self, rt_ctx *ctx,
     const types_Handle *msg);
-#line 290 "types.rtp.h"
+#line 292 "types.rtp.h"
 
 /*
  * Sends, calls and asks that do not exist: an actor accepts only the
