@@ -15,5 +15,6 @@
 #include <rt/timer.h>
 #include <rt/ask.h>
 #include <rt/registry.h>
+#include <rt/topic.h>
 
 #endif
