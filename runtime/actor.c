@@ -604,7 +604,7 @@ handle(rti_worker *w, rt_cell *cell)
 		w->ctx.cell = cell;
 		w->ctx.gen = env->gen;
 		rc = cls->dispatch(state, &w->ctx, env->v.tag,
-		    rt_env_payload(env));
+		    rti_env_msg(env));
 		w->ctx.cell = NULL;
 		if (w->test != NULL)
 			rti_test_record(sys, w->test, cell, env->gen, cls,

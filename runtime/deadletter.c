@@ -32,6 +32,6 @@ rti_dead_letter(rt_system *sys, const rt_actor_class *cls, rt_env *env,
 	    cls->tag_names[env->v.tag] :
 	    NULL;
 	dl.tag = env->v.tag;
-	dl.msg = rt_env_payload(env);
+	dl.msg = rti_env_msg(env);
 	sys->cfg.dead_letter(sys->cfg.dead_letter_user, &dl);
 }

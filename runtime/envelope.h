@@ -27,6 +27,9 @@ enum rti_env_flags {
 	RTI_ENV_COUNTED = 1u << 0, /* counted in its cell's bounded `count` */
 	RTI_ENV_REQUEST = 1u << 1, /* a request whose answer's address
 	                              follows the payload (ask_int.h) */
+	RTI_ENV_SHARED = 1u << 2,  /* a subscriber's node: the payload is a
+	                              pointer to a published body (topic.c) */
+	RTI_ENV_PUBLISH = 1u << 3, /* a published body, shared by nodes */
 };
 
 struct rt_env {
@@ -38,6 +41,8 @@ struct rt_env {
 		int64_t deadline;          /* RTI_ENV_MSG: monotonic ns after
 		                              which it expires; 0: never */
 		struct rti_call *call;     /* RTI_ENV_REPLY to a thread */
+		uint64_t refs;             /* RTI_ENV_PUBLISH: atomic, the nodes
+		                              (and publisher) holding it */
 	} u;
 	union {
 		uint32_t tag;              /* RTI_ENV_MSG: the message */
@@ -126,6 +131,15 @@ static inline rt_env *
 rti_env_of(rti_mpsc_node *n)
 {
 	return (rt_env *)n;
+}
+
+/* The message an envelope carries: its own payload, or a node's body's. */
+static inline void *
+rti_env_msg(rt_env *env)
+{
+	if (__builtin_expect(env->flags & RTI_ENV_SHARED, 0))
+		return rt_env_payload(*(rt_env **)rt_env_payload(env));
+	return rt_env_payload(env);
 }
 
 #endif

@@ -56,8 +56,10 @@ rti_system_create(const rt_config *cfg, bool manual)
 		goto fail_sys;
 	if (rti_tokens_init(&sys->tokens) != 0)
 		goto fail_wheel;
-	if (rti_cell_dir_init(&sys->cells) != 0)
+	if (rti_topics_init(&sys->topics) != 0)
 		goto fail_tokens;
+	if (rti_cell_dir_init(&sys->cells) != 0)
+		goto fail_topics;
 	if (rti_env_depot_init(sys->depot) != 0)
 		goto fail_cells;
 	if (pthread_mutex_init(&sys->lock, NULL) != 0)
@@ -91,6 +93,8 @@ fail_depot:
 	rti_env_depot_destroy(sys->depot);
 fail_cells:
 	rti_cell_dir_destroy(&sys->cells);
+fail_topics:
+	rti_topics_destroy(&sys->topics);
 fail_tokens:
 	rti_tokens_destroy(&sys->tokens);
 fail_wheel:
@@ -303,6 +307,7 @@ rt_system_free(rt_system *sys)
 	rti_env_depot_destroy(sys->depot);
 	rti_wheel_destroy(&sys->wheel);
 	rti_tokens_destroy(&sys->tokens);
+	rti_topics_destroy(&sys->topics);
 	rti_test_log_free(&sys->test_log);
 	pthread_cond_destroy(&sys->cond);
 	pthread_mutex_destroy(&sys->shutdown_lock);

@@ -17,6 +17,7 @@
 #include "rt_atomic.h"
 #include "sched.h"
 #include "timer.h"
+#include "topic_int.h"
 
 struct rt_system {
 	/* Read-mostly, shared by every thread. */
@@ -66,6 +67,7 @@ struct rt_system {
 	rti_env_depot depot[RTI_ENV_CLASSES];
 	rti_wheel wheel;
 	rti_tokens tokens;
+	rti_topics topics;
 
 	/* A test system's clock (atomic; only its driving thread writes),
 	 * and its record of handled messages. */
