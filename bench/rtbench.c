@@ -756,6 +756,181 @@ run_dispatch(rt_system *sys, const param *p, unsigned workers)
 	return 0;
 }
 
+/* --- ask and call -------------------------------------------------------- */
+
+/* Every ask and call carries a timeout, as a careful user's would: it is
+ * part of the cost (a timer started and cancelled per request). */
+#define REQUEST_TIMEOUT RT_SEC(10)
+
+static uint64_t ask_sum, ask_errors;
+
+int
+bench_Server_on_Next(bench_Server *self, rt_ctx *ctx, const bench_Next *req,
+    bench_Answer *reply)
+{
+	(void)self;
+	(void)ctx;
+	reply->n = req->n + 1;
+	return 0;
+}
+
+static int
+ask_next(bench_Asker *self, rt_ctx *ctx)
+{
+	rt_corr id = bench_Server_ask_Next(ctx, self->server,
+	    &(bench_Next){ .n = self->i }, REQUEST_TIMEOUT);
+
+	return id > 0 ? 0 : (int)id;
+}
+
+int
+bench_Asker_on_Begin(bench_Asker *self, rt_ctx *ctx, const bench_Begin *msg)
+{
+	self->server = msg->server;
+	self->n = msg->n;
+	return ask_next(self, ctx);
+}
+
+int
+bench_Asker_on_Next_reply(bench_Asker *self, rt_ctx *ctx, rt_corr id,
+    int status, const bench_Answer *reply)
+{
+	(void)id;
+	if (status != 0) {
+		self->i = self->n;
+		ask_errors++;
+		rt_stop(ctx, RT_NORMAL);
+		return 0;
+	}
+	self->sum += reply->n;
+	if (++self->i == self->n) {
+		rt_stop(ctx, RT_NORMAL);
+		return 0;
+	}
+	return ask_next(self, ctx);
+}
+
+void
+bench_Asker_on_stop(bench_Asker *self, rt_ctx *ctx, int reason)
+{
+	(void)ctx;
+	(void)reason;
+	ask_sum = self->sum;
+}
+
+static int
+check_sum(const char *name, uint64_t n, uint64_t sum)
+{
+	/* Each answer is its request's n + 1, for n = 0 .. N-1. */
+	uint64_t want = n * (n + 1) / 2;
+
+	if (sum == want && ask_errors == 0)
+		return 0;
+	fprintf(stderr, "%s: sum %llu, want %llu (%llu errors)\n", name,
+	    (unsigned long long)sum, (unsigned long long)want,
+	    (unsigned long long)ask_errors);
+	return 1;
+}
+
+static int
+run_ask(rt_system *sys, const param *p, unsigned workers)
+{
+	uint64_t n = p[0].value;
+	bench_Server_ref server;
+	bench_Asker_ref asker;
+	double t0, t1;
+
+	ask_sum = ask_errors = 0;
+	if (bench_Server_spawn(sys, NULL, &server) != 0 ||
+	    bench_Asker_spawn(sys, NULL, &asker) != 0)
+		return 1;
+	t0 = now_sec();
+	if (bench_Asker_send_Begin(asker, &(bench_Begin){ server, n }) != 0)
+		return 1;
+	/* The server lives on: wait for the asker's stop alone. */
+	while (rt_actor_alive(asker.ref)) {
+		struct timespec ts = { 0, 100000 };
+
+		nanosleep(&ts, NULL);
+	}
+	t1 = now_sec();
+	rt_system_shutdown(sys, RT_FOREVER);
+	if (check_sum("ask", n, load_u64(&ask_sum)) != 0)
+		return 1;
+	printf("ask n=%llu seconds=%.3f ns_per_roundtrip=%.1f workers=%u\n",
+	    (unsigned long long)n, t1 - t0, (t1 - t0) * 1e9 / (double)n,
+	    workers);
+	return 0;
+}
+
+static int
+run_call(rt_system *sys, const param *p, unsigned workers)
+{
+	uint64_t n = p[0].value, i, sum = 0;
+	bench_Server_ref server;
+	double t0, t1;
+
+	ask_errors = 0;
+	if (bench_Server_spawn(sys, NULL, &server) != 0)
+		return 1;
+	t0 = now_sec();
+	for (i = 0; i < n; i++) {
+		bench_Answer a;
+
+		if (bench_Server_call_Next(sys, server, &(bench_Next){ .n = i },
+			&a, REQUEST_TIMEOUT) != 0) {
+			ask_errors++;
+			break;
+		}
+		sum += a.n;
+	}
+	t1 = now_sec();
+	if (check_sum("call", n, sum) != 0)
+		return 1;
+	printf("call n=%llu seconds=%.3f ns_per_roundtrip=%.1f workers=%u\n",
+	    (unsigned long long)n, t1 - t0, (t1 - t0) * 1e9 / (double)n,
+	    workers);
+	return 0;
+}
+
+/*
+ * call_cold: the same calls, each after the worker has gone to sleep (a
+ * pause of 2 ms, past its search): what a call costs when the thread that
+ * answers must be woken first. Only the calls are timed.
+ */
+static int
+run_call_cold(rt_system *sys, const param *p, unsigned workers)
+{
+	uint64_t n = p[0].value, i, sum = 0;
+	bench_Server_ref server;
+	double total = 0;
+
+	ask_errors = 0;
+	if (bench_Server_spawn(sys, NULL, &server) != 0)
+		return 1;
+	for (i = 0; i < n; i++) {
+		struct timespec pause = { 0, 2000000 };
+		bench_Answer a;
+		double t0;
+
+		nanosleep(&pause, NULL);
+		t0 = now_sec();
+		if (bench_Server_call_Next(sys, server, &(bench_Next){ .n = i },
+			&a, REQUEST_TIMEOUT) != 0) {
+			ask_errors++;
+			break;
+		}
+		total += now_sec() - t0;
+		sum += a.n;
+	}
+	if (check_sum("call_cold", n, sum) != 0)
+		return 1;
+	printf("call_cold n=%llu seconds=%.3f ns_per_roundtrip=%.1f "
+	    "workers=%u\n", (unsigned long long)n, total,
+	    total * 1e9 / (double)n, workers);
+	return 0;
+}
+
 /* --- driver -------------------------------------------------------------- */
 
 #define MAX_PARAMS 4
@@ -777,6 +952,9 @@ static const workload workloads[] = {
 	{ "spawn", run_spawn, { { "n", 1000000 } }, 0 },
 	{ "idle_memory", run_idle_memory, { { "n", 1000000 } }, 0 },
 	{ "dispatch", run_dispatch, { { "n", 10000000 } }, 1 },
+	{ "ask", run_ask, { { "n", 1000000 } }, 0 },
+	{ "call", run_call, { { "n", 200000 } }, 0 },
+	{ "call_cold", run_call_cold, { { "n", 1000 } }, 0 },
 };
 #define NWORKLOADS (sizeof(workloads) / sizeof(workloads[0]))
 
