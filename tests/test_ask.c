@@ -6,16 +6,19 @@
  * timeouts take no time; the last ones use real threads.
  */
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include <rt/test.h>
 
 #include "cutest.h"
 #include "ask.rtp.h"
+
+#define WAIT_LIMIT_SEC 20
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+#include "record.h"
 
 #define MAX_ANSWERS 64
 
@@ -31,7 +34,7 @@ static struct {
 		char text[16];
 		int had_reply;
 	} answers[MAX_ANSWERS];
-	atomic_uint nanswers;
+	unsigned nanswers;           /* under mu */
 	rt_corr asked[MAX_ANSWERS];  /* ids rt_ask returned, in order */
 	unsigned nasked;
 	rt_reply_token token;        /* the last Slow deferred to the test */
@@ -188,7 +191,7 @@ record(enum what what, rt_corr id, int status, const ask_Value *reply)
 
 	if (rec.nanswers >= MAX_ANSWERS)
 		return 0;
-	a = &rec.answers[rec.nanswers++];
+	a = &rec.answers[rec.nanswers];
 	a->what = what;
 	a->id = id;
 	a->status = status;
@@ -198,7 +201,14 @@ record(enum what what, rt_corr id, int status, const ask_Value *reply)
 		snprintf(a->text, sizeof(a->text), "%s",
 		    reply->text != NULL ? reply->text : "(null)");
 	}
+	RECORD(rec.nanswers++);
 	return 0;
+}
+
+static int
+forty_answers(void)
+{
+	return rec.nanswers >= 40;
 }
 
 int
@@ -637,13 +647,7 @@ test_real_ask_timeout_races(void)
 	 * by the reply or by the timeout; the loser is a dead letter. */
 	for (i = 0; i < 40; i++)
 		go(c, s, GET, i, i % 2);
-	for (i = 0; i < 2000; i++) {
-		struct timespec ts = { 0, 1000000 };
-
-		if (atomic_load(&rec.nanswers) >= 40)
-			break;
-		nanosleep(&ts, NULL);
-	}
+	CU_ASSERT(wait_until(forty_answers));
 	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_FOREVER), 0);
 	CU_ASSERT_EQUAL(rec.nanswers, 40);
 	CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);

@@ -5,7 +5,7 @@
  * tests/rtp/timer.rtp. Every test but the last two runs on a test system's
  * virtual clock, so none of them sleeps.
  */
-#include <stdatomic.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,10 +16,15 @@
 #include "cutest.h"
 #include "timer.rtp.h"
 
+#define WAIT_LIMIT_SEC 20
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+#include "record.h"
+
 #define MAX_LOG 64
 
 /* What the handlers saw. Test systems run on the test's thread; the two
- * real-time tests read `ticks` atomically. */
+ * real-time tests wait for `ticks` under the record's mutex. */
 static struct {
 	unsigned n;
 	uint32_t log[MAX_LOG];     /* Tick.n in order */
@@ -33,7 +38,7 @@ static struct {
 	rt_timer self_timer;       /* a timer a handler cancels */
 	unsigned cancel_at;        /* ... after this many ticks */
 	int cancel_rc;
-	atomic_uint ticks;         /* real-time tests */
+	unsigned ticks;            /* real-time tests (under mu) */
 } rec;
 
 static void
@@ -74,7 +79,7 @@ tm_Clock_on_Tick(tm_Clock *self, rt_ctx *ctx, const tm_Tick *msg)
 		rec.at[rec.n] = rt_test_now(rec.sys);
 	}
 	rec.n++;
-	atomic_fetch_add(&rec.ticks, 1);
+	RECORD(rec.ticks++);
 	self->count++;
 	if (rec.cancel_at != 0 && self->count == rec.cancel_at)
 		rec.cancel_rc = rt_timer_cancel(rec.self_timer);
@@ -591,18 +596,20 @@ test_ttl_on_virtual_time(void)
 
 /* --- the real clock --------------------------------------------------------- */
 
-static int
-wait_ticks(unsigned n, int seconds)
-{
-	struct timespec ts = { 0, 1000000 };
-	int i;
+static unsigned ticks_wanted;
 
-	for (i = 0; i < seconds * 1000; i++) {
-		if (atomic_load(&rec.ticks) >= n)
-			return 1;
-		nanosleep(&ts, NULL);
-	}
-	return 0;
+static int
+ticks_reached(void)
+{
+	return rec.ticks >= ticks_wanted;
+}
+
+/* Wait (no sleeping: on the handlers' signal) for n ticks in all. */
+static int
+wait_ticks(unsigned n)
+{
+	ticks_wanted = n;
+	return wait_until(ticks_reached);
 }
 
 static void
@@ -619,14 +626,14 @@ test_real_time_after_and_every(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(sys);
 	CU_ASSERT_EQUAL(tm_Clock_spawn(sys, NULL, &c), 0);
 	CU_ASSERT_EQUAL(tm_Clock_send_Tick_after(c, &t, RT_MS(20), NULL), 0);
-	CU_ASSERT_FATAL(wait_ticks(1, 20));
+	CU_ASSERT_FATAL(wait_ticks(1));
 	CU_ASSERT_EQUAL(tm_Clock_send_Tick_every(c, &t, RT_MS(2), &tm), 0);
-	CU_ASSERT_FATAL(wait_ticks(6, 20));
+	CU_ASSERT_FATAL(wait_ticks(6));
 	CU_ASSERT_EQUAL(rt_timer_cancel(tm), 0);
 	/* A copy that fired just before the cancel may still be queued;
 	 * after the system is quiet, no more come. */
 	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_FOREVER), 0);
-	seen = atomic_load(&rec.ticks);
+	seen = rec.ticks;
 	CU_ASSERT(seen >= 6);
 	assert_balanced(sys);
 	rt_system_free(sys);
@@ -653,9 +660,9 @@ test_real_time_many_timers(void)
 	for (i = 0; i < 2000; i += 3)
 		if (rt_timer_cancel(tm[i]) == 0)
 			cancelled++;
-	CU_ASSERT_FATAL(wait_ticks(2000 - cancelled, 20));
+	CU_ASSERT_FATAL(wait_ticks(2000 - cancelled));
 	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_FOREVER), 0);
-	CU_ASSERT_EQUAL(atomic_load(&rec.ticks), 2000 - cancelled);
+	CU_ASSERT_EQUAL(rec.ticks, 2000 - cancelled);
 	assert_balanced(sys);
 	rt_system_free(sys);
 }
