@@ -117,6 +117,7 @@ ast_decl_free(ast_decl *decl)
 	free(decl->name);
 	ast_field_free_list(decl->fields);
 	ast_name_free_list(decl->reply);
+	ast_name_free_list(decl->carries);
 	ast_clause_free_list(decl->clauses);
 	free(decl->accepts);
 	free(decl->asks);
@@ -270,6 +271,8 @@ ast_decl_keyword(enum ast_decl_kind kind)
 		return "message";
 	case AST_D_ACTOR:
 		return "actor";
+	case AST_D_TOPIC:
+		return "topic";
 	}
 	return "?";
 }

@@ -425,6 +425,28 @@ sema_resolves_requests_and_asks(void)
 }
 
 static void
+sema_resolves_a_topic_to_its_message(void)
+{
+	struct result r = check("protocol p; message M { u32 n; }\n"
+	    "actor A { accepts M; }\n  topic news : M;");
+	ast_decl *t = nth_decl(r.unit, 3);
+
+	CU_ASSERT_EQUAL_FATAL(r.errors, 0);
+	CU_ASSERT_EQUAL_FATAL(t->kind, AST_D_TOPIC);
+	CU_ASSERT_STRING_EQUAL(t->name, "news");
+	CU_ASSERT_EQUAL(t->loc.first_line, 3);
+	CU_ASSERT_EQUAL(t->loc.first_column, 3);
+	CU_ASSERT_EQUAL(t->name_loc.first_column, 9);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t->carries);
+	CU_ASSERT_STRING_EQUAL(t->carries->name, "M");
+	CU_ASSERT_EQUAL(t->carries->loc.first_column, 16);
+	CU_ASSERT_PTR_EQUAL(t->carries->target, nth_decl(r.unit, 1));
+	/* A topic is not a message: it takes no tag. */
+	CU_ASSERT_EQUAL(t->tag, 0);
+	result_free(&r);
+}
+
+static void
 a_mailbox_clause_gives_its_bound_and_policy(void)
 {
 	struct result r = parse("protocol p;\n"
@@ -623,9 +645,9 @@ a_duration_past_the_range_is_an_error(void)
 
 /* Every keyword of the language (DESIGN.md §2: keywords are reserved). */
 static const char *const keywords[] = {
-	"protocol", "message", "actor", "accepts", "asks", "state", "init", "on",
-	"start", "stop", "ref", "mailbox", "unbounded", "overflow", "block",
-	"drop", "reject", "bool", "i8", "i16", "i32", "i64", "u8", "u16",
+	"protocol", "message", "actor", "topic", "accepts", "asks", "state",
+	"init", "on", "start", "stop", "ref", "mailbox", "unbounded",
+	"overflow", "block", "drop", "reject", "bool", "i8", "i16", "i32", "i64", "u8", "u16",
 	"u32", "u64", "f32", "f64", "string",
 };
 
@@ -681,7 +703,8 @@ static const char *const bad_files[] = {
 	"mailbox_syntax", "cname_poisoned_opt", "ctype", "ctype_unterminated",
 	"reply_not_message", "asks_errors", "asks_unaccepted",
 	"cname_poisoned_ask", "cname_request",
-	"cname_registry",
+	"cname_registry", "topic_errors", "topic_syntax", "cname_topic",
+	"cname_poisoned_topic",
 };
 
 static void
@@ -1119,6 +1142,8 @@ static CU_TestInfo parse_good_tests[] = {
 	{ "sema resolves accepts, hooks and tags",
 	    sema_resolves_accepts_hooks_and_tags },
 	{ "sema resolves requests and asks", sema_resolves_requests_and_asks },
+	{ "sema resolves a topic to its message",
+	    sema_resolves_a_topic_to_its_message },
 	{ "a mailbox clause gives its bound and policy",
 	    a_mailbox_clause_gives_its_bound_and_policy },
 	{ "sema resolves mailbox bounds and policies",
