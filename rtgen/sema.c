@@ -683,7 +683,8 @@ has_ctype(const ast_decl *m)
 
 /* The message of a topic: a plain message (a published request would
  * have nowhere to send its reply) without C-typed fields (all subscribers
- * share one copy, so none could own what such a field holds). */
+ * share one copy, so none could own what such a field holds). One it
+ * cannot carry is left unresolved, so that later checks pass over it. */
 static void
 check_topic(struct sema *s, ast_decl *t)
 {
@@ -692,6 +693,8 @@ check_topic(struct sema *s, ast_decl *t)
 
 	if (m == NULL)
 		return;
+	if (m->reply != NULL || has_ctype(m))
+		t->carries->target = NULL;
 	if (m->reply != NULL) {
 		diag_error(s->d, t->carries->loc, "'%s' is a request; a topic "
 		    "carries messages, not requests (a published request "
@@ -704,6 +707,18 @@ check_topic(struct sema *s, ast_decl *t)
 		    m->name);
 		diag_note(s->d, m->name_loc, "'%s' is declared here", m->name);
 	}
+}
+
+/* A topic whose message no actor accepts can be published, but nothing
+ * can subscribe to it: likely a mistake, but not an unsafe one. */
+static void
+check_subscribers(struct sema *s, const ast_decl *t)
+{
+	const ast_name *m = t->carries;
+
+	if (m->target != NULL && !anyone_accepts(s->unit, m->target))
+		diag_warning(s->d, t->name_loc, "topic '%s' has no possible "
+		    "subscriber: no actor accepts '%s'", t->name, m->name);
 }
 
 /* ---- generated C names ---------------------------------------------- */
@@ -947,6 +962,8 @@ sema_check(ast_unit *unit, diag *d)
 	for (decl = unit->decls; decl != NULL; decl = decl->next)
 		if (decl->kind == AST_D_ACTOR)
 			check_asked(&s, decl);
+		else if (decl->kind == AST_D_TOPIC)
+			check_subscribers(&s, decl);
 	if (d->errors == before)
 		check_cnames(&s);
 	symtab_free(&s.decls);

@@ -746,6 +746,55 @@ each_bad_file_gives_its_expected_errors_and_no_output(void)
 	free(dir);
 }
 
+/* ---- warnings: golden stderr, plain and with -Werror ----------------------- */
+
+static const char *const warn_files[] = { "topic_no_subscriber" };
+
+/* Run rtgen [-Werror] on warn/NAME.rtp: the status and the number of files
+ * written must be as given, stderr as in warn/NAME`suffix`. */
+static void
+check_warn_file(const char *name, const char *werror, int want_status,
+    int want_files, const char *suffix)
+{
+	char *dir = tmpdir(), rtp[256], errpath[256], *out, *err, *want;
+	const char *args[] = { "-o", dir, rtp, werror, NULL };
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+	snprintf(rtp, sizeof(rtp), "rtgen/warn/%s.rtp", name);
+	snprintf(errpath, sizeof(errpath), "rtgen/warn/%s%s", name, suffix);
+	CU_ASSERT_EQUAL(run(args, &out, &err), want_status);
+	CU_ASSERT_EQUAL(count_entries(dir), want_files);
+	if (updating())
+		spit(errpath, err, strlen(err));
+	want = slurp(errpath, NULL);
+	CU_ASSERT_PTR_NOT_NULL(want);
+	if (want != NULL && strcmp(want, err) != 0) {
+		fprintf(stderr, "\n%s%s: stderr differs; got:\n%s\n", rtp,
+		    werror != NULL ? " -Werror" : "", err);
+		CU_FAIL("stderr differs from the golden file");
+	}
+	free(want);
+	free(out);
+	free(err);
+	rmtree(dir);
+	free(dir);
+}
+
+static void
+a_warning_does_not_fail_the_run_unless_werror(void)
+{
+	char cwd[4096];
+	size_t i;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(getcwd(cwd, sizeof(cwd)));
+	CU_ASSERT_EQUAL_FATAL(chdir(TEST_SRCDIR), 0);
+	for (i = 0; i < sizeof(warn_files) / sizeof(*warn_files); i++) {
+		check_warn_file(warn_files[i], NULL, 0, 2, ".err");
+		check_warn_file(warn_files[i], "-Werror", 1, 0, ".werror.err");
+	}
+	CU_ASSERT_EQUAL(chdir(cwd), 0);
+}
+
 /* ---- the emitter: golden output that compiles ------------------------------- */
 
 static const char *const good_files[] = { "shop", "minimal", "messages",
@@ -1187,6 +1236,12 @@ static CU_TestInfo sema_tests[] = {
 	CU_TEST_INFO_NULL,
 };
 
+static CU_TestInfo warn_tests[] = {
+	{ "a warning does not fail the run unless -Werror",
+	    a_warning_does_not_fail_the_run_unless_werror },
+	CU_TEST_INFO_NULL,
+};
+
 static CU_TestInfo emit_tests[] = {
 	{ "each good file gives its expected header and source",
 	    each_good_file_gives_its_expected_header_and_source },
@@ -1229,6 +1284,7 @@ static CU_SuiteInfo suites[] = {
 	{ "rtgen parser, bad input", NULL, NULL, NULL, NULL,
 	    parse_bad_tests },
 	{ "rtgen semantic errors", NULL, NULL, NULL, NULL, sema_tests },
+	{ "rtgen warnings", NULL, NULL, NULL, NULL, warn_tests },
 	{ "rtgen C emitter", NULL, NULL, NULL, NULL, emit_tests },
 	{ "rtgen command line", NULL, NULL, NULL, NULL, cli_tests },
 	{ "rtgen robustness", NULL, NULL, NULL, NULL, robust_tests },
