@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Construction and destruction of AST nodes. Nodes are plain malloc'd
+ * Construction and destruction of AST nodes, and the questions sema and
+ * the emitters both ask of a checked unit. Nodes are plain malloc'd
  * structs in singly linked lists; the parser prepends to lists and reverses
  * them once complete, so building is linear whatever the input size.
  */
@@ -201,6 +202,28 @@ ast_clause_reverse(ast_clause *list)
 		prev = list;
 	}
 	return prev;
+}
+
+bool
+ast_accepts(const ast_decl *actor, const ast_decl *msg)
+{
+	size_t i;
+
+	for (i = 0; i < actor->naccepts; i++)
+		if (actor->accepts[i]->target == msg)
+			return true;
+	return false;
+}
+
+bool
+ast_anyone_accepts(const ast_unit *unit, const ast_decl *msg)
+{
+	const ast_decl *d;
+
+	for (d = unit->decls; d != NULL; d = d->next)
+		if (d->kind == AST_D_ACTOR && ast_accepts(d, msg))
+			return true;
+	return false;
 }
 
 const char *

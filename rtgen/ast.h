@@ -180,6 +180,11 @@ ast_field *ast_field_reverse(ast_field *list);
 ast_name *ast_name_reverse(ast_name *list);
 ast_clause *ast_clause_reverse(ast_clause *list);
 
+/* ast_accepts: does `actor` accept message `msg`? (Once sema resolved it.) */
+bool ast_accepts(const ast_decl *actor, const ast_decl *msg);
+/* ast_anyone_accepts: does any actor of `unit` accept message `msg`? */
+bool ast_anyone_accepts(const ast_unit *unit, const ast_decl *msg);
+
 /* ast_type_keyword: the .rtp spelling of a type kind ("u32", "ref"). */
 const char *ast_type_keyword(enum ast_type_kind kind);
 /* ast_clause_keyword: the .rtp spelling of a clause kind ("state"). */

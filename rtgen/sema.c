@@ -629,30 +629,6 @@ check_actor(struct sema *s, ast_decl *actor)
 	symtab_free(&asked);
 }
 
-/* Does actor `actor` accept message `msg`? */
-static bool
-accepts(const ast_decl *actor, const ast_decl *msg)
-{
-	size_t i;
-
-	for (i = 0; i < actor->naccepts; i++)
-		if (actor->accepts[i]->target == msg)
-			return true;
-	return false;
-}
-
-/* Does any actor accept message `msg`? */
-static bool
-anyone_accepts(const ast_unit *unit, const ast_decl *msg)
-{
-	const ast_decl *d;
-
-	for (d = unit->decls; d != NULL; d = d->next)
-		if (d->kind == AST_D_ACTOR && accepts(d, msg))
-			return true;
-	return false;
-}
-
 /* A request nobody accepts could never be answered: asking it is an error
  * (it needs every actor's accepts resolved). */
 static void
@@ -663,7 +639,7 @@ check_asked(struct sema *s, const ast_decl *actor)
 	for (i = 0; i < actor->nasks; i++) {
 		const ast_name *n = actor->asks[i];
 
-		if (!anyone_accepts(s->unit, n->target))
+		if (!ast_anyone_accepts(s->unit, n->target))
 			diag_error(s->d, n->loc, "actor '%s' asks '%s', but "
 			    "no actor accepts '%s'", actor->name, n->name,
 			    n->name);
@@ -716,7 +692,8 @@ check_subscribers(struct sema *s, const ast_decl *t)
 {
 	const ast_name *m = t->carries;
 
-	if (m->target != NULL && !anyone_accepts(s->unit, m->target))
+	if (m->target != NULL && !ast_anyone_accepts(s->unit,
+	    m->target))
 		diag_warning(s->d, t->name_loc, "topic '%s' has no possible "
 		    "subscriber: no actor accepts '%s'", t->name, m->name);
 }
@@ -805,7 +782,7 @@ poisoned(struct sema *s, const char *key, const ast_decl *owner,
 	    m->kind != AST_D_MESSAGE || pn->topics != (t != NULL) ||
 	    (pn->requests && m->reply == NULL))
 		return false;
-	if (!accepts(a, m))
+	if (!ast_accepts(a, m))
 		why = "does not accept";
 	else if (strcmp(pn->suffix, "_every") == 0 && has_ctype(m))
 		why = "has no periodic send (C-typed fields) of";
@@ -821,7 +798,8 @@ poisoned(struct sema *s, const char *key, const ast_decl *owner,
 }
 
 /* A declared C name that reads as a send, call, ask or subscription that
- * the header poisons (see poisons[]) would be an error in the generated code. */
+ * the header poisons (see poisons[]) would be an error in the generated
+ * code. */
 static void
 check_poisoned(struct sema *s, const struct symtab *names)
 {
@@ -881,7 +859,8 @@ claim_topic(struct sema *s, struct symtab *names, const ast_decl *t)
 	claim(s, names, cname("%s_%s_topic", s->prefix, t->name), t);
 	claim(s, names, cname("%s_%s_publish", s->prefix, t->name), t);
 	for (a = s->unit->decls; a != NULL; a = a->next) {
-		if (a->kind != AST_D_ACTOR || !accepts(a, t->carries->target))
+		if (a->kind != AST_D_ACTOR ||
+		    !ast_accepts(a, t->carries->target))
 			continue;
 		claim(s, names, cname("%s_%s_subscribe_%s", s->prefix, a->name,
 		    t->name), t);

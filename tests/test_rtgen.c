@@ -751,7 +751,8 @@ each_bad_file_gives_its_expected_errors_and_no_output(void)
 static const char *const warn_files[] = { "topic_no_subscriber" };
 
 /* Run rtgen [-Werror] on warn/NAME.rtp: the status and the number of files
- * written must be as given, stderr as in warn/NAME`suffix`. */
+ * written must be as given, stderr as in warn/NAME`suffix`. What it
+ * writes must compile as strictly as a good file's output. */
 static void
 check_warn_file(const char *name, const char *werror, int want_status,
     int want_files, const char *suffix)
@@ -772,6 +773,17 @@ check_warn_file(const char *name, const char *werror, int want_status,
 		fprintf(stderr, "\n%s%s: stderr differs; got:\n%s\n", rtp,
 		    werror != NULL ? " -Werror" : "", err);
 		CU_FAIL("stderr differs from the golden file");
+	}
+	if (want_files > 0 && system("command -v cc >/dev/null 2>&1") == 0) {
+		char cmd[2048];
+
+		snprintf(cmd, sizeof(cmd), "cc -std=c11 -Wall -Wextra "
+		    "-Wpedantic -Wmissing-prototypes -Werror -I%s/include "
+		    "-c %s/%s.rtp.c -o /dev/null", TOP_SRCDIR, dir, name);
+		if (system(cmd) != 0) {
+			fprintf(stderr, "\nfailed: %s\n", cmd);
+			CU_FAIL("generated code does not compile");
+		}
 	}
 	free(want);
 	free(out);
