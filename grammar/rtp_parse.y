@@ -82,6 +82,7 @@ static void rtp_error(RTP_LTYPE *loc, yyscan_t scanner, struct rtp_ctx *ctx,
 %token PROTOCOL "'protocol'"
 %token MESSAGE "'message'"
 %token ACTOR "'actor'"
+%token TOPIC "'topic'"
 %token ACCEPTS "'accepts'"
 %token ASKS "'asks'"
 %token STATE "'state'"
@@ -160,6 +161,14 @@ decl
 
 			yyerrok;
 			d->clauses = ast_clause_reverse($4);
+			ast_unit_append(ctx->unit, d);
+		}
+	/* A topic names the message it carries: `topic T : M;`. */
+	| TOPIC IDENT ':' IDENT ';'
+		{
+			ast_decl *d = ast_decl_new(AST_D_TOPIC, $2, @1, @2);
+
+			d->carries = ast_name_new($4, @4);
 			ast_unit_append(ctx->unit, d);
 		}
 	| error ';'

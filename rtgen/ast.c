@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Construction and destruction of AST nodes. Nodes are plain malloc'd
+ * Construction and destruction of AST nodes, and the questions sema and
+ * the emitters both ask of a checked unit. Nodes are plain malloc'd
  * structs in singly linked lists; the parser prepends to lists and reverses
  * them once complete, so building is linear whatever the input size.
  */
@@ -117,6 +118,7 @@ ast_decl_free(ast_decl *decl)
 	free(decl->name);
 	ast_field_free_list(decl->fields);
 	ast_name_free_list(decl->reply);
+	ast_name_free_list(decl->carries);
 	ast_clause_free_list(decl->clauses);
 	free(decl->accepts);
 	free(decl->asks);
@@ -202,6 +204,28 @@ ast_clause_reverse(ast_clause *list)
 	return prev;
 }
 
+bool
+ast_accepts(const ast_decl *actor, const ast_decl *msg)
+{
+	size_t i;
+
+	for (i = 0; i < actor->naccepts; i++)
+		if (actor->accepts[i]->target == msg)
+			return true;
+	return false;
+}
+
+bool
+ast_anyone_accepts(const ast_unit *unit, const ast_decl *msg)
+{
+	const ast_decl *d;
+
+	for (d = unit->decls; d != NULL; d = d->next)
+		if (d->kind == AST_D_ACTOR && ast_accepts(d, msg))
+			return true;
+	return false;
+}
+
 const char *
 ast_type_keyword(enum ast_type_kind kind)
 {
@@ -270,6 +294,8 @@ ast_decl_keyword(enum ast_decl_kind kind)
 		return "message";
 	case AST_D_ACTOR:
 		return "actor";
+	case AST_D_TOPIC:
+		return "topic";
 	}
 	return "?";
 }

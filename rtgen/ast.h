@@ -61,7 +61,7 @@ typedef struct ast_field {
 } ast_field;
 
 /* A name in a list: the messages of `accepts` and `asks`, the hooks of
- * `on`; also the reply of a request. */
+ * `on`; also the reply of a request and the message of a topic. */
 typedef struct ast_name {
 	struct ast_name *next;
 	char *name;
@@ -106,6 +106,7 @@ enum ast_decl_kind {
 	AST_D_PROTOCOL,
 	AST_D_MESSAGE,
 	AST_D_ACTOR,
+	AST_D_TOPIC,
 };
 
 /* Hooks an actor can declare in `on`, as bits of ast_decl.hooks. */
@@ -124,6 +125,7 @@ typedef struct ast_decl {
 	ast_field *fields;    /* message */
 	ast_name *reply;      /* message: R of a request `M -> R`, or NULL */
 	ast_clause *clauses;  /* actor */
+	ast_name *carries;    /* topic: the message M of `topic T : M` */
 
 	/* Filled by sema for an actor. */
 	ast_name **accepts;   /* accepted messages in order (names resolved) */
@@ -177,6 +179,11 @@ void ast_clause_free_list(ast_clause *list);
 ast_field *ast_field_reverse(ast_field *list);
 ast_name *ast_name_reverse(ast_name *list);
 ast_clause *ast_clause_reverse(ast_clause *list);
+
+/* ast_accepts: does `actor` accept message `msg`? (Once sema resolved it.) */
+bool ast_accepts(const ast_decl *actor, const ast_decl *msg);
+/* ast_anyone_accepts: does any actor of `unit` accept message `msg`? */
+bool ast_anyone_accepts(const ast_unit *unit, const ast_decl *msg);
 
 /* ast_type_keyword: the .rtp spelling of a type kind ("u32", "ref"). */
 const char *ast_type_keyword(enum ast_type_kind kind);

@@ -129,13 +129,15 @@ quote(diag *d, int line, int col)
 	fputs("^\n", out);
 }
 
+/* The message line ("x.rtp:3:9: kind: text tail") and the quote. */
 static void
-report(diag *d, ast_loc loc, const char *kind, const char *fmt, va_list ap)
+report(diag *d, ast_loc loc, const char *kind, const char *tail,
+    const char *fmt, va_list ap)
 {
 	fprintf(d->out, "%s:%d:%d: %s: ", d->path, loc.first_line,
 	    loc.first_column, kind);
 	vfprintf(d->out, fmt, ap);
-	fputc('\n', d->out);
+	fprintf(d->out, "%s\n", tail);
 	quote(d, loc.first_line, loc.first_column);
 }
 
@@ -158,7 +160,27 @@ diag_error(diag *d, ast_loc loc, const char *fmt, ...)
 	if (!count_error(d))
 		return;
 	va_start(ap, fmt);
-	report(d, loc, "error", fmt, ap);
+	report(d, loc, "error", "", fmt, ap);
+	va_end(ap);
+}
+
+void
+diag_warning(diag *d, ast_loc loc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (d->werror) {
+		if (!count_error(d))
+			return;
+	} else {
+		d->warnings++;
+		if (!diag_printing(d))
+			return;
+	}
+	va_start(ap, fmt);
+	/* The tag says which option made it an error, as compilers do. */
+	report(d, loc, d->werror ? "error" : "warning", d->werror ?
+	    " [-Werror]" : "", fmt, ap);
 	va_end(ap);
 }
 
@@ -170,7 +192,7 @@ diag_note(diag *d, ast_loc loc, const char *fmt, ...)
 	if (!diag_printing(d))
 		return;
 	va_start(ap, fmt);
-	report(d, loc, "note", fmt, ap);
+	report(d, loc, "note", "", fmt, ap);
 	va_end(ap);
 }
 

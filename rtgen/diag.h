@@ -7,7 +7,9 @@
  *	            ^
  *
  * A diag borrows the file's text to quote the offending line, counts the
- * errors, and writes to a FILE * chosen by the caller (tests capture it).
+ * errors and warnings, and writes to a FILE * chosen by the caller (tests
+ * capture it). A warning does not fail the run unless `werror` (rtgen's
+ * -Werror) makes it an error.
  * After DIAG_MAX_ERRORS errors it says so once and prints no more, but goes
  * on counting, so a huge broken input cannot flood the terminal.
  */
@@ -31,6 +33,8 @@ typedef struct diag {
 	size_t *lines;      /* offset of the start of each line */
 	size_t nlines;
 	unsigned errors;
+	unsigned warnings;  /* not counting those werror made errors */
+	bool werror;        /* report warnings as errors */
 } diag;
 
 /* diag_init: set up diagnostics of `path` whose contents are text[0..len),
@@ -42,6 +46,9 @@ void diag_fini(diag *d);
 
 /* diag_error: report an error at loc (printf-style message). */
 void diag_error(diag *d, ast_loc loc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* diag_warning: report a warning at loc: an error when d->werror. */
+void diag_warning(diag *d, ast_loc loc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* diag_note: attach a note to the previous error (not counted). */
 void diag_note(diag *d, ast_loc loc, const char *fmt, ...)

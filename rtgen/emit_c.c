@@ -13,10 +13,12 @@
  * requests' descriptors and deferred replies, then per actor its state,
  * args, local tags (the messages it accepts, then the replies to its
  * asks), class, spawn, sends, calls and asks with their type-checking
- * macros and the handlers the user writes; last the poisoned names of the
- * sends, calls and asks that do not exist. The source follows the same
- * order; the handler of a request runs through a static helper that gives
- * it a zeroed reply and sends the reply when one is due.
+ * macros and the handlers the user writes; then per topic its descriptor,
+ * publish (with its macro) and the subscriptions of the actors that accept
+ * its message; last the poisoned names of the sends, calls, asks and
+ * subscriptions that do not exist. The source follows the same order; the
+ * handler of a request runs through a static helper that gives it a zeroed
+ * reply and sends the reply when one is due.
  */
 #include "emit_c.h"
 
@@ -315,18 +317,27 @@ clause_loc(const ast_decl *a, const ast_clause *c)
 	return c != NULL ? &c->loc : &a->name_loc;
 }
 
-/* Does any actor accept message m? */
+/* Does a topic carry message m? */
 static bool
-accepted(const ast_unit *unit, const ast_decl *m)
+published(const ast_unit *unit, const ast_decl *m)
 {
-	const ast_decl *a;
-	size_t i;
+	const ast_decl *t;
 
-	for (a = unit->decls; a != NULL; a = a->next)
-		if (a->kind == AST_D_ACTOR)
-			for (i = 0; i < a->naccepts; i++)
-				if (a->accepts[i]->target == m)
-					return true;
+	for (t = unit->decls; t != NULL; t = t->next)
+		if (t->kind == AST_D_TOPIC && t->carries->target == m)
+			return true;
+	return false;
+}
+
+/* Is there a topic in the unit? */
+static bool
+any_topic(const ast_unit *unit)
+{
+	const ast_decl *d;
+
+	for (d = unit->decls; d != NULL; d = d->next)
+		if (d->kind == AST_D_TOPIC)
+			return true;
 	return false;
 }
 
@@ -819,11 +830,13 @@ found:
 
 /* The functions of an actor A and a message M, P_A_<verb>_M<suffix>,
  * that the header poisons when they do not exist: the sends, then the
- * call and the ask of a request. */
+ * call and the ask of a request; last the subscriptions of A to a topic
+ * (M is then the topic). */
 static const struct twin {
 	const char *verb, *suffix;
 } twins[] = { { "send", "" }, { "send", "_opt" }, { "send", "_after" },
-	{ "send", "_every" }, { "call", "" }, { "ask", "" } };
+	{ "send", "_every" }, { "call", "" }, { "ask", "" },
+	{ "subscribe", "" }, { "unsubscribe", "" } };
 
 /* Add one name to a #pragma GCC poison line, starting or wrapping it. */
 static void
@@ -844,6 +857,83 @@ poison_name(struct emit *e, size_t *col, const ast_decl *a,
 	*col += len;
 }
 
+/* How topics work, for the comment on them (include/rt/topic.h). */
+static const char topics_text[] =
+    "/*\n"
+    " * Topics. P_T_publish delivers msg to every actor subscribed to T in\n"
+    " * sys, through its handler of M. It borrows msg and copies it once\n"
+    " * (strings and bytes too): all the subscribers share that one copy.\n"
+    " * Each subscriber gets the messages of one publisher in the order\n"
+    " * they were published. It returns how many deliveries failed (>= 0: a\n"
+    " * subscriber's mailbox refused it or its wait timed out, or the\n"
+    " * subscriber had stopped; 0 when nobody is subscribed), or RT_EINVAL\n"
+    " * (a NULL msg when M has fields, bad bytes), RT_ESHUTDOWN or RT_ENOMEM,\n"
+    " * and then nothing was delivered. A full mailbox that drops makes a\n"
+    " * dead letter, as for a send, not a failure.\n"
+    " * P_A_subscribe_T subscribes actor a, which accepts M: 0, RT_EEXIST\n"
+    " * (already subscribed), RT_ENOACTOR, RT_EINVAL (a zeroed ref),\n"
+    " * RT_ESHUTDOWN or RT_ENOMEM. P_A_unsubscribe_T ends it: 0 or RT_ENOENT;\n"
+    " * what was delivered stays in the mailbox. An actor that stops for\n"
+    " * good is dropped from its topics.\n"
+    " */\n";
+
+/* Topic t: its descriptor, its publish with a type-checking macro, and
+ * the subscriptions of each actor that accepts its message. */
+static void
+header_topic(struct emit *e, const ast_decl *t)
+{
+	const ast_decl *m = t->carries->target, *a;
+	const char *p = e->p, *tn = t->name;
+	char name[512];
+
+	src(e, &t->name_loc);
+	out(e, "extern const rt_topic %s_%s_topic;\n", p, tn);
+	wrapped(e, "int %s_%s_publish(rt_system *sys, const %s_%s *msg);\n", p,
+	    tn, p, m->name);
+	for (a = e->unit->decls; a != NULL; a = a->next) {
+		if (a->kind != AST_D_ACTOR || !ast_accepts(a, m))
+			continue;
+		out(e, "int %s_%s_subscribe_%s(%s_%s_ref a);\n", p, a->name, tn,
+		    p, a->name);
+		out(e, "int %s_%s_unsubscribe_%s(%s_%s_ref a);\n", p, a->name,
+		    tn, p, a->name);
+	}
+	gen(e);
+	out(e, "#ifndef __cplusplus\n/* Make a message of the wrong type a "
+	    "hard error. */\n");
+	src(e, &t->name_loc);
+	snprintf(name, sizeof(name), "%s_%s_publish", p, tn);
+	checked_macro(e, name, "sys, ", "(sys), ", "msg", m, "", "");
+	gen(e);
+	out(e, "#endif\n\n");
+}
+
+static void
+header_topics(struct emit *e)
+{
+	const ast_decl *d;
+
+	if (any_topic(e->unit))
+		out(e, "%s", topics_text);
+	for (d = e->unit->decls; d != NULL; d = d->next)
+		if (d->kind == AST_D_TOPIC)
+			header_topic(e, d);
+}
+
+/* The comment on the poisoned names; `topics`: the unit declares some. */
+static void
+poison_comment(struct emit *e, bool topics)
+{
+	out(e, "/*\n * Sends, calls and asks that do not exist: an actor accepts "
+	    "only the\n * messages of its 'accepts' clauses (and has no _every "
+	    "send of a\n * message with C-typed fields), and only requests "
+	    "have calls and\n * asks. Poisoning the names of the other "
+	    "combinations makes a call\n * to one a hard error, not just a "
+	    "warning about an implicit\n * declaration.%s\n */\n", topics ?
+	    " Likewise an actor subscribes only to the topics whose\n * "
+	    "message it accepts." : "");
+}
+
 static void
 header_poison(struct emit *e)
 {
@@ -858,27 +948,25 @@ header_poison(struct emit *e)
 		for (m = e->unit->decls; m != NULL; m = m->next) {
 			size_t i, t, end;
 
-			if (m->kind != AST_D_MESSAGE)
+			if (m->kind == AST_D_TOPIC) {
+				/* The subscriptions: twins 6 and 7. */
+				i = ast_accepts(a, m->carries->target) ? 8 :
+				    6;
+				end = 8;
+			} else if (m->kind == AST_D_MESSAGE) {
+				i = ast_accepts(a, m) ? 3 : 0;
+				/* Accepted: only the _every send, if any. */
+				end = i == 3 ? every_allowed(m) ? 3 : 4 :
+				    reply_of(m) != NULL ? 6 : 4;
+			} else {
 				continue;
-			for (i = 0; i < a->naccepts; i++)
-				if (a->accepts[i]->target == m)
-					break;
-			if (i < a->naccepts && every_allowed(m))
+			}
+			if (i == end)
 				continue;
 			if (!any)
-				out(e, "/*\n * Sends, calls and asks that do not "
-				    "exist: an actor accepts only the\n * "
-				    "messages of its 'accepts' clauses (and has "
-				    "no _every send of a\n * message with C-typed "
-				    "fields), and only requests have calls and\n"
-				    " * asks. Poisoning the names of the other "
-				    "combinations makes a call\n * to one a hard "
-				    "error, not just a warning about an implicit\n"
-				    " * declaration.\n */\n");
+				poison_comment(e, any_topic(e->unit));
 			any = true;
-			/* Accepted (without _every): only the _every send. */
-			end = i < a->naccepts ? 4 : reply_of(m) != NULL ? 6 : 4;
-			for (t = i < a->naccepts ? 3 : 0; t < end; t++)
+			for (t = i; t < end; t++)
 				poison_name(e, &col, a, m, &twins[t]);
 		}
 		if (col != 0)
@@ -910,6 +998,7 @@ emit_header(struct emit *e)
 	for (d = e->unit->decls; d != NULL; d = d->next)
 		if (d->kind == AST_D_ACTOR)
 			header_actor(e, d);
+	header_topics(e);
 	header_poison(e);
 	out(e, "#ifdef __cplusplus\n}\n#endif\n\n#endif\n");
 }
@@ -981,9 +1070,10 @@ source_messages(struct emit *e)
 
 	for (d = e->unit->decls; d != NULL; d = d->next) {
 		/* Sends and calls copy the messages actors accept; replies
-		 * are copied too. */
+		 * and the messages of topics are copied too. */
 		if (d->kind != AST_D_MESSAGE || !needs_copy(d->fields) ||
-		    (!accepted(e->unit, d) && !is_reply(e->unit, d)))
+		    (!ast_anyone_accepts(e->unit, d) &&
+		    !is_reply(e->unit, d) && !published(e->unit, d)))
 			continue;
 		if (!any)
 			out(e, "/*\n * NAME_extra: the bytes the strings of *m "
@@ -1001,7 +1091,7 @@ source_messages(struct emit *e)
 		snprintf(name, sizeof(name), "%s_%s", e->p, d->name);
 		src(e, &d->name_loc);
 		copy_helpers(e, name, d->fields);
-		if (every_allowed(d) && accepted(e->unit, d))
+		if (every_allowed(d) && ast_anyone_accepts(e->unit, d))
 			out(e, "\n/* For periodic timers: copy a payload. */\n"
 			    "static void\n%s_clone(void *dst, const void *src)\n"
 			    "{\n\t%s_copy(dst, (const %s *)src);\n}\n", name,
@@ -1416,6 +1506,40 @@ source_requests(struct emit *e)
 	}
 }
 
+/* Topic t: its descriptor, its publish, built as a send with
+ * rt_publish_new, and the subscriptions of the actors that accept its
+ * message, each with the actor's own tag of it. */
+static void
+source_topic(struct emit *e, const ast_decl *t)
+{
+	const ast_decl *m = t->carries->target, *a;
+	const char *p = e->p, *tn = t->name;
+	char open[512];
+
+	out(e, "\n/* Topic %s. */\n", tn);
+	src(e, &t->name_loc);
+	out(e, "const rt_topic %s_%s_topic = { \"%s.%s\" };\n\n", p, tn, p,
+	    tn);
+	wrapped(e, "int\n(%s_%s_publish)(rt_system *sys, const %s_%s *msg)\n"
+	    "{\n%s", p, tn, p, m->name, env_locals(m));
+	snprintf(open, sizeof(open), "rt_publish_new(sys, &%s_%s_topic", p,
+	    tn);
+	env_body(e, m, "msg", open);
+	out(e, "\treturn rt_publish(env);\n}\n");
+	for (a = e->unit->decls; a != NULL; a = a->next) {
+		if (a->kind != AST_D_ACTOR || !ast_accepts(a, m))
+			continue;
+		wrapped(e, "\nint\n%s_%s_subscribe_%s(%s_%s_ref a)\n{\n"
+		    "\treturn rt_subscribe(&%s_%s_topic, a.ref, %s_%s_TAG_%s);"
+		    "\n}\n", p, a->name, tn, p, a->name, p, tn, p, a->name,
+		    m->name);
+		wrapped(e, "\nint\n%s_%s_unsubscribe_%s(%s_%s_ref a)\n{\n"
+		    "\treturn rt_unsubscribe(&%s_%s_topic, a.ref);\n}\n", p,
+		    a->name, tn, p, a->name, p, tn);
+	}
+	gen(e);
+}
+
 static void
 emit_source(struct emit *e)
 {
@@ -1436,6 +1560,9 @@ emit_source(struct emit *e)
 		first = false;
 		source_actor(e, d);
 	}
+	for (d = e->unit->decls; d != NULL; d = d->next)
+		if (d->kind == AST_D_TOPIC)
+			source_topic(e, d);
 }
 
 void

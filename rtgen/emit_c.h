@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The C emitter: from a checked unit, the text of x.rtp.h (types, typed
- * sends, handler prototypes, poisoned non-sends) and x.rtp.c (copies of
- * messages into envelopes, dispatch switches, actor classes, spawns), in
- * the shape DESIGN.md §3 fixes. Output is deterministic: declaration order,
- * no timestamps, only the paths it is given.
+ * sends and publishes, handler prototypes, poisoned non-sends) and x.rtp.c
+ * (copies of messages into envelopes, dispatch switches, actor classes,
+ * spawns, topics), in the shape DESIGN.md §3 fixes. Output is
+ * deterministic: declaration order, no timestamps, only the paths it is
+ * given.
  */
 #ifndef RT_EMIT_C_H
 #define RT_EMIT_C_H

@@ -24,6 +24,12 @@
 /* Inputs larger than this are refused (the scanner takes an int length). */
 #define RTGEN_MAX_INPUT (64u << 20)
 
+/* What the command line asks of every input. */
+struct options {
+	bool lines;     /* --no-lines clears it */
+	bool werror;    /* -Werror */
+};
+
 struct output {
 	char *path;     /* DIR/x.rtp.h */
 	char *tmp;      /* where it is written first */
@@ -34,12 +40,13 @@ struct output {
 static void
 usage(FILE *f)
 {
-	fputs("Usage: rtgen [-o DIR] [--no-lines] FILE.rtp...\n"
+	fputs("Usage: rtgen [-o DIR] [-Werror] [--no-lines] FILE.rtp...\n"
 	    "Compile rt protocol files: for each FILE.rtp, write FILE.rtp.h "
 	    "and FILE.rtp.c.\n\n"
 	    "  -o DIR       write the generated files into DIR (default: the "
 	    "current\n"
 	    "               directory)\n"
+	    "  -Werror      make warnings errors (no output is written)\n"
 	    "  --no-lines   leave out the #line directives that point into "
 	    "the .rtp\n"
 	    "  --help       show this help and exit\n"
@@ -118,8 +125,8 @@ fail:
 
 /* Parse, check and generate one file; 0 and two outputs, or 1. */
 static int
-compile(const char *path, const char *dir, bool lines, struct output *h,
-    struct output *c, FILE *err)
+compile(const char *path, const char *dir, const struct options *o,
+    struct output *h, struct output *c, FILE *err)
 {
 	const char *base = base_name(path);
 	emit_c_opts opts;
@@ -133,6 +140,7 @@ compile(const char *path, const char *dir, bool lines, struct output *h,
 	if (text == NULL)
 		return 1;
 	diag_init(&d, err, path, text, len);
+	d.werror = o->werror;
 	unit = ast_unit_new(path);
 	if (rtp_parse_text(unit, &d, text, len) == 0)
 		sema_check(unit, &d);
@@ -143,7 +151,7 @@ compile(const char *path, const char *dir, bool lines, struct output *h,
 		opts.src_path = path;
 		opts.h_name = base_name(h->path);
 		opts.c_name = base_name(c->path);
-		opts.lines = lines;
+		opts.lines = o->lines;
 		emit_c(unit, &opts, &h->text, &c->text);
 	} else {
 		status = 1;
@@ -235,7 +243,8 @@ rtgen_main(int argc, char **argv, FILE *out, FILE *err)
 	char **files, *dirslash;
 	struct output *outs;
 	size_t nfiles = 0, i;
-	bool lines = true, options = true;
+	struct options o = { .lines = true };
+	bool options = true;
 	int status = 0;
 
 	files = ast_xmalloc(((size_t)(argc > 0 ? argc : 1)) * sizeof(*files));
@@ -255,7 +264,9 @@ rtgen_main(int argc, char **argv, FILE *out, FILE *err)
 			free(files);
 			return 0;
 		} else if (strcmp(a, "--no-lines") == 0) {
-			lines = false;
+			o.lines = false;
+		} else if (strcmp(a, "-Werror") == 0) {
+			o.werror = true;
 		} else if (strcmp(a, "-o") == 0) {
 			if (i + 1 == (size_t)argc) {
 				fputs("rtgen: option '-o' needs a directory\n"
@@ -276,7 +287,7 @@ rtgen_main(int argc, char **argv, FILE *out, FILE *err)
 	}
 	if (nfiles == 0) {
 		fputs("rtgen: no input files\nUsage: rtgen [-o DIR] "
-		    "[--no-lines] FILE.rtp...\n", err);
+		    "[-Werror] [--no-lines] FILE.rtp...\n", err);
 		free(files);
 		return 2;
 	}
@@ -287,7 +298,7 @@ rtgen_main(int argc, char **argv, FILE *out, FILE *err)
 		    "");
 	outs = ast_xmalloc(2 * nfiles * sizeof(*outs));
 	for (i = 0; i < nfiles; i++)
-		if (compile(files[i], dirslash, lines, &outs[2 * i],
+		if (compile(files[i], dirslash, &o, &outs[2 * i],
 		    &outs[2 * i + 1], err) != 0)
 			status = 1;
 	if (status == 0)

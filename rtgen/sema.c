@@ -8,8 +8,9 @@
  * The last check builds every C identifier the emitter will declare for
  * the unit and rejects two declarations that would declare the same one
  * (actor `A` and message `A_ref` both make `P_A_ref`), as well as a
- * declaration whose C name is a send, call or ask the header poisons. It runs
- * only when everything else is clean, as duplicates would be reported twice.
+ * declaration whose C name is a send, call, ask or subscription the header
+ * poisons. It runs only when everything else is clean, as duplicates would
+ * be reported twice.
  */
 #include "sema.h"
 
@@ -438,8 +439,9 @@ resolve_message(struct sema *s, ast_name *n, const char *takes)
 		return NULL;
 	}
 	if (m->kind != AST_D_MESSAGE) {
-		diag_error(s->d, n->loc, "'%s' is an actor, not a message; %s",
-		    n->name, takes);
+		diag_error(s->d, n->loc, "'%s' is %s %s, not a message; %s",
+		    n->name, m->kind == AST_D_ACTOR ? "an" : "a",
+		    ast_decl_keyword(m->kind), takes);
 		diag_note(s->d, m->name_loc, "'%s' is declared here", m->name);
 		return NULL;
 	}
@@ -627,30 +629,6 @@ check_actor(struct sema *s, ast_decl *actor)
 	symtab_free(&asked);
 }
 
-/* Does actor `actor` accept message `msg`? */
-static bool
-accepts(const ast_decl *actor, const ast_decl *msg)
-{
-	size_t i;
-
-	for (i = 0; i < actor->naccepts; i++)
-		if (actor->accepts[i]->target == msg)
-			return true;
-	return false;
-}
-
-/* Does any actor accept message `msg`? */
-static bool
-anyone_accepts(const ast_unit *unit, const ast_decl *msg)
-{
-	const ast_decl *d;
-
-	for (d = unit->decls; d != NULL; d = d->next)
-		if (d->kind == AST_D_ACTOR && accepts(d, msg))
-			return true;
-	return false;
-}
-
 /* A request nobody accepts could never be answered: asking it is an error
  * (it needs every actor's accepts resolved). */
 static void
@@ -661,11 +639,63 @@ check_asked(struct sema *s, const ast_decl *actor)
 	for (i = 0; i < actor->nasks; i++) {
 		const ast_name *n = actor->asks[i];
 
-		if (!anyone_accepts(s->unit, n->target))
+		if (!ast_anyone_accepts(s->unit, n->target))
 			diag_error(s->d, n->loc, "actor '%s' asks '%s', but "
 			    "no actor accepts '%s'", actor->name, n->name,
 			    n->name);
 	}
+}
+
+static bool
+has_ctype(const ast_decl *m)
+{
+	const ast_field *f;
+
+	for (f = m->fields; f != NULL; f = f->next)
+		if (f->type.kind == AST_T_CTYPE)
+			return true;
+	return false;
+}
+
+/* The message of a topic: a plain message (a published request would
+ * have nowhere to send its reply) without C-typed fields (all subscribers
+ * share one copy, so none could own what such a field holds). One it
+ * cannot carry is left unresolved, so that later checks pass over it. */
+static void
+check_topic(struct sema *s, ast_decl *t)
+{
+	const ast_decl *m = resolve_message(s, t->carries, "a topic carries "
+	    "messages");
+
+	if (m == NULL)
+		return;
+	if (m->reply != NULL || has_ctype(m))
+		t->carries->target = NULL;
+	if (m->reply != NULL) {
+		diag_error(s->d, t->carries->loc, "'%s' is a request; a topic "
+		    "carries messages, not requests (a published request "
+		    "could not be answered)", m->name);
+		diag_note(s->d, m->name_loc, "'%s' is declared here", m->name);
+	} else if (has_ctype(m)) {
+		diag_error(s->d, t->carries->loc, "'%s' has C-typed fields; a "
+		    "topic cannot carry it (its subscribers share one copy, "
+		    "so none of them could own what such a field holds)",
+		    m->name);
+		diag_note(s->d, m->name_loc, "'%s' is declared here", m->name);
+	}
+}
+
+/* A topic whose message no actor accepts can be published, but nothing
+ * can subscribe to it: likely a mistake, but not an unsafe one. */
+static void
+check_subscribers(struct sema *s, const ast_decl *t)
+{
+	const ast_name *m = t->carries;
+
+	if (m->target != NULL && !ast_anyone_accepts(s->unit,
+	    m->target))
+		diag_warning(s->d, t->name_loc, "topic '%s' has no possible "
+		    "subscriber: no actor accepts '%s'", t->name, m->name);
 }
 
 /* ---- generated C names ---------------------------------------------- */
@@ -710,26 +740,18 @@ claim(struct sema *s, struct symtab *names, char *name, const ast_decl *d)
 /* The functions of an actor A and a message M that the header poisons
  * when they do not exist: P_A<verb>M<suffix>. Calls and asks exist for
  * the requests A accepts; sends for the messages it accepts, but _every
- * not for a message with C-typed fields. */
+ * not for a message with C-typed fields. For the subscriptions, M is a
+ * topic, and they exist when A accepts the topic's message. */
 static const struct poison {
 	const char *verb, *suffix;
-	bool requests;
+	bool requests, topics;
 } poisons[] = {
-	{ "_send_", "", false }, { "_send_", "_opt", false },
-	{ "_send_", "_after", false }, { "_send_", "_every", false },
-	{ "_call_", "", true }, { "_ask_", "", true },
+	{ "_send_", "", false, false }, { "_send_", "_opt", false, false },
+	{ "_send_", "_after", false, false },
+	{ "_send_", "_every", false, false }, { "_call_", "", true, false },
+	{ "_ask_", "", true, false }, { "_subscribe_", "", false, true },
+	{ "_unsubscribe_", "", false, true },
 };
-
-static bool
-has_ctype(const ast_decl *m)
-{
-	const ast_field *f;
-
-	for (f = m->fields; f != NULL; f = f->next)
-		if (f->type.kind == AST_T_CTYPE)
-			return true;
-	return false;
-}
 
 /* Is `key` (claimed by `owner`), split at `at` where pn->verb starts, a
  * name the header poisons? Report it and return true if so. */
@@ -739,7 +761,7 @@ poisoned(struct sema *s, const char *key, const ast_decl *owner,
 {
 	size_t plen = strlen(s->prefix), vlen = strlen(pn->verb);
 	size_t mlen = strlen(at + vlen), slen = strlen(pn->suffix);
-	const ast_decl *a, *m;
+	const ast_decl *a, *m, *t = NULL;
 	char *aname, *mname;
 	const char *why;
 
@@ -752,24 +774,32 @@ poisoned(struct sema *s, const char *key, const ast_decl *owner,
 	m = symtab_get(&s->decls, mname);
 	free(aname);
 	free(mname);
+	if (m != NULL && pn->topics && m->kind == AST_D_TOPIC) {
+		t = m;
+		m = t->carries->target;
+	}
 	if (a == NULL || m == NULL || a->kind != AST_D_ACTOR ||
-	    m->kind != AST_D_MESSAGE || (pn->requests && m->reply == NULL))
+	    m->kind != AST_D_MESSAGE || pn->topics != (t != NULL) ||
+	    (pn->requests && m->reply == NULL))
 		return false;
-	if (!accepts(a, m))
+	if (!ast_accepts(a, m))
 		why = "does not accept";
 	else if (strcmp(pn->suffix, "_every") == 0 && has_ctype(m))
 		why = "has no periodic send (C-typed fields) of";
 	else
 		return false;
 	diag_error(s->d, owner->name_loc, "%s '%s' would declare the C name "
-	    "'%s', which the header poisons because actor '%s' %s %s '%s'",
+	    "'%s', which the header poisons because actor '%s' %s %s '%s'%s%s%s",
 	    ast_decl_keyword(owner->kind), owner->name, key, a->name, why,
-	    pn->requests ? "request" : "message", m->name);
+	    pn->requests ? "request" : "message", m->name,
+	    t != NULL ? ", which topic '" : "", t != NULL ? t->name : "",
+	    t != NULL ? "' carries" : "");
 	return true;
 }
 
-/* A declared C name that reads as a send, call or ask that the header
- * poisons (see poisons[]) would be an error in the generated code. */
+/* A declared C name that reads as a send, call, ask or subscription that
+ * the header poisons (see poisons[]) would be an error in the generated
+ * code. */
 static void
 check_poisoned(struct sema *s, const struct symtab *names)
 {
@@ -819,6 +849,26 @@ claim_forms(struct sema *s, struct symtab *names, const ast_decl *d,
 		    forms[i].infix, m, forms[i].suffix), d);
 }
 
+/* A topic T's names: P_T_topic, P_T_publish, and P_A_subscribe_T and
+ * P_A_unsubscribe_T of each actor A that accepts its message. */
+static void
+claim_topic(struct sema *s, struct symtab *names, const ast_decl *t)
+{
+	const ast_decl *a;
+
+	claim(s, names, cname("%s_%s_topic", s->prefix, t->name), t);
+	claim(s, names, cname("%s_%s_publish", s->prefix, t->name), t);
+	for (a = s->unit->decls; a != NULL; a = a->next) {
+		if (a->kind != AST_D_ACTOR ||
+		    !ast_accepts(a, t->carries->target))
+			continue;
+		claim(s, names, cname("%s_%s_subscribe_%s", s->prefix, a->name,
+		    t->name), t);
+		claim(s, names, cname("%s_%s_unsubscribe_%s", s->prefix,
+		    a->name, t->name), t);
+	}
+}
+
 static void
 check_cnames(struct sema *s)
 {
@@ -859,6 +909,8 @@ check_cnames(struct sema *s)
 			for (i = 0; i < d->nasks; i++)
 				claim_forms(s, &names, d, d->asks[i]->name,
 				    asked_forms, 2);
+		} else if (d->kind == AST_D_TOPIC) {
+			claim_topic(s, &names, d);
 		}
 	}
 	check_poisoned(s, &names);
@@ -882,11 +934,15 @@ sema_check(ast_unit *unit, diag *d)
 				    "a request must be a message");
 		} else if (decl->kind == AST_D_ACTOR) {
 			check_actor(&s, decl);
+		} else if (decl->kind == AST_D_TOPIC) {
+			check_topic(&s, decl);
 		}
 	}
 	for (decl = unit->decls; decl != NULL; decl = decl->next)
 		if (decl->kind == AST_D_ACTOR)
 			check_asked(&s, decl);
+		else if (decl->kind == AST_D_TOPIC)
+			check_subscribers(&s, decl);
 	if (d->errors == before)
 		check_cnames(&s);
 	symtab_free(&s.decls);

@@ -425,6 +425,28 @@ sema_resolves_requests_and_asks(void)
 }
 
 static void
+sema_resolves_a_topic_to_its_message(void)
+{
+	struct result r = check("protocol p; message M { u32 n; }\n"
+	    "actor A { accepts M; }\n  topic news : M;");
+	ast_decl *t = nth_decl(r.unit, 3);
+
+	CU_ASSERT_EQUAL_FATAL(r.errors, 0);
+	CU_ASSERT_EQUAL_FATAL(t->kind, AST_D_TOPIC);
+	CU_ASSERT_STRING_EQUAL(t->name, "news");
+	CU_ASSERT_EQUAL(t->loc.first_line, 3);
+	CU_ASSERT_EQUAL(t->loc.first_column, 3);
+	CU_ASSERT_EQUAL(t->name_loc.first_column, 9);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t->carries);
+	CU_ASSERT_STRING_EQUAL(t->carries->name, "M");
+	CU_ASSERT_EQUAL(t->carries->loc.first_column, 16);
+	CU_ASSERT_PTR_EQUAL(t->carries->target, nth_decl(r.unit, 1));
+	/* A topic is not a message: it takes no tag. */
+	CU_ASSERT_EQUAL(t->tag, 0);
+	result_free(&r);
+}
+
+static void
 a_mailbox_clause_gives_its_bound_and_policy(void)
 {
 	struct result r = parse("protocol p;\n"
@@ -623,9 +645,9 @@ a_duration_past_the_range_is_an_error(void)
 
 /* Every keyword of the language (DESIGN.md §2: keywords are reserved). */
 static const char *const keywords[] = {
-	"protocol", "message", "actor", "accepts", "asks", "state", "init", "on",
-	"start", "stop", "ref", "mailbox", "unbounded", "overflow", "block",
-	"drop", "reject", "bool", "i8", "i16", "i32", "i64", "u8", "u16",
+	"protocol", "message", "actor", "topic", "accepts", "asks", "state",
+	"init", "on", "start", "stop", "ref", "mailbox", "unbounded",
+	"overflow", "block", "drop", "reject", "bool", "i8", "i16", "i32", "i64", "u8", "u16",
 	"u32", "u64", "f32", "f64", "string",
 };
 
@@ -681,7 +703,8 @@ static const char *const bad_files[] = {
 	"mailbox_syntax", "cname_poisoned_opt", "ctype", "ctype_unterminated",
 	"reply_not_message", "asks_errors", "asks_unaccepted",
 	"cname_poisoned_ask", "cname_request",
-	"cname_registry",
+	"cname_registry", "topic_errors", "topic_syntax", "cname_topic",
+	"cname_poisoned_topic",
 };
 
 static void
@@ -721,6 +744,67 @@ each_bad_file_gives_its_expected_errors_and_no_output(void)
 	CU_ASSERT_EQUAL(chdir(cwd), 0);
 	rmtree(dir);
 	free(dir);
+}
+
+/* ---- warnings: golden stderr, plain and with -Werror ----------------------- */
+
+static const char *const warn_files[] = { "topic_no_subscriber" };
+
+/* Run rtgen [-Werror] on warn/NAME.rtp: the status and the number of files
+ * written must be as given, stderr as in warn/NAME`suffix`. What it
+ * writes must compile as strictly as a good file's output. */
+static void
+check_warn_file(const char *name, const char *werror, int want_status,
+    int want_files, const char *suffix)
+{
+	char *dir = tmpdir(), rtp[256], errpath[256], *out, *err, *want;
+	const char *args[] = { "-o", dir, rtp, werror, NULL };
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+	snprintf(rtp, sizeof(rtp), "rtgen/warn/%s.rtp", name);
+	snprintf(errpath, sizeof(errpath), "rtgen/warn/%s%s", name, suffix);
+	CU_ASSERT_EQUAL(run(args, &out, &err), want_status);
+	CU_ASSERT_EQUAL(count_entries(dir), want_files);
+	if (updating())
+		spit(errpath, err, strlen(err));
+	want = slurp(errpath, NULL);
+	CU_ASSERT_PTR_NOT_NULL(want);
+	if (want != NULL && strcmp(want, err) != 0) {
+		fprintf(stderr, "\n%s%s: stderr differs; got:\n%s\n", rtp,
+		    werror != NULL ? " -Werror" : "", err);
+		CU_FAIL("stderr differs from the golden file");
+	}
+	if (want_files > 0 && system("command -v cc >/dev/null 2>&1") == 0) {
+		char cmd[2048];
+
+		snprintf(cmd, sizeof(cmd), "cc -std=c11 -Wall -Wextra "
+		    "-Wpedantic -Wmissing-prototypes -Werror -I%s/include "
+		    "-c %s/%s.rtp.c -o /dev/null", TOP_SRCDIR, dir, name);
+		if (system(cmd) != 0) {
+			fprintf(stderr, "\nfailed: %s\n", cmd);
+			CU_FAIL("generated code does not compile");
+		}
+	}
+	free(want);
+	free(out);
+	free(err);
+	rmtree(dir);
+	free(dir);
+}
+
+static void
+a_warning_does_not_fail_the_run_unless_werror(void)
+{
+	char cwd[4096];
+	size_t i;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(getcwd(cwd, sizeof(cwd)));
+	CU_ASSERT_EQUAL_FATAL(chdir(TEST_SRCDIR), 0);
+	for (i = 0; i < sizeof(warn_files) / sizeof(*warn_files); i++) {
+		check_warn_file(warn_files[i], NULL, 0, 2, ".err");
+		check_warn_file(warn_files[i], "-Werror", 1, 0, ".werror.err");
+	}
+	CU_ASSERT_EQUAL(chdir(cwd), 0);
 }
 
 /* ---- the emitter: golden output that compiles ------------------------------- */
@@ -1119,6 +1203,8 @@ static CU_TestInfo parse_good_tests[] = {
 	{ "sema resolves accepts, hooks and tags",
 	    sema_resolves_accepts_hooks_and_tags },
 	{ "sema resolves requests and asks", sema_resolves_requests_and_asks },
+	{ "sema resolves a topic to its message",
+	    sema_resolves_a_topic_to_its_message },
 	{ "a mailbox clause gives its bound and policy",
 	    a_mailbox_clause_gives_its_bound_and_policy },
 	{ "sema resolves mailbox bounds and policies",
@@ -1159,6 +1245,12 @@ static CU_TestInfo parse_bad_tests[] = {
 static CU_TestInfo sema_tests[] = {
 	{ "each bad file gives its expected errors and no output",
 	    each_bad_file_gives_its_expected_errors_and_no_output },
+	CU_TEST_INFO_NULL,
+};
+
+static CU_TestInfo warn_tests[] = {
+	{ "a warning does not fail the run unless -Werror",
+	    a_warning_does_not_fail_the_run_unless_werror },
 	CU_TEST_INFO_NULL,
 };
 
@@ -1204,6 +1296,7 @@ static CU_SuiteInfo suites[] = {
 	{ "rtgen parser, bad input", NULL, NULL, NULL, NULL,
 	    parse_bad_tests },
 	{ "rtgen semantic errors", NULL, NULL, NULL, NULL, sema_tests },
+	{ "rtgen warnings", NULL, NULL, NULL, NULL, warn_tests },
 	{ "rtgen C emitter", NULL, NULL, NULL, NULL, emit_tests },
 	{ "rtgen command line", NULL, NULL, NULL, NULL, cli_tests },
 	{ "rtgen robustness", NULL, NULL, NULL, NULL, robust_tests },

@@ -542,3 +542,81 @@ shop_Idle_whereis(rt_system *sys, const char *name, shop_Idle_ref *out)
 	return rt_whereis(sys, name, &shop_Idle_class, &out->ref);
 }
 #line 545 "shop.rtp.c"
+
+/* Topic orders. */
+#line 35 "rtgen/good/shop.rtp"
+const rt_topic shop_orders_topic = { "shop.orders" };
+
+int
+(shop_orders_publish)(rt_system *sys, const shop_Order *msg)
+{
+	rt_env *env;
+	int r;
+
+	if (msg == NULL)
+		return RT_EINVAL;
+	r = rt_publish_new(sys, &shop_orders_topic,
+	    sizeof(shop_Order) + shop_Order_extra(msg), &env);
+	if (r != 0)
+		return r;
+	shop_Order_copy(rt_env_payload(env), msg);
+	return rt_publish(env);
+}
+
+int
+shop_Cart_subscribe_orders(shop_Cart_ref a)
+{
+	return rt_subscribe(&shop_orders_topic, a.ref, shop_Cart_TAG_Order);
+}
+
+int
+shop_Cart_unsubscribe_orders(shop_Cart_ref a)
+{
+	return rt_unsubscribe(&shop_orders_topic, a.ref);
+}
+
+int
+shop_Auditor_subscribe_orders(shop_Auditor_ref a)
+{
+	return rt_subscribe(&shop_orders_topic, a.ref, shop_Auditor_TAG_Order);
+}
+
+int
+shop_Auditor_unsubscribe_orders(shop_Auditor_ref a)
+{
+	return rt_unsubscribe(&shop_orders_topic, a.ref);
+}
+#line 590 "shop.rtp.c"
+
+/* Topic pings. */
+#line 36 "rtgen/good/shop.rtp"
+const rt_topic shop_pings_topic = { "shop.pings" };
+
+int
+(shop_pings_publish)(rt_system *sys, const shop_Ping *msg)
+{
+	rt_env *env;
+	int r;
+
+	r = rt_publish_new(sys, &shop_pings_topic, sizeof(shop_Ping), &env);
+	if (r != 0)
+		return r;
+	if (msg != NULL)
+		memcpy(rt_env_payload(env), msg, sizeof(shop_Ping));
+	else
+		memset(rt_env_payload(env), 0, sizeof(shop_Ping));
+	return rt_publish(env);
+}
+
+int
+shop_Cart_subscribe_pings(shop_Cart_ref a)
+{
+	return rt_subscribe(&shop_pings_topic, a.ref, shop_Cart_TAG_Ping);
+}
+
+int
+shop_Cart_unsubscribe_pings(shop_Cart_ref a)
+{
+	return rt_unsubscribe(&shop_pings_topic, a.ref);
+}
+#line 623 "shop.rtp.c"

@@ -293,23 +293,76 @@ int shop_Idle_whereis(rt_system *sys, const char *name, shop_Idle_ref *out);
 #line 294 "shop.rtp.h"
 
 /*
+ * Topics. P_T_publish delivers msg to every actor subscribed to T in
+ * sys, through its handler of M. It borrows msg and copies it once
+ * (strings and bytes too): all the subscribers share that one copy.
+ * Each subscriber gets the messages of one publisher in the order
+ * they were published. It returns how many deliveries failed (>= 0: a
+ * subscriber's mailbox refused it or its wait timed out, or the
+ * subscriber had stopped; 0 when nobody is subscribed), or RT_EINVAL
+ * (a NULL msg when M has fields, bad bytes), RT_ESHUTDOWN or RT_ENOMEM,
+ * and then nothing was delivered. A full mailbox that drops makes a
+ * dead letter, as for a send, not a failure.
+ * P_A_subscribe_T subscribes actor a, which accepts M: 0, RT_EEXIST
+ * (already subscribed), RT_ENOACTOR, RT_EINVAL (a zeroed ref),
+ * RT_ESHUTDOWN or RT_ENOMEM. P_A_unsubscribe_T ends it: 0 or RT_ENOENT;
+ * what was delivered stays in the mailbox. An actor that stops for
+ * good is dropped from its topics.
+ */
+#line 35 "rtgen/good/shop.rtp"
+extern const rt_topic shop_orders_topic;
+int shop_orders_publish(rt_system *sys, const shop_Order *msg);
+int shop_Cart_subscribe_orders(shop_Cart_ref a);
+int shop_Cart_unsubscribe_orders(shop_Cart_ref a);
+int shop_Auditor_subscribe_orders(shop_Auditor_ref a);
+int shop_Auditor_unsubscribe_orders(shop_Auditor_ref a);
+#line 320 "shop.rtp.h"
+#ifndef __cplusplus
+/* Make a message of the wrong type a hard error. */
+#line 35 "rtgen/good/shop.rtp"
+#define shop_orders_publish(sys, ...) \
+	(shop_orders_publish)((sys), _Generic((__VA_ARGS__), \
+	    shop_Order *: (__VA_ARGS__), const shop_Order *: (__VA_ARGS__)))
+#line 327 "shop.rtp.h"
+#endif
+
+#line 36 "rtgen/good/shop.rtp"
+extern const rt_topic shop_pings_topic;
+int shop_pings_publish(rt_system *sys, const shop_Ping *msg);
+int shop_Cart_subscribe_pings(shop_Cart_ref a);
+int shop_Cart_unsubscribe_pings(shop_Cart_ref a);
+#line 335 "shop.rtp.h"
+#ifndef __cplusplus
+/* Make a message of the wrong type a hard error. */
+#line 36 "rtgen/good/shop.rtp"
+#define shop_pings_publish(sys, ...) \
+	(shop_pings_publish)((sys), _Generic((__VA_ARGS__), \
+	    shop_Ping *: (__VA_ARGS__), const shop_Ping *: (__VA_ARGS__), void *: (__VA_ARGS__)))
+#line 342 "shop.rtp.h"
+#endif
+
+/*
  * Sends, calls and asks that do not exist: an actor accepts only the
  * messages of its 'accepts' clauses (and has no _every send of a
  * message with C-typed fields), and only requests have calls and
  * asks. Poisoning the names of the other combinations makes a call
  * to one a hard error, not just a warning about an implicit
- * declaration.
+ * declaration. Likewise an actor subscribes only to the topics whose
+ * message it accepts.
  */
 #pragma GCC poison shop_Auditor_send_Ping shop_Auditor_send_Ping_opt \
 	 shop_Auditor_send_Ping_after shop_Auditor_send_Ping_every \
 	 shop_Auditor_send_Total shop_Auditor_send_Total_opt \
-	 shop_Auditor_send_Total_after shop_Auditor_send_Total_every
+	 shop_Auditor_send_Total_after shop_Auditor_send_Total_every \
+	 shop_Auditor_subscribe_pings shop_Auditor_unsubscribe_pings
 #pragma GCC poison shop_Idle_send_Order shop_Idle_send_Order_opt \
 	 shop_Idle_send_Order_after shop_Idle_send_Order_every \
 	 shop_Idle_send_Ping shop_Idle_send_Ping_opt \
 	 shop_Idle_send_Ping_after shop_Idle_send_Ping_every \
 	 shop_Idle_send_Total shop_Idle_send_Total_opt \
-	 shop_Idle_send_Total_after shop_Idle_send_Total_every
+	 shop_Idle_send_Total_after shop_Idle_send_Total_every \
+	 shop_Idle_subscribe_orders shop_Idle_unsubscribe_orders \
+	 shop_Idle_subscribe_pings shop_Idle_unsubscribe_pings
 
 #ifdef __cplusplus
 }

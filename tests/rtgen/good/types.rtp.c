@@ -567,3 +567,40 @@ int
 	return rt_env_send_after(env, delay, out);
 }
 #line 570 "types.rtp.c"
+
+/* Topic blobs. */
+#line 20 "rtgen/good/types.rtp"
+const rt_topic types_blobs_topic = { "types.blobs" };
+
+int
+(types_blobs_publish)(rt_system *sys, const types_Blob *msg)
+{
+	size_t extra;
+	rt_env *env;
+	int r;
+
+	if (msg == NULL)
+		return RT_EINVAL;
+	extra = types_Blob_extra(msg);
+	if (extra == SIZE_MAX)
+		return RT_EINVAL;
+	r = rt_publish_new(sys, &types_blobs_topic, sizeof(types_Blob) + extra,
+	    &env);
+	if (r != 0)
+		return r;
+	types_Blob_copy(rt_env_payload(env), msg);
+	return rt_publish(env);
+}
+
+int
+types_Store_subscribe_blobs(types_Store_ref a)
+{
+	return rt_subscribe(&types_blobs_topic, a.ref, types_Store_TAG_Blob);
+}
+
+int
+types_Store_unsubscribe_blobs(types_Store_ref a)
+{
+	return rt_unsubscribe(&types_blobs_topic, a.ref);
+}
+#line 607 "types.rtp.c"

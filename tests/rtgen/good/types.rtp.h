@@ -291,12 +291,45 @@ int types_Plain_on_Handle(types_Plain *self, rt_ctx *ctx,
 #line 292 "types.rtp.h"
 
 /*
+ * Topics. P_T_publish delivers msg to every actor subscribed to T in
+ * sys, through its handler of M. It borrows msg and copies it once
+ * (strings and bytes too): all the subscribers share that one copy.
+ * Each subscriber gets the messages of one publisher in the order
+ * they were published. It returns how many deliveries failed (>= 0: a
+ * subscriber's mailbox refused it or its wait timed out, or the
+ * subscriber had stopped; 0 when nobody is subscribed), or RT_EINVAL
+ * (a NULL msg when M has fields, bad bytes), RT_ESHUTDOWN or RT_ENOMEM,
+ * and then nothing was delivered. A full mailbox that drops makes a
+ * dead letter, as for a send, not a failure.
+ * P_A_subscribe_T subscribes actor a, which accepts M: 0, RT_EEXIST
+ * (already subscribed), RT_ENOACTOR, RT_EINVAL (a zeroed ref),
+ * RT_ESHUTDOWN or RT_ENOMEM. P_A_unsubscribe_T ends it: 0 or RT_ENOENT;
+ * what was delivered stays in the mailbox. An actor that stops for
+ * good is dropped from its topics.
+ */
+#line 20 "rtgen/good/types.rtp"
+extern const rt_topic types_blobs_topic;
+int types_blobs_publish(rt_system *sys, const types_Blob *msg);
+int types_Store_subscribe_blobs(types_Store_ref a);
+int types_Store_unsubscribe_blobs(types_Store_ref a);
+#line 316 "types.rtp.h"
+#ifndef __cplusplus
+/* Make a message of the wrong type a hard error. */
+#line 20 "rtgen/good/types.rtp"
+#define types_blobs_publish(sys, ...) \
+	(types_blobs_publish)((sys), _Generic((__VA_ARGS__), \
+	    types_Blob *: (__VA_ARGS__), const types_Blob *: (__VA_ARGS__)))
+#line 323 "types.rtp.h"
+#endif
+
+/*
  * Sends, calls and asks that do not exist: an actor accepts only the
  * messages of its 'accepts' clauses (and has no _every send of a
  * message with C-typed fields), and only requests have calls and
  * asks. Poisoning the names of the other combinations makes a call
  * to one a hard error, not just a warning about an implicit
- * declaration.
+ * declaration. Likewise an actor subscribes only to the topics whose
+ * message it accepts.
  */
 #pragma GCC poison types_Store_send_Handle_every types_Store_send_Both_every
 #pragma GCC poison types_Plain_send_Blob types_Plain_send_Blob_opt \
@@ -305,7 +338,8 @@ int types_Plain_on_Handle(types_Plain *self, rt_ctx *ctx,
 	 types_Plain_send_Both_opt types_Plain_send_Both_after \
 	 types_Plain_send_Both_every types_Plain_send_Named \
 	 types_Plain_send_Named_opt types_Plain_send_Named_after \
-	 types_Plain_send_Named_every
+	 types_Plain_send_Named_every types_Plain_subscribe_blobs \
+	 types_Plain_unsubscribe_blobs
 
 #ifdef __cplusplus
 }
