@@ -166,24 +166,16 @@ rti_env_alloc(size_t size)
 	return rti_env_alloc_sys(NULL, size);
 }
 
+/* rti_env_unshare: a topic's node lets go of its body (topic.c). */
+void rti_env_unshare(rt_env *node);
+
 static inline void
 rti_env_free(rt_env *env)
 {
 	if (env == NULL)
 		return;
-	if (__builtin_expect(env->flags & RTI_ENV_SHARED, 0)) {
-		rt_env *body = *(rt_env **)rt_env_payload(env);
-
-		/* Release: our reads of the body before its free (the last
-		 * holder's acquire). */
-		RT_TSAN_RELEASE(&body->u.refs);
-		ck_pr_fence_release();
-		if (ck_pr_faa_64(&body->u.refs, (uint64_t)-1) == 1) {
-			ck_pr_fence_atomic_load();
-			RT_TSAN_ACQUIRE(&body->u.refs);
-			rti_block_free_class(body, body->pool);
-		}
-	}
+	if (__builtin_expect(env->flags & RTI_ENV_SHARED, 0))
+		rti_env_unshare(env);
 	rti_block_free_class(env, env->pool);
 }
 

@@ -276,6 +276,22 @@ sweep(rt_system *sys, const rt_topic *topic)
 	pthread_mutex_unlock(&sys->topics.lock);
 }
 
+void
+rti_env_unshare(rt_env *node)
+{
+	rt_env *body = *(rt_env **)rt_env_payload(node);
+
+	/* Release: our reads of the body before its free (the last holder's
+	 * acquire). */
+	RT_TSAN_RELEASE(&body->u.refs);
+	ck_pr_fence_release();
+	if (ck_pr_faa_64(&body->u.refs, (uint64_t)-1) == 1) {
+		ck_pr_fence_atomic_load();
+		RT_TSAN_ACQUIRE(&body->u.refs);
+		rti_block_free_class(body, body->pool);
+	}
+}
+
 /* --- publishing --------------------------------------------------------------------- */
 
 int

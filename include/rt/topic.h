@@ -56,12 +56,17 @@ RT_API int rt_publish_new(rt_system *sys, const rt_topic *topic,
 
 /*
  * rt_publish: deliver `env` to every subscriber of its topic. Takes env in
- * every case. Returns how many deliveries failed (>= 0: subscribers whose
- * mailbox refused it, RT_EFULL or a plain thread's wait that timed out,
- * or that had stopped), 0 when there is no subscriber, or RT_EINVAL,
- * RT_ESHUTDOWN, RT_ENOMEM (nothing was delivered). A delivery dropped by
- * a full `overflow drop` mailbox is not a failure: it is a dead letter,
- * as for a send.
+ * every case. Returns how many deliveries failed (>= 0): subscribers whose
+ * full `overflow reject` mailbox refused it, or for which no memory could
+ * be had; 0 when there is no subscriber. A full `overflow drop` mailbox
+ * drops its copy (a dead letter, as for a send, not a failure); a full
+ * `overflow block` mailbox makes a plain thread wait for room, without a
+ * time limit, and mutes a publishing actor. A subscriber that has stopped
+ * for good is no subscriber: it is left out, not counted. Or returns
+ * RT_EINVAL, RT_ESHUTDOWN, RT_ENOMEM: nothing was delivered.
+ *
+ * A supervised actor that restarts keeps its ref, and so its
+ * subscriptions.
  */
 RT_API int rt_publish(rt_env *env);
 
