@@ -931,6 +931,119 @@ run_call_cold(rt_system *sys, const param *p, unsigned workers)
 	return 0;
 }
 
+/* --- broker -------------------------------------------------------------- */
+
+#define BROKER_CHUNK 256
+
+static uint64_t broker_n, broker_count, broker_sum;
+static unsigned broker_failed;
+
+static int
+publish_chunk(bench_Publisher *self, rt_ctx *ctx)
+{
+	uint64_t end = self->next + BROKER_CHUNK;
+
+	if (end > self->n)
+		end = self->n;
+	for (; self->next < end; self->next++) {
+		int r = bench_quotes_publish(rt_ctx_system(ctx),
+		    &(bench_Quote){ .n = self->next });
+
+		if (r != 0) {
+			broker_failed++;
+			return r < 0 ? r : 0;
+		}
+	}
+	if (self->next == self->n) {
+		rt_stop(ctx, RT_NORMAL);
+		return 0;
+	}
+	return bench_Publisher_send_More((bench_Publisher_ref){ rt_self(ctx) },
+	    NULL);
+}
+
+int
+bench_Publisher_on_start(bench_Publisher *self, rt_ctx *ctx,
+    const bench_Publisher_args *args)
+{
+	(void)ctx;
+	self->n = args->n;
+	return 0;
+}
+
+int
+bench_Publisher_on_Go(bench_Publisher *self, rt_ctx *ctx, const bench_Go *msg)
+{
+	(void)msg;
+	return publish_chunk(self, ctx);
+}
+
+int
+bench_Publisher_on_More(bench_Publisher *self, rt_ctx *ctx,
+    const bench_More *msg)
+{
+	(void)msg;
+	return publish_chunk(self, ctx);
+}
+
+int
+bench_Subscriber_on_Quote(bench_Subscriber *self, rt_ctx *ctx,
+    const bench_Quote *msg)
+{
+	self->sum += msg->n;
+	if (++self->count == broker_n)
+		rt_stop(ctx, RT_NORMAL);
+	return 0;
+}
+
+void
+bench_Subscriber_on_stop(bench_Subscriber *self, rt_ctx *ctx, int reason)
+{
+	(void)ctx;
+	(void)reason;
+	add_u64(&broker_count, self->count);
+	add_u64(&broker_sum, self->sum);
+}
+
+static int
+run_broker(rt_system *sys, const param *p, unsigned workers)
+{
+	uint64_t n = p[0].value, k = p[1].value, i;
+	bench_Publisher_ref pub;
+	double t0, t1;
+
+	broker_n = n;
+	broker_count = broker_sum = 0;
+	broker_failed = 0;
+	for (i = 0; i < k; i++) {
+		bench_Subscriber_ref s;
+
+		if (bench_Subscriber_spawn(sys, NULL, &s) != 0 ||
+		    bench_Subscriber_subscribe_quotes(s) != 0)
+			return 1;
+	}
+	if (bench_Publisher_spawn(sys, &(bench_Publisher_args){ .n = n },
+		&pub) != 0)
+		return 1;
+	t0 = now_sec();
+	if (bench_Publisher_send_Go(pub, NULL) != 0)
+		return 1;
+	rt_system_wait(sys);
+	t1 = now_sec();
+	/* Every subscriber got every quote: k * (0 + 1 + ... + n-1). */
+	if (broker_failed != 0 || load_u64(&broker_count) != n * k ||
+	    load_u64(&broker_sum) != k * (n * (n - 1) / 2)) {
+		fprintf(stderr, "broker: %llu deliveries, sum %llu, %u failed\n",
+		    (unsigned long long)load_u64(&broker_count),
+		    (unsigned long long)load_u64(&broker_sum), broker_failed);
+		return 1;
+	}
+	printf("broker n=%llu k=%llu seconds=%.3f ns_per_delivery=%.1f "
+	    "workers=%u\n", (unsigned long long)n, (unsigned long long)k,
+	    t1 - t0, (t1 - t0) * 1e9 / (double)(n * k), workers);
+	return 0;
+}
+
 /* --- driver -------------------------------------------------------------- */
 
 #define MAX_PARAMS 4
@@ -955,6 +1068,7 @@ static const workload workloads[] = {
 	{ "ask", run_ask, { { "n", 1000000 } }, 0 },
 	{ "call", run_call, { { "n", 200000 } }, 0 },
 	{ "call_cold", run_call_cold, { { "n", 1000 } }, 0 },
+	{ "broker", run_broker, { { "n", 1000000 }, { "k", 8 } }, 0 },
 };
 #define NWORKLOADS (sizeof(workloads) / sizeof(workloads[0]))
 

@@ -364,17 +364,24 @@ rt_publish(rt_env *body)
 		rt_env *node;
 		int rc;
 
-		rc = rt_env_new(s->ref, s->tag, sizeof(rt_env *), &node);
-		if (rc != 0) {
-			/* Stopped subscribers leave; others count. */
-			if (rc == RT_ENOACTOR)
-				stale = true;
-			else
-				failed++;
+		/* A subscriber that stopped for good is none: it leaves.
+		 * (One that stops after this look gets a dead letter.) */
+		if (rti_cell_gen(s->ref.cell) != s->ref.gen) {
+			stale = true;
+			continue;
+		}
+		/* rt_env_new's work, without what was checked above. */
+		node = rti_env_alloc_sys(sys, sizeof(rt_env *));
+		if (node == NULL) {
+			failed++;
 			continue;
 		}
 		made++;
-		node->flags |= RTI_ENV_SHARED;
+		node->kind = RTI_ENV_MSG;
+		node->cell = s->ref.cell;
+		node->gen = s->ref.gen;
+		node->v.tag = s->tag;
+		node->flags = RTI_ENV_SHARED;
 		*(rt_env **)rt_env_payload(node) = body;
 		/* Publishing the body to the node's receiver: the fill of the
 		 * body is ordered by the push's release in the send. */
