@@ -85,15 +85,16 @@ static void
 call_unref(struct rti_call *c)
 {
 	/* Release our accesses before the other side frees (and acquire
-	 * theirs when we are last): a full barrier on the decrement. */
+	 * theirs when we are last): a full barrier on the decrement. The
+	 * annotation goes before it: once it is done, the other side may
+	 * free the record at any moment. */
+	RT_TSAN_RELEASE(&c->refs);
 	ck_pr_fence_atomic();
 	if (ck_pr_faa_32(&c->refs, (uint32_t)-1) == 1) {
 		ck_pr_fence_atomic_load();
 		RT_TSAN_ACQUIRE(&c->refs);
 		free(c);
-		return;
 	}
-	RT_TSAN_RELEASE(&c->refs);
 }
 
 /* Hand an answer to its waiting thread; a late one is a dead letter. */
