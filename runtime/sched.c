@@ -96,6 +96,54 @@ runq_pop(rti_runq *q)
 	}
 }
 
+/*
+ * Ask for a cell's memory before its run needs it: its three lines and
+ * the oldest envelope in its mailbox. A cell that waited in a queue behind
+ * thousands of others (a burst of spawns, a tree of actors growing) has
+ * long left the caches, and its run would otherwise wait for each of
+ * these in turn, the envelope only once the cell's first line has come
+ * in. Relaxed loads: a hint. The cell may be taken by a thief or run and
+ * recycled meanwhile; cells are never unmapped while the system lives,
+ * and prefetching a stale address is harmless.
+ */
+static inline void
+prefetch_cell(rt_cell *cell)
+{
+	__builtin_prefetch((char *)cell + RT_CACHELINE);
+	__builtin_prefetch((char *)cell + 2 * RT_CACHELINE);
+}
+
+static inline void
+prefetch_mail(rt_cell *cell)
+{
+	rti_mpsc_node *n = ck_pr_load_ptr(&cell->mb.tail);
+
+	if (n == &cell->mb.stub)
+		n = ck_pr_load_ptr(&cell->mb.stub.next);
+	if (n != NULL)
+		__builtin_prefetch(n);
+}
+
+/*
+ * Before running a cell taken from `q`: the one after it gets its
+ * envelope asked for (its first line was asked for a run ago) and the
+ * one after that its first line.
+ */
+static inline void
+prefetch_queued(rti_runq *q)
+{
+	uint32_t h = ck_pr_load_32(&q->head), t = ck_pr_load_32(&q->tail);
+	rt_cell *c;
+
+	if ((int32_t)(t - h) <= 0)
+		return;
+	c = ck_pr_load_ptr(&q->slot[h & RUNQ_MASK]);
+	prefetch_mail(c);
+	prefetch_cell(c);
+	if ((int32_t)(t - h) > 1)
+		__builtin_prefetch(ck_pr_load_ptr(&q->slot[(h + 1) & RUNQ_MASK]));
+}
+
 /* --- inject queue -------------------------------------------------------- */
 
 /* How many cells a worker moves from the inject queue to its own at once. */
@@ -140,12 +188,21 @@ inject_take(rti_worker *w)
 	node = rti_mailbox_pop(&sys->inject);
 	if (node != NULL) {
 		first = cell_of_rq_node(node);
+		prefetch_mail(first);
+		prefetch_cell(first);
 		for (n = 0; n < INJECT_BATCH &&
 		     runq_len(&w->rq) < RTI_RUNQ_SIZE; n++) {
+			rt_cell *c;
+
 			node = rti_mailbox_pop(&sys->inject);
 			if (node == NULL)
 				break;
-			runq_push(&w->rq, cell_of_rq_node(node));
+			c = cell_of_rq_node(node);
+			/* Its first line is in: ask for the rest at once, so
+			 * that the batch's misses overlap. */
+			prefetch_mail(c);
+			prefetch_cell(c);
+			runq_push(&w->rq, c);
 		}
 	}
 	RT_TSAN_RELEASE(&sys->inject_lock);
@@ -331,8 +388,10 @@ find_work(rti_worker *w)
 	}
 	w->streak = 0;
 	cell = runq_pop(&w->rq);
-	if (cell != NULL)
+	if (cell != NULL) {
+		prefetch_queued(&w->rq);
 		return cell;
+	}
 	cell = inject_take(w);
 	if (cell != NULL) {
 		/* More than we can run at once: share it. */
