@@ -154,6 +154,22 @@ rti_cell_set_gen(rt_cell *cell, uint64_t gen)
 	ck_pr_store_64(&cell->gen, gen);
 }
 
+/*
+ * Ask for the line at `p` with the intent to write it, so that the store
+ * that follows finds it owned instead of waiting (and making the next
+ * locked instruction wait) for it. A hint: any address will do.
+ * __builtin_prefetch(p, 1) only becomes PREFETCHW with -mprfchw.
+ */
+static inline void
+rti_prefetch_w(const void *p)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__asm__ volatile("prefetchw %0" : : "m"(*(const char *)p));
+#else
+	__builtin_prefetch(p, 1);
+#endif
+}
+
 static inline bool
 rti_ref_alive(rt_ref ref)
 {

@@ -109,8 +109,9 @@ runq_pop(rti_runq *q)
 static inline void
 prefetch_cell(rt_cell *cell)
 {
-	__builtin_prefetch((char *)cell + RT_CACHELINE);
-	__builtin_prefetch((char *)cell + 2 * RT_CACHELINE);
+	/* The run writes all three (lanes, state, statistics). */
+	rti_prefetch_w((char *)cell + RT_CACHELINE);
+	rti_prefetch_w((char *)cell + 2 * RT_CACHELINE);
 }
 
 static inline void
@@ -121,7 +122,7 @@ prefetch_mail(rt_cell *cell)
 	if (n == &cell->mb.stub)
 		n = ck_pr_load_ptr(&cell->mb.stub.next);
 	if (n != NULL)
-		__builtin_prefetch(n);
+		rti_prefetch_w(n); /* its link is rewritten when freed */
 }
 
 /*
@@ -141,7 +142,7 @@ prefetch_queued(rti_runq *q)
 	prefetch_mail(c);
 	prefetch_cell(c);
 	if ((int32_t)(t - h) > 1)
-		__builtin_prefetch(ck_pr_load_ptr(&q->slot[(h + 1) & RUNQ_MASK]));
+		rti_prefetch_w(ck_pr_load_ptr(&q->slot[(h + 1) & RUNQ_MASK]));
 }
 
 /* --- inject queue -------------------------------------------------------- */
