@@ -36,7 +36,8 @@ struct rt_cell {
 	rti_mpsc_node rq_node;     /* link in the inject queue or a mute list */
 	uint32_t bound;            /* atomic: mailbox bound, 0 unbounded; set
 	                              at spawn */
-	uint32_t overflow;         /* atomic: enum rt_overflow; set at spawn */
+	int32_t inject_hint;       /* atomic: while in the inject queue, where
+	                              a cell queued after it is (sched.c) */
 	uint32_t count;            /* atomic: counted messages not yet taken
 	                              out (bounded mailboxes only) */
 	uint32_t waiters;          /* atomic: plain threads waiting for room */
@@ -131,6 +132,19 @@ void rti_cell_cache_flush(rti_cell_dir *dir, rti_cell_cache *cache);
  */
 void rti_cell_foreach(rti_cell_dir *dir, void (*fn)(rt_cell *, void *),
     void *arg);
+
+/*
+ * The overflow policy of a bounded cell's actor. Relaxed: the class is
+ * stored at spawn before the generation is published, and callers have
+ * acquired that generation since.
+ */
+static inline uint32_t
+rti_cell_overflow(rt_cell *cell)
+{
+	const rt_actor_class *cls = ck_pr_load_ptr(&cell->kind);
+
+	return (uint32_t)cls->overflow;
+}
 
 /* Acquire load of the generation (pairs with rti_cell_set_gen). */
 static inline uint64_t
