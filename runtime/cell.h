@@ -80,11 +80,17 @@ struct rt_cell {
 	};
 } __attribute__((aligned(RT_CACHELINE)));
 
+/*
+ * A system's first chunk holds RTI_CELLS_PER_CHUNK cells from malloc;
+ * the later ones are huge pages (cell.c), as many cells as fit.
+ */
 #define RTI_CELLS_PER_CHUNK 1024
 
 struct rti_cell_chunk {
 	struct rti_cell_chunk *next;
-	rt_cell cells[RTI_CELLS_PER_CHUNK];
+	unsigned ncells;
+	bool mapped; /* from mmap, not malloc */
+	rt_cell cells[] __attribute__((aligned(RT_CACHELINE)));
 };
 
 typedef struct rti_cell_dir {
