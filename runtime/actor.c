@@ -117,7 +117,6 @@ rt_spawn_commit(rt_env *env, rt_ref *out)
 	/* The cell is ours alone until the new generation is published;
 	 * what senders read of it goes first (released with the gen). */
 	ck_pr_store_32(&cell->bound, cls->mailbox_bound);
-	ck_pr_store_32(&cell->overflow, (uint32_t)cls->overflow);
 	ck_pr_store_ptr(&cell->kind, (void *)cls);
 	gen = rti_cell_gen(cell) + 1;
 	env->gen = gen;

@@ -36,7 +36,8 @@ struct rt_cell {
 	rti_mpsc_node rq_node;     /* link in the inject queue or a mute list */
 	uint32_t bound;            /* atomic: mailbox bound, 0 unbounded; set
 	                              at spawn */
-	uint32_t overflow;         /* atomic: enum rt_overflow; set at spawn */
+	int32_t inject_hint;       /* atomic: while in the inject queue, where
+	                              a cell queued after it is (sched.c) */
 	uint32_t count;            /* atomic: counted messages not yet taken
 	                              out (bounded mailboxes only) */
 	uint32_t waiters;          /* atomic: plain threads waiting for room */
@@ -79,11 +80,17 @@ struct rt_cell {
 	};
 } __attribute__((aligned(RT_CACHELINE)));
 
+/*
+ * A system's first chunk holds RTI_CELLS_PER_CHUNK cells from malloc;
+ * the later ones are huge pages (cell.c), as many cells as fit.
+ */
 #define RTI_CELLS_PER_CHUNK 1024
 
 struct rti_cell_chunk {
 	struct rti_cell_chunk *next;
-	rt_cell cells[RTI_CELLS_PER_CHUNK];
+	unsigned ncells;
+	bool mapped; /* from mmap, not malloc */
+	rt_cell cells[] __attribute__((aligned(RT_CACHELINE)));
 };
 
 typedef struct rti_cell_dir {
@@ -132,6 +139,19 @@ void rti_cell_cache_flush(rti_cell_dir *dir, rti_cell_cache *cache);
 void rti_cell_foreach(rti_cell_dir *dir, void (*fn)(rt_cell *, void *),
     void *arg);
 
+/*
+ * The overflow policy of a bounded cell's actor. Relaxed: the class is
+ * stored at spawn before the generation is published, and callers have
+ * acquired that generation since.
+ */
+static inline uint32_t
+rti_cell_overflow(rt_cell *cell)
+{
+	const rt_actor_class *cls = ck_pr_load_ptr(&cell->kind);
+
+	return (uint32_t)cls->overflow;
+}
+
 /* Acquire load of the generation (pairs with rti_cell_set_gen). */
 static inline uint64_t
 rti_cell_gen(rt_cell *cell)
@@ -152,6 +172,22 @@ rti_cell_set_gen(rt_cell *cell, uint64_t gen)
 {
 	ck_pr_fence_store();
 	ck_pr_store_64(&cell->gen, gen);
+}
+
+/*
+ * Ask for the line at `p` with the intent to write it, so that the store
+ * that follows finds it owned instead of waiting (and making the next
+ * locked instruction wait) for it. A hint: any address will do.
+ * __builtin_prefetch(p, 1) only becomes PREFETCHW with -mprfchw.
+ */
+static inline void
+rti_prefetch_w(const void *p)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__asm__ volatile("prefetchw %0" : : "m"(*(const char *)p));
+#else
+	__builtin_prefetch(p, 1);
+#endif
 }
 
 static inline bool

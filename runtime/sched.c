@@ -96,6 +96,55 @@ runq_pop(rti_runq *q)
 	}
 }
 
+/*
+ * Ask for a cell's memory before its run needs it: its three lines and
+ * the oldest envelope in its mailbox. A cell that waited in a queue behind
+ * thousands of others (a burst of spawns, a tree of actors growing) has
+ * long left the caches, and its run would otherwise wait for each of
+ * these in turn, the envelope only once the cell's first line has come
+ * in. Relaxed loads: a hint. The cell may be taken by a thief or run and
+ * recycled meanwhile; cells are never unmapped while the system lives,
+ * and prefetching a stale address is harmless.
+ */
+static inline void
+prefetch_cell(rt_cell *cell)
+{
+	/* The run writes all three (lanes, state, statistics). */
+	rti_prefetch_w((char *)cell + RT_CACHELINE);
+	rti_prefetch_w((char *)cell + 2 * RT_CACHELINE);
+}
+
+static inline void
+prefetch_mail(rt_cell *cell)
+{
+	rti_mpsc_node *n = ck_pr_load_ptr(&cell->mb.tail);
+
+	if (n == &cell->mb.stub)
+		n = ck_pr_load_ptr(&cell->mb.stub.next);
+	if (n != NULL)
+		rti_prefetch_w(n); /* its link is rewritten when freed */
+}
+
+/*
+ * Before running a cell taken from `q`: the one after it gets its
+ * envelope asked for (its first line was asked for a run ago) and the
+ * one after that its first line.
+ */
+static inline void
+prefetch_queued(rti_runq *q)
+{
+	uint32_t h = ck_pr_load_32(&q->head), t = ck_pr_load_32(&q->tail);
+	rt_cell *c;
+
+	if ((int32_t)(t - h) <= 0)
+		return;
+	c = ck_pr_load_ptr(&q->slot[h & RUNQ_MASK]);
+	prefetch_mail(c);
+	prefetch_cell(c);
+	if ((int32_t)(t - h) > 1)
+		rti_prefetch_w(ck_pr_load_ptr(&q->slot[(h + 1) & RUNQ_MASK]));
+}
+
 /* --- inject queue -------------------------------------------------------- */
 
 /* How many cells a worker moves from the inject queue to its own at once. */
@@ -107,9 +156,69 @@ cell_of_rq_node(rti_mpsc_node *n)
 	return (rt_cell *)((char *)n - offsetof(rt_cell, rq_node));
 }
 
+/*
+ * Jump pointers. The worker that empties the inject queue follows its
+ * links from cell to cell, and after a burst of spawns from main each
+ * cell is cold: the walk waited for one miss after another (most of a
+ * worker's time in the spawn benchmark). So each thread that pushes
+ * leaves in the cell it pushed INJECT_AHEAD pushes earlier a hint of
+ * where this one is, and the walk prefetches the cell its hint names,
+ * which keeps that many misses in flight. A hint is the distance in
+ * cache lines, so that it fits in 32 bits; it is only ever used as a
+ * prefetch address, so a stale or wrong one (the cell was run and
+ * recycled meanwhile, the pusher spawns in two systems) costs nothing.
+ */
+#define INJECT_AHEAD 8
+
+/*
+ * The calling thread's last pushes, all to the system with `serial` (a
+ * push to another system starts afresh: the cells of a system that was
+ * freed must not be written).
+ */
+static __thread struct inject_recent {
+	uint64_t serial;
+	unsigned pushes;
+	rt_cell *cell[INJECT_AHEAD];
+} inject_recent __attribute__((tls_model("initial-exec")));
+
+static inline void
+inject_hint_set(rt_cell *from, rt_cell *to)
+{
+	intptr_t d = ((intptr_t)to - (intptr_t)from) / RT_CACHELINE;
+
+	/* Relaxed: a hint, read only to prefetch. */
+	ck_pr_store_32((uint32_t *)&from->inject_hint,
+	    d == (int32_t)d ? (uint32_t)(int32_t)d : 0);
+}
+
+static inline void
+inject_hint_follow(rt_cell *cell)
+{
+	int32_t d = (int32_t)ck_pr_load_32((uint32_t *)&cell->inject_hint);
+
+	if (d != 0)
+		__builtin_prefetch((char *)cell + (intptr_t)d * RT_CACHELINE);
+}
+
 static void
 inject_push(rt_system *sys, rt_cell *cell)
 {
+	struct inject_recent *r = &inject_recent;
+	unsigned i;
+	rt_cell *behind;
+
+	if (r->serial != sys->serial) {
+		memset(r, 0, sizeof(*r));
+		r->serial = sys->serial;
+	}
+	i = r->pushes++ % INJECT_AHEAD;
+	behind = r->cell[i];
+	r->cell[i] = cell;
+	/* No hint yet: it is set when the cell INJECT_AHEAD after it
+	 * comes. */
+	ck_pr_store_32((uint32_t *)&cell->inject_hint, 0);
+	if (behind != NULL)
+		inject_hint_set(behind, cell);
 	/*
 	 * The queue is a mailbox that never goes idle: its push is wait-free
 	 * and FIFO, and it publishes the run token with the cell (pairs with
@@ -140,12 +249,24 @@ inject_take(rti_worker *w)
 	node = rti_mailbox_pop(&sys->inject);
 	if (node != NULL) {
 		first = cell_of_rq_node(node);
+		inject_hint_follow(first);
+		prefetch_mail(first);
+		prefetch_cell(first);
 		for (n = 0; n < INJECT_BATCH &&
 		     runq_len(&w->rq) < RTI_RUNQ_SIZE; n++) {
+			rt_cell *c;
+
 			node = rti_mailbox_pop(&sys->inject);
 			if (node == NULL)
 				break;
-			runq_push(&w->rq, cell_of_rq_node(node));
+			c = cell_of_rq_node(node);
+			/* Its first line is in: ask for the rest at once, so
+			 * that the batch's misses overlap, and for the first
+			 * line of a cell further down the queue. */
+			inject_hint_follow(c);
+			prefetch_mail(c);
+			prefetch_cell(c);
+			runq_push(&w->rq, c);
 		}
 	}
 	RT_TSAN_RELEASE(&sys->inject_lock);
@@ -331,8 +452,10 @@ find_work(rti_worker *w)
 	}
 	w->streak = 0;
 	cell = runq_pop(&w->rq);
-	if (cell != NULL)
+	if (cell != NULL) {
+		prefetch_queued(&w->rq);
 		return cell;
+	}
 	cell = inject_take(w);
 	if (cell != NULL) {
 		/* More than we can run at once: share it. */

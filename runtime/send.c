@@ -219,9 +219,7 @@ static enum over_bound_next __attribute__((noinline))
 over_bound(rt_system *sys, rti_worker *w, rt_cell *cell, rt_env *env,
     bool ext, int64_t deadline, int *rc)
 {
-	/* Relaxed: set at spawn, before the generation rt_env_new
-	 * acquired. */
-	uint32_t policy = ck_pr_load_32(&cell->overflow);
+	uint32_t policy = rti_cell_overflow(cell);
 
 	if (policy == RT_OVERFLOW_BLOCK && w != NULL) {
 		accept_over(w, cell, env);
@@ -351,9 +349,7 @@ send_over_w(rti_worker *w, rt_cell *cell, rt_env *env)
 {
 	int rc;
 
-	/* Relaxed: set at spawn, before the generation rt_env_new
-	 * acquired. */
-	if (ck_pr_load_32(&cell->overflow) == RT_OVERFLOW_BLOCK)
+	if (rti_cell_overflow(cell) == RT_OVERFLOW_BLOCK)
 		accept_over(w, cell, env);
 	else if (over_bound(w->sys, w, cell, env, false, -1, &rc) !=
 	    OVER_PUSH)
@@ -439,7 +435,7 @@ rti_send_internal(rt_env *env, enum rti_send_kind kind)
 		uint32_t before = ck_pr_faa_32(&cell->count, 1);
 
 		if (before >= bound && kind == RTI_SEND_TIMER &&
-		    ck_pr_load_32(&cell->overflow) != RT_OVERFLOW_BLOCK) {
+		    rti_cell_overflow(cell) != RT_OVERFLOW_BLOCK) {
 			ck_pr_dec_32(&cell->count);
 			rti_room_made(cell);
 			rti_inflight_leave(sys, ext);

@@ -32,6 +32,9 @@ online_cpus(void)
 	return n > RT_MAX_WORKERS ? RT_MAX_WORKERS : (unsigned)n;
 }
 
+/* Systems ever created (rt_system.serial). */
+static uint64_t system_serials;
+
 rt_system *
 rti_system_create(const rt_config *cfg, bool manual)
 {
@@ -48,6 +51,8 @@ rti_system_create(const rt_config *cfg, bool manual)
 	if (cfg != NULL)
 		sys->cfg = *cfg;
 	sys->manual = manual;
+	/* Relaxed: only uniqueness matters. */
+	sys->serial = ck_pr_faa_64(&system_serials, 1) + 1;
 	/* A test system has one worker, run by the thread that drives it. */
 	sys->nworkers = manual ? 1 :
 	    sys->cfg.workers ? sys->cfg.workers : online_cpus();

@@ -29,6 +29,8 @@ struct rt_system {
 	uint32_t stopping;  /* atomic: shutdown has begun, sends refused */
 	uint32_t terminate; /* atomic: workers must exit */
 	struct rti_registry *registry; /* names (registry.c); immutable */
+	uint64_t serial;    /* unique in the process, never reused (a new
+	                       system may get a freed one's address) */
 
 	/*
 	 * Inject queue: cells made runnable by threads outside the system
