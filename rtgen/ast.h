@@ -167,6 +167,10 @@ typedef struct ast_unit {
 	ast_decl *decls;
 	ast_decl **tail;      /* where the next declaration is linked */
 	const ast_decl *protocol; /* sema: the protocol declaration */
+	/* Where includes and imports are looked for after the file's own
+	 * directory: rtgen's -I directories, in order (borrowed). */
+	const char *const *search;
+	size_t nsearch;
 } ast_unit;
 
 /* ast_xmalloc: malloc that aborts on exhaustion (rtgen cannot go on). */

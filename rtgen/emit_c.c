@@ -1128,8 +1128,14 @@ emit_header(struct emit *e)
 	out(e, "\n#define ");
 	guard_name(e);
 	out(e, "\n\n#include <stdbool.h>\n#include <stddef.h>\n"
-	    "#include <stdint.h>\n#include <stdio.h>\n#include <rt/rt.h>\n"
-	    "\n");
+	    "#include <stdint.h>\n#include <stdio.h>\n#include <rt/rt.h>\n");
+	for (d = e->unit->decls; d != NULL; d = d->next)
+		if (d->kind == AST_D_INCLUDE) {
+			out(e, "#include \"");
+			put_cstring(e, d->file);
+			out(e, "\"\n");
+		}
+	out(e, "\n");
 	out(e, "#if RT_PROTOCOL_ABI != 1\n#error \"");
 	put_cstring(e, e->o->h_name);
 	out(e, " was generated for rt protocol ABI 1; rerun rtgen\"\n"

@@ -15,8 +15,11 @@
 #include "sema.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "import.h"
 
 /* ---- a string-keyed hash table ------------------------------------- */
 
@@ -553,6 +556,45 @@ check_cycles(struct sema *s)
 		if (d->kind == AST_D_MESSAGE && d->mark == 0)
 			visit(s, d, &path);
 	free(path.at);
+}
+
+/* The file of an include or import: a name that can go between the
+ * quotes of a C #include, for a file that exists. */
+static bool
+check_file_name(struct sema *s, const ast_decl *d)
+{
+	const unsigned char *c;
+
+	if (d->file[0] == '\0') {
+		diag_error(s->d, d->name_loc, "empty file name in '%s'",
+		    ast_decl_keyword(d->kind));
+		return false;
+	}
+	for (c = (const unsigned char *)d->file; *c != '\0'; c++)
+		if (*c < 0x20 || *c == 0x7f || *c == '"' || *c == '\\') {
+			diag_error(s->d, d->name_loc, "a file name in '%s' "
+			    "must not contain '\"', '\\' or control "
+			    "characters", ast_decl_keyword(d->kind));
+			return false;
+		}
+	return true;
+}
+
+/* `include "h"`: the header must be found beside the .rtp or in a -I
+ * directory, so that a typo shows here and not in the C compiler. */
+static void
+check_include(struct sema *s, const ast_decl *d)
+{
+	char *path;
+
+	if (!check_file_name(s, d))
+		return;
+	path = import_find(s->unit, d->file);
+	if (path == NULL)
+		diag_error(s->d, d->name_loc, "included file '%s' not found "
+		    "(looked beside the .rtp file%s)", d->file,
+		    s->unit->nsearch > 0 ? " and in the -I directories" : "");
+	free(path);
 }
 
 static void
@@ -1153,6 +1195,8 @@ sema_check(ast_unit *unit, diag *d)
 			check_actor(&s, decl);
 		} else if (decl->kind == AST_D_ENUM) {
 			check_enum(&s, decl);
+		} else if (decl->kind == AST_D_INCLUDE) {
+			check_include(&s, decl);
 		}
 	}
 	/* What follows looks into nested messages: cycles first. */

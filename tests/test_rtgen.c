@@ -708,6 +708,7 @@ static const char *const bad_files[] = {
 	"cname_registry", "topic_errors", "topic_syntax", "cname_topic",
 	"cname_poisoned_topic", "enum_errors", "array_errors", "array_syntax",
 	"nested_cycle", "type_errors", "cname_enum", "field_keywords",
+	"include_errors",
 };
 
 static void
@@ -1011,6 +1012,7 @@ usage_errors_exit_2(void)
 	const char *unknown[] = { "--frobnicate", "x.rtp", NULL };
 	const char *none[] = { NULL };
 	const char *no_dir[] = { "x.rtp", "-o", NULL };
+	const char *no_inc[] = { "x.rtp", "-I", NULL };
 	char *out, *err;
 
 	CU_ASSERT_EQUAL(run(unknown, &out, &err), 2);
@@ -1022,6 +1024,10 @@ usage_errors_exit_2(void)
 	free(out);
 	free(err);
 	CU_ASSERT_EQUAL(run(no_dir, &out, &err), 2);
+	free(out);
+	free(err);
+	CU_ASSERT_EQUAL(run(no_inc, &out, &err), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "option '-I' needs a directory"));
 	free(out);
 	free(err);
 }
@@ -1061,6 +1067,43 @@ one_bad_input_among_good_ones_writes_nothing(void)
 	free(err);
 	rmtree(dir);
 	free(dir);
+}
+
+/* An include is looked for beside the .rtp, then in each -I directory. */
+static void
+an_include_is_found_through_an_I_directory(void)
+{
+	char *src = tmpdir(), *inc = tmpdir(), *out = tmpdir();
+	char rtp[512], hdr[512], *o, *e;
+	const char *plain[] = { "-o", out, rtp, NULL };
+	const char *with[] = { "-o", out, "-I", "/nonexistent", "-I", inc,
+		rtp, NULL };
+	static const char text[] = "protocol p;\ninclude \"mine.h\";\n";
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(src);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(inc);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	snprintf(rtp, sizeof(rtp), "%s/p.rtp", src);
+	snprintf(hdr, sizeof(hdr), "%s/mine.h", inc);
+	spit(rtp, text, sizeof(text) - 1);
+	spit(hdr, "", 0);
+	CU_ASSERT_EQUAL(run(plain, &o, &e), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e, "p.rtp:2:9: error: included file "
+	    "'mine.h' not found (looked beside the .rtp file)"));
+	CU_ASSERT_EQUAL(count_entries(out), 0);
+	free(o);
+	free(e);
+	CU_ASSERT_EQUAL(run(with, &o, &e), 0);
+	CU_ASSERT_STRING_EQUAL(e, "");
+	CU_ASSERT_EQUAL(count_entries(out), 2);
+	free(o);
+	free(e);
+	rmtree(src);
+	rmtree(inc);
+	rmtree(out);
+	free(src);
+	free(inc);
+	free(out);
 }
 
 /* ---- never crashes ------------------------------------------------------------ */
@@ -1280,6 +1323,8 @@ static CU_TestInfo cli_tests[] = {
 	    an_unreadable_file_exits_1_with_a_message },
 	{ "one bad input among good ones writes nothing",
 	    one_bad_input_among_good_ones_writes_nothing },
+	{ "an include is found through an -I directory",
+	    an_include_is_found_through_an_I_directory },
 	CU_TEST_INFO_NULL,
 };
 

@@ -13,7 +13,7 @@
  * NAME_place does the same for a message nested in another (c: its
  * place in the copy), writing from p on; it returns where it ends.
  */
-#line 9 "rtgen/good/lang.rtp"
+#line 11 "rtgen/good/lang.rtp"
 static size_t
 lang_Line_extra(const lang_Line *m)
 {
@@ -38,7 +38,7 @@ lang_Line_place(lang_Line *c, char *p)
 	return p;
 }
 
-#line 10 "rtgen/good/lang.rtp"
+#line 12 "rtgen/good/lang.rtp"
 static size_t
 lang_Note_extra(const lang_Note *m)
 {
@@ -74,7 +74,7 @@ lang_Note_place(lang_Note *c, char *p)
 	return p;
 }
 
-#line 30 "rtgen/good/lang.rtp"
+#line 32 "rtgen/good/lang.rtp"
 static size_t
 lang_Wrap_extra(const lang_Wrap *m)
 {
@@ -95,7 +95,7 @@ lang_Wrap_place(lang_Wrap *c, char *p)
 	return p;
 }
 
-#line 12 "rtgen/good/lang.rtp"
+#line 14 "rtgen/good/lang.rtp"
 static size_t
 lang_Order_extra(const lang_Order *m)
 {
@@ -165,7 +165,7 @@ lang_Order_copy(void *dst, const lang_Order *m)
 	}
 }
 
-#line 30 "rtgen/good/lang.rtp"
+#line 32 "rtgen/good/lang.rtp"
 static void
 lang_Wrap_copy(void *dst, const lang_Wrap *m)
 {
@@ -184,7 +184,7 @@ lang_Wrap_clone(void *dst, const void *src)
 }
 #line 186 "lang.rtp.c"
 
-#line 6 "rtgen/good/lang.rtp"
+#line 8 "rtgen/good/lang.rtp"
 const char *
 lang_Color_name(lang_Color v)
 {
@@ -199,7 +199,7 @@ lang_Color_name(lang_Color v)
 	return NULL;
 }
 
-#line 7 "rtgen/good/lang.rtp"
+#line 9 "rtgen/good/lang.rtp"
 const char *
 lang_Level_name(lang_Level v)
 {
@@ -220,7 +220,7 @@ const char *const lang_message_names[] = {
 	"Wrap",
 	"Plain",
 };
-#line 9 "rtgen/good/lang.rtp"
+#line 11 "rtgen/good/lang.rtp"
 
 void
 lang_Line_print(FILE *f, const lang_Line *m)
@@ -235,7 +235,7 @@ lang_Line_print(FILE *f, const lang_Line *m)
 	fprintf(f, "%llu", (unsigned long long)m->qty);
 	fputc('}', f);
 }
-#line 10 "rtgen/good/lang.rtp"
+#line 12 "rtgen/good/lang.rtp"
 
 void
 lang_Note_print(FILE *f, const lang_Note *m)
@@ -250,7 +250,7 @@ lang_Note_print(FILE *f, const lang_Note *m)
 	rt_print_bytes(f, m->tag);
 	fputc('}', f);
 }
-#line 12 "rtgen/good/lang.rtp"
+#line 14 "rtgen/good/lang.rtp"
 
 void
 lang_Order_print(FILE *f, const lang_Order *m)
@@ -326,7 +326,7 @@ lang_Order_print(FILE *f, const lang_Order *m)
 	fprintf(f, "%lld", (long long)m->delta);
 	fputc('}', f);
 }
-#line 30 "rtgen/good/lang.rtp"
+#line 32 "rtgen/good/lang.rtp"
 
 void
 lang_Wrap_print(FILE *f, const lang_Wrap *m)
@@ -341,7 +341,7 @@ lang_Wrap_print(FILE *f, const lang_Wrap *m)
 	rt_print_enum(f, lang_Level_name(m->level), (long long)m->level);
 	fputc('}', f);
 }
-#line 31 "rtgen/good/lang.rtp"
+#line 33 "rtgen/good/lang.rtp"
 
 void
 lang_Plain_print(FILE *f, const lang_Plain *m)
@@ -361,12 +361,14 @@ lang_Plain_print(FILE *f, const lang_Plain *m)
 	fputc(']', f);
 	fputs(", level=", f);
 	rt_print_enum(f, lang_Level_name(m->level), (long long)m->level);
+	fputs(", at=", f);
+	fputs("<c>", f);
 	fputc('}', f);
 }
-#line 367 "lang.rtp.c"
+#line 369 "lang.rtp.c"
 
 /* Actor Cart. */
-#line 33 "rtgen/good/lang.rtp"
+#line 35 "rtgen/good/lang.rtp"
 static const char *const lang_Cart_tag_names[] = {
 	"Order",
 	"Plain",
@@ -423,7 +425,7 @@ const rt_actor_class lang_Cart_class = {
 	.on_down = lang_Cart_down_thunk,
 };
 
-#line 36 "rtgen/good/lang.rtp"
+#line 38 "rtgen/good/lang.rtp"
 static size_t
 lang_Cart_args_extra(const lang_Cart_args *m)
 {
@@ -452,7 +454,7 @@ lang_Cart_args_copy(void *dst, const lang_Cart_args *m)
 	}
 }
 
-#line 33 "rtgen/good/lang.rtp"
+#line 35 "rtgen/good/lang.rtp"
 int
 lang_Cart_spawn(rt_system *sys, const lang_Cart_args *args, lang_Cart_ref *out)
 {
@@ -490,7 +492,7 @@ lang_Cart_whereis(rt_system *sys, const char *name, lang_Cart_ref *out)
 	return rt_whereis(sys, name, &lang_Cart_class, &out->ref);
 }
 
-#line 34 "rtgen/good/lang.rtp"
+#line 36 "rtgen/good/lang.rtp"
 int
 (lang_Cart_send_Order_opt)(lang_Cart_ref to, const lang_Order *msg,
     const rt_send_opts *opts)
@@ -539,7 +541,7 @@ int
 	return rt_env_send_after(env, delay, out);
 }
 
-#line 34 "rtgen/good/lang.rtp"
+#line 36 "rtgen/good/lang.rtp"
 int
 (lang_Cart_send_Plain_opt)(lang_Cart_ref to, const lang_Plain *msg,
     const rt_send_opts *opts)
@@ -577,26 +579,10 @@ int
 	memcpy(rt_env_payload(env), msg, sizeof(lang_Plain));
 	return rt_env_send_after(env, delay, out);
 }
-
-int
-(lang_Cart_send_Plain_every)(lang_Cart_ref to, const lang_Plain *msg,
-    rt_duration period, rt_timer *out)
-{
-	rt_env *env;
-	int r;
-
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, lang_Cart_TAG_Plain, sizeof(lang_Plain), &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(lang_Plain));
-	return rt_env_send_every(env, period, NULL, out);
-}
-#line 597 "lang.rtp.c"
+#line 583 "lang.rtp.c"
 
 /* Actor Watcher. */
-#line 39 "rtgen/good/lang.rtp"
+#line 41 "rtgen/good/lang.rtp"
 static const char *const lang_Watcher_tag_names[] = {
 	"Wrap",
 };
@@ -672,7 +658,7 @@ lang_Watcher_whereis(rt_system *sys, const char *name, lang_Watcher_ref *out)
 	return rt_whereis(sys, name, &lang_Watcher_class, &out->ref);
 }
 
-#line 40 "rtgen/good/lang.rtp"
+#line 42 "rtgen/good/lang.rtp"
 int
 (lang_Watcher_send_Wrap_opt)(lang_Watcher_ref to, const lang_Wrap *msg,
     const rt_send_opts *opts)
@@ -741,4 +727,4 @@ int
 	lang_Wrap_copy(rt_env_payload(env), msg);
 	return rt_env_send_every(env, period, lang_Wrap_clone, out);
 }
-#line 745 "lang.rtp.c"
+#line 731 "lang.rtp.c"

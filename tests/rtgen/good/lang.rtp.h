@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <rt/rt.h>
+#include "lang_types.h"
 
 #if RT_PROTOCOL_ABI != 1
 #error "lang.rtp.h was generated for rt protocol ABI 1; rerun rtgen"
@@ -38,38 +39,38 @@ enum {
 
 /* Enums. P_E_name(v) is the .rtp name of v, or NULL when v is none of
  * E's values. */
-#line 6 "rtgen/good/lang.rtp"
+#line 8 "rtgen/good/lang.rtp"
 typedef enum lang_Color {
 	lang_Color_RED = 0,
 	lang_Color_GREEN = 1,
 	lang_Color_BLUE = 2
 } lang_Color;
 const char *lang_Color_name(lang_Color v);
-#line 7 "rtgen/good/lang.rtp"
+#line 9 "rtgen/good/lang.rtp"
 typedef enum lang_Level {
 	lang_Level_LOW = 0,
 	lang_Level_HIGH = 1
 } lang_Level;
 const char *lang_Level_name(lang_Level v);
-#line 55 "lang.rtp.h"
+#line 56 "lang.rtp.h"
 
 /* Messages. */
-#line 9 "rtgen/good/lang.rtp"
+#line 11 "rtgen/good/lang.rtp"
 typedef struct lang_Line {
 	const char *sku;
 	uint32_t qty;
 } lang_Line;
-#line 10 "rtgen/good/lang.rtp"
+#line 12 "rtgen/good/lang.rtp"
 typedef struct lang_Note {
 	const char *text;
 	rt_bytes tag;
 } lang_Note;
-#line 30 "rtgen/good/lang.rtp"
+#line 32 "rtgen/good/lang.rtp"
 typedef struct lang_Wrap {
 	lang_Note note;
 	lang_Level level;
 } lang_Wrap;
-#line 73 "lang.rtp.h"
+#line 74 "lang.rtp.h"
 /*
  * lang_Order: a send copies its C-typed fields by value. A pointer in one
  * moves to the receiver when the send returns 0, and stays the caller's
@@ -77,7 +78,7 @@ typedef struct lang_Wrap {
  * reaches the dead-letter hook (rt_config) with its payload
  * (rt_dead_letter.msg), where the pointee can be freed.
  */
-#line 12 "rtgen/good/lang.rtp"
+#line 14 "rtgen/good/lang.rtp"
 typedef struct lang_Order {
 	uint64_t id;
 	const char *customer;
@@ -96,12 +97,21 @@ typedef struct lang_Order {
 	double weight;
 	int16_t delta;
 } lang_Order;
-#line 31 "rtgen/good/lang.rtp"
+#line 101 "lang.rtp.h"
+/*
+ * lang_Plain: a send copies its C-typed fields by value. A pointer in one
+ * moves to the receiver when the send returns 0, and stays the caller's
+ * when it returns an error. A message that becomes a dead letter
+ * reaches the dead-letter hook (rt_config) with its payload
+ * (rt_dead_letter.msg), where the pointee can be freed.
+ */
+#line 33 "rtgen/good/lang.rtp"
 typedef struct lang_Plain {
 	uint8_t digest[16];
 	lang_Level level;
+	struct lang_point at;
 } lang_Plain;
-#line 105 "lang.rtp.h"
+#line 115 "lang.rtp.h"
 
 /*
  * Printers, for logs and crash reports: P_M_print writes *m to f on one
@@ -111,17 +121,17 @@ typedef struct lang_Plain {
  * is "M" (entry 0 is NULL).
  */
 extern const char *const lang_message_names[];
-#line 9 "rtgen/good/lang.rtp"
+#line 11 "rtgen/good/lang.rtp"
 void lang_Line_print(FILE *f, const lang_Line *m);
-#line 10 "rtgen/good/lang.rtp"
-void lang_Note_print(FILE *f, const lang_Note *m);
 #line 12 "rtgen/good/lang.rtp"
+void lang_Note_print(FILE *f, const lang_Note *m);
+#line 14 "rtgen/good/lang.rtp"
 void lang_Order_print(FILE *f, const lang_Order *m);
-#line 30 "rtgen/good/lang.rtp"
+#line 32 "rtgen/good/lang.rtp"
 void lang_Wrap_print(FILE *f, const lang_Wrap *m);
-#line 31 "rtgen/good/lang.rtp"
+#line 33 "rtgen/good/lang.rtp"
 void lang_Plain_print(FILE *f, const lang_Plain *m);
-#line 125 "lang.rtp.h"
+#line 135 "lang.rtp.h"
 
 /*
  * Actor Cart: its state, spawn arguments, class and spawn function,
@@ -135,18 +145,18 @@ void lang_Plain_print(FILE *f, const lang_Plain *m);
  * The data of bytes fields is copied like strings; a bytes field with
  * NULL data and a len > 0 makes a send or the spawn return RT_EINVAL.
  */
-#line 35 "rtgen/good/lang.rtp"
+#line 37 "rtgen/good/lang.rtp"
 typedef struct lang_Cart {
 	lang_Order last;
 	lang_Color seen[3];
 	uint32_t count;
 } lang_Cart;
-#line 36 "rtgen/good/lang.rtp"
+#line 38 "rtgen/good/lang.rtp"
 typedef struct lang_Cart_args {
 	lang_Line seed;
 	const char *label;
 } lang_Cart_args;
-#line 33 "rtgen/good/lang.rtp"
+#line 35 "rtgen/good/lang.rtp"
 enum lang_Cart_tag {
 	lang_Cart_TAG_Order = 0,
 	lang_Cart_TAG_Plain = 1
@@ -154,31 +164,29 @@ enum lang_Cart_tag {
 extern const rt_actor_class lang_Cart_class;
 int lang_Cart_spawn(rt_system *sys, const lang_Cart_args *args,
     lang_Cart_ref *out);
-#line 158 "lang.rtp.h"
+#line 168 "lang.rtp.h"
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
-#line 33 "rtgen/good/lang.rtp"
+#line 35 "rtgen/good/lang.rtp"
 int lang_Cart_register(lang_Cart_ref a, const char *name);
 int lang_Cart_whereis(rt_system *sys, const char *name, lang_Cart_ref *out);
-#line 34 "rtgen/good/lang.rtp"
+#line 36 "rtgen/good/lang.rtp"
 int lang_Cart_send_Order(lang_Cart_ref to, const lang_Order *msg);
 int lang_Cart_send_Order_opt(lang_Cart_ref to, const lang_Order *msg,
     const rt_send_opts *opts);
 int lang_Cart_send_Order_after(lang_Cart_ref to, const lang_Order *msg,
     rt_duration delay, rt_timer *out);
-#line 34 "rtgen/good/lang.rtp"
+#line 36 "rtgen/good/lang.rtp"
 int lang_Cart_send_Plain(lang_Cart_ref to, const lang_Plain *msg);
 int lang_Cart_send_Plain_opt(lang_Cart_ref to, const lang_Plain *msg,
     const rt_send_opts *opts);
 int lang_Cart_send_Plain_after(lang_Cart_ref to, const lang_Plain *msg,
     rt_duration delay, rt_timer *out);
-int lang_Cart_send_Plain_every(lang_Cart_ref to, const lang_Plain *msg,
-    rt_duration period, rt_timer *out);
-#line 178 "lang.rtp.h"
+#line 186 "lang.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the last argument. */
-#line 34 "rtgen/good/lang.rtp"
+#line 36 "rtgen/good/lang.rtp"
 #define lang_Cart_send_Order(to, ...) \
 	(lang_Cart_send_Order)((to), _Generic((__VA_ARGS__), \
 	    lang_Order *: (__VA_ARGS__), const lang_Order *: (__VA_ARGS__)))
@@ -190,7 +198,7 @@ int lang_Cart_send_Plain_every(lang_Cart_ref to, const lang_Plain *msg,
 	(lang_Cart_send_Order_after)((to), _Generic((msg), \
 	    lang_Order *: (msg), const lang_Order *: (msg)), \
 	    (delay), (out))
-#line 34 "rtgen/good/lang.rtp"
+#line 36 "rtgen/good/lang.rtp"
 #define lang_Cart_send_Plain(to, ...) \
 	(lang_Cart_send_Plain)((to), _Generic((__VA_ARGS__), \
 	    lang_Plain *: (__VA_ARGS__), const lang_Plain *: (__VA_ARGS__)))
@@ -202,25 +210,21 @@ int lang_Cart_send_Plain_every(lang_Cart_ref to, const lang_Plain *msg,
 	(lang_Cart_send_Plain_after)((to), _Generic((msg), \
 	    lang_Plain *: (msg), const lang_Plain *: (msg)), \
 	    (delay), (out))
-#define lang_Cart_send_Plain_every(to, msg, period, out) \
-	(lang_Cart_send_Plain_every)((to), _Generic((msg), \
-	    lang_Plain *: (msg), const lang_Plain *: (msg)), \
-	    (period), (out))
-#line 210 "lang.rtp.h"
+#line 214 "lang.rtp.h"
 #endif
 /* Handlers of Cart, which the user writes. */
-#line 34 "rtgen/good/lang.rtp"
+#line 36 "rtgen/good/lang.rtp"
 int lang_Cart_on_Order(lang_Cart *self, rt_ctx *ctx, const lang_Order *msg);
-#line 34 "rtgen/good/lang.rtp"
+#line 36 "rtgen/good/lang.rtp"
 int lang_Cart_on_Plain(lang_Cart *self, rt_ctx *ctx, const lang_Plain *msg);
-#line 37 "rtgen/good/lang.rtp"
+#line 39 "rtgen/good/lang.rtp"
 int lang_Cart_on_start(lang_Cart *self, rt_ctx *ctx,
     const lang_Cart_args *args);
-#line 37 "rtgen/good/lang.rtp"
+#line 39 "rtgen/good/lang.rtp"
 void lang_Cart_on_stop(lang_Cart *self, rt_ctx *ctx, int reason);
-#line 37 "rtgen/good/lang.rtp"
+#line 39 "rtgen/good/lang.rtp"
 int lang_Cart_on_down(lang_Cart *self, rt_ctx *ctx, rt_ref who, int reason);
-#line 224 "lang.rtp.h"
+#line 228 "lang.rtp.h"
 
 /*
  * Actor Watcher: its state, spawn arguments, class and spawn function,
@@ -234,29 +238,29 @@ int lang_Cart_on_down(lang_Cart *self, rt_ctx *ctx, rt_ref who, int reason);
  * The data of bytes fields is copied like strings; a bytes field with
  * NULL data and a len > 0 makes a send or the spawn return RT_EINVAL.
  */
-#line 39 "rtgen/good/lang.rtp"
+#line 41 "rtgen/good/lang.rtp"
 typedef struct lang_Watcher {
 	char rt_empty_; /* C has no empty structs */
 } lang_Watcher;
-#line 39 "rtgen/good/lang.rtp"
+#line 41 "rtgen/good/lang.rtp"
 typedef struct lang_Watcher_args {
 	char rt_empty_; /* C has no empty structs */
 } lang_Watcher_args;
-#line 39 "rtgen/good/lang.rtp"
+#line 41 "rtgen/good/lang.rtp"
 enum lang_Watcher_tag {
 	lang_Watcher_TAG_Wrap = 0
 };
 extern const rt_actor_class lang_Watcher_class;
 int lang_Watcher_spawn(rt_system *sys, const lang_Watcher_args *args,
     lang_Watcher_ref *out);
-#line 253 "lang.rtp.h"
+#line 257 "lang.rtp.h"
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
-#line 39 "rtgen/good/lang.rtp"
+#line 41 "rtgen/good/lang.rtp"
 int lang_Watcher_register(lang_Watcher_ref a, const char *name);
 int lang_Watcher_whereis(rt_system *sys, const char *name,
     lang_Watcher_ref *out);
-#line 40 "rtgen/good/lang.rtp"
+#line 42 "rtgen/good/lang.rtp"
 int lang_Watcher_send_Wrap(lang_Watcher_ref to, const lang_Wrap *msg);
 int lang_Watcher_send_Wrap_opt(lang_Watcher_ref to, const lang_Wrap *msg,
     const rt_send_opts *opts);
@@ -264,11 +268,11 @@ int lang_Watcher_send_Wrap_after(lang_Watcher_ref to, const lang_Wrap *msg,
     rt_duration delay, rt_timer *out);
 int lang_Watcher_send_Wrap_every(lang_Watcher_ref to, const lang_Wrap *msg,
     rt_duration period, rt_timer *out);
-#line 268 "lang.rtp.h"
+#line 272 "lang.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the last argument. */
-#line 40 "rtgen/good/lang.rtp"
+#line 42 "rtgen/good/lang.rtp"
 #define lang_Watcher_send_Wrap(to, ...) \
 	(lang_Watcher_send_Wrap)((to), _Generic((__VA_ARGS__), \
 	    lang_Wrap *: (__VA_ARGS__), const lang_Wrap *: (__VA_ARGS__)))
@@ -284,16 +288,16 @@ int lang_Watcher_send_Wrap_every(lang_Watcher_ref to, const lang_Wrap *msg,
 	(lang_Watcher_send_Wrap_every)((to), _Generic((msg), \
 	    lang_Wrap *: (msg), const lang_Wrap *: (msg)), \
 	    (period), (out))
-#line 288 "lang.rtp.h"
+#line 292 "lang.rtp.h"
 #endif
 /* Handlers of Watcher, which the user writes. */
-#line 40 "rtgen/good/lang.rtp"
+#line 42 "rtgen/good/lang.rtp"
 int lang_Watcher_on_Wrap(lang_Watcher *self, rt_ctx *ctx,
     const lang_Wrap *msg);
-#line 41 "rtgen/good/lang.rtp"
+#line 43 "rtgen/good/lang.rtp"
 int lang_Watcher_on_down(lang_Watcher *self, rt_ctx *ctx, rt_ref who,
     int reason);
-#line 297 "lang.rtp.h"
+#line 301 "lang.rtp.h"
 
 /*
  * Sends, calls and asks that do not exist: an actor accepts only the
@@ -309,7 +313,7 @@ int lang_Watcher_on_down(lang_Watcher *self, rt_ctx *ctx, rt_ref who,
 	 lang_Cart_send_Note_after lang_Cart_send_Note_every \
 	 lang_Cart_send_Order_every lang_Cart_send_Wrap \
 	 lang_Cart_send_Wrap_opt lang_Cart_send_Wrap_after \
-	 lang_Cart_send_Wrap_every
+	 lang_Cart_send_Wrap_every lang_Cart_send_Plain_every
 #pragma GCC poison lang_Watcher_send_Line lang_Watcher_send_Line_opt \
 	 lang_Watcher_send_Line_after lang_Watcher_send_Line_every \
 	 lang_Watcher_send_Note lang_Watcher_send_Note_opt \
