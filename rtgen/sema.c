@@ -1197,6 +1197,10 @@ sema_check(ast_unit *unit, diag *d)
 			check_enum(&s, decl);
 		} else if (decl->kind == AST_D_INCLUDE) {
 			check_include(&s, decl);
+		} else if (decl->kind == AST_D_IMPORT) {
+			/* Parsed, so that the error can be this clear. */
+			diag_error(s.d, decl->loc, "'import' is not supported "
+			    "yet; declare what you need in this file for now");
 		}
 	}
 	/* What follows looks into nested messages: cycles first. */

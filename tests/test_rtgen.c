@@ -708,7 +708,7 @@ static const char *const bad_files[] = {
 	"cname_registry", "topic_errors", "topic_syntax", "cname_topic",
 	"cname_poisoned_topic", "enum_errors", "array_errors", "array_syntax",
 	"nested_cycle", "type_errors", "cname_enum", "field_keywords",
-	"include_errors",
+	"include_errors", "import_unsupported",
 };
 
 static void
