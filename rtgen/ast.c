@@ -245,7 +245,7 @@ ast_fields_have(const ast_field *f, enum ast_type_kind kind)
 		const ast_decl *m = ast_nested(f);
 
 		if (f->type.kind == kind ||
-		    (m != NULL && ast_fields_have(m->fields, kind)))
+		    (m != NULL && (m->deep & (1u << kind)) != 0))
 			return true;
 	}
 	return false;

@@ -159,6 +159,9 @@ typedef struct ast_decl {
 	/* Filled by sema for a message: its protocol-wide tag, from 1. */
 	uint32_t tag;
 	unsigned mark;        /* sema's scratch: the search for cycles */
+	/* sema, for a message: bit 1 << k for each type kind k among its
+	 * fields and those of the messages nested in it, at any depth. */
+	unsigned deep;
 } ast_decl;
 
 /* One parsed file. */
@@ -209,8 +212,8 @@ bool ast_accepts(const ast_decl *actor, const ast_decl *msg);
 bool ast_anyone_accepts(const ast_unit *unit, const ast_decl *msg);
 
 /* ast_fields_have: does a field of `f`, or of a message nested in one (at
- * any depth), have a type of `kind`? (Once sema resolved it, cycles
- * broken.) */
+ * any depth), have a type of `kind`? (Once sema resolved it: it reads
+ * ast_decl.deep.) */
 bool ast_fields_have(const ast_field *f, enum ast_type_kind kind);
 /* ast_nested: the message a field holds by value, or NULL. */
 const ast_decl *ast_nested(const ast_field *f);

@@ -505,7 +505,8 @@ struct path {
 
 /* Search the messages nested in m, depth first, for one that contains
  * itself; report each cycle at the field that closes it, and unresolve
- * that field so that later stages need not fear recursion. */
+ * that field so that later stages need not fear recursion. On the way
+ * back, sum up what each message holds (ast_decl.deep). */
 static void
 visit(struct sema *s, ast_decl *m, struct path *path)
 {
@@ -544,6 +545,10 @@ visit(struct sema *s, ast_decl *m, struct path *path)
 	}
 	path->len--;
 	m->mark = 2;
+	/* Its nested messages are done: what they hold is known. */
+	for (f = m->fields; f != NULL; f = f->next)
+		m->deep |= (1u << f->type.kind) | (ast_nested(f) != NULL ?
+		    ast_nested(f)->deep : 0);
 }
 
 static void
