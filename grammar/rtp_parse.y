@@ -76,6 +76,7 @@ static void rtp_error(RTP_LTYPE *loc, yyscan_t scanner, struct rtp_ctx *ctx,
 %token END 0 "end of file"
 %token <str> IDENT "identifier"
 %token <num> INT "integer"
+%token <num> NEGINT "negative integer"
 %token <num> DURATION "duration"
 %token <str> STRING "string literal"
 %token <str> CTYPE "C type"
@@ -83,6 +84,9 @@ static void rtp_error(RTP_LTYPE *loc, yyscan_t scanner, struct rtp_ctx *ctx,
 %token MESSAGE "'message'"
 %token ACTOR "'actor'"
 %token TOPIC "'topic'"
+%token ENUM "'enum'"
+%token INCLUDE "'include'"
+%token IMPORT "'import'"
 %token ACCEPTS "'accepts'"
 %token ASKS "'asks'"
 %token STATE "'state'"
@@ -116,13 +120,13 @@ static void rtp_error(RTP_LTYPE *loc, yyscan_t scanner, struct rtp_ctx *ctx,
  * name them instead of calling them invalid. */
 %token '(' ')' '=' '.' ':' '[' ']'
 
-%type <type> type
+%type <type> type base_type
 %type <field> fields field field_block
-%type <name> names hooks hook overflow policy reply
+%type <name> names hooks hook overflow policy reply values
 %type <clause> clauses clause
 
 %destructor { free($$); } <str>
-%destructor { free($$.name); } <type>
+%destructor { free($$.name); free($$.qual); } <type>
 %destructor { ast_field_free_list($$); } <field>
 %destructor { ast_name_free_list($$); } <name>
 %destructor { ast_clause_free_list($$); } <clause>
@@ -171,8 +175,54 @@ decl
 			d->carries = ast_name_new($4, @4);
 			ast_unit_append(ctx->unit, d);
 		}
+	/* `enum E { a, b, c }`, a trailing comma allowed. */
+	| ENUM IDENT '{' values '}'
+		{
+			ast_decl *d = ast_decl_new(AST_D_ENUM, $2, @1, @2);
+
+			d->values = ast_name_reverse($4);
+			ast_unit_append(ctx->unit, d);
+		}
+	| ENUM IDENT '{' values ',' '}'
+		{
+			ast_decl *d = ast_decl_new(AST_D_ENUM, $2, @1, @2);
+
+			d->values = ast_name_reverse($4);
+			ast_unit_append(ctx->unit, d);
+		}
+	| ENUM IDENT '{' '}'
+		{
+			ast_unit_append(ctx->unit,
+			    ast_decl_new(AST_D_ENUM, $2, @1, @2));
+		}
+	/* `include "h";` and `import "other.rtp";`: the string is the
+	 * file; name_loc is where it is written. */
+	| INCLUDE STRING ';'
+		{
+			ast_decl *d = ast_decl_new(AST_D_INCLUDE, NULL, @1,
+			    @2);
+
+			d->file = $2;
+			ast_unit_append(ctx->unit, d);
+		}
+	| IMPORT STRING ';'
+		{
+			ast_decl *d = ast_decl_new(AST_D_IMPORT, NULL, @1, @2);
+
+			d->file = $2;
+			ast_unit_append(ctx->unit, d);
+		}
 	| error ';'
 	| error '}'
+	;
+
+values
+	: IDENT                 { $$ = ast_name_new($1, @1); }
+	| values ',' IDENT
+		{
+			$$ = ast_name_new($3, @3);
+			$$->next = $1;
+		}
 	;
 
 /* A request names its reply message: `message M -> R { ... }`. */
@@ -203,7 +253,28 @@ field
 	| error ';'             { $$ = NULL; yyerrok; }
 	;
 
+/* A type, or a fixed-size array of it, `T[N]`. The size is checked by
+ * sema; a negative one parses so that it can be reported as such. */
 type
+	: base_type
+	| base_type '[' INT ']'
+		{
+			$$ = $1;
+			$$.array = true;
+			$$.len = $3;
+			$$.len_loc = @3;
+		}
+	| base_type '[' NEGINT ']'
+		{
+			$$ = $1;
+			$$.array = true;
+			$$.len = $3;
+			$$.negative = true;
+			$$.len_loc = @3;
+		}
+	;
+
+base_type
 	: BOOL          { $$ = (ast_type){ .kind = AST_T_BOOL }; }
 	| I8            { $$ = (ast_type){ .kind = AST_T_I8 }; }
 	| I16           { $$ = (ast_type){ .kind = AST_T_I16 }; }
@@ -220,11 +291,19 @@ type
 	 * goes, so that it can still name a field (examples/wc has one). */
 	| IDENT
 		{
-			if (strcmp($1, "bytes") != 0)
-				diag_error(ctx->diag, @1, "unknown type '%s'",
-				    $1);
-			free($1);
-			$$ = (ast_type){ .kind = AST_T_BYTES };
+			if (strcmp($1, "bytes") == 0) {
+				free($1);
+				$$ = (ast_type){ .kind = AST_T_BYTES };
+			} else {
+				$$ = (ast_type){ .kind = AST_T_NAMED,
+				    .name = $1, .name_loc = @1 };
+			}
+		}
+	/* A name of an imported protocol, qualified by the protocol. */
+	| IDENT '.' IDENT
+		{
+			$$ = (ast_type){ .kind = AST_T_NAMED, .name = $3,
+			    .name_loc = @3, .qual = $1, .qual_loc = @1 };
 		}
 	| CTYPE
 		{

@@ -119,6 +119,8 @@ ast_decl_free(ast_decl *decl)
 	ast_field_free_list(decl->fields);
 	ast_name_free_list(decl->reply);
 	ast_name_free_list(decl->carries);
+	ast_name_free_list(decl->values);
+	free(decl->file);
 	ast_clause_free_list(decl->clauses);
 	free(decl->accepts);
 	free(decl->asks);
@@ -133,6 +135,7 @@ ast_field_free_list(ast_field *list)
 	for (; list != NULL; list = next) {
 		next = list->next;
 		free(list->type.name);
+		free(list->type.qual);
 		free(list->name);
 		free(list);
 	}
@@ -226,6 +229,28 @@ ast_anyone_accepts(const ast_unit *unit, const ast_decl *msg)
 	return false;
 }
 
+const ast_decl *
+ast_nested(const ast_field *f)
+{
+	const ast_decl *t = f->type.target;
+
+	return f->type.kind == AST_T_NAMED && t != NULL &&
+	    t->kind == AST_D_MESSAGE ? t : NULL;
+}
+
+bool
+ast_fields_have(const ast_field *f, enum ast_type_kind kind)
+{
+	for (; f != NULL; f = f->next) {
+		const ast_decl *m = ast_nested(f);
+
+		if (f->type.kind == kind ||
+		    (m != NULL && (m->deep & (1u << kind)) != 0))
+			return true;
+	}
+	return false;
+}
+
 const char *
 ast_type_keyword(enum ast_type_kind kind)
 {
@@ -260,6 +285,8 @@ ast_type_keyword(enum ast_type_kind kind)
 		return "ref";
 	case AST_T_CTYPE:
 		return "c\"\"";
+	case AST_T_NAMED:
+		return "named";
 	}
 	return "?";
 }
@@ -296,6 +323,12 @@ ast_decl_keyword(enum ast_decl_kind kind)
 		return "actor";
 	case AST_D_TOPIC:
 		return "topic";
+	case AST_D_ENUM:
+		return "enum";
+	case AST_D_INCLUDE:
+		return "include";
+	case AST_D_IMPORT:
+		return "import";
 	}
 	return "?";
 }

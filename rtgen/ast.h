@@ -41,15 +41,26 @@ enum ast_type_kind {
 	AST_T_BYTES,
 	AST_T_REF,   /* ref<name> */
 	AST_T_CTYPE, /* c"name": a C type, emitted verbatim */
+	AST_T_NAMED, /* an enum or a message by value; sema resolves it */
 };
 
-/* A field type. `name` (owned) is the actor of a ref or the text of a C
- * type (name_loc: where it is), NULL otherwise. */
+/* A field type. `name` (owned) is the actor of a ref, the text of a C type
+ * or the enum or message of a named type (name_loc: where it is), NULL
+ * otherwise. A named type may be qualified, `other.Name`: `qual` (owned) is
+ * then the protocol (qual_loc: where). `T[N]` is an array of `len` T
+ * (len_loc: where N is), as written: sema checks its range. */
 typedef struct ast_type {
 	enum ast_type_kind kind;
 	char *name;
 	ast_loc name_loc;
-	struct ast_decl *target; /* sema: the actor a ref names */
+	char *qual;
+	ast_loc qual_loc;
+	bool array;
+	bool negative;           /* the size was written negative */
+	uint64_t len;
+	ast_loc len_loc;
+	struct ast_decl *target; /* sema: the actor of a ref, the enum or
+				  * message of a named type */
 } ast_type;
 
 /* One field of a message, a state or an init block. */
@@ -107,12 +118,16 @@ enum ast_decl_kind {
 	AST_D_MESSAGE,
 	AST_D_ACTOR,
 	AST_D_TOPIC,
+	AST_D_ENUM,
+	AST_D_INCLUDE,
+	AST_D_IMPORT,
 };
 
 /* Hooks an actor can declare in `on`, as bits of ast_decl.hooks. */
 enum ast_hook {
 	AST_HOOK_START = 1u << 0,
 	AST_HOOK_STOP = 1u << 1,
+	AST_HOOK_DOWN = 1u << 2,
 };
 
 /* A top-level declaration. */
@@ -126,6 +141,9 @@ typedef struct ast_decl {
 	ast_name *reply;      /* message: R of a request `M -> R`, or NULL */
 	ast_clause *clauses;  /* actor */
 	ast_name *carries;    /* topic: the message M of `topic T : M` */
+	ast_name *values;     /* enum: its enumerators, in order */
+	/* include and import: the file as written (`name` is NULL). */
+	char *file;
 
 	/* Filled by sema for an actor. */
 	ast_name **accepts;   /* accepted messages in order (names resolved) */
@@ -140,6 +158,10 @@ typedef struct ast_decl {
 	unsigned hooks;       /* enum ast_hook bits */
 	/* Filled by sema for a message: its protocol-wide tag, from 1. */
 	uint32_t tag;
+	unsigned mark;        /* sema's scratch: the search for cycles */
+	/* sema, for a message: bit 1 << k for each type kind k among its
+	 * fields and those of the messages nested in it, at any depth. */
+	unsigned deep;
 } ast_decl;
 
 /* One parsed file. */
@@ -148,6 +170,10 @@ typedef struct ast_unit {
 	ast_decl *decls;
 	ast_decl **tail;      /* where the next declaration is linked */
 	const ast_decl *protocol; /* sema: the protocol declaration */
+	/* Where includes and imports are looked for after the file's own
+	 * directory: rtgen's -I directories, in order (borrowed). */
+	const char *const *search;
+	size_t nsearch;
 } ast_unit;
 
 /* ast_xmalloc: malloc that aborts on exhaustion (rtgen cannot go on). */
@@ -184,6 +210,13 @@ ast_clause *ast_clause_reverse(ast_clause *list);
 bool ast_accepts(const ast_decl *actor, const ast_decl *msg);
 /* ast_anyone_accepts: does any actor of `unit` accept message `msg`? */
 bool ast_anyone_accepts(const ast_unit *unit, const ast_decl *msg);
+
+/* ast_fields_have: does a field of `f`, or of a message nested in one (at
+ * any depth), have a type of `kind`? (Once sema resolved it: it reads
+ * ast_decl.deep.) */
+bool ast_fields_have(const ast_field *f, enum ast_type_kind kind);
+/* ast_nested: the message a field holds by value, or NULL. */
+const ast_decl *ast_nested(const ast_field *f);
 
 /* ast_type_keyword: the .rtp spelling of a type kind ("u32", "ref"). */
 const char *ast_type_keyword(enum ast_type_kind kind);

@@ -23,11 +23,62 @@
 #include "emit_c.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define RTGEN_VERSION_TEXT "0.1.0"
+
+/* A set of pointers (open addressing): which structs and helpers the
+ * emitter has written already, when nesting decides the order. */
+struct pset {
+	const void **slots;
+	size_t cap, count;
+};
+
+static size_t
+pset_slot(const struct pset *set, const void *p)
+{
+	size_t i = ((size_t)(uintptr_t)p >> 4) * 2654435761u & (set->cap - 1);
+
+	while (set->slots[i] != NULL && set->slots[i] != p)
+		i = (i + 1) & (set->cap - 1);
+	return i;
+}
+
+/* Add p; false if it was there already. */
+static bool
+pset_add(struct pset *set, const void *p)
+{
+	size_t i;
+
+	if (2 * (set->count + 1) > set->cap) {
+		struct pset bigger = { NULL, set->cap == 0 ? 64 : 2 * set->cap,
+			set->count };
+
+		bigger.slots = ast_xmalloc(bigger.cap * sizeof(*bigger.slots));
+		for (i = 0; i < set->cap; i++)
+			if (set->slots[i] != NULL)
+				bigger.slots[pset_slot(&bigger,
+				    set->slots[i])] = set->slots[i];
+		free(set->slots);
+		*set = bigger;
+	}
+	i = pset_slot(set, p);
+	if (set->slots[i] != NULL)
+		return false;
+	set->slots[i] = p;
+	set->count++;
+	return true;
+}
+
+static void
+pset_clear(struct pset *set)
+{
+	free(set->slots);
+	memset(set, 0, sizeof(*set));
+}
 
 struct emit {
 	emit_buf *b;
@@ -37,6 +88,7 @@ struct emit {
 	const char *self_name;  /* this output's name, for #line back */
 	int line;               /* lines completed so far */
 	bool mapped;            /* the last #line points into the .rtp */
+	struct pset done;       /* what has been emitted, where order matters */
 };
 
 void
@@ -251,6 +303,9 @@ ctype(const struct emit *e, const ast_type *t, char *buf, size_t size)
 		return buf;
 	case AST_T_CTYPE:
 		return t->name;
+	case AST_T_NAMED:
+		snprintf(buf, size, "%s_%s", e->p, t->name);
+		return buf;
 	}
 	return "?";
 }
@@ -264,16 +319,17 @@ has_kind(const ast_field *f, enum ast_type_kind kind)
 	return false;
 }
 
+/* Strings and bytes, here or in a nested message. */
 static bool
 has_strings(const ast_field *f)
 {
-	return has_kind(f, AST_T_STRING);
+	return ast_fields_have(f, AST_T_STRING);
 }
 
 static bool
 has_bytes(const ast_field *f)
 {
-	return has_kind(f, AST_T_BYTES);
+	return ast_fields_have(f, AST_T_BYTES);
 }
 
 /* Does a copy of the struct need more than its own bytes? */
@@ -283,12 +339,22 @@ needs_copy(const ast_field *f)
 	return has_strings(f) || has_bytes(f);
 }
 
+/* Does a copy of field f need more than its own bytes? */
+static bool
+field_needs_copy(const ast_field *f)
+{
+	const ast_decl *m = ast_nested(f);
+
+	return f->type.kind == AST_T_STRING || f->type.kind == AST_T_BYTES ||
+	    (m != NULL && needs_copy(m->fields));
+}
+
 /* Is there a P_A_send_M_every for m? Not with C-typed fields: the copies
  * sent at each period could not all own what such a field holds. */
 static bool
 every_allowed(const ast_decl *m)
 {
-	return !has_kind(m->fields, AST_T_CTYPE);
+	return !ast_fields_have(m->fields, AST_T_CTYPE);
 }
 
 /* typedef struct NAME { fields } NAME; -- `char rt_empty_;` if none. */
@@ -305,8 +371,11 @@ struct_def(struct emit *e, const char *name, const ast_field *fields)
 		const char *t = ctype(e, &f->type, buf, sizeof(buf));
 		size_t len = strlen(t);
 
-		out(e, "\t%s%s%s;\n", t, t[len - 1] == '*' ||
+		out(e, "\t%s%s%s", t, t[len - 1] == '*' ||
 		    t[len - 1] == ' ' ? "" : " ", f->name);
+		if (f->type.array)
+			out(e, "[%llu]", (unsigned long long)f->type.len);
+		out(e, ";\n");
 	}
 	out(e, "} %s;\n", name);
 }
@@ -427,11 +496,77 @@ header_refs_and_tags(struct emit *e)
 		out(e, "\n};\n\n");
 }
 
+/* The enums, each with the function that names its values. */
+static void
+header_enums(struct emit *e)
+{
+	const ast_decl *d;
+	const ast_name *v;
+	bool any = false;
+
+	for (d = e->unit->decls; d != NULL; d = d->next) {
+		unsigned long i = 0;
+
+		if (d->kind != AST_D_ENUM)
+			continue;
+		if (!any)
+			out(e, "/* Enums. P_E_name(v) is the .rtp name of v, or "
+			    "NULL when v is none of\n * E's values. */\n");
+		any = true;
+		src(e, &d->name_loc);
+		out(e, "typedef enum %s_%s {\n", e->p, d->name);
+		for (v = d->values; v != NULL; v = v->next, i++) {
+			const char *c;
+
+			out(e, "\t%s_%s_", e->p, d->name);
+			for (c = v->name; *c != '\0'; c++)
+				out(e, "%c", *c >= 'a' && *c <= 'z' ?
+				    *c - 'a' + 'A' : *c);
+			out(e, " = %lu%s\n", i, v->next != NULL ? "," : "");
+		}
+		out(e, "} %s_%s;\n", e->p, d->name);
+		out(e, "const char *%s_%s_name(%s_%s v);\n", e->p, d->name,
+		    e->p, d->name);
+	}
+	if (any) {
+		gen(e);
+		out(e, "\n");
+	}
+}
+
+/* The struct of message d, after those of the messages it nests (C needs
+ * a struct complete before it holds one by value). */
+static void
+header_message(struct emit *e, const ast_decl *d)
+{
+	const ast_field *f;
+	char name[512];
+
+	if (!pset_add(&e->done, d))
+		return;
+	for (f = d->fields; f != NULL; f = f->next)
+		if (ast_nested(f) != NULL)
+			header_message(e, ast_nested(f));
+	snprintf(name, sizeof(name), "%s_%s", e->p, d->name);
+	if (ast_fields_have(d->fields, AST_T_CTYPE)) {
+		gen(e);
+		out(e, "/*\n * %s: a send copies its C-typed fields "
+		    "by value. A pointer in one\n * moves to the "
+		    "receiver when the send returns 0, and stays the "
+		    "caller's\n * when it returns an error. A message "
+		    "that becomes a dead letter\n * reaches the "
+		    "dead-letter hook (rt_config) with its payload\n"
+		    " * (rt_dead_letter.msg), where the pointee can be "
+		    "freed.\n */\n", name);
+	}
+	src(e, &d->name_loc);
+	struct_def(e, name, d->fields);
+}
+
 static void
 header_messages(struct emit *e)
 {
 	const ast_decl *d;
-	char name[512];
 	bool any = false;
 
 	for (d = e->unit->decls; d != NULL; d = d->next) {
@@ -440,25 +575,28 @@ header_messages(struct emit *e)
 		if (!any)
 			out(e, "/* Messages. */\n");
 		any = true;
-		snprintf(name, sizeof(name), "%s_%s", e->p, d->name);
-		if (has_kind(d->fields, AST_T_CTYPE)) {
-			gen(e);
-			out(e, "/*\n * %s: a send copies its C-typed fields "
-			    "by value. A pointer in one\n * moves to the "
-			    "receiver when the send returns 0, and stays the "
-			    "caller's\n * when it returns an error. A message "
-			    "that becomes a dead letter\n * reaches the "
-			    "dead-letter hook (rt_config) with its payload\n"
-			    " * (rt_dead_letter.msg), where the pointee can be "
-			    "freed.\n */\n", name);
-		}
+		header_message(e, d);
+	}
+	pset_clear(&e->done);
+	if (!any)
+		return;
+	gen(e);
+	out(e, "\n/*\n * Printers, for logs and crash reports: P_M_print "
+	    "writes *m to f on one\n * line as M{field=value, ...}: "
+	    "strings quoted and escaped, bytes as\n * their length and "
+	    "first bytes in hex, enums by name, arrays in [],\n * refs as "
+	    "<ref> and C-typed fields as <c>. P_message_names[P_M_TAG]\n"
+	    " * is \"M\" (entry 0 is NULL).\n */\n");
+	out(e, "extern const char *const %s_message_names[];\n", e->p);
+	for (d = e->unit->decls; d != NULL; d = d->next) {
+		if (d->kind != AST_D_MESSAGE)
+			continue;
 		src(e, &d->name_loc);
-		struct_def(e, name, d->fields);
+		out(e, "void %s_%s_print(FILE *f, const %s_%s *m);\n", e->p,
+		    d->name, e->p, d->name);
 	}
-	if (any) {
-		gen(e);
-		out(e, "\n");
-	}
+	gen(e);
+	out(e, "\n");
 }
 
 /*
@@ -804,15 +942,15 @@ header_actor(struct emit *e, const ast_decl *a)
 		    "rt_corr id, int status, const %s_%s *reply);\n", p, n,
 		    m->name, p, n, p, reply_of(m->target)->name);
 	}
-	for (i = 0; a->hooks != 0 && i < 2; i++) {
+	for (i = 0; a->hooks != 0 && i < 3; i++) {
+		static const char *const hooks[] = { "start", "stop", "down" };
 		const ast_clause *c;
 		const ast_name *h = NULL;
 
 		for (c = a->clauses; c != NULL; c = c->next)
 			if (c->kind == AST_C_ON)
 				for (h = c->names; h != NULL; h = h->next)
-					if (strcmp(h->name, i == 0 ? "start" :
-					    "stop") == 0)
+					if (strcmp(h->name, hooks[i]) == 0)
 						goto found;
 		continue;
 found:
@@ -820,9 +958,12 @@ found:
 		if (i == 0)
 			wrapped(e, "int %s_%s_on_start(%s_%s *self, rt_ctx *ctx, "
 			    "const %s_%s_args *args);\n", p, n, p, n, p, n);
-		else
+		else if (i == 1)
 			wrapped(e, "void %s_%s_on_stop(%s_%s *self, rt_ctx *ctx, "
 			    "int reason);\n", p, n, p, n);
+		else
+			wrapped(e, "int %s_%s_on_down(%s_%s *self, rt_ctx *ctx, "
+			    "rt_ref who, int reason);\n", p, n, p, n);
 	}
 	gen(e);
 	out(e, "\n");
@@ -987,12 +1128,20 @@ emit_header(struct emit *e)
 	out(e, "\n#define ");
 	guard_name(e);
 	out(e, "\n\n#include <stdbool.h>\n#include <stddef.h>\n"
-	    "#include <stdint.h>\n#include <rt/rt.h>\n\n");
+	    "#include <stdint.h>\n#include <stdio.h>\n#include <rt/rt.h>\n");
+	for (d = e->unit->decls; d != NULL; d = d->next)
+		if (d->kind == AST_D_INCLUDE) {
+			out(e, "#include \"");
+			put_cstring(e, d->file);
+			out(e, "\"\n");
+		}
+	out(e, "\n");
 	out(e, "#if RT_PROTOCOL_ABI != 1\n#error \"");
 	put_cstring(e, e->o->h_name);
 	out(e, " was generated for rt protocol ABI 1; rerun rtgen\"\n"
 	    "#endif\n\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n");
 	header_refs_and_tags(e);
+	header_enums(e);
 	header_messages(e);
 	header_requests(e);
 	for (d = e->unit->decls; d != NULL; d = d->next)
@@ -1005,45 +1154,206 @@ emit_header(struct emit *e)
 
 /* ---- the source ------------------------------------------------------ */
 
-/* NAME_extra and NAME_copy: the strings and bytes of a struct, after
- * it, in field order. */
+/* Does a struct have an array field whose copy needs more than its own
+ * bytes, or a nested message with bytes (whose size may be refused)? */
+static bool
+has_kind_array(const ast_field *f)
+{
+	for (; f != NULL; f = f->next)
+		if (f->type.array)
+			return true;
+	return false;
+}
+
+static bool
+has_copied_array(const ast_field *f)
+{
+	for (; f != NULL; f = f->next)
+		if (f->type.array && field_needs_copy(f))
+			return true;
+	return false;
+}
+
+static bool
+has_nested_bytes(const ast_field *f)
+{
+	for (; f != NULL; f = f->next)
+		if (ast_nested(f) != NULL && has_bytes(ast_nested(f)->fields))
+			return true;
+	return false;
+}
+
+/* What an element of field f is called: "m->f", or "m->f[i]" in an
+ * array's loop. */
 static void
-copy_helpers(struct emit *e, const char *name, const ast_field *fields)
+element(char *buf, size_t size, const char *obj, const ast_field *f)
+{
+	snprintf(buf, size, "%s->%s%s", obj, f->name, f->type.array ? "[i]" :
+	    "");
+}
+
+/* The loop around the statements of an array's elements, and its end;
+ * `ind` is the indentation of the statements inside. */
+static const char *
+loop_open(struct emit *e, const ast_field *f)
+{
+	if (!f->type.array)
+		return "\t";
+	out(e, "\tfor (i = 0; i < %llu; i++) {\n",
+	    (unsigned long long)f->type.len);
+	return "\t\t";
+}
+
+static void
+loop_close(struct emit *e, const ast_field *f)
+{
+	if (f->type.array)
+		out(e, "\t}\n");
+}
+
+/* NAME_extra: the bytes the strings and bytes of *m take after it,
+ * nested messages included; SIZE_MAX for bad bytes. */
+static void
+extra_helper(struct emit *e, const char *name, const ast_field *fields)
+{
+	const ast_field *f;
+	char x[512];
+
+	out(e, "static size_t\n%s_extra(const %s *m)\n{\n\tsize_t n = 0;\n"
+	    "%s%s\n", name, name, has_nested_bytes(fields) ?
+	    "\tsize_t extra;\n" : "", has_copied_array(fields) ?
+	    "\tsize_t i;\n" : "");
+	for (f = fields; f != NULL; f = f->next) {
+		const ast_decl *m = ast_nested(f);
+		const char *ind;
+
+		if (!field_needs_copy(f))
+			continue;
+		ind = loop_open(e, f);
+		element(x, sizeof(x), "m", f);
+		if (f->type.kind == AST_T_STRING)
+			out(e, "%sif (%s != NULL)\n%s\tn += strlen(%s) + "
+			    "1;\n", ind, x, ind, x);
+		else if (f->type.kind == AST_T_BYTES)
+			out(e, "%sif (%s.len != 0) {\n"
+			    "%s\tif (%s.data == NULL ||\n"
+			    "%s\t    %s.len > SIZE_MAX / 2 - n)\n"
+			    "%s\t\treturn SIZE_MAX;\n"
+			    "%s\tn += %s.len;\n%s}\n", ind, x, ind, x, ind, x,
+			    ind, ind, x, ind);
+		else if (has_bytes(m->fields))
+			out(e, "%sextra = %s_%s_extra(&%s);\n"
+			    "%sif (extra == SIZE_MAX || extra > SIZE_MAX / 2 - "
+			    "n)\n%s\treturn SIZE_MAX;\n%sn += extra;\n", ind,
+			    e->p, m->name, x, ind, ind, ind);
+		else
+			out(e, "%sn += %s_%s_extra(&%s);\n", ind, e->p, m->name,
+			    x);
+		loop_close(e, f);
+	}
+	out(e, "\treturn n;\n}\n");
+}
+
+/* The statements that copy the strings and bytes of `src` (an object of
+ * the struct with `fields`) to p onward and point c at them. */
+static void
+place_fields(struct emit *e, const ast_field *fields, const char *src)
+{
+	const ast_field *f;
+	char x[512], y[512];
+
+	for (f = fields; f != NULL; f = f->next) {
+		const ast_decl *m = ast_nested(f);
+		const char *ind;
+
+		if (!field_needs_copy(f))
+			continue;
+		ind = loop_open(e, f);
+		element(x, sizeof(x), src, f);
+		element(y, sizeof(y), "c", f);
+		if (f->type.kind == AST_T_STRING)
+			out(e, "%sif (%s != NULL) {\n"
+			    "%s\tlen = strlen(%s) + 1;\n"
+			    "%s\tmemcpy(p, %s, len);\n"
+			    "%s\t%s = p;\n"
+			    "%s\tp += len;\n%s}\n", ind, x, ind, x, ind, x,
+			    ind, y, ind, ind);
+		else if (f->type.kind == AST_T_BYTES)
+			out(e, "%sif (%s.data != NULL) {\n"
+			    "%s\tmemcpy(p, %s.data, %s.len);\n"
+			    "%s\t%s.data = p;\n"
+			    "%s\tp += %s.len;\n%s}\n", ind, x, ind, x, x,
+			    ind, y, ind, x, ind);
+		else
+			out(e, "%sp = %s_%s_place(&%s, p);\n", ind, e->p,
+			    m->name, y);
+		loop_close(e, f);
+	}
+}
+
+/* The locals of place_fields(). */
+static const char *
+place_locals(const ast_field *fields)
+{
+	bool len = has_kind(fields, AST_T_STRING);
+	bool i = has_copied_array(fields);
+
+	return len && i ? "\tsize_t len;\n\tsize_t i;\n" : len ?
+	    "\tsize_t len;\n" : i ? "\tsize_t i;\n" : "";
+}
+
+static void nested_helpers(struct emit *e, const ast_field *fields);
+
+/* The helpers of message m as a nested value: P_M_extra, and P_M_place,
+ * which moves the strings and bytes of *c (a copy whose pointers are still
+ * the original's) to p onward and returns where they end. Once each. */
+static void
+place_helper(struct emit *e, const ast_decl *m)
+{
+	char name[512];
+
+	if (!pset_add(&e->done, &m->fields))
+		return;
+	nested_helpers(e, m->fields);
+	snprintf(name, sizeof(name), "%s_%s", e->p, m->name);
+	src(e, &m->name_loc);
+	if (pset_add(&e->done, m)) {
+		extra_helper(e, name, m->fields);
+		out(e, "\n");
+	}
+	out(e, "static char *\n%s_place(%s *c, char *p)\n{\n%s%s", name, name,
+	    place_locals(m->fields), *place_locals(m->fields) != '\0' ?
+	    "\n" : "");
+	place_fields(e, m->fields, "c");
+	out(e, "\treturn p;\n}\n\n");
+}
+
+/* The helpers of the messages nested in `fields` that need copying. */
+static void
+nested_helpers(struct emit *e, const ast_field *fields)
 {
 	const ast_field *f;
 
-	out(e, "static size_t\n%s_extra(const %s *m)\n{\n\tsize_t n = 0;\n\n",
-	    name, name);
 	for (f = fields; f != NULL; f = f->next)
-		if (f->type.kind == AST_T_STRING)
-			out(e, "\tif (m->%s != NULL)\n\t\tn += strlen(m->%s) + "
-			    "1;\n", f->name, f->name);
-		else if (f->type.kind == AST_T_BYTES)
-			out(e, "\tif (m->%s.len != 0) {\n"
-			    "\t\tif (m->%s.data == NULL ||\n"
-			    "\t\t    m->%s.len > SIZE_MAX / 2 - n)\n"
-			    "\t\t\treturn SIZE_MAX;\n"
-			    "\t\tn += m->%s.len;\n\t}\n", f->name, f->name,
-			    f->name, f->name);
-	out(e, "\treturn n;\n}\n\n");
+		if (ast_nested(f) != NULL && field_needs_copy(f))
+			place_helper(e, ast_nested(f));
+}
+
+/* NAME_extra and NAME_copy: the strings and bytes of a struct, after
+ * it, in field order, nested messages included. `key` marks NAME_extra as
+ * written (a message's may be written already, for its nesting). */
+static void
+copy_helpers(struct emit *e, const char *name, const ast_field *fields,
+    const void *key)
+{
+	if (pset_add(&e->done, key)) {
+		extra_helper(e, name, fields);
+		out(e, "\n");
+	}
 	out(e, "static void\n%s_copy(void *dst, const %s *m)\n{\n"
 	    "\t%s *c = dst;\n\tchar *p = (char *)(c + 1);\n%s\n"
-	    "\t*c = *m;\n", name, name, name,
-	    has_strings(fields) ? "\tsize_t len;\n" : "");
-	for (f = fields; f != NULL; f = f->next)
-		if (f->type.kind == AST_T_STRING)
-			out(e, "\tif (m->%s != NULL) {\n"
-			    "\t\tlen = strlen(m->%s) + 1;\n"
-			    "\t\tmemcpy(p, m->%s, len);\n"
-			    "\t\tc->%s = p;\n"
-			    "\t\tp += len;\n\t}\n", f->name, f->name, f->name,
-			    f->name);
-		else if (f->type.kind == AST_T_BYTES)
-			out(e, "\tif (m->%s.data != NULL) {\n"
-			    "\t\tmemcpy(p, m->%s.data, m->%s.len);\n"
-			    "\t\tc->%s.data = p;\n"
-			    "\t\tp += m->%s.len;\n\t}\n", f->name, f->name,
-			    f->name, f->name, f->name);
+	    "\t*c = *m;\n", name, name, name, place_locals(fields));
+	place_fields(e, fields, "m");
 	out(e, "}\n");
 }
 
@@ -1058,6 +1368,25 @@ any_bytes(const ast_unit *unit)
 		    (d->kind == AST_D_ACTOR && d->init != NULL &&
 		    has_bytes(d->init->fields)))
 			return true;
+	return false;
+}
+
+/* Does a message or the args of an actor nest a message that needs
+ * copying? */
+static bool
+any_nested(const ast_unit *unit)
+{
+	const ast_decl *d;
+	const ast_field *f;
+
+	for (d = unit->decls; d != NULL; d = d->next) {
+		f = d->kind == AST_D_MESSAGE ? d->fields :
+		    d->kind == AST_D_ACTOR && d->init != NULL ?
+		    d->init->fields : NULL;
+		for (; f != NULL; f = f->next)
+			if (ast_nested(f) != NULL && field_needs_copy(f))
+				return true;
+	}
 	return false;
 }
 
@@ -1080,17 +1409,22 @@ source_messages(struct emit *e)
 			    "take; NAME_copy: copy *m to\n * dst, which has room "
 			    "for the struct and those bytes, strings after the"
 			    "\n * struct, and point the copy at them. A NULL "
-			    "string stays NULL.\n%s */\n", any_bytes(e->unit) ?
+			    "string stays NULL.\n%s%s */\n", any_bytes(e->unit) ?
 			    " * The data of bytes fields is copied likewise (NULL "
 			    "data stays NULL);\n * NAME_extra returns SIZE_MAX "
 			    "for NULL data with a len > 0, or a total\n * no "
-			    "envelope could hold.\n" : "");
+			    "envelope could hold.\n" : "", any_nested(e->unit) ?
+			    " * NAME_place does the same for a message nested "
+			    "in another (c: its\n * place in the copy), "
+			    "writing from p on; it returns where it ends.\n" :
+			    "");
 		else
 			out(e, "\n");
 		any = true;
+		nested_helpers(e, d->fields);
 		snprintf(name, sizeof(name), "%s_%s", e->p, d->name);
 		src(e, &d->name_loc);
-		copy_helpers(e, name, d->fields);
+		copy_helpers(e, name, d->fields, d);
 		if (every_allowed(d) && ast_anyone_accepts(e->unit, d))
 			out(e, "\n/* For periodic timers: copy a payload. */\n"
 			    "static void\n%s_clone(void *dst, const void *src)\n"
@@ -1101,6 +1435,138 @@ source_messages(struct emit *e)
 		gen(e);
 		out(e, "\n");
 	}
+}
+
+/* The statement that prints x, an element of field f (of type t). */
+static void
+print_element(struct emit *e, const ast_type *t, const char *x,
+    const char *ind)
+{
+	const ast_decl *d = t->target;
+
+	switch (t->kind) {
+	case AST_T_BOOL:
+		out(e, "%sfputs(%s ? \"true\" : \"false\", f);\n", ind, x);
+		return;
+	case AST_T_I8:
+	case AST_T_I16:
+	case AST_T_I32:
+	case AST_T_I64:
+		out(e, "%sfprintf(f, \"%%lld\", (long long)%s);\n", ind, x);
+		return;
+	case AST_T_U8:
+	case AST_T_U16:
+	case AST_T_U32:
+	case AST_T_U64:
+		out(e, "%sfprintf(f, \"%%llu\", (unsigned long long)%s);\n",
+		    ind, x);
+		return;
+	case AST_T_F32:
+	case AST_T_F64:
+		out(e, "%sfprintf(f, \"%%g\", (double)%s);\n", ind, x);
+		return;
+	case AST_T_STRING:
+		out(e, "%srt_print_string(f, %s);\n", ind, x);
+		return;
+	case AST_T_BYTES:
+		out(e, "%srt_print_bytes(f, %s);\n", ind, x);
+		return;
+	case AST_T_REF:
+		out(e, "%srt_print_ref(f, %s.ref);\n", ind, x);
+		return;
+	case AST_T_CTYPE:
+		out(e, "%sfputs(\"<c>\", f);\n", ind);
+		return;
+	case AST_T_NAMED:
+		if (d->kind == AST_D_ENUM)
+			wrapped(e, "%srt_print_enum(f, %s_%s_name(%s), "
+			    "(long long)%s);\n", ind, e->p, d->name, x, x);
+		else
+			out(e, "%s%s_%s_print(f, &%s);\n", ind, e->p, d->name,
+			    x);
+		return;
+	}
+}
+
+/* P_M_print for every message, P_E_name for every enum, and the table of
+ * message names. */
+static void
+source_printers(struct emit *e)
+{
+	const ast_decl *d;
+	const ast_field *f;
+	const ast_name *v;
+	bool any = false;
+
+	for (d = e->unit->decls; d != NULL; d = d->next) {
+		if (d->kind != AST_D_ENUM)
+			continue;
+		src(e, &d->name_loc);
+		out(e, "const char *\n%s_%s_name(%s_%s v)\n{\n\tswitch (v) {\n",
+		    e->p, d->name, e->p, d->name);
+		for (v = d->values; v != NULL; v = v->next) {
+			const char *c;
+
+			out(e, "\tcase %s_%s_", e->p, d->name);
+			for (c = v->name; *c != '\0'; c++)
+				out(e, "%c", *c >= 'a' && *c <= 'z' ?
+				    *c - 'a' + 'A' : *c);
+			out(e, ":\n\t\treturn \"%s\";\n", v->name);
+		}
+		out(e, "\t}\n\treturn NULL;\n}\n\n");
+	}
+	for (d = e->unit->decls; d != NULL; d = d->next) {
+		if (d->kind != AST_D_MESSAGE)
+			continue;
+		if (!any)
+			out(e, "const char *const %s_message_names[] = {\n"
+			    "\tNULL,\n", e->p);
+		any = true;
+		out(e, "\t\"%s\",\n", d->name);
+	}
+	if (!any) {
+		gen(e);
+		return;
+	}
+	out(e, "};\n");
+	for (d = e->unit->decls; d != NULL; d = d->next) {
+		bool first = true;
+
+		if (d->kind != AST_D_MESSAGE)
+			continue;
+		src(e, &d->name_loc);
+		out(e, "\nvoid\n%s_%s_print(FILE *f, const %s_%s *m)\n{\n", e->p,
+		    d->name, e->p, d->name);
+		if (d->fields == NULL) {
+			out(e, "\t(void)m;\n\tfputs(\"%s{}\", f);\n}\n",
+			    d->name);
+			continue;
+		}
+		out(e, "%s\tif (m == NULL) {\n\t\tfputs(\"%s(NULL)\", f);\n"
+		    "\t\treturn;\n\t}\n", has_kind_array(d->fields) ?
+		    "\tsize_t i;\n\n" : "", d->name);
+		for (f = d->fields; f != NULL; f = f->next) {
+			char x[512];
+
+			out(e, "\tfputs(\"%s%s%s=%s\", f);\n", first ?
+			    d->name : ", ", first ? "{" : "", f->name,
+			    f->type.array ? "[" : "");
+			first = false;
+			element(x, sizeof(x), "m", f);
+			if (f->type.array) {
+				out(e, "\tfor (i = 0; i < %llu; i++) {\n"
+				    "\t\tif (i > 0)\n\t\t\tfputc(',', f);\n",
+				    (unsigned long long)f->type.len);
+				print_element(e, &f->type, x, "\t\t");
+				out(e, "\t}\n\tfputc(']', f);\n");
+			} else {
+				print_element(e, &f->type, x, "\t");
+			}
+		}
+		out(e, "\tfputc('}', f);\n}\n");
+	}
+	gen(e);
+	out(e, "\n");
 }
 
 /* A's helper that runs its handler of request m with a zeroed reply and
@@ -1404,6 +1870,8 @@ source_class(struct emit *e, const ast_decl *a)
 		    (unsigned long)a->nasks);
 	else
 		out(e, "\t.asks = NULL,\n\t.nasks = 0,\n");
+	if (a->hooks & AST_HOOK_DOWN)
+		out(e, "\t.on_down = %s_%s_down_thunk,\n", p, n);
 	out(e, "};\n\n");
 }
 
@@ -1447,11 +1915,16 @@ source_actor(struct emit *e, const ast_decl *a)
 		wrapped(e, "\nstatic void\n%s_%s_stop_thunk(void *self, rt_ctx "
 		    "*ctx, int reason)\n{\n\t%s_%s_on_stop((%s_%s *)self, ctx, "
 		    "reason);\n}\n", p, n, p, n, p, n);
+	if (a->hooks & AST_HOOK_DOWN)
+		wrapped(e, "\nstatic int\n%s_%s_down_thunk(void *self, rt_ctx "
+		    "*ctx, rt_ref who, int reason)\n{\n\treturn %s_%s_on_down("
+		    "(%s_%s *)self, ctx, who, reason);\n}\n", p, n, p, n, p, n);
 	source_class(e, a);
 	if (strings) {
+		nested_helpers(e, args);
 		snprintf(name, sizeof(name), "%s_%s_args", p, n);
 		src(e, clause_loc(a, a->init));
-		copy_helpers(e, name, args);
+		copy_helpers(e, name, args, a->init);
 		out(e, "\n");
 		src(e, &a->name_loc);
 	}
@@ -1551,6 +2024,7 @@ emit_source(struct emit *e)
 	put_cstring(e, e->o->h_name);
 	out(e, "\"\n\n#include <string.h>\n\n");
 	source_messages(e);
+	source_printers(e);
 	source_requests(e);
 	for (d = e->unit->decls; d != NULL; d = d->next) {
 		if (d->kind != AST_D_ACTOR)
@@ -1580,4 +2054,5 @@ emit_c(const ast_unit *unit, const emit_c_opts *opts, emit_buf *h,
 	e.line = 0;
 	e.mapped = false;
 	emit_source(&e);
+	pset_clear(&e.done);
 }

@@ -28,6 +28,8 @@
 struct options {
 	bool lines;     /* --no-lines clears it */
 	bool werror;    /* -Werror */
+	const char **search;    /* -I DIR..., in order */
+	size_t nsearch;
 };
 
 struct output {
@@ -40,12 +42,16 @@ struct output {
 static void
 usage(FILE *f)
 {
-	fputs("Usage: rtgen [-o DIR] [-Werror] [--no-lines] FILE.rtp...\n"
+	fputs("Usage: rtgen [-o DIR] [-I DIR]... [-Werror] [--no-lines] "
+	    "FILE.rtp...\n"
 	    "Compile rt protocol files: for each FILE.rtp, write FILE.rtp.h "
 	    "and FILE.rtp.c.\n\n"
 	    "  -o DIR       write the generated files into DIR (default: the "
 	    "current\n"
 	    "               directory)\n"
+	    "  -I DIR       look for included and imported files in DIR too "
+	    "(after the\n"
+	    "               directory of the file that names them)\n"
 	    "  -Werror      make warnings errors (no output is written)\n"
 	    "  --no-lines   leave out the #line directives that point into "
 	    "the .rtp\n"
@@ -142,6 +148,8 @@ compile(const char *path, const char *dir, const struct options *o,
 	diag_init(&d, err, path, text, len);
 	d.werror = o->werror;
 	unit = ast_unit_new(path);
+	unit->search = o->search;
+	unit->nsearch = o->nsearch;
 	if (rtp_parse_text(unit, &d, text, len) == 0)
 		sema_check(unit, &d);
 	if (d.errors == 0) {
@@ -248,6 +256,8 @@ rtgen_main(int argc, char **argv, FILE *out, FILE *err)
 	int status = 0;
 
 	files = ast_xmalloc(((size_t)(argc > 0 ? argc : 1)) * sizeof(*files));
+	o.search = ast_xmalloc(((size_t)(argc > 0 ? argc : 1)) *
+	    sizeof(*o.search));
 	for (i = 1; i < (size_t)argc; i++) {
 		const char *a = argv[i];
 
@@ -258,10 +268,12 @@ rtgen_main(int argc, char **argv, FILE *out, FILE *err)
 		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			usage(out);
 			free(files);
+			free(o.search);
 			return 0;
 		} else if (strcmp(a, "--version") == 0) {
 			fputs("rtgen " RTGEN_VERSION "\n", out);
 			free(files);
+			free(o.search);
 			return 0;
 		} else if (strcmp(a, "--no-lines") == 0) {
 			o.lines = false;
@@ -273,22 +285,37 @@ rtgen_main(int argc, char **argv, FILE *out, FILE *err)
 				    "Try 'rtgen --help' for more "
 				    "information.\n", err);
 				free(files);
+				free(o.search);
 				return 2;
 			}
 			dir = argv[++i];
 		} else if (strncmp(a, "-o", 2) == 0) {
 			dir = a + 2;
+		} else if (strcmp(a, "-I") == 0) {
+			if (i + 1 == (size_t)argc) {
+				fputs("rtgen: option '-I' needs a directory\n"
+				    "Try 'rtgen --help' for more "
+				    "information.\n", err);
+				free(files);
+				free(o.search);
+				return 2;
+			}
+			o.search[o.nsearch++] = argv[++i];
+		} else if (strncmp(a, "-I", 2) == 0 && a[2] != '\0') {
+			o.search[o.nsearch++] = a + 2;
 		} else {
 			fprintf(err, "rtgen: unknown option '%s'\nTry 'rtgen "
 			    "--help' for more information.\n", a);
 			free(files);
+			free(o.search);
 			return 2;
 		}
 	}
 	if (nfiles == 0) {
 		fputs("rtgen: no input files\nUsage: rtgen [-o DIR] "
-		    "[-Werror] [--no-lines] FILE.rtp...\n", err);
+		    "[-I DIR]... [-Werror] [--no-lines] FILE.rtp...\n", err);
 		free(files);
+		free(o.search);
 		return 2;
 	}
 	if (dir == NULL || *dir == '\0')
@@ -311,5 +338,6 @@ rtgen_main(int argc, char **argv, FILE *out, FILE *err)
 	free(outs);
 	free(dirslash);
 	free(files);
+	free(o.search);
 	return status;
 }

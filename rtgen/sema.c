@@ -15,8 +15,11 @@
 #include "sema.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "import.h"
 
 /* ---- a string-keyed hash table ------------------------------------- */
 
@@ -110,10 +113,16 @@ struct sema {
 	struct symtab decls;    /* name -> ast_decl (messages and actors) */
 };
 
-static const char *const hook_names[] = { "start", "stop" };
+/* In the order of enum ast_hook's bits. */
+static const char *const hook_names[] = { "start", "stop", "down" };
 
 /* The overflow policies, in the order of enum ast_overflow. */
 static const char *const policy_names[] = { "block", "drop", "reject" };
+
+/* The most elements of an array field: a message is copied whole into
+ * each envelope, so a larger one is almost certainly a mistake (a u64 at
+ * the limit is half a megabyte already). */
+#define ARRAY_MAX UINT64_C(65536)
 
 /* The largest mailbox bound: what an int counts. */
 #define MAILBOX_MAX UINT64_C(2147483647)
@@ -181,6 +190,29 @@ closest_decl(struct sema *s, enum ast_decl_kind kind, const char *name)
 	return found;
 }
 
+/* The closest type to `name` (built in, enum or message), or NULL. */
+static const char *
+closest_type(struct sema *s, const char *name)
+{
+	static const char *const builtin[] = { "bool", "i8", "i16", "i32",
+		"i64", "u8", "u16", "u32", "u64", "f32", "f64", "string",
+		"bytes" };
+	const char *cands[3], *best = NULL;
+	size_t i, dist = 3;
+
+	if (!diag_printing(s->d))
+		return NULL;
+	cands[0] = closest(builtin, sizeof(builtin) / sizeof(*builtin), name);
+	cands[1] = closest_decl(s, AST_D_MESSAGE, name);
+	cands[2] = closest_decl(s, AST_D_ENUM, name);
+	for (i = 0; i < 3; i++)
+		if (cands[i] != NULL && diag_distance(name, cands[i], 2) < dist) {
+			dist = diag_distance(name, cands[i], 2);
+			best = cands[i];
+		}
+	return best;
+}
+
 /* "; did you mean 'x'?" or "" (the buffer must hold a name and 20 bytes). */
 static const char *
 did_you_mean(char *buf, size_t size, const char *near)
@@ -210,6 +242,26 @@ check_decl_name(struct sema *s, const ast_decl *d)
 		    "%s name '%s' would make reserved C identifiers (it must "
 		    "not start or end with '_' or contain '__')",
 		    ast_decl_keyword(d->kind), d->name);
+}
+
+/* "a" or "an", before the keyword of a declaration kind. */
+static const char *
+article(enum ast_decl_kind kind)
+{
+	return kind == AST_D_ACTOR || kind == AST_D_ENUM ||
+	    kind == AST_D_INCLUDE || kind == AST_D_IMPORT ? "an" : "a";
+}
+
+/* A name in capitals: the C spelling of an enumerator (caller frees). */
+static char *
+upper(const char *name)
+{
+	char *u = ast_xstrdup(name), *c;
+
+	for (c = u; *c != '\0'; c++)
+		if (*c >= 'a' && *c <= 'z')
+			*c = (char)(*c - 'a' + 'A');
+	return u;
 }
 
 static bool
@@ -295,6 +347,54 @@ check_ctype(struct sema *s, const ast_type *t)
 		    - close]);
 }
 
+/* The size of an array field: from 1 to ARRAY_MAX. */
+static void
+check_array(struct sema *s, const ast_type *t)
+{
+	if (t->negative)
+		diag_error(s->d, t->len_loc, "array size must be positive, not "
+		    "-%llu", (unsigned long long)t->len);
+	else if (t->len == 0)
+		diag_error(s->d, t->len_loc, "array size must be at least 1 (C "
+		    "has no zero-size arrays)");
+	else if (t->len > ARRAY_MAX)
+		diag_error(s->d, t->len_loc, "array size %llu is too large (the "
+		    "limit is %llu elements)", (unsigned long long)t->len,
+		    (unsigned long long)ARRAY_MAX);
+}
+
+/* A type named by an identifier: an enum or a message (by value). */
+static void
+resolve_type(struct sema *s, ast_type *t)
+{
+	ast_decl *d = (ast_decl *)symtab_get(&s->decls, t->name);
+	char buf[256];
+
+	if (t->qual != NULL) {
+		diag_error(s->d, t->qual_loc, "unknown protocol '%s' (import "
+		    "it first)", t->qual);
+		return;
+	}
+	if (d == NULL) {
+		diag_error(s->d, t->name_loc, "unknown type '%s'%s", t->name,
+		    did_you_mean(buf, sizeof(buf), closest_type(s, t->name)));
+		return;
+	}
+	if (d->kind == AST_D_ACTOR) {
+		diag_error(s->d, t->name_loc, "'%s' is an actor, not a type "
+		    "(a reference to it is ref<%s>)", t->name, t->name);
+		diag_note(s->d, d->name_loc, "'%s' is declared here", t->name);
+		return;
+	}
+	if (d->kind != AST_D_MESSAGE && d->kind != AST_D_ENUM) {
+		diag_error(s->d, t->name_loc, "'%s' is a %s, not a type",
+		    t->name, ast_decl_keyword(d->kind));
+		diag_note(s->d, d->name_loc, "'%s' is declared here", t->name);
+		return;
+	}
+	t->target = d;
+}
+
 /* The fields of one struct: unique names, usable in C, refs to actors. */
 static void
 check_fields(struct sema *s, ast_field *fields, const char *what,
@@ -323,6 +423,10 @@ check_fields(struct sema *s, ast_field *fields, const char *what,
 		}
 		if (f->type.kind == AST_T_CTYPE)
 			check_ctype(s, &f->type);
+		if (f->type.array)
+			check_array(s, &f->type);
+		if (f->type.kind == AST_T_NAMED)
+			resolve_type(s, &f->type);
 		if (f->type.kind == AST_T_REF) {
 			ast_decl *t = (ast_decl *)symtab_get(&s->decls,
 			    f->type.name);
@@ -346,6 +450,156 @@ check_fields(struct sema *s, ast_field *fields, const char *what,
 		}
 	}
 	symtab_free(&seen);
+}
+
+/* The values of an enum: at least one, each once, and each its own C name
+ * once in capitals (`red` and `Red` would both be P_E_RED). */
+static void
+check_enum(struct sema *s, const ast_decl *e)
+{
+	struct symtab seen = { 0 }, mapped = { .owns_keys = true };
+	const ast_name *v, *prev;
+
+	if (e->values == NULL)
+		diag_error(s->d, e->name_loc, "enum '%s' has no values",
+		    e->name);
+	for (v = e->values; v != NULL; v = v->next) {
+		char *u;
+
+		prev = symtab_put(&seen, v->name, v);
+		if (prev != NULL) {
+			diag_error(s->d, v->loc, "duplicate value '%s' in enum "
+			    "'%s'", v->name, e->name);
+			diag_note(s->d, prev->loc, "'%s' was first declared "
+			    "here", v->name);
+			continue;
+		}
+		if (bad_underscores(v->name, false)) {
+			diag_error(s->d, v->loc, "enum value '%s' would make a "
+			    "reserved C identifier (it must not start with "
+			    "'_' or contain '__')", v->name);
+			continue;
+		}
+		u = upper(v->name);
+		prev = symtab_get(&mapped, u);
+		if (prev != NULL) {
+			diag_error(s->d, v->loc, "enum values '%s' and '%s' "
+			    "would both declare the C name '%s_%s_%s'",
+			    prev->name, v->name, s->prefix, e->name, u);
+			diag_note(s->d, prev->loc, "'%s' is declared here",
+			    prev->name);
+			free(u);
+			continue;
+		}
+		symtab_put(&mapped, u, v);
+	}
+	symtab_free(&seen);
+	symtab_free(&mapped);
+}
+
+/* A growing stack of messages: the path of the search for cycles. */
+struct path {
+	ast_decl **at;
+	size_t len, cap;
+};
+
+/* Search the messages nested in m, depth first, for one that contains
+ * itself; report each cycle at the field that closes it, and unresolve
+ * that field so that later stages need not fear recursion. On the way
+ * back, sum up what each message holds (ast_decl.deep). */
+static void
+visit(struct sema *s, ast_decl *m, struct path *path)
+{
+	ast_field *f;
+
+	m->mark = 1;
+	if (path->len == path->cap) {
+		path->cap = path->cap == 0 ? 16 : 2 * path->cap;
+		path->at = realloc(path->at, path->cap * sizeof(*path->at));
+		if (path->at == NULL) {
+			fputs("rtgen: out of memory\n", stderr);
+			abort();
+		}
+	}
+	path->at[path->len++] = m;
+	for (f = m->fields; f != NULL; f = f->next) {
+		ast_decl *t = (ast_decl *)ast_nested(f);
+		char buf[512];
+		size_t i, used = 0;
+
+		if (t == NULL || t->mark == 2)
+			continue;
+		if (t->mark == 0) {
+			visit(s, t, path);
+			continue;
+		}
+		for (i = path->len; path->at[i - 1] != t; i--)
+			;
+		for (i--; i < path->len && used < sizeof(buf) - 64; i++)
+			used += (size_t)snprintf(buf + used, sizeof(buf) - used,
+			    "%s -> ", path->at[i]->name);
+		diag_error(s->d, f->type.name_loc, "message '%s' contains "
+		    "itself (%s%s); a message holds the messages of its "
+		    "fields by value", t->name, buf, t->name);
+		f->type.target = NULL;
+	}
+	path->len--;
+	m->mark = 2;
+	/* Its nested messages are done: what they hold is known. */
+	for (f = m->fields; f != NULL; f = f->next)
+		m->deep |= (1u << f->type.kind) | (ast_nested(f) != NULL ?
+		    ast_nested(f)->deep : 0);
+}
+
+static void
+check_cycles(struct sema *s)
+{
+	struct path path = { 0 };
+	ast_decl *d;
+
+	for (d = s->unit->decls; d != NULL; d = d->next)
+		if (d->kind == AST_D_MESSAGE && d->mark == 0)
+			visit(s, d, &path);
+	free(path.at);
+}
+
+/* The file of an include or import: a name that can go between the
+ * quotes of a C #include, for a file that exists. */
+static bool
+check_file_name(struct sema *s, const ast_decl *d)
+{
+	const unsigned char *c;
+
+	if (d->file[0] == '\0') {
+		diag_error(s->d, d->name_loc, "empty file name in '%s'",
+		    ast_decl_keyword(d->kind));
+		return false;
+	}
+	for (c = (const unsigned char *)d->file; *c != '\0'; c++)
+		if (*c < 0x20 || *c == 0x7f || *c == '"' || *c == '\\') {
+			diag_error(s->d, d->name_loc, "a file name in '%s' "
+			    "must not contain '\"', '\\' or control "
+			    "characters", ast_decl_keyword(d->kind));
+			return false;
+		}
+	return true;
+}
+
+/* `include "h"`: the header must be found beside the .rtp or in a -I
+ * directory, so that a typo shows here and not in the C compiler. */
+static void
+check_include(struct sema *s, const ast_decl *d)
+{
+	char *path;
+
+	if (!check_file_name(s, d))
+		return;
+	path = import_find(s->unit, d->file);
+	if (path == NULL)
+		diag_error(s->d, d->name_loc, "included file '%s' not found "
+		    "(looked beside the .rtp file%s)", d->file,
+		    s->unit->nsearch > 0 ? " and in the -I directories" : "");
+	free(path);
 }
 
 static void
@@ -396,7 +650,8 @@ declare(struct sema *s)
 	for (d = s->unit->decls; d != NULL; d = d->next) {
 		const ast_decl *prev;
 
-		if (d->kind == AST_D_PROTOCOL)
+		if (d->kind == AST_D_PROTOCOL || d->kind == AST_D_INCLUDE ||
+		    d->kind == AST_D_IMPORT)
 			continue;
 		if (d->kind == AST_D_MESSAGE)
 			d->tag = tag++;
@@ -405,7 +660,7 @@ declare(struct sema *s)
 		if (prev != NULL) {
 			diag_error(s->d, d->name_loc, "'%s' is already "
 			    "declared (as %s %s)", d->name,
-			    prev->kind == AST_D_ACTOR ? "an" : "a",
+			    article(prev->kind),
 			    ast_decl_keyword(prev->kind));
 			diag_note(s->d, prev->name_loc, "'%s' was first "
 			    "declared here", d->name);
@@ -440,7 +695,7 @@ resolve_message(struct sema *s, ast_name *n, const char *takes)
 	}
 	if (m->kind != AST_D_MESSAGE) {
 		diag_error(s->d, n->loc, "'%s' is %s %s, not a message; %s",
-		    n->name, m->kind == AST_D_ACTOR ? "an" : "a",
+		    n->name, article(m->kind),
 		    ast_decl_keyword(m->kind), takes);
 		diag_note(s->d, m->name_loc, "'%s' is declared here", m->name);
 		return NULL;
@@ -521,7 +776,7 @@ check_hooks(struct sema *s, ast_decl *actor, ast_clause *c)
 
 			diag_error(s->d, n->loc, "unknown hook '%s'%s%s",
 			    n->name, did_you_mean(buf, sizeof(buf), near),
-			    near == NULL ? " (hooks are start and stop)" : "");
+			    near == NULL ? " (hooks are start, stop and down)" : "");
 			continue;
 		}
 		if (seen[i] != NULL) {
@@ -646,15 +901,11 @@ check_asked(struct sema *s, const ast_decl *actor)
 	}
 }
 
+/* Does m have a C-typed field, directly or in a nested message? */
 static bool
 has_ctype(const ast_decl *m)
 {
-	const ast_field *f;
-
-	for (f = m->fields; f != NULL; f = f->next)
-		if (f->type.kind == AST_T_CTYPE)
-			return true;
-	return false;
+	return ast_fields_have(m->fields, AST_T_CTYPE);
 }
 
 /* The message of a topic: a plain message (a published request would
@@ -874,10 +1125,11 @@ check_cnames(struct sema *s)
 {
 	static const char *const actor_names[] = { "", "_ref", "_args",
 		"_tag", "_class", "_spawn", "_dispatch", "_tag_names",
-		"_start_thunk", "_stop_thunk", "_args_extra", "_args_copy",
-		"_on_start", "_on_stop", "_asks", "_register", "_whereis" };
+		"_start_thunk", "_stop_thunk", "_down_thunk", "_args_extra",
+		"_args_copy", "_args_place", "_on_start", "_on_stop",
+		"_on_down", "_asks", "_register", "_whereis" };
 	static const char *const message_names[] = { "", "_TAG", "_extra",
-		"_copy" };
+		"_copy", "_place", "_clone", "_print" };
 	struct symtab names = { .owns_keys = true };
 	const char *p = s->prefix;
 	ast_decl *d;
@@ -911,6 +1163,18 @@ check_cnames(struct sema *s)
 				    asked_forms, 2);
 		} else if (d->kind == AST_D_TOPIC) {
 			claim_topic(s, &names, d);
+		} else if (d->kind == AST_D_ENUM) {
+			const ast_name *v;
+
+			claim(s, &names, cname("%s_%s", p, d->name), d);
+			claim(s, &names, cname("%s_%s_name", p, d->name), d);
+			for (v = d->values; v != NULL; v = v->next) {
+				char *u = upper(v->name);
+
+				claim(s, &names, cname("%s_%s_%s", p, d->name,
+				    u), d);
+				free(u);
+			}
 		}
 	}
 	check_poisoned(s, &names);
@@ -934,10 +1198,21 @@ sema_check(ast_unit *unit, diag *d)
 				    "a request must be a message");
 		} else if (decl->kind == AST_D_ACTOR) {
 			check_actor(&s, decl);
-		} else if (decl->kind == AST_D_TOPIC) {
-			check_topic(&s, decl);
+		} else if (decl->kind == AST_D_ENUM) {
+			check_enum(&s, decl);
+		} else if (decl->kind == AST_D_INCLUDE) {
+			check_include(&s, decl);
+		} else if (decl->kind == AST_D_IMPORT) {
+			/* Parsed, so that the error can be this clear. */
+			diag_error(s.d, decl->loc, "'import' is not supported "
+			    "yet; declare what you need in this file for now");
 		}
 	}
+	/* What follows looks into nested messages: cycles first. */
+	check_cycles(&s);
+	for (decl = unit->decls; decl != NULL; decl = decl->next)
+		if (decl->kind == AST_D_TOPIC)
+			check_topic(&s, decl);
 	for (decl = unit->decls; decl != NULL; decl = decl->next)
 		if (decl->kind == AST_D_ACTOR)
 			check_asked(&s, decl);

@@ -333,11 +333,12 @@ bad_c_types_are_errors_at_the_type(void)
 static void
 an_unknown_type_is_an_error(void)
 {
-	struct result r = parse("protocol p; message M { byte b; }");
+	struct result r = check("protocol p; message M { byte b; }");
 	struct result u = parse("protocol p; message M { c\"int *; }");
 
 	CU_ASSERT_EQUAL(r.errors, 1);
-	CU_ASSERT(said(&r, "t.rtp:1:25: error: unknown type 'byte'"));
+	CU_ASSERT(said(&r, "t.rtp:1:25: error: unknown type 'byte'; did "
+	    "you mean 'bytes'?"));
 	CU_ASSERT(r.errors >= 1);
 	CU_ASSERT(said(&u, "t.rtp:1:25: error: missing terminating '\"'"));
 	result_free(&r);
@@ -541,7 +542,7 @@ a_syntax_error_is_reported_at_its_line_and_column(void)
 
 	CU_ASSERT_EQUAL(r.errors, 1);
 	CU_ASSERT(said(&r, "t.rtp:3:7: error: syntax error, unexpected ';', "
-	    "expecting identifier\n  u32 ;\n      ^\n"));
+	    "expecting identifier or '['\n  u32 ;\n      ^\n"));
 	result_free(&r);
 }
 
@@ -549,12 +550,12 @@ static void
 recovery_reports_several_syntax_errors_in_one_run(void)
 {
 	struct result r = parse("protocol p;\nmessage M { u32 ; }\n"
-	    "message N { x y; }\nactor A { accepts ; }\n"
+	    "message N { x y z; }\nactor A { accepts ; }\n"
 	    "actor B { accepts M }\nmessage O { u8 ok; }\n");
 
 	CU_ASSERT_EQUAL(r.errors, 4);
 	CU_ASSERT(said(&r, "t.rtp:2:17: error"));
-	CU_ASSERT(said(&r, "t.rtp:3:13: error"));
+	CU_ASSERT(said(&r, "t.rtp:3:17: error"));
 	CU_ASSERT(said(&r, "t.rtp:4:19: error"));
 	CU_ASSERT(said(&r, "t.rtp:5:21: error"));
 	/* Declarations after the errors still parse. */
@@ -645,7 +646,8 @@ a_duration_past_the_range_is_an_error(void)
 
 /* Every keyword of the language (DESIGN.md §2: keywords are reserved). */
 static const char *const keywords[] = {
-	"protocol", "message", "actor", "topic", "accepts", "asks", "state",
+	"protocol", "message", "actor", "topic", "enum", "include", "import",
+	"accepts", "asks", "state",
 	"init", "on", "start", "stop", "ref", "mailbox", "unbounded",
 	"overflow", "block", "drop", "reject", "bool", "i8", "i16", "i32", "i64", "u8", "u16",
 	"u32", "u64", "f32", "f64", "string",
@@ -704,7 +706,9 @@ static const char *const bad_files[] = {
 	"reply_not_message", "asks_errors", "asks_unaccepted",
 	"cname_poisoned_ask", "cname_request",
 	"cname_registry", "topic_errors", "topic_syntax", "cname_topic",
-	"cname_poisoned_topic",
+	"cname_poisoned_topic", "enum_errors", "array_errors", "array_syntax",
+	"nested_cycle", "type_errors", "cname_enum", "field_keywords",
+	"include_errors", "import_unsupported",
 };
 
 static void
@@ -810,7 +814,7 @@ a_warning_does_not_fail_the_run_unless_werror(void)
 /* ---- the emitter: golden output that compiles ------------------------------- */
 
 static const char *const good_files[] = { "shop", "minimal", "messages",
-	"mailbox", "types", "ask" };
+	"mailbox", "types", "ask", "lang" };
 
 /* Generate good/NAME.rtp into dir (from TEST_SRCDIR, so the path in the
  * output is rtgen/good/NAME.rtp); return rtgen's status. */
@@ -1008,6 +1012,7 @@ usage_errors_exit_2(void)
 	const char *unknown[] = { "--frobnicate", "x.rtp", NULL };
 	const char *none[] = { NULL };
 	const char *no_dir[] = { "x.rtp", "-o", NULL };
+	const char *no_inc[] = { "x.rtp", "-I", NULL };
 	char *out, *err;
 
 	CU_ASSERT_EQUAL(run(unknown, &out, &err), 2);
@@ -1019,6 +1024,10 @@ usage_errors_exit_2(void)
 	free(out);
 	free(err);
 	CU_ASSERT_EQUAL(run(no_dir, &out, &err), 2);
+	free(out);
+	free(err);
+	CU_ASSERT_EQUAL(run(no_inc, &out, &err), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "option '-I' needs a directory"));
 	free(out);
 	free(err);
 }
@@ -1058,6 +1067,43 @@ one_bad_input_among_good_ones_writes_nothing(void)
 	free(err);
 	rmtree(dir);
 	free(dir);
+}
+
+/* An include is looked for beside the .rtp, then in each -I directory. */
+static void
+an_include_is_found_through_an_I_directory(void)
+{
+	char *src = tmpdir(), *inc = tmpdir(), *out = tmpdir();
+	char rtp[512], hdr[512], *o, *e;
+	const char *plain[] = { "-o", out, rtp, NULL };
+	const char *with[] = { "-o", out, "-I", "/nonexistent", "-I", inc,
+		rtp, NULL };
+	static const char text[] = "protocol p;\ninclude \"mine.h\";\n";
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(src);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(inc);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	snprintf(rtp, sizeof(rtp), "%s/p.rtp", src);
+	snprintf(hdr, sizeof(hdr), "%s/mine.h", inc);
+	spit(rtp, text, sizeof(text) - 1);
+	spit(hdr, "", 0);
+	CU_ASSERT_EQUAL(run(plain, &o, &e), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e, "p.rtp:2:9: error: included file "
+	    "'mine.h' not found (looked beside the .rtp file)"));
+	CU_ASSERT_EQUAL(count_entries(out), 0);
+	free(o);
+	free(e);
+	CU_ASSERT_EQUAL(run(with, &o, &e), 0);
+	CU_ASSERT_STRING_EQUAL(e, "");
+	CU_ASSERT_EQUAL(count_entries(out), 2);
+	free(o);
+	free(e);
+	rmtree(src);
+	rmtree(inc);
+	rmtree(out);
+	free(src);
+	free(inc);
+	free(out);
 }
 
 /* ---- never crashes ------------------------------------------------------------ */
@@ -1100,7 +1146,8 @@ random_bytes_never_crash(void)
 static void
 mutated_good_files_never_crash(void)
 {
-	static const char *const files[] = { "shop", "mailbox", "ask" };
+	static const char *const files[] = { "shop", "mailbox", "ask",
+		"lang" };
 	char path[512], *base, *buf;
 	unsigned seed = 777;
 	size_t len = 0, j, f;
@@ -1276,6 +1323,8 @@ static CU_TestInfo cli_tests[] = {
 	    an_unreadable_file_exits_1_with_a_message },
 	{ "one bad input among good ones writes nothing",
 	    one_bad_input_among_good_ones_writes_nothing },
+	{ "an include is found through an -I directory",
+	    an_include_is_found_through_an_I_directory },
 	CU_TEST_INFO_NULL,
 };
 

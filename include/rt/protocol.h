@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <rt/version.h>
 #include <rt/actor.h>
 
@@ -82,6 +83,11 @@ typedef struct rt_actor_class {
 	/* The requests it asks (`asks`), and where their replies go. */
 	const struct rt_ask_route *asks;
 	uint32_t nasks;
+	/* Optional hook `on down`: an actor it monitors stopped (who) with
+	 * that reason. Declared by the generated code now; the runtime will
+	 * call it once it has monitors (supervision). NULL when the actor
+	 * declares no such hook. */
+	int (*on_down)(void *self, rt_ctx *ctx, rt_ref who, int reason);
 } rt_actor_class;
 
 /*
@@ -142,6 +148,22 @@ RT_API int rt_env_send_opts(rt_env *env, const rt_send_opts *opts);
 
 /* rt_env_discard: give back an envelope that will not be sent. */
 RT_API void rt_env_discard(rt_env *env);
+
+/*
+ * Helpers of the generated printers (P_M_print), one value each, on one
+ * line:
+ * rt_print_string: s in double quotes, with \", \\, \n, \t, \r and \xHH
+ * for other control bytes escaped; NULL for a NULL s.
+ * rt_print_bytes: <N bytes HEX>, HEX the first 16 bytes in hex, then
+ * "..." when there are more.
+ * rt_print_enum: name, or the number v when name is NULL (a value the enum
+ * does not have).
+ * rt_print_ref: <ref>, or <null> for the zero ref.
+ */
+RT_API void rt_print_string(FILE *f, const char *s);
+RT_API void rt_print_bytes(FILE *f, rt_bytes b);
+RT_API void rt_print_enum(FILE *f, const char *name, long long v);
+RT_API void rt_print_ref(FILE *f, rt_ref r);
 
 #ifdef __cplusplus
 }

@@ -138,6 +138,140 @@ ask_Store_clone(void *dst, const void *src)
 }
 #line 140 "ask.rtp.c"
 
+const char *const ask_message_names[] = {
+	NULL,
+	"Total",
+	"GetTotal",
+	"Label",
+	"Describe",
+	"Data",
+	"Fetch",
+	"Ack",
+	"Store",
+	"Echo",
+	"Tick",
+};
+#line 5 "rtgen/good/ask.rtp"
+
+void
+ask_Total_print(FILE *f, const ask_Total *m)
+{
+	if (m == NULL) {
+		fputs("Total(NULL)", f);
+		return;
+	}
+	fputs("Total{cents=", f);
+	fprintf(f, "%llu", (unsigned long long)m->cents);
+	fputc('}', f);
+}
+#line 6 "rtgen/good/ask.rtp"
+
+void
+ask_GetTotal_print(FILE *f, const ask_GetTotal *m)
+{
+	(void)m;
+	fputs("GetTotal{}", f);
+}
+#line 7 "rtgen/good/ask.rtp"
+
+void
+ask_Label_print(FILE *f, const ask_Label *m)
+{
+	if (m == NULL) {
+		fputs("Label(NULL)", f);
+		return;
+	}
+	fputs("Label{text=", f);
+	rt_print_string(f, m->text);
+	fputc('}', f);
+}
+#line 8 "rtgen/good/ask.rtp"
+
+void
+ask_Describe_print(FILE *f, const ask_Describe *m)
+{
+	if (m == NULL) {
+		fputs("Describe(NULL)", f);
+		return;
+	}
+	fputs("Describe{item=", f);
+	fprintf(f, "%llu", (unsigned long long)m->item);
+	fputs(", lang=", f);
+	rt_print_string(f, m->lang);
+	fputc('}', f);
+}
+#line 9 "rtgen/good/ask.rtp"
+
+void
+ask_Data_print(FILE *f, const ask_Data *m)
+{
+	if (m == NULL) {
+		fputs("Data(NULL)", f);
+		return;
+	}
+	fputs("Data{blob=", f);
+	rt_print_bytes(f, m->blob);
+	fputc('}', f);
+}
+#line 10 "rtgen/good/ask.rtp"
+
+void
+ask_Fetch_print(FILE *f, const ask_Fetch *m)
+{
+	if (m == NULL) {
+		fputs("Fetch(NULL)", f);
+		return;
+	}
+	fputs("Fetch{key=", f);
+	fprintf(f, "%llu", (unsigned long long)m->key);
+	fputc('}', f);
+}
+#line 11 "rtgen/good/ask.rtp"
+
+void
+ask_Ack_print(FILE *f, const ask_Ack *m)
+{
+	(void)m;
+	fputs("Ack{}", f);
+}
+#line 12 "rtgen/good/ask.rtp"
+
+void
+ask_Store_print(FILE *f, const ask_Store *m)
+{
+	if (m == NULL) {
+		fputs("Store(NULL)", f);
+		return;
+	}
+	fputs("Store{key=", f);
+	fprintf(f, "%llu", (unsigned long long)m->key);
+	fputs(", blob=", f);
+	rt_print_bytes(f, m->blob);
+	fputc('}', f);
+}
+#line 13 "rtgen/good/ask.rtp"
+
+void
+ask_Echo_print(FILE *f, const ask_Echo *m)
+{
+	if (m == NULL) {
+		fputs("Echo(NULL)", f);
+		return;
+	}
+	fputs("Echo{n=", f);
+	fprintf(f, "%llu", (unsigned long long)m->n);
+	fputc('}', f);
+}
+#line 14 "rtgen/good/ask.rtp"
+
+void
+ask_Tick_print(FILE *f, const ask_Tick *m)
+{
+	(void)m;
+	fputs("Tick{}", f);
+}
+#line 274 "ask.rtp.c"
+
 /* Requests, and their deferred replies. */
 #line 6 "rtgen/good/ask.rtp"
 const rt_request ask_GetTotal_request_desc = { "ask.GetTotal",
@@ -241,7 +375,7 @@ int
 	rt_reply_commit(env);
 	return 0;
 }
-#line 245 "ask.rtp.c"
+#line 379 "ask.rtp.c"
 
 /* Actor Shop. */
 #line 16 "rtgen/good/ask.rtp"
@@ -633,7 +767,7 @@ int
 		memset(rt_env_payload(env), 0, sizeof(ask_Tick));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 637 "ask.rtp.c"
+#line 771 "ask.rtp.c"
 
 /* Actor Vault. */
 #line 20 "rtgen/good/ask.rtp"
@@ -1074,7 +1208,7 @@ rt_corr
 	memcpy(rt_env_payload(env), req, sizeof(ask_Echo));
 	return rt_ask(ctx, env, &ask_Echo_request_desc, timeout);
 }
-#line 1078 "ask.rtp.c"
+#line 1212 "ask.rtp.c"
 
 /* Actor Client. */
 #line 21 "rtgen/good/ask.rtp"
@@ -1178,4 +1312,4 @@ ask_Client_whereis(rt_system *sys, const char *name, ask_Client_ref *out)
 		return RT_EINVAL;
 	return rt_whereis(sys, name, &ask_Client_class, &out->ref);
 }
-#line 1182 "ask.rtp.c"
+#line 1316 "ask.rtp.c"

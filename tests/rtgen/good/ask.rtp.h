@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <rt/rt.h>
 
 #if RT_PROTOCOL_ABI != 1
@@ -86,7 +87,37 @@ typedef struct ask_Echo {
 typedef struct ask_Tick {
 	char rt_empty_; /* C has no empty structs */
 } ask_Tick;
-#line 90 "ask.rtp.h"
+#line 91 "ask.rtp.h"
+
+/*
+ * Printers, for logs and crash reports: P_M_print writes *m to f on one
+ * line as M{field=value, ...}: strings quoted and escaped, bytes as
+ * their length and first bytes in hex, enums by name, arrays in [],
+ * refs as <ref> and C-typed fields as <c>. P_message_names[P_M_TAG]
+ * is "M" (entry 0 is NULL).
+ */
+extern const char *const ask_message_names[];
+#line 5 "rtgen/good/ask.rtp"
+void ask_Total_print(FILE *f, const ask_Total *m);
+#line 6 "rtgen/good/ask.rtp"
+void ask_GetTotal_print(FILE *f, const ask_GetTotal *m);
+#line 7 "rtgen/good/ask.rtp"
+void ask_Label_print(FILE *f, const ask_Label *m);
+#line 8 "rtgen/good/ask.rtp"
+void ask_Describe_print(FILE *f, const ask_Describe *m);
+#line 9 "rtgen/good/ask.rtp"
+void ask_Data_print(FILE *f, const ask_Data *m);
+#line 10 "rtgen/good/ask.rtp"
+void ask_Fetch_print(FILE *f, const ask_Fetch *m);
+#line 11 "rtgen/good/ask.rtp"
+void ask_Ack_print(FILE *f, const ask_Ack *m);
+#line 12 "rtgen/good/ask.rtp"
+void ask_Store_print(FILE *f, const ask_Store *m);
+#line 13 "rtgen/good/ask.rtp"
+void ask_Echo_print(FILE *f, const ask_Echo *m);
+#line 14 "rtgen/good/ask.rtp"
+void ask_Tick_print(FILE *f, const ask_Tick *m);
+#line 121 "ask.rtp.h"
 
 /*
  * Requests: a message M -> R is answered with an R. P_M_request_desc
@@ -112,7 +143,7 @@ int ask_reply_Store(rt_reply_token t, const ask_Ack *reply);
 #line 13 "rtgen/good/ask.rtp"
 extern const rt_request ask_Echo_request_desc;
 int ask_reply_Echo(rt_reply_token t, const ask_Echo *reply);
-#line 116 "ask.rtp.h"
+#line 147 "ask.rtp.h"
 #ifndef __cplusplus
 /* Make a reply of the wrong type a hard error. */
 #line 6 "rtgen/good/ask.rtp"
@@ -135,7 +166,7 @@ int ask_reply_Echo(rt_reply_token t, const ask_Echo *reply);
 #define ask_reply_Echo(t, ...) \
 	(ask_reply_Echo)((t), _Generic((__VA_ARGS__), \
 	    ask_Echo *: (__VA_ARGS__), const ask_Echo *: (__VA_ARGS__)))
-#line 139 "ask.rtp.h"
+#line 170 "ask.rtp.h"
 #endif
 
 /*
@@ -184,7 +215,7 @@ enum ask_Shop_tag {
 extern const rt_actor_class ask_Shop_class;
 int ask_Shop_spawn(rt_system *sys, const ask_Shop_args *args,
     ask_Shop_ref *out);
-#line 188 "ask.rtp.h"
+#line 219 "ask.rtp.h"
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
 #line 16 "rtgen/good/ask.rtp"
@@ -222,7 +253,7 @@ int ask_Shop_send_Tick_after(ask_Shop_ref to, const ask_Tick *msg,
     rt_duration delay, rt_timer *out);
 int ask_Shop_send_Tick_every(ask_Shop_ref to, const ask_Tick *msg,
     rt_duration period, rt_timer *out);
-#line 226 "ask.rtp.h"
+#line 257 "ask.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the last argument. */
@@ -290,7 +321,7 @@ int ask_Shop_send_Tick_every(ask_Shop_ref to, const ask_Tick *msg,
 	(ask_Shop_send_Tick_every)((to), _Generic((msg), \
 	    ask_Tick *: (msg), const ask_Tick *: (msg), void *: (msg)), \
 	    (period), (out))
-#line 294 "ask.rtp.h"
+#line 325 "ask.rtp.h"
 #endif
 /* Handlers of Shop, which the user writes. */
 #line 17 "rtgen/good/ask.rtp"
@@ -307,7 +338,7 @@ int ask_Shop_on_Fetch_reply(ask_Shop *self, rt_ctx *ctx, rt_corr id,
 #line 18 "rtgen/good/ask.rtp"
 int ask_Shop_on_Store_reply(ask_Shop *self, rt_ctx *ctx, rt_corr id,
     int status, const ask_Ack *reply);
-#line 311 "ask.rtp.h"
+#line 342 "ask.rtp.h"
 
 /*
  * Actor Vault: its state, spawn arguments, class and spawn function,
@@ -351,7 +382,7 @@ enum ask_Vault_tag {
 extern const rt_actor_class ask_Vault_class;
 int ask_Vault_spawn(rt_system *sys, const ask_Vault_args *args,
     ask_Vault_ref *out);
-#line 355 "ask.rtp.h"
+#line 386 "ask.rtp.h"
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
 #line 20 "rtgen/good/ask.rtp"
@@ -393,7 +424,7 @@ int ask_Vault_call_Echo(rt_system *sys, ask_Vault_ref to, const ask_Echo *req,
     ask_Echo *reply, rt_duration timeout);
 rt_corr ask_Vault_ask_Echo(rt_ctx *ctx, ask_Vault_ref to, const ask_Echo *req,
     rt_duration timeout);
-#line 397 "ask.rtp.h"
+#line 428 "ask.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the last argument. */
@@ -469,7 +500,7 @@ rt_corr ask_Vault_ask_Echo(rt_ctx *ctx, ask_Vault_ref to, const ask_Echo *req,
 	(ask_Vault_ask_Echo)((ctx), (to), _Generic((req), \
 	    ask_Echo *: (req), const ask_Echo *: (req)), \
 	    (timeout))
-#line 473 "ask.rtp.h"
+#line 504 "ask.rtp.h"
 #endif
 /* Handlers of Vault, which the user writes. */
 #line 20 "rtgen/good/ask.rtp"
@@ -481,7 +512,7 @@ int ask_Vault_on_Store(ask_Vault *self, rt_ctx *ctx, const ask_Store *req,
 #line 20 "rtgen/good/ask.rtp"
 int ask_Vault_on_Echo(ask_Vault *self, rt_ctx *ctx, const ask_Echo *req,
     ask_Echo *reply);
-#line 485 "ask.rtp.h"
+#line 516 "ask.rtp.h"
 
 /*
  * Actor Client: its state, spawn arguments, class and spawn function,
@@ -514,13 +545,13 @@ enum ask_Client_tag {
 extern const rt_actor_class ask_Client_class;
 int ask_Client_spawn(rt_system *sys, const ask_Client_args *args,
     ask_Client_ref *out);
-#line 518 "ask.rtp.h"
+#line 549 "ask.rtp.h"
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
 #line 21 "rtgen/good/ask.rtp"
 int ask_Client_register(ask_Client_ref a, const char *name);
 int ask_Client_whereis(rt_system *sys, const char *name, ask_Client_ref *out);
-#line 524 "ask.rtp.h"
+#line 555 "ask.rtp.h"
 /* Handlers of Client, which the user writes. */
 #line 22 "rtgen/good/ask.rtp"
 int ask_Client_on_GetTotal_reply(ask_Client *self, rt_ctx *ctx, rt_corr id,
@@ -534,7 +565,7 @@ int ask_Client_on_Echo_reply(ask_Client *self, rt_ctx *ctx, rt_corr id,
 #line 24 "rtgen/good/ask.rtp"
 int ask_Client_on_start(ask_Client *self, rt_ctx *ctx,
     const ask_Client_args *args);
-#line 538 "ask.rtp.h"
+#line 569 "ask.rtp.h"
 
 /*
  * Sends, calls and asks that do not exist: an actor accepts only the

@@ -43,6 +43,48 @@ mbox_Note_clone(void *dst, const void *src)
 }
 #line 45 "mailbox.rtp.c"
 
+const char *const mbox_message_names[] = {
+	NULL,
+	"Note",
+	"Tick",
+	"Stop",
+};
+#line 5 "rtgen/good/mailbox.rtp"
+
+void
+mbox_Note_print(FILE *f, const mbox_Note *m)
+{
+	if (m == NULL) {
+		fputs("Note(NULL)", f);
+		return;
+	}
+	fputs("Note{text=", f);
+	rt_print_string(f, m->text);
+	fputc('}', f);
+}
+#line 6 "rtgen/good/mailbox.rtp"
+
+void
+mbox_Tick_print(FILE *f, const mbox_Tick *m)
+{
+	if (m == NULL) {
+		fputs("Tick(NULL)", f);
+		return;
+	}
+	fputs("Tick{at=", f);
+	fprintf(f, "%llu", (unsigned long long)m->at);
+	fputc('}', f);
+}
+#line 7 "rtgen/good/mailbox.rtp"
+
+void
+mbox_Stop_print(FILE *f, const mbox_Stop *m)
+{
+	(void)m;
+	fputs("Stop{}", f);
+}
+#line 87 "mailbox.rtp.c"
+
 /* Actor Plain. */
 #line 9 "rtgen/good/mailbox.rtp"
 static const char *const mbox_Plain_tag_names[] = {
@@ -167,7 +209,7 @@ int
 	memcpy(rt_env_payload(env), msg, sizeof(mbox_Tick));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 171 "mailbox.rtp.c"
+#line 213 "mailbox.rtp.c"
 
 /* Actor Open. */
 #line 10 "rtgen/good/mailbox.rtp"
@@ -292,7 +334,7 @@ int
 	memcpy(rt_env_payload(env), msg, sizeof(mbox_Tick));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 296 "mailbox.rtp.c"
+#line 338 "mailbox.rtp.c"
 
 /* Actor Waiter. */
 #line 11 "rtgen/good/mailbox.rtp"
@@ -480,7 +522,7 @@ int
 	memcpy(rt_env_payload(env), msg, sizeof(mbox_Tick));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 484 "mailbox.rtp.c"
+#line 526 "mailbox.rtp.c"
 
 /* Actor Blocker. */
 #line 12 "rtgen/good/mailbox.rtp"
@@ -609,7 +651,7 @@ int
 		memset(rt_env_payload(env), 0, sizeof(mbox_Stop));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 613 "mailbox.rtp.c"
+#line 655 "mailbox.rtp.c"
 
 /* Actor Dropper. */
 #line 13 "rtgen/good/mailbox.rtp"
@@ -797,7 +839,7 @@ int
 		memset(rt_env_payload(env), 0, sizeof(mbox_Stop));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 801 "mailbox.rtp.c"
+#line 843 "mailbox.rtp.c"
 
 /* Actor Rejecter. */
 #line 14 "rtgen/good/mailbox.rtp"
@@ -926,4 +968,4 @@ int
 	mbox_Note_copy(rt_env_payload(env), msg);
 	return rt_env_send_every(env, period, mbox_Note_clone, out);
 }
-#line 930 "mailbox.rtp.c"
+#line 972 "mailbox.rtp.c"

@@ -3,6 +3,34 @@
 
 #include <string.h>
 
+const char *const msgs_message_names[] = {
+	NULL,
+	"Hello",
+	"Bye",
+};
+#line 3 "rtgen/good/messages.rtp"
+
+void
+msgs_Hello_print(FILE *f, const msgs_Hello *m)
+{
+	if (m == NULL) {
+		fputs("Hello(NULL)", f);
+		return;
+	}
+	fputs("Hello{who=", f);
+	rt_print_string(f, m->who);
+	fputc('}', f);
+}
+#line 4 "rtgen/good/messages.rtp"
+
+void
+msgs_Bye_print(FILE *f, const msgs_Bye *m)
+{
+	(void)m;
+	fputs("Bye{}", f);
+}
+#line 33 "messages.rtp.c"
+
 /* Actor Greeter. */
 #line 5 "rtgen/good/messages.rtp"
 static int
@@ -74,4 +102,4 @@ msgs_Greeter_whereis(rt_system *sys, const char *name, msgs_Greeter_ref *out)
 		return RT_EINVAL;
 	return rt_whereis(sys, name, &msgs_Greeter_class, &out->ref);
 }
-#line 78 "messages.rtp.c"
+#line 106 "messages.rtp.c"

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <rt/rt.h>
 
 #if RT_PROTOCOL_ABI != 1
@@ -38,7 +39,21 @@ typedef struct msgs_Hello {
 typedef struct msgs_Bye {
 	char rt_empty_; /* C has no empty structs */
 } msgs_Bye;
-#line 42 "messages.rtp.h"
+#line 43 "messages.rtp.h"
+
+/*
+ * Printers, for logs and crash reports: P_M_print writes *m to f on one
+ * line as M{field=value, ...}: strings quoted and escaped, bytes as
+ * their length and first bytes in hex, enums by name, arrays in [],
+ * refs as <ref> and C-typed fields as <c>. P_message_names[P_M_TAG]
+ * is "M" (entry 0 is NULL).
+ */
+extern const char *const msgs_message_names[];
+#line 3 "rtgen/good/messages.rtp"
+void msgs_Hello_print(FILE *f, const msgs_Hello *m);
+#line 4 "rtgen/good/messages.rtp"
+void msgs_Bye_print(FILE *f, const msgs_Bye *m);
+#line 57 "messages.rtp.h"
 
 /*
  * Actor Greeter: its state, spawn arguments, class and spawn function,
@@ -62,19 +77,19 @@ typedef struct msgs_Greeter_args {
 extern const rt_actor_class msgs_Greeter_class;
 int msgs_Greeter_spawn(rt_system *sys, const msgs_Greeter_args *args,
     msgs_Greeter_ref *out);
-#line 66 "messages.rtp.h"
+#line 81 "messages.rtp.h"
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
 #line 5 "rtgen/good/messages.rtp"
 int msgs_Greeter_register(msgs_Greeter_ref a, const char *name);
 int msgs_Greeter_whereis(rt_system *sys, const char *name,
     msgs_Greeter_ref *out);
-#line 73 "messages.rtp.h"
+#line 88 "messages.rtp.h"
 /* Handlers of Greeter, which the user writes. */
 #line 5 "rtgen/good/messages.rtp"
 int msgs_Greeter_on_start(msgs_Greeter *self, rt_ctx *ctx,
     const msgs_Greeter_args *args);
-#line 78 "messages.rtp.h"
+#line 93 "messages.rtp.h"
 
 /*
  * Sends, calls and asks that do not exist: an actor accepts only the

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <rt/rt.h>
 
 #if RT_PROTOCOL_ABI != 1

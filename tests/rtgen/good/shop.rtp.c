@@ -51,6 +51,74 @@ shop_Order_clone(void *dst, const void *src)
 }
 #line 53 "shop.rtp.c"
 
+const char *const shop_message_names[] = {
+	NULL,
+	"Order",
+	"Ping",
+	"Total",
+};
+#line 5 "rtgen/good/shop.rtp"
+
+void
+shop_Order_print(FILE *f, const shop_Order *m)
+{
+	if (m == NULL) {
+		fputs("Order(NULL)", f);
+		return;
+	}
+	fputs("Order{gift=", f);
+	fputs(m->gift ? "true" : "false", f);
+	fputs(", a=", f);
+	fprintf(f, "%lld", (long long)m->a);
+	fputs(", b=", f);
+	fprintf(f, "%lld", (long long)m->b);
+	fputs(", c=", f);
+	fprintf(f, "%lld", (long long)m->c);
+	fputs(", d=", f);
+	fprintf(f, "%lld", (long long)m->d);
+	fputs(", e=", f);
+	fprintf(f, "%llu", (unsigned long long)m->e);
+	fputs(", f=", f);
+	fprintf(f, "%llu", (unsigned long long)m->f);
+	fputs(", g=", f);
+	fprintf(f, "%llu", (unsigned long long)m->g);
+	fputs(", id=", f);
+	fprintf(f, "%llu", (unsigned long long)m->id);
+	fputs(", weight=", f);
+	fprintf(f, "%g", (double)m->weight);
+	fputs(", price=", f);
+	fprintf(f, "%g", (double)m->price);
+	fputs(", customer=", f);
+	rt_print_string(f, m->customer);
+	fputs(", note=", f);
+	rt_print_string(f, m->note);
+	fputs(", reply_to=", f);
+	rt_print_ref(f, m->reply_to.ref);
+	fputc('}', f);
+}
+#line 15 "rtgen/good/shop.rtp"
+
+void
+shop_Ping_print(FILE *f, const shop_Ping *m)
+{
+	(void)m;
+	fputs("Ping{}", f);
+}
+#line 16 "rtgen/good/shop.rtp"
+
+void
+shop_Total_print(FILE *f, const shop_Total *m)
+{
+	if (m == NULL) {
+		fputs("Total(NULL)", f);
+		return;
+	}
+	fputs("Total{cents=", f);
+	fprintf(f, "%llu", (unsigned long long)m->cents);
+	fputc('}', f);
+}
+#line 121 "shop.rtp.c"
+
 /* Actor Cart. */
 #line 18 "rtgen/good/shop.rtp"
 static const char *const shop_Cart_tag_names[] = {
@@ -341,7 +409,7 @@ int
 	memcpy(rt_env_payload(env), msg, sizeof(shop_Total));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 345 "shop.rtp.c"
+#line 413 "shop.rtp.c"
 
 /* Actor Auditor. */
 #line 26 "rtgen/good/shop.rtp"
@@ -476,7 +544,7 @@ int
 	shop_Order_copy(rt_env_payload(env), msg);
 	return rt_env_send_every(env, period, shop_Order_clone, out);
 }
-#line 480 "shop.rtp.c"
+#line 548 "shop.rtp.c"
 
 /* Actor Idle. */
 #line 32 "rtgen/good/shop.rtp"
@@ -541,7 +609,7 @@ shop_Idle_whereis(rt_system *sys, const char *name, shop_Idle_ref *out)
 		return RT_EINVAL;
 	return rt_whereis(sys, name, &shop_Idle_class, &out->ref);
 }
-#line 545 "shop.rtp.c"
+#line 613 "shop.rtp.c"
 
 /* Topic orders. */
 #line 35 "rtgen/good/shop.rtp"
@@ -586,7 +654,7 @@ shop_Auditor_unsubscribe_orders(shop_Auditor_ref a)
 {
 	return rt_unsubscribe(&shop_orders_topic, a.ref);
 }
-#line 590 "shop.rtp.c"
+#line 658 "shop.rtp.c"
 
 /* Topic pings. */
 #line 36 "rtgen/good/shop.rtp"
@@ -619,4 +687,4 @@ shop_Cart_unsubscribe_pings(shop_Cart_ref a)
 {
 	return rt_unsubscribe(&shop_pings_topic, a.ref);
 }
-#line 623 "shop.rtp.c"
+#line 691 "shop.rtp.c"

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <rt/rt.h>
 
 #if RT_PROTOCOL_ABI != 1
@@ -62,7 +63,23 @@ typedef struct shop_Ping {
 typedef struct shop_Total {
 	uint64_t cents;
 } shop_Total;
-#line 66 "shop.rtp.h"
+#line 67 "shop.rtp.h"
+
+/*
+ * Printers, for logs and crash reports: P_M_print writes *m to f on one
+ * line as M{field=value, ...}: strings quoted and escaped, bytes as
+ * their length and first bytes in hex, enums by name, arrays in [],
+ * refs as <ref> and C-typed fields as <c>. P_message_names[P_M_TAG]
+ * is "M" (entry 0 is NULL).
+ */
+extern const char *const shop_message_names[];
+#line 5 "rtgen/good/shop.rtp"
+void shop_Order_print(FILE *f, const shop_Order *m);
+#line 15 "rtgen/good/shop.rtp"
+void shop_Ping_print(FILE *f, const shop_Ping *m);
+#line 16 "rtgen/good/shop.rtp"
+void shop_Total_print(FILE *f, const shop_Total *m);
+#line 83 "shop.rtp.h"
 
 /*
  * Actor Cart: its state, spawn arguments, class and spawn function,
@@ -94,7 +111,7 @@ enum shop_Cart_tag {
 extern const rt_actor_class shop_Cart_class;
 int shop_Cart_spawn(rt_system *sys, const shop_Cart_args *args,
     shop_Cart_ref *out);
-#line 98 "shop.rtp.h"
+#line 115 "shop.rtp.h"
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
 #line 18 "rtgen/good/shop.rtp"
@@ -124,7 +141,7 @@ int shop_Cart_send_Total_after(shop_Cart_ref to, const shop_Total *msg,
     rt_duration delay, rt_timer *out);
 int shop_Cart_send_Total_every(shop_Cart_ref to, const shop_Total *msg,
     rt_duration period, rt_timer *out);
-#line 128 "shop.rtp.h"
+#line 145 "shop.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the last argument. */
@@ -176,7 +193,7 @@ int shop_Cart_send_Total_every(shop_Cart_ref to, const shop_Total *msg,
 	(shop_Cart_send_Total_every)((to), _Generic((msg), \
 	    shop_Total *: (msg), const shop_Total *: (msg)), \
 	    (period), (out))
-#line 180 "shop.rtp.h"
+#line 197 "shop.rtp.h"
 #endif
 /* Handlers of Cart, which the user writes. */
 #line 19 "rtgen/good/shop.rtp"
@@ -190,7 +207,7 @@ int shop_Cart_on_start(shop_Cart *self, rt_ctx *ctx,
     const shop_Cart_args *args);
 #line 23 "rtgen/good/shop.rtp"
 void shop_Cart_on_stop(shop_Cart *self, rt_ctx *ctx, int reason);
-#line 194 "shop.rtp.h"
+#line 211 "shop.rtp.h"
 
 /*
  * Actor Auditor: its state, spawn arguments, class and spawn function,
@@ -217,7 +234,7 @@ enum shop_Auditor_tag {
 extern const rt_actor_class shop_Auditor_class;
 int shop_Auditor_spawn(rt_system *sys, const shop_Auditor_args *args,
     shop_Auditor_ref *out);
-#line 221 "shop.rtp.h"
+#line 238 "shop.rtp.h"
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
 #line 26 "rtgen/good/shop.rtp"
@@ -232,7 +249,7 @@ int shop_Auditor_send_Order_after(shop_Auditor_ref to, const shop_Order *msg,
     rt_duration delay, rt_timer *out);
 int shop_Auditor_send_Order_every(shop_Auditor_ref to, const shop_Order *msg,
     rt_duration period, rt_timer *out);
-#line 236 "shop.rtp.h"
+#line 253 "shop.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the last argument. */
@@ -252,7 +269,7 @@ int shop_Auditor_send_Order_every(shop_Auditor_ref to, const shop_Order *msg,
 	(shop_Auditor_send_Order_every)((to), _Generic((msg), \
 	    shop_Order *: (msg), const shop_Order *: (msg)), \
 	    (period), (out))
-#line 256 "shop.rtp.h"
+#line 273 "shop.rtp.h"
 #endif
 /* Handlers of Auditor, which the user writes. */
 #line 27 "rtgen/good/shop.rtp"
@@ -260,7 +277,7 @@ int shop_Auditor_on_Order(shop_Auditor *self, rt_ctx *ctx,
     const shop_Order *msg);
 #line 29 "rtgen/good/shop.rtp"
 void shop_Auditor_on_stop(shop_Auditor *self, rt_ctx *ctx, int reason);
-#line 264 "shop.rtp.h"
+#line 281 "shop.rtp.h"
 
 /*
  * Actor Idle: its state, spawn arguments, class and spawn function,
@@ -284,13 +301,13 @@ typedef struct shop_Idle_args {
 extern const rt_actor_class shop_Idle_class;
 int shop_Idle_spawn(rt_system *sys, const shop_Idle_args *args,
     shop_Idle_ref *out);
-#line 288 "shop.rtp.h"
+#line 305 "shop.rtp.h"
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
 #line 32 "rtgen/good/shop.rtp"
 int shop_Idle_register(shop_Idle_ref a, const char *name);
 int shop_Idle_whereis(rt_system *sys, const char *name, shop_Idle_ref *out);
-#line 294 "shop.rtp.h"
+#line 311 "shop.rtp.h"
 
 /*
  * Topics. P_T_publish delivers msg to every actor subscribed to T in
@@ -316,14 +333,14 @@ int shop_Cart_subscribe_orders(shop_Cart_ref a);
 int shop_Cart_unsubscribe_orders(shop_Cart_ref a);
 int shop_Auditor_subscribe_orders(shop_Auditor_ref a);
 int shop_Auditor_unsubscribe_orders(shop_Auditor_ref a);
-#line 320 "shop.rtp.h"
+#line 337 "shop.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
 #line 35 "rtgen/good/shop.rtp"
 #define shop_orders_publish(sys, ...) \
 	(shop_orders_publish)((sys), _Generic((__VA_ARGS__), \
 	    shop_Order *: (__VA_ARGS__), const shop_Order *: (__VA_ARGS__)))
-#line 327 "shop.rtp.h"
+#line 344 "shop.rtp.h"
 #endif
 
 #line 36 "rtgen/good/shop.rtp"
@@ -331,14 +348,14 @@ extern const rt_topic shop_pings_topic;
 int shop_pings_publish(rt_system *sys, const shop_Ping *msg);
 int shop_Cart_subscribe_pings(shop_Cart_ref a);
 int shop_Cart_unsubscribe_pings(shop_Cart_ref a);
-#line 335 "shop.rtp.h"
+#line 352 "shop.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
 #line 36 "rtgen/good/shop.rtp"
 #define shop_pings_publish(sys, ...) \
 	(shop_pings_publish)((sys), _Generic((__VA_ARGS__), \
 	    shop_Ping *: (__VA_ARGS__), const shop_Ping *: (__VA_ARGS__), void *: (__VA_ARGS__)))
-#line 342 "shop.rtp.h"
+#line 359 "shop.rtp.h"
 #endif
 
 /*

@@ -97,6 +97,79 @@ types_Both_copy(void *dst, const types_Both *m)
 }
 #line 99 "types.rtp.c"
 
+const char *const types_message_names[] = {
+	NULL,
+	"Blob",
+	"Handle",
+	"Both",
+	"Named",
+};
+#line 3 "rtgen/good/types.rtp"
+
+void
+types_Blob_print(FILE *f, const types_Blob *m)
+{
+	if (m == NULL) {
+		fputs("Blob(NULL)", f);
+		return;
+	}
+	fputs("Blob{id=", f);
+	fprintf(f, "%llu", (unsigned long long)m->id);
+	fputs(", data=", f);
+	rt_print_bytes(f, m->data);
+	fputs(", name=", f);
+	rt_print_string(f, m->name);
+	fputs(", tail=", f);
+	rt_print_bytes(f, m->tail);
+	fputc('}', f);
+}
+#line 4 "rtgen/good/types.rtp"
+
+void
+types_Handle_print(FILE *f, const types_Handle *m)
+{
+	if (m == NULL) {
+		fputs("Handle(NULL)", f);
+		return;
+	}
+	fputs("Handle{p=", f);
+	fputs("<c>", f);
+	fputs(", n=", f);
+	fputs("<c>", f);
+	fputc('}', f);
+}
+#line 5 "rtgen/good/types.rtp"
+
+void
+types_Both_print(FILE *f, const types_Both *m)
+{
+	if (m == NULL) {
+		fputs("Both(NULL)", f);
+		return;
+	}
+	fputs("Both{cookie=", f);
+	fputs("<c>", f);
+	fputs(", data=", f);
+	rt_print_bytes(f, m->data);
+	fputc('}', f);
+}
+#line 7 "rtgen/good/types.rtp"
+
+void
+types_Named_print(FILE *f, const types_Named *m)
+{
+	if (m == NULL) {
+		fputs("Named(NULL)", f);
+		return;
+	}
+	fputs("Named{bytes=", f);
+	fprintf(f, "%llu", (unsigned long long)m->bytes);
+	fputs(", c=", f);
+	fprintf(f, "%llu", (unsigned long long)m->c);
+	fputc('}', f);
+}
+#line 172 "types.rtp.c"
+
 /* Actor Store. */
 #line 8 "rtgen/good/types.rtp"
 static const char *const types_Store_tag_names[] = {
@@ -454,7 +527,7 @@ int
 	memcpy(rt_env_payload(env), msg, sizeof(types_Named));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 458 "types.rtp.c"
+#line 531 "types.rtp.c"
 
 /* Actor Plain. */
 #line 15 "rtgen/good/types.rtp"
@@ -566,7 +639,7 @@ int
 	memcpy(rt_env_payload(env), msg, sizeof(types_Handle));
 	return rt_env_send_after(env, delay, out);
 }
-#line 570 "types.rtp.c"
+#line 643 "types.rtp.c"
 
 /* Topic blobs. */
 #line 20 "rtgen/good/types.rtp"
@@ -603,4 +676,4 @@ types_Store_unsubscribe_blobs(types_Store_ref a)
 {
 	return rt_unsubscribe(&types_blobs_topic, a.ref);
 }
-#line 607 "types.rtp.c"
+#line 680 "types.rtp.c"

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <rt/rt.h>
 
 #if RT_PROTOCOL_ABI != 1
@@ -42,7 +43,7 @@ typedef struct types_Blob {
 	const char *name;
 	rt_bytes tail;
 } types_Blob;
-#line 46 "types.rtp.h"
+#line 47 "types.rtp.h"
 /*
  * types_Handle: a send copies its C-typed fields by value. A pointer in one
  * moves to the receiver when the send returns 0, and stays the caller's
@@ -55,7 +56,7 @@ typedef struct types_Handle {
 	int *p;
 	unsigned long n;
 } types_Handle;
-#line 59 "types.rtp.h"
+#line 60 "types.rtp.h"
 /*
  * types_Both: a send copies its C-typed fields by value. A pointer in one
  * moves to the receiver when the send returns 0, and stays the caller's
@@ -73,7 +74,25 @@ typedef struct types_Named {
 	uint64_t bytes;
 	uint8_t c;
 } types_Named;
-#line 77 "types.rtp.h"
+#line 78 "types.rtp.h"
+
+/*
+ * Printers, for logs and crash reports: P_M_print writes *m to f on one
+ * line as M{field=value, ...}: strings quoted and escaped, bytes as
+ * their length and first bytes in hex, enums by name, arrays in [],
+ * refs as <ref> and C-typed fields as <c>. P_message_names[P_M_TAG]
+ * is "M" (entry 0 is NULL).
+ */
+extern const char *const types_message_names[];
+#line 3 "rtgen/good/types.rtp"
+void types_Blob_print(FILE *f, const types_Blob *m);
+#line 4 "rtgen/good/types.rtp"
+void types_Handle_print(FILE *f, const types_Handle *m);
+#line 5 "rtgen/good/types.rtp"
+void types_Both_print(FILE *f, const types_Both *m);
+#line 7 "rtgen/good/types.rtp"
+void types_Named_print(FILE *f, const types_Named *m);
+#line 96 "types.rtp.h"
 
 /*
  * Actor Store: its state, spawn arguments, class and spawn function,
@@ -111,7 +130,7 @@ enum types_Store_tag {
 extern const rt_actor_class types_Store_class;
 int types_Store_spawn(rt_system *sys, const types_Store_args *args,
     types_Store_ref *out);
-#line 115 "types.rtp.h"
+#line 134 "types.rtp.h"
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
 #line 8 "rtgen/good/types.rtp"
@@ -146,7 +165,7 @@ int types_Store_send_Named_after(types_Store_ref to, const types_Named *msg,
     rt_duration delay, rt_timer *out);
 int types_Store_send_Named_every(types_Store_ref to, const types_Named *msg,
     rt_duration period, rt_timer *out);
-#line 150 "types.rtp.h"
+#line 169 "types.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the last argument. */
@@ -206,7 +225,7 @@ int types_Store_send_Named_every(types_Store_ref to, const types_Named *msg,
 	(types_Store_send_Named_every)((to), _Generic((msg), \
 	    types_Named *: (msg), const types_Named *: (msg)), \
 	    (period), (out))
-#line 210 "types.rtp.h"
+#line 229 "types.rtp.h"
 #endif
 /* Handlers of Store, which the user writes. */
 #line 9 "rtgen/good/types.rtp"
@@ -224,7 +243,7 @@ int types_Store_on_start(types_Store *self, rt_ctx *ctx,
     const types_Store_args *args);
 #line 12 "rtgen/good/types.rtp"
 void types_Store_on_stop(types_Store *self, rt_ctx *ctx, int reason);
-#line 228 "types.rtp.h"
+#line 247 "types.rtp.h"
 
 /*
  * Actor Plain: its state, spawn arguments, class and spawn function,
@@ -253,7 +272,7 @@ enum types_Plain_tag {
 extern const rt_actor_class types_Plain_class;
 int types_Plain_spawn(rt_system *sys, const types_Plain_args *args,
     types_Plain_ref *out);
-#line 257 "types.rtp.h"
+#line 276 "types.rtp.h"
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
 #line 15 "rtgen/good/types.rtp"
@@ -266,7 +285,7 @@ int types_Plain_send_Handle_opt(types_Plain_ref to, const types_Handle *msg,
     const rt_send_opts *opts);
 int types_Plain_send_Handle_after(types_Plain_ref to, const types_Handle *msg,
     rt_duration delay, rt_timer *out);
-#line 270 "types.rtp.h"
+#line 289 "types.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the last argument. */
@@ -282,13 +301,13 @@ int types_Plain_send_Handle_after(types_Plain_ref to, const types_Handle *msg,
 	(types_Plain_send_Handle_after)((to), _Generic((msg), \
 	    types_Handle *: (msg), const types_Handle *: (msg)), \
 	    (delay), (out))
-#line 286 "types.rtp.h"
+#line 305 "types.rtp.h"
 #endif
 /* Handlers of Plain, which the user writes. */
 #line 16 "rtgen/good/types.rtp"
 int types_Plain_on_Handle(types_Plain *self, rt_ctx *ctx,
     const types_Handle *msg);
-#line 292 "types.rtp.h"
+#line 311 "types.rtp.h"
 
 /*
  * Topics. P_T_publish delivers msg to every actor subscribed to T in
@@ -312,14 +331,14 @@ extern const rt_topic types_blobs_topic;
 int types_blobs_publish(rt_system *sys, const types_Blob *msg);
 int types_Store_subscribe_blobs(types_Store_ref a);
 int types_Store_unsubscribe_blobs(types_Store_ref a);
-#line 316 "types.rtp.h"
+#line 335 "types.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
 #line 20 "rtgen/good/types.rtp"
 #define types_blobs_publish(sys, ...) \
 	(types_blobs_publish)((sys), _Generic((__VA_ARGS__), \
 	    types_Blob *: (__VA_ARGS__), const types_Blob *: (__VA_ARGS__)))
-#line 323 "types.rtp.h"
+#line 342 "types.rtp.h"
 #endif
 
 /*
