@@ -74,8 +74,14 @@ _Static_assert(RT_ENV_PAYLOAD_OFFSET % 16 == 0,
  */
 #define RTI_ENV_CLASSES 7
 #define RTI_ENV_BATCH 64
-/* A worker's cache of one class spills a batch when it reaches this. */
-#define RTI_ENV_CACHE_MAX (2 * RTI_ENV_BATCH)
+/*
+ * A worker's cache of one class is a list of up to RTI_ENV_BATCH blocks
+ * and a spare batch (Bonwick's magazines): a full list becomes the spare,
+ * and the old spare goes to the depot, without walking either list; an
+ * empty list takes the spare back. So the depot sees a worker at most
+ * once per RTI_ENV_BATCH blocks, and one that allocates and frees around
+ * a batch boundary does not see it at all.
+ */
 /*
  * The depot keeps at most this many bytes of free blocks per class; more are
  * freed. Enough for the tens of thousands of small messages in flight that
@@ -98,7 +104,9 @@ _Static_assert(RT_ENV_PAYLOAD_OFFSET % 16 == 0,
 
 typedef struct rti_env_cache {
 	rt_env *head;   /* free blocks, linked by node.next */
-	uint32_t count;
+	uint32_t count; /* ... how many */
+	rt_env *spare;  /* a full batch of RTI_ENV_BATCH more, or NULL
+	                   (workers only) */
 } rti_env_cache;
 
 typedef struct rti_env_depot {
