@@ -30,6 +30,7 @@ enum rti_env_flags {
 	RTI_ENV_SHARED = 1u << 2,  /* a subscriber's node: the payload is a
 	                              pointer to a published body (topic.c) */
 	RTI_ENV_PUBLISH = 1u << 3, /* a published body, shared by nodes */
+	RTI_ENV_TTL = 1u << 4,     /* u.deadline is set: it may expire */
 };
 
 struct rt_env {
@@ -38,8 +39,9 @@ struct rt_env {
 	uint64_t gen;              /* the target's incarnation */
 	union {
 		const rt_actor_class *cls; /* RTI_ENV_START: the class */
-		int64_t deadline;          /* RTI_ENV_MSG: monotonic ns after
-		                              which it expires; 0: never */
+		int64_t deadline;          /* RTI_ENV_MSG with RTI_ENV_TTL: the
+		                              system's time after which it
+		                              expires */
 		struct rti_call *call;     /* RTI_ENV_REPLY to a thread */
 		uint64_t refs;             /* RTI_ENV_PUBLISH: atomic, the nodes
 		                              (and publisher) holding it */

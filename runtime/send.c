@@ -222,6 +222,7 @@ accept_over(rti_worker *w, rt_cell *cell, rt_env *env)
 	    !under_pressure(w, w->ctx.cell)) {
 		w->mute_on = cell;
 		w->mute_gen = env->gen;
+		w->alert = 1; /* the run looks at mute_on after the handler */
 	}
 }
 
@@ -304,8 +305,10 @@ send_slow(rt_env *env, const rt_send_opts *opts)
 		env->prio = (uint8_t)opts->priority;
 		/* A message's time-to-live is on the system's clock (virtual
 		 * in a test system); a thread's wait is on the real one. */
-		if (opts->ttl > 0)
+		if (opts->ttl > 0) {
 			env->u.deadline = rti_sys_now(sys) + opts->ttl;
+			env->flags |= RTI_ENV_TTL;
+		}
 		if (opts->timeout > 0)
 			deadline = rti_clock_now() + opts->timeout;
 	}
