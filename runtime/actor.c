@@ -635,8 +635,8 @@ enum next_step {
 };
 
 /*
- * Before the handler, for a message with a time-to-live or a shared body,
- * or when shutdown has begun. The lane already starts after `env`.
+ * Before the handler, for a message with a time-to-live, or when shutdown
+ * has begun. The lane already starts after `env`.
  */
 static enum next_step __attribute__((noinline))
 before_odd(rti_worker *w, rt_cell *cell, rt_env *env, const void **msg)
@@ -757,15 +757,22 @@ handle(rti_worker *w, rt_cell *cell)
 					 RTI_ENV_SHARED)) != 0 ||
 			ck_pr_load_32(&sys->stopping) != 0,
 			0)) {
-			lane_rest(cell, urgent, next);
-			switch (before_odd(w, cell, env, &msg)) {
-			case STEP_ON:
-				break;
-			case STEP_SKIP:
-				env = next;
-				continue;
-			case STEP_END:
-				return;
+			if (!(env->flags & RTI_ENV_TTL) &&
+			    !ck_pr_load_32(&sys->stopping)) {
+				/* Only a topic's shared body (broker's every
+				 * message): no call for it. */
+				msg = rti_env_msg(env);
+			} else {
+				lane_rest(cell, urgent, next);
+				switch (before_odd(w, cell, env, &msg)) {
+				case STEP_ON:
+					break;
+				case STEP_SKIP:
+					env = next;
+					continue;
+				case STEP_END:
+					return;
+				}
 			}
 		}
 		rc = cls->dispatch(state, &w->ctx, env->v.tag, msg);
