@@ -491,13 +491,32 @@ actor_start(rti_worker *w, rt_cell *cell, rt_env *env)
 		actor_exit(w, cell, cell->stop_reason);
 }
 
+/* Whether an envelope is a message of normal priority (the common case:
+ * kind and priority are both 0, one 16-bit test). */
+static inline bool
+plain_msg(const rt_env *env)
+{
+	uint16_t kp;
+
+	_Static_assert(RTI_ENV_MSG == 0 && RT_PRIO_NORMAL == 0,
+	    "plain_msg tests kind and priority for zero together");
+	_Static_assert(offsetof(rt_env, prio) == offsetof(rt_env, kind) + 1,
+	    "kind and priority are adjacent");
+	memcpy(&kp, &env->kind, sizeof(kp));
+	return kp == 0;
+}
+
 /*
  * Move what has arrived into the lanes, acting on signals on the way.
- * Messages for an earlier incarnation are dead letters.
+ * Messages for an earlier incarnation are dead letters. The normal lane's
+ * tail and the live generation stay in registers while only messages of
+ * normal priority come; anything else goes through the cell.
  */
 static void
 drain(rti_worker *w, rt_cell *cell)
 {
+	rt_env *ntail = cell->normal_tail;
+	uint64_t live = cell->live_gen;
 	uint32_t added = 0;
 	unsigned n;
 
@@ -508,32 +527,41 @@ drain(rti_worker *w, rt_cell *cell)
 		if (node == NULL)
 			break;
 		env = rti_env_of(node);
-		if (__builtin_expect(env->kind == RTI_ENV_MSG, 1)) {
-			/* live_gen, not gen: gen shares its cache line with
-			 * the head every sender swaps. */
-			if (env->gen != cell->live_gen) {
+		/* live_gen, not gen: gen shares its cache line with the head
+		 * every sender swaps. */
+		if (__builtin_expect(plain_msg(env) && env->gen == live, 1)) {
+			env->node.next = NULL;
+			if (ntail != NULL)
+				ntail->node.next = &env->node;
+			else
+				cell->normal_head = env;
+			ntail = env;
+			added++;
+			continue;
+		}
+		cell->normal_tail = ntail;
+		if (env->kind == RTI_ENV_MSG) {
+			if (env->gen != live)
 				dead(w, cell, env, RT_DEAD_STOPPED, false);
-				continue;
-			}
-			if (env->prio == RT_PRIO_HIGH)
+			else {
+				/* RT_PRIO_HIGH */
 				lane_append(&cell->urgent_head,
 				    &cell->urgent_tail, env);
-			else
-				lane_append(&cell->normal_head,
-				    &cell->normal_tail, env);
-			added++;
+				added++;
+			}
 			continue;
 		}
 		if (env->kind == RTI_ENV_REPLY) {
 			/* An answer is handled like a message, unless its ask
 			 * is no longer pending: late, or a second one. */
-			if (env->gen != cell->live_gen)
+			if (env->gen != live)
 				dead(w, cell, env, RT_DEAD_STOPPED, false);
 			else if (!rti_reply_arrived(cell, env))
 				dead(w, cell, env, RT_DEAD_EXPIRED, true);
 			else {
 				lane_append(&cell->normal_head,
 				    &cell->normal_tail, env);
+				ntail = env;
 				added++;
 			}
 			continue;
@@ -546,21 +574,144 @@ drain(rti_worker *w, rt_cell *cell)
 		}
 		if (env->kind == RTI_ENV_START) {
 			actor_start(w, cell, env);
-		} else if (cell->cls != NULL && env->gen == cell->live_gen) {
+		} else if (cell->cls != NULL && env->gen == live) {
 			/* RTI_ENV_STOP for the live incarnation. */
 			actor_exit(w, cell, env->v.reason);
 		}
 		rti_env_free(env);
+		/* Either may have changed both. */
+		ntail = cell->normal_tail;
+		live = cell->live_gen;
 	}
+	cell->normal_tail = ntail;
 	if (added != 0)
 		ck_pr_store_32(&cell->queued, cell->queued + added);
 	if (cell->queued > cell->high_water)
 		ck_pr_store_32(&cell->high_water, cell->queued);
 }
 
+/* The lane being handled now starts at `env` (NULL: it is empty). */
+static inline void
+lane_rest(rt_cell *cell, bool urgent, rt_env *env)
+{
+	if (urgent) {
+		cell->urgent_head = env;
+		if (env == NULL)
+			cell->urgent_tail = NULL;
+	} else {
+		cell->normal_head = env;
+		if (env == NULL)
+			cell->normal_tail = NULL;
+	}
+}
+
+/*
+ * A handled message leaves: into the worker's cache directly when it is
+ * an ordinary pooled block (`w` is at hand, the flags were loaded anyway),
+ * else through retire().
+ */
+static inline void
+retire_w(rti_worker *w, rt_cell *cell, rt_env *env)
+{
+	unsigned c = env->pool;
+
+	if (RTI_POOLS &&
+	    !(env->flags & (RTI_ENV_COUNTED | RTI_ENV_SHARED)) && c != 0) {
+		rti_env_cache *cache = &w->env_cache[c - 1];
+
+		rti_cache_push(cache, env);
+		if (cache->count >= RTI_ENV_BATCH)
+			rti_block_spill(w, c);
+		return;
+	}
+	retire(cell, env);
+}
+
+/* What the checks around a handler tell handle() to do. */
+enum next_step {
+	STEP_ON,   /* go on (before the handler: call it) */
+	STEP_SKIP, /* the message was dead: take the next one */
+	STEP_END,  /* the run ends here */
+};
+
+/*
+ * Before the handler, for a message with a time-to-live, or when shutdown
+ * has begun. The lane already starts after `env`.
+ */
+static enum next_step __attribute__((noinline))
+before_odd(rti_worker *w, rt_cell *cell, rt_env *env, const void **msg)
+{
+	rt_system *sys = w->sys;
+
+	if (env->flags & RTI_ENV_TTL) {
+		/* One clock read per run is enough: a message is at most
+		 * one batch late in expiring. */
+		if (w->now == 0)
+			w->now = rti_sys_now(sys);
+		if (w->now > env->u.deadline) {
+			w->ctx.cell = NULL;
+			w->run_dead++;
+			dead(w, cell, env, RT_DEAD_EXPIRED, true);
+			w->ctx.cell = cell;
+			return STEP_SKIP;
+		}
+	}
+	/* Relaxed, as in handle(). */
+	if (ck_pr_load_32(&sys->stopping)) {
+		w->ctx.cell = NULL;
+		w->run_dead++;
+		dead(w, cell, env, RT_DEAD_STOPPED, true);
+		actor_exit(w, cell, RT_ESHUTDOWN);
+		return STEP_END;
+	}
+	*msg = rti_env_msg(env);
+	return STEP_ON;
+}
+
+/*
+ * After a handler that failed or raised the worker's alert: the test
+ * kit's record, a crash, rt_stop, muting. The lane already starts after
+ * `env`, and the handler context is cleared.
+ */
+static enum next_step __attribute__((noinline))
+after_odd(rti_worker *w, rt_cell *cell, rt_env *env, int rc)
+{
+	rt_system *sys = w->sys;
+	const rt_actor_class *cls = cell->cls;
+
+	w->ctx.cell = NULL;
+	if (w->test != NULL)
+		rti_test_record(sys, w->test, cell, env->gen, cls, env->v.tag);
+	if (rc != 0) {
+		rti_log(sys, RT_LOG_ERROR,
+		    "actor %s crashed: %s (%d) while handling %s", cls->name,
+		    reason_text(rc), rc, tag_name(cls, env->v.tag));
+		retire(cell, env);
+		actor_exit(w, cell, rc);
+		return STEP_END;
+	}
+	retire(cell, env);
+	if (cell->flags & RTI_CELL_STOPPING) {
+		actor_exit(w, cell, cell->stop_reason);
+		return STEP_END;
+	}
+	if (w->mute_on != NULL)
+		return STEP_END;
+	w->alert = w->test != NULL;
+	w->ctx.cell = cell;
+	return STEP_ON;
+}
+
 /*
  * Handle up to RTI_BATCH messages of the live actor in `cell`, high
  * priority first. Stops early when the actor stops or is to be muted.
+ *
+ * The common message costs one test before its handler (flags for a
+ * time-to-live or a shared body, and the stopping flag) and one after
+ * (the result and the worker's alert); the lane being handled is kept in
+ * a register and written back before anything else looks at it. Nothing
+ * adds to the lanes during a run, and the handler context is the run's:
+ * every message in the lanes is for the live incarnation (drain).
  */
 static void
 handle(rti_worker *w, rt_cell *cell)
@@ -568,63 +719,73 @@ handle(rti_worker *w, rt_cell *cell)
 	rt_system *sys = w->sys;
 	const rt_actor_class *cls = cell->cls;
 	void *state = cell->state;
+	rt_env *env;
+	bool urgent;
 	unsigned n;
 
 	/* The live actor's class and state do not change until it exits,
 	 * and every exit ends the loop. */
 	if (cls == NULL)
 		return;
+	urgent = cell->urgent_head != NULL;
+	env = urgent ? cell->urgent_head : cell->normal_head;
+	w->alert = w->test != NULL;
+	w->ctx.cell = cell;
+	w->ctx.gen = cell->live_gen;
 	for (n = 0; n < RTI_BATCH; n++) {
-		rt_env *env = lane_take(cell);
+		const void *msg;
+		rt_env *next;
 		int rc;
 
-		if (env == NULL)
-			break;
-		w->run_taken++;
-		if (env->u.deadline != 0) {
-			/* One clock read per run is enough: a message is at
-			 * most one batch late in expiring. */
-			if (w->now == 0)
-				w->now = rti_sys_now(sys);
-			if (w->now > env->u.deadline) {
-				w->run_dead++;
-				dead(w, cell, env, RT_DEAD_EXPIRED, true);
-				continue;
-			}
+		if (env == NULL) {
+			if (!urgent)
+				break;
+			/* The urgent lane is done: on to the normal one. */
+			cell->urgent_head = NULL;
+			cell->urgent_tail = NULL;
+			urgent = false;
+			env = cell->normal_head;
+			if (env == NULL)
+				break;
 		}
+		msg = rt_env_payload(env);
+		next = (rt_env *)env->node.next;
+		w->run_taken = n + 1;
 		/* Relaxed: checked before each message, so an actor stops
 		 * after the message in hand once shutdown begins. */
-		if (ck_pr_load_32(&sys->stopping)) {
-			w->run_dead++;
-			dead(w, cell, env, RT_DEAD_STOPPED, true);
-			actor_exit(w, cell, RT_ESHUTDOWN);
-			return;
+		if (__builtin_expect((env->flags & (RTI_ENV_TTL |
+					 RTI_ENV_SHARED)) != 0 ||
+			ck_pr_load_32(&sys->stopping) != 0,
+			0)) {
+			if (!(env->flags & RTI_ENV_TTL) &&
+			    !ck_pr_load_32(&sys->stopping)) {
+				/* Only a topic's shared body (broker's every
+				 * message): no call for it. */
+				msg = rti_env_msg(env);
+			} else {
+				lane_rest(cell, urgent, next);
+				switch (before_odd(w, cell, env, &msg)) {
+				case STEP_ON:
+					break;
+				case STEP_SKIP:
+					env = next;
+					continue;
+				case STEP_END:
+					return;
+				}
+			}
 		}
-		w->ctx.cell = cell;
-		w->ctx.gen = env->gen;
-		rc = cls->dispatch(state, &w->ctx, env->v.tag,
-		    rti_env_msg(env));
-		w->ctx.cell = NULL;
-		if (w->test != NULL)
-			rti_test_record(sys, w->test, cell, env->gen, cls,
-			    env->v.tag);
-		if (rc != 0) {
-			rti_log(sys, RT_LOG_ERROR,
-			    "actor %s crashed: %s (%d) while handling %s",
-			    cls->name, reason_text(rc), rc,
-			    tag_name(cls, env->v.tag));
-			retire(cell, env);
-			actor_exit(w, cell, rc);
-			return;
-		}
-		retire(cell, env);
-		if (cell->flags & RTI_CELL_STOPPING) {
-			actor_exit(w, cell, cell->stop_reason);
-			return;
-		}
-		if (w->mute_on != NULL)
-			return;
+		rc = cls->dispatch(state, &w->ctx, env->v.tag, msg);
+		if (__builtin_expect(rc != 0 || w->alert != 0, 0)) {
+			lane_rest(cell, urgent, next);
+			if (after_odd(w, cell, env, rc) == STEP_END)
+				return;
+		} else
+			retire_w(w, cell, env);
+		env = next;
 	}
+	lane_rest(cell, urgent, env);
+	w->ctx.cell = NULL;
 }
 
 void
@@ -682,6 +843,8 @@ rt_stop(rt_ctx *ctx, int reason)
 		return;
 	cell->flags |= RTI_CELL_STOPPING;
 	cell->stop_reason = reason;
+	/* The run looks at the flag after the handler. */
+	ctx->worker->alert = 1;
 }
 
 bool

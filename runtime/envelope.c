@@ -21,6 +21,23 @@
 #include "sched.h"
 #include "system_int.h"
 
+/* Classes by 16 bytes (pool.h): 32, then a power of two. */
+#define C2(c) c, c
+#define C4(c) C2(c), C2(c)
+#define C8(c) C4(c), C4(c)
+#define C16(c) C8(c), C8(c)
+#define C32(c) C16(c), C16(c)
+#define C64(c) C32(c), C32(c)
+const uint8_t rti_class_tab[2048 / 16 + 1] = {
+	1, C2(1), C2(2), C4(3), C8(4), C16(5), C32(6), C64(7),
+};
+#undef C2
+#undef C4
+#undef C8
+#undef C16
+#undef C32
+#undef C64
+
 /* Take a batch from the depot into an empty cache. */
 static void
 refill(rt_system *sys, rti_env_cache *cache, unsigned c)
@@ -45,19 +62,15 @@ refill(rt_system *sys, rti_env_cache *cache, unsigned c)
 	}
 }
 
-/* Move a batch from a full cache to the depot (or back to malloc). */
+/*
+ * Give a batch of RTI_ENV_BATCH blocks, linked by node.next and ending in
+ * NULL, to the depot (or back to malloc when it holds enough).
+ */
 static void
-spill(rt_system *sys, rti_env_cache *cache, unsigned c)
+depot_put(rt_system *sys, rt_env *batch, unsigned c)
 {
 	rti_env_depot *d = &sys->depot[c];
-	rt_env *batch = cache->head, *last = batch;
-	unsigned i;
 
-	for (i = 1; i < RTI_ENV_BATCH; i++)
-		last = (rt_env *)last->node.next;
-	cache->head = (rt_env *)last->node.next;
-	cache->count -= RTI_ENV_BATCH;
-	last->node.next = NULL;
 	pthread_mutex_lock(&d->lock);
 	if (d->nbatches < RTI_ENV_DEPOT_BYTES / (RTI_ENV_BATCH * rti_class_size(c + 1))) {
 		batch->cell = (rt_cell *)d->batches;
@@ -88,13 +101,29 @@ refill_take(rt_system *sys, rti_env_cache *cache, unsigned c)
 void *
 rti_block_refill(rti_worker *w, unsigned c)
 {
-	return refill_take(w->sys, &w->env_cache[c - 1], c);
+	rti_env_cache *cache = &w->env_cache[c - 1];
+
+	if (cache->spare != NULL) {
+		cache->head = cache->spare;
+		cache->count = RTI_ENV_BATCH;
+		cache->spare = NULL;
+		return rti_cache_pop(cache);
+	}
+	return refill_take(w->sys, cache, c);
 }
 
 void
 rti_block_spill(rti_worker *w, unsigned c)
 {
-	spill(w->sys, &w->env_cache[c - 1], c - 1);
+	rti_env_cache *cache = &w->env_cache[c - 1];
+
+	/* The list is a whole batch: it becomes the spare, and the old
+	 * spare, if any, goes to the depot. No walk either way. */
+	if (cache->spare != NULL)
+		depot_put(w->sys, cache->spare, c - 1);
+	cache->spare = cache->head;
+	cache->head = NULL;
+	cache->count = 0;
 }
 
 __thread rti_env_cache rti_tls_ext_cache[RTI_ENV_CLASSES];
@@ -167,8 +196,10 @@ rti_env_caches_drain(rti_env_cache *caches)
 
 	for (c = 0; c < RTI_ENV_CLASSES; c++) {
 		free_list(caches[c].head);
+		free_list(caches[c].spare);
 		caches[c].head = NULL;
 		caches[c].count = 0;
+		caches[c].spare = NULL;
 	}
 }
 

@@ -30,6 +30,7 @@ enum rti_env_flags {
 	RTI_ENV_SHARED = 1u << 2,  /* a subscriber's node: the payload is a
 	                              pointer to a published body (topic.c) */
 	RTI_ENV_PUBLISH = 1u << 3, /* a published body, shared by nodes */
+	RTI_ENV_TTL = 1u << 4,     /* u.deadline is set: it may expire */
 };
 
 struct rt_env {
@@ -38,8 +39,9 @@ struct rt_env {
 	uint64_t gen;              /* the target's incarnation */
 	union {
 		const rt_actor_class *cls; /* RTI_ENV_START: the class */
-		int64_t deadline;          /* RTI_ENV_MSG: monotonic ns after
-		                              which it expires; 0: never */
+		int64_t deadline;          /* RTI_ENV_MSG with RTI_ENV_TTL: the
+		                              system's time after which it
+		                              expires */
 		struct rti_call *call;     /* RTI_ENV_REPLY to a thread */
 		uint64_t refs;             /* RTI_ENV_PUBLISH: atomic, the nodes
 		                              (and publisher) holding it */
@@ -74,8 +76,14 @@ _Static_assert(RT_ENV_PAYLOAD_OFFSET % 16 == 0,
  */
 #define RTI_ENV_CLASSES 7
 #define RTI_ENV_BATCH 64
-/* A worker's cache of one class spills a batch when it reaches this. */
-#define RTI_ENV_CACHE_MAX (2 * RTI_ENV_BATCH)
+/*
+ * A worker's cache of one class is a list of up to RTI_ENV_BATCH blocks
+ * and a spare batch (Bonwick's magazines): a full list becomes the spare,
+ * and the old spare goes to the depot, without walking either list; an
+ * empty list takes the spare back. So the depot sees a worker at most
+ * once per RTI_ENV_BATCH blocks, and one that allocates and frees around
+ * a batch boundary does not see it at all.
+ */
 /*
  * The depot keeps at most this many bytes of free blocks per class; more are
  * freed. Enough for the tens of thousands of small messages in flight that
@@ -98,7 +106,9 @@ _Static_assert(RT_ENV_PAYLOAD_OFFSET % 16 == 0,
 
 typedef struct rti_env_cache {
 	rt_env *head;   /* free blocks, linked by node.next */
-	uint32_t count;
+	uint32_t count; /* ... how many */
+	rt_env *spare;  /* a full batch of RTI_ENV_BATCH more, or NULL
+	                   (workers only) */
 } rti_env_cache;
 
 typedef struct rti_env_depot {

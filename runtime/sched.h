@@ -74,6 +74,10 @@ typedef struct rti_worker {
 	rt_cell *mute_on;   /* owner only: the running handler sent to this
 	                       full mailbox (overflow block) */
 	uint64_t mute_gen;  /* ... whose incarnation was this */
+	uint32_t alert;     /* owner only: nonzero when the handler that
+	                       just returned may have asked for more than a
+	                       retire (test kit, rt_stop, muting): one test
+	                       per message instead of three */
 	int64_t now;        /* owner only: clock read for this run, or 0 */
 	uint32_t run_taken; /* owner only: messages this run took from the
 	                       lanes, not yet off the cell's `queued` */

@@ -62,10 +62,44 @@ env_new_slow(rt_ref to, uint32_t tag, size_t size, rt_env **out)
 	return 0;
 }
 
+/* rt_env_new's header, written field by field instead of cleared first. */
+static inline int
+env_fill(rt_env *env, rt_ref to, uint32_t tag, size_t size, unsigned c,
+    rt_env **out)
+{
+	env->node.next = NULL;
+	env->cell = to.cell;
+	env->gen = to.gen;
+	env->u.deadline = 0;
+	env->v.tag = tag;
+	env->size = (uint32_t)size;
+	env->kind = RTI_ENV_MSG;
+	env->prio = RT_PRIO_NORMAL;
+	env->flags = 0;
+	env->pool = (uint8_t)c;
+	*out = env;
+	return 0;
+}
+
+/*
+ * rt_env_new's common case with the worker's cache of the class empty:
+ * everything was checked, only the block is missing (its spare batch,
+ * the depot or malloc has one).
+ */
+static int __attribute__((noinline))
+env_new_refill(rt_ref to, uint32_t tag, size_t size, rt_env **out)
+{
+	unsigned c = rti_class_of(RT_ENV_PAYLOAD_OFFSET + size);
+	rt_env *env = rti_block_refill(rti_tls_worker, c);
+
+	if (env == NULL)
+		return RT_ENOMEM;
+	return env_fill(env, to, tag, size, c, out);
+}
+
 /*
  * The common case, kept small: a worker of the target's system, a pooled
- * size class with a block in the worker's cache. The header is written
- * field by field instead of cleared first.
+ * size class with a block in the worker's cache.
  */
 int
 rt_env_new(rt_ref to, uint32_t tag, size_t size, rt_env **out)
@@ -84,19 +118,8 @@ rt_env_new(rt_ref to, uint32_t tag, size_t size, rt_env **out)
 	c = rti_class_of(RT_ENV_PAYLOAD_OFFSET + size);
 	env = rti_cache_pop(&w->env_cache[c - 1]);
 	if (env == NULL)
-		return env_new_slow(to, tag, size, out);
-	env->node.next = NULL;
-	env->cell = cell;
-	env->gen = to.gen;
-	env->u.deadline = 0;
-	env->v.tag = tag;
-	env->size = (uint32_t)size;
-	env->kind = RTI_ENV_MSG;
-	env->prio = RT_PRIO_NORMAL;
-	env->flags = 0;
-	env->pool = (uint8_t)c;
-	*out = env;
-	return 0;
+		return env_new_refill(to, tag, size, out);
+	return env_fill(env, to, tag, size, c, out);
 }
 
 void
@@ -199,6 +222,7 @@ accept_over(rti_worker *w, rt_cell *cell, rt_env *env)
 	    !under_pressure(w, w->ctx.cell)) {
 		w->mute_on = cell;
 		w->mute_gen = env->gen;
+		w->alert = 1; /* the run looks at mute_on after the handler */
 	}
 }
 
@@ -281,8 +305,10 @@ send_slow(rt_env *env, const rt_send_opts *opts)
 		env->prio = (uint8_t)opts->priority;
 		/* A message's time-to-live is on the system's clock (virtual
 		 * in a test system); a thread's wait is on the real one. */
-		if (opts->ttl > 0)
+		if (opts->ttl > 0) {
 			env->u.deadline = rti_sys_now(sys) + opts->ttl;
+			env->flags |= RTI_ENV_TTL;
+		}
 		if (opts->timeout > 0)
 			deadline = rti_clock_now() + opts->timeout;
 	}

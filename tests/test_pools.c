@@ -128,7 +128,8 @@ sizes_fall_into_their_classes(void)
 static void
 surplus_travels_through_the_depot_to_another_worker(void)
 {
-	enum { N = RTI_ENV_CACHE_MAX };
+	/* A list of RTI_ENV_BATCH and a spare batch. */
+	enum { N = 2 * RTI_ENV_BATCH };
 	rt_env *env[N];
 	uint32_t before;
 	unsigned i, found = 0;
@@ -142,8 +143,11 @@ surplus_travels_through_the_depot_to_another_worker(void)
 	before = sys->depot[1].nbatches;
 	for (i = 0; i < N; i++)
 		rti_env_free(env[i]);
+	/* The first full list became the spare; the second took its place
+	 * and sent the first to the depot. */
 	CU_ASSERT_EQUAL(sys->depot[1].nbatches, before + 1);
-	CU_ASSERT_EQUAL(wa.env_cache[1].count, N - RTI_ENV_BATCH);
+	CU_ASSERT_EQUAL(wa.env_cache[1].count, 0);
+	CU_ASSERT_PTR_NOT_NULL(wa.env_cache[1].spare);
 	/* Worker b, with an empty cache, takes that batch back. */
 	rti_tls_worker = &wb;
 	got = rti_env_alloc(8);
@@ -172,7 +176,7 @@ the_depot_keeps_a_bounded_amount(void)
 	for (i = 0; i < n; i++)
 		rti_env_free(env[i]);
 	CU_ASSERT_EQUAL(sys->depot[6].nbatches, limit);
-	CU_ASSERT(wa.env_cache[6].count < RTI_ENV_CACHE_MAX);
+	CU_ASSERT(wa.env_cache[6].count < RTI_ENV_BATCH);
 	rti_tls_worker = NULL;
 	free(env);
 }
