@@ -122,7 +122,7 @@ static void rtp_error(RTP_LTYPE *loc, yyscan_t scanner, struct rtp_ctx *ctx,
 
 %type <type> type base_type
 %type <field> fields field field_block
-%type <name> names hooks hook overflow policy reply values
+%type <name> names qname hooks hook overflow policy reply values
 %type <clause> clauses clause
 
 %destructor { free($$); } <str>
@@ -168,11 +168,11 @@ decl
 			ast_unit_append(ctx->unit, d);
 		}
 	/* A topic names the message it carries: `topic T : M;`. */
-	| TOPIC IDENT ':' IDENT ';'
+	| TOPIC IDENT ':' qname ';'
 		{
 			ast_decl *d = ast_decl_new(AST_D_TOPIC, $2, @1, @2);
 
-			d->carries = ast_name_new($4, @4);
+			d->carries = $4;
 			ast_unit_append(ctx->unit, d);
 		}
 	/* `enum E { a, b, c }`, a trailing comma allowed. */
@@ -228,7 +228,19 @@ values
 /* A request names its reply message: `message M -> R { ... }`. */
 reply
 	: %empty                { $$ = NULL; }
-	| ARROW IDENT           { $$ = ast_name_new($2, @2); }
+	| ARROW qname           { $$ = $2; }
+	;
+
+/* A message by name: `Name`, or `other.Name` for one of an imported
+ * protocol. */
+qname
+	: IDENT                 { $$ = ast_name_new($1, @1); }
+	| IDENT '.' IDENT
+		{
+			$$ = ast_name_new($3, @3);
+			$$->qual = $1;
+			$$->qual_loc = @1;
+		}
 	;
 
 field_block
@@ -315,6 +327,11 @@ base_type
 			$$ = (ast_type){ .kind = AST_T_REF, .name = $3,
 			    .name_loc = @3 };
 		}
+	| REF '<' IDENT '.' IDENT '>'
+		{
+			$$ = (ast_type){ .kind = AST_T_REF, .name = $5,
+			    .name_loc = @5, .qual = $3, .qual_loc = @3 };
+		}
 	;
 
 clauses
@@ -385,12 +402,8 @@ policy
 	;
 
 names
-	: IDENT                 { $$ = ast_name_new($1, @1); }
-	| names ',' IDENT
-		{
-			$$ = ast_name_new($3, @3);
-			$$->next = $1;
-		}
+	: qname
+	| names ',' qname       { $$ = $3; $$->next = $1; }
 	;
 
 hooks

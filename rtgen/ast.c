@@ -54,8 +54,15 @@ ast_unit_free(ast_unit *unit)
 		next = d->next;
 		ast_decl_free(d);
 	}
+	free(unit->imports);
 	free(unit->path);
 	free(unit);
+}
+
+const char *
+ast_prefix(const ast_decl *d)
+{
+	return d->home->protocol->name;
 }
 
 void
@@ -149,6 +156,7 @@ ast_name_free_list(ast_name *list)
 	for (; list != NULL; list = next) {
 		next = list->next;
 		free(list->name);
+		free(list->qual);
 		free(list);
 	}
 }

@@ -46,8 +46,8 @@ enum ast_type_kind {
 
 /* A field type. `name` (owned) is the actor of a ref, the text of a C type
  * or the enum or message of a named type (name_loc: where it is), NULL
- * otherwise. A named type may be qualified, `other.Name`: `qual` (owned) is
- * then the protocol (qual_loc: where). `T[N]` is an array of `len` T
+ * otherwise. A named type or the actor of a ref may be qualified,
+ * `other.Name`: `qual` (owned) is then the protocol (qual_loc: where). `T[N]` is an array of `len` T
  * (len_loc: where N is), as written: sema checks its range. */
 typedef struct ast_type {
 	enum ast_type_kind kind;
@@ -72,11 +72,15 @@ typedef struct ast_field {
 } ast_field;
 
 /* A name in a list: the messages of `accepts` and `asks`, the hooks of
- * `on`; also the reply of a request and the message of a topic. */
+ * `on`; also the reply of a request and the message of a topic. A message
+ * may be named qualified, `other.Name`: `qual` (owned) is then the
+ * protocol (qual_loc: where), NULL otherwise. */
 typedef struct ast_name {
 	struct ast_name *next;
 	char *name;
 	ast_loc loc;
+	char *qual;
+	ast_loc qual_loc;
 	struct ast_decl *target; /* sema: the declaration it names, if any */
 } ast_name;
 
@@ -144,6 +148,15 @@ typedef struct ast_decl {
 	ast_name *values;     /* enum: its enumerators, in order */
 	/* include and import: the file as written (`name` is NULL). */
 	char *file;
+	/* import: the imported file's unit, parsed and checked, or NULL when
+	 * it could not be loaded (import_resolve; owned by the loader). */
+	struct ast_unit *imported;
+	bool used;            /* import: sema saw a name of it used */
+
+	/* Filled by sema for a message, actor, enum or topic: the unit that
+	 * declares it. Its protocol's name is the prefix of its C names,
+	 * which an importing unit keeps (common_Order). */
+	const struct ast_unit *home;
 
 	/* Filled by sema for an actor. */
 	ast_name **accepts;   /* accepted messages in order (names resolved) */
@@ -174,6 +187,12 @@ typedef struct ast_unit {
 	 * directory: rtgen's -I directories, in order (borrowed). */
 	const char *const *search;
 	size_t nsearch;
+	/* The units of its imports, in order, each once (import_resolve;
+	 * owned by the loader, the array by the unit). The files of a
+	 * protocol's make dependencies are their paths, and those of their
+	 * own imports, transitively. */
+	struct ast_unit **imports;
+	size_t nimports;
 } ast_unit;
 
 /* ast_xmalloc: malloc that aborts on exhaustion (rtgen cannot go on). */
@@ -183,7 +202,8 @@ char *ast_xstrdup(const char *s);
 
 /* ast_unit_new: an empty unit for `path` (copied). */
 ast_unit *ast_unit_new(const char *path);
-/* ast_unit_free: free the unit and every node linked to it. NULL: no-op. */
+/* ast_unit_free: free the unit and every node linked to it (not the
+ * units it imports, which belong to their loader). NULL: no-op. */
 void ast_unit_free(ast_unit *unit);
 /* ast_unit_append: link `decl` at the end of the unit, which takes it. */
 void ast_unit_append(ast_unit *unit, ast_decl *decl);
@@ -222,6 +242,10 @@ const ast_decl *ast_nested(const ast_field *f);
 const char *ast_type_keyword(enum ast_type_kind kind);
 /* ast_clause_keyword: the .rtp spelling of a clause kind ("state"). */
 const char *ast_clause_keyword(enum ast_clause_kind kind);
+/* ast_prefix: the prefix of a checked declaration's C names, which is its
+ * own protocol's name (also for one an importing unit uses). */
+const char *ast_prefix(const ast_decl *d);
+
 /* ast_decl_keyword: the .rtp spelling of a declaration kind ("actor"). */
 const char *ast_decl_keyword(enum ast_decl_kind kind);
 /* ast_overflow_keyword: the .rtp spelling of a policy ("drop"). */

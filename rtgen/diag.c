@@ -197,6 +197,21 @@ diag_note(diag *d, ast_loc loc, const char *fmt, ...)
 }
 
 void
+diag_note_file(diag *d, const char *path, ast_loc loc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!diag_printing(d))
+		return;
+	fprintf(d->out, "%s:%d:%d: note: ", path, loc.first_line,
+	    loc.first_column);
+	va_start(ap, fmt);
+	vfprintf(d->out, fmt, ap);
+	va_end(ap);
+	fputc('\n', d->out);
+}
+
+void
 diag_file_error(diag *d, const char *fmt, ...)
 {
 	va_list ap;

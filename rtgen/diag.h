@@ -53,6 +53,10 @@ void diag_warning(diag *d, ast_loc loc, const char *fmt, ...)
 /* diag_note: attach a note to the previous error (not counted). */
 void diag_note(diag *d, ast_loc loc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* diag_note_file: a note at loc in another file, `path` (an imported
+ * one), which is named but not quoted. */
+void diag_note_file(diag *d, const char *path, ast_loc loc, const char *fmt,
+    ...) __attribute__((format(printf, 4, 5)));
 /* diag_file_error: an error about the file as a whole ("file: error: ..."). */
 void diag_file_error(diag *d, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -73,11 +73,39 @@ pset_add(struct pset *set, const void *p)
 	return true;
 }
 
+static bool
+pset_has(const struct pset *set, const void *p)
+{
+	return set->cap != 0 && set->slots[pset_slot(set, p)] != NULL;
+}
+
 static void
 pset_clear(struct pset *set)
 {
 	free(set->slots);
 	memset(set, 0, sizeof(*set));
+}
+
+/* A growing list of declarations, in the order first met. */
+struct dlist {
+	const ast_decl **at;
+	size_t len, cap;
+};
+
+static void
+dlist_add(struct dlist *l, struct pset *seen, const ast_decl *d)
+{
+	if (!pset_add(seen, d))
+		return;
+	if (l->len == l->cap) {
+		l->cap = l->cap == 0 ? 8 : 2 * l->cap;
+		l->at = realloc(l->at, l->cap * sizeof(*l->at));
+		if (l->at == NULL) {
+			fputs("rtgen: out of memory\n", stderr);
+			abort();
+		}
+	}
+	l->at[l->len++] = d;
 }
 
 struct emit {
@@ -235,6 +263,23 @@ src(struct emit *e, const ast_loc *loc)
 	e->mapped = true;
 }
 
+/* Map what follows to the declaration d, which may be in an imported
+ * .rtp (its path as found: beside this one or in a -I directory). */
+static void
+src_of(struct emit *e, const ast_decl *d)
+{
+	if (d->home == e->unit) {
+		src(e, &d->name_loc);
+		return;
+	}
+	if (!e->o->lines)
+		return;
+	out(e, "#line %d \"", d->name_loc.first_line);
+	put_cstring(e, d->home->path);
+	out(e, "\"\n");
+	e->mapped = true;
+}
+
 /* Map what follows back to where it really is in the output. */
 static void
 gen(struct emit *e)
@@ -269,7 +314,7 @@ banner(struct emit *e)
 }
 
 static const char *
-ctype(const struct emit *e, const ast_type *t, char *buf, size_t size)
+ctype(const ast_type *t, char *buf, size_t size)
 {
 	switch (t->kind) {
 	case AST_T_BOOL:
@@ -299,12 +344,13 @@ ctype(const struct emit *e, const ast_type *t, char *buf, size_t size)
 	case AST_T_BYTES:
 		return "rt_bytes";
 	case AST_T_REF:
-		snprintf(buf, size, "%s_%s_ref ", e->p, t->name);
+		snprintf(buf, size, "%s_%s_ref ", ast_prefix(t->target),
+		    t->name);
 		return buf;
 	case AST_T_CTYPE:
 		return t->name;
 	case AST_T_NAMED:
-		snprintf(buf, size, "%s_%s", e->p, t->name);
+		snprintf(buf, size, "%s_%s", ast_prefix(t->target), t->name);
 		return buf;
 	}
 	return "?";
@@ -368,7 +414,7 @@ struct_def(struct emit *e, const char *name, const ast_field *fields)
 	if (fields == NULL)
 		out(e, "\tchar rt_empty_; /* C has no empty structs */\n");
 	for (f = fields; f != NULL; f = f->next) {
-		const char *t = ctype(e, &f->type, buf, sizeof(buf));
+		const char *t = ctype(&f->type, buf, sizeof(buf));
 		size_t len = strlen(t);
 
 		out(e, "\t%s%s%s", t, t[len - 1] == '*' ||
@@ -542,7 +588,8 @@ header_message(struct emit *e, const ast_decl *d)
 	const ast_field *f;
 	char name[512];
 
-	if (!pset_add(&e->done, d))
+	/* An imported message's struct is in its own protocol's header. */
+	if (d->home != e->unit || !pset_add(&e->done, d))
 		return;
 	for (f = d->fields; f != NULL; f = f->next)
 		if (ast_nested(f) != NULL)
@@ -613,7 +660,7 @@ checked_macro(struct emit *e, const char *name, const char *lead,
     const char *lead_args, const char *arg, const ast_decl *m,
     const char *params, const char *args)
 {
-	const char *p = e->p;
+	const char *p = ast_prefix(m);
 
 	if (*params == 0)
 		arg = "__VA_ARGS__";
@@ -653,7 +700,8 @@ header_requests(struct emit *e)
 		out(e, "extern const rt_request %s_%s_request_desc;\n", e->p,
 		    d->name);
 		wrapped(e, "int %s_reply_%s(rt_reply_token t, const %s_%s "
-		    "*reply);\n", e->p, d->name, e->p, reply_of(d)->name);
+		    "*reply);\n", e->p, d->name, ast_prefix(reply_of(d)),
+		    reply_of(d)->name);
 	}
 	if (!any)
 		return;
@@ -701,7 +749,7 @@ request_macros(struct emit *e, const ast_decl *a, const ast_decl *m)
 
 	snprintf(name, sizeof(name), "%s_%s_call_%s", e->p, a->name, m->name);
 	snprintf(args, sizeof(args), ", _Generic((reply), %s_%s *: (reply)%s), "
-	    "(timeout)", e->p, r->name, r->fields != NULL ? "" :
+	    "(timeout)", ast_prefix(r), r->name, r->fields != NULL ? "" :
 	    ", void *: (reply)");
 	checked_macro(e, name, "sys, to, ", "(sys), (to), ", "req", m,
 	    ", reply, timeout", args);
@@ -785,14 +833,15 @@ static const char asks_text[] =
 static void
 header_call_ask(struct emit *e, const ast_decl *a, const ast_decl *m)
 {
-	const char *p = e->p, *n = a->name;
+	const char *p = e->p, *n = a->name, *mp = ast_prefix(m);
 
 	wrapped(e, "int %s_%s_call_%s(rt_system *sys, %s_%s_ref to, "
 	    "const %s_%s *req, %s_%s *reply, rt_duration timeout);\n", p, n,
-	    m->name, p, n, p, m->name, p, reply_of(m)->name);
+	    m->name, p, n, mp, m->name, ast_prefix(reply_of(m)),
+	    reply_of(m)->name);
 	wrapped(e, "rt_corr %s_%s_ask_%s(rt_ctx *ctx, %s_%s_ref to, "
 	    "const %s_%s *req, rt_duration timeout);\n", p, n, m->name, p, n,
-	    p, m->name);
+	    mp, m->name);
 }
 
 /* The handler the user writes for message m of A: with a reply for a
@@ -806,10 +855,11 @@ header_handler(struct emit *e, const ast_decl *a, const ast_decl *m)
 	if (r != NULL)
 		wrapped(e, "int %s_%s_on_%s(%s_%s *self, rt_ctx *ctx, "
 		    "const %s_%s *req, %s_%s *reply);\n", p, n, m->name, p, n,
-		    p, m->name, p, r->name);
+		    ast_prefix(m), m->name, ast_prefix(r), r->name);
 	else
 		wrapped(e, "int %s_%s_on_%s(%s_%s *self, rt_ctx *ctx, "
-		    "const %s_%s *msg);\n", p, n, m->name, p, n, p, m->name);
+		    "const %s_%s *msg);\n", p, n, m->name, p, n, ast_prefix(m),
+		    m->name);
 }
 
 /* A's names in the registry (include/rt/registry.h). */
@@ -886,20 +936,21 @@ header_actor(struct emit *e, const ast_decl *a)
 	header_registry(e, a);
 	for (i = 0; i < a->naccepts; i++) {
 		const ast_name *m = a->accepts[i];
+		const char *mp = ast_prefix(m->target);
 
 		src(e, &m->loc);
 		wrapped(e, "int %s_%s_send_%s(%s_%s_ref to, const %s_%s *msg);\n",
-		    p, n, m->name, p, n, p, m->name);
+		    p, n, m->name, p, n, mp, m->name);
 		wrapped(e, "int %s_%s_send_%s_opt(%s_%s_ref to, "
 		    "const %s_%s *msg, const rt_send_opts *opts);\n", p, n,
-		    m->name, p, n, p, m->name);
+		    m->name, p, n, mp, m->name);
 		wrapped(e, "int %s_%s_send_%s_after(%s_%s_ref to, "
 		    "const %s_%s *msg, rt_duration delay, rt_timer *out);\n",
-		    p, n, m->name, p, n, p, m->name);
+		    p, n, m->name, p, n, mp, m->name);
 		if (every_allowed(m->target))
 			wrapped(e, "int %s_%s_send_%s_every(%s_%s_ref to, "
 			    "const %s_%s *msg, rt_duration period, "
-			    "rt_timer *out);\n", p, n, m->name, p, n, p,
+			    "rt_timer *out);\n", p, n, m->name, p, n, mp,
 			    m->name);
 		if (reply_of(m->target) != NULL)
 			header_call_ask(e, a, m->target);
@@ -940,7 +991,8 @@ header_actor(struct emit *e, const ast_decl *a)
 		src(e, &m->loc);
 		wrapped(e, "int %s_%s_on_%s_reply(%s_%s *self, rt_ctx *ctx, "
 		    "rt_corr id, int status, const %s_%s *reply);\n", p, n,
-		    m->name, p, n, p, reply_of(m->target)->name);
+		    m->name, p, n, ast_prefix(reply_of(m->target)),
+		    reply_of(m->target)->name);
 	}
 	for (i = 0; a->hooks != 0 && i < 3; i++) {
 		static const char *const hooks[] = { "start", "stop", "down" };
@@ -1030,7 +1082,7 @@ header_topic(struct emit *e, const ast_decl *t)
 	src(e, &t->name_loc);
 	out(e, "extern const rt_topic %s_%s_topic;\n", p, tn);
 	wrapped(e, "int %s_%s_publish(rt_system *sys, const %s_%s *msg);\n", p,
-	    tn, p, m->name);
+	    tn, ast_prefix(m), m->name);
 	for (a = e->unit->decls; a != NULL; a = a->next) {
 		if (a->kind != AST_D_ACTOR || !ast_accepts(a, m))
 			continue;
@@ -1075,32 +1127,91 @@ poison_comment(struct emit *e, bool topics)
 	    "message it accepts." : "");
 }
 
+/* Does actor a accept a message named `name` (of any protocol)? */
+static bool
+accepts_named(const ast_decl *a, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < a->naccepts; i++)
+		if (strcmp(a->accepts[i]->name, name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The messages whose sends the header poisons for the actors that do not
+ * accept them: this unit's, then those of its imports. A bare name that
+ * two of them share (shop.Order and common.Order) makes one set of
+ * function names: it is poisoned once, and not at all for an actor that
+ * accepts either. `shared` gets the messages whose name another has,
+ * `skip` those whose names an earlier one poisons already.
+ */
+static void
+poison_candidates(const struct emit *e, struct dlist *l, struct pset *shared,
+    struct pset *skip)
+{
+	struct pset seen = { 0 };
+	const ast_decl *d;
+	size_t i, j;
+
+	for (d = e->unit->decls; d != NULL; d = d->next)
+		if (d->kind == AST_D_MESSAGE || d->kind == AST_D_TOPIC)
+			dlist_add(l, &seen, d);
+	j = l->len;
+	for (i = 0; i < e->unit->nimports; i++)
+		for (d = e->unit->imports[i]->decls; d != NULL; d = d->next)
+			if (d->kind == AST_D_MESSAGE)
+				dlist_add(l, &seen, d);
+	pset_clear(&seen);
+	/* Only imported names can be shared: this unit's are unique. */
+	for (i = j; i < l->len; i++)
+		for (j = 0; j < i; j++) {
+			if (l->at[j]->kind != AST_D_MESSAGE ||
+			    strcmp(l->at[i]->name, l->at[j]->name) != 0)
+				continue;
+			pset_add(shared, l->at[i]);
+			pset_add(shared, l->at[j]);
+			pset_add(skip, l->at[i]);
+		}
+}
+
 static void
 header_poison(struct emit *e)
 {
+	struct pset shared = { 0 }, skip = { 0 };
+	struct dlist cands = { 0 };
 	const ast_decl *a, *m;
 	bool any = false;
+	size_t k;
 
+	poison_candidates(e, &cands, &shared, &skip);
 	for (a = e->unit->decls; a != NULL; a = a->next) {
 		size_t col = 0;
 
 		if (a->kind != AST_D_ACTOR)
 			continue;
-		for (m = e->unit->decls; m != NULL; m = m->next) {
+		for (k = 0; k < cands.len; k++) {
 			size_t i, t, end;
 
+			m = cands.at[k];
+			if (pset_has(&skip, m))
+				continue;
 			if (m->kind == AST_D_TOPIC) {
 				/* The subscriptions: twins 6 and 7. */
 				i = ast_accepts(a, m->carries->target) ? 8 :
 				    6;
 				end = 8;
-			} else if (m->kind == AST_D_MESSAGE) {
-				i = ast_accepts(a, m) ? 3 : 0;
+			} else if (ast_accepts(a, m)) {
+				i = 3;
 				/* Accepted: only the _every send, if any. */
-				end = i == 3 ? every_allowed(m) ? 3 : 4 :
-				    reply_of(m) != NULL ? 6 : 4;
+				end = every_allowed(m) ? 3 : 4;
+			} else if (pset_has(&shared, m) &&
+			    accepts_named(a, m->name)) {
+				continue; /* it accepts the other one */
 			} else {
-				continue;
+				i = 0;
+				end = reply_of(m) != NULL ? 6 : 4;
 			}
 			if (i == end)
 				continue;
@@ -1115,6 +1226,9 @@ header_poison(struct emit *e)
 	}
 	if (any)
 		out(e, "\n");
+	free(cands.at);
+	pset_clear(&shared);
+	pset_clear(&skip);
 }
 
 static void
@@ -1129,6 +1243,13 @@ emit_header(struct emit *e)
 	guard_name(e);
 	out(e, "\n\n#include <stdbool.h>\n#include <stddef.h>\n"
 	    "#include <stdint.h>\n#include <stdio.h>\n#include <rt/rt.h>\n");
+	/* Imports first: an included C type may use their types. */
+	for (d = e->unit->decls; d != NULL; d = d->next)
+		if (d->kind == AST_D_IMPORT) {
+			out(e, "#include \"");
+			put_cstring(e, d->file);
+			out(e, ".h\"\n");
+		}
 	for (d = e->unit->decls; d != NULL; d = d->next)
 		if (d->kind == AST_D_INCLUDE) {
 			out(e, "#include \"");
@@ -1245,10 +1366,10 @@ extra_helper(struct emit *e, const char *name, const ast_field *fields)
 			out(e, "%sextra = %s_%s_extra(&%s);\n"
 			    "%sif (extra == SIZE_MAX || extra > SIZE_MAX / 2 - "
 			    "n)\n%s\treturn SIZE_MAX;\n%sn += extra;\n", ind,
-			    e->p, m->name, x, ind, ind, ind);
+			    ast_prefix(m), m->name, x, ind, ind, ind);
 		else
-			out(e, "%sn += %s_%s_extra(&%s);\n", ind, e->p, m->name,
-			    x);
+			out(e, "%sn += %s_%s_extra(&%s);\n", ind, ast_prefix(m),
+			    m->name, x);
 		loop_close(e, f);
 	}
 	out(e, "\treturn n;\n}\n");
@@ -1285,8 +1406,8 @@ place_fields(struct emit *e, const ast_field *fields, const char *src)
 			    "%s\tp += %s.len;\n%s}\n", ind, x, ind, x, x,
 			    ind, y, ind, x, ind);
 		else
-			out(e, "%sp = %s_%s_place(&%s, p);\n", ind, e->p,
-			    m->name, y);
+			out(e, "%sp = %s_%s_place(&%s, p);\n", ind,
+			    ast_prefix(m), m->name, y);
 		loop_close(e, f);
 	}
 }
@@ -1315,8 +1436,8 @@ place_helper(struct emit *e, const ast_decl *m)
 	if (!pset_add(&e->done, &m->fields))
 		return;
 	nested_helpers(e, m->fields);
-	snprintf(name, sizeof(name), "%s_%s", e->p, m->name);
-	src(e, &m->name_loc);
+	snprintf(name, sizeof(name), "%s_%s", ast_prefix(m), m->name);
+	src_of(e, m);
 	if (pset_add(&e->done, m)) {
 		extra_helper(e, name, m->fields);
 		out(e, "\n");
@@ -1371,6 +1492,16 @@ any_bytes(const ast_unit *unit)
 	return false;
 }
 
+/* Do `fields` nest a message that needs copying? */
+static bool
+any_nested_in(const ast_field *f)
+{
+	for (; f != NULL; f = f->next)
+		if (ast_nested(f) != NULL && field_needs_copy(f))
+			return true;
+	return false;
+}
+
 /* Does a message or the args of an actor nest a message that needs
  * copying? */
 static bool
@@ -1390,13 +1521,94 @@ any_nested(const ast_unit *unit)
 	return false;
 }
 
+/* Imported messages this unit's code copies into envelopes: those its
+ * actors accept, the replies of the requests they accept, the replies of
+ * its own requests and the messages of its topics. Their helpers are
+ * static in each importing source, as in the source of their protocol. */
+static void
+imported_copied(const struct emit *e, struct dlist *l)
+{
+	struct pset seen = { 0 };
+	const ast_decl *d, *m;
+	size_t i;
+
+	for (d = e->unit->decls; d != NULL; d = d->next) {
+		m = NULL;
+		if (d->kind == AST_D_ACTOR) {
+			for (i = 0; i < d->naccepts; i++) {
+				m = d->accepts[i]->target;
+				if (m->home != e->unit)
+					dlist_add(l, &seen, m);
+				if (reply_of(m) != NULL &&
+				    reply_of(m)->home != e->unit)
+					dlist_add(l, &seen, reply_of(m));
+			}
+			continue;
+		}
+		if (d->kind == AST_D_MESSAGE)
+			m = reply_of(d);
+		else if (d->kind == AST_D_TOPIC)
+			m = d->carries->target;
+		if (m != NULL && m->home != e->unit)
+			dlist_add(l, &seen, m);
+	}
+	pset_clear(&seen);
+}
+
+/* NAME_extra, NAME_copy and NAME_clone of message d; `any`: one was
+ * written before. */
+static void
+source_message(struct emit *e, const ast_decl *d, bool *any,
+    bool bytes, bool nested)
+{
+	char name[512];
+
+	if (!*any)
+		out(e, "/*\n * NAME_extra: the bytes the strings of *m "
+		    "take; NAME_copy: copy *m to\n * dst, which has room "
+		    "for the struct and those bytes, strings after the"
+		    "\n * struct, and point the copy at them. A NULL "
+		    "string stays NULL.\n%s%s */\n", bytes ?
+		    " * The data of bytes fields is copied likewise (NULL "
+		    "data stays NULL);\n * NAME_extra returns SIZE_MAX "
+		    "for NULL data with a len > 0, or a total\n * no "
+		    "envelope could hold.\n" : "", nested ?
+		    " * NAME_place does the same for a message nested "
+		    "in another (c: its\n * place in the copy), "
+		    "writing from p on; it returns where it ends.\n" :
+		    "");
+	else
+		out(e, "\n");
+	*any = true;
+	nested_helpers(e, d->fields);
+	snprintf(name, sizeof(name), "%s_%s", ast_prefix(d), d->name);
+	src_of(e, d);
+	copy_helpers(e, name, d->fields, d);
+	if (every_allowed(d) && ast_anyone_accepts(e->unit, d))
+		out(e, "\n/* For periodic timers: copy a payload. */\n"
+		    "static void\n%s_clone(void *dst, const void *src)\n"
+		    "{\n\t%s_copy(dst, (const %s *)src);\n}\n", name,
+		    name, name);
+}
+
 static void
 source_messages(struct emit *e)
 {
+	struct dlist imported = { 0 };
+	bool any = false, bytes, nested;
 	const ast_decl *d;
-	char name[512];
-	bool any = false;
+	size_t i;
 
+	imported_copied(e, &imported);
+	bytes = any_bytes(e->unit);
+	nested = any_nested(e->unit);
+	for (i = 0; i < imported.len; i++) {
+		bytes = bytes || has_bytes(imported.at[i]->fields);
+		nested = nested || any_nested_in(imported.at[i]->fields);
+	}
+	for (i = 0; i < imported.len; i++)
+		if (needs_copy(imported.at[i]->fields))
+			source_message(e, imported.at[i], &any, bytes, nested);
 	for (d = e->unit->decls; d != NULL; d = d->next) {
 		/* Sends and calls copy the messages actors accept; replies
 		 * and the messages of topics are copied too. */
@@ -1404,33 +1616,9 @@ source_messages(struct emit *e)
 		    (!ast_anyone_accepts(e->unit, d) &&
 		    !is_reply(e->unit, d) && !published(e->unit, d)))
 			continue;
-		if (!any)
-			out(e, "/*\n * NAME_extra: the bytes the strings of *m "
-			    "take; NAME_copy: copy *m to\n * dst, which has room "
-			    "for the struct and those bytes, strings after the"
-			    "\n * struct, and point the copy at them. A NULL "
-			    "string stays NULL.\n%s%s */\n", any_bytes(e->unit) ?
-			    " * The data of bytes fields is copied likewise (NULL "
-			    "data stays NULL);\n * NAME_extra returns SIZE_MAX "
-			    "for NULL data with a len > 0, or a total\n * no "
-			    "envelope could hold.\n" : "", any_nested(e->unit) ?
-			    " * NAME_place does the same for a message nested "
-			    "in another (c: its\n * place in the copy), "
-			    "writing from p on; it returns where it ends.\n" :
-			    "");
-		else
-			out(e, "\n");
-		any = true;
-		nested_helpers(e, d->fields);
-		snprintf(name, sizeof(name), "%s_%s", e->p, d->name);
-		src(e, &d->name_loc);
-		copy_helpers(e, name, d->fields, d);
-		if (every_allowed(d) && ast_anyone_accepts(e->unit, d))
-			out(e, "\n/* For periodic timers: copy a payload. */\n"
-			    "static void\n%s_clone(void *dst, const void *src)\n"
-			    "{\n\t%s_copy(dst, (const %s *)src);\n}\n", name,
-			    name, name);
+		source_message(e, d, &any, bytes, nested);
 	}
+	free(imported.at);
 	if (any) {
 		gen(e);
 		out(e, "\n");
@@ -1480,10 +1668,11 @@ print_element(struct emit *e, const ast_type *t, const char *x,
 	case AST_T_NAMED:
 		if (d->kind == AST_D_ENUM)
 			wrapped(e, "%srt_print_enum(f, %s_%s_name(%s), "
-			    "(long long)%s);\n", ind, e->p, d->name, x, x);
-		else
-			out(e, "%s%s_%s_print(f, &%s);\n", ind, e->p, d->name,
+			    "(long long)%s);\n", ind, ast_prefix(d), d->name, x,
 			    x);
+		else
+			out(e, "%s%s_%s_print(f, &%s);\n", ind, ast_prefix(d),
+			    d->name, x);
 		return;
 	}
 }
@@ -1576,15 +1765,15 @@ source_serve(struct emit *e, const ast_decl *a, const ast_decl *m)
 {
 	const char *p = e->p, *n = a->name, *mn = m->name;
 	const ast_decl *r = reply_of(m);
-	const char *rn = r->name;
+	const char *rn = r->name, *rp = ast_prefix(r);
 
 	wrapped(e, "static int\n%s_%s_serve_%s(%s_%s *self, rt_ctx *ctx, "
-	    "const %s_%s *req)\n{\n", p, n, mn, p, n, p, mn);
-	out(e, "\t%s_%s reply;\n", p, rn);
+	    "const %s_%s *req)\n{\n", p, n, mn, p, n, ast_prefix(m), mn);
+	out(e, "\t%s_%s reply;\n", rp, rn);
 	if (has_bytes(r->fields))
-		out(e, "\tsize_t size = sizeof(%s_%s), extra;\n", p, rn);
+		out(e, "\tsize_t size = sizeof(%s_%s), extra;\n", rp, rn);
 	else if (needs_copy(r->fields))
-		out(e, "\tsize_t size = sizeof(%s_%s);\n", p, rn);
+		out(e, "\tsize_t size = sizeof(%s_%s);\n", rp, rn);
 	out(e, "\trt_env *env;\n\tint r;\n\n"
 	    "\tmemset(&reply, 0, sizeof(reply));\n"
 	    "\trt_request_enter(ctx, req);\n"
@@ -1595,19 +1784,19 @@ source_serve(struct emit *e, const ast_decl *a, const ast_decl *m)
 		    "failed\n\t\t * handler would; the asker gets "
 		    "RT_ENOACTOR. */\n"
 		    "\t\tif (extra == SIZE_MAX)\n\t\t\tr = RT_EINVAL;\n"
-		    "\t\telse\n\t\t\tsize += extra;\n\t}\n", p, rn);
+		    "\t\telse\n\t\t\tsize += extra;\n\t}\n", rp, rn);
 	else if (needs_copy(r->fields))
-		out(e, "\tif (r == 0)\n\t\tsize += %s_%s_extra(&reply);\n", p,
+		out(e, "\tif (r == 0)\n\t\tsize += %s_%s_extra(&reply);\n", rp,
 		    rn);
 	if (needs_copy(r->fields))
 		out(e, "\tr = rt_request_leave(ctx, r, size, &env);\n"
 		    "\tif (env != NULL) {\n"
-		    "\t\t%s_%s_copy(rt_env_payload(env), &reply);\n", p, rn);
+		    "\t\t%s_%s_copy(rt_env_payload(env), &reply);\n", rp, rn);
 	else
 		out(e, "\tr = rt_request_leave(ctx, r, sizeof(%s_%s), &env);\n"
 		    "\tif (env != NULL) {\n"
 		    "\t\tmemcpy(rt_env_payload(env), &reply, sizeof(reply));\n",
-		    p, rn);
+		    rp, rn);
 	out(e, "\t\trt_reply_commit(env);\n\t}\n\treturn r;\n}\n\n");
 }
 
@@ -1631,7 +1820,7 @@ source_dispatch(struct emit *e, const ast_decl *a)
 		out(e, "\tcase %s_%s_TAG_%s:\n\t\treturn %s_%s_%s_%s((%s_%s *)"
 		    "self, ctx,\n\t\t    (const %s_%s *)msg);\n", p, n, m,
 		    p, n, reply_of(a->accepts[i]->target) != NULL ? "serve" :
-		    "on", m, p, n, p, m);
+		    "on", m, p, n, ast_prefix(a->accepts[i]->target), m);
 	}
 	for (i = 0; i < a->nasks; i++) {
 		const char *m = a->asks[i]->name;
@@ -1641,7 +1830,8 @@ source_dispatch(struct emit *e, const ast_decl *a)
 		    m);
 		wrapped(e, "\t\treturn %s_%s_on_%s_reply((%s_%s *)self, ctx, "
 		    "id, status, status == 0 ? (const %s_%s *)msg : NULL);\n",
-		    p, n, m, p, n, p, reply_of(a->asks[i]->target)->name);
+		    p, n, m, p, n, ast_prefix(reply_of(a->asks[i]->target)),
+		    reply_of(a->asks[i]->target)->name);
 		out(e, "\t}\n");
 	}
 	out(e, "\t}\n\treturn RT_EBADMSG;\n}\n");
@@ -1701,7 +1891,7 @@ static void
 env_body(struct emit *e, const ast_decl *m, const char *var,
     const char *open)
 {
-	const char *p = e->p, *mn = m->name;
+	const char *p = ast_prefix(m), *mn = m->name;
 	bool strings = needs_copy(m->fields), bytes = has_bytes(m->fields);
 
 	if (m->fields != NULL)
@@ -1758,13 +1948,13 @@ source_send(struct emit *e, const ast_decl *a, const ast_decl *m)
 	const char *p = e->p, *n = a->name, *mn = m->name;
 
 	wrapped(e, "int\n(%s_%s_send_%s_opt)(%s_%s_ref to, const %s_%s *msg, "
-	    "const rt_send_opts *opts)\n{\n%s", p, n, mn, p, n, p, mn,
-	    env_locals(m));
+	    "const rt_send_opts *opts)\n{\n%s", p, n, mn, p, n, ast_prefix(m),
+	    mn, env_locals(m));
 	env_body_to(e, a, m, "msg", "rt_env_new");
 	out(e, "\treturn rt_env_send_opts(env, opts);\n}\n\n");
 	wrapped(e, "int\n(%s_%s_send_%s)(%s_%s_ref to, const %s_%s *msg)\n{\n"
 	    "\treturn (%s_%s_send_%s_opt)(to, msg, NULL);\n}\n", p, n, mn, p,
-	    n, p, mn, p, n, mn);
+	    n, ast_prefix(m), mn, p, n, mn);
 }
 
 /* A's timed sends of m: once after a delay, and every period (not for a
@@ -1773,21 +1963,22 @@ static void
 source_timers(struct emit *e, const ast_decl *a, const ast_decl *m)
 {
 	const char *p = e->p, *n = a->name, *mn = m->name;
+	const char *mp = ast_prefix(m);
 
 	wrapped(e, "int\n(%s_%s_send_%s_after)(%s_%s_ref to, const %s_%s "
 	    "*msg, rt_duration delay, rt_timer *out)\n{\n%s", p, n, mn, p, n,
-	    p, mn, env_locals(m));
+	    mp, mn, env_locals(m));
 	env_body_to(e, a, m, "msg", "rt_env_new");
 	out(e, "\treturn rt_env_send_after(env, delay, out);\n}\n");
 	if (!every_allowed(m))
 		return;
 	wrapped(e, "\nint\n(%s_%s_send_%s_every)(%s_%s_ref to, const %s_%s "
 	    "*msg, rt_duration period, rt_timer *out)\n{\n%s", p, n, mn, p,
-	    n, p, mn, env_locals(m));
+	    n, mp, mn, env_locals(m));
 	env_body_to(e, a, m, "msg", "rt_env_new");
 	if (needs_copy(m->fields))
 		out(e, "\treturn rt_env_send_every(env, period, %s_%s_clone, "
-		    "out);\n}\n", p, mn);
+		    "out);\n}\n", mp, mn);
 	else
 		out(e, "\treturn rt_env_send_every(env, period, NULL, out);"
 		    "\n}\n");
@@ -1800,12 +1991,13 @@ source_call_ask(struct emit *e, const ast_decl *a, const ast_decl *m)
 {
 	const char *p = e->p, *n = a->name, *mn = m->name;
 	const ast_decl *r = reply_of(m);
+	const char *mp = ast_prefix(m), *rp = ast_prefix(r);
 
 	wrapped(e, "int\n(%s_%s_call_%s)(rt_system *sys, %s_%s_ref to, "
 	    "const %s_%s *req, %s_%s *reply, rt_duration timeout)\n{\n", p, n,
-	    mn, p, n, p, mn, p, r->name);
+	    mn, p, n, mp, mn, rp, r->name);
 	if (r->fields == NULL)
-		out(e, "\t%s_%s none;\n", p, r->name);
+		out(e, "\t%s_%s none;\n", rp, r->name);
 	out(e, "%s", env_locals(m));
 	if (r->fields == NULL)
 		out(e, "\tif (reply == NULL)\n\t\treply = &none;\n");
@@ -1813,13 +2005,13 @@ source_call_ask(struct emit *e, const ast_decl *a, const ast_decl *m)
 		out(e, "\tif (reply == NULL)\n\t\treturn RT_EINVAL;\n");
 	env_body_to(e, a, m, "req", "rt_request_new");
 	out(e, "\treturn rt_call(sys, env, reply, sizeof(%s_%s), timeout);\n"
-	    "}\n\n", p, r->name);
+	    "}\n\n", rp, r->name);
 	wrapped(e, "rt_corr\n(%s_%s_ask_%s)(rt_ctx *ctx, %s_%s_ref to, "
 	    "const %s_%s *req, rt_duration timeout)\n{\n%s", p, n, mn, p, n,
-	    p, mn, env_locals(m));
+	    mp, mn, env_locals(m));
 	env_body_to(e, a, m, "req", "rt_request_new");
 	out(e, "\treturn rt_ask(ctx, env, &%s_%s_request_desc, timeout);\n}\n",
-	    p, mn);
+	    mp, mn);
 }
 
 /* A's class, and the table of where the replies to its asks go. */
@@ -1833,7 +2025,8 @@ source_class(struct emit *e, const ast_decl *a)
 		out(e, "\nstatic const rt_ask_route %s_%s_asks[] = {\n", p, n);
 		for (i = 0; i < a->nasks; i++)
 			out(e, "\t{ &%s_%s_request_desc, %s_%s_TAG_%s_reply },\n",
-			    p, a->asks[i]->name, p, n, a->asks[i]->name);
+			    ast_prefix(a->asks[i]->target), a->asks[i]->name, p,
+			    n, a->asks[i]->name);
 		out(e, "};\n");
 	}
 	out(e, "\nconst rt_actor_class %s_%s_class = {\n"
@@ -1965,10 +2158,10 @@ source_requests(struct emit *e)
 		any = true;
 		src(e, &d->name_loc);
 		wrapped(e, "const rt_request %s_%s_request_desc = { \"%s.%s\", "
-		    "sizeof(%s_%s) };\n\n", e->p, d->name, e->p, d->name, e->p,
-		    r->name);
+		    "sizeof(%s_%s) };\n\n", e->p, d->name, e->p, d->name,
+		    ast_prefix(r), r->name);
 		wrapped(e, "int\n(%s_reply_%s)(rt_reply_token t, const %s_%s "
-		    "*reply)\n{\n%s", e->p, d->name, e->p, r->name,
+		    "*reply)\n{\n%s", e->p, d->name, ast_prefix(r), r->name,
 		    env_locals(r));
 		env_body(e, r, "reply", "rt_reply_token_env(t");
 		out(e, "\trt_reply_commit(env);\n\treturn 0;\n}\n");
@@ -1994,7 +2187,7 @@ source_topic(struct emit *e, const ast_decl *t)
 	out(e, "const rt_topic %s_%s_topic = { \"%s.%s\" };\n\n", p, tn, p,
 	    tn);
 	wrapped(e, "int\n(%s_%s_publish)(rt_system *sys, const %s_%s *msg)\n"
-	    "{\n%s", p, tn, p, m->name, env_locals(m));
+	    "{\n%s", p, tn, ast_prefix(m), m->name, env_locals(m));
 	snprintf(open, sizeof(open), "rt_publish_new(sys, &%s_%s_topic", p,
 	    tn);
 	env_body(e, m, "msg", open);

@@ -1,12 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Finding included and imported files (see import.h).
+ * Finding included and imported files, and loading imported ones (see
+ * import.h).
  */
 #include "import.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#include "rtp_parse.h"
+#include "sema.h"
+
+/* Inputs larger than this are refused (the scanner takes an int length). */
+#define IMPORT_MAX_INPUT (64u << 20)
 
 /* dir + "/" + name, or name alone when dir is empty (caller frees). */
 static char *
@@ -51,4 +60,283 @@ import_find(const ast_unit *unit, const char *name)
 		free(p);
 	}
 	return NULL;
+}
+
+char *
+import_read_file(const char *path, size_t *len, FILE *err)
+{
+	size_t cap = 4096, n = 0, got;
+	FILE *f = fopen(path, "rb");
+	char *buf;
+
+	if (f == NULL) {
+		fprintf(err, "%s: error: cannot open: %s\n", path,
+		    strerror(errno));
+		return NULL;
+	}
+	buf = ast_xmalloc(cap);
+	for (;;) {
+		if (n == cap) {
+			if (cap >= IMPORT_MAX_INPUT) {
+				fprintf(err, "%s: error: file too large (the "
+				    "limit is %u MiB)\n", path,
+				    IMPORT_MAX_INPUT >> 20);
+				goto fail;
+			}
+			cap *= 2;
+			buf = realloc(buf, cap);
+			if (buf == NULL) {
+				fputs("rtgen: out of memory\n", err);
+				abort();
+			}
+		}
+		got = fread(buf + n, 1, cap - n, f);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		fprintf(err, "%s: error: cannot read: %s\n", path,
+		    strerror(errno));
+		goto fail;
+	}
+	fclose(f);
+	*len = n;
+	return buf;
+fail:
+	fclose(f);
+	free(buf);
+	return NULL;
+}
+
+/* ---- the loader ------------------------------------------------------ */
+
+/* A file that was loaded (or is being loaded: it is then on the stack). */
+struct loaded {
+	char *real;             /* its real path: the key */
+	ast_unit *unit;         /* NULL when it could not be read */
+	unsigned errors;        /* in the file itself or its imports */
+};
+
+/* A file being loaded, outermost first: the chain of a cycle. */
+struct frame {
+	const char *real;
+	const char *path;       /* as found, for messages */
+};
+
+struct import_loader {
+	FILE *err;
+	bool werror;
+	const char *const *search;
+	size_t nsearch;
+	struct loaded **files;
+	size_t nfiles, capfiles;
+	struct frame *stack;
+	size_t depth, capstack;
+};
+
+static void *
+grow(void *p, size_t *cap, size_t size)
+{
+	*cap = *cap == 0 ? 8 : 2 * *cap;
+	p = realloc(p, *cap * size);
+	if (p == NULL) {
+		fputs("rtgen: out of memory\n", stderr);
+		abort();
+	}
+	return p;
+}
+
+import_loader *
+import_loader_new(FILE *err, bool werror, const char *const *search,
+    size_t nsearch)
+{
+	import_loader *l = ast_xmalloc(sizeof(*l));
+
+	l->err = err;
+	l->werror = werror;
+	l->search = search;
+	l->nsearch = nsearch;
+	return l;
+}
+
+void
+import_loader_free(import_loader *l)
+{
+	size_t i;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < l->nfiles; i++) {
+		ast_unit_free(l->files[i]->unit);
+		free(l->files[i]->real);
+		free(l->files[i]);
+	}
+	free(l->files);
+	free(l->stack);
+	free(l);
+}
+
+static struct loaded *
+find_loaded(const import_loader *l, const char *real)
+{
+	size_t i;
+
+	for (i = 0; i < l->nfiles; i++)
+		if (strcmp(l->files[i]->real, real) == 0)
+			return l->files[i];
+	return NULL;
+}
+
+static void
+push(import_loader *l, const char *real, const char *path)
+{
+	if (l->depth == l->capstack)
+		l->stack = grow(l->stack, &l->capstack, sizeof(*l->stack));
+	l->stack[l->depth].real = real;
+	l->stack[l->depth].path = path;
+	l->depth++;
+}
+
+/* Where `real` is on the stack, or l->depth when it is not. */
+static size_t
+on_stack(const import_loader *l, const char *real)
+{
+	size_t i;
+
+	for (i = 0; i < l->depth; i++)
+		if (strcmp(l->stack[i].real, real) == 0)
+			return i;
+	return l->depth;
+}
+
+static unsigned resolve(import_loader *l, ast_unit *unit, diag *d);
+
+/* Read, parse, resolve the imports of and check the file at `path`. */
+static struct loaded *
+load(import_loader *l, const char *path, char *real)
+{
+	struct loaded *f = ast_xmalloc(sizeof(*f));
+	size_t len = 0;
+	char *text;
+	diag d;
+
+	f->real = real;
+	if (l->nfiles == l->capfiles)
+		l->files = grow(l->files, &l->capfiles, sizeof(*l->files));
+	l->files[l->nfiles++] = f;
+	text = import_read_file(path, &len, l->err);
+	if (text == NULL) {
+		f->errors = 1;
+		return f;
+	}
+	diag_init(&d, l->err, path, text, len);
+	d.werror = l->werror;
+	f->unit = ast_unit_new(path);
+	f->unit->search = l->search;
+	f->unit->nsearch = l->nsearch;
+	if (rtp_parse_text(f->unit, &d, text, len) == 0) {
+		resolve(l, f->unit, &d);
+		sema_check(f->unit, &d);
+	}
+	f->errors = d.errors;
+	diag_fini(&d);
+	free(text);
+	return f;
+}
+
+/* The chain of a cycle that closes at stack entry `from`, as
+ * "a.rtp -> b.rtp -> a.rtp" (caller frees). */
+static char *
+chain(const import_loader *l, size_t from)
+{
+	size_t len = 1, i;
+	char *s;
+
+	for (i = from; i < l->depth; i++)
+		len += strlen(l->stack[i].path) + 4;
+	len += strlen(l->stack[from].path);
+	s = ast_xmalloc(len);
+	for (i = from; i < l->depth; i++) {
+		strcat(s, l->stack[i].path);
+		strcat(s, " -> ");
+	}
+	strcat(s, l->stack[from].path);
+	return s;
+}
+
+static unsigned
+resolve(import_loader *l, ast_unit *unit, diag *d)
+{
+	unsigned before = d->errors;
+	char *self = realpath(unit->path, NULL);
+	ast_decl *decl;
+	size_t n = 0, cap = 0, i;
+
+	push(l, self != NULL ? self : unit->path, unit->path);
+	for (decl = unit->decls; decl != NULL; decl = decl->next) {
+		struct loaded *f;
+		char *path, *real;
+		size_t at;
+
+		if (decl->kind != AST_D_IMPORT || decl->file[0] == '\0')
+			continue;
+		path = import_find(unit, decl->file);
+		if (path == NULL) {
+			diag_error(d, decl->name_loc, "imported file '%s' not "
+			    "found (looked beside the .rtp file%s)",
+			    decl->file, unit->nsearch > 0 ?
+			    " and in the -I directories" : "");
+			continue;
+		}
+		real = realpath(path, NULL);
+		if (real == NULL) {
+			diag_error(d, decl->name_loc, "cannot import '%s': %s",
+			    path, strerror(errno));
+			free(path);
+			continue;
+		}
+		at = on_stack(l, real);
+		if (at < l->depth) {
+			char *c = chain(l, at);
+
+			diag_error(d, decl->name_loc, "import cycle: %s",
+			    c);
+			free(c);
+			free(real);
+			free(path);
+			continue;
+		}
+		f = find_loaded(l, real);
+		if (f != NULL)
+			free(real);
+		else
+			f = load(l, path, real);
+		free(path);
+		if (f->errors > 0 || f->unit == NULL) {
+			diag_error(d, decl->name_loc, "imported file '%s' has "
+			    "errors", decl->file);
+			continue;
+		}
+		for (i = 0; i < n; i++)
+			if (unit->imports[i] == f->unit)
+				break;
+		decl->imported = f->unit;
+		if (i < n)
+			continue; /* sema reports it */
+		if (n == cap)
+			unit->imports = grow(unit->imports, &cap,
+			    sizeof(*unit->imports));
+		unit->imports[n++] = f->unit;
+		unit->nimports = n;
+	}
+	l->depth--;
+	free(self);
+	return d->errors - before;
+}
+
+unsigned
+import_resolve(import_loader *l, ast_unit *unit, diag *d)
+{
+	return resolve(l, unit, d);
 }

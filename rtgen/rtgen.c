@@ -18,11 +18,9 @@
 #include "ast.h"
 #include "diag.h"
 #include "emit_c.h"
+#include "import.h"
 #include "rtp_parse.h"
 #include "sema.h"
-
-/* Inputs larger than this are refused (the scanner takes an int length). */
-#define RTGEN_MAX_INPUT (64u << 20)
 
 /* What the command line asks of every input. */
 struct options {
@@ -30,6 +28,7 @@ struct options {
 	bool werror;    /* -Werror */
 	const char **search;    /* -I DIR..., in order */
 	size_t nsearch;
+	import_loader *loader;  /* the imported files of the whole run */
 };
 
 struct output {
@@ -81,54 +80,6 @@ base_name(const char *path)
 	return slash != NULL ? slash + 1 : path;
 }
 
-/* Read all of `path`; NULL (reported) on failure. */
-static char *
-read_file(const char *path, size_t *len, FILE *err)
-{
-	size_t cap = 4096, n = 0, got;
-	FILE *f = fopen(path, "rb");
-	char *buf;
-
-	if (f == NULL) {
-		fprintf(err, "%s: error: cannot open: %s\n", path,
-		    strerror(errno));
-		return NULL;
-	}
-	buf = ast_xmalloc(cap);
-	for (;;) {
-		if (n == cap) {
-			if (cap >= RTGEN_MAX_INPUT) {
-				fprintf(err, "%s: error: file too large (the "
-				    "limit is %u MiB)\n", path,
-				    RTGEN_MAX_INPUT >> 20);
-				goto fail;
-			}
-			cap *= 2;
-			buf = realloc(buf, cap);
-			if (buf == NULL) {
-				fputs("rtgen: out of memory\n", err);
-				abort();
-			}
-		}
-		got = fread(buf + n, 1, cap - n, f);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		fprintf(err, "%s: error: cannot read: %s\n", path,
-		    strerror(errno));
-		goto fail;
-	}
-	fclose(f);
-	*len = n;
-	return buf;
-fail:
-	fclose(f);
-	free(buf);
-	return NULL;
-}
-
 /* Parse, check and generate one file; 0 and two outputs, or 1. */
 static int
 compile(const char *path, const char *dir, const struct options *o,
@@ -142,7 +93,7 @@ compile(const char *path, const char *dir, const struct options *o,
 	diag d;
 	int status = 0;
 
-	text = read_file(path, &len, err);
+	text = import_read_file(path, &len, err);
 	if (text == NULL)
 		return 1;
 	diag_init(&d, err, path, text, len);
@@ -150,8 +101,10 @@ compile(const char *path, const char *dir, const struct options *o,
 	unit = ast_unit_new(path);
 	unit->search = o->search;
 	unit->nsearch = o->nsearch;
-	if (rtp_parse_text(unit, &d, text, len) == 0)
+	if (rtp_parse_text(unit, &d, text, len) == 0) {
+		import_resolve(o->loader, unit, &d);
 		sema_check(unit, &d);
+	}
 	if (d.errors == 0) {
 		h->input = c->input = path;
 		h->path = join(dir, base, ".h");
@@ -324,6 +277,7 @@ rtgen_main(int argc, char **argv, FILE *out, FILE *err)
 		dirslash = join(dir, dir[strlen(dir) - 1] == '/' ? "" : "/",
 		    "");
 	outs = ast_xmalloc(2 * nfiles * sizeof(*outs));
+	o.loader = import_loader_new(err, o.werror, o.search, o.nsearch);
 	for (i = 0; i < nfiles; i++)
 		if (compile(files[i], dirslash, &o, &outs[2 * i],
 		    &outs[2 * i + 1], err) != 0)
@@ -336,6 +290,7 @@ rtgen_main(int argc, char **argv, FILE *out, FILE *err)
 		emit_buf_free(&outs[i].text);
 	}
 	free(outs);
+	import_loader_free(o.loader);
 	free(dirslash);
 	free(files);
 	free(o.search);

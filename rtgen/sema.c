@@ -104,6 +104,27 @@ symtab_free(struct symtab *t)
 	memset(t, 0, sizeof(*t));
 }
 
+/* A C name, printf-style (caller frees). */
+static char *
+cname(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static char *
+cname(const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	p = ast_xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
 /* ---- the checks ------------------------------------------------------ */
 
 struct sema {
@@ -111,6 +132,15 @@ struct sema {
 	diag *d;
 	const char *prefix;     /* the protocol name */
 	struct symtab decls;    /* name -> ast_decl (messages and actors) */
+	/* The imports: bare name -> the message, actor or enum of an
+	 * imported protocol that declares it (the first one); `twice`:
+	 * bare name -> a second one, which makes the bare name ambiguous;
+	 * `qualified`: "other.Name" (owned) -> the declaration; `protos`:
+	 * protocol name -> its import declaration. */
+	struct symtab imported, twice, qualified, protos;
+	/* An import could not be loaded: names that are not found may be
+	 * its, so they are not reported. */
+	bool import_failed;
 };
 
 /* In the order of enum ast_hook's bits. */
@@ -166,28 +196,66 @@ closest(const char *const *cands, size_t n, const char *name)
 	return found;
 }
 
-/* The closest declaration of `kind` to `name`, or NULL. */
+/* The closest declaration of `kind` to `name` in `unit`, or NULL; *best
+ * is the distance to beat, and becomes the distance of what was found. */
 static const char *
-closest_decl(struct sema *s, enum ast_decl_kind kind, const char *name)
+closest_in(const ast_unit *unit, enum ast_decl_kind kind, const char *name,
+    size_t *best)
 {
-	size_t best = 3, len = strlen(name);
+	size_t len = strlen(name);
 	const char *found = NULL;
 	ast_decl *d;
 
-	if (!diag_printing(s->d))
-		return NULL;
-	for (d = s->unit->decls; d != NULL; d = d->next) {
+	for (d = unit->decls; d != NULL; d = d->next) {
 		size_t dist;
 
 		if (d->kind != kind)
 			continue;
 		dist = diag_distance(name, d->name, 2);
-		if (dist < best && dist < len) {
-			best = dist;
+		if (dist < *best && dist < len) {
+			*best = dist;
 			found = d->name;
 		}
 	}
 	return found;
+}
+
+/* The closest declaration of `kind` to `name`, here or in an import (which
+ * the bare name can reach), or NULL. */
+static const char *
+closest_decl(struct sema *s, enum ast_decl_kind kind, const char *name)
+{
+	size_t best = 3, i;
+	const char *found, *near;
+
+	if (!diag_printing(s->d))
+		return NULL;
+	found = closest_in(s->unit, kind, name, &best);
+	for (i = 0; i < s->unit->nimports; i++) {
+		near = closest_in(s->unit->imports[i], kind, name, &best);
+		if (near != NULL)
+			found = near;
+	}
+	return found;
+}
+
+static void note_decl(struct sema *s, const ast_decl *d, const char *fmt,
+    ...) __attribute__((format(printf, 3, 4)));
+
+/* A note at the name of declaration d, which may be in an imported file. */
+static void
+note_decl(struct sema *s, const ast_decl *d, const char *fmt, ...)
+{
+	char text[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (d->home == NULL || d->home == s->unit)
+		diag_note(s->d, d->name_loc, "%s", text);
+	else
+		diag_note_file(s->d, d->home->path, d->name_loc, "%s", text);
 }
 
 /* The closest type to `name` (built in, enum or message), or NULL. */
@@ -363,19 +431,125 @@ check_array(struct sema *s, const ast_type *t)
 		    (unsigned long long)ARRAY_MAX);
 }
 
+/* The import declaration of the unit that declares d (imported). */
+static void
+mark_used(struct sema *s, const ast_decl *d)
+{
+	ast_decl *i;
+
+	for (i = s->unit->decls; i != NULL; i = i->next)
+		if (i->kind == AST_D_IMPORT && i->imported == d->home) {
+			i->used = true;
+			return;
+		}
+}
+
+/* The closest of the protocols this unit can name to `name`, or NULL. */
+static const char *
+closest_protocol(struct sema *s, const char *name)
+{
+	size_t best = 3, len = strlen(name), i, dist;
+	const char *found = NULL;
+
+	if (!diag_printing(s->d))
+		return NULL;
+	for (i = 0; i <= s->unit->nimports; i++) {
+		const char *p = i < s->unit->nimports ?
+		    s->unit->imports[i]->protocol->name : s->prefix;
+
+		dist = diag_distance(name, p, 2);
+		if (dist < best && dist < len) {
+			best = dist;
+			found = p;
+		}
+	}
+	return found;
+}
+
+/*
+ * The declaration that a name, `qual.name` or bare `name`, names: one of
+ * this unit's or one of an imported protocol's. NULL when there is none,
+ * or after reporting (*reported) what is wrong: an unknown protocol, a
+ * name the protocol does not declare, a bare name that two protocols
+ * declare. A NULL that is not reported is for the caller to report, as an
+ * unknown name of the kind it wants (`kind` is that kind, for the "did
+ * you mean" of a qualified name).
+ */
+static ast_decl *
+lookup(struct sema *s, const char *qual, ast_loc qual_loc, const char *name,
+    ast_loc loc, enum ast_decl_kind kind, bool *reported)
+{
+	ast_decl *d, *local, *other;
+	char buf[256], *key;
+
+	*reported = false;
+	if (qual != NULL && strcmp(qual, s->prefix) != 0) {
+		const ast_decl *imp = symtab_get(&s->protos, qual);
+		size_t best = 3;
+
+		if (imp == NULL) {
+			*reported = true;
+			if (!s->import_failed)
+				diag_error(s->d, qual_loc, "unknown protocol "
+				    "'%s'%s", qual, closest_protocol(s, qual) !=
+				    NULL ? did_you_mean(buf, sizeof(buf),
+				    closest_protocol(s, qual)) :
+				    " (import it first)");
+			return NULL;
+		}
+		((ast_decl *)imp)->used = true;
+		key = cname("%s.%s", qual, name);
+		d = (ast_decl *)symtab_get(&s->qualified, key);
+		free(key);
+		*reported = d == NULL;
+		if (d == NULL)
+			diag_error(s->d, loc, "protocol '%s' declares no %s "
+			    "'%s'%s", qual, ast_decl_keyword(kind), name,
+			    did_you_mean(buf, sizeof(buf), diag_printing(s->d) ?
+			    closest_in(imp->imported, kind, name, &best) :
+			    NULL));
+		return d;
+	}
+	local = (ast_decl *)symtab_get(&s->decls, name);
+	if (qual != NULL)
+		return local;
+	d = (ast_decl *)symtab_get(&s->imported, name);
+	if (d == NULL)
+		return local;
+	other = local != NULL ? local :
+	    (ast_decl *)symtab_get(&s->twice, name);
+	if (other != NULL) {
+		/* In the order of the imports, this protocol first. */
+		const char *p1 = ast_prefix(d), *p2 = ast_prefix(other);
+
+		if (local != NULL) {
+			p1 = s->prefix;
+			p2 = ast_prefix(d);
+		}
+		diag_error(s->d, loc, "'%s' is ambiguous: protocols '%s' and "
+		    "'%s' both declare it; write '%s.%s' or '%s.%s'", name,
+		    p1, p2, p1, name, p2, name);
+		*reported = true;
+		return NULL;
+	}
+	mark_used(s, d);
+	return d;
+}
+
 /* A type named by an identifier: an enum or a message (by value). */
 static void
 resolve_type(struct sema *s, ast_type *t)
 {
-	ast_decl *d = (ast_decl *)symtab_get(&s->decls, t->name);
+	bool reported;
+	ast_decl *d = lookup(s, t->qual, t->qual_loc, t->name, t->name_loc,
+	    AST_D_MESSAGE, &reported);
 	char buf[256];
 
-	if (t->qual != NULL) {
-		diag_error(s->d, t->qual_loc, "unknown protocol '%s' (import "
-		    "it first)", t->qual);
+	if (reported)
 		return;
-	}
 	if (d == NULL) {
+		if (s->import_failed)
+			return;
 		diag_error(s->d, t->name_loc, "unknown type '%s'%s", t->name,
 		    did_you_mean(buf, sizeof(buf), closest_type(s, t->name)));
 		return;
@@ -383,13 +557,13 @@ resolve_type(struct sema *s, ast_type *t)
 	if (d->kind == AST_D_ACTOR) {
 		diag_error(s->d, t->name_loc, "'%s' is an actor, not a type "
 		    "(a reference to it is ref<%s>)", t->name, t->name);
-		diag_note(s->d, d->name_loc, "'%s' is declared here", t->name);
+		note_decl(s, d, "'%s' is declared here", t->name);
 		return;
 	}
 	if (d->kind != AST_D_MESSAGE && d->kind != AST_D_ENUM) {
 		diag_error(s->d, t->name_loc, "'%s' is a %s, not a type",
 		    t->name, ast_decl_keyword(d->kind));
-		diag_note(s->d, d->name_loc, "'%s' is declared here", t->name);
+		note_decl(s, d, "'%s' is declared here", t->name);
 		return;
 	}
 	t->target = d;
@@ -428,10 +602,14 @@ check_fields(struct sema *s, ast_field *fields, const char *what,
 		if (f->type.kind == AST_T_NAMED)
 			resolve_type(s, &f->type);
 		if (f->type.kind == AST_T_REF) {
-			ast_decl *t = (ast_decl *)symtab_get(&s->decls,
-			    f->type.name);
+			bool reported;
+			ast_decl *t = lookup(s, f->type.qual,
+			    f->type.qual_loc, f->type.name, f->type.name_loc,
+			    AST_D_ACTOR, &reported);
 
-			if (t == NULL) {
+			if (reported || (t == NULL && s->import_failed)) {
+				/* Reported, or perhaps the failed import's. */
+			} else if (t == NULL) {
 				diag_error(s->d, f->type.name_loc,
 				    "unknown actor '%s' in ref<>%s",
 				    f->type.name, did_you_mean(buf,
@@ -442,8 +620,8 @@ check_fields(struct sema *s, ast_field *fields, const char *what,
 				    "'%s' is a %s, not an actor; ref<> takes "
 				    "an actor", t->name,
 				    ast_decl_keyword(t->kind));
-				diag_note(s->d, t->name_loc, "'%s' is declared "
-				    "here", t->name);
+				note_decl(s, t, "'%s' is declared here",
+				    t->name);
 			} else {
 				f->type.target = t;
 			}
@@ -602,6 +780,82 @@ check_include(struct sema *s, const ast_decl *d)
 	free(path);
 }
 
+/*
+ * The imports: each file once, each protocol once and not this one; then
+ * the names each declares, bare and qualified. The loader (import.c) has
+ * already reported what it could not load.
+ */
+static void
+declare_imports(struct sema *s)
+{
+	ast_decl *d, *e;
+
+	for (d = s->unit->decls; d != NULL; d = d->next) {
+		const ast_decl *prev;
+		const char *proto;
+
+		if (d->kind != AST_D_IMPORT || !check_file_name(s, d))
+			continue;
+		if (d->imported == NULL) {
+			s->import_failed = true;
+			continue;
+		}
+		for (e = s->unit->decls; e != d; e = e->next)
+			if (e->kind == AST_D_IMPORT &&
+			    e->imported == d->imported)
+				break;
+		if (e != d) {
+			diag_error(s->d, d->name_loc, "'%s' is imported "
+			    "twice", d->file);
+			diag_note(s->d, e->name_loc, "it was first imported "
+			    "here");
+			d->imported = NULL;
+			continue;
+		}
+		proto = d->imported->protocol->name;
+		if (strcmp(proto, s->prefix) == 0) {
+			diag_error(s->d, d->name_loc, "'%s' declares protocol "
+			    "'%s', the name of this protocol; the C names of "
+			    "the two would collide", d->file, proto);
+			d->imported = NULL;
+			continue;
+		}
+		prev = symtab_put(&s->protos, proto, d);
+		if (prev != NULL) {
+			diag_error(s->d, d->name_loc, "'%s' declares protocol "
+			    "'%s', as '%s' does; the C names of the two would "
+			    "collide", d->file, proto, prev->file);
+			diag_note(s->d, prev->name_loc, "'%s' is imported "
+			    "here", prev->file);
+			d->imported = NULL;
+			continue;
+		}
+		for (e = d->imported->decls; e != NULL; e = e->next) {
+			if (e->kind != AST_D_MESSAGE &&
+			    e->kind != AST_D_ACTOR && e->kind != AST_D_ENUM)
+				continue;
+			symtab_put(&s->qualified, cname("%s.%s", proto,
+			    e->name), e);
+			if (symtab_put(&s->imported, e->name, e) != NULL)
+				symtab_put(&s->twice, e->name, e);
+		}
+	}
+}
+
+/* An import none of whose names are used is likely a leftover. */
+static void
+check_unused_imports(struct sema *s)
+{
+	const ast_decl *d;
+
+	for (d = s->unit->decls; d != NULL; d = d->next)
+		if (d->kind == AST_D_IMPORT && d->imported != NULL &&
+		    !d->used)
+			diag_warning(s->d, d->name_loc, "unused import '%s' "
+			    "(nothing of protocol '%s' is used)", d->file,
+			    d->imported->protocol->name);
+}
+
 static void
 check_protocol(struct sema *s)
 {
@@ -655,6 +909,7 @@ declare(struct sema *s)
 			continue;
 		if (d->kind == AST_D_MESSAGE)
 			d->tag = tag++;
+		d->home = s->unit;
 		check_decl_name(s, d);
 		prev = symtab_put(&s->decls, d->name, d);
 		if (prev != NULL) {
@@ -684,9 +939,13 @@ static const struct list_clause asks_clause = { "asks", "request", "asked" };
 static ast_decl *
 resolve_message(struct sema *s, ast_name *n, const char *takes)
 {
-	ast_decl *m = (ast_decl *)symtab_get(&s->decls, n->name);
+	bool reported;
+	ast_decl *m = lookup(s, n->qual, n->qual_loc, n->name, n->loc,
+	    AST_D_MESSAGE, &reported);
 	char buf[256];
 
+	if (reported || (m == NULL && s->import_failed))
+		return NULL;
 	if (m == NULL) {
 		diag_error(s->d, n->loc, "unknown message '%s'%s", n->name,
 		    did_you_mean(buf, sizeof(buf), closest_decl(s,
@@ -697,7 +956,7 @@ resolve_message(struct sema *s, ast_name *n, const char *takes)
 		diag_error(s->d, n->loc, "'%s' is %s %s, not a message; %s",
 		    n->name, article(m->kind),
 		    ast_decl_keyword(m->kind), takes);
-		diag_note(s->d, m->name_loc, "'%s' is declared here", m->name);
+		note_decl(s, m, "'%s' is declared here", m->name);
 		return NULL;
 	}
 	n->target = m;
@@ -740,11 +999,21 @@ check_message_list(struct sema *s, ast_decl *actor, ast_clause *c,
 			diag_error(s->d, n->loc, "'%s' is not a request "
 			    "(declare it 'message %s -> R')", n->name,
 			    n->name);
-			diag_note(s->d, m->name_loc, "'%s' is declared here",
-			    m->name);
+			note_decl(s, m, "'%s' is declared here", m->name);
 			continue;
 		}
 		prev = symtab_put(seen, n->name, n);
+		if (prev != NULL && prev->target != m) {
+			/* shop.Order and common.Order: one P_A_send_Order. */
+			diag_error(s->d, n->loc, "actor '%s' %s two %ss named "
+			    "'%s' (from protocols '%s' and '%s'); their "
+			    "functions would have the same C names",
+			    actor->name, k->keyword, k->noun, n->name,
+			    ast_prefix(prev->target), ast_prefix(m));
+			diag_note(s->d, prev->loc, "the first is %s here",
+			    k->done);
+			continue;
+		}
 		if (prev != NULL) {
 			diag_error(s->d, n->loc, "actor '%s' %s %s '%s' twice",
 			    actor->name, k->keyword, k->noun, n->name);
@@ -884,6 +1153,21 @@ check_actor(struct sema *s, ast_decl *actor)
 	symtab_free(&asked);
 }
 
+/* Does an actor of this unit, of the unit that declares m or of an
+ * import accept m? */
+static bool
+accepted_anywhere(struct sema *s, const ast_decl *m)
+{
+	size_t i;
+
+	if (ast_anyone_accepts(s->unit, m) || ast_anyone_accepts(m->home, m))
+		return true;
+	for (i = 0; i < s->unit->nimports; i++)
+		if (ast_anyone_accepts(s->unit->imports[i], m))
+			return true;
+	return false;
+}
+
 /* A request nobody accepts could never be answered: asking it is an error
  * (it needs every actor's accepts resolved). */
 static void
@@ -894,7 +1178,7 @@ check_asked(struct sema *s, const ast_decl *actor)
 	for (i = 0; i < actor->nasks; i++) {
 		const ast_name *n = actor->asks[i];
 
-		if (!ast_anyone_accepts(s->unit, n->target))
+		if (!accepted_anywhere(s, n->target))
 			diag_error(s->d, n->loc, "actor '%s' asks '%s', but "
 			    "no actor accepts '%s'", actor->name, n->name,
 			    n->name);
@@ -926,13 +1210,13 @@ check_topic(struct sema *s, ast_decl *t)
 		diag_error(s->d, t->carries->loc, "'%s' is a request; a topic "
 		    "carries messages, not requests (a published request "
 		    "could not be answered)", m->name);
-		diag_note(s->d, m->name_loc, "'%s' is declared here", m->name);
+		note_decl(s, m, "'%s' is declared here", m->name);
 	} else if (has_ctype(m)) {
 		diag_error(s->d, t->carries->loc, "'%s' has C-typed fields; a "
 		    "topic cannot carry it (its subscribers share one copy, "
 		    "so none of them could own what such a field holds)",
 		    m->name);
-		diag_note(s->d, m->name_loc, "'%s' is declared here", m->name);
+		note_decl(s, m, "'%s' is declared here", m->name);
 	}
 }
 
@@ -951,26 +1235,6 @@ check_subscribers(struct sema *s, const ast_decl *t)
 
 /* ---- generated C names ---------------------------------------------- */
 
-static char *
-cname(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *
-cname(const char *fmt, ...)
-{
-	va_list ap;
-	char *p;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	p = ast_xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(p, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	return p;
-}
-
 static void
 claim(struct sema *s, struct symtab *names, char *name, const ast_decl *d)
 {
@@ -980,10 +1244,27 @@ claim(struct sema *s, struct symtab *names, char *name, const ast_decl *d)
 		symtab_put(names, name, d);
 		return;
 	}
-	diag_error(s->d, d->name_loc, "%s '%s' and %s '%s' would both "
+	if (d->home != s->unit) {
+		/* Two imported protocols: report it at the second import. */
+		const ast_decl *i;
+
+		for (i = s->unit->decls; i != NULL; i = i->next)
+			if (i->kind == AST_D_IMPORT && i->imported == d->home)
+				break;
+		diag_error(s->d, i->name_loc, "%s '%s.%s' and %s '%s.%s' "
+		    "would both declare the C name '%s'",
+		    ast_decl_keyword(d->kind), ast_prefix(d), d->name,
+		    ast_decl_keyword(prev->kind), ast_prefix(prev), prev->name,
+		    name);
+		free(name);
+		return;
+	}
+	diag_error(s->d, d->name_loc, "%s '%s' and %s '%s%s%s' would both "
 	    "declare the C name '%s'", ast_decl_keyword(d->kind), d->name,
-	    ast_decl_keyword(prev->kind), prev->name, name);
-	diag_note(s->d, prev->name_loc, "%s '%s' is declared here",
+	    ast_decl_keyword(prev->kind), prev->home != s->unit ?
+	    ast_prefix(prev) : "", prev->home != s->unit ? "." : "",
+	    prev->name, name);
+	note_decl(s, prev, "%s '%s' is declared here",
 	    ast_decl_keyword(prev->kind), prev->name);
 	free(name);
 }
@@ -1004,6 +1285,22 @@ static const struct poison {
 	{ "_unsubscribe_", "", false, true },
 };
 
+/* Does actor a accept a message named `name`, of this protocol or of an
+ * import? (The header poisons a name only when it accepts none.) */
+static bool
+accepts_name(struct sema *s, const ast_decl *a, const char *name)
+{
+	const ast_decl *m = symtab_get(&s->decls, name);
+
+	if (m != NULL && ast_accepts(a, m))
+		return true;
+	m = symtab_get(&s->imported, name);
+	if (m != NULL && ast_accepts(a, m))
+		return true;
+	m = symtab_get(&s->twice, name);
+	return m != NULL && ast_accepts(a, m);
+}
+
 /* Is `key` (claimed by `owner`), split at `at` where pn->verb starts, a
  * name the header poisons? Report it and return true if so. */
 static bool
@@ -1023,6 +1320,8 @@ poisoned(struct sema *s, const char *key, const ast_decl *owner,
 	mname = cname("%.*s", (int)(mlen - slen), at + vlen);
 	a = symtab_get(&s->decls, aname);
 	m = symtab_get(&s->decls, mname);
+	if (m == NULL)
+		m = symtab_get(&s->imported, mname);
 	free(aname);
 	free(mname);
 	if (m != NULL && pn->topics && m->kind == AST_D_TOPIC) {
@@ -1033,7 +1332,7 @@ poisoned(struct sema *s, const char *key, const ast_decl *owner,
 	    m->kind != AST_D_MESSAGE || pn->topics != (t != NULL) ||
 	    (pn->requests && m->reply == NULL))
 		return false;
-	if (!ast_accepts(a, m))
+	if (!accepts_name(s, a, m->name))
 		why = "does not accept";
 	else if (strcmp(pn->suffix, "_every") == 0 && has_ctype(m))
 		why = "has no periodic send (C-typed fields) of";
@@ -1135,6 +1434,19 @@ check_cnames(struct sema *s)
 	ast_decl *d;
 	size_t i;
 
+	/* The types of the imports, which this unit's header includes: a
+	 * message b_M of protocol a and a message M of protocol a_b are both
+	 * a_b_M. */
+	for (i = 0; i < s->unit->nimports; i++) {
+		const ast_unit *u = s->unit->imports[i];
+
+		for (d = u->decls; d != NULL; d = d->next)
+			if (d->kind == AST_D_MESSAGE ||
+			    d->kind == AST_D_ACTOR || d->kind == AST_D_ENUM)
+				claim(s, &names, cname("%s_%s%s",
+				    u->protocol->name, d->name,
+				    d->kind == AST_D_ACTOR ? "_ref" : ""), d);
+	}
 	for (d = s->unit->decls; d != NULL; d = d->next) {
 		if (d->kind == AST_D_MESSAGE) {
 			for (i = 0; i < sizeof(message_names) /
@@ -1188,8 +1500,10 @@ sema_check(ast_unit *unit, diag *d)
 	unsigned before = d->errors;
 	ast_decl *decl;
 
+	s.qualified.owns_keys = true;
 	check_protocol(&s);
 	declare(&s);
+	declare_imports(&s);
 	for (decl = unit->decls; decl != NULL; decl = decl->next) {
 		if (decl->kind == AST_D_MESSAGE) {
 			check_fields(&s, decl->fields, "message", decl->name);
@@ -1202,10 +1516,6 @@ sema_check(ast_unit *unit, diag *d)
 			check_enum(&s, decl);
 		} else if (decl->kind == AST_D_INCLUDE) {
 			check_include(&s, decl);
-		} else if (decl->kind == AST_D_IMPORT) {
-			/* Parsed, so that the error can be this clear. */
-			diag_error(s.d, decl->loc, "'import' is not supported "
-			    "yet; declare what you need in this file for now");
 		}
 	}
 	/* What follows looks into nested messages: cycles first. */
@@ -1218,8 +1528,13 @@ sema_check(ast_unit *unit, diag *d)
 			check_asked(&s, decl);
 		else if (decl->kind == AST_D_TOPIC)
 			check_subscribers(&s, decl);
+	check_unused_imports(&s);
 	if (d->errors == before)
 		check_cnames(&s);
 	symtab_free(&s.decls);
+	symtab_free(&s.imported);
+	symtab_free(&s.twice);
+	symtab_free(&s.qualified);
+	symtab_free(&s.protos);
 	return d->errors - before;
 }

@@ -708,7 +708,8 @@ static const char *const bad_files[] = {
 	"cname_registry", "topic_errors", "topic_syntax", "cname_topic",
 	"cname_poisoned_topic", "enum_errors", "array_errors", "array_syntax",
 	"nested_cycle", "type_errors", "cname_enum", "field_keywords",
-	"include_errors", "import_unsupported",
+	"include_errors", "import_not_found", "import_cycle",
+	"import_ambiguous", "import_unknown", "import_errors",
 };
 
 static void
@@ -752,7 +753,8 @@ each_bad_file_gives_its_expected_errors_and_no_output(void)
 
 /* ---- warnings: golden stderr, plain and with -Werror ----------------------- */
 
-static const char *const warn_files[] = { "topic_no_subscriber" };
+static const char *const warn_files[] = { "topic_no_subscriber",
+	"import_unused" };
 
 /* Run rtgen [-Werror] on warn/NAME.rtp: the status and the number of files
  * written must be as given, stderr as in warn/NAME`suffix`. What it
@@ -783,7 +785,9 @@ check_warn_file(const char *name, const char *werror, int want_status,
 
 		snprintf(cmd, sizeof(cmd), "cc -std=c11 -Wall -Wextra "
 		    "-Wpedantic -Wmissing-prototypes -Werror -I%s/include "
-		    "-c %s/%s.rtp.c -o /dev/null", TOP_SRCDIR, dir, name);
+		    "-I%s/rtgen/good/inc -I%s/rtgen/good -c %s/%s.rtp.c "
+		    "-o /dev/null", TOP_SRCDIR, TEST_SRCDIR, TEST_SRCDIR, dir,
+		    name);
 		if (system(cmd) != 0) {
 			fprintf(stderr, "\nfailed: %s\n", cmd);
 			CU_FAIL("generated code does not compile");
@@ -813,8 +817,21 @@ a_warning_does_not_fail_the_run_unless_werror(void)
 
 /* ---- the emitter: golden output that compiles ------------------------------- */
 
+/* imports.rtp imports inc/common.rtp, which it finds through -I. */
 static const char *const good_files[] = { "shop", "minimal", "messages",
-	"mailbox", "types", "ask", "lang" };
+	"mailbox", "types", "ask", "lang", "inc/common", "imports" };
+
+/* The directory imports.rtp's imports are found in. */
+#define GOOD_INC "-Irtgen/good/inc"
+
+/* What good/NAME.rtp is generated as: NAME without its directory. */
+static const char *
+good_base(const char *name)
+{
+	const char *slash = strrchr(name, '/');
+
+	return slash != NULL ? slash + 1 : name;
+}
 
 /* Generate good/NAME.rtp into dir (from TEST_SRCDIR, so the path in the
  * output is rtgen/good/NAME.rtp); return rtgen's status. */
@@ -822,7 +839,7 @@ static int
 generate(const char *name, const char *dir, const char *extra)
 {
 	char rtp[256], cwd[4096], *out, *err;
-	const char *args[] = { "-o", dir, rtp, extra, NULL };
+	const char *args[] = { "-o", dir, GOOD_INC, rtp, extra, NULL };
 	int status;
 
 	if (getcwd(cwd, sizeof(cwd)) == NULL || chdir(TEST_SRCDIR) != 0)
@@ -853,7 +870,7 @@ each_good_file_gives_its_expected_header_and_source(void)
 			size_t got_len = 0, want_len = 0;
 
 			snprintf(got_path, sizeof(got_path), "%s/%s.rtp.%s",
-			    dir, good_files[i], j == 0 ? "h" : "c");
+			    dir, good_base(good_files[i]), j == 0 ? "h" : "c");
 			snprintf(want_path, sizeof(want_path),
 			    "%s/rtgen/good/%s.rtp.%s", TEST_SRCDIR,
 			    good_files[i], j == 0 ? "h" : "c");
@@ -968,9 +985,10 @@ generated_code_compiles_warning_free_with_every_compiler(void)
 			snprintf(cmd, sizeof(cmd), "%s -std=c11 -Wall -Wextra "
 			    "-Wpedantic -Wmissing-prototypes -Wshadow "
 			    "-Wstrict-prototypes -Wconversion -Werror "
-			    "-I%s/include -c %s/rtgen/good/%s.rtp.c "
-			    "-o /dev/null", compilers[i], TOP_SRCDIR,
-			    TEST_SRCDIR, good_files[j]);
+			    "-I%s/include -I%s/rtgen/good/inc "
+			    "-c %s/rtgen/good/%s.rtp.c -o /dev/null",
+			    compilers[i], TOP_SRCDIR, TEST_SRCDIR, TEST_SRCDIR,
+			    good_files[j]);
 			if (system(cmd) != 0) {
 				fprintf(stderr, "\nfailed: %s\n", cmd);
 				CU_FAIL("generated code does not compile");
