@@ -40,6 +40,7 @@ ast_unit_new(const char *path)
 
 	unit->path = ast_xstrdup(path);
 	unit->tail = &unit->decls;
+	unit->deps_tail = &unit->deps;
 	return unit;
 }
 
@@ -54,8 +55,18 @@ ast_unit_free(ast_unit *unit)
 		next = d->next;
 		ast_decl_free(d);
 	}
+	ast_name_free_list(unit->deps);
 	free(unit->path);
 	free(unit);
+}
+
+void
+ast_unit_add_dep(ast_unit *unit, const char *path, ast_loc loc)
+{
+	ast_name *n = ast_name_new(ast_xstrdup(path), loc);
+
+	*unit->deps_tail = n;
+	unit->deps_tail = &n->next;
 }
 
 void

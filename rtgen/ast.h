@@ -148,6 +148,12 @@ typedef struct ast_unit {
 	ast_decl *decls;
 	ast_decl **tail;      /* where the next declaration is linked */
 	const ast_decl *protocol; /* sema: the protocol declaration */
+	/* Files its outputs depend on besides itself (imported .rtp files,
+	 * included headers), as found on the search path, in the order they
+	 * were found; the name of each is its path, the location that of the
+	 * import or include. `rtgen -M` lists them. */
+	ast_name *deps;
+	ast_name **deps_tail;
 } ast_unit;
 
 /* ast_xmalloc: malloc that aborts on exhaustion (rtgen cannot go on). */
@@ -161,6 +167,9 @@ ast_unit *ast_unit_new(const char *path);
 void ast_unit_free(ast_unit *unit);
 /* ast_unit_append: link `decl` at the end of the unit, which takes it. */
 void ast_unit_append(ast_unit *unit, ast_decl *decl);
+/* ast_unit_add_dep: record that the unit depends on the file `path`
+ * (copied), found for the import or include at `loc`. */
+void ast_unit_add_dep(ast_unit *unit, const char *path, ast_loc loc);
 
 /* Constructors; each takes the strings and lists passed to it. */
 ast_decl *ast_decl_new(enum ast_decl_kind kind, char *name, ast_loc loc,
