@@ -56,30 +56,37 @@ same(const emit_buf *a, const emit_buf *b)
 		abort();
 }
 
-/* Run every emitter on a checked unit, twice, comparing the runs. */
+/* Run every emitter on a checked unit, twice, comparing the runs; and
+ * the C emitter a third time without #line directives. */
 static void
 emit_all(const ast_unit *unit)
 {
 	emit_c_opts o = { "t.rtp", "t.rtp.h", "t.rtp.c", true };
-	emit_buf h[2] = { { 0 } }, c[2] = { { 0 } }, dot[2] = { { 0 } };
+	emit_buf h[3] = { { 0 } }, c[3] = { { 0 } }, dot[2] = { { 0 } };
 	emit_buf dep[2] = { { 0 } };
 	int i;
 
-	for (i = 0; i < 2; i++) {
-		o.lines = i == 0;
+	for (i = 0; i < 3; i++) {
+		o.lines = i < 2;
 		emit_c(unit, &o, &h[i], &c[i]);
-		emit_dot(unit, "t.rtp", &dot[i]);
-		deps_emit(unit, "t.rtp", "out/", &dep[i]);
 		text(&h[i]);
 		text(&c[i]);
+	}
+	for (i = 0; i < 2; i++) {
+		emit_dot(unit, "t.rtp", &dot[i]);
+		deps_emit(unit, "t.rtp", "out/", &dep[i]);
 		text(&dot[i]);
 		text(&dep[i]);
 	}
+	same(&h[0], &h[1]);
+	same(&c[0], &c[1]);
 	same(&dot[0], &dot[1]);
 	same(&dep[0], &dep[1]);
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 3; i++) {
 		emit_buf_free(&h[i]);
 		emit_buf_free(&c[i]);
+	}
+	for (i = 0; i < 2; i++) {
 		emit_buf_free(&dot[i]);
 		emit_buf_free(&dep[i]);
 	}
