@@ -140,6 +140,12 @@ typedef struct ast_decl {
 	unsigned hooks;       /* enum ast_hook bits */
 	/* Filled by sema for a message: its protocol-wide tag, from 1. */
 	uint32_t tag;
+	/* Filled by sema, so that the questions below take no linear scan
+	 * (a protocol may have thousands of actors and messages): for an
+	 * actor, the messages it accepts sorted by address (NULL when it
+	 * accepts none); for a message, whether some actor accepts it. */
+	const struct ast_decl **accepts_sorted;
+	bool accepted;
 } ast_decl;
 
 /* One parsed file. */
@@ -189,9 +195,14 @@ ast_field *ast_field_reverse(ast_field *list);
 ast_name *ast_name_reverse(ast_name *list);
 ast_clause *ast_clause_reverse(ast_clause *list);
 
-/* ast_accepts: does `actor` accept message `msg`? (Once sema resolved it.) */
+/* ast_index_accepts: fill actor->accepts_sorted from actor->accepts and
+ * mark each accepted message (sema calls it once per actor). */
+void ast_index_accepts(ast_decl *actor);
+/* ast_accepts: does `actor` accept message `msg`? (Once sema resolved it;
+ * a binary search once it is indexed.) */
 bool ast_accepts(const ast_decl *actor, const ast_decl *msg);
-/* ast_anyone_accepts: does any actor of `unit` accept message `msg`? */
+/* ast_anyone_accepts: does any actor of `unit` accept message `msg`?
+ * (Constant time once sema has indexed every actor.) */
 bool ast_anyone_accepts(const ast_unit *unit, const ast_decl *msg);
 
 /* ast_type_keyword: the .rtp spelling of a type kind ("u32", "ref"). */

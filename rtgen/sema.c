@@ -625,6 +625,7 @@ check_actor(struct sema *s, ast_decl *actor)
 			    "the state of actor" : "the init of actor",
 			    actor->name);
 	}
+	ast_index_accepts(actor);
 	symtab_free(&accepted);
 	symtab_free(&asked);
 }
