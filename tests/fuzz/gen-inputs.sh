@@ -56,6 +56,13 @@ awk 'BEGIN { printf "protocol p;\nmessage "; for (i = 0; i < 100000; i++) printf
 { cat "$dir/big-1mb.rtp"; printf 'message X { c"char * u8 x; }\n'; } \
     >"$dir/unterminated-ctype-1mb.rtp"
 { cat "$dir/big-1mb.rtp"; printf 'protocol "'; } >"$dir/unterminated-string-1mb.rtp"
+# Runs of NUL bytes: bare, in a block comment, a line comment, a C type.
+# flex rescanned a token from its start at each NUL in it, so each of
+# these took minutes (a megabyte of them, hours).
+head -c 1000000 /dev/zero >"$dir/nul-1mb.rtp"
+{ printf 'protocol p;\n/* '; head -c 300000 /dev/zero; } >"$dir/nul-in-comment.rtp"
+{ printf 'protocol p;\n// '; head -c 300000 /dev/zero; } >"$dir/nul-in-line-comment.rtp"
+{ printf 'protocol p;\nmessage M { c"'; head -c 300000 /dev/zero; } >"$dir/nul-in-ctype.rtp"
 # 10,000 unknown names, each close to a known one ("did you mean").
 awk 'BEGIN { print "protocol p;"; for (i = 0; i < 10000; i++) printf "message Message%d {}\n", i
 	print "actor A {"; for (i = 0; i < 10000; i++) printf "  accepts Mesage%d;\n", i; print "}" }' \
