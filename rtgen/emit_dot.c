@@ -236,12 +236,25 @@ topic_edges(struct dot *e, const ast_decl *t)
 		    t->name, e->index[j].actor->name);
 }
 
+/* Put a blank line before the text written since b->len was `mark`, if
+ * any was. */
+static void
+blank_line_before(emit_buf *b, size_t mark)
+{
+	if (b->len == mark)
+		return;
+	emit_text_put(b, "\n", 1);
+	memmove(b->data + mark + 1, b->data + mark, b->len - 1 - mark);
+	b->data[mark] = '\n';
+}
+
 void
 emit_dot(const ast_unit *unit, const char *src_path, emit_buf *out)
 {
 	struct dot e = { out, unit, NULL, 0 };
 	const char *p = unit->protocol != NULL ? unit->protocol->name : "";
 	const ast_decl *d;
+	size_t mark;
 
 	build_index(&e);
 	banner(&e, src_path);
@@ -250,18 +263,21 @@ emit_dot(const ast_unit *unit, const char *src_path, emit_buf *out)
 	    "\tnode [fontname=\"Helvetica\", fontsize=11];\n"
 	    "\tedge [fontname=\"Helvetica\", fontsize=10];\n", p, p);
 	supervision(&e);
-	emit_text_printf(out, "\n");
+	/* Nodes, then edges, each after a blank line if there are any. */
+	mark = out->len;
 	for (d = unit->decls; d != NULL; d = d->next)
 		if (d->kind == AST_D_ACTOR)
 			actor_node(&e, d);
 		else if (d->kind == AST_D_TOPIC)
 			topic_node(&e, d);
-	emit_text_printf(out, "\n");
+	blank_line_before(out, mark);
+	mark = out->len;
 	for (d = unit->decls; d != NULL; d = d->next)
 		if (d->kind == AST_D_ACTOR)
 			actor_edges(&e, d);
 		else if (d->kind == AST_D_TOPIC)
 			topic_edges(&e, d);
+	blank_line_before(out, mark);
 	emit_text_printf(out, "}\n");
 	free(e.index);
 }
