@@ -22,7 +22,7 @@
 #include "emit_c.h"
 #include "rtgen.h"
 
-/* ---- helpers ------------------------------------------------------------ */
+/* ---- helpers ------------------------------------------------------------- */
 
 /* Run rtgen_main with args (NULL-terminated) in directory `cwd` (NULL: the
  * current one); capture stdout and stderr. */
@@ -131,7 +131,7 @@ count_entries(const char *dir)
 	return n;
 }
 
-/* ---- --dot ---------------------------------------------------------------- */
+/* ---- --dot --------------------------------------------------------------- */
 
 /* Each input (relative to tests/) and its golden picture. */
 static const struct {
@@ -207,7 +207,7 @@ dot_of_a_bad_file_prints_errors_and_no_graph(void)
 	free(err);
 }
 
-/* ---- -M ------------------------------------------------------------------- */
+/* ---- -M ------------------------------------------------------------------ */
 
 static void
 each_deps_file_gives_its_expected_rule(void)
@@ -335,7 +335,7 @@ deps_scale_to_many_files(void)
 	ast_unit_free(u);
 }
 
-/* ---- the command line ------------------------------------------------------ */
+/* ---- the command line ---------------------------------------------------- */
 
 static void
 dot_and_deps_together_are_a_usage_error(void)
@@ -362,7 +362,7 @@ help_names_dot_and_deps(void)
 	free(err);
 }
 
-/* ---- suites --------------------------------------------------------------- */
+/* ---- suites -------------------------------------------------------------- */
 
 static CU_TestInfo dot_tests[] = {
 	{ "each dot file gives its expected picture",
