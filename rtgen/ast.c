@@ -40,6 +40,7 @@ ast_unit_new(const char *path)
 
 	unit->path = ast_xstrdup(path);
 	unit->tail = &unit->decls;
+	unit->deps_tail = &unit->deps;
 	return unit;
 }
 
@@ -55,6 +56,7 @@ ast_unit_free(ast_unit *unit)
 		ast_decl_free(d);
 	}
 	free(unit->imports);
+	ast_name_free_list(unit->deps);
 	free(unit->path);
 	free(unit);
 }
@@ -63,6 +65,15 @@ const char *
 ast_prefix(const ast_decl *d)
 {
 	return d->home->protocol->name;
+}
+
+void
+ast_unit_add_dep(ast_unit *unit, const char *path, ast_loc loc)
+{
+	ast_name *n = ast_name_new(ast_xstrdup(path), loc);
+
+	*unit->deps_tail = n;
+	unit->deps_tail = &n->next;
 }
 
 void
@@ -130,6 +141,7 @@ ast_decl_free(ast_decl *decl)
 	free(decl->file);
 	ast_clause_free_list(decl->clauses);
 	free(decl->accepts);
+	free(decl->accepts_sorted);
 	free(decl->asks);
 	free(decl);
 }
@@ -215,11 +227,42 @@ ast_clause_reverse(ast_clause *list)
 	return prev;
 }
 
+static int
+by_address(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)*(const ast_decl *const *)a;
+	uintptr_t y = (uintptr_t)*(const ast_decl *const *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+void
+ast_index_accepts(ast_decl *actor)
+{
+	size_t i;
+
+	free(actor->accepts_sorted);
+	actor->accepts_sorted = NULL;
+	if (actor->naccepts == 0)
+		return;
+	actor->accepts_sorted = ast_xmalloc(actor->naccepts *
+	    sizeof(*actor->accepts_sorted));
+	for (i = 0; i < actor->naccepts; i++) {
+		actor->accepts_sorted[i] = actor->accepts[i]->target;
+		actor->accepts[i]->target->accepted = true;
+	}
+	qsort(actor->accepts_sorted, actor->naccepts,
+	    sizeof(*actor->accepts_sorted), by_address);
+}
+
 bool
 ast_accepts(const ast_decl *actor, const ast_decl *msg)
 {
 	size_t i;
 
+	if (actor->accepts_sorted != NULL)
+		return bsearch(&msg, actor->accepts_sorted, actor->naccepts,
+		    sizeof(*actor->accepts_sorted), by_address) != NULL;
 	for (i = 0; i < actor->naccepts; i++)
 		if (actor->accepts[i]->target == msg)
 			return true;
@@ -229,12 +272,8 @@ ast_accepts(const ast_decl *actor, const ast_decl *msg)
 bool
 ast_anyone_accepts(const ast_unit *unit, const ast_decl *msg)
 {
-	const ast_decl *d;
-
-	for (d = unit->decls; d != NULL; d = d->next)
-		if (d->kind == AST_D_ACTOR && ast_accepts(d, msg))
-			return true;
-	return false;
+	(void)unit;
+	return msg->accepted;
 }
 
 const ast_decl *

@@ -175,6 +175,12 @@ typedef struct ast_decl {
 	/* sema, for a message: bit 1 << k for each type kind k among its
 	 * fields and those of the messages nested in it, at any depth. */
 	unsigned deep;
+	/* Filled by sema, so that the questions below take no linear scan
+	 * (a protocol may have thousands of actors and messages): for an
+	 * actor, the messages it accepts sorted by address (NULL when it
+	 * accepts none); for a message, whether some actor accepts it. */
+	const struct ast_decl **accepts_sorted;
+	bool accepted;
 } ast_decl;
 
 /* One parsed file. */
@@ -193,6 +199,14 @@ typedef struct ast_unit {
 	 * own imports, transitively. */
 	struct ast_unit **imports;
 	size_t nimports;
+	bool imports_resolved; /* import_resolve ran on it */
+	bool imported;         /* loaded because another file imports it */
+	/* Files its outputs depend on besides itself (imported .rtp files,
+	 * included headers), as found on the search path, in the order they
+	 * were found; the name of each is its path, the location that of the
+	 * import or include. `rtgen -M` lists them. */
+	ast_name *deps;
+	ast_name **deps_tail;
 } ast_unit;
 
 /* ast_xmalloc: malloc that aborts on exhaustion (rtgen cannot go on). */
@@ -207,6 +221,9 @@ ast_unit *ast_unit_new(const char *path);
 void ast_unit_free(ast_unit *unit);
 /* ast_unit_append: link `decl` at the end of the unit, which takes it. */
 void ast_unit_append(ast_unit *unit, ast_decl *decl);
+/* ast_unit_add_dep: record that the unit depends on the file `path`
+ * (copied), found for the import or include at `loc`. */
+void ast_unit_add_dep(ast_unit *unit, const char *path, ast_loc loc);
 
 /* Constructors; each takes the strings and lists passed to it. */
 ast_decl *ast_decl_new(enum ast_decl_kind kind, char *name, ast_loc loc,
@@ -226,9 +243,14 @@ ast_field *ast_field_reverse(ast_field *list);
 ast_name *ast_name_reverse(ast_name *list);
 ast_clause *ast_clause_reverse(ast_clause *list);
 
-/* ast_accepts: does `actor` accept message `msg`? (Once sema resolved it.) */
+/* ast_index_accepts: fill actor->accepts_sorted from actor->accepts and
+ * mark each accepted message (sema calls it once per actor). */
+void ast_index_accepts(ast_decl *actor);
+/* ast_accepts: does `actor` accept message `msg`? (Once sema resolved it;
+ * a binary search once it is indexed.) */
 bool ast_accepts(const ast_decl *actor, const ast_decl *msg);
-/* ast_anyone_accepts: does any actor of `unit` accept message `msg`? */
+/* ast_anyone_accepts: does any actor of `unit` accept message `msg`?
+ * (Constant time once sema has indexed every actor.) */
 bool ast_anyone_accepts(const ast_unit *unit, const ast_decl *msg);
 
 /* ast_fields_have: does a field of `f`, or of a message nested in one (at

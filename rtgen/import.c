@@ -236,6 +236,8 @@ load(import_loader *l, const char *path, char *real)
 	f->unit->search = l->search;
 	f->unit->nsearch = l->nsearch;
 	if (rtp_parse_text(f->unit, &d, text, len) == 0) {
+		f->unit->imports_resolved = true;
+		f->unit->imported = true;
 		resolve(l, f->unit, &d);
 		sema_check(f->unit, &d);
 	}
@@ -312,11 +314,19 @@ resolve(import_loader *l, ast_unit *unit, diag *d)
 			free(real);
 		else
 			f = load(l, path, real);
+		/* Make dependencies: the file, then what it depends on. */
+		ast_unit_add_dep(unit, path, decl->name_loc);
 		free(path);
 		if (f->errors > 0 || f->unit == NULL) {
 			diag_error(d, decl->name_loc, "imported file '%s' has "
 			    "errors", decl->file);
 			continue;
+		}
+		{
+			const ast_name *dep;
+
+			for (dep = f->unit->deps; dep != NULL; dep = dep->next)
+				ast_unit_add_dep(unit, dep->name, decl->name_loc);
 		}
 		for (i = 0; i < n; i++)
 			if (unit->imports[i] == f->unit)
@@ -338,5 +348,6 @@ resolve(import_loader *l, ast_unit *unit, diag *d)
 unsigned
 import_resolve(import_loader *l, ast_unit *unit, diag *d)
 {
+	unit->imports_resolved = true;
 	return resolve(l, unit, d);
 }

@@ -16,11 +16,23 @@
 #include <unistd.h>
 
 #include "ast.h"
+#include "deps.h"
 #include "diag.h"
 #include "emit_c.h"
+#include "emit_dot.h"
 #include "import.h"
 #include "rtp_parse.h"
 #include "sema.h"
+
+/* Inputs larger than this are refused (the scanner takes an int length). */
+#define RTGEN_MAX_INPUT (64u << 20)
+
+/* What rtgen makes of its inputs: C files, or text on stdout instead. */
+enum mode {
+	MODE_C,
+	MODE_DOT,       /* --dot: a Graphviz picture of each input */
+	MODE_DEPS,      /* -M: the make rule of each input */
+};
 
 /* What the command line asks of every input. */
 struct options {
@@ -29,6 +41,7 @@ struct options {
 	const char **search;    /* -I DIR..., in order */
 	size_t nsearch;
 	import_loader *loader;  /* the imported files of the whole run */
+	enum mode mode;
 };
 
 struct output {
@@ -42,7 +55,7 @@ static void
 usage(FILE *f)
 {
 	fputs("Usage: rtgen [-o DIR] [-I DIR]... [-Werror] [--no-lines] "
-	    "FILE.rtp...\n"
+	    "[--dot | -M]\n             FILE.rtp...\n"
 	    "Compile rt protocol files: for each FILE.rtp, write FILE.rtp.h "
 	    "and FILE.rtp.c.\n\n"
 	    "  -o DIR       write the generated files into DIR (default: the "
@@ -54,6 +67,12 @@ usage(FILE *f)
 	    "  -Werror      make warnings errors (no output is written)\n"
 	    "  --no-lines   leave out the #line directives that point into "
 	    "the .rtp\n"
+	    "  --dot        write a Graphviz picture of each protocol to "
+	    "stdout instead\n"
+	    "               (actors, topics, asks and refs)\n"
+	    "  -M           write make dependencies of the generated files to "
+	    "stdout\n"
+	    "               instead, like cc -M\n"
 	    "  --help       show this help and exit\n"
 	    "  --version    show the version and exit\n\n"
 	    "Exit status: 0 success, 1 errors in the input, 2 usage "
@@ -105,7 +124,14 @@ compile(const char *path, const char *dir, const struct options *o,
 		import_resolve(o->loader, unit, &d);
 		sema_check(unit, &d);
 	}
-	if (d.errors == 0) {
+	if (d.errors == 0 && o->mode != MODE_C) {
+		/* Text for stdout, written once every input is clean. */
+		h->input = path;
+		if (o->mode == MODE_DOT)
+			emit_dot(unit, path, &h->text);
+		else
+			deps_emit(unit, path, dir, &h->text);
+	} else if (d.errors == 0) {
 		h->input = c->input = path;
 		h->path = join(dir, base, ".h");
 		c->path = join(dir, base, ".c");
@@ -232,6 +258,18 @@ rtgen_main(int argc, char **argv, FILE *out, FILE *err)
 			o.lines = false;
 		} else if (strcmp(a, "-Werror") == 0) {
 			o.werror = true;
+		} else if (strcmp(a, "--dot") == 0 || strcmp(a, "-M") == 0) {
+			enum mode m = a[1] == 'M' ? MODE_DEPS : MODE_DOT;
+
+			if (o.mode != MODE_C && o.mode != m) {
+				fputs("rtgen: options '--dot' and '-M' cannot "
+				    "be combined\nTry 'rtgen --help' for more "
+				    "information.\n", err);
+				free(files);
+				free(o.search);
+				return 2;
+			}
+			o.mode = m;
 		} else if (strcmp(a, "-o") == 0) {
 			if (i + 1 == (size_t)argc) {
 				fputs("rtgen: option '-o' needs a directory\n"
@@ -266,7 +304,8 @@ rtgen_main(int argc, char **argv, FILE *out, FILE *err)
 	}
 	if (nfiles == 0) {
 		fputs("rtgen: no input files\nUsage: rtgen [-o DIR] "
-		    "[-I DIR]... [-Werror] [--no-lines] FILE.rtp...\n", err);
+		    "[-I DIR]... [-Werror] [--no-lines] [--dot | -M] "
+		    "FILE.rtp...\n", err);
 		free(files);
 		free(o.search);
 		return 2;
@@ -282,7 +321,11 @@ rtgen_main(int argc, char **argv, FILE *out, FILE *err)
 		if (compile(files[i], dirslash, &o, &outs[2 * i],
 		    &outs[2 * i + 1], err) != 0)
 			status = 1;
-	if (status == 0)
+	if (status == 0 && o.mode != MODE_C)
+		for (i = 0; i < nfiles; i++)
+			fwrite(outs[2 * i].text.data, 1, outs[2 * i].text.len,
+			    out);
+	else if (status == 0)
 		status = write_all(outs, 2 * nfiles, err);
 	for (i = 0; i < 2 * nfiles; i++) {
 		free(outs[i].path);

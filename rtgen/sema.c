@@ -777,6 +777,8 @@ check_include(struct sema *s, const ast_decl *d)
 		diag_error(s->d, d->name_loc, "included file '%s' not found "
 		    "(looked beside the .rtp file%s)", d->file,
 		    s->unit->nsearch > 0 ? " and in the -I directories" : "");
+	else
+		ast_unit_add_dep(s->unit, path, d->name_loc);
 	free(path);
 }
 
@@ -797,6 +799,13 @@ declare_imports(struct sema *s)
 		if (d->kind != AST_D_IMPORT || !check_file_name(s, d))
 			continue;
 		if (d->imported == NULL) {
+			/* The loader reported why; without one (a caller that
+			 * only parses and checks text), say it here, or the
+			 * emitter would meet names that lead nowhere. */
+			if (!s->unit->imports_resolved)
+				diag_error(s->d, d->name_loc, "'%s' cannot be "
+				    "imported here: no imported file is loaded "
+				    "when checking text alone", d->file);
 			s->import_failed = true;
 			continue;
 		}
@@ -1149,6 +1158,7 @@ check_actor(struct sema *s, ast_decl *actor)
 			    "the state of actor" : "the init of actor",
 			    actor->name);
 	}
+	ast_index_accepts(actor);
 	symtab_free(&accepted);
 	symtab_free(&asked);
 }
@@ -1231,6 +1241,62 @@ check_subscribers(struct sema *s, const ast_decl *t)
 	    m->target))
 		diag_warning(s->d, t->name_loc, "topic '%s' has no possible "
 		    "subscriber: no actor accepts '%s'", t->name, m->name);
+}
+
+/* Mark the messages `fields` holds by value as used. */
+static void
+mark_fields_used(struct symtab *used, const ast_field *f)
+{
+	for (; f != NULL; f = f->next)
+		if (f->type.kind == AST_T_NAMED && f->type.target != NULL &&
+		    f->type.target->kind == AST_D_MESSAGE)
+			symtab_put(used, f->type.target->name, f->type.target);
+}
+
+/*
+ * A message of this protocol that no actor accepts, that is no request's
+ * reply, no topic's message and no field of anything can never be sent:
+ * likely a mistake (a missing `accepts`), but not an unsafe one. A
+ * protocol without actors, or one loaded by an import, is a library of
+ * messages for others: its messages are for its importers to accept.
+ */
+static void
+check_unused_messages(struct sema *s)
+{
+	struct symtab used = { .owns_keys = false };
+	const ast_decl *d;
+
+	if (s->unit->imported)
+		return;
+	for (d = s->unit->decls; d != NULL; d = d->next)
+		if (d->kind == AST_D_ACTOR)
+			break;
+	if (d == NULL)
+		return;
+	for (d = s->unit->decls; d != NULL; d = d->next) {
+		if (d->kind == AST_D_MESSAGE) {
+			mark_fields_used(&used, d->fields);
+			if (d->reply != NULL && d->reply->target != NULL)
+				symtab_put(&used, d->reply->target->name,
+				    d->reply->target);
+		} else if (d->kind == AST_D_ACTOR) {
+			if (d->state != NULL)
+				mark_fields_used(&used, d->state->fields);
+			if (d->init != NULL)
+				mark_fields_used(&used, d->init->fields);
+		} else if (d->kind == AST_D_TOPIC && d->carries != NULL &&
+		    d->carries->target != NULL) {
+			symtab_put(&used, d->carries->target->name,
+			    d->carries->target);
+		}
+	}
+	for (d = s->unit->decls; d != NULL; d = d->next)
+		if (d->kind == AST_D_MESSAGE && !ast_anyone_accepts(s->unit, d) &&
+		    symtab_get(&used, d->name) != d)
+			diag_warning(s->d, d->name_loc, "message '%s' can never "
+			    "be sent: no actor accepts it, and it is no reply, "
+			    "topic message or field", d->name);
+	symtab_free(&used);
 }
 
 /* ---- generated C names ---------------------------------------------- */
@@ -1529,6 +1595,8 @@ sema_check(ast_unit *unit, diag *d)
 		else if (decl->kind == AST_D_TOPIC)
 			check_subscribers(&s, decl);
 	check_unused_imports(&s);
+	if (d->errors == before)
+		check_unused_messages(&s);
 	if (d->errors == before)
 		check_cnames(&s);
 	symtab_free(&s.decls);

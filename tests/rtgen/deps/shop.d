@@ -1,0 +1,1 @@
+shop.rtp.c shop.rtp.h: rtgen/good/shop.rtp
