@@ -1176,26 +1176,36 @@ poison_candidates(const struct emit *e, struct dlist *l, struct pset *shared,
 		}
 }
 
-static void
-header_poison(struct emit *e)
-{
-	struct pset shared = { 0 }, skip = { 0 };
-	struct dlist cands = { 0 };
-	const ast_decl *a, *m;
-	bool any = false;
-	size_t k;
+/*
+ * Past this many poisoned names, the header makes calls to undeclared
+ * functions errors instead: a protocol of 10,000 messages and 1,000 actors
+ * would otherwise get a gigabyte of names, one per combination that does
+ * not exist.
+ */
+#define POISON_MAX 200000
 
-	poison_candidates(e, &cands, &shared, &skip);
+/*
+ * Walk the combinations to poison: with `emit`, write them; either way,
+ * return how many names there are.
+ */
+static size_t
+poison_walk(struct emit *e, const struct dlist *cands,
+    const struct pset *shared, const struct pset *skip, bool emit)
+{
+	const ast_decl *a, *m;
+	size_t k, total = 0;
+	bool any = false;
+
 	for (a = e->unit->decls; a != NULL; a = a->next) {
 		size_t col = 0;
 
 		if (a->kind != AST_D_ACTOR)
 			continue;
-		for (k = 0; k < cands.len; k++) {
+		for (k = 0; k < cands->len; k++) {
 			size_t i, t, end;
 
-			m = cands.at[k];
-			if (pset_has(&skip, m))
+			m = cands->at[k];
+			if (pset_has(skip, m))
 				continue;
 			if (m->kind == AST_D_TOPIC) {
 				/* The subscriptions: twins 6 and 7. */
@@ -1206,14 +1216,15 @@ header_poison(struct emit *e)
 				i = 3;
 				/* Accepted: only the _every send, if any. */
 				end = every_allowed(m) ? 3 : 4;
-			} else if (pset_has(&shared, m) &&
+			} else if (pset_has(shared, m) &&
 			    accepts_named(a, m->name)) {
 				continue; /* it accepts the other one */
 			} else {
 				i = 0;
 				end = reply_of(m) != NULL ? 6 : 4;
 			}
-			if (i == end)
+			total += end - i;
+			if (!emit || i == end)
 				continue;
 			if (!any)
 				poison_comment(e, any_topic(e->unit));
@@ -1226,6 +1237,28 @@ header_poison(struct emit *e)
 	}
 	if (any)
 		out(e, "\n");
+	return total;
+}
+
+static void
+header_poison(struct emit *e)
+{
+	struct pset shared = { 0 }, skip = { 0 };
+	struct dlist cands = { 0 };
+
+	poison_candidates(e, &cands, &shared, &skip);
+	if (poison_walk(e, &cands, &shared, &skip, false) <= POISON_MAX)
+		poison_walk(e, &cands, &shared, &skip, true);
+	else
+		out(e, "/*\n * Sends, calls and asks that do not exist are not "
+		    "declared: this\n * protocol has too many combinations of "
+		    "actors and messages to name\n * each one, so a call to "
+		    "one is made an error here instead (C99\n * removed "
+		    "implicit declarations; compilers only warn by default).\n"
+		    " * It stays in force for the rest of the file that includes "
+		    "this\n * header; with warnings off (-w), such a call fails "
+		    "when linking.\n */\n#pragma GCC diagnostic error "
+		    "\"-Wimplicit-function-declaration\"\n\n");
 	free(cands.at);
 	pset_clear(&shared);
 	pset_clear(&skip);

@@ -81,4 +81,43 @@ for cc in $compilers; do
 		fi
 	done
 done
+
+# A protocol too big to poison every combination (over 200,000 names):
+# its header makes a call to an undeclared send an error instead.
+awk 'BEGIN {
+	print "protocol big;"
+	for (i = 0; i < 600; i++) printf "message M%d { u32 n; }\n", i
+	for (a = 0; a < 100; a++) printf "actor A%d { accepts M%d; }\n", a, a
+}' >"$tmp/big.rtp"
+if ! "$RTGEN" -o "$tmp" "$tmp/big.rtp" 2>"$tmp/out"; then
+	echo "FAIL: rtgen could not compile the big protocol"
+	cat "$tmp/out"
+	exit 1
+fi
+cat >"$tmp/big_ok.c" <<'EOF2'
+#include "big.rtp.h"
+int use(big_A0_ref a);
+int use(big_A0_ref a) { return big_A0_send_M0(a, &(big_M0){ 1 }); }
+EOF2
+sed 's/big_A0_send_M0/big_A0_send_M1/; s/big_M0/big_M1/' "$tmp/big_ok.c" \
+    >"$tmp/big_bad.c"
+for cc in $compilers; do
+	if ! $cc $flags -I"$top_srcdir/include" -I"$tmp" -c "$tmp/big_ok.c" \
+	    -o "$tmp/ok.o" >"$tmp/out" 2>&1; then
+		echo "FAIL ($cc): a send the big protocol has must compile"
+		cat "$tmp/out"
+		status=1
+	elif $cc $flags -I"$top_srcdir/include" -I"$tmp" -c "$tmp/big_bad.c" \
+	    -o "$tmp/bad.o" >"$tmp/out" 2>&1; then
+		echo "FAIL ($cc): a send the big protocol lacks compiled"
+		status=1
+	elif grep -E "implicit declaration|undeclared function" "$tmp/out" |
+	    grep -q error; then
+		echo "PASS ($cc): a send the big protocol lacks is an error"
+	else
+		echo "FAIL ($cc): a send the big protocol lacks failed otherwise"
+		cat "$tmp/out"
+		status=1
+	fi
+done
 exit $status
