@@ -174,7 +174,10 @@ diag_warning(diag *d, ast_loc loc, const char *fmt, ...)
 			return;
 	} else {
 		d->warnings++;
-		if (!diag_printing(d))
+		if (d->warnings == DIAG_MAX_WARNINGS + 1)
+			fprintf(d->out, "%s: warning: too many warnings; not "
+			    "showing more\n", d->path);
+		if (!diag_printing(d) || d->warnings > DIAG_MAX_WARNINGS)
 			return;
 	}
 	va_start(ap, fmt);

@@ -24,6 +24,8 @@
 #include "ast.h"
 
 #define DIAG_MAX_ERRORS 100
+/* Likewise for warnings (a generated protocol may have thousands). */
+#define DIAG_MAX_WARNINGS 100
 
 typedef struct diag {
 	FILE *out;
