@@ -18,7 +18,7 @@ flags="-std=c11 -Wall -Wextra"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/rt-compile-fail.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
-if ! "$RTGEN" -o "$tmp" "$dir/cf.rtp"; then
+if ! "$RTGEN" -o "$tmp" "$dir/cfbase.rtp" "$dir/cf.rtp"; then
 	echo "FAIL: rtgen could not compile $dir/cf.rtp"
 	exit 1
 fi
