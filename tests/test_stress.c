@@ -535,6 +535,8 @@ tokens_in_a_random_graph_make_exactly_the_hops_they_were_given(void)
 
 static stress_Target_ref sinks[SINKS];
 static int shutdown_done;
+/* Sends accepted before shutdown began, by any of the threads below. */
+static uint64_t early_accepted;
 
 typedef struct late_arg {
 	rt_system *sys;
@@ -546,9 +548,11 @@ typedef struct late_arg {
 static void
 late_rc(late_arg *a, int rc, int after)
 {
-	if (rc == 0)
+	if (rc == 0) {
 		a->accepted++;
-	else if (rc == RT_ENOACTOR || rc == RT_ESHUTDOWN)
+		if (!after)
+			INC(&early_accepted);
+	} else if (rc == RT_ENOACTOR || rc == RT_ESHUTDOWN)
 		a->refused++;
 	else
 		a->bad++;
@@ -622,6 +626,7 @@ shutdown_while_others_send_and_spawn_loses_nothing(void)
 
 		next_id = 1000;
 		STORE(&shutdown_done, 0);
+		STORE(&early_accepted, 0);
 		for (i = 0; i < SINKS; i++)
 			CU_ASSERT_EQUAL_FATAL(
 			    spawn_target(sys, i, i + 1, &sinks[i]), 0);
@@ -640,7 +645,12 @@ shutdown_while_others_send_and_spawn_loses_nothing(void)
 			    i < SENDERS ? late_sender : late_spawner, &args[i]),
 			    0);
 		}
+		/* Let them get going, however busy the machine: shutdown
+		 * must find sends in flight, not threads yet to start. */
 		sleep_ms(20 + 20 * round);
+		for (i = 0; LOAD(&early_accepted) < 100 &&
+		    i < 1000 * WAIT_LIMIT_SEC; i++)
+			sleep_ms(1);
 		CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_SEC(WAIT_LIMIT_SEC)),
 		    0);
 		STORE(&shutdown_done, 1);
