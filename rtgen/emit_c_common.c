@@ -6,6 +6,7 @@
  * requests, replies or published).
  */
 #include "emit_c_int.h"
+#include "emit_text.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -115,25 +116,18 @@ emit_put(struct emit *e, const char *s, size_t n)
 void
 emit_out(struct emit *e, const char *fmt, ...)
 {
-	char small[512], *big;
+	char small[512], *t;
 	va_list ap;
-	int n;
+	size_t n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(small, sizeof(small), fmt, ap);
+	t = emit_text_vformat(small, sizeof(small), &n, fmt, ap);
 	va_end(ap);
-	if (n < 0)
+	if (t == NULL)
 		return;
-	if ((size_t)n < sizeof(small)) {
-		emit_put(e, small, (size_t)n);
-		return;
-	}
-	big = ast_xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(big, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	emit_put(e, big, (size_t)n);
-	free(big);
+	emit_put(e, t, n);
+	if (t != small)
+		free(t);
 }
 
 /* Like out(), for prototypes, function heads and long statements: a line

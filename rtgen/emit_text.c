@@ -30,26 +30,44 @@ emit_text_put(emit_buf *b, const char *s, size_t n)
 	b->data[b->len] = '\0';
 }
 
+char *
+emit_text_vformat(char *small, size_t size, size_t *len, const char *fmt,
+    va_list ap)
+{
+	va_list again;
+	char *big;
+	int n;
+
+	va_copy(again, ap);
+	n = vsnprintf(small, size, fmt, ap);
+	if (n < 0) {
+		va_end(again);
+		return NULL;
+	}
+	*len = (size_t)n;
+	if ((size_t)n < size) {
+		va_end(again);
+		return small;
+	}
+	big = ast_xmalloc((size_t)n + 1);
+	vsnprintf(big, (size_t)n + 1, fmt, again);
+	va_end(again);
+	return big;
+}
+
 void
 emit_text_printf(emit_buf *b, const char *fmt, ...)
 {
-	char small[256], *big;
+	char small[256], *t;
 	va_list ap;
-	int n;
+	size_t n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(small, sizeof(small), fmt, ap);
+	t = emit_text_vformat(small, sizeof(small), &n, fmt, ap);
 	va_end(ap);
-	if (n < 0)
+	if (t == NULL)
 		return;
-	if ((size_t)n < sizeof(small)) {
-		emit_text_put(b, small, (size_t)n);
-		return;
-	}
-	big = ast_xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(big, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	emit_text_put(b, big, (size_t)n);
-	free(big);
+	emit_text_put(b, t, n);
+	if (t != small)
+		free(t);
 }
