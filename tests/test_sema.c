@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rtgen's parser and checker as units: .rtp text in memory goes through
+ * rtp_parse_text and sema_check, and each test looks at the AST they build
+ * and at the diagnostics they write (to a memory stream), without the
+ * command line or any file. The golden tests (test_rtgen) cover the
+ * emitter's output and the exact text of every diagnostic.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ast.h"
+#include "cutest.h"
+#include "diag.h"
+#include "rtp_parse.h"
+#include "sema.h"
+
+/* One checked unit, with what was reported about it. */
+struct checked {
+	ast_unit *unit;
+	diag d;
+	char *out;      /* the diagnostics, NUL-terminated */
+	size_t outlen;
+	unsigned errors, warnings;
+};
+
+static void
+check_text(struct checked *c, const char *text, bool werror)
+{
+	FILE *f;
+
+	memset(c, 0, sizeof(*c));
+	f = open_memstream(&c->out, &c->outlen);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	diag_init(&c->d, f, "t.rtp", text, strlen(text));
+	c->d.werror = werror;
+	c->unit = ast_unit_new("t.rtp");
+	if (rtp_parse_text(c->unit, &c->d, text, strlen(text)) == 0)
+		sema_check(c->unit, &c->d);
+	c->errors = c->d.errors;
+	c->warnings = c->d.warnings;
+	fclose(f);
+}
+
+static void
+done(struct checked *c)
+{
+	ast_unit_free(c->unit);
+	diag_fini(&c->d);
+	free(c->out);
+}
+
+static const ast_decl *
+find(const ast_unit *u, enum ast_decl_kind kind, const char *name)
+{
+	const ast_decl *d;
+
+	for (d = u->decls; d != NULL; d = d->next)
+		if (d->kind == kind && d->name != NULL &&
+		    strcmp(d->name, name) == 0)
+			return d;
+	return NULL;
+}
+
+static void
+a_clean_protocol_resolves_its_names(void)
+{
+	struct checked c;
+	const ast_decl *order, *total, *get, *cart;
+	const ast_field *f;
+
+	check_text(&c, "protocol shop;\n"
+	    "message Order { u64 id; string who; u32[4] lanes; }\n"
+	    "message Total { u64 cents; }\n"
+	    "message GetTotal -> Total {}\n"
+	    "actor Cart { accepts Order, GetTotal; state { u64 sum; } "
+	    "on start; }\n", false);
+	CU_ASSERT_EQUAL_FATAL(c.errors, 0);
+	CU_ASSERT_EQUAL(c.warnings, 0);
+	CU_ASSERT_STRING_EQUAL(c.unit->protocol->name, "shop");
+	order = find(c.unit, AST_D_MESSAGE, "Order");
+	total = find(c.unit, AST_D_MESSAGE, "Total");
+	get = find(c.unit, AST_D_MESSAGE, "GetTotal");
+	cart = find(c.unit, AST_D_ACTOR, "Cart");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(order);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(get);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cart);
+	/* Fields in order, with their types. */
+	f = order->fields;
+	CU_ASSERT_STRING_EQUAL(f->name, "id");
+	CU_ASSERT_EQUAL(f->type.kind, AST_T_U64);
+	f = f->next;
+	CU_ASSERT_STRING_EQUAL(f->name, "who");
+	CU_ASSERT_EQUAL(f->type.kind, AST_T_STRING);
+	f = f->next;
+	CU_ASSERT_STRING_EQUAL(f->name, "lanes");
+	CU_ASSERT_TRUE(f->type.array);
+	CU_ASSERT_EQUAL(f->type.len, 4);
+	CU_ASSERT_PTR_NULL(f->next);
+	/* Names resolved to their declarations. */
+	CU_ASSERT_PTR_EQUAL(get->reply->target, total);
+	CU_ASSERT_EQUAL_FATAL(cart->naccepts, 2);
+	CU_ASSERT_PTR_EQUAL(cart->accepts[0]->target, order);
+	CU_ASSERT_PTR_EQUAL(cart->accepts[1]->target, get);
+	CU_ASSERT_TRUE(order->accepted);
+	CU_ASSERT_FALSE(total->accepted);
+	CU_ASSERT_EQUAL(cart->hooks, AST_HOOK_START);
+	CU_ASSERT_PTR_NOT_NULL(cart->state);
+	/* Message tags are protocol-wide, from 1, in declaration order. */
+	CU_ASSERT_EQUAL(order->tag, 1);
+	CU_ASSERT_EQUAL(total->tag, 2);
+	done(&c);
+}
+
+static void
+enums_keep_their_values_in_order(void)
+{
+	struct checked c;
+	const ast_decl *e;
+	const ast_name *v;
+
+	check_text(&c, "protocol p;\nenum Color { red, green, blue }\n"
+	    "message Paint { Color color; }\nactor A { accepts Paint; }\n",
+	    false);
+	CU_ASSERT_EQUAL_FATAL(c.errors, 0);
+	e = find(c.unit, AST_D_ENUM, "Color");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	v = e->values;
+	CU_ASSERT_STRING_EQUAL(v->name, "red");
+	CU_ASSERT_STRING_EQUAL(v->next->name, "green");
+	CU_ASSERT_STRING_EQUAL(v->next->next->name, "blue");
+	CU_ASSERT_PTR_EQUAL(find(c.unit, AST_D_MESSAGE, "Paint")->fields->
+	    type.target, e);
+	done(&c);
+}
+
+static void
+every_syntax_error_is_reported_and_parsing_goes_on(void)
+{
+	struct checked c;
+
+	check_text(&c, "protocol p;\nmessage A { u32 ; }\n"
+	    "message B { u32 x }\nmessage C { u32 y; }\n"
+	    "actor D { accepts C; }\n", false);
+	CU_ASSERT_EQUAL(c.errors, 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.out, "t.rtp:2:"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.out, "t.rtp:3:"));
+	/* What came after the errors was parsed. */
+	CU_ASSERT_PTR_NOT_NULL(find(c.unit, AST_D_MESSAGE, "C"));
+	CU_ASSERT_PTR_NOT_NULL(find(c.unit, AST_D_ACTOR, "D"));
+	done(&c);
+}
+
+static void
+an_unknown_name_gets_a_suggestion(void)
+{
+	struct checked c;
+
+	check_text(&c, "protocol p;\nmessage Order {}\n"
+	    "actor A { accepts Ordr; }\n", false);
+	CU_ASSERT_EQUAL(c.errors, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.out, "t.rtp:3:19: error:"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.out, "did you mean 'Order'?"));
+	done(&c);
+}
+
+static void
+a_message_containing_itself_is_an_error(void)
+{
+	struct checked c;
+
+	check_text(&c, "protocol p;\nmessage A { B b; }\nmessage B { A a; }\n"
+	    "actor X { accepts A; }\n", false);
+	CU_ASSERT_EQUAL(c.errors, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.out, "contains itself"));
+	done(&c);
+}
+
+static void
+asks_and_topics_need_the_right_kind_of_message(void)
+{
+	struct checked c;
+
+	check_text(&c, "protocol p;\nmessage Plain {}\nmessage R {}\n"
+	    "message Q -> R {}\n"
+	    "actor S { accepts Plain, Q; }\n"
+	    "actor C { asks Plain; }\n"
+	    "topic t : Q;\n", false);
+	CU_ASSERT_EQUAL(c.errors, 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.out, "'Plain' is not a request"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.out, "'Q' is a request"));
+	done(&c);
+}
+
+static void
+warnings_count_and_werror_makes_them_errors(void)
+{
+	struct checked c;
+	const char *text = "protocol p;\nmessage Used {}\nmessage Lost {}\n"
+	    "actor A { accepts Used; }\n";
+
+	check_text(&c, text, false);
+	CU_ASSERT_EQUAL(c.errors, 0);
+	CU_ASSERT_EQUAL(c.warnings, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.out, "t.rtp:3:9: warning: message "
+	    "'Lost' can never be sent"));
+	done(&c);
+	check_text(&c, text, true);
+	CU_ASSERT_EQUAL(c.errors, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.out, "error: message 'Lost' can "
+	    "never be sent"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.out, "[-Werror]"));
+	done(&c);
+}
+
+static void
+a_protocol_of_messages_alone_is_a_library(void)
+{
+	struct checked c;
+
+	/* No actor: its messages are for importers, not warned about. */
+	check_text(&c, "protocol lib;\nmessage A {}\nmessage B { A a; }\n",
+	    false);
+	CU_ASSERT_EQUAL(c.errors, 0);
+	CU_ASSERT_EQUAL(c.warnings, 0);
+	done(&c);
+}
+
+static void
+imports_without_a_loader_are_reported(void)
+{
+	struct checked c;
+
+	/* Text checked alone has no file to import from. */
+	check_text(&c, "protocol p;\nimport \"other.rtp\";\nmessage A {}\n"
+	    "actor X { accepts A; }\n", false);
+	CU_ASSERT(c.errors >= 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.out, "cannot be imported here"));
+	done(&c);
+}
+
+static void
+mailbox_clauses_are_checked(void)
+{
+	struct checked c;
+	const ast_decl *a;
+
+	check_text(&c, "protocol p;\nmessage M {}\n"
+	    "actor A { accepts M; mailbox 64 overflow reject; }\n"
+	    "actor B { accepts M; mailbox 8 overflow sink; }\n", false);
+	CU_ASSERT_EQUAL(c.errors, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.out, "t.rtp:4:"));
+	a = find(c.unit, AST_D_ACTOR, "A");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_EQUAL(a->mailbox_bound, 64);
+	CU_ASSERT_EQUAL(a->overflow, AST_OVERFLOW_REJECT);
+	done(&c);
+}
+
+int
+main(int argc, char **argv)
+{
+	CU_TestInfo tests[] = {
+		{ "a clean protocol resolves its names",
+		    a_clean_protocol_resolves_its_names },
+		{ "enums keep their values in order",
+		    enums_keep_their_values_in_order },
+		{ "every syntax error is reported and parsing goes on",
+		    every_syntax_error_is_reported_and_parsing_goes_on },
+		{ "an unknown name gets a suggestion",
+		    an_unknown_name_gets_a_suggestion },
+		{ "a message containing itself is an error",
+		    a_message_containing_itself_is_an_error },
+		{ "asks and topics need the right kind of message",
+		    asks_and_topics_need_the_right_kind_of_message },
+		{ "warnings count and -Werror makes them errors",
+		    warnings_count_and_werror_makes_them_errors },
+		{ "a protocol of messages alone is a library",
+		    a_protocol_of_messages_alone_is_a_library },
+		{ "imports without a loader are reported",
+		    imports_without_a_loader_are_reported },
+		{ "mailbox clauses are checked", mailbox_clauses_are_checked },
+		CU_TEST_INFO_NULL,
+	};
+	CU_SuiteInfo suites[] = {
+		{ "parser and checker", NULL, NULL, NULL, NULL, tests },
+		CU_SUITE_INFO_NULL,
+	};
+
+	return cutest_run(suites, argc, argv);
+}
