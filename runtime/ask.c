@@ -19,17 +19,10 @@
 
 /* --- envelopes --------------------------------------------------------------- */
 
-static size_t
-align8(size_t n)
-{
-	return (n + 7) & ~(size_t)7;
-}
-
 static struct rti_req *
 req_of(rt_env *env)
 {
-	return (struct rti_req *)((char *)rt_env_payload(env) + env->size -
-	    sizeof(struct rti_req));
+	return rti_env_trailer(env, sizeof(struct rti_req));
 }
 
 /* The envelope whose payload is `msg`. */
@@ -43,8 +36,7 @@ env_of_payload(const void *msg)
 static int64_t *
 corr_of(rt_env *env)
 {
-	return (int64_t *)((char *)rt_env_payload(env) + env->size -
-	    sizeof(int64_t));
+	return rti_env_trailer(env, sizeof(int64_t));
 }
 
 static bool
@@ -61,7 +53,7 @@ rt_request_new(rt_ref to, uint32_t tag, size_t size, rt_env **out)
 
 	if (size > SIZE_MAX / 2)
 		return RT_ENOMEM;
-	rc = rt_env_new(to, tag, align8(size) + sizeof(struct rti_req), &env);
+	rc = rt_env_new(to, tag, rti_trailer_room(size, sizeof(struct rti_req)), &env);
 	if (rc != 0)
 		return rc;
 	env->flags |= RTI_ENV_REQUEST;
@@ -156,7 +148,7 @@ answer_env(rt_system *sys, const struct rti_req *rq, int status, size_t size)
 	rt_env *env;
 
 	if (rq->cell != NULL) {
-		env = rti_env_alloc_sys(sys, align8(size) + sizeof(int64_t));
+		env = rti_env_alloc_sys(sys, rti_trailer_room(size, sizeof(int64_t)));
 		if (env == NULL)
 			return NULL;
 		env->cell = rq->cell;

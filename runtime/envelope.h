@@ -143,6 +143,25 @@ rti_env_of(rti_mpsc_node *n)
 	return (rt_env *)n;
 }
 
+/*
+ * Trailers: requests, answers and published bodies carry runtime data
+ * after the message, in the last `size` bytes of the payload, so that
+ * ordinary messages pay nothing for them. rti_trailer_room: the payload
+ * size for a message of `msg` bytes and a trailer of `size`;
+ * rti_env_trailer: where an envelope's trailer of `size` bytes is.
+ */
+static inline size_t
+rti_trailer_room(size_t msg, size_t size)
+{
+	return ((msg + 7) & ~(size_t)7) + size;
+}
+
+static inline void *
+rti_env_trailer(rt_env *env, size_t size)
+{
+	return (char *)rt_env_payload(env) + env->size - size;
+}
+
 /* The message an envelope carries: its own payload, or a node's body's. */
 static inline void *
 rti_env_msg(rt_env *env)

@@ -237,11 +237,12 @@ rti_mailbox_has_pending(rti_mailbox *mb)
 	/*
 	 * Relaxed loads: a hint for whether to look, taken without the
 	 * consumer's end. Nodes are pending when the consumer's tail is on a
-	 * node not taken yet, when the stub has a successor, or when a
-	 * producer has swapped the head. The head alone is not enough: the
-	 * consumer re-pushes the stub behind the last node before taking it,
-	 * and if a producer slipped in between, the head is the stub again
-	 * while two nodes wait in front of it.
+	 * message node (not the queue's sentinel, `stub`), when the sentinel
+	 * has a successor, or when a producer has swapped the head. The head
+	 * alone is not enough: the consumer puts the sentinel back behind the
+	 * last node before taking that node, and if a producer slipped in
+	 * between, the head is the sentinel again while two nodes wait in
+	 * front of it.
 	 */
 	uintptr_t head = (uintptr_t)ck_pr_load_ptr(&mb->head) & ~RTI_MAILBOX_IDLE;
 

@@ -248,7 +248,7 @@ collect(rti_wheel *wh, int64_t upto, rt_env ***tail)
 }
 
 static uint64_t
-deliver(rti_wheel *wh, rt_env *list)
+deliver(rt_env *list)
 {
 	uint64_t n = 0;
 
@@ -259,7 +259,6 @@ deliver(rti_wheel *wh, rt_env *list)
 		list = next;
 		n++;
 	}
-	(void)wh;
 	return n;
 }
 
@@ -271,7 +270,7 @@ rti_wheel_turn(rti_wheel *wh, int64_t now)
 	pthread_mutex_lock(&wh->lock);
 	collect(wh, tick_of(wh, now), &tail);
 	pthread_mutex_unlock(&wh->lock);
-	return deliver(wh, list);
+	return deliver(list);
 }
 
 int64_t
@@ -300,7 +299,7 @@ wheel_main(void *arg)
 		collect(wh, tick_of(wh, rti_clock_now()), &tail);
 		if (list != NULL) {
 			pthread_mutex_unlock(&wh->lock);
-			deliver(wh, list);
+			deliver(list);
 			pthread_mutex_lock(&wh->lock);
 			continue;
 		}

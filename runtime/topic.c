@@ -45,17 +45,10 @@ struct rti_pub {
 	const rt_topic *topic;
 };
 
-static size_t
-align8(size_t n)
-{
-	return (n + 7) & ~(size_t)7;
-}
-
 static struct rti_pub *
 pub_of(rt_env *env)
 {
-	return (struct rti_pub *)((char *)rt_env_payload(env) + env->size -
-	    sizeof(struct rti_pub));
+	return rti_env_trailer(env, sizeof(struct rti_pub));
 }
 
 int
@@ -308,7 +301,7 @@ rt_publish_new(rt_system *sys, const rt_topic *topic, size_t size,
 		return RT_ESHUTDOWN;
 	if (size > SIZE_MAX / 2)
 		return RT_ENOMEM;
-	env = rti_env_alloc_sys(sys, align8(size) + sizeof(struct rti_pub));
+	env = rti_env_alloc_sys(sys, rti_trailer_room(size, sizeof(struct rti_pub)));
 	if (env == NULL)
 		return RT_ENOMEM;
 	env->kind = RTI_ENV_MSG;
