@@ -804,9 +804,49 @@ source_call_ask(struct emit *e, const ast_decl *a, const ast_decl *m)
 	    mp, mn);
 }
 
+/*
+ * A's message printer for crash reports: the message of a local tag, with
+ * the printer of its type; a reply that is no answer shows its status.
+ */
+static void
+source_print(struct emit *e, const ast_decl *a)
+{
+	const char *p = e->p, *n = a->name;
+	size_t i;
+
+	emit_wrapped(e, "\nstatic void\n%s_%s_print_thunk(FILE *f, uint32_t "
+	    "tag, const void *msg)\n{\n", p, n);
+	if (a->naccepts + a->nasks == 0) {
+		emit_out(e, "\t(void)f;\n\t(void)tag;\n\t(void)msg;\n}\n");
+		return;
+	}
+	emit_out(e, "\tswitch ((enum %s_%s_tag)tag) {\n", p, n);
+	for (i = 0; i < a->naccepts; i++) {
+		const ast_decl *t = a->accepts[i]->target;
+
+		emit_out(e, "\tcase %s_%s_TAG_%s:\n", p, n,
+		    a->accepts[i]->name);
+		emit_wrapped(e, "\t\t%s_%s_print(f, (const %s_%s *)msg);\n"
+		    "\t\tbreak;\n", ast_prefix(t), t->name, ast_prefix(t),
+		    t->name);
+	}
+	for (i = 0; i < a->nasks; i++) {
+		const ast_decl *r = emit_reply_of(a->asks[i]->target);
+
+		emit_out(e, "\tcase %s_%s_TAG_%s_reply: {\n\t\trt_corr id;\n"
+		    "\t\tint status = rt_reply_status(msg, &id);\n\n"
+		    "\t\tif (status == 0)\n", p, n, a->asks[i]->name);
+		emit_wrapped(e, "\t\t\t%s_%s_print(f, (const %s_%s *)msg);\n",
+		    ast_prefix(r), r->name, ast_prefix(r), r->name);
+		emit_out(e, "\t\telse\n\t\t\tfprintf(f, \"(%%s)\", "
+		    "rt_strerror(status));\n\t\tbreak;\n\t}\n");
+	}
+	emit_out(e, "\t}\n}\n");
+}
+
 /* A's class, and the table of where the replies to its asks go. */
 static void
-source_class(struct emit *e, const ast_decl *a)
+source_class(struct emit *e, const ast_decl *a, bool strings)
 {
 	const char *p = e->p, *n = a->name;
 	size_t i;
@@ -857,7 +897,10 @@ source_class(struct emit *e, const ast_decl *a)
 		emit_out(e, "\t.asks = NULL,\n\t.nasks = 0,\n");
 	if (a->hooks & AST_HOOK_DOWN)
 		emit_out(e, "\t.on_down = %s_%s_down_thunk,\n", p, n);
-	emit_out(e, "};\n\n");
+	if (strings)
+		emit_out(e, "\t.args_extra = %s_%s_args_extra_thunk,\n"
+		    "\t.args_copy = %s_%s_args_copy_thunk,\n", p, n, p, n);
+	emit_out(e, "\t.print = %s_%s_print_thunk,\n};\n\n", p, n);
 }
 
 static void
@@ -909,7 +952,6 @@ source_actor(struct emit *e, const ast_decl *a)
 		    "rt_ctx "
 		    "*ctx, rt_ref who, int reason)\n{\n\treturn %s_%s_on_down("
 		    "(%s_%s *)self, ctx, who, reason);\n}\n", p, n, p, n, p, n);
-	source_class(e, a);
 	if (strings) {
 		nested_helpers(e, args);
 		snprintf(name, sizeof(name), "%s_%s_args", p, n);
@@ -917,7 +959,15 @@ source_actor(struct emit *e, const ast_decl *a)
 		copy_helpers(e, name, args, a->init);
 		emit_out(e, "\n");
 		emit_src(e, &a->name_loc);
+		emit_wrapped(e, "\nstatic size_t\n%s_%s_args_extra_thunk("
+		    "const void *args)\n{\n\treturn %s_%s_args_extra("
+		    "(const %s_%s_args *)args);\n}\n", p, n, p, n, p, n);
+		emit_wrapped(e, "\nstatic void\n%s_%s_args_copy_thunk(void "
+		    "*dst, const void *args)\n{\n\t%s_%s_args_copy(dst, "
+		    "(const %s_%s_args *)args);\n}\n", p, n, p, n, p, n);
 	}
+	source_print(e, a);
+	source_class(e, a, strings);
 	source_spawn(e, a, strings, bytes);
 	source_registry(e, a);
 	for (i = 0; i < a->naccepts; i++) {

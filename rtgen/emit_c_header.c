@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <rt/version.h>
 
 /* ---- the header ------------------------------------------------------ */
 
@@ -853,10 +854,11 @@ emit_header(struct emit *e)
 			emit_out(e, "\"\n");
 		}
 	emit_out(e, "\n");
-	emit_out(e, "#if RT_PROTOCOL_ABI != 1\n#error \"");
+	emit_out(e, "#if RT_PROTOCOL_ABI != %d\n#error \"", RT_PROTOCOL_ABI);
 	emit_put_cstring(e, e->o->h_name);
-	emit_out(e, " was generated for rt protocol ABI 1; rerun rtgen\"\n"
-	    "#endif\n\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n");
+	emit_out(e, " was generated for rt protocol ABI %d; rerun rtgen\"\n"
+	    "#endif\n\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n",
+	    RT_PROTOCOL_ABI);
 	header_refs_and_tags(e);
 	header_enums(e);
 	header_messages(e);

@@ -26,7 +26,8 @@ extern "C" {
 	X(ESHUTDOWN, -9, "the system is shutting down")                       \
 	X(EDEADLK, -10, "blocking call from inside an actor")                 \
 	X(EAGAIN, -11, "resource temporarily unavailable")                    \
-	X(EBADMSG, -12, "message not understood by this actor")
+	X(EBADMSG, -12, "message not understood by this actor")             \
+	X(ESTART, -13, "a child failed to start")
 
 enum rt_errno {
 #define RT_ERRNO_ENUM(name, value, text) RT_##name = value,

@@ -83,11 +83,20 @@ typedef struct rt_actor_class {
 	/* The requests it asks (`asks`), and where their replies go. */
 	const struct rt_ask_route *asks;
 	uint32_t nasks;
-	/* Optional hook `on down`: an actor it monitors stopped (who) with
-	 * that reason. Declared by the generated code now; the runtime will
-	 * call it once it has monitors (supervision). NULL when the actor
-	 * declares no such hook. */
+	/* Optional hook `on down`: an actor it monitors, or a linked actor
+	 * while it traps exits, exited (who) with that reason. NULL when the
+	 * actor declares no such hook. */
 	int (*on_down)(void *self, rt_ctx *ctx, rt_ref who, int reason);
+	/* Copying spawn arguments (a P_A_args) into a start signal, for
+	 * spawns the runtime makes itself (supervisors): args_extra gives
+	 * the bytes needed beyond args_size (strings, bytes), args_copy
+	 * writes args_size + that many bytes at dst. NULL when the args
+	 * hold nothing variable: then the copy is a memcpy of args_size. */
+	size_t (*args_extra)(const void *args);
+	void (*args_copy)(void *dst, const void *args);
+	/* Prints message `tag` (local to this class) for crash reports: its
+	 * name and fields on one line, as the generated P_M_print. */
+	void (*print)(FILE *f, uint32_t tag, const void *msg);
 } rt_actor_class;
 
 /*

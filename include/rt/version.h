@@ -15,7 +15,7 @@
 #define RT_VERSION_PATCH 0
 #define RT_VERSION_STRING "0.1.0"
 
-#define RT_PROTOCOL_ABI 1
+#define RT_PROTOCOL_ABI 2
 
 #if defined(__GNUC__) && !defined(RT_STATIC_ONLY)
 #define RT_API __attribute__((visibility("default")))

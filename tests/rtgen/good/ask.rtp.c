@@ -460,6 +460,42 @@ ask_Shop_dispatch(void *self, rt_ctx *ctx, uint32_t tag, const void *msg)
 	return RT_EBADMSG;
 }
 
+static void
+ask_Shop_print_thunk(FILE *f, uint32_t tag, const void *msg)
+{
+	switch ((enum ask_Shop_tag)tag) {
+	case ask_Shop_TAG_GetTotal:
+		ask_GetTotal_print(f, (const ask_GetTotal *)msg);
+		break;
+	case ask_Shop_TAG_Describe:
+		ask_Describe_print(f, (const ask_Describe *)msg);
+		break;
+	case ask_Shop_TAG_Tick:
+		ask_Tick_print(f, (const ask_Tick *)msg);
+		break;
+	case ask_Shop_TAG_Fetch_reply: {
+		rt_corr id;
+		int status = rt_reply_status(msg, &id);
+
+		if (status == 0)
+			ask_Data_print(f, (const ask_Data *)msg);
+		else
+			fprintf(f, "(%s)", rt_strerror(status));
+		break;
+	}
+	case ask_Shop_TAG_Store_reply: {
+		rt_corr id;
+		int status = rt_reply_status(msg, &id);
+
+		if (status == 0)
+			ask_Ack_print(f, (const ask_Ack *)msg);
+		else
+			fprintf(f, "(%s)", rt_strerror(status));
+		break;
+	}
+	}
+}
+
 static const rt_ask_route ask_Shop_asks[] = {
 	{ &ask_Fetch_request_desc, ask_Shop_TAG_Fetch_reply },
 	{ &ask_Store_request_desc, ask_Shop_TAG_Store_reply },
@@ -480,6 +516,7 @@ const rt_actor_class ask_Shop_class = {
 	.overflow = RT_OVERFLOW_BLOCK,
 	.asks = ask_Shop_asks,
 	.nasks = 2,
+	.print = ask_Shop_print_thunk,
 };
 
 int
@@ -767,7 +804,7 @@ int
 		memset(rt_env_payload(env), 0, sizeof(ask_Tick));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 771 "ask.rtp.c"
+#line 808 "ask.rtp.c"
 
 /* Actor Vault. */
 #line 20 "rtgen/good/ask.rtp"
@@ -862,6 +899,22 @@ ask_Vault_dispatch(void *self, rt_ctx *ctx, uint32_t tag, const void *msg)
 	return RT_EBADMSG;
 }
 
+static void
+ask_Vault_print_thunk(FILE *f, uint32_t tag, const void *msg)
+{
+	switch ((enum ask_Vault_tag)tag) {
+	case ask_Vault_TAG_Fetch:
+		ask_Fetch_print(f, (const ask_Fetch *)msg);
+		break;
+	case ask_Vault_TAG_Store:
+		ask_Store_print(f, (const ask_Store *)msg);
+		break;
+	case ask_Vault_TAG_Echo:
+		ask_Echo_print(f, (const ask_Echo *)msg);
+		break;
+	}
+}
+
 const rt_actor_class ask_Vault_class = {
 	.abi = RT_PROTOCOL_ABI,
 	.name = "ask.Vault",
@@ -877,6 +930,7 @@ const rt_actor_class ask_Vault_class = {
 	.overflow = RT_OVERFLOW_BLOCK,
 	.asks = NULL,
 	.nasks = 0,
+	.print = ask_Vault_print_thunk,
 };
 
 int
@@ -1208,7 +1262,7 @@ rt_corr
 	memcpy(rt_env_payload(env), req, sizeof(ask_Echo));
 	return rt_ask(ctx, env, &ask_Echo_request_desc, timeout);
 }
-#line 1212 "ask.rtp.c"
+#line 1266 "ask.rtp.c"
 
 /* Actor Client. */
 #line 21 "rtgen/good/ask.rtp"
@@ -1254,6 +1308,43 @@ ask_Client_start_thunk(void *self, rt_ctx *ctx, const void *args)
 	    (const ask_Client_args *)args);
 }
 
+static void
+ask_Client_print_thunk(FILE *f, uint32_t tag, const void *msg)
+{
+	switch ((enum ask_Client_tag)tag) {
+	case ask_Client_TAG_GetTotal_reply: {
+		rt_corr id;
+		int status = rt_reply_status(msg, &id);
+
+		if (status == 0)
+			ask_Total_print(f, (const ask_Total *)msg);
+		else
+			fprintf(f, "(%s)", rt_strerror(status));
+		break;
+	}
+	case ask_Client_TAG_Describe_reply: {
+		rt_corr id;
+		int status = rt_reply_status(msg, &id);
+
+		if (status == 0)
+			ask_Label_print(f, (const ask_Label *)msg);
+		else
+			fprintf(f, "(%s)", rt_strerror(status));
+		break;
+	}
+	case ask_Client_TAG_Echo_reply: {
+		rt_corr id;
+		int status = rt_reply_status(msg, &id);
+
+		if (status == 0)
+			ask_Echo_print(f, (const ask_Echo *)msg);
+		else
+			fprintf(f, "(%s)", rt_strerror(status));
+		break;
+	}
+	}
+}
+
 static const rt_ask_route ask_Client_asks[] = {
 	{ &ask_GetTotal_request_desc, ask_Client_TAG_GetTotal_reply },
 	{ &ask_Describe_request_desc, ask_Client_TAG_Describe_reply },
@@ -1275,6 +1366,7 @@ const rt_actor_class ask_Client_class = {
 	.overflow = RT_OVERFLOW_BLOCK,
 	.asks = ask_Client_asks,
 	.nasks = 3,
+	.print = ask_Client_print_thunk,
 };
 
 int
@@ -1312,4 +1404,4 @@ ask_Client_whereis(rt_system *sys, const char *name, ask_Client_ref *out)
 		return RT_EINVAL;
 	return rt_whereis(sys, name, &ask_Client_class, &out->ref);
 }
-#line 1316 "ask.rtp.c"
+#line 1408 "ask.rtp.c"

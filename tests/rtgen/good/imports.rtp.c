@@ -354,6 +354,38 @@ shop_Cart_dispatch(void *self, rt_ctx *ctx, uint32_t tag, const void *msg)
 	return RT_EBADMSG;
 }
 
+static void
+shop_Cart_print_thunk(FILE *f, uint32_t tag, const void *msg)
+{
+	switch ((enum shop_Cart_tag)tag) {
+	case shop_Cart_TAG_Order:
+		common_Order_print(f, (const common_Order *)msg);
+		break;
+	case shop_Cart_TAG_Ping:
+		common_Ping_print(f, (const common_Ping *)msg);
+		break;
+	case shop_Cart_TAG_Quote:
+		common_Quote_print(f, (const common_Quote *)msg);
+		break;
+	case shop_Cart_TAG_Lookup:
+		shop_Lookup_print(f, (const shop_Lookup *)msg);
+		break;
+	case shop_Cart_TAG_Receipt:
+		shop_Receipt_print(f, (const shop_Receipt *)msg);
+		break;
+	case shop_Cart_TAG_Quote_reply: {
+		rt_corr id;
+		int status = rt_reply_status(msg, &id);
+
+		if (status == 0)
+			common_Price_print(f, (const common_Price *)msg);
+		else
+			fprintf(f, "(%s)", rt_strerror(status));
+		break;
+	}
+	}
+}
+
 static const rt_ask_route shop_Cart_asks[] = {
 	{ &common_Quote_request_desc, shop_Cart_TAG_Quote_reply },
 };
@@ -373,6 +405,7 @@ const rt_actor_class shop_Cart_class = {
 	.overflow = RT_OVERFLOW_BLOCK,
 	.asks = shop_Cart_asks,
 	.nasks = 1,
+	.print = shop_Cart_print_thunk,
 };
 
 int
@@ -795,7 +828,7 @@ int
 	shop_Receipt_copy(rt_env_payload(env), msg);
 	return rt_env_send_every(env, period, shop_Receipt_clone, out);
 }
-#line 799 "imports.rtp.c"
+#line 832 "imports.rtp.c"
 
 /* Topic orders. */
 #line 19 "rtgen/good/imports.rtp"
@@ -832,4 +865,4 @@ shop_Cart_unsubscribe_orders(shop_Cart_ref a)
 {
 	return rt_unsubscribe(&shop_orders_topic, a.ref);
 }
-#line 836 "imports.rtp.c"
+#line 869 "imports.rtp.c"

@@ -406,25 +406,6 @@ lang_Cart_down_thunk(void *self, rt_ctx *ctx, rt_ref who, int reason)
 {
 	return lang_Cart_on_down((lang_Cart *)self, ctx, who, reason);
 }
-
-const rt_actor_class lang_Cart_class = {
-	.abi = RT_PROTOCOL_ABI,
-	.name = "lang.Cart",
-	.state_size = sizeof(lang_Cart),
-	.state_align = _Alignof(lang_Cart),
-	.ntags = 2,
-	.tag_names = lang_Cart_tag_names,
-	.dispatch = lang_Cart_dispatch,
-	.on_start = lang_Cart_start_thunk,
-	.on_stop = lang_Cart_stop_thunk,
-	.args_size = sizeof(lang_Cart_args),
-	.mailbox_bound = 0, /* unbounded */
-	.overflow = RT_OVERFLOW_BLOCK,
-	.asks = NULL,
-	.nasks = 0,
-	.on_down = lang_Cart_down_thunk,
-};
-
 #line 38 "rtgen/good/lang.rtp"
 static size_t
 lang_Cart_args_extra(const lang_Cart_args *m)
@@ -455,6 +436,53 @@ lang_Cart_args_copy(void *dst, const lang_Cart_args *m)
 }
 
 #line 35 "rtgen/good/lang.rtp"
+
+static size_t
+lang_Cart_args_extra_thunk(const void *args)
+{
+	return lang_Cart_args_extra((const lang_Cart_args *)args);
+}
+
+static void
+lang_Cart_args_copy_thunk(void *dst, const void *args)
+{
+	lang_Cart_args_copy(dst, (const lang_Cart_args *)args);
+}
+
+static void
+lang_Cart_print_thunk(FILE *f, uint32_t tag, const void *msg)
+{
+	switch ((enum lang_Cart_tag)tag) {
+	case lang_Cart_TAG_Order:
+		lang_Order_print(f, (const lang_Order *)msg);
+		break;
+	case lang_Cart_TAG_Plain:
+		lang_Plain_print(f, (const lang_Plain *)msg);
+		break;
+	}
+}
+
+const rt_actor_class lang_Cart_class = {
+	.abi = RT_PROTOCOL_ABI,
+	.name = "lang.Cart",
+	.state_size = sizeof(lang_Cart),
+	.state_align = _Alignof(lang_Cart),
+	.ntags = 2,
+	.tag_names = lang_Cart_tag_names,
+	.dispatch = lang_Cart_dispatch,
+	.on_start = lang_Cart_start_thunk,
+	.on_stop = lang_Cart_stop_thunk,
+	.args_size = sizeof(lang_Cart_args),
+	.mailbox_bound = 0, /* unbounded */
+	.overflow = RT_OVERFLOW_BLOCK,
+	.asks = NULL,
+	.nasks = 0,
+	.on_down = lang_Cart_down_thunk,
+	.args_extra = lang_Cart_args_extra_thunk,
+	.args_copy = lang_Cart_args_copy_thunk,
+	.print = lang_Cart_print_thunk,
+};
+
 int
 lang_Cart_spawn(rt_system *sys, const lang_Cart_args *args, lang_Cart_ref *out)
 {
@@ -579,7 +607,7 @@ int
 	memcpy(rt_env_payload(env), msg, sizeof(lang_Plain));
 	return rt_env_send_after(env, delay, out);
 }
-#line 583 "lang.rtp.c"
+#line 611 "lang.rtp.c"
 
 /* Actor Watcher. */
 #line 41 "rtgen/good/lang.rtp"
@@ -604,6 +632,16 @@ lang_Watcher_down_thunk(void *self, rt_ctx *ctx, rt_ref who, int reason)
 	return lang_Watcher_on_down((lang_Watcher *)self, ctx, who, reason);
 }
 
+static void
+lang_Watcher_print_thunk(FILE *f, uint32_t tag, const void *msg)
+{
+	switch ((enum lang_Watcher_tag)tag) {
+	case lang_Watcher_TAG_Wrap:
+		lang_Wrap_print(f, (const lang_Wrap *)msg);
+		break;
+	}
+}
+
 const rt_actor_class lang_Watcher_class = {
 	.abi = RT_PROTOCOL_ABI,
 	.name = "lang.Watcher",
@@ -620,6 +658,7 @@ const rt_actor_class lang_Watcher_class = {
 	.asks = NULL,
 	.nasks = 0,
 	.on_down = lang_Watcher_down_thunk,
+	.print = lang_Watcher_print_thunk,
 };
 
 int
@@ -727,4 +766,4 @@ int
 	lang_Wrap_copy(rt_env_payload(env), msg);
 	return rt_env_send_every(env, period, lang_Wrap_clone, out);
 }
-#line 731 "lang.rtp.c"
+#line 770 "lang.rtp.c"

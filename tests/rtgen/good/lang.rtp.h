@@ -9,8 +9,8 @@
 #include <rt/rt.h>
 #include "lang_types.h"
 
-#if RT_PROTOCOL_ABI != 1
-#error "lang.rtp.h was generated for rt protocol ABI 1; rerun rtgen"
+#if RT_PROTOCOL_ABI != 2
+#error "lang.rtp.h was generated for rt protocol ABI 2; rerun rtgen"
 #endif
 
 #ifdef __cplusplus

@@ -102,6 +102,16 @@ mbox_Plain_dispatch(void *self, rt_ctx *ctx, uint32_t tag, const void *msg)
 	return RT_EBADMSG;
 }
 
+static void
+mbox_Plain_print_thunk(FILE *f, uint32_t tag, const void *msg)
+{
+	switch ((enum mbox_Plain_tag)tag) {
+	case mbox_Plain_TAG_Tick:
+		mbox_Tick_print(f, (const mbox_Tick *)msg);
+		break;
+	}
+}
+
 const rt_actor_class mbox_Plain_class = {
 	.abi = RT_PROTOCOL_ABI,
 	.name = "mbox.Plain",
@@ -117,6 +127,7 @@ const rt_actor_class mbox_Plain_class = {
 	.overflow = RT_OVERFLOW_BLOCK,
 	.asks = NULL,
 	.nasks = 0,
+	.print = mbox_Plain_print_thunk,
 };
 
 int
@@ -209,7 +220,7 @@ int
 	memcpy(rt_env_payload(env), msg, sizeof(mbox_Tick));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 213 "mailbox.rtp.c"
+#line 224 "mailbox.rtp.c"
 
 /* Actor Open. */
 #line 10 "rtgen/good/mailbox.rtp"
@@ -228,6 +239,16 @@ mbox_Open_dispatch(void *self, rt_ctx *ctx, uint32_t tag, const void *msg)
 	return RT_EBADMSG;
 }
 
+static void
+mbox_Open_print_thunk(FILE *f, uint32_t tag, const void *msg)
+{
+	switch ((enum mbox_Open_tag)tag) {
+	case mbox_Open_TAG_Tick:
+		mbox_Tick_print(f, (const mbox_Tick *)msg);
+		break;
+	}
+}
+
 const rt_actor_class mbox_Open_class = {
 	.abi = RT_PROTOCOL_ABI,
 	.name = "mbox.Open",
@@ -243,6 +264,7 @@ const rt_actor_class mbox_Open_class = {
 	.overflow = RT_OVERFLOW_BLOCK,
 	.asks = NULL,
 	.nasks = 0,
+	.print = mbox_Open_print_thunk,
 };
 
 int
@@ -334,7 +356,7 @@ int
 	memcpy(rt_env_payload(env), msg, sizeof(mbox_Tick));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 338 "mailbox.rtp.c"
+#line 360 "mailbox.rtp.c"
 
 /* Actor Waiter. */
 #line 11 "rtgen/good/mailbox.rtp"
@@ -357,6 +379,19 @@ mbox_Waiter_dispatch(void *self, rt_ctx *ctx, uint32_t tag, const void *msg)
 	return RT_EBADMSG;
 }
 
+static void
+mbox_Waiter_print_thunk(FILE *f, uint32_t tag, const void *msg)
+{
+	switch ((enum mbox_Waiter_tag)tag) {
+	case mbox_Waiter_TAG_Note:
+		mbox_Note_print(f, (const mbox_Note *)msg);
+		break;
+	case mbox_Waiter_TAG_Tick:
+		mbox_Tick_print(f, (const mbox_Tick *)msg);
+		break;
+	}
+}
+
 const rt_actor_class mbox_Waiter_class = {
 	.abi = RT_PROTOCOL_ABI,
 	.name = "mbox.Waiter",
@@ -372,6 +407,7 @@ const rt_actor_class mbox_Waiter_class = {
 	.overflow = RT_OVERFLOW_BLOCK,
 	.asks = NULL,
 	.nasks = 0,
+	.print = mbox_Waiter_print_thunk,
 };
 
 int
@@ -522,7 +558,7 @@ int
 	memcpy(rt_env_payload(env), msg, sizeof(mbox_Tick));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 526 "mailbox.rtp.c"
+#line 562 "mailbox.rtp.c"
 
 /* Actor Blocker. */
 #line 12 "rtgen/good/mailbox.rtp"
@@ -541,6 +577,16 @@ mbox_Blocker_dispatch(void *self, rt_ctx *ctx, uint32_t tag, const void *msg)
 	return RT_EBADMSG;
 }
 
+static void
+mbox_Blocker_print_thunk(FILE *f, uint32_t tag, const void *msg)
+{
+	switch ((enum mbox_Blocker_tag)tag) {
+	case mbox_Blocker_TAG_Stop:
+		mbox_Stop_print(f, (const mbox_Stop *)msg);
+		break;
+	}
+}
+
 const rt_actor_class mbox_Blocker_class = {
 	.abi = RT_PROTOCOL_ABI,
 	.name = "mbox.Blocker",
@@ -556,6 +602,7 @@ const rt_actor_class mbox_Blocker_class = {
 	.overflow = RT_OVERFLOW_BLOCK,
 	.asks = NULL,
 	.nasks = 0,
+	.print = mbox_Blocker_print_thunk,
 };
 
 int
@@ -651,7 +698,7 @@ int
 		memset(rt_env_payload(env), 0, sizeof(mbox_Stop));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 655 "mailbox.rtp.c"
+#line 702 "mailbox.rtp.c"
 
 /* Actor Dropper. */
 #line 13 "rtgen/good/mailbox.rtp"
@@ -674,6 +721,19 @@ mbox_Dropper_dispatch(void *self, rt_ctx *ctx, uint32_t tag, const void *msg)
 	return RT_EBADMSG;
 }
 
+static void
+mbox_Dropper_print_thunk(FILE *f, uint32_t tag, const void *msg)
+{
+	switch ((enum mbox_Dropper_tag)tag) {
+	case mbox_Dropper_TAG_Tick:
+		mbox_Tick_print(f, (const mbox_Tick *)msg);
+		break;
+	case mbox_Dropper_TAG_Stop:
+		mbox_Stop_print(f, (const mbox_Stop *)msg);
+		break;
+	}
+}
+
 const rt_actor_class mbox_Dropper_class = {
 	.abi = RT_PROTOCOL_ABI,
 	.name = "mbox.Dropper",
@@ -689,6 +749,7 @@ const rt_actor_class mbox_Dropper_class = {
 	.overflow = RT_OVERFLOW_DROP,
 	.asks = NULL,
 	.nasks = 0,
+	.print = mbox_Dropper_print_thunk,
 };
 
 int
@@ -839,7 +900,7 @@ int
 		memset(rt_env_payload(env), 0, sizeof(mbox_Stop));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 843 "mailbox.rtp.c"
+#line 904 "mailbox.rtp.c"
 
 /* Actor Rejecter. */
 #line 14 "rtgen/good/mailbox.rtp"
@@ -858,6 +919,16 @@ mbox_Rejecter_dispatch(void *self, rt_ctx *ctx, uint32_t tag, const void *msg)
 	return RT_EBADMSG;
 }
 
+static void
+mbox_Rejecter_print_thunk(FILE *f, uint32_t tag, const void *msg)
+{
+	switch ((enum mbox_Rejecter_tag)tag) {
+	case mbox_Rejecter_TAG_Note:
+		mbox_Note_print(f, (const mbox_Note *)msg);
+		break;
+	}
+}
+
 const rt_actor_class mbox_Rejecter_class = {
 	.abi = RT_PROTOCOL_ABI,
 	.name = "mbox.Rejecter",
@@ -873,6 +944,7 @@ const rt_actor_class mbox_Rejecter_class = {
 	.overflow = RT_OVERFLOW_REJECT,
 	.asks = NULL,
 	.nasks = 0,
+	.print = mbox_Rejecter_print_thunk,
 };
 
 int
@@ -968,4 +1040,4 @@ int
 	mbox_Note_copy(rt_env_payload(env), msg);
 	return rt_env_send_every(env, period, mbox_Note_clone, out);
 }
-#line 972 "mailbox.rtp.c"
+#line 1044 "mailbox.rtp.c"

@@ -50,6 +50,14 @@ msgs_Greeter_start_thunk(void *self, rt_ctx *ctx, const void *args)
 	    (const msgs_Greeter_args *)args);
 }
 
+static void
+msgs_Greeter_print_thunk(FILE *f, uint32_t tag, const void *msg)
+{
+	(void)f;
+	(void)tag;
+	(void)msg;
+}
+
 const rt_actor_class msgs_Greeter_class = {
 	.abi = RT_PROTOCOL_ABI,
 	.name = "msgs.Greeter",
@@ -65,6 +73,7 @@ const rt_actor_class msgs_Greeter_class = {
 	.overflow = RT_OVERFLOW_BLOCK,
 	.asks = NULL,
 	.nasks = 0,
+	.print = msgs_Greeter_print_thunk,
 };
 
 int
@@ -102,4 +111,4 @@ msgs_Greeter_whereis(rt_system *sys, const char *name, msgs_Greeter_ref *out)
 		return RT_EINVAL;
 	return rt_whereis(sys, name, &msgs_Greeter_class, &out->ref);
 }
-#line 106 "messages.rtp.c"
+#line 115 "messages.rtp.c"

@@ -156,24 +156,6 @@ shop_Cart_stop_thunk(void *self, rt_ctx *ctx, int reason)
 {
 	shop_Cart_on_stop((shop_Cart *)self, ctx, reason);
 }
-
-const rt_actor_class shop_Cart_class = {
-	.abi = RT_PROTOCOL_ABI,
-	.name = "shop.Cart",
-	.state_size = sizeof(shop_Cart),
-	.state_align = _Alignof(shop_Cart),
-	.ntags = 3,
-	.tag_names = shop_Cart_tag_names,
-	.dispatch = shop_Cart_dispatch,
-	.on_start = shop_Cart_start_thunk,
-	.on_stop = shop_Cart_stop_thunk,
-	.args_size = sizeof(shop_Cart_args),
-	.mailbox_bound = 0, /* unbounded */
-	.overflow = RT_OVERFLOW_BLOCK,
-	.asks = NULL,
-	.nasks = 0,
-};
-
 #line 22 "rtgen/good/shop.rtp"
 static size_t
 shop_Cart_args_extra(const shop_Cart_args *m)
@@ -202,6 +184,55 @@ shop_Cart_args_copy(void *dst, const shop_Cart_args *m)
 }
 
 #line 18 "rtgen/good/shop.rtp"
+
+static size_t
+shop_Cart_args_extra_thunk(const void *args)
+{
+	return shop_Cart_args_extra((const shop_Cart_args *)args);
+}
+
+static void
+shop_Cart_args_copy_thunk(void *dst, const void *args)
+{
+	shop_Cart_args_copy(dst, (const shop_Cart_args *)args);
+}
+
+static void
+shop_Cart_print_thunk(FILE *f, uint32_t tag, const void *msg)
+{
+	switch ((enum shop_Cart_tag)tag) {
+	case shop_Cart_TAG_Order:
+		shop_Order_print(f, (const shop_Order *)msg);
+		break;
+	case shop_Cart_TAG_Ping:
+		shop_Ping_print(f, (const shop_Ping *)msg);
+		break;
+	case shop_Cart_TAG_Total:
+		shop_Total_print(f, (const shop_Total *)msg);
+		break;
+	}
+}
+
+const rt_actor_class shop_Cart_class = {
+	.abi = RT_PROTOCOL_ABI,
+	.name = "shop.Cart",
+	.state_size = sizeof(shop_Cart),
+	.state_align = _Alignof(shop_Cart),
+	.ntags = 3,
+	.tag_names = shop_Cart_tag_names,
+	.dispatch = shop_Cart_dispatch,
+	.on_start = shop_Cart_start_thunk,
+	.on_stop = shop_Cart_stop_thunk,
+	.args_size = sizeof(shop_Cart_args),
+	.mailbox_bound = 0, /* unbounded */
+	.overflow = RT_OVERFLOW_BLOCK,
+	.asks = NULL,
+	.nasks = 0,
+	.args_extra = shop_Cart_args_extra_thunk,
+	.args_copy = shop_Cart_args_copy_thunk,
+	.print = shop_Cart_print_thunk,
+};
+
 int
 shop_Cart_spawn(rt_system *sys, const shop_Cart_args *args, shop_Cart_ref *out)
 {
@@ -409,7 +440,7 @@ int
 	memcpy(rt_env_payload(env), msg, sizeof(shop_Total));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 413 "shop.rtp.c"
+#line 444 "shop.rtp.c"
 
 /* Actor Auditor. */
 #line 26 "rtgen/good/shop.rtp"
@@ -434,6 +465,16 @@ shop_Auditor_stop_thunk(void *self, rt_ctx *ctx, int reason)
 	shop_Auditor_on_stop((shop_Auditor *)self, ctx, reason);
 }
 
+static void
+shop_Auditor_print_thunk(FILE *f, uint32_t tag, const void *msg)
+{
+	switch ((enum shop_Auditor_tag)tag) {
+	case shop_Auditor_TAG_Order:
+		shop_Order_print(f, (const shop_Order *)msg);
+		break;
+	}
+}
+
 const rt_actor_class shop_Auditor_class = {
 	.abi = RT_PROTOCOL_ABI,
 	.name = "shop.Auditor",
@@ -449,6 +490,7 @@ const rt_actor_class shop_Auditor_class = {
 	.overflow = RT_OVERFLOW_BLOCK,
 	.asks = NULL,
 	.nasks = 0,
+	.print = shop_Auditor_print_thunk,
 };
 
 int
@@ -544,7 +586,7 @@ int
 	shop_Order_copy(rt_env_payload(env), msg);
 	return rt_env_send_every(env, period, shop_Order_clone, out);
 }
-#line 548 "shop.rtp.c"
+#line 590 "shop.rtp.c"
 
 /* Actor Idle. */
 #line 32 "rtgen/good/shop.rtp"
@@ -556,6 +598,14 @@ shop_Idle_dispatch(void *self, rt_ctx *ctx, uint32_t tag, const void *msg)
 	(void)tag;
 	(void)msg;
 	return RT_EBADMSG;
+}
+
+static void
+shop_Idle_print_thunk(FILE *f, uint32_t tag, const void *msg)
+{
+	(void)f;
+	(void)tag;
+	(void)msg;
 }
 
 const rt_actor_class shop_Idle_class = {
@@ -573,6 +623,7 @@ const rt_actor_class shop_Idle_class = {
 	.overflow = RT_OVERFLOW_BLOCK,
 	.asks = NULL,
 	.nasks = 0,
+	.print = shop_Idle_print_thunk,
 };
 
 int
@@ -609,7 +660,7 @@ shop_Idle_whereis(rt_system *sys, const char *name, shop_Idle_ref *out)
 		return RT_EINVAL;
 	return rt_whereis(sys, name, &shop_Idle_class, &out->ref);
 }
-#line 613 "shop.rtp.c"
+#line 664 "shop.rtp.c"
 
 /* Topic orders. */
 #line 35 "rtgen/good/shop.rtp"
@@ -654,7 +705,7 @@ shop_Auditor_unsubscribe_orders(shop_Auditor_ref a)
 {
 	return rt_unsubscribe(&shop_orders_topic, a.ref);
 }
-#line 658 "shop.rtp.c"
+#line 709 "shop.rtp.c"
 
 /* Topic pings. */
 #line 36 "rtgen/good/shop.rtp"
@@ -687,4 +738,4 @@ shop_Cart_unsubscribe_pings(shop_Cart_ref a)
 {
 	return rt_unsubscribe(&shop_pings_topic, a.ref);
 }
-#line 691 "shop.rtp.c"
+#line 742 "shop.rtp.c"

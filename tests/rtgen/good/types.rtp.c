@@ -211,24 +211,6 @@ types_Store_stop_thunk(void *self, rt_ctx *ctx, int reason)
 {
 	types_Store_on_stop((types_Store *)self, ctx, reason);
 }
-
-const rt_actor_class types_Store_class = {
-	.abi = RT_PROTOCOL_ABI,
-	.name = "types.Store",
-	.state_size = sizeof(types_Store),
-	.state_align = _Alignof(types_Store),
-	.ntags = 4,
-	.tag_names = types_Store_tag_names,
-	.dispatch = types_Store_dispatch,
-	.on_start = types_Store_start_thunk,
-	.on_stop = types_Store_stop_thunk,
-	.args_size = sizeof(types_Store_args),
-	.mailbox_bound = 0, /* unbounded */
-	.overflow = RT_OVERFLOW_BLOCK,
-	.asks = NULL,
-	.nasks = 0,
-};
-
 #line 11 "rtgen/good/types.rtp"
 static size_t
 types_Store_args_extra(const types_Store_args *m)
@@ -268,6 +250,58 @@ types_Store_args_copy(void *dst, const types_Store_args *m)
 }
 
 #line 8 "rtgen/good/types.rtp"
+
+static size_t
+types_Store_args_extra_thunk(const void *args)
+{
+	return types_Store_args_extra((const types_Store_args *)args);
+}
+
+static void
+types_Store_args_copy_thunk(void *dst, const void *args)
+{
+	types_Store_args_copy(dst, (const types_Store_args *)args);
+}
+
+static void
+types_Store_print_thunk(FILE *f, uint32_t tag, const void *msg)
+{
+	switch ((enum types_Store_tag)tag) {
+	case types_Store_TAG_Blob:
+		types_Blob_print(f, (const types_Blob *)msg);
+		break;
+	case types_Store_TAG_Handle:
+		types_Handle_print(f, (const types_Handle *)msg);
+		break;
+	case types_Store_TAG_Both:
+		types_Both_print(f, (const types_Both *)msg);
+		break;
+	case types_Store_TAG_Named:
+		types_Named_print(f, (const types_Named *)msg);
+		break;
+	}
+}
+
+const rt_actor_class types_Store_class = {
+	.abi = RT_PROTOCOL_ABI,
+	.name = "types.Store",
+	.state_size = sizeof(types_Store),
+	.state_align = _Alignof(types_Store),
+	.ntags = 4,
+	.tag_names = types_Store_tag_names,
+	.dispatch = types_Store_dispatch,
+	.on_start = types_Store_start_thunk,
+	.on_stop = types_Store_stop_thunk,
+	.args_size = sizeof(types_Store_args),
+	.mailbox_bound = 0, /* unbounded */
+	.overflow = RT_OVERFLOW_BLOCK,
+	.asks = NULL,
+	.nasks = 0,
+	.args_extra = types_Store_args_extra_thunk,
+	.args_copy = types_Store_args_copy_thunk,
+	.print = types_Store_print_thunk,
+};
+
 int
 types_Store_spawn(rt_system *sys, const types_Store_args *args,
     types_Store_ref *out)
@@ -527,7 +561,7 @@ int
 	memcpy(rt_env_payload(env), msg, sizeof(types_Named));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 531 "types.rtp.c"
+#line 565 "types.rtp.c"
 
 /* Actor Plain. */
 #line 15 "rtgen/good/types.rtp"
@@ -546,6 +580,16 @@ types_Plain_dispatch(void *self, rt_ctx *ctx, uint32_t tag, const void *msg)
 	return RT_EBADMSG;
 }
 
+static void
+types_Plain_print_thunk(FILE *f, uint32_t tag, const void *msg)
+{
+	switch ((enum types_Plain_tag)tag) {
+	case types_Plain_TAG_Handle:
+		types_Handle_print(f, (const types_Handle *)msg);
+		break;
+	}
+}
+
 const rt_actor_class types_Plain_class = {
 	.abi = RT_PROTOCOL_ABI,
 	.name = "types.Plain",
@@ -561,6 +605,7 @@ const rt_actor_class types_Plain_class = {
 	.overflow = RT_OVERFLOW_BLOCK,
 	.asks = NULL,
 	.nasks = 0,
+	.print = types_Plain_print_thunk,
 };
 
 int
@@ -639,7 +684,7 @@ int
 	memcpy(rt_env_payload(env), msg, sizeof(types_Handle));
 	return rt_env_send_after(env, delay, out);
 }
-#line 643 "types.rtp.c"
+#line 688 "types.rtp.c"
 
 /* Topic blobs. */
 #line 20 "rtgen/good/types.rtp"
@@ -676,4 +721,4 @@ types_Store_unsubscribe_blobs(types_Store_ref a)
 {
 	return rt_unsubscribe(&types_blobs_topic, a.ref);
 }
-#line 680 "types.rtp.c"
+#line 725 "types.rtp.c"

@@ -285,6 +285,16 @@ common_Pricer_dispatch(void *self, rt_ctx *ctx, uint32_t tag, const void *msg)
 	return RT_EBADMSG;
 }
 
+static void
+common_Pricer_print_thunk(FILE *f, uint32_t tag, const void *msg)
+{
+	switch ((enum common_Pricer_tag)tag) {
+	case common_Pricer_TAG_Quote:
+		common_Quote_print(f, (const common_Quote *)msg);
+		break;
+	}
+}
+
 const rt_actor_class common_Pricer_class = {
 	.abi = RT_PROTOCOL_ABI,
 	.name = "common.Pricer",
@@ -300,6 +310,7 @@ const rt_actor_class common_Pricer_class = {
 	.overflow = RT_OVERFLOW_BLOCK,
 	.asks = NULL,
 	.nasks = 0,
+	.print = common_Pricer_print_thunk,
 };
 
 int
@@ -431,7 +442,7 @@ rt_corr
 	memcpy(rt_env_payload(env), req, sizeof(common_Quote));
 	return rt_ask(ctx, env, &common_Quote_request_desc, timeout);
 }
-#line 435 "common.rtp.c"
+#line 446 "common.rtp.c"
 
 /* Actor Logger. */
 #line 19 "rtgen/good/inc/common.rtp"
@@ -454,6 +465,19 @@ common_Logger_dispatch(void *self, rt_ctx *ctx, uint32_t tag, const void *msg)
 	return RT_EBADMSG;
 }
 
+static void
+common_Logger_print_thunk(FILE *f, uint32_t tag, const void *msg)
+{
+	switch ((enum common_Logger_tag)tag) {
+	case common_Logger_TAG_Order:
+		common_Order_print(f, (const common_Order *)msg);
+		break;
+	case common_Logger_TAG_Ping:
+		common_Ping_print(f, (const common_Ping *)msg);
+		break;
+	}
+}
+
 const rt_actor_class common_Logger_class = {
 	.abi = RT_PROTOCOL_ABI,
 	.name = "common.Logger",
@@ -469,6 +493,7 @@ const rt_actor_class common_Logger_class = {
 	.overflow = RT_OVERFLOW_BLOCK,
 	.asks = NULL,
 	.nasks = 0,
+	.print = common_Logger_print_thunk,
 };
 
 int
@@ -637,4 +662,4 @@ int
 		memset(rt_env_payload(env), 0, sizeof(common_Ping));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 641 "common.rtp.c"
+#line 666 "common.rtp.c"
