@@ -23,6 +23,7 @@
 
 #include "actor_int.h"
 #include "ask_int.h"
+#include "bonds.h"
 #include "clock.h"
 #include "deadletter.h"
 #include "envelope.h"
@@ -30,19 +31,22 @@
 #include "log.h"
 #include "park.h"
 #include "registry_int.h"
+#include "supervisor_int.h"
 #include "system_int.h"
 
 /* At most this many envelopes are moved into the lanes per run. */
 #define DRAIN_LIMIT 4096
 
 int
-rti_actor_signal_stop(rt_cell *cell, uint64_t gen, int reason)
+rti_actor_signal_stop(rt_cell *cell, uint64_t gen, int reason,
+    bool final)
 {
 	rt_env *env = rti_env_alloc_sys(cell->sys, 0);
 
 	if (env == NULL)
 		return RT_ENOMEM;
 	env->kind = RTI_ENV_STOP;
+	env->flags = final ? RTI_ENV_FINAL : 0;
 	env->cell = cell;
 	env->gen = gen;
 	env->v.reason = reason;
@@ -323,13 +327,6 @@ is_crash(int reason)
 	return reason != RT_NORMAL && reason != RT_ESHUTDOWN;
 }
 
-static const char *
-reason_text(int reason)
-{
-	return reason < 0 || reason == RT_DEFER ? rt_strerror(reason) :
-						  "handler error";
-}
-
 /*
  * Actor state: from the pools when its alignment allows (blocks are aligned
  * for any standard type, like malloc's), else aligned_alloc. Either way an
@@ -362,18 +359,29 @@ state_free(const rt_actor_class *cls, void *state)
 		free(state);
 }
 
-/* The actor in `cell` stops for good. */
+/*
+ * The incarnation in `cell` exits with `reason`. It stops for good unless
+ * it is a supervised child whose supervisor lives and the exit is not
+ * `final`: then the cell keeps its ref and its mailbox, and waits for its
+ * supervisor to restart it or stop it for good.
+ */
 static void
-actor_exit(rti_worker *w, rt_cell *cell, int reason)
+actor_exit(rti_worker *w, rt_cell *cell, int reason, bool final)
 {
 	rt_system *sys = w->sys;
 	const rt_actor_class *cls = cell->cls;
 	uint64_t gen = cell->live_gen;
+	struct rti_ext *x = cell->ext;
+	bool wait;
 	rt_env *env;
 
 	settle(w, cell);
+	/* Relaxed: shutdown stops every child for good anyway. */
+	wait = !final && x != NULL && !rt_ref_is_null(x->parent) &&
+	    !ck_pr_load_32(&sys->stopping) && rt_actor_alive(x->parent);
 	/* From here on, sends fail with RT_ENOACTOR. */
-	rti_cell_set_gen(cell, gen + 1);
+	if (!wait)
+		rti_cell_set_gen(cell, gen + 1);
 	if ((cell->flags & RTI_CELL_STARTED) && cls->on_stop != NULL) {
 		w->ctx.cell = cell;
 		w->ctx.gen = gen;
@@ -381,11 +389,24 @@ actor_exit(rti_worker *w, rt_cell *cell, int reason)
 		w->ctx.cell = NULL;
 	}
 	rti_asks_free(cell);
+	if (!(cell->flags & RTI_CELL_WAITING))
+		rti_bonds_exit(cell, gen, reason);
+	if (cell->state != NULL)
+		state_free(cls, cell->state);
+	cell->state = NULL;
+	if (is_crash(reason))
+		rti_count_w(sys, w, crashed, 1);
+	if (wait) {
+		cell->flags = RTI_CELL_WAITING;
+		return;
+	}
 	/* Its name is free again. Relaxed: a hint, exact under the
 	 * registry's lock; a registration racing with this stop is dealt
 	 * with there (runtime/registry.c). */
 	if (ck_pr_load_32(&cell->named) != 0)
 		rti_registry_forget(sys->registry, cell);
+	if (x != NULL)
+		rti_sup_forget(x);
 	/* What it had not handled yet is dead. */
 	while ((env = lane_take(cell)) != NULL)
 		dead(w, cell, env, RT_DEAD_STOPPED, true);
@@ -405,9 +426,6 @@ actor_exit(rti_worker *w, rt_cell *cell, int reason)
 		}
 		rti_unmute_all(cell);
 	}
-	if (cell->state != NULL)
-		state_free(cls, cell->state);
-	cell->state = NULL;
 	cell->cls = NULL;
 	cell->live_gen = 0;
 	cell->flags = 0;
@@ -416,8 +434,6 @@ actor_exit(rti_worker *w, rt_cell *cell, int reason)
 	ck_pr_store_64(&cell->dead, 0);
 	ck_pr_store_32(&cell->high_water, 0);
 	rti_count_w(sys, w, stopped, 1);
-	if (is_crash(reason))
-		rti_count_w(sys, w, crashed, 1);
 	rti_cell_release(&sys->cells, &w->cell_cache, cell);
 	/*
 	 * Last: taken off `live` later, in a batch (the word is shared with
@@ -450,45 +466,125 @@ rti_live_flush(rti_worker *w)
 	}
 }
 
+/*
+ * Create the state of the incarnation in `cell` and run its on_start with
+ * the arguments in `start` (its start signal).
+ */
 static void
-actor_start(rti_worker *w, rt_cell *cell, rt_env *env)
+incarnate(rti_worker *w, rt_cell *cell, rt_env *start)
 {
 	rt_system *sys = w->sys;
-	const rt_actor_class *cls = env->u.cls;
+	const rt_actor_class *cls = cell->cls;
+	struct rti_ext *x = cell->ext;
+	bool child = x != NULL && !rt_ref_is_null(x->parent);
 	int rc;
 
-	cell->cls = cls;
-	cell->live_gen = env->gen;
 	cell->flags = 0;
-	cell->asks = NULL;
 	cell->state = state_alloc(cls);
 	if (cell->state == NULL) {
-		rti_log(sys, RT_LOG_ERROR, "actor %s failed to start: %s",
-		    cls->name, rt_strerror(RT_ENOMEM));
-		actor_exit(w, cell, RT_ENOMEM);
+		rti_crash_report(sys, cell, RT_ENOMEM, NULL, 0, NULL);
+		actor_exit(w, cell, RT_ENOMEM, false);
 		return;
 	}
 	memset(cell->state, 0, cls->state_size);
 	if (ck_pr_load_32(&sys->stopping)) {
-		actor_exit(w, cell, RT_ESHUTDOWN);
+		actor_exit(w, cell, RT_ESHUTDOWN, true);
+		return;
+	}
+	/* A child is linked to its supervisor (which links itself to the
+	 * child when it starts or restarts it). */
+	if (child && rti_bond_add_link(cell, x->parent) != 0) {
+		rti_crash_report(sys, cell, RT_ENOMEM, NULL, 0, NULL);
+		actor_exit(w, cell, RT_ENOMEM, false);
 		return;
 	}
 	if (cls->on_start != NULL) {
 		w->ctx.cell = cell;
-		w->ctx.gen = env->gen;
-		rc = cls->on_start(cell->state, &w->ctx, rt_env_payload(env));
+		w->ctx.gen = cell->live_gen;
+		rc = cls->on_start(cell->state, &w->ctx, rt_env_payload(start));
 		w->ctx.cell = NULL;
 		if (rc != 0) {
-			rti_log(sys, RT_LOG_ERROR,
-			    "actor %s failed to start: %s (%d)", cls->name,
-			    reason_text(rc), rc);
-			actor_exit(w, cell, rc);
+			rti_crash_report(sys, cell, rc, NULL, 0, NULL);
+			actor_exit(w, cell, rc, false);
 			return;
 		}
 	}
 	cell->flags |= RTI_CELL_STARTED;
+	/* A supervisor says so itself, once its children have started. */
+	if (child && cls != &rti_sup_class) {
+		rt_ref self = { cell, cell->live_gen };
+
+		rti_send_down(x->parent, self, 0, x->slot, RTI_BOND_STARTED);
+	}
 	if (cell->flags & RTI_CELL_STOPPING)
-		actor_exit(w, cell, cell->stop_reason);
+		actor_exit(w, cell, cell->stop_reason, false);
+}
+
+/*
+ * A start signal: a new incarnation in `cell`. Returns true when the cell
+ * keeps the envelope (a supervised child's, for its restarts).
+ */
+static bool
+actor_start(rti_worker *w, rt_cell *cell, rt_env *env)
+{
+	struct rti_child_start *t;
+	struct rti_ext *x;
+
+	cell->cls = env->u.cls;
+	cell->live_gen = env->gen;
+	cell->flags = 0;
+	cell->state = NULL;
+	if (!(env->flags & RTI_ENV_CHILD)) {
+		incarnate(w, cell, env);
+		return false;
+	}
+	t = rti_env_trailer(env, sizeof(*t));
+	x = rti_ext_get(cell);
+	if (x == NULL) {
+		free(t->path);
+		rti_crash_report(w->sys, cell, RT_ENOMEM, NULL, 0, NULL);
+		actor_exit(w, cell, RT_ENOMEM, true);
+		return false;
+	}
+	x->parent = t->parent;
+	x->slot = t->slot;
+	x->restarts = 0;
+	x->start = env;
+	/* Release: the watchdog reads the path of a running actor. */
+	ck_pr_fence_store();
+	ck_pr_store_ptr(&x->path, t->path);
+	t->path = NULL;
+	if (t->wait)
+		/* Until its supervisor has taken it in (rti_sup_adopt). */
+		cell->flags = RTI_CELL_WAITING;
+	else
+		incarnate(w, cell, env);
+	return true;
+}
+
+/* A supervised child waiting in `cell` starts again (RESTART signal). */
+static void
+actor_restart(rti_worker *w, rt_cell *cell, rt_env *env)
+{
+	struct rti_bond_msg *m = rt_env_payload(env);
+	struct rti_ext *x = cell->ext;
+
+	if (!(cell->flags & RTI_CELL_WAITING) || x == NULL ||
+	    x->start == NULL) {
+		free(m->path);
+		return;
+	}
+	if (m->path != NULL) {
+		/* The first start of a child of rt_sup_start_child. */
+		x->slot = m->slot;
+		ck_pr_fence_store();
+		ck_pr_store_ptr(&x->path, m->path);
+		m->path = NULL;
+	} else {
+		x->restarts++;
+		rti_count_w(w->sys, w, restarts, 1);
+	}
+	incarnate(w, cell, x->start);
 }
 
 /* Whether an envelope is a message of normal priority (the common case:
@@ -504,6 +600,54 @@ plain_msg(const rt_env *env)
 	    "kind and priority are adjacent");
 	memcpy(&kp, &env->kind, sizeof(kp));
 	return kp == 0;
+}
+
+/*
+ * Act on a control signal. Returns true when the envelope is no longer
+ * the caller's to free (kept, or queued as a message).
+ */
+static bool
+signal(rti_worker *w, rt_cell *cell, rt_env *env)
+{
+	bool waiting = (cell->flags & RTI_CELL_WAITING) != 0, final;
+	int reason;
+
+	if (env->kind == RTI_ENV_START)
+		return actor_start(w, cell, env);
+	if (cell->cls == NULL || env->gen != cell->live_gen) {
+		/* For an incarnation that is gone. */
+		rti_bond_stale(env);
+		return false;
+	}
+	switch (env->kind) {
+	case RTI_ENV_STOP:
+		/* Relaxed: shutdown's stops are for good. */
+		final = (env->flags & RTI_ENV_FINAL) != 0 ||
+		    ck_pr_load_32(&w->sys->stopping) != 0;
+		/* A waiting child has exited already. */
+		if (!waiting || final)
+			actor_exit(w, cell, env->v.reason, final);
+		return false;
+	case RTI_ENV_RESTART:
+		actor_restart(w, cell, env);
+		return false;
+	default:
+		break;
+	}
+	switch (rti_bond_signal(cell, env, &reason, &final)) {
+	case RTI_BOND_QUEUE:
+		rti_count_w(w->sys, w, sent, 1);
+		lane_append(&cell->normal_head, &cell->normal_tail, env);
+		ck_pr_store_32(&cell->queued, cell->queued + 1);
+		return true;
+	case RTI_BOND_EXIT:
+		if (!waiting || final)
+			actor_exit(w, cell, reason, final);
+		return false;
+	case RTI_BOND_FREE:
+		break;
+	}
+	return false;
 }
 
 /*
@@ -551,12 +695,14 @@ drain(rti_worker *w, rt_cell *cell)
 			}
 			continue;
 		}
-		if (env->kind == RTI_ENV_REPLY) {
-			/* An answer is handled like a message, unless its ask
-			 * is no longer pending: late, or a second one. */
+		if (env->kind == RTI_ENV_REPLY || env->kind == RTI_ENV_DOWN) {
+			/* An answer or a down is handled like a message,
+			 * unless the answer's ask is no longer pending:
+			 * late, or a second one. */
 			if (env->gen != live)
 				dead(w, cell, env, RT_DEAD_STOPPED, false);
-			else if (!rti_reply_arrived(cell, env))
+			else if (env->kind == RTI_ENV_REPLY &&
+			    !rti_reply_arrived(cell, env))
 				dead(w, cell, env, RT_DEAD_EXPIRED, true);
 			else {
 				lane_append(&cell->normal_head,
@@ -572,13 +718,8 @@ drain(rti_worker *w, rt_cell *cell)
 			ck_pr_store_32(&cell->queued, cell->queued + added);
 			added = 0;
 		}
-		if (env->kind == RTI_ENV_START) {
-			actor_start(w, cell, env);
-		} else if (cell->cls != NULL && env->gen == live) {
-			/* RTI_ENV_STOP for the live incarnation. */
-			actor_exit(w, cell, env->v.reason);
-		}
-		rti_env_free(env);
+		if (!signal(w, cell, env))
+			rti_env_free(env);
 		/* Either may have changed both. */
 		ntail = cell->normal_tail;
 		live = cell->live_gen;
@@ -632,6 +773,7 @@ enum next_step {
 	STEP_ON,   /* go on (before the handler: call it) */
 	STEP_SKIP, /* the message was dead: take the next one */
 	STEP_END,  /* the run ends here */
+	STEP_DOWN, /* before the handler: a down, for on_down */
 };
 
 /*
@@ -661,9 +803,11 @@ before_odd(rti_worker *w, rt_cell *cell, rt_env *env, const void **msg)
 		w->ctx.cell = NULL;
 		w->run_dead++;
 		dead(w, cell, env, RT_DEAD_STOPPED, true);
-		actor_exit(w, cell, RT_ESHUTDOWN);
+		actor_exit(w, cell, RT_ESHUTDOWN, true);
 		return STEP_END;
 	}
+	if (env->flags & RTI_ENV_ODD)
+		return STEP_DOWN;
 	*msg = rti_env_msg(env);
 	return STEP_ON;
 }
@@ -679,20 +823,28 @@ after_odd(rti_worker *w, rt_cell *cell, rt_env *env, int rc)
 	rt_system *sys = w->sys;
 	const rt_actor_class *cls = cell->cls;
 
+	bool down = (env->flags & RTI_ENV_ODD) != 0;
+
 	w->ctx.cell = NULL;
-	if (w->test != NULL)
+	if (w->test != NULL && !down)
 		rti_test_record(sys, w->test, cell, env->gen, cls, env->v.tag);
 	if (rc != 0) {
-		rti_log(sys, RT_LOG_ERROR,
-		    "actor %s crashed: %s (%d) while handling %s", cls->name,
-		    reason_text(rc), rc, tag_name(cls, env->v.tag));
+		if (down)
+			rti_crash_report(sys, cell, rc, "down", 0, NULL);
+		else
+			rti_crash_report(sys, cell, rc,
+			    tag_name(cls, env->v.tag), env->v.tag,
+			    rti_env_msg(env));
 		retire(cell, env);
-		actor_exit(w, cell, rc);
+		actor_exit(w, cell, rc, false);
 		return STEP_END;
 	}
 	retire(cell, env);
 	if (cell->flags & RTI_CELL_STOPPING) {
-		actor_exit(w, cell, cell->stop_reason);
+		if (is_crash(cell->stop_reason))
+			rti_crash_report(sys, cell, cell->stop_reason, NULL, 0,
+			    NULL);
+		actor_exit(w, cell, cell->stop_reason, false);
 		return STEP_END;
 	}
 	if (w->mute_on != NULL)
@@ -724,8 +876,9 @@ handle(rti_worker *w, rt_cell *cell)
 	unsigned n;
 
 	/* The live actor's class and state do not change until it exits,
-	 * and every exit ends the loop. */
-	if (cls == NULL)
+	 * and every exit ends the loop. A child waiting for its restart
+	 * keeps its messages. */
+	if (cls == NULL || (cell->flags & RTI_CELL_WAITING))
 		return;
 	urgent = cell->urgent_head != NULL;
 	env = urgent ? cell->urgent_head : cell->normal_head;
@@ -754,10 +907,10 @@ handle(rti_worker *w, rt_cell *cell)
 		/* Relaxed: checked before each message, so an actor stops
 		 * after the message in hand once shutdown begins. */
 		if (__builtin_expect((env->flags & (RTI_ENV_TTL |
-					 RTI_ENV_SHARED)) != 0 ||
+					 RTI_ENV_SHARED | RTI_ENV_ODD)) != 0 ||
 			ck_pr_load_32(&sys->stopping) != 0,
 			0)) {
-			if (!(env->flags & RTI_ENV_TTL) &&
+			if (!(env->flags & (RTI_ENV_TTL | RTI_ENV_ODD)) &&
 			    !ck_pr_load_32(&sys->stopping)) {
 				/* Only a topic's shared body (broker's every
 				 * message): no call for it. */
@@ -772,10 +925,15 @@ handle(rti_worker *w, rt_cell *cell)
 					continue;
 				case STEP_END:
 					return;
+				case STEP_DOWN:
+					rc = rti_down_deliver(cell, &w->ctx,
+					    env);
+					goto handled;
 				}
 			}
 		}
 		rc = cls->dispatch(state, &w->ctx, env->v.tag, msg);
+	handled:
 		if (__builtin_expect(rc != 0 || w->alert != 0, 0)) {
 			lane_rest(cell, urgent, next);
 			if (after_odd(w, cell, env, rc) == STEP_END)
@@ -806,7 +964,8 @@ rti_actor_run(rti_worker *w, rt_cell *cell)
 			return;
 		}
 	}
-	if (cell->queued == 0 && rti_mailbox_try_idle(&cell->mb))
+	if ((cell->queued == 0 || (cell->flags & RTI_CELL_WAITING)) &&
+	    rti_mailbox_try_idle(&cell->mb))
 		return;
 	rti_sched_requeue(w, cell);
 }

@@ -23,9 +23,11 @@ void rti_actor_run(rti_worker *w, rt_cell *cell);
 
 /*
  * rti_actor_signal_stop: queue a stop signal for incarnation `gen` of
- * `cell` (used by shutdown). Returns 0 or RT_ENOMEM.
+ * `cell`; `final`: for good, even for a supervised child (which would
+ * otherwise wait for its restart). Returns 0 or RT_ENOMEM.
  */
-int rti_actor_signal_stop(rt_cell *cell, uint64_t gen, int reason);
+int rti_actor_signal_stop(rt_cell *cell, uint64_t gen, int reason,
+    bool final);
 
 /*
  * rti_room_made: a counted message just left `cell`'s mailbox (the caller

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ask_int.h"
+#include "bonds.h"
 #include "deadletter.h"
 #include "log.h"
 #include "park.h"
@@ -274,14 +275,17 @@ pending_grow(struct rti_asks *a)
 static struct rti_pending *
 pending_add(rt_cell *cell)
 {
-	struct rti_asks *a = cell->asks;
+	struct rti_ext *x = rti_ext_get(cell);
+	struct rti_asks *a = x != NULL ? x->asks : NULL;
 	struct rti_pending *p;
 
+	if (x == NULL)
+		return NULL;
 	if (a == NULL) {
 		a = calloc(1, sizeof(*a));
 		if (a == NULL)
 			return NULL;
-		cell->asks = a;
+		x->asks = a;
 	}
 	if ((a->used + 1) * 4 > a->size * 3 && pending_grow(a) != 0)
 		return NULL;
@@ -307,7 +311,7 @@ pending_remove(struct rti_asks *a, struct rti_pending *p)
 bool
 rti_reply_arrived(rt_cell *cell, rt_env *env)
 {
-	struct rti_asks *a = cell->asks;
+	struct rti_asks *a = cell->ext != NULL ? cell->ext->asks : NULL;
 	struct rti_pending *p;
 
 	if (a == NULL || a->size == 0)
@@ -322,7 +326,7 @@ rti_reply_arrived(rt_cell *cell, rt_env *env)
 void
 rti_asks_free(rt_cell *cell)
 {
-	struct rti_asks *a = cell->asks;
+	struct rti_asks *a = cell->ext != NULL ? cell->ext->asks : NULL;
 	uint32_t i;
 
 	if (a == NULL)
@@ -332,7 +336,7 @@ rti_asks_free(rt_cell *cell)
 			pending_remove(a, &a->slot[i]);
 	free(a->slot);
 	free(a);
-	cell->asks = NULL;
+	cell->ext->asks = NULL;
 }
 
 /* --- asking and calling -------------------------------------------------------- */
@@ -383,7 +387,7 @@ rt_ask(rt_ctx *ctx, rt_env *env, const rt_request *req, rt_duration timeout)
 				 RT_ENOMEM;
 		if (rc != 0) {
 			memset(&p->timeout, 0, sizeof(p->timeout));
-			pending_remove(cell->asks, p);
+			pending_remove(cell->ext->asks, p);
 			rt_env_discard(env);
 			return rc;
 		}
@@ -392,7 +396,7 @@ rt_ask(rt_ctx *ctx, rt_env *env, const rt_request *req, rt_duration timeout)
 	rc = rt_env_send_opts(env, NULL);
 	if (rc != 0) {
 		/* Told now, so never answered. */
-		pending_remove(cell->asks, p);
+		pending_remove(cell->ext->asks, p);
 		return rc;
 	}
 	return corr;

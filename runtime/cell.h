@@ -26,6 +26,9 @@
 enum rti_cell_flags {
 	RTI_CELL_STARTED = 1u << 0, /* on_start succeeded: on_stop is owed */
 	RTI_CELL_STOPPING = 1u << 1, /* rt_stop was called in this handler */
+	RTI_CELL_WAITING = 1u << 2, /* a supervised child between its exit
+	                               and its restart (or final stop): its
+	                               messages wait in the lanes */
 };
 
 struct rt_cell {
@@ -53,7 +56,13 @@ struct rt_cell {
 
 	/* Run-token holder only (the stats are read by others, ck_pr). */
 	const rt_actor_class *cls; /* NULL while no actor lives here */
-	void *state;
+	union {
+		/* Run-token holder, while an actor lives here: its state
+		 * (NULL while a supervised child waits for its restart). */
+		void *state;
+		/* Directory lock only, while no actor lives here. */
+		rt_cell *free_next;
+	};
 	uint64_t live_gen;         /* the live incarnation's generation, 0 if
 	                              none: `gen` without its shared line */
 	uint32_t flags;            /* enum rti_cell_flags */
@@ -71,13 +80,9 @@ struct rt_cell {
 	uint64_t handled;
 	uint64_t dead;
 
-	union {
-		/* Directory lock only, while no actor lives here. */
-		rt_cell *free_next;
-		/* Run-token holder, while one does: its pending asks
-		 * (ask.c), NULL until its first ask. */
-		struct rti_asks *asks;
-	};
+	/* atomic: links, monitors, asks, place in a supervision tree
+	 * (bonds.h); made on first use and kept until the system ends. */
+	struct rti_ext *ext;
 } __attribute__((aligned(RT_CACHELINE)));
 
 /*

@@ -21,6 +21,15 @@ enum rti_env_kind {
 	RTI_ENV_REPLY = 3, /* the answer to a request (ask_int.h): to an actor,
 	                      handled like a message; to a waiting thread
 	                      (cell NULL), handed to it */
+	/* Bonds (bonds.h): signals with a struct rti_bond_msg payload. */
+	RTI_ENV_LINK = 4,      /* link the sender and the target */
+	RTI_ENV_UNLINK = 5,    /* undo a link */
+	RTI_ENV_MONITOR = 6,   /* the sender watches the target */
+	RTI_ENV_DEMONITOR = 7, /* ... no longer */
+	RTI_ENV_EXIT = 8,      /* a linked actor exited with `reason` */
+	RTI_ENV_DOWN = 9,      /* a message: a watched (or linked, trapping)
+	                          actor exited; handled by on_down */
+	RTI_ENV_RESTART = 10,  /* a supervised child starts again */
 };
 
 enum rti_env_flags {
@@ -31,6 +40,12 @@ enum rti_env_flags {
 	                              pointer to a published body (topic.c) */
 	RTI_ENV_PUBLISH = 1u << 3, /* a published body, shared by nodes */
 	RTI_ENV_TTL = 1u << 4,     /* u.deadline is set: it may expire */
+	RTI_ENV_ODD = 1u << 5,     /* a message not for the dispatch switch
+	                              (a down) */
+	RTI_ENV_FINAL = 1u << 6,   /* RTI_ENV_STOP: for good, even for a
+	                              supervised child */
+	RTI_ENV_CHILD = 1u << 7,   /* RTI_ENV_START of a supervised child: a
+	                              struct rti_child_start trailer */
 };
 
 struct rt_env {
@@ -48,7 +63,8 @@ struct rt_env {
 	} u;
 	union {
 		uint32_t tag;              /* RTI_ENV_MSG: the message */
-		int32_t reason;            /* RTI_ENV_STOP: the exit reason */
+		int32_t reason;            /* RTI_ENV_STOP, EXIT, DOWN: the exit
+		                              reason */
 	} v;
 	uint32_t size;             /* payload bytes */
 	uint8_t kind;              /* enum rti_env_kind */

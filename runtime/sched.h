@@ -48,6 +48,7 @@ typedef struct rti_counters {
 	uint64_t dropped;
 	uint64_t expired;
 	uint64_t mutes;
+	uint64_t restarts;
 } rti_counters;
 
 /* A worker's handler context; cell is NULL between handlers. */

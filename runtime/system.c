@@ -13,6 +13,7 @@
 #include "pool.h"
 #include "log.h"
 #include "registry_int.h"
+#include "bonds.h"
 #include "system_int.h"
 
 void
@@ -97,6 +98,7 @@ fail_lock:
 fail_depot:
 	rti_env_depot_destroy(sys->depot);
 fail_cells:
+	rti_ext_free_all(sys);
 	rti_cell_dir_destroy(&sys->cells);
 fail_topics:
 	rti_topics_destroy(&sys->topics);
@@ -178,7 +180,7 @@ stop_cell(rt_cell *cell, void *arg)
 	if (!(gen & 1) || cell->stop_sent == (uint32_t)gen)
 		return;
 	cell->stop_sent = (uint32_t)gen;
-	if (rti_actor_signal_stop(cell, gen, RT_ESHUTDOWN) != 0)
+	if (rti_actor_signal_stop(cell, gen, RT_ESHUTDOWN, false) != 0)
 		/* It still stops at its next message; if none comes, the
 		 * shutdown times out rather than losing track of it. */
 		rti_log(arg, RT_LOG_ERROR,
@@ -197,11 +199,16 @@ drain_cell(rt_cell *cell, void *arg)
 	while ((node = rti_mailbox_pop(&cell->mb)) != NULL) {
 		rt_env *env = rti_env_of(node);
 
-		if (arg != NULL && env->kind == RTI_ENV_MSG)
+		if (arg != NULL && (env->kind == RTI_ENV_MSG ||
+					env->kind == RTI_ENV_DOWN))
 			rti_dead_letter(arg, NULL, env, RT_DEAD_STOPPED);
+		else if (env->kind == RTI_ENV_RESTART)
+			rti_bond_stale(env);
 		rti_env_free(env);
 	}
-	free(cell->state);
+	/* A free cell's `state` is its free-list link. */
+	if (cell->cls != NULL)
+		free(cell->state);
 	cell->state = NULL;
 }
 
@@ -306,6 +313,7 @@ rt_system_free(rt_system *sys)
 	rt_system_shutdown(sys, RT_FOREVER);
 	rti_registry_free(sys->registry);
 	rti_cell_foreach(&sys->cells, drain_cell, NULL);
+	rti_ext_free_all(sys);
 	rti_cell_dir_destroy(&sys->cells);
 	for (i = 0; i < sys->nworkers; i++)
 		rti_env_caches_drain(sys->workers[i].env_cache);
@@ -345,6 +353,7 @@ rt_stats_get(rt_system *sys, rt_stats *out)
 		sum.dropped += ck_pr_load_64(&c->dropped);
 		sum.expired += ck_pr_load_64(&c->expired);
 		sum.mutes += ck_pr_load_64(&c->mutes);
+		sum.restarts += ck_pr_load_64(&c->restarts);
 	}
 	out->spawned = sum.spawned;
 	out->stopped = sum.stopped;
@@ -357,5 +366,6 @@ rt_stats_get(rt_system *sys, rt_stats *out)
 	out->expired = sum.expired;
 	out->refused = sum.refused;
 	out->mutes = sum.mutes;
+	out->restarts = sum.restarts;
 	return 0;
 }

@@ -66,6 +66,7 @@ struct rt_system {
 	rti_counters ext __attribute__((aligned(RT_CACHELINE)));
 
 	rti_cell_dir cells;
+	struct rti_ext *exts; /* atomic: every cell extension (bonds.h) */
 	rti_env_depot depot[RTI_ENV_CLASSES];
 	rti_wheel wheel;
 	rti_tokens tokens;

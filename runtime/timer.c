@@ -332,7 +332,8 @@ start(rt_env *env, rt_duration delay, rt_duration period,
 
 	if (env == NULL)
 		return RT_EINVAL;
-	if ((env->kind != RTI_ENV_MSG && env->kind != RTI_ENV_REPLY) ||
+	if ((env->kind != RTI_ENV_MSG && env->kind != RTI_ENV_REPLY &&
+		env->kind != RTI_ENV_DOWN) ||
 	    env->cell == NULL || delay < 0 || period < 0) {
 		rt_env_discard(env);
 		return RT_EINVAL;

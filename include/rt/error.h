@@ -27,7 +27,8 @@ extern "C" {
 	X(EDEADLK, -10, "blocking call from inside an actor")                 \
 	X(EAGAIN, -11, "resource temporarily unavailable")                    \
 	X(EBADMSG, -12, "message not understood by this actor")             \
-	X(ESTART, -13, "a child failed to start")
+	X(ESTART, -13, "a child failed to start")                           \
+	X(EGAVEUP, -14, "too many restarts: the supervisor gave up")
 
 enum rt_errno {
 #define RT_ERRNO_ENUM(name, value, text) RT_##name = value,

@@ -16,5 +16,6 @@
 #include <rt/ask.h>
 #include <rt/registry.h>
 #include <rt/topic.h>
+#include <rt/supervisor.h>
 
 #endif

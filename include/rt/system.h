@@ -129,8 +129,10 @@ RT_API unsigned rt_system_workers(const rt_system *sys);
 typedef struct rt_stats {
 	uint64_t spawned;      /* actors spawned */
 	uint64_t stopped;      /* actors that stopped for good, any reason */
-	uint64_t crashed;      /* ... of which abnormally (not RT_NORMAL or
-	                          RT_ESHUTDOWN) */
+	uint64_t crashed;      /* exits that were crashes (any reason but
+	                          RT_NORMAL and RT_ESHUTDOWN), those of
+	                          supervised children that were then
+	                          restarted included */
 	uint64_t live;         /* actors alive now; exits are taken off in
 	                          batches, so it may still count actors
 	                          that stopped a moment ago (never fewer
@@ -145,6 +147,7 @@ typedef struct rt_stats {
 	                          RT_ESHUTDOWN, RT_EFULL, RT_ETIMEDOUT */
 	uint64_t mutes;        /* times an actor was muted for sending to a
 	                          full mailbox with overflow block */
+	uint64_t restarts;     /* supervised children restarted */
 } rt_stats;
 
 /* rt_stats_get: fill *out with the system's counters. RT_EINVAL on NULL. */

@@ -1,0 +1,434 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Links and monitors, as Erlang has them.
+ *
+ * Both are kept on both sides, each side by the holder of its own cell's
+ * run token, and changed through control signals: rt_link records the
+ * link in the caller's extension and sends LINK to the other actor, which
+ * records it when it drains the signal. When an incarnation exits it sends
+ * EXIT to every link and DOWN to every watcher, and takes its own monitors
+ * back (DEMONITOR), so that nothing is left pointing at it. A signal that
+ * reaches an incarnation that is already gone is answered as Erlang does:
+ * a link gets an exit and a monitor a down, with reason RT_ENOACTOR.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bonds.h"
+#include "cell.h"
+#include "deadletter.h"
+#include "log.h"
+#include "pool.h"
+#include "send_int.h"
+#include "supervisor_int.h"
+#include "system_int.h"
+
+/* --- extensions ---------------------------------------------------------- */
+
+struct rti_ext *
+rti_ext_get(rt_cell *cell)
+{
+	rt_system *sys = cell->sys;
+	struct rti_ext *x = cell->ext, *head;
+
+	if (x != NULL)
+		return x;
+	x = calloc(1, sizeof(*x));
+	if (x == NULL)
+		return NULL;
+	/* On the system's list, for rti_ext_free_all. A CAS push: any
+	 * worker may be adding one; the list is read only at the end. */
+	head = ck_pr_load_ptr(&sys->exts);
+	do {
+		x->all_next = head;
+		ck_pr_fence_store_atomic();
+	} while (!ck_pr_cas_ptr_value(&sys->exts, head, x, &head));
+	/* Release: a thread that finds the pointer (rti_ext_peek) finds
+	 * the extension initialised. */
+	ck_pr_fence_store();
+	ck_pr_store_ptr(&cell->ext, x);
+	return x;
+}
+
+void
+rti_ext_free_all(rt_system *sys)
+{
+	struct rti_ext *x = sys->exts, *next;
+
+	for (; x != NULL; x = next) {
+		next = x->all_next;
+		free(x->links.at);
+		free(x->watchers.at);
+		free(x->watching.at);
+		rti_env_free(x->start);
+		free(x->path);
+		rti_sup_kids_free(x);
+		free(x);
+	}
+	sys->exts = NULL;
+}
+
+/* --- sets of refs -------------------------------------------------------- */
+
+static bool
+refs_has(const rti_refs *s, rt_ref r)
+{
+	uint32_t i;
+
+	for (i = s->n; i-- > 0;)
+		if (rt_ref_equal(s->at[i], r))
+			return true;
+	return false;
+}
+
+/* Add r unless it is there; 0 or RT_ENOMEM. */
+static int
+refs_add(rti_refs *s, rt_ref r)
+{
+	if (refs_has(s, r))
+		return 0;
+	if (s->n == s->cap) {
+		uint32_t cap = s->cap ? s->cap * 2 : 4;
+		rt_ref *at = realloc(s->at, cap * sizeof(*at));
+
+		if (at == NULL)
+			return RT_ENOMEM;
+		s->at = at;
+		s->cap = cap;
+	}
+	s->at[s->n++] = r;
+	return 0;
+}
+
+/* Remove r; whether it was there. */
+static bool
+refs_del(rti_refs *s, rt_ref r)
+{
+	uint32_t i;
+
+	for (i = s->n; i-- > 0;)
+		if (rt_ref_equal(s->at[i], r)) {
+			s->at[i] = s->at[--s->n];
+			return true;
+		}
+	return false;
+}
+
+int
+rti_bond_add_link(rt_cell *cell, rt_ref to)
+{
+	struct rti_ext *x = rti_ext_get(cell);
+
+	return x != NULL ? refs_add(&x->links, to) : RT_ENOMEM;
+}
+
+/* --- signals ------------------------------------------------------------- */
+
+int
+rti_signal(rt_cell *cell, uint64_t gen, unsigned kind, rt_ref from,
+    int reason, uint32_t slot)
+{
+	rt_env *env = rti_env_alloc_sys(cell->sys, sizeof(struct rti_bond_msg));
+	struct rti_bond_msg *m;
+
+	if (env == NULL)
+		return RT_ENOMEM;
+	env->kind = (uint8_t)kind;
+	env->cell = cell;
+	env->gen = gen;
+	env->v.reason = reason;
+	m = rt_env_payload(env);
+	m->from = from;
+	m->path = NULL;
+	m->slot = slot;
+	m->what = 0;
+	if (rti_mailbox_push_mpsc(&cell->mb, &env->node))
+		rti_sched_ready(cell->sys, cell);
+	return 0;
+}
+
+static void
+lost(rt_system *sys, const char *what)
+{
+	rti_log(sys, RT_LOG_ERROR, "out of memory: a %s was lost", what);
+}
+
+void
+rti_send_down(rt_ref to, rt_ref who, int reason, uint32_t slot,
+    unsigned what)
+{
+	rt_env *env = rti_env_alloc_sys(to.cell->sys,
+	    sizeof(struct rti_bond_msg));
+	struct rti_bond_msg *m;
+
+	if (env == NULL) {
+		lost(to.cell->sys, "down");
+		return;
+	}
+	env->kind = RTI_ENV_DOWN;
+	env->flags = RTI_ENV_ODD;
+	env->cell = to.cell;
+	env->gen = to.gen;
+	env->v.reason = reason;
+	m = rt_env_payload(env);
+	m->from = who;
+	m->path = NULL;
+	m->slot = slot;
+	m->what = (uint8_t)what;
+	rti_send_internal(env, RTI_SEND_REPLY);
+}
+
+/* Send a signal, reporting one that cannot be had for lack of memory. */
+static void
+signal_or_log(rt_ref to, unsigned kind, rt_ref from, int reason,
+    uint32_t slot)
+{
+	if (rti_signal(to.cell, to.gen, kind, from, reason, slot) != 0)
+		lost(to.cell->sys, "signal");
+}
+
+static bool
+is_abnormal(int reason)
+{
+	return reason != RT_NORMAL;
+}
+
+enum rti_bond_step
+rti_bond_signal(rt_cell *cell, rt_env *env, int *reason, bool *final)
+{
+	struct rti_bond_msg *m = rt_env_payload(env);
+	struct rti_ext *x = rti_ext_get(cell);
+	rt_ref self = { cell, cell->live_gen };
+
+	*final = false;
+	switch (env->kind) {
+	case RTI_ENV_LINK:
+		if (x == NULL || refs_add(&x->links, m->from) != 0)
+			/* The link cannot be kept: act as if we had died,
+			 * so the other side does not count on it. */
+			signal_or_log(m->from, RTI_ENV_EXIT, self, RT_ENOMEM,
+			    0);
+		return RTI_BOND_FREE;
+	case RTI_ENV_UNLINK:
+		if (x != NULL)
+			refs_del(&x->links, m->from);
+		return RTI_BOND_FREE;
+	case RTI_ENV_MONITOR:
+		if (x == NULL || refs_add(&x->watchers, m->from) != 0)
+			rti_send_down(m->from, self, RT_ENOMEM, 0,
+			    RTI_BOND_MONITOR);
+		return RTI_BOND_FREE;
+	case RTI_ENV_DEMONITOR:
+		if (x != NULL)
+			refs_del(&x->watchers, m->from);
+		return RTI_BOND_FREE;
+	case RTI_ENV_EXIT:
+		/* Only from a link still held: an unlink may have crossed
+		 * it on the way. */
+		if (x == NULL || !refs_del(&x->links, m->from))
+			return RTI_BOND_FREE;
+		if (x->trap) {
+			/* It becomes a message, in the place where the exit
+			 * arrived. */
+			env->kind = RTI_ENV_DOWN;
+			env->flags = RTI_ENV_ODD;
+			m->what = RTI_BOND_LINK;
+			return RTI_BOND_QUEUE;
+		}
+		/* The supervisor of a child is gone: the child goes too, for
+		 * good, whatever the reason (nobody would restart it). */
+		if (rt_ref_equal(m->from, x->parent)) {
+			*final = true;
+			*reason = is_abnormal(env->v.reason) ? env->v.reason :
+							      RT_ESHUTDOWN;
+			return RTI_BOND_EXIT;
+		}
+		if (!is_abnormal(env->v.reason))
+			return RTI_BOND_FREE;
+		*reason = env->v.reason;
+		return RTI_BOND_EXIT;
+	default:
+		return RTI_BOND_FREE;
+	}
+}
+
+void
+rti_bond_stale(rt_env *env)
+{
+	const struct rti_bond_msg *m = rt_env_payload(env);
+	rt_ref gone = { env->cell, env->gen };
+
+	if (env->size < sizeof(*m))
+		return; /* a stop */
+
+	if (env->kind == RTI_ENV_LINK)
+		signal_or_log(m->from, RTI_ENV_EXIT, gone, RT_ENOACTOR, 0);
+	else if (env->kind == RTI_ENV_MONITOR)
+		rti_send_down(m->from, gone, RT_ENOACTOR, 0, RTI_BOND_MONITOR);
+	else if (env->kind == RTI_ENV_RESTART)
+		free(((struct rti_bond_msg *)rt_env_payload(env))->path);
+}
+
+void
+rti_bonds_exit(rt_cell *cell, uint64_t gen, int reason)
+{
+	struct rti_ext *x = cell->ext;
+	rt_ref self = { cell, gen };
+	uint32_t i;
+
+	if (x == NULL)
+		return;
+	for (i = 0; i < x->links.n; i++) {
+		rt_ref to = x->links.at[i];
+		bool parent = rt_ref_equal(to, x->parent);
+
+		signal_or_log(to, RTI_ENV_EXIT, self, reason,
+		    parent ? x->slot : 0);
+	}
+	for (i = 0; i < x->watchers.n; i++)
+		rti_send_down(x->watchers.at[i], self, reason, 0,
+		    RTI_BOND_MONITOR);
+	for (i = 0; i < x->watching.n; i++)
+		signal_or_log(x->watching.at[i], RTI_ENV_DEMONITOR, self, 0,
+		    0);
+	x->links.n = 0;
+	x->watchers.n = 0;
+	x->watching.n = 0;
+	x->trap = false;
+}
+
+int
+rti_down_deliver(rt_cell *cell, rt_ctx *ctx, rt_env *env)
+{
+	const struct rti_bond_msg *m = rt_env_payload(env);
+	const rt_actor_class *cls = cell->cls;
+	struct rti_ext *x = cell->ext;
+
+	/* A monitor's down whose monitor was taken back after it was
+	 * queued is dropped, as Erlang's demonitor flushes it. */
+	if (m->what == RTI_BOND_MONITOR &&
+	    (x == NULL || !refs_del(&x->watching, m->from)))
+		return 0;
+	if (cls == &rti_sup_class)
+		return rti_sup_event(cell->state, ctx, m, env->v.reason);
+	if (cls->on_down == NULL)
+		return 0;
+	return cls->on_down(cell->state, ctx, m->from, env->v.reason);
+}
+
+/* --- the handler's calls ------------------------------------------------- */
+
+/* The running actor, or NULL when ctx is not a handler's. */
+static rt_cell *
+running(rt_ctx *ctx)
+{
+	return ctx != NULL ? ctx->cell : NULL;
+}
+
+static int
+check_peer(rt_cell *self, rt_ref ref)
+{
+	if (ref.cell == NULL || (ref.gen & 1) == 0 ||
+	    ref.cell->sys != self->sys || ref.cell == self)
+		return RT_EINVAL;
+	return 0;
+}
+
+int
+rt_monitor(rt_ctx *ctx, rt_ref ref)
+{
+	rt_cell *self = running(ctx);
+	struct rti_ext *x;
+	rt_ref me;
+	int r;
+
+	if (self == NULL || self->cls->on_down == NULL)
+		return RT_EINVAL;
+	if ((r = check_peer(self, ref)) != 0)
+		return r;
+	me.cell = self;
+	me.gen = ctx->gen;
+	if ((x = rti_ext_get(self)) == NULL)
+		return RT_ENOMEM;
+	if (refs_has(&x->watching, ref))
+		return 0;
+	if ((r = refs_add(&x->watching, ref)) != 0)
+		return r;
+	/* A dead target answers with a down when it drains the signal
+	 * (rti_bond_stale), so the down keeps its place after whatever the
+	 * target sent before dying. */
+	if ((r = rti_signal(ref.cell, ref.gen, RTI_ENV_MONITOR, me, 0, 0)) !=
+	    0)
+		refs_del(&x->watching, ref);
+	return r;
+}
+
+int
+rt_demonitor(rt_ctx *ctx, rt_ref ref)
+{
+	rt_cell *self = running(ctx);
+	rt_ref me;
+
+	if (self == NULL || ref.cell == NULL)
+		return RT_EINVAL;
+	if (self->ext == NULL || !refs_del(&self->ext->watching, ref))
+		return 0;
+	me.cell = self;
+	me.gen = ctx->gen;
+	return rti_signal(ref.cell, ref.gen, RTI_ENV_DEMONITOR, me, 0, 0);
+}
+
+int
+rt_link(rt_ctx *ctx, rt_ref ref)
+{
+	rt_cell *self = running(ctx);
+	struct rti_ext *x;
+	rt_ref me;
+	int r;
+
+	if (self == NULL)
+		return RT_EINVAL;
+	if ((r = check_peer(self, ref)) != 0)
+		return r;
+	if ((x = rti_ext_get(self)) == NULL)
+		return RT_ENOMEM;
+	if (refs_has(&x->links, ref))
+		return 0;
+	if ((r = refs_add(&x->links, ref)) != 0)
+		return r;
+	me.cell = self;
+	me.gen = ctx->gen;
+	if ((r = rti_signal(ref.cell, ref.gen, RTI_ENV_LINK, me, 0, 0)) != 0)
+		refs_del(&x->links, ref);
+	return r;
+}
+
+int
+rt_unlink(rt_ctx *ctx, rt_ref ref)
+{
+	rt_cell *self = running(ctx);
+	rt_ref me;
+
+	if (self == NULL || ref.cell == NULL)
+		return RT_EINVAL;
+	if (self->ext == NULL || !refs_del(&self->ext->links, ref))
+		return 0;
+	me.cell = self;
+	me.gen = ctx->gen;
+	return rti_signal(ref.cell, ref.gen, RTI_ENV_UNLINK, me, 0, 0);
+}
+
+int
+rt_trap_exits(rt_ctx *ctx, bool on)
+{
+	rt_cell *self = running(ctx);
+	struct rti_ext *x;
+
+	if (self == NULL || (on && self->cls->on_down == NULL &&
+				self->cls != &rti_sup_class))
+		return RT_EINVAL;
+	if ((x = rti_ext_get(self)) == NULL)
+		return RT_ENOMEM;
+	x->trap = on;
+	return 0;
+}

@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What ties actors together: links, monitors, and a supervised child's
+ * place in its tree. Kept in a cell's extension (struct rti_ext), which a
+ * cell gets the first time it needs one and keeps, like the cell itself,
+ * until its system is freed: other threads may read the few fields marked
+ * atomic through any ref to the cell, stale or not, without a lock.
+ *
+ * Control signals (envelope kinds LINK, UNLINK, MONITOR, DEMONITOR, EXIT,
+ * RESTART) are acted on when the receiving cell drains them, ahead of the
+ * messages queued before them; a `down` is a message and keeps its place.
+ */
+#ifndef RT_RUNTIME_BONDS_H
+#define RT_RUNTIME_BONDS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <rt/actor.h>
+#include <rt/supervisor.h>
+
+#include "envelope.h"
+#include "sched.h"
+
+/* A set of refs; small, so a vector searched from the end. */
+typedef struct rti_refs {
+	rt_ref *at;
+	uint32_t n, cap;
+} rti_refs;
+
+struct rti_ext {
+	struct rti_ext *all_next; /* the system's list of extensions */
+
+	/* Run-token holder only. */
+	struct rti_asks *asks;    /* pending asks (ask.c), or NULL */
+	rti_refs links;           /* linked actors */
+	rti_refs watchers;        /* actors monitoring this one */
+	rti_refs watching;        /* actors this one monitors */
+	bool trap;                /* exit signals become downs */
+
+	/* A supervised child's place, kept across its restarts. */
+	rt_ref parent;            /* its supervisor, or the zero ref */
+	uint32_t slot;            /* its index in the supervisor */
+	uint32_t restarts;        /* times restarted so far */
+	rt_env *start;            /* its start signal, kept for restarts */
+	/* atomic: its path in the tree ("Shop/pool/worker.3"), or NULL; a
+	 * supervisor's is kept until the system is freed, a child's until
+	 * it stops for good. Read by the watchdog. */
+	char *path;
+
+	/* A supervisor's spec and children, for rt_sup_start_child and
+	 * rt_sup_child (supervisor.c); atomic, set before the supervisor's
+	 * ref is published, type-stable like the extension. */
+	const rt_sup_spec *spec;
+	struct rti_kids *kids;
+	uint32_t seq;             /* atomic: simple_one_for_one numbering */
+};
+
+/* What a DOWN message says. */
+enum rti_bond_what {
+	RTI_BOND_MONITOR = 0, /* a watched actor exited */
+	RTI_BOND_LINK = 1,    /* a linked actor exited (trapped) */
+	RTI_BOND_STARTED = 2, /* to a supervisor: a child's on_start is done */
+	RTI_BOND_ADOPT = 3,   /* to a supervisor: rt_sup_start_child */
+	RTI_BOND_TIMER = 4,   /* to a supervisor: one of its timers fired */
+};
+
+/* The payload of LINK, UNLINK, MONITOR, DEMONITOR, EXIT, DOWN, RESTART. */
+struct rti_bond_msg {
+	rt_ref from;   /* who sends it (who exited, for EXIT and DOWN) */
+	char *path;    /* RESTART: the child's path, if it has none yet
+	                  (taken over by the child) */
+	uint32_t slot; /* EXIT and DOWN from a supervised child to its
+	                  supervisor, RESTART to it: its slot there;
+	                  RTI_BOND_TIMER: which timer */
+	uint8_t what;  /* DOWN: enum rti_bond_what */
+};
+
+/* rti_ext_get: the cell's extension, made on first use (owner only).
+ * NULL for lack of memory. */
+struct rti_ext *rti_ext_get(rt_cell *cell);
+
+/* rti_ext_peek: the extension or NULL (owner, or an acquire for others). */
+static inline struct rti_ext *
+rti_ext_peek(rt_cell *cell)
+{
+	struct rti_ext *x = ck_pr_load_ptr(&cell->ext);
+
+	/* Pairs with the release in rti_ext_get: the extension's fields
+	 * are initialised before it is seen. */
+	ck_pr_fence_load();
+	return x;
+}
+
+/* rti_ext_free_all: free every extension of the system (at its end). */
+void rti_ext_free_all(rt_system *sys);
+
+/*
+ * rti_signal: queue control signal `kind` for incarnation `gen` of `cell`,
+ * from `from` (payload) with `reason`. Any thread. Returns 0 or RT_ENOMEM.
+ */
+int rti_signal(rt_cell *cell, uint64_t gen, unsigned kind, rt_ref from,
+    int reason, uint32_t slot);
+
+/*
+ * rti_send_down: a DOWN message saying `what` about `who` to `to`: it
+ * keeps its place among the messages, is never refused by a bound, and is
+ * a dead letter if `to` is gone. Any thread.
+ */
+void rti_send_down(rt_ref to, rt_ref who, int reason, uint32_t slot,
+    unsigned what);
+
+/* What drain() does after rti_bond_signal. */
+enum rti_bond_step {
+	RTI_BOND_FREE,  /* done: free the envelope */
+	RTI_BOND_QUEUE, /* it is now a DOWN message: queue it */
+	RTI_BOND_EXIT,  /* the actor exits (*reason, *final); free it */
+};
+
+/*
+ * rti_bond_signal: act on LINK, UNLINK, MONITOR, DEMONITOR or EXIT for the
+ * live incarnation of `cell` (its run-token holder).
+ */
+enum rti_bond_step rti_bond_signal(rt_cell *cell, rt_env *env, int *reason,
+    bool *final);
+
+/* rti_bond_stale: a bond signal for an incarnation that is gone: answer a
+ * link with an exit and a monitor with a down, as if it had just died. */
+void rti_bond_stale(rt_env *env);
+
+/*
+ * rti_bonds_exit: the incarnation in `cell` exits with `reason`: exit
+ * signals to its links, downs to its watchers, its own monitors taken
+ * back. Owner only.
+ */
+void rti_bonds_exit(rt_cell *cell, uint64_t gen, int reason);
+
+/* rti_bond_add_link: record a link on the owner's side only (a supervisor
+ * and its child each record their own). 0 or RT_ENOMEM. */
+int rti_bond_add_link(rt_cell *cell, rt_ref to);
+
+/* rti_down_deliver: call the on_down hook for a down message (handle). */
+int rti_down_deliver(rt_cell *cell, rt_ctx *ctx, rt_env *env);
+
+#endif

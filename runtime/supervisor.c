@@ -1,0 +1,1178 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Supervisors, as Erlang/OTP's supervisor behaves, plus backoff.
+ *
+ * A supervisor is an actor of the runtime's own class. It traps exits and
+ * links itself to each child, so every exit of a child reaches it as a
+ * DOWN message in its mailbox, in order with the rest of what it is told:
+ * a child has started (STARTED), rt_sup_start_child wants a child taken in
+ * (ADOPT), one of its timers fired (TIMER). Everything it decides, it
+ * decides in a handler, one event at a time; nothing here waits.
+ *
+ * Children keep their refs across restarts: a child that exits waits in
+ * its cell, mailbox and all, until the supervisor sends it RESTART or stops
+ * it for good (actor.c). So a restart costs a signal and the child's
+ * on_start, not a spawn.
+ *
+ * Sequences (start in order, stop in reverse) go one child at a time: the
+ * next step is taken when the child's STARTED or exit arrives, or, for a
+ * stop, when its shutdown time runs out first (the child is then reported
+ * and abandoned: a running handler cannot be interrupted).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "actor_int.h"
+#include "bonds.h"
+#include "cell.h"
+#include "clock.h"
+#include "envelope.h"
+#include "log.h"
+#include "park.h"
+#include "pool.h"
+#include "send_int.h"
+#include "supervisor_int.h"
+#include "system_int.h"
+#include "timer.h"
+
+/* The spawn arguments of a supervisor. */
+struct rti_sup_args {
+	const rt_sup_spec *spec;
+	struct start_wait *wait; /* a thread in rt_sup_start, or NULL */
+};
+
+/* A thread waiting in rt_sup_start (on its stack). */
+struct start_wait {
+	uint32_t state; /* atomic futex word: 0 waiting, 1 told */
+	int result;
+};
+
+/* A supervisor's table of children, for rt_sup_child: (cell, gen) pairs
+ * read by any thread, so every access is atomic; never freed before the
+ * system, like the extension that points at it. */
+struct rti_kids {
+	struct rti_kids *old; /* a smaller table it replaced */
+	uint32_t cap;
+	uint32_t n;           /* atomic */
+	uint64_t at[][2];     /* atomic: cell, gen (0: none) */
+};
+
+enum kid_state {
+	K_NONE,     /* not started yet */
+	K_STARTING, /* started or restarted, STARTED not yet come */
+	K_UP,
+	K_STOPPING, /* asked to stop, its exit not yet come */
+	K_DOWN,     /* exited, waiting in its cell for a restart */
+	K_GONE,     /* stopped for good, or never to be restarted */
+};
+
+struct kid {
+	rt_ref ref;
+	uint8_t state;     /* enum kid_state */
+	bool late;         /* abandoned while stopping: its exit is due */
+	uint32_t fails;    /* failures in a row, for backoff */
+	int64_t last_fail; /* when the last one was */
+	uint32_t timer_seq; /* timers carry it; an older one is ignored */
+	rt_timer timer;
+	uint64_t number;   /* simple_one_for_one: N of its name */
+};
+
+enum phase { P_STARTING, P_RUNNING, P_STOPPING };
+
+/* A restart of several children: stop [lo, hi) in reverse, then restart
+ * them in order, one at a time. */
+struct group {
+	bool active;
+	bool starting;    /* past the stopping half */
+	uint32_t lo, hi, cur;
+	int64_t delay;    /* backoff between the halves */
+};
+
+struct rti_sup {
+	const rt_sup_spec *spec;
+	struct start_wait *wait;
+	rt_ref self;
+	const char *path;
+	enum phase phase;
+	struct kid *kids;
+	uint32_t nkids, cap;
+	uint32_t cursor;   /* P_STARTING, P_STOPPING: the child in hand */
+	int exit_reason;   /* P_STOPPING: what the supervisor exits with */
+	struct group group;
+	/* When the restarts within the period happened, oldest first (a
+	 * ring): more than `intensity` of them and the supervisor gives up.
+	 * Constant time per restart: old ones leave from the front. */
+	int64_t *times;
+	uint32_t ntimes, head, tcap;
+	uint64_t seed;     /* backoff jitter */
+	uint32_t *free;    /* simple_one_for_one: slots of gone children */
+	uint32_t nfree, freecap;
+};
+
+/* What a timer is for, in the high bits of its slot. */
+#define TIMER_RESTART 0u
+#define TIMER_GROUP (1u << 30)
+#define TIMER_SHUTDOWN (1u << 31)
+#define TIMER_KINDS (TIMER_GROUP | TIMER_SHUTDOWN)
+
+/* --- reports ------------------------------------------------------------- */
+
+static const char *
+reason_text(int reason)
+{
+	return reason < 0 ? rt_strerror(reason) : "handler error";
+}
+
+static const char *
+name_of(rt_cell *cell, char *buf, size_t len)
+{
+	struct rti_ext *x = cell->ext;
+
+	if (x != NULL && x->path != NULL)
+		return x->path;
+	snprintf(buf, len, "%s <%p:%llu>", cell->cls->name, (void *)cell,
+	    (unsigned long long)cell->live_gen);
+	return buf;
+}
+
+void
+rti_crash_report(rt_system *sys, rt_cell *cell, int reason, const char *tag,
+    uint32_t ltag, const void *msg)
+{
+	const rt_actor_class *cls = cell->cls;
+	struct rti_ext *x = cell->ext;
+	char buf[128], *line = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&line, &len);
+	const char *who = name_of(cell, buf, sizeof(buf));
+
+	if (f == NULL) {
+		rti_log(sys, RT_LOG_ERROR, "crash: %s: %s (%d)", who,
+		    reason_text(reason), reason);
+		return;
+	}
+	fprintf(f, "crash: %s (%s) %s: %s (%d)", who, cls->name,
+	    (cell->flags & RTI_CELL_STARTED) ? "crashed" : "failed to start",
+	    reason_text(reason), reason);
+	if (tag != NULL) {
+		fprintf(f, " while handling %s", tag);
+		if (msg != NULL && cls->print != NULL) {
+			fputs(" ", f);
+			cls->print(f, ltag, msg);
+		}
+	}
+	if (x != NULL && !rt_ref_is_null(x->parent))
+		fprintf(f, "; restarts so far: %u", x->restarts);
+	fclose(f);
+	rti_log(sys, RT_LOG_ERROR, "%s", line);
+	free(line);
+}
+
+/* --- the table of children ----------------------------------------------- */
+
+static struct rti_kids *
+kids_table(rt_cell *cell, uint32_t need)
+{
+	struct rti_ext *x = cell->ext;
+	struct rti_kids *t = x->kids, *bigger;
+	uint32_t cap;
+
+	if (t != NULL && t->cap >= need)
+		return t;
+	cap = t != NULL ? t->cap : 0;
+	while (cap < need)
+		cap = cap ? cap * 2 : 8;
+	bigger = calloc(1, sizeof(*bigger) + cap * sizeof(bigger->at[0]));
+	if (bigger == NULL)
+		return NULL;
+	bigger->cap = cap;
+	bigger->old = t;
+	if (t != NULL) {
+		memcpy(bigger->at, t->at, t->cap * sizeof(t->at[0]));
+		bigger->n = t->n;
+	}
+	/* Release: readers see the copied entries. */
+	ck_pr_fence_store();
+	ck_pr_store_ptr(&x->kids, bigger);
+	return bigger;
+}
+
+/* Publish slot i's ref: the gen goes to 0 first, so that a reader never
+ * pairs one child's cell with another's gen (rt_sup_child). */
+static void
+kids_set(rt_cell *cell, uint32_t i, rt_ref r)
+{
+	struct rti_kids *t = cell->ext->kids;
+
+	ck_pr_store_64(&t->at[i][1], 0);
+	ck_pr_fence_store();
+	ck_pr_store_64(&t->at[i][0], (uint64_t)(uintptr_t)r.cell);
+	ck_pr_fence_store();
+	ck_pr_store_64(&t->at[i][1], r.gen);
+	if (i >= ck_pr_load_32(&t->n))
+		ck_pr_store_32(&t->n, i + 1);
+}
+
+void
+rti_sup_kids_free(struct rti_ext *x)
+{
+	struct rti_kids *t = x->kids, *old;
+
+	for (; t != NULL; t = old) {
+		old = t->old;
+		free(t);
+	}
+	x->kids = NULL;
+}
+
+void
+rti_sup_forget(struct rti_ext *x)
+{
+	char *path = x->path;
+	struct rti_kids *t = x->kids;
+	uint32_t i;
+
+	ck_pr_store_ptr(&x->path, NULL);
+	free(path);
+	rti_env_free(x->start);
+	x->start = NULL;
+	x->parent.cell = NULL;
+	x->parent.gen = 0;
+	x->restarts = 0;
+	if (t != NULL) {
+		for (i = 0; i < t->cap; i++)
+			ck_pr_store_64(&t->at[i][1], 0);
+		ck_pr_store_32(&t->n, 0);
+	}
+}
+
+rt_ref
+rt_sup_child(rt_ref sup, uint32_t index)
+{
+	rt_ref r = { NULL, 0 };
+	struct rti_kids *t;
+	struct rti_ext *x;
+	uint64_t gen, cell;
+
+	if (!rt_actor_alive(sup) ||
+	    ck_pr_load_ptr(&sup.cell->kind) != &rti_sup_class)
+		return r;
+	if ((x = rti_ext_peek(sup.cell)) == NULL)
+		return r;
+	t = ck_pr_load_ptr(&x->kids);
+	ck_pr_fence_load();
+	if (t == NULL || index >= ck_pr_load_32(&t->n))
+		return r;
+	gen = ck_pr_load_64(&t->at[index][1]);
+	ck_pr_fence_load();
+	cell = ck_pr_load_64(&t->at[index][0]);
+	ck_pr_fence_load();
+	if (gen == 0 || ck_pr_load_64(&t->at[index][1]) != gen)
+		return r;
+	/* Still the same supervisor: the table was its own. */
+	if (!rt_actor_alive(sup))
+		return r;
+	r.cell = (rt_cell *)(uintptr_t)cell;
+	r.gen = gen;
+	return r;
+}
+
+/* --- helpers ------------------------------------------------------------- */
+
+static int64_t
+now(rt_system *sys)
+{
+	return rti_sys_now(sys);
+}
+
+static char *
+child_path(const char *parent, const char *name, uint64_t number)
+{
+	size_t len = strlen(parent) + strlen(name) + 24;
+	char *p = malloc(len);
+
+	if (p == NULL)
+		return NULL;
+	if (number != 0)
+		snprintf(p, len, "%s/%s.%llu", parent, name,
+		    (unsigned long long)number);
+	else
+		snprintf(p, len, "%s/%s", parent, name);
+	return p;
+}
+
+static bool
+is_abnormal(int reason)
+{
+	return reason != RT_NORMAL && reason != RT_ESHUTDOWN;
+}
+
+static bool
+simple(const struct rti_sup *s)
+{
+	return s->spec->strategy == RT_SIMPLE_ONE_FOR_ONE;
+}
+
+static const rt_child_spec *
+spec_of(const struct rti_sup *s, uint32_t i)
+{
+	return &s->spec->children[simple(s) ? 0 : i];
+}
+
+/* Tell a thread in rt_sup_start how the start went (once). */
+static void
+tell_waiter(struct rti_sup *s, int result)
+{
+	struct start_wait *w = s->wait;
+
+	if (w == NULL)
+		return;
+	s->wait = NULL;
+	w->result = result;
+	/* Release: the result before the word the thread waits on. */
+	ck_pr_fence_store();
+	ck_pr_store_32(&w->state, 1);
+	rti_futex_wake(&w->state, 1);
+}
+
+static void
+timer_start(struct rti_sup *s, uint32_t i, uint32_t kind, int64_t delay)
+{
+	struct kid *k = &s->kids[i];
+	rt_env *env = rti_env_alloc_sys(s->self.cell->sys,
+	    sizeof(struct rti_bond_msg));
+	struct rti_bond_msg *m;
+
+	if (env == NULL) {
+		rti_log(s->self.cell->sys, RT_LOG_ERROR,
+		    "supervisor %s: no memory for a timer", s->path);
+		return;
+	}
+	env->kind = RTI_ENV_DOWN;
+	env->flags = RTI_ENV_ODD;
+	env->cell = s->self.cell;
+	env->gen = s->self.gen;
+	env->v.reason = (int32_t)++k->timer_seq;
+	m = rt_env_payload(env);
+	memset(m, 0, sizeof(*m));
+	m->from = k->ref;
+	m->slot = i | kind;
+	m->what = RTI_BOND_TIMER;
+	if (rti_timer_start(env, delay, &k->timer) != 0)
+		memset(&k->timer, 0, sizeof(k->timer));
+}
+
+static void
+timer_cancel(struct kid *k)
+{
+	/* A timer that fired already carries an old sequence number. */
+	k->timer_seq++;
+	if (k->timer.slot != NULL)
+		(void)rt_timer_cancel(k->timer);
+	memset(&k->timer, 0, sizeof(k->timer));
+}
+
+/* --- starting and stopping one child ------------------------------------- */
+
+/*
+ * Spawn a supervised child of class `cls` whose start arguments `args`
+ * (NULL: zero) are copied; the trailer says where it belongs. *out gets
+ * its ref.
+ */
+static int
+spawn_child(rt_system *sys, const rt_actor_class *cls, const void *args,
+    size_t args_len, const struct rti_child_start *where, rt_ref *out)
+{
+	size_t extra = 0, size;
+	struct rti_child_start *t;
+	rt_env *env;
+	int r;
+
+	if (args != NULL && cls->args_extra != NULL) {
+		extra = cls->args_extra(args);
+		if (extra == SIZE_MAX)
+			return RT_EINVAL;
+	}
+	size = rti_trailer_room(args_len + extra, sizeof(*t));
+	if ((r = rt_spawn_prepare(sys, cls, size, &env)) != 0)
+		return r;
+	memset(rt_env_payload(env), 0, size);
+	if (args != NULL) {
+		if (cls->args_copy != NULL)
+			cls->args_copy(rt_env_payload(env), args);
+		else
+			memcpy(rt_env_payload(env), args, args_len);
+	}
+	t = rti_env_trailer(env, sizeof(*t));
+	*t = *where;
+	env->flags |= RTI_ENV_CHILD;
+	if (cls == &rti_sup_class) {
+		/* Its spec, for rt_sup_start_child (the cell is ours until
+		 * the commit publishes it). */
+		struct rti_ext *x = rti_ext_get(env->cell);
+
+		if (x == NULL) {
+			rt_env_discard(env);
+			return RT_ENOMEM;
+		}
+		ck_pr_store_ptr(&x->spec,
+		    (void *)((const struct rti_sup_args *)args)->spec);
+	}
+	return rt_spawn_commit(env, out);
+}
+
+/* Start static child i for the first time. */
+static int
+start_kid(struct rti_sup *s, uint32_t i)
+{
+	const rt_child_spec *c = spec_of(s, i);
+	struct rti_child_start where;
+	struct rti_sup_args sa;
+	struct kid *k = &s->kids[i];
+	rt_ref ref;
+	int r;
+
+	where.parent = s->self;
+	where.slot = i;
+	where.wait = false;
+	where.path = child_path(s->path, c->name, 0);
+	if (where.path == NULL)
+		return RT_ENOMEM;
+	if (c->sup != NULL) {
+		sa.spec = c->sup;
+		sa.wait = NULL;
+		r = spawn_child(s->self.cell->sys, &rti_sup_class, &sa,
+		    sizeof(sa), &where, &ref);
+	} else {
+		r = spawn_child(s->self.cell->sys, c->cls, c->args,
+		    c->cls->args_size, &where, &ref);
+	}
+	if (r != 0) {
+		free(where.path);
+		return r;
+	}
+	k->ref = ref;
+	k->state = K_STARTING;
+	kids_set(s->self.cell, i, ref);
+	return rti_bond_add_link(s->self.cell, ref);
+}
+
+/* Restart child i, waiting in its cell (`path`: its first start). */
+static void
+restart_kid(struct rti_sup *s, uint32_t i, char *path)
+{
+	struct kid *k = &s->kids[i];
+	rt_env *env;
+	struct rti_bond_msg *m;
+
+	timer_cancel(k);
+	env = rti_env_alloc_sys(s->self.cell->sys, sizeof(*m));
+	if (env == NULL || rti_bond_add_link(s->self.cell, k->ref) != 0) {
+		rti_env_free(env);
+		free(path);
+		rti_log(s->self.cell->sys, RT_LOG_ERROR,
+		    "supervisor %s: no memory to restart a child", s->path);
+		return;
+	}
+	env->kind = RTI_ENV_RESTART;
+	env->cell = k->ref.cell;
+	env->gen = k->ref.gen;
+	m = rt_env_payload(env);
+	memset(m, 0, sizeof(*m));
+	m->from = s->self;
+	m->slot = i;
+	m->path = path;
+	k->state = K_STARTING;
+	if (rti_mailbox_push_mpsc(&k->ref.cell->mb, &env->node))
+		rti_sched_ready(k->ref.cell->sys, k->ref.cell);
+}
+
+/* Give slot i of a simple_one_for_one supervisor back. */
+static void
+free_slot(struct rti_sup *s, uint32_t i)
+{
+	if (!simple(s))
+		return;
+	kids_set(s->self.cell, i, (rt_ref){ NULL, 0 });
+	if (s->nfree == s->freecap) {
+		uint32_t cap = s->freecap ? s->freecap * 2 : 16;
+		uint32_t *f = realloc(s->free, cap * sizeof(*f));
+
+		if (f == NULL)
+			return; /* the slot stays unused */
+		s->free = f;
+		s->freecap = cap;
+	}
+	s->free[s->nfree++] = i;
+}
+
+/*
+ * Ask child i to stop: for good (final), or to wait for its restart. Its
+ * exit arrives as a DOWN; its shutdown time runs meanwhile. Returns false
+ * when there is nothing to wait for.
+ */
+static bool
+stop_kid(struct rti_sup *s, uint32_t i, bool final)
+{
+	struct kid *k = &s->kids[i];
+	const rt_child_spec *c = spec_of(s, i);
+
+	if (k->state == K_NONE || k->state == K_GONE)
+		return false;
+	if (k->state == K_DOWN) {
+		if (final) {
+			(void)rti_actor_signal_stop(k->ref.cell,
+			    k->ref.gen, RT_ESHUTDOWN, true);
+			k->state = K_GONE;
+			timer_cancel(k);
+			free_slot(s, i);
+		}
+		return false;
+	}
+	if (rti_actor_signal_stop(k->ref.cell, k->ref.gen, RT_ESHUTDOWN,
+		final) != 0)
+		return false;
+	k->state = K_STOPPING;
+	if (c->shutdown >= 0)
+		timer_start(s, i, TIMER_SHUTDOWN, c->shutdown);
+	return true;
+}
+
+/* --- sequences ------------------------------------------------------------ */
+
+static void stop_next(struct rti_sup *s, rt_ctx *ctx);
+static void group_next(struct rti_sup *s);
+
+/* Start the children in order; the next when this one has started. */
+static void
+start_next(struct rti_sup *s, rt_ctx *ctx)
+{
+	if (s->cursor < s->nkids) {
+		int r = start_kid(s, s->cursor);
+
+		if (r == 0)
+			return;
+		rti_log(s->self.cell->sys, RT_LOG_ERROR,
+		    "supervisor %s: cannot start child %s: %s", s->path,
+		    spec_of(s, s->cursor)->name, rt_strerror(r));
+		s->phase = P_STOPPING;
+		s->exit_reason = RT_ESTART;
+		stop_next(s, ctx);
+		return;
+	}
+	s->phase = P_RUNNING;
+	tell_waiter(s, 0);
+	if (s->self.cell->ext != NULL &&
+	    !rt_ref_is_null(s->self.cell->ext->parent))
+		rti_send_down(s->self.cell->ext->parent, s->self, 0,
+		    s->self.cell->ext->slot, RTI_BOND_STARTED);
+}
+
+/*
+ * Stop every child for good, in reverse order, then exit with
+ * s->exit_reason. s->cursor counts the children left to stop.
+ */
+static void
+stop_next(struct rti_sup *s, rt_ctx *ctx)
+{
+	while (s->cursor > 0) {
+		s->cursor--;
+		if (stop_kid(s, s->cursor, true))
+			return;
+	}
+	tell_waiter(s, s->exit_reason == RT_NORMAL ? 0 : s->exit_reason);
+	rt_stop(ctx, s->exit_reason);
+}
+
+static void
+give_up(struct rti_sup *s, rt_ctx *ctx, int reason)
+{
+	s->group.active = false;
+	s->phase = P_STOPPING;
+	s->exit_reason = reason;
+	s->cursor = s->nkids;
+	stop_next(s, ctx);
+}
+
+/*
+ * One restart more: false when that makes more than `intensity` within
+ * the period (the supervisor must give up).
+ */
+static bool
+count_restart(struct rti_sup *s)
+{
+	int64_t t = now(s->self.cell->sys);
+	uint32_t limit = s->spec->intensity;
+
+	/* Restarts older than the period no longer count. */
+	while (s->ntimes > 0 && t - s->times[s->head] >= s->spec->period) {
+		s->head = (s->head + 1) % s->tcap;
+		s->ntimes--;
+	}
+	if (s->ntimes >= limit)
+		return false;
+	if (s->ntimes == s->tcap) {
+		uint32_t cap = s->tcap ? s->tcap * 2 : 8, i;
+		int64_t *times = malloc(cap * sizeof(*times));
+
+		if (times == NULL)
+			return true; /* not counted: better than giving up */
+		for (i = 0; i < s->ntimes; i++)
+			times[i] = s->times[(s->head + i) % s->tcap];
+		free(s->times);
+		s->times = times;
+		s->tcap = cap;
+		s->head = 0;
+	}
+	s->times[(s->head + s->ntimes) % s->tcap] = t;
+	s->ntimes++;
+	return true;
+}
+
+/*
+ * The delay before restarting child i, which has just failed: 0 without
+ * backoff or after a quiet spell (as long as backoff_max without
+ * failing); else backoff_min doubled for each failure in a row, capped at
+ * backoff_max, plus up to a quarter more of jitter (within the cap), so
+ * that children failing together do not come back together.
+ */
+static int64_t
+backoff(struct rti_sup *s, uint32_t i)
+{
+	const rt_sup_spec *sp = s->spec;
+	struct kid *k = &s->kids[i];
+	int64_t t = now(s->self.cell->sys), d;
+	uint32_t n;
+
+	if (sp->backoff_max <= 0)
+		return 0;
+	if (k->fails > 0 && t - k->last_fail >= sp->backoff_max)
+		k->fails = 0;
+	k->last_fail = t;
+	n = k->fails++;
+	d = sp->backoff_min;
+	while (n-- > 0 && d < sp->backoff_max)
+		d *= 2;
+	if (d > sp->backoff_max)
+		d = sp->backoff_max;
+	/* xorshift64 */
+	s->seed ^= s->seed << 13;
+	s->seed ^= s->seed >> 7;
+	s->seed ^= s->seed << 17;
+	d += (int64_t)(s->seed % (uint64_t)(d / 4 + 1));
+	return d > sp->backoff_max ? sp->backoff_max : d;
+}
+
+/* Restart [lo, hi): stop them in reverse (the failed one is down
+ * already), wait `delay`, then restart them in order (group_next). */
+static void
+group_restart(struct rti_sup *s, uint32_t lo, uint32_t hi, int64_t delay)
+{
+	s->group.active = true;
+	s->group.starting = false;
+	s->group.lo = lo;
+	s->group.hi = hi;
+	s->group.cur = hi;
+	s->group.delay = delay;
+	group_next(s);
+}
+
+static void
+group_next(struct rti_sup *s)
+{
+	struct group *g = &s->group;
+
+	if (!g->starting) {
+		while (g->cur > g->lo) {
+			g->cur--;
+			if (stop_kid(s, g->cur, false))
+				return;
+		}
+		g->starting = true;
+		g->cur = g->lo;
+		if (g->delay > 0) {
+			timer_start(s, g->lo, TIMER_GROUP, g->delay);
+			g->delay = 0;
+			return;
+		}
+	}
+	for (; g->cur < g->hi; g->cur++) {
+		struct kid *k = &s->kids[g->cur];
+
+		if (k->state != K_DOWN)
+			continue;
+		if (spec_of(s, g->cur)->restart == RT_TEMPORARY) {
+			(void)stop_kid(s, g->cur, true);
+			continue;
+		}
+		restart_kid(s, g->cur, NULL);
+		return;
+	}
+	g->active = false;
+}
+
+/* Child i exited abnormally or not (`reason`) while it was up. */
+static void
+child_failed(struct rti_sup *s, rt_ctx *ctx, uint32_t i, int reason)
+{
+	const rt_child_spec *c = spec_of(s, i);
+	int64_t delay;
+
+	if (c->restart == RT_TEMPORARY ||
+	    (c->restart == RT_TRANSIENT && !is_abnormal(reason))) {
+		(void)stop_kid(s, i, true);
+		return;
+	}
+	if (!count_restart(s)) {
+		rti_log(s->self.cell->sys, RT_LOG_ERROR,
+		    "supervisor %s gives up: more than %u restarts within "
+		    "%lld ms; stopping its children", s->path,
+		    s->spec->intensity,
+		    (long long)(s->spec->period / 1000000));
+		give_up(s, ctx, RT_EGAVEUP);
+		return;
+	}
+	delay = backoff(s, i);
+	switch (s->spec->strategy) {
+	case RT_ONE_FOR_ALL:
+		group_restart(s, 0, s->nkids, delay);
+		return;
+	case RT_REST_FOR_ONE:
+		group_restart(s, i, s->nkids, delay);
+		return;
+	default:
+		if (delay > 0)
+			timer_start(s, i, TIMER_RESTART, delay);
+		else
+			restart_kid(s, i, NULL);
+	}
+}
+
+/* --- events --------------------------------------------------------------- */
+
+/* The slot of a child's message, or UINT32_MAX when it is none of ours. */
+static uint32_t
+slot_of(const struct rti_sup *s, const struct rti_bond_msg *m)
+{
+	uint32_t i = m->slot;
+
+	if (i < s->nkids && rt_ref_equal(s->kids[i].ref, m->from))
+		return i;
+	return UINT32_MAX;
+}
+
+static void
+kid_exit(struct rti_sup *s, rt_ctx *ctx, uint32_t i, int reason)
+{
+	struct kid *k = &s->kids[i];
+	uint8_t was = k->state;
+
+	timer_cancel(k);
+	if (k->late && was == K_STARTING) {
+		/* The exit of a stop we stopped waiting for: the restart
+		 * sent since will follow it. */
+		k->late = false;
+		return;
+	}
+	k->state = rt_actor_alive(k->ref) ? K_DOWN : K_GONE;
+	if (k->state == K_GONE)
+		free_slot(s, i);
+	switch (s->phase) {
+	case P_STOPPING:
+		if (k->state == K_DOWN)
+			(void)stop_kid(s, i, true);
+		if (was == K_STOPPING && i == s->cursor)
+			stop_next(s, ctx);
+		return;
+	case P_STARTING:
+		if (i == s->cursor && was == K_STARTING) {
+			/* OTP's rollback: stop those started, in reverse. */
+			rti_log(s->self.cell->sys, RT_LOG_ERROR,
+			    "supervisor %s: child %s failed to start: %s",
+			    s->path, spec_of(s, i)->name,
+			    reason_text(reason));
+			(void)stop_kid(s, i, true);
+			s->phase = P_STOPPING;
+			s->exit_reason = RT_ESTART;
+			stop_next(s, ctx);
+			return;
+		}
+		/* An earlier child: handled as when running. */
+		break;
+	case P_RUNNING:
+		break;
+	}
+	if (s->group.active && i >= s->group.lo && i < s->group.hi &&
+	    was == K_STOPPING && !s->group.starting && i == s->group.cur) {
+		group_next(s);
+		return;
+	}
+	if (was == K_STOPPING && k->state == K_GONE)
+		return;
+	if (k->state == K_GONE) {
+		/* It could not wait for a restart (no memory, say). */
+		return;
+	}
+	child_failed(s, ctx, i, reason);
+}
+
+static void
+on_started(struct rti_sup *s, rt_ctx *ctx, uint32_t i)
+{
+	struct kid *k = &s->kids[i];
+
+	if (k->state != K_STARTING)
+		return;
+	k->state = K_UP;
+	if (s->phase == P_STARTING && i == s->cursor) {
+		s->cursor++;
+		start_next(s, ctx);
+	} else if (s->group.active && s->group.starting &&
+	    i == s->group.cur) {
+		s->group.cur++;
+		group_next(s);
+	}
+}
+
+static void
+on_timer(struct rti_sup *s, rt_ctx *ctx, uint32_t slot, uint32_t seq)
+{
+	uint32_t i = slot & ~(uint32_t)TIMER_KINDS;
+	struct kid *k;
+
+	if (i >= s->nkids || s->kids[i].timer_seq != seq)
+		return;
+	k = &s->kids[i];
+	memset(&k->timer, 0, sizeof(k->timer));
+	if (slot & TIMER_GROUP) {
+		if (s->group.active && s->group.starting &&
+		    s->phase == P_RUNNING)
+			group_next(s);
+		return;
+	}
+	if (!(slot & TIMER_SHUTDOWN)) {
+		if (k->state == K_DOWN && s->phase == P_RUNNING)
+			restart_kid(s, i, NULL);
+		return;
+	}
+	if (k->state != K_STOPPING)
+		return;
+	rti_log(s->self.cell->sys, RT_LOG_ERROR,
+	    "supervisor %s: child %s did not stop within its shutdown time; "
+	    "abandoned (a running handler cannot be interrupted)",
+	    s->path, spec_of(s, i)->name);
+	/* Go on as if it had stopped. */
+	if (s->phase == P_STOPPING && i == s->cursor) {
+		k->state = K_GONE;
+		stop_next(s, ctx);
+	} else if (s->group.active && i == s->group.cur) {
+		k->state = K_DOWN;
+		k->late = true;
+		group_next(s);
+	}
+}
+
+/* rt_sup_start_child's request: take child `ref` in. */
+static void
+on_adopt(struct rti_sup *s, rt_ref ref)
+{
+	uint32_t i;
+	struct kid *k;
+	char *path;
+
+	if (!simple(s) || s->phase == P_STOPPING) {
+		(void)rti_actor_signal_stop(ref.cell, ref.gen,
+		    RT_ESHUTDOWN, true);
+		return;
+	}
+	if (s->nfree > 0) {
+		i = s->free[--s->nfree];
+	} else {
+		if (s->nkids == s->cap) {
+			uint32_t cap = s->cap ? s->cap * 2 : 16;
+			struct kid *kids = realloc(s->kids,
+			    cap * sizeof(*kids));
+
+			if (kids == NULL)
+				goto nomem;
+			s->kids = kids;
+			s->cap = cap;
+		}
+		i = s->nkids;
+		if (kids_table(s->self.cell, i + 1) == NULL)
+			goto nomem;
+		s->nkids++;
+	}
+	k = &s->kids[i];
+	memset(k, 0, sizeof(*k));
+	k->ref = ref;
+	k->number = ck_pr_faa_32(&s->self.cell->ext->seq, 1) + 1;
+	path = child_path(s->path, spec_of(s, 0)->name, k->number);
+	if (path == NULL) {
+		k->state = K_GONE;
+		free_slot(s, i);
+		goto nomem;
+	}
+	kids_set(s->self.cell, i, ref);
+	restart_kid(s, i, path);
+	return;
+nomem:
+	rti_log(s->self.cell->sys, RT_LOG_ERROR,
+	    "supervisor %s: no memory to take a child in", s->path);
+	(void)rti_actor_signal_stop(ref.cell, ref.gen, RT_ENOMEM, true);
+}
+
+int
+rti_sup_event(void *state, rt_ctx *ctx, const struct rti_bond_msg *m,
+    int reason)
+{
+	struct rti_sup *s = state;
+	uint32_t i;
+
+	switch (m->what) {
+	case RTI_BOND_LINK:
+		if ((i = slot_of(s, m)) != UINT32_MAX)
+			kid_exit(s, ctx, i, reason);
+		else if (rt_ref_equal(m->from,
+			     s->self.cell->ext->parent) ||
+		    is_abnormal(reason))
+			/* Its own supervisor, or another link, went: it
+			 * goes too (trapping does not shield it). */
+			give_up(s, ctx, reason == RT_NORMAL ? RT_ESHUTDOWN :
+							     reason);
+		return 0;
+	case RTI_BOND_STARTED:
+		if ((i = slot_of(s, m)) != UINT32_MAX)
+			on_started(s, ctx, i);
+		return 0;
+	case RTI_BOND_TIMER:
+		on_timer(s, ctx, m->slot, (uint32_t)reason);
+		return 0;
+	case RTI_BOND_ADOPT:
+		on_adopt(s, m->from);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* --- the class ------------------------------------------------------------- */
+
+static int
+sup_on_start(void *state, rt_ctx *ctx, const void *args)
+{
+	const struct rti_sup_args *a = args;
+	struct rti_sup *s = state;
+	rt_cell *cell = ctx->cell;
+	struct rti_ext *x = rti_ext_get(cell);
+	uint32_t n;
+
+	memset(s, 0, sizeof(*s));
+	s->spec = a->spec;
+	s->wait = a->wait;
+	s->self = rt_self(ctx);
+	s->seed = (uint64_t)(uintptr_t)cell ^ (uint64_t)rti_clock_now() ^
+	    0x9e3779b97f4a7c15ull;
+	if (s->seed == 0)
+		s->seed = 1;
+	if (x == NULL || rt_trap_exits(ctx, true) != 0)
+		goto nomem;
+	if (x->path == NULL) {
+		/* A root: its path is its name. */
+		char *p = strdup(s->spec->name);
+
+		if (p == NULL)
+			goto nomem;
+		ck_pr_fence_store();
+		ck_pr_store_ptr(&x->path, p);
+	}
+	s->path = x->path;
+	n = simple(s) ? 0 : s->spec->nchildren;
+	if (n > 0) {
+		s->kids = calloc(n, sizeof(*s->kids));
+		if (s->kids == NULL || kids_table(cell, n) == NULL)
+			goto nomem;
+		s->nkids = s->cap = n;
+	}
+	s->phase = P_STARTING;
+	s->cursor = 0;
+	start_next(s, ctx);
+	return 0;
+nomem:
+	free(s->kids);
+	s->kids = NULL;
+	tell_waiter(s, RT_ENOMEM);
+	return RT_ENOMEM;
+}
+
+static void
+sup_on_stop(void *state, rt_ctx *ctx, int reason)
+{
+	struct rti_sup *s = state;
+	uint32_t i;
+
+	(void)ctx;
+	(void)reason;
+	/* Whatever is left (an exit without the orderly stop: shutdown):
+	 * every child goes for good. */
+	for (i = 0; i < s->nkids; i++) {
+		struct kid *k = &s->kids[i];
+
+		timer_cancel(k);
+		if (k->state != K_NONE && k->state != K_GONE)
+			(void)rti_actor_signal_stop(k->ref.cell,
+			    k->ref.gen, RT_ESHUTDOWN, true);
+	}
+	tell_waiter(s, RT_ESHUTDOWN);
+	free(s->kids);
+	free(s->times);
+	free(s->free);
+}
+
+static int
+sup_dispatch(void *self, rt_ctx *ctx, uint32_t tag, const void *msg)
+{
+	(void)self;
+	(void)ctx;
+	(void)tag;
+	(void)msg;
+	return RT_EBADMSG;
+}
+
+const rt_actor_class rti_sup_class = {
+	.abi = RT_PROTOCOL_ABI,
+	.name = "rt.supervisor",
+	.state_size = sizeof(struct rti_sup),
+	.state_align = _Alignof(struct rti_sup),
+	.ntags = 0,
+	.dispatch = sup_dispatch,
+	.on_start = sup_on_start,
+	.on_stop = sup_on_stop,
+	.args_size = sizeof(struct rti_sup_args),
+};
+
+void
+rti_sup_adopt_lost(rt_env *env)
+{
+	const struct rti_bond_msg *m = rt_env_payload(env);
+
+	(void)rti_actor_signal_stop(m->from.cell, m->from.gen,
+	    RT_ENOACTOR, true);
+}
+
+/* --- the public calls ------------------------------------------------------ */
+
+static bool
+spec_ok(const rt_sup_spec *spec)
+{
+	uint32_t i;
+
+	if (spec == NULL || spec->abi != RT_PROTOCOL_ABI ||
+	    spec->name == NULL || spec->strategy > RT_SIMPLE_ONE_FOR_ONE ||
+	    spec->period < 0 || spec->backoff_min < 0 ||
+	    spec->backoff_max < spec->backoff_min ||
+	    (spec->backoff_max > 0 && spec->backoff_min == 0) ||
+	    (spec->nchildren > 0 && spec->children == NULL) ||
+	    (spec->strategy == RT_SIMPLE_ONE_FOR_ONE &&
+		spec->nchildren != 1))
+		return false;
+	for (i = 0; i < spec->nchildren; i++) {
+		const rt_child_spec *c = &spec->children[i];
+
+		if (c->name == NULL || (c->cls == NULL) == (c->sup == NULL) ||
+		    c->restart > RT_TEMPORARY ||
+		    (c->shutdown < 0 && c->shutdown != RT_FOREVER))
+			return false;
+		if (c->cls != NULL && c->cls->abi != RT_PROTOCOL_ABI)
+			return false;
+	}
+	return true;
+}
+
+int
+rt_sup_start(rt_system *sys, const rt_sup_spec *spec, rt_ref *out)
+{
+	struct start_wait wait = { 0, 0 };
+	struct rti_sup_args args;
+	struct rti_ext *x;
+	bool inside;
+	rt_env *env;
+	rt_ref ref;
+	int r;
+
+	if (sys == NULL || !spec_ok(spec))
+		return RT_EINVAL;
+	inside = rti_sched_worker(sys) != NULL;
+	args.spec = spec;
+	args.wait = inside ? NULL : &wait;
+	if ((r = rt_spawn_prepare(sys, &rti_sup_class, sizeof(args),
+		 &env)) != 0)
+		return r;
+	memcpy(rt_env_payload(env), &args, sizeof(args));
+	/* The cell is ours until the commit publishes it. */
+	if ((x = rti_ext_get(env->cell)) == NULL) {
+		rt_env_discard(env);
+		return RT_ENOMEM;
+	}
+	ck_pr_store_ptr(&x->spec, (void *)spec);
+	if ((r = rt_spawn_commit(env, &ref)) != 0)
+		return r;
+	if (out != NULL)
+		*out = ref;
+	if (inside)
+		return 0;
+	if (sys->manual) {
+		(void)rti_test_call_wait(sys, &wait.state, -1);
+	} else {
+		/* Until told, or until the supervisor is gone without a
+		 * word (it never ran: the system is shutting down). */
+		while (ck_pr_load_32(&wait.state) == 0 && rt_actor_alive(ref))
+			rti_futex_wait(&wait.state, 0, RT_MS(10));
+	}
+	if (ck_pr_load_32(&wait.state) == 0)
+		return ck_pr_load_32(&sys->stopping) ? RT_ESHUTDOWN :
+						       RT_ESTART;
+	/* Acquire: the result (pairs with tell_waiter). */
+	ck_pr_fence_load();
+	return wait.result;
+}
+
+int
+rt_sup_start_child(rt_ref sup, const void *args, rt_ref *out)
+{
+	const rt_sup_spec *spec;
+	const rt_child_spec *c;
+	struct rti_child_start where;
+	struct rti_ext *x;
+	rt_ref ref;
+	int r;
+
+	if (sup.cell == NULL)
+		return RT_EINVAL;
+	if (!rt_actor_alive(sup))
+		return RT_ENOACTOR;
+	if (ck_pr_load_ptr(&sup.cell->kind) != &rti_sup_class ||
+	    (x = rti_ext_peek(sup.cell)) == NULL ||
+	    (spec = ck_pr_load_ptr(&x->spec)) == NULL ||
+	    spec->strategy != RT_SIMPLE_ONE_FOR_ONE)
+		return RT_EINVAL;
+	c = &spec->children[0];
+	if (c->cls == NULL)
+		return RT_EINVAL;
+	where.parent = sup;
+	where.path = NULL;
+	where.slot = 0;
+	where.wait = true;
+	/* The child waits in its cell until the supervisor has taken it in
+	 * (on_adopt sends its first RESTART): no exit of it can reach the
+	 * supervisor first. */
+	r = spawn_child(sup.cell->sys, c->cls, args, c->cls->args_size,
+	    &where, &ref);
+	if (r != 0)
+		return r;
+	rti_send_down(sup, ref, 0, 0, RTI_BOND_ADOPT);
+	if (out != NULL)
+		*out = ref;
+	return 0;
+}

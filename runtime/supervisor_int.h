@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Supervisors (supervisor.c) as the rest of the runtime sees them.
+ */
+#ifndef RT_RUNTIME_SUPERVISOR_INT_H
+#define RT_RUNTIME_SUPERVISOR_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <rt/supervisor.h>
+
+#include "bonds.h"
+
+/* The class of every supervisor; its args are a struct rti_sup_args. */
+extern const rt_actor_class rti_sup_class;
+
+/*
+ * The trailer of a supervised child's start signal (envelope flag
+ * RTI_ENV_CHILD): where it belongs. The cell takes over `path`.
+ */
+struct rti_child_start {
+	rt_ref parent;
+	char *path;
+	uint32_t slot;
+	bool wait; /* wait in the cell for the supervisor's first RESTART
+	              (a child of rt_sup_start_child) */
+};
+
+/* rti_sup_event: a DOWN message for a supervisor (bonds.c). */
+int rti_sup_event(void *state, rt_ctx *ctx, const struct rti_bond_msg *m,
+    int reason);
+
+/* rti_sup_forget: a cell's actor stops for good: its place in a tree
+ * (path, kept start signal) goes. Owner only. */
+void rti_sup_forget(struct rti_ext *x);
+
+/* rti_sup_kids_free: free a supervisor's table of children (at the end). */
+void rti_sup_kids_free(struct rti_ext *x);
+
+/* rti_sup_adopt_lost: a rt_sup_start_child request that its supervisor
+ * will never handle: its child stops for good. */
+void rti_sup_adopt_lost(rt_env *env);
+
+/*
+ * rti_crash_report: log one crash report for the actor in `cell` (its
+ * run-token holder): its path or class, the reason, and the message in
+ * hand (`tag` name, local tag and payload; NULL name: none).
+ */
+void rti_crash_report(rt_system *sys, rt_cell *cell, int reason,
+    const char *tag, uint32_t ltag, const void *msg);
+
+#endif
