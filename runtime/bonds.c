@@ -45,6 +45,7 @@ rti_ext_get(rt_cell *cell)
 	} while (!ck_pr_cas_ptr_value(&sys->exts, head, x, &head));
 	/* Release: a thread that finds the pointer (rti_ext_peek) finds
 	 * the extension initialised. */
+	RT_TSAN_RELEASE(&cell->ext);
 	ck_pr_fence_store();
 	ck_pr_store_ptr(&cell->ext, x);
 	return x;

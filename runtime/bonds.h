@@ -19,6 +19,7 @@
 #include <rt/supervisor.h>
 
 #include "envelope.h"
+#include "rt_atomic.h"
 #include "sched.h"
 
 /* A set of refs; small, so a vector searched from the end. */
@@ -88,6 +89,7 @@ rti_ext_peek(rt_cell *cell)
 	/* Pairs with the release in rti_ext_get: the extension's fields
 	 * are initialised before it is seen. */
 	ck_pr_fence_load();
+	RT_TSAN_ACQUIRE(&cell->ext);
 	return x;
 }
 

@@ -193,6 +193,7 @@ kids_table(rt_cell *cell, uint32_t need)
 		bigger->n = t->n;
 	}
 	/* Release: readers see the copied entries. */
+	RT_TSAN_RELEASE(&x->kids);
 	ck_pr_fence_store();
 	ck_pr_store_ptr(&x->kids, bigger);
 	return bigger;
@@ -208,6 +209,9 @@ kids_set(rt_cell *cell, uint32_t i, rt_ref r)
 	ck_pr_store_64(&t->at[i][1], 0);
 	ck_pr_fence_store();
 	ck_pr_store_64(&t->at[i][0], (uint64_t)(uintptr_t)r.cell);
+	/* Release: a reader that finds the gen finds the child's cell as
+	 * its spawn left it. */
+	RT_TSAN_RELEASE(&t->at[i][1]);
 	ck_pr_fence_store();
 	ck_pr_store_64(&t->at[i][1], r.gen);
 	if (i >= ck_pr_load_32(&t->n))
@@ -261,11 +265,15 @@ rt_sup_child(rt_ref sup, uint32_t index)
 	if ((x = rti_ext_peek(sup.cell)) == NULL)
 		return r;
 	t = ck_pr_load_ptr(&x->kids);
+	/* Acquire: pairs with kids_table. */
 	ck_pr_fence_load();
+	RT_TSAN_ACQUIRE(&x->kids);
 	if (t == NULL || index >= ck_pr_load_32(&t->n))
 		return r;
 	gen = ck_pr_load_64(&t->at[index][1]);
+	/* Acquire: pairs with kids_set. */
 	ck_pr_fence_load();
+	RT_TSAN_ACQUIRE(&t->at[index][1]);
 	cell = ck_pr_load_64(&t->at[index][0]);
 	ck_pr_fence_load();
 	if (gen == 0 || ck_pr_load_64(&t->at[index][1]) != gen)
@@ -331,6 +339,7 @@ tell_waiter(struct rti_sup *s, int result)
 	s->wait = NULL;
 	w->result = result;
 	/* Release: the result before the word the thread waits on. */
+	RT_TSAN_RELEASE(&w->state);
 	ck_pr_fence_store();
 	ck_pr_store_32(&w->state, 1);
 	rti_futex_wake(&w->state, 1);
@@ -1135,6 +1144,7 @@ rt_sup_start(rt_system *sys, const rt_sup_spec *spec, rt_ref *out)
 						       RT_ESTART;
 	/* Acquire: the result (pairs with tell_waiter). */
 	ck_pr_fence_load();
+	RT_TSAN_ACQUIRE(&wait.state);
 	return wait.result;
 }
 

@@ -1,0 +1,749 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Links, monitors and supervisors through the public API, on test systems
+ * (rt/test.h): everything runs on the test's thread, in a deterministic
+ * order, on virtual time, so every expectation is exact: which children
+ * started and stopped, in what order, how often, what was reported.
+ */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <rt/test.h>
+
+#include "cutest.h"
+#include "sup.rtp.h"
+
+/* What happened, as one string: "start 0,start 1,stop 1,...". */
+static struct {
+	char ev[8192];
+	char log[8192];
+	unsigned nlog;
+	unsigned downs;
+	rt_ref down_who;
+	int down_reason;
+	unsigned dead;
+} rec;
+
+/* Set while real worker threads run the actors: ev() records nothing. */
+static int quiet;
+static uint64_t works; /* atomic: Work messages handled */
+
+static void
+ev(const char *fmt, ...)
+{
+	size_t n = strlen(rec.ev);
+	va_list ap;
+
+	if (quiet)
+		return;
+	if (n > 0 && n + 1 < sizeof(rec.ev))
+		rec.ev[n++] = ',';
+	va_start(ap, fmt);
+	vsnprintf(rec.ev + n, sizeof(rec.ev) - n, fmt, ap);
+	va_end(ap);
+}
+
+static void
+on_log(void *user, rt_log_level level, const char *line)
+{
+	size_t n = strlen(rec.log);
+
+	(void)user;
+	(void)level;
+	if (quiet)
+		return;
+	snprintf(rec.log + n, sizeof(rec.log) - n, "%s\n", line);
+	rec.nlog++;
+}
+
+static void
+on_dead(void *user, const rt_dead_letter *dl)
+{
+	(void)user;
+	(void)dl;
+	if (quiet)
+		return;
+	rec.dead++;
+}
+
+static rt_system *
+new_system(void)
+{
+	rt_config cfg;
+
+	memset(&rec, 0, sizeof(rec));
+	rt_config_init(&cfg);
+	cfg.log = on_log;
+	cfg.dead_letter = on_dead;
+	return rt_test_system_new(&cfg);
+}
+
+/* --- the actors ----------------------------------------------------------- */
+
+int
+sup_Worker_on_start(sup_Worker *self, rt_ctx *ctx, const sup_Worker_args *a)
+{
+	(void)ctx;
+	self->id = a->id;
+	ev("start %u", a->id);
+	return a->fail_start ? 7 : 0;
+}
+
+void
+sup_Worker_on_stop(sup_Worker *self, rt_ctx *ctx, int reason)
+{
+	(void)ctx;
+	ev("stop %u:%d", self->id, reason);
+}
+
+int
+sup_Worker_on_Work(sup_Worker *self, rt_ctx *ctx, const sup_Work *m)
+{
+	(void)ctx;
+	self->handled++;
+	__atomic_add_fetch(&works, 1, __ATOMIC_RELAXED);
+	ev("work %u:%u#%u", self->id, m->n, self->handled);
+	return 0;
+}
+
+int
+sup_Worker_on_Crash(sup_Worker *self, rt_ctx *ctx, const sup_Crash *m)
+{
+	(void)self;
+	(void)ctx;
+	return m->reason;
+}
+
+int
+sup_Worker_on_Quit(sup_Worker *self, rt_ctx *ctx, const sup_Quit *m)
+{
+	(void)self;
+	rt_stop(ctx, m->reason);
+	return 0;
+}
+
+int
+sup_Watcher_on_Watch(sup_Watcher *self, rt_ctx *ctx, const sup_Watch *m)
+{
+	(void)self;
+	if (m->trap) {
+		CU_ASSERT_EQUAL(rt_trap_exits(ctx, true), 0);
+	}
+	if (m->link) {
+		CU_ASSERT_EQUAL(rt_link(ctx, m->who.ref), 0);
+	} else {
+		CU_ASSERT_EQUAL(rt_monitor(ctx, m->who.ref), 0);
+	}
+	return 0;
+}
+
+int
+sup_Watcher_on_Crash(sup_Watcher *self, rt_ctx *ctx, const sup_Crash *m)
+{
+	(void)self;
+	(void)ctx;
+	return m->reason;
+}
+
+int
+sup_Watcher_on_down(sup_Watcher *self, rt_ctx *ctx, rt_ref who, int reason)
+{
+	(void)self;
+	(void)ctx;
+	rec.downs++;
+	rec.down_who = who;
+	rec.down_reason = reason;
+	ev("down %d", reason);
+	return 0;
+}
+
+/* --- helpers -------------------------------------------------------------- */
+
+static void
+sleep_ms(long ms)
+{
+	struct timespec ts = { 0, ms * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static void
+work(rt_ref w, uint32_t n)
+{
+	sup_Worker_ref r = { w };
+	sup_Work m = { n };
+
+	CU_ASSERT_EQUAL(sup_Worker_send_Work(r, &m), 0);
+}
+
+static void
+crash(rt_ref w, int32_t reason)
+{
+	sup_Worker_ref r = { w };
+	sup_Crash m = { reason };
+
+	CU_ASSERT_EQUAL(sup_Worker_send_Crash(r, &m), 0);
+}
+
+static void
+quit(rt_ref w, int32_t reason)
+{
+	sup_Worker_ref r = { w };
+	sup_Quit m = { reason };
+
+	CU_ASSERT_EQUAL(sup_Worker_send_Quit(r, &m), 0);
+}
+
+#define EV(want)                                                              \
+	do {                                                                  \
+		CU_ASSERT_STRING_EQUAL(rec.ev, want);                         \
+		if (strcmp(rec.ev, want) != 0)                                \
+			fprintf(stderr, "\n%s:%d: events: %s\n   wanted: %s\n", \
+			    __FILE__, __LINE__, rec.ev, want);                \
+		rec.ev[0] = 0;                                                \
+	} while (0)
+
+static const sup_Worker_args args0 = { 0, false }, args1 = { 1, false },
+			     args2 = { 2, false }, bad1 = { 1, true };
+
+#define CHILD(nm, a, policy)                                                  \
+	{ .name = nm, .cls = &sup_Worker_class, .args = a,                    \
+		.restart = policy, .shutdown = RT_SEC(1) }
+
+static const rt_child_spec three[] = {
+	CHILD("a", &args0, RT_PERMANENT),
+	CHILD("b", &args1, RT_PERMANENT),
+	CHILD("c", &args2, RT_PERMANENT),
+};
+
+static rt_sup_spec
+spec_of(rt_strategy strategy, const rt_child_spec *kids, uint32_t n)
+{
+	rt_sup_spec s = {
+		.abi = RT_PROTOCOL_ABI,
+		.name = "Top",
+		.strategy = strategy,
+		.intensity = 10,
+		.period = RT_SEC(5),
+		.nchildren = n,
+		.children = kids,
+	};
+
+	return s;
+}
+
+/* --- monitors and links --------------------------------------------------- */
+
+static void
+test_monitor_gets_one_down(void)
+{
+	rt_system *sys = new_system();
+	sup_Worker_ref w;
+	sup_Watcher_ref m;
+	sup_Watch watch;
+	rt_stats st;
+
+	CU_ASSERT_EQUAL_FATAL(sup_Worker_spawn(sys, &args1, &w), 0);
+	CU_ASSERT_EQUAL_FATAL(sup_Watcher_spawn(sys, NULL, &m), 0);
+	watch.who = w;
+	watch.link = false;
+	watch.trap = false;
+	CU_ASSERT_EQUAL(sup_Watcher_send_Watch(m, &watch), 0);
+	rt_test_run(sys);
+	crash(w.ref, 5);
+	rt_test_run(sys);
+	CU_ASSERT_EQUAL(rec.downs, 1);
+	CU_ASSERT_TRUE(rt_ref_equal(rec.down_who, w.ref));
+	CU_ASSERT_EQUAL(rec.down_reason, 5);
+	CU_ASSERT_FALSE(rt_actor_alive(w.ref));
+	CU_ASSERT_TRUE(rt_actor_alive(m.ref));
+	CU_ASSERT_PTR_NOT_NULL(strstr(rec.log, "crashed: handler error (5) "
+					      "while handling Crash Crash{reason=5}"));
+	/* Monitoring a dead actor: a down at once, RT_ENOACTOR. */
+	CU_ASSERT_EQUAL(sup_Watcher_send_Watch(m, &watch), 0);
+	rt_test_run(sys);
+	CU_ASSERT_EQUAL(rec.downs, 2);
+	CU_ASSERT_EQUAL(rec.down_reason, RT_ENOACTOR);
+	CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT_EQUAL(st.sent, st.handled + st.dead_letters);
+	rt_system_free(sys);
+}
+
+static void
+test_link_kills_unless_trapping(void)
+{
+	rt_system *sys = new_system();
+	sup_Worker_ref w;
+	sup_Watcher_ref m;
+	sup_Watch watch = { { { NULL, 0 } }, true, false };
+
+	/* Not trapping: the abnormal exit kills the linked watcher. */
+	CU_ASSERT_EQUAL_FATAL(sup_Worker_spawn(sys, &args1, &w), 0);
+	CU_ASSERT_EQUAL_FATAL(sup_Watcher_spawn(sys, NULL, &m), 0);
+	watch.who = w;
+	CU_ASSERT_EQUAL(sup_Watcher_send_Watch(m, &watch), 0);
+	rt_test_run(sys);
+	crash(w.ref, 9);
+	rt_test_run(sys);
+	CU_ASSERT_FALSE(rt_actor_alive(w.ref));
+	CU_ASSERT_FALSE(rt_actor_alive(m.ref));
+	CU_ASSERT_EQUAL(rec.downs, 0);
+
+	/* A normal exit does not. */
+	CU_ASSERT_EQUAL_FATAL(sup_Worker_spawn(sys, &args1, &w), 0);
+	CU_ASSERT_EQUAL_FATAL(sup_Watcher_spawn(sys, NULL, &m), 0);
+	watch.who = w;
+	CU_ASSERT_EQUAL(sup_Watcher_send_Watch(m, &watch), 0);
+	rt_test_run(sys);
+	quit(w.ref, RT_NORMAL);
+	rt_test_run(sys);
+	CU_ASSERT_FALSE(rt_actor_alive(w.ref));
+	CU_ASSERT_TRUE(rt_actor_alive(m.ref));
+
+	/* Trapping: the exit is a down, normal ones too. */
+	CU_ASSERT_EQUAL_FATAL(sup_Worker_spawn(sys, &args1, &w), 0);
+	watch.who = w;
+	watch.trap = true;
+	CU_ASSERT_EQUAL(sup_Watcher_send_Watch(m, &watch), 0);
+	rt_test_run(sys);
+	crash(w.ref, 4);
+	rt_test_run(sys);
+	CU_ASSERT_TRUE(rt_actor_alive(m.ref));
+	CU_ASSERT_EQUAL(rec.downs, 1);
+	CU_ASSERT_EQUAL(rec.down_reason, 4);
+
+	/* Both ways: the watcher's crash kills a linked worker. */
+	CU_ASSERT_EQUAL_FATAL(sup_Worker_spawn(sys, &args2, &w), 0);
+	watch.who = w;
+	watch.trap = false;
+	CU_ASSERT_EQUAL(sup_Watcher_send_Watch(m, &watch), 0);
+	rt_test_run(sys);
+	{
+		sup_Crash c = { 3 };
+
+		CU_ASSERT_EQUAL(sup_Watcher_send_Crash(m, &c), 0);
+	}
+	rt_test_run(sys);
+	CU_ASSERT_FALSE(rt_actor_alive(m.ref));
+	CU_ASSERT_FALSE(rt_actor_alive(w.ref));
+	rt_system_free(sys);
+}
+
+static void
+test_bad_calls(void)
+{
+	rt_ref zero = { NULL, 0 };
+
+	CU_ASSERT_EQUAL(rt_monitor(NULL, zero), RT_EINVAL);
+	CU_ASSERT_EQUAL(rt_link(NULL, zero), RT_EINVAL);
+	CU_ASSERT_EQUAL(rt_unlink(NULL, zero), RT_EINVAL);
+	CU_ASSERT_EQUAL(rt_demonitor(NULL, zero), RT_EINVAL);
+	CU_ASSERT_EQUAL(rt_trap_exits(NULL, true), RT_EINVAL);
+	CU_ASSERT_EQUAL(rt_sup_start(NULL, NULL, NULL), RT_EINVAL);
+	CU_ASSERT_EQUAL(rt_sup_start_child(zero, NULL, NULL), RT_EINVAL);
+	CU_ASSERT_TRUE(rt_ref_is_null(rt_sup_child(zero, 0)));
+}
+
+/* --- supervisors ----------------------------------------------------------- */
+
+static void
+test_start_in_order_and_lookups(void)
+{
+	rt_system *sys = new_system();
+	rt_sup_spec s = spec_of(RT_ONE_FOR_ONE, three, 3);
+	rt_ref top, a, b;
+
+	CU_ASSERT_EQUAL_FATAL(rt_sup_start(sys, &s, &top), 0);
+	EV("start 0,start 1,start 2");
+	a = rt_sup_child(top, 0);
+	b = rt_sup_child(top, 1);
+	CU_ASSERT_TRUE(rt_actor_alive(a));
+	CU_ASSERT_TRUE(rt_actor_alive(b));
+	CU_ASSERT_FALSE(rt_ref_equal(a, b));
+	CU_ASSERT_TRUE(rt_ref_is_null(rt_sup_child(top, 3)));
+	CU_ASSERT_TRUE(rt_ref_is_null(rt_sup_child(a, 0)));
+	rt_system_free(sys);
+}
+
+static void
+test_one_for_one_keeps_ref_and_mailbox(void)
+{
+	rt_system *sys = new_system();
+	rt_sup_spec s = spec_of(RT_ONE_FOR_ONE, three, 3);
+	rt_ref top, b;
+	rt_stats st;
+
+	CU_ASSERT_EQUAL_FATAL(rt_sup_start(sys, &s, &top), 0);
+	EV("start 0,start 1,start 2");
+	b = rt_sup_child(top, 1);
+	work(b, 1);
+	rt_test_run(sys);
+	EV("work 1:1#1");
+	/* The crash loses its message only: the two behind it wait for
+	 * the new incarnation, which starts from a fresh state. */
+	crash(b, 6);
+	work(b, 2);
+	work(b, 3);
+	rt_test_run(sys);
+	EV("stop 1:6,start 1,work 1:2#1,work 1:3#2");
+	CU_ASSERT_TRUE(rt_ref_equal(b, rt_sup_child(top, 1)));
+	CU_ASSERT_TRUE(rt_actor_alive(b));
+	CU_ASSERT_PTR_NOT_NULL(strstr(rec.log, "crash: Top/b (sup.Worker) "
+					      "crashed: handler error (6) "
+					      "while handling Crash "
+					      "Crash{reason=6}; restarts so "
+					      "far: 0"));
+	crash(b, 6);
+	rt_test_run(sys);
+	CU_ASSERT_PTR_NOT_NULL(strstr(rec.log, "restarts so far: 1"));
+	CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT_EQUAL(st.restarts, 2);
+	CU_ASSERT_EQUAL(st.crashed, 2);
+	CU_ASSERT_EQUAL(st.sent, st.handled + st.dead_letters);
+	rt_system_free(sys);
+}
+
+static void
+test_one_for_all_and_rest_for_one(void)
+{
+	rt_system *sys = new_system();
+	rt_sup_spec s = spec_of(RT_ONE_FOR_ALL, three, 3);
+	rt_ref top;
+
+	CU_ASSERT_EQUAL_FATAL(rt_sup_start(sys, &s, &top), 0);
+	EV("start 0,start 1,start 2");
+	crash(rt_sup_child(top, 1), 2);
+	rt_test_run(sys);
+	/* The others stop in reverse start order, all start in order. */
+	EV("stop 1:2,stop 2:-9,stop 0:-9,start 0,start 1,start 2");
+	rt_system_free(sys);
+
+	sys = new_system();
+	s = spec_of(RT_REST_FOR_ONE, three, 3);
+	CU_ASSERT_EQUAL_FATAL(rt_sup_start(sys, &s, &top), 0);
+	EV("start 0,start 1,start 2");
+	crash(rt_sup_child(top, 1), 2);
+	rt_test_run(sys);
+	EV("stop 1:2,stop 2:-9,start 1,start 2");
+	rt_system_free(sys);
+}
+
+static void
+test_policies(void)
+{
+	static const rt_child_spec kids[] = {
+		CHILD("p", &args0, RT_PERMANENT),
+		CHILD("t", &args1, RT_TRANSIENT),
+		CHILD("x", &args2, RT_TEMPORARY),
+	};
+	rt_system *sys = new_system();
+	rt_sup_spec s = spec_of(RT_ONE_FOR_ONE, kids, 3);
+	rt_ref top, p, t, x;
+
+	CU_ASSERT_EQUAL_FATAL(rt_sup_start(sys, &s, &top), 0);
+	p = rt_sup_child(top, 0);
+	t = rt_sup_child(top, 1);
+	x = rt_sup_child(top, 2);
+	rec.ev[0] = 0;
+	quit(p, RT_NORMAL); /* permanent: even a normal exit restarts */
+	rt_test_run(sys);
+	EV("stop 0:0,start 0");
+	quit(t, RT_NORMAL); /* transient: a normal exit is the end */
+	rt_test_run(sys);
+	EV("stop 1:0");
+	CU_ASSERT_TRUE(rt_actor_alive(p));
+	CU_ASSERT_FALSE(rt_actor_alive(t));
+	crash(x, 1);        /* temporary: never restarted */
+	rt_test_run(sys);
+	EV("stop 2:1");
+	CU_ASSERT_FALSE(rt_actor_alive(x));
+	rt_system_free(sys);
+
+	sys = new_system();
+	CU_ASSERT_EQUAL_FATAL(rt_sup_start(sys, &s, &top), 0);
+	t = rt_sup_child(top, 1);
+	rec.ev[0] = 0;
+	crash(t, 3);        /* transient: an abnormal exit restarts */
+	rt_test_run(sys);
+	EV("stop 1:3,start 1");
+	CU_ASSERT_TRUE(rt_actor_alive(t));
+	rt_system_free(sys);
+}
+
+static void
+test_intensity_gives_up(void)
+{
+	rt_system *sys = new_system();
+	rt_sup_spec s = spec_of(RT_ONE_FOR_ONE, three, 3);
+	rt_ref top, b;
+	int i;
+
+	s.intensity = 2;
+	s.period = RT_SEC(1);
+	CU_ASSERT_EQUAL_FATAL(rt_sup_start(sys, &s, &top), 0);
+	b = rt_sup_child(top, 1);
+	rec.ev[0] = 0;
+	/* Two restarts within the period are allowed... */
+	for (i = 0; i < 2; i++) {
+		crash(b, 1);
+		rt_test_run(sys);
+		rt_test_advance(sys, RT_MS(100));
+	}
+	EV("stop 1:1,start 1,stop 1:1,start 1");
+	/* ... and the old ones leave the window. */
+	rt_test_advance(sys, RT_SEC(1));
+	crash(b, 1);
+	rt_test_run(sys);
+	crash(b, 1);
+	rt_test_run(sys);
+	EV("stop 1:1,start 1,stop 1:1,start 1");
+	CU_ASSERT_TRUE(rt_actor_alive(top));
+	/* A third within the period: the supervisor stops the others in
+	 * reverse order and exits. */
+	crash(b, 1);
+	rt_test_run(sys);
+	EV("stop 1:1,stop 2:-9,stop 0:-9");
+	CU_ASSERT_FALSE(rt_actor_alive(top));
+	CU_ASSERT_FALSE(rt_actor_alive(b));
+	CU_ASSERT_PTR_NOT_NULL(strstr(rec.log, "supervisor Top gives up"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(rec.log, "too many restarts"));
+	CU_ASSERT_EQUAL(rt_test_run(sys), 0);
+	rt_system_free(sys);
+}
+
+static void
+test_backoff_delays_restarts(void)
+{
+	rt_system *sys = new_system();
+	rt_sup_spec s = spec_of(RT_ONE_FOR_ONE, three, 3);
+	rt_ref top, b, c;
+
+	s.backoff_min = RT_MS(10);
+	s.backoff_max = RT_MS(80);
+	CU_ASSERT_EQUAL_FATAL(rt_sup_start(sys, &s, &top), 0);
+	b = rt_sup_child(top, 1);
+	c = rt_sup_child(top, 2);
+	rec.ev[0] = 0;
+	crash(b, 1);
+	rt_test_run(sys);
+	EV("stop 1:1");
+	/* Meanwhile the supervisor serves the others. */
+	crash(c, 1);
+	rt_test_run(sys);
+	EV("stop 2:1");
+	/* The first delay is 10 ms plus up to a quarter of jitter. */
+	rt_test_advance(sys, RT_MS(9));
+	EV("");
+	rt_test_advance(sys, RT_MS(4));
+	/* In the order of their jittered delays. */
+	CU_ASSERT_TRUE(strcmp(rec.ev, "start 1,start 2") == 0 ||
+	    strcmp(rec.ev, "start 2,start 1") == 0);
+	rec.ev[0] = 0;
+	/* Again: twice as long. */
+	crash(b, 1);
+	rt_test_run(sys);
+	rt_test_advance(sys, RT_MS(19));
+	EV("stop 1:1");
+	rt_test_advance(sys, RT_MS(6));
+	EV("start 1");
+	/* After a quiet spell as long as the cap, back to the minimum. */
+	rt_test_advance(sys, RT_MS(100));
+	crash(b, 1);
+	rt_test_run(sys);
+	rt_test_advance(sys, RT_MS(13));
+	EV("stop 1:1,start 1");
+	rt_system_free(sys);
+}
+
+static void
+test_start_failure_rolls_back(void)
+{
+	static const rt_child_spec kids[] = {
+		CHILD("a", &args0, RT_PERMANENT),
+		CHILD("b", &bad1, RT_PERMANENT),
+		CHILD("c", &args2, RT_PERMANENT),
+	};
+	rt_system *sys = new_system();
+	rt_sup_spec s = spec_of(RT_ONE_FOR_ONE, kids, 3);
+	rt_ref top;
+
+	CU_ASSERT_EQUAL(rt_sup_start(sys, &s, &top), RT_ESTART);
+	EV("start 0,start 1,stop 0:-9");
+	CU_ASSERT_FALSE(rt_actor_alive(top));
+	CU_ASSERT_PTR_NOT_NULL(strstr(rec.log, "Top/b (sup.Worker) failed "
+					      "to start: handler error (7)"));
+	CU_ASSERT_EQUAL(rt_test_run(sys), 0);
+	rt_system_free(sys);
+}
+
+static void
+test_simple_one_for_one(void)
+{
+	static const rt_child_spec tmpl[] = {
+		CHILD("worker", NULL, RT_TEMPORARY),
+	};
+	rt_system *sys = new_system();
+	rt_sup_spec s = spec_of(RT_SIMPLE_ONE_FOR_ONE, tmpl, 1);
+	rt_ref pool, w1, w2, w3;
+
+	s.name = "Pool";
+	CU_ASSERT_EQUAL_FATAL(rt_sup_start(sys, &s, &pool), 0);
+	EV("");
+	CU_ASSERT_EQUAL(rt_sup_start_child(pool, &args1, &w1), 0);
+	CU_ASSERT_EQUAL(rt_sup_start_child(pool, &args2, &w2), 0);
+	/* Messages sent before the child is taken in wait for it. */
+	work(w1, 5);
+	rt_test_run(sys);
+	EV("start 1,work 1:5#1,start 2");
+	crash(w2, 8);
+	rt_test_run(sys);
+	EV("stop 2:8");
+	CU_ASSERT_PTR_NOT_NULL(strstr(rec.log, "crash: Pool/worker.2 "));
+	CU_ASSERT_FALSE(rt_actor_alive(w2));
+	/* A freed slot is reused; the numbering goes on. */
+	CU_ASSERT_EQUAL(rt_sup_start_child(pool, &args0, &w3), 0);
+	rt_test_run(sys);
+	crash(w3, 8);
+	rt_test_run(sys);
+	CU_ASSERT_PTR_NOT_NULL(strstr(rec.log, "crash: Pool/worker.3 "));
+	/* Not a simple_one_for_one supervisor, or not one at all. */
+	CU_ASSERT_EQUAL(rt_sup_start_child(w1, &args0, NULL), RT_EINVAL);
+	rt_system_free(sys);
+}
+
+static void
+test_nested_escalation(void)
+{
+	static const rt_sup_spec inner = {
+		.abi = RT_PROTOCOL_ABI,
+		.name = "Inner",
+		.strategy = RT_ONE_FOR_ONE,
+		.intensity = 0,
+		.period = RT_SEC(1),
+		.nchildren = 1,
+		.children = three,
+	};
+	static const rt_child_spec kids[] = {
+		CHILD("c", &args2, RT_PERMANENT),
+		{ .name = "in", .sup = &inner, .restart = RT_PERMANENT,
+		    .shutdown = RT_FOREVER },
+	};
+	rt_system *sys = new_system();
+	rt_sup_spec s = spec_of(RT_ONE_FOR_ONE, kids, 2);
+	rt_ref top, in, a;
+
+	CU_ASSERT_EQUAL_FATAL(rt_sup_start(sys, &s, &top), 0);
+	EV("start 2,start 0");
+	in = rt_sup_child(top, 1);
+	a = rt_sup_child(in, 0);
+	CU_ASSERT_TRUE(rt_actor_alive(a));
+	/* Inner allows no restart: it gives up, and Top restarts it in
+	 * place, which starts a fresh child. */
+	crash(a, 1);
+	rt_test_run(sys);
+	EV("stop 0:1,start 0");
+	CU_ASSERT_PTR_NOT_NULL(strstr(rec.log, "supervisor Top/in gives up"));
+	CU_ASSERT_TRUE(rt_ref_equal(in, rt_sup_child(top, 1)));
+	CU_ASSERT_TRUE(rt_actor_alive(in));
+	CU_ASSERT_FALSE(rt_actor_alive(a));
+	CU_ASSERT_TRUE(rt_actor_alive(rt_sup_child(in, 0)));
+	rt_system_free(sys);
+}
+
+/*
+ * Fault injection on real threads: supervised workers under load, one
+ * message in ten crashing its handler. At the end every message is
+ * accounted for: handled by a live incarnation, or lost in a crash (and
+ * counted), and every crash was followed by exactly one restart.
+ */
+static void
+test_crashes_under_load(void)
+{
+	enum { N = 20000, EVERY = 10 };
+	rt_sup_spec s = spec_of(RT_ONE_FOR_ONE, three, 3);
+	rt_config cfg;
+	rt_system *sys;
+	rt_ref top, kids[3];
+	uint64_t crashes = 0;
+	rt_stats st;
+	int i, spins;
+
+	rt_config_init(&cfg);
+	cfg.workers = 2;
+	cfg.log = on_log;
+	memset(&rec, 0, sizeof(rec));
+	quiet = 1;
+	__atomic_store_n(&works, 0, __ATOMIC_RELAXED);
+	sys = rt_system_new(&cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sys);
+	s.intensity = N;
+	CU_ASSERT_EQUAL_FATAL(rt_sup_start(sys, &s, &top), 0);
+	for (i = 0; i < 3; i++)
+		kids[i] = rt_sup_child(top, (uint32_t)i);
+	for (i = 0; i < N; i++) {
+		if (i % EVERY == EVERY - 1) {
+			crash(kids[i % 3], 1);
+			crashes++;
+		} else {
+			work(kids[i % 3], (uint32_t)i);
+		}
+	}
+	for (spins = 0; spins < 20000; spins++) {
+		CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+		if (st.restarts == crashes &&
+		    __atomic_load_n(&works, __ATOMIC_RELAXED) ==
+			N - crashes)
+			break;
+		sleep_ms(1);
+	}
+	CU_ASSERT_EQUAL(__atomic_load_n(&works, __ATOMIC_RELAXED),
+	    N - crashes);
+	CU_ASSERT_EQUAL(st.crashed, crashes);
+	CU_ASSERT_EQUAL(st.restarts, crashes);
+	CU_ASSERT_EQUAL(st.dead_letters, 0);
+	for (i = 0; i < 3; i++)
+		CU_ASSERT_TRUE(rt_ref_equal(kids[i],
+		    rt_sup_child(top, (uint32_t)i)));
+	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_FOREVER), 0);
+	rt_system_free(sys);
+	quiet = 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	CU_TestInfo bonds[] = {
+		{ "a monitor gets one down", test_monitor_gets_one_down },
+		{ "a link kills unless trapping",
+		    test_link_kills_unless_trapping },
+		{ "bad calls", test_bad_calls },
+		CU_TEST_INFO_NULL,
+	};
+	CU_TestInfo sups[] = {
+		{ "start in order, lookups", test_start_in_order_and_lookups },
+		{ "one_for_one keeps ref and mailbox",
+		    test_one_for_one_keeps_ref_and_mailbox },
+		{ "one_for_all and rest_for_one",
+		    test_one_for_all_and_rest_for_one },
+		{ "policies", test_policies },
+		{ "intensity gives up", test_intensity_gives_up },
+		{ "backoff delays restarts", test_backoff_delays_restarts },
+		{ "a start failure rolls back",
+		    test_start_failure_rolls_back },
+		{ "simple_one_for_one", test_simple_one_for_one },
+		{ "nested escalation", test_nested_escalation },
+		{ "crashes under load", test_crashes_under_load },
+		CU_TEST_INFO_NULL,
+	};
+	CU_SuiteInfo suites[] = {
+		{ "links and monitors", NULL, NULL, NULL, NULL, bonds },
+		{ "supervisors", NULL, NULL, NULL, NULL, sups },
+		CU_SUITE_INFO_NULL,
+	};
+
+	return cutest_run(suites, argc, argv);
+}
