@@ -36,7 +36,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ ${#workloads[@]} -eq 0 ] && workloads=(pingpong ring counting fanin skynet spawn idle_memory ask call
-    broker dispatch)
+    restart broker dispatch)
 
 rtbench=${RTBENCH:-$PWD/bench/rtbench}
 if [ ! -x "$rtbench" ]; then
@@ -81,6 +81,7 @@ args_of() { # workload -> key=value arguments
 	idle_memory) echo n=100000 ;;
 	ask) echo n=100000 ;;
 	call) echo n=20000 ;;
+	restart) echo n=10000 ;;
 	broker) echo n=100000 k=8 ;;
 	dispatch) echo n=1000000 ;;
 	esac
@@ -94,6 +95,7 @@ figures_of() { # workload -> figure:direction (lo: lower is better)
 	spawn) echo ns_per_actor:lo ;;
 	idle_memory) echo bytes_per_actor:lo ;;
 	ask|call) echo ns_per_roundtrip:lo ;;
+	restart) echo us_per_restart:lo ;;
 	broker) echo ns_per_delivery:lo ;;
 	*) echo "compare.sh: unknown workload $1" >&2; exit 2 ;;
 	esac
@@ -111,7 +113,7 @@ field() { # line key -> value
 fmt() { # number -> short form
 	case $1 in fail|—) echo "$1" ;; *) awk -v x="$1" 'BEGIN {
 		if (x >= 1e6) printf "%.2fM", x / 1e6; else if (x >= 100) printf "%.0f", x;
-		else printf "%.1f", x }' ;; esac
+		else if (x >= 1) printf "%.1f", x; else printf "%.2f", x }' ;; esac
 }
 
 # --- run -------------------------------------------------------------------

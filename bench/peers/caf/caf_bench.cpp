@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -38,6 +39,8 @@ using result_atom = atom_constant<atom("result")>;
 using ask_atom = atom_constant<atom("ask")>;
 using pub_atom = atom_constant<atom("pub")>;
 using report_atom = atom_constant<atom("report")>;
+using crash_atom = atom_constant<atom("crash")>;
+using up_atom = atom_constant<atom("up")>;
 
 typedef std::map<std::string, uint64_t> params;
 
@@ -498,6 +501,149 @@ call(actor_system &sys, params &p, unsigned workers)
 	    workers);
 }
 
+/* --- restart ------------------------------------------------------------ */
+
+/* CAF has no supervisor; this one is made by hand, the CAF way: it spawns
+ * its worker monitored, and its down handler spawns a fresh one (one child,
+ * permanent, one_for_one) unless that makes more than `intensity` restarts
+ * within `period` seconds, when it gives up. A CAF actor's mailbox dies
+ * with it and its successor has a new handle, so the supervisor hands each
+ * new worker to the client (up), and the client sends its next message to
+ * that worker. */
+
+/* The worker: counts its start and throws on every message. Its exception
+ * handler turns the exception into the error it exits with, quietly (CAF's
+ * default handler prints each one on stdout). */
+struct restart_worker_state {
+	uint64_t handled = 0;
+};
+
+static behavior
+restart_worker(stateful_actor<restart_worker_state> *self)
+{
+	started.fetch_add(1, std::memory_order_relaxed);
+	self->set_exception_handler([](std::exception_ptr &) -> error {
+		return sec::runtime_error;
+	});
+	return {
+		[=](crash_atom) {
+			self->state.handled++;
+			throw std::runtime_error("restart: crash");
+		},
+	};
+}
+
+struct restart_sup_state {
+	actor worker;
+	uint64_t restarts = 0;
+	std::vector<double> times; /* the last restarts, a ring */
+};
+
+/* On get: stop the worker and itself, and answer the number of restarts. */
+static behavior
+restart_supervisor(stateful_actor<restart_sup_state> *self,
+    uint64_t intensity, double period, actor client)
+{
+	auto start = [=] {
+		self->state.worker = self->spawn<monitored>(restart_worker);
+		self->send(client, up_atom::value, self->state.worker);
+	};
+	self->state.times.resize(intensity);
+	self->set_down_handler([=](down_msg &dm) {
+		auto &st = self->state;
+		if (dm.source != st.worker)
+			return;
+		double now = now_sec();
+		uint64_t i = st.restarts % intensity;
+		if (st.restarts >= intensity && now - st.times[i] < period) {
+			self->send(client, done_atom::value);
+			self->quit(dm.reason);
+			return;
+		}
+		st.times[i] = now;
+		st.restarts++;
+		start();
+	});
+	start();
+	return {
+		[=](get_atom) {
+			self->send_exit(self->state.worker,
+			    exit_reason::user_shutdown);
+			self->quit();
+			return self->state.restarts;
+		},
+	};
+}
+
+struct restart_client_state {
+	uint64_t ups = 0;
+	actor last;
+};
+
+/* Sends each worker it is handed one message, until N + 1 workers have
+ * started (N restarts); then tells main how many restarts it saw. */
+static behavior
+restart_client(stateful_actor<restart_client_state> *self, uint64_t n,
+    actor main)
+{
+	return {
+		[=](up_atom, actor w) {
+			auto &st = self->state;
+			if (w == st.last)
+				fail("restart: worker %llu handed over twice (%llu)",
+				    w.id(), st.ups);
+			st.last = w;
+			if (st.ups++ == n) {
+				self->send(main, result_atom::value, n);
+				self->quit();
+				return;
+			}
+			self->send(w, crash_atom::value);
+		},
+		[=](done_atom) { /* the supervisor gave up */
+			self->send(main, result_atom::value, self->state.ups - 1);
+			self->quit();
+		},
+	};
+}
+
+/* restart: the client and the supervisor are spawned, and the time taken
+ * until the client has seen N restarts; it includes the first start of the
+ * worker (one spawn among N + 1). The client's count, the supervisor's and
+ * the workers' own must agree. */
+static void
+restart(actor_system &sys, params &p, unsigned workers)
+{
+	uint64_t n = p["n"], seen, restarts = 0;
+	double s;
+	started = 0;
+	{
+		scoped_actor self{ sys };
+		double t0 = now_sec();
+		auto client = sys.spawn(restart_client, n,
+		    actor_cast<actor>(self));
+		auto sup = sys.spawn(restart_supervisor, n + 10, 1.0, client);
+		seen = await_result(self);
+		s = now_sec() - t0;
+		self->request(sup, infinite, get_atom::value)
+		    .receive([&](uint64_t r) { restarts = r; },
+			[&](error &) { restarts = 0; });
+	}
+	/* Until the last worker has started (and stopped) too. */
+	sys.await_all_actors_done();
+	if (seen != n)
+		fail("restart: the client saw %llu restarts, want %llu", seen, n);
+	if (restarts != n)
+		fail("restart: the supervisor made %llu restarts, want %llu",
+		    restarts, n);
+	if (started != n + 1)
+		fail("restart: %llu workers started, want %llu", started.load(),
+		    n + 1);
+	std::printf("restart restarts=%llu seconds=%.3f us_per_restart=%.2f "
+	    "workers=%u\n", (unsigned long long)n, s, s * 1e6 / (double)n,
+	    workers);
+}
+
 /* --- broker -------------------------------------------------------------- */
 
 /* The topic is a CAF group (a local anonymous group, CAF's own
@@ -644,6 +790,7 @@ static const std::vector<workload> workloads = {
 	{ "idle_memory", idle_memory, { { "n", 1000000 } }, 0 },
 	{ "ask", ask, { { "n", 1000000 } }, 0 },
 	{ "call", call, { { "n", 200000 } }, 0 },
+	{ "restart", restart, { { "n", 100000 } }, 0 },
 	{ "broker", broker, { { "n", 1000000 }, { "k", 8 } }, 0 },
 	{ "dispatch", dispatch, { { "n", 10000000 } }, 1 },
 };

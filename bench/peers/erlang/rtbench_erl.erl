@@ -9,6 +9,8 @@
 -export([main/0]).
 -behaviour(gen_server).
 -export([init/1, handle_call/3, handle_cast/2]).
+%% init/1 also serves `restart`'s supervisor (a supervisor callback module
+%% needs only init/1), so that the peer stays one file.
 
 -define(BATCH, 1000).
 
@@ -28,7 +30,7 @@ main() ->
     halt(0).
 
 all() -> [pingpong, ring, counting, fanin, skynet, spawn, idle_memory, ask, call,
-          broker, dispatch].
+          restart, broker, dispatch].
 
 defaults(pingpong) -> #{n => 1000000};
 defaults(ring) -> #{r => 1000, h => 10000000};
@@ -39,6 +41,7 @@ defaults(spawn) -> #{n => 1000000};
 defaults(idle_memory) -> #{n => 1000000};
 defaults(ask) -> #{n => 1000000};
 defaults(call) -> #{n => 200000};
+defaults(restart) -> #{n => 100000};
 defaults(broker) -> #{n => 1000000, k => 8};
 defaults(dispatch) -> #{n => 10000000}.
 
@@ -235,6 +238,43 @@ bench(call, #{n := N}, Workers) ->
     io:format("call roundtrips=~B seconds=~.3f ns_per_roundtrip=~.1f workers=~B~n",
               [N, S, S * 1.0e9 / N, Workers]);
 
+%% restart: an OTP supervisor (one_for_one, intensity N + 10 within 1 s, a
+%% limit it never reaches) with one permanent gen_server worker, registered
+%% as rtbench_worker, that crashes on every message. An Erlang process's
+%% mailbox dies with it (unlike an rt actor's), so a message cast while the
+%% worker is down is lost: the client (the process running the benchmark)
+%% casts one message, then waits until the restarted worker's init has
+%% announced itself ({up, Pid}, a new pid) before it casts the next (it
+%% monitors the supervisor, to fail rather than hang if it gave up). Every
+%% init also counts itself, and the supervisor's child at the end must be
+%% the last one announced. OTP's supervisor keeps the times of the restarts
+%% within its period in a list that it copies and walks on every restart,
+%% so a restart costs more the more restarts the last 1-2 s held. The three
+%% reports OTP logs for each crash (gen_server's, proc_lib's and the
+%% supervisor's) are turned off for the run: formatting them would be most
+%% of the cost, and stdout is for the result line only.
+bench(restart, #{n := N}, Workers) ->
+    #{level := Level} = logger:get_primary_config(),
+    ok = logger:set_primary_config(level, none),
+    Inits = counters:new(1, []),
+    {ok, Sup} = supervisor:start_link(?MODULE, {restart_sup, N, self(), Inits}),
+    [{worker, First, worker, _}] = supervisor:which_children(Sup),
+    receive {up, First} -> ok end,
+    Mon = monitor(process, Sup),
+    T0 = now_ns(),
+    Last = restart_n(First, N, Mon),
+    S = secs(T0),
+    demonitor(Mon, [flush]),
+    [{worker, Current, worker, _}] = supervisor:which_children(Sup),
+    ok = gen_server:stop(Sup),
+    ok = logger:set_primary_config(level, Level),
+    Restarts = counters:get(Inits, 1) - 1,
+    Restarts =:= N orelse fail("restart: ~p restarts, want ~p", [Restarts, N]),
+    Current =:= Last orelse fail("restart: the supervisor's child ~p is not "
+                                 "the last one started, ~p", [Current, Last]),
+    io:format("restart restarts=~B seconds=~.3f us_per_restart=~.2f workers=~B~n",
+              [N, S, S * 1.0e6 / N, Workers]);
+
 %% broker: a publisher publishes N messages (1..N) on a topic with K
 %% subscribers, then an end marker; each subscriber checks it got N
 %% messages summing to N(N+1)/2 and reports, and the publisher finishes
@@ -297,9 +337,35 @@ call_n(_, N, N, Sum) -> Sum;
 call_n(Server, I, N, Sum) ->
     call_n(Server, I + 1, N, Sum + gen_server:call(Server, I, infinity)).
 
+restart_n(Worker, 0, _) -> Worker;
+restart_n(Worker, K, Mon) ->
+    gen_server:cast(rtbench_worker, crash),
+    receive
+        {up, Worker} -> fail("restart: ~p announced itself twice", [Worker]);
+        {up, New} -> restart_n(New, K - 1, Mon);
+        {'DOWN', Mon, process, _, Why} ->
+            fail("restart: the supervisor gave up (~p)", [Why])
+    end.
+
 %% The gen_server of `call`: replies I + 1 to I.
-init([]) -> {ok, nostate}.
+init([]) -> {ok, nostate};
+%% `restart`'s supervisor: one permanent worker, this module's gen_server.
+init({restart_sup, N, Client, Inits}) ->
+    Worker = #{id => worker,
+               start => {gen_server, start_link,
+                         [{local, rtbench_worker}, ?MODULE,
+                          {restart_worker, Client, Inits}, []]},
+               restart => permanent, shutdown => 1000, type => worker},
+    {ok, {#{strategy => one_for_one, intensity => N + 10, period => 1},
+          [Worker]}};
+%% `restart`'s worker: counts its start, tells the client it is up, and
+%% crashes on the first message it gets.
+init({restart_worker, Client, Inits}) ->
+    counters:add(Inits, 1, 1),
+    Client ! {up, self()},
+    {ok, fresh}.
 handle_call(I, _From, State) -> {reply, I + 1, State}.
+handle_cast(crash, fresh) -> error(crash);
 handle_cast(_, State) -> {noreply, State}.
 
 subscriber(Main, Want, N, Count, Sum) ->

@@ -9,6 +9,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"runtime"
@@ -352,6 +353,95 @@ func call(p map[string]uint64, workers int) {
 		n, s, s*1e9/float64(n), workers)
 }
 
+// errCrash is what a restart worker panics with.
+var errCrash = errors.New("restart: crash")
+
+// restartWorker is one incarnation of the restart workload's worker: it
+// announces its start on up, then panics on the first message it takes
+// from the mailbox. It tells the supervisor how it ended on exits: the
+// panic's value, or nil if it returned because the mailbox was closed.
+func restartWorker(mbox <-chan uint64, up chan<- struct{}, exits chan<- interface{}) {
+	defer func() { exits <- recover() }()
+	var handled uint64 // the worker's state, fresh in each incarnation
+	up <- struct{}{}
+	for range mbox {
+		handled++
+		panic(errCrash)
+	}
+}
+
+// supervise runs restartWorker as a permanent child, one_for_one: a new
+// goroutine with fresh state each time one panics, unless that would make
+// more than intensity restarts within period (then it gives up, as an OTP
+// supervisor does). The mailbox is the workers' and survives them. A
+// worker that returns (the mailbox was closed) ends the supervisor. It
+// returns the number of restarts and whether it gave up.
+func supervise(mbox <-chan uint64, up chan<- struct{}, intensity uint64,
+	period time.Duration) (uint64, bool) {
+	exits := make(chan interface{})
+	times := make([]time.Time, intensity) // the last restarts, a ring
+	var restarts uint64
+	go restartWorker(mbox, up, exits)
+	for {
+		if r := <-exits; r == nil {
+			return restarts, false
+		}
+		now := time.Now()
+		i := restarts % intensity
+		if restarts >= intensity && now.Sub(times[i]) < period {
+			return restarts, true
+		}
+		times[i] = now
+		restarts++
+		go restartWorker(mbox, up, exits)
+	}
+}
+
+// restart: a supervisor goroutine with one permanent worker goroutine
+// (intensity N + 10 within 1 s, never reached) that panics on every
+// message. The mailbox channel survives restarts as an rt actor's mailbox
+// does, so a client goroutine sends its N messages without waiting, and
+// each one is taken by a fresh worker. Each worker announces its start,
+// and main waits for N + 1 starts; the supervisor must count N restarts.
+func restart(p map[string]uint64, workers int) {
+	n := p["n"]
+	mbox := make(chan uint64, mailbox)
+	up := make(chan struct{}, mailbox)
+	type supResult struct {
+		restarts uint64
+		gaveUp   bool
+	}
+	result := make(chan supResult)
+	go func() {
+		r, gaveUp := supervise(mbox, up, n+10, time.Second)
+		close(up)
+		result <- supResult{r, gaveUp}
+	}()
+	<-up
+	t0 := time.Now()
+	go func() {
+		for i := uint64(0); i < n; i++ {
+			mbox <- i
+		}
+	}()
+	for i := uint64(0); i < n; i++ {
+		if _, ok := <-up; !ok {
+			// The supervisor gave up (the client may still be
+			// sending: leave the mailbox open).
+			res := <-result
+			fail("restart: the supervisor gave up after %d restarts", res.restarts)
+		}
+	}
+	s := time.Since(t0).Seconds()
+	close(mbox)
+	res := <-result
+	if res.gaveUp || res.restarts != n {
+		fail("restart: %d restarts (gave up: %v), want %d", res.restarts, res.gaveUp, n)
+	}
+	fmt.Printf("restart restarts=%d seconds=%.3f us_per_restart=%.2f workers=%d\n",
+		n, s, s*1e6/float64(n), workers)
+}
+
 // topic: a publish-subscribe topic. Each subscriber gets a buffered
 // channel of its own; publish sends the value on every one of them (the
 // publisher does the fan-out, no broker goroutine in between), and close
@@ -481,6 +571,7 @@ var workloads = []workload{
 	{"idle_memory", idleMemory, map[string]uint64{"n": 1000000}},
 	{"ask", ask, map[string]uint64{"n": 1000000}},
 	{"call", call, map[string]uint64{"n": 200000}},
+	{"restart", restart, map[string]uint64{"n": 100000}},
 	{"broker", broker, map[string]uint64{"n": 1000000, "k": 8}},
 	{"dispatch", dispatch, map[string]uint64{"n": 10000000}},
 }
