@@ -1087,6 +1087,66 @@ one_bad_input_among_good_ones_writes_nothing(void)
 	free(dir);
 }
 
+/* How many times `needle` occurs in `s`. */
+static int
+occurrences(const char *s, const char *needle)
+{
+	int n = 0;
+
+	for (; (s = strstr(s, needle)) != NULL; s++)
+		n++;
+	return n;
+}
+
+/* A file given on the command line that another file given imports is
+ * parsed and checked once, in either order: its errors show once (the
+ * golden file has the importer first), and a good one is generated once. */
+static void
+a_file_given_and_imported_is_checked_once(void)
+{
+	const char *importer_first[] = { "-o", NULL,
+		"rtgen/bad/import_errors.rtp", "rtgen/bad/inc/broken.rtp",
+		NULL };
+	const char *imported_first[] = { "-o", NULL,
+		"rtgen/bad/inc/broken.rtp", "rtgen/bad/import_errors.rtp",
+		NULL };
+	const char *good[] = { "-o", NULL, GOOD_INC,
+		"rtgen/good/imports.rtp", "rtgen/good/inc/common.rtp", NULL };
+	char *dir = tmpdir(), cwd[4096], *out, *err, *want;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(getcwd(cwd, sizeof(cwd)));
+	CU_ASSERT_EQUAL_FATAL(chdir(TEST_SRCDIR), 0);
+	importer_first[1] = imported_first[1] = good[1] = dir;
+	CU_ASSERT_EQUAL(run(importer_first, &out, &err), 1);
+	CU_ASSERT_EQUAL(occurrences(err, "unknown type 'Y'"), 1);
+	if (updating())
+		spit("rtgen/bad/given_and_imported.err", err, strlen(err));
+	want = slurp("rtgen/bad/given_and_imported.err", NULL);
+	CU_ASSERT_PTR_NOT_NULL(want);
+	if (want != NULL && strcmp(want, err) != 0) {
+		fprintf(stderr, "\ngiven and imported: stderr differs; "
+		    "got:\n%s\n", err);
+		CU_FAIL("stderr differs from the .err file");
+	}
+	free(want);
+	free(out);
+	free(err);
+	CU_ASSERT_EQUAL(run(imported_first, &out, &err), 1);
+	CU_ASSERT_EQUAL(occurrences(err, "unknown type 'Y'"), 1);
+	CU_ASSERT_EQUAL(count_entries(dir), 0);
+	free(out);
+	free(err);
+	CU_ASSERT_EQUAL(run(good, &out, &err), 0);
+	CU_ASSERT_STRING_EQUAL(err, "");
+	CU_ASSERT_EQUAL(count_entries(dir), 4);
+	free(out);
+	free(err);
+	CU_ASSERT_EQUAL(chdir(cwd), 0);
+	rmtree(dir);
+	free(dir);
+}
+
 /* An include is looked for beside the .rtp, then in each -I directory. */
 static void
 an_include_is_found_through_an_I_directory(void)
@@ -1341,6 +1401,8 @@ static CU_TestInfo cli_tests[] = {
 	    an_unreadable_file_exits_1_with_a_message },
 	{ "one bad input among good ones writes nothing",
 	    one_bad_input_among_good_ones_writes_nothing },
+	{ "a file given and imported is checked once",
+	    a_file_given_and_imported_is_checked_once },
 	{ "an include is found through an -I directory",
 	    an_include_is_found_through_an_I_directory },
 	CU_TEST_INFO_NULL,
