@@ -1062,6 +1062,7 @@ emit_source(struct emit *e)
 	for (d = e->unit->decls; d != NULL; d = d->next)
 		if (d->kind == AST_D_TOPIC)
 			source_topic(e, d);
+	emit_sup_source(e);
 }
 
 void

@@ -34,19 +34,18 @@ guard_name(struct emit *e)
 	emit_out(e, "_H");
 }
 
+/* The typed refs of the declarations of `kind`, after `comment`. */
 static void
-header_refs_and_tags(struct emit *e)
+header_refs(struct emit *e, enum ast_decl_kind kind, const char *comment)
 {
 	const ast_decl *d;
 	bool any = false;
 
 	for (d = e->unit->decls; d != NULL; d = d->next) {
-		if (d->kind != AST_D_ACTOR)
+		if (d->kind != kind)
 			continue;
 		if (!any)
-			emit_out(e, "/*\n * References to actors, one type per "
-			    "actor kind so that they do not convert\n * into "
-			    "each other. A zeroed one names no actor.\n */\n");
+			emit_out(e, "%s", comment);
 		any = true;
 		emit_out(e, "typedef struct %s_%s_ref {\n"
 		    "\trt_ref ref;\n} %s_%s_ref;\n", e->p, d->name, e->p,
@@ -54,7 +53,19 @@ header_refs_and_tags(struct emit *e)
 	}
 	if (any)
 		emit_out(e, "\n");
-	any = false;
+}
+
+static void
+header_refs_and_tags(struct emit *e)
+{
+	const ast_decl *d;
+	bool any = false;
+
+	header_refs(e, AST_D_ACTOR, "/*\n * References to actors, one type "
+	    "per actor kind so that they do not convert\n * into each other. "
+	    "A zeroed one names no actor.\n */\n");
+	header_refs(e, AST_D_SUPERVISOR, "/* References to supervisors, one "
+	    "type per supervisor. */\n");
 	for (d = e->unit->decls; d != NULL; d = d->next) {
 		if (d->kind != AST_D_MESSAGE)
 			continue;
@@ -182,30 +193,41 @@ header_messages(struct emit *e)
 /*
  * A type-checking macro of the same name as the function `name`: its
  * parameters are `lead` ("to, "), passed on as `lead_args` ("(to), "),
- * then `arg`, which must point to a message m (P_M * or const P_M *, or
- * a void * such as NULL when m has no fields), then `params` (", opts"),
+ * then `arg`, which must point to a `type` (type * or const type *, or
+ * a void * such as NULL when `nullable`), then `params` (", opts"),
  * passed on as `args` (", (opts)"). When `arg` comes last it is the
  * macro's `...`, so that a compound literal with commas in it, as in
  * &(P_M){ 1, 2 }, is still one argument.
  */
-static void
-checked_macro(struct emit *e, const char *name, const char *lead,
-    const char *lead_args, const char *arg, const ast_decl *m,
-    const char *params, const char *args)
+void
+emit_checked_macro(struct emit *e, const char *name, const char *lead,
+    const char *lead_args, const char *arg, const char *type,
+    bool nullable, const char *params, const char *args)
 {
-	const char *p = ast_prefix(m);
-
 	if (*params == 0)
 		arg = "__VA_ARGS__";
 	emit_out(e, "#define %s(%s%s%s) \\\n", name, lead,
 	    *params == 0 ? "..." : arg, params);
 	emit_out(e, "\t(%s)(%s_Generic((%s), \\\n", name, lead_args, arg);
-	emit_out(e, "\t    %s_%s *: (%s), const %s_%s *: (%s)", p, m->name, arg,
-	    p, m->name, arg);
-	if (m->fields == NULL)
+	emit_out(e, "\t    %s *: (%s), const %s *: (%s)", type, arg, type, arg);
+	if (nullable)
 		emit_out(e, ", void *: (%s)", arg);
 	emit_out(e, ")%s%s)\n", *args != 0 ? ", \\\n\t    " : "",
 	    *args != 0 ? args + 2 : "");
+}
+
+/* emit_checked_macro() for an argument that points to message m, which
+ * may be NULL when m has no fields. */
+static void
+checked_macro(struct emit *e, const char *name, const char *lead,
+    const char *lead_args, const char *arg, const ast_decl *m,
+    const char *params, const char *args)
+{
+	char type[512];
+
+	snprintf(type, sizeof(type), "%s_%s", ast_prefix(m), m->name);
+	emit_checked_macro(e, name, lead, lead_args, arg, type,
+	    m->fields == NULL, params, args);
 }
 
 /* The descriptors of the requests and their deferred replies. */
@@ -817,6 +839,8 @@ emit_header(struct emit *e)
 	guard_name(e);
 	emit_out(e, "\n\n#include <stdbool.h>\n#include <stddef.h>\n"
 	    "#include <stdint.h>\n#include <stdio.h>\n#include <rt/rt.h>\n");
+	if (emit_any_supervisor(e->unit))
+		emit_out(e, "#include <rt/supervisor.h>\n");
 	/* Imports first: an included C type may use their types. */
 	for (d = e->unit->decls; d != NULL; d = d->next)
 		if (d->kind == AST_D_IMPORT) {
@@ -844,6 +868,7 @@ emit_header(struct emit *e)
 		if (d->kind == AST_D_ACTOR)
 			header_actor(e, d);
 	header_topics(e);
+	emit_sup_header(e);
 	header_poison(e);
 	emit_out(e, "#ifdef __cplusplus\n}\n#endif\n\n#endif\n");
 }

@@ -113,7 +113,8 @@ declare_imports(struct sema *s)
 		}
 		for (e = d->imported->decls; e != NULL; e = e->next) {
 			if (e->kind != AST_D_MESSAGE &&
-			    e->kind != AST_D_ACTOR && e->kind != AST_D_ENUM)
+			    e->kind != AST_D_ACTOR && e->kind != AST_D_ENUM &&
+			    e->kind != AST_D_SUPERVISOR)
 				continue;
 			sema_symtab_put(&s->qualified,
 			    sema_cname("%s.%s", proto, e->name), e);
@@ -215,10 +216,13 @@ sema_check(ast_unit *unit, diag *d)
 			sema_check_enum(&s, decl);
 		} else if (decl->kind == AST_D_INCLUDE) {
 			check_include(&s, decl);
+		} else if (decl->kind == AST_D_SUPERVISOR) {
+			sema_check_supervisor(&s, decl);
 		}
 	}
 	/* What follows looks into nested messages: cycles first. */
 	sema_check_cycles(&s);
+	sema_check_sup_cycles(&s);
 	for (decl = unit->decls; decl != NULL; decl = decl->next)
 		if (decl->kind == AST_D_TOPIC)
 			sema_check_topic(&s, decl);

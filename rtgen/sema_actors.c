@@ -199,6 +199,12 @@ sema_check_actor(struct sema *s, ast_decl *actor)
 		case AST_C_MAILBOX:
 			slotp = &actor->mailbox;
 			break;
+		case AST_C_STRATEGY:
+		case AST_C_INTENSITY:
+		case AST_C_BACKOFF:
+		case AST_C_CHILD:
+		case AST_C_TEMPLATE:
+			continue; /* the grammar keeps them in supervisors */
 		}
 		if (*slotp != NULL) {
 			diag_error(s->d, c->loc, "duplicate '%s' clause in "

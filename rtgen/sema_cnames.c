@@ -201,6 +201,60 @@ claim_topic(struct sema *s, struct symtab *names, const ast_decl *t)
 	}
 }
 
+/* A supervisor S's names: P_S_ref, P_S_spec, P_S_start, its table of
+ * children, P_S_start_child when it is simple_one_for_one, and for each
+ * child c its lookup P_S_c and the static P_S_c_args of its arguments. */
+static void
+claim_supervisor(struct sema *s, struct symtab *names, const ast_decl *sup)
+{
+	static const char *const sup_names[] = { "_ref", "_spec", "_start",
+		"_children" };
+	const char *p = s->prefix;
+	size_t i;
+
+	for (i = 0; i < sizeof(sup_names) / sizeof(*sup_names); i++)
+		claim(s, names, sema_cname("%s_%s%s", p, sup->name,
+		    sup_names[i]), sup);
+	if (sup->strategy == AST_STRATEGY_SIMPLE_ONE_FOR_ONE) {
+		claim(s, names, sema_cname("%s_%s_start_child", p, sup->name),
+		    sup);
+		return;
+	}
+	for (i = 0; i < sup->nchildren; i++) {
+		const ast_clause *c = sup->children[i];
+
+		claim(s, names, sema_cname("%s_%s_%s", p, sup->name,
+		    c->names->name), sup);
+		if (c->args != NULL)
+			claim(s, names, sema_cname("%s_%s_%s_args", p,
+			    sup->name, c->names->name), sup);
+	}
+}
+
+/* The header poisons P_S_start_child of a supervisor S that is not
+ * simple_one_for_one: no declaration may have that name. */
+static void
+check_start_child(struct sema *s, const struct symtab *names)
+{
+	const ast_decl *d, *owner;
+	char *name;
+
+	for (d = s->unit->decls; d != NULL; d = d->next) {
+		if (d->kind != AST_D_SUPERVISOR ||
+		    d->strategy == AST_STRATEGY_SIMPLE_ONE_FOR_ONE)
+			continue;
+		name = sema_cname("%s_%s_start_child", s->prefix, d->name);
+		owner = sema_symtab_get(names, name);
+		if (owner != NULL)
+			diag_error(s->d, owner->name_loc, "%s '%s' would "
+			    "declare the C name '%s', which the header poisons "
+			    "because supervisor '%s' is not simple_one_for_one",
+			    ast_decl_keyword(owner->kind), owner->name, name,
+			    d->name);
+		free(name);
+	}
+}
+
 void
 sema_check_cnames(struct sema *s)
 {
@@ -224,10 +278,13 @@ sema_check_cnames(struct sema *s)
 
 		for (d = u->decls; d != NULL; d = d->next)
 			if (d->kind == AST_D_MESSAGE ||
-			    d->kind == AST_D_ACTOR || d->kind == AST_D_ENUM)
+			    d->kind == AST_D_ACTOR || d->kind == AST_D_ENUM ||
+			    d->kind == AST_D_SUPERVISOR)
 				claim(s, &names, sema_cname("%s_%s%s",
 				    u->protocol->name, d->name,
-				    d->kind == AST_D_ACTOR ? "_ref" : ""), d);
+				    d->kind == AST_D_ACTOR ||
+				    d->kind == AST_D_SUPERVISOR ? "_ref" : ""),
+				    d);
 	}
 	for (d = s->unit->decls; d != NULL; d = d->next) {
 		if (d->kind == AST_D_MESSAGE) {
@@ -258,6 +315,8 @@ sema_check_cnames(struct sema *s)
 				    asked_forms, 2);
 		} else if (d->kind == AST_D_TOPIC) {
 			claim_topic(s, &names, d);
+		} else if (d->kind == AST_D_SUPERVISOR) {
+			claim_supervisor(s, &names, d);
 		} else if (d->kind == AST_D_ENUM) {
 			const ast_name *v;
 
@@ -274,6 +333,7 @@ sema_check_cnames(struct sema *s)
 		}
 	}
 	check_poisoned(s, &names);
+	check_start_child(s, &names);
 	sema_symtab_free(&names);
 }
 

@@ -99,6 +99,20 @@ ast_decl *sema_lookup(struct sema *s, const char *qual, ast_loc qual_loc,
 ast_decl *sema_resolve_message(struct sema *s, ast_name *n,
     const char *takes);
 
+/* A growing stack of declarations: the path of a search for cycles (of
+ * messages nested by value, of supervisors under supervisors). */
+struct sema_path {
+	const ast_decl **at;
+	size_t len, cap;
+};
+
+/* sema_path_push: push d; pop it with path->len--. */
+void sema_path_push(struct sema_path *path, const ast_decl *d);
+/* sema_path_cycle: the cycle that `t`, on the path, closes, as "A -> B ->
+ * " (the caller adds t's name again), in buf. */
+void sema_path_cycle(const struct sema_path *path, const ast_decl *t,
+    char *buf, size_t size);
+
 /* ---- the checks ------------------------------------------------------ */
 
 /* sema_types.c: the fields of one struct (`what` and `owner` name it in
@@ -114,6 +128,11 @@ void sema_check_asked(struct sema *s, const ast_decl *actor);
 void sema_check_topic(struct sema *s, ast_decl *t);
 /* sema_has_ctype: does m have a C-typed field, directly or nested? */
 bool sema_has_ctype(const ast_decl *m);
+
+/* sema_sup.c: a supervisor's clauses and children, then (once all are
+ * checked) supervisors that contain themselves. */
+void sema_check_supervisor(struct sema *s, ast_decl *sup);
+void sema_check_sup_cycles(struct sema *s);
 
 /* sema_warn.c */
 void sema_check_unused_imports(struct sema *s);

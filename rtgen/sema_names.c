@@ -374,3 +374,33 @@ sema_resolve_message(struct sema *s, ast_name *n, const char *takes)
 	return m;
 }
 
+
+/* ---- paths of the searches for cycles -------------------------------- */
+
+void
+sema_path_push(struct sema_path *path, const ast_decl *d)
+{
+	if (path->len == path->cap) {
+		path->cap = path->cap == 0 ? 16 : 2 * path->cap;
+		path->at = realloc(path->at, path->cap * sizeof(*path->at));
+		if (path->at == NULL) {
+			fputs("rtgen: out of memory\n", stderr);
+			abort();
+		}
+	}
+	path->at[path->len++] = d;
+}
+
+void
+sema_path_cycle(const struct sema_path *path, const ast_decl *t, char *buf,
+    size_t size)
+{
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	for (i = path->len; path->at[i - 1] != t; i--)
+		;
+	for (i--; i < path->len && used + 64 < size; i++)
+		used += (size_t)snprintf(buf + used, size - used, "%s -> ",
+		    path->at[i]->name);
+}

@@ -301,35 +301,20 @@ sema_check_enum(struct sema *s, const ast_decl *e)
 	sema_symtab_free(&mapped);
 }
 
-/* A growing stack of messages: the path of the search for cycles. */
-struct path {
-	ast_decl **at;
-	size_t len, cap;
-};
-
 /* Search the messages nested in m, depth first, for one that contains
  * itself; report each cycle at the field that closes it, and unresolve
  * that field so that later stages need not fear recursion. On the way
  * back, sum up what each message holds (ast_decl.deep). */
 static void
-visit(struct sema *s, ast_decl *m, struct path *path)
+visit(struct sema *s, ast_decl *m, struct sema_path *path)
 {
 	ast_field *f;
 
 	m->mark = 1;
-	if (path->len == path->cap) {
-		path->cap = path->cap == 0 ? 16 : 2 * path->cap;
-		path->at = realloc(path->at, path->cap * sizeof(*path->at));
-		if (path->at == NULL) {
-			fputs("rtgen: out of memory\n", stderr);
-			abort();
-		}
-	}
-	path->at[path->len++] = m;
+	sema_path_push(path, m);
 	for (f = m->fields; f != NULL; f = f->next) {
 		ast_decl *t = (ast_decl *)ast_nested(f);
 		char buf[512];
-		size_t i, used = 0;
 
 		if (t == NULL || t->mark == 2)
 			continue;
@@ -337,11 +322,7 @@ visit(struct sema *s, ast_decl *m, struct path *path)
 			visit(s, t, path);
 			continue;
 		}
-		for (i = path->len; path->at[i - 1] != t; i--)
-			;
-		for (i--; i < path->len && used < sizeof(buf) - 64; i++)
-			used += (size_t)snprintf(buf + used, sizeof(buf) - used,
-			    "%s -> ", path->at[i]->name);
+		sema_path_cycle(path, t, buf, sizeof(buf));
 		diag_error(s->d, f->type.name_loc, "message '%s' contains "
 		    "itself (%s%s); a message holds the messages of its "
 		    "fields by value", t->name, buf, t->name);
@@ -358,7 +339,7 @@ visit(struct sema *s, ast_decl *m, struct path *path)
 void
 sema_check_cycles(struct sema *s)
 {
-	struct path path = { 0 };
+	struct sema_path path = { 0 };
 	ast_decl *d;
 
 	for (d = s->unit->decls; d != NULL; d = d->next)

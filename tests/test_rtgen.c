@@ -710,6 +710,10 @@ static const char *const bad_files[] = {
 	"nested_cycle", "type_errors", "cname_enum", "field_keywords",
 	"include_errors", "import_not_found", "import_cycle",
 	"import_ambiguous", "import_unknown", "import_errors",
+	"sup_unknown_kind", "sup_duplicate_child", "sup_duplicate_clause",
+	"sup_bad_args", "sup_args_to_supervisor", "sup_cycle", "sup_template",
+	"sup_intensity", "sup_backoff", "sup_durations", "sup_names",
+	"sup_cname", "sup_syntax",
 };
 
 static void
@@ -754,7 +758,7 @@ each_bad_file_gives_its_expected_errors_and_no_output(void)
 /* ---- warnings: golden stderr, plain and with -Werror ----------------------- */
 
 static const char *const warn_files[] = { "topic_no_subscriber",
-	"import_unused" };
+	"import_unused", "sup_no_children" };
 
 /* Run rtgen [-Werror] on warn/NAME.rtp: the status and the number of files
  * written must be as given, stderr as in warn/NAME`suffix`. What it
@@ -817,9 +821,11 @@ a_warning_does_not_fail_the_run_unless_werror(void)
 
 /* ---- the emitter: golden output that compiles ------------------------------- */
 
-/* imports.rtp imports inc/common.rtp, which it finds through -I. */
+/* imports.rtp imports inc/common.rtp and supervisors.rtp inc/staff.rtp,
+ * which they find through -I. */
 static const char *const good_files[] = { "shop", "minimal", "messages",
-	"mailbox", "types", "ask", "lang", "inc/common", "imports" };
+	"mailbox", "types", "ask", "lang", "inc/common", "imports",
+	"inc/staff", "supervisors" };
 
 /* The directory imports.rtp's imports are found in. */
 #define GOOD_INC "-Irtgen/good/inc"
