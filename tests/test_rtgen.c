@@ -482,6 +482,68 @@ a_mailbox_clause_gives_its_bound_and_policy(void)
 }
 
 static void
+a_supervisor_gives_its_clauses_in_order(void)
+{
+	struct result r = parse("protocol p;\n"
+	    "supervisor S {\n"
+	    " strategy one_for_all;\n"
+	    " intensity 2 within 3s;\n"
+	    " backoff 1ms .. 4ms;\n"
+	    " child c : q.K(a = -1.5e3, b = \"x\", c = on_, d = 2m, e = -7) "
+	    "transient shutdown infinity;\n"
+	    " template t : K;\n}\n");
+	ast_clause *c = nth_decl(r.unit, 1)->clauses;
+	const ast_arg *a;
+
+	CU_ASSERT_EQUAL_FATAL(r.errors, 0);
+	CU_ASSERT_EQUAL(nth_decl(r.unit, 1)->kind, AST_D_SUPERVISOR);
+	CU_ASSERT_EQUAL_FATAL(c->kind, AST_C_STRATEGY);
+	CU_ASSERT_STRING_EQUAL(c->names->name, "one_for_all");
+	c = c->next;
+	CU_ASSERT_EQUAL_FATAL(c->kind, AST_C_INTENSITY);
+	CU_ASSERT_EQUAL(c->bound, 2);
+	CU_ASSERT_EQUAL(c->dur.ns, UINT64_C(3000000000));
+	c = c->next;
+	CU_ASSERT_EQUAL_FATAL(c->kind, AST_C_BACKOFF);
+	CU_ASSERT_EQUAL(c->dur.ns, 1000000);
+	CU_ASSERT_EQUAL(c->dur2.ns, 4000000);
+	c = c->next;
+	CU_ASSERT_EQUAL_FATAL(c->kind, AST_C_CHILD);
+	CU_ASSERT_STRING_EQUAL(c->names->name, "c");
+	CU_ASSERT_STRING_EQUAL(c->child_of->qual, "q");
+	CU_ASSERT_STRING_EQUAL(c->child_of->name, "K");
+	CU_ASSERT_TRUE(c->has_args);
+	CU_ASSERT_STRING_EQUAL(c->policy->name, "transient");
+	CU_ASSERT_TRUE(c->has_shutdown);
+	CU_ASSERT_STRING_EQUAL(c->dur.name, "infinity");
+	a = c->args;
+	CU_ASSERT_EQUAL_FATAL(a->kind, AST_V_FLOAT);
+	CU_ASSERT_STRING_EQUAL(a->text, "-1.5e3");
+	CU_ASSERT_TRUE(a->negative);
+	a = a->next;
+	CU_ASSERT_EQUAL_FATAL(a->kind, AST_V_STRING);
+	CU_ASSERT_STRING_EQUAL(a->text, "x");
+	a = a->next;
+	CU_ASSERT_EQUAL_FATAL(a->kind, AST_V_NAME);
+	CU_ASSERT_STRING_EQUAL(a->text, "on_");
+	a = a->next;
+	CU_ASSERT_EQUAL_FATAL(a->kind, AST_V_DURATION);
+	CU_ASSERT_EQUAL(a->num, UINT64_C(120000000000));
+	a = a->next;
+	CU_ASSERT_EQUAL_FATAL(a->kind, AST_V_INT);
+	CU_ASSERT_TRUE(a->negative);
+	CU_ASSERT_EQUAL(a->num, 7);
+	CU_ASSERT_PTR_NULL(a->next);
+	c = c->next;
+	CU_ASSERT_EQUAL_FATAL(c->kind, AST_C_TEMPLATE);
+	CU_ASSERT_FALSE(c->has_args);
+	CU_ASSERT_FALSE(c->has_shutdown);
+	CU_ASSERT_PTR_NULL(c->policy);
+	CU_ASSERT_PTR_NULL(c->next);
+	result_free(&r);
+}
+
+static void
 sema_resolves_mailbox_bounds_and_policies(void)
 {
 	struct result r = check("protocol p;\nactor Plain {}\n"
@@ -647,10 +709,11 @@ a_duration_past_the_range_is_an_error(void)
 /* Every keyword of the language (DESIGN.md §2: keywords are reserved). */
 static const char *const keywords[] = {
 	"protocol", "message", "actor", "topic", "enum", "include", "import",
-	"accepts", "asks", "state",
-	"init", "on", "start", "stop", "ref", "mailbox", "unbounded",
-	"overflow", "block", "drop", "reject", "bool", "i8", "i16", "i32", "i64", "u8", "u16",
-	"u32", "u64", "f32", "f64", "string",
+	"accepts", "asks", "state", "init", "on", "start", "stop", "ref",
+	"mailbox", "unbounded", "overflow", "block", "drop", "reject", "bool",
+	"i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "f32", "f64",
+	"string", "supervisor", "strategy", "intensity", "within", "backoff",
+	"child", "template", "shutdown",
 };
 
 static void
@@ -1336,6 +1399,8 @@ static CU_TestInfo parse_good_tests[] = {
 	{ "sema resolves requests and asks", sema_resolves_requests_and_asks },
 	{ "sema resolves a topic to its message",
 	    sema_resolves_a_topic_to_its_message },
+	{ "a supervisor gives its clauses in order",
+	    a_supervisor_gives_its_clauses_in_order },
 	{ "a mailbox clause gives its bound and policy",
 	    a_mailbox_clause_gives_its_bound_and_policy },
 	{ "sema resolves mailbox bounds and policies",
