@@ -596,7 +596,11 @@ restart
  * is wrong with them (or, for `infinity`, that it is allowed there). */
 duration
 	: DURATION      { $$ = (ast_dur){ .ns = $1, .loc = @1 }; }
-	| INT           { $$ = (ast_dur){ .ns = $1, .unitless = true, .loc = @1 }; }
+	| INT
+		{
+			$$ = (ast_dur){ .ns = $1, .unitless = true,
+			    .loc = @1 };
+		}
 	| IDENT         { $$ = (ast_dur){ .name = $1, .loc = @1 }; }
 	;
 

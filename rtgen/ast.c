@@ -491,8 +491,8 @@ ast_duration_text(char *buf, size_t size, uint64_t ns)
 
 	for (i = 0; i < sizeof(units) / sizeof(*units); i++)
 		if (ns != 0 && ns % units[i].scale == 0) {
-			snprintf(buf, size, "%" PRIu64 "%s", ns / units[i].scale,
-			    units[i].unit);
+			snprintf(buf, size, "%" PRIu64 "%s",
+			    ns / units[i].scale, units[i].unit);
 			return buf;
 		}
 	if (ns == 0)

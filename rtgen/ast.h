@@ -165,10 +165,10 @@ typedef struct ast_clause {
 	ast_name *policy;
 	ast_dur dur, dur2;
 	/* child and template `NAME : Kind(args) policy shutdown D`: the name
-	 * in `names`, its kind in `child_of` (its target filled by sema:
-	 * an actor or a supervisor), the arguments (has_args: the parentheses were
-	 * written, at args_loc), the policy (in `policy`, NULL when left
-	 * out) and the shutdown time (has_shutdown; in dur). */
+	 * in `names`, its kind in `child_of` (its target filled by sema: an
+	 * actor or a supervisor), the arguments (has_args: the parentheses
+	 * were written, at args_loc), the policy (in `policy`, NULL when
+	 * left out) and the shutdown time (has_shutdown; in dur). */
 	ast_name *child_of;
 	ast_arg *args;
 	bool has_args;

@@ -79,26 +79,27 @@ header_comment(struct emit *e, const ast_decl *sup)
 	    "within %s", sup->name, ast_strategy_keyword(sup->strategy),
 	    sup->intensity, ast_duration_text(a, sizeof(a), sup->period));
 	if (sup->backoff_max > 0)
-		emit_out(e, ",\n * restarts delayed from %s, doubling, up to %s",
-		    ast_duration_text(a, sizeof(a), sup->backoff_min),
+		emit_out(e, ",\n * restarts delayed from %s, doubling, up to "
+		    "%s", ast_duration_text(a, sizeof(a), sup->backoff_min),
 		    ast_duration_text(b, sizeof(b), sup->backoff_max));
-	emit_out(e, ".\n * P_S_start starts it as a root supervisor, and through "
-	    "it its children\n * in order, and stores its ref in *out (out "
-	    "may be NULL); it returns 0,\n * RT_EINVAL, RT_ESTART (a child "
-	    "failed to start: those started are\n * stopped), RT_ESHUTDOWN or "
-	    "RT_ENOMEM. P_S_spec is its spec, for\n * rt_sup_start or as the "
-	    "child of another supervisor.\n");
+	emit_out(e, ".\n * P_S_start starts it as a root supervisor, and "
+	    "through it its children\n * in order, and stores its ref in "
+	    "*out (out may be NULL); it returns 0,\n * RT_EINVAL, RT_ESTART "
+	    "(a child failed to start: those started are\n * stopped), "
+	    "RT_ESHUTDOWN or RT_ENOMEM. P_S_spec is its spec, for\n"
+	    " * rt_sup_start or as the child of another supervisor.\n");
 	if (simple(sup))
-		emit_out(e, " * P_S_start_child starts a child from its template "
-		    "with a copy of args\n * (NULL: all zero) and stores its "
-		    "ref in *out (out may be NULL); it\n * returns 0, RT_EINVAL, "
-		    "RT_ENOACTOR, RT_ESHUTDOWN or RT_ENOMEM. The child\n * is "
-		    "restarted on its own by the template's policy. A compound "
-		    "literal\n * with commas in it needs parentheses as args.\n");
+		emit_out(e, " * P_S_start_child starts a child from its "
+		    "template with a copy of args\n * (NULL: all zero) and "
+		    "stores its ref in *out (out may be NULL); it\n * returns "
+		    "0, RT_EINVAL, RT_ENOACTOR, RT_ESHUTDOWN or RT_ENOMEM. The "
+		    "child\n * is restarted on its own by the template's "
+		    "policy. A compound literal\n * with commas in it needs "
+		    "parentheses as args.\n");
 	else
 		emit_out(e, " * P_S_c is the ref of its child c: the same "
-		    "across the child's restarts,\n * zeroed while the child is "
-		    "not started or when s is no live supervisor.\n");
+		    "across the child's restarts,\n * zeroed while the child "
+		    "is not started or when s is no live supervisor.\n");
 	emit_out(e, " */\n");
 }
 
@@ -253,7 +254,8 @@ source_children(struct emit *e, const ast_decl *sup)
 			    "\t\t.sup = NULL,\n", ast_prefix(k), k->name);
 		else
 			emit_out(e, "\t\t.cls = NULL,\n"
-			    "\t\t.sup = &%s_%s_spec,\n", ast_prefix(k), k->name);
+			    "\t\t.sup = &%s_%s_spec,\n", ast_prefix(k),
+			    k->name);
 		if (c->args != NULL)
 			emit_out(e, "\t\t.args = &%s_%s_%s_args,\n", e->p,
 			    sup->name, c->names->name);

@@ -198,8 +198,9 @@ supervision(struct dot *e)
 		if (s->kind != AST_D_SUPERVISOR)
 			continue;
 		if (!any)
-			emit_text_printf(e->b, "\n\t/* Supervisors are double "
-			    "octagons; bold edges lead to their children. */\n");
+			emit_text_printf(e->b, "\n\t/* Supervisors are "
+			    "double octagons; bold edges lead to their "
+			    "children. */\n");
 		any = true;
 		emit_text_printf(e->b, "\tsubgraph \"cluster_%s\" {\n\t\t"
 		    "graph [style=\"rounded,dashed\", color=gray50, "
@@ -239,9 +240,9 @@ supervision(struct dot *e)
 			const ast_decl *k = c->child_of->target;
 
 			child_id(s, c, id, sizeof(id));
-			emit_text_printf(e->b, "\t\"%s\" -> \"%s\" [style=bold, "
-			    "label=<%s<BR/>%s, %s>];\n", s->name, id,
-			    c->names->name, ast_restart_keyword(c->restart),
+			emit_text_printf(e->b, "\t\"%s\" -> \"%s\" "
+			    "[style=bold, label=<%s<BR/>%s, %s>];\n", s->name,
+			    id, c->names->name, ast_restart_keyword(c->restart),
 			    c->shutdown < 0 ? "infinity" :
 			    ast_duration_text(a, sizeof(a),
 			    (uint64_t)c->shutdown));

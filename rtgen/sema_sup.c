@@ -142,9 +142,9 @@ check_backoff(struct sema *s, ast_decl *sup, const ast_clause *c)
 	if (lo == 0 && hi > 0) {
 		diag_error(s->d, c->dur.loc, "backoff cannot start at 0 (it "
 		    "doubles from the first delay); write 'backoff %s .. %s' "
-		    "or leave it out", ast_duration_text(a, sizeof(a), (uint64_t)hi / 8 >
-		    0 ? (uint64_t)hi / 8 : 1), ast_duration_text(b, sizeof(b),
-		    (uint64_t)hi));
+		    "or leave it out", ast_duration_text(a, sizeof(a),
+		    (uint64_t)hi / 8 > 0 ? (uint64_t)hi / 8 : 1),
+		    ast_duration_text(b, sizeof(b), (uint64_t)hi));
 		return;
 	}
 	sup->backoff_min = (uint64_t)lo;
