@@ -71,6 +71,8 @@ static void rtp_error(RTP_LTYPE *loc, yyscan_t scanner, struct rtp_ctx *ctx,
 	ast_field *field;
 	ast_name *name;
 	ast_clause *clause;
+	ast_dur dur;
+	ast_arg *arg;
 }
 
 %token END 0 "end of file"
@@ -80,6 +82,7 @@ static void rtp_error(RTP_LTYPE *loc, yyscan_t scanner, struct rtp_ctx *ctx,
 %token <num> DURATION "duration"
 %token <str> STRING "string literal"
 %token <str> CTYPE "C type"
+%token <str> FLOAT "real number"
 %token PROTOCOL "'protocol'"
 %token MESSAGE "'message'"
 %token ACTOR "'actor'"
@@ -114,6 +117,14 @@ static void rtp_error(RTP_LTYPE *loc, yyscan_t scanner, struct rtp_ctx *ctx,
 %token F32 "'f32'"
 %token F64 "'f64'"
 %token T_STRING "'string'"
+%token SUPERVISOR "'supervisor'"
+%token STRATEGY "'strategy'"
+%token INTENSITY "'intensity'"
+%token WITHIN "'within'"
+%token BACKOFF "'backoff'"
+%token CHILD "'child'"
+%token TEMPLATE "'template'"
+%token SHUTDOWN "'shutdown'"
 %token ARROW "'->'"
 %token DOTDOT "'..'"
 /* Punctuation of constructs that come later; declared so that errors
@@ -123,13 +134,18 @@ static void rtp_error(RTP_LTYPE *loc, yyscan_t scanner, struct rtp_ctx *ctx,
 %type <type> type base_type
 %type <field> fields field field_block
 %type <name> names qname hooks hook overflow policy reply values
-%type <clause> clauses clause
+%type <clause> clauses clause sup_clauses sup_clause child
+%type <name> restart
+%type <dur> duration
+%type <arg> args arglist arg
 
 %destructor { free($$); } <str>
 %destructor { free($$.name); free($$.qual); } <type>
 %destructor { ast_field_free_list($$); } <field>
 %destructor { ast_name_free_list($$); } <name>
 %destructor { ast_clause_free_list($$); } <clause>
+%destructor { free($$.name); } <dur>
+%destructor { ast_arg_free_list($$); } <arg>
 
 %%
 
@@ -210,6 +226,23 @@ decl
 			ast_decl *d = ast_decl_new(AST_D_IMPORT, NULL, @1, @2);
 
 			d->file = $2;
+			ast_unit_append(ctx->unit, d);
+		}
+	| SUPERVISOR IDENT '{' sup_clauses '}'
+		{
+			ast_decl *d = ast_decl_new(AST_D_SUPERVISOR, $2, @1,
+			    @2);
+
+			d->clauses = ast_clause_reverse($4);
+			ast_unit_append(ctx->unit, d);
+		}
+	| SUPERVISOR IDENT '{' sup_clauses error '}'
+		{
+			ast_decl *d = ast_decl_new(AST_D_SUPERVISOR, $2, @1,
+			    @2);
+
+			yyerrok;
+			d->clauses = ast_clause_reverse($4);
 			ast_unit_append(ctx->unit, d);
 		}
 	| error ';'
@@ -417,6 +450,158 @@ hook
 	: IDENT                 { $$ = ast_name_new($1, @1); }
 	| START                 { $$ = ast_name_new(ast_xstrdup("start"), @1); }
 	| STOP                  { $$ = ast_name_new(ast_xstrdup("stop"), @1); }
+	;
+
+/* The clauses of a supervisor, in any order; sema checks which are
+ * given twice and what goes with which strategy. */
+sup_clauses
+	: %empty        { $$ = NULL; }
+	| sup_clauses sup_clause
+		{
+			$$ = $1;
+			if ($2 != NULL) {
+				$2->next = $1;
+				$$ = $2;
+			}
+		}
+	;
+
+/* Strategies, like restart policies and `infinity`, are identifiers that
+ * sema checks, so that a misspelt one gets a "did you mean". */
+sup_clause
+	: STRATEGY IDENT ';'
+		{
+			$$ = CLAUSE(AST_C_STRATEGY, @1);
+			$$->names = ast_name_new($2, @2);
+		}
+	| INTENSITY INT WITHIN duration ';'
+		{
+			$$ = CLAUSE(AST_C_INTENSITY, @1);
+			$$->bound = $2;
+			$$->bound_loc = @2;
+			$$->dur = $4;
+		}
+	| BACKOFF duration DOTDOT duration ';'
+		{
+			$$ = CLAUSE(AST_C_BACKOFF, @1);
+			$$->dur = $2;
+			$$->dur2 = $4;
+		}
+	| CHILD child ';'
+		{
+			$$ = $2;
+			$$->loc = @1;
+		}
+	| TEMPLATE child ';'
+		{
+			$$ = $2;
+			$$->kind = AST_C_TEMPLATE;
+			$$->loc = @1;
+		}
+	| error ';'             { $$ = NULL; yyerrok; }
+	;
+
+/* `name : Kind(field = value, ...) policy shutdown D`, all but the kind
+ * optional, in this order. */
+child
+	: IDENT ':' qname args restart
+		{
+			$$ = CLAUSE(AST_C_CHILD, @1);
+			$$->names = ast_name_new($1, @1);
+			$$->child_of = $3;
+			$$->args = $4;
+			$$->has_args = $4 != NULL || @4.first_line != 0;
+			$$->args_loc = @4;
+			$$->policy = $5;
+		}
+	| IDENT ':' qname args restart SHUTDOWN duration
+		{
+			$$ = CLAUSE(AST_C_CHILD, @1);
+			$$->names = ast_name_new($1, @1);
+			$$->child_of = $3;
+			$$->args = $4;
+			$$->has_args = $4 != NULL || @4.first_line != 0;
+			$$->args_loc = @4;
+			$$->policy = $5;
+			$$->has_shutdown = true;
+			$$->dur = $7;
+		}
+	;
+
+args
+	: %empty                { $$ = NULL; @$.first_line = 0; }
+	| '(' ')'               { $$ = NULL; }
+	| '(' arglist ')'       { $$ = ast_arg_reverse($2); }
+	| '(' arglist ',' ')'   { $$ = ast_arg_reverse($2); }
+	;
+
+arglist
+	: arg
+	| arglist ',' arg       { $$ = $3; $$->next = $1; }
+	;
+
+arg
+	: IDENT '=' INT
+		{
+			$$ = ast_arg_new($1, @1);
+			$$->kind = AST_V_INT;
+			$$->num = $3;
+			$$->value_loc = @3;
+		}
+	| IDENT '=' NEGINT
+		{
+			$$ = ast_arg_new($1, @1);
+			$$->kind = AST_V_INT;
+			$$->num = $3;
+			$$->negative = true;
+			$$->value_loc = @3;
+		}
+	| IDENT '=' FLOAT
+		{
+			$$ = ast_arg_new($1, @1);
+			$$->kind = AST_V_FLOAT;
+			$$->negative = $3[0] == '-';
+			$$->text = $3;
+			$$->value_loc = @3;
+		}
+	| IDENT '=' STRING
+		{
+			$$ = ast_arg_new($1, @1);
+			$$->kind = AST_V_STRING;
+			$$->text = $3;
+			$$->value_loc = @3;
+		}
+	| IDENT '=' IDENT
+		{
+			$$ = ast_arg_new($1, @1);
+			$$->kind = AST_V_NAME;
+			$$->text = $3;
+			$$->value_loc = @3;
+		}
+	| IDENT '=' DURATION
+		{
+			$$ = ast_arg_new($1, @1);
+			$$->kind = AST_V_DURATION;
+			$$->num = $3;
+			$$->value_loc = @3;
+		}
+	;
+
+restart
+	: %empty                { $$ = NULL; }
+	| IDENT                 { $$ = ast_name_new($1, @1); }
+	;
+
+/* A duration; a bare number and a name parse too, for sema to say what
+ * is wrong with them (or, for `infinity`, that it is allowed there). */
+duration
+	: DURATION      { $$ = (ast_dur){ .ns = $1, .loc = @1 }; }
+	| INT
+		{
+			$$ = (ast_dur){ .ns = $1, .unitless = true,
+			    .loc = @1 };
+		}
+	| IDENT         { $$ = (ast_dur){ .name = $1, .loc = @1 }; }
 	;
 
 %%

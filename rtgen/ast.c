@@ -7,6 +7,7 @@
  */
 #include "ast.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,6 +129,42 @@ ast_clause_new(enum ast_clause_kind kind, ast_loc loc)
 	return c;
 }
 
+ast_arg *
+ast_arg_new(char *name, ast_loc loc)
+{
+	ast_arg *a = ast_xmalloc(sizeof(*a));
+
+	a->name = name;
+	a->loc = loc;
+	return a;
+}
+
+void
+ast_arg_free_list(ast_arg *list)
+{
+	ast_arg *next;
+
+	for (; list != NULL; list = next) {
+		next = list->next;
+		free(list->name);
+		free(list->text);
+		free(list);
+	}
+}
+
+ast_arg *
+ast_arg_reverse(ast_arg *list)
+{
+	ast_arg *done = NULL, *next;
+
+	for (; list != NULL; list = next) {
+		next = list->next;
+		list->next = done;
+		done = list;
+	}
+	return done;
+}
+
 void
 ast_decl_free(ast_decl *decl)
 {
@@ -143,6 +180,7 @@ ast_decl_free(ast_decl *decl)
 	free(decl->accepts);
 	free(decl->accepts_sorted);
 	free(decl->asks);
+	free(decl->children);
 	free(decl);
 }
 
@@ -183,6 +221,10 @@ ast_clause_free_list(ast_clause *list)
 		ast_name_free_list(list->names);
 		ast_field_free_list(list->fields);
 		ast_name_free_list(list->policy);
+		ast_name_free_list(list->child_of);
+		ast_arg_free_list(list->args);
+		free(list->dur.name);
+		free(list->dur2.name);
 		free(list);
 	}
 }
@@ -354,6 +396,16 @@ ast_clause_keyword(enum ast_clause_kind kind)
 		return "on";
 	case AST_C_MAILBOX:
 		return "mailbox";
+	case AST_C_STRATEGY:
+		return "strategy";
+	case AST_C_INTENSITY:
+		return "intensity";
+	case AST_C_BACKOFF:
+		return "backoff";
+	case AST_C_CHILD:
+		return "child";
+	case AST_C_TEMPLATE:
+		return "template";
 	}
 	return "?";
 }
@@ -376,6 +428,8 @@ ast_decl_keyword(enum ast_decl_kind kind)
 		return "include";
 	case AST_D_IMPORT:
 		return "import";
+	case AST_D_SUPERVISOR:
+		return "supervisor";
 	}
 	return "?";
 }
@@ -392,4 +446,58 @@ ast_overflow_keyword(enum ast_overflow policy)
 		return "reject";
 	}
 	return "?";
+}
+
+const char *
+ast_restart_keyword(enum ast_restart restart)
+{
+	switch (restart) {
+	case AST_RESTART_PERMANENT:
+		return "permanent";
+	case AST_RESTART_TRANSIENT:
+		return "transient";
+	case AST_RESTART_TEMPORARY:
+		return "temporary";
+	}
+	return "?";
+}
+
+const char *
+ast_strategy_keyword(enum ast_strategy strategy)
+{
+	switch (strategy) {
+	case AST_STRATEGY_ONE_FOR_ONE:
+		return "one_for_one";
+	case AST_STRATEGY_ONE_FOR_ALL:
+		return "one_for_all";
+	case AST_STRATEGY_REST_FOR_ONE:
+		return "rest_for_one";
+	case AST_STRATEGY_SIMPLE_ONE_FOR_ONE:
+		return "simple_one_for_one";
+	}
+	return "?";
+}
+
+const char *
+ast_duration_text(char *buf, size_t size, uint64_t ns)
+{
+	static const struct {
+		uint64_t scale;
+		const char *unit;
+	} units[] = { { UINT64_C(60000000000), "m" },
+		{ UINT64_C(1000000000), "s" }, { UINT64_C(1000000), "ms" },
+		{ UINT64_C(1000), "us" } };
+	size_t i;
+
+	for (i = 0; i < sizeof(units) / sizeof(*units); i++)
+		if (ns != 0 && ns % units[i].scale == 0) {
+			snprintf(buf, size, "%" PRIu64 "%s",
+			    ns / units[i].scale, units[i].unit);
+			return buf;
+		}
+	if (ns == 0)
+		snprintf(buf, size, "0s");
+	else
+		snprintf(buf, size, "%" PRIu64 "ns", ns);
+	return buf;
 }

@@ -91,10 +91,66 @@ enum ast_clause_kind {
 	AST_C_INIT,
 	AST_C_ON,
 	AST_C_MAILBOX,
+	/* The clauses of a supervisor. */
+	AST_C_STRATEGY,
+	AST_C_INTENSITY,
+	AST_C_BACKOFF,
+	AST_C_CHILD,
+	AST_C_TEMPLATE,
+};
+
+/* A duration where one is expected, as written: a number with a unit (in
+ * nanoseconds), a bare number (`unitless`, which sema rejects) or a name
+ * (`infinity`, owned), at `loc`. */
+typedef struct ast_dur {
+	uint64_t ns;
+	bool unitless;
+	char *name;
+	ast_loc loc;
+} ast_dur;
+
+enum ast_value_kind {
+	AST_V_INT,      /* num, negative */
+	AST_V_FLOAT,    /* text: the digits as written; negative */
+	AST_V_STRING,   /* text: its value */
+	AST_V_NAME,     /* text: an identifier (true, false, an enum value) */
+	AST_V_DURATION, /* num: nanoseconds */
+};
+
+/* One argument of a supervisor's child, `field = value`: `name` (owned)
+ * names a field of the child's init block. */
+typedef struct ast_arg {
+	struct ast_arg *next;
+	char *name;
+	ast_loc loc;
+	enum ast_value_kind kind;
+	bool negative;
+	uint64_t num;
+	char *text;
+	ast_loc value_loc;
+	const struct ast_field *field; /* sema: the init field it sets */
+} ast_arg;
+
+/* A child's restart policy; the order is that of rt_restart
+ * (include/rt/supervisor.h). */
+enum ast_restart {
+	AST_RESTART_PERMANENT,
+	AST_RESTART_TRANSIENT,
+	AST_RESTART_TEMPORARY,
+};
+
+/* A supervisor's strategy; the order is that of rt_strategy. */
+enum ast_strategy {
+	AST_STRATEGY_ONE_FOR_ONE,
+	AST_STRATEGY_ONE_FOR_ALL,
+	AST_STRATEGY_REST_FOR_ONE,
+	AST_STRATEGY_SIMPLE_ONE_FOR_ONE,
 };
 
 /* A clause of an actor: a name list (accepts, asks, on), a field block (state,
- * init) or a mailbox bound. */
+ * init) or a mailbox bound. Or a clause of a supervisor: `strategy` (its
+ * name in `names`), `intensity N within D` (N in bound and bound_loc, D in
+ * dur), `backoff D1 .. D2` (dur and dur2), a `child` or `template`. */
 typedef struct ast_clause {
 	struct ast_clause *next;
 	enum ast_clause_kind kind;
@@ -107,6 +163,20 @@ typedef struct ast_clause {
 	uint64_t bound;
 	ast_loc bound_loc;
 	ast_name *policy;
+	ast_dur dur, dur2;
+	/* child and template `NAME : Kind(args) policy shutdown D`: the name
+	 * in `names`, its kind in `child_of` (its target filled by sema: an
+	 * actor or a supervisor), the arguments (has_args: the parentheses
+	 * were written, at args_loc), the policy (in `policy`, NULL when
+	 * left out) and the shutdown time (has_shutdown; in dur). */
+	ast_name *child_of;
+	ast_arg *args;
+	bool has_args;
+	ast_loc args_loc;
+	bool has_shutdown;
+	/* Filled by sema for a child or template. */
+	enum ast_restart restart;
+	int64_t shutdown;     /* nanoseconds, or -1: infinity (RT_FOREVER) */
 } ast_clause;
 
 /* What a bounded mailbox does with a message that finds it full; the
@@ -125,6 +195,7 @@ enum ast_decl_kind {
 	AST_D_ENUM,
 	AST_D_INCLUDE,
 	AST_D_IMPORT,
+	AST_D_SUPERVISOR,
 };
 
 /* Hooks an actor can declare in `on`, as bits of ast_decl.hooks. */
@@ -181,6 +252,16 @@ typedef struct ast_decl {
 	 * accepts none); for a message, whether some actor accepts it. */
 	const struct ast_decl **accepts_sorted;
 	bool accepted;
+
+	/* Filled by sema for a supervisor (its clauses are in `clauses`):
+	 * the strategy, intensity and backoff (defaults where left out), and
+	 * its children, or its one template, in order. */
+	enum ast_strategy strategy;
+	uint32_t intensity;
+	uint64_t period;      /* nanoseconds */
+	uint64_t backoff_min, backoff_max;
+	ast_clause **children;
+	size_t nchildren;
 } ast_decl;
 
 /* One parsed file. */
@@ -231,17 +312,20 @@ ast_decl *ast_decl_new(enum ast_decl_kind kind, char *name, ast_loc loc,
 ast_field *ast_field_new(ast_type type, char *name, ast_loc loc);
 ast_name *ast_name_new(char *name, ast_loc loc);
 ast_clause *ast_clause_new(enum ast_clause_kind kind, ast_loc loc);
+ast_arg *ast_arg_new(char *name, ast_loc loc);
 
 /* Destructors of whole lists (the parser's %destructor uses them). */
 void ast_decl_free(ast_decl *decl);
 void ast_field_free_list(ast_field *list);
 void ast_name_free_list(ast_name *list);
 void ast_clause_free_list(ast_clause *list);
+void ast_arg_free_list(ast_arg *list);
 
 /* List reversal: the parser builds lists backwards, then turns them. */
 ast_field *ast_field_reverse(ast_field *list);
 ast_name *ast_name_reverse(ast_name *list);
 ast_clause *ast_clause_reverse(ast_clause *list);
+ast_arg *ast_arg_reverse(ast_arg *list);
 
 /* ast_index_accepts: fill actor->accepts_sorted from actor->accepts and
  * mark each accepted message (sema calls it once per actor). */
@@ -272,5 +356,12 @@ const char *ast_prefix(const ast_decl *d);
 const char *ast_decl_keyword(enum ast_decl_kind kind);
 /* ast_overflow_keyword: the .rtp spelling of a policy ("drop"). */
 const char *ast_overflow_keyword(enum ast_overflow policy);
+/* ast_restart_keyword, ast_strategy_keyword: the .rtp spelling of a
+ * restart policy ("transient") and of a strategy ("one_for_all"). */
+const char *ast_restart_keyword(enum ast_restart restart);
+const char *ast_strategy_keyword(enum ast_strategy strategy);
+/* ast_duration_text: a duration of `ns` nanoseconds as the .rtp would
+ * write it ("10ms"), with the largest unit that divides it, in buf. */
+const char *ast_duration_text(char *buf, size_t size, uint64_t ns);
 
 #endif

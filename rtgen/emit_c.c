@@ -124,9 +124,8 @@ extra_helper(struct emit *e, const char *name, const ast_field *fields)
 			    "n)\n%s\treturn SIZE_MAX;\n%sn += extra;\n", ind,
 			    ast_prefix(m), m->name, x, ind, ind, ind);
 		else
-			emit_out(e, "%sn += "
-			    "%s_%s_extra(&%s);\n", ind, ast_prefix(m),
-			    m->name, x);
+			emit_out(e, "%sn += %s_%s_extra(&%s);\n", ind,
+			    ast_prefix(m), m->name, x);
 		loop_close(e, f);
 	}
 	emit_out(e, "\treturn n;\n}\n");
@@ -199,10 +198,9 @@ place_helper(struct emit *e, const ast_decl *m)
 		extra_helper(e, name, m->fields);
 		emit_out(e, "\n");
 	}
-	emit_out(e, "static char *\n%s_place(%s *c, char "
-	    "*p)\n{\n%s%s", name, name,
-	    place_locals(m->fields), *place_locals(m->fields) != '\0' ?
-	    "\n" : "");
+	emit_out(e, "static char *\n%s_place(%s *c, char *p)\n"
+	    "{\n%s%s", name, name, place_locals(m->fields),
+	    *place_locals(m->fields) != '\0' ? "\n" : "");
 	place_fields(e, m->fields, "c");
 	emit_out(e, "\treturn p;\n}\n\n");
 }
@@ -398,16 +396,15 @@ print_element(struct emit *e, const ast_type *t, const char *x,
 	case AST_T_I16:
 	case AST_T_I32:
 	case AST_T_I64:
-		emit_out(e, "%sfprintf(f, \"%%lld\", (long "
-		    "long)%s);\n", ind, x);
+		emit_out(e, "%sfprintf(f, \"%%lld\", (long long)%s);\n", ind,
+		    x);
 		return;
 	case AST_T_U8:
 	case AST_T_U16:
 	case AST_T_U32:
 	case AST_T_U64:
-		emit_out(e, "%sfprintf(f, \"%%llu\", (unsigned long "
-		    "long)%s);\n",
-		    ind, x);
+		emit_out(e, "%sfprintf(f, \"%%llu\", "
+		    "(unsigned long long)%s);\n", ind, x);
 		return;
 	case AST_T_F32:
 	case AST_T_F64:
@@ -431,9 +428,8 @@ print_element(struct emit *e, const ast_type *t, const char *x,
 			    "(long long)%s);\n", ind, ast_prefix(d), d->name, x,
 			    x);
 		else
-			emit_out(e, "%s%s_%s_print(f, "
-			    "&%s);\n", ind, ast_prefix(d),
-			    d->name, x);
+			emit_out(e, "%s%s_%s_print(f, &%s);\n", ind,
+			    ast_prefix(d), d->name, x);
 		return;
 	}
 }
@@ -490,8 +486,9 @@ source_printers(struct emit *e)
 		    "*m)\n{\n", e->p,
 		    d->name, e->p, d->name);
 		if (d->fields == NULL) {
-			emit_out(e, "\t(void)m;\n\tfputs(\"%s{}\", f);\n}\n",
-			    d->name);
+			emit_out(e, "\t(void)m;\n"
+			    "\tfputs(\"%s{}\", f);\n"
+			    "}\n", d->name);
 			continue;
 		}
 		emit_out(e, "%s\tif (m == NULL) {\n\t\tfputs(\"%s(NULL)\", "
@@ -543,25 +540,23 @@ source_serve(struct emit *e, const ast_decl *a, const ast_decl *m)
 	    "\trt_request_enter(ctx, req);\n"
 	    "\tr = %s_%s_on_%s(self, ctx, req, &reply);\n", p, n, mn);
 	if (emit_has_bytes(r->fields))
-		emit_out(e, "\tif (r == 0) {\n\t\textra = "
-		    "%s_%s_extra(&reply);\n"
+		emit_out(e, "\tif (r == 0) {\n"
+		    "\t\textra = %s_%s_extra(&reply);\n"
 		    "\t\t/* A reply with bad bytes crashes the actor, as a "
-		    "failed\n\t\t * handler would; the asker gets "
-		    "RT_ENOACTOR. */\n"
-		    "\t\tif (extra == SIZE_MAX)\n\t\t\tr = RT_EINVAL;\n"
-		    "\t\telse\n\t\t\tsize += extra;\n\t}\n", rp, rn);
+		    "failed\n\t\t * handler would; the asker gets RT_ENOACTOR. "
+		    "*/\n\t\tif (extra == SIZE_MAX)\n"
+		    "\t\t\tr = RT_EINVAL;\n\t\telse\n"
+		    "\t\t\tsize += extra;\n\t}\n", rp, rn);
 	else if (emit_needs_copy(r->fields))
-		emit_out(e, "\tif (r == 0)\n\t\tsize += "
-		    "%s_%s_extra(&reply);\n", rp,
-		    rn);
+		emit_out(e, "\tif (r == 0)\n"
+		    "\t\tsize += %s_%s_extra(&reply);\n", rp, rn);
 	if (emit_needs_copy(r->fields))
 		emit_out(e, "\tr = rt_request_leave(ctx, r, size, &env);\n"
 		    "\tif (env != NULL) {\n"
 		    "\t\t%s_%s_copy(rt_env_payload(env), &reply);\n", rp, rn);
 	else
 		emit_out(e, "\tr = rt_request_leave(ctx, r, sizeof(%s_%s), "
-		    "&env);\n"
-		    "\tif (env != NULL) {\n"
+		    "&env);\n\tif (env != NULL) {\n"
 		    "\t\tmemcpy(rt_env_payload(env), &reply, sizeof(reply));\n",
 		    rp, rn);
 	emit_out(e, "\t\trt_reply_commit(env);\n\t}\n\treturn r;\n}\n\n");
@@ -595,9 +590,9 @@ source_dispatch(struct emit *e, const ast_decl *a)
 		const char *m = a->asks[i]->name;
 		const ast_decl *r;
 
-		emit_out(e, "\tcase %s_%s_TAG_%s_reply: {\n\t\trt_corr id;\n"
-		    "\t\tint status = rt_reply_status(msg, &id);\n\n", p, n,
-		    m);
+		emit_out(e, "\tcase %s_%s_TAG_%s_reply: {\n"
+		    "\t\trt_corr id;\n\t\tint status = rt_reply_status(msg, "
+		    "&id);\n\n", p, n, m);
 		r = emit_reply_of(a->asks[i]->target);
 		emit_wrapped(e, "\t\treturn %s_%s_on_%s_reply((%s_%s *)self, "
 		    "ctx, id, status, status == 0 ? (const %s_%s *)msg : "
@@ -613,8 +608,7 @@ source_spawn(struct emit *e, const ast_decl *a, bool strings, bool bytes)
 	const char *p = e->p, *n = a->name;
 
 	emit_wrapped(e, "int\n%s_%s_spawn(rt_system *sys, const %s_%s_args "
-	    "*args, "
-	    "%s_%s_ref *out)\n{\n", p, n, p, n, p, n);
+	    "*args, %s_%s_ref *out)\n{\n", p, n, p, n, p, n);
 	emit_out(e, "\tsize_t size = sizeof(%s_%s_args)%s;\n\trt_env *env;\n"
 	    "\trt_ref ref;\n\tint r;\n\n", p, n, bytes ? ", extra" : "");
 	if (bytes)
@@ -623,15 +617,13 @@ source_spawn(struct emit *e, const ast_decl *a, bool strings, bool bytes)
 		    "\t\tif (extra == SIZE_MAX)\n\t\t\treturn RT_EINVAL;\n"
 		    "\t\tsize += extra;\n\t}\n", p, n);
 	else if (strings)
-		emit_out(e, "\tif (args != NULL)\n\t\tsize += "
-		    "%s_%s_args_extra(args);"
-		    "\n", p, n);
+		emit_out(e, "\tif (args != NULL)\n"
+		    "\t\tsize += %s_%s_args_extra(args);\n", p, n);
 	emit_out(e, "\tr = rt_spawn_prepare(sys, &%s_%s_class, size, &env);\n"
 	    "\tif (r != 0)\n\t\treturn r;\n\tif (args != NULL)\n", p, n);
 	if (strings)
-		emit_out(e, "\t\t%s_%s_args_copy(rt_env_payload(env), "
-		    "args);\n", p,
-		    n);
+		emit_out(e, "\t\t%s_%s_args_copy(rt_env_payload(env), args);\n",
+		    p, n);
 	else
 		emit_out(e, "\t\tmemcpy(rt_env_payload(env), args, size);\n");
 	emit_out(e, "\telse\n\t\tmemset(rt_env_payload(env), 0, size);\n"
@@ -650,10 +642,9 @@ source_registry(struct emit *e, const ast_decl *a)
 	    "*name)\n{\n"
 	    "\treturn rt_register(a.ref, name);\n}\n", p, n, p, n);
 	emit_wrapped(e, "\nint\n%s_%s_whereis(rt_system *sys, const char "
-	    "*name, "
-	    "%s_%s_ref *out)\n{\n\tif (out == NULL)\n\t\treturn RT_EINVAL;\n"
-	    "\treturn rt_whereis(sys, name, &%s_%s_class, &out->ref);\n}\n", p,
-	    n, p, n, p, n);
+	    "*name, %s_%s_ref *out)\n{\n\tif (out == NULL)\n"
+	    "\t\treturn RT_EINVAL;\n\treturn rt_whereis(sys, name, "
+	    "&%s_%s_class, &out->ref);\n}\n", p, n, p, n, p, n);
 }
 
 /*
@@ -677,22 +668,21 @@ env_body(struct emit *e, const ast_decl *m, const char *var,
 		    "SIZE_MAX)\n"
 		    "\t\treturn RT_EINVAL;\n", p, mn, var);
 	if (bytes)
-		emit_wrapped(e, "\tr = %s, sizeof(%s_%s) + extra, "
-		    "&env);\n", open, p,
-		    mn);
+		emit_wrapped(e, "\tr = %s, sizeof(%s_%s) + extra, &env);\n",
+		    open, p, mn);
 	else if (strings)
 		emit_wrapped(e, "\tr = %s, sizeof(%s_%s) + %s_%s_extra(%s), "
 		    "&env);\n",
 		    open, p, mn, p, mn, var);
 	else
-		emit_wrapped(e, "\tr = %s, sizeof(%s_%s), "
-		    "&env);\n", open, p, mn);
+		emit_wrapped(e, "\tr = %s, sizeof(%s_%s), &env);\n", open, p,
+		    mn);
 	emit_out(e, "\tif (r != 0)\n\t\treturn r;\n");
 	if (m->fields == NULL)
-		emit_out(e, "\tif (%s != "
-		    "NULL)\n\t\tmemcpy(rt_env_payload(env), %s,"
-		    " sizeof(%s_%s));\n\telse\n\t\tmemset(rt_env_payload(env),"
-		    " 0, sizeof(%s_%s));\n", var, var, p, mn, p, mn);
+		emit_out(e, "\tif (%s != NULL)\n"
+		    "\t\tmemcpy(rt_env_payload(env), %s, sizeof(%s_%s));\n"
+		    "\telse\n\t\tmemset(rt_env_payload(env), 0, "
+		    "sizeof(%s_%s));\n", var, var, p, mn, p, mn);
 	else if (strings)
 		emit_out(e, "\t%s_%s_copy(rt_env_payload(env), "
 		    "%s);\n", p, mn, var);
@@ -731,9 +721,8 @@ source_send(struct emit *e, const ast_decl *a, const ast_decl *m)
 	const char *p = e->p, *n = a->name, *mn = m->name;
 
 	emit_wrapped(e, "int\n(%s_%s_send_%s_opt)(%s_%s_ref to, const %s_%s "
-	    "*msg, "
-	    "const rt_send_opts *opts)\n{\n%s", p, n, mn, p, n, ast_prefix(m),
-	    mn, env_locals(m));
+	    "*msg, const rt_send_opts *opts)\n"
+	    "{\n%s", p, n, mn, p, n, ast_prefix(m), mn, env_locals(m));
 	env_body_to(e, a, m, "msg", "rt_env_new");
 	emit_out(e, "\treturn rt_env_send_opts(env, opts);\n}\n\n");
 	emit_wrapped(e, "int\n(%s_%s_send_%s)(%s_%s_ref to, const %s_%s "
@@ -758,18 +747,15 @@ source_timers(struct emit *e, const ast_decl *a, const ast_decl *m)
 	if (!emit_every_allowed(m))
 		return;
 	emit_wrapped(e, "\nint\n(%s_%s_send_%s_every)(%s_%s_ref to, const "
-	    "%s_%s "
-	    "*msg, rt_duration period, rt_timer *out)\n{\n%s", p, n, mn, p,
-	    n, mp, mn, env_locals(m));
+	    "%s_%s *msg, rt_duration period, rt_timer *out)\n"
+	    "{\n%s", p, n, mn, p, n, mp, mn, env_locals(m));
 	env_body_to(e, a, m, "msg", "rt_env_new");
 	if (emit_needs_copy(m->fields))
 		emit_out(e, "\treturn rt_env_send_every(env, period, "
-		    "%s_%s_clone, "
-		    "out);\n}\n", mp, mn);
+		    "%s_%s_clone, out);\n}\n", mp, mn);
 	else
 		emit_out(e, "\treturn rt_env_send_every(env, period, NULL, "
-		    "out);"
-		    "\n}\n");
+		    "out);\n}\n");
 }
 
 /* A's call and ask of request m: built as its send, with rt_request_new
@@ -799,9 +785,8 @@ source_call_ask(struct emit *e, const ast_decl *a, const ast_decl *m)
 	    "const %s_%s *req, rt_duration timeout)\n{\n%s", p, n, mn, p, n,
 	    mp, mn, env_locals(m));
 	env_body_to(e, a, m, "req", "rt_request_new");
-	emit_out(e, "\treturn rt_ask(ctx, env, &%s_%s_request_desc, "
-	    "timeout);\n}\n",
-	    mp, mn);
+	emit_out(e, "\treturn rt_ask(ctx, env, &%s_%s_request_desc, timeout);\n"
+	    "}\n", mp, mn);
 }
 
 /*
@@ -916,9 +901,8 @@ source_actor(struct emit *e, const ast_decl *a)
 	emit_out(e, "/* Actor %s. */\n", n);
 	emit_src(e, &a->name_loc);
 	if (a->naccepts + a->nasks > 0) {
-		emit_out(e, "static const char *const %s_%s_tag_names[] = "
-		    "{\n", p,
-		    n);
+		emit_out(e, "static const char *const %s_%s_tag_names[] = {\n",
+		    p, n);
 		for (i = 0; i < a->naccepts; i++)
 			emit_out(e, "\t\"%s\",\n", a->accepts[i]->name);
 		for (i = 0; i < a->nasks; i++)
@@ -936,22 +920,21 @@ source_actor(struct emit *e, const ast_decl *a)
 		emit_src(e, &a->name_loc);
 	source_dispatch(e, a);
 	if (a->hooks & AST_HOOK_START)
-		emit_wrapped(e, "\nstatic int\n%s_%s_start_thunk(void *self, "
-		    "rt_ctx "
-		    "*ctx, const void *args)\n{\n\treturn "
-		    "%s_%s_on_start((%s_%s "
-		    "*)self, ctx,\n\t    (const %s_%s_args *)args);\n}\n", p, n,
-		    p, n, p, n, p, n);
+		emit_wrapped(e, "\nstatic int\n"
+		    "%s_%s_start_thunk(void *self, rt_ctx *ctx, const void "
+		    "*args)\n{\n\treturn %s_%s_on_start((%s_%s *)self, ctx,\n"
+		    "\t    (const %s_%s_args *)args);\n"
+		    "}\n", p, n, p, n, p, n, p, n);
 	if (a->hooks & AST_HOOK_STOP)
-		emit_wrapped(e, "\nstatic void\n%s_%s_stop_thunk(void *self, "
-		    "rt_ctx "
-		    "*ctx, int reason)\n{\n\t%s_%s_on_stop((%s_%s *)self, ctx, "
-		    "reason);\n}\n", p, n, p, n, p, n);
+		emit_wrapped(e, "\nstatic void\n"
+		    "%s_%s_stop_thunk(void *self, rt_ctx *ctx, int reason)\n"
+		    "{\n\t%s_%s_on_stop((%s_%s *)self, ctx, reason);\n"
+		    "}\n", p, n, p, n, p, n);
 	if (a->hooks & AST_HOOK_DOWN)
-		emit_wrapped(e, "\nstatic int\n%s_%s_down_thunk(void *self, "
-		    "rt_ctx "
-		    "*ctx, rt_ref who, int reason)\n{\n\treturn %s_%s_on_down("
-		    "(%s_%s *)self, ctx, who, reason);\n}\n", p, n, p, n, p, n);
+		emit_wrapped(e, "\nstatic int\n"
+		    "%s_%s_down_thunk(void *self, rt_ctx *ctx, rt_ref who, int "
+		    "reason)\n{\n\treturn %s_%s_on_down((%s_%s *)self, ctx, "
+		    "who, reason);\n}\n", p, n, p, n, p, n);
 	if (strings) {
 		nested_helpers(e, args);
 		snprintf(name, sizeof(name), "%s_%s_args", p, n);
@@ -1006,13 +989,11 @@ source_requests(struct emit *e)
 		any = true;
 		emit_src(e, &d->name_loc);
 		emit_wrapped(e, "const rt_request %s_%s_request_desc = { "
-		    "\"%s.%s\", "
-		    "sizeof(%s_%s) };\n\n", e->p, d->name, e->p, d->name,
-		    ast_prefix(r), r->name);
+		    "\"%s.%s\", sizeof(%s_%s) };\n\n", e->p, d->name, e->p,
+		    d->name, ast_prefix(r), r->name);
 		emit_wrapped(e, "int\n(%s_reply_%s)(rt_reply_token t, const "
-		    "%s_%s "
-		    "*reply)\n{\n%s", e->p, d->name, ast_prefix(r), r->name,
-		    env_locals(r));
+		    "%s_%s *reply)\n{\n%s", e->p, d->name, ast_prefix(r),
+		    r->name, env_locals(r));
 		env_body(e, r, "reply", "rt_reply_token_env(t");
 		emit_out(e, "\trt_reply_commit(env);\n\treturn 0;\n}\n");
 	}
@@ -1046,10 +1027,10 @@ source_topic(struct emit *e, const ast_decl *t)
 	for (a = e->unit->decls; a != NULL; a = a->next) {
 		if (a->kind != AST_D_ACTOR || !ast_accepts(a, m))
 			continue;
-		emit_wrapped(e, "\nint\n%s_%s_subscribe_%s(%s_%s_ref a)\n{\n"
-		    "\treturn rt_subscribe(&%s_%s_topic, a.ref, %s_%s_TAG_%s);"
-		    "\n}\n", p, a->name, tn, p, a->name, p, tn, p, a->name,
-		    m->name);
+		emit_wrapped(e, "\nint\n%s_%s_subscribe_%s(%s_%s_ref a)\n"
+		    "{\n\treturn rt_subscribe(&%s_%s_topic, a.ref, "
+		    "%s_%s_TAG_%s);\n}\n", p, a->name, tn, p, a->name, p, tn, p,
+		    a->name, m->name);
 		emit_wrapped(e, "\nint\n%s_%s_unsubscribe_%s(%s_%s_ref a)\n{\n"
 		    "\treturn rt_unsubscribe(&%s_%s_topic, a.ref);\n}\n", p,
 		    a->name, tn, p, a->name, p, tn);
@@ -1081,6 +1062,7 @@ emit_source(struct emit *e)
 	for (d = e->unit->decls; d != NULL; d = d->next)
 		if (d->kind == AST_D_TOPIC)
 			source_topic(e, d);
+	emit_sup_source(e);
 }
 
 void

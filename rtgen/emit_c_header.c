@@ -34,35 +34,45 @@ guard_name(struct emit *e)
 	emit_out(e, "_H");
 }
 
+/* The typed refs of the declarations of `kind`, after `comment`. */
+static void
+header_refs(struct emit *e, enum ast_decl_kind kind, const char *comment)
+{
+	const ast_decl *d;
+	bool any = false;
+
+	for (d = e->unit->decls; d != NULL; d = d->next) {
+		if (d->kind != kind)
+			continue;
+		if (!any)
+			emit_out(e, "%s", comment);
+		any = true;
+		emit_out(e, "typedef struct %s_%s_ref {\n"
+		    "\trt_ref ref;\n} %s_%s_ref;\n", e->p, d->name, e->p,
+		    d->name);
+	}
+	if (any)
+		emit_out(e, "\n");
+}
+
 static void
 header_refs_and_tags(struct emit *e)
 {
 	const ast_decl *d;
 	bool any = false;
 
-	for (d = e->unit->decls; d != NULL; d = d->next) {
-		if (d->kind != AST_D_ACTOR)
-			continue;
-		if (!any)
-			emit_out(e, "/*\n * References to actors, one type "
-			    "per actor "
-			    "kind so that they do not convert\n * into each "
-			    "other. A zeroed one names no actor.\n */\n");
-		any = true;
-		emit_out(e, "typedef struct %s_%s_ref {\n\trt_ref ref;\n} "
-		    "%s_%s_ref;"
-		    "\n", e->p, d->name, e->p, d->name);
-	}
-	if (any)
-		emit_out(e, "\n");
-	any = false;
+	header_refs(e, AST_D_ACTOR, "/*\n * References to actors, one type "
+	    "per actor kind so that they do not convert\n * into each other. "
+	    "A zeroed one names no actor.\n */\n");
+	header_refs(e, AST_D_SUPERVISOR, "/* References to supervisors, one "
+	    "type per supervisor. */\n");
 	for (d = e->unit->decls; d != NULL; d = d->next) {
 		if (d->kind != AST_D_MESSAGE)
 			continue;
 		if (!any)
 			emit_out(e, "/* Message tags of the protocol, in "
-			    "declaration "
-			    "order. */\nenum {\n");
+			    "declaration order. */\n"
+			    "enum {\n");
 		else
 			emit_out(e, ",\n");
 		any = true;
@@ -87,9 +97,9 @@ header_enums(struct emit *e)
 		if (d->kind != AST_D_ENUM)
 			continue;
 		if (!any)
-			emit_out(e, "/* Enums. P_E_name(v) is the .rtp name "
-			    "of v, or "
-			    "NULL when v is none of\n * E's values. */\n");
+			emit_out(e, "/* Enums. P_E_name(v) is the .rtp name of "
+			    "v, or NULL when v is none of\n"
+			    " * E's values. */\n");
 		any = true;
 		emit_src(e, &d->name_loc);
 		emit_out(e, "typedef enum %s_%s {\n", e->p, d->name);
@@ -100,8 +110,8 @@ header_enums(struct emit *e)
 			for (c = v->name; *c != '\0'; c++)
 				emit_out(e, "%c", *c >= 'a' && *c <= 'z' ?
 				    *c - 'a' + 'A' : *c);
-			emit_out(e, " = "
-			    "%lu%s\n", i, v->next != NULL ? "," : "");
+			emit_out(e, " = %lu%s\n", i,
+			    v->next != NULL ? "," : "");
 		}
 		emit_out(e, "} %s_%s;\n", e->p, d->name);
 		emit_out(e, "const char *%s_%s_name(%s_%s v);\n", e->p, d->name,
@@ -183,32 +193,41 @@ header_messages(struct emit *e)
 /*
  * A type-checking macro of the same name as the function `name`: its
  * parameters are `lead` ("to, "), passed on as `lead_args` ("(to), "),
- * then `arg`, which must point to a message m (P_M * or const P_M *, or
- * a void * such as NULL when m has no fields), then `params` (", opts"),
+ * then `arg`, which must point to a `type` (type * or const type *, or
+ * a void * such as NULL when `nullable`), then `params` (", opts"),
  * passed on as `args` (", (opts)"). When `arg` comes last it is the
  * macro's `...`, so that a compound literal with commas in it, as in
  * &(P_M){ 1, 2 }, is still one argument.
  */
+void
+emit_checked_macro(struct emit *e, const char *name, const char *lead,
+    const char *lead_args, const char *arg, const char *type,
+    bool nullable, const char *params, const char *args)
+{
+	if (*params == 0)
+		arg = "__VA_ARGS__";
+	emit_out(e, "#define %s(%s%s%s) \\\n", name, lead,
+	    *params == 0 ? "..." : arg, params);
+	emit_out(e, "\t(%s)(%s_Generic((%s), \\\n", name, lead_args, arg);
+	emit_out(e, "\t    %s *: (%s), const %s *: (%s)", type, arg, type, arg);
+	if (nullable)
+		emit_out(e, ", void *: (%s)", arg);
+	emit_out(e, ")%s%s)\n", *args != 0 ? ", \\\n\t    " : "",
+	    *args != 0 ? args + 2 : "");
+}
+
+/* emit_checked_macro() for an argument that points to message m, which
+ * may be NULL when m has no fields. */
 static void
 checked_macro(struct emit *e, const char *name, const char *lead,
     const char *lead_args, const char *arg, const ast_decl *m,
     const char *params, const char *args)
 {
-	const char *p = ast_prefix(m);
+	char type[512];
 
-	if (*params == 0)
-		arg = "__VA_ARGS__";
-	emit_out(e, "#define %s(%s%s%s) "
-	    "\\\n", name, lead, *params == 0 ? "..." :
-	    arg, params);
-	emit_out(e, "\t(%s)(%s_Generic((%s), \\\n", name, lead_args, arg);
-	emit_out(e, "\t    %s_%s *: (%s), const %s_%s *: "
-	    "(%s)", p, m->name, arg, p,
-	    m->name, arg);
-	if (m->fields == NULL)
-		emit_out(e, ", void *: (%s)", arg);
-	emit_out(e, ")%s%s)\n", *args != 0 ? ", \\\n\t    " : "",
-	    *args != 0 ? args + 2 : "");
+	snprintf(type, sizeof(type), "%s_%s", ast_prefix(m), m->name);
+	emit_checked_macro(e, name, lead, lead_args, arg, type,
+	    m->fields == NULL, params, args);
 }
 
 /* The descriptors of the requests and their deferred replies. */
@@ -222,24 +241,20 @@ header_requests(struct emit *e)
 	    d = emit_next_request(d->next)) {
 		if (!any)
 			emit_out(e, "/*\n * Requests: a message M -> R is "
-			    "answered "
-			    "with an R. P_M_request_desc\n * describes it to "
-			    "the runtime. P_reply_M answers a request whose\n"
-			    " * handler deferred its reply (took rt_defer_reply"
-			    "(ctx) and returned\n * RT_DEFER): it borrows "
-			    "reply "
-			    "(strings and bytes are copied) and uses\n * up "
-			    "the "
-			    "token. Returns 0, RT_ENOENT (answered before), "
-			    "RT_ENOMEM, or\n * RT_EINVAL (a zeroed token; a "
-			    "NULL "
-			    "reply when R has fields, or bad\n * bytes: the "
-			    "token is then left unused).\n */\n");
+			    "answered with an R. P_M_request_desc\n * "
+			    "describes it to the runtime. P_reply_M answers a "
+			    "request whose\n * handler deferred its reply "
+			    "(took rt_defer_reply(ctx) and returned\n * "
+			    "RT_DEFER): it borrows reply (strings and bytes "
+			    "are copied) and uses\n * up the token. Returns 0, "
+			    "RT_ENOENT (answered before), RT_ENOMEM, or\n * "
+			    "RT_EINVAL (a zeroed token; a NULL reply when R "
+			    "has fields, or bad\n * bytes: the token is then "
+			    "left unused).\n */\n");
 		any = true;
 		emit_src(e, &d->name_loc);
-		emit_out(e, "extern const rt_request "
-		    "%s_%s_request_desc;\n", e->p,
-		    d->name);
+		emit_out(e, "extern const rt_request %s_%s_request_desc;\n",
+		    e->p, d->name);
 		emit_wrapped(e, "int %s_reply_%s(rt_reply_token t, const %s_%s "
 		    "*reply);\n", e->p, d->name, ast_prefix(emit_reply_of(d)),
 		    emit_reply_of(d)->name);
@@ -248,8 +263,7 @@ header_requests(struct emit *e)
 		return;
 	emit_gen(e);
 	emit_out(e, "#ifndef __cplusplus\n/* Make a reply of the wrong type a "
-	    "hard "
-	    "error. */\n");
+	    "hard error. */\n");
 	for (d = emit_next_request(e->unit->decls); d != NULL;
 	    d = emit_next_request(d->next)) {
 		char name[512];
@@ -415,9 +429,8 @@ header_registry(struct emit *e, const ast_decl *a)
 	    "_whereis returns\n * RT_ETYPE when the name is another kind "
 	    "of actor's. */\n");
 	emit_src(e, &a->name_loc);
-	emit_wrapped(e, "int %s_%s_register(%s_%s_ref a, const char "
-	    "*name);\n", p, n,
-	    p, n);
+	emit_wrapped(e, "int %s_%s_register(%s_%s_ref a, const char *name);\n",
+	    p, n, p, n);
 	emit_wrapped(e, "int %s_%s_whereis(rt_system *sys, const char *name, "
 	    "%s_%s_ref *out);\n", p, n, p, n);
 }
@@ -430,29 +443,25 @@ header_actor(struct emit *e, const ast_decl *a)
 	size_t i;
 
 	emit_out(e, "/*\n * Actor %s: its state, spawn arguments, class and "
-	    "spawn "
-	    "function,\n * sends and handlers. The spawn copies args (NULL: "
-	    "all zero) and stores\n * the new ref in *out (out may be NULL); "
-	    "a send queues a copy of msg\n * (borrowed: strings are copied "
-	    "before it returns) and returns RT_EINVAL\n * for a NULL msg "
-	    "when the message has fields. Each send has an _opt\n * twin "
-	    "that takes rt_send_opts (priority, ttl, timeout; NULL: the\n"
-	    " * defaults, the same as the plain send), which also returns "
+	    "spawn function,\n * sends and handlers. The spawn copies args "
+	    "(NULL: all zero) and stores\n * the new ref in *out (out may be "
+	    "NULL); a send queues a copy of msg\n * (borrowed: strings are "
+	    "copied before it returns) and returns RT_EINVAL\n * for a NULL "
+	    "msg when the message has fields. Each send has an _opt\n * twin "
+	    "that takes rt_send_opts (priority, ttl, timeout; NULL: the\n * "
+	    "defaults, the same as the plain send), which also returns "
 	    "RT_EINVAL\n * for bad options. All return 0 or a negative RT_E* "
 	    "code.\n", n);
 	if (bytes_fields(a))
 		emit_out(e, " * The data of bytes fields is copied like "
-		    "strings; "
-		    "a bytes field with\n * NULL data and a len > 0 makes a "
-		    "send or the spawn return RT_EINVAL.\n");
+		    "strings; a bytes field with\n * NULL data and a len > 0 "
+		    "makes a send or the spawn return RT_EINVAL.\n");
 	if (a->init != NULL && emit_has_kind(a->init->fields, AST_T_CTYPE))
-		emit_out(e, " * C-typed args are copied by value: a pointer "
-		    "in one "
-		    "is the new\n * actor's once the spawn returns 0.\n");
+		emit_out(e, " * C-typed args are copied by value: a pointer in "
+		    "one is the new\n * actor's once the spawn returns 0.\n");
 	if (a->mailbox_bound != 0)
 		emit_out(e, " * Its mailbox holds at most %lu messages; when "
-		    "it is "
-		    "full,\n%s", (unsigned long)a->mailbox_bound,
+		    "it is full,\n%s", (unsigned long)a->mailbox_bound,
 		    overflow_text(a->overflow));
 	if (accepts_requests(a))
 		emit_out(e, "%s", requests_text);
@@ -479,8 +488,7 @@ header_actor(struct emit *e, const ast_decl *a)
 	}
 	emit_out(e, "extern const rt_actor_class %s_%s_class;\n", p, n);
 	emit_wrapped(e, "int %s_%s_spawn(rt_system *sys, const %s_%s_args "
-	    "*args, "
-	    "%s_%s_ref *out);\n", p, n, p, n, p, n);
+	    "*args, %s_%s_ref *out);\n", p, n, p, n, p, n);
 	header_registry(e, a);
 	for (i = 0; i < a->naccepts; i++) {
 		const ast_name *m = a->accepts[i];
@@ -498,19 +506,17 @@ header_actor(struct emit *e, const ast_decl *a)
 		    p, n, m->name, p, n, mp, m->name);
 		if (emit_every_allowed(m->target))
 			emit_wrapped(e, "int %s_%s_send_%s_every(%s_%s_ref to, "
-			    "const %s_%s *msg, rt_duration period, "
-			    "rt_timer *out);\n", p, n, m->name, p, n, mp,
-			    m->name);
+			    "const %s_%s *msg, rt_duration period, rt_timer "
+			    "*out);\n", p, n, m->name, p, n, mp, m->name);
 		if (emit_reply_of(m->target) != NULL)
 			header_call_ask(e, a, m->target);
 	}
 	if (a->naccepts > 0) {
 		emit_gen(e);
-		emit_out(e, "#ifndef __cplusplus\n/* Make a message of the "
-		    "wrong "
-		    "type a hard error. A compound literal\n * with commas "
-		    "in it needs parentheses unless it is the last argument."
-		    " */\n");
+		emit_out(e, "#ifndef __cplusplus\n"
+		    "/* Make a message of the wrong type a hard error. A "
+		    "compound literal\n * with commas in it needs parentheses "
+		    "unless it is the last argument. */\n");
 		for (i = 0; i < a->naccepts; i++) {
 			const ast_decl *m = a->accepts[i]->target;
 
@@ -541,9 +547,8 @@ header_actor(struct emit *e, const ast_decl *a)
 
 		emit_src(e, &m->loc);
 		emit_wrapped(e, "int %s_%s_on_%s_reply(%s_%s *self, rt_ctx "
-		    "*ctx, "
-		    "rt_corr id, int status, const %s_%s *reply);\n", p, n,
-		    m->name, p, n, ast_prefix(emit_reply_of(m->target)),
+		    "*ctx, rt_corr id, int status, const %s_%s *reply);\n", p,
+		    n, m->name, p, n, ast_prefix(emit_reply_of(m->target)),
 		    emit_reply_of(m->target)->name);
 	}
 	for (i = 0; a->hooks != 0 && i < 3; i++) {
@@ -561,16 +566,14 @@ found:
 		emit_src(e, &h->loc);
 		if (i == 0)
 			emit_wrapped(e, "int %s_%s_on_start(%s_%s *self, "
-			    "rt_ctx *ctx, "
-			    "const %s_%s_args *args);\n", p, n, p, n, p, n);
+			    "rt_ctx *ctx, const %s_%s_args *args);\n", p, n, p,
+			    n, p, n);
 		else if (i == 1)
 			emit_wrapped(e, "void %s_%s_on_stop(%s_%s *self, "
-			    "rt_ctx *ctx, "
-			    "int reason);\n", p, n, p, n);
+			    "rt_ctx *ctx, int reason);\n", p, n, p, n);
 		else
-			emit_wrapped(e, "int %s_%s_on_down(%s_%s *self, "
-			    "rt_ctx *ctx, "
-			    "rt_ref who, int reason);\n", p, n, p, n);
+			emit_wrapped(e, "int %s_%s_on_down(%s_%s *self, rt_ctx "
+			    "*ctx, rt_ref who, int reason);\n", p, n, p, n);
 	}
 	emit_gen(e);
 	emit_out(e, "\n");
@@ -601,8 +604,8 @@ poison_name(struct emit *e, size_t *col, const ast_decl *a,
 		emit_out(e, " \\\n\t");
 		*col = 8;
 	}
-	emit_out(e, " "
-	    "%s_%s_%s_%s%s", e->p, a->name, t->verb, m->name, t->suffix);
+	emit_out(e, " %s_%s_%s_%s%s", e->p, a->name, t->verb, m->name,
+	    t->suffix);
 	*col += len;
 }
 
@@ -652,8 +655,7 @@ header_topic(struct emit *e, const ast_decl *t)
 	}
 	emit_gen(e);
 	emit_out(e, "#ifndef __cplusplus\n/* Make a message of the wrong type "
-	    "a "
-	    "hard error. */\n");
+	    "a hard error. */\n");
 	emit_src(e, &t->name_loc);
 	snprintf(name, sizeof(name), "%s_%s_publish", p, tn);
 	checked_macro(e, name, "sys, ", "(sys), ", "msg", m, "", "");
@@ -678,14 +680,13 @@ static void
 poison_comment(struct emit *e, bool topics)
 {
 	emit_out(e, "/*\n * Sends, calls and asks that do not exist: an actor "
-	    "accepts "
-	    "only the\n * messages of its 'accepts' clauses (and has no _every "
-	    "send of a\n * message with C-typed fields), and only requests "
-	    "have calls and\n * asks. Poisoning the names of the other "
-	    "combinations makes a call\n * to one a hard error, not just a "
-	    "warning about an implicit\n * declaration.%s\n */\n", topics ?
-	    " Likewise an actor subscribes only to the topics whose\n * "
-	    "message it accepts." : "");
+	    "accepts only the\n * messages of its 'accepts' clauses (and has "
+	    "no _every send of a\n * message with C-typed fields), and only "
+	    "requests have calls and\n * asks. Poisoning the names of the "
+	    "other combinations makes a call\n * to one a hard error, not just "
+	    "a warning about an implicit\n * declaration.%s\n */\n",
+	    topics ? " Likewise an actor subscribes only to the topics "
+	    "whose\n * message it accepts." : "");
 }
 
 /* Does actor a accept a message named `name` (of any protocol)? */
@@ -812,16 +813,14 @@ header_poison(struct emit *e)
 		poison_walk(e, &cands, &shared, &skip, true);
 	else
 		emit_out(e, "/*\n * Sends, calls and asks that do not exist "
-		    "are not "
-		    "declared: this\n * protocol has too many combinations of "
-		    "actors and messages to name\n * each one, so a call to "
-		    "one is made an error here instead (C99\n * removed "
-		    "implicit declarations; compilers only warn by default).\n"
-		    " * It stays in force for the rest of the file that "
-		    "includes "
-		    "this\n * header; with warnings off (-w), such a call "
-		    "fails "
-		    "when linking.\n */\n#pragma GCC diagnostic error "
+		    "are not declared: this\n * protocol has too many "
+		    "combinations of actors and messages to name\n * each one, "
+		    "so a call to one is made an error here instead (C99\n * "
+		    "removed implicit declarations; compilers only warn by "
+		    "default).\n * It stays in force for the rest of the file "
+		    "that includes this\n * header; with warnings off (-w), "
+		    "such a call fails when linking.\n */\n"
+		    "#pragma GCC diagnostic error "
 		    "\"-Wimplicit-function-declaration\"\n\n");
 	free(cands.at);
 	emit_pset_clear(&shared);
@@ -840,6 +839,8 @@ emit_header(struct emit *e)
 	guard_name(e);
 	emit_out(e, "\n\n#include <stdbool.h>\n#include <stddef.h>\n"
 	    "#include <stdint.h>\n#include <stdio.h>\n#include <rt/rt.h>\n");
+	if (emit_any_supervisor(e->unit))
+		emit_out(e, "#include <rt/supervisor.h>\n");
 	/* Imports first: an included C type may use their types. */
 	for (d = e->unit->decls; d != NULL; d = d->next)
 		if (d->kind == AST_D_IMPORT) {
@@ -867,6 +868,7 @@ emit_header(struct emit *e)
 		if (d->kind == AST_D_ACTOR)
 			header_actor(e, d);
 	header_topics(e);
+	emit_sup_header(e);
 	header_poison(e);
 	emit_out(e, "#ifdef __cplusplus\n}\n#endif\n\n#endif\n");
 }

@@ -69,7 +69,17 @@ bool emit_is_reply(const ast_unit *unit, const ast_decl *m);
 bool emit_has_strings(const ast_field *f);
 const char *emit_ctype(const ast_type *t, char *buf, size_t size);
 
+void emit_checked_macro(struct emit *e, const char *name, const char *lead,
+    const char *lead_args, const char *arg, const char *type,
+    bool nullable, const char *params, const char *args);
+
 /* emit_header: the whole header (emit_c_header.c). */
 void emit_header(struct emit *e);
+
+/* Supervisors (emit_c_sup.c): whether the unit declares one, their
+ * declarations in the header, their specs and functions in the source. */
+bool emit_any_supervisor(const ast_unit *unit);
+void emit_sup_header(struct emit *e);
+void emit_sup_source(struct emit *e);
 
 #endif

@@ -3,8 +3,9 @@
  * The Graphviz emitter (see emit_dot.h). Names in a checked unit are
  * identifiers, so they go into quoted DOT IDs and HTML-like labels as they
  * are; only the file name in the banner needs care. Actors, topics and
- * (later) supervisors share one namespace in a protocol, so a declaration's
- * name is its node's ID.
+ * supervisors share one namespace in a protocol, so a declaration's name
+ * is its node's ID; a supervisor's child, "S.name", has a dot no name
+ * has.
  *
  * Edges need "which actors accept M" for many M. An index of (message,
  * actor) pairs sorted by message answers it by binary search, so the
@@ -13,6 +14,7 @@
 #include "emit_dot.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -159,23 +161,97 @@ topic_node(struct dot *e, const ast_decl *t)
 	    "topic of %s>];\n", t->name, t->name, t->carries->name);
 }
 
+/* The node of child c of sup: a supervisor of this protocol is its own
+ * node (so the edges make the tree); any other child gets one of its
+ * own, "S.name". */
+static void
+child_id(const ast_decl *sup, const ast_clause *c, char *buf, size_t size)
+{
+	const ast_decl *k = c->child_of->target;
+
+	if (k->kind == AST_D_SUPERVISOR && k->home == sup->home)
+		snprintf(buf, size, "%s", k->name);
+	else
+		snprintf(buf, size, "%s.%s", sup->name, c->names->name);
+}
+
 /*
- * Supervision trees come first in the picture once the language has
- * supervisors (they come with their own work; the AST has none yet).
- * The plan, so that they slot in here without moving anything else:
- * each supervisor S is a cluster "cluster_S" labelled with its strategy,
- * intensity and backoff; inside it a node for S (shape=doubleoctagon) and
- * one node per child, "S.name", labelled "name : Kind" with its restart
- * policy and shutdown; a bold edge S -> "S.name" per child (for a
- * supervisor child, to that supervisor's node, which makes the tree), and
- * a template child drawn with peripheries=2. The child nodes are
- * instances; the actor boxes below are kinds, so a gray edge links each
- * child to its kind's box and message flow stays between kinds.
+ * The supervision trees, first in the picture: each supervisor S is a
+ * cluster labelled with its strategy, intensity and backoff, holding a
+ * node for S (a double octagon) and one per child that is not one of this
+ * protocol's supervisors, "S.name", labelled "name : Kind" (a template
+ * has a double border). A bold edge from S to each child, labelled with
+ * its name, restart policy and shutdown, makes the tree. The child nodes
+ * are instances; the actor boxes below are kinds, so a gray line links
+ * each actor child to its kind's box and message flow stays between
+ * kinds.
  */
 static void
 supervision(struct dot *e)
 {
-	(void)e;
+	const ast_decl *s;
+	char id[512], a[64], b[64];
+	size_t i;
+	bool any = false;
+
+	for (s = e->unit->decls; s != NULL; s = s->next) {
+		if (s->kind != AST_D_SUPERVISOR)
+			continue;
+		if (!any)
+			emit_text_printf(e->b, "\n\t/* Supervisors are "
+			    "double octagons; bold edges lead to their "
+			    "children. */\n");
+		any = true;
+		emit_text_printf(e->b, "\tsubgraph \"cluster_%s\" {\n\t\t"
+		    "graph [style=\"rounded,dashed\", color=gray50, "
+		    "label=<%s<BR/>intensity %lu within %s", s->name,
+		    ast_strategy_keyword(s->strategy),
+		    (unsigned long)s->intensity,
+		    ast_duration_text(a, sizeof(a), s->period));
+		if (s->backoff_max > 0)
+			emit_text_printf(e->b, "<BR/>backoff %s .. %s",
+			    ast_duration_text(a, sizeof(a), s->backoff_min),
+			    ast_duration_text(b, sizeof(b), s->backoff_max));
+		emit_text_printf(e->b, ">];\n\t\t\"%s\" [shape=doubleoctagon, "
+		    "label=<<B>%s</B>>];\n", s->name, s->name);
+		for (i = 0; i < s->nchildren; i++) {
+			const ast_clause *c = s->children[i];
+			const ast_name *k = c->child_of;
+
+			child_id(s, c, id, sizeof(id));
+			if (strcmp(id, k->name) == 0)
+				continue;
+			emit_text_printf(e->b, "\t\t\"%s\" [shape=%s, "
+			    "%slabel=<%s%s : %s%s%s>];\n", id,
+			    k->target->kind == AST_D_ACTOR ? "box" :
+			    "doubleoctagon", c->kind == AST_C_TEMPLATE ?
+			    "peripheries=2, " : "", c->kind == AST_C_TEMPLATE ?
+			    "template " : "", c->names->name,
+			    k->qual != NULL ? k->qual : "",
+			    k->qual != NULL ? "." : "", k->name);
+		}
+		emit_text_printf(e->b, "\t}\n");
+	}
+	for (s = e->unit->decls; s != NULL; s = s->next) {
+		if (s->kind != AST_D_SUPERVISOR)
+			continue;
+		for (i = 0; i < s->nchildren; i++) {
+			const ast_clause *c = s->children[i];
+			const ast_decl *k = c->child_of->target;
+
+			child_id(s, c, id, sizeof(id));
+			emit_text_printf(e->b, "\t\"%s\" -> \"%s\" "
+			    "[style=bold, label=<%s<BR/>%s, %s>];\n", s->name,
+			    id, c->names->name, ast_restart_keyword(c->restart),
+			    c->shutdown < 0 ? "infinity" :
+			    ast_duration_text(a, sizeof(a),
+			    (uint64_t)c->shutdown));
+			if (k->kind == AST_D_ACTOR && k->home == e->unit)
+				emit_text_printf(e->b, "\t\"%s\" -> \"%s\" "
+				    "[color=gray70, arrowhead=none];\n", id,
+				    k->name);
+		}
+	}
 }
 
 /* Dashed edges from `holder` for each ref field in `fields`, labelled

@@ -118,6 +118,14 @@ struct loaded {
 	unsigned errors;        /* in the file itself or its imports */
 };
 
+/* A file of the command line: when another file imports it, it is still
+ * loaded as one of the command line (under that name, with the warnings
+ * of a file of its own), and only once. */
+struct root {
+	char *real;
+	const char *path;       /* as given (borrowed) */
+};
+
 /* A file being loaded, outermost first: the chain of a cycle. */
 struct frame {
 	const char *real;
@@ -133,6 +141,8 @@ struct import_loader {
 	size_t nfiles, capfiles;
 	struct frame *stack;
 	size_t depth, capstack;
+	struct root *roots;
+	size_t nroots, caproots;
 };
 
 static void *
@@ -174,6 +184,9 @@ import_loader_free(import_loader *l)
 	}
 	free(l->files);
 	free(l->stack);
+	for (i = 0; i < l->nroots; i++)
+		free(l->roots[i].real);
+	free(l->roots);
 	free(l);
 }
 
@@ -212,9 +225,23 @@ on_stack(const import_loader *l, const char *real)
 
 static unsigned resolve(import_loader *l, ast_unit *unit, diag *d);
 
-/* Read, parse, resolve the imports of and check the file at `path`. */
+/* The file of the command line whose real path is `real`, or NULL. */
+static const struct root *
+find_root(const import_loader *l, const char *real)
+{
+	size_t i;
+
+	for (i = 0; i < l->nroots; i++)
+		if (strcmp(l->roots[i].real, real) == 0)
+			return &l->roots[i];
+	return NULL;
+}
+
+/* Read, parse, resolve the imports of and check the file at `path`
+ * (`real`, which the loader takes, is its real path); `imported`: it is
+ * loaded for an import, not from the command line. */
 static struct loaded *
-load(import_loader *l, const char *path, char *real)
+load(import_loader *l, const char *path, char *real, bool imported)
 {
 	struct loaded *f = ast_xmalloc(sizeof(*f));
 	size_t len = 0;
@@ -237,7 +264,7 @@ load(import_loader *l, const char *path, char *real)
 	f->unit->nsearch = l->nsearch;
 	if (rtp_parse_text(f->unit, &d, text, len) == 0) {
 		f->unit->imports_resolved = true;
-		f->unit->imported = true;
+		f->unit->imported = imported;
 		resolve(l, f->unit, &d);
 		sema_check(f->unit, &d);
 	}
@@ -310,10 +337,14 @@ resolve(import_loader *l, ast_unit *unit, diag *d)
 			continue;
 		}
 		f = find_loaded(l, real);
-		if (f != NULL)
+		if (f != NULL) {
 			free(real);
-		else
-			f = load(l, path, real);
+		} else {
+			const struct root *r = find_root(l, real);
+
+			f = r != NULL ? load(l, r->path, real, false) :
+			    load(l, path, real, true);
+		}
 		/* Make dependencies: the file, then what it depends on. */
 		ast_unit_add_dep(unit, path, decl->name_loc);
 		free(path);
@@ -350,4 +381,37 @@ import_resolve(import_loader *l, ast_unit *unit, diag *d)
 {
 	unit->imports_resolved = true;
 	return resolve(l, unit, d);
+}
+
+/* The real path of `path`, or a copy of it when it has none (it does not
+ * exist: reading it will say so). */
+static char *
+real_or_same(const char *path)
+{
+	char *real = realpath(path, NULL);
+
+	return real != NULL ? real : ast_xstrdup(path);
+}
+
+void
+import_add_root(import_loader *l, const char *path)
+{
+	if (l->nroots == l->caproots)
+		l->roots = grow(l->roots, &l->caproots, sizeof(*l->roots));
+	l->roots[l->nroots].real = real_or_same(path);
+	l->roots[l->nroots].path = path;
+	l->nroots++;
+}
+
+const ast_unit *
+import_load(import_loader *l, const char *path)
+{
+	char *real = real_or_same(path);
+	struct loaded *f = find_loaded(l, real);
+
+	if (f != NULL)
+		free(real);
+	else
+		f = load(l, path, real, false);
+	return f->errors == 0 ? f->unit : NULL;
 }

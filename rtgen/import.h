@@ -12,6 +12,10 @@
  * imports a.rtp), reported with the whole chain. An imported file's own
  * errors are reported against it, and the import that named it is an
  * error too, so that the importing file produces no output.
+ *
+ * The files of the command line are loaded by the same loader, so that a
+ * file that is both given and imported is parsed and checked once, and
+ * its errors are reported once.
  */
 #ifndef RT_IMPORT_H
 #define RT_IMPORT_H
@@ -49,5 +53,20 @@ void import_loader_free(import_loader *l);
  * it reported.
  */
 unsigned import_resolve(import_loader *l, ast_unit *unit, diag *d);
+
+/* import_add_root: name `path` (borrowed until the loader is freed) as a
+ * file of the command line, before any is loaded: a file that imports it
+ * then finds it loaded as such (under that name; not as a library of
+ * another protocol, whose unused messages are not warned about). */
+void import_add_root(import_loader *l, const char *path);
+
+/*
+ * import_load: the unit of `path`, a file of the command line, read,
+ * parsed, its imports loaded and checked, once per run: a second call, or
+ * one after a file imported it, finds it loaded. NULL when it has errors,
+ * which were reported when it was loaded (once). The unit stays the
+ * loader's.
+ */
+const ast_unit *import_load(import_loader *l, const char *path);
 
 #endif

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The rtgen driver: the command line, then for every input file read,
- * parse, check and generate in memory; only when all inputs are clean are
+ * parse, check and generate in memory (the files are loaded by the loader
+ * of imports, so that a file both given and imported by another is read
+ * once and its errors reported once); only when all inputs are clean are
  * the outputs written, each to a temporary file in the output directory,
  * and then renamed into place. A broken input therefore never leaves an
  * output file behind, new or half-written.
@@ -17,15 +19,9 @@
 
 #include "ast.h"
 #include "deps.h"
-#include "diag.h"
 #include "emit_c.h"
 #include "emit_dot.h"
 #include "import.h"
-#include "rtp_parse.h"
-#include "sema.h"
-
-/* Inputs larger than this are refused (the scanner takes an int length). */
-#define RTGEN_MAX_INPUT (64u << 20)
 
 /* What rtgen makes of its inputs: C files, or text on stdout instead. */
 enum mode {
@@ -69,7 +65,8 @@ usage(FILE *f)
 	    "the .rtp\n"
 	    "  --dot        write a Graphviz picture of each protocol to "
 	    "stdout instead\n"
-	    "               (actors, topics, asks and refs)\n"
+	    "               (supervision trees, actors, topics, asks and "
+	    "refs)\n"
 	    "  -M           write make dependencies of the generated files to "
 	    "stdout\n"
 	    "               instead, like cc -M\n"
@@ -102,36 +99,22 @@ base_name(const char *path)
 /* Parse, check and generate one file; 0 and two outputs, or 1. */
 static int
 compile(const char *path, const char *dir, const struct options *o,
-    struct output *h, struct output *c, FILE *err)
+    struct output *h, struct output *c)
 {
 	const char *base = base_name(path);
+	const ast_unit *unit = import_load(o->loader, path);
 	emit_c_opts opts;
-	ast_unit *unit;
-	size_t len = 0;
-	char *text;
-	diag d;
-	int status = 0;
 
-	text = import_read_file(path, &len, err);
-	if (text == NULL)
+	if (unit == NULL)
 		return 1;
-	diag_init(&d, err, path, text, len);
-	d.werror = o->werror;
-	unit = ast_unit_new(path);
-	unit->search = o->search;
-	unit->nsearch = o->nsearch;
-	if (rtp_parse_text(unit, &d, text, len) == 0) {
-		import_resolve(o->loader, unit, &d);
-		sema_check(unit, &d);
-	}
-	if (d.errors == 0 && o->mode != MODE_C) {
+	if (o->mode != MODE_C) {
 		/* Text for stdout, written once every input is clean. */
 		h->input = path;
 		if (o->mode == MODE_DOT)
 			emit_dot(unit, path, &h->text);
 		else
 			deps_emit(unit, path, dir, &h->text);
-	} else if (d.errors == 0) {
+	} else {
 		h->input = c->input = path;
 		h->path = join(dir, base, ".h");
 		c->path = join(dir, base, ".c");
@@ -140,13 +123,8 @@ compile(const char *path, const char *dir, const struct options *o,
 		opts.c_name = base_name(c->path);
 		opts.lines = o->lines;
 		emit_c(unit, &opts, &h->text, &c->text);
-	} else {
-		status = 1;
 	}
-	ast_unit_free(unit);
-	diag_fini(&d);
-	free(text);
-	return status;
+	return 0;
 }
 
 /* Write o->text to a new temporary file beside o->path; 0 or -1. */
@@ -318,8 +296,10 @@ rtgen_main(int argc, char **argv, FILE *out, FILE *err)
 	outs = ast_xmalloc(2 * nfiles * sizeof(*outs));
 	o.loader = import_loader_new(err, o.werror, o.search, o.nsearch);
 	for (i = 0; i < nfiles; i++)
+		import_add_root(o.loader, files[i]);
+	for (i = 0; i < nfiles; i++)
 		if (compile(files[i], dirslash, &o, &outs[2 * i],
-		    &outs[2 * i + 1], err) != 0)
+		    &outs[2 * i + 1]) != 0)
 			status = 1;
 	if (status == 0 && o.mode != MODE_C)
 		for (i = 0; i < nfiles; i++)

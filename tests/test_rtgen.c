@@ -482,6 +482,68 @@ a_mailbox_clause_gives_its_bound_and_policy(void)
 }
 
 static void
+a_supervisor_gives_its_clauses_in_order(void)
+{
+	struct result r = parse("protocol p;\n"
+	    "supervisor S {\n"
+	    " strategy one_for_all;\n"
+	    " intensity 2 within 3s;\n"
+	    " backoff 1ms .. 4ms;\n"
+	    " child c : q.K(a = -1.5e3, b = \"x\", c = on_, d = 2m, e = -7) "
+	    "transient shutdown infinity;\n"
+	    " template t : K;\n}\n");
+	ast_clause *c = nth_decl(r.unit, 1)->clauses;
+	const ast_arg *a;
+
+	CU_ASSERT_EQUAL_FATAL(r.errors, 0);
+	CU_ASSERT_EQUAL(nth_decl(r.unit, 1)->kind, AST_D_SUPERVISOR);
+	CU_ASSERT_EQUAL_FATAL(c->kind, AST_C_STRATEGY);
+	CU_ASSERT_STRING_EQUAL(c->names->name, "one_for_all");
+	c = c->next;
+	CU_ASSERT_EQUAL_FATAL(c->kind, AST_C_INTENSITY);
+	CU_ASSERT_EQUAL(c->bound, 2);
+	CU_ASSERT_EQUAL(c->dur.ns, UINT64_C(3000000000));
+	c = c->next;
+	CU_ASSERT_EQUAL_FATAL(c->kind, AST_C_BACKOFF);
+	CU_ASSERT_EQUAL(c->dur.ns, 1000000);
+	CU_ASSERT_EQUAL(c->dur2.ns, 4000000);
+	c = c->next;
+	CU_ASSERT_EQUAL_FATAL(c->kind, AST_C_CHILD);
+	CU_ASSERT_STRING_EQUAL(c->names->name, "c");
+	CU_ASSERT_STRING_EQUAL(c->child_of->qual, "q");
+	CU_ASSERT_STRING_EQUAL(c->child_of->name, "K");
+	CU_ASSERT_TRUE(c->has_args);
+	CU_ASSERT_STRING_EQUAL(c->policy->name, "transient");
+	CU_ASSERT_TRUE(c->has_shutdown);
+	CU_ASSERT_STRING_EQUAL(c->dur.name, "infinity");
+	a = c->args;
+	CU_ASSERT_EQUAL_FATAL(a->kind, AST_V_FLOAT);
+	CU_ASSERT_STRING_EQUAL(a->text, "-1.5e3");
+	CU_ASSERT_TRUE(a->negative);
+	a = a->next;
+	CU_ASSERT_EQUAL_FATAL(a->kind, AST_V_STRING);
+	CU_ASSERT_STRING_EQUAL(a->text, "x");
+	a = a->next;
+	CU_ASSERT_EQUAL_FATAL(a->kind, AST_V_NAME);
+	CU_ASSERT_STRING_EQUAL(a->text, "on_");
+	a = a->next;
+	CU_ASSERT_EQUAL_FATAL(a->kind, AST_V_DURATION);
+	CU_ASSERT_EQUAL(a->num, UINT64_C(120000000000));
+	a = a->next;
+	CU_ASSERT_EQUAL_FATAL(a->kind, AST_V_INT);
+	CU_ASSERT_TRUE(a->negative);
+	CU_ASSERT_EQUAL(a->num, 7);
+	CU_ASSERT_PTR_NULL(a->next);
+	c = c->next;
+	CU_ASSERT_EQUAL_FATAL(c->kind, AST_C_TEMPLATE);
+	CU_ASSERT_FALSE(c->has_args);
+	CU_ASSERT_FALSE(c->has_shutdown);
+	CU_ASSERT_PTR_NULL(c->policy);
+	CU_ASSERT_PTR_NULL(c->next);
+	result_free(&r);
+}
+
+static void
 sema_resolves_mailbox_bounds_and_policies(void)
 {
 	struct result r = check("protocol p;\nactor Plain {}\n"
@@ -647,10 +709,11 @@ a_duration_past_the_range_is_an_error(void)
 /* Every keyword of the language (DESIGN.md §2: keywords are reserved). */
 static const char *const keywords[] = {
 	"protocol", "message", "actor", "topic", "enum", "include", "import",
-	"accepts", "asks", "state",
-	"init", "on", "start", "stop", "ref", "mailbox", "unbounded",
-	"overflow", "block", "drop", "reject", "bool", "i8", "i16", "i32", "i64", "u8", "u16",
-	"u32", "u64", "f32", "f64", "string",
+	"accepts", "asks", "state", "init", "on", "start", "stop", "ref",
+	"mailbox", "unbounded", "overflow", "block", "drop", "reject", "bool",
+	"i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "f32", "f64",
+	"string", "supervisor", "strategy", "intensity", "within", "backoff",
+	"child", "template", "shutdown",
 };
 
 static void
@@ -710,6 +773,10 @@ static const char *const bad_files[] = {
 	"nested_cycle", "type_errors", "cname_enum", "field_keywords",
 	"include_errors", "import_not_found", "import_cycle",
 	"import_ambiguous", "import_unknown", "import_errors",
+	"sup_unknown_kind", "sup_duplicate_child", "sup_duplicate_clause",
+	"sup_bad_args", "sup_args_to_supervisor", "sup_cycle", "sup_template",
+	"sup_intensity", "sup_backoff", "sup_durations", "sup_names",
+	"sup_cname", "sup_syntax",
 };
 
 static void
@@ -754,7 +821,7 @@ each_bad_file_gives_its_expected_errors_and_no_output(void)
 /* ---- warnings: golden stderr, plain and with -Werror ----------------------- */
 
 static const char *const warn_files[] = { "topic_no_subscriber",
-	"import_unused" };
+	"import_unused", "sup_no_children" };
 
 /* Run rtgen [-Werror] on warn/NAME.rtp: the status and the number of files
  * written must be as given, stderr as in warn/NAME`suffix`. What it
@@ -817,9 +884,11 @@ a_warning_does_not_fail_the_run_unless_werror(void)
 
 /* ---- the emitter: golden output that compiles ------------------------------- */
 
-/* imports.rtp imports inc/common.rtp, which it finds through -I. */
+/* imports.rtp imports inc/common.rtp and supervisors.rtp inc/staff.rtp,
+ * which they find through -I. */
 static const char *const good_files[] = { "shop", "minimal", "messages",
-	"mailbox", "types", "ask", "lang", "inc/common", "imports" };
+	"mailbox", "types", "ask", "lang", "inc/common", "imports",
+	"inc/staff", "supervisors" };
 
 /* The directory imports.rtp's imports are found in. */
 #define GOOD_INC "-Irtgen/good/inc"
@@ -1087,6 +1156,66 @@ one_bad_input_among_good_ones_writes_nothing(void)
 	free(dir);
 }
 
+/* How many times `needle` occurs in `s`. */
+static int
+occurrences(const char *s, const char *needle)
+{
+	int n = 0;
+
+	for (; (s = strstr(s, needle)) != NULL; s++)
+		n++;
+	return n;
+}
+
+/* A file given on the command line that another file given imports is
+ * parsed and checked once, in either order: its errors show once (the
+ * golden file has the importer first), and a good one is generated once. */
+static void
+a_file_given_and_imported_is_checked_once(void)
+{
+	const char *importer_first[] = { "-o", NULL,
+		"rtgen/bad/import_errors.rtp", "rtgen/bad/inc/broken.rtp",
+		NULL };
+	const char *imported_first[] = { "-o", NULL,
+		"rtgen/bad/inc/broken.rtp", "rtgen/bad/import_errors.rtp",
+		NULL };
+	const char *good[] = { "-o", NULL, GOOD_INC,
+		"rtgen/good/imports.rtp", "rtgen/good/inc/common.rtp", NULL };
+	char *dir = tmpdir(), cwd[4096], *out, *err, *want;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(getcwd(cwd, sizeof(cwd)));
+	CU_ASSERT_EQUAL_FATAL(chdir(TEST_SRCDIR), 0);
+	importer_first[1] = imported_first[1] = good[1] = dir;
+	CU_ASSERT_EQUAL(run(importer_first, &out, &err), 1);
+	CU_ASSERT_EQUAL(occurrences(err, "unknown type 'Y'"), 1);
+	if (updating())
+		spit("rtgen/bad/given_and_imported.err", err, strlen(err));
+	want = slurp("rtgen/bad/given_and_imported.err", NULL);
+	CU_ASSERT_PTR_NOT_NULL(want);
+	if (want != NULL && strcmp(want, err) != 0) {
+		fprintf(stderr, "\ngiven and imported: stderr differs; "
+		    "got:\n%s\n", err);
+		CU_FAIL("stderr differs from the .err file");
+	}
+	free(want);
+	free(out);
+	free(err);
+	CU_ASSERT_EQUAL(run(imported_first, &out, &err), 1);
+	CU_ASSERT_EQUAL(occurrences(err, "unknown type 'Y'"), 1);
+	CU_ASSERT_EQUAL(count_entries(dir), 0);
+	free(out);
+	free(err);
+	CU_ASSERT_EQUAL(run(good, &out, &err), 0);
+	CU_ASSERT_STRING_EQUAL(err, "");
+	CU_ASSERT_EQUAL(count_entries(dir), 4);
+	free(out);
+	free(err);
+	CU_ASSERT_EQUAL(chdir(cwd), 0);
+	rmtree(dir);
+	free(dir);
+}
+
 /* An include is looked for beside the .rtp, then in each -I directory. */
 static void
 an_include_is_found_through_an_I_directory(void)
@@ -1270,6 +1399,8 @@ static CU_TestInfo parse_good_tests[] = {
 	{ "sema resolves requests and asks", sema_resolves_requests_and_asks },
 	{ "sema resolves a topic to its message",
 	    sema_resolves_a_topic_to_its_message },
+	{ "a supervisor gives its clauses in order",
+	    a_supervisor_gives_its_clauses_in_order },
 	{ "a mailbox clause gives its bound and policy",
 	    a_mailbox_clause_gives_its_bound_and_policy },
 	{ "sema resolves mailbox bounds and policies",
@@ -1341,6 +1472,8 @@ static CU_TestInfo cli_tests[] = {
 	    an_unreadable_file_exits_1_with_a_message },
 	{ "one bad input among good ones writes nothing",
 	    one_bad_input_among_good_ones_writes_nothing },
+	{ "a file given and imported is checked once",
+	    a_file_given_and_imported_is_checked_once },
 	{ "an include is found through an -I directory",
 	    an_include_is_found_through_an_I_directory },
 	CU_TEST_INFO_NULL,

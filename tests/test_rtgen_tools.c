@@ -141,6 +141,7 @@ static const struct {
 	{ "rtgen/good/shop.rtp", "rtgen/dot/shop.dot" },
 	{ "rtgen/good/ask.rtp", "rtgen/dot/ask.dot" },
 	{ "rtgen/good/minimal.rtp", "rtgen/dot/minimal.dot" },
+	{ "rtgen/good/supervisors.rtp", "rtgen/dot/supervisors.dot" },
 };
 
 static void
@@ -149,13 +150,33 @@ each_dot_file_gives_its_expected_picture(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(dot_files) / sizeof(*dot_files); i++) {
-		const char *args[] = { "--dot", dot_files[i].rtp, NULL };
+		const char *args[] = { "--dot", "-Irtgen/good/inc",
+			dot_files[i].rtp, NULL };
 		char *out, *err;
 
 		CU_ASSERT_EQUAL(run_in(TEST_SRCDIR, args, &out, &err), 0);
 		golden(dot_files[i].dot, out);
 		free(out);
 		free(err);
+	}
+}
+
+/* Graphviz, when it is installed, reads every golden picture. */
+static void
+graphviz_renders_every_picture(void)
+{
+	char cmd[1024];
+	size_t i;
+
+	if (system("command -v dot >/dev/null 2>&1") != 0)
+		return;
+	for (i = 0; i < sizeof(dot_files) / sizeof(*dot_files); i++) {
+		snprintf(cmd, sizeof(cmd), "dot -Tsvg -o /dev/null %s/%s",
+		    TEST_SRCDIR, dot_files[i].dot);
+		if (system(cmd) != 0) {
+			fprintf(stderr, "\nfailed: %s\n", cmd);
+			CU_FAIL("graphviz cannot render a picture");
+		}
 	}
 }
 
@@ -367,6 +388,7 @@ help_names_dot_and_deps(void)
 static CU_TestInfo dot_tests[] = {
 	{ "each dot file gives its expected picture",
 	    each_dot_file_gives_its_expected_picture },
+	{ "graphviz renders every picture", graphviz_renders_every_picture },
 	{ "--dot writes no file", dot_writes_no_file },
 	{ "--dot of several files gives one graph each",
 	    dot_of_several_files_gives_one_graph_each },

@@ -259,6 +259,107 @@ mailbox_clauses_are_checked(void)
 	done(&c);
 }
 
+static void
+a_supervisor_gets_its_clauses_children_and_defaults(void)
+{
+	struct checked c;
+	const ast_decl *shop, *pool, *idle;
+	const ast_clause *cart;
+
+	check_text(&c, "protocol p;\nmessage M {}\n"
+	    "actor A { accepts M; init { i32 n; string s; f32 r; } }\n"
+	    "supervisor Shop {\n"
+	    "  strategy rest_for_one;\n  intensity 7 within 2m;\n"
+	    "  backoff 5ms .. 1s;\n"
+	    "  child cart : A(n = -4, s = \"x\", r = 2) transient "
+	    "shutdown 250us;\n"
+	    "  child pool : Pool shutdown infinity;\n}\n"
+	    "supervisor Pool { strategy simple_one_for_one; "
+	    "template w : A temporary; }\n"
+	    "supervisor Idle { child a : A; }\n", false);
+	CU_ASSERT_EQUAL_FATAL(c.errors, 0);
+	shop = find(c.unit, AST_D_SUPERVISOR, "Shop");
+	pool = find(c.unit, AST_D_SUPERVISOR, "Pool");
+	idle = find(c.unit, AST_D_SUPERVISOR, "Idle");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(shop);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(pool);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(idle);
+	CU_ASSERT_EQUAL(shop->strategy, AST_STRATEGY_REST_FOR_ONE);
+	CU_ASSERT_EQUAL(shop->intensity, 7);
+	CU_ASSERT_EQUAL(shop->period, UINT64_C(120000000000));
+	CU_ASSERT_EQUAL(shop->backoff_min, UINT64_C(5000000));
+	CU_ASSERT_EQUAL(shop->backoff_max, UINT64_C(1000000000));
+	CU_ASSERT_EQUAL_FATAL(shop->nchildren, 2);
+	cart = shop->children[0];
+	CU_ASSERT_STRING_EQUAL(cart->names->name, "cart");
+	CU_ASSERT_PTR_EQUAL(cart->child_of->target,
+	    find(c.unit, AST_D_ACTOR, "A"));
+	CU_ASSERT_EQUAL(cart->restart, AST_RESTART_TRANSIENT);
+	CU_ASSERT_EQUAL(cart->shutdown, 250000);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cart->args);
+	CU_ASSERT(cart->args->negative);
+	CU_ASSERT_EQUAL(cart->args->num, 4);
+	CU_ASSERT_PTR_NOT_NULL(cart->args->field);
+	CU_ASSERT_PTR_EQUAL(shop->children[1]->child_of->target, pool);
+	CU_ASSERT_EQUAL(shop->children[1]->shutdown, -1);
+	/* A simple_one_for_one supervisor's one "child" is its template. */
+	CU_ASSERT_EQUAL(pool->strategy, AST_STRATEGY_SIMPLE_ONE_FOR_ONE);
+	CU_ASSERT_EQUAL_FATAL(pool->nchildren, 1);
+	CU_ASSERT_EQUAL(pool->children[0]->kind, AST_C_TEMPLATE);
+	CU_ASSERT_EQUAL(pool->children[0]->restart, AST_RESTART_TEMPORARY);
+	/* The defaults: one_for_one, 3 within 5s, no backoff, permanent,
+	 * 5s to shut down. */
+	CU_ASSERT_EQUAL(idle->strategy, AST_STRATEGY_ONE_FOR_ONE);
+	CU_ASSERT_EQUAL(idle->intensity, 3);
+	CU_ASSERT_EQUAL(idle->period, UINT64_C(5000000000));
+	CU_ASSERT_EQUAL(idle->backoff_max, 0);
+	CU_ASSERT_EQUAL(idle->children[0]->restart, AST_RESTART_PERMANENT);
+	CU_ASSERT_EQUAL(idle->children[0]->shutdown, INT64_C(5000000000));
+	done(&c);
+}
+
+static void
+every_supervisor_error_is_reported_in_one_run(void)
+{
+	struct checked c;
+
+	check_text(&c, "protocol p;\nmessage M {}\n"
+	    "actor A { accepts M; init { u8 n; } }\n"
+	    "supervisor S {\n"
+	    "  strategy one_for_al;\n"
+	    "  child a : A(n = 300);\n"
+	    "  child a : Aa;\n"
+	    "  child s : S;\n"
+	    "  template t : A;\n}\n", false);
+	CU_ASSERT_EQUAL(c.errors, 6);
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.out, "t.rtp:5:12: error: unknown "
+	    "strategy 'one_for_al'; did you mean 'one_for_all'?"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.out, "t.rtp:6:19: error: bad value"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.out, "t.rtp:7:9: error: duplicate "
+	    "child name 'a'"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.out, "did you mean 'A'?"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.out, "t.rtp:9:3: error: 'template' "
+	    "outside"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.out, "contains itself (S -> S)"));
+	done(&c);
+}
+
+static void
+a_supervisor_without_children_is_a_warning(void)
+{
+	struct checked c;
+
+	check_text(&c, "protocol p;\nsupervisor S { strategy one_for_all; }\n",
+	    false);
+	CU_ASSERT_EQUAL(c.errors, 0);
+	CU_ASSERT_EQUAL(c.warnings, 1);
+	done(&c);
+	check_text(&c, "protocol p;\nsupervisor S { strategy one_for_all; }\n",
+	    true);
+	CU_ASSERT_EQUAL(c.errors, 1);
+	done(&c);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -282,6 +383,12 @@ main(int argc, char **argv)
 		{ "imports without a loader are reported",
 		    imports_without_a_loader_are_reported },
 		{ "mailbox clauses are checked", mailbox_clauses_are_checked },
+		{ "a supervisor gets its clauses, children and defaults",
+		    a_supervisor_gets_its_clauses_children_and_defaults },
+		{ "every supervisor error is reported in one run",
+		    every_supervisor_error_is_reported_in_one_run },
+		{ "a supervisor without children is a warning",
+		    a_supervisor_without_children_is_a_warning },
 		CU_TEST_INFO_NULL,
 	};
 	CU_SuiteInfo suites[] = {

@@ -1,0 +1,339 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Generated C names: every C identifier the emitter will declare for the
+ * unit, so that two declarations that would declare the same one (actor
+ * `A` and message `A_ref` both make `P_A_ref`) are rejected, as is a
+ * declaration whose C name is a send, call, ask or subscription the
+ * header poisons. It runs only when everything else is clean, as
+ * duplicates would be reported twice.
+ */
+#include "sema_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- generated C names ---------------------------------------------- */
+
+static void
+claim(struct sema *s, struct symtab *names, char *name, const ast_decl *d)
+{
+	const ast_decl *prev = sema_symtab_get(names, name);
+
+	if (prev == NULL) {
+		sema_symtab_put(names, name, d);
+		return;
+	}
+	if (d->home != s->unit) {
+		/* Two imported protocols: report it at the second import. */
+		const ast_decl *i;
+
+		for (i = s->unit->decls; i != NULL; i = i->next)
+			if (i->kind == AST_D_IMPORT && i->imported == d->home)
+				break;
+		diag_error(s->d, i->name_loc, "%s '%s.%s' and %s '%s.%s' "
+		    "would both declare the C name '%s'",
+		    ast_decl_keyword(d->kind), ast_prefix(d), d->name,
+		    ast_decl_keyword(prev->kind), ast_prefix(prev), prev->name,
+		    name);
+		free(name);
+		return;
+	}
+	diag_error(s->d, d->name_loc, "%s '%s' and %s '%s%s%s' would both "
+	    "declare the C name '%s'", ast_decl_keyword(d->kind), d->name,
+	    ast_decl_keyword(prev->kind), prev->home != s->unit ?
+	    ast_prefix(prev) : "", prev->home != s->unit ? "." : "",
+	    prev->name, name);
+	sema_note_decl(s, prev, "%s '%s' is declared here",
+	    ast_decl_keyword(prev->kind), prev->name);
+	free(name);
+}
+
+/* The functions of an actor A and a message M that the header poisons
+ * when they do not exist: P_A<verb>M<suffix>. Calls and asks exist for
+ * the requests A accepts; sends for the messages it accepts, but _every
+ * not for a message with C-typed fields. For the subscriptions, M is a
+ * topic, and they exist when A accepts the topic's message. */
+static const struct poison {
+	const char *verb, *suffix;
+	bool requests, topics;
+} poisons[] = {
+	{ "_send_", "", false, false }, { "_send_", "_opt", false, false },
+	{ "_send_", "_after", false, false },
+	{ "_send_", "_every", false, false }, { "_call_", "", true, false },
+	{ "_ask_", "", true, false }, { "_subscribe_", "", false, true },
+	{ "_unsubscribe_", "", false, true },
+};
+
+/* Does actor a accept a message named `name`, of this protocol or of an
+ * import? (The header poisons a name only when it accepts none.) */
+static bool
+accepts_name(struct sema *s, const ast_decl *a, const char *name)
+{
+	const ast_decl *m = sema_symtab_get(&s->decls, name);
+
+	if (m != NULL && ast_accepts(a, m))
+		return true;
+	m = sema_symtab_get(&s->imported, name);
+	if (m != NULL && ast_accepts(a, m))
+		return true;
+	m = sema_symtab_get(&s->twice, name);
+	return m != NULL && ast_accepts(a, m);
+}
+
+/* Is `key` (claimed by `owner`), split at `at` where pn->verb starts, a
+ * name the header poisons? Report it and return true if so. */
+static bool
+poisoned(struct sema *s, const char *key, const ast_decl *owner,
+    const char *at, const struct poison *pn)
+{
+	size_t plen = strlen(s->prefix), vlen = strlen(pn->verb);
+	size_t mlen = strlen(at + vlen), slen = strlen(pn->suffix);
+	const ast_decl *a, *m, *t = NULL;
+	char *aname, *mname;
+	const char *why;
+
+	if (mlen <= slen || strcmp(at + vlen + mlen - slen, pn->suffix) != 0)
+		return false;
+	aname = sema_cname("%.*s", (int)((size_t)(at - key) - plen - 1),
+	    key + plen + 1);
+	mname = sema_cname("%.*s", (int)(mlen - slen), at + vlen);
+	a = sema_symtab_get(&s->decls, aname);
+	m = sema_symtab_get(&s->decls, mname);
+	if (m == NULL)
+		m = sema_symtab_get(&s->imported, mname);
+	free(aname);
+	free(mname);
+	if (m != NULL && pn->topics && m->kind == AST_D_TOPIC) {
+		t = m;
+		m = t->carries->target;
+	}
+	if (a == NULL || m == NULL || a->kind != AST_D_ACTOR ||
+	    m->kind != AST_D_MESSAGE || pn->topics != (t != NULL) ||
+	    (pn->requests && m->reply == NULL))
+		return false;
+	if (!accepts_name(s, a, m->name))
+		why = "does not accept";
+	else if (strcmp(pn->suffix, "_every") == 0 && sema_has_ctype(m))
+		why = "has no periodic send (C-typed fields) of";
+	else
+		return false;
+	diag_error(s->d, owner->name_loc, "%s '%s' would declare the C name "
+	    "'%s', which the header poisons because actor '%s' %s %s "
+	    "'%s'%s%s%s",
+	    ast_decl_keyword(owner->kind), owner->name, key, a->name, why,
+	    pn->requests ? "request" : "message", m->name,
+	    t != NULL ? ", which topic '" : "", t != NULL ? t->name : "",
+	    t != NULL ? "' carries" : "");
+	return true;
+}
+
+/* A declared C name that reads as a send, call, ask or subscription that
+ * the header poisons (see poisons[]) would be an error in the generated
+ * code. */
+static void
+check_poisoned(struct sema *s, const struct symtab *names)
+{
+	size_t plen = strlen(s->prefix), i, j;
+
+	for (i = 0; i < names->cap; i++) {
+		const char *key = names->slots[i].key, *p;
+
+		if (key == NULL)
+			continue;
+		for (j = 0; j < sizeof(poisons) / sizeof(*poisons); j++) {
+			for (p = strstr(key + plen, poisons[j].verb);
+			    p != NULL; p = strstr(p + 1, poisons[j].verb)) {
+				if (p - key <= (ptrdiff_t)plen)
+					continue;
+				/* One report per name is enough. */
+				if (poisoned(s, key, names->slots[i].val, p,
+				    &poisons[j]))
+					goto next;
+			}
+		}
+next:;
+	}
+}
+
+/* The names of an actor's functions for one message M: P_A<infix>M<suffix>.
+ * Those of a message it accepts (the last three only for a request), and
+ * those of a request it asks. */
+struct cform {
+	const char *infix, *suffix;
+};
+
+static const struct cform accepted_forms[] = { { "_send_", "" },
+	{ "_send_", "_opt" }, { "_on_", "" }, { "_TAG_", "" },
+	{ "_call_", "" }, { "_ask_", "" }, { "_serve_", "" } };
+static const struct cform asked_forms[] = { { "_on_", "_reply" },
+	{ "_TAG_", "_reply" } };
+
+static void
+claim_forms(struct sema *s, struct symtab *names, const ast_decl *d,
+    const char *m, const struct cform *forms, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		claim(s, names, sema_cname("%s_%s%s%s%s", s->prefix, d->name,
+		    forms[i].infix, m, forms[i].suffix), d);
+}
+
+/* A topic T's names: P_T_topic, P_T_publish, and P_A_subscribe_T and
+ * P_A_unsubscribe_T of each actor A that accepts its message. */
+static void
+claim_topic(struct sema *s, struct symtab *names, const ast_decl *t)
+{
+	const ast_decl *a;
+
+	claim(s, names, sema_cname("%s_%s_topic", s->prefix, t->name), t);
+	claim(s, names, sema_cname("%s_%s_publish", s->prefix, t->name), t);
+	for (a = s->unit->decls; a != NULL; a = a->next) {
+		if (a->kind != AST_D_ACTOR ||
+		    !ast_accepts(a, t->carries->target))
+			continue;
+		claim(s, names, sema_cname("%s_%s_subscribe_%s", s->prefix,
+		    a->name, t->name), t);
+		claim(s, names, sema_cname("%s_%s_unsubscribe_%s", s->prefix,
+		    a->name, t->name), t);
+	}
+}
+
+/* A supervisor S's names: P_S_ref, P_S_spec, P_S_start, its table of
+ * children, P_S_start_child when it is simple_one_for_one, and for each
+ * child c its lookup P_S_c and the static P_S_c_args of its arguments. */
+static void
+claim_supervisor(struct sema *s, struct symtab *names, const ast_decl *sup)
+{
+	static const char *const sup_names[] = { "_ref", "_spec", "_start",
+		"_children" };
+	const char *p = s->prefix;
+	size_t i;
+
+	for (i = 0; i < sizeof(sup_names) / sizeof(*sup_names); i++)
+		claim(s, names, sema_cname("%s_%s%s", p, sup->name,
+		    sup_names[i]), sup);
+	if (sup->strategy == AST_STRATEGY_SIMPLE_ONE_FOR_ONE) {
+		claim(s, names, sema_cname("%s_%s_start_child", p, sup->name),
+		    sup);
+		return;
+	}
+	for (i = 0; i < sup->nchildren; i++) {
+		const ast_clause *c = sup->children[i];
+
+		claim(s, names, sema_cname("%s_%s_%s", p, sup->name,
+		    c->names->name), sup);
+		if (c->args != NULL)
+			claim(s, names, sema_cname("%s_%s_%s_args", p,
+			    sup->name, c->names->name), sup);
+	}
+}
+
+/* The header poisons P_S_start_child of a supervisor S that is not
+ * simple_one_for_one: no declaration may have that name. */
+static void
+check_start_child(struct sema *s, const struct symtab *names)
+{
+	const ast_decl *d, *owner;
+	char *name;
+
+	for (d = s->unit->decls; d != NULL; d = d->next) {
+		if (d->kind != AST_D_SUPERVISOR ||
+		    d->strategy == AST_STRATEGY_SIMPLE_ONE_FOR_ONE)
+			continue;
+		name = sema_cname("%s_%s_start_child", s->prefix, d->name);
+		owner = sema_symtab_get(names, name);
+		if (owner != NULL)
+			diag_error(s->d, owner->name_loc, "%s '%s' would "
+			    "declare the C name '%s', which the header poisons "
+			    "because supervisor '%s' is not simple_one_for_one",
+			    ast_decl_keyword(owner->kind), owner->name, name,
+			    d->name);
+		free(name);
+	}
+}
+
+void
+sema_check_cnames(struct sema *s)
+{
+	static const char *const actor_names[] = { "", "_ref", "_args",
+		"_tag", "_class", "_spawn", "_dispatch", "_tag_names",
+		"_start_thunk", "_stop_thunk", "_down_thunk", "_args_extra",
+		"_args_copy", "_args_place", "_on_start", "_on_stop",
+		"_on_down", "_asks", "_register", "_whereis" };
+	static const char *const message_names[] = { "", "_TAG", "_extra",
+		"_copy", "_place", "_clone", "_print" };
+	struct symtab names = { .owns_keys = true };
+	const char *p = s->prefix;
+	ast_decl *d;
+	size_t i;
+
+	/* The types of the imports, which this unit's header includes: a
+	 * message b_M of protocol a and a message M of protocol a_b are both
+	 * a_b_M. */
+	for (i = 0; i < s->unit->nimports; i++) {
+		const ast_unit *u = s->unit->imports[i];
+
+		for (d = u->decls; d != NULL; d = d->next)
+			if (d->kind == AST_D_MESSAGE ||
+			    d->kind == AST_D_ACTOR || d->kind == AST_D_ENUM ||
+			    d->kind == AST_D_SUPERVISOR)
+				claim(s, &names, sema_cname("%s_%s%s",
+				    u->protocol->name, d->name,
+				    d->kind == AST_D_ACTOR ||
+				    d->kind == AST_D_SUPERVISOR ? "_ref" : ""),
+				    d);
+	}
+	for (d = s->unit->decls; d != NULL; d = d->next) {
+		if (d->kind == AST_D_MESSAGE) {
+			for (i = 0; i < sizeof(message_names) /
+			    sizeof(*message_names); i++)
+				claim(s, &names, sema_cname("%s_%s%s", p,
+				    d->name, message_names[i]), d);
+			if (d->reply != NULL) {
+				claim(s, &names, sema_cname(
+				    "%s_%s_request_desc", p, d->name), d);
+				claim(s, &names, sema_cname("%s_reply_%s", p,
+				    d->name), d);
+			}
+		} else if (d->kind == AST_D_ACTOR) {
+			for (i = 0; i < sizeof(actor_names) /
+			    sizeof(*actor_names); i++)
+				claim(s, &names, sema_cname("%s_%s%s", p,
+				    d->name, actor_names[i]), d);
+			for (i = 0; i < d->naccepts; i++) {
+				const ast_name *m = d->accepts[i];
+
+				claim_forms(s, &names, d, m->name,
+				    accepted_forms,
+				    m->target->reply != NULL ? 7 : 4);
+			}
+			for (i = 0; i < d->nasks; i++)
+				claim_forms(s, &names, d, d->asks[i]->name,
+				    asked_forms, 2);
+		} else if (d->kind == AST_D_TOPIC) {
+			claim_topic(s, &names, d);
+		} else if (d->kind == AST_D_SUPERVISOR) {
+			claim_supervisor(s, &names, d);
+		} else if (d->kind == AST_D_ENUM) {
+			const ast_name *v;
+
+			claim(s, &names, sema_cname("%s_%s", p, d->name), d);
+			claim(s, &names, sema_cname("%s_%s_name", p, d->name),
+			    d);
+			for (v = d->values; v != NULL; v = v->next) {
+				char *u = sema_upper(v->name);
+
+				claim(s, &names,
+				    sema_cname("%s_%s_%s", p, d->name, u), d);
+				free(u);
+			}
+		}
+	}
+	check_poisoned(s, &names);
+	check_start_child(s, &names);
+	sema_symtab_free(&names);
+}
+
