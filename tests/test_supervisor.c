@@ -208,33 +208,7 @@ quit(rt_ref w, int32_t reason)
 	} while (0)
 
 static const sup_Worker_args args0 = { 0, false }, args1 = { 1, false },
-			     args2 = { 2, false }, bad1 = { 1, true };
-
-#define CHILD(nm, a, policy)                                                  \
-	{ .name = nm, .cls = &sup_Worker_class, .args = a,                    \
-		.restart = policy, .shutdown = RT_SEC(1) }
-
-static const rt_child_spec three[] = {
-	CHILD("a", &args0, RT_PERMANENT),
-	CHILD("b", &args1, RT_PERMANENT),
-	CHILD("c", &args2, RT_PERMANENT),
-};
-
-static rt_sup_spec
-spec_of(rt_strategy strategy, const rt_child_spec *kids, uint32_t n)
-{
-	rt_sup_spec s = {
-		.abi = RT_PROTOCOL_ABI,
-		.name = "Top",
-		.strategy = strategy,
-		.intensity = 10,
-		.period = RT_SEC(5),
-		.nchildren = n,
-		.children = kids,
-	};
-
-	return s;
-}
+			     args2 = { 2, false };
 
 /* --- monitors and links --------------------------------------------------- */
 
@@ -348,24 +322,25 @@ test_bad_calls(void)
 	CU_ASSERT_TRUE(rt_ref_is_null(rt_sup_child(zero, 0)));
 }
 
-/* --- supervisors ----------------------------------------------------------- */
+/* --- supervisors (tests/rtp/sup.rtp) --------------------------------------- */
 
 static void
 test_start_in_order_and_lookups(void)
 {
 	rt_system *sys = new_system();
-	rt_sup_spec s = spec_of(RT_ONE_FOR_ONE, three, 3);
-	rt_ref top, a, b;
+	sup_Three_ref top;
+	sup_Worker_ref a, b;
 
-	CU_ASSERT_EQUAL_FATAL(rt_sup_start(sys, &s, &top), 0);
+	CU_ASSERT_EQUAL_FATAL(sup_Three_start(sys, &top), 0);
 	EV("start 0,start 1,start 2");
-	a = rt_sup_child(top, 0);
-	b = rt_sup_child(top, 1);
-	CU_ASSERT_TRUE(rt_actor_alive(a));
-	CU_ASSERT_TRUE(rt_actor_alive(b));
-	CU_ASSERT_FALSE(rt_ref_equal(a, b));
-	CU_ASSERT_TRUE(rt_ref_is_null(rt_sup_child(top, 3)));
-	CU_ASSERT_TRUE(rt_ref_is_null(rt_sup_child(a, 0)));
+	a = sup_Three_a(top);
+	b = sup_Three_b(top);
+	CU_ASSERT_TRUE(rt_actor_alive(a.ref));
+	CU_ASSERT_TRUE(rt_actor_alive(b.ref));
+	CU_ASSERT_FALSE(rt_ref_equal(a.ref, b.ref));
+	CU_ASSERT_TRUE(rt_ref_equal(b.ref, rt_sup_child(top.ref, 1)));
+	CU_ASSERT_TRUE(rt_ref_is_null(rt_sup_child(top.ref, 3)));
+	CU_ASSERT_TRUE(rt_ref_is_null(rt_sup_child(a.ref, 0)));
 	rt_system_free(sys);
 }
 
@@ -373,13 +348,13 @@ static void
 test_one_for_one_keeps_ref_and_mailbox(void)
 {
 	rt_system *sys = new_system();
-	rt_sup_spec s = spec_of(RT_ONE_FOR_ONE, three, 3);
-	rt_ref top, b;
+	sup_Three_ref top;
+	rt_ref b;
 	rt_stats st;
 
-	CU_ASSERT_EQUAL_FATAL(rt_sup_start(sys, &s, &top), 0);
+	CU_ASSERT_EQUAL_FATAL(sup_Three_start(sys, &top), 0);
 	EV("start 0,start 1,start 2");
-	b = rt_sup_child(top, 1);
+	b = sup_Three_b(top).ref;
 	work(b, 1);
 	rt_test_run(sys);
 	EV("work 1:1#1");
@@ -390,9 +365,9 @@ test_one_for_one_keeps_ref_and_mailbox(void)
 	work(b, 3);
 	rt_test_run(sys);
 	EV("stop 1:6,start 1,work 1:2#1,work 1:3#2");
-	CU_ASSERT_TRUE(rt_ref_equal(b, rt_sup_child(top, 1)));
+	CU_ASSERT_TRUE(rt_ref_equal(b, sup_Three_b(top).ref));
 	CU_ASSERT_TRUE(rt_actor_alive(b));
-	CU_ASSERT_PTR_NOT_NULL(strstr(rec.log, "crash: Top/b (sup.Worker) "
+	CU_ASSERT_PTR_NOT_NULL(strstr(rec.log, "crash: Three/b (sup.Worker) "
 					      "crashed: handler error (6) "
 					      "while handling Crash "
 					      "Crash{reason=6}; restarts so "
@@ -411,22 +386,21 @@ static void
 test_one_for_all_and_rest_for_one(void)
 {
 	rt_system *sys = new_system();
-	rt_sup_spec s = spec_of(RT_ONE_FOR_ALL, three, 3);
-	rt_ref top;
+	sup_All_ref all;
+	sup_Rest_ref rest;
 
-	CU_ASSERT_EQUAL_FATAL(rt_sup_start(sys, &s, &top), 0);
+	CU_ASSERT_EQUAL_FATAL(sup_All_start(sys, &all), 0);
 	EV("start 0,start 1,start 2");
-	crash(rt_sup_child(top, 1), 2);
+	crash(sup_All_b(all).ref, 2);
 	rt_test_run(sys);
 	/* The others stop in reverse start order, all start in order. */
 	EV("stop 1:2,stop 2:-9,stop 0:-9,start 0,start 1,start 2");
 	rt_system_free(sys);
 
 	sys = new_system();
-	s = spec_of(RT_REST_FOR_ONE, three, 3);
-	CU_ASSERT_EQUAL_FATAL(rt_sup_start(sys, &s, &top), 0);
+	CU_ASSERT_EQUAL_FATAL(sup_Rest_start(sys, &rest), 0);
 	EV("start 0,start 1,start 2");
-	crash(rt_sup_child(top, 1), 2);
+	crash(sup_Rest_b(rest).ref, 2);
 	rt_test_run(sys);
 	EV("stop 1:2,stop 2:-9,start 1,start 2");
 	rt_system_free(sys);
@@ -435,19 +409,14 @@ test_one_for_all_and_rest_for_one(void)
 static void
 test_policies(void)
 {
-	static const rt_child_spec kids[] = {
-		CHILD("p", &args0, RT_PERMANENT),
-		CHILD("t", &args1, RT_TRANSIENT),
-		CHILD("x", &args2, RT_TEMPORARY),
-	};
 	rt_system *sys = new_system();
-	rt_sup_spec s = spec_of(RT_ONE_FOR_ONE, kids, 3);
-	rt_ref top, p, t, x;
+	sup_Policies_ref top;
+	rt_ref p, t, x;
 
-	CU_ASSERT_EQUAL_FATAL(rt_sup_start(sys, &s, &top), 0);
-	p = rt_sup_child(top, 0);
-	t = rt_sup_child(top, 1);
-	x = rt_sup_child(top, 2);
+	CU_ASSERT_EQUAL_FATAL(sup_Policies_start(sys, &top), 0);
+	p = sup_Policies_p(top).ref;
+	t = sup_Policies_t(top).ref;
+	x = sup_Policies_x(top).ref;
 	rec.ev[0] = 0;
 	quit(p, RT_NORMAL); /* permanent: even a normal exit restarts */
 	rt_test_run(sys);
@@ -464,8 +433,8 @@ test_policies(void)
 	rt_system_free(sys);
 
 	sys = new_system();
-	CU_ASSERT_EQUAL_FATAL(rt_sup_start(sys, &s, &top), 0);
-	t = rt_sup_child(top, 1);
+	CU_ASSERT_EQUAL_FATAL(sup_Policies_start(sys, &top), 0);
+	t = sup_Policies_t(top).ref;
 	rec.ev[0] = 0;
 	crash(t, 3);        /* transient: an abnormal exit restarts */
 	rt_test_run(sys);
@@ -478,14 +447,12 @@ static void
 test_intensity_gives_up(void)
 {
 	rt_system *sys = new_system();
-	rt_sup_spec s = spec_of(RT_ONE_FOR_ONE, three, 3);
-	rt_ref top, b;
+	sup_Tight_ref top;
+	rt_ref b;
 	int i;
 
-	s.intensity = 2;
-	s.period = RT_SEC(1);
-	CU_ASSERT_EQUAL_FATAL(rt_sup_start(sys, &s, &top), 0);
-	b = rt_sup_child(top, 1);
+	CU_ASSERT_EQUAL_FATAL(sup_Tight_start(sys, &top), 0);
+	b = sup_Tight_b(top).ref;
 	rec.ev[0] = 0;
 	/* Two restarts within the period are allowed... */
 	for (i = 0; i < 2; i++) {
@@ -501,15 +468,15 @@ test_intensity_gives_up(void)
 	crash(b, 1);
 	rt_test_run(sys);
 	EV("stop 1:1,start 1,stop 1:1,start 1");
-	CU_ASSERT_TRUE(rt_actor_alive(top));
+	CU_ASSERT_TRUE(rt_actor_alive(top.ref));
 	/* A third within the period: the supervisor stops the others in
 	 * reverse order and exits. */
 	crash(b, 1);
 	rt_test_run(sys);
 	EV("stop 1:1,stop 2:-9,stop 0:-9");
-	CU_ASSERT_FALSE(rt_actor_alive(top));
+	CU_ASSERT_FALSE(rt_actor_alive(top.ref));
 	CU_ASSERT_FALSE(rt_actor_alive(b));
-	CU_ASSERT_PTR_NOT_NULL(strstr(rec.log, "supervisor Top gives up"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(rec.log, "supervisor Tight gives up"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(rec.log, "too many restarts"));
 	CU_ASSERT_EQUAL(rt_test_run(sys), 0);
 	rt_system_free(sys);
@@ -519,14 +486,12 @@ static void
 test_backoff_delays_restarts(void)
 {
 	rt_system *sys = new_system();
-	rt_sup_spec s = spec_of(RT_ONE_FOR_ONE, three, 3);
-	rt_ref top, b, c;
+	sup_Slow_ref top;
+	rt_ref b, c;
 
-	s.backoff_min = RT_MS(10);
-	s.backoff_max = RT_MS(80);
-	CU_ASSERT_EQUAL_FATAL(rt_sup_start(sys, &s, &top), 0);
-	b = rt_sup_child(top, 1);
-	c = rt_sup_child(top, 2);
+	CU_ASSERT_EQUAL_FATAL(sup_Slow_start(sys, &top), 0);
+	b = sup_Slow_b(top).ref;
+	c = sup_Slow_c(top).ref;
 	rec.ev[0] = 0;
 	crash(b, 1);
 	rt_test_run(sys);
@@ -562,20 +527,15 @@ test_backoff_delays_restarts(void)
 static void
 test_start_failure_rolls_back(void)
 {
-	static const rt_child_spec kids[] = {
-		CHILD("a", &args0, RT_PERMANENT),
-		CHILD("b", &bad1, RT_PERMANENT),
-		CHILD("c", &args2, RT_PERMANENT),
-	};
 	rt_system *sys = new_system();
-	rt_sup_spec s = spec_of(RT_ONE_FOR_ONE, kids, 3);
-	rt_ref top;
+	sup_Rollback_ref top;
 
-	CU_ASSERT_EQUAL(rt_sup_start(sys, &s, &top), RT_ESTART);
+	CU_ASSERT_EQUAL(sup_Rollback_start(sys, &top), RT_ESTART);
 	EV("start 0,start 1,stop 0:-9");
-	CU_ASSERT_FALSE(rt_actor_alive(top));
-	CU_ASSERT_PTR_NOT_NULL(strstr(rec.log, "Top/b (sup.Worker) failed "
-					      "to start: handler error (7)"));
+	CU_ASSERT_FALSE(rt_actor_alive(top.ref));
+	CU_ASSERT_PTR_NOT_NULL(strstr(rec.log, "Rollback/b (sup.Worker) "
+					      "failed to start: handler "
+					      "error (7)"));
 	CU_ASSERT_EQUAL(rt_test_run(sys), 0);
 	rt_system_free(sys);
 }
@@ -583,74 +543,66 @@ test_start_failure_rolls_back(void)
 static void
 test_simple_one_for_one(void)
 {
-	static const rt_child_spec tmpl[] = {
-		CHILD("worker", NULL, RT_TEMPORARY),
-	};
 	rt_system *sys = new_system();
-	rt_sup_spec s = spec_of(RT_SIMPLE_ONE_FOR_ONE, tmpl, 1);
-	rt_ref pool, w1, w2, w3;
+	sup_Pool_ref pool;
+	sup_Worker_ref w1, w2, w3;
+	sup_Three_ref three;
 
-	s.name = "Pool";
-	CU_ASSERT_EQUAL_FATAL(rt_sup_start(sys, &s, &pool), 0);
+	CU_ASSERT_EQUAL_FATAL(sup_Pool_start(sys, &pool), 0);
 	EV("");
-	CU_ASSERT_EQUAL(rt_sup_start_child(pool, &args1, &w1), 0);
-	CU_ASSERT_EQUAL(rt_sup_start_child(pool, &args2, &w2), 0);
+	CU_ASSERT_EQUAL(sup_Pool_start_child(pool, &args1, &w1), 0);
+	CU_ASSERT_EQUAL(sup_Pool_start_child(pool, &args2, &w2), 0);
 	/* Messages sent before the child is taken in wait for it. */
-	work(w1, 5);
+	work(w1.ref, 5);
 	rt_test_run(sys);
 	EV("start 1,work 1:5#1,start 2");
-	crash(w2, 8);
+	crash(w2.ref, 8);
 	rt_test_run(sys);
 	EV("stop 2:8");
 	CU_ASSERT_PTR_NOT_NULL(strstr(rec.log, "crash: Pool/worker.2 "));
-	CU_ASSERT_FALSE(rt_actor_alive(w2));
+	CU_ASSERT_FALSE(rt_actor_alive(w2.ref));
 	/* A freed slot is reused; the numbering goes on. */
-	CU_ASSERT_EQUAL(rt_sup_start_child(pool, &args0, &w3), 0);
+	CU_ASSERT_EQUAL(sup_Pool_start_child(pool, &args0, &w3), 0);
 	rt_test_run(sys);
-	crash(w3, 8);
+	crash(w3.ref, 8);
 	rt_test_run(sys);
 	CU_ASSERT_PTR_NOT_NULL(strstr(rec.log, "crash: Pool/worker.3 "));
+	/* NULL args: all zero. */
+	CU_ASSERT_EQUAL(sup_Pool_start_child(pool, NULL, NULL), 0);
+	rt_test_run(sys);
+	EV("start 0,stop 0:8,start 0");
 	/* Not a simple_one_for_one supervisor, or not one at all. */
-	CU_ASSERT_EQUAL(rt_sup_start_child(w1, &args0, NULL), RT_EINVAL);
+	CU_ASSERT_EQUAL_FATAL(sup_Three_start(sys, &three), 0);
+	CU_ASSERT_EQUAL(rt_sup_start_child(three.ref, &args0, NULL),
+	    RT_EINVAL);
+	CU_ASSERT_EQUAL(rt_sup_start_child(w1.ref, &args0, NULL), RT_EINVAL);
 	rt_system_free(sys);
 }
 
 static void
 test_nested_escalation(void)
 {
-	static const rt_sup_spec inner = {
-		.abi = RT_PROTOCOL_ABI,
-		.name = "Inner",
-		.strategy = RT_ONE_FOR_ONE,
-		.intensity = 0,
-		.period = RT_SEC(1),
-		.nchildren = 1,
-		.children = three,
-	};
-	static const rt_child_spec kids[] = {
-		CHILD("c", &args2, RT_PERMANENT),
-		{ .name = "in", .sup = &inner, .restart = RT_PERMANENT,
-		    .shutdown = RT_FOREVER },
-	};
 	rt_system *sys = new_system();
-	rt_sup_spec s = spec_of(RT_ONE_FOR_ONE, kids, 2);
-	rt_ref top, in, a;
+	sup_Nested_ref top;
+	sup_Inner_ref in;
+	rt_ref a;
 
-	CU_ASSERT_EQUAL_FATAL(rt_sup_start(sys, &s, &top), 0);
+	CU_ASSERT_EQUAL_FATAL(sup_Nested_start(sys, &top), 0);
 	EV("start 2,start 0");
-	in = rt_sup_child(top, 1);
-	a = rt_sup_child(in, 0);
+	in = sup_Nested_in(top);
+	a = sup_Inner_a(in).ref;
 	CU_ASSERT_TRUE(rt_actor_alive(a));
-	/* Inner allows no restart: it gives up, and Top restarts it in
+	/* Inner allows no restart: it gives up, and Nested restarts it in
 	 * place, which starts a fresh child. */
 	crash(a, 1);
 	rt_test_run(sys);
 	EV("stop 0:1,start 0");
-	CU_ASSERT_PTR_NOT_NULL(strstr(rec.log, "supervisor Top/in gives up"));
-	CU_ASSERT_TRUE(rt_ref_equal(in, rt_sup_child(top, 1)));
-	CU_ASSERT_TRUE(rt_actor_alive(in));
+	CU_ASSERT_PTR_NOT_NULL(strstr(rec.log,
+	    "supervisor Nested/in gives up"));
+	CU_ASSERT_TRUE(rt_ref_equal(in.ref, sup_Nested_in(top).ref));
+	CU_ASSERT_TRUE(rt_actor_alive(in.ref));
 	CU_ASSERT_FALSE(rt_actor_alive(a));
-	CU_ASSERT_TRUE(rt_actor_alive(rt_sup_child(in, 0)));
+	CU_ASSERT_TRUE(rt_actor_alive(sup_Inner_a(in).ref));
 	rt_system_free(sys);
 }
 
@@ -664,10 +616,10 @@ static void
 test_crashes_under_load(void)
 {
 	enum { N = 20000, EVERY = 10 };
-	rt_sup_spec s = spec_of(RT_ONE_FOR_ONE, three, 3);
 	rt_config cfg;
 	rt_system *sys;
-	rt_ref top, kids[3];
+	sup_Loaded_ref top;
+	rt_ref kids[3];
 	uint64_t crashes = 0;
 	rt_stats st;
 	int i, spins;
@@ -680,10 +632,9 @@ test_crashes_under_load(void)
 	__atomic_store_n(&works, 0, __ATOMIC_RELAXED);
 	sys = rt_system_new(&cfg);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(sys);
-	s.intensity = N;
-	CU_ASSERT_EQUAL_FATAL(rt_sup_start(sys, &s, &top), 0);
+	CU_ASSERT_EQUAL_FATAL(sup_Loaded_start(sys, &top), 0);
 	for (i = 0; i < 3; i++)
-		kids[i] = rt_sup_child(top, (uint32_t)i);
+		kids[i] = rt_sup_child(top.ref, (uint32_t)i);
 	for (i = 0; i < N; i++) {
 		if (i % EVERY == EVERY - 1) {
 			crash(kids[i % 3], 1);
@@ -707,7 +658,7 @@ test_crashes_under_load(void)
 	CU_ASSERT_EQUAL(st.dead_letters, 0);
 	for (i = 0; i < 3; i++)
 		CU_ASSERT_TRUE(rt_ref_equal(kids[i],
-		    rt_sup_child(top, (uint32_t)i)));
+		    rt_sup_child(top.ref, (uint32_t)i)));
 	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_FOREVER), 0);
 	rt_system_free(sys);
 	quiet = 0;
