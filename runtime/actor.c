@@ -624,6 +624,17 @@ signal(rti_worker *w, rt_cell *cell, rt_env *env)
 		/* Relaxed: shutdown's stops are for good. */
 		final = (env->flags & RTI_ENV_FINAL) != 0 ||
 		    ck_pr_load_32(&w->sys->stopping) != 0;
+		/* A supervisor stops its children first, in reverse order
+		 * and within their shutdown times: a message to itself.
+		 * Shutdown does not wait for that. */
+		if (cell->cls == &rti_sup_class && !waiting &&
+		    !ck_pr_load_32(&w->sys->stopping)) {
+			rt_ref self = { cell, cell->live_gen };
+
+			rti_send_down(self, self, env->v.reason,
+			    (env->flags & RTI_ENV_FINAL) != 0, RTI_BOND_STOP);
+			return false;
+		}
 		/* A waiting child has exited already. */
 		if (!waiting || final)
 			actor_exit(w, cell, env->v.reason, final);

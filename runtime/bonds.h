@@ -63,6 +63,8 @@ enum rti_bond_what {
 	RTI_BOND_STARTED = 2, /* to a supervisor: a child's on_start is done */
 	RTI_BOND_ADOPT = 3,   /* to a supervisor: rt_sup_start_child */
 	RTI_BOND_TIMER = 4,   /* to a supervisor: one of its timers fired */
+	RTI_BOND_STOP = 5,    /* to a supervisor: stop, children first
+	                         (slot: 1 for good) */
 };
 
 /* The payload of LINK, UNLINK, MONITOR, DEMONITOR, EXIT, DOWN, RESTART. */

@@ -961,6 +961,11 @@ rti_sup_event(void *state, rt_ctx *ctx, const struct rti_bond_msg *m,
 	case RTI_BOND_ADOPT:
 		on_adopt(s, m->from);
 		return 0;
+	case RTI_BOND_STOP:
+		/* Asked to stop: children in reverse, then itself. */
+		if (s->phase != P_STOPPING)
+			give_up(s, ctx, reason);
+		return 0;
 	default:
 		return 0;
 	}
@@ -1021,7 +1026,6 @@ sup_on_stop(void *state, rt_ctx *ctx, int reason)
 	struct rti_sup *s = state;
 	uint32_t i;
 
-	(void)ctx;
 	(void)reason;
 	/* Whatever is left (an exit without the orderly stop: shutdown):
 	 * every child goes for good. */
@@ -1034,6 +1038,9 @@ sup_on_stop(void *state, rt_ctx *ctx, int reason)
 			    k->ref.gen, RT_ESHUTDOWN, true);
 	}
 	tell_waiter(s, RT_ESHUTDOWN);
+	/* A root's exit may end rt_system_wait. */
+	if (ctx->cell->ext == NULL || rt_ref_is_null(ctx->cell->ext->parent))
+		rti_roots_changed(ctx->sys);
 	free(s->kids);
 	free(s->times);
 	free(s->free);
@@ -1129,6 +1136,7 @@ rt_sup_start(rt_system *sys, const rt_sup_spec *spec, rt_ref *out)
 		return r;
 	if (out != NULL)
 		*out = ref;
+	rti_root_add(sys, ref);
 	if (inside)
 		return 0;
 	if (sys->manual) {

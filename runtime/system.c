@@ -155,6 +155,60 @@ wait_idle_locked(rt_system *sys, int64_t deadline)
 	return true;
 }
 
+/* --- root supervisors ----------------------------------------------------- */
+
+void
+rti_root_add(rt_system *sys, rt_ref root)
+{
+	uint32_t i, n = 0;
+
+	pthread_mutex_lock(&sys->lock);
+	/* Forget the roots that have exited: the list stays as long as the
+	 * live ones. */
+	for (i = 0; i < sys->nroots; i++)
+		if (rt_actor_alive(sys->roots[i]))
+			sys->roots[n++] = sys->roots[i];
+	sys->nroots = n;
+	if (n == sys->roots_cap) {
+		uint32_t cap = n ? n * 2 : 4;
+		rt_ref *r = realloc(sys->roots, cap * sizeof(*r));
+
+		if (r == NULL) {
+			pthread_mutex_unlock(&sys->lock);
+			rti_log(sys, RT_LOG_ERROR, "no memory to note a root "
+			    "supervisor: rt_system_wait waits for every "
+			    "actor instead");
+			return;
+		}
+		sys->roots = r;
+		sys->roots_cap = cap;
+	}
+	sys->roots[sys->nroots++] = root;
+	pthread_mutex_unlock(&sys->lock);
+}
+
+void
+rti_roots_changed(rt_system *sys)
+{
+	pthread_mutex_lock(&sys->lock);
+	sys->idle_epoch++;
+	pthread_cond_broadcast(&sys->cond);
+	pthread_mutex_unlock(&sys->lock);
+}
+
+bool
+rti_roots_gone(rt_system *sys)
+{
+	uint32_t i;
+
+	if (sys->nroots == 0)
+		return false;
+	for (i = 0; i < sys->nroots; i++)
+		if (rt_actor_alive(sys->roots[i]))
+			return false;
+	return true;
+}
+
 int
 rt_system_wait(rt_system *sys)
 {
@@ -165,9 +219,66 @@ rt_system_wait(rt_system *sys)
 	if (sys->manual)
 		return rti_test_wait(sys);
 	pthread_mutex_lock(&sys->lock);
-	wait_idle_locked(sys, -1);
+	while (!rti_roots_gone(sys) && ck_pr_load_64(&sys->live) != 0)
+		wait_idle_locked(sys, -1);
 	pthread_mutex_unlock(&sys->lock);
 	return 0;
+}
+
+static bool
+root_alive(void *arg)
+{
+	return rt_actor_alive(*(rt_ref *)arg);
+}
+
+/*
+ * Stop the root supervisors, last started first, each tree in order
+ * (children in reverse, within their shutdown times), before the rest of
+ * shutdown stops whatever is left all at once. Until `deadline`.
+ */
+static void
+stop_roots(rt_system *sys, int64_t deadline)
+{
+	rt_ref *roots;
+	uint32_t n, i;
+
+	pthread_mutex_lock(&sys->lock);
+	n = sys->nroots;
+	roots = n != 0 ? malloc(n * sizeof(*roots)) : NULL;
+	if (roots != NULL)
+		memcpy(roots, sys->roots, n * sizeof(*roots));
+	pthread_mutex_unlock(&sys->lock);
+	if (roots == NULL)
+		return;
+	for (i = n; i-- > 0;) {
+		rt_ref r = roots[i];
+
+		if (!rt_actor_alive(r) ||
+		    rti_actor_signal_stop(r.cell, r.gen, RT_ESHUTDOWN,
+			true) != 0)
+			continue;
+		if (sys->manual) {
+			rti_test_drive_while(sys, root_alive, &r);
+			continue;
+		}
+		pthread_mutex_lock(&sys->lock);
+		while (rt_actor_alive(r) &&
+		    (deadline < 0 || rti_clock_now() < deadline)) {
+			uint64_t epoch = sys->idle_epoch;
+
+			while (sys->idle_epoch == epoch && rt_actor_alive(r)) {
+				struct timespec ts = rti_clock_timespec(
+				    deadline < 0 ? rti_clock_now() + RT_SEC(1) :
+						   deadline);
+
+				if (pthread_cond_timedwait(&sys->cond,
+					&sys->lock, &ts) != 0)
+					break;
+			}
+		}
+		pthread_mutex_unlock(&sys->lock);
+	}
+	free(roots);
 }
 
 static void
@@ -238,6 +349,7 @@ rt_system_shutdown(rt_system *sys, rt_duration timeout)
 	}
 	if (!sys->shutdown_begun) {
 		sys->shutdown_begun = true;
+		stop_roots(sys, deadline);
 		ck_pr_store_32(&sys->stopping, 1);
 		/* Full fence: the flag before reading the generations. */
 		ck_pr_fence_memory();
@@ -325,6 +437,7 @@ rt_system_free(rt_system *sys)
 	pthread_cond_destroy(&sys->cond);
 	pthread_mutex_destroy(&sys->shutdown_lock);
 	pthread_mutex_destroy(&sys->lock);
+	free(sys->roots);
 	free(sys->workers);
 	free(sys);
 }

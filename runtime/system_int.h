@@ -80,7 +80,10 @@ struct rt_system {
 	/* lock guards idle_epoch and pairs with cond. */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;   /* signalled when live drops to 0 */
-	uint64_t idle_epoch;   /* times live dropped to 0 */
+	uint64_t idle_epoch;   /* times live dropped to 0, or a root
+	                          supervisor exited */
+	rt_ref *roots;         /* root supervisors, in start order */
+	uint32_t nroots, roots_cap;
 
 	/* shutdown_lock serialises shutdowns and guards the flags below. */
 	pthread_mutex_t shutdown_lock;
@@ -95,8 +98,26 @@ struct rt_system {
 rt_system *rti_system_create(const rt_config *cfg, bool manual);
 
 /*
+ * Root supervisors (rt_sup_start without a parent): rt_system_wait returns
+ * once every one started has exited, and shutdown stops them first, in
+ * reverse start order. rti_root_add: one more (any thread);
+ * rti_roots_changed: a root exited (wakes rt_system_wait); rti_roots_gone:
+ * whether some were started and all have exited (sys->lock held).
+ */
+void rti_root_add(rt_system *sys, rt_ref root);
+void rti_roots_changed(rt_system *sys);
+bool rti_roots_gone(rt_system *sys);
+
+/*
+ * rti_test_drive_while: run a test system, on virtual time, while
+ * alive(arg) is true and something can still happen.
+ */
+void rti_test_drive_while(rt_system *sys, bool (*alive)(void *), void *arg);
+
+/*
  * rti_test_wait: rt_system_wait for a test system: run it, on virtual time,
- * until no actor is alive (0) or nothing more can happen (RT_EDEADLK).
+ * until no actor is alive or the root trees have exited (0), or nothing
+ * more can happen (RT_EDEADLK).
  */
 int rti_test_wait(rt_system *sys);
 

@@ -109,14 +109,36 @@ rti_test_call_wait(rt_system *sys, uint32_t *state, int64_t timeout)
 	}
 }
 
+void
+rti_test_drive_while(rt_system *sys, bool (*alive)(void *), void *arg)
+{
+	for (;;) {
+		int64_t next;
+
+		rti_sched_drive(sys);
+		if (!alive(arg))
+			return;
+		next = rti_wheel_next(&sys->wheel);
+		if (next < 0)
+			return;
+		set_now(sys, next);
+		rti_wheel_turn(&sys->wheel, next);
+	}
+}
+
 int
 rti_test_wait(rt_system *sys)
 {
 	for (;;) {
 		int64_t next;
 
+		bool gone;
+
 		rti_sched_drive(sys);
-		if (ck_pr_load_64(&sys->live) == 0)
+		pthread_mutex_lock(&sys->lock);
+		gone = rti_roots_gone(sys);
+		pthread_mutex_unlock(&sys->lock);
+		if (ck_pr_load_64(&sys->live) == 0 || gone)
 			return 0;
 		next = rti_wheel_next(&sys->wheel);
 		if (next < 0)

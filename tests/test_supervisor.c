@@ -606,6 +606,47 @@ test_nested_escalation(void)
 	rt_system_free(sys);
 }
 
+static void
+test_shutdown_stops_trees_in_order(void)
+{
+	rt_system *sys = new_system();
+	sup_Three_ref three;
+	sup_Nested_ref nested;
+
+	CU_ASSERT_EQUAL_FATAL(sup_Three_start(sys, &three), 0);
+	CU_ASSERT_EQUAL_FATAL(sup_Nested_start(sys, &nested), 0);
+	EV("start 0,start 1,start 2,start 2,start 0");
+	/* The last root first; in each tree the last child first, a
+	 * supervisor's own children before it. */
+	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_FOREVER), 0);
+	EV("stop 0:-9,stop 2:-9,stop 2:-9,stop 1:-9,stop 0:-9");
+	CU_ASSERT_FALSE(rt_actor_alive(three.ref));
+	CU_ASSERT_FALSE(rt_actor_alive(nested.ref));
+	rt_system_free(sys);
+}
+
+static void
+test_wait_ends_with_the_root_trees(void)
+{
+	rt_system *sys = new_system();
+	sup_Tight_ref top;
+	sup_Watcher_ref idle;
+	rt_ref b;
+	int i;
+
+	/* An actor outside the tree lives on; the wait ends anyway once
+	 * the root has given up. */
+	CU_ASSERT_EQUAL_FATAL(sup_Watcher_spawn(sys, NULL, &idle), 0);
+	CU_ASSERT_EQUAL_FATAL(sup_Tight_start(sys, &top), 0);
+	b = sup_Tight_b(top).ref;
+	for (i = 0; i < 3; i++)
+		crash(b, 1);
+	CU_ASSERT_EQUAL(rt_system_wait(sys), 0);
+	CU_ASSERT_FALSE(rt_actor_alive(top.ref));
+	CU_ASSERT_TRUE(rt_actor_alive(idle.ref));
+	rt_system_free(sys);
+}
+
 /*
  * Fault injection on real threads: supervised workers under load, one
  * message in ten crashing its handler. At the end every message is
@@ -687,6 +728,10 @@ main(int argc, char **argv)
 		    test_start_failure_rolls_back },
 		{ "simple_one_for_one", test_simple_one_for_one },
 		{ "nested escalation", test_nested_escalation },
+		{ "shutdown stops trees in order",
+		    test_shutdown_stops_trees_in_order },
+		{ "wait ends with the root trees",
+		    test_wait_ends_with_the_root_trees },
 		{ "crashes under load", test_crashes_under_load },
 		CU_TEST_INFO_NULL,
 	};

@@ -89,16 +89,22 @@ RT_API rt_system *rt_system_new(const rt_config *cfg);
 
 /*
  * rt_system_wait: block the calling thread until no actor of the system is
- * alive. Returns 0, RT_EINVAL for a NULL system, or RT_EDEADLK when called
- * from one of the system's own actors (it would wait for itself).
+ * alive or, when root supervisors were started (rt/supervisor.h), until
+ * every one of them has exited (a root that gives up ends the wait, even
+ * if actors outside the trees live on). Returns 0, RT_EINVAL for a NULL
+ * system, or RT_EDEADLK when called from one of the system's own actors
+ * (it would wait for itself).
  */
 RT_API int rt_system_wait(rt_system *sys);
 
 /*
- * rt_system_shutdown: stop every live actor and the worker threads. Each
- * actor is sent a stop signal; the message it is handling completes, the
- * messages still queued become dead letters (counted), and it exits with
- * reason RT_ESHUTDOWN. Sends into a system that is shutting down return
+ * rt_system_shutdown: stop every live actor and the worker threads. First
+ * the root supervisors, the last started first, each stopping its children
+ * in reverse start order within their shutdown times (the message in hand
+ * completes, on_stop runs; sends still work meanwhile). Then every actor
+ * left is sent a stop signal at once; the message it is handling
+ * completes, the messages still queued become dead letters (counted), and
+ * it exits with reason RT_ESHUTDOWN. From then on, sends return
  * RT_ESHUTDOWN. Waits at most `timeout` (RT_FOREVER: no limit) for the
  * actors to stop, then joins the workers. Returns 0; RT_ETIMEDOUT if some
  * handler was still running when the time was up (the workers are then
