@@ -259,7 +259,7 @@ settle(rti_worker *w, rt_cell *cell)
 		return;
 	/* What was taken and not handled became a dead letter. */
 	handled = taken - w->run_dead;
-	w->run_taken = 0;
+	RT_STORE_RELAXED(&w->run_taken, 0);
 	w->run_dead = 0;
 	/* Owner-written; readers load them atomically. */
 	ck_pr_store_32(&cell->queued, cell->queued - taken);
@@ -551,6 +551,7 @@ actor_start(rti_worker *w, rt_cell *cell, rt_env *env)
 	x->restarts = 0;
 	x->start = env;
 	/* Release: the watchdog reads the path of a running actor. */
+	RT_TSAN_RELEASE(&x->path);
 	ck_pr_fence_store();
 	ck_pr_store_ptr(&x->path, t->path);
 	t->path = NULL;
@@ -577,6 +578,7 @@ actor_restart(rti_worker *w, rt_cell *cell, rt_env *env)
 	if (m->path != NULL) {
 		/* The first start of a child of rt_sup_start_child. */
 		x->slot = m->slot;
+		RT_TSAN_RELEASE(&x->path);
 		ck_pr_fence_store();
 		ck_pr_store_ptr(&x->path, m->path);
 		m->path = NULL;
@@ -875,9 +877,13 @@ after_odd(rti_worker *w, rt_cell *cell, rt_env *env, int rc)
  * a register and written back before anything else looks at it. Nothing
  * adds to the lanes during a run, and the handler context is the run's:
  * every message in the lanes is for the live incarnation (drain).
+ *
+ * `watched` (a constant: there is one copy of the loop for each value)
+ * says the system has a watchdog, which samples the message count and
+ * tag of each message; without one, the loop pays nothing for it.
  */
-static void
-handle(rti_worker *w, rt_cell *cell)
+static inline __attribute__((always_inline)) void
+handle(rti_worker *w, rt_cell *cell, const bool watched)
 {
 	rt_system *sys = w->sys;
 	const rt_actor_class *cls = cell->cls;
@@ -899,6 +905,7 @@ handle(rti_worker *w, rt_cell *cell)
 	for (n = 0; n < RTI_BATCH; n++) {
 		const void *msg;
 		rt_env *next;
+		uint32_t tag;
 		int rc;
 
 		if (env == NULL) {
@@ -914,7 +921,14 @@ handle(rti_worker *w, rt_cell *cell)
 		}
 		msg = rt_env_payload(env);
 		next = (rt_env *)env->node.next;
-		w->run_taken = n + 1;
+		tag = env->v.tag;
+		if (watched) {
+			/* Relaxed: the watchdog samples them. */
+			RT_STORE_RELAXED(&w->run_taken, n + 1);
+			RT_STORE_RELAXED(&w->wd_tag, tag);
+		} else {
+			w->run_taken = n + 1;
+		}
 		/* Relaxed: checked before each message, so an actor stops
 		 * after the message in hand once shutdown begins. */
 		if (__builtin_expect((env->flags & (RTI_ENV_TTL |
@@ -937,13 +951,16 @@ handle(rti_worker *w, rt_cell *cell)
 				case STEP_END:
 					return;
 				case STEP_DOWN:
+					if (watched)
+						RT_STORE_RELAXED(&w->wd_tag,
+						    RTI_WD_DOWN);
 					rc = rti_down_deliver(cell, &w->ctx,
 					    env);
 					goto handled;
 				}
 			}
 		}
-		rc = cls->dispatch(state, &w->ctx, env->v.tag, msg);
+		rc = cls->dispatch(state, &w->ctx, tag, msg);
 	handled:
 		if (__builtin_expect(rc != 0 || w->alert != 0, 0)) {
 			lane_rest(cell, urgent, next);
@@ -961,8 +978,17 @@ void
 rti_actor_run(rti_worker *w, rt_cell *cell)
 {
 	w->now = 0;
+	/* Relaxed: the watchdog only samples these; what it reads through
+	 * the cell is published otherwise (watchdog.c). */
+	RT_STORE_RELAXED(&w->wd_cell, cell);
+	RT_STORE_RELAXED(&w->wd_run, w->wd_run + 1);
+	RT_STORE_RELAXED(&w->wd_tag, RTI_WD_NO_TAG);
 	drain(w, cell);
-	handle(w, cell);
+	if (w->watched)
+		handle(w, cell, true);
+	else
+		handle(w, cell, false);
+	RT_STORE_RELAXED(&w->wd_cell, NULL);
 	settle(w, cell);
 	release_places(cell);
 	if (w->mute_on != NULL) {

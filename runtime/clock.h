@@ -7,6 +7,7 @@
 #ifndef RT_RUNTIME_CLOCK_H
 #define RT_RUNTIME_CLOCK_H
 
+#include <pthread.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -27,6 +28,22 @@ rti_clock_timespec(int64_t ns)
 	ts.tv_sec = ns / 1000000000;
 	ts.tv_nsec = ns % 1000000000;
 	return ts;
+}
+
+/* rti_cond_init: a condition variable whose timed waits take deadlines on
+ * rti_clock_now()'s clock. 0, or an errno value. */
+static inline int
+rti_cond_init(pthread_cond_t *cond)
+{
+	pthread_condattr_t ca;
+	int r = pthread_condattr_init(&ca);
+
+	if (r != 0)
+		return r;
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	r = pthread_cond_init(cond, &ca);
+	pthread_condattr_destroy(&ca);
+	return r;
 }
 
 #endif

@@ -37,4 +37,14 @@ void __tsan_release(void *addr);
 
 #define RT_CACHELINE 64
 
+/*
+ * Relaxed stores and loads of words that one thread writes and another only
+ * samples (the watchdog's view of a worker), in the handler loop. Unlike
+ * ck_pr_store_32 they carry no compiler barrier (its "memory" clobber made
+ * the compiler reload the loop's state around every store); TSan sees them
+ * as the atomics they are.
+ */
+#define RT_STORE_RELAXED(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+#define RT_LOAD_RELAXED(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+
 #endif

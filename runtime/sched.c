@@ -558,6 +558,7 @@ rti_sched_start(rt_system *sys)
 
 		w->sys = sys;
 		w->index = i;
+		w->watched = !sys->manual && sys->cfg.watchdog > 0;
 		w->rng = i * 2654435761u + 1;
 		w->ctx.sys = sys;
 		w->ctx.worker = w;

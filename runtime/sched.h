@@ -80,7 +80,8 @@ typedef struct rti_worker {
 	                       retire (test kit, rt_stop, muting): one test
 	                       per message instead of three */
 	int64_t now;        /* owner only: clock read for this run, or 0 */
-	uint32_t run_taken; /* owner only: messages this run took from the
+	uint32_t run_taken; /* owner writes (atomic: the watchdog samples
+	                       it), messages this run took from the
 	                       lanes, not yet off the cell's `queued` */
 	uint32_t run_dead;  /* owner only: ... of which dead letters; the
 	                       others were handled, not yet counted */
@@ -93,7 +94,17 @@ typedef struct rti_worker {
 	unsigned tick;      /* owner only: runs, for the inject queue's turn */
 	int64_t live_delta; /* owner only, <= 0: exits not yet taken off
 	                       sys->live (rti_live_flush) */
+	/* For the watchdog (watchdog.c), written by the owner, sampled by
+	 * the watchdog's thread with run_taken: the cell being run (NULL
+	 * between runs), the run, and the tag of the message in hand. */
+	rt_cell *wd_cell;   /* atomic */
+	uint32_t wd_run;    /* atomic: runs so far */
+	uint32_t wd_tag;    /* atomic: local tag, or RTI_WD_* */
+	bool watched;       /* immutable: the system has a watchdog */
 } __attribute__((aligned(RT_CACHELINE))) rti_worker;
+
+#define RTI_WD_NO_TAG UINT32_MAX        /* draining: start, stop, signals */
+#define RTI_WD_DOWN (UINT32_MAX - 1)    /* on_down */
 
 /*
  * The worker running on this thread, if any. Initial-exec TLS: one load off

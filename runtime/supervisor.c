@@ -237,6 +237,8 @@ rti_sup_forget(struct rti_ext *x)
 	struct rti_kids *t = x->kids;
 	uint32_t i;
 
+	/* After any report of the watchdog that read it (watchdog.c). */
+	RT_TSAN_ACQUIRE(&x->path);
 	ck_pr_store_ptr(&x->path, NULL);
 	free(path);
 	rti_env_free(x->start);
@@ -998,6 +1000,7 @@ sup_on_start(void *state, rt_ctx *ctx, const void *args)
 
 		if (p == NULL)
 			goto nomem;
+		RT_TSAN_RELEASE(&x->path);
 		ck_pr_fence_store();
 		ck_pr_store_ptr(&x->path, p);
 	}

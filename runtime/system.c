@@ -15,6 +15,7 @@
 #include "registry_int.h"
 #include "bonds.h"
 #include "system_int.h"
+#include "watchdog.h"
 
 void
 rt_config_init(rt_config *cfg)
@@ -40,9 +41,8 @@ rt_system *
 rti_system_create(const rt_config *cfg, bool manual)
 {
 	rt_system *sys;
-	pthread_condattr_t ca;
 
-	if (cfg != NULL && cfg->workers > RT_MAX_WORKERS)
+	if (cfg != NULL && (cfg->workers > RT_MAX_WORKERS || cfg->watchdog < 0))
 		return NULL;
 	sys = aligned_alloc(RT_CACHELINE, sizeof(*sys));
 	if (sys == NULL)
@@ -72,19 +72,18 @@ rti_system_create(const rt_config *cfg, bool manual)
 		goto fail_depot;
 	if (pthread_mutex_init(&sys->shutdown_lock, NULL) != 0)
 		goto fail_lock;
-	if (pthread_condattr_init(&ca) != 0)
+	if (rti_cond_init(&sys->cond) != 0)
 		goto fail_shutdown_lock;
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	if (pthread_cond_init(&sys->cond, &ca) != 0) {
-		pthread_condattr_destroy(&ca);
-		goto fail_shutdown_lock;
-	}
-	pthread_condattr_destroy(&ca);
 	sys->registry = rti_registry_new(sys->nworkers);
 	if (sys->registry == NULL)
 		goto fail_cond;
 	if (rti_sched_start(sys) != 0)
 		goto fail_registry;
+	if (rti_watchdog_start(sys) != 0) {
+		/* The workers run: shutdown stops them, free the rest. */
+		rt_system_free(sys);
+		return NULL;
+	}
 	return sys;
 
 fail_registry:
@@ -400,6 +399,7 @@ rt_system_shutdown(rt_system *sys, rt_duration timeout)
 	}
 	rti_sched_stop(sys);
 	rti_sched_join(sys);
+	rti_watchdog_stop(sys);
 	/* Timers still pending become dead letters; deferred replies never
 	 * sent are reported, and their requests failed. */
 	rti_wheel_close(&sys->wheel);

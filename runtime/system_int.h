@@ -29,6 +29,7 @@ struct rt_system {
 	uint32_t stopping;  /* atomic: shutdown has begun, sends refused */
 	uint32_t terminate; /* atomic: workers must exit */
 	struct rti_registry *registry; /* names (registry.c); immutable */
+	struct rti_watchdog *watchdog; /* or NULL (watchdog.c) */
 	uint64_t serial;    /* unique in the process, never reused (a new
 	                       system may get a freed one's address) */
 

@@ -22,7 +22,6 @@
 int
 rti_wheel_init(rti_wheel *wh, rt_system *sys, int64_t base, bool manual)
 {
-	pthread_condattr_t ca;
 
 	memset(wh, 0, sizeof(*wh));
 	wh->sys = sys;
@@ -32,14 +31,8 @@ rti_wheel_init(rti_wheel *wh, rt_system *sys, int64_t base, bool manual)
 	wh->next_id = 1;
 	if (pthread_mutex_init(&wh->lock, NULL) != 0)
 		return RT_ENOMEM;
-	if (pthread_condattr_init(&ca) != 0)
+	if (rti_cond_init(&wh->cond) != 0)
 		goto fail;
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	if (pthread_cond_init(&wh->cond, &ca) != 0) {
-		pthread_condattr_destroy(&ca);
-		goto fail;
-	}
-	pthread_condattr_destroy(&ca);
 	return 0;
 fail:
 	pthread_mutex_destroy(&wh->lock);

@@ -12,6 +12,11 @@
 #include <string.h>
 #include <time.h>
 
+#include <pthread.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <rt/test.h>
 
 #include "cutest.h"
@@ -123,6 +128,29 @@ sup_Worker_on_Quit(sup_Worker *self, rt_ctx *ctx, const sup_Quit *m)
 {
 	(void)self;
 	rt_stop(ctx, m->reason);
+	return 0;
+}
+
+/* Hang: block the worker until the test lets go (real threads only). */
+static pthread_mutex_t hang_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t hang_cv = PTHREAD_COND_INITIALIZER;
+static int hang_release;
+
+int
+sup_Worker_on_Hang(sup_Worker *self, rt_ctx *ctx, const sup_Hang *m)
+{
+	struct timespec limit;
+
+	(void)self;
+	(void)ctx;
+	(void)m;
+	clock_gettime(CLOCK_REALTIME, &limit);
+	limit.tv_sec += 20;
+	pthread_mutex_lock(&hang_mu);
+	while (!hang_release &&
+	    pthread_cond_timedwait(&hang_cv, &hang_mu, &limit) == 0)
+		;
+	pthread_mutex_unlock(&hang_mu);
 	return 0;
 }
 
@@ -647,6 +675,86 @@ test_wait_ends_with_the_root_trees(void)
 	rt_system_free(sys);
 }
 
+/* The watchdog's report, seen by the log hook of a real system. */
+static char wd_line[512];
+
+static void
+wd_log(void *user, rt_log_level level, const char *line)
+{
+	(void)user;
+	(void)level;
+	pthread_mutex_lock(&hang_mu);
+	if (strncmp(line, "watchdog: ", 10) == 0 && wd_line[0] == 0) {
+		snprintf(wd_line, sizeof(wd_line), "%s", line);
+		/* Let the handler go. */
+		hang_release = 1;
+		pthread_cond_broadcast(&hang_cv);
+	}
+	pthread_mutex_unlock(&hang_mu);
+}
+
+static void
+test_watchdog_reports_a_stuck_handler(void)
+{
+	rt_config cfg;
+	rt_system *sys;
+	sup_Three_ref top;
+	sup_Hang h;
+
+	rt_config_init(&cfg);
+	cfg.workers = 2;
+	cfg.log = wd_log;
+	cfg.watchdog = RT_MS(40);
+	wd_line[0] = 0;
+	hang_release = 0;
+	sys = rt_system_new(&cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sys);
+	CU_ASSERT_EQUAL_FATAL(sup_Three_start(sys, &top), 0);
+	CU_ASSERT_EQUAL(sup_Worker_send_Hang(sup_Three_b(top), &h), 0);
+	/* The handler blocks until the report has been made (or 20 s). */
+	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_FOREVER), 0);
+	rt_system_free(sys);
+	CU_ASSERT_PTR_NOT_NULL(strstr(wd_line, "watchdog: Three/b "
+					       "(sup.Worker) has been "
+					       "handling Hang for "));
+	if (wd_line[0] == 0)
+		fprintf(stderr, "\nno watchdog report\n");
+	/* A negative limit is a bad config. */
+	cfg.watchdog = -1;
+	CU_ASSERT_PTR_NULL(rt_system_new(&cfg));
+}
+
+/* With watchdog_abort, the report is followed by abort(). */
+static void
+test_watchdog_can_abort(void)
+{
+	pid_t pid = fork();
+	int status = 0;
+
+	CU_ASSERT_NOT_EQUAL_FATAL(pid, -1);
+	if (pid == 0) {
+		rt_config cfg;
+		rt_system *sys;
+		sup_Worker_ref w;
+		sup_Hang h;
+
+		rt_config_init(&cfg);
+		cfg.workers = 1;
+		cfg.log = wd_log;
+		cfg.watchdog = RT_MS(20);
+		cfg.watchdog_abort = true;
+		hang_release = 0;
+		sys = rt_system_new(&cfg);
+		if (sys == NULL || sup_Worker_spawn(sys, &args0, &w) != 0 ||
+		    sup_Worker_send_Hang(w, &h) != 0)
+			_exit(2);
+		sleep(20);
+		_exit(3);
+	}
+	CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
+	CU_ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+}
+
 /*
  * Fault injection on real threads: supervised workers under load, one
  * message in ten crashing its handler. At the end every message is
@@ -733,6 +841,9 @@ main(int argc, char **argv)
 		{ "wait ends with the root trees",
 		    test_wait_ends_with_the_root_trees },
 		{ "crashes under load", test_crashes_under_load },
+		{ "the watchdog reports a stuck handler",
+		    test_watchdog_reports_a_stuck_handler },
+		{ "the watchdog can abort", test_watchdog_can_abort },
 		CU_TEST_INFO_NULL,
 	};
 	CU_SuiteInfo suites[] = {

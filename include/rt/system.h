@@ -7,6 +7,7 @@
 #ifndef RT_SYSTEM_H
 #define RT_SYSTEM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <rt/version.h>
 #include <rt/time.h>
@@ -73,6 +74,17 @@ typedef struct rt_config {
 	/* Told of every dead letter; NULL: they are only counted. */
 	rt_dead_letter_fn dead_letter;
 	void *dead_letter_user;
+	/*
+	 * > 0: a watchdog thread reports, through the log hook, every
+	 * handler (or on_start, on_stop) that has been running this long,
+	 * with the actor's path or class and the message in hand; once per
+	 * stuck handler. C cannot interrupt a handler: with watchdog_abort,
+	 * the report is followed by abort(), so that a supervisor of the
+	 * process (systemd, a container runtime) restarts it, as Erlang's
+	 * heart does. 0 (the default): no watchdog. Test systems have none.
+	 */
+	rt_duration watchdog;
+	bool watchdog_abort;
 } rt_config;
 
 #define RT_MAX_WORKERS 256
@@ -82,7 +94,8 @@ RT_API void rt_config_init(rt_config *cfg);
 
 /*
  * rt_system_new: start a system and its worker threads. cfg NULL means the
- * defaults. Returns NULL if cfg is invalid (workers > RT_MAX_WORKERS) or if
+ * defaults. Returns NULL if cfg is invalid (workers > RT_MAX_WORKERS, a
+ * negative watchdog) or if
  * memory or threads cannot be had; nothing is left behind in that case.
  */
 RT_API rt_system *rt_system_new(const rt_config *cfg);
