@@ -189,6 +189,51 @@ sup_Watcher_on_down(sup_Watcher *self, rt_ctx *ctx, rt_ref who, int reason)
 	return 0;
 }
 
+/*
+ * Build: start a Pool from the handler (it returns at once), a child in
+ * it, and a linked worker. Poke: crash one of them.
+ */
+static sup_Pool_ref mgr_pool;
+
+int
+sup_Manager_on_Build(sup_Manager *self, rt_ctx *ctx, const sup_Build *m)
+{
+	rt_system *sys = rt_ctx_system(ctx);
+	sup_Worker_args a = { 7, false };
+	sup_Worker_args b = { 8, false };
+
+	if (m->trap)
+		CU_ASSERT_EQUAL(rt_trap_exits(ctx, true), 0);
+	CU_ASSERT_EQUAL(sup_Pool_start(sys, &mgr_pool), 0);
+	CU_ASSERT_EQUAL(sup_Pool_start_child(mgr_pool, &a, &self->pooled),
+	    0);
+	CU_ASSERT_EQUAL(sup_Worker_spawn(sys, &b, &self->linked), 0);
+	CU_ASSERT_EQUAL(rt_link(ctx, self->linked.ref), 0);
+	return 0;
+}
+
+int
+sup_Manager_on_Poke(sup_Manager *self, rt_ctx *ctx, const sup_Poke *m)
+{
+	sup_Crash c = { m->reason };
+
+	(void)ctx;
+	CU_ASSERT_EQUAL(sup_Worker_send_Crash(m->which == 0 ? self->pooled :
+							     self->linked,
+			    &c),
+	    0);
+	return 0;
+}
+
+int
+sup_Manager_on_down(sup_Manager *self, rt_ctx *ctx, rt_ref who, int reason)
+{
+	(void)ctx;
+	ev("manager down %s %d",
+	    rt_ref_equal(who, self->linked.ref) ? "linked" : "?", reason);
+	return 0;
+}
+
 /* --- helpers -------------------------------------------------------------- */
 
 static void
@@ -675,6 +720,46 @@ test_wait_ends_with_the_root_trees(void)
 	rt_system_free(sys);
 }
 
+static void
+test_supervision_built_from_handlers(void)
+{
+	rt_system *sys = new_system();
+	sup_Manager_ref m;
+	sup_Build build = { false };
+	sup_Poke poke = { 0, 4 };
+
+	CU_ASSERT_EQUAL_FATAL(sup_Manager_spawn(sys, NULL, &m), 0);
+	CU_ASSERT_EQUAL(sup_Manager_send_Build(m, &build), 0);
+	rt_test_run(sys);
+	/* The pool child waits until its new supervisor takes it in. */
+	EV("start 8,start 7");
+	CU_ASSERT_TRUE(rt_actor_alive(mgr_pool.ref));
+	/* The pooled child is supervised (temporary: not restarted). */
+	CU_ASSERT_EQUAL(sup_Manager_send_Poke(m, &poke), 0);
+	rt_test_run(sys);
+	EV("stop 7:4");
+	CU_ASSERT_PTR_NOT_NULL(strstr(rec.log, "crash: Pool/worker.1 "));
+	CU_ASSERT_TRUE(rt_actor_alive(m.ref));
+	/* The linked one takes the manager down with it. */
+	poke.which = 1;
+	CU_ASSERT_EQUAL(sup_Manager_send_Poke(m, &poke), 0);
+	rt_test_run(sys);
+	EV("stop 8:4");
+	CU_ASSERT_FALSE(rt_actor_alive(m.ref));
+	rt_system_free(sys);
+
+	/* Trapping, the manager hears of it instead. */
+	sys = new_system();
+	build.trap = true;
+	CU_ASSERT_EQUAL_FATAL(sup_Manager_spawn(sys, NULL, &m), 0);
+	CU_ASSERT_EQUAL(sup_Manager_send_Build(m, &build), 0);
+	CU_ASSERT_EQUAL(sup_Manager_send_Poke(m, &poke), 0);
+	rt_test_run(sys);
+	EV("start 8,stop 8:4,manager down linked 4,start 7");
+	CU_ASSERT_TRUE(rt_actor_alive(m.ref));
+	rt_system_free(sys);
+}
+
 /* The watchdog's report, seen by the log hook of a real system. */
 static char wd_line[512];
 
@@ -756,20 +841,54 @@ test_watchdog_can_abort(void)
 }
 
 /*
- * Fault injection on real threads: supervised workers under load, one
- * message in ten crashing its handler. At the end every message is
- * accounted for: handled by a live incarnation, or lost in a crash (and
- * counted), and every crash was followed by exactly one restart.
+ * Fault injection on real threads: 64 supervised workers under load from
+ * two threads, about one message in twenty crashing its handler, at
+ * random. At the end every message is accounted for: handled by a live
+ * incarnation, or lost in a crash (and counted), and every crash was
+ * followed by exactly one restart of the same ref.
  */
+enum { LOAD_KIDS = 64, LOAD_PER_THREAD = 20000 };
+
+struct load {
+	sup_Worker_ref kids[LOAD_KIDS];
+	unsigned seed;
+	uint64_t crashes;
+	unsigned failed; /* sends that did not return 0 (CUnit's asserts
+	                    are not for threads) */
+};
+
+static void *
+load_thread(void *arg)
+{
+	struct load *l = arg;
+	int i;
+
+	for (i = 0; i < LOAD_PER_THREAD; i++) {
+		sup_Worker_ref to = l->kids[rand_r(&l->seed) % LOAD_KIDS];
+
+		if (rand_r(&l->seed) % 20 == 0) {
+			sup_Crash c = { 1 };
+
+			l->failed += sup_Worker_send_Crash(to, &c) != 0;
+			l->crashes++;
+		} else {
+			sup_Work m = { (uint32_t)i };
+
+			l->failed += sup_Worker_send_Work(to, &m) != 0;
+		}
+	}
+	return NULL;
+}
+
 static void
 test_crashes_under_load(void)
 {
-	enum { N = 20000, EVERY = 10 };
 	rt_config cfg;
 	rt_system *sys;
-	sup_Loaded_ref top;
-	rt_ref kids[3];
-	uint64_t crashes = 0;
+	sup_Many_ref many;
+	struct load loads[2];
+	pthread_t th[2];
+	uint64_t crashes;
 	rt_stats st;
 	int i, spins;
 
@@ -781,33 +900,42 @@ test_crashes_under_load(void)
 	__atomic_store_n(&works, 0, __ATOMIC_RELAXED);
 	sys = rt_system_new(&cfg);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(sys);
-	CU_ASSERT_EQUAL_FATAL(sup_Loaded_start(sys, &top), 0);
-	for (i = 0; i < 3; i++)
-		kids[i] = rt_sup_child(top.ref, (uint32_t)i);
-	for (i = 0; i < N; i++) {
-		if (i % EVERY == EVERY - 1) {
-			crash(kids[i % 3], 1);
-			crashes++;
-		} else {
-			work(kids[i % 3], (uint32_t)i);
-		}
+	CU_ASSERT_EQUAL_FATAL(sup_Many_start(sys, &many), 0);
+	for (i = 0; i < LOAD_KIDS; i++) {
+		sup_Worker_args a = { (uint32_t)i, false };
+		sup_Worker_ref w;
+
+		CU_ASSERT_EQUAL_FATAL(sup_Many_start_child(many, &a, &w), 0);
+		loads[0].kids[i] = loads[1].kids[i] = w;
 	}
+	for (i = 0; i < 2; i++) {
+		loads[i].seed = 12345u + (unsigned)i;
+		loads[i].crashes = 0;
+		loads[i].failed = 0;
+		CU_ASSERT_EQUAL_FATAL(pthread_create(&th[i], NULL, load_thread,
+		    &loads[i]), 0);
+	}
+	for (i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	crashes = loads[0].crashes + loads[1].crashes;
+	CU_ASSERT_EQUAL(loads[0].failed + loads[1].failed, 0);
 	for (spins = 0; spins < 20000; spins++) {
 		CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
 		if (st.restarts == crashes &&
 		    __atomic_load_n(&works, __ATOMIC_RELAXED) ==
-			N - crashes)
+			2 * LOAD_PER_THREAD - crashes)
 			break;
 		sleep_ms(1);
 	}
+	CU_ASSERT_TRUE(crashes > 0);
 	CU_ASSERT_EQUAL(__atomic_load_n(&works, __ATOMIC_RELAXED),
-	    N - crashes);
+	    2 * LOAD_PER_THREAD - crashes);
 	CU_ASSERT_EQUAL(st.crashed, crashes);
 	CU_ASSERT_EQUAL(st.restarts, crashes);
 	CU_ASSERT_EQUAL(st.dead_letters, 0);
-	for (i = 0; i < 3; i++)
-		CU_ASSERT_TRUE(rt_ref_equal(kids[i],
-		    rt_sup_child(top.ref, (uint32_t)i)));
+	CU_ASSERT_EQUAL(st.sent, st.handled + st.dead_letters);
+	for (i = 0; i < LOAD_KIDS; i++)
+		CU_ASSERT_TRUE(rt_actor_alive(loads[0].kids[i].ref));
 	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_FOREVER), 0);
 	rt_system_free(sys);
 	quiet = 0;
@@ -836,6 +964,8 @@ main(int argc, char **argv)
 		    test_start_failure_rolls_back },
 		{ "simple_one_for_one", test_simple_one_for_one },
 		{ "nested escalation", test_nested_escalation },
+		{ "supervision built from handlers",
+		    test_supervision_built_from_handlers },
 		{ "shutdown stops trees in order",
 		    test_shutdown_stops_trees_in_order },
 		{ "wait ends with the root trees",
