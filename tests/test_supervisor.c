@@ -760,8 +760,9 @@ test_supervision_built_from_handlers(void)
 	rt_system_free(sys);
 }
 
-/* The watchdog's report, seen by the log hook of a real system. */
+/* The first log line of a real system that has `wd_needle` in it. */
 static char wd_line[512];
+static const char *wd_needle = "watchdog: ";
 
 static void
 wd_log(void *user, rt_log_level level, const char *line)
@@ -769,7 +770,7 @@ wd_log(void *user, rt_log_level level, const char *line)
 	(void)user;
 	(void)level;
 	pthread_mutex_lock(&hang_mu);
-	if (strncmp(line, "watchdog: ", 10) == 0 && wd_line[0] == 0) {
+	if (strstr(line, wd_needle) != NULL && wd_line[0] == 0) {
 		snprintf(wd_line, sizeof(wd_line), "%s", line);
 		/* Let the handler go. */
 		hang_release = 1;
@@ -807,6 +808,38 @@ test_watchdog_reports_a_stuck_handler(void)
 	/* A negative limit is a bad config. */
 	cfg.watchdog = -1;
 	CU_ASSERT_PTR_NULL(rt_system_new(&cfg));
+}
+
+/*
+ * Shutdown gives each child its shutdown time; one still in its handler
+ * when the time is up is reported and left, and the others still stop.
+ */
+static void
+test_a_child_past_its_shutdown_time_is_abandoned(void)
+{
+	rt_config cfg;
+	rt_system *sys;
+	sup_Three_ref top;
+	sup_Hang h;
+
+	rt_config_init(&cfg);
+	cfg.workers = 2;
+	cfg.log = wd_log;
+	wd_line[0] = 0;
+	wd_needle = "abandoned";
+	hang_release = 0;
+	quiet = 1;
+	sys = rt_system_new(&cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sys);
+	CU_ASSERT_EQUAL_FATAL(sup_Three_start(sys, &top), 0);
+	CU_ASSERT_EQUAL(sup_Worker_send_Hang(sup_Three_b(top), &h), 0);
+	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_FOREVER), 0);
+	rt_system_free(sys);
+	CU_ASSERT_PTR_NOT_NULL(strstr(wd_line, "supervisor Three: child b "
+					       "did not stop within its "
+					       "shutdown time; abandoned"));
+	wd_needle = "watchdog: ";
+	quiet = 0;
 }
 
 /* With watchdog_abort, the report is followed by abort(). */
@@ -974,6 +1007,8 @@ main(int argc, char **argv)
 		{ "the watchdog reports a stuck handler",
 		    test_watchdog_reports_a_stuck_handler },
 		{ "the watchdog can abort", test_watchdog_can_abort },
+		{ "a child past its shutdown time is abandoned",
+		    test_a_child_past_its_shutdown_time_is_abandoned },
 		CU_TEST_INFO_NULL,
 	};
 	CU_SuiteInfo suites[] = {
