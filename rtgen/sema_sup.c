@@ -128,9 +128,11 @@ check_backoff(struct sema *s, ast_decl *sup, const ast_clause *c)
 {
 	char a[64], b[64];
 	int64_t lo, hi;
+	/* Both checked, so that both are reported. */
+	bool lo_ok = duration(s, &c->dur, "'backoff'", false, &lo);
+	bool hi_ok = duration(s, &c->dur2, "'backoff'", false, &hi);
 
-	if (!duration(s, &c->dur, "'backoff'", false, &lo) |
-	    !duration(s, &c->dur2, "'backoff'", false, &hi))
+	if (!lo_ok || !hi_ok)
 		return;
 	if (lo > hi) {
 		diag_error(s->d, c->dur.loc, "backoff from %s to %s: the "
