@@ -135,6 +135,7 @@ sup_Worker_on_Quit(sup_Worker *self, rt_ctx *ctx, const sup_Quit *m)
 static pthread_mutex_t hang_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t hang_cv = PTHREAD_COND_INITIALIZER;
 static int hang_release;
+static int hanging; /* atomic: a Hang handler has begun */
 
 int
 sup_Worker_on_Hang(sup_Worker *self, rt_ctx *ctx, const sup_Hang *m)
@@ -146,6 +147,7 @@ sup_Worker_on_Hang(sup_Worker *self, rt_ctx *ctx, const sup_Hang *m)
 	(void)m;
 	clock_gettime(CLOCK_REALTIME, &limit);
 	limit.tv_sec += 20;
+	__atomic_store_n(&hanging, 1, __ATOMIC_RELEASE);
 	pthread_mutex_lock(&hang_mu);
 	while (!hang_release &&
 	    pthread_cond_timedwait(&hang_cv, &hang_mu, &limit) == 0)
@@ -760,6 +762,23 @@ test_supervision_built_from_handlers(void)
 	rt_system_free(sys);
 }
 
+/*
+ * Send w a Hang and wait until its handler runs: a stop sent before that
+ * would overtake the Hang (signals are acted on ahead of messages).
+ */
+static void
+hang(sup_Worker_ref w)
+{
+	sup_Hang h;
+	int i;
+
+	__atomic_store_n(&hanging, 0, __ATOMIC_RELAXED);
+	CU_ASSERT_EQUAL(sup_Worker_send_Hang(w, &h), 0);
+	for (i = 0; i < 20000 && !__atomic_load_n(&hanging, __ATOMIC_ACQUIRE);
+	     i++)
+		sleep_ms(1);
+}
+
 /* The first log line of a real system that has `wd_needle` in it. */
 static char wd_line[512];
 static const char *wd_needle = "watchdog: ";
@@ -785,7 +804,6 @@ test_watchdog_reports_a_stuck_handler(void)
 	rt_config cfg;
 	rt_system *sys;
 	sup_Three_ref top;
-	sup_Hang h;
 
 	rt_config_init(&cfg);
 	cfg.workers = 2;
@@ -796,8 +814,8 @@ test_watchdog_reports_a_stuck_handler(void)
 	sys = rt_system_new(&cfg);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(sys);
 	CU_ASSERT_EQUAL_FATAL(sup_Three_start(sys, &top), 0);
-	CU_ASSERT_EQUAL(sup_Worker_send_Hang(sup_Three_b(top), &h), 0);
 	/* The handler blocks until the report has been made (or 20 s). */
+	hang(sup_Three_b(top));
 	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_FOREVER), 0);
 	rt_system_free(sys);
 	CU_ASSERT_PTR_NOT_NULL(strstr(wd_line, "watchdog: Three/b "
@@ -820,7 +838,6 @@ test_a_child_past_its_shutdown_time_is_abandoned(void)
 	rt_config cfg;
 	rt_system *sys;
 	sup_Three_ref top;
-	sup_Hang h;
 
 	rt_config_init(&cfg);
 	cfg.workers = 2;
@@ -832,7 +849,7 @@ test_a_child_past_its_shutdown_time_is_abandoned(void)
 	sys = rt_system_new(&cfg);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(sys);
 	CU_ASSERT_EQUAL_FATAL(sup_Three_start(sys, &top), 0);
-	CU_ASSERT_EQUAL(sup_Worker_send_Hang(sup_Three_b(top), &h), 0);
+	hang(sup_Three_b(top));
 	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_FOREVER), 0);
 	rt_system_free(sys);
 	CU_ASSERT_PTR_NOT_NULL(strstr(wd_line, "supervisor Three: child b "
