@@ -388,9 +388,13 @@ actor_exit(rti_worker *w, rt_cell *cell, int reason, bool final)
 		cls->on_stop(cell->state, &w->ctx, reason);
 		w->ctx.cell = NULL;
 	}
-	rti_asks_free(cell);
-	if (!(cell->flags & RTI_CELL_WAITING))
-		rti_bonds_exit(cell, gen, reason);
+	/* Asks, links and monitors live in the extension; most actors
+	 * have none (and pay no call for them). */
+	if (x != NULL) {
+		rti_asks_free(cell);
+		if (!(cell->flags & RTI_CELL_WAITING))
+			rti_bonds_exit(cell, gen, reason);
+	}
 	if (cell->state != NULL)
 		state_free(cls, cell->state);
 	cell->state = NULL;
@@ -468,9 +472,9 @@ rti_live_flush(rti_worker *w)
 
 /*
  * Create the state of the incarnation in `cell` and run its on_start with
- * the arguments in `start` (its start signal).
+ * the arguments in `start` (its start signal). Inline: a spawn's path.
  */
-static void
+static inline __attribute__((always_inline)) void
 incarnate(rti_worker *w, rt_cell *cell, rt_env *start)
 {
 	rt_system *sys = w->sys;
