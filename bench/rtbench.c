@@ -1044,6 +1044,106 @@ run_broker(rt_system *sys, const param *p, unsigned workers)
 	return 0;
 }
 
+/* --- restart ------------------------------------------------------------ */
+
+/*
+ * A supervisor (bench.Crashes: one_for_one, one permanent Crasher, a
+ * restart limit it never reaches) whose worker crashes on every message:
+ * its handler returns non-zero. A restarted child keeps its ref and its
+ * mailbox, so the client is main, a plain thread, which sends its N
+ * messages at once to the ref it looked up, without waiting for each
+ * restart: every message is taken by a fresh incarnation, which crashes on
+ * it. Each incarnation counts its on_start; main waits for N + 1 of them
+ * (the first start and N restarts) and then checks the system's counts.
+ * Timed: from the first send to the last restart's on_start.
+ *
+ * Every crash is reported through the log hook. The run installs a quiet
+ * one that only counts the reports (stderr would be most of the cost, and
+ * stdout is for the result line), as the peers turn off their crash
+ * logging; the report is still formatted, and that is part of the figure.
+ */
+static uint64_t restart_starts, restart_reports;
+
+int
+bench_Crasher_on_start(bench_Crasher *self, rt_ctx *ctx,
+    const bench_Crasher_args *args)
+{
+	(void)self;
+	(void)ctx;
+	(void)args;
+	add_u64(&restart_starts, 1);
+	return 0;
+}
+
+int
+bench_Crasher_on_Boom(bench_Crasher *self, rt_ctx *ctx, const bench_Boom *msg)
+{
+	(void)ctx;
+	(void)msg;
+	self->handled++;
+	return 1; /* a crash: any non-zero result */
+}
+
+static void
+quiet_log(void *user, rt_log_level level, const char *line)
+{
+	(void)user;
+	if (level == RT_LOG_ERROR && strncmp(line, "crash: ", 7) == 0)
+		add_u64(&restart_reports, 1);
+}
+
+static int
+run_restart(rt_system *sys, const param *p, unsigned workers)
+{
+	uint64_t n = p[0].value, i;
+	struct timespec pause = { 0, 100000 };
+	bench_Crashes_ref sup;
+	bench_Crasher_ref worker;
+	double t0, t1;
+	rt_stats st;
+
+	restart_starts = restart_reports = 0;
+	if (bench_Crashes_start(sys, &sup) != 0)
+		return 1;
+	worker = bench_Crashes_worker(sup);
+	while (load_u64(&restart_starts) < 1)
+		nanosleep(&pause, NULL);
+	t0 = now_sec();
+	for (i = 0; i < n; i++)
+		if (bench_Crasher_send_Boom(worker,
+		    &(bench_Boom){ .seq = i }) != 0) {
+			fprintf(stderr, "restart: send %llu failed\n",
+			    (unsigned long long)i);
+			return 1;
+		}
+	while (load_u64(&restart_starts) < n + 1)
+		nanosleep(&pause, NULL);
+	t1 = now_sec();
+	rt_stats_get(sys, &st);
+	/* Still the same worker, by the same ref. */
+	if (!rt_ref_equal(bench_Crashes_worker(sup).ref, worker.ref))
+		st.restarts = 0;
+	rt_system_shutdown(sys, RT_FOREVER);
+	if (st.restarts != n || st.crashed != n || st.dead_letters != 0 ||
+	    load_u64(&restart_starts) != n + 1 ||
+	    load_u64(&restart_reports) != n) {
+		fprintf(stderr, "restart: %llu restarts, %llu crashes, %llu "
+		    "dead letters, %llu starts, %llu reports; want %llu, 0 "
+		    "dead letters and %llu starts\n",
+		    (unsigned long long)st.restarts,
+		    (unsigned long long)st.crashed,
+		    (unsigned long long)st.dead_letters,
+		    (unsigned long long)load_u64(&restart_starts),
+		    (unsigned long long)load_u64(&restart_reports),
+		    (unsigned long long)n, (unsigned long long)(n + 1));
+		return 1;
+	}
+	printf("restart restarts=%llu seconds=%.3f us_per_restart=%.2f "
+	    "workers=%u\n", (unsigned long long)n, t1 - t0,
+	    (t1 - t0) * 1e6 / (double)n, workers);
+	return 0;
+}
+
 /* --- driver -------------------------------------------------------------- */
 
 #define MAX_PARAMS 4
@@ -1053,22 +1153,24 @@ typedef struct workload {
 	int (*run)(rt_system *sys, const param *p, unsigned workers);
 	param defaults[MAX_PARAMS];
 	unsigned workers; /* 0: as asked with --workers; else always this */
+	rt_log_fn log;    /* the system's log hook; NULL: stderr */
 } workload;
 
 /* Keys are the sizes of BENCHMARKS.md, matched without regard to case. */
 static const workload workloads[] = {
-	{ "pingpong", run_pingpong, { { "n", 1000000 } }, 0 },
-	{ "ring", run_ring, { { "r", 1000 }, { "h", 10000000 } }, 0 },
-	{ "counting", run_counting, { { "n", 10000000 } }, 0 },
-	{ "fanin", run_fanin, { { "s", 64 }, { "m", 100000 } }, 0 },
-	{ "skynet", run_skynet, { { "n", 1000000 } }, 0 }, /* n leaves */
-	{ "spawn", run_spawn, { { "n", 1000000 } }, 0 },
-	{ "idle_memory", run_idle_memory, { { "n", 1000000 } }, 0 },
-	{ "dispatch", run_dispatch, { { "n", 10000000 } }, 1 },
-	{ "ask", run_ask, { { "n", 1000000 } }, 0 },
-	{ "call", run_call, { { "n", 200000 } }, 0 },
-	{ "call_cold", run_call_cold, { { "n", 1000 } }, 0 },
-	{ "broker", run_broker, { { "n", 1000000 }, { "k", 8 } }, 0 },
+	{ "pingpong", run_pingpong, { { "n", 1000000 } }, 0, NULL },
+	{ "ring", run_ring, { { "r", 1000 }, { "h", 10000000 } }, 0, NULL },
+	{ "counting", run_counting, { { "n", 10000000 } }, 0, NULL },
+	{ "fanin", run_fanin, { { "s", 64 }, { "m", 100000 } }, 0, NULL },
+	{ "skynet", run_skynet, { { "n", 1000000 } }, 0, NULL }, /* n leaves */
+	{ "spawn", run_spawn, { { "n", 1000000 } }, 0, NULL },
+	{ "idle_memory", run_idle_memory, { { "n", 1000000 } }, 0, NULL },
+	{ "dispatch", run_dispatch, { { "n", 10000000 } }, 1, NULL },
+	{ "ask", run_ask, { { "n", 1000000 } }, 0, NULL },
+	{ "call", run_call, { { "n", 200000 } }, 0, NULL },
+	{ "call_cold", run_call_cold, { { "n", 1000 } }, 0, NULL },
+	{ "restart", run_restart, { { "n", 100000 } }, 0, quiet_log },
+	{ "broker", run_broker, { { "n", 1000000 }, { "k", 8 } }, 0, NULL },
 };
 #define NWORKLOADS (sizeof(workloads) / sizeof(workloads[0]))
 
@@ -1105,6 +1207,7 @@ run_one(const workload *w, const param *p, unsigned workers)
 
 	rt_config_init(&cfg);
 	cfg.workers = w->workers != 0 ? w->workers : workers;
+	cfg.log = w->log;
 	sys = rt_system_new(&cfg);
 	if (sys == NULL) {
 		fprintf(stderr, "rtbench: cannot start a system\n");
