@@ -19,6 +19,12 @@ rti_log(rt_system *sys, rt_log_level level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	rti_log_line(sys, level, line);
+}
+
+void
+rti_log_line(rt_system *sys, rt_log_level level, const char *line)
+{
 	if (sys != NULL && sys->cfg.log != NULL) {
 		sys->cfg.log(sys->cfg.log_user, level, line);
 		return;

@@ -11,4 +11,7 @@
 void rti_log(rt_system *sys, rt_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* rti_log_line: hand a line already formatted to the hook (or stderr). */
+void rti_log_line(rt_system *sys, rt_log_level level, const char *line);
+
 #endif

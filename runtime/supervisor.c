@@ -136,16 +136,21 @@ name_of(rt_cell *cell, char *buf, size_t len)
 	return buf;
 }
 
+/* A crash report's longest line; a longer one ends in "...". */
+#define REPORT_MAX 1024
+
 void
 rti_crash_report(rt_system *sys, rt_cell *cell, int reason, const char *tag,
     uint32_t ltag, const void *msg)
 {
 	const rt_actor_class *cls = cell->cls;
 	struct rti_ext *x = cell->ext;
-	char buf[128], *line = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&line, &len);
+	char buf[128], line[REPORT_MAX];
 	const char *who = name_of(cell, buf, sizeof(buf));
+	/* Into the stack, through a FILE for the generated printers:
+	 * no buffer to allocate and grow (open_memstream's cost most of a
+	 * restart). */
+	FILE *f = fmemopen(line, sizeof(line), "w");
 
 	if (f == NULL) {
 		rti_log(sys, RT_LOG_ERROR, "crash: %s: %s (%d)", who,
@@ -158,15 +163,17 @@ rti_crash_report(rt_system *sys, rt_cell *cell, int reason, const char *tag,
 	if (tag != NULL) {
 		fprintf(f, " while handling %s", tag);
 		if (msg != NULL && cls->print != NULL) {
-			fputs(" ", f);
+			fputc(' ', f);
 			cls->print(f, ltag, msg);
 		}
 	}
 	if (x != NULL && !rt_ref_is_null(x->parent))
 		fprintf(f, "; restarts so far: %u", x->restarts);
 	fclose(f);
-	rti_log(sys, RT_LOG_ERROR, "%s", line);
-	free(line);
+	line[sizeof(line) - 1] = 0;
+	if (strlen(line) == sizeof(line) - 1)
+		memcpy(line + sizeof(line) - 4, "...", 3);
+	rti_log_line(sys, RT_LOG_ERROR, line);
 }
 
 /* --- the table of children ----------------------------------------------- */

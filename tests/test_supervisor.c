@@ -131,6 +131,15 @@ sup_Worker_on_Quit(sup_Worker *self, rt_ctx *ctx, const sup_Quit *m)
 	return 0;
 }
 
+int
+sup_Worker_on_Note(sup_Worker *self, rt_ctx *ctx, const sup_Note *m)
+{
+	(void)self;
+	(void)ctx;
+	(void)m;
+	return 2;
+}
+
 /* Hang: block the worker until the test lets go (real threads only). */
 static pthread_mutex_t hang_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t hang_cv = PTHREAD_COND_INITIALIZER;
@@ -478,6 +487,29 @@ test_one_for_all_and_rest_for_one(void)
 	crash(sup_Rest_b(rest).ref, 2);
 	rt_test_run(sys);
 	EV("stop 1:2,stop 2:-9,start 1,start 2");
+	rt_system_free(sys);
+}
+
+/* A report about a large message is cut, visibly, not lost. */
+static void
+test_a_long_crash_report_is_cut(void)
+{
+	rt_system *sys = new_system();
+	sup_Three_ref top;
+	static char text[3000];
+	sup_Note note = { text };
+	const char *line;
+
+	memset(text, 'x', sizeof(text) - 1);
+	CU_ASSERT_EQUAL_FATAL(sup_Three_start(sys, &top), 0);
+	rec.log[0] = 0;
+	CU_ASSERT_EQUAL(sup_Worker_send_Note(sup_Three_a(top), &note), 0);
+	rt_test_run(sys);
+	line = strstr(rec.log, "crash: Three/a (sup.Worker) crashed: handler "
+			       "error (2) while handling Note Note{text=\"xxx");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(line);
+	CU_ASSERT_EQUAL(strchr(line, '\n') - line, 1023);
+	CU_ASSERT_EQUAL(strncmp(strchr(line, '\n') - 3, "...", 3), 0);
 	rt_system_free(sys);
 }
 
@@ -1008,6 +1040,7 @@ main(int argc, char **argv)
 		{ "one_for_all and rest_for_one",
 		    test_one_for_all_and_rest_for_one },
 		{ "policies", test_policies },
+		{ "a long crash report is cut", test_a_long_crash_report_is_cut },
 		{ "intensity gives up", test_intensity_gives_up },
 		{ "backoff delays restarts", test_backoff_delays_restarts },
 		{ "a start failure rolls back",
