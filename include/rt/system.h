@@ -156,8 +156,12 @@ typedef struct rt_stats {
 	                          batches, so it may still count actors
 	                          that stopped a moment ago (never fewer
 	                          than are alive; 0 once all have stopped) */
-	uint64_t sent;         /* messages accepted by a send (returned 0) */
-	uint64_t handled;      /* messages passed to a handler */
+	uint64_t sent;         /* messages accepted by a send (returned 0),
+	                          and those the runtime sends itself: fired
+	                          timers, replies, downs, and supervisors'
+	                          own (a child started, a backoff ended) */
+	uint64_t handled;      /* messages passed to a handler (on_down and
+	                          supervisors' included) */
 	uint64_t dead_letters; /* accepted messages that were never handled,
 	                          for any rt_dead_cause; of which: */
 	uint64_t dropped;      /*   ... dropped by a full mailbox */
