@@ -1057,10 +1057,12 @@ run_broker(rt_system *sys, const param *p, unsigned workers)
  * (the first start and N restarts) and then checks the system's counts.
  * Timed: from the first send to the last restart's on_start.
  *
- * Every crash is reported through the log hook. The run installs a quiet
- * one that only counts the reports (stderr would be most of the cost, and
- * stdout is for the result line), as the peers turn off their crash
- * logging; the report is still formatted, and that is part of the figure.
+ * Every crash is reported through the log hook. The peers turn their crash
+ * logging off, so by default (reports=0) rt's is off too: the system's
+ * log_level is RT_LOG_OFF, and reports are not even formatted. With
+ * reports=1 they are formatted and go to a hook that only counts them
+ * (stderr would be most of the cost, and stdout is for the result line):
+ * about 0.35 us more per restart on the reference machine.
  */
 static uint64_t restart_starts, restart_reports;
 
@@ -1126,7 +1128,7 @@ run_restart(rt_system *sys, const param *p, unsigned workers)
 	rt_system_shutdown(sys, RT_FOREVER);
 	if (st.restarts != n || st.crashed != n || st.dead_letters != 0 ||
 	    load_u64(&restart_starts) != n + 1 ||
-	    load_u64(&restart_reports) != n) {
+	    load_u64(&restart_reports) != (p[1].value ? n : 0)) {
 		fprintf(stderr, "restart: %llu restarts, %llu crashes, %llu "
 		    "dead letters, %llu starts, %llu reports; want %llu, 0 "
 		    "dead letters and %llu starts\n",
@@ -1169,7 +1171,8 @@ static const workload workloads[] = {
 	{ "ask", run_ask, { { "n", 1000000 } }, 0, NULL },
 	{ "call", run_call, { { "n", 200000 } }, 0, NULL },
 	{ "call_cold", run_call_cold, { { "n", 1000 } }, 0, NULL },
-	{ "restart", run_restart, { { "n", 100000 } }, 0, quiet_log },
+	{ "restart", run_restart, { { "n", 100000 }, { "reports", 0 } }, 0,
+	    quiet_log },
 	{ "broker", run_broker, { { "n", 1000000 }, { "k", 8 } }, 0, NULL },
 };
 #define NWORKLOADS (sizeof(workloads) / sizeof(workloads[0]))
@@ -1203,11 +1206,17 @@ run_one(const workload *w, const param *p, unsigned workers)
 {
 	rt_config cfg;
 	rt_system *sys;
+	unsigned i;
 	int rc;
 
 	rt_config_init(&cfg);
 	cfg.workers = w->workers != 0 ? w->workers : workers;
 	cfg.log = w->log;
+	/* A workload's reports=0: the runtime logs nothing, and formats
+	 * nothing it would log. */
+	for (i = 0; i < MAX_PARAMS && p[i].key != NULL; i++)
+		if (strcmp(p[i].key, "reports") == 0 && p[i].value == 0)
+			cfg.log_level = RT_LOG_OFF;
 	sys = rt_system_new(&cfg);
 	if (sys == NULL) {
 		fprintf(stderr, "rtbench: cannot start a system\n");

@@ -10,12 +10,20 @@
 #include "log.h"
 #include "system_int.h"
 
+bool
+rti_logs(const rt_system *sys, rt_log_level level)
+{
+	return sys == NULL || (int)level <= (int)sys->cfg.log_level;
+}
+
 void
 rti_log(rt_system *sys, rt_log_level level, const char *fmt, ...)
 {
 	char line[512];
 	va_list ap;
 
+	if (!rti_logs(sys, level))
+		return;
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
@@ -25,6 +33,8 @@ rti_log(rt_system *sys, rt_log_level level, const char *fmt, ...)
 void
 rti_log_line(rt_system *sys, rt_log_level level, const char *line)
 {
+	if (!rti_logs(sys, level))
+		return;
 	if (sys != NULL && sys->cfg.log != NULL) {
 		sys->cfg.log(sys->cfg.log_user, level, line);
 		return;

@@ -6,7 +6,11 @@
 #ifndef RT_RUNTIME_LOG_H
 #define RT_RUNTIME_LOG_H
 
+#include <stdbool.h>
 #include <rt/system.h>
+
+/* Whether lines of `level` are logged (rt_config.log_level). */
+bool rti_logs(const rt_system *sys, rt_log_level level);
 
 void rti_log(rt_system *sys, rt_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

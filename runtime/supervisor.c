@@ -150,8 +150,11 @@ rti_crash_report(rt_system *sys, rt_cell *cell, int reason, const char *tag,
 	/* Into the stack, through a FILE for the generated printers:
 	 * no buffer to allocate and grow (open_memstream's cost most of a
 	 * restart). */
-	FILE *f = fmemopen(line, sizeof(line), "w");
+	FILE *f;
 
+	if (!rti_logs(sys, RT_LOG_ERROR))
+		return;
+	f = fmemopen(line, sizeof(line), "w");
 	if (f == NULL) {
 		rti_log(sys, RT_LOG_ERROR, "crash: %s: %s (%d)", who,
 		    reason_text(reason), reason);

@@ -20,8 +20,10 @@
 void
 rt_config_init(rt_config *cfg)
 {
-	if (cfg != NULL)
+	if (cfg != NULL) {
 		memset(cfg, 0, sizeof(*cfg));
+		cfg->log_level = RT_LOG_INFO;
+	}
 }
 
 static unsigned
@@ -42,7 +44,9 @@ rti_system_create(const rt_config *cfg, bool manual)
 {
 	rt_system *sys;
 
-	if (cfg != NULL && (cfg->workers > RT_MAX_WORKERS || cfg->watchdog < 0))
+	if (cfg != NULL && (cfg->workers > RT_MAX_WORKERS || cfg->watchdog < 0 ||
+				cfg->log_level < RT_LOG_OFF ||
+				cfg->log_level > RT_LOG_INFO))
 		return NULL;
 	sys = aligned_alloc(RT_CACHELINE, sizeof(*sys));
 	if (sys == NULL)

@@ -513,6 +513,37 @@ test_a_long_crash_report_is_cut(void)
 	rt_system_free(sys);
 }
 
+/* log_level RT_LOG_OFF: no report, the counts all the same. */
+static void
+test_reports_can_be_turned_off(void)
+{
+	rt_config cfg;
+	rt_system *sys;
+	sup_Three_ref top;
+	rt_stats st;
+
+	memset(&rec, 0, sizeof(rec));
+	rt_config_init(&cfg);
+	CU_ASSERT_EQUAL(cfg.log_level, RT_LOG_INFO);
+	cfg.log = on_log;
+	cfg.log_level = RT_LOG_OFF;
+	sys = rt_test_system_new(&cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sys);
+	CU_ASSERT_EQUAL_FATAL(sup_Three_start(sys, &top), 0);
+	crash(sup_Three_b(top).ref, 5);
+	rt_test_run(sys);
+	CU_ASSERT_EQUAL(rec.nlog, 0);
+	CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT_EQUAL(st.crashed, 1);
+	CU_ASSERT_EQUAL(st.restarts, 1);
+	rt_system_free(sys);
+	/* Levels outside the range are a bad config. */
+	cfg.log_level = (rt_log_level)7;
+	CU_ASSERT_PTR_NULL(rt_test_system_new(&cfg));
+	cfg.log_level = (rt_log_level)-2;
+	CU_ASSERT_PTR_NULL(rt_test_system_new(&cfg));
+}
+
 static void
 test_policies(void)
 {
@@ -1041,6 +1072,7 @@ main(int argc, char **argv)
 		    test_one_for_all_and_rest_for_one },
 		{ "policies", test_policies },
 		{ "a long crash report is cut", test_a_long_crash_report_is_cut },
+		{ "reports can be turned off", test_reports_can_be_turned_off },
 		{ "intensity gives up", test_intensity_gives_up },
 		{ "backoff delays restarts", test_backoff_delays_restarts },
 		{ "a start failure rolls back",

@@ -18,9 +18,10 @@ extern "C" {
 
 typedef struct rt_system rt_system;
 
-/* Log levels passed to the log hook. */
+/* Log levels passed to the log hook; rt_config.log_level filters them. */
 typedef enum rt_log_level {
-	RT_LOG_ERROR = 0,
+	RT_LOG_OFF = -1,  /* as rt_config.log_level only: nothing at all */
+	RT_LOG_ERROR = 0, /* crash reports, give-ups, the watchdog's reports */
 	RT_LOG_WARN = 1,
 	RT_LOG_INFO = 2,
 } rt_log_level;
@@ -71,6 +72,11 @@ typedef struct rt_config {
 	/* Where runtime messages go; NULL writes them to stderr. */
 	rt_log_fn log;
 	void *log_user;
+	/* The least important level logged (rt_config_init: RT_LOG_INFO,
+	 * everything). Lines below it are not even formatted: RT_LOG_OFF
+	 * spares a program that counts on rt_stats a crash report's cost
+	 * (most of a restart's). */
+	rt_log_level log_level;
 	/* Told of every dead letter; NULL: they are only counted. */
 	rt_dead_letter_fn dead_letter;
 	void *dead_letter_user;
