@@ -26,6 +26,41 @@ struct rti_child_start {
 	              (a child of rt_sup_start_child) */
 };
 
+/* The spawn arguments of a supervisor. */
+struct rti_sup_args {
+	const rt_sup_spec *spec;
+	struct start_wait *wait; /* a thread in rt_sup_start, or NULL */
+};
+
+/* A thread waiting in rt_sup_start (on its stack). */
+struct start_wait {
+	uint32_t state; /* atomic futex word: 0 waiting, 1 told */
+	int result;
+};
+
+/*
+ * A supervisor's table of children (supervisor_api.c), for rt_sup_child.
+ * rti_sup_kids_table: the supervisor's table, grown to `need` slots if
+ * need be (owner; NULL for lack of memory); rti_sup_kids_set: publish
+ * slot i's ref (owner).
+ */
+struct rti_kids;
+struct rti_kids *rti_sup_kids_table(rt_cell *cell, uint32_t need);
+void rti_sup_kids_set(rt_cell *cell, uint32_t i, rt_ref r);
+
+/*
+ * rti_sup_spawn_child: spawn a supervised child of class `cls`, its start
+ * arguments `args` (NULL: zero; args_len bytes plus what the class's
+ * args_extra says) copied, and `where` in its start signal. 0 or an RT_E*
+ * code; *out gets its ref.
+ */
+int rti_sup_spawn_child(rt_system *sys, const rt_actor_class *cls,
+    const void *args, size_t args_len, const struct rti_child_start *where,
+    rt_ref *out);
+
+/* rti_reason_text: an exit reason in words (report.c). */
+const char *rti_reason_text(int reason);
+
 /* rti_sup_event: a DOWN message for a supervisor (bonds.c). */
 int rti_sup_event(void *state, rt_ctx *ctx, const struct rti_bond_msg *m,
     int reason);

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Crash reports: one line per crash through the log hook, naming the
+ * actor by its path in its tree (or its class and ref), the reason, and
+ * the message in hand as the class's generated printer shows it.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "bonds.h"
+#include "cell.h"
+#include "log.h"
+#include "supervisor_int.h"
+#include "system_int.h"
+
+const char *
+rti_reason_text(int reason)
+{
+	return reason < 0 ? rt_strerror(reason) : "handler error";
+}
+
+static const char *
+name_of(rt_cell *cell, char *buf, size_t len)
+{
+	struct rti_ext *x = cell->ext;
+
+	if (x != NULL && x->path != NULL)
+		return x->path;
+	snprintf(buf, len, "%s <%p:%llu>", cell->cls->name, (void *)cell,
+	    (unsigned long long)cell->live_gen);
+	return buf;
+}
+
+/* A crash report's longest line; a longer one ends in "...". */
+#define REPORT_MAX 1024
+
+void
+rti_crash_report(rt_system *sys, rt_cell *cell, int reason, const char *tag,
+    uint32_t ltag, const void *msg)
+{
+	const rt_actor_class *cls = cell->cls;
+	struct rti_ext *x = cell->ext;
+	char buf[128], line[REPORT_MAX];
+	const char *who = name_of(cell, buf, sizeof(buf));
+	/* Into the stack, through a FILE for the generated printers:
+	 * no buffer to allocate and grow (open_memstream's cost most of a
+	 * restart). */
+	FILE *f;
+
+	if (!rti_logs(sys, RT_LOG_ERROR))
+		return;
+	f = fmemopen(line, sizeof(line), "w");
+	if (f == NULL) {
+		rti_log(sys, RT_LOG_ERROR, "crash: %s: %s (%d)", who,
+		    rti_reason_text(reason), reason);
+		return;
+	}
+	fprintf(f, "crash: %s (%s) %s: %s (%d)", who, cls->name,
+	    (cell->flags & RTI_CELL_STARTED) ? "crashed" : "failed to start",
+	    rti_reason_text(reason), reason);
+	if (tag != NULL) {
+		fprintf(f, " while handling %s", tag);
+		if (msg != NULL && cls->print != NULL) {
+			fputc(' ', f);
+			cls->print(f, ltag, msg);
+		}
+	}
+	if (x != NULL && !rt_ref_is_null(x->parent))
+		fprintf(f, "; restarts so far: %u", x->restarts);
+	fclose(f);
+	line[sizeof(line) - 1] = 0;
+	if (strlen(line) == sizeof(line) - 1)
+		memcpy(line + sizeof(line) - 4, "...", 3);
+	rti_log_line(sys, RT_LOG_ERROR, line);
+}

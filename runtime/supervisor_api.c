@@ -1,0 +1,315 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the rest of the world asks of supervisors: starting a tree
+ * (rt_sup_start), looking a child up (rt_sup_child), starting a child of a
+ * simple_one_for_one supervisor (rt_sup_start_child); and what a
+ * supervisor keeps where other threads can read it through any ref: its
+ * table of children.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "actor_int.h"
+#include "bonds.h"
+#include "cell.h"
+#include "envelope.h"
+#include "park.h"
+#include "pool.h"
+#include "supervisor_int.h"
+#include "system_int.h"
+
+/* A supervisor's table of children, for rt_sup_child: (cell, gen) pairs
+ * read by any thread, so every access is atomic; never freed before the
+ * system, like the extension that points at it. */
+struct rti_kids {
+	struct rti_kids *old; /* a smaller table it replaced */
+	uint32_t cap;
+	uint32_t n;           /* atomic */
+	uint64_t at[][2];     /* atomic: cell, gen (0: none) */
+};
+
+/* --- the table of children ----------------------------------------------- */
+
+struct rti_kids *
+rti_sup_kids_table(rt_cell *cell, uint32_t need)
+{
+	struct rti_ext *x = cell->ext;
+	struct rti_kids *t = x->kids, *bigger;
+	uint32_t cap;
+
+	if (t != NULL && t->cap >= need)
+		return t;
+	cap = t != NULL ? t->cap : 0;
+	while (cap < need)
+		cap = cap ? cap * 2 : 8;
+	bigger = calloc(1, sizeof(*bigger) + cap * sizeof(bigger->at[0]));
+	if (bigger == NULL)
+		return NULL;
+	bigger->cap = cap;
+	bigger->old = t;
+	if (t != NULL) {
+		memcpy(bigger->at, t->at, t->cap * sizeof(t->at[0]));
+		bigger->n = t->n;
+	}
+	/* Release: readers see the copied entries. */
+	RT_TSAN_RELEASE(&x->kids);
+	ck_pr_fence_store();
+	ck_pr_store_ptr(&x->kids, bigger);
+	return bigger;
+}
+
+/* Publish slot i's ref: the gen goes to 0 first, so that a reader never
+ * pairs one child's cell with another's gen (rt_sup_child). */
+void
+rti_sup_kids_set(rt_cell *cell, uint32_t i, rt_ref r)
+{
+	struct rti_kids *t = cell->ext->kids;
+
+	ck_pr_store_64(&t->at[i][1], 0);
+	ck_pr_fence_store();
+	ck_pr_store_64(&t->at[i][0], (uint64_t)(uintptr_t)r.cell);
+	/* Release: a reader that finds the gen finds the child's cell as
+	 * its spawn left it. */
+	RT_TSAN_RELEASE(&t->at[i][1]);
+	ck_pr_fence_store();
+	ck_pr_store_64(&t->at[i][1], r.gen);
+	if (i >= ck_pr_load_32(&t->n))
+		ck_pr_store_32(&t->n, i + 1);
+}
+
+void
+rti_sup_kids_free(struct rti_ext *x)
+{
+	struct rti_kids *t = x->kids, *old;
+
+	for (; t != NULL; t = old) {
+		old = t->old;
+		free(t);
+	}
+	x->kids = NULL;
+}
+
+void
+rti_sup_forget(struct rti_ext *x)
+{
+	char *path = x->path;
+	struct rti_kids *t = x->kids;
+	uint32_t i;
+
+	/* After any report of the watchdog that read it (watchdog.c). */
+	RT_TSAN_ACQUIRE(&x->path);
+	ck_pr_store_ptr(&x->path, NULL);
+	free(path);
+	rti_env_free(x->start);
+	x->start = NULL;
+	x->parent.cell = NULL;
+	x->parent.gen = 0;
+	x->restarts = 0;
+	if (t != NULL) {
+		for (i = 0; i < t->cap; i++)
+			ck_pr_store_64(&t->at[i][1], 0);
+		ck_pr_store_32(&t->n, 0);
+	}
+}
+
+rt_ref
+rt_sup_child(rt_ref sup, uint32_t index)
+{
+	rt_ref r = { NULL, 0 };
+	struct rti_kids *t;
+	struct rti_ext *x;
+	uint64_t gen, cell;
+
+	if (!rt_actor_alive(sup) ||
+	    ck_pr_load_ptr(&sup.cell->kind) != &rti_sup_class)
+		return r;
+	if ((x = rti_ext_peek(sup.cell)) == NULL)
+		return r;
+	t = ck_pr_load_ptr(&x->kids);
+	/* Acquire: pairs with kids_table. */
+	ck_pr_fence_load();
+	RT_TSAN_ACQUIRE(&x->kids);
+	if (t == NULL || index >= ck_pr_load_32(&t->n))
+		return r;
+	gen = ck_pr_load_64(&t->at[index][1]);
+	/* Acquire: pairs with kids_set. */
+	ck_pr_fence_load();
+	RT_TSAN_ACQUIRE(&t->at[index][1]);
+	cell = ck_pr_load_64(&t->at[index][0]);
+	ck_pr_fence_load();
+	if (gen == 0 || ck_pr_load_64(&t->at[index][1]) != gen)
+		return r;
+	/* Still the same supervisor: the table was its own. */
+	if (!rt_actor_alive(sup))
+		return r;
+	r.cell = (rt_cell *)(uintptr_t)cell;
+	r.gen = gen;
+	return r;
+}
+
+/* --- spawning a child ---------------------------------------------------- */
+
+/*
+ * Spawn a supervised child of class `cls` whose start arguments `args`
+ * (NULL: zero) are copied; the trailer says where it belongs. *out gets
+ * its ref.
+ */
+int
+rti_sup_spawn_child(rt_system *sys, const rt_actor_class *cls, const void *args,
+    size_t args_len, const struct rti_child_start *where, rt_ref *out)
+{
+	size_t extra = 0, size;
+	struct rti_child_start *t;
+	rt_env *env;
+	int r;
+
+	if (args != NULL && cls->args_extra != NULL) {
+		extra = cls->args_extra(args);
+		if (extra == SIZE_MAX)
+			return RT_EINVAL;
+	}
+	size = rti_trailer_room(args_len + extra, sizeof(*t));
+	if ((r = rt_spawn_prepare(sys, cls, size, &env)) != 0)
+		return r;
+	memset(rt_env_payload(env), 0, size);
+	if (args != NULL) {
+		if (cls->args_copy != NULL)
+			cls->args_copy(rt_env_payload(env), args);
+		else
+			memcpy(rt_env_payload(env), args, args_len);
+	}
+	t = rti_env_trailer(env, sizeof(*t));
+	*t = *where;
+	env->flags |= RTI_ENV_CHILD;
+	if (cls == &rti_sup_class) {
+		/* Its spec, for rt_sup_start_child (the cell is ours until
+		 * the commit publishes it). */
+		struct rti_ext *x = rti_ext_get(env->cell);
+
+		if (x == NULL) {
+			rt_env_discard(env);
+			return RT_ENOMEM;
+		}
+		ck_pr_store_ptr(&x->spec,
+		    (void *)((const struct rti_sup_args *)args)->spec);
+	}
+	return rt_spawn_commit(env, out);
+}
+
+/* --- the public calls ------------------------------------------------------ */
+
+static bool
+spec_ok(const rt_sup_spec *spec)
+{
+	uint32_t i;
+
+	if (spec == NULL || spec->abi != RT_PROTOCOL_ABI ||
+	    spec->name == NULL || spec->strategy > RT_SIMPLE_ONE_FOR_ONE ||
+	    spec->period < 0 || spec->backoff_min < 0 ||
+	    spec->backoff_max < spec->backoff_min ||
+	    (spec->backoff_max > 0 && spec->backoff_min == 0) ||
+	    (spec->nchildren > 0 && spec->children == NULL) ||
+	    (spec->strategy == RT_SIMPLE_ONE_FOR_ONE &&
+		spec->nchildren != 1))
+		return false;
+	for (i = 0; i < spec->nchildren; i++) {
+		const rt_child_spec *c = &spec->children[i];
+
+		if (c->name == NULL || (c->cls == NULL) == (c->sup == NULL) ||
+		    c->restart > RT_TEMPORARY ||
+		    (c->shutdown < 0 && c->shutdown != RT_FOREVER))
+			return false;
+		if (c->cls != NULL && c->cls->abi != RT_PROTOCOL_ABI)
+			return false;
+	}
+	return true;
+}
+
+int
+rt_sup_start(rt_system *sys, const rt_sup_spec *spec, rt_ref *out)
+{
+	struct start_wait wait = { 0, 0 };
+	struct rti_sup_args args;
+	struct rti_ext *x;
+	bool inside;
+	rt_env *env;
+	rt_ref ref;
+	int r;
+
+	if (sys == NULL || !spec_ok(spec))
+		return RT_EINVAL;
+	inside = rti_sched_worker(sys) != NULL;
+	args.spec = spec;
+	args.wait = inside ? NULL : &wait;
+	if ((r = rt_spawn_prepare(sys, &rti_sup_class, sizeof(args),
+		 &env)) != 0)
+		return r;
+	memcpy(rt_env_payload(env), &args, sizeof(args));
+	/* The cell is ours until the commit publishes it. */
+	if ((x = rti_ext_get(env->cell)) == NULL) {
+		rt_env_discard(env);
+		return RT_ENOMEM;
+	}
+	ck_pr_store_ptr(&x->spec, (void *)spec);
+	if ((r = rt_spawn_commit(env, &ref)) != 0)
+		return r;
+	if (out != NULL)
+		*out = ref;
+	rti_root_add(sys, ref);
+	if (inside)
+		return 0;
+	if (sys->manual) {
+		(void)rti_test_call_wait(sys, &wait.state, -1);
+	} else {
+		/* Until told, or until the supervisor is gone without a
+		 * word (it never ran: the system is shutting down). */
+		while (ck_pr_load_32(&wait.state) == 0 && rt_actor_alive(ref))
+			rti_futex_wait(&wait.state, 0, RT_MS(10));
+	}
+	if (ck_pr_load_32(&wait.state) == 0)
+		return ck_pr_load_32(&sys->stopping) ? RT_ESHUTDOWN :
+						       RT_ESTART;
+	/* Acquire: the result (pairs with tell_waiter). */
+	ck_pr_fence_load();
+	RT_TSAN_ACQUIRE(&wait.state);
+	return wait.result;
+}
+
+int
+rt_sup_start_child(rt_ref sup, const void *args, rt_ref *out)
+{
+	const rt_sup_spec *spec;
+	const rt_child_spec *c;
+	struct rti_child_start where;
+	struct rti_ext *x;
+	rt_ref ref;
+	int r;
+
+	if (sup.cell == NULL)
+		return RT_EINVAL;
+	if (!rt_actor_alive(sup))
+		return RT_ENOACTOR;
+	if (ck_pr_load_ptr(&sup.cell->kind) != &rti_sup_class ||
+	    (x = rti_ext_peek(sup.cell)) == NULL ||
+	    (spec = ck_pr_load_ptr(&x->spec)) == NULL ||
+	    spec->strategy != RT_SIMPLE_ONE_FOR_ONE)
+		return RT_EINVAL;
+	c = &spec->children[0];
+	if (c->cls == NULL)
+		return RT_EINVAL;
+	where.parent = sup;
+	where.path = NULL;
+	where.slot = 0;
+	where.wait = true;
+	/* The child waits in its cell until the supervisor has taken it in
+	 * (on_adopt sends its first RESTART): no exit of it can reach the
+	 * supervisor first. */
+	r = rti_sup_spawn_child(sup.cell->sys, c->cls, args, c->cls->args_size,
+	    &where, &ref);
+	if (r != 0)
+		return r;
+	rti_send_down(sup, ref, 0, 0, RTI_BOND_ADOPT);
+	if (out != NULL)
+		*out = ref;
+	return 0;
+}
