@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cutest.h"
+#include "rtgen_io.h"
 
 #include "ast.h"
 #include "diag.h"
@@ -95,105 +96,11 @@ nth_decl(const ast_unit *u, int n)
 	return d;
 }
 
-/* Run rtgen_main with argv (NULL-terminated); capture stdout and stderr. */
+/* rtgen_main with argv (NULL-terminated), here. */
 static int
 run(const char *const *args, char **out, char **err)
 {
-	char *argv[32];
-	size_t outlen = 0, errlen = 0;
-	FILE *fo, *fe;
-	int argc = 0, status;
-
-	argv[argc++] = (char *)"rtgen";
-	while (*args != NULL && argc < 31)
-		argv[argc++] = (char *)*args++;
-	argv[argc] = NULL;
-	fo = open_memstream(out, &outlen);
-	fe = open_memstream(err, &errlen);
-	status = rtgen_main(argc, argv, fo, fe);
-	fclose(fo);
-	fclose(fe);
-	return status;
-}
-
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	if (fread(buf, 1, (size_t)n, f) != (size_t)n)
-		n = 0;
-	buf[n] = '\0';
-	fclose(f);
-	if (len != NULL)
-		*len = (size_t)n;
-	return buf;
-}
-
-static void
-spit(const char *path, const char *text, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-
-	if (f == NULL)
-		return;
-	fwrite(text, 1, len, f);
-	fclose(f);
-}
-
-/* A fresh temporary directory (caller frees the name, removes it). */
-static char *
-tmpdir(void)
-{
-	char *dir = strdup("/tmp/rtgen-test.XXXXXX");
-
-	if (mkdtemp(dir) == NULL) {
-		free(dir);
-		return NULL;
-	}
-	return dir;
-}
-
-static int
-count_entries(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int n = 0;
-
-	if (d == NULL)
-		return -1;
-	while ((e = readdir(d)) != NULL)
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-			n++;
-	closedir(d);
-	return n;
-}
-
-static void
-rmtree(const char *dir)
-{
-	char cmd[512];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", dir);
-}
-
-static bool
-updating(void)
-{
-	const char *u = getenv("RTGEN_UPDATE_GOLDEN");
-
-	return u != NULL && *u == '1';
+	return run_in(NULL, args, out, err);
 }
 
 /* ---- scanner and parser: good input --------------------------------------- */

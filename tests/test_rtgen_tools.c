@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cutest.h"
+#include "rtgen_io.h"
 
 #include "ast.h"
 #include "deps.h"
@@ -23,62 +24,6 @@
 #include "rtgen.h"
 
 /* ---- helpers ------------------------------------------------------------- */
-
-/* Run rtgen_main with args (NULL-terminated) in directory `cwd` (NULL: the
- * current one); capture stdout and stderr. */
-static int
-run_in(const char *cwd, const char *const *args, char **out, char **err)
-{
-	char *argv[32], here[4096];
-	size_t outlen = 0, errlen = 0;
-	FILE *fo, *fe;
-	int argc = 0, status;
-
-	argv[argc++] = (char *)"rtgen";
-	while (*args != NULL && argc < 31)
-		argv[argc++] = (char *)*args++;
-	argv[argc] = NULL;
-	if (getcwd(here, sizeof(here)) == NULL)
-		return -1;
-	if (cwd != NULL && chdir(cwd) != 0)
-		return -1;
-	fo = open_memstream(out, &outlen);
-	fe = open_memstream(err, &errlen);
-	status = rtgen_main(argc, argv, fo, fe);
-	fclose(fo);
-	fclose(fe);
-	if (chdir(here) != 0)
-		return -1;
-	return status;
-}
-
-static char *
-slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	if (fread(buf, 1, (size_t)n, f) != (size_t)n)
-		n = 0;
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
-static bool
-updating(void)
-{
-	const char *u = getenv("RTGEN_UPDATE_GOLDEN");
-
-	return u != NULL && *u == '1';
-}
 
 /* Compare `got` with the golden file TEST_SRCDIR/`golden` (or rewrite it). */
 static void
@@ -94,41 +39,13 @@ golden(const char *golden, const char *got)
 		fputs(got, f);
 		fclose(f);
 	}
-	want = slurp(path);
+	want = slurp(path, NULL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(want);
 	if (strcmp(want, got) != 0) {
 		fprintf(stderr, "\n%s differs; got:\n%s\n", golden, got);
 		CU_FAIL("output differs from the golden file");
 	}
 	free(want);
-}
-
-static char *
-tmpdir(void)
-{
-	char *dir = strdup("/tmp/rtgen-tools.XXXXXX");
-
-	if (mkdtemp(dir) == NULL) {
-		free(dir);
-		return NULL;
-	}
-	return dir;
-}
-
-static int
-count_entries(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int n = 0;
-
-	if (d == NULL)
-		return -1;
-	while ((e = readdir(d)) != NULL)
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-			n++;
-	closedir(d);
-	return n;
 }
 
 /* ---- --dot --------------------------------------------------------------- */
