@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The mailbox: an intrusive, lock-free, multi-producer single-consumer FIFO
- * queue (Vyukov's design with an embedded stub node), plus Pony's "idle" bit
- * in the producers' end. One atomic exchange per push; the exchange also
+ * queue (Vyukov's design with an embedded sentinel node), plus Pony's "idle"
+ * bit in the producers' end. One atomic exchange per push; the exchange also
  * tells the pusher whether the actor was idle, which is exactly when the
  * pusher must schedule it. See mailbox.c for the theory.
  *
@@ -26,9 +26,9 @@ typedef struct rti_mpsc_node {
 typedef struct rti_mailbox {
 	/* Producers' end; bit 0 set means idle (no run token held). Atomic. */
 	rti_mpsc_node *head;
-	/* Consumer's end: the oldest node not yet popped, or the stub. */
+	/* Consumer's end: the oldest node not yet popped, or the sentinel. */
 	rti_mpsc_node *tail;
-	rti_mpsc_node stub;
+	rti_mpsc_node sentinel;
 } rti_mailbox;
 
 /* rti_mailbox_init: an empty, idle mailbox. Not thread-safe. */
@@ -81,20 +81,22 @@ static inline bool rti_mailbox_has_pending(rti_mailbox *mb);
  * each other, so the push is wait-free.
  *
  * The consumer never lets the queue become truly empty of nodes: an embedded
- * stub node takes the place of the last message. When it reaches the last
- * real node it pushes the stub behind it, so that the real node gets a
+ * sentinel node takes the place of the last message. When it reaches the last
+ * real node it pushes the sentinel behind it, so that the real node gets a
  * successor and can be detached and returned whole (it may then be freed or
- * relinked, unlike Pony's variant, which keeps the last message as the stub).
+ * relinked, unlike Pony's variant, which keeps the last message as the
+ * sentinel).
  *
  * The idle bit (bit 0 of `head`, nodes are at least 8-byte aligned) is the
  * actor's run token. It is set while nobody runs or has scheduled the actor.
  * The producer whose exchange returns a head with the bit set has cleared it
  * (its node replaced that value) and so owns the token: it schedules the
- * actor. The consumer gives the token back only when `tail` is the stub, the
- * stub has no successor and a compare-and-swap turns `head` from "stub" into
- * "stub | idle"; the CAS fails exactly when a producer got in first, and the
- * consumer then keeps the token and runs again. So every push that finds the
- * actor idle schedules it exactly once, and no push is ever left unnoticed.
+ * actor. The consumer gives the token back only when `tail` is the
+ * sentinel, the sentinel has no successor and a compare-and-swap turns
+ * `head` from "sentinel" into "sentinel | idle"; the CAS fails exactly when
+ * a producer got in first, and the consumer then keeps the token and runs
+ * again. So every push that finds the actor idle schedules it exactly once,
+ * and no push is ever left unnoticed.
  *
  * Ordering. A producer's payload writes must be visible to the consumer that
  * pops the node: the release fence before the link store pairs with the
@@ -115,9 +117,9 @@ rti_mailbox_with_idle_(rti_mpsc_node *n)
 static inline void
 rti_mailbox_init(rti_mailbox *mb)
 {
-	mb->stub.next = NULL;
-	mb->tail = &mb->stub;
-	mb->head = rti_mailbox_with_idle_(&mb->stub);
+	mb->sentinel.next = NULL;
+	mb->tail = &mb->sentinel;
+	mb->head = rti_mailbox_with_idle_(&mb->sentinel);
 }
 
 static inline bool
@@ -176,10 +178,10 @@ rti_mailbox_pop(rti_mailbox *mb)
 	rti_mpsc_node *next = rti_mailbox_load_next_(tail);
 	rti_mpsc_node *head;
 
-	if (tail == &mb->stub) {
+	if (tail == &mb->sentinel) {
 		if (next == NULL)
 			return NULL;
-		/* Skip the stub: it carries no message. */
+		/* Skip the sentinel: it carries no message. */
 		ck_pr_store_ptr(&mb->tail, next);
 		tail = next;
 		next = rti_mailbox_load_next_(tail);
@@ -198,8 +200,8 @@ rti_mailbox_pop(rti_mailbox *mb)
 	head = ck_pr_load_ptr(&mb->head);
 	if (tail != head)
 		return NULL;
-	/* Put the stub behind the last node so that it can be detached. */
-	rti_mailbox_push_mpsc(mb, &mb->stub);
+	/* Put the sentinel behind the last node so that it can be detached. */
+	rti_mailbox_push_mpsc(mb, &mb->sentinel);
 	next = rti_mailbox_load_next_(tail);
 	if (next == NULL)
 		return NULL;
@@ -211,7 +213,8 @@ rti_mailbox_pop(rti_mailbox *mb)
 static inline bool
 rti_mailbox_try_idle(rti_mailbox *mb)
 {
-	if (mb->tail != &mb->stub || rti_mailbox_load_next_(&mb->stub) != NULL)
+	if (mb->tail != &mb->sentinel ||
+	    rti_mailbox_load_next_(&mb->sentinel) != NULL)
 		return false;
 	/*
 	 * Release the run token: everything written while holding it must be
@@ -221,7 +224,8 @@ rti_mailbox_try_idle(rti_mailbox *mb)
 	 */
 	RT_TSAN_RELEASE(&mb->head);
 	ck_pr_fence_release();
-	return ck_pr_cas_ptr(&mb->head, &mb->stub, rti_mailbox_with_idle_(&mb->stub));
+	return ck_pr_cas_ptr(&mb->head, &mb->sentinel,
+	    rti_mailbox_with_idle_(&mb->sentinel));
 }
 
 static inline bool
@@ -231,24 +235,40 @@ rti_mailbox_is_idle(rti_mailbox *mb)
 	return ((uintptr_t)ck_pr_load_ptr(&mb->head) & RTI_MAILBOX_IDLE) != 0;
 }
 
+/*
+ * rti_mailbox_oldest_hint: the oldest message node, or NULL, for a
+ * prefetch by a thread that is not the consumer. Relaxed loads, no
+ * promise: the node may be taken and freed meanwhile (prefetching a stale
+ * address is harmless; never dereference the result).
+ */
+static inline const void *
+rti_mailbox_oldest_hint(rti_mailbox *mb)
+{
+	rti_mpsc_node *n = ck_pr_load_ptr(&mb->tail);
+
+	if (n == &mb->sentinel)
+		n = ck_pr_load_ptr(&mb->sentinel.next);
+	return n;
+}
+
 static inline bool
 rti_mailbox_has_pending(rti_mailbox *mb)
 {
 	/*
 	 * Relaxed loads: a hint for whether to look, taken without the
 	 * consumer's end. Nodes are pending when the consumer's tail is on a
-	 * message node (not the queue's sentinel, `stub`), when the sentinel
-	 * has a successor, or when a producer has swapped the head. The head
-	 * alone is not enough: the consumer puts the sentinel back behind the
+	 * message node (not the sentinel), when the sentinel has a successor,
+	 * or when a producer has swapped the head. The head alone is not
+	 * enough: the consumer puts the sentinel back behind the
 	 * last node before taking that node, and if a producer slipped in
 	 * between, the head is the sentinel again while two nodes wait in
 	 * front of it.
 	 */
 	uintptr_t head = (uintptr_t)ck_pr_load_ptr(&mb->head) & ~RTI_MAILBOX_IDLE;
 
-	return ck_pr_load_ptr(&mb->tail) != &mb->stub ||
-	    ck_pr_load_ptr(&mb->stub.next) != NULL ||
-	    (rti_mpsc_node *)head != &mb->stub;
+	return ck_pr_load_ptr(&mb->tail) != &mb->sentinel ||
+	    ck_pr_load_ptr(&mb->sentinel.next) != NULL ||
+	    (rti_mpsc_node *)head != &mb->sentinel;
 }
 
 #endif

@@ -7,8 +7,9 @@
  * steal. Threads outside the system (main, other libraries' threads) cannot
  * push to a worker's queue; they push onto the system's inject queue, a
  * wait-free FIFO (the mailbox's algorithm) that one worker at a time drains
- * into its own run queue, a batch at a time. A cell made runnable by a handler goes to the running worker's own
- * queue, so a chain of messages tends to stay on one warm core.
+ * into its own run queue, a batch at a time. A cell made runnable by a
+ * handler goes to the running worker's own queue, so a chain of messages
+ * tends to stay on one warm core.
  *
  * Idle workers first search (spin over their own queue, the inject queue and
  * the other queues) for a short time, because waking a parked thread costs
@@ -117,10 +118,8 @@ prefetch_cell(rt_cell *cell)
 static inline void
 prefetch_mail(rt_cell *cell)
 {
-	rti_mpsc_node *n = ck_pr_load_ptr(&cell->mb.tail);
+	const void *n = rti_mailbox_oldest_hint(&cell->mb);
 
-	if (n == &cell->mb.stub)
-		n = ck_pr_load_ptr(&cell->mb.stub.next);
 	if (n != NULL)
 		rti_prefetch_w(n); /* its link is rewritten when freed */
 }

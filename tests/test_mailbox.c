@@ -95,23 +95,23 @@ try_idle_fails_while_messages_wait_and_succeeds_when_empty(void)
 }
 
 static void
-has_pending_sees_nodes_in_front_of_a_re_pushed_stub(void)
+has_pending_sees_nodes_in_front_of_a_re_pushed_sentinel(void)
 {
 	rti_mailbox mb;
 	item a, b;
 
 	/*
 	 * The state left when the consumer, about to take the last node A,
-	 * re-pushed the stub just after a producer had swapped B into the
-	 * head but before it linked A to B: the head is the stub again,
+	 * re-pushed the sentinel just after a producer had swapped B into the
+	 * head but before it linked A to B: the head is the sentinel again,
 	 * A and B still wait in front of it.
 	 */
 	rti_mailbox_init(&mb);
 	a.node.next = NULL;
-	b.node.next = &mb.stub;
-	mb.stub.next = NULL;
+	b.node.next = &mb.sentinel;
+	mb.sentinel.next = NULL;
 	mb.tail = &a.node;
-	mb.head = &mb.stub;
+	mb.head = &mb.sentinel;
 	CU_ASSERT_TRUE(rti_mailbox_has_pending(&mb));
 	/* The producer links; both come out in order. */
 	a.node.next = &b.node;
@@ -267,8 +267,8 @@ static CU_TestInfo mailbox_tests[] = {
 	    try_idle_fails_while_messages_wait_and_succeeds_when_empty },
 	{ "has_pending follows pushes and pops",
 	    has_pending_follows_pushes_and_pops },
-	{ "has_pending sees nodes in front of a re-pushed stub",
-	    has_pending_sees_nodes_in_front_of_a_re_pushed_stub },
+	{ "has_pending sees nodes in front of a re-pushed sentinel",
+	    has_pending_sees_nodes_in_front_of_a_re_pushed_sentinel },
 	{ "many producers lose nothing and keep their order",
 	    many_producers_lose_nothing_and_keep_their_order },
 	{ "many producers on one CPU lose nothing and keep their order",
