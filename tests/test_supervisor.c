@@ -500,13 +500,13 @@ test_a_long_crash_report_is_cut(void)
 	sup_Note note = { text };
 	const char *line;
 
-	memset(text, 'x', sizeof(text) - 1);
+	memset(text, 'w', sizeof(text) - 1);
 	CU_ASSERT_EQUAL_FATAL(sup_Three_start(sys, &top), 0);
 	rec.log[0] = 0;
 	CU_ASSERT_EQUAL(sup_Worker_send_Note(sup_Three_a(top), &note), 0);
 	rt_test_run(sys);
 	line = strstr(rec.log, "crash: Three/a (sup.Worker) crashed: handler "
-			       "error (2) while handling Note Note{text=\"xxx");
+			       "error (2) while handling Note Note{text=\"www");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(line);
 	CU_ASSERT_EQUAL(strchr(line, '\n') - line, 1023);
 	CU_ASSERT_EQUAL(strncmp(strchr(line, '\n') - 3, "...", 3), 0);
