@@ -193,8 +193,9 @@ rti_root_add(rt_system *sys, rt_ref root)
 void
 rti_roots_changed(rt_system *sys)
 {
+	/* Wakes rt_system_wait and stop_roots, which look again; not an
+	 * idle epoch (no actor count went to zero). */
 	pthread_mutex_lock(&sys->lock);
-	sys->idle_epoch++;
 	pthread_cond_broadcast(&sys->cond);
 	pthread_mutex_unlock(&sys->lock);
 }
@@ -215,6 +216,8 @@ rti_roots_gone(rt_system *sys)
 int
 rt_system_wait(rt_system *sys)
 {
+	uint64_t epoch;
+
 	if (sys == NULL)
 		return RT_EINVAL;
 	if (rti_sched_worker(sys) != NULL)
@@ -222,8 +225,12 @@ rt_system_wait(rt_system *sys)
 	if (sys->manual)
 		return rti_test_wait(sys);
 	pthread_mutex_lock(&sys->lock);
-	while (!rti_roots_gone(sys) && ck_pr_load_64(&sys->live) != 0)
-		wait_idle_locked(sys, -1);
+	epoch = sys->idle_epoch;
+	/* Until no actor is alive (the epoch says it was so at some point,
+	 * even if a spawn came since) or the root trees have exited. */
+	while (ck_pr_load_64(&sys->live) != 0 && sys->idle_epoch == epoch &&
+	    !rti_roots_gone(sys))
+		pthread_cond_wait(&sys->cond, &sys->lock);
 	pthread_mutex_unlock(&sys->lock);
 	return 0;
 }
@@ -264,20 +271,15 @@ stop_roots(rt_system *sys, int64_t deadline)
 			rti_test_drive_while(sys, root_alive, &r);
 			continue;
 		}
+		/* A root's exit broadcasts (rti_roots_changed). */
 		pthread_mutex_lock(&sys->lock);
 		while (rt_actor_alive(r) &&
 		    (deadline < 0 || rti_clock_now() < deadline)) {
-			uint64_t epoch = sys->idle_epoch;
+			struct timespec ts = rti_clock_timespec(deadline < 0 ?
+				rti_clock_now() + RT_SEC(1) :
+				deadline);
 
-			while (sys->idle_epoch == epoch && rt_actor_alive(r)) {
-				struct timespec ts = rti_clock_timespec(
-				    deadline < 0 ? rti_clock_now() + RT_SEC(1) :
-						   deadline);
-
-				if (pthread_cond_timedwait(&sys->cond,
-					&sys->lock, &ts) != 0)
-					break;
-			}
+			pthread_cond_timedwait(&sys->cond, &sys->lock, &ts);
 		}
 		pthread_mutex_unlock(&sys->lock);
 	}

@@ -80,9 +80,9 @@ struct rt_system {
 
 	/* lock guards idle_epoch and pairs with cond. */
 	pthread_mutex_t lock;
-	pthread_cond_t cond;   /* signalled when live drops to 0 */
-	uint64_t idle_epoch;   /* times live dropped to 0, or a root
-	                          supervisor exited */
+	pthread_cond_t cond;   /* signalled when live drops to 0, and when
+	                          a root supervisor exits */
+	uint64_t idle_epoch;   /* times live dropped to 0 */
 	rt_ref *roots;         /* root supervisors, in start order */
 	uint32_t nroots, roots_cap;
 

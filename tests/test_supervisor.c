@@ -783,6 +783,28 @@ test_wait_ends_with_the_root_trees(void)
 	CU_ASSERT_FALSE(rt_actor_alive(top.ref));
 	CU_ASSERT_TRUE(rt_actor_alive(idle.ref));
 	rt_system_free(sys);
+
+	/* The same on worker threads. */
+	{
+		rt_config cfg;
+
+		rt_config_init(&cfg);
+		cfg.workers = 2;
+		cfg.log_level = RT_LOG_OFF;
+		quiet = 1;
+		sys = rt_system_new(&cfg);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(sys);
+		CU_ASSERT_EQUAL_FATAL(sup_Watcher_spawn(sys, NULL, &idle), 0);
+		CU_ASSERT_EQUAL_FATAL(sup_Tight_start(sys, &top), 0);
+		b = sup_Tight_b(top).ref;
+		for (i = 0; i < 3; i++)
+			crash(b, 1);
+		CU_ASSERT_EQUAL(rt_system_wait(sys), 0);
+		CU_ASSERT_FALSE(rt_actor_alive(top.ref));
+		CU_ASSERT_TRUE(rt_actor_alive(idle.ref));
+		rt_system_free(sys);
+		quiet = 0;
+	}
 }
 
 static void
