@@ -125,26 +125,49 @@ rti_bond_add_link(rt_cell *cell, rt_ref to)
 
 /* --- signals ------------------------------------------------------------- */
 
-int
-rti_signal(rt_cell *cell, uint64_t gen, unsigned kind, rt_ref from,
-    int reason, uint32_t slot)
+rt_env *
+rti_bond_env(rt_ref to, unsigned kind, rt_ref from, int reason,
+    uint32_t slot, unsigned what)
 {
-	rt_env *env = rti_env_alloc_sys(cell->sys, sizeof(struct rti_bond_msg));
+	rt_env *env = rti_env_alloc_sys(to.cell->sys,
+	    sizeof(struct rti_bond_msg));
 	struct rti_bond_msg *m;
 
 	if (env == NULL)
-		return RT_ENOMEM;
+		return NULL;
 	env->kind = (uint8_t)kind;
-	env->cell = cell;
-	env->gen = gen;
+	/* A down is a message, not for the dispatch switch. */
+	env->flags = kind == RTI_ENV_DOWN ? RTI_ENV_ODD : 0;
+	env->cell = to.cell;
+	env->gen = to.gen;
 	env->v.reason = reason;
 	m = rt_env_payload(env);
 	m->from = from;
 	m->path = NULL;
 	m->slot = slot;
-	m->what = 0;
+	m->what = (uint8_t)what;
+	return env;
+}
+
+void
+rti_signal_push(rt_env *env)
+{
+	rt_cell *cell = env->cell;
+
 	if (rti_mailbox_push_mpsc(&cell->mb, &env->node))
 		rti_sched_ready(cell->sys, cell);
+}
+
+int
+rti_signal(rt_cell *cell, uint64_t gen, unsigned kind, rt_ref from,
+    int reason, uint32_t slot)
+{
+	rt_ref to = { cell, gen };
+	rt_env *env = rti_bond_env(to, kind, from, reason, slot, 0);
+
+	if (env == NULL)
+		return RT_ENOMEM;
+	rti_signal_push(env);
 	return 0;
 }
 
@@ -158,24 +181,12 @@ void
 rti_send_down(rt_ref to, rt_ref who, int reason, uint32_t slot,
     unsigned what)
 {
-	rt_env *env = rti_env_alloc_sys(to.cell->sys,
-	    sizeof(struct rti_bond_msg));
-	struct rti_bond_msg *m;
+	rt_env *env = rti_bond_env(to, RTI_ENV_DOWN, who, reason, slot, what);
 
 	if (env == NULL) {
 		lost(to.cell->sys, "down");
 		return;
 	}
-	env->kind = RTI_ENV_DOWN;
-	env->flags = RTI_ENV_ODD;
-	env->cell = to.cell;
-	env->gen = to.gen;
-	env->v.reason = reason;
-	m = rt_env_payload(env);
-	m->from = who;
-	m->path = NULL;
-	m->slot = slot;
-	m->what = (uint8_t)what;
 	rti_send_internal(env, RTI_SEND_REPLY);
 }
 

@@ -106,6 +106,15 @@ int rti_signal(rt_cell *cell, uint64_t gen, unsigned kind, rt_ref from,
     int reason, uint32_t slot);
 
 /*
+ * rti_bond_env: the envelope of such a signal, or of a DOWN message saying
+ * `what`, for `to`, not sent yet (NULL for lack of memory);
+ * rti_signal_push: queue a signal made so. Any thread.
+ */
+rt_env *rti_bond_env(rt_ref to, unsigned kind, rt_ref from, int reason,
+    uint32_t slot, unsigned what);
+void rti_signal_push(rt_env *env);
+
+/*
  * rti_send_down: a DOWN message saying `what` about `who` to `to`: it
  * keeps its place among the messages, is never refused by a bound, and is
  * a dead letter if `to` is gone. Any thread.

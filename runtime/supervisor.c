@@ -157,25 +157,14 @@ static void
 timer_start(struct rti_sup *s, uint32_t i, uint32_t kind, int64_t delay)
 {
 	struct kid *k = &s->kids[i];
-	rt_env *env = rti_env_alloc_sys(s->self.cell->sys,
-	    sizeof(struct rti_bond_msg));
-	struct rti_bond_msg *m;
+	rt_env *env = rti_bond_env(s->self, RTI_ENV_DOWN, k->ref,
+	    (int32_t)++k->timer_seq, i | kind, RTI_BOND_TIMER);
 
 	if (env == NULL) {
 		rti_log(s->self.cell->sys, RT_LOG_ERROR,
 		    "supervisor %s: no memory for a timer", s->path);
 		return;
 	}
-	env->kind = RTI_ENV_DOWN;
-	env->flags = RTI_ENV_ODD;
-	env->cell = s->self.cell;
-	env->gen = s->self.gen;
-	env->v.reason = (int32_t)++k->timer_seq;
-	m = rt_env_payload(env);
-	memset(m, 0, sizeof(*m));
-	m->from = k->ref;
-	m->slot = i | kind;
-	m->what = RTI_BOND_TIMER;
 	if (rti_timer_start(env, delay, &k->timer) != 0)
 		memset(&k->timer, 0, sizeof(k->timer));
 }
@@ -234,10 +223,9 @@ restart_kid(struct rti_sup *s, uint32_t i, char *path)
 {
 	struct kid *k = &s->kids[i];
 	rt_env *env;
-	struct rti_bond_msg *m;
 
 	timer_cancel(k);
-	env = rti_env_alloc_sys(s->self.cell->sys, sizeof(*m));
+	env = rti_bond_env(k->ref, RTI_ENV_RESTART, s->self, 0, i, 0);
 	if (env == NULL || rti_bond_add_link(s->self.cell, k->ref) != 0) {
 		rti_env_free(env);
 		free(path);
@@ -245,17 +233,9 @@ restart_kid(struct rti_sup *s, uint32_t i, char *path)
 		    "supervisor %s: no memory to restart a child", s->path);
 		return;
 	}
-	env->kind = RTI_ENV_RESTART;
-	env->cell = k->ref.cell;
-	env->gen = k->ref.gen;
-	m = rt_env_payload(env);
-	memset(m, 0, sizeof(*m));
-	m->from = s->self;
-	m->slot = i;
-	m->path = path;
+	((struct rti_bond_msg *)rt_env_payload(env))->path = path;
 	k->state = K_STARTING;
-	if (rti_mailbox_push_mpsc(&k->ref.cell->mb, &env->node))
-		rti_sched_ready(k->ref.cell->sys, k->ref.cell);
+	rti_signal_push(env);
 }
 
 /* Give slot i of a simple_one_for_one supervisor back. */
