@@ -126,26 +126,24 @@ rti_test_drive_while(rt_system *sys, bool (*alive)(void *), void *arg)
 	}
 }
 
+/* rt_system_wait's condition: some actor lives and a root tree too. */
+static bool
+still_running(void *arg)
+{
+	rt_system *sys = arg;
+	bool gone;
+
+	pthread_mutex_lock(&sys->lock);
+	gone = rti_roots_gone(sys);
+	pthread_mutex_unlock(&sys->lock);
+	return ck_pr_load_64(&sys->live) != 0 && !gone;
+}
+
 int
 rti_test_wait(rt_system *sys)
 {
-	for (;;) {
-		int64_t next;
-
-		bool gone;
-
-		rti_sched_drive(sys);
-		pthread_mutex_lock(&sys->lock);
-		gone = rti_roots_gone(sys);
-		pthread_mutex_unlock(&sys->lock);
-		if (ck_pr_load_64(&sys->live) == 0 || gone)
-			return 0;
-		next = rti_wheel_next(&sys->wheel);
-		if (next < 0)
-			return RT_EDEADLK;
-		set_now(sys, next);
-		rti_wheel_turn(&sys->wheel, next);
-	}
+	rti_test_drive_while(sys, still_running, sys);
+	return still_running(sys) ? RT_EDEADLK : 0;
 }
 
 /* --- the record of handled messages --------------------------------------- */
