@@ -41,14 +41,15 @@ rti_crash_report(rt_system *sys, rt_cell *cell, int reason, const char *tag,
 	const rt_actor_class *cls = cell->cls;
 	struct rti_ext *x = cell->ext;
 	char buf[128], line[REPORT_MAX];
-	const char *who = name_of(cell, buf, sizeof(buf));
-	/* Into the stack, through a FILE for the generated printers:
-	 * no buffer to allocate and grow (open_memstream's cost most of a
-	 * restart). */
+	const char *who;
 	FILE *f;
 
 	if (!rti_logs(sys, RT_LOG_ERROR))
 		return;
+	who = name_of(cell, buf, sizeof(buf));
+	/* Into the stack, through a FILE for the generated printers:
+	 * no buffer to allocate and grow (open_memstream's cost most of a
+	 * restart). */
 	f = fmemopen(line, sizeof(line), "w");
 	if (f == NULL) {
 		rti_log(sys, RT_LOG_ERROR, "crash: %s: %s (%d)", who,
