@@ -257,6 +257,10 @@ actor_exit(rti_worker *w, rt_cell *cell, int reason, bool final)
 	bool wait;
 	rt_env *env;
 
+	/* A waiting child has no class in the cell (see below): it is in
+	 * its kept start signal. */
+	if (cls == NULL && x != NULL && x->start != NULL)
+		cls = cell->cls = x->start->u.cls;
 	settle(w, cell);
 	/* Relaxed: shutdown stops every child for good anyway. */
 	wait = !final && x != NULL && !rt_ref_is_null(x->parent) &&
@@ -283,7 +287,11 @@ actor_exit(rti_worker *w, rt_cell *cell, int reason, bool final)
 	if (is_crash(reason))
 		rti_count_w(sys, w, crashed, 1);
 	if (wait) {
+		/* No class in the cell while it waits: a run then skips
+		 * handle() with the test it makes anyway, and the messages
+		 * stay in the lanes. */
 		cell->flags = RTI_CELL_WAITING;
+		cell->cls = NULL;
 		return;
 	}
 	/* Its name is free again. Relaxed: a hint, exact under the
@@ -441,11 +449,14 @@ actor_start(rti_worker *w, rt_cell *cell, rt_env *env)
 	ck_pr_fence_store();
 	ck_pr_store_ptr(&x->path, t->path);
 	t->path = NULL;
-	if (t->wait)
-		/* Until its supervisor has taken it in (rti_sup_adopt). */
+	if (t->wait) {
+		/* Until its supervisor has taken it in (on_adopt), as a
+		 * child waits for its restart (see actor_exit). */
 		cell->flags = RTI_CELL_WAITING;
-	else
+		cell->cls = NULL;
+	} else {
 		incarnate(w, cell, env);
+	}
 	return true;
 }
 
@@ -472,6 +483,7 @@ actor_restart(rti_worker *w, rt_cell *cell, rt_env *env)
 		x->restarts++;
 		rti_count_w(w->sys, w, restarts, 1);
 	}
+	cell->cls = x->start->u.cls;
 	incarnate(w, cell, x->start);
 }
 
@@ -502,7 +514,8 @@ signal(rti_worker *w, rt_cell *cell, rt_env *env)
 
 	if (env->kind == RTI_ENV_START)
 		return actor_start(w, cell, env);
-	if (cell->cls == NULL || env->gen != cell->live_gen) {
+	/* live_gen is 0 in a cell without an actor. */
+	if (env->gen != cell->live_gen) {
 		/* For an incarnation that is gone. */
 		rti_bond_stale(env);
 		return false;
@@ -779,8 +792,8 @@ handle(rti_worker *w, rt_cell *cell, const bool watched)
 
 	/* The live actor's class and state do not change until it exits,
 	 * and every exit ends the loop. A child waiting for its restart
-	 * keeps its messages. */
-	if (cls == NULL || (cell->flags & RTI_CELL_WAITING))
+	 * has no class here, and keeps its messages. */
+	if (cls == NULL)
 		return;
 	urgent = cell->urgent_head != NULL;
 	env = urgent ? cell->urgent_head : cell->normal_head;
