@@ -339,14 +339,8 @@ actor_exit(rti_worker *w, rt_cell *cell, int reason, bool final)
 }
 
 void
-rti_live_flush(rti_worker *w)
+rti_live_add(rt_system *sys, int64_t d)
 {
-	rt_system *sys = w->sys;
-	int64_t d = w->live_delta;
-
-	if (d == 0)
-		return;
-	w->live_delta = 0;
 	/*
 	 * Once a waiter sees zero live actors, every exit that made it so is
 	 * complete, cell recycled included: the locked add and the mutex
@@ -358,6 +352,17 @@ rti_live_flush(rti_worker *w)
 		pthread_cond_broadcast(&sys->cond);
 		pthread_mutex_unlock(&sys->lock);
 	}
+}
+
+void
+rti_live_flush(rti_worker *w)
+{
+	int64_t d = w->live_delta;
+
+	if (d == 0)
+		return;
+	w->live_delta = 0;
+	rti_live_add(w->sys, d);
 }
 
 /*
@@ -424,6 +429,9 @@ actor_start(rti_worker *w, rt_cell *cell, rt_env *env)
 	struct rti_child_start *t;
 	struct rti_ext *x;
 
+	/* Counted here, not by the spawning thread: a worker's own
+	 * counter needs no locked add. */
+	rti_count_w(w->sys, w, spawned, 1);
 	cell->cls = env->u.cls;
 	cell->live_gen = env->gen;
 	cell->flags = 0;

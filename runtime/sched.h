@@ -161,6 +161,12 @@ void rti_sched_requeue(rti_worker *w, rt_cell *cell);
  */
 void rti_live_flush(rti_worker *w);
 
+/*
+ * rti_live_add: add `d` (negative: take off) to sys->live, and wake
+ * rt_system_wait if that makes it zero.
+ */
+void rti_live_add(rt_system *sys, int64_t d);
+
 /* rti_sched_start: create the worker threads (none for a test system). */
 int rti_sched_start(rt_system *sys);
 

@@ -359,9 +359,10 @@ rt_system_shutdown(rt_system *sys, rt_duration timeout)
 		/* Full fence: the flag before reading the generations. */
 		ck_pr_fence_memory();
 		/*
-		 * Let sends and spawns that passed their check of the flag
-		 * finish their push: then every actor spawned is visible to
-		 * the scan below, and nothing new enters a mailbox.
+		 * Let sends that passed their check of the flag finish their
+		 * push: from then on nothing new enters a mailbox. (A spawn
+		 * counts its actor in `live` before its check: one that
+		 * passed it is waited for below, and rescanned for.)
 		 */
 		while (ck_pr_load_32(&sys->ext_inflight) != 0)
 			ck_pr_stall();
@@ -370,11 +371,12 @@ rt_system_shutdown(rt_system *sys, rt_duration timeout)
 		rti_cell_foreach(&sys->cells, stop_cell, sys);
 	}
 	/*
-	 * An actor that a worker spawned just as shutdown began may have
-	 * been missed by the scan, and its start may have missed the flag
-	 * (nothing orders the two: a fence on every spawn would cost more
-	 * than the rare rescan). So wait in growing slices, and scan again
-	 * after each one that did not end with every actor stopped.
+	 * An actor spawned just as shutdown began may have been missed by
+	 * the scan (its cell published after it), and a worker's spawn may
+	 * also have missed the flag (nothing orders the two: a fence on
+	 * every spawn would cost more than the rare rescan). So wait in
+	 * growing slices, and scan again after each one that did not end
+	 * with every actor stopped.
 	 */
 	for (rescan = RESCAN_NS;; rescan = rescan < RESCAN_MAX_NS / 2 ?
 		 rescan * 2 : RESCAN_MAX_NS) {

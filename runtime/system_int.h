@@ -47,7 +47,7 @@ struct rt_system {
 
 	/*
 	 * Threads outside the system between their check of `stopping` and
-	 * the end of their push (rt_env_send, rt_spawn_commit). Shutdown
+	 * the end of their push (rt_env_send and the other sends). Shutdown
 	 * waits for zero after setting `stopping`: from then on nothing new
 	 * can enter a mailbox. Workers need no count: their sends run inside
 	 * a live actor's handler, and shutdown waits for `live` anyway.

@@ -152,7 +152,8 @@ RT_API unsigned rt_system_workers(const rt_system *sys);
  * counted in `refused`.
  */
 typedef struct rt_stats {
-	uint64_t spawned;      /* actors spawned */
+	uint64_t spawned;      /* actors spawned (counted when a worker
+	                          takes the new actor's start) */
 	uint64_t stopped;      /* actors that stopped for good, any reason */
 	uint64_t crashed;      /* exits that were crashes (any reason but
 	                          RT_NORMAL and RT_ESHUTDOWN), those of
