@@ -79,6 +79,9 @@ chunk_new(bool first)
 	    head + RTI_CELLS_PER_CHUNK * sizeof(rt_cell));
 	if (chunk == NULL)
 		return NULL;
+	/* Zeroed now, as mapped memory comes: carving writes only what
+	 * is not zero. */
+	memset(chunk->cells, 0, RTI_CELLS_PER_CHUNK * sizeof(rt_cell));
 	chunk->ncells = RTI_CELLS_PER_CHUNK;
 	chunk->mapped = false;
 	return chunk;
@@ -101,18 +104,19 @@ rti_cell_dir_destroy(rti_cell_dir *dir)
 }
 
 /*
- * The next spawn will write all of the next free cell's lines (its
- * mailbox and generation, its class; its link is read to unlink it):
- * ask for them now, so that they are on their way while the caller fills
- * in this one. A spawning thread otherwise waits for each cold line of
- * each cell in turn, at its next locked instruction.
+ * The next spawn will write the next free cell's first two lines (its
+ * mailbox, generation and bound; its class, and its link is read to
+ * unlink it): ask for them now, so that they are on their way while the
+ * caller fills in this one. A spawning thread otherwise waits for each
+ * cold line of each cell in turn, at its next locked instruction. The
+ * third line (lanes and statistics) is the running worker's alone: taking
+ * it here would only make that worker fetch it back.
  */
 static inline void
 prefetch_next(rt_cell *cell)
 {
 	rti_prefetch_w(cell);
 	rti_prefetch_w((char *)cell + RT_CACHELINE);
-	rti_prefetch_w((char *)cell + 2 * RT_CACHELINE);
 }
 
 /* How many free cells a worker keeps; past that, half go back. */
@@ -164,8 +168,12 @@ rti_cell_alloc(rt_system *sys, rti_cell_dir *dir, rti_cell_cache *cache)
 		dir->chunks = chunk;
 		dir->carved = 0;
 	}
+	/*
+	 * The chunk is zeroed memory (chunk_new): a fresh cell's other
+	 * fields are already right, and its lines past the first are left
+	 * for the worker that starts it to bring in, not this thread.
+	 */
 	cell = &dir->chunks->cells[dir->carved];
-	memset(cell, 0, sizeof(*cell));
 	rti_mailbox_init(&cell->mb);
 	cell->sys = sys;
 	/*
