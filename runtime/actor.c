@@ -300,7 +300,7 @@ actor_exit(rti_worker *w, rt_cell *cell, int reason, bool final)
 	if (ck_pr_load_32(&cell->named) != 0)
 		rti_registry_forget(sys->registry, cell);
 	if (x != NULL)
-		rti_sup_forget(x);
+		rti_sup_forget(cell, cls);
 	/* What it had not handled yet is dead. */
 	while ((env = lane_take(cell)) != NULL)
 		dead(w, cell, env, RT_DEAD_STOPPED, true);

@@ -768,6 +768,7 @@ sup_on_stop(void *state, rt_ctx *ctx, int reason)
 	struct rti_sup *s = state;
 	uint32_t i;
 
+	(void)ctx;
 	(void)reason;
 	/* Whatever is left (an exit without the orderly stop: shutdown):
 	 * every child goes for good. */
@@ -780,9 +781,6 @@ sup_on_stop(void *state, rt_ctx *ctx, int reason)
 			    k->ref.gen, RT_ESHUTDOWN, true);
 	}
 	tell_waiter(s, RT_ESHUTDOWN);
-	/* A root's exit may end rt_system_wait. */
-	if (ctx->cell->ext == NULL || rt_ref_is_null(ctx->cell->ext->parent))
-		rti_roots_changed(ctx->sys);
 	free(s->kids);
 	free(s->times);
 	free(s->free);

@@ -90,10 +90,12 @@ rti_sup_kids_free(struct rti_ext *x)
 }
 
 void
-rti_sup_forget(struct rti_ext *x)
+rti_sup_forget(rt_cell *cell, const rt_actor_class *cls)
 {
+	struct rti_ext *x = cell->ext;
 	char *path = x->path;
 	struct rti_kids *t = x->kids;
+	bool root = cls == &rti_sup_class && rt_ref_is_null(x->parent);
 	uint32_t i;
 
 	/* After any report of the watchdog that read it (watchdog.c). */
@@ -110,6 +112,10 @@ rti_sup_forget(struct rti_ext *x)
 			ck_pr_store_64(&t->at[i][1], 0);
 		ck_pr_store_32(&t->n, 0);
 	}
+	/* Its generation is already the next one (actor_exit): a waiter
+	 * that wakes sees the root gone. */
+	if (root)
+		rti_roots_changed(cell->sys);
 }
 
 rt_ref

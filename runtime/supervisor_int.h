@@ -65,9 +65,13 @@ const char *rti_reason_text(int reason);
 int rti_sup_event(void *state, rt_ctx *ctx, const struct rti_bond_msg *m,
     int reason);
 
-/* rti_sup_forget: a cell's actor stops for good: its place in a tree
- * (path, kept start signal) goes. Owner only. */
-void rti_sup_forget(struct rti_ext *x);
+/*
+ * rti_sup_forget: the actor of class `cls` in `cell` stops for good: its
+ * place in a tree (path, kept start signal) goes, and if it is a root
+ * supervisor, rt_system_wait looks at the roots again (whether or not its
+ * on_start ran: one that failed has no on_stop). Owner only.
+ */
+void rti_sup_forget(rt_cell *cell, const rt_actor_class *cls);
 
 /* rti_sup_kids_free: free a supervisor's table of children (at the end). */
 void rti_sup_kids_free(struct rti_ext *x);
