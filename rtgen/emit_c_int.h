@@ -76,6 +76,18 @@ void emit_checked_macro(struct emit *e, const char *name, const char *lead,
 /* emit_header: the whole header (emit_c_header.c). */
 void emit_header(struct emit *e);
 
+/*
+ * Messages in the source (emit_c_msg.c): the copy helpers of every message
+ * that needs them, and the printers. emit_nested_helpers writes those of
+ * the messages nested in `fields`; emit_copy_helpers NAME_extra (once per
+ * `key`) and NAME_copy for a struct with `fields`.
+ */
+void emit_source_messages(struct emit *e);
+void emit_source_printers(struct emit *e);
+void emit_nested_helpers(struct emit *e, const ast_field *fields);
+void emit_copy_helpers(struct emit *e, const char *name,
+    const ast_field *fields, const void *key);
+
 /* Supervisors (emit_c_sup.c): whether the unit declares one, their
  * declarations in the header, their specs and functions in the source. */
 bool emit_any_supervisor(const ast_unit *unit);
