@@ -581,11 +581,13 @@ drain(rti_worker *w, rt_cell *cell)
 {
 	rt_env *ntail = cell->normal_tail;
 	uint64_t live = cell->live_gen;
+	/* The mailbox's end too: see rti_mailbox_pop_at. */
+	rti_mpsc_node *mtail = cell->mb.tail, *mtail0 = mtail;
 	uint32_t added = 0;
 	unsigned n;
 
 	for (n = 0; n < DRAIN_LIMIT; n++) {
-		rti_mpsc_node *node = rti_mailbox_pop(&cell->mb);
+		rti_mpsc_node *node = rti_mailbox_pop_at(&cell->mb, &mtail);
 		rt_env *env;
 
 		if (node == NULL)
@@ -604,6 +606,8 @@ drain(rti_worker *w, rt_cell *cell)
 			continue;
 		}
 		cell->normal_tail = ntail;
+		rti_mailbox_set_tail(&cell->mb, mtail);
+		mtail0 = mtail;
 		if (env->kind == RTI_ENV_MSG) {
 			if (env->gen != live)
 				dead(w, cell, env, RT_DEAD_STOPPED, false);
@@ -644,6 +648,10 @@ drain(rti_worker *w, rt_cell *cell)
 		ntail = cell->normal_tail;
 		live = cell->live_gen;
 	}
+	/* What the cell holds is mtail0 (the sentinel comes round again,
+	 * so compare with what was stored, not with where it started). */
+	if (mtail != mtail0)
+		rti_mailbox_set_tail(&cell->mb, mtail);
 	cell->normal_tail = ntail;
 	if (added != 0)
 		ck_pr_store_32(&cell->queued, cell->queued + added);

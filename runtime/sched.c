@@ -235,7 +235,7 @@ static rt_cell *
 inject_take(rti_worker *w)
 {
 	rt_system *sys = w->sys;
-	rti_mpsc_node *node;
+	rti_mpsc_node *node, *tail, *tail0;
 	rt_cell *first = NULL;
 	unsigned n;
 
@@ -245,7 +245,10 @@ inject_take(rti_worker *w)
 	/* The lock hands the consumer end over (pairs with the release
 	 * before the unlock below). */
 	RT_TSAN_ACQUIRE(&sys->inject_lock);
-	node = rti_mailbox_pop(&sys->inject);
+	/* The consumer's end in a register: see rti_mailbox_pop_at. */
+	tail = sys->inject.tail;
+	tail0 = tail;
+	node = rti_mailbox_pop_at(&sys->inject, &tail);
 	if (node != NULL) {
 		first = cell_of_rq_node(node);
 		inject_hint_follow(first);
@@ -255,7 +258,7 @@ inject_take(rti_worker *w)
 		     runq_len(&w->rq) < RTI_RUNQ_SIZE; n++) {
 			rt_cell *c;
 
-			node = rti_mailbox_pop(&sys->inject);
+			node = rti_mailbox_pop_at(&sys->inject, &tail);
 			if (node == NULL)
 				break;
 			c = cell_of_rq_node(node);
@@ -268,6 +271,8 @@ inject_take(rti_worker *w)
 			runq_push(&w->rq, c);
 		}
 	}
+	if (tail != tail0)
+		rti_mailbox_set_tail(&sys->inject, tail);
 	RT_TSAN_RELEASE(&sys->inject_lock);
 	ck_spinlock_fas_unlock(&sys->inject_lock);
 	return first;

@@ -94,6 +94,63 @@ try_idle_fails_while_messages_wait_and_succeeds_when_empty(void)
 	CU_ASSERT_TRUE(rti_mailbox_try_idle(&mb));
 }
 
+/*
+ * A drain that keeps the consumer's end in a register (rti_mailbox_pop_at)
+ * sees what rti_mailbox_pop would, and the mailbox is whole once the end is
+ * stored back. Emptied, the end is the sentinel again: where it started.
+ */
+static void
+a_drain_with_its_own_tail_pops_in_order_and_stores_it_back(void)
+{
+	rti_mailbox mb;
+	rti_mpsc_node *tail;
+	item it[6];
+	unsigned i;
+
+	rti_mailbox_init(&mb);
+	tail = mb.tail;
+	for (i = 0; i < 3; i++)
+		rti_mailbox_push_mpsc(&mb, &it[i].node);
+	for (i = 0; i < 2; i++)
+		CU_ASSERT_PTR_EQUAL(rti_mailbox_pop_at(&mb, &tail),
+		    &it[i].node);
+	/* More arrive in the middle of the drain. */
+	for (i = 3; i < 6; i++)
+		rti_mailbox_push_mpsc(&mb, &it[i].node);
+	for (i = 2; i < 6; i++)
+		CU_ASSERT_PTR_EQUAL(rti_mailbox_pop_at(&mb, &tail),
+		    &it[i].node);
+	CU_ASSERT_PTR_NULL(rti_mailbox_pop_at(&mb, &tail));
+	CU_ASSERT_PTR_EQUAL(tail, &mb.sentinel);
+	rti_mailbox_set_tail(&mb, tail);
+	CU_ASSERT_FALSE(rti_mailbox_has_pending(&mb));
+	CU_ASSERT_TRUE(rti_mailbox_try_idle(&mb));
+	CU_ASSERT_TRUE(rti_mailbox_push_mpsc(&mb, &it[0].node));
+	CU_ASSERT_PTR_EQUAL(rti_mailbox_pop(&mb), &it[0].node);
+	CU_ASSERT_PTR_NULL(rti_mailbox_pop(&mb));
+}
+
+/* Until it is stored back, the mailbox's own end is where it was. */
+static void
+the_mailbox_keeps_its_end_until_a_drain_stores_it(void)
+{
+	rti_mailbox mb;
+	rti_mpsc_node *tail;
+	item a, b;
+
+	rti_mailbox_init(&mb);
+	rti_mailbox_push_mpsc(&mb, &a.node);
+	rti_mailbox_push_mpsc(&mb, &b.node);
+	tail = mb.tail;
+	CU_ASSERT_PTR_EQUAL(rti_mailbox_pop_at(&mb, &tail), &a.node);
+	CU_ASSERT_PTR_EQUAL(mb.tail, &mb.sentinel);
+	CU_ASSERT_FALSE(rti_mailbox_try_idle(&mb));
+	rti_mailbox_set_tail(&mb, tail);
+	CU_ASSERT_PTR_EQUAL(rti_mailbox_pop(&mb), &b.node);
+	CU_ASSERT_PTR_NULL(rti_mailbox_pop(&mb));
+	CU_ASSERT_TRUE(rti_mailbox_try_idle(&mb));
+}
+
 static void
 has_pending_sees_nodes_in_front_of_a_re_pushed_sentinel(void)
 {
@@ -265,6 +322,10 @@ static CU_TestInfo mailbox_tests[] = {
 	    a_popped_node_is_detached_and_can_be_pushed_again },
 	{ "try_idle fails while messages wait and succeeds when empty",
 	    try_idle_fails_while_messages_wait_and_succeeds_when_empty },
+	{ "a drain with its own tail pops in order and stores it back",
+	    a_drain_with_its_own_tail_pops_in_order_and_stores_it_back },
+	{ "the mailbox keeps its end until a drain stores it",
+	    the_mailbox_keeps_its_end_until_a_drain_stores_it },
 	{ "has_pending follows pushes and pops",
 	    has_pending_follows_pushes_and_pops },
 	{ "has_pending sees nodes in front of a re-pushed sentinel",
