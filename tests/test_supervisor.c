@@ -763,17 +763,19 @@ test_shutdown_stops_trees_in_order(void)
 	rt_system_free(sys);
 }
 
+/*
+ * On `sys`: an actor outside the tree lives on; rt_system_wait ends anyway
+ * once the root has given up. Frees the system.
+ */
 static void
-test_wait_ends_with_the_root_trees(void)
+wait_ends_when_the_root_gives_up(rt_system *sys)
 {
-	rt_system *sys = new_system();
 	sup_Tight_ref top;
 	sup_Watcher_ref idle;
 	rt_ref b;
 	int i;
 
-	/* An actor outside the tree lives on; the wait ends anyway once
-	 * the root has given up. */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sys);
 	CU_ASSERT_EQUAL_FATAL(sup_Watcher_spawn(sys, NULL, &idle), 0);
 	CU_ASSERT_EQUAL_FATAL(sup_Tight_start(sys, &top), 0);
 	b = sup_Tight_b(top).ref;
@@ -783,28 +785,21 @@ test_wait_ends_with_the_root_trees(void)
 	CU_ASSERT_FALSE(rt_actor_alive(top.ref));
 	CU_ASSERT_TRUE(rt_actor_alive(idle.ref));
 	rt_system_free(sys);
+}
 
+static void
+test_wait_ends_with_the_root_trees(void)
+{
+	rt_config cfg;
+
+	wait_ends_when_the_root_gives_up(new_system());
 	/* The same on worker threads. */
-	{
-		rt_config cfg;
-
-		rt_config_init(&cfg);
-		cfg.workers = 2;
-		cfg.log_level = RT_LOG_OFF;
-		quiet = 1;
-		sys = rt_system_new(&cfg);
-		CU_ASSERT_PTR_NOT_NULL_FATAL(sys);
-		CU_ASSERT_EQUAL_FATAL(sup_Watcher_spawn(sys, NULL, &idle), 0);
-		CU_ASSERT_EQUAL_FATAL(sup_Tight_start(sys, &top), 0);
-		b = sup_Tight_b(top).ref;
-		for (i = 0; i < 3; i++)
-			crash(b, 1);
-		CU_ASSERT_EQUAL(rt_system_wait(sys), 0);
-		CU_ASSERT_FALSE(rt_actor_alive(top.ref));
-		CU_ASSERT_TRUE(rt_actor_alive(idle.ref));
-		rt_system_free(sys);
-		quiet = 0;
-	}
+	rt_config_init(&cfg);
+	cfg.workers = 2;
+	cfg.log_level = RT_LOG_OFF;
+	quiet = 1;
+	wait_ends_when_the_root_gives_up(rt_system_new(&cfg));
+	quiet = 0;
 }
 
 static void
@@ -883,26 +878,37 @@ wd_log(void *user, rt_log_level level, const char *line)
 	pthread_mutex_unlock(&hang_mu);
 }
 
+/*
+ * Start a Three tree on a system made with `cfg`, hang its child b (its
+ * handler blocks until the awaited log line has been made, or 20 s), then
+ * shut the system down and free it.
+ */
+static void
+run_three_with_b_hung(const rt_config *cfg)
+{
+	rt_system *sys;
+	sup_Three_ref top;
+
+	wd_line[0] = 0;
+	hang_release = 0;
+	sys = rt_system_new(cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sys);
+	CU_ASSERT_EQUAL_FATAL(sup_Three_start(sys, &top), 0);
+	hang(sup_Three_b(top));
+	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_FOREVER), 0);
+	rt_system_free(sys);
+}
+
 static void
 test_watchdog_reports_a_stuck_handler(void)
 {
 	rt_config cfg;
-	rt_system *sys;
-	sup_Three_ref top;
 
 	rt_config_init(&cfg);
 	cfg.workers = 2;
 	cfg.log = wd_log;
 	cfg.watchdog = RT_MS(40);
-	wd_line[0] = 0;
-	hang_release = 0;
-	sys = rt_system_new(&cfg);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(sys);
-	CU_ASSERT_EQUAL_FATAL(sup_Three_start(sys, &top), 0);
-	/* The handler blocks until the report has been made (or 20 s). */
-	hang(sup_Three_b(top));
-	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_FOREVER), 0);
-	rt_system_free(sys);
+	run_three_with_b_hung(&cfg);
 	CU_ASSERT_PTR_NOT_NULL(strstr(wd_line, "watchdog: Three/b "
 					       "(sup.Worker) has been "
 					       "handling Hang for "));
@@ -921,22 +927,13 @@ static void
 test_a_child_past_its_shutdown_time_is_abandoned(void)
 {
 	rt_config cfg;
-	rt_system *sys;
-	sup_Three_ref top;
 
 	rt_config_init(&cfg);
 	cfg.workers = 2;
 	cfg.log = wd_log;
-	wd_line[0] = 0;
 	wd_needle = "abandoned";
-	hang_release = 0;
 	quiet = 1;
-	sys = rt_system_new(&cfg);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(sys);
-	CU_ASSERT_EQUAL_FATAL(sup_Three_start(sys, &top), 0);
-	hang(sup_Three_b(top));
-	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_FOREVER), 0);
-	rt_system_free(sys);
+	run_three_with_b_hung(&cfg);
 	CU_ASSERT_PTR_NOT_NULL(strstr(wd_line, "supervisor Three: child b "
 					       "did not stop within its "
 					       "shutdown time; abandoned"));
