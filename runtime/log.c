@@ -16,6 +16,17 @@ rti_logs(const rt_system *sys, rt_log_level level)
 	return sys == NULL || (int)level <= (int)sys->cfg.log_level;
 }
 
+/* A line already known to be logged at `level`. */
+static void
+emit(rt_system *sys, rt_log_level level, const char *line)
+{
+	if (sys != NULL && sys->cfg.log != NULL) {
+		sys->cfg.log(sys->cfg.log_user, level, line);
+		return;
+	}
+	fprintf(stderr, "rt: %s\n", line);
+}
+
 void
 rti_log(rt_system *sys, rt_log_level level, const char *fmt, ...)
 {
@@ -27,17 +38,12 @@ rti_log(rt_system *sys, rt_log_level level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	rti_log_line(sys, level, line);
+	emit(sys, level, line);
 }
 
 void
 rti_log_line(rt_system *sys, rt_log_level level, const char *line)
 {
-	if (!rti_logs(sys, level))
-		return;
-	if (sys != NULL && sys->cfg.log != NULL) {
-		sys->cfg.log(sys->cfg.log_user, level, line);
-		return;
-	}
-	fprintf(stderr, "rt: %s\n", line);
+	if (rti_logs(sys, level))
+		emit(sys, level, line);
 }

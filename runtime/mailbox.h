@@ -231,10 +231,10 @@ rti_mailbox_set_tail(rti_mailbox *mb, rti_mpsc_node *tail)
 static inline rti_mpsc_node *
 rti_mailbox_pop(rti_mailbox *mb)
 {
-	rti_mpsc_node *tail = mb->tail;
+	rti_mpsc_node *was = mb->tail, *tail = was;
 	rti_mpsc_node *node = rti_mailbox_pop_at(mb, &tail);
 
-	if (tail != mb->tail)
+	if (tail != was)
 		rti_mailbox_set_tail(mb, tail);
 	return node;
 }
