@@ -801,16 +801,21 @@ handle(rti_worker *w, rt_cell *cell, const bool watched)
 {
 	rt_system *sys = w->sys;
 	const rt_actor_class *cls = cell->cls;
-	void *state = cell->state;
+	void *state;
 	rt_env *env;
 	bool urgent;
 	unsigned n;
 
 	/* The live actor's class and state do not change until it exits,
 	 * and every exit ends the loop. A child waiting for its restart
-	 * has no class here, and keeps its messages. */
+	 * has no class here, and keeps its messages. So has a cell with no
+	 * actor at all, run for late messages (drain made them dead): its
+	 * `state` is the free list's link then, which the worker that freed
+	 * it may be writing, so it is read only once the class says an
+	 * actor lives here. */
 	if (cls == NULL)
 		return;
+	state = cell->state;
 	urgent = cell->urgent_head != NULL;
 	env = urgent ? cell->urgent_head : cell->normal_head;
 	w->alert = w->test != NULL;

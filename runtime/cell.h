@@ -60,7 +60,11 @@ struct rt_cell {
 		/* Run-token holder, while an actor lives here: its state
 		 * (NULL while a supervised child waits for its restart). */
 		void *state;
-		/* Directory lock only, while no actor lives here. */
+		/* While no actor lives here: the free list's link, written
+		 * by the worker whose cache holds the cell or under the
+		 * directory lock. A worker may still run such a cell for
+		 * late messages; it must not read `state` then (handle()
+		 * looks at `cls` first). */
 		rt_cell *free_next;
 	};
 	uint64_t live_gen;         /* the live incarnation's generation, 0 if

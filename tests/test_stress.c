@@ -39,6 +39,9 @@ static struct tally {
 	uint64_t log_lines;
 } t;
 
+/* Each Target's id: which incarnation a Hit is meant for. */
+static uint64_t next_id;
+
 static void
 tally_reset(void)
 {
@@ -309,7 +312,6 @@ static struct slot {
 	stress_Target_ref ref;
 	uint64_t id;
 } slots[SLOTS];
-static uint64_t next_id;
 
 typedef struct churn_arg {
 	rt_system *sys;
@@ -363,6 +365,22 @@ churner(void *p)
 	return NULL;
 }
 
+/* One Hit, and what became of it: accepted, or refused for a stopped
+ * actor; anything else is wrong here. */
+static void
+hit_and_count(churn_arg *a, stress_Target_ref to, const stress_Hit *hit)
+{
+	int rc = stress_Target_send_Hit(to, hit);
+
+	a->sends++;
+	if (rc == 0)
+		a->accepted++;
+	else if (rc == RT_ENOACTOR)
+		a->refused++;
+	else
+		a->bad++;
+}
+
 /* Send Hits to whatever lives in random slots, with refs that go stale. */
 static void *
 hitter(void *p)
@@ -380,17 +398,8 @@ hitter(void *p)
 		to = slots[s].ref;
 		hit.id = slots[s].id;
 		pthread_mutex_unlock(&slots[s].mu);
-		for (k = 0; k < burst; k++) {
-			int rc = stress_Target_send_Hit(to, &hit);
-
-			a->sends++;
-			if (rc == 0)
-				a->accepted++;
-			else if (rc == RT_ENOACTOR)
-				a->refused++;
-			else
-				a->bad++;
-		}
+		for (k = 0; k < burst; k++)
+			hit_and_count(a, to, &hit);
 		if (xorshift(&a->seed) % 16 == 0)
 			sched_yield();
 	}
@@ -464,6 +473,121 @@ a_stale_ref_never_reaches_a_later_actor_in_a_reused_cell(void)
 	rt_system_free(sys);
 	for (i = 0; i < SLOTS; i++)
 		pthread_mutex_destroy(&slots[i].mu);
+}
+
+/*
+ * Cells freed and handed on while other workers still run them: a crowd of
+ * Targets is stopped at once while threads keep hitting every one of them.
+ * A Hit that passes its generation check just before its Target exits lands
+ * in a cell that no actor lives in any more; a worker runs that cell for it
+ * (a dead letter) while the worker that freed the cell passes it on, to the
+ * shared free list or to a new spawn. Round after round, until time is up.
+ */
+#define CROWD 512
+
+static struct {
+	pthread_mutex_t mu;
+	stress_Target_ref ref[CROWD];
+	uint64_t id[CROWD];
+	int over;
+} crowd = { .mu = PTHREAD_MUTEX_INITIALIZER };
+
+static void *
+crowd_hitter(void *p)
+{
+	churn_arg *a = p;
+	static __thread stress_Target_ref ref[CROWD];
+	static __thread uint64_t id[CROWD];
+
+	for (;;) {
+		uint32_t i;
+
+		pthread_mutex_lock(&crowd.mu);
+		if (crowd.over) {
+			pthread_mutex_unlock(&crowd.mu);
+			return NULL;
+		}
+		memcpy(ref, crowd.ref, sizeof(ref));
+		memcpy(id, crowd.id, sizeof(id));
+		pthread_mutex_unlock(&crowd.mu);
+		for (i = 0; i < CROWD; i++) {
+			stress_Hit hit = { .slot = i, .id = id[i] };
+
+			if (ref[i].ref.cell == NULL)
+				break; /* before the first round */
+			hit_and_count(a, ref[i], &hit);
+		}
+	}
+}
+
+static void
+cells_are_recycled_while_late_messages_reach_them(void)
+{
+	enum { HITTERS = 2 };
+	rt_system *sys = new_system(2);
+	int64_t until = now_ns() + (int64_t)CHURN_MS * 1000000;
+	churn_arg args[HITTERS];
+	pthread_t th[HITTERS];
+	uint64_t accepted = 0, refused = 0, bad = 0, spawns = 0;
+	unsigned i, rounds = 0;
+	rt_stats st;
+
+	next_id = 0;
+	crowd.over = 0;
+	memset(crowd.ref, 0, sizeof(crowd.ref));
+	for (i = 0; i < HITTERS; i++) {
+		args[i] = (churn_arg){ .sys = sys };
+		CU_ASSERT_EQUAL_FATAL(pthread_create(&th[i], NULL, crowd_hitter,
+		    &args[i]), 0);
+	}
+	while (rounds == 0 || now_ns() < until) {
+		pthread_mutex_lock(&crowd.mu);
+		for (i = 0; i < CROWD; i++) {
+			crowd.id[i] = INC(&next_id);
+			CU_ASSERT_EQUAL_FATAL(spawn_target(sys, i, crowd.id[i],
+			    &crowd.ref[i]), 0);
+		}
+		pthread_mutex_unlock(&crowd.mu);
+		spawns += CROWD;
+		/* Hits for the live crowd first, then for a crowd that stops. */
+		sleep_us(200);
+		for (i = 0; i < CROWD; i++) {
+			stress_Quit quit = { .reason = 0 };
+
+			CU_ASSERT_EQUAL(stress_Target_send_Quit(crowd.ref[i],
+			    &quit), 0);
+		}
+		CU_ASSERT_FATAL(wait_count(&t.stops, spawns));
+		rounds++;
+	}
+	pthread_mutex_lock(&crowd.mu);
+	crowd.over = 1;
+	pthread_mutex_unlock(&crowd.mu);
+	for (i = 0; i < HITTERS; i++) {
+		pthread_join(th[i], NULL);
+		accepted += args[i].accepted;
+		refused += args[i].refused;
+		bad += args[i].bad;
+	}
+	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_SEC(WAIT_LIMIT_SEC)), 0);
+	/* Every send returned 0 or RT_ENOACTOR; no Hit reached another
+	 * incarnation than its own. */
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT_EQUAL(t.hits_wrong, 0);
+	CU_ASSERT_EQUAL(t.starts, spawns);
+	CU_ASSERT_EQUAL(t.stops, spawns);
+	CU_ASSERT_EQUAL(t.quits, spawns);
+	check_balanced(sys, &st);
+	CU_ASSERT_EQUAL(st.refused, refused);
+	CU_ASSERT_EQUAL(st.sent, accepted + spawns);
+	/* Every accepted Hit reached its own incarnation or is a dead
+	 * letter: nothing else here can be one. */
+	CU_ASSERT_EQUAL(st.dead_letters, accepted - t.hits_ok);
+	if (getenv("STRESS_VERBOSE") != NULL)
+		fprintf(stderr, "\n  %u rounds of %d, hits accepted %lu, "
+		    "refused %lu\n", rounds, CROWD, (unsigned long)accepted,
+		    (unsigned long)refused);
+	rt_system_free(sys);
 }
 
 /* --- (b) a random graph with known totals -------------------------------- */
@@ -790,6 +914,8 @@ systems_come_and_go_with_traffic_in_flight(void)
 static CU_TestInfo stress_tests[] = {
 	{ "a stale ref never reaches a later actor in a reused cell",
 	    a_stale_ref_never_reaches_a_later_actor_in_a_reused_cell },
+	{ "cells are recycled while late messages reach them",
+	    cells_are_recycled_while_late_messages_reach_them },
 	{ "tokens in a random graph make exactly the hops they were given",
 	    tokens_in_a_random_graph_make_exactly_the_hops_they_were_given },
 	{ "shutdown while others send and spawn loses nothing",
