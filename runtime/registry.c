@@ -459,15 +459,14 @@ rt_register(rt_ref ref, const char *name)
 		return RT_EINVAL;
 	sys = ref.cell->sys;
 	reg = sys->registry;
+	/* Relaxed: shutdown stops every actor anyway, and their final
+	 * stops drop their names; this only refuses new ones early (and
+	 * tells the caller the system is going, not just the actor). */
+	if (ck_pr_load_32(&sys->stopping))
+		return RT_ESHUTDOWN;
 	e = entry_new(reg, ref, &key, &rc);
 	if (e == NULL)
 		return rc;
-	/* Relaxed: shutdown stops every actor anyway, and their final
-	 * stops drop their names; this only refuses new ones early. */
-	if (ck_pr_load_32(&sys->stopping)) {
-		free(e);
-		return RT_ESHUTDOWN;
-	}
 	hash = key_hash(reg, &key);
 	writer_lock(reg);
 	/* Under the lock nothing is freed or moved: no epoch section. */

@@ -43,7 +43,7 @@ env_new_slow(rt_ref to, uint32_t tag, size_t size, rt_env **out)
 	sys = to.cell->sys;
 	if ((to.gen & 1) == 0 || rti_cell_gen(to.cell) != to.gen) {
 		rti_count(sys, refused, 1);
-		return RT_ENOACTOR;
+		return rti_gone(sys);
 	}
 	/* Relaxed: a late sender that misses the flag is caught by
 	 * rt_env_send, which checks again inside the in-flight window. */
@@ -172,7 +172,7 @@ wait_for_room(rt_system *sys, rt_cell *cell, uint64_t gen, int64_t deadline)
 		ck_pr_fence_atomic_load();
 		seq = ck_pr_load_32(&cell->space_seq);
 		if (rti_cell_gen(cell) != gen)
-			rc = RT_ENOACTOR;
+			rc = rti_gone(sys);
 		else if (ck_pr_load_32(&sys->stopping))
 			rc = RT_ESHUTDOWN;
 		else if (ck_pr_load_32(&cell->count) < ck_pr_load_32(&cell->bound))
@@ -324,7 +324,7 @@ send_slow(rt_env *env, const rt_send_opts *opts)
 		 */
 		if (w == NULL && rti_cell_gen(cell) != env->gen) {
 			rti_inflight_leave(sys, ext);
-			return refuse(sys, env, RT_ENOACTOR);
+			return refuse(sys, env, rti_gone(sys));
 		}
 		if (w == NULL && ck_pr_load_32(&sys->stopping)) {
 			rti_inflight_leave(sys, ext);

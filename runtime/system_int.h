@@ -170,4 +170,17 @@ rti_inflight_leave(rt_system *sys, bool counted)
 	ck_pr_dec_32(&sys->ext_inflight);
 }
 
+/*
+ * Why a send to a ref whose incarnation is gone is refused: RT_ESHUTDOWN
+ * once the whole system is shutting down (the caller should learn that,
+ * not that one actor stopped), else RT_ENOACTOR. Only on the failure path.
+ * Relaxed: every stop that shutdown causes follows its store of the flag,
+ * and a send that misses the flag is refused for its actor all the same.
+ */
+static inline int
+rti_gone(rt_system *sys)
+{
+	return ck_pr_load_32(&sys->stopping) ? RT_ESHUTDOWN : RT_ENOACTOR;
+}
+
 #endif

@@ -356,6 +356,24 @@ test_call_errors(void)
 	rt_system_free(sys);
 }
 
+/* After a shutdown, a call or an ask to a server that lived in the system
+ * says the system is gone. */
+static void
+test_call_after_shutdown(void)
+{
+	ask_Server_ref s;
+	ask_Client_ref c;
+	rt_system *sys = setup(&s, &c);
+	ask_Value v;
+
+	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_SEC(1)), 0);
+	CU_ASSERT_EQUAL(ask_Server_call_Get(sys, s, &(ask_Get){ 1 }, &v,
+	    RT_SEC(1)), RT_ESHUTDOWN);
+	CU_ASSERT_EQUAL(ask_Server_send_Get(s, &(ask_Get){ 1 }),
+	    RT_ESHUTDOWN);
+	rt_system_free(sys);
+}
+
 static void
 test_call_timeout_and_late_reply(void)
 {
@@ -661,6 +679,7 @@ main(int argc, char **argv)
 	CU_TestInfo calls[] = {
 		{ "call", test_call },
 		{ "call errors", test_call_errors },
+		{ "a call after shutdown", test_call_after_shutdown },
 		{ "call timeout and late reply",
 		    test_call_timeout_and_late_reply },
 		CU_TEST_INFO_NULL,

@@ -695,13 +695,53 @@ shutdown_stops_live_actors_and_runs_their_on_stop(void)
 	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_SEC(10)), 0);
 	CU_ASSERT_EQUAL(rec.stops, 3);
 	CU_ASSERT_EQUAL(rec.stop_reason, RT_ESHUTDOWN);
-	CU_ASSERT_EQUAL(rtest_Counter_send_Add(c, &add), RT_ENOACTOR);
+	CU_ASSERT_EQUAL(rtest_Counter_send_Add(c, &add), RT_ESHUTDOWN);
 	CU_ASSERT_EQUAL(rtest_Counter_spawn(sys, NULL, &c), RT_ESHUTDOWN);
 	CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
 	CU_ASSERT_EQUAL(st.live, 0);
 	CU_ASSERT_EQUAL(st.crashed, 0);
 	/* A second shutdown is harmless. */
 	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_SEC(1)), 0);
+	rt_system_free(sys);
+}
+
+/*
+ * Once the system is shut down, whatever is sent to an actor that lived in
+ * it tells the caller that the system is gone, not only that actor.
+ */
+static void
+after_shutdown_every_send_says_the_system_is_shut_down(void)
+{
+	rt_system *sys = new_system(1);
+	rtest_Counter_ref c = spawn_counter(sys), gone;
+	rtest_Add add = { .n = 1 };
+	rt_send_opts opts = { .ttl = RT_SEC(1) };
+	rt_timer tm;
+	rt_stats st;
+	uint64_t refused;
+
+	/* One that stopped before the shutdown began, one that it stops. */
+	gone = spawn_counter(sys);
+	CU_ASSERT_EQUAL(rtest_Counter_send_Stop(gone, &(rtest_Stop){ 0 }), 0);
+	while (rt_actor_alive(gone.ref))
+		sched_yield();
+	CU_ASSERT_EQUAL(rtest_Counter_send_Add(gone, &add), RT_ENOACTOR);
+	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_SEC(10)), 0);
+	CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+	refused = st.refused;
+	CU_ASSERT_EQUAL(rtest_Counter_send_Add(c, &add), RT_ESHUTDOWN);
+	CU_ASSERT_EQUAL(rtest_Counter_send_Add(gone, &add), RT_ESHUTDOWN);
+	CU_ASSERT_EQUAL(rtest_Counter_send_Add_opt(c, &add, &opts),
+	    RT_ESHUTDOWN);
+	CU_ASSERT_EQUAL(rtest_Counter_send_Add_after(c, &add, RT_MS(1), &tm),
+	    RT_ESHUTDOWN);
+	CU_ASSERT_EQUAL(rtest_Counter_send_Add_every(c, &add, RT_MS(1), &tm),
+	    RT_ESHUTDOWN);
+	CU_ASSERT_EQUAL(rtest_Counter_register(c, "late"), RT_ESHUTDOWN);
+	CU_ASSERT_EQUAL(rt_register(c.ref, "late"), RT_ESHUTDOWN);
+	/* Each refusal is counted. */
+	CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT_EQUAL(st.refused, refused + 5);
 	rt_system_free(sys);
 }
 
@@ -866,6 +906,8 @@ static CU_TestInfo runtime_tests[] = {
 	    wait_returns_when_every_actor_has_stopped },
 	{ "shutdown stops live actors and runs their on_stop",
 	    shutdown_stops_live_actors_and_runs_their_on_stop },
+	{ "after shutdown every send says the system is shut down",
+	    after_shutdown_every_send_says_the_system_is_shut_down },
 	{ "shutdown reports a handler that does not finish in time",
 	    shutdown_reports_a_handler_that_does_not_finish_in_time },
 	{ "bad arguments return error codes",

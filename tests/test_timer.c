@@ -466,7 +466,7 @@ test_pending_at_shutdown(void)
 	assert_balanced(sys);
 	CU_ASSERT_EQUAL(rt_timer_cancel(every), RT_ENOENT);
 	CU_ASSERT_EQUAL(tm_Clock_send_Tick_after(c, &t, 1, NULL),
-	    RT_ENOACTOR);
+	    RT_ESHUTDOWN);
 	rt_system_free(sys);
 }
 

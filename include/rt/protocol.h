@@ -126,8 +126,9 @@ RT_API int rt_spawn_commit(rt_env *env, rt_ref *out);
  * message `tag` (local to the target's class) to actor `to`. The caller
  * fills the payload and then passes the envelope to rt_env_send() or
  * rt_env_discard(); until then it is the caller's. Returns 0, RT_EINVAL
- * (zero ref), RT_ENOACTOR (the actor has stopped for good), RT_ESHUTDOWN or
- * RT_ENOMEM; *out is untouched on error.
+ * (zero ref), RT_ENOACTOR (the actor has stopped for good), RT_ESHUTDOWN
+ * (the system is shutting down or shut down: this takes precedence over
+ * RT_ENOACTOR) or RT_ENOMEM; *out is untouched on error.
  */
 RT_API int rt_env_new(rt_ref to, uint32_t tag, size_t size, rt_env **out);
 
