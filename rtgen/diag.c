@@ -20,6 +20,7 @@ diag_init(diag *d, FILE *out, const char *path, const char *text, size_t len)
 {
 	size_t i, cap = 64;
 
+	diag_skip_bom(&text, &len);
 	memset(d, 0, sizeof(*d));
 	d->out = out;
 	d->path = path;
@@ -141,14 +142,21 @@ report(diag *d, ast_loc loc, const char *kind, const char *tail,
 	quote(d, loc.first_line, loc.first_column);
 }
 
-/* Count an error; false when it must not be printed. */
+/* Count an error at `loc` (NULL: the file as a whole); false when it
+ * must not be printed. The line that says so is at the first one not
+ * shown, like every other line of the output. */
 static bool
-count_error(diag *d)
+count_error(diag *d, const ast_loc *loc)
 {
 	d->errors++;
-	if (d->errors == DIAG_MAX_ERRORS + 1)
-		fprintf(d->out, "%s: error: too many errors; not showing more\n",
-		    d->path);
+	if (d->errors == DIAG_MAX_ERRORS + 1) {
+		if (loc != NULL)
+			fprintf(d->out, "%s:%d:%d: ", d->path,
+			    loc->first_line, loc->first_column);
+		else
+			fprintf(d->out, "%s: ", d->path);
+		fputs("error: too many errors; not showing more\n", d->out);
+	}
 	return d->errors <= DIAG_MAX_ERRORS;
 }
 
@@ -157,7 +165,7 @@ diag_error(diag *d, ast_loc loc, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!count_error(d))
+	if (!count_error(d, &loc))
 		return;
 	va_start(ap, fmt);
 	report(d, loc, "error", "", fmt, ap);
@@ -170,13 +178,14 @@ diag_warning(diag *d, ast_loc loc, const char *fmt, ...)
 	va_list ap;
 
 	if (d->werror) {
-		if (!count_error(d))
+		if (!count_error(d, &loc))
 			return;
 	} else {
 		d->warnings++;
 		if (d->warnings == DIAG_MAX_WARNINGS + 1)
-			fprintf(d->out, "%s: warning: too many warnings; not "
-			    "showing more\n", d->path);
+			fprintf(d->out, "%s:%d:%d: warning: too many warnings; "
+			    "not showing more\n", d->path, loc.first_line,
+			    loc.first_column);
 		if (!diag_printing(d) || d->warnings > DIAG_MAX_WARNINGS)
 			return;
 	}
@@ -219,7 +228,7 @@ diag_file_error(diag *d, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!count_error(d))
+	if (!count_error(d, NULL))
 		return;
 	fprintf(d->out, "%s: error: ", d->path);
 	va_start(ap, fmt);

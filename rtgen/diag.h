@@ -67,6 +67,22 @@ void diag_file_error(diag *d, const char *fmt, ...)
  * callers can skip costly work (suggestions) nobody would see. */
 bool diag_printing(const diag *d);
 
+/*
+ * diag_skip_bom: step over a UTF-8 byte-order mark at the start of a file's
+ * text, which some editors write; it is not part of the text. The scanner
+ * and the diagnostics both skip it, so that columns and quotes agree.
+ */
+static inline void
+diag_skip_bom(const char **text, size_t *len)
+{
+	if (*len >= 3 && (unsigned char)(*text)[0] == 0xef &&
+	    (unsigned char)(*text)[1] == 0xbb &&
+	    (unsigned char)(*text)[2] == 0xbf) {
+		*text += 3;
+		*len -= 3;
+	}
+}
+
 /* diag_distance: edit distance (Damerau-Levenshtein, adjacent transpositions)
  * between a and b, or limit + 1 if it exceeds limit. */
 size_t diag_distance(const char *a, const char *b, size_t limit);

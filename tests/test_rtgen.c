@@ -1269,10 +1269,33 @@ many_repeated_declarations_are_reported_without_flooding(void)
 		len += (size_t)sprintf(buf + len, "message M { u32 x; }\n");
 	r = compile_text(buf, len, true);
 	CU_ASSERT_EQUAL(r.errors, 19999);
-	CU_ASSERT(said(&r, "too many errors"));
+	/* Placed at the first error not shown, like every other line. */
+	CU_ASSERT(said(&r, "\nt.rtp:103:9: error: too many errors; not "
+			   "showing more\n"));
 	CU_ASSERT(strlen(r.err) < 100000);
 	result_free(&r);
 	free(buf);
+}
+
+static void
+a_byte_order_mark_at_the_start_is_skipped(void)
+{
+	static const char ok[] = "\xef\xbb\xbfprotocol p;\nmessage M { u32 x; }\n";
+	static const char bad[] = "\xef\xbb\xbfprotocol p; nope";
+	struct result r = compile_text(ok, sizeof(ok) - 1, true);
+
+	CU_ASSERT_EQUAL(r.errors, 0);
+	result_free(&r);
+	/* Columns count from after the mark, and the quote leaves it out. */
+	r = compile_text(bad, sizeof(bad) - 1, true);
+	CU_ASSERT_EQUAL(r.errors, 1);
+	CU_ASSERT(said(&r, "t.rtp:1:13: error:"));
+	CU_ASSERT(said(&r, "\nprotocol p; nope\n            ^\n"));
+	result_free(&r);
+	/* Anywhere else it is a stray byte. */
+	r = check("protocol p;\n\xef\xbb\xbfmessage M {}\n");
+	CU_ASSERT(said(&r, "t.rtp:2:1: error: stray byte 0xef in input"));
+	result_free(&r);
 }
 
 static void
@@ -1392,6 +1415,8 @@ static CU_TestInfo robust_tests[] = {
 	{ "a one-megabyte file compiles", a_one_megabyte_file_compiles },
 	{ "many repeated declarations are reported without flooding",
 	    many_repeated_declarations_are_reported_without_flooding },
+	{ "a byte-order mark at the start is skipped",
+	    a_byte_order_mark_at_the_start_is_skipped },
 	{ "deep nesting is an error, not a crash",
 	    deep_nesting_is_an_error_not_a_crash },
 	CU_TEST_INFO_NULL,
