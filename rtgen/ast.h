@@ -60,7 +60,9 @@ typedef struct ast_type {
 	uint64_t len;
 	ast_loc len_loc;
 	struct ast_decl *target; /* sema: the actor of a ref, the enum or
-				  * message of a named type */
+				  * message of a named type; NULL when it
+				  * did not resolve (reported then: see
+				  * ast_type_failed) */
 } ast_type;
 
 /* One field of a message, a state or an init block. */
@@ -343,6 +345,19 @@ bool ast_anyone_accepts(const ast_unit *unit, const ast_decl *msg);
 bool ast_fields_have(const ast_field *f, enum ast_type_kind kind);
 /* ast_nested: the message a field holds by value, or NULL. */
 const ast_decl *ast_nested(const ast_field *f);
+
+/*
+ * ast_type_failed: a type whose name did not resolve to what it must name
+ * (an error said so already). Every check after name resolution skips such
+ * a type, silently: it has nothing to look at, and a second error about it
+ * would only repeat the first.
+ */
+static inline bool
+ast_type_failed(const ast_type *t)
+{
+	return (t->kind == AST_T_NAMED || t->kind == AST_T_REF) &&
+	    t->target == NULL;
+}
 
 /* ast_type_keyword: the .rtp spelling of a type kind ("u32", "ref"). */
 const char *ast_type_keyword(enum ast_type_kind kind);

@@ -221,6 +221,8 @@ check_value(struct sema *s, const ast_decl *actor, ast_arg *a,
 	char buf[256], near[256];
 	bool ok;
 
+	if (ast_type_failed(t))
+		return;
 	if (t->array || t->kind == AST_T_BYTES || t->kind == AST_T_REF ||
 	    t->kind == AST_T_CTYPE || (e != NULL && e->kind != AST_D_ENUM)) {
 		diag_error(s->d, a->loc, "field '%s' of actor '%s' cannot be "

@@ -667,6 +667,7 @@ static const char *const bad_files[] = {
 	"missing_protocol", "duplicate_protocol", "protocol_not_first",
 	"duplicate_name", "duplicate_field", "duplicate_state_init_field",
 	"unknown_message", "accepted_twice", "accepts_actor",
+	"child_args_of_unknown_types",
 	"ref_not_actor", "duplicate_clause", "unknown_hook", "hook_twice",
 	"cname_collision", "cname_poisoned", "reserved_names",
 	"several_errors", "syntax_errors", "bad_bytes",
