@@ -489,6 +489,12 @@ header_actor(struct emit *e, const ast_decl *a)
 	emit_out(e, "extern const rt_actor_class %s_%s_class;\n", p, n);
 	emit_wrapped(e, "int %s_%s_spawn(rt_system *sys, const %s_%s_args "
 	    "*args, %s_%s_ref *out);\n", p, n, p, n, p, n);
+	emit_gen(e);
+	emit_out(e, "/* In one of its own handlers: its typed ref "
+	    "(rt_self). */\n");
+	emit_out(e, "static inline %s_%s_ref\n%s_%s_self(rt_ctx *ctx)\n{\n"
+	    "\t%s_%s_ref r = { rt_self(ctx) };\n\n\treturn r;\n}\n", p, n,
+	    p, n, p, n);
 	header_registry(e, a);
 	for (i = 0; i < a->naccepts; i++) {
 		const ast_name *m = a->accepts[i];

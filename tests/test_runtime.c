@@ -178,7 +178,7 @@ rtest_Player_on_Ball(rtest_Player *self, rt_ctx *ctx, const rtest_Ball *msg)
 		return 0;
 	}
 	next.left = msg->left - 1;
-	next.back.ref = rt_self(ctx);
+	next.back = rtest_Player_self(ctx);
 	return rtest_Player_send_Ball(msg->back, &next);
 }
 

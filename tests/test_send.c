@@ -133,7 +133,7 @@ send_Flooder_on_Flood(send_Flooder *self, rt_ctx *ctx, const send_Flood *msg)
 	if (rc != 0)
 		return rc;
 	next.count--;
-	return send_Flooder_send_Flood((send_Flooder_ref){ rt_self(ctx) },
+	return send_Flooder_send_Flood(send_Flooder_self(ctx),
 	    &next);
 }
 

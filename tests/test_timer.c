@@ -101,7 +101,7 @@ tm_Clock_on_Note(tm_Clock *self, rt_ctx *ctx, const tm_Note *msg)
 int
 tm_Clock_on_Arm(tm_Clock *self, rt_ctx *ctx, const tm_Arm *msg)
 {
-	tm_Clock_ref me = { rt_self(ctx) };
+	tm_Clock_ref me = tm_Clock_self(ctx);
 	tm_Tick t = { msg->n };
 
 	(void)self;

@@ -37,7 +37,7 @@ wc_Counter_on_Count(wc_Counter *self, rt_ctx *ctx, const wc_Count *msg)
 	size_t n, i;
 	FILE *f;
 
-	r.worker.ref = rt_self(ctx);
+	r.worker = wc_Counter_self(ctx);
 	f = fopen(msg->path, "rb");
 	if (f == NULL) {
 		r.error = errno;
@@ -127,7 +127,7 @@ wc_Dispatcher_on_start(wc_Dispatcher *self, rt_ctx *ctx,
 	self->files = strdup(args->files);
 	if (self->files == NULL)
 		return RT_ENOMEM;
-	wa.boss.ref = rt_self(ctx);
+	wa.boss = wc_Dispatcher_self(ctx);
 	for (i = 0; i < args->workers; i++) {
 		wc_Counter_ref w;
 		int rc;

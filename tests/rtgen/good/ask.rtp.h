@@ -216,6 +216,14 @@ extern const rt_actor_class ask_Shop_class;
 int ask_Shop_spawn(rt_system *sys, const ask_Shop_args *args,
     ask_Shop_ref *out);
 #line 219 "ask.rtp.h"
+/* In one of its own handlers: its typed ref (rt_self). */
+static inline ask_Shop_ref
+ask_Shop_self(rt_ctx *ctx)
+{
+	ask_Shop_ref r = { rt_self(ctx) };
+
+	return r;
+}
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
 #line 16 "rtgen/good/ask.rtp"
@@ -253,7 +261,7 @@ int ask_Shop_send_Tick_after(ask_Shop_ref to, const ask_Tick *msg,
     rt_duration delay, rt_timer *out);
 int ask_Shop_send_Tick_every(ask_Shop_ref to, const ask_Tick *msg,
     rt_duration period, rt_timer *out);
-#line 257 "ask.rtp.h"
+#line 265 "ask.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the last argument. */
@@ -321,7 +329,7 @@ int ask_Shop_send_Tick_every(ask_Shop_ref to, const ask_Tick *msg,
 	(ask_Shop_send_Tick_every)((to), _Generic((msg), \
 	    ask_Tick *: (msg), const ask_Tick *: (msg), void *: (msg)), \
 	    (period), (out))
-#line 325 "ask.rtp.h"
+#line 333 "ask.rtp.h"
 #endif
 /* Handlers of Shop, which the user writes. */
 #line 17 "rtgen/good/ask.rtp"
@@ -338,7 +346,7 @@ int ask_Shop_on_Fetch_reply(ask_Shop *self, rt_ctx *ctx, rt_corr id,
 #line 18 "rtgen/good/ask.rtp"
 int ask_Shop_on_Store_reply(ask_Shop *self, rt_ctx *ctx, rt_corr id,
     int status, const ask_Ack *reply);
-#line 342 "ask.rtp.h"
+#line 350 "ask.rtp.h"
 
 /*
  * Actor Vault: its state, spawn arguments, class and spawn function,
@@ -382,7 +390,15 @@ enum ask_Vault_tag {
 extern const rt_actor_class ask_Vault_class;
 int ask_Vault_spawn(rt_system *sys, const ask_Vault_args *args,
     ask_Vault_ref *out);
-#line 386 "ask.rtp.h"
+#line 394 "ask.rtp.h"
+/* In one of its own handlers: its typed ref (rt_self). */
+static inline ask_Vault_ref
+ask_Vault_self(rt_ctx *ctx)
+{
+	ask_Vault_ref r = { rt_self(ctx) };
+
+	return r;
+}
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
 #line 20 "rtgen/good/ask.rtp"
@@ -424,7 +440,7 @@ int ask_Vault_call_Echo(rt_system *sys, ask_Vault_ref to, const ask_Echo *req,
     ask_Echo *reply, rt_duration timeout);
 rt_corr ask_Vault_ask_Echo(rt_ctx *ctx, ask_Vault_ref to, const ask_Echo *req,
     rt_duration timeout);
-#line 428 "ask.rtp.h"
+#line 444 "ask.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the last argument. */
@@ -500,7 +516,7 @@ rt_corr ask_Vault_ask_Echo(rt_ctx *ctx, ask_Vault_ref to, const ask_Echo *req,
 	(ask_Vault_ask_Echo)((ctx), (to), _Generic((req), \
 	    ask_Echo *: (req), const ask_Echo *: (req)), \
 	    (timeout))
-#line 504 "ask.rtp.h"
+#line 520 "ask.rtp.h"
 #endif
 /* Handlers of Vault, which the user writes. */
 #line 20 "rtgen/good/ask.rtp"
@@ -512,7 +528,7 @@ int ask_Vault_on_Store(ask_Vault *self, rt_ctx *ctx, const ask_Store *req,
 #line 20 "rtgen/good/ask.rtp"
 int ask_Vault_on_Echo(ask_Vault *self, rt_ctx *ctx, const ask_Echo *req,
     ask_Echo *reply);
-#line 516 "ask.rtp.h"
+#line 532 "ask.rtp.h"
 
 /*
  * Actor Client: its state, spawn arguments, class and spawn function,
@@ -545,13 +561,21 @@ enum ask_Client_tag {
 extern const rt_actor_class ask_Client_class;
 int ask_Client_spawn(rt_system *sys, const ask_Client_args *args,
     ask_Client_ref *out);
-#line 549 "ask.rtp.h"
+#line 565 "ask.rtp.h"
+/* In one of its own handlers: its typed ref (rt_self). */
+static inline ask_Client_ref
+ask_Client_self(rt_ctx *ctx)
+{
+	ask_Client_ref r = { rt_self(ctx) };
+
+	return r;
+}
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
 #line 21 "rtgen/good/ask.rtp"
 int ask_Client_register(ask_Client_ref a, const char *name);
 int ask_Client_whereis(rt_system *sys, const char *name, ask_Client_ref *out);
-#line 555 "ask.rtp.h"
+#line 579 "ask.rtp.h"
 /* Handlers of Client, which the user writes. */
 #line 22 "rtgen/good/ask.rtp"
 int ask_Client_on_GetTotal_reply(ask_Client *self, rt_ctx *ctx, rt_corr id,
@@ -565,7 +589,7 @@ int ask_Client_on_Echo_reply(ask_Client *self, rt_ctx *ctx, rt_corr id,
 #line 24 "rtgen/good/ask.rtp"
 int ask_Client_on_start(ask_Client *self, rt_ctx *ctx,
     const ask_Client_args *args);
-#line 569 "ask.rtp.h"
+#line 593 "ask.rtp.h"
 
 /*
  * Sends, calls and asks that do not exist: an actor accepts only the

@@ -131,6 +131,14 @@ extern const rt_actor_class shop_Cart_class;
 int shop_Cart_spawn(rt_system *sys, const shop_Cart_args *args,
     shop_Cart_ref *out);
 #line 134 "imports.rtp.h"
+/* In one of its own handlers: its typed ref (rt_self). */
+static inline shop_Cart_ref
+shop_Cart_self(rt_ctx *ctx)
+{
+	shop_Cart_ref r = { rt_self(ctx) };
+
+	return r;
+}
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
 #line 13 "rtgen/good/imports.rtp"
@@ -184,7 +192,7 @@ int shop_Cart_send_Receipt_after(shop_Cart_ref to, const shop_Receipt *msg,
     rt_duration delay, rt_timer *out);
 int shop_Cart_send_Receipt_every(shop_Cart_ref to, const shop_Receipt *msg,
     rt_duration period, rt_timer *out);
-#line 188 "imports.rtp.h"
+#line 196 "imports.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the last argument. */
@@ -284,7 +292,7 @@ int shop_Cart_send_Receipt_every(shop_Cart_ref to, const shop_Receipt *msg,
 	(shop_Cart_send_Receipt_every)((to), _Generic((msg), \
 	    shop_Receipt *: (msg), const shop_Receipt *: (msg)), \
 	    (period), (out))
-#line 288 "imports.rtp.h"
+#line 296 "imports.rtp.h"
 #endif
 /* Handlers of Cart, which the user writes. */
 #line 14 "rtgen/good/imports.rtp"
@@ -303,7 +311,7 @@ int shop_Cart_on_Receipt(shop_Cart *self, rt_ctx *ctx,
 #line 15 "rtgen/good/imports.rtp"
 int shop_Cart_on_Quote_reply(shop_Cart *self, rt_ctx *ctx, rt_corr id,
     int status, const common_Price *reply);
-#line 307 "imports.rtp.h"
+#line 315 "imports.rtp.h"
 
 /*
  * Topics. P_T_publish delivers msg to every actor subscribed to T in
@@ -327,14 +335,14 @@ extern const rt_topic shop_orders_topic;
 int shop_orders_publish(rt_system *sys, const common_Order *msg);
 int shop_Cart_subscribe_orders(shop_Cart_ref a);
 int shop_Cart_unsubscribe_orders(shop_Cart_ref a);
-#line 331 "imports.rtp.h"
+#line 339 "imports.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
 #line 19 "rtgen/good/imports.rtp"
 #define shop_orders_publish(sys, ...) \
 	(shop_orders_publish)((sys), _Generic((__VA_ARGS__), \
 	    common_Order *: (__VA_ARGS__), const common_Order *: (__VA_ARGS__)))
-#line 338 "imports.rtp.h"
+#line 346 "imports.rtp.h"
 #endif
 
 /*

@@ -165,6 +165,14 @@ extern const rt_actor_class lang_Cart_class;
 int lang_Cart_spawn(rt_system *sys, const lang_Cart_args *args,
     lang_Cart_ref *out);
 #line 168 "lang.rtp.h"
+/* In one of its own handlers: its typed ref (rt_self). */
+static inline lang_Cart_ref
+lang_Cart_self(rt_ctx *ctx)
+{
+	lang_Cart_ref r = { rt_self(ctx) };
+
+	return r;
+}
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
 #line 35 "rtgen/good/lang.rtp"
@@ -182,7 +190,7 @@ int lang_Cart_send_Plain_opt(lang_Cart_ref to, const lang_Plain *msg,
     const rt_send_opts *opts);
 int lang_Cart_send_Plain_after(lang_Cart_ref to, const lang_Plain *msg,
     rt_duration delay, rt_timer *out);
-#line 186 "lang.rtp.h"
+#line 194 "lang.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the last argument. */
@@ -210,7 +218,7 @@ int lang_Cart_send_Plain_after(lang_Cart_ref to, const lang_Plain *msg,
 	(lang_Cart_send_Plain_after)((to), _Generic((msg), \
 	    lang_Plain *: (msg), const lang_Plain *: (msg)), \
 	    (delay), (out))
-#line 214 "lang.rtp.h"
+#line 222 "lang.rtp.h"
 #endif
 /* Handlers of Cart, which the user writes. */
 #line 36 "rtgen/good/lang.rtp"
@@ -224,7 +232,7 @@ int lang_Cart_on_start(lang_Cart *self, rt_ctx *ctx,
 void lang_Cart_on_stop(lang_Cart *self, rt_ctx *ctx, int reason);
 #line 39 "rtgen/good/lang.rtp"
 int lang_Cart_on_down(lang_Cart *self, rt_ctx *ctx, rt_ref who, int reason);
-#line 228 "lang.rtp.h"
+#line 236 "lang.rtp.h"
 
 /*
  * Actor Watcher: its state, spawn arguments, class and spawn function,
@@ -253,7 +261,15 @@ enum lang_Watcher_tag {
 extern const rt_actor_class lang_Watcher_class;
 int lang_Watcher_spawn(rt_system *sys, const lang_Watcher_args *args,
     lang_Watcher_ref *out);
-#line 257 "lang.rtp.h"
+#line 265 "lang.rtp.h"
+/* In one of its own handlers: its typed ref (rt_self). */
+static inline lang_Watcher_ref
+lang_Watcher_self(rt_ctx *ctx)
+{
+	lang_Watcher_ref r = { rt_self(ctx) };
+
+	return r;
+}
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
 #line 41 "rtgen/good/lang.rtp"
@@ -268,7 +284,7 @@ int lang_Watcher_send_Wrap_after(lang_Watcher_ref to, const lang_Wrap *msg,
     rt_duration delay, rt_timer *out);
 int lang_Watcher_send_Wrap_every(lang_Watcher_ref to, const lang_Wrap *msg,
     rt_duration period, rt_timer *out);
-#line 272 "lang.rtp.h"
+#line 288 "lang.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the last argument. */
@@ -288,7 +304,7 @@ int lang_Watcher_send_Wrap_every(lang_Watcher_ref to, const lang_Wrap *msg,
 	(lang_Watcher_send_Wrap_every)((to), _Generic((msg), \
 	    lang_Wrap *: (msg), const lang_Wrap *: (msg)), \
 	    (period), (out))
-#line 292 "lang.rtp.h"
+#line 308 "lang.rtp.h"
 #endif
 /* Handlers of Watcher, which the user writes. */
 #line 42 "rtgen/good/lang.rtp"
@@ -297,7 +313,7 @@ int lang_Watcher_on_Wrap(lang_Watcher *self, rt_ctx *ctx,
 #line 43 "rtgen/good/lang.rtp"
 int lang_Watcher_on_down(lang_Watcher *self, rt_ctx *ctx, rt_ref who,
     int reason);
-#line 301 "lang.rtp.h"
+#line 317 "lang.rtp.h"
 
 /*
  * Sends, calls and asks that do not exist: an actor accepts only the

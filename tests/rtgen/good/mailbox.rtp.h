@@ -103,6 +103,14 @@ extern const rt_actor_class mbox_Plain_class;
 int mbox_Plain_spawn(rt_system *sys, const mbox_Plain_args *args,
     mbox_Plain_ref *out);
 #line 106 "mailbox.rtp.h"
+/* In one of its own handlers: its typed ref (rt_self). */
+static inline mbox_Plain_ref
+mbox_Plain_self(rt_ctx *ctx)
+{
+	mbox_Plain_ref r = { rt_self(ctx) };
+
+	return r;
+}
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
 #line 9 "rtgen/good/mailbox.rtp"
@@ -116,7 +124,7 @@ int mbox_Plain_send_Tick_after(mbox_Plain_ref to, const mbox_Tick *msg,
     rt_duration delay, rt_timer *out);
 int mbox_Plain_send_Tick_every(mbox_Plain_ref to, const mbox_Tick *msg,
     rt_duration period, rt_timer *out);
-#line 120 "mailbox.rtp.h"
+#line 128 "mailbox.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the last argument. */
@@ -136,12 +144,12 @@ int mbox_Plain_send_Tick_every(mbox_Plain_ref to, const mbox_Tick *msg,
 	(mbox_Plain_send_Tick_every)((to), _Generic((msg), \
 	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
 	    (period), (out))
-#line 140 "mailbox.rtp.h"
+#line 148 "mailbox.rtp.h"
 #endif
 /* Handlers of Plain, which the user writes. */
 #line 9 "rtgen/good/mailbox.rtp"
 int mbox_Plain_on_Tick(mbox_Plain *self, rt_ctx *ctx, const mbox_Tick *msg);
-#line 145 "mailbox.rtp.h"
+#line 153 "mailbox.rtp.h"
 
 /*
  * Actor Open: its state, spawn arguments, class and spawn function,
@@ -168,7 +176,15 @@ enum mbox_Open_tag {
 extern const rt_actor_class mbox_Open_class;
 int mbox_Open_spawn(rt_system *sys, const mbox_Open_args *args,
     mbox_Open_ref *out);
-#line 172 "mailbox.rtp.h"
+#line 180 "mailbox.rtp.h"
+/* In one of its own handlers: its typed ref (rt_self). */
+static inline mbox_Open_ref
+mbox_Open_self(rt_ctx *ctx)
+{
+	mbox_Open_ref r = { rt_self(ctx) };
+
+	return r;
+}
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
 #line 10 "rtgen/good/mailbox.rtp"
@@ -182,7 +198,7 @@ int mbox_Open_send_Tick_after(mbox_Open_ref to, const mbox_Tick *msg,
     rt_duration delay, rt_timer *out);
 int mbox_Open_send_Tick_every(mbox_Open_ref to, const mbox_Tick *msg,
     rt_duration period, rt_timer *out);
-#line 186 "mailbox.rtp.h"
+#line 202 "mailbox.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the last argument. */
@@ -202,12 +218,12 @@ int mbox_Open_send_Tick_every(mbox_Open_ref to, const mbox_Tick *msg,
 	(mbox_Open_send_Tick_every)((to), _Generic((msg), \
 	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
 	    (period), (out))
-#line 206 "mailbox.rtp.h"
+#line 222 "mailbox.rtp.h"
 #endif
 /* Handlers of Open, which the user writes. */
 #line 10 "rtgen/good/mailbox.rtp"
 int mbox_Open_on_Tick(mbox_Open *self, rt_ctx *ctx, const mbox_Tick *msg);
-#line 211 "mailbox.rtp.h"
+#line 227 "mailbox.rtp.h"
 
 /*
  * Actor Waiter: its state, spawn arguments, class and spawn function,
@@ -240,7 +256,15 @@ enum mbox_Waiter_tag {
 extern const rt_actor_class mbox_Waiter_class;
 int mbox_Waiter_spawn(rt_system *sys, const mbox_Waiter_args *args,
     mbox_Waiter_ref *out);
-#line 244 "mailbox.rtp.h"
+#line 260 "mailbox.rtp.h"
+/* In one of its own handlers: its typed ref (rt_self). */
+static inline mbox_Waiter_ref
+mbox_Waiter_self(rt_ctx *ctx)
+{
+	mbox_Waiter_ref r = { rt_self(ctx) };
+
+	return r;
+}
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
 #line 11 "rtgen/good/mailbox.rtp"
@@ -263,7 +287,7 @@ int mbox_Waiter_send_Tick_after(mbox_Waiter_ref to, const mbox_Tick *msg,
     rt_duration delay, rt_timer *out);
 int mbox_Waiter_send_Tick_every(mbox_Waiter_ref to, const mbox_Tick *msg,
     rt_duration period, rt_timer *out);
-#line 267 "mailbox.rtp.h"
+#line 291 "mailbox.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the last argument. */
@@ -299,14 +323,14 @@ int mbox_Waiter_send_Tick_every(mbox_Waiter_ref to, const mbox_Tick *msg,
 	(mbox_Waiter_send_Tick_every)((to), _Generic((msg), \
 	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
 	    (period), (out))
-#line 303 "mailbox.rtp.h"
+#line 327 "mailbox.rtp.h"
 #endif
 /* Handlers of Waiter, which the user writes. */
 #line 11 "rtgen/good/mailbox.rtp"
 int mbox_Waiter_on_Note(mbox_Waiter *self, rt_ctx *ctx, const mbox_Note *msg);
 #line 11 "rtgen/good/mailbox.rtp"
 int mbox_Waiter_on_Tick(mbox_Waiter *self, rt_ctx *ctx, const mbox_Tick *msg);
-#line 310 "mailbox.rtp.h"
+#line 334 "mailbox.rtp.h"
 
 /*
  * Actor Blocker: its state, spawn arguments, class and spawn function,
@@ -338,7 +362,15 @@ enum mbox_Blocker_tag {
 extern const rt_actor_class mbox_Blocker_class;
 int mbox_Blocker_spawn(rt_system *sys, const mbox_Blocker_args *args,
     mbox_Blocker_ref *out);
-#line 342 "mailbox.rtp.h"
+#line 366 "mailbox.rtp.h"
+/* In one of its own handlers: its typed ref (rt_self). */
+static inline mbox_Blocker_ref
+mbox_Blocker_self(rt_ctx *ctx)
+{
+	mbox_Blocker_ref r = { rt_self(ctx) };
+
+	return r;
+}
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
 #line 12 "rtgen/good/mailbox.rtp"
@@ -353,7 +385,7 @@ int mbox_Blocker_send_Stop_after(mbox_Blocker_ref to, const mbox_Stop *msg,
     rt_duration delay, rt_timer *out);
 int mbox_Blocker_send_Stop_every(mbox_Blocker_ref to, const mbox_Stop *msg,
     rt_duration period, rt_timer *out);
-#line 357 "mailbox.rtp.h"
+#line 389 "mailbox.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the last argument. */
@@ -373,13 +405,13 @@ int mbox_Blocker_send_Stop_every(mbox_Blocker_ref to, const mbox_Stop *msg,
 	(mbox_Blocker_send_Stop_every)((to), _Generic((msg), \
 	    mbox_Stop *: (msg), const mbox_Stop *: (msg), void *: (msg)), \
 	    (period), (out))
-#line 377 "mailbox.rtp.h"
+#line 409 "mailbox.rtp.h"
 #endif
 /* Handlers of Blocker, which the user writes. */
 #line 12 "rtgen/good/mailbox.rtp"
 int mbox_Blocker_on_Stop(mbox_Blocker *self, rt_ctx *ctx,
     const mbox_Stop *msg);
-#line 383 "mailbox.rtp.h"
+#line 415 "mailbox.rtp.h"
 
 /*
  * Actor Dropper: its state, spawn arguments, class and spawn function,
@@ -410,7 +442,15 @@ enum mbox_Dropper_tag {
 extern const rt_actor_class mbox_Dropper_class;
 int mbox_Dropper_spawn(rt_system *sys, const mbox_Dropper_args *args,
     mbox_Dropper_ref *out);
-#line 414 "mailbox.rtp.h"
+#line 446 "mailbox.rtp.h"
+/* In one of its own handlers: its typed ref (rt_self). */
+static inline mbox_Dropper_ref
+mbox_Dropper_self(rt_ctx *ctx)
+{
+	mbox_Dropper_ref r = { rt_self(ctx) };
+
+	return r;
+}
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
 #line 13 "rtgen/good/mailbox.rtp"
@@ -433,7 +473,7 @@ int mbox_Dropper_send_Stop_after(mbox_Dropper_ref to, const mbox_Stop *msg,
     rt_duration delay, rt_timer *out);
 int mbox_Dropper_send_Stop_every(mbox_Dropper_ref to, const mbox_Stop *msg,
     rt_duration period, rt_timer *out);
-#line 437 "mailbox.rtp.h"
+#line 477 "mailbox.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the last argument. */
@@ -469,7 +509,7 @@ int mbox_Dropper_send_Stop_every(mbox_Dropper_ref to, const mbox_Stop *msg,
 	(mbox_Dropper_send_Stop_every)((to), _Generic((msg), \
 	    mbox_Stop *: (msg), const mbox_Stop *: (msg), void *: (msg)), \
 	    (period), (out))
-#line 473 "mailbox.rtp.h"
+#line 513 "mailbox.rtp.h"
 #endif
 /* Handlers of Dropper, which the user writes. */
 #line 13 "rtgen/good/mailbox.rtp"
@@ -478,7 +518,7 @@ int mbox_Dropper_on_Tick(mbox_Dropper *self, rt_ctx *ctx,
 #line 13 "rtgen/good/mailbox.rtp"
 int mbox_Dropper_on_Stop(mbox_Dropper *self, rt_ctx *ctx,
     const mbox_Stop *msg);
-#line 482 "mailbox.rtp.h"
+#line 522 "mailbox.rtp.h"
 
 /*
  * Actor Rejecter: its state, spawn arguments, class and spawn function,
@@ -507,7 +547,15 @@ enum mbox_Rejecter_tag {
 extern const rt_actor_class mbox_Rejecter_class;
 int mbox_Rejecter_spawn(rt_system *sys, const mbox_Rejecter_args *args,
     mbox_Rejecter_ref *out);
-#line 511 "mailbox.rtp.h"
+#line 551 "mailbox.rtp.h"
+/* In one of its own handlers: its typed ref (rt_self). */
+static inline mbox_Rejecter_ref
+mbox_Rejecter_self(rt_ctx *ctx)
+{
+	mbox_Rejecter_ref r = { rt_self(ctx) };
+
+	return r;
+}
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
 #line 14 "rtgen/good/mailbox.rtp"
@@ -522,7 +570,7 @@ int mbox_Rejecter_send_Note_after(mbox_Rejecter_ref to, const mbox_Note *msg,
     rt_duration delay, rt_timer *out);
 int mbox_Rejecter_send_Note_every(mbox_Rejecter_ref to, const mbox_Note *msg,
     rt_duration period, rt_timer *out);
-#line 526 "mailbox.rtp.h"
+#line 574 "mailbox.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the last argument. */
@@ -542,13 +590,13 @@ int mbox_Rejecter_send_Note_every(mbox_Rejecter_ref to, const mbox_Note *msg,
 	(mbox_Rejecter_send_Note_every)((to), _Generic((msg), \
 	    mbox_Note *: (msg), const mbox_Note *: (msg)), \
 	    (period), (out))
-#line 546 "mailbox.rtp.h"
+#line 594 "mailbox.rtp.h"
 #endif
 /* Handlers of Rejecter, which the user writes. */
 #line 15 "rtgen/good/mailbox.rtp"
 int mbox_Rejecter_on_Note(mbox_Rejecter *self, rt_ctx *ctx,
     const mbox_Note *msg);
-#line 552 "mailbox.rtp.h"
+#line 600 "mailbox.rtp.h"
 
 /*
  * Sends, calls and asks that do not exist: an actor accepts only the

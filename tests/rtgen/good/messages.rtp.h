@@ -78,18 +78,26 @@ extern const rt_actor_class msgs_Greeter_class;
 int msgs_Greeter_spawn(rt_system *sys, const msgs_Greeter_args *args,
     msgs_Greeter_ref *out);
 #line 81 "messages.rtp.h"
+/* In one of its own handlers: its typed ref (rt_self). */
+static inline msgs_Greeter_ref
+msgs_Greeter_self(rt_ctx *ctx)
+{
+	msgs_Greeter_ref r = { rt_self(ctx) };
+
+	return r;
+}
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
 #line 5 "rtgen/good/messages.rtp"
 int msgs_Greeter_register(msgs_Greeter_ref a, const char *name);
 int msgs_Greeter_whereis(rt_system *sys, const char *name,
     msgs_Greeter_ref *out);
-#line 88 "messages.rtp.h"
+#line 96 "messages.rtp.h"
 /* Handlers of Greeter, which the user writes. */
 #line 5 "rtgen/good/messages.rtp"
 int msgs_Greeter_on_start(msgs_Greeter *self, rt_ctx *ctx,
     const msgs_Greeter_args *args);
-#line 93 "messages.rtp.h"
+#line 101 "messages.rtp.h"
 
 /*
  * Sends, calls and asks that do not exist: an actor accepts only the

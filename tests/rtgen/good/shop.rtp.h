@@ -112,6 +112,14 @@ extern const rt_actor_class shop_Cart_class;
 int shop_Cart_spawn(rt_system *sys, const shop_Cart_args *args,
     shop_Cart_ref *out);
 #line 115 "shop.rtp.h"
+/* In one of its own handlers: its typed ref (rt_self). */
+static inline shop_Cart_ref
+shop_Cart_self(rt_ctx *ctx)
+{
+	shop_Cart_ref r = { rt_self(ctx) };
+
+	return r;
+}
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
 #line 18 "rtgen/good/shop.rtp"
@@ -141,7 +149,7 @@ int shop_Cart_send_Total_after(shop_Cart_ref to, const shop_Total *msg,
     rt_duration delay, rt_timer *out);
 int shop_Cart_send_Total_every(shop_Cart_ref to, const shop_Total *msg,
     rt_duration period, rt_timer *out);
-#line 145 "shop.rtp.h"
+#line 153 "shop.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the last argument. */
@@ -193,7 +201,7 @@ int shop_Cart_send_Total_every(shop_Cart_ref to, const shop_Total *msg,
 	(shop_Cart_send_Total_every)((to), _Generic((msg), \
 	    shop_Total *: (msg), const shop_Total *: (msg)), \
 	    (period), (out))
-#line 197 "shop.rtp.h"
+#line 205 "shop.rtp.h"
 #endif
 /* Handlers of Cart, which the user writes. */
 #line 19 "rtgen/good/shop.rtp"
@@ -207,7 +215,7 @@ int shop_Cart_on_start(shop_Cart *self, rt_ctx *ctx,
     const shop_Cart_args *args);
 #line 23 "rtgen/good/shop.rtp"
 void shop_Cart_on_stop(shop_Cart *self, rt_ctx *ctx, int reason);
-#line 211 "shop.rtp.h"
+#line 219 "shop.rtp.h"
 
 /*
  * Actor Auditor: its state, spawn arguments, class and spawn function,
@@ -234,7 +242,15 @@ enum shop_Auditor_tag {
 extern const rt_actor_class shop_Auditor_class;
 int shop_Auditor_spawn(rt_system *sys, const shop_Auditor_args *args,
     shop_Auditor_ref *out);
-#line 238 "shop.rtp.h"
+#line 246 "shop.rtp.h"
+/* In one of its own handlers: its typed ref (rt_self). */
+static inline shop_Auditor_ref
+shop_Auditor_self(rt_ctx *ctx)
+{
+	shop_Auditor_ref r = { rt_self(ctx) };
+
+	return r;
+}
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
 #line 26 "rtgen/good/shop.rtp"
@@ -249,7 +265,7 @@ int shop_Auditor_send_Order_after(shop_Auditor_ref to, const shop_Order *msg,
     rt_duration delay, rt_timer *out);
 int shop_Auditor_send_Order_every(shop_Auditor_ref to, const shop_Order *msg,
     rt_duration period, rt_timer *out);
-#line 253 "shop.rtp.h"
+#line 269 "shop.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the last argument. */
@@ -269,7 +285,7 @@ int shop_Auditor_send_Order_every(shop_Auditor_ref to, const shop_Order *msg,
 	(shop_Auditor_send_Order_every)((to), _Generic((msg), \
 	    shop_Order *: (msg), const shop_Order *: (msg)), \
 	    (period), (out))
-#line 273 "shop.rtp.h"
+#line 289 "shop.rtp.h"
 #endif
 /* Handlers of Auditor, which the user writes. */
 #line 27 "rtgen/good/shop.rtp"
@@ -277,7 +293,7 @@ int shop_Auditor_on_Order(shop_Auditor *self, rt_ctx *ctx,
     const shop_Order *msg);
 #line 29 "rtgen/good/shop.rtp"
 void shop_Auditor_on_stop(shop_Auditor *self, rt_ctx *ctx, int reason);
-#line 281 "shop.rtp.h"
+#line 297 "shop.rtp.h"
 
 /*
  * Actor Idle: its state, spawn arguments, class and spawn function,
@@ -301,13 +317,21 @@ typedef struct shop_Idle_args {
 extern const rt_actor_class shop_Idle_class;
 int shop_Idle_spawn(rt_system *sys, const shop_Idle_args *args,
     shop_Idle_ref *out);
-#line 305 "shop.rtp.h"
+#line 321 "shop.rtp.h"
+/* In one of its own handlers: its typed ref (rt_self). */
+static inline shop_Idle_ref
+shop_Idle_self(rt_ctx *ctx)
+{
+	shop_Idle_ref r = { rt_self(ctx) };
+
+	return r;
+}
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
 #line 32 "rtgen/good/shop.rtp"
 int shop_Idle_register(shop_Idle_ref a, const char *name);
 int shop_Idle_whereis(rt_system *sys, const char *name, shop_Idle_ref *out);
-#line 311 "shop.rtp.h"
+#line 335 "shop.rtp.h"
 
 /*
  * Topics. P_T_publish delivers msg to every actor subscribed to T in
@@ -333,14 +357,14 @@ int shop_Cart_subscribe_orders(shop_Cart_ref a);
 int shop_Cart_unsubscribe_orders(shop_Cart_ref a);
 int shop_Auditor_subscribe_orders(shop_Auditor_ref a);
 int shop_Auditor_unsubscribe_orders(shop_Auditor_ref a);
-#line 337 "shop.rtp.h"
+#line 361 "shop.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
 #line 35 "rtgen/good/shop.rtp"
 #define shop_orders_publish(sys, ...) \
 	(shop_orders_publish)((sys), _Generic((__VA_ARGS__), \
 	    shop_Order *: (__VA_ARGS__), const shop_Order *: (__VA_ARGS__)))
-#line 344 "shop.rtp.h"
+#line 368 "shop.rtp.h"
 #endif
 
 #line 36 "rtgen/good/shop.rtp"
@@ -348,14 +372,14 @@ extern const rt_topic shop_pings_topic;
 int shop_pings_publish(rt_system *sys, const shop_Ping *msg);
 int shop_Cart_subscribe_pings(shop_Cart_ref a);
 int shop_Cart_unsubscribe_pings(shop_Cart_ref a);
-#line 352 "shop.rtp.h"
+#line 376 "shop.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
 #line 36 "rtgen/good/shop.rtp"
 #define shop_pings_publish(sys, ...) \
 	(shop_pings_publish)((sys), _Generic((__VA_ARGS__), \
 	    shop_Ping *: (__VA_ARGS__), const shop_Ping *: (__VA_ARGS__), void *: (__VA_ARGS__)))
-#line 359 "shop.rtp.h"
+#line 383 "shop.rtp.h"
 #endif
 
 /*

@@ -128,6 +128,14 @@ extern const rt_actor_class sup_Cart_class;
 int sup_Cart_spawn(rt_system *sys, const sup_Cart_args *args,
     sup_Cart_ref *out);
 #line 131 "supervisors.rtp.h"
+/* In one of its own handlers: its typed ref (rt_self). */
+static inline sup_Cart_ref
+sup_Cart_self(rt_ctx *ctx)
+{
+	sup_Cart_ref r = { rt_self(ctx) };
+
+	return r;
+}
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
 #line 11 "rtgen/good/supervisors.rtp"
@@ -141,7 +149,7 @@ int sup_Cart_send_Job_after(sup_Cart_ref to, const sup_Job *msg,
     rt_duration delay, rt_timer *out);
 int sup_Cart_send_Job_every(sup_Cart_ref to, const sup_Job *msg,
     rt_duration period, rt_timer *out);
-#line 145 "supervisors.rtp.h"
+#line 153 "supervisors.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the last argument. */
@@ -161,7 +169,7 @@ int sup_Cart_send_Job_every(sup_Cart_ref to, const sup_Job *msg,
 	(sup_Cart_send_Job_every)((to), _Generic((msg), \
 	    sup_Job *: (msg), const sup_Job *: (msg)), \
 	    (period), (out))
-#line 165 "supervisors.rtp.h"
+#line 173 "supervisors.rtp.h"
 #endif
 /* Handlers of Cart, which the user writes. */
 #line 12 "rtgen/good/supervisors.rtp"
@@ -170,7 +178,7 @@ int sup_Cart_on_Job(sup_Cart *self, rt_ctx *ctx, const sup_Job *msg);
 int sup_Cart_on_start(sup_Cart *self, rt_ctx *ctx, const sup_Cart_args *args);
 #line 26 "rtgen/good/supervisors.rtp"
 void sup_Cart_on_stop(sup_Cart *self, rt_ctx *ctx, int reason);
-#line 174 "supervisors.rtp.h"
+#line 182 "supervisors.rtp.h"
 
 /*
  * Actor Auditor: its state, spawn arguments, class and spawn function,
@@ -198,7 +206,15 @@ enum sup_Auditor_tag {
 extern const rt_actor_class sup_Auditor_class;
 int sup_Auditor_spawn(rt_system *sys, const sup_Auditor_args *args,
     sup_Auditor_ref *out);
-#line 202 "supervisors.rtp.h"
+#line 210 "supervisors.rtp.h"
+/* In one of its own handlers: its typed ref (rt_self). */
+static inline sup_Auditor_ref
+sup_Auditor_self(rt_ctx *ctx)
+{
+	sup_Auditor_ref r = { rt_self(ctx) };
+
+	return r;
+}
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
 #line 28 "rtgen/good/supervisors.rtp"
@@ -221,7 +237,7 @@ int sup_Auditor_send_Tick_after(sup_Auditor_ref to, const sup_Tick *msg,
     rt_duration delay, rt_timer *out);
 int sup_Auditor_send_Tick_every(sup_Auditor_ref to, const sup_Tick *msg,
     rt_duration period, rt_timer *out);
-#line 225 "supervisors.rtp.h"
+#line 241 "supervisors.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the last argument. */
@@ -257,14 +273,14 @@ int sup_Auditor_send_Tick_every(sup_Auditor_ref to, const sup_Tick *msg,
 	(sup_Auditor_send_Tick_every)((to), _Generic((msg), \
 	    sup_Tick *: (msg), const sup_Tick *: (msg), void *: (msg)), \
 	    (period), (out))
-#line 261 "supervisors.rtp.h"
+#line 277 "supervisors.rtp.h"
 #endif
 /* Handlers of Auditor, which the user writes. */
 #line 28 "rtgen/good/supervisors.rtp"
 int sup_Auditor_on_Job(sup_Auditor *self, rt_ctx *ctx, const sup_Job *msg);
 #line 28 "rtgen/good/supervisors.rtp"
 int sup_Auditor_on_Tick(sup_Auditor *self, rt_ctx *ctx, const sup_Tick *msg);
-#line 268 "supervisors.rtp.h"
+#line 284 "supervisors.rtp.h"
 
 /*
  * Actor Worker: its state, spawn arguments, class and spawn function,
@@ -291,7 +307,15 @@ enum sup_Worker_tag {
 extern const rt_actor_class sup_Worker_class;
 int sup_Worker_spawn(rt_system *sys, const sup_Worker_args *args,
     sup_Worker_ref *out);
-#line 295 "supervisors.rtp.h"
+#line 311 "supervisors.rtp.h"
+/* In one of its own handlers: its typed ref (rt_self). */
+static inline sup_Worker_ref
+sup_Worker_self(rt_ctx *ctx)
+{
+	sup_Worker_ref r = { rt_self(ctx) };
+
+	return r;
+}
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
 #line 29 "rtgen/good/supervisors.rtp"
@@ -305,7 +329,7 @@ int sup_Worker_send_Job_after(sup_Worker_ref to, const sup_Job *msg,
     rt_duration delay, rt_timer *out);
 int sup_Worker_send_Job_every(sup_Worker_ref to, const sup_Job *msg,
     rt_duration period, rt_timer *out);
-#line 309 "supervisors.rtp.h"
+#line 333 "supervisors.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the last argument. */
@@ -325,12 +349,12 @@ int sup_Worker_send_Job_every(sup_Worker_ref to, const sup_Job *msg,
 	(sup_Worker_send_Job_every)((to), _Generic((msg), \
 	    sup_Job *: (msg), const sup_Job *: (msg)), \
 	    (period), (out))
-#line 329 "supervisors.rtp.h"
+#line 353 "supervisors.rtp.h"
 #endif
 /* Handlers of Worker, which the user writes. */
 #line 29 "rtgen/good/supervisors.rtp"
 int sup_Worker_on_Job(sup_Worker *self, rt_ctx *ctx, const sup_Job *msg);
-#line 334 "supervisors.rtp.h"
+#line 358 "supervisors.rtp.h"
 
 /*
  * Supervisor Shop: one_for_one, at most 5 restarts within 10s,
@@ -358,7 +382,7 @@ staff_Desk_ref sup_Shop_desk(sup_Shop_ref s);
 staff_Clerk_ref sup_Shop_clerk(sup_Shop_ref s);
 #line 43 "rtgen/good/supervisors.rtp"
 sup_Tree_ref sup_Shop_tree(sup_Shop_ref s);
-#line 362 "supervisors.rtp.h"
+#line 386 "supervisors.rtp.h"
 /* Shop is not simple_one_for_one: it starts no children at run time. */
 #pragma GCC poison sup_Shop_start_child
 
@@ -379,7 +403,7 @@ int sup_Tree_start(rt_system *sys, sup_Tree_ref *out);
 sup_Auditor_ref sup_Tree_left(sup_Tree_ref s);
 #line 50 "rtgen/good/supervisors.rtp"
 sup_Pool_ref sup_Tree_right(sup_Tree_ref s);
-#line 383 "supervisors.rtp.h"
+#line 407 "supervisors.rtp.h"
 /* Tree is not simple_one_for_one: it starts no children at run time. */
 #pragma GCC poison sup_Tree_start_child
 
@@ -398,7 +422,7 @@ extern const rt_sup_spec sup_Idle_spec;
 int sup_Idle_start(rt_system *sys, sup_Idle_ref *out);
 #line 55 "rtgen/good/supervisors.rtp"
 sup_Auditor_ref sup_Idle_only(sup_Idle_ref s);
-#line 402 "supervisors.rtp.h"
+#line 426 "supervisors.rtp.h"
 /* Idle is not simple_one_for_one: it starts no children at run time. */
 #pragma GCC poison sup_Idle_start_child
 
@@ -422,7 +446,7 @@ int sup_Pool_start(rt_system *sys, sup_Pool_ref *out);
 #line 62 "rtgen/good/supervisors.rtp"
 int sup_Pool_start_child(sup_Pool_ref s, const sup_Worker_args *args,
     sup_Worker_ref *out);
-#line 426 "supervisors.rtp.h"
+#line 450 "supervisors.rtp.h"
 #ifndef __cplusplus
 /* Make args or out of the wrong type a hard error. */
 #define sup_Pool_start_child(s, args, out) \
@@ -450,7 +474,7 @@ int sup_Desks_start(rt_system *sys, sup_Desks_ref *out);
 #line 67 "rtgen/good/supervisors.rtp"
 int sup_Desks_start_child(sup_Desks_ref s, const staff_Clerk_args *args,
     staff_Clerk_ref *out);
-#line 454 "supervisors.rtp.h"
+#line 478 "supervisors.rtp.h"
 #ifndef __cplusplus
 /* Make args or out of the wrong type a hard error. */
 #define sup_Desks_start_child(s, args, out) \

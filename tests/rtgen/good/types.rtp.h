@@ -131,6 +131,14 @@ extern const rt_actor_class types_Store_class;
 int types_Store_spawn(rt_system *sys, const types_Store_args *args,
     types_Store_ref *out);
 #line 134 "types.rtp.h"
+/* In one of its own handlers: its typed ref (rt_self). */
+static inline types_Store_ref
+types_Store_self(rt_ctx *ctx)
+{
+	types_Store_ref r = { rt_self(ctx) };
+
+	return r;
+}
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
 #line 8 "rtgen/good/types.rtp"
@@ -165,7 +173,7 @@ int types_Store_send_Named_after(types_Store_ref to, const types_Named *msg,
     rt_duration delay, rt_timer *out);
 int types_Store_send_Named_every(types_Store_ref to, const types_Named *msg,
     rt_duration period, rt_timer *out);
-#line 169 "types.rtp.h"
+#line 177 "types.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the last argument. */
@@ -225,7 +233,7 @@ int types_Store_send_Named_every(types_Store_ref to, const types_Named *msg,
 	(types_Store_send_Named_every)((to), _Generic((msg), \
 	    types_Named *: (msg), const types_Named *: (msg)), \
 	    (period), (out))
-#line 229 "types.rtp.h"
+#line 237 "types.rtp.h"
 #endif
 /* Handlers of Store, which the user writes. */
 #line 9 "rtgen/good/types.rtp"
@@ -243,7 +251,7 @@ int types_Store_on_start(types_Store *self, rt_ctx *ctx,
     const types_Store_args *args);
 #line 12 "rtgen/good/types.rtp"
 void types_Store_on_stop(types_Store *self, rt_ctx *ctx, int reason);
-#line 247 "types.rtp.h"
+#line 255 "types.rtp.h"
 
 /*
  * Actor Plain: its state, spawn arguments, class and spawn function,
@@ -272,7 +280,15 @@ enum types_Plain_tag {
 extern const rt_actor_class types_Plain_class;
 int types_Plain_spawn(rt_system *sys, const types_Plain_args *args,
     types_Plain_ref *out);
-#line 276 "types.rtp.h"
+#line 284 "types.rtp.h"
+/* In one of its own handlers: its typed ref (rt_self). */
+static inline types_Plain_ref
+types_Plain_self(rt_ctx *ctx)
+{
+	types_Plain_ref r = { rt_self(ctx) };
+
+	return r;
+}
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
 #line 15 "rtgen/good/types.rtp"
@@ -285,7 +301,7 @@ int types_Plain_send_Handle_opt(types_Plain_ref to, const types_Handle *msg,
     const rt_send_opts *opts);
 int types_Plain_send_Handle_after(types_Plain_ref to, const types_Handle *msg,
     rt_duration delay, rt_timer *out);
-#line 289 "types.rtp.h"
+#line 305 "types.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the last argument. */
@@ -301,13 +317,13 @@ int types_Plain_send_Handle_after(types_Plain_ref to, const types_Handle *msg,
 	(types_Plain_send_Handle_after)((to), _Generic((msg), \
 	    types_Handle *: (msg), const types_Handle *: (msg)), \
 	    (delay), (out))
-#line 305 "types.rtp.h"
+#line 321 "types.rtp.h"
 #endif
 /* Handlers of Plain, which the user writes. */
 #line 16 "rtgen/good/types.rtp"
 int types_Plain_on_Handle(types_Plain *self, rt_ctx *ctx,
     const types_Handle *msg);
-#line 311 "types.rtp.h"
+#line 327 "types.rtp.h"
 
 /*
  * Topics. P_T_publish delivers msg to every actor subscribed to T in
@@ -331,14 +347,14 @@ extern const rt_topic types_blobs_topic;
 int types_blobs_publish(rt_system *sys, const types_Blob *msg);
 int types_Store_subscribe_blobs(types_Store_ref a);
 int types_Store_unsubscribe_blobs(types_Store_ref a);
-#line 335 "types.rtp.h"
+#line 351 "types.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
 #line 20 "rtgen/good/types.rtp"
 #define types_blobs_publish(sys, ...) \
 	(types_blobs_publish)((sys), _Generic((__VA_ARGS__), \
 	    types_Blob *: (__VA_ARGS__), const types_Blob *: (__VA_ARGS__)))
-#line 342 "types.rtp.h"
+#line 358 "types.rtp.h"
 #endif
 
 /*

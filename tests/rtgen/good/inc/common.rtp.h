@@ -156,6 +156,14 @@ extern const rt_actor_class common_Pricer_class;
 int common_Pricer_spawn(rt_system *sys, const common_Pricer_args *args,
     common_Pricer_ref *out);
 #line 159 "common.rtp.h"
+/* In one of its own handlers: its typed ref (rt_self). */
+static inline common_Pricer_ref
+common_Pricer_self(rt_ctx *ctx)
+{
+	common_Pricer_ref r = { rt_self(ctx) };
+
+	return r;
+}
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
 #line 18 "rtgen/good/inc/common.rtp"
@@ -174,7 +182,7 @@ int common_Pricer_call_Quote(rt_system *sys, common_Pricer_ref to,
     const common_Quote *req, common_Price *reply, rt_duration timeout);
 rt_corr common_Pricer_ask_Quote(rt_ctx *ctx, common_Pricer_ref to,
     const common_Quote *req, rt_duration timeout);
-#line 178 "common.rtp.h"
+#line 186 "common.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the last argument. */
@@ -202,13 +210,13 @@ rt_corr common_Pricer_ask_Quote(rt_ctx *ctx, common_Pricer_ref to,
 	(common_Pricer_ask_Quote)((ctx), (to), _Generic((req), \
 	    common_Quote *: (req), const common_Quote *: (req)), \
 	    (timeout))
-#line 206 "common.rtp.h"
+#line 214 "common.rtp.h"
 #endif
 /* Handlers of Pricer, which the user writes. */
 #line 18 "rtgen/good/inc/common.rtp"
 int common_Pricer_on_Quote(common_Pricer *self, rt_ctx *ctx,
     const common_Quote *req, common_Price *reply);
-#line 212 "common.rtp.h"
+#line 220 "common.rtp.h"
 
 /*
  * Actor Logger: its state, spawn arguments, class and spawn function,
@@ -238,7 +246,15 @@ enum common_Logger_tag {
 extern const rt_actor_class common_Logger_class;
 int common_Logger_spawn(rt_system *sys, const common_Logger_args *args,
     common_Logger_ref *out);
-#line 242 "common.rtp.h"
+#line 250 "common.rtp.h"
+/* In one of its own handlers: its typed ref (rt_self). */
+static inline common_Logger_ref
+common_Logger_self(rt_ctx *ctx)
+{
+	common_Logger_ref r = { rt_self(ctx) };
+
+	return r;
+}
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
 #line 19 "rtgen/good/inc/common.rtp"
@@ -261,7 +277,7 @@ int common_Logger_send_Ping_after(common_Logger_ref to, const common_Ping *msg,
     rt_duration delay, rt_timer *out);
 int common_Logger_send_Ping_every(common_Logger_ref to, const common_Ping *msg,
     rt_duration period, rt_timer *out);
-#line 265 "common.rtp.h"
+#line 281 "common.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the last argument. */
@@ -297,7 +313,7 @@ int common_Logger_send_Ping_every(common_Logger_ref to, const common_Ping *msg,
 	(common_Logger_send_Ping_every)((to), _Generic((msg), \
 	    common_Ping *: (msg), const common_Ping *: (msg), void *: (msg)), \
 	    (period), (out))
-#line 301 "common.rtp.h"
+#line 317 "common.rtp.h"
 #endif
 /* Handlers of Logger, which the user writes. */
 #line 19 "rtgen/good/inc/common.rtp"
@@ -306,7 +322,7 @@ int common_Logger_on_Order(common_Logger *self, rt_ctx *ctx,
 #line 19 "rtgen/good/inc/common.rtp"
 int common_Logger_on_Ping(common_Logger *self, rt_ctx *ctx,
     const common_Ping *msg);
-#line 310 "common.rtp.h"
+#line 326 "common.rtp.h"
 
 /*
  * Sends, calls and asks that do not exist: an actor accepts only the

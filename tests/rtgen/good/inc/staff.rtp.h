@@ -81,6 +81,14 @@ extern const rt_actor_class staff_Clerk_class;
 int staff_Clerk_spawn(rt_system *sys, const staff_Clerk_args *args,
     staff_Clerk_ref *out);
 #line 84 "staff.rtp.h"
+/* In one of its own handlers: its typed ref (rt_self). */
+static inline staff_Clerk_ref
+staff_Clerk_self(rt_ctx *ctx)
+{
+	staff_Clerk_ref r = { rt_self(ctx) };
+
+	return r;
+}
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
 #line 7 "rtgen/good/inc/staff.rtp"
@@ -95,7 +103,7 @@ int staff_Clerk_send_Shift_after(staff_Clerk_ref to, const staff_Shift *msg,
     rt_duration delay, rt_timer *out);
 int staff_Clerk_send_Shift_every(staff_Clerk_ref to, const staff_Shift *msg,
     rt_duration period, rt_timer *out);
-#line 99 "staff.rtp.h"
+#line 107 "staff.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the last argument. */
@@ -115,7 +123,7 @@ int staff_Clerk_send_Shift_every(staff_Clerk_ref to, const staff_Shift *msg,
 	(staff_Clerk_send_Shift_every)((to), _Generic((msg), \
 	    staff_Shift *: (msg), const staff_Shift *: (msg)), \
 	    (period), (out))
-#line 119 "staff.rtp.h"
+#line 127 "staff.rtp.h"
 #endif
 /* Handlers of Clerk, which the user writes. */
 #line 8 "rtgen/good/inc/staff.rtp"
@@ -124,7 +132,7 @@ int staff_Clerk_on_Shift(staff_Clerk *self, rt_ctx *ctx,
 #line 10 "rtgen/good/inc/staff.rtp"
 int staff_Clerk_on_start(staff_Clerk *self, rt_ctx *ctx,
     const staff_Clerk_args *args);
-#line 128 "staff.rtp.h"
+#line 136 "staff.rtp.h"
 
 /*
  * Supervisor Desk: one_for_all, at most 3 restarts within 5s.
@@ -141,7 +149,7 @@ extern const rt_sup_spec staff_Desk_spec;
 int staff_Desk_start(rt_system *sys, staff_Desk_ref *out);
 #line 15 "rtgen/good/inc/staff.rtp"
 staff_Clerk_ref staff_Desk_clerk(staff_Desk_ref s);
-#line 145 "staff.rtp.h"
+#line 153 "staff.rtp.h"
 /* Desk is not simple_one_for_one: it starts no children at run time. */
 #pragma GCC poison staff_Desk_start_child
 
