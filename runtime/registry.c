@@ -472,7 +472,10 @@ rt_register(rt_ref ref, const char *name)
 	/* Under the lock nothing is freed or moved: no epoch section. */
 	old = ck_hs_get(&reg->hs, hash, &key);
 	if (old != NULL && entry_alive(old)) {
-		rc = RT_EEXIST;
+		/* The name is this actor's already: a supervised child
+		 * restarted in place keeps its ref, and with it its name,
+		 * so the new incarnation's on_start may claim it again. */
+		rc = rt_ref_equal(old->ref, ref) ? 0 : RT_EEXIST;
 		goto out;
 	}
 	named = ck_pr_load_32(&ref.cell->named);

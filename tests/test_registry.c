@@ -34,6 +34,8 @@ static struct record {
 	int holding;    /* Hold handlers blocked now */
 	int released;   /* set by the test: Hold handlers return */
 	int finds;      /* Find handlers done */
+	int keeper_starts; /* Keeper on_start runs ... */
+	int keeper_rc;     /* ... and what the last one's register returned */
 } rec;
 
 /* Names the race test uses; anomalies its readers saw (atomic). */
@@ -87,7 +89,7 @@ reg_Named_on_Hold(reg_Named *self, rt_ctx *ctx, const reg_Hold *msg)
 int
 reg_Named_on_Claim(reg_Named *self, rt_ctx *ctx, const reg_Claim *msg)
 {
-	reg_Named_ref me = { rt_self(ctx) };
+	reg_Named_ref me = reg_Named_self(ctx);
 	int rc = reg_Named_register(me, msg->name);
 
 	(void)self;
@@ -162,6 +164,35 @@ reg_Seeker_on_Quit(reg_Seeker *self, rt_ctx *ctx, const reg_Quit *msg)
 	(void)self;
 	(void)msg;
 	rt_stop(ctx, RT_NORMAL);
+	return 0;
+}
+
+int
+reg_Keeper_on_start(reg_Keeper *self, rt_ctx *ctx, const reg_Keeper_args *args)
+{
+	int rc = reg_Keeper_register(reg_Keeper_self(ctx), "keeper");
+
+	(void)self;
+	(void)args;
+	RECORD((rec.keeper_starts++, rec.keeper_rc = rc));
+	return rc;
+}
+
+int
+reg_Keeper_on_Crash(reg_Keeper *self, rt_ctx *ctx, const reg_Crash *msg)
+{
+	(void)self;
+	(void)ctx;
+	(void)msg;
+	return RT_EINVAL; /* a handler error: the supervisor restarts it */
+}
+
+int
+reg_Keeper_on_Ping(reg_Keeper *self, rt_ctx *ctx, const reg_Ping *msg)
+{
+	(void)self;
+	(void)ctx;
+	(void)msg;
 	return 0;
 }
 
@@ -256,8 +287,8 @@ a_name_taken_by_a_live_actor_gives_eexist(void)
 
 	CU_ASSERT_EQUAL(reg_Named_register(a, "server"), 0);
 	CU_ASSERT_EQUAL(reg_Named_register(b, "server"), RT_EEXIST);
-	/* Registering the same name again is no exception. */
-	CU_ASSERT_EQUAL(reg_Named_register(a, "server"), RT_EEXIST);
+	/* Registering an actor under the name it has is a no-op. */
+	CU_ASSERT_EQUAL(reg_Named_register(a, "server"), 0);
 	CU_ASSERT_EQUAL(reg_Named_whereis(sys, "server", &found), 0);
 	CU_ASSERT_TRUE(rt_ref_equal(found.ref, a.ref));
 	rt_system_free(sys);
@@ -453,6 +484,52 @@ the_registry_keeps_its_own_copy_of_a_name(void)
 	strcpy(name, "changed");
 	CU_ASSERT_EQUAL(reg_Named_whereis(sys, "copied", &found), 0);
 	CU_ASSERT_EQUAL(reg_Named_whereis(sys, "changed", &found), RT_ENOENT);
+	rt_system_free(sys);
+}
+
+static int want_starts;
+static int keeper_started(void) { return rec.keeper_starts >= want_starts; }
+
+/*
+ * A supervised child restarts in place: same ref, and so the same name. Its
+ * new incarnation's on_start registers the name again, which must succeed,
+ * restart after restart (past the tree's intensity of 3 in 10 s if any
+ * start failed, since a failed start counts as a crash).
+ */
+static void
+a_restarted_child_registers_its_name_again(void)
+{
+	rt_system *sys = new_quiet_system(2);
+	reg_Keep_ref top;
+	reg_Keeper_ref k, found;
+	rt_stats st;
+	int i;
+
+	CU_ASSERT_EQUAL_FATAL(reg_Keep_start(sys, &top), 0);
+	k = reg_Keep_keeper(top);
+	want_starts = 1;
+	CU_ASSERT_TRUE_FATAL(wait_until(keeper_started));
+	CU_ASSERT_EQUAL(rec.keeper_rc, 0);
+	for (i = 0; i < 3; i++) {
+		CU_ASSERT_EQUAL(reg_Keeper_send_Crash(k, NULL), 0);
+		want_starts = i + 2;
+		CU_ASSERT_TRUE_FATAL(wait_until(keeper_started));
+		CU_ASSERT_EQUAL(rec.keeper_rc, 0);
+		CU_ASSERT_EQUAL(reg_Keeper_whereis(sys, "keeper", &found), 0);
+		CU_ASSERT_TRUE(rt_ref_equal(found.ref, k.ref));
+	}
+	CU_ASSERT_TRUE(rt_actor_alive(k.ref));
+	CU_ASSERT_TRUE(rt_actor_alive(top.ref));
+	CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT_EQUAL(st.restarts, 3);
+	/* Another actor still cannot take it, and the child cannot take a
+	 * second name. */
+	CU_ASSERT_EQUAL(rt_register(spawn_named(sys).ref, "keeper"),
+	    RT_EEXIST);
+	CU_ASSERT_EQUAL(reg_Keeper_register(k, "other"), RT_EEXIST);
+	/* Stopped for good, it gives the name back. */
+	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_SEC(10)), 0);
+	CU_ASSERT_EQUAL(reg_Keeper_whereis(sys, "keeper", &found), RT_ENOENT);
 	rt_system_free(sys);
 }
 
@@ -716,6 +793,8 @@ static CU_TestInfo registry_tests[] = {
 	    the_registry_keeps_its_own_copy_of_a_name },
 	{ "an actor can register itself from a handler",
 	    an_actor_can_register_itself_from_a_handler },
+	{ "a restarted child registers its name again",
+	    a_restarted_child_registers_its_name_again },
 	{ "registering while the system shuts down gives RT_ESHUTDOWN",
 	    registering_while_the_system_shuts_down_gives_eshutdown },
 	{ "names still held are freed with the system",

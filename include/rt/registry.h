@@ -36,11 +36,17 @@ extern "C" {
  *   RT_EINVAL    zero ref, NULL or empty name, or a name longer than
  *                RT_NAME_MAX bytes;
  *   RT_ENOACTOR  the actor has stopped for good;
- *   RT_EEXIST    the name is taken by a live actor, or this actor already
- *                has a name (one name per actor: rt_unregister it first);
+ *   RT_EEXIST    the name is taken by another live actor, or this actor
+ *                already has another name (one name per actor:
+ *                rt_unregister it first);
  *   RT_ESHUTDOWN the system is shutting down;
  *   RT_ENOMEM.
- * A name whose actor has stopped is free: registering it succeeds.
+ * Registering an actor under the name it has already returns 0. A name
+ * belongs to the ref: a supervised child restarted in place keeps its ref
+ * and so keeps its name through the restart (its new incarnation may
+ * register it again, as its on_start did the first time); the name is
+ * freed when the actor stops for good. A name whose actor has stopped is
+ * free: registering it succeeds.
  */
 RT_API int rt_register(rt_ref ref, const char *name);
 
