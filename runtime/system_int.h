@@ -77,6 +77,12 @@ struct rt_system {
 	 * and its record of handled messages. */
 	int64_t vnow;
 	rti_test_log test_log;
+	/* A test system's randomness (backoff jitter): the seed
+	 * (rt_test_seed) and how many supervisors have drawn from it, so
+	 * that each gets a stream of its own, the same on every run.
+	 * Only its driving thread touches them. */
+	uint64_t test_seed;
+	uint64_t test_draws;
 
 	/* lock guards idle_epoch and pairs with cond. */
 	pthread_mutex_t lock;
@@ -114,6 +120,12 @@ bool rti_roots_gone(rt_system *sys);
  * alive(arg) is true and something can still happen.
  */
 void rti_test_drive_while(rt_system *sys, bool (*alive)(void *), void *arg);
+
+/*
+ * rti_test_stream: the seed of a new stream of a test system's randomness
+ * (one per supervisor), from rt_test_seed's seed. Its driving thread only.
+ */
+uint64_t rti_test_stream(rt_system *sys);
 
 /*
  * rti_test_wait: rt_system_wait for a test system: run it, on virtual time,

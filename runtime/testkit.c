@@ -19,8 +19,10 @@ rt_test_system_new(const rt_config *cfg)
 {
 	rt_system *sys = rti_system_create(cfg, true);
 
-	if (sys != NULL)
+	if (sys != NULL) {
 		sys->workers[0].test = &sys->test_log;
+		sys->test_seed = RT_TEST_SEED;
+	}
 	return sys;
 }
 
@@ -33,6 +35,31 @@ check(rt_system *sys)
 	if (rti_sched_worker(sys) != NULL)
 		return RT_EDEADLK;
 	return 0;
+}
+
+int
+rt_test_seed(rt_system *sys, uint64_t seed)
+{
+	int rc = check(sys);
+
+	if (rc != 0)
+		return rc;
+	sys->test_seed = seed;
+	sys->test_draws = 0;
+	return 0;
+}
+
+uint64_t
+rti_test_stream(rt_system *sys)
+{
+	/* splitmix64 of the seed and the draw: streams that differ in
+	 * every bit for consecutive draws. */
+	uint64_t z = sys->test_seed + ++sys->test_draws *
+	    0x9e3779b97f4a7c15ull;
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
 }
 
 int64_t

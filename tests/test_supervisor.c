@@ -662,6 +662,60 @@ test_backoff_delays_restarts(void)
 	rt_system_free(sys);
 }
 
+/*
+ * When b and c of Slow restart after both crashed at 0, with the test
+ * system's randomness seeded with `seed`: the virtual times, in 100 us
+ * steps, at which each starts again.
+ */
+static void
+jittered_restarts(uint64_t seed, int64_t when[2])
+{
+	rt_system *sys = new_system();
+	sup_Slow_ref top;
+	int64_t t;
+
+	CU_ASSERT_EQUAL_FATAL(rt_test_seed(sys, seed), 0);
+	CU_ASSERT_EQUAL_FATAL(sup_Slow_start(sys, &top), 0);
+	crash(sup_Slow_b(top).ref, 1);
+	crash(sup_Slow_c(top).ref, 1);
+	rt_test_run(sys);
+	rec.ev[0] = 0;
+	when[0] = when[1] = -1;
+	for (t = 0; t < RT_MS(20); t += RT_US(100)) {
+		rt_test_advance(sys, RT_US(100));
+		if (when[0] < 0 && strstr(rec.ev, "start 1") != NULL)
+			when[0] = rt_test_now(sys);
+		if (when[1] < 0 && strstr(rec.ev, "start 2") != NULL)
+			when[1] = rt_test_now(sys);
+	}
+	rt_system_free(sys);
+}
+
+static void
+test_backoff_jitter_follows_the_test_seed(void)
+{
+	int64_t a[2], b[2], c[2];
+	uint64_t seed;
+	bool differs = false;
+
+	/* The same seed, the same times: a test with backoff repeats. */
+	jittered_restarts(RT_TEST_SEED, a);
+	jittered_restarts(RT_TEST_SEED, b);
+	CU_ASSERT_EQUAL(a[0], b[0]);
+	CU_ASSERT_EQUAL(a[1], b[1]);
+	/* Each within 10 ms plus a quarter, rounded up to the timer
+	 * wheel's 1 ms tick; other seeds, other draws. */
+	for (seed = 1; seed <= 8; seed++) {
+		jittered_restarts(seed, c);
+		CU_ASSERT(c[0] >= RT_MS(10) && c[0] <= RT_MS(14));
+		CU_ASSERT(c[1] >= RT_MS(10) && c[1] <= RT_MS(14));
+		differs |= c[0] != a[0] || c[1] != a[1];
+	}
+	CU_ASSERT_TRUE(differs);
+	/* Only a test system has a seed to set. */
+	CU_ASSERT_EQUAL(rt_test_seed(NULL, 1), RT_EINVAL);
+}
+
 static void
 test_start_failure_rolls_back(void)
 {
@@ -1101,6 +1155,8 @@ main(int argc, char **argv)
 		{ "reports can be turned off", test_reports_can_be_turned_off },
 		{ "intensity gives up", test_intensity_gives_up },
 		{ "backoff delays restarts", test_backoff_delays_restarts },
+		{ "backoff jitter follows the test seed",
+		    test_backoff_jitter_follows_the_test_seed },
 		{ "a start failure rolls back",
 		    test_start_failure_rolls_back },
 		{ "simple_one_for_one", test_simple_one_for_one },

@@ -73,7 +73,11 @@ struct rt_sup_spec {
 	uint32_t intensity;
 	rt_duration period;
 	/* Delay before restarting a child that failed again: from
-	 * backoff_min, doubling, up to backoff_max. 0, 0: restart at once. */
+	 * backoff_min, doubling, up to backoff_max, plus a random jitter of
+	 * up to a quarter (never past backoff_max), so that children that
+	 * fail together do not come back together; back to backoff_min
+	 * after backoff_max without a failure. 0, 0: restart at once. In a
+	 * test system the jitter is drawn from rt_test_seed (rt/test.h). */
 	rt_duration backoff_min;
 	rt_duration backoff_max;
 	uint32_t nchildren;         /* simple_one_for_one: 1, the template */

@@ -71,6 +71,18 @@ RT_API int64_t rt_test_run(rt_system *sys);
  */
 RT_API int64_t rt_test_advance(rt_system *sys, rt_duration d);
 
+/*
+ * The test system's randomness: a supervisor's backoff adds up to a
+ * quarter of jitter to each delay (rt/supervisor.h), drawn in a real
+ * system from the clock; in a test system from this seed, so that a test
+ * with backoff runs the same way every time. rt_test_system_new starts
+ * from RT_TEST_SEED; rt_test_seed sets another (for supervisors started
+ * after it), to try other draws. Returns 0, or RT_EINVAL / RT_EDEADLK as
+ * rt_test_run.
+ */
+#define RT_TEST_SEED UINT64_C(0x5eed)
+RT_API int rt_test_seed(rt_system *sys, uint64_t seed);
+
 /* rt_test_now: the virtual time since the system was created; -1 for a
  * system that is not a test system. */
 RT_API rt_duration rt_test_now(rt_system *sys);
