@@ -5,6 +5,7 @@
  * order, on virtual time, so every expectation is exact: which children
  * started and stopped, in what order, how often, what was reported.
  */
+#define _GNU_SOURCE /* pthread_timedjoin_np */
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -162,6 +163,35 @@ sup_Worker_on_Hang(sup_Worker *self, rt_ctx *ctx, const sup_Hang *m)
 	    pthread_cond_timedwait(&hang_cv, &hang_mu, &limit) == 0)
 		;
 	pthread_mutex_unlock(&hang_mu);
+	return 0;
+}
+
+/* Narrow: Jam holds its worker like Hang, then fails. */
+int
+sup_Narrow_on_Jam(sup_Narrow *self, rt_ctx *ctx, const sup_Jam *m)
+{
+	(void)m;
+	sup_Worker_on_Hang(NULL, ctx, NULL);
+	(void)self;
+	return RT_EINVAL;
+}
+
+int
+sup_Narrow_on_Query(sup_Narrow *self, rt_ctx *ctx, const sup_Query *req,
+    sup_Answer *reply)
+{
+	(void)self;
+	(void)ctx;
+	reply->v = req->n + 1;
+	return 0;
+}
+
+int
+sup_Narrow_on_Work(sup_Narrow *self, rt_ctx *ctx, const sup_Work *m)
+{
+	(void)self;
+	(void)ctx;
+	(void)m;
 	return 0;
 }
 
@@ -1066,6 +1096,104 @@ load_thread(void *arg)
 	return NULL;
 }
 
+/* A plain thread that sends Work to a Narrow until a send fails, or calls
+ * it once; what the last send or the call returned. */
+struct blocked {
+	rt_system *sys;
+	sup_Narrow_ref n;
+	bool call;
+	int rc;
+	unsigned accepted;
+};
+
+static void *
+blocked_main(void *p)
+{
+	struct blocked *b = p;
+
+	if (b->call) {
+		sup_Answer a;
+
+		b->rc = sup_Narrow_call_Query(b->sys, b->n,
+		    &(sup_Query){ 1 }, &a, RT_FOREVER);
+		return NULL;
+	}
+	while ((b->rc = sup_Narrow_send_Work(b->n, &(sup_Work){ 1 })) == 0)
+		b->accepted++;
+	return NULL;
+}
+
+/* Join a thread, failing the test (not hanging it) after 20 s. */
+static bool
+join_within(pthread_t th)
+{
+	struct timespec limit;
+
+	clock_gettime(CLOCK_REALTIME, &limit);
+	limit.tv_sec += 20;
+	return pthread_timedjoin_np(th, NULL, &limit) == 0;
+}
+
+static void
+test_threads_blocked_on_a_child_are_let_go_when_its_tree_gives_up(void)
+{
+	rt_config cfg;
+	rt_system *sys;
+	sup_Brittle_ref top;
+	struct blocked sender, caller;
+	pthread_t ts, tc;
+	rt_actor_stats as;
+	int spins;
+
+	rt_config_init(&cfg);
+	cfg.workers = 2;
+	cfg.log = on_log;
+	memset(&rec, 0, sizeof(rec));
+	quiet = 1;
+	hang_release = 0;
+	__atomic_store_n(&hanging, 0, __ATOMIC_RELAXED);
+	sys = rt_system_new(&cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sys);
+	CU_ASSERT_EQUAL_FATAL(sup_Brittle_start(sys, &top), 0);
+	sender = (struct blocked){ .sys = sys, .n = sup_Brittle_n(top) };
+	caller = (struct blocked){ .sys = sys, .n = sender.n, .call = true };
+	/* Its handler holds a worker, and its mailbox fills up behind it:
+	 * both threads block. */
+	CU_ASSERT_EQUAL(sup_Narrow_send_Jam(sender.n, NULL), 0);
+	for (spins = 0; !__atomic_load_n(&hanging, __ATOMIC_ACQUIRE) &&
+	    spins < 20000; spins++)
+		sleep_ms(1);
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&ts, NULL, blocked_main,
+	    &sender), 0);
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&tc, NULL, blocked_main,
+	    &caller), 0);
+	for (spins = 0; spins < 20000; spins++) {
+		CU_ASSERT_EQUAL_FATAL(rt_stats_actor(sender.n.ref, &as), 0);
+		if (as.depth >= as.bound)
+			break;
+		sleep_ms(1);
+	}
+	sleep_ms(50); /* both are waiting now, or about to */
+	/* The handler fails; a tree that allows no restart gives up and
+	 * stops its child for good: both threads learn it is gone. */
+	pthread_mutex_lock(&hang_mu);
+	hang_release = 1;
+	pthread_cond_broadcast(&hang_cv);
+	pthread_mutex_unlock(&hang_mu);
+	CU_ASSERT_TRUE_FATAL(join_within(ts));
+	CU_ASSERT_TRUE_FATAL(join_within(tc));
+	CU_ASSERT_EQUAL(sender.rc, RT_ENOACTOR);
+	CU_ASSERT_EQUAL(caller.rc, RT_ENOACTOR);
+	if (getenv("SUP_VERBOSE") != NULL)
+		fprintf(stderr, "\n  sends accepted before the block: %u\n",
+		    sender.accepted);
+	CU_ASSERT_FALSE(rt_actor_alive(sender.n.ref));
+	CU_ASSERT_FALSE(rt_actor_alive(top.ref));
+	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_FOREVER), 0);
+	rt_system_free(sys);
+	quiet = 0;
+}
+
 static void
 test_crashes_under_load(void)
 {
@@ -1168,6 +1296,9 @@ main(int argc, char **argv)
 		{ "wait ends with the root trees",
 		    test_wait_ends_with_the_root_trees },
 		{ "crashes under load", test_crashes_under_load },
+		{ "threads blocked on a child are let go when its tree "
+		  "gives up",
+		    test_threads_blocked_on_a_child_are_let_go_when_its_tree_gives_up },
 		{ "the watchdog reports a stuck handler",
 		    test_watchdog_reports_a_stuck_handler },
 		{ "the watchdog can abort", test_watchdog_can_abort },
