@@ -163,7 +163,7 @@ answer_env(rt_system *sys, const struct rti_req *rq, int status, size_t size)
 		env->u.call = rq->call;
 	}
 	env->kind = RTI_ENV_REPLY;
-	env->status = (int8_t)status;
+	env->status = status;
 	return env;
 }
 
@@ -518,6 +518,7 @@ rt_request_enter(rt_ctx *ctx, const void *msg)
 		return;
 	ctx->req = msg;
 	ctx->deferred = false;
+	ctx->reply_error = 0;
 }
 
 int
@@ -526,6 +527,7 @@ rt_request_leave(rt_ctx *ctx, int result, size_t size, rt_env **out)
 	struct rti_req *rq;
 	rt_env *req;
 	bool deferred;
+	int status;
 
 	if (out != NULL)
 		*out = NULL;
@@ -533,8 +535,10 @@ rt_request_leave(rt_ctx *ctx, int result, size_t size, rt_env **out)
 		return result;
 	req = env_of_payload(ctx->req);
 	deferred = ctx->deferred;
+	status = ctx->reply_error;
 	ctx->req = NULL;
 	ctx->deferred = false;
+	ctx->reply_error = 0;
 	rq = (req->flags & RTI_ENV_REQUEST) ? req_of(req) : NULL;
 	if (deferred)
 		/* The token answers it, whatever the handler does now. */
@@ -553,11 +557,25 @@ rt_request_leave(rt_ctx *ctx, int result, size_t size, rt_env **out)
 		answer_error(ctx->sys, rq, RT_ENOACTOR);
 		return result;
 	}
+	if (status != 0) {
+		/* It answers with an error, and goes on. */
+		answer_error(ctx->sys, rq, status);
+		return 0;
+	}
 	if (out == NULL)
 		return RT_EINVAL;
 	*out = answer_env(ctx->sys, rq, 0, size);
 	if (*out == NULL)
 		answer_error(ctx->sys, rq, RT_ENOMEM);
+	return 0;
+}
+
+int
+rt_reply_error(rt_ctx *ctx, int status)
+{
+	if (ctx == NULL || ctx->req == NULL || ctx->deferred || status == 0)
+		return RT_EINVAL;
+	ctx->reply_error = status;
 	return 0;
 }
 
@@ -654,37 +672,66 @@ token_release(rti_tokens *t, struct rti_token *k)
 	t->free = k;
 }
 
+/*
+ * Consume `token`: the request it answers in *rq, its system in *sys.
+ * Returns 0, RT_EINVAL (zeroed token) or RT_ENOENT (answered before).
+ */
+static int
+token_take(rt_reply_token token, struct rti_req *rq, rt_system **sys)
+{
+	struct rti_token *k = token.rec;
+	rti_tokens *t;
+
+	if (k == NULL || (token.id & 1) == 0)
+		return RT_EINVAL;
+	/* Records never move or change systems while the system lives. */
+	*sys = k->sys;
+	t = &k->sys->tokens;
+	pthread_mutex_lock(&t->lock);
+	if (k->id != token.id) {
+		pthread_mutex_unlock(&t->lock);
+		rti_log(*sys, RT_LOG_ERROR, "request/reply: a deferred reply "
+		    "answered twice (or an unknown token)");
+		return RT_ENOENT;
+	}
+	*rq = k->rq;
+	token_release(t, k);
+	pthread_mutex_unlock(&t->lock);
+	return 0;
+}
+
 int
 rt_reply_token_env(rt_reply_token token, size_t size, rt_env **out)
 {
-	struct rti_token *k = token.rec;
 	struct rti_req rq;
 	rt_system *sys;
-	rti_tokens *t;
+	int rc;
 
 	if (out == NULL)
 		return RT_EINVAL;
 	*out = NULL;
-	if (k == NULL || (token.id & 1) == 0)
-		return RT_EINVAL;
-	/* Records never move or change systems while the system lives. */
-	sys = k->sys;
-	t = &sys->tokens;
-	pthread_mutex_lock(&t->lock);
-	if (k->id != token.id) {
-		pthread_mutex_unlock(&t->lock);
-		rti_log(sys, RT_LOG_ERROR, "request/reply: a deferred reply "
-		    "answered twice (or an unknown token)");
-		return RT_ENOENT;
-	}
-	rq = k->rq;
-	token_release(t, k);
-	pthread_mutex_unlock(&t->lock);
+	if ((rc = token_take(token, &rq, &sys)) != 0)
+		return rc;
 	*out = answer_env(sys, &rq, 0, size);
 	if (*out == NULL) {
 		answer_error(sys, &rq, RT_ENOMEM);
 		return RT_ENOMEM;
 	}
+	return 0;
+}
+
+int
+rt_reply_token_error(rt_reply_token token, int status)
+{
+	struct rti_req rq;
+	rt_system *sys;
+	int rc;
+
+	if (status == 0)
+		return RT_EINVAL;
+	if ((rc = token_take(token, &rq, &sys)) != 0)
+		return rc;
+	answer_error(sys, &rq, status);
 	return 0;
 }
 

@@ -72,7 +72,8 @@ struct rt_env {
 	uint8_t flags;             /* enum rti_env_flags */
 	uint8_t pool;              /* its block's size class (pool.h), 0 if
 	                              none */
-	int8_t status;             /* RTI_ENV_REPLY: 0 or an RT_E* code */
+	int32_t status;            /* RTI_ENV_REPLY: 0, an RT_E* code, or one
+	                              a handler chose (rt_reply_error) */
 };
 
 _Static_assert(sizeof(struct rt_env) <= RT_ENV_PAYLOAD_OFFSET,

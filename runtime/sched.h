@@ -59,6 +59,7 @@ struct rt_ctx {
 	struct rti_worker *worker;
 	const void *req; /* the request being handled (rt_request_enter) */
 	bool deferred;   /* ... whose answer rt_defer_reply took over */
+	int reply_error; /* ... or the status rt_reply_error set (0: none) */
 };
 
 typedef struct rti_worker {

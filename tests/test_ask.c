@@ -24,6 +24,9 @@ static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 
 enum what { GET = 0, SLOW = 1, CRASH = 2 };
 
+/* Get's numbers that its server answers with an error status. */
+enum { NOT_HERE = 1000404, APP_ERROR = 4242 };
+
 /* What the handlers saw (test systems run on the test's own thread). */
 static struct {
 	struct answer {
@@ -94,8 +97,13 @@ int
 ask_Server_on_Get(ask_Server *self, rt_ctx *ctx, const ask_Get *req,
     ask_Value *reply)
 {
-	(void)ctx;
 	self->served++;
+	/* Two numbers it has no answer for: an error status for the asker,
+	 * and the server goes on (rt's code, or the application's own). */
+	if (req->n == NOT_HERE)
+		return rt_reply_error(ctx, RT_ENOENT);
+	if (req->n == APP_ERROR)
+		return rt_reply_error(ctx, APP_ERROR);
 	reply->v = req->n + 1;
 	reply->text = "got";
 	return 0;
@@ -371,6 +379,51 @@ test_call_after_shutdown(void)
 	    RT_SEC(1)), RT_ESHUTDOWN);
 	CU_ASSERT_EQUAL(ask_Server_send_Get(s, &(ask_Get){ 1 }),
 	    RT_ESHUTDOWN);
+	rt_system_free(sys);
+}
+
+/* A request handler answers with an error status and lives on: calls,
+ * asks and deferred replies all carry it to the asker. */
+static void
+test_a_handler_answers_an_error_without_crashing(void)
+{
+	ask_Server_ref s;
+	ask_Client_ref c;
+	rt_system *sys = setup(&s, &c);
+	ask_Value v = { 0, NULL };
+	rt_stats st;
+
+	CU_ASSERT_EQUAL(ask_Server_call_Get(sys, s, &(ask_Get){ NOT_HERE }, &v,
+	    RT_SEC(1)), RT_ENOENT);
+	CU_ASSERT_EQUAL(ask_Server_call_Get(sys, s, &(ask_Get){ APP_ERROR },
+	    &v, RT_SEC(1)), APP_ERROR);
+	CU_ASSERT_TRUE(rt_actor_alive(s.ref));
+	CU_ASSERT_EQUAL(ask_Server_call_Get(sys, s, &(ask_Get){ 1 }, &v,
+	    RT_SEC(1)), 0);
+	CU_ASSERT_EQUAL(v.v, 2);
+	/* An asking actor gets it as the status of its reply handler. */
+	go(c, s, GET, NOT_HERE, -1);
+	rt_test_run(sys);
+	CU_ASSERT_EQUAL_FATAL(rec.nanswers, 1);
+	CU_ASSERT_EQUAL(rec.answers[0].status, RT_ENOENT);
+	CU_ASSERT_FALSE(rec.answers[0].had_reply);
+	/* A deferred request, answered with an error through its token. */
+	go(c, s, SLOW, 1, -1);
+	rt_test_run(sys);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rec.token.rec);
+	CU_ASSERT_EQUAL(rt_reply_token_error(rec.token, RT_EAGAIN), 0);
+	CU_ASSERT_EQUAL(rt_reply_token_error(rec.token, RT_EAGAIN), RT_ENOENT);
+	rt_test_run(sys);
+	CU_ASSERT_EQUAL_FATAL(rec.nanswers, 2);
+	CU_ASSERT_EQUAL(rec.answers[1].status, RT_EAGAIN);
+	CU_ASSERT_FALSE(rec.answers[1].had_reply);
+	/* Nothing crashed; bad uses are refused. */
+	CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT_EQUAL(st.crashed, 0);
+	CU_ASSERT_EQUAL(rt_reply_error(NULL, RT_ENOENT), RT_EINVAL);
+	CU_ASSERT_EQUAL(rt_reply_token_error((rt_reply_token){ NULL, 0 },
+	    RT_ENOENT), RT_EINVAL);
+	assert_balanced(sys);
 	rt_system_free(sys);
 }
 
@@ -680,6 +733,8 @@ main(int argc, char **argv)
 		{ "call", test_call },
 		{ "call errors", test_call_errors },
 		{ "a call after shutdown", test_call_after_shutdown },
+		{ "a handler answers an error without crashing",
+		    test_a_handler_answers_an_error_without_crashing },
 		{ "call timeout and late reply",
 		    test_call_timeout_and_late_reply },
 		CU_TEST_INFO_NULL,

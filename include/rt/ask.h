@@ -7,8 +7,9 @@
  * P_B_on_M_reply), P_reply_M (a deferred reply); the rt_* calls below are
  * what those wrap, plus rt_defer_reply, which handlers call directly.
  *
- * Every request is answered exactly once: by its handler's reply, or with
- * an error status when it cannot be (its server stopped first or crashed
+ * Every request is answered exactly once: by its handler's reply, by an
+ * error status the handler chose (rt_reply_error), or with an error status
+ * when it cannot be answered (its server stopped first or crashed
  * while handling it: RT_ENOACTOR; a full `overflow drop` mailbox dropped
  * it: RT_EFULL; its time-to-live ran out: RT_ETIMEDOUT), or by the asker's
  * own timeout (RT_ETIMEDOUT). A reply that comes after the timeout is a
@@ -53,6 +54,27 @@ typedef struct rt_reply_token {
  * a reply (it was sent, not asked or called), the token is zeroed.
  */
 RT_API rt_reply_token rt_defer_reply(rt_ctx *ctx);
+
+/*
+ * rt_reply_error: from the handler of a request, answer it with the error
+ * `status` instead of a reply, without failing: the actor goes on, and the
+ * asker receives `status` (as P_A_call_M's result, or as the status of
+ * P_B_on_M_reply, whose reply is then NULL). `status` is any non-zero
+ * int: an RT_E* code, or one of the application's own (rt's codes are all
+ * negative, so positive ones never collide with them). The handler then
+ * returns 0, which this returns, so `return rt_reply_error(ctx, RT_ENOENT);`
+ * is the whole answer. A request that was sent, not asked or called, has
+ * no one to answer: nothing is sent. Returns 0, or RT_EINVAL outside the
+ * handler of a request, after rt_defer_reply, or for status 0.
+ */
+RT_API int rt_reply_error(rt_ctx *ctx, int status);
+
+/*
+ * rt_reply_token_error: answer the deferred request of `token` with the
+ * error `status` (as rt_reply_error), consuming the token. Returns 0,
+ * RT_EINVAL (zeroed token, status 0) or RT_ENOENT (answered before).
+ */
+RT_API int rt_reply_token_error(rt_reply_token token, int status);
 
 /* --- for generated code ---------------------------------------------------- */
 
