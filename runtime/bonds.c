@@ -146,6 +146,8 @@ rti_bond_env(rt_ref to, unsigned kind, rt_ref from, int reason,
 	m->path = NULL;
 	m->slot = slot;
 	m->what = (uint8_t)what;
+	m->wait = NULL;
+	m->asker = (rt_ref){ NULL, 0 };
 	return env;
 }
 

@@ -65,6 +65,8 @@ enum rti_bond_what {
 	RTI_BOND_TIMER = 4,   /* to a supervisor: one of its timers fired */
 	RTI_BOND_STOP = 5,    /* to a supervisor: stop, children first
 	                         (slot: 1 for good) */
+	RTI_BOND_NOSTART = 6, /* to an actor that called rt_sup_start_child:
+	                         that child failed its first start */
 };
 
 /* The payload of LINK, UNLINK, MONITOR, DEMONITOR, EXIT, DOWN, RESTART. */
@@ -76,6 +78,10 @@ struct rti_bond_msg {
 	                  supervisor, RESTART to it: its slot there;
 	                  RTI_BOND_TIMER: which timer */
 	uint8_t what;  /* DOWN: enum rti_bond_what */
+	/* ADOPT: who is told if the child's first start fails: a thread
+	 * waiting in rt_sup_start_child, or else an actor (or neither). */
+	struct start_wait *wait;
+	rt_ref asker;
 };
 
 /* rti_ext_get: the cell's extension, made on first use (owner only).

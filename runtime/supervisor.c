@@ -54,6 +54,12 @@ struct kid {
 	uint32_t timer_seq; /* timers carry it; an older one is ignored */
 	rt_timer timer;
 	uint64_t number;   /* simple_one_for_one: N of its name */
+	/* A child of rt_sup_start_child before its first start is done:
+	 * who to tell how it went (a waiting thread, or an actor told
+	 * only of a failure). */
+	bool first;
+	struct start_wait *wait;
+	rt_ref asker;
 };
 
 enum phase { P_STARTING, P_RUNNING, P_STOPPING };
@@ -136,21 +142,53 @@ spec_of(const struct rti_sup *s, uint32_t i)
 	return &s->spec->children[simple(s) ? 0 : i];
 }
 
-/* Tell a thread in rt_sup_start how the start went (once). */
+/*
+ * Tell a thread waiting in rt_sup_start or rt_sup_start_child how the
+ * start went, once (*wp is cleared). Only while the supervisor lives: the
+ * thread stops waiting once it is gone, and its wait is on its stack.
+ */
 static void
-tell_waiter(struct rti_sup *s, int result)
+tell(struct start_wait **wp, int result)
 {
-	struct start_wait *w = s->wait;
+	struct start_wait *w = *wp;
 
 	if (w == NULL)
 		return;
-	s->wait = NULL;
+	*wp = NULL;
 	w->result = result;
 	/* Release: the result before the word the thread waits on. */
 	RT_TSAN_RELEASE(&w->state);
 	ck_pr_fence_store();
 	ck_pr_store_32(&w->state, 1);
 	rti_futex_wake(&w->state, 1);
+}
+
+/* Tell a thread in rt_sup_start how the start went (once). */
+static void
+tell_waiter(struct rti_sup *s, int result)
+{
+	tell(&s->wait, result);
+}
+
+/*
+ * The first start of child i (of rt_sup_start_child) is over: 0, or it
+ * failed with `reason`. Its waiting thread learns it (RT_ESTART for a
+ * failure), or the actor that asked, of a failure only, through a down
+ * for the child with the failure's reason (its on_down, if it has one).
+ */
+static void
+first_start_over(struct rti_sup *s, uint32_t i, int reason)
+{
+	struct kid *k = &s->kids[i];
+
+	if (!k->first)
+		return;
+	k->first = false;
+	tell(&k->wait, reason == 0 ? 0 : RT_ESTART);
+	if (reason != 0 && !rt_ref_is_null(k->asker))
+		rti_send_down(k->asker, k->ref, reason, 0,
+		    RTI_BOND_NOSTART);
+	k->asker = (rt_ref){ NULL, 0 };
 }
 
 static void
@@ -332,6 +370,10 @@ stop_next(struct rti_sup *s, rt_ctx *ctx)
 			return;
 	}
 	tell_waiter(s, s->exit_reason == RT_NORMAL ? 0 : s->exit_reason);
+	/* Children whose first start was still to come never had it. */
+	for (uint32_t i = 0; i < s->nkids; i++)
+		if (s->kids[i].first)
+			first_start_over(s, i, RT_ENOACTOR);
 	rt_stop(ctx, s->exit_reason);
 }
 
@@ -526,6 +568,21 @@ kid_exit(struct rti_sup *s, rt_ctx *ctx, uint32_t i, int reason)
 		return;
 	}
 	k->state = rt_actor_alive(k->ref) ? K_DOWN : K_GONE;
+	if (k->first && was == K_STARTING && s->phase == P_RUNNING) {
+		/* A child of rt_sup_start_child that failed its first
+		 * start, as in OTP: not restarted, not counted against the
+		 * intensity, and whoever started it is told. */
+		rti_log(s->self.cell->sys, RT_LOG_ERROR,
+		    "supervisor %s: child %s.%llu failed its first start "
+		    "(%s); not restarted", s->path, spec_of(s, i)->name,
+		    (unsigned long long)k->number, rti_reason_text(reason));
+		first_start_over(s, i, reason != 0 ? reason : RT_ESTART);
+		if (k->state == K_DOWN)
+			(void)stop_kid(s, i, true);
+		else
+			free_slot(s, i);
+		return;
+	}
 	if (k->state == K_GONE)
 		free_slot(s, i);
 	switch (s->phase) {
@@ -575,6 +632,7 @@ on_started(struct rti_sup *s, rt_ctx *ctx, uint32_t i)
 	if (k->state != K_STARTING)
 		return;
 	k->state = K_UP;
+	first_start_over(s, i, 0);
 	if (s->phase == P_STARTING && i == s->cursor) {
 		s->cursor++;
 		start_next(s, ctx);
@@ -623,10 +681,12 @@ on_timer(struct rti_sup *s, rt_ctx *ctx, uint32_t slot, uint32_t seq)
 	}
 }
 
-/* rt_sup_start_child's request: take child `ref` in. */
+/* rt_sup_start_child's request: take child m->from in. */
 static void
-on_adopt(struct rti_sup *s, rt_ref ref)
+on_adopt(struct rti_sup *s, const struct rti_bond_msg *m)
 {
+	rt_ref ref = m->from;
+	struct start_wait *wait = m->wait;
 	uint32_t i;
 	struct kid *k;
 	char *path;
@@ -634,6 +694,7 @@ on_adopt(struct rti_sup *s, rt_ref ref)
 	if (!simple(s) || s->phase == P_STOPPING) {
 		(void)rti_actor_signal_stop(ref.cell, ref.gen,
 		    RT_ESHUTDOWN, true);
+		tell(&wait, RT_ENOACTOR);
 		return;
 	}
 	if (s->nfree > 0) {
@@ -665,12 +726,19 @@ on_adopt(struct rti_sup *s, rt_ref ref)
 		goto nomem;
 	}
 	rti_sup_kids_set(s->self.cell, i, ref);
+	k->first = true;
+	k->wait = wait;
+	k->asker = m->asker;
 	restart_kid(s, i, path);
+	if (k->state != K_STARTING)
+		/* The restart could not be sent: the child stays away. */
+		first_start_over(s, i, RT_ENOMEM);
 	return;
 nomem:
 	rti_log(s->self.cell->sys, RT_LOG_ERROR,
 	    "supervisor %s: no memory to take a child in", s->path);
 	(void)rti_actor_signal_stop(ref.cell, ref.gen, RT_ENOMEM, true);
+	tell(&wait, RT_ENOMEM);
 }
 
 int
@@ -700,7 +768,7 @@ rti_sup_event(void *state, rt_ctx *ctx, const struct rti_bond_msg *m,
 		on_timer(s, ctx, m->slot, (uint32_t)reason);
 		return 0;
 	case RTI_BOND_ADOPT:
-		on_adopt(s, m->from);
+		on_adopt(s, m);
 		return 0;
 	case RTI_BOND_STOP:
 		/* Asked to stop: children in reverse, then itself. */

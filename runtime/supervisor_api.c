@@ -15,6 +15,7 @@
 #include "envelope.h"
 #include "park.h"
 #include "pool.h"
+#include "send_int.h"
 #include "supervisor_int.h"
 #include "system_int.h"
 
@@ -231,6 +232,29 @@ spec_ok(const rt_sup_spec *spec)
 	return true;
 }
 
+/*
+ * A plain thread waits until supervisor `sup` tells it how a start went
+ * (the tree's, or a child's first), or until the supervisor is gone without
+ * a word: RT_ESHUTDOWN if the system is shutting down, else RT_ENOACTOR.
+ * A test system is driven meanwhile.
+ */
+static int
+wait_started(rt_system *sys, rt_ref sup, struct start_wait *wait)
+{
+	if (sys->manual) {
+		(void)rti_test_call_wait(sys, &wait->state, -1);
+	} else {
+		while (ck_pr_load_32(&wait->state) == 0 && rt_actor_alive(sup))
+			rti_futex_wait(&wait->state, 0, RT_MS(10));
+	}
+	if (ck_pr_load_32(&wait->state) == 0)
+		return rti_gone(sys);
+	/* Acquire: the result (pairs with tell() in supervisor.c). */
+	ck_pr_fence_load();
+	RT_TSAN_ACQUIRE(&wait->state);
+	return wait->result;
+}
+
 int
 rt_sup_start(rt_system *sys, const rt_sup_spec *spec, rt_ref *out)
 {
@@ -264,30 +288,22 @@ rt_sup_start(rt_system *sys, const rt_sup_spec *spec, rt_ref *out)
 	rti_root_add(sys, ref);
 	if (inside)
 		return 0;
-	if (sys->manual) {
-		(void)rti_test_call_wait(sys, &wait.state, -1);
-	} else {
-		/* Until told, or until the supervisor is gone without a
-		 * word (it never ran: the system is shutting down). */
-		while (ck_pr_load_32(&wait.state) == 0 && rt_actor_alive(ref))
-			rti_futex_wait(&wait.state, 0, RT_MS(10));
-	}
-	if (ck_pr_load_32(&wait.state) == 0)
-		return ck_pr_load_32(&sys->stopping) ? RT_ESHUTDOWN :
-						       RT_ESTART;
-	/* Acquire: the result (pairs with tell_waiter). */
-	ck_pr_fence_load();
-	RT_TSAN_ACQUIRE(&wait.state);
-	return wait.result;
+	r = wait_started(sys, ref, &wait);
+	return r == RT_ENOACTOR ? RT_ESTART : r;
 }
 
 int
 rt_sup_start_child(rt_ref sup, const void *args, rt_ref *out)
 {
+	struct start_wait wait = { 0, 0 };
 	const rt_sup_spec *spec;
 	const rt_child_spec *c;
 	struct rti_child_start where;
+	struct rti_bond_msg *m;
 	struct rti_ext *x;
+	rti_worker *w;
+	rt_system *sys;
+	rt_env *env;
 	rt_ref ref;
 	int r;
 
@@ -310,12 +326,30 @@ rt_sup_start_child(rt_ref sup, const void *args, rt_ref *out)
 	/* The child waits in its cell until the supervisor has taken it in
 	 * (on_adopt sends its first RESTART): no exit of it can reach the
 	 * supervisor first. */
-	r = rti_sup_spawn_child(sup.cell->sys, c->cls, args, c->cls->args_size,
-	    &where, &ref);
+	sys = sup.cell->sys;
+	r = rti_sup_spawn_child(sys, c->cls, args, c->cls->args_size, &where,
+	    &ref);
 	if (r != 0)
 		return r;
-	rti_send_down(sup, ref, 0, 0, RTI_BOND_ADOPT);
 	if (out != NULL)
 		*out = ref;
-	return 0;
+	env = rti_bond_env(sup, RTI_ENV_DOWN, ref, 0, 0, RTI_BOND_ADOPT);
+	if (env == NULL) {
+		(void)rti_actor_signal_stop(ref.cell, ref.gen, RT_ENOMEM,
+		    true);
+		return RT_ENOMEM;
+	}
+	m = rt_env_payload(env);
+	w = rti_sched_worker(sys);
+	if (w != NULL) {
+		/* From an actor: told of a failed first start by a down. */
+		if (w->ctx.cell != NULL)
+			m->asker = (rt_ref){ w->ctx.cell, w->ctx.gen };
+		rti_send_internal(env, RTI_SEND_REPLY);
+		return 0;
+	}
+	/* From a plain thread: wait until its first start is over. */
+	m->wait = &wait;
+	rti_send_internal(env, RTI_SEND_REPLY);
+	return wait_started(sys, sup, &wait);
 }

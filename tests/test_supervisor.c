@@ -266,12 +266,28 @@ sup_Manager_on_Poke(sup_Manager *self, rt_ctx *ctx, const sup_Poke *m)
 	return 0;
 }
 
+/* Hire: start a child of Strict (mgr_strict) from a handler. */
+static sup_Strict_ref mgr_strict;
+
+int
+sup_Manager_on_Hire(sup_Manager *self, rt_ctx *ctx, const sup_Hire *m)
+{
+	sup_Worker_args a = { 9, m->fail };
+
+	(void)ctx;
+	/* An actor is not kept waiting: a failed start comes as a down. */
+	CU_ASSERT_EQUAL(sup_Strict_start_child(mgr_strict, &a, &self->hired),
+	    0);
+	return 0;
+}
+
 int
 sup_Manager_on_down(sup_Manager *self, rt_ctx *ctx, rt_ref who, int reason)
 {
 	(void)ctx;
 	ev("manager down %s %d",
-	    rt_ref_equal(who, self->linked.ref) ? "linked" : "?", reason);
+	    rt_ref_equal(who, self->linked.ref) ? "linked" :
+	    rt_ref_equal(who, self->hired.ref) ? "hired" : "?", reason);
 	return 0;
 }
 
@@ -746,6 +762,60 @@ test_backoff_jitter_follows_the_test_seed(void)
 	CU_ASSERT_EQUAL(rt_test_seed(NULL, 1), RT_EINVAL);
 }
 
+/*
+ * A child of start_child that fails its first start, as in OTP: not
+ * restarted, not counted against the intensity (Strict would give up on
+ * its second restart), the pool and its other children untouched, and the
+ * caller told: a thread by the result, an actor by a down.
+ */
+static void
+test_a_child_that_fails_its_first_start_is_not_restarted(void)
+{
+	rt_system *sys = new_system();
+	sup_Worker_args ok = { 1, false }, bad = { 2, true };
+	sup_Worker_ref w1, w2, w3;
+	sup_Manager_ref m;
+	rt_stats st;
+
+	CU_ASSERT_EQUAL_FATAL(sup_Strict_start(sys, &mgr_strict), 0);
+	CU_ASSERT_EQUAL(sup_Strict_start_child(mgr_strict, &ok, &w1), 0);
+	EV("start 1");
+	CU_ASSERT_EQUAL(sup_Strict_start_child(mgr_strict, &bad, &w2),
+	    RT_ESTART);
+	CU_ASSERT_EQUAL(sup_Strict_start_child(mgr_strict, &bad, &w2),
+	    RT_ESTART);
+	EV("start 2,start 2");
+	CU_ASSERT_FALSE(rt_actor_alive(w2.ref));
+	CU_ASSERT_PTR_NOT_NULL(strstr(rec.log, "supervisor Strict: child "
+					      "worker.3 failed its first "
+					      "start (handler error); not "
+					      "restarted"));
+	CU_ASSERT_TRUE(rt_actor_alive(mgr_strict.ref));
+	CU_ASSERT_TRUE(rt_actor_alive(w1.ref));
+	/* Its intensity is all there for the children that started. */
+	crash(w1.ref, 5);
+	rt_test_run(sys);
+	EV("stop 1:5,start 1");
+	CU_ASSERT_TRUE(rt_actor_alive(mgr_strict.ref));
+	CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT_EQUAL(st.restarts, 1);
+	/* From an actor: 0 at once, then a down with the start's result. */
+	CU_ASSERT_EQUAL_FATAL(sup_Manager_spawn(sys, NULL, &m), 0);
+	CU_ASSERT_EQUAL(sup_Manager_send_Hire(m, &(sup_Hire){ true }), 0);
+	rt_test_run(sys);
+	EV("start 9,manager down hired 7");
+	CU_ASSERT_EQUAL(sup_Manager_send_Hire(m, &(sup_Hire){ false }), 0);
+	rt_test_run(sys);
+	EV("start 9");
+	CU_ASSERT_TRUE(rt_actor_alive(mgr_strict.ref));
+	CU_ASSERT_EQUAL(sup_Strict_start_child(mgr_strict, &ok, &w3), 0);
+	EV("start 1");
+	CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT_EQUAL(st.restarts, 1);
+	CU_ASSERT_EQUAL(st.sent, st.handled + st.dead_letters);
+	rt_system_free(sys);
+}
+
 static void
 test_start_failure_rolls_back(void)
 {
@@ -774,10 +844,11 @@ test_simple_one_for_one(void)
 	EV("");
 	CU_ASSERT_EQUAL(sup_Pool_start_child(pool, &args1, &w1), 0);
 	CU_ASSERT_EQUAL(sup_Pool_start_child(pool, &args2, &w2), 0);
-	/* Messages sent before the child is taken in wait for it. */
+	/* From a plain thread, start_child returns once the child has
+	 * started. */
 	work(w1.ref, 5);
 	rt_test_run(sys);
-	EV("start 1,work 1:5#1,start 2");
+	EV("start 1,start 2,work 1:5#1");
 	crash(w2.ref, 8);
 	rt_test_run(sys);
 	EV("stop 2:8");
@@ -1283,6 +1354,8 @@ main(int argc, char **argv)
 		{ "reports can be turned off", test_reports_can_be_turned_off },
 		{ "intensity gives up", test_intensity_gives_up },
 		{ "backoff delays restarts", test_backoff_delays_restarts },
+		{ "a child that fails its first start is not restarted",
+		    test_a_child_that_fails_its_first_start_is_not_restarted },
 		{ "backoff jitter follows the test seed",
 		    test_backoff_jitter_follows_the_test_seed },
 		{ "a start failure rolls back",

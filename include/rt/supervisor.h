@@ -108,10 +108,19 @@ RT_API rt_ref rt_sup_child(rt_ref sup, uint32_t index);
  * rt_sup_start_child: start a child of a simple_one_for_one supervisor from
  * its template, with `args` (the template class's args, copied; NULL: all
  * zero). Its path is "<supervisor's path>/<template name>.N", N counting
- * from 1. Returns at once; a child whose on_start fails is handled like any
- * failed child. Stores its ref in *out (out may be NULL). Any thread or
- * actor. Returns 0, RT_EINVAL (not a simple_one_for_one supervisor),
- * RT_ENOACTOR, RT_ESHUTDOWN or RT_ENOMEM.
+ * from 1. Stores its ref in *out (out may be NULL). Any thread or actor.
+ *
+ * A child whose first on_start fails is, as in OTP, not restarted and not
+ * counted against the supervisor's intensity (the pool and its other
+ * children are not touched), and whoever started it is told: a plain
+ * thread waits until the child's first start is over and gets RT_ESTART;
+ * an actor gets 0 at once, and, if the start fails, a down for the child's
+ * ref with the on_start's result as the reason (through its on_down, if
+ * its kind has one). Once started, the child is restarted on its own by
+ * the template's policy.
+ *
+ * Returns 0, RT_EINVAL (not a simple_one_for_one supervisor), RT_ESTART,
+ * RT_ENOACTOR (the supervisor is gone), RT_ESHUTDOWN or RT_ENOMEM.
  */
 RT_API int rt_sup_start_child(rt_ref sup, const void *args, rt_ref *out);
 
