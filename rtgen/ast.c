@@ -24,6 +24,18 @@ ast_xmalloc(size_t size)
 	return p;
 }
 
+void *
+ast_xgrow(void *p, size_t *cap, size_t size)
+{
+	*cap = *cap == 0 ? 8 : 2 * *cap;
+	p = realloc(p, *cap * size);
+	if (p == NULL) {
+		fputs("rtgen: out of memory\n", stderr);
+		abort();
+	}
+	return p;
+}
+
 char *
 ast_xstrdup(const char *s)
 {
@@ -68,13 +80,14 @@ ast_prefix(const ast_decl *d)
 	return d->home->protocol->name;
 }
 
-void
+ast_name *
 ast_unit_add_dep(ast_unit *unit, const char *path, ast_loc loc)
 {
 	ast_name *n = ast_name_new(ast_xstrdup(path), loc);
 
 	*unit->deps_tail = n;
 	unit->deps_tail = &n->next;
+	return n;
 }
 
 void

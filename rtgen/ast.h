@@ -84,6 +84,10 @@ typedef struct ast_name {
 	char *qual;
 	ast_loc qual_loc;
 	struct ast_decl *target; /* sema: the declaration it names, if any */
+	/* In ast_unit.deps, the entry of an import that loaded: the unit it
+	 * imports (the loader's), whose own deps follow this one. NULL
+	 * otherwise. */
+	const struct ast_unit *imported;
 } ast_name;
 
 enum ast_clause_kind {
@@ -254,6 +258,11 @@ typedef struct ast_decl {
 	 * accepts none); for a message, whether some actor accepts it. */
 	const struct ast_decl **accepts_sorted;
 	bool accepted;
+	/* For a message, whether a request of its own protocol has it as
+	 * its reply, and whether a topic of its own protocol carries it
+	 * (an importer's requests and topics do not count). */
+	bool is_reply;
+	bool published;
 
 	/* Filled by sema for a supervisor (its clauses are in `clauses`):
 	 * the strategy, intensity and backoff (defaults where left out), and
@@ -287,13 +296,20 @@ typedef struct ast_unit {
 	/* Files its outputs depend on besides itself (imported .rtp files,
 	 * included headers), as found on the search path, in the order they
 	 * were found; the name of each is its path, the location that of the
-	 * import or include. `rtgen -M` lists them. */
+	 * import or include. The files an imported unit depends on are not
+	 * copied here (in a chain of n imports, each file would hold all
+	 * those after it: n squared in all): the entry of the import links
+	 * that unit, whose deps follow it, transitively. `rtgen -M` lists
+	 * them (deps_emit). */
 	ast_name *deps;
 	ast_name **deps_tail;
 } ast_unit;
 
 /* ast_xmalloc: malloc that aborts on exhaustion (rtgen cannot go on). */
 void *ast_xmalloc(size_t size);
+/* ast_xgrow: p, an array of *cap elements of `size` bytes, reallocated
+ * with twice the room (8 the first time), *cap updated; exits on failure. */
+void *ast_xgrow(void *p, size_t *cap, size_t size);
 /* ast_xstrdup: a copy of s (caller frees), aborting on exhaustion. */
 char *ast_xstrdup(const char *s);
 
@@ -305,8 +321,9 @@ void ast_unit_free(ast_unit *unit);
 /* ast_unit_append: link `decl` at the end of the unit, which takes it. */
 void ast_unit_append(ast_unit *unit, ast_decl *decl);
 /* ast_unit_add_dep: record that the unit depends on the file `path`
- * (copied), found for the import or include at `loc`. */
-void ast_unit_add_dep(ast_unit *unit, const char *path, ast_loc loc);
+ * (copied), found for the import or include at `loc`. Returns the entry,
+ * which the unit owns (an import links its unit there). */
+ast_name *ast_unit_add_dep(ast_unit *unit, const char *path, ast_loc loc);
 
 /* Constructors; each takes the strings and lists passed to it. */
 ast_decl *ast_decl_new(enum ast_decl_kind kind, char *name, ast_loc loc,

@@ -4,12 +4,20 @@
  * recorded, each once: duplicates are found by sorting a copy of the list,
  * so a unit that includes the same header ten thousand times costs
  * n log n, not n squared.
+ *
+ * A unit records only its own imports and includes; the entry of an
+ * import links the imported unit, whose files come right after it. The
+ * list is read by walking those links, each unit once: a unit met again
+ * (two imports of one file, a diamond of imports) would give the same
+ * files again, all of them listed already, so skipping it changes nothing
+ * and keeps the walk linear in the number of units and entries.
  */
 #include "deps.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "emit_c_int.h"
 #include "emit_text.h"
 
 /* cc -M breaks its lines before this column. */
@@ -42,6 +50,49 @@ by_order(const void *a, const void *b)
 	const struct word *x = a, *y = b;
 
 	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* The files of the rule: src_path, then those `unit` records and, after
+ * the entry of each import, those of the imported unit (the first time
+ * it is met), in that order; their number in *count (caller frees). */
+static struct word *
+collect(const ast_unit *unit, const char *src_path, size_t *count)
+{
+	struct emit_pset walked = { 0 };
+	const ast_name **resume = NULL, *n = unit->deps;
+	size_t depth = 0, capresume = 0, len = 1, cap = 16;
+	struct word *w = ast_xmalloc(cap * sizeof(*w));
+
+	w[0].path = src_path;
+	w[0].order = 0;
+	for (;;) {
+		if (n == NULL) {
+			if (depth == 0)
+				break;
+			n = resume[--depth];
+			continue;
+		}
+		if (len == cap)
+			w = ast_xgrow(w, &cap, sizeof(*w));
+		w[len].path = n->name;
+		w[len].order = len;
+		len++;
+		if (n->imported != NULL &&
+		    emit_pset_add(&walked, n->imported)) {
+			/* The imported unit's files, then this unit's next. */
+			if (depth == capresume)
+				resume = ast_xgrow(resume, &capresume,
+				    sizeof(*resume));
+			resume[depth++] = n->next;
+			n = n->imported->deps;
+		} else {
+			n = n->next;
+		}
+	}
+	free(resume);
+	emit_pset_clear(&walked);
+	*count = len;
+	return w;
 }
 
 /* The length of `path` once escaped for make. */
@@ -95,20 +146,11 @@ deps_emit(const ast_unit *unit, const char *src_path, const char *dir,
 	const char *slash = strrchr(src_path, '/');
 	const char *base = slash != NULL ? slash + 1 : src_path;
 	struct rule r = { out, 0 };
-	const ast_name *n;
 	struct word *w;
-	size_t count = 1, i, kept;
+	size_t count, i, kept;
 	char *target;
 
-	for (n = unit->deps; n != NULL; n = n->next)
-		count++;
-	w = ast_xmalloc(count * sizeof(*w));
-	w[0].path = src_path;
-	w[0].order = 0;
-	for (n = unit->deps, i = 1; n != NULL; n = n->next, i++) {
-		w[i].path = n->name;
-		w[i].order = i;
-	}
+	w = collect(unit, src_path, &count);
 	qsort(w, count, sizeof(*w), by_path);
 	for (i = kept = 0; i < count; i++)
 		if (i == 0 || strcmp(w[i].path, w[kept - 1].path) != 0)

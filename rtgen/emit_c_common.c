@@ -379,16 +379,13 @@ emit_clause_loc(const ast_decl *a, const ast_clause *c)
 	return c != NULL ? &c->loc : &a->name_loc;
 }
 
-/* Does a topic carry message m? */
+/* Does a topic of the unit carry m, one of its own messages? (Sema
+ * marked it: constant time.) */
 bool
 emit_published(const ast_unit *unit, const ast_decl *m)
 {
-	const ast_decl *t;
-
-	for (t = unit->decls; t != NULL; t = t->next)
-		if (t->kind == AST_D_TOPIC && t->carries->target == m)
-			return true;
-	return false;
+	(void)unit;
+	return m->published;
 }
 
 /* Is there a topic in the unit? */
@@ -420,14 +417,11 @@ emit_next_request(const ast_decl *d)
 	return d;
 }
 
-/* Is message m the reply of a request? */
+/* Is m, one of the unit's own messages, the reply of one of its
+ * requests? (Sema marked it: constant time.) */
 bool
 emit_is_reply(const ast_unit *unit, const ast_decl *m)
 {
-	const ast_decl *d;
-
-	for (d = unit->decls; d != NULL; d = d->next)
-		if (d->kind == AST_D_MESSAGE && emit_reply_of(d) == m)
-			return true;
-	return false;
+	(void)unit;
+	return m->is_reply;
 }

@@ -13,6 +13,7 @@
 
 #include "rtp_parse.h"
 #include "sema.h"
+#include "sema_int.h"
 
 /* Inputs larger than this are refused (the scanner takes an int length). */
 #define IMPORT_MAX_INPUT (64u << 20)
@@ -111,24 +112,29 @@ fail:
 
 /* ---- the loader ------------------------------------------------------ */
 
-/* A file that was loaded (or is being loaded: it is then on the stack). */
-struct loaded {
-	char *real;             /* its real path: the key */
+/*
+ * What the loader knows of one real path, the key of its table: whether it
+ * is a file of the command line, whether it was loaded and whether it is
+ * being loaded (it is then on the stack). A file of the command line that
+ * another file imports is still loaded as one of the command line (under
+ * that name, with the warnings of a file of its own), and only once. One
+ * table answers all three questions in constant time: a chain of n
+ * imports asks them n times, and a scan of every file each time would
+ * take n squared.
+ */
+struct known {
+	char *real;             /* the key (owned) */
+	const char *root;       /* as given on the command line (borrowed),
+				 * or NULL: it is not a file of it */
+	bool loaded;            /* load() ran: unit and errors are set */
 	ast_unit *unit;         /* NULL when it could not be read */
 	unsigned errors;        /* in the file itself or its imports */
-};
-
-/* A file of the command line: when another file imports it, it is still
- * loaded as one of the command line (under that name, with the warnings
- * of a file of its own), and only once. */
-struct root {
-	char *real;
-	const char *path;       /* as given (borrowed) */
+	size_t frame;           /* on the stack: 1 + its place there; or 0 */
 };
 
 /* A file being loaded, outermost first: the chain of a cycle. */
 struct frame {
-	const char *real;
+	struct known *file;
 	const char *path;       /* as found, for messages */
 };
 
@@ -137,25 +143,12 @@ struct import_loader {
 	bool werror;
 	const char *const *search;
 	size_t nsearch;
-	struct loaded **files;
-	size_t nfiles, capfiles;
+	struct symtab table;    /* real path -> struct known */
+	struct known **all;     /* every entry of the table, to free them */
+	size_t nall, capall;
 	struct frame *stack;
 	size_t depth, capstack;
-	struct root *roots;
-	size_t nroots, caproots;
 };
-
-static void *
-grow(void *p, size_t *cap, size_t size)
-{
-	*cap = *cap == 0 ? 8 : 2 * *cap;
-	p = realloc(p, *cap * size);
-	if (p == NULL) {
-		fputs("rtgen: out of memory\n", stderr);
-		abort();
-	}
-	return p;
-}
 
 import_loader *
 import_loader_new(FILE *err, bool werror, const char *const *search,
@@ -167,6 +160,7 @@ import_loader_new(FILE *err, bool werror, const char *const *search,
 	l->werror = werror;
 	l->search = search;
 	l->nsearch = nsearch;
+	l->table.owns_keys = false;
 	return l;
 }
 
@@ -177,101 +171,92 @@ import_loader_free(import_loader *l)
 
 	if (l == NULL)
 		return;
-	for (i = 0; i < l->nfiles; i++) {
-		ast_unit_free(l->files[i]->unit);
-		free(l->files[i]->real);
-		free(l->files[i]);
+	sema_symtab_free(&l->table);
+	for (i = 0; i < l->nall; i++) {
+		ast_unit_free(l->all[i]->unit);
+		free(l->all[i]->real);
+		free(l->all[i]);
 	}
-	free(l->files);
+	free(l->all);
 	free(l->stack);
-	for (i = 0; i < l->nroots; i++)
-		free(l->roots[i].real);
-	free(l->roots);
 	free(l);
 }
 
-static struct loaded *
-find_loaded(const import_loader *l, const char *real)
+/* The entry of the real path `real`, which the loader takes: a new one
+ * (nothing known yet) when it has none. */
+static struct known *
+known(import_loader *l, char *real)
 {
-	size_t i;
+	struct known *k = (struct known *)sema_symtab_get(&l->table, real);
 
-	for (i = 0; i < l->nfiles; i++)
-		if (strcmp(l->files[i]->real, real) == 0)
-			return l->files[i];
-	return NULL;
+	if (k != NULL) {
+		free(real);
+		return k;
+	}
+	k = ast_xmalloc(sizeof(*k));
+	k->real = real;
+	sema_symtab_put(&l->table, k->real, k);
+	if (l->nall == l->capall)
+		l->all = ast_xgrow(l->all, &l->capall, sizeof(*l->all));
+	l->all[l->nall++] = k;
+	return k;
+}
+
+/* Put `file` (found at `path`) on the stack. Only its outermost place
+ * counts: a cycle is reported from there. */
+static void
+push(import_loader *l, struct known *file, const char *path)
+{
+	if (l->depth == l->capstack)
+		l->stack = ast_xgrow(l->stack, &l->capstack, sizeof(*l->stack));
+	l->stack[l->depth].file = file;
+	l->stack[l->depth].path = path;
+	l->depth++;
+	if (file->frame == 0)
+		file->frame = l->depth;
 }
 
 static void
-push(import_loader *l, const char *real, const char *path)
+pop(import_loader *l)
 {
-	if (l->depth == l->capstack)
-		l->stack = grow(l->stack, &l->capstack, sizeof(*l->stack));
-	l->stack[l->depth].real = real;
-	l->stack[l->depth].path = path;
-	l->depth++;
-}
+	struct known *file = l->stack[--l->depth].file;
 
-/* Where `real` is on the stack, or l->depth when it is not. */
-static size_t
-on_stack(const import_loader *l, const char *real)
-{
-	size_t i;
-
-	for (i = 0; i < l->depth; i++)
-		if (strcmp(l->stack[i].real, real) == 0)
-			return i;
-	return l->depth;
+	if (file->frame == l->depth + 1)
+		file->frame = 0;
 }
 
 static unsigned resolve(import_loader *l, ast_unit *unit, diag *d);
 
-/* The file of the command line whose real path is `real`, or NULL. */
-static const struct root *
-find_root(const import_loader *l, const char *real)
+/* Read, parse, resolve the imports of and check the file at `path`, whose
+ * entry is `k`; `imported`: it is loaded for an import, not from the
+ * command line. */
+static void
+load(import_loader *l, struct known *k, const char *path, bool imported)
 {
-	size_t i;
-
-	for (i = 0; i < l->nroots; i++)
-		if (strcmp(l->roots[i].real, real) == 0)
-			return &l->roots[i];
-	return NULL;
-}
-
-/* Read, parse, resolve the imports of and check the file at `path`
- * (`real`, which the loader takes, is its real path); `imported`: it is
- * loaded for an import, not from the command line. */
-static struct loaded *
-load(import_loader *l, const char *path, char *real, bool imported)
-{
-	struct loaded *f = ast_xmalloc(sizeof(*f));
 	size_t len = 0;
 	char *text;
 	diag d;
 
-	f->real = real;
-	if (l->nfiles == l->capfiles)
-		l->files = grow(l->files, &l->capfiles, sizeof(*l->files));
-	l->files[l->nfiles++] = f;
+	k->loaded = true;
 	text = import_read_file(path, &len, l->err);
 	if (text == NULL) {
-		f->errors = 1;
-		return f;
+		k->errors = 1;
+		return;
 	}
 	diag_init(&d, l->err, path, text, len);
 	d.werror = l->werror;
-	f->unit = ast_unit_new(path);
-	f->unit->search = l->search;
-	f->unit->nsearch = l->nsearch;
-	if (rtp_parse_text(f->unit, &d, text, len) == 0) {
-		f->unit->imports_resolved = true;
-		f->unit->imported = imported;
-		resolve(l, f->unit, &d);
-		sema_check(f->unit, &d);
+	k->unit = ast_unit_new(path);
+	k->unit->search = l->search;
+	k->unit->nsearch = l->nsearch;
+	if (rtp_parse_text(k->unit, &d, text, len) == 0) {
+		k->unit->imports_resolved = true;
+		k->unit->imported = imported;
+		resolve(l, k->unit, &d);
+		sema_check(k->unit, &d);
 	}
-	f->errors = d.errors;
+	k->errors = d.errors;
 	diag_fini(&d);
 	free(text);
-	return f;
 }
 
 /* The chain of a cycle that closes at stack entry `from`, as
@@ -302,11 +287,12 @@ resolve(import_loader *l, ast_unit *unit, diag *d)
 	ast_decl *decl;
 	size_t n = 0, cap = 0, i;
 
-	push(l, self != NULL ? self : unit->path, unit->path);
+	push(l, known(l, self != NULL ? self : ast_xstrdup(unit->path)),
+	    unit->path);
 	for (decl = unit->decls; decl != NULL; decl = decl->next) {
-		struct loaded *f;
+		struct known *f;
+		ast_name *dep;
 		char *path, *real;
-		size_t at;
 
 		if (decl->kind != AST_D_IMPORT || decl->file[0] == '\0')
 			continue;
@@ -325,40 +311,29 @@ resolve(import_loader *l, ast_unit *unit, diag *d)
 			free(path);
 			continue;
 		}
-		at = on_stack(l, real);
-		if (at < l->depth) {
-			char *c = chain(l, at);
+		f = known(l, real);
+		if (f->frame != 0) {
+			char *c = chain(l, f->frame - 1);
 
 			diag_error(d, decl->name_loc, "import cycle: %s",
 			    c);
 			free(c);
-			free(real);
 			free(path);
 			continue;
 		}
-		f = find_loaded(l, real);
-		if (f != NULL) {
-			free(real);
-		} else {
-			const struct root *r = find_root(l, real);
-
-			f = r != NULL ? load(l, r->path, real, false) :
-			    load(l, path, real, true);
-		}
+		if (!f->loaded)
+			load(l, f, f->root != NULL ? f->root : path,
+			    f->root == NULL);
 		/* Make dependencies: the file, then what it depends on. */
-		ast_unit_add_dep(unit, path, decl->name_loc);
+		dep = ast_unit_add_dep(unit, path, decl->name_loc);
 		free(path);
 		if (f->errors > 0 || f->unit == NULL) {
 			diag_error(d, decl->name_loc, "imported file '%s' has "
 			    "errors", decl->file);
 			continue;
 		}
-		{
-			const ast_name *dep;
-
-			for (dep = f->unit->deps; dep != NULL; dep = dep->next)
-				ast_unit_add_dep(unit, dep->name, decl->name_loc);
-		}
+		/* What it depends on stays in its unit (ast_unit.deps). */
+		dep->imported = f->unit;
 		for (i = 0; i < n; i++)
 			if (unit->imports[i] == f->unit)
 				break;
@@ -366,13 +341,12 @@ resolve(import_loader *l, ast_unit *unit, diag *d)
 		if (i < n)
 			continue; /* sema reports it */
 		if (n == cap)
-			unit->imports = grow(unit->imports, &cap,
+			unit->imports = ast_xgrow(unit->imports, &cap,
 			    sizeof(*unit->imports));
 		unit->imports[n++] = f->unit;
 		unit->nimports = n;
 	}
-	l->depth--;
-	free(self);
+	pop(l);
 	return d->errors - before;
 }
 
@@ -396,22 +370,18 @@ real_or_same(const char *path)
 void
 import_add_root(import_loader *l, const char *path)
 {
-	if (l->nroots == l->caproots)
-		l->roots = grow(l->roots, &l->caproots, sizeof(*l->roots));
-	l->roots[l->nroots].real = real_or_same(path);
-	l->roots[l->nroots].path = path;
-	l->nroots++;
+	struct known *k = known(l, real_or_same(path));
+
+	if (k->root == NULL)
+		k->root = path;
 }
 
 const ast_unit *
 import_load(import_loader *l, const char *path)
 {
-	char *real = real_or_same(path);
-	struct loaded *f = find_loaded(l, real);
+	struct known *k = known(l, real_or_same(path));
 
-	if (f != NULL)
-		free(real);
-	else
-		f = load(l, path, real, false);
-	return f->errors == 0 ? f->unit : NULL;
+	if (!k->loaded)
+		load(l, k, path, false);
+	return k->errors == 0 ? k->unit : NULL;
 }

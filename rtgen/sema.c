@@ -192,6 +192,32 @@ declare(struct sema *s)
 	}
 }
 
+/* Mark the messages of this protocol that are the reply of one of its
+ * requests or the message of one of its topics, so that the emitter asks
+ * in constant time rather than scanning every declaration for each
+ * message. A name that did not resolve marks nothing. */
+static void
+mark_replies_and_published(struct sema *s)
+{
+	ast_decl *d, *m;
+
+	for (d = s->unit->decls; d != NULL; d = d->next) {
+		if (d->kind == AST_D_MESSAGE && d->reply != NULL)
+			m = d->reply->target;
+		else if (d->kind == AST_D_TOPIC && d->carries != NULL)
+			m = d->carries->target;
+		else
+			continue;
+		if (m == NULL || m->kind != AST_D_MESSAGE ||
+		    m->home != s->unit)
+			continue;
+		if (d->kind == AST_D_MESSAGE)
+			m->is_reply = true;
+		else
+			m->published = true;
+	}
+}
+
 unsigned
 sema_check(ast_unit *unit, diag *d)
 {
@@ -231,6 +257,7 @@ sema_check(ast_unit *unit, diag *d)
 			sema_check_asked(&s, decl);
 		else if (decl->kind == AST_D_TOPIC)
 			sema_check_subscribers(&s, decl);
+	mark_replies_and_published(&s);
 	sema_check_unused_imports(&s);
 	if (d->errors == before)
 		sema_check_unused_messages(&s);
