@@ -92,9 +92,13 @@ header_comment(struct emit *e, const ast_decl *sup)
 		emit_out(e, " * P_S_start_child starts a child from its "
 		    "template with a copy of args\n * (NULL: all zero) and "
 		    "stores its ref in *out (out may be NULL); it\n * returns "
-		    "0, RT_EINVAL, RT_ENOACTOR, RT_ESHUTDOWN or RT_ENOMEM. The "
-		    "child\n * is restarted on its own by the template's "
-		    "policy. A compound literal\n * with commas in it needs "
+		    "0, RT_EINVAL, RT_ESTART (its first start failed: it is "
+		    "not\n * restarted), RT_ENOACTOR, RT_ESHUTDOWN or "
+		    "RT_ENOMEM. A plain thread waits\n * until the first "
+		    "start is over; an actor does not, and learns of a\n * "
+		    "failed one by a down. Once started, the child is "
+		    "restarted on its own\n * by the template's policy. A "
+		    "compound literal with commas in it needs\n * "
 		    "parentheses as args.\n");
 	else
 		emit_out(e, " * P_S_c is the ref of its child c: the same "

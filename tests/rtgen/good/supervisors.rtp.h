@@ -436,9 +436,12 @@ sup_Auditor_ref sup_Idle_only(sup_Idle_ref s);
  * rt_sup_start or as the child of another supervisor.
  * P_S_start_child starts a child from its template with a copy of args
  * (NULL: all zero) and stores its ref in *out (out may be NULL); it
- * returns 0, RT_EINVAL, RT_ENOACTOR, RT_ESHUTDOWN or RT_ENOMEM. The child
- * is restarted on its own by the template's policy. A compound literal
- * with commas in it needs parentheses as args.
+ * returns 0, RT_EINVAL, RT_ESTART (its first start failed: it is not
+ * restarted), RT_ENOACTOR, RT_ESHUTDOWN or RT_ENOMEM. A plain thread waits
+ * until the first start is over; an actor does not, and learns of a
+ * failed one by a down. Once started, the child is restarted on its own
+ * by the template's policy. A compound literal with commas in it needs
+ * parentheses as args.
  */
 #line 58 "rtgen/good/supervisors.rtp"
 extern const rt_sup_spec sup_Pool_spec;
@@ -446,7 +449,7 @@ int sup_Pool_start(rt_system *sys, sup_Pool_ref *out);
 #line 62 "rtgen/good/supervisors.rtp"
 int sup_Pool_start_child(sup_Pool_ref s, const sup_Worker_args *args,
     sup_Worker_ref *out);
-#line 450 "supervisors.rtp.h"
+#line 453 "supervisors.rtp.h"
 #ifndef __cplusplus
 /* Make args or out of the wrong type a hard error. */
 #define sup_Pool_start_child(s, args, out) \
@@ -464,9 +467,12 @@ int sup_Pool_start_child(sup_Pool_ref s, const sup_Worker_args *args,
  * rt_sup_start or as the child of another supervisor.
  * P_S_start_child starts a child from its template with a copy of args
  * (NULL: all zero) and stores its ref in *out (out may be NULL); it
- * returns 0, RT_EINVAL, RT_ENOACTOR, RT_ESHUTDOWN or RT_ENOMEM. The child
- * is restarted on its own by the template's policy. A compound literal
- * with commas in it needs parentheses as args.
+ * returns 0, RT_EINVAL, RT_ESTART (its first start failed: it is not
+ * restarted), RT_ENOACTOR, RT_ESHUTDOWN or RT_ENOMEM. A plain thread waits
+ * until the first start is over; an actor does not, and learns of a
+ * failed one by a down. Once started, the child is restarted on its own
+ * by the template's policy. A compound literal with commas in it needs
+ * parentheses as args.
  */
 #line 65 "rtgen/good/supervisors.rtp"
 extern const rt_sup_spec sup_Desks_spec;
@@ -474,7 +480,7 @@ int sup_Desks_start(rt_system *sys, sup_Desks_ref *out);
 #line 67 "rtgen/good/supervisors.rtp"
 int sup_Desks_start_child(sup_Desks_ref s, const staff_Clerk_args *args,
     staff_Clerk_ref *out);
-#line 478 "supervisors.rtp.h"
+#line 484 "supervisors.rtp.h"
 #ifndef __cplusplus
 /* Make args or out of the wrong type a hard error. */
 #define sup_Desks_start_child(s, args, out) \
