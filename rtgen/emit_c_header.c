@@ -522,7 +522,8 @@ header_actor(struct emit *e, const ast_decl *a)
 		emit_out(e, "#ifndef __cplusplus\n"
 		    "/* Make a message of the wrong type a hard error. A "
 		    "compound literal\n * with commas in it needs parentheses "
-		    "unless it is the last argument. */\n");
+		    "unless it is the message of a plain\n * send "
+		    "(P_A_send_M(to, msg)). */\n");
 		for (i = 0; i < a->naccepts; i++) {
 			const ast_decl *m = a->accepts[i]->target;
 
@@ -623,8 +624,9 @@ static const char topics_text[] =
     " * (strings and bytes too): all the subscribers share that one copy.\n"
     " * Each subscriber gets the messages of one publisher in the order\n"
     " * they were published. It returns how many deliveries failed (>= 0: a\n"
-    " * subscriber's mailbox refused it or its wait timed out, or the\n"
-    " * subscriber had stopped; 0 when nobody is subscribed), or RT_EINVAL\n"
+    " * subscriber's mailbox refused it or its wait ended without room, or no\n"
+    " * memory could be had for it; a subscriber that has stopped is not\n"
+    " * counted, it leaves; 0 when nobody is subscribed), or RT_EINVAL\n"
     " * (a NULL msg when M has fields, bad bytes), RT_ESHUTDOWN or RT_ENOMEM,\n"
     " * and then nothing was delivered. A full mailbox that drops makes a\n"
     " * dead letter, as for a send, not a failure.\n"

@@ -264,7 +264,8 @@ int ask_Shop_send_Tick_every(ask_Shop_ref to, const ask_Tick *msg,
 #line 265 "ask.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
- * with commas in it needs parentheses unless it is the last argument. */
+ * with commas in it needs parentheses unless it is the message of a plain
+ * send (P_A_send_M(to, msg)). */
 #line 17 "rtgen/good/ask.rtp"
 #define ask_Shop_send_GetTotal(to, ...) \
 	(ask_Shop_send_GetTotal)((to), _Generic((__VA_ARGS__), \
@@ -329,7 +330,7 @@ int ask_Shop_send_Tick_every(ask_Shop_ref to, const ask_Tick *msg,
 	(ask_Shop_send_Tick_every)((to), _Generic((msg), \
 	    ask_Tick *: (msg), const ask_Tick *: (msg), void *: (msg)), \
 	    (period), (out))
-#line 333 "ask.rtp.h"
+#line 334 "ask.rtp.h"
 #endif
 /* Handlers of Shop, which the user writes. */
 #line 17 "rtgen/good/ask.rtp"
@@ -346,7 +347,7 @@ int ask_Shop_on_Fetch_reply(ask_Shop *self, rt_ctx *ctx, rt_corr id,
 #line 18 "rtgen/good/ask.rtp"
 int ask_Shop_on_Store_reply(ask_Shop *self, rt_ctx *ctx, rt_corr id,
     int status, const ask_Ack *reply);
-#line 350 "ask.rtp.h"
+#line 351 "ask.rtp.h"
 
 /*
  * Actor Vault: its state, spawn arguments, class and spawn function,
@@ -390,7 +391,7 @@ enum ask_Vault_tag {
 extern const rt_actor_class ask_Vault_class;
 int ask_Vault_spawn(rt_system *sys, const ask_Vault_args *args,
     ask_Vault_ref *out);
-#line 394 "ask.rtp.h"
+#line 395 "ask.rtp.h"
 /* In one of its own handlers: its typed ref (rt_self). */
 static inline ask_Vault_ref
 ask_Vault_self(rt_ctx *ctx)
@@ -440,10 +441,11 @@ int ask_Vault_call_Echo(rt_system *sys, ask_Vault_ref to, const ask_Echo *req,
     ask_Echo *reply, rt_duration timeout);
 rt_corr ask_Vault_ask_Echo(rt_ctx *ctx, ask_Vault_ref to, const ask_Echo *req,
     rt_duration timeout);
-#line 444 "ask.rtp.h"
+#line 445 "ask.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
- * with commas in it needs parentheses unless it is the last argument. */
+ * with commas in it needs parentheses unless it is the message of a plain
+ * send (P_A_send_M(to, msg)). */
 #line 20 "rtgen/good/ask.rtp"
 #define ask_Vault_send_Fetch(to, ...) \
 	(ask_Vault_send_Fetch)((to), _Generic((__VA_ARGS__), \
@@ -516,7 +518,7 @@ rt_corr ask_Vault_ask_Echo(rt_ctx *ctx, ask_Vault_ref to, const ask_Echo *req,
 	(ask_Vault_ask_Echo)((ctx), (to), _Generic((req), \
 	    ask_Echo *: (req), const ask_Echo *: (req)), \
 	    (timeout))
-#line 520 "ask.rtp.h"
+#line 522 "ask.rtp.h"
 #endif
 /* Handlers of Vault, which the user writes. */
 #line 20 "rtgen/good/ask.rtp"
@@ -528,7 +530,7 @@ int ask_Vault_on_Store(ask_Vault *self, rt_ctx *ctx, const ask_Store *req,
 #line 20 "rtgen/good/ask.rtp"
 int ask_Vault_on_Echo(ask_Vault *self, rt_ctx *ctx, const ask_Echo *req,
     ask_Echo *reply);
-#line 532 "ask.rtp.h"
+#line 534 "ask.rtp.h"
 
 /*
  * Actor Client: its state, spawn arguments, class and spawn function,
@@ -561,7 +563,7 @@ enum ask_Client_tag {
 extern const rt_actor_class ask_Client_class;
 int ask_Client_spawn(rt_system *sys, const ask_Client_args *args,
     ask_Client_ref *out);
-#line 565 "ask.rtp.h"
+#line 567 "ask.rtp.h"
 /* In one of its own handlers: its typed ref (rt_self). */
 static inline ask_Client_ref
 ask_Client_self(rt_ctx *ctx)
@@ -575,7 +577,7 @@ ask_Client_self(rt_ctx *ctx)
 #line 21 "rtgen/good/ask.rtp"
 int ask_Client_register(ask_Client_ref a, const char *name);
 int ask_Client_whereis(rt_system *sys, const char *name, ask_Client_ref *out);
-#line 579 "ask.rtp.h"
+#line 581 "ask.rtp.h"
 /* Handlers of Client, which the user writes. */
 #line 22 "rtgen/good/ask.rtp"
 int ask_Client_on_GetTotal_reply(ask_Client *self, rt_ctx *ctx, rt_corr id,
@@ -589,7 +591,7 @@ int ask_Client_on_Echo_reply(ask_Client *self, rt_ctx *ctx, rt_corr id,
 #line 24 "rtgen/good/ask.rtp"
 int ask_Client_on_start(ask_Client *self, rt_ctx *ctx,
     const ask_Client_args *args);
-#line 593 "ask.rtp.h"
+#line 595 "ask.rtp.h"
 
 /*
  * Sends, calls and asks that do not exist: an actor accepts only the

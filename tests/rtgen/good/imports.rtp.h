@@ -195,7 +195,8 @@ int shop_Cart_send_Receipt_every(shop_Cart_ref to, const shop_Receipt *msg,
 #line 196 "imports.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
- * with commas in it needs parentheses unless it is the last argument. */
+ * with commas in it needs parentheses unless it is the message of a plain
+ * send (P_A_send_M(to, msg)). */
 #line 14 "rtgen/good/imports.rtp"
 #define shop_Cart_send_Order(to, ...) \
 	(shop_Cart_send_Order)((to), _Generic((__VA_ARGS__), \
@@ -292,7 +293,7 @@ int shop_Cart_send_Receipt_every(shop_Cart_ref to, const shop_Receipt *msg,
 	(shop_Cart_send_Receipt_every)((to), _Generic((msg), \
 	    shop_Receipt *: (msg), const shop_Receipt *: (msg)), \
 	    (period), (out))
-#line 296 "imports.rtp.h"
+#line 297 "imports.rtp.h"
 #endif
 /* Handlers of Cart, which the user writes. */
 #line 14 "rtgen/good/imports.rtp"
@@ -311,7 +312,7 @@ int shop_Cart_on_Receipt(shop_Cart *self, rt_ctx *ctx,
 #line 15 "rtgen/good/imports.rtp"
 int shop_Cart_on_Quote_reply(shop_Cart *self, rt_ctx *ctx, rt_corr id,
     int status, const common_Price *reply);
-#line 315 "imports.rtp.h"
+#line 316 "imports.rtp.h"
 
 /*
  * Topics. P_T_publish delivers msg to every actor subscribed to T in
@@ -319,8 +320,9 @@ int shop_Cart_on_Quote_reply(shop_Cart *self, rt_ctx *ctx, rt_corr id,
  * (strings and bytes too): all the subscribers share that one copy.
  * Each subscriber gets the messages of one publisher in the order
  * they were published. It returns how many deliveries failed (>= 0: a
- * subscriber's mailbox refused it or its wait timed out, or the
- * subscriber had stopped; 0 when nobody is subscribed), or RT_EINVAL
+ * subscriber's mailbox refused it or its wait ended without room, or no
+ * memory could be had for it; a subscriber that has stopped is not
+ * counted, it leaves; 0 when nobody is subscribed), or RT_EINVAL
  * (a NULL msg when M has fields, bad bytes), RT_ESHUTDOWN or RT_ENOMEM,
  * and then nothing was delivered. A full mailbox that drops makes a
  * dead letter, as for a send, not a failure.
@@ -335,14 +337,14 @@ extern const rt_topic shop_orders_topic;
 int shop_orders_publish(rt_system *sys, const common_Order *msg);
 int shop_Cart_subscribe_orders(shop_Cart_ref a);
 int shop_Cart_unsubscribe_orders(shop_Cart_ref a);
-#line 339 "imports.rtp.h"
+#line 341 "imports.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
 #line 19 "rtgen/good/imports.rtp"
 #define shop_orders_publish(sys, ...) \
 	(shop_orders_publish)((sys), _Generic((__VA_ARGS__), \
 	    common_Order *: (__VA_ARGS__), const common_Order *: (__VA_ARGS__)))
-#line 346 "imports.rtp.h"
+#line 348 "imports.rtp.h"
 #endif
 
 /*

@@ -193,7 +193,8 @@ int lang_Cart_send_Plain_after(lang_Cart_ref to, const lang_Plain *msg,
 #line 194 "lang.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
- * with commas in it needs parentheses unless it is the last argument. */
+ * with commas in it needs parentheses unless it is the message of a plain
+ * send (P_A_send_M(to, msg)). */
 #line 36 "rtgen/good/lang.rtp"
 #define lang_Cart_send_Order(to, ...) \
 	(lang_Cart_send_Order)((to), _Generic((__VA_ARGS__), \
@@ -218,7 +219,7 @@ int lang_Cart_send_Plain_after(lang_Cart_ref to, const lang_Plain *msg,
 	(lang_Cart_send_Plain_after)((to), _Generic((msg), \
 	    lang_Plain *: (msg), const lang_Plain *: (msg)), \
 	    (delay), (out))
-#line 222 "lang.rtp.h"
+#line 223 "lang.rtp.h"
 #endif
 /* Handlers of Cart, which the user writes. */
 #line 36 "rtgen/good/lang.rtp"
@@ -232,7 +233,7 @@ int lang_Cart_on_start(lang_Cart *self, rt_ctx *ctx,
 void lang_Cart_on_stop(lang_Cart *self, rt_ctx *ctx, int reason);
 #line 39 "rtgen/good/lang.rtp"
 int lang_Cart_on_down(lang_Cart *self, rt_ctx *ctx, rt_ref who, int reason);
-#line 236 "lang.rtp.h"
+#line 237 "lang.rtp.h"
 
 /*
  * Actor Watcher: its state, spawn arguments, class and spawn function,
@@ -261,7 +262,7 @@ enum lang_Watcher_tag {
 extern const rt_actor_class lang_Watcher_class;
 int lang_Watcher_spawn(rt_system *sys, const lang_Watcher_args *args,
     lang_Watcher_ref *out);
-#line 265 "lang.rtp.h"
+#line 266 "lang.rtp.h"
 /* In one of its own handlers: its typed ref (rt_self). */
 static inline lang_Watcher_ref
 lang_Watcher_self(rt_ctx *ctx)
@@ -284,10 +285,11 @@ int lang_Watcher_send_Wrap_after(lang_Watcher_ref to, const lang_Wrap *msg,
     rt_duration delay, rt_timer *out);
 int lang_Watcher_send_Wrap_every(lang_Watcher_ref to, const lang_Wrap *msg,
     rt_duration period, rt_timer *out);
-#line 288 "lang.rtp.h"
+#line 289 "lang.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
- * with commas in it needs parentheses unless it is the last argument. */
+ * with commas in it needs parentheses unless it is the message of a plain
+ * send (P_A_send_M(to, msg)). */
 #line 42 "rtgen/good/lang.rtp"
 #define lang_Watcher_send_Wrap(to, ...) \
 	(lang_Watcher_send_Wrap)((to), _Generic((__VA_ARGS__), \
@@ -304,7 +306,7 @@ int lang_Watcher_send_Wrap_every(lang_Watcher_ref to, const lang_Wrap *msg,
 	(lang_Watcher_send_Wrap_every)((to), _Generic((msg), \
 	    lang_Wrap *: (msg), const lang_Wrap *: (msg)), \
 	    (period), (out))
-#line 308 "lang.rtp.h"
+#line 310 "lang.rtp.h"
 #endif
 /* Handlers of Watcher, which the user writes. */
 #line 42 "rtgen/good/lang.rtp"
@@ -313,7 +315,7 @@ int lang_Watcher_on_Wrap(lang_Watcher *self, rt_ctx *ctx,
 #line 43 "rtgen/good/lang.rtp"
 int lang_Watcher_on_down(lang_Watcher *self, rt_ctx *ctx, rt_ref who,
     int reason);
-#line 317 "lang.rtp.h"
+#line 319 "lang.rtp.h"
 
 /*
  * Sends, calls and asks that do not exist: an actor accepts only the

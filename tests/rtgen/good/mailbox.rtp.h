@@ -127,7 +127,8 @@ int mbox_Plain_send_Tick_every(mbox_Plain_ref to, const mbox_Tick *msg,
 #line 128 "mailbox.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
- * with commas in it needs parentheses unless it is the last argument. */
+ * with commas in it needs parentheses unless it is the message of a plain
+ * send (P_A_send_M(to, msg)). */
 #line 9 "rtgen/good/mailbox.rtp"
 #define mbox_Plain_send_Tick(to, ...) \
 	(mbox_Plain_send_Tick)((to), _Generic((__VA_ARGS__), \
@@ -144,12 +145,12 @@ int mbox_Plain_send_Tick_every(mbox_Plain_ref to, const mbox_Tick *msg,
 	(mbox_Plain_send_Tick_every)((to), _Generic((msg), \
 	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
 	    (period), (out))
-#line 148 "mailbox.rtp.h"
+#line 149 "mailbox.rtp.h"
 #endif
 /* Handlers of Plain, which the user writes. */
 #line 9 "rtgen/good/mailbox.rtp"
 int mbox_Plain_on_Tick(mbox_Plain *self, rt_ctx *ctx, const mbox_Tick *msg);
-#line 153 "mailbox.rtp.h"
+#line 154 "mailbox.rtp.h"
 
 /*
  * Actor Open: its state, spawn arguments, class and spawn function,
@@ -176,7 +177,7 @@ enum mbox_Open_tag {
 extern const rt_actor_class mbox_Open_class;
 int mbox_Open_spawn(rt_system *sys, const mbox_Open_args *args,
     mbox_Open_ref *out);
-#line 180 "mailbox.rtp.h"
+#line 181 "mailbox.rtp.h"
 /* In one of its own handlers: its typed ref (rt_self). */
 static inline mbox_Open_ref
 mbox_Open_self(rt_ctx *ctx)
@@ -198,10 +199,11 @@ int mbox_Open_send_Tick_after(mbox_Open_ref to, const mbox_Tick *msg,
     rt_duration delay, rt_timer *out);
 int mbox_Open_send_Tick_every(mbox_Open_ref to, const mbox_Tick *msg,
     rt_duration period, rt_timer *out);
-#line 202 "mailbox.rtp.h"
+#line 203 "mailbox.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
- * with commas in it needs parentheses unless it is the last argument. */
+ * with commas in it needs parentheses unless it is the message of a plain
+ * send (P_A_send_M(to, msg)). */
 #line 10 "rtgen/good/mailbox.rtp"
 #define mbox_Open_send_Tick(to, ...) \
 	(mbox_Open_send_Tick)((to), _Generic((__VA_ARGS__), \
@@ -218,12 +220,12 @@ int mbox_Open_send_Tick_every(mbox_Open_ref to, const mbox_Tick *msg,
 	(mbox_Open_send_Tick_every)((to), _Generic((msg), \
 	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
 	    (period), (out))
-#line 222 "mailbox.rtp.h"
+#line 224 "mailbox.rtp.h"
 #endif
 /* Handlers of Open, which the user writes. */
 #line 10 "rtgen/good/mailbox.rtp"
 int mbox_Open_on_Tick(mbox_Open *self, rt_ctx *ctx, const mbox_Tick *msg);
-#line 227 "mailbox.rtp.h"
+#line 229 "mailbox.rtp.h"
 
 /*
  * Actor Waiter: its state, spawn arguments, class and spawn function,
@@ -256,7 +258,7 @@ enum mbox_Waiter_tag {
 extern const rt_actor_class mbox_Waiter_class;
 int mbox_Waiter_spawn(rt_system *sys, const mbox_Waiter_args *args,
     mbox_Waiter_ref *out);
-#line 260 "mailbox.rtp.h"
+#line 262 "mailbox.rtp.h"
 /* In one of its own handlers: its typed ref (rt_self). */
 static inline mbox_Waiter_ref
 mbox_Waiter_self(rt_ctx *ctx)
@@ -287,10 +289,11 @@ int mbox_Waiter_send_Tick_after(mbox_Waiter_ref to, const mbox_Tick *msg,
     rt_duration delay, rt_timer *out);
 int mbox_Waiter_send_Tick_every(mbox_Waiter_ref to, const mbox_Tick *msg,
     rt_duration period, rt_timer *out);
-#line 291 "mailbox.rtp.h"
+#line 293 "mailbox.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
- * with commas in it needs parentheses unless it is the last argument. */
+ * with commas in it needs parentheses unless it is the message of a plain
+ * send (P_A_send_M(to, msg)). */
 #line 11 "rtgen/good/mailbox.rtp"
 #define mbox_Waiter_send_Note(to, ...) \
 	(mbox_Waiter_send_Note)((to), _Generic((__VA_ARGS__), \
@@ -323,14 +326,14 @@ int mbox_Waiter_send_Tick_every(mbox_Waiter_ref to, const mbox_Tick *msg,
 	(mbox_Waiter_send_Tick_every)((to), _Generic((msg), \
 	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
 	    (period), (out))
-#line 327 "mailbox.rtp.h"
+#line 330 "mailbox.rtp.h"
 #endif
 /* Handlers of Waiter, which the user writes. */
 #line 11 "rtgen/good/mailbox.rtp"
 int mbox_Waiter_on_Note(mbox_Waiter *self, rt_ctx *ctx, const mbox_Note *msg);
 #line 11 "rtgen/good/mailbox.rtp"
 int mbox_Waiter_on_Tick(mbox_Waiter *self, rt_ctx *ctx, const mbox_Tick *msg);
-#line 334 "mailbox.rtp.h"
+#line 337 "mailbox.rtp.h"
 
 /*
  * Actor Blocker: its state, spawn arguments, class and spawn function,
@@ -362,7 +365,7 @@ enum mbox_Blocker_tag {
 extern const rt_actor_class mbox_Blocker_class;
 int mbox_Blocker_spawn(rt_system *sys, const mbox_Blocker_args *args,
     mbox_Blocker_ref *out);
-#line 366 "mailbox.rtp.h"
+#line 369 "mailbox.rtp.h"
 /* In one of its own handlers: its typed ref (rt_self). */
 static inline mbox_Blocker_ref
 mbox_Blocker_self(rt_ctx *ctx)
@@ -385,10 +388,11 @@ int mbox_Blocker_send_Stop_after(mbox_Blocker_ref to, const mbox_Stop *msg,
     rt_duration delay, rt_timer *out);
 int mbox_Blocker_send_Stop_every(mbox_Blocker_ref to, const mbox_Stop *msg,
     rt_duration period, rt_timer *out);
-#line 389 "mailbox.rtp.h"
+#line 392 "mailbox.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
- * with commas in it needs parentheses unless it is the last argument. */
+ * with commas in it needs parentheses unless it is the message of a plain
+ * send (P_A_send_M(to, msg)). */
 #line 12 "rtgen/good/mailbox.rtp"
 #define mbox_Blocker_send_Stop(to, ...) \
 	(mbox_Blocker_send_Stop)((to), _Generic((__VA_ARGS__), \
@@ -405,13 +409,13 @@ int mbox_Blocker_send_Stop_every(mbox_Blocker_ref to, const mbox_Stop *msg,
 	(mbox_Blocker_send_Stop_every)((to), _Generic((msg), \
 	    mbox_Stop *: (msg), const mbox_Stop *: (msg), void *: (msg)), \
 	    (period), (out))
-#line 409 "mailbox.rtp.h"
+#line 413 "mailbox.rtp.h"
 #endif
 /* Handlers of Blocker, which the user writes. */
 #line 12 "rtgen/good/mailbox.rtp"
 int mbox_Blocker_on_Stop(mbox_Blocker *self, rt_ctx *ctx,
     const mbox_Stop *msg);
-#line 415 "mailbox.rtp.h"
+#line 419 "mailbox.rtp.h"
 
 /*
  * Actor Dropper: its state, spawn arguments, class and spawn function,
@@ -442,7 +446,7 @@ enum mbox_Dropper_tag {
 extern const rt_actor_class mbox_Dropper_class;
 int mbox_Dropper_spawn(rt_system *sys, const mbox_Dropper_args *args,
     mbox_Dropper_ref *out);
-#line 446 "mailbox.rtp.h"
+#line 450 "mailbox.rtp.h"
 /* In one of its own handlers: its typed ref (rt_self). */
 static inline mbox_Dropper_ref
 mbox_Dropper_self(rt_ctx *ctx)
@@ -473,10 +477,11 @@ int mbox_Dropper_send_Stop_after(mbox_Dropper_ref to, const mbox_Stop *msg,
     rt_duration delay, rt_timer *out);
 int mbox_Dropper_send_Stop_every(mbox_Dropper_ref to, const mbox_Stop *msg,
     rt_duration period, rt_timer *out);
-#line 477 "mailbox.rtp.h"
+#line 481 "mailbox.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
- * with commas in it needs parentheses unless it is the last argument. */
+ * with commas in it needs parentheses unless it is the message of a plain
+ * send (P_A_send_M(to, msg)). */
 #line 13 "rtgen/good/mailbox.rtp"
 #define mbox_Dropper_send_Tick(to, ...) \
 	(mbox_Dropper_send_Tick)((to), _Generic((__VA_ARGS__), \
@@ -509,7 +514,7 @@ int mbox_Dropper_send_Stop_every(mbox_Dropper_ref to, const mbox_Stop *msg,
 	(mbox_Dropper_send_Stop_every)((to), _Generic((msg), \
 	    mbox_Stop *: (msg), const mbox_Stop *: (msg), void *: (msg)), \
 	    (period), (out))
-#line 513 "mailbox.rtp.h"
+#line 518 "mailbox.rtp.h"
 #endif
 /* Handlers of Dropper, which the user writes. */
 #line 13 "rtgen/good/mailbox.rtp"
@@ -518,7 +523,7 @@ int mbox_Dropper_on_Tick(mbox_Dropper *self, rt_ctx *ctx,
 #line 13 "rtgen/good/mailbox.rtp"
 int mbox_Dropper_on_Stop(mbox_Dropper *self, rt_ctx *ctx,
     const mbox_Stop *msg);
-#line 522 "mailbox.rtp.h"
+#line 527 "mailbox.rtp.h"
 
 /*
  * Actor Rejecter: its state, spawn arguments, class and spawn function,
@@ -547,7 +552,7 @@ enum mbox_Rejecter_tag {
 extern const rt_actor_class mbox_Rejecter_class;
 int mbox_Rejecter_spawn(rt_system *sys, const mbox_Rejecter_args *args,
     mbox_Rejecter_ref *out);
-#line 551 "mailbox.rtp.h"
+#line 556 "mailbox.rtp.h"
 /* In one of its own handlers: its typed ref (rt_self). */
 static inline mbox_Rejecter_ref
 mbox_Rejecter_self(rt_ctx *ctx)
@@ -570,10 +575,11 @@ int mbox_Rejecter_send_Note_after(mbox_Rejecter_ref to, const mbox_Note *msg,
     rt_duration delay, rt_timer *out);
 int mbox_Rejecter_send_Note_every(mbox_Rejecter_ref to, const mbox_Note *msg,
     rt_duration period, rt_timer *out);
-#line 574 "mailbox.rtp.h"
+#line 579 "mailbox.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
- * with commas in it needs parentheses unless it is the last argument. */
+ * with commas in it needs parentheses unless it is the message of a plain
+ * send (P_A_send_M(to, msg)). */
 #line 15 "rtgen/good/mailbox.rtp"
 #define mbox_Rejecter_send_Note(to, ...) \
 	(mbox_Rejecter_send_Note)((to), _Generic((__VA_ARGS__), \
@@ -590,13 +596,13 @@ int mbox_Rejecter_send_Note_every(mbox_Rejecter_ref to, const mbox_Note *msg,
 	(mbox_Rejecter_send_Note_every)((to), _Generic((msg), \
 	    mbox_Note *: (msg), const mbox_Note *: (msg)), \
 	    (period), (out))
-#line 594 "mailbox.rtp.h"
+#line 600 "mailbox.rtp.h"
 #endif
 /* Handlers of Rejecter, which the user writes. */
 #line 15 "rtgen/good/mailbox.rtp"
 int mbox_Rejecter_on_Note(mbox_Rejecter *self, rt_ctx *ctx,
     const mbox_Note *msg);
-#line 600 "mailbox.rtp.h"
+#line 606 "mailbox.rtp.h"
 
 /*
  * Sends, calls and asks that do not exist: an actor accepts only the

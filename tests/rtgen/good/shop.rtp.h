@@ -152,7 +152,8 @@ int shop_Cart_send_Total_every(shop_Cart_ref to, const shop_Total *msg,
 #line 153 "shop.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
- * with commas in it needs parentheses unless it is the last argument. */
+ * with commas in it needs parentheses unless it is the message of a plain
+ * send (P_A_send_M(to, msg)). */
 #line 19 "rtgen/good/shop.rtp"
 #define shop_Cart_send_Order(to, ...) \
 	(shop_Cart_send_Order)((to), _Generic((__VA_ARGS__), \
@@ -201,7 +202,7 @@ int shop_Cart_send_Total_every(shop_Cart_ref to, const shop_Total *msg,
 	(shop_Cart_send_Total_every)((to), _Generic((msg), \
 	    shop_Total *: (msg), const shop_Total *: (msg)), \
 	    (period), (out))
-#line 205 "shop.rtp.h"
+#line 206 "shop.rtp.h"
 #endif
 /* Handlers of Cart, which the user writes. */
 #line 19 "rtgen/good/shop.rtp"
@@ -215,7 +216,7 @@ int shop_Cart_on_start(shop_Cart *self, rt_ctx *ctx,
     const shop_Cart_args *args);
 #line 23 "rtgen/good/shop.rtp"
 void shop_Cart_on_stop(shop_Cart *self, rt_ctx *ctx, int reason);
-#line 219 "shop.rtp.h"
+#line 220 "shop.rtp.h"
 
 /*
  * Actor Auditor: its state, spawn arguments, class and spawn function,
@@ -242,7 +243,7 @@ enum shop_Auditor_tag {
 extern const rt_actor_class shop_Auditor_class;
 int shop_Auditor_spawn(rt_system *sys, const shop_Auditor_args *args,
     shop_Auditor_ref *out);
-#line 246 "shop.rtp.h"
+#line 247 "shop.rtp.h"
 /* In one of its own handlers: its typed ref (rt_self). */
 static inline shop_Auditor_ref
 shop_Auditor_self(rt_ctx *ctx)
@@ -265,10 +266,11 @@ int shop_Auditor_send_Order_after(shop_Auditor_ref to, const shop_Order *msg,
     rt_duration delay, rt_timer *out);
 int shop_Auditor_send_Order_every(shop_Auditor_ref to, const shop_Order *msg,
     rt_duration period, rt_timer *out);
-#line 269 "shop.rtp.h"
+#line 270 "shop.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
- * with commas in it needs parentheses unless it is the last argument. */
+ * with commas in it needs parentheses unless it is the message of a plain
+ * send (P_A_send_M(to, msg)). */
 #line 27 "rtgen/good/shop.rtp"
 #define shop_Auditor_send_Order(to, ...) \
 	(shop_Auditor_send_Order)((to), _Generic((__VA_ARGS__), \
@@ -285,7 +287,7 @@ int shop_Auditor_send_Order_every(shop_Auditor_ref to, const shop_Order *msg,
 	(shop_Auditor_send_Order_every)((to), _Generic((msg), \
 	    shop_Order *: (msg), const shop_Order *: (msg)), \
 	    (period), (out))
-#line 289 "shop.rtp.h"
+#line 291 "shop.rtp.h"
 #endif
 /* Handlers of Auditor, which the user writes. */
 #line 27 "rtgen/good/shop.rtp"
@@ -293,7 +295,7 @@ int shop_Auditor_on_Order(shop_Auditor *self, rt_ctx *ctx,
     const shop_Order *msg);
 #line 29 "rtgen/good/shop.rtp"
 void shop_Auditor_on_stop(shop_Auditor *self, rt_ctx *ctx, int reason);
-#line 297 "shop.rtp.h"
+#line 299 "shop.rtp.h"
 
 /*
  * Actor Idle: its state, spawn arguments, class and spawn function,
@@ -317,7 +319,7 @@ typedef struct shop_Idle_args {
 extern const rt_actor_class shop_Idle_class;
 int shop_Idle_spawn(rt_system *sys, const shop_Idle_args *args,
     shop_Idle_ref *out);
-#line 321 "shop.rtp.h"
+#line 323 "shop.rtp.h"
 /* In one of its own handlers: its typed ref (rt_self). */
 static inline shop_Idle_ref
 shop_Idle_self(rt_ctx *ctx)
@@ -331,7 +333,7 @@ shop_Idle_self(rt_ctx *ctx)
 #line 32 "rtgen/good/shop.rtp"
 int shop_Idle_register(shop_Idle_ref a, const char *name);
 int shop_Idle_whereis(rt_system *sys, const char *name, shop_Idle_ref *out);
-#line 335 "shop.rtp.h"
+#line 337 "shop.rtp.h"
 
 /*
  * Topics. P_T_publish delivers msg to every actor subscribed to T in
@@ -339,8 +341,9 @@ int shop_Idle_whereis(rt_system *sys, const char *name, shop_Idle_ref *out);
  * (strings and bytes too): all the subscribers share that one copy.
  * Each subscriber gets the messages of one publisher in the order
  * they were published. It returns how many deliveries failed (>= 0: a
- * subscriber's mailbox refused it or its wait timed out, or the
- * subscriber had stopped; 0 when nobody is subscribed), or RT_EINVAL
+ * subscriber's mailbox refused it or its wait ended without room, or no
+ * memory could be had for it; a subscriber that has stopped is not
+ * counted, it leaves; 0 when nobody is subscribed), or RT_EINVAL
  * (a NULL msg when M has fields, bad bytes), RT_ESHUTDOWN or RT_ENOMEM,
  * and then nothing was delivered. A full mailbox that drops makes a
  * dead letter, as for a send, not a failure.
@@ -357,14 +360,14 @@ int shop_Cart_subscribe_orders(shop_Cart_ref a);
 int shop_Cart_unsubscribe_orders(shop_Cart_ref a);
 int shop_Auditor_subscribe_orders(shop_Auditor_ref a);
 int shop_Auditor_unsubscribe_orders(shop_Auditor_ref a);
-#line 361 "shop.rtp.h"
+#line 364 "shop.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
 #line 35 "rtgen/good/shop.rtp"
 #define shop_orders_publish(sys, ...) \
 	(shop_orders_publish)((sys), _Generic((__VA_ARGS__), \
 	    shop_Order *: (__VA_ARGS__), const shop_Order *: (__VA_ARGS__)))
-#line 368 "shop.rtp.h"
+#line 371 "shop.rtp.h"
 #endif
 
 #line 36 "rtgen/good/shop.rtp"
@@ -372,14 +375,14 @@ extern const rt_topic shop_pings_topic;
 int shop_pings_publish(rt_system *sys, const shop_Ping *msg);
 int shop_Cart_subscribe_pings(shop_Cart_ref a);
 int shop_Cart_unsubscribe_pings(shop_Cart_ref a);
-#line 376 "shop.rtp.h"
+#line 379 "shop.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
 #line 36 "rtgen/good/shop.rtp"
 #define shop_pings_publish(sys, ...) \
 	(shop_pings_publish)((sys), _Generic((__VA_ARGS__), \
 	    shop_Ping *: (__VA_ARGS__), const shop_Ping *: (__VA_ARGS__), void *: (__VA_ARGS__)))
-#line 383 "shop.rtp.h"
+#line 386 "shop.rtp.h"
 #endif
 
 /*

@@ -152,7 +152,8 @@ int sup_Cart_send_Job_every(sup_Cart_ref to, const sup_Job *msg,
 #line 153 "supervisors.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
- * with commas in it needs parentheses unless it is the last argument. */
+ * with commas in it needs parentheses unless it is the message of a plain
+ * send (P_A_send_M(to, msg)). */
 #line 12 "rtgen/good/supervisors.rtp"
 #define sup_Cart_send_Job(to, ...) \
 	(sup_Cart_send_Job)((to), _Generic((__VA_ARGS__), \
@@ -169,7 +170,7 @@ int sup_Cart_send_Job_every(sup_Cart_ref to, const sup_Job *msg,
 	(sup_Cart_send_Job_every)((to), _Generic((msg), \
 	    sup_Job *: (msg), const sup_Job *: (msg)), \
 	    (period), (out))
-#line 173 "supervisors.rtp.h"
+#line 174 "supervisors.rtp.h"
 #endif
 /* Handlers of Cart, which the user writes. */
 #line 12 "rtgen/good/supervisors.rtp"
@@ -178,7 +179,7 @@ int sup_Cart_on_Job(sup_Cart *self, rt_ctx *ctx, const sup_Job *msg);
 int sup_Cart_on_start(sup_Cart *self, rt_ctx *ctx, const sup_Cart_args *args);
 #line 26 "rtgen/good/supervisors.rtp"
 void sup_Cart_on_stop(sup_Cart *self, rt_ctx *ctx, int reason);
-#line 182 "supervisors.rtp.h"
+#line 183 "supervisors.rtp.h"
 
 /*
  * Actor Auditor: its state, spawn arguments, class and spawn function,
@@ -206,7 +207,7 @@ enum sup_Auditor_tag {
 extern const rt_actor_class sup_Auditor_class;
 int sup_Auditor_spawn(rt_system *sys, const sup_Auditor_args *args,
     sup_Auditor_ref *out);
-#line 210 "supervisors.rtp.h"
+#line 211 "supervisors.rtp.h"
 /* In one of its own handlers: its typed ref (rt_self). */
 static inline sup_Auditor_ref
 sup_Auditor_self(rt_ctx *ctx)
@@ -237,10 +238,11 @@ int sup_Auditor_send_Tick_after(sup_Auditor_ref to, const sup_Tick *msg,
     rt_duration delay, rt_timer *out);
 int sup_Auditor_send_Tick_every(sup_Auditor_ref to, const sup_Tick *msg,
     rt_duration period, rt_timer *out);
-#line 241 "supervisors.rtp.h"
+#line 242 "supervisors.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
- * with commas in it needs parentheses unless it is the last argument. */
+ * with commas in it needs parentheses unless it is the message of a plain
+ * send (P_A_send_M(to, msg)). */
 #line 28 "rtgen/good/supervisors.rtp"
 #define sup_Auditor_send_Job(to, ...) \
 	(sup_Auditor_send_Job)((to), _Generic((__VA_ARGS__), \
@@ -273,14 +275,14 @@ int sup_Auditor_send_Tick_every(sup_Auditor_ref to, const sup_Tick *msg,
 	(sup_Auditor_send_Tick_every)((to), _Generic((msg), \
 	    sup_Tick *: (msg), const sup_Tick *: (msg), void *: (msg)), \
 	    (period), (out))
-#line 277 "supervisors.rtp.h"
+#line 279 "supervisors.rtp.h"
 #endif
 /* Handlers of Auditor, which the user writes. */
 #line 28 "rtgen/good/supervisors.rtp"
 int sup_Auditor_on_Job(sup_Auditor *self, rt_ctx *ctx, const sup_Job *msg);
 #line 28 "rtgen/good/supervisors.rtp"
 int sup_Auditor_on_Tick(sup_Auditor *self, rt_ctx *ctx, const sup_Tick *msg);
-#line 284 "supervisors.rtp.h"
+#line 286 "supervisors.rtp.h"
 
 /*
  * Actor Worker: its state, spawn arguments, class and spawn function,
@@ -307,7 +309,7 @@ enum sup_Worker_tag {
 extern const rt_actor_class sup_Worker_class;
 int sup_Worker_spawn(rt_system *sys, const sup_Worker_args *args,
     sup_Worker_ref *out);
-#line 311 "supervisors.rtp.h"
+#line 313 "supervisors.rtp.h"
 /* In one of its own handlers: its typed ref (rt_self). */
 static inline sup_Worker_ref
 sup_Worker_self(rt_ctx *ctx)
@@ -329,10 +331,11 @@ int sup_Worker_send_Job_after(sup_Worker_ref to, const sup_Job *msg,
     rt_duration delay, rt_timer *out);
 int sup_Worker_send_Job_every(sup_Worker_ref to, const sup_Job *msg,
     rt_duration period, rt_timer *out);
-#line 333 "supervisors.rtp.h"
+#line 335 "supervisors.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
- * with commas in it needs parentheses unless it is the last argument. */
+ * with commas in it needs parentheses unless it is the message of a plain
+ * send (P_A_send_M(to, msg)). */
 #line 29 "rtgen/good/supervisors.rtp"
 #define sup_Worker_send_Job(to, ...) \
 	(sup_Worker_send_Job)((to), _Generic((__VA_ARGS__), \
@@ -349,12 +352,12 @@ int sup_Worker_send_Job_every(sup_Worker_ref to, const sup_Job *msg,
 	(sup_Worker_send_Job_every)((to), _Generic((msg), \
 	    sup_Job *: (msg), const sup_Job *: (msg)), \
 	    (period), (out))
-#line 353 "supervisors.rtp.h"
+#line 356 "supervisors.rtp.h"
 #endif
 /* Handlers of Worker, which the user writes. */
 #line 29 "rtgen/good/supervisors.rtp"
 int sup_Worker_on_Job(sup_Worker *self, rt_ctx *ctx, const sup_Job *msg);
-#line 358 "supervisors.rtp.h"
+#line 361 "supervisors.rtp.h"
 
 /*
  * Supervisor Shop: one_for_one, at most 5 restarts within 10s,
@@ -382,7 +385,7 @@ staff_Desk_ref sup_Shop_desk(sup_Shop_ref s);
 staff_Clerk_ref sup_Shop_clerk(sup_Shop_ref s);
 #line 43 "rtgen/good/supervisors.rtp"
 sup_Tree_ref sup_Shop_tree(sup_Shop_ref s);
-#line 386 "supervisors.rtp.h"
+#line 389 "supervisors.rtp.h"
 /* Shop is not simple_one_for_one: it starts no children at run time. */
 #pragma GCC poison sup_Shop_start_child
 
@@ -403,7 +406,7 @@ int sup_Tree_start(rt_system *sys, sup_Tree_ref *out);
 sup_Auditor_ref sup_Tree_left(sup_Tree_ref s);
 #line 50 "rtgen/good/supervisors.rtp"
 sup_Pool_ref sup_Tree_right(sup_Tree_ref s);
-#line 407 "supervisors.rtp.h"
+#line 410 "supervisors.rtp.h"
 /* Tree is not simple_one_for_one: it starts no children at run time. */
 #pragma GCC poison sup_Tree_start_child
 
@@ -422,7 +425,7 @@ extern const rt_sup_spec sup_Idle_spec;
 int sup_Idle_start(rt_system *sys, sup_Idle_ref *out);
 #line 55 "rtgen/good/supervisors.rtp"
 sup_Auditor_ref sup_Idle_only(sup_Idle_ref s);
-#line 426 "supervisors.rtp.h"
+#line 429 "supervisors.rtp.h"
 /* Idle is not simple_one_for_one: it starts no children at run time. */
 #pragma GCC poison sup_Idle_start_child
 
@@ -449,7 +452,7 @@ int sup_Pool_start(rt_system *sys, sup_Pool_ref *out);
 #line 62 "rtgen/good/supervisors.rtp"
 int sup_Pool_start_child(sup_Pool_ref s, const sup_Worker_args *args,
     sup_Worker_ref *out);
-#line 453 "supervisors.rtp.h"
+#line 456 "supervisors.rtp.h"
 #ifndef __cplusplus
 /* Make args or out of the wrong type a hard error. */
 #define sup_Pool_start_child(s, args, out) \
@@ -480,7 +483,7 @@ int sup_Desks_start(rt_system *sys, sup_Desks_ref *out);
 #line 67 "rtgen/good/supervisors.rtp"
 int sup_Desks_start_child(sup_Desks_ref s, const staff_Clerk_args *args,
     staff_Clerk_ref *out);
-#line 484 "supervisors.rtp.h"
+#line 487 "supervisors.rtp.h"
 #ifndef __cplusplus
 /* Make args or out of the wrong type a hard error. */
 #define sup_Desks_start_child(s, args, out) \

@@ -176,7 +176,8 @@ int types_Store_send_Named_every(types_Store_ref to, const types_Named *msg,
 #line 177 "types.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
- * with commas in it needs parentheses unless it is the last argument. */
+ * with commas in it needs parentheses unless it is the message of a plain
+ * send (P_A_send_M(to, msg)). */
 #line 9 "rtgen/good/types.rtp"
 #define types_Store_send_Blob(to, ...) \
 	(types_Store_send_Blob)((to), _Generic((__VA_ARGS__), \
@@ -233,7 +234,7 @@ int types_Store_send_Named_every(types_Store_ref to, const types_Named *msg,
 	(types_Store_send_Named_every)((to), _Generic((msg), \
 	    types_Named *: (msg), const types_Named *: (msg)), \
 	    (period), (out))
-#line 237 "types.rtp.h"
+#line 238 "types.rtp.h"
 #endif
 /* Handlers of Store, which the user writes. */
 #line 9 "rtgen/good/types.rtp"
@@ -251,7 +252,7 @@ int types_Store_on_start(types_Store *self, rt_ctx *ctx,
     const types_Store_args *args);
 #line 12 "rtgen/good/types.rtp"
 void types_Store_on_stop(types_Store *self, rt_ctx *ctx, int reason);
-#line 255 "types.rtp.h"
+#line 256 "types.rtp.h"
 
 /*
  * Actor Plain: its state, spawn arguments, class and spawn function,
@@ -280,7 +281,7 @@ enum types_Plain_tag {
 extern const rt_actor_class types_Plain_class;
 int types_Plain_spawn(rt_system *sys, const types_Plain_args *args,
     types_Plain_ref *out);
-#line 284 "types.rtp.h"
+#line 285 "types.rtp.h"
 /* In one of its own handlers: its typed ref (rt_self). */
 static inline types_Plain_ref
 types_Plain_self(rt_ctx *ctx)
@@ -301,10 +302,11 @@ int types_Plain_send_Handle_opt(types_Plain_ref to, const types_Handle *msg,
     const rt_send_opts *opts);
 int types_Plain_send_Handle_after(types_Plain_ref to, const types_Handle *msg,
     rt_duration delay, rt_timer *out);
-#line 305 "types.rtp.h"
+#line 306 "types.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
- * with commas in it needs parentheses unless it is the last argument. */
+ * with commas in it needs parentheses unless it is the message of a plain
+ * send (P_A_send_M(to, msg)). */
 #line 16 "rtgen/good/types.rtp"
 #define types_Plain_send_Handle(to, ...) \
 	(types_Plain_send_Handle)((to), _Generic((__VA_ARGS__), \
@@ -317,13 +319,13 @@ int types_Plain_send_Handle_after(types_Plain_ref to, const types_Handle *msg,
 	(types_Plain_send_Handle_after)((to), _Generic((msg), \
 	    types_Handle *: (msg), const types_Handle *: (msg)), \
 	    (delay), (out))
-#line 321 "types.rtp.h"
+#line 323 "types.rtp.h"
 #endif
 /* Handlers of Plain, which the user writes. */
 #line 16 "rtgen/good/types.rtp"
 int types_Plain_on_Handle(types_Plain *self, rt_ctx *ctx,
     const types_Handle *msg);
-#line 327 "types.rtp.h"
+#line 329 "types.rtp.h"
 
 /*
  * Topics. P_T_publish delivers msg to every actor subscribed to T in
@@ -331,8 +333,9 @@ int types_Plain_on_Handle(types_Plain *self, rt_ctx *ctx,
  * (strings and bytes too): all the subscribers share that one copy.
  * Each subscriber gets the messages of one publisher in the order
  * they were published. It returns how many deliveries failed (>= 0: a
- * subscriber's mailbox refused it or its wait timed out, or the
- * subscriber had stopped; 0 when nobody is subscribed), or RT_EINVAL
+ * subscriber's mailbox refused it or its wait ended without room, or no
+ * memory could be had for it; a subscriber that has stopped is not
+ * counted, it leaves; 0 when nobody is subscribed), or RT_EINVAL
  * (a NULL msg when M has fields, bad bytes), RT_ESHUTDOWN or RT_ENOMEM,
  * and then nothing was delivered. A full mailbox that drops makes a
  * dead letter, as for a send, not a failure.
@@ -347,14 +350,14 @@ extern const rt_topic types_blobs_topic;
 int types_blobs_publish(rt_system *sys, const types_Blob *msg);
 int types_Store_subscribe_blobs(types_Store_ref a);
 int types_Store_unsubscribe_blobs(types_Store_ref a);
-#line 351 "types.rtp.h"
+#line 354 "types.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
 #line 20 "rtgen/good/types.rtp"
 #define types_blobs_publish(sys, ...) \
 	(types_blobs_publish)((sys), _Generic((__VA_ARGS__), \
 	    types_Blob *: (__VA_ARGS__), const types_Blob *: (__VA_ARGS__)))
-#line 358 "types.rtp.h"
+#line 361 "types.rtp.h"
 #endif
 
 /*

@@ -185,7 +185,8 @@ rt_corr common_Pricer_ask_Quote(rt_ctx *ctx, common_Pricer_ref to,
 #line 186 "common.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
- * with commas in it needs parentheses unless it is the last argument. */
+ * with commas in it needs parentheses unless it is the message of a plain
+ * send (P_A_send_M(to, msg)). */
 #line 18 "rtgen/good/inc/common.rtp"
 #define common_Pricer_send_Quote(to, ...) \
 	(common_Pricer_send_Quote)((to), _Generic((__VA_ARGS__), \
@@ -210,13 +211,13 @@ rt_corr common_Pricer_ask_Quote(rt_ctx *ctx, common_Pricer_ref to,
 	(common_Pricer_ask_Quote)((ctx), (to), _Generic((req), \
 	    common_Quote *: (req), const common_Quote *: (req)), \
 	    (timeout))
-#line 214 "common.rtp.h"
+#line 215 "common.rtp.h"
 #endif
 /* Handlers of Pricer, which the user writes. */
 #line 18 "rtgen/good/inc/common.rtp"
 int common_Pricer_on_Quote(common_Pricer *self, rt_ctx *ctx,
     const common_Quote *req, common_Price *reply);
-#line 220 "common.rtp.h"
+#line 221 "common.rtp.h"
 
 /*
  * Actor Logger: its state, spawn arguments, class and spawn function,
@@ -246,7 +247,7 @@ enum common_Logger_tag {
 extern const rt_actor_class common_Logger_class;
 int common_Logger_spawn(rt_system *sys, const common_Logger_args *args,
     common_Logger_ref *out);
-#line 250 "common.rtp.h"
+#line 251 "common.rtp.h"
 /* In one of its own handlers: its typed ref (rt_self). */
 static inline common_Logger_ref
 common_Logger_self(rt_ctx *ctx)
@@ -277,10 +278,11 @@ int common_Logger_send_Ping_after(common_Logger_ref to, const common_Ping *msg,
     rt_duration delay, rt_timer *out);
 int common_Logger_send_Ping_every(common_Logger_ref to, const common_Ping *msg,
     rt_duration period, rt_timer *out);
-#line 281 "common.rtp.h"
+#line 282 "common.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
- * with commas in it needs parentheses unless it is the last argument. */
+ * with commas in it needs parentheses unless it is the message of a plain
+ * send (P_A_send_M(to, msg)). */
 #line 19 "rtgen/good/inc/common.rtp"
 #define common_Logger_send_Order(to, ...) \
 	(common_Logger_send_Order)((to), _Generic((__VA_ARGS__), \
@@ -313,7 +315,7 @@ int common_Logger_send_Ping_every(common_Logger_ref to, const common_Ping *msg,
 	(common_Logger_send_Ping_every)((to), _Generic((msg), \
 	    common_Ping *: (msg), const common_Ping *: (msg), void *: (msg)), \
 	    (period), (out))
-#line 317 "common.rtp.h"
+#line 319 "common.rtp.h"
 #endif
 /* Handlers of Logger, which the user writes. */
 #line 19 "rtgen/good/inc/common.rtp"
@@ -322,7 +324,7 @@ int common_Logger_on_Order(common_Logger *self, rt_ctx *ctx,
 #line 19 "rtgen/good/inc/common.rtp"
 int common_Logger_on_Ping(common_Logger *self, rt_ctx *ctx,
     const common_Ping *msg);
-#line 326 "common.rtp.h"
+#line 328 "common.rtp.h"
 
 /*
  * Sends, calls and asks that do not exist: an actor accepts only the

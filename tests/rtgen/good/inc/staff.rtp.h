@@ -106,7 +106,8 @@ int staff_Clerk_send_Shift_every(staff_Clerk_ref to, const staff_Shift *msg,
 #line 107 "staff.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
- * with commas in it needs parentheses unless it is the last argument. */
+ * with commas in it needs parentheses unless it is the message of a plain
+ * send (P_A_send_M(to, msg)). */
 #line 8 "rtgen/good/inc/staff.rtp"
 #define staff_Clerk_send_Shift(to, ...) \
 	(staff_Clerk_send_Shift)((to), _Generic((__VA_ARGS__), \
@@ -123,7 +124,7 @@ int staff_Clerk_send_Shift_every(staff_Clerk_ref to, const staff_Shift *msg,
 	(staff_Clerk_send_Shift_every)((to), _Generic((msg), \
 	    staff_Shift *: (msg), const staff_Shift *: (msg)), \
 	    (period), (out))
-#line 127 "staff.rtp.h"
+#line 128 "staff.rtp.h"
 #endif
 /* Handlers of Clerk, which the user writes. */
 #line 8 "rtgen/good/inc/staff.rtp"
@@ -132,7 +133,7 @@ int staff_Clerk_on_Shift(staff_Clerk *self, rt_ctx *ctx,
 #line 10 "rtgen/good/inc/staff.rtp"
 int staff_Clerk_on_start(staff_Clerk *self, rt_ctx *ctx,
     const staff_Clerk_args *args);
-#line 136 "staff.rtp.h"
+#line 137 "staff.rtp.h"
 
 /*
  * Supervisor Desk: one_for_all, at most 3 restarts within 5s.
@@ -149,7 +150,7 @@ extern const rt_sup_spec staff_Desk_spec;
 int staff_Desk_start(rt_system *sys, staff_Desk_ref *out);
 #line 15 "rtgen/good/inc/staff.rtp"
 staff_Clerk_ref staff_Desk_clerk(staff_Desk_ref s);
-#line 153 "staff.rtp.h"
+#line 154 "staff.rtp.h"
 /* Desk is not simple_one_for_one: it starts no children at run time. */
 #pragma GCC poison staff_Desk_start_child
 
