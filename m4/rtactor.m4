@@ -1,7 +1,18 @@
 # SPDX-License-Identifier: MIT
 # rtactor.m4: Autoconf macros for programs that use rt, the actor runtime
 # for C (librtactor), and its protocol compiler, rtgen.
-# Installed into aclocal's directory by `make install` of rt.
+# `make install` of rt puts it in PREFIX/share/aclocal. aclocal looks
+# there only if that is its own directory (aclocal --print-ac-dir), is
+# listed in its dirlist file, or is named in ACLOCAL_PATH
+# (ACLOCAL_PATH=PREFIX/share/aclocal autoreconf -fi).
+# Say m4_pattern_forbid([^RT_]) in configure.ac, so that autoconf stops
+# and names RT_PROG_RTGEN when this file was not found, instead of leaving
+# the macro unexpanded in configure without a word.
+#
+# The make rules that run rtgen are in rt's README ("Using rt from your own
+# autotools project"). Keep their empty rule `%.rtp: ;`: without it, GNU
+# make's built-in `%: %.c` may "remake" foo.rtp as `cc foo.rtp.c -o
+# foo.rtp` (during make dist), and a failed link deletes foo.rtp.
 #
 # serial 1
 
