@@ -32,8 +32,10 @@
 #include "log.h"
 #include "park.h"
 #include "registry_int.h"
+#include "send_int.h"
 #include "supervisor_int.h"
 #include "system_int.h"
+#include "testkit.h"
 
 /* At most this many envelopes are moved into the lanes per run. */
 #define DRAIN_LIMIT 4096

@@ -30,11 +30,17 @@ int rti_actor_signal_stop(rt_cell *cell, uint64_t gen, int reason,
     bool final);
 
 /*
- * rti_room_made: a counted message just left `cell`'s mailbox (the caller
- * took it off the count): wake plain threads waiting for room and unmute
- * the actors muted on it, if any. Any thread.
+ * rti_live_flush: take the exits `w` has counted off sys->live, and wake
+ * rt_system_wait if that makes it zero. Called when the worker runs out of
+ * work and every RTI_LIVE_BATCH exits.
  */
-void rti_room_made(rt_cell *cell);
+void rti_live_flush(rti_worker *w);
+
+/*
+ * rti_live_add: add `d` (negative: take off) to sys->live, and wake
+ * rt_system_wait if that makes it zero.
+ */
+void rti_live_add(rt_system *sys, int64_t d);
 
 /* rti_unmute_all: reschedule every actor muted on `cell`. Any thread. */
 void rti_unmute_all(rt_cell *cell);

@@ -16,6 +16,7 @@
 #include "pool.h"
 #include "send_int.h"
 #include "system_int.h"
+#include "testkit.h"
 #include "timer.h"
 
 /* --- envelopes --------------------------------------------------------------- */
@@ -617,7 +618,7 @@ rt_defer_reply(rt_ctx *ctx)
 	req = env_of_payload(ctx->req);
 	if (!(req->flags & RTI_ENV_REQUEST) || !expects_answer(req_of(req)))
 		return none;
-	t = &ctx->sys->tokens;
+	t = ctx->sys->tokens;
 	pthread_mutex_lock(&t->lock);
 	if (t->closed) {
 		pthread_mutex_unlock(&t->lock);
@@ -686,7 +687,7 @@ token_take(rt_reply_token token, struct rti_req *rq, rt_system **sys)
 		return RT_EINVAL;
 	/* Records never move or change systems while the system lives. */
 	*sys = k->sys;
-	t = &k->sys->tokens;
+	t = k->sys->tokens;
 	pthread_mutex_lock(&t->lock);
 	if (k->id != token.id) {
 		pthread_mutex_unlock(&t->lock);

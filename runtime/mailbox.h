@@ -4,7 +4,7 @@
  * queue (Vyukov's design with an embedded sentinel node), plus Pony's "idle"
  * bit in the producers' end. One atomic exchange per push; the exchange also
  * tells the pusher whether the actor was idle, which is exactly when the
- * pusher must schedule it. See mailbox.c for the theory.
+ * pusher must schedule it. The theory is below, with the implementation.
  *
  * Threading: rti_mailbox_push from any thread; everything else only by the
  * consumer, which is whoever holds the actor's run token (the thread that

@@ -13,6 +13,7 @@
 
 #include "envelope.h"
 #include "sched.h"
+#include "topic_int.h"
 
 /* Size of class c (1-based): 32, 64, ... 2048 bytes. */
 static inline uint32_t
@@ -81,9 +82,9 @@ rti_cache_push(rti_env_cache *cache, void *block)
 }
 
 /*
- * rti_block_alloc_sys: a block of `size` bytes. A worker uses its own
- * cache; another thread uses its own, refilled from `sys`'s depot (sys may
- * be NULL: then malloc).
+ * rti_block_alloc_class: a block of class c, or of `size` bytes from
+ * malloc when c is 0. A worker uses its own cache; another thread uses its
+ * own, refilled from `sys`'s depot (sys may be NULL: then malloc).
  */
 static inline void *
 rti_block_alloc_class(rt_system *sys, unsigned c, size_t size)
@@ -105,6 +106,7 @@ rti_block_alloc_class(rt_system *sys, unsigned c, size_t size)
 	return malloc(c != 0 ? rti_class_size(c) : size);
 }
 
+/* rti_block_alloc_sys: a block of `size` bytes, of its class. */
 static inline void *
 rti_block_alloc_sys(rt_system *sys, size_t size)
 {
@@ -173,9 +175,6 @@ rti_env_alloc(size_t size)
 {
 	return rti_env_alloc_sys(NULL, size);
 }
-
-/* rti_env_unshare: a topic's node lets go of its body (topic.c). */
-void rti_env_unshare(rt_env *node);
 
 static inline void
 rti_env_free(rt_env *env)

@@ -19,7 +19,6 @@
 #include "cell.h"
 #include "envelope.h"
 #include "rt_atomic.h"
-#include "testkit.h"
 
 #define RTI_RUNQ_SIZE 1024 /* power of two */
 
@@ -89,7 +88,7 @@ typedef struct rti_worker {
 	rti_env_cache env_cache[RTI_ENV_CLASSES]; /* owner only */
 	rti_cell_cache cell_cache; /* owner only */
 	rt_cell *next;      /* owner only: runs next, cannot be stolen */
-	rti_test_log *test; /* owner only: a test system's record of handled
+	struct rti_test_log *test; /* owner only: a test system's record of handled
 	                       messages, else NULL */
 	unsigned streak;    /* owner only: runs taken from `next` in a row */
 	unsigned tick;      /* owner only: runs, for the inject queue's turn */
@@ -134,11 +133,16 @@ rti_sched_worker(rt_system *sys)
 void rti_sched_ready(rt_system *sys, rt_cell *cell);
 
 /*
- * rti_sched_ready_w: rti_sched_ready on worker `w`, the calling thread's
- * worker of the cell's system.
+ * rti_sched_enqueue: put a cell on worker `w`'s run queue (the calling
+ * thread's), or on the inject queue when that is full, and wake a helper
+ * when work piles up.
  */
 void rti_sched_enqueue(rti_worker *w, rt_cell *cell);
 
+/*
+ * rti_sched_ready_w: rti_sched_ready on worker `w`, the calling thread's
+ * worker of the cell's system.
+ */
 static inline void
 rti_sched_ready_w(rti_worker *w, rt_cell *cell)
 {
@@ -154,19 +158,6 @@ rti_sched_ready_w(rti_worker *w, rt_cell *cell)
  * of its run queue (its batch ran out, or messages came in meanwhile).
  */
 void rti_sched_requeue(rti_worker *w, rt_cell *cell);
-
-/*
- * rti_live_flush: take the exits `w` has counted off sys->live, and wake
- * rt_system_wait if that makes it zero. Called when the worker runs out of
- * work and every RTI_LIVE_BATCH exits.
- */
-void rti_live_flush(rti_worker *w);
-
-/*
- * rti_live_add: add `d` (negative: take off) to sys->live, and wake
- * rt_system_wait if that makes it zero.
- */
-void rti_live_add(rt_system *sys, int64_t d);
 
 /* rti_sched_start: create the worker threads (none for a test system). */
 int rti_sched_start(rt_system *sys);

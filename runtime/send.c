@@ -144,7 +144,7 @@ rti_room_made(rt_cell *cell)
 	/*
 	 * Callers have just taken a message off the count with an atomic
 	 * RMW; order it before these loads (pairs with the RMW + fence of a
-	 * waiter in wait_for_room, and of a muted actor in rti_mute).
+	 * waiter in wait_for_room, and of a muted actor in mute(), actor.c).
 	 */
 	ck_pr_fence_atomic_load();
 	if (ck_pr_load_32(&cell->waiters) != 0) {

@@ -34,6 +34,7 @@
 #include "send_int.h"
 #include "supervisor_int.h"
 #include "system_int.h"
+#include "testkit.h"
 #include "timer.h"
 
 enum kid_state {

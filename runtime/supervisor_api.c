@@ -18,6 +18,7 @@
 #include "send_int.h"
 #include "supervisor_int.h"
 #include "system_int.h"
+#include "testkit.h"
 
 /* A supervisor's table of children, for rt_sup_child: (cell, gen) pairs
  * read by any thread, so every access is atomic; never freed before the

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "actor_int.h"
+#include "ask_int.h"
 #include "clock.h"
 #include "deadletter.h"
 #include "envelope.h"
@@ -15,6 +16,9 @@
 #include "registry_int.h"
 #include "bonds.h"
 #include "system_int.h"
+#include "testkit.h"
+#include "timer.h"
+#include "topic_int.h"
 #include "watchdog.h"
 
 void
@@ -39,9 +43,27 @@ online_cpus(void)
 /* Systems ever created (rt_system.serial). */
 static uint64_t system_serials;
 
+/* The subsystems a system owns, in one block (system_int.h). */
+struct owned {
+	rti_wheel wheel;
+	rti_tokens tokens;
+	rti_topics topics;
+	rti_test_log test_log;
+};
+
+/* The block, from the pointer to its first member. */
+static struct owned *
+owned_of(rt_system *sys)
+{
+	_Static_assert(offsetof(struct owned, wheel) == 0,
+	    "the wheel is the block's first member");
+	return (struct owned *)(void *)sys->wheel;
+}
+
 rt_system *
 rti_system_create(const rt_config *cfg, bool manual)
 {
+	struct owned *owned;
 	rt_system *sys;
 
 	if (cfg != NULL && (cfg->workers > RT_MAX_WORKERS || cfg->watchdog < 0 ||
@@ -52,6 +74,16 @@ rti_system_create(const rt_config *cfg, bool manual)
 	if (sys == NULL)
 		return NULL;
 	memset(sys, 0, sizeof(*sys));
+	owned = aligned_alloc(RT_CACHELINE, sizeof(*owned));
+	if (owned == NULL) {
+		free(sys);
+		return NULL;
+	}
+	memset(owned, 0, sizeof(*owned));
+	sys->wheel = &owned->wheel;
+	sys->tokens = &owned->tokens;
+	sys->topics = &owned->topics;
+	sys->test_log = &owned->test_log;
 	rt_config_init(&sys->cfg);
 	if (cfg != NULL)
 		sys->cfg = *cfg;
@@ -61,12 +93,12 @@ rti_system_create(const rt_config *cfg, bool manual)
 	/* A test system has one worker, run by the thread that drives it. */
 	sys->nworkers = manual ? 1 :
 	    sys->cfg.workers ? sys->cfg.workers : online_cpus();
-	if (rti_wheel_init(&sys->wheel, sys, manual ? 0 : rti_clock_now(),
+	if (rti_wheel_init(sys->wheel, sys, manual ? 0 : rti_clock_now(),
 		manual) != 0)
 		goto fail_sys;
-	if (rti_tokens_init(&sys->tokens) != 0)
+	if (rti_tokens_init(sys->tokens) != 0)
 		goto fail_wheel;
-	if (rti_topics_init(&sys->topics) != 0)
+	if (rti_topics_init(sys->topics) != 0)
 		goto fail_tokens;
 	if (rti_cell_dir_init(&sys->cells) != 0)
 		goto fail_topics;
@@ -104,13 +136,14 @@ fail_cells:
 	rti_ext_free_all(sys);
 	rti_cell_dir_destroy(&sys->cells);
 fail_topics:
-	rti_topics_destroy(&sys->topics);
+	rti_topics_destroy(sys->topics);
 fail_tokens:
-	rti_tokens_destroy(&sys->tokens);
+	rti_tokens_destroy(sys->tokens);
 fail_wheel:
-	rti_wheel_destroy(&sys->wheel);
+	rti_wheel_destroy(sys->wheel);
 fail_sys:
 	free(sys->workers);
+	free(owned);
 	free(sys);
 	return NULL;
 }
@@ -410,8 +443,8 @@ rt_system_shutdown(rt_system *sys, rt_duration timeout)
 	rti_watchdog_stop(sys);
 	/* Timers still pending become dead letters; deferred replies never
 	 * sent are reported, and their requests failed. */
-	rti_wheel_close(&sys->wheel);
-	rti_tokens_close(sys, &sys->tokens);
+	rti_wheel_close(sys->wheel);
+	rti_tokens_close(sys, sys->tokens);
 	/*
 	 * The workers left cells in their queues whose mailboxes still hold
 	 * messages for actors that have stopped: count them as dead letters
@@ -438,10 +471,11 @@ rt_system_free(rt_system *sys)
 	for (i = 0; i < sys->nworkers; i++)
 		rti_env_caches_drain(sys->workers[i].env_cache);
 	rti_env_depot_destroy(sys->depot);
-	rti_wheel_destroy(&sys->wheel);
-	rti_tokens_destroy(&sys->tokens);
-	rti_topics_destroy(&sys->topics);
-	rti_test_log_free(&sys->test_log);
+	rti_wheel_destroy(sys->wheel);
+	rti_tokens_destroy(sys->tokens);
+	rti_topics_destroy(sys->topics);
+	rti_test_log_free(sys->test_log);
+	free(owned_of(sys));
 	pthread_cond_destroy(&sys->cond);
 	pthread_mutex_destroy(&sys->shutdown_lock);
 	pthread_mutex_destroy(&sys->lock);

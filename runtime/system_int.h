@@ -11,13 +11,18 @@
 #include <rt/system.h>
 #include <ck_spinlock.h>
 
-#include "ask_int.h"
 #include "cell.h"
 #include "clock.h"
+#include "envelope.h"
 #include "rt_atomic.h"
 #include "sched.h"
-#include "timer.h"
-#include "topic_int.h"
+
+/* The subsystems a system owns, each in its own header, for the files
+ * that use them (system.c allocates them together). */
+struct rti_wheel;
+struct rti_tokens;
+struct rti_topics;
+struct rti_test_log;
 
 struct rt_system {
 	/* Read-mostly, shared by every thread. */
@@ -69,14 +74,15 @@ struct rt_system {
 	rti_cell_dir cells;
 	struct rti_ext *exts; /* atomic: every cell extension (bonds.h) */
 	rti_env_depot depot[RTI_ENV_CLASSES];
-	rti_wheel wheel;
-	rti_tokens tokens;
-	rti_topics topics;
+	struct rti_wheel *wheel;   /* timers (timer.h) */
+	struct rti_tokens *tokens; /* deferred replies (ask_int.h) */
+	struct rti_topics *topics; /* topics and their subscribers
+	                              (topic_int.h) */
 
 	/* A test system's clock (atomic; only its driving thread writes),
 	 * and its record of handled messages. */
 	int64_t vnow;
-	rti_test_log test_log;
+	struct rti_test_log *test_log; /* (testkit.h) */
 	/* A test system's randomness (backoff jitter): the seed
 	 * (rt_test_seed) and how many supervisors have drawn from it, so
 	 * that each gets a stream of its own, the same on every run.
@@ -114,32 +120,6 @@ rt_system *rti_system_create(const rt_config *cfg, bool manual);
 void rti_root_add(rt_system *sys, rt_ref root);
 void rti_roots_changed(rt_system *sys);
 bool rti_roots_gone(rt_system *sys);
-
-/*
- * rti_test_drive_while: run a test system, on virtual time, while
- * alive(arg) is true and something can still happen.
- */
-void rti_test_drive_while(rt_system *sys, bool (*alive)(void *), void *arg);
-
-/*
- * rti_test_stream: the seed of a new stream of a test system's randomness
- * (one per supervisor), from rt_test_seed's seed. Its driving thread only.
- */
-uint64_t rti_test_stream(rt_system *sys);
-
-/*
- * rti_test_wait: rt_system_wait for a test system: run it, on virtual time,
- * until no actor is alive or the root trees have exited (0), or nothing
- * more can happen (RT_EDEADLK).
- */
-int rti_test_wait(rt_system *sys);
-
-/*
- * rti_test_call_wait: a call's wait in a test system: run the actors, and
- * the virtual clock from timer to timer, until *state leaves 0 (returns 0)
- * or `timeout` (negative: none) passes on that clock (RT_ETIMEDOUT).
- */
-int rti_test_call_wait(rt_system *sys, uint32_t *state, int64_t timeout);
 
 /* rti_sys_now: the system's time: monotonic, or virtual in a test system. */
 static inline int64_t

@@ -20,7 +20,7 @@ rt_test_system_new(const rt_config *cfg)
 	rt_system *sys = rti_system_create(cfg, true);
 
 	if (sys != NULL) {
-		sys->workers[0].test = &sys->test_log;
+		sys->workers[0].test = sys->test_log;
 		sys->test_seed = RT_TEST_SEED;
 	}
 	return sys;
@@ -92,16 +92,16 @@ rt_test_advance(rt_system *sys, rt_duration d)
 		return RT_EINVAL;
 	target = d > INT64_MAX - sys->vnow ? INT64_MAX : sys->vnow + d;
 	for (;;) {
-		int64_t next = rti_wheel_next(&sys->wheel);
+		int64_t next = rti_wheel_next(sys->wheel);
 
 		if (next < 0 || next > target)
 			break;
 		set_now(sys, next);
-		fired += (int64_t)rti_wheel_turn(&sys->wheel, next);
+		fired += (int64_t)rti_wheel_turn(sys->wheel, next);
 		rti_sched_drive(sys);
 	}
 	set_now(sys, target);
-	fired += (int64_t)rti_wheel_turn(&sys->wheel, target);
+	fired += (int64_t)rti_wheel_turn(sys->wheel, target);
 	rti_sched_drive(sys);
 	return fired;
 }
@@ -125,14 +125,14 @@ rti_test_call_wait(rt_system *sys, uint32_t *state, int64_t timeout)
 		/* Relaxed: this thread wrote it, running the actors. */
 		if (ck_pr_load_32(state) != 0)
 			return 0;
-		next = rti_wheel_next(&sys->wheel);
+		next = rti_wheel_next(sys->wheel);
 		if (next < 0 || (deadline >= 0 && next > deadline)) {
 			if (deadline >= 0)
 				set_now(sys, deadline);
 			return RT_ETIMEDOUT;
 		}
 		set_now(sys, next);
-		rti_wheel_turn(&sys->wheel, next);
+		rti_wheel_turn(sys->wheel, next);
 	}
 }
 
@@ -145,11 +145,11 @@ rti_test_drive_while(rt_system *sys, bool (*alive)(void *), void *arg)
 		rti_sched_drive(sys);
 		if (!alive(arg))
 			return;
-		next = rti_wheel_next(&sys->wheel);
+		next = rti_wheel_next(sys->wheel);
 		if (next < 0)
 			return;
 		set_now(sys, next);
-		rti_wheel_turn(&sys->wheel, next);
+		rti_wheel_turn(sys->wheel, next);
 	}
 }
 
@@ -260,7 +260,7 @@ rt_test_handled(rt_system *sys, rt_ref actor, const char *message)
 
 	if (sys == NULL || !sys->manual || actor.cell == NULL)
 		return RT_EINVAL;
-	log = &sys->test_log;
+	log = sys->test_log;
 	for (i = 0; i < log->size; i++) {
 		const rti_test_count *c = &log->slots[i];
 

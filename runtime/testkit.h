@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The test kit's record of handled messages (rt/test.h): a count per
- * (cell, incarnation, tag), kept by the one worker of a test system.
+ * The test kit (testkit.c, rt/test.h): its record of handled messages, a
+ * count per (cell, incarnation, tag) kept by the one worker of a test
+ * system, and how the rest of the runtime drives a test system.
  */
 #ifndef RT_RUNTIME_TESTKIT_H
 #define RT_RUNTIME_TESTKIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <rt/protocol.h>
+#include <rt/system.h>
 
 typedef struct rti_test_count {
 	const void *cell;          /* NULL: free slot */
@@ -30,5 +33,31 @@ void rti_test_record(rt_system *sys, rti_test_log *log, const void *cell,
     uint64_t gen, const rt_actor_class *cls, uint32_t tag);
 
 void rti_test_log_free(rti_test_log *log);
+
+/*
+ * rti_test_drive_while: run a test system, on virtual time, while
+ * alive(arg) is true and something can still happen.
+ */
+void rti_test_drive_while(rt_system *sys, bool (*alive)(void *), void *arg);
+
+/*
+ * rti_test_stream: the seed of a new stream of a test system's randomness
+ * (one per supervisor), from rt_test_seed's seed. Its driving thread only.
+ */
+uint64_t rti_test_stream(rt_system *sys);
+
+/*
+ * rti_test_wait: rt_system_wait for a test system: run it, on virtual time,
+ * until no actor is alive or the root trees have exited (0), or nothing
+ * more can happen (RT_EDEADLK).
+ */
+int rti_test_wait(rt_system *sys);
+
+/*
+ * rti_test_call_wait: a call's wait in a test system: run the actors, and
+ * the virtual clock from timer to timer, until *state leaves 0 (returns 0)
+ * or `timeout` (negative: none) passes on that clock (RT_ETIMEDOUT).
+ */
+int rti_test_call_wait(rt_system *sys, uint32_t *state, int64_t timeout);
 
 #endif

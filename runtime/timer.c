@@ -332,7 +332,7 @@ start(rt_env *env, rt_duration delay, rt_duration period,
 		return RT_EINVAL;
 	}
 	sys = env->cell->sys;
-	wh = &sys->wheel;
+	wh = sys->wheel;
 	pthread_mutex_lock(&wh->lock);
 	if (wh->closed) {
 		rc = RT_ESHUTDOWN;

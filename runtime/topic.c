@@ -217,8 +217,8 @@ rt_subscribe(const rt_topic *topic, rt_ref ref, uint32_t tag)
 	sys = ref.cell->sys;
 	if (ck_pr_load_32(&sys->stopping))
 		return RT_ESHUTDOWN;
-	pthread_mutex_lock(&sys->topics.lock);
-	e = entry_get(&sys->topics, topic);
+	pthread_mutex_lock(&sys->topics->lock);
+	e = entry_get(sys->topics, topic);
 	if (e == NULL) {
 		rc = RT_ENOMEM;
 	} else if (subscribed(e->subs, ref)) {
@@ -228,7 +228,7 @@ rt_subscribe(const rt_topic *topic, rt_ref ref, uint32_t tag)
 		if (rc == 0)
 			subs_swap(e, s);
 	}
-	pthread_mutex_unlock(&sys->topics.lock);
+	pthread_mutex_unlock(&sys->topics->lock);
 	return rc;
 }
 
@@ -243,14 +243,14 @@ rt_unsubscribe(const rt_topic *topic, rt_ref ref)
 	if (topic == NULL || ref.cell == NULL)
 		return RT_EINVAL;
 	sys = ref.cell->sys;
-	pthread_mutex_lock(&sys->topics.lock);
-	e = entry_find(&sys->topics, topic);
+	pthread_mutex_lock(&sys->topics->lock);
+	e = entry_find(sys->topics, topic);
 	if (e != NULL && e->topic == topic && subscribed(e->subs, ref)) {
 		rc = subs_rebuild(e->subs, NULL, &ref, &s);
 		if (rc == 0)
 			subs_swap(e, s);
 	}
-	pthread_mutex_unlock(&sys->topics.lock);
+	pthread_mutex_unlock(&sys->topics->lock);
 	return rc;
 }
 
@@ -261,12 +261,12 @@ sweep(rt_system *sys, const rt_topic *topic)
 	struct rti_topic_entry *e;
 	struct rti_subs *s;
 
-	pthread_mutex_lock(&sys->topics.lock);
-	e = entry_find(&sys->topics, topic);
+	pthread_mutex_lock(&sys->topics->lock);
+	e = entry_find(sys->topics, topic);
 	if (e != NULL && e->topic == topic &&
 	    subs_rebuild(e->subs, NULL, NULL, &s) == 0)
 		subs_swap(e, s);
-	pthread_mutex_unlock(&sys->topics.lock);
+	pthread_mutex_unlock(&sys->topics->lock);
 }
 
 void
@@ -336,15 +336,15 @@ rt_publish(rt_env *body)
 		rti_env_free(body);
 		return RT_ESHUTDOWN;
 	}
-	pthread_mutex_lock(&sys->topics.lock);
-	e = entry_find(&sys->topics, topic);
+	pthread_mutex_lock(&sys->topics->lock);
+	e = entry_find(sys->topics, topic);
 	if (e != NULL && e->topic == topic && e->subs != NULL) {
 		subs = e->subs;
 		/* Under the lock: the array cannot be swapped out and freed
 		 * between our load and our reference. */
 		ck_pr_inc_32(&subs->refs);
 	}
-	pthread_mutex_unlock(&sys->topics.lock);
+	pthread_mutex_unlock(&sys->topics->lock);
 	if (subs == NULL) {
 		rti_env_free(body);
 		return 0;
