@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * rtbench: rt's canonical workloads (BENCHMARKS.md), one line of results per
- * workload on stdout and nothing else:
+ * rtbench: rt's canonical workloads (doc/benchmarks.md), one line of results
+ * per workload on stdout and nothing else:
  *
  *   rtbench [--workers N] [WORKLOAD [key=value...]]...
  *
@@ -1158,7 +1158,7 @@ typedef struct workload {
 	rt_log_fn log;    /* the system's log hook; NULL: stderr */
 } workload;
 
-/* Keys are the sizes of BENCHMARKS.md, matched without regard to case. */
+/* Keys are the sizes of doc/benchmarks.md, matched without regard to case. */
 static const workload workloads[] = {
 	{ "pingpong", run_pingpong, { { "n", 1000000 } }, 0, NULL },
 	{ "ring", run_ring, { { "r", 1000 }, { "h", 10000000 } }, 0, NULL },

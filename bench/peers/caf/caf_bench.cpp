@@ -1,5 +1,5 @@
 // rtbench peer in CAF 0.17 (C++ Actor Framework): the workloads of
-// BENCHMARKS.md with event-based actors, printing the same lines as
+// doc/benchmarks.md with event-based actors, printing the same lines as
 // bench/rtbench.
 //
 //   caf_bench --workers N WORKLOAD [key=value...]...

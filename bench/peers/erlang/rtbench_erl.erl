@@ -1,5 +1,5 @@
-%% rtbench peer in Erlang/OTP: the workloads of BENCHMARKS.md with plain
-%% processes and messages, printing the same lines as bench/rtbench.
+%% rtbench peer in Erlang/OTP: the workloads of doc/benchmarks.md with
+%% plain processes and messages, printing the same lines as bench/rtbench.
 %%
 %%   rtbench-erl --workers N WORKLOAD [key=value...]...
 %%

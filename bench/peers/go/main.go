@@ -1,5 +1,5 @@
-// rtbench peer in Go: the workloads of BENCHMARKS.md with goroutines and
-// channels, printing the same lines as bench/rtbench.
+// rtbench peer in Go: the workloads of doc/benchmarks.md with goroutines
+// and channels, printing the same lines as bench/rtbench.
 //
 //	rtbench-go --workers N WORKLOAD [key=value...]...
 //
