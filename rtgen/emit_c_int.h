@@ -11,7 +11,9 @@
 
 #include "emit_c.h"
 
-#define RTGEN_VERSION_TEXT "0.1.0"
+#include "rtgen.h"
+
+#define RTGEN_VERSION_TEXT RTGEN_VERSION
 
 /* A set of pointers (open addressing): which structs and helpers the
  * emitter has written already, when nesting decides the order. */

@@ -7,8 +7,10 @@
 #define RT_RTGEN_H
 
 #include <stdio.h>
+#include <rt/version.h>
 
-#define RTGEN_VERSION "0.1.0"
+/* rtgen is versioned with the runtime it generates code for. */
+#define RTGEN_VERSION RT_VERSION_STRING
 
 /*
  * rtgen_main: run rtgen with the command line argv[0..argc) (argv[0] is

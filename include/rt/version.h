@@ -10,10 +10,17 @@
 #ifndef RT_VERSION_H
 #define RT_VERSION_H
 
+/* The one source of rt's version: configure reads these three lines (in
+ * this order, one number each), and rtgen prints and stamps the string. */
 #define RT_VERSION_MAJOR 0
 #define RT_VERSION_MINOR 1
 #define RT_VERSION_PATCH 0
-#define RT_VERSION_STRING "0.1.0"
+
+#define RT_VERSION_STR_(x) #x
+#define RT_VERSION_STR(x) RT_VERSION_STR_(x)
+/* "MAJOR.MINOR.PATCH" */
+#define RT_VERSION_STRING RT_VERSION_STR(RT_VERSION_MAJOR) "." \
+	RT_VERSION_STR(RT_VERSION_MINOR) "." RT_VERSION_STR(RT_VERSION_PATCH)
 
 #define RT_PROTOCOL_ABI 2
 
