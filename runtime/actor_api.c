@@ -26,8 +26,7 @@ rti_actor_signal_stop(rt_cell *cell, uint64_t gen, int reason,
 	env->cell = cell;
 	env->gen = gen;
 	env->v.reason = reason;
-	if (rti_mailbox_push_mpsc(&cell->mb, &env->node))
-		rti_sched_ready(cell->sys, cell);
+	rti_sched_push(cell->sys, cell, env);
 	return 0;
 }
 
@@ -134,8 +133,7 @@ rt_spawn_commit(rt_env *env, rt_ref *out)
 	 * cheaper than a full fence on every spawn (it was 6% of skynet).
 	 */
 	rti_cell_set_gen(cell, gen);
-	if (rti_mailbox_push_mpsc(&cell->mb, &env->node))
-		rti_sched_ready(sys, cell);
+	rti_sched_push(sys, cell, env);
 	if (out != NULL) {
 		out->cell = cell;
 		out->gen = gen;

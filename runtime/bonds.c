@@ -156,8 +156,7 @@ rti_signal_push(rt_env *env)
 {
 	rt_cell *cell = env->cell;
 
-	if (rti_mailbox_push_mpsc(&cell->mb, &env->node))
-		rti_sched_ready(cell->sys, cell);
+	rti_sched_push(cell->sys, cell, env);
 }
 
 int

@@ -133,6 +133,18 @@ rti_sched_worker(rt_system *sys)
 void rti_sched_ready(rt_system *sys, rt_cell *cell);
 
 /*
+ * rti_sched_push: queue `env` in `cell`'s mailbox, and make the cell
+ * runnable when the push found it idle (which hands the pusher its run
+ * token). Any thread. A worker's sends use rti_sched_ready_w instead.
+ */
+static inline void
+rti_sched_push(rt_system *sys, rt_cell *cell, rt_env *env)
+{
+	if (rti_mailbox_push_mpsc(&cell->mb, &env->node))
+		rti_sched_ready(sys, cell);
+}
+
+/*
  * rti_sched_enqueue: put a cell on worker `w`'s run queue (the calling
  * thread's), or on the inject queue when that is full, and wake a helper
  * when work piles up.
@@ -151,6 +163,14 @@ rti_sched_ready_w(rti_worker *w, rt_cell *cell)
 	w->next = cell;
 	if (old != NULL)
 		rti_sched_enqueue(w, old);
+}
+
+/* rti_sched_push for worker `w`, the calling thread's: rti_sched_ready_w. */
+static inline void
+rti_sched_push_w(rti_worker *w, rt_cell *cell, rt_env *env)
+{
+	if (rti_mailbox_push_mpsc(&cell->mb, &env->node))
+		rti_sched_ready_w(w, cell);
 }
 
 /*

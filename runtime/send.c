@@ -352,8 +352,7 @@ send_slow(rt_env *env, const rt_send_opts *opts)
 			env->flags |= RTI_ENV_COUNTED;
 		}
 		rti_count_w(sys, w, sent, 1);
-		if (rti_mailbox_push_mpsc(&cell->mb, &env->node))
-			rti_sched_ready(sys, cell);
+		rti_sched_push(sys, cell, env);
 		rti_inflight_leave(sys, ext);
 		return 0;
 	}
@@ -364,8 +363,7 @@ static inline int
 push_w(rti_worker *w, rt_cell *cell, rt_env *env)
 {
 	rti_count_w(w->sys, w, sent, 1);
-	if (rti_mailbox_push_mpsc(&cell->mb, &env->node))
-		rti_sched_ready_w(w, cell);
+	rti_sched_push_w(w, cell, env);
 	return 0;
 }
 
@@ -472,7 +470,6 @@ rti_send_internal(rt_env *env, enum rti_send_kind kind)
 		}
 		env->flags |= RTI_ENV_COUNTED;
 	}
-	if (rti_mailbox_push_mpsc(&cell->mb, &env->node))
-		rti_sched_ready(sys, cell);
+	rti_sched_push(sys, cell, env);
 	rti_inflight_leave(sys, ext);
 }
