@@ -2,7 +2,8 @@
 /*
  * Timers: a message sent later, once or every period. Users call the typed
  * functions rtgen generates (P_A_send_M_after, P_A_send_M_every) and
- * rt_timer_cancel; the rt_env_send_* calls below are what those wrap.
+ * rt_timer_cancel; what the generated functions wrap (rt_env_send_after,
+ * rt_env_send_every) is in <rt/protocol.h>.
  *
  * All timers of a system live on one hashed timing wheel with 1 ms ticks:
  * starting and cancelling a timer take constant time whatever the number of
@@ -25,7 +26,6 @@
 #include <stdint.h>
 #include <rt/version.h>
 #include <rt/time.h>
-#include <rt/protocol.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -41,33 +41,6 @@ typedef struct rt_timer {
 	void *slot;
 	uint64_t id;
 } rt_timer;
-
-/*
- * rt_env_send_after: send `env` (from rt_env_new, filled in) once, `delay`
- * from now. Takes `env` in every case. Stores the handle in *out (out may be
- * NULL). Returns 0; RT_EINVAL for a NULL or unfilled envelope or a negative
- * delay; RT_ESHUTDOWN when the system is stopping; RT_ENOMEM.
- */
-RT_API int rt_env_send_after(rt_env *env, rt_duration delay, rt_timer *out);
-
-/*
- * rt_payload_copy_fn: copy a payload of the envelope's size from src to dst
- * (both payloads of that size), pointing the copy's strings and bytes at
- * its own bytes. NULL means a plain memcpy is right.
- */
-typedef void (*rt_payload_copy_fn)(void *dst, const void *src);
-
-/*
- * rt_env_send_every: send a copy of `env` every `period` (> 0; the first
- * one `period` from now), until rt_timer_cancel or until its target stops
- * for good (the copy that finds it stopped is the last one, a dead
- * letter). Ticks are never made up in a burst: a firing that was late
- * keeps the schedule, and one more than a whole period late skips the
- * firings it missed. Takes `env` in every case. Returns as
- * rt_env_send_after (RT_EINVAL also for a period <= 0).
- */
-RT_API int rt_env_send_every(rt_env *env, rt_duration period,
-    rt_payload_copy_fn copy, rt_timer *out);
 
 /*
  * rt_timer_cancel: stop a timer. Returns 0 when it will not fire again;

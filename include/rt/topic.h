@@ -3,7 +3,8 @@
  * Topics: publish one message to every actor subscribed to a topic. A .rtp
  * file declares `topic T : M;`; users call the typed functions rtgen
  * generates (P_T_publish, P_A_subscribe_T, P_A_unsubscribe_T), which wrap
- * the calls below.
+ * the calls of <rt/protocol.h>; this header has the topic handle and what
+ * a publish and a subscription do.
  *
  * A publish copies the message once: every subscriber's delivery shares that
  * one immutable copy (reference-counted; a subscriber's mailbox holds a
@@ -21,7 +22,6 @@
 #include <stdint.h>
 #include <rt/version.h>
 #include <rt/actor.h>
-#include <rt/protocol.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -31,44 +31,6 @@ extern "C" {
 typedef struct rt_topic {
 	const char *name; /* "protocol.T" */
 } rt_topic;
-
-/*
- * rt_subscribe: subscribe the live actor `ref` to `topic` in its system;
- * its deliveries carry `tag`, the tag of the topic's message in the
- * actor's class. Returns 0, RT_EINVAL (NULL topic, zero ref), RT_ENOACTOR,
- * RT_EEXIST (already subscribed), RT_ESHUTDOWN or RT_ENOMEM.
- */
-RT_API int rt_subscribe(const rt_topic *topic, rt_ref ref, uint32_t tag);
-
-/*
- * rt_unsubscribe: end a subscription. Messages already delivered stay in
- * the mailbox. Returns 0, RT_EINVAL, or RT_ENOENT (not subscribed).
- */
-RT_API int rt_unsubscribe(const rt_topic *topic, rt_ref ref);
-
-/*
- * rt_publish_new: an envelope for one message of `size` payload bytes to
- * publish on `topic` in `sys`; fill it, then pass it to rt_publish (or
- * rt_env_discard). Returns 0, RT_EINVAL, RT_ESHUTDOWN or RT_ENOMEM.
- */
-RT_API int rt_publish_new(rt_system *sys, const rt_topic *topic,
-    size_t size, rt_env **out);
-
-/*
- * rt_publish: deliver `env` to every subscriber of its topic. Takes env in
- * every case. Returns how many deliveries failed (>= 0): subscribers whose
- * full `overflow reject` mailbox refused it, or for which no memory could
- * be had; 0 when there is no subscriber. A full `overflow drop` mailbox
- * drops its copy (a dead letter, as for a send, not a failure); a full
- * `overflow block` mailbox makes a plain thread wait for room, without a
- * time limit, and mutes a publishing actor. A subscriber that has stopped
- * for good is no subscriber: it is left out, not counted. Or returns
- * RT_EINVAL, RT_ESHUTDOWN, RT_ENOMEM: nothing was delivered.
- *
- * A supervised actor that restarts keeps its ref, and so its
- * subscriptions.
- */
-RT_API int rt_publish(rt_env *env);
 
 #ifdef __cplusplus
 }
