@@ -28,6 +28,7 @@
 #include "clock.h"
 #include "deadletter.h"
 #include "envelope.h"
+#include "flow.h"
 #include "pool.h"
 #include "log.h"
 #include "park.h"
@@ -39,59 +40,6 @@
 
 /* At most this many envelopes are moved into the lanes per run. */
 #define DRAIN_LIMIT 4096
-
-/* --- muting -------------------------------------------------------------- */
-
-void
-rti_unmute_all(rt_cell *cell)
-{
-	rti_mpsc_node *n;
-
-	/* Relaxed peek: most calls find nobody. */
-	if (ck_pr_load_ptr(&cell->muted) == NULL)
-		return;
-	n = ck_pr_fas_ptr(&cell->muted, NULL);
-	/* Acquire the muted actors' run tokens (pairs with mute()). */
-	ck_pr_fence_atomic_load();
-	RT_TSAN_ACQUIRE(&cell->muted);
-	while (n != NULL) {
-		rti_mpsc_node *next = ck_pr_load_ptr(&n->next);
-		rt_cell *sender = (rt_cell *)((char *)n -
-		    offsetof(rt_cell, rq_node));
-
-		rti_sched_ready(cell->sys, sender);
-		n = next;
-	}
-}
-
-/*
- * The running actor `self` sent to `target`'s full mailbox: park it (with
- * its run token) on target's mute list until target has room again.
- */
-static void
-mute(rti_worker *w, rt_cell *self, rt_cell *target, uint64_t target_gen)
-{
-	rti_mpsc_node *head = ck_pr_load_ptr(&target->muted);
-
-	rti_count_w(w->sys, w, mutes, 1);
-	/* Hand our run token over with the cell (pairs with the acquire in
-	 * rti_unmute_all). */
-	RT_TSAN_RELEASE(&target->muted);
-	do {
-		ck_pr_store_ptr(&self->rq_node.next, head);
-		ck_pr_fence_store_atomic();
-	} while (!ck_pr_cas_ptr_value(&target->muted, head, &self->rq_node,
-	    &head));
-	/*
-	 * On the list before we look at the count and the generation (pairs
-	 * with rti_room_made and with the target's exit): if room appeared,
-	 * or the target stopped, meanwhile, nobody else may unmute us.
-	 */
-	ck_pr_fence_atomic_load();
-	if (ck_pr_load_32(&target->count) < ck_pr_load_32(&target->bound) ||
-	    rti_cell_gen(target) != target_gen)
-		rti_unmute_all(target);
-}
 
 /* --- lanes --------------------------------------------------------------- */
 
@@ -314,14 +262,8 @@ actor_exit(rti_worker *w, rt_cell *cell, int reason, bool final)
 	 * re-check it after announcing themselves). Only a bounded mailbox
 	 * ever has either.
 	 */
-	if (ck_pr_load_32(&cell->bound) != 0) {
-		ck_pr_fence_store_load();
-		if (ck_pr_load_32(&cell->waiters) != 0) {
-			ck_pr_inc_32(&cell->space_seq);
-			rti_futex_wake(&cell->space_seq, INT32_MAX);
-		}
-		rti_unmute_all(cell);
-	}
+	if (ck_pr_load_32(&cell->bound) != 0)
+		rti_flow_gone(cell);
 	cell->cls = NULL;
 	cell->live_gen = 0;
 	cell->flags = 0;
@@ -925,7 +867,7 @@ run(rti_worker *w, rt_cell *cell, const bool watched)
 		w->mute_on = NULL;
 		/* A stopped actor is not muted: it has nothing left to do. */
 		if (cell->cls != NULL) {
-			mute(w, cell, target, w->mute_gen);
+			rti_flow_mute(w, cell, target, w->mute_gen);
 			return;
 		}
 	}

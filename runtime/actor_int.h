@@ -42,7 +42,5 @@ void rti_live_flush(rti_worker *w);
  */
 void rti_live_add(rt_system *sys, int64_t d);
 
-/* rti_unmute_all: reschedule every actor muted on `cell`. Any thread. */
-void rti_unmute_all(rt_cell *cell);
 
 #endif

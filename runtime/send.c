@@ -1,24 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Sending: building an envelope for a target, admitting it to a bounded
- * mailbox (or not), and pushing it.
- *
- * Bounds. A bounded cell keeps an atomic count of the messages queued for
- * it; a sender adds one before pushing and the consumer takes one off when
- * the message leaves its lanes (handled or dead). A sender that finds the
- * count at the bound applies the overflow policy: drop (a dead letter),
- * reject (RT_EFULL), or block. Blocking never stalls a worker: a sender that
- * is an actor has its message accepted anyway and is *muted* once its
- * handler returns (not run again until the target drains below its bound);
- * a plain thread waits on the cell's futex word until there is room. An
- * actor whose own bounded mailbox is full is not muted, so two actors
- * flooding each other cannot mute each other for good.
- *
- * Lost wake-ups between "no room" and "room made" are ruled out the usual
- * way: the waiter announces itself (waiters, or its place on the mute list)
- * with an atomic read-modify-write and then re-reads the count; the
- * consumer takes its message off the count with an atomic read-modify-write
- * and then reads the waiters and the mute list.
+ * mailbox (or not), and pushing it. What happens at a bounded mailbox's
+ * bound (drop, reject, wait, mute) is flow.c's.
  */
 #include <stdlib.h>
 
@@ -26,6 +10,7 @@
 #include "clock.h"
 #include "deadletter.h"
 #include "envelope.h"
+#include "flow.h"
 #include "pool.h"
 #include "park.h"
 #include "send_int.h"
@@ -138,145 +123,6 @@ rt_env_discard(rt_env *env)
 	rti_env_free(env);
 }
 
-void
-rti_room_made(rt_cell *cell)
-{
-	/*
-	 * Callers have just taken a message off the count with an atomic
-	 * RMW; order it before these loads (pairs with the RMW + fence of a
-	 * waiter in wait_for_room, and of a muted actor in mute(), actor.c).
-	 */
-	ck_pr_fence_atomic_load();
-	if (ck_pr_load_32(&cell->waiters) != 0) {
-		ck_pr_inc_32(&cell->space_seq);
-		rti_futex_wake(&cell->space_seq, INT32_MAX);
-	}
-	if (ck_pr_load_ptr(&cell->muted) != NULL)
-		rti_unmute_all(cell);
-}
-
-/*
- * A plain thread waits until `cell` (incarnation `gen`) has room, its actor
- * stops, shutdown begins, or `deadline` (negative: none) passes.
- */
-static int
-wait_for_room(rt_system *sys, rt_cell *cell, uint64_t gen, int64_t deadline)
-{
-	for (;;) {
-		uint32_t seq;
-		int rc = 0;
-
-		ck_pr_inc_32(&cell->waiters);
-		/* Announced before the look at the count (pairs with the
-		 * fence in rti_room_made). */
-		ck_pr_fence_atomic_load();
-		seq = ck_pr_load_32(&cell->space_seq);
-		if (rti_cell_gen(cell) != gen)
-			rc = rti_gone(sys);
-		else if (ck_pr_load_32(&sys->stopping))
-			rc = RT_ESHUTDOWN;
-		else if (ck_pr_load_32(&cell->count) < ck_pr_load_32(&cell->bound))
-			rc = 1;
-		else if (deadline >= 0 && rti_clock_now() >= deadline)
-			rc = RT_ETIMEDOUT;
-		else if (sys->manual) {
-			/* A test system: this thread is the one that runs
-			 * the actors; if they make no room, nothing will. */
-			if (rti_sched_drive(sys) == 0)
-				rc = RT_ETIMEDOUT;
-		} else
-			rti_futex_wait(&cell->space_seq, seq,
-			    deadline < 0 ? -1 : deadline - rti_clock_now());
-		ck_pr_dec_32(&cell->waiters);
-		if (rc != 0)
-			return rc > 0 ? 0 : rc;
-	}
-}
-
-/* Whether the running actor is itself overloaded (then it is not muted). */
-static bool
-under_pressure(rti_worker *w, rt_cell *self)
-{
-	uint32_t bound = ck_pr_load_32(&self->bound);
-
-	return (bound != 0 && ck_pr_load_32(&self->count) >= bound) ||
-	    self->queued - w->run_taken >= RTI_BATCH;
-}
-
-static int
-refuse(rt_system *sys, rt_env *env, int rc)
-{
-	rti_count(sys, refused, 1);
-	rti_env_free(env);
-	return rc;
-}
-
-/*
- * A worker's message to a full mailbox with overflow block: accepted over
- * the bound, and the sending actor is muted after its handler.
- */
-static inline void
-accept_over(rti_worker *w, rt_cell *cell, rt_env *env)
-{
-	if (w->mute_on == NULL && w->ctx.cell != NULL && w->ctx.cell != cell &&
-	    !under_pressure(w, w->ctx.cell)) {
-		w->mute_on = cell;
-		w->mute_gen = env->gen;
-		w->alert = 1; /* the run looks at mute_on after the handler */
-	}
-}
-
-/* What over_bound() tells its caller to do. */
-enum over_bound_next {
-	OVER_PUSH,  /* accepted over the bound: push it */
-	OVER_DONE,  /* dropped or refused: return *rc */
-	OVER_RETRY, /* a plain thread waited for room: try again */
-};
-
-/*
- * A send reserved a place in `cell`'s bounded mailbox and found it full:
- * apply the overflow policy. `ext`: whether the caller holds an in-flight
- * count (a thread outside the system), given back here unless the message
- * is to be pushed.
- */
-static enum over_bound_next __attribute__((noinline))
-over_bound(rt_system *sys, rti_worker *w, rt_cell *cell, rt_env *env,
-    bool ext, int64_t deadline, int *rc)
-{
-	uint32_t policy = rti_cell_overflow(cell);
-
-	if (policy == RT_OVERFLOW_BLOCK && w != NULL) {
-		accept_over(w, cell, env);
-		return OVER_PUSH;
-	}
-	/* Give the place back (relaxed: rti_room_made orders this RMW
-	 * before its loads). */
-	ck_pr_dec_32(&cell->count);
-	/* Our passing reservation may have hidden room from a waiter: look
-	 * again. */
-	rti_room_made(cell);
-	rti_inflight_leave(sys, ext);
-	if (policy == RT_OVERFLOW_DROP) {
-		/* Accepted (the send returns 0), and dead at once. */
-		rti_count_w(sys, w, sent, 1);
-		rti_dead_letter(sys, ck_pr_load_ptr(&cell->kind), env,
-		    RT_DEAD_DROPPED);
-		rti_env_free(env);
-		*rc = 0;
-		return OVER_DONE;
-	}
-	if (policy == RT_OVERFLOW_REJECT) {
-		*rc = refuse(sys, env, RT_EFULL);
-		return OVER_DONE;
-	}
-	*rc = wait_for_room(sys, cell, env->gen, deadline);
-	if (*rc != 0) {
-		*rc = refuse(sys, env, *rc);
-		return OVER_DONE;
-	}
-	return OVER_RETRY;
-}
-
 /*
  * Everything but the common case: options, a thread outside the system,
  * bad arguments.
@@ -324,11 +170,11 @@ send_slow(rt_env *env, const rt_send_opts *opts)
 		 */
 		if (w == NULL && rti_cell_gen(cell) != env->gen) {
 			rti_inflight_leave(sys, ext);
-			return refuse(sys, env, rti_gone(sys));
+			return rti_refuse(sys, env, rti_gone(sys));
 		}
 		if (w == NULL && ck_pr_load_32(&sys->stopping)) {
 			rti_inflight_leave(sys, ext);
-			return refuse(sys, env, RT_ESHUTDOWN);
+			return rti_refuse(sys, env, RT_ESHUTDOWN);
 		}
 		/* Relaxed: set at spawn, before the generation that
 		 * rt_env_new acquired, and never changed while it lives. */
@@ -339,13 +185,13 @@ send_slow(rt_env *env, const rt_send_opts *opts)
 			if (ck_pr_faa_32(&cell->count, 1) >= bound) {
 				int rc;
 
-				switch (over_bound(sys, w, cell, env, ext,
+				switch (rti_flow_over_bound(sys, w, cell, env, ext,
 				    deadline, &rc)) {
-				case OVER_PUSH:
+				case RTI_OVER_PUSH:
 					break;
-				case OVER_DONE:
+				case RTI_OVER_DONE:
 					return rc;
-				case OVER_RETRY:
+				case RTI_OVER_RETRY:
 					continue;
 				}
 			}
@@ -374,9 +220,9 @@ send_over_w(rti_worker *w, rt_cell *cell, rt_env *env)
 	int rc;
 
 	if (rti_cell_overflow(cell) == RT_OVERFLOW_BLOCK)
-		accept_over(w, cell, env);
-	else if (over_bound(w->sys, w, cell, env, false, -1, &rc) !=
-	    OVER_PUSH)
+		rti_flow_accept_over(w, cell, env);
+	else if (rti_flow_over_bound(w->sys, w, cell, env, false, -1, &rc) !=
+	    RTI_OVER_PUSH)
 		return rc;
 	env->flags |= RTI_ENV_COUNTED;
 	return push_w(w, cell, env);

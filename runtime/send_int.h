@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Sends the runtime makes on its own behalf (fired timers, replies), and
- * what the rest of the runtime tells send.c of a bounded mailbox (send.c).
+ * Sends the runtime makes on its own behalf: fired timers (and replies).
  */
 #ifndef RT_RUNTIME_SEND_INT_H
 #define RT_RUNTIME_SEND_INT_H
@@ -26,12 +25,5 @@ enum rti_send_kind {
  * above) is counted as sent and becomes a dead letter.
  */
 void rti_send_internal(rt_env *env, enum rti_send_kind kind);
-
-/*
- * rti_room_made: a counted message just left `cell`'s mailbox (the caller
- * took it off the count): wake plain threads waiting for room and unmute
- * the actors muted on it, if any. Any thread.
- */
-void rti_room_made(rt_cell *cell);
 
 #endif
