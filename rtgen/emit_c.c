@@ -2,11 +2,15 @@
 /*
  * The C emitter (see emit_c.h). All text goes through one printf-like
  * function that counts lines, so the emitter always knows the line it is
- * on. Code that comes from a declaration is preceded by a #line pointing
- * into the .rtp ("mapped" mode); the first generated line after it gets a
- * #line back to its real place in the output. Compiler messages about
- * generated types and prototypes thus point at the .rtp declaration, and
- * everything else at the generated file.
+ * on. What the user wrote in the .rtp, and only that, is preceded by a
+ * #line pointing at it ("mapped" mode): the fields of message, state and
+ * args structs, enum values and the prototypes of the handlers the user
+ * implements (and the values of a supervisor's child args). The first
+ * generated line after it gets a #line back to its real place in the
+ * output. Compiler messages about a field's type or a handler's signature
+ * thus point at the .rtp, while the generated functions (sends, dispatch,
+ * spawn, copies, printers, ...) stay where they are, so that a debugger
+ * stepping into one shows its C, not a line of the .rtp.
  *
  * Section order of the header: includes and the ABI check, actor refs
  * (messages and state may hold them), message tags, message structs, the
@@ -403,12 +407,10 @@ source_actor(struct emit *e, const ast_decl *a)
 	const char *p = e->p, *n = a->name;
 	const ast_field *args = a->init != NULL ? a->init->fields : NULL;
 	bool strings = emit_needs_copy(args), bytes = emit_has_bytes(args);
-	bool serves = false;
 	char name[512];
 	size_t i;
 
 	emit_out(e, "/* Actor %s. */\n", n);
-	emit_src(e, &a->name_loc);
 	if (a->naccepts + a->nasks > 0) {
 		emit_out(e, "static const char *const %s_%s_tag_names[] = {\n",
 		    p, n);
@@ -421,12 +423,8 @@ source_actor(struct emit *e, const ast_decl *a)
 	for (i = 0; i < a->naccepts; i++) {
 		if (emit_reply_of(a->accepts[i]->target) == NULL)
 			continue;
-		emit_src(e, &a->accepts[i]->loc);
 		source_serve(e, a, a->accepts[i]->target);
-		serves = true;
 	}
-	if (serves)
-		emit_src(e, &a->name_loc);
 	source_dispatch(e, a);
 	if (a->hooks & AST_HOOK_START)
 		emit_wrapped(e, "\nstatic int\n"
@@ -447,10 +445,8 @@ source_actor(struct emit *e, const ast_decl *a)
 	if (strings) {
 		emit_nested_helpers(e, args);
 		snprintf(name, sizeof(name), "%s_%s_args", p, n);
-		emit_src(e, emit_clause_loc(a, a->init));
 		emit_copy_helpers(e, name, args, a->init);
 		emit_out(e, "\n");
-		emit_src(e, &a->name_loc);
 		emit_wrapped(e, "\nstatic size_t\n%s_%s_args_extra_thunk("
 		    "const void *args)\n{\n\treturn %s_%s_args_extra("
 		    "(const %s_%s_args *)args);\n}\n", p, n, p, n, p, n);
@@ -466,7 +462,6 @@ source_actor(struct emit *e, const ast_decl *a)
 		const ast_decl *m = a->accepts[i]->target;
 
 		emit_out(e, "\n");
-		emit_src(e, &a->accepts[i]->loc);
 		source_send(e, a, m);
 		emit_out(e, "\n");
 		source_timers(e, a, m);
@@ -475,7 +470,6 @@ source_actor(struct emit *e, const ast_decl *a)
 			source_call_ask(e, a, m);
 		}
 	}
-	emit_gen(e);
 }
 
 /* The descriptor of each request, and the function that answers it after
@@ -496,7 +490,6 @@ source_requests(struct emit *e)
 		else
 			emit_out(e, "\n");
 		any = true;
-		emit_src(e, &d->name_loc);
 		emit_wrapped(e, "const rt_request %s_%s_request_desc = { "
 		    "\"%s.%s\", sizeof(%s_%s) };\n\n", e->p, d->name, e->p,
 		    d->name, ast_prefix(r), r->name);
@@ -506,10 +499,8 @@ source_requests(struct emit *e)
 		env_body(e, r, "reply", "rt_reply_token_env(t");
 		emit_out(e, "\trt_reply_commit(env);\n\treturn 0;\n}\n");
 	}
-	if (any) {
-		emit_gen(e);
+	if (any)
 		emit_out(e, "\n");
-	}
 }
 
 /* Topic t: its descriptor, its publish, built as a send with
@@ -523,7 +514,6 @@ source_topic(struct emit *e, const ast_decl *t)
 	char open[512];
 
 	emit_out(e, "\n/* Topic %s. */\n", tn);
-	emit_src(e, &t->name_loc);
 	emit_out(e, "const rt_topic %s_%s_topic = { \"%s.%s\" };\n\n", p, tn, p,
 	    tn);
 	emit_wrapped(e, "int\n(%s_%s_publish)(rt_system *sys, const %s_%s "
@@ -544,7 +534,6 @@ source_topic(struct emit *e, const ast_decl *t)
 		    "\treturn rt_unsubscribe(&%s_%s_topic, a.ref);\n}\n", p,
 		    a->name, tn, p, a->name, p, tn);
 	}
-	emit_gen(e);
 }
 
 static void

@@ -198,33 +198,27 @@ emit_put_cstring(struct emit *e, const char *name)
 	}
 }
 
-/* Map what follows to line `line` of the .rtp. */
+/*
+ * Map what follows to the line of loc in the .rtp. Only what the user
+ * wrote goes there (a struct field, an enum value, the prototype of a
+ * handler), so that a compiler's message about it names the .rtp line;
+ * generated code stays in the output, where a debugger can show it. No
+ * directive when the next line maps to that line already.
+ */
 void
 emit_src(struct emit *e, const ast_loc *loc)
 {
 	if (!e->o->lines)
 		return;
+	if (e->mapped && e->src_line + (e->line - e->src_from) ==
+	    loc->first_line)
+		return;
 	emit_out(e, "#line %d \"", loc->first_line);
 	emit_put_cstring(e, e->o->src_path);
 	emit_out(e, "\"\n");
 	e->mapped = true;
-}
-
-/* Map what follows to the declaration d, which may be in an imported
- * .rtp (its path as found: beside this one or in a -I directory). */
-void
-emit_src_of(struct emit *e, const ast_decl *d)
-{
-	if (d->home == e->unit) {
-		emit_src(e, &d->name_loc);
-		return;
-	}
-	if (!e->o->lines)
-		return;
-	emit_out(e, "#line %d \"", d->name_loc.first_line);
-	emit_put_cstring(e, d->home->path);
-	emit_out(e, "\"\n");
-	e->mapped = true;
+	e->src_line = loc->first_line;
+	e->src_from = e->line;
 }
 
 /* Map what follows back to where it really is in the output. */
@@ -350,7 +344,9 @@ emit_every_allowed(const ast_decl *m)
 	return !ast_fields_have(m->fields, AST_T_CTYPE);
 }
 
-/* typedef struct NAME { fields } NAME; -- `char rt_empty_;` if none. */
+/* typedef struct NAME { fields } NAME; -- `char rt_empty_;` if none. Each
+ * field is mapped to its line in the .rtp (emit_src); the caller maps the
+ * struct's first line, and goes back to the output after it. */
 void
 emit_struct_def(struct emit *e, const char *name, const ast_field *fields)
 {
@@ -364,6 +360,7 @@ emit_struct_def(struct emit *e, const char *name, const ast_field *fields)
 		const char *t = emit_ctype(&f->type, buf, sizeof(buf));
 		size_t len = strlen(t);
 
+		emit_src(e, &f->loc);
 		emit_out(e, "\t%s%s%s", t, t[len - 1] == '*' ||
 		    t[len - 1] == ' ' ? "" : " ", f->name);
 		if (f->type.array)
@@ -371,12 +368,6 @@ emit_struct_def(struct emit *e, const char *name, const ast_field *fields)
 		emit_out(e, ";\n");
 	}
 	emit_out(e, "} %s;\n", name);
-}
-
-const ast_loc *
-emit_clause_loc(const ast_decl *a, const ast_clause *c)
-{
-	return c != NULL ? &c->loc : &a->name_loc;
 }
 
 /* Does a topic of the unit carry m, one of its own messages? (Sema

@@ -106,6 +106,7 @@ header_enums(struct emit *e)
 		for (v = d->values; v != NULL; v = v->next, i++) {
 			const char *c;
 
+			emit_src(e, &v->loc);
 			emit_out(e, "\t%s_%s_", e->p, d->name);
 			for (c = v->name; *c != '\0'; c++)
 				emit_out(e, "%c", *c >= 'a' && *c <= 'z' ?
@@ -114,13 +115,12 @@ header_enums(struct emit *e)
 			    v->next != NULL ? "," : "");
 		}
 		emit_out(e, "} %s_%s;\n", e->p, d->name);
+		emit_gen(e);
 		emit_out(e, "const char *%s_%s_name(%s_%s v);\n", e->p, d->name,
 		    e->p, d->name);
 	}
-	if (any) {
-		emit_gen(e);
+	if (any)
 		emit_out(e, "\n");
-	}
 }
 
 /* The struct of message d, after those of the messages it nests (C needs
@@ -181,12 +181,10 @@ header_messages(struct emit *e)
 	for (d = e->unit->decls; d != NULL; d = d->next) {
 		if (d->kind != AST_D_MESSAGE)
 			continue;
-		emit_src(e, &d->name_loc);
 		emit_out(e, "void %s_%s_print(FILE *f, const %s_%s "
 		    "*m);\n", e->p,
 		    d->name, e->p, d->name);
 	}
-	emit_gen(e);
 	emit_out(e, "\n");
 }
 
@@ -252,7 +250,6 @@ header_requests(struct emit *e)
 			    "has fields, or bad\n * bytes: the token is then "
 			    "left unused).\n */\n");
 		any = true;
-		emit_src(e, &d->name_loc);
 		emit_out(e, "extern const rt_request %s_%s_request_desc;\n",
 		    e->p, d->name);
 		emit_wrapped(e, "int %s_reply_%s(rt_reply_token t, const %s_%s "
@@ -261,19 +258,16 @@ header_requests(struct emit *e)
 	}
 	if (!any)
 		return;
-	emit_gen(e);
 	emit_out(e, "#ifndef __cplusplus\n/* Make a reply of the wrong type a "
 	    "hard error. */\n");
 	for (d = emit_next_request(e->unit->decls); d != NULL;
 	    d = emit_next_request(d->next)) {
 		char name[512];
 
-		emit_src(e, &d->name_loc);
 		snprintf(name, sizeof(name), "%s_reply_%s", e->p, d->name);
 		checked_macro(e, name, "t, ", "(t), ", "reply",
 		    emit_reply_of(d), "", "");
 	}
-	emit_gen(e);
 	emit_out(e, "#endif\n\n");
 }
 
@@ -424,11 +418,9 @@ header_registry(struct emit *e, const ast_decl *a)
 {
 	const char *p = e->p, *n = a->name;
 
-	emit_gen(e);
 	emit_out(e, "/* Its name in the registry: rt_register and rt_whereis; "
 	    "_whereis returns\n * RT_ETYPE when the name is another kind "
 	    "of actor's. */\n");
-	emit_src(e, &a->name_loc);
 	emit_wrapped(e, "int %s_%s_register(%s_%s_ref a, const char *name);\n",
 	    p, n, p, n);
 	emit_wrapped(e, "int %s_%s_whereis(rt_system *sys, const char *name, "
@@ -468,13 +460,21 @@ header_actor(struct emit *e, const ast_decl *a)
 	if (a->nasks > 0)
 		emit_out(e, "%s", asks_text);
 	emit_out(e, " */\n");
+	/* The state and args the user wrote map to the .rtp; when there are
+	 * none, the empty struct is the generator's. */
 	snprintf(name, sizeof(name), "%s_%s", p, n);
-	emit_src(e, emit_clause_loc(a, a->state));
+	if (a->state != NULL)
+		emit_src(e, &a->state->loc);
+	else
+		emit_gen(e);
 	emit_struct_def(e, name, a->state != NULL ? a->state->fields : NULL);
 	snprintf(name, sizeof(name), "%s_%s_args", p, n);
-	emit_src(e, emit_clause_loc(a, a->init));
+	if (a->init != NULL)
+		emit_src(e, &a->init->loc);
+	else
+		emit_gen(e);
 	emit_struct_def(e, name, a->init != NULL ? a->init->fields : NULL);
-	emit_src(e, &a->name_loc);
+	emit_gen(e);
 	if (a->naccepts + a->nasks > 0) {
 		/* The messages it accepts, then the replies to its asks. */
 		emit_out(e, "enum %s_%s_tag {\n", p, n);
@@ -489,7 +489,6 @@ header_actor(struct emit *e, const ast_decl *a)
 	emit_out(e, "extern const rt_actor_class %s_%s_class;\n", p, n);
 	emit_wrapped(e, "int %s_%s_spawn(rt_system *sys, const %s_%s_args "
 	    "*args, %s_%s_ref *out);\n", p, n, p, n, p, n);
-	emit_gen(e);
 	emit_out(e, "/* In one of its own handlers: its typed ref "
 	    "(rt_self). */\n");
 	emit_out(e, "static inline %s_%s_ref\n%s_%s_self(rt_ctx *ctx)\n{\n"
@@ -500,7 +499,6 @@ header_actor(struct emit *e, const ast_decl *a)
 		const ast_name *m = a->accepts[i];
 		const char *mp = ast_prefix(m->target);
 
-		emit_src(e, &m->loc);
 		emit_wrapped(e, "int %s_%s_send_%s(%s_%s_ref to, const %s_%s "
 		    "*msg);\n",
 		    p, n, m->name, p, n, mp, m->name);
@@ -518,7 +516,6 @@ header_actor(struct emit *e, const ast_decl *a)
 			header_call_ask(e, a, m->target);
 	}
 	if (a->naccepts > 0) {
-		emit_gen(e);
 		emit_out(e, "#ifndef __cplusplus\n"
 		    "/* Make a message of the wrong type a hard error. A "
 		    "compound literal\n * with commas in it needs parentheses "
@@ -527,7 +524,6 @@ header_actor(struct emit *e, const ast_decl *a)
 		for (i = 0; i < a->naccepts; i++) {
 			const ast_decl *m = a->accepts[i]->target;
 
-			emit_src(e, &a->accepts[i]->loc);
 			send_macro(e, a, m, "", "", "");
 			send_macro(e, a, m, "_opt", ", opts", ", (opts)");
 			send_macro(e, a, m, "_after", ", delay, out",
@@ -538,10 +534,8 @@ header_actor(struct emit *e, const ast_decl *a)
 			if (emit_reply_of(m) != NULL)
 				request_macros(e, a, m);
 		}
-		emit_gen(e);
 		emit_out(e, "#endif\n");
 	}
-	emit_gen(e);
 	if (a->naccepts > 0 || a->nasks > 0 || a->hooks != 0)
 		emit_out(e, "/* Handlers of %s, which the user writes. "
 		    "*/\n", n);
@@ -646,7 +640,6 @@ header_topic(struct emit *e, const ast_decl *t)
 	const char *p = e->p, *tn = t->name;
 	char name[512];
 
-	emit_src(e, &t->name_loc);
 	emit_out(e, "extern const rt_topic %s_%s_topic;\n", p, tn);
 	emit_wrapped(e, "int %s_%s_publish(rt_system *sys, const %s_%s "
 	    "*msg);\n", p,
@@ -661,13 +654,10 @@ header_topic(struct emit *e, const ast_decl *t)
 		    "a);\n", p, a->name,
 		    tn, p, a->name);
 	}
-	emit_gen(e);
 	emit_out(e, "#ifndef __cplusplus\n/* Make a message of the wrong type "
 	    "a hard error. */\n");
-	emit_src(e, &t->name_loc);
 	snprintf(name, sizeof(name), "%s_%s_publish", p, tn);
 	checked_macro(e, name, "sys, ", "(sys), ", "msg", m, "", "");
-	emit_gen(e);
 	emit_out(e, "#endif\n\n");
 }
 

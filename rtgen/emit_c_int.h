@@ -36,6 +36,8 @@ struct emit {
 	const char *self_name;  /* this output's name, for #line back */
 	int line;               /* lines completed so far */
 	bool mapped;            /* the last #line points into the .rtp */
+	/* If mapped: output line src_from + 1 is line src_line of the .rtp. */
+	int src_line, src_from;
 	struct emit_pset done;  /* what has been emitted, where order matters */
 };
 
@@ -52,7 +54,6 @@ void emit_wrapped(struct emit *e, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void emit_put_cstring(struct emit *e, const char *name);
 void emit_src(struct emit *e, const ast_loc *loc);
-void emit_src_of(struct emit *e, const ast_decl *d);
 void emit_gen(struct emit *e);
 void emit_banner(struct emit *e);
 bool emit_has_kind(const ast_field *f, enum ast_type_kind kind);
@@ -62,7 +63,6 @@ bool emit_field_needs_copy(const ast_field *f);
 bool emit_every_allowed(const ast_decl *m);
 void emit_struct_def(struct emit *e, const char *name,
     const ast_field *fields);
-const ast_loc *emit_clause_loc(const ast_decl *a, const ast_clause *c);
 bool emit_published(const ast_unit *unit, const ast_decl *m);
 bool emit_any_topic(const ast_unit *unit);
 const ast_decl *emit_reply_of(const ast_decl *m);

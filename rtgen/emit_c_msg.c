@@ -173,7 +173,6 @@ place_helper(struct emit *e, const ast_decl *m)
 		return;
 	emit_nested_helpers(e, m->fields);
 	snprintf(name, sizeof(name), "%s_%s", ast_prefix(m), m->name);
-	emit_src_of(e, m);
 	if (emit_pset_add(&e->done, m)) {
 		extra_helper(e, name, m->fields);
 		emit_out(e, "\n");
@@ -318,7 +317,6 @@ source_message(struct emit *e, const ast_decl *d, bool *any,
 	*any = true;
 	emit_nested_helpers(e, d->fields);
 	snprintf(name, sizeof(name), "%s_%s", ast_prefix(d), d->name);
-	emit_src_of(e, d);
 	emit_copy_helpers(e, name, d->fields, d);
 	if (emit_every_allowed(d) && ast_anyone_accepts(e->unit, d))
 		emit_out(e, "\n/* For periodic timers: copy a payload. */\n"
@@ -355,10 +353,8 @@ emit_source_messages(struct emit *e)
 		source_message(e, d, &any, bytes, nested);
 	}
 	free(imported.at);
-	if (any) {
-		emit_gen(e);
+	if (any)
 		emit_out(e, "\n");
-	}
 }
 
 /* The statement that prints x, an element of field f (of type t). */
@@ -427,7 +423,6 @@ emit_source_printers(struct emit *e)
 	for (d = e->unit->decls; d != NULL; d = d->next) {
 		if (d->kind != AST_D_ENUM)
 			continue;
-		emit_src(e, &d->name_loc);
 		emit_out(e, "const char *\n%s_%s_name(%s_%s v)\n{\n\tswitch "
 		    "(v) {\n",
 		    e->p, d->name, e->p, d->name);
@@ -451,17 +446,14 @@ emit_source_printers(struct emit *e)
 		any = true;
 		emit_out(e, "\t\"%s\",\n", d->name);
 	}
-	if (!any) {
-		emit_gen(e);
+	if (!any)
 		return;
-	}
 	emit_out(e, "};\n");
 	for (d = e->unit->decls; d != NULL; d = d->next) {
 		bool first = true;
 
 		if (d->kind != AST_D_MESSAGE)
 			continue;
-		emit_src(e, &d->name_loc);
 		emit_out(e, "\nvoid\n%s_%s_print(FILE *f, const %s_%s "
 		    "*m)\n{\n", e->p,
 		    d->name, e->p, d->name);
@@ -495,6 +487,5 @@ emit_source_printers(struct emit *e)
 		}
 		emit_out(e, "\tfputc('}', f);\n}\n");
 	}
-	emit_gen(e);
 	emit_out(e, "\n");
 }

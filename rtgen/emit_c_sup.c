@@ -6,7 +6,8 @@
  * simple_one_for_one, its typed start_child (with a macro that makes
  * arguments of the wrong type a hard error), or else the poisoned name of
  * the start_child it does not have. In the source, per supervisor the
- * static arguments of its children, its table of rt_child_spec, its
+ * static arguments of its children (their values mapped to the .rtp with
+ * #line, as the user wrote them), its table of rt_child_spec, its
  * rt_sup_spec and the functions, which wrap rt_sup_start, rt_sup_child and
  * rt_sup_start_child (include/rt/supervisor.h). A child that is a
  * supervisor points to that supervisor's spec, which the header declares,
@@ -118,7 +119,6 @@ header_start_child(struct emit *e, const ast_decl *sup, const ast_decl *w)
 	emit_wrapped(e, "int %s_%s_start_child(%s_%s_ref s, const %s_%s_args "
 	    "*args, %s_%s_ref *out);\n", p, s, p, s, wp, w->name, wp,
 	    w->name);
-	emit_gen(e);
 	emit_out(e, "#ifndef __cplusplus\n/* Make args or out of the wrong "
 	    "type a hard error. */\n");
 	snprintf(name, sizeof(name), "%s_%s_start_child", p, s);
@@ -140,13 +140,11 @@ emit_sup_header(struct emit *e)
 		if (sup->kind != AST_D_SUPERVISOR)
 			continue;
 		header_comment(e, sup);
-		emit_src(e, &sup->name_loc);
 		emit_out(e, "extern const rt_sup_spec %s_%s_spec;\n", e->p,
 		    sup->name);
 		emit_wrapped(e, "int %s_%s_start(rt_system *sys, %s_%s_ref "
 		    "*out);\n", e->p, sup->name, e->p, sup->name);
 		if (simple(sup)) {
-			emit_src(e, &sup->children[0]->loc);
 			header_start_child(e, sup, kind_of(sup->children[0]));
 			emit_out(e, "\n");
 			continue;
@@ -155,12 +153,10 @@ emit_sup_header(struct emit *e)
 			const ast_clause *c = sup->children[i];
 			const ast_decl *k = kind_of(c);
 
-			emit_src(e, &c->loc);
 			emit_wrapped(e, "%s_%s_ref %s_%s_%s(%s_%s_ref s);\n",
 			    ast_prefix(k), k->name, e->p, sup->name,
 			    c->names->name, e->p, sup->name);
 		}
-		emit_gen(e);
 		emit_out(e, "/* %s is not simple_one_for_one: it starts no "
 		    "children at run time. */\n#pragma GCC poison "
 		    "%s_%s_start_child\n\n", sup->name, e->p, sup->name);
@@ -226,12 +222,14 @@ source_args(struct emit *e, const ast_decl *sup)
 		emit_out(e, "static const %s_%s_args %s_%s_%s_args = {\n",
 		    ast_prefix(k), k->name, e->p, sup->name, c->names->name);
 		for (a = c->args; a != NULL; a = a->next) {
+			emit_src(e, &a->loc);
 			emit_out(e, "\t.%s = ", a->name);
 			arg_value(e, a);
 			emit_out(e, ",\n");
 		}
 		emit_out(e, "};\n");
 	}
+	emit_gen(e);
 }
 
 /* The table of sup's children, or of its template. */
@@ -243,7 +241,6 @@ source_children(struct emit *e, const ast_decl *sup)
 	char buf[64];
 	size_t i;
 
-	emit_src(e, &sup->name_loc);
 	emit_out(e, "static const rt_child_spec %s_%s_children[] = {\n", e->p,
 	    sup->name);
 	for (i = 0; i < sup->nchildren; i++) {
@@ -251,7 +248,6 @@ source_children(struct emit *e, const ast_decl *sup)
 		const ast_decl *k = kind_of(c);
 		bool actor = k->kind == AST_D_ACTOR;
 
-		emit_src(e, &c->loc);
 		emit_out(e, "\t{\n\t\t.name = \"%s\",\n", c->names->name);
 		if (actor)
 			emit_out(e, "\t\t.cls = &%s_%s_class,\n"
@@ -280,7 +276,6 @@ source_spec(struct emit *e, const ast_decl *sup)
 		"RT_ONE_FOR_ALL", "RT_REST_FOR_ONE", "RT_SIMPLE_ONE_FOR_ONE" };
 	char a[64], b[64], c[64];
 
-	emit_src(e, &sup->name_loc);
 	emit_out(e, "const rt_sup_spec %s_%s_spec = {\n"
 	    "\t.abi = RT_PROTOCOL_ABI,\n\t.name = \"%s\",\n"
 	    "\t.strategy = %s,\n\t.intensity = %" PRIu32 ",\n"
@@ -345,7 +340,6 @@ emit_sup_source(struct emit *e)
 		if (sup->nchildren > 0)
 			source_children(e, sup);
 		source_spec(e, sup);
-		emit_gen(e);
 		source_functions(e, sup);
 	}
 }

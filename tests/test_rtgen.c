@@ -903,6 +903,71 @@ line_directives_back_into_the_output_name_the_next_line(void)
 	free(dir);
 }
 
+/* Is `line`, under a #line into the .rtp, something the user wrote: a
+ * struct's or enum's head, a field, an enum value, a closing brace, a
+ * handler's prototype (and its continuation), or a child's static args? */
+static bool
+written_by_the_user(const char *line, size_t len)
+{
+	static const char *const heads[] = { "typedef struct ",
+		"typedef enum ", "\t", "}", "    " };
+	size_t i;
+
+	for (i = 0; i < sizeof(heads) / sizeof(*heads); i++)
+		if (strncmp(line, heads[i], strlen(heads[i])) == 0)
+			return true;
+	if (strncmp(line, "int ", 4) == 0 || strncmp(line, "void ", 5) == 0)
+		for (i = 0; i + 4 <= len; i++)
+			if (memcmp(line + i, "_on_", 4) == 0)
+				return true;
+	return strncmp(line, "static const ", 13) == 0 && len > 9 &&
+	    memcmp(line + len - 9, "_args = {", 9) == 0;
+}
+
+/* Only what the user wrote maps to the .rtp; sends, the dispatch, the
+ * spawn, copies and printers stay in the output, so that a debugger
+ * stepping into them shows their C (tests/gdb_step.sh). */
+static void
+only_what_the_user_wrote_maps_to_the_rtp(void)
+{
+	char *dir = tmpdir();
+	size_t i;
+	int j;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+	for (i = 0; i < sizeof(good_files) / sizeof(*good_files); i++) {
+		CU_ASSERT_EQUAL(generate(good_files[i], dir, NULL), 0);
+		for (j = 0; j < 2; j++) {
+			char path[512], *text, *p, *nl;
+			bool mapped = false;
+			int line = 1;
+
+			snprintf(path, sizeof(path), "%s/%s.rtp.%s", dir,
+			    good_base(good_files[i]), j == 0 ? "h" : "c");
+			text = slurp(path, NULL);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+			for (p = text; (nl = strchr(p, '\n')) != NULL;
+			    p = nl + 1, line++) {
+				size_t len = (size_t)(nl - p);
+
+				if (strncmp(p, "#line ", 6) == 0) {
+					mapped = len > 5 && memcmp(nl - 5,
+					    ".rtp\"", 5) == 0;
+					continue;
+				}
+				if (!mapped || written_by_the_user(p, len))
+					continue;
+				fprintf(stderr, "\n%s:%d is mapped to the .rtp: "
+				    "%.*s\n", path, line, (int)len, p);
+				CU_FAIL("generated code mapped to the .rtp");
+			}
+			free(text);
+		}
+	}
+	rmtree(dir);
+	free(dir);
+}
+
 static void
 no_lines_leaves_out_every_line_directive(void)
 {
@@ -1390,6 +1455,8 @@ static CU_TestInfo emit_tests[] = {
 	    each_good_file_gives_its_expected_header_and_source },
 	{ "line directives back into the output name the next line",
 	    line_directives_back_into_the_output_name_the_next_line },
+	{ "only what the user wrote maps to the .rtp",
+	    only_what_the_user_wrote_maps_to_the_rtp },
 	{ "--no-lines leaves out every line directive",
 	    no_lines_leaves_out_every_line_directive },
 	{ "output is the same on every run", output_is_the_same_on_every_run },

@@ -11,7 +11,6 @@
  * NAME_extra returns SIZE_MAX for NULL data with a len > 0, or a total
  * no envelope could hold.
  */
-#line 7 "rtgen/good/ask.rtp"
 static size_t
 ask_Label_extra(const ask_Label *m)
 {
@@ -38,7 +37,6 @@ ask_Label_copy(void *dst, const ask_Label *m)
 	}
 }
 
-#line 8 "rtgen/good/ask.rtp"
 static size_t
 ask_Describe_extra(const ask_Describe *m)
 {
@@ -72,7 +70,6 @@ ask_Describe_clone(void *dst, const void *src)
 	ask_Describe_copy(dst, (const ask_Describe *)src);
 }
 
-#line 9 "rtgen/good/ask.rtp"
 static size_t
 ask_Data_extra(const ask_Data *m)
 {
@@ -101,7 +98,6 @@ ask_Data_copy(void *dst, const ask_Data *m)
 	}
 }
 
-#line 12 "rtgen/good/ask.rtp"
 static size_t
 ask_Store_extra(const ask_Store *m)
 {
@@ -136,7 +132,6 @@ ask_Store_clone(void *dst, const void *src)
 {
 	ask_Store_copy(dst, (const ask_Store *)src);
 }
-#line 140 "ask.rtp.c"
 
 const char *const ask_message_names[] = {
 	NULL,
@@ -151,7 +146,6 @@ const char *const ask_message_names[] = {
 	"Echo",
 	"Tick",
 };
-#line 5 "rtgen/good/ask.rtp"
 
 void
 ask_Total_print(FILE *f, const ask_Total *m)
@@ -164,7 +158,6 @@ ask_Total_print(FILE *f, const ask_Total *m)
 	fprintf(f, "%llu", (unsigned long long)m->cents);
 	fputc('}', f);
 }
-#line 6 "rtgen/good/ask.rtp"
 
 void
 ask_GetTotal_print(FILE *f, const ask_GetTotal *m)
@@ -172,7 +165,6 @@ ask_GetTotal_print(FILE *f, const ask_GetTotal *m)
 	(void)m;
 	fputs("GetTotal{}", f);
 }
-#line 7 "rtgen/good/ask.rtp"
 
 void
 ask_Label_print(FILE *f, const ask_Label *m)
@@ -185,7 +177,6 @@ ask_Label_print(FILE *f, const ask_Label *m)
 	rt_print_string(f, m->text);
 	fputc('}', f);
 }
-#line 8 "rtgen/good/ask.rtp"
 
 void
 ask_Describe_print(FILE *f, const ask_Describe *m)
@@ -200,7 +191,6 @@ ask_Describe_print(FILE *f, const ask_Describe *m)
 	rt_print_string(f, m->lang);
 	fputc('}', f);
 }
-#line 9 "rtgen/good/ask.rtp"
 
 void
 ask_Data_print(FILE *f, const ask_Data *m)
@@ -213,7 +203,6 @@ ask_Data_print(FILE *f, const ask_Data *m)
 	rt_print_bytes(f, m->blob);
 	fputc('}', f);
 }
-#line 10 "rtgen/good/ask.rtp"
 
 void
 ask_Fetch_print(FILE *f, const ask_Fetch *m)
@@ -226,7 +215,6 @@ ask_Fetch_print(FILE *f, const ask_Fetch *m)
 	fprintf(f, "%llu", (unsigned long long)m->key);
 	fputc('}', f);
 }
-#line 11 "rtgen/good/ask.rtp"
 
 void
 ask_Ack_print(FILE *f, const ask_Ack *m)
@@ -234,7 +222,6 @@ ask_Ack_print(FILE *f, const ask_Ack *m)
 	(void)m;
 	fputs("Ack{}", f);
 }
-#line 12 "rtgen/good/ask.rtp"
 
 void
 ask_Store_print(FILE *f, const ask_Store *m)
@@ -249,7 +236,6 @@ ask_Store_print(FILE *f, const ask_Store *m)
 	rt_print_bytes(f, m->blob);
 	fputc('}', f);
 }
-#line 13 "rtgen/good/ask.rtp"
 
 void
 ask_Echo_print(FILE *f, const ask_Echo *m)
@@ -262,7 +248,6 @@ ask_Echo_print(FILE *f, const ask_Echo *m)
 	fprintf(f, "%llu", (unsigned long long)m->n);
 	fputc('}', f);
 }
-#line 14 "rtgen/good/ask.rtp"
 
 void
 ask_Tick_print(FILE *f, const ask_Tick *m)
@@ -270,10 +255,8 @@ ask_Tick_print(FILE *f, const ask_Tick *m)
 	(void)m;
 	fputs("Tick{}", f);
 }
-#line 274 "ask.rtp.c"
 
 /* Requests, and their deferred replies. */
-#line 6 "rtgen/good/ask.rtp"
 const rt_request ask_GetTotal_request_desc = { "ask.GetTotal",
     sizeof(ask_Total) };
 
@@ -293,7 +276,6 @@ int
 	return 0;
 }
 
-#line 8 "rtgen/good/ask.rtp"
 const rt_request ask_Describe_request_desc = { "ask.Describe",
     sizeof(ask_Label) };
 
@@ -314,7 +296,6 @@ int
 	return 0;
 }
 
-#line 10 "rtgen/good/ask.rtp"
 const rt_request ask_Fetch_request_desc = { "ask.Fetch", sizeof(ask_Data) };
 
 int
@@ -337,7 +318,6 @@ int
 	return 0;
 }
 
-#line 12 "rtgen/good/ask.rtp"
 const rt_request ask_Store_request_desc = { "ask.Store", sizeof(ask_Ack) };
 
 int
@@ -357,7 +337,6 @@ int
 	return 0;
 }
 
-#line 13 "rtgen/good/ask.rtp"
 const rt_request ask_Echo_request_desc = { "ask.Echo", sizeof(ask_Echo) };
 
 int
@@ -375,10 +354,8 @@ int
 	rt_reply_commit(env);
 	return 0;
 }
-#line 379 "ask.rtp.c"
 
 /* Actor Shop. */
-#line 16 "rtgen/good/ask.rtp"
 static const char *const ask_Shop_tag_names[] = {
 	"GetTotal",
 	"Describe",
@@ -387,7 +364,6 @@ static const char *const ask_Shop_tag_names[] = {
 	"Store_reply",
 };
 
-#line 17 "rtgen/good/ask.rtp"
 static int
 ask_Shop_serve_GetTotal(ask_Shop *self, rt_ctx *ctx, const ask_GetTotal *req)
 {
@@ -406,7 +382,6 @@ ask_Shop_serve_GetTotal(ask_Shop *self, rt_ctx *ctx, const ask_GetTotal *req)
 	return r;
 }
 
-#line 17 "rtgen/good/ask.rtp"
 static int
 ask_Shop_serve_Describe(ask_Shop *self, rt_ctx *ctx, const ask_Describe *req)
 {
@@ -428,7 +403,6 @@ ask_Shop_serve_Describe(ask_Shop *self, rt_ctx *ctx, const ask_Describe *req)
 	return r;
 }
 
-#line 16 "rtgen/good/ask.rtp"
 static int
 ask_Shop_dispatch(void *self, rt_ctx *ctx, uint32_t tag, const void *msg)
 {
@@ -554,7 +528,6 @@ ask_Shop_whereis(rt_system *sys, const char *name, ask_Shop_ref *out)
 	return rt_whereis(sys, name, &ask_Shop_class, &out->ref);
 }
 
-#line 17 "rtgen/good/ask.rtp"
 int
 (ask_Shop_send_GetTotal_opt)(ask_Shop_ref to, const ask_GetTotal *msg,
     const rt_send_opts *opts)
@@ -653,7 +626,6 @@ rt_corr
 	return rt_ask(ctx, env, &ask_GetTotal_request_desc, timeout);
 }
 
-#line 17 "rtgen/good/ask.rtp"
 int
 (ask_Shop_send_Describe_opt)(ask_Shop_ref to, const ask_Describe *msg,
     const rt_send_opts *opts)
@@ -747,7 +719,6 @@ rt_corr
 	return rt_ask(ctx, env, &ask_Describe_request_desc, timeout);
 }
 
-#line 17 "rtgen/good/ask.rtp"
 int
 (ask_Shop_send_Tick_opt)(ask_Shop_ref to, const ask_Tick *msg,
     const rt_send_opts *opts)
@@ -804,17 +775,14 @@ int
 		memset(rt_env_payload(env), 0, sizeof(ask_Tick));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 808 "ask.rtp.c"
 
 /* Actor Vault. */
-#line 20 "rtgen/good/ask.rtp"
 static const char *const ask_Vault_tag_names[] = {
 	"Fetch",
 	"Store",
 	"Echo",
 };
 
-#line 20 "rtgen/good/ask.rtp"
 static int
 ask_Vault_serve_Fetch(ask_Vault *self, rt_ctx *ctx, const ask_Fetch *req)
 {
@@ -843,7 +811,6 @@ ask_Vault_serve_Fetch(ask_Vault *self, rt_ctx *ctx, const ask_Fetch *req)
 	return r;
 }
 
-#line 20 "rtgen/good/ask.rtp"
 static int
 ask_Vault_serve_Store(ask_Vault *self, rt_ctx *ctx, const ask_Store *req)
 {
@@ -862,7 +829,6 @@ ask_Vault_serve_Store(ask_Vault *self, rt_ctx *ctx, const ask_Store *req)
 	return r;
 }
 
-#line 20 "rtgen/good/ask.rtp"
 static int
 ask_Vault_serve_Echo(ask_Vault *self, rt_ctx *ctx, const ask_Echo *req)
 {
@@ -881,7 +847,6 @@ ask_Vault_serve_Echo(ask_Vault *self, rt_ctx *ctx, const ask_Echo *req)
 	return r;
 }
 
-#line 20 "rtgen/good/ask.rtp"
 static int
 ask_Vault_dispatch(void *self, rt_ctx *ctx, uint32_t tag, const void *msg)
 {
@@ -968,7 +933,6 @@ ask_Vault_whereis(rt_system *sys, const char *name, ask_Vault_ref *out)
 	return rt_whereis(sys, name, &ask_Vault_class, &out->ref);
 }
 
-#line 20 "rtgen/good/ask.rtp"
 int
 (ask_Vault_send_Fetch_opt)(ask_Vault_ref to, const ask_Fetch *msg,
     const rt_send_opts *opts)
@@ -1059,7 +1023,6 @@ rt_corr
 	return rt_ask(ctx, env, &ask_Fetch_request_desc, timeout);
 }
 
-#line 20 "rtgen/good/ask.rtp"
 int
 (ask_Vault_send_Store_opt)(ask_Vault_ref to, const ask_Store *msg,
     const rt_send_opts *opts)
@@ -1174,7 +1137,6 @@ rt_corr
 	return rt_ask(ctx, env, &ask_Store_request_desc, timeout);
 }
 
-#line 20 "rtgen/good/ask.rtp"
 int
 (ask_Vault_send_Echo_opt)(ask_Vault_ref to, const ask_Echo *msg,
     const rt_send_opts *opts)
@@ -1262,10 +1224,8 @@ rt_corr
 	memcpy(rt_env_payload(env), req, sizeof(ask_Echo));
 	return rt_ask(ctx, env, &ask_Echo_request_desc, timeout);
 }
-#line 1266 "ask.rtp.c"
 
 /* Actor Client. */
-#line 21 "rtgen/good/ask.rtp"
 static const char *const ask_Client_tag_names[] = {
 	"GetTotal_reply",
 	"Describe_reply",
@@ -1404,4 +1364,3 @@ ask_Client_whereis(rt_system *sys, const char *name, ask_Client_ref *out)
 		return RT_EINVAL;
 	return rt_whereis(sys, name, &ask_Client_class, &out->ref);
 }
-#line 1408 "ask.rtp.c"

@@ -47,6 +47,7 @@ enum {
 /* Messages. */
 #line 5 "rtgen/good/ask.rtp"
 typedef struct ask_Total {
+#line 5 "rtgen/good/ask.rtp"
 	uint64_t cents;
 } ask_Total;
 #line 6 "rtgen/good/ask.rtp"
@@ -55,19 +56,24 @@ typedef struct ask_GetTotal {
 } ask_GetTotal;
 #line 7 "rtgen/good/ask.rtp"
 typedef struct ask_Label {
+#line 7 "rtgen/good/ask.rtp"
 	const char *text;
 } ask_Label;
 #line 8 "rtgen/good/ask.rtp"
 typedef struct ask_Describe {
+#line 8 "rtgen/good/ask.rtp"
 	uint64_t item;
+#line 8 "rtgen/good/ask.rtp"
 	const char *lang;
 } ask_Describe;
 #line 9 "rtgen/good/ask.rtp"
 typedef struct ask_Data {
+#line 9 "rtgen/good/ask.rtp"
 	rt_bytes blob;
 } ask_Data;
 #line 10 "rtgen/good/ask.rtp"
 typedef struct ask_Fetch {
+#line 10 "rtgen/good/ask.rtp"
 	uint32_t key;
 } ask_Fetch;
 #line 11 "rtgen/good/ask.rtp"
@@ -76,18 +82,21 @@ typedef struct ask_Ack {
 } ask_Ack;
 #line 12 "rtgen/good/ask.rtp"
 typedef struct ask_Store {
+#line 12 "rtgen/good/ask.rtp"
 	uint32_t key;
+#line 12 "rtgen/good/ask.rtp"
 	rt_bytes blob;
 } ask_Store;
 #line 13 "rtgen/good/ask.rtp"
 typedef struct ask_Echo {
+#line 13 "rtgen/good/ask.rtp"
 	uint32_t n;
 } ask_Echo;
 #line 14 "rtgen/good/ask.rtp"
 typedef struct ask_Tick {
 	char rt_empty_; /* C has no empty structs */
 } ask_Tick;
-#line 91 "ask.rtp.h"
+#line 100 "ask.rtp.h"
 
 /*
  * Printers, for logs and crash reports: P_M_print writes *m to f on one
@@ -97,27 +106,16 @@ typedef struct ask_Tick {
  * is "M" (entry 0 is NULL).
  */
 extern const char *const ask_message_names[];
-#line 5 "rtgen/good/ask.rtp"
 void ask_Total_print(FILE *f, const ask_Total *m);
-#line 6 "rtgen/good/ask.rtp"
 void ask_GetTotal_print(FILE *f, const ask_GetTotal *m);
-#line 7 "rtgen/good/ask.rtp"
 void ask_Label_print(FILE *f, const ask_Label *m);
-#line 8 "rtgen/good/ask.rtp"
 void ask_Describe_print(FILE *f, const ask_Describe *m);
-#line 9 "rtgen/good/ask.rtp"
 void ask_Data_print(FILE *f, const ask_Data *m);
-#line 10 "rtgen/good/ask.rtp"
 void ask_Fetch_print(FILE *f, const ask_Fetch *m);
-#line 11 "rtgen/good/ask.rtp"
 void ask_Ack_print(FILE *f, const ask_Ack *m);
-#line 12 "rtgen/good/ask.rtp"
 void ask_Store_print(FILE *f, const ask_Store *m);
-#line 13 "rtgen/good/ask.rtp"
 void ask_Echo_print(FILE *f, const ask_Echo *m);
-#line 14 "rtgen/good/ask.rtp"
 void ask_Tick_print(FILE *f, const ask_Tick *m);
-#line 121 "ask.rtp.h"
 
 /*
  * Requests: a message M -> R is answered with an R. P_M_request_desc
@@ -128,45 +126,33 @@ void ask_Tick_print(FILE *f, const ask_Tick *m);
  * RT_EINVAL (a zeroed token; a NULL reply when R has fields, or bad
  * bytes: the token is then left unused).
  */
-#line 6 "rtgen/good/ask.rtp"
 extern const rt_request ask_GetTotal_request_desc;
 int ask_reply_GetTotal(rt_reply_token t, const ask_Total *reply);
-#line 8 "rtgen/good/ask.rtp"
 extern const rt_request ask_Describe_request_desc;
 int ask_reply_Describe(rt_reply_token t, const ask_Label *reply);
-#line 10 "rtgen/good/ask.rtp"
 extern const rt_request ask_Fetch_request_desc;
 int ask_reply_Fetch(rt_reply_token t, const ask_Data *reply);
-#line 12 "rtgen/good/ask.rtp"
 extern const rt_request ask_Store_request_desc;
 int ask_reply_Store(rt_reply_token t, const ask_Ack *reply);
-#line 13 "rtgen/good/ask.rtp"
 extern const rt_request ask_Echo_request_desc;
 int ask_reply_Echo(rt_reply_token t, const ask_Echo *reply);
-#line 147 "ask.rtp.h"
 #ifndef __cplusplus
 /* Make a reply of the wrong type a hard error. */
-#line 6 "rtgen/good/ask.rtp"
 #define ask_reply_GetTotal(t, ...) \
 	(ask_reply_GetTotal)((t), _Generic((__VA_ARGS__), \
 	    ask_Total *: (__VA_ARGS__), const ask_Total *: (__VA_ARGS__)))
-#line 8 "rtgen/good/ask.rtp"
 #define ask_reply_Describe(t, ...) \
 	(ask_reply_Describe)((t), _Generic((__VA_ARGS__), \
 	    ask_Label *: (__VA_ARGS__), const ask_Label *: (__VA_ARGS__)))
-#line 10 "rtgen/good/ask.rtp"
 #define ask_reply_Fetch(t, ...) \
 	(ask_reply_Fetch)((t), _Generic((__VA_ARGS__), \
 	    ask_Data *: (__VA_ARGS__), const ask_Data *: (__VA_ARGS__)))
-#line 12 "rtgen/good/ask.rtp"
 #define ask_reply_Store(t, ...) \
 	(ask_reply_Store)((t), _Generic((__VA_ARGS__), \
 	    ask_Ack *: (__VA_ARGS__), const ask_Ack *: (__VA_ARGS__), void *: (__VA_ARGS__)))
-#line 13 "rtgen/good/ask.rtp"
 #define ask_reply_Echo(t, ...) \
 	(ask_reply_Echo)((t), _Generic((__VA_ARGS__), \
 	    ask_Echo *: (__VA_ARGS__), const ask_Echo *: (__VA_ARGS__)))
-#line 170 "ask.rtp.h"
 #endif
 
 /*
@@ -196,15 +182,12 @@ int ask_reply_Echo(rt_reply_token t, const ask_Echo *reply);
  * handler runs), or RT_ETIMEDOUT, RT_ENOACTOR, RT_EFULL, ... with
  * reply NULL. Each ask that returned an id is answered exactly once.
  */
-#line 16 "rtgen/good/ask.rtp"
 typedef struct ask_Shop {
 	char rt_empty_; /* C has no empty structs */
 } ask_Shop;
-#line 16 "rtgen/good/ask.rtp"
 typedef struct ask_Shop_args {
 	char rt_empty_; /* C has no empty structs */
 } ask_Shop_args;
-#line 16 "rtgen/good/ask.rtp"
 enum ask_Shop_tag {
 	ask_Shop_TAG_GetTotal = 0,
 	ask_Shop_TAG_Describe = 1,
@@ -215,7 +198,6 @@ enum ask_Shop_tag {
 extern const rt_actor_class ask_Shop_class;
 int ask_Shop_spawn(rt_system *sys, const ask_Shop_args *args,
     ask_Shop_ref *out);
-#line 219 "ask.rtp.h"
 /* In one of its own handlers: its typed ref (rt_self). */
 static inline ask_Shop_ref
 ask_Shop_self(rt_ctx *ctx)
@@ -226,10 +208,8 @@ ask_Shop_self(rt_ctx *ctx)
 }
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
-#line 16 "rtgen/good/ask.rtp"
 int ask_Shop_register(ask_Shop_ref a, const char *name);
 int ask_Shop_whereis(rt_system *sys, const char *name, ask_Shop_ref *out);
-#line 17 "rtgen/good/ask.rtp"
 int ask_Shop_send_GetTotal(ask_Shop_ref to, const ask_GetTotal *msg);
 int ask_Shop_send_GetTotal_opt(ask_Shop_ref to, const ask_GetTotal *msg,
     const rt_send_opts *opts);
@@ -241,7 +221,6 @@ int ask_Shop_call_GetTotal(rt_system *sys, ask_Shop_ref to,
     const ask_GetTotal *req, ask_Total *reply, rt_duration timeout);
 rt_corr ask_Shop_ask_GetTotal(rt_ctx *ctx, ask_Shop_ref to,
     const ask_GetTotal *req, rt_duration timeout);
-#line 17 "rtgen/good/ask.rtp"
 int ask_Shop_send_Describe(ask_Shop_ref to, const ask_Describe *msg);
 int ask_Shop_send_Describe_opt(ask_Shop_ref to, const ask_Describe *msg,
     const rt_send_opts *opts);
@@ -253,7 +232,6 @@ int ask_Shop_call_Describe(rt_system *sys, ask_Shop_ref to,
     const ask_Describe *req, ask_Label *reply, rt_duration timeout);
 rt_corr ask_Shop_ask_Describe(rt_ctx *ctx, ask_Shop_ref to,
     const ask_Describe *req, rt_duration timeout);
-#line 17 "rtgen/good/ask.rtp"
 int ask_Shop_send_Tick(ask_Shop_ref to, const ask_Tick *msg);
 int ask_Shop_send_Tick_opt(ask_Shop_ref to, const ask_Tick *msg,
     const rt_send_opts *opts);
@@ -261,12 +239,10 @@ int ask_Shop_send_Tick_after(ask_Shop_ref to, const ask_Tick *msg,
     rt_duration delay, rt_timer *out);
 int ask_Shop_send_Tick_every(ask_Shop_ref to, const ask_Tick *msg,
     rt_duration period, rt_timer *out);
-#line 265 "ask.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the message of a plain
  * send (P_A_send_M(to, msg)). */
-#line 17 "rtgen/good/ask.rtp"
 #define ask_Shop_send_GetTotal(to, ...) \
 	(ask_Shop_send_GetTotal)((to), _Generic((__VA_ARGS__), \
 	    ask_GetTotal *: (__VA_ARGS__), const ask_GetTotal *: (__VA_ARGS__), void *: (__VA_ARGS__)))
@@ -290,7 +266,6 @@ int ask_Shop_send_Tick_every(ask_Shop_ref to, const ask_Tick *msg,
 	(ask_Shop_ask_GetTotal)((ctx), (to), _Generic((req), \
 	    ask_GetTotal *: (req), const ask_GetTotal *: (req), void *: (req)), \
 	    (timeout))
-#line 17 "rtgen/good/ask.rtp"
 #define ask_Shop_send_Describe(to, ...) \
 	(ask_Shop_send_Describe)((to), _Generic((__VA_ARGS__), \
 	    ask_Describe *: (__VA_ARGS__), const ask_Describe *: (__VA_ARGS__)))
@@ -314,7 +289,6 @@ int ask_Shop_send_Tick_every(ask_Shop_ref to, const ask_Tick *msg,
 	(ask_Shop_ask_Describe)((ctx), (to), _Generic((req), \
 	    ask_Describe *: (req), const ask_Describe *: (req)), \
 	    (timeout))
-#line 17 "rtgen/good/ask.rtp"
 #define ask_Shop_send_Tick(to, ...) \
 	(ask_Shop_send_Tick)((to), _Generic((__VA_ARGS__), \
 	    ask_Tick *: (__VA_ARGS__), const ask_Tick *: (__VA_ARGS__), void *: (__VA_ARGS__)))
@@ -330,7 +304,6 @@ int ask_Shop_send_Tick_every(ask_Shop_ref to, const ask_Tick *msg,
 	(ask_Shop_send_Tick_every)((to), _Generic((msg), \
 	    ask_Tick *: (msg), const ask_Tick *: (msg), void *: (msg)), \
 	    (period), (out))
-#line 334 "ask.rtp.h"
 #endif
 /* Handlers of Shop, which the user writes. */
 #line 17 "rtgen/good/ask.rtp"
@@ -341,13 +314,12 @@ int ask_Shop_on_Describe(ask_Shop *self, rt_ctx *ctx, const ask_Describe *req,
     ask_Label *reply);
 #line 17 "rtgen/good/ask.rtp"
 int ask_Shop_on_Tick(ask_Shop *self, rt_ctx *ctx, const ask_Tick *msg);
-#line 18 "rtgen/good/ask.rtp"
 int ask_Shop_on_Fetch_reply(ask_Shop *self, rt_ctx *ctx, rt_corr id,
     int status, const ask_Data *reply);
 #line 18 "rtgen/good/ask.rtp"
 int ask_Shop_on_Store_reply(ask_Shop *self, rt_ctx *ctx, rt_corr id,
     int status, const ask_Ack *reply);
-#line 351 "ask.rtp.h"
+#line 323 "ask.rtp.h"
 
 /*
  * Actor Vault: its state, spawn arguments, class and spawn function,
@@ -374,15 +346,12 @@ int ask_Shop_on_Store_reply(ask_Shop *self, rt_ctx *ctx, rt_corr id,
  * answers later with P_reply_M. A request that is sent, not called or
  * asked, runs the same handler and its reply is dropped.
  */
-#line 20 "rtgen/good/ask.rtp"
 typedef struct ask_Vault {
 	char rt_empty_; /* C has no empty structs */
 } ask_Vault;
-#line 20 "rtgen/good/ask.rtp"
 typedef struct ask_Vault_args {
 	char rt_empty_; /* C has no empty structs */
 } ask_Vault_args;
-#line 20 "rtgen/good/ask.rtp"
 enum ask_Vault_tag {
 	ask_Vault_TAG_Fetch = 0,
 	ask_Vault_TAG_Store = 1,
@@ -391,7 +360,6 @@ enum ask_Vault_tag {
 extern const rt_actor_class ask_Vault_class;
 int ask_Vault_spawn(rt_system *sys, const ask_Vault_args *args,
     ask_Vault_ref *out);
-#line 395 "ask.rtp.h"
 /* In one of its own handlers: its typed ref (rt_self). */
 static inline ask_Vault_ref
 ask_Vault_self(rt_ctx *ctx)
@@ -402,10 +370,8 @@ ask_Vault_self(rt_ctx *ctx)
 }
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
-#line 20 "rtgen/good/ask.rtp"
 int ask_Vault_register(ask_Vault_ref a, const char *name);
 int ask_Vault_whereis(rt_system *sys, const char *name, ask_Vault_ref *out);
-#line 20 "rtgen/good/ask.rtp"
 int ask_Vault_send_Fetch(ask_Vault_ref to, const ask_Fetch *msg);
 int ask_Vault_send_Fetch_opt(ask_Vault_ref to, const ask_Fetch *msg,
     const rt_send_opts *opts);
@@ -417,7 +383,6 @@ int ask_Vault_call_Fetch(rt_system *sys, ask_Vault_ref to,
     const ask_Fetch *req, ask_Data *reply, rt_duration timeout);
 rt_corr ask_Vault_ask_Fetch(rt_ctx *ctx, ask_Vault_ref to,
     const ask_Fetch *req, rt_duration timeout);
-#line 20 "rtgen/good/ask.rtp"
 int ask_Vault_send_Store(ask_Vault_ref to, const ask_Store *msg);
 int ask_Vault_send_Store_opt(ask_Vault_ref to, const ask_Store *msg,
     const rt_send_opts *opts);
@@ -429,7 +394,6 @@ int ask_Vault_call_Store(rt_system *sys, ask_Vault_ref to,
     const ask_Store *req, ask_Ack *reply, rt_duration timeout);
 rt_corr ask_Vault_ask_Store(rt_ctx *ctx, ask_Vault_ref to,
     const ask_Store *req, rt_duration timeout);
-#line 20 "rtgen/good/ask.rtp"
 int ask_Vault_send_Echo(ask_Vault_ref to, const ask_Echo *msg);
 int ask_Vault_send_Echo_opt(ask_Vault_ref to, const ask_Echo *msg,
     const rt_send_opts *opts);
@@ -441,12 +405,10 @@ int ask_Vault_call_Echo(rt_system *sys, ask_Vault_ref to, const ask_Echo *req,
     ask_Echo *reply, rt_duration timeout);
 rt_corr ask_Vault_ask_Echo(rt_ctx *ctx, ask_Vault_ref to, const ask_Echo *req,
     rt_duration timeout);
-#line 445 "ask.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the message of a plain
  * send (P_A_send_M(to, msg)). */
-#line 20 "rtgen/good/ask.rtp"
 #define ask_Vault_send_Fetch(to, ...) \
 	(ask_Vault_send_Fetch)((to), _Generic((__VA_ARGS__), \
 	    ask_Fetch *: (__VA_ARGS__), const ask_Fetch *: (__VA_ARGS__)))
@@ -470,7 +432,6 @@ rt_corr ask_Vault_ask_Echo(rt_ctx *ctx, ask_Vault_ref to, const ask_Echo *req,
 	(ask_Vault_ask_Fetch)((ctx), (to), _Generic((req), \
 	    ask_Fetch *: (req), const ask_Fetch *: (req)), \
 	    (timeout))
-#line 20 "rtgen/good/ask.rtp"
 #define ask_Vault_send_Store(to, ...) \
 	(ask_Vault_send_Store)((to), _Generic((__VA_ARGS__), \
 	    ask_Store *: (__VA_ARGS__), const ask_Store *: (__VA_ARGS__)))
@@ -494,7 +455,6 @@ rt_corr ask_Vault_ask_Echo(rt_ctx *ctx, ask_Vault_ref to, const ask_Echo *req,
 	(ask_Vault_ask_Store)((ctx), (to), _Generic((req), \
 	    ask_Store *: (req), const ask_Store *: (req)), \
 	    (timeout))
-#line 20 "rtgen/good/ask.rtp"
 #define ask_Vault_send_Echo(to, ...) \
 	(ask_Vault_send_Echo)((to), _Generic((__VA_ARGS__), \
 	    ask_Echo *: (__VA_ARGS__), const ask_Echo *: (__VA_ARGS__)))
@@ -518,7 +478,6 @@ rt_corr ask_Vault_ask_Echo(rt_ctx *ctx, ask_Vault_ref to, const ask_Echo *req,
 	(ask_Vault_ask_Echo)((ctx), (to), _Generic((req), \
 	    ask_Echo *: (req), const ask_Echo *: (req)), \
 	    (timeout))
-#line 522 "ask.rtp.h"
 #endif
 /* Handlers of Vault, which the user writes. */
 #line 20 "rtgen/good/ask.rtp"
@@ -530,7 +489,7 @@ int ask_Vault_on_Store(ask_Vault *self, rt_ctx *ctx, const ask_Store *req,
 #line 20 "rtgen/good/ask.rtp"
 int ask_Vault_on_Echo(ask_Vault *self, rt_ctx *ctx, const ask_Echo *req,
     ask_Echo *reply);
-#line 534 "ask.rtp.h"
+#line 493 "ask.rtp.h"
 
 /*
  * Actor Client: its state, spawn arguments, class and spawn function,
@@ -546,15 +505,12 @@ int ask_Vault_on_Echo(ask_Vault *self, rt_ctx *ctx, const ask_Echo *req,
  * handler runs), or RT_ETIMEDOUT, RT_ENOACTOR, RT_EFULL, ... with
  * reply NULL. Each ask that returned an id is answered exactly once.
  */
-#line 21 "rtgen/good/ask.rtp"
 typedef struct ask_Client {
 	char rt_empty_; /* C has no empty structs */
 } ask_Client;
-#line 21 "rtgen/good/ask.rtp"
 typedef struct ask_Client_args {
 	char rt_empty_; /* C has no empty structs */
 } ask_Client_args;
-#line 21 "rtgen/good/ask.rtp"
 enum ask_Client_tag {
 	ask_Client_TAG_GetTotal_reply = 0,
 	ask_Client_TAG_Describe_reply = 1,
@@ -563,7 +519,6 @@ enum ask_Client_tag {
 extern const rt_actor_class ask_Client_class;
 int ask_Client_spawn(rt_system *sys, const ask_Client_args *args,
     ask_Client_ref *out);
-#line 567 "ask.rtp.h"
 /* In one of its own handlers: its typed ref (rt_self). */
 static inline ask_Client_ref
 ask_Client_self(rt_ctx *ctx)
@@ -574,10 +529,8 @@ ask_Client_self(rt_ctx *ctx)
 }
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
-#line 21 "rtgen/good/ask.rtp"
 int ask_Client_register(ask_Client_ref a, const char *name);
 int ask_Client_whereis(rt_system *sys, const char *name, ask_Client_ref *out);
-#line 581 "ask.rtp.h"
 /* Handlers of Client, which the user writes. */
 #line 22 "rtgen/good/ask.rtp"
 int ask_Client_on_GetTotal_reply(ask_Client *self, rt_ctx *ctx, rt_corr id,
@@ -591,7 +544,7 @@ int ask_Client_on_Echo_reply(ask_Client *self, rt_ctx *ctx, rt_corr id,
 #line 24 "rtgen/good/ask.rtp"
 int ask_Client_on_start(ask_Client *self, rt_ctx *ctx,
     const ask_Client_args *args);
-#line 595 "ask.rtp.h"
+#line 548 "ask.rtp.h"
 
 /*
  * Sends, calls and asks that do not exist: an actor accepts only the

@@ -13,7 +13,6 @@
  * NAME_place does the same for a message nested in another (c: its
  * place in the copy), writing from p on; it returns where it ends.
  */
-#line 16 "rtgen/good/inc/common.rtp"
 static size_t
 common_Price_extra(const common_Price *m)
 {
@@ -40,7 +39,6 @@ common_Price_copy(void *dst, const common_Price *m)
 	}
 }
 
-#line 6 "rtgen/good/inc/common.rtp"
 static size_t
 common_Item_extra(const common_Item *m)
 {
@@ -65,7 +63,6 @@ common_Item_place(common_Item *c, char *p)
 	return p;
 }
 
-#line 7 "rtgen/good/inc/common.rtp"
 static size_t
 common_Order_extra(const common_Order *m)
 {
@@ -118,7 +115,6 @@ common_Order_clone(void *dst, const void *src)
 	common_Order_copy(dst, (const common_Order *)src);
 }
 
-#line 7 "rtgen/good/inc/common.rtp"
 static char *
 common_Order_place(common_Order *c, char *p)
 {
@@ -142,7 +138,6 @@ common_Order_place(common_Order *c, char *p)
 	return p;
 }
 
-#line 6 "rtgen/good/imports.rtp"
 static size_t
 shop_Receipt_extra(const shop_Receipt *m)
 {
@@ -173,7 +168,6 @@ shop_Receipt_clone(void *dst, const void *src)
 	shop_Receipt_copy(dst, (const shop_Receipt *)src);
 }
 
-#line 11 "rtgen/good/imports.rtp"
 static size_t
 shop_Lookup_extra(const shop_Lookup *m)
 {
@@ -206,14 +200,12 @@ shop_Lookup_clone(void *dst, const void *src)
 {
 	shop_Lookup_copy(dst, (const shop_Lookup *)src);
 }
-#line 210 "imports.rtp.c"
 
 const char *const shop_message_names[] = {
 	NULL,
 	"Receipt",
 	"Lookup",
 };
-#line 6 "rtgen/good/imports.rtp"
 
 void
 shop_Receipt_print(FILE *f, const shop_Receipt *m)
@@ -230,7 +222,6 @@ shop_Receipt_print(FILE *f, const shop_Receipt *m)
 	rt_print_enum(f, common_Level_name(m->level), (long long)m->level);
 	fputc('}', f);
 }
-#line 11 "rtgen/good/imports.rtp"
 
 void
 shop_Lookup_print(FILE *f, const shop_Lookup *m)
@@ -243,10 +234,8 @@ shop_Lookup_print(FILE *f, const shop_Lookup *m)
 	rt_print_string(f, m->sku);
 	fputc('}', f);
 }
-#line 247 "imports.rtp.c"
 
 /* Requests, and their deferred replies. */
-#line 11 "rtgen/good/imports.rtp"
 const rt_request shop_Lookup_request_desc = { "shop.Lookup",
     sizeof(common_Price) };
 
@@ -266,10 +255,8 @@ int
 	rt_reply_commit(env);
 	return 0;
 }
-#line 270 "imports.rtp.c"
 
 /* Actor Cart. */
-#line 13 "rtgen/good/imports.rtp"
 static const char *const shop_Cart_tag_names[] = {
 	"Order",
 	"Ping",
@@ -279,7 +266,6 @@ static const char *const shop_Cart_tag_names[] = {
 	"Quote_reply",
 };
 
-#line 14 "rtgen/good/imports.rtp"
 static int
 shop_Cart_serve_Quote(shop_Cart *self, rt_ctx *ctx, const common_Quote *req)
 {
@@ -301,7 +287,6 @@ shop_Cart_serve_Quote(shop_Cart *self, rt_ctx *ctx, const common_Quote *req)
 	return r;
 }
 
-#line 14 "rtgen/good/imports.rtp"
 static int
 shop_Cart_serve_Lookup(shop_Cart *self, rt_ctx *ctx, const shop_Lookup *req)
 {
@@ -323,7 +308,6 @@ shop_Cart_serve_Lookup(shop_Cart *self, rt_ctx *ctx, const shop_Lookup *req)
 	return r;
 }
 
-#line 13 "rtgen/good/imports.rtp"
 static int
 shop_Cart_dispatch(void *self, rt_ctx *ctx, uint32_t tag, const void *msg)
 {
@@ -443,7 +427,6 @@ shop_Cart_whereis(rt_system *sys, const char *name, shop_Cart_ref *out)
 	return rt_whereis(sys, name, &shop_Cart_class, &out->ref);
 }
 
-#line 14 "rtgen/good/imports.rtp"
 int
 (shop_Cart_send_Order_opt)(shop_Cart_ref to, const common_Order *msg,
     const rt_send_opts *opts)
@@ -513,7 +496,6 @@ int
 	return rt_env_send_every(env, period, common_Order_clone, out);
 }
 
-#line 14 "rtgen/good/imports.rtp"
 int
 (shop_Cart_send_Ping_opt)(shop_Cart_ref to, const common_Ping *msg,
     const rt_send_opts *opts)
@@ -571,7 +553,6 @@ int
 	return rt_env_send_every(env, period, NULL, out);
 }
 
-#line 14 "rtgen/good/imports.rtp"
 int
 (shop_Cart_send_Quote_opt)(shop_Cart_ref to, const common_Quote *msg,
     const rt_send_opts *opts)
@@ -665,7 +646,6 @@ rt_corr
 	return rt_ask(ctx, env, &common_Quote_request_desc, timeout);
 }
 
-#line 14 "rtgen/good/imports.rtp"
 int
 (shop_Cart_send_Lookup_opt)(shop_Cart_ref to, const shop_Lookup *msg,
     const rt_send_opts *opts)
@@ -759,7 +739,6 @@ rt_corr
 	return rt_ask(ctx, env, &shop_Lookup_request_desc, timeout);
 }
 
-#line 14 "rtgen/good/imports.rtp"
 int
 (shop_Cart_send_Receipt_opt)(shop_Cart_ref to, const shop_Receipt *msg,
     const rt_send_opts *opts)
@@ -828,10 +807,8 @@ int
 	shop_Receipt_copy(rt_env_payload(env), msg);
 	return rt_env_send_every(env, period, shop_Receipt_clone, out);
 }
-#line 832 "imports.rtp.c"
 
 /* Topic orders. */
-#line 19 "rtgen/good/imports.rtp"
 const rt_topic shop_orders_topic = { "shop.orders" };
 
 int
@@ -865,4 +842,3 @@ shop_Cart_unsubscribe_orders(shop_Cart_ref a)
 {
 	return rt_unsubscribe(&shop_orders_topic, a.ref);
 }
-#line 869 "imports.rtp.c"

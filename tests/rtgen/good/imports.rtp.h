@@ -38,8 +38,8 @@ typedef struct shop_Receipt {
 	common_Logger_ref log;
 	common_Level level;
 } shop_Receipt;
-#line 11 "rtgen/good/imports.rtp"
 typedef struct shop_Lookup {
+#line 11 "rtgen/good/imports.rtp"
 	const char *sku;
 } shop_Lookup;
 #line 46 "imports.rtp.h"
@@ -52,11 +52,8 @@ typedef struct shop_Lookup {
  * is "M" (entry 0 is NULL).
  */
 extern const char *const shop_message_names[];
-#line 6 "rtgen/good/imports.rtp"
 void shop_Receipt_print(FILE *f, const shop_Receipt *m);
-#line 11 "rtgen/good/imports.rtp"
 void shop_Lookup_print(FILE *f, const shop_Lookup *m);
-#line 60 "imports.rtp.h"
 
 /*
  * Requests: a message M -> R is answered with an R. P_M_request_desc
@@ -67,17 +64,13 @@ void shop_Lookup_print(FILE *f, const shop_Lookup *m);
  * RT_EINVAL (a zeroed token; a NULL reply when R has fields, or bad
  * bytes: the token is then left unused).
  */
-#line 11 "rtgen/good/imports.rtp"
 extern const rt_request shop_Lookup_request_desc;
 int shop_reply_Lookup(rt_reply_token t, const common_Price *reply);
-#line 74 "imports.rtp.h"
 #ifndef __cplusplus
 /* Make a reply of the wrong type a hard error. */
-#line 11 "rtgen/good/imports.rtp"
 #define shop_reply_Lookup(t, ...) \
 	(shop_reply_Lookup)((t), _Generic((__VA_ARGS__), \
 	    common_Price *: (__VA_ARGS__), const common_Price *: (__VA_ARGS__)))
-#line 81 "imports.rtp.h"
 #endif
 
 /*
@@ -111,14 +104,15 @@ int shop_reply_Lookup(rt_reply_token t, const common_Price *reply);
  */
 #line 16 "rtgen/good/imports.rtp"
 typedef struct shop_Cart {
+#line 16 "rtgen/good/imports.rtp"
 	common_Logger_ref log;
+#line 16 "rtgen/good/imports.rtp"
 	uint64_t total;
 } shop_Cart;
-#line 13 "rtgen/good/imports.rtp"
+#line 113 "imports.rtp.h"
 typedef struct shop_Cart_args {
 	char rt_empty_; /* C has no empty structs */
 } shop_Cart_args;
-#line 13 "rtgen/good/imports.rtp"
 enum shop_Cart_tag {
 	shop_Cart_TAG_Order = 0,
 	shop_Cart_TAG_Ping = 1,
@@ -130,7 +124,6 @@ enum shop_Cart_tag {
 extern const rt_actor_class shop_Cart_class;
 int shop_Cart_spawn(rt_system *sys, const shop_Cart_args *args,
     shop_Cart_ref *out);
-#line 134 "imports.rtp.h"
 /* In one of its own handlers: its typed ref (rt_self). */
 static inline shop_Cart_ref
 shop_Cart_self(rt_ctx *ctx)
@@ -141,10 +134,8 @@ shop_Cart_self(rt_ctx *ctx)
 }
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
-#line 13 "rtgen/good/imports.rtp"
 int shop_Cart_register(shop_Cart_ref a, const char *name);
 int shop_Cart_whereis(rt_system *sys, const char *name, shop_Cart_ref *out);
-#line 14 "rtgen/good/imports.rtp"
 int shop_Cart_send_Order(shop_Cart_ref to, const common_Order *msg);
 int shop_Cart_send_Order_opt(shop_Cart_ref to, const common_Order *msg,
     const rt_send_opts *opts);
@@ -152,7 +143,6 @@ int shop_Cart_send_Order_after(shop_Cart_ref to, const common_Order *msg,
     rt_duration delay, rt_timer *out);
 int shop_Cart_send_Order_every(shop_Cart_ref to, const common_Order *msg,
     rt_duration period, rt_timer *out);
-#line 14 "rtgen/good/imports.rtp"
 int shop_Cart_send_Ping(shop_Cart_ref to, const common_Ping *msg);
 int shop_Cart_send_Ping_opt(shop_Cart_ref to, const common_Ping *msg,
     const rt_send_opts *opts);
@@ -160,7 +150,6 @@ int shop_Cart_send_Ping_after(shop_Cart_ref to, const common_Ping *msg,
     rt_duration delay, rt_timer *out);
 int shop_Cart_send_Ping_every(shop_Cart_ref to, const common_Ping *msg,
     rt_duration period, rt_timer *out);
-#line 14 "rtgen/good/imports.rtp"
 int shop_Cart_send_Quote(shop_Cart_ref to, const common_Quote *msg);
 int shop_Cart_send_Quote_opt(shop_Cart_ref to, const common_Quote *msg,
     const rt_send_opts *opts);
@@ -172,7 +161,6 @@ int shop_Cart_call_Quote(rt_system *sys, shop_Cart_ref to,
     const common_Quote *req, common_Price *reply, rt_duration timeout);
 rt_corr shop_Cart_ask_Quote(rt_ctx *ctx, shop_Cart_ref to,
     const common_Quote *req, rt_duration timeout);
-#line 14 "rtgen/good/imports.rtp"
 int shop_Cart_send_Lookup(shop_Cart_ref to, const shop_Lookup *msg);
 int shop_Cart_send_Lookup_opt(shop_Cart_ref to, const shop_Lookup *msg,
     const rt_send_opts *opts);
@@ -184,7 +172,6 @@ int shop_Cart_call_Lookup(rt_system *sys, shop_Cart_ref to,
     const shop_Lookup *req, common_Price *reply, rt_duration timeout);
 rt_corr shop_Cart_ask_Lookup(rt_ctx *ctx, shop_Cart_ref to,
     const shop_Lookup *req, rt_duration timeout);
-#line 14 "rtgen/good/imports.rtp"
 int shop_Cart_send_Receipt(shop_Cart_ref to, const shop_Receipt *msg);
 int shop_Cart_send_Receipt_opt(shop_Cart_ref to, const shop_Receipt *msg,
     const rt_send_opts *opts);
@@ -192,12 +179,10 @@ int shop_Cart_send_Receipt_after(shop_Cart_ref to, const shop_Receipt *msg,
     rt_duration delay, rt_timer *out);
 int shop_Cart_send_Receipt_every(shop_Cart_ref to, const shop_Receipt *msg,
     rt_duration period, rt_timer *out);
-#line 196 "imports.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the message of a plain
  * send (P_A_send_M(to, msg)). */
-#line 14 "rtgen/good/imports.rtp"
 #define shop_Cart_send_Order(to, ...) \
 	(shop_Cart_send_Order)((to), _Generic((__VA_ARGS__), \
 	    common_Order *: (__VA_ARGS__), const common_Order *: (__VA_ARGS__)))
@@ -213,7 +198,6 @@ int shop_Cart_send_Receipt_every(shop_Cart_ref to, const shop_Receipt *msg,
 	(shop_Cart_send_Order_every)((to), _Generic((msg), \
 	    common_Order *: (msg), const common_Order *: (msg)), \
 	    (period), (out))
-#line 14 "rtgen/good/imports.rtp"
 #define shop_Cart_send_Ping(to, ...) \
 	(shop_Cart_send_Ping)((to), _Generic((__VA_ARGS__), \
 	    common_Ping *: (__VA_ARGS__), const common_Ping *: (__VA_ARGS__), void *: (__VA_ARGS__)))
@@ -229,7 +213,6 @@ int shop_Cart_send_Receipt_every(shop_Cart_ref to, const shop_Receipt *msg,
 	(shop_Cart_send_Ping_every)((to), _Generic((msg), \
 	    common_Ping *: (msg), const common_Ping *: (msg), void *: (msg)), \
 	    (period), (out))
-#line 14 "rtgen/good/imports.rtp"
 #define shop_Cart_send_Quote(to, ...) \
 	(shop_Cart_send_Quote)((to), _Generic((__VA_ARGS__), \
 	    common_Quote *: (__VA_ARGS__), const common_Quote *: (__VA_ARGS__)))
@@ -253,7 +236,6 @@ int shop_Cart_send_Receipt_every(shop_Cart_ref to, const shop_Receipt *msg,
 	(shop_Cart_ask_Quote)((ctx), (to), _Generic((req), \
 	    common_Quote *: (req), const common_Quote *: (req)), \
 	    (timeout))
-#line 14 "rtgen/good/imports.rtp"
 #define shop_Cart_send_Lookup(to, ...) \
 	(shop_Cart_send_Lookup)((to), _Generic((__VA_ARGS__), \
 	    shop_Lookup *: (__VA_ARGS__), const shop_Lookup *: (__VA_ARGS__)))
@@ -277,7 +259,6 @@ int shop_Cart_send_Receipt_every(shop_Cart_ref to, const shop_Receipt *msg,
 	(shop_Cart_ask_Lookup)((ctx), (to), _Generic((req), \
 	    shop_Lookup *: (req), const shop_Lookup *: (req)), \
 	    (timeout))
-#line 14 "rtgen/good/imports.rtp"
 #define shop_Cart_send_Receipt(to, ...) \
 	(shop_Cart_send_Receipt)((to), _Generic((__VA_ARGS__), \
 	    shop_Receipt *: (__VA_ARGS__), const shop_Receipt *: (__VA_ARGS__)))
@@ -293,7 +274,6 @@ int shop_Cart_send_Receipt_every(shop_Cart_ref to, const shop_Receipt *msg,
 	(shop_Cart_send_Receipt_every)((to), _Generic((msg), \
 	    shop_Receipt *: (msg), const shop_Receipt *: (msg)), \
 	    (period), (out))
-#line 297 "imports.rtp.h"
 #endif
 /* Handlers of Cart, which the user writes. */
 #line 14 "rtgen/good/imports.rtp"
@@ -312,7 +292,7 @@ int shop_Cart_on_Receipt(shop_Cart *self, rt_ctx *ctx,
 #line 15 "rtgen/good/imports.rtp"
 int shop_Cart_on_Quote_reply(shop_Cart *self, rt_ctx *ctx, rt_corr id,
     int status, const common_Price *reply);
-#line 316 "imports.rtp.h"
+#line 296 "imports.rtp.h"
 
 /*
  * Topics. P_T_publish delivers msg to every actor subscribed to T in
@@ -332,19 +312,15 @@ int shop_Cart_on_Quote_reply(shop_Cart *self, rt_ctx *ctx, rt_corr id,
  * what was delivered stays in the mailbox. An actor that stops for
  * good is dropped from its topics.
  */
-#line 19 "rtgen/good/imports.rtp"
 extern const rt_topic shop_orders_topic;
 int shop_orders_publish(rt_system *sys, const common_Order *msg);
 int shop_Cart_subscribe_orders(shop_Cart_ref a);
 int shop_Cart_unsubscribe_orders(shop_Cart_ref a);
-#line 341 "imports.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
-#line 19 "rtgen/good/imports.rtp"
 #define shop_orders_publish(sys, ...) \
 	(shop_orders_publish)((sys), _Generic((__VA_ARGS__), \
 	    common_Order *: (__VA_ARGS__), const common_Order *: (__VA_ARGS__)))
-#line 348 "imports.rtp.h"
 #endif
 
 /*

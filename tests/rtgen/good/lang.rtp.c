@@ -13,7 +13,6 @@
  * NAME_place does the same for a message nested in another (c: its
  * place in the copy), writing from p on; it returns where it ends.
  */
-#line 11 "rtgen/good/lang.rtp"
 static size_t
 lang_Line_extra(const lang_Line *m)
 {
@@ -38,7 +37,6 @@ lang_Line_place(lang_Line *c, char *p)
 	return p;
 }
 
-#line 12 "rtgen/good/lang.rtp"
 static size_t
 lang_Note_extra(const lang_Note *m)
 {
@@ -74,7 +72,6 @@ lang_Note_place(lang_Note *c, char *p)
 	return p;
 }
 
-#line 32 "rtgen/good/lang.rtp"
 static size_t
 lang_Wrap_extra(const lang_Wrap *m)
 {
@@ -95,7 +92,6 @@ lang_Wrap_place(lang_Wrap *c, char *p)
 	return p;
 }
 
-#line 14 "rtgen/good/lang.rtp"
 static size_t
 lang_Order_extra(const lang_Order *m)
 {
@@ -165,7 +161,6 @@ lang_Order_copy(void *dst, const lang_Order *m)
 	}
 }
 
-#line 32 "rtgen/good/lang.rtp"
 static void
 lang_Wrap_copy(void *dst, const lang_Wrap *m)
 {
@@ -182,9 +177,7 @@ lang_Wrap_clone(void *dst, const void *src)
 {
 	lang_Wrap_copy(dst, (const lang_Wrap *)src);
 }
-#line 186 "lang.rtp.c"
 
-#line 8 "rtgen/good/lang.rtp"
 const char *
 lang_Color_name(lang_Color v)
 {
@@ -199,7 +192,6 @@ lang_Color_name(lang_Color v)
 	return NULL;
 }
 
-#line 9 "rtgen/good/lang.rtp"
 const char *
 lang_Level_name(lang_Level v)
 {
@@ -220,7 +212,6 @@ const char *const lang_message_names[] = {
 	"Wrap",
 	"Plain",
 };
-#line 11 "rtgen/good/lang.rtp"
 
 void
 lang_Line_print(FILE *f, const lang_Line *m)
@@ -235,7 +226,6 @@ lang_Line_print(FILE *f, const lang_Line *m)
 	fprintf(f, "%llu", (unsigned long long)m->qty);
 	fputc('}', f);
 }
-#line 12 "rtgen/good/lang.rtp"
 
 void
 lang_Note_print(FILE *f, const lang_Note *m)
@@ -250,7 +240,6 @@ lang_Note_print(FILE *f, const lang_Note *m)
 	rt_print_bytes(f, m->tag);
 	fputc('}', f);
 }
-#line 14 "rtgen/good/lang.rtp"
 
 void
 lang_Order_print(FILE *f, const lang_Order *m)
@@ -326,7 +315,6 @@ lang_Order_print(FILE *f, const lang_Order *m)
 	fprintf(f, "%lld", (long long)m->delta);
 	fputc('}', f);
 }
-#line 32 "rtgen/good/lang.rtp"
 
 void
 lang_Wrap_print(FILE *f, const lang_Wrap *m)
@@ -341,7 +329,6 @@ lang_Wrap_print(FILE *f, const lang_Wrap *m)
 	rt_print_enum(f, lang_Level_name(m->level), (long long)m->level);
 	fputc('}', f);
 }
-#line 33 "rtgen/good/lang.rtp"
 
 void
 lang_Plain_print(FILE *f, const lang_Plain *m)
@@ -365,10 +352,8 @@ lang_Plain_print(FILE *f, const lang_Plain *m)
 	fputs("<c>", f);
 	fputc('}', f);
 }
-#line 369 "lang.rtp.c"
 
 /* Actor Cart. */
-#line 35 "rtgen/good/lang.rtp"
 static const char *const lang_Cart_tag_names[] = {
 	"Order",
 	"Plain",
@@ -406,7 +391,6 @@ lang_Cart_down_thunk(void *self, rt_ctx *ctx, rt_ref who, int reason)
 {
 	return lang_Cart_on_down((lang_Cart *)self, ctx, who, reason);
 }
-#line 38 "rtgen/good/lang.rtp"
 static size_t
 lang_Cart_args_extra(const lang_Cart_args *m)
 {
@@ -435,7 +419,6 @@ lang_Cart_args_copy(void *dst, const lang_Cart_args *m)
 	}
 }
 
-#line 35 "rtgen/good/lang.rtp"
 
 static size_t
 lang_Cart_args_extra_thunk(const void *args)
@@ -520,7 +503,6 @@ lang_Cart_whereis(rt_system *sys, const char *name, lang_Cart_ref *out)
 	return rt_whereis(sys, name, &lang_Cart_class, &out->ref);
 }
 
-#line 36 "rtgen/good/lang.rtp"
 int
 (lang_Cart_send_Order_opt)(lang_Cart_ref to, const lang_Order *msg,
     const rt_send_opts *opts)
@@ -569,7 +551,6 @@ int
 	return rt_env_send_after(env, delay, out);
 }
 
-#line 36 "rtgen/good/lang.rtp"
 int
 (lang_Cart_send_Plain_opt)(lang_Cart_ref to, const lang_Plain *msg,
     const rt_send_opts *opts)
@@ -607,10 +588,8 @@ int
 	memcpy(rt_env_payload(env), msg, sizeof(lang_Plain));
 	return rt_env_send_after(env, delay, out);
 }
-#line 611 "lang.rtp.c"
 
 /* Actor Watcher. */
-#line 41 "rtgen/good/lang.rtp"
 static const char *const lang_Watcher_tag_names[] = {
 	"Wrap",
 };
@@ -697,7 +676,6 @@ lang_Watcher_whereis(rt_system *sys, const char *name, lang_Watcher_ref *out)
 	return rt_whereis(sys, name, &lang_Watcher_class, &out->ref);
 }
 
-#line 42 "rtgen/good/lang.rtp"
 int
 (lang_Watcher_send_Wrap_opt)(lang_Watcher_ref to, const lang_Wrap *msg,
     const rt_send_opts *opts)
@@ -766,4 +744,3 @@ int
 	lang_Wrap_copy(rt_env_payload(env), msg);
 	return rt_env_send_every(env, period, lang_Wrap_clone, out);
 }
-#line 770 "lang.rtp.c"

@@ -41,36 +41,48 @@ enum {
  * E's values. */
 #line 8 "rtgen/good/lang.rtp"
 typedef enum lang_Color {
+#line 8 "rtgen/good/lang.rtp"
 	lang_Color_RED = 0,
+#line 8 "rtgen/good/lang.rtp"
 	lang_Color_GREEN = 1,
+#line 8 "rtgen/good/lang.rtp"
 	lang_Color_BLUE = 2
 } lang_Color;
+#line 52 "lang.rtp.h"
 const char *lang_Color_name(lang_Color v);
 #line 9 "rtgen/good/lang.rtp"
 typedef enum lang_Level {
+#line 9 "rtgen/good/lang.rtp"
 	lang_Level_LOW = 0,
+#line 9 "rtgen/good/lang.rtp"
 	lang_Level_HIGH = 1
 } lang_Level;
+#line 61 "lang.rtp.h"
 const char *lang_Level_name(lang_Level v);
-#line 56 "lang.rtp.h"
 
 /* Messages. */
 #line 11 "rtgen/good/lang.rtp"
 typedef struct lang_Line {
+#line 11 "rtgen/good/lang.rtp"
 	const char *sku;
+#line 11 "rtgen/good/lang.rtp"
 	uint32_t qty;
 } lang_Line;
 #line 12 "rtgen/good/lang.rtp"
 typedef struct lang_Note {
+#line 12 "rtgen/good/lang.rtp"
 	const char *text;
+#line 12 "rtgen/good/lang.rtp"
 	rt_bytes tag;
 } lang_Note;
 #line 32 "rtgen/good/lang.rtp"
 typedef struct lang_Wrap {
+#line 32 "rtgen/good/lang.rtp"
 	lang_Note note;
+#line 32 "rtgen/good/lang.rtp"
 	lang_Level level;
 } lang_Wrap;
-#line 74 "lang.rtp.h"
+#line 86 "lang.rtp.h"
 /*
  * lang_Order: a send copies its C-typed fields by value. A pointer in one
  * moves to the receiver when the send returns 0, and stays the caller's
@@ -97,7 +109,7 @@ typedef struct lang_Order {
 	double weight;
 	int16_t delta;
 } lang_Order;
-#line 101 "lang.rtp.h"
+#line 113 "lang.rtp.h"
 /*
  * lang_Plain: a send copies its C-typed fields by value. A pointer in one
  * moves to the receiver when the send returns 0, and stays the caller's
@@ -107,11 +119,14 @@ typedef struct lang_Order {
  */
 #line 33 "rtgen/good/lang.rtp"
 typedef struct lang_Plain {
+#line 33 "rtgen/good/lang.rtp"
 	uint8_t digest[16];
+#line 33 "rtgen/good/lang.rtp"
 	lang_Level level;
+#line 33 "rtgen/good/lang.rtp"
 	struct lang_point at;
 } lang_Plain;
-#line 115 "lang.rtp.h"
+#line 130 "lang.rtp.h"
 
 /*
  * Printers, for logs and crash reports: P_M_print writes *m to f on one
@@ -121,17 +136,11 @@ typedef struct lang_Plain {
  * is "M" (entry 0 is NULL).
  */
 extern const char *const lang_message_names[];
-#line 11 "rtgen/good/lang.rtp"
 void lang_Line_print(FILE *f, const lang_Line *m);
-#line 12 "rtgen/good/lang.rtp"
 void lang_Note_print(FILE *f, const lang_Note *m);
-#line 14 "rtgen/good/lang.rtp"
 void lang_Order_print(FILE *f, const lang_Order *m);
-#line 32 "rtgen/good/lang.rtp"
 void lang_Wrap_print(FILE *f, const lang_Wrap *m);
-#line 33 "rtgen/good/lang.rtp"
 void lang_Plain_print(FILE *f, const lang_Plain *m);
-#line 135 "lang.rtp.h"
 
 /*
  * Actor Cart: its state, spawn arguments, class and spawn function,
@@ -147,16 +156,21 @@ void lang_Plain_print(FILE *f, const lang_Plain *m);
  */
 #line 37 "rtgen/good/lang.rtp"
 typedef struct lang_Cart {
+#line 37 "rtgen/good/lang.rtp"
 	lang_Order last;
+#line 37 "rtgen/good/lang.rtp"
 	lang_Color seen[3];
+#line 37 "rtgen/good/lang.rtp"
 	uint32_t count;
 } lang_Cart;
 #line 38 "rtgen/good/lang.rtp"
 typedef struct lang_Cart_args {
+#line 38 "rtgen/good/lang.rtp"
 	lang_Line seed;
+#line 38 "rtgen/good/lang.rtp"
 	const char *label;
 } lang_Cart_args;
-#line 35 "rtgen/good/lang.rtp"
+#line 174 "lang.rtp.h"
 enum lang_Cart_tag {
 	lang_Cart_TAG_Order = 0,
 	lang_Cart_TAG_Plain = 1
@@ -164,7 +178,6 @@ enum lang_Cart_tag {
 extern const rt_actor_class lang_Cart_class;
 int lang_Cart_spawn(rt_system *sys, const lang_Cart_args *args,
     lang_Cart_ref *out);
-#line 168 "lang.rtp.h"
 /* In one of its own handlers: its typed ref (rt_self). */
 static inline lang_Cart_ref
 lang_Cart_self(rt_ctx *ctx)
@@ -175,27 +188,22 @@ lang_Cart_self(rt_ctx *ctx)
 }
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
-#line 35 "rtgen/good/lang.rtp"
 int lang_Cart_register(lang_Cart_ref a, const char *name);
 int lang_Cart_whereis(rt_system *sys, const char *name, lang_Cart_ref *out);
-#line 36 "rtgen/good/lang.rtp"
 int lang_Cart_send_Order(lang_Cart_ref to, const lang_Order *msg);
 int lang_Cart_send_Order_opt(lang_Cart_ref to, const lang_Order *msg,
     const rt_send_opts *opts);
 int lang_Cart_send_Order_after(lang_Cart_ref to, const lang_Order *msg,
     rt_duration delay, rt_timer *out);
-#line 36 "rtgen/good/lang.rtp"
 int lang_Cart_send_Plain(lang_Cart_ref to, const lang_Plain *msg);
 int lang_Cart_send_Plain_opt(lang_Cart_ref to, const lang_Plain *msg,
     const rt_send_opts *opts);
 int lang_Cart_send_Plain_after(lang_Cart_ref to, const lang_Plain *msg,
     rt_duration delay, rt_timer *out);
-#line 194 "lang.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the message of a plain
  * send (P_A_send_M(to, msg)). */
-#line 36 "rtgen/good/lang.rtp"
 #define lang_Cart_send_Order(to, ...) \
 	(lang_Cart_send_Order)((to), _Generic((__VA_ARGS__), \
 	    lang_Order *: (__VA_ARGS__), const lang_Order *: (__VA_ARGS__)))
@@ -207,7 +215,6 @@ int lang_Cart_send_Plain_after(lang_Cart_ref to, const lang_Plain *msg,
 	(lang_Cart_send_Order_after)((to), _Generic((msg), \
 	    lang_Order *: (msg), const lang_Order *: (msg)), \
 	    (delay), (out))
-#line 36 "rtgen/good/lang.rtp"
 #define lang_Cart_send_Plain(to, ...) \
 	(lang_Cart_send_Plain)((to), _Generic((__VA_ARGS__), \
 	    lang_Plain *: (__VA_ARGS__), const lang_Plain *: (__VA_ARGS__)))
@@ -219,7 +226,6 @@ int lang_Cart_send_Plain_after(lang_Cart_ref to, const lang_Plain *msg,
 	(lang_Cart_send_Plain_after)((to), _Generic((msg), \
 	    lang_Plain *: (msg), const lang_Plain *: (msg)), \
 	    (delay), (out))
-#line 223 "lang.rtp.h"
 #endif
 /* Handlers of Cart, which the user writes. */
 #line 36 "rtgen/good/lang.rtp"
@@ -233,7 +239,7 @@ int lang_Cart_on_start(lang_Cart *self, rt_ctx *ctx,
 void lang_Cart_on_stop(lang_Cart *self, rt_ctx *ctx, int reason);
 #line 39 "rtgen/good/lang.rtp"
 int lang_Cart_on_down(lang_Cart *self, rt_ctx *ctx, rt_ref who, int reason);
-#line 237 "lang.rtp.h"
+#line 243 "lang.rtp.h"
 
 /*
  * Actor Watcher: its state, spawn arguments, class and spawn function,
@@ -247,22 +253,18 @@ int lang_Cart_on_down(lang_Cart *self, rt_ctx *ctx, rt_ref who, int reason);
  * The data of bytes fields is copied like strings; a bytes field with
  * NULL data and a len > 0 makes a send or the spawn return RT_EINVAL.
  */
-#line 41 "rtgen/good/lang.rtp"
 typedef struct lang_Watcher {
 	char rt_empty_; /* C has no empty structs */
 } lang_Watcher;
-#line 41 "rtgen/good/lang.rtp"
 typedef struct lang_Watcher_args {
 	char rt_empty_; /* C has no empty structs */
 } lang_Watcher_args;
-#line 41 "rtgen/good/lang.rtp"
 enum lang_Watcher_tag {
 	lang_Watcher_TAG_Wrap = 0
 };
 extern const rt_actor_class lang_Watcher_class;
 int lang_Watcher_spawn(rt_system *sys, const lang_Watcher_args *args,
     lang_Watcher_ref *out);
-#line 266 "lang.rtp.h"
 /* In one of its own handlers: its typed ref (rt_self). */
 static inline lang_Watcher_ref
 lang_Watcher_self(rt_ctx *ctx)
@@ -273,11 +275,9 @@ lang_Watcher_self(rt_ctx *ctx)
 }
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
-#line 41 "rtgen/good/lang.rtp"
 int lang_Watcher_register(lang_Watcher_ref a, const char *name);
 int lang_Watcher_whereis(rt_system *sys, const char *name,
     lang_Watcher_ref *out);
-#line 42 "rtgen/good/lang.rtp"
 int lang_Watcher_send_Wrap(lang_Watcher_ref to, const lang_Wrap *msg);
 int lang_Watcher_send_Wrap_opt(lang_Watcher_ref to, const lang_Wrap *msg,
     const rt_send_opts *opts);
@@ -285,12 +285,10 @@ int lang_Watcher_send_Wrap_after(lang_Watcher_ref to, const lang_Wrap *msg,
     rt_duration delay, rt_timer *out);
 int lang_Watcher_send_Wrap_every(lang_Watcher_ref to, const lang_Wrap *msg,
     rt_duration period, rt_timer *out);
-#line 289 "lang.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the message of a plain
  * send (P_A_send_M(to, msg)). */
-#line 42 "rtgen/good/lang.rtp"
 #define lang_Watcher_send_Wrap(to, ...) \
 	(lang_Watcher_send_Wrap)((to), _Generic((__VA_ARGS__), \
 	    lang_Wrap *: (__VA_ARGS__), const lang_Wrap *: (__VA_ARGS__)))
@@ -306,7 +304,6 @@ int lang_Watcher_send_Wrap_every(lang_Watcher_ref to, const lang_Wrap *msg,
 	(lang_Watcher_send_Wrap_every)((to), _Generic((msg), \
 	    lang_Wrap *: (msg), const lang_Wrap *: (msg)), \
 	    (period), (out))
-#line 310 "lang.rtp.h"
 #endif
 /* Handlers of Watcher, which the user writes. */
 #line 42 "rtgen/good/lang.rtp"
@@ -315,7 +312,7 @@ int lang_Watcher_on_Wrap(lang_Watcher *self, rt_ctx *ctx,
 #line 43 "rtgen/good/lang.rtp"
 int lang_Watcher_on_down(lang_Watcher *self, rt_ctx *ctx, rt_ref who,
     int reason);
-#line 319 "lang.rtp.h"
+#line 316 "lang.rtp.h"
 
 /*
  * Sends, calls and asks that do not exist: an actor accepts only the

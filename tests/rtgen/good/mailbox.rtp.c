@@ -8,7 +8,6 @@
  * dst, which has room for the struct and those bytes, strings after the
  * struct, and point the copy at them. A NULL string stays NULL.
  */
-#line 5 "rtgen/good/mailbox.rtp"
 static size_t
 mbox_Note_extra(const mbox_Note *m)
 {
@@ -41,7 +40,6 @@ mbox_Note_clone(void *dst, const void *src)
 {
 	mbox_Note_copy(dst, (const mbox_Note *)src);
 }
-#line 45 "mailbox.rtp.c"
 
 const char *const mbox_message_names[] = {
 	NULL,
@@ -49,7 +47,6 @@ const char *const mbox_message_names[] = {
 	"Tick",
 	"Stop",
 };
-#line 5 "rtgen/good/mailbox.rtp"
 
 void
 mbox_Note_print(FILE *f, const mbox_Note *m)
@@ -62,7 +59,6 @@ mbox_Note_print(FILE *f, const mbox_Note *m)
 	rt_print_string(f, m->text);
 	fputc('}', f);
 }
-#line 6 "rtgen/good/mailbox.rtp"
 
 void
 mbox_Tick_print(FILE *f, const mbox_Tick *m)
@@ -75,7 +71,6 @@ mbox_Tick_print(FILE *f, const mbox_Tick *m)
 	fprintf(f, "%llu", (unsigned long long)m->at);
 	fputc('}', f);
 }
-#line 7 "rtgen/good/mailbox.rtp"
 
 void
 mbox_Stop_print(FILE *f, const mbox_Stop *m)
@@ -83,10 +78,8 @@ mbox_Stop_print(FILE *f, const mbox_Stop *m)
 	(void)m;
 	fputs("Stop{}", f);
 }
-#line 87 "mailbox.rtp.c"
 
 /* Actor Plain. */
-#line 9 "rtgen/good/mailbox.rtp"
 static const char *const mbox_Plain_tag_names[] = {
 	"Tick",
 };
@@ -166,7 +159,6 @@ mbox_Plain_whereis(rt_system *sys, const char *name, mbox_Plain_ref *out)
 	return rt_whereis(sys, name, &mbox_Plain_class, &out->ref);
 }
 
-#line 9 "rtgen/good/mailbox.rtp"
 int
 (mbox_Plain_send_Tick_opt)(mbox_Plain_ref to, const mbox_Tick *msg,
     const rt_send_opts *opts)
@@ -220,10 +212,8 @@ int
 	memcpy(rt_env_payload(env), msg, sizeof(mbox_Tick));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 224 "mailbox.rtp.c"
 
 /* Actor Open. */
-#line 10 "rtgen/good/mailbox.rtp"
 static const char *const mbox_Open_tag_names[] = {
 	"Tick",
 };
@@ -302,7 +292,6 @@ mbox_Open_whereis(rt_system *sys, const char *name, mbox_Open_ref *out)
 	return rt_whereis(sys, name, &mbox_Open_class, &out->ref);
 }
 
-#line 10 "rtgen/good/mailbox.rtp"
 int
 (mbox_Open_send_Tick_opt)(mbox_Open_ref to, const mbox_Tick *msg,
     const rt_send_opts *opts)
@@ -356,10 +345,8 @@ int
 	memcpy(rt_env_payload(env), msg, sizeof(mbox_Tick));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 360 "mailbox.rtp.c"
 
 /* Actor Waiter. */
-#line 11 "rtgen/good/mailbox.rtp"
 static const char *const mbox_Waiter_tag_names[] = {
 	"Note",
 	"Tick",
@@ -446,7 +433,6 @@ mbox_Waiter_whereis(rt_system *sys, const char *name, mbox_Waiter_ref *out)
 	return rt_whereis(sys, name, &mbox_Waiter_class, &out->ref);
 }
 
-#line 11 "rtgen/good/mailbox.rtp"
 int
 (mbox_Waiter_send_Note_opt)(mbox_Waiter_ref to, const mbox_Note *msg,
     const rt_send_opts *opts)
@@ -504,7 +490,6 @@ int
 	return rt_env_send_every(env, period, mbox_Note_clone, out);
 }
 
-#line 11 "rtgen/good/mailbox.rtp"
 int
 (mbox_Waiter_send_Tick_opt)(mbox_Waiter_ref to, const mbox_Tick *msg,
     const rt_send_opts *opts)
@@ -558,10 +543,8 @@ int
 	memcpy(rt_env_payload(env), msg, sizeof(mbox_Tick));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 562 "mailbox.rtp.c"
 
 /* Actor Blocker. */
-#line 12 "rtgen/good/mailbox.rtp"
 static const char *const mbox_Blocker_tag_names[] = {
 	"Stop",
 };
@@ -641,7 +624,6 @@ mbox_Blocker_whereis(rt_system *sys, const char *name, mbox_Blocker_ref *out)
 	return rt_whereis(sys, name, &mbox_Blocker_class, &out->ref);
 }
 
-#line 12 "rtgen/good/mailbox.rtp"
 int
 (mbox_Blocker_send_Stop_opt)(mbox_Blocker_ref to, const mbox_Stop *msg,
     const rt_send_opts *opts)
@@ -698,10 +680,8 @@ int
 		memset(rt_env_payload(env), 0, sizeof(mbox_Stop));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 702 "mailbox.rtp.c"
 
 /* Actor Dropper. */
-#line 13 "rtgen/good/mailbox.rtp"
 static const char *const mbox_Dropper_tag_names[] = {
 	"Tick",
 	"Stop",
@@ -788,7 +768,6 @@ mbox_Dropper_whereis(rt_system *sys, const char *name, mbox_Dropper_ref *out)
 	return rt_whereis(sys, name, &mbox_Dropper_class, &out->ref);
 }
 
-#line 13 "rtgen/good/mailbox.rtp"
 int
 (mbox_Dropper_send_Tick_opt)(mbox_Dropper_ref to, const mbox_Tick *msg,
     const rt_send_opts *opts)
@@ -843,7 +822,6 @@ int
 	return rt_env_send_every(env, period, NULL, out);
 }
 
-#line 13 "rtgen/good/mailbox.rtp"
 int
 (mbox_Dropper_send_Stop_opt)(mbox_Dropper_ref to, const mbox_Stop *msg,
     const rt_send_opts *opts)
@@ -900,10 +878,8 @@ int
 		memset(rt_env_payload(env), 0, sizeof(mbox_Stop));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 904 "mailbox.rtp.c"
 
 /* Actor Rejecter. */
-#line 14 "rtgen/good/mailbox.rtp"
 static const char *const mbox_Rejecter_tag_names[] = {
 	"Note",
 };
@@ -983,7 +959,6 @@ mbox_Rejecter_whereis(rt_system *sys, const char *name, mbox_Rejecter_ref *out)
 	return rt_whereis(sys, name, &mbox_Rejecter_class, &out->ref);
 }
 
-#line 15 "rtgen/good/mailbox.rtp"
 int
 (mbox_Rejecter_send_Note_opt)(mbox_Rejecter_ref to, const mbox_Note *msg,
     const rt_send_opts *opts)
@@ -1040,4 +1015,3 @@ int
 	mbox_Note_copy(rt_env_payload(env), msg);
 	return rt_env_send_every(env, period, mbox_Note_clone, out);
 }
-#line 1044 "mailbox.rtp.c"

@@ -49,17 +49,19 @@ enum {
 /* Messages. */
 #line 5 "rtgen/good/mailbox.rtp"
 typedef struct mbox_Note {
+#line 5 "rtgen/good/mailbox.rtp"
 	const char *text;
 } mbox_Note;
 #line 6 "rtgen/good/mailbox.rtp"
 typedef struct mbox_Tick {
+#line 6 "rtgen/good/mailbox.rtp"
 	uint64_t at;
 } mbox_Tick;
 #line 7 "rtgen/good/mailbox.rtp"
 typedef struct mbox_Stop {
 	char rt_empty_; /* C has no empty structs */
 } mbox_Stop;
-#line 63 "mailbox.rtp.h"
+#line 65 "mailbox.rtp.h"
 
 /*
  * Printers, for logs and crash reports: P_M_print writes *m to f on one
@@ -69,13 +71,9 @@ typedef struct mbox_Stop {
  * is "M" (entry 0 is NULL).
  */
 extern const char *const mbox_message_names[];
-#line 5 "rtgen/good/mailbox.rtp"
 void mbox_Note_print(FILE *f, const mbox_Note *m);
-#line 6 "rtgen/good/mailbox.rtp"
 void mbox_Tick_print(FILE *f, const mbox_Tick *m);
-#line 7 "rtgen/good/mailbox.rtp"
 void mbox_Stop_print(FILE *f, const mbox_Stop *m);
-#line 79 "mailbox.rtp.h"
 
 /*
  * Actor Plain: its state, spawn arguments, class and spawn function,
@@ -87,22 +85,18 @@ void mbox_Stop_print(FILE *f, const mbox_Stop *m);
  * defaults, the same as the plain send), which also returns RT_EINVAL
  * for bad options. All return 0 or a negative RT_E* code.
  */
-#line 9 "rtgen/good/mailbox.rtp"
 typedef struct mbox_Plain {
 	char rt_empty_; /* C has no empty structs */
 } mbox_Plain;
-#line 9 "rtgen/good/mailbox.rtp"
 typedef struct mbox_Plain_args {
 	char rt_empty_; /* C has no empty structs */
 } mbox_Plain_args;
-#line 9 "rtgen/good/mailbox.rtp"
 enum mbox_Plain_tag {
 	mbox_Plain_TAG_Tick = 0
 };
 extern const rt_actor_class mbox_Plain_class;
 int mbox_Plain_spawn(rt_system *sys, const mbox_Plain_args *args,
     mbox_Plain_ref *out);
-#line 106 "mailbox.rtp.h"
 /* In one of its own handlers: its typed ref (rt_self). */
 static inline mbox_Plain_ref
 mbox_Plain_self(rt_ctx *ctx)
@@ -113,10 +107,8 @@ mbox_Plain_self(rt_ctx *ctx)
 }
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
-#line 9 "rtgen/good/mailbox.rtp"
 int mbox_Plain_register(mbox_Plain_ref a, const char *name);
 int mbox_Plain_whereis(rt_system *sys, const char *name, mbox_Plain_ref *out);
-#line 9 "rtgen/good/mailbox.rtp"
 int mbox_Plain_send_Tick(mbox_Plain_ref to, const mbox_Tick *msg);
 int mbox_Plain_send_Tick_opt(mbox_Plain_ref to, const mbox_Tick *msg,
     const rt_send_opts *opts);
@@ -124,12 +116,10 @@ int mbox_Plain_send_Tick_after(mbox_Plain_ref to, const mbox_Tick *msg,
     rt_duration delay, rt_timer *out);
 int mbox_Plain_send_Tick_every(mbox_Plain_ref to, const mbox_Tick *msg,
     rt_duration period, rt_timer *out);
-#line 128 "mailbox.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the message of a plain
  * send (P_A_send_M(to, msg)). */
-#line 9 "rtgen/good/mailbox.rtp"
 #define mbox_Plain_send_Tick(to, ...) \
 	(mbox_Plain_send_Tick)((to), _Generic((__VA_ARGS__), \
 	    mbox_Tick *: (__VA_ARGS__), const mbox_Tick *: (__VA_ARGS__)))
@@ -145,12 +135,11 @@ int mbox_Plain_send_Tick_every(mbox_Plain_ref to, const mbox_Tick *msg,
 	(mbox_Plain_send_Tick_every)((to), _Generic((msg), \
 	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
 	    (period), (out))
-#line 149 "mailbox.rtp.h"
 #endif
 /* Handlers of Plain, which the user writes. */
 #line 9 "rtgen/good/mailbox.rtp"
 int mbox_Plain_on_Tick(mbox_Plain *self, rt_ctx *ctx, const mbox_Tick *msg);
-#line 154 "mailbox.rtp.h"
+#line 143 "mailbox.rtp.h"
 
 /*
  * Actor Open: its state, spawn arguments, class and spawn function,
@@ -162,22 +151,18 @@ int mbox_Plain_on_Tick(mbox_Plain *self, rt_ctx *ctx, const mbox_Tick *msg);
  * defaults, the same as the plain send), which also returns RT_EINVAL
  * for bad options. All return 0 or a negative RT_E* code.
  */
-#line 10 "rtgen/good/mailbox.rtp"
 typedef struct mbox_Open {
 	char rt_empty_; /* C has no empty structs */
 } mbox_Open;
-#line 10 "rtgen/good/mailbox.rtp"
 typedef struct mbox_Open_args {
 	char rt_empty_; /* C has no empty structs */
 } mbox_Open_args;
-#line 10 "rtgen/good/mailbox.rtp"
 enum mbox_Open_tag {
 	mbox_Open_TAG_Tick = 0
 };
 extern const rt_actor_class mbox_Open_class;
 int mbox_Open_spawn(rt_system *sys, const mbox_Open_args *args,
     mbox_Open_ref *out);
-#line 181 "mailbox.rtp.h"
 /* In one of its own handlers: its typed ref (rt_self). */
 static inline mbox_Open_ref
 mbox_Open_self(rt_ctx *ctx)
@@ -188,10 +173,8 @@ mbox_Open_self(rt_ctx *ctx)
 }
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
-#line 10 "rtgen/good/mailbox.rtp"
 int mbox_Open_register(mbox_Open_ref a, const char *name);
 int mbox_Open_whereis(rt_system *sys, const char *name, mbox_Open_ref *out);
-#line 10 "rtgen/good/mailbox.rtp"
 int mbox_Open_send_Tick(mbox_Open_ref to, const mbox_Tick *msg);
 int mbox_Open_send_Tick_opt(mbox_Open_ref to, const mbox_Tick *msg,
     const rt_send_opts *opts);
@@ -199,12 +182,10 @@ int mbox_Open_send_Tick_after(mbox_Open_ref to, const mbox_Tick *msg,
     rt_duration delay, rt_timer *out);
 int mbox_Open_send_Tick_every(mbox_Open_ref to, const mbox_Tick *msg,
     rt_duration period, rt_timer *out);
-#line 203 "mailbox.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the message of a plain
  * send (P_A_send_M(to, msg)). */
-#line 10 "rtgen/good/mailbox.rtp"
 #define mbox_Open_send_Tick(to, ...) \
 	(mbox_Open_send_Tick)((to), _Generic((__VA_ARGS__), \
 	    mbox_Tick *: (__VA_ARGS__), const mbox_Tick *: (__VA_ARGS__)))
@@ -220,12 +201,11 @@ int mbox_Open_send_Tick_every(mbox_Open_ref to, const mbox_Tick *msg,
 	(mbox_Open_send_Tick_every)((to), _Generic((msg), \
 	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
 	    (period), (out))
-#line 224 "mailbox.rtp.h"
 #endif
 /* Handlers of Open, which the user writes. */
 #line 10 "rtgen/good/mailbox.rtp"
 int mbox_Open_on_Tick(mbox_Open *self, rt_ctx *ctx, const mbox_Tick *msg);
-#line 229 "mailbox.rtp.h"
+#line 209 "mailbox.rtp.h"
 
 /*
  * Actor Waiter: its state, spawn arguments, class and spawn function,
@@ -242,15 +222,12 @@ int mbox_Open_on_Tick(mbox_Open *self, rt_ctx *ctx, const mbox_Tick *msg);
  * and the sending actor is not run again until the mailbox drains
  * below its bound.
  */
-#line 11 "rtgen/good/mailbox.rtp"
 typedef struct mbox_Waiter {
 	char rt_empty_; /* C has no empty structs */
 } mbox_Waiter;
-#line 11 "rtgen/good/mailbox.rtp"
 typedef struct mbox_Waiter_args {
 	char rt_empty_; /* C has no empty structs */
 } mbox_Waiter_args;
-#line 11 "rtgen/good/mailbox.rtp"
 enum mbox_Waiter_tag {
 	mbox_Waiter_TAG_Note = 0,
 	mbox_Waiter_TAG_Tick = 1
@@ -258,7 +235,6 @@ enum mbox_Waiter_tag {
 extern const rt_actor_class mbox_Waiter_class;
 int mbox_Waiter_spawn(rt_system *sys, const mbox_Waiter_args *args,
     mbox_Waiter_ref *out);
-#line 262 "mailbox.rtp.h"
 /* In one of its own handlers: its typed ref (rt_self). */
 static inline mbox_Waiter_ref
 mbox_Waiter_self(rt_ctx *ctx)
@@ -269,11 +245,9 @@ mbox_Waiter_self(rt_ctx *ctx)
 }
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
-#line 11 "rtgen/good/mailbox.rtp"
 int mbox_Waiter_register(mbox_Waiter_ref a, const char *name);
 int mbox_Waiter_whereis(rt_system *sys, const char *name,
     mbox_Waiter_ref *out);
-#line 11 "rtgen/good/mailbox.rtp"
 int mbox_Waiter_send_Note(mbox_Waiter_ref to, const mbox_Note *msg);
 int mbox_Waiter_send_Note_opt(mbox_Waiter_ref to, const mbox_Note *msg,
     const rt_send_opts *opts);
@@ -281,7 +255,6 @@ int mbox_Waiter_send_Note_after(mbox_Waiter_ref to, const mbox_Note *msg,
     rt_duration delay, rt_timer *out);
 int mbox_Waiter_send_Note_every(mbox_Waiter_ref to, const mbox_Note *msg,
     rt_duration period, rt_timer *out);
-#line 11 "rtgen/good/mailbox.rtp"
 int mbox_Waiter_send_Tick(mbox_Waiter_ref to, const mbox_Tick *msg);
 int mbox_Waiter_send_Tick_opt(mbox_Waiter_ref to, const mbox_Tick *msg,
     const rt_send_opts *opts);
@@ -289,12 +262,10 @@ int mbox_Waiter_send_Tick_after(mbox_Waiter_ref to, const mbox_Tick *msg,
     rt_duration delay, rt_timer *out);
 int mbox_Waiter_send_Tick_every(mbox_Waiter_ref to, const mbox_Tick *msg,
     rt_duration period, rt_timer *out);
-#line 293 "mailbox.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the message of a plain
  * send (P_A_send_M(to, msg)). */
-#line 11 "rtgen/good/mailbox.rtp"
 #define mbox_Waiter_send_Note(to, ...) \
 	(mbox_Waiter_send_Note)((to), _Generic((__VA_ARGS__), \
 	    mbox_Note *: (__VA_ARGS__), const mbox_Note *: (__VA_ARGS__)))
@@ -310,7 +281,6 @@ int mbox_Waiter_send_Tick_every(mbox_Waiter_ref to, const mbox_Tick *msg,
 	(mbox_Waiter_send_Note_every)((to), _Generic((msg), \
 	    mbox_Note *: (msg), const mbox_Note *: (msg)), \
 	    (period), (out))
-#line 11 "rtgen/good/mailbox.rtp"
 #define mbox_Waiter_send_Tick(to, ...) \
 	(mbox_Waiter_send_Tick)((to), _Generic((__VA_ARGS__), \
 	    mbox_Tick *: (__VA_ARGS__), const mbox_Tick *: (__VA_ARGS__)))
@@ -326,14 +296,13 @@ int mbox_Waiter_send_Tick_every(mbox_Waiter_ref to, const mbox_Tick *msg,
 	(mbox_Waiter_send_Tick_every)((to), _Generic((msg), \
 	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
 	    (period), (out))
-#line 330 "mailbox.rtp.h"
 #endif
 /* Handlers of Waiter, which the user writes. */
 #line 11 "rtgen/good/mailbox.rtp"
 int mbox_Waiter_on_Note(mbox_Waiter *self, rt_ctx *ctx, const mbox_Note *msg);
 #line 11 "rtgen/good/mailbox.rtp"
 int mbox_Waiter_on_Tick(mbox_Waiter *self, rt_ctx *ctx, const mbox_Tick *msg);
-#line 337 "mailbox.rtp.h"
+#line 306 "mailbox.rtp.h"
 
 /*
  * Actor Blocker: its state, spawn arguments, class and spawn function,
@@ -350,22 +319,18 @@ int mbox_Waiter_on_Tick(mbox_Waiter *self, rt_ctx *ctx, const mbox_Tick *msg);
  * and the sending actor is not run again until the mailbox drains
  * below its bound.
  */
-#line 12 "rtgen/good/mailbox.rtp"
 typedef struct mbox_Blocker {
 	char rt_empty_; /* C has no empty structs */
 } mbox_Blocker;
-#line 12 "rtgen/good/mailbox.rtp"
 typedef struct mbox_Blocker_args {
 	char rt_empty_; /* C has no empty structs */
 } mbox_Blocker_args;
-#line 12 "rtgen/good/mailbox.rtp"
 enum mbox_Blocker_tag {
 	mbox_Blocker_TAG_Stop = 0
 };
 extern const rt_actor_class mbox_Blocker_class;
 int mbox_Blocker_spawn(rt_system *sys, const mbox_Blocker_args *args,
     mbox_Blocker_ref *out);
-#line 369 "mailbox.rtp.h"
 /* In one of its own handlers: its typed ref (rt_self). */
 static inline mbox_Blocker_ref
 mbox_Blocker_self(rt_ctx *ctx)
@@ -376,11 +341,9 @@ mbox_Blocker_self(rt_ctx *ctx)
 }
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
-#line 12 "rtgen/good/mailbox.rtp"
 int mbox_Blocker_register(mbox_Blocker_ref a, const char *name);
 int mbox_Blocker_whereis(rt_system *sys, const char *name,
     mbox_Blocker_ref *out);
-#line 12 "rtgen/good/mailbox.rtp"
 int mbox_Blocker_send_Stop(mbox_Blocker_ref to, const mbox_Stop *msg);
 int mbox_Blocker_send_Stop_opt(mbox_Blocker_ref to, const mbox_Stop *msg,
     const rt_send_opts *opts);
@@ -388,12 +351,10 @@ int mbox_Blocker_send_Stop_after(mbox_Blocker_ref to, const mbox_Stop *msg,
     rt_duration delay, rt_timer *out);
 int mbox_Blocker_send_Stop_every(mbox_Blocker_ref to, const mbox_Stop *msg,
     rt_duration period, rt_timer *out);
-#line 392 "mailbox.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the message of a plain
  * send (P_A_send_M(to, msg)). */
-#line 12 "rtgen/good/mailbox.rtp"
 #define mbox_Blocker_send_Stop(to, ...) \
 	(mbox_Blocker_send_Stop)((to), _Generic((__VA_ARGS__), \
 	    mbox_Stop *: (__VA_ARGS__), const mbox_Stop *: (__VA_ARGS__), void *: (__VA_ARGS__)))
@@ -409,13 +370,12 @@ int mbox_Blocker_send_Stop_every(mbox_Blocker_ref to, const mbox_Stop *msg,
 	(mbox_Blocker_send_Stop_every)((to), _Generic((msg), \
 	    mbox_Stop *: (msg), const mbox_Stop *: (msg), void *: (msg)), \
 	    (period), (out))
-#line 413 "mailbox.rtp.h"
 #endif
 /* Handlers of Blocker, which the user writes. */
 #line 12 "rtgen/good/mailbox.rtp"
 int mbox_Blocker_on_Stop(mbox_Blocker *self, rt_ctx *ctx,
     const mbox_Stop *msg);
-#line 419 "mailbox.rtp.h"
+#line 379 "mailbox.rtp.h"
 
 /*
  * Actor Dropper: its state, spawn arguments, class and spawn function,
@@ -430,15 +390,12 @@ int mbox_Blocker_on_Stop(mbox_Blocker *self, rt_ctx *ctx,
  * a message sent to it is dropped and counted as a dead letter, and
  * the send returns 0.
  */
-#line 13 "rtgen/good/mailbox.rtp"
 typedef struct mbox_Dropper {
 	char rt_empty_; /* C has no empty structs */
 } mbox_Dropper;
-#line 13 "rtgen/good/mailbox.rtp"
 typedef struct mbox_Dropper_args {
 	char rt_empty_; /* C has no empty structs */
 } mbox_Dropper_args;
-#line 13 "rtgen/good/mailbox.rtp"
 enum mbox_Dropper_tag {
 	mbox_Dropper_TAG_Tick = 0,
 	mbox_Dropper_TAG_Stop = 1
@@ -446,7 +403,6 @@ enum mbox_Dropper_tag {
 extern const rt_actor_class mbox_Dropper_class;
 int mbox_Dropper_spawn(rt_system *sys, const mbox_Dropper_args *args,
     mbox_Dropper_ref *out);
-#line 450 "mailbox.rtp.h"
 /* In one of its own handlers: its typed ref (rt_self). */
 static inline mbox_Dropper_ref
 mbox_Dropper_self(rt_ctx *ctx)
@@ -457,11 +413,9 @@ mbox_Dropper_self(rt_ctx *ctx)
 }
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
-#line 13 "rtgen/good/mailbox.rtp"
 int mbox_Dropper_register(mbox_Dropper_ref a, const char *name);
 int mbox_Dropper_whereis(rt_system *sys, const char *name,
     mbox_Dropper_ref *out);
-#line 13 "rtgen/good/mailbox.rtp"
 int mbox_Dropper_send_Tick(mbox_Dropper_ref to, const mbox_Tick *msg);
 int mbox_Dropper_send_Tick_opt(mbox_Dropper_ref to, const mbox_Tick *msg,
     const rt_send_opts *opts);
@@ -469,7 +423,6 @@ int mbox_Dropper_send_Tick_after(mbox_Dropper_ref to, const mbox_Tick *msg,
     rt_duration delay, rt_timer *out);
 int mbox_Dropper_send_Tick_every(mbox_Dropper_ref to, const mbox_Tick *msg,
     rt_duration period, rt_timer *out);
-#line 13 "rtgen/good/mailbox.rtp"
 int mbox_Dropper_send_Stop(mbox_Dropper_ref to, const mbox_Stop *msg);
 int mbox_Dropper_send_Stop_opt(mbox_Dropper_ref to, const mbox_Stop *msg,
     const rt_send_opts *opts);
@@ -477,12 +430,10 @@ int mbox_Dropper_send_Stop_after(mbox_Dropper_ref to, const mbox_Stop *msg,
     rt_duration delay, rt_timer *out);
 int mbox_Dropper_send_Stop_every(mbox_Dropper_ref to, const mbox_Stop *msg,
     rt_duration period, rt_timer *out);
-#line 481 "mailbox.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the message of a plain
  * send (P_A_send_M(to, msg)). */
-#line 13 "rtgen/good/mailbox.rtp"
 #define mbox_Dropper_send_Tick(to, ...) \
 	(mbox_Dropper_send_Tick)((to), _Generic((__VA_ARGS__), \
 	    mbox_Tick *: (__VA_ARGS__), const mbox_Tick *: (__VA_ARGS__)))
@@ -498,7 +449,6 @@ int mbox_Dropper_send_Stop_every(mbox_Dropper_ref to, const mbox_Stop *msg,
 	(mbox_Dropper_send_Tick_every)((to), _Generic((msg), \
 	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
 	    (period), (out))
-#line 13 "rtgen/good/mailbox.rtp"
 #define mbox_Dropper_send_Stop(to, ...) \
 	(mbox_Dropper_send_Stop)((to), _Generic((__VA_ARGS__), \
 	    mbox_Stop *: (__VA_ARGS__), const mbox_Stop *: (__VA_ARGS__), void *: (__VA_ARGS__)))
@@ -514,7 +464,6 @@ int mbox_Dropper_send_Stop_every(mbox_Dropper_ref to, const mbox_Stop *msg,
 	(mbox_Dropper_send_Stop_every)((to), _Generic((msg), \
 	    mbox_Stop *: (msg), const mbox_Stop *: (msg), void *: (msg)), \
 	    (period), (out))
-#line 518 "mailbox.rtp.h"
 #endif
 /* Handlers of Dropper, which the user writes. */
 #line 13 "rtgen/good/mailbox.rtp"
@@ -523,7 +472,7 @@ int mbox_Dropper_on_Tick(mbox_Dropper *self, rt_ctx *ctx,
 #line 13 "rtgen/good/mailbox.rtp"
 int mbox_Dropper_on_Stop(mbox_Dropper *self, rt_ctx *ctx,
     const mbox_Stop *msg);
-#line 527 "mailbox.rtp.h"
+#line 476 "mailbox.rtp.h"
 
 /*
  * Actor Rejecter: its state, spawn arguments, class and spawn function,
@@ -539,20 +488,19 @@ int mbox_Dropper_on_Stop(mbox_Dropper *self, rt_ctx *ctx,
  */
 #line 17 "rtgen/good/mailbox.rtp"
 typedef struct mbox_Rejecter {
+#line 17 "rtgen/good/mailbox.rtp"
 	uint32_t seen;
 } mbox_Rejecter;
-#line 14 "rtgen/good/mailbox.rtp"
+#line 495 "mailbox.rtp.h"
 typedef struct mbox_Rejecter_args {
 	char rt_empty_; /* C has no empty structs */
 } mbox_Rejecter_args;
-#line 14 "rtgen/good/mailbox.rtp"
 enum mbox_Rejecter_tag {
 	mbox_Rejecter_TAG_Note = 0
 };
 extern const rt_actor_class mbox_Rejecter_class;
 int mbox_Rejecter_spawn(rt_system *sys, const mbox_Rejecter_args *args,
     mbox_Rejecter_ref *out);
-#line 556 "mailbox.rtp.h"
 /* In one of its own handlers: its typed ref (rt_self). */
 static inline mbox_Rejecter_ref
 mbox_Rejecter_self(rt_ctx *ctx)
@@ -563,11 +511,9 @@ mbox_Rejecter_self(rt_ctx *ctx)
 }
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
-#line 14 "rtgen/good/mailbox.rtp"
 int mbox_Rejecter_register(mbox_Rejecter_ref a, const char *name);
 int mbox_Rejecter_whereis(rt_system *sys, const char *name,
     mbox_Rejecter_ref *out);
-#line 15 "rtgen/good/mailbox.rtp"
 int mbox_Rejecter_send_Note(mbox_Rejecter_ref to, const mbox_Note *msg);
 int mbox_Rejecter_send_Note_opt(mbox_Rejecter_ref to, const mbox_Note *msg,
     const rt_send_opts *opts);
@@ -575,12 +521,10 @@ int mbox_Rejecter_send_Note_after(mbox_Rejecter_ref to, const mbox_Note *msg,
     rt_duration delay, rt_timer *out);
 int mbox_Rejecter_send_Note_every(mbox_Rejecter_ref to, const mbox_Note *msg,
     rt_duration period, rt_timer *out);
-#line 579 "mailbox.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the message of a plain
  * send (P_A_send_M(to, msg)). */
-#line 15 "rtgen/good/mailbox.rtp"
 #define mbox_Rejecter_send_Note(to, ...) \
 	(mbox_Rejecter_send_Note)((to), _Generic((__VA_ARGS__), \
 	    mbox_Note *: (__VA_ARGS__), const mbox_Note *: (__VA_ARGS__)))
@@ -596,13 +540,12 @@ int mbox_Rejecter_send_Note_every(mbox_Rejecter_ref to, const mbox_Note *msg,
 	(mbox_Rejecter_send_Note_every)((to), _Generic((msg), \
 	    mbox_Note *: (msg), const mbox_Note *: (msg)), \
 	    (period), (out))
-#line 600 "mailbox.rtp.h"
 #endif
 /* Handlers of Rejecter, which the user writes. */
 #line 15 "rtgen/good/mailbox.rtp"
 int mbox_Rejecter_on_Note(mbox_Rejecter *self, rt_ctx *ctx,
     const mbox_Note *msg);
-#line 606 "mailbox.rtp.h"
+#line 549 "mailbox.rtp.h"
 
 /*
  * Sends, calls and asks that do not exist: an actor accepts only the

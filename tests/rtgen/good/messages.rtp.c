@@ -8,7 +8,6 @@ const char *const msgs_message_names[] = {
 	"Hello",
 	"Bye",
 };
-#line 3 "rtgen/good/messages.rtp"
 
 void
 msgs_Hello_print(FILE *f, const msgs_Hello *m)
@@ -21,7 +20,6 @@ msgs_Hello_print(FILE *f, const msgs_Hello *m)
 	rt_print_string(f, m->who);
 	fputc('}', f);
 }
-#line 4 "rtgen/good/messages.rtp"
 
 void
 msgs_Bye_print(FILE *f, const msgs_Bye *m)
@@ -29,10 +27,8 @@ msgs_Bye_print(FILE *f, const msgs_Bye *m)
 	(void)m;
 	fputs("Bye{}", f);
 }
-#line 33 "messages.rtp.c"
 
 /* Actor Greeter. */
-#line 5 "rtgen/good/messages.rtp"
 static int
 msgs_Greeter_dispatch(void *self, rt_ctx *ctx, uint32_t tag, const void *msg)
 {
@@ -111,4 +107,3 @@ msgs_Greeter_whereis(rt_system *sys, const char *name, msgs_Greeter_ref *out)
 		return RT_EINVAL;
 	return rt_whereis(sys, name, &msgs_Greeter_class, &out->ref);
 }
-#line 115 "messages.rtp.c"

@@ -33,13 +33,14 @@ enum {
 /* Messages. */
 #line 3 "rtgen/good/messages.rtp"
 typedef struct msgs_Hello {
+#line 3 "rtgen/good/messages.rtp"
 	const char *who;
 } msgs_Hello;
 #line 4 "rtgen/good/messages.rtp"
 typedef struct msgs_Bye {
 	char rt_empty_; /* C has no empty structs */
 } msgs_Bye;
-#line 43 "messages.rtp.h"
+#line 44 "messages.rtp.h"
 
 /*
  * Printers, for logs and crash reports: P_M_print writes *m to f on one
@@ -49,11 +50,8 @@ typedef struct msgs_Bye {
  * is "M" (entry 0 is NULL).
  */
 extern const char *const msgs_message_names[];
-#line 3 "rtgen/good/messages.rtp"
 void msgs_Hello_print(FILE *f, const msgs_Hello *m);
-#line 4 "rtgen/good/messages.rtp"
 void msgs_Bye_print(FILE *f, const msgs_Bye *m);
-#line 57 "messages.rtp.h"
 
 /*
  * Actor Greeter: its state, spawn arguments, class and spawn function,
@@ -65,19 +63,15 @@ void msgs_Bye_print(FILE *f, const msgs_Bye *m);
  * defaults, the same as the plain send), which also returns RT_EINVAL
  * for bad options. All return 0 or a negative RT_E* code.
  */
-#line 5 "rtgen/good/messages.rtp"
 typedef struct msgs_Greeter {
 	char rt_empty_; /* C has no empty structs */
 } msgs_Greeter;
-#line 5 "rtgen/good/messages.rtp"
 typedef struct msgs_Greeter_args {
 	char rt_empty_; /* C has no empty structs */
 } msgs_Greeter_args;
-#line 5 "rtgen/good/messages.rtp"
 extern const rt_actor_class msgs_Greeter_class;
 int msgs_Greeter_spawn(rt_system *sys, const msgs_Greeter_args *args,
     msgs_Greeter_ref *out);
-#line 81 "messages.rtp.h"
 /* In one of its own handlers: its typed ref (rt_self). */
 static inline msgs_Greeter_ref
 msgs_Greeter_self(rt_ctx *ctx)
@@ -88,16 +82,14 @@ msgs_Greeter_self(rt_ctx *ctx)
 }
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
-#line 5 "rtgen/good/messages.rtp"
 int msgs_Greeter_register(msgs_Greeter_ref a, const char *name);
 int msgs_Greeter_whereis(rt_system *sys, const char *name,
     msgs_Greeter_ref *out);
-#line 96 "messages.rtp.h"
 /* Handlers of Greeter, which the user writes. */
 #line 5 "rtgen/good/messages.rtp"
 int msgs_Greeter_on_start(msgs_Greeter *self, rt_ctx *ctx,
     const msgs_Greeter_args *args);
-#line 101 "messages.rtp.h"
+#line 93 "messages.rtp.h"
 
 /*
  * Sends, calls and asks that do not exist: an actor accepts only the

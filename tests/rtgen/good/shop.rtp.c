@@ -8,7 +8,6 @@
  * dst, which has room for the struct and those bytes, strings after the
  * struct, and point the copy at them. A NULL string stays NULL.
  */
-#line 5 "rtgen/good/shop.rtp"
 static size_t
 shop_Order_extra(const shop_Order *m)
 {
@@ -49,7 +48,6 @@ shop_Order_clone(void *dst, const void *src)
 {
 	shop_Order_copy(dst, (const shop_Order *)src);
 }
-#line 53 "shop.rtp.c"
 
 const char *const shop_message_names[] = {
 	NULL,
@@ -57,7 +55,6 @@ const char *const shop_message_names[] = {
 	"Ping",
 	"Total",
 };
-#line 5 "rtgen/good/shop.rtp"
 
 void
 shop_Order_print(FILE *f, const shop_Order *m)
@@ -96,7 +93,6 @@ shop_Order_print(FILE *f, const shop_Order *m)
 	rt_print_ref(f, m->reply_to.ref);
 	fputc('}', f);
 }
-#line 15 "rtgen/good/shop.rtp"
 
 void
 shop_Ping_print(FILE *f, const shop_Ping *m)
@@ -104,7 +100,6 @@ shop_Ping_print(FILE *f, const shop_Ping *m)
 	(void)m;
 	fputs("Ping{}", f);
 }
-#line 16 "rtgen/good/shop.rtp"
 
 void
 shop_Total_print(FILE *f, const shop_Total *m)
@@ -117,10 +112,8 @@ shop_Total_print(FILE *f, const shop_Total *m)
 	fprintf(f, "%llu", (unsigned long long)m->cents);
 	fputc('}', f);
 }
-#line 121 "shop.rtp.c"
 
 /* Actor Cart. */
-#line 18 "rtgen/good/shop.rtp"
 static const char *const shop_Cart_tag_names[] = {
 	"Order",
 	"Ping",
@@ -156,7 +149,6 @@ shop_Cart_stop_thunk(void *self, rt_ctx *ctx, int reason)
 {
 	shop_Cart_on_stop((shop_Cart *)self, ctx, reason);
 }
-#line 22 "rtgen/good/shop.rtp"
 static size_t
 shop_Cart_args_extra(const shop_Cart_args *m)
 {
@@ -183,7 +175,6 @@ shop_Cart_args_copy(void *dst, const shop_Cart_args *m)
 	}
 }
 
-#line 18 "rtgen/good/shop.rtp"
 
 static size_t
 shop_Cart_args_extra_thunk(const void *args)
@@ -270,7 +261,6 @@ shop_Cart_whereis(rt_system *sys, const char *name, shop_Cart_ref *out)
 	return rt_whereis(sys, name, &shop_Cart_class, &out->ref);
 }
 
-#line 19 "rtgen/good/shop.rtp"
 int
 (shop_Cart_send_Order_opt)(shop_Cart_ref to, const shop_Order *msg,
     const rt_send_opts *opts)
@@ -328,7 +318,6 @@ int
 	return rt_env_send_every(env, period, shop_Order_clone, out);
 }
 
-#line 19 "rtgen/good/shop.rtp"
 int
 (shop_Cart_send_Ping_opt)(shop_Cart_ref to, const shop_Ping *msg,
     const rt_send_opts *opts)
@@ -386,7 +375,6 @@ int
 	return rt_env_send_every(env, period, NULL, out);
 }
 
-#line 20 "rtgen/good/shop.rtp"
 int
 (shop_Cart_send_Total_opt)(shop_Cart_ref to, const shop_Total *msg,
     const rt_send_opts *opts)
@@ -440,10 +428,8 @@ int
 	memcpy(rt_env_payload(env), msg, sizeof(shop_Total));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 444 "shop.rtp.c"
 
 /* Actor Auditor. */
-#line 26 "rtgen/good/shop.rtp"
 static const char *const shop_Auditor_tag_names[] = {
 	"Order",
 };
@@ -529,7 +515,6 @@ shop_Auditor_whereis(rt_system *sys, const char *name, shop_Auditor_ref *out)
 	return rt_whereis(sys, name, &shop_Auditor_class, &out->ref);
 }
 
-#line 27 "rtgen/good/shop.rtp"
 int
 (shop_Auditor_send_Order_opt)(shop_Auditor_ref to, const shop_Order *msg,
     const rt_send_opts *opts)
@@ -586,10 +571,8 @@ int
 	shop_Order_copy(rt_env_payload(env), msg);
 	return rt_env_send_every(env, period, shop_Order_clone, out);
 }
-#line 590 "shop.rtp.c"
 
 /* Actor Idle. */
-#line 32 "rtgen/good/shop.rtp"
 static int
 shop_Idle_dispatch(void *self, rt_ctx *ctx, uint32_t tag, const void *msg)
 {
@@ -660,10 +643,8 @@ shop_Idle_whereis(rt_system *sys, const char *name, shop_Idle_ref *out)
 		return RT_EINVAL;
 	return rt_whereis(sys, name, &shop_Idle_class, &out->ref);
 }
-#line 664 "shop.rtp.c"
 
 /* Topic orders. */
-#line 35 "rtgen/good/shop.rtp"
 const rt_topic shop_orders_topic = { "shop.orders" };
 
 int
@@ -705,10 +686,8 @@ shop_Auditor_unsubscribe_orders(shop_Auditor_ref a)
 {
 	return rt_unsubscribe(&shop_orders_topic, a.ref);
 }
-#line 709 "shop.rtp.c"
 
 /* Topic pings. */
-#line 36 "rtgen/good/shop.rtp"
 const rt_topic shop_pings_topic = { "shop.pings" };
 
 int
@@ -738,4 +717,3 @@ shop_Cart_unsubscribe_pings(shop_Cart_ref a)
 {
 	return rt_unsubscribe(&shop_pings_topic, a.ref);
 }
-#line 742 "shop.rtp.c"

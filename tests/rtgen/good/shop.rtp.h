@@ -42,12 +42,18 @@ enum {
 typedef struct shop_Order {
 	bool gift;
 	int8_t a;
+#line 7 "rtgen/good/shop.rtp"
 	int16_t b;
+#line 7 "rtgen/good/shop.rtp"
 	int32_t c;
+#line 7 "rtgen/good/shop.rtp"
 	int64_t d;
 	uint8_t e;
+#line 8 "rtgen/good/shop.rtp"
 	uint16_t f;
+#line 8 "rtgen/good/shop.rtp"
 	uint32_t g;
+#line 8 "rtgen/good/shop.rtp"
 	uint64_t id;
 	float weight;
 	double price;
@@ -55,15 +61,15 @@ typedef struct shop_Order {
 	const char *note;
 	shop_Cart_ref reply_to;
 } shop_Order;
-#line 15 "rtgen/good/shop.rtp"
 typedef struct shop_Ping {
 	char rt_empty_; /* C has no empty structs */
 } shop_Ping;
 #line 16 "rtgen/good/shop.rtp"
 typedef struct shop_Total {
+#line 16 "rtgen/good/shop.rtp"
 	uint64_t cents;
 } shop_Total;
-#line 67 "shop.rtp.h"
+#line 73 "shop.rtp.h"
 
 /*
  * Printers, for logs and crash reports: P_M_print writes *m to f on one
@@ -73,13 +79,9 @@ typedef struct shop_Total {
  * is "M" (entry 0 is NULL).
  */
 extern const char *const shop_message_names[];
-#line 5 "rtgen/good/shop.rtp"
 void shop_Order_print(FILE *f, const shop_Order *m);
-#line 15 "rtgen/good/shop.rtp"
 void shop_Ping_print(FILE *f, const shop_Ping *m);
-#line 16 "rtgen/good/shop.rtp"
 void shop_Total_print(FILE *f, const shop_Total *m);
-#line 83 "shop.rtp.h"
 
 /*
  * Actor Cart: its state, spawn arguments, class and spawn function,
@@ -93,16 +95,21 @@ void shop_Total_print(FILE *f, const shop_Total *m);
  */
 #line 21 "rtgen/good/shop.rtp"
 typedef struct shop_Cart {
+#line 21 "rtgen/good/shop.rtp"
 	uint64_t total;
+#line 21 "rtgen/good/shop.rtp"
 	const char *owner;
+#line 21 "rtgen/good/shop.rtp"
 	shop_Auditor_ref audit;
 } shop_Cart;
 #line 22 "rtgen/good/shop.rtp"
 typedef struct shop_Cart_args {
+#line 22 "rtgen/good/shop.rtp"
 	int32_t shelf;
+#line 22 "rtgen/good/shop.rtp"
 	const char *label;
 } shop_Cart_args;
-#line 18 "rtgen/good/shop.rtp"
+#line 113 "shop.rtp.h"
 enum shop_Cart_tag {
 	shop_Cart_TAG_Order = 0,
 	shop_Cart_TAG_Ping = 1,
@@ -111,7 +118,6 @@ enum shop_Cart_tag {
 extern const rt_actor_class shop_Cart_class;
 int shop_Cart_spawn(rt_system *sys, const shop_Cart_args *args,
     shop_Cart_ref *out);
-#line 115 "shop.rtp.h"
 /* In one of its own handlers: its typed ref (rt_self). */
 static inline shop_Cart_ref
 shop_Cart_self(rt_ctx *ctx)
@@ -122,10 +128,8 @@ shop_Cart_self(rt_ctx *ctx)
 }
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
-#line 18 "rtgen/good/shop.rtp"
 int shop_Cart_register(shop_Cart_ref a, const char *name);
 int shop_Cart_whereis(rt_system *sys, const char *name, shop_Cart_ref *out);
-#line 19 "rtgen/good/shop.rtp"
 int shop_Cart_send_Order(shop_Cart_ref to, const shop_Order *msg);
 int shop_Cart_send_Order_opt(shop_Cart_ref to, const shop_Order *msg,
     const rt_send_opts *opts);
@@ -133,7 +137,6 @@ int shop_Cart_send_Order_after(shop_Cart_ref to, const shop_Order *msg,
     rt_duration delay, rt_timer *out);
 int shop_Cart_send_Order_every(shop_Cart_ref to, const shop_Order *msg,
     rt_duration period, rt_timer *out);
-#line 19 "rtgen/good/shop.rtp"
 int shop_Cart_send_Ping(shop_Cart_ref to, const shop_Ping *msg);
 int shop_Cart_send_Ping_opt(shop_Cart_ref to, const shop_Ping *msg,
     const rt_send_opts *opts);
@@ -141,7 +144,6 @@ int shop_Cart_send_Ping_after(shop_Cart_ref to, const shop_Ping *msg,
     rt_duration delay, rt_timer *out);
 int shop_Cart_send_Ping_every(shop_Cart_ref to, const shop_Ping *msg,
     rt_duration period, rt_timer *out);
-#line 20 "rtgen/good/shop.rtp"
 int shop_Cart_send_Total(shop_Cart_ref to, const shop_Total *msg);
 int shop_Cart_send_Total_opt(shop_Cart_ref to, const shop_Total *msg,
     const rt_send_opts *opts);
@@ -149,12 +151,10 @@ int shop_Cart_send_Total_after(shop_Cart_ref to, const shop_Total *msg,
     rt_duration delay, rt_timer *out);
 int shop_Cart_send_Total_every(shop_Cart_ref to, const shop_Total *msg,
     rt_duration period, rt_timer *out);
-#line 153 "shop.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the message of a plain
  * send (P_A_send_M(to, msg)). */
-#line 19 "rtgen/good/shop.rtp"
 #define shop_Cart_send_Order(to, ...) \
 	(shop_Cart_send_Order)((to), _Generic((__VA_ARGS__), \
 	    shop_Order *: (__VA_ARGS__), const shop_Order *: (__VA_ARGS__)))
@@ -170,7 +170,6 @@ int shop_Cart_send_Total_every(shop_Cart_ref to, const shop_Total *msg,
 	(shop_Cart_send_Order_every)((to), _Generic((msg), \
 	    shop_Order *: (msg), const shop_Order *: (msg)), \
 	    (period), (out))
-#line 19 "rtgen/good/shop.rtp"
 #define shop_Cart_send_Ping(to, ...) \
 	(shop_Cart_send_Ping)((to), _Generic((__VA_ARGS__), \
 	    shop_Ping *: (__VA_ARGS__), const shop_Ping *: (__VA_ARGS__), void *: (__VA_ARGS__)))
@@ -186,7 +185,6 @@ int shop_Cart_send_Total_every(shop_Cart_ref to, const shop_Total *msg,
 	(shop_Cart_send_Ping_every)((to), _Generic((msg), \
 	    shop_Ping *: (msg), const shop_Ping *: (msg), void *: (msg)), \
 	    (period), (out))
-#line 20 "rtgen/good/shop.rtp"
 #define shop_Cart_send_Total(to, ...) \
 	(shop_Cart_send_Total)((to), _Generic((__VA_ARGS__), \
 	    shop_Total *: (__VA_ARGS__), const shop_Total *: (__VA_ARGS__)))
@@ -202,21 +200,19 @@ int shop_Cart_send_Total_every(shop_Cart_ref to, const shop_Total *msg,
 	(shop_Cart_send_Total_every)((to), _Generic((msg), \
 	    shop_Total *: (msg), const shop_Total *: (msg)), \
 	    (period), (out))
-#line 206 "shop.rtp.h"
 #endif
 /* Handlers of Cart, which the user writes. */
 #line 19 "rtgen/good/shop.rtp"
 int shop_Cart_on_Order(shop_Cart *self, rt_ctx *ctx, const shop_Order *msg);
 #line 19 "rtgen/good/shop.rtp"
 int shop_Cart_on_Ping(shop_Cart *self, rt_ctx *ctx, const shop_Ping *msg);
-#line 20 "rtgen/good/shop.rtp"
 int shop_Cart_on_Total(shop_Cart *self, rt_ctx *ctx, const shop_Total *msg);
 #line 23 "rtgen/good/shop.rtp"
 int shop_Cart_on_start(shop_Cart *self, rt_ctx *ctx,
     const shop_Cart_args *args);
 #line 23 "rtgen/good/shop.rtp"
 void shop_Cart_on_stop(shop_Cart *self, rt_ctx *ctx, int reason);
-#line 220 "shop.rtp.h"
+#line 216 "shop.rtp.h"
 
 /*
  * Actor Auditor: its state, spawn arguments, class and spawn function,
@@ -228,22 +224,21 @@ void shop_Cart_on_stop(shop_Cart *self, rt_ctx *ctx, int reason);
  * defaults, the same as the plain send), which also returns RT_EINVAL
  * for bad options. All return 0 or a negative RT_E* code.
  */
-#line 26 "rtgen/good/shop.rtp"
 typedef struct shop_Auditor {
 	char rt_empty_; /* C has no empty structs */
 } shop_Auditor;
 #line 28 "rtgen/good/shop.rtp"
 typedef struct shop_Auditor_args {
+#line 28 "rtgen/good/shop.rtp"
 	uint32_t level;
 } shop_Auditor_args;
-#line 26 "rtgen/good/shop.rtp"
+#line 236 "shop.rtp.h"
 enum shop_Auditor_tag {
 	shop_Auditor_TAG_Order = 0
 };
 extern const rt_actor_class shop_Auditor_class;
 int shop_Auditor_spawn(rt_system *sys, const shop_Auditor_args *args,
     shop_Auditor_ref *out);
-#line 247 "shop.rtp.h"
 /* In one of its own handlers: its typed ref (rt_self). */
 static inline shop_Auditor_ref
 shop_Auditor_self(rt_ctx *ctx)
@@ -254,11 +249,9 @@ shop_Auditor_self(rt_ctx *ctx)
 }
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
-#line 26 "rtgen/good/shop.rtp"
 int shop_Auditor_register(shop_Auditor_ref a, const char *name);
 int shop_Auditor_whereis(rt_system *sys, const char *name,
     shop_Auditor_ref *out);
-#line 27 "rtgen/good/shop.rtp"
 int shop_Auditor_send_Order(shop_Auditor_ref to, const shop_Order *msg);
 int shop_Auditor_send_Order_opt(shop_Auditor_ref to, const shop_Order *msg,
     const rt_send_opts *opts);
@@ -266,12 +259,10 @@ int shop_Auditor_send_Order_after(shop_Auditor_ref to, const shop_Order *msg,
     rt_duration delay, rt_timer *out);
 int shop_Auditor_send_Order_every(shop_Auditor_ref to, const shop_Order *msg,
     rt_duration period, rt_timer *out);
-#line 270 "shop.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the message of a plain
  * send (P_A_send_M(to, msg)). */
-#line 27 "rtgen/good/shop.rtp"
 #define shop_Auditor_send_Order(to, ...) \
 	(shop_Auditor_send_Order)((to), _Generic((__VA_ARGS__), \
 	    shop_Order *: (__VA_ARGS__), const shop_Order *: (__VA_ARGS__)))
@@ -287,15 +278,13 @@ int shop_Auditor_send_Order_every(shop_Auditor_ref to, const shop_Order *msg,
 	(shop_Auditor_send_Order_every)((to), _Generic((msg), \
 	    shop_Order *: (msg), const shop_Order *: (msg)), \
 	    (period), (out))
-#line 291 "shop.rtp.h"
 #endif
 /* Handlers of Auditor, which the user writes. */
 #line 27 "rtgen/good/shop.rtp"
 int shop_Auditor_on_Order(shop_Auditor *self, rt_ctx *ctx,
     const shop_Order *msg);
-#line 29 "rtgen/good/shop.rtp"
 void shop_Auditor_on_stop(shop_Auditor *self, rt_ctx *ctx, int reason);
-#line 299 "shop.rtp.h"
+#line 288 "shop.rtp.h"
 
 /*
  * Actor Idle: its state, spawn arguments, class and spawn function,
@@ -307,19 +296,15 @@ void shop_Auditor_on_stop(shop_Auditor *self, rt_ctx *ctx, int reason);
  * defaults, the same as the plain send), which also returns RT_EINVAL
  * for bad options. All return 0 or a negative RT_E* code.
  */
-#line 32 "rtgen/good/shop.rtp"
 typedef struct shop_Idle {
 	char rt_empty_; /* C has no empty structs */
 } shop_Idle;
-#line 32 "rtgen/good/shop.rtp"
 typedef struct shop_Idle_args {
 	char rt_empty_; /* C has no empty structs */
 } shop_Idle_args;
-#line 32 "rtgen/good/shop.rtp"
 extern const rt_actor_class shop_Idle_class;
 int shop_Idle_spawn(rt_system *sys, const shop_Idle_args *args,
     shop_Idle_ref *out);
-#line 323 "shop.rtp.h"
 /* In one of its own handlers: its typed ref (rt_self). */
 static inline shop_Idle_ref
 shop_Idle_self(rt_ctx *ctx)
@@ -330,10 +315,8 @@ shop_Idle_self(rt_ctx *ctx)
 }
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
-#line 32 "rtgen/good/shop.rtp"
 int shop_Idle_register(shop_Idle_ref a, const char *name);
 int shop_Idle_whereis(rt_system *sys, const char *name, shop_Idle_ref *out);
-#line 337 "shop.rtp.h"
 
 /*
  * Topics. P_T_publish delivers msg to every actor subscribed to T in
@@ -353,36 +336,28 @@ int shop_Idle_whereis(rt_system *sys, const char *name, shop_Idle_ref *out);
  * what was delivered stays in the mailbox. An actor that stops for
  * good is dropped from its topics.
  */
-#line 35 "rtgen/good/shop.rtp"
 extern const rt_topic shop_orders_topic;
 int shop_orders_publish(rt_system *sys, const shop_Order *msg);
 int shop_Cart_subscribe_orders(shop_Cart_ref a);
 int shop_Cart_unsubscribe_orders(shop_Cart_ref a);
 int shop_Auditor_subscribe_orders(shop_Auditor_ref a);
 int shop_Auditor_unsubscribe_orders(shop_Auditor_ref a);
-#line 364 "shop.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
-#line 35 "rtgen/good/shop.rtp"
 #define shop_orders_publish(sys, ...) \
 	(shop_orders_publish)((sys), _Generic((__VA_ARGS__), \
 	    shop_Order *: (__VA_ARGS__), const shop_Order *: (__VA_ARGS__)))
-#line 371 "shop.rtp.h"
 #endif
 
-#line 36 "rtgen/good/shop.rtp"
 extern const rt_topic shop_pings_topic;
 int shop_pings_publish(rt_system *sys, const shop_Ping *msg);
 int shop_Cart_subscribe_pings(shop_Cart_ref a);
 int shop_Cart_unsubscribe_pings(shop_Cart_ref a);
-#line 379 "shop.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
-#line 36 "rtgen/good/shop.rtp"
 #define shop_pings_publish(sys, ...) \
 	(shop_pings_publish)((sys), _Generic((__VA_ARGS__), \
 	    shop_Ping *: (__VA_ARGS__), const shop_Ping *: (__VA_ARGS__), void *: (__VA_ARGS__)))
-#line 386 "shop.rtp.h"
 #endif
 
 /*

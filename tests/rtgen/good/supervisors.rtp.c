@@ -3,7 +3,6 @@
 
 #include <string.h>
 
-#line 6 "rtgen/good/supervisors.rtp"
 const char *
 sup_Mode_name(sup_Mode v)
 {
@@ -21,7 +20,6 @@ const char *const sup_message_names[] = {
 	"Job",
 	"Tick",
 };
-#line 8 "rtgen/good/supervisors.rtp"
 
 void
 sup_Job_print(FILE *f, const sup_Job *m)
@@ -34,7 +32,6 @@ sup_Job_print(FILE *f, const sup_Job *m)
 	fprintf(f, "%llu", (unsigned long long)m->n);
 	fputc('}', f);
 }
-#line 9 "rtgen/good/supervisors.rtp"
 
 void
 sup_Tick_print(FILE *f, const sup_Tick *m)
@@ -42,10 +39,8 @@ sup_Tick_print(FILE *f, const sup_Tick *m)
 	(void)m;
 	fputs("Tick{}", f);
 }
-#line 46 "supervisors.rtp.c"
 
 /* Actor Cart. */
-#line 11 "rtgen/good/supervisors.rtp"
 static const char *const sup_Cart_tag_names[] = {
 	"Job",
 };
@@ -73,7 +68,6 @@ sup_Cart_stop_thunk(void *self, rt_ctx *ctx, int reason)
 {
 	sup_Cart_on_stop((sup_Cart *)self, ctx, reason);
 }
-#line 13 "rtgen/good/supervisors.rtp"
 static size_t
 sup_Cart_args_extra(const sup_Cart_args *m)
 {
@@ -111,7 +105,6 @@ sup_Cart_args_copy(void *dst, const sup_Cart_args *m)
 	}
 }
 
-#line 11 "rtgen/good/supervisors.rtp"
 
 static size_t
 sup_Cart_args_extra_thunk(const void *args)
@@ -196,7 +189,6 @@ sup_Cart_whereis(rt_system *sys, const char *name, sup_Cart_ref *out)
 	return rt_whereis(sys, name, &sup_Cart_class, &out->ref);
 }
 
-#line 12 "rtgen/good/supervisors.rtp"
 int
 (sup_Cart_send_Job_opt)(sup_Cart_ref to, const sup_Job *msg,
     const rt_send_opts *opts)
@@ -250,10 +242,8 @@ int
 	memcpy(rt_env_payload(env), msg, sizeof(sup_Job));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 254 "supervisors.rtp.c"
 
 /* Actor Auditor. */
-#line 28 "rtgen/good/supervisors.rtp"
 static const char *const sup_Auditor_tag_names[] = {
 	"Job",
 	"Tick",
@@ -340,7 +330,6 @@ sup_Auditor_whereis(rt_system *sys, const char *name, sup_Auditor_ref *out)
 	return rt_whereis(sys, name, &sup_Auditor_class, &out->ref);
 }
 
-#line 28 "rtgen/good/supervisors.rtp"
 int
 (sup_Auditor_send_Job_opt)(sup_Auditor_ref to, const sup_Job *msg,
     const rt_send_opts *opts)
@@ -395,7 +384,6 @@ int
 	return rt_env_send_every(env, period, NULL, out);
 }
 
-#line 28 "rtgen/good/supervisors.rtp"
 int
 (sup_Auditor_send_Tick_opt)(sup_Auditor_ref to, const sup_Tick *msg,
     const rt_send_opts *opts)
@@ -452,10 +440,8 @@ int
 		memset(rt_env_payload(env), 0, sizeof(sup_Tick));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 456 "supervisors.rtp.c"
 
 /* Actor Worker. */
-#line 29 "rtgen/good/supervisors.rtp"
 static const char *const sup_Worker_tag_names[] = {
 	"Job",
 };
@@ -535,7 +521,6 @@ sup_Worker_whereis(rt_system *sys, const char *name, sup_Worker_ref *out)
 	return rt_whereis(sys, name, &sup_Worker_class, &out->ref);
 }
 
-#line 29 "rtgen/good/supervisors.rtp"
 int
 (sup_Worker_send_Job_opt)(sup_Worker_ref to, const sup_Job *msg,
     const rt_send_opts *opts)
@@ -589,29 +574,35 @@ int
 	memcpy(rt_env_payload(env), msg, sizeof(sup_Job));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 593 "supervisors.rtp.c"
 
 /* Supervisor Shop. */
 #line 35 "rtgen/good/supervisors.rtp"
 static const sup_Cart_args sup_Shop_cart_args = {
+#line 35 "rtgen/good/supervisors.rtp"
 	.shelf = -3,
+#line 35 "rtgen/good/supervisors.rtp"
 	.lane = 255,
+#line 35 "rtgen/good/supervisors.rtp"
 	.wait = RT_MS(250),
 	.low = (-9223372036854775807 - 1),
+#line 36 "rtgen/good/supervisors.rtp"
 	.big = 18446744073709551615u,
 	.ratio = 1.5f,
+#line 37 "rtgen/good/supervisors.rtp"
 	.scale = -2.0,
+#line 37 "rtgen/good/supervisors.rtp"
 	.live = true,
+#line 37 "rtgen/good/supervisors.rtp"
 	.label = "front \"desk\"",
 	.mode = sup_Mode_LOUD,
 };
 #line 42 "rtgen/good/supervisors.rtp"
 static const staff_Clerk_args sup_Shop_clerk_args = {
+#line 42 "rtgen/good/supervisors.rtp"
 	.desk = 2,
 };
-#line 31 "rtgen/good/supervisors.rtp"
+#line 605 "supervisors.rtp.c"
 static const rt_child_spec sup_Shop_children[] = {
-#line 35 "rtgen/good/supervisors.rtp"
 	{
 		.name = "cart",
 		.cls = &sup_Cart_class,
@@ -620,7 +611,6 @@ static const rt_child_spec sup_Shop_children[] = {
 		.restart = RT_PERMANENT,
 		.shutdown = RT_SEC(1),
 	},
-#line 39 "rtgen/good/supervisors.rtp"
 	{
 		.name = "audit",
 		.cls = &sup_Auditor_class,
@@ -629,7 +619,6 @@ static const rt_child_spec sup_Shop_children[] = {
 		.restart = RT_TRANSIENT,
 		.shutdown = RT_SEC(5),
 	},
-#line 40 "rtgen/good/supervisors.rtp"
 	{
 		.name = "pool",
 		.cls = NULL,
@@ -638,7 +627,6 @@ static const rt_child_spec sup_Shop_children[] = {
 		.restart = RT_TEMPORARY,
 		.shutdown = RT_FOREVER,
 	},
-#line 41 "rtgen/good/supervisors.rtp"
 	{
 		.name = "desk",
 		.cls = NULL,
@@ -647,7 +635,6 @@ static const rt_child_spec sup_Shop_children[] = {
 		.restart = RT_PERMANENT,
 		.shutdown = RT_SEC(5),
 	},
-#line 42 "rtgen/good/supervisors.rtp"
 	{
 		.name = "clerk",
 		.cls = &staff_Clerk_class,
@@ -656,7 +643,6 @@ static const rt_child_spec sup_Shop_children[] = {
 		.restart = RT_PERMANENT,
 		.shutdown = RT_SEC(5),
 	},
-#line 43 "rtgen/good/supervisors.rtp"
 	{
 		.name = "tree",
 		.cls = NULL,
@@ -666,7 +652,6 @@ static const rt_child_spec sup_Shop_children[] = {
 		.shutdown = RT_SEC(5),
 	},
 };
-#line 31 "rtgen/good/supervisors.rtp"
 const rt_sup_spec sup_Shop_spec = {
 	.abi = RT_PROTOCOL_ABI,
 	.name = "Shop",
@@ -678,7 +663,6 @@ const rt_sup_spec sup_Shop_spec = {
 	.nchildren = 6,
 	.children = sup_Shop_children,
 };
-#line 682 "supervisors.rtp.c"
 
 int
 sup_Shop_start(rt_system *sys, sup_Shop_ref *out)
@@ -746,9 +730,7 @@ sup_Shop_tree(sup_Shop_ref s)
 }
 
 /* Supervisor Tree. */
-#line 46 "rtgen/good/supervisors.rtp"
 static const rt_child_spec sup_Tree_children[] = {
-#line 49 "rtgen/good/supervisors.rtp"
 	{
 		.name = "left",
 		.cls = &sup_Auditor_class,
@@ -757,7 +739,6 @@ static const rt_child_spec sup_Tree_children[] = {
 		.restart = RT_PERMANENT,
 		.shutdown = 0,
 	},
-#line 50 "rtgen/good/supervisors.rtp"
 	{
 		.name = "right",
 		.cls = NULL,
@@ -767,7 +748,6 @@ static const rt_child_spec sup_Tree_children[] = {
 		.shutdown = RT_SEC(5),
 	},
 };
-#line 46 "rtgen/good/supervisors.rtp"
 const rt_sup_spec sup_Tree_spec = {
 	.abi = RT_PROTOCOL_ABI,
 	.name = "Tree",
@@ -779,7 +759,6 @@ const rt_sup_spec sup_Tree_spec = {
 	.nchildren = 2,
 	.children = sup_Tree_children,
 };
-#line 783 "supervisors.rtp.c"
 
 int
 sup_Tree_start(rt_system *sys, sup_Tree_ref *out)
@@ -811,9 +790,7 @@ sup_Tree_right(sup_Tree_ref s)
 }
 
 /* Supervisor Idle. */
-#line 54 "rtgen/good/supervisors.rtp"
 static const rt_child_spec sup_Idle_children[] = {
-#line 55 "rtgen/good/supervisors.rtp"
 	{
 		.name = "only",
 		.cls = &sup_Auditor_class,
@@ -823,7 +800,6 @@ static const rt_child_spec sup_Idle_children[] = {
 		.shutdown = RT_SEC(5),
 	},
 };
-#line 54 "rtgen/good/supervisors.rtp"
 const rt_sup_spec sup_Idle_spec = {
 	.abi = RT_PROTOCOL_ABI,
 	.name = "Idle",
@@ -835,7 +811,6 @@ const rt_sup_spec sup_Idle_spec = {
 	.nchildren = 1,
 	.children = sup_Idle_children,
 };
-#line 839 "supervisors.rtp.c"
 
 int
 sup_Idle_start(rt_system *sys, sup_Idle_ref *out)
@@ -858,9 +833,7 @@ sup_Idle_only(sup_Idle_ref s)
 }
 
 /* Supervisor Pool. */
-#line 58 "rtgen/good/supervisors.rtp"
 static const rt_child_spec sup_Pool_children[] = {
-#line 62 "rtgen/good/supervisors.rtp"
 	{
 		.name = "worker",
 		.cls = &sup_Worker_class,
@@ -870,7 +843,6 @@ static const rt_child_spec sup_Pool_children[] = {
 		.shutdown = RT_US(500),
 	},
 };
-#line 58 "rtgen/good/supervisors.rtp"
 const rt_sup_spec sup_Pool_spec = {
 	.abi = RT_PROTOCOL_ABI,
 	.name = "Pool",
@@ -882,7 +854,6 @@ const rt_sup_spec sup_Pool_spec = {
 	.nchildren = 1,
 	.children = sup_Pool_children,
 };
-#line 886 "supervisors.rtp.c"
 
 int
 sup_Pool_start(rt_system *sys, sup_Pool_ref *out)
@@ -908,9 +879,7 @@ int
 }
 
 /* Supervisor Desks. */
-#line 65 "rtgen/good/supervisors.rtp"
 static const rt_child_spec sup_Desks_children[] = {
-#line 67 "rtgen/good/supervisors.rtp"
 	{
 		.name = "clerk",
 		.cls = &staff_Clerk_class,
@@ -920,7 +889,6 @@ static const rt_child_spec sup_Desks_children[] = {
 		.shutdown = RT_SEC(5),
 	},
 };
-#line 65 "rtgen/good/supervisors.rtp"
 const rt_sup_spec sup_Desks_spec = {
 	.abi = RT_PROTOCOL_ABI,
 	.name = "Desks",
@@ -932,7 +900,6 @@ const rt_sup_spec sup_Desks_spec = {
 	.nchildren = 1,
 	.children = sup_Desks_children,
 };
-#line 936 "supervisors.rtp.c"
 
 int
 sup_Desks_start(rt_system *sys, sup_Desks_ref *out)

@@ -59,22 +59,25 @@ enum {
  * E's values. */
 #line 6 "rtgen/good/supervisors.rtp"
 typedef enum sup_Mode {
+#line 6 "rtgen/good/supervisors.rtp"
 	sup_Mode_QUIET = 0,
+#line 6 "rtgen/good/supervisors.rtp"
 	sup_Mode_LOUD = 1
 } sup_Mode;
+#line 68 "supervisors.rtp.h"
 const char *sup_Mode_name(sup_Mode v);
-#line 67 "supervisors.rtp.h"
 
 /* Messages. */
 #line 8 "rtgen/good/supervisors.rtp"
 typedef struct sup_Job {
+#line 8 "rtgen/good/supervisors.rtp"
 	uint32_t n;
 } sup_Job;
 #line 9 "rtgen/good/supervisors.rtp"
 typedef struct sup_Tick {
 	char rt_empty_; /* C has no empty structs */
 } sup_Tick;
-#line 78 "supervisors.rtp.h"
+#line 81 "supervisors.rtp.h"
 
 /*
  * Printers, for logs and crash reports: P_M_print writes *m to f on one
@@ -84,11 +87,8 @@ typedef struct sup_Tick {
  * is "M" (entry 0 is NULL).
  */
 extern const char *const sup_message_names[];
-#line 8 "rtgen/good/supervisors.rtp"
 void sup_Job_print(FILE *f, const sup_Job *m);
-#line 9 "rtgen/good/supervisors.rtp"
 void sup_Tick_print(FILE *f, const sup_Tick *m);
-#line 92 "supervisors.rtp.h"
 
 /*
  * Actor Cart: its state, spawn arguments, class and spawn function,
@@ -102,7 +102,6 @@ void sup_Tick_print(FILE *f, const sup_Tick *m);
  * The data of bytes fields is copied like strings; a bytes field with
  * NULL data and a len > 0 makes a send or the spawn return RT_EINVAL.
  */
-#line 11 "rtgen/good/supervisors.rtp"
 typedef struct sup_Cart {
 	char rt_empty_; /* C has no empty structs */
 } sup_Cart;
@@ -120,14 +119,13 @@ typedef struct sup_Cart_args {
 	sup_Mode mode;
 	rt_bytes data;
 } sup_Cart_args;
-#line 11 "rtgen/good/supervisors.rtp"
+#line 123 "supervisors.rtp.h"
 enum sup_Cart_tag {
 	sup_Cart_TAG_Job = 0
 };
 extern const rt_actor_class sup_Cart_class;
 int sup_Cart_spawn(rt_system *sys, const sup_Cart_args *args,
     sup_Cart_ref *out);
-#line 131 "supervisors.rtp.h"
 /* In one of its own handlers: its typed ref (rt_self). */
 static inline sup_Cart_ref
 sup_Cart_self(rt_ctx *ctx)
@@ -138,10 +136,8 @@ sup_Cart_self(rt_ctx *ctx)
 }
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
-#line 11 "rtgen/good/supervisors.rtp"
 int sup_Cart_register(sup_Cart_ref a, const char *name);
 int sup_Cart_whereis(rt_system *sys, const char *name, sup_Cart_ref *out);
-#line 12 "rtgen/good/supervisors.rtp"
 int sup_Cart_send_Job(sup_Cart_ref to, const sup_Job *msg);
 int sup_Cart_send_Job_opt(sup_Cart_ref to, const sup_Job *msg,
     const rt_send_opts *opts);
@@ -149,12 +145,10 @@ int sup_Cart_send_Job_after(sup_Cart_ref to, const sup_Job *msg,
     rt_duration delay, rt_timer *out);
 int sup_Cart_send_Job_every(sup_Cart_ref to, const sup_Job *msg,
     rt_duration period, rt_timer *out);
-#line 153 "supervisors.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the message of a plain
  * send (P_A_send_M(to, msg)). */
-#line 12 "rtgen/good/supervisors.rtp"
 #define sup_Cart_send_Job(to, ...) \
 	(sup_Cart_send_Job)((to), _Generic((__VA_ARGS__), \
 	    sup_Job *: (__VA_ARGS__), const sup_Job *: (__VA_ARGS__)))
@@ -170,7 +164,6 @@ int sup_Cart_send_Job_every(sup_Cart_ref to, const sup_Job *msg,
 	(sup_Cart_send_Job_every)((to), _Generic((msg), \
 	    sup_Job *: (msg), const sup_Job *: (msg)), \
 	    (period), (out))
-#line 174 "supervisors.rtp.h"
 #endif
 /* Handlers of Cart, which the user writes. */
 #line 12 "rtgen/good/supervisors.rtp"
@@ -179,7 +172,7 @@ int sup_Cart_on_Job(sup_Cart *self, rt_ctx *ctx, const sup_Job *msg);
 int sup_Cart_on_start(sup_Cart *self, rt_ctx *ctx, const sup_Cart_args *args);
 #line 26 "rtgen/good/supervisors.rtp"
 void sup_Cart_on_stop(sup_Cart *self, rt_ctx *ctx, int reason);
-#line 183 "supervisors.rtp.h"
+#line 176 "supervisors.rtp.h"
 
 /*
  * Actor Auditor: its state, spawn arguments, class and spawn function,
@@ -191,15 +184,12 @@ void sup_Cart_on_stop(sup_Cart *self, rt_ctx *ctx, int reason);
  * defaults, the same as the plain send), which also returns RT_EINVAL
  * for bad options. All return 0 or a negative RT_E* code.
  */
-#line 28 "rtgen/good/supervisors.rtp"
 typedef struct sup_Auditor {
 	char rt_empty_; /* C has no empty structs */
 } sup_Auditor;
-#line 28 "rtgen/good/supervisors.rtp"
 typedef struct sup_Auditor_args {
 	char rt_empty_; /* C has no empty structs */
 } sup_Auditor_args;
-#line 28 "rtgen/good/supervisors.rtp"
 enum sup_Auditor_tag {
 	sup_Auditor_TAG_Job = 0,
 	sup_Auditor_TAG_Tick = 1
@@ -207,7 +197,6 @@ enum sup_Auditor_tag {
 extern const rt_actor_class sup_Auditor_class;
 int sup_Auditor_spawn(rt_system *sys, const sup_Auditor_args *args,
     sup_Auditor_ref *out);
-#line 211 "supervisors.rtp.h"
 /* In one of its own handlers: its typed ref (rt_self). */
 static inline sup_Auditor_ref
 sup_Auditor_self(rt_ctx *ctx)
@@ -218,11 +207,9 @@ sup_Auditor_self(rt_ctx *ctx)
 }
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
-#line 28 "rtgen/good/supervisors.rtp"
 int sup_Auditor_register(sup_Auditor_ref a, const char *name);
 int sup_Auditor_whereis(rt_system *sys, const char *name,
     sup_Auditor_ref *out);
-#line 28 "rtgen/good/supervisors.rtp"
 int sup_Auditor_send_Job(sup_Auditor_ref to, const sup_Job *msg);
 int sup_Auditor_send_Job_opt(sup_Auditor_ref to, const sup_Job *msg,
     const rt_send_opts *opts);
@@ -230,7 +217,6 @@ int sup_Auditor_send_Job_after(sup_Auditor_ref to, const sup_Job *msg,
     rt_duration delay, rt_timer *out);
 int sup_Auditor_send_Job_every(sup_Auditor_ref to, const sup_Job *msg,
     rt_duration period, rt_timer *out);
-#line 28 "rtgen/good/supervisors.rtp"
 int sup_Auditor_send_Tick(sup_Auditor_ref to, const sup_Tick *msg);
 int sup_Auditor_send_Tick_opt(sup_Auditor_ref to, const sup_Tick *msg,
     const rt_send_opts *opts);
@@ -238,12 +224,10 @@ int sup_Auditor_send_Tick_after(sup_Auditor_ref to, const sup_Tick *msg,
     rt_duration delay, rt_timer *out);
 int sup_Auditor_send_Tick_every(sup_Auditor_ref to, const sup_Tick *msg,
     rt_duration period, rt_timer *out);
-#line 242 "supervisors.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the message of a plain
  * send (P_A_send_M(to, msg)). */
-#line 28 "rtgen/good/supervisors.rtp"
 #define sup_Auditor_send_Job(to, ...) \
 	(sup_Auditor_send_Job)((to), _Generic((__VA_ARGS__), \
 	    sup_Job *: (__VA_ARGS__), const sup_Job *: (__VA_ARGS__)))
@@ -259,7 +243,6 @@ int sup_Auditor_send_Tick_every(sup_Auditor_ref to, const sup_Tick *msg,
 	(sup_Auditor_send_Job_every)((to), _Generic((msg), \
 	    sup_Job *: (msg), const sup_Job *: (msg)), \
 	    (period), (out))
-#line 28 "rtgen/good/supervisors.rtp"
 #define sup_Auditor_send_Tick(to, ...) \
 	(sup_Auditor_send_Tick)((to), _Generic((__VA_ARGS__), \
 	    sup_Tick *: (__VA_ARGS__), const sup_Tick *: (__VA_ARGS__), void *: (__VA_ARGS__)))
@@ -275,14 +258,13 @@ int sup_Auditor_send_Tick_every(sup_Auditor_ref to, const sup_Tick *msg,
 	(sup_Auditor_send_Tick_every)((to), _Generic((msg), \
 	    sup_Tick *: (msg), const sup_Tick *: (msg), void *: (msg)), \
 	    (period), (out))
-#line 279 "supervisors.rtp.h"
 #endif
 /* Handlers of Auditor, which the user writes. */
 #line 28 "rtgen/good/supervisors.rtp"
 int sup_Auditor_on_Job(sup_Auditor *self, rt_ctx *ctx, const sup_Job *msg);
 #line 28 "rtgen/good/supervisors.rtp"
 int sup_Auditor_on_Tick(sup_Auditor *self, rt_ctx *ctx, const sup_Tick *msg);
-#line 286 "supervisors.rtp.h"
+#line 268 "supervisors.rtp.h"
 
 /*
  * Actor Worker: its state, spawn arguments, class and spawn function,
@@ -294,22 +276,21 @@ int sup_Auditor_on_Tick(sup_Auditor *self, rt_ctx *ctx, const sup_Tick *msg);
  * defaults, the same as the plain send), which also returns RT_EINVAL
  * for bad options. All return 0 or a negative RT_E* code.
  */
-#line 29 "rtgen/good/supervisors.rtp"
 typedef struct sup_Worker {
 	char rt_empty_; /* C has no empty structs */
 } sup_Worker;
 #line 29 "rtgen/good/supervisors.rtp"
 typedef struct sup_Worker_args {
+#line 29 "rtgen/good/supervisors.rtp"
 	uint32_t n;
 } sup_Worker_args;
-#line 29 "rtgen/good/supervisors.rtp"
+#line 288 "supervisors.rtp.h"
 enum sup_Worker_tag {
 	sup_Worker_TAG_Job = 0
 };
 extern const rt_actor_class sup_Worker_class;
 int sup_Worker_spawn(rt_system *sys, const sup_Worker_args *args,
     sup_Worker_ref *out);
-#line 313 "supervisors.rtp.h"
 /* In one of its own handlers: its typed ref (rt_self). */
 static inline sup_Worker_ref
 sup_Worker_self(rt_ctx *ctx)
@@ -320,10 +301,8 @@ sup_Worker_self(rt_ctx *ctx)
 }
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
-#line 29 "rtgen/good/supervisors.rtp"
 int sup_Worker_register(sup_Worker_ref a, const char *name);
 int sup_Worker_whereis(rt_system *sys, const char *name, sup_Worker_ref *out);
-#line 29 "rtgen/good/supervisors.rtp"
 int sup_Worker_send_Job(sup_Worker_ref to, const sup_Job *msg);
 int sup_Worker_send_Job_opt(sup_Worker_ref to, const sup_Job *msg,
     const rt_send_opts *opts);
@@ -331,12 +310,10 @@ int sup_Worker_send_Job_after(sup_Worker_ref to, const sup_Job *msg,
     rt_duration delay, rt_timer *out);
 int sup_Worker_send_Job_every(sup_Worker_ref to, const sup_Job *msg,
     rt_duration period, rt_timer *out);
-#line 335 "supervisors.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the message of a plain
  * send (P_A_send_M(to, msg)). */
-#line 29 "rtgen/good/supervisors.rtp"
 #define sup_Worker_send_Job(to, ...) \
 	(sup_Worker_send_Job)((to), _Generic((__VA_ARGS__), \
 	    sup_Job *: (__VA_ARGS__), const sup_Job *: (__VA_ARGS__)))
@@ -352,12 +329,11 @@ int sup_Worker_send_Job_every(sup_Worker_ref to, const sup_Job *msg,
 	(sup_Worker_send_Job_every)((to), _Generic((msg), \
 	    sup_Job *: (msg), const sup_Job *: (msg)), \
 	    (period), (out))
-#line 356 "supervisors.rtp.h"
 #endif
 /* Handlers of Worker, which the user writes. */
 #line 29 "rtgen/good/supervisors.rtp"
 int sup_Worker_on_Job(sup_Worker *self, rt_ctx *ctx, const sup_Job *msg);
-#line 361 "supervisors.rtp.h"
+#line 337 "supervisors.rtp.h"
 
 /*
  * Supervisor Shop: one_for_one, at most 5 restarts within 10s,
@@ -370,22 +346,14 @@ int sup_Worker_on_Job(sup_Worker *self, rt_ctx *ctx, const sup_Job *msg);
  * P_S_c is the ref of its child c: the same across the child's restarts,
  * zeroed while the child is not started or when s is no live supervisor.
  */
-#line 31 "rtgen/good/supervisors.rtp"
 extern const rt_sup_spec sup_Shop_spec;
 int sup_Shop_start(rt_system *sys, sup_Shop_ref *out);
-#line 35 "rtgen/good/supervisors.rtp"
 sup_Cart_ref sup_Shop_cart(sup_Shop_ref s);
-#line 39 "rtgen/good/supervisors.rtp"
 sup_Auditor_ref sup_Shop_audit(sup_Shop_ref s);
-#line 40 "rtgen/good/supervisors.rtp"
 sup_Pool_ref sup_Shop_pool(sup_Shop_ref s);
-#line 41 "rtgen/good/supervisors.rtp"
 staff_Desk_ref sup_Shop_desk(sup_Shop_ref s);
-#line 42 "rtgen/good/supervisors.rtp"
 staff_Clerk_ref sup_Shop_clerk(sup_Shop_ref s);
-#line 43 "rtgen/good/supervisors.rtp"
 sup_Tree_ref sup_Shop_tree(sup_Shop_ref s);
-#line 389 "supervisors.rtp.h"
 /* Shop is not simple_one_for_one: it starts no children at run time. */
 #pragma GCC poison sup_Shop_start_child
 
@@ -399,14 +367,10 @@ sup_Tree_ref sup_Shop_tree(sup_Shop_ref s);
  * P_S_c is the ref of its child c: the same across the child's restarts,
  * zeroed while the child is not started or when s is no live supervisor.
  */
-#line 46 "rtgen/good/supervisors.rtp"
 extern const rt_sup_spec sup_Tree_spec;
 int sup_Tree_start(rt_system *sys, sup_Tree_ref *out);
-#line 49 "rtgen/good/supervisors.rtp"
 sup_Auditor_ref sup_Tree_left(sup_Tree_ref s);
-#line 50 "rtgen/good/supervisors.rtp"
 sup_Pool_ref sup_Tree_right(sup_Tree_ref s);
-#line 410 "supervisors.rtp.h"
 /* Tree is not simple_one_for_one: it starts no children at run time. */
 #pragma GCC poison sup_Tree_start_child
 
@@ -420,12 +384,9 @@ sup_Pool_ref sup_Tree_right(sup_Tree_ref s);
  * P_S_c is the ref of its child c: the same across the child's restarts,
  * zeroed while the child is not started or when s is no live supervisor.
  */
-#line 54 "rtgen/good/supervisors.rtp"
 extern const rt_sup_spec sup_Idle_spec;
 int sup_Idle_start(rt_system *sys, sup_Idle_ref *out);
-#line 55 "rtgen/good/supervisors.rtp"
 sup_Auditor_ref sup_Idle_only(sup_Idle_ref s);
-#line 429 "supervisors.rtp.h"
 /* Idle is not simple_one_for_one: it starts no children at run time. */
 #pragma GCC poison sup_Idle_start_child
 
@@ -446,13 +407,10 @@ sup_Auditor_ref sup_Idle_only(sup_Idle_ref s);
  * by the template's policy. A compound literal with commas in it needs
  * parentheses as args.
  */
-#line 58 "rtgen/good/supervisors.rtp"
 extern const rt_sup_spec sup_Pool_spec;
 int sup_Pool_start(rt_system *sys, sup_Pool_ref *out);
-#line 62 "rtgen/good/supervisors.rtp"
 int sup_Pool_start_child(sup_Pool_ref s, const sup_Worker_args *args,
     sup_Worker_ref *out);
-#line 456 "supervisors.rtp.h"
 #ifndef __cplusplus
 /* Make args or out of the wrong type a hard error. */
 #define sup_Pool_start_child(s, args, out) \
@@ -477,13 +435,10 @@ int sup_Pool_start_child(sup_Pool_ref s, const sup_Worker_args *args,
  * by the template's policy. A compound literal with commas in it needs
  * parentheses as args.
  */
-#line 65 "rtgen/good/supervisors.rtp"
 extern const rt_sup_spec sup_Desks_spec;
 int sup_Desks_start(rt_system *sys, sup_Desks_ref *out);
-#line 67 "rtgen/good/supervisors.rtp"
 int sup_Desks_start_child(sup_Desks_ref s, const staff_Clerk_args *args,
     staff_Clerk_ref *out);
-#line 487 "supervisors.rtp.h"
 #ifndef __cplusplus
 /* Make args or out of the wrong type a hard error. */
 #define sup_Desks_start_child(s, args, out) \

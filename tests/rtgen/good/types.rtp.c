@@ -11,7 +11,6 @@
  * NAME_extra returns SIZE_MAX for NULL data with a len > 0, or a total
  * no envelope could hold.
  */
-#line 3 "rtgen/good/types.rtp"
 static size_t
 types_Blob_extra(const types_Blob *m)
 {
@@ -67,7 +66,6 @@ types_Blob_clone(void *dst, const void *src)
 	types_Blob_copy(dst, (const types_Blob *)src);
 }
 
-#line 5 "rtgen/good/types.rtp"
 static size_t
 types_Both_extra(const types_Both *m)
 {
@@ -95,7 +93,6 @@ types_Both_copy(void *dst, const types_Both *m)
 		p += m->data.len;
 	}
 }
-#line 99 "types.rtp.c"
 
 const char *const types_message_names[] = {
 	NULL,
@@ -104,7 +101,6 @@ const char *const types_message_names[] = {
 	"Both",
 	"Named",
 };
-#line 3 "rtgen/good/types.rtp"
 
 void
 types_Blob_print(FILE *f, const types_Blob *m)
@@ -123,7 +119,6 @@ types_Blob_print(FILE *f, const types_Blob *m)
 	rt_print_bytes(f, m->tail);
 	fputc('}', f);
 }
-#line 4 "rtgen/good/types.rtp"
 
 void
 types_Handle_print(FILE *f, const types_Handle *m)
@@ -138,7 +133,6 @@ types_Handle_print(FILE *f, const types_Handle *m)
 	fputs("<c>", f);
 	fputc('}', f);
 }
-#line 5 "rtgen/good/types.rtp"
 
 void
 types_Both_print(FILE *f, const types_Both *m)
@@ -153,7 +147,6 @@ types_Both_print(FILE *f, const types_Both *m)
 	rt_print_bytes(f, m->data);
 	fputc('}', f);
 }
-#line 7 "rtgen/good/types.rtp"
 
 void
 types_Named_print(FILE *f, const types_Named *m)
@@ -168,10 +161,8 @@ types_Named_print(FILE *f, const types_Named *m)
 	fprintf(f, "%llu", (unsigned long long)m->c);
 	fputc('}', f);
 }
-#line 172 "types.rtp.c"
 
 /* Actor Store. */
-#line 8 "rtgen/good/types.rtp"
 static const char *const types_Store_tag_names[] = {
 	"Blob",
 	"Handle",
@@ -211,7 +202,6 @@ types_Store_stop_thunk(void *self, rt_ctx *ctx, int reason)
 {
 	types_Store_on_stop((types_Store *)self, ctx, reason);
 }
-#line 11 "rtgen/good/types.rtp"
 static size_t
 types_Store_args_extra(const types_Store_args *m)
 {
@@ -249,7 +239,6 @@ types_Store_args_copy(void *dst, const types_Store_args *m)
 	}
 }
 
-#line 8 "rtgen/good/types.rtp"
 
 static size_t
 types_Store_args_extra_thunk(const void *args)
@@ -344,7 +333,6 @@ types_Store_whereis(rt_system *sys, const char *name, types_Store_ref *out)
 	return rt_whereis(sys, name, &types_Store_class, &out->ref);
 }
 
-#line 9 "rtgen/good/types.rtp"
 int
 (types_Store_send_Blob_opt)(types_Store_ref to, const types_Blob *msg,
     const rt_send_opts *opts)
@@ -414,7 +402,6 @@ int
 	return rt_env_send_every(env, period, types_Blob_clone, out);
 }
 
-#line 9 "rtgen/good/types.rtp"
 int
 (types_Store_send_Handle_opt)(types_Store_ref to, const types_Handle *msg,
     const rt_send_opts *opts)
@@ -455,7 +442,6 @@ int
 	return rt_env_send_after(env, delay, out);
 }
 
-#line 9 "rtgen/good/types.rtp"
 int
 (types_Store_send_Both_opt)(types_Store_ref to, const types_Both *msg,
     const rt_send_opts *opts)
@@ -504,7 +490,6 @@ int
 	return rt_env_send_after(env, delay, out);
 }
 
-#line 9 "rtgen/good/types.rtp"
 int
 (types_Store_send_Named_opt)(types_Store_ref to, const types_Named *msg,
     const rt_send_opts *opts)
@@ -561,10 +546,8 @@ int
 	memcpy(rt_env_payload(env), msg, sizeof(types_Named));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 565 "types.rtp.c"
 
 /* Actor Plain. */
-#line 15 "rtgen/good/types.rtp"
 static const char *const types_Plain_tag_names[] = {
 	"Handle",
 };
@@ -644,7 +627,6 @@ types_Plain_whereis(rt_system *sys, const char *name, types_Plain_ref *out)
 	return rt_whereis(sys, name, &types_Plain_class, &out->ref);
 }
 
-#line 16 "rtgen/good/types.rtp"
 int
 (types_Plain_send_Handle_opt)(types_Plain_ref to, const types_Handle *msg,
     const rt_send_opts *opts)
@@ -684,10 +666,8 @@ int
 	memcpy(rt_env_payload(env), msg, sizeof(types_Handle));
 	return rt_env_send_after(env, delay, out);
 }
-#line 688 "types.rtp.c"
 
 /* Topic blobs. */
-#line 20 "rtgen/good/types.rtp"
 const rt_topic types_blobs_topic = { "types.blobs" };
 
 int
@@ -721,4 +701,3 @@ types_Store_unsubscribe_blobs(types_Store_ref a)
 {
 	return rt_unsubscribe(&types_blobs_topic, a.ref);
 }
-#line 725 "types.rtp.c"

@@ -38,12 +38,16 @@ enum {
 /* Messages. */
 #line 3 "rtgen/good/types.rtp"
 typedef struct types_Blob {
+#line 3 "rtgen/good/types.rtp"
 	uint32_t id;
+#line 3 "rtgen/good/types.rtp"
 	rt_bytes data;
+#line 3 "rtgen/good/types.rtp"
 	const char *name;
+#line 3 "rtgen/good/types.rtp"
 	rt_bytes tail;
 } types_Blob;
-#line 47 "types.rtp.h"
+#line 51 "types.rtp.h"
 /*
  * types_Handle: a send copies its C-typed fields by value. A pointer in one
  * moves to the receiver when the send returns 0, and stays the caller's
@@ -53,10 +57,12 @@ typedef struct types_Blob {
  */
 #line 4 "rtgen/good/types.rtp"
 typedef struct types_Handle {
+#line 4 "rtgen/good/types.rtp"
 	int *p;
+#line 4 "rtgen/good/types.rtp"
 	unsigned long n;
 } types_Handle;
-#line 60 "types.rtp.h"
+#line 66 "types.rtp.h"
 /*
  * types_Both: a send copies its C-typed fields by value. A pointer in one
  * moves to the receiver when the send returns 0, and stays the caller's
@@ -66,15 +72,18 @@ typedef struct types_Handle {
  */
 #line 5 "rtgen/good/types.rtp"
 typedef struct types_Both {
+#line 5 "rtgen/good/types.rtp"
 	void *cookie;
+#line 5 "rtgen/good/types.rtp"
 	rt_bytes data;
 } types_Both;
-#line 7 "rtgen/good/types.rtp"
 typedef struct types_Named {
+#line 7 "rtgen/good/types.rtp"
 	uint64_t bytes;
+#line 7 "rtgen/good/types.rtp"
 	uint8_t c;
 } types_Named;
-#line 78 "types.rtp.h"
+#line 87 "types.rtp.h"
 
 /*
  * Printers, for logs and crash reports: P_M_print writes *m to f on one
@@ -84,15 +93,10 @@ typedef struct types_Named {
  * is "M" (entry 0 is NULL).
  */
 extern const char *const types_message_names[];
-#line 3 "rtgen/good/types.rtp"
 void types_Blob_print(FILE *f, const types_Blob *m);
-#line 4 "rtgen/good/types.rtp"
 void types_Handle_print(FILE *f, const types_Handle *m);
-#line 5 "rtgen/good/types.rtp"
 void types_Both_print(FILE *f, const types_Both *m);
-#line 7 "rtgen/good/types.rtp"
 void types_Named_print(FILE *f, const types_Named *m);
-#line 96 "types.rtp.h"
 
 /*
  * Actor Store: its state, spawn arguments, class and spawn function,
@@ -110,17 +114,23 @@ void types_Named_print(FILE *f, const types_Named *m);
  */
 #line 10 "rtgen/good/types.rtp"
 typedef struct types_Store {
+#line 10 "rtgen/good/types.rtp"
 	rt_bytes last;
+#line 10 "rtgen/good/types.rtp"
 	int *owned;
+#line 10 "rtgen/good/types.rtp"
 	uint32_t count;
 } types_Store;
 #line 11 "rtgen/good/types.rtp"
 typedef struct types_Store_args {
+#line 11 "rtgen/good/types.rtp"
 	rt_bytes seed;
+#line 11 "rtgen/good/types.rtp"
 	void *user;
+#line 11 "rtgen/good/types.rtp"
 	const char *label;
 } types_Store_args;
-#line 8 "rtgen/good/types.rtp"
+#line 134 "types.rtp.h"
 enum types_Store_tag {
 	types_Store_TAG_Blob = 0,
 	types_Store_TAG_Handle = 1,
@@ -130,7 +140,6 @@ enum types_Store_tag {
 extern const rt_actor_class types_Store_class;
 int types_Store_spawn(rt_system *sys, const types_Store_args *args,
     types_Store_ref *out);
-#line 134 "types.rtp.h"
 /* In one of its own handlers: its typed ref (rt_self). */
 static inline types_Store_ref
 types_Store_self(rt_ctx *ctx)
@@ -141,11 +150,9 @@ types_Store_self(rt_ctx *ctx)
 }
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
-#line 8 "rtgen/good/types.rtp"
 int types_Store_register(types_Store_ref a, const char *name);
 int types_Store_whereis(rt_system *sys, const char *name,
     types_Store_ref *out);
-#line 9 "rtgen/good/types.rtp"
 int types_Store_send_Blob(types_Store_ref to, const types_Blob *msg);
 int types_Store_send_Blob_opt(types_Store_ref to, const types_Blob *msg,
     const rt_send_opts *opts);
@@ -153,19 +160,16 @@ int types_Store_send_Blob_after(types_Store_ref to, const types_Blob *msg,
     rt_duration delay, rt_timer *out);
 int types_Store_send_Blob_every(types_Store_ref to, const types_Blob *msg,
     rt_duration period, rt_timer *out);
-#line 9 "rtgen/good/types.rtp"
 int types_Store_send_Handle(types_Store_ref to, const types_Handle *msg);
 int types_Store_send_Handle_opt(types_Store_ref to, const types_Handle *msg,
     const rt_send_opts *opts);
 int types_Store_send_Handle_after(types_Store_ref to, const types_Handle *msg,
     rt_duration delay, rt_timer *out);
-#line 9 "rtgen/good/types.rtp"
 int types_Store_send_Both(types_Store_ref to, const types_Both *msg);
 int types_Store_send_Both_opt(types_Store_ref to, const types_Both *msg,
     const rt_send_opts *opts);
 int types_Store_send_Both_after(types_Store_ref to, const types_Both *msg,
     rt_duration delay, rt_timer *out);
-#line 9 "rtgen/good/types.rtp"
 int types_Store_send_Named(types_Store_ref to, const types_Named *msg);
 int types_Store_send_Named_opt(types_Store_ref to, const types_Named *msg,
     const rt_send_opts *opts);
@@ -173,12 +177,10 @@ int types_Store_send_Named_after(types_Store_ref to, const types_Named *msg,
     rt_duration delay, rt_timer *out);
 int types_Store_send_Named_every(types_Store_ref to, const types_Named *msg,
     rt_duration period, rt_timer *out);
-#line 177 "types.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the message of a plain
  * send (P_A_send_M(to, msg)). */
-#line 9 "rtgen/good/types.rtp"
 #define types_Store_send_Blob(to, ...) \
 	(types_Store_send_Blob)((to), _Generic((__VA_ARGS__), \
 	    types_Blob *: (__VA_ARGS__), const types_Blob *: (__VA_ARGS__)))
@@ -194,7 +196,6 @@ int types_Store_send_Named_every(types_Store_ref to, const types_Named *msg,
 	(types_Store_send_Blob_every)((to), _Generic((msg), \
 	    types_Blob *: (msg), const types_Blob *: (msg)), \
 	    (period), (out))
-#line 9 "rtgen/good/types.rtp"
 #define types_Store_send_Handle(to, ...) \
 	(types_Store_send_Handle)((to), _Generic((__VA_ARGS__), \
 	    types_Handle *: (__VA_ARGS__), const types_Handle *: (__VA_ARGS__)))
@@ -206,7 +207,6 @@ int types_Store_send_Named_every(types_Store_ref to, const types_Named *msg,
 	(types_Store_send_Handle_after)((to), _Generic((msg), \
 	    types_Handle *: (msg), const types_Handle *: (msg)), \
 	    (delay), (out))
-#line 9 "rtgen/good/types.rtp"
 #define types_Store_send_Both(to, ...) \
 	(types_Store_send_Both)((to), _Generic((__VA_ARGS__), \
 	    types_Both *: (__VA_ARGS__), const types_Both *: (__VA_ARGS__)))
@@ -218,7 +218,6 @@ int types_Store_send_Named_every(types_Store_ref to, const types_Named *msg,
 	(types_Store_send_Both_after)((to), _Generic((msg), \
 	    types_Both *: (msg), const types_Both *: (msg)), \
 	    (delay), (out))
-#line 9 "rtgen/good/types.rtp"
 #define types_Store_send_Named(to, ...) \
 	(types_Store_send_Named)((to), _Generic((__VA_ARGS__), \
 	    types_Named *: (__VA_ARGS__), const types_Named *: (__VA_ARGS__)))
@@ -234,7 +233,6 @@ int types_Store_send_Named_every(types_Store_ref to, const types_Named *msg,
 	(types_Store_send_Named_every)((to), _Generic((msg), \
 	    types_Named *: (msg), const types_Named *: (msg)), \
 	    (period), (out))
-#line 238 "types.rtp.h"
 #endif
 /* Handlers of Store, which the user writes. */
 #line 9 "rtgen/good/types.rtp"
@@ -252,7 +250,7 @@ int types_Store_on_start(types_Store *self, rt_ctx *ctx,
     const types_Store_args *args);
 #line 12 "rtgen/good/types.rtp"
 void types_Store_on_stop(types_Store *self, rt_ctx *ctx, int reason);
-#line 256 "types.rtp.h"
+#line 254 "types.rtp.h"
 
 /*
  * Actor Plain: its state, spawn arguments, class and spawn function,
@@ -266,22 +264,21 @@ void types_Store_on_stop(types_Store *self, rt_ctx *ctx, int reason);
  * C-typed args are copied by value: a pointer in one is the new
  * actor's once the spawn returns 0.
  */
-#line 15 "rtgen/good/types.rtp"
 typedef struct types_Plain {
 	char rt_empty_; /* C has no empty structs */
 } types_Plain;
 #line 17 "rtgen/good/types.rtp"
 typedef struct types_Plain_args {
+#line 17 "rtgen/good/types.rtp"
 	unsigned long n;
 } types_Plain_args;
-#line 15 "rtgen/good/types.rtp"
+#line 276 "types.rtp.h"
 enum types_Plain_tag {
 	types_Plain_TAG_Handle = 0
 };
 extern const rt_actor_class types_Plain_class;
 int types_Plain_spawn(rt_system *sys, const types_Plain_args *args,
     types_Plain_ref *out);
-#line 285 "types.rtp.h"
 /* In one of its own handlers: its typed ref (rt_self). */
 static inline types_Plain_ref
 types_Plain_self(rt_ctx *ctx)
@@ -292,22 +289,18 @@ types_Plain_self(rt_ctx *ctx)
 }
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
-#line 15 "rtgen/good/types.rtp"
 int types_Plain_register(types_Plain_ref a, const char *name);
 int types_Plain_whereis(rt_system *sys, const char *name,
     types_Plain_ref *out);
-#line 16 "rtgen/good/types.rtp"
 int types_Plain_send_Handle(types_Plain_ref to, const types_Handle *msg);
 int types_Plain_send_Handle_opt(types_Plain_ref to, const types_Handle *msg,
     const rt_send_opts *opts);
 int types_Plain_send_Handle_after(types_Plain_ref to, const types_Handle *msg,
     rt_duration delay, rt_timer *out);
-#line 306 "types.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the message of a plain
  * send (P_A_send_M(to, msg)). */
-#line 16 "rtgen/good/types.rtp"
 #define types_Plain_send_Handle(to, ...) \
 	(types_Plain_send_Handle)((to), _Generic((__VA_ARGS__), \
 	    types_Handle *: (__VA_ARGS__), const types_Handle *: (__VA_ARGS__)))
@@ -319,13 +312,12 @@ int types_Plain_send_Handle_after(types_Plain_ref to, const types_Handle *msg,
 	(types_Plain_send_Handle_after)((to), _Generic((msg), \
 	    types_Handle *: (msg), const types_Handle *: (msg)), \
 	    (delay), (out))
-#line 323 "types.rtp.h"
 #endif
 /* Handlers of Plain, which the user writes. */
 #line 16 "rtgen/good/types.rtp"
 int types_Plain_on_Handle(types_Plain *self, rt_ctx *ctx,
     const types_Handle *msg);
-#line 329 "types.rtp.h"
+#line 321 "types.rtp.h"
 
 /*
  * Topics. P_T_publish delivers msg to every actor subscribed to T in
@@ -345,19 +337,15 @@ int types_Plain_on_Handle(types_Plain *self, rt_ctx *ctx,
  * what was delivered stays in the mailbox. An actor that stops for
  * good is dropped from its topics.
  */
-#line 20 "rtgen/good/types.rtp"
 extern const rt_topic types_blobs_topic;
 int types_blobs_publish(rt_system *sys, const types_Blob *msg);
 int types_Store_subscribe_blobs(types_Store_ref a);
 int types_Store_unsubscribe_blobs(types_Store_ref a);
-#line 354 "types.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. */
-#line 20 "rtgen/good/types.rtp"
 #define types_blobs_publish(sys, ...) \
 	(types_blobs_publish)((sys), _Generic((__VA_ARGS__), \
 	    types_Blob *: (__VA_ARGS__), const types_Blob *: (__VA_ARGS__)))
-#line 361 "types.rtp.h"
 #endif
 
 /*

@@ -13,7 +13,6 @@
  * NAME_place does the same for a message nested in another (c: its
  * place in the copy), writing from p on; it returns where it ends.
  */
-#line 6 "rtgen/good/inc/common.rtp"
 static size_t
 common_Item_extra(const common_Item *m)
 {
@@ -38,7 +37,6 @@ common_Item_place(common_Item *c, char *p)
 	return p;
 }
 
-#line 7 "rtgen/good/inc/common.rtp"
 static size_t
 common_Order_extra(const common_Order *m)
 {
@@ -91,7 +89,6 @@ common_Order_clone(void *dst, const void *src)
 	common_Order_copy(dst, (const common_Order *)src);
 }
 
-#line 16 "rtgen/good/inc/common.rtp"
 static size_t
 common_Price_extra(const common_Price *m)
 {
@@ -117,9 +114,7 @@ common_Price_copy(void *dst, const common_Price *m)
 		p += len;
 	}
 }
-#line 121 "common.rtp.c"
 
-#line 4 "rtgen/good/inc/common.rtp"
 const char *
 common_Level_name(common_Level v)
 {
@@ -140,7 +135,6 @@ const char *const common_message_names[] = {
 	"Quote",
 	"Price",
 };
-#line 6 "rtgen/good/inc/common.rtp"
 
 void
 common_Item_print(FILE *f, const common_Item *m)
@@ -155,7 +149,6 @@ common_Item_print(FILE *f, const common_Item *m)
 	fprintf(f, "%llu", (unsigned long long)m->qty);
 	fputc('}', f);
 }
-#line 7 "rtgen/good/inc/common.rtp"
 
 void
 common_Order_print(FILE *f, const common_Order *m)
@@ -183,7 +176,6 @@ common_Order_print(FILE *f, const common_Order *m)
 	rt_print_enum(f, common_Level_name(m->level), (long long)m->level);
 	fputc('}', f);
 }
-#line 14 "rtgen/good/inc/common.rtp"
 
 void
 common_Ping_print(FILE *f, const common_Ping *m)
@@ -191,7 +183,6 @@ common_Ping_print(FILE *f, const common_Ping *m)
 	(void)m;
 	fputs("Ping{}", f);
 }
-#line 15 "rtgen/good/inc/common.rtp"
 
 void
 common_Quote_print(FILE *f, const common_Quote *m)
@@ -204,7 +195,6 @@ common_Quote_print(FILE *f, const common_Quote *m)
 	fprintf(f, "%llu", (unsigned long long)m->item);
 	fputc('}', f);
 }
-#line 16 "rtgen/good/inc/common.rtp"
 
 void
 common_Price_print(FILE *f, const common_Price *m)
@@ -219,10 +209,8 @@ common_Price_print(FILE *f, const common_Price *m)
 	rt_print_string(f, m->currency);
 	fputc('}', f);
 }
-#line 223 "common.rtp.c"
 
 /* Requests, and their deferred replies. */
-#line 15 "rtgen/good/inc/common.rtp"
 const rt_request common_Quote_request_desc = { "common.Quote",
     sizeof(common_Price) };
 
@@ -242,15 +230,12 @@ int
 	rt_reply_commit(env);
 	return 0;
 }
-#line 246 "common.rtp.c"
 
 /* Actor Pricer. */
-#line 18 "rtgen/good/inc/common.rtp"
 static const char *const common_Pricer_tag_names[] = {
 	"Quote",
 };
 
-#line 18 "rtgen/good/inc/common.rtp"
 static int
 common_Pricer_serve_Quote(common_Pricer *self, rt_ctx *ctx,
     const common_Quote *req)
@@ -273,7 +258,6 @@ common_Pricer_serve_Quote(common_Pricer *self, rt_ctx *ctx,
 	return r;
 }
 
-#line 18 "rtgen/good/inc/common.rtp"
 static int
 common_Pricer_dispatch(void *self, rt_ctx *ctx, uint32_t tag, const void *msg)
 {
@@ -349,7 +333,6 @@ common_Pricer_whereis(rt_system *sys, const char *name, common_Pricer_ref *out)
 	return rt_whereis(sys, name, &common_Pricer_class, &out->ref);
 }
 
-#line 18 "rtgen/good/inc/common.rtp"
 int
 (common_Pricer_send_Quote_opt)(common_Pricer_ref to, const common_Quote *msg,
     const rt_send_opts *opts)
@@ -442,10 +425,8 @@ rt_corr
 	memcpy(rt_env_payload(env), req, sizeof(common_Quote));
 	return rt_ask(ctx, env, &common_Quote_request_desc, timeout);
 }
-#line 446 "common.rtp.c"
 
 /* Actor Logger. */
-#line 19 "rtgen/good/inc/common.rtp"
 static const char *const common_Logger_tag_names[] = {
 	"Order",
 	"Ping",
@@ -532,7 +513,6 @@ common_Logger_whereis(rt_system *sys, const char *name, common_Logger_ref *out)
 	return rt_whereis(sys, name, &common_Logger_class, &out->ref);
 }
 
-#line 19 "rtgen/good/inc/common.rtp"
 int
 (common_Logger_send_Order_opt)(common_Logger_ref to, const common_Order *msg,
     const rt_send_opts *opts)
@@ -602,7 +582,6 @@ int
 	return rt_env_send_every(env, period, common_Order_clone, out);
 }
 
-#line 19 "rtgen/good/inc/common.rtp"
 int
 (common_Logger_send_Ping_opt)(common_Logger_ref to, const common_Ping *msg,
     const rt_send_opts *opts)
@@ -662,4 +641,3 @@ int
 		memset(rt_env_payload(env), 0, sizeof(common_Ping));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 666 "common.rtp.c"

@@ -40,16 +40,20 @@ enum {
  * E's values. */
 #line 4 "rtgen/good/inc/common.rtp"
 typedef enum common_Level {
+#line 4 "rtgen/good/inc/common.rtp"
 	common_Level_LOW = 0,
+#line 4 "rtgen/good/inc/common.rtp"
 	common_Level_HIGH = 1
 } common_Level;
+#line 49 "common.rtp.h"
 const char *common_Level_name(common_Level v);
-#line 48 "common.rtp.h"
 
 /* Messages. */
 #line 6 "rtgen/good/inc/common.rtp"
 typedef struct common_Item {
+#line 6 "rtgen/good/inc/common.rtp"
 	const char *name;
+#line 6 "rtgen/good/inc/common.rtp"
 	uint32_t qty;
 } common_Item;
 #line 7 "rtgen/good/inc/common.rtp"
@@ -60,20 +64,22 @@ typedef struct common_Order {
 	common_Item items[2];
 	common_Level level;
 } common_Order;
-#line 14 "rtgen/good/inc/common.rtp"
 typedef struct common_Ping {
 	char rt_empty_; /* C has no empty structs */
 } common_Ping;
 #line 15 "rtgen/good/inc/common.rtp"
 typedef struct common_Quote {
+#line 15 "rtgen/good/inc/common.rtp"
 	uint64_t item;
 } common_Quote;
 #line 16 "rtgen/good/inc/common.rtp"
 typedef struct common_Price {
+#line 16 "rtgen/good/inc/common.rtp"
 	uint64_t cents;
+#line 16 "rtgen/good/inc/common.rtp"
 	const char *currency;
 } common_Price;
-#line 77 "common.rtp.h"
+#line 83 "common.rtp.h"
 
 /*
  * Printers, for logs and crash reports: P_M_print writes *m to f on one
@@ -83,17 +89,11 @@ typedef struct common_Price {
  * is "M" (entry 0 is NULL).
  */
 extern const char *const common_message_names[];
-#line 6 "rtgen/good/inc/common.rtp"
 void common_Item_print(FILE *f, const common_Item *m);
-#line 7 "rtgen/good/inc/common.rtp"
 void common_Order_print(FILE *f, const common_Order *m);
-#line 14 "rtgen/good/inc/common.rtp"
 void common_Ping_print(FILE *f, const common_Ping *m);
-#line 15 "rtgen/good/inc/common.rtp"
 void common_Quote_print(FILE *f, const common_Quote *m);
-#line 16 "rtgen/good/inc/common.rtp"
 void common_Price_print(FILE *f, const common_Price *m);
-#line 97 "common.rtp.h"
 
 /*
  * Requests: a message M -> R is answered with an R. P_M_request_desc
@@ -104,17 +104,13 @@ void common_Price_print(FILE *f, const common_Price *m);
  * RT_EINVAL (a zeroed token; a NULL reply when R has fields, or bad
  * bytes: the token is then left unused).
  */
-#line 15 "rtgen/good/inc/common.rtp"
 extern const rt_request common_Quote_request_desc;
 int common_reply_Quote(rt_reply_token t, const common_Price *reply);
-#line 111 "common.rtp.h"
 #ifndef __cplusplus
 /* Make a reply of the wrong type a hard error. */
-#line 15 "rtgen/good/inc/common.rtp"
 #define common_reply_Quote(t, ...) \
 	(common_reply_Quote)((t), _Generic((__VA_ARGS__), \
 	    common_Price *: (__VA_ARGS__), const common_Price *: (__VA_ARGS__)))
-#line 118 "common.rtp.h"
 #endif
 
 /*
@@ -140,22 +136,18 @@ int common_reply_Quote(rt_reply_token t, const common_Price *reply);
  * answers later with P_reply_M. A request that is sent, not called or
  * asked, runs the same handler and its reply is dropped.
  */
-#line 18 "rtgen/good/inc/common.rtp"
 typedef struct common_Pricer {
 	char rt_empty_; /* C has no empty structs */
 } common_Pricer;
-#line 18 "rtgen/good/inc/common.rtp"
 typedef struct common_Pricer_args {
 	char rt_empty_; /* C has no empty structs */
 } common_Pricer_args;
-#line 18 "rtgen/good/inc/common.rtp"
 enum common_Pricer_tag {
 	common_Pricer_TAG_Quote = 0
 };
 extern const rt_actor_class common_Pricer_class;
 int common_Pricer_spawn(rt_system *sys, const common_Pricer_args *args,
     common_Pricer_ref *out);
-#line 159 "common.rtp.h"
 /* In one of its own handlers: its typed ref (rt_self). */
 static inline common_Pricer_ref
 common_Pricer_self(rt_ctx *ctx)
@@ -166,11 +158,9 @@ common_Pricer_self(rt_ctx *ctx)
 }
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
-#line 18 "rtgen/good/inc/common.rtp"
 int common_Pricer_register(common_Pricer_ref a, const char *name);
 int common_Pricer_whereis(rt_system *sys, const char *name,
     common_Pricer_ref *out);
-#line 18 "rtgen/good/inc/common.rtp"
 int common_Pricer_send_Quote(common_Pricer_ref to, const common_Quote *msg);
 int common_Pricer_send_Quote_opt(common_Pricer_ref to, const common_Quote *msg,
     const rt_send_opts *opts);
@@ -182,12 +172,10 @@ int common_Pricer_call_Quote(rt_system *sys, common_Pricer_ref to,
     const common_Quote *req, common_Price *reply, rt_duration timeout);
 rt_corr common_Pricer_ask_Quote(rt_ctx *ctx, common_Pricer_ref to,
     const common_Quote *req, rt_duration timeout);
-#line 186 "common.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the message of a plain
  * send (P_A_send_M(to, msg)). */
-#line 18 "rtgen/good/inc/common.rtp"
 #define common_Pricer_send_Quote(to, ...) \
 	(common_Pricer_send_Quote)((to), _Generic((__VA_ARGS__), \
 	    common_Quote *: (__VA_ARGS__), const common_Quote *: (__VA_ARGS__)))
@@ -211,13 +199,12 @@ rt_corr common_Pricer_ask_Quote(rt_ctx *ctx, common_Pricer_ref to,
 	(common_Pricer_ask_Quote)((ctx), (to), _Generic((req), \
 	    common_Quote *: (req), const common_Quote *: (req)), \
 	    (timeout))
-#line 215 "common.rtp.h"
 #endif
 /* Handlers of Pricer, which the user writes. */
 #line 18 "rtgen/good/inc/common.rtp"
 int common_Pricer_on_Quote(common_Pricer *self, rt_ctx *ctx,
     const common_Quote *req, common_Price *reply);
-#line 221 "common.rtp.h"
+#line 208 "common.rtp.h"
 
 /*
  * Actor Logger: its state, spawn arguments, class and spawn function,
@@ -231,15 +218,12 @@ int common_Pricer_on_Quote(common_Pricer *self, rt_ctx *ctx,
  * The data of bytes fields is copied like strings; a bytes field with
  * NULL data and a len > 0 makes a send or the spawn return RT_EINVAL.
  */
-#line 19 "rtgen/good/inc/common.rtp"
 typedef struct common_Logger {
 	char rt_empty_; /* C has no empty structs */
 } common_Logger;
-#line 19 "rtgen/good/inc/common.rtp"
 typedef struct common_Logger_args {
 	char rt_empty_; /* C has no empty structs */
 } common_Logger_args;
-#line 19 "rtgen/good/inc/common.rtp"
 enum common_Logger_tag {
 	common_Logger_TAG_Order = 0,
 	common_Logger_TAG_Ping = 1
@@ -247,7 +231,6 @@ enum common_Logger_tag {
 extern const rt_actor_class common_Logger_class;
 int common_Logger_spawn(rt_system *sys, const common_Logger_args *args,
     common_Logger_ref *out);
-#line 251 "common.rtp.h"
 /* In one of its own handlers: its typed ref (rt_self). */
 static inline common_Logger_ref
 common_Logger_self(rt_ctx *ctx)
@@ -258,11 +241,9 @@ common_Logger_self(rt_ctx *ctx)
 }
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
-#line 19 "rtgen/good/inc/common.rtp"
 int common_Logger_register(common_Logger_ref a, const char *name);
 int common_Logger_whereis(rt_system *sys, const char *name,
     common_Logger_ref *out);
-#line 19 "rtgen/good/inc/common.rtp"
 int common_Logger_send_Order(common_Logger_ref to, const common_Order *msg);
 int common_Logger_send_Order_opt(common_Logger_ref to, const common_Order *msg,
     const rt_send_opts *opts);
@@ -270,7 +251,6 @@ int common_Logger_send_Order_after(common_Logger_ref to,
     const common_Order *msg, rt_duration delay, rt_timer *out);
 int common_Logger_send_Order_every(common_Logger_ref to,
     const common_Order *msg, rt_duration period, rt_timer *out);
-#line 19 "rtgen/good/inc/common.rtp"
 int common_Logger_send_Ping(common_Logger_ref to, const common_Ping *msg);
 int common_Logger_send_Ping_opt(common_Logger_ref to, const common_Ping *msg,
     const rt_send_opts *opts);
@@ -278,12 +258,10 @@ int common_Logger_send_Ping_after(common_Logger_ref to, const common_Ping *msg,
     rt_duration delay, rt_timer *out);
 int common_Logger_send_Ping_every(common_Logger_ref to, const common_Ping *msg,
     rt_duration period, rt_timer *out);
-#line 282 "common.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the message of a plain
  * send (P_A_send_M(to, msg)). */
-#line 19 "rtgen/good/inc/common.rtp"
 #define common_Logger_send_Order(to, ...) \
 	(common_Logger_send_Order)((to), _Generic((__VA_ARGS__), \
 	    common_Order *: (__VA_ARGS__), const common_Order *: (__VA_ARGS__)))
@@ -299,7 +277,6 @@ int common_Logger_send_Ping_every(common_Logger_ref to, const common_Ping *msg,
 	(common_Logger_send_Order_every)((to), _Generic((msg), \
 	    common_Order *: (msg), const common_Order *: (msg)), \
 	    (period), (out))
-#line 19 "rtgen/good/inc/common.rtp"
 #define common_Logger_send_Ping(to, ...) \
 	(common_Logger_send_Ping)((to), _Generic((__VA_ARGS__), \
 	    common_Ping *: (__VA_ARGS__), const common_Ping *: (__VA_ARGS__), void *: (__VA_ARGS__)))
@@ -315,7 +292,6 @@ int common_Logger_send_Ping_every(common_Logger_ref to, const common_Ping *msg,
 	(common_Logger_send_Ping_every)((to), _Generic((msg), \
 	    common_Ping *: (msg), const common_Ping *: (msg), void *: (msg)), \
 	    (period), (out))
-#line 319 "common.rtp.h"
 #endif
 /* Handlers of Logger, which the user writes. */
 #line 19 "rtgen/good/inc/common.rtp"
@@ -324,7 +300,7 @@ int common_Logger_on_Order(common_Logger *self, rt_ctx *ctx,
 #line 19 "rtgen/good/inc/common.rtp"
 int common_Logger_on_Ping(common_Logger *self, rt_ctx *ctx,
     const common_Ping *msg);
-#line 328 "common.rtp.h"
+#line 304 "common.rtp.h"
 
 /*
  * Sends, calls and asks that do not exist: an actor accepts only the

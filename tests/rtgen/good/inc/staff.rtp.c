@@ -7,7 +7,6 @@ const char *const staff_message_names[] = {
 	NULL,
 	"Shift",
 };
-#line 5 "rtgen/good/inc/staff.rtp"
 
 void
 staff_Shift_print(FILE *f, const staff_Shift *m)
@@ -20,10 +19,8 @@ staff_Shift_print(FILE *f, const staff_Shift *m)
 	fprintf(f, "%llu", (unsigned long long)m->hours);
 	fputc('}', f);
 }
-#line 24 "staff.rtp.c"
 
 /* Actor Clerk. */
-#line 7 "rtgen/good/inc/staff.rtp"
 static const char *const staff_Clerk_tag_names[] = {
 	"Shift",
 };
@@ -45,7 +42,6 @@ staff_Clerk_start_thunk(void *self, rt_ctx *ctx, const void *args)
 	return staff_Clerk_on_start((staff_Clerk *)self, ctx,
 	    (const staff_Clerk_args *)args);
 }
-#line 9 "rtgen/good/inc/staff.rtp"
 static size_t
 staff_Clerk_args_extra(const staff_Clerk_args *m)
 {
@@ -72,7 +68,6 @@ staff_Clerk_args_copy(void *dst, const staff_Clerk_args *m)
 	}
 }
 
-#line 7 "rtgen/good/inc/staff.rtp"
 
 static size_t
 staff_Clerk_args_extra_thunk(const void *args)
@@ -154,7 +149,6 @@ staff_Clerk_whereis(rt_system *sys, const char *name, staff_Clerk_ref *out)
 	return rt_whereis(sys, name, &staff_Clerk_class, &out->ref);
 }
 
-#line 8 "rtgen/good/inc/staff.rtp"
 int
 (staff_Clerk_send_Shift_opt)(staff_Clerk_ref to, const staff_Shift *msg,
     const rt_send_opts *opts)
@@ -211,17 +205,17 @@ int
 	memcpy(rt_env_payload(env), msg, sizeof(staff_Shift));
 	return rt_env_send_every(env, period, NULL, out);
 }
-#line 215 "staff.rtp.c"
 
 /* Supervisor Desk. */
 #line 15 "rtgen/good/inc/staff.rtp"
 static const staff_Clerk_args staff_Desk_clerk_args = {
+#line 15 "rtgen/good/inc/staff.rtp"
 	.desk = 1,
+#line 15 "rtgen/good/inc/staff.rtp"
 	.name = "front",
 };
-#line 13 "rtgen/good/inc/staff.rtp"
+#line 218 "staff.rtp.c"
 static const rt_child_spec staff_Desk_children[] = {
-#line 15 "rtgen/good/inc/staff.rtp"
 	{
 		.name = "clerk",
 		.cls = &staff_Clerk_class,
@@ -231,7 +225,6 @@ static const rt_child_spec staff_Desk_children[] = {
 		.shutdown = RT_SEC(5),
 	},
 };
-#line 13 "rtgen/good/inc/staff.rtp"
 const rt_sup_spec staff_Desk_spec = {
 	.abi = RT_PROTOCOL_ABI,
 	.name = "Desk",
@@ -243,7 +236,6 @@ const rt_sup_spec staff_Desk_spec = {
 	.nchildren = 1,
 	.children = staff_Desk_children,
 };
-#line 247 "staff.rtp.c"
 
 int
 staff_Desk_start(rt_system *sys, staff_Desk_ref *out)

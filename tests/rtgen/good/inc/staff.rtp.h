@@ -38,9 +38,10 @@ enum {
 /* Messages. */
 #line 5 "rtgen/good/inc/staff.rtp"
 typedef struct staff_Shift {
+#line 5 "rtgen/good/inc/staff.rtp"
 	uint32_t hours;
 } staff_Shift;
-#line 44 "staff.rtp.h"
+#line 45 "staff.rtp.h"
 
 /*
  * Printers, for logs and crash reports: P_M_print writes *m to f on one
@@ -50,9 +51,7 @@ typedef struct staff_Shift {
  * is "M" (entry 0 is NULL).
  */
 extern const char *const staff_message_names[];
-#line 5 "rtgen/good/inc/staff.rtp"
 void staff_Shift_print(FILE *f, const staff_Shift *m);
-#line 56 "staff.rtp.h"
 
 /*
  * Actor Clerk: its state, spawn arguments, class and spawn function,
@@ -64,23 +63,23 @@ void staff_Shift_print(FILE *f, const staff_Shift *m);
  * defaults, the same as the plain send), which also returns RT_EINVAL
  * for bad options. All return 0 or a negative RT_E* code.
  */
-#line 7 "rtgen/good/inc/staff.rtp"
 typedef struct staff_Clerk {
 	char rt_empty_; /* C has no empty structs */
 } staff_Clerk;
 #line 9 "rtgen/good/inc/staff.rtp"
 typedef struct staff_Clerk_args {
+#line 9 "rtgen/good/inc/staff.rtp"
 	uint32_t desk;
+#line 9 "rtgen/good/inc/staff.rtp"
 	const char *name;
 } staff_Clerk_args;
-#line 7 "rtgen/good/inc/staff.rtp"
+#line 77 "staff.rtp.h"
 enum staff_Clerk_tag {
 	staff_Clerk_TAG_Shift = 0
 };
 extern const rt_actor_class staff_Clerk_class;
 int staff_Clerk_spawn(rt_system *sys, const staff_Clerk_args *args,
     staff_Clerk_ref *out);
-#line 84 "staff.rtp.h"
 /* In one of its own handlers: its typed ref (rt_self). */
 static inline staff_Clerk_ref
 staff_Clerk_self(rt_ctx *ctx)
@@ -91,11 +90,9 @@ staff_Clerk_self(rt_ctx *ctx)
 }
 /* Its name in the registry: rt_register and rt_whereis; _whereis returns
  * RT_ETYPE when the name is another kind of actor's. */
-#line 7 "rtgen/good/inc/staff.rtp"
 int staff_Clerk_register(staff_Clerk_ref a, const char *name);
 int staff_Clerk_whereis(rt_system *sys, const char *name,
     staff_Clerk_ref *out);
-#line 8 "rtgen/good/inc/staff.rtp"
 int staff_Clerk_send_Shift(staff_Clerk_ref to, const staff_Shift *msg);
 int staff_Clerk_send_Shift_opt(staff_Clerk_ref to, const staff_Shift *msg,
     const rt_send_opts *opts);
@@ -103,12 +100,10 @@ int staff_Clerk_send_Shift_after(staff_Clerk_ref to, const staff_Shift *msg,
     rt_duration delay, rt_timer *out);
 int staff_Clerk_send_Shift_every(staff_Clerk_ref to, const staff_Shift *msg,
     rt_duration period, rt_timer *out);
-#line 107 "staff.rtp.h"
 #ifndef __cplusplus
 /* Make a message of the wrong type a hard error. A compound literal
  * with commas in it needs parentheses unless it is the message of a plain
  * send (P_A_send_M(to, msg)). */
-#line 8 "rtgen/good/inc/staff.rtp"
 #define staff_Clerk_send_Shift(to, ...) \
 	(staff_Clerk_send_Shift)((to), _Generic((__VA_ARGS__), \
 	    staff_Shift *: (__VA_ARGS__), const staff_Shift *: (__VA_ARGS__)))
@@ -124,16 +119,14 @@ int staff_Clerk_send_Shift_every(staff_Clerk_ref to, const staff_Shift *msg,
 	(staff_Clerk_send_Shift_every)((to), _Generic((msg), \
 	    staff_Shift *: (msg), const staff_Shift *: (msg)), \
 	    (period), (out))
-#line 128 "staff.rtp.h"
 #endif
 /* Handlers of Clerk, which the user writes. */
 #line 8 "rtgen/good/inc/staff.rtp"
 int staff_Clerk_on_Shift(staff_Clerk *self, rt_ctx *ctx,
     const staff_Shift *msg);
-#line 10 "rtgen/good/inc/staff.rtp"
 int staff_Clerk_on_start(staff_Clerk *self, rt_ctx *ctx,
     const staff_Clerk_args *args);
-#line 137 "staff.rtp.h"
+#line 130 "staff.rtp.h"
 
 /*
  * Supervisor Desk: one_for_all, at most 3 restarts within 5s.
@@ -145,12 +138,9 @@ int staff_Clerk_on_start(staff_Clerk *self, rt_ctx *ctx,
  * P_S_c is the ref of its child c: the same across the child's restarts,
  * zeroed while the child is not started or when s is no live supervisor.
  */
-#line 13 "rtgen/good/inc/staff.rtp"
 extern const rt_sup_spec staff_Desk_spec;
 int staff_Desk_start(rt_system *sys, staff_Desk_ref *out);
-#line 15 "rtgen/good/inc/staff.rtp"
 staff_Clerk_ref staff_Desk_clerk(staff_Desk_ref s);
-#line 154 "staff.rtp.h"
 /* Desk is not simple_one_for_one: it starts no children at run time. */
 #pragma GCC poison staff_Desk_start_child
 
