@@ -579,7 +579,7 @@ run_spawn(rt_system *sys, const param *p, unsigned workers)
 		}
 	rt_system_wait(sys);
 	t1 = now_sec();
-	rt_stats_get(sys, &st);
+	rt_stats_system(sys, &st);
 	if (load_u64(&spawn_started) != n || st.stopped != n) {
 		fprintf(stderr, "spawn: %llu started, %llu stopped, want %llu\n",
 		    (unsigned long long)load_u64(&spawn_started),
@@ -666,7 +666,7 @@ run_idle_memory(rt_system *sys, const param *p, unsigned workers)
 			return 1;
 	rt_system_wait(sys);
 	free(refs);
-	rt_stats_get(sys, &st);
+	rt_stats_system(sys, &st);
 	if (before < 0 || after < 0 || st.stopped != n) {
 		fprintf(stderr, "idle_memory: rss %ld -> %ld kB, %llu of %llu "
 		    "stopped\n", before, after, (unsigned long long)st.stopped,
@@ -1121,7 +1121,7 @@ run_restart(rt_system *sys, const param *p, unsigned workers)
 	while (load_u64(&restart_starts) < n + 1)
 		nanosleep(&pause, NULL);
 	t1 = now_sec();
-	rt_stats_get(sys, &st);
+	rt_stats_system(sys, &st);
 	/* Still the same worker, by the same ref. */
 	if (!rt_ref_equal(bench_Crashes_worker(sup).ref, worker.ref))
 		st.restarts = 0;

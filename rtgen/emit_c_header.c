@@ -242,7 +242,7 @@ header_requests(struct emit *e)
 			    "answered with an R. P_M_request_desc\n * "
 			    "describes it to the runtime. P_reply_M answers a "
 			    "request whose\n * handler deferred its reply "
-			    "(took rt_defer_reply(ctx) and returned\n * "
+			    "(took rt_reply_defer(ctx) and returned\n * "
 			    "RT_DEFER): it borrows reply (strings and bytes "
 			    "are copied) and uses\n * up the token. Returns 0, "
 			    "RT_ENOENT (answered before), RT_ENOMEM, or\n * "
@@ -368,7 +368,7 @@ static const char requests_text[] =
     " * actor that `asks M`, returns at once a correlation id (> 0) or a\n"
     " * negative RT_E* code; the answer comes to that actor's on_M_reply.\n"
     " * The handler of a request fills *reply (zeroed before it runs) and\n"
-    " * returns 0, or takes rt_defer_reply(ctx), returns RT_DEFER and\n"
+    " * returns 0, or takes rt_reply_defer(ctx), returns RT_DEFER and\n"
     " * answers later with P_reply_M. A request that is sent, not called or\n"
     " * asked, runs the same handler and its reply is dropped.\n";
 

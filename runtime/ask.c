@@ -548,7 +548,7 @@ rt_request_leave(rt_ctx *ctx, int result, size_t size, rt_env **out)
 		return result == RT_DEFER ? 0 : result;
 	if (result == RT_DEFER) {
 		rti_log(ctx->sys, RT_LOG_ERROR, "actor %s returned RT_DEFER "
-		    "from a request handler without rt_defer_reply",
+		    "from a request handler without rt_reply_defer",
 		    ctx->cell->cls->name);
 		answer_error(ctx->sys, rq, RT_EINVAL);
 		return 0;
@@ -606,7 +606,7 @@ rti_tokens_init(rti_tokens *t)
 }
 
 rt_reply_token
-rt_defer_reply(rt_ctx *ctx)
+rt_reply_defer(rt_ctx *ctx)
 {
 	rt_reply_token none = { NULL, 0 }, tok;
 	struct rti_token *k;

@@ -35,7 +35,7 @@ typedef struct rti_runq {
 	rt_cell *slot[RTI_RUNQ_SIZE];
 } rti_runq;
 
-/* Per-thread counters; the owner writes, rt_stats_get sums. */
+/* Per-thread counters; the owner writes, rt_stats_system sums. */
 typedef struct rti_counters {
 	uint64_t sent;
 	uint64_t handled;
@@ -57,7 +57,7 @@ struct rt_ctx {
 	uint64_t gen; /* the incarnation whose handler runs */
 	struct rti_worker *worker;
 	const void *req; /* the request being handled (rt_request_enter) */
-	bool deferred;   /* ... whose answer rt_defer_reply took over */
+	bool deferred;   /* ... whose answer rt_reply_defer took over */
 	int reply_error; /* ... or the status rt_reply_error set (0: none) */
 };
 

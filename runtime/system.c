@@ -485,7 +485,7 @@ rt_system_free(rt_system *sys)
 }
 
 int
-rt_stats_get(rt_system *sys, rt_stats *out)
+rt_stats_system(rt_system *sys, rt_stats *out)
 {
 	rti_counters sum;
 	unsigned i;

@@ -87,7 +87,7 @@ assert_balanced(rt_system *sys)
 {
 	rt_stats st;
 
-	CU_ASSERT_EQUAL_FATAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT_EQUAL_FATAL(rt_stats_system(sys, &st), 0);
 	CU_ASSERT_EQUAL(st.sent, st.handled + st.dead_letters);
 }
 
@@ -113,7 +113,7 @@ int
 ask_Server_on_Slow(ask_Server *self, rt_ctx *ctx, const ask_Slow *req,
     ask_Value *reply)
 {
-	rt_reply_token t = rt_defer_reply(ctx);
+	rt_reply_token t = rt_reply_defer(ctx);
 
 	(void)reply;
 	self->served++;
@@ -418,7 +418,7 @@ test_a_handler_answers_an_error_without_crashing(void)
 	CU_ASSERT_EQUAL(rec.answers[1].status, RT_EAGAIN);
 	CU_ASSERT_FALSE(rec.answers[1].had_reply);
 	/* Nothing crashed; bad uses are refused. */
-	CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT_EQUAL(rt_stats_system(sys, &st), 0);
 	CU_ASSERT_EQUAL(st.crashed, 0);
 	CU_ASSERT_EQUAL(rt_reply_error(NULL, RT_ENOENT), RT_EINVAL);
 	CU_ASSERT_EQUAL(rt_reply_token_error((rt_reply_token){ NULL, 0 },
@@ -643,7 +643,7 @@ test_token_outside_a_request(void)
 {
 	rt_reply_token zero = { NULL, 0 };
 
-	CU_ASSERT_PTR_NULL(rt_defer_reply(NULL).rec);
+	CU_ASSERT_PTR_NULL(rt_reply_defer(NULL).rec);
 	CU_ASSERT_EQUAL(reply_slow(zero, 1, "x"),
 	    RT_EINVAL);
 }
@@ -721,7 +721,7 @@ test_real_ask_timeout_races(void)
 	CU_ASSERT(wait_until(forty_answers));
 	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_FOREVER), 0);
 	CU_ASSERT_EQUAL(rec.nanswers, 40);
-	CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT_EQUAL(rt_stats_system(sys, &st), 0);
 	CU_ASSERT_EQUAL(st.sent, st.handled + st.dead_letters);
 	rt_system_free(sys);
 }

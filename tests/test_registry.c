@@ -520,7 +520,7 @@ a_restarted_child_registers_its_name_again(void)
 	}
 	CU_ASSERT_TRUE(rt_actor_alive(k.ref));
 	CU_ASSERT_TRUE(rt_actor_alive(top.ref));
-	CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT_EQUAL(rt_stats_system(sys, &st), 0);
 	CU_ASSERT_EQUAL(st.restarts, 3);
 	/* Another actor still cannot take it, and the child cannot take a
 	 * second name. */

@@ -285,7 +285,7 @@ stats_balance(rt_system *sys)
 {
 	rt_stats st;
 
-	if (rt_stats_get(sys, &st) != 0)
+	if (rt_stats_system(sys, &st) != 0)
 		return 0;
 	return st.sent == st.handled + st.dead_letters;
 }
@@ -471,7 +471,7 @@ many_actors_each_handle_their_messages(void)
 	}
 	CU_ASSERT_EQUAL(rt_system_wait(sys), 0);
 	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_SEC(10)), 0);
-	CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT_EQUAL(rt_stats_system(sys, &st), 0);
 	CU_ASSERT_EQUAL(st.spawned, ACTORS);
 	CU_ASSERT_EQUAL(st.stopped, ACTORS);
 	CU_ASSERT_EQUAL(st.crashed, 0);
@@ -513,7 +513,7 @@ a_stopped_actor_refuses_messages(void)
 	CU_ASSERT_EQUAL(rt_system_wait(sys), 0);
 	CU_ASSERT_FALSE(rt_actor_alive(c.ref));
 	CU_ASSERT_EQUAL(rtest_Counter_send_Add(c, &add), RT_ENOACTOR);
-	CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT_EQUAL(rt_stats_system(sys, &st), 0);
 	CU_ASSERT_EQUAL(st.stopped, 1);
 	CU_ASSERT_EQUAL(st.crashed, 0);
 	CU_ASSERT_EQUAL(st.refused, 1);
@@ -543,7 +543,7 @@ messages_queued_behind_a_stop_become_dead_letters(void)
 		sched_yield();
 	CU_ASSERT_EQUAL(rtest_Counter_send_Add(c, &add), RT_ENOACTOR);
 	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_SEC(10)), 0);
-	CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT_EQUAL(rt_stats_system(sys, &st), 0);
 	CU_ASSERT_EQUAL(rec.adds, 0);
 	CU_ASSERT_EQUAL(st.dead_letters, 10);
 	CU_ASSERT_TRUE(stats_balance(sys));
@@ -620,7 +620,7 @@ an_actor_whose_start_fails_never_handles_a_message(void)
 	CU_ASSERT_EQUAL(rtest_Starter_send_Probe(s, NULL), RT_ENOACTOR);
 	/* After shutdown the counters are final. */
 	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_SEC(10)), 0);
-	CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT_EQUAL(rt_stats_system(sys, &st), 0);
 	CU_ASSERT_EQUAL(rec.probes, 0);
 	CU_ASSERT_EQUAL(rec.stops, 0);
 	CU_ASSERT_EQUAL(st.crashed, 1);
@@ -646,7 +646,7 @@ a_handler_error_crashes_the_actor_and_is_reported(void)
 	CU_ASSERT_EQUAL(rtest_Counter_send_Crash(c, &crash), 0);
 	CU_ASSERT_EQUAL(rt_system_wait(sys), 0);
 	CU_ASSERT_EQUAL(rtest_Counter_send_Add(c, &add), RT_ENOACTOR);
-	CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT_EQUAL(rt_stats_system(sys, &st), 0);
 	CU_ASSERT_EQUAL(st.crashed, 1);
 	want_u = 1;
 	CU_ASSERT_TRUE(wait_until(logs_reached));
@@ -697,7 +697,7 @@ shutdown_stops_live_actors_and_runs_their_on_stop(void)
 	CU_ASSERT_EQUAL(rec.stop_reason, RT_ESHUTDOWN);
 	CU_ASSERT_EQUAL(rtest_Counter_send_Add(c, &add), RT_ESHUTDOWN);
 	CU_ASSERT_EQUAL(rtest_Counter_spawn(sys, NULL, &c), RT_ESHUTDOWN);
-	CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT_EQUAL(rt_stats_system(sys, &st), 0);
 	CU_ASSERT_EQUAL(st.live, 0);
 	CU_ASSERT_EQUAL(st.crashed, 0);
 	/* A second shutdown is harmless. */
@@ -727,7 +727,7 @@ after_shutdown_every_send_says_the_system_is_shut_down(void)
 		sched_yield();
 	CU_ASSERT_EQUAL(rtest_Counter_send_Add(gone, &add), RT_ENOACTOR);
 	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_SEC(10)), 0);
-	CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT_EQUAL(rt_stats_system(sys, &st), 0);
 	refused = st.refused;
 	CU_ASSERT_EQUAL(rtest_Counter_send_Add(c, &add), RT_ESHUTDOWN);
 	CU_ASSERT_EQUAL(rtest_Counter_send_Add(gone, &add), RT_ESHUTDOWN);
@@ -740,7 +740,7 @@ after_shutdown_every_send_says_the_system_is_shut_down(void)
 	CU_ASSERT_EQUAL(rtest_Counter_register(c, "late"), RT_ESHUTDOWN);
 	CU_ASSERT_EQUAL(rt_register(c.ref, "late"), RT_ESHUTDOWN);
 	/* Each refusal is counted. */
-	CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT_EQUAL(rt_stats_system(sys, &st), 0);
 	CU_ASSERT_EQUAL(st.refused, refused + 5);
 	rt_system_free(sys);
 }
@@ -780,7 +780,7 @@ bad_arguments_return_error_codes(void)
 	CU_ASSERT_EQUAL(rt_spawn_commit(NULL, NULL), RT_EINVAL);
 	CU_ASSERT_EQUAL(rt_spawn_prepare(NULL, &rtest_Counter_class, 0, &env),
 	    RT_EINVAL);
-	CU_ASSERT_EQUAL(rt_stats_get(NULL, &st), RT_EINVAL);
+	CU_ASSERT_EQUAL(rt_stats_system(NULL, &st), RT_EINVAL);
 	CU_ASSERT_EQUAL(rt_system_wait(NULL), RT_EINVAL);
 	CU_ASSERT_EQUAL(rt_system_shutdown(NULL, 0), RT_EINVAL);
 	CU_ASSERT_EQUAL(rt_system_workers(NULL), 0);

@@ -337,7 +337,7 @@ a_full_rejecting_mailbox_refuses_with_efull(void)
 	want = 5;
 	CU_ASSERT_TRUE(wait_until(handled_reached));
 	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_SEC(10)), 0);
-	CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT_EQUAL(rt_stats_system(sys, &st), 0);
 	CU_ASSERT_EQUAL(st.refused, 1);
 	CU_ASSERT_EQUAL(st.dead_letters, 0);
 	CU_ASSERT_EQUAL(rec.dead, 0);
@@ -371,7 +371,7 @@ a_full_dropping_mailbox_drops_and_reports_dead_letters(void)
 	/* The first four were kept, in order. */
 	for (i = 0; i < 4; i++)
 		CU_ASSERT_EQUAL(rec.log[i], i + 1);
-	CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT_EQUAL(rt_stats_system(sys, &st), 0);
 	/* Ten sends returned 0 (and the gate's Hold): four handled, six
 	 * dead letters. */
 	CU_ASSERT_EQUAL(st.sent, 11);
@@ -495,7 +495,7 @@ an_actor_sending_to_a_full_mailbox_is_muted_not_blocked(void)
 	/* Each muted flooder may overshoot the bound by its last message. */
 	CU_ASSERT(as.high_water <= 8 + FLOODERS);
 	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_SEC(10)), 0);
-	CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT_EQUAL(rt_stats_system(sys, &st), 0);
 	CU_ASSERT(st.mutes > 0);
 	CU_ASSERT_EQUAL(st.refused, 0);
 	CU_ASSERT_EQUAL(st.dead_letters, 0);
@@ -519,7 +519,7 @@ actors_flooding_each_other_through_full_mailboxes_do_not_deadlock(void)
 	want = 3280;
 	CU_ASSERT_TRUE(wait_until(volleys_reached));
 	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_SEC(10)), 0);
-	CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT_EQUAL(rt_stats_system(sys, &st), 0);
 	CU_ASSERT_EQUAL(st.handled, 3280);
 	CU_ASSERT_EQUAL(st.sent, st.handled + st.dead_letters);
 	rt_system_free(sys);
@@ -582,7 +582,7 @@ an_expired_message_is_never_handled_and_is_counted(void)
 	CU_ASSERT_EQUAL(rec.last_cause, RT_DEAD_EXPIRED);
 	CU_ASSERT_STRING_EQUAL(rec.last_actor, "send.Recorder");
 	CU_ASSERT_EQUAL(rec.last_n, 1);
-	CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT_EQUAL(rt_stats_system(sys, &st), 0);
 	CU_ASSERT_EQUAL(st.expired, 1);
 	CU_ASSERT_EQUAL(st.sent, st.handled + st.dead_letters);
 	rt_system_free(sys);
@@ -741,7 +741,7 @@ bounded_mailboxes_under_overload_stay_bounded_and_count_everything(void)
 	CU_ASSERT(ds.high_water <= 4);
 	CU_ASSERT(bs.high_water <= 4);
 	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_SEC(10)), 0);
-	CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT_EQUAL(rt_stats_system(sys, &st), 0);
 	/* Every blocking send got in; each refused one was counted; the
 	 * others were handled or are dead letters the hook saw. */
 	CU_ASSERT_EQUAL(st.refused, efull);
@@ -816,7 +816,7 @@ bytes_with_null_data_and_a_length_are_refused(void)
 	/* A length no buffer can have is refused, not wrapped around. */
 	CU_ASSERT_EQUAL(send_Carrier_send_Blob(c, &huge), RT_EINVAL);
 	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_SEC(10)), 0);
-	CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT_EQUAL(rt_stats_system(sys, &st), 0);
 	CU_ASSERT_EQUAL(st.sent, 0);
 	CU_ASSERT_EQUAL(rec.blobs, 0);
 	rt_system_free(sys);

@@ -231,7 +231,7 @@ throttle(rt_system *sys, unsigned *tick)
 	for (tries = 0; tries < 200; tries++) {
 		rt_stats st;
 
-		if (rt_stats_get(sys, &st) != 0)
+		if (rt_stats_system(sys, &st) != 0)
 			return;
 		if (st.live < MAX_PENDING_ACTORS &&
 		    st.sent - st.handled - st.dead_letters <
@@ -285,7 +285,7 @@ spawn_nodes(rt_system *sys, unsigned n)
 static void
 check_balanced(rt_system *sys, rt_stats *st)
 {
-	CU_ASSERT_EQUAL_FATAL(rt_stats_get(sys, st), 0);
+	CU_ASSERT_EQUAL_FATAL(rt_stats_system(sys, st), 0);
 	CU_ASSERT_EQUAL(st->sent, st->handled + st->dead_letters);
 	CU_ASSERT_EQUAL(st->live, 0);
 	CU_ASSERT_EQUAL(st->spawned, st->stopped);
@@ -636,7 +636,7 @@ tokens_in_a_random_graph_make_exactly_the_hops_they_were_given(void)
 	CU_ASSERT_TRUE(wait_count(&t.tokens_done, TOKENS));
 	/* Nothing else is in flight: each token made HOPS sends and then
 	 * stopped. Check the counters before and after shutdown. */
-	CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT_EQUAL(rt_stats_system(sys, &st), 0);
 	CU_ASSERT_EQUAL(st.handled, (uint64_t)TOKENS * (HOPS + 1));
 	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_SEC(WAIT_LIMIT_SEC)), 0);
 	CU_ASSERT_EQUAL(t.tokens_done, TOKENS);

@@ -372,7 +372,7 @@ test_monitor_gets_one_down(void)
 	rt_test_run(sys);
 	CU_ASSERT_EQUAL(rec.downs, 2);
 	CU_ASSERT_EQUAL(rec.down_reason, RT_ENOACTOR);
-	CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT_EQUAL(rt_stats_system(sys, &st), 0);
 	CU_ASSERT_EQUAL(st.sent, st.handled + st.dead_letters);
 	rt_system_free(sys);
 }
@@ -505,7 +505,7 @@ test_one_for_one_keeps_ref_and_mailbox(void)
 	crash(b, 6);
 	rt_test_run(sys);
 	CU_ASSERT_PTR_NOT_NULL(strstr(rec.log, "restarts so far: 1"));
-	CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT_EQUAL(rt_stats_system(sys, &st), 0);
 	CU_ASSERT_EQUAL(st.restarts, 2);
 	CU_ASSERT_EQUAL(st.crashed, 2);
 	CU_ASSERT_EQUAL(st.sent, st.handled + st.dead_letters);
@@ -579,7 +579,7 @@ test_reports_can_be_turned_off(void)
 	crash(sup_Three_b(top).ref, 5);
 	rt_test_run(sys);
 	CU_ASSERT_EQUAL(rec.nlog, 0);
-	CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT_EQUAL(rt_stats_system(sys, &st), 0);
 	CU_ASSERT_EQUAL(st.crashed, 1);
 	CU_ASSERT_EQUAL(st.restarts, 1);
 	rt_system_free(sys);
@@ -797,7 +797,7 @@ test_a_child_that_fails_its_first_start_is_not_restarted(void)
 	rt_test_run(sys);
 	EV("stop 1:5,start 1");
 	CU_ASSERT_TRUE(rt_actor_alive(mgr_strict.ref));
-	CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT_EQUAL(rt_stats_system(sys, &st), 0);
 	CU_ASSERT_EQUAL(st.restarts, 1);
 	/* From an actor: 0 at once, then a down with the start's result. */
 	CU_ASSERT_EQUAL_FATAL(sup_Manager_spawn(sys, NULL, &m), 0);
@@ -810,7 +810,7 @@ test_a_child_that_fails_its_first_start_is_not_restarted(void)
 	CU_ASSERT_TRUE(rt_actor_alive(mgr_strict.ref));
 	CU_ASSERT_EQUAL(sup_Strict_start_child(mgr_strict, &ok, &w3), 0);
 	EV("start 1");
-	CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT_EQUAL(rt_stats_system(sys, &st), 0);
 	CU_ASSERT_EQUAL(st.restarts, 1);
 	CU_ASSERT_EQUAL(st.sent, st.handled + st.dead_letters);
 	rt_system_free(sys);
@@ -1305,7 +1305,7 @@ test_crashes_under_load(void)
 	crashes = loads[0].crashes + loads[1].crashes;
 	CU_ASSERT_EQUAL(loads[0].failed + loads[1].failed, 0);
 	for (spins = 0; spins < 20000; spins++) {
-		CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+		CU_ASSERT_EQUAL(rt_stats_system(sys, &st), 0);
 		if (st.restarts == crashes &&
 		    __atomic_load_n(&works, __ATOMIC_RELAXED) ==
 			2 * LOAD_PER_THREAD - crashes)
@@ -1327,7 +1327,7 @@ test_crashes_under_load(void)
 	 * it fails only if a message was lost.
 	 */
 	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_FOREVER), 0);
-	CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT_EQUAL(rt_stats_system(sys, &st), 0);
 	CU_ASSERT_EQUAL(st.sent, st.handled + st.dead_letters);
 	rt_system_free(sys);
 	quiet = 0;

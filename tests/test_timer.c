@@ -169,7 +169,7 @@ assert_balanced(rt_system *sys)
 {
 	rt_stats st;
 
-	CU_ASSERT_EQUAL_FATAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT_EQUAL_FATAL(rt_stats_system(sys, &st), 0);
 	CU_ASSERT_EQUAL(st.sent, st.handled + st.dead_letters);
 }
 
@@ -392,7 +392,7 @@ test_cancel(void)
 	{
 		rt_stats st;
 
-		CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+		CU_ASSERT_EQUAL(rt_stats_system(sys, &st), 0);
 		CU_ASSERT_EQUAL(st.sent, 0);
 		CU_ASSERT_EQUAL(st.dead_letters, 0);
 	}
@@ -421,7 +421,7 @@ test_bad_arguments(void)
 	CU_ASSERT_EQUAL(rt_env_send_every(NULL, 1, NULL, NULL), RT_EINVAL);
 	CU_ASSERT_EQUAL(rt_test_advance(sys, RT_SEC(1)), 0);
 	CU_ASSERT_EQUAL(rec.n, 0);
-	CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT_EQUAL(rt_stats_system(sys, &st), 0);
 	CU_ASSERT_EQUAL(st.sent, 0);
 	rt_system_free(sys);
 }
@@ -559,7 +559,7 @@ test_bounded_targets(void)
 	CU_ASSERT_EQUAL(rec.n, 3);
 	CU_ASSERT_EQUAL(rec.dead, 1);
 	CU_ASSERT_EQUAL(rec.cause, RT_DEAD_DROPPED);
-	CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT_EQUAL(rt_stats_system(sys, &st), 0);
 	CU_ASSERT_EQUAL(st.dropped, 1);
 	assert_balanced(sys);
 	rt_system_free(sys);
@@ -588,7 +588,7 @@ test_ttl_on_virtual_time(void)
 	CU_ASSERT_EQUAL(rec.n, 1);
 	CU_ASSERT_EQUAL(rec.dead, 1);
 	CU_ASSERT_EQUAL(rec.cause, RT_DEAD_EXPIRED);
-	CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT_EQUAL(rt_stats_system(sys, &st), 0);
 	CU_ASSERT_EQUAL(st.expired, 1);
 	assert_balanced(sys);
 	rt_system_free(sys);

@@ -71,7 +71,7 @@ assert_balanced(rt_system *sys)
 {
 	rt_stats st;
 
-	CU_ASSERT_EQUAL_FATAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT_EQUAL_FATAL(rt_stats_system(sys, &st), 0);
 	CU_ASSERT_EQUAL(st.sent, st.handled + st.dead_letters);
 }
 
@@ -154,7 +154,7 @@ test_no_subscribers(void)
 
 	CU_ASSERT_EQUAL(publish(sys, 1, "X"), 0);
 	CU_ASSERT_EQUAL(rt_test_run(sys), 0);
-	CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT_EQUAL(rt_stats_system(sys, &st), 0);
 	CU_ASSERT_EQUAL(st.sent, 0);
 	rt_system_free(sys);
 }
@@ -283,7 +283,7 @@ test_full_mailboxes(void)
 	CU_ASSERT_EQUAL(rt_test_run(sys), 4);
 	CU_ASSERT_EQUAL(rt_test_handled(sys, s.ref, "Quote"), 2);
 	CU_ASSERT_EQUAL(rt_test_handled(sys, p.ref, "Quote"), 1);
-	CU_ASSERT_EQUAL(rt_stats_get(sys, &st), 0);
+	CU_ASSERT_EQUAL(rt_stats_system(sys, &st), 0);
 	CU_ASSERT_EQUAL(st.refused, 1);
 	CU_ASSERT_EQUAL(st.dropped, 1);
 	assert_balanced(sys);

@@ -100,7 +100,7 @@ pool_Collector_on_Wait(pool_Collector *self, rt_ctx *ctx,
 		/* Results still on their way: answer when the last comes
 		 * (one waiter at a time is all this example needs). */
 		self->want = req->good;
-		self->waiter = rt_defer_reply(ctx);
+		self->waiter = rt_reply_defer(ctx);
 		return RT_DEFER;
 	}
 	reply->results = self->results;
@@ -185,7 +185,7 @@ main(void)
 	if ((rc = pool_Collector_call_Wait(sys, results,
 		 &(pool_Wait){ .good = good }, &totals, RT_SEC(10))) != 0)
 		return fail("waiting for the results", rc);
-	rt_stats_get(sys, &st);
+	rt_stats_system(sys, &st);
 	printf("done: %u of %u good jobs, sum of squares %llu (expected "
 	    "%llu)\n", totals.results, good, (unsigned long long)totals.sum,
 	    (unsigned long long)expected);

@@ -35,7 +35,7 @@ extern "C" {
 typedef int64_t rt_corr;
 
 /*
- * rt_reply_token: the right to answer one request later (rt_defer_reply).
+ * rt_reply_token: the right to answer one request later (rt_reply_defer).
  * A zeroed token answers nothing.
  */
 typedef struct rt_reply_token {
@@ -44,7 +44,7 @@ typedef struct rt_reply_token {
 } rt_reply_token;
 
 /*
- * rt_defer_reply: from the handler of a request, take over its reply: the
+ * rt_reply_defer: from the handler of a request, take over its reply: the
  * handler then returns RT_DEFER, and the token is answered later, by this
  * actor or any other, with P_reply_M(token, &reply). A token must be
  * answered exactly once; one answered twice (the second answer returns
@@ -53,7 +53,7 @@ typedef struct rt_reply_token {
  * RT_ESHUTDOWN at shutdown. Outside the handler of a request that expects
  * a reply (it was sent, not asked or called), the token is zeroed.
  */
-RT_API rt_reply_token rt_defer_reply(rt_ctx *ctx);
+RT_API rt_reply_token rt_reply_defer(rt_ctx *ctx);
 
 /*
  * rt_reply_error: from the handler of a request, answer it with the error
@@ -65,7 +65,7 @@ RT_API rt_reply_token rt_defer_reply(rt_ctx *ctx);
  * returns 0, which this returns, so `return rt_reply_error(ctx, RT_ENOENT);`
  * is the whole answer. A request that was sent, not asked or called, has
  * no one to answer: nothing is sent. Returns 0, or RT_EINVAL outside the
- * handler of a request, after rt_defer_reply, or for status 0.
+ * handler of a request, after rt_reply_defer, or for status 0.
  */
 RT_API int rt_reply_error(rt_ctx *ctx, int status);
 

@@ -180,8 +180,8 @@ typedef struct rt_stats {
 	uint64_t restarts;     /* supervised children restarted */
 } rt_stats;
 
-/* rt_stats_get: fill *out with the system's counters. RT_EINVAL on NULL. */
-RT_API int rt_stats_get(rt_system *sys, rt_stats *out);
+/* rt_stats_system: fill *out with the system's counters. RT_EINVAL on NULL. */
+RT_API int rt_stats_system(rt_system *sys, rt_stats *out);
 
 #ifdef __cplusplus
 }

@@ -28,7 +28,7 @@ cf_A_on_Z(cf_A *self, rt_ctx *ctx, const cf_Z *req, cf_E *reply)
 	(void)self;
 	(void)req;
 	(void)reply;
-	pending = rt_defer_reply(ctx);
+	pending = rt_reply_defer(ctx);
 	return RT_DEFER;
 }
 

@@ -120,7 +120,7 @@ void ask_Tick_print(FILE *f, const ask_Tick *m);
 /*
  * Requests: a message M -> R is answered with an R. P_M_request_desc
  * describes it to the runtime. P_reply_M answers a request whose
- * handler deferred its reply (took rt_defer_reply(ctx) and returned
+ * handler deferred its reply (took rt_reply_defer(ctx) and returned
  * RT_DEFER): it borrows reply (strings and bytes are copied) and uses
  * up the token. Returns 0, RT_ENOENT (answered before), RT_ENOMEM, or
  * RT_EINVAL (a zeroed token; a NULL reply when R has fields, or bad
@@ -174,7 +174,7 @@ int ask_reply_Echo(rt_reply_token t, const ask_Echo *reply);
  * actor that `asks M`, returns at once a correlation id (> 0) or a
  * negative RT_E* code; the answer comes to that actor's on_M_reply.
  * The handler of a request fills *reply (zeroed before it runs) and
- * returns 0, or takes rt_defer_reply(ctx), returns RT_DEFER and
+ * returns 0, or takes rt_reply_defer(ctx), returns RT_DEFER and
  * answers later with P_reply_M. A request that is sent, not called or
  * asked, runs the same handler and its reply is dropped.
  * The answer to each of its asks comes to on_M_reply, with the id
@@ -342,7 +342,7 @@ int ask_Shop_on_Store_reply(ask_Shop *self, rt_ctx *ctx, rt_corr id,
  * actor that `asks M`, returns at once a correlation id (> 0) or a
  * negative RT_E* code; the answer comes to that actor's on_M_reply.
  * The handler of a request fills *reply (zeroed before it runs) and
- * returns 0, or takes rt_defer_reply(ctx), returns RT_DEFER and
+ * returns 0, or takes rt_reply_defer(ctx), returns RT_DEFER and
  * answers later with P_reply_M. A request that is sent, not called or
  * asked, runs the same handler and its reply is dropped.
  */
