@@ -33,6 +33,7 @@
 #include "log.h"
 #include "park.h"
 #include "registry_int.h"
+#include "report.h"
 #include "send_int.h"
 #include "supervisor_int.h"
 #include "system_int.h"

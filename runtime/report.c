@@ -10,7 +10,7 @@
 #include "bonds.h"
 #include "cell.h"
 #include "log.h"
-#include "supervisor_int.h"
+#include "report.h"
 #include "system_int.h"
 
 const char *

@@ -31,6 +31,7 @@
 #include "log.h"
 #include "park.h"
 #include "pool.h"
+#include "report.h"
 #include "send_int.h"
 #include "supervisor_int.h"
 #include "system_int.h"

@@ -58,8 +58,6 @@ int rti_sup_spawn_child(rt_system *sys, const rt_actor_class *cls,
     const void *args, size_t args_len, const struct rti_child_start *where,
     rt_ref *out);
 
-/* rti_reason_text: an exit reason in words (report.c). */
-const char *rti_reason_text(int reason);
 
 /* rti_sup_event: a DOWN message for a supervisor (bonds.c). */
 int rti_sup_event(void *state, rt_ctx *ctx, const struct rti_bond_msg *m,
@@ -79,13 +77,5 @@ void rti_sup_kids_free(struct rti_ext *x);
 /* rti_sup_adopt_lost: a rt_sup_start_child request that its supervisor
  * will never handle: its child stops for good. */
 void rti_sup_adopt_lost(rt_env *env);
-
-/*
- * rti_crash_report: log one crash report for the actor in `cell` (its
- * run-token holder): its path or class, the reason, and the message in
- * hand (`tag` name, local tag and payload; NULL name: none).
- */
-void rti_crash_report(rt_system *sys, rt_cell *cell, int reason,
-    const char *tag, uint32_t ltag, const void *msg);
 
 #endif

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Crash reports (report.c): one line per crash through the log hook.
+ */
+#ifndef RT_RUNTIME_REPORT_H
+#define RT_RUNTIME_REPORT_H
+
+#include <stdint.h>
+#include <rt/system.h>
+
+#include "cell.h"
+
+/* rti_reason_text: an exit reason in words. */
+const char *rti_reason_text(int reason);
+
+/*
+ * rti_crash_report: log one crash report for the actor in `cell` (its
+ * run-token holder): its path or class, the reason, and the message in
+ * hand (`tag` name, local tag and payload; NULL name: none).
+ */
+void rti_crash_report(rt_system *sys, rt_cell *cell, int reason,
+    const char *tag, uint32_t ltag, const void *msg);
+
+#endif
