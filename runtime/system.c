@@ -9,7 +9,6 @@
 #include "actor_int.h"
 #include "ask_int.h"
 #include "clock.h"
-#include "deadletter.h"
 #include "envelope.h"
 #include "pool.h"
 #include "log.h"
@@ -19,6 +18,7 @@
 #include "testkit.h"
 #include "timer.h"
 #include "topic_int.h"
+#include "undelivered.h"
 #include "watchdog.h"
 
 void
@@ -74,12 +74,11 @@ rti_system_create(const rt_config *cfg, bool manual)
 	if (sys == NULL)
 		return NULL;
 	memset(sys, 0, sizeof(*sys));
-	owned = aligned_alloc(RT_CACHELINE, sizeof(*owned));
+	owned = calloc(1, sizeof(*owned));
 	if (owned == NULL) {
 		free(sys);
 		return NULL;
 	}
-	memset(owned, 0, sizeof(*owned));
 	sys->wheel = &owned->wheel;
 	sys->tokens = &owned->tokens;
 	sys->topics = &owned->topics;
@@ -349,8 +348,9 @@ drain_cell(rt_cell *cell, void *arg)
 		rt_env *env = rti_env_of(node);
 
 		if (arg != NULL && (env->kind == RTI_ENV_MSG ||
-					env->kind == RTI_ENV_DOWN))
-			rti_dead_letter(arg, NULL, env, RT_DEAD_STOPPED);
+					env->kind == RTI_ENV_DOWN ||
+					env->kind == RTI_ENV_SUP))
+			rti_undelivered(arg, NULL, env, RT_DEAD_STOPPED);
 		else if (env->kind == RTI_ENV_RESTART)
 			rti_bond_stale(env);
 		rti_env_free(env);
