@@ -26,7 +26,6 @@
 #include "ask_int.h"
 #include "bonds.h"
 #include "clock.h"
-#include "deadletter.h"
 #include "envelope.h"
 #include "flow.h"
 #include "pool.h"
@@ -38,6 +37,7 @@
 #include "supervisor_int.h"
 #include "system_int.h"
 #include "testkit.h"
+#include "undelivered.h"
 
 /* At most this many envelopes are moved into the lanes per run. */
 #define DRAIN_LIMIT 4096
@@ -140,7 +140,7 @@ dead(rti_worker *w, rt_cell *cell, rt_env *env, rt_dead_cause cause,
 {
 	if (ours)
 		ck_pr_store_64(&cell->dead, cell->dead + 1);
-	rti_dead_letter(w->sys, ours ? cell->cls : NULL, env, cause);
+	rti_undelivered(w->sys, ours ? cell->cls : NULL, env, cause);
 	retire(cell, env);
 }
 
@@ -358,7 +358,7 @@ incarnate(rti_worker *w, rt_cell *cell, rt_env *start)
 	if (child && cls != &rti_sup_class) {
 		rt_ref self = { cell, cell->live_gen };
 
-		rti_send_down(x->parent, self, 0, x->slot, RTI_BOND_STARTED);
+		rti_send_sup(x->parent, self, 0, x->slot, RTI_BOND_STARTED);
 	}
 	if (cell->flags & RTI_CELL_STOPPING)
 		actor_exit(w, cell, cell->stop_reason, false);
@@ -485,7 +485,7 @@ signal(rti_worker *w, rt_cell *cell, rt_env *env)
 		    !ck_pr_load_32(&w->sys->stopping)) {
 			rt_ref self = { cell, cell->live_gen };
 
-			rti_send_down(self, self, env->v.reason,
+			rti_send_sup(self, self, env->v.reason,
 			    (env->flags & RTI_ENV_FINAL) != 0, RTI_BOND_STOP);
 			return false;
 		}
@@ -564,10 +564,12 @@ drain(rti_worker *w, rt_cell *cell)
 			}
 			continue;
 		}
-		if (env->kind == RTI_ENV_REPLY || env->kind == RTI_ENV_DOWN) {
-			/* An answer or a down is handled like a message,
-			 * unless the answer's ask is no longer pending:
-			 * late, or a second one. */
+		/* REPLY, DOWN or SUP (envelope.h): one comparison. */
+		if ((unsigned)env->kind - RTI_ENV_REPLY <=
+		    RTI_ENV_SUP - RTI_ENV_REPLY) {
+			/* An answer, a down or a supervisor's event is
+			 * handled like a message, unless the answer's ask
+			 * is no longer pending: late, or a second one. */
 			if (env->gen != live)
 				dead(w, cell, env, RT_DEAD_STOPPED, false);
 			else if (env->kind == RTI_ENV_REPLY &&

@@ -136,8 +136,10 @@ rti_bond_env(rt_ref to, unsigned kind, rt_ref from, int reason,
 	if (env == NULL)
 		return NULL;
 	env->kind = (uint8_t)kind;
-	/* A down is a message, not for the dispatch switch. */
-	env->flags = kind == RTI_ENV_DOWN ? RTI_ENV_ODD : 0;
+	/* A down or a supervisor's event is a message, not for the
+	 * dispatch switch. */
+	env->flags = kind == RTI_ENV_DOWN || kind == RTI_ENV_SUP ?
+	    RTI_ENV_ODD : 0;
 	env->cell = to.cell;
 	env->gen = to.gen;
 	env->v.reason = reason;
@@ -186,6 +188,19 @@ rti_send_down(rt_ref to, rt_ref who, int reason, uint32_t slot,
 
 	if (env == NULL) {
 		lost(to.cell->sys, "down");
+		return;
+	}
+	rti_send_internal(env, RTI_SEND_REPLY);
+}
+
+void
+rti_send_sup(rt_ref to, rt_ref from, int reason, uint32_t slot,
+    unsigned what)
+{
+	rt_env *env = rti_bond_env(to, RTI_ENV_SUP, from, reason, slot, what);
+
+	if (env == NULL) {
+		lost(to.cell->sys, "supervisor event");
 		return;
 	}
 	rti_send_internal(env, RTI_SEND_REPLY);
@@ -317,12 +332,16 @@ rti_down_deliver(rt_cell *cell, rt_ctx *ctx, rt_env *env)
 	const rt_actor_class *cls = cell->cls;
 	struct rti_ext *x = cell->ext;
 
+	if (env->kind == RTI_ENV_SUP)
+		return cls == &rti_sup_class ?
+		    rti_sup_event(cell->state, ctx, m, env->v.reason) : 0;
 	/* A monitor's down whose monitor was taken back after it was
 	 * queued is dropped, as Erlang's demonitor flushes it. */
 	if (m->what == RTI_BOND_MONITOR &&
 	    (x == NULL || !refs_del(&x->watching, m->from)))
 		return 0;
 	if (cls == &rti_sup_class)
+		/* A child's exit (it links them, trapping). */
 		return rti_sup_event(cell->state, ctx, m, env->v.reason);
 	if (cls->on_down == NULL)
 		return 0;

@@ -56,17 +56,18 @@ struct rti_ext {
 	uint32_t seq;             /* atomic: simple_one_for_one numbering */
 };
 
-/* What a DOWN message says. */
+/* What a DOWN message (or a supervisor's SUP message) says. */
 enum rti_bond_what {
+	/* DOWN */
 	RTI_BOND_MONITOR = 0, /* a watched actor exited */
 	RTI_BOND_LINK = 1,    /* a linked actor exited (trapped) */
-	RTI_BOND_STARTED = 2, /* to a supervisor: a child's on_start is done */
-	RTI_BOND_ADOPT = 3,   /* to a supervisor: rt_sup_start_child */
-	RTI_BOND_TIMER = 4,   /* to a supervisor: one of its timers fired */
-	RTI_BOND_STOP = 5,    /* to a supervisor: stop, children first
-	                         (slot: 1 for good) */
 	RTI_BOND_NOSTART = 6, /* to an actor that called rt_sup_start_child:
 	                         that child failed its first start */
+	/* SUP, to a supervisor */
+	RTI_BOND_STARTED = 2, /* a child's on_start is done */
+	RTI_BOND_ADOPT = 3,   /* rt_sup_start_child: take this child in */
+	RTI_BOND_TIMER = 4,   /* one of its timers fired */
+	RTI_BOND_STOP = 5,    /* stop, children first (slot: 1 for good) */
 };
 
 /* The payload of LINK, UNLINK, MONITOR, DEMONITOR, EXIT, DOWN, RESTART. */
@@ -77,7 +78,7 @@ struct rti_bond_msg {
 	uint32_t slot; /* EXIT and DOWN from a supervised child to its
 	                  supervisor, RESTART to it: its slot there;
 	                  RTI_BOND_TIMER: which timer */
-	uint8_t what;  /* DOWN: enum rti_bond_what */
+	uint8_t what;  /* DOWN, SUP: enum rti_bond_what */
 	/* ADOPT: who is told if the child's first start fails: a thread
 	 * waiting in rt_sup_start_child, or else an actor (or neither). */
 	struct start_wait *wait;
@@ -126,6 +127,10 @@ void rti_signal_push(rt_env *env);
  * a dead letter if `to` is gone. Any thread.
  */
 void rti_send_down(rt_ref to, rt_ref who, int reason, uint32_t slot,
+    unsigned what);
+
+/* rti_send_sup: the same, a SUP message to supervisor `to` from `from`. */
+void rti_send_sup(rt_ref to, rt_ref from, int reason, uint32_t slot,
     unsigned what);
 
 /* What drain() does after rti_bond_signal. */

@@ -3,11 +3,9 @@
  * Dead letters. Whoever finds one (the worker running its target, or the
  * sender when a full mailbox drops it) counts it by cause and hands it to
  * the hook of rt_config, so that nothing accepted ever disappears unseen.
+ * A leaf: what a lost envelope owes is settled before (undelivered.c).
  */
-#include "ask_int.h"
-#include "bonds.h"
 #include "deadletter.h"
-#include "supervisor_int.h"
 #include "sched.h"
 #include "system_int.h"
 
@@ -17,14 +15,6 @@ rti_dead_letter(rt_system *sys, const rt_actor_class *cls, rt_env *env,
 {
 	rt_dead_letter dl;
 
-	/* A request nobody will handle still gets its answer. */
-	if (env->flags & RTI_ENV_REQUEST)
-		rti_request_failed(env, cause);
-	/* A child nobody will supervise stops. */
-	if (env->kind == RTI_ENV_DOWN &&
-	    ((const struct rti_bond_msg *)rt_env_payload(env))->what ==
-		RTI_BOND_ADOPT)
-		rti_sup_adopt_lost(env);
 	rti_count(sys, dead, 1);
 	if (cause == RT_DEAD_DROPPED)
 		rti_count(sys, dropped, 1);
@@ -35,6 +25,7 @@ rti_dead_letter(rt_system *sys, const rt_actor_class *cls, rt_env *env,
 	dl.cause = cause;
 	dl.actor = cls != NULL ? cls->name : NULL;
 	dl.message = env->kind == RTI_ENV_DOWN ? "down" :
+	    env->kind == RTI_ENV_SUP ? "supervisor event" :
 	    cls != NULL && cls->tag_names != NULL &&
 		env->v.tag < cls->ntags ?
 	    cls->tag_names[env->v.tag] :

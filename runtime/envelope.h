@@ -16,20 +16,26 @@
 
 enum rti_env_kind {
 	RTI_ENV_MSG = 0,   /* a user message, `tag` local to the class */
-	RTI_ENV_START = 1, /* create the incarnation `gen` of class `cls` */
-	RTI_ENV_STOP = 2,  /* stop incarnation `gen` with `reason` */
-	RTI_ENV_REPLY = 3, /* the answer to a request (ask_int.h): to an actor,
+	/* Handled like messages, in order with them (rti_env_as_message):
+	 * one range, so that telling them apart is one comparison. */
+	RTI_ENV_REPLY = 1, /* the answer to a request (ask_int.h): to an actor,
 	                      handled like a message; to a waiting thread
 	                      (cell NULL), handed to it */
+	RTI_ENV_DOWN = 2,  /* a watched (or linked, trapping) actor exited;
+	                      handled by on_down (struct rti_bond_msg) */
+	RTI_ENV_SUP = 3,   /* to a supervisor from the runtime (struct
+	                      rti_bond_msg; `what` says which: a child started,
+	                      a child to adopt, one of its timers fired, stop) */
+	/* Signals, acted on as they are taken from the mailbox. */
+	RTI_ENV_START = 4,   /* create the incarnation `gen` of class `cls` */
+	RTI_ENV_STOP = 5,    /* stop incarnation `gen` with `reason` */
+	RTI_ENV_RESTART = 6, /* a supervised child starts again */
 	/* Bonds (bonds.h): signals with a struct rti_bond_msg payload. */
-	RTI_ENV_LINK = 4,      /* link the sender and the target */
-	RTI_ENV_UNLINK = 5,    /* undo a link */
-	RTI_ENV_MONITOR = 6,   /* the sender watches the target */
-	RTI_ENV_DEMONITOR = 7, /* ... no longer */
-	RTI_ENV_EXIT = 8,      /* a linked actor exited with `reason` */
-	RTI_ENV_DOWN = 9,      /* a message: a watched (or linked, trapping)
-	                          actor exited; handled by on_down */
-	RTI_ENV_RESTART = 10,  /* a supervised child starts again */
+	RTI_ENV_LINK = 7,      /* link the sender and the target */
+	RTI_ENV_UNLINK = 8,    /* undo a link */
+	RTI_ENV_MONITOR = 9,   /* the sender watches the target */
+	RTI_ENV_DEMONITOR = 10, /* ... no longer */
+	RTI_ENV_EXIT = 11,     /* a linked actor exited with `reason` */
 };
 
 enum rti_env_flags {

@@ -25,11 +25,11 @@
 
 #include "actor_int.h"
 #include "clock.h"
-#include "deadletter.h"
 #include "flow.h"
 #include "park.h"
 #include "pool.h"
 #include "system_int.h"
+#include "undelivered.h"
 
 /* --- muting -------------------------------------------------------------- */
 
@@ -182,7 +182,7 @@ rti_flow_over_bound(rt_system *sys, rti_worker *w, rt_cell *cell, rt_env *env,
 	if (policy == RT_OVERFLOW_DROP) {
 		/* Accepted (the send returns 0), and dead at once. */
 		rti_count_w(sys, w, sent, 1);
-		rti_dead_letter(sys, ck_pr_load_ptr(&cell->kind), env,
+		rti_undelivered(sys, ck_pr_load_ptr(&cell->kind), env,
 		    RT_DEAD_DROPPED);
 		rti_env_free(env);
 		*rc = 0;

@@ -8,13 +8,13 @@
 
 #include "actor_int.h"
 #include "clock.h"
-#include "deadletter.h"
 #include "envelope.h"
 #include "flow.h"
 #include "pool.h"
 #include "park.h"
 #include "send_int.h"
 #include "system_int.h"
+#include "undelivered.h"
 
 /* rt_env_new, for every case; rt_env_new itself has the common one. */
 static int __attribute__((noinline))
@@ -294,7 +294,7 @@ rti_send_internal(rt_env *env, enum rti_send_kind kind)
 	rti_count_w(sys, w, sent, 1);
 	if (rti_cell_gen(cell) != env->gen || ck_pr_load_32(&sys->stopping)) {
 		rti_inflight_leave(sys, ext);
-		rti_dead_letter(sys, NULL, env, RT_DEAD_STOPPED);
+		rti_undelivered(sys, NULL, env, RT_DEAD_STOPPED);
 		rti_env_free(env);
 		return;
 	}
@@ -309,7 +309,7 @@ rti_send_internal(rt_env *env, enum rti_send_kind kind)
 			ck_pr_dec_32(&cell->count);
 			rti_room_made(cell);
 			rti_inflight_leave(sys, ext);
-			rti_dead_letter(sys, ck_pr_load_ptr(&cell->kind), env,
+			rti_undelivered(sys, ck_pr_load_ptr(&cell->kind), env,
 			    RT_DEAD_DROPPED);
 			rti_env_free(env);
 			return;

@@ -197,7 +197,7 @@ static void
 timer_start(struct rti_sup *s, uint32_t i, uint32_t kind, int64_t delay)
 {
 	struct kid *k = &s->kids[i];
-	rt_env *env = rti_bond_env(s->self, RTI_ENV_DOWN, k->ref,
+	rt_env *env = rti_bond_env(s->self, RTI_ENV_SUP, k->ref,
 	    (int32_t)++k->timer_seq, i | kind, RTI_BOND_TIMER);
 
 	if (env == NULL) {
@@ -355,7 +355,7 @@ start_next(struct rti_sup *s, rt_ctx *ctx)
 	tell_waiter(s, 0);
 	if (s->self.cell->ext != NULL &&
 	    !rt_ref_is_null(s->self.cell->ext->parent))
-		rti_send_down(s->self.cell->ext->parent, s->self, 0,
+		rti_send_sup(s->self.cell->ext->parent, s->self, 0,
 		    s->self.cell->ext->slot, RTI_BOND_STARTED);
 }
 

@@ -334,7 +334,7 @@ rt_sup_start_child(rt_ref sup, const void *args, rt_ref *out)
 		return r;
 	if (out != NULL)
 		*out = ref;
-	env = rti_bond_env(sup, RTI_ENV_DOWN, ref, 0, 0, RTI_BOND_ADOPT);
+	env = rti_bond_env(sup, RTI_ENV_SUP, ref, 0, 0, RTI_BOND_ADOPT);
 	if (env == NULL) {
 		(void)rti_actor_signal_stop(ref.cell, ref.gen, RT_ENOMEM,
 		    true);

@@ -10,12 +10,12 @@
 #include <string.h>
 
 #include "clock.h"
-#include "deadletter.h"
 #include "log.h"
 #include "pool.h"
 #include "send_int.h"
 #include "system_int.h"
 #include "timer.h"
+#include "undelivered.h"
 
 #define SLOT_MASK (RTI_WHEEL_SLOTS - 1)
 
@@ -326,7 +326,7 @@ start(rt_env *env, rt_duration delay, rt_duration period,
 	if (env == NULL)
 		return RT_EINVAL;
 	if ((env->kind != RTI_ENV_MSG && env->kind != RTI_ENV_REPLY &&
-		env->kind != RTI_ENV_DOWN) ||
+		env->kind != RTI_ENV_DOWN && env->kind != RTI_ENV_SUP) ||
 	    env->cell == NULL || delay < 0 || period < 0) {
 		rt_env_discard(env);
 		return RT_EINVAL;
@@ -459,7 +459,7 @@ rti_wheel_close(rti_wheel *wh)
 		rt_env *next = (rt_env *)list->node.next;
 
 		rti_count(wh->sys, sent, 1);
-		rti_dead_letter(wh->sys, NULL, list, RT_DEAD_STOPPED);
+		rti_undelivered(wh->sys, NULL, list, RT_DEAD_STOPPED);
 		rti_env_free(list);
 		list = next;
 	}
