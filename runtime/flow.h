@@ -26,6 +26,34 @@ rti_refuse(rt_system *sys, rt_env *env, int rc)
 	return rc;
 }
 
+/* What rti_flow_reserve found. */
+enum rti_room {
+	RTI_ROOM_FREE,  /* an unbounded mailbox: nothing to count */
+	RTI_ROOM_TAKEN, /* a place taken: the message is counted */
+	RTI_ROOM_OVER,  /* the place taken is over the bound */
+};
+
+/*
+ * rti_flow_reserve: every send's admission to a bounded mailbox: take a
+ * place with one atomic add, and tell whether that went over the bound
+ * (then the caller applies the overflow policy, rti_flow_over_bound, which
+ * gives the place back unless the message is accepted over it). The
+ * consumer gives places back once per run (actor.c).
+ */
+static inline enum rti_room
+rti_flow_reserve(rt_cell *cell)
+{
+	/* Relaxed: set at spawn, before the generation the sender
+	 * acquired, and never changed while the actor lives. */
+	uint32_t bound = ck_pr_load_32(&cell->bound);
+
+	if (bound == 0)
+		return RTI_ROOM_FREE;
+	/* Relaxed: the push publishes the message. */
+	return ck_pr_faa_32(&cell->count, 1) < bound ? RTI_ROOM_TAKEN :
+						      RTI_ROOM_OVER;
+}
+
 /* What rti_flow_over_bound tells its caller to do. */
 enum rti_over {
 	RTI_OVER_PUSH,  /* accepted over the bound: push it */

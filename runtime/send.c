@@ -22,19 +22,17 @@ env_new_slow(rt_ref to, uint32_t tag, size_t size, rt_env **out)
 {
 	rt_system *sys;
 	rt_env *env;
+	int rc;
 
 	if (to.cell == NULL || out == NULL)
 		return RT_EINVAL;
 	sys = to.cell->sys;
-	if ((to.gen & 1) == 0 || rti_cell_gen(to.cell) != to.gen) {
-		rti_count(sys, refused, 1);
-		return rti_gone(sys);
-	}
-	/* Relaxed: a late sender that misses the flag is caught by
+	/* A late sender that misses the stopping flag is caught by
 	 * rt_env_send, which checks again inside the in-flight window. */
-	if (ck_pr_load_32(&sys->stopping)) {
+	if ((rc = (to.gen & 1) == 0 ? rti_gone(sys) :
+			rti_admit(sys, to.cell, to.gen)) != 0) {
 		rti_count(sys, refused, 1);
-		return RT_ESHUTDOWN;
+		return rc;
 	}
 	env = rti_env_alloc_sys(sys, size);
 	if (env == NULL)
@@ -160,7 +158,8 @@ send_slow(rt_env *env, const rt_send_opts *opts)
 	}
 	for (;;) {
 		bool ext = rti_inflight_enter(sys, w);
-		uint32_t bound;
+		enum rti_room room;
+		int rc;
 
 		/*
 		 * rt_env_new checked both a moment ago. A thread outside the
@@ -168,35 +167,24 @@ send_slow(rt_env *env, const rt_send_opts *opts)
 		 * what makes shutdown safe; for a worker a target that
 		 * stopped meanwhile only turns the message into a dead letter.
 		 */
-		if (w == NULL && rti_cell_gen(cell) != env->gen) {
+		if (w == NULL && (rc = rti_admit(sys, cell, env->gen)) != 0) {
 			rti_inflight_leave(sys, ext);
-			return rti_refuse(sys, env, rti_gone(sys));
+			return rti_refuse(sys, env, rc);
 		}
-		if (w == NULL && ck_pr_load_32(&sys->stopping)) {
-			rti_inflight_leave(sys, ext);
-			return rti_refuse(sys, env, RT_ESHUTDOWN);
-		}
-		/* Relaxed: set at spawn, before the generation that
-		 * rt_env_new acquired, and never changed while it lives. */
-		bound = ck_pr_load_32(&cell->bound);
-		if (bound != 0) {
-			/* Reserve a place; the consumer gives it back.
-			 * Relaxed: the push publishes the message. */
-			if (ck_pr_faa_32(&cell->count, 1) >= bound) {
-				int rc;
-
-				switch (rti_flow_over_bound(sys, w, cell, env, ext,
-				    deadline, &rc)) {
-				case RTI_OVER_PUSH:
-					break;
-				case RTI_OVER_DONE:
-					return rc;
-				case RTI_OVER_RETRY:
-					continue;
-				}
+		room = rti_flow_reserve(cell);
+		if (room == RTI_ROOM_OVER) {
+			switch (rti_flow_over_bound(sys, w, cell, env, ext,
+			    deadline, &rc)) {
+			case RTI_OVER_PUSH:
+				break;
+			case RTI_OVER_DONE:
+				return rc;
+			case RTI_OVER_RETRY:
+				continue;
 			}
-			env->flags |= RTI_ENV_COUNTED;
 		}
+		if (room != RTI_ROOM_FREE)
+			env->flags |= RTI_ENV_COUNTED;
 		rti_count_w(sys, w, sent, 1);
 		rti_sched_push(sys, cell, env);
 		rti_inflight_leave(sys, ext);
@@ -247,17 +235,15 @@ send_fast(rt_env *env, const rt_send_opts *opts)
 {
 	rti_worker *w = rti_tls_worker;
 	rt_cell *cell;
-	uint32_t bound;
+	enum rti_room room;
 
 	if (opts != NULL || w == NULL || env == NULL ||
 	    env->kind != RTI_ENV_MSG || (cell = env->cell) == NULL ||
 	    cell->sys != w->sys)
 		return send_slow(env, opts);
-	/* Relaxed, as in send_slow. */
-	bound = ck_pr_load_32(&cell->bound);
-	if (bound != 0) {
-		/* Reserve a place, as in send_slow (relaxed). */
-		if (ck_pr_faa_32(&cell->count, 1) >= bound)
+	room = rti_flow_reserve(cell);
+	if (room != RTI_ROOM_FREE) {
+		if (room == RTI_ROOM_OVER)
 			return send_over_w(w, cell, env);
 		env->flags |= RTI_ENV_COUNTED;
 	}
@@ -286,25 +272,23 @@ rti_send_internal(rt_env *env, enum rti_send_kind kind)
 	rt_system *sys = cell->sys;
 	rti_worker *w = rti_sched_worker(sys);
 	bool ext = rti_inflight_enter(sys, w);
-	uint32_t bound;
+	enum rti_room room;
 
 	/* An answer fired by an ask's timeout is still an answer. */
 	if (env->kind == RTI_ENV_REPLY)
 		kind = RTI_SEND_REPLY;
 	rti_count_w(sys, w, sent, 1);
-	if (rti_cell_gen(cell) != env->gen || ck_pr_load_32(&sys->stopping)) {
+	if (rti_admit(sys, cell, env->gen) != 0) {
 		rti_inflight_leave(sys, ext);
 		rti_undelivered(sys, NULL, env, RT_DEAD_STOPPED);
 		rti_env_free(env);
 		return;
 	}
-	bound = ck_pr_load_32(&cell->bound);
-	if (bound != 0) {
-		/* Reserve a place as any send does; the consumer gives it
-		 * back (see rt_env_send_opts). */
-		uint32_t before = ck_pr_faa_32(&cell->count, 1);
-
-		if (before >= bound && kind == RTI_SEND_TIMER &&
+	room = rti_flow_reserve(cell);
+	if (room != RTI_ROOM_FREE) {
+		/* Never refused by the bound, but a fired timer in a full
+		 * mailbox that drops or rejects. */
+		if (room == RTI_ROOM_OVER && kind == RTI_SEND_TIMER &&
 		    rti_cell_overflow(cell) != RT_OVERFLOW_BLOCK) {
 			ck_pr_dec_32(&cell->count);
 			rti_room_made(cell);

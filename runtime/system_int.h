@@ -175,4 +175,20 @@ rti_gone(rt_system *sys)
 	return ck_pr_load_32(&sys->stopping) ? RT_ESHUTDOWN : RT_ENOACTOR;
 }
 
+/*
+ * rti_admit: whether a message for incarnation `gen` of `cell` may still
+ * be queued: 0, or why not (rti_gone's codes). The generation with
+ * acquire; the stopping flag relaxed: a sender outside the system calls
+ * this inside its in-flight window, which is what makes shutdown safe.
+ */
+static inline int
+rti_admit(rt_system *sys, rt_cell *cell, uint64_t gen)
+{
+	if (rti_cell_gen(cell) != gen)
+		return rti_gone(sys);
+	if (ck_pr_load_32(&sys->stopping))
+		return RT_ESHUTDOWN;
+	return 0;
+}
+
 #endif
