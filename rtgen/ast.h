@@ -226,7 +226,7 @@ typedef struct ast_decl {
 	/* include and import: the file as written (`name` is NULL). */
 	char *file;
 	/* import: the imported file's unit, parsed and checked, or NULL when
-	 * it could not be loaded (import_resolve; owned by the loader). */
+	 * it could not be loaded (loader_resolve; owned by the loader). */
 	struct ast_unit *imported;
 	bool used;            /* import: sema saw a name of it used */
 
@@ -285,13 +285,13 @@ typedef struct ast_unit {
 	 * directory: rtgen's -I directories, in order (borrowed). */
 	const char *const *search;
 	size_t nsearch;
-	/* The units of its imports, in order, each once (import_resolve;
+	/* The units of its imports, in order, each once (loader_resolve;
 	 * owned by the loader, the array by the unit). The files of a
 	 * protocol's make dependencies are their paths, and those of their
 	 * own imports, transitively. */
 	struct ast_unit **imports;
 	size_t nimports;
-	bool imports_resolved; /* import_resolve ran on it */
+	bool imports_resolved; /* loader_resolve ran on it */
 	bool imported;         /* loaded because another file imports it */
 	/* Files its outputs depend on besides itself (imported .rtp files,
 	 * included headers), as found on the search path, in the order they

@@ -21,7 +21,7 @@
 #include "deps.h"
 #include "emit_c.h"
 #include "emit_dot.h"
-#include "import.h"
+#include "loader.h"
 
 /* What rtgen makes of its inputs: C files, or text on stdout instead. */
 enum mode {
@@ -36,7 +36,7 @@ struct options {
 	bool werror;    /* -Werror */
 	const char **search;    /* -I DIR..., in order */
 	size_t nsearch;
-	import_loader *loader;  /* the imported files of the whole run */
+	loader *loader;  /* the imported files of the whole run */
 	enum mode mode;
 };
 
@@ -102,7 +102,7 @@ compile(const char *path, const char *dir, const struct options *o,
     struct output *h, struct output *c)
 {
 	const char *base = base_name(path);
-	const ast_unit *unit = import_load(o->loader, path);
+	const ast_unit *unit = loader_load(o->loader, path);
 	emit_c_opts opts;
 
 	if (unit == NULL)
@@ -294,9 +294,9 @@ rtgen_main(int argc, char **argv, FILE *out, FILE *err)
 		dirslash = join(dir, dir[strlen(dir) - 1] == '/' ? "" : "/",
 		    "");
 	outs = ast_xmalloc(2 * nfiles * sizeof(*outs));
-	o.loader = import_loader_new(err, o.werror, o.search, o.nsearch);
+	o.loader = loader_new(err, o.werror, o.search, o.nsearch);
 	for (i = 0; i < nfiles; i++)
-		import_add_root(o.loader, files[i]);
+		loader_add_root(o.loader, files[i]);
 	for (i = 0; i < nfiles; i++)
 		if (compile(files[i], dirslash, &o, &outs[2 * i],
 		    &outs[2 * i + 1]) != 0)
@@ -313,7 +313,7 @@ rtgen_main(int argc, char **argv, FILE *out, FILE *err)
 		emit_buf_free(&outs[i].text);
 	}
 	free(outs);
-	import_loader_free(o.loader);
+	loader_free(o.loader);
 	free(dirslash);
 	free(files);
 	free(o.search);

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "import.h"
+#include "loader.h"
 
 /* The file of an include or import: a name that can go between the
  * quotes of a C #include, for a file that exists. */
@@ -44,7 +44,7 @@ check_include(struct sema *s, const ast_decl *d)
 
 	if (!check_file_name(s, d))
 		return;
-	path = import_find(s->unit, d->file);
+	path = loader_find(s->unit, d->file);
 	if (path == NULL)
 		diag_error(s->d, d->name_loc, "included file '%s' not found "
 		    "(looked beside the .rtp file%s)", d->file,
@@ -56,7 +56,7 @@ check_include(struct sema *s, const ast_decl *d)
 
 /*
  * The imports: each file once, each protocol once and not this one; then
- * the names each declares, bare and qualified. The loader (import.c) has
+ * the names each declares, bare and qualified. The loader (loader.c) has
  * already reported what it could not load.
  */
 static void

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * rtgen's parser and checker as units: .rtp text in memory goes through
- * rtp_parse_text and sema_check, and each test looks at the AST they build
- * and at the diagnostics they write (to a memory stream), without the
- * command line or any file. The golden tests (test_rtgen) cover the
+ * the front end (loader_check_text: parse, then check), and each test
+ * looks at the AST it builds and at the diagnostics it writes (to a
+ * memory stream), without the command line or any file. The golden tests (test_rtgen) cover the
  * emitter's output and the exact text of every diagnostic.
  */
 #define _GNU_SOURCE
@@ -14,7 +14,7 @@
 #include "ast.h"
 #include "cutest.h"
 #include "diag.h"
-#include "rtp_parse.h"
+#include "loader.h"
 #include "sema.h"
 
 /* One checked unit, with what was reported about it. */
@@ -37,8 +37,7 @@ check_text(struct checked *c, const char *text, bool werror)
 	diag_init(&c->d, f, "t.rtp", text, strlen(text));
 	c->d.werror = werror;
 	c->unit = ast_unit_new("t.rtp");
-	if (rtp_parse_text(c->unit, &c->d, text, strlen(text)) == 0)
-		sema_check(c->unit, &c->d);
+	(void)loader_check_text(NULL, c->unit, &c->d, text, strlen(text));
 	c->errors = c->d.errors;
 	c->warnings = c->d.warnings;
 	fclose(f);

@@ -23,8 +23,7 @@
 #include "diag.h"
 #include "emit_c.h"
 #include "emit_dot.h"
-#include "rtp_parse.h"
-#include "sema.h"
+#include "loader.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -101,8 +100,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	diag_init(&d, sink(), "t.rtp", text_, size);
 	d.werror = size > 0 && data[0] == 'p'; /* both ways, cheaply */
-	if (rtp_parse_text(unit, &d, text_, size) == 0)
-		sema_check(unit, &d);
+	(void)loader_check_text(NULL, unit, &d, text_, size);
 	if (d.errors == 0)
 		emit_all(unit);
 	ast_unit_free(unit);

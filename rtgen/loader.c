@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Finding included and imported files, and loading imported ones (see
- * import.h).
+ * rtgen's front end (loader.h): read, parse, load the imports, check.
  */
-#include "import.h"
+#include "loader.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -41,7 +40,7 @@ is_file(const char *path)
 }
 
 char *
-import_find(const ast_unit *unit, const char *name)
+loader_find(const ast_unit *unit, const char *name)
 {
 	const char *slash = strrchr(unit->path, '/');
 	char *p;
@@ -64,7 +63,7 @@ import_find(const ast_unit *unit, const char *name)
 }
 
 char *
-import_read_file(const char *path, size_t *len, FILE *err)
+loader_read_file(const char *path, size_t *len, FILE *err)
 {
 	size_t cap = 4096, n = 0, got;
 	FILE *f = fopen(path, "rb");
@@ -138,7 +137,7 @@ struct frame {
 	const char *path;       /* as found, for messages */
 };
 
-struct import_loader {
+struct loader {
 	FILE *err;
 	bool werror;
 	const char *const *search;
@@ -150,11 +149,11 @@ struct import_loader {
 	size_t depth, capstack;
 };
 
-import_loader *
-import_loader_new(FILE *err, bool werror, const char *const *search,
+loader *
+loader_new(FILE *err, bool werror, const char *const *search,
     size_t nsearch)
 {
-	import_loader *l = ast_xmalloc(sizeof(*l));
+	loader *l = ast_xmalloc(sizeof(*l));
 
 	l->err = err;
 	l->werror = werror;
@@ -165,7 +164,7 @@ import_loader_new(FILE *err, bool werror, const char *const *search,
 }
 
 void
-import_loader_free(import_loader *l)
+loader_free(loader *l)
 {
 	size_t i;
 
@@ -185,7 +184,7 @@ import_loader_free(import_loader *l)
 /* The entry of the real path `real`, which the loader takes: a new one
  * (nothing known yet) when it has none. */
 static struct known *
-known(import_loader *l, char *real)
+known(loader *l, char *real)
 {
 	struct known *k = (struct known *)sema_symtab_get(&l->table, real);
 
@@ -205,7 +204,7 @@ known(import_loader *l, char *real)
 /* Put `file` (found at `path`) on the stack. Only its outermost place
  * counts: a cycle is reported from there. */
 static void
-push(import_loader *l, struct known *file, const char *path)
+push(loader *l, struct known *file, const char *path)
 {
 	if (l->depth == l->capstack)
 		l->stack = ast_xgrow(l->stack, &l->capstack, sizeof(*l->stack));
@@ -217,7 +216,7 @@ push(import_loader *l, struct known *file, const char *path)
 }
 
 static void
-pop(import_loader *l)
+pop(loader *l)
 {
 	struct known *file = l->stack[--l->depth].file;
 
@@ -225,20 +224,20 @@ pop(import_loader *l)
 		file->frame = 0;
 }
 
-static unsigned resolve(import_loader *l, ast_unit *unit, diag *d);
+static unsigned resolve(loader *l, ast_unit *unit, diag *d);
 
 /* Read, parse, resolve the imports of and check the file at `path`, whose
  * entry is `k`; `imported`: it is loaded for an import, not from the
  * command line. */
 static void
-load(import_loader *l, struct known *k, const char *path, bool imported)
+load(loader *l, struct known *k, const char *path, bool imported)
 {
 	size_t len = 0;
 	char *text;
 	diag d;
 
 	k->loaded = true;
-	text = import_read_file(path, &len, l->err);
+	text = loader_read_file(path, &len, l->err);
 	if (text == NULL) {
 		k->errors = 1;
 		return;
@@ -248,13 +247,8 @@ load(import_loader *l, struct known *k, const char *path, bool imported)
 	k->unit = ast_unit_new(path);
 	k->unit->search = l->search;
 	k->unit->nsearch = l->nsearch;
-	if (rtp_parse_text(k->unit, &d, text, len) == 0) {
-		k->unit->imports_resolved = true;
-		k->unit->imported = imported;
-		resolve(l, k->unit, &d);
-		sema_check(k->unit, &d);
-	}
-	k->errors = d.errors;
+	k->unit->imported = imported;
+	k->errors = loader_check_text(l, k->unit, &d, text, len);
 	diag_fini(&d);
 	free(text);
 }
@@ -262,7 +256,7 @@ load(import_loader *l, struct known *k, const char *path, bool imported)
 /* The chain of a cycle that closes at stack entry `from`, as
  * "a.rtp -> b.rtp -> a.rtp" (caller frees). */
 static char *
-chain(const import_loader *l, size_t from)
+chain(const loader *l, size_t from)
 {
 	size_t len = 1, i;
 	char *s;
@@ -280,7 +274,7 @@ chain(const import_loader *l, size_t from)
 }
 
 static unsigned
-resolve(import_loader *l, ast_unit *unit, diag *d)
+resolve(loader *l, ast_unit *unit, diag *d)
 {
 	unsigned before = d->errors;
 	char *self = realpath(unit->path, NULL);
@@ -296,7 +290,7 @@ resolve(import_loader *l, ast_unit *unit, diag *d)
 
 		if (decl->kind != AST_D_IMPORT || decl->file[0] == '\0')
 			continue;
-		path = import_find(unit, decl->file);
+		path = loader_find(unit, decl->file);
 		if (path == NULL) {
 			diag_error(d, decl->name_loc, "imported file '%s' not "
 			    "found (looked beside the .rtp file%s)",
@@ -351,10 +345,24 @@ resolve(import_loader *l, ast_unit *unit, diag *d)
 }
 
 unsigned
-import_resolve(import_loader *l, ast_unit *unit, diag *d)
+loader_resolve(loader *l, ast_unit *unit, diag *d)
 {
 	unit->imports_resolved = true;
 	return resolve(l, unit, d);
+}
+
+unsigned
+loader_check_text(loader *l, ast_unit *unit, diag *d, const char *text,
+    size_t len)
+{
+	unsigned before = d->errors;
+
+	if (rtp_parse_text(unit, d, text, len) == 0) {
+		if (l != NULL)
+			loader_resolve(l, unit, d);
+		sema_check(unit, d);
+	}
+	return d->errors - before;
 }
 
 /* The real path of `path`, or a copy of it when it has none (it does not
@@ -368,7 +376,7 @@ real_or_same(const char *path)
 }
 
 void
-import_add_root(import_loader *l, const char *path)
+loader_add_root(loader *l, const char *path)
 {
 	struct known *k = known(l, real_or_same(path));
 
@@ -377,7 +385,7 @@ import_add_root(import_loader *l, const char *path)
 }
 
 const ast_unit *
-import_load(import_loader *l, const char *path)
+loader_load(loader *l, const char *path)
 {
 	struct known *k = known(l, real_or_same(path));
 
