@@ -12,15 +12,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+void
+ast_oom(void)
+{
+	fputs("rtgen: out of memory\n", stderr);
+	abort();
+}
+
 void *
 ast_xmalloc(size_t size)
 {
 	void *p = calloc(1, size == 0 ? 1 : size);
 
-	if (p == NULL) {
-		fputs("rtgen: out of memory\n", stderr);
-		abort();
-	}
+	if (p == NULL)
+		ast_oom();
+	return p;
+}
+
+void *
+ast_xrealloc(void *p, size_t size)
+{
+	p = realloc(p, size == 0 ? 1 : size);
+	if (p == NULL)
+		ast_oom();
 	return p;
 }
 
@@ -28,12 +42,7 @@ void *
 ast_xgrow(void *p, size_t *cap, size_t size)
 {
 	*cap = *cap == 0 ? 8 : 2 * *cap;
-	p = realloc(p, *cap * size);
-	if (p == NULL) {
-		fputs("rtgen: out of memory\n", stderr);
-		abort();
-	}
-	return p;
+	return ast_xrealloc(p, *cap * size);
 }
 
 char *

@@ -305,8 +305,12 @@ typedef struct ast_unit {
 	ast_name **deps_tail;
 } ast_unit;
 
-/* ast_xmalloc: malloc that aborts on exhaustion (rtgen cannot go on). */
+/* ast_oom: say rtgen is out of memory, and abort (it cannot go on). */
+void ast_oom(void) __attribute__((noreturn));
+/* ast_xmalloc: zeroed memory, or ast_oom. */
 void *ast_xmalloc(size_t size);
+/* ast_xrealloc: realloc, or ast_oom. */
+void *ast_xrealloc(void *p, size_t size);
 /* ast_xgrow: p, an array of *cap elements of `size` bytes, reallocated
  * with twice the room (8 the first time), *cap updated; exits on failure. */
 void *ast_xgrow(void *p, size_t *cap, size_t size);

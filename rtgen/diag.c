@@ -33,11 +33,8 @@ diag_init(diag *d, FILE *out, const char *path, const char *text, size_t len)
 			continue;
 		if (d->nlines == cap) {
 			cap *= 2;
-			d->lines = realloc(d->lines, cap * sizeof(*d->lines));
-			if (d->lines == NULL) {
-				fputs("rtgen: out of memory\n", stderr);
-				abort();
-			}
+			d->lines = ast_xrealloc(d->lines,
+			    cap * sizeof(*d->lines));
 		}
 		d->lines[d->nlines++] = i + 1;
 	}

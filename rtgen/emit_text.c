@@ -18,11 +18,7 @@ emit_text_put(emit_buf *b, const char *s, size_t n)
 
 		while (b->len + n + 1 > cap)
 			cap *= 2;
-		b->data = realloc(b->data, cap);
-		if (b->data == NULL) {
-			fputs("rtgen: out of memory\n", stderr);
-			abort();
-		}
+		b->data = ast_xrealloc(b->data, cap);
 		b->cap = cap;
 	}
 	memcpy(b->data + b->len, s, n);

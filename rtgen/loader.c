@@ -84,11 +84,7 @@ loader_read_file(const char *path, size_t *len, FILE *err)
 				goto fail;
 			}
 			cap *= 2;
-			buf = realloc(buf, cap);
-			if (buf == NULL) {
-				fputs("rtgen: out of memory\n", err);
-				abort();
-			}
+			buf = ast_xrealloc(buf, cap);
 		}
 		got = fread(buf + n, 1, cap - n, f);
 		n += got;

@@ -37,11 +37,7 @@ push_name(ast_name ***list, size_t *len, size_t *cap, ast_name *n)
 {
 	if (*len == *cap) {
 		*cap = *cap == 0 ? 8 : 2 * *cap;
-		*list = realloc(*list, *cap * sizeof(**list));
-		if (*list == NULL) {
-			fputs("rtgen: out of memory\n", stderr);
-			abort();
-		}
+		*list = ast_xrealloc(*list, *cap * sizeof(**list));
 	}
 	(*list)[(*len)++] = n;
 }

@@ -382,11 +382,8 @@ sema_path_push(struct sema_path *path, const ast_decl *d)
 {
 	if (path->len == path->cap) {
 		path->cap = path->cap == 0 ? 16 : 2 * path->cap;
-		path->at = realloc(path->at, path->cap * sizeof(*path->at));
-		if (path->at == NULL) {
-			fputs("rtgen: out of memory\n", stderr);
-			abort();
-		}
+		path->at = ast_xrealloc(path->at,
+		    path->cap * sizeof(*path->at));
 	}
 	path->at[path->len++] = d;
 }

@@ -451,12 +451,8 @@ add_child(ast_decl *sup, ast_clause *c, size_t *cap)
 {
 	if (sup->nchildren == *cap) {
 		*cap = *cap == 0 ? 8 : 2 * *cap;
-		sup->children = realloc(sup->children, *cap *
+		sup->children = ast_xrealloc(sup->children, *cap *
 		    sizeof(*sup->children));
-		if (sup->children == NULL) {
-			fputs("rtgen: out of memory\n", stderr);
-			abort();
-		}
 	}
 	sup->children[sup->nchildren++] = c;
 }
