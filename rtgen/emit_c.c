@@ -13,14 +13,17 @@
  * stepping into one shows its C, not a line of the .rtp.
  *
  * Section order of the header: includes and the ABI check, actor refs
- * (messages and state may hold them), message tags, message structs, the
+ * (messages and state may hold them), message ids, message structs, the
  * requests' descriptors and deferred replies, then per actor its state,
  * args, local tags (the messages it accepts, then the replies to its
  * asks), class, spawn, sends, calls and asks with their type-checking
  * macros and the handlers the user writes; then per topic its descriptor,
  * publish (with its macro) and the subscriptions of the actors that accept
  * its message; last the poisoned names of the sends, calls, asks and
- * subscriptions that do not exist. The source follows the same order; the
+ * subscriptions that do not exist. The comment on what every actor has
+ * comes once, before the first actor. The source follows the same order,
+ * with the envelope builders (one per message that an actor accepts,
+ * which all its sends, calls and asks share) before the first actor; the
  * handler of a request runs through a static helper that gives it a zeroed
  * reply and sends the reply when one is due.
  */
@@ -28,6 +31,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- the source (messages: emit_c_msg.c) ----------------------------- */
@@ -123,7 +127,7 @@ source_spawn(struct emit *e, const ast_decl *a, bool strings, bool bytes)
 	emit_wrapped(e, "int\n%s_%s_spawn(rt_system *sys, const %s_%s_args "
 	    "*args, %s_%s_ref *out)\n{\n", p, n, p, n, p, n);
 	emit_out(e, "\tsize_t size = sizeof(%s_%s_args)%s;\n\trt_env *env;\n"
-	    "\trt_ref ref;\n\tint r;\n\n", p, n, bytes ? ", extra" : "");
+	    "\tint r;\n\n", p, n, bytes ? ", extra" : "");
 	if (bytes)
 		emit_out(e, "\tif (args != NULL) {\n"
 		    "\t\textra = %s_%s_args_extra(args);\n"
@@ -139,10 +143,10 @@ source_spawn(struct emit *e, const ast_decl *a, bool strings, bool bytes)
 		    p, n);
 	else
 		emit_out(e, "\t\tmemcpy(rt_env_payload(env), args, size);\n");
+	/* rt_spawn_commit stores the ref only when it returns 0. */
 	emit_out(e, "\telse\n\t\tmemset(rt_env_payload(env), 0, size);\n"
-	    "\tr = rt_spawn_commit(env, &ref);\n"
-	    "\tif (r == 0 && out != NULL)\n\t\tout->ref = ref;\n"
-	    "\treturn r;\n}\n");
+	    "\treturn rt_spawn_commit(env, out != NULL ? &out->ref : NULL);\n"
+	    "}\n");
 }
 
 /* A's typed registry calls. */
@@ -164,7 +168,8 @@ source_registry(struct emit *e, const ast_decl *a)
  * The statements that check `var`, a pointer to a message m, and build
  * env, an envelope filled with a copy of it; `return r` on error. `open`
  * is the call that makes the envelope up to its size argument:
- * "rt_env_new(to.ref, P_A_TAG_M" for a send.
+ * "rt_reply_token_env(t" for a deferred reply, "rt_publish_new(sys,
+ * &P_T_topic" for a publish. (Sends, calls and asks use P_M_env.)
  */
 static void
 env_body(struct emit *e, const ast_decl *m, const char *var,
@@ -205,19 +210,6 @@ env_body(struct emit *e, const ast_decl *m, const char *var,
 		    var, p, mn);
 }
 
-/* env_body() for a message of A sent with `ctor` (rt_env_new, or
- * rt_request_new for a request that is asked or called). */
-static void
-env_body_to(struct emit *e, const ast_decl *a, const ast_decl *m,
-    const char *var, const char *ctor)
-{
-	char open[512];
-
-	snprintf(open, sizeof(open), "%s(to.ref, %s_%s_TAG_%s", ctor, e->p,
-	    a->name, m->name);
-	env_body(e, m, var, open);
-}
-
 /* Locals of a function that runs env_body(). */
 static const char *
 env_locals(const ast_decl *m)
@@ -226,49 +218,159 @@ env_locals(const ast_decl *m)
 	    "\tint r;\n\n" : "\trt_env *env;\n\tint r;\n\n";
 }
 
-/* A's send of m with options, then the plain send, which is the same
- * with opts NULL. */
+/*
+ * The envelope builder of message m, which every send, timed send, call
+ * and ask of m goes through, whichever actor it is for: P_M_env checks *m,
+ * makes an envelope of the size its copy needs for dispatch tag `tag` of
+ * `to` and copies *m into it. A request's builder takes the runtime call
+ * that makes the envelope (rt_env_new, or rt_request_new for a call or an
+ * ask). It is `static inline`: a send compiles to rt_env_new, the copy and
+ * rt_env_send, as if written out in it.
+ */
 static void
-source_send(struct emit *e, const ast_decl *a, const ast_decl *m)
+source_builder(struct emit *e, const ast_decl *m)
 {
-	const char *p = e->p, *n = a->name, *mn = m->name;
+	const char *p = ast_prefix(m), *mn = m->name;
+	bool strings = emit_needs_copy(m->fields);
+	bool bytes = emit_has_bytes(m->fields);
+	bool request = emit_reply_of(m) != NULL;
+	char size[512];
 
-	emit_wrapped(e, "int\n(%s_%s_send_%s_opt)(%s_%s_ref to, const %s_%s "
-	    "*msg, const rt_send_opts *opts)\n"
-	    "{\n%s", p, n, mn, p, n, ast_prefix(m), mn, env_locals(m));
-	env_body_to(e, a, m, "msg", "rt_env_new");
-	emit_out(e, "\treturn rt_env_send_opts(env, opts);\n}\n\n");
-	emit_wrapped(e, "int\n(%s_%s_send_%s)(%s_%s_ref to, const %s_%s "
-	    "*msg)\n{\n"
-	    "\treturn (%s_%s_send_%s_opt)(to, msg, NULL);\n}\n", p, n, mn, p,
-	    n, ast_prefix(m), mn, p, n, mn);
+	emit_wrapped(e, "static inline int\n%s_%s_env(rt_env **env, "
+	    "%srt_ref to, uint32_t tag, const %s_%s *m)\n{\n", p, mn, request ?
+	    "int (*make)(rt_ref, uint32_t, size_t, rt_env **), " : "", p, mn);
+	if (bytes)
+		emit_out(e, "\tsize_t size = sizeof(%s_%s), extra;\n", p, mn);
+	else if (strings)
+		emit_out(e, "\tsize_t size = sizeof(%s_%s);\n", p, mn);
+	emit_out(e, "\tint r;\n\n");
+	if (m->fields != NULL)
+		emit_out(e, "\tif (m == NULL)\n\t\treturn RT_EINVAL;\n");
+	if (bytes)
+		emit_out(e, "\textra = %s_%s_extra(m);\n"
+		    "\tif (extra == SIZE_MAX)\n\t\treturn RT_EINVAL;\n"
+		    "\tsize += extra;\n", p, mn);
+	else if (strings)
+		emit_out(e, "\tsize += %s_%s_extra(m);\n", p, mn);
+	if (strings)
+		snprintf(size, sizeof(size), "size");
+	else
+		snprintf(size, sizeof(size), "sizeof(%s_%s)", p, mn);
+	emit_wrapped(e, "\tr = %s(to, tag, %s, env);\n\tif (r != 0)\n"
+	    "\t\treturn r;\n", request ? "make" : "rt_env_new", size);
+	if (m->fields == NULL)
+		emit_out(e, "\tif (m != NULL)\n"
+		    "\t\tmemcpy(rt_env_payload(*env), m, %s);\n"
+		    "\telse\n\t\tmemset(rt_env_payload(*env), 0, %s);\n",
+		    size, size);
+	else if (strings)
+		emit_out(e, "\t%s_%s_copy(rt_env_payload(*env), m);\n", p, mn);
+	else
+		emit_out(e, "\tmemcpy(rt_env_payload(*env), m, %s);\n", size);
+	emit_out(e, "\treturn 0;\n}\n\n");
 }
 
-/* A's timed sends of m: once after a delay, and every period (not for a
- * message with C-typed fields, whose copies could not all own them). */
+/* The builders of the messages the unit's actors accept, imported ones
+ * included, in the order they are first accepted, after a comment on
+ * what they do. */
 static void
-source_timers(struct emit *e, const ast_decl *a, const ast_decl *m)
+source_builders(struct emit *e)
+{
+	struct emit_dlist l = { 0 };
+	struct emit_pset seen = { 0 };
+	bool requests = false;
+	const ast_decl *a;
+	size_t i;
+
+	for (a = e->unit->decls; a != NULL; a = a->next)
+		for (i = 0; a->kind == AST_D_ACTOR && i < a->naccepts; i++)
+			emit_dlist_add(&l, &seen, a->accepts[i]->target);
+	for (i = 0; i < l.len; i++)
+		requests = requests || emit_reply_of(l.at[i]) != NULL;
+	if (l.len > 0)
+		emit_out(e, "/*\n * Envelopes. P_M_env(&env, to, tag, m), "
+		    "which the sends of M to every\n * actor share, checks *m, "
+		    "makes an envelope for dispatch tag `tag` of\n * actor "
+		    "`to` with rt_env_new and copies *m into it (strings and "
+		    "bytes\n * too). It returns 0, RT_EINVAL (a NULL m when M "
+		    "has fields, or bad\n * bytes) or the error of rt_env_new."
+		    "%s\n */\n", requests ? " The builder of a request M "
+		    "takes\n * the call that makes the envelope first, `make`: "
+		    "rt_env_new for a send,\n * rt_request_new for a call or "
+		    "an ask." : "");
+	for (i = 0; i < l.len; i++)
+		source_builder(e, l.at[i]);
+	free(l.at);
+	emit_pset_clear(&seen);
+}
+
+/*
+ * One function of A for message m (a send, timed send, call or ask): it
+ * builds the envelope with P_M_env, then hands it to `tail`, the runtime
+ * call that takes it ("rt_env_send(env)"). `head` is the function's
+ * return type, name and parameters; `checks` any statements before the
+ * envelope is built.
+ */
+static void
+wrapper(struct emit *e, const ast_decl *a, const ast_decl *m,
+    const char *head, const char *checks, const char *make,
+    const char *var, const char *tail)
+{
+	const char *p = e->p, *mp = ast_prefix(m);
+	char make_arg[64];
+
+	snprintf(make_arg, sizeof(make_arg), "%s, ", make);
+	emit_wrapped(e, "%s\n{\n", head);
+	if (*checks != '\0') {
+		emit_out(e, "\trt_env *env;\n\tint r;\n\n%s", checks);
+		emit_wrapped(e, "\tr = %s_%s_env(&env, %sto.ref, %s_%s_TAG_%s, "
+		    "%s);\n", mp, m->name, emit_reply_of(m) != NULL ?
+		    make_arg : "", p, a->name, m->name, var);
+	} else {
+		emit_out(e, "\trt_env *env;\n");
+		emit_wrapped(e, "\tint r = %s_%s_env(&env, %sto.ref, "
+		    "%s_%s_TAG_%s, %s);\n\n", mp, m->name,
+		    emit_reply_of(m) != NULL ? make_arg : "", p, a->name,
+		    m->name, var);
+	}
+	emit_wrapped(e, "\treturn r != 0 ? r : %s;\n}\n", tail);
+}
+
+/* A's send of m, its twin with options, and its timed sends: once after a
+ * delay, and every period (not for a message with C-typed fields, whose
+ * copies could not all own them). */
+static void
+source_sends(struct emit *e, const ast_decl *a, const ast_decl *m)
 {
 	const char *p = e->p, *n = a->name, *mn = m->name;
 	const char *mp = ast_prefix(m);
+	char head[1024], tail[512];
 
-	emit_wrapped(e, "int\n(%s_%s_send_%s_after)(%s_%s_ref to, const %s_%s "
-	    "*msg, rt_duration delay, rt_timer *out)\n{\n%s", p, n, mn, p, n,
-	    mp, mn, env_locals(m));
-	env_body_to(e, a, m, "msg", "rt_env_new");
-	emit_out(e, "\treturn rt_env_send_after(env, delay, out);\n}\n");
+	snprintf(head, sizeof(head), "int\n(%s_%s_send_%s)(%s_%s_ref to, "
+	    "const %s_%s *msg)", p, n, mn, p, n, mp, mn);
+	wrapper(e, a, m, head, "", "rt_env_new", "msg", "rt_env_send(env)");
+	snprintf(head, sizeof(head), "\nint\n(%s_%s_send_%s_opt)(%s_%s_ref to, "
+	    "const %s_%s *msg, const rt_send_opts *opts)", p, n, mn, p, n, mp,
+	    mn);
+	wrapper(e, a, m, head, "", "rt_env_new", "msg",
+	    "rt_env_send_opts(env, opts)");
+	snprintf(head, sizeof(head), "\nint\n(%s_%s_send_%s_after)(%s_%s_ref "
+	    "to, const %s_%s *msg, rt_duration delay, rt_timer *out)", p, n,
+	    mn, p, n, mp, mn);
+	wrapper(e, a, m, head, "", "rt_env_new", "msg",
+	    "rt_env_send_after(env, delay, out)");
 	if (!emit_every_allowed(m))
 		return;
-	emit_wrapped(e, "\nint\n(%s_%s_send_%s_every)(%s_%s_ref to, const "
-	    "%s_%s *msg, rt_duration period, rt_timer *out)\n"
-	    "{\n%s", p, n, mn, p, n, mp, mn, env_locals(m));
-	env_body_to(e, a, m, "msg", "rt_env_new");
+	snprintf(head, sizeof(head), "\nint\n(%s_%s_send_%s_every)(%s_%s_ref "
+	    "to, const %s_%s *msg, rt_duration period, rt_timer *out)", p, n,
+	    mn, p, n, mp, mn);
 	if (emit_needs_copy(m->fields))
-		emit_out(e, "\treturn rt_env_send_every(env, period, "
-		    "%s_%s_clone, out);\n}\n", mp, mn);
+		snprintf(tail, sizeof(tail), "rt_env_send_every(env, period, "
+		    "%s_%s_clone, out)", mp, mn);
 	else
-		emit_out(e, "\treturn rt_env_send_every(env, period, NULL, "
-		    "out);\n}\n");
+		snprintf(tail, sizeof(tail), "rt_env_send_every(env, period, "
+		    "NULL, out)");
+	wrapper(e, a, m, head, "", "rt_env_new", "msg", tail);
 }
 
 /* A's call and ask of request m: built as its send, with rt_request_new
@@ -279,27 +381,36 @@ source_call_ask(struct emit *e, const ast_decl *a, const ast_decl *m)
 	const char *p = e->p, *n = a->name, *mn = m->name;
 	const ast_decl *r = emit_reply_of(m);
 	const char *mp = ast_prefix(m), *rp = ast_prefix(r);
+	char head[1024], tail[512], checks[512];
 
-	emit_wrapped(e, "int\n(%s_%s_call_%s)(rt_system *sys, %s_%s_ref to, "
-	    "const %s_%s *req, %s_%s *reply, rt_duration timeout)\n{\n", p, n,
-	    mn, p, n, mp, mn, rp, r->name);
+	snprintf(head, sizeof(head), "\nint\n(%s_%s_call_%s)(rt_system *sys, "
+	    "%s_%s_ref to, const %s_%s *req, %s_%s *reply, rt_duration "
+	    "timeout)", p, n, mn, p, n, mp, mn, rp, r->name);
+	/* A reply without fields may be NULL: it then lands in `none`. */
 	if (r->fields == NULL)
-		emit_out(e, "\t%s_%s none;\n", rp, r->name);
-	emit_out(e, "%s", env_locals(m));
-	if (r->fields == NULL)
-		emit_out(e, "\tif (reply == NULL)\n\t\treply = &none;\n");
+		snprintf(checks, sizeof(checks), "\tif (reply == NULL)\n"
+		    "\t\treply = &none;\n");
 	else
-		emit_out(e, "\tif (reply == NULL)\n\t\treturn RT_EINVAL;\n");
-	env_body_to(e, a, m, "req", "rt_request_new");
-	emit_out(e, "\treturn rt_call(sys, env, reply, sizeof(%s_%s), "
-	    "timeout);\n"
-	    "}\n\n", rp, r->name);
-	emit_wrapped(e, "rt_corr\n(%s_%s_ask_%s)(rt_ctx *ctx, %s_%s_ref to, "
-	    "const %s_%s *req, rt_duration timeout)\n{\n%s", p, n, mn, p, n,
-	    mp, mn, env_locals(m));
-	env_body_to(e, a, m, "req", "rt_request_new");
-	emit_out(e, "\treturn rt_ask(ctx, env, &%s_%s_request_desc, timeout);\n"
-	    "}\n", mp, mn);
+		snprintf(checks, sizeof(checks), "\tif (reply == NULL)\n"
+		    "\t\treturn RT_EINVAL;\n");
+	snprintf(tail, sizeof(tail), "rt_call(sys, env, reply, sizeof(%s_%s), "
+	    "timeout)", rp, r->name);
+	if (r->fields == NULL) {
+		/* wrapper() opens the body; the spare reply comes first. */
+		emit_wrapped(e, "%s\n{\n\t%s_%s none;\n", head, rp, r->name);
+		emit_out(e, "\trt_env *env;\n\tint r;\n\n%s", checks);
+		emit_wrapped(e, "\tr = %s_%s_env(&env, rt_request_new, to.ref, "
+		    "%s_%s_TAG_%s, req);\n", mp, mn, p, n, mn);
+		emit_wrapped(e, "\treturn r != 0 ? r : %s;\n}\n", tail);
+	} else {
+		wrapper(e, a, m, head, checks, "rt_request_new", "req", tail);
+	}
+	snprintf(head, sizeof(head), "\nrt_corr\n(%s_%s_ask_%s)(rt_ctx *ctx, "
+	    "%s_%s_ref to, const %s_%s *req, rt_duration timeout)", p, n, mn,
+	    p, n, mp, mn);
+	snprintf(tail, sizeof(tail), "rt_ask(ctx, env, &%s_%s_request_desc, "
+	    "timeout)", mp, mn);
+	wrapper(e, a, m, head, "", "rt_request_new", "req", tail);
 }
 
 /*
@@ -342,7 +453,8 @@ source_print(struct emit *e, const ast_decl *a)
 	emit_out(e, "\t}\n}\n");
 }
 
-/* A's class, and the table of where the replies to its asks go. */
+/* A's class, and the table of where the replies to its asks go. Hooks
+ * and tables it does not have are left out: they are NULL. */
 static void
 source_class(struct emit *e, const ast_decl *a, bool strings)
 {
@@ -367,17 +479,11 @@ source_class(struct emit *e, const ast_decl *a, bool strings)
 	    (unsigned long)(a->naccepts + a->nasks));
 	if (a->naccepts + a->nasks > 0)
 		emit_out(e, "\t.tag_names = %s_%s_tag_names,\n", p, n);
-	else
-		emit_out(e, "\t.tag_names = NULL,\n");
 	emit_out(e, "\t.dispatch = %s_%s_dispatch,\n", p, n);
 	if (a->hooks & AST_HOOK_START)
 		emit_out(e, "\t.on_start = %s_%s_start_thunk,\n", p, n);
-	else
-		emit_out(e, "\t.on_start = NULL,\n");
 	if (a->hooks & AST_HOOK_STOP)
 		emit_out(e, "\t.on_stop = %s_%s_stop_thunk,\n", p, n);
-	else
-		emit_out(e, "\t.on_stop = NULL,\n");
 	emit_out(e, "\t.args_size = sizeof(%s_%s_args),\n", p, n);
 	if (a->mailbox_bound != 0)
 		emit_out(e, "\t.mailbox_bound = %lu,\n"
@@ -391,8 +497,6 @@ source_class(struct emit *e, const ast_decl *a, bool strings)
 	if (a->nasks > 0)
 		emit_out(e, "\t.asks = %s_%s_asks,\n\t.nasks = %lu,\n", p, n,
 		    (unsigned long)a->nasks);
-	else
-		emit_out(e, "\t.asks = NULL,\n\t.nasks = 0,\n");
 	if (a->hooks & AST_HOOK_DOWN)
 		emit_out(e, "\t.on_down = %s_%s_down_thunk,\n", p, n);
 	if (strings)
@@ -462,13 +566,9 @@ source_actor(struct emit *e, const ast_decl *a)
 		const ast_decl *m = a->accepts[i]->target;
 
 		emit_out(e, "\n");
-		source_send(e, a, m);
-		emit_out(e, "\n");
-		source_timers(e, a, m);
-		if (emit_reply_of(m) != NULL) {
-			emit_out(e, "\n");
+		source_sends(e, a, m);
+		if (emit_reply_of(m) != NULL)
 			source_call_ask(e, a, m);
-		}
 	}
 }
 
@@ -549,6 +649,7 @@ emit_source(struct emit *e)
 	emit_source_messages(e);
 	emit_source_printers(e);
 	source_requests(e);
+	source_builders(e);
 	for (d = e->unit->decls; d != NULL; d = d->next) {
 		if (d->kind != AST_D_ACTOR)
 			continue;

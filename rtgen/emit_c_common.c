@@ -132,8 +132,9 @@ emit_out(struct emit *e, const char *fmt, ...)
 
 /* Like out(), for prototypes, function heads and long statements: a line
  * longer than 79 columns (a tab is 8) is broken after the last ", " that
- * fits, and goes on indented by four spaces more than the line began, as
- * in the rest of rt. */
+ * fits among those least deep in parentheses (so that a function
+ * pointer's parameters stay together), and goes on indented by four
+ * spaces more than the line began, as in the rest of rt. */
 void
 emit_wrapped(struct emit *e, const char *fmt, ...)
 {
@@ -161,12 +162,20 @@ emit_wrapped(struct emit *e, const char *fmt, ...)
 		nl = nl != NULL ? nl + 1 : line + strlen(line);
 		len = (size_t)(nl - line);
 		while (indent + len > limit + 1) {
-			size_t cut = 0, i;
+			size_t cut = 0, i, depth = 0, cut_depth = 0;
 
 			for (i = 0; i + 2 <= len && indent + i + 1 <= limit;
-			    i++)
-				if (line[i] == ',' && line[i + 1] == ' ')
+			    i++) {
+				if (line[i] == '(')
+					depth++;
+				else if (line[i] == ')' && depth > 0)
+					depth--;
+				else if (line[i] == ',' && line[i + 1] == ' ' &&
+				    (cut == 0 || depth <= cut_depth)) {
 					cut = i + 1;
+					cut_depth = depth;
+				}
+			}
 			if (cut == 0)
 				break;
 			emit_put(e, line, cut);
@@ -179,6 +188,73 @@ emit_wrapped(struct emit *e, const char *fmt, ...)
 		}
 		emit_put(e, line, len);
 	}
+	free(text);
+}
+
+/* The last lines of a macro's body: `text`, broken after the ", " that
+ * fill lines of at most 80 columns, each indented by a tab and four
+ * spaces; all but the last end with a backslash (at most column 80). */
+void
+emit_macro_lines(struct emit *e, const char *text)
+{
+	const size_t room = 80 - 12;
+	size_t len = strlen(text), cut, i;
+
+	while (len > room) {
+		cut = 0;
+		for (i = 0; i + 2 <= len && i + 1 + 2 <= room; i++)
+			if (text[i] == ',' && text[i + 1] == ' ')
+				cut = i + 1;
+		if (cut == 0)
+			break;
+		emit_put(e, "\t    ", 5);
+		emit_put(e, text, cut);
+		emit_put(e, " \\\n", 3);
+		text += cut + 1;
+		len -= cut + 1;
+	}
+	emit_put(e, "\t    ", 5);
+	emit_put(e, text, len);
+	emit_put(e, "\n", 1);
+}
+
+/* A comment at the start of a line, its words filled into lines of at
+ * most 79 columns: one line if it fits, else "/" "* ..." lines that end
+ * with " *" "/" on the last. */
+void
+emit_comment(struct emit *e, const char *fmt, ...)
+{
+	const size_t limit = 79;
+	size_t col = 2, len;
+	char *text, *w, *next;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	text = ast_xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(text, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	emit_put(e, "/*", 2);
+	for (w = text; *w != '\0'; w = next) {
+		next = strchr(w, ' ');
+		len = next != NULL ? (size_t)(next - w) : strlen(w);
+		next = next != NULL ? next + 1 : w + len;
+		/* The last word needs room for the closing " *" "/". */
+		if (col > 2 &&
+		    col + 1 + len + (*next == '\0' ? 3 : 0) > limit) {
+			emit_put(e, "\n *", 3);
+			col = 2;
+		}
+		emit_put(e, " ", 1);
+		emit_put(e, w, len);
+		col += 1 + len;
+	}
+	emit_put(e, " */\n", 4);
 	free(text);
 }
 

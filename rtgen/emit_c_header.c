@@ -70,13 +70,16 @@ header_refs_and_tags(struct emit *e)
 		if (d->kind != AST_D_MESSAGE)
 			continue;
 		if (!any)
-			emit_out(e, "/* Message tags of the protocol, in "
-			    "declaration order. */\n"
-			    "enum {\n");
+			emit_out(e, "/*\n * Message ids: the number of "
+			    "each message in the protocol, in\n"
+			    " * declaration order, for P_message_names. "
+			    "Envelopes do not carry\n * them: they carry the "
+			    "dispatch tags of the actor kind they are for\n"
+			    " * (enum P_A_tag below).\n */\nenum {\n");
 		else
 			emit_out(e, ",\n");
 		any = true;
-		emit_out(e, "\t%s_%s_TAG = %lu", e->p, d->name,
+		emit_out(e, "\t%s_%s_ID = %lu", e->p, d->name,
 		    (unsigned long)d->tag);
 	}
 	if (any)
@@ -175,7 +178,7 @@ header_messages(struct emit *e)
 	    "writes *m to f on one\n * line as M{field=value, ...}: "
 	    "strings quoted and escaped, bytes as\n * their length and "
 	    "first bytes in hex, enums by name, arrays in [],\n * refs as "
-	    "<ref> and C-typed fields as <c>. P_message_names[P_M_TAG]\n"
+	    "<ref> and C-typed fields as <c>. P_message_names[P_M_ID]\n"
 	    " * is \"M\" (entry 0 is NULL).\n */\n");
 	emit_out(e, "extern const char *const %s_message_names[];\n", e->p);
 	for (d = e->unit->decls; d != NULL; d = d->next) {
@@ -202,16 +205,17 @@ emit_checked_macro(struct emit *e, const char *name, const char *lead,
     const char *lead_args, const char *arg, const char *type,
     bool nullable, const char *params, const char *args)
 {
+	char tail[2048];
+
 	if (*params == 0)
 		arg = "__VA_ARGS__";
 	emit_out(e, "#define %s(%s%s%s) \\\n", name, lead,
 	    *params == 0 ? "..." : arg, params);
 	emit_out(e, "\t(%s)(%s_Generic((%s), \\\n", name, lead_args, arg);
-	emit_out(e, "\t    %s *: (%s), const %s *: (%s)", type, arg, type, arg);
-	if (nullable)
-		emit_out(e, ", void *: (%s)", arg);
-	emit_out(e, ")%s%s)\n", *args != 0 ? ", \\\n\t    " : "",
-	    *args != 0 ? args + 2 : "");
+	snprintf(tail, sizeof(tail), "%s *: (%s), const %s *: (%s)%s%s%s)%s)",
+	    type, arg, type, arg, nullable ? ", void *: (" : "",
+	    nullable ? arg : "", nullable ? ")" : "", args);
+	emit_macro_lines(e, tail);
 }
 
 /* emit_checked_macro() for an argument that points to message m, which
@@ -308,23 +312,24 @@ request_macros(struct emit *e, const ast_decl *a, const ast_decl *m)
 	    ", timeout", ", (timeout)");
 }
 
-/* What a full mailbox does (include/rt/protocol.h), as the last lines of
- * the comment of a bounded actor. */
+/* What a full mailbox does (include/rt/protocol.h), as an item of the
+ * actors' comment. */
 static const char *
 overflow_text(enum ast_overflow policy)
 {
 	switch (policy) {
 	case AST_OVERFLOW_BLOCK:
-		return " * a plain thread's send waits for room (with "
-		    "rt_send_opts.timeout > 0,\n * at most that long, then "
-		    "RT_ETIMEDOUT); an actor's send is accepted,\n * and the "
-		    "sending actor is not run again until the mailbox drains\n"
-		    " * below its bound.\n";
+		return " * - overflow block: a plain thread's send waits for "
+		    "room (with\n *   rt_send_opts.timeout > 0, at most that "
+		    "long, then RT_ETIMEDOUT);\n *   an actor's send is "
+		    "accepted, and the sending actor is not run again\n"
+		    " *   until the mailbox drains below its bound.\n";
 	case AST_OVERFLOW_DROP:
-		return " * a message sent to it is dropped and counted as a "
-		    "dead letter, and\n * the send returns 0.\n";
+		return " * - overflow drop: a message sent to it is dropped "
+		    "and counted as a dead\n *   letter, and the send returns "
+		    "0.\n";
 	case AST_OVERFLOW_REJECT:
-		return " * a send returns RT_EFULL.\n";
+		return " * - overflow reject: a send returns RT_EFULL.\n";
 	}
 	return "";
 }
@@ -355,29 +360,93 @@ accepts_requests(const ast_decl *a)
 	return false;
 }
 
-/* How the calls, asks and handlers of requests work, for the comment of
- * an actor that accepts some. */
+/* How the calls, asks and handlers of requests work, for the actors'
+ * comment when an actor accepts some. */
 static const char requests_text[] =
-    " * A request M -> R it accepts can also be called or asked (req as msg\n"
-    " * above). P_A_call_M, for a thread that is not an actor, waits at\n"
-    " * most timeout (RT_FOREVER: no limit) for the reply, copied to *reply\n"
-    " * (its strings and bytes stay valid until the thread's next call),\n"
-    " * and returns 0, RT_ETIMEDOUT or the request's error (RT_ENOACTOR:\n"
-    " * the actor stopped or crashed first); reply may be NULL only when R\n"
-    " * has no fields (else RT_EINVAL). P_A_ask_M, from a handler of an\n"
-    " * actor that `asks M`, returns at once a correlation id (> 0) or a\n"
-    " * negative RT_E* code; the answer comes to that actor's on_M_reply.\n"
-    " * The handler of a request fills *reply (zeroed before it runs) and\n"
-    " * returns 0, or takes rt_reply_defer(ctx), returns RT_DEFER and\n"
-    " * answers later with P_reply_M. A request that is sent, not called or\n"
-    " * asked, runs the same handler and its reply is dropped.\n";
+    " * A request M -> R that an actor accepts can also be called or asked\n"
+    " * (req as msg above). P_A_call_M, for a thread that is not an actor,\n"
+    " * waits at most timeout (RT_FOREVER: no limit) for the reply, copied\n"
+    " * to *reply (its strings and bytes stay valid until the thread's next\n"
+    " * call), and returns 0, RT_ETIMEDOUT or the request's error\n"
+    " * (RT_ENOACTOR: the actor stopped or crashed first); reply may be NULL\n"
+    " * only when R has no fields (else RT_EINVAL). P_A_ask_M, from a\n"
+    " * handler of an actor that `asks M`, returns at once a correlation id\n"
+    " * (> 0) or a negative RT_E* code; the answer comes to that actor's\n"
+    " * on_M_reply. The handler of a request fills *reply (zeroed before it\n"
+    " * runs) and returns 0, or takes rt_reply_defer(ctx), returns RT_DEFER\n"
+    " * and answers later with P_reply_M. A request that is sent, not called\n"
+    " * or asked, runs the same handler and its reply is dropped.\n";
 
-/* How the answers to asks arrive, for the comment of an actor that asks. */
+/* How the answers to asks arrive, for the actors' comment when an actor
+ * asks. */
 static const char asks_text[] =
-    " * The answer to each of its asks comes to on_M_reply, with the id\n"
-    " * P_X_ask_M returned and a status: 0 with the reply (valid while the\n"
-    " * handler runs), or RT_ETIMEDOUT, RT_ENOACTOR, RT_EFULL, ... with\n"
-    " * reply NULL. Each ask that returned an id is answered exactly once.\n";
+    " * An actor that asks M gets each answer in its P_A_on_M_reply, with\n"
+    " * the id P_X_ask_M returned and a status: 0 with the reply (valid\n"
+    " * while the handler runs), or RT_ETIMEDOUT, RT_ENOACTOR, RT_EFULL, ...\n"
+    " * with reply NULL. Each ask that returned an id is answered exactly\n"
+    " * once.\n";
+
+/* What every actor of a header has, for the actors' comment. */
+static const char actors_text[] =
+    "/*\n"
+    " * Actors. Each actor kind A has its state P_A, spawn arguments\n"
+    " * P_A_args, dispatch tags P_A_TAG_M (enum P_A_tag: the messages it\n"
+    " * accepts, then the replies to its asks), its class and functions that\n"
+    " * return 0 or a negative RT_E* code. P_A_spawn copies args (NULL: all\n"
+    " * zero) and stores the new ref in *out (out may be NULL). In a handler\n"
+    " * of A, P_A_self(ctx) is its own ref. P_A_register and P_A_whereis name\n"
+    " * it in the registry (_whereis: RT_ETYPE for another kind's name).\n"
+    " * P_A_send_M queues a copy of msg (borrowed: strings are copied before\n"
+    " * it returns) and returns RT_EINVAL for a NULL msg when M has fields.\n"
+    " * P_A_send_M_opt also takes rt_send_opts (priority, ttl, timeout; NULL:\n"
+    " * the defaults, as the plain send) and returns RT_EINVAL for bad ones;\n"
+    " * _after sends once after delay, _every every period (rt/timer.h). In\n"
+    " * C, a macro of the same name makes a message of the wrong type a hard\n"
+    " * error (a compound literal with commas needs parentheses, except in a\n"
+    " * plain send). The user writes the handlers: P_A_on_M, and those of the\n"
+    " * hooks A has.\n";
+
+/* The comment on all the actors of the unit, before the first: what they
+ * all have, then what only some of them have. */
+static void
+header_actors_text(struct emit *e)
+{
+	bool bytes = false, ctype = false, requests = false, asks = false;
+	bool policy[3] = { false, false, false };
+	const ast_decl *a;
+	size_t i;
+
+	for (a = e->unit->decls; a != NULL; a = a->next) {
+		if (a->kind != AST_D_ACTOR)
+			continue;
+		bytes = bytes || bytes_fields(a);
+		ctype = ctype || (a->init != NULL &&
+		    emit_has_kind(a->init->fields, AST_T_CTYPE));
+		requests = requests || accepts_requests(a);
+		asks = asks || a->nasks > 0;
+		if (a->mailbox_bound != 0)
+			policy[a->overflow] = true;
+	}
+	emit_out(e, "%s", actors_text);
+	if (bytes)
+		emit_out(e, " * The data of bytes fields is copied like "
+		    "strings; a bytes field with\n * NULL data and a len > 0 "
+		    "makes a send or the spawn return RT_EINVAL.\n");
+	if (ctype)
+		emit_out(e, " * C-typed args are copied by value: a pointer in "
+		    "one is the new\n * actor's once the spawn returns 0.\n");
+	if (policy[0] || policy[1] || policy[2])
+		emit_out(e, " * When the bounded mailbox of an actor (`mailbox "
+		    "N`) is full:\n");
+	for (i = 0; i < 3; i++)
+		if (policy[i])
+			emit_out(e, "%s", overflow_text((enum ast_overflow)i));
+	if (requests)
+		emit_out(e, "%s", requests_text);
+	if (asks)
+		emit_out(e, "%s", asks_text);
+	emit_out(e, " */\n\n");
+}
 
 /* The prototypes of A's call and ask of request m. */
 static void
@@ -418,9 +487,6 @@ header_registry(struct emit *e, const ast_decl *a)
 {
 	const char *p = e->p, *n = a->name;
 
-	emit_out(e, "/* Its name in the registry: rt_register and rt_whereis; "
-	    "_whereis returns\n * RT_ETYPE when the name is another kind "
-	    "of actor's. */\n");
 	emit_wrapped(e, "int %s_%s_register(%s_%s_ref a, const char *name);\n",
 	    p, n, p, n);
 	emit_wrapped(e, "int %s_%s_whereis(rt_system *sys, const char *name, "
@@ -434,32 +500,15 @@ header_actor(struct emit *e, const ast_decl *a)
 	char name[512];
 	size_t i;
 
-	emit_out(e, "/*\n * Actor %s: its state, spawn arguments, class and "
-	    "spawn function,\n * sends and handlers. The spawn copies args "
-	    "(NULL: all zero) and stores\n * the new ref in *out (out may be "
-	    "NULL); a send queues a copy of msg\n * (borrowed: strings are "
-	    "copied before it returns) and returns RT_EINVAL\n * for a NULL "
-	    "msg when the message has fields. Each send has an _opt\n * twin "
-	    "that takes rt_send_opts (priority, ttl, timeout; NULL: the\n * "
-	    "defaults, the same as the plain send), which also returns "
-	    "RT_EINVAL\n * for bad options. All return 0 or a negative RT_E* "
-	    "code.\n", n);
-	if (bytes_fields(a))
-		emit_out(e, " * The data of bytes fields is copied like "
-		    "strings; a bytes field with\n * NULL data and a len > 0 "
-		    "makes a send or the spawn return RT_EINVAL.\n");
-	if (a->init != NULL && emit_has_kind(a->init->fields, AST_T_CTYPE))
-		emit_out(e, " * C-typed args are copied by value: a pointer in "
-		    "one is the new\n * actor's once the spawn returns 0.\n");
 	if (a->mailbox_bound != 0)
-		emit_out(e, " * Its mailbox holds at most %lu messages; when "
-		    "it is full,\n%s", (unsigned long)a->mailbox_bound,
-		    overflow_text(a->overflow));
-	if (accepts_requests(a))
-		emit_out(e, "%s", requests_text);
-	if (a->nasks > 0)
-		emit_out(e, "%s", asks_text);
-	emit_out(e, " */\n");
+		emit_comment(e, "Actor %s (see \"Actors\" above). Its mailbox "
+		    "holds at most %lu message%s: overflow %s.", n,
+		    (unsigned long)a->mailbox_bound,
+		    a->mailbox_bound == 1 ? "" : "s",
+		    a->overflow == AST_OVERFLOW_DROP ? "drop" :
+		    a->overflow == AST_OVERFLOW_REJECT ? "reject" : "block");
+	else
+		emit_comment(e, "Actor %s (see \"Actors\" above).", n);
 	/* The state and args the user wrote map to the .rtp; when there are
 	 * none, the empty struct is the generator's. */
 	snprintf(name, sizeof(name), "%s_%s", p, n);
@@ -489,8 +538,6 @@ header_actor(struct emit *e, const ast_decl *a)
 	emit_out(e, "extern const rt_actor_class %s_%s_class;\n", p, n);
 	emit_wrapped(e, "int %s_%s_spawn(rt_system *sys, const %s_%s_args "
 	    "*args, %s_%s_ref *out);\n", p, n, p, n, p, n);
-	emit_out(e, "/* In one of its own handlers: its typed ref "
-	    "(rt_self). */\n");
 	emit_out(e, "static inline %s_%s_ref\n%s_%s_self(rt_ctx *ctx)\n{\n"
 	    "\t%s_%s_ref r = { rt_self(ctx) };\n\n\treturn r;\n}\n", p, n,
 	    p, n, p, n);
@@ -516,11 +563,7 @@ header_actor(struct emit *e, const ast_decl *a)
 			header_call_ask(e, a, m->target);
 	}
 	if (a->naccepts > 0) {
-		emit_out(e, "#ifndef __cplusplus\n"
-		    "/* Make a message of the wrong type a hard error. A "
-		    "compound literal\n * with commas in it needs parentheses "
-		    "unless it is the message of a plain\n * send "
-		    "(P_A_send_M(to, msg)). */\n");
+		emit_out(e, "#ifndef __cplusplus\n");
 		for (i = 0; i < a->naccepts; i++) {
 			const ast_decl *m = a->accepts[i]->target;
 
@@ -828,6 +871,7 @@ header_poison(struct emit *e)
 void
 emit_header(struct emit *e)
 {
+	bool first_actor = true;
 	const ast_decl *d;
 
 	emit_banner(e);
@@ -863,8 +907,12 @@ emit_header(struct emit *e)
 	header_messages(e);
 	header_requests(e);
 	for (d = e->unit->decls; d != NULL; d = d->next)
-		if (d->kind == AST_D_ACTOR)
+		if (d->kind == AST_D_ACTOR) {
+			if (first_actor)
+				header_actors_text(e);
+			first_actor = false;
 			header_actor(e, d);
+		}
 	header_topics(e);
 	emit_sup_header(e);
 	header_poison(e);

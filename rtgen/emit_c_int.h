@@ -52,6 +52,9 @@ void emit_out(struct emit *e, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void emit_wrapped(struct emit *e, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+void emit_macro_lines(struct emit *e, const char *text);
+void emit_comment(struct emit *e, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 void emit_put_cstring(struct emit *e, const char *name);
 void emit_src(struct emit *e, const ast_loc *loc);
 void emit_gen(struct emit *e);

@@ -2,7 +2,8 @@
 /*
  * The supervisors of the C emitter (DESIGN.md §3, `supervisor S`): in the
  * header (after their typed refs, which emit_c_header.c writes beside the
- * actors'), per supervisor its spec, start function, child lookups and, for
+ * actors'), one comment on what their functions do, then per supervisor
+ * its strategy in a line, its spec, start function, child lookups and, for
  * simple_one_for_one, its typed start_child (with a macro that makes
  * arguments of the wrong type a hard error), or else the poisoned name of
  * the start_child it does not have. In the source, per supervisor the
@@ -70,42 +71,65 @@ dur_c(char *buf, size_t size, int64_t ns)
 	return buf;
 }
 
-/* The comment on supervisor sup, ending with what its functions do. */
+/* What the functions of the unit's supervisors do, once before the
+ * first: start and spec, then the child lookups when a supervisor has
+ * them, and start_child when one is simple_one_for_one. */
 static void
-header_comment(struct emit *e, const ast_decl *sup)
+header_text(struct emit *e)
 {
-	char a[64], b[64];
+	bool lookups = false, start_child = false;
+	const ast_decl *sup;
 
-	emit_out(e, "/*\n * Supervisor %s: %s, at most %" PRIu32 " restarts "
-	    "within %s", sup->name, ast_strategy_keyword(sup->strategy),
-	    sup->intensity, ast_duration_text(a, sizeof(a), sup->period));
-	if (sup->backoff_max > 0)
-		emit_out(e, ",\n * restarts delayed from %s, doubling, up to "
-		    "%s", ast_duration_text(a, sizeof(a), sup->backoff_min),
-		    ast_duration_text(b, sizeof(b), sup->backoff_max));
-	emit_out(e, ".\n * P_S_start starts it as a root supervisor, and "
-	    "through it its children\n * in order, and stores its ref in "
-	    "*out (out may be NULL); it returns 0,\n * RT_EINVAL, RT_ESTART "
-	    "(a child failed to start: those started are\n * stopped), "
-	    "RT_ESHUTDOWN or RT_ENOMEM. P_S_spec is its spec, for\n"
-	    " * rt_sup_start or as the child of another supervisor.\n");
-	if (simple(sup))
-		emit_out(e, " * P_S_start_child starts a child from its "
-		    "template with a copy of args\n * (NULL: all zero) and "
-		    "stores its ref in *out (out may be NULL); it\n * returns "
-		    "0, RT_EINVAL, RT_ESTART (its first start failed: it is "
-		    "not\n * restarted), RT_ENOACTOR, RT_ESHUTDOWN or "
-		    "RT_ENOMEM. A plain thread waits\n * until the first "
-		    "start is over; an actor does not, and learns of a\n * "
-		    "failed one by a down. Once started, the child is "
-		    "restarted on its own\n * by the template's policy. A "
-		    "compound literal with commas in it needs\n * "
-		    "parentheses as args.\n");
-	else
+	for (sup = e->unit->decls; sup != NULL; sup = sup->next)
+		if (sup->kind == AST_D_SUPERVISOR) {
+			start_child = start_child || simple(sup);
+			lookups = lookups || !simple(sup);
+		}
+	emit_out(e, "/*\n * Supervisors. P_S_start starts S as a root "
+	    "supervisor, and through it\n * its children in order, and "
+	    "stores its ref in *out (out may be NULL);\n * it returns 0, "
+	    "RT_EINVAL, RT_ESTART (a child failed to start: those\n"
+	    " * started are stopped), RT_ESHUTDOWN or RT_ENOMEM. P_S_spec is "
+	    "its spec,\n * for rt_sup_start or as the child of another "
+	    "supervisor.\n");
+	if (lookups)
 		emit_out(e, " * P_S_c is the ref of its child c: the same "
 		    "across the child's restarts,\n * zeroed while the child "
 		    "is not started or when s is no live supervisor.\n");
-	emit_out(e, " */\n");
+	if (start_child)
+		emit_out(e, " * P_S_start_child, of a simple_one_for_one S, "
+		    "starts a child from its\n * template with a copy of "
+		    "args (NULL: all zero) and stores its ref in\n * *out "
+		    "(out may be NULL); it returns 0, RT_EINVAL, RT_ESTART "
+		    "(its first\n * start failed: it is not restarted), "
+		    "RT_ENOACTOR, RT_ESHUTDOWN or\n * RT_ENOMEM. A plain "
+		    "thread waits until the first start is over; an\n * actor "
+		    "does not, and learns of a failed one by a down. Once "
+		    "started,\n * the child is restarted on its own by the "
+		    "template's policy. A\n * compound literal with commas in "
+		    "it needs parentheses as args.\n");
+	emit_out(e, " */\n\n");
+}
+
+/* The comment on supervisor sup: its strategy, intensity and backoff. */
+static void
+header_comment(struct emit *e, const ast_decl *sup)
+{
+	char a[64], b[64], c[64];
+
+	if (sup->backoff_max > 0)
+		emit_comment(e, "Supervisor %s (see \"Supervisors\" above): "
+		    "%s, at most %" PRIu32 " restarts within %s, restarts "
+		    "delayed from %s, doubling, up to %s.", sup->name,
+		    ast_strategy_keyword(sup->strategy), sup->intensity,
+		    ast_duration_text(a, sizeof(a), sup->period),
+		    ast_duration_text(b, sizeof(b), sup->backoff_min),
+		    ast_duration_text(c, sizeof(c), sup->backoff_max));
+	else
+		emit_comment(e, "Supervisor %s (see \"Supervisors\" above): "
+		    "%s, at most %" PRIu32 " restarts within %s.", sup->name,
+		    ast_strategy_keyword(sup->strategy), sup->intensity,
+		    ast_duration_text(a, sizeof(a), sup->period));
 }
 
 /* The typed start_child of simple_one_for_one supervisor sup, whose
@@ -134,11 +158,15 @@ void
 emit_sup_header(struct emit *e)
 {
 	const ast_decl *sup;
+	bool first = true;
 	size_t i;
 
 	for (sup = e->unit->decls; sup != NULL; sup = sup->next) {
 		if (sup->kind != AST_D_SUPERVISOR)
 			continue;
+		if (first)
+			header_text(e);
+		first = false;
 		header_comment(e, sup);
 		emit_out(e, "extern const rt_sup_spec %s_%s_spec;\n", e->p,
 		    sup->name);

@@ -263,8 +263,8 @@ sema_check_cnames(struct sema *s)
 		"_start_thunk", "_stop_thunk", "_down_thunk", "_args_extra",
 		"_args_copy", "_args_place", "_on_start", "_on_stop",
 		"_on_down", "_asks", "_register", "_whereis" };
-	static const char *const message_names[] = { "", "_TAG", "_extra",
-		"_copy", "_place", "_clone", "_print" };
+	static const char *const message_names[] = { "", "_ID", "_extra",
+		"_copy", "_place", "_clone", "_env", "_print" };
 	struct symtab names = { .owns_keys = true };
 	const char *p = s->prefix;
 	ast_decl *d;

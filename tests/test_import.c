@@ -151,8 +151,8 @@ static void
 imported_types_keep_their_own_prefix(void)
 {
 	CU_ASSERT_STRING_EQUAL(ib_Kind_name(ib_Kind_SMALL), "small");
-	CU_ASSERT_STRING_EQUAL(ib_message_names[ib_Note_TAG], "Note");
-	CU_ASSERT_STRING_EQUAL(iu_message_names[iu_Wrapped_TAG], "Wrapped");
+	CU_ASSERT_STRING_EQUAL(ib_message_names[ib_Note_ID], "Note");
+	CU_ASSERT_STRING_EQUAL(iu_message_names[iu_Wrapped_ID], "Wrapped");
 	CU_ASSERT_EQUAL(sizeof(((iu_Wrapped *)NULL)->note), sizeof(ib_Note));
 }
 

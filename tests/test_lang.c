@@ -177,8 +177,8 @@ enums_and_messages_have_name_tables(void)
 	CU_ASSERT_EQUAL(lt_Color_RED, 0);
 	CU_ASSERT_EQUAL(lt_Color_BLUE, 2);
 	CU_ASSERT_PTR_NULL(lt_message_names[0]);
-	CU_ASSERT_STRING_EQUAL(lt_message_names[lt_Line_TAG], "Line");
-	CU_ASSERT_STRING_EQUAL(lt_message_names[lt_Got_TAG], "Got");
+	CU_ASSERT_STRING_EQUAL(lt_message_names[lt_Line_ID], "Line");
+	CU_ASSERT_STRING_EQUAL(lt_message_names[lt_Got_ID], "Got");
 }
 
 static CU_TestInfo lang_tests[] = {

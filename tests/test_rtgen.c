@@ -872,6 +872,50 @@ each_good_file_gives_its_expected_header_and_source(void)
 	free(dir);
 }
 
+/* The columns `line` (of `len` bytes) takes, a tab moving to the next
+ * multiple of 8. */
+static size_t
+columns(const char *line, size_t len)
+{
+	size_t col = 0, i;
+
+	for (i = 0; i < len; i++)
+		col = line[i] == '\t' ? (col / 8 + 1) * 8 : col + 1;
+	return col;
+}
+
+/* Generated code is read and stepped through: no line of a golden file is
+ * wider than 80 columns (tabs of 8), as in the rest of rt. */
+static void
+no_golden_line_is_wider_than_80_columns(void)
+{
+	size_t i;
+	int j;
+
+	for (i = 0; i < sizeof(good_files) / sizeof(*good_files); i++)
+		for (j = 0; j < 2; j++) {
+			char path[512], *text, *p, *nl;
+			int line = 1;
+
+			snprintf(path, sizeof(path), "%s/rtgen/good/%s.rtp.%s",
+			    TEST_SRCDIR, good_files[i], j == 0 ? "h" : "c");
+			text = slurp(path, NULL);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+			for (p = text; (nl = strchr(p, '\n')) != NULL;
+			    p = nl + 1, line++) {
+				size_t cols = columns(p, (size_t)(nl - p));
+
+				if (cols <= 80)
+					continue;
+				fprintf(stderr, "\n%s:%d: %lu columns: %.*s\n",
+				    path, line, (unsigned long)cols,
+				    (int)(nl - p), p);
+				CU_FAIL("a generated line is over 80 columns");
+			}
+			free(text);
+		}
+}
+
 /* Every "#line N "x.rtp.h"" back into the output names its next line. */
 static void
 line_directives_back_into_the_output_name_the_next_line(void)
@@ -1459,6 +1503,8 @@ static CU_TestInfo emit_tests[] = {
 	    only_what_the_user_wrote_maps_to_the_rtp },
 	{ "--no-lines leaves out every line directive",
 	    no_lines_leaves_out_every_line_directive },
+	{ "no golden line is wider than 80 columns",
+	    no_golden_line_is_wider_than_80_columns },
 	{ "output is the same on every run", output_is_the_same_on_every_run },
 	{ "generated code compiles warning-free with every compiler",
 	    generated_code_compiles_warning_free_with_every_compiler },

@@ -50,7 +50,13 @@ typedef struct rt_dead_letter {
 	const char *actor;   /* the target's class ("protocol.Actor"), or NULL
 	                        when it is no longer known */
 	const char *message; /* the message's name, or NULL likewise */
-	uint32_t tag;        /* the message's tag local to the target's class */
+	uint32_t tag;        /* the dispatch tag it carried: its number in
+	                        the target's class (P_A_TAG_M or
+	                        P_A_TAG_M_reply of enum P_A_tag, an index
+	                        into the class's tag_names), not the
+	                        protocol-wide message id P_M_ID. Meaningless
+	                        for a "down", a "supervisor event" and a late
+	                        reply to rt_call, which has no class */
 	const void *msg;     /* the message (strings included) */
 } rt_dead_letter;
 

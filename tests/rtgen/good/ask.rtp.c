@@ -355,6 +355,115 @@ int
 	return 0;
 }
 
+/*
+ * Envelopes. P_M_env(&env, to, tag, m), which the sends of M to every
+ * actor share, checks *m, makes an envelope for dispatch tag `tag` of
+ * actor `to` with rt_env_new and copies *m into it (strings and bytes
+ * too). It returns 0, RT_EINVAL (a NULL m when M has fields, or bad
+ * bytes) or the error of rt_env_new. The builder of a request M takes
+ * the call that makes the envelope first, `make`: rt_env_new for a send,
+ * rt_request_new for a call or an ask.
+ */
+static inline int
+ask_GetTotal_env(rt_env **env,
+    int (*make)(rt_ref, uint32_t, size_t, rt_env **), rt_ref to, uint32_t tag,
+    const ask_GetTotal *m)
+{
+	int r;
+
+	r = make(to, tag, sizeof(ask_GetTotal), env);
+	if (r != 0)
+		return r;
+	if (m != NULL)
+		memcpy(rt_env_payload(*env), m, sizeof(ask_GetTotal));
+	else
+		memset(rt_env_payload(*env), 0, sizeof(ask_GetTotal));
+	return 0;
+}
+
+static inline int
+ask_Describe_env(rt_env **env,
+    int (*make)(rt_ref, uint32_t, size_t, rt_env **), rt_ref to, uint32_t tag,
+    const ask_Describe *m)
+{
+	size_t size = sizeof(ask_Describe);
+	int r;
+
+	if (m == NULL)
+		return RT_EINVAL;
+	size += ask_Describe_extra(m);
+	r = make(to, tag, size, env);
+	if (r != 0)
+		return r;
+	ask_Describe_copy(rt_env_payload(*env), m);
+	return 0;
+}
+
+static inline int
+ask_Tick_env(rt_env **env, rt_ref to, uint32_t tag, const ask_Tick *m)
+{
+	int r;
+
+	r = rt_env_new(to, tag, sizeof(ask_Tick), env);
+	if (r != 0)
+		return r;
+	if (m != NULL)
+		memcpy(rt_env_payload(*env), m, sizeof(ask_Tick));
+	else
+		memset(rt_env_payload(*env), 0, sizeof(ask_Tick));
+	return 0;
+}
+
+static inline int
+ask_Fetch_env(rt_env **env, int (*make)(rt_ref, uint32_t, size_t, rt_env **),
+    rt_ref to, uint32_t tag, const ask_Fetch *m)
+{
+	int r;
+
+	if (m == NULL)
+		return RT_EINVAL;
+	r = make(to, tag, sizeof(ask_Fetch), env);
+	if (r != 0)
+		return r;
+	memcpy(rt_env_payload(*env), m, sizeof(ask_Fetch));
+	return 0;
+}
+
+static inline int
+ask_Store_env(rt_env **env, int (*make)(rt_ref, uint32_t, size_t, rt_env **),
+    rt_ref to, uint32_t tag, const ask_Store *m)
+{
+	size_t size = sizeof(ask_Store), extra;
+	int r;
+
+	if (m == NULL)
+		return RT_EINVAL;
+	extra = ask_Store_extra(m);
+	if (extra == SIZE_MAX)
+		return RT_EINVAL;
+	size += extra;
+	r = make(to, tag, size, env);
+	if (r != 0)
+		return r;
+	ask_Store_copy(rt_env_payload(*env), m);
+	return 0;
+}
+
+static inline int
+ask_Echo_env(rt_env **env, int (*make)(rt_ref, uint32_t, size_t, rt_env **),
+    rt_ref to, uint32_t tag, const ask_Echo *m)
+{
+	int r;
+
+	if (m == NULL)
+		return RT_EINVAL;
+	r = make(to, tag, sizeof(ask_Echo), env);
+	if (r != 0)
+		return r;
+	memcpy(rt_env_payload(*env), m, sizeof(ask_Echo));
+	return 0;
+}
+
 /* Actor Shop. */
 static const char *const ask_Shop_tag_names[] = {
 	"GetTotal",
@@ -483,8 +592,6 @@ const rt_actor_class ask_Shop_class = {
 	.ntags = 5,
 	.tag_names = ask_Shop_tag_names,
 	.dispatch = ask_Shop_dispatch,
-	.on_start = NULL,
-	.on_stop = NULL,
 	.args_size = sizeof(ask_Shop_args),
 	.mailbox_bound = 0, /* unbounded */
 	.overflow = RT_OVERFLOW_BLOCK,
@@ -498,7 +605,6 @@ ask_Shop_spawn(rt_system *sys, const ask_Shop_args *args, ask_Shop_ref *out)
 {
 	size_t size = sizeof(ask_Shop_args);
 	rt_env *env;
-	rt_ref ref;
 	int r;
 
 	r = rt_spawn_prepare(sys, &ask_Shop_class, size, &env);
@@ -508,10 +614,7 @@ ask_Shop_spawn(rt_system *sys, const ask_Shop_args *args, ask_Shop_ref *out)
 		memcpy(rt_env_payload(env), args, size);
 	else
 		memset(rt_env_payload(env), 0, size);
-	r = rt_spawn_commit(env, &ref);
-	if (r == 0 && out != NULL)
-		out->ref = ref;
-	return r;
+	return rt_spawn_commit(env, out != NULL ? &out->ref : NULL);
 }
 
 int
@@ -529,27 +632,24 @@ ask_Shop_whereis(rt_system *sys, const char *name, ask_Shop_ref *out)
 }
 
 int
+(ask_Shop_send_GetTotal)(ask_Shop_ref to, const ask_GetTotal *msg)
+{
+	rt_env *env;
+	int r = ask_GetTotal_env(&env, rt_env_new, to.ref,
+	    ask_Shop_TAG_GetTotal, msg);
+
+	return r != 0 ? r : rt_env_send(env);
+}
+
+int
 (ask_Shop_send_GetTotal_opt)(ask_Shop_ref to, const ask_GetTotal *msg,
     const rt_send_opts *opts)
 {
 	rt_env *env;
-	int r;
+	int r = ask_GetTotal_env(&env, rt_env_new, to.ref,
+	    ask_Shop_TAG_GetTotal, msg);
 
-	r = rt_env_new(to.ref, ask_Shop_TAG_GetTotal, sizeof(ask_GetTotal),
-	    &env);
-	if (r != 0)
-		return r;
-	if (msg != NULL)
-		memcpy(rt_env_payload(env), msg, sizeof(ask_GetTotal));
-	else
-		memset(rt_env_payload(env), 0, sizeof(ask_GetTotal));
-	return rt_env_send_opts(env, opts);
-}
-
-int
-(ask_Shop_send_GetTotal)(ask_Shop_ref to, const ask_GetTotal *msg)
-{
-	return (ask_Shop_send_GetTotal_opt)(to, msg, NULL);
+	return r != 0 ? r : rt_env_send_opts(env, opts);
 }
 
 int
@@ -557,17 +657,10 @@ int
     rt_duration delay, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = ask_GetTotal_env(&env, rt_env_new, to.ref,
+	    ask_Shop_TAG_GetTotal, msg);
 
-	r = rt_env_new(to.ref, ask_Shop_TAG_GetTotal, sizeof(ask_GetTotal),
-	    &env);
-	if (r != 0)
-		return r;
-	if (msg != NULL)
-		memcpy(rt_env_payload(env), msg, sizeof(ask_GetTotal));
-	else
-		memset(rt_env_payload(env), 0, sizeof(ask_GetTotal));
-	return rt_env_send_after(env, delay, out);
+	return r != 0 ? r : rt_env_send_after(env, delay, out);
 }
 
 int
@@ -575,17 +668,10 @@ int
     rt_duration period, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = ask_GetTotal_env(&env, rt_env_new, to.ref,
+	    ask_Shop_TAG_GetTotal, msg);
 
-	r = rt_env_new(to.ref, ask_Shop_TAG_GetTotal, sizeof(ask_GetTotal),
-	    &env);
-	if (r != 0)
-		return r;
-	if (msg != NULL)
-		memcpy(rt_env_payload(env), msg, sizeof(ask_GetTotal));
-	else
-		memset(rt_env_payload(env), 0, sizeof(ask_GetTotal));
-	return rt_env_send_every(env, period, NULL, out);
+	return r != 0 ? r : rt_env_send_every(env, period, NULL, out);
 }
 
 int
@@ -597,15 +683,10 @@ int
 
 	if (reply == NULL)
 		return RT_EINVAL;
-	r = rt_request_new(to.ref, ask_Shop_TAG_GetTotal, sizeof(ask_GetTotal),
-	    &env);
-	if (r != 0)
-		return r;
-	if (req != NULL)
-		memcpy(rt_env_payload(env), req, sizeof(ask_GetTotal));
-	else
-		memset(rt_env_payload(env), 0, sizeof(ask_GetTotal));
-	return rt_call(sys, env, reply, sizeof(ask_Total), timeout);
+	r = ask_GetTotal_env(&env, rt_request_new, to.ref,
+	    ask_Shop_TAG_GetTotal, req);
+	return r != 0 ? r : rt_call(sys, env, reply, sizeof(ask_Total),
+	    timeout);
 }
 
 rt_corr
@@ -613,17 +694,21 @@ rt_corr
     rt_duration timeout)
 {
 	rt_env *env;
-	int r;
+	int r = ask_GetTotal_env(&env, rt_request_new, to.ref,
+	    ask_Shop_TAG_GetTotal, req);
 
-	r = rt_request_new(to.ref, ask_Shop_TAG_GetTotal, sizeof(ask_GetTotal),
-	    &env);
-	if (r != 0)
-		return r;
-	if (req != NULL)
-		memcpy(rt_env_payload(env), req, sizeof(ask_GetTotal));
-	else
-		memset(rt_env_payload(env), 0, sizeof(ask_GetTotal));
-	return rt_ask(ctx, env, &ask_GetTotal_request_desc, timeout);
+	return r != 0 ? r : rt_ask(ctx, env, &ask_GetTotal_request_desc,
+	    timeout);
+}
+
+int
+(ask_Shop_send_Describe)(ask_Shop_ref to, const ask_Describe *msg)
+{
+	rt_env *env;
+	int r = ask_Describe_env(&env, rt_env_new, to.ref,
+	    ask_Shop_TAG_Describe, msg);
+
+	return r != 0 ? r : rt_env_send(env);
 }
 
 int
@@ -631,22 +716,10 @@ int
     const rt_send_opts *opts)
 {
 	rt_env *env;
-	int r;
+	int r = ask_Describe_env(&env, rt_env_new, to.ref,
+	    ask_Shop_TAG_Describe, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, ask_Shop_TAG_Describe,
-	    sizeof(ask_Describe) + ask_Describe_extra(msg), &env);
-	if (r != 0)
-		return r;
-	ask_Describe_copy(rt_env_payload(env), msg);
-	return rt_env_send_opts(env, opts);
-}
-
-int
-(ask_Shop_send_Describe)(ask_Shop_ref to, const ask_Describe *msg)
-{
-	return (ask_Shop_send_Describe_opt)(to, msg, NULL);
+	return r != 0 ? r : rt_env_send_opts(env, opts);
 }
 
 int
@@ -654,16 +727,10 @@ int
     rt_duration delay, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = ask_Describe_env(&env, rt_env_new, to.ref,
+	    ask_Shop_TAG_Describe, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, ask_Shop_TAG_Describe,
-	    sizeof(ask_Describe) + ask_Describe_extra(msg), &env);
-	if (r != 0)
-		return r;
-	ask_Describe_copy(rt_env_payload(env), msg);
-	return rt_env_send_after(env, delay, out);
+	return r != 0 ? r : rt_env_send_after(env, delay, out);
 }
 
 int
@@ -671,16 +738,11 @@ int
     rt_duration period, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = ask_Describe_env(&env, rt_env_new, to.ref,
+	    ask_Shop_TAG_Describe, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, ask_Shop_TAG_Describe,
-	    sizeof(ask_Describe) + ask_Describe_extra(msg), &env);
-	if (r != 0)
-		return r;
-	ask_Describe_copy(rt_env_payload(env), msg);
-	return rt_env_send_every(env, period, ask_Describe_clone, out);
+	return r != 0 ? r : rt_env_send_every(env, period, ask_Describe_clone,
+	    out);
 }
 
 int
@@ -692,14 +754,10 @@ int
 
 	if (reply == NULL)
 		return RT_EINVAL;
-	if (req == NULL)
-		return RT_EINVAL;
-	r = rt_request_new(to.ref, ask_Shop_TAG_Describe,
-	    sizeof(ask_Describe) + ask_Describe_extra(req), &env);
-	if (r != 0)
-		return r;
-	ask_Describe_copy(rt_env_payload(env), req);
-	return rt_call(sys, env, reply, sizeof(ask_Label), timeout);
+	r = ask_Describe_env(&env, rt_request_new, to.ref,
+	    ask_Shop_TAG_Describe, req);
+	return r != 0 ? r : rt_call(sys, env, reply, sizeof(ask_Label),
+	    timeout);
 }
 
 rt_corr
@@ -707,16 +765,20 @@ rt_corr
     rt_duration timeout)
 {
 	rt_env *env;
-	int r;
+	int r = ask_Describe_env(&env, rt_request_new, to.ref,
+	    ask_Shop_TAG_Describe, req);
 
-	if (req == NULL)
-		return RT_EINVAL;
-	r = rt_request_new(to.ref, ask_Shop_TAG_Describe,
-	    sizeof(ask_Describe) + ask_Describe_extra(req), &env);
-	if (r != 0)
-		return r;
-	ask_Describe_copy(rt_env_payload(env), req);
-	return rt_ask(ctx, env, &ask_Describe_request_desc, timeout);
+	return r != 0 ? r : rt_ask(ctx, env, &ask_Describe_request_desc,
+	    timeout);
+}
+
+int
+(ask_Shop_send_Tick)(ask_Shop_ref to, const ask_Tick *msg)
+{
+	rt_env *env;
+	int r = ask_Tick_env(&env, to.ref, ask_Shop_TAG_Tick, msg);
+
+	return r != 0 ? r : rt_env_send(env);
 }
 
 int
@@ -724,22 +786,9 @@ int
     const rt_send_opts *opts)
 {
 	rt_env *env;
-	int r;
+	int r = ask_Tick_env(&env, to.ref, ask_Shop_TAG_Tick, msg);
 
-	r = rt_env_new(to.ref, ask_Shop_TAG_Tick, sizeof(ask_Tick), &env);
-	if (r != 0)
-		return r;
-	if (msg != NULL)
-		memcpy(rt_env_payload(env), msg, sizeof(ask_Tick));
-	else
-		memset(rt_env_payload(env), 0, sizeof(ask_Tick));
-	return rt_env_send_opts(env, opts);
-}
-
-int
-(ask_Shop_send_Tick)(ask_Shop_ref to, const ask_Tick *msg)
-{
-	return (ask_Shop_send_Tick_opt)(to, msg, NULL);
+	return r != 0 ? r : rt_env_send_opts(env, opts);
 }
 
 int
@@ -747,16 +796,9 @@ int
     rt_duration delay, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = ask_Tick_env(&env, to.ref, ask_Shop_TAG_Tick, msg);
 
-	r = rt_env_new(to.ref, ask_Shop_TAG_Tick, sizeof(ask_Tick), &env);
-	if (r != 0)
-		return r;
-	if (msg != NULL)
-		memcpy(rt_env_payload(env), msg, sizeof(ask_Tick));
-	else
-		memset(rt_env_payload(env), 0, sizeof(ask_Tick));
-	return rt_env_send_after(env, delay, out);
+	return r != 0 ? r : rt_env_send_after(env, delay, out);
 }
 
 int
@@ -764,16 +806,9 @@ int
     rt_duration period, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = ask_Tick_env(&env, to.ref, ask_Shop_TAG_Tick, msg);
 
-	r = rt_env_new(to.ref, ask_Shop_TAG_Tick, sizeof(ask_Tick), &env);
-	if (r != 0)
-		return r;
-	if (msg != NULL)
-		memcpy(rt_env_payload(env), msg, sizeof(ask_Tick));
-	else
-		memset(rt_env_payload(env), 0, sizeof(ask_Tick));
-	return rt_env_send_every(env, period, NULL, out);
+	return r != 0 ? r : rt_env_send_every(env, period, NULL, out);
 }
 
 /* Actor Vault. */
@@ -888,13 +923,9 @@ const rt_actor_class ask_Vault_class = {
 	.ntags = 3,
 	.tag_names = ask_Vault_tag_names,
 	.dispatch = ask_Vault_dispatch,
-	.on_start = NULL,
-	.on_stop = NULL,
 	.args_size = sizeof(ask_Vault_args),
 	.mailbox_bound = 0, /* unbounded */
 	.overflow = RT_OVERFLOW_BLOCK,
-	.asks = NULL,
-	.nasks = 0,
 	.print = ask_Vault_print_thunk,
 };
 
@@ -903,7 +934,6 @@ ask_Vault_spawn(rt_system *sys, const ask_Vault_args *args, ask_Vault_ref *out)
 {
 	size_t size = sizeof(ask_Vault_args);
 	rt_env *env;
-	rt_ref ref;
 	int r;
 
 	r = rt_spawn_prepare(sys, &ask_Vault_class, size, &env);
@@ -913,10 +943,7 @@ ask_Vault_spawn(rt_system *sys, const ask_Vault_args *args, ask_Vault_ref *out)
 		memcpy(rt_env_payload(env), args, size);
 	else
 		memset(rt_env_payload(env), 0, size);
-	r = rt_spawn_commit(env, &ref);
-	if (r == 0 && out != NULL)
-		out->ref = ref;
-	return r;
+	return rt_spawn_commit(env, out != NULL ? &out->ref : NULL);
 }
 
 int
@@ -934,25 +961,24 @@ ask_Vault_whereis(rt_system *sys, const char *name, ask_Vault_ref *out)
 }
 
 int
+(ask_Vault_send_Fetch)(ask_Vault_ref to, const ask_Fetch *msg)
+{
+	rt_env *env;
+	int r = ask_Fetch_env(&env, rt_env_new, to.ref, ask_Vault_TAG_Fetch,
+	    msg);
+
+	return r != 0 ? r : rt_env_send(env);
+}
+
+int
 (ask_Vault_send_Fetch_opt)(ask_Vault_ref to, const ask_Fetch *msg,
     const rt_send_opts *opts)
 {
 	rt_env *env;
-	int r;
+	int r = ask_Fetch_env(&env, rt_env_new, to.ref, ask_Vault_TAG_Fetch,
+	    msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, ask_Vault_TAG_Fetch, sizeof(ask_Fetch), &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(ask_Fetch));
-	return rt_env_send_opts(env, opts);
-}
-
-int
-(ask_Vault_send_Fetch)(ask_Vault_ref to, const ask_Fetch *msg)
-{
-	return (ask_Vault_send_Fetch_opt)(to, msg, NULL);
+	return r != 0 ? r : rt_env_send_opts(env, opts);
 }
 
 int
@@ -960,15 +986,10 @@ int
     rt_duration delay, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = ask_Fetch_env(&env, rt_env_new, to.ref, ask_Vault_TAG_Fetch,
+	    msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, ask_Vault_TAG_Fetch, sizeof(ask_Fetch), &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(ask_Fetch));
-	return rt_env_send_after(env, delay, out);
+	return r != 0 ? r : rt_env_send_after(env, delay, out);
 }
 
 int
@@ -976,15 +997,10 @@ int
     rt_duration period, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = ask_Fetch_env(&env, rt_env_new, to.ref, ask_Vault_TAG_Fetch,
+	    msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, ask_Vault_TAG_Fetch, sizeof(ask_Fetch), &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(ask_Fetch));
-	return rt_env_send_every(env, period, NULL, out);
+	return r != 0 ? r : rt_env_send_every(env, period, NULL, out);
 }
 
 int
@@ -996,14 +1012,10 @@ int
 
 	if (reply == NULL)
 		return RT_EINVAL;
-	if (req == NULL)
-		return RT_EINVAL;
-	r = rt_request_new(to.ref, ask_Vault_TAG_Fetch, sizeof(ask_Fetch),
-	    &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), req, sizeof(ask_Fetch));
-	return rt_call(sys, env, reply, sizeof(ask_Data), timeout);
+	r = ask_Fetch_env(&env, rt_request_new, to.ref, ask_Vault_TAG_Fetch,
+	    req);
+	return r != 0 ? r : rt_call(sys, env, reply, sizeof(ask_Data),
+	    timeout);
 }
 
 rt_corr
@@ -1011,85 +1023,54 @@ rt_corr
     rt_duration timeout)
 {
 	rt_env *env;
-	int r;
+	int r = ask_Fetch_env(&env, rt_request_new, to.ref,
+	    ask_Vault_TAG_Fetch, req);
 
-	if (req == NULL)
-		return RT_EINVAL;
-	r = rt_request_new(to.ref, ask_Vault_TAG_Fetch, sizeof(ask_Fetch),
-	    &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), req, sizeof(ask_Fetch));
-	return rt_ask(ctx, env, &ask_Fetch_request_desc, timeout);
+	return r != 0 ? r : rt_ask(ctx, env, &ask_Fetch_request_desc, timeout);
+}
+
+int
+(ask_Vault_send_Store)(ask_Vault_ref to, const ask_Store *msg)
+{
+	rt_env *env;
+	int r = ask_Store_env(&env, rt_env_new, to.ref, ask_Vault_TAG_Store,
+	    msg);
+
+	return r != 0 ? r : rt_env_send(env);
 }
 
 int
 (ask_Vault_send_Store_opt)(ask_Vault_ref to, const ask_Store *msg,
     const rt_send_opts *opts)
 {
-	size_t extra;
 	rt_env *env;
-	int r;
+	int r = ask_Store_env(&env, rt_env_new, to.ref, ask_Vault_TAG_Store,
+	    msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	extra = ask_Store_extra(msg);
-	if (extra == SIZE_MAX)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, ask_Vault_TAG_Store, sizeof(ask_Store) + extra,
-	    &env);
-	if (r != 0)
-		return r;
-	ask_Store_copy(rt_env_payload(env), msg);
-	return rt_env_send_opts(env, opts);
-}
-
-int
-(ask_Vault_send_Store)(ask_Vault_ref to, const ask_Store *msg)
-{
-	return (ask_Vault_send_Store_opt)(to, msg, NULL);
+	return r != 0 ? r : rt_env_send_opts(env, opts);
 }
 
 int
 (ask_Vault_send_Store_after)(ask_Vault_ref to, const ask_Store *msg,
     rt_duration delay, rt_timer *out)
 {
-	size_t extra;
 	rt_env *env;
-	int r;
+	int r = ask_Store_env(&env, rt_env_new, to.ref, ask_Vault_TAG_Store,
+	    msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	extra = ask_Store_extra(msg);
-	if (extra == SIZE_MAX)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, ask_Vault_TAG_Store, sizeof(ask_Store) + extra,
-	    &env);
-	if (r != 0)
-		return r;
-	ask_Store_copy(rt_env_payload(env), msg);
-	return rt_env_send_after(env, delay, out);
+	return r != 0 ? r : rt_env_send_after(env, delay, out);
 }
 
 int
 (ask_Vault_send_Store_every)(ask_Vault_ref to, const ask_Store *msg,
     rt_duration period, rt_timer *out)
 {
-	size_t extra;
 	rt_env *env;
-	int r;
+	int r = ask_Store_env(&env, rt_env_new, to.ref, ask_Vault_TAG_Store,
+	    msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	extra = ask_Store_extra(msg);
-	if (extra == SIZE_MAX)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, ask_Vault_TAG_Store, sizeof(ask_Store) + extra,
-	    &env);
-	if (r != 0)
-		return r;
-	ask_Store_copy(rt_env_payload(env), msg);
-	return rt_env_send_every(env, period, ask_Store_clone, out);
+	return r != 0 ? r : rt_env_send_every(env, period, ask_Store_clone,
+	    out);
 }
 
 int
@@ -1097,44 +1078,35 @@ int
     ask_Ack *reply, rt_duration timeout)
 {
 	ask_Ack none;
-	size_t extra;
 	rt_env *env;
 	int r;
 
 	if (reply == NULL)
 		reply = &none;
-	if (req == NULL)
-		return RT_EINVAL;
-	extra = ask_Store_extra(req);
-	if (extra == SIZE_MAX)
-		return RT_EINVAL;
-	r = rt_request_new(to.ref, ask_Vault_TAG_Store,
-	    sizeof(ask_Store) + extra, &env);
-	if (r != 0)
-		return r;
-	ask_Store_copy(rt_env_payload(env), req);
-	return rt_call(sys, env, reply, sizeof(ask_Ack), timeout);
+	r = ask_Store_env(&env, rt_request_new, to.ref, ask_Vault_TAG_Store,
+	    req);
+	return r != 0 ? r : rt_call(sys, env, reply, sizeof(ask_Ack), timeout);
 }
 
 rt_corr
 (ask_Vault_ask_Store)(rt_ctx *ctx, ask_Vault_ref to, const ask_Store *req,
     rt_duration timeout)
 {
-	size_t extra;
 	rt_env *env;
-	int r;
+	int r = ask_Store_env(&env, rt_request_new, to.ref,
+	    ask_Vault_TAG_Store, req);
 
-	if (req == NULL)
-		return RT_EINVAL;
-	extra = ask_Store_extra(req);
-	if (extra == SIZE_MAX)
-		return RT_EINVAL;
-	r = rt_request_new(to.ref, ask_Vault_TAG_Store,
-	    sizeof(ask_Store) + extra, &env);
-	if (r != 0)
-		return r;
-	ask_Store_copy(rt_env_payload(env), req);
-	return rt_ask(ctx, env, &ask_Store_request_desc, timeout);
+	return r != 0 ? r : rt_ask(ctx, env, &ask_Store_request_desc, timeout);
+}
+
+int
+(ask_Vault_send_Echo)(ask_Vault_ref to, const ask_Echo *msg)
+{
+	rt_env *env;
+	int r = ask_Echo_env(&env, rt_env_new, to.ref, ask_Vault_TAG_Echo,
+	    msg);
+
+	return r != 0 ? r : rt_env_send(env);
 }
 
 int
@@ -1142,21 +1114,10 @@ int
     const rt_send_opts *opts)
 {
 	rt_env *env;
-	int r;
+	int r = ask_Echo_env(&env, rt_env_new, to.ref, ask_Vault_TAG_Echo,
+	    msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, ask_Vault_TAG_Echo, sizeof(ask_Echo), &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(ask_Echo));
-	return rt_env_send_opts(env, opts);
-}
-
-int
-(ask_Vault_send_Echo)(ask_Vault_ref to, const ask_Echo *msg)
-{
-	return (ask_Vault_send_Echo_opt)(to, msg, NULL);
+	return r != 0 ? r : rt_env_send_opts(env, opts);
 }
 
 int
@@ -1164,15 +1125,10 @@ int
     rt_duration delay, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = ask_Echo_env(&env, rt_env_new, to.ref, ask_Vault_TAG_Echo,
+	    msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, ask_Vault_TAG_Echo, sizeof(ask_Echo), &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(ask_Echo));
-	return rt_env_send_after(env, delay, out);
+	return r != 0 ? r : rt_env_send_after(env, delay, out);
 }
 
 int
@@ -1180,15 +1136,10 @@ int
     rt_duration period, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = ask_Echo_env(&env, rt_env_new, to.ref, ask_Vault_TAG_Echo,
+	    msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, ask_Vault_TAG_Echo, sizeof(ask_Echo), &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(ask_Echo));
-	return rt_env_send_every(env, period, NULL, out);
+	return r != 0 ? r : rt_env_send_every(env, period, NULL, out);
 }
 
 int
@@ -1200,13 +1151,10 @@ int
 
 	if (reply == NULL)
 		return RT_EINVAL;
-	if (req == NULL)
-		return RT_EINVAL;
-	r = rt_request_new(to.ref, ask_Vault_TAG_Echo, sizeof(ask_Echo), &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), req, sizeof(ask_Echo));
-	return rt_call(sys, env, reply, sizeof(ask_Echo), timeout);
+	r = ask_Echo_env(&env, rt_request_new, to.ref, ask_Vault_TAG_Echo,
+	    req);
+	return r != 0 ? r : rt_call(sys, env, reply, sizeof(ask_Echo),
+	    timeout);
 }
 
 rt_corr
@@ -1214,15 +1162,10 @@ rt_corr
     rt_duration timeout)
 {
 	rt_env *env;
-	int r;
+	int r = ask_Echo_env(&env, rt_request_new, to.ref, ask_Vault_TAG_Echo,
+	    req);
 
-	if (req == NULL)
-		return RT_EINVAL;
-	r = rt_request_new(to.ref, ask_Vault_TAG_Echo, sizeof(ask_Echo), &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), req, sizeof(ask_Echo));
-	return rt_ask(ctx, env, &ask_Echo_request_desc, timeout);
+	return r != 0 ? r : rt_ask(ctx, env, &ask_Echo_request_desc, timeout);
 }
 
 /* Actor Client. */
@@ -1320,7 +1263,6 @@ const rt_actor_class ask_Client_class = {
 	.tag_names = ask_Client_tag_names,
 	.dispatch = ask_Client_dispatch,
 	.on_start = ask_Client_start_thunk,
-	.on_stop = NULL,
 	.args_size = sizeof(ask_Client_args),
 	.mailbox_bound = 0, /* unbounded */
 	.overflow = RT_OVERFLOW_BLOCK,
@@ -1335,7 +1277,6 @@ ask_Client_spawn(rt_system *sys, const ask_Client_args *args,
 {
 	size_t size = sizeof(ask_Client_args);
 	rt_env *env;
-	rt_ref ref;
 	int r;
 
 	r = rt_spawn_prepare(sys, &ask_Client_class, size, &env);
@@ -1345,10 +1286,7 @@ ask_Client_spawn(rt_system *sys, const ask_Client_args *args,
 		memcpy(rt_env_payload(env), args, size);
 	else
 		memset(rt_env_payload(env), 0, size);
-	r = rt_spawn_commit(env, &ref);
-	if (r == 0 && out != NULL)
-		out->ref = ref;
-	return r;
+	return rt_spawn_commit(env, out != NULL ? &out->ref : NULL);
 }
 
 int

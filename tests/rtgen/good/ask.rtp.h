@@ -30,18 +30,23 @@ typedef struct ask_Client_ref {
 	rt_ref ref;
 } ask_Client_ref;
 
-/* Message tags of the protocol, in declaration order. */
+/*
+ * Message ids: the number of each message in the protocol, in
+ * declaration order, for P_message_names. Envelopes do not carry
+ * them: they carry the dispatch tags of the actor kind they are for
+ * (enum P_A_tag below).
+ */
 enum {
-	ask_Total_TAG = 1,
-	ask_GetTotal_TAG = 2,
-	ask_Label_TAG = 3,
-	ask_Describe_TAG = 4,
-	ask_Data_TAG = 5,
-	ask_Fetch_TAG = 6,
-	ask_Ack_TAG = 7,
-	ask_Store_TAG = 8,
-	ask_Echo_TAG = 9,
-	ask_Tick_TAG = 10
+	ask_Total_ID = 1,
+	ask_GetTotal_ID = 2,
+	ask_Label_ID = 3,
+	ask_Describe_ID = 4,
+	ask_Data_ID = 5,
+	ask_Fetch_ID = 6,
+	ask_Ack_ID = 7,
+	ask_Store_ID = 8,
+	ask_Echo_ID = 9,
+	ask_Tick_ID = 10
 };
 
 /* Messages. */
@@ -96,13 +101,13 @@ typedef struct ask_Echo {
 typedef struct ask_Tick {
 	char rt_empty_; /* C has no empty structs */
 } ask_Tick;
-#line 100 "ask.rtp.h"
+#line 105 "ask.rtp.h"
 
 /*
  * Printers, for logs and crash reports: P_M_print writes *m to f on one
  * line as M{field=value, ...}: strings quoted and escaped, bytes as
  * their length and first bytes in hex, enums by name, arrays in [],
- * refs as <ref> and C-typed fields as <c>. P_message_names[P_M_TAG]
+ * refs as <ref> and C-typed fields as <c>. P_message_names[P_M_ID]
  * is "M" (entry 0 is NULL).
  */
 extern const char *const ask_message_names[];
@@ -149,39 +154,53 @@ int ask_reply_Echo(rt_reply_token t, const ask_Echo *reply);
 	    ask_Data *: (__VA_ARGS__), const ask_Data *: (__VA_ARGS__)))
 #define ask_reply_Store(t, ...) \
 	(ask_reply_Store)((t), _Generic((__VA_ARGS__), \
-	    ask_Ack *: (__VA_ARGS__), const ask_Ack *: (__VA_ARGS__), void *: (__VA_ARGS__)))
+	    ask_Ack *: (__VA_ARGS__), const ask_Ack *: (__VA_ARGS__), \
+	    void *: (__VA_ARGS__)))
 #define ask_reply_Echo(t, ...) \
 	(ask_reply_Echo)((t), _Generic((__VA_ARGS__), \
 	    ask_Echo *: (__VA_ARGS__), const ask_Echo *: (__VA_ARGS__)))
 #endif
 
 /*
- * Actor Shop: its state, spawn arguments, class and spawn function,
- * sends and handlers. The spawn copies args (NULL: all zero) and stores
- * the new ref in *out (out may be NULL); a send queues a copy of msg
- * (borrowed: strings are copied before it returns) and returns RT_EINVAL
- * for a NULL msg when the message has fields. Each send has an _opt
- * twin that takes rt_send_opts (priority, ttl, timeout; NULL: the
- * defaults, the same as the plain send), which also returns RT_EINVAL
- * for bad options. All return 0 or a negative RT_E* code.
- * A request M -> R it accepts can also be called or asked (req as msg
- * above). P_A_call_M, for a thread that is not an actor, waits at
- * most timeout (RT_FOREVER: no limit) for the reply, copied to *reply
- * (its strings and bytes stay valid until the thread's next call),
- * and returns 0, RT_ETIMEDOUT or the request's error (RT_ENOACTOR:
- * the actor stopped or crashed first); reply may be NULL only when R
- * has no fields (else RT_EINVAL). P_A_ask_M, from a handler of an
- * actor that `asks M`, returns at once a correlation id (> 0) or a
- * negative RT_E* code; the answer comes to that actor's on_M_reply.
- * The handler of a request fills *reply (zeroed before it runs) and
- * returns 0, or takes rt_reply_defer(ctx), returns RT_DEFER and
- * answers later with P_reply_M. A request that is sent, not called or
- * asked, runs the same handler and its reply is dropped.
- * The answer to each of its asks comes to on_M_reply, with the id
- * P_X_ask_M returned and a status: 0 with the reply (valid while the
- * handler runs), or RT_ETIMEDOUT, RT_ENOACTOR, RT_EFULL, ... with
- * reply NULL. Each ask that returned an id is answered exactly once.
+ * Actors. Each actor kind A has its state P_A, spawn arguments
+ * P_A_args, dispatch tags P_A_TAG_M (enum P_A_tag: the messages it
+ * accepts, then the replies to its asks), its class and functions that
+ * return 0 or a negative RT_E* code. P_A_spawn copies args (NULL: all
+ * zero) and stores the new ref in *out (out may be NULL). In a handler
+ * of A, P_A_self(ctx) is its own ref. P_A_register and P_A_whereis name
+ * it in the registry (_whereis: RT_ETYPE for another kind's name).
+ * P_A_send_M queues a copy of msg (borrowed: strings are copied before
+ * it returns) and returns RT_EINVAL for a NULL msg when M has fields.
+ * P_A_send_M_opt also takes rt_send_opts (priority, ttl, timeout; NULL:
+ * the defaults, as the plain send) and returns RT_EINVAL for bad ones;
+ * _after sends once after delay, _every every period (rt/timer.h). In
+ * C, a macro of the same name makes a message of the wrong type a hard
+ * error (a compound literal with commas needs parentheses, except in a
+ * plain send). The user writes the handlers: P_A_on_M, and those of the
+ * hooks A has.
+ * The data of bytes fields is copied like strings; a bytes field with
+ * NULL data and a len > 0 makes a send or the spawn return RT_EINVAL.
+ * A request M -> R that an actor accepts can also be called or asked
+ * (req as msg above). P_A_call_M, for a thread that is not an actor,
+ * waits at most timeout (RT_FOREVER: no limit) for the reply, copied
+ * to *reply (its strings and bytes stay valid until the thread's next
+ * call), and returns 0, RT_ETIMEDOUT or the request's error
+ * (RT_ENOACTOR: the actor stopped or crashed first); reply may be NULL
+ * only when R has no fields (else RT_EINVAL). P_A_ask_M, from a
+ * handler of an actor that `asks M`, returns at once a correlation id
+ * (> 0) or a negative RT_E* code; the answer comes to that actor's
+ * on_M_reply. The handler of a request fills *reply (zeroed before it
+ * runs) and returns 0, or takes rt_reply_defer(ctx), returns RT_DEFER
+ * and answers later with P_reply_M. A request that is sent, not called
+ * or asked, runs the same handler and its reply is dropped.
+ * An actor that asks M gets each answer in its P_A_on_M_reply, with
+ * the id P_X_ask_M returned and a status: 0 with the reply (valid
+ * while the handler runs), or RT_ETIMEDOUT, RT_ENOACTOR, RT_EFULL, ...
+ * with reply NULL. Each ask that returned an id is answered exactly
+ * once.
  */
+
+/* Actor Shop (see "Actors" above). */
 typedef struct ask_Shop {
 	char rt_empty_; /* C has no empty structs */
 } ask_Shop;
@@ -198,7 +217,6 @@ enum ask_Shop_tag {
 extern const rt_actor_class ask_Shop_class;
 int ask_Shop_spawn(rt_system *sys, const ask_Shop_args *args,
     ask_Shop_ref *out);
-/* In one of its own handlers: its typed ref (rt_self). */
 static inline ask_Shop_ref
 ask_Shop_self(rt_ctx *ctx)
 {
@@ -206,8 +224,6 @@ ask_Shop_self(rt_ctx *ctx)
 
 	return r;
 }
-/* Its name in the registry: rt_register and rt_whereis; _whereis returns
- * RT_ETYPE when the name is another kind of actor's. */
 int ask_Shop_register(ask_Shop_ref a, const char *name);
 int ask_Shop_whereis(rt_system *sys, const char *name, ask_Shop_ref *out);
 int ask_Shop_send_GetTotal(ask_Shop_ref to, const ask_GetTotal *msg);
@@ -240,62 +256,57 @@ int ask_Shop_send_Tick_after(ask_Shop_ref to, const ask_Tick *msg,
 int ask_Shop_send_Tick_every(ask_Shop_ref to, const ask_Tick *msg,
     rt_duration period, rt_timer *out);
 #ifndef __cplusplus
-/* Make a message of the wrong type a hard error. A compound literal
- * with commas in it needs parentheses unless it is the message of a plain
- * send (P_A_send_M(to, msg)). */
 #define ask_Shop_send_GetTotal(to, ...) \
 	(ask_Shop_send_GetTotal)((to), _Generic((__VA_ARGS__), \
-	    ask_GetTotal *: (__VA_ARGS__), const ask_GetTotal *: (__VA_ARGS__), void *: (__VA_ARGS__)))
+	    ask_GetTotal *: (__VA_ARGS__), \
+	    const ask_GetTotal *: (__VA_ARGS__), void *: (__VA_ARGS__)))
 #define ask_Shop_send_GetTotal_opt(to, msg, opts) \
 	(ask_Shop_send_GetTotal_opt)((to), _Generic((msg), \
-	    ask_GetTotal *: (msg), const ask_GetTotal *: (msg), void *: (msg)), \
-	    (opts))
+	    ask_GetTotal *: (msg), const ask_GetTotal *: (msg), \
+	    void *: (msg)), (opts))
 #define ask_Shop_send_GetTotal_after(to, msg, delay, out) \
 	(ask_Shop_send_GetTotal_after)((to), _Generic((msg), \
-	    ask_GetTotal *: (msg), const ask_GetTotal *: (msg), void *: (msg)), \
-	    (delay), (out))
+	    ask_GetTotal *: (msg), const ask_GetTotal *: (msg), \
+	    void *: (msg)), (delay), (out))
 #define ask_Shop_send_GetTotal_every(to, msg, period, out) \
 	(ask_Shop_send_GetTotal_every)((to), _Generic((msg), \
-	    ask_GetTotal *: (msg), const ask_GetTotal *: (msg), void *: (msg)), \
-	    (period), (out))
+	    ask_GetTotal *: (msg), const ask_GetTotal *: (msg), \
+	    void *: (msg)), (period), (out))
 #define ask_Shop_call_GetTotal(sys, to, req, reply, timeout) \
 	(ask_Shop_call_GetTotal)((sys), (to), _Generic((req), \
-	    ask_GetTotal *: (req), const ask_GetTotal *: (req), void *: (req)), \
-	    _Generic((reply), ask_Total *: (reply)), (timeout))
+	    ask_GetTotal *: (req), const ask_GetTotal *: (req), \
+	    void *: (req)), _Generic((reply), ask_Total *: (reply)), (timeout))
 #define ask_Shop_ask_GetTotal(ctx, to, req, timeout) \
 	(ask_Shop_ask_GetTotal)((ctx), (to), _Generic((req), \
-	    ask_GetTotal *: (req), const ask_GetTotal *: (req), void *: (req)), \
-	    (timeout))
+	    ask_GetTotal *: (req), const ask_GetTotal *: (req), \
+	    void *: (req)), (timeout))
 #define ask_Shop_send_Describe(to, ...) \
 	(ask_Shop_send_Describe)((to), _Generic((__VA_ARGS__), \
 	    ask_Describe *: (__VA_ARGS__), const ask_Describe *: (__VA_ARGS__)))
 #define ask_Shop_send_Describe_opt(to, msg, opts) \
 	(ask_Shop_send_Describe_opt)((to), _Generic((msg), \
-	    ask_Describe *: (msg), const ask_Describe *: (msg)), \
-	    (opts))
+	    ask_Describe *: (msg), const ask_Describe *: (msg)), (opts))
 #define ask_Shop_send_Describe_after(to, msg, delay, out) \
 	(ask_Shop_send_Describe_after)((to), _Generic((msg), \
-	    ask_Describe *: (msg), const ask_Describe *: (msg)), \
-	    (delay), (out))
+	    ask_Describe *: (msg), const ask_Describe *: (msg)), (delay), (out))
 #define ask_Shop_send_Describe_every(to, msg, period, out) \
 	(ask_Shop_send_Describe_every)((to), _Generic((msg), \
-	    ask_Describe *: (msg), const ask_Describe *: (msg)), \
-	    (period), (out))
+	    ask_Describe *: (msg), const ask_Describe *: (msg)), (period), \
+	    (out))
 #define ask_Shop_call_Describe(sys, to, req, reply, timeout) \
 	(ask_Shop_call_Describe)((sys), (to), _Generic((req), \
 	    ask_Describe *: (req), const ask_Describe *: (req)), \
 	    _Generic((reply), ask_Label *: (reply)), (timeout))
 #define ask_Shop_ask_Describe(ctx, to, req, timeout) \
 	(ask_Shop_ask_Describe)((ctx), (to), _Generic((req), \
-	    ask_Describe *: (req), const ask_Describe *: (req)), \
-	    (timeout))
+	    ask_Describe *: (req), const ask_Describe *: (req)), (timeout))
 #define ask_Shop_send_Tick(to, ...) \
 	(ask_Shop_send_Tick)((to), _Generic((__VA_ARGS__), \
-	    ask_Tick *: (__VA_ARGS__), const ask_Tick *: (__VA_ARGS__), void *: (__VA_ARGS__)))
+	    ask_Tick *: (__VA_ARGS__), const ask_Tick *: (__VA_ARGS__), \
+	    void *: (__VA_ARGS__)))
 #define ask_Shop_send_Tick_opt(to, msg, opts) \
 	(ask_Shop_send_Tick_opt)((to), _Generic((msg), \
-	    ask_Tick *: (msg), const ask_Tick *: (msg), void *: (msg)), \
-	    (opts))
+	    ask_Tick *: (msg), const ask_Tick *: (msg), void *: (msg)), (opts))
 #define ask_Shop_send_Tick_after(to, msg, delay, out) \
 	(ask_Shop_send_Tick_after)((to), _Generic((msg), \
 	    ask_Tick *: (msg), const ask_Tick *: (msg), void *: (msg)), \
@@ -319,33 +330,9 @@ int ask_Shop_on_Fetch_reply(ask_Shop *self, rt_ctx *ctx, rt_corr id,
 #line 18 "rtgen/good/ask.rtp"
 int ask_Shop_on_Store_reply(ask_Shop *self, rt_ctx *ctx, rt_corr id,
     int status, const ask_Ack *reply);
-#line 323 "ask.rtp.h"
+#line 334 "ask.rtp.h"
 
-/*
- * Actor Vault: its state, spawn arguments, class and spawn function,
- * sends and handlers. The spawn copies args (NULL: all zero) and stores
- * the new ref in *out (out may be NULL); a send queues a copy of msg
- * (borrowed: strings are copied before it returns) and returns RT_EINVAL
- * for a NULL msg when the message has fields. Each send has an _opt
- * twin that takes rt_send_opts (priority, ttl, timeout; NULL: the
- * defaults, the same as the plain send), which also returns RT_EINVAL
- * for bad options. All return 0 or a negative RT_E* code.
- * The data of bytes fields is copied like strings; a bytes field with
- * NULL data and a len > 0 makes a send or the spawn return RT_EINVAL.
- * A request M -> R it accepts can also be called or asked (req as msg
- * above). P_A_call_M, for a thread that is not an actor, waits at
- * most timeout (RT_FOREVER: no limit) for the reply, copied to *reply
- * (its strings and bytes stay valid until the thread's next call),
- * and returns 0, RT_ETIMEDOUT or the request's error (RT_ENOACTOR:
- * the actor stopped or crashed first); reply may be NULL only when R
- * has no fields (else RT_EINVAL). P_A_ask_M, from a handler of an
- * actor that `asks M`, returns at once a correlation id (> 0) or a
- * negative RT_E* code; the answer comes to that actor's on_M_reply.
- * The handler of a request fills *reply (zeroed before it runs) and
- * returns 0, or takes rt_reply_defer(ctx), returns RT_DEFER and
- * answers later with P_reply_M. A request that is sent, not called or
- * asked, runs the same handler and its reply is dropped.
- */
+/* Actor Vault (see "Actors" above). */
 typedef struct ask_Vault {
 	char rt_empty_; /* C has no empty structs */
 } ask_Vault;
@@ -360,7 +347,6 @@ enum ask_Vault_tag {
 extern const rt_actor_class ask_Vault_class;
 int ask_Vault_spawn(rt_system *sys, const ask_Vault_args *args,
     ask_Vault_ref *out);
-/* In one of its own handlers: its typed ref (rt_self). */
 static inline ask_Vault_ref
 ask_Vault_self(rt_ctx *ctx)
 {
@@ -368,8 +354,6 @@ ask_Vault_self(rt_ctx *ctx)
 
 	return r;
 }
-/* Its name in the registry: rt_register and rt_whereis; _whereis returns
- * RT_ETYPE when the name is another kind of actor's. */
 int ask_Vault_register(ask_Vault_ref a, const char *name);
 int ask_Vault_whereis(rt_system *sys, const char *name, ask_Vault_ref *out);
 int ask_Vault_send_Fetch(ask_Vault_ref to, const ask_Fetch *msg);
@@ -406,78 +390,63 @@ int ask_Vault_call_Echo(rt_system *sys, ask_Vault_ref to, const ask_Echo *req,
 rt_corr ask_Vault_ask_Echo(rt_ctx *ctx, ask_Vault_ref to, const ask_Echo *req,
     rt_duration timeout);
 #ifndef __cplusplus
-/* Make a message of the wrong type a hard error. A compound literal
- * with commas in it needs parentheses unless it is the message of a plain
- * send (P_A_send_M(to, msg)). */
 #define ask_Vault_send_Fetch(to, ...) \
 	(ask_Vault_send_Fetch)((to), _Generic((__VA_ARGS__), \
 	    ask_Fetch *: (__VA_ARGS__), const ask_Fetch *: (__VA_ARGS__)))
 #define ask_Vault_send_Fetch_opt(to, msg, opts) \
 	(ask_Vault_send_Fetch_opt)((to), _Generic((msg), \
-	    ask_Fetch *: (msg), const ask_Fetch *: (msg)), \
-	    (opts))
+	    ask_Fetch *: (msg), const ask_Fetch *: (msg)), (opts))
 #define ask_Vault_send_Fetch_after(to, msg, delay, out) \
 	(ask_Vault_send_Fetch_after)((to), _Generic((msg), \
-	    ask_Fetch *: (msg), const ask_Fetch *: (msg)), \
-	    (delay), (out))
+	    ask_Fetch *: (msg), const ask_Fetch *: (msg)), (delay), (out))
 #define ask_Vault_send_Fetch_every(to, msg, period, out) \
 	(ask_Vault_send_Fetch_every)((to), _Generic((msg), \
-	    ask_Fetch *: (msg), const ask_Fetch *: (msg)), \
-	    (period), (out))
+	    ask_Fetch *: (msg), const ask_Fetch *: (msg)), (period), (out))
 #define ask_Vault_call_Fetch(sys, to, req, reply, timeout) \
 	(ask_Vault_call_Fetch)((sys), (to), _Generic((req), \
-	    ask_Fetch *: (req), const ask_Fetch *: (req)), \
-	    _Generic((reply), ask_Data *: (reply)), (timeout))
+	    ask_Fetch *: (req), const ask_Fetch *: (req)), _Generic((reply), \
+	    ask_Data *: (reply)), (timeout))
 #define ask_Vault_ask_Fetch(ctx, to, req, timeout) \
 	(ask_Vault_ask_Fetch)((ctx), (to), _Generic((req), \
-	    ask_Fetch *: (req), const ask_Fetch *: (req)), \
-	    (timeout))
+	    ask_Fetch *: (req), const ask_Fetch *: (req)), (timeout))
 #define ask_Vault_send_Store(to, ...) \
 	(ask_Vault_send_Store)((to), _Generic((__VA_ARGS__), \
 	    ask_Store *: (__VA_ARGS__), const ask_Store *: (__VA_ARGS__)))
 #define ask_Vault_send_Store_opt(to, msg, opts) \
 	(ask_Vault_send_Store_opt)((to), _Generic((msg), \
-	    ask_Store *: (msg), const ask_Store *: (msg)), \
-	    (opts))
+	    ask_Store *: (msg), const ask_Store *: (msg)), (opts))
 #define ask_Vault_send_Store_after(to, msg, delay, out) \
 	(ask_Vault_send_Store_after)((to), _Generic((msg), \
-	    ask_Store *: (msg), const ask_Store *: (msg)), \
-	    (delay), (out))
+	    ask_Store *: (msg), const ask_Store *: (msg)), (delay), (out))
 #define ask_Vault_send_Store_every(to, msg, period, out) \
 	(ask_Vault_send_Store_every)((to), _Generic((msg), \
-	    ask_Store *: (msg), const ask_Store *: (msg)), \
-	    (period), (out))
+	    ask_Store *: (msg), const ask_Store *: (msg)), (period), (out))
 #define ask_Vault_call_Store(sys, to, req, reply, timeout) \
 	(ask_Vault_call_Store)((sys), (to), _Generic((req), \
-	    ask_Store *: (req), const ask_Store *: (req)), \
-	    _Generic((reply), ask_Ack *: (reply), void *: (reply)), (timeout))
+	    ask_Store *: (req), const ask_Store *: (req)), _Generic((reply), \
+	    ask_Ack *: (reply), void *: (reply)), (timeout))
 #define ask_Vault_ask_Store(ctx, to, req, timeout) \
 	(ask_Vault_ask_Store)((ctx), (to), _Generic((req), \
-	    ask_Store *: (req), const ask_Store *: (req)), \
-	    (timeout))
+	    ask_Store *: (req), const ask_Store *: (req)), (timeout))
 #define ask_Vault_send_Echo(to, ...) \
 	(ask_Vault_send_Echo)((to), _Generic((__VA_ARGS__), \
 	    ask_Echo *: (__VA_ARGS__), const ask_Echo *: (__VA_ARGS__)))
 #define ask_Vault_send_Echo_opt(to, msg, opts) \
 	(ask_Vault_send_Echo_opt)((to), _Generic((msg), \
-	    ask_Echo *: (msg), const ask_Echo *: (msg)), \
-	    (opts))
+	    ask_Echo *: (msg), const ask_Echo *: (msg)), (opts))
 #define ask_Vault_send_Echo_after(to, msg, delay, out) \
 	(ask_Vault_send_Echo_after)((to), _Generic((msg), \
-	    ask_Echo *: (msg), const ask_Echo *: (msg)), \
-	    (delay), (out))
+	    ask_Echo *: (msg), const ask_Echo *: (msg)), (delay), (out))
 #define ask_Vault_send_Echo_every(to, msg, period, out) \
 	(ask_Vault_send_Echo_every)((to), _Generic((msg), \
-	    ask_Echo *: (msg), const ask_Echo *: (msg)), \
-	    (period), (out))
+	    ask_Echo *: (msg), const ask_Echo *: (msg)), (period), (out))
 #define ask_Vault_call_Echo(sys, to, req, reply, timeout) \
 	(ask_Vault_call_Echo)((sys), (to), _Generic((req), \
-	    ask_Echo *: (req), const ask_Echo *: (req)), \
-	    _Generic((reply), ask_Echo *: (reply)), (timeout))
+	    ask_Echo *: (req), const ask_Echo *: (req)), _Generic((reply), \
+	    ask_Echo *: (reply)), (timeout))
 #define ask_Vault_ask_Echo(ctx, to, req, timeout) \
 	(ask_Vault_ask_Echo)((ctx), (to), _Generic((req), \
-	    ask_Echo *: (req), const ask_Echo *: (req)), \
-	    (timeout))
+	    ask_Echo *: (req), const ask_Echo *: (req)), (timeout))
 #endif
 /* Handlers of Vault, which the user writes. */
 #line 20 "rtgen/good/ask.rtp"
@@ -489,22 +458,9 @@ int ask_Vault_on_Store(ask_Vault *self, rt_ctx *ctx, const ask_Store *req,
 #line 20 "rtgen/good/ask.rtp"
 int ask_Vault_on_Echo(ask_Vault *self, rt_ctx *ctx, const ask_Echo *req,
     ask_Echo *reply);
-#line 493 "ask.rtp.h"
+#line 462 "ask.rtp.h"
 
-/*
- * Actor Client: its state, spawn arguments, class and spawn function,
- * sends and handlers. The spawn copies args (NULL: all zero) and stores
- * the new ref in *out (out may be NULL); a send queues a copy of msg
- * (borrowed: strings are copied before it returns) and returns RT_EINVAL
- * for a NULL msg when the message has fields. Each send has an _opt
- * twin that takes rt_send_opts (priority, ttl, timeout; NULL: the
- * defaults, the same as the plain send), which also returns RT_EINVAL
- * for bad options. All return 0 or a negative RT_E* code.
- * The answer to each of its asks comes to on_M_reply, with the id
- * P_X_ask_M returned and a status: 0 with the reply (valid while the
- * handler runs), or RT_ETIMEDOUT, RT_ENOACTOR, RT_EFULL, ... with
- * reply NULL. Each ask that returned an id is answered exactly once.
- */
+/* Actor Client (see "Actors" above). */
 typedef struct ask_Client {
 	char rt_empty_; /* C has no empty structs */
 } ask_Client;
@@ -519,7 +475,6 @@ enum ask_Client_tag {
 extern const rt_actor_class ask_Client_class;
 int ask_Client_spawn(rt_system *sys, const ask_Client_args *args,
     ask_Client_ref *out);
-/* In one of its own handlers: its typed ref (rt_self). */
 static inline ask_Client_ref
 ask_Client_self(rt_ctx *ctx)
 {
@@ -527,8 +482,6 @@ ask_Client_self(rt_ctx *ctx)
 
 	return r;
 }
-/* Its name in the registry: rt_register and rt_whereis; _whereis returns
- * RT_ETYPE when the name is another kind of actor's. */
 int ask_Client_register(ask_Client_ref a, const char *name);
 int ask_Client_whereis(rt_system *sys, const char *name, ask_Client_ref *out);
 /* Handlers of Client, which the user writes. */
@@ -544,7 +497,7 @@ int ask_Client_on_Echo_reply(ask_Client *self, rt_ctx *ctx, rt_corr id,
 #line 24 "rtgen/good/ask.rtp"
 int ask_Client_on_start(ask_Client *self, rt_ctx *ctx,
     const ask_Client_args *args);
-#line 548 "ask.rtp.h"
+#line 501 "ask.rtp.h"
 
 /*
  * Sends, calls and asks that do not exist: an actor accepts only the

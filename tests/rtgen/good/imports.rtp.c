@@ -256,6 +256,101 @@ int
 	return 0;
 }
 
+/*
+ * Envelopes. P_M_env(&env, to, tag, m), which the sends of M to every
+ * actor share, checks *m, makes an envelope for dispatch tag `tag` of
+ * actor `to` with rt_env_new and copies *m into it (strings and bytes
+ * too). It returns 0, RT_EINVAL (a NULL m when M has fields, or bad
+ * bytes) or the error of rt_env_new. The builder of a request M takes
+ * the call that makes the envelope first, `make`: rt_env_new for a send,
+ * rt_request_new for a call or an ask.
+ */
+static inline int
+common_Order_env(rt_env **env, rt_ref to, uint32_t tag, const common_Order *m)
+{
+	size_t size = sizeof(common_Order), extra;
+	int r;
+
+	if (m == NULL)
+		return RT_EINVAL;
+	extra = common_Order_extra(m);
+	if (extra == SIZE_MAX)
+		return RT_EINVAL;
+	size += extra;
+	r = rt_env_new(to, tag, size, env);
+	if (r != 0)
+		return r;
+	common_Order_copy(rt_env_payload(*env), m);
+	return 0;
+}
+
+static inline int
+common_Ping_env(rt_env **env, rt_ref to, uint32_t tag, const common_Ping *m)
+{
+	int r;
+
+	r = rt_env_new(to, tag, sizeof(common_Ping), env);
+	if (r != 0)
+		return r;
+	if (m != NULL)
+		memcpy(rt_env_payload(*env), m, sizeof(common_Ping));
+	else
+		memset(rt_env_payload(*env), 0, sizeof(common_Ping));
+	return 0;
+}
+
+static inline int
+common_Quote_env(rt_env **env,
+    int (*make)(rt_ref, uint32_t, size_t, rt_env **), rt_ref to, uint32_t tag,
+    const common_Quote *m)
+{
+	int r;
+
+	if (m == NULL)
+		return RT_EINVAL;
+	r = make(to, tag, sizeof(common_Quote), env);
+	if (r != 0)
+		return r;
+	memcpy(rt_env_payload(*env), m, sizeof(common_Quote));
+	return 0;
+}
+
+static inline int
+shop_Lookup_env(rt_env **env, int (*make)(rt_ref, uint32_t, size_t, rt_env **),
+    rt_ref to, uint32_t tag, const shop_Lookup *m)
+{
+	size_t size = sizeof(shop_Lookup);
+	int r;
+
+	if (m == NULL)
+		return RT_EINVAL;
+	size += shop_Lookup_extra(m);
+	r = make(to, tag, size, env);
+	if (r != 0)
+		return r;
+	shop_Lookup_copy(rt_env_payload(*env), m);
+	return 0;
+}
+
+static inline int
+shop_Receipt_env(rt_env **env, rt_ref to, uint32_t tag, const shop_Receipt *m)
+{
+	size_t size = sizeof(shop_Receipt), extra;
+	int r;
+
+	if (m == NULL)
+		return RT_EINVAL;
+	extra = shop_Receipt_extra(m);
+	if (extra == SIZE_MAX)
+		return RT_EINVAL;
+	size += extra;
+	r = rt_env_new(to, tag, size, env);
+	if (r != 0)
+		return r;
+	shop_Receipt_copy(rt_env_payload(*env), m);
+	return 0;
+}
+
 /* Actor Cart. */
 static const char *const shop_Cart_tag_names[] = {
 	"Order",
@@ -382,8 +477,6 @@ const rt_actor_class shop_Cart_class = {
 	.ntags = 6,
 	.tag_names = shop_Cart_tag_names,
 	.dispatch = shop_Cart_dispatch,
-	.on_start = NULL,
-	.on_stop = NULL,
 	.args_size = sizeof(shop_Cart_args),
 	.mailbox_bound = 0, /* unbounded */
 	.overflow = RT_OVERFLOW_BLOCK,
@@ -397,7 +490,6 @@ shop_Cart_spawn(rt_system *sys, const shop_Cart_args *args, shop_Cart_ref *out)
 {
 	size_t size = sizeof(shop_Cart_args);
 	rt_env *env;
-	rt_ref ref;
 	int r;
 
 	r = rt_spawn_prepare(sys, &shop_Cart_class, size, &env);
@@ -407,10 +499,7 @@ shop_Cart_spawn(rt_system *sys, const shop_Cart_args *args, shop_Cart_ref *out)
 		memcpy(rt_env_payload(env), args, size);
 	else
 		memset(rt_env_payload(env), 0, size);
-	r = rt_spawn_commit(env, &ref);
-	if (r == 0 && out != NULL)
-		out->ref = ref;
-	return r;
+	return rt_spawn_commit(env, out != NULL ? &out->ref : NULL);
 }
 
 int
@@ -428,72 +517,52 @@ shop_Cart_whereis(rt_system *sys, const char *name, shop_Cart_ref *out)
 }
 
 int
-(shop_Cart_send_Order_opt)(shop_Cart_ref to, const common_Order *msg,
-    const rt_send_opts *opts)
+(shop_Cart_send_Order)(shop_Cart_ref to, const common_Order *msg)
 {
-	size_t extra;
 	rt_env *env;
-	int r;
+	int r = common_Order_env(&env, to.ref, shop_Cart_TAG_Order, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	extra = common_Order_extra(msg);
-	if (extra == SIZE_MAX)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, shop_Cart_TAG_Order,
-	    sizeof(common_Order) + extra, &env);
-	if (r != 0)
-		return r;
-	common_Order_copy(rt_env_payload(env), msg);
-	return rt_env_send_opts(env, opts);
+	return r != 0 ? r : rt_env_send(env);
 }
 
 int
-(shop_Cart_send_Order)(shop_Cart_ref to, const common_Order *msg)
+(shop_Cart_send_Order_opt)(shop_Cart_ref to, const common_Order *msg,
+    const rt_send_opts *opts)
 {
-	return (shop_Cart_send_Order_opt)(to, msg, NULL);
+	rt_env *env;
+	int r = common_Order_env(&env, to.ref, shop_Cart_TAG_Order, msg);
+
+	return r != 0 ? r : rt_env_send_opts(env, opts);
 }
 
 int
 (shop_Cart_send_Order_after)(shop_Cart_ref to, const common_Order *msg,
     rt_duration delay, rt_timer *out)
 {
-	size_t extra;
 	rt_env *env;
-	int r;
+	int r = common_Order_env(&env, to.ref, shop_Cart_TAG_Order, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	extra = common_Order_extra(msg);
-	if (extra == SIZE_MAX)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, shop_Cart_TAG_Order,
-	    sizeof(common_Order) + extra, &env);
-	if (r != 0)
-		return r;
-	common_Order_copy(rt_env_payload(env), msg);
-	return rt_env_send_after(env, delay, out);
+	return r != 0 ? r : rt_env_send_after(env, delay, out);
 }
 
 int
 (shop_Cart_send_Order_every)(shop_Cart_ref to, const common_Order *msg,
     rt_duration period, rt_timer *out)
 {
-	size_t extra;
 	rt_env *env;
-	int r;
+	int r = common_Order_env(&env, to.ref, shop_Cart_TAG_Order, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	extra = common_Order_extra(msg);
-	if (extra == SIZE_MAX)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, shop_Cart_TAG_Order,
-	    sizeof(common_Order) + extra, &env);
-	if (r != 0)
-		return r;
-	common_Order_copy(rt_env_payload(env), msg);
-	return rt_env_send_every(env, period, common_Order_clone, out);
+	return r != 0 ? r : rt_env_send_every(env, period, common_Order_clone,
+	    out);
+}
+
+int
+(shop_Cart_send_Ping)(shop_Cart_ref to, const common_Ping *msg)
+{
+	rt_env *env;
+	int r = common_Ping_env(&env, to.ref, shop_Cart_TAG_Ping, msg);
+
+	return r != 0 ? r : rt_env_send(env);
 }
 
 int
@@ -501,22 +570,9 @@ int
     const rt_send_opts *opts)
 {
 	rt_env *env;
-	int r;
+	int r = common_Ping_env(&env, to.ref, shop_Cart_TAG_Ping, msg);
 
-	r = rt_env_new(to.ref, shop_Cart_TAG_Ping, sizeof(common_Ping), &env);
-	if (r != 0)
-		return r;
-	if (msg != NULL)
-		memcpy(rt_env_payload(env), msg, sizeof(common_Ping));
-	else
-		memset(rt_env_payload(env), 0, sizeof(common_Ping));
-	return rt_env_send_opts(env, opts);
-}
-
-int
-(shop_Cart_send_Ping)(shop_Cart_ref to, const common_Ping *msg)
-{
-	return (shop_Cart_send_Ping_opt)(to, msg, NULL);
+	return r != 0 ? r : rt_env_send_opts(env, opts);
 }
 
 int
@@ -524,16 +580,9 @@ int
     rt_duration delay, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = common_Ping_env(&env, to.ref, shop_Cart_TAG_Ping, msg);
 
-	r = rt_env_new(to.ref, shop_Cart_TAG_Ping, sizeof(common_Ping), &env);
-	if (r != 0)
-		return r;
-	if (msg != NULL)
-		memcpy(rt_env_payload(env), msg, sizeof(common_Ping));
-	else
-		memset(rt_env_payload(env), 0, sizeof(common_Ping));
-	return rt_env_send_after(env, delay, out);
+	return r != 0 ? r : rt_env_send_after(env, delay, out);
 }
 
 int
@@ -541,16 +590,19 @@ int
     rt_duration period, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = common_Ping_env(&env, to.ref, shop_Cart_TAG_Ping, msg);
 
-	r = rt_env_new(to.ref, shop_Cart_TAG_Ping, sizeof(common_Ping), &env);
-	if (r != 0)
-		return r;
-	if (msg != NULL)
-		memcpy(rt_env_payload(env), msg, sizeof(common_Ping));
-	else
-		memset(rt_env_payload(env), 0, sizeof(common_Ping));
-	return rt_env_send_every(env, period, NULL, out);
+	return r != 0 ? r : rt_env_send_every(env, period, NULL, out);
+}
+
+int
+(shop_Cart_send_Quote)(shop_Cart_ref to, const common_Quote *msg)
+{
+	rt_env *env;
+	int r = common_Quote_env(&env, rt_env_new, to.ref, shop_Cart_TAG_Quote,
+	    msg);
+
+	return r != 0 ? r : rt_env_send(env);
 }
 
 int
@@ -558,22 +610,10 @@ int
     const rt_send_opts *opts)
 {
 	rt_env *env;
-	int r;
+	int r = common_Quote_env(&env, rt_env_new, to.ref, shop_Cart_TAG_Quote,
+	    msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, shop_Cart_TAG_Quote, sizeof(common_Quote),
-	    &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(common_Quote));
-	return rt_env_send_opts(env, opts);
-}
-
-int
-(shop_Cart_send_Quote)(shop_Cart_ref to, const common_Quote *msg)
-{
-	return (shop_Cart_send_Quote_opt)(to, msg, NULL);
+	return r != 0 ? r : rt_env_send_opts(env, opts);
 }
 
 int
@@ -581,16 +621,10 @@ int
     rt_duration delay, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = common_Quote_env(&env, rt_env_new, to.ref, shop_Cart_TAG_Quote,
+	    msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, shop_Cart_TAG_Quote, sizeof(common_Quote),
-	    &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(common_Quote));
-	return rt_env_send_after(env, delay, out);
+	return r != 0 ? r : rt_env_send_after(env, delay, out);
 }
 
 int
@@ -598,16 +632,10 @@ int
     rt_duration period, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = common_Quote_env(&env, rt_env_new, to.ref, shop_Cart_TAG_Quote,
+	    msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, shop_Cart_TAG_Quote, sizeof(common_Quote),
-	    &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(common_Quote));
-	return rt_env_send_every(env, period, NULL, out);
+	return r != 0 ? r : rt_env_send_every(env, period, NULL, out);
 }
 
 int
@@ -619,14 +647,10 @@ int
 
 	if (reply == NULL)
 		return RT_EINVAL;
-	if (req == NULL)
-		return RT_EINVAL;
-	r = rt_request_new(to.ref, shop_Cart_TAG_Quote, sizeof(common_Quote),
-	    &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), req, sizeof(common_Quote));
-	return rt_call(sys, env, reply, sizeof(common_Price), timeout);
+	r = common_Quote_env(&env, rt_request_new, to.ref, shop_Cart_TAG_Quote,
+	    req);
+	return r != 0 ? r : rt_call(sys, env, reply, sizeof(common_Price),
+	    timeout);
 }
 
 rt_corr
@@ -634,16 +658,21 @@ rt_corr
     rt_duration timeout)
 {
 	rt_env *env;
-	int r;
+	int r = common_Quote_env(&env, rt_request_new, to.ref,
+	    shop_Cart_TAG_Quote, req);
 
-	if (req == NULL)
-		return RT_EINVAL;
-	r = rt_request_new(to.ref, shop_Cart_TAG_Quote, sizeof(common_Quote),
-	    &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), req, sizeof(common_Quote));
-	return rt_ask(ctx, env, &common_Quote_request_desc, timeout);
+	return r != 0 ? r : rt_ask(ctx, env, &common_Quote_request_desc,
+	    timeout);
+}
+
+int
+(shop_Cart_send_Lookup)(shop_Cart_ref to, const shop_Lookup *msg)
+{
+	rt_env *env;
+	int r = shop_Lookup_env(&env, rt_env_new, to.ref, shop_Cart_TAG_Lookup,
+	    msg);
+
+	return r != 0 ? r : rt_env_send(env);
 }
 
 int
@@ -651,22 +680,10 @@ int
     const rt_send_opts *opts)
 {
 	rt_env *env;
-	int r;
+	int r = shop_Lookup_env(&env, rt_env_new, to.ref, shop_Cart_TAG_Lookup,
+	    msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, shop_Cart_TAG_Lookup,
-	    sizeof(shop_Lookup) + shop_Lookup_extra(msg), &env);
-	if (r != 0)
-		return r;
-	shop_Lookup_copy(rt_env_payload(env), msg);
-	return rt_env_send_opts(env, opts);
-}
-
-int
-(shop_Cart_send_Lookup)(shop_Cart_ref to, const shop_Lookup *msg)
-{
-	return (shop_Cart_send_Lookup_opt)(to, msg, NULL);
+	return r != 0 ? r : rt_env_send_opts(env, opts);
 }
 
 int
@@ -674,16 +691,10 @@ int
     rt_duration delay, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = shop_Lookup_env(&env, rt_env_new, to.ref, shop_Cart_TAG_Lookup,
+	    msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, shop_Cart_TAG_Lookup,
-	    sizeof(shop_Lookup) + shop_Lookup_extra(msg), &env);
-	if (r != 0)
-		return r;
-	shop_Lookup_copy(rt_env_payload(env), msg);
-	return rt_env_send_after(env, delay, out);
+	return r != 0 ? r : rt_env_send_after(env, delay, out);
 }
 
 int
@@ -691,16 +702,11 @@ int
     rt_duration period, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = shop_Lookup_env(&env, rt_env_new, to.ref, shop_Cart_TAG_Lookup,
+	    msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, shop_Cart_TAG_Lookup,
-	    sizeof(shop_Lookup) + shop_Lookup_extra(msg), &env);
-	if (r != 0)
-		return r;
-	shop_Lookup_copy(rt_env_payload(env), msg);
-	return rt_env_send_every(env, period, shop_Lookup_clone, out);
+	return r != 0 ? r : rt_env_send_every(env, period, shop_Lookup_clone,
+	    out);
 }
 
 int
@@ -712,14 +718,10 @@ int
 
 	if (reply == NULL)
 		return RT_EINVAL;
-	if (req == NULL)
-		return RT_EINVAL;
-	r = rt_request_new(to.ref, shop_Cart_TAG_Lookup,
-	    sizeof(shop_Lookup) + shop_Lookup_extra(req), &env);
-	if (r != 0)
-		return r;
-	shop_Lookup_copy(rt_env_payload(env), req);
-	return rt_call(sys, env, reply, sizeof(common_Price), timeout);
+	r = shop_Lookup_env(&env, rt_request_new, to.ref, shop_Cart_TAG_Lookup,
+	    req);
+	return r != 0 ? r : rt_call(sys, env, reply, sizeof(common_Price),
+	    timeout);
 }
 
 rt_corr
@@ -727,85 +729,51 @@ rt_corr
     rt_duration timeout)
 {
 	rt_env *env;
-	int r;
+	int r = shop_Lookup_env(&env, rt_request_new, to.ref,
+	    shop_Cart_TAG_Lookup, req);
 
-	if (req == NULL)
-		return RT_EINVAL;
-	r = rt_request_new(to.ref, shop_Cart_TAG_Lookup,
-	    sizeof(shop_Lookup) + shop_Lookup_extra(req), &env);
-	if (r != 0)
-		return r;
-	shop_Lookup_copy(rt_env_payload(env), req);
-	return rt_ask(ctx, env, &shop_Lookup_request_desc, timeout);
+	return r != 0 ? r : rt_ask(ctx, env, &shop_Lookup_request_desc,
+	    timeout);
+}
+
+int
+(shop_Cart_send_Receipt)(shop_Cart_ref to, const shop_Receipt *msg)
+{
+	rt_env *env;
+	int r = shop_Receipt_env(&env, to.ref, shop_Cart_TAG_Receipt, msg);
+
+	return r != 0 ? r : rt_env_send(env);
 }
 
 int
 (shop_Cart_send_Receipt_opt)(shop_Cart_ref to, const shop_Receipt *msg,
     const rt_send_opts *opts)
 {
-	size_t extra;
 	rt_env *env;
-	int r;
+	int r = shop_Receipt_env(&env, to.ref, shop_Cart_TAG_Receipt, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	extra = shop_Receipt_extra(msg);
-	if (extra == SIZE_MAX)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, shop_Cart_TAG_Receipt,
-	    sizeof(shop_Receipt) + extra, &env);
-	if (r != 0)
-		return r;
-	shop_Receipt_copy(rt_env_payload(env), msg);
-	return rt_env_send_opts(env, opts);
-}
-
-int
-(shop_Cart_send_Receipt)(shop_Cart_ref to, const shop_Receipt *msg)
-{
-	return (shop_Cart_send_Receipt_opt)(to, msg, NULL);
+	return r != 0 ? r : rt_env_send_opts(env, opts);
 }
 
 int
 (shop_Cart_send_Receipt_after)(shop_Cart_ref to, const shop_Receipt *msg,
     rt_duration delay, rt_timer *out)
 {
-	size_t extra;
 	rt_env *env;
-	int r;
+	int r = shop_Receipt_env(&env, to.ref, shop_Cart_TAG_Receipt, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	extra = shop_Receipt_extra(msg);
-	if (extra == SIZE_MAX)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, shop_Cart_TAG_Receipt,
-	    sizeof(shop_Receipt) + extra, &env);
-	if (r != 0)
-		return r;
-	shop_Receipt_copy(rt_env_payload(env), msg);
-	return rt_env_send_after(env, delay, out);
+	return r != 0 ? r : rt_env_send_after(env, delay, out);
 }
 
 int
 (shop_Cart_send_Receipt_every)(shop_Cart_ref to, const shop_Receipt *msg,
     rt_duration period, rt_timer *out)
 {
-	size_t extra;
 	rt_env *env;
-	int r;
+	int r = shop_Receipt_env(&env, to.ref, shop_Cart_TAG_Receipt, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	extra = shop_Receipt_extra(msg);
-	if (extra == SIZE_MAX)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, shop_Cart_TAG_Receipt,
-	    sizeof(shop_Receipt) + extra, &env);
-	if (r != 0)
-		return r;
-	shop_Receipt_copy(rt_env_payload(env), msg);
-	return rt_env_send_every(env, period, shop_Receipt_clone, out);
+	return r != 0 ? r : rt_env_send_every(env, period, shop_Receipt_clone,
+	    out);
 }
 
 /* Topic orders. */

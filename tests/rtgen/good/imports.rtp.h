@@ -25,10 +25,15 @@ typedef struct shop_Cart_ref {
 	rt_ref ref;
 } shop_Cart_ref;
 
-/* Message tags of the protocol, in declaration order. */
+/*
+ * Message ids: the number of each message in the protocol, in
+ * declaration order, for P_message_names. Envelopes do not carry
+ * them: they carry the dispatch tags of the actor kind they are for
+ * (enum P_A_tag below).
+ */
 enum {
-	shop_Receipt_TAG = 1,
-	shop_Lookup_TAG = 2
+	shop_Receipt_ID = 1,
+	shop_Lookup_ID = 2
 };
 
 /* Messages. */
@@ -42,13 +47,13 @@ typedef struct shop_Lookup {
 #line 11 "rtgen/good/imports.rtp"
 	const char *sku;
 } shop_Lookup;
-#line 46 "imports.rtp.h"
+#line 51 "imports.rtp.h"
 
 /*
  * Printers, for logs and crash reports: P_M_print writes *m to f on one
  * line as M{field=value, ...}: strings quoted and escaped, bytes as
  * their length and first bytes in hex, enums by name, arrays in [],
- * refs as <ref> and C-typed fields as <c>. P_message_names[P_M_TAG]
+ * refs as <ref> and C-typed fields as <c>. P_message_names[P_M_ID]
  * is "M" (entry 0 is NULL).
  */
 extern const char *const shop_message_names[];
@@ -74,34 +79,45 @@ int shop_reply_Lookup(rt_reply_token t, const common_Price *reply);
 #endif
 
 /*
- * Actor Cart: its state, spawn arguments, class and spawn function,
- * sends and handlers. The spawn copies args (NULL: all zero) and stores
- * the new ref in *out (out may be NULL); a send queues a copy of msg
- * (borrowed: strings are copied before it returns) and returns RT_EINVAL
- * for a NULL msg when the message has fields. Each send has an _opt
- * twin that takes rt_send_opts (priority, ttl, timeout; NULL: the
- * defaults, the same as the plain send), which also returns RT_EINVAL
- * for bad options. All return 0 or a negative RT_E* code.
+ * Actors. Each actor kind A has its state P_A, spawn arguments
+ * P_A_args, dispatch tags P_A_TAG_M (enum P_A_tag: the messages it
+ * accepts, then the replies to its asks), its class and functions that
+ * return 0 or a negative RT_E* code. P_A_spawn copies args (NULL: all
+ * zero) and stores the new ref in *out (out may be NULL). In a handler
+ * of A, P_A_self(ctx) is its own ref. P_A_register and P_A_whereis name
+ * it in the registry (_whereis: RT_ETYPE for another kind's name).
+ * P_A_send_M queues a copy of msg (borrowed: strings are copied before
+ * it returns) and returns RT_EINVAL for a NULL msg when M has fields.
+ * P_A_send_M_opt also takes rt_send_opts (priority, ttl, timeout; NULL:
+ * the defaults, as the plain send) and returns RT_EINVAL for bad ones;
+ * _after sends once after delay, _every every period (rt/timer.h). In
+ * C, a macro of the same name makes a message of the wrong type a hard
+ * error (a compound literal with commas needs parentheses, except in a
+ * plain send). The user writes the handlers: P_A_on_M, and those of the
+ * hooks A has.
  * The data of bytes fields is copied like strings; a bytes field with
  * NULL data and a len > 0 makes a send or the spawn return RT_EINVAL.
- * A request M -> R it accepts can also be called or asked (req as msg
- * above). P_A_call_M, for a thread that is not an actor, waits at
- * most timeout (RT_FOREVER: no limit) for the reply, copied to *reply
- * (its strings and bytes stay valid until the thread's next call),
- * and returns 0, RT_ETIMEDOUT or the request's error (RT_ENOACTOR:
- * the actor stopped or crashed first); reply may be NULL only when R
- * has no fields (else RT_EINVAL). P_A_ask_M, from a handler of an
- * actor that `asks M`, returns at once a correlation id (> 0) or a
- * negative RT_E* code; the answer comes to that actor's on_M_reply.
- * The handler of a request fills *reply (zeroed before it runs) and
- * returns 0, or takes rt_reply_defer(ctx), returns RT_DEFER and
- * answers later with P_reply_M. A request that is sent, not called or
- * asked, runs the same handler and its reply is dropped.
- * The answer to each of its asks comes to on_M_reply, with the id
- * P_X_ask_M returned and a status: 0 with the reply (valid while the
- * handler runs), or RT_ETIMEDOUT, RT_ENOACTOR, RT_EFULL, ... with
- * reply NULL. Each ask that returned an id is answered exactly once.
+ * A request M -> R that an actor accepts can also be called or asked
+ * (req as msg above). P_A_call_M, for a thread that is not an actor,
+ * waits at most timeout (RT_FOREVER: no limit) for the reply, copied
+ * to *reply (its strings and bytes stay valid until the thread's next
+ * call), and returns 0, RT_ETIMEDOUT or the request's error
+ * (RT_ENOACTOR: the actor stopped or crashed first); reply may be NULL
+ * only when R has no fields (else RT_EINVAL). P_A_ask_M, from a
+ * handler of an actor that `asks M`, returns at once a correlation id
+ * (> 0) or a negative RT_E* code; the answer comes to that actor's
+ * on_M_reply. The handler of a request fills *reply (zeroed before it
+ * runs) and returns 0, or takes rt_reply_defer(ctx), returns RT_DEFER
+ * and answers later with P_reply_M. A request that is sent, not called
+ * or asked, runs the same handler and its reply is dropped.
+ * An actor that asks M gets each answer in its P_A_on_M_reply, with
+ * the id P_X_ask_M returned and a status: 0 with the reply (valid
+ * while the handler runs), or RT_ETIMEDOUT, RT_ENOACTOR, RT_EFULL, ...
+ * with reply NULL. Each ask that returned an id is answered exactly
+ * once.
  */
+
+/* Actor Cart (see "Actors" above). */
 #line 16 "rtgen/good/imports.rtp"
 typedef struct shop_Cart {
 #line 16 "rtgen/good/imports.rtp"
@@ -109,7 +125,7 @@ typedef struct shop_Cart {
 #line 16 "rtgen/good/imports.rtp"
 	uint64_t total;
 } shop_Cart;
-#line 113 "imports.rtp.h"
+#line 129 "imports.rtp.h"
 typedef struct shop_Cart_args {
 	char rt_empty_; /* C has no empty structs */
 } shop_Cart_args;
@@ -124,7 +140,6 @@ enum shop_Cart_tag {
 extern const rt_actor_class shop_Cart_class;
 int shop_Cart_spawn(rt_system *sys, const shop_Cart_args *args,
     shop_Cart_ref *out);
-/* In one of its own handlers: its typed ref (rt_self). */
 static inline shop_Cart_ref
 shop_Cart_self(rt_ctx *ctx)
 {
@@ -132,8 +147,6 @@ shop_Cart_self(rt_ctx *ctx)
 
 	return r;
 }
-/* Its name in the registry: rt_register and rt_whereis; _whereis returns
- * RT_ETYPE when the name is another kind of actor's. */
 int shop_Cart_register(shop_Cart_ref a, const char *name);
 int shop_Cart_whereis(rt_system *sys, const char *name, shop_Cart_ref *out);
 int shop_Cart_send_Order(shop_Cart_ref to, const common_Order *msg);
@@ -180,27 +193,23 @@ int shop_Cart_send_Receipt_after(shop_Cart_ref to, const shop_Receipt *msg,
 int shop_Cart_send_Receipt_every(shop_Cart_ref to, const shop_Receipt *msg,
     rt_duration period, rt_timer *out);
 #ifndef __cplusplus
-/* Make a message of the wrong type a hard error. A compound literal
- * with commas in it needs parentheses unless it is the message of a plain
- * send (P_A_send_M(to, msg)). */
 #define shop_Cart_send_Order(to, ...) \
 	(shop_Cart_send_Order)((to), _Generic((__VA_ARGS__), \
 	    common_Order *: (__VA_ARGS__), const common_Order *: (__VA_ARGS__)))
 #define shop_Cart_send_Order_opt(to, msg, opts) \
 	(shop_Cart_send_Order_opt)((to), _Generic((msg), \
-	    common_Order *: (msg), const common_Order *: (msg)), \
-	    (opts))
+	    common_Order *: (msg), const common_Order *: (msg)), (opts))
 #define shop_Cart_send_Order_after(to, msg, delay, out) \
 	(shop_Cart_send_Order_after)((to), _Generic((msg), \
-	    common_Order *: (msg), const common_Order *: (msg)), \
-	    (delay), (out))
+	    common_Order *: (msg), const common_Order *: (msg)), (delay), (out))
 #define shop_Cart_send_Order_every(to, msg, period, out) \
 	(shop_Cart_send_Order_every)((to), _Generic((msg), \
-	    common_Order *: (msg), const common_Order *: (msg)), \
-	    (period), (out))
+	    common_Order *: (msg), const common_Order *: (msg)), (period), \
+	    (out))
 #define shop_Cart_send_Ping(to, ...) \
 	(shop_Cart_send_Ping)((to), _Generic((__VA_ARGS__), \
-	    common_Ping *: (__VA_ARGS__), const common_Ping *: (__VA_ARGS__), void *: (__VA_ARGS__)))
+	    common_Ping *: (__VA_ARGS__), const common_Ping *: (__VA_ARGS__), \
+	    void *: (__VA_ARGS__)))
 #define shop_Cart_send_Ping_opt(to, msg, opts) \
 	(shop_Cart_send_Ping_opt)((to), _Generic((msg), \
 	    common_Ping *: (msg), const common_Ping *: (msg), void *: (msg)), \
@@ -218,62 +227,53 @@ int shop_Cart_send_Receipt_every(shop_Cart_ref to, const shop_Receipt *msg,
 	    common_Quote *: (__VA_ARGS__), const common_Quote *: (__VA_ARGS__)))
 #define shop_Cart_send_Quote_opt(to, msg, opts) \
 	(shop_Cart_send_Quote_opt)((to), _Generic((msg), \
-	    common_Quote *: (msg), const common_Quote *: (msg)), \
-	    (opts))
+	    common_Quote *: (msg), const common_Quote *: (msg)), (opts))
 #define shop_Cart_send_Quote_after(to, msg, delay, out) \
 	(shop_Cart_send_Quote_after)((to), _Generic((msg), \
-	    common_Quote *: (msg), const common_Quote *: (msg)), \
-	    (delay), (out))
+	    common_Quote *: (msg), const common_Quote *: (msg)), (delay), (out))
 #define shop_Cart_send_Quote_every(to, msg, period, out) \
 	(shop_Cart_send_Quote_every)((to), _Generic((msg), \
-	    common_Quote *: (msg), const common_Quote *: (msg)), \
-	    (period), (out))
+	    common_Quote *: (msg), const common_Quote *: (msg)), (period), \
+	    (out))
 #define shop_Cart_call_Quote(sys, to, req, reply, timeout) \
 	(shop_Cart_call_Quote)((sys), (to), _Generic((req), \
 	    common_Quote *: (req), const common_Quote *: (req)), \
 	    _Generic((reply), common_Price *: (reply)), (timeout))
 #define shop_Cart_ask_Quote(ctx, to, req, timeout) \
 	(shop_Cart_ask_Quote)((ctx), (to), _Generic((req), \
-	    common_Quote *: (req), const common_Quote *: (req)), \
-	    (timeout))
+	    common_Quote *: (req), const common_Quote *: (req)), (timeout))
 #define shop_Cart_send_Lookup(to, ...) \
 	(shop_Cart_send_Lookup)((to), _Generic((__VA_ARGS__), \
 	    shop_Lookup *: (__VA_ARGS__), const shop_Lookup *: (__VA_ARGS__)))
 #define shop_Cart_send_Lookup_opt(to, msg, opts) \
 	(shop_Cart_send_Lookup_opt)((to), _Generic((msg), \
-	    shop_Lookup *: (msg), const shop_Lookup *: (msg)), \
-	    (opts))
+	    shop_Lookup *: (msg), const shop_Lookup *: (msg)), (opts))
 #define shop_Cart_send_Lookup_after(to, msg, delay, out) \
 	(shop_Cart_send_Lookup_after)((to), _Generic((msg), \
-	    shop_Lookup *: (msg), const shop_Lookup *: (msg)), \
-	    (delay), (out))
+	    shop_Lookup *: (msg), const shop_Lookup *: (msg)), (delay), (out))
 #define shop_Cart_send_Lookup_every(to, msg, period, out) \
 	(shop_Cart_send_Lookup_every)((to), _Generic((msg), \
-	    shop_Lookup *: (msg), const shop_Lookup *: (msg)), \
-	    (period), (out))
+	    shop_Lookup *: (msg), const shop_Lookup *: (msg)), (period), (out))
 #define shop_Cart_call_Lookup(sys, to, req, reply, timeout) \
 	(shop_Cart_call_Lookup)((sys), (to), _Generic((req), \
 	    shop_Lookup *: (req), const shop_Lookup *: (req)), \
 	    _Generic((reply), common_Price *: (reply)), (timeout))
 #define shop_Cart_ask_Lookup(ctx, to, req, timeout) \
 	(shop_Cart_ask_Lookup)((ctx), (to), _Generic((req), \
-	    shop_Lookup *: (req), const shop_Lookup *: (req)), \
-	    (timeout))
+	    shop_Lookup *: (req), const shop_Lookup *: (req)), (timeout))
 #define shop_Cart_send_Receipt(to, ...) \
 	(shop_Cart_send_Receipt)((to), _Generic((__VA_ARGS__), \
 	    shop_Receipt *: (__VA_ARGS__), const shop_Receipt *: (__VA_ARGS__)))
 #define shop_Cart_send_Receipt_opt(to, msg, opts) \
 	(shop_Cart_send_Receipt_opt)((to), _Generic((msg), \
-	    shop_Receipt *: (msg), const shop_Receipt *: (msg)), \
-	    (opts))
+	    shop_Receipt *: (msg), const shop_Receipt *: (msg)), (opts))
 #define shop_Cart_send_Receipt_after(to, msg, delay, out) \
 	(shop_Cart_send_Receipt_after)((to), _Generic((msg), \
-	    shop_Receipt *: (msg), const shop_Receipt *: (msg)), \
-	    (delay), (out))
+	    shop_Receipt *: (msg), const shop_Receipt *: (msg)), (delay), (out))
 #define shop_Cart_send_Receipt_every(to, msg, period, out) \
 	(shop_Cart_send_Receipt_every)((to), _Generic((msg), \
-	    shop_Receipt *: (msg), const shop_Receipt *: (msg)), \
-	    (period), (out))
+	    shop_Receipt *: (msg), const shop_Receipt *: (msg)), (period), \
+	    (out))
 #endif
 /* Handlers of Cart, which the user writes. */
 #line 14 "rtgen/good/imports.rtp"

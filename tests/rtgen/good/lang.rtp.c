@@ -353,6 +353,65 @@ lang_Plain_print(FILE *f, const lang_Plain *m)
 	fputc('}', f);
 }
 
+/*
+ * Envelopes. P_M_env(&env, to, tag, m), which the sends of M to every
+ * actor share, checks *m, makes an envelope for dispatch tag `tag` of
+ * actor `to` with rt_env_new and copies *m into it (strings and bytes
+ * too). It returns 0, RT_EINVAL (a NULL m when M has fields, or bad
+ * bytes) or the error of rt_env_new.
+ */
+static inline int
+lang_Order_env(rt_env **env, rt_ref to, uint32_t tag, const lang_Order *m)
+{
+	size_t size = sizeof(lang_Order), extra;
+	int r;
+
+	if (m == NULL)
+		return RT_EINVAL;
+	extra = lang_Order_extra(m);
+	if (extra == SIZE_MAX)
+		return RT_EINVAL;
+	size += extra;
+	r = rt_env_new(to, tag, size, env);
+	if (r != 0)
+		return r;
+	lang_Order_copy(rt_env_payload(*env), m);
+	return 0;
+}
+
+static inline int
+lang_Plain_env(rt_env **env, rt_ref to, uint32_t tag, const lang_Plain *m)
+{
+	int r;
+
+	if (m == NULL)
+		return RT_EINVAL;
+	r = rt_env_new(to, tag, sizeof(lang_Plain), env);
+	if (r != 0)
+		return r;
+	memcpy(rt_env_payload(*env), m, sizeof(lang_Plain));
+	return 0;
+}
+
+static inline int
+lang_Wrap_env(rt_env **env, rt_ref to, uint32_t tag, const lang_Wrap *m)
+{
+	size_t size = sizeof(lang_Wrap), extra;
+	int r;
+
+	if (m == NULL)
+		return RT_EINVAL;
+	extra = lang_Wrap_extra(m);
+	if (extra == SIZE_MAX)
+		return RT_EINVAL;
+	size += extra;
+	r = rt_env_new(to, tag, size, env);
+	if (r != 0)
+		return r;
+	lang_Wrap_copy(rt_env_payload(*env), m);
+	return 0;
+}
+
 /* Actor Cart. */
 static const char *const lang_Cart_tag_names[] = {
 	"Order",
@@ -458,8 +517,6 @@ const rt_actor_class lang_Cart_class = {
 	.args_size = sizeof(lang_Cart_args),
 	.mailbox_bound = 0, /* unbounded */
 	.overflow = RT_OVERFLOW_BLOCK,
-	.asks = NULL,
-	.nasks = 0,
 	.on_down = lang_Cart_down_thunk,
 	.args_extra = lang_Cart_args_extra_thunk,
 	.args_copy = lang_Cart_args_copy_thunk,
@@ -471,7 +528,6 @@ lang_Cart_spawn(rt_system *sys, const lang_Cart_args *args, lang_Cart_ref *out)
 {
 	size_t size = sizeof(lang_Cart_args);
 	rt_env *env;
-	rt_ref ref;
 	int r;
 
 	if (args != NULL)
@@ -483,10 +539,7 @@ lang_Cart_spawn(rt_system *sys, const lang_Cart_args *args, lang_Cart_ref *out)
 		lang_Cart_args_copy(rt_env_payload(env), args);
 	else
 		memset(rt_env_payload(env), 0, size);
-	r = rt_spawn_commit(env, &ref);
-	if (r == 0 && out != NULL)
-		out->ref = ref;
-	return r;
+	return rt_spawn_commit(env, out != NULL ? &out->ref : NULL);
 }
 
 int
@@ -504,51 +557,41 @@ lang_Cart_whereis(rt_system *sys, const char *name, lang_Cart_ref *out)
 }
 
 int
-(lang_Cart_send_Order_opt)(lang_Cart_ref to, const lang_Order *msg,
-    const rt_send_opts *opts)
+(lang_Cart_send_Order)(lang_Cart_ref to, const lang_Order *msg)
 {
-	size_t extra;
 	rt_env *env;
-	int r;
+	int r = lang_Order_env(&env, to.ref, lang_Cart_TAG_Order, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	extra = lang_Order_extra(msg);
-	if (extra == SIZE_MAX)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, lang_Cart_TAG_Order, sizeof(lang_Order) + extra,
-	    &env);
-	if (r != 0)
-		return r;
-	lang_Order_copy(rt_env_payload(env), msg);
-	return rt_env_send_opts(env, opts);
+	return r != 0 ? r : rt_env_send(env);
 }
 
 int
-(lang_Cart_send_Order)(lang_Cart_ref to, const lang_Order *msg)
+(lang_Cart_send_Order_opt)(lang_Cart_ref to, const lang_Order *msg,
+    const rt_send_opts *opts)
 {
-	return (lang_Cart_send_Order_opt)(to, msg, NULL);
+	rt_env *env;
+	int r = lang_Order_env(&env, to.ref, lang_Cart_TAG_Order, msg);
+
+	return r != 0 ? r : rt_env_send_opts(env, opts);
 }
 
 int
 (lang_Cart_send_Order_after)(lang_Cart_ref to, const lang_Order *msg,
     rt_duration delay, rt_timer *out)
 {
-	size_t extra;
 	rt_env *env;
-	int r;
+	int r = lang_Order_env(&env, to.ref, lang_Cart_TAG_Order, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	extra = lang_Order_extra(msg);
-	if (extra == SIZE_MAX)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, lang_Cart_TAG_Order, sizeof(lang_Order) + extra,
-	    &env);
-	if (r != 0)
-		return r;
-	lang_Order_copy(rt_env_payload(env), msg);
-	return rt_env_send_after(env, delay, out);
+	return r != 0 ? r : rt_env_send_after(env, delay, out);
+}
+
+int
+(lang_Cart_send_Plain)(lang_Cart_ref to, const lang_Plain *msg)
+{
+	rt_env *env;
+	int r = lang_Plain_env(&env, to.ref, lang_Cart_TAG_Plain, msg);
+
+	return r != 0 ? r : rt_env_send(env);
 }
 
 int
@@ -556,21 +599,9 @@ int
     const rt_send_opts *opts)
 {
 	rt_env *env;
-	int r;
+	int r = lang_Plain_env(&env, to.ref, lang_Cart_TAG_Plain, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, lang_Cart_TAG_Plain, sizeof(lang_Plain), &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(lang_Plain));
-	return rt_env_send_opts(env, opts);
-}
-
-int
-(lang_Cart_send_Plain)(lang_Cart_ref to, const lang_Plain *msg)
-{
-	return (lang_Cart_send_Plain_opt)(to, msg, NULL);
+	return r != 0 ? r : rt_env_send_opts(env, opts);
 }
 
 int
@@ -578,15 +609,9 @@ int
     rt_duration delay, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = lang_Plain_env(&env, to.ref, lang_Cart_TAG_Plain, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, lang_Cart_TAG_Plain, sizeof(lang_Plain), &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(lang_Plain));
-	return rt_env_send_after(env, delay, out);
+	return r != 0 ? r : rt_env_send_after(env, delay, out);
 }
 
 /* Actor Watcher. */
@@ -629,13 +654,9 @@ const rt_actor_class lang_Watcher_class = {
 	.ntags = 1,
 	.tag_names = lang_Watcher_tag_names,
 	.dispatch = lang_Watcher_dispatch,
-	.on_start = NULL,
-	.on_stop = NULL,
 	.args_size = sizeof(lang_Watcher_args),
 	.mailbox_bound = 0, /* unbounded */
 	.overflow = RT_OVERFLOW_BLOCK,
-	.asks = NULL,
-	.nasks = 0,
 	.on_down = lang_Watcher_down_thunk,
 	.print = lang_Watcher_print_thunk,
 };
@@ -646,7 +667,6 @@ lang_Watcher_spawn(rt_system *sys, const lang_Watcher_args *args,
 {
 	size_t size = sizeof(lang_Watcher_args);
 	rt_env *env;
-	rt_ref ref;
 	int r;
 
 	r = rt_spawn_prepare(sys, &lang_Watcher_class, size, &env);
@@ -656,10 +676,7 @@ lang_Watcher_spawn(rt_system *sys, const lang_Watcher_args *args,
 		memcpy(rt_env_payload(env), args, size);
 	else
 		memset(rt_env_payload(env), 0, size);
-	r = rt_spawn_commit(env, &ref);
-	if (r == 0 && out != NULL)
-		out->ref = ref;
-	return r;
+	return rt_spawn_commit(env, out != NULL ? &out->ref : NULL);
 }
 
 int
@@ -677,70 +694,41 @@ lang_Watcher_whereis(rt_system *sys, const char *name, lang_Watcher_ref *out)
 }
 
 int
-(lang_Watcher_send_Wrap_opt)(lang_Watcher_ref to, const lang_Wrap *msg,
-    const rt_send_opts *opts)
+(lang_Watcher_send_Wrap)(lang_Watcher_ref to, const lang_Wrap *msg)
 {
-	size_t extra;
 	rt_env *env;
-	int r;
+	int r = lang_Wrap_env(&env, to.ref, lang_Watcher_TAG_Wrap, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	extra = lang_Wrap_extra(msg);
-	if (extra == SIZE_MAX)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, lang_Watcher_TAG_Wrap,
-	    sizeof(lang_Wrap) + extra, &env);
-	if (r != 0)
-		return r;
-	lang_Wrap_copy(rt_env_payload(env), msg);
-	return rt_env_send_opts(env, opts);
+	return r != 0 ? r : rt_env_send(env);
 }
 
 int
-(lang_Watcher_send_Wrap)(lang_Watcher_ref to, const lang_Wrap *msg)
+(lang_Watcher_send_Wrap_opt)(lang_Watcher_ref to, const lang_Wrap *msg,
+    const rt_send_opts *opts)
 {
-	return (lang_Watcher_send_Wrap_opt)(to, msg, NULL);
+	rt_env *env;
+	int r = lang_Wrap_env(&env, to.ref, lang_Watcher_TAG_Wrap, msg);
+
+	return r != 0 ? r : rt_env_send_opts(env, opts);
 }
 
 int
 (lang_Watcher_send_Wrap_after)(lang_Watcher_ref to, const lang_Wrap *msg,
     rt_duration delay, rt_timer *out)
 {
-	size_t extra;
 	rt_env *env;
-	int r;
+	int r = lang_Wrap_env(&env, to.ref, lang_Watcher_TAG_Wrap, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	extra = lang_Wrap_extra(msg);
-	if (extra == SIZE_MAX)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, lang_Watcher_TAG_Wrap,
-	    sizeof(lang_Wrap) + extra, &env);
-	if (r != 0)
-		return r;
-	lang_Wrap_copy(rt_env_payload(env), msg);
-	return rt_env_send_after(env, delay, out);
+	return r != 0 ? r : rt_env_send_after(env, delay, out);
 }
 
 int
 (lang_Watcher_send_Wrap_every)(lang_Watcher_ref to, const lang_Wrap *msg,
     rt_duration period, rt_timer *out)
 {
-	size_t extra;
 	rt_env *env;
-	int r;
+	int r = lang_Wrap_env(&env, to.ref, lang_Watcher_TAG_Wrap, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	extra = lang_Wrap_extra(msg);
-	if (extra == SIZE_MAX)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, lang_Watcher_TAG_Wrap,
-	    sizeof(lang_Wrap) + extra, &env);
-	if (r != 0)
-		return r;
-	lang_Wrap_copy(rt_env_payload(env), msg);
-	return rt_env_send_every(env, period, lang_Wrap_clone, out);
+	return r != 0 ? r : rt_env_send_every(env, period, lang_Wrap_clone,
+	    out);
 }

@@ -28,13 +28,18 @@ typedef struct lang_Watcher_ref {
 	rt_ref ref;
 } lang_Watcher_ref;
 
-/* Message tags of the protocol, in declaration order. */
+/*
+ * Message ids: the number of each message in the protocol, in
+ * declaration order, for P_message_names. Envelopes do not carry
+ * them: they carry the dispatch tags of the actor kind they are for
+ * (enum P_A_tag below).
+ */
 enum {
-	lang_Line_TAG = 1,
-	lang_Note_TAG = 2,
-	lang_Order_TAG = 3,
-	lang_Wrap_TAG = 4,
-	lang_Plain_TAG = 5
+	lang_Line_ID = 1,
+	lang_Note_ID = 2,
+	lang_Order_ID = 3,
+	lang_Wrap_ID = 4,
+	lang_Plain_ID = 5
 };
 
 /* Enums. P_E_name(v) is the .rtp name of v, or NULL when v is none of
@@ -48,7 +53,7 @@ typedef enum lang_Color {
 #line 8 "rtgen/good/lang.rtp"
 	lang_Color_BLUE = 2
 } lang_Color;
-#line 52 "lang.rtp.h"
+#line 57 "lang.rtp.h"
 const char *lang_Color_name(lang_Color v);
 #line 9 "rtgen/good/lang.rtp"
 typedef enum lang_Level {
@@ -57,7 +62,7 @@ typedef enum lang_Level {
 #line 9 "rtgen/good/lang.rtp"
 	lang_Level_HIGH = 1
 } lang_Level;
-#line 61 "lang.rtp.h"
+#line 66 "lang.rtp.h"
 const char *lang_Level_name(lang_Level v);
 
 /* Messages. */
@@ -82,7 +87,7 @@ typedef struct lang_Wrap {
 #line 32 "rtgen/good/lang.rtp"
 	lang_Level level;
 } lang_Wrap;
-#line 86 "lang.rtp.h"
+#line 91 "lang.rtp.h"
 /*
  * lang_Order: a send copies its C-typed fields by value. A pointer in one
  * moves to the receiver when the send returns 0, and stays the caller's
@@ -109,7 +114,7 @@ typedef struct lang_Order {
 	double weight;
 	int16_t delta;
 } lang_Order;
-#line 113 "lang.rtp.h"
+#line 118 "lang.rtp.h"
 /*
  * lang_Plain: a send copies its C-typed fields by value. A pointer in one
  * moves to the receiver when the send returns 0, and stays the caller's
@@ -126,13 +131,13 @@ typedef struct lang_Plain {
 #line 33 "rtgen/good/lang.rtp"
 	struct lang_point at;
 } lang_Plain;
-#line 130 "lang.rtp.h"
+#line 135 "lang.rtp.h"
 
 /*
  * Printers, for logs and crash reports: P_M_print writes *m to f on one
  * line as M{field=value, ...}: strings quoted and escaped, bytes as
  * their length and first bytes in hex, enums by name, arrays in [],
- * refs as <ref> and C-typed fields as <c>. P_message_names[P_M_TAG]
+ * refs as <ref> and C-typed fields as <c>. P_message_names[P_M_ID]
  * is "M" (entry 0 is NULL).
  */
 extern const char *const lang_message_names[];
@@ -143,17 +148,27 @@ void lang_Wrap_print(FILE *f, const lang_Wrap *m);
 void lang_Plain_print(FILE *f, const lang_Plain *m);
 
 /*
- * Actor Cart: its state, spawn arguments, class and spawn function,
- * sends and handlers. The spawn copies args (NULL: all zero) and stores
- * the new ref in *out (out may be NULL); a send queues a copy of msg
- * (borrowed: strings are copied before it returns) and returns RT_EINVAL
- * for a NULL msg when the message has fields. Each send has an _opt
- * twin that takes rt_send_opts (priority, ttl, timeout; NULL: the
- * defaults, the same as the plain send), which also returns RT_EINVAL
- * for bad options. All return 0 or a negative RT_E* code.
+ * Actors. Each actor kind A has its state P_A, spawn arguments
+ * P_A_args, dispatch tags P_A_TAG_M (enum P_A_tag: the messages it
+ * accepts, then the replies to its asks), its class and functions that
+ * return 0 or a negative RT_E* code. P_A_spawn copies args (NULL: all
+ * zero) and stores the new ref in *out (out may be NULL). In a handler
+ * of A, P_A_self(ctx) is its own ref. P_A_register and P_A_whereis name
+ * it in the registry (_whereis: RT_ETYPE for another kind's name).
+ * P_A_send_M queues a copy of msg (borrowed: strings are copied before
+ * it returns) and returns RT_EINVAL for a NULL msg when M has fields.
+ * P_A_send_M_opt also takes rt_send_opts (priority, ttl, timeout; NULL:
+ * the defaults, as the plain send) and returns RT_EINVAL for bad ones;
+ * _after sends once after delay, _every every period (rt/timer.h). In
+ * C, a macro of the same name makes a message of the wrong type a hard
+ * error (a compound literal with commas needs parentheses, except in a
+ * plain send). The user writes the handlers: P_A_on_M, and those of the
+ * hooks A has.
  * The data of bytes fields is copied like strings; a bytes field with
  * NULL data and a len > 0 makes a send or the spawn return RT_EINVAL.
  */
+
+/* Actor Cart (see "Actors" above). */
 #line 37 "rtgen/good/lang.rtp"
 typedef struct lang_Cart {
 #line 37 "rtgen/good/lang.rtp"
@@ -170,7 +185,7 @@ typedef struct lang_Cart_args {
 #line 38 "rtgen/good/lang.rtp"
 	const char *label;
 } lang_Cart_args;
-#line 174 "lang.rtp.h"
+#line 189 "lang.rtp.h"
 enum lang_Cart_tag {
 	lang_Cart_TAG_Order = 0,
 	lang_Cart_TAG_Plain = 1
@@ -178,7 +193,6 @@ enum lang_Cart_tag {
 extern const rt_actor_class lang_Cart_class;
 int lang_Cart_spawn(rt_system *sys, const lang_Cart_args *args,
     lang_Cart_ref *out);
-/* In one of its own handlers: its typed ref (rt_self). */
 static inline lang_Cart_ref
 lang_Cart_self(rt_ctx *ctx)
 {
@@ -186,8 +200,6 @@ lang_Cart_self(rt_ctx *ctx)
 
 	return r;
 }
-/* Its name in the registry: rt_register and rt_whereis; _whereis returns
- * RT_ETYPE when the name is another kind of actor's. */
 int lang_Cart_register(lang_Cart_ref a, const char *name);
 int lang_Cart_whereis(rt_system *sys, const char *name, lang_Cart_ref *out);
 int lang_Cart_send_Order(lang_Cart_ref to, const lang_Order *msg);
@@ -201,31 +213,24 @@ int lang_Cart_send_Plain_opt(lang_Cart_ref to, const lang_Plain *msg,
 int lang_Cart_send_Plain_after(lang_Cart_ref to, const lang_Plain *msg,
     rt_duration delay, rt_timer *out);
 #ifndef __cplusplus
-/* Make a message of the wrong type a hard error. A compound literal
- * with commas in it needs parentheses unless it is the message of a plain
- * send (P_A_send_M(to, msg)). */
 #define lang_Cart_send_Order(to, ...) \
 	(lang_Cart_send_Order)((to), _Generic((__VA_ARGS__), \
 	    lang_Order *: (__VA_ARGS__), const lang_Order *: (__VA_ARGS__)))
 #define lang_Cart_send_Order_opt(to, msg, opts) \
 	(lang_Cart_send_Order_opt)((to), _Generic((msg), \
-	    lang_Order *: (msg), const lang_Order *: (msg)), \
-	    (opts))
+	    lang_Order *: (msg), const lang_Order *: (msg)), (opts))
 #define lang_Cart_send_Order_after(to, msg, delay, out) \
 	(lang_Cart_send_Order_after)((to), _Generic((msg), \
-	    lang_Order *: (msg), const lang_Order *: (msg)), \
-	    (delay), (out))
+	    lang_Order *: (msg), const lang_Order *: (msg)), (delay), (out))
 #define lang_Cart_send_Plain(to, ...) \
 	(lang_Cart_send_Plain)((to), _Generic((__VA_ARGS__), \
 	    lang_Plain *: (__VA_ARGS__), const lang_Plain *: (__VA_ARGS__)))
 #define lang_Cart_send_Plain_opt(to, msg, opts) \
 	(lang_Cart_send_Plain_opt)((to), _Generic((msg), \
-	    lang_Plain *: (msg), const lang_Plain *: (msg)), \
-	    (opts))
+	    lang_Plain *: (msg), const lang_Plain *: (msg)), (opts))
 #define lang_Cart_send_Plain_after(to, msg, delay, out) \
 	(lang_Cart_send_Plain_after)((to), _Generic((msg), \
-	    lang_Plain *: (msg), const lang_Plain *: (msg)), \
-	    (delay), (out))
+	    lang_Plain *: (msg), const lang_Plain *: (msg)), (delay), (out))
 #endif
 /* Handlers of Cart, which the user writes. */
 #line 36 "rtgen/good/lang.rtp"
@@ -239,20 +244,9 @@ int lang_Cart_on_start(lang_Cart *self, rt_ctx *ctx,
 void lang_Cart_on_stop(lang_Cart *self, rt_ctx *ctx, int reason);
 #line 39 "rtgen/good/lang.rtp"
 int lang_Cart_on_down(lang_Cart *self, rt_ctx *ctx, rt_ref who, int reason);
-#line 243 "lang.rtp.h"
+#line 248 "lang.rtp.h"
 
-/*
- * Actor Watcher: its state, spawn arguments, class and spawn function,
- * sends and handlers. The spawn copies args (NULL: all zero) and stores
- * the new ref in *out (out may be NULL); a send queues a copy of msg
- * (borrowed: strings are copied before it returns) and returns RT_EINVAL
- * for a NULL msg when the message has fields. Each send has an _opt
- * twin that takes rt_send_opts (priority, ttl, timeout; NULL: the
- * defaults, the same as the plain send), which also returns RT_EINVAL
- * for bad options. All return 0 or a negative RT_E* code.
- * The data of bytes fields is copied like strings; a bytes field with
- * NULL data and a len > 0 makes a send or the spawn return RT_EINVAL.
- */
+/* Actor Watcher (see "Actors" above). */
 typedef struct lang_Watcher {
 	char rt_empty_; /* C has no empty structs */
 } lang_Watcher;
@@ -265,7 +259,6 @@ enum lang_Watcher_tag {
 extern const rt_actor_class lang_Watcher_class;
 int lang_Watcher_spawn(rt_system *sys, const lang_Watcher_args *args,
     lang_Watcher_ref *out);
-/* In one of its own handlers: its typed ref (rt_self). */
 static inline lang_Watcher_ref
 lang_Watcher_self(rt_ctx *ctx)
 {
@@ -273,8 +266,6 @@ lang_Watcher_self(rt_ctx *ctx)
 
 	return r;
 }
-/* Its name in the registry: rt_register and rt_whereis; _whereis returns
- * RT_ETYPE when the name is another kind of actor's. */
 int lang_Watcher_register(lang_Watcher_ref a, const char *name);
 int lang_Watcher_whereis(rt_system *sys, const char *name,
     lang_Watcher_ref *out);
@@ -286,24 +277,18 @@ int lang_Watcher_send_Wrap_after(lang_Watcher_ref to, const lang_Wrap *msg,
 int lang_Watcher_send_Wrap_every(lang_Watcher_ref to, const lang_Wrap *msg,
     rt_duration period, rt_timer *out);
 #ifndef __cplusplus
-/* Make a message of the wrong type a hard error. A compound literal
- * with commas in it needs parentheses unless it is the message of a plain
- * send (P_A_send_M(to, msg)). */
 #define lang_Watcher_send_Wrap(to, ...) \
 	(lang_Watcher_send_Wrap)((to), _Generic((__VA_ARGS__), \
 	    lang_Wrap *: (__VA_ARGS__), const lang_Wrap *: (__VA_ARGS__)))
 #define lang_Watcher_send_Wrap_opt(to, msg, opts) \
 	(lang_Watcher_send_Wrap_opt)((to), _Generic((msg), \
-	    lang_Wrap *: (msg), const lang_Wrap *: (msg)), \
-	    (opts))
+	    lang_Wrap *: (msg), const lang_Wrap *: (msg)), (opts))
 #define lang_Watcher_send_Wrap_after(to, msg, delay, out) \
 	(lang_Watcher_send_Wrap_after)((to), _Generic((msg), \
-	    lang_Wrap *: (msg), const lang_Wrap *: (msg)), \
-	    (delay), (out))
+	    lang_Wrap *: (msg), const lang_Wrap *: (msg)), (delay), (out))
 #define lang_Watcher_send_Wrap_every(to, msg, period, out) \
 	(lang_Watcher_send_Wrap_every)((to), _Generic((msg), \
-	    lang_Wrap *: (msg), const lang_Wrap *: (msg)), \
-	    (period), (out))
+	    lang_Wrap *: (msg), const lang_Wrap *: (msg)), (period), (out))
 #endif
 /* Handlers of Watcher, which the user writes. */
 #line 42 "rtgen/good/lang.rtp"
@@ -312,7 +297,7 @@ int lang_Watcher_on_Wrap(lang_Watcher *self, rt_ctx *ctx,
 #line 43 "rtgen/good/lang.rtp"
 int lang_Watcher_on_down(lang_Watcher *self, rt_ctx *ctx, rt_ref who,
     int reason);
-#line 316 "lang.rtp.h"
+#line 301 "lang.rtp.h"
 
 /*
  * Sends, calls and asks that do not exist: an actor accepts only the

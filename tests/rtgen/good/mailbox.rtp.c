@@ -79,6 +79,58 @@ mbox_Stop_print(FILE *f, const mbox_Stop *m)
 	fputs("Stop{}", f);
 }
 
+/*
+ * Envelopes. P_M_env(&env, to, tag, m), which the sends of M to every
+ * actor share, checks *m, makes an envelope for dispatch tag `tag` of
+ * actor `to` with rt_env_new and copies *m into it (strings and bytes
+ * too). It returns 0, RT_EINVAL (a NULL m when M has fields, or bad
+ * bytes) or the error of rt_env_new.
+ */
+static inline int
+mbox_Tick_env(rt_env **env, rt_ref to, uint32_t tag, const mbox_Tick *m)
+{
+	int r;
+
+	if (m == NULL)
+		return RT_EINVAL;
+	r = rt_env_new(to, tag, sizeof(mbox_Tick), env);
+	if (r != 0)
+		return r;
+	memcpy(rt_env_payload(*env), m, sizeof(mbox_Tick));
+	return 0;
+}
+
+static inline int
+mbox_Note_env(rt_env **env, rt_ref to, uint32_t tag, const mbox_Note *m)
+{
+	size_t size = sizeof(mbox_Note);
+	int r;
+
+	if (m == NULL)
+		return RT_EINVAL;
+	size += mbox_Note_extra(m);
+	r = rt_env_new(to, tag, size, env);
+	if (r != 0)
+		return r;
+	mbox_Note_copy(rt_env_payload(*env), m);
+	return 0;
+}
+
+static inline int
+mbox_Stop_env(rt_env **env, rt_ref to, uint32_t tag, const mbox_Stop *m)
+{
+	int r;
+
+	r = rt_env_new(to, tag, sizeof(mbox_Stop), env);
+	if (r != 0)
+		return r;
+	if (m != NULL)
+		memcpy(rt_env_payload(*env), m, sizeof(mbox_Stop));
+	else
+		memset(rt_env_payload(*env), 0, sizeof(mbox_Stop));
+	return 0;
+}
+
 /* Actor Plain. */
 static const char *const mbox_Plain_tag_names[] = {
 	"Tick",
@@ -113,13 +165,9 @@ const rt_actor_class mbox_Plain_class = {
 	.ntags = 1,
 	.tag_names = mbox_Plain_tag_names,
 	.dispatch = mbox_Plain_dispatch,
-	.on_start = NULL,
-	.on_stop = NULL,
 	.args_size = sizeof(mbox_Plain_args),
 	.mailbox_bound = 0, /* unbounded */
 	.overflow = RT_OVERFLOW_BLOCK,
-	.asks = NULL,
-	.nasks = 0,
 	.print = mbox_Plain_print_thunk,
 };
 
@@ -129,7 +177,6 @@ mbox_Plain_spawn(rt_system *sys, const mbox_Plain_args *args,
 {
 	size_t size = sizeof(mbox_Plain_args);
 	rt_env *env;
-	rt_ref ref;
 	int r;
 
 	r = rt_spawn_prepare(sys, &mbox_Plain_class, size, &env);
@@ -139,10 +186,7 @@ mbox_Plain_spawn(rt_system *sys, const mbox_Plain_args *args,
 		memcpy(rt_env_payload(env), args, size);
 	else
 		memset(rt_env_payload(env), 0, size);
-	r = rt_spawn_commit(env, &ref);
-	if (r == 0 && out != NULL)
-		out->ref = ref;
-	return r;
+	return rt_spawn_commit(env, out != NULL ? &out->ref : NULL);
 }
 
 int
@@ -160,25 +204,22 @@ mbox_Plain_whereis(rt_system *sys, const char *name, mbox_Plain_ref *out)
 }
 
 int
+(mbox_Plain_send_Tick)(mbox_Plain_ref to, const mbox_Tick *msg)
+{
+	rt_env *env;
+	int r = mbox_Tick_env(&env, to.ref, mbox_Plain_TAG_Tick, msg);
+
+	return r != 0 ? r : rt_env_send(env);
+}
+
+int
 (mbox_Plain_send_Tick_opt)(mbox_Plain_ref to, const mbox_Tick *msg,
     const rt_send_opts *opts)
 {
 	rt_env *env;
-	int r;
+	int r = mbox_Tick_env(&env, to.ref, mbox_Plain_TAG_Tick, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, mbox_Plain_TAG_Tick, sizeof(mbox_Tick), &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(mbox_Tick));
-	return rt_env_send_opts(env, opts);
-}
-
-int
-(mbox_Plain_send_Tick)(mbox_Plain_ref to, const mbox_Tick *msg)
-{
-	return (mbox_Plain_send_Tick_opt)(to, msg, NULL);
+	return r != 0 ? r : rt_env_send_opts(env, opts);
 }
 
 int
@@ -186,15 +227,9 @@ int
     rt_duration delay, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = mbox_Tick_env(&env, to.ref, mbox_Plain_TAG_Tick, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, mbox_Plain_TAG_Tick, sizeof(mbox_Tick), &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(mbox_Tick));
-	return rt_env_send_after(env, delay, out);
+	return r != 0 ? r : rt_env_send_after(env, delay, out);
 }
 
 int
@@ -202,15 +237,9 @@ int
     rt_duration period, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = mbox_Tick_env(&env, to.ref, mbox_Plain_TAG_Tick, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, mbox_Plain_TAG_Tick, sizeof(mbox_Tick), &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(mbox_Tick));
-	return rt_env_send_every(env, period, NULL, out);
+	return r != 0 ? r : rt_env_send_every(env, period, NULL, out);
 }
 
 /* Actor Open. */
@@ -247,13 +276,9 @@ const rt_actor_class mbox_Open_class = {
 	.ntags = 1,
 	.tag_names = mbox_Open_tag_names,
 	.dispatch = mbox_Open_dispatch,
-	.on_start = NULL,
-	.on_stop = NULL,
 	.args_size = sizeof(mbox_Open_args),
 	.mailbox_bound = 0, /* unbounded */
 	.overflow = RT_OVERFLOW_BLOCK,
-	.asks = NULL,
-	.nasks = 0,
 	.print = mbox_Open_print_thunk,
 };
 
@@ -262,7 +287,6 @@ mbox_Open_spawn(rt_system *sys, const mbox_Open_args *args, mbox_Open_ref *out)
 {
 	size_t size = sizeof(mbox_Open_args);
 	rt_env *env;
-	rt_ref ref;
 	int r;
 
 	r = rt_spawn_prepare(sys, &mbox_Open_class, size, &env);
@@ -272,10 +296,7 @@ mbox_Open_spawn(rt_system *sys, const mbox_Open_args *args, mbox_Open_ref *out)
 		memcpy(rt_env_payload(env), args, size);
 	else
 		memset(rt_env_payload(env), 0, size);
-	r = rt_spawn_commit(env, &ref);
-	if (r == 0 && out != NULL)
-		out->ref = ref;
-	return r;
+	return rt_spawn_commit(env, out != NULL ? &out->ref : NULL);
 }
 
 int
@@ -293,25 +314,22 @@ mbox_Open_whereis(rt_system *sys, const char *name, mbox_Open_ref *out)
 }
 
 int
+(mbox_Open_send_Tick)(mbox_Open_ref to, const mbox_Tick *msg)
+{
+	rt_env *env;
+	int r = mbox_Tick_env(&env, to.ref, mbox_Open_TAG_Tick, msg);
+
+	return r != 0 ? r : rt_env_send(env);
+}
+
+int
 (mbox_Open_send_Tick_opt)(mbox_Open_ref to, const mbox_Tick *msg,
     const rt_send_opts *opts)
 {
 	rt_env *env;
-	int r;
+	int r = mbox_Tick_env(&env, to.ref, mbox_Open_TAG_Tick, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, mbox_Open_TAG_Tick, sizeof(mbox_Tick), &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(mbox_Tick));
-	return rt_env_send_opts(env, opts);
-}
-
-int
-(mbox_Open_send_Tick)(mbox_Open_ref to, const mbox_Tick *msg)
-{
-	return (mbox_Open_send_Tick_opt)(to, msg, NULL);
+	return r != 0 ? r : rt_env_send_opts(env, opts);
 }
 
 int
@@ -319,15 +337,9 @@ int
     rt_duration delay, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = mbox_Tick_env(&env, to.ref, mbox_Open_TAG_Tick, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, mbox_Open_TAG_Tick, sizeof(mbox_Tick), &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(mbox_Tick));
-	return rt_env_send_after(env, delay, out);
+	return r != 0 ? r : rt_env_send_after(env, delay, out);
 }
 
 int
@@ -335,15 +347,9 @@ int
     rt_duration period, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = mbox_Tick_env(&env, to.ref, mbox_Open_TAG_Tick, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, mbox_Open_TAG_Tick, sizeof(mbox_Tick), &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(mbox_Tick));
-	return rt_env_send_every(env, period, NULL, out);
+	return r != 0 ? r : rt_env_send_every(env, period, NULL, out);
 }
 
 /* Actor Waiter. */
@@ -387,13 +393,9 @@ const rt_actor_class mbox_Waiter_class = {
 	.ntags = 2,
 	.tag_names = mbox_Waiter_tag_names,
 	.dispatch = mbox_Waiter_dispatch,
-	.on_start = NULL,
-	.on_stop = NULL,
 	.args_size = sizeof(mbox_Waiter_args),
 	.mailbox_bound = 1024,
 	.overflow = RT_OVERFLOW_BLOCK,
-	.asks = NULL,
-	.nasks = 0,
 	.print = mbox_Waiter_print_thunk,
 };
 
@@ -403,7 +405,6 @@ mbox_Waiter_spawn(rt_system *sys, const mbox_Waiter_args *args,
 {
 	size_t size = sizeof(mbox_Waiter_args);
 	rt_env *env;
-	rt_ref ref;
 	int r;
 
 	r = rt_spawn_prepare(sys, &mbox_Waiter_class, size, &env);
@@ -413,10 +414,7 @@ mbox_Waiter_spawn(rt_system *sys, const mbox_Waiter_args *args,
 		memcpy(rt_env_payload(env), args, size);
 	else
 		memset(rt_env_payload(env), 0, size);
-	r = rt_spawn_commit(env, &ref);
-	if (r == 0 && out != NULL)
-		out->ref = ref;
-	return r;
+	return rt_spawn_commit(env, out != NULL ? &out->ref : NULL);
 }
 
 int
@@ -434,26 +432,22 @@ mbox_Waiter_whereis(rt_system *sys, const char *name, mbox_Waiter_ref *out)
 }
 
 int
+(mbox_Waiter_send_Note)(mbox_Waiter_ref to, const mbox_Note *msg)
+{
+	rt_env *env;
+	int r = mbox_Note_env(&env, to.ref, mbox_Waiter_TAG_Note, msg);
+
+	return r != 0 ? r : rt_env_send(env);
+}
+
+int
 (mbox_Waiter_send_Note_opt)(mbox_Waiter_ref to, const mbox_Note *msg,
     const rt_send_opts *opts)
 {
 	rt_env *env;
-	int r;
+	int r = mbox_Note_env(&env, to.ref, mbox_Waiter_TAG_Note, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, mbox_Waiter_TAG_Note,
-	    sizeof(mbox_Note) + mbox_Note_extra(msg), &env);
-	if (r != 0)
-		return r;
-	mbox_Note_copy(rt_env_payload(env), msg);
-	return rt_env_send_opts(env, opts);
-}
-
-int
-(mbox_Waiter_send_Note)(mbox_Waiter_ref to, const mbox_Note *msg)
-{
-	return (mbox_Waiter_send_Note_opt)(to, msg, NULL);
+	return r != 0 ? r : rt_env_send_opts(env, opts);
 }
 
 int
@@ -461,16 +455,9 @@ int
     rt_duration delay, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = mbox_Note_env(&env, to.ref, mbox_Waiter_TAG_Note, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, mbox_Waiter_TAG_Note,
-	    sizeof(mbox_Note) + mbox_Note_extra(msg), &env);
-	if (r != 0)
-		return r;
-	mbox_Note_copy(rt_env_payload(env), msg);
-	return rt_env_send_after(env, delay, out);
+	return r != 0 ? r : rt_env_send_after(env, delay, out);
 }
 
 int
@@ -478,16 +465,19 @@ int
     rt_duration period, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = mbox_Note_env(&env, to.ref, mbox_Waiter_TAG_Note, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, mbox_Waiter_TAG_Note,
-	    sizeof(mbox_Note) + mbox_Note_extra(msg), &env);
-	if (r != 0)
-		return r;
-	mbox_Note_copy(rt_env_payload(env), msg);
-	return rt_env_send_every(env, period, mbox_Note_clone, out);
+	return r != 0 ? r : rt_env_send_every(env, period, mbox_Note_clone,
+	    out);
+}
+
+int
+(mbox_Waiter_send_Tick)(mbox_Waiter_ref to, const mbox_Tick *msg)
+{
+	rt_env *env;
+	int r = mbox_Tick_env(&env, to.ref, mbox_Waiter_TAG_Tick, msg);
+
+	return r != 0 ? r : rt_env_send(env);
 }
 
 int
@@ -495,21 +485,9 @@ int
     const rt_send_opts *opts)
 {
 	rt_env *env;
-	int r;
+	int r = mbox_Tick_env(&env, to.ref, mbox_Waiter_TAG_Tick, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, mbox_Waiter_TAG_Tick, sizeof(mbox_Tick), &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(mbox_Tick));
-	return rt_env_send_opts(env, opts);
-}
-
-int
-(mbox_Waiter_send_Tick)(mbox_Waiter_ref to, const mbox_Tick *msg)
-{
-	return (mbox_Waiter_send_Tick_opt)(to, msg, NULL);
+	return r != 0 ? r : rt_env_send_opts(env, opts);
 }
 
 int
@@ -517,15 +495,9 @@ int
     rt_duration delay, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = mbox_Tick_env(&env, to.ref, mbox_Waiter_TAG_Tick, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, mbox_Waiter_TAG_Tick, sizeof(mbox_Tick), &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(mbox_Tick));
-	return rt_env_send_after(env, delay, out);
+	return r != 0 ? r : rt_env_send_after(env, delay, out);
 }
 
 int
@@ -533,15 +505,9 @@ int
     rt_duration period, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = mbox_Tick_env(&env, to.ref, mbox_Waiter_TAG_Tick, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, mbox_Waiter_TAG_Tick, sizeof(mbox_Tick), &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(mbox_Tick));
-	return rt_env_send_every(env, period, NULL, out);
+	return r != 0 ? r : rt_env_send_every(env, period, NULL, out);
 }
 
 /* Actor Blocker. */
@@ -578,13 +544,9 @@ const rt_actor_class mbox_Blocker_class = {
 	.ntags = 1,
 	.tag_names = mbox_Blocker_tag_names,
 	.dispatch = mbox_Blocker_dispatch,
-	.on_start = NULL,
-	.on_stop = NULL,
 	.args_size = sizeof(mbox_Blocker_args),
 	.mailbox_bound = 1024,
 	.overflow = RT_OVERFLOW_BLOCK,
-	.asks = NULL,
-	.nasks = 0,
 	.print = mbox_Blocker_print_thunk,
 };
 
@@ -594,7 +556,6 @@ mbox_Blocker_spawn(rt_system *sys, const mbox_Blocker_args *args,
 {
 	size_t size = sizeof(mbox_Blocker_args);
 	rt_env *env;
-	rt_ref ref;
 	int r;
 
 	r = rt_spawn_prepare(sys, &mbox_Blocker_class, size, &env);
@@ -604,10 +565,7 @@ mbox_Blocker_spawn(rt_system *sys, const mbox_Blocker_args *args,
 		memcpy(rt_env_payload(env), args, size);
 	else
 		memset(rt_env_payload(env), 0, size);
-	r = rt_spawn_commit(env, &ref);
-	if (r == 0 && out != NULL)
-		out->ref = ref;
-	return r;
+	return rt_spawn_commit(env, out != NULL ? &out->ref : NULL);
 }
 
 int
@@ -625,26 +583,22 @@ mbox_Blocker_whereis(rt_system *sys, const char *name, mbox_Blocker_ref *out)
 }
 
 int
+(mbox_Blocker_send_Stop)(mbox_Blocker_ref to, const mbox_Stop *msg)
+{
+	rt_env *env;
+	int r = mbox_Stop_env(&env, to.ref, mbox_Blocker_TAG_Stop, msg);
+
+	return r != 0 ? r : rt_env_send(env);
+}
+
+int
 (mbox_Blocker_send_Stop_opt)(mbox_Blocker_ref to, const mbox_Stop *msg,
     const rt_send_opts *opts)
 {
 	rt_env *env;
-	int r;
+	int r = mbox_Stop_env(&env, to.ref, mbox_Blocker_TAG_Stop, msg);
 
-	r = rt_env_new(to.ref, mbox_Blocker_TAG_Stop, sizeof(mbox_Stop), &env);
-	if (r != 0)
-		return r;
-	if (msg != NULL)
-		memcpy(rt_env_payload(env), msg, sizeof(mbox_Stop));
-	else
-		memset(rt_env_payload(env), 0, sizeof(mbox_Stop));
-	return rt_env_send_opts(env, opts);
-}
-
-int
-(mbox_Blocker_send_Stop)(mbox_Blocker_ref to, const mbox_Stop *msg)
-{
-	return (mbox_Blocker_send_Stop_opt)(to, msg, NULL);
+	return r != 0 ? r : rt_env_send_opts(env, opts);
 }
 
 int
@@ -652,16 +606,9 @@ int
     rt_duration delay, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = mbox_Stop_env(&env, to.ref, mbox_Blocker_TAG_Stop, msg);
 
-	r = rt_env_new(to.ref, mbox_Blocker_TAG_Stop, sizeof(mbox_Stop), &env);
-	if (r != 0)
-		return r;
-	if (msg != NULL)
-		memcpy(rt_env_payload(env), msg, sizeof(mbox_Stop));
-	else
-		memset(rt_env_payload(env), 0, sizeof(mbox_Stop));
-	return rt_env_send_after(env, delay, out);
+	return r != 0 ? r : rt_env_send_after(env, delay, out);
 }
 
 int
@@ -669,16 +616,9 @@ int
     rt_duration period, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = mbox_Stop_env(&env, to.ref, mbox_Blocker_TAG_Stop, msg);
 
-	r = rt_env_new(to.ref, mbox_Blocker_TAG_Stop, sizeof(mbox_Stop), &env);
-	if (r != 0)
-		return r;
-	if (msg != NULL)
-		memcpy(rt_env_payload(env), msg, sizeof(mbox_Stop));
-	else
-		memset(rt_env_payload(env), 0, sizeof(mbox_Stop));
-	return rt_env_send_every(env, period, NULL, out);
+	return r != 0 ? r : rt_env_send_every(env, period, NULL, out);
 }
 
 /* Actor Dropper. */
@@ -722,13 +662,9 @@ const rt_actor_class mbox_Dropper_class = {
 	.ntags = 2,
 	.tag_names = mbox_Dropper_tag_names,
 	.dispatch = mbox_Dropper_dispatch,
-	.on_start = NULL,
-	.on_stop = NULL,
 	.args_size = sizeof(mbox_Dropper_args),
 	.mailbox_bound = 16,
 	.overflow = RT_OVERFLOW_DROP,
-	.asks = NULL,
-	.nasks = 0,
 	.print = mbox_Dropper_print_thunk,
 };
 
@@ -738,7 +674,6 @@ mbox_Dropper_spawn(rt_system *sys, const mbox_Dropper_args *args,
 {
 	size_t size = sizeof(mbox_Dropper_args);
 	rt_env *env;
-	rt_ref ref;
 	int r;
 
 	r = rt_spawn_prepare(sys, &mbox_Dropper_class, size, &env);
@@ -748,10 +683,7 @@ mbox_Dropper_spawn(rt_system *sys, const mbox_Dropper_args *args,
 		memcpy(rt_env_payload(env), args, size);
 	else
 		memset(rt_env_payload(env), 0, size);
-	r = rt_spawn_commit(env, &ref);
-	if (r == 0 && out != NULL)
-		out->ref = ref;
-	return r;
+	return rt_spawn_commit(env, out != NULL ? &out->ref : NULL);
 }
 
 int
@@ -769,25 +701,22 @@ mbox_Dropper_whereis(rt_system *sys, const char *name, mbox_Dropper_ref *out)
 }
 
 int
+(mbox_Dropper_send_Tick)(mbox_Dropper_ref to, const mbox_Tick *msg)
+{
+	rt_env *env;
+	int r = mbox_Tick_env(&env, to.ref, mbox_Dropper_TAG_Tick, msg);
+
+	return r != 0 ? r : rt_env_send(env);
+}
+
+int
 (mbox_Dropper_send_Tick_opt)(mbox_Dropper_ref to, const mbox_Tick *msg,
     const rt_send_opts *opts)
 {
 	rt_env *env;
-	int r;
+	int r = mbox_Tick_env(&env, to.ref, mbox_Dropper_TAG_Tick, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, mbox_Dropper_TAG_Tick, sizeof(mbox_Tick), &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(mbox_Tick));
-	return rt_env_send_opts(env, opts);
-}
-
-int
-(mbox_Dropper_send_Tick)(mbox_Dropper_ref to, const mbox_Tick *msg)
-{
-	return (mbox_Dropper_send_Tick_opt)(to, msg, NULL);
+	return r != 0 ? r : rt_env_send_opts(env, opts);
 }
 
 int
@@ -795,15 +724,9 @@ int
     rt_duration delay, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = mbox_Tick_env(&env, to.ref, mbox_Dropper_TAG_Tick, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, mbox_Dropper_TAG_Tick, sizeof(mbox_Tick), &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(mbox_Tick));
-	return rt_env_send_after(env, delay, out);
+	return r != 0 ? r : rt_env_send_after(env, delay, out);
 }
 
 int
@@ -811,15 +734,18 @@ int
     rt_duration period, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = mbox_Tick_env(&env, to.ref, mbox_Dropper_TAG_Tick, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, mbox_Dropper_TAG_Tick, sizeof(mbox_Tick), &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(mbox_Tick));
-	return rt_env_send_every(env, period, NULL, out);
+	return r != 0 ? r : rt_env_send_every(env, period, NULL, out);
+}
+
+int
+(mbox_Dropper_send_Stop)(mbox_Dropper_ref to, const mbox_Stop *msg)
+{
+	rt_env *env;
+	int r = mbox_Stop_env(&env, to.ref, mbox_Dropper_TAG_Stop, msg);
+
+	return r != 0 ? r : rt_env_send(env);
 }
 
 int
@@ -827,22 +753,9 @@ int
     const rt_send_opts *opts)
 {
 	rt_env *env;
-	int r;
+	int r = mbox_Stop_env(&env, to.ref, mbox_Dropper_TAG_Stop, msg);
 
-	r = rt_env_new(to.ref, mbox_Dropper_TAG_Stop, sizeof(mbox_Stop), &env);
-	if (r != 0)
-		return r;
-	if (msg != NULL)
-		memcpy(rt_env_payload(env), msg, sizeof(mbox_Stop));
-	else
-		memset(rt_env_payload(env), 0, sizeof(mbox_Stop));
-	return rt_env_send_opts(env, opts);
-}
-
-int
-(mbox_Dropper_send_Stop)(mbox_Dropper_ref to, const mbox_Stop *msg)
-{
-	return (mbox_Dropper_send_Stop_opt)(to, msg, NULL);
+	return r != 0 ? r : rt_env_send_opts(env, opts);
 }
 
 int
@@ -850,16 +763,9 @@ int
     rt_duration delay, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = mbox_Stop_env(&env, to.ref, mbox_Dropper_TAG_Stop, msg);
 
-	r = rt_env_new(to.ref, mbox_Dropper_TAG_Stop, sizeof(mbox_Stop), &env);
-	if (r != 0)
-		return r;
-	if (msg != NULL)
-		memcpy(rt_env_payload(env), msg, sizeof(mbox_Stop));
-	else
-		memset(rt_env_payload(env), 0, sizeof(mbox_Stop));
-	return rt_env_send_after(env, delay, out);
+	return r != 0 ? r : rt_env_send_after(env, delay, out);
 }
 
 int
@@ -867,16 +773,9 @@ int
     rt_duration period, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = mbox_Stop_env(&env, to.ref, mbox_Dropper_TAG_Stop, msg);
 
-	r = rt_env_new(to.ref, mbox_Dropper_TAG_Stop, sizeof(mbox_Stop), &env);
-	if (r != 0)
-		return r;
-	if (msg != NULL)
-		memcpy(rt_env_payload(env), msg, sizeof(mbox_Stop));
-	else
-		memset(rt_env_payload(env), 0, sizeof(mbox_Stop));
-	return rt_env_send_every(env, period, NULL, out);
+	return r != 0 ? r : rt_env_send_every(env, period, NULL, out);
 }
 
 /* Actor Rejecter. */
@@ -913,13 +812,9 @@ const rt_actor_class mbox_Rejecter_class = {
 	.ntags = 1,
 	.tag_names = mbox_Rejecter_tag_names,
 	.dispatch = mbox_Rejecter_dispatch,
-	.on_start = NULL,
-	.on_stop = NULL,
 	.args_size = sizeof(mbox_Rejecter_args),
 	.mailbox_bound = 2147483647,
 	.overflow = RT_OVERFLOW_REJECT,
-	.asks = NULL,
-	.nasks = 0,
 	.print = mbox_Rejecter_print_thunk,
 };
 
@@ -929,7 +824,6 @@ mbox_Rejecter_spawn(rt_system *sys, const mbox_Rejecter_args *args,
 {
 	size_t size = sizeof(mbox_Rejecter_args);
 	rt_env *env;
-	rt_ref ref;
 	int r;
 
 	r = rt_spawn_prepare(sys, &mbox_Rejecter_class, size, &env);
@@ -939,10 +833,7 @@ mbox_Rejecter_spawn(rt_system *sys, const mbox_Rejecter_args *args,
 		memcpy(rt_env_payload(env), args, size);
 	else
 		memset(rt_env_payload(env), 0, size);
-	r = rt_spawn_commit(env, &ref);
-	if (r == 0 && out != NULL)
-		out->ref = ref;
-	return r;
+	return rt_spawn_commit(env, out != NULL ? &out->ref : NULL);
 }
 
 int
@@ -960,26 +851,22 @@ mbox_Rejecter_whereis(rt_system *sys, const char *name, mbox_Rejecter_ref *out)
 }
 
 int
+(mbox_Rejecter_send_Note)(mbox_Rejecter_ref to, const mbox_Note *msg)
+{
+	rt_env *env;
+	int r = mbox_Note_env(&env, to.ref, mbox_Rejecter_TAG_Note, msg);
+
+	return r != 0 ? r : rt_env_send(env);
+}
+
+int
 (mbox_Rejecter_send_Note_opt)(mbox_Rejecter_ref to, const mbox_Note *msg,
     const rt_send_opts *opts)
 {
 	rt_env *env;
-	int r;
+	int r = mbox_Note_env(&env, to.ref, mbox_Rejecter_TAG_Note, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, mbox_Rejecter_TAG_Note,
-	    sizeof(mbox_Note) + mbox_Note_extra(msg), &env);
-	if (r != 0)
-		return r;
-	mbox_Note_copy(rt_env_payload(env), msg);
-	return rt_env_send_opts(env, opts);
-}
-
-int
-(mbox_Rejecter_send_Note)(mbox_Rejecter_ref to, const mbox_Note *msg)
-{
-	return (mbox_Rejecter_send_Note_opt)(to, msg, NULL);
+	return r != 0 ? r : rt_env_send_opts(env, opts);
 }
 
 int
@@ -987,16 +874,9 @@ int
     rt_duration delay, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = mbox_Note_env(&env, to.ref, mbox_Rejecter_TAG_Note, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, mbox_Rejecter_TAG_Note,
-	    sizeof(mbox_Note) + mbox_Note_extra(msg), &env);
-	if (r != 0)
-		return r;
-	mbox_Note_copy(rt_env_payload(env), msg);
-	return rt_env_send_after(env, delay, out);
+	return r != 0 ? r : rt_env_send_after(env, delay, out);
 }
 
 int
@@ -1004,14 +884,8 @@ int
     rt_duration period, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = mbox_Note_env(&env, to.ref, mbox_Rejecter_TAG_Note, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, mbox_Rejecter_TAG_Note,
-	    sizeof(mbox_Note) + mbox_Note_extra(msg), &env);
-	if (r != 0)
-		return r;
-	mbox_Note_copy(rt_env_payload(env), msg);
-	return rt_env_send_every(env, period, mbox_Note_clone, out);
+	return r != 0 ? r : rt_env_send_every(env, period, mbox_Note_clone,
+	    out);
 }

@@ -39,11 +39,16 @@ typedef struct mbox_Rejecter_ref {
 	rt_ref ref;
 } mbox_Rejecter_ref;
 
-/* Message tags of the protocol, in declaration order. */
+/*
+ * Message ids: the number of each message in the protocol, in
+ * declaration order, for P_message_names. Envelopes do not carry
+ * them: they carry the dispatch tags of the actor kind they are for
+ * (enum P_A_tag below).
+ */
 enum {
-	mbox_Note_TAG = 1,
-	mbox_Tick_TAG = 2,
-	mbox_Stop_TAG = 3
+	mbox_Note_ID = 1,
+	mbox_Tick_ID = 2,
+	mbox_Stop_ID = 3
 };
 
 /* Messages. */
@@ -61,13 +66,13 @@ typedef struct mbox_Tick {
 typedef struct mbox_Stop {
 	char rt_empty_; /* C has no empty structs */
 } mbox_Stop;
-#line 65 "mailbox.rtp.h"
+#line 70 "mailbox.rtp.h"
 
 /*
  * Printers, for logs and crash reports: P_M_print writes *m to f on one
  * line as M{field=value, ...}: strings quoted and escaped, bytes as
  * their length and first bytes in hex, enums by name, arrays in [],
- * refs as <ref> and C-typed fields as <c>. P_message_names[P_M_TAG]
+ * refs as <ref> and C-typed fields as <c>. P_message_names[P_M_ID]
  * is "M" (entry 0 is NULL).
  */
 extern const char *const mbox_message_names[];
@@ -76,15 +81,33 @@ void mbox_Tick_print(FILE *f, const mbox_Tick *m);
 void mbox_Stop_print(FILE *f, const mbox_Stop *m);
 
 /*
- * Actor Plain: its state, spawn arguments, class and spawn function,
- * sends and handlers. The spawn copies args (NULL: all zero) and stores
- * the new ref in *out (out may be NULL); a send queues a copy of msg
- * (borrowed: strings are copied before it returns) and returns RT_EINVAL
- * for a NULL msg when the message has fields. Each send has an _opt
- * twin that takes rt_send_opts (priority, ttl, timeout; NULL: the
- * defaults, the same as the plain send), which also returns RT_EINVAL
- * for bad options. All return 0 or a negative RT_E* code.
+ * Actors. Each actor kind A has its state P_A, spawn arguments
+ * P_A_args, dispatch tags P_A_TAG_M (enum P_A_tag: the messages it
+ * accepts, then the replies to its asks), its class and functions that
+ * return 0 or a negative RT_E* code. P_A_spawn copies args (NULL: all
+ * zero) and stores the new ref in *out (out may be NULL). In a handler
+ * of A, P_A_self(ctx) is its own ref. P_A_register and P_A_whereis name
+ * it in the registry (_whereis: RT_ETYPE for another kind's name).
+ * P_A_send_M queues a copy of msg (borrowed: strings are copied before
+ * it returns) and returns RT_EINVAL for a NULL msg when M has fields.
+ * P_A_send_M_opt also takes rt_send_opts (priority, ttl, timeout; NULL:
+ * the defaults, as the plain send) and returns RT_EINVAL for bad ones;
+ * _after sends once after delay, _every every period (rt/timer.h). In
+ * C, a macro of the same name makes a message of the wrong type a hard
+ * error (a compound literal with commas needs parentheses, except in a
+ * plain send). The user writes the handlers: P_A_on_M, and those of the
+ * hooks A has.
+ * When the bounded mailbox of an actor (`mailbox N`) is full:
+ * - overflow block: a plain thread's send waits for room (with
+ *   rt_send_opts.timeout > 0, at most that long, then RT_ETIMEDOUT);
+ *   an actor's send is accepted, and the sending actor is not run again
+ *   until the mailbox drains below its bound.
+ * - overflow drop: a message sent to it is dropped and counted as a dead
+ *   letter, and the send returns 0.
+ * - overflow reject: a send returns RT_EFULL.
  */
+
+/* Actor Plain (see "Actors" above). */
 typedef struct mbox_Plain {
 	char rt_empty_; /* C has no empty structs */
 } mbox_Plain;
@@ -97,7 +120,6 @@ enum mbox_Plain_tag {
 extern const rt_actor_class mbox_Plain_class;
 int mbox_Plain_spawn(rt_system *sys, const mbox_Plain_args *args,
     mbox_Plain_ref *out);
-/* In one of its own handlers: its typed ref (rt_self). */
 static inline mbox_Plain_ref
 mbox_Plain_self(rt_ctx *ctx)
 {
@@ -105,8 +127,6 @@ mbox_Plain_self(rt_ctx *ctx)
 
 	return r;
 }
-/* Its name in the registry: rt_register and rt_whereis; _whereis returns
- * RT_ETYPE when the name is another kind of actor's. */
 int mbox_Plain_register(mbox_Plain_ref a, const char *name);
 int mbox_Plain_whereis(rt_system *sys, const char *name, mbox_Plain_ref *out);
 int mbox_Plain_send_Tick(mbox_Plain_ref to, const mbox_Tick *msg);
@@ -117,40 +137,25 @@ int mbox_Plain_send_Tick_after(mbox_Plain_ref to, const mbox_Tick *msg,
 int mbox_Plain_send_Tick_every(mbox_Plain_ref to, const mbox_Tick *msg,
     rt_duration period, rt_timer *out);
 #ifndef __cplusplus
-/* Make a message of the wrong type a hard error. A compound literal
- * with commas in it needs parentheses unless it is the message of a plain
- * send (P_A_send_M(to, msg)). */
 #define mbox_Plain_send_Tick(to, ...) \
 	(mbox_Plain_send_Tick)((to), _Generic((__VA_ARGS__), \
 	    mbox_Tick *: (__VA_ARGS__), const mbox_Tick *: (__VA_ARGS__)))
 #define mbox_Plain_send_Tick_opt(to, msg, opts) \
 	(mbox_Plain_send_Tick_opt)((to), _Generic((msg), \
-	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
-	    (opts))
+	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), (opts))
 #define mbox_Plain_send_Tick_after(to, msg, delay, out) \
 	(mbox_Plain_send_Tick_after)((to), _Generic((msg), \
-	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
-	    (delay), (out))
+	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), (delay), (out))
 #define mbox_Plain_send_Tick_every(to, msg, period, out) \
 	(mbox_Plain_send_Tick_every)((to), _Generic((msg), \
-	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
-	    (period), (out))
+	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), (period), (out))
 #endif
 /* Handlers of Plain, which the user writes. */
 #line 9 "rtgen/good/mailbox.rtp"
 int mbox_Plain_on_Tick(mbox_Plain *self, rt_ctx *ctx, const mbox_Tick *msg);
-#line 143 "mailbox.rtp.h"
+#line 157 "mailbox.rtp.h"
 
-/*
- * Actor Open: its state, spawn arguments, class and spawn function,
- * sends and handlers. The spawn copies args (NULL: all zero) and stores
- * the new ref in *out (out may be NULL); a send queues a copy of msg
- * (borrowed: strings are copied before it returns) and returns RT_EINVAL
- * for a NULL msg when the message has fields. Each send has an _opt
- * twin that takes rt_send_opts (priority, ttl, timeout; NULL: the
- * defaults, the same as the plain send), which also returns RT_EINVAL
- * for bad options. All return 0 or a negative RT_E* code.
- */
+/* Actor Open (see "Actors" above). */
 typedef struct mbox_Open {
 	char rt_empty_; /* C has no empty structs */
 } mbox_Open;
@@ -163,7 +168,6 @@ enum mbox_Open_tag {
 extern const rt_actor_class mbox_Open_class;
 int mbox_Open_spawn(rt_system *sys, const mbox_Open_args *args,
     mbox_Open_ref *out);
-/* In one of its own handlers: its typed ref (rt_self). */
 static inline mbox_Open_ref
 mbox_Open_self(rt_ctx *ctx)
 {
@@ -171,8 +175,6 @@ mbox_Open_self(rt_ctx *ctx)
 
 	return r;
 }
-/* Its name in the registry: rt_register and rt_whereis; _whereis returns
- * RT_ETYPE when the name is another kind of actor's. */
 int mbox_Open_register(mbox_Open_ref a, const char *name);
 int mbox_Open_whereis(rt_system *sys, const char *name, mbox_Open_ref *out);
 int mbox_Open_send_Tick(mbox_Open_ref to, const mbox_Tick *msg);
@@ -183,45 +185,26 @@ int mbox_Open_send_Tick_after(mbox_Open_ref to, const mbox_Tick *msg,
 int mbox_Open_send_Tick_every(mbox_Open_ref to, const mbox_Tick *msg,
     rt_duration period, rt_timer *out);
 #ifndef __cplusplus
-/* Make a message of the wrong type a hard error. A compound literal
- * with commas in it needs parentheses unless it is the message of a plain
- * send (P_A_send_M(to, msg)). */
 #define mbox_Open_send_Tick(to, ...) \
 	(mbox_Open_send_Tick)((to), _Generic((__VA_ARGS__), \
 	    mbox_Tick *: (__VA_ARGS__), const mbox_Tick *: (__VA_ARGS__)))
 #define mbox_Open_send_Tick_opt(to, msg, opts) \
 	(mbox_Open_send_Tick_opt)((to), _Generic((msg), \
-	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
-	    (opts))
+	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), (opts))
 #define mbox_Open_send_Tick_after(to, msg, delay, out) \
 	(mbox_Open_send_Tick_after)((to), _Generic((msg), \
-	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
-	    (delay), (out))
+	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), (delay), (out))
 #define mbox_Open_send_Tick_every(to, msg, period, out) \
 	(mbox_Open_send_Tick_every)((to), _Generic((msg), \
-	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
-	    (period), (out))
+	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), (period), (out))
 #endif
 /* Handlers of Open, which the user writes. */
 #line 10 "rtgen/good/mailbox.rtp"
 int mbox_Open_on_Tick(mbox_Open *self, rt_ctx *ctx, const mbox_Tick *msg);
-#line 209 "mailbox.rtp.h"
+#line 205 "mailbox.rtp.h"
 
-/*
- * Actor Waiter: its state, spawn arguments, class and spawn function,
- * sends and handlers. The spawn copies args (NULL: all zero) and stores
- * the new ref in *out (out may be NULL); a send queues a copy of msg
- * (borrowed: strings are copied before it returns) and returns RT_EINVAL
- * for a NULL msg when the message has fields. Each send has an _opt
- * twin that takes rt_send_opts (priority, ttl, timeout; NULL: the
- * defaults, the same as the plain send), which also returns RT_EINVAL
- * for bad options. All return 0 or a negative RT_E* code.
- * Its mailbox holds at most 1024 messages; when it is full,
- * a plain thread's send waits for room (with rt_send_opts.timeout > 0,
- * at most that long, then RT_ETIMEDOUT); an actor's send is accepted,
- * and the sending actor is not run again until the mailbox drains
- * below its bound.
- */
+/* Actor Waiter (see "Actors" above). Its mailbox holds at most 1024 messages:
+ * overflow block. */
 typedef struct mbox_Waiter {
 	char rt_empty_; /* C has no empty structs */
 } mbox_Waiter;
@@ -235,7 +218,6 @@ enum mbox_Waiter_tag {
 extern const rt_actor_class mbox_Waiter_class;
 int mbox_Waiter_spawn(rt_system *sys, const mbox_Waiter_args *args,
     mbox_Waiter_ref *out);
-/* In one of its own handlers: its typed ref (rt_self). */
 static inline mbox_Waiter_ref
 mbox_Waiter_self(rt_ctx *ctx)
 {
@@ -243,8 +225,6 @@ mbox_Waiter_self(rt_ctx *ctx)
 
 	return r;
 }
-/* Its name in the registry: rt_register and rt_whereis; _whereis returns
- * RT_ETYPE when the name is another kind of actor's. */
 int mbox_Waiter_register(mbox_Waiter_ref a, const char *name);
 int mbox_Waiter_whereis(rt_system *sys, const char *name,
     mbox_Waiter_ref *out);
@@ -263,62 +243,40 @@ int mbox_Waiter_send_Tick_after(mbox_Waiter_ref to, const mbox_Tick *msg,
 int mbox_Waiter_send_Tick_every(mbox_Waiter_ref to, const mbox_Tick *msg,
     rt_duration period, rt_timer *out);
 #ifndef __cplusplus
-/* Make a message of the wrong type a hard error. A compound literal
- * with commas in it needs parentheses unless it is the message of a plain
- * send (P_A_send_M(to, msg)). */
 #define mbox_Waiter_send_Note(to, ...) \
 	(mbox_Waiter_send_Note)((to), _Generic((__VA_ARGS__), \
 	    mbox_Note *: (__VA_ARGS__), const mbox_Note *: (__VA_ARGS__)))
 #define mbox_Waiter_send_Note_opt(to, msg, opts) \
 	(mbox_Waiter_send_Note_opt)((to), _Generic((msg), \
-	    mbox_Note *: (msg), const mbox_Note *: (msg)), \
-	    (opts))
+	    mbox_Note *: (msg), const mbox_Note *: (msg)), (opts))
 #define mbox_Waiter_send_Note_after(to, msg, delay, out) \
 	(mbox_Waiter_send_Note_after)((to), _Generic((msg), \
-	    mbox_Note *: (msg), const mbox_Note *: (msg)), \
-	    (delay), (out))
+	    mbox_Note *: (msg), const mbox_Note *: (msg)), (delay), (out))
 #define mbox_Waiter_send_Note_every(to, msg, period, out) \
 	(mbox_Waiter_send_Note_every)((to), _Generic((msg), \
-	    mbox_Note *: (msg), const mbox_Note *: (msg)), \
-	    (period), (out))
+	    mbox_Note *: (msg), const mbox_Note *: (msg)), (period), (out))
 #define mbox_Waiter_send_Tick(to, ...) \
 	(mbox_Waiter_send_Tick)((to), _Generic((__VA_ARGS__), \
 	    mbox_Tick *: (__VA_ARGS__), const mbox_Tick *: (__VA_ARGS__)))
 #define mbox_Waiter_send_Tick_opt(to, msg, opts) \
 	(mbox_Waiter_send_Tick_opt)((to), _Generic((msg), \
-	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
-	    (opts))
+	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), (opts))
 #define mbox_Waiter_send_Tick_after(to, msg, delay, out) \
 	(mbox_Waiter_send_Tick_after)((to), _Generic((msg), \
-	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
-	    (delay), (out))
+	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), (delay), (out))
 #define mbox_Waiter_send_Tick_every(to, msg, period, out) \
 	(mbox_Waiter_send_Tick_every)((to), _Generic((msg), \
-	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
-	    (period), (out))
+	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), (period), (out))
 #endif
 /* Handlers of Waiter, which the user writes. */
 #line 11 "rtgen/good/mailbox.rtp"
 int mbox_Waiter_on_Note(mbox_Waiter *self, rt_ctx *ctx, const mbox_Note *msg);
 #line 11 "rtgen/good/mailbox.rtp"
 int mbox_Waiter_on_Tick(mbox_Waiter *self, rt_ctx *ctx, const mbox_Tick *msg);
-#line 306 "mailbox.rtp.h"
+#line 277 "mailbox.rtp.h"
 
-/*
- * Actor Blocker: its state, spawn arguments, class and spawn function,
- * sends and handlers. The spawn copies args (NULL: all zero) and stores
- * the new ref in *out (out may be NULL); a send queues a copy of msg
- * (borrowed: strings are copied before it returns) and returns RT_EINVAL
- * for a NULL msg when the message has fields. Each send has an _opt
- * twin that takes rt_send_opts (priority, ttl, timeout; NULL: the
- * defaults, the same as the plain send), which also returns RT_EINVAL
- * for bad options. All return 0 or a negative RT_E* code.
- * Its mailbox holds at most 1024 messages; when it is full,
- * a plain thread's send waits for room (with rt_send_opts.timeout > 0,
- * at most that long, then RT_ETIMEDOUT); an actor's send is accepted,
- * and the sending actor is not run again until the mailbox drains
- * below its bound.
- */
+/* Actor Blocker (see "Actors" above). Its mailbox holds at most 1024 messages:
+ * overflow block. */
 typedef struct mbox_Blocker {
 	char rt_empty_; /* C has no empty structs */
 } mbox_Blocker;
@@ -331,7 +289,6 @@ enum mbox_Blocker_tag {
 extern const rt_actor_class mbox_Blocker_class;
 int mbox_Blocker_spawn(rt_system *sys, const mbox_Blocker_args *args,
     mbox_Blocker_ref *out);
-/* In one of its own handlers: its typed ref (rt_self). */
 static inline mbox_Blocker_ref
 mbox_Blocker_self(rt_ctx *ctx)
 {
@@ -339,8 +296,6 @@ mbox_Blocker_self(rt_ctx *ctx)
 
 	return r;
 }
-/* Its name in the registry: rt_register and rt_whereis; _whereis returns
- * RT_ETYPE when the name is another kind of actor's. */
 int mbox_Blocker_register(mbox_Blocker_ref a, const char *name);
 int mbox_Blocker_whereis(rt_system *sys, const char *name,
     mbox_Blocker_ref *out);
@@ -352,12 +307,10 @@ int mbox_Blocker_send_Stop_after(mbox_Blocker_ref to, const mbox_Stop *msg,
 int mbox_Blocker_send_Stop_every(mbox_Blocker_ref to, const mbox_Stop *msg,
     rt_duration period, rt_timer *out);
 #ifndef __cplusplus
-/* Make a message of the wrong type a hard error. A compound literal
- * with commas in it needs parentheses unless it is the message of a plain
- * send (P_A_send_M(to, msg)). */
 #define mbox_Blocker_send_Stop(to, ...) \
 	(mbox_Blocker_send_Stop)((to), _Generic((__VA_ARGS__), \
-	    mbox_Stop *: (__VA_ARGS__), const mbox_Stop *: (__VA_ARGS__), void *: (__VA_ARGS__)))
+	    mbox_Stop *: (__VA_ARGS__), const mbox_Stop *: (__VA_ARGS__), \
+	    void *: (__VA_ARGS__)))
 #define mbox_Blocker_send_Stop_opt(to, msg, opts) \
 	(mbox_Blocker_send_Stop_opt)((to), _Generic((msg), \
 	    mbox_Stop *: (msg), const mbox_Stop *: (msg), void *: (msg)), \
@@ -375,21 +328,10 @@ int mbox_Blocker_send_Stop_every(mbox_Blocker_ref to, const mbox_Stop *msg,
 #line 12 "rtgen/good/mailbox.rtp"
 int mbox_Blocker_on_Stop(mbox_Blocker *self, rt_ctx *ctx,
     const mbox_Stop *msg);
-#line 379 "mailbox.rtp.h"
+#line 332 "mailbox.rtp.h"
 
-/*
- * Actor Dropper: its state, spawn arguments, class and spawn function,
- * sends and handlers. The spawn copies args (NULL: all zero) and stores
- * the new ref in *out (out may be NULL); a send queues a copy of msg
- * (borrowed: strings are copied before it returns) and returns RT_EINVAL
- * for a NULL msg when the message has fields. Each send has an _opt
- * twin that takes rt_send_opts (priority, ttl, timeout; NULL: the
- * defaults, the same as the plain send), which also returns RT_EINVAL
- * for bad options. All return 0 or a negative RT_E* code.
- * Its mailbox holds at most 16 messages; when it is full,
- * a message sent to it is dropped and counted as a dead letter, and
- * the send returns 0.
- */
+/* Actor Dropper (see "Actors" above). Its mailbox holds at most 16 messages:
+ * overflow drop. */
 typedef struct mbox_Dropper {
 	char rt_empty_; /* C has no empty structs */
 } mbox_Dropper;
@@ -403,7 +345,6 @@ enum mbox_Dropper_tag {
 extern const rt_actor_class mbox_Dropper_class;
 int mbox_Dropper_spawn(rt_system *sys, const mbox_Dropper_args *args,
     mbox_Dropper_ref *out);
-/* In one of its own handlers: its typed ref (rt_self). */
 static inline mbox_Dropper_ref
 mbox_Dropper_self(rt_ctx *ctx)
 {
@@ -411,8 +352,6 @@ mbox_Dropper_self(rt_ctx *ctx)
 
 	return r;
 }
-/* Its name in the registry: rt_register and rt_whereis; _whereis returns
- * RT_ETYPE when the name is another kind of actor's. */
 int mbox_Dropper_register(mbox_Dropper_ref a, const char *name);
 int mbox_Dropper_whereis(rt_system *sys, const char *name,
     mbox_Dropper_ref *out);
@@ -431,27 +370,22 @@ int mbox_Dropper_send_Stop_after(mbox_Dropper_ref to, const mbox_Stop *msg,
 int mbox_Dropper_send_Stop_every(mbox_Dropper_ref to, const mbox_Stop *msg,
     rt_duration period, rt_timer *out);
 #ifndef __cplusplus
-/* Make a message of the wrong type a hard error. A compound literal
- * with commas in it needs parentheses unless it is the message of a plain
- * send (P_A_send_M(to, msg)). */
 #define mbox_Dropper_send_Tick(to, ...) \
 	(mbox_Dropper_send_Tick)((to), _Generic((__VA_ARGS__), \
 	    mbox_Tick *: (__VA_ARGS__), const mbox_Tick *: (__VA_ARGS__)))
 #define mbox_Dropper_send_Tick_opt(to, msg, opts) \
 	(mbox_Dropper_send_Tick_opt)((to), _Generic((msg), \
-	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
-	    (opts))
+	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), (opts))
 #define mbox_Dropper_send_Tick_after(to, msg, delay, out) \
 	(mbox_Dropper_send_Tick_after)((to), _Generic((msg), \
-	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
-	    (delay), (out))
+	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), (delay), (out))
 #define mbox_Dropper_send_Tick_every(to, msg, period, out) \
 	(mbox_Dropper_send_Tick_every)((to), _Generic((msg), \
-	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), \
-	    (period), (out))
+	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), (period), (out))
 #define mbox_Dropper_send_Stop(to, ...) \
 	(mbox_Dropper_send_Stop)((to), _Generic((__VA_ARGS__), \
-	    mbox_Stop *: (__VA_ARGS__), const mbox_Stop *: (__VA_ARGS__), void *: (__VA_ARGS__)))
+	    mbox_Stop *: (__VA_ARGS__), const mbox_Stop *: (__VA_ARGS__), \
+	    void *: (__VA_ARGS__)))
 #define mbox_Dropper_send_Stop_opt(to, msg, opts) \
 	(mbox_Dropper_send_Stop_opt)((to), _Generic((msg), \
 	    mbox_Stop *: (msg), const mbox_Stop *: (msg), void *: (msg)), \
@@ -472,26 +406,16 @@ int mbox_Dropper_on_Tick(mbox_Dropper *self, rt_ctx *ctx,
 #line 13 "rtgen/good/mailbox.rtp"
 int mbox_Dropper_on_Stop(mbox_Dropper *self, rt_ctx *ctx,
     const mbox_Stop *msg);
-#line 476 "mailbox.rtp.h"
+#line 410 "mailbox.rtp.h"
 
-/*
- * Actor Rejecter: its state, spawn arguments, class and spawn function,
- * sends and handlers. The spawn copies args (NULL: all zero) and stores
- * the new ref in *out (out may be NULL); a send queues a copy of msg
- * (borrowed: strings are copied before it returns) and returns RT_EINVAL
- * for a NULL msg when the message has fields. Each send has an _opt
- * twin that takes rt_send_opts (priority, ttl, timeout; NULL: the
- * defaults, the same as the plain send), which also returns RT_EINVAL
- * for bad options. All return 0 or a negative RT_E* code.
- * Its mailbox holds at most 2147483647 messages; when it is full,
- * a send returns RT_EFULL.
- */
+/* Actor Rejecter (see "Actors" above). Its mailbox holds at most 2147483647
+ * messages: overflow reject. */
 #line 17 "rtgen/good/mailbox.rtp"
 typedef struct mbox_Rejecter {
 #line 17 "rtgen/good/mailbox.rtp"
 	uint32_t seen;
 } mbox_Rejecter;
-#line 495 "mailbox.rtp.h"
+#line 419 "mailbox.rtp.h"
 typedef struct mbox_Rejecter_args {
 	char rt_empty_; /* C has no empty structs */
 } mbox_Rejecter_args;
@@ -501,7 +425,6 @@ enum mbox_Rejecter_tag {
 extern const rt_actor_class mbox_Rejecter_class;
 int mbox_Rejecter_spawn(rt_system *sys, const mbox_Rejecter_args *args,
     mbox_Rejecter_ref *out);
-/* In one of its own handlers: its typed ref (rt_self). */
 static inline mbox_Rejecter_ref
 mbox_Rejecter_self(rt_ctx *ctx)
 {
@@ -509,8 +432,6 @@ mbox_Rejecter_self(rt_ctx *ctx)
 
 	return r;
 }
-/* Its name in the registry: rt_register and rt_whereis; _whereis returns
- * RT_ETYPE when the name is another kind of actor's. */
 int mbox_Rejecter_register(mbox_Rejecter_ref a, const char *name);
 int mbox_Rejecter_whereis(rt_system *sys, const char *name,
     mbox_Rejecter_ref *out);
@@ -522,30 +443,24 @@ int mbox_Rejecter_send_Note_after(mbox_Rejecter_ref to, const mbox_Note *msg,
 int mbox_Rejecter_send_Note_every(mbox_Rejecter_ref to, const mbox_Note *msg,
     rt_duration period, rt_timer *out);
 #ifndef __cplusplus
-/* Make a message of the wrong type a hard error. A compound literal
- * with commas in it needs parentheses unless it is the message of a plain
- * send (P_A_send_M(to, msg)). */
 #define mbox_Rejecter_send_Note(to, ...) \
 	(mbox_Rejecter_send_Note)((to), _Generic((__VA_ARGS__), \
 	    mbox_Note *: (__VA_ARGS__), const mbox_Note *: (__VA_ARGS__)))
 #define mbox_Rejecter_send_Note_opt(to, msg, opts) \
 	(mbox_Rejecter_send_Note_opt)((to), _Generic((msg), \
-	    mbox_Note *: (msg), const mbox_Note *: (msg)), \
-	    (opts))
+	    mbox_Note *: (msg), const mbox_Note *: (msg)), (opts))
 #define mbox_Rejecter_send_Note_after(to, msg, delay, out) \
 	(mbox_Rejecter_send_Note_after)((to), _Generic((msg), \
-	    mbox_Note *: (msg), const mbox_Note *: (msg)), \
-	    (delay), (out))
+	    mbox_Note *: (msg), const mbox_Note *: (msg)), (delay), (out))
 #define mbox_Rejecter_send_Note_every(to, msg, period, out) \
 	(mbox_Rejecter_send_Note_every)((to), _Generic((msg), \
-	    mbox_Note *: (msg), const mbox_Note *: (msg)), \
-	    (period), (out))
+	    mbox_Note *: (msg), const mbox_Note *: (msg)), (period), (out))
 #endif
 /* Handlers of Rejecter, which the user writes. */
 #line 15 "rtgen/good/mailbox.rtp"
 int mbox_Rejecter_on_Note(mbox_Rejecter *self, rt_ctx *ctx,
     const mbox_Note *msg);
-#line 549 "mailbox.rtp.h"
+#line 464 "mailbox.rtp.h"
 
 /*
  * Sends, calls and asks that do not exist: an actor accepts only the

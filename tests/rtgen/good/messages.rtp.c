@@ -60,15 +60,11 @@ const rt_actor_class msgs_Greeter_class = {
 	.state_size = sizeof(msgs_Greeter),
 	.state_align = _Alignof(msgs_Greeter),
 	.ntags = 0,
-	.tag_names = NULL,
 	.dispatch = msgs_Greeter_dispatch,
 	.on_start = msgs_Greeter_start_thunk,
-	.on_stop = NULL,
 	.args_size = sizeof(msgs_Greeter_args),
 	.mailbox_bound = 0, /* unbounded */
 	.overflow = RT_OVERFLOW_BLOCK,
-	.asks = NULL,
-	.nasks = 0,
 	.print = msgs_Greeter_print_thunk,
 };
 
@@ -78,7 +74,6 @@ msgs_Greeter_spawn(rt_system *sys, const msgs_Greeter_args *args,
 {
 	size_t size = sizeof(msgs_Greeter_args);
 	rt_env *env;
-	rt_ref ref;
 	int r;
 
 	r = rt_spawn_prepare(sys, &msgs_Greeter_class, size, &env);
@@ -88,10 +83,7 @@ msgs_Greeter_spawn(rt_system *sys, const msgs_Greeter_args *args,
 		memcpy(rt_env_payload(env), args, size);
 	else
 		memset(rt_env_payload(env), 0, size);
-	r = rt_spawn_commit(env, &ref);
-	if (r == 0 && out != NULL)
-		out->ref = ref;
-	return r;
+	return rt_spawn_commit(env, out != NULL ? &out->ref : NULL);
 }
 
 int

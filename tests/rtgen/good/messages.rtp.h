@@ -24,10 +24,15 @@ typedef struct msgs_Greeter_ref {
 	rt_ref ref;
 } msgs_Greeter_ref;
 
-/* Message tags of the protocol, in declaration order. */
+/*
+ * Message ids: the number of each message in the protocol, in
+ * declaration order, for P_message_names. Envelopes do not carry
+ * them: they carry the dispatch tags of the actor kind they are for
+ * (enum P_A_tag below).
+ */
 enum {
-	msgs_Hello_TAG = 1,
-	msgs_Bye_TAG = 2
+	msgs_Hello_ID = 1,
+	msgs_Bye_ID = 2
 };
 
 /* Messages. */
@@ -40,13 +45,13 @@ typedef struct msgs_Hello {
 typedef struct msgs_Bye {
 	char rt_empty_; /* C has no empty structs */
 } msgs_Bye;
-#line 44 "messages.rtp.h"
+#line 49 "messages.rtp.h"
 
 /*
  * Printers, for logs and crash reports: P_M_print writes *m to f on one
  * line as M{field=value, ...}: strings quoted and escaped, bytes as
  * their length and first bytes in hex, enums by name, arrays in [],
- * refs as <ref> and C-typed fields as <c>. P_message_names[P_M_TAG]
+ * refs as <ref> and C-typed fields as <c>. P_message_names[P_M_ID]
  * is "M" (entry 0 is NULL).
  */
 extern const char *const msgs_message_names[];
@@ -54,15 +59,25 @@ void msgs_Hello_print(FILE *f, const msgs_Hello *m);
 void msgs_Bye_print(FILE *f, const msgs_Bye *m);
 
 /*
- * Actor Greeter: its state, spawn arguments, class and spawn function,
- * sends and handlers. The spawn copies args (NULL: all zero) and stores
- * the new ref in *out (out may be NULL); a send queues a copy of msg
- * (borrowed: strings are copied before it returns) and returns RT_EINVAL
- * for a NULL msg when the message has fields. Each send has an _opt
- * twin that takes rt_send_opts (priority, ttl, timeout; NULL: the
- * defaults, the same as the plain send), which also returns RT_EINVAL
- * for bad options. All return 0 or a negative RT_E* code.
+ * Actors. Each actor kind A has its state P_A, spawn arguments
+ * P_A_args, dispatch tags P_A_TAG_M (enum P_A_tag: the messages it
+ * accepts, then the replies to its asks), its class and functions that
+ * return 0 or a negative RT_E* code. P_A_spawn copies args (NULL: all
+ * zero) and stores the new ref in *out (out may be NULL). In a handler
+ * of A, P_A_self(ctx) is its own ref. P_A_register and P_A_whereis name
+ * it in the registry (_whereis: RT_ETYPE for another kind's name).
+ * P_A_send_M queues a copy of msg (borrowed: strings are copied before
+ * it returns) and returns RT_EINVAL for a NULL msg when M has fields.
+ * P_A_send_M_opt also takes rt_send_opts (priority, ttl, timeout; NULL:
+ * the defaults, as the plain send) and returns RT_EINVAL for bad ones;
+ * _after sends once after delay, _every every period (rt/timer.h). In
+ * C, a macro of the same name makes a message of the wrong type a hard
+ * error (a compound literal with commas needs parentheses, except in a
+ * plain send). The user writes the handlers: P_A_on_M, and those of the
+ * hooks A has.
  */
+
+/* Actor Greeter (see "Actors" above). */
 typedef struct msgs_Greeter {
 	char rt_empty_; /* C has no empty structs */
 } msgs_Greeter;
@@ -72,7 +87,6 @@ typedef struct msgs_Greeter_args {
 extern const rt_actor_class msgs_Greeter_class;
 int msgs_Greeter_spawn(rt_system *sys, const msgs_Greeter_args *args,
     msgs_Greeter_ref *out);
-/* In one of its own handlers: its typed ref (rt_self). */
 static inline msgs_Greeter_ref
 msgs_Greeter_self(rt_ctx *ctx)
 {
@@ -80,8 +94,6 @@ msgs_Greeter_self(rt_ctx *ctx)
 
 	return r;
 }
-/* Its name in the registry: rt_register and rt_whereis; _whereis returns
- * RT_ETYPE when the name is another kind of actor's. */
 int msgs_Greeter_register(msgs_Greeter_ref a, const char *name);
 int msgs_Greeter_whereis(rt_system *sys, const char *name,
     msgs_Greeter_ref *out);
@@ -89,7 +101,7 @@ int msgs_Greeter_whereis(rt_system *sys, const char *name,
 #line 5 "rtgen/good/messages.rtp"
 int msgs_Greeter_on_start(msgs_Greeter *self, rt_ctx *ctx,
     const msgs_Greeter_args *args);
-#line 93 "messages.rtp.h"
+#line 105 "messages.rtp.h"
 
 /*
  * Sends, calls and asks that do not exist: an actor accepts only the

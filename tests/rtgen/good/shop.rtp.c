@@ -113,6 +113,58 @@ shop_Total_print(FILE *f, const shop_Total *m)
 	fputc('}', f);
 }
 
+/*
+ * Envelopes. P_M_env(&env, to, tag, m), which the sends of M to every
+ * actor share, checks *m, makes an envelope for dispatch tag `tag` of
+ * actor `to` with rt_env_new and copies *m into it (strings and bytes
+ * too). It returns 0, RT_EINVAL (a NULL m when M has fields, or bad
+ * bytes) or the error of rt_env_new.
+ */
+static inline int
+shop_Order_env(rt_env **env, rt_ref to, uint32_t tag, const shop_Order *m)
+{
+	size_t size = sizeof(shop_Order);
+	int r;
+
+	if (m == NULL)
+		return RT_EINVAL;
+	size += shop_Order_extra(m);
+	r = rt_env_new(to, tag, size, env);
+	if (r != 0)
+		return r;
+	shop_Order_copy(rt_env_payload(*env), m);
+	return 0;
+}
+
+static inline int
+shop_Ping_env(rt_env **env, rt_ref to, uint32_t tag, const shop_Ping *m)
+{
+	int r;
+
+	r = rt_env_new(to, tag, sizeof(shop_Ping), env);
+	if (r != 0)
+		return r;
+	if (m != NULL)
+		memcpy(rt_env_payload(*env), m, sizeof(shop_Ping));
+	else
+		memset(rt_env_payload(*env), 0, sizeof(shop_Ping));
+	return 0;
+}
+
+static inline int
+shop_Total_env(rt_env **env, rt_ref to, uint32_t tag, const shop_Total *m)
+{
+	int r;
+
+	if (m == NULL)
+		return RT_EINVAL;
+	r = rt_env_new(to, tag, sizeof(shop_Total), env);
+	if (r != 0)
+		return r;
+	memcpy(rt_env_payload(*env), m, sizeof(shop_Total));
+	return 0;
+}
+
 /* Actor Cart. */
 static const char *const shop_Cart_tag_names[] = {
 	"Order",
@@ -217,8 +269,6 @@ const rt_actor_class shop_Cart_class = {
 	.args_size = sizeof(shop_Cart_args),
 	.mailbox_bound = 0, /* unbounded */
 	.overflow = RT_OVERFLOW_BLOCK,
-	.asks = NULL,
-	.nasks = 0,
 	.args_extra = shop_Cart_args_extra_thunk,
 	.args_copy = shop_Cart_args_copy_thunk,
 	.print = shop_Cart_print_thunk,
@@ -229,7 +279,6 @@ shop_Cart_spawn(rt_system *sys, const shop_Cart_args *args, shop_Cart_ref *out)
 {
 	size_t size = sizeof(shop_Cart_args);
 	rt_env *env;
-	rt_ref ref;
 	int r;
 
 	if (args != NULL)
@@ -241,10 +290,7 @@ shop_Cart_spawn(rt_system *sys, const shop_Cart_args *args, shop_Cart_ref *out)
 		shop_Cart_args_copy(rt_env_payload(env), args);
 	else
 		memset(rt_env_payload(env), 0, size);
-	r = rt_spawn_commit(env, &ref);
-	if (r == 0 && out != NULL)
-		out->ref = ref;
-	return r;
+	return rt_spawn_commit(env, out != NULL ? &out->ref : NULL);
 }
 
 int
@@ -262,26 +308,22 @@ shop_Cart_whereis(rt_system *sys, const char *name, shop_Cart_ref *out)
 }
 
 int
+(shop_Cart_send_Order)(shop_Cart_ref to, const shop_Order *msg)
+{
+	rt_env *env;
+	int r = shop_Order_env(&env, to.ref, shop_Cart_TAG_Order, msg);
+
+	return r != 0 ? r : rt_env_send(env);
+}
+
+int
 (shop_Cart_send_Order_opt)(shop_Cart_ref to, const shop_Order *msg,
     const rt_send_opts *opts)
 {
 	rt_env *env;
-	int r;
+	int r = shop_Order_env(&env, to.ref, shop_Cart_TAG_Order, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, shop_Cart_TAG_Order,
-	    sizeof(shop_Order) + shop_Order_extra(msg), &env);
-	if (r != 0)
-		return r;
-	shop_Order_copy(rt_env_payload(env), msg);
-	return rt_env_send_opts(env, opts);
-}
-
-int
-(shop_Cart_send_Order)(shop_Cart_ref to, const shop_Order *msg)
-{
-	return (shop_Cart_send_Order_opt)(to, msg, NULL);
+	return r != 0 ? r : rt_env_send_opts(env, opts);
 }
 
 int
@@ -289,16 +331,9 @@ int
     rt_duration delay, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = shop_Order_env(&env, to.ref, shop_Cart_TAG_Order, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, shop_Cart_TAG_Order,
-	    sizeof(shop_Order) + shop_Order_extra(msg), &env);
-	if (r != 0)
-		return r;
-	shop_Order_copy(rt_env_payload(env), msg);
-	return rt_env_send_after(env, delay, out);
+	return r != 0 ? r : rt_env_send_after(env, delay, out);
 }
 
 int
@@ -306,16 +341,19 @@ int
     rt_duration period, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = shop_Order_env(&env, to.ref, shop_Cart_TAG_Order, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, shop_Cart_TAG_Order,
-	    sizeof(shop_Order) + shop_Order_extra(msg), &env);
-	if (r != 0)
-		return r;
-	shop_Order_copy(rt_env_payload(env), msg);
-	return rt_env_send_every(env, period, shop_Order_clone, out);
+	return r != 0 ? r : rt_env_send_every(env, period, shop_Order_clone,
+	    out);
+}
+
+int
+(shop_Cart_send_Ping)(shop_Cart_ref to, const shop_Ping *msg)
+{
+	rt_env *env;
+	int r = shop_Ping_env(&env, to.ref, shop_Cart_TAG_Ping, msg);
+
+	return r != 0 ? r : rt_env_send(env);
 }
 
 int
@@ -323,22 +361,9 @@ int
     const rt_send_opts *opts)
 {
 	rt_env *env;
-	int r;
+	int r = shop_Ping_env(&env, to.ref, shop_Cart_TAG_Ping, msg);
 
-	r = rt_env_new(to.ref, shop_Cart_TAG_Ping, sizeof(shop_Ping), &env);
-	if (r != 0)
-		return r;
-	if (msg != NULL)
-		memcpy(rt_env_payload(env), msg, sizeof(shop_Ping));
-	else
-		memset(rt_env_payload(env), 0, sizeof(shop_Ping));
-	return rt_env_send_opts(env, opts);
-}
-
-int
-(shop_Cart_send_Ping)(shop_Cart_ref to, const shop_Ping *msg)
-{
-	return (shop_Cart_send_Ping_opt)(to, msg, NULL);
+	return r != 0 ? r : rt_env_send_opts(env, opts);
 }
 
 int
@@ -346,16 +371,9 @@ int
     rt_duration delay, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = shop_Ping_env(&env, to.ref, shop_Cart_TAG_Ping, msg);
 
-	r = rt_env_new(to.ref, shop_Cart_TAG_Ping, sizeof(shop_Ping), &env);
-	if (r != 0)
-		return r;
-	if (msg != NULL)
-		memcpy(rt_env_payload(env), msg, sizeof(shop_Ping));
-	else
-		memset(rt_env_payload(env), 0, sizeof(shop_Ping));
-	return rt_env_send_after(env, delay, out);
+	return r != 0 ? r : rt_env_send_after(env, delay, out);
 }
 
 int
@@ -363,16 +381,18 @@ int
     rt_duration period, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = shop_Ping_env(&env, to.ref, shop_Cart_TAG_Ping, msg);
 
-	r = rt_env_new(to.ref, shop_Cart_TAG_Ping, sizeof(shop_Ping), &env);
-	if (r != 0)
-		return r;
-	if (msg != NULL)
-		memcpy(rt_env_payload(env), msg, sizeof(shop_Ping));
-	else
-		memset(rt_env_payload(env), 0, sizeof(shop_Ping));
-	return rt_env_send_every(env, period, NULL, out);
+	return r != 0 ? r : rt_env_send_every(env, period, NULL, out);
+}
+
+int
+(shop_Cart_send_Total)(shop_Cart_ref to, const shop_Total *msg)
+{
+	rt_env *env;
+	int r = shop_Total_env(&env, to.ref, shop_Cart_TAG_Total, msg);
+
+	return r != 0 ? r : rt_env_send(env);
 }
 
 int
@@ -380,21 +400,9 @@ int
     const rt_send_opts *opts)
 {
 	rt_env *env;
-	int r;
+	int r = shop_Total_env(&env, to.ref, shop_Cart_TAG_Total, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, shop_Cart_TAG_Total, sizeof(shop_Total), &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(shop_Total));
-	return rt_env_send_opts(env, opts);
-}
-
-int
-(shop_Cart_send_Total)(shop_Cart_ref to, const shop_Total *msg)
-{
-	return (shop_Cart_send_Total_opt)(to, msg, NULL);
+	return r != 0 ? r : rt_env_send_opts(env, opts);
 }
 
 int
@@ -402,15 +410,9 @@ int
     rt_duration delay, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = shop_Total_env(&env, to.ref, shop_Cart_TAG_Total, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, shop_Cart_TAG_Total, sizeof(shop_Total), &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(shop_Total));
-	return rt_env_send_after(env, delay, out);
+	return r != 0 ? r : rt_env_send_after(env, delay, out);
 }
 
 int
@@ -418,15 +420,9 @@ int
     rt_duration period, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = shop_Total_env(&env, to.ref, shop_Cart_TAG_Total, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, shop_Cart_TAG_Total, sizeof(shop_Total), &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(shop_Total));
-	return rt_env_send_every(env, period, NULL, out);
+	return r != 0 ? r : rt_env_send_every(env, period, NULL, out);
 }
 
 /* Actor Auditor. */
@@ -469,13 +465,10 @@ const rt_actor_class shop_Auditor_class = {
 	.ntags = 1,
 	.tag_names = shop_Auditor_tag_names,
 	.dispatch = shop_Auditor_dispatch,
-	.on_start = NULL,
 	.on_stop = shop_Auditor_stop_thunk,
 	.args_size = sizeof(shop_Auditor_args),
 	.mailbox_bound = 0, /* unbounded */
 	.overflow = RT_OVERFLOW_BLOCK,
-	.asks = NULL,
-	.nasks = 0,
 	.print = shop_Auditor_print_thunk,
 };
 
@@ -485,7 +478,6 @@ shop_Auditor_spawn(rt_system *sys, const shop_Auditor_args *args,
 {
 	size_t size = sizeof(shop_Auditor_args);
 	rt_env *env;
-	rt_ref ref;
 	int r;
 
 	r = rt_spawn_prepare(sys, &shop_Auditor_class, size, &env);
@@ -495,10 +487,7 @@ shop_Auditor_spawn(rt_system *sys, const shop_Auditor_args *args,
 		memcpy(rt_env_payload(env), args, size);
 	else
 		memset(rt_env_payload(env), 0, size);
-	r = rt_spawn_commit(env, &ref);
-	if (r == 0 && out != NULL)
-		out->ref = ref;
-	return r;
+	return rt_spawn_commit(env, out != NULL ? &out->ref : NULL);
 }
 
 int
@@ -516,26 +505,22 @@ shop_Auditor_whereis(rt_system *sys, const char *name, shop_Auditor_ref *out)
 }
 
 int
+(shop_Auditor_send_Order)(shop_Auditor_ref to, const shop_Order *msg)
+{
+	rt_env *env;
+	int r = shop_Order_env(&env, to.ref, shop_Auditor_TAG_Order, msg);
+
+	return r != 0 ? r : rt_env_send(env);
+}
+
+int
 (shop_Auditor_send_Order_opt)(shop_Auditor_ref to, const shop_Order *msg,
     const rt_send_opts *opts)
 {
 	rt_env *env;
-	int r;
+	int r = shop_Order_env(&env, to.ref, shop_Auditor_TAG_Order, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, shop_Auditor_TAG_Order,
-	    sizeof(shop_Order) + shop_Order_extra(msg), &env);
-	if (r != 0)
-		return r;
-	shop_Order_copy(rt_env_payload(env), msg);
-	return rt_env_send_opts(env, opts);
-}
-
-int
-(shop_Auditor_send_Order)(shop_Auditor_ref to, const shop_Order *msg)
-{
-	return (shop_Auditor_send_Order_opt)(to, msg, NULL);
+	return r != 0 ? r : rt_env_send_opts(env, opts);
 }
 
 int
@@ -543,16 +528,9 @@ int
     rt_duration delay, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = shop_Order_env(&env, to.ref, shop_Auditor_TAG_Order, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, shop_Auditor_TAG_Order,
-	    sizeof(shop_Order) + shop_Order_extra(msg), &env);
-	if (r != 0)
-		return r;
-	shop_Order_copy(rt_env_payload(env), msg);
-	return rt_env_send_after(env, delay, out);
+	return r != 0 ? r : rt_env_send_after(env, delay, out);
 }
 
 int
@@ -560,16 +538,10 @@ int
     rt_duration period, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = shop_Order_env(&env, to.ref, shop_Auditor_TAG_Order, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, shop_Auditor_TAG_Order,
-	    sizeof(shop_Order) + shop_Order_extra(msg), &env);
-	if (r != 0)
-		return r;
-	shop_Order_copy(rt_env_payload(env), msg);
-	return rt_env_send_every(env, period, shop_Order_clone, out);
+	return r != 0 ? r : rt_env_send_every(env, period, shop_Order_clone,
+	    out);
 }
 
 /* Actor Idle. */
@@ -597,15 +569,10 @@ const rt_actor_class shop_Idle_class = {
 	.state_size = sizeof(shop_Idle),
 	.state_align = _Alignof(shop_Idle),
 	.ntags = 0,
-	.tag_names = NULL,
 	.dispatch = shop_Idle_dispatch,
-	.on_start = NULL,
-	.on_stop = NULL,
 	.args_size = sizeof(shop_Idle_args),
 	.mailbox_bound = 0, /* unbounded */
 	.overflow = RT_OVERFLOW_BLOCK,
-	.asks = NULL,
-	.nasks = 0,
 	.print = shop_Idle_print_thunk,
 };
 
@@ -614,7 +581,6 @@ shop_Idle_spawn(rt_system *sys, const shop_Idle_args *args, shop_Idle_ref *out)
 {
 	size_t size = sizeof(shop_Idle_args);
 	rt_env *env;
-	rt_ref ref;
 	int r;
 
 	r = rt_spawn_prepare(sys, &shop_Idle_class, size, &env);
@@ -624,10 +590,7 @@ shop_Idle_spawn(rt_system *sys, const shop_Idle_args *args, shop_Idle_ref *out)
 		memcpy(rt_env_payload(env), args, size);
 	else
 		memset(rt_env_payload(env), 0, size);
-	r = rt_spawn_commit(env, &ref);
-	if (r == 0 && out != NULL)
-		out->ref = ref;
-	return r;
+	return rt_spawn_commit(env, out != NULL ? &out->ref : NULL);
 }
 
 int

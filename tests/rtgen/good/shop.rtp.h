@@ -30,11 +30,16 @@ typedef struct shop_Idle_ref {
 	rt_ref ref;
 } shop_Idle_ref;
 
-/* Message tags of the protocol, in declaration order. */
+/*
+ * Message ids: the number of each message in the protocol, in
+ * declaration order, for P_message_names. Envelopes do not carry
+ * them: they carry the dispatch tags of the actor kind they are for
+ * (enum P_A_tag below).
+ */
 enum {
-	shop_Order_TAG = 1,
-	shop_Ping_TAG = 2,
-	shop_Total_TAG = 3
+	shop_Order_ID = 1,
+	shop_Ping_ID = 2,
+	shop_Total_ID = 3
 };
 
 /* Messages. */
@@ -69,13 +74,13 @@ typedef struct shop_Total {
 #line 16 "rtgen/good/shop.rtp"
 	uint64_t cents;
 } shop_Total;
-#line 73 "shop.rtp.h"
+#line 78 "shop.rtp.h"
 
 /*
  * Printers, for logs and crash reports: P_M_print writes *m to f on one
  * line as M{field=value, ...}: strings quoted and escaped, bytes as
  * their length and first bytes in hex, enums by name, arrays in [],
- * refs as <ref> and C-typed fields as <c>. P_message_names[P_M_TAG]
+ * refs as <ref> and C-typed fields as <c>. P_message_names[P_M_ID]
  * is "M" (entry 0 is NULL).
  */
 extern const char *const shop_message_names[];
@@ -84,15 +89,25 @@ void shop_Ping_print(FILE *f, const shop_Ping *m);
 void shop_Total_print(FILE *f, const shop_Total *m);
 
 /*
- * Actor Cart: its state, spawn arguments, class and spawn function,
- * sends and handlers. The spawn copies args (NULL: all zero) and stores
- * the new ref in *out (out may be NULL); a send queues a copy of msg
- * (borrowed: strings are copied before it returns) and returns RT_EINVAL
- * for a NULL msg when the message has fields. Each send has an _opt
- * twin that takes rt_send_opts (priority, ttl, timeout; NULL: the
- * defaults, the same as the plain send), which also returns RT_EINVAL
- * for bad options. All return 0 or a negative RT_E* code.
+ * Actors. Each actor kind A has its state P_A, spawn arguments
+ * P_A_args, dispatch tags P_A_TAG_M (enum P_A_tag: the messages it
+ * accepts, then the replies to its asks), its class and functions that
+ * return 0 or a negative RT_E* code. P_A_spawn copies args (NULL: all
+ * zero) and stores the new ref in *out (out may be NULL). In a handler
+ * of A, P_A_self(ctx) is its own ref. P_A_register and P_A_whereis name
+ * it in the registry (_whereis: RT_ETYPE for another kind's name).
+ * P_A_send_M queues a copy of msg (borrowed: strings are copied before
+ * it returns) and returns RT_EINVAL for a NULL msg when M has fields.
+ * P_A_send_M_opt also takes rt_send_opts (priority, ttl, timeout; NULL:
+ * the defaults, as the plain send) and returns RT_EINVAL for bad ones;
+ * _after sends once after delay, _every every period (rt/timer.h). In
+ * C, a macro of the same name makes a message of the wrong type a hard
+ * error (a compound literal with commas needs parentheses, except in a
+ * plain send). The user writes the handlers: P_A_on_M, and those of the
+ * hooks A has.
  */
+
+/* Actor Cart (see "Actors" above). */
 #line 21 "rtgen/good/shop.rtp"
 typedef struct shop_Cart {
 #line 21 "rtgen/good/shop.rtp"
@@ -109,7 +124,7 @@ typedef struct shop_Cart_args {
 #line 22 "rtgen/good/shop.rtp"
 	const char *label;
 } shop_Cart_args;
-#line 113 "shop.rtp.h"
+#line 128 "shop.rtp.h"
 enum shop_Cart_tag {
 	shop_Cart_TAG_Order = 0,
 	shop_Cart_TAG_Ping = 1,
@@ -118,7 +133,6 @@ enum shop_Cart_tag {
 extern const rt_actor_class shop_Cart_class;
 int shop_Cart_spawn(rt_system *sys, const shop_Cart_args *args,
     shop_Cart_ref *out);
-/* In one of its own handlers: its typed ref (rt_self). */
 static inline shop_Cart_ref
 shop_Cart_self(rt_ctx *ctx)
 {
@@ -126,8 +140,6 @@ shop_Cart_self(rt_ctx *ctx)
 
 	return r;
 }
-/* Its name in the registry: rt_register and rt_whereis; _whereis returns
- * RT_ETYPE when the name is another kind of actor's. */
 int shop_Cart_register(shop_Cart_ref a, const char *name);
 int shop_Cart_whereis(rt_system *sys, const char *name, shop_Cart_ref *out);
 int shop_Cart_send_Order(shop_Cart_ref to, const shop_Order *msg);
@@ -152,27 +164,22 @@ int shop_Cart_send_Total_after(shop_Cart_ref to, const shop_Total *msg,
 int shop_Cart_send_Total_every(shop_Cart_ref to, const shop_Total *msg,
     rt_duration period, rt_timer *out);
 #ifndef __cplusplus
-/* Make a message of the wrong type a hard error. A compound literal
- * with commas in it needs parentheses unless it is the message of a plain
- * send (P_A_send_M(to, msg)). */
 #define shop_Cart_send_Order(to, ...) \
 	(shop_Cart_send_Order)((to), _Generic((__VA_ARGS__), \
 	    shop_Order *: (__VA_ARGS__), const shop_Order *: (__VA_ARGS__)))
 #define shop_Cart_send_Order_opt(to, msg, opts) \
 	(shop_Cart_send_Order_opt)((to), _Generic((msg), \
-	    shop_Order *: (msg), const shop_Order *: (msg)), \
-	    (opts))
+	    shop_Order *: (msg), const shop_Order *: (msg)), (opts))
 #define shop_Cart_send_Order_after(to, msg, delay, out) \
 	(shop_Cart_send_Order_after)((to), _Generic((msg), \
-	    shop_Order *: (msg), const shop_Order *: (msg)), \
-	    (delay), (out))
+	    shop_Order *: (msg), const shop_Order *: (msg)), (delay), (out))
 #define shop_Cart_send_Order_every(to, msg, period, out) \
 	(shop_Cart_send_Order_every)((to), _Generic((msg), \
-	    shop_Order *: (msg), const shop_Order *: (msg)), \
-	    (period), (out))
+	    shop_Order *: (msg), const shop_Order *: (msg)), (period), (out))
 #define shop_Cart_send_Ping(to, ...) \
 	(shop_Cart_send_Ping)((to), _Generic((__VA_ARGS__), \
-	    shop_Ping *: (__VA_ARGS__), const shop_Ping *: (__VA_ARGS__), void *: (__VA_ARGS__)))
+	    shop_Ping *: (__VA_ARGS__), const shop_Ping *: (__VA_ARGS__), \
+	    void *: (__VA_ARGS__)))
 #define shop_Cart_send_Ping_opt(to, msg, opts) \
 	(shop_Cart_send_Ping_opt)((to), _Generic((msg), \
 	    shop_Ping *: (msg), const shop_Ping *: (msg), void *: (msg)), \
@@ -190,16 +197,13 @@ int shop_Cart_send_Total_every(shop_Cart_ref to, const shop_Total *msg,
 	    shop_Total *: (__VA_ARGS__), const shop_Total *: (__VA_ARGS__)))
 #define shop_Cart_send_Total_opt(to, msg, opts) \
 	(shop_Cart_send_Total_opt)((to), _Generic((msg), \
-	    shop_Total *: (msg), const shop_Total *: (msg)), \
-	    (opts))
+	    shop_Total *: (msg), const shop_Total *: (msg)), (opts))
 #define shop_Cart_send_Total_after(to, msg, delay, out) \
 	(shop_Cart_send_Total_after)((to), _Generic((msg), \
-	    shop_Total *: (msg), const shop_Total *: (msg)), \
-	    (delay), (out))
+	    shop_Total *: (msg), const shop_Total *: (msg)), (delay), (out))
 #define shop_Cart_send_Total_every(to, msg, period, out) \
 	(shop_Cart_send_Total_every)((to), _Generic((msg), \
-	    shop_Total *: (msg), const shop_Total *: (msg)), \
-	    (period), (out))
+	    shop_Total *: (msg), const shop_Total *: (msg)), (period), (out))
 #endif
 /* Handlers of Cart, which the user writes. */
 #line 19 "rtgen/good/shop.rtp"
@@ -212,18 +216,9 @@ int shop_Cart_on_start(shop_Cart *self, rt_ctx *ctx,
     const shop_Cart_args *args);
 #line 23 "rtgen/good/shop.rtp"
 void shop_Cart_on_stop(shop_Cart *self, rt_ctx *ctx, int reason);
-#line 216 "shop.rtp.h"
+#line 220 "shop.rtp.h"
 
-/*
- * Actor Auditor: its state, spawn arguments, class and spawn function,
- * sends and handlers. The spawn copies args (NULL: all zero) and stores
- * the new ref in *out (out may be NULL); a send queues a copy of msg
- * (borrowed: strings are copied before it returns) and returns RT_EINVAL
- * for a NULL msg when the message has fields. Each send has an _opt
- * twin that takes rt_send_opts (priority, ttl, timeout; NULL: the
- * defaults, the same as the plain send), which also returns RT_EINVAL
- * for bad options. All return 0 or a negative RT_E* code.
- */
+/* Actor Auditor (see "Actors" above). */
 typedef struct shop_Auditor {
 	char rt_empty_; /* C has no empty structs */
 } shop_Auditor;
@@ -232,14 +227,13 @@ typedef struct shop_Auditor_args {
 #line 28 "rtgen/good/shop.rtp"
 	uint32_t level;
 } shop_Auditor_args;
-#line 236 "shop.rtp.h"
+#line 231 "shop.rtp.h"
 enum shop_Auditor_tag {
 	shop_Auditor_TAG_Order = 0
 };
 extern const rt_actor_class shop_Auditor_class;
 int shop_Auditor_spawn(rt_system *sys, const shop_Auditor_args *args,
     shop_Auditor_ref *out);
-/* In one of its own handlers: its typed ref (rt_self). */
 static inline shop_Auditor_ref
 shop_Auditor_self(rt_ctx *ctx)
 {
@@ -247,8 +241,6 @@ shop_Auditor_self(rt_ctx *ctx)
 
 	return r;
 }
-/* Its name in the registry: rt_register and rt_whereis; _whereis returns
- * RT_ETYPE when the name is another kind of actor's. */
 int shop_Auditor_register(shop_Auditor_ref a, const char *name);
 int shop_Auditor_whereis(rt_system *sys, const char *name,
     shop_Auditor_ref *out);
@@ -260,42 +252,27 @@ int shop_Auditor_send_Order_after(shop_Auditor_ref to, const shop_Order *msg,
 int shop_Auditor_send_Order_every(shop_Auditor_ref to, const shop_Order *msg,
     rt_duration period, rt_timer *out);
 #ifndef __cplusplus
-/* Make a message of the wrong type a hard error. A compound literal
- * with commas in it needs parentheses unless it is the message of a plain
- * send (P_A_send_M(to, msg)). */
 #define shop_Auditor_send_Order(to, ...) \
 	(shop_Auditor_send_Order)((to), _Generic((__VA_ARGS__), \
 	    shop_Order *: (__VA_ARGS__), const shop_Order *: (__VA_ARGS__)))
 #define shop_Auditor_send_Order_opt(to, msg, opts) \
 	(shop_Auditor_send_Order_opt)((to), _Generic((msg), \
-	    shop_Order *: (msg), const shop_Order *: (msg)), \
-	    (opts))
+	    shop_Order *: (msg), const shop_Order *: (msg)), (opts))
 #define shop_Auditor_send_Order_after(to, msg, delay, out) \
 	(shop_Auditor_send_Order_after)((to), _Generic((msg), \
-	    shop_Order *: (msg), const shop_Order *: (msg)), \
-	    (delay), (out))
+	    shop_Order *: (msg), const shop_Order *: (msg)), (delay), (out))
 #define shop_Auditor_send_Order_every(to, msg, period, out) \
 	(shop_Auditor_send_Order_every)((to), _Generic((msg), \
-	    shop_Order *: (msg), const shop_Order *: (msg)), \
-	    (period), (out))
+	    shop_Order *: (msg), const shop_Order *: (msg)), (period), (out))
 #endif
 /* Handlers of Auditor, which the user writes. */
 #line 27 "rtgen/good/shop.rtp"
 int shop_Auditor_on_Order(shop_Auditor *self, rt_ctx *ctx,
     const shop_Order *msg);
 void shop_Auditor_on_stop(shop_Auditor *self, rt_ctx *ctx, int reason);
-#line 288 "shop.rtp.h"
+#line 274 "shop.rtp.h"
 
-/*
- * Actor Idle: its state, spawn arguments, class and spawn function,
- * sends and handlers. The spawn copies args (NULL: all zero) and stores
- * the new ref in *out (out may be NULL); a send queues a copy of msg
- * (borrowed: strings are copied before it returns) and returns RT_EINVAL
- * for a NULL msg when the message has fields. Each send has an _opt
- * twin that takes rt_send_opts (priority, ttl, timeout; NULL: the
- * defaults, the same as the plain send), which also returns RT_EINVAL
- * for bad options. All return 0 or a negative RT_E* code.
- */
+/* Actor Idle (see "Actors" above). */
 typedef struct shop_Idle {
 	char rt_empty_; /* C has no empty structs */
 } shop_Idle;
@@ -305,7 +282,6 @@ typedef struct shop_Idle_args {
 extern const rt_actor_class shop_Idle_class;
 int shop_Idle_spawn(rt_system *sys, const shop_Idle_args *args,
     shop_Idle_ref *out);
-/* In one of its own handlers: its typed ref (rt_self). */
 static inline shop_Idle_ref
 shop_Idle_self(rt_ctx *ctx)
 {
@@ -313,8 +289,6 @@ shop_Idle_self(rt_ctx *ctx)
 
 	return r;
 }
-/* Its name in the registry: rt_register and rt_whereis; _whereis returns
- * RT_ETYPE when the name is another kind of actor's. */
 int shop_Idle_register(shop_Idle_ref a, const char *name);
 int shop_Idle_whereis(rt_system *sys, const char *name, shop_Idle_ref *out);
 
@@ -357,7 +331,8 @@ int shop_Cart_unsubscribe_pings(shop_Cart_ref a);
 /* Make a message of the wrong type a hard error. */
 #define shop_pings_publish(sys, ...) \
 	(shop_pings_publish)((sys), _Generic((__VA_ARGS__), \
-	    shop_Ping *: (__VA_ARGS__), const shop_Ping *: (__VA_ARGS__), void *: (__VA_ARGS__)))
+	    shop_Ping *: (__VA_ARGS__), const shop_Ping *: (__VA_ARGS__), \
+	    void *: (__VA_ARGS__)))
 #endif
 
 /*

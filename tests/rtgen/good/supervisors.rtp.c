@@ -40,6 +40,42 @@ sup_Tick_print(FILE *f, const sup_Tick *m)
 	fputs("Tick{}", f);
 }
 
+/*
+ * Envelopes. P_M_env(&env, to, tag, m), which the sends of M to every
+ * actor share, checks *m, makes an envelope for dispatch tag `tag` of
+ * actor `to` with rt_env_new and copies *m into it (strings and bytes
+ * too). It returns 0, RT_EINVAL (a NULL m when M has fields, or bad
+ * bytes) or the error of rt_env_new.
+ */
+static inline int
+sup_Job_env(rt_env **env, rt_ref to, uint32_t tag, const sup_Job *m)
+{
+	int r;
+
+	if (m == NULL)
+		return RT_EINVAL;
+	r = rt_env_new(to, tag, sizeof(sup_Job), env);
+	if (r != 0)
+		return r;
+	memcpy(rt_env_payload(*env), m, sizeof(sup_Job));
+	return 0;
+}
+
+static inline int
+sup_Tick_env(rt_env **env, rt_ref to, uint32_t tag, const sup_Tick *m)
+{
+	int r;
+
+	r = rt_env_new(to, tag, sizeof(sup_Tick), env);
+	if (r != 0)
+		return r;
+	if (m != NULL)
+		memcpy(rt_env_payload(*env), m, sizeof(sup_Tick));
+	else
+		memset(rt_env_payload(*env), 0, sizeof(sup_Tick));
+	return 0;
+}
+
 /* Actor Cart. */
 static const char *const sup_Cart_tag_names[] = {
 	"Job",
@@ -141,8 +177,6 @@ const rt_actor_class sup_Cart_class = {
 	.args_size = sizeof(sup_Cart_args),
 	.mailbox_bound = 0, /* unbounded */
 	.overflow = RT_OVERFLOW_BLOCK,
-	.asks = NULL,
-	.nasks = 0,
 	.args_extra = sup_Cart_args_extra_thunk,
 	.args_copy = sup_Cart_args_copy_thunk,
 	.print = sup_Cart_print_thunk,
@@ -153,7 +187,6 @@ sup_Cart_spawn(rt_system *sys, const sup_Cart_args *args, sup_Cart_ref *out)
 {
 	size_t size = sizeof(sup_Cart_args), extra;
 	rt_env *env;
-	rt_ref ref;
 	int r;
 
 	if (args != NULL) {
@@ -169,10 +202,7 @@ sup_Cart_spawn(rt_system *sys, const sup_Cart_args *args, sup_Cart_ref *out)
 		sup_Cart_args_copy(rt_env_payload(env), args);
 	else
 		memset(rt_env_payload(env), 0, size);
-	r = rt_spawn_commit(env, &ref);
-	if (r == 0 && out != NULL)
-		out->ref = ref;
-	return r;
+	return rt_spawn_commit(env, out != NULL ? &out->ref : NULL);
 }
 
 int
@@ -190,25 +220,22 @@ sup_Cart_whereis(rt_system *sys, const char *name, sup_Cart_ref *out)
 }
 
 int
+(sup_Cart_send_Job)(sup_Cart_ref to, const sup_Job *msg)
+{
+	rt_env *env;
+	int r = sup_Job_env(&env, to.ref, sup_Cart_TAG_Job, msg);
+
+	return r != 0 ? r : rt_env_send(env);
+}
+
+int
 (sup_Cart_send_Job_opt)(sup_Cart_ref to, const sup_Job *msg,
     const rt_send_opts *opts)
 {
 	rt_env *env;
-	int r;
+	int r = sup_Job_env(&env, to.ref, sup_Cart_TAG_Job, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, sup_Cart_TAG_Job, sizeof(sup_Job), &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(sup_Job));
-	return rt_env_send_opts(env, opts);
-}
-
-int
-(sup_Cart_send_Job)(sup_Cart_ref to, const sup_Job *msg)
-{
-	return (sup_Cart_send_Job_opt)(to, msg, NULL);
+	return r != 0 ? r : rt_env_send_opts(env, opts);
 }
 
 int
@@ -216,15 +243,9 @@ int
     rt_duration delay, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = sup_Job_env(&env, to.ref, sup_Cart_TAG_Job, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, sup_Cart_TAG_Job, sizeof(sup_Job), &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(sup_Job));
-	return rt_env_send_after(env, delay, out);
+	return r != 0 ? r : rt_env_send_after(env, delay, out);
 }
 
 int
@@ -232,15 +253,9 @@ int
     rt_duration period, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = sup_Job_env(&env, to.ref, sup_Cart_TAG_Job, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, sup_Cart_TAG_Job, sizeof(sup_Job), &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(sup_Job));
-	return rt_env_send_every(env, period, NULL, out);
+	return r != 0 ? r : rt_env_send_every(env, period, NULL, out);
 }
 
 /* Actor Auditor. */
@@ -284,13 +299,9 @@ const rt_actor_class sup_Auditor_class = {
 	.ntags = 2,
 	.tag_names = sup_Auditor_tag_names,
 	.dispatch = sup_Auditor_dispatch,
-	.on_start = NULL,
-	.on_stop = NULL,
 	.args_size = sizeof(sup_Auditor_args),
 	.mailbox_bound = 0, /* unbounded */
 	.overflow = RT_OVERFLOW_BLOCK,
-	.asks = NULL,
-	.nasks = 0,
 	.print = sup_Auditor_print_thunk,
 };
 
@@ -300,7 +311,6 @@ sup_Auditor_spawn(rt_system *sys, const sup_Auditor_args *args,
 {
 	size_t size = sizeof(sup_Auditor_args);
 	rt_env *env;
-	rt_ref ref;
 	int r;
 
 	r = rt_spawn_prepare(sys, &sup_Auditor_class, size, &env);
@@ -310,10 +320,7 @@ sup_Auditor_spawn(rt_system *sys, const sup_Auditor_args *args,
 		memcpy(rt_env_payload(env), args, size);
 	else
 		memset(rt_env_payload(env), 0, size);
-	r = rt_spawn_commit(env, &ref);
-	if (r == 0 && out != NULL)
-		out->ref = ref;
-	return r;
+	return rt_spawn_commit(env, out != NULL ? &out->ref : NULL);
 }
 
 int
@@ -331,25 +338,22 @@ sup_Auditor_whereis(rt_system *sys, const char *name, sup_Auditor_ref *out)
 }
 
 int
+(sup_Auditor_send_Job)(sup_Auditor_ref to, const sup_Job *msg)
+{
+	rt_env *env;
+	int r = sup_Job_env(&env, to.ref, sup_Auditor_TAG_Job, msg);
+
+	return r != 0 ? r : rt_env_send(env);
+}
+
+int
 (sup_Auditor_send_Job_opt)(sup_Auditor_ref to, const sup_Job *msg,
     const rt_send_opts *opts)
 {
 	rt_env *env;
-	int r;
+	int r = sup_Job_env(&env, to.ref, sup_Auditor_TAG_Job, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, sup_Auditor_TAG_Job, sizeof(sup_Job), &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(sup_Job));
-	return rt_env_send_opts(env, opts);
-}
-
-int
-(sup_Auditor_send_Job)(sup_Auditor_ref to, const sup_Job *msg)
-{
-	return (sup_Auditor_send_Job_opt)(to, msg, NULL);
+	return r != 0 ? r : rt_env_send_opts(env, opts);
 }
 
 int
@@ -357,15 +361,9 @@ int
     rt_duration delay, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = sup_Job_env(&env, to.ref, sup_Auditor_TAG_Job, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, sup_Auditor_TAG_Job, sizeof(sup_Job), &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(sup_Job));
-	return rt_env_send_after(env, delay, out);
+	return r != 0 ? r : rt_env_send_after(env, delay, out);
 }
 
 int
@@ -373,15 +371,18 @@ int
     rt_duration period, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = sup_Job_env(&env, to.ref, sup_Auditor_TAG_Job, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, sup_Auditor_TAG_Job, sizeof(sup_Job), &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(sup_Job));
-	return rt_env_send_every(env, period, NULL, out);
+	return r != 0 ? r : rt_env_send_every(env, period, NULL, out);
+}
+
+int
+(sup_Auditor_send_Tick)(sup_Auditor_ref to, const sup_Tick *msg)
+{
+	rt_env *env;
+	int r = sup_Tick_env(&env, to.ref, sup_Auditor_TAG_Tick, msg);
+
+	return r != 0 ? r : rt_env_send(env);
 }
 
 int
@@ -389,22 +390,9 @@ int
     const rt_send_opts *opts)
 {
 	rt_env *env;
-	int r;
+	int r = sup_Tick_env(&env, to.ref, sup_Auditor_TAG_Tick, msg);
 
-	r = rt_env_new(to.ref, sup_Auditor_TAG_Tick, sizeof(sup_Tick), &env);
-	if (r != 0)
-		return r;
-	if (msg != NULL)
-		memcpy(rt_env_payload(env), msg, sizeof(sup_Tick));
-	else
-		memset(rt_env_payload(env), 0, sizeof(sup_Tick));
-	return rt_env_send_opts(env, opts);
-}
-
-int
-(sup_Auditor_send_Tick)(sup_Auditor_ref to, const sup_Tick *msg)
-{
-	return (sup_Auditor_send_Tick_opt)(to, msg, NULL);
+	return r != 0 ? r : rt_env_send_opts(env, opts);
 }
 
 int
@@ -412,16 +400,9 @@ int
     rt_duration delay, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = sup_Tick_env(&env, to.ref, sup_Auditor_TAG_Tick, msg);
 
-	r = rt_env_new(to.ref, sup_Auditor_TAG_Tick, sizeof(sup_Tick), &env);
-	if (r != 0)
-		return r;
-	if (msg != NULL)
-		memcpy(rt_env_payload(env), msg, sizeof(sup_Tick));
-	else
-		memset(rt_env_payload(env), 0, sizeof(sup_Tick));
-	return rt_env_send_after(env, delay, out);
+	return r != 0 ? r : rt_env_send_after(env, delay, out);
 }
 
 int
@@ -429,16 +410,9 @@ int
     rt_duration period, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = sup_Tick_env(&env, to.ref, sup_Auditor_TAG_Tick, msg);
 
-	r = rt_env_new(to.ref, sup_Auditor_TAG_Tick, sizeof(sup_Tick), &env);
-	if (r != 0)
-		return r;
-	if (msg != NULL)
-		memcpy(rt_env_payload(env), msg, sizeof(sup_Tick));
-	else
-		memset(rt_env_payload(env), 0, sizeof(sup_Tick));
-	return rt_env_send_every(env, period, NULL, out);
+	return r != 0 ? r : rt_env_send_every(env, period, NULL, out);
 }
 
 /* Actor Worker. */
@@ -475,13 +449,9 @@ const rt_actor_class sup_Worker_class = {
 	.ntags = 1,
 	.tag_names = sup_Worker_tag_names,
 	.dispatch = sup_Worker_dispatch,
-	.on_start = NULL,
-	.on_stop = NULL,
 	.args_size = sizeof(sup_Worker_args),
 	.mailbox_bound = 0, /* unbounded */
 	.overflow = RT_OVERFLOW_BLOCK,
-	.asks = NULL,
-	.nasks = 0,
 	.print = sup_Worker_print_thunk,
 };
 
@@ -491,7 +461,6 @@ sup_Worker_spawn(rt_system *sys, const sup_Worker_args *args,
 {
 	size_t size = sizeof(sup_Worker_args);
 	rt_env *env;
-	rt_ref ref;
 	int r;
 
 	r = rt_spawn_prepare(sys, &sup_Worker_class, size, &env);
@@ -501,10 +470,7 @@ sup_Worker_spawn(rt_system *sys, const sup_Worker_args *args,
 		memcpy(rt_env_payload(env), args, size);
 	else
 		memset(rt_env_payload(env), 0, size);
-	r = rt_spawn_commit(env, &ref);
-	if (r == 0 && out != NULL)
-		out->ref = ref;
-	return r;
+	return rt_spawn_commit(env, out != NULL ? &out->ref : NULL);
 }
 
 int
@@ -522,25 +488,22 @@ sup_Worker_whereis(rt_system *sys, const char *name, sup_Worker_ref *out)
 }
 
 int
+(sup_Worker_send_Job)(sup_Worker_ref to, const sup_Job *msg)
+{
+	rt_env *env;
+	int r = sup_Job_env(&env, to.ref, sup_Worker_TAG_Job, msg);
+
+	return r != 0 ? r : rt_env_send(env);
+}
+
+int
 (sup_Worker_send_Job_opt)(sup_Worker_ref to, const sup_Job *msg,
     const rt_send_opts *opts)
 {
 	rt_env *env;
-	int r;
+	int r = sup_Job_env(&env, to.ref, sup_Worker_TAG_Job, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, sup_Worker_TAG_Job, sizeof(sup_Job), &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(sup_Job));
-	return rt_env_send_opts(env, opts);
-}
-
-int
-(sup_Worker_send_Job)(sup_Worker_ref to, const sup_Job *msg)
-{
-	return (sup_Worker_send_Job_opt)(to, msg, NULL);
+	return r != 0 ? r : rt_env_send_opts(env, opts);
 }
 
 int
@@ -548,15 +511,9 @@ int
     rt_duration delay, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = sup_Job_env(&env, to.ref, sup_Worker_TAG_Job, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, sup_Worker_TAG_Job, sizeof(sup_Job), &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(sup_Job));
-	return rt_env_send_after(env, delay, out);
+	return r != 0 ? r : rt_env_send_after(env, delay, out);
 }
 
 int
@@ -564,15 +521,9 @@ int
     rt_duration period, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = sup_Job_env(&env, to.ref, sup_Worker_TAG_Job, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, sup_Worker_TAG_Job, sizeof(sup_Job), &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(sup_Job));
-	return rt_env_send_every(env, period, NULL, out);
+	return r != 0 ? r : rt_env_send_every(env, period, NULL, out);
 }
 
 /* Supervisor Shop. */
@@ -601,7 +552,7 @@ static const staff_Clerk_args sup_Shop_clerk_args = {
 #line 42 "rtgen/good/supervisors.rtp"
 	.desk = 2,
 };
-#line 605 "supervisors.rtp.c"
+#line 556 "supervisors.rtp.c"
 static const rt_child_spec sup_Shop_children[] = {
 	{
 		.name = "cart",

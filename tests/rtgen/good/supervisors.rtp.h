@@ -49,10 +49,15 @@ typedef struct sup_Desks_ref {
 	rt_ref ref;
 } sup_Desks_ref;
 
-/* Message tags of the protocol, in declaration order. */
+/*
+ * Message ids: the number of each message in the protocol, in
+ * declaration order, for P_message_names. Envelopes do not carry
+ * them: they carry the dispatch tags of the actor kind they are for
+ * (enum P_A_tag below).
+ */
 enum {
-	sup_Job_TAG = 1,
-	sup_Tick_TAG = 2
+	sup_Job_ID = 1,
+	sup_Tick_ID = 2
 };
 
 /* Enums. P_E_name(v) is the .rtp name of v, or NULL when v is none of
@@ -64,7 +69,7 @@ typedef enum sup_Mode {
 #line 6 "rtgen/good/supervisors.rtp"
 	sup_Mode_LOUD = 1
 } sup_Mode;
-#line 68 "supervisors.rtp.h"
+#line 73 "supervisors.rtp.h"
 const char *sup_Mode_name(sup_Mode v);
 
 /* Messages. */
@@ -77,13 +82,13 @@ typedef struct sup_Job {
 typedef struct sup_Tick {
 	char rt_empty_; /* C has no empty structs */
 } sup_Tick;
-#line 81 "supervisors.rtp.h"
+#line 86 "supervisors.rtp.h"
 
 /*
  * Printers, for logs and crash reports: P_M_print writes *m to f on one
  * line as M{field=value, ...}: strings quoted and escaped, bytes as
  * their length and first bytes in hex, enums by name, arrays in [],
- * refs as <ref> and C-typed fields as <c>. P_message_names[P_M_TAG]
+ * refs as <ref> and C-typed fields as <c>. P_message_names[P_M_ID]
  * is "M" (entry 0 is NULL).
  */
 extern const char *const sup_message_names[];
@@ -91,17 +96,27 @@ void sup_Job_print(FILE *f, const sup_Job *m);
 void sup_Tick_print(FILE *f, const sup_Tick *m);
 
 /*
- * Actor Cart: its state, spawn arguments, class and spawn function,
- * sends and handlers. The spawn copies args (NULL: all zero) and stores
- * the new ref in *out (out may be NULL); a send queues a copy of msg
- * (borrowed: strings are copied before it returns) and returns RT_EINVAL
- * for a NULL msg when the message has fields. Each send has an _opt
- * twin that takes rt_send_opts (priority, ttl, timeout; NULL: the
- * defaults, the same as the plain send), which also returns RT_EINVAL
- * for bad options. All return 0 or a negative RT_E* code.
+ * Actors. Each actor kind A has its state P_A, spawn arguments
+ * P_A_args, dispatch tags P_A_TAG_M (enum P_A_tag: the messages it
+ * accepts, then the replies to its asks), its class and functions that
+ * return 0 or a negative RT_E* code. P_A_spawn copies args (NULL: all
+ * zero) and stores the new ref in *out (out may be NULL). In a handler
+ * of A, P_A_self(ctx) is its own ref. P_A_register and P_A_whereis name
+ * it in the registry (_whereis: RT_ETYPE for another kind's name).
+ * P_A_send_M queues a copy of msg (borrowed: strings are copied before
+ * it returns) and returns RT_EINVAL for a NULL msg when M has fields.
+ * P_A_send_M_opt also takes rt_send_opts (priority, ttl, timeout; NULL:
+ * the defaults, as the plain send) and returns RT_EINVAL for bad ones;
+ * _after sends once after delay, _every every period (rt/timer.h). In
+ * C, a macro of the same name makes a message of the wrong type a hard
+ * error (a compound literal with commas needs parentheses, except in a
+ * plain send). The user writes the handlers: P_A_on_M, and those of the
+ * hooks A has.
  * The data of bytes fields is copied like strings; a bytes field with
  * NULL data and a len > 0 makes a send or the spawn return RT_EINVAL.
  */
+
+/* Actor Cart (see "Actors" above). */
 typedef struct sup_Cart {
 	char rt_empty_; /* C has no empty structs */
 } sup_Cart;
@@ -119,14 +134,13 @@ typedef struct sup_Cart_args {
 	sup_Mode mode;
 	rt_bytes data;
 } sup_Cart_args;
-#line 123 "supervisors.rtp.h"
+#line 138 "supervisors.rtp.h"
 enum sup_Cart_tag {
 	sup_Cart_TAG_Job = 0
 };
 extern const rt_actor_class sup_Cart_class;
 int sup_Cart_spawn(rt_system *sys, const sup_Cart_args *args,
     sup_Cart_ref *out);
-/* In one of its own handlers: its typed ref (rt_self). */
 static inline sup_Cart_ref
 sup_Cart_self(rt_ctx *ctx)
 {
@@ -134,8 +148,6 @@ sup_Cart_self(rt_ctx *ctx)
 
 	return r;
 }
-/* Its name in the registry: rt_register and rt_whereis; _whereis returns
- * RT_ETYPE when the name is another kind of actor's. */
 int sup_Cart_register(sup_Cart_ref a, const char *name);
 int sup_Cart_whereis(rt_system *sys, const char *name, sup_Cart_ref *out);
 int sup_Cart_send_Job(sup_Cart_ref to, const sup_Job *msg);
@@ -146,24 +158,18 @@ int sup_Cart_send_Job_after(sup_Cart_ref to, const sup_Job *msg,
 int sup_Cart_send_Job_every(sup_Cart_ref to, const sup_Job *msg,
     rt_duration period, rt_timer *out);
 #ifndef __cplusplus
-/* Make a message of the wrong type a hard error. A compound literal
- * with commas in it needs parentheses unless it is the message of a plain
- * send (P_A_send_M(to, msg)). */
 #define sup_Cart_send_Job(to, ...) \
 	(sup_Cart_send_Job)((to), _Generic((__VA_ARGS__), \
 	    sup_Job *: (__VA_ARGS__), const sup_Job *: (__VA_ARGS__)))
 #define sup_Cart_send_Job_opt(to, msg, opts) \
 	(sup_Cart_send_Job_opt)((to), _Generic((msg), \
-	    sup_Job *: (msg), const sup_Job *: (msg)), \
-	    (opts))
+	    sup_Job *: (msg), const sup_Job *: (msg)), (opts))
 #define sup_Cart_send_Job_after(to, msg, delay, out) \
 	(sup_Cart_send_Job_after)((to), _Generic((msg), \
-	    sup_Job *: (msg), const sup_Job *: (msg)), \
-	    (delay), (out))
+	    sup_Job *: (msg), const sup_Job *: (msg)), (delay), (out))
 #define sup_Cart_send_Job_every(to, msg, period, out) \
 	(sup_Cart_send_Job_every)((to), _Generic((msg), \
-	    sup_Job *: (msg), const sup_Job *: (msg)), \
-	    (period), (out))
+	    sup_Job *: (msg), const sup_Job *: (msg)), (period), (out))
 #endif
 /* Handlers of Cart, which the user writes. */
 #line 12 "rtgen/good/supervisors.rtp"
@@ -172,18 +178,9 @@ int sup_Cart_on_Job(sup_Cart *self, rt_ctx *ctx, const sup_Job *msg);
 int sup_Cart_on_start(sup_Cart *self, rt_ctx *ctx, const sup_Cart_args *args);
 #line 26 "rtgen/good/supervisors.rtp"
 void sup_Cart_on_stop(sup_Cart *self, rt_ctx *ctx, int reason);
-#line 176 "supervisors.rtp.h"
+#line 182 "supervisors.rtp.h"
 
-/*
- * Actor Auditor: its state, spawn arguments, class and spawn function,
- * sends and handlers. The spawn copies args (NULL: all zero) and stores
- * the new ref in *out (out may be NULL); a send queues a copy of msg
- * (borrowed: strings are copied before it returns) and returns RT_EINVAL
- * for a NULL msg when the message has fields. Each send has an _opt
- * twin that takes rt_send_opts (priority, ttl, timeout; NULL: the
- * defaults, the same as the plain send), which also returns RT_EINVAL
- * for bad options. All return 0 or a negative RT_E* code.
- */
+/* Actor Auditor (see "Actors" above). */
 typedef struct sup_Auditor {
 	char rt_empty_; /* C has no empty structs */
 } sup_Auditor;
@@ -197,7 +194,6 @@ enum sup_Auditor_tag {
 extern const rt_actor_class sup_Auditor_class;
 int sup_Auditor_spawn(rt_system *sys, const sup_Auditor_args *args,
     sup_Auditor_ref *out);
-/* In one of its own handlers: its typed ref (rt_self). */
 static inline sup_Auditor_ref
 sup_Auditor_self(rt_ctx *ctx)
 {
@@ -205,8 +201,6 @@ sup_Auditor_self(rt_ctx *ctx)
 
 	return r;
 }
-/* Its name in the registry: rt_register and rt_whereis; _whereis returns
- * RT_ETYPE when the name is another kind of actor's. */
 int sup_Auditor_register(sup_Auditor_ref a, const char *name);
 int sup_Auditor_whereis(rt_system *sys, const char *name,
     sup_Auditor_ref *out);
@@ -225,31 +219,25 @@ int sup_Auditor_send_Tick_after(sup_Auditor_ref to, const sup_Tick *msg,
 int sup_Auditor_send_Tick_every(sup_Auditor_ref to, const sup_Tick *msg,
     rt_duration period, rt_timer *out);
 #ifndef __cplusplus
-/* Make a message of the wrong type a hard error. A compound literal
- * with commas in it needs parentheses unless it is the message of a plain
- * send (P_A_send_M(to, msg)). */
 #define sup_Auditor_send_Job(to, ...) \
 	(sup_Auditor_send_Job)((to), _Generic((__VA_ARGS__), \
 	    sup_Job *: (__VA_ARGS__), const sup_Job *: (__VA_ARGS__)))
 #define sup_Auditor_send_Job_opt(to, msg, opts) \
 	(sup_Auditor_send_Job_opt)((to), _Generic((msg), \
-	    sup_Job *: (msg), const sup_Job *: (msg)), \
-	    (opts))
+	    sup_Job *: (msg), const sup_Job *: (msg)), (opts))
 #define sup_Auditor_send_Job_after(to, msg, delay, out) \
 	(sup_Auditor_send_Job_after)((to), _Generic((msg), \
-	    sup_Job *: (msg), const sup_Job *: (msg)), \
-	    (delay), (out))
+	    sup_Job *: (msg), const sup_Job *: (msg)), (delay), (out))
 #define sup_Auditor_send_Job_every(to, msg, period, out) \
 	(sup_Auditor_send_Job_every)((to), _Generic((msg), \
-	    sup_Job *: (msg), const sup_Job *: (msg)), \
-	    (period), (out))
+	    sup_Job *: (msg), const sup_Job *: (msg)), (period), (out))
 #define sup_Auditor_send_Tick(to, ...) \
 	(sup_Auditor_send_Tick)((to), _Generic((__VA_ARGS__), \
-	    sup_Tick *: (__VA_ARGS__), const sup_Tick *: (__VA_ARGS__), void *: (__VA_ARGS__)))
+	    sup_Tick *: (__VA_ARGS__), const sup_Tick *: (__VA_ARGS__), \
+	    void *: (__VA_ARGS__)))
 #define sup_Auditor_send_Tick_opt(to, msg, opts) \
 	(sup_Auditor_send_Tick_opt)((to), _Generic((msg), \
-	    sup_Tick *: (msg), const sup_Tick *: (msg), void *: (msg)), \
-	    (opts))
+	    sup_Tick *: (msg), const sup_Tick *: (msg), void *: (msg)), (opts))
 #define sup_Auditor_send_Tick_after(to, msg, delay, out) \
 	(sup_Auditor_send_Tick_after)((to), _Generic((msg), \
 	    sup_Tick *: (msg), const sup_Tick *: (msg), void *: (msg)), \
@@ -264,18 +252,9 @@ int sup_Auditor_send_Tick_every(sup_Auditor_ref to, const sup_Tick *msg,
 int sup_Auditor_on_Job(sup_Auditor *self, rt_ctx *ctx, const sup_Job *msg);
 #line 28 "rtgen/good/supervisors.rtp"
 int sup_Auditor_on_Tick(sup_Auditor *self, rt_ctx *ctx, const sup_Tick *msg);
-#line 268 "supervisors.rtp.h"
+#line 256 "supervisors.rtp.h"
 
-/*
- * Actor Worker: its state, spawn arguments, class and spawn function,
- * sends and handlers. The spawn copies args (NULL: all zero) and stores
- * the new ref in *out (out may be NULL); a send queues a copy of msg
- * (borrowed: strings are copied before it returns) and returns RT_EINVAL
- * for a NULL msg when the message has fields. Each send has an _opt
- * twin that takes rt_send_opts (priority, ttl, timeout; NULL: the
- * defaults, the same as the plain send), which also returns RT_EINVAL
- * for bad options. All return 0 or a negative RT_E* code.
- */
+/* Actor Worker (see "Actors" above). */
 typedef struct sup_Worker {
 	char rt_empty_; /* C has no empty structs */
 } sup_Worker;
@@ -284,14 +263,13 @@ typedef struct sup_Worker_args {
 #line 29 "rtgen/good/supervisors.rtp"
 	uint32_t n;
 } sup_Worker_args;
-#line 288 "supervisors.rtp.h"
+#line 267 "supervisors.rtp.h"
 enum sup_Worker_tag {
 	sup_Worker_TAG_Job = 0
 };
 extern const rt_actor_class sup_Worker_class;
 int sup_Worker_spawn(rt_system *sys, const sup_Worker_args *args,
     sup_Worker_ref *out);
-/* In one of its own handlers: its typed ref (rt_self). */
 static inline sup_Worker_ref
 sup_Worker_self(rt_ctx *ctx)
 {
@@ -299,8 +277,6 @@ sup_Worker_self(rt_ctx *ctx)
 
 	return r;
 }
-/* Its name in the registry: rt_register and rt_whereis; _whereis returns
- * RT_ETYPE when the name is another kind of actor's. */
 int sup_Worker_register(sup_Worker_ref a, const char *name);
 int sup_Worker_whereis(rt_system *sys, const char *name, sup_Worker_ref *out);
 int sup_Worker_send_Job(sup_Worker_ref to, const sup_Job *msg);
@@ -311,41 +287,44 @@ int sup_Worker_send_Job_after(sup_Worker_ref to, const sup_Job *msg,
 int sup_Worker_send_Job_every(sup_Worker_ref to, const sup_Job *msg,
     rt_duration period, rt_timer *out);
 #ifndef __cplusplus
-/* Make a message of the wrong type a hard error. A compound literal
- * with commas in it needs parentheses unless it is the message of a plain
- * send (P_A_send_M(to, msg)). */
 #define sup_Worker_send_Job(to, ...) \
 	(sup_Worker_send_Job)((to), _Generic((__VA_ARGS__), \
 	    sup_Job *: (__VA_ARGS__), const sup_Job *: (__VA_ARGS__)))
 #define sup_Worker_send_Job_opt(to, msg, opts) \
 	(sup_Worker_send_Job_opt)((to), _Generic((msg), \
-	    sup_Job *: (msg), const sup_Job *: (msg)), \
-	    (opts))
+	    sup_Job *: (msg), const sup_Job *: (msg)), (opts))
 #define sup_Worker_send_Job_after(to, msg, delay, out) \
 	(sup_Worker_send_Job_after)((to), _Generic((msg), \
-	    sup_Job *: (msg), const sup_Job *: (msg)), \
-	    (delay), (out))
+	    sup_Job *: (msg), const sup_Job *: (msg)), (delay), (out))
 #define sup_Worker_send_Job_every(to, msg, period, out) \
 	(sup_Worker_send_Job_every)((to), _Generic((msg), \
-	    sup_Job *: (msg), const sup_Job *: (msg)), \
-	    (period), (out))
+	    sup_Job *: (msg), const sup_Job *: (msg)), (period), (out))
 #endif
 /* Handlers of Worker, which the user writes. */
 #line 29 "rtgen/good/supervisors.rtp"
 int sup_Worker_on_Job(sup_Worker *self, rt_ctx *ctx, const sup_Job *msg);
-#line 337 "supervisors.rtp.h"
+#line 307 "supervisors.rtp.h"
 
 /*
- * Supervisor Shop: one_for_one, at most 5 restarts within 10s,
- * restarts delayed from 10ms, doubling, up to 2s.
- * P_S_start starts it as a root supervisor, and through it its children
- * in order, and stores its ref in *out (out may be NULL); it returns 0,
- * RT_EINVAL, RT_ESTART (a child failed to start: those started are
- * stopped), RT_ESHUTDOWN or RT_ENOMEM. P_S_spec is its spec, for
- * rt_sup_start or as the child of another supervisor.
+ * Supervisors. P_S_start starts S as a root supervisor, and through it
+ * its children in order, and stores its ref in *out (out may be NULL);
+ * it returns 0, RT_EINVAL, RT_ESTART (a child failed to start: those
+ * started are stopped), RT_ESHUTDOWN or RT_ENOMEM. P_S_spec is its spec,
+ * for rt_sup_start or as the child of another supervisor.
  * P_S_c is the ref of its child c: the same across the child's restarts,
  * zeroed while the child is not started or when s is no live supervisor.
+ * P_S_start_child, of a simple_one_for_one S, starts a child from its
+ * template with a copy of args (NULL: all zero) and stores its ref in
+ * *out (out may be NULL); it returns 0, RT_EINVAL, RT_ESTART (its first
+ * start failed: it is not restarted), RT_ENOACTOR, RT_ESHUTDOWN or
+ * RT_ENOMEM. A plain thread waits until the first start is over; an
+ * actor does not, and learns of a failed one by a down. Once started,
+ * the child is restarted on its own by the template's policy. A
+ * compound literal with commas in it needs parentheses as args.
  */
+
+/* Supervisor Shop (see "Supervisors" above): one_for_one, at most 5 restarts
+ * within 10s, restarts delayed from 10ms, doubling, up to 2s. */
 extern const rt_sup_spec sup_Shop_spec;
 int sup_Shop_start(rt_system *sys, sup_Shop_ref *out);
 sup_Cart_ref sup_Shop_cart(sup_Shop_ref s);
@@ -357,16 +336,8 @@ sup_Tree_ref sup_Shop_tree(sup_Shop_ref s);
 /* Shop is not simple_one_for_one: it starts no children at run time. */
 #pragma GCC poison sup_Shop_start_child
 
-/*
- * Supervisor Tree: rest_for_one, at most 0 restarts within 1m.
- * P_S_start starts it as a root supervisor, and through it its children
- * in order, and stores its ref in *out (out may be NULL); it returns 0,
- * RT_EINVAL, RT_ESTART (a child failed to start: those started are
- * stopped), RT_ESHUTDOWN or RT_ENOMEM. P_S_spec is its spec, for
- * rt_sup_start or as the child of another supervisor.
- * P_S_c is the ref of its child c: the same across the child's restarts,
- * zeroed while the child is not started or when s is no live supervisor.
- */
+/* Supervisor Tree (see "Supervisors" above): rest_for_one, at most 0 restarts
+ * within 1m. */
 extern const rt_sup_spec sup_Tree_spec;
 int sup_Tree_start(rt_system *sys, sup_Tree_ref *out);
 sup_Auditor_ref sup_Tree_left(sup_Tree_ref s);
@@ -374,39 +345,16 @@ sup_Pool_ref sup_Tree_right(sup_Tree_ref s);
 /* Tree is not simple_one_for_one: it starts no children at run time. */
 #pragma GCC poison sup_Tree_start_child
 
-/*
- * Supervisor Idle: one_for_one, at most 3 restarts within 5s.
- * P_S_start starts it as a root supervisor, and through it its children
- * in order, and stores its ref in *out (out may be NULL); it returns 0,
- * RT_EINVAL, RT_ESTART (a child failed to start: those started are
- * stopped), RT_ESHUTDOWN or RT_ENOMEM. P_S_spec is its spec, for
- * rt_sup_start or as the child of another supervisor.
- * P_S_c is the ref of its child c: the same across the child's restarts,
- * zeroed while the child is not started or when s is no live supervisor.
- */
+/* Supervisor Idle (see "Supervisors" above): one_for_one, at most 3 restarts
+ * within 5s. */
 extern const rt_sup_spec sup_Idle_spec;
 int sup_Idle_start(rt_system *sys, sup_Idle_ref *out);
 sup_Auditor_ref sup_Idle_only(sup_Idle_ref s);
 /* Idle is not simple_one_for_one: it starts no children at run time. */
 #pragma GCC poison sup_Idle_start_child
 
-/*
- * Supervisor Pool: simple_one_for_one, at most 10 restarts within 1s,
- * restarts delayed from 1ms, doubling, up to 1ms.
- * P_S_start starts it as a root supervisor, and through it its children
- * in order, and stores its ref in *out (out may be NULL); it returns 0,
- * RT_EINVAL, RT_ESTART (a child failed to start: those started are
- * stopped), RT_ESHUTDOWN or RT_ENOMEM. P_S_spec is its spec, for
- * rt_sup_start or as the child of another supervisor.
- * P_S_start_child starts a child from its template with a copy of args
- * (NULL: all zero) and stores its ref in *out (out may be NULL); it
- * returns 0, RT_EINVAL, RT_ESTART (its first start failed: it is not
- * restarted), RT_ENOACTOR, RT_ESHUTDOWN or RT_ENOMEM. A plain thread waits
- * until the first start is over; an actor does not, and learns of a
- * failed one by a down. Once started, the child is restarted on its own
- * by the template's policy. A compound literal with commas in it needs
- * parentheses as args.
- */
+/* Supervisor Pool (see "Supervisors" above): simple_one_for_one, at most 10
+ * restarts within 1s, restarts delayed from 1ms, doubling, up to 1ms. */
 extern const rt_sup_spec sup_Pool_spec;
 int sup_Pool_start(rt_system *sys, sup_Pool_ref *out);
 int sup_Pool_start_child(sup_Pool_ref s, const sup_Worker_args *args,
@@ -415,26 +363,13 @@ int sup_Pool_start_child(sup_Pool_ref s, const sup_Worker_args *args,
 /* Make args or out of the wrong type a hard error. */
 #define sup_Pool_start_child(s, args, out) \
 	(sup_Pool_start_child)((s), _Generic((args), \
-	    sup_Worker_args *: (args), const sup_Worker_args *: (args), void *: (args)), \
-	    _Generic((out), sup_Worker_ref *: (out), void *: (out)))
+	    sup_Worker_args *: (args), const sup_Worker_args *: (args), \
+	    void *: (args)), _Generic((out), sup_Worker_ref *: (out), \
+	    void *: (out)))
 #endif
 
-/*
- * Supervisor Desks: simple_one_for_one, at most 3 restarts within 5s.
- * P_S_start starts it as a root supervisor, and through it its children
- * in order, and stores its ref in *out (out may be NULL); it returns 0,
- * RT_EINVAL, RT_ESTART (a child failed to start: those started are
- * stopped), RT_ESHUTDOWN or RT_ENOMEM. P_S_spec is its spec, for
- * rt_sup_start or as the child of another supervisor.
- * P_S_start_child starts a child from its template with a copy of args
- * (NULL: all zero) and stores its ref in *out (out may be NULL); it
- * returns 0, RT_EINVAL, RT_ESTART (its first start failed: it is not
- * restarted), RT_ENOACTOR, RT_ESHUTDOWN or RT_ENOMEM. A plain thread waits
- * until the first start is over; an actor does not, and learns of a
- * failed one by a down. Once started, the child is restarted on its own
- * by the template's policy. A compound literal with commas in it needs
- * parentheses as args.
- */
+/* Supervisor Desks (see "Supervisors" above): simple_one_for_one, at most 3
+ * restarts within 5s. */
 extern const rt_sup_spec sup_Desks_spec;
 int sup_Desks_start(rt_system *sys, sup_Desks_ref *out);
 int sup_Desks_start_child(sup_Desks_ref s, const staff_Clerk_args *args,
@@ -443,8 +378,9 @@ int sup_Desks_start_child(sup_Desks_ref s, const staff_Clerk_args *args,
 /* Make args or out of the wrong type a hard error. */
 #define sup_Desks_start_child(s, args, out) \
 	(sup_Desks_start_child)((s), _Generic((args), \
-	    staff_Clerk_args *: (args), const staff_Clerk_args *: (args), void *: (args)), \
-	    _Generic((out), staff_Clerk_ref *: (out), void *: (out)))
+	    staff_Clerk_args *: (args), const staff_Clerk_args *: (args), \
+	    void *: (args)), _Generic((out), staff_Clerk_ref *: (out), \
+	    void *: (out)))
 #endif
 
 /*

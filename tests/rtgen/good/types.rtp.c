@@ -162,6 +162,79 @@ types_Named_print(FILE *f, const types_Named *m)
 	fputc('}', f);
 }
 
+/*
+ * Envelopes. P_M_env(&env, to, tag, m), which the sends of M to every
+ * actor share, checks *m, makes an envelope for dispatch tag `tag` of
+ * actor `to` with rt_env_new and copies *m into it (strings and bytes
+ * too). It returns 0, RT_EINVAL (a NULL m when M has fields, or bad
+ * bytes) or the error of rt_env_new.
+ */
+static inline int
+types_Blob_env(rt_env **env, rt_ref to, uint32_t tag, const types_Blob *m)
+{
+	size_t size = sizeof(types_Blob), extra;
+	int r;
+
+	if (m == NULL)
+		return RT_EINVAL;
+	extra = types_Blob_extra(m);
+	if (extra == SIZE_MAX)
+		return RT_EINVAL;
+	size += extra;
+	r = rt_env_new(to, tag, size, env);
+	if (r != 0)
+		return r;
+	types_Blob_copy(rt_env_payload(*env), m);
+	return 0;
+}
+
+static inline int
+types_Handle_env(rt_env **env, rt_ref to, uint32_t tag, const types_Handle *m)
+{
+	int r;
+
+	if (m == NULL)
+		return RT_EINVAL;
+	r = rt_env_new(to, tag, sizeof(types_Handle), env);
+	if (r != 0)
+		return r;
+	memcpy(rt_env_payload(*env), m, sizeof(types_Handle));
+	return 0;
+}
+
+static inline int
+types_Both_env(rt_env **env, rt_ref to, uint32_t tag, const types_Both *m)
+{
+	size_t size = sizeof(types_Both), extra;
+	int r;
+
+	if (m == NULL)
+		return RT_EINVAL;
+	extra = types_Both_extra(m);
+	if (extra == SIZE_MAX)
+		return RT_EINVAL;
+	size += extra;
+	r = rt_env_new(to, tag, size, env);
+	if (r != 0)
+		return r;
+	types_Both_copy(rt_env_payload(*env), m);
+	return 0;
+}
+
+static inline int
+types_Named_env(rt_env **env, rt_ref to, uint32_t tag, const types_Named *m)
+{
+	int r;
+
+	if (m == NULL)
+		return RT_EINVAL;
+	r = rt_env_new(to, tag, sizeof(types_Named), env);
+	if (r != 0)
+		return r;
+	memcpy(rt_env_payload(*env), m, sizeof(types_Named));
+	return 0;
+}
+
 /* Actor Store. */
 static const char *const types_Store_tag_names[] = {
 	"Blob",
@@ -284,8 +357,6 @@ const rt_actor_class types_Store_class = {
 	.args_size = sizeof(types_Store_args),
 	.mailbox_bound = 0, /* unbounded */
 	.overflow = RT_OVERFLOW_BLOCK,
-	.asks = NULL,
-	.nasks = 0,
 	.args_extra = types_Store_args_extra_thunk,
 	.args_copy = types_Store_args_copy_thunk,
 	.print = types_Store_print_thunk,
@@ -297,7 +368,6 @@ types_Store_spawn(rt_system *sys, const types_Store_args *args,
 {
 	size_t size = sizeof(types_Store_args), extra;
 	rt_env *env;
-	rt_ref ref;
 	int r;
 
 	if (args != NULL) {
@@ -313,10 +383,7 @@ types_Store_spawn(rt_system *sys, const types_Store_args *args,
 		types_Store_args_copy(rt_env_payload(env), args);
 	else
 		memset(rt_env_payload(env), 0, size);
-	r = rt_spawn_commit(env, &ref);
-	if (r == 0 && out != NULL)
-		out->ref = ref;
-	return r;
+	return rt_spawn_commit(env, out != NULL ? &out->ref : NULL);
 }
 
 int
@@ -334,72 +401,52 @@ types_Store_whereis(rt_system *sys, const char *name, types_Store_ref *out)
 }
 
 int
-(types_Store_send_Blob_opt)(types_Store_ref to, const types_Blob *msg,
-    const rt_send_opts *opts)
+(types_Store_send_Blob)(types_Store_ref to, const types_Blob *msg)
 {
-	size_t extra;
 	rt_env *env;
-	int r;
+	int r = types_Blob_env(&env, to.ref, types_Store_TAG_Blob, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	extra = types_Blob_extra(msg);
-	if (extra == SIZE_MAX)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, types_Store_TAG_Blob,
-	    sizeof(types_Blob) + extra, &env);
-	if (r != 0)
-		return r;
-	types_Blob_copy(rt_env_payload(env), msg);
-	return rt_env_send_opts(env, opts);
+	return r != 0 ? r : rt_env_send(env);
 }
 
 int
-(types_Store_send_Blob)(types_Store_ref to, const types_Blob *msg)
+(types_Store_send_Blob_opt)(types_Store_ref to, const types_Blob *msg,
+    const rt_send_opts *opts)
 {
-	return (types_Store_send_Blob_opt)(to, msg, NULL);
+	rt_env *env;
+	int r = types_Blob_env(&env, to.ref, types_Store_TAG_Blob, msg);
+
+	return r != 0 ? r : rt_env_send_opts(env, opts);
 }
 
 int
 (types_Store_send_Blob_after)(types_Store_ref to, const types_Blob *msg,
     rt_duration delay, rt_timer *out)
 {
-	size_t extra;
 	rt_env *env;
-	int r;
+	int r = types_Blob_env(&env, to.ref, types_Store_TAG_Blob, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	extra = types_Blob_extra(msg);
-	if (extra == SIZE_MAX)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, types_Store_TAG_Blob,
-	    sizeof(types_Blob) + extra, &env);
-	if (r != 0)
-		return r;
-	types_Blob_copy(rt_env_payload(env), msg);
-	return rt_env_send_after(env, delay, out);
+	return r != 0 ? r : rt_env_send_after(env, delay, out);
 }
 
 int
 (types_Store_send_Blob_every)(types_Store_ref to, const types_Blob *msg,
     rt_duration period, rt_timer *out)
 {
-	size_t extra;
 	rt_env *env;
-	int r;
+	int r = types_Blob_env(&env, to.ref, types_Store_TAG_Blob, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	extra = types_Blob_extra(msg);
-	if (extra == SIZE_MAX)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, types_Store_TAG_Blob,
-	    sizeof(types_Blob) + extra, &env);
-	if (r != 0)
-		return r;
-	types_Blob_copy(rt_env_payload(env), msg);
-	return rt_env_send_every(env, period, types_Blob_clone, out);
+	return r != 0 ? r : rt_env_send_every(env, period, types_Blob_clone,
+	    out);
+}
+
+int
+(types_Store_send_Handle)(types_Store_ref to, const types_Handle *msg)
+{
+	rt_env *env;
+	int r = types_Handle_env(&env, to.ref, types_Store_TAG_Handle, msg);
+
+	return r != 0 ? r : rt_env_send(env);
 }
 
 int
@@ -407,22 +454,9 @@ int
     const rt_send_opts *opts)
 {
 	rt_env *env;
-	int r;
+	int r = types_Handle_env(&env, to.ref, types_Store_TAG_Handle, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, types_Store_TAG_Handle, sizeof(types_Handle),
-	    &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(types_Handle));
-	return rt_env_send_opts(env, opts);
-}
-
-int
-(types_Store_send_Handle)(types_Store_ref to, const types_Handle *msg)
-{
-	return (types_Store_send_Handle_opt)(to, msg, NULL);
+	return r != 0 ? r : rt_env_send_opts(env, opts);
 }
 
 int
@@ -430,64 +464,47 @@ int
     rt_duration delay, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = types_Handle_env(&env, to.ref, types_Store_TAG_Handle, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, types_Store_TAG_Handle, sizeof(types_Handle),
-	    &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(types_Handle));
-	return rt_env_send_after(env, delay, out);
+	return r != 0 ? r : rt_env_send_after(env, delay, out);
+}
+
+int
+(types_Store_send_Both)(types_Store_ref to, const types_Both *msg)
+{
+	rt_env *env;
+	int r = types_Both_env(&env, to.ref, types_Store_TAG_Both, msg);
+
+	return r != 0 ? r : rt_env_send(env);
 }
 
 int
 (types_Store_send_Both_opt)(types_Store_ref to, const types_Both *msg,
     const rt_send_opts *opts)
 {
-	size_t extra;
 	rt_env *env;
-	int r;
+	int r = types_Both_env(&env, to.ref, types_Store_TAG_Both, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	extra = types_Both_extra(msg);
-	if (extra == SIZE_MAX)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, types_Store_TAG_Both,
-	    sizeof(types_Both) + extra, &env);
-	if (r != 0)
-		return r;
-	types_Both_copy(rt_env_payload(env), msg);
-	return rt_env_send_opts(env, opts);
-}
-
-int
-(types_Store_send_Both)(types_Store_ref to, const types_Both *msg)
-{
-	return (types_Store_send_Both_opt)(to, msg, NULL);
+	return r != 0 ? r : rt_env_send_opts(env, opts);
 }
 
 int
 (types_Store_send_Both_after)(types_Store_ref to, const types_Both *msg,
     rt_duration delay, rt_timer *out)
 {
-	size_t extra;
 	rt_env *env;
-	int r;
+	int r = types_Both_env(&env, to.ref, types_Store_TAG_Both, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	extra = types_Both_extra(msg);
-	if (extra == SIZE_MAX)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, types_Store_TAG_Both,
-	    sizeof(types_Both) + extra, &env);
-	if (r != 0)
-		return r;
-	types_Both_copy(rt_env_payload(env), msg);
-	return rt_env_send_after(env, delay, out);
+	return r != 0 ? r : rt_env_send_after(env, delay, out);
+}
+
+int
+(types_Store_send_Named)(types_Store_ref to, const types_Named *msg)
+{
+	rt_env *env;
+	int r = types_Named_env(&env, to.ref, types_Store_TAG_Named, msg);
+
+	return r != 0 ? r : rt_env_send(env);
 }
 
 int
@@ -495,22 +512,9 @@ int
     const rt_send_opts *opts)
 {
 	rt_env *env;
-	int r;
+	int r = types_Named_env(&env, to.ref, types_Store_TAG_Named, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, types_Store_TAG_Named, sizeof(types_Named),
-	    &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(types_Named));
-	return rt_env_send_opts(env, opts);
-}
-
-int
-(types_Store_send_Named)(types_Store_ref to, const types_Named *msg)
-{
-	return (types_Store_send_Named_opt)(to, msg, NULL);
+	return r != 0 ? r : rt_env_send_opts(env, opts);
 }
 
 int
@@ -518,16 +522,9 @@ int
     rt_duration delay, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = types_Named_env(&env, to.ref, types_Store_TAG_Named, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, types_Store_TAG_Named, sizeof(types_Named),
-	    &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(types_Named));
-	return rt_env_send_after(env, delay, out);
+	return r != 0 ? r : rt_env_send_after(env, delay, out);
 }
 
 int
@@ -535,16 +532,9 @@ int
     rt_duration period, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = types_Named_env(&env, to.ref, types_Store_TAG_Named, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, types_Store_TAG_Named, sizeof(types_Named),
-	    &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(types_Named));
-	return rt_env_send_every(env, period, NULL, out);
+	return r != 0 ? r : rt_env_send_every(env, period, NULL, out);
 }
 
 /* Actor Plain. */
@@ -581,13 +571,9 @@ const rt_actor_class types_Plain_class = {
 	.ntags = 1,
 	.tag_names = types_Plain_tag_names,
 	.dispatch = types_Plain_dispatch,
-	.on_start = NULL,
-	.on_stop = NULL,
 	.args_size = sizeof(types_Plain_args),
 	.mailbox_bound = 0, /* unbounded */
 	.overflow = RT_OVERFLOW_BLOCK,
-	.asks = NULL,
-	.nasks = 0,
 	.print = types_Plain_print_thunk,
 };
 
@@ -597,7 +583,6 @@ types_Plain_spawn(rt_system *sys, const types_Plain_args *args,
 {
 	size_t size = sizeof(types_Plain_args);
 	rt_env *env;
-	rt_ref ref;
 	int r;
 
 	r = rt_spawn_prepare(sys, &types_Plain_class, size, &env);
@@ -607,10 +592,7 @@ types_Plain_spawn(rt_system *sys, const types_Plain_args *args,
 		memcpy(rt_env_payload(env), args, size);
 	else
 		memset(rt_env_payload(env), 0, size);
-	r = rt_spawn_commit(env, &ref);
-	if (r == 0 && out != NULL)
-		out->ref = ref;
-	return r;
+	return rt_spawn_commit(env, out != NULL ? &out->ref : NULL);
 }
 
 int
@@ -628,26 +610,22 @@ types_Plain_whereis(rt_system *sys, const char *name, types_Plain_ref *out)
 }
 
 int
+(types_Plain_send_Handle)(types_Plain_ref to, const types_Handle *msg)
+{
+	rt_env *env;
+	int r = types_Handle_env(&env, to.ref, types_Plain_TAG_Handle, msg);
+
+	return r != 0 ? r : rt_env_send(env);
+}
+
+int
 (types_Plain_send_Handle_opt)(types_Plain_ref to, const types_Handle *msg,
     const rt_send_opts *opts)
 {
 	rt_env *env;
-	int r;
+	int r = types_Handle_env(&env, to.ref, types_Plain_TAG_Handle, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, types_Plain_TAG_Handle, sizeof(types_Handle),
-	    &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(types_Handle));
-	return rt_env_send_opts(env, opts);
-}
-
-int
-(types_Plain_send_Handle)(types_Plain_ref to, const types_Handle *msg)
-{
-	return (types_Plain_send_Handle_opt)(to, msg, NULL);
+	return r != 0 ? r : rt_env_send_opts(env, opts);
 }
 
 int
@@ -655,16 +633,9 @@ int
     rt_duration delay, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = types_Handle_env(&env, to.ref, types_Plain_TAG_Handle, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, types_Plain_TAG_Handle, sizeof(types_Handle),
-	    &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(types_Handle));
-	return rt_env_send_after(env, delay, out);
+	return r != 0 ? r : rt_env_send_after(env, delay, out);
 }
 
 /* Topic blobs. */

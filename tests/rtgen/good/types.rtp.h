@@ -27,12 +27,17 @@ typedef struct types_Plain_ref {
 	rt_ref ref;
 } types_Plain_ref;
 
-/* Message tags of the protocol, in declaration order. */
+/*
+ * Message ids: the number of each message in the protocol, in
+ * declaration order, for P_message_names. Envelopes do not carry
+ * them: they carry the dispatch tags of the actor kind they are for
+ * (enum P_A_tag below).
+ */
 enum {
-	types_Blob_TAG = 1,
-	types_Handle_TAG = 2,
-	types_Both_TAG = 3,
-	types_Named_TAG = 4
+	types_Blob_ID = 1,
+	types_Handle_ID = 2,
+	types_Both_ID = 3,
+	types_Named_ID = 4
 };
 
 /* Messages. */
@@ -47,7 +52,7 @@ typedef struct types_Blob {
 #line 3 "rtgen/good/types.rtp"
 	rt_bytes tail;
 } types_Blob;
-#line 51 "types.rtp.h"
+#line 56 "types.rtp.h"
 /*
  * types_Handle: a send copies its C-typed fields by value. A pointer in one
  * moves to the receiver when the send returns 0, and stays the caller's
@@ -62,7 +67,7 @@ typedef struct types_Handle {
 #line 4 "rtgen/good/types.rtp"
 	unsigned long n;
 } types_Handle;
-#line 66 "types.rtp.h"
+#line 71 "types.rtp.h"
 /*
  * types_Both: a send copies its C-typed fields by value. A pointer in one
  * moves to the receiver when the send returns 0, and stays the caller's
@@ -83,13 +88,13 @@ typedef struct types_Named {
 #line 7 "rtgen/good/types.rtp"
 	uint8_t c;
 } types_Named;
-#line 87 "types.rtp.h"
+#line 92 "types.rtp.h"
 
 /*
  * Printers, for logs and crash reports: P_M_print writes *m to f on one
  * line as M{field=value, ...}: strings quoted and escaped, bytes as
  * their length and first bytes in hex, enums by name, arrays in [],
- * refs as <ref> and C-typed fields as <c>. P_message_names[P_M_TAG]
+ * refs as <ref> and C-typed fields as <c>. P_message_names[P_M_ID]
  * is "M" (entry 0 is NULL).
  */
 extern const char *const types_message_names[];
@@ -99,19 +104,29 @@ void types_Both_print(FILE *f, const types_Both *m);
 void types_Named_print(FILE *f, const types_Named *m);
 
 /*
- * Actor Store: its state, spawn arguments, class and spawn function,
- * sends and handlers. The spawn copies args (NULL: all zero) and stores
- * the new ref in *out (out may be NULL); a send queues a copy of msg
- * (borrowed: strings are copied before it returns) and returns RT_EINVAL
- * for a NULL msg when the message has fields. Each send has an _opt
- * twin that takes rt_send_opts (priority, ttl, timeout; NULL: the
- * defaults, the same as the plain send), which also returns RT_EINVAL
- * for bad options. All return 0 or a negative RT_E* code.
+ * Actors. Each actor kind A has its state P_A, spawn arguments
+ * P_A_args, dispatch tags P_A_TAG_M (enum P_A_tag: the messages it
+ * accepts, then the replies to its asks), its class and functions that
+ * return 0 or a negative RT_E* code. P_A_spawn copies args (NULL: all
+ * zero) and stores the new ref in *out (out may be NULL). In a handler
+ * of A, P_A_self(ctx) is its own ref. P_A_register and P_A_whereis name
+ * it in the registry (_whereis: RT_ETYPE for another kind's name).
+ * P_A_send_M queues a copy of msg (borrowed: strings are copied before
+ * it returns) and returns RT_EINVAL for a NULL msg when M has fields.
+ * P_A_send_M_opt also takes rt_send_opts (priority, ttl, timeout; NULL:
+ * the defaults, as the plain send) and returns RT_EINVAL for bad ones;
+ * _after sends once after delay, _every every period (rt/timer.h). In
+ * C, a macro of the same name makes a message of the wrong type a hard
+ * error (a compound literal with commas needs parentheses, except in a
+ * plain send). The user writes the handlers: P_A_on_M, and those of the
+ * hooks A has.
  * The data of bytes fields is copied like strings; a bytes field with
  * NULL data and a len > 0 makes a send or the spawn return RT_EINVAL.
  * C-typed args are copied by value: a pointer in one is the new
  * actor's once the spawn returns 0.
  */
+
+/* Actor Store (see "Actors" above). */
 #line 10 "rtgen/good/types.rtp"
 typedef struct types_Store {
 #line 10 "rtgen/good/types.rtp"
@@ -130,7 +145,7 @@ typedef struct types_Store_args {
 #line 11 "rtgen/good/types.rtp"
 	const char *label;
 } types_Store_args;
-#line 134 "types.rtp.h"
+#line 149 "types.rtp.h"
 enum types_Store_tag {
 	types_Store_TAG_Blob = 0,
 	types_Store_TAG_Handle = 1,
@@ -140,7 +155,6 @@ enum types_Store_tag {
 extern const rt_actor_class types_Store_class;
 int types_Store_spawn(rt_system *sys, const types_Store_args *args,
     types_Store_ref *out);
-/* In one of its own handlers: its typed ref (rt_self). */
 static inline types_Store_ref
 types_Store_self(rt_ctx *ctx)
 {
@@ -148,8 +162,6 @@ types_Store_self(rt_ctx *ctx)
 
 	return r;
 }
-/* Its name in the registry: rt_register and rt_whereis; _whereis returns
- * RT_ETYPE when the name is another kind of actor's. */
 int types_Store_register(types_Store_ref a, const char *name);
 int types_Store_whereis(rt_system *sys, const char *name,
     types_Store_ref *out);
@@ -178,61 +190,48 @@ int types_Store_send_Named_after(types_Store_ref to, const types_Named *msg,
 int types_Store_send_Named_every(types_Store_ref to, const types_Named *msg,
     rt_duration period, rt_timer *out);
 #ifndef __cplusplus
-/* Make a message of the wrong type a hard error. A compound literal
- * with commas in it needs parentheses unless it is the message of a plain
- * send (P_A_send_M(to, msg)). */
 #define types_Store_send_Blob(to, ...) \
 	(types_Store_send_Blob)((to), _Generic((__VA_ARGS__), \
 	    types_Blob *: (__VA_ARGS__), const types_Blob *: (__VA_ARGS__)))
 #define types_Store_send_Blob_opt(to, msg, opts) \
 	(types_Store_send_Blob_opt)((to), _Generic((msg), \
-	    types_Blob *: (msg), const types_Blob *: (msg)), \
-	    (opts))
+	    types_Blob *: (msg), const types_Blob *: (msg)), (opts))
 #define types_Store_send_Blob_after(to, msg, delay, out) \
 	(types_Store_send_Blob_after)((to), _Generic((msg), \
-	    types_Blob *: (msg), const types_Blob *: (msg)), \
-	    (delay), (out))
+	    types_Blob *: (msg), const types_Blob *: (msg)), (delay), (out))
 #define types_Store_send_Blob_every(to, msg, period, out) \
 	(types_Store_send_Blob_every)((to), _Generic((msg), \
-	    types_Blob *: (msg), const types_Blob *: (msg)), \
-	    (period), (out))
+	    types_Blob *: (msg), const types_Blob *: (msg)), (period), (out))
 #define types_Store_send_Handle(to, ...) \
 	(types_Store_send_Handle)((to), _Generic((__VA_ARGS__), \
 	    types_Handle *: (__VA_ARGS__), const types_Handle *: (__VA_ARGS__)))
 #define types_Store_send_Handle_opt(to, msg, opts) \
 	(types_Store_send_Handle_opt)((to), _Generic((msg), \
-	    types_Handle *: (msg), const types_Handle *: (msg)), \
-	    (opts))
+	    types_Handle *: (msg), const types_Handle *: (msg)), (opts))
 #define types_Store_send_Handle_after(to, msg, delay, out) \
 	(types_Store_send_Handle_after)((to), _Generic((msg), \
-	    types_Handle *: (msg), const types_Handle *: (msg)), \
-	    (delay), (out))
+	    types_Handle *: (msg), const types_Handle *: (msg)), (delay), (out))
 #define types_Store_send_Both(to, ...) \
 	(types_Store_send_Both)((to), _Generic((__VA_ARGS__), \
 	    types_Both *: (__VA_ARGS__), const types_Both *: (__VA_ARGS__)))
 #define types_Store_send_Both_opt(to, msg, opts) \
 	(types_Store_send_Both_opt)((to), _Generic((msg), \
-	    types_Both *: (msg), const types_Both *: (msg)), \
-	    (opts))
+	    types_Both *: (msg), const types_Both *: (msg)), (opts))
 #define types_Store_send_Both_after(to, msg, delay, out) \
 	(types_Store_send_Both_after)((to), _Generic((msg), \
-	    types_Both *: (msg), const types_Both *: (msg)), \
-	    (delay), (out))
+	    types_Both *: (msg), const types_Both *: (msg)), (delay), (out))
 #define types_Store_send_Named(to, ...) \
 	(types_Store_send_Named)((to), _Generic((__VA_ARGS__), \
 	    types_Named *: (__VA_ARGS__), const types_Named *: (__VA_ARGS__)))
 #define types_Store_send_Named_opt(to, msg, opts) \
 	(types_Store_send_Named_opt)((to), _Generic((msg), \
-	    types_Named *: (msg), const types_Named *: (msg)), \
-	    (opts))
+	    types_Named *: (msg), const types_Named *: (msg)), (opts))
 #define types_Store_send_Named_after(to, msg, delay, out) \
 	(types_Store_send_Named_after)((to), _Generic((msg), \
-	    types_Named *: (msg), const types_Named *: (msg)), \
-	    (delay), (out))
+	    types_Named *: (msg), const types_Named *: (msg)), (delay), (out))
 #define types_Store_send_Named_every(to, msg, period, out) \
 	(types_Store_send_Named_every)((to), _Generic((msg), \
-	    types_Named *: (msg), const types_Named *: (msg)), \
-	    (period), (out))
+	    types_Named *: (msg), const types_Named *: (msg)), (period), (out))
 #endif
 /* Handlers of Store, which the user writes. */
 #line 9 "rtgen/good/types.rtp"
@@ -250,20 +249,9 @@ int types_Store_on_start(types_Store *self, rt_ctx *ctx,
     const types_Store_args *args);
 #line 12 "rtgen/good/types.rtp"
 void types_Store_on_stop(types_Store *self, rt_ctx *ctx, int reason);
-#line 254 "types.rtp.h"
+#line 253 "types.rtp.h"
 
-/*
- * Actor Plain: its state, spawn arguments, class and spawn function,
- * sends and handlers. The spawn copies args (NULL: all zero) and stores
- * the new ref in *out (out may be NULL); a send queues a copy of msg
- * (borrowed: strings are copied before it returns) and returns RT_EINVAL
- * for a NULL msg when the message has fields. Each send has an _opt
- * twin that takes rt_send_opts (priority, ttl, timeout; NULL: the
- * defaults, the same as the plain send), which also returns RT_EINVAL
- * for bad options. All return 0 or a negative RT_E* code.
- * C-typed args are copied by value: a pointer in one is the new
- * actor's once the spawn returns 0.
- */
+/* Actor Plain (see "Actors" above). */
 typedef struct types_Plain {
 	char rt_empty_; /* C has no empty structs */
 } types_Plain;
@@ -272,14 +260,13 @@ typedef struct types_Plain_args {
 #line 17 "rtgen/good/types.rtp"
 	unsigned long n;
 } types_Plain_args;
-#line 276 "types.rtp.h"
+#line 264 "types.rtp.h"
 enum types_Plain_tag {
 	types_Plain_TAG_Handle = 0
 };
 extern const rt_actor_class types_Plain_class;
 int types_Plain_spawn(rt_system *sys, const types_Plain_args *args,
     types_Plain_ref *out);
-/* In one of its own handlers: its typed ref (rt_self). */
 static inline types_Plain_ref
 types_Plain_self(rt_ctx *ctx)
 {
@@ -287,8 +274,6 @@ types_Plain_self(rt_ctx *ctx)
 
 	return r;
 }
-/* Its name in the registry: rt_register and rt_whereis; _whereis returns
- * RT_ETYPE when the name is another kind of actor's. */
 int types_Plain_register(types_Plain_ref a, const char *name);
 int types_Plain_whereis(rt_system *sys, const char *name,
     types_Plain_ref *out);
@@ -298,26 +283,21 @@ int types_Plain_send_Handle_opt(types_Plain_ref to, const types_Handle *msg,
 int types_Plain_send_Handle_after(types_Plain_ref to, const types_Handle *msg,
     rt_duration delay, rt_timer *out);
 #ifndef __cplusplus
-/* Make a message of the wrong type a hard error. A compound literal
- * with commas in it needs parentheses unless it is the message of a plain
- * send (P_A_send_M(to, msg)). */
 #define types_Plain_send_Handle(to, ...) \
 	(types_Plain_send_Handle)((to), _Generic((__VA_ARGS__), \
 	    types_Handle *: (__VA_ARGS__), const types_Handle *: (__VA_ARGS__)))
 #define types_Plain_send_Handle_opt(to, msg, opts) \
 	(types_Plain_send_Handle_opt)((to), _Generic((msg), \
-	    types_Handle *: (msg), const types_Handle *: (msg)), \
-	    (opts))
+	    types_Handle *: (msg), const types_Handle *: (msg)), (opts))
 #define types_Plain_send_Handle_after(to, msg, delay, out) \
 	(types_Plain_send_Handle_after)((to), _Generic((msg), \
-	    types_Handle *: (msg), const types_Handle *: (msg)), \
-	    (delay), (out))
+	    types_Handle *: (msg), const types_Handle *: (msg)), (delay), (out))
 #endif
 /* Handlers of Plain, which the user writes. */
 #line 16 "rtgen/good/types.rtp"
 int types_Plain_on_Handle(types_Plain *self, rt_ctx *ctx,
     const types_Handle *msg);
-#line 321 "types.rtp.h"
+#line 301 "types.rtp.h"
 
 /*
  * Topics. P_T_publish delivers msg to every actor subscribed to T in

@@ -231,6 +231,65 @@ int
 	return 0;
 }
 
+/*
+ * Envelopes. P_M_env(&env, to, tag, m), which the sends of M to every
+ * actor share, checks *m, makes an envelope for dispatch tag `tag` of
+ * actor `to` with rt_env_new and copies *m into it (strings and bytes
+ * too). It returns 0, RT_EINVAL (a NULL m when M has fields, or bad
+ * bytes) or the error of rt_env_new. The builder of a request M takes
+ * the call that makes the envelope first, `make`: rt_env_new for a send,
+ * rt_request_new for a call or an ask.
+ */
+static inline int
+common_Quote_env(rt_env **env,
+    int (*make)(rt_ref, uint32_t, size_t, rt_env **), rt_ref to, uint32_t tag,
+    const common_Quote *m)
+{
+	int r;
+
+	if (m == NULL)
+		return RT_EINVAL;
+	r = make(to, tag, sizeof(common_Quote), env);
+	if (r != 0)
+		return r;
+	memcpy(rt_env_payload(*env), m, sizeof(common_Quote));
+	return 0;
+}
+
+static inline int
+common_Order_env(rt_env **env, rt_ref to, uint32_t tag, const common_Order *m)
+{
+	size_t size = sizeof(common_Order), extra;
+	int r;
+
+	if (m == NULL)
+		return RT_EINVAL;
+	extra = common_Order_extra(m);
+	if (extra == SIZE_MAX)
+		return RT_EINVAL;
+	size += extra;
+	r = rt_env_new(to, tag, size, env);
+	if (r != 0)
+		return r;
+	common_Order_copy(rt_env_payload(*env), m);
+	return 0;
+}
+
+static inline int
+common_Ping_env(rt_env **env, rt_ref to, uint32_t tag, const common_Ping *m)
+{
+	int r;
+
+	r = rt_env_new(to, tag, sizeof(common_Ping), env);
+	if (r != 0)
+		return r;
+	if (m != NULL)
+		memcpy(rt_env_payload(*env), m, sizeof(common_Ping));
+	else
+		memset(rt_env_payload(*env), 0, sizeof(common_Ping));
+	return 0;
+}
+
 /* Actor Pricer. */
 static const char *const common_Pricer_tag_names[] = {
 	"Quote",
@@ -287,13 +346,9 @@ const rt_actor_class common_Pricer_class = {
 	.ntags = 1,
 	.tag_names = common_Pricer_tag_names,
 	.dispatch = common_Pricer_dispatch,
-	.on_start = NULL,
-	.on_stop = NULL,
 	.args_size = sizeof(common_Pricer_args),
 	.mailbox_bound = 0, /* unbounded */
 	.overflow = RT_OVERFLOW_BLOCK,
-	.asks = NULL,
-	.nasks = 0,
 	.print = common_Pricer_print_thunk,
 };
 
@@ -303,7 +358,6 @@ common_Pricer_spawn(rt_system *sys, const common_Pricer_args *args,
 {
 	size_t size = sizeof(common_Pricer_args);
 	rt_env *env;
-	rt_ref ref;
 	int r;
 
 	r = rt_spawn_prepare(sys, &common_Pricer_class, size, &env);
@@ -313,10 +367,7 @@ common_Pricer_spawn(rt_system *sys, const common_Pricer_args *args,
 		memcpy(rt_env_payload(env), args, size);
 	else
 		memset(rt_env_payload(env), 0, size);
-	r = rt_spawn_commit(env, &ref);
-	if (r == 0 && out != NULL)
-		out->ref = ref;
-	return r;
+	return rt_spawn_commit(env, out != NULL ? &out->ref : NULL);
 }
 
 int
@@ -334,26 +385,24 @@ common_Pricer_whereis(rt_system *sys, const char *name, common_Pricer_ref *out)
 }
 
 int
+(common_Pricer_send_Quote)(common_Pricer_ref to, const common_Quote *msg)
+{
+	rt_env *env;
+	int r = common_Quote_env(&env, rt_env_new, to.ref,
+	    common_Pricer_TAG_Quote, msg);
+
+	return r != 0 ? r : rt_env_send(env);
+}
+
+int
 (common_Pricer_send_Quote_opt)(common_Pricer_ref to, const common_Quote *msg,
     const rt_send_opts *opts)
 {
 	rt_env *env;
-	int r;
+	int r = common_Quote_env(&env, rt_env_new, to.ref,
+	    common_Pricer_TAG_Quote, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, common_Pricer_TAG_Quote, sizeof(common_Quote),
-	    &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(common_Quote));
-	return rt_env_send_opts(env, opts);
-}
-
-int
-(common_Pricer_send_Quote)(common_Pricer_ref to, const common_Quote *msg)
-{
-	return (common_Pricer_send_Quote_opt)(to, msg, NULL);
+	return r != 0 ? r : rt_env_send_opts(env, opts);
 }
 
 int
@@ -361,16 +410,10 @@ int
     rt_duration delay, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = common_Quote_env(&env, rt_env_new, to.ref,
+	    common_Pricer_TAG_Quote, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, common_Pricer_TAG_Quote, sizeof(common_Quote),
-	    &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(common_Quote));
-	return rt_env_send_after(env, delay, out);
+	return r != 0 ? r : rt_env_send_after(env, delay, out);
 }
 
 int
@@ -378,16 +421,10 @@ int
     rt_duration period, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = common_Quote_env(&env, rt_env_new, to.ref,
+	    common_Pricer_TAG_Quote, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, common_Pricer_TAG_Quote, sizeof(common_Quote),
-	    &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(common_Quote));
-	return rt_env_send_every(env, period, NULL, out);
+	return r != 0 ? r : rt_env_send_every(env, period, NULL, out);
 }
 
 int
@@ -399,14 +436,10 @@ int
 
 	if (reply == NULL)
 		return RT_EINVAL;
-	if (req == NULL)
-		return RT_EINVAL;
-	r = rt_request_new(to.ref, common_Pricer_TAG_Quote,
-	    sizeof(common_Quote), &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), req, sizeof(common_Quote));
-	return rt_call(sys, env, reply, sizeof(common_Price), timeout);
+	r = common_Quote_env(&env, rt_request_new, to.ref,
+	    common_Pricer_TAG_Quote, req);
+	return r != 0 ? r : rt_call(sys, env, reply, sizeof(common_Price),
+	    timeout);
 }
 
 rt_corr
@@ -414,16 +447,11 @@ rt_corr
     const common_Quote *req, rt_duration timeout)
 {
 	rt_env *env;
-	int r;
+	int r = common_Quote_env(&env, rt_request_new, to.ref,
+	    common_Pricer_TAG_Quote, req);
 
-	if (req == NULL)
-		return RT_EINVAL;
-	r = rt_request_new(to.ref, common_Pricer_TAG_Quote,
-	    sizeof(common_Quote), &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), req, sizeof(common_Quote));
-	return rt_ask(ctx, env, &common_Quote_request_desc, timeout);
+	return r != 0 ? r : rt_ask(ctx, env, &common_Quote_request_desc,
+	    timeout);
 }
 
 /* Actor Logger. */
@@ -467,13 +495,9 @@ const rt_actor_class common_Logger_class = {
 	.ntags = 2,
 	.tag_names = common_Logger_tag_names,
 	.dispatch = common_Logger_dispatch,
-	.on_start = NULL,
-	.on_stop = NULL,
 	.args_size = sizeof(common_Logger_args),
 	.mailbox_bound = 0, /* unbounded */
 	.overflow = RT_OVERFLOW_BLOCK,
-	.asks = NULL,
-	.nasks = 0,
 	.print = common_Logger_print_thunk,
 };
 
@@ -483,7 +507,6 @@ common_Logger_spawn(rt_system *sys, const common_Logger_args *args,
 {
 	size_t size = sizeof(common_Logger_args);
 	rt_env *env;
-	rt_ref ref;
 	int r;
 
 	r = rt_spawn_prepare(sys, &common_Logger_class, size, &env);
@@ -493,10 +516,7 @@ common_Logger_spawn(rt_system *sys, const common_Logger_args *args,
 		memcpy(rt_env_payload(env), args, size);
 	else
 		memset(rt_env_payload(env), 0, size);
-	r = rt_spawn_commit(env, &ref);
-	if (r == 0 && out != NULL)
-		out->ref = ref;
-	return r;
+	return rt_spawn_commit(env, out != NULL ? &out->ref : NULL);
 }
 
 int
@@ -514,72 +534,52 @@ common_Logger_whereis(rt_system *sys, const char *name, common_Logger_ref *out)
 }
 
 int
-(common_Logger_send_Order_opt)(common_Logger_ref to, const common_Order *msg,
-    const rt_send_opts *opts)
+(common_Logger_send_Order)(common_Logger_ref to, const common_Order *msg)
 {
-	size_t extra;
 	rt_env *env;
-	int r;
+	int r = common_Order_env(&env, to.ref, common_Logger_TAG_Order, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	extra = common_Order_extra(msg);
-	if (extra == SIZE_MAX)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, common_Logger_TAG_Order,
-	    sizeof(common_Order) + extra, &env);
-	if (r != 0)
-		return r;
-	common_Order_copy(rt_env_payload(env), msg);
-	return rt_env_send_opts(env, opts);
+	return r != 0 ? r : rt_env_send(env);
 }
 
 int
-(common_Logger_send_Order)(common_Logger_ref to, const common_Order *msg)
+(common_Logger_send_Order_opt)(common_Logger_ref to, const common_Order *msg,
+    const rt_send_opts *opts)
 {
-	return (common_Logger_send_Order_opt)(to, msg, NULL);
+	rt_env *env;
+	int r = common_Order_env(&env, to.ref, common_Logger_TAG_Order, msg);
+
+	return r != 0 ? r : rt_env_send_opts(env, opts);
 }
 
 int
 (common_Logger_send_Order_after)(common_Logger_ref to, const common_Order *msg,
     rt_duration delay, rt_timer *out)
 {
-	size_t extra;
 	rt_env *env;
-	int r;
+	int r = common_Order_env(&env, to.ref, common_Logger_TAG_Order, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	extra = common_Order_extra(msg);
-	if (extra == SIZE_MAX)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, common_Logger_TAG_Order,
-	    sizeof(common_Order) + extra, &env);
-	if (r != 0)
-		return r;
-	common_Order_copy(rt_env_payload(env), msg);
-	return rt_env_send_after(env, delay, out);
+	return r != 0 ? r : rt_env_send_after(env, delay, out);
 }
 
 int
 (common_Logger_send_Order_every)(common_Logger_ref to, const common_Order *msg,
     rt_duration period, rt_timer *out)
 {
-	size_t extra;
 	rt_env *env;
-	int r;
+	int r = common_Order_env(&env, to.ref, common_Logger_TAG_Order, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	extra = common_Order_extra(msg);
-	if (extra == SIZE_MAX)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, common_Logger_TAG_Order,
-	    sizeof(common_Order) + extra, &env);
-	if (r != 0)
-		return r;
-	common_Order_copy(rt_env_payload(env), msg);
-	return rt_env_send_every(env, period, common_Order_clone, out);
+	return r != 0 ? r : rt_env_send_every(env, period, common_Order_clone,
+	    out);
+}
+
+int
+(common_Logger_send_Ping)(common_Logger_ref to, const common_Ping *msg)
+{
+	rt_env *env;
+	int r = common_Ping_env(&env, to.ref, common_Logger_TAG_Ping, msg);
+
+	return r != 0 ? r : rt_env_send(env);
 }
 
 int
@@ -587,23 +587,9 @@ int
     const rt_send_opts *opts)
 {
 	rt_env *env;
-	int r;
+	int r = common_Ping_env(&env, to.ref, common_Logger_TAG_Ping, msg);
 
-	r = rt_env_new(to.ref, common_Logger_TAG_Ping, sizeof(common_Ping),
-	    &env);
-	if (r != 0)
-		return r;
-	if (msg != NULL)
-		memcpy(rt_env_payload(env), msg, sizeof(common_Ping));
-	else
-		memset(rt_env_payload(env), 0, sizeof(common_Ping));
-	return rt_env_send_opts(env, opts);
-}
-
-int
-(common_Logger_send_Ping)(common_Logger_ref to, const common_Ping *msg)
-{
-	return (common_Logger_send_Ping_opt)(to, msg, NULL);
+	return r != 0 ? r : rt_env_send_opts(env, opts);
 }
 
 int
@@ -611,17 +597,9 @@ int
     rt_duration delay, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = common_Ping_env(&env, to.ref, common_Logger_TAG_Ping, msg);
 
-	r = rt_env_new(to.ref, common_Logger_TAG_Ping, sizeof(common_Ping),
-	    &env);
-	if (r != 0)
-		return r;
-	if (msg != NULL)
-		memcpy(rt_env_payload(env), msg, sizeof(common_Ping));
-	else
-		memset(rt_env_payload(env), 0, sizeof(common_Ping));
-	return rt_env_send_after(env, delay, out);
+	return r != 0 ? r : rt_env_send_after(env, delay, out);
 }
 
 int
@@ -629,15 +607,7 @@ int
     rt_duration period, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = common_Ping_env(&env, to.ref, common_Logger_TAG_Ping, msg);
 
-	r = rt_env_new(to.ref, common_Logger_TAG_Ping, sizeof(common_Ping),
-	    &env);
-	if (r != 0)
-		return r;
-	if (msg != NULL)
-		memcpy(rt_env_payload(env), msg, sizeof(common_Ping));
-	else
-		memset(rt_env_payload(env), 0, sizeof(common_Ping));
-	return rt_env_send_every(env, period, NULL, out);
+	return r != 0 ? r : rt_env_send_every(env, period, NULL, out);
 }

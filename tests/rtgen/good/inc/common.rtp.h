@@ -27,13 +27,18 @@ typedef struct common_Logger_ref {
 	rt_ref ref;
 } common_Logger_ref;
 
-/* Message tags of the protocol, in declaration order. */
+/*
+ * Message ids: the number of each message in the protocol, in
+ * declaration order, for P_message_names. Envelopes do not carry
+ * them: they carry the dispatch tags of the actor kind they are for
+ * (enum P_A_tag below).
+ */
 enum {
-	common_Item_TAG = 1,
-	common_Order_TAG = 2,
-	common_Ping_TAG = 3,
-	common_Quote_TAG = 4,
-	common_Price_TAG = 5
+	common_Item_ID = 1,
+	common_Order_ID = 2,
+	common_Ping_ID = 3,
+	common_Quote_ID = 4,
+	common_Price_ID = 5
 };
 
 /* Enums. P_E_name(v) is the .rtp name of v, or NULL when v is none of
@@ -45,7 +50,7 @@ typedef enum common_Level {
 #line 4 "rtgen/good/inc/common.rtp"
 	common_Level_HIGH = 1
 } common_Level;
-#line 49 "common.rtp.h"
+#line 54 "common.rtp.h"
 const char *common_Level_name(common_Level v);
 
 /* Messages. */
@@ -79,13 +84,13 @@ typedef struct common_Price {
 #line 16 "rtgen/good/inc/common.rtp"
 	const char *currency;
 } common_Price;
-#line 83 "common.rtp.h"
+#line 88 "common.rtp.h"
 
 /*
  * Printers, for logs and crash reports: P_M_print writes *m to f on one
  * line as M{field=value, ...}: strings quoted and escaped, bytes as
  * their length and first bytes in hex, enums by name, arrays in [],
- * refs as <ref> and C-typed fields as <c>. P_message_names[P_M_TAG]
+ * refs as <ref> and C-typed fields as <c>. P_message_names[P_M_ID]
  * is "M" (entry 0 is NULL).
  */
 extern const char *const common_message_names[];
@@ -114,28 +119,40 @@ int common_reply_Quote(rt_reply_token t, const common_Price *reply);
 #endif
 
 /*
- * Actor Pricer: its state, spawn arguments, class and spawn function,
- * sends and handlers. The spawn copies args (NULL: all zero) and stores
- * the new ref in *out (out may be NULL); a send queues a copy of msg
- * (borrowed: strings are copied before it returns) and returns RT_EINVAL
- * for a NULL msg when the message has fields. Each send has an _opt
- * twin that takes rt_send_opts (priority, ttl, timeout; NULL: the
- * defaults, the same as the plain send), which also returns RT_EINVAL
- * for bad options. All return 0 or a negative RT_E* code.
- * A request M -> R it accepts can also be called or asked (req as msg
- * above). P_A_call_M, for a thread that is not an actor, waits at
- * most timeout (RT_FOREVER: no limit) for the reply, copied to *reply
- * (its strings and bytes stay valid until the thread's next call),
- * and returns 0, RT_ETIMEDOUT or the request's error (RT_ENOACTOR:
- * the actor stopped or crashed first); reply may be NULL only when R
- * has no fields (else RT_EINVAL). P_A_ask_M, from a handler of an
- * actor that `asks M`, returns at once a correlation id (> 0) or a
- * negative RT_E* code; the answer comes to that actor's on_M_reply.
- * The handler of a request fills *reply (zeroed before it runs) and
- * returns 0, or takes rt_reply_defer(ctx), returns RT_DEFER and
- * answers later with P_reply_M. A request that is sent, not called or
- * asked, runs the same handler and its reply is dropped.
+ * Actors. Each actor kind A has its state P_A, spawn arguments
+ * P_A_args, dispatch tags P_A_TAG_M (enum P_A_tag: the messages it
+ * accepts, then the replies to its asks), its class and functions that
+ * return 0 or a negative RT_E* code. P_A_spawn copies args (NULL: all
+ * zero) and stores the new ref in *out (out may be NULL). In a handler
+ * of A, P_A_self(ctx) is its own ref. P_A_register and P_A_whereis name
+ * it in the registry (_whereis: RT_ETYPE for another kind's name).
+ * P_A_send_M queues a copy of msg (borrowed: strings are copied before
+ * it returns) and returns RT_EINVAL for a NULL msg when M has fields.
+ * P_A_send_M_opt also takes rt_send_opts (priority, ttl, timeout; NULL:
+ * the defaults, as the plain send) and returns RT_EINVAL for bad ones;
+ * _after sends once after delay, _every every period (rt/timer.h). In
+ * C, a macro of the same name makes a message of the wrong type a hard
+ * error (a compound literal with commas needs parentheses, except in a
+ * plain send). The user writes the handlers: P_A_on_M, and those of the
+ * hooks A has.
+ * The data of bytes fields is copied like strings; a bytes field with
+ * NULL data and a len > 0 makes a send or the spawn return RT_EINVAL.
+ * A request M -> R that an actor accepts can also be called or asked
+ * (req as msg above). P_A_call_M, for a thread that is not an actor,
+ * waits at most timeout (RT_FOREVER: no limit) for the reply, copied
+ * to *reply (its strings and bytes stay valid until the thread's next
+ * call), and returns 0, RT_ETIMEDOUT or the request's error
+ * (RT_ENOACTOR: the actor stopped or crashed first); reply may be NULL
+ * only when R has no fields (else RT_EINVAL). P_A_ask_M, from a
+ * handler of an actor that `asks M`, returns at once a correlation id
+ * (> 0) or a negative RT_E* code; the answer comes to that actor's
+ * on_M_reply. The handler of a request fills *reply (zeroed before it
+ * runs) and returns 0, or takes rt_reply_defer(ctx), returns RT_DEFER
+ * and answers later with P_reply_M. A request that is sent, not called
+ * or asked, runs the same handler and its reply is dropped.
  */
+
+/* Actor Pricer (see "Actors" above). */
 typedef struct common_Pricer {
 	char rt_empty_; /* C has no empty structs */
 } common_Pricer;
@@ -148,7 +165,6 @@ enum common_Pricer_tag {
 extern const rt_actor_class common_Pricer_class;
 int common_Pricer_spawn(rt_system *sys, const common_Pricer_args *args,
     common_Pricer_ref *out);
-/* In one of its own handlers: its typed ref (rt_self). */
 static inline common_Pricer_ref
 common_Pricer_self(rt_ctx *ctx)
 {
@@ -156,8 +172,6 @@ common_Pricer_self(rt_ctx *ctx)
 
 	return r;
 }
-/* Its name in the registry: rt_register and rt_whereis; _whereis returns
- * RT_ETYPE when the name is another kind of actor's. */
 int common_Pricer_register(common_Pricer_ref a, const char *name);
 int common_Pricer_whereis(rt_system *sys, const char *name,
     common_Pricer_ref *out);
@@ -173,51 +187,34 @@ int common_Pricer_call_Quote(rt_system *sys, common_Pricer_ref to,
 rt_corr common_Pricer_ask_Quote(rt_ctx *ctx, common_Pricer_ref to,
     const common_Quote *req, rt_duration timeout);
 #ifndef __cplusplus
-/* Make a message of the wrong type a hard error. A compound literal
- * with commas in it needs parentheses unless it is the message of a plain
- * send (P_A_send_M(to, msg)). */
 #define common_Pricer_send_Quote(to, ...) \
 	(common_Pricer_send_Quote)((to), _Generic((__VA_ARGS__), \
 	    common_Quote *: (__VA_ARGS__), const common_Quote *: (__VA_ARGS__)))
 #define common_Pricer_send_Quote_opt(to, msg, opts) \
 	(common_Pricer_send_Quote_opt)((to), _Generic((msg), \
-	    common_Quote *: (msg), const common_Quote *: (msg)), \
-	    (opts))
+	    common_Quote *: (msg), const common_Quote *: (msg)), (opts))
 #define common_Pricer_send_Quote_after(to, msg, delay, out) \
 	(common_Pricer_send_Quote_after)((to), _Generic((msg), \
-	    common_Quote *: (msg), const common_Quote *: (msg)), \
-	    (delay), (out))
+	    common_Quote *: (msg), const common_Quote *: (msg)), (delay), (out))
 #define common_Pricer_send_Quote_every(to, msg, period, out) \
 	(common_Pricer_send_Quote_every)((to), _Generic((msg), \
-	    common_Quote *: (msg), const common_Quote *: (msg)), \
-	    (period), (out))
+	    common_Quote *: (msg), const common_Quote *: (msg)), (period), \
+	    (out))
 #define common_Pricer_call_Quote(sys, to, req, reply, timeout) \
 	(common_Pricer_call_Quote)((sys), (to), _Generic((req), \
 	    common_Quote *: (req), const common_Quote *: (req)), \
 	    _Generic((reply), common_Price *: (reply)), (timeout))
 #define common_Pricer_ask_Quote(ctx, to, req, timeout) \
 	(common_Pricer_ask_Quote)((ctx), (to), _Generic((req), \
-	    common_Quote *: (req), const common_Quote *: (req)), \
-	    (timeout))
+	    common_Quote *: (req), const common_Quote *: (req)), (timeout))
 #endif
 /* Handlers of Pricer, which the user writes. */
 #line 18 "rtgen/good/inc/common.rtp"
 int common_Pricer_on_Quote(common_Pricer *self, rt_ctx *ctx,
     const common_Quote *req, common_Price *reply);
-#line 208 "common.rtp.h"
+#line 216 "common.rtp.h"
 
-/*
- * Actor Logger: its state, spawn arguments, class and spawn function,
- * sends and handlers. The spawn copies args (NULL: all zero) and stores
- * the new ref in *out (out may be NULL); a send queues a copy of msg
- * (borrowed: strings are copied before it returns) and returns RT_EINVAL
- * for a NULL msg when the message has fields. Each send has an _opt
- * twin that takes rt_send_opts (priority, ttl, timeout; NULL: the
- * defaults, the same as the plain send), which also returns RT_EINVAL
- * for bad options. All return 0 or a negative RT_E* code.
- * The data of bytes fields is copied like strings; a bytes field with
- * NULL data and a len > 0 makes a send or the spawn return RT_EINVAL.
- */
+/* Actor Logger (see "Actors" above). */
 typedef struct common_Logger {
 	char rt_empty_; /* C has no empty structs */
 } common_Logger;
@@ -231,7 +228,6 @@ enum common_Logger_tag {
 extern const rt_actor_class common_Logger_class;
 int common_Logger_spawn(rt_system *sys, const common_Logger_args *args,
     common_Logger_ref *out);
-/* In one of its own handlers: its typed ref (rt_self). */
 static inline common_Logger_ref
 common_Logger_self(rt_ctx *ctx)
 {
@@ -239,8 +235,6 @@ common_Logger_self(rt_ctx *ctx)
 
 	return r;
 }
-/* Its name in the registry: rt_register and rt_whereis; _whereis returns
- * RT_ETYPE when the name is another kind of actor's. */
 int common_Logger_register(common_Logger_ref a, const char *name);
 int common_Logger_whereis(rt_system *sys, const char *name,
     common_Logger_ref *out);
@@ -259,27 +253,23 @@ int common_Logger_send_Ping_after(common_Logger_ref to, const common_Ping *msg,
 int common_Logger_send_Ping_every(common_Logger_ref to, const common_Ping *msg,
     rt_duration period, rt_timer *out);
 #ifndef __cplusplus
-/* Make a message of the wrong type a hard error. A compound literal
- * with commas in it needs parentheses unless it is the message of a plain
- * send (P_A_send_M(to, msg)). */
 #define common_Logger_send_Order(to, ...) \
 	(common_Logger_send_Order)((to), _Generic((__VA_ARGS__), \
 	    common_Order *: (__VA_ARGS__), const common_Order *: (__VA_ARGS__)))
 #define common_Logger_send_Order_opt(to, msg, opts) \
 	(common_Logger_send_Order_opt)((to), _Generic((msg), \
-	    common_Order *: (msg), const common_Order *: (msg)), \
-	    (opts))
+	    common_Order *: (msg), const common_Order *: (msg)), (opts))
 #define common_Logger_send_Order_after(to, msg, delay, out) \
 	(common_Logger_send_Order_after)((to), _Generic((msg), \
-	    common_Order *: (msg), const common_Order *: (msg)), \
-	    (delay), (out))
+	    common_Order *: (msg), const common_Order *: (msg)), (delay), (out))
 #define common_Logger_send_Order_every(to, msg, period, out) \
 	(common_Logger_send_Order_every)((to), _Generic((msg), \
-	    common_Order *: (msg), const common_Order *: (msg)), \
-	    (period), (out))
+	    common_Order *: (msg), const common_Order *: (msg)), (period), \
+	    (out))
 #define common_Logger_send_Ping(to, ...) \
 	(common_Logger_send_Ping)((to), _Generic((__VA_ARGS__), \
-	    common_Ping *: (__VA_ARGS__), const common_Ping *: (__VA_ARGS__), void *: (__VA_ARGS__)))
+	    common_Ping *: (__VA_ARGS__), const common_Ping *: (__VA_ARGS__), \
+	    void *: (__VA_ARGS__)))
 #define common_Logger_send_Ping_opt(to, msg, opts) \
 	(common_Logger_send_Ping_opt)((to), _Generic((msg), \
 	    common_Ping *: (msg), const common_Ping *: (msg), void *: (msg)), \
@@ -300,7 +290,7 @@ int common_Logger_on_Order(common_Logger *self, rt_ctx *ctx,
 #line 19 "rtgen/good/inc/common.rtp"
 int common_Logger_on_Ping(common_Logger *self, rt_ctx *ctx,
     const common_Ping *msg);
-#line 304 "common.rtp.h"
+#line 294 "common.rtp.h"
 
 /*
  * Sends, calls and asks that do not exist: an actor accepts only the

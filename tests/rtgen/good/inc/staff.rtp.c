@@ -20,6 +20,27 @@ staff_Shift_print(FILE *f, const staff_Shift *m)
 	fputc('}', f);
 }
 
+/*
+ * Envelopes. P_M_env(&env, to, tag, m), which the sends of M to every
+ * actor share, checks *m, makes an envelope for dispatch tag `tag` of
+ * actor `to` with rt_env_new and copies *m into it (strings and bytes
+ * too). It returns 0, RT_EINVAL (a NULL m when M has fields, or bad
+ * bytes) or the error of rt_env_new.
+ */
+static inline int
+staff_Shift_env(rt_env **env, rt_ref to, uint32_t tag, const staff_Shift *m)
+{
+	int r;
+
+	if (m == NULL)
+		return RT_EINVAL;
+	r = rt_env_new(to, tag, sizeof(staff_Shift), env);
+	if (r != 0)
+		return r;
+	memcpy(rt_env_payload(*env), m, sizeof(staff_Shift));
+	return 0;
+}
+
 /* Actor Clerk. */
 static const char *const staff_Clerk_tag_names[] = {
 	"Shift",
@@ -100,12 +121,9 @@ const rt_actor_class staff_Clerk_class = {
 	.tag_names = staff_Clerk_tag_names,
 	.dispatch = staff_Clerk_dispatch,
 	.on_start = staff_Clerk_start_thunk,
-	.on_stop = NULL,
 	.args_size = sizeof(staff_Clerk_args),
 	.mailbox_bound = 0, /* unbounded */
 	.overflow = RT_OVERFLOW_BLOCK,
-	.asks = NULL,
-	.nasks = 0,
 	.args_extra = staff_Clerk_args_extra_thunk,
 	.args_copy = staff_Clerk_args_copy_thunk,
 	.print = staff_Clerk_print_thunk,
@@ -117,7 +135,6 @@ staff_Clerk_spawn(rt_system *sys, const staff_Clerk_args *args,
 {
 	size_t size = sizeof(staff_Clerk_args);
 	rt_env *env;
-	rt_ref ref;
 	int r;
 
 	if (args != NULL)
@@ -129,10 +146,7 @@ staff_Clerk_spawn(rt_system *sys, const staff_Clerk_args *args,
 		staff_Clerk_args_copy(rt_env_payload(env), args);
 	else
 		memset(rt_env_payload(env), 0, size);
-	r = rt_spawn_commit(env, &ref);
-	if (r == 0 && out != NULL)
-		out->ref = ref;
-	return r;
+	return rt_spawn_commit(env, out != NULL ? &out->ref : NULL);
 }
 
 int
@@ -150,26 +164,22 @@ staff_Clerk_whereis(rt_system *sys, const char *name, staff_Clerk_ref *out)
 }
 
 int
+(staff_Clerk_send_Shift)(staff_Clerk_ref to, const staff_Shift *msg)
+{
+	rt_env *env;
+	int r = staff_Shift_env(&env, to.ref, staff_Clerk_TAG_Shift, msg);
+
+	return r != 0 ? r : rt_env_send(env);
+}
+
+int
 (staff_Clerk_send_Shift_opt)(staff_Clerk_ref to, const staff_Shift *msg,
     const rt_send_opts *opts)
 {
 	rt_env *env;
-	int r;
+	int r = staff_Shift_env(&env, to.ref, staff_Clerk_TAG_Shift, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, staff_Clerk_TAG_Shift, sizeof(staff_Shift),
-	    &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(staff_Shift));
-	return rt_env_send_opts(env, opts);
-}
-
-int
-(staff_Clerk_send_Shift)(staff_Clerk_ref to, const staff_Shift *msg)
-{
-	return (staff_Clerk_send_Shift_opt)(to, msg, NULL);
+	return r != 0 ? r : rt_env_send_opts(env, opts);
 }
 
 int
@@ -177,16 +187,9 @@ int
     rt_duration delay, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = staff_Shift_env(&env, to.ref, staff_Clerk_TAG_Shift, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, staff_Clerk_TAG_Shift, sizeof(staff_Shift),
-	    &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(staff_Shift));
-	return rt_env_send_after(env, delay, out);
+	return r != 0 ? r : rt_env_send_after(env, delay, out);
 }
 
 int
@@ -194,16 +197,9 @@ int
     rt_duration period, rt_timer *out)
 {
 	rt_env *env;
-	int r;
+	int r = staff_Shift_env(&env, to.ref, staff_Clerk_TAG_Shift, msg);
 
-	if (msg == NULL)
-		return RT_EINVAL;
-	r = rt_env_new(to.ref, staff_Clerk_TAG_Shift, sizeof(staff_Shift),
-	    &env);
-	if (r != 0)
-		return r;
-	memcpy(rt_env_payload(env), msg, sizeof(staff_Shift));
-	return rt_env_send_every(env, period, NULL, out);
+	return r != 0 ? r : rt_env_send_every(env, period, NULL, out);
 }
 
 /* Supervisor Desk. */
@@ -214,7 +210,7 @@ static const staff_Clerk_args staff_Desk_clerk_args = {
 #line 15 "rtgen/good/inc/staff.rtp"
 	.name = "front",
 };
-#line 218 "staff.rtp.c"
+#line 214 "staff.rtp.c"
 static const rt_child_spec staff_Desk_children[] = {
 	{
 		.name = "clerk",

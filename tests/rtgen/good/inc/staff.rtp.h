@@ -30,9 +30,14 @@ typedef struct staff_Desk_ref {
 	rt_ref ref;
 } staff_Desk_ref;
 
-/* Message tags of the protocol, in declaration order. */
+/*
+ * Message ids: the number of each message in the protocol, in
+ * declaration order, for P_message_names. Envelopes do not carry
+ * them: they carry the dispatch tags of the actor kind they are for
+ * (enum P_A_tag below).
+ */
 enum {
-	staff_Shift_TAG = 1
+	staff_Shift_ID = 1
 };
 
 /* Messages. */
@@ -41,28 +46,38 @@ typedef struct staff_Shift {
 #line 5 "rtgen/good/inc/staff.rtp"
 	uint32_t hours;
 } staff_Shift;
-#line 45 "staff.rtp.h"
+#line 50 "staff.rtp.h"
 
 /*
  * Printers, for logs and crash reports: P_M_print writes *m to f on one
  * line as M{field=value, ...}: strings quoted and escaped, bytes as
  * their length and first bytes in hex, enums by name, arrays in [],
- * refs as <ref> and C-typed fields as <c>. P_message_names[P_M_TAG]
+ * refs as <ref> and C-typed fields as <c>. P_message_names[P_M_ID]
  * is "M" (entry 0 is NULL).
  */
 extern const char *const staff_message_names[];
 void staff_Shift_print(FILE *f, const staff_Shift *m);
 
 /*
- * Actor Clerk: its state, spawn arguments, class and spawn function,
- * sends and handlers. The spawn copies args (NULL: all zero) and stores
- * the new ref in *out (out may be NULL); a send queues a copy of msg
- * (borrowed: strings are copied before it returns) and returns RT_EINVAL
- * for a NULL msg when the message has fields. Each send has an _opt
- * twin that takes rt_send_opts (priority, ttl, timeout; NULL: the
- * defaults, the same as the plain send), which also returns RT_EINVAL
- * for bad options. All return 0 or a negative RT_E* code.
+ * Actors. Each actor kind A has its state P_A, spawn arguments
+ * P_A_args, dispatch tags P_A_TAG_M (enum P_A_tag: the messages it
+ * accepts, then the replies to its asks), its class and functions that
+ * return 0 or a negative RT_E* code. P_A_spawn copies args (NULL: all
+ * zero) and stores the new ref in *out (out may be NULL). In a handler
+ * of A, P_A_self(ctx) is its own ref. P_A_register and P_A_whereis name
+ * it in the registry (_whereis: RT_ETYPE for another kind's name).
+ * P_A_send_M queues a copy of msg (borrowed: strings are copied before
+ * it returns) and returns RT_EINVAL for a NULL msg when M has fields.
+ * P_A_send_M_opt also takes rt_send_opts (priority, ttl, timeout; NULL:
+ * the defaults, as the plain send) and returns RT_EINVAL for bad ones;
+ * _after sends once after delay, _every every period (rt/timer.h). In
+ * C, a macro of the same name makes a message of the wrong type a hard
+ * error (a compound literal with commas needs parentheses, except in a
+ * plain send). The user writes the handlers: P_A_on_M, and those of the
+ * hooks A has.
  */
+
+/* Actor Clerk (see "Actors" above). */
 typedef struct staff_Clerk {
 	char rt_empty_; /* C has no empty structs */
 } staff_Clerk;
@@ -73,14 +88,13 @@ typedef struct staff_Clerk_args {
 #line 9 "rtgen/good/inc/staff.rtp"
 	const char *name;
 } staff_Clerk_args;
-#line 77 "staff.rtp.h"
+#line 92 "staff.rtp.h"
 enum staff_Clerk_tag {
 	staff_Clerk_TAG_Shift = 0
 };
 extern const rt_actor_class staff_Clerk_class;
 int staff_Clerk_spawn(rt_system *sys, const staff_Clerk_args *args,
     staff_Clerk_ref *out);
-/* In one of its own handlers: its typed ref (rt_self). */
 static inline staff_Clerk_ref
 staff_Clerk_self(rt_ctx *ctx)
 {
@@ -88,8 +102,6 @@ staff_Clerk_self(rt_ctx *ctx)
 
 	return r;
 }
-/* Its name in the registry: rt_register and rt_whereis; _whereis returns
- * RT_ETYPE when the name is another kind of actor's. */
 int staff_Clerk_register(staff_Clerk_ref a, const char *name);
 int staff_Clerk_whereis(rt_system *sys, const char *name,
     staff_Clerk_ref *out);
@@ -101,24 +113,18 @@ int staff_Clerk_send_Shift_after(staff_Clerk_ref to, const staff_Shift *msg,
 int staff_Clerk_send_Shift_every(staff_Clerk_ref to, const staff_Shift *msg,
     rt_duration period, rt_timer *out);
 #ifndef __cplusplus
-/* Make a message of the wrong type a hard error. A compound literal
- * with commas in it needs parentheses unless it is the message of a plain
- * send (P_A_send_M(to, msg)). */
 #define staff_Clerk_send_Shift(to, ...) \
 	(staff_Clerk_send_Shift)((to), _Generic((__VA_ARGS__), \
 	    staff_Shift *: (__VA_ARGS__), const staff_Shift *: (__VA_ARGS__)))
 #define staff_Clerk_send_Shift_opt(to, msg, opts) \
 	(staff_Clerk_send_Shift_opt)((to), _Generic((msg), \
-	    staff_Shift *: (msg), const staff_Shift *: (msg)), \
-	    (opts))
+	    staff_Shift *: (msg), const staff_Shift *: (msg)), (opts))
 #define staff_Clerk_send_Shift_after(to, msg, delay, out) \
 	(staff_Clerk_send_Shift_after)((to), _Generic((msg), \
-	    staff_Shift *: (msg), const staff_Shift *: (msg)), \
-	    (delay), (out))
+	    staff_Shift *: (msg), const staff_Shift *: (msg)), (delay), (out))
 #define staff_Clerk_send_Shift_every(to, msg, period, out) \
 	(staff_Clerk_send_Shift_every)((to), _Generic((msg), \
-	    staff_Shift *: (msg), const staff_Shift *: (msg)), \
-	    (period), (out))
+	    staff_Shift *: (msg), const staff_Shift *: (msg)), (period), (out))
 #endif
 /* Handlers of Clerk, which the user writes. */
 #line 8 "rtgen/good/inc/staff.rtp"
@@ -126,18 +132,20 @@ int staff_Clerk_on_Shift(staff_Clerk *self, rt_ctx *ctx,
     const staff_Shift *msg);
 int staff_Clerk_on_start(staff_Clerk *self, rt_ctx *ctx,
     const staff_Clerk_args *args);
-#line 130 "staff.rtp.h"
+#line 136 "staff.rtp.h"
 
 /*
- * Supervisor Desk: one_for_all, at most 3 restarts within 5s.
- * P_S_start starts it as a root supervisor, and through it its children
- * in order, and stores its ref in *out (out may be NULL); it returns 0,
- * RT_EINVAL, RT_ESTART (a child failed to start: those started are
- * stopped), RT_ESHUTDOWN or RT_ENOMEM. P_S_spec is its spec, for
- * rt_sup_start or as the child of another supervisor.
+ * Supervisors. P_S_start starts S as a root supervisor, and through it
+ * its children in order, and stores its ref in *out (out may be NULL);
+ * it returns 0, RT_EINVAL, RT_ESTART (a child failed to start: those
+ * started are stopped), RT_ESHUTDOWN or RT_ENOMEM. P_S_spec is its spec,
+ * for rt_sup_start or as the child of another supervisor.
  * P_S_c is the ref of its child c: the same across the child's restarts,
  * zeroed while the child is not started or when s is no live supervisor.
  */
+
+/* Supervisor Desk (see "Supervisors" above): one_for_all, at most 3 restarts
+ * within 5s. */
 extern const rt_sup_spec staff_Desk_spec;
 int staff_Desk_start(rt_system *sys, staff_Desk_ref *out);
 staff_Clerk_ref staff_Desk_clerk(staff_Desk_ref s);
