@@ -70,11 +70,7 @@ emit_dlist_add(struct emit_dlist *l, struct emit_pset *seen, const ast_decl *d)
 		return;
 	if (l->len == l->cap) {
 		l->cap = l->cap == 0 ? 8 : 2 * l->cap;
-		l->at = realloc(l->at, l->cap * sizeof(*l->at));
-		if (l->at == NULL) {
-			fputs("rtgen: out of memory\n", stderr);
-			abort();
-		}
+		l->at = ast_xrealloc(l->at, l->cap * sizeof(*l->at));
 	}
 	l->at[l->len++] = d;
 }
@@ -97,11 +93,7 @@ emit_put(struct emit *e, const char *s, size_t n)
 
 		while (b->len + n + 1 > cap)
 			cap *= 2;
-		b->data = realloc(b->data, cap);
-		if (b->data == NULL) {
-			fputs("rtgen: out of memory\n", stderr);
-			abort();
-		}
+		b->data = ast_xrealloc(b->data, cap);
 		b->cap = cap;
 	}
 	memcpy(b->data + b->len, s, n);

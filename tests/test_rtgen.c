@@ -26,6 +26,7 @@
 #include "ast.h"
 #include "diag.h"
 #include "emit_c.h"
+#include "loader.h"
 #include "rtgen.h"
 #include "rtp_parse.h"
 #include "sema.h"
@@ -50,8 +51,11 @@ compile_text(const char *text, size_t len, bool check)
 
 	diag_init(&d, err, "t.rtp", text, len);
 	r.unit = ast_unit_new("t.rtp");
-	if (rtp_parse_text(r.unit, &d, text, len) == 0 && check)
-		sema_check(r.unit, &d);
+	/* The front end, or only its parser. */
+	if (check)
+		(void)loader_check_text(NULL, r.unit, &d, text, len);
+	else
+		(void)rtp_parse_text(r.unit, &d, text, len);
 	r.errors = d.errors;
 	diag_fini(&d);
 	fclose(err);
