@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What the C emitter's two halves share (emit_c_int.h): the output, which
- * counts lines and maps them into the .rtp with #line, and the questions
- * both halves ask of the AST (what a field list holds, which messages are
- * requests, replies or published).
+ * What the parts of the C emitter share (emit_c_int.h): sets and lists of
+ * declarations, the questions every part asks of the AST (what a field
+ * list holds, which messages are requests, replies or published), and the
+ * few pieces of output that several parts write: a struct definition,
+ * typed refs, and the macros that make an argument of the wrong type a
+ * hard error.
  */
 #include "emit_c_int.h"
-#include "emit_text.h"
 
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,246 +80,6 @@ emit_buf_free(emit_buf *b)
 {
 	free(b->data);
 	memset(b, 0, sizeof(*b));
-}
-
-void
-emit_put(struct emit *e, const char *s, size_t n)
-{
-	emit_buf *b = e->b;
-	size_t i;
-
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap == 0 ? 4096 : b->cap;
-
-		while (b->len + n + 1 > cap)
-			cap *= 2;
-		b->data = ast_xrealloc(b->data, cap);
-		b->cap = cap;
-	}
-	memcpy(b->data + b->len, s, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-	for (i = 0; i < n; i++)
-		if (s[i] == '\n')
-			e->line++;
-}
-
-/* The one way text gets out: printf-style, line-counted. */
-void
-emit_out(struct emit *e, const char *fmt, ...)
-{
-	char small[512], *t;
-	va_list ap;
-	size_t n;
-
-	va_start(ap, fmt);
-	t = emit_text_vformat(small, sizeof(small), &n, fmt, ap);
-	va_end(ap);
-	if (t == NULL)
-		return;
-	emit_put(e, t, n);
-	if (t != small)
-		free(t);
-}
-
-/* Like out(), for prototypes, function heads and long statements: a line
- * longer than 79 columns (a tab is 8) is broken after the last ", " that
- * fits among those least deep in parentheses (so that a function
- * pointer's parameters stay together), and goes on indented by four
- * spaces more than the line began, as in the rest of rt. */
-void
-emit_wrapped(struct emit *e, const char *fmt, ...)
-{
-	const size_t limit = 79;
-	char *text, *line, *nl;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	text = ast_xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(text, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	for (line = text; *line != '\0'; line = nl) {
-		size_t len, tabs = strspn(line, "\t"), indent;
-
-		if (tabs > 8)
-			tabs = 8; /* no generated line is indented so deep */
-		indent = 7 * tabs;
-		nl = strchr(line, '\n');
-		nl = nl != NULL ? nl + 1 : line + strlen(line);
-		len = (size_t)(nl - line);
-		while (indent + len > limit + 1) {
-			size_t cut = 0, i, depth = 0, cut_depth = 0;
-
-			for (i = 0; i + 2 <= len && indent + i + 1 <= limit;
-			    i++) {
-				if (line[i] == '(')
-					depth++;
-				else if (line[i] == ')' && depth > 0)
-					depth--;
-				else if (line[i] == ',' && line[i + 1] == ' ' &&
-				    (cut == 0 || depth <= cut_depth)) {
-					cut = i + 1;
-					cut_depth = depth;
-				}
-			}
-			if (cut == 0)
-				break;
-			emit_put(e, line, cut);
-			emit_put(e, "\n", 1);
-			emit_put(e, "\t\t\t\t\t\t\t\t", tabs);
-			emit_put(e, "    ", 4);
-			line += cut + 1;
-			len -= cut + 1;
-			indent = 8 * tabs + 4;
-		}
-		emit_put(e, line, len);
-	}
-	free(text);
-}
-
-/* The last lines of a macro's body: `text`, broken after the ", " that
- * fill lines of at most 80 columns, each indented by a tab and four
- * spaces; all but the last end with a backslash (at most column 80). */
-void
-emit_macro_lines(struct emit *e, const char *text)
-{
-	const size_t room = 80 - 12;
-	size_t len = strlen(text), cut, i;
-
-	while (len > room) {
-		cut = 0;
-		for (i = 0; i + 2 <= len && i + 1 + 2 <= room; i++)
-			if (text[i] == ',' && text[i + 1] == ' ')
-				cut = i + 1;
-		if (cut == 0)
-			break;
-		emit_put(e, "\t    ", 5);
-		emit_put(e, text, cut);
-		emit_put(e, " \\\n", 3);
-		text += cut + 1;
-		len -= cut + 1;
-	}
-	emit_put(e, "\t    ", 5);
-	emit_put(e, text, len);
-	emit_put(e, "\n", 1);
-}
-
-/* A comment at the start of a line, its words filled into lines of at
- * most 79 columns: one line if it fits, else "/" "* ..." lines that end
- * with " *" "/" on the last. */
-void
-emit_comment(struct emit *e, const char *fmt, ...)
-{
-	const size_t limit = 79;
-	size_t col = 2, len;
-	char *text, *w, *next;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	text = ast_xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(text, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	emit_put(e, "/*", 2);
-	for (w = text; *w != '\0'; w = next) {
-		next = strchr(w, ' ');
-		len = next != NULL ? (size_t)(next - w) : strlen(w);
-		next = next != NULL ? next + 1 : w + len;
-		/* The last word needs room for the closing " *" "/". */
-		if (col > 2 &&
-		    col + 1 + len + (*next == '\0' ? 3 : 0) > limit) {
-			emit_put(e, "\n *", 3);
-			col = 2;
-		}
-		emit_put(e, " ", 1);
-		emit_put(e, w, len);
-		col += 1 + len;
-	}
-	emit_put(e, " */\n", 4);
-	free(text);
-}
-
-/* Write `name` as the body of a C string literal. */
-void
-emit_put_cstring(struct emit *e, const char *name)
-{
-	const unsigned char *s = (const unsigned char *)name;
-
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			emit_out(e, "\\%c", *s);
-		else if (*s < 0x20 || *s == 0x7f)
-			emit_out(e, "\\%03o", *s);
-		else
-			emit_put(e, (const char *)s, 1);
-	}
-}
-
-/*
- * Map what follows to the line of loc in the .rtp. Only what the user
- * wrote goes there (a struct field, an enum value, the prototype of a
- * handler), so that a compiler's message about it names the .rtp line;
- * generated code stays in the output, where a debugger can show it. No
- * directive when the next line maps to that line already.
- */
-void
-emit_src(struct emit *e, const ast_loc *loc)
-{
-	if (!e->o->lines)
-		return;
-	if (e->mapped && e->src_line + (e->line - e->src_from) ==
-	    loc->first_line)
-		return;
-	emit_out(e, "#line %d \"", loc->first_line);
-	emit_put_cstring(e, e->o->src_path);
-	emit_out(e, "\"\n");
-	e->mapped = true;
-	e->src_line = loc->first_line;
-	e->src_from = e->line;
-}
-
-/* Map what follows back to where it really is in the output. */
-void
-emit_gen(struct emit *e)
-{
-	if (!e->mapped)
-		return;
-	/* This directive is on line e->line + 1; the next is one further. */
-	emit_out(e, "#line %d \"", e->line + 2);
-	emit_put_cstring(e, e->self_name);
-	emit_out(e, "\"\n");
-	e->mapped = false;
-}
-
-void
-emit_banner(struct emit *e)
-{
-	const char *s;
-
-	emit_out(e, "/* Generated by rtgen " RTGEN_VERSION_TEXT " from ");
-	/* A path is only text here; keep it from ending the comment. */
-	for (s = e->o->src_path; *s != '\0'; s++) {
-		if (s[0] == '*' && s[1] == '/')
-			emit_out(e, "*_");
-		else if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			emit_out(e, "?");
-		else
-			emit_put(e, s, 1);
-		if (s[0] == '*' && s[1] == '/')
-			s++;
-	}
-	emit_out(e, ". DO NOT EDIT. */\n");
 }
 
 const char *
@@ -418,24 +178,94 @@ emit_every_allowed(const ast_decl *m)
 void
 emit_struct_def(struct emit *e, const char *name, const ast_field *fields)
 {
-	char buf[512];
+	struct emit_vars v = { .name = name };
+	char buf[512], n[EMIT_NUM];
 	const ast_field *f;
 
-	emit_out(e, "typedef struct %s {\n", name);
+	emit_print(e, &v, "typedef struct $name$ {\n");
 	if (fields == NULL)
-		emit_out(e, "\tchar rt_empty_; /* C has no empty structs */\n");
+		emit_print(e, NULL, "\tchar rt_empty_; /* C has no empty "
+		    "structs */\n");
 	for (f = fields; f != NULL; f = f->next) {
 		const char *t = emit_ctype(&f->type, buf, sizeof(buf));
 		size_t len = strlen(t);
 
+		v.type = t;
+		/* "T *x" and "P_A_ref x", not "T * x" or "P_A_ref  x". */
+		v.sep = t[len - 1] == '*' || t[len - 1] == ' ' ? "" : " ";
+		v.F = f->name;
+		v.N = emit_num(n, f->type.len);
 		emit_src(e, &f->loc);
-		emit_out(e, "\t%s%s%s", t, t[len - 1] == '*' ||
-		    t[len - 1] == ' ' ? "" : " ", f->name);
-		if (f->type.array)
-			emit_out(e, "[%llu]", (unsigned long long)f->type.len);
-		emit_out(e, ";\n");
+		emit_print(e, &v, f->type.array ? "\t$type$$sep$$F$[$N$];\n" :
+		    "\t$type$$sep$$F$;\n");
 	}
-	emit_out(e, "} %s;\n", name);
+	emit_print(e, &v, "} $name$;\n");
+}
+
+/* The typed refs of the declarations of `kind`, after `comment`. */
+void
+emit_refs_h(struct emit *e, enum ast_decl_kind kind, const char *comment)
+{
+	struct emit_vars v = { .P = e->p };
+	const ast_decl *d;
+	bool any = false;
+
+	for (d = e->unit->decls; d != NULL; d = d->next) {
+		if (d->kind != kind)
+			continue;
+		if (!any)
+			emit_print(e, NULL, comment);
+		any = true;
+		v.name = d->name;
+		emit_print(e, &v, "typedef struct $P$_$name$_ref {\n"
+		    "\trt_ref ref;\n} $P$_$name$_ref;\n");
+	}
+	if (any)
+		emit_print(e, NULL, "\n");
+}
+
+/*
+ * A type-checking macro of the same name as the function `name`: its
+ * parameters are `lead` ("to, "), passed on as `lead_args` ("(to), "),
+ * then `arg`, which must point to a `type` (type * or const type *, or
+ * a void * such as NULL when `nullable`), then `params` (", opts"),
+ * passed on as `args` (", (opts)"). When `arg` comes last it is the
+ * macro's `...`, so that a compound literal with commas in it, as in
+ * &(P_M){ 1, 2 }, is still one argument.
+ */
+void
+emit_checked_macro(struct emit *e, const char *name, const char *lead,
+    const char *lead_args, const char *arg, const char *type,
+    bool nullable, const char *params, const char *args)
+{
+	struct emit_vars v = { .name = name, .lead = lead,
+		.lead_args = lead_args, .type = type, .params = params,
+		.args = args };
+	char tail[2048];
+
+	v.arg = *params == '\0' ? "__VA_ARGS__" : arg;
+	v.param = *params == '\0' ? "..." : arg;
+	emit_print(e, &v, "#define $name$($lead$$param$$params$) \\\n"
+	    "\t($name$)($lead_args$_Generic(($arg$), \\\n");
+	emit_sprint(tail, sizeof(tail), &v, nullable ?
+	    "$type$ *: ($arg$), const $type$ *: ($arg$), void *: ($arg$))"
+	    "$args$)" : "$type$ *: ($arg$), const $type$ *: ($arg$))$args$)");
+	emit_macro_lines(e, tail);
+}
+
+/* emit_checked_macro() for an argument that points to message m, which
+ * may be NULL when m has no fields. */
+void
+emit_msg_macro(struct emit *e, const char *name, const char *lead,
+    const char *lead_args, const char *arg, const ast_decl *m,
+    const char *params, const char *args)
+{
+	struct emit_vars v = { .MP = ast_prefix(m), .M = m->name };
+	char type[512];
+
+	emit_sprint(type, sizeof(type), &v, "$MP$_$M$");
+	emit_checked_macro(e, name, lead, lead_args, arg, type,
+	    m->fields == NULL, params, args);
 }
 
 /* Does a topic of the unit carry m, one of its own messages? (Sema
@@ -445,6 +275,18 @@ emit_published(const ast_unit *unit, const ast_decl *m)
 {
 	(void)unit;
 	return m->published;
+}
+
+/* Is there a supervisor in the unit? */
+bool
+emit_any_supervisor(const ast_unit *unit)
+{
+	const ast_decl *d;
+
+	for (d = unit->decls; d != NULL; d = d->next)
+		if (d->kind == AST_D_SUPERVISOR)
+			return true;
+	return false;
 }
 
 /* Is there a topic in the unit? */

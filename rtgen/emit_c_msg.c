@@ -1,20 +1,164 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The C emitter's source for messages (see emit_c.c): for each message
- * (and each actor's args) with strings, bytes or nested messages, the
- * helpers that size and copy them into an envelope; then one printer per
- * message, which crash reports and the test kit use to show a message.
+ * Messages and enums in the C emitter (emit_c_int.h). In the header: the
+ * message ids, then the enums, each with the prototype of its name
+ * function, and the message structs (in dependency order, as a struct
+ * must be complete before another holds it by value) with the prototypes
+ * of their printers. In the source: for each message (and each actor's
+ * args) with strings, bytes or nested messages, the helpers that size and
+ * copy them into an envelope; then the enums' name functions, the table
+ * of message names and one printer per message, which crash reports and
+ * the test kit use to show a message.
  */
 #include "emit_c_int.h"
 
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
-/* Does a struct have an array field whose copy needs more than its own
- * bytes, or a nested message with bytes (whose size may be refused)? */
+/* ---- the header ------------------------------------------------------ */
+
+void
+emit_msg_ids_h(struct emit *e)
+{
+	struct emit_vars v = { .P = e->p };
+	const ast_decl *d;
+	char n[EMIT_NUM];
+	bool any = false;
+
+	for (d = e->unit->decls; d != NULL; d = d->next) {
+		if (d->kind != AST_D_MESSAGE)
+			continue;
+		if (!any)
+			emit_print(e, NULL, "/*\n * Message ids: the number of "
+			    "each message in the protocol, in\n"
+			    " * declaration order, for P_message_names. "
+			    "Envelopes do not carry\n * them: they carry the "
+			    "dispatch tags of the actor kind they are for\n"
+			    " * (enum P_A_tag below).\n */\nenum {\n");
+		else
+			emit_print(e, NULL, ",\n");
+		any = true;
+		v.M = d->name;
+		v.N = emit_num(n, d->tag);
+		emit_print(e, &v, "\t$P$_$M$_ID = $N$");
+	}
+	if (any)
+		emit_print(e, NULL, "\n};\n\n");
+}
+
+/* The enums, each with the function that names its values. */
+static void
+enums_h(struct emit *e)
+{
+	struct emit_vars v = { .P = e->p };
+	const ast_decl *d;
+	const ast_name *val;
+	char n[EMIT_NUM];
+	bool any = false;
+
+	for (d = e->unit->decls; d != NULL; d = d->next) {
+		unsigned long long i = 0;
+
+		if (d->kind != AST_D_ENUM)
+			continue;
+		if (!any)
+			emit_print(e, NULL, "/* Enums. P_E_name(v) is the .rtp "
+			    "name of v, or NULL when v is none of\n"
+			    " * E's values. */\n");
+		any = true;
+		v.E = d->name;
+		emit_src(e, &d->name_loc);
+		emit_print(e, &v, "typedef enum $P$_$E$ {\n");
+		for (val = d->values; val != NULL; val = val->next, i++) {
+			char *up = emit_upper(val->name);
+
+			v.V = up;
+			v.N = emit_num(n, i);
+			v.sep = val->next != NULL ? "," : "";
+			emit_src(e, &val->loc);
+			emit_print(e, &v, "\t$P$_$E$_$V$ = $N$$sep$\n");
+			free(up);
+		}
+		emit_print(e, &v, "} $P$_$E$;\n");
+		emit_gen(e);
+		emit_print(e, &v, "const char *$P$_$E$_name($P$_$E$ v);\n");
+	}
+	if (any)
+		emit_print(e, NULL, "\n");
+}
+
+/* The struct of message d, after those of the messages it nests (C needs
+ * a struct complete before it holds one by value). */
+static void
+struct_h(struct emit *e, const ast_decl *d)
+{
+	struct emit_vars v = { .P = e->p, .M = d->name };
+	const ast_field *f;
+	char name[512];
+
+	/* An imported message's struct is in its own protocol's header. */
+	if (d->home != e->unit || !emit_pset_add(&e->done, d))
+		return;
+	for (f = d->fields; f != NULL; f = f->next)
+		if (ast_nested(f) != NULL)
+			struct_h(e, ast_nested(f));
+	v.name = emit_sprint(name, sizeof(name), &v, "$P$_$M$");
+	if (ast_fields_have(d->fields, AST_T_CTYPE)) {
+		emit_gen(e);
+		emit_print(e, &v, "/*\n * $name$: a send copies its C-typed "
+		    "fields by value. A pointer in one\n * moves to the "
+		    "receiver when the send returns 0, and stays the "
+		    "caller's\n * when it returns an error. A message "
+		    "that becomes a dead letter\n * reaches the "
+		    "dead-letter hook (rt_config) with its payload\n"
+		    " * (rt_dead_letter.msg), where the pointee can be "
+		    "freed.\n */\n");
+	}
+	emit_src(e, &d->name_loc);
+	emit_struct_def(e, name, d->fields);
+}
+
+void
+emit_msg_types_h(struct emit *e)
+{
+	struct emit_vars v = { .P = e->p };
+	const ast_decl *d;
+	bool any = false;
+
+	enums_h(e);
+	for (d = e->unit->decls; d != NULL; d = d->next) {
+		if (d->kind != AST_D_MESSAGE)
+			continue;
+		if (!any)
+			emit_print(e, NULL, "/* Messages. */\n");
+		any = true;
+		struct_h(e, d);
+	}
+	emit_pset_clear(&e->done);
+	if (!any)
+		return;
+	emit_gen(e);
+	emit_print(e, &v, "\n/*\n * Printers, for logs and crash reports: "
+	    "P_M_print writes *m to f on one\n * line as M{field=value, "
+	    "...}: strings quoted and escaped, bytes as\n * their length and "
+	    "first bytes in hex, enums by name, arrays in [],\n * refs as "
+	    "<ref> and C-typed fields as <c>. P_message_names[P_M_ID]\n"
+	    " * is \"M\" (entry 0 is NULL).\n */\n"
+	    "extern const char *const $P$_message_names[];\n");
+	for (d = e->unit->decls; d != NULL; d = d->next) {
+		if (d->kind != AST_D_MESSAGE)
+			continue;
+		v.M = d->name;
+		emit_print(e, &v, "void $P$_$M$_print(FILE *f, const $P$_$M$ "
+		    "*m);\n");
+	}
+	emit_print(e, NULL, "\n");
+}
+
+/* ---- the source: copies into envelopes ------------------------------- */
+
+/* Does a struct have an array field? */
 static bool
-has_kind_array(const ast_field *f)
+has_array(const ast_field *f)
 {
 	for (; f != NULL; f = f->next)
 		if (f->type.array)
@@ -22,6 +166,8 @@ has_kind_array(const ast_field *f)
 	return false;
 }
 
+/* Does a struct have an array field whose copy needs more than its own
+ * bytes? */
 static bool
 has_copied_array(const ast_field *f)
 {
@@ -31,6 +177,7 @@ has_copied_array(const ast_field *f)
 	return false;
 }
 
+/* Does a struct nest a message with bytes (whose size may be refused)? */
 static bool
 has_nested_bytes(const ast_field *f)
 {
@@ -41,24 +188,28 @@ has_nested_bytes(const ast_field *f)
 	return false;
 }
 
-/* What an element of field f is called: "m->f", or "m->f[i]" in an
- * array's loop. */
-static void
+/* What an element of field f of `obj` is called: "m->f", or "m->f[i]" in
+ * an array's loop. */
+static const char *
 element(char *buf, size_t size, const char *obj, const ast_field *f)
 {
-	snprintf(buf, size, "%s->%s%s", obj, f->name, f->type.array ? "[i]" :
-	    "");
+	struct emit_vars v = { .var = obj, .F = f->name };
+
+	return emit_sprint(buf, size, &v, f->type.array ? "$var$->$F$[i]" :
+	    "$var$->$F$");
 }
 
 /* The loop around the statements of an array's elements, and its end;
- * `ind` is the indentation of the statements inside. */
+ * loop_open returns the indentation of the statements inside. */
 static const char *
 loop_open(struct emit *e, const ast_field *f)
 {
+	char n[EMIT_NUM];
+	struct emit_vars v = { .N = emit_num(n, f->type.len) };
+
 	if (!f->type.array)
 		return "\t";
-	emit_out(e, "\tfor (i = 0; i < %llu; i++) {\n",
-	    (unsigned long long)f->type.len);
+	emit_print(e, &v, "\tfor (i = 0; i < $N$; i++) {\n");
 	return "\t\t";
 }
 
@@ -66,7 +217,7 @@ static void
 loop_close(struct emit *e, const ast_field *f)
 {
 	if (f->type.array)
-		emit_out(e, "\t}\n");
+		emit_print(e, NULL, "\t}\n");
 }
 
 /* NAME_extra: the bytes the strings and bytes of *m take after it,
@@ -74,77 +225,82 @@ loop_close(struct emit *e, const ast_field *f)
 static void
 extra_helper(struct emit *e, const char *name, const ast_field *fields)
 {
+	struct emit_vars v = { .name = name };
 	const ast_field *f;
 	char x[512];
 
-	emit_out(e, "static size_t\n%s_extra(const %s *m)\n{\n\tsize_t n = 0;\n"
-	    "%s%s\n", name, name, has_nested_bytes(fields) ?
-	    "\tsize_t extra;\n" : "", has_copied_array(fields) ?
-	    "\tsize_t i;\n" : "");
+	emit_print(e, &v, "static size_t\n$name$_extra(const $name$ *m)\n"
+	    "{\n\tsize_t n = 0;\n");
+	if (has_nested_bytes(fields))
+		emit_print(e, NULL, "\tsize_t extra;\n");
+	if (has_copied_array(fields))
+		emit_print(e, NULL, "\tsize_t i;\n");
+	emit_print(e, NULL, "\n");
 	for (f = fields; f != NULL; f = f->next) {
 		const ast_decl *m = ast_nested(f);
-		const char *ind;
 
 		if (!emit_field_needs_copy(f))
 			continue;
-		ind = loop_open(e, f);
-		element(x, sizeof(x), "m", f);
-		if (f->type.kind == AST_T_STRING)
-			emit_out(e, "%sif (%s != NULL)\n%s\tn += strlen(%s) + "
-			    "1;\n", ind, x, ind, x);
-		else if (f->type.kind == AST_T_BYTES)
-			emit_out(e, "%sif (%s.len != 0) {\n"
-			    "%s\tif (%s.data == NULL ||\n"
-			    "%s\t    %s.len > SIZE_MAX / 2 - n)\n"
-			    "%s\t\treturn SIZE_MAX;\n"
-			    "%s\tn += %s.len;\n%s}\n", ind, x, ind, x, ind, x,
-			    ind, ind, x, ind);
-		else if (emit_has_bytes(m->fields))
-			emit_out(e, "%sextra = %s_%s_extra(&%s);\n"
-			    "%sif (extra == SIZE_MAX || extra > SIZE_MAX / 2 - "
-			    "n)\n%s\treturn SIZE_MAX;\n%sn += extra;\n", ind,
-			    ast_prefix(m), m->name, x, ind, ind, ind);
-		else
-			emit_out(e, "%sn += %s_%s_extra(&%s);\n", ind,
-			    ast_prefix(m), m->name, x);
+		v.ind = loop_open(e, f);
+		v.x = element(x, sizeof(x), "m", f);
+		if (f->type.kind == AST_T_STRING) {
+			emit_print(e, &v, "$ind$if ($x$ != NULL)\n"
+			    "$ind$\tn += strlen($x$) + 1;\n");
+		} else if (f->type.kind == AST_T_BYTES) {
+			emit_print(e, &v, "$ind$if ($x$.len != 0) {\n"
+			    "$ind$\tif ($x$.data == NULL ||\n"
+			    "$ind$\t    $x$.len > SIZE_MAX / 2 - n)\n"
+			    "$ind$\t\treturn SIZE_MAX;\n"
+			    "$ind$\tn += $x$.len;\n$ind$}\n");
+		} else {
+			v.MP = ast_prefix(m);
+			v.M = m->name;
+			emit_print(e, &v, emit_has_bytes(m->fields) ?
+			    "$ind$extra = $MP$_$M$_extra(&$x$);\n"
+			    "$ind$if (extra == SIZE_MAX || "
+			    "extra > SIZE_MAX / 2 - n)\n"
+			    "$ind$\treturn SIZE_MAX;\n$ind$n += extra;\n" :
+			    "$ind$n += $MP$_$M$_extra(&$x$);\n");
+		}
 		loop_close(e, f);
 	}
-	emit_out(e, "\treturn n;\n}\n");
+	emit_print(e, NULL, "\treturn n;\n}\n");
 }
 
 /* The statements that copy the strings and bytes of `src` (an object of
  * the struct with `fields`) to p onward and point c at them. */
 static void
-place_fields(struct emit *e, const ast_field *fields, const char *emit_src)
+place_fields(struct emit *e, const ast_field *fields, const char *src)
 {
+	struct emit_vars v = { 0 };
 	const ast_field *f;
 	char x[512], y[512];
 
 	for (f = fields; f != NULL; f = f->next) {
 		const ast_decl *m = ast_nested(f);
-		const char *ind;
 
 		if (!emit_field_needs_copy(f))
 			continue;
-		ind = loop_open(e, f);
-		element(x, sizeof(x), emit_src, f);
-		element(y, sizeof(y), "c", f);
-		if (f->type.kind == AST_T_STRING)
-			emit_out(e, "%sif (%s != NULL) {\n"
-			    "%s\tlen = strlen(%s) + 1;\n"
-			    "%s\tmemcpy(p, %s, len);\n"
-			    "%s\t%s = p;\n"
-			    "%s\tp += len;\n%s}\n", ind, x, ind, x, ind, x,
-			    ind, y, ind, ind);
-		else if (f->type.kind == AST_T_BYTES)
-			emit_out(e, "%sif (%s.data != NULL) {\n"
-			    "%s\tmemcpy(p, %s.data, %s.len);\n"
-			    "%s\t%s.data = p;\n"
-			    "%s\tp += %s.len;\n%s}\n", ind, x, ind, x, x,
-			    ind, y, ind, x, ind);
-		else
-			emit_out(e, "%sp = %s_%s_place(&%s, p);\n", ind,
-			    ast_prefix(m), m->name, y);
+		v.ind = loop_open(e, f);
+		v.x = element(x, sizeof(x), src, f);
+		v.y = element(y, sizeof(y), "c", f);
+		if (f->type.kind == AST_T_STRING) {
+			emit_print(e, &v, "$ind$if ($x$ != NULL) {\n"
+			    "$ind$\tlen = strlen($x$) + 1;\n"
+			    "$ind$\tmemcpy(p, $x$, len);\n"
+			    "$ind$\t$y$ = p;\n"
+			    "$ind$\tp += len;\n$ind$}\n");
+		} else if (f->type.kind == AST_T_BYTES) {
+			emit_print(e, &v, "$ind$if ($x$.data != NULL) {\n"
+			    "$ind$\tmemcpy(p, $x$.data, $x$.len);\n"
+			    "$ind$\t$y$.data = p;\n"
+			    "$ind$\tp += $x$.len;\n$ind$}\n");
+		} else {
+			v.MP = ast_prefix(m);
+			v.M = m->name;
+			emit_print(e, &v,
+			    "$ind$p = $MP$_$M$_place(&$y$, p);\n");
+		}
 		loop_close(e, f);
 	}
 }
@@ -160,28 +316,32 @@ place_locals(const ast_field *fields)
 	    "\tsize_t len;\n" : i ? "\tsize_t i;\n" : "";
 }
 
-
 /* The helpers of message m as a nested value: P_M_extra, and P_M_place,
  * which moves the strings and bytes of *c (a copy whose pointers are still
  * the original's) to p onward and returns where they end. Once each. */
 static void
 place_helper(struct emit *e, const ast_decl *m)
 {
+	struct emit_vars v = { .MP = ast_prefix(m), .M = m->name };
+	const char *locals = place_locals(m->fields);
 	char name[512];
 
 	if (!emit_pset_add(&e->done, &m->fields))
 		return;
 	emit_nested_helpers(e, m->fields);
-	snprintf(name, sizeof(name), "%s_%s", ast_prefix(m), m->name);
+	v.name = emit_sprint(name, sizeof(name), &v, "$MP$_$M$");
 	if (emit_pset_add(&e->done, m)) {
 		extra_helper(e, name, m->fields);
-		emit_out(e, "\n");
+		emit_print(e, NULL, "\n");
 	}
-	emit_out(e, "static char *\n%s_place(%s *c, char *p)\n"
-	    "{\n%s%s", name, name, place_locals(m->fields),
-	    *place_locals(m->fields) != '\0' ? "\n" : "");
+	emit_print(e, &v, "static char *\n$name$_place($name$ *c, char *p)\n"
+	    "{\n");
+	if (*locals != '\0') {
+		emit_print(e, NULL, locals);
+		emit_print(e, NULL, "\n");
+	}
 	place_fields(e, m->fields, "c");
-	emit_out(e, "\treturn p;\n}\n\n");
+	emit_print(e, NULL, "\treturn p;\n}\n\n");
 }
 
 /* The helpers of the messages nested in `fields` that need copying. */
@@ -202,15 +362,17 @@ void
 emit_copy_helpers(struct emit *e, const char *name, const ast_field *fields,
     const void *key)
 {
+	struct emit_vars v = { .name = name, .text = place_locals(fields) };
+
 	if (emit_pset_add(&e->done, key)) {
 		extra_helper(e, name, fields);
-		emit_out(e, "\n");
+		emit_print(e, NULL, "\n");
 	}
-	emit_out(e, "static void\n%s_copy(void *dst, const %s *m)\n{\n"
-	    "\t%s *c = dst;\n\tchar *p = (char *)(c + 1);\n%s\n"
-	    "\t*c = *m;\n", name, name, name, place_locals(fields));
+	emit_print(e, &v, "static void\n$name$_copy(void *dst, const $name$ *m)"
+	    "\n{\n\t$name$ *c = dst;\n\tchar *p = (char *)(c + 1);\n$text$\n"
+	    "\t*c = *m;\n");
 	place_fields(e, fields, "m");
-	emit_out(e, "}\n");
+	emit_print(e, NULL, "}\n");
 }
 
 /* Does a message or the args of an actor have a bytes field? */
@@ -243,16 +405,12 @@ static bool
 any_nested(const ast_unit *unit)
 {
 	const ast_decl *d;
-	const ast_field *f;
 
-	for (d = unit->decls; d != NULL; d = d->next) {
-		f = d->kind == AST_D_MESSAGE ? d->fields :
+	for (d = unit->decls; d != NULL; d = d->next)
+		if (any_nested_in(d->kind == AST_D_MESSAGE ? d->fields :
 		    d->kind == AST_D_ACTOR && d->init != NULL ?
-		    d->init->fields : NULL;
-		for (; f != NULL; f = f->next)
-			if (ast_nested(f) != NULL && emit_field_needs_copy(f))
-				return true;
-	}
+		    d->init->fields : NULL))
+			return true;
 	return false;
 }
 
@@ -290,43 +448,48 @@ imported_copied(const struct emit *e, struct emit_dlist *l)
 	emit_pset_clear(&seen);
 }
 
-/* NAME_extra, NAME_copy and NAME_clone of message d; `any`: one was
- * written before. */
+/* NAME_extra, NAME_copy and NAME_clone of message d, after the comment on
+ * them all before the first (`any`: one was written before). */
 static void
-source_message(struct emit *e, const ast_decl *d, bool *any,
-    bool bytes, bool nested)
+copies_c(struct emit *e, const ast_decl *d, bool *any, bool bytes,
+    bool nested)
 {
+	struct emit_vars v = { .MP = ast_prefix(d), .M = d->name };
 	char name[512];
 
-	if (!*any)
-		emit_out(e, "/*\n * NAME_extra: the bytes the strings of *m "
-		    "take; NAME_copy: copy *m to\n * dst, which has room "
+	if (!*any) {
+		emit_print(e, NULL, "/*\n * NAME_extra: the bytes the strings "
+		    "of *m take; NAME_copy: copy *m to\n * dst, which has room "
 		    "for the struct and those bytes, strings after the"
 		    "\n * struct, and point the copy at them. A NULL "
-		    "string stays NULL.\n%s%s */\n", bytes ?
-		    " * The data of bytes fields is copied likewise (NULL "
-		    "data stays NULL);\n * NAME_extra returns SIZE_MAX "
-		    "for NULL data with a len > 0, or a total\n * no "
-		    "envelope could hold.\n" : "", nested ?
-		    " * NAME_place does the same for a message nested "
-		    "in another (c: its\n * place in the copy), "
-		    "writing from p on; it returns where it ends.\n" :
-		    "");
-	else
-		emit_out(e, "\n");
+		    "string stays NULL.\n");
+		if (bytes)
+			emit_print(e, NULL, " * The data of bytes fields is "
+			    "copied likewise (NULL data stays NULL);\n"
+			    " * NAME_extra returns SIZE_MAX for NULL data "
+			    "with a len > 0, or a total\n * no envelope could "
+			    "hold.\n");
+		if (nested)
+			emit_print(e, NULL, " * NAME_place does the same for a "
+			    "message nested in another (c: its\n * place in "
+			    "the copy), writing from p on; it returns where it "
+			    "ends.\n");
+		emit_print(e, NULL, " */\n");
+	} else {
+		emit_print(e, NULL, "\n");
+	}
 	*any = true;
 	emit_nested_helpers(e, d->fields);
-	snprintf(name, sizeof(name), "%s_%s", ast_prefix(d), d->name);
+	v.name = emit_sprint(name, sizeof(name), &v, "$MP$_$M$");
 	emit_copy_helpers(e, name, d->fields, d);
 	if (emit_every_allowed(d) && ast_anyone_accepts(e->unit, d))
-		emit_out(e, "\n/* For periodic timers: copy a payload. */\n"
-		    "static void\n%s_clone(void *dst, const void *src)\n"
-		    "{\n\t%s_copy(dst, (const %s *)src);\n}\n", name,
-		    name, name);
+		emit_print(e, &v, "\n/* For periodic timers: copy a payload. */"
+		    "\nstatic void\n$name$_clone(void *dst, const void *src)\n"
+		    "{\n\t$name$_copy(dst, (const $name$ *)src);\n}\n");
 }
 
 void
-emit_source_messages(struct emit *e)
+emit_msg_copies_c(struct emit *e)
 {
 	struct emit_dlist imported = { 0 };
 	bool any = false, bytes, nested;
@@ -342,7 +505,7 @@ emit_source_messages(struct emit *e)
 	}
 	for (i = 0; i < imported.len; i++)
 		if (emit_needs_copy(imported.at[i]->fields))
-			source_message(e, imported.at[i], &any, bytes, nested);
+			copies_c(e, imported.at[i], &any, bytes, nested);
 	for (d = e->unit->decls; d != NULL; d = d->next) {
 		/* Sends and calls copy the messages actors accept; replies
 		 * and the messages of topics are copied too. */
@@ -350,142 +513,164 @@ emit_source_messages(struct emit *e)
 		    (!ast_anyone_accepts(e->unit, d) &&
 		    !emit_is_reply(e->unit, d) && !emit_published(e->unit, d)))
 			continue;
-		source_message(e, d, &any, bytes, nested);
+		copies_c(e, d, &any, bytes, nested);
 	}
 	free(imported.at);
 	if (any)
-		emit_out(e, "\n");
+		emit_print(e, NULL, "\n");
 }
 
-/* The statement that prints x, an element of field f (of type t). */
+/* ---- the source: printers -------------------------------------------- */
+
+/* The statement that prints x, an element of a field of type t, indented
+ * by ind. */
 static void
 print_element(struct emit *e, const ast_type *t, const char *x,
     const char *ind)
 {
+	struct emit_vars v = { .x = x, .ind = ind };
 	const ast_decl *d = t->target;
 
 	switch (t->kind) {
 	case AST_T_BOOL:
-		emit_out(e, "%sfputs(%s ? \"true\" : \"false\", f);\n", ind, x);
+		emit_print(e, &v, "$ind$fputs($x$ ? \"true\" : \"false\", "
+		    "f);\n");
 		return;
 	case AST_T_I8:
 	case AST_T_I16:
 	case AST_T_I32:
 	case AST_T_I64:
-		emit_out(e, "%sfprintf(f, \"%%lld\", (long long)%s);\n", ind,
-		    x);
+		emit_print(e, &v, "$ind$fprintf(f, \"%lld\", (long long)$x$);\n");
 		return;
 	case AST_T_U8:
 	case AST_T_U16:
 	case AST_T_U32:
 	case AST_T_U64:
-		emit_out(e, "%sfprintf(f, \"%%llu\", "
-		    "(unsigned long long)%s);\n", ind, x);
+		emit_print(e, &v, "$ind$fprintf(f, \"%llu\", "
+		    "(unsigned long long)$x$);\n");
 		return;
 	case AST_T_F32:
 	case AST_T_F64:
-		emit_out(e, "%sfprintf(f, \"%%g\", (double)%s);\n", ind, x);
+		emit_print(e, &v, "$ind$fprintf(f, \"%g\", (double)$x$);\n");
 		return;
 	case AST_T_STRING:
-		emit_out(e, "%srt_print_string(f, %s);\n", ind, x);
+		emit_print(e, &v, "$ind$rt_print_string(f, $x$);\n");
 		return;
 	case AST_T_BYTES:
-		emit_out(e, "%srt_print_bytes(f, %s);\n", ind, x);
+		emit_print(e, &v, "$ind$rt_print_bytes(f, $x$);\n");
 		return;
 	case AST_T_REF:
-		emit_out(e, "%srt_print_ref(f, %s.ref);\n", ind, x);
+		emit_print(e, &v, "$ind$rt_print_ref(f, $x$.ref);\n");
 		return;
 	case AST_T_CTYPE:
-		emit_out(e, "%sfputs(\"<c>\", f);\n", ind);
+		emit_print(e, &v, "$ind$fputs(\"<c>\", f);\n");
 		return;
 	case AST_T_NAMED:
-		if (d->kind == AST_D_ENUM)
-			emit_wrapped(e, "%srt_print_enum(f, %s_%s_name(%s), "
-			    "(long long)%s);\n", ind, ast_prefix(d), d->name, x,
-			    x);
-		else
-			emit_out(e, "%s%s_%s_print(f, &%s);\n", ind,
-			    ast_prefix(d), d->name, x);
+		if (d->kind == AST_D_ENUM) {
+			v.EP = ast_prefix(d);
+			v.E = d->name;
+			emit_wrapped(e, &v, "$ind$rt_print_enum(f, "
+			    "$EP$_$E$_name($x$), (long long)$x$);\n");
+		} else {
+			v.MP = ast_prefix(d);
+			v.M = d->name;
+			emit_print(e, &v, "$ind$$MP$_$M$_print(f, &$x$);\n");
+		}
 		return;
 	}
 }
 
-/* P_M_print for every message, P_E_name for every enum, and the table of
- * message names. */
-void
-emit_source_printers(struct emit *e)
+/* P_E_name for every enum. */
+static void
+enum_names_c(struct emit *e)
 {
+	struct emit_vars v = { .P = e->p };
 	const ast_decl *d;
-	const ast_field *f;
-	const ast_name *v;
-	bool any = false;
+	const ast_name *val;
 
 	for (d = e->unit->decls; d != NULL; d = d->next) {
 		if (d->kind != AST_D_ENUM)
 			continue;
-		emit_out(e, "const char *\n%s_%s_name(%s_%s v)\n{\n\tswitch "
-		    "(v) {\n",
-		    e->p, d->name, e->p, d->name);
-		for (v = d->values; v != NULL; v = v->next) {
-			const char *c;
+		v.E = d->name;
+		emit_print(e, &v, "const char *\n$P$_$E$_name($P$_$E$ v)\n{\n"
+		    "\tswitch (v) {\n");
+		for (val = d->values; val != NULL; val = val->next) {
+			char *up = emit_upper(val->name);
 
-			emit_out(e, "\tcase %s_%s_", e->p, d->name);
-			for (c = v->name; *c != '\0'; c++)
-				emit_out(e, "%c", *c >= 'a' && *c <= 'z' ?
-				    *c - 'a' + 'A' : *c);
-			emit_out(e, ":\n\t\treturn \"%s\";\n", v->name);
+			v.V = up;
+			v.name = val->name;
+			emit_print(e, &v, "\tcase $P$_$E$_$V$:\n"
+			    "\t\treturn \"$name$\";\n");
+			free(up);
 		}
-		emit_out(e, "\t}\n\treturn NULL;\n}\n\n");
+		emit_print(e, NULL, "\t}\n\treturn NULL;\n}\n\n");
 	}
+}
+
+/* P_M_print of message d. */
+static void
+printer_c(struct emit *e, const ast_decl *d)
+{
+	struct emit_vars v = { .P = e->p, .M = d->name };
+	const ast_field *f;
+	char x[512], n[EMIT_NUM];
+
+	emit_print(e, &v, "\nvoid\n$P$_$M$_print(FILE *f, const $P$_$M$ *m)\n"
+	    "{\n");
+	if (d->fields == NULL) {
+		emit_print(e, &v, "\t(void)m;\n\tfputs(\"$M${}\", f);\n}\n");
+		return;
+	}
+	if (has_array(d->fields))
+		emit_print(e, NULL, "\tsize_t i;\n\n");
+	emit_print(e, &v, "\tif (m == NULL) {\n\t\tfputs(\"$M$(NULL)\", f);\n"
+	    "\t\treturn;\n\t}\n");
+	for (f = d->fields; f != NULL; f = f->next) {
+		/* M{a=1, b=[1,2]} */
+		v.F = f->name;
+		v.sep = f->type.array ? "[" : "";
+		emit_print(e, &v, f == d->fields ?
+		    "\tfputs(\"$M${$F$=$sep$\", f);\n" :
+		    "\tfputs(\", $F$=$sep$\", f);\n");
+		element(x, sizeof(x), "m", f);
+		if (f->type.array) {
+			v.N = emit_num(n, f->type.len);
+			emit_print(e, &v, "\tfor (i = 0; i < $N$; i++) {\n"
+			    "\t\tif (i > 0)\n\t\t\tfputc(',', f);\n");
+			print_element(e, &f->type, x, "\t\t");
+			emit_print(e, NULL, "\t}\n\tfputc(']', f);\n");
+		} else {
+			print_element(e, &f->type, x, "\t");
+		}
+	}
+	emit_print(e, NULL, "\tfputc('}', f);\n}\n");
+}
+
+/* P_E_name for every enum, the table of message names and P_M_print for
+ * every message. */
+void
+emit_msg_printers_c(struct emit *e)
+{
+	struct emit_vars v = { .P = e->p };
+	const ast_decl *d;
+	bool any = false;
+
+	enum_names_c(e);
 	for (d = e->unit->decls; d != NULL; d = d->next) {
 		if (d->kind != AST_D_MESSAGE)
 			continue;
 		if (!any)
-			emit_out(e, "const char *const %s_message_names[] = {\n"
-			    "\tNULL,\n", e->p);
+			emit_print(e, &v, "const char *const "
+			    "$P$_message_names[] = {\n\tNULL,\n");
 		any = true;
-		emit_out(e, "\t\"%s\",\n", d->name);
+		v.M = d->name;
+		emit_print(e, &v, "\t\"$M$\",\n");
 	}
 	if (!any)
 		return;
-	emit_out(e, "};\n");
-	for (d = e->unit->decls; d != NULL; d = d->next) {
-		bool first = true;
-
-		if (d->kind != AST_D_MESSAGE)
-			continue;
-		emit_out(e, "\nvoid\n%s_%s_print(FILE *f, const %s_%s "
-		    "*m)\n{\n", e->p,
-		    d->name, e->p, d->name);
-		if (d->fields == NULL) {
-			emit_out(e, "\t(void)m;\n"
-			    "\tfputs(\"%s{}\", f);\n"
-			    "}\n", d->name);
-			continue;
-		}
-		emit_out(e, "%s\tif (m == NULL) {\n\t\tfputs(\"%s(NULL)\", "
-		    "f);\n"
-		    "\t\treturn;\n\t}\n", has_kind_array(d->fields) ?
-		    "\tsize_t i;\n\n" : "", d->name);
-		for (f = d->fields; f != NULL; f = f->next) {
-			char x[512];
-
-			emit_out(e, "\tfputs(\"%s%s%s=%s\", f);\n", first ?
-			    d->name : ", ", first ? "{" : "", f->name,
-			    f->type.array ? "[" : "");
-			first = false;
-			element(x, sizeof(x), "m", f);
-			if (f->type.array) {
-				emit_out(e, "\tfor (i = 0; i < %llu; i++) {\n"
-				    "\t\tif (i > 0)\n\t\t\tfputc(',', f);\n",
-				    (unsigned long long)f->type.len);
-				print_element(e, &f->type, x, "\t\t");
-				emit_out(e, "\t}\n\tfputc(']', f);\n");
-			} else {
-				print_element(e, &f->type, x, "\t");
-			}
-		}
-		emit_out(e, "\tfputc('}', f);\n}\n");
-	}
-	emit_out(e, "\n");
+	emit_print(e, NULL, "};\n");
+	for (d = e->unit->decls; d != NULL; d = d->next)
+		if (d->kind == AST_D_MESSAGE)
+			printer_c(e, d);
+	emit_print(e, NULL, "\n");
 }

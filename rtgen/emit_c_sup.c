@@ -1,34 +1,31 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The supervisors of the C emitter (DESIGN.md §3, `supervisor S`): in the
- * header (after their typed refs, which emit_c_header.c writes beside the
- * actors'), one comment on what their functions do, then per supervisor
- * its strategy in a line, its spec, start function, child lookups and, for
+ * Supervisors in the C emitter (DESIGN.md §3, `supervisor S`;
+ * emit_c_int.h). In the header: their typed refs (beside the actors'),
+ * one comment on what their functions do, then per supervisor its
+ * strategy in a line, its spec, start function, child lookups and, for
  * simple_one_for_one, its typed start_child (with a macro that makes
  * arguments of the wrong type a hard error), or else the poisoned name of
- * the start_child it does not have. In the source, per supervisor the
- * static arguments of its children (their values mapped to the .rtp with
- * #line, as the user wrote them), its table of rt_child_spec, its
- * rt_sup_spec and the functions, which wrap rt_sup_start, rt_sup_child and
- * rt_sup_start_child (include/rt/supervisor.h). A child that is a
- * supervisor points to that supervisor's spec, which the header declares,
- * so specs may come in any order.
+ * the start_child it does not have (emit_c_poison.c). In the source, per
+ * supervisor the static arguments of its children (their values mapped to
+ * the .rtp with #line, as the user wrote them), its table of
+ * rt_child_spec, its rt_sup_spec and the functions, which wrap
+ * rt_sup_start, rt_sup_child and rt_sup_start_child
+ * (include/rt/supervisor.h). A child that is a supervisor points to that
+ * supervisor's spec, which the header declares, so specs may come in any
+ * order.
  */
 #include "emit_c_int.h"
 
 #include <inttypes.h>
 #include <stdio.h>
-#include <string.h>
+#include <stdlib.h>
 
-bool
-emit_any_supervisor(const ast_unit *unit)
+void
+emit_sup_refs_h(struct emit *e)
 {
-	const ast_decl *d;
-
-	for (d = unit->decls; d != NULL; d = d->next)
-		if (d->kind == AST_D_SUPERVISOR)
-			return true;
-	return false;
+	emit_refs_h(e, AST_D_SUPERVISOR, "/* References to supervisors, one "
+	    "type per supervisor. */\n");
 }
 
 /* Is sup simple_one_for_one? Its one "child" is then the template. */
@@ -75,7 +72,7 @@ dur_c(char *buf, size_t size, int64_t ns)
  * first: start and spec, then the child lookups when a supervisor has
  * them, and start_child when one is simple_one_for_one. */
 static void
-header_text(struct emit *e)
+sups_text_h(struct emit *e)
 {
 	bool lookups = false, start_child = false;
 	const ast_decl *sup;
@@ -85,7 +82,7 @@ header_text(struct emit *e)
 			start_child = start_child || simple(sup);
 			lookups = lookups || !simple(sup);
 		}
-	emit_out(e, "/*\n * Supervisors. P_S_start starts S as a root "
+	emit_print(e, NULL, "/*\n * Supervisors. P_S_start starts S as a root "
 	    "supervisor, and through it\n * its children in order, and "
 	    "stores its ref in *out (out may be NULL);\n * it returns 0, "
 	    "RT_EINVAL, RT_ESTART (a child failed to start: those\n"
@@ -93,12 +90,12 @@ header_text(struct emit *e)
 	    "its spec,\n * for rt_sup_start or as the child of another "
 	    "supervisor.\n");
 	if (lookups)
-		emit_out(e, " * P_S_c is the ref of its child c: the same "
-		    "across the child's restarts,\n * zeroed while the child "
-		    "is not started or when s is no live supervisor.\n");
+		emit_print(e, NULL, " * P_S_c is the ref of its child c: the "
+		    "same across the child's restarts,\n * zeroed while the "
+		    "child is not started or when s is no live supervisor.\n");
 	if (start_child)
-		emit_out(e, " * P_S_start_child, of a simple_one_for_one S, "
-		    "starts a child from its\n * template with a copy of "
+		emit_print(e, NULL, " * P_S_start_child, of a simple_one_for_one "
+		    "S, starts a child from its\n * template with a copy of "
 		    "args (NULL: all zero) and stores its ref in\n * *out "
 		    "(out may be NULL); it returns 0, RT_EINVAL, RT_ESTART "
 		    "(its first\n * start failed: it is not restarted), "
@@ -108,55 +105,61 @@ header_text(struct emit *e)
 		    "started,\n * the child is restarted on its own by the "
 		    "template's policy. A\n * compound literal with commas in "
 		    "it needs parentheses as args.\n");
-	emit_out(e, " */\n\n");
+	emit_print(e, NULL, " */\n\n");
 }
 
 /* The comment on supervisor sup: its strategy, intensity and backoff. */
 static void
-header_comment(struct emit *e, const ast_decl *sup)
+comment_h(struct emit *e, const ast_decl *sup)
 {
-	char a[64], b[64], c[64];
+	struct emit_vars v = { .S = sup->name,
+		.strategy = ast_strategy_keyword(sup->strategy) };
+	char a[64], b[64], c[64], n[EMIT_NUM];
 
-	if (sup->backoff_max > 0)
-		emit_comment(e, "Supervisor %s (see \"Supervisors\" above): "
-		    "%s, at most %" PRIu32 " restarts within %s, restarts "
-		    "delayed from %s, doubling, up to %s.", sup->name,
-		    ast_strategy_keyword(sup->strategy), sup->intensity,
-		    ast_duration_text(a, sizeof(a), sup->period),
-		    ast_duration_text(b, sizeof(b), sup->backoff_min),
-		    ast_duration_text(c, sizeof(c), sup->backoff_max));
-	else
-		emit_comment(e, "Supervisor %s (see \"Supervisors\" above): "
-		    "%s, at most %" PRIu32 " restarts within %s.", sup->name,
-		    ast_strategy_keyword(sup->strategy), sup->intensity,
-		    ast_duration_text(a, sizeof(a), sup->period));
+	v.intensity = emit_num(n, sup->intensity);
+	v.period = ast_duration_text(a, sizeof(a), sup->period);
+	if (sup->backoff_max > 0) {
+		v.backoff_min = ast_duration_text(b, sizeof(b),
+		    sup->backoff_min);
+		v.backoff_max = ast_duration_text(c, sizeof(c),
+		    sup->backoff_max);
+		emit_comment(e, &v, "Supervisor $S$ (see \"Supervisors\" "
+		    "above): $strategy$, at most $intensity$ restarts within "
+		    "$period$, restarts delayed from $backoff_min$, doubling, "
+		    "up to $backoff_max$.");
+	} else {
+		emit_comment(e, &v, "Supervisor $S$ (see \"Supervisors\" "
+		    "above): $strategy$, at most $intensity$ restarts within "
+		    "$period$.");
+	}
 }
 
 /* The typed start_child of simple_one_for_one supervisor sup, whose
  * template is of actor w, and its type-checking macro. */
 static void
-header_start_child(struct emit *e, const ast_decl *sup, const ast_decl *w)
+start_child_h(struct emit *e, const ast_decl *sup, const ast_decl *w)
 {
-	const char *p = e->p, *s = sup->name, *wp = ast_prefix(w);
+	struct emit_vars v = { .P = e->p, .S = sup->name, .K = w->name,
+		.KP = ast_prefix(w) };
 	char name[512], type[512], args[512];
 
-	emit_wrapped(e, "int %s_%s_start_child(%s_%s_ref s, const %s_%s_args "
-	    "*args, %s_%s_ref *out);\n", p, s, p, s, wp, w->name, wp,
-	    w->name);
-	emit_out(e, "#ifndef __cplusplus\n/* Make args or out of the wrong "
-	    "type a hard error. */\n");
-	snprintf(name, sizeof(name), "%s_%s_start_child", p, s);
-	snprintf(type, sizeof(type), "%s_%s_args", wp, w->name);
-	snprintf(args, sizeof(args), ", _Generic((out), %s_%s_ref *: (out), "
-	    "void *: (out))", wp, w->name);
+	emit_wrapped(e, &v, "int $P$_$S$_start_child($P$_$S$_ref s, const "
+	    "$KP$_$K$_args *args, $KP$_$K$_ref *out);\n");
+	emit_print(e, NULL, "#ifndef __cplusplus\n/* Make args or out of the "
+	    "wrong type a hard error. */\n");
+	emit_sprint(name, sizeof(name), &v, "$P$_$S$_start_child");
+	emit_sprint(type, sizeof(type), &v, "$KP$_$K$_args");
+	emit_sprint(args, sizeof(args), &v, ", _Generic((out), $KP$_$K$_ref *: "
+	    "(out), void *: (out))");
 	emit_checked_macro(e, name, "s, ", "(s), ", "args", type, true,
 	    ", out", args);
-	emit_out(e, "#endif\n");
+	emit_print(e, NULL, "#endif\n");
 }
 
 void
-emit_sup_header(struct emit *e)
+emit_sups_h(struct emit *e)
 {
+	struct emit_vars v = { .P = e->p };
 	const ast_decl *sup;
 	bool first = true;
 	size_t i;
@@ -165,29 +168,29 @@ emit_sup_header(struct emit *e)
 		if (sup->kind != AST_D_SUPERVISOR)
 			continue;
 		if (first)
-			header_text(e);
+			sups_text_h(e);
 		first = false;
-		header_comment(e, sup);
-		emit_out(e, "extern const rt_sup_spec %s_%s_spec;\n", e->p,
-		    sup->name);
-		emit_wrapped(e, "int %s_%s_start(rt_system *sys, %s_%s_ref "
-		    "*out);\n", e->p, sup->name, e->p, sup->name);
+		comment_h(e, sup);
+		v.S = sup->name;
+		emit_print(e, &v, "extern const rt_sup_spec $P$_$S$_spec;\n");
+		emit_wrapped(e, &v, "int $P$_$S$_start(rt_system *sys, "
+		    "$P$_$S$_ref *out);\n");
 		if (simple(sup)) {
-			header_start_child(e, sup, kind_of(sup->children[0]));
-			emit_out(e, "\n");
+			start_child_h(e, sup, kind_of(sup->children[0]));
+			emit_print(e, NULL, "\n");
 			continue;
 		}
 		for (i = 0; i < sup->nchildren; i++) {
 			const ast_clause *c = sup->children[i];
 			const ast_decl *k = kind_of(c);
 
-			emit_wrapped(e, "%s_%s_ref %s_%s_%s(%s_%s_ref s);\n",
-			    ast_prefix(k), k->name, e->p, sup->name,
-			    c->names->name, e->p, sup->name);
+			v.C = c->names->name;
+			v.KP = ast_prefix(k);
+			v.K = k->name;
+			emit_wrapped(e, &v, "$KP$_$K$_ref $P$_$S$_$C$($P$_$S$_ref "
+			    "s);\n");
 		}
-		emit_out(e, "/* %s is not simple_one_for_one: it starts no "
-		    "children at run time. */\n#pragma GCC poison "
-		    "%s_%s_start_child\n\n", sup->name, e->p, sup->name);
+		emit_poison_start_child_h(e, sup);
 	}
 }
 
@@ -197,46 +200,54 @@ arg_value(struct emit *e, const ast_arg *a)
 {
 	const ast_type *t = &a->field->type;
 	bool f32 = t->kind == AST_T_F32;
-	const char *c;
-	char buf[64];
+	struct emit_vars v = { .text = a->text };
+	char buf[64], n[EMIT_NUM], *up;
 
 	switch (a->kind) {
 	case AST_V_STRING:
-		emit_out(e, "\"");
+		emit_print(e, NULL, "\"");
 		emit_put_cstring(e, a->text);
-		emit_out(e, "\"");
+		emit_print(e, NULL, "\"");
 		return;
 	case AST_V_FLOAT:
-		emit_out(e, "%s%s", a->text, f32 ? "f" : "");
+		v.suffix = f32 ? "f" : "";
+		emit_print(e, &v, "$text$$suffix$");
 		return;
 	case AST_V_DURATION:
-		emit_out(e, "%s", dur_c(buf, sizeof(buf), (int64_t)a->num));
+		emit_print(e, NULL, dur_c(buf, sizeof(buf), (int64_t)a->num));
 		return;
 	case AST_V_NAME:
 		if (t->kind == AST_T_BOOL) {
-			emit_out(e, "%s", a->text);
+			emit_print(e, &v, "$text$");
 			return;
 		}
-		emit_out(e, "%s_%s_", ast_prefix(t->target), t->target->name);
-		for (c = a->text; *c != '\0'; c++)
-			emit_out(e, "%c", *c >= 'a' && *c <= 'z' ?
-			    *c - 'a' + 'A' : *c);
+		up = emit_upper(a->text);
+		v.EP = ast_prefix(t->target);
+		v.E = t->target->name;
+		v.V = up;
+		emit_print(e, &v, "$EP$_$E$_$V$");
+		free(up);
 		return;
 	case AST_V_INT:
 		break;
 	}
-	if (a->negative && a->num == UINT64_C(9223372036854775808))
-		emit_out(e, "(-9223372036854775807 - 1)");
-	else
-		emit_out(e, "%s%" PRIu64 "%s%s", a->negative ? "-" : "",
-		    a->num, t->kind == AST_T_F32 || t->kind == AST_T_F64 ?
-		    ".0" : a->num > INT64_MAX ? "u" : "", f32 ? "f" : "");
+	if (a->negative && a->num == UINT64_C(9223372036854775808)) {
+		/* -9223372036854775808 would be a negated unsigned. */
+		emit_print(e, NULL, "(-9223372036854775807 - 1)");
+		return;
+	}
+	v.sign = a->negative ? "-" : "";
+	v.N = emit_num(n, a->num);
+	v.suffix = t->kind == AST_T_F32 ? ".0f" : t->kind == AST_T_F64 ?
+	    ".0" : a->num > INT64_MAX ? "u" : "";
+	emit_print(e, &v, "$sign$$N$$suffix$");
 }
 
 /* The static arguments of sup's children that have some. */
 static void
-source_args(struct emit *e, const ast_decl *sup)
+args_c(struct emit *e, const ast_decl *sup)
 {
+	struct emit_vars v = { .P = e->p, .S = sup->name };
 	const ast_arg *a;
 	size_t i;
 
@@ -246,128 +257,136 @@ source_args(struct emit *e, const ast_decl *sup)
 
 		if (c->args == NULL)
 			continue;
+		v.C = c->names->name;
+		v.KP = ast_prefix(k);
+		v.K = k->name;
 		emit_src(e, &c->loc);
-		emit_out(e, "static const %s_%s_args %s_%s_%s_args = {\n",
-		    ast_prefix(k), k->name, e->p, sup->name, c->names->name);
+		emit_print(e, &v, "static const $KP$_$K$_args $P$_$S$_$C$_args "
+		    "= {\n");
 		for (a = c->args; a != NULL; a = a->next) {
+			v.F = a->name;
 			emit_src(e, &a->loc);
-			emit_out(e, "\t.%s = ", a->name);
+			emit_print(e, &v, "\t.$F$ = ");
 			arg_value(e, a);
-			emit_out(e, ",\n");
+			emit_print(e, NULL, ",\n");
 		}
-		emit_out(e, "};\n");
+		emit_print(e, NULL, "};\n");
 	}
 	emit_gen(e);
 }
 
 /* The table of sup's children, or of its template. */
 static void
-source_children(struct emit *e, const ast_decl *sup)
+children_c(struct emit *e, const ast_decl *sup)
 {
 	static const char *const restarts[] = { "RT_PERMANENT",
 		"RT_TRANSIENT", "RT_TEMPORARY" };
+	struct emit_vars v = { .P = e->p, .S = sup->name };
 	char buf[64];
 	size_t i;
 
-	emit_out(e, "static const rt_child_spec %s_%s_children[] = {\n", e->p,
-	    sup->name);
+	emit_print(e, &v, "static const rt_child_spec $P$_$S$_children[] = {\n");
 	for (i = 0; i < sup->nchildren; i++) {
 		const ast_clause *c = sup->children[i];
 		const ast_decl *k = kind_of(c);
-		bool actor = k->kind == AST_D_ACTOR;
 
-		emit_out(e, "\t{\n\t\t.name = \"%s\",\n", c->names->name);
-		if (actor)
-			emit_out(e, "\t\t.cls = &%s_%s_class,\n"
-			    "\t\t.sup = NULL,\n", ast_prefix(k), k->name);
-		else
-			emit_out(e, "\t\t.cls = NULL,\n"
-			    "\t\t.sup = &%s_%s_spec,\n", ast_prefix(k),
-			    k->name);
-		if (c->args != NULL)
-			emit_out(e, "\t\t.args = &%s_%s_%s_args,\n", e->p,
-			    sup->name, c->names->name);
-		else
-			emit_out(e, "\t\t.args = NULL,\n");
-		emit_out(e, "\t\t.restart = %s,\n\t\t.shutdown = %s,\n\t},\n",
-		    restarts[c->restart], dur_c(buf, sizeof(buf),
-		    c->shutdown));
+		v.C = c->names->name;
+		v.KP = ast_prefix(k);
+		v.K = k->name;
+		v.restart = restarts[c->restart];
+		v.shutdown = dur_c(buf, sizeof(buf), c->shutdown);
+		emit_print(e, &v, "\t{\n\t\t.name = \"$C$\",\n");
+		emit_print(e, &v, k->kind == AST_D_ACTOR ?
+		    "\t\t.cls = &$KP$_$K$_class,\n\t\t.sup = NULL,\n" :
+		    "\t\t.cls = NULL,\n\t\t.sup = &$KP$_$K$_spec,\n");
+		emit_print(e, &v, c->args != NULL ?
+		    "\t\t.args = &$P$_$S$_$C$_args,\n" :
+		    "\t\t.args = NULL,\n");
+		emit_print(e, &v, "\t\t.restart = $restart$,\n"
+		    "\t\t.shutdown = $shutdown$,\n\t},\n");
 	}
-	emit_out(e, "};\n");
+	emit_print(e, NULL, "};\n");
 }
 
 /* sup's rt_sup_spec. */
 static void
-source_spec(struct emit *e, const ast_decl *sup)
+spec_c(struct emit *e, const ast_decl *sup)
 {
 	static const char *const strategies[] = { "RT_ONE_FOR_ONE",
 		"RT_ONE_FOR_ALL", "RT_REST_FOR_ONE", "RT_SIMPLE_ONE_FOR_ONE" };
-	char a[64], b[64], c[64];
+	struct emit_vars v = { .P = e->p, .S = sup->name,
+		.strategy = strategies[sup->strategy] };
+	char a[64], b[64], c[64], n[EMIT_NUM], in[EMIT_NUM];
 
-	emit_out(e, "const rt_sup_spec %s_%s_spec = {\n"
-	    "\t.abi = RT_PROTOCOL_ABI,\n\t.name = \"%s\",\n"
-	    "\t.strategy = %s,\n\t.intensity = %" PRIu32 ",\n"
-	    "\t.period = %s,\n\t.backoff_min = %s,\n\t.backoff_max = %s,\n"
-	    "\t.nchildren = %lu,\n", e->p, sup->name, sup->name,
-	    strategies[sup->strategy], sup->intensity,
-	    dur_c(a, sizeof(a), (int64_t)sup->period),
-	    dur_c(b, sizeof(b), (int64_t)sup->backoff_min),
-	    dur_c(c, sizeof(c), (int64_t)sup->backoff_max),
-	    (unsigned long)sup->nchildren);
-	if (sup->nchildren > 0)
-		emit_out(e, "\t.children = %s_%s_children,\n};\n", e->p,
-		    sup->name);
-	else
-		emit_out(e, "\t.children = NULL,\n};\n");
+	v.intensity = emit_num(in, sup->intensity);
+	v.period = dur_c(a, sizeof(a), (int64_t)sup->period);
+	v.backoff_min = dur_c(b, sizeof(b), (int64_t)sup->backoff_min);
+	v.backoff_max = dur_c(c, sizeof(c), (int64_t)sup->backoff_max);
+	v.N = emit_num(n, sup->nchildren);
+	emit_print(e, &v, "const rt_sup_spec $P$_$S$_spec = {\n"
+	    "\t.abi = RT_PROTOCOL_ABI,\n\t.name = \"$S$\",\n"
+	    "\t.strategy = $strategy$,\n\t.intensity = $intensity$,\n"
+	    "\t.period = $period$,\n\t.backoff_min = $backoff_min$,\n"
+	    "\t.backoff_max = $backoff_max$,\n\t.nchildren = $N$,\n");
+	emit_print(e, &v, sup->nchildren > 0 ?
+	    "\t.children = $P$_$S$_children,\n};\n" :
+	    "\t.children = NULL,\n};\n");
 }
 
 /* sup's start, and its child lookups or its start_child. */
 static void
-source_functions(struct emit *e, const ast_decl *sup)
+functions_c(struct emit *e, const ast_decl *sup)
 {
-	const char *p = e->p, *s = sup->name;
+	struct emit_vars v = { .P = e->p, .S = sup->name };
+	char n[EMIT_NUM];
 	size_t i;
 
-	emit_wrapped(e, "\nint\n%s_%s_start(rt_system *sys, %s_%s_ref *out)\n"
-	    "{\n\trt_ref ref;\n\tint r = rt_sup_start(sys, &%s_%s_spec, "
-	    "&ref);\n\n\tif (r == 0 && out != NULL)\n\t\tout->ref = ref;\n"
-	    "\treturn r;\n}\n", p, s, p, s, p, s);
+	emit_wrapped(e, &v, "\nint\n$P$_$S$_start(rt_system *sys, $P$_$S$_ref "
+	    "*out)\n{\n\trt_ref ref;\n\tint r = rt_sup_start(sys, "
+	    "&$P$_$S$_spec, &ref);\n\n\tif (r == 0 && out != NULL)\n"
+	    "\t\tout->ref = ref;\n\treturn r;\n}\n");
 	if (simple(sup)) {
 		const ast_decl *w = kind_of(sup->children[0]);
-		const char *wp = ast_prefix(w);
 
-		emit_wrapped(e, "\nint\n(%s_%s_start_child)(%s_%s_ref s, const "
-		    "%s_%s_args *args, %s_%s_ref *out)\n{\n\trt_ref ref;\n"
+		v.KP = ast_prefix(w);
+		v.K = w->name;
+		emit_wrapped(e, &v, "\nint\n($P$_$S$_start_child)($P$_$S$_ref "
+		    "s, const $KP$_$K$_args *args, $KP$_$K$_ref *out)\n{\n"
+		    "\trt_ref ref;\n"
 		    "\tint r = rt_sup_start_child(s.ref, args, &ref);\n\n"
 		    "\tif (r == 0 && out != NULL)\n\t\tout->ref = ref;\n"
-		    "\treturn r;\n}\n", p, s, p, s, wp, w->name, wp, w->name);
+		    "\treturn r;\n}\n");
 		return;
 	}
 	for (i = 0; i < sup->nchildren; i++) {
 		const ast_clause *c = sup->children[i];
 		const ast_decl *k = kind_of(c);
 
-		emit_wrapped(e, "\n%s_%s_ref\n%s_%s_%s(%s_%s_ref s)\n{\n"
-		    "\t%s_%s_ref c;\n\n\tc.ref = rt_sup_child(s.ref, %lu);\n"
-		    "\treturn c;\n}\n", ast_prefix(k), k->name, p, s,
-		    c->names->name, p, s, ast_prefix(k), k->name,
-		    (unsigned long)i);
+		v.C = c->names->name;
+		v.KP = ast_prefix(k);
+		v.K = k->name;
+		v.N = emit_num(n, i);
+		emit_wrapped(e, &v, "\n$KP$_$K$_ref\n$P$_$S$_$C$($P$_$S$_ref s)"
+		    "\n{\n\t$KP$_$K$_ref c;\n\n"
+		    "\tc.ref = rt_sup_child(s.ref, $N$);\n\treturn c;\n}\n");
 	}
 }
 
 void
-emit_sup_source(struct emit *e)
+emit_sups_c(struct emit *e)
 {
+	struct emit_vars v = { 0 };
 	const ast_decl *sup;
 
 	for (sup = e->unit->decls; sup != NULL; sup = sup->next) {
 		if (sup->kind != AST_D_SUPERVISOR)
 			continue;
-		emit_out(e, "\n/* Supervisor %s. */\n", sup->name);
-		source_args(e, sup);
+		v.S = sup->name;
+		emit_print(e, &v, "\n/* Supervisor $S$. */\n");
+		args_c(e, sup);
 		if (sup->nchildren > 0)
-			source_children(e, sup);
-		source_spec(e, sup);
-		source_functions(e, sup);
+			children_c(e, sup);
+		spec_c(e, sup);
+		functions_c(e, sup);
 	}
 }

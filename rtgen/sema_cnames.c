@@ -8,6 +8,7 @@
  * duplicates would be reported twice.
  */
 #include "sema_int.h"
+#include "emit_c_poison.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -50,22 +51,6 @@ claim(struct sema *s, struct symtab *names, char *name, const ast_decl *d)
 	free(name);
 }
 
-/* The functions of an actor A and a message M that the header poisons
- * when they do not exist: P_A<verb>M<suffix>. Calls and asks exist for
- * the requests A accepts; sends for the messages it accepts, but _every
- * not for a message with C-typed fields. For the subscriptions, M is a
- * topic, and they exist when A accepts the topic's message. */
-static const struct poison {
-	const char *verb, *suffix;
-	bool requests, topics;
-} poisons[] = {
-	{ "_send_", "", false, false }, { "_send_", "_opt", false, false },
-	{ "_send_", "_after", false, false },
-	{ "_send_", "_every", false, false }, { "_call_", "", true, false },
-	{ "_ask_", "", true, false }, { "_subscribe_", "", false, true },
-	{ "_unsubscribe_", "", false, true },
-};
-
 /* Does actor a accept a message named `name`, of this protocol or of an
  * import? (The header poisons a name only when it accepts none.) */
 static bool
@@ -82,13 +67,17 @@ accepts_name(struct sema *s, const ast_decl *a, const char *name)
 	return m != NULL && ast_accepts(a, m);
 }
 
-/* Is `key` (claimed by `owner`), split at `at` where pn->verb starts, a
- * name the header poisons? Report it and return true if so. */
+/* Is `key` (claimed by `owner`), split at `at` where "_verb_" of kind k
+ * (emit_c_poison.h) starts, a name the header poisons? Report it and
+ * return true if so. */
 static bool
 poisoned(struct sema *s, const char *key, const ast_decl *owner,
-    const char *at, const struct poison *pn)
+    const char *at, enum emit_poison_kind k)
 {
-	size_t plen = strlen(s->prefix), vlen = strlen(pn->verb);
+	const struct emit_poison *pn = &emit_poisons[k];
+	bool requests = pn->of == EMIT_POISON_OF_REQUEST;
+	bool topics = pn->of == EMIT_POISON_OF_TOPIC;
+	size_t plen = strlen(s->prefix), vlen = strlen(pn->verb) + 2;
 	size_t mlen = strlen(at + vlen), slen = strlen(pn->suffix);
 	const ast_decl *a, *m, *t = NULL;
 	char *aname, *mname;
@@ -105,17 +94,17 @@ poisoned(struct sema *s, const char *key, const ast_decl *owner,
 		m = sema_symtab_get(&s->imported, mname);
 	free(aname);
 	free(mname);
-	if (m != NULL && pn->topics && m->kind == AST_D_TOPIC) {
+	if (m != NULL && topics && m->kind == AST_D_TOPIC) {
 		t = m;
 		m = t->carries->target;
 	}
 	if (a == NULL || m == NULL || a->kind != AST_D_ACTOR ||
-	    m->kind != AST_D_MESSAGE || pn->topics != (t != NULL) ||
-	    (pn->requests && m->reply == NULL))
+	    m->kind != AST_D_MESSAGE || topics != (t != NULL) ||
+	    (requests && m->reply == NULL))
 		return false;
 	if (!accepts_name(s, a, m->name))
 		why = "does not accept";
-	else if (strcmp(pn->suffix, "_every") == 0 && sema_has_ctype(m))
+	else if (k == EMIT_POISON_SEND_EVERY && sema_has_ctype(m))
 		why = "has no periodic send (C-typed fields) of";
 	else
 		return false;
@@ -123,33 +112,38 @@ poisoned(struct sema *s, const char *key, const ast_decl *owner,
 	    "'%s', which the header poisons because actor '%s' %s %s "
 	    "'%s'%s%s%s",
 	    ast_decl_keyword(owner->kind), owner->name, key, a->name, why,
-	    pn->requests ? "request" : "message", m->name,
+	    requests ? "request" : "message", m->name,
 	    t != NULL ? ", which topic '" : "", t != NULL ? t->name : "",
 	    t != NULL ? "' carries" : "");
 	return true;
 }
 
 /* A declared C name that reads as a send, call, ask or subscription that
- * the header poisons (see poisons[]) would be an error in the generated
- * code. */
+ * the header poisons (see emit_c_poison.h) would be an error in the
+ * generated code. */
 static void
 check_poisoned(struct sema *s, const struct symtab *names)
 {
 	size_t plen = strlen(s->prefix), i, j;
+	char verbs[EMIT_POISON_KINDS][32];
 
+	/* "_send_": each verb as it stands between the actor and M. */
+	for (j = 0; j < EMIT_POISON_KINDS; j++)
+		snprintf(verbs[j], sizeof(verbs[j]), "_%s_",
+		    emit_poisons[j].verb);
 	for (i = 0; i < names->cap; i++) {
 		const char *key = names->slots[i].key, *p;
 
 		if (key == NULL)
 			continue;
-		for (j = 0; j < sizeof(poisons) / sizeof(*poisons); j++) {
-			for (p = strstr(key + plen, poisons[j].verb);
-			    p != NULL; p = strstr(p + 1, poisons[j].verb)) {
+		for (j = 0; j < EMIT_POISON_KINDS; j++) {
+			for (p = strstr(key + plen, verbs[j]);
+			    p != NULL; p = strstr(p + 1, verbs[j])) {
 				if (p - key <= (ptrdiff_t)plen)
 					continue;
 				/* One report per name is enough. */
 				if (poisoned(s, key, names->slots[i].val, p,
-				    &poisons[j]))
+				    (enum emit_poison_kind)j))
 					goto next;
 			}
 		}
