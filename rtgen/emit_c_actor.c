@@ -565,8 +565,8 @@ registry_c(struct emit *e, const ast_decl *a)
 	    "char *name)\n{\n\treturn rt_register(a.ref, name);\n}\n");
 	emit_wrapped(e, &v, "\nint\n$P$_$A$_whereis(rt_system *sys, const "
 	    "char *name, $P$_$A$_ref *out)\n{\n\tif (out == NULL)\n"
-	    "\t\treturn RT_EINVAL;\n\treturn rt_whereis(sys, name, "
-	    "&$P$_$A$_class, &out->ref);\n}\n");
+	    "\t\treturn RT_EINVAL;\n\treturn rt_whereis_class(sys, name, "
+	    "&$P$_$A$_class,\n\t    &out->ref);\n}\n");
 }
 
 static void

@@ -598,7 +598,13 @@ reader_done(ck_epoch_record_t *rec, bool lent)
 }
 
 int
-rt_whereis(rt_system *sys, const char *name, const rt_actor_class *cls,
+rt_whereis(rt_system *sys, const char *name, rt_ref *out)
+{
+	return rt_whereis_class(sys, name, NULL, out);
+}
+
+int
+rt_whereis_class(rt_system *sys, const char *name, const rt_actor_class *cls,
     rt_ref *out)
 {
 	const rt_actor_class *kind = NULL;

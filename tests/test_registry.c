@@ -137,7 +137,7 @@ look_up_race_names(rt_system *sys)
 		if (rc == 0 ? rt_ref_is_null(n.ref) :
 			      rc != RT_ENOENT && rc != RT_ETYPE)
 			bad++;
-		rc = rt_whereis(sys, race_names[i], NULL, &any);
+		rc = rt_whereis(sys, race_names[i], &any);
 		if (rc == 0 ? rt_ref_is_null(any) : rc != RT_ENOENT)
 			bad++;
 	}
@@ -321,7 +321,7 @@ whereis_of_another_kind_gives_etype_and_leaves_out_alone(void)
 	CU_ASSERT_EQUAL(reg_Named_whereis(sys, "other", &found), RT_ETYPE);
 	CU_ASSERT_EQUAL(found.ref.gen, UINT64_C(0xa5a5a5a5a5a5a5a5));
 	/* Without a class, any kind will do. */
-	CU_ASSERT_EQUAL(rt_whereis(sys, "other", NULL, &any), 0);
+	CU_ASSERT_EQUAL(rt_whereis(sys, "other", &any), 0);
 	CU_ASSERT_TRUE(rt_ref_equal(any, o.ref));
 	rt_system_free(sys);
 }
@@ -448,7 +448,7 @@ bad_arguments_give_einval(void)
 	CU_ASSERT_EQUAL(reg_Named_whereis(sys, NULL, &found), RT_EINVAL);
 	CU_ASSERT_EQUAL(reg_Named_whereis(sys, "name", NULL), RT_EINVAL);
 	CU_ASSERT_EQUAL(reg_Named_whereis(sys, long_name, &found), RT_EINVAL);
-	CU_ASSERT_EQUAL(rt_whereis(sys, "", NULL, &any), RT_EINVAL);
+	CU_ASSERT_EQUAL(rt_whereis(sys, "", &any), RT_EINVAL);
 	CU_ASSERT_EQUAL(rt_unregister(NULL, "name"), RT_EINVAL);
 	CU_ASSERT_EQUAL(rt_unregister(sys, NULL), RT_EINVAL);
 	CU_ASSERT_EQUAL(rt_unregister(sys, ""), RT_EINVAL);
@@ -757,7 +757,7 @@ lookups_race_with_registrations_and_stops(void)
 	for (i = 0; i < RACE_NAMES; i++) {
 		rt_ref any;
 
-		CU_ASSERT_EQUAL(rt_whereis(sys, race_names[i], NULL, &any),
+		CU_ASSERT_EQUAL(rt_whereis(sys, race_names[i], &any),
 		    RT_ENOENT);
 		CU_ASSERT_EQUAL(rt_unregister(sys, race_names[i]), RT_ENOENT);
 	}

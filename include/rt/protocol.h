@@ -181,6 +181,15 @@ RT_API void rt_print_bytes(FILE *f, rt_bytes b);
 RT_API void rt_print_enum(FILE *f, const char *name, long long v);
 RT_API void rt_print_ref(FILE *f, rt_ref r);
 
+/* --- names (rt/registry.h) ------------------------------------------------ */
+
+/*
+ * rt_whereis_class: rt_whereis for P_A_whereis: the actor must also be of
+ * class `cls` (RT_ETYPE when the name belongs to another kind of actor).
+ */
+RT_API int rt_whereis_class(rt_system *sys, const char *name,
+    const rt_actor_class *cls, rt_ref *out);
+
 /* --- timers (rt/timer.h) ------------------------------------------------ */
 
 /*

@@ -60,19 +60,17 @@ RT_API int rt_unregister(rt_system *sys, const char *name);
 
 /*
  * rt_whereis: store in *out the ref of the actor registered under `name` in
- * `sys`. With `cls` not NULL, the actor must be of that class (generated
- * code passes P_A_class). Any thread; never blocks. Returns 0,
- * RT_EINVAL (NULL sys, name or out, empty or too long name), RT_ENOENT (no
- * live actor has that name) or RT_ETYPE (it names an actor of another
- * class); *out is untouched on error.
+ * `sys`, of whatever kind (P_A_whereis is the typed lookup: it also checks
+ * the kind). Any thread; never blocks. Returns 0, RT_EINVAL (NULL sys,
+ * name or out, empty or too long name) or RT_ENOENT (no live actor has
+ * that name); *out is untouched on error.
  *
  * The answer is a snapshot: an actor whose final stop races with the
  * lookup is either found (its ref may already be stale, and sends through
  * it return RT_ENOACTOR) or not (RT_ENOENT), but an actor that had stopped
  * before the lookup began is never returned.
  */
-RT_API int rt_whereis(rt_system *sys, const char *name,
-    const rt_actor_class *cls, rt_ref *out);
+RT_API int rt_whereis(rt_system *sys, const char *name, rt_ref *out);
 
 #ifdef __cplusplus
 }

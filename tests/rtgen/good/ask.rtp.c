@@ -628,7 +628,8 @@ ask_Shop_whereis(rt_system *sys, const char *name, ask_Shop_ref *out)
 {
 	if (out == NULL)
 		return RT_EINVAL;
-	return rt_whereis(sys, name, &ask_Shop_class, &out->ref);
+	return rt_whereis_class(sys, name, &ask_Shop_class,
+	    &out->ref);
 }
 
 int
@@ -957,7 +958,8 @@ ask_Vault_whereis(rt_system *sys, const char *name, ask_Vault_ref *out)
 {
 	if (out == NULL)
 		return RT_EINVAL;
-	return rt_whereis(sys, name, &ask_Vault_class, &out->ref);
+	return rt_whereis_class(sys, name, &ask_Vault_class,
+	    &out->ref);
 }
 
 int
@@ -1300,5 +1302,6 @@ ask_Client_whereis(rt_system *sys, const char *name, ask_Client_ref *out)
 {
 	if (out == NULL)
 		return RT_EINVAL;
-	return rt_whereis(sys, name, &ask_Client_class, &out->ref);
+	return rt_whereis_class(sys, name, &ask_Client_class,
+	    &out->ref);
 }

@@ -513,7 +513,8 @@ shop_Cart_whereis(rt_system *sys, const char *name, shop_Cart_ref *out)
 {
 	if (out == NULL)
 		return RT_EINVAL;
-	return rt_whereis(sys, name, &shop_Cart_class, &out->ref);
+	return rt_whereis_class(sys, name, &shop_Cart_class,
+	    &out->ref);
 }
 
 int

@@ -553,7 +553,8 @@ lang_Cart_whereis(rt_system *sys, const char *name, lang_Cart_ref *out)
 {
 	if (out == NULL)
 		return RT_EINVAL;
-	return rt_whereis(sys, name, &lang_Cart_class, &out->ref);
+	return rt_whereis_class(sys, name, &lang_Cart_class,
+	    &out->ref);
 }
 
 int
@@ -690,7 +691,8 @@ lang_Watcher_whereis(rt_system *sys, const char *name, lang_Watcher_ref *out)
 {
 	if (out == NULL)
 		return RT_EINVAL;
-	return rt_whereis(sys, name, &lang_Watcher_class, &out->ref);
+	return rt_whereis_class(sys, name, &lang_Watcher_class,
+	    &out->ref);
 }
 
 int

@@ -200,7 +200,8 @@ mbox_Plain_whereis(rt_system *sys, const char *name, mbox_Plain_ref *out)
 {
 	if (out == NULL)
 		return RT_EINVAL;
-	return rt_whereis(sys, name, &mbox_Plain_class, &out->ref);
+	return rt_whereis_class(sys, name, &mbox_Plain_class,
+	    &out->ref);
 }
 
 int
@@ -310,7 +311,8 @@ mbox_Open_whereis(rt_system *sys, const char *name, mbox_Open_ref *out)
 {
 	if (out == NULL)
 		return RT_EINVAL;
-	return rt_whereis(sys, name, &mbox_Open_class, &out->ref);
+	return rt_whereis_class(sys, name, &mbox_Open_class,
+	    &out->ref);
 }
 
 int
@@ -428,7 +430,8 @@ mbox_Waiter_whereis(rt_system *sys, const char *name, mbox_Waiter_ref *out)
 {
 	if (out == NULL)
 		return RT_EINVAL;
-	return rt_whereis(sys, name, &mbox_Waiter_class, &out->ref);
+	return rt_whereis_class(sys, name, &mbox_Waiter_class,
+	    &out->ref);
 }
 
 int
@@ -579,7 +582,8 @@ mbox_Blocker_whereis(rt_system *sys, const char *name, mbox_Blocker_ref *out)
 {
 	if (out == NULL)
 		return RT_EINVAL;
-	return rt_whereis(sys, name, &mbox_Blocker_class, &out->ref);
+	return rt_whereis_class(sys, name, &mbox_Blocker_class,
+	    &out->ref);
 }
 
 int
@@ -697,7 +701,8 @@ mbox_Dropper_whereis(rt_system *sys, const char *name, mbox_Dropper_ref *out)
 {
 	if (out == NULL)
 		return RT_EINVAL;
-	return rt_whereis(sys, name, &mbox_Dropper_class, &out->ref);
+	return rt_whereis_class(sys, name, &mbox_Dropper_class,
+	    &out->ref);
 }
 
 int
@@ -847,7 +852,8 @@ mbox_Rejecter_whereis(rt_system *sys, const char *name, mbox_Rejecter_ref *out)
 {
 	if (out == NULL)
 		return RT_EINVAL;
-	return rt_whereis(sys, name, &mbox_Rejecter_class, &out->ref);
+	return rt_whereis_class(sys, name, &mbox_Rejecter_class,
+	    &out->ref);
 }
 
 int

@@ -97,5 +97,6 @@ msgs_Greeter_whereis(rt_system *sys, const char *name, msgs_Greeter_ref *out)
 {
 	if (out == NULL)
 		return RT_EINVAL;
-	return rt_whereis(sys, name, &msgs_Greeter_class, &out->ref);
+	return rt_whereis_class(sys, name, &msgs_Greeter_class,
+	    &out->ref);
 }

@@ -304,7 +304,8 @@ shop_Cart_whereis(rt_system *sys, const char *name, shop_Cart_ref *out)
 {
 	if (out == NULL)
 		return RT_EINVAL;
-	return rt_whereis(sys, name, &shop_Cart_class, &out->ref);
+	return rt_whereis_class(sys, name, &shop_Cart_class,
+	    &out->ref);
 }
 
 int
@@ -501,7 +502,8 @@ shop_Auditor_whereis(rt_system *sys, const char *name, shop_Auditor_ref *out)
 {
 	if (out == NULL)
 		return RT_EINVAL;
-	return rt_whereis(sys, name, &shop_Auditor_class, &out->ref);
+	return rt_whereis_class(sys, name, &shop_Auditor_class,
+	    &out->ref);
 }
 
 int
@@ -604,7 +606,8 @@ shop_Idle_whereis(rt_system *sys, const char *name, shop_Idle_ref *out)
 {
 	if (out == NULL)
 		return RT_EINVAL;
-	return rt_whereis(sys, name, &shop_Idle_class, &out->ref);
+	return rt_whereis_class(sys, name, &shop_Idle_class,
+	    &out->ref);
 }
 
 /* Topic orders. */

@@ -216,7 +216,8 @@ sup_Cart_whereis(rt_system *sys, const char *name, sup_Cart_ref *out)
 {
 	if (out == NULL)
 		return RT_EINVAL;
-	return rt_whereis(sys, name, &sup_Cart_class, &out->ref);
+	return rt_whereis_class(sys, name, &sup_Cart_class,
+	    &out->ref);
 }
 
 int
@@ -334,7 +335,8 @@ sup_Auditor_whereis(rt_system *sys, const char *name, sup_Auditor_ref *out)
 {
 	if (out == NULL)
 		return RT_EINVAL;
-	return rt_whereis(sys, name, &sup_Auditor_class, &out->ref);
+	return rt_whereis_class(sys, name, &sup_Auditor_class,
+	    &out->ref);
 }
 
 int
@@ -484,7 +486,8 @@ sup_Worker_whereis(rt_system *sys, const char *name, sup_Worker_ref *out)
 {
 	if (out == NULL)
 		return RT_EINVAL;
-	return rt_whereis(sys, name, &sup_Worker_class, &out->ref);
+	return rt_whereis_class(sys, name, &sup_Worker_class,
+	    &out->ref);
 }
 
 int
@@ -552,7 +555,7 @@ static const staff_Clerk_args sup_Shop_clerk_args = {
 #line 42 "rtgen/good/supervisors.rtp"
 	.desk = 2,
 };
-#line 556 "supervisors.rtp.c"
+#line 559 "supervisors.rtp.c"
 static const rt_child_spec sup_Shop_children[] = {
 	{
 		.name = "cart",

@@ -397,7 +397,8 @@ types_Store_whereis(rt_system *sys, const char *name, types_Store_ref *out)
 {
 	if (out == NULL)
 		return RT_EINVAL;
-	return rt_whereis(sys, name, &types_Store_class, &out->ref);
+	return rt_whereis_class(sys, name, &types_Store_class,
+	    &out->ref);
 }
 
 int
@@ -606,7 +607,8 @@ types_Plain_whereis(rt_system *sys, const char *name, types_Plain_ref *out)
 {
 	if (out == NULL)
 		return RT_EINVAL;
-	return rt_whereis(sys, name, &types_Plain_class, &out->ref);
+	return rt_whereis_class(sys, name, &types_Plain_class,
+	    &out->ref);
 }
 
 int

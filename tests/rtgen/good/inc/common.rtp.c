@@ -381,7 +381,8 @@ common_Pricer_whereis(rt_system *sys, const char *name, common_Pricer_ref *out)
 {
 	if (out == NULL)
 		return RT_EINVAL;
-	return rt_whereis(sys, name, &common_Pricer_class, &out->ref);
+	return rt_whereis_class(sys, name, &common_Pricer_class,
+	    &out->ref);
 }
 
 int
@@ -530,7 +531,8 @@ common_Logger_whereis(rt_system *sys, const char *name, common_Logger_ref *out)
 {
 	if (out == NULL)
 		return RT_EINVAL;
-	return rt_whereis(sys, name, &common_Logger_class, &out->ref);
+	return rt_whereis_class(sys, name, &common_Logger_class,
+	    &out->ref);
 }
 
 int

@@ -160,7 +160,8 @@ staff_Clerk_whereis(rt_system *sys, const char *name, staff_Clerk_ref *out)
 {
 	if (out == NULL)
 		return RT_EINVAL;
-	return rt_whereis(sys, name, &staff_Clerk_class, &out->ref);
+	return rt_whereis_class(sys, name, &staff_Clerk_class,
+	    &out->ref);
 }
 
 int
@@ -210,7 +211,7 @@ static const staff_Clerk_args staff_Desk_clerk_args = {
 #line 15 "rtgen/good/inc/staff.rtp"
 	.name = "front",
 };
-#line 214 "staff.rtp.c"
+#line 215 "staff.rtp.c"
 static const rt_child_spec staff_Desk_children[] = {
 	{
 		.name = "clerk",
