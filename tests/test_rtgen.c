@@ -510,6 +510,29 @@ the_largest_integers_and_durations_still_fit(void)
 /* ---- scanner and parser: bad input ---------------------------------------- */
 
 static void
+a_name_longer_than_100_characters_is_an_error(void)
+{
+	char text[512];
+	struct result r;
+	int n;
+
+	/* 100 characters: fine; 101: an error at the name, not a C name cut
+	 * short somewhere in the generated code. */
+	n = snprintf(text, sizeof(text), "protocol p;\nmessage M%0*d {}\n", 99,
+	    0);
+	CU_ASSERT(n > 0);
+	r = check(text);
+	CU_ASSERT_EQUAL(r.errors, 0);
+	result_free(&r);
+	snprintf(text, sizeof(text), "protocol p;\nmessage M%0*d {}\n", 100, 0);
+	r = check(text);
+	CU_ASSERT_EQUAL(r.errors, 1);
+	CU_ASSERT(said(&r, "t.rtp:2:9: error: name too long (101 characters; "
+			   "at most 100)"));
+	result_free(&r);
+}
+
+static void
 a_syntax_error_is_reported_at_its_line_and_column(void)
 {
 	struct result r = parse("protocol p;\nmessage M {\n  u32 ;\n}\n");
@@ -1537,6 +1560,8 @@ static CU_TestInfo robust_tests[] = {
 	{ "a one-megabyte file compiles", a_one_megabyte_file_compiles },
 	{ "many repeated declarations are reported without flooding",
 	    many_repeated_declarations_are_reported_without_flooding },
+	{ "a name longer than 100 characters is an error",
+	    a_name_longer_than_100_characters_is_an_error },
 	{ "a byte-order mark at the start is skipped",
 	    a_byte_order_mark_at_the_start_is_skipped },
 	{ "deep nesting is an error, not a crash",
