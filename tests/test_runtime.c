@@ -863,7 +863,9 @@ every_error_code_has_a_name(void)
 {
 	static const int codes[] = { RT_ENOMEM, RT_EINVAL, RT_EFULL,
 		RT_ENOACTOR, RT_ETIMEDOUT, RT_ETYPE, RT_EEXIST, RT_ENOENT,
-		RT_ESHUTDOWN, RT_EDEADLK, RT_EAGAIN, RT_EBADMSG };
+		RT_ESHUTDOWN, RT_EDEADLK, RT_EAGAIN, RT_EBADMSG, RT_ESTART,
+		RT_EGAVEUP, RT_EADDRINUSE, RT_ECONNREFUSED, RT_EUNREACH,
+		RT_EMFILE, RT_ECONNRESET, RT_EACCES, RT_EIO };
 	unsigned i;
 
 	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {

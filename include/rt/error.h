@@ -28,7 +28,14 @@ extern "C" {
 	X(EAGAIN, -11, "resource temporarily unavailable")                    \
 	X(EBADMSG, -12, "message not understood by this actor")             \
 	X(ESTART, -13, "a child failed to start")                           \
-	X(EGAVEUP, -14, "too many restarts: the supervisor gave up")
+	X(EGAVEUP, -14, "too many restarts: the supervisor gave up")          \
+	X(EADDRINUSE, -15, "address already in use")                          \
+	X(ECONNREFUSED, -16, "connection refused")                            \
+	X(EUNREACH, -17, "network or host unreachable")                       \
+	X(EMFILE, -18, "too many open files")                                 \
+	X(ECONNRESET, -19, "connection reset by peer")                        \
+	X(EACCES, -20, "permission denied")                                   \
+	X(EIO, -21, "input/output error")
 
 enum rt_errno {
 #define RT_ERRNO_ENUM(name, value, text) RT_##name = value,

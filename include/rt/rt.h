@@ -17,5 +17,6 @@
 #include <rt/registry.h>
 #include <rt/topic.h>
 #include <rt/supervisor.h>
+#include <rt/net.h>
 
 #endif
