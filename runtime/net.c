@@ -104,15 +104,6 @@ resolve(const char *host, uint16_t port, int flags, struct addrinfo **out)
 	return rc == 0 ? 0 : resolve_error(rc);
 }
 
-static void
-close_keeping_errno(int fd)
-{
-	int e = errno;
-
-	close(fd);
-	errno = e;
-}
-
 /* TCP_NODELAY on a TCP connection; false (errno set) if it fails. */
 static int
 no_delay(int fd)
@@ -122,37 +113,71 @@ no_delay(int fd)
 	return setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
-int
-rt_net_listen_tcp(const char *host, uint16_t port, int backlog, int *fd,
-    uint16_t *bound_port)
+/*
+ * Open a TCP socket on the first address of host and port (resolved with
+ * `flags`) for which setup(s, address, arg) succeeds (returns 0; else -1
+ * with errno set), into *fd. Returns 0, or the error of the last address
+ * tried.
+ */
+static int
+tcp_open(const char *host, uint16_t port, int flags,
+    int (*setup)(int, const struct addrinfo *, int), int arg, int *fd)
 {
 	struct addrinfo *list, *a;
-	int rc, s = -1, one = 1;
+	int rc, s;
 
-	if (fd == NULL)
-		return RT_EINVAL;
-	if ((rc = resolve(host, port, AI_PASSIVE, &list)) != 0)
+	if ((rc = resolve(host, port, flags, &list)) != 0)
 		return rc;
 	rc = RT_EINVAL;
 	for (a = list; a != NULL; a = a->ai_next) {
 		s = socket(a->ai_family,
 		    a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		    a->ai_protocol);
-		if (s < 0) {
-			rc = net_error(errno);
-			continue;
+		if (s >= 0 && setup(s, a, arg) == 0) {
+			freeaddrinfo(list);
+			*fd = s;
+			return 0;
 		}
-		if (setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one,
-			sizeof(one)) == 0 &&
-		    bind(s, a->ai_addr, a->ai_addrlen) == 0 &&
-		    listen(s, backlog > 0 ? backlog : SOMAXCONN) == 0)
-			break;
 		rc = net_error(errno);
-		close_keeping_errno(s);
-		s = -1;
+		if (s >= 0)
+			close(s);
 	}
 	freeaddrinfo(list);
-	if (s < 0)
+	return rc;
+}
+
+/* tcp_open's setup of a listener, with a backlog of `backlog`. */
+static int
+listen_on(int s, const struct addrinfo *a, int backlog)
+{
+	int one = 1;
+
+	return setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one,
+		   sizeof(one)) == 0 &&
+	    bind(s, a->ai_addr, a->ai_addrlen) == 0 &&
+	    listen(s, backlog > 0 ? backlog : SOMAXCONN) == 0 ? 0 : -1;
+}
+
+/* tcp_open's setup of a connection: started, or made at once. */
+static int
+connect_to(int s, const struct addrinfo *a, int unused)
+{
+	(void)unused;
+	return no_delay(s) == 0 &&
+	    (connect(s, a->ai_addr, a->ai_addrlen) == 0 ||
+		errno == EINPROGRESS) ? 0 : -1;
+}
+
+int
+rt_net_listen_tcp(const char *host, uint16_t port, int backlog, int *fd,
+    uint16_t *bound_port)
+{
+	int rc, s;
+
+	if (fd == NULL)
+		return RT_EINVAL;
+	if ((rc = tcp_open(host, port, AI_PASSIVE, listen_on, backlog,
+		 &s)) != 0)
 		return rc;
 	if (bound_port != NULL) {
 		struct sockaddr_storage ss;
@@ -234,35 +259,9 @@ rt_net_accept(int listen_fd, int *fd)
 int
 rt_net_connect_tcp(const char *host, uint16_t port, int *fd)
 {
-	struct addrinfo *list, *a;
-	int rc, s = -1;
-
 	if (fd == NULL || host == NULL || host[0] == '\0' || port == 0)
 		return RT_EINVAL;
-	if ((rc = resolve(host, port, 0, &list)) != 0)
-		return rc;
-	rc = RT_EINVAL;
-	for (a = list; a != NULL; a = a->ai_next) {
-		s = socket(a->ai_family,
-		    a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		    a->ai_protocol);
-		if (s < 0) {
-			rc = net_error(errno);
-			continue;
-		}
-		if (no_delay(s) == 0 &&
-		    (connect(s, a->ai_addr, a->ai_addrlen) == 0 ||
-			errno == EINPROGRESS))
-			break;
-		rc = net_error(errno);
-		close_keeping_errno(s);
-		s = -1;
-	}
-	freeaddrinfo(list);
-	if (s < 0)
-		return rc;
-	*fd = s;
-	return 0;
+	return tcp_open(host, port, 0, connect_to, 0, fd);
 }
 
 int
