@@ -180,30 +180,33 @@ lost(rt_system *sys, const char *what)
 	rti_log(sys, RT_LOG_ERROR, "out of memory: a %s was lost", what);
 }
 
-void
-rti_send_down(rt_ref to, rt_ref who, int reason, uint32_t slot,
-    unsigned what)
+/* Send a DOWN or SUP message, reporting one lost for lack of memory. */
+static void
+send_bond_msg(rt_ref to, unsigned kind, rt_ref from, int reason,
+    uint32_t slot, unsigned what)
 {
-	rt_env *env = rti_bond_env(to, RTI_ENV_DOWN, who, reason, slot, what);
+	rt_env *env = rti_bond_env(to, kind, from, reason, slot, what);
 
 	if (env == NULL) {
-		lost(to.cell->sys, "down");
+		lost(to.cell->sys, kind == RTI_ENV_SUP ? "supervisor event" :
+							 "down");
 		return;
 	}
 	rti_send_internal(env, RTI_SEND_REPLY);
 }
 
 void
+rti_send_down(rt_ref to, rt_ref who, int reason, uint32_t slot,
+    unsigned what)
+{
+	send_bond_msg(to, RTI_ENV_DOWN, who, reason, slot, what);
+}
+
+void
 rti_send_sup(rt_ref to, rt_ref from, int reason, uint32_t slot,
     unsigned what)
 {
-	rt_env *env = rti_bond_env(to, RTI_ENV_SUP, from, reason, slot, what);
-
-	if (env == NULL) {
-		lost(to.cell->sys, "supervisor event");
-		return;
-	}
-	rti_send_internal(env, RTI_SEND_REPLY);
+	send_bond_msg(to, RTI_ENV_SUP, from, reason, slot, what);
 }
 
 /* Send a signal, reporting one that cannot be had for lack of memory. */

@@ -366,6 +366,8 @@ start_next(struct rti_sup *s, rt_ctx *ctx)
 static void
 stop_next(struct rti_sup *s, rt_ctx *ctx)
 {
+	uint32_t i;
+
 	while (s->cursor > 0) {
 		s->cursor--;
 		if (stop_kid(s, s->cursor, true))
@@ -373,9 +375,8 @@ stop_next(struct rti_sup *s, rt_ctx *ctx)
 	}
 	tell_waiter(s, s->exit_reason == RT_NORMAL ? 0 : s->exit_reason);
 	/* Children whose first start was still to come never had it. */
-	for (uint32_t i = 0; i < s->nkids; i++)
-		if (s->kids[i].first)
-			first_start_over(s, i, RT_ENOACTOR);
+	for (i = 0; i < s->nkids; i++)
+		first_start_over(s, i, RT_ENOACTOR);
 	rt_stop(ctx, s->exit_reason);
 }
 

@@ -340,17 +340,14 @@ rt_sup_start_child(rt_ref sup, const void *args, rt_ref *out)
 		    true);
 		return RT_ENOMEM;
 	}
+	/* A plain thread waits until the first start is over; an actor is
+	 * told of a failed one by a down. */
 	m = rt_env_payload(env);
 	w = rti_sched_worker(sys);
-	if (w != NULL) {
-		/* From an actor: told of a failed first start by a down. */
-		if (w->ctx.cell != NULL)
-			m->asker = (rt_ref){ w->ctx.cell, w->ctx.gen };
-		rti_send_internal(env, RTI_SEND_REPLY);
-		return 0;
-	}
-	/* From a plain thread: wait until its first start is over. */
-	m->wait = &wait;
+	if (w == NULL)
+		m->wait = &wait;
+	else if (w->ctx.cell != NULL)
+		m->asker = (rt_ref){ w->ctx.cell, w->ctx.gen };
 	rti_send_internal(env, RTI_SEND_REPLY);
-	return wait_started(sys, sup, &wait);
+	return w == NULL ? wait_started(sys, sup, &wait) : 0;
 }
