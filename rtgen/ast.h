@@ -209,6 +209,7 @@ enum ast_hook {
 	AST_HOOK_START = 1u << 0,
 	AST_HOOK_STOP = 1u << 1,
 	AST_HOOK_DOWN = 1u << 2,
+	AST_HOOK_IO = 1u << 3,
 };
 
 /* A top-level declaration. */

@@ -215,6 +215,8 @@ static const struct hook {
 	    "int reason);\n" },
 	{ "down", "int $P$_$A$_on_down($P$_$A$ *self, rt_ctx *ctx, "
 	    "rt_ref who, int reason);\n" },
+	{ "io", "int $P$_$A$_on_io($P$_$A$ *self, rt_ctx *ctx, int fd, "
+	    "unsigned events);\n" },
 };
 
 /* The handlers of A that the user writes, each mapped to where the .rtp
@@ -397,6 +399,10 @@ hook_thunks_c(struct emit *e, const ast_decl *a)
 		emit_wrapped(e, &v, "\nstatic int\n$P$_$A$_down_thunk(void "
 		    "*self, rt_ctx *ctx, rt_ref who, int reason)\n{\n\treturn "
 		    "$P$_$A$_on_down(($P$_$A$ *)self, ctx, who, reason);\n}\n");
+	if (a->hooks & AST_HOOK_IO)
+		emit_wrapped(e, &v, "\nstatic int\n$P$_$A$_io_thunk(void "
+		    "*self, rt_ctx *ctx, int fd, unsigned events)\n{\n\treturn "
+		    "$P$_$A$_on_io(($P$_$A$ *)self, ctx, fd, events);\n}\n");
 }
 
 /* The copies of A's args, for args with strings, bytes or nested
@@ -519,7 +525,10 @@ class_c(struct emit *e, const ast_decl *a, bool strings)
 	if (strings)
 		emit_print(e, &v, "\t.args_extra = $P$_$A$_args_extra_thunk,\n"
 		    "\t.args_copy = $P$_$A$_args_copy_thunk,\n");
-	emit_print(e, &v, "\t.print = $P$_$A$_print_thunk,\n};\n\n");
+	emit_print(e, &v, "\t.print = $P$_$A$_print_thunk,\n");
+	if (a->hooks & AST_HOOK_IO)
+		emit_print(e, &v, "\t.on_io = $P$_$A$_io_thunk,\n");
+	emit_print(e, NULL, "};\n\n");
 }
 
 static void

@@ -142,11 +142,19 @@ actor_node(struct dot *e, const ast_decl *a)
 	    "label=<<B>%s</B><BR/>", a->name, a->name);
 	name_line(e, "accepts", a->accepts, a->naccepts);
 	name_line(e, "asks", a->asks, a->nasks);
-	if (a->hooks != 0)
-		emit_text_printf(e->b, "on %s%s%s<BR ALIGN=\"LEFT\"/>",
-		    a->hooks & AST_HOOK_START ? "start" : "",
-		    a->hooks == (AST_HOOK_START | AST_HOOK_STOP) ? ", " : "",
-		    a->hooks & AST_HOOK_STOP ? "stop" : "");
+	if (a->hooks != 0) {
+		static const char *const names[] = { "start", "stop", "down",
+			"io" };
+		const char *sep = "on ";
+		size_t i;
+
+		for (i = 0; i < sizeof(names) / sizeof(*names); i++)
+			if (a->hooks & (1u << i)) {
+				emit_text_printf(e->b, "%s%s", sep, names[i]);
+				sep = ", ";
+			}
+		emit_text_printf(e->b, "<BR ALIGN=\"LEFT\"/>");
+	}
 	if (a->mailbox_bound != 0)
 		emit_text_printf(e->b, "mailbox %lu overflow %s<BR "
 		    "ALIGN=\"LEFT\"/>", (unsigned long)a->mailbox_bound,

@@ -28,6 +28,7 @@
 #include "clock.h"
 #include "envelope.h"
 #include "flow.h"
+#include "io.h"
 #include "pool.h"
 #include "log.h"
 #include "park.h"
@@ -225,9 +226,11 @@ actor_exit(rti_worker *w, rt_cell *cell, int reason, bool final)
 		cls->on_stop(cell->state, &w->ctx, reason);
 		w->ctx.cell = NULL;
 	}
-	/* Asks, links and monitors live in the extension; most actors
-	 * have none (and pay no call for them). */
+	/* Asks, links, monitors and descriptors live in the extension;
+	 * most actors have none (and pay no call for them). The
+	 * descriptors go with the incarnation, restarted or not. */
 	if (x != NULL) {
+		rti_io_exit(cell);
 		rti_asks_free(cell);
 		if (!(cell->flags & RTI_CELL_WAITING))
 			rti_bonds_exit(cell, gen, reason);
@@ -564,12 +567,13 @@ drain(rti_worker *w, rt_cell *cell)
 			}
 			continue;
 		}
-		/* REPLY, DOWN or SUP (envelope.h): one comparison. */
+		/* REPLY, DOWN, SUP or IO (envelope.h): one comparison. */
 		if ((unsigned)env->kind - RTI_ENV_REPLY <=
-		    RTI_ENV_SUP - RTI_ENV_REPLY) {
-			/* An answer, a down or a supervisor's event is
-			 * handled like a message, unless the answer's ask
-			 * is no longer pending: late, or a second one. */
+		    RTI_ENV_IO - RTI_ENV_REPLY) {
+			/* An answer, a down, a supervisor's event or a
+			 * readiness is handled like a message, unless the
+			 * answer's ask is no longer pending: late, or a
+			 * second one. */
 			if (env->gen != live)
 				dead(w, cell, env, RT_DEAD_STOPPED, false);
 			else if (env->kind == RTI_ENV_REPLY &&
@@ -705,7 +709,8 @@ after_odd(rti_worker *w, rt_cell *cell, rt_env *env, int rc)
 		rti_test_record(sys, w->test, cell, env->gen, cls, env->v.tag);
 	if (rc != 0) {
 		if (down)
-			rti_crash_report(sys, cell, rc, "down", 0, NULL);
+			rti_crash_report(sys, cell, rc,
+			    env->kind == RTI_ENV_IO ? "io" : "down", 0, NULL);
 		else
 			rti_crash_report(sys, cell, rc,
 			    tag_name(cls, env->v.tag), env->v.tag,
@@ -727,6 +732,19 @@ after_odd(rti_worker *w, rt_cell *cell, rt_env *env, int rc)
 	w->alert = w->test != NULL;
 	w->ctx.cell = cell;
 	return STEP_ON;
+}
+
+/* A message not for the dispatch switch: a down, a supervisor's event,
+ * a readiness. */
+static int __attribute__((noinline))
+odd_deliver(rti_worker *w, rt_cell *cell, rt_env *env, bool watched)
+{
+	bool io = env->kind == RTI_ENV_IO;
+
+	if (watched)
+		RT_STORE_RELAXED(&w->wd_tag, io ? RTI_WD_IO : RTI_WD_DOWN);
+	return io ? rti_io_deliver(cell, &w->ctx, env) :
+		    rti_down_deliver(cell, &w->ctx, env);
 }
 
 /*
@@ -817,11 +835,8 @@ handle(rti_worker *w, rt_cell *cell, const bool watched)
 				case STEP_END:
 					return;
 				case STEP_DOWN:
-					if (watched)
-						RT_STORE_RELAXED(&w->wd_tag,
-						    RTI_WD_DOWN);
-					rc = rti_down_deliver(cell, &w->ctx,
-					    env);
+					rc = odd_deliver(w, cell, env,
+					    watched);
 					goto handled;
 				}
 			}

@@ -17,6 +17,7 @@
 #include "bonds.h"
 #include "cell.h"
 #include "deadletter.h"
+#include "io.h"
 #include "log.h"
 #include "pool.h"
 #include "send_int.h"
@@ -64,6 +65,7 @@ rti_ext_free_all(rt_system *sys)
 		rti_env_free(x->start);
 		free(x->path);
 		rti_sup_kids_free(x);
+		rti_io_table_free(x->io);
 		free(x);
 	}
 	sys->exts = NULL;

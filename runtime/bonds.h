@@ -37,6 +37,11 @@ struct rti_ext {
 	rti_refs watchers;        /* actors monitoring this one */
 	rti_refs watching;        /* actors this one monitors */
 	bool trap;                /* exit signals become downs */
+	struct rti_io_table *io;  /* descriptors of the incarnation
+	                             (io.c), or NULL */
+	uint32_t io_seq;          /* the last arming number given out;
+	                             never reset, so that a readiness for
+	                             an earlier incarnation never matches */
 
 	/* A supervised child's place, kept across its restarts. */
 	rt_ref parent;            /* its supervisor, or the zero ref */

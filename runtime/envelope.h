@@ -26,16 +26,18 @@ enum rti_env_kind {
 	RTI_ENV_SUP = 3,   /* to a supervisor from the runtime (struct
 	                      rti_bond_msg; `what` says which: a child started,
 	                      a child to adopt, one of its timers fired, stop) */
+	RTI_ENV_IO = 4,    /* a watched descriptor is ready; handled by
+	                      on_io (struct rti_io_msg, io.h) */
 	/* Signals, acted on as they are taken from the mailbox. */
-	RTI_ENV_START = 4,   /* create the incarnation `gen` of class `cls` */
-	RTI_ENV_STOP = 5,    /* stop incarnation `gen` with `reason` */
-	RTI_ENV_RESTART = 6, /* a supervised child starts again */
+	RTI_ENV_START = 5,   /* create the incarnation `gen` of class `cls` */
+	RTI_ENV_STOP = 6,    /* stop incarnation `gen` with `reason` */
+	RTI_ENV_RESTART = 7, /* a supervised child starts again */
 	/* Bonds (bonds.h): signals with a struct rti_bond_msg payload. */
-	RTI_ENV_LINK = 7,      /* link the sender and the target */
-	RTI_ENV_UNLINK = 8,    /* undo a link */
-	RTI_ENV_MONITOR = 9,   /* the sender watches the target */
-	RTI_ENV_DEMONITOR = 10, /* ... no longer */
-	RTI_ENV_EXIT = 11,     /* a linked actor exited with `reason` */
+	RTI_ENV_LINK = 8,      /* link the sender and the target */
+	RTI_ENV_UNLINK = 9,    /* undo a link */
+	RTI_ENV_MONITOR = 10,  /* the sender watches the target */
+	RTI_ENV_DEMONITOR = 11, /* ... no longer */
+	RTI_ENV_EXIT = 12,     /* a linked actor exited with `reason` */
 };
 
 enum rti_env_flags {
@@ -47,7 +49,8 @@ enum rti_env_flags {
 	RTI_ENV_PUBLISH = 1u << 3, /* a published body, shared by nodes */
 	RTI_ENV_TTL = 1u << 4,     /* u.deadline is set: it may expire */
 	RTI_ENV_ODD = 1u << 5,     /* a message not for the dispatch switch
-	                              (a down) */
+	                              (a down, a supervisor's event, a
+	                              readiness) */
 	RTI_ENV_FINAL = 1u << 6,   /* RTI_ENV_STOP: for good, even for a
 	                              supervised child */
 	RTI_ENV_CHILD = 1u << 7,   /* RTI_ENV_START of a supervised child: a

@@ -29,6 +29,7 @@
 
 #include "actor_int.h"
 #include "clock.h"
+#include "io.h"
 #include "park.h"
 #include "sched.h"
 #include "system_int.h"
@@ -588,8 +589,12 @@ rti_sched_drive(rt_system *sys)
 	rt_cell *cell;
 
 	rti_tls_worker = w;
-	while ((cell = find_work(w)) != NULL)
-		rti_actor_run(w, cell);
+	/* Readiness is collected once the actors have nothing left, and
+	 * what it makes runnable runs in the same call. */
+	do {
+		while ((cell = find_work(w)) != NULL)
+			rti_actor_run(w, cell);
+	} while (rti_io_poll(sys) != 0);
 	/* Idle: its exits go out, so that the live count is exact. */
 	rti_live_flush(w);
 	rti_tls_worker = saved;

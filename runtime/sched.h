@@ -105,6 +105,7 @@ typedef struct rti_worker {
 
 #define RTI_WD_NO_TAG UINT32_MAX        /* draining: start, stop, signals */
 #define RTI_WD_DOWN (UINT32_MAX - 1)    /* on_down */
+#define RTI_WD_IO (UINT32_MAX - 2)      /* on_io */
 
 /*
  * The worker running on this thread, if any. Initial-exec TLS: one load off

@@ -17,6 +17,7 @@
 #include "system_int.h"
 #include "testkit.h"
 #include "timer.h"
+#include "io.h"
 #include "topic_int.h"
 #include "undelivered.h"
 #include "watchdog.h"
@@ -349,7 +350,8 @@ drain_cell(rt_cell *cell, void *arg)
 
 		if (arg != NULL && (env->kind == RTI_ENV_MSG ||
 					env->kind == RTI_ENV_DOWN ||
-					env->kind == RTI_ENV_SUP))
+					env->kind == RTI_ENV_SUP ||
+					env->kind == RTI_ENV_IO))
 			rti_undelivered(arg, NULL, env, RT_DEAD_STOPPED);
 		else if (env->kind == RTI_ENV_RESTART)
 			rti_bond_stale(env);
@@ -440,6 +442,8 @@ rt_system_shutdown(rt_system *sys, rt_duration timeout)
 	}
 	rti_sched_stop(sys);
 	rti_sched_join(sys);
+	/* Every actor has exited, and its watches with it. */
+	rti_io_stop(sys);
 	rti_watchdog_stop(sys);
 	/* Timers still pending become dead letters; deferred replies never
 	 * sent are reported, and their requests failed. */

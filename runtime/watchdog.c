@@ -78,6 +78,8 @@ report(struct rti_watchdog *wd, rti_worker *w, struct sample *s,
 		    "signal");
 	else if (tag == RTI_WD_DOWN)
 		snprintf(what, sizeof(what), "handling down");
+	else if (tag == RTI_WD_IO)
+		snprintf(what, sizeof(what), "handling io");
 	else
 		snprintf(what, sizeof(what), "handling %s",
 		    cls != NULL && cls->tag_names != NULL && tag < cls->ntags ?

@@ -59,6 +59,7 @@ static const struct {
 	{ "rtgen/good/ask.rtp", "rtgen/dot/ask.dot" },
 	{ "rtgen/good/minimal.rtp", "rtgen/dot/minimal.dot" },
 	{ "rtgen/good/supervisors.rtp", "rtgen/dot/supervisors.dot" },
+	{ "rtgen/good/lang.rtp", "rtgen/dot/lang.dot" },
 };
 
 static void

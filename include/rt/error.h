@@ -35,7 +35,8 @@ extern "C" {
 	X(EMFILE, -18, "too many open files")                                 \
 	X(ECONNRESET, -19, "connection reset by peer")                        \
 	X(EACCES, -20, "permission denied")                                   \
-	X(EIO, -21, "input/output error")
+	X(EIO, -21, "input/output error")                                     \
+	X(EBADF, -22, "bad file descriptor")
 
 enum rt_errno {
 #define RT_ERRNO_ENUM(name, value, text) RT_##name = value,

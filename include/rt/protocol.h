@@ -103,6 +103,10 @@ typedef struct rt_actor_class {
 	/* Prints message `tag` (local to this class) for crash reports: its
 	 * name and fields on one line, as the generated P_M_print. */
 	void (*print)(FILE *f, uint32_t tag, const void *msg);
+	/* Optional hook `on io`: a descriptor the actor watches is ready
+	 * (rt/io.h). NULL when the actor declares no such hook; then it may
+	 * not watch or own descriptors. */
+	int (*on_io)(void *self, rt_ctx *ctx, int fd, unsigned events);
 } rt_actor_class;
 
 /*

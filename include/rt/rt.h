@@ -18,5 +18,6 @@
 #include <rt/topic.h>
 #include <rt/supervisor.h>
 #include <rt/net.h>
+#include <rt/io.h>
 
 #endif

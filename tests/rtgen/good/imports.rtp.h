@@ -9,8 +9,8 @@
 #include <rt/rt.h>
 #include "common.rtp.h"
 
-#if RT_PROTOCOL_ABI != 2
-#error "imports.rtp.h was generated for rt protocol ABI 2; rerun rtgen"
+#if RT_PROTOCOL_ABI != 3
+#error "imports.rtp.h was generated for rt protocol ABI 3; rerun rtgen"
 #endif
 
 #ifdef __cplusplus

@@ -637,6 +637,12 @@ lang_Watcher_down_thunk(void *self, rt_ctx *ctx, rt_ref who, int reason)
 	return lang_Watcher_on_down((lang_Watcher *)self, ctx, who, reason);
 }
 
+static int
+lang_Watcher_io_thunk(void *self, rt_ctx *ctx, int fd, unsigned events)
+{
+	return lang_Watcher_on_io((lang_Watcher *)self, ctx, fd, events);
+}
+
 static void
 lang_Watcher_print_thunk(FILE *f, uint32_t tag, const void *msg)
 {
@@ -660,6 +666,7 @@ const rt_actor_class lang_Watcher_class = {
 	.overflow = RT_OVERFLOW_BLOCK,
 	.on_down = lang_Watcher_down_thunk,
 	.print = lang_Watcher_print_thunk,
+	.on_io = lang_Watcher_io_thunk,
 };
 
 int

@@ -9,8 +9,8 @@
 #include <rt/rt.h>
 #include "lang_types.h"
 
-#if RT_PROTOCOL_ABI != 2
-#error "lang.rtp.h was generated for rt protocol ABI 2; rerun rtgen"
+#if RT_PROTOCOL_ABI != 3
+#error "lang.rtp.h was generated for rt protocol ABI 3; rerun rtgen"
 #endif
 
 #ifdef __cplusplus
@@ -297,7 +297,10 @@ int lang_Watcher_on_Wrap(lang_Watcher *self, rt_ctx *ctx,
 #line 43 "rtgen/good/lang.rtp"
 int lang_Watcher_on_down(lang_Watcher *self, rt_ctx *ctx, rt_ref who,
     int reason);
-#line 301 "lang.rtp.h"
+#line 43 "rtgen/good/lang.rtp"
+int lang_Watcher_on_io(lang_Watcher *self, rt_ctx *ctx, int fd,
+    unsigned events);
+#line 304 "lang.rtp.h"
 
 /*
  * Sends, calls and asks that do not exist: an actor accepts only the

@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <rt/rt.h>
 
-#if RT_PROTOCOL_ABI != 2
-#error "common.rtp.h was generated for rt protocol ABI 2; rerun rtgen"
+#if RT_PROTOCOL_ABI != 3
+#error "common.rtp.h was generated for rt protocol ABI 3; rerun rtgen"
 #endif
 
 #ifdef __cplusplus
