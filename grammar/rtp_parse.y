@@ -417,6 +417,13 @@ clause
 			$$->bound_loc = @2;
 			$$->policy = $3;
 		}
+	/* A clause of one word, as `thread;`: any identifier, so that
+	 * sema can say "did you mean" for a misspelt one. */
+	| IDENT ';'
+		{
+			$$ = CLAUSE(AST_C_FLAG, @1);
+			$$->names = ast_name_new($1, @1);
+		}
 	| error ';'             { $$ = NULL; yyerrok; }
 	;
 

@@ -418,6 +418,8 @@ ast_clause_keyword(enum ast_clause_kind kind)
 		return "on";
 	case AST_C_MAILBOX:
 		return "mailbox";
+	case AST_C_FLAG:
+		return "thread";
 	case AST_C_STRATEGY:
 		return "strategy";
 	case AST_C_INTENSITY:

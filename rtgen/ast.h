@@ -97,6 +97,8 @@ enum ast_clause_kind {
 	AST_C_INIT,
 	AST_C_ON,
 	AST_C_MAILBOX,
+	AST_C_FLAG,     /* a bare word (`thread;`), in names; sema knows
+	                   which words there are */
 	/* The clauses of a supervisor. */
 	AST_C_STRATEGY,
 	AST_C_INTENSITY,
@@ -244,6 +246,7 @@ typedef struct ast_decl {
 	ast_clause *state;    /* NULL when absent */
 	ast_clause *init;     /* NULL when absent */
 	ast_clause *mailbox;  /* NULL when absent */
+	ast_clause *thread;   /* `thread;`, or NULL */
 	uint32_t mailbox_bound;         /* 0: unbounded */
 	enum ast_overflow overflow;     /* when bounded */
 	unsigned hooks;       /* enum ast_hook bits */

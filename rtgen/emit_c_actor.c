@@ -69,8 +69,9 @@ overflow_text(enum ast_overflow policy)
  * accepts some. */
 static const char requests_text[] =
     " * A request M -> R that an actor accepts can also be called or asked\n"
-    " * (req as msg above). P_A_call_M, for a thread that is not an actor,\n"
-    " * waits at most timeout (RT_FOREVER: no limit) for the reply, copied\n"
+    " * (req as msg above). P_A_call_M, for a thread that is not a worker\n"
+    " * (a plain thread, or the handler of a `thread;` actor), waits at\n"
+    " * most timeout (RT_FOREVER: no limit) for the reply, copied\n"
     " * to *reply (its strings and bytes stay valid until the thread's next\n"
     " * call), and returns 0, RT_ETIMEDOUT or the request's error\n"
     " * (RT_ENOACTOR: the actor stopped or crashed first); reply may be NULL\n"
@@ -528,6 +529,8 @@ class_c(struct emit *e, const ast_decl *a, bool strings)
 	emit_print(e, &v, "\t.print = $P$_$A$_print_thunk,\n");
 	if (a->hooks & AST_HOOK_IO)
 		emit_print(e, &v, "\t.on_io = $P$_$A$_io_thunk,\n");
+	if (a->thread != NULL)
+		emit_print(e, NULL, "\t.flags = RT_CLASS_THREAD,\n");
 	emit_print(e, NULL, "};\n\n");
 }
 

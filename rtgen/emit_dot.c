@@ -155,6 +155,8 @@ actor_node(struct dot *e, const ast_decl *a)
 			}
 		emit_text_printf(e->b, "<BR ALIGN=\"LEFT\"/>");
 	}
+	if (a->thread != NULL)
+		emit_text_printf(e->b, "thread<BR ALIGN=\"LEFT\"/>");
 	if (a->mailbox_bound != 0)
 		emit_text_printf(e->b, "mailbox %lu overflow %s<BR "
 		    "ALIGN=\"LEFT\"/>", (unsigned long)a->mailbox_bound,

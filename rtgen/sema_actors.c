@@ -163,6 +163,30 @@ check_mailbox(struct sema *s, ast_decl *actor, const ast_clause *c)
 	actor->overflow = (enum ast_overflow)i;
 }
 
+/* The one-word clauses of an actor. */
+static const char *const flag_names[] = { "thread" };
+
+/* Whether clause c (AST_C_FLAG) is a known word; says why not. */
+static bool
+check_flag(struct sema *s, const ast_decl *actor, const ast_clause *c)
+{
+	const size_t n = sizeof(flag_names) / sizeof(*flag_names);
+	const char *near;
+	char buf[256];
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(c->names->name, flag_names[i]) == 0)
+			return true;
+	near = sema_closest(flag_names, n, c->names->name);
+	diag_error(s->d, c->loc, "unknown clause '%s' in actor '%s'%s%s",
+	    c->names->name, actor->name,
+	    sema_did_you_mean(buf, sizeof(buf), near),
+	    near == NULL ? " (an actor's clauses are accepts, asks, state, "
+	    "init, on, mailbox and thread)" : "");
+	return false;
+}
+
 void
 sema_check_actor(struct sema *s, ast_decl *actor)
 {
@@ -194,6 +218,11 @@ sema_check_actor(struct sema *s, ast_decl *actor)
 			break;
 		case AST_C_MAILBOX:
 			slotp = &actor->mailbox;
+			break;
+		case AST_C_FLAG:
+			if (!check_flag(s, actor, c))
+				continue;
+			slotp = &actor->thread;
 			break;
 		case AST_C_STRATEGY:
 		case AST_C_INTENSITY:

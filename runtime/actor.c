@@ -38,6 +38,7 @@
 #include "supervisor_int.h"
 #include "system_int.h"
 #include "testkit.h"
+#include "thread.h"
 #include "undelivered.h"
 
 /* At most this many envelopes are moved into the lanes per run. */
@@ -276,6 +277,11 @@ actor_exit(rti_worker *w, rt_cell *cell, int reason, bool final)
 	ck_pr_store_64(&cell->dead, 0);
 	ck_pr_store_32(&cell->high_water, 0);
 	rti_count_w(sys, w, stopped, 1);
+	/* An actor thread is done with the cell: what comes to it now is
+	 * the workers' (thread.c). Relaxed: the cell's release to the free
+	 * list publishes it to the next spawner. */
+	if (x != NULL && x->thread != NULL)
+		ck_pr_store_ptr(&x->thread, NULL);
 	rti_cell_release(&sys->cells, &w->cell_cache, cell);
 	/*
 	 * Last: taken off `live` later, in a batch (the word is shared with
@@ -901,9 +907,41 @@ run_watched(rti_worker *w, rt_cell *cell)
 	run(w, cell, true);
 }
 
+enum rti_thread_run
+rti_actor_run_thread(rti_worker *w, rt_cell *cell, const struct rti_thread *me)
+{
+	bool gone;
+
+	w->now = 0;
+	drain(w, cell);
+	handle(w, cell, false);
+	settle(w, cell);
+	release_places(cell);
+	/* Read while the token is still held: a new actor may take the
+	 * cell as soon as it is given back. */
+	gone = rti_thread_of(cell) != me;
+	if ((cell->queued == 0 || (cell->flags & RTI_CELL_WAITING)) &&
+	    rti_mailbox_try_idle(&cell->mb))
+		return gone ? RTI_THREAD_GONE : RTI_THREAD_IDLE;
+	if (gone) {
+		/* Late messages, or a new actor's start: the workers'. */
+		rti_sched_ready(w->sys, cell);
+		return RTI_THREAD_GONE;
+	}
+	return RTI_THREAD_AGAIN;
+}
+
 void
 rti_actor_run(rti_worker *w, rt_cell *cell)
 {
+	/* An actor of a `thread;` kind runs on its own thread: the token
+	 * goes there. */
+	struct rti_thread *t = rti_thread_of(cell);
+
+	if (__builtin_expect(t != NULL, 0)) {
+		rti_thread_hand(t);
+		return;
+	}
 	if (__builtin_expect(w->watched, 0)) {
 		run_watched(w, cell);
 		return;

@@ -12,6 +12,7 @@
 #include "envelope.h"
 #include "pool.h"
 #include "system_int.h"
+#include "thread.h"
 
 int
 rti_actor_signal_stop(rt_cell *cell, uint64_t gen, int reason,
@@ -47,7 +48,8 @@ rt_spawn_prepare(rt_system *sys, const rt_actor_class *cls, size_t size,
 	    cls->mailbox_bound > INT32_MAX ||
 	    (cls->overflow != RT_OVERFLOW_BLOCK &&
 		cls->overflow != RT_OVERFLOW_DROP &&
-		cls->overflow != RT_OVERFLOW_REJECT))
+		cls->overflow != RT_OVERFLOW_REJECT) ||
+	    (cls->flags & ~(uint32_t)RT_CLASS_THREAD) != 0)
 		return RT_EINVAL;
 	if (ck_pr_load_32(&sys->stopping))
 		return RT_ESHUTDOWN;
@@ -119,6 +121,18 @@ rt_spawn_commit(rt_env *env, rt_ref *out)
 			w->live_delta++;
 		else
 			ck_pr_inc_64(&sys->live);
+	}
+	/* An actor of a `thread;` kind gets its thread now, so that a
+	 * spawn that cannot have one fails. A test system runs every actor
+	 * on the thread that drives it. */
+	if ((cls->flags & RT_CLASS_THREAD) && !sys->manual &&
+	    rti_thread_start(sys, cell) != 0) {
+		if (w == NULL)
+			rti_live_add(sys, -1);
+		else
+			w->live_delta--;
+		rt_env_discard(env);
+		return RT_ENOMEM;
 	}
 	/* The cell is ours alone until the new generation is published;
 	 * what senders read of it goes first (released with the gen). */

@@ -22,6 +22,22 @@
 void rti_actor_run(rti_worker *w, rt_cell *cell);
 
 /*
+ * rti_actor_run_thread: one run of `cell` on its own thread `me`, whose
+ * worker structure is `w` (thread.c): IDLE, the mailbox was empty and the
+ * run token went back to it; AGAIN, there is more and the caller still
+ * holds the token; GONE, the actor has stopped for good and the token has
+ * been given back or passed to the workers: the thread is done.
+ */
+enum rti_thread_run {
+	RTI_THREAD_IDLE,
+	RTI_THREAD_AGAIN,
+	RTI_THREAD_GONE,
+};
+struct rti_thread;
+enum rti_thread_run rti_actor_run_thread(rti_worker *w, rt_cell *cell,
+    const struct rti_thread *me);
+
+/*
  * rti_actor_signal_stop: queue a stop signal for incarnation `gen` of
  * `cell`; `final`: for good, even for a supervised child (which would
  * otherwise wait for its restart). Returns 0 or RT_ENOMEM.

@@ -37,6 +37,11 @@ struct rti_ext {
 	rti_refs watchers;        /* actors monitoring this one */
 	rti_refs watching;        /* actors this one monitors */
 	bool trap;                /* exit signals become downs */
+	/* atomic: the thread of an actor of a `thread;` kind (thread.h),
+	 * from its spawn until it stops for good, else NULL. Set by the
+	 * spawner before the ref is published, cleared by the token
+	 * holder. */
+	struct rti_thread *thread;
 	struct rti_io_table *io;  /* descriptors of the incarnation
 	                             (io.c), or NULL */
 	uint32_t io_seq;          /* the last arming number given out;

@@ -16,6 +16,7 @@
 #include "bonds.h"
 #include "system_int.h"
 #include "testkit.h"
+#include "thread.h"
 #include "timer.h"
 #include "io.h"
 #include "topic_int.h"
@@ -106,8 +107,10 @@ rti_system_create(const rt_config *cfg, bool manual)
 		goto fail_cells;
 	if (pthread_mutex_init(&sys->lock, NULL) != 0)
 		goto fail_depot;
-	if (pthread_mutex_init(&sys->shutdown_lock, NULL) != 0)
+	if (pthread_mutex_init(&sys->threads_lock, NULL) != 0)
 		goto fail_lock;
+	if (pthread_mutex_init(&sys->shutdown_lock, NULL) != 0)
+		goto fail_threads_lock;
 	if (rti_cond_init(&sys->cond) != 0)
 		goto fail_shutdown_lock;
 	sys->registry = rti_registry_new(sys->nworkers);
@@ -128,6 +131,8 @@ fail_cond:
 	pthread_cond_destroy(&sys->cond);
 fail_shutdown_lock:
 	pthread_mutex_destroy(&sys->shutdown_lock);
+fail_threads_lock:
+	pthread_mutex_destroy(&sys->threads_lock);
 fail_lock:
 	pthread_mutex_destroy(&sys->lock);
 fail_depot:
@@ -253,7 +258,7 @@ rt_system_wait(rt_system *sys)
 
 	if (sys == NULL)
 		return RT_EINVAL;
-	if (rti_sched_worker(sys) != NULL)
+	if (rti_sched_worker(sys) != NULL || rti_thread_inside(sys))
 		return RT_EDEADLK;
 	if (sys->manual)
 		return rti_test_wait(sys);
@@ -379,7 +384,7 @@ rt_system_shutdown(rt_system *sys, rt_duration timeout)
 
 	if (sys == NULL)
 		return RT_EINVAL;
-	if (rti_sched_worker(sys) != NULL)
+	if (rti_sched_worker(sys) != NULL || rti_thread_inside(sys))
 		return RT_EDEADLK;
 	deadline = timeout < 0 ? -1 : rti_clock_now() + timeout;
 	pthread_mutex_lock(&sys->shutdown_lock);
@@ -442,7 +447,9 @@ rt_system_shutdown(rt_system *sys, rt_duration timeout)
 	}
 	rti_sched_stop(sys);
 	rti_sched_join(sys);
-	/* Every actor has exited, and its watches with it. */
+	/* Every actor has exited: their threads end, and their watches are
+	 * gone. */
+	rti_threads_join(sys);
 	rti_io_stop(sys);
 	rti_watchdog_stop(sys);
 	/* Timers still pending become dead letters; deferred replies never
@@ -465,7 +472,8 @@ rt_system_free(rt_system *sys)
 {
 	unsigned i;
 
-	if (sys == NULL || rti_sched_worker(sys) != NULL)
+	if (sys == NULL || rti_sched_worker(sys) != NULL ||
+	    rti_thread_inside(sys))
 		return;
 	rt_system_shutdown(sys, RT_FOREVER);
 	rti_registry_free(sys->registry);
@@ -482,6 +490,7 @@ rt_system_free(rt_system *sys)
 	free(owned_of(sys));
 	pthread_cond_destroy(&sys->cond);
 	pthread_mutex_destroy(&sys->shutdown_lock);
+	pthread_mutex_destroy(&sys->threads_lock);
 	pthread_mutex_destroy(&sys->lock);
 	free(sys->roots);
 	free(sys->workers);

@@ -100,6 +100,11 @@ struct rt_system {
 	rt_ref *roots;         /* root supervisors, in start order */
 	uint32_t nroots, roots_cap;
 
+	/* The threads of `thread;` actors (thread.c), ended ones included
+	 * until they are joined. */
+	pthread_mutex_t threads_lock;
+	struct rti_thread *threads;
+
 	/* shutdown_lock serialises shutdowns and guards the flags below. */
 	pthread_mutex_t shutdown_lock;
 	bool shutdown_begun;

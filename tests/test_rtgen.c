@@ -697,6 +697,7 @@ static const char *const bad_files[] = {
 	"unknown_message", "accepted_twice", "accepts_actor",
 	"child_args_of_unknown_types",
 	"ref_not_actor", "duplicate_clause", "unknown_hook", "hook_twice",
+	"thread_clause",
 	"cname_collision", "cname_poisoned", "reserved_names",
 	"several_errors", "syntax_errors", "bad_bytes",
 	"unterminated_comment", "unterminated_string", "mailbox_zero",

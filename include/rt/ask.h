@@ -2,8 +2,9 @@
 /*
  * Request/reply. A request is a message declared `message M -> R` in a .rtp
  * file: the actor that accepts it fills a reply R. Users call the typed
- * functions rtgen generates: P_A_call_M (a thread that is not an actor
- * blocks for the reply), P_A_ask_M (an actor gets the reply later, in
+ * functions rtgen generates: P_A_call_M (a thread that is not a worker,
+ * such as a plain thread or a `thread;` actor's handler, blocks for the
+ * reply), P_A_ask_M (an actor gets the reply later, in
  * P_B_on_M_reply), P_reply_M (a deferred reply). This header has what
  * handlers call directly; what the generated functions wrap is in
  * <rt/protocol.h>.

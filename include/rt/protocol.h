@@ -71,9 +71,17 @@ typedef enum rt_overflow {
 	RT_OVERFLOW_REJECT = 2,
 } rt_overflow;
 
+/* What an actor kind is, besides its hooks and tables. */
+typedef enum rt_class_flags {
+	/* `thread;`: each actor of the kind runs on an OS thread of its own,
+	 * parked when its mailbox is empty, so its handlers may block. */
+	RT_CLASS_THREAD = 1u << 0,
+} rt_class_flags;
+
 /* rt_actor_class: everything the runtime knows of one actor kind. */
 typedef struct rt_actor_class {
 	uint32_t abi;               /* RT_PROTOCOL_ABI of the generator */
+	uint32_t flags;             /* rt_class_flags */
 	const char *name;           /* "protocol.Actor" */
 	size_t state_size;          /* sizeof the state struct */
 	size_t state_align;         /* its alignment */
@@ -261,8 +269,8 @@ RT_API rt_corr rt_ask(rt_ctx *ctx, rt_env *env, const rt_request *req,
  * the reply, which is copied to `reply` (`reply_size` bytes). Its strings
  * and bytes stay valid until the calling thread's next call (or its exit).
  * Takes env in every case. Returns 0, the request's error status
- * (RT_ENOACTOR, RT_EFULL, ...), RT_ETIMEDOUT, RT_EDEADLK from inside an
- * actor, RT_EINVAL (also when env's target is not in `sys`), RT_ESHUTDOWN
+ * (RT_ENOACTOR, RT_EFULL, ...), RT_ETIMEDOUT, RT_EDEADLK from a worker
+ * (an actor that is not `thread;`), RT_EINVAL (also when env's target is not in `sys`), RT_ESHUTDOWN
  * or RT_ENOMEM. In a test system
  * (rt/test.h), the call runs the actors, and the virtual clock from timer
  * to timer, until the reply comes or the timeout passes on that clock.

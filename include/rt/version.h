@@ -22,7 +22,7 @@
 #define RT_VERSION_STRING RT_VERSION_STR(RT_VERSION_MAJOR) "." \
 	RT_VERSION_STR(RT_VERSION_MINOR) "." RT_VERSION_STR(RT_VERSION_PATCH)
 
-#define RT_PROTOCOL_ABI 3
+#define RT_PROTOCOL_ABI 4
 
 #if defined(__GNUC__) && !defined(RT_STATIC_ONLY)
 #define RT_API __attribute__((visibility("default")))

@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <rt/rt.h>
 
-#if RT_PROTOCOL_ABI != 3
-#error "ask.rtp.h was generated for rt protocol ABI 3; rerun rtgen"
+#if RT_PROTOCOL_ABI != 4
+#error "ask.rtp.h was generated for rt protocol ABI 4; rerun rtgen"
 #endif
 
 #ifdef __cplusplus
@@ -181,8 +181,9 @@ int ask_reply_Echo(rt_reply_token t, const ask_Echo *reply);
  * The data of bytes fields is copied like strings; a bytes field with
  * NULL data and a len > 0 makes a send or the spawn return RT_EINVAL.
  * A request M -> R that an actor accepts can also be called or asked
- * (req as msg above). P_A_call_M, for a thread that is not an actor,
- * waits at most timeout (RT_FOREVER: no limit) for the reply, copied
+ * (req as msg above). P_A_call_M, for a thread that is not a worker
+ * (a plain thread, or the handler of a `thread;` actor), waits at
+ * most timeout (RT_FOREVER: no limit) for the reply, copied
  * to *reply (its strings and bytes stay valid until the thread's next
  * call), and returns 0, RT_ETIMEDOUT or the request's error
  * (RT_ENOACTOR: the actor stopped or crashed first); reply may be NULL
@@ -330,7 +331,7 @@ int ask_Shop_on_Fetch_reply(ask_Shop *self, rt_ctx *ctx, rt_corr id,
 #line 18 "rtgen/good/ask.rtp"
 int ask_Shop_on_Store_reply(ask_Shop *self, rt_ctx *ctx, rt_corr id,
     int status, const ask_Ack *reply);
-#line 334 "ask.rtp.h"
+#line 335 "ask.rtp.h"
 
 /* Actor Vault (see "Actors" above). */
 typedef struct ask_Vault {
@@ -458,7 +459,7 @@ int ask_Vault_on_Store(ask_Vault *self, rt_ctx *ctx, const ask_Store *req,
 #line 20 "rtgen/good/ask.rtp"
 int ask_Vault_on_Echo(ask_Vault *self, rt_ctx *ctx, const ask_Echo *req,
     ask_Echo *reply);
-#line 462 "ask.rtp.h"
+#line 463 "ask.rtp.h"
 
 /* Actor Client (see "Actors" above). */
 typedef struct ask_Client {
@@ -497,7 +498,7 @@ int ask_Client_on_Echo_reply(ask_Client *self, rt_ctx *ctx, rt_corr id,
 #line 24 "rtgen/good/ask.rtp"
 int ask_Client_on_start(ask_Client *self, rt_ctx *ctx,
     const ask_Client_args *args);
-#line 501 "ask.rtp.h"
+#line 502 "ask.rtp.h"
 
 /*
  * Sends, calls and asks that do not exist: an actor accepts only the

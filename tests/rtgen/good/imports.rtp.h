@@ -9,8 +9,8 @@
 #include <rt/rt.h>
 #include "common.rtp.h"
 
-#if RT_PROTOCOL_ABI != 3
-#error "imports.rtp.h was generated for rt protocol ABI 3; rerun rtgen"
+#if RT_PROTOCOL_ABI != 4
+#error "imports.rtp.h was generated for rt protocol ABI 4; rerun rtgen"
 #endif
 
 #ifdef __cplusplus
@@ -98,8 +98,9 @@ int shop_reply_Lookup(rt_reply_token t, const common_Price *reply);
  * The data of bytes fields is copied like strings; a bytes field with
  * NULL data and a len > 0 makes a send or the spawn return RT_EINVAL.
  * A request M -> R that an actor accepts can also be called or asked
- * (req as msg above). P_A_call_M, for a thread that is not an actor,
- * waits at most timeout (RT_FOREVER: no limit) for the reply, copied
+ * (req as msg above). P_A_call_M, for a thread that is not a worker
+ * (a plain thread, or the handler of a `thread;` actor), waits at
+ * most timeout (RT_FOREVER: no limit) for the reply, copied
  * to *reply (its strings and bytes stay valid until the thread's next
  * call), and returns 0, RT_ETIMEDOUT or the request's error
  * (RT_ENOACTOR: the actor stopped or crashed first); reply may be NULL
@@ -125,7 +126,7 @@ typedef struct shop_Cart {
 #line 16 "rtgen/good/imports.rtp"
 	uint64_t total;
 } shop_Cart;
-#line 129 "imports.rtp.h"
+#line 130 "imports.rtp.h"
 typedef struct shop_Cart_args {
 	char rt_empty_; /* C has no empty structs */
 } shop_Cart_args;
@@ -292,7 +293,7 @@ int shop_Cart_on_Receipt(shop_Cart *self, rt_ctx *ctx,
 #line 15 "rtgen/good/imports.rtp"
 int shop_Cart_on_Quote_reply(shop_Cart *self, rt_ctx *ctx, rt_corr id,
     int status, const common_Price *reply);
-#line 296 "imports.rtp.h"
+#line 297 "imports.rtp.h"
 
 /*
  * Topics. P_T_publish delivers msg to every actor subscribed to T in

@@ -667,6 +667,7 @@ const rt_actor_class lang_Watcher_class = {
 	.on_down = lang_Watcher_down_thunk,
 	.print = lang_Watcher_print_thunk,
 	.on_io = lang_Watcher_io_thunk,
+	.flags = RT_CLASS_THREAD,
 };
 
 int

@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <rt/rt.h>
 
-#if RT_PROTOCOL_ABI != 3
-#error "common.rtp.h was generated for rt protocol ABI 3; rerun rtgen"
+#if RT_PROTOCOL_ABI != 4
+#error "common.rtp.h was generated for rt protocol ABI 4; rerun rtgen"
 #endif
 
 #ifdef __cplusplus
@@ -138,8 +138,9 @@ int common_reply_Quote(rt_reply_token t, const common_Price *reply);
  * The data of bytes fields is copied like strings; a bytes field with
  * NULL data and a len > 0 makes a send or the spawn return RT_EINVAL.
  * A request M -> R that an actor accepts can also be called or asked
- * (req as msg above). P_A_call_M, for a thread that is not an actor,
- * waits at most timeout (RT_FOREVER: no limit) for the reply, copied
+ * (req as msg above). P_A_call_M, for a thread that is not a worker
+ * (a plain thread, or the handler of a `thread;` actor), waits at
+ * most timeout (RT_FOREVER: no limit) for the reply, copied
  * to *reply (its strings and bytes stay valid until the thread's next
  * call), and returns 0, RT_ETIMEDOUT or the request's error
  * (RT_ENOACTOR: the actor stopped or crashed first); reply may be NULL
@@ -212,7 +213,7 @@ rt_corr common_Pricer_ask_Quote(rt_ctx *ctx, common_Pricer_ref to,
 #line 18 "rtgen/good/inc/common.rtp"
 int common_Pricer_on_Quote(common_Pricer *self, rt_ctx *ctx,
     const common_Quote *req, common_Price *reply);
-#line 216 "common.rtp.h"
+#line 217 "common.rtp.h"
 
 /* Actor Logger (see "Actors" above). */
 typedef struct common_Logger {
@@ -290,7 +291,7 @@ int common_Logger_on_Order(common_Logger *self, rt_ctx *ctx,
 #line 19 "rtgen/good/inc/common.rtp"
 int common_Logger_on_Ping(common_Logger *self, rt_ctx *ctx,
     const common_Ping *msg);
-#line 294 "common.rtp.h"
+#line 295 "common.rtp.h"
 
 /*
  * Sends, calls and asks that do not exist: an actor accepts only the
