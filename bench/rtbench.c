@@ -10,11 +10,16 @@
  * from a run that did not do the work. Time is measured with the monotonic
  * clock around the workload, after the system has started.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bench.rtp.h"
 
@@ -756,6 +761,171 @@ run_dispatch(rt_system *sys, const param *p, unsigned workers)
 	return 0;
 }
 
+/* --- echo ---------------------------------------------------------------- */
+
+int
+bench_EchoConn_on_start(bench_EchoConn *self, rt_ctx *ctx,
+    const bench_EchoConn_args *args)
+{
+	int rc;
+
+	self->fd = args->fd;
+	rc = rt_io_own(ctx, self->fd);
+	return rc != 0 ? rc : rt_io_watch(ctx, self->fd, RT_IO_READ);
+}
+
+int
+bench_EchoConn_on_io(bench_EchoConn *self, rt_ctx *ctx, int fd,
+    unsigned events)
+{
+	char buf[64];
+	ssize_t n;
+
+	(void)events;
+	n = read(fd, buf, sizeof(buf));
+	if (n > 0) {
+		/* A byte or so on an idle socket: it always has room. */
+		if (write(fd, buf, (size_t)n) != n)
+			return RT_EIO;
+		self->echoed += (uint64_t)n;
+	} else if (n == 0) {
+		rt_stop(ctx, RT_NORMAL);
+		return 0;
+	} else if (errno != EAGAIN && errno != EINTR) {
+		return RT_EIO;
+	}
+	return rt_io_watch(ctx, fd, RT_IO_READ);
+}
+
+int
+bench_EchoConn_on_Halt(bench_EchoConn *self, rt_ctx *ctx,
+    const bench_Halt *msg)
+{
+	(void)self;
+	(void)msg;
+	rt_stop(ctx, RT_NORMAL);
+	return 0;
+}
+
+/* A connected pair over loopback TCP: *client blocking, *server not. */
+static int
+tcp_pair(int *client, int *server)
+{
+	uint16_t port;
+	int lfd, rc = RT_EAGAIN, tries;
+
+	if (rt_net_listen_tcp("127.0.0.1", 0, 1, &lfd, &port) != 0)
+		return -1;
+	if (rt_net_connect_tcp("127.0.0.1", port, client) != 0) {
+		close(lfd);
+		return -1;
+	}
+	for (tries = 0; tries < 100 && rc == RT_EAGAIN; tries++) {
+		struct pollfd pfd = { lfd, POLLIN, 0 };
+
+		(void)poll(&pfd, 1, 100);
+		rc = rt_net_accept(lfd, server);
+	}
+	close(lfd);
+	if (rc != 0) {
+		close(*client);
+		return -1;
+	}
+	(void)fcntl(*client, F_SETFL, fcntl(*client, F_GETFL) & ~O_NONBLOCK);
+	return 0;
+}
+
+/* N one-byte round trips from the calling thread; 0 when all came back. */
+static int
+echo_rounds(int fd, uint64_t n, double *seconds)
+{
+	double t0 = now_sec();
+	uint64_t i;
+
+	for (i = 0; i < n; i++) {
+		char c = (char)i, back;
+
+		if (write(fd, &c, 1) != 1 || read(fd, &back, 1) != 1 ||
+		    back != c) {
+			fprintf(stderr, "echo: round %llu failed\n",
+			    (unsigned long long)i);
+			return 1;
+		}
+	}
+	*seconds = now_sec() - t0;
+	return 0;
+}
+
+static int
+run_echo(rt_system *sys, const param *p, unsigned workers)
+{
+	uint64_t n = p[0].value;
+	bench_EchoConn_ref conn;
+	double seconds;
+	int client, server, rc;
+
+	if (tcp_pair(&client, &server) != 0)
+		return 1;
+	if (bench_EchoConn_spawn(sys, &(bench_EchoConn_args){ .fd = server },
+		&conn) != 0) {
+		close(client);
+		close(server);
+		return 1;
+	}
+	rc = echo_rounds(client, n, &seconds);
+	close(client);
+	rt_system_wait(sys);
+	if (rc == 0)
+		printf("echo n=%llu seconds=%.3f ns_per_roundtrip=%.1f "
+		       "workers=%u\n",
+		    (unsigned long long)n, seconds, seconds * 1e9 / (double)n,
+		    workers);
+	return rc;
+}
+
+/* The other end of echo_plain: a thread blocking in read and write. */
+static void *
+plain_server(void *arg)
+{
+	int fd = *(int *)arg;
+	char buf[64];
+	ssize_t n;
+
+	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		if (write(fd, buf, (size_t)n) != n)
+			break;
+	close(fd);
+	return NULL;
+}
+
+static int
+run_echo_plain(rt_system *sys, const param *p, unsigned workers)
+{
+	uint64_t n = p[0].value;
+	double seconds;
+	pthread_t tid;
+	int client, server, rc;
+
+	(void)sys;
+	if (tcp_pair(&client, &server) != 0)
+		return 1;
+	if (pthread_create(&tid, NULL, plain_server, &server) != 0) {
+		close(client);
+		close(server);
+		return 1;
+	}
+	rc = echo_rounds(client, n, &seconds);
+	close(client);
+	pthread_join(tid, NULL);
+	if (rc == 0)
+		printf("echo_plain n=%llu seconds=%.3f ns_per_roundtrip=%.1f "
+		       "workers=%u\n",
+		    (unsigned long long)n, seconds, seconds * 1e9 / (double)n,
+		    workers);
+	return rc;
+}
+
 /* --- ask and call -------------------------------------------------------- */
 
 /* Every ask and call carries a timeout, as a careful user's would: it is
@@ -1174,6 +1344,8 @@ static const workload workloads[] = {
 	{ "restart", run_restart, { { "n", 100000 }, { "reports", 0 } }, 0,
 	    quiet_log },
 	{ "broker", run_broker, { { "n", 1000000 }, { "k", 8 } }, 0, NULL },
+	{ "echo", run_echo, { { "n", 100000 } }, 0, NULL },
+	{ "echo_plain", run_echo_plain, { { "n", 100000 } }, 0, NULL },
 };
 #define NWORKLOADS (sizeof(workloads) / sizeof(workloads[0]))
 
