@@ -3,30 +3,27 @@
  * Readiness of file descriptors, as messages (rt/io.h).
  *
  * Each system that watches anything has one epoll set, made on the first
- * watch, and a thread that waits on it (a test system has no thread: its
- * driving thread collects readiness when it runs out of work). Every
- * watch is EPOLLONESHOT, which is exactly rt_io_watch's promise: the
+ * watch. Readiness is collected by the workers themselves, as Go's
+ * scheduler collects it from its netpoller: a worker out of work polls the
+ * set without waiting before it looks elsewhere, a busy one polls it now
+ * and then (sched.c), and when every worker has gone idle, one of them
+ * parks in epoll_wait instead of on its futex, so that readiness wakes it
+ * and an idle system still uses no CPU. A test system's driving thread
+ * polls when it runs out of work. The reasons and the figures are in
+ * doc/design-notes.md.
+ *
+ * Every watch is EPOLLONESHOT, which is exactly rt_io_watch's promise: the
  * kernel reports a descriptor once and disarms it until the actor arms it
- * again, so nothing but the actor's own pace decides how much readiness
- * it gets. The poller turns each report into an envelope (RTI_ENV_IO)
+ * again, so nothing but the actor's own pace decides how much readiness it
+ * gets. Whoever polls turns each report into an envelope (RTI_ENV_IO)
  * pushed like any message, so it takes its place in the actor's order.
  *
- * What epoll points at for a descriptor is a watch record (struct
- * io_watch): the cell, the incarnation and the descriptor, which never
- * change, and the number of the latest arming. The envelope carries that
- * number; when the actor handles it, a readiness whose watch has since
- * been removed, re-armed or left behind by an earlier incarnation (a
- * supervised child restarts in place, under the same ref) does not match
- * and is dropped. The arming numbers come from the cell's extension and
- * never repeat, restarts included.
- *
- * A record leaves the epoll set when its watch is removed, but a report
- * the poller has already taken from the kernel may still name it, so it
- * is not freed then: it goes on the retired list, and the poller frees it
- * after the next epoll_wait that began after it was retired has been
- * dealt with (a report of a descriptor removed from the set can only come
- * from an epoll_wait that began before the removal). With one poller per
- * system, that is the whole of the reclamation scheme.
+ * The envelope carries the number of the arming it answers, from a
+ * counter in the cell's extension that never goes back; the actor's table
+ * (per incarnation) holds each watch's latest number. A readiness whose
+ * watch has since been removed, re-armed or left behind by an earlier
+ * incarnation (a supervised child restarts in place, under the same ref)
+ * does not match and is dropped when handled.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -48,18 +45,28 @@
 #include "sched.h"
 #include "system_int.h"
 
-/* What epoll points at for one watched descriptor. */
+/*
+ * What epoll points at for one watched descriptor: a record from a table
+ * that only grows, so that a report naming a record that has since been
+ * freed still names valid memory. The report carries the record's index
+ * and its tag, the number of the use it was made for; freeing a record
+ * bumps its tag, so a late report of an earlier use does not match and
+ * is dropped, whoever polls. Any number of threads may poll at once.
+ */
 struct io_watch {
-	rt_cell *cell;  /* immutable: the owner */
-	uint64_t gen;   /* immutable: its incarnation */
-	int fd;         /* immutable */
-	uint32_t seq;   /* atomic: the latest arming (owner writes, the
-	                   poller reads) */
-	uint32_t kev;   /* atomic: the epoll events of that arming */
-	/* Owner only. */
+	/* Read by pollers (atomics), written by the record's owner. */
+	uint32_t tag;   /* which use of the record this is */
+	uint32_t seq;   /* the latest arming */
+	uint32_t kev;   /* that arming's epoll events */
+	int32_t fd;
+	rt_cell *cell;  /* the owner */
+	uint64_t gen;   /* its incarnation */
+	/* The owner's only. */
 	bool armed;     /* armed and its readiness not yet handled */
 	unsigned asked; /* RT_IO_READ and RT_IO_WRITE asked for */
-	struct io_watch *retired_next; /* on the retired list */
+	/* The table's (under its lock). */
+	uint32_t index;     /* immutable: its place in the table */
+	uint32_t next_free; /* 1 + index of the next free record, or 0 */
 };
 
 /* One descriptor of an incarnation (owner only). */
@@ -75,22 +82,125 @@ struct rti_io_table {
 	uint32_t n, cap;
 };
 
-/* A system's epoll set and its poller. */
+/* Records come in chunks; at most IO_CHUNKS of them (4M watches). */
+#define IO_CHUNK 1024u
+#define IO_CHUNKS 4096u
+
+/* The report of the eventfd that wakes a worker parked in epoll_wait. */
+#define IO_WAKE UINT64_MAX
+
+/* A system's epoll set and its watch records. */
 struct rti_io {
-	rt_system *sys;
 	int epfd;
-	int evfd;       /* wakes the poller to stop */
-	pthread_t thread;
-	bool running;   /* thread created */
-	uint32_t stop;  /* atomic: the poller must exit */
-	struct io_watch *retired; /* atomic: Treiber stack, any owner
-	                             pushes, the poller takes it whole */
+	int evfd;           /* wakes the worker parked in epoll_wait */
+	uint32_t sleeper;   /* atomic: a worker is parked in epoll_wait */
+	pthread_mutex_t lock; /* the free list and the chunks */
+	uint32_t free;      /* 1 + index of the first free record, or 0 */
+	uint32_t carved;    /* records made */
+	struct io_watch *chunk[IO_CHUNKS]; /* atomic: set once each */
 };
 
 /* Reports taken from the kernel at once. */
 #define IO_EVENTS 256
 
-/* --- the poller ---------------------------------------------------------- */
+/* --- the records --------------------------------------------------------- */
+
+static struct io_watch *
+record_at(struct rti_io *io, uint32_t index)
+{
+	/* Acquire: pairs with the release that published the chunk. */
+	struct io_watch *c = index / IO_CHUNK < IO_CHUNKS ?
+	    ck_pr_load_ptr(&io->chunk[index / IO_CHUNK]) : NULL;
+
+	ck_pr_fence_load();
+	return c != NULL ? &c[index % IO_CHUNK] : NULL;
+}
+
+/* A record for a new watch, or NULL. */
+static struct io_watch *
+record_new(struct rti_io *io)
+{
+	struct io_watch *w = NULL;
+
+	pthread_mutex_lock(&io->lock);
+	if (io->free != 0) {
+		w = record_at(io, io->free - 1);
+		io->free = w->next_free;
+	} else if (io->carved / IO_CHUNK < IO_CHUNKS) {
+		uint32_t c = io->carved / IO_CHUNK;
+
+		if (io->carved % IO_CHUNK == 0) {
+			struct io_watch *chunk = calloc(IO_CHUNK,
+			    sizeof(*chunk));
+			uint32_t i;
+
+			if (chunk == NULL)
+				goto out;
+			for (i = 0; i < IO_CHUNK; i++)
+				chunk[i].index = c * IO_CHUNK + i;
+			/* Release: pollers find the chunk made. */
+			RT_TSAN_RELEASE(&io->chunk[c]);
+			ck_pr_fence_store();
+			ck_pr_store_ptr(&io->chunk[c], chunk);
+		}
+		w = &io->chunk[c][io->carved % IO_CHUNK];
+		io->carved++;
+	}
+out:
+	pthread_mutex_unlock(&io->lock);
+	return w;
+}
+
+/* The record `w`, out of the epoll set, is free again. */
+static void
+record_free(struct rti_io *io, struct io_watch *w)
+{
+	/* Every report of this use is stale from now on. Relaxed: a poller
+	 * reads the tag again after the fields (see decode()). */
+	ck_pr_store_32(&w->tag, ck_pr_load_32(&w->tag) + 1);
+	pthread_mutex_lock(&io->lock);
+	w->next_free = io->free;
+	io->free = w->index + 1;
+	pthread_mutex_unlock(&io->lock);
+}
+
+/* What a report says, read from its record. */
+struct report {
+	rt_cell *cell;
+	uint64_t gen;
+	int fd;
+	uint32_t seq;
+	struct io_watch *w;
+};
+
+/*
+ * Read the record a report names. False when the report is stale: the
+ * record has been freed (and maybe reused) since it was armed. The tag
+ * is read before and after the fields, as a sequence lock is.
+ */
+static bool
+decode(struct rti_io *io, uint64_t data, struct report *r)
+{
+	uint32_t tag = (uint32_t)(data >> 32);
+	struct io_watch *w = record_at(io, (uint32_t)data);
+
+	if (w == NULL || ck_pr_load_32(&w->tag) != tag)
+		return false;
+	/* Acquire: the fields written before the arming (pairs with the
+	 * release in rt_io_watch; the kernel orders the two, but TSan
+	 * cannot see that). */
+	ck_pr_fence_load();
+	RT_TSAN_ACQUIRE(w);
+	r->cell = ck_pr_load_ptr(&w->cell);
+	r->gen = ck_pr_load_64(&w->gen);
+	r->fd = (int)ck_pr_load_32((uint32_t *)&w->fd);
+	r->seq = ck_pr_load_32(&w->seq);
+	r->w = w;
+	ck_pr_fence_load();
+	return ck_pr_load_32(&w->tag) == tag;
+}
+
+/* --- collecting readiness ------------------------------------------------ */
 
 static unsigned
 events_of(uint32_t ev)
@@ -121,26 +231,21 @@ kevents_of(unsigned asked)
 }
 
 /*
- * Queue one readiness of `w` to its actor. False when no envelope could
- * be had: the caller arms the descriptor again, so that the kernel
- * reports it again, and tries later.
+ * Queue one readiness to its actor. False when no envelope could be had:
+ * the caller arms the descriptor again, so that the kernel reports it
+ * again, and tries later.
  */
 static bool
-ready(rt_system *sys, struct io_watch *w, uint32_t ev)
+ready(rt_system *sys, const struct report *r, uint32_t ev)
 {
-	/* Acquire: pairs with the release before the arming's epoll_ctl
-	 * (the kernel orders the two, TSan cannot see that). */
-	uint32_t seq = ck_pr_load_32(&w->seq);
-	bool counted;
-	rt_env *env;
+	rti_worker *self = rti_sched_worker(sys);
+	bool counted = rti_inflight_enter(sys, self);
 	struct rti_io_msg *m;
+	rt_env *env;
 
-	ck_pr_fence_load();
-	RT_TSAN_ACQUIRE(w);
-	counted = rti_inflight_enter(sys, rti_sched_worker(sys));
 	/* An incarnation that has stopped for good: its watches went with
 	 * it (this report was taken just before), nothing to say. */
-	if (rti_admit(sys, w->cell, w->gen) != 0) {
+	if (rti_admit(sys, r->cell, r->gen) != 0) {
 		rti_inflight_leave(sys, counted);
 		return true;
 	}
@@ -151,72 +256,53 @@ ready(rt_system *sys, struct io_watch *w, uint32_t ev)
 	}
 	env->kind = RTI_ENV_IO;
 	env->flags = RTI_ENV_ODD;
-	env->cell = w->cell;
-	env->gen = w->gen;
+	env->cell = r->cell;
+	env->gen = r->gen;
 	m = rt_env_payload(env);
-	m->fd = w->fd;
+	m->fd = r->fd;
 	m->events = events_of(ev);
-	m->seq = seq;
-	rti_sched_push(sys, w->cell, env);
+	m->seq = r->seq;
+	rti_sched_push(sys, r->cell, env);
 	/* Counted once queued: a count that is seen says the readiness
 	 * has its place in the actor's order (the tests rely on it). */
-	rti_count(sys, sent, 1);
+	rti_count_w(sys, self, sent, 1);
 	rti_inflight_leave(sys, counted);
 	return true;
 }
 
-/* Free a list of retired watches. */
-static void
-free_retired(struct io_watch *w)
+unsigned
+rti_io_poll(rt_system *sys, int timeout_ms, bool *woken)
 {
-	while (w != NULL) {
-		struct io_watch *next = w->retired_next;
-
-		free(w);
-		w = next;
-	}
-}
-
-/* Take the whole retired list (the poller's side). */
-static struct io_watch *
-take_retired(struct rti_io *io)
-{
-	struct io_watch *w = ck_pr_fas_ptr(&io->retired, NULL);
-
-	/* Acquire: each owner's writes to its record come before its push
-	 * (pairs with the release in retire()). */
-	ck_pr_fence_atomic_load();
-	RT_TSAN_ACQUIRE(&io->retired);
-	return w;
-}
-
-/*
- * One turn: wait up to `timeout_ms` for readiness and queue it. Returns
- * how many reports were queued; sets *stop when told to exit.
- */
-static unsigned
-turn(struct rti_io *io, int timeout_ms, bool *stop)
-{
+	/* Acquire: pairs with the release in io_get. */
+	struct rti_io *io = ck_pr_load_ptr(&sys->io);
 	struct epoll_event ev[IO_EVENTS];
-	struct io_watch *old = take_retired(io);
 	unsigned queued = 0;
 	bool lost = false;
 	int i, n;
 
+	ck_pr_fence_load();
+	if (io == NULL)
+		return 0;
+	RT_TSAN_ACQUIRE(&sys->io);
 	n = epoll_wait(io->epfd, ev, IO_EVENTS, timeout_ms);
 	for (i = 0; i < n; i++) {
-		struct io_watch *w = ev[i].data.ptr;
+		struct report r;
 
-		if (w == NULL) {
+		if (ev[i].data.u64 == IO_WAKE) {
 			uint64_t v;
 
-			/* The stop signal. */
-			if (read(io->evfd, &v, sizeof(v)) < 0)
-				(void)0; /* already read: nothing to do */
-			*stop = ck_pr_load_32(&io->stop) != 0;
+			/* Only the parked worker takes the wake-up; others
+			 * leave it for it. */
+			if (woken != NULL) {
+				if (read(io->evfd, &v, sizeof(v)) < 0)
+					(void)0; /* taken already */
+				*woken = true;
+			}
 			continue;
 		}
-		if (ready(io->sys, w, ev[i].events)) {
+		if (!decode(io, ev[i].data.u64, &r))
+			continue;
+		if (ready(sys, &r, ev[i].events)) {
 			queued++;
 			continue;
 		}
@@ -226,18 +312,15 @@ turn(struct rti_io *io, int timeout_ms, bool *stop)
 		 * A failure means the owner removed the watch meanwhile. */
 		{
 			struct epoll_event again = {
-				.events = ck_pr_load_32(&w->kev),
-				.data.ptr = w,
+				.events = ck_pr_load_32(&r.w->kev),
+				.data.u64 = ev[i].data.u64,
 			};
 
-			(void)epoll_ctl(io->epfd, EPOLL_CTL_MOD, w->fd,
-			    &again);
+			(void)epoll_ctl(io->epfd, EPOLL_CTL_MOD, r.fd, &again);
 			lost = true;
 		}
 	}
-	/* Nothing that epoll_wait returned names these any more. */
-	free_retired(old);
-	if (lost) {
+	if (lost && timeout_ms != 0) {
 		/* Give the allocator a moment rather than spin on it. */
 		struct timespec ms = { 0, 1000000 };
 
@@ -246,21 +329,46 @@ turn(struct rti_io *io, int timeout_ms, bool *stop)
 	return queued;
 }
 
-static void *
-poller_main(void *arg)
+bool
+rti_io_park_begin(rt_system *sys)
 {
-	struct rti_io *io = arg;
-	bool stop = false;
+	struct rti_io *io = ck_pr_load_ptr(&sys->io);
 
-	while (!stop)
-		(void)turn(io, -1, &stop);
-	return NULL;
+	/* One worker at a time parks in epoll_wait (the others on their
+	 * futexes): it is woken by readiness or by rti_io_wake. */
+	return io != NULL && ck_pr_cas_32(&io->sleeper, 0, 1);
+}
+
+void
+rti_io_park_end(rt_system *sys)
+{
+	struct rti_io *io = sys->io;
+
+	ck_pr_store_32(&io->sleeper, 0);
+}
+
+void
+rti_io_wake(rt_system *sys)
+{
+	struct rti_io *io = ck_pr_load_ptr(&sys->io);
+	uint64_t one = 1;
+
+	if (io == NULL)
+		return;
+	/* A full eventfd (2^64 - 2) cannot happen: the parked worker
+	 * empties it each time it wakes. */
+	while (write(io->evfd, &one, sizeof(one)) < 0 && errno == EINTR)
+		;
 }
 
 static void
 io_free(struct rti_io *io)
 {
-	free_retired(take_retired(io));
+	uint32_t c;
+
+	for (c = 0; c < IO_CHUNKS && io->chunk[c] != NULL; c++)
+		free(io->chunk[c]);
+	pthread_mutex_destroy(&io->lock);
 	close(io->epfd);
 	close(io->evfd);
 	free(io);
@@ -286,46 +394,34 @@ code_of(int err)
 }
 
 static struct rti_io *
-io_new(rt_system *sys, int *rc)
+io_new(int *rc)
 {
 	struct rti_io *io = calloc(1, sizeof(*io));
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = IO_WAKE };
 
 	if (io == NULL) {
 		*rc = RT_ENOMEM;
 		return NULL;
 	}
-	io->sys = sys;
+	if (pthread_mutex_init(&io->lock, NULL) != 0) {
+		*rc = RT_ENOMEM;
+		free(io);
+		return NULL;
+	}
 	io->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (io->epfd < 0) {
-		*rc = code_of(errno);
-		free(io);
-		return NULL;
-	}
 	io->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (io->evfd < 0) {
+	if (io->epfd < 0 || io->evfd < 0 ||
+	    epoll_ctl(io->epfd, EPOLL_CTL_ADD, io->evfd, &ev) != 0) {
 		*rc = code_of(errno);
-		close(io->epfd);
+		if (io->epfd >= 0)
+			close(io->epfd);
+		if (io->evfd >= 0)
+			close(io->evfd);
+		pthread_mutex_destroy(&io->lock);
 		free(io);
 		return NULL;
-	}
-	if (epoll_ctl(io->epfd, EPOLL_CTL_ADD, io->evfd, &ev) != 0) {
-		*rc = code_of(errno);
-		goto fail;
-	}
-	if (!sys->manual) {
-		if (pthread_create(&io->thread, NULL, poller_main, io) != 0) {
-			*rc = RT_ENOMEM;
-			goto fail;
-		}
-		io->running = true;
 	}
 	return io;
-fail:
-	close(io->evfd);
-	close(io->epfd);
-	free(io);
-	return NULL;
 }
 
 /* The system's epoll set, made on first use. */
@@ -334,6 +430,7 @@ io_get(rt_system *sys, int *rc)
 {
 	/* Acquire: pairs with the release below. */
 	struct rti_io *io = ck_pr_load_ptr(&sys->io);
+	bool made = false;
 
 	ck_pr_fence_load();
 	if (io != NULL) {
@@ -343,69 +440,38 @@ io_get(rt_system *sys, int *rc)
 	pthread_mutex_lock(&sys->lock);
 	io = sys->io;
 	if (io == NULL) {
-		io = io_new(sys, rc);
+		io = io_new(rc);
 		if (io != NULL) {
 			/* Release: whoever finds the pointer finds the set
 			 * made. */
 			RT_TSAN_RELEASE(&sys->io);
 			ck_pr_fence_store();
 			ck_pr_store_ptr(&sys->io, io);
+			made = true;
 		}
 	}
 	pthread_mutex_unlock(&sys->lock);
+	/* The workers may all be parked on their futexes, where readiness
+	 * cannot reach them: one wakes, and parks in epoll_wait. */
+	if (made && !sys->manual)
+		rti_sched_kick(sys);
 	return io;
-}
-
-unsigned
-rti_io_poll(rt_system *sys)
-{
-	struct rti_io *io = ck_pr_load_ptr(&sys->io);
-	bool stop = false;
-
-	/* The driving thread made it, if anyone did: no fence needed. */
-	if (io == NULL)
-		return 0;
-	return turn(io, 0, &stop);
 }
 
 void
 rti_io_stop(rt_system *sys)
 {
 	struct rti_io *io = sys->io;
-	uint64_t one = 1;
 
 	if (io == NULL)
 		return;
-	if (io->running) {
-		ck_pr_store_32(&io->stop, 1);
-		/* The write is what the poller waits for; the flag is read
-		 * after the poller reads the eventfd, which orders them. */
-		while (write(io->evfd, &one, sizeof(one)) < 0 && errno == EINTR)
-			;
-		pthread_join(io->thread, NULL);
-	}
 	io_free(io);
 	sys->io = NULL;
 }
 
 /* --- an incarnation's descriptors ------------------------------------- */
 
-/* Put `w`, already out of the epoll set, on the list the poller frees. */
-static void
-retire(struct rti_io *io, struct io_watch *w)
-{
-	struct io_watch *head = ck_pr_load_ptr(&io->retired);
-
-	do {
-		w->retired_next = head;
-		/* Release: the record's writes, its link included, before
-		 * the poller takes and frees it. */
-		RT_TSAN_RELEASE(&io->retired);
-		ck_pr_fence_store_atomic();
-	} while (!ck_pr_cas_ptr_value(&io->retired, head, w, &head));
-}
-
-/* Take `w` out of the epoll set and retire it. */
+/* Take `w` out of the epoll set and free it. */
 static void
 unregister(rt_system *sys, struct io_watch *w)
 {
@@ -413,13 +479,7 @@ unregister(rt_system *sys, struct io_watch *w)
 
 	/* It may be gone already (the descriptor was closed): fine. */
 	(void)epoll_ctl(io->epfd, EPOLL_CTL_DEL, w->fd, NULL);
-	if (sys->manual) {
-		/* The driving thread is the poller, and it is not between
-		 * an epoll_wait and the end of its reports now. */
-		free(w);
-		return;
-	}
-	retire(io, w);
+	record_free(io, w);
 }
 
 static struct io_fd *
@@ -506,24 +566,25 @@ rt_io_watch(rt_ctx *ctx, int fd, unsigned events)
 	}
 	w = f->watch;
 	if (w == NULL) {
-		w = calloc(1, sizeof(*w));
+		w = record_new(io);
 		if (w == NULL) {
 			rc = RT_ENOMEM;
 			goto fail;
 		}
-		w->cell = cell;
-		w->gen = ctx->gen;
-		w->fd = fd;
+		/* Relaxed: published with the arming below. */
+		ck_pr_store_ptr(&w->cell, cell);
+		ck_pr_store_64(&w->gen, ctx->gen);
+		ck_pr_store_32((uint32_t *)&w->fd, (uint32_t)fd);
 		made = true;
 	}
 	w->asked = events & (RT_IO_READ | RT_IO_WRITE);
 	w->armed = true;
 	ev.events = kevents_of(w->asked);
-	ev.data.ptr = w;
+	ev.data.u64 = (uint64_t)ck_pr_load_32(&w->tag) << 32 | w->index;
 	/* Relaxed: published with the arming below. */
 	ck_pr_store_32(&w->kev, ev.events);
 	/* Release: the record and its arming number before the kernel can
-	 * report it (pairs with the acquire in ready()). */
+	 * report it (pairs with the acquire in decode()). */
 	RT_TSAN_RELEASE(w);
 	ck_pr_fence_store();
 	ck_pr_store_32(&w->seq, ++x->io_seq);
@@ -551,7 +612,7 @@ rt_io_watch(rt_ctx *ctx, int fd, unsigned events)
 	return 0;
 fail:
 	if (made)
-		free(w);
+		record_free(io, w);
 	if (!f->owned && f->watch == NULL)
 		fd_remove(x->io, f);
 	return rc;
@@ -667,13 +728,9 @@ rti_io_exit(rt_cell *cell)
 void
 rti_io_table_free(struct rti_io_table *t)
 {
-	uint32_t i;
-
+	/* Its records are the epoll set's, freed with it. */
 	if (t == NULL)
 		return;
-	/* The system is being freed: no poller runs any more. */
-	for (i = 0; i < t->n; i++)
-		free(t->at[i].watch);
 	free(t->at);
 	free(t);
 }

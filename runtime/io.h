@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Readiness of file descriptors (rt/io.h): a system's epoll set and the
- * thread that waits on it, and each incarnation's table of the
- * descriptors it watches and owns.
+ * Readiness of file descriptors (rt/io.h): a system's epoll set, which
+ * the workers poll, and each incarnation's table of the descriptors it
+ * watches and owns.
  */
 #ifndef RT_RUNTIME_IO_H
 #define RT_RUNTIME_IO_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <rt/actor.h>
 
@@ -41,15 +42,28 @@ struct rti_io_table;
 void rti_io_table_free(struct rti_io_table *t);
 
 /*
- * rti_io_poll: a test system's turn of the poller, on its driving thread:
- * queue the readiness the kernel has now, without waiting. Returns how
- * many were queued.
+ * rti_io_poll: wait up to `timeout_ms` (0: not at all, -1: for ever) for
+ * readiness and queue what there is to the actors. Any thread of the
+ * system (a worker, or a test system's driving thread), several at once.
+ * `woken` is for the worker parked in epoll_wait, which alone takes the
+ * wake-up of rti_io_wake (and is told so); others pass NULL. Returns how
+ * many readiness reports were queued.
  */
-unsigned rti_io_poll(rt_system *sys);
+unsigned rti_io_poll(rt_system *sys, int timeout_ms, bool *woken);
 
 /*
- * rti_io_stop: stop the system's poller and free what it holds. Once
- * every actor has exited and the workers are joined.
+ * Parking in epoll_wait (sched.c): rti_io_park_begin claims the place of
+ * the one worker parked there, if the system has an epoll set and nobody
+ * holds it; rti_io_park_end gives it back; rti_io_wake wakes whoever is
+ * there.
+ */
+bool rti_io_park_begin(rt_system *sys);
+void rti_io_park_end(rt_system *sys);
+void rti_io_wake(rt_system *sys);
+
+/*
+ * rti_io_stop: free the system's epoll set and what it holds. Once every
+ * actor has exited and the workers are joined.
  */
 void rti_io_stop(rt_system *sys);
 

@@ -281,28 +281,42 @@ inject_take(rti_worker *w)
 
 /* --- waking and parking -------------------------------------------------- */
 
+/*
+ * Wake a parked worker. The one parked in epoll_wait, if any, is woken
+ * last: while it sleeps there it is the one that notices readiness, and
+ * waking another costs nobody that.
+ */
 static bool
 wake_one(rt_system *sys)
 {
-	unsigned i, n = sys->nworkers;
+	unsigned i, pass, n = sys->nworkers;
 
-	for (i = 0; i < n; i++) {
-		rti_worker *w = &sys->workers[i];
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < n; i++) {
+			rti_worker *w = &sys->workers[i];
 
-		if (ck_pr_load_32(&w->parked) == 0)
-			continue;
-		/* Claim the sleeper so that two wakers do not pick it. */
-		if (!ck_pr_cas_32(&w->parked, 1, 0))
-			continue;
-		ck_pr_dec_32(&sys->nparked);
-		/* It wakes up searching: count it now, so that others do
-		 * not wake a second worker for the same work. */
-		ck_pr_inc_32(&sys->nsearching);
-		/* The new sequence is what ends its futex wait. */
-		ck_pr_inc_32(&w->wake_seq);
-		rti_futex_wake(&w->wake_seq, 1);
-		return true;
-	}
+			if (ck_pr_load_32(&w->parked) == 0 ||
+			    (pass == 0 && ck_pr_load_32(&w->in_epoll)))
+				continue;
+			/* Claim the sleeper so that two wakers do not pick
+			 * it. */
+			if (!ck_pr_cas_32(&w->parked, 1, 0))
+				continue;
+			ck_pr_dec_32(&sys->nparked);
+			/* It wakes up searching: count it now, so that
+			 * others do not wake a second worker for the same
+			 * work. */
+			ck_pr_inc_32(&sys->nsearching);
+			/* The new sequence is what ends its futex wait;
+			 * the eventfd ends an epoll_wait. in_epoll was
+			 * stored before parked, which the CAS read. */
+			ck_pr_inc_32(&w->wake_seq);
+			if (ck_pr_load_32(&w->in_epoll))
+				rti_io_wake(sys);
+			else
+				rti_futex_wake(&w->wake_seq, 1);
+			return true;
+		}
 	return false;
 }
 
@@ -392,13 +406,51 @@ work_visible(rti_worker *self)
 	return false;
 }
 
+/*
+ * Parked in epoll_wait: until readiness comes, which this worker queues
+ * to itself and then runs, or another thread wakes it.
+ */
+static bool
+park_in_epoll(rti_worker *w)
+{
+	rt_system *sys = w->sys;
+	bool by_other;
+
+	for (;;) {
+		bool woken = false;
+		unsigned queued = rti_io_poll(sys, -1, &woken);
+
+		if (ck_pr_load_32(&w->parked) == 0) {
+			/* Claimed by a waker, who counted us searching. */
+			by_other = true;
+			break;
+		}
+		if (queued != 0) {
+			by_other = !ck_pr_cas_32(&w->parked, 1, 0);
+			if (!by_other)
+				ck_pr_dec_32(&sys->nparked);
+			break;
+		}
+	}
+	ck_pr_store_32(&w->in_epoll, 0);
+	rti_io_park_end(sys);
+	return by_other;
+}
+
 /* Park until woken. Returns true when another thread woke us. */
 static bool
 park(rti_worker *w)
 {
 	rt_system *sys = w->sys;
 	uint32_t seq = ck_pr_load_32(&w->wake_seq);
+	bool epoll = rti_io_park_begin(sys);
 
+	/* Where we sleep, before we say we sleep: a waker that claims us
+	 * reads it after its CAS on `parked`. */
+	if (epoll) {
+		ck_pr_store_32(&w->in_epoll, 1);
+		ck_pr_fence_store();
+	}
 	ck_pr_store_32(&w->parked, 1);
 	ck_pr_inc_32(&sys->nparked);
 	/*
@@ -407,13 +459,20 @@ park(rti_worker *w)
 	 */
 	ck_pr_fence_memory();
 	if (ck_pr_load_32(&sys->terminate) || work_visible(w)) {
-		if (ck_pr_cas_32(&w->parked, 1, 0)) {
+		bool by_other = !ck_pr_cas_32(&w->parked, 1, 0);
+
+		/* Else a waker claimed us meanwhile and counted us
+		 * searching. */
+		if (!by_other)
 			ck_pr_dec_32(&sys->nparked);
-			return false;
+		if (epoll) {
+			ck_pr_store_32(&w->in_epoll, 0);
+			rti_io_park_end(sys);
 		}
-		/* A waker claimed us meanwhile and counted us searching. */
-		return true;
+		return by_other;
 	}
+	if (epoll)
+		return park_in_epoll(w);
 	while (ck_pr_load_32(&w->parked) != 0) {
 		rti_futex_wait(&w->wake_seq, seq, -1);
 		seq = ck_pr_load_32(&w->wake_seq);
@@ -421,7 +480,26 @@ park(rti_worker *w)
 	return true;
 }
 
+void
+rti_sched_kick(rt_system *sys)
+{
+	maybe_wake(sys);
+}
+
 /* --- the worker loop ----------------------------------------------------- */
+
+/* What a poll queued here: the next slot first, then the run queue. */
+static rt_cell *
+take_own(rti_worker *w)
+{
+	rt_cell *cell = w->next;
+
+	if (cell != NULL) {
+		w->next = NULL;
+		return cell;
+	}
+	return runq_pop(&w->rq);
+}
 
 /* Runs in a row from the next slot before the run queue gets a turn. */
 #define NEXT_STREAK_MAX 16
@@ -444,6 +522,11 @@ find_work(rti_worker *w)
 	if (++w->tick % INJECT_EVERY == 0) {
 		cell = inject_take(w);
 		if (cell != NULL)
+			return cell;
+		/* Readiness too, which would otherwise wait until some
+		 * worker runs out of work. */
+		if (ck_pr_load_ptr(&sys->io) != NULL &&
+		    rti_io_poll(sys, 0, NULL) != 0 && (cell = take_own(w)) != NULL)
 			return cell;
 	}
 	cell = w->next;
@@ -468,6 +551,10 @@ find_work(rti_worker *w)
 			maybe_wake(sys);
 		return cell;
 	}
+	/* Readiness: whoever finds it runs it (it is queued here). */
+	if (ck_pr_load_ptr(&sys->io) != NULL && rti_io_poll(sys, 0, NULL) != 0 &&
+	    (cell = take_own(w)) != NULL)
+		return cell;
 	/* Steal, starting from a different victim each time. */
 	w->rng = w->rng * 1103515245u + 12345u;
 	for (i = 0; i < n; i++) {
@@ -594,7 +681,7 @@ rti_sched_drive(rt_system *sys)
 	do {
 		while ((cell = find_work(w)) != NULL)
 			rti_actor_run(w, cell);
-	} while (rti_io_poll(sys) != 0);
+	} while (rti_io_poll(sys, 0, NULL) != 0);
 	/* Idle: its exits go out, so that the live count is exact. */
 	rti_live_flush(w);
 	rti_tls_worker = saved;

@@ -69,6 +69,8 @@ typedef struct rti_worker {
 	bool running;       /* thread created */
 	uint32_t parked;    /* atomic: 1 while parked, cleared by the waker */
 	uint32_t wake_seq;  /* atomic futex word, bumped by every wake */
+	uint32_t in_epoll;  /* atomic: parked in epoll_wait, not on the
+	                       futex (io.c); stored before `parked` */
 	uint32_t rng;       /* owner only: victim choice */
 	rti_counters cnt;   /* owner writes, others read (ck_pr) */
 	rt_ctx ctx;         /* owner only: context of the running handler */
@@ -189,6 +191,12 @@ int rti_sched_start(rt_system *sys);
  * messages were handled.
  */
 uint64_t rti_sched_drive(rt_system *sys);
+
+/*
+ * rti_sched_kick: wake a parked worker unless one is searching already
+ * (a system that has just made its epoll set: see io.c).
+ */
+void rti_sched_kick(rt_system *sys);
 
 /* rti_sched_stop: tell the workers to exit and wake them all. */
 void rti_sched_stop(rt_system *sys);

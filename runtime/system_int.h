@@ -35,8 +35,8 @@ struct rt_system {
 	uint32_t terminate; /* atomic: workers must exit */
 	struct rti_registry *registry; /* names (registry.c); immutable */
 	struct rti_watchdog *watchdog; /* or NULL (watchdog.c) */
-	struct rti_io *io;  /* atomic: the epoll set and its poller (io.c),
-	                       made on the first watch, or NULL */
+	struct rti_io *io;  /* atomic: the epoll set (io.c), made on the
+	                       first watch, or NULL */
 	uint64_t serial;    /* unique in the process, never reused (a new
 	                       system may get a freed one's address) */
 

@@ -193,7 +193,9 @@ io_Watcher_on_Mark(io_Watcher *self, rt_ctx *ctx, const io_Mark *msg)
 /*
  * The gate a Hold waits at: so that the test can queue messages and
  * readiness behind a busy actor in the order it chooses, without
- * guessing how long anything takes.
+ * guessing how long anything takes. A Hold blocks its worker, so the
+ * systems of the tests that use it have two: readiness is collected by
+ * the workers, and one must be free to collect it.
  */
 static struct {
 	pthread_mutex_t lock;
@@ -546,7 +548,7 @@ readiness_keeps_its_place_among_messages(void)
 static void
 unwatch_stops_readiness_even_one_queued(void)
 {
-	rt_system *sys = threaded(1);
+	rt_system *sys = threaded(2);
 	io_Watcher_ref w;
 	io_Unwatch u;
 	int sv[2];
@@ -605,7 +607,7 @@ unwatch_stops_readiness_even_one_queued(void)
 static void
 owned_descriptors_close_when_the_actor_crashes(void)
 {
-	rt_system *sys = threaded(1);
+	rt_system *sys = threaded(2);
 	io_Keep_ref keep;
 	io_Watcher_ref w;
 	io_Own own;
