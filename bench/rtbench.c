@@ -794,7 +794,9 @@ bench_EchoConn_on_io(bench_EchoConn *self, rt_ctx *ctx, int fd,
 	} else if (errno != EAGAIN && errno != EINTR) {
 		return RT_EIO;
 	}
-	return rt_io_watch(ctx, fd, RT_IO_READ);
+	/* A short read emptied the socket: only what comes next matters. */
+	return rt_io_watch(ctx, fd,
+	    n < (ssize_t)sizeof(buf) ? RT_IO_READ | RT_IO_EDGE : RT_IO_READ);
 }
 
 int

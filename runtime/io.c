@@ -61,8 +61,16 @@ struct io_watch {
 	int32_t fd;
 	rt_cell *cell;  /* the owner */
 	uint64_t gen;   /* its incarnation */
+	/* Edge-triggered watches (RT_IO_EDGE): the descriptor stays in the
+	 * set, and the readiness the kernel reports is kept here until the
+	 * owner waits for it. Whoever clears `want` (a poller with a
+	 * report, or the owner arming with readiness already pending)
+	 * delivers it. */
+	uint32_t want;    /* atomic: RT_IO_* awaited, or 0 */
+	uint32_t pending; /* atomic: RT_IO_* seen, not yet delivered */
 	/* The owner's only. */
 	bool armed;     /* armed and its readiness not yet handled */
+	bool edge;      /* in the set edge-triggered, for good */
 	unsigned asked; /* RT_IO_READ and RT_IO_WRITE asked for */
 	/* The table's (under its lock). */
 	uint32_t index;     /* immutable: its place in the table */
@@ -88,6 +96,10 @@ struct rti_io_table {
 
 /* The report of the eventfd that wakes a worker parked in epoll_wait. */
 #define IO_WAKE UINT64_MAX
+
+/* In a report's low word, beside the record's index: an edge-triggered
+ * watch. */
+#define IO_EDGE_BIT (1u << 31)
 
 /* A system's epoll set and its watch records. */
 struct rti_io {
@@ -170,8 +182,17 @@ struct report {
 	uint64_t gen;
 	int fd;
 	uint32_t seq;
+	bool edge;
 	struct io_watch *w;
 };
+
+/* What epoll reports for record `w`. */
+static uint64_t
+report_data(struct io_watch *w, bool edge)
+{
+	return (uint64_t)ck_pr_load_32(&w->tag) << 32 |
+	    (edge ? IO_EDGE_BIT : 0) | w->index;
+}
 
 /*
  * Read the record a report names. False when the report is stale: the
@@ -182,7 +203,7 @@ static bool
 decode(struct rti_io *io, uint64_t data, struct report *r)
 {
 	uint32_t tag = (uint32_t)(data >> 32);
-	struct io_watch *w = record_at(io, (uint32_t)data);
+	struct io_watch *w = record_at(io, (uint32_t)data & ~IO_EDGE_BIT);
 
 	if (w == NULL || ck_pr_load_32(&w->tag) != tag)
 		return false;
@@ -195,6 +216,7 @@ decode(struct rti_io *io, uint64_t data, struct report *r)
 	r->gen = ck_pr_load_64(&w->gen);
 	r->fd = (int)ck_pr_load_32((uint32_t *)&w->fd);
 	r->seq = ck_pr_load_32(&w->seq);
+	r->edge = ((uint32_t)data & IO_EDGE_BIT) != 0;
 	r->w = w;
 	ck_pr_fence_load();
 	return ck_pr_load_32(&w->tag) == tag;
@@ -231,12 +253,13 @@ kevents_of(unsigned asked)
 }
 
 /*
- * Queue one readiness to its actor. False when no envelope could be had:
- * the caller arms the descriptor again, so that the kernel reports it
+ * Queue readiness `events` of the arming `seq` to the actor of `r`. False
+ * when no envelope could be had: the caller has the kernel report it
  * again, and tries later.
  */
 static bool
-ready(rt_system *sys, const struct report *r, uint32_t ev)
+queue_io(rt_system *sys, const struct report *r, unsigned events,
+    uint32_t seq)
 {
 	rti_worker *self = rti_sched_worker(sys);
 	bool counted = rti_inflight_enter(sys, self);
@@ -260,14 +283,44 @@ ready(rt_system *sys, const struct report *r, uint32_t ev)
 	env->gen = r->gen;
 	m = rt_env_payload(env);
 	m->fd = r->fd;
-	m->events = events_of(ev);
-	m->seq = r->seq;
+	m->events = events;
+	m->seq = seq;
 	rti_sched_push(sys, r->cell, env);
 	/* Counted once queued: a count that is seen says the readiness
 	 * has its place in the actor's order (the tests rely on it). */
 	rti_count_w(sys, self, sent, 1);
 	rti_inflight_leave(sys, counted);
 	return true;
+}
+
+/*
+ * An edge-triggered watch: deliver what is pending of `want`, if the owner
+ * still waits for it (whoever clears `want` delivers). Returns 1 when an
+ * envelope was queued, 0 when there was nothing to do, -1 when none could
+ * be had (the readiness is kept for the next try).
+ */
+static int
+edge_fire(rt_system *sys, const struct report *r, uint32_t want,
+    uint32_t seq)
+{
+	struct io_watch *w = r->w;
+	uint32_t deliver = want | RT_IO_HUP | RT_IO_ERR, p;
+
+	/* Every atomic here is a locked instruction or a CAS: the two sides
+	 * (a report adding to pending then reading want, an arming setting
+	 * want then reading pending) each see the other's write. */
+	if ((ck_pr_load_32(&w->pending) & deliver) == 0 ||
+	    !ck_pr_cas_32(&w->want, want, 0))
+		return 0;
+	do
+		p = ck_pr_load_32(&w->pending);
+	while (!ck_pr_cas_32(&w->pending, p, p & ~deliver));
+	if (queue_io(sys, r, p & deliver, seq))
+		return 1;
+	/* No envelope: as it was, for the next report or arming. */
+	ck_pr_or_32(&w->pending, p & deliver);
+	ck_pr_store_32(&w->want, want);
+	return -1;
 }
 
 unsigned
@@ -302,7 +355,19 @@ rti_io_poll(rt_system *sys, int timeout_ms, bool *woken)
 		}
 		if (!decode(io, ev[i].data.u64, &r))
 			continue;
-		if (ready(sys, &r, ev[i].events)) {
+		if (r.edge) {
+			int fired;
+
+			/* Kept until the owner waits for it. */
+			ck_pr_or_32(&r.w->pending, events_of(ev[i].events));
+			fired = edge_fire(sys, &r, ck_pr_load_32(&r.w->want),
+			    r.seq);
+			if (fired >= 0) {
+				queued += (unsigned)fired;
+				continue;
+			}
+		} else if (queue_io(sys, &r, events_of(ev[i].events),
+			       r.seq)) {
 			queued++;
 			continue;
 		}
@@ -536,21 +601,100 @@ io_actor(rt_ctx *ctx)
 	return cell;
 }
 
+/* Put `w` in the set as `ev` says: a new record, or one to change. */
+static int
+io_register(struct rti_io *io, struct io_watch *w, int fd, bool made,
+    struct epoll_event *ev)
+{
+	/* Relaxed: published with the arming (a release) or the kernel. */
+	ck_pr_store_32(&w->kev, ev->events);
+	if (epoll_ctl(io->epfd, made ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd,
+		ev) == 0)
+		return 0;
+	/* The descriptor was closed and its number reused since it was
+	 * first watched: this is a new file to the kernel. */
+	if (!made && errno == ENOENT &&
+	    epoll_ctl(io->epfd, EPOLL_CTL_ADD, fd, ev) == 0)
+		return 0;
+	return code_of(errno);
+}
+
+/* No envelope for a readiness pending at an arming: the watch stays in
+ * the set, unarmed, its readiness kept for the caller's next try. */
+static int
+edge_unarm(struct io_watch *w)
+{
+	ck_pr_store_32(&w->want, 0);
+	w->armed = false;
+	return RT_ENOMEM;
+}
+
+/*
+ * An edge-triggered arming (RT_IO_EDGE) of `w`, in the set already or
+ * put there now. No system call once it is there: what the kernel has
+ * reported since the last delivery is delivered at once.
+ */
+static int
+watch_edge(rt_ctx *ctx, struct rti_io *io, struct rti_ext *x,
+    struct io_watch *w, bool made, unsigned mask)
+{
+	struct report r = { ctx->cell, ctx->gen, w->fd, 0, true, w };
+	uint32_t want;
+	int rc;
+
+	if (w->armed && w->edge) {
+		/* Armed already: change what it waits for. A report taken
+		 * meanwhile is on its way, with this arming's number. */
+		want = ck_pr_load_32(&w->want);
+		w->asked = mask;
+		if (want == 0 || !ck_pr_cas_32(&w->want, want, mask))
+			return 0;
+		r.seq = ck_pr_load_32(&w->seq);
+		return edge_fire(ctx->sys, &r, mask, r.seq) < 0 ?
+		    edge_unarm(w) : 0;
+	}
+	if (!w->edge) {
+		struct epoll_event ev = {
+			.events = EPOLLET | EPOLLIN | EPOLLOUT | EPOLLRDHUP,
+			.data.u64 = report_data(w, true),
+		};
+
+		/* Readiness of a one-shot past is not kept: the kernel
+		 * looks again as the descriptor goes in (or changes). */
+		ck_pr_store_32(&w->want, 0);
+		ck_pr_store_32(&w->pending, 0);
+		RT_TSAN_RELEASE(w);
+		ck_pr_fence_store();
+		if ((rc = io_register(io, w, w->fd, made, &ev)) != 0)
+			return rc;
+		w->edge = true;
+	}
+	w->asked = mask;
+	w->armed = true;
+	r.seq = ++x->io_seq;
+	ck_pr_store_32(&w->seq, r.seq);
+	/* Then wait for it, and look at what is pending already (see
+	 * edge_fire for the order). */
+	ck_pr_fas_32(&w->want, mask);
+	return edge_fire(ctx->sys, &r, mask, r.seq) < 0 ? edge_unarm(w) : 0;
+}
+
 int
 rt_io_watch(rt_ctx *ctx, int fd, unsigned events)
 {
 	rt_cell *cell = io_actor(ctx);
-	const unsigned all = RT_IO_READ | RT_IO_WRITE | RT_IO_HUP | RT_IO_ERR;
+	const unsigned all = RT_IO_READ | RT_IO_WRITE | RT_IO_HUP | RT_IO_ERR |
+	    RT_IO_EDGE;
+	unsigned mask = events & (RT_IO_READ | RT_IO_WRITE);
 	struct rti_io *io;
 	struct rti_ext *x;
 	struct io_fd *f;
 	struct io_watch *w;
 	struct epoll_event ev;
 	bool made = false;
-	int rc = 0, op;
+	int rc = 0;
 
-	if (cell == NULL || fd < 0 || (events & ~all) != 0 ||
-	    (events & (RT_IO_READ | RT_IO_WRITE)) == 0)
+	if (cell == NULL || fd < 0 || (events & ~all) != 0 || mask == 0)
 		return RT_EINVAL;
 	io = io_get(cell->sys, &rc);
 	if (io == NULL)
@@ -575,41 +719,41 @@ rt_io_watch(rt_ctx *ctx, int fd, unsigned events)
 		ck_pr_store_ptr(&w->cell, cell);
 		ck_pr_store_64(&w->gen, ctx->gen);
 		ck_pr_store_32((uint32_t *)&w->fd, (uint32_t)fd);
+		w->edge = false;
+		w->armed = false;
 		made = true;
 	}
-	w->asked = events & (RT_IO_READ | RT_IO_WRITE);
-	w->armed = true;
-	ev.events = kevents_of(w->asked);
-	ev.data.u64 = (uint64_t)ck_pr_load_32(&w->tag) << 32 | w->index;
-	/* Relaxed: published with the arming below. */
-	ck_pr_store_32(&w->kev, ev.events);
-	/* Release: the record and its arming number before the kernel can
-	 * report it (pairs with the acquire in decode()). */
-	RT_TSAN_RELEASE(w);
-	ck_pr_fence_store();
-	ck_pr_store_32(&w->seq, ++x->io_seq);
-	op = made ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
-	if (epoll_ctl(io->epfd, op, fd, &ev) != 0) {
-		int err = errno;
-
-		/* The descriptor was closed and its number reused since it
-		 * was first watched: this is a new file to the kernel. */
-		if (op == EPOLL_CTL_MOD && err == ENOENT &&
-		    epoll_ctl(io->epfd, EPOLL_CTL_ADD, fd, &ev) == 0)
-			return 0;
-		if (op == EPOLL_CTL_MOD && err == ENOENT)
-			err = errno;
-		rc = code_of(err);
-		w->armed = false;
-		if (!made) {
-			/* Out of the set already: nothing may report it. */
-			f->watch = NULL;
-			unregister(cell->sys, w);
-		}
-		goto fail;
+	if (events & RT_IO_EDGE) {
+		rc = watch_edge(ctx, io, x, w, made, mask);
+	} else {
+		/* One-shot: the kernel looks at the descriptor's level as
+		 * it arms it, and reports once. */
+		ck_pr_store_32(&w->want, 0);
+		w->edge = false;
+		w->asked = mask;
+		w->armed = true;
+		ev.events = kevents_of(mask);
+		ev.data.u64 = report_data(w, false);
+		/* Release: the record and its arming number before the
+		 * kernel can report it (pairs with the acquire in
+		 * decode()). */
+		RT_TSAN_RELEASE(w);
+		ck_pr_fence_store();
+		ck_pr_store_32(&w->seq, ++x->io_seq);
+		rc = io_register(io, w, fd, made, &ev);
 	}
-	f->watch = w;
-	return 0;
+	if (rc == 0 || w->edge) {
+		/* In the set (an edge watch that could not deliver what
+		 * was pending stays there, unarmed). */
+		f->watch = w;
+		return rc;
+	}
+	w->armed = false;
+	if (!made) {
+		/* Out of the set already: nothing may report it. */
+		f->watch = NULL;
+		unregister(cell->sys, w);
+	}
 fail:
 	if (made)
 		record_free(io, w);

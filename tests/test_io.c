@@ -342,8 +342,9 @@ io_Echo_on_io(io_Echo *self, rt_ctx *ctx, int fd, unsigned events)
 			rt_stop(ctx, RT_NORMAL);
 			return 0;
 		}
+		/* Read until EAGAIN: an edge-triggered watch will do. */
 		if (errno == EAGAIN || errno == EWOULDBLOCK)
-			return rt_io_watch(ctx, fd, RT_IO_READ);
+			return rt_io_watch(ctx, fd, RT_IO_READ | RT_IO_EDGE);
 		if (errno != EINTR)
 			return RT_EIO;
 	}
@@ -781,6 +782,69 @@ end_of_stream_and_hang_up(void)
 }
 
 static void
+edge_watches_keep_what_comes_until_watched(void)
+{
+	rt_system *sys = rt_test_system_new(NULL);
+	io_Watcher_ref w;
+	int sv[2];
+	char c;
+
+	log_reset();
+	pair(sv);
+	CU_ASSERT_EQUAL_FATAL(io_Watcher_spawn(sys, NULL, &w), 0);
+	/* Data there before the first watch: the kernel looks as the
+	 * descriptor goes in, and reports it. */
+	CU_ASSERT_EQUAL(write(sv[1], "a", 1), 1);
+	send_arm(w, sv[0], RT_IO_READ | RT_IO_EDGE);
+	rt_test_run(sys);
+	CU_ASSERT_EQUAL(log_nth('w', 0).rc, 0);
+	CU_ASSERT_EQUAL_FATAL(log_count('i'), 1);
+	CU_ASSERT_EQUAL(log_nth('i', 0).events & RT_IO_READ, RT_IO_READ);
+	/* More comes while nobody waits: kept, not delivered. */
+	CU_ASSERT_EQUAL(write(sv[1], "b", 1), 1);
+	rt_test_run(sys);
+	CU_ASSERT_EQUAL(log_count('i'), 1);
+	/* Watched again: delivered at once, from what was kept. */
+	send_arm(w, sv[0], RT_IO_READ | RT_IO_EDGE);
+	rt_test_run(sys);
+	CU_ASSERT_EQUAL(log_count('i'), 2);
+	/* Nothing new since: an edge watch waits, data unread or not
+	 * (the actor promised it had read all). */
+	send_arm(w, sv[0], RT_IO_READ | RT_IO_EDGE);
+	rt_test_run(sys);
+	CU_ASSERT_EQUAL(log_count('i'), 2);
+	CU_ASSERT_EQUAL(write(sv[1], "c", 1), 1);
+	rt_test_run(sys);
+	CU_ASSERT_EQUAL(log_count('i'), 3);
+	/* Back to one-shot: the level is looked at, the unread data
+	 * reported. */
+	send_arm(w, sv[0], RT_IO_READ);
+	rt_test_run(sys);
+	CU_ASSERT_EQUAL(log_count('i'), 4);
+	/* Drained, then edge again; an unwatch takes it back. */
+	while (read(sv[0], &c, 1) == 1)
+		;
+	send_arm(w, sv[0], RT_IO_READ | RT_IO_EDGE);
+	{
+		io_Unwatch u = { .fd = sv[0] };
+
+		CU_ASSERT_EQUAL(io_Watcher_send_Unwatch(w, &u), 0);
+	}
+	rt_test_run(sys);
+	CU_ASSERT_EQUAL(write(sv[1], "d", 1), 1);
+	rt_test_run(sys);
+	CU_ASSERT_EQUAL(log_count('i'), 4);
+	CU_ASSERT_EQUAL(log_nth('u', 0).rc, 0);
+	/* Without RT_IO_READ or RT_IO_WRITE, still nothing asked for. */
+	send_arm(w, sv[0], RT_IO_EDGE);
+	rt_test_run(sys);
+	CU_ASSERT_EQUAL(log_nth('w', 5).rc, RT_EINVAL);
+	rt_system_free(sys);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+static void
 a_test_system_collects_readiness_when_it_runs(void)
 {
 	rt_system *sys = rt_test_system_new(NULL);
@@ -911,6 +975,8 @@ main(int argc, char **argv)
 		{ "bad descriptors and calls are codes",
 		    bad_descriptors_and_calls_are_codes },
 		{ "end of stream and hang-up", end_of_stream_and_hang_up },
+		{ "edge watches keep what comes until watched",
+		    edge_watches_keep_what_comes_until_watched },
 		{ "a test system collects readiness when it runs",
 		    a_test_system_collects_readiness_when_it_runs },
 		{ "an echo server leaks nothing and idles",

@@ -76,6 +76,9 @@ struct kv_conn {
 	size_t held;          /* bytes of answers waiting in the ring */
 	unsigned armed;       /* what is watched now */
 	bool blocked;         /* the last write could not write it all */
+	bool drained;         /* the last read emptied the socket (a short
+	                         read, or EAGAIN): an edge-triggered watch
+	                         then misses nothing */
 	bool closing;         /* no more requests: close once answered */
 	bool gone;            /* the client is gone: stop at once */
 	/* Scratch space for splitting a command between shards. */
@@ -623,6 +626,11 @@ settle(kv_Conn *self, rt_ctx *ctx)
 		rc = rt_io_unwatch(ctx, c->fd);
 		return rc == RT_ENOENT ? 0 : rc;
 	}
+	/* What was there has been read (and a blocked write wrote until
+	 * EAGAIN): only what comes next matters, which an edge-triggered
+	 * watch reports without a system call per request. */
+	if (!(want & RT_IO_READ) || c->drained)
+		want |= RT_IO_EDGE;
 	return rt_io_watch(ctx, c->fd, want);
 }
 
@@ -632,6 +640,7 @@ read_input(struct kv_conn *c, rt_ctx *ctx)
 {
 	int i, rc;
 
+	c->drained = false;
 	for (i = 0; i < READS_PER_EVENT && !c->closing && !paused(c); i++) {
 		size_t room;
 		ssize_t n;
@@ -644,8 +653,11 @@ read_input(struct kv_conn *c, rt_ctx *ctx)
 			resp_parser_wrote(&c->in, (size_t)n);
 			if ((rc = run_input(c, ctx)) != 0)
 				return rc;
-			if ((size_t)n < room)
-				break; /* the socket is most likely empty */
+			if ((size_t)n < room) {
+				/* The socket was empty as it was read. */
+				c->drained = true;
+				break;
+			}
 		} else if (n == 0) {
 			/* The client has no more to say; it may still be
 			 * reading, so what is in flight is answered. */
@@ -653,6 +665,7 @@ read_input(struct kv_conn *c, rt_ctx *ctx)
 		} else if (errno == EINTR) {
 			continue;
 		} else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			c->drained = true;
 			break;
 		} else {
 			c->gone = true;

@@ -42,6 +42,17 @@ enum {
 	                          writing side); always reported */
 	RT_IO_ERR = 1u << 3,   /* an error is pending on the descriptor
 	                          (SO_ERROR says which); always reported */
+	/* For rt_io_watch only: the actor has read (or written) until the
+	 * descriptor would block, or until a read returned less than it
+	 * asked for, so only readiness that comes from now on is wanted.
+	 * The watch is then edge-triggered: it stays in the kernel's set,
+	 * what the kernel reports is kept until the actor watches again,
+	 * and arming costs no system call (a request/reply server saves
+	 * one per request). A readiness may then be spurious: the read or
+	 * write that follows fails with EAGAIN, and the actor watches
+	 * again. Watching without it goes back to the level-triggered
+	 * one-shot. */
+	RT_IO_EDGE = 1u << 4,
 };
 
 /*
@@ -50,10 +61,11 @@ enum {
  * whether asked for or not) to the calling actor, once. Watching a
  * descriptor that is already watched replaces what is asked for. The
  * watch ends with the incarnation: it never reaches a restarted actor.
- * Returns 0, RT_EINVAL (not an `on io` actor's handler, fd < 0, no
- * readiness asked for, or a descriptor epoll cannot watch, as a regular
- * file), RT_EBADF (no such open descriptor), RT_EEXIST (another actor
- * watches it), RT_ENOMEM or RT_EMFILE.
+ * RT_IO_EDGE makes the watch edge-triggered (see above). Returns 0,
+ * RT_EINVAL (not an `on io` actor's handler, fd < 0, no readiness asked
+ * for, or a descriptor epoll cannot watch, as a regular file), RT_EBADF
+ * (no such open descriptor), RT_EEXIST (another actor watches it),
+ * RT_ENOMEM or RT_EMFILE.
  */
 RT_API int rt_io_watch(rt_ctx *ctx, int fd, unsigned events);
 
