@@ -306,9 +306,11 @@ edge_fire(rt_system *sys, const struct report *r, uint32_t want,
 	struct io_watch *w = r->w;
 	uint32_t deliver = want | RT_IO_HUP | RT_IO_ERR, p;
 
-	/* Every atomic here is a locked instruction or a CAS: the two sides
-	 * (a report adding to pending then reading want, an arming setting
-	 * want then reading pending) each see the other's write. */
+	/* The two sides (a report adding to pending then reading want, an
+	 * arming setting want then reading pending) each order their RMW
+	 * before their load (ck_pr_fence_atomic_load), so at least one sees
+	 * the other's write: a Dekker pair. The CAS on want decides which
+	 * of them delivers. */
 	if ((ck_pr_load_32(&w->pending) & deliver) == 0 ||
 	    !ck_pr_cas_32(&w->want, want, 0))
 		return 0;
@@ -319,6 +321,8 @@ edge_fire(rt_system *sys, const struct report *r, uint32_t want,
 		return 1;
 	/* No envelope: as it was, for the next report or arming. */
 	ck_pr_or_32(&w->pending, p & deliver);
+	/* Release: pending before want, for whoever tries next. */
+	ck_pr_fence_store();
 	ck_pr_store_32(&w->want, want);
 	return -1;
 }
@@ -358,8 +362,10 @@ rti_io_poll(rt_system *sys, int timeout_ms, bool *woken)
 		if (r.edge) {
 			int fired;
 
-			/* Kept until the owner waits for it. */
+			/* Kept until the owner waits for it. The RMW before
+			 * the load of want (see edge_fire). */
 			ck_pr_or_32(&r.w->pending, events_of(ev[i].events));
+			ck_pr_fence_atomic_load();
 			fired = edge_fire(sys, &r, ck_pr_load_32(&r.w->want),
 			    r.seq);
 			if (fired >= 0) {
@@ -376,6 +382,8 @@ rti_io_poll(rt_system *sys, int timeout_ms, bool *woken)
 		 * much; either way it stays armed until a report is queued.
 		 * A failure means the owner removed the watch meanwhile. */
 		{
+			/* Relaxed: the owner's latest registration or the
+			 * one before; either reports again. */
 			struct epoll_event again = {
 				.events = ck_pr_load_32(&r.w->kev),
 				.data.u64 = ev[i].data.u64,
@@ -397,6 +405,8 @@ rti_io_poll(rt_system *sys, int timeout_ms, bool *woken)
 bool
 rti_io_park_begin(rt_system *sys)
 {
+	/* Relaxed: a set made by another worker a moment ago is found on
+	 * the next park. */
 	struct rti_io *io = ck_pr_load_ptr(&sys->io);
 
 	/* One worker at a time parks in epoll_wait (the others on their
@@ -409,12 +419,17 @@ rti_io_park_end(rt_system *sys)
 {
 	struct rti_io *io = sys->io;
 
+	/* Release: the place is free for the next worker that parks (its
+	 * CAS is the acquire). */
+	ck_pr_fence_store();
 	ck_pr_store_32(&io->sleeper, 0);
 }
 
 void
 rti_io_wake(rt_system *sys)
 {
+	/* Relaxed: a worker parked in epoll_wait made or found the set, and
+	 * the CAS on its `parked` that brought us here orders that. */
 	struct rti_io *io = ck_pr_load_ptr(&sys->io);
 	uint64_t one = 1;
 
@@ -644,7 +659,8 @@ watch_edge(rt_ctx *ctx, struct rti_io *io, struct rti_ext *x,
 
 	if (w->armed && w->edge) {
 		/* Armed already: change what it waits for. A report taken
-		 * meanwhile is on its way, with this arming's number. */
+		 * meanwhile is on its way, with this arming's number. The
+		 * CAS decides against a poller's (edge_fire). */
 		want = ck_pr_load_32(&w->want);
 		w->asked = mask;
 		if (want == 0 || !ck_pr_cas_32(&w->want, want, mask))
@@ -660,7 +676,9 @@ watch_edge(rt_ctx *ctx, struct rti_io *io, struct rti_ext *x,
 		};
 
 		/* Readiness of a one-shot past is not kept: the kernel
-		 * looks again as the descriptor goes in (or changes). */
+		 * looks again as the descriptor goes in (or changes).
+		 * Released with the fence below, before the kernel can
+		 * report anything for the new registration. */
 		ck_pr_store_32(&w->want, 0);
 		ck_pr_store_32(&w->pending, 0);
 		RT_TSAN_RELEASE(w);
@@ -672,10 +690,13 @@ watch_edge(rt_ctx *ctx, struct rti_io *io, struct rti_ext *x,
 	w->asked = mask;
 	w->armed = true;
 	r.seq = ++x->io_seq;
+	/* Relaxed: pollers read it only to put it in an envelope, which the
+	 * exchange on want below orders for the one that delivers. */
 	ck_pr_store_32(&w->seq, r.seq);
 	/* Then wait for it, and look at what is pending already (see
 	 * edge_fire for the order). */
 	ck_pr_fas_32(&w->want, mask);
+	ck_pr_fence_atomic_load();
 	return edge_fire(ctx->sys, &r, mask, r.seq) < 0 ? edge_unarm(w) : 0;
 }
 
@@ -727,7 +748,9 @@ rt_io_watch(rt_ctx *ctx, int fd, unsigned events)
 		rc = watch_edge(ctx, io, x, w, made, mask);
 	} else {
 		/* One-shot: the kernel looks at the descriptor's level as
-		 * it arms it, and reports once. */
+		 * it arms it, and reports once. Reports of an edge past
+		 * then only add to pending (want 0: nobody delivers);
+		 * released with the fence below. */
 		ck_pr_store_32(&w->want, 0);
 		w->edge = false;
 		w->asked = mask;
@@ -836,7 +859,8 @@ rti_io_deliver(rt_cell *cell, rt_ctx *ctx, rt_env *env)
 	struct io_fd *f = fd_find(t, m->fd);
 	struct io_watch *w = f != NULL ? f->watch : NULL;
 
-	/* Only the latest arming's first report. */
+	/* Only the latest arming's first report. The owner wrote seq: a
+	 * plain read would do, the atomic is for the pollers' sake. */
 	if (w == NULL || !w->armed || ck_pr_load_32(&w->seq) != m->seq)
 		return 0;
 	w->armed = false;

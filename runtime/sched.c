@@ -295,6 +295,7 @@ wake_one(rt_system *sys)
 		for (i = 0; i < n; i++) {
 			rti_worker *w = &sys->workers[i];
 
+			/* Relaxed: hints; the CAS decides. */
 			if (ck_pr_load_32(&w->parked) == 0 ||
 			    (pass == 0 && ck_pr_load_32(&w->in_epoll)))
 				continue;
@@ -432,6 +433,8 @@ park_in_epoll(rti_worker *w)
 			break;
 		}
 	}
+	/* Relaxed: a waker reads it only after claiming us, and we are
+	 * awake whichever way it wakes us now. */
 	ck_pr_store_32(&w->in_epoll, 0);
 	rti_io_park_end(sys);
 	return by_other;
@@ -466,6 +469,7 @@ park(rti_worker *w)
 		if (!by_other)
 			ck_pr_dec_32(&sys->nparked);
 		if (epoll) {
+			/* Relaxed, as in park_in_epoll. */
 			ck_pr_store_32(&w->in_epoll, 0);
 			rti_io_park_end(sys);
 		}

@@ -85,6 +85,8 @@ thread_main(void *arg)
 	do {
 		while (ck_pr_load_32(&t->handed) == 0)
 			rti_futex_wait(&t->handed, 0, -1);
+		/* Relaxed: only the token's next holder sets it again,
+		 * after this thread gives the token back. */
 		ck_pr_store_32(&t->handed, 0);
 		/* Acquire: the run token, and the cell with it (pairs with
 		 * the release in rti_thread_hand). */
@@ -125,6 +127,7 @@ reap(rt_system *sys, bool all)
 	struct rti_thread **pp = &sys->threads, *t;
 
 	while ((t = *pp) != NULL) {
+		/* Relaxed: pthread_join orders the rest. */
 		if (!all && !ck_pr_load_32(&t->done)) {
 			pp = &t->next;
 			continue;
