@@ -217,6 +217,51 @@ thr_Quick_on_Note(thr_Quick *self, rt_ctx *ctx, const thr_Note *msg)
 	return 0;
 }
 
+/* What Watch saw: the downs, by reason. */
+static struct {
+	unsigned downs;
+	int reason[4];
+	rt_ref who[4];
+} W;
+
+int
+thr_Watch_on_start(thr_Watch *self, rt_ctx *ctx, const thr_Watch_args *args)
+{
+	int rc;
+
+	(void)self;
+	rc = rt_monitor(ctx, args->watched.ref);
+	if (rc == 0)
+		rc = rt_trap_exits(ctx, true);
+	if (rc == 0)
+		rc = rt_link(ctx, args->linked.ref);
+	return rc;
+}
+
+int
+thr_Watch_on_down(thr_Watch *self, rt_ctx *ctx, rt_ref who, int reason)
+{
+	(void)self;
+	(void)ctx;
+	pthread_mutex_lock(&S.lock);
+	if (W.downs < 4) {
+		W.reason[W.downs] = reason;
+		W.who[W.downs] = who;
+	}
+	W.downs++;
+	changed();
+	return 0;
+}
+
+int
+thr_Watch_on_Note(thr_Watch *self, rt_ctx *ctx, const thr_Note *msg)
+{
+	(void)self;
+	(void)ctx;
+	(void)msg;
+	return 0;
+}
+
 /* --- helpers ------------------------------------------------------------- */
 
 static rt_system *
@@ -401,6 +446,43 @@ a_supervisor_restarts_one_in_place(void)
 }
 
 static void
+monitors_and_links_see_them_exit(void)
+{
+	rt_system *sys = threaded(1);
+	thr_Sleeper_ref a, b;
+	thr_Watch_args wa;
+	thr_Note n = { 1 };
+	thr_Crash c = { 0 };
+
+	reset();
+	memset(&W, 0, sizeof(W));
+	CU_ASSERT_EQUAL_FATAL(thr_Sleeper_spawn(sys, NULL, &a), 0);
+	CU_ASSERT_EQUAL_FATAL(thr_Sleeper_spawn(sys, NULL, &b), 0);
+	wa.watched = a;
+	wa.linked = b;
+	CU_ASSERT_EQUAL_FATAL(thr_Watch_spawn(sys, &wa, NULL), 0);
+	/* Both started, and the Watch with them (its monitor and link
+	 * are in place once a Note to each has gone round). */
+	CU_ASSERT_FATAL(wait_for(&S.starts, 2));
+	CU_ASSERT_EQUAL(thr_Sleeper_send_Note(a, &n), 0);
+	CU_ASSERT_EQUAL(thr_Sleeper_send_Note(b, &n), 0);
+	CU_ASSERT_FATAL(wait_for(&S.notes, 2));
+	(void)where_sleeper(sys, a);
+	(void)where_sleeper(sys, b);
+	/* The monitored one crashes, the linked one too. */
+	CU_ASSERT_EQUAL(thr_Sleeper_send_Crash(a, &c), 0);
+	CU_ASSERT_FATAL(wait_for(&W.downs, 1));
+	CU_ASSERT_EQUAL(thr_Sleeper_send_Crash(b, &c), 0);
+	CU_ASSERT_FATAL(wait_for(&W.downs, 2));
+	CU_ASSERT_TRUE(rt_ref_equal(W.who[0], a.ref));
+	CU_ASSERT_EQUAL(W.reason[0], RT_EIO);
+	CU_ASSERT_TRUE(rt_ref_equal(W.who[1], b.ref));
+	CU_ASSERT_EQUAL(W.reason[1], RT_EIO);
+	balanced(sys);
+	rt_system_free(sys);
+}
+
+static void
 threads_of_stopped_actors_are_joined(void)
 {
 	unsigned base = threads_now(), before, i;
@@ -457,6 +539,8 @@ main(int argc, char **argv)
 		    calls_and_timers_work_as_for_any_actor },
 		{ "a supervisor restarts one in place",
 		    a_supervisor_restarts_one_in_place },
+		{ "monitors and links see them exit",
+		    monitors_and_links_see_them_exit },
 		{ "threads of stopped actors are joined",
 		    threads_of_stopped_actors_are_joined },
 		{ "a test system runs them on its thread",
