@@ -198,6 +198,9 @@ ECHO "a"b\r\n
 *9999999999\r\n
 PING\r\n*1\r\nX\r\nPING\r\n
 SET k v\r\nGET k\r\nDEL k\r\nGET k\r\nEXISTS k\r\n
+SET m:a 1\r\nSET m:b x\r\nINCR m:a\r\nINCR m:b 1\r\nFOO\r\nINCR m:b\r\nGET a\r\n
+MSET m:a 2 m:c 3\r\nINCR m:a\r\nSET m:d 4 NX XX\r\nGET m:c\r\nDEL m:b m:c\r\n
+INCR m:d\r\nEXISTS m:a m:b m:d\r\nSET m:e v GET\r\nMGET m:a m:b m:e\r\nGET e\r\n
 QUIT\r\nPING\r\n
 quit now\r\n
 POST / HTTP/1.1\r\nHost: localhost\r\n\r\n
@@ -395,6 +398,16 @@ want=$(printf '%s\n+PONG\n<open>' "-ERR shard failure: a shard crashed\
  running this command, and restarts empty")
 if [ "$got" != "$want" ]; then
 	echo "FAIL: the answer to a command a shard crashed on: $got"; fail=1
+fi
+# Two commands on one shard in one read go in one message, and the
+# crash of either answers both.
+got=$(printf 'GET rtkv:crash\r\nGET rtkv:crash\r\nPING\r\n' |
+    "$client" "$rtkv_port" raw | tr -d '\r')
+want=$(printf '%s\n%s\n+PONG\n<open>' "-ERR shard failure: a shard crashed\
+ running this command, and restarts empty" "-ERR shard failure: a shard\
+ crashed running this command, and restarts empty")
+if [ "$got" != "$want" ]; then
+	echo "FAIL: the answers to a batch a shard crashed on: $got"; fail=1
 fi
 if [ "$before" != 100 ] || [ -z "$after" ] || [ "$after" -ge 100 ] ||
     [ "$after" -eq 0 ]; then

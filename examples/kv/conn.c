@@ -21,6 +21,15 @@
  * Writes are gathered: the answers are written when no command is in
  * flight any more (a pipeline's answers go out in one write), or once
  * FLUSH_AT bytes are waiting, whichever comes first.
+ *
+ * Asks are gathered too. A whole command for one shard is not sent as
+ * it is parsed, but added to that shard's batch; once the requests read
+ * so far have been run, each shard gets its batch in one message (a
+ * Batch, or an Exec for a batch of one), and answers with one message:
+ * a pipeline of 16 GETs costs two messages, not 32. A shard runs the
+ * messages of one Conn in the order they were sent, so the batches are
+ * sent before a split command, whose parts go out at once, and before a
+ * batch grows past BATCH_AT bytes.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -38,6 +47,8 @@
 /* An output buffer grown past this for a large answer is given back. */
 #define OUT_KEPT (64u << 10)
 #define FIRST_SLOTS 16
+/* A shard's batch is sent once it holds this many bytes of commands. */
+#define BATCH_AT (64u << 10)
 
 /* One shard's share of a command split between shards. */
 struct part {
@@ -45,6 +56,14 @@ struct part {
 	bool done;
 	struct resp_buf data; /* MGET: its answer, until all are in */
 	size_t at;            /* MGET: how much of it has been used */
+};
+
+/* The whole commands for one shard not sent yet. */
+struct batch {
+	struct resp_buf cmds; /* for each, a kv_batch_cmd, then its packed
+	                         arguments */
+	uint32_t n;           /* how many */
+	bool listed;          /* in kv_conn.busy */
 };
 
 enum { SLOT_FREE, SLOT_WAIT, SLOT_READY };
@@ -81,6 +100,11 @@ struct kv_conn {
 	                         then misses nothing */
 	bool closing;         /* no more requests: close once answered */
 	bool gone;            /* the client is gone: stop at once */
+	/* Per shard, its batch; and the shards given commands since the
+	 * batches were last sent, nbusy of them. */
+	struct batch *batch;
+	uint32_t *busy;
+	uint32_t nbusy;
 	/* Scratch space for splitting a command between shards. */
 	struct resp_buf pack;
 	uint32_t *part_of;    /* per shard: its part, or NO_PART */
@@ -233,6 +257,97 @@ ask(struct kv_conn *c, rt_ctx *ctx, uint32_t shard, uint64_t seq,
 	return id < 0 ? (int)id : 0;
 }
 
+static int fail_ask(struct kv_conn *c, rt_corr id, int status);
+
+/*
+ * Send a shard its batch: as an Exec when it holds one command (which
+ * then costs what it cost before there were batches), else as a Batch.
+ * Each command's slot keeps the ask, to be found if the ask fails.
+ */
+static int
+send_batch(struct kv_conn *c, rt_ctx *ctx, uint32_t shard)
+{
+	struct resp_buf *b = &c->batch[shard].cmds;
+	struct kv_batch_cmd cmd;
+	const char *p, *end;
+	rt_corr id;
+
+	memcpy(&cmd, b->data, sizeof(cmd));
+	if (c->batch[shard].n == 1)
+		id = kv_Shard_ask_Exec(ctx, c->srv->shard[shard],
+		    (&(kv_Exec){ .seq = cmd.seq, .op = (uint8_t)cmd.op,
+			.argc = cmd.argc, .args = { .data = b->data +
+			sizeof(cmd), .len = cmd.len } }), RT_FOREVER);
+	else
+		id = kv_Shard_ask_Batch(ctx, c->srv->shard[shard],
+		    (&(kv_Batch){ .cmds = { .data = b->data,
+			.len = b->len } }), RT_FOREVER);
+	for (p = b->data, end = p + b->len; p != end;
+	    p += sizeof(cmd) + cmd.len) {
+		memcpy(&cmd, p, sizeof(cmd));
+		slot_at(c, cmd.seq)->one.ask = id;
+	}
+	b->len = 0;
+	if (b->cap > OUT_KEPT)
+		resp_buf_free(b);
+	c->batch[shard].n = 0;
+	/* Not sent: each of its commands answers why. */
+	return id < 0 ? fail_ask(c, id, (int)id) : 0;
+}
+
+/* Send every batch, in the order their shards were first added to. */
+static int
+send_batches(struct kv_conn *c, rt_ctx *ctx)
+{
+	struct batch *b;
+	uint32_t i;
+	int rc;
+
+	for (i = 0; i < c->nbusy; i++) {
+		b = &c->batch[c->busy[i]];
+		b->listed = false;
+		/* Empty when sent already, having grown to BATCH_AT. */
+		if (b->n > 0 && (rc = send_batch(c, ctx, c->busy[i])) != 0)
+			return rc;
+	}
+	c->nbusy = 0;
+	return 0;
+}
+
+/* Add a whole command (argv[1] on) to the batch of its shard. */
+static int
+add_to_batch(struct kv_conn *c, rt_ctx *ctx, uint32_t shard, uint64_t seq,
+    enum kv_op op, const struct resp_request *req)
+{
+	struct kv_batch_cmd cmd = { .seq = seq, .op = op,
+		.argc = (uint32_t)(req->argc - 1) };
+	struct resp_buf *b;
+	size_t at, i;
+
+	if (c->batch == NULL) {
+		c->batch = calloc(c->srv->nshards, sizeof(*c->batch));
+		c->busy = malloc(c->srv->nshards * sizeof(*c->busy));
+		if (c->batch == NULL || c->busy == NULL)
+			return RT_ENOMEM;
+	}
+	b = &c->batch[shard].cmds;
+	at = b->len;
+	if (resp_buf_reserve(b, sizeof(cmd)) != 0)
+		return RT_ENOMEM;
+	b->len += sizeof(cmd);
+	for (i = 1; i < req->argc; i++)
+		if (kv_pack(b, req->argv[i].p, req->argv[i].len) != 0)
+			return RT_ENOMEM;
+	cmd.len = b->len - at - sizeof(cmd);
+	memcpy(b->data + at, &cmd, sizeof(cmd));
+	c->batch[shard].n++;
+	if (!c->batch[shard].listed) {
+		c->batch[shard].listed = true;
+		c->busy[c->nbusy++] = shard;
+	}
+	return b->len >= BATCH_AT ? send_batch(c, ctx, shard) : 0;
+}
+
 /* Make room in the scratch arrays for a command of n keys. */
 static int
 scratch(struct kv_conn *c, size_t n)
@@ -320,23 +435,17 @@ run_keys(struct kv_conn *c, rt_ctx *ctx, const struct kv_command *cmd,
 	s->state = SLOT_WAIT;
 	s->op = cmd->op;
 	if (nparts == 1) {
-		/* The whole command to one shard, whose answer is its. */
-		for (i = 1; i < req->argc; i++)
-			if (kv_pack(&c->pack, req->argv[i].p,
-			    req->argv[i].len) != 0)
-				return RT_ENOMEM;
+		/* The whole command to one shard, whose answer is its: in
+		 * the shard's batch. */
 		s->nparts = s->left = 1;
-		if (ask(c, ctx, shard0, seq, 0, cmd->op,
-		    (uint32_t)(req->argc - 1), &s->one) != 0) {
-			s->one.done = true;
-			s->left = 0;
-			fail_part(s, (int)s->one.ask);
-			return part_failed_at_once(c, s);
-		}
-		return 0;
+		return add_to_batch(c, ctx, shard0, seq, cmd->op, req);
 	}
 
-	/* Split: sort the keys by part (a counting sort, which keeps their
+	/* Split: the commands batched before it go first, for the shards
+	 * to run them before its parts. */
+	if ((rc = send_batches(c, ctx)) != 0)
+		return rc;
+	/* Then sort the keys by part (a counting sort, which keeps their
 	 * order within a part), then ask each part's shard for its keys. */
 	s->parts = calloc(nparts, sizeof(*s->parts));
 	if (s->parts == NULL)
@@ -426,7 +535,7 @@ run(struct kv_conn *c, rt_ctx *ctx, const struct resp_request *req)
 
 /* Run the requests read so far, while the connection may take more. */
 static int
-run_input(struct kv_conn *c, rt_ctx *ctx)
+parse_input(struct kv_conn *c, rt_ctx *ctx)
 {
 	struct resp_request req;
 	struct resp_buf *b;
@@ -458,6 +567,15 @@ run_input(struct kv_conn *c, rt_ctx *ctx)
 		}
 	}
 	return 0;
+}
+
+/* Run the requests read so far, then send the shards their batches. */
+static int
+run_input(struct kv_conn *c, rt_ctx *ctx)
+{
+	int rc = parse_input(c, ctx);
+
+	return rc != 0 ? rc : send_batches(c, ctx);
 }
 
 /* --- answers from the shards ---------------------------------------------- */
@@ -546,10 +664,11 @@ part_failed_at_once(struct kv_conn *c, struct slot *s)
 	return advance(c);
 }
 
-/* One shard's answer (reply NULL when status says why there is none). */
+/* One shard's answer, `len` bytes at `data`, and its count `n` (none
+ * when status says why there is none). */
 static int
 part_done(struct kv_conn *c, uint64_t seq, struct slot *s, struct part *p,
-    int status, const kv_Done *reply)
+    int status, const void *data, size_t len, int64_t n)
 {
 	if (p->done)
 		return 0;
@@ -560,22 +679,19 @@ part_done(struct kv_conn *c, uint64_t seq, struct slot *s, struct part *p,
 	} else if (s->nparts == 1) {
 		if (seq == c->head && s->left == 0) {
 			/* Next in line: straight out, no copy kept. */
-			if (resp_add_raw(&c->out, reply->data.data,
-			    reply->data.len) != 0)
+			if (resp_add_raw(&c->out, data, len) != 0)
 				return RT_ENOMEM;
 			slot_clear(c, s);
 			c->head++;
 			return advance(c);
 		}
-		if (resp_add_raw(&s->reply, reply->data.data,
-		    reply->data.len) != 0)
+		if (resp_add_raw(&s->reply, data, len) != 0)
 			return RT_ENOMEM;
 	} else if (s->op == KV_OP_MGET) {
-		if (resp_add_raw(&p->data, reply->data.data,
-		    reply->data.len) != 0)
+		if (resp_add_raw(&p->data, data, len) != 0)
 			return RT_ENOMEM;
 	} else {
-		s->sum += reply->n;
+		s->sum += n;
 	}
 	if (s->left > 0)
 		return 0;
@@ -586,6 +702,39 @@ part_done(struct kv_conn *c, uint64_t seq, struct slot *s, struct part *p,
 	s->state = SLOT_READY;
 	c->held += s->reply.len;
 	return advance(c);
+}
+
+/*
+ * An ask that has no answer (status says why): its commands, one or a
+ * batch of them, or the part of a split one, answer with the failure.
+ */
+static int
+fail_ask(struct kv_conn *c, rt_corr id, int status)
+{
+	uint64_t seq;
+	struct slot *s;
+	uint32_t i;
+	int rc;
+
+	/* No answer to say which command: find the ask. Answering one may
+	 * move head past it, and clear the slots it passes (SLOT_FREE). */
+	for (seq = c->head; seq != c->tail; seq++) {
+		s = slot_at(c, seq);
+		if (s->state != SLOT_WAIT)
+			continue;
+		if (s->nparts == 1) {
+			if (s->one.ask == id && !s->one.done &&
+			    (rc = part_done(c, seq, s, &s->one, status, NULL,
+			    0, 0)) != 0)
+				return rc;
+			continue; /* a batch has more */
+		}
+		for (i = 0; s->parts != NULL && i < s->nparts; i++)
+			if (s->parts[i].ask == id)
+				return part_done(c, seq, s, &s->parts[i],
+				    status, NULL, 0, 0);
+	}
+	return 0;
 }
 
 /* --- watching the socket -------------------------------------------------- */
@@ -708,6 +857,7 @@ kv_Conn_on_stop(kv_Conn *self, rt_ctx *ctx, int reason)
 {
 	struct kv_conn *c = self->c;
 	uint64_t seq;
+	uint32_t i;
 
 	(void)ctx;
 	(void)reason;
@@ -721,6 +871,10 @@ kv_Conn_on_stop(kv_Conn *self, rt_ctx *ctx, int reason)
 	resp_parser_free(&c->in);
 	resp_buf_free(&c->out);
 	resp_buf_free(&c->pack);
+	for (i = 0; c->batch != NULL && i < c->srv->nshards; i++)
+		resp_buf_free(&c->batch[i].cmds);
+	free(c->batch);
+	free(c->busy);
 	free(c->part_of);
 	free(c->part_shard);
 	free(c->first);
@@ -762,7 +916,6 @@ kv_Conn_on_Exec_reply(kv_Conn *self, rt_ctx *ctx, rt_corr id, int status,
 	struct kv_conn *c = self->c;
 	uint64_t seq;
 	struct slot *s;
-	uint32_t i;
 	int rc;
 
 	if (status == 0) {
@@ -772,27 +925,46 @@ kv_Conn_on_Exec_reply(kv_Conn *self, rt_ctx *ctx, rt_corr id, int status,
 		    s->state != SLOT_WAIT || reply->part >= s->nparts)
 			return RT_EINVAL; /* not ours: a bug, so crash */
 		rc = part_done(c, seq, s, s->nparts == 1 ? &s->one :
-		    &s->parts[reply->part], 0, reply);
+		    &s->parts[reply->part], 0, reply->data.data,
+		    reply->data.len, reply->n);
 	} else {
-		/* No answer to say which command: find the ask. */
-		rc = 0;
-		for (seq = c->head; seq != c->tail; seq++) {
-			s = slot_at(c, seq);
-			if (s->state != SLOT_WAIT)
-				continue;
-			if (s->nparts == 1 && s->one.ask == id) {
-				rc = part_done(c, seq, s, &s->one, status,
-				    NULL);
-				break;
-			}
-			for (i = 0; s->parts != NULL && i < s->nparts; i++)
-				if (s->parts[i].ask == id)
-					break;
-			if (s->parts != NULL && i < s->nparts) {
-				rc = part_done(c, seq, s, &s->parts[i],
-				    status, NULL);
-				break;
-			}
+		rc = fail_ask(c, id, status);
+	}
+	if (rc != 0)
+		return rc;
+	return settle(self, ctx);
+}
+
+/* A batch's answers: each command's is cut from `data` where it ends. */
+int
+kv_Conn_on_Batch_reply(kv_Conn *self, rt_ctx *ctx, rt_corr id, int status,
+    const kv_Ran *reply)
+{
+	struct kv_conn *c = self->c;
+	const char *p, *end, *data;
+	struct kv_batch_end e;
+	uint64_t at = 0;
+	struct slot *s;
+	int rc = 0;
+
+	if (status != 0) {
+		rc = fail_ask(c, id, status);
+	} else {
+		data = reply->data.data;
+		p = reply->ends.data;
+		end = p + reply->ends.len;
+		for (; rc == 0 && (size_t)(end - p) >= sizeof(e);
+		    p += sizeof(e)) {
+			memcpy(&e, p, sizeof(e));
+			s = slot_at(c, e.seq);
+			if (e.seq - c->head >= c->tail - c->head ||
+			    s->state != SLOT_WAIT || s->nparts != 1 ||
+			    s->one.ask != id || e.end < at ||
+			    e.end > reply->data.len)
+				return RT_EINVAL; /* not ours: a bug */
+			rc = part_done(c, e.seq, s, &s->one, 0, data + at,
+			    (size_t)(e.end - at), 0);
+			at = e.end;
 		}
 	}
 	if (rc != 0)

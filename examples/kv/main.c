@@ -33,7 +33,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: rtkv [--port N] [--bind ADDR] [--shards N] "
-	    "[--observer ADDR]\n"
+	    "[--workers N] [--observer ADDR]\n"
 	    "\n"
 	    "A key-value server speaking the Redis protocol (RESP2), built "
 	    "of rt actors.\n"
@@ -43,6 +43,8 @@ usage(FILE *f)
 	    "  --bind ADDR      listen on address ADDR (default %s)\n"
 	    "  --shards N       keep the keys in N shards, an actor each, "
 	    "1 to %d\n"
+	    "                   (default: one per CPU)\n"
+	    "  --workers N      run the actors on N worker threads, 1 to %d\n"
 	    "                   (default: one per CPU)\n"
 	    "  --observer ADDR  not available yet: rtkv says so and exits "
 	    "with status 2\n"
@@ -59,7 +61,8 @@ usage(FILE *f)
 	    "its client to read them.\n"
 	    "Keys are kept in memory only: a shard that crashes is restarted "
 	    "empty.\n",
-	    DEFAULT_PORT, DEFAULT_BIND, KV_MAX_SHARDS, RESP_MAX_BULK >> 20,
+	    DEFAULT_PORT, DEFAULT_BIND, KV_MAX_SHARDS, RT_MAX_WORKERS,
+	    RESP_MAX_BULK >> 20,
 	    RESP_MAX_ARGS, RESP_MAX_REQUEST >> 20, KV_MAX_INFLIGHT,
 	    KV_MAX_PENDING >> 20);
 }
@@ -140,12 +143,15 @@ main(int argc, char **argv)
 		{ "port", required_argument, NULL, 'p' },
 		{ "bind", required_argument, NULL, 'b' },
 		{ "shards", required_argument, NULL, 's' },
+		{ "workers", required_argument, NULL, 'w' },
 		{ "observer", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *bind = DEFAULT_BIND;
 	long port = DEFAULT_PORT, nshards = sysconf(_SC_NPROCESSORS_ONLN);
+	long workers = 0; /* the runtime's default: one per CPU */
+	rt_config cfg;
 	struct signals sg = { 0 };
 	struct kv_server *srv;
 	struct rlimit rl;
@@ -170,6 +176,14 @@ main(int argc, char **argv)
 			if ((nshards = number(optarg, 1, KV_MAX_SHARDS)) < 0) {
 				fprintf(stderr, "rtkv: --shards: not a number "
 				    "from 1 to %d: %s\n", KV_MAX_SHARDS,
+				    optarg);
+				return 2;
+			}
+			break;
+		case 'w':
+			if ((workers = number(optarg, 1, RT_MAX_WORKERS)) < 0) {
+				fprintf(stderr, "rtkv: --workers: not a number "
+				    "from 1 to %d: %s\n", RT_MAX_WORKERS,
 				    optarg);
 				return 2;
 			}
@@ -230,7 +244,9 @@ main(int argc, char **argv)
 	srv->bind = bind;
 	srv->port = bound;
 	srv->nshards = (uint32_t)nshards;
-	if ((sys = rt_system_new(NULL)) == NULL) {
+	rt_config_init(&cfg);
+	cfg.workers = (unsigned)workers;
+	if ((sys = rt_system_new(&cfg)) == NULL) {
 		close(lfd);
 		free(srv);
 		return fail("starting the actor system", RT_ENOMEM);

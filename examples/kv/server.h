@@ -144,4 +144,24 @@ kv_unpack_next(struct kv_unpack *u, struct resp_arg *a)
 	return true;
 }
 
+/*
+ * --- several commands for one shard in one message (kv.rtp's Batch) ---
+ *
+ * Batch.cmds holds, for each command, a kv_batch_cmd and then `len` bytes
+ * of its arguments, packed as above; Ran.ends holds a kv_batch_end per
+ * command, in the same order. Both are copied in and out with memcpy:
+ * the bytes of a message need not be aligned.
+ */
+struct kv_batch_cmd {
+	uint64_t seq;
+	uint64_t len;  /* of its packed arguments, which follow */
+	uint32_t op;   /* enum kv_op */
+	uint32_t argc;
+};
+
+struct kv_batch_end {
+	uint64_t seq;
+	uint64_t end;  /* where its answer ends in Ran.data */
+};
+
 #endif

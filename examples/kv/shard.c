@@ -27,6 +27,9 @@
 struct kv_shard {
 	struct kv_table table;
 	struct resp_buf out; /* the reply being written */
+	size_t start;        /* where the command's own answer starts in
+	                        out (after those before it in a Batch) */
+	struct resp_buf ends; /* a Batch's kv_batch_ends */
 	rt_timer sweep;
 	bool sweeping;
 };
@@ -188,7 +191,7 @@ run_set(struct kv_shard *s, struct kv_unpack *u, long long now)
 		expire = e->expire;
 	if (kv_table_set(&s->table, key.p, key.len, val.p, val.len,
 	    expire) != 0) {
-		b->len = 0;
+		b->len = s->start; /* without GET's answer */
 		return error(b, "out of memory");
 	}
 	return (flags & SET_GET) ? 0 : resp_add_simple(b, "OK");
@@ -298,31 +301,30 @@ kv_Shard_on_stop(kv_Shard *self, rt_ctx *ctx, int reason)
 		(void)rt_timer_cancel(s->sweep);
 	kv_table_free(&s->table);
 	resp_buf_free(&s->out);
+	resp_buf_free(&s->ends);
 	free(s);
 	self->s = NULL;
 }
 
-int
-kv_Shard_on_Exec(kv_Shard *self, rt_ctx *ctx, const kv_Exec *req,
-    kv_Done *reply)
+/*
+ * Run one command, appending its answer to s->out. Returns 0, RT_ENOMEM
+ * when there is no memory even for its answer, or, for a command no Conn
+ * sends (a bug), a status to crash with.
+ */
+static int
+exec(struct kv_shard *s, uint8_t op, uint32_t argc, struct kv_unpack *u,
+    long long now, int64_t *n)
 {
-	struct kv_shard *s = self->s;
-	struct kv_unpack u = { req->args.data,
-		(const char *)req->args.data + req->args.len };
-	long long now = now_ms();
-	int64_t n = 0;
 	int rc;
 
-	/* The last reply was copied when it was sent. */
-	s->out.len = 0;
-	if (s->out.cap > OUT_KEPT)
-		resp_buf_free(&s->out);
-	switch (req->op) {
+	s->start = s->out.len;
+	*n = 0;
+	switch (op) {
 	case KV_OP_GET: {
 		struct resp_arg key;
 		struct kv_entry *e;
 
-		if (!kv_unpack_next(&u, &key))
+		if (!kv_unpack_next(u, &key))
 			return RT_EINVAL;
 #ifdef KV_TEST_CRASH
 		/* tests/example_kv.sh's rtkv only: a crash, to watch the
@@ -336,29 +338,44 @@ kv_Shard_on_Exec(kv_Shard *self, rt_ctx *ctx, const kv_Exec *req,
 		break;
 	}
 	case KV_OP_SET:
-		rc = run_set(s, &u, now);
+		rc = run_set(s, u, now);
 		break;
 	case KV_OP_INCR:
-		rc = run_incr(s, &u, now);
+		rc = run_incr(s, u, now);
 		break;
 	case KV_OP_DEL:
 	case KV_OP_EXISTS:
-		rc = run_count(s, &u, req->op == KV_OP_DEL, now, &n);
+		rc = run_count(s, u, op == KV_OP_DEL, now, n);
 		break;
 	case KV_OP_MGET:
-		rc = run_mget(s, &u, req->argc, now);
+		rc = run_mget(s, u, argc, now);
 		break;
 	case KV_OP_MSET:
-		rc = run_mset(s, &u);
+		rc = run_mset(s, u);
 		break;
 	default:
 		/* Not a command a Conn sends: a bug, so crash. */
 		return RT_EINVAL;
 	}
-	if (rc != 0)
-		/* No memory even for the reply: the asker is told, and the
-		 * shard and its keys go on. */
-		return rt_reply_error(ctx, RT_ENOMEM);
+	return rc != 0 ? RT_ENOMEM : 0;
+}
+
+/* Before a message's commands: the last reply was copied when sent. */
+static void
+begin(struct kv_shard *s)
+{
+	s->out.len = 0;
+	if (s->out.cap > OUT_KEPT)
+		resp_buf_free(&s->out);
+	s->ends.len = 0;
+	if (s->ends.cap > OUT_KEPT)
+		resp_buf_free(&s->ends);
+}
+
+/* After a message's commands: sweep while there are keys to expire. */
+static void
+sweep_later(struct kv_shard *s, rt_ctx *ctx)
+{
 	if (s->table.expires > 0 && !s->sweeping) {
 		/* Best effort: without a sweep, expired keys still go
 		 * when they are next touched. */
@@ -366,9 +383,76 @@ kv_Shard_on_Exec(kv_Shard *self, rt_ctx *ctx, const kv_Exec *req,
 		    SWEEP_EVERY, &s->sweep) == 0)
 			s->sweeping = true;
 	}
+}
+
+int
+kv_Shard_on_Exec(kv_Shard *self, rt_ctx *ctx, const kv_Exec *req,
+    kv_Done *reply)
+{
+	struct kv_shard *s = self->s;
+	struct kv_unpack u = { req->args.data,
+		(const char *)req->args.data + req->args.len };
+	int64_t n;
+	int rc;
+
+	begin(s);
+	rc = exec(s, req->op, req->argc, &u, now_ms(), &n);
+	if (rc == RT_ENOMEM)
+		/* No memory even for the reply: the asker is told, and the
+		 * shard and its keys go on. */
+		return rt_reply_error(ctx, RT_ENOMEM);
+	if (rc != 0)
+		return rc;
+	sweep_later(s, ctx);
 	reply->seq = req->seq;
 	reply->part = req->part;
 	reply->n = n;
+	reply->data = (rt_bytes){ s->out.data, s->out.len };
+	return 0;
+}
+
+/*
+ * The commands of a Batch, in order, their answers one after the other,
+ * with where each ends: the Conn cuts them apart without reading them.
+ * A command that crashes the shard takes the whole batch with it (the
+ * Conn answers each of its commands with the failure), as a command that
+ * cannot have its answer does.
+ */
+int
+kv_Shard_on_Batch(kv_Shard *self, rt_ctx *ctx, const kv_Batch *req,
+    kv_Ran *reply)
+{
+	struct kv_shard *s = self->s;
+	const char *p = req->cmds.data, *end = p + req->cmds.len;
+	long long now = now_ms();
+	struct kv_batch_cmd cmd;
+	struct kv_batch_end e;
+	struct kv_unpack u;
+	int64_t n;
+	int rc;
+
+	begin(s);
+	while (p != end) {
+		if ((size_t)(end - p) < sizeof(cmd))
+			return RT_EINVAL; /* not a Conn's: a bug, so crash */
+		memcpy(&cmd, p, sizeof(cmd));
+		p += sizeof(cmd);
+		if ((size_t)(end - p) < cmd.len)
+			return RT_EINVAL;
+		u = (struct kv_unpack){ p, p + cmd.len };
+		p += cmd.len;
+		rc = exec(s, (uint8_t)cmd.op, cmd.argc, &u, now, &n);
+		if (rc == RT_ENOMEM ||
+		    (rc == 0 && resp_buf_reserve(&s->ends, sizeof(e)) != 0))
+			return rt_reply_error(ctx, RT_ENOMEM);
+		if (rc != 0)
+			return rc;
+		e = (struct kv_batch_end){ cmd.seq, s->out.len };
+		memcpy(s->ends.data + s->ends.len, &e, sizeof(e));
+		s->ends.len += sizeof(e);
+	}
+	sweep_later(s, ctx);
+	reply->ends = (rt_bytes){ s->ends.data, s->ends.len };
 	reply->data = (rt_bytes){ s->out.data, s->out.len };
 	return 0;
 }
