@@ -300,11 +300,10 @@ queue_io(rt_system *sys, const struct report *r, unsigned events,
  * be had (the readiness is kept for the next try).
  */
 static int
-edge_fire(rt_system *sys, const struct report *r, uint32_t want,
-    uint32_t seq)
+edge_fire(rt_system *sys, const struct report *r, uint32_t want)
 {
 	struct io_watch *w = r->w;
-	uint32_t deliver = want | RT_IO_HUP | RT_IO_ERR, p;
+	uint32_t deliver = want | RT_IO_HUP | RT_IO_ERR, p, seq;
 
 	/* The two sides (a report adding to pending then reading want, an
 	 * arming setting want then reading pending) each order their RMW
@@ -314,6 +313,11 @@ edge_fire(rt_system *sys, const struct report *r, uint32_t want,
 	if ((ck_pr_load_32(&w->pending) & deliver) == 0 ||
 	    !ck_pr_cas_32(&w->want, want, 0))
 		return 0;
+	/* The arming this answers: the owner stores its number before it
+	 * sets want, which the CAS has just read, so a report decoded
+	 * before a new arming still carries the new number. */
+	ck_pr_fence_atomic_load();
+	seq = ck_pr_load_32(&w->seq);
 	do
 		p = ck_pr_load_32(&w->pending);
 	while (!ck_pr_cas_32(&w->pending, p, p & ~deliver));
@@ -366,8 +370,7 @@ rti_io_poll(rt_system *sys, int timeout_ms, bool *woken)
 			 * the load of want (see edge_fire). */
 			ck_pr_or_32(&r.w->pending, events_of(ev[i].events));
 			ck_pr_fence_atomic_load();
-			fired = edge_fire(sys, &r, ck_pr_load_32(&r.w->want),
-			    r.seq);
+			fired = edge_fire(sys, &r, ck_pr_load_32(&r.w->want));
 			if (fired >= 0) {
 				queued += (unsigned)fired;
 				continue;
@@ -665,9 +668,7 @@ watch_edge(rt_ctx *ctx, struct rti_io *io, struct rti_ext *x,
 		w->asked = mask;
 		if (want == 0 || !ck_pr_cas_32(&w->want, want, mask))
 			return 0;
-		r.seq = ck_pr_load_32(&w->seq);
-		return edge_fire(ctx->sys, &r, mask, r.seq) < 0 ?
-		    edge_unarm(w) : 0;
+		return edge_fire(ctx->sys, &r, mask) < 0 ? edge_unarm(w) : 0;
 	}
 	if (!w->edge) {
 		struct epoll_event ev = {
@@ -689,15 +690,15 @@ watch_edge(rt_ctx *ctx, struct rti_io *io, struct rti_ext *x,
 	}
 	w->asked = mask;
 	w->armed = true;
-	r.seq = ++x->io_seq;
-	/* Relaxed: pollers read it only to put it in an envelope, which the
-	 * exchange on want below orders for the one that delivers. */
-	ck_pr_store_32(&w->seq, r.seq);
+	/* Before want is set: see edge_fire. Released by the exchange on
+	 * want (a locked instruction; fenced for other models). */
+	ck_pr_store_32(&w->seq, ++x->io_seq);
+	ck_pr_fence_store_atomic();
 	/* Then wait for it, and look at what is pending already (see
 	 * edge_fire for the order). */
 	ck_pr_fas_32(&w->want, mask);
 	ck_pr_fence_atomic_load();
-	return edge_fire(ctx->sys, &r, mask, r.seq) < 0 ? edge_unarm(w) : 0;
+	return edge_fire(ctx->sys, &r, mask) < 0 ? edge_unarm(w) : 0;
 }
 
 int

@@ -12,6 +12,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -960,6 +961,47 @@ an_echo_server_leaks_nothing_and_idles(void)
 	CU_ASSERT_FALSE(is_open(lfd));
 }
 
+/*
+ * Many round trips through edge-triggered watches on two workers: a
+ * readiness lost between a poller and an arming owner would leave the
+ * client waiting, which the poll's timeout turns into a failure.
+ */
+static void
+edge_watches_lose_no_readiness(void)
+{
+	enum { CONNS = 4, ROUNDS = 5000 };
+	rt_system *sys = threaded(2);
+	io_Listener_args la;
+	uint16_t port = 0;
+	int lfd, i, r, fds[CONNS], lost = 0;
+
+	log_reset();
+	CU_ASSERT_EQUAL_FATAL(rt_net_listen_tcp("127.0.0.1", 0, 0, &lfd,
+				  &port),
+	    0);
+	la.fd = lfd;
+	CU_ASSERT_EQUAL_FATAL(io_Listener_spawn(sys, &la, NULL), 0);
+	for (i = 0; i < CONNS; i++) {
+		fds[i] = dial(port);
+		CU_ASSERT_FATAL(fds[i] >= 0);
+	}
+	for (r = 0; r < ROUNDS && !lost; r++)
+		for (i = 0; i < CONNS && !lost; i++) {
+			char c = (char)r, back = 0;
+			struct pollfd p = { fds[i], POLLIN, 0 };
+
+			if (write(fds[i], &c, 1) != 1 || poll(&p, 1, 10000) != 1 ||
+			    read(fds[i], &back, 1) != 1 || back != c)
+				lost = 1;
+		}
+	CU_ASSERT_EQUAL(lost, 0);
+	for (i = 0; i < CONNS; i++)
+		close(fds[i]);
+	CU_ASSERT(log_wait('e', CONNS));
+	balanced(sys);
+	rt_system_free(sys);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -981,6 +1023,8 @@ main(int argc, char **argv)
 		    a_test_system_collects_readiness_when_it_runs },
 		{ "an echo server leaks nothing and idles",
 		    an_echo_server_leaks_nothing_and_idles },
+		{ "edge watches lose no readiness",
+		    edge_watches_lose_no_readiness },
 		CU_TEST_INFO_NULL,
 	};
 	CU_SuiteInfo suites[] = {
