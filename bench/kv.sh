@@ -73,32 +73,8 @@ if [ -z "$rtkv_port" ]; then
 	exit 1
 fi
 
-# Redis cannot be asked for a free port: try some until one answers.
-redis_port=
-try=0
-while [ -z "$redis_port" ] && [ $try -lt 20 ]; do
-	p=$((20000 + ($$ * 7 + try * 7919) % 30000))
-	try=$((try + 1))
-	redis-server --port "$p" --bind 127.0.0.1 --save '' --appendonly no \
-	    --daemonize no > "$tmp/redis.log" 2>&1 &
-	redis_pid=$!
-	i=0
-	while [ $i -lt 30 ]; do
-		if [ "$(redis-cli -p "$p" PING 2>/dev/null)" = PONG ]; then
-			redis_port=$p
-			break
-		fi
-		kill -0 "$redis_pid" 2>/dev/null || break
-		sleep 0.1
-		i=$((i + 1))
-	done
-	if [ -z "$redis_port" ]; then
-		kill "$redis_pid" 2>/dev/null || :
-		wait "$redis_pid" 2>/dev/null || :
-		redis_pid=
-	fi
-done
-if [ -z "$redis_port" ]; then
+. "$(dirname "$0")/../tests/redis-start.sh"
+if ! start_redis "$tmp/redis.log"; then
 	echo "kv.sh: redis-server did not start" >&2
 	cat "$tmp/redis.log" >&2
 	exit 1

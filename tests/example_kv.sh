@@ -14,6 +14,8 @@
 # exits 77 if nothing failed.
 set -u
 : "${top_builddir:=.}"
+: "${top_srcdir:=.}"
+. "$top_srcdir/tests/redis-start.sh"
 rtkv="$top_builddir/examples/kv/rtkv"
 client="$top_builddir/tests/kvclient"
 tmp=$(mktemp -d) || exit 99
@@ -256,30 +258,10 @@ run_raw() {
 if [ $compare = yes ]; then
 	start_rtkv cmp
 	rport=
-	tries=0
-	while [ -z "$rport" ] && [ $tries -lt 5 ]; do
-		tries=$((tries + 1))
-		p=$("$client" freeport) || break
-		redis-server --port "$p" --bind 127.0.0.1 --save '' \
-		    --appendonly no --daemonize no > "$tmp/redis.log" 2>&1 &
-		redis_pid=$!
+	if start_redis "$tmp/redis.log"; then
+		rport=$redis_port
 		pids="$pids $redis_pid"
-		i=0
-		while [ $i -lt 50 ]; do
-			if [ "$(redis-cli -p "$p" PING 2>/dev/null)" = PONG ]
-			then
-				rport=$p
-				break
-			fi
-			kill -0 "$redis_pid" 2>/dev/null || break
-			sleep 0.1
-			i=$((i + 1))
-		done
-		if [ -z "$rport" ]; then
-			kill "$redis_pid" 2>/dev/null
-			wait "$redis_pid"
-		fi
-	done
+	fi
 	if [ -z "$rport" ]; then
 		echo "FAIL: redis-server did not start"; cat "$tmp/redis.log"
 		exit 1

@@ -4,7 +4,6 @@
  * server what redis-cli will not: send exactly the bytes given, open and
  * drop thousands of connections, and send without reading.
  *
- *   kvclient freeport              print a loopback port free right now
  *   kvclient PORT raw [IDLE_MS]    send stdin; print what comes back until
  *                                  the server closes ("<closed>" last) or
  *                                  is silent IDLE_MS (300) ("<open>")
@@ -97,24 +96,6 @@ read_all(int fd, void *p, size_t n)
 		c += k;
 		n -= (size_t)k;
 	}
-	return 0;
-}
-
-static int
-freeport(void)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET,
-		.sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
-	    getsockname(fd, (struct sockaddr *)&a, &len) != 0) {
-		perror("kvclient: freeport");
-		return 1;
-	}
-	printf("%u\n", ntohs(a.sin_port));
-	close(fd);
 	return 0;
 }
 
@@ -314,8 +295,6 @@ flood(long n, long pid)
 int
 main(int argc, char **argv)
 {
-	if (argc == 2 && strcmp(argv[1], "freeport") == 0)
-		return freeport();
 	if (argc < 3 || (port = atoi(argv[1])) <= 0)
 		goto usage;
 	if (strcmp(argv[2], "raw") == 0)
@@ -327,7 +306,7 @@ main(int argc, char **argv)
 	if (strcmp(argv[2], "flood") == 0 && argc == 5)
 		return flood(atol(argv[3]), atol(argv[4]));
 usage:
-	fprintf(stderr, "usage: kvclient freeport | PORT raw [IDLE_MS] | "
+	fprintf(stderr, "usage: kvclient PORT raw [IDLE_MS] | "
 	    "PORT churn N | PORT many N | PORT flood N PID\n");
 	return 2;
 }
