@@ -26,7 +26,7 @@
 	} while (0)
 
 /* Wait until check() holds (called with mu held); false on time-out. */
-static int
+static inline int
 wait_until(int (*check)(void))
 {
 	struct timespec deadline;
@@ -42,6 +42,27 @@ wait_until(int (*check)(void))
 		}
 	pthread_mutex_unlock(&mu);
 	return ok;
+}
+
+/*
+ * Wait until *counter (written under mu) reaches n; false on time-out.
+ * One waiting thread at a time, as the tests have.
+ */
+static const unsigned *wait_counter_;
+static unsigned wait_target_;
+
+static inline int
+counter_reached_(void)
+{
+	return *wait_counter_ >= wait_target_;
+}
+
+static inline int
+wait_count(const unsigned *counter, unsigned n)
+{
+	wait_counter_ = counter;
+	wait_target_ = n;
+	return wait_until(counter_reached_);
 }
 
 #endif

@@ -27,6 +27,11 @@
 #include "cutest.h"
 #include "io.rtp.h"
 
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+#define WAIT_LIMIT_SEC 10
+#include "record.h"
+
 /* --- what the actors did, in order --------------------------------------- */
 
 enum { LOG_MAX = 4096 };
@@ -40,42 +45,45 @@ struct entry {
 	uint64_t gen;     /* the incarnation */
 };
 
+/* Under mu (record.h): the entries, and how many of each kind. */
 static struct {
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
 	struct entry at[LOG_MAX];
 	unsigned n;
-} LOG = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, { { 0 } },
-	0 };
+	unsigned count[128];
+} LOG;
+
+static void
+log_put(const struct entry *e)
+{
+	if (LOG.n < LOG_MAX) {
+		LOG.at[LOG.n++] = *e;
+		LOG.count[(unsigned char)e->what & 127]++;
+	}
+}
 
 static void
 log_add(char what, int fd, unsigned events, int rc, rt_ctx *ctx)
 {
-	pthread_mutex_lock(&LOG.lock);
-	if (LOG.n < LOG_MAX)
-		LOG.at[LOG.n++] = (struct entry){ what, fd, events, rc,
-			ctx != NULL ? rt_self(ctx).gen : 0 };
-	pthread_cond_broadcast(&LOG.cond);
-	pthread_mutex_unlock(&LOG.lock);
+	struct entry e = { what, fd, events, rc,
+		ctx != NULL ? rt_self(ctx).gen : 0 };
+
+	RECORD(log_put(&e));
 }
 
 static void
 log_reset(void)
 {
-	pthread_mutex_lock(&LOG.lock);
-	LOG.n = 0;
-	pthread_mutex_unlock(&LOG.lock);
+	RECORD(memset(&LOG, 0, sizeof(LOG)));
 }
 
 static unsigned
 log_count(char what)
 {
-	unsigned i, n = 0;
+	unsigned n;
 
-	pthread_mutex_lock(&LOG.lock);
-	for (i = 0; i < LOG.n; i++)
-		n += LOG.at[i].what == what;
-	pthread_mutex_unlock(&LOG.lock);
+	pthread_mutex_lock(&mu);
+	n = LOG.count[(unsigned char)what & 127];
+	pthread_mutex_unlock(&mu);
 	return n;
 }
 
@@ -86,38 +94,21 @@ log_nth(char what, unsigned k)
 	struct entry e = { 0 };
 	unsigned i;
 
-	pthread_mutex_lock(&LOG.lock);
+	pthread_mutex_lock(&mu);
 	for (i = 0; i < LOG.n; i++)
 		if (LOG.at[i].what == what && k-- == 0) {
 			e = LOG.at[i];
 			break;
 		}
-	pthread_mutex_unlock(&LOG.lock);
+	pthread_mutex_unlock(&mu);
 	return e;
 }
 
-/* Wait (at most 10 s) until `n` entries of kind `what` are in. */
+/* Wait until `n` entries of kind `what` are in. */
 static int
 log_wait(char what, unsigned n)
 {
-	struct timespec until;
-	int ok;
-
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += 10;
-	pthread_mutex_lock(&LOG.lock);
-	for (;;) {
-		unsigned i, k = 0;
-
-		for (i = 0; i < LOG.n; i++)
-			k += LOG.at[i].what == what;
-		ok = k >= n;
-		if (ok || pthread_cond_timedwait(&LOG.cond, &LOG.lock,
-			      &until) == ETIMEDOUT)
-			break;
-	}
-	pthread_mutex_unlock(&LOG.lock);
-	return ok;
+	return wait_count(&LOG.count[(unsigned char)what & 127], n);
 }
 
 static void
@@ -198,36 +189,27 @@ io_Watcher_on_Mark(io_Watcher *self, rt_ctx *ctx, const io_Mark *msg)
  * systems of the tests that use it have two: readiness is collected by
  * the workers, and one must be free to collect it.
  */
-static struct {
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	int open;
-} GATE = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 1 };
+static int gate_open = 1; /* under mu */
 
 static void
 gate_set(int open)
 {
-	pthread_mutex_lock(&GATE.lock);
-	GATE.open = open;
-	pthread_cond_broadcast(&GATE.cond);
-	pthread_mutex_unlock(&GATE.lock);
+	RECORD(gate_open = open);
+}
+
+static int
+gate_is_open(void)
+{
+	return gate_open;
 }
 
 int
 io_Watcher_on_Hold(io_Watcher *self, rt_ctx *ctx, const io_Hold *msg)
 {
-	struct timespec until;
-
 	(void)self;
 	(void)ctx;
 	(void)msg;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += 10;
-	pthread_mutex_lock(&GATE.lock);
-	while (!GATE.open && pthread_cond_timedwait(&GATE.cond, &GATE.lock,
-				 &until) != ETIMEDOUT)
-		;
-	pthread_mutex_unlock(&GATE.lock);
+	(void)wait_until(gate_is_open);
 	return 0;
 }
 
@@ -535,12 +517,12 @@ readiness_keeps_its_place_among_messages(void)
 	send_mark(w, 2);
 	gate_set(1);
 	CU_ASSERT_FATAL(log_wait('m', 2));
-	pthread_mutex_lock(&LOG.lock);
+	pthread_mutex_lock(&mu);
 	CU_ASSERT_EQUAL(LOG.n, 5); /* start, watch, mark, io, mark */
 	CU_ASSERT_EQUAL(LOG.at[2].what, 'm');
 	CU_ASSERT_EQUAL(LOG.at[3].what, 'i');
 	CU_ASSERT_EQUAL(LOG.at[4].what, 'm');
-	pthread_mutex_unlock(&LOG.lock);
+	pthread_mutex_unlock(&mu);
 	balanced(sys);
 	rt_system_free(sys);
 	close(sv[0]);
@@ -867,10 +849,10 @@ a_test_system_collects_readiness_when_it_runs(void)
 	 * call, with no time passing. */
 	rt_test_run(sys);
 	CU_ASSERT_EQUAL(log_count('i'), 1);
-	pthread_mutex_lock(&LOG.lock);
+	pthread_mutex_lock(&mu);
 	CU_ASSERT_EQUAL(LOG.at[LOG.n - 2].what, 'm');
 	CU_ASSERT_EQUAL(LOG.at[LOG.n - 1].what, 'i');
-	pthread_mutex_unlock(&LOG.lock);
+	pthread_mutex_unlock(&mu);
 	/* Freeing the system stops the actor, which closes what it
 	 * owns. */
 	rt_system_free(sys);

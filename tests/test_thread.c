@@ -22,11 +22,15 @@
 #include "cutest.h"
 #include "thread.rtp.h"
 
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+#define WAIT_LIMIT_SEC 10
+#include "record.h"
+
 /* --- what the actors saw ------------------------------------------------- */
 
+/* Under mu (record.h). */
 static struct {
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
 	unsigned starts, stops, notes, relays;
 	uint64_t start_thread[8];  /* pthread_self of each on_start */
 	uint64_t note_thread;      /* ... of the last Note */
@@ -34,8 +38,7 @@ static struct {
 	uint32_t relay_n;
 	int wait_rc;
 	int gate_open;
-} S = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, 0,
-	{ 0 }, 0, 0, 0, 0, 1 };
+} S = { .gate_open = 1 };
 
 static uint64_t
 me(void)
@@ -46,42 +49,31 @@ me(void)
 static void
 reset(void)
 {
-	pthread_mutex_lock(&S.lock);
+	pthread_mutex_lock(&mu);
 	S.starts = S.stops = S.notes = S.relays = 0;
 	S.relay_rc = S.wait_rc = 0;
 	S.gate_open = 1;
-	pthread_mutex_unlock(&S.lock);
+	pthread_mutex_unlock(&mu);
 }
 
+/* After a change made under mu: wake the waiters, let go. */
 static void
 changed(void)
 {
-	pthread_cond_broadcast(&S.cond);
-	pthread_mutex_unlock(&S.lock);
+	pthread_cond_broadcast(&cv);
+	pthread_mutex_unlock(&mu);
 }
 
-/* Wait (at most 10 s) until *counter reaches n. */
 static int
-wait_for(unsigned *counter, unsigned n)
+gate_is_open(void)
 {
-	struct timespec until;
-	int ok;
-
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += 10;
-	pthread_mutex_lock(&S.lock);
-	while (!(ok = *counter >= n) &&
-	    pthread_cond_timedwait(&S.cond, &S.lock, &until) != ETIMEDOUT)
-		;
-	ok = *counter >= n;
-	pthread_mutex_unlock(&S.lock);
-	return ok;
+	return S.gate_open;
 }
 
 static void
 gate_set(int open)
 {
-	pthread_mutex_lock(&S.lock);
+	pthread_mutex_lock(&mu);
 	S.gate_open = open;
 	changed();
 }
@@ -94,7 +86,7 @@ thr_Sleeper_on_start(thr_Sleeper *self, rt_ctx *ctx,
 {
 	(void)ctx;
 	self->quick = args->quick;
-	pthread_mutex_lock(&S.lock);
+	pthread_mutex_lock(&mu);
 	if (S.starts < 8)
 		S.start_thread[S.starts] = me();
 	S.starts++;
@@ -108,7 +100,7 @@ thr_Sleeper_on_stop(thr_Sleeper *self, rt_ctx *ctx, int reason)
 	(void)self;
 	(void)ctx;
 	(void)reason;
-	pthread_mutex_lock(&S.lock);
+	pthread_mutex_lock(&mu);
 	S.stops++;
 	changed();
 }
@@ -127,18 +119,10 @@ thr_Sleeper_on_Where(thr_Sleeper *self, rt_ctx *ctx, const thr_Where *req,
 int
 thr_Sleeper_on_Hold(thr_Sleeper *self, rt_ctx *ctx, const thr_Hold *msg)
 {
-	struct timespec until;
-
 	(void)self;
 	(void)ctx;
 	(void)msg;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += 30;
-	pthread_mutex_lock(&S.lock);
-	while (!S.gate_open &&
-	    pthread_cond_timedwait(&S.cond, &S.lock, &until) != ETIMEDOUT)
-		;
-	pthread_mutex_unlock(&S.lock);
+	(void)wait_until(gate_is_open);
 	return 0;
 }
 
@@ -153,7 +137,7 @@ thr_Sleeper_on_Relay(thr_Sleeper *self, rt_ctx *ctx, const thr_Relay *msg)
 	/* A blocking call from a handler: allowed on a thread of its own. */
 	rc = thr_Quick_call_Where(rt_ctx_system(ctx), self->quick, &q, &h,
 	    RT_SEC(10));
-	pthread_mutex_lock(&S.lock);
+	pthread_mutex_lock(&mu);
 	S.relay_rc = rc;
 	S.relay_n = msg->n;
 	S.relays++;
@@ -167,7 +151,7 @@ thr_Sleeper_on_Note(thr_Sleeper *self, rt_ctx *ctx, const thr_Note *msg)
 	(void)self;
 	(void)ctx;
 	(void)msg;
-	pthread_mutex_lock(&S.lock);
+	pthread_mutex_lock(&mu);
 	S.note_thread = me();
 	S.notes++;
 	changed();
@@ -190,7 +174,7 @@ thr_Sleeper_on_Wait(thr_Sleeper *self, rt_ctx *ctx, const thr_Wait *msg)
 
 	(void)self;
 	(void)msg;
-	pthread_mutex_lock(&S.lock);
+	pthread_mutex_lock(&mu);
 	S.wait_rc = rc;
 	S.relays++;
 	changed();
@@ -243,7 +227,7 @@ thr_Watch_on_down(thr_Watch *self, rt_ctx *ctx, rt_ref who, int reason)
 {
 	(void)self;
 	(void)ctx;
-	pthread_mutex_lock(&S.lock);
+	pthread_mutex_lock(&mu);
 	if (W.downs < 4) {
 		W.reason[W.downs] = reason;
 		W.who[W.downs] = who;
@@ -344,11 +328,11 @@ each_runs_on_a_thread_of_its_own(void)
 	CU_ASSERT_NOT_EQUAL(ta, me());
 	/* Always the same one, hooks included. */
 	CU_ASSERT_EQUAL(where_sleeper(sys, a), ta);
-	CU_ASSERT_FATAL(wait_for(&S.starts, 2));
+	CU_ASSERT_FATAL(wait_count(&S.starts, 2));
 	CU_ASSERT_TRUE((S.start_thread[0] == ta && S.start_thread[1] == tb) ||
 	    (S.start_thread[0] == tb && S.start_thread[1] == ta));
 	CU_ASSERT_EQUAL(thr_Sleeper_send_Note(a, &n), 0);
-	CU_ASSERT_FATAL(wait_for(&S.notes, 1));
+	CU_ASSERT_FATAL(wait_count(&S.notes, 1));
 	CU_ASSERT_EQUAL(S.note_thread, ta);
 	balanced(sys);
 	CU_ASSERT_EQUAL(S.stops, 2);
@@ -378,7 +362,7 @@ one_that_blocks_delays_no_other_even_with_one_worker(void)
 	/* Its own messages wait for it. */
 	CU_ASSERT_EQUAL(S.notes, 0);
 	gate_set(1);
-	CU_ASSERT_FATAL(wait_for(&S.notes, 1));
+	CU_ASSERT_FATAL(wait_count(&S.notes, 1));
 	balanced(sys);
 	rt_system_free(sys);
 }
@@ -400,16 +384,16 @@ calls_and_timers_work_as_for_any_actor(void)
 	CU_ASSERT_EQUAL_FATAL(thr_Sleeper_spawn(sys, &a, &s), 0);
 	/* A call from its handler to an actor on the workers. */
 	CU_ASSERT_EQUAL(thr_Sleeper_send_Relay(s, &r), 0);
-	CU_ASSERT_FATAL(wait_for(&S.relays, 1));
+	CU_ASSERT_FATAL(wait_count(&S.relays, 1));
 	CU_ASSERT_EQUAL(S.relay_rc, 0);
 	CU_ASSERT_EQUAL(S.relay_n, 3);
 	/* A timer. */
 	CU_ASSERT_EQUAL(thr_Sleeper_send_Note_after(s, &n, RT_MS(20), NULL),
 	    0);
-	CU_ASSERT_FATAL(wait_for(&S.notes, 1));
+	CU_ASSERT_FATAL(wait_count(&S.notes, 1));
 	/* Waiting for the system from inside it could never end. */
 	CU_ASSERT_EQUAL(thr_Sleeper_send_Wait(s, &w), 0);
-	CU_ASSERT_FATAL(wait_for(&S.relays, 2));
+	CU_ASSERT_FATAL(wait_count(&S.relays, 2));
 	CU_ASSERT_EQUAL(S.wait_rc, RT_EDEADLK);
 	balanced(sys);
 	rt_system_free(sys);
@@ -428,17 +412,17 @@ a_supervisor_restarts_one_in_place(void)
 
 	reset();
 	CU_ASSERT_EQUAL_FATAL(thr_Tree_start(sys, &tree), 0);
-	CU_ASSERT_FATAL(wait_for(&S.starts, 1));
+	CU_ASSERT_FATAL(wait_count(&S.starts, 1));
 	s.ref = rt_sup_child(tree.ref, 0);
 	t0 = where_sleeper(sys, s);
 	CU_ASSERT_EQUAL(thr_Sleeper_send_Crash(s, &c), 0);
-	CU_ASSERT_FATAL(wait_for(&S.starts, 2));
+	CU_ASSERT_FATAL(wait_count(&S.starts, 2));
 	/* The same ref, and still on its own thread. */
 	CU_ASSERT_TRUE(rt_actor_alive(s.ref));
 	CU_ASSERT_EQUAL(where_sleeper(sys, s), t0);
 	CU_ASSERT_EQUAL(S.start_thread[1], t0);
 	CU_ASSERT_EQUAL(thr_Sleeper_send_Note(s, &n), 0);
-	CU_ASSERT_FATAL(wait_for(&S.notes, 1));
+	CU_ASSERT_FATAL(wait_count(&S.notes, 1));
 	CU_ASSERT_EQUAL(S.note_thread, t0);
 	CU_ASSERT_EQUAL(rt_stats_actor(s.ref, &st), 0);
 	balanced(sys);
@@ -463,17 +447,17 @@ monitors_and_links_see_them_exit(void)
 	CU_ASSERT_EQUAL_FATAL(thr_Watch_spawn(sys, &wa, NULL), 0);
 	/* Both started, and the Watch with them (its monitor and link
 	 * are in place once a Note to each has gone round). */
-	CU_ASSERT_FATAL(wait_for(&S.starts, 2));
+	CU_ASSERT_FATAL(wait_count(&S.starts, 2));
 	CU_ASSERT_EQUAL(thr_Sleeper_send_Note(a, &n), 0);
 	CU_ASSERT_EQUAL(thr_Sleeper_send_Note(b, &n), 0);
-	CU_ASSERT_FATAL(wait_for(&S.notes, 2));
+	CU_ASSERT_FATAL(wait_count(&S.notes, 2));
 	(void)where_sleeper(sys, a);
 	(void)where_sleeper(sys, b);
 	/* The monitored one crashes, the linked one too. */
 	CU_ASSERT_EQUAL(thr_Sleeper_send_Crash(a, &c), 0);
-	CU_ASSERT_FATAL(wait_for(&W.downs, 1));
+	CU_ASSERT_FATAL(wait_count(&W.downs, 1));
 	CU_ASSERT_EQUAL(thr_Sleeper_send_Crash(b, &c), 0);
-	CU_ASSERT_FATAL(wait_for(&W.downs, 2));
+	CU_ASSERT_FATAL(wait_count(&W.downs, 2));
 	CU_ASSERT_TRUE(rt_ref_equal(W.who[0], a.ref));
 	CU_ASSERT_EQUAL(W.reason[0], RT_EIO);
 	CU_ASSERT_TRUE(rt_ref_equal(W.who[1], b.ref));
@@ -499,7 +483,7 @@ threads_of_stopped_actors_are_joined(void)
 		CU_ASSERT_EQUAL_FATAL(thr_Sleeper_spawn(sys, NULL, &s), 0);
 		/* An unsupervised actor that crashes stops for good. */
 		CU_ASSERT_EQUAL(thr_Sleeper_send_Crash(s, &c), 0);
-		CU_ASSERT_FATAL(wait_for(&S.stops, i + 1));
+		CU_ASSERT_FATAL(wait_count(&S.stops, i + 1));
 	}
 	/* The ended ones are joined as new ones are made: a handful may
 	 * be ending now, never fifty. */
