@@ -862,6 +862,18 @@ handle(rti_worker *w, rt_cell *cell, const bool watched)
 }
 
 /*
+ * At the end of a run: give the run token back to the mailbox if nothing
+ * is left to handle (a waiting child's messages wait), and say whether
+ * it went back; else the caller still holds it.
+ */
+static inline bool
+give_back(rt_cell *cell)
+{
+	return (cell->queued == 0 || (cell->flags & RTI_CELL_WAITING)) &&
+	    rti_mailbox_try_idle(&cell->mb);
+}
+
+/*
  * One run of `cell`. `watched` is a constant: a system with a watchdog
  * publishes what each run and message is, for it to sample (watchdog.c),
  * in a copy of its own, so that the loop without one pays nothing (a
@@ -895,10 +907,8 @@ run(rti_worker *w, rt_cell *cell, const bool watched)
 			return;
 		}
 	}
-	if ((cell->queued == 0 || (cell->flags & RTI_CELL_WAITING)) &&
-	    rti_mailbox_try_idle(&cell->mb))
-		return;
-	rti_sched_requeue(w, cell);
+	if (!give_back(cell))
+		rti_sched_requeue(w, cell);
 }
 
 static void __attribute__((noinline))
@@ -920,8 +930,7 @@ rti_actor_run_thread(rti_worker *w, rt_cell *cell, const struct rti_thread *me)
 	/* Read while the token is still held: a new actor may take the
 	 * cell as soon as it is given back. */
 	gone = rti_thread_of(cell) != me;
-	if ((cell->queued == 0 || (cell->flags & RTI_CELL_WAITING)) &&
-	    rti_mailbox_try_idle(&cell->mb))
+	if (give_back(cell))
 		return gone ? RTI_THREAD_GONE : RTI_THREAD_IDLE;
 	if (gone) {
 		/* Late messages, or a new actor's start: the workers'. */

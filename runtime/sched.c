@@ -492,12 +492,21 @@ rti_sched_kick(rt_system *sys)
 
 /* --- the worker loop ----------------------------------------------------- */
 
-/* What a poll queued here: the next slot first, then the run queue. */
+/*
+ * Readiness, without waiting, when the system watches descriptors: what
+ * it makes runnable is queued here (next slot first), and the first of it
+ * is returned.
+ */
 static rt_cell *
-take_own(rti_worker *w)
+poll_io(rti_worker *w)
 {
-	rt_cell *cell = w->next;
+	rt_system *sys = w->sys;
+	rt_cell *cell;
 
+	/* Relaxed: a set made a moment ago is polled next time. */
+	if (ck_pr_load_ptr(&sys->io) == NULL || rti_io_poll(sys, 0, NULL) == 0)
+		return NULL;
+	cell = w->next;
 	if (cell != NULL) {
 		w->next = NULL;
 		return cell;
@@ -529,8 +538,8 @@ find_work(rti_worker *w)
 			return cell;
 		/* Readiness too, which would otherwise wait until some
 		 * worker runs out of work. */
-		if (ck_pr_load_ptr(&sys->io) != NULL &&
-		    rti_io_poll(sys, 0, NULL) != 0 && (cell = take_own(w)) != NULL)
+		cell = poll_io(w);
+		if (cell != NULL)
 			return cell;
 	}
 	cell = w->next;
@@ -555,9 +564,9 @@ find_work(rti_worker *w)
 			maybe_wake(sys);
 		return cell;
 	}
-	/* Readiness: whoever finds it runs it (it is queued here). */
-	if (ck_pr_load_ptr(&sys->io) != NULL && rti_io_poll(sys, 0, NULL) != 0 &&
-	    (cell = take_own(w)) != NULL)
+	/* Readiness: whoever finds it runs it. */
+	cell = poll_io(w);
+	if (cell != NULL)
 		return cell;
 	/* Steal, starting from a different victim each time. */
 	w->rng = w->rng * 1103515245u + 12345u;
