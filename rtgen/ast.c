@@ -403,9 +403,9 @@ ast_type_keyword(enum ast_type_kind kind)
 }
 
 const char *
-ast_clause_keyword(enum ast_clause_kind kind)
+ast_clause_keyword(const ast_clause *c)
 {
-	switch (kind) {
+	switch (c->kind) {
 	case AST_C_ACCEPTS:
 		return "accepts";
 	case AST_C_ASKS:
@@ -419,7 +419,7 @@ ast_clause_keyword(enum ast_clause_kind kind)
 	case AST_C_MAILBOX:
 		return "mailbox";
 	case AST_C_FLAG:
-		return "thread";
+		return c->names->name; /* the word itself */
 	case AST_C_STRATEGY:
 		return "strategy";
 	case AST_C_INTENSITY:

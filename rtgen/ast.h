@@ -386,8 +386,8 @@ ast_type_failed(const ast_type *t)
 
 /* ast_type_keyword: the .rtp spelling of a type kind ("u32", "ref"). */
 const char *ast_type_keyword(enum ast_type_kind kind);
-/* ast_clause_keyword: the .rtp spelling of a clause kind ("state"). */
-const char *ast_clause_keyword(enum ast_clause_kind kind);
+/* ast_clause_keyword: the .rtp spelling of a clause ("state", "thread"). */
+const char *ast_clause_keyword(const ast_clause *c);
 /* ast_prefix: the prefix of a checked declaration's C names, which is its
  * own protocol's name (also for one an importing unit uses). */
 const char *ast_prefix(const ast_decl *d);

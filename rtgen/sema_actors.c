@@ -233,10 +233,10 @@ sema_check_actor(struct sema *s, ast_decl *actor)
 		}
 		if (*slotp != NULL) {
 			diag_error(s->d, c->loc, "duplicate '%s' clause in "
-			    "actor '%s'", ast_clause_keyword(c->kind),
+			    "actor '%s'", ast_clause_keyword(c),
 			    actor->name);
 			diag_note(s->d, (*slotp)->loc, "the first '%s' clause "
-			    "is here", ast_clause_keyword(c->kind));
+			    "is here", ast_clause_keyword(c));
 			continue;
 		}
 		*slotp = c;

@@ -516,10 +516,10 @@ sema_check_supervisor(struct sema *s, ast_decl *sup)
 		    AST_C_INTENSITY ? 1 : 2;
 		if (once[i] != NULL) {
 			diag_error(s->d, c->loc, "duplicate '%s' clause in "
-			    "supervisor '%s'", ast_clause_keyword(c->kind),
+			    "supervisor '%s'", ast_clause_keyword(c),
 			    sup->name);
 			diag_note(s->d, once[i]->loc, "the first '%s' clause "
-			    "is here", ast_clause_keyword(c->kind));
+			    "is here", ast_clause_keyword(c));
 			continue;
 		}
 		once[i] = c;
