@@ -211,25 +211,43 @@ unix_addr(const char *path, struct sockaddr_un *sun)
 	return 1;
 }
 
-int
-rt_net_listen_unix(const char *path, int backlog, int *fd)
+/*
+ * A Unix-domain stream socket at `path`: bound and listening (backlog >= 0),
+ * or connecting (backlog < 0).
+ */
+static int
+unix_open(const char *path, int backlog, int *fd)
 {
 	struct sockaddr_un sun;
-	int s, rc;
+	int s, rc, ok;
 
 	if (fd == NULL || !unix_addr(path, &sun))
 		return RT_EINVAL;
 	s = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s < 0)
 		return net_error(errno);
-	if (bind(s, (struct sockaddr *)&sun, sizeof(sun)) != 0 ||
-	    listen(s, backlog > 0 ? backlog : SOMAXCONN) != 0) {
-		rc = net_error(errno);
+	if (backlog >= 0)
+		ok = bind(s, (struct sockaddr *)&sun, sizeof(sun)) == 0 &&
+		    listen(s, backlog > 0 ? backlog : SOMAXCONN) == 0;
+	else
+		ok = connect(s, (struct sockaddr *)&sun, sizeof(sun)) == 0 ||
+		    errno == EINPROGRESS;
+	if (!ok) {
+		/* A Unix socket that does not exist is refused, as a TCP
+		 * port nobody listens on. */
+		rc = backlog < 0 && errno == ENOENT ? RT_ECONNREFUSED :
+						      net_error(errno);
 		close(s);
 		return rc;
 	}
 	*fd = s;
 	return 0;
+}
+
+int
+rt_net_listen_unix(const char *path, int backlog, int *fd)
+{
+	return unix_open(path, backlog > 0 ? backlog : 0, fd);
 }
 
 int
@@ -267,24 +285,7 @@ rt_net_connect_tcp(const char *host, uint16_t port, int *fd)
 int
 rt_net_connect_unix(const char *path, int *fd)
 {
-	struct sockaddr_un sun;
-	int s, rc;
-
-	if (fd == NULL || !unix_addr(path, &sun))
-		return RT_EINVAL;
-	s = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (s < 0)
-		return net_error(errno);
-	if (connect(s, (struct sockaddr *)&sun, sizeof(sun)) != 0 &&
-	    errno != EINPROGRESS) {
-		/* A Unix socket that does not exist is refused, as a TCP
-		 * port nobody listens on. */
-		rc = errno == ENOENT ? RT_ECONNREFUSED : net_error(errno);
-		close(s);
-		return rc;
-	}
-	*fd = s;
-	return 0;
+	return unix_open(path, -1, fd);
 }
 
 int
