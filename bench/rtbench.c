@@ -1367,13 +1367,17 @@ usage(void)
 {
 	size_t i;
 
-	fprintf(stderr, "usage: rtbench [--workers N] [WORKLOAD [key=value...]]...\n"
+	fprintf(stderr, "usage: rtbench [--workers N] [--stats] "
+			"[WORKLOAD [key=value...]]...\n"
 			"workloads:");
 	for (i = 0; i < NWORKLOADS; i++)
 		fprintf(stderr, " %s", workloads[i].name);
 	fprintf(stderr, "\n");
 	return 2;
 }
+
+/* --stats: after each workload, how the scheduler spread it (stderr). */
+static bool print_stats;
 
 static int
 run_one(const workload *w, const param *p, unsigned workers)
@@ -1397,6 +1401,17 @@ run_one(const workload *w, const param *p, unsigned workers)
 		return 1;
 	}
 	rc = w->run(sys, p, rt_system_workers(sys));
+	if (print_stats) {
+		rt_stats st;
+
+		rt_stats_system(sys, &st);
+		fprintf(stderr, "%s stats: handled=%llu steals=%llu "
+				"migrations=%llu wakeups=%llu\n",
+		    w->name, (unsigned long long)st.handled,
+		    (unsigned long long)st.steals,
+		    (unsigned long long)st.migrations,
+		    (unsigned long long)st.wakeups);
+	}
 	rt_system_free(sys);
 	return rc;
 }
@@ -1407,11 +1422,19 @@ main(int argc, char **argv)
 	unsigned workers = 0;
 	int i = 1, failed = 0, ran = 0;
 
-	if (i + 1 < argc && strcmp(argv[i], "--workers") == 0) {
-		workers = (unsigned)strtoul(argv[i + 1], NULL, 10);
-		if (workers == 0 || workers > RT_MAX_WORKERS)
+	while (i < argc && strncmp(argv[i], "--", 2) == 0) {
+		if (strcmp(argv[i], "--stats") == 0) {
+			print_stats = true;
+			i++;
+		} else if (i + 1 < argc &&
+		    strcmp(argv[i], "--workers") == 0) {
+			workers = (unsigned)strtoul(argv[i + 1], NULL, 10);
+			if (workers == 0 || workers > RT_MAX_WORKERS)
+				return usage();
+			i += 2;
+		} else {
 			return usage();
-		i += 2;
+		}
 	}
 	while (i < argc) {
 		const workload *w = find(argv[i]);

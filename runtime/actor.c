@@ -884,6 +884,14 @@ static inline __attribute__((always_inline)) void
 run(rti_worker *w, rt_cell *cell, const bool watched)
 {
 	w->now = 0;
+	if (__builtin_expect(cell->worker != w->index, 0)) {
+		/* Its lines and its mail come from another core. Not counted
+		 * before the actor has handled anything: a new actor's cell
+		 * last ran some earlier actor. */
+		if (cell->handled != 0)
+			rti_count_w(w->sys, w, migrations, 1);
+		cell->worker = (uint16_t)w->index;
+	}
 	if (watched) {
 		/* Relaxed: the watchdog only samples these; what it reads
 		 * through the cell is published otherwise. */

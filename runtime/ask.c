@@ -467,7 +467,9 @@ rt_call(rt_system *sys, rt_env *env, void *reply, size_t reply_size,
 	deadline = timeout < 0 ? -1 : rti_clock_now() + timeout;
 	if (timeout > 0)
 		opts.timeout = timeout;
+	rti_tls_lazy_wake = true;
 	rc = rt_env_send_opts(env, &opts);
+	rti_tls_lazy_wake = false;
 	if (rc != 0) {
 		free(c);
 		return rc;
@@ -477,6 +479,10 @@ rt_call(rt_system *sys, rt_env *env, void *reply, size_t reply_size,
 	} else {
 		rc = 0;
 		spin_for_answer(c);
+		/* Late: the send woke nobody (rti_tls_lazy_wake), and the
+		 * awake workers may all be busy. */
+		if (ck_pr_load_32(&c->state) == CALL_WAITING)
+			rti_sched_kick(sys);
 		while (ck_pr_load_32(&c->state) == CALL_WAITING) {
 			int64_t left = deadline < 0 ? -1 :
 			    deadline - rti_clock_now();

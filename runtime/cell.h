@@ -69,7 +69,9 @@ struct rt_cell {
 	};
 	uint64_t live_gen;         /* the live incarnation's generation, 0 if
 	                              none: `gen` without its shared line */
-	uint32_t flags;            /* enum rti_cell_flags */
+	uint16_t flags;            /* enum rti_cell_flags */
+	uint16_t worker;           /* the worker of its last run, for the
+	                              migration count (sched.c) */
 	int32_t stop_reason;
 	rt_env *urgent_head;       /* lanes: messages taken from the mailbox */
 	rt_env *urgent_tail;

@@ -50,7 +50,7 @@ rti_unmute_all(rt_cell *cell)
 		rt_cell *sender = (rt_cell *)((char *)n -
 		    offsetof(rt_cell, rq_node));
 
-		rti_sched_ready(cell->sys, sender);
+		rti_sched_ready_pinned(cell->sys, sender);
 		n = next;
 	}
 }

@@ -15,6 +15,10 @@
  * the other queues) for a short time, because waking a parked thread costs
  * tens of microseconds on virtual machines against well under one for a
  * hand-off between awake cores; then they park on a futex and use no CPU.
+ * At most half the awake workers search at once. A thief takes the head of
+ * another worker's queue only once it has waited there (STEAL_PATIENCE_NS,
+ * PINNED_PATIENCE_NS): what a worker gets through by itself stays on its
+ * core. doc/design-notes.md has the measurements behind these rules.
  *
  * Lost wake-ups are prevented by a Dekker-style handshake: a worker about to
  * park announces itself (parked flag and counter), issues a full fence, and
@@ -37,8 +41,54 @@
 #define RUNQ_MASK (RTI_RUNQ_SIZE - 1)
 /* How long an idle worker searches before it parks. */
 #define SEARCH_NS 50000
+/*
+ * The head of a busy worker's run queue is left to that worker until it
+ * has sat there this long: a worker that gets through its queue keeps its
+ * cells, since moving one to another core would make each message between
+ * it and the actors its worker runs cross between caches (a producer and
+ * its consumer split in two). A queue whose owner is stuck in a long
+ * handler, or that holds more than its owner gets through, is taken from.
+ */
+#define STEAL_PATIENCE_NS 20000
+/*
+ * A worker that parks while such a head waits elsewhere looks again after
+ * this long, so that a cell behind a handler that runs for long is not
+ * left waiting for it.
+ */
+#define WATCH_PARK_NS 1000000
+
+/*
+ * A producer that its consumer's backpressure released is queued on the
+ * consumer's worker with this tag in its slot, and left there until it has
+ * waited this long at the head: each of its messages to the consumer would
+ * otherwise cross between cores, for no gain, since the consumer sets the
+ * pace. A producer with enough work of its own to wait longer is taken.
+ */
+#define PINNED_PATIENCE_NS 500000
+#define PINNED ((uintptr_t)1)
+
+static inline rt_cell *
+untag(rt_cell *slot)
+{
+	return (rt_cell *)((uintptr_t)slot & ~PINNED);
+}
+
+/* How long thieves leave the head of a queue whose slot is `slot`. */
+static inline int64_t
+patience_of(const rt_cell *slot)
+{
+	return ((uintptr_t)slot & PINNED) ? PINNED_PATIENCE_NS :
+					    STEAL_PATIENCE_NS;
+}
+
+/* What a thief knows of the head of another worker's queue. */
+struct rti_seen {
+	uint32_t head; /* the queue's head when first seen kept */
+	int64_t since; /* then; 0: nothing seen */
+};
 
 __thread rti_worker *rti_tls_worker;
+__thread bool rti_tls_lazy_wake;
 
 /* --- run queues ---------------------------------------------------------- */
 
@@ -49,7 +99,7 @@ runq_len(rti_runq *q)
 	return ck_pr_load_32(&q->tail) - ck_pr_load_32(&q->head);
 }
 
-/* Owner only. False when full. */
+/* Owner only. False when full. `cell` may carry the PINNED tag. */
 static bool
 runq_push(rti_runq *q, rt_cell *cell)
 {
@@ -66,20 +116,29 @@ runq_push(rti_runq *q, rt_cell *cell)
 	ck_pr_store_ptr(&q->slot[t & RUNQ_MASK], cell);
 	/* Publish the slot and the run token before the tail (pairs with
 	 * the load fences in runq_pop). */
-	RT_TSAN_RELEASE(cell);
+	RT_TSAN_RELEASE(untag(cell));
 	ck_pr_fence_store();
 	ck_pr_store_32(&q->tail, t + 1);
 	return true;
 }
 
-/* Any worker. NULL when empty. */
+static bool head_waited(rti_worker *w, rti_worker *v, uint32_t h,
+    int64_t now, int64_t patience);
+
+/*
+ * Take the head of `q`, NULL when empty. The owner passes no thief, and
+ * tries again when a thief took the head first. A thief takes the head of
+ * `v`'s queue only once it has waited (head_waited; what was judged and
+ * what is taken are the same head, or the CAS fails), and gives up when
+ * another took it.
+ */
 static rt_cell *
-runq_pop(rti_runq *q)
+runq_take(rti_runq *q, rti_worker *thief, rti_worker *v)
 {
 	for (;;) {
 		uint32_t h = ck_pr_load_32(&q->head);
 		uint32_t t;
-		rt_cell *cell;
+		rt_cell *slot;
 
 		ck_pr_fence_load();
 		t = ck_pr_load_32(&q->tail);
@@ -87,15 +146,27 @@ runq_pop(rti_runq *q)
 		ck_pr_fence_load();
 		if ((int32_t)(t - h) <= 0)
 			return NULL;
-		cell = ck_pr_load_ptr(&q->slot[h & RUNQ_MASK]);
+		slot = ck_pr_load_ptr(&q->slot[h & RUNQ_MASK]);
+		if (thief != NULL && !head_waited(thief, v, h,
+					 thief->search_now, patience_of(slot)))
+			return NULL;
 		/* The slot read must happen before the CAS that frees it. */
 		ck_pr_fence_load_atomic();
 		if (ck_pr_cas_32(&q->head, h, h + 1)) {
-			RT_TSAN_ACQUIRE(cell);
-			return cell;
+			RT_TSAN_ACQUIRE(untag(slot));
+			return untag(slot);
 		}
+		if (thief != NULL)
+			return NULL;
 		ck_pr_stall();
 	}
+}
+
+/* The owner's pop. */
+static rt_cell *
+runq_pop(rti_runq *q)
+{
+	return runq_take(q, NULL, NULL);
 }
 
 /*
@@ -138,11 +209,12 @@ prefetch_queued(rti_runq *q)
 
 	if ((int32_t)(t - h) <= 0)
 		return;
-	c = ck_pr_load_ptr(&q->slot[h & RUNQ_MASK]);
+	c = untag(ck_pr_load_ptr(&q->slot[h & RUNQ_MASK]));
 	prefetch_mail(c);
 	prefetch_cell(c);
 	if ((int32_t)(t - h) > 1)
-		rti_prefetch_w(ck_pr_load_ptr(&q->slot[(h + 1) & RUNQ_MASK]));
+		rti_prefetch_w(untag(
+		    ck_pr_load_ptr(&q->slot[(h + 1) & RUNQ_MASK])));
 }
 
 /* --- inject queue -------------------------------------------------------- */
@@ -316,6 +388,7 @@ wake_one(rt_system *sys)
 				rti_io_wake(sys);
 			else
 				rti_futex_wake(&w->wake_seq, 1);
+			rti_count(sys, wakeups, 1);
 			return true;
 		}
 	return false;
@@ -343,6 +416,21 @@ maybe_wake(rt_system *sys)
 }
 
 /*
+ * After queueing what thieves leave for a while (a lone cell, a pinned
+ * one): a full fence, as in maybe_wake(), and then a sleeper is woken only
+ * if nobody searches and no parked worker will look again by itself. The
+ * one woken sees the kept head and parks for WATCH_PARK_NS, so this wakes
+ * at most about once a WATCH_PARK_NS.
+ */
+static void
+maybe_wake_watcher(rt_system *sys)
+{
+	ck_pr_fence_memory();
+	if (ck_pr_load_32(&sys->nwatching) == 0)
+		wake_check(sys);
+}
+
+/*
  * After queueing with an atomic read-modify-write (the inject queue's
  * exchange): only that operation needs ordering before the loads, which
  * costs nothing on x86, where a locked instruction already is a full
@@ -367,10 +455,14 @@ rti_sched_enqueue(rti_worker *w, rt_cell *cell)
 		maybe_wake_after_atomic(sys);
 		return;
 	}
-	/* Alone in the queue and nothing in the next slot: this worker runs
-	 * it next, waking another would only cost. */
-	if (before == 0 && w->next == NULL)
+	/* Alone in the queue, or behind a pinned head: no thief takes
+	 * anything from it for a while (runq_take), so one watcher is
+	 * enough. */
+	if (before == 0 || ((uintptr_t)ck_pr_load_ptr(
+		&w->rq.slot[ck_pr_load_32(&w->rq.head) & RUNQ_MASK]) & PINNED)) {
+		maybe_wake_watcher(sys);
 		return;
+	}
 	maybe_wake(sys);
 }
 
@@ -381,10 +473,37 @@ rti_sched_ready(rt_system *sys, rt_cell *cell)
 
 	if (w == NULL) {
 		inject_push(sys, cell);
+		if (rti_tls_lazy_wake) {
+			/* The push before the look, as in
+			 * maybe_wake_after_atomic: a worker that parks after
+			 * this load sees the cell in its last look. */
+			ck_pr_fence_atomic_load();
+			if (ck_pr_load_32(&sys->nparked) < sys->nworkers)
+				return;
+		}
 		maybe_wake_after_atomic(sys);
 		return;
 	}
 	rti_sched_ready_w(w, cell);
+}
+
+void
+rti_sched_ready_pinned(rt_system *sys, rt_cell *cell)
+{
+	rti_worker *w = rti_sched_worker(sys);
+
+	if (w == NULL) {
+		rti_sched_ready(sys, cell);
+		return;
+	}
+	/* Thieves leave it for PINNED_PATIENCE_NS: one watcher is
+	 * enough. */
+	if (!runq_push(&w->rq, (rt_cell *)((uintptr_t)cell | PINNED))) {
+		inject_push(sys, cell);
+		maybe_wake_after_atomic(sys);
+		return;
+	}
+	maybe_wake_watcher(sys);
 }
 
 void
@@ -393,43 +512,113 @@ rti_sched_requeue(rti_worker *w, rt_cell *cell)
 	rti_sched_enqueue(w, cell);
 }
 
+/*
+ * Whether the cell at the head `h` of `v`'s run queue has sat there for
+ * `patience` since `w` first saw it. `now` is `w`'s clock; 0 when it is
+ * not searching, and nothing is noted then.
+ */
 static bool
-work_visible(rti_worker *self)
+head_waited(rti_worker *w, rti_worker *v, uint32_t h, int64_t now,
+    int64_t patience)
+{
+	struct rti_seen *l = &w->seen[v->index];
+
+	if (now == 0)
+		return false;
+	if (l->since == 0 || l->head != h) {
+		l->head = h;
+		l->since = now;
+		return false;
+	}
+	return now - l->since >= patience;
+}
+
+/*
+ * Whether the head of `v`'s run queue is left to `v` for now: a lone
+ * cell, or one PINNED there. Relaxed loads: hints, the pop decides.
+ */
+static bool
+head_kept(rti_worker *w, rti_worker *v, int64_t now)
+{
+	rti_runq *q = &v->rq;
+	uint32_t h = ck_pr_load_32(&q->head), t = ck_pr_load_32(&q->tail);
+	rt_cell *slot = ck_pr_load_ptr(&q->slot[h & RUNQ_MASK]);
+
+	if ((int32_t)(t - h) <= 0)
+		return true;
+	return !head_waited(w, v, h, now, patience_of(slot));
+}
+
+/*
+ * Work another worker should come for: the inject queue, our own queue, or
+ * another's whose head is not kept (head_kept). `*kept` (if not NULL) is
+ * set when some other worker's queue holds only a kept head for now.
+ */
+static bool
+work_visible(rti_worker *self, bool *kept)
 {
 	rt_system *sys = self->sys;
 	unsigned i;
 
-	if (rti_mailbox_has_pending(&sys->inject))
+	if (rti_mailbox_has_pending(&sys->inject) ||
+	    runq_len(&self->rq) != 0)
 		return true;
-	for (i = 0; i < sys->nworkers; i++)
-		if (runq_len(&sys->workers[i].rq) != 0)
+	for (i = 0; i < sys->nworkers; i++) {
+		rti_worker *v = &sys->workers[i];
+
+		if (v == self || runq_len(&v->rq) == 0)
+			continue;
+		if (!head_kept(self, v, 0))
 			return true;
+		if (kept != NULL)
+			*kept = true;
+	}
 	return false;
+}
+
+/* How a park ended. */
+enum park_end {
+	PARK_WOKEN,  /* another thread woke us and counted us searching */
+	PARK_SELF,   /* we saw work ourselves */
+	PARK_TIMEOUT /* WATCH_PARK_NS passed: look at the kept heads */
+};
+
+/* Stop being parked on our own; a waker may have claimed us first. */
+static enum park_end
+unpark_self(rti_worker *w, enum park_end why)
+{
+	if (!ck_pr_cas_32(&w->parked, 1, 0))
+		return PARK_WOKEN;
+	ck_pr_dec_32(&w->sys->nparked);
+	return why;
 }
 
 /*
  * Parked in epoll_wait: until readiness comes, which this worker queues
- * to itself and then runs, or another thread wakes it.
+ * to itself and then runs, another thread wakes it, or `timeout_ms` (-1:
+ * none) has passed.
  */
-static bool
-park_in_epoll(rti_worker *w)
+static enum park_end
+park_in_epoll(rti_worker *w, int timeout_ms)
 {
 	rt_system *sys = w->sys;
-	bool by_other;
+	enum park_end end;
 
 	for (;;) {
 		bool woken = false;
-		unsigned queued = rti_io_poll(sys, -1, &woken);
+		unsigned queued = rti_io_poll(sys, timeout_ms, &woken);
 
 		if (ck_pr_load_32(&w->parked) == 0) {
 			/* Claimed by a waker, who counted us searching. */
-			by_other = true;
+			end = PARK_WOKEN;
 			break;
 		}
 		if (queued != 0) {
-			by_other = !ck_pr_cas_32(&w->parked, 1, 0);
-			if (!by_other)
-				ck_pr_dec_32(&sys->nparked);
+			end = unpark_self(w, PARK_SELF);
+			break;
+		}
+		if (timeout_ms >= 0 && !woken) {
+			end = unpark_self(w, PARK_TIMEOUT);
 			break;
 		}
 	}
@@ -437,16 +626,41 @@ park_in_epoll(rti_worker *w)
 	 * awake whichever way it wakes us now. */
 	ck_pr_store_32(&w->in_epoll, 0);
 	rti_io_park_end(sys);
-	return by_other;
+	return end;
 }
 
-/* Park until woken. Returns true when another thread woke us. */
-static bool
+/*
+ * Park until woken, or for WATCH_PARK_NS when another worker's queue holds
+ * a head kept for it (head_kept): the parked workers counted in
+ * `nwatching` look again by themselves, so that whoever queues such a head
+ * need wake a sleeper only when none of them will (maybe_wake_watcher).
+ */
+static enum park_end
+park_on_futex(rti_worker *w, uint32_t seq, int64_t deadline)
+{
+	while (ck_pr_load_32(&w->parked) != 0) {
+		int64_t left = -1;
+
+		if (deadline >= 0) {
+			left = deadline - rti_clock_now();
+			if (left <= 0)
+				return unpark_self(w, PARK_TIMEOUT);
+		}
+		rti_futex_wait(&w->wake_seq, seq, left);
+		seq = ck_pr_load_32(&w->wake_seq);
+	}
+	return PARK_WOKEN;
+}
+
+static enum park_end
 park(rti_worker *w)
 {
 	rt_system *sys = w->sys;
 	uint32_t seq = ck_pr_load_32(&w->wake_seq);
-	bool epoll = rti_io_park_begin(sys);
+	bool epoll = rti_io_park_begin(sys), kept = false;
+	int64_t deadline = -1;
+	enum park_end end;
+	unsigned i;
 
 	/* Where we sleep, before we say we sleep: a waker that claims us
 	 * reads it after its CAS on `parked`. */
@@ -461,27 +675,37 @@ park(rti_worker *w)
 	 * the queues (pairs with the fence in maybe_wake()).
 	 */
 	ck_pr_fence_memory();
-	if (ck_pr_load_32(&sys->terminate) || work_visible(w)) {
-		bool by_other = !ck_pr_cas_32(&w->parked, 1, 0);
-
-		/* Else a waker claimed us meanwhile and counted us
+	if (ck_pr_load_32(&sys->terminate) || work_visible(w, &kept)) {
+		/* Unless a waker claimed us meanwhile and counted us
 		 * searching. */
-		if (!by_other)
-			ck_pr_dec_32(&sys->nparked);
+		end = unpark_self(w, PARK_SELF);
 		if (epoll) {
 			/* Relaxed, as in park_in_epoll. */
 			ck_pr_store_32(&w->in_epoll, 0);
 			rti_io_park_end(sys);
 		}
-		return by_other;
+		return end;
+	}
+	if (kept) {
+		/* Note when each kept head was seen, so that the look after
+		 * the timeout can take one that has not moved. */
+		int64_t now = rti_clock_now();
+
+		for (i = 0; i < sys->nworkers; i++)
+			if (&sys->workers[i] != w)
+				(void)head_kept(w, &sys->workers[i], now);
+		deadline = now + WATCH_PARK_NS;
+		/* Relaxed: a pusher that misses it wakes a sleeper for
+		 * nothing, which costs only the wake-up. */
+		ck_pr_inc_32(&sys->nwatching);
 	}
 	if (epoll)
-		return park_in_epoll(w);
-	while (ck_pr_load_32(&w->parked) != 0) {
-		rti_futex_wait(&w->wake_seq, seq, -1);
-		seq = ck_pr_load_32(&w->wake_seq);
-	}
-	return true;
+		end = park_in_epoll(w, kept ? WATCH_PARK_NS / 1000000 : -1);
+	else
+		end = park_on_futex(w, seq, deadline);
+	if (kept)
+		ck_pr_dec_32(&sys->nwatching);
+	return end;
 }
 
 void
@@ -568,30 +792,68 @@ find_work(rti_worker *w)
 	cell = poll_io(w);
 	if (cell != NULL)
 		return cell;
-	/* Steal, starting from a different victim each time. */
+	/* Steal, starting from a different victim each time; a kept head
+	 * only once it has waited (runq_take). */
 	w->rng = w->rng * 1103515245u + 12345u;
 	for (i = 0; i < n; i++) {
 		rti_worker *v = &sys->workers[(w->rng / 65536 + i) % n];
 
 		if (v == w)
 			continue;
-		cell = runq_pop(&v->rq);
-		if (cell != NULL)
+		cell = runq_take(&v->rq, w, v);
+		if (cell != NULL) {
+			rti_count_w(sys, w, steals, 1);
 			return cell;
+		}
 	}
 	return NULL;
 }
 
-/* Search for a while; `counted` says whether we are in nsearching already. */
+/*
+ * Whether a worker that has run out of work may search: at most half of
+ * the workers that are awake search at once (Go's and Tokio's rule), so
+ * that idle workers spinning do not take the cores of the busy ones and of
+ * the threads outside the system that wait for answers.
+ */
+static bool
+search_allowed(rt_system *sys)
+{
+	/* Relaxed: a heuristic; a wrong answer costs a search or a park. */
+	uint32_t awake = sys->nworkers - ck_pr_load_32(&sys->nparked);
+
+	return 2 * ck_pr_load_32(&sys->nsearching) < awake;
+}
+
+/* One look everywhere, kept heads included, after a PARK_TIMEOUT. */
+static rt_cell *
+look_once(rti_worker *w)
+{
+	rt_cell *cell;
+
+	w->search_now = rti_clock_now();
+	cell = find_work(w);
+	w->search_now = 0;
+	return cell;
+}
+
+/*
+ * Search for a while; `counted` says whether we are in nsearching already
+ * (a woken worker is). Returns NULL at once when too many search already.
+ */
 static rt_cell *
 search(rti_worker *w, bool counted)
 {
 	rt_system *sys = w->sys;
-	int64_t until = rti_clock_now() + SEARCH_NS;
+	int64_t until;
 	rt_cell *cell = NULL;
 
-	if (!counted)
+	if (!counted) {
+		if (!search_allowed(sys))
+			return NULL;
 		ck_pr_inc_32(&sys->nsearching);
+	}
+	w->search_now = rti_clock_now();
+	until = w->search_now + SEARCH_NS;
 	while (!ck_pr_load_32(&sys->terminate)) {
 		int i;
 
@@ -600,9 +862,11 @@ search(rti_worker *w, bool counted)
 			break;
 		for (i = 0; i < 64; i++)
 			ck_pr_stall();
-		if (rti_clock_now() > until)
+		w->search_now = rti_clock_now();
+		if (w->search_now > until)
 			break;
 	}
+	w->search_now = 0;
 	/*
 	 * The last searcher to find work hands the search on. The fence
 	 * orders our leaving the searchers before the look at the queues, as
@@ -610,7 +874,7 @@ search(rti_worker *w, bool counted)
 	 */
 	if (ck_pr_faa_32(&sys->nsearching, (uint32_t)-1) == 1 && cell != NULL) {
 		ck_pr_fence_atomic_load();
-		if (work_visible(w))
+		if (work_visible(w, NULL))
 			maybe_wake(sys);
 	}
 	return cell;
@@ -634,10 +898,22 @@ worker_main(void *arg)
 			cell = search(w, woken);
 		}
 		woken = false;
-		if (cell == NULL) {
-			woken = park(w);
-			continue;
+		while (cell == NULL && !ck_pr_load_32(&sys->terminate)) {
+			enum park_end end = park(w);
+
+			if (end == PARK_WOKEN) {
+				woken = true;
+				break;
+			}
+			/* After a timeout (PARK_TIMEOUT), one look rather
+			 * than a search: the kept heads' workers were busy,
+			 * and likely still are. */
+			if (end == PARK_SELF)
+				break;
+			cell = look_once(w);
 		}
+		if (cell == NULL)
+			continue;
 		rti_actor_run(w, cell);
 	}
 	if (woken)
@@ -661,6 +937,11 @@ rti_sched_start(rt_system *sys)
 	for (i = 0; i < sys->nworkers; i++) {
 		rti_worker *w = &sys->workers[i];
 
+		w->seen = calloc(sys->nworkers, sizeof(*w->seen));
+		if (w->seen == NULL) {
+			rti_sched_free(sys);
+			return RT_ENOMEM;
+		}
 		w->sys = sys;
 		w->index = i;
 		w->watched = !sys->manual && sys->cfg.watchdog > 0;
@@ -713,6 +994,19 @@ rti_sched_stop(rt_system *sys)
 	for (i = 0; i < sys->nworkers; i++)
 		while (wake_one(sys))
 			;
+}
+
+void
+rti_sched_free(rt_system *sys)
+{
+	unsigned i;
+
+	if (sys->workers == NULL)
+		return;
+	for (i = 0; i < sys->nworkers; i++)
+		free(sys->workers[i].seen);
+	free(sys->workers);
+	sys->workers = NULL;
 }
 
 void

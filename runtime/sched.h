@@ -48,6 +48,9 @@ typedef struct rti_counters {
 	uint64_t expired;
 	uint64_t mutes;
 	uint64_t restarts;
+	uint64_t steals;
+	uint64_t migrations;
+	uint64_t wakeups;
 } rti_counters;
 
 /* A worker's handler context; cell is NULL between handlers. */
@@ -94,6 +97,10 @@ typedef struct rti_worker {
 	                       messages, else NULL */
 	unsigned streak;    /* owner only: runs taken from `next` in a row */
 	unsigned tick;      /* owner only: runs, for the inject queue's turn */
+	int64_t search_now; /* owner only: clock while searching, else 0 */
+	struct rti_seen *seen; /* owner only: per other worker, the head of
+	                       its run queue that this one waits for
+	                       (sched.c) */
 	int64_t live_delta; /* owner only, <= 0: exits not yet taken off
 	                       sys->live (rti_live_flush) */
 	/* For the watchdog (watchdog.c), written by the owner, sampled by
@@ -117,6 +124,16 @@ typedef struct rti_worker {
 extern __thread rti_worker *rti_tls_worker
     __attribute__((tls_model("initial-exec")));
 
+/*
+ * Set by a thread outside the system around the send of a request it is
+ * about to wait for (rt_call): that send wakes no parked worker while
+ * another is awake, since an awake worker comes to the inject queue when it
+ * runs out of work, and a wake-up would cost the caller a system call
+ * before its wait. The caller calls rti_sched_kick if the answer is late.
+ */
+extern __thread bool rti_tls_lazy_wake
+    __attribute__((tls_model("initial-exec")));
+
 /* rti_sched_worker: the worker of `sys` running on this thread, or NULL. */
 static inline rti_worker *
 rti_sched_worker(rt_system *sys)
@@ -134,6 +151,13 @@ rti_sched_worker(rt_system *sys)
  * slot moves to the run queue, where idle workers can steal it.
  */
 void rti_sched_ready(rt_system *sys, rt_cell *cell);
+
+/*
+ * rti_sched_ready_pinned: rti_sched_ready for a producer that backpressure
+ * has released (flow.c): on a worker, it is queued there and other workers
+ * leave it for a while, since its messages go to an actor of this worker.
+ */
+void rti_sched_ready_pinned(rt_system *sys, rt_cell *cell);
 
 /*
  * rti_sched_push: queue `env` in `cell`'s mailbox, and make the cell
@@ -197,6 +221,12 @@ uint64_t rti_sched_drive(rt_system *sys);
  * (a system that has just made its epoll set: see io.c).
  */
 void rti_sched_kick(rt_system *sys);
+
+/*
+ * rti_sched_free: free the workers (once joined, or never started). Safe
+ * on a system whose rti_sched_start failed or never ran.
+ */
+void rti_sched_free(rt_system *sys);
 
 /* rti_sched_stop: tell the workers to exit and wake them all. */
 void rti_sched_stop(rt_system *sys);

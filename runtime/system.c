@@ -147,7 +147,7 @@ fail_tokens:
 fail_wheel:
 	rti_wheel_destroy(sys->wheel);
 fail_sys:
-	free(sys->workers);
+	rti_sched_free(sys);
 	free(owned);
 	free(sys);
 	return NULL;
@@ -493,7 +493,7 @@ rt_system_free(rt_system *sys)
 	pthread_mutex_destroy(&sys->threads_lock);
 	pthread_mutex_destroy(&sys->lock);
 	free(sys->roots);
-	free(sys->workers);
+	rti_sched_free(sys);
 	free(sys);
 }
 
@@ -522,6 +522,9 @@ rt_stats_system(rt_system *sys, rt_stats *out)
 		sum.expired += ck_pr_load_64(&c->expired);
 		sum.mutes += ck_pr_load_64(&c->mutes);
 		sum.restarts += ck_pr_load_64(&c->restarts);
+		sum.steals += ck_pr_load_64(&c->steals);
+		sum.migrations += ck_pr_load_64(&c->migrations);
+		sum.wakeups += ck_pr_load_64(&c->wakeups);
 	}
 	out->spawned = sum.spawned;
 	out->stopped = sum.stopped;
@@ -535,5 +538,8 @@ rt_stats_system(rt_system *sys, rt_stats *out)
 	out->refused = sum.refused;
 	out->mutes = sum.mutes;
 	out->restarts = sum.restarts;
+	out->steals = sum.steals;
+	out->migrations = sum.migrations;
+	out->wakeups = sum.wakeups;
 	return 0;
 }

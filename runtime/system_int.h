@@ -48,9 +48,12 @@ struct rt_system {
 	rti_mailbox inject __attribute__((aligned(RT_CACHELINE)));
 	ck_spinlock_fas_t inject_lock;
 
-	/* Parking: how many workers are parked or searching for work. */
+	/* Parking: how many workers are parked or searching for work, and
+	 * how many of the parked ones will look again at a head kept for
+	 * another worker (sched.c). */
 	uint32_t nparked __attribute__((aligned(RT_CACHELINE))); /* atomic */
 	uint32_t nsearching;                                      /* atomic */
+	uint32_t nwatching;                                       /* atomic */
 
 	/*
 	 * Threads outside the system between their check of `stopping` and

@@ -2,8 +2,11 @@
 /*
  * The scheduler, through the generated API of tests/rtp/sched.rtp: a
  * flooded actor does not starve the others, runnable actors spread over the
- * workers, two actors bouncing a message do not monopolise a worker, and an
- * actor never runs on two threads at once.
+ * workers, two actors bouncing a message do not monopolise a worker, an
+ * actor never runs on two threads at once; what a busy worker keeps for
+ * itself (a lone cell, a producer its backpressure released) is taken by
+ * another worker once it has waited, a plain thread's call is answered
+ * while the awake worker is busy, and rt_stats counts steals.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -30,7 +33,18 @@ static struct {
 	uint32_t overlaps;      /* Single handlers that overlapped */
 	uint32_t single_done;
 	uint32_t gate_held, gate_open;
+	uint32_t flooded;       /* Flooder's More handlers run */
+	uint32_t holding;       /* Holder is in its handler */
+	uint32_t held_out;      /* ... and saw Flooder run again */
 } g;
+
+/* The actors the handlers below send to. */
+static sched_Meeter_ref meeter[2];
+static sched_Sink_ref sink;
+static sched_Holder_ref holder;
+
+/* Items Flooder sends in one handler: past the Sink's bound of 4. */
+#define FLOOD_ITEMS 6
 
 static int64_t
 now_ns(void)
@@ -137,6 +151,90 @@ sched_Gate_on_Hold(sched_Gate *self, rt_ctx *ctx, const sched_Hold *msg)
 	STORE(&g.gate_held, 1);
 	while (!LOAD(&g.gate_open))
 		sched_yield();
+	return 0;
+}
+
+int
+sched_Starter_on_Go(sched_Starter *self, rt_ctx *ctx, const sched_Go *msg)
+{
+	sched_Meet ma = { .who = 0 }, mb = { .who = 1 };
+
+	(void)self;
+	(void)ctx;
+	(void)msg;
+	/* The first goes to this worker's next slot, the second takes the
+	 * slot and moves the first to the run queue, alone there. */
+	if (sched_Meeter_send_Meet(meeter[0], &ma) != 0)
+		return RT_EINVAL;
+	return sched_Meeter_send_Meet(meeter[1], &mb);
+}
+
+int
+sched_Flooder_on_Go(sched_Flooder *self, rt_ctx *ctx, const sched_Go *msg)
+{
+	sched_Flooder_ref me = { rt_self(ctx) };
+	unsigned i;
+
+	(void)self;
+	(void)msg;
+	/* Sink runs next on this worker, after this handler: when it
+	 * returns, the Sink holds more than its bound, and Flooder is
+	 * muted with More waiting. */
+	for (i = 0; i < FLOOD_ITEMS; i++) {
+		sched_Work w = { .n = i };
+
+		if (sched_Sink_send_Work(sink, &w) != 0)
+			return RT_EINVAL;
+	}
+	return sched_Flooder_send_More(me, NULL);
+}
+
+int
+sched_Flooder_on_More(sched_Flooder *self, rt_ctx *ctx, const sched_More *msg)
+{
+	(void)self;
+	(void)ctx;
+	(void)msg;
+	ADD(&g.flooded, 1);
+	return 0;
+}
+
+int
+sched_Sink_on_Work(sched_Sink *self, rt_ctx *ctx, const sched_Work *msg)
+{
+	(void)self;
+	(void)ctx;
+	/* The last item: Holder takes this worker's next slot. The room
+	 * made when this run ends releases Flooder onto this worker. */
+	if (msg->n == FLOOD_ITEMS - 1)
+		return sched_Holder_send_Hold(holder, NULL);
+	return 0;
+}
+
+int
+sched_Holder_on_Hold(sched_Holder *self, rt_ctx *ctx, const sched_Hold *msg)
+{
+	int64_t until = now_ns() + (int64_t)WAIT_LIMIT_SEC * 1000000000;
+
+	(void)self;
+	(void)ctx;
+	(void)msg;
+	STORE(&g.holding, 1);
+	/* Flooder waits in this worker's queue: only a thief can run it. */
+	while (!LOAD(&g.flooded) && now_ns() < until)
+		;
+	if (LOAD(&g.flooded))
+		STORE(&g.held_out, 1);
+	return 0;
+}
+
+int
+sched_Echoer_on_Echo(sched_Echoer *self, rt_ctx *ctx, const sched_Echo *req,
+    sched_Echoed *reply)
+{
+	(void)self;
+	(void)ctx;
+	reply->n = req->n;
 	return 0;
 }
 
@@ -271,6 +369,111 @@ an_actor_never_runs_on_two_threads_at_once(void)
 	rt_system_free(sys);
 }
 
+static uint64_t
+steals_of(rt_system *sys)
+{
+	rt_stats st;
+
+	CU_ASSERT_EQUAL(rt_stats_system(sys, &st), 0);
+	CU_ASSERT(st.migrations <= st.handled);
+	return st.steals;
+}
+
+static void
+a_cell_left_behind_a_long_handler_is_stolen(void)
+{
+	rt_system *sys = new_system(2);
+	sched_Starter_ref s;
+
+	CU_ASSERT_EQUAL_FATAL(sched_Meeter_spawn(sys, NULL, &meeter[0]), 0);
+	CU_ASSERT_EQUAL_FATAL(sched_Meeter_spawn(sys, NULL, &meeter[1]), 0);
+	CU_ASSERT_EQUAL_FATAL(sched_Starter_spawn(sys, NULL, &s), 0);
+	CU_ASSERT_EQUAL(sched_Starter_send_Go(s, NULL), 0);
+	/* The Meeter in the next slot waits in its handler for the one in
+	 * the queue, which nobody woke a worker for. */
+	CU_ASSERT_TRUE(wait_for(&g.met, 2));
+	CU_ASSERT(steals_of(sys) >= 1);
+	rt_system_free(sys);
+}
+
+static void
+a_released_producer_is_stolen_once_it_has_waited(void)
+{
+	rt_system *sys = new_system(2);
+	sched_Flooder_ref f;
+
+	CU_ASSERT_EQUAL_FATAL(sched_Sink_spawn(sys, NULL, &sink), 0);
+	CU_ASSERT_EQUAL_FATAL(sched_Holder_spawn(sys, NULL, &holder), 0);
+	CU_ASSERT_EQUAL_FATAL(sched_Flooder_spawn(sys, NULL, &f), 0);
+	CU_ASSERT_EQUAL(sched_Flooder_send_Go(f, NULL), 0);
+	/* Flooder is pinned behind Holder, which holds their worker until
+	 * Flooder has run: the other worker must take it. */
+	CU_ASSERT_TRUE(wait_for(&g.holding, 1));
+	CU_ASSERT_TRUE(wait_for(&g.held_out, 1));
+	CU_ASSERT_EQUAL(LOAD(&g.flooded), 1);
+	CU_ASSERT(steals_of(sys) >= 1);
+	rt_system_free(sys);
+}
+
+static void
+a_call_is_answered_while_the_awake_worker_is_busy(void)
+{
+	rt_system *sys = new_system(2);
+	sched_Gate_ref gate;
+	sched_Echoer_ref e;
+	sched_Echoed out = { 0 };
+	unsigned i;
+
+	CU_ASSERT_EQUAL_FATAL(sched_Gate_spawn(sys, NULL, &gate), 0);
+	CU_ASSERT_EQUAL_FATAL(sched_Echoer_spawn(sys, NULL, &e), 0);
+	CU_ASSERT_EQUAL(sched_Gate_send_Hold(gate, NULL), 0);
+	CU_ASSERT_TRUE_FATAL(wait_for(&g.gate_held, 1));
+	/* One worker is awake and held: a call's send wakes nobody then,
+	 * and the caller must wake the other when the answer is late. */
+	for (i = 1; i <= 20; i++) {
+		int rc = sched_Echoer_call_Echo(sys, e,
+		    &(sched_Echo){ .n = i }, &out, RT_SEC(10));
+
+		CU_ASSERT_EQUAL(rc, 0);
+		if (rc != 0)
+			break;
+		CU_ASSERT_EQUAL(out.n, i);
+		/* Let the other worker go back to sleep now and then. */
+		if (i % 5 == 0) {
+			struct timespec pause = { 0, 5000000 };
+
+			nanosleep(&pause, NULL);
+		}
+	}
+	CU_ASSERT_EQUAL(LOAD(&g.gate_open), 0);
+	STORE(&g.gate_open, 1);
+	rt_system_free(sys);
+}
+
+static void
+one_worker_steals_nothing(void)
+{
+	rt_system *sys = new_system(1);
+	sched_Bouncer_ref a, b;
+	sched_Bounce ball;
+	rt_stats st;
+
+	CU_ASSERT_EQUAL_FATAL(sched_Bouncer_spawn(sys, NULL, &a), 0);
+	CU_ASSERT_EQUAL_FATAL(sched_Bouncer_spawn(sys, NULL, &b), 0);
+	ball.peer = b;
+	ball.left = 1000;
+	CU_ASSERT_EQUAL(sched_Bouncer_send_Bounce(a, &ball), 0);
+	CU_ASSERT_TRUE(wait_for(&g.bounces, 1001));
+	/* The counters are exact once the system is quiet. */
+	do {
+		CU_ASSERT_EQUAL_FATAL(rt_stats_system(sys, &st), 0);
+	} while (st.handled < 1001 && sched_yield() == 0);
+	CU_ASSERT_EQUAL(st.handled, 1001);
+	CU_ASSERT_EQUAL(st.steals, 0);
+	CU_ASSERT_EQUAL(st.migrations, 0);
+	rt_system_free(sys);
+}
+
 static CU_TestInfo sched_tests[] = {
 	{ "a flooded actor does not starve the others",
 	    a_flooded_actor_does_not_starve_the_others },
@@ -280,6 +483,13 @@ static CU_TestInfo sched_tests[] = {
 	    bouncing_actors_do_not_monopolise_a_worker },
 	{ "an actor never runs on two threads at once",
 	    an_actor_never_runs_on_two_threads_at_once },
+	{ "a cell left behind a long handler is stolen",
+	    a_cell_left_behind_a_long_handler_is_stolen },
+	{ "a released producer is stolen once it has waited",
+	    a_released_producer_is_stolen_once_it_has_waited },
+	{ "a call is answered while the awake worker is busy",
+	    a_call_is_answered_while_the_awake_worker_is_busy },
+	{ "one worker steals nothing", one_worker_steals_nothing },
 	CU_TEST_INFO_NULL,
 };
 
