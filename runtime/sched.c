@@ -123,7 +123,7 @@ runq_push(rti_runq *q, rt_cell *cell)
 }
 
 static bool head_waited(rti_worker *w, rti_worker *v, uint32_t h,
-    int64_t now, int64_t patience);
+    uint32_t len, int64_t now, int64_t patience);
 
 /*
  * Take the head of `q`, NULL when empty. The owner passes no thief, and
@@ -147,7 +147,7 @@ runq_take(rti_runq *q, rti_worker *thief, rti_worker *v)
 		if ((int32_t)(t - h) <= 0)
 			return NULL;
 		slot = ck_pr_load_ptr(&q->slot[h & RUNQ_MASK]);
-		if (thief != NULL && !head_waited(thief, v, h,
+		if (thief != NULL && !head_waited(thief, v, h, t - h,
 					 thief->search_now, patience_of(slot)))
 			return NULL;
 		/* The slot read must happen before the CAS that frees it. */
@@ -513,24 +513,34 @@ rti_sched_requeue(rti_worker *w, rt_cell *cell)
 }
 
 /*
- * Whether the cell at the head `h` of `v`'s run queue has sat there for
- * `patience` since `w` first saw it. `now` is `w`'s clock; 0 when it is
- * not searching, and nothing is noted then.
+ * Whether a thief should take from `v`'s run queue, whose head is `h` and
+ * which holds `len` cells: the last of them would wait `patience` or more
+ * for `v` to get to it. `w` measures how fast `v` gets through its queue
+ * from the head it saw at the start of a window of `patience`: a head that
+ * has not moved at all has waited `patience` by the window's end. `now` is
+ * `w`'s clock; 0 when it is not searching, and nothing is noted then.
  */
 static bool
-head_waited(rti_worker *w, rti_worker *v, uint32_t h, int64_t now,
-    int64_t patience)
+head_waited(rti_worker *w, rti_worker *v, uint32_t h, uint32_t len,
+    int64_t now, int64_t patience)
 {
 	struct rti_seen *l = &w->seen[v->index];
+	uint32_t moved = h - l->head;
+	int64_t spent = now - l->since;
 
 	if (now == 0)
 		return false;
-	if (l->since == 0 || l->head != h) {
+	if (l->since == 0 || moved > RTI_RUNQ_SIZE ||
+	    (moved != 0 && spent >= patience)) {
+		/* A new window. */
 		l->head = h;
 		l->since = now;
 		return false;
 	}
-	return now - l->since >= patience;
+	/* The owner runs a cell in spent / moved: the last one here waits
+	 * len times that. */
+	return moved == 0 ? spent >= patience :
+			    (int64_t)len * spent >= patience * (int64_t)moved;
 }
 
 /*
@@ -546,7 +556,7 @@ head_kept(rti_worker *w, rti_worker *v, int64_t now)
 
 	if ((int32_t)(t - h) <= 0)
 		return true;
-	return !head_waited(w, v, h, now, patience_of(slot));
+	return !head_waited(w, v, h, t - h, now, patience_of(slot));
 }
 
 /*
