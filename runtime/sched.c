@@ -51,6 +51,13 @@
  */
 #define STEAL_PATIENCE_NS 20000
 /*
+ * A head that has not moved at all is taken after this many times its
+ * patience: the owner is in one long run (a publisher's burst, a handler
+ * that computes), and what waits behind it is as likely to be cheap work
+ * that would cost more to move than to wait for.
+ */
+#define STUCK_FACTOR 5
+/*
  * A worker that parks while such a head waits elsewhere looks again after
  * this long, so that a cell behind a handler that runs for long is not
  * left waiting for it.
@@ -81,10 +88,19 @@ patience_of(const rt_cell *slot)
 					    STEAL_PATIENCE_NS;
 }
 
+/*
+ * A thief takes a cell from a queue that moves only when its messages take
+ * longer than this each: moving a cell to another core moves its messages'
+ * lines too, each a cache-line transfer (110-140 ns for a round trip here),
+ * and a message handled in less than that is cheaper left where it is.
+ */
+#define STEAL_MSG_NS 250
+
 /* What a thief knows of the head of another worker's queue. */
 struct rti_seen {
-	uint32_t head; /* the queue's head when first seen kept */
-	int64_t since; /* then; 0: nothing seen */
+	uint32_t head;    /* the queue's head at the start of a window */
+	int64_t since;    /* then; 0: nothing seen */
+	uint64_t handled; /* the owner's messages handled then */
 };
 
 __thread rti_worker *rti_tls_worker;
@@ -514,11 +530,13 @@ rti_sched_requeue(rti_worker *w, rt_cell *cell)
 
 /*
  * Whether a thief should take from `v`'s run queue, whose head is `h` and
- * which holds `len` cells: the last of them would wait `patience` or more
- * for `v` to get to it. `w` measures how fast `v` gets through its queue
- * from the head it saw at the start of a window of `patience`: a head that
- * has not moved at all has waited `patience` by the window's end. `now` is
- * `w`'s clock; 0 when it is not searching, and nothing is noted then.
+ * which holds `len` cells. `w` measures `v` over a window of `patience`
+ * from the head it saw at the window's start: a head that has not moved
+ * has waited `patience` by the window's end, and is taken. Else the thief
+ * takes the head when the last cell queued would wait `patience` or more
+ * for `v` to get to it, and `v`'s messages take STEAL_MSG_NS or more each
+ * (its handled count tells how many it got through). `now` is `w`'s
+ * clock; 0 when it is not searching, and nothing is noted then.
  */
 static bool
 head_waited(rti_worker *w, rti_worker *v, uint32_t h, uint32_t len,
@@ -527,6 +545,8 @@ head_waited(rti_worker *w, rti_worker *v, uint32_t h, uint32_t len,
 	struct rti_seen *l = &w->seen[v->index];
 	uint32_t moved = h - l->head;
 	int64_t spent = now - l->since;
+	/* Relaxed: a statistic, a hint here. */
+	uint64_t handled = ck_pr_load_64(&v->cnt.handled);
 
 	if (now == 0)
 		return false;
@@ -535,12 +555,15 @@ head_waited(rti_worker *w, rti_worker *v, uint32_t h, uint32_t len,
 		/* A new window. */
 		l->head = h;
 		l->since = now;
+		l->handled = handled;
 		return false;
 	}
+	if (moved == 0)
+		return spent >= STUCK_FACTOR * patience;
 	/* The owner runs a cell in spent / moved: the last one here waits
 	 * len times that. */
-	return moved == 0 ? spent >= patience :
-			    (int64_t)len * spent >= patience * (int64_t)moved;
+	return (int64_t)len * spent >= patience * (int64_t)moved &&
+	    (uint64_t)spent >= STEAL_MSG_NS * (handled - l->handled);
 }
 
 /*

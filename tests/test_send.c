@@ -32,6 +32,7 @@ static struct record {
 	unsigned handled;       /* Items handled by any recorder kind */
 	uint32_t log[MAX_LOG];  /* their n, in order */
 	unsigned sink_handled;
+	int sink_held;          /* the Sink waits inside its handler */
 	unsigned volleys;
 	int gate_held, gate_open;
 	unsigned dead;          /* dead-letter hook calls */
@@ -109,11 +110,19 @@ send_Sink_on_Item(send_Sink *self, rt_ctx *ctx, const send_Item *msg)
 {
 	struct timespec pause = { 0, 20000 };
 
+	int held;
+
 	(void)self;
 	(void)ctx;
 	(void)msg;
-	/* Slower than the flooders, so that its mailbox fills up. */
-	nanosleep(&pause, NULL);
+	/* Slower than the flooders, so that its mailbox fills up; held
+	 * until the test has seen a flooder muted. */
+	do {
+		nanosleep(&pause, NULL);
+		pthread_mutex_lock(&mu);
+		held = rec.sink_held;
+		pthread_mutex_unlock(&mu);
+	} while (held);
 	RECORD(rec.sink_handled++);
 	return 0;
 }
@@ -478,8 +487,10 @@ an_actor_sending_to_a_full_mailbox_is_muted_not_blocked(void)
 	send_Flooder_ref f[FLOODERS];
 	rt_actor_stats as;
 	rt_stats st;
+	time_t deadline;
 	unsigned i;
 
+	RECORD(rec.sink_held = 1);
 	CU_ASSERT_EQUAL_FATAL(send_Sink_spawn(sys, NULL, &sink), 0);
 	for (i = 0; i < FLOODERS; i++) {
 		send_Flood fl = { .to = sink, .count = EACH, .sender = i };
@@ -487,6 +498,15 @@ an_actor_sending_to_a_full_mailbox_is_muted_not_blocked(void)
 		CU_ASSERT_EQUAL_FATAL(send_Flooder_spawn(sys, NULL, &f[i]), 0);
 		CU_ASSERT_EQUAL(send_Flooder_send_Flood(f[i], &fl), 0);
 	}
+	/* The Sink holds its worker; the flooders fill its mailbox from
+	 * the other one, and are muted. */
+	deadline = time(NULL) + WAIT_LIMIT_SEC;
+	do {
+		CU_ASSERT_EQUAL_FATAL(rt_stats_system(sys, &st), 0);
+	} while (st.mutes == 0 && time(NULL) < deadline &&
+	    sched_yield() == 0);
+	CU_ASSERT(st.mutes > 0);
+	RECORD(rec.sink_held = 0);
 	want = FLOODERS * EACH;
 	CU_ASSERT_TRUE(wait_until(sink_reached));
 	as = actor_stats_after(sink.ref, FLOODERS * EACH);
