@@ -432,6 +432,51 @@ maybe_wake(rt_system *sys)
 }
 
 /*
+ * After a worker queues behind other work: maybe_wake(), unless the last
+ * wake-ups found nothing to take (the thieves judged the work cheaper left
+ * where it was) and a watcher will look anyway: then nobody is woken
+ * until `wake_quiet`, which each such wake-up in a row pushes further,
+ * up to WATCH_PARK_NS. A wake-up costs the waker a system call, and the
+ * woken worker's search reads the waker's queue lines.
+ */
+static void
+maybe_wake_surplus(rt_system *sys)
+{
+	ck_pr_fence_memory();
+	if (ck_pr_load_32(&sys->nparked) == 0 ||
+	    ck_pr_load_32(&sys->nsearching) != 0)
+		return;
+	/* Relaxed: a hint; the watcher is the guarantee. */
+	if (ck_pr_load_32(&sys->nwatching) != 0 &&
+	    ck_pr_load_64((uint64_t *)&sys->wake_quiet) != 0 &&
+	    rti_clock_now() <
+		(int64_t)ck_pr_load_64((uint64_t *)&sys->wake_quiet))
+		return;
+	wake_one(sys);
+}
+
+/* A worker woke to search: say whether it found anything (see above). */
+static void
+note_wake(rt_system *sys, bool found)
+{
+	uint32_t n;
+
+	/* Relaxed: hints for maybe_wake_surplus. */
+	if (found) {
+		if (ck_pr_load_32(&sys->idle_wakes) != 0) {
+			ck_pr_store_32(&sys->idle_wakes, 0);
+			ck_pr_store_64((uint64_t *)&sys->wake_quiet, 0);
+		}
+		return;
+	}
+	n = ck_pr_load_32(&sys->idle_wakes);
+	ck_pr_store_32(&sys->idle_wakes, n + 1);
+	ck_pr_store_64((uint64_t *)&sys->wake_quiet,
+	    (uint64_t)(rti_clock_now() +
+		(n < 5 ? (int64_t)SEARCH_NS << n : WATCH_PARK_NS)));
+}
+
+/*
  * After queueing what thieves leave for a while (a lone cell, a pinned
  * one): a full fence, as in maybe_wake(), and then a sleeper is woken only
  * if nobody searches and no parked worker will look again by itself. The
@@ -479,7 +524,7 @@ rti_sched_enqueue(rti_worker *w, rt_cell *cell)
 		maybe_wake_watcher(sys);
 		return;
 	}
-	maybe_wake(sys);
+	maybe_wake_surplus(sys);
 }
 
 void
@@ -662,12 +707,7 @@ park_in_epoll(rti_worker *w, int timeout_ms)
 	return end;
 }
 
-/*
- * Park until woken, or for WATCH_PARK_NS when another worker's queue holds
- * a head kept for it (head_kept): the parked workers counted in
- * `nwatching` look again by themselves, so that whoever queues such a head
- * need wake a sleeper only when none of them will (maybe_wake_watcher).
- */
+/* Sleep on our futex word until claimed, or until `deadline` (-1: none). */
 static enum park_end
 park_on_futex(rti_worker *w, uint32_t seq, int64_t deadline)
 {
@@ -685,12 +725,19 @@ park_on_futex(rti_worker *w, uint32_t seq, int64_t deadline)
 	return PARK_WOKEN;
 }
 
+/*
+ * Park until woken, or for WATCH_PARK_NS as a watcher: when another
+ * worker's queue holds a head kept for it (head_kept), or when no other
+ * parked worker watches while some worker is awake. Watchers, counted in
+ * `nwatching`, look again by themselves, so that whoever queues a kept
+ * head need wake a sleeper only when none watches (maybe_wake_watcher).
+ */
 static enum park_end
 park(rti_worker *w)
 {
 	rt_system *sys = w->sys;
 	uint32_t seq = ck_pr_load_32(&w->wake_seq);
-	bool epoll = rti_io_park_begin(sys), kept = false;
+	bool epoll = rti_io_park_begin(sys), kept = false, watch;
 	int64_t deadline = -1;
 	enum park_end end;
 	unsigned i;
@@ -719,7 +766,15 @@ park(rti_worker *w)
 		}
 		return end;
 	}
-	if (kept) {
+	/*
+	 * While another worker is awake it may queue heads that it keeps
+	 * for itself, and one parked worker watches for them, so that it
+	 * need not wake anyone for each (maybe_wake_watcher). Once every
+	 * worker is parked, none watches: an idle system uses no CPU.
+	 */
+	watch = kept || (ck_pr_load_32(&sys->nparked) < sys->nworkers &&
+			    ck_pr_load_32(&sys->nwatching) == 0);
+	if (watch) {
 		/* Note when each kept head was seen, so that the look after
 		 * the timeout can take one that has not moved. */
 		int64_t now = rti_clock_now();
@@ -733,10 +788,10 @@ park(rti_worker *w)
 		ck_pr_inc_32(&sys->nwatching);
 	}
 	if (epoll)
-		end = park_in_epoll(w, kept ? WATCH_PARK_NS / 1000000 : -1);
+		end = park_in_epoll(w, watch ? WATCH_PARK_NS / 1000000 : -1);
 	else
 		end = park_on_futex(w, seq, deadline);
-	if (kept)
+	if (watch)
 		ck_pr_dec_32(&sys->nwatching);
 	return end;
 }
@@ -900,6 +955,8 @@ search(rti_worker *w, bool counted)
 			break;
 	}
 	w->search_now = 0;
+	if (counted)
+		note_wake(sys, cell != NULL);
 	/*
 	 * The last searcher to find work hands the search on. The fence
 	 * orders our leaving the searchers before the look at the queues, as
