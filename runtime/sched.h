@@ -217,8 +217,9 @@ int rti_sched_start(rt_system *sys);
 uint64_t rti_sched_drive(rt_system *sys);
 
 /*
- * rti_sched_kick: wake a parked worker unless one is searching already
- * (a system that has just made its epoll set: see io.c).
+ * rti_sched_kick: wake a parked worker unless one is searching already (a
+ * system that has just made its epoll set, see io.c; a call whose answer
+ * is late, see rti_tls_lazy_wake).
  */
 void rti_sched_kick(rt_system *sys);
 
