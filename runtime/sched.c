@@ -28,6 +28,7 @@
  * some worker is already searching, and a worker queueing onto its own empty
  * queue does not wake anyone, since it will run that cell itself next.
  */
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,6 +42,8 @@
 #define RUNQ_MASK (RTI_RUNQ_SIZE - 1)
 /* How long an idle worker searches before it parks. */
 #define SEARCH_NS 50000
+/* ... and how long it spins before it yields the CPU between looks. */
+#define SEARCH_YIELD_NS 5000
 /*
  * The head of a busy worker's run queue is left to that worker until it
  * has sat there this long: a worker that gets through its queue keeps its
@@ -953,6 +956,13 @@ search(rti_worker *w, bool counted)
 		w->search_now = rti_clock_now();
 		if (w->search_now > until)
 			break;
+		/* Past the first SEARCH_YIELD_NS, give the CPU up between
+		 * looks: the kernel may have put on this CPU the very thread
+		 * we wait for (a plain thread waiting for a call's answer, a
+		 * worker), and a spinning thread keeps it until its time
+		 * slice ends. */
+		if (w->search_now > until - SEARCH_NS + SEARCH_YIELD_NS)
+			sched_yield();
 	}
 	w->search_now = 0;
 	if (counted)
