@@ -66,7 +66,11 @@ rt_request_new(rt_ref to, uint32_t tag, size_t size, rt_env **out)
 
 /* --- blocked callers ------------------------------------------------------------ */
 
-enum { CALL_WAITING = 0, CALL_DONE = 1, CALL_ABANDONED = 2 };
+/*
+ * A caller spins while CALL_WAITING and says CALL_SLEEPING before its futex
+ * wait, so that an answer wakes it with a system call only when it sleeps.
+ */
+enum { CALL_WAITING = 0, CALL_DONE = 1, CALL_ABANDONED = 2, CALL_SLEEPING = 3 };
 
 struct rti_call {
 	uint32_t state;   /* atomic futex word: CALL_* */
@@ -99,6 +103,8 @@ call_answer(struct rti_call *c, rt_env *env)
 	RT_TSAN_RELEASE(&c->state);
 	ck_pr_fence_store_atomic();
 	if (ck_pr_cas_32(&c->state, CALL_WAITING, CALL_DONE)) {
+		/* Still spinning: it sees the state. */
+	} else if (ck_pr_cas_32(&c->state, CALL_SLEEPING, CALL_DONE)) {
 		rti_futex_wake(&c->state, 1);
 	} else {
 		/* The caller gave up: this answer is late. */
@@ -483,7 +489,11 @@ rt_call(rt_system *sys, rt_env *env, void *reply, size_t reply_size,
 		 * awake workers may all be busy. */
 		if (ck_pr_load_32(&c->state) == CALL_WAITING)
 			rti_sched_kick(sys);
-		while (ck_pr_load_32(&c->state) == CALL_WAITING) {
+		/* Say we sleep; fails only when the answer came. The CAS
+		 * orders itself against the answerer's CAS on the same word,
+		 * and the answer is acquired after the loop. */
+		(void)ck_pr_cas_32(&c->state, CALL_WAITING, CALL_SLEEPING);
+		while (ck_pr_load_32(&c->state) == CALL_SLEEPING) {
 			int64_t left = deadline < 0 ? -1 :
 			    deadline - rti_clock_now();
 
@@ -491,11 +501,12 @@ rt_call(rt_system *sys, rt_env *env, void *reply, size_t reply_size,
 				rc = RT_ETIMEDOUT;
 				break;
 			}
-			rti_futex_wait(&c->state, CALL_WAITING, left);
+			rti_futex_wait(&c->state, CALL_SLEEPING, left);
 		}
 	}
 	if (rc != 0 &&
-	    ck_pr_cas_32(&c->state, CALL_WAITING, CALL_ABANDONED)) {
+	    (ck_pr_cas_32(&c->state, CALL_WAITING, CALL_ABANDONED) ||
+		ck_pr_cas_32(&c->state, CALL_SLEEPING, CALL_ABANDONED))) {
 		/* The answer, when it comes, is a dead letter. */
 		call_unref(c);
 		return RT_ETIMEDOUT;

@@ -451,6 +451,35 @@ a_call_is_answered_while_the_awake_worker_is_busy(void)
 }
 
 static void
+a_call_that_times_out_gets_its_answer_as_a_dead_letter(void)
+{
+	rt_system *sys = new_system(1);
+	sched_Gate_ref gate;
+	sched_Echoer_ref e;
+	sched_Echoed out = { 0 };
+	rt_stats st;
+	time_t deadline;
+
+	CU_ASSERT_EQUAL_FATAL(sched_Gate_spawn(sys, NULL, &gate), 0);
+	CU_ASSERT_EQUAL_FATAL(sched_Echoer_spawn(sys, NULL, &e), 0);
+	CU_ASSERT_EQUAL(sched_Gate_send_Hold(gate, NULL), 0);
+	CU_ASSERT_TRUE_FATAL(wait_for(&g.gate_held, 1));
+	/* The only worker is held: the caller spins, sleeps, and gives up. */
+	CU_ASSERT_EQUAL(sched_Echoer_call_Echo(sys, e,
+	    &(sched_Echo){ .n = 7 }, &out, RT_MS(50)), RT_ETIMEDOUT);
+	STORE(&g.gate_open, 1);
+	/* The answer comes after all, and is counted, not lost. */
+	deadline = time(NULL) + WAIT_LIMIT_SEC;
+	do {
+		CU_ASSERT_EQUAL_FATAL(rt_stats_system(sys, &st), 0);
+	} while (st.dead_letters == 0 && time(NULL) < deadline &&
+	    sched_yield() == 0);
+	CU_ASSERT_EQUAL(st.dead_letters, 1);
+	CU_ASSERT_EQUAL(out.n, 0);
+	rt_system_free(sys);
+}
+
+static void
 one_worker_steals_nothing(void)
 {
 	rt_system *sys = new_system(1);
@@ -489,6 +518,8 @@ static CU_TestInfo sched_tests[] = {
 	    a_released_producer_is_stolen_once_it_has_waited },
 	{ "a call is answered while the awake worker is busy",
 	    a_call_is_answered_while_the_awake_worker_is_busy },
+	{ "a call that times out gets its answer as a dead letter",
+	    a_call_that_times_out_gets_its_answer_as_a_dead_letter },
 	{ "one worker steals nothing", one_worker_steals_nothing },
 	CU_TEST_INFO_NULL,
 };
