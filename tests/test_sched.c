@@ -415,19 +415,28 @@ a_released_producer_is_stolen_once_it_has_waited(void)
 	rt_system_free(sys);
 }
 
+/* An Echoer, and a Gate holding one worker until g.gate_open. */
+static sched_Echoer_ref
+echoer_beside_a_held_gate(rt_system *sys)
+{
+	sched_Gate_ref gate;
+	sched_Echoer_ref e = { { 0 } };
+
+	CU_ASSERT_EQUAL(sched_Gate_spawn(sys, NULL, &gate), 0);
+	CU_ASSERT_EQUAL(sched_Echoer_spawn(sys, NULL, &e), 0);
+	CU_ASSERT_EQUAL(sched_Gate_send_Hold(gate, NULL), 0);
+	CU_ASSERT_TRUE(wait_for(&g.gate_held, 1));
+	return e;
+}
+
 static void
 a_call_is_answered_while_the_awake_worker_is_busy(void)
 {
 	rt_system *sys = new_system(2);
-	sched_Gate_ref gate;
-	sched_Echoer_ref e;
+	sched_Echoer_ref e = echoer_beside_a_held_gate(sys);
 	sched_Echoed out = { 0 };
 	unsigned i;
 
-	CU_ASSERT_EQUAL_FATAL(sched_Gate_spawn(sys, NULL, &gate), 0);
-	CU_ASSERT_EQUAL_FATAL(sched_Echoer_spawn(sys, NULL, &e), 0);
-	CU_ASSERT_EQUAL(sched_Gate_send_Hold(gate, NULL), 0);
-	CU_ASSERT_TRUE_FATAL(wait_for(&g.gate_held, 1));
 	/* One worker is awake and held: a call's send wakes nobody then,
 	 * and the caller must wake the other when the answer is late. */
 	for (i = 1; i <= 20; i++) {
@@ -454,16 +463,11 @@ static void
 a_call_that_times_out_gets_its_answer_as_a_dead_letter(void)
 {
 	rt_system *sys = new_system(1);
-	sched_Gate_ref gate;
-	sched_Echoer_ref e;
+	sched_Echoer_ref e = echoer_beside_a_held_gate(sys);
 	sched_Echoed out = { 0 };
 	rt_stats st;
 	time_t deadline;
 
-	CU_ASSERT_EQUAL_FATAL(sched_Gate_spawn(sys, NULL, &gate), 0);
-	CU_ASSERT_EQUAL_FATAL(sched_Echoer_spawn(sys, NULL, &e), 0);
-	CU_ASSERT_EQUAL(sched_Gate_send_Hold(gate, NULL), 0);
-	CU_ASSERT_TRUE_FATAL(wait_for(&g.gate_held, 1));
 	/* The only worker is held: the caller spins, sleeps, and gives up. */
 	CU_ASSERT_EQUAL(sched_Echoer_call_Echo(sys, e,
 	    &(sched_Echo){ .n = 7 }, &out, RT_MS(50)), RT_ETIMEDOUT);
