@@ -593,17 +593,16 @@ head_waited(rti_worker *w, rti_worker *v, uint32_t h, uint32_t len,
 	struct rti_seen *l = &w->seen[v->index];
 	uint32_t moved = h - l->head;
 	int64_t spent = now - l->since;
-	/* Relaxed: a statistic, a hint here. */
-	uint64_t handled = ck_pr_load_64(&v->cnt.handled);
 
 	if (now == 0)
 		return false;
 	if (l->since == 0 || moved > RTI_RUNQ_SIZE ||
 	    (moved != 0 && spent >= patience)) {
-		/* A new window. */
+		/* A new window. Relaxed: a statistic, a hint here; read only
+		 * when needed, since the owner writes its line every run. */
 		l->head = h;
 		l->since = now;
-		l->handled = handled;
+		l->handled = ck_pr_load_64(&v->cnt.handled);
 		return false;
 	}
 	if (moved == 0)
@@ -611,32 +610,33 @@ head_waited(rti_worker *w, rti_worker *v, uint32_t h, uint32_t len,
 	/* The owner runs a cell in spent / moved: the last one here waits
 	 * len times that. */
 	return (int64_t)len * spent >= patience * (int64_t)moved &&
-	    (uint64_t)spent >= STEAL_MSG_NS * (handled - l->handled);
+	    (uint64_t)spent >= STEAL_MSG_NS *
+		(ck_pr_load_64(&v->cnt.handled) - l->handled);
 }
 
 /*
- * Whether the head of `v`'s run queue is left to `v` for now: a lone
- * cell, or one PINNED there. Relaxed loads: hints, the pop decides.
+ * Note the head of `v`'s run queue at `now`, as a thief's look would, so
+ * that a later look can tell whether it has moved. Relaxed loads: hints.
  */
-static bool
-head_kept(rti_worker *w, rti_worker *v, int64_t now)
+static void
+head_note(rti_worker *w, rti_worker *v, int64_t now)
 {
 	rti_runq *q = &v->rq;
 	uint32_t h = ck_pr_load_32(&q->head), t = ck_pr_load_32(&q->tail);
-	rt_cell *slot = ck_pr_load_ptr(&q->slot[h & RUNQ_MASK]);
 
-	if ((int32_t)(t - h) <= 0)
-		return true;
-	return !head_waited(w, v, h, t - h, now, patience_of(slot));
+	if ((int32_t)(t - h) > 0)
+		(void)head_waited(w, v, h, t - h, now,
+		    patience_of(ck_pr_load_ptr(&q->slot[h & RUNQ_MASK])));
 }
 
 /*
- * Work another worker should come for: the inject queue, our own queue, or
- * another's whose head is not kept (head_kept). `*kept` (if not NULL) is
- * set when some other worker's queue holds only a kept head for now.
+ * Work that `self` must not park on: the inject queue, or its own queue.
+ * `*others` is set when another worker's queue holds cells: that worker
+ * keeps them for a while (runq_take), and whoever queued them woke a
+ * sleeper if they are worth taking at once (maybe_wake_surplus).
  */
 static bool
-work_visible(rti_worker *self, bool *kept)
+work_visible(rti_worker *self, bool *others)
 {
 	rt_system *sys = self->sys;
 	unsigned i;
@@ -644,16 +644,9 @@ work_visible(rti_worker *self, bool *kept)
 	if (rti_mailbox_has_pending(&sys->inject) ||
 	    runq_len(&self->rq) != 0)
 		return true;
-	for (i = 0; i < sys->nworkers; i++) {
-		rti_worker *v = &sys->workers[i];
-
-		if (v == self || runq_len(&v->rq) == 0)
-			continue;
-		if (!head_kept(self, v, 0))
-			return true;
-		if (kept != NULL)
-			*kept = true;
-	}
+	for (i = 0; i < sys->nworkers && !*others; i++)
+		*others = &sys->workers[i] != self &&
+		    runq_len(&sys->workers[i].rq) != 0;
 	return false;
 }
 
@@ -730,7 +723,7 @@ park_on_futex(rti_worker *w, uint32_t seq, int64_t deadline)
 
 /*
  * Park until woken, or for WATCH_PARK_NS as a watcher: when another
- * worker's queue holds a head kept for it (head_kept), or when no other
+ * worker's queue holds a head kept for it (runq_take), or when no other
  * parked worker watches while some worker is awake. Watchers, counted in
  * `nwatching`, look again by themselves, so that whoever queues a kept
  * head need wake a sleeper only when none watches (maybe_wake_watcher).
@@ -740,7 +733,7 @@ park(rti_worker *w)
 {
 	rt_system *sys = w->sys;
 	uint32_t seq = ck_pr_load_32(&w->wake_seq);
-	bool epoll = rti_io_park_begin(sys), kept = false, watch;
+	bool epoll = rti_io_park_begin(sys), others = false, watch;
 	int64_t deadline = -1;
 	enum park_end end;
 	unsigned i;
@@ -758,7 +751,7 @@ park(rti_worker *w)
 	 * the queues (pairs with the fence in maybe_wake()).
 	 */
 	ck_pr_fence_memory();
-	if (ck_pr_load_32(&sys->terminate) || work_visible(w, &kept)) {
+	if (ck_pr_load_32(&sys->terminate) || work_visible(w, &others)) {
 		/* Unless a waker claimed us meanwhile and counted us
 		 * searching. */
 		end = unpark_self(w, PARK_SELF);
@@ -775,16 +768,16 @@ park(rti_worker *w)
 	 * need not wake anyone for each (maybe_wake_watcher). Once every
 	 * worker is parked, none watches: an idle system uses no CPU.
 	 */
-	watch = kept || (ck_pr_load_32(&sys->nparked) < sys->nworkers &&
-			    ck_pr_load_32(&sys->nwatching) == 0);
+	watch = others || (ck_pr_load_32(&sys->nparked) < sys->nworkers &&
+			      ck_pr_load_32(&sys->nwatching) == 0);
 	if (watch) {
-		/* Note when each kept head was seen, so that the look after
-		 * the timeout can take one that has not moved. */
+		/* Note when each head was seen, so that the look after the
+		 * timeout can take one that has not moved. */
 		int64_t now = rti_clock_now();
 
 		for (i = 0; i < sys->nworkers; i++)
 			if (&sys->workers[i] != w)
-				(void)head_kept(w, &sys->workers[i], now);
+				head_note(w, &sys->workers[i], now);
 		deadline = now + WATCH_PARK_NS;
 		/* Relaxed: a pusher that misses it wakes a sleeper for
 		 * nothing, which costs only the wake-up. */
@@ -973,9 +966,13 @@ search(rti_worker *w, bool counted)
 	 * maybe_wake() expects of anyone who queues work.
 	 */
 	if (ck_pr_faa_32(&sys->nsearching, (uint32_t)-1) == 1 && cell != NULL) {
+		bool others = false;
+
 		ck_pr_fence_atomic_load();
-		if (work_visible(w, NULL))
+		if (work_visible(w, &others))
 			maybe_wake(sys);
+		else if (others)
+			maybe_wake_surplus(sys);
 	}
 	return cell;
 }
