@@ -15,6 +15,22 @@
 
 #include <pthread.h>
 #include <time.h>
+#include <rt/system.h>
+
+/*
+ * A system with its own worker threads (0: one per CPU) that logs nothing:
+ * the tests that crash actors on purpose check what they expect instead.
+ */
+static inline rt_system *
+threaded(unsigned workers)
+{
+	rt_config cfg;
+
+	rt_config_init(&cfg);
+	cfg.workers = workers;
+	cfg.log_level = RT_LOG_OFF;
+	return rt_system_new(&cfg);
+}
 
 /* Run `stmt` under the mutex and wake the waiters. */
 #define RECORD(stmt)                                                          \

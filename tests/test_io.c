@@ -335,17 +335,6 @@ io_Echo_on_io(io_Echo *self, rt_ctx *ctx, int fd, unsigned events)
 
 /* --- helpers ------------------------------------------------------------- */
 
-static rt_system *
-threaded(unsigned workers)
-{
-	rt_config cfg;
-
-	rt_config_init(&cfg);
-	cfg.workers = workers;
-	cfg.log_level = RT_LOG_OFF;
-	return rt_system_new(&cfg);
-}
-
 static void
 pair(int sv[2])
 {

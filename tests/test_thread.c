@@ -248,17 +248,6 @@ thr_Watch_on_Note(thr_Watch *self, rt_ctx *ctx, const thr_Note *msg)
 
 /* --- helpers ------------------------------------------------------------- */
 
-static rt_system *
-threaded(unsigned workers)
-{
-	rt_config cfg;
-
-	rt_config_init(&cfg);
-	cfg.workers = workers;
-	cfg.log_level = RT_LOG_OFF;
-	return rt_system_new(&cfg);
-}
-
 static uint64_t
 where_sleeper(rt_system *sys, thr_Sleeper_ref s)
 {
