@@ -827,12 +827,38 @@ poll_io(rti_worker *w)
 /* Every this many runs, a worker looks at the inject queue first. */
 #define INJECT_EVERY 61
 
+/*
+ * Take a cell from another worker's queue, starting from a different victim
+ * each time; a kept head only once it has waited (runq_take). Out of line:
+ * the thief's judgment would otherwise weigh on find_work's common path.
+ */
+static rt_cell * __attribute__((noinline))
+steal(rti_worker *w)
+{
+	rt_system *sys = w->sys;
+	unsigned i, n = sys->nworkers;
+
+	w->rng = w->rng * 1103515245u + 12345u;
+	for (i = 0; i < n; i++) {
+		rti_worker *v = &sys->workers[(w->rng / 65536 + i) % n];
+		rt_cell *cell;
+
+		if (v == w)
+			continue;
+		cell = runq_take(&v->rq, w, v);
+		if (cell != NULL) {
+			rti_count_w(sys, w, steals, 1);
+			return cell;
+		}
+	}
+	return NULL;
+}
+
 static rt_cell *
 find_work(rti_worker *w)
 {
 	rt_system *sys = w->sys;
 	rt_cell *cell;
-	unsigned i, n = sys->nworkers;
 
 	/*
 	 * Now and then the inject queue goes first, or a worker kept busy by
@@ -876,21 +902,7 @@ find_work(rti_worker *w)
 	cell = poll_io(w);
 	if (cell != NULL)
 		return cell;
-	/* Steal, starting from a different victim each time; a kept head
-	 * only once it has waited (runq_take). */
-	w->rng = w->rng * 1103515245u + 12345u;
-	for (i = 0; i < n; i++) {
-		rti_worker *v = &sys->workers[(w->rng / 65536 + i) % n];
-
-		if (v == w)
-			continue;
-		cell = runq_take(&v->rq, w, v);
-		if (cell != NULL) {
-			rti_count_w(sys, w, steals, 1);
-			return cell;
-		}
-	}
-	return NULL;
+	return steal(w);
 }
 
 /*
