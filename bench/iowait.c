@@ -234,7 +234,8 @@ main(int argc, char **argv)
 		else if (modes < 8 && strcmp(argv[i], "spin") == 0)
 			list[modes++] = SPIN;
 		else {
-			fprintf(stderr, "usage: iowait [direct|poller|spin]... "
+			fprintf(stderr,
+			    "usage: iowait [direct|poller|spin]... "
 			    "[n=N]\n");
 			return 2;
 		}

@@ -199,10 +199,11 @@ run_ring(rt_system *sys, const param *p, unsigned workers)
 			return 1;
 	for (i = 0; i < r; i++)
 		if (bench_RingNode_send_Link(nodes[i],
-		    &(bench_Link){ .next = nodes[(i + 1) % r] }) != 0)
+			&(bench_Link){ .next = nodes[(i + 1) % r] }) != 0)
 			return 1;
 	t0 = now_sec();
-	if (bench_RingNode_send_Token(nodes[0], &(bench_Token){ .left = h }) != 0)
+	if (bench_RingNode_send_Token(nodes[0], &(bench_Token){ .left = h }) !=
+	    0)
 		return 1;
 	rt_system_wait(sys);
 	t1 = now_sec();
@@ -214,8 +215,9 @@ run_ring(rt_system *sys, const param *p, unsigned workers)
 		return 1;
 	}
 	printf("ring actors=%llu hops=%llu seconds=%.3f ns_per_hop=%.1f "
-	    "workers=%u\n", (unsigned long long)r, (unsigned long long)h,
-	    t1 - t0, (t1 - t0) * 1e9 / (double)h, workers);
+	       "workers=%u\n",
+	    (unsigned long long)r, (unsigned long long)h, t1 - t0,
+	    (t1 - t0) * 1e9 / (double)h, workers);
 	return 0;
 }
 
@@ -257,8 +259,7 @@ bench_Producer_on_Go(bench_Producer *self, rt_ctx *ctx, const bench_Go *msg)
 }
 
 int
-bench_Producer_on_More(bench_Producer *self, rt_ctx *ctx,
-    const bench_More *msg)
+bench_Producer_on_More(bench_Producer *self, rt_ctx *ctx, const bench_More *msg)
 {
 	bench_Producer_ref me = { rt_self(ctx) };
 	uint64_t i, chunk = self->left < CHUNK ? self->left : CHUNK;
@@ -314,7 +315,8 @@ run_counting(rt_system *sys, const param *p, unsigned workers)
 	counting_result = 0;
 	if (bench_Counter_spawn(sys, NULL, &counter) != 0 ||
 	    bench_Producer_spawn(sys,
-	    &(bench_Producer_args){ .counter = counter, .n = n }, &producer) != 0)
+		&(bench_Producer_args){ .counter = counter, .n = n },
+		&producer) != 0)
 		return 1;
 	t0 = now_sec();
 	if (bench_Producer_send_Go(producer, NULL) != 0)
@@ -372,8 +374,8 @@ bench_Sender_on_More(bench_Sender *self, rt_ctx *ctx, const bench_More *msg)
 			return rc;
 	self->left -= chunk;
 	if (self->left > 0)
-		return bench_Sender_send_More((bench_Sender_ref){ rt_self(ctx) },
-		    NULL);
+		return bench_Sender_send_More(
+		    (bench_Sender_ref){ rt_self(ctx) }, NULL);
 	rt_stop(ctx, RT_NORMAL);
 	return bench_Receiver_send_Done(self->receiver,
 	    &(bench_Done){ .sent = self->m });
@@ -423,11 +425,12 @@ run_fanin(rt_system *sys, const param *p, unsigned workers)
 	if (senders == NULL)
 		return 1;
 	if (bench_Receiver_spawn(sys, &(bench_Receiver_args){ .senders = s },
-	    &receiver) != 0)
+		&receiver) != 0)
 		return 1;
 	for (i = 0; i < s; i++)
-		if (bench_Sender_spawn(sys, &(bench_Sender_args){
-		    .receiver = receiver, .m = m }, &senders[i]) != 0)
+		if (bench_Sender_spawn(sys,
+			&(bench_Sender_args){ .receiver = receiver, .m = m },
+			&senders[i]) != 0)
 			return 1;
 	t0 = now_sec();
 	for (i = 0; i < s; i++)
@@ -445,8 +448,9 @@ run_fanin(rt_system *sys, const param *p, unsigned workers)
 		return 1;
 	}
 	printf("fanin senders=%llu msgs=%llu seconds=%.3f msgs_per_sec=%.0f "
-	    "workers=%u\n", (unsigned long long)s, (unsigned long long)(s * m),
-	    t1 - t0, (double)(s * m) / (t1 - t0), workers);
+	       "workers=%u\n",
+	    (unsigned long long)s, (unsigned long long)(s * m), t1 - t0,
+	    (double)(s * m) / (t1 - t0), workers);
 	return 0;
 }
 
@@ -478,8 +482,8 @@ bench_Node_on_start(bench_Node *self, rt_ctx *ctx, const bench_Node_args *args)
 	child.size = args->size / 10;
 	for (i = 0; i < 10; i++) {
 		child.ordinal = args->ordinal + (uint64_t)i * child.size;
-		if ((rc = bench_Node_spawn(rt_ctx_system(ctx), &child,
-		    NULL)) != 0)
+		if ((rc = bench_Node_spawn(rt_ctx_system(ctx), &child, NULL)) !=
+		    0)
 			return rc;
 	}
 	self->pending = 10;
@@ -518,23 +522,25 @@ run_skynet(rt_system *sys, const param *p, unsigned workers)
 	want = leaves * (leaves - 1) / 2;
 	skynet_result = skynet_started = 0;
 	t0 = now_sec();
-	if (bench_Node_spawn(sys, &(bench_Node_args){ .ordinal = 0,
-	    .size = leaves }, NULL) != 0)
+	if (bench_Node_spawn(sys,
+		&(bench_Node_args){ .ordinal = 0, .size = leaves }, NULL) != 0)
 		return 1;
 	rt_system_wait(sys);
 	t1 = now_sec();
 	if (load_u64(&skynet_result) != want ||
 	    load_u64(&skynet_started) != actors) {
-		fprintf(stderr, "skynet: sum %llu from %llu actors, want %llu "
-		    "from %llu\n", (unsigned long long)load_u64(&skynet_result),
+		fprintf(stderr,
+		    "skynet: sum %llu from %llu actors, want %llu "
+		    "from %llu\n",
+		    (unsigned long long)load_u64(&skynet_result),
 		    (unsigned long long)load_u64(&skynet_started),
 		    (unsigned long long)want, (unsigned long long)actors);
 		return 1;
 	}
 	printf("skynet actors=%llu sum=%llu seconds=%.3f ms=%.1f "
-	    "ns_per_actor=%.1f workers=%u\n", (unsigned long long)actors,
-	    (unsigned long long)want, t1 - t0, (t1 - t0) * 1e3,
-	    (t1 - t0) * 1e9 / (double)actors, workers);
+	       "ns_per_actor=%.1f workers=%u\n",
+	    (unsigned long long)actors, (unsigned long long)want, t1 - t0,
+	    (t1 - t0) * 1e3, (t1 - t0) * 1e9 / (double)actors, workers);
 	return 0;
 }
 
@@ -586,7 +592,8 @@ run_spawn(rt_system *sys, const param *p, unsigned workers)
 	t1 = now_sec();
 	rt_stats_system(sys, &st);
 	if (load_u64(&spawn_started) != n || st.stopped != n) {
-		fprintf(stderr, "spawn: %llu started, %llu stopped, want %llu\n",
+		fprintf(stderr,
+		    "spawn: %llu started, %llu stopped, want %llu\n",
 		    (unsigned long long)load_u64(&spawn_started),
 		    (unsigned long long)st.stopped, (unsigned long long)n);
 		return 1;
@@ -673,13 +680,16 @@ run_idle_memory(rt_system *sys, const param *p, unsigned workers)
 	free(refs);
 	rt_stats_system(sys, &st);
 	if (before < 0 || after < 0 || st.stopped != n) {
-		fprintf(stderr, "idle_memory: rss %ld -> %ld kB, %llu of %llu "
-		    "stopped\n", before, after, (unsigned long long)st.stopped,
+		fprintf(stderr,
+		    "idle_memory: rss %ld -> %ld kB, %llu of %llu "
+		    "stopped\n",
+		    before, after, (unsigned long long)st.stopped,
 		    (unsigned long long)n);
 		return 1;
 	}
 	printf("idle_memory actors=%llu rss_kb=%ld bytes_per_actor=%.1f "
-	    "workers=%u\n", (unsigned long long)n, after - before,
+	       "workers=%u\n",
+	    (unsigned long long)n, after - before,
 	    (double)(after - before) * 1024.0 / (double)n, workers);
 	return 0;
 }
@@ -775,8 +785,7 @@ bench_EchoConn_on_start(bench_EchoConn *self, rt_ctx *ctx,
 }
 
 int
-bench_EchoConn_on_io(bench_EchoConn *self, rt_ctx *ctx, int fd,
-    unsigned events)
+bench_EchoConn_on_io(bench_EchoConn *self, rt_ctx *ctx, int fd, unsigned events)
 {
 	char buf[64];
 	ssize_t n;
@@ -800,8 +809,7 @@ bench_EchoConn_on_io(bench_EchoConn *self, rt_ctx *ctx, int fd,
 }
 
 int
-bench_EchoConn_on_Halt(bench_EchoConn *self, rt_ctx *ctx,
-    const bench_Halt *msg)
+bench_EchoConn_on_Halt(bench_EchoConn *self, rt_ctx *ctx, const bench_Halt *msg)
 {
 	(void)self;
 	(void)msg;
@@ -1098,8 +1106,8 @@ run_call_cold(rt_system *sys, const param *p, unsigned workers)
 	if (check_sum("call_cold", n, sum) != 0)
 		return 1;
 	printf("call_cold n=%llu seconds=%.3f ns_per_roundtrip=%.1f "
-	    "workers=%u\n", (unsigned long long)n, total,
-	    total * 1e9 / (double)n, workers);
+	       "workers=%u\n",
+	    (unsigned long long)n, total, total * 1e9 / (double)n, workers);
 	return 0;
 }
 
@@ -1205,14 +1213,16 @@ run_broker(rt_system *sys, const param *p, unsigned workers)
 	/* Every subscriber got every quote: k * (0 + 1 + ... + n-1). */
 	if (broker_failed != 0 || load_u64(&broker_count) != n * k ||
 	    load_u64(&broker_sum) != k * (n * (n - 1) / 2)) {
-		fprintf(stderr, "broker: %llu deliveries, sum %llu, %u failed\n",
+		fprintf(stderr,
+		    "broker: %llu deliveries, sum %llu, %u failed\n",
 		    (unsigned long long)load_u64(&broker_count),
 		    (unsigned long long)load_u64(&broker_sum), broker_failed);
 		return 1;
 	}
 	printf("broker n=%llu k=%llu seconds=%.3f ns_per_delivery=%.1f "
-	    "workers=%u\n", (unsigned long long)n, (unsigned long long)k,
-	    t1 - t0, (t1 - t0) * 1e9 / (double)(n * k), workers);
+	       "workers=%u\n",
+	    (unsigned long long)n, (unsigned long long)k, t1 - t0,
+	    (t1 - t0) * 1e9 / (double)(n * k), workers);
 	return 0;
 }
 
@@ -1285,7 +1295,7 @@ run_restart(rt_system *sys, const param *p, unsigned workers)
 	t0 = now_sec();
 	for (i = 0; i < n; i++)
 		if (bench_Crasher_send_Boom(worker,
-		    &(bench_Boom){ .seq = i }) != 0) {
+			&(bench_Boom){ .seq = i }) != 0) {
 			fprintf(stderr, "restart: send %llu failed\n",
 			    (unsigned long long)i);
 			return 1;
@@ -1301,7 +1311,8 @@ run_restart(rt_system *sys, const param *p, unsigned workers)
 	if (st.restarts != n || st.crashed != n || st.dead_letters != 0 ||
 	    load_u64(&restart_starts) != n + 1 ||
 	    load_u64(&restart_reports) != (p[1].value ? n : 0)) {
-		fprintf(stderr, "restart: %llu restarts, %llu crashes, %llu "
+		fprintf(stderr,
+		    "restart: %llu restarts, %llu crashes, %llu "
 		    "dead letters, %llu starts, %llu reports; want %llu, 0 "
 		    "dead letters and %llu starts\n",
 		    (unsigned long long)st.restarts,
@@ -1313,8 +1324,9 @@ run_restart(rt_system *sys, const param *p, unsigned workers)
 		return 1;
 	}
 	printf("restart restarts=%llu seconds=%.3f us_per_restart=%.2f "
-	    "workers=%u\n", (unsigned long long)n, t1 - t0,
-	    (t1 - t0) * 1e6 / (double)n, workers);
+	       "workers=%u\n",
+	    (unsigned long long)n, t1 - t0, (t1 - t0) * 1e6 / (double)n,
+	    workers);
 	return 0;
 }
 
@@ -1367,9 +1379,10 @@ usage(void)
 {
 	size_t i;
 
-	fprintf(stderr, "usage: rtbench [--workers N] [--stats] "
-			"[WORKLOAD [key=value...]]...\n"
-			"workloads:");
+	fprintf(stderr,
+	    "usage: rtbench [--workers N] [--stats] "
+	    "[WORKLOAD [key=value...]]...\n"
+	    "workloads:");
 	for (i = 0; i < NWORKLOADS; i++)
 		fprintf(stderr, " %s", workloads[i].name);
 	fprintf(stderr, "\n");
@@ -1405,8 +1418,9 @@ run_one(const workload *w, const param *p, unsigned workers)
 		rt_stats st;
 
 		rt_stats_system(sys, &st);
-		fprintf(stderr, "%s stats: handled=%llu steals=%llu "
-				"migrations=%llu wakeups=%llu\n",
+		fprintf(stderr,
+		    "%s stats: handled=%llu steals=%llu "
+		    "migrations=%llu wakeups=%llu\n",
 		    w->name, (unsigned long long)st.handled,
 		    (unsigned long long)st.steals,
 		    (unsigned long long)st.migrations,
@@ -1426,8 +1440,7 @@ main(int argc, char **argv)
 		if (strcmp(argv[i], "--stats") == 0) {
 			print_stats = true;
 			i++;
-		} else if (i + 1 < argc &&
-		    strcmp(argv[i], "--workers") == 0) {
+		} else if (i + 1 < argc && strcmp(argv[i], "--workers") == 0) {
 			workers = (unsigned)strtoul(argv[i + 1], NULL, 10);
 			if (workers == 0 || workers > RT_MAX_WORKERS)
 				return usage();

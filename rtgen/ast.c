@@ -108,8 +108,7 @@ ast_unit_append(ast_unit *unit, ast_decl *decl)
 }
 
 ast_decl *
-ast_decl_new(enum ast_decl_kind kind, char *name, ast_loc loc,
-    ast_loc name_loc)
+ast_decl_new(enum ast_decl_kind kind, char *name, ast_loc loc, ast_loc name_loc)
 {
 	ast_decl *d = ast_xmalloc(sizeof(*d));
 
@@ -326,7 +325,7 @@ ast_accepts(const ast_decl *actor, const ast_decl *msg)
 
 	if (actor->accepts_sorted != NULL)
 		return bsearch(&msg, actor->accepts_sorted, actor->naccepts,
-		    sizeof(*actor->accepts_sorted), by_address) != NULL;
+			   sizeof(*actor->accepts_sorted), by_address) != NULL;
 	for (i = 0; i < actor->naccepts; i++)
 		if (actor->accepts[i]->target == msg)
 			return true;
@@ -346,7 +345,9 @@ ast_nested(const ast_field *f)
 	const ast_decl *t = f->type.target;
 
 	return f->type.kind == AST_T_NAMED && t != NULL &&
-	    t->kind == AST_D_MESSAGE ? t : NULL;
+		t->kind == AST_D_MESSAGE ?
+	    t :
+	    NULL;
 }
 
 bool

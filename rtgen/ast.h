@@ -56,13 +56,13 @@ typedef struct ast_type {
 	char *qual;
 	ast_loc qual_loc;
 	bool array;
-	bool negative;           /* the size was written negative */
+	bool negative; /* the size was written negative */
 	uint64_t len;
 	ast_loc len_loc;
 	struct ast_decl *target; /* sema: the actor of a ref, the enum or
-				  * message of a named type; NULL when it
-				  * did not resolve (reported then: see
-				  * ast_type_failed) */
+	                            * message of a named type; NULL when it
+	                            * did not resolve (reported then: see
+	                            * ast_type_failed) */
 } ast_type;
 
 /* One field of a message, a state or an init block. */
@@ -97,8 +97,8 @@ enum ast_clause_kind {
 	AST_C_INIT,
 	AST_C_ON,
 	AST_C_MAILBOX,
-	AST_C_FLAG,     /* a bare word (`thread;`), in names; sema knows
-	                   which words there are */
+	AST_C_FLAG, /* a bare word (`thread;`), in names; sema knows
+	               which words there are */
 	/* The clauses of a supervisor. */
 	AST_C_STRATEGY,
 	AST_C_INTENSITY,
@@ -184,7 +184,7 @@ typedef struct ast_clause {
 	bool has_shutdown;
 	/* Filled by sema for a child or template. */
 	enum ast_restart restart;
-	int64_t shutdown;     /* nanoseconds, or -1: infinity (RT_FOREVER) */
+	int64_t shutdown; /* nanoseconds, or -1: infinity (RT_FOREVER) */
 } ast_clause;
 
 /* What a bounded mailbox does with a message that finds it full; the
@@ -219,19 +219,19 @@ typedef struct ast_decl {
 	struct ast_decl *next;
 	enum ast_decl_kind kind;
 	char *name;
-	ast_loc loc;          /* of the keyword */
-	ast_loc name_loc;     /* of the name */
-	ast_field *fields;    /* message */
-	ast_name *reply;      /* message: R of a request `M -> R`, or NULL */
-	ast_clause *clauses;  /* actor */
-	ast_name *carries;    /* topic: the message M of `topic T : M` */
-	ast_name *values;     /* enum: its enumerators, in order */
+	ast_loc loc;         /* of the keyword */
+	ast_loc name_loc;    /* of the name */
+	ast_field *fields;   /* message */
+	ast_name *reply;     /* message: R of a request `M -> R`, or NULL */
+	ast_clause *clauses; /* actor */
+	ast_name *carries;   /* topic: the message M of `topic T : M` */
+	ast_name *values;    /* enum: its enumerators, in order */
 	/* include and import: the file as written (`name` is NULL). */
 	char *file;
 	/* import: the imported file's unit, parsed and checked, or NULL when
 	 * it could not be loaded (loader_resolve; owned by the loader). */
 	struct ast_unit *imported;
-	bool used;            /* import: sema saw a name of it used */
+	bool used; /* import: sema saw a name of it used */
 
 	/* Filled by sema for a message, actor, enum or topic: the unit that
 	 * declares it. Its protocol's name is the prefix of its C names,
@@ -239,20 +239,20 @@ typedef struct ast_decl {
 	const struct ast_unit *home;
 
 	/* Filled by sema for an actor. */
-	ast_name **accepts;   /* accepted messages in order (names resolved) */
+	ast_name **accepts; /* accepted messages in order (names resolved) */
 	size_t naccepts;
-	ast_name **asks;      /* requests it asks, in order (names resolved) */
+	ast_name **asks; /* requests it asks, in order (names resolved) */
 	size_t nasks;
-	ast_clause *state;    /* NULL when absent */
-	ast_clause *init;     /* NULL when absent */
-	ast_clause *mailbox;  /* NULL when absent */
-	ast_clause *thread;   /* `thread;`, or NULL */
-	uint32_t mailbox_bound;         /* 0: unbounded */
-	enum ast_overflow overflow;     /* when bounded */
-	unsigned hooks;       /* enum ast_hook bits */
+	ast_clause *state;          /* NULL when absent */
+	ast_clause *init;           /* NULL when absent */
+	ast_clause *mailbox;        /* NULL when absent */
+	ast_clause *thread;         /* `thread;`, or NULL */
+	uint32_t mailbox_bound;     /* 0: unbounded */
+	enum ast_overflow overflow; /* when bounded */
+	unsigned hooks;             /* enum ast_hook bits */
 	/* Filled by sema for a message: its protocol-wide tag, from 1. */
 	uint32_t tag;
-	unsigned mark;        /* sema's scratch: the search for cycles */
+	unsigned mark; /* sema's scratch: the search for cycles */
 	/* sema, for a message: bit 1 << k for each type kind k among its
 	 * fields and those of the messages nested in it, at any depth. */
 	unsigned deep;
@@ -273,7 +273,7 @@ typedef struct ast_decl {
 	 * its children, or its one template, in order. */
 	enum ast_strategy strategy;
 	uint32_t intensity;
-	uint64_t period;      /* nanoseconds */
+	uint64_t period; /* nanoseconds */
 	uint64_t backoff_min, backoff_max;
 	ast_clause **children;
 	size_t nchildren;
@@ -281,9 +281,9 @@ typedef struct ast_decl {
 
 /* One parsed file. */
 typedef struct ast_unit {
-	char *path;           /* as given on the command line */
+	char *path; /* as given on the command line */
 	ast_decl *decls;
-	ast_decl **tail;      /* where the next declaration is linked */
+	ast_decl **tail;          /* where the next declaration is linked */
 	const ast_decl *protocol; /* sema: the protocol declaration */
 	/* Where includes and imports are looked for after the file's own
 	 * directory: rtgen's -I directories, in order (borrowed). */

@@ -103,7 +103,9 @@ escaped_len(const char *path)
 
 	for (; *path != '\0'; path++)
 		n += *path == ' ' || *path == '\t' || *path == '#' ||
-		    *path == '$' ? 2 : 1;
+			*path == '$' ?
+		    2 :
+		    1;
 	return n;
 }
 

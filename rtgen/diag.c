@@ -148,8 +148,8 @@ count_error(diag *d, const ast_loc *loc)
 	d->errors++;
 	if (d->errors == DIAG_MAX_ERRORS + 1) {
 		if (loc != NULL)
-			fprintf(d->out, "%s:%d:%d: ", d->path,
-			    loc->first_line, loc->first_column);
+			fprintf(d->out, "%s:%d:%d: ", d->path, loc->first_line,
+			    loc->first_column);
 		else
 			fprintf(d->out, "%s: ", d->path);
 		fputs("error: too many errors; not showing more\n", d->out);
@@ -180,16 +180,17 @@ diag_warning(diag *d, ast_loc loc, const char *fmt, ...)
 	} else {
 		d->warnings++;
 		if (d->warnings == DIAG_MAX_WARNINGS + 1)
-			fprintf(d->out, "%s:%d:%d: warning: too many warnings; "
-			    "not showing more\n", d->path, loc.first_line,
-			    loc.first_column);
+			fprintf(d->out,
+			    "%s:%d:%d: warning: too many warnings; "
+			    "not showing more\n",
+			    d->path, loc.first_line, loc.first_column);
 		if (!diag_printing(d) || d->warnings > DIAG_MAX_WARNINGS)
 			return;
 	}
 	va_start(ap, fmt);
 	/* The tag says which option made it an error, as compilers do. */
-	report(d, loc, d->werror ? "error" : "warning", d->werror ?
-	    " [-Werror]" : "", fmt, ap);
+	report(d, loc, d->werror ? "error" : "warning",
+	    d->werror ? " [-Werror]" : "", fmt, ap);
 	va_end(ap);
 }
 

@@ -29,14 +29,14 @@
 
 typedef struct diag {
 	FILE *out;
-	const char *path;   /* borrowed: the file name as given */
-	const char *text;   /* borrowed: the file's bytes */
+	const char *path; /* borrowed: the file name as given */
+	const char *text; /* borrowed: the file's bytes */
 	size_t len;
-	size_t *lines;      /* offset of the start of each line */
+	size_t *lines; /* offset of the start of each line */
 	size_t nlines;
 	unsigned errors;
-	unsigned warnings;  /* not counting those werror made errors */
-	bool werror;        /* report warnings as errors */
+	unsigned warnings; /* not counting those werror made errors */
+	bool werror;       /* report warnings as errors */
 } diag;
 
 /* diag_init: set up diagnostics of `path` whose contents are text[0..len),

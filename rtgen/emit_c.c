@@ -74,7 +74,8 @@ header_open(struct emit *e)
 	guard_name(e);
 	emit_print(e, NULL, "\n#define ");
 	guard_name(e);
-	emit_print(e, NULL, "\n\n#include <stdbool.h>\n#include <stddef.h>\n"
+	emit_print(e, NULL,
+	    "\n\n#include <stdbool.h>\n#include <stddef.h>\n"
 	    "#include <stdint.h>\n#include <stdio.h>\n#include <rt/rt.h>\n");
 	if (emit_any_supervisor(e->unit))
 		emit_print(e, NULL, "#include <rt/supervisor.h>\n");
@@ -92,7 +93,8 @@ header_open(struct emit *e)
 		}
 	emit_print(e, &v, "\n#if RT_PROTOCOL_ABI != $N$\n#error \"");
 	emit_put_cstring(e, e->o->h_name);
-	emit_print(e, &v, " was generated for rt protocol ABI $N$; rerun "
+	emit_print(e, &v,
+	    " was generated for rt protocol ABI $N$; rerun "
 	    "rtgen\"\n#endif\n\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n");
 }
 
@@ -129,11 +131,9 @@ source(struct emit *e)
 }
 
 void
-emit_c(const ast_unit *unit, const emit_c_opts *opts, emit_buf *h,
-    emit_buf *c)
+emit_c(const ast_unit *unit, const emit_c_opts *opts, emit_buf *h, emit_buf *c)
 {
-	struct emit e = { .unit = unit, .o = opts,
-		.p = unit->protocol->name };
+	struct emit e = { .unit = unit, .o = opts, .p = unit->protocol->name };
 
 	e.b = h;
 	e.self_name = opts->h_name;

@@ -17,7 +17,8 @@
 void
 emit_actor_refs_h(struct emit *e)
 {
-	emit_refs_h(e, AST_D_ACTOR, "/*\n * References to actors, one type "
+	emit_refs_h(e, AST_D_ACTOR,
+	    "/*\n * References to actors, one type "
 	    "per actor kind so that they do not convert\n * into each other. "
 	    "A zeroed one names no actor.\n */\n");
 }
@@ -51,14 +52,14 @@ overflow_text(enum ast_overflow policy)
 	switch (policy) {
 	case AST_OVERFLOW_BLOCK:
 		return " * - overflow block: a plain thread's send waits for "
-		    "room (with\n *   rt_send_opts.timeout > 0, at most that "
-		    "long, then RT_ETIMEDOUT);\n *   an actor's send is "
-		    "accepted, and the sending actor is not run again\n"
-		    " *   until the mailbox drains below its bound.\n";
+		       "room (with\n *   rt_send_opts.timeout > 0, at most that "
+		       "long, then RT_ETIMEDOUT);\n *   an actor's send is "
+		       "accepted, and the sending actor is not run again\n"
+		       " *   until the mailbox drains below its bound.\n";
 	case AST_OVERFLOW_DROP:
 		return " * - overflow drop: a message sent to it is dropped "
-		    "and counted as a dead\n *   letter, and the send returns "
-		    "0.\n";
+		       "and counted as a dead\n *   letter, and the send returns "
+		       "0.\n";
 	case AST_OVERFLOW_REJECT:
 		return " * - overflow reject: a send returns RT_EFULL.\n";
 	}
@@ -131,8 +132,9 @@ actors_text_h(struct emit *e)
 		if (a->kind != AST_D_ACTOR)
 			continue;
 		bytes = bytes || bytes_fields(a);
-		ctype = ctype || (a->init != NULL &&
-		    emit_has_kind(a->init->fields, AST_T_CTYPE));
+		ctype = ctype ||
+		    (a->init != NULL &&
+			emit_has_kind(a->init->fields, AST_T_CTYPE));
 		requests = requests || accepts_requests(a);
 		asks = asks || a->nasks > 0;
 		if (a->mailbox_bound != 0)
@@ -140,15 +142,18 @@ actors_text_h(struct emit *e)
 	}
 	emit_print(e, NULL, actors_text);
 	if (bytes)
-		emit_print(e, NULL, " * The data of bytes fields is copied like "
+		emit_print(e, NULL,
+		    " * The data of bytes fields is copied like "
 		    "strings; a bytes field with\n * NULL data and a len > 0 "
 		    "makes a send or the spawn return RT_EINVAL.\n");
 	if (ctype)
-		emit_print(e, NULL, " * C-typed args are copied by value: a "
+		emit_print(e, NULL,
+		    " * C-typed args are copied by value: a "
 		    "pointer in one is the new\n * actor's once the spawn "
 		    "returns 0.\n");
 	if (policy[0] || policy[1] || policy[2])
-		emit_print(e, NULL, " * When the bounded mailbox of an actor "
+		emit_print(e, NULL,
+		    " * When the bounded mailbox of an actor "
 		    "(`mailbox N`) is full:\n");
 	for (i = 0; i < 3; i++)
 		if (policy[i])
@@ -168,7 +173,8 @@ static const char *
 overflow_name(enum ast_overflow policy)
 {
 	return policy == AST_OVERFLOW_DROP ? "drop" :
-	    policy == AST_OVERFLOW_REJECT ? "reject" : "block";
+	    policy == AST_OVERFLOW_REJECT  ? "reject" :
+					     "block";
 }
 
 /* The handler the user writes for message m of A: with a reply for a
@@ -177,16 +183,20 @@ static void
 handler_h(struct emit *e, const ast_decl *a, const ast_decl *m)
 {
 	const ast_decl *r = emit_reply_of(m);
-	struct emit_vars v = { .P = e->p, .A = a->name, .M = m->name,
+	struct emit_vars v = { .P = e->p,
+		.A = a->name,
+		.M = m->name,
 		.MP = ast_prefix(m) };
 
 	if (r != NULL) {
 		v.RP = ast_prefix(r);
 		v.R = r->name;
-		emit_wrapped(e, &v, "int $P$_$A$_on_$M$($P$_$A$ *self, rt_ctx "
+		emit_wrapped(e, &v,
+		    "int $P$_$A$_on_$M$($P$_$A$ *self, rt_ctx "
 		    "*ctx, const $MP$_$M$ *req, $RP$_$R$ *reply);\n");
 	} else {
-		emit_wrapped(e, &v, "int $P$_$A$_on_$M$($P$_$A$ *self, rt_ctx "
+		emit_wrapped(e, &v,
+		    "int $P$_$A$_on_$M$($P$_$A$ *self, rt_ctx "
 		    "*ctx, const $MP$_$M$ *msg);\n");
 	}
 }
@@ -210,13 +220,17 @@ hook_clause(const ast_decl *a, const char *hook)
 static const struct hook {
 	const char *name, *proto;
 } hooks[] = {
-	{ "start", "int $P$_$A$_on_start($P$_$A$ *self, rt_ctx *ctx, "
+	{ "start",
+	    "int $P$_$A$_on_start($P$_$A$ *self, rt_ctx *ctx, "
 	    "const $P$_$A$_args *args);\n" },
-	{ "stop", "void $P$_$A$_on_stop($P$_$A$ *self, rt_ctx *ctx, "
+	{ "stop",
+	    "void $P$_$A$_on_stop($P$_$A$ *self, rt_ctx *ctx, "
 	    "int reason);\n" },
-	{ "down", "int $P$_$A$_on_down($P$_$A$ *self, rt_ctx *ctx, "
+	{ "down",
+	    "int $P$_$A$_on_down($P$_$A$ *self, rt_ctx *ctx, "
 	    "rt_ref who, int reason);\n" },
-	{ "io", "int $P$_$A$_on_io($P$_$A$ *self, rt_ctx *ctx, int fd, "
+	{ "io",
+	    "int $P$_$A$_on_io($P$_$A$ *self, rt_ctx *ctx, int fd, "
 	    "unsigned events);\n" },
 };
 
@@ -229,7 +243,8 @@ handlers_h(struct emit *e, const ast_decl *a)
 	size_t i;
 
 	if (a->naccepts > 0 || a->nasks > 0 || a->hooks != 0)
-		emit_print(e, &v, "/* Handlers of $A$, which the user writes. "
+		emit_print(e, &v,
+		    "/* Handlers of $A$, which the user writes. "
 		    "*/\n");
 	for (i = 0; i < a->naccepts; i++) {
 		emit_src(e, &a->accepts[i]->loc);
@@ -243,7 +258,8 @@ handlers_h(struct emit *e, const ast_decl *a)
 		v.RP = ast_prefix(r);
 		v.R = r->name;
 		emit_src(e, &m->loc);
-		emit_wrapped(e, &v, "int $P$_$A$_on_$M$_reply($P$_$A$ *self, "
+		emit_wrapped(e, &v,
+		    "int $P$_$A$_on_$M$_reply($P$_$A$ *self, "
 		    "rt_ctx *ctx, rt_corr id, int status, const $RP$_$R$ "
 		    "*reply);\n");
 	}
@@ -268,7 +284,8 @@ actor_h(struct emit *e, const ast_decl *a)
 		v.N = emit_num(n, a->mailbox_bound);
 		v.s = a->mailbox_bound == 1 ? "" : "s";
 		v.text = overflow_name(a->overflow);
-		emit_comment(e, &v, "Actor $A$ (see \"Actors\" above). Its "
+		emit_comment(e, &v,
+		    "Actor $A$ (see \"Actors\" above). Its "
 		    "mailbox holds at most $N$ message$s$: overflow $text$.");
 	} else {
 		emit_comment(e, &v, "Actor $A$ (see \"Actors\" above).");
@@ -285,8 +302,8 @@ actor_h(struct emit *e, const ast_decl *a)
 		emit_src(e, &a->init->loc);
 	else
 		emit_gen(e);
-	emit_struct_def(e, emit_sprint(name, sizeof(name), &v,
-	    "$P$_$A$_args"), a->init != NULL ? a->init->fields : NULL);
+	emit_struct_def(e, emit_sprint(name, sizeof(name), &v, "$P$_$A$_args"),
+	    a->init != NULL ? a->init->fields : NULL);
 	emit_gen(e);
 	if (a->naccepts + a->nasks > 0) {
 		/* The messages it accepts, then the replies to its asks. */
@@ -307,14 +324,18 @@ actor_h(struct emit *e, const ast_decl *a)
 		emit_print(e, NULL, "};\n");
 	}
 	emit_print(e, &v, "extern const rt_actor_class $P$_$A$_class;\n");
-	emit_wrapped(e, &v, "int $P$_$A$_spawn(rt_system *sys, const "
+	emit_wrapped(e, &v,
+	    "int $P$_$A$_spawn(rt_system *sys, const "
 	    "$P$_$A$_args *args, $P$_$A$_ref *out);\n");
-	emit_print(e, &v, "static inline $P$_$A$_ref\n$P$_$A$_self(rt_ctx *ctx)"
+	emit_print(e, &v,
+	    "static inline $P$_$A$_ref\n$P$_$A$_self(rt_ctx *ctx)"
 	    "\n{\n\t$P$_$A$_ref r = { rt_self(ctx) };\n\n\treturn r;\n}\n");
 	/* Its names in the registry (include/rt/registry.h). */
-	emit_wrapped(e, &v, "int $P$_$A$_register($P$_$A$_ref a, const char "
+	emit_wrapped(e, &v,
+	    "int $P$_$A$_register($P$_$A$_ref a, const char "
 	    "*name);\n");
-	emit_wrapped(e, &v, "int $P$_$A$_whereis(rt_system *sys, const char "
+	emit_wrapped(e, &v,
+	    "int $P$_$A$_whereis(rt_system *sys, const char "
 	    "*name, $P$_$A$_ref *out);\n");
 	emit_sends_h(e, a);
 	handlers_h(e, a);
@@ -345,10 +366,12 @@ dispatch_c(struct emit *e, const ast_decl *a)
 	struct emit_vars v = { .P = e->p, .A = a->name };
 	size_t i;
 
-	emit_wrapped(e, &v, "static int\n$P$_$A$_dispatch(void *self, rt_ctx "
+	emit_wrapped(e, &v,
+	    "static int\n$P$_$A$_dispatch(void *self, rt_ctx "
 	    "*ctx, uint32_t tag, const void *msg)\n{\n");
 	if (a->naccepts + a->nasks == 0) {
-		emit_print(e, NULL, "\t(void)self;\n\t(void)ctx;\n\t(void)tag;\n"
+		emit_print(e, NULL,
+		    "\t(void)self;\n\t(void)ctx;\n\t(void)tag;\n"
 		    "\t(void)msg;\n\treturn RT_EBADMSG;\n}\n");
 		return;
 	}
@@ -360,7 +383,8 @@ dispatch_c(struct emit *e, const ast_decl *a)
 		v.MP = ast_prefix(t);
 		/* A request's handler runs through P_A_serve_M. */
 		v.verb = emit_reply_of(t) != NULL ? "serve" : "on";
-		emit_print(e, &v, "\tcase $P$_$A$_TAG_$M$:\n\t\treturn "
+		emit_print(e, &v,
+		    "\tcase $P$_$A$_TAG_$M$:\n\t\treturn "
 		    "$P$_$A$_$verb$_$M$(($P$_$A$ *)self, ctx,\n"
 		    "\t\t    (const $MP$_$M$ *)msg);\n");
 	}
@@ -370,10 +394,12 @@ dispatch_c(struct emit *e, const ast_decl *a)
 		v.M = a->asks[i]->name;
 		v.RP = ast_prefix(r);
 		v.R = r->name;
-		emit_print(e, &v, "\tcase $P$_$A$_TAG_$M$_reply: {\n"
+		emit_print(e, &v,
+		    "\tcase $P$_$A$_TAG_$M$_reply: {\n"
 		    "\t\trt_corr id;\n\t\tint status = rt_reply_status(msg, "
 		    "&id);\n\n");
-		emit_wrapped(e, &v, "\t\treturn $P$_$A$_on_$M$_reply(($P$_$A$ "
+		emit_wrapped(e, &v,
+		    "\t\treturn $P$_$A$_on_$M$_reply(($P$_$A$ "
 		    "*)self, ctx, id, status, status == 0 ? (const $RP$_$R$ "
 		    "*)msg : NULL);\n");
 		emit_print(e, NULL, "\t}\n");
@@ -388,20 +414,24 @@ hook_thunks_c(struct emit *e, const ast_decl *a)
 	struct emit_vars v = { .P = e->p, .A = a->name };
 
 	if (a->hooks & AST_HOOK_START)
-		emit_wrapped(e, &v, "\nstatic int\n$P$_$A$_start_thunk(void "
+		emit_wrapped(e, &v,
+		    "\nstatic int\n$P$_$A$_start_thunk(void "
 		    "*self, rt_ctx *ctx, const void *args)\n{\n\treturn "
 		    "$P$_$A$_on_start(($P$_$A$ *)self, ctx,\n"
 		    "\t    (const $P$_$A$_args *)args);\n}\n");
 	if (a->hooks & AST_HOOK_STOP)
-		emit_wrapped(e, &v, "\nstatic void\n$P$_$A$_stop_thunk(void "
+		emit_wrapped(e, &v,
+		    "\nstatic void\n$P$_$A$_stop_thunk(void "
 		    "*self, rt_ctx *ctx, int reason)\n{\n"
 		    "\t$P$_$A$_on_stop(($P$_$A$ *)self, ctx, reason);\n}\n");
 	if (a->hooks & AST_HOOK_DOWN)
-		emit_wrapped(e, &v, "\nstatic int\n$P$_$A$_down_thunk(void "
+		emit_wrapped(e, &v,
+		    "\nstatic int\n$P$_$A$_down_thunk(void "
 		    "*self, rt_ctx *ctx, rt_ref who, int reason)\n{\n\treturn "
 		    "$P$_$A$_on_down(($P$_$A$ *)self, ctx, who, reason);\n}\n");
 	if (a->hooks & AST_HOOK_IO)
-		emit_wrapped(e, &v, "\nstatic int\n$P$_$A$_io_thunk(void "
+		emit_wrapped(e, &v,
+		    "\nstatic int\n$P$_$A$_io_thunk(void "
 		    "*self, rt_ctx *ctx, int fd, unsigned events)\n{\n\treturn "
 		    "$P$_$A$_on_io(($P$_$A$ *)self, ctx, fd, events);\n}\n");
 }
@@ -416,13 +446,15 @@ args_copies_c(struct emit *e, const ast_decl *a)
 	char name[512];
 
 	emit_nested_helpers(e, args);
-	emit_copy_helpers(e, emit_sprint(name, sizeof(name), &v,
-	    "$P$_$A$_args"), args, a->init);
+	emit_copy_helpers(e,
+	    emit_sprint(name, sizeof(name), &v, "$P$_$A$_args"), args, a->init);
 	emit_print(e, NULL, "\n");
-	emit_wrapped(e, &v, "\nstatic size_t\n$P$_$A$_args_extra_thunk(const "
+	emit_wrapped(e, &v,
+	    "\nstatic size_t\n$P$_$A$_args_extra_thunk(const "
 	    "void *args)\n{\n\treturn $P$_$A$_args_extra((const $P$_$A$_args "
 	    "*)args);\n}\n");
-	emit_wrapped(e, &v, "\nstatic void\n$P$_$A$_args_copy_thunk(void *dst, "
+	emit_wrapped(e, &v,
+	    "\nstatic void\n$P$_$A$_args_copy_thunk(void *dst, "
 	    "const void *args)\n{\n\t$P$_$A$_args_copy(dst, (const "
 	    "$P$_$A$_args *)args);\n}\n");
 }
@@ -437,10 +469,12 @@ print_c(struct emit *e, const ast_decl *a)
 	struct emit_vars v = { .P = e->p, .A = a->name };
 	size_t i;
 
-	emit_wrapped(e, &v, "\nstatic void\n$P$_$A$_print_thunk(FILE *f, "
+	emit_wrapped(e, &v,
+	    "\nstatic void\n$P$_$A$_print_thunk(FILE *f, "
 	    "uint32_t tag, const void *msg)\n{\n");
 	if (a->naccepts + a->nasks == 0) {
-		emit_print(e, NULL, "\t(void)f;\n\t(void)tag;\n\t(void)msg;\n"
+		emit_print(e, NULL,
+		    "\t(void)f;\n\t(void)tag;\n\t(void)msg;\n"
 		    "}\n");
 		return;
 	}
@@ -452,7 +486,8 @@ print_c(struct emit *e, const ast_decl *a)
 		emit_print(e, &v, "\tcase $P$_$A$_TAG_$M$:\n");
 		v.MP = ast_prefix(t);
 		v.M = t->name;
-		emit_wrapped(e, &v, "\t\t$MP$_$M$_print(f, (const $MP$_$M$ "
+		emit_wrapped(e, &v,
+		    "\t\t$MP$_$M$_print(f, (const $MP$_$M$ "
 		    "*)msg);\n\t\tbreak;\n");
 	}
 	for (i = 0; i < a->nasks; i++) {
@@ -461,13 +496,16 @@ print_c(struct emit *e, const ast_decl *a)
 		v.M = a->asks[i]->name;
 		v.RP = ast_prefix(r);
 		v.R = r->name;
-		emit_print(e, &v, "\tcase $P$_$A$_TAG_$M$_reply: {\n"
+		emit_print(e, &v,
+		    "\tcase $P$_$A$_TAG_$M$_reply: {\n"
 		    "\t\trt_corr id;\n"
 		    "\t\tint status = rt_reply_status(msg, &id);\n\n"
 		    "\t\tif (status == 0)\n");
-		emit_wrapped(e, &v, "\t\t\t$RP$_$R$_print(f, (const $RP$_$R$ "
+		emit_wrapped(e, &v,
+		    "\t\t\t$RP$_$R$_print(f, (const $RP$_$R$ "
 		    "*)msg);\n");
-		emit_print(e, NULL, "\t\telse\n\t\t\tfprintf(f, \"(%s)\", "
+		emit_print(e, NULL,
+		    "\t\telse\n\t\t\tfprintf(f, \"(%s)\", "
 		    "rt_strerror(status));\n\t\tbreak;\n\t}\n");
 	}
 	emit_print(e, NULL, "\t}\n}\n");
@@ -483,18 +521,21 @@ class_c(struct emit *e, const ast_decl *a, bool strings)
 	size_t i;
 
 	if (a->nasks > 0) {
-		emit_print(e, &v, "\nstatic const rt_ask_route $P$_$A$_asks[] "
+		emit_print(e, &v,
+		    "\nstatic const rt_ask_route $P$_$A$_asks[] "
 		    "= {\n");
 		for (i = 0; i < a->nasks; i++) {
 			v.MP = ast_prefix(a->asks[i]->target);
 			v.M = a->asks[i]->name;
-			emit_print(e, &v, "\t{ &$MP$_$M$_request_desc, "
+			emit_print(e, &v,
+			    "\t{ &$MP$_$M$_request_desc, "
 			    "$P$_$A$_TAG_$M$_reply },\n");
 		}
 		emit_print(e, NULL, "};\n");
 	}
 	v.N = emit_num(n, a->naccepts + a->nasks);
-	emit_print(e, &v, "\nconst rt_actor_class $P$_$A$_class = {\n"
+	emit_print(e, &v,
+	    "\nconst rt_actor_class $P$_$A$_class = {\n"
 	    "\t.abi = RT_PROTOCOL_ABI,\n\t.name = \"$P$.$A$\",\n"
 	    "\t.state_size = sizeof($P$_$A$),\n"
 	    "\t.state_align = _Alignof($P$_$A$),\n"
@@ -510,11 +551,14 @@ class_c(struct emit *e, const ast_decl *a, bool strings)
 	if (a->mailbox_bound != 0) {
 		v.N = emit_num(n, a->mailbox_bound);
 		v.text = a->overflow == AST_OVERFLOW_DROP ? "DROP" :
-		    a->overflow == AST_OVERFLOW_REJECT ? "REJECT" : "BLOCK";
-		emit_print(e, &v, "\t.mailbox_bound = $N$,\n"
+		    a->overflow == AST_OVERFLOW_REJECT    ? "REJECT" :
+							    "BLOCK";
+		emit_print(e, &v,
+		    "\t.mailbox_bound = $N$,\n"
 		    "\t.overflow = RT_OVERFLOW_$text$,\n");
 	} else {
-		emit_print(e, NULL, "\t.mailbox_bound = 0, /* unbounded */\n"
+		emit_print(e, NULL,
+		    "\t.mailbox_bound = 0, /* unbounded */\n"
 		    "\t.overflow = RT_OVERFLOW_BLOCK,\n");
 	}
 	if (a->nasks > 0) {
@@ -524,7 +568,8 @@ class_c(struct emit *e, const ast_decl *a, bool strings)
 	if (a->hooks & AST_HOOK_DOWN)
 		emit_print(e, &v, "\t.on_down = $P$_$A$_down_thunk,\n");
 	if (strings)
-		emit_print(e, &v, "\t.args_extra = $P$_$A$_args_extra_thunk,\n"
+		emit_print(e, &v,
+		    "\t.args_extra = $P$_$A$_args_extra_thunk,\n"
 		    "\t.args_copy = $P$_$A$_args_copy_thunk,\n");
 	emit_print(e, &v, "\t.print = $P$_$A$_print_thunk,\n");
 	if (a->hooks & AST_HOOK_IO)
@@ -539,30 +584,37 @@ spawn_c(struct emit *e, const ast_decl *a, bool strings, bool bytes)
 {
 	struct emit_vars v = { .P = e->p, .A = a->name };
 
-	emit_wrapped(e, &v, "int\n$P$_$A$_spawn(rt_system *sys, const "
+	emit_wrapped(e, &v,
+	    "int\n$P$_$A$_spawn(rt_system *sys, const "
 	    "$P$_$A$_args *args, $P$_$A$_ref *out)\n{\n");
-	emit_print(e, &v, bytes ?
-	    "\tsize_t size = sizeof($P$_$A$_args), extra;\n" :
-	    "\tsize_t size = sizeof($P$_$A$_args);\n");
+	emit_print(e, &v,
+	    bytes ? "\tsize_t size = sizeof($P$_$A$_args), extra;\n" :
+		    "\tsize_t size = sizeof($P$_$A$_args);\n");
 	emit_print(e, NULL, "\trt_env *env;\n\tint r;\n\n");
 	if (bytes)
-		emit_print(e, &v, "\tif (args != NULL) {\n"
+		emit_print(e, &v,
+		    "\tif (args != NULL) {\n"
 		    "\t\textra = $P$_$A$_args_extra(args);\n"
 		    "\t\tif (extra == SIZE_MAX)\n\t\t\treturn RT_EINVAL;\n"
 		    "\t\tsize += extra;\n\t}\n");
 	else if (strings)
-		emit_print(e, &v, "\tif (args != NULL)\n"
+		emit_print(e, &v,
+		    "\tif (args != NULL)\n"
 		    "\t\tsize += $P$_$A$_args_extra(args);\n");
-	emit_print(e, &v, "\tr = rt_spawn_prepare(sys, &$P$_$A$_class, size, "
+	emit_print(e, &v,
+	    "\tr = rt_spawn_prepare(sys, &$P$_$A$_class, size, "
 	    "&env);\n\tif (r != 0)\n\t\treturn r;\n\tif (args != NULL)\n");
 	if (strings)
-		emit_print(e, &v, "\t\t$P$_$A$_args_copy(rt_env_payload(env), "
+		emit_print(e, &v,
+		    "\t\t$P$_$A$_args_copy(rt_env_payload(env), "
 		    "args);\n");
 	else
-		emit_print(e, NULL, "\t\tmemcpy(rt_env_payload(env), args, "
+		emit_print(e, NULL,
+		    "\t\tmemcpy(rt_env_payload(env), args, "
 		    "size);\n");
 	/* rt_spawn_commit stores the ref only when it returns 0. */
-	emit_print(e, NULL, "\telse\n\t\tmemset(rt_env_payload(env), 0, size);\n"
+	emit_print(e, NULL,
+	    "\telse\n\t\tmemset(rt_env_payload(env), 0, size);\n"
 	    "\treturn rt_spawn_commit(env, out != NULL ? &out->ref : NULL);\n"
 	    "}\n");
 }
@@ -573,9 +625,11 @@ registry_c(struct emit *e, const ast_decl *a)
 {
 	struct emit_vars v = { .P = e->p, .A = a->name };
 
-	emit_wrapped(e, &v, "\nint\n$P$_$A$_register($P$_$A$_ref a, const "
+	emit_wrapped(e, &v,
+	    "\nint\n$P$_$A$_register($P$_$A$_ref a, const "
 	    "char *name)\n{\n\treturn rt_register(a.ref, name);\n}\n");
-	emit_wrapped(e, &v, "\nint\n$P$_$A$_whereis(rt_system *sys, const "
+	emit_wrapped(e, &v,
+	    "\nint\n$P$_$A$_whereis(rt_system *sys, const "
 	    "char *name, $P$_$A$_ref *out)\n{\n\tif (out == NULL)\n"
 	    "\t\treturn RT_EINVAL;\n\treturn rt_whereis_class(sys, name, "
 	    "&$P$_$A$_class,\n\t    &out->ref);\n}\n");
@@ -591,7 +645,8 @@ actor_c(struct emit *e, const ast_decl *a)
 
 	emit_print(e, &v, "/* Actor $A$. */\n");
 	if (a->naccepts + a->nasks > 0) {
-		emit_print(e, &v, "static const char *const "
+		emit_print(e, &v,
+		    "static const char *const "
 		    "$P$_$A$_tag_names[] = {\n");
 		for (i = 0; i < a->naccepts; i++) {
 			v.M = a->accepts[i]->name;

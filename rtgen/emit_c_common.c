@@ -184,8 +184,8 @@ emit_struct_def(struct emit *e, const char *name, const ast_field *fields)
 
 	emit_print(e, &v, "typedef struct $name$ {\n");
 	if (fields == NULL)
-		emit_print(e, NULL, "\tchar rt_empty_; /* C has no empty "
-		    "structs */\n");
+		emit_print(e, NULL,
+		    "\tchar rt_empty_; /* C has no empty structs */\n");
 	for (f = fields; f != NULL; f = f->next) {
 		const char *t = emit_ctype(&f->type, buf, sizeof(buf));
 		size_t len = strlen(t);
@@ -196,8 +196,9 @@ emit_struct_def(struct emit *e, const char *name, const ast_field *fields)
 		v.F = f->name;
 		v.N = emit_num(n, f->type.len);
 		emit_src(e, &f->loc);
-		emit_print(e, &v, f->type.array ? "\t$type$$sep$$F$[$N$];\n" :
-		    "\t$type$$sep$$F$;\n");
+		emit_print(e, &v,
+		    f->type.array ? "\t$type$$sep$$F$[$N$];\n" :
+				    "\t$type$$sep$$F$;\n");
 	}
 	emit_print(e, &v, "} $name$;\n");
 }
@@ -217,7 +218,8 @@ emit_refs_h(struct emit *e, enum ast_decl_kind kind, const char *comment)
 			emit_print(e, NULL, comment);
 		any = true;
 		v.name = d->name;
-		emit_print(e, &v, "typedef struct $P$_$name$_ref {\n"
+		emit_print(e, &v,
+		    "typedef struct $P$_$name$_ref {\n"
 		    "\trt_ref ref;\n} $P$_$name$_ref;\n");
 	}
 	if (any)
@@ -235,21 +237,27 @@ emit_refs_h(struct emit *e, enum ast_decl_kind kind, const char *comment)
  */
 void
 emit_checked_macro(struct emit *e, const char *name, const char *lead,
-    const char *lead_args, const char *arg, const char *type,
-    bool nullable, const char *params, const char *args)
+    const char *lead_args, const char *arg, const char *type, bool nullable,
+    const char *params, const char *args)
 {
-	struct emit_vars v = { .name = name, .lead = lead,
-		.lead_args = lead_args, .type = type, .params = params,
+	struct emit_vars v = { .name = name,
+		.lead = lead,
+		.lead_args = lead_args,
+		.type = type,
+		.params = params,
 		.args = args };
 	char tail[2048];
 
 	v.arg = *params == '\0' ? "__VA_ARGS__" : arg;
 	v.param = *params == '\0' ? "..." : arg;
-	emit_print(e, &v, "#define $name$($lead$$param$$params$) \\\n"
+	emit_print(e, &v,
+	    "#define $name$($lead$$param$$params$) \\\n"
 	    "\t($name$)($lead_args$_Generic(($arg$), \\\n");
-	emit_sprint(tail, sizeof(tail), &v, nullable ?
-	    "$type$ *: ($arg$), const $type$ *: ($arg$), void *: ($arg$))"
-	    "$args$)" : "$type$ *: ($arg$), const $type$ *: ($arg$))$args$)");
+	emit_sprint(tail, sizeof(tail), &v,
+	    nullable ?
+		"$type$ *: ($arg$), const $type$ *: ($arg$), void *: ($arg$))"
+		"$args$)" :
+		"$type$ *: ($arg$), const $type$ *: ($arg$))$args$)");
 	emit_macro_lines(e, tail);
 }
 

@@ -40,14 +40,14 @@ struct emit {
 	emit_buf *b;
 	const ast_unit *unit;
 	const emit_c_opts *o;
-	const char *p;          /* the protocol prefix */
-	const char *self_name;  /* this output's name, for #line back */
-	int line;               /* lines completed so far */
-	bool mapped;            /* the last #line points into the .rtp */
+	const char *p;         /* the protocol prefix */
+	const char *self_name; /* this output's name, for #line back */
+	int line;              /* lines completed so far */
+	bool mapped;           /* the last #line points into the .rtp */
 	/* If mapped: output line src_from + 1 is line src_line of the .rtp. */
 	int src_line, src_from;
-	struct emit_pset done;  /* what has been emitted, where order matters */
-	emit_buf text;          /* the printer's scratch: an expanded template */
+	struct emit_pset done; /* what has been emitted, where order matters */
+	emit_buf text;         /* the printer's scratch: an expanded template */
 };
 
 /* ---- the printer (emit_c_print.c) ------------------------------------ */
@@ -60,24 +60,24 @@ struct emit {
  * not here, or one left NULL, is a bug: the printer aborts.
  */
 struct emit_vars {
-	const char *P;          /* the protocol's prefix */
-	const char *A;          /* an actor */
-	const char *M;          /* a message, request or topic's message */
-	const char *MP;         /* the prefix of M's protocol */
-	const char *R;          /* the reply of request M */
-	const char *RP;         /* the prefix of R's protocol */
-	const char *S;          /* a supervisor */
-	const char *T;          /* a topic */
-	const char *E;          /* an enum */
-	const char *EP;         /* the prefix of E's protocol */
-	const char *V;          /* an enum's value, as C spells it */
-	const char *C;          /* a supervisor's child */
-	const char *K;          /* the actor or supervisor C is one of */
-	const char *KP;         /* the prefix of K's protocol */
-	const char *F;          /* a field */
-	const char *N;          /* a number (emit_num) */
-	const char *name;       /* a generated name, built whole */
-	const char *type;       /* a C type */
+	const char *P;    /* the protocol's prefix */
+	const char *A;    /* an actor */
+	const char *M;    /* a message, request or topic's message */
+	const char *MP;   /* the prefix of M's protocol */
+	const char *R;    /* the reply of request M */
+	const char *RP;   /* the prefix of R's protocol */
+	const char *S;    /* a supervisor */
+	const char *T;    /* a topic */
+	const char *E;    /* an enum */
+	const char *EP;   /* the prefix of E's protocol */
+	const char *V;    /* an enum's value, as C spells it */
+	const char *C;    /* a supervisor's child */
+	const char *K;    /* the actor or supervisor C is one of */
+	const char *KP;   /* the prefix of K's protocol */
+	const char *F;    /* a field */
+	const char *N;    /* a number (emit_num) */
+	const char *name; /* a generated name, built whole */
+	const char *type; /* a C type */
 	/* A type-checking macro (emit_checked_macro): its checked argument,
 	 * and that argument as a parameter ("..." when it comes last); the
 	 * parameters after it and how they are passed on; those before it. */
@@ -88,8 +88,8 @@ struct emit_vars {
 	 * parameter that points to the message; the start of the call that
 	 * makes it in place; the size of the message's copy. */
 	const char *head, *checks, *tail, *make, *var, *open, *size;
-	const char *x, *y;      /* an element of a field: "m->f[i]" */
-	const char *ind;        /* the indentation of a statement */
+	const char *x, *y; /* an element of a field: "m->f[i]" */
+	const char *ind;   /* the indentation of a statement */
 	/* The parts of a function's name P_A_<verb>_M<suffix>: "send" and
 	 * "_opt", or "on" and "" in a dispatch; suffix is also that of a
 	 * number ("u", ".0f"). */
@@ -97,10 +97,10 @@ struct emit_vars {
 	/* A supervisor's spec, and a child's. */
 	const char *strategy, *intensity, *period, *backoff_min, *backoff_max;
 	const char *restart, *shutdown;
-	const char *sign;       /* of a number: "-" or "" */
-	const char *sep;        /* a separator: ",", "\n", "[" or "" */
-	const char *s;          /* a plural's ending: "s" or "" */
-	const char *text;       /* any text */
+	const char *sign; /* of a number: "-" or "" */
+	const char *sep;  /* a separator: ",", "\n", "[" or "" */
+	const char *s;    /* a plural's ending: "s" or "" */
+	const char *text; /* any text */
 };
 
 /* The size of emit_num's buffer. */
@@ -111,12 +111,10 @@ struct emit_vars {
 void emit_print(struct emit *e, const struct emit_vars *v, const char *tpl);
 /* emit_wrapped: emit_print, breaking lines wider than 79 columns after a
  * ", " (prototypes, function heads, long statements). */
-void emit_wrapped(struct emit *e, const struct emit_vars *v,
-    const char *tpl);
+void emit_wrapped(struct emit *e, const struct emit_vars *v, const char *tpl);
 /* emit_comment: the expanded template as a comment, its words filled into
  * lines of at most 79 columns. */
-void emit_comment(struct emit *e, const struct emit_vars *v,
-    const char *tpl);
+void emit_comment(struct emit *e, const struct emit_vars *v, const char *tpl);
 /*
  * emit_sprint: the expanded template in buf, cut at size - 1 bytes as
  * snprintf cuts; returns buf. For names and pieces of code that are built
@@ -168,18 +166,16 @@ bool emit_is_reply(const ast_unit *unit, const ast_decl *m);
 const char *emit_ctype(const ast_type *t, char *buf, size_t size);
 /* emit_struct_def: typedef struct NAME { fields } NAME;, each field
  * mapped to its line in the .rtp. */
-void emit_struct_def(struct emit *e, const char *name,
-    const ast_field *fields);
+void emit_struct_def(struct emit *e, const char *name, const ast_field *fields);
 /* emit_refs_h: the typed refs of the declarations of `kind`, after
  * `comment`. */
-void emit_refs_h(struct emit *e, enum ast_decl_kind kind,
-    const char *comment);
+void emit_refs_h(struct emit *e, enum ast_decl_kind kind, const char *comment);
 /* emit_checked_macro: a macro of the same name as the function `name`
  * that makes an argument of the wrong type a hard error; emit_msg_macro
  * for an argument that points to message m. */
 void emit_checked_macro(struct emit *e, const char *name, const char *lead,
-    const char *lead_args, const char *arg, const char *type,
-    bool nullable, const char *params, const char *args);
+    const char *lead_args, const char *arg, const char *type, bool nullable,
+    const char *params, const char *args);
 void emit_msg_macro(struct emit *e, const char *name, const char *lead,
     const char *lead_args, const char *arg, const ast_decl *m,
     const char *params, const char *args);

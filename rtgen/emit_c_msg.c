@@ -28,7 +28,8 @@ emit_msg_ids_h(struct emit *e)
 		if (d->kind != AST_D_MESSAGE)
 			continue;
 		if (!any)
-			emit_print(e, NULL, "/*\n * Message ids: the number of "
+			emit_print(e, NULL,
+			    "/*\n * Message ids: the number of "
 			    "each message in the protocol, in\n"
 			    " * declaration order, for P_message_names. "
 			    "Envelopes do not carry\n * them: they carry the "
@@ -61,7 +62,8 @@ enums_h(struct emit *e)
 		if (d->kind != AST_D_ENUM)
 			continue;
 		if (!any)
-			emit_print(e, NULL, "/* Enums. P_E_name(v) is the .rtp "
+			emit_print(e, NULL,
+			    "/* Enums. P_E_name(v) is the .rtp "
 			    "name of v, or NULL when v is none of\n"
 			    " * E's values. */\n");
 		any = true;
@@ -104,7 +106,8 @@ struct_h(struct emit *e, const ast_decl *d)
 	v.name = emit_sprint(name, sizeof(name), &v, "$P$_$M$");
 	if (ast_fields_have(d->fields, AST_T_CTYPE)) {
 		emit_gen(e);
-		emit_print(e, &v, "/*\n * $name$: a send copies its C-typed "
+		emit_print(e, &v,
+		    "/*\n * $name$: a send copies its C-typed "
 		    "fields by value. A pointer in one\n * moves to the "
 		    "receiver when the send returns 0, and stays the "
 		    "caller's\n * when it returns an error. A message "
@@ -137,7 +140,8 @@ emit_msg_types_h(struct emit *e)
 	if (!any)
 		return;
 	emit_gen(e);
-	emit_print(e, &v, "\n/*\n * Printers, for logs and crash reports: "
+	emit_print(e, &v,
+	    "\n/*\n * Printers, for logs and crash reports: "
 	    "P_M_print writes *m to f on one\n * line as M{field=value, "
 	    "...}: strings quoted and escaped, bytes as\n * their length and "
 	    "first bytes in hex, enums by name, arrays in [],\n * refs as "
@@ -148,7 +152,8 @@ emit_msg_types_h(struct emit *e)
 		if (d->kind != AST_D_MESSAGE)
 			continue;
 		v.M = d->name;
-		emit_print(e, &v, "void $P$_$M$_print(FILE *f, const $P$_$M$ "
+		emit_print(e, &v,
+		    "void $P$_$M$_print(FILE *f, const $P$_$M$ "
 		    "*m);\n");
 	}
 	emit_print(e, NULL, "\n");
@@ -195,8 +200,8 @@ element(char *buf, size_t size, const char *obj, const ast_field *f)
 {
 	struct emit_vars v = { .var = obj, .F = f->name };
 
-	return emit_sprint(buf, size, &v, f->type.array ? "$var$->$F$[i]" :
-	    "$var$->$F$");
+	return emit_sprint(buf, size, &v,
+	    f->type.array ? "$var$->$F$[i]" : "$var$->$F$");
 }
 
 /* The loop around the statements of an array's elements, and its end;
@@ -229,7 +234,8 @@ extra_helper(struct emit *e, const char *name, const ast_field *fields)
 	const ast_field *f;
 	char x[512];
 
-	emit_print(e, &v, "static size_t\n$name$_extra(const $name$ *m)\n"
+	emit_print(e, &v,
+	    "static size_t\n$name$_extra(const $name$ *m)\n"
 	    "{\n\tsize_t n = 0;\n");
 	if (has_nested_bytes(fields))
 		emit_print(e, NULL, "\tsize_t extra;\n");
@@ -244,10 +250,12 @@ extra_helper(struct emit *e, const char *name, const ast_field *fields)
 		v.ind = loop_open(e, f);
 		v.x = element(x, sizeof(x), "m", f);
 		if (f->type.kind == AST_T_STRING) {
-			emit_print(e, &v, "$ind$if ($x$ != NULL)\n"
+			emit_print(e, &v,
+			    "$ind$if ($x$ != NULL)\n"
 			    "$ind$\tn += strlen($x$) + 1;\n");
 		} else if (f->type.kind == AST_T_BYTES) {
-			emit_print(e, &v, "$ind$if ($x$.len != 0) {\n"
+			emit_print(e, &v,
+			    "$ind$if ($x$.len != 0) {\n"
 			    "$ind$\tif ($x$.data == NULL ||\n"
 			    "$ind$\t    $x$.len > SIZE_MAX / 2 - n)\n"
 			    "$ind$\t\treturn SIZE_MAX;\n"
@@ -255,12 +263,13 @@ extra_helper(struct emit *e, const char *name, const ast_field *fields)
 		} else {
 			v.MP = ast_prefix(m);
 			v.M = m->name;
-			emit_print(e, &v, emit_has_bytes(m->fields) ?
-			    "$ind$extra = $MP$_$M$_extra(&$x$);\n"
-			    "$ind$if (extra == SIZE_MAX || "
-			    "extra > SIZE_MAX / 2 - n)\n"
-			    "$ind$\treturn SIZE_MAX;\n$ind$n += extra;\n" :
-			    "$ind$n += $MP$_$M$_extra(&$x$);\n");
+			emit_print(e, &v,
+			    emit_has_bytes(m->fields) ?
+				"$ind$extra = $MP$_$M$_extra(&$x$);\n"
+				"$ind$if (extra == SIZE_MAX || "
+				"extra > SIZE_MAX / 2 - n)\n"
+				"$ind$\treturn SIZE_MAX;\n$ind$n += extra;\n" :
+				"$ind$n += $MP$_$M$_extra(&$x$);\n");
 		}
 		loop_close(e, f);
 	}
@@ -285,13 +294,15 @@ place_fields(struct emit *e, const ast_field *fields, const char *src)
 		v.x = element(x, sizeof(x), src, f);
 		v.y = element(y, sizeof(y), "c", f);
 		if (f->type.kind == AST_T_STRING) {
-			emit_print(e, &v, "$ind$if ($x$ != NULL) {\n"
+			emit_print(e, &v,
+			    "$ind$if ($x$ != NULL) {\n"
 			    "$ind$\tlen = strlen($x$) + 1;\n"
 			    "$ind$\tmemcpy(p, $x$, len);\n"
 			    "$ind$\t$y$ = p;\n"
 			    "$ind$\tp += len;\n$ind$}\n");
 		} else if (f->type.kind == AST_T_BYTES) {
-			emit_print(e, &v, "$ind$if ($x$.data != NULL) {\n"
+			emit_print(e, &v,
+			    "$ind$if ($x$.data != NULL) {\n"
 			    "$ind$\tmemcpy(p, $x$.data, $x$.len);\n"
 			    "$ind$\t$y$.data = p;\n"
 			    "$ind$\tp += $x$.len;\n$ind$}\n");
@@ -312,8 +323,10 @@ place_locals(const ast_field *fields)
 	bool len = emit_has_kind(fields, AST_T_STRING);
 	bool i = has_copied_array(fields);
 
-	return len && i ? "\tsize_t len;\n\tsize_t i;\n" : len ?
-	    "\tsize_t len;\n" : i ? "\tsize_t i;\n" : "";
+	return len && i ? "\tsize_t len;\n\tsize_t i;\n" :
+	    len         ? "\tsize_t len;\n" :
+	    i           ? "\tsize_t i;\n" :
+			  "";
 }
 
 /* The helpers of message m as a nested value: P_M_extra, and P_M_place,
@@ -334,7 +347,8 @@ place_helper(struct emit *e, const ast_decl *m)
 		extra_helper(e, name, m->fields);
 		emit_print(e, NULL, "\n");
 	}
-	emit_print(e, &v, "static char *\n$name$_place($name$ *c, char *p)\n"
+	emit_print(e, &v,
+	    "static char *\n$name$_place($name$ *c, char *p)\n"
 	    "{\n");
 	if (*locals != '\0') {
 		emit_print(e, NULL, locals);
@@ -368,7 +382,8 @@ emit_copy_helpers(struct emit *e, const char *name, const ast_field *fields,
 		extra_helper(e, name, fields);
 		emit_print(e, NULL, "\n");
 	}
-	emit_print(e, &v, "static void\n$name$_copy(void *dst, const $name$ *m)"
+	emit_print(e, &v,
+	    "static void\n$name$_copy(void *dst, const $name$ *m)"
 	    "\n{\n\t$name$ *c = dst;\n\tchar *p = (char *)(c + 1);\n$text$\n"
 	    "\t*c = *m;\n");
 	place_fields(e, fields, "m");
@@ -384,7 +399,7 @@ any_bytes(const ast_unit *unit)
 	for (d = unit->decls; d != NULL; d = d->next)
 		if ((d->kind == AST_D_MESSAGE && emit_has_bytes(d->fields)) ||
 		    (d->kind == AST_D_ACTOR && d->init != NULL &&
-		    emit_has_bytes(d->init->fields)))
+			emit_has_bytes(d->init->fields)))
 			return true;
 	return false;
 }
@@ -408,8 +423,9 @@ any_nested(const ast_unit *unit)
 
 	for (d = unit->decls; d != NULL; d = d->next)
 		if (any_nested_in(d->kind == AST_D_MESSAGE ? d->fields :
-		    d->kind == AST_D_ACTOR && d->init != NULL ?
-		    d->init->fields : NULL))
+			    d->kind == AST_D_ACTOR && d->init != NULL ?
+							     d->init->fields :
+							     NULL))
 			return true;
 	return false;
 }
@@ -451,26 +467,28 @@ imported_copied(const struct emit *e, struct emit_dlist *l)
 /* NAME_extra, NAME_copy and NAME_clone of message d, after the comment on
  * them all before the first (`any`: one was written before). */
 static void
-copies_c(struct emit *e, const ast_decl *d, bool *any, bool bytes,
-    bool nested)
+copies_c(struct emit *e, const ast_decl *d, bool *any, bool bytes, bool nested)
 {
 	struct emit_vars v = { .MP = ast_prefix(d), .M = d->name };
 	char name[512];
 
 	if (!*any) {
-		emit_print(e, NULL, "/*\n * NAME_extra: the bytes the strings "
+		emit_print(e, NULL,
+		    "/*\n * NAME_extra: the bytes the strings "
 		    "of *m take; NAME_copy: copy *m to\n * dst, which has room "
 		    "for the struct and those bytes, strings after the"
 		    "\n * struct, and point the copy at them. A NULL "
 		    "string stays NULL.\n");
 		if (bytes)
-			emit_print(e, NULL, " * The data of bytes fields is "
+			emit_print(e, NULL,
+			    " * The data of bytes fields is "
 			    "copied likewise (NULL data stays NULL);\n"
 			    " * NAME_extra returns SIZE_MAX for NULL data "
 			    "with a len > 0, or a total\n * no envelope could "
 			    "hold.\n");
 		if (nested)
-			emit_print(e, NULL, " * NAME_place does the same for a "
+			emit_print(e, NULL,
+			    " * NAME_place does the same for a "
 			    "message nested in another (c: its\n * place in "
 			    "the copy), writing from p on; it returns where it "
 			    "ends.\n");
@@ -483,7 +501,8 @@ copies_c(struct emit *e, const ast_decl *d, bool *any, bool bytes,
 	v.name = emit_sprint(name, sizeof(name), &v, "$MP$_$M$");
 	emit_copy_helpers(e, name, d->fields, d);
 	if (emit_every_allowed(d) && ast_anyone_accepts(e->unit, d))
-		emit_print(e, &v, "\n/* For periodic timers: copy a payload. */"
+		emit_print(e, &v,
+		    "\n/* For periodic timers: copy a payload. */"
 		    "\nstatic void\n$name$_clone(void *dst, const void *src)\n"
 		    "{\n\t$name$_copy(dst, (const $name$ *)src);\n}\n");
 }
@@ -511,7 +530,8 @@ emit_msg_copies_c(struct emit *e)
 		 * and the messages of topics are copied too. */
 		if (d->kind != AST_D_MESSAGE || !emit_needs_copy(d->fields) ||
 		    (!ast_anyone_accepts(e->unit, d) &&
-		    !emit_is_reply(e->unit, d) && !emit_published(e->unit, d)))
+			!emit_is_reply(e->unit, d) &&
+			!emit_published(e->unit, d)))
 			continue;
 		copies_c(e, d, &any, bytes, nested);
 	}
@@ -525,28 +545,30 @@ emit_msg_copies_c(struct emit *e)
 /* The statement that prints x, an element of a field of type t, indented
  * by ind. */
 static void
-print_element(struct emit *e, const ast_type *t, const char *x,
-    const char *ind)
+print_element(struct emit *e, const ast_type *t, const char *x, const char *ind)
 {
 	struct emit_vars v = { .x = x, .ind = ind };
 	const ast_decl *d = t->target;
 
 	switch (t->kind) {
 	case AST_T_BOOL:
-		emit_print(e, &v, "$ind$fputs($x$ ? \"true\" : \"false\", "
+		emit_print(e, &v,
+		    "$ind$fputs($x$ ? \"true\" : \"false\", "
 		    "f);\n");
 		return;
 	case AST_T_I8:
 	case AST_T_I16:
 	case AST_T_I32:
 	case AST_T_I64:
-		emit_print(e, &v, "$ind$fprintf(f, \"%lld\", (long long)$x$);\n");
+		emit_print(e, &v,
+		    "$ind$fprintf(f, \"%lld\", (long long)$x$);\n");
 		return;
 	case AST_T_U8:
 	case AST_T_U16:
 	case AST_T_U32:
 	case AST_T_U64:
-		emit_print(e, &v, "$ind$fprintf(f, \"%llu\", "
+		emit_print(e, &v,
+		    "$ind$fprintf(f, \"%llu\", "
 		    "(unsigned long long)$x$);\n");
 		return;
 	case AST_T_F32:
@@ -569,7 +591,8 @@ print_element(struct emit *e, const ast_type *t, const char *x,
 		if (d->kind == AST_D_ENUM) {
 			v.EP = ast_prefix(d);
 			v.E = d->name;
-			emit_wrapped(e, &v, "$ind$rt_print_enum(f, "
+			emit_wrapped(e, &v,
+			    "$ind$rt_print_enum(f, "
 			    "$EP$_$E$_name($x$), (long long)$x$);\n");
 		} else {
 			v.MP = ast_prefix(d);
@@ -592,14 +615,16 @@ enum_names_c(struct emit *e)
 		if (d->kind != AST_D_ENUM)
 			continue;
 		v.E = d->name;
-		emit_print(e, &v, "const char *\n$P$_$E$_name($P$_$E$ v)\n{\n"
+		emit_print(e, &v,
+		    "const char *\n$P$_$E$_name($P$_$E$ v)\n{\n"
 		    "\tswitch (v) {\n");
 		for (val = d->values; val != NULL; val = val->next) {
 			char *up = emit_upper(val->name);
 
 			v.V = up;
 			v.name = val->name;
-			emit_print(e, &v, "\tcase $P$_$E$_$V$:\n"
+			emit_print(e, &v,
+			    "\tcase $P$_$E$_$V$:\n"
 			    "\t\treturn \"$name$\";\n");
 			free(up);
 		}
@@ -615,7 +640,8 @@ printer_c(struct emit *e, const ast_decl *d)
 	const ast_field *f;
 	char x[512], n[EMIT_NUM];
 
-	emit_print(e, &v, "\nvoid\n$P$_$M$_print(FILE *f, const $P$_$M$ *m)\n"
+	emit_print(e, &v,
+	    "\nvoid\n$P$_$M$_print(FILE *f, const $P$_$M$ *m)\n"
 	    "{\n");
 	if (d->fields == NULL) {
 		emit_print(e, &v, "\t(void)m;\n\tfputs(\"$M${}\", f);\n}\n");
@@ -623,19 +649,21 @@ printer_c(struct emit *e, const ast_decl *d)
 	}
 	if (has_array(d->fields))
 		emit_print(e, NULL, "\tsize_t i;\n\n");
-	emit_print(e, &v, "\tif (m == NULL) {\n\t\tfputs(\"$M$(NULL)\", f);\n"
+	emit_print(e, &v,
+	    "\tif (m == NULL) {\n\t\tfputs(\"$M$(NULL)\", f);\n"
 	    "\t\treturn;\n\t}\n");
 	for (f = d->fields; f != NULL; f = f->next) {
 		/* M{a=1, b=[1,2]} */
 		v.F = f->name;
 		v.sep = f->type.array ? "[" : "";
-		emit_print(e, &v, f == d->fields ?
-		    "\tfputs(\"$M${$F$=$sep$\", f);\n" :
-		    "\tfputs(\", $F$=$sep$\", f);\n");
+		emit_print(e, &v,
+		    f == d->fields ? "\tfputs(\"$M${$F$=$sep$\", f);\n" :
+				     "\tfputs(\", $F$=$sep$\", f);\n");
 		element(x, sizeof(x), "m", f);
 		if (f->type.array) {
 			v.N = emit_num(n, f->type.len);
-			emit_print(e, &v, "\tfor (i = 0; i < $N$; i++) {\n"
+			emit_print(e, &v,
+			    "\tfor (i = 0; i < $N$; i++) {\n"
 			    "\t\tif (i > 0)\n\t\t\tfputc(',', f);\n");
 			print_element(e, &f->type, x, "\t\t");
 			emit_print(e, NULL, "\t}\n\tfputc(']', f);\n");
@@ -660,7 +688,8 @@ emit_msg_printers_c(struct emit *e)
 		if (d->kind != AST_D_MESSAGE)
 			continue;
 		if (!any)
-			emit_print(e, &v, "const char *const "
+			emit_print(e, &v,
+			    "const char *const "
 			    "$P$_message_names[] = {\n\tNULL,\n");
 		any = true;
 		v.M = d->name;

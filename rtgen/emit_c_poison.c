@@ -137,8 +137,9 @@ candidates(const struct emit *e, size_t *n, struct emit_pset *shared,
 		c[i].m = m;
 		c[i].all = kinds_of(m);
 		c[i].lacking = m->kind == AST_D_MESSAGE &&
-		    !emit_every_allowed(m) ?
-		    POISON_BIT(EMIT_POISON_SEND_EVERY) : 0;
+			!emit_every_allowed(m) ?
+		    POISON_BIT(EMIT_POISON_SEND_EVERY) :
+		    0;
 	}
 	*n = l.len;
 	free(l.at);
@@ -149,14 +150,16 @@ candidates(const struct emit *e, size_t *n, struct emit_pset *shared,
 static void
 poison_comment(struct emit *e, bool topics)
 {
-	emit_print(e, NULL, "/*\n * Sends, calls and asks that do not exist: "
+	emit_print(e, NULL,
+	    "/*\n * Sends, calls and asks that do not exist: "
 	    "an actor accepts only the\n * messages of its 'accepts' clauses "
 	    "(and has no _every send of a\n * message with C-typed fields), "
 	    "and only requests have calls and\n * asks. Poisoning the names "
 	    "of the other combinations makes a call\n * to one a hard error, "
 	    "not just a warning about an implicit\n * declaration.");
 	if (topics)
-		emit_print(e, NULL, " Likewise an actor subscribes only to the "
+		emit_print(e, NULL,
+		    " Likewise an actor subscribes only to the "
 		    "topics whose\n * message it accepts.");
 	emit_print(e, NULL, "\n */\n");
 }
@@ -164,12 +167,15 @@ poison_comment(struct emit *e, bool topics)
 /* Add name P_A_<verb>_M<suffix> to a #pragma GCC poison line, starting
  * or wrapping it; *col is the line's width so far (0: none started). */
 static void
-poison_name(struct emit *e, size_t *col, const ast_decl *a,
-    const ast_decl *m, enum emit_poison_kind k)
+poison_name(struct emit *e, size_t *col, const ast_decl *a, const ast_decl *m,
+    enum emit_poison_kind k)
 {
 	const struct emit_poison *pn = &emit_poisons[k];
-	struct emit_vars v = { .P = e->p, .A = a->name, .M = m->name,
-		.verb = pn->verb, .suffix = pn->suffix };
+	struct emit_vars v = { .P = e->p,
+		.A = a->name,
+		.M = m->name,
+		.verb = pn->verb,
+		.suffix = pn->suffix };
 	size_t len = strlen(e->p) + strlen(a->name) + strlen(pn->verb) +
 	    strlen(m->name) + strlen(pn->suffix) + 4;
 
@@ -209,8 +215,8 @@ poison_walk(struct emit *e, const struct cand *cands, size_t ncands,
 
 			if (emit_pset_has(skip, m))
 				continue;
-			accepted = ast_accepts(a, m->kind == AST_D_TOPIC ?
-			    m->carries->target : m);
+			accepted = ast_accepts(a,
+			    m->kind == AST_D_TOPIC ? m->carries->target : m);
 			if (!accepted && emit_pset_has(shared, m) &&
 			    accepts_named(a, m->name))
 				continue; /* it accepts the other one */
@@ -245,7 +251,8 @@ emit_poison_h(struct emit *e)
 	if (poison_walk(e, cands, n, &shared, &skip, false) <= POISON_MAX)
 		poison_walk(e, cands, n, &shared, &skip, true);
 	else
-		emit_print(e, NULL, "/*\n * Sends, calls and asks that do not "
+		emit_print(e, NULL,
+		    "/*\n * Sends, calls and asks that do not "
 		    "exist are not declared: this\n * protocol has too many "
 		    "combinations of actors and messages to name\n * each one, "
 		    "so a call to one is made an error here instead (C99\n * "
@@ -265,7 +272,8 @@ emit_poison_start_child_h(struct emit *e, const ast_decl *sup)
 {
 	struct emit_vars v = { .P = e->p, .S = sup->name };
 
-	emit_print(e, &v, "/* $S$ is not simple_one_for_one: it starts no "
+	emit_print(e, &v,
+	    "/* $S$ is not simple_one_for_one: it starts no "
 	    "children at run time. */\n"
 	    "#pragma GCC poison $P$_$S$_start_child\n\n");
 }

@@ -22,21 +22,21 @@ enum emit_poison_of {
  * of its kinds but one: no P_A_send_M_every when M has C-typed fields,
  * whose periodic copies could not all own what the fields point to.
  */
-#define EMIT_POISON_MAP(X)                            \
-	X(SEND,        "send",        "",       MESSAGE) \
-	X(SEND_OPT,    "send",        "_opt",   MESSAGE) \
-	X(SEND_AFTER,  "send",        "_after", MESSAGE) \
-	X(SEND_EVERY,  "send",        "_every", MESSAGE) \
-	X(CALL,        "call",        "",       REQUEST) \
-	X(ASK,         "ask",         "",       REQUEST) \
-	X(SUBSCRIBE,   "subscribe",   "",       TOPIC)   \
-	X(UNSUBSCRIBE, "unsubscribe", "",       TOPIC)
+#define EMIT_POISON_MAP(X)                       \
+	X(SEND, "send", "", MESSAGE)             \
+	X(SEND_OPT, "send", "_opt", MESSAGE)     \
+	X(SEND_AFTER, "send", "_after", MESSAGE) \
+	X(SEND_EVERY, "send", "_every", MESSAGE) \
+	X(CALL, "call", "", REQUEST)             \
+	X(ASK, "ask", "", REQUEST)               \
+	X(SUBSCRIBE, "subscribe", "", TOPIC)     \
+	X(UNSUBSCRIBE, "unsubscribe", "", TOPIC)
 
 enum emit_poison_kind {
 #define EMIT_POISON_ENUM(kind, verb, suffix, of) EMIT_POISON_##kind,
 	EMIT_POISON_MAP(EMIT_POISON_ENUM)
 #undef EMIT_POISON_ENUM
-	EMIT_POISON_KINDS
+	    EMIT_POISON_KINDS
 };
 
 struct emit_poison {

@@ -28,7 +28,8 @@ emit_requests_h(struct emit *e)
 	for (d = emit_next_request(e->unit->decls); d != NULL;
 	    d = emit_next_request(d->next)) {
 		if (!any)
-			emit_print(e, NULL, "/*\n * Requests: a message M -> R "
+			emit_print(e, NULL,
+			    "/*\n * Requests: a message M -> R "
 			    "is answered with an R. P_M_request_desc\n * "
 			    "describes it to the runtime. P_reply_M answers a "
 			    "request whose\n * handler deferred its reply "
@@ -43,21 +44,24 @@ emit_requests_h(struct emit *e)
 		v.M = d->name;
 		v.RP = ast_prefix(emit_reply_of(d));
 		v.R = emit_reply_of(d)->name;
-		emit_print(e, &v, "extern const rt_request "
+		emit_print(e, &v,
+		    "extern const rt_request "
 		    "$P$_$M$_request_desc;\n");
-		emit_wrapped(e, &v, "int $P$_reply_$M$(rt_reply_token t, const "
+		emit_wrapped(e, &v,
+		    "int $P$_reply_$M$(rt_reply_token t, const "
 		    "$RP$_$R$ *reply);\n");
 	}
 	if (!any)
 		return;
-	emit_print(e, NULL, "#ifndef __cplusplus\n/* Make a reply of the wrong "
+	emit_print(e, NULL,
+	    "#ifndef __cplusplus\n/* Make a reply of the wrong "
 	    "type a hard error. */\n");
 	for (d = emit_next_request(e->unit->decls); d != NULL;
 	    d = emit_next_request(d->next)) {
 		v.M = d->name;
-		emit_msg_macro(e, emit_sprint(name, sizeof(name), &v,
-		    "$P$_reply_$M$"), "t, ", "(t), ", "reply", emit_reply_of(d),
-		    "", "");
+		emit_msg_macro(e,
+		    emit_sprint(name, sizeof(name), &v, "$P$_reply_$M$"), "t, ",
+		    "(t), ", "reply", emit_reply_of(d), "", "");
 	}
 	emit_print(e, NULL, "#endif\n\n");
 }
@@ -67,13 +71,19 @@ void
 emit_call_ask_h(struct emit *e, const ast_decl *a, const ast_decl *m)
 {
 	const ast_decl *r = emit_reply_of(m);
-	struct emit_vars v = { .P = e->p, .A = a->name, .M = m->name,
-		.MP = ast_prefix(m), .R = r->name, .RP = ast_prefix(r) };
+	struct emit_vars v = { .P = e->p,
+		.A = a->name,
+		.M = m->name,
+		.MP = ast_prefix(m),
+		.R = r->name,
+		.RP = ast_prefix(r) };
 
-	emit_wrapped(e, &v, "int $P$_$A$_call_$M$(rt_system *sys, $P$_$A$_ref "
+	emit_wrapped(e, &v,
+	    "int $P$_$A$_call_$M$(rt_system *sys, $P$_$A$_ref "
 	    "to, const $MP$_$M$ *req, $RP$_$R$ *reply, rt_duration "
 	    "timeout);\n");
-	emit_wrapped(e, &v, "rt_corr $P$_$A$_ask_$M$(rt_ctx *ctx, $P$_$A$_ref "
+	emit_wrapped(e, &v,
+	    "rt_corr $P$_$A$_ask_$M$(rt_ctx *ctx, $P$_$A$_ref "
 	    "to, const $MP$_$M$ *req, rt_duration timeout);\n");
 }
 
@@ -84,20 +94,24 @@ void
 emit_call_ask_macros_h(struct emit *e, const ast_decl *a, const ast_decl *m)
 {
 	const ast_decl *r = emit_reply_of(m);
-	struct emit_vars v = { .P = e->p, .A = a->name, .M = m->name,
-		.R = r->name, .RP = ast_prefix(r) };
+	struct emit_vars v = { .P = e->p,
+		.A = a->name,
+		.M = m->name,
+		.R = r->name,
+		.RP = ast_prefix(r) };
 	char name[512], args[512];
 
-	emit_sprint(args, sizeof(args), &v, r->fields != NULL ?
-	    ", _Generic((reply), $RP$_$R$ *: (reply)), (timeout)" :
-	    ", _Generic((reply), $RP$_$R$ *: (reply), void *: (reply)), "
-	    "(timeout)");
-	emit_msg_macro(e, emit_sprint(name, sizeof(name), &v,
-	    "$P$_$A$_call_$M$"), "sys, to, ", "(sys), (to), ", "req", m,
-	    ", reply, timeout", args);
-	emit_msg_macro(e, emit_sprint(name, sizeof(name), &v,
-	    "$P$_$A$_ask_$M$"), "ctx, to, ", "(ctx), (to), ", "req", m,
-	    ", timeout", ", (timeout)");
+	emit_sprint(args, sizeof(args), &v,
+	    r->fields != NULL ?
+		", _Generic((reply), $RP$_$R$ *: (reply)), (timeout)" :
+		", _Generic((reply), $RP$_$R$ *: (reply), void *: (reply)), "
+		"(timeout)");
+	emit_msg_macro(e,
+	    emit_sprint(name, sizeof(name), &v, "$P$_$A$_call_$M$"),
+	    "sys, to, ", "(sys), (to), ", "req", m, ", reply, timeout", args);
+	emit_msg_macro(e,
+	    emit_sprint(name, sizeof(name), &v, "$P$_$A$_ask_$M$"), "ctx, to, ",
+	    "(ctx), (to), ", "req", m, ", timeout", ", (timeout)");
 }
 
 /* ---- the source ------------------------------------------------------ */
@@ -107,7 +121,8 @@ emit_call_ask_macros_h(struct emit *e, const ast_decl *a, const ast_decl *m)
 void
 emit_requests_c(struct emit *e)
 {
-	struct emit_vars v = { .P = e->p, .var = "reply",
+	struct emit_vars v = { .P = e->p,
+		.var = "reply",
 		.open = "rt_reply_token_env(t" };
 	const ast_decl *d;
 	bool any = false;
@@ -117,7 +132,8 @@ emit_requests_c(struct emit *e)
 		const ast_decl *r = emit_reply_of(d);
 
 		if (!any)
-			emit_print(e, NULL, "/* Requests, and their deferred "
+			emit_print(e, NULL,
+			    "/* Requests, and their deferred "
 			    "replies. */\n");
 		else
 			emit_print(e, NULL, "\n");
@@ -126,12 +142,15 @@ emit_requests_c(struct emit *e)
 		v.RP = ast_prefix(r);
 		v.R = r->name;
 		v.text = emit_env_locals(r);
-		emit_wrapped(e, &v, "const rt_request $P$_$M$_request_desc = { "
+		emit_wrapped(e, &v,
+		    "const rt_request $P$_$M$_request_desc = { "
 		    "\"$P$.$M$\", sizeof($RP$_$R$) };\n\n");
-		emit_wrapped(e, &v, "int\n($P$_reply_$M$)(rt_reply_token t, "
+		emit_wrapped(e, &v,
+		    "int\n($P$_reply_$M$)(rt_reply_token t, "
 		    "const $RP$_$R$ *reply)\n{\n$text$");
 		emit_env_body(e, r, &v);
-		emit_print(e, NULL, "\trt_reply_commit(env);\n\treturn 0;\n}\n");
+		emit_print(e, NULL,
+		    "\trt_reply_commit(env);\n\treturn 0;\n}\n");
 	}
 	if (any)
 		emit_print(e, NULL, "\n");
@@ -143,24 +162,31 @@ void
 emit_serve_c(struct emit *e, const ast_decl *a, const ast_decl *m)
 {
 	const ast_decl *r = emit_reply_of(m);
-	struct emit_vars v = { .P = e->p, .A = a->name, .M = m->name,
-		.MP = ast_prefix(m), .R = r->name, .RP = ast_prefix(r) };
+	struct emit_vars v = { .P = e->p,
+		.A = a->name,
+		.M = m->name,
+		.MP = ast_prefix(m),
+		.R = r->name,
+		.RP = ast_prefix(r) };
 	bool bytes = emit_has_bytes(r->fields);
 	bool strings = emit_needs_copy(r->fields);
 
-	emit_wrapped(e, &v, "static int\n$P$_$A$_serve_$M$($P$_$A$ *self, "
+	emit_wrapped(e, &v,
+	    "static int\n$P$_$A$_serve_$M$($P$_$A$ *self, "
 	    "rt_ctx *ctx, const $MP$_$M$ *req)\n{\n");
 	emit_print(e, &v, "\t$RP$_$R$ reply;\n");
 	if (bytes)
 		emit_print(e, &v, "\tsize_t size = sizeof($RP$_$R$), extra;\n");
 	else if (strings)
 		emit_print(e, &v, "\tsize_t size = sizeof($RP$_$R$);\n");
-	emit_print(e, &v, "\trt_env *env;\n\tint r;\n\n"
+	emit_print(e, &v,
+	    "\trt_env *env;\n\tint r;\n\n"
 	    "\tmemset(&reply, 0, sizeof(reply));\n"
 	    "\trt_request_enter(ctx, req);\n"
 	    "\tr = $P$_$A$_on_$M$(self, ctx, req, &reply);\n");
 	if (bytes)
-		emit_print(e, &v, "\tif (r == 0) {\n"
+		emit_print(e, &v,
+		    "\tif (r == 0) {\n"
 		    "\t\textra = $RP$_$R$_extra(&reply);\n"
 		    "\t\t/* A reply with bad bytes crashes the actor, as a "
 		    "failed\n\t\t * handler would; the asker gets RT_ENOACTOR. "
@@ -168,17 +194,21 @@ emit_serve_c(struct emit *e, const ast_decl *a, const ast_decl *m)
 		    "\t\t\tr = RT_EINVAL;\n\t\telse\n"
 		    "\t\t\tsize += extra;\n\t}\n");
 	else if (strings)
-		emit_print(e, &v, "\tif (r == 0)\n"
+		emit_print(e, &v,
+		    "\tif (r == 0)\n"
 		    "\t\tsize += $RP$_$R$_extra(&reply);\n");
 	if (strings)
-		emit_print(e, &v, "\tr = rt_request_leave(ctx, r, size, &env);\n"
+		emit_print(e, &v,
+		    "\tr = rt_request_leave(ctx, r, size, &env);\n"
 		    "\tif (env != NULL) {\n"
 		    "\t\t$RP$_$R$_copy(rt_env_payload(env), &reply);\n");
 	else
-		emit_print(e, &v, "\tr = rt_request_leave(ctx, r, "
+		emit_print(e, &v,
+		    "\tr = rt_request_leave(ctx, r, "
 		    "sizeof($RP$_$R$), &env);\n\tif (env != NULL) {\n"
 		    "\t\tmemcpy(rt_env_payload(env), &reply, sizeof(reply));\n");
-	emit_print(e, NULL, "\t\trt_reply_commit(env);\n\t}\n\treturn r;\n}\n\n");
+	emit_print(e, NULL,
+	    "\t\trt_reply_commit(env);\n\t}\n\treturn r;\n}\n\n");
 }
 
 /* A's call and ask of request m: built as its sends are, with
@@ -188,11 +218,17 @@ void
 emit_call_ask_c(struct emit *e, const ast_decl *a, const ast_decl *m)
 {
 	const ast_decl *r = emit_reply_of(m);
-	struct emit_vars v = { .P = e->p, .A = a->name, .M = m->name,
-		.MP = ast_prefix(m), .R = r->name, .RP = ast_prefix(r),
-		.make = "rt_request_new", .var = "req" };
+	struct emit_vars v = { .P = e->p,
+		.A = a->name,
+		.M = m->name,
+		.MP = ast_prefix(m),
+		.R = r->name,
+		.RP = ast_prefix(r),
+		.make = "rt_request_new",
+		.var = "req" };
 
-	emit_wrapper_head(e, &v, "\nint\n($P$_$A$_call_$M$)(rt_system *sys, "
+	emit_wrapper_head(e, &v,
+	    "\nint\n($P$_$A$_call_$M$)(rt_system *sys, "
 	    "$P$_$A$_ref to, const $MP$_$M$ *req, $RP$_$R$ *reply, "
 	    "rt_duration timeout)");
 	if (r->fields == NULL) {
@@ -201,11 +237,14 @@ emit_call_ask_c(struct emit *e, const ast_decl *a, const ast_decl *m)
 	} else {
 		v.checks = "\tif (reply == NULL)\n\t\treturn RT_EINVAL;\n";
 	}
-	emit_wrapper_body(e, a, m, &v, "rt_call(sys, env, reply, "
+	emit_wrapper_body(e, a, m, &v,
+	    "rt_call(sys, env, reply, "
 	    "sizeof($RP$_$R$), timeout)");
 	v.checks = "";
-	emit_wrapper_head(e, &v, "\nrt_corr\n($P$_$A$_ask_$M$)(rt_ctx *ctx, "
+	emit_wrapper_head(e, &v,
+	    "\nrt_corr\n($P$_$A$_ask_$M$)(rt_ctx *ctx, "
 	    "$P$_$A$_ref to, const $MP$_$M$ *req, rt_duration timeout)");
-	emit_wrapper_body(e, a, m, &v, "rt_ask(ctx, env, &$MP$_$M$_request_desc, "
+	emit_wrapper_body(e, a, m, &v,
+	    "rt_ask(ctx, env, &$MP$_$M$_request_desc, "
 	    "timeout)");
 }

@@ -20,10 +20,10 @@
 /* A send of M to actor A and its twins, P_A_send_M<suffix>. */
 static const struct send {
 	const char *suffix;
-	const char *params;     /* its parameters after msg */
-	const char *mparams;    /* its macro's parameters after msg */
-	const char *margs;      /* and how the macro passes them on */
-	const char *tail;       /* the runtime call that takes the envelope */
+	const char *params;  /* its parameters after msg */
+	const char *mparams; /* its macro's parameters after msg */
+	const char *margs;   /* and how the macro passes them on */
+	const char *tail;    /* the runtime call that takes the envelope */
 } sends[] = {
 	{ "", "", "", "", "rt_env_send(env)" },
 	{ "_opt", ", const rt_send_opts *opts", ", opts", ", (opts)",
@@ -60,7 +60,8 @@ emit_sends_h(struct emit *e, const ast_decl *a)
 		for (k = 0; k < nsends(m->target); k++) {
 			v.suffix = sends[k].suffix;
 			v.params = sends[k].params;
-			emit_wrapped(e, &v, "int $P$_$A$_send_$M$$suffix$("
+			emit_wrapped(e, &v,
+			    "int $P$_$A$_send_$M$$suffix$("
 			    "$P$_$A$_ref to, const $MP$_$M$ *msg$params$);\n");
 		}
 		if (emit_reply_of(m->target) != NULL)
@@ -75,9 +76,11 @@ emit_sends_h(struct emit *e, const ast_decl *a)
 		v.M = m->name;
 		for (k = 0; k < nsends(m); k++) {
 			v.suffix = sends[k].suffix;
-			emit_msg_macro(e, emit_sprint(name, sizeof(name), &v,
-			    "$P$_$A$_send_$M$$suffix$"), "to, ", "(to), ",
-			    "msg", m, sends[k].mparams, sends[k].margs);
+			emit_msg_macro(e,
+			    emit_sprint(name, sizeof(name), &v,
+				"$P$_$A$_send_$M$$suffix$"),
+			    "to, ", "(to), ", "msg", m, sends[k].mparams,
+			    sends[k].margs);
 		}
 		if (emit_reply_of(m) != NULL)
 			emit_call_ask_macros_h(e, a, m);
@@ -106,8 +109,10 @@ builder_c(struct emit *e, const ast_decl *m)
 	char size[512];
 
 	v.params = request ?
-	    "int (*make)(rt_ref, uint32_t, size_t, rt_env **), " : "";
-	emit_wrapped(e, &v, "static inline int\n$MP$_$M$_env(rt_env **env, "
+	    "int (*make)(rt_ref, uint32_t, size_t, rt_env **), " :
+	    "";
+	emit_wrapped(e, &v,
+	    "static inline int\n$MP$_$M$_env(rt_env **env, "
 	    "$params$rt_ref to, uint32_t tag, const $MP$_$M$ *m)\n{\n");
 	if (bytes)
 		emit_print(e, &v, "\tsize_t size = sizeof($MP$_$M$), extra;\n");
@@ -115,26 +120,32 @@ builder_c(struct emit *e, const ast_decl *m)
 		emit_print(e, &v, "\tsize_t size = sizeof($MP$_$M$);\n");
 	emit_print(e, NULL, "\tint r;\n\n");
 	if (m->fields != NULL)
-		emit_print(e, NULL, "\tif (m == NULL)\n\t\treturn RT_EINVAL;\n");
+		emit_print(e, NULL,
+		    "\tif (m == NULL)\n\t\treturn RT_EINVAL;\n");
 	if (bytes)
-		emit_print(e, &v, "\textra = $MP$_$M$_extra(m);\n"
+		emit_print(e, &v,
+		    "\textra = $MP$_$M$_extra(m);\n"
 		    "\tif (extra == SIZE_MAX)\n\t\treturn RT_EINVAL;\n"
 		    "\tsize += extra;\n");
 	else if (strings)
 		emit_print(e, &v, "\tsize += $MP$_$M$_extra(m);\n");
-	v.size = emit_sprint(size, sizeof(size), &v, strings ? "size" :
-	    "sizeof($MP$_$M$)");
+	v.size = emit_sprint(size, sizeof(size), &v,
+	    strings ? "size" : "sizeof($MP$_$M$)");
 	v.make = request ? "make" : "rt_env_new";
-	emit_wrapped(e, &v, "\tr = $make$(to, tag, $size$, env);\n"
+	emit_wrapped(e, &v,
+	    "\tr = $make$(to, tag, $size$, env);\n"
 	    "\tif (r != 0)\n\t\treturn r;\n");
 	if (m->fields == NULL)
-		emit_print(e, &v, "\tif (m != NULL)\n"
+		emit_print(e, &v,
+		    "\tif (m != NULL)\n"
 		    "\t\tmemcpy(rt_env_payload(*env), m, $size$);\n"
 		    "\telse\n\t\tmemset(rt_env_payload(*env), 0, $size$);\n");
 	else if (strings)
-		emit_print(e, &v, "\t$MP$_$M$_copy(rt_env_payload(*env), m);\n");
+		emit_print(e, &v,
+		    "\t$MP$_$M$_copy(rt_env_payload(*env), m);\n");
 	else
-		emit_print(e, &v, "\tmemcpy(rt_env_payload(*env), m, $size$);\n");
+		emit_print(e, &v,
+		    "\tmemcpy(rt_env_payload(*env), m, $size$);\n");
 	emit_print(e, NULL, "\treturn 0;\n}\n\n");
 }
 
@@ -156,7 +167,8 @@ emit_builders_c(struct emit *e)
 	for (i = 0; i < l.len; i++)
 		requests = requests || emit_reply_of(l.at[i]) != NULL;
 	if (l.len > 0) {
-		emit_print(e, NULL, "/*\n * Envelopes. P_M_env(&env, to, tag, "
+		emit_print(e, NULL,
+		    "/*\n * Envelopes. P_M_env(&env, to, tag, "
 		    "m), which the sends of M to every\n * actor share, checks "
 		    "*m, makes an envelope for dispatch tag `tag` of\n * actor "
 		    "`to` with rt_env_new and copies *m into it (strings and "
@@ -164,7 +176,8 @@ emit_builders_c(struct emit *e)
 		    "has fields, or bad\n * bytes) or the error of "
 		    "rt_env_new.");
 		if (requests)
-			emit_print(e, NULL, " The builder of a request M "
+			emit_print(e, NULL,
+			    " The builder of a request M "
 			    "takes\n * the call that makes the envelope first, "
 			    "`make`: rt_env_new for a send,\n * rt_request_new "
 			    "for a call or an ask.");
@@ -189,8 +202,7 @@ emit_builders_c(struct emit *e)
  * written into buffers of 1024 and 512 bytes.
  */
 void
-emit_wrapper_head(struct emit *e, const struct emit_vars *v,
-    const char *head)
+emit_wrapper_head(struct emit *e, const struct emit_vars *v, const char *head)
 {
 	struct emit_vars w = *v;
 	char buf[1024];
@@ -213,14 +225,17 @@ emit_wrapper_body(struct emit *e, const ast_decl *a, const ast_decl *m,
 	w.MP = ast_prefix(m);
 	/* The builder of a request takes the call that makes it first. */
 	w.make = emit_reply_of(m) != NULL ?
-	    emit_sprint(make, sizeof(make), v, "$make$, ") : "";
+	    emit_sprint(make, sizeof(make), v, "$make$, ") :
+	    "";
 	if (*v->checks != '\0') {
 		emit_print(e, &w, "\trt_env *env;\n\tint r;\n\n$checks$");
-		emit_wrapped(e, &w, "\tr = $MP$_$M$_env(&env, $make$to.ref, "
+		emit_wrapped(e, &w,
+		    "\tr = $MP$_$M$_env(&env, $make$to.ref, "
 		    "$P$_$A$_TAG_$M$, $var$);\n");
 	} else {
 		emit_print(e, NULL, "\trt_env *env;\n");
-		emit_wrapped(e, &w, "\tint r = $MP$_$M$_env(&env, $make$to.ref, "
+		emit_wrapped(e, &w,
+		    "\tint r = $MP$_$M$_env(&env, $make$to.ref, "
 		    "$P$_$A$_TAG_$M$, $var$);\n\n");
 	}
 	emit_wrapped(e, &w, "\treturn r != 0 ? r : $tail$;\n}\n");
@@ -231,8 +246,11 @@ emit_wrapper_body(struct emit *e, const ast_decl *a, const ast_decl *m,
 void
 emit_sends_c(struct emit *e, const ast_decl *a)
 {
-	struct emit_vars v = { .P = e->p, .A = a->name, .checks = "",
-		.make = "rt_env_new", .var = "msg" };
+	struct emit_vars v = { .P = e->p,
+		.A = a->name,
+		.checks = "",
+		.make = "rt_env_new",
+		.var = "msg" };
 	size_t i, k;
 
 	for (i = 0; i < a->naccepts; i++) {
@@ -246,13 +264,16 @@ emit_sends_c(struct emit *e, const ast_decl *a)
 			v.sep = k == 0 ? "" : "\n";
 			v.suffix = sends[k].suffix;
 			v.params = sends[k].params;
-			emit_wrapper_head(e, &v, "$sep$int\n"
+			emit_wrapper_head(e, &v,
+			    "$sep$int\n"
 			    "($P$_$A$_send_$M$$suffix$)($P$_$A$_ref to, "
 			    "const $MP$_$M$ *msg$params$)");
-			emit_wrapper_body(e, a, m, &v, sends[k].tail != NULL ?
-			    sends[k].tail : emit_needs_copy(m->fields) ?
-			    "rt_env_send_every(env, period, $MP$_$M$_clone, out)" :
-			    "rt_env_send_every(env, period, NULL, out)");
+			emit_wrapper_body(e, a, m, &v,
+			    sends[k].tail != NULL ?
+				sends[k].tail :
+				emit_needs_copy(m->fields) ?
+				"rt_env_send_every(env, period, $MP$_$M$_clone, out)" :
+				"rt_env_send_every(env, period, NULL, out)");
 		}
 		if (emit_reply_of(m) != NULL)
 			emit_call_ask_c(e, a, m);
@@ -266,7 +287,8 @@ const char *
 emit_env_locals(const ast_decl *m)
 {
 	return emit_has_bytes(m->fields) ? "\tsize_t extra;\n\trt_env *env;\n"
-	    "\tint r;\n\n" : "\trt_env *env;\n\tint r;\n\n";
+					   "\tint r;\n\n" :
+					   "\trt_env *env;\n\tint r;\n\n";
 }
 
 /*
@@ -286,27 +308,34 @@ emit_env_body(struct emit *e, const ast_decl *m, const struct emit_vars *v)
 	w.MP = ast_prefix(m);
 	w.M = m->name;
 	if (m->fields != NULL)
-		emit_print(e, &w, "\tif ($var$ == NULL)\n\t\treturn RT_EINVAL;\n");
+		emit_print(e, &w,
+		    "\tif ($var$ == NULL)\n\t\treturn RT_EINVAL;\n");
 	if (bytes) {
-		emit_print(e, &w, "\textra = $MP$_$M$_extra($var$);\n"
+		emit_print(e, &w,
+		    "\textra = $MP$_$M$_extra($var$);\n"
 		    "\tif (extra == SIZE_MAX)\n\t\treturn RT_EINVAL;\n");
-		emit_wrapped(e, &w, "\tr = $open$, sizeof($MP$_$M$) + extra, "
+		emit_wrapped(e, &w,
+		    "\tr = $open$, sizeof($MP$_$M$) + extra, "
 		    "&env);\n");
 	} else if (strings) {
-		emit_wrapped(e, &w, "\tr = $open$, sizeof($MP$_$M$) + "
+		emit_wrapped(e, &w,
+		    "\tr = $open$, sizeof($MP$_$M$) + "
 		    "$MP$_$M$_extra($var$), &env);\n");
 	} else {
 		emit_wrapped(e, &w, "\tr = $open$, sizeof($MP$_$M$), &env);\n");
 	}
 	emit_print(e, NULL, "\tif (r != 0)\n\t\treturn r;\n");
 	if (m->fields == NULL)
-		emit_print(e, &w, "\tif ($var$ != NULL)\n"
+		emit_print(e, &w,
+		    "\tif ($var$ != NULL)\n"
 		    "\t\tmemcpy(rt_env_payload(env), $var$, sizeof($MP$_$M$));\n"
 		    "\telse\n"
 		    "\t\tmemset(rt_env_payload(env), 0, sizeof($MP$_$M$));\n");
 	else if (strings)
-		emit_print(e, &w, "\t$MP$_$M$_copy(rt_env_payload(env), $var$);\n");
+		emit_print(e, &w,
+		    "\t$MP$_$M$_copy(rt_env_payload(env), $var$);\n");
 	else
-		emit_print(e, &w, "\tmemcpy(rt_env_payload(env), $var$, "
+		emit_print(e, &w,
+		    "\tmemcpy(rt_env_payload(env), $var$, "
 		    "sizeof($MP$_$M$));\n");
 }

@@ -24,7 +24,8 @@
 void
 emit_sup_refs_h(struct emit *e)
 {
-	emit_refs_h(e, AST_D_SUPERVISOR, "/* References to supervisors, one "
+	emit_refs_h(e, AST_D_SUPERVISOR,
+	    "/* References to supervisors, one "
 	    "type per supervisor. */\n");
 }
 
@@ -82,7 +83,8 @@ sups_text_h(struct emit *e)
 			start_child = start_child || simple(sup);
 			lookups = lookups || !simple(sup);
 		}
-	emit_print(e, NULL, "/*\n * Supervisors. P_S_start starts S as a root "
+	emit_print(e, NULL,
+	    "/*\n * Supervisors. P_S_start starts S as a root "
 	    "supervisor, and through it\n * its children in order, and "
 	    "stores its ref in *out (out may be NULL);\n * it returns 0, "
 	    "RT_EINVAL, RT_ESTART (a child failed to start: those\n"
@@ -90,11 +92,13 @@ sups_text_h(struct emit *e)
 	    "its spec,\n * for rt_sup_start or as the child of another "
 	    "supervisor.\n");
 	if (lookups)
-		emit_print(e, NULL, " * P_S_c is the ref of its child c: the "
+		emit_print(e, NULL,
+		    " * P_S_c is the ref of its child c: the "
 		    "same across the child's restarts,\n * zeroed while the "
 		    "child is not started or when s is no live supervisor.\n");
 	if (start_child)
-		emit_print(e, NULL, " * P_S_start_child, of a simple_one_for_one "
+		emit_print(e, NULL,
+		    " * P_S_start_child, of a simple_one_for_one "
 		    "S, starts a child from its\n * template with a copy of "
 		    "args (NULL: all zero) and stores its ref in\n * *out "
 		    "(out may be NULL); it returns 0, RT_EINVAL, RT_ESTART "
@@ -123,12 +127,14 @@ comment_h(struct emit *e, const ast_decl *sup)
 		    sup->backoff_min);
 		v.backoff_max = ast_duration_text(c, sizeof(c),
 		    sup->backoff_max);
-		emit_comment(e, &v, "Supervisor $S$ (see \"Supervisors\" "
+		emit_comment(e, &v,
+		    "Supervisor $S$ (see \"Supervisors\" "
 		    "above): $strategy$, at most $intensity$ restarts within "
 		    "$period$, restarts delayed from $backoff_min$, doubling, "
 		    "up to $backoff_max$.");
 	} else {
-		emit_comment(e, &v, "Supervisor $S$ (see \"Supervisors\" "
+		emit_comment(e, &v,
+		    "Supervisor $S$ (see \"Supervisors\" "
 		    "above): $strategy$, at most $intensity$ restarts within "
 		    "$period$.");
 	}
@@ -139,20 +145,25 @@ comment_h(struct emit *e, const ast_decl *sup)
 static void
 start_child_h(struct emit *e, const ast_decl *sup, const ast_decl *w)
 {
-	struct emit_vars v = { .P = e->p, .S = sup->name, .K = w->name,
+	struct emit_vars v = { .P = e->p,
+		.S = sup->name,
+		.K = w->name,
 		.KP = ast_prefix(w) };
 	char name[512], type[512], args[512];
 
-	emit_wrapped(e, &v, "int $P$_$S$_start_child($P$_$S$_ref s, const "
+	emit_wrapped(e, &v,
+	    "int $P$_$S$_start_child($P$_$S$_ref s, const "
 	    "$KP$_$K$_args *args, $KP$_$K$_ref *out);\n");
-	emit_print(e, NULL, "#ifndef __cplusplus\n/* Make args or out of the "
+	emit_print(e, NULL,
+	    "#ifndef __cplusplus\n/* Make args or out of the "
 	    "wrong type a hard error. */\n");
 	emit_sprint(name, sizeof(name), &v, "$P$_$S$_start_child");
 	emit_sprint(type, sizeof(type), &v, "$KP$_$K$_args");
-	emit_sprint(args, sizeof(args), &v, ", _Generic((out), $KP$_$K$_ref *: "
+	emit_sprint(args, sizeof(args), &v,
+	    ", _Generic((out), $KP$_$K$_ref *: "
 	    "(out), void *: (out))");
-	emit_checked_macro(e, name, "s, ", "(s), ", "args", type, true,
-	    ", out", args);
+	emit_checked_macro(e, name, "s, ", "(s), ", "args", type, true, ", out",
+	    args);
 	emit_print(e, NULL, "#endif\n");
 }
 
@@ -173,7 +184,8 @@ emit_sups_h(struct emit *e)
 		comment_h(e, sup);
 		v.S = sup->name;
 		emit_print(e, &v, "extern const rt_sup_spec $P$_$S$_spec;\n");
-		emit_wrapped(e, &v, "int $P$_$S$_start(rt_system *sys, "
+		emit_wrapped(e, &v,
+		    "int $P$_$S$_start(rt_system *sys, "
 		    "$P$_$S$_ref *out);\n");
 		if (simple(sup)) {
 			start_child_h(e, sup, kind_of(sup->children[0]));
@@ -187,7 +199,8 @@ emit_sups_h(struct emit *e)
 			v.C = c->names->name;
 			v.KP = ast_prefix(k);
 			v.K = k->name;
-			emit_wrapped(e, &v, "$KP$_$K$_ref $P$_$S$_$C$($P$_$S$_ref "
+			emit_wrapped(e, &v,
+			    "$KP$_$K$_ref $P$_$S$_$C$($P$_$S$_ref "
 			    "s);\n");
 		}
 		emit_poison_start_child_h(e, sup);
@@ -238,8 +251,10 @@ arg_value(struct emit *e, const ast_arg *a)
 	}
 	v.sign = a->negative ? "-" : "";
 	v.N = emit_num(n, a->num);
-	v.suffix = t->kind == AST_T_F32 ? ".0f" : t->kind == AST_T_F64 ?
-	    ".0" : a->num > INT64_MAX ? "u" : "";
+	v.suffix = t->kind == AST_T_F32 ? ".0f" :
+	    t->kind == AST_T_F64        ? ".0" :
+	    a->num > INT64_MAX          ? "u" :
+					  "";
 	emit_print(e, &v, "$sign$$N$$suffix$");
 }
 
@@ -261,7 +276,8 @@ args_c(struct emit *e, const ast_decl *sup)
 		v.KP = ast_prefix(k);
 		v.K = k->name;
 		emit_src(e, &c->loc);
-		emit_print(e, &v, "static const $KP$_$K$_args $P$_$S$_$C$_args "
+		emit_print(e, &v,
+		    "static const $KP$_$K$_args $P$_$S$_$C$_args "
 		    "= {\n");
 		for (a = c->args; a != NULL; a = a->next) {
 			v.F = a->name;
@@ -279,13 +295,14 @@ args_c(struct emit *e, const ast_decl *sup)
 static void
 children_c(struct emit *e, const ast_decl *sup)
 {
-	static const char *const restarts[] = { "RT_PERMANENT",
-		"RT_TRANSIENT", "RT_TEMPORARY" };
+	static const char *const restarts[] = { "RT_PERMANENT", "RT_TRANSIENT",
+		"RT_TEMPORARY" };
 	struct emit_vars v = { .P = e->p, .S = sup->name };
 	char buf[64];
 	size_t i;
 
-	emit_print(e, &v, "static const rt_child_spec $P$_$S$_children[] = {\n");
+	emit_print(e, &v,
+	    "static const rt_child_spec $P$_$S$_children[] = {\n");
 	for (i = 0; i < sup->nchildren; i++) {
 		const ast_clause *c = sup->children[i];
 		const ast_decl *k = kind_of(c);
@@ -296,13 +313,15 @@ children_c(struct emit *e, const ast_decl *sup)
 		v.restart = restarts[c->restart];
 		v.shutdown = dur_c(buf, sizeof(buf), c->shutdown);
 		emit_print(e, &v, "\t{\n\t\t.name = \"$C$\",\n");
-		emit_print(e, &v, k->kind == AST_D_ACTOR ?
-		    "\t\t.cls = &$KP$_$K$_class,\n\t\t.sup = NULL,\n" :
-		    "\t\t.cls = NULL,\n\t\t.sup = &$KP$_$K$_spec,\n");
-		emit_print(e, &v, c->args != NULL ?
-		    "\t\t.args = &$P$_$S$_$C$_args,\n" :
-		    "\t\t.args = NULL,\n");
-		emit_print(e, &v, "\t\t.restart = $restart$,\n"
+		emit_print(e, &v,
+		    k->kind == AST_D_ACTOR ?
+			"\t\t.cls = &$KP$_$K$_class,\n\t\t.sup = NULL,\n" :
+			"\t\t.cls = NULL,\n\t\t.sup = &$KP$_$K$_spec,\n");
+		emit_print(e, &v,
+		    c->args != NULL ? "\t\t.args = &$P$_$S$_$C$_args,\n" :
+				      "\t\t.args = NULL,\n");
+		emit_print(e, &v,
+		    "\t\t.restart = $restart$,\n"
 		    "\t\t.shutdown = $shutdown$,\n\t},\n");
 	}
 	emit_print(e, NULL, "};\n");
@@ -314,7 +333,8 @@ spec_c(struct emit *e, const ast_decl *sup)
 {
 	static const char *const strategies[] = { "RT_ONE_FOR_ONE",
 		"RT_ONE_FOR_ALL", "RT_REST_FOR_ONE", "RT_SIMPLE_ONE_FOR_ONE" };
-	struct emit_vars v = { .P = e->p, .S = sup->name,
+	struct emit_vars v = { .P = e->p,
+		.S = sup->name,
 		.strategy = strategies[sup->strategy] };
 	char a[64], b[64], c[64], n[EMIT_NUM], in[EMIT_NUM];
 
@@ -323,14 +343,15 @@ spec_c(struct emit *e, const ast_decl *sup)
 	v.backoff_min = dur_c(b, sizeof(b), (int64_t)sup->backoff_min);
 	v.backoff_max = dur_c(c, sizeof(c), (int64_t)sup->backoff_max);
 	v.N = emit_num(n, sup->nchildren);
-	emit_print(e, &v, "const rt_sup_spec $P$_$S$_spec = {\n"
+	emit_print(e, &v,
+	    "const rt_sup_spec $P$_$S$_spec = {\n"
 	    "\t.abi = RT_PROTOCOL_ABI,\n\t.name = \"$S$\",\n"
 	    "\t.strategy = $strategy$,\n\t.intensity = $intensity$,\n"
 	    "\t.period = $period$,\n\t.backoff_min = $backoff_min$,\n"
 	    "\t.backoff_max = $backoff_max$,\n\t.nchildren = $N$,\n");
-	emit_print(e, &v, sup->nchildren > 0 ?
-	    "\t.children = $P$_$S$_children,\n};\n" :
-	    "\t.children = NULL,\n};\n");
+	emit_print(e, &v,
+	    sup->nchildren > 0 ? "\t.children = $P$_$S$_children,\n};\n" :
+				 "\t.children = NULL,\n};\n");
 }
 
 /* sup's start, and its child lookups or its start_child. */
@@ -341,7 +362,8 @@ functions_c(struct emit *e, const ast_decl *sup)
 	char n[EMIT_NUM];
 	size_t i;
 
-	emit_wrapped(e, &v, "\nint\n$P$_$S$_start(rt_system *sys, $P$_$S$_ref "
+	emit_wrapped(e, &v,
+	    "\nint\n$P$_$S$_start(rt_system *sys, $P$_$S$_ref "
 	    "*out)\n{\n\trt_ref ref;\n\tint r = rt_sup_start(sys, "
 	    "&$P$_$S$_spec, &ref);\n\n\tif (r == 0 && out != NULL)\n"
 	    "\t\tout->ref = ref;\n\treturn r;\n}\n");
@@ -350,7 +372,8 @@ functions_c(struct emit *e, const ast_decl *sup)
 
 		v.KP = ast_prefix(w);
 		v.K = w->name;
-		emit_wrapped(e, &v, "\nint\n($P$_$S$_start_child)($P$_$S$_ref "
+		emit_wrapped(e, &v,
+		    "\nint\n($P$_$S$_start_child)($P$_$S$_ref "
 		    "s, const $KP$_$K$_args *args, $KP$_$K$_ref *out)\n{\n"
 		    "\trt_ref ref;\n"
 		    "\tint r = rt_sup_start_child(s.ref, args, &ref);\n\n"
@@ -366,7 +389,8 @@ functions_c(struct emit *e, const ast_decl *sup)
 		v.KP = ast_prefix(k);
 		v.K = k->name;
 		v.N = emit_num(n, i);
-		emit_wrapped(e, &v, "\n$KP$_$K$_ref\n$P$_$S$_$C$($P$_$S$_ref s)"
+		emit_wrapped(e, &v,
+		    "\n$KP$_$K$_ref\n$P$_$S$_$C$($P$_$S$_ref s)"
 		    "\n{\n\t$KP$_$K$_ref c;\n\n"
 		    "\tc.ref = rt_sup_child(s.ref, $N$);\n\treturn c;\n}\n");
 	}

@@ -38,24 +38,30 @@ static void
 topic_h(struct emit *e, const ast_decl *t)
 {
 	const ast_decl *m = t->carries->target, *a;
-	struct emit_vars v = { .P = e->p, .T = t->name, .M = m->name,
+	struct emit_vars v = { .P = e->p,
+		.T = t->name,
+		.M = m->name,
 		.MP = ast_prefix(m) };
 	char name[512];
 
 	emit_print(e, &v, "extern const rt_topic $P$_$T$_topic;\n");
-	emit_wrapped(e, &v, "int $P$_$T$_publish(rt_system *sys, const "
+	emit_wrapped(e, &v,
+	    "int $P$_$T$_publish(rt_system *sys, const "
 	    "$MP$_$M$ *msg);\n");
 	for (a = e->unit->decls; a != NULL; a = a->next) {
 		if (a->kind != AST_D_ACTOR || !ast_accepts(a, m))
 			continue;
 		v.A = a->name;
-		emit_print(e, &v, "int $P$_$A$_subscribe_$T$($P$_$A$_ref a);\n"
+		emit_print(e, &v,
+		    "int $P$_$A$_subscribe_$T$($P$_$A$_ref a);\n"
 		    "int $P$_$A$_unsubscribe_$T$($P$_$A$_ref a);\n");
 	}
-	emit_print(e, NULL, "#ifndef __cplusplus\n/* Make a message of the "
+	emit_print(e, NULL,
+	    "#ifndef __cplusplus\n/* Make a message of the "
 	    "wrong type a hard error. */\n");
-	emit_msg_macro(e, emit_sprint(name, sizeof(name), &v,
-	    "$P$_$T$_publish"), "sys, ", "(sys), ", "msg", m, "", "");
+	emit_msg_macro(e,
+	    emit_sprint(name, sizeof(name), &v, "$P$_$T$_publish"), "sys, ",
+	    "(sys), ", "msg", m, "", "");
 	emit_print(e, NULL, "#endif\n\n");
 }
 
@@ -78,13 +84,19 @@ static void
 topic_c(struct emit *e, const ast_decl *t)
 {
 	const ast_decl *m = t->carries->target, *a;
-	struct emit_vars v = { .P = e->p, .T = t->name, .M = m->name,
-		.MP = ast_prefix(m), .var = "msg", .text = emit_env_locals(m) };
+	struct emit_vars v = { .P = e->p,
+		.T = t->name,
+		.M = m->name,
+		.MP = ast_prefix(m),
+		.var = "msg",
+		.text = emit_env_locals(m) };
 	char open[512];
 
-	emit_print(e, &v, "\n/* Topic $T$. */\n"
+	emit_print(e, &v,
+	    "\n/* Topic $T$. */\n"
 	    "const rt_topic $P$_$T$_topic = { \"$P$.$T$\" };\n\n");
-	emit_wrapped(e, &v, "int\n($P$_$T$_publish)(rt_system *sys, const "
+	emit_wrapped(e, &v,
+	    "int\n($P$_$T$_publish)(rt_system *sys, const "
 	    "$MP$_$M$ *msg)\n{\n$text$");
 	v.open = emit_sprint(open, sizeof(open), &v,
 	    "rt_publish_new(sys, &$P$_$T$_topic");
@@ -94,10 +106,12 @@ topic_c(struct emit *e, const ast_decl *t)
 		if (a->kind != AST_D_ACTOR || !ast_accepts(a, m))
 			continue;
 		v.A = a->name;
-		emit_wrapped(e, &v, "\nint\n$P$_$A$_subscribe_$T$($P$_$A$_ref a)"
+		emit_wrapped(e, &v,
+		    "\nint\n$P$_$A$_subscribe_$T$($P$_$A$_ref a)"
 		    "\n{\n\treturn rt_subscribe(&$P$_$T$_topic, a.ref, "
 		    "$P$_$A$_TAG_$M$);\n}\n");
-		emit_wrapped(e, &v, "\nint\n$P$_$A$_unsubscribe_$T$($P$_$A$_ref "
+		emit_wrapped(e, &v,
+		    "\nint\n$P$_$A$_unsubscribe_$T$($P$_$A$_ref "
 		    "a)\n{\n\treturn rt_unsubscribe(&$P$_$T$_topic, a.ref);\n}\n");
 	}
 }

@@ -27,7 +27,7 @@
 struct accepter {
 	uintptr_t msg;
 	const ast_decl *actor;
-	size_t order;           /* declaration order, for a stable sort */
+	size_t order; /* declaration order, for a stable sort */
 };
 
 struct dot {
@@ -90,9 +90,9 @@ first_accepter(const struct dot *e, const ast_decl *m)
 	return lo;
 }
 
-#define FOR_ACCEPTERS(e, m, i) \
-	for ((i) = first_accepter((e), (m)); (i) < (e)->nindex && \
-	    (e)->index[i].msg == (uintptr_t)(m); (i)++)
+#define FOR_ACCEPTERS(e, m, i)               \
+	for ((i) = first_accepter((e), (m)); \
+	    (i) < (e)->nindex && (e)->index[i].msg == (uintptr_t)(m); (i)++)
 
 static void
 banner(struct dot *e, const char *src_path)
@@ -109,7 +109,8 @@ banner(struct dot *e, const char *src_path)
 		else
 			emit_text_put(e->b, s, 1);
 	}
-	emit_text_printf(e->b, ".\n * Actors are boxes, topics tags. "
+	emit_text_printf(e->b,
+	    ".\n * Actors are boxes, topics tags. "
 	    "Solid edges: asks (request -> reply);\n * dotted: possible "
 	    "subscribers of a topic; dashed: who holds a ref to whom\n * and "
 	    "where it comes from. Render with: dot -Tsvg -o x.svg x.dot */\n");
@@ -117,8 +118,7 @@ banner(struct dot *e, const char *src_path)
 
 /* One line of an actor's box: `keyword a, b, c`, wrapped. */
 static void
-name_line(struct dot *e, const char *keyword, ast_name *const *names,
-    size_t n)
+name_line(struct dot *e, const char *keyword, ast_name *const *names, size_t n)
 {
 	size_t i;
 
@@ -138,8 +138,10 @@ name_line(struct dot *e, const char *keyword, ast_name *const *names,
 static void
 actor_node(struct dot *e, const ast_decl *a)
 {
-	emit_text_printf(e->b, "\t\"%s\" [shape=box, style=rounded, "
-	    "label=<<B>%s</B><BR/>", a->name, a->name);
+	emit_text_printf(e->b,
+	    "\t\"%s\" [shape=box, style=rounded, "
+	    "label=<<B>%s</B><BR/>",
+	    a->name, a->name);
 	name_line(e, "accepts", a->accepts, a->naccepts);
 	name_line(e, "asks", a->asks, a->nasks);
 	if (a->hooks != 0) {
@@ -158,8 +160,10 @@ actor_node(struct dot *e, const ast_decl *a)
 	if (a->thread != NULL)
 		emit_text_printf(e->b, "thread<BR ALIGN=\"LEFT\"/>");
 	if (a->mailbox_bound != 0)
-		emit_text_printf(e->b, "mailbox %lu overflow %s<BR "
-		    "ALIGN=\"LEFT\"/>", (unsigned long)a->mailbox_bound,
+		emit_text_printf(e->b,
+		    "mailbox %lu overflow %s<BR "
+		    "ALIGN=\"LEFT\"/>",
+		    (unsigned long)a->mailbox_bound,
 		    ast_overflow_keyword(a->overflow));
 	emit_text_printf(e->b, ">];\n");
 }
@@ -167,8 +171,10 @@ actor_node(struct dot *e, const ast_decl *a)
 static void
 topic_node(struct dot *e, const ast_decl *t)
 {
-	emit_text_printf(e->b, "\t\"%s\" [shape=cds, label=<<B>%s</B><BR/>"
-	    "topic of %s>];\n", t->name, t->name, t->carries->name);
+	emit_text_printf(e->b,
+	    "\t\"%s\" [shape=cds, label=<<B>%s</B><BR/>"
+	    "topic of %s>];\n",
+	    t->name, t->name, t->carries->name);
 }
 
 /* The node of child c of sup: a supervisor of this protocol is its own
@@ -208,22 +214,26 @@ supervision(struct dot *e)
 		if (s->kind != AST_D_SUPERVISOR)
 			continue;
 		if (!any)
-			emit_text_printf(e->b, "\n\t/* Supervisors are "
+			emit_text_printf(e->b,
+			    "\n\t/* Supervisors are "
 			    "double octagons; bold edges lead to their "
 			    "children. */\n");
 		any = true;
-		emit_text_printf(e->b, "\tsubgraph \"cluster_%s\" {\n\t\t"
+		emit_text_printf(e->b,
+		    "\tsubgraph \"cluster_%s\" {\n\t\t"
 		    "graph [style=\"rounded,dashed\", color=gray50, "
-		    "label=<%s<BR/>intensity %lu within %s", s->name,
-		    ast_strategy_keyword(s->strategy),
+		    "label=<%s<BR/>intensity %lu within %s",
+		    s->name, ast_strategy_keyword(s->strategy),
 		    (unsigned long)s->intensity,
 		    ast_duration_text(a, sizeof(a), s->period));
 		if (s->backoff_max > 0)
 			emit_text_printf(e->b, "<BR/>backoff %s .. %s",
 			    ast_duration_text(a, sizeof(a), s->backoff_min),
 			    ast_duration_text(b, sizeof(b), s->backoff_max));
-		emit_text_printf(e->b, ">];\n\t\t\"%s\" [shape=doubleoctagon, "
-		    "label=<<B>%s</B>>];\n", s->name, s->name);
+		emit_text_printf(e->b,
+		    ">];\n\t\t\"%s\" [shape=doubleoctagon, "
+		    "label=<<B>%s</B>>];\n",
+		    s->name, s->name);
 		for (i = 0; i < s->nchildren; i++) {
 			const ast_clause *c = s->children[i];
 			const ast_name *k = c->child_of;
@@ -231,13 +241,15 @@ supervision(struct dot *e)
 			child_id(s, c, id, sizeof(id));
 			if (strcmp(id, k->name) == 0)
 				continue;
-			emit_text_printf(e->b, "\t\t\"%s\" [shape=%s, "
-			    "%slabel=<%s%s : %s%s%s>];\n", id,
+			emit_text_printf(e->b,
+			    "\t\t\"%s\" [shape=%s, "
+			    "%slabel=<%s%s : %s%s%s>];\n",
+			    id,
 			    k->target->kind == AST_D_ACTOR ? "box" :
-			    "doubleoctagon", c->kind == AST_C_TEMPLATE ?
-			    "peripheries=2, " : "", c->kind == AST_C_TEMPLATE ?
-			    "template " : "", c->names->name,
-			    k->qual != NULL ? k->qual : "",
+							     "doubleoctagon",
+			    c->kind == AST_C_TEMPLATE ? "peripheries=2, " : "",
+			    c->kind == AST_C_TEMPLATE ? "template " : "",
+			    c->names->name, k->qual != NULL ? k->qual : "",
 			    k->qual != NULL ? "." : "", k->name);
 		}
 		emit_text_printf(e->b, "\t}\n");
@@ -250,16 +262,19 @@ supervision(struct dot *e)
 			const ast_decl *k = c->child_of->target;
 
 			child_id(s, c, id, sizeof(id));
-			emit_text_printf(e->b, "\t\"%s\" -> \"%s\" "
-			    "[style=bold, label=<%s<BR/>%s, %s>];\n", s->name,
-			    id, c->names->name, ast_restart_keyword(c->restart),
+			emit_text_printf(e->b,
+			    "\t\"%s\" -> \"%s\" "
+			    "[style=bold, label=<%s<BR/>%s, %s>];\n",
+			    s->name, id, c->names->name,
+			    ast_restart_keyword(c->restart),
 			    c->shutdown < 0 ? "infinity" :
-			    ast_duration_text(a, sizeof(a),
-			    (uint64_t)c->shutdown));
+					      ast_duration_text(a, sizeof(a),
+						  (uint64_t)c->shutdown));
 			if (k->kind == AST_D_ACTOR && k->home == e->unit)
-				emit_text_printf(e->b, "\t\"%s\" -> \"%s\" "
-				    "[color=gray70, arrowhead=none];\n", id,
-				    k->name);
+				emit_text_printf(e->b,
+				    "\t\"%s\" -> \"%s\" "
+				    "[color=gray70, arrowhead=none];\n",
+				    id, k->name);
 		}
 	}
 }
@@ -275,7 +290,8 @@ ref_edges(struct dot *e, const ast_decl *holder, const ast_field *fields,
 	for (f = fields; f != NULL; f = f->next) {
 		if (f->type.kind != AST_T_REF || f->type.target == NULL)
 			continue;
-		emit_text_printf(e->b, "\t\"%s\" -> \"%s\" [style=dashed, "
+		emit_text_printf(e->b,
+		    "\t\"%s\" -> \"%s\" [style=dashed, "
 		    "color=gray40, fontcolor=gray40, label=<%s.%s>];\n",
 		    holder->name, f->type.target->name, where, f->name);
 	}
@@ -290,9 +306,10 @@ actor_edges(struct dot *e, const ast_decl *a)
 		const ast_decl *m = a->asks[i]->target;
 
 		FOR_ACCEPTERS(e, m, j)
-			emit_text_printf(e->b, "\t\"%s\" -> \"%s\" "
-			    "[label=<%s &rarr; %s>];\n", a->name,
-			    e->index[j].actor->name, m->name, m->reply->name);
+		emit_text_printf(e->b,
+		    "\t\"%s\" -> \"%s\" "
+		    "[label=<%s &rarr; %s>];\n",
+		    a->name, e->index[j].actor->name, m->name, m->reply->name);
 	}
 	if (a->state != NULL)
 		ref_edges(e, a, a->state->fields, "state");
@@ -318,8 +335,8 @@ topic_edges(struct dot *e, const ast_decl *t)
 	if (t->carries->target == NULL)
 		return;
 	FOR_ACCEPTERS(e, t->carries->target, j)
-		emit_text_printf(e->b, "\t\"%s\" -> \"%s\" [style=dotted];\n",
-		    t->name, e->index[j].actor->name);
+	emit_text_printf(e->b, "\t\"%s\" -> \"%s\" [style=dotted];\n", t->name,
+	    e->index[j].actor->name);
 }
 
 /* Put a blank line before the text written since b->len was `mark`, if
@@ -344,10 +361,12 @@ emit_dot(const ast_unit *unit, const char *src_path, emit_buf *out)
 
 	build_index(&e);
 	banner(&e, src_path);
-	emit_text_printf(out, "digraph \"%s\" {\n\tgraph [label=\"protocol "
+	emit_text_printf(out,
+	    "digraph \"%s\" {\n\tgraph [label=\"protocol "
 	    "%s\", labelloc=t, rankdir=LR, fontname=\"Helvetica\"];\n"
 	    "\tnode [fontname=\"Helvetica\", fontsize=11];\n"
-	    "\tedge [fontname=\"Helvetica\", fontsize=10];\n", p, p);
+	    "\tedge [fontname=\"Helvetica\", fontsize=10];\n",
+	    p, p);
 	supervision(&e);
 	/* Nodes, then edges, each after a blank line if there are any. */
 	mark = out->len;

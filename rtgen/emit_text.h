@@ -18,8 +18,8 @@ void emit_text_put(emit_buf *b, const char *s, size_t n);
  * into a new block; returns the text, which the caller frees when it is
  * not `small`, and its length in *len; NULL on a formatting error.
  */
-char *emit_text_vformat(char *small, size_t size, size_t *len,
-    const char *fmt, va_list ap);
+char *emit_text_vformat(char *small, size_t size, size_t *len, const char *fmt,
+    va_list ap);
 /* emit_text_printf: append printf-style text to b. */
 void emit_text_printf(emit_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -48,8 +48,8 @@ loader_find(const ast_unit *unit, const char *name)
 
 	if (name[0] == '/')
 		return is_file(name) ? ast_xstrdup(name) : NULL;
-	p = join_path(unit->path, slash != NULL ?
-	    (size_t)(slash - unit->path) : 0, name);
+	p = join_path(unit->path,
+	    slash != NULL ? (size_t)(slash - unit->path) : 0, name);
 	if (is_file(p))
 		return p;
 	free(p);
@@ -78,9 +78,10 @@ loader_read_file(const char *path, size_t *len, FILE *err)
 	for (;;) {
 		if (n == cap) {
 			if (cap >= IMPORT_MAX_INPUT) {
-				fprintf(err, "%s: error: file too large (the "
-				    "limit is %u MiB)\n", path,
-				    IMPORT_MAX_INPUT >> 20);
+				fprintf(err,
+				    "%s: error: file too large (the "
+				    "limit is %u MiB)\n",
+				    path, IMPORT_MAX_INPUT >> 20);
 				goto fail;
 			}
 			cap *= 2;
@@ -118,19 +119,19 @@ fail:
  * take n squared.
  */
 struct known {
-	char *real;             /* the key (owned) */
-	const char *root;       /* as given on the command line (borrowed),
-				 * or NULL: it is not a file of it */
-	bool loaded;            /* load() ran: unit and errors are set */
-	ast_unit *unit;         /* NULL when it could not be read */
-	unsigned errors;        /* in the file itself or its imports */
-	size_t frame;           /* on the stack: 1 + its place there; or 0 */
+	char *real;       /* the key (owned) */
+	const char *root; /* as given on the command line (borrowed),
+	                     * or NULL: it is not a file of it */
+	bool loaded;      /* load() ran: unit and errors are set */
+	ast_unit *unit;   /* NULL when it could not be read */
+	unsigned errors;  /* in the file itself or its imports */
+	size_t frame;     /* on the stack: 1 + its place there; or 0 */
 };
 
 /* A file being loaded, outermost first: the chain of a cycle. */
 struct frame {
 	struct known *file;
-	const char *path;       /* as found, for messages */
+	const char *path; /* as found, for messages */
 };
 
 struct loader {
@@ -138,16 +139,15 @@ struct loader {
 	bool werror;
 	const char *const *search;
 	size_t nsearch;
-	struct symtab table;    /* real path -> struct known */
-	struct known **all;     /* every entry of the table, to free them */
+	struct symtab table; /* real path -> struct known */
+	struct known **all;  /* every entry of the table, to free them */
 	size_t nall, capall;
 	struct frame *stack;
 	size_t depth, capstack;
 };
 
 loader *
-loader_new(FILE *err, bool werror, const char *const *search,
-    size_t nsearch)
+loader_new(FILE *err, bool werror, const char *const *search, size_t nsearch)
 {
 	loader *l = ast_xmalloc(sizeof(*l));
 
@@ -288,10 +288,12 @@ resolve(loader *l, ast_unit *unit, diag *d)
 			continue;
 		path = loader_find(unit, decl->file);
 		if (path == NULL) {
-			diag_error(d, decl->name_loc, "imported file '%s' not "
+			diag_error(d, decl->name_loc,
+			    "imported file '%s' not "
 			    "found (looked beside the .rtp file%s)",
-			    decl->file, unit->nsearch > 0 ?
-			    " and in the -I directories" : "");
+			    decl->file,
+			    unit->nsearch > 0 ? " and in the -I directories" :
+						"");
 			continue;
 		}
 		real = realpath(path, NULL);
@@ -305,8 +307,7 @@ resolve(loader *l, ast_unit *unit, diag *d)
 		if (f->frame != 0) {
 			char *c = chain(l, f->frame - 1);
 
-			diag_error(d, decl->name_loc, "import cycle: %s",
-			    c);
+			diag_error(d, decl->name_loc, "import cycle: %s", c);
 			free(c);
 			free(path);
 			continue;
@@ -318,8 +319,10 @@ resolve(loader *l, ast_unit *unit, diag *d)
 		dep = ast_unit_add_dep(unit, path, decl->name_loc);
 		free(path);
 		if (f->errors > 0 || f->unit == NULL) {
-			diag_error(d, decl->name_loc, "imported file '%s' has "
-			    "errors", decl->file);
+			diag_error(d, decl->name_loc,
+			    "imported file '%s' has "
+			    "errors",
+			    decl->file);
 			continue;
 		}
 		/* What it depends on stays in its unit (ast_unit.deps). */

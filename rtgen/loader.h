@@ -43,8 +43,8 @@ typedef struct loader loader;
 /* loader_new: a loader for one run of rtgen, reporting to `err`,
  * warnings as errors when `werror`, looking in the `search` directories
  * (borrowed) after each file's own. */
-loader *loader_new(FILE *err, bool werror,
-    const char *const *search, size_t nsearch);
+loader *loader_new(FILE *err, bool werror, const char *const *search,
+    size_t nsearch);
 /* loader_free: free the loader and every unit it loaded. NULL:
  * no-op. */
 void loader_free(loader *l);
@@ -69,8 +69,8 @@ void loader_add_root(loader *l, const char *path);
  * `unit` and, when it parses, load its imports through `l` (NULL: load
  * none, for a text on its own) and check it. Returns the errors counted.
  */
-unsigned loader_check_text(loader *l, ast_unit *unit, diag *d,
-    const char *text, size_t len);
+unsigned loader_check_text(loader *l, ast_unit *unit, diag *d, const char *text,
+    size_t len);
 
 /*
  * loader_load: the unit of `path`, a file of the command line, read,

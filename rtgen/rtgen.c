@@ -26,23 +26,23 @@
 /* What rtgen makes of its inputs: C files, or text on stdout instead. */
 enum mode {
 	MODE_C,
-	MODE_DOT,       /* --dot: a Graphviz picture of each input */
-	MODE_DEPS,      /* -M: the make rule of each input */
+	MODE_DOT,  /* --dot: a Graphviz picture of each input */
+	MODE_DEPS, /* -M: the make rule of each input */
 };
 
 /* What the command line asks of every input. */
 struct options {
-	bool lines;     /* --no-lines clears it */
-	bool werror;    /* -Werror */
-	const char **search;    /* -I DIR..., in order */
+	bool lines;          /* --no-lines clears it */
+	bool werror;         /* -Werror */
+	const char **search; /* -I DIR..., in order */
 	size_t nsearch;
-	loader *loader;  /* the imported files of the whole run */
+	loader *loader; /* the imported files of the whole run */
 	enum mode mode;
 };
 
 struct output {
-	char *path;     /* DIR/x.rtp.h */
-	char *tmp;      /* where it is written first */
+	char *path; /* DIR/x.rtp.h */
+	char *tmp;  /* where it is written first */
 	emit_buf text;
 	const char *input;
 };
@@ -50,7 +50,8 @@ struct output {
 static void
 usage(FILE *f)
 {
-	fputs("Usage: rtgen [-o DIR] [-I DIR]... [-Werror] [--no-lines] "
+	fputs(
+	    "Usage: rtgen [-o DIR] [-I DIR]... [-Werror] [--no-lines] "
 	    "[--dot | -M]\n             FILE.rtp...\n"
 	    "Compile rt protocol files: for each FILE.rtp, write FILE.rtp.h "
 	    "and FILE.rtp.c.\n\n"
@@ -73,7 +74,8 @@ usage(FILE *f)
 	    "  --help       show this help and exit\n"
 	    "  --version    show the version and exit\n\n"
 	    "Exit status: 0 success, 1 errors in the input, 2 usage "
-	    "error.\n", f);
+	    "error.\n",
+	    f);
 }
 
 static char *
@@ -151,8 +153,8 @@ write_tmp(struct output *o, FILE *err)
 			continue;
 		if (n <= 0) {
 			fprintf(err, "%s: error: cannot write '%s': %s\n",
-			    o->input, o->tmp, n < 0 ? strerror(errno) :
-			    "short write");
+			    o->input, o->tmp,
+			    n < 0 ? strerror(errno) : "short write");
 			close(fd);
 			return -1;
 		}
@@ -175,9 +177,10 @@ write_all(struct output *outs, size_t n, FILE *err)
 	for (i = 0; i < n; i++)
 		for (j = 0; j < i; j++)
 			if (strcmp(outs[i].path, outs[j].path) == 0) {
-				fprintf(err, "rtgen: error: '%s' and '%s' "
-				    "would both write '%s'\n", outs[j].input,
-				    outs[i].input, outs[i].path);
+				fprintf(err,
+				    "rtgen: error: '%s' and '%s' "
+				    "would both write '%s'\n",
+				    outs[j].input, outs[i].input, outs[i].path);
 				return 1;
 			}
 	for (i = 0; i < n; i++)
@@ -185,8 +188,10 @@ write_all(struct output *outs, size_t n, FILE *err)
 			goto fail;
 	for (i = 0; i < n; i++) {
 		if (rename(outs[i].tmp, outs[i].path) != 0) {
-			fprintf(err, "%s: error: cannot rename '%s' to '%s': "
-			    "%s\n", outs[i].input, outs[i].tmp, outs[i].path,
+			fprintf(err,
+			    "%s: error: cannot rename '%s' to '%s': "
+			    "%s\n",
+			    outs[i].input, outs[i].tmp, outs[i].path,
 			    strerror(errno));
 			goto fail;
 		}
@@ -240,9 +245,11 @@ rtgen_main(int argc, char **argv, FILE *out, FILE *err)
 			enum mode m = a[1] == 'M' ? MODE_DEPS : MODE_DOT;
 
 			if (o.mode != MODE_C && o.mode != m) {
-				fputs("rtgen: options '--dot' and '-M' cannot "
+				fputs(
+				    "rtgen: options '--dot' and '-M' cannot "
 				    "be combined\nTry 'rtgen --help' for more "
-				    "information.\n", err);
+				    "information.\n",
+				    err);
 				free(files);
 				free(o.search);
 				return 2;
@@ -251,8 +258,9 @@ rtgen_main(int argc, char **argv, FILE *out, FILE *err)
 		} else if (strcmp(a, "-o") == 0) {
 			if (i + 1 == (size_t)argc) {
 				fputs("rtgen: option '-o' needs a directory\n"
-				    "Try 'rtgen --help' for more "
-				    "information.\n", err);
+				      "Try 'rtgen --help' for more "
+				      "information.\n",
+				    err);
 				free(files);
 				free(o.search);
 				return 2;
@@ -263,8 +271,9 @@ rtgen_main(int argc, char **argv, FILE *out, FILE *err)
 		} else if (strcmp(a, "-I") == 0) {
 			if (i + 1 == (size_t)argc) {
 				fputs("rtgen: option '-I' needs a directory\n"
-				    "Try 'rtgen --help' for more "
-				    "information.\n", err);
+				      "Try 'rtgen --help' for more "
+				      "information.\n",
+				    err);
 				free(files);
 				free(o.search);
 				return 2;
@@ -273,8 +282,10 @@ rtgen_main(int argc, char **argv, FILE *out, FILE *err)
 		} else if (strncmp(a, "-I", 2) == 0 && a[2] != '\0') {
 			o.search[o.nsearch++] = a + 2;
 		} else {
-			fprintf(err, "rtgen: unknown option '%s'\nTry 'rtgen "
-			    "--help' for more information.\n", a);
+			fprintf(err,
+			    "rtgen: unknown option '%s'\nTry 'rtgen "
+			    "--help' for more information.\n",
+			    a);
 			free(files);
 			free(o.search);
 			return 2;
@@ -282,8 +293,9 @@ rtgen_main(int argc, char **argv, FILE *out, FILE *err)
 	}
 	if (nfiles == 0) {
 		fputs("rtgen: no input files\nUsage: rtgen [-o DIR] "
-		    "[-I DIR]... [-Werror] [--no-lines] [--dot | -M] "
-		    "FILE.rtp...\n", err);
+		      "[-I DIR]... [-Werror] [--no-lines] [--dot | -M] "
+		      "FILE.rtp...\n",
+		    err);
 		free(files);
 		free(o.search);
 		return 2;
@@ -299,7 +311,7 @@ rtgen_main(int argc, char **argv, FILE *out, FILE *err)
 		loader_add_root(o.loader, files[i]);
 	for (i = 0; i < nfiles; i++)
 		if (compile(files[i], dirslash, &o, &outs[2 * i],
-		    &outs[2 * i + 1]) != 0)
+			&outs[2 * i + 1]) != 0)
 			status = 1;
 	if (status == 0 && o.mode != MODE_C)
 		for (i = 0; i < nfiles; i++)

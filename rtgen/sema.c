@@ -27,9 +27,11 @@ check_file_name(struct sema *s, const ast_decl *d)
 	}
 	for (c = (const unsigned char *)d->file; *c != '\0'; c++)
 		if (*c < 0x20 || *c == 0x7f || *c == '"' || *c == '\\') {
-			diag_error(s->d, d->name_loc, "a file name in '%s' "
+			diag_error(s->d, d->name_loc,
+			    "a file name in '%s' "
 			    "must not contain '\"', '\\' or control "
-			    "characters", ast_decl_keyword(d->kind));
+			    "characters",
+			    ast_decl_keyword(d->kind));
 			return false;
 		}
 	return true;
@@ -46,8 +48,10 @@ check_include(struct sema *s, const ast_decl *d)
 		return;
 	path = loader_find(s->unit, d->file);
 	if (path == NULL)
-		diag_error(s->d, d->name_loc, "included file '%s' not found "
-		    "(looked beside the .rtp file%s)", d->file,
+		diag_error(s->d, d->name_loc,
+		    "included file '%s' not found "
+		    "(looked beside the .rtp file%s)",
+		    d->file,
 		    s->unit->nsearch > 0 ? " and in the -I directories" : "");
 	else
 		ast_unit_add_dep(s->unit, path, d->name_loc);
@@ -75,9 +79,11 @@ declare_imports(struct sema *s)
 			 * only parses and checks text), say it here, or the
 			 * emitter would meet names that lead nowhere. */
 			if (!s->unit->imports_resolved)
-				diag_error(s->d, d->name_loc, "'%s' cannot be "
+				diag_error(s->d, d->name_loc,
+				    "'%s' cannot be "
 				    "imported here: no imported file is loaded "
-				    "when checking text alone", d->file);
+				    "when checking text alone",
+				    d->file);
 			s->import_failed = true;
 			continue;
 		}
@@ -86,28 +92,37 @@ declare_imports(struct sema *s)
 			    e->imported == d->imported)
 				break;
 		if (e != d) {
-			diag_error(s->d, d->name_loc, "'%s' is imported "
-			    "twice", d->file);
-			diag_note(s->d, e->name_loc, "it was first imported "
+			diag_error(s->d, d->name_loc,
+			    "'%s' is imported "
+			    "twice",
+			    d->file);
+			diag_note(s->d, e->name_loc,
+			    "it was first imported "
 			    "here");
 			d->imported = NULL;
 			continue;
 		}
 		proto = d->imported->protocol->name;
 		if (strcmp(proto, s->prefix) == 0) {
-			diag_error(s->d, d->name_loc, "'%s' declares protocol "
+			diag_error(s->d, d->name_loc,
+			    "'%s' declares protocol "
 			    "'%s', the name of this protocol; the C names of "
-			    "the two would collide", d->file, proto);
+			    "the two would collide",
+			    d->file, proto);
 			d->imported = NULL;
 			continue;
 		}
 		prev = sema_symtab_put(&s->protos, proto, d);
 		if (prev != NULL) {
-			diag_error(s->d, d->name_loc, "'%s' declares protocol "
+			diag_error(s->d, d->name_loc,
+			    "'%s' declares protocol "
 			    "'%s', as '%s' does; the C names of the two would "
-			    "collide", d->file, proto, prev->file);
-			diag_note(s->d, prev->name_loc, "'%s' is imported "
-			    "here", prev->file);
+			    "collide",
+			    d->file, proto, prev->file);
+			diag_note(s->d, prev->name_loc,
+			    "'%s' is imported "
+			    "here",
+			    prev->file);
 			d->imported = NULL;
 			continue;
 		}
@@ -124,7 +139,6 @@ declare_imports(struct sema *s)
 	}
 }
 
-
 static void
 check_protocol(struct sema *s)
 {
@@ -134,30 +148,35 @@ check_protocol(struct sema *s)
 		if (d->kind != AST_D_PROTOCOL)
 			continue;
 		if (first != NULL) {
-			diag_error(s->d, d->loc, "duplicate 'protocol' "
+			diag_error(s->d, d->loc,
+			    "duplicate 'protocol' "
 			    "declaration (a file declares one protocol)");
-			diag_note(s->d, first->loc, "the protocol is declared "
+			diag_note(s->d, first->loc,
+			    "the protocol is declared "
 			    "here");
 			continue;
 		}
 		first = d;
 		if (d != s->unit->decls)
-			diag_error(s->d, d->loc, "'protocol' must be the first "
+			diag_error(s->d, d->loc,
+			    "'protocol' must be the first "
 			    "declaration");
 		if (sema_bad_underscores(d->name, true)) {
 			sema_check_decl_name(s, d);
 		} else if (strcmp(d->name, "rt") == 0 ||
-		    strcmp(d->name, "rti") == 0 ||
-		    strcmp(d->name, "RT") == 0) {
-			diag_error(s->d, d->name_loc, "protocol name '%s' is "
-			    "reserved for the runtime", d->name);
+		    strcmp(d->name, "rti") == 0 || strcmp(d->name, "RT") == 0) {
+			diag_error(s->d, d->name_loc,
+			    "protocol name '%s' is "
+			    "reserved for the runtime",
+			    d->name);
 		}
 	}
 	if (first == NULL) {
 		ast_loc start = { 1, 1, 1, 1 };
 
-		diag_error(s->d, s->unit->decls != NULL ?
-		    s->unit->decls->loc : start, "missing 'protocol' "
+		diag_error(s->d,
+		    s->unit->decls != NULL ? s->unit->decls->loc : start,
+		    "missing 'protocol' "
 		    "declaration (the file must begin with 'protocol NAME;')");
 	}
 	s->unit->protocol = first;
@@ -182,12 +201,15 @@ declare(struct sema *s)
 		sema_check_decl_name(s, d);
 		prev = sema_symtab_put(&s->decls, d->name, d);
 		if (prev != NULL) {
-			diag_error(s->d, d->name_loc, "'%s' is already "
-			    "declared (as %s %s)", d->name,
-			    sema_article(prev->kind),
+			diag_error(s->d, d->name_loc,
+			    "'%s' is already "
+			    "declared (as %s %s)",
+			    d->name, sema_article(prev->kind),
 			    ast_decl_keyword(prev->kind));
-			diag_note(s->d, prev->name_loc, "'%s' was first "
-			    "declared here", d->name);
+			diag_note(s->d, prev->name_loc,
+			    "'%s' was first "
+			    "declared here",
+			    d->name);
 		}
 	}
 }
@@ -208,8 +230,7 @@ mark_replies_and_published(struct sema *s)
 			m = d->carries->target;
 		else
 			continue;
-		if (m == NULL || m->kind != AST_D_MESSAGE ||
-		    m->home != s->unit)
+		if (m == NULL || m->kind != AST_D_MESSAGE || m->home != s->unit)
 			continue;
 		if (d->kind == AST_D_MESSAGE)
 			m->is_reply = true;

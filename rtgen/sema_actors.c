@@ -22,9 +22,9 @@ static const char *const policy_names[] = { "block", "drop", "reject" };
 
 /* How one name-list clause of messages reads in its errors. */
 struct list_clause {
-	const char *keyword;    /* "accepts" */
-	const char *noun;       /* what it takes: "message" */
-	const char *done;       /* "accepted" */
+	const char *keyword; /* "accepts" */
+	const char *noun;    /* what it takes: "message" */
+	const char *done;    /* "accepted" */
 };
 
 static const struct list_clause accepts_clause = { "accepts", "message",
@@ -60,16 +60,18 @@ check_message_list(struct sema *s, ast_decl *actor, ast_clause *c,
 		if (m == NULL)
 			continue;
 		if (k == &asks_clause && m->reply == NULL) {
-			diag_error(s->d, n->loc, "'%s' is not a request "
-			    "(declare it 'message %s -> R')", n->name,
-			    n->name);
+			diag_error(s->d, n->loc,
+			    "'%s' is not a request "
+			    "(declare it 'message %s -> R')",
+			    n->name, n->name);
 			sema_note_decl(s, m, "'%s' is declared here", m->name);
 			continue;
 		}
 		prev = sema_symtab_put(seen, n->name, n);
 		if (prev != NULL && prev->target != m) {
 			/* shop.Order and common.Order: one P_A_send_Order. */
-			diag_error(s->d, n->loc, "actor '%s' %s two %ss named "
+			diag_error(s->d, n->loc,
+			    "actor '%s' %s two %ss named "
 			    "'%s' (from protocols '%s' and '%s'); their "
 			    "functions would have the same C names",
 			    actor->name, k->keyword, k->noun, n->name,
@@ -93,7 +95,8 @@ static void
 check_hooks(struct sema *s, ast_decl *actor, ast_clause *c)
 {
 	const ast_name *seen[sizeof(hook_names) / sizeof(*hook_names)] = {
-		NULL };
+		NULL
+	};
 	const size_t nhooks = sizeof(hook_names) / sizeof(*hook_names);
 	char buf[256];
 	ast_name *n;
@@ -110,14 +113,17 @@ check_hooks(struct sema *s, ast_decl *actor, ast_clause *c)
 			diag_error(s->d, n->loc, "unknown hook '%s'%s%s",
 			    n->name, sema_did_you_mean(buf, sizeof(buf), near),
 			    near == NULL ? " (hooks are start, stop, down "
-			    "and io)" : "");
+					   "and io)" :
+					   "");
 			continue;
 		}
 		if (seen[i] != NULL) {
 			diag_error(s->d, n->loc, "hook '%s' is listed twice",
 			    n->name);
-			diag_note(s->d, seen[i]->loc, "'%s' was first listed "
-			    "here", n->name);
+			diag_note(s->d, seen[i]->loc,
+			    "'%s' was first listed "
+			    "here",
+			    n->name);
 			continue;
 		}
 		seen[i] = n;
@@ -135,11 +141,13 @@ check_mailbox(struct sema *s, ast_decl *actor, const ast_clause *c)
 	if (c->unbounded)
 		return;
 	if (c->bound == 0)
-		diag_error(s->d, c->bound_loc, "a bounded mailbox needs room "
+		diag_error(s->d, c->bound_loc,
+		    "a bounded mailbox needs room "
 		    "for at least one message; write 'mailbox unbounded;' for "
 		    "no bound");
 	else if (c->bound > MAILBOX_MAX)
-		diag_error(s->d, c->bound_loc, "mailbox bound %llu is too "
+		diag_error(s->d, c->bound_loc,
+		    "mailbox bound %llu is too "
 		    "large (the limit is %llu messages)",
 		    (unsigned long long)c->bound,
 		    (unsigned long long)MAILBOX_MAX);
@@ -154,10 +162,13 @@ check_mailbox(struct sema *s, ast_decl *actor, const ast_clause *c)
 		const char *near = sema_closest(policy_names, npolicies,
 		    c->policy->name);
 
-		diag_error(s->d, c->policy->loc, "unknown overflow policy "
-		    "'%s'%s%s", c->policy->name, sema_did_you_mean(buf,
-		    sizeof(buf), near), near == NULL ? " (policies are block, "
-		    "drop and reject)" : "");
+		diag_error(s->d, c->policy->loc,
+		    "unknown overflow policy "
+		    "'%s'%s%s",
+		    c->policy->name, sema_did_you_mean(buf, sizeof(buf), near),
+		    near == NULL ? " (policies are block, "
+				   "drop and reject)" :
+				   "");
 		return;
 	}
 	actor->overflow = (enum ast_overflow)i;
@@ -183,7 +194,8 @@ check_flag(struct sema *s, const ast_decl *actor, const ast_clause *c)
 	    c->names->name, actor->name,
 	    sema_did_you_mean(buf, sizeof(buf), near),
 	    near == NULL ? " (an actor's clauses are accepts, asks, state, "
-	    "init, on, mailbox and thread)" : "");
+			   "init, on, mailbox and thread)" :
+			   "");
 	return false;
 }
 
@@ -200,8 +212,7 @@ sema_check_actor(struct sema *s, ast_decl *actor)
 		switch (c->kind) {
 		case AST_C_ACCEPTS:
 			check_message_list(s, actor, c, &accepts_clause,
-			    &accepted, &actor->accepts, &actor->naccepts,
-			    &cap);
+			    &accepted, &actor->accepts, &actor->naccepts, &cap);
 			continue;
 		case AST_C_ASKS:
 			check_message_list(s, actor, c, &asks_clause, &asked,
@@ -232,11 +243,14 @@ sema_check_actor(struct sema *s, ast_decl *actor)
 			continue; /* the grammar keeps them in supervisors */
 		}
 		if (*slotp != NULL) {
-			diag_error(s->d, c->loc, "duplicate '%s' clause in "
-			    "actor '%s'", ast_clause_keyword(c),
-			    actor->name);
-			diag_note(s->d, (*slotp)->loc, "the first '%s' clause "
-			    "is here", ast_clause_keyword(c));
+			diag_error(s->d, c->loc,
+			    "duplicate '%s' clause in "
+			    "actor '%s'",
+			    ast_clause_keyword(c), actor->name);
+			diag_note(s->d, (*slotp)->loc,
+			    "the first '%s' clause "
+			    "is here",
+			    ast_clause_keyword(c));
 			continue;
 		}
 		*slotp = c;
@@ -245,8 +259,9 @@ sema_check_actor(struct sema *s, ast_decl *actor)
 		else if (c->kind == AST_C_MAILBOX)
 			check_mailbox(s, actor, c);
 		else
-			sema_check_fields(s, c->fields, c->kind == AST_C_STATE ?
-			    "the state of actor" : "the init of actor",
+			sema_check_fields(s, c->fields,
+			    c->kind == AST_C_STATE ? "the state of actor" :
+						     "the init of actor",
 			    actor->name);
 	}
 	ast_index_accepts(actor);
@@ -280,9 +295,10 @@ sema_check_asked(struct sema *s, const ast_decl *actor)
 		const ast_name *n = actor->asks[i];
 
 		if (!accepted_anywhere(s, n->target))
-			diag_error(s->d, n->loc, "actor '%s' asks '%s', but "
-			    "no actor accepts '%s'", actor->name, n->name,
-			    n->name);
+			diag_error(s->d, n->loc,
+			    "actor '%s' asks '%s', but "
+			    "no actor accepts '%s'",
+			    actor->name, n->name, n->name);
 	}
 }
 
@@ -308,12 +324,15 @@ sema_check_topic(struct sema *s, ast_decl *t)
 	if (m->reply != NULL || sema_has_ctype(m))
 		t->carries->target = NULL;
 	if (m->reply != NULL) {
-		diag_error(s->d, t->carries->loc, "'%s' is a request; a topic "
+		diag_error(s->d, t->carries->loc,
+		    "'%s' is a request; a topic "
 		    "carries messages, not requests (a published request "
-		    "could not be answered)", m->name);
+		    "could not be answered)",
+		    m->name);
 		sema_note_decl(s, m, "'%s' is declared here", m->name);
 	} else if (sema_has_ctype(m)) {
-		diag_error(s->d, t->carries->loc, "'%s' has C-typed fields; a "
+		diag_error(s->d, t->carries->loc,
+		    "'%s' has C-typed fields; a "
 		    "topic cannot carry it (its subscribers share one copy, "
 		    "so none of them could own what such a field holds)",
 		    m->name);
@@ -328,9 +347,9 @@ sema_check_subscribers(struct sema *s, const ast_decl *t)
 {
 	const ast_name *m = t->carries;
 
-	if (m->target != NULL && !ast_anyone_accepts(s->unit,
-	    m->target))
-		diag_warning(s->d, t->name_loc, "topic '%s' has no possible "
-		    "subscriber: no actor accepts '%s'", t->name, m->name);
+	if (m->target != NULL && !ast_anyone_accepts(s->unit, m->target))
+		diag_warning(s->d, t->name_loc,
+		    "topic '%s' has no possible "
+		    "subscriber: no actor accepts '%s'",
+		    t->name, m->name);
 }
-

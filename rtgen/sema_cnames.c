@@ -33,7 +33,8 @@ claim(struct sema *s, struct symtab *names, char *name, const ast_decl *d)
 		for (i = s->unit->decls; i != NULL; i = i->next)
 			if (i->kind == AST_D_IMPORT && i->imported == d->home)
 				break;
-		diag_error(s->d, i->name_loc, "%s '%s.%s' and %s '%s.%s' "
+		diag_error(s->d, i->name_loc,
+		    "%s '%s.%s' and %s '%s.%s' "
 		    "would both declare the C name '%s'",
 		    ast_decl_keyword(d->kind), ast_prefix(d), d->name,
 		    ast_decl_keyword(prev->kind), ast_prefix(prev), prev->name,
@@ -41,11 +42,12 @@ claim(struct sema *s, struct symtab *names, char *name, const ast_decl *d)
 		free(name);
 		return;
 	}
-	diag_error(s->d, d->name_loc, "%s '%s' and %s '%s%s%s' would both "
-	    "declare the C name '%s'", ast_decl_keyword(d->kind), d->name,
-	    ast_decl_keyword(prev->kind), prev->home != s->unit ?
-	    ast_prefix(prev) : "", prev->home != s->unit ? "." : "",
-	    prev->name, name);
+	diag_error(s->d, d->name_loc,
+	    "%s '%s' and %s '%s%s%s' would both "
+	    "declare the C name '%s'",
+	    ast_decl_keyword(d->kind), d->name, ast_decl_keyword(prev->kind),
+	    prev->home != s->unit ? ast_prefix(prev) : "",
+	    prev->home != s->unit ? "." : "", prev->name, name);
 	sema_note_decl(s, prev, "%s '%s' is declared here",
 	    ast_decl_keyword(prev->kind), prev->name);
 	free(name);
@@ -71,8 +73,8 @@ accepts_name(struct sema *s, const ast_decl *a, const char *name)
  * (emit_c_poison.h) starts, a name the header poisons? Report it and
  * return true if so. */
 static bool
-poisoned(struct sema *s, const char *key, const ast_decl *owner,
-    const char *at, enum emit_poison_kind k)
+poisoned(struct sema *s, const char *key, const ast_decl *owner, const char *at,
+    enum emit_poison_kind k)
 {
 	const struct emit_poison *pn = &emit_poisons[k];
 	bool requests = pn->of == EMIT_POISON_OF_REQUEST;
@@ -108,7 +110,8 @@ poisoned(struct sema *s, const char *key, const ast_decl *owner,
 		why = "has no periodic send (C-typed fields) of";
 	else
 		return false;
-	diag_error(s->d, owner->name_loc, "%s '%s' would declare the C name "
+	diag_error(s->d, owner->name_loc,
+	    "%s '%s' would declare the C name "
 	    "'%s', which the header poisons because actor '%s' %s %s "
 	    "'%s'%s%s%s",
 	    ast_decl_keyword(owner->kind), owner->name, key, a->name, why,
@@ -137,13 +140,13 @@ check_poisoned(struct sema *s, const struct symtab *names)
 		if (key == NULL)
 			continue;
 		for (j = 0; j < EMIT_POISON_KINDS; j++) {
-			for (p = strstr(key + plen, verbs[j]);
-			    p != NULL; p = strstr(p + 1, verbs[j])) {
+			for (p = strstr(key + plen, verbs[j]); p != NULL;
+			    p = strstr(p + 1, verbs[j])) {
 				if (p - key <= (ptrdiff_t)plen)
 					continue;
 				/* One report per name is enough. */
 				if (poisoned(s, key, names->slots[i].val, p,
-				    (enum emit_poison_kind)j))
+					(enum emit_poison_kind)j))
 					goto next;
 			}
 		}
@@ -159,8 +162,8 @@ struct cform {
 };
 
 static const struct cform accepted_forms[] = { { "_send_", "" },
-	{ "_send_", "_opt" }, { "_on_", "" }, { "_TAG_", "" },
-	{ "_call_", "" }, { "_ask_", "" }, { "_serve_", "" } };
+	{ "_send_", "_opt" }, { "_on_", "" }, { "_TAG_", "" }, { "_call_", "" },
+	{ "_ask_", "" }, { "_serve_", "" } };
 static const struct cform asked_forms[] = { { "_on_", "_reply" },
 	{ "_TAG_", "_reply" } };
 
@@ -171,8 +174,10 @@ claim_forms(struct sema *s, struct symtab *names, const ast_decl *d,
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		claim(s, names, sema_cname("%s_%s%s%s%s", s->prefix, d->name,
-		    forms[i].infix, m, forms[i].suffix), d);
+		claim(s, names,
+		    sema_cname("%s_%s%s%s%s", s->prefix, d->name,
+			forms[i].infix, m, forms[i].suffix),
+		    d);
 }
 
 /* A topic T's names: P_T_topic, P_T_publish, and P_A_subscribe_T and
@@ -188,10 +193,14 @@ claim_topic(struct sema *s, struct symtab *names, const ast_decl *t)
 		if (a->kind != AST_D_ACTOR ||
 		    !ast_accepts(a, t->carries->target))
 			continue;
-		claim(s, names, sema_cname("%s_%s_subscribe_%s", s->prefix,
-		    a->name, t->name), t);
-		claim(s, names, sema_cname("%s_%s_unsubscribe_%s", s->prefix,
-		    a->name, t->name), t);
+		claim(s, names,
+		    sema_cname("%s_%s_subscribe_%s", s->prefix, a->name,
+			t->name),
+		    t);
+		claim(s, names,
+		    sema_cname("%s_%s_unsubscribe_%s", s->prefix, a->name,
+			t->name),
+		    t);
 	}
 }
 
@@ -207,8 +216,8 @@ claim_supervisor(struct sema *s, struct symtab *names, const ast_decl *sup)
 	size_t i;
 
 	for (i = 0; i < sizeof(sup_names) / sizeof(*sup_names); i++)
-		claim(s, names, sema_cname("%s_%s%s", p, sup->name,
-		    sup_names[i]), sup);
+		claim(s, names,
+		    sema_cname("%s_%s%s", p, sup->name, sup_names[i]), sup);
 	if (sup->strategy == AST_STRATEGY_SIMPLE_ONE_FOR_ONE) {
 		claim(s, names, sema_cname("%s_%s_start_child", p, sup->name),
 		    sup);
@@ -217,11 +226,13 @@ claim_supervisor(struct sema *s, struct symtab *names, const ast_decl *sup)
 	for (i = 0; i < sup->nchildren; i++) {
 		const ast_clause *c = sup->children[i];
 
-		claim(s, names, sema_cname("%s_%s_%s", p, sup->name,
-		    c->names->name), sup);
+		claim(s, names,
+		    sema_cname("%s_%s_%s", p, sup->name, c->names->name), sup);
 		if (c->args != NULL)
-			claim(s, names, sema_cname("%s_%s_%s_args", p,
-			    sup->name, c->names->name), sup);
+			claim(s, names,
+			    sema_cname("%s_%s_%s_args", p, sup->name,
+				c->names->name),
+			    sup);
 	}
 }
 
@@ -240,7 +251,8 @@ check_start_child(struct sema *s, const struct symtab *names)
 		name = sema_cname("%s_%s_start_child", s->prefix, d->name);
 		owner = sema_symtab_get(names, name);
 		if (owner != NULL)
-			diag_error(s->d, owner->name_loc, "%s '%s' would "
+			diag_error(s->d, owner->name_loc,
+			    "%s '%s' would "
 			    "declare the C name '%s', which the header poisons "
 			    "because supervisor '%s' is not simple_one_for_one",
 			    ast_decl_keyword(owner->kind), owner->name, name,
@@ -252,11 +264,11 @@ check_start_child(struct sema *s, const struct symtab *names)
 void
 sema_check_cnames(struct sema *s)
 {
-	static const char *const actor_names[] = { "", "_ref", "_args",
-		"_tag", "_class", "_spawn", "_dispatch", "_tag_names",
-		"_start_thunk", "_stop_thunk", "_down_thunk", "_args_extra",
-		"_args_copy", "_args_place", "_on_start", "_on_stop",
-		"_on_down", "_asks", "_register", "_whereis" };
+	static const char *const actor_names[] = { "", "_ref", "_args", "_tag",
+		"_class", "_spawn", "_dispatch", "_tag_names", "_start_thunk",
+		"_stop_thunk", "_down_thunk", "_args_extra", "_args_copy",
+		"_args_place", "_on_start", "_on_stop", "_on_down", "_asks",
+		"_register", "_whereis" };
 	static const char *const message_names[] = { "", "_ID", "_extra",
 		"_copy", "_place", "_clone", "_env", "_print" };
 	struct symtab names = { .owns_keys = true };
@@ -274,29 +286,39 @@ sema_check_cnames(struct sema *s)
 			if (d->kind == AST_D_MESSAGE ||
 			    d->kind == AST_D_ACTOR || d->kind == AST_D_ENUM ||
 			    d->kind == AST_D_SUPERVISOR)
-				claim(s, &names, sema_cname("%s_%s%s",
-				    u->protocol->name, d->name,
-				    d->kind == AST_D_ACTOR ||
-				    d->kind == AST_D_SUPERVISOR ? "_ref" : ""),
+				claim(s, &names,
+				    sema_cname("%s_%s%s", u->protocol->name,
+					d->name,
+					d->kind == AST_D_ACTOR ||
+						d->kind == AST_D_SUPERVISOR ?
+					    "_ref" :
+					    ""),
 				    d);
 	}
 	for (d = s->unit->decls; d != NULL; d = d->next) {
 		if (d->kind == AST_D_MESSAGE) {
-			for (i = 0; i < sizeof(message_names) /
-			    sizeof(*message_names); i++)
-				claim(s, &names, sema_cname("%s_%s%s", p,
-				    d->name, message_names[i]), d);
+			for (i = 0;
+			    i < sizeof(message_names) / sizeof(*message_names);
+			    i++)
+				claim(s, &names,
+				    sema_cname("%s_%s%s", p, d->name,
+					message_names[i]),
+				    d);
 			if (d->reply != NULL) {
-				claim(s, &names, sema_cname(
-				    "%s_%s_request_desc", p, d->name), d);
-				claim(s, &names, sema_cname("%s_reply_%s", p,
-				    d->name), d);
+				claim(s, &names,
+				    sema_cname("%s_%s_request_desc", p,
+					d->name),
+				    d);
+				claim(s, &names,
+				    sema_cname("%s_reply_%s", p, d->name), d);
 			}
 		} else if (d->kind == AST_D_ACTOR) {
-			for (i = 0; i < sizeof(actor_names) /
-			    sizeof(*actor_names); i++)
-				claim(s, &names, sema_cname("%s_%s%s", p,
-				    d->name, actor_names[i]), d);
+			for (i = 0;
+			    i < sizeof(actor_names) / sizeof(*actor_names); i++)
+				claim(s, &names,
+				    sema_cname("%s_%s%s", p, d->name,
+					actor_names[i]),
+				    d);
 			for (i = 0; i < d->naccepts; i++) {
 				const ast_name *m = d->accepts[i];
 
@@ -330,4 +352,3 @@ sema_check_cnames(struct sema *s)
 	check_start_child(s, &names);
 	sema_symtab_free(&names);
 }
-

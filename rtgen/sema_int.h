@@ -30,8 +30,8 @@ struct symtab {
 struct sema {
 	ast_unit *unit;
 	diag *d;
-	const char *prefix;     /* the protocol name */
-	struct symtab decls;    /* name -> ast_decl (messages and actors) */
+	const char *prefix;  /* the protocol name */
+	struct symtab decls; /* name -> ast_decl (messages and actors) */
 	/* The imports: bare name -> the message, actor or enum of an
 	 * imported protocol that declares it (the first one); `twice`:
 	 * bare name -> a second one, which makes the bare name ambiguous;
@@ -49,8 +49,7 @@ struct sema {
 const void *sema_symtab_get(const struct symtab *t, const char *key);
 /* sema_symtab_put: insert key -> val unless key is there: then return its
  * value and leave the table as it was (an owned key is freed). */
-const void *sema_symtab_put(struct symtab *t, const char *key,
-    const void *val);
+const void *sema_symtab_put(struct symtab *t, const char *key, const void *val);
 void sema_symtab_free(struct symtab *t);
 
 /* sema_cname: a C name, printf-style (caller frees). */
@@ -58,8 +57,7 @@ char *sema_cname(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* sema_closest: the closest of `n` candidates to `name` within edit
  * distance 2, or NULL. */
-const char *sema_closest(const char *const *cands, size_t n,
-    const char *name);
+const char *sema_closest(const char *const *cands, size_t n, const char *name);
 /* sema_closest_in: the closest declaration of `kind` to `name` in `unit`,
  * or NULL; *best is the distance to beat, and becomes the distance of
  * what was found. */
@@ -96,8 +94,7 @@ ast_decl *sema_lookup(struct sema *s, const char *qual, ast_loc qual_loc,
 /* sema_resolve_message: the message `n` names, or NULL after reporting
  * that it names none; `takes` ends the report of a name of another kind
  * ("'accepts' takes messages"). */
-ast_decl *sema_resolve_message(struct sema *s, ast_name *n,
-    const char *takes);
+ast_decl *sema_resolve_message(struct sema *s, ast_name *n, const char *takes);
 
 /* A growing stack of declarations: the path of a search for cycles (of
  * messages nested by value, of supervisors under supervisors). */
@@ -110,8 +107,8 @@ struct sema_path {
 void sema_path_push(struct sema_path *path, const ast_decl *d);
 /* sema_path_cycle: the cycle that `t`, on the path, closes, as "A -> B ->
  * " (the caller adds t's name again), in buf. */
-void sema_path_cycle(const struct sema_path *path, const ast_decl *t,
-    char *buf, size_t size);
+void sema_path_cycle(const struct sema_path *path, const ast_decl *t, char *buf,
+    size_t size);
 
 /* ---- the checks ------------------------------------------------------ */
 

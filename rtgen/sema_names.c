@@ -87,8 +87,7 @@ sema_symtab_free(struct symtab *t)
 }
 
 /* A C name, printf-style (caller frees). */
-char *
-sema_cname(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *sema_cname(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 char *
 sema_cname(const char *fmt, ...)
@@ -106,7 +105,6 @@ sema_cname(const char *fmt, ...)
 	va_end(ap);
 	return p;
 }
-
 
 /* The closest of `n` candidates to `name` within edit distance 2, or NULL.
  * A candidate must also be closer than the name is long, so that `x` does
@@ -187,7 +185,6 @@ sema_note_decl(struct sema *s, const ast_decl *d, const char *fmt, ...)
 		diag_note_file(s->d, d->home->path, d->name_loc, "%s", text);
 }
 
-
 /* "; did you mean 'x'?" or "" (the buffer must hold a name and 20 bytes). */
 const char *
 sema_did_you_mean(char *buf, size_t size, const char *near)
@@ -224,7 +221,9 @@ const char *
 sema_article(enum ast_decl_kind kind)
 {
 	return kind == AST_D_ACTOR || kind == AST_D_ENUM ||
-	    kind == AST_D_INCLUDE || kind == AST_D_IMPORT ? "an" : "a";
+		kind == AST_D_INCLUDE || kind == AST_D_IMPORT ?
+	    "an" :
+	    "a";
 }
 
 /* A name in capitals: the C spelling of an enumerator (caller frees). */
@@ -263,7 +262,8 @@ closest_protocol(struct sema *s, const char *name)
 		return NULL;
 	for (i = 0; i <= s->unit->nimports; i++) {
 		const char *p = i < s->unit->nimports ?
-		    s->unit->imports[i]->protocol->name : s->prefix;
+		    s->unit->imports[i]->protocol->name :
+		    s->prefix;
 
 		dist = diag_distance(name, p, 2);
 		if (dist < best && dist < len) {
@@ -298,11 +298,14 @@ sema_lookup(struct sema *s, const char *qual, ast_loc qual_loc,
 		if (imp == NULL) {
 			*reported = true;
 			if (!s->import_failed)
-				diag_error(s->d, qual_loc, "unknown protocol "
-				    "'%s'%s", qual, closest_protocol(s, qual) !=
-				    NULL ? sema_did_you_mean(buf, sizeof(buf),
-				    closest_protocol(s, qual)) :
-				    " (import it first)");
+				diag_error(s->d, qual_loc,
+				    "unknown protocol "
+				    "'%s'%s",
+				    qual,
+				    closest_protocol(s, qual) != NULL ?
+					sema_did_you_mean(buf, sizeof(buf),
+					    closest_protocol(s, qual)) :
+					" (import it first)");
 			return NULL;
 		}
 		((ast_decl *)imp)->used = true;
@@ -311,11 +314,15 @@ sema_lookup(struct sema *s, const char *qual, ast_loc qual_loc,
 		free(key);
 		*reported = d == NULL;
 		if (d == NULL)
-			diag_error(s->d, loc, "protocol '%s' declares no %s "
-			    "'%s'%s", qual, ast_decl_keyword(kind), name,
+			diag_error(s->d, loc,
+			    "protocol '%s' declares no %s "
+			    "'%s'%s",
+			    qual, ast_decl_keyword(kind), name,
 			    sema_did_you_mean(buf, sizeof(buf),
-			    diag_printing(s->d) ? sema_closest_in(imp->imported,
-			    kind, name, &best) : NULL));
+				diag_printing(s->d) ?
+				    sema_closest_in(imp->imported, kind, name,
+					&best) :
+				    NULL));
 		return d;
 	}
 	local = (ast_decl *)sema_symtab_get(&s->decls, name);
@@ -325,7 +332,7 @@ sema_lookup(struct sema *s, const char *qual, ast_loc qual_loc,
 	if (d == NULL)
 		return local;
 	other = local != NULL ? local :
-	    (ast_decl *)sema_symtab_get(&s->twice, name);
+				(ast_decl *)sema_symtab_get(&s->twice, name);
 	if (other != NULL) {
 		/* In the order of the imports, this protocol first. */
 		const char *p1 = ast_prefix(d), *p2 = ast_prefix(other);
@@ -334,16 +341,16 @@ sema_lookup(struct sema *s, const char *qual, ast_loc qual_loc,
 			p1 = s->prefix;
 			p2 = ast_prefix(d);
 		}
-		diag_error(s->d, loc, "'%s' is ambiguous: protocols '%s' and "
-		    "'%s' both declare it; write '%s.%s' or '%s.%s'", name,
-		    p1, p2, p1, name, p2, name);
+		diag_error(s->d, loc,
+		    "'%s' is ambiguous: protocols '%s' and "
+		    "'%s' both declare it; write '%s.%s' or '%s.%s'",
+		    name, p1, p2, p1, name, p2, name);
 		*reported = true;
 		return NULL;
 	}
 	mark_used(s, d);
 	return d;
 }
-
 
 /* The message `n` names, or NULL after reporting that it names none;
  * `takes` ends the report of an actor's name ("'accepts' takes messages"). */
@@ -359,21 +366,20 @@ sema_resolve_message(struct sema *s, ast_name *n, const char *takes)
 		return NULL;
 	if (m == NULL) {
 		diag_error(s->d, n->loc, "unknown message '%s'%s", n->name,
-		    sema_did_you_mean(buf, sizeof(buf), sema_closest_decl(s,
-		    AST_D_MESSAGE, n->name)));
+		    sema_did_you_mean(buf, sizeof(buf),
+			sema_closest_decl(s, AST_D_MESSAGE, n->name)));
 		return NULL;
 	}
 	if (m->kind != AST_D_MESSAGE) {
 		diag_error(s->d, n->loc, "'%s' is %s %s, not a message; %s",
-		    n->name, sema_article(m->kind),
-		    ast_decl_keyword(m->kind), takes);
+		    n->name, sema_article(m->kind), ast_decl_keyword(m->kind),
+		    takes);
 		sema_note_decl(s, m, "'%s' is declared here", m->name);
 		return NULL;
 	}
 	n->target = m;
 	return m;
 }
-
 
 /* ---- paths of the searches for cycles -------------------------------- */
 

@@ -57,17 +57,20 @@ duration(struct sema *s, const ast_dur *d, const char *what, bool infinity,
 			*ns = -1;
 			return true;
 		}
-		diag_error(s->d, d->loc, "'%s' is not a duration (%s takes a "
-		    "number with a unit: us, ms, s or m%s)%s", d->name, what,
-		    infinity ? ", or 'infinity'" : "", sema_did_you_mean(buf,
-		    sizeof(buf), infinity ? sema_closest(&inf, 1, d->name) :
-		    NULL));
+		diag_error(s->d, d->loc,
+		    "'%s' is not a duration (%s takes a "
+		    "number with a unit: us, ms, s or m%s)%s",
+		    d->name, what, infinity ? ", or 'infinity'" : "",
+		    sema_did_you_mean(buf, sizeof(buf),
+			infinity ? sema_closest(&inf, 1, d->name) : NULL));
 		return false;
 	}
 	if (d->unitless) {
-		diag_error(s->d, d->loc, "duration '%" PRIu64 "' has no unit "
+		diag_error(s->d, d->loc,
+		    "duration '%" PRIu64 "' has no unit "
 		    "(write %" PRIu64 "s, %" PRIu64 "ms, ...: durations take "
-		    "us, ms, s or m)", d->ns, d->ns, d->ns);
+		    "us, ms, s or m)",
+		    d->ns, d->ns, d->ns);
 		return false;
 	}
 	*ns = (int64_t)d->ns;
@@ -77,8 +80,8 @@ duration(struct sema *s, const ast_dur *d, const char *what, bool infinity,
 /* The index of `name` among `n` names, or n after reporting it unknown
  * (`what`: "strategy") with a "did you mean" or the list (`all`). */
 static size_t
-named(struct sema *s, const ast_name *name, const char *const *names,
-    size_t n, const char *what, const char *all)
+named(struct sema *s, const ast_name *name, const char *const *names, size_t n,
+    const char *what, const char *all)
 {
 	const char *near;
 	char buf[256];
@@ -88,10 +91,9 @@ named(struct sema *s, const ast_name *name, const char *const *names,
 		if (strcmp(name->name, names[i]) == 0)
 			return i;
 	near = sema_closest(names, n, name->name);
-	diag_error(s->d, name->loc, "unknown %s '%s'%s%s%s%s", what,
-	    name->name, sema_did_you_mean(buf, sizeof(buf), near),
-	    near == NULL ? " (" : "", near == NULL ? all : "",
-	    near == NULL ? ")" : "");
+	diag_error(s->d, name->loc, "unknown %s '%s'%s%s%s%s", what, name->name,
+	    sema_did_you_mean(buf, sizeof(buf), near), near == NULL ? " (" : "",
+	    near == NULL ? all : "", near == NULL ? ")" : "");
 	return n;
 }
 
@@ -105,17 +107,21 @@ check_intensity(struct sema *s, ast_decl *sup, const ast_clause *c)
 	if (!duration(s, &c->dur, "'within'", false, &period))
 		return;
 	if (c->bound > UINT32_MAX) {
-		diag_error(s->d, c->bound_loc, "intensity %" PRIu64 " is too "
-		    "large (the limit is %" PRIu32 " restarts)", c->bound,
-		    UINT32_MAX);
+		diag_error(s->d, c->bound_loc,
+		    "intensity %" PRIu64 " is too "
+		    "large (the limit is %" PRIu32 " restarts)",
+		    c->bound, UINT32_MAX);
 		return;
 	}
 	if (period == 0) {
-		diag_error(s->d, c->dur.loc, c->bound == 0 ? "'intensity 0 "
-		    "within 0' is no restart limit (for a supervisor that "
-		    "never restarts, give a period: 'intensity 0 within 1s')" :
-		    "a restart limit needs a period longer than zero (%"
-		    PRIu64 " restarts within no time at all)", c->bound);
+		diag_error(s->d, c->dur.loc,
+		    c->bound == 0 ?
+			"'intensity 0 "
+			"within 0' is no restart limit (for a supervisor that "
+			"never restarts, give a period: 'intensity 0 within 1s')" :
+			"a restart limit needs a period longer than zero (%" PRIu64
+			" restarts within no time at all)",
+		    c->bound);
 		return;
 	}
 	sup->intensity = (uint32_t)c->bound;
@@ -135,17 +141,20 @@ check_backoff(struct sema *s, ast_decl *sup, const ast_clause *c)
 	if (!lo_ok || !hi_ok)
 		return;
 	if (lo > hi) {
-		diag_error(s->d, c->dur.loc, "backoff from %s to %s: the "
+		diag_error(s->d, c->dur.loc,
+		    "backoff from %s to %s: the "
 		    "first delay must not be longer than the last",
 		    ast_duration_text(a, sizeof(a), (uint64_t)lo),
 		    ast_duration_text(b, sizeof(b), (uint64_t)hi));
 		return;
 	}
 	if (lo == 0 && hi > 0) {
-		diag_error(s->d, c->dur.loc, "backoff cannot start at 0 (it "
+		diag_error(s->d, c->dur.loc,
+		    "backoff cannot start at 0 (it "
 		    "doubles from the first delay); write 'backoff %s .. %s' "
-		    "or leave it out", ast_duration_text(a, sizeof(a),
-		    (uint64_t)hi / 8 > 0 ? (uint64_t)hi / 8 : 1),
+		    "or leave it out",
+		    ast_duration_text(a, sizeof(a),
+			(uint64_t)hi / 8 > 0 ? (uint64_t)hi / 8 : 1),
 		    ast_duration_text(b, sizeof(b), (uint64_t)hi));
 		return;
 	}
@@ -164,7 +173,8 @@ expected(const ast_type *t, char *buf, size_t size)
 	} ints[] = { { AST_T_I8, "from -128 to 127" },
 		{ AST_T_I16, "from -32768 to 32767" },
 		{ AST_T_I32, "from -2147483648 to 2147483647" },
-		{ AST_T_I64, "from -9223372036854775808 to "
+		{ AST_T_I64,
+		    "from -9223372036854775808 to "
 		    "9223372036854775807, or a duration" },
 		{ AST_T_U8, "from 0 to 255" }, { AST_T_U16, "from 0 to 65535" },
 		{ AST_T_U32, "from 0 to 4294967295" },
@@ -207,7 +217,7 @@ fits(const ast_arg *a, enum ast_type_kind k)
 	for (i = 0; i < sizeof(ranges) / sizeof(*ranges); i++)
 		if (ranges[i].kind == k)
 			return a->negative ? a->num <= ranges[i].min :
-			    a->num <= ranges[i].max;
+					     a->num <= ranges[i].max;
 	return false;
 }
 
@@ -225,16 +235,18 @@ check_value(struct sema *s, const ast_decl *actor, ast_arg *a,
 		return;
 	if (t->array || t->kind == AST_T_BYTES || t->kind == AST_T_REF ||
 	    t->kind == AST_T_CTYPE || (e != NULL && e->kind != AST_D_ENUM)) {
-		diag_error(s->d, a->loc, "field '%s' of actor '%s' cannot be "
+		diag_error(s->d, a->loc,
+		    "field '%s' of actor '%s' cannot be "
 		    "given in a supervisor (only numbers, bools, strings and "
-		    "enum values can); left out, it starts zeroed", f->name,
-		    actor->name);
+		    "enum values can); left out, it starts zeroed",
+		    f->name, actor->name);
 		return;
 	}
 	switch (t->kind) {
 	case AST_T_BOOL:
-		ok = a->kind == AST_V_NAME && (strcmp(a->text, "true") == 0 ||
-		    strcmp(a->text, "false") == 0);
+		ok = a->kind == AST_V_NAME &&
+		    (strcmp(a->text, "true") == 0 ||
+			strcmp(a->text, "false") == 0);
 		break;
 	case AST_T_F32:
 	case AST_T_F64:
@@ -265,8 +277,10 @@ check_value(struct sema *s, const ast_decl *actor, ast_arg *a,
 						    v->name);
 					}
 			}
-			diag_error(s->d, a->value_loc, "enum '%s' has no value "
-			    "'%s'%s", e->name, a->text, near);
+			diag_error(s->d, a->value_loc,
+			    "enum '%s' has no value "
+			    "'%s'%s",
+			    e->name, a->text, near);
 			return;
 		}
 		break;
@@ -276,8 +290,10 @@ check_value(struct sema *s, const ast_decl *actor, ast_arg *a,
 		break;
 	}
 	if (!ok)
-		diag_error(s->d, a->value_loc, "bad value for field '%s' of "
-		    "actor '%s' (%s %s): expected %s", f->name, actor->name,
+		diag_error(s->d, a->value_loc,
+		    "bad value for field '%s' of "
+		    "actor '%s' (%s %s): expected %s",
+		    f->name, actor->name,
 		    t->kind == AST_T_NAMED ? "enum" : ast_type_keyword(t->kind),
 		    t->kind == AST_T_NAMED ? t->name : "field",
 		    expected(t, buf, sizeof(buf)));
@@ -319,13 +335,15 @@ static void
 check_args(struct sema *s, const ast_decl *actor, ast_clause *c)
 {
 	const ast_field *fields = actor->init != NULL ? actor->init->fields :
-	    NULL;
+							NULL;
 	ast_arg *a, *b;
 	char buf[256];
 
 	if (c->args != NULL && fields == NULL) {
-		diag_error(s->d, c->args_loc, "actor '%s' takes no arguments "
-		    "(it has no 'init' fields)", actor->name);
+		diag_error(s->d, c->args_loc,
+		    "actor '%s' takes no arguments "
+		    "(it has no 'init' fields)",
+		    actor->name);
 		sema_note_decl(s, actor, "'%s' is declared here", actor->name);
 		return;
 	}
@@ -341,10 +359,12 @@ check_args(struct sema *s, const ast_decl *actor, ast_clause *c)
 		}
 		a->field = field_named(fields, a->name);
 		if (a->field == NULL) {
-			diag_error(s->d, a->loc, "actor '%s' has no init field "
-			    "'%s'%s", actor->name, a->name,
+			diag_error(s->d, a->loc,
+			    "actor '%s' has no init field "
+			    "'%s'%s",
+			    actor->name, a->name,
 			    sema_did_you_mean(buf, sizeof(buf),
-			    closest_field(s, fields, a->name)));
+				closest_field(s, fields, a->name)));
 			continue;
 		}
 		check_value(s, actor, a, a->field);
@@ -367,18 +387,22 @@ child_kind(struct sema *s, ast_name *n)
 	if (d == NULL) {
 		actor = sema_closest_decl(s, AST_D_ACTOR, n->name);
 		sup = sema_closest_decl(s, AST_D_SUPERVISOR, n->name);
-		if (actor == NULL || (sup != NULL && diag_distance(n->name,
-		    sup, 2) < diag_distance(n->name, actor, 2)))
+		if (actor == NULL ||
+		    (sup != NULL &&
+			diag_distance(n->name, sup, 2) <
+			    diag_distance(n->name, actor, 2)))
 			actor = sup;
-		diag_error(s->d, n->loc, "unknown child kind '%s' (a child is "
-		    "an actor or a supervisor)%s", n->name,
-		    sema_did_you_mean(buf, sizeof(buf), actor));
+		diag_error(s->d, n->loc,
+		    "unknown child kind '%s' (a child is "
+		    "an actor or a supervisor)%s",
+		    n->name, sema_did_you_mean(buf, sizeof(buf), actor));
 		return NULL;
 	}
 	if (d->kind != AST_D_ACTOR && d->kind != AST_D_SUPERVISOR) {
-		diag_error(s->d, n->loc, "'%s' is %s %s; a child is an actor "
-		    "or a supervisor", n->name, sema_article(d->kind),
-		    ast_decl_keyword(d->kind));
+		diag_error(s->d, n->loc,
+		    "'%s' is %s %s; a child is an actor "
+		    "or a supervisor",
+		    n->name, sema_article(d->kind), ast_decl_keyword(d->kind));
 		sema_note_decl(s, d, "'%s' is declared here", n->name);
 		return NULL;
 	}
@@ -398,19 +422,27 @@ check_child(struct sema *s, const ast_decl *sup, ast_clause *c,
 	size_t i;
 
 	if (prev != NULL) {
-		diag_error(s->d, name->loc, "duplicate child name '%s' in "
-		    "supervisor '%s'", name->name, sup->name);
-		diag_note(s->d, prev->names->loc, "'%s' was first declared "
-		    "here", name->name);
+		diag_error(s->d, name->loc,
+		    "duplicate child name '%s' in "
+		    "supervisor '%s'",
+		    name->name, sup->name);
+		diag_note(s->d, prev->names->loc,
+		    "'%s' was first declared "
+		    "here",
+		    name->name);
 	} else if (sema_bad_underscores(name->name, false)) {
-		diag_error(s->d, name->loc, "child name '%s' would make "
+		diag_error(s->d, name->loc,
+		    "child name '%s' would make "
 		    "reserved C identifiers (it must not start with '_' or "
-		    "contain '__')", name->name);
+		    "contain '__')",
+		    name->name);
 	} else if (c->kind == AST_C_CHILD) {
-		for (i = 0; i < sizeof(reserved_children) /
-		    sizeof(*reserved_children); i++)
+		for (i = 0;
+		    i < sizeof(reserved_children) / sizeof(*reserved_children);
+		    i++)
 			if (strcmp(name->name, reserved_children[i]) == 0)
-				diag_error(s->d, name->loc, "a child cannot be "
+				diag_error(s->d, name->loc,
+				    "a child cannot be "
 				    "named '%s': its lookup would be %s_%s_%s, "
 				    "a name the supervisor has already",
 				    name->name, s->prefix, sup->name,
@@ -418,15 +450,20 @@ check_child(struct sema *s, const ast_decl *sup, ast_clause *c,
 	}
 	kind = child_kind(s, c->child_of);
 	if (kind != NULL && c->has_args && kind->kind == AST_D_SUPERVISOR)
-		diag_error(s->d, c->args_loc, "'%s' is a supervisor; a "
-		    "supervisor child takes no arguments", c->child_of->name);
+		diag_error(s->d, c->args_loc,
+		    "'%s' is a supervisor; a "
+		    "supervisor child takes no arguments",
+		    c->child_of->name);
 	else if (kind != NULL && c->kind == AST_C_TEMPLATE &&
 	    kind->kind == AST_D_SUPERVISOR)
-		diag_error(s->d, c->child_of->loc, "a template must be an "
+		diag_error(s->d, c->child_of->loc,
+		    "a template must be an "
 		    "actor ('%s' is a supervisor): its children are started "
-		    "with the arguments of the actor's init", kind->name);
+		    "with the arguments of the actor's init",
+		    kind->name);
 	else if (c->has_args && c->kind == AST_C_TEMPLATE)
-		diag_error(s->d, c->args_loc, "a template takes no arguments "
+		diag_error(s->d, c->args_loc,
+		    "a template takes no arguments "
 		    "here: each child gets its own from %s_%s_start_child",
 		    s->prefix, sup->name);
 	else if (kind != NULL && kind->kind == AST_D_ACTOR)
@@ -434,14 +471,15 @@ check_child(struct sema *s, const ast_decl *sup, ast_clause *c,
 	c->restart = AST_RESTART_PERMANENT;
 	if (c->policy != NULL) {
 		i = named(s, c->policy, restart_names, NRESTARTS,
-		    "restart policy", "policies are permanent, transient and "
+		    "restart policy",
+		    "policies are permanent, transient and "
 		    "temporary");
 		if (i < NRESTARTS)
 			c->restart = (enum ast_restart)i;
 	}
 	c->shutdown = DEFAULT_SHUTDOWN;
-	if (c->has_shutdown && !duration(s, &c->dur, "'shutdown'", true,
-	    &c->shutdown))
+	if (c->has_shutdown &&
+	    !duration(s, &c->dur, "'shutdown'", true, &c->shutdown))
 		c->shutdown = DEFAULT_SHUTDOWN;
 }
 
@@ -451,8 +489,8 @@ add_child(ast_decl *sup, ast_clause *c, size_t *cap)
 {
 	if (sup->nchildren == *cap) {
 		*cap = *cap == 0 ? 8 : 2 * *cap;
-		sup->children = ast_xrealloc(sup->children, *cap *
-		    sizeof(*sup->children));
+		sup->children = ast_xrealloc(sup->children,
+		    *cap * sizeof(*sup->children));
 	}
 	sup->children[sup->nchildren++] = c;
 }
@@ -469,16 +507,19 @@ check_shape(struct sema *s, ast_decl *sup, const ast_clause *strategy)
 
 	for (c = sup->clauses; c != NULL; c = c->next) {
 		if (c->kind == AST_C_CHILD && simple) {
-			diag_error(s->d, c->loc, "'child' in a "
+			diag_error(s->d, c->loc,
+			    "'child' in a "
 			    "simple_one_for_one supervisor (its children are "
 			    "started at run time from its 'template')");
 		} else if (c->kind == AST_C_TEMPLATE && !simple) {
-			diag_error(s->d, c->loc, "'template' outside a "
+			diag_error(s->d, c->loc,
+			    "'template' outside a "
 			    "simple_one_for_one supervisor (supervisor '%s' "
-			    "is %s)", sup->name,
-			    ast_strategy_keyword(sup->strategy));
+			    "is %s)",
+			    sup->name, ast_strategy_keyword(sup->strategy));
 		} else if (c->kind == AST_C_TEMPLATE && first != NULL) {
-			diag_error(s->d, c->loc, "a simple_one_for_one "
+			diag_error(s->d, c->loc,
+			    "a simple_one_for_one "
 			    "supervisor has one template");
 			diag_note(s->d, first->loc, "the first is here");
 		} else if (c->kind == AST_C_TEMPLATE ||
@@ -489,12 +530,15 @@ check_shape(struct sema *s, ast_decl *sup, const ast_clause *strategy)
 		}
 	}
 	if (simple && first == NULL)
-		diag_error(s->d, strategy->names->loc, "a simple_one_for_one "
+		diag_error(s->d, strategy->names->loc,
+		    "a simple_one_for_one "
 		    "supervisor needs a 'template' (the kind of the children "
 		    "it starts at run time)");
 	else if (!simple && sup->nchildren == 0)
-		diag_warning(s->d, sup->name_loc, "supervisor '%s' has no "
-		    "children", sup->name);
+		diag_warning(s->d, sup->name_loc,
+		    "supervisor '%s' has no "
+		    "children",
+		    sup->name);
 }
 
 void
@@ -512,20 +556,25 @@ sema_check_supervisor(struct sema *s, ast_decl *sup)
 			check_child(s, sup, (ast_clause *)c, &children);
 			continue;
 		}
-		i = c->kind == AST_C_STRATEGY ? 0 : c->kind ==
-		    AST_C_INTENSITY ? 1 : 2;
+		i = c->kind == AST_C_STRATEGY  ? 0 :
+		    c->kind == AST_C_INTENSITY ? 1 :
+						 2;
 		if (once[i] != NULL) {
-			diag_error(s->d, c->loc, "duplicate '%s' clause in "
-			    "supervisor '%s'", ast_clause_keyword(c),
-			    sup->name);
-			diag_note(s->d, once[i]->loc, "the first '%s' clause "
-			    "is here", ast_clause_keyword(c));
+			diag_error(s->d, c->loc,
+			    "duplicate '%s' clause in "
+			    "supervisor '%s'",
+			    ast_clause_keyword(c), sup->name);
+			diag_note(s->d, once[i]->loc,
+			    "the first '%s' clause "
+			    "is here",
+			    ast_clause_keyword(c));
 			continue;
 		}
 		once[i] = c;
 		if (c->kind == AST_C_STRATEGY) {
 			i = named(s, c->names, strategy_names, NSTRATEGIES,
-			    "strategy", "strategies are one_for_one, "
+			    "strategy",
+			    "strategies are one_for_one, "
 			    "one_for_all, rest_for_one and "
 			    "simple_one_for_one");
 			if (i < NSTRATEGIES)
@@ -561,9 +610,10 @@ visit(struct sema *s, ast_decl *sup, struct sema_path *path)
 			continue;
 		}
 		sema_path_cycle(path, t, buf, sizeof(buf));
-		diag_error(s->d, k->loc, "supervisor '%s' contains itself "
-		    "(%s%s); a supervision tree cannot loop", t->name, buf,
-		    t->name);
+		diag_error(s->d, k->loc,
+		    "supervisor '%s' contains itself "
+		    "(%s%s); a supervision tree cannot loop",
+		    t->name, buf, t->name);
 		k->target = NULL;
 	}
 	path->len--;

@@ -19,19 +19,90 @@
 /* Identifiers that cannot name a field: C and C++ keywords (the header is
  * meant to be usable from C++ too) and macros of the headers it includes. */
 static const char *const reserved_fields[] = {
-	"alignas", "alignof", "and", "and_eq", "asm", "auto", "bitand",
-	"bitor", "break", "case", "catch", "char", "char16_t", "char32_t",
-	"class", "compl", "const", "const_cast", "constexpr", "continue",
-	"decltype", "default", "delete", "do", "double", "dynamic_cast",
-	"else", "enum", "explicit", "export", "extern", "false", "float",
-	"for", "friend", "goto", "if", "inline", "int", "long", "mutable",
-	"namespace", "new", "noexcept", "not", "not_eq", "NULL", "nullptr",
-	"operator", "or", "or_eq", "private", "protected", "public",
-	"register", "reinterpret_cast", "restrict", "return", "short",
-	"signed", "sizeof", "static", "static_assert", "static_cast",
-	"struct", "switch", "template", "this", "thread_local", "throw",
-	"true", "try", "typedef", "typeid", "typename", "union", "unsigned",
-	"using", "virtual", "void", "volatile", "wchar_t", "while", "xor",
+	"alignas",
+	"alignof",
+	"and",
+	"and_eq",
+	"asm",
+	"auto",
+	"bitand",
+	"bitor",
+	"break",
+	"case",
+	"catch",
+	"char",
+	"char16_t",
+	"char32_t",
+	"class",
+	"compl",
+	"const",
+	"const_cast",
+	"constexpr",
+	"continue",
+	"decltype",
+	"default",
+	"delete",
+	"do",
+	"double",
+	"dynamic_cast",
+	"else",
+	"enum",
+	"explicit",
+	"export",
+	"extern",
+	"false",
+	"float",
+	"for",
+	"friend",
+	"goto",
+	"if",
+	"inline",
+	"int",
+	"long",
+	"mutable",
+	"namespace",
+	"new",
+	"noexcept",
+	"not",
+	"not_eq",
+	"NULL",
+	"nullptr",
+	"operator",
+	"or",
+	"or_eq",
+	"private",
+	"protected",
+	"public",
+	"register",
+	"reinterpret_cast",
+	"restrict",
+	"return",
+	"short",
+	"signed",
+	"sizeof",
+	"static",
+	"static_assert",
+	"static_cast",
+	"struct",
+	"switch",
+	"template",
+	"this",
+	"thread_local",
+	"throw",
+	"true",
+	"try",
+	"typedef",
+	"typeid",
+	"typename",
+	"union",
+	"unsigned",
+	"using",
+	"virtual",
+	"void",
+	"volatile",
+	"wchar_t",
+	"while",
+	"xor",
 	"xor_eq",
 };
 
@@ -47,8 +118,8 @@ closest_type(struct sema *s, const char *name)
 
 	if (!diag_printing(s->d))
 		return NULL;
-	cands[0] =
-	    sema_closest(builtin, sizeof(builtin) / sizeof(*builtin), name);
+	cands[0] = sema_closest(builtin, sizeof(builtin) / sizeof(*builtin),
+	    name);
 	cands[1] = sema_closest_decl(s, AST_D_MESSAGE, name);
 	cands[2] = sema_closest_decl(s, AST_D_ENUM, name);
 	for (i = 0; i < 3; i++)
@@ -60,16 +131,14 @@ closest_type(struct sema *s, const char *name)
 	return best;
 }
 
-
 static bool
 reserved_field(const char *name)
 {
-	static const char *const stdint[] = { "INT", "UINT", "SIZE",
-		"PTRDIFF", "WCHAR", "WINT", "SIG_ATOMIC" };
+	static const char *const stdint[] = { "INT", "UINT", "SIZE", "PTRDIFF",
+		"WCHAR", "WINT", "SIG_ATOMIC" };
 	size_t i;
 
-	for (i = 0; i < sizeof(reserved_fields) / sizeof(*reserved_fields);
-	    i++)
+	for (i = 0; i < sizeof(reserved_fields) / sizeof(*reserved_fields); i++)
 		if (strcmp(name, reserved_fields[i]) == 0)
 			return true;
 	if (strncmp(name, "RT_", 3) == 0 || strcmp(name, "bool") == 0)
@@ -77,7 +146,7 @@ reserved_field(const char *name)
 	for (i = 0; i < sizeof(stdint) / sizeof(*stdint); i++)
 		if (strncmp(name, stdint[i], strlen(stdint[i])) == 0 &&
 		    strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") ==
-		    strlen(name))
+			strlen(name))
 			return true;
 	return false;
 }
@@ -101,19 +170,22 @@ check_ctype(struct sema *s, const ast_type *t)
 		const char *o = strchr(open, *c), *k = strchr(close, *c);
 
 		if (*c == '\n') {
-			diag_error(s->d, t->name_loc, "a C type must be on one "
+			diag_error(s->d, t->name_loc,
+			    "a C type must be on one "
 			    "line");
 			return;
 		}
 		if (*c == ';') {
-			diag_error(s->d, t->name_loc, "a C type must not "
+			diag_error(s->d, t->name_loc,
+			    "a C type must not "
 			    "contain ';'");
 			return;
 		}
 		if (*c < 0x20 || *c >= 0x7f || strchr("\"'\\#", *c) != NULL ||
 		    (*c == '/' && (c[1] == '*' || c[1] == '/')) ||
 		    (*c == '*' && c[1] == '/')) {
-			diag_error(s->d, t->name_loc, "a C type must not "
+			diag_error(s->d, t->name_loc,
+			    "a C type must not "
 			    "contain comments, quotes, '\\', '#' or characters "
 			    "other than printable ASCII");
 			return;
@@ -122,26 +194,31 @@ check_ctype(struct sema *s, const ast_type *t)
 			blank = false;
 		if (o != NULL) {
 			if (depth == sizeof(stack)) {
-				diag_error(s->d, t->name_loc, "a C type nests "
+				diag_error(s->d, t->name_loc,
+				    "a C type nests "
 				    "brackets too deeply");
 				return;
 			}
 			stack[depth++] = close[o - open];
 		} else if (k != NULL) {
 			if (depth == 0 || stack[--depth] != *c) {
-				diag_error(s->d, t->name_loc, "unbalanced "
-				    "'%c' in C type", *c);
+				diag_error(s->d, t->name_loc,
+				    "unbalanced "
+				    "'%c' in C type",
+				    *c);
 				return;
 			}
 		}
 	}
 	if (blank)
-		diag_error(s->d, t->name_loc, "empty C type (write the type "
+		diag_error(s->d, t->name_loc,
+		    "empty C type (write the type "
 		    "between the quotes, as in c\"int *\")");
 	else if (depth != 0)
-		diag_error(s->d, t->name_loc, "unbalanced '%c' in C type "
-		    "(it is never closed)", open[strchr(close, stack[depth - 1])
-		    - close]);
+		diag_error(s->d, t->name_loc,
+		    "unbalanced '%c' in C type "
+		    "(it is never closed)",
+		    open[strchr(close, stack[depth - 1]) - close]);
 }
 
 /* The size of an array field: from 1 to ARRAY_MAX. */
@@ -149,15 +226,19 @@ static void
 check_array(struct sema *s, const ast_type *t)
 {
 	if (t->negative)
-		diag_error(s->d, t->len_loc, "array size must be positive, not "
-		    "-%llu", (unsigned long long)t->len);
+		diag_error(s->d, t->len_loc,
+		    "array size must be positive, not "
+		    "-%llu",
+		    (unsigned long long)t->len);
 	else if (t->len == 0)
-		diag_error(s->d, t->len_loc, "array size must be at least 1 (C "
+		diag_error(s->d, t->len_loc,
+		    "array size must be at least 1 (C "
 		    "has no zero-size arrays)");
 	else if (t->len > ARRAY_MAX)
-		diag_error(s->d, t->len_loc, "array size %llu is too large "
-		    "(the limit is %llu elements)", (unsigned long long)t->len,
-		    (unsigned long long)ARRAY_MAX);
+		diag_error(s->d, t->len_loc,
+		    "array size %llu is too large "
+		    "(the limit is %llu elements)",
+		    (unsigned long long)t->len, (unsigned long long)ARRAY_MAX);
 }
 
 /* A type named by an identifier: an enum or a message (by value). */
@@ -175,13 +256,15 @@ resolve_type(struct sema *s, ast_type *t)
 		if (s->import_failed)
 			return;
 		diag_error(s->d, t->name_loc, "unknown type '%s'%s", t->name,
-		    sema_did_you_mean(buf, sizeof(buf), closest_type(s,
-		    t->name)));
+		    sema_did_you_mean(buf, sizeof(buf),
+			closest_type(s, t->name)));
 		return;
 	}
 	if (d->kind == AST_D_ACTOR) {
-		diag_error(s->d, t->name_loc, "'%s' is an actor, not a type "
-		    "(a reference to it is ref<%s>)", t->name, t->name);
+		diag_error(s->d, t->name_loc,
+		    "'%s' is an actor, not a type "
+		    "(a reference to it is ref<%s>)",
+		    t->name, t->name);
 		sema_note_decl(s, d, "'%s' is declared here", t->name);
 		return;
 	}
@@ -210,15 +293,21 @@ sema_check_fields(struct sema *s, ast_field *fields, const char *what,
 			diag_error(s->d, f->loc,
 			    "duplicate field '%s' in %s '%s'", f->name, what,
 			    owner);
-			diag_note(s->d, prev->loc, "'%s' was first declared "
-			    "here", f->name);
+			diag_note(s->d, prev->loc,
+			    "'%s' was first declared "
+			    "here",
+			    f->name);
 		} else if (sema_bad_underscores(f->name, false)) {
-			diag_error(s->d, f->loc, "field name '%s' is reserved "
+			diag_error(s->d, f->loc,
+			    "field name '%s' is reserved "
 			    "in C (it must not start with '_' or contain "
-			    "'__')", f->name);
+			    "'__')",
+			    f->name);
 		} else if (reserved_field(f->name)) {
-			diag_error(s->d, f->loc, "field name '%s' is a C or "
-			    "C++ keyword or macro", f->name);
+			diag_error(s->d, f->loc,
+			    "field name '%s' is a C or "
+			    "C++ keyword or macro",
+			    f->name);
 		}
 		if (f->type.kind == AST_T_CTYPE)
 			check_ctype(s, &f->type);
@@ -239,13 +328,13 @@ sema_check_fields(struct sema *s, ast_field *fields, const char *what,
 				    "unknown actor '%s' in ref<>%s",
 				    f->type.name,
 				    sema_did_you_mean(buf, sizeof(buf),
-				    sema_closest_decl(s, AST_D_ACTOR,
-				    f->type.name)));
+					sema_closest_decl(s, AST_D_ACTOR,
+					    f->type.name)));
 			} else if (t->kind != AST_D_ACTOR) {
 				diag_error(s->d, f->type.name_loc,
 				    "'%s' is a %s, not an actor; ref<> takes "
-				    "an actor", t->name,
-				    ast_decl_keyword(t->kind));
+				    "an actor",
+				    t->name, ast_decl_keyword(t->kind));
 				sema_note_decl(s, t, "'%s' is declared here",
 				    t->name);
 			} else {
@@ -272,22 +361,29 @@ sema_check_enum(struct sema *s, const ast_decl *e)
 
 		prev = sema_symtab_put(&seen, v->name, v);
 		if (prev != NULL) {
-			diag_error(s->d, v->loc, "duplicate value '%s' in enum "
-			    "'%s'", v->name, e->name);
-			diag_note(s->d, prev->loc, "'%s' was first declared "
-			    "here", v->name);
+			diag_error(s->d, v->loc,
+			    "duplicate value '%s' in enum "
+			    "'%s'",
+			    v->name, e->name);
+			diag_note(s->d, prev->loc,
+			    "'%s' was first declared "
+			    "here",
+			    v->name);
 			continue;
 		}
 		if (sema_bad_underscores(v->name, false)) {
-			diag_error(s->d, v->loc, "enum value '%s' would make a "
+			diag_error(s->d, v->loc,
+			    "enum value '%s' would make a "
 			    "reserved C identifier (it must not start with "
-			    "'_' or contain '__')", v->name);
+			    "'_' or contain '__')",
+			    v->name);
 			continue;
 		}
 		u = sema_upper(v->name);
 		prev = sema_symtab_get(&mapped, u);
 		if (prev != NULL) {
-			diag_error(s->d, v->loc, "enum values '%s' and '%s' "
+			diag_error(s->d, v->loc,
+			    "enum values '%s' and '%s' "
 			    "would both declare the C name '%s_%s_%s'",
 			    prev->name, v->name, s->prefix, e->name, u);
 			diag_note(s->d, prev->loc, "'%s' is declared here",
@@ -323,17 +419,19 @@ visit(struct sema *s, ast_decl *m, struct sema_path *path)
 			continue;
 		}
 		sema_path_cycle(path, t, buf, sizeof(buf));
-		diag_error(s->d, f->type.name_loc, "message '%s' contains "
+		diag_error(s->d, f->type.name_loc,
+		    "message '%s' contains "
 		    "itself (%s%s); a message holds the messages of its "
-		    "fields by value", t->name, buf, t->name);
+		    "fields by value",
+		    t->name, buf, t->name);
 		f->type.target = NULL;
 	}
 	path->len--;
 	m->mark = 2;
 	/* Its nested messages are done: what they hold is known. */
 	for (f = m->fields; f != NULL; f = f->next)
-		m->deep |= (1u << f->type.kind) | (ast_nested(f) != NULL ?
-		    ast_nested(f)->deep : 0);
+		m->deep |= (1u << f->type.kind) |
+		    (ast_nested(f) != NULL ? ast_nested(f)->deep : 0);
 }
 
 void
@@ -347,4 +445,3 @@ sema_check_cycles(struct sema *s)
 			visit(s, d, &path);
 	free(path.at);
 }
-

@@ -17,11 +17,11 @@ sema_check_unused_imports(struct sema *s)
 	const ast_decl *d;
 
 	for (d = s->unit->decls; d != NULL; d = d->next)
-		if (d->kind == AST_D_IMPORT && d->imported != NULL &&
-		    !d->used)
-			diag_warning(s->d, d->name_loc, "unused import '%s' "
-			    "(nothing of protocol '%s' is used)", d->file,
-			    d->imported->protocol->name);
+		if (d->kind == AST_D_IMPORT && d->imported != NULL && !d->used)
+			diag_warning(s->d, d->name_loc,
+			    "unused import '%s' "
+			    "(nothing of protocol '%s' is used)",
+			    d->file, d->imported->protocol->name);
 }
 
 /* Mark the messages `fields` holds by value as used. */
@@ -76,8 +76,10 @@ sema_check_unused_messages(struct sema *s)
 		if (d->kind == AST_D_MESSAGE &&
 		    !ast_anyone_accepts(s->unit, d) &&
 		    sema_symtab_get(&used, d->name) != d)
-			diag_warning(s->d, d->name_loc, "message '%s' can "
+			diag_warning(s->d, d->name_loc,
+			    "message '%s' can "
 			    "never be sent: no actor accepts it, and it is no "
-			    "reply, topic message or field", d->name);
+			    "reply, topic message or field",
+			    d->name);
 	sema_symtab_free(&used);
 }

@@ -137,8 +137,7 @@ release_places(rt_cell *cell)
 
 /* A message for `cell` that will not be handled. */
 static void
-dead(rti_worker *w, rt_cell *cell, rt_env *env, rt_dead_cause cause,
-    bool ours)
+dead(rti_worker *w, rt_cell *cell, rt_env *env, rt_dead_cause cause, bool ours)
 {
 	if (ours)
 		ck_pr_store_64(&cell->dead, cell->dead + 1);
@@ -641,8 +640,8 @@ retire_w(rti_worker *w, rt_cell *cell, rt_env *env)
 {
 	unsigned c = env->pool;
 
-	if (RTI_POOLS &&
-	    !(env->flags & (RTI_ENV_COUNTED | RTI_ENV_SHARED)) && c != 0) {
+	if (RTI_POOLS && !(env->flags & (RTI_ENV_COUNTED | RTI_ENV_SHARED)) &&
+	    c != 0) {
 		rti_env_cache *cache = &w->env_cache[c - 1];
 
 		rti_cache_push(cache, env);
@@ -821,9 +820,10 @@ handle(rti_worker *w, rt_cell *cell, const bool watched)
 		}
 		/* Relaxed: checked before each message, so an actor stops
 		 * after the message in hand once shutdown begins. */
-		if (__builtin_expect((env->flags & (RTI_ENV_TTL |
-					 RTI_ENV_SHARED | RTI_ENV_ODD)) != 0 ||
-			ck_pr_load_32(&sys->stopping) != 0,
+		if (__builtin_expect((env->flags &
+					 (RTI_ENV_TTL | RTI_ENV_SHARED |
+					     RTI_ENV_ODD)) != 0 ||
+			    ck_pr_load_32(&sys->stopping) != 0,
 			0)) {
 			if (!(env->flags & (RTI_ENV_TTL | RTI_ENV_ODD)) &&
 			    !ck_pr_load_32(&sys->stopping)) {
@@ -841,14 +841,13 @@ handle(rti_worker *w, rt_cell *cell, const bool watched)
 				case STEP_END:
 					return;
 				case STEP_DOWN:
-					rc = odd_deliver(w, cell, env,
-					    watched);
+					rc = odd_deliver(w, cell, env, watched);
 					goto handled;
 				}
 			}
 		}
 		rc = cls->dispatch(state, &w->ctx, tag, msg);
-	handled:
+handled:
 		if (__builtin_expect(rc != 0 || w->alert != 0, 0)) {
 			lane_rest(cell, urgent, next);
 			if (after_odd(w, cell, env, rc) == STEP_END)

@@ -15,8 +15,7 @@
 #include "thread.h"
 
 int
-rti_actor_signal_stop(rt_cell *cell, uint64_t gen, int reason,
-    bool final)
+rti_actor_signal_stop(rt_cell *cell, uint64_t gen, int reason, bool final)
 {
 	rt_env *env = rti_env_alloc_sys(cell->sys, 0);
 
@@ -219,9 +218,9 @@ rt_stats_actor(rt_ref ref, rt_actor_stats *out)
 	out->high_water = ck_pr_load_32(&cell->high_water);
 	bound = ck_pr_load_32(&cell->bound);
 	out->bound = bound;
-	out->depth = bound != 0 ? ck_pr_load_32(&cell->count) :
-				  (uint32_t)(out->received - out->handled -
-				      out->dead_letters);
+	out->depth = bound != 0 ?
+	    ck_pr_load_32(&cell->count) :
+	    (uint32_t)(out->received - out->handled - out->dead_letters);
 	if (out->depth > out->high_water)
 		out->high_water = out->depth;
 	ck_pr_fence_load();

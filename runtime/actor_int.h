@@ -42,8 +42,7 @@ enum rti_thread_run rti_actor_run_thread(rti_worker *w, rt_cell *cell,
  * `cell`; `final`: for good, even for a supervised child (which would
  * otherwise wait for its restart). Returns 0 or RT_ENOMEM.
  */
-int rti_actor_signal_stop(rt_cell *cell, uint64_t gen, int reason,
-    bool final);
+int rti_actor_signal_stop(rt_cell *cell, uint64_t gen, int reason, bool final);
 
 /*
  * rti_live_flush: take the exits `w` has counted off sys->live, and wake
@@ -57,6 +56,5 @@ void rti_live_flush(rti_worker *w);
  * rt_system_wait if that makes it zero.
  */
 void rti_live_add(rt_system *sys, int64_t d);
-
 
 #endif

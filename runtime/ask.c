@@ -55,7 +55,8 @@ rt_request_new(rt_ref to, uint32_t tag, size_t size, rt_env **out)
 
 	if (size > SIZE_MAX / 2)
 		return RT_ENOMEM;
-	rc = rt_env_new(to, tag, rti_trailer_room(size, sizeof(struct rti_req)), &env);
+	rc = rt_env_new(to, tag, rti_trailer_room(size, sizeof(struct rti_req)),
+	    &env);
 	if (rc != 0)
 		return rc;
 	env->flags |= RTI_ENV_REQUEST;
@@ -73,10 +74,10 @@ rt_request_new(rt_ref to, uint32_t tag, size_t size, rt_env **out)
 enum { CALL_WAITING = 0, CALL_DONE = 1, CALL_ABANDONED = 2, CALL_SLEEPING = 3 };
 
 struct rti_call {
-	uint32_t state;   /* atomic futex word: CALL_* */
-	uint32_t refs;    /* atomic: the caller and the answer */
+	uint32_t state; /* atomic futex word: CALL_* */
+	uint32_t refs;  /* atomic: the caller and the answer */
 	rt_system *sys;
-	rt_env *reply;    /* the answer, once state is CALL_DONE */
+	rt_env *reply; /* the answer, once state is CALL_DONE */
 };
 
 static void
@@ -156,7 +157,8 @@ answer_env(rt_system *sys, const struct rti_req *rq, int status, size_t size)
 	rt_env *env;
 
 	if (rq->cell != NULL) {
-		env = rti_env_alloc_sys(sys, rti_trailer_room(size, sizeof(int64_t)));
+		env = rti_env_alloc_sys(sys,
+		    rti_trailer_room(size, sizeof(int64_t)));
 		if (env == NULL)
 			return NULL;
 		env->cell = rq->cell;
@@ -194,8 +196,10 @@ answer_error(rt_system *sys, const struct rti_req *rq, int status)
 	if (env == NULL) {
 		/* An asker's own timeout still answers it; a caller without
 		 * one would wait for ever, so this is worth a line. */
-		rti_log(sys, RT_LOG_ERROR, "request/reply: no memory to "
-		    "report a failed request (%s)", rt_strerror(status));
+		rti_log(sys, RT_LOG_ERROR,
+		    "request/reply: no memory to "
+		    "report a failed request (%s)",
+		    rt_strerror(status));
 		return;
 	}
 	rt_reply_commit(env);
@@ -208,8 +212,10 @@ rti_request_failed(rt_env *env, rt_dead_cause cause)
 
 	if (!expects_answer(rq))
 		return;
-	answer_error(env->cell->sys, rq, cause == RT_DEAD_DROPPED ? RT_EFULL :
-	    cause == RT_DEAD_EXPIRED ? RT_ETIMEDOUT : RT_ENOACTOR);
+	answer_error(env->cell->sys, rq,
+	    cause == RT_DEAD_DROPPED     ? RT_EFULL :
+		cause == RT_DEAD_EXPIRED ? RT_ETIMEDOUT :
+					   RT_ENOACTOR);
 	/* Answered: a second failure of the same envelope says nothing. */
 	memset(rq, 0, sizeof(*rq));
 }
@@ -233,15 +239,15 @@ rt_reply_status(const void *msg, rt_corr *id)
 #define GONE (-1)
 
 struct rti_pending {
-	int64_t corr;      /* EMPTY, GONE or an id */
-	rt_timer timeout;  /* zeroed when there is none */
+	int64_t corr;     /* EMPTY, GONE or an id */
+	rt_timer timeout; /* zeroed when there is none */
 };
 
 struct rti_asks {
-	int64_t seq;       /* the last id given */
-	uint32_t size;     /* slots, a power of two */
-	uint32_t used;     /* ids plus GONE marks */
-	uint32_t live;     /* ids */
+	int64_t seq;   /* the last id given */
+	uint32_t size; /* slots, a power of two */
+	uint32_t used; /* ids plus GONE marks */
+	uint32_t live; /* ids */
 	struct rti_pending *slot;
 };
 
@@ -494,7 +500,8 @@ rt_call(rt_system *sys, rt_env *env, void *reply, size_t reply_size,
 		 * and the answer is acquired after the loop. */
 		(void)ck_pr_cas_32(&c->state, CALL_WAITING, CALL_SLEEPING);
 		while (ck_pr_load_32(&c->state) == CALL_SLEEPING) {
-			int64_t left = deadline < 0 ? -1 :
+			int64_t left = deadline < 0 ?
+			    -1 :
 			    deadline - rti_clock_now();
 
 			if (deadline >= 0 && left <= 0) {
@@ -564,7 +571,8 @@ rt_request_leave(rt_ctx *ctx, int result, size_t size, rt_env **out)
 	if (rq == NULL || !expects_answer(rq))
 		return result == RT_DEFER ? 0 : result;
 	if (result == RT_DEFER) {
-		rti_log(ctx->sys, RT_LOG_ERROR, "actor %s returned RT_DEFER "
+		rti_log(ctx->sys, RT_LOG_ERROR,
+		    "actor %s returned RT_DEFER "
 		    "from a request handler without rt_reply_defer",
 		    ctx->cell->cls->name);
 		answer_error(ctx->sys, rq, RT_EINVAL);
@@ -604,7 +612,7 @@ struct rti_token {
 	rt_system *sys;                /* immutable once carved */
 	uint64_t id;                   /* odd while live */
 	struct rti_req rq;
-	const char *what;              /* "actor/message", for reports */
+	const char *what; /* "actor/message", for reports */
 };
 
 #define TOKENS_PER_CHUNK 64
@@ -708,7 +716,8 @@ token_take(rt_reply_token token, struct rti_req *rq, rt_system **sys)
 	pthread_mutex_lock(&t->lock);
 	if (k->id != token.id) {
 		pthread_mutex_unlock(&t->lock);
-		rti_log(*sys, RT_LOG_ERROR, "request/reply: a deferred reply "
+		rti_log(*sys, RT_LOG_ERROR,
+		    "request/reply: a deferred reply "
 		    "answered twice (or an unknown token)");
 		return RT_ENOENT;
 	}
@@ -772,8 +781,10 @@ rti_tokens_close(rt_system *sys, rti_tokens *t)
 		what = k->what;
 		token_release(t, k);
 		pthread_mutex_unlock(&t->lock);
-		rti_log(sys, RT_LOG_ERROR, "request/reply: a deferred reply of "
-		    "%s was never sent", what);
+		rti_log(sys, RT_LOG_ERROR,
+		    "request/reply: a deferred reply of "
+		    "%s was never sent",
+		    what);
 		answer_error(sys, &rq, RT_ESHUTDOWN);
 	}
 }

@@ -25,7 +25,7 @@
 struct rti_call;
 
 struct rti_req {
-	rt_cell *cell;         /* the asking actor, or NULL */
+	rt_cell *cell; /* the asking actor, or NULL */
 	uint64_t gen;
 	struct rti_call *call; /* the waiting thread, or NULL */
 	int64_t corr;
@@ -37,7 +37,7 @@ struct rti_req {
 struct rti_token;
 typedef struct rti_tokens {
 	pthread_mutex_t lock;
-	struct rti_token *live;   /* not yet answered */
+	struct rti_token *live; /* not yet answered */
 	struct rti_token *free;
 	struct rti_token_chunk *chunks;
 	uint64_t next_id;

@@ -128,8 +128,8 @@ rti_bond_add_link(rt_cell *cell, rt_ref to)
 /* --- signals ------------------------------------------------------------- */
 
 rt_env *
-rti_bond_env(rt_ref to, unsigned kind, rt_ref from, int reason,
-    uint32_t slot, unsigned what)
+rti_bond_env(rt_ref to, unsigned kind, rt_ref from, int reason, uint32_t slot,
+    unsigned what)
 {
 	rt_env *env = rti_env_alloc_sys(to.cell->sys,
 	    sizeof(struct rti_bond_msg));
@@ -140,8 +140,8 @@ rti_bond_env(rt_ref to, unsigned kind, rt_ref from, int reason,
 	env->kind = (uint8_t)kind;
 	/* A down or a supervisor's event is a message, not for the
 	 * dispatch switch. */
-	env->flags = kind == RTI_ENV_DOWN || kind == RTI_ENV_SUP ?
-	    RTI_ENV_ODD : 0;
+	env->flags = kind == RTI_ENV_DOWN || kind == RTI_ENV_SUP ? RTI_ENV_ODD :
+								   0;
 	env->cell = to.cell;
 	env->gen = to.gen;
 	env->v.reason = reason;
@@ -164,8 +164,8 @@ rti_signal_push(rt_env *env)
 }
 
 int
-rti_signal(rt_cell *cell, uint64_t gen, unsigned kind, rt_ref from,
-    int reason, uint32_t slot)
+rti_signal(rt_cell *cell, uint64_t gen, unsigned kind, rt_ref from, int reason,
+    uint32_t slot)
 {
 	rt_ref to = { cell, gen };
 	rt_env *env = rti_bond_env(to, kind, from, reason, slot, 0);
@@ -184,37 +184,34 @@ lost(rt_system *sys, const char *what)
 
 /* Send a DOWN or SUP message, reporting one lost for lack of memory. */
 static void
-send_bond_msg(rt_ref to, unsigned kind, rt_ref from, int reason,
-    uint32_t slot, unsigned what)
+send_bond_msg(rt_ref to, unsigned kind, rt_ref from, int reason, uint32_t slot,
+    unsigned what)
 {
 	rt_env *env = rti_bond_env(to, kind, from, reason, slot, what);
 
 	if (env == NULL) {
-		lost(to.cell->sys, kind == RTI_ENV_SUP ? "supervisor event" :
-							 "down");
+		lost(to.cell->sys,
+		    kind == RTI_ENV_SUP ? "supervisor event" : "down");
 		return;
 	}
 	rti_send_internal(env, RTI_SEND_REPLY);
 }
 
 void
-rti_send_down(rt_ref to, rt_ref who, int reason, uint32_t slot,
-    unsigned what)
+rti_send_down(rt_ref to, rt_ref who, int reason, uint32_t slot, unsigned what)
 {
 	send_bond_msg(to, RTI_ENV_DOWN, who, reason, slot, what);
 }
 
 void
-rti_send_sup(rt_ref to, rt_ref from, int reason, uint32_t slot,
-    unsigned what)
+rti_send_sup(rt_ref to, rt_ref from, int reason, uint32_t slot, unsigned what)
 {
 	send_bond_msg(to, RTI_ENV_SUP, from, reason, slot, what);
 }
 
 /* Send a signal, reporting one that cannot be had for lack of memory. */
 static void
-signal_or_log(rt_ref to, unsigned kind, rt_ref from, int reason,
-    uint32_t slot)
+signal_or_log(rt_ref to, unsigned kind, rt_ref from, int reason, uint32_t slot)
 {
 	if (rti_signal(to.cell, to.gen, kind, from, reason, slot) != 0)
 		lost(to.cell->sys, "signal");
@@ -273,7 +270,7 @@ rti_bond_signal(rt_cell *cell, rt_env *env, int *reason, bool *final)
 		if (rt_ref_equal(m->from, x->parent)) {
 			*final = true;
 			*reason = is_abnormal(env->v.reason) ? env->v.reason :
-							      RT_ESHUTDOWN;
+							       RT_ESHUTDOWN;
 			return RTI_BOND_EXIT;
 		}
 		if (!is_abnormal(env->v.reason))
@@ -322,8 +319,7 @@ rti_bonds_exit(rt_cell *cell, uint64_t gen, int reason)
 		rti_send_down(x->watchers.at[i], self, reason, 0,
 		    RTI_BOND_MONITOR);
 	for (i = 0; i < x->watching.n; i++)
-		signal_or_log(x->watching.at[i], RTI_ENV_DEMONITOR, self, 0,
-		    0);
+		signal_or_log(x->watching.at[i], RTI_ENV_DEMONITOR, self, 0, 0);
 	x->links.n = 0;
 	x->watchers.n = 0;
 	x->watching.n = 0;
@@ -339,7 +335,8 @@ rti_down_deliver(rt_cell *cell, rt_ctx *ctx, rt_env *env)
 
 	if (env->kind == RTI_ENV_SUP)
 		return cls == &rti_sup_class ?
-		    rti_sup_event(cell->state, ctx, m, env->v.reason) : 0;
+		    rti_sup_event(cell->state, ctx, m, env->v.reason) :
+		    0;
 	/* A monitor's down whose monitor was taken back after it was
 	 * queued is dropped, as Erlang's demonitor flushes it. */
 	if (m->what == RTI_BOND_MONITOR &&
@@ -394,8 +391,7 @@ rt_monitor(rt_ctx *ctx, rt_ref ref)
 	/* A dead target answers with a down when it drains the signal
 	 * (rti_bond_stale), so the down keeps its place after whatever the
 	 * target sent before dying. */
-	if ((r = rti_signal(ref.cell, ref.gen, RTI_ENV_MONITOR, me, 0, 0)) !=
-	    0)
+	if ((r = rti_signal(ref.cell, ref.gen, RTI_ENV_MONITOR, me, 0, 0)) != 0)
 		refs_del(&x->watching, ref);
 	return r;
 }
@@ -461,8 +457,8 @@ rt_trap_exits(rt_ctx *ctx, bool on)
 	rt_cell *self = running(ctx);
 	struct rti_ext *x;
 
-	if (self == NULL || (on && self->cls->on_down == NULL &&
-				self->cls != &rti_sup_class))
+	if (self == NULL ||
+	    (on && self->cls->on_down == NULL && self->cls != &rti_sup_class))
 		return RT_EINVAL;
 	if ((x = rti_ext_get(self)) == NULL)
 		return RT_ENOMEM;

@@ -32,27 +32,27 @@ struct rti_ext {
 	struct rti_ext *all_next; /* the system's list of extensions */
 
 	/* Run-token holder only. */
-	struct rti_asks *asks;    /* pending asks (ask.c), or NULL */
-	rti_refs links;           /* linked actors */
-	rti_refs watchers;        /* actors monitoring this one */
-	rti_refs watching;        /* actors this one monitors */
-	bool trap;                /* exit signals become downs */
+	struct rti_asks *asks; /* pending asks (ask.c), or NULL */
+	rti_refs links;        /* linked actors */
+	rti_refs watchers;     /* actors monitoring this one */
+	rti_refs watching;     /* actors this one monitors */
+	bool trap;             /* exit signals become downs */
 	/* atomic: the thread of an actor of a `thread;` kind (thread.h),
 	 * from its spawn until it stops for good, else NULL. Set by the
 	 * spawner before the ref is published, cleared by the token
 	 * holder. */
 	struct rti_thread *thread;
-	struct rti_io_table *io;  /* descriptors of the incarnation
-	                             (io.c), or NULL */
-	uint32_t io_seq;          /* the last arming number given out;
-	                             never reset, so that a readiness for
-	                             an earlier incarnation never matches */
+	struct rti_io_table *io; /* descriptors of the incarnation
+	                            (io.c), or NULL */
+	uint32_t io_seq;         /* the last arming number given out;
+	                            never reset, so that a readiness for
+	                            an earlier incarnation never matches */
 
 	/* A supervised child's place, kept across its restarts. */
-	rt_ref parent;            /* its supervisor, or the zero ref */
-	uint32_t slot;            /* its index in the supervisor */
-	uint32_t restarts;        /* times restarted so far */
-	rt_env *start;            /* its start signal, kept for restarts */
+	rt_ref parent;     /* its supervisor, or the zero ref */
+	uint32_t slot;     /* its index in the supervisor */
+	uint32_t restarts; /* times restarted so far */
+	rt_env *start;     /* its start signal, kept for restarts */
 	/* atomic: its path in the tree ("Shop/pool/worker.3"), or NULL; a
 	 * supervisor's is kept until the system is freed, a child's until
 	 * it stops for good. Read by the watchdog. */
@@ -63,7 +63,7 @@ struct rti_ext {
 	 * ref is published, type-stable like the extension. */
 	const rt_sup_spec *spec;
 	struct rti_kids *kids;
-	uint32_t seq;             /* atomic: simple_one_for_one numbering */
+	uint32_t seq; /* atomic: simple_one_for_one numbering */
 };
 
 /* What a DOWN message (or a supervisor's SUP message) says. */

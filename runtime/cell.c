@@ -65,7 +65,8 @@ chunk_new(bool first)
 			if (start != p)
 				munmap(p, (size_t)(start - p));
 			munmap(start + HUGE_CHUNK,
-			    (size_t)(p + 2 * HUGE_CHUNK - (start + HUGE_CHUNK)));
+			    (size_t)(p + 2 * HUGE_CHUNK -
+				(start + HUGE_CHUNK)));
 			/* A hint: without huge pages it is plain memory. */
 			(void)madvise(start, HUGE_CHUNK, MADV_HUGEPAGE);
 			chunk = (struct rti_cell_chunk *)start;

@@ -24,35 +24,35 @@
 #include "rt_atomic.h"
 
 enum rti_cell_flags {
-	RTI_CELL_STARTED = 1u << 0, /* on_start succeeded: on_stop is owed */
+	RTI_CELL_STARTED = 1u << 0,  /* on_start succeeded: on_stop is owed */
 	RTI_CELL_STOPPING = 1u << 1, /* rt_stop was called in this handler */
-	RTI_CELL_WAITING = 1u << 2, /* a supervised child between its exit
-	                               and its restart (or final stop): its
-	                               messages wait in the lanes */
+	RTI_CELL_WAITING = 1u << 2,  /* a supervised child between its exit
+	                                and its restart (or final stop): its
+	                                messages wait in the lanes */
 };
 
 struct rt_cell {
 	/* Written by senders (atomically) and by the run-token holder. */
 	rti_mailbox mb;
-	uint64_t gen;              /* atomic: odd while alive */
-	rt_system *sys;            /* immutable */
-	rti_mpsc_node rq_node;     /* link in the inject queue or a mute list */
-	uint32_t bound;            /* atomic: mailbox bound, 0 unbounded; set
-	                              at spawn */
-	int32_t inject_hint;       /* atomic: while in the inject queue, where
-	                              a cell queued after it is (sched.c) */
-	uint32_t count;            /* atomic: counted messages not yet taken
-	                              out (bounded mailboxes only) */
-	uint32_t waiters;          /* atomic: plain threads waiting for room */
-	uint32_t space_seq;        /* atomic futex word: bumped when room
-	                              appears or the actor stops */
-	uint32_t named;            /* atomic: 0, or 1 + the registry slot of
-	                              this cell's name; written under the
-	                              registry's lock (registry.c) */
-	rti_mpsc_node *muted;      /* atomic: stack of actors muted on us,
-	                              linked by their rq_node */
+	uint64_t gen;          /* atomic: odd while alive */
+	rt_system *sys;        /* immutable */
+	rti_mpsc_node rq_node; /* link in the inject queue or a mute list */
+	uint32_t bound;        /* atomic: mailbox bound, 0 unbounded; set
+	                          at spawn */
+	int32_t inject_hint;   /* atomic: while in the inject queue, where
+	                          a cell queued after it is (sched.c) */
+	uint32_t count;        /* atomic: counted messages not yet taken
+	                          out (bounded mailboxes only) */
+	uint32_t waiters;      /* atomic: plain threads waiting for room */
+	uint32_t space_seq;    /* atomic futex word: bumped when room
+	                          appears or the actor stops */
+	uint32_t named;        /* atomic: 0, or 1 + the registry slot of
+	                          this cell's name; written under the
+	                          registry's lock (registry.c) */
+	rti_mpsc_node *muted;  /* atomic: stack of actors muted on us,
+	                          linked by their rq_node */
 	const rt_actor_class *kind; /* atomic: the class, set at spawn, for
-	                              threads that do not hold the token */
+	                               threads that do not hold the token */
 
 	/* Run-token holder only (the stats are read by others, ck_pr). */
 	const rt_actor_class *cls; /* NULL while no actor lives here */
@@ -67,22 +67,22 @@ struct rt_cell {
 		 * looks at `cls` first). */
 		rt_cell *free_next;
 	};
-	uint64_t live_gen;         /* the live incarnation's generation, 0 if
-	                              none: `gen` without its shared line */
-	uint16_t flags;            /* enum rti_cell_flags */
-	uint16_t worker;           /* the worker of its last run, for the
-	                              migration count (sched.c) */
+	uint64_t live_gen; /* the live incarnation's generation, 0 if
+	                      none: `gen` without its shared line */
+	uint16_t flags;    /* enum rti_cell_flags */
+	uint16_t worker;   /* the worker of its last run, for the
+	                      migration count (sched.c) */
 	int32_t stop_reason;
-	rt_env *urgent_head;       /* lanes: messages taken from the mailbox */
+	rt_env *urgent_head; /* lanes: messages taken from the mailbox */
 	rt_env *urgent_tail;
 	rt_env *normal_head;
 	rt_env *normal_tail;
-	uint32_t queued;           /* messages in the lanes (read by stats) */
-	uint32_t retired;          /* counted messages gone, not yet taken
-	                              off `count` (done once per run) */
+	uint32_t queued;  /* messages in the lanes (read by stats) */
+	uint32_t retired; /* counted messages gone, not yet taken
+	                     off `count` (done once per run) */
 	uint32_t high_water;
-	uint32_t stop_sent;        /* shutdown only (under its lock): the low
-	                              bits of the incarnation it signalled */
+	uint32_t stop_sent; /* shutdown only (under its lock): the low
+	                       bits of the incarnation it signalled */
 	uint64_t handled;
 	uint64_t dead;
 
@@ -137,8 +137,7 @@ rt_cell *rti_cell_alloc(rt_system *sys, rti_cell_dir *dir,
  * rti_cell_release: put a cell whose actor has stopped on a free list: the
  * calling worker's cache, or the directory's when cache is NULL.
  */
-void rti_cell_release(rti_cell_dir *dir, rti_cell_cache *cache,
-    rt_cell *cell);
+void rti_cell_release(rti_cell_dir *dir, rti_cell_cache *cache, rt_cell *cell);
 
 /* rti_cell_cache_flush: give a whole cache back to the directory. */
 void rti_cell_cache_flush(rti_cell_dir *dir, rti_cell_cache *cache);

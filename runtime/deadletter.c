@@ -25,12 +25,11 @@ rti_dead_letter(rt_system *sys, const rt_actor_class *cls, rt_env *env,
 	dl.cause = cause;
 	dl.actor = cls != NULL ? cls->name : NULL;
 	dl.message = env->kind == RTI_ENV_DOWN ? "down" :
-	    env->kind == RTI_ENV_SUP ? "supervisor event" :
-	    env->kind == RTI_ENV_IO ? "io" :
-	    cls != NULL && cls->tag_names != NULL &&
-		env->v.tag < cls->ntags ?
-	    cls->tag_names[env->v.tag] :
-	    NULL;
+	    env->kind == RTI_ENV_SUP           ? "supervisor event" :
+	    env->kind == RTI_ENV_IO            ? "io" :
+	    cls != NULL && cls->tag_names != NULL && env->v.tag < cls->ntags ?
+				      cls->tag_names[env->v.tag] :
+				      NULL;
 	dl.tag = env->v.tag;
 	dl.msg = rti_env_msg(env);
 	sys->cfg.dead_letter(sys->cfg.dead_letter_user, &dl);

@@ -29,7 +29,14 @@
 #define C32(c) C16(c), C16(c)
 #define C64(c) C32(c), C32(c)
 const uint8_t rti_class_tab[2048 / 16 + 1] = {
-	1, C2(1), C2(2), C4(3), C8(4), C16(5), C32(6), C64(7),
+	1,
+	C2(1),
+	C2(2),
+	C4(3),
+	C8(4),
+	C16(5),
+	C32(6),
+	C64(7),
 };
 #undef C2
 #undef C4
@@ -72,7 +79,8 @@ depot_put(rt_system *sys, rt_env *batch, unsigned c)
 	rti_env_depot *d = &sys->depot[c];
 
 	pthread_mutex_lock(&d->lock);
-	if (d->nbatches < RTI_ENV_DEPOT_BYTES / (RTI_ENV_BATCH * rti_class_size(c + 1))) {
+	if (d->nbatches <
+	    RTI_ENV_DEPOT_BYTES / (RTI_ENV_BATCH * rti_class_size(c + 1))) {
 		batch->cell = (rt_cell *)d->batches;
 		d->batches = batch;
 		ck_pr_store_32(&d->nbatches, d->nbatches + 1);

@@ -15,7 +15,7 @@
 #include "mailbox.h"
 
 enum rti_env_kind {
-	RTI_ENV_MSG = 0,   /* a user message, `tag` local to the class */
+	RTI_ENV_MSG = 0, /* a user message, `tag` local to the class */
 	/* Handled like messages, in order with them (rti_env_as_message):
 	 * one range, so that telling them apart is one comparison. */
 	RTI_ENV_REPLY = 1, /* the answer to a request (ask_int.h): to an actor,
@@ -33,11 +33,11 @@ enum rti_env_kind {
 	RTI_ENV_STOP = 6,    /* stop incarnation `gen` with `reason` */
 	RTI_ENV_RESTART = 7, /* a supervised child starts again */
 	/* Bonds (bonds.h): signals with a struct rti_bond_msg payload. */
-	RTI_ENV_LINK = 8,      /* link the sender and the target */
-	RTI_ENV_UNLINK = 9,    /* undo a link */
-	RTI_ENV_MONITOR = 10,  /* the sender watches the target */
+	RTI_ENV_LINK = 8,       /* link the sender and the target */
+	RTI_ENV_UNLINK = 9,     /* undo a link */
+	RTI_ENV_MONITOR = 10,   /* the sender watches the target */
 	RTI_ENV_DEMONITOR = 11, /* ... no longer */
-	RTI_ENV_EXIT = 12,     /* a linked actor exited with `reason` */
+	RTI_ENV_EXIT = 12,      /* a linked actor exited with `reason` */
 };
 
 enum rti_env_flags {
@@ -58,9 +58,9 @@ enum rti_env_flags {
 };
 
 struct rt_env {
-	rti_mpsc_node node;        /* mailbox link; must stay first */
-	rt_cell *cell;             /* the target */
-	uint64_t gen;              /* the target's incarnation */
+	rti_mpsc_node node; /* mailbox link; must stay first */
+	rt_cell *cell;      /* the target */
+	uint64_t gen;       /* the target's incarnation */
 	union {
 		const rt_actor_class *cls; /* RTI_ENV_START: the class */
 		int64_t deadline;          /* RTI_ENV_MSG with RTI_ENV_TTL: the
@@ -71,18 +71,18 @@ struct rt_env {
 		                              (and publisher) holding it */
 	} u;
 	union {
-		uint32_t tag;              /* RTI_ENV_MSG: the message */
-		int32_t reason;            /* RTI_ENV_STOP, EXIT, DOWN: the exit
-		                              reason */
+		uint32_t tag;   /* RTI_ENV_MSG: the message */
+		int32_t reason; /* RTI_ENV_STOP, EXIT, DOWN: the exit
+		                   reason */
 	} v;
-	uint32_t size;             /* payload bytes */
-	uint8_t kind;              /* enum rti_env_kind */
-	uint8_t prio;              /* enum rt_priority */
-	uint8_t flags;             /* enum rti_env_flags */
-	uint8_t pool;              /* its block's size class (pool.h), 0 if
-	                              none */
-	int32_t status;            /* RTI_ENV_REPLY: 0, an RT_E* code, or one
-	                              a handler chose (rt_reply_error) */
+	uint32_t size;  /* payload bytes */
+	uint8_t kind;   /* enum rti_env_kind */
+	uint8_t prio;   /* enum rt_priority */
+	uint8_t flags;  /* enum rti_env_flags */
+	uint8_t pool;   /* its block's size class (pool.h), 0 if
+	                   none */
+	int32_t status; /* RTI_ENV_REPLY: 0, an RT_E* code, or one
+	                   a handler chose (rt_reply_error) */
 };
 
 _Static_assert(sizeof(struct rt_env) <= RT_ENV_PAYLOAD_OFFSET,

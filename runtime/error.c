@@ -14,8 +14,8 @@ rt_strerror(int code)
 	if (code == RT_DEFER)
 		return "reply deferred";
 	switch ((enum rt_errno)code) {
-#define RT_ERRNO_TEXT(name, value, text)                                      \
-	case RT_##name:                                                       \
+#define RT_ERRNO_TEXT(name, value, text) \
+	case RT_##name:                  \
 		return text;
 		RT_ERRNO_MAP(RT_ERRNO_TEXT)
 #undef RT_ERRNO_TEXT

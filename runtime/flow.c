@@ -144,7 +144,8 @@ wait_for_room(rt_system *sys, rt_cell *cell, uint64_t gen, int64_t deadline)
 			rc = rti_gone(sys);
 		else if (ck_pr_load_32(&sys->stopping))
 			rc = RT_ESHUTDOWN;
-		else if (ck_pr_load_32(&cell->count) < ck_pr_load_32(&cell->bound))
+		else if (ck_pr_load_32(&cell->count) <
+		    ck_pr_load_32(&cell->bound))
 			rc = 1;
 		else if (deadline >= 0 && rti_clock_now() >= deadline)
 			rc = RT_ETIMEDOUT;

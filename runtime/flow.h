@@ -51,7 +51,7 @@ rti_flow_reserve(rt_cell *cell)
 		return RTI_ROOM_FREE;
 	/* Relaxed: the push publishes the message. */
 	return ck_pr_faa_32(&cell->count, 1) < bound ? RTI_ROOM_TAKEN :
-						      RTI_ROOM_OVER;
+						       RTI_ROOM_OVER;
 }
 
 /* What rti_flow_over_bound tells its caller to do. */
@@ -68,9 +68,8 @@ enum rti_over {
  * thread outside the system), given back here unless the message is to be
  * pushed. `deadline` (negative: none) bounds a plain thread's wait.
  */
-enum rti_over rti_flow_over_bound(rt_system *sys, rti_worker *w,
-    rt_cell *cell, rt_env *env, bool ext, int64_t deadline, int *rc)
-    __attribute__((noinline));
+enum rti_over rti_flow_over_bound(rt_system *sys, rti_worker *w, rt_cell *cell,
+    rt_env *env, bool ext, int64_t deadline, int *rc) __attribute__((noinline));
 
 /* Whether the running actor is itself overloaded (then it is not muted). */
 static inline bool

@@ -55,12 +55,12 @@
  */
 struct io_watch {
 	/* Read by pollers (atomics), written by the record's owner. */
-	uint32_t tag;   /* which use of the record this is */
-	uint32_t seq;   /* the latest arming */
-	uint32_t kev;   /* that arming's epoll events */
+	uint32_t tag; /* which use of the record this is */
+	uint32_t seq; /* the latest arming */
+	uint32_t kev; /* that arming's epoll events */
 	int32_t fd;
-	rt_cell *cell;  /* the owner */
-	uint64_t gen;   /* its incarnation */
+	rt_cell *cell; /* the owner */
+	uint64_t gen;  /* its incarnation */
 	/* Edge-triggered watches (RT_IO_EDGE): the descriptor stays in the
 	 * set, and the readiness the kernel reports is kept here until the
 	 * owner waits for it. Whoever clears `want` (a poller with a
@@ -104,11 +104,11 @@ struct rti_io_table {
 /* A system's epoll set and its watch records. */
 struct rti_io {
 	int epfd;
-	int evfd;           /* wakes the worker parked in epoll_wait */
-	uint32_t sleeper;   /* atomic: a worker is parked in epoll_wait */
+	int evfd;             /* wakes the worker parked in epoll_wait */
+	uint32_t sleeper;     /* atomic: a worker is parked in epoll_wait */
 	pthread_mutex_t lock; /* the free list and the chunks */
-	uint32_t free;      /* 1 + index of the first free record, or 0 */
-	uint32_t carved;    /* records made */
+	uint32_t free;        /* 1 + index of the first free record, or 0 */
+	uint32_t carved;      /* records made */
 	struct io_watch *chunk[IO_CHUNKS]; /* atomic: set once each */
 };
 
@@ -122,7 +122,8 @@ record_at(struct rti_io *io, uint32_t index)
 {
 	/* Acquire: pairs with the release that published the chunk. */
 	struct io_watch *c = index / IO_CHUNK < IO_CHUNKS ?
-	    ck_pr_load_ptr(&io->chunk[index / IO_CHUNK]) : NULL;
+	    ck_pr_load_ptr(&io->chunk[index / IO_CHUNK]) :
+	    NULL;
 
 	ck_pr_fence_load();
 	return c != NULL ? &c[index % IO_CHUNK] : NULL;
@@ -258,8 +259,7 @@ kevents_of(unsigned asked)
  * again, and tries later.
  */
 static bool
-queue_io(rt_system *sys, const struct report *r, unsigned events,
-    uint32_t seq)
+queue_io(rt_system *sys, const struct report *r, unsigned events, uint32_t seq)
 {
 	rti_worker *self = rti_sched_worker(sys);
 	bool counted = rti_inflight_enter(sys, self);
@@ -375,8 +375,7 @@ rti_io_poll(rt_system *sys, int timeout_ms, bool *woken)
 				queued += (unsigned)fired;
 				continue;
 			}
-		} else if (queue_io(sys, &r, events_of(ev[i].events),
-			       r.seq)) {
+		} else if (queue_io(sys, &r, events_of(ev[i].events), r.seq)) {
 			queued++;
 			continue;
 		}
@@ -626,8 +625,8 @@ io_register(struct rti_io *io, struct io_watch *w, int fd, bool made,
 {
 	/* Relaxed: published with the arming (a release) or the kernel. */
 	ck_pr_store_32(&w->kev, ev->events);
-	if (epoll_ctl(io->epfd, made ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd,
-		ev) == 0)
+	if (epoll_ctl(io->epfd, made ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, ev) ==
+	    0)
 		return 0;
 	/* The descriptor was closed and its number reused since it was
 	 * first watched: this is a new file to the kernel. */

@@ -293,7 +293,8 @@ rti_mailbox_has_pending(rti_mailbox *mb)
 	 * between, the head is the sentinel again while two nodes wait in
 	 * front of it.
 	 */
-	uintptr_t head = (uintptr_t)ck_pr_load_ptr(&mb->head) & ~RTI_MAILBOX_IDLE;
+	uintptr_t head = (uintptr_t)ck_pr_load_ptr(&mb->head) &
+	    ~RTI_MAILBOX_IDLE;
 
 	return ck_pr_load_ptr(&mb->tail) != &mb->sentinel ||
 	    ck_pr_load_ptr(&mb->sentinel.next) != NULL ||

@@ -152,10 +152,12 @@ listen_on(int s, const struct addrinfo *a, int backlog)
 {
 	int one = 1;
 
-	return setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one,
-		   sizeof(one)) == 0 &&
-	    bind(s, a->ai_addr, a->ai_addrlen) == 0 &&
-	    listen(s, backlog > 0 ? backlog : SOMAXCONN) == 0 ? 0 : -1;
+	return setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ==
+		    0 &&
+		bind(s, a->ai_addr, a->ai_addrlen) == 0 &&
+		listen(s, backlog > 0 ? backlog : SOMAXCONN) == 0 ?
+	    0 :
+	    -1;
 }
 
 /* tcp_open's setup of a connection: started, or made at once. */
@@ -164,8 +166,10 @@ connect_to(int s, const struct addrinfo *a, int unused)
 {
 	(void)unused;
 	return no_delay(s) == 0 &&
-	    (connect(s, a->ai_addr, a->ai_addrlen) == 0 ||
-		errno == EINPROGRESS) ? 0 : -1;
+		(connect(s, a->ai_addr, a->ai_addrlen) == 0 ||
+		    errno == EINPROGRESS) ?
+	    0 :
+	    -1;
 }
 
 int
@@ -176,8 +180,8 @@ rt_net_listen_tcp(const char *host, uint16_t port, int backlog, int *fd,
 
 	if (fd == NULL)
 		return RT_EINVAL;
-	if ((rc = tcp_open(host, port, AI_PASSIVE, listen_on, backlog,
-		 &s)) != 0)
+	if ((rc = tcp_open(host, port, AI_PASSIVE, listen_on, backlog, &s)) !=
+	    0)
 		return rc;
 	if (bound_port != NULL) {
 		struct sockaddr_storage ss;
@@ -189,8 +193,8 @@ rt_net_listen_tcp(const char *host, uint16_t port, int backlog, int *fd,
 			return rc;
 		}
 		*bound_port = ntohs(ss.ss_family == AF_INET6 ?
-		    ((struct sockaddr_in6 *)&ss)->sin6_port :
-		    ((struct sockaddr_in *)&ss)->sin_port);
+			((struct sockaddr_in6 *)&ss)->sin6_port :
+			((struct sockaddr_in *)&ss)->sin_port);
 	}
 	*fd = s;
 	return 0;

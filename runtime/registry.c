@@ -81,7 +81,7 @@ struct rti_registry {
 
 	/* Lock holders only. */
 	pthread_mutex_t lock __attribute__((aligned(RT_CACHELINE)));
-	rti_reg_entry **slots;      /* every entry in the table */
+	rti_reg_entry **slots; /* every entry in the table */
 	uint32_t nslots;
 	uint32_t cap;
 } __attribute__((aligned(RT_CACHELINE)));

@@ -141,8 +141,8 @@ runq_push(rti_runq *q, rt_cell *cell)
 	return true;
 }
 
-static bool head_waited(rti_worker *w, rti_worker *v, uint32_t h,
-    uint32_t len, int64_t now, int64_t patience);
+static bool head_waited(rti_worker *w, rti_worker *v, uint32_t h, uint32_t len,
+    int64_t now, int64_t patience);
 
 /*
  * Take the head of `q`, NULL when empty. The owner passes no thief, and
@@ -166,8 +166,9 @@ runq_take(rti_runq *q, rti_worker *thief, rti_worker *v)
 		if ((int32_t)(t - h) <= 0)
 			return NULL;
 		slot = ck_pr_load_ptr(&q->slot[h & RUNQ_MASK]);
-		if (thief != NULL && !head_waited(thief, v, h, t - h,
-					 thief->search_now, patience_of(slot)))
+		if (thief != NULL &&
+		    !head_waited(thief, v, h, t - h, thief->search_now,
+			patience_of(slot)))
 			return NULL;
 		/* The slot read must happen before the CAS that frees it. */
 		ck_pr_fence_load_atomic();
@@ -232,8 +233,8 @@ prefetch_queued(rti_runq *q)
 	prefetch_mail(c);
 	prefetch_cell(c);
 	if ((int32_t)(t - h) > 1)
-		rti_prefetch_w(untag(
-		    ck_pr_load_ptr(&q->slot[(h + 1) & RUNQ_MASK])));
+		rti_prefetch_w(
+		    untag(ck_pr_load_ptr(&q->slot[(h + 1) & RUNQ_MASK])));
 }
 
 /* --- inject queue -------------------------------------------------------- */
@@ -346,8 +347,8 @@ inject_take(rti_worker *w)
 		inject_hint_follow(first);
 		prefetch_mail(first);
 		prefetch_cell(first);
-		for (n = 0; n < INJECT_BATCH &&
-		     runq_len(&w->rq) < RTI_RUNQ_SIZE; n++) {
+		for (n = 0;
+		    n < INJECT_BATCH && runq_len(&w->rq) < RTI_RUNQ_SIZE; n++) {
 			rt_cell *c;
 
 			node = rti_mailbox_pop_at(&sys->inject, &tail);
@@ -522,8 +523,10 @@ rti_sched_enqueue(rti_worker *w, rt_cell *cell)
 	/* Alone in the queue, or behind a pinned head: no thief takes
 	 * anything from it for a while (runq_take), so one watcher is
 	 * enough. */
-	if (before == 0 || ((uintptr_t)ck_pr_load_ptr(
-		&w->rq.slot[ck_pr_load_32(&w->rq.head) & RUNQ_MASK]) & PINNED)) {
+	if (before == 0 ||
+	    ((uintptr_t)ck_pr_load_ptr(
+		 &w->rq.slot[ck_pr_load_32(&w->rq.head) & RUNQ_MASK]) &
+		PINNED)) {
 		maybe_wake_watcher(sys);
 		return;
 	}
@@ -587,8 +590,8 @@ rti_sched_requeue(rti_worker *w, rt_cell *cell)
  * clock; 0 when it is not searching, and nothing is noted then.
  */
 static bool
-head_waited(rti_worker *w, rti_worker *v, uint32_t h, uint32_t len,
-    int64_t now, int64_t patience)
+head_waited(rti_worker *w, rti_worker *v, uint32_t h, uint32_t len, int64_t now,
+    int64_t patience)
 {
 	struct rti_seen *l = &w->seen[v->index];
 	uint32_t moved = h - l->head;
@@ -610,8 +613,8 @@ head_waited(rti_worker *w, rti_worker *v, uint32_t h, uint32_t len,
 	/* The owner runs a cell in spent / moved: the last one here waits
 	 * len times that. */
 	return (int64_t)len * spent >= patience * (int64_t)moved &&
-	    (uint64_t)spent >= STEAL_MSG_NS *
-		(ck_pr_load_64(&v->cnt.handled) - l->handled);
+	    (uint64_t)spent >=
+	    STEAL_MSG_NS * (ck_pr_load_64(&v->cnt.handled) - l->handled);
 }
 
 /*
@@ -641,8 +644,7 @@ work_visible(rti_worker *self, bool *others)
 	rt_system *sys = self->sys;
 	unsigned i;
 
-	if (rti_mailbox_has_pending(&sys->inject) ||
-	    runq_len(&self->rq) != 0)
+	if (rti_mailbox_has_pending(&sys->inject) || runq_len(&self->rq) != 0)
 		return true;
 	for (i = 0; i < sys->nworkers && !*others; i++)
 		*others = &sys->workers[i] != self &&
@@ -768,8 +770,9 @@ park(rti_worker *w)
 	 * need not wake anyone for each (maybe_wake_watcher). Once every
 	 * worker is parked, none watches: an idle system uses no CPU.
 	 */
-	watch = others || (ck_pr_load_32(&sys->nparked) < sys->nworkers &&
-			      ck_pr_load_32(&sys->nwatching) == 0);
+	watch = others ||
+	    (ck_pr_load_32(&sys->nparked) < sys->nworkers &&
+		ck_pr_load_32(&sys->nwatching) == 0);
 	if (watch) {
 		/* Note when each head was seen, so that the look after the
 		 * timeout can take one that has not moved. */
@@ -832,7 +835,7 @@ poll_io(rti_worker *w)
  * each time; a kept head only once it has waited (runq_take). Out of line:
  * the thief's judgment would otherwise weigh on find_work's common path.
  */
-static rt_cell * __attribute__((noinline))
+static rt_cell *__attribute__((noinline))
 steal(rti_worker *w)
 {
 	rt_system *sys = w->sys;

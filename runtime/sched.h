@@ -91,30 +91,31 @@ typedef struct rti_worker {
 	uint32_t run_dead;  /* owner only: ... of which dead letters; the
 	                       others were handled, not yet counted */
 	rti_env_cache env_cache[RTI_ENV_CLASSES]; /* owner only */
-	rti_cell_cache cell_cache; /* owner only */
-	rt_cell *next;      /* owner only: runs next, cannot be stolen */
-	struct rti_test_log *test; /* owner only: a test system's record of handled
+	rti_cell_cache cell_cache;                /* owner only */
+	rt_cell *next; /* owner only: runs next, cannot be stolen */
+	struct rti_test_log
+	    *test;          /* owner only: a test system's record of handled
 	                       messages, else NULL */
 	unsigned streak;    /* owner only: runs taken from `next` in a row */
 	unsigned tick;      /* owner only: runs, for the inject queue's turn */
 	int64_t search_now; /* owner only: clock while searching, else 0 */
 	struct rti_seen *seen; /* owner only: per other worker, the head of
-	                       its run queue that this one waits for
-	                       (sched.c) */
-	int64_t live_delta; /* owner only, <= 0: exits not yet taken off
-	                       sys->live (rti_live_flush) */
+	                          its run queue that this one waits for
+	                          (sched.c) */
+	int64_t live_delta;    /* owner only, <= 0: exits not yet taken off
+	                          sys->live (rti_live_flush) */
 	/* For the watchdog (watchdog.c), written by the owner, sampled by
 	 * the watchdog's thread with run_taken: the cell being run (NULL
 	 * between runs), the run, and the tag of the message in hand. */
-	rt_cell *wd_cell;   /* atomic */
-	uint32_t wd_run;    /* atomic: runs so far */
-	uint32_t wd_tag;    /* atomic: local tag, or RTI_WD_* */
-	bool watched;       /* immutable: the system has a watchdog */
+	rt_cell *wd_cell; /* atomic */
+	uint32_t wd_run;  /* atomic: runs so far */
+	uint32_t wd_tag;  /* atomic: local tag, or RTI_WD_* */
+	bool watched;     /* immutable: the system has a watchdog */
 } __attribute__((aligned(RT_CACHELINE))) rti_worker;
 
-#define RTI_WD_NO_TAG UINT32_MAX        /* draining: start, stop, signals */
-#define RTI_WD_DOWN (UINT32_MAX - 1)    /* on_down */
-#define RTI_WD_IO (UINT32_MAX - 2)      /* on_io */
+#define RTI_WD_NO_TAG UINT32_MAX     /* draining: start, stop, signals */
+#define RTI_WD_DOWN (UINT32_MAX - 1) /* on_down */
+#define RTI_WD_IO (UINT32_MAX - 2)   /* on_io */
 
 /*
  * The worker running on this thread, if any. Initial-exec TLS: one load off
@@ -243,10 +244,10 @@ rti_counters *rti_ext_counters(rt_system *sys);
  * or the system's shared ones for other threads). rti_count_w: the same
  * when the caller already knows its worker (NULL: not a worker).
  */
-#define rti_count(sys, field, n)                                              \
-	rti_count_at((sys), rti_sched_worker(sys),                            \
+#define rti_count(sys, field, n)                   \
+	rti_count_at((sys), rti_sched_worker(sys), \
 	    offsetof(rti_counters, field), (n))
-#define rti_count_w(sys, w, field, n)                                         \
+#define rti_count_w(sys, w, field, n) \
 	rti_count_at((sys), (w), offsetof(rti_counters, field), (n))
 static inline void
 rti_count_at(rt_system *sys, rti_worker *w, size_t offset, uint64_t n)

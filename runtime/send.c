@@ -30,7 +30,7 @@ env_new_slow(rt_ref to, uint32_t tag, size_t size, rt_env **out)
 	/* A late sender that misses the stopping flag is caught by
 	 * rt_env_send, which checks again inside the in-flight window. */
 	if ((rc = (to.gen & 1) == 0 ? rti_gone(sys) :
-			rti_admit(sys, to.cell, to.gen)) != 0) {
+				      rti_admit(sys, to.cell, to.gen)) != 0) {
 		rti_count(sys, refused, 1);
 		return rc;
 	}
@@ -136,9 +136,10 @@ send_slow(rt_env *env, const rt_send_opts *opts)
 	if (env == NULL)
 		return RT_EINVAL;
 	if (env->kind != RTI_ENV_MSG || env->cell == NULL ||
-	    (opts != NULL && ((opts->priority != RT_PRIO_NORMAL &&
-				  opts->priority != RT_PRIO_HIGH) ||
-				 opts->ttl < 0 || opts->timeout < 0))) {
+	    (opts != NULL &&
+		((opts->priority != RT_PRIO_NORMAL &&
+		     opts->priority != RT_PRIO_HIGH) ||
+		    opts->ttl < 0 || opts->timeout < 0))) {
 		rt_env_discard(env);
 		return RT_EINVAL;
 	}

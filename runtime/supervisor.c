@@ -49,13 +49,13 @@ enum kid_state {
 
 struct kid {
 	rt_ref ref;
-	uint8_t state;     /* enum kid_state */
-	bool late;         /* abandoned while stopping: its exit is due */
-	uint32_t fails;    /* failures in a row, for backoff */
-	int64_t last_fail; /* when the last one was */
+	uint8_t state;      /* enum kid_state */
+	bool late;          /* abandoned while stopping: its exit is due */
+	uint32_t fails;     /* failures in a row, for backoff */
+	int64_t last_fail;  /* when the last one was */
 	uint32_t timer_seq; /* timers carry it; an older one is ignored */
 	rt_timer timer;
-	uint64_t number;   /* simple_one_for_one: N of its name */
+	uint64_t number; /* simple_one_for_one: N of its name */
 	/* A child of rt_sup_start_child before its first start is done:
 	 * who to tell how it went (a waiting thread, or an actor told
 	 * only of a failure). */
@@ -70,9 +70,9 @@ enum phase { P_STARTING, P_RUNNING, P_STOPPING };
  * them in order, one at a time. */
 struct group {
 	bool active;
-	bool starting;    /* past the stopping half */
+	bool starting; /* past the stopping half */
 	uint32_t lo, hi, cur;
-	int64_t delay;    /* backoff between the halves */
+	int64_t delay; /* backoff between the halves */
 };
 
 struct rti_sup {
@@ -83,16 +83,16 @@ struct rti_sup {
 	enum phase phase;
 	struct kid *kids;
 	uint32_t nkids, cap;
-	uint32_t cursor;   /* P_STARTING, P_STOPPING: the child in hand */
-	int exit_reason;   /* P_STOPPING: what the supervisor exits with */
+	uint32_t cursor; /* P_STARTING, P_STOPPING: the child in hand */
+	int exit_reason; /* P_STOPPING: what the supervisor exits with */
 	struct group group;
 	/* When the restarts within the period happened, oldest first (a
 	 * ring): more than `intensity` of them and the supervisor gives up.
 	 * Constant time per restart: old ones leave from the front. */
 	int64_t *times;
 	uint32_t ntimes, head, tcap;
-	uint64_t seed;     /* backoff jitter */
-	uint32_t *free;    /* simple_one_for_one: slots of gone children */
+	uint64_t seed;  /* backoff jitter */
+	uint32_t *free; /* simple_one_for_one: slots of gone children */
 	uint32_t nfree, freecap;
 };
 
@@ -188,8 +188,7 @@ first_start_over(struct rti_sup *s, uint32_t i, int reason)
 	k->first = false;
 	tell(&k->wait, reason == 0 ? 0 : RT_ESTART);
 	if (reason != 0 && !rt_ref_is_null(k->asker))
-		rti_send_down(k->asker, k->ref, reason, 0,
-		    RTI_BOND_NOSTART);
+		rti_send_down(k->asker, k->ref, reason, 0, RTI_BOND_NOSTART);
 	k->asker = (rt_ref){ NULL, 0 };
 }
 
@@ -312,8 +311,8 @@ stop_kid(struct rti_sup *s, uint32_t i, bool final)
 		return false;
 	if (k->state == K_DOWN) {
 		if (final) {
-			(void)rti_actor_signal_stop(k->ref.cell,
-			    k->ref.gen, RT_ESHUTDOWN, true);
+			(void)rti_actor_signal_stop(k->ref.cell, k->ref.gen,
+			    RT_ESHUTDOWN, true);
 			k->state = K_GONE;
 			timer_cancel(k);
 			free_slot(s, i);
@@ -522,8 +521,8 @@ child_failed(struct rti_sup *s, rt_ctx *ctx, uint32_t i, int reason)
 	if (!count_restart(s)) {
 		rti_log(s->self.cell->sys, RT_LOG_ERROR,
 		    "supervisor %s gives up: more than %u restarts within "
-		    "%lld ms; stopping its children", s->path,
-		    s->spec->intensity,
+		    "%lld ms; stopping its children",
+		    s->path, s->spec->intensity,
 		    (long long)(s->spec->period / 1000000));
 		give_up(s, ctx, RT_EGAVEUP);
 		return;
@@ -577,8 +576,9 @@ kid_exit(struct rti_sup *s, rt_ctx *ctx, uint32_t i, int reason)
 		 * intensity, and whoever started it is told. */
 		rti_log(s->self.cell->sys, RT_LOG_ERROR,
 		    "supervisor %s: child %s.%llu failed its first start "
-		    "(%s); not restarted", s->path, spec_of(s, i)->name,
-		    (unsigned long long)k->number, rti_reason_text(reason));
+		    "(%s); not restarted",
+		    s->path, spec_of(s, i)->name, (unsigned long long)k->number,
+		    rti_reason_text(reason));
 		first_start_over(s, i, reason != 0 ? reason : RT_ESTART);
 		if (k->state == K_DOWN)
 			(void)stop_kid(s, i, true);
@@ -639,8 +639,7 @@ on_started(struct rti_sup *s, rt_ctx *ctx, uint32_t i)
 	if (s->phase == P_STARTING && i == s->cursor) {
 		s->cursor++;
 		start_next(s, ctx);
-	} else if (s->group.active && s->group.starting &&
-	    i == s->group.cur) {
+	} else if (s->group.active && s->group.starting && i == s->group.cur) {
 		s->group.cur++;
 		group_next(s);
 	}
@@ -695,8 +694,8 @@ on_adopt(struct rti_sup *s, const struct rti_bond_msg *m)
 	char *path;
 
 	if (!simple(s) || s->phase == P_STOPPING) {
-		(void)rti_actor_signal_stop(ref.cell, ref.gen,
-		    RT_ESHUTDOWN, true);
+		(void)rti_actor_signal_stop(ref.cell, ref.gen, RT_ESHUTDOWN,
+		    true);
 		tell(&wait, RT_ENOACTOR);
 		return;
 	}
@@ -755,13 +754,12 @@ rti_sup_event(void *state, rt_ctx *ctx, const struct rti_bond_msg *m,
 	case RTI_BOND_LINK:
 		if ((i = slot_of(s, m)) != UINT32_MAX)
 			kid_exit(s, ctx, i, reason);
-		else if (rt_ref_equal(m->from,
-			     s->self.cell->ext->parent) ||
+		else if (rt_ref_equal(m->from, s->self.cell->ext->parent) ||
 		    is_abnormal(reason))
 			/* Its own supervisor, or another link, went: it
 			 * goes too (trapping does not shield it). */
-			give_up(s, ctx, reason == RT_NORMAL ? RT_ESHUTDOWN :
-							     reason);
+			give_up(s, ctx,
+			    reason == RT_NORMAL ? RT_ESHUTDOWN : reason);
 		return 0;
 	case RTI_BOND_STARTED:
 		if ((i = slot_of(s, m)) != UINT32_MAX)
@@ -852,8 +850,8 @@ sup_on_stop(void *state, rt_ctx *ctx, int reason)
 
 		timer_cancel(k);
 		if (k->state != K_NONE && k->state != K_GONE)
-			(void)rti_actor_signal_stop(k->ref.cell,
-			    k->ref.gen, RT_ESHUTDOWN, true);
+			(void)rti_actor_signal_stop(k->ref.cell, k->ref.gen,
+			    RT_ESHUTDOWN, true);
 	}
 	tell_waiter(s, RT_ESHUTDOWN);
 	free(s->kids);
@@ -888,6 +886,6 @@ rti_sup_adopt_lost(rt_env *env)
 {
 	const struct rti_bond_msg *m = rt_env_payload(env);
 
-	(void)rti_actor_signal_stop(m->from.cell, m->from.gen,
-	    RT_ENOACTOR, true);
+	(void)rti_actor_signal_stop(m->from.cell, m->from.gen, RT_ENOACTOR,
+	    true);
 }

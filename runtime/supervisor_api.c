@@ -26,8 +26,8 @@
 struct rti_kids {
 	struct rti_kids *old; /* a smaller table it replaced */
 	uint32_t cap;
-	uint32_t n;           /* atomic */
-	uint64_t at[][2];     /* atomic: cell, gen (0: none) */
+	uint32_t n;       /* atomic */
+	uint64_t at[][2]; /* atomic: cell, gen (0: none) */
 };
 
 /* --- the table of children ----------------------------------------------- */
@@ -217,8 +217,7 @@ spec_ok(const rt_sup_spec *spec)
 	    spec->backoff_max < spec->backoff_min ||
 	    (spec->backoff_max > 0 && spec->backoff_min == 0) ||
 	    (spec->nchildren > 0 && spec->children == NULL) ||
-	    (spec->strategy == RT_SIMPLE_ONE_FOR_ONE &&
-		spec->nchildren != 1))
+	    (spec->strategy == RT_SIMPLE_ONE_FOR_ONE && spec->nchildren != 1))
 		return false;
 	for (i = 0; i < spec->nchildren; i++) {
 		const rt_child_spec *c = &spec->children[i];
@@ -272,8 +271,8 @@ rt_sup_start(rt_system *sys, const rt_sup_spec *spec, rt_ref *out)
 	inside = rti_sched_worker(sys) != NULL;
 	args.spec = spec;
 	args.wait = inside ? NULL : &wait;
-	if ((r = rt_spawn_prepare(sys, &rti_sup_class, sizeof(args),
-		 &env)) != 0)
+	if ((r = rt_spawn_prepare(sys, &rti_sup_class, sizeof(args), &env)) !=
+	    0)
 		return r;
 	memcpy(rt_env_payload(env), &args, sizeof(args));
 	/* The cell is ours until the commit publishes it. */
@@ -336,8 +335,7 @@ rt_sup_start_child(rt_ref sup, const void *args, rt_ref *out)
 		*out = ref;
 	env = rti_bond_env(sup, RTI_ENV_SUP, ref, 0, 0, RTI_BOND_ADOPT);
 	if (env == NULL) {
-		(void)rti_actor_signal_stop(ref.cell, ref.gen, RT_ENOMEM,
-		    true);
+		(void)rti_actor_signal_stop(ref.cell, ref.gen, RT_ENOMEM, true);
 		return RT_ENOMEM;
 	}
 	/* A plain thread waits until the first start is over; an actor is

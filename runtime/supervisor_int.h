@@ -58,7 +58,6 @@ int rti_sup_spawn_child(rt_system *sys, const rt_actor_class *cls,
     const void *args, size_t args_len, const struct rti_child_start *where,
     rt_ref *out);
 
-
 /* rti_sup_event: a DOWN message for a supervisor (bonds.c). */
 int rti_sup_event(void *state, rt_ctx *ctx, const struct rti_bond_msg *m,
     int reason);

@@ -68,9 +68,9 @@ rti_system_create(const rt_config *cfg, bool manual)
 	struct owned *owned;
 	rt_system *sys;
 
-	if (cfg != NULL && (cfg->workers > RT_MAX_WORKERS || cfg->watchdog < 0 ||
-				cfg->log_level < RT_LOG_OFF ||
-				cfg->log_level > RT_LOG_INFO))
+	if (cfg != NULL &&
+	    (cfg->workers > RT_MAX_WORKERS || cfg->watchdog < 0 ||
+		cfg->log_level < RT_LOG_OFF || cfg->log_level > RT_LOG_INFO))
 		return NULL;
 	sys = aligned_alloc(RT_CACHELINE, sizeof(*sys));
 	if (sys == NULL)
@@ -93,7 +93,8 @@ rti_system_create(const rt_config *cfg, bool manual)
 	sys->serial = ck_pr_faa_64(&system_serials, 1) + 1;
 	/* A test system has one worker, run by the thread that drives it. */
 	sys->nworkers = manual ? 1 :
-	    sys->cfg.workers ? sys->cfg.workers : online_cpus();
+	    sys->cfg.workers   ? sys->cfg.workers :
+				 online_cpus();
 	if (rti_wheel_init(sys->wheel, sys, manual ? 0 : rti_clock_now(),
 		manual) != 0)
 		goto fail_sys;
@@ -216,7 +217,8 @@ rti_root_add(rt_system *sys, rt_ref root)
 
 		if (r == NULL) {
 			pthread_mutex_unlock(&sys->lock);
-			rti_log(sys, RT_LOG_ERROR, "no memory to note a root "
+			rti_log(sys, RT_LOG_ERROR,
+			    "no memory to note a root "
 			    "supervisor: rt_system_wait waits for every "
 			    "actor instead");
 			return;
@@ -302,8 +304,8 @@ stop_roots(rt_system *sys, int64_t deadline)
 		rt_ref r = roots[i];
 
 		if (!rt_actor_alive(r) ||
-		    rti_actor_signal_stop(r.cell, r.gen, RT_ESHUTDOWN,
-			true) != 0)
+		    rti_actor_signal_stop(r.cell, r.gen, RT_ESHUTDOWN, true) !=
+			0)
 			continue;
 		if (sys->manual) {
 			rti_test_drive_while(sys, root_alive, &r);
@@ -353,10 +355,9 @@ drain_cell(rt_cell *cell, void *arg)
 	while ((node = rti_mailbox_pop(&cell->mb)) != NULL) {
 		rt_env *env = rti_env_of(node);
 
-		if (arg != NULL && (env->kind == RTI_ENV_MSG ||
-					env->kind == RTI_ENV_DOWN ||
-					env->kind == RTI_ENV_SUP ||
-					env->kind == RTI_ENV_IO))
+		if (arg != NULL &&
+		    (env->kind == RTI_ENV_MSG || env->kind == RTI_ENV_DOWN ||
+			env->kind == RTI_ENV_SUP || env->kind == RTI_ENV_IO))
 			rti_undelivered(arg, NULL, env, RT_DEAD_STOPPED);
 		else if (env->kind == RTI_ENV_RESTART)
 			rti_bond_stale(env);
@@ -418,8 +419,8 @@ rt_system_shutdown(rt_system *sys, rt_duration timeout)
 	 * growing slices, and scan again after each one that did not end
 	 * with every actor stopped.
 	 */
-	for (rescan = RESCAN_NS;; rescan = rescan < RESCAN_MAX_NS / 2 ?
-		 rescan * 2 : RESCAN_MAX_NS) {
+	for (rescan = RESCAN_NS;;
+	    rescan = rescan < RESCAN_MAX_NS / 2 ? rescan * 2 : RESCAN_MAX_NS) {
 		int64_t slice = rti_clock_now() + rescan;
 
 		if (deadline >= 0 && deadline < slice)
@@ -509,7 +510,7 @@ rt_stats_system(rt_system *sys, rt_stats *out)
 	/* Relaxed loads throughout: counters publish nothing. */
 	for (i = 0; i <= sys->nworkers; i++) {
 		rti_counters *c = i < sys->nworkers ? &sys->workers[i].cnt :
-							&sys->ext;
+						      &sys->ext;
 
 		sum.sent += ck_pr_load_64(&c->sent);
 		sum.handled += ck_pr_load_64(&c->handled);

@@ -27,18 +27,18 @@ struct rti_test_log;
 struct rt_system {
 	/* Read-mostly, shared by every thread. */
 	rt_config cfg;
-	bool manual;        /* a test system (rt/test.h): no worker threads,
-	                       virtual time */
+	bool manual; /* a test system (rt/test.h): no worker threads,
+	                virtual time */
 	unsigned nworkers;
 	rti_worker *workers;
 	uint32_t stopping;  /* atomic: shutdown has begun, sends refused */
 	uint32_t terminate; /* atomic: workers must exit */
 	struct rti_registry *registry; /* names (registry.c); immutable */
 	struct rti_watchdog *watchdog; /* or NULL (watchdog.c) */
-	struct rti_io *io;  /* atomic: the epoll set (io.c), made on the
-	                       first watch, or NULL */
-	uint64_t serial;    /* unique in the process, never reused (a new
-	                       system may get a freed one's address) */
+	struct rti_io *io; /* atomic: the epoll set (io.c), made on the
+	                      first watch, or NULL */
+	uint64_t serial;   /* unique in the process, never reused (a new
+	                      system may get a freed one's address) */
 
 	/*
 	 * Inject queue: cells made runnable by threads outside the system
@@ -52,8 +52,8 @@ struct rt_system {
 	 * how many of the parked ones will look again at a head kept for
 	 * another worker (sched.c). */
 	uint32_t nparked __attribute__((aligned(RT_CACHELINE))); /* atomic */
-	uint32_t nsearching;                                      /* atomic */
-	uint32_t nwatching;                                       /* atomic */
+	uint32_t nsearching;                                     /* atomic */
+	uint32_t nwatching;                                      /* atomic */
 	uint32_t idle_wakes; /* atomic: wake-ups in a row that found nothing
 	                        (sched.c) */
 	int64_t wake_quiet;  /* atomic: till then, a worker's surplus wakes
@@ -66,7 +66,8 @@ struct rt_system {
 	 * can enter a mailbox. Workers need no count: their sends run inside
 	 * a live actor's handler, and shutdown waits for `live` anyway.
 	 */
-	uint32_t ext_inflight __attribute__((aligned(RT_CACHELINE))); /* atomic */
+	uint32_t ext_inflight
+	    __attribute__((aligned(RT_CACHELINE))); /* atomic */
 
 	/*
 	 * Live actors, give or take the exits workers have not taken off
@@ -101,10 +102,10 @@ struct rt_system {
 
 	/* lock guards idle_epoch and pairs with cond. */
 	pthread_mutex_t lock;
-	pthread_cond_t cond;   /* signalled when live drops to 0, and when
-	                          a root supervisor exits */
-	uint64_t idle_epoch;   /* times live dropped to 0 */
-	rt_ref *roots;         /* root supervisors, in start order */
+	pthread_cond_t cond; /* signalled when live drops to 0, and when
+	                        a root supervisor exits */
+	uint64_t idle_epoch; /* times live dropped to 0 */
+	rt_ref *roots;       /* root supervisors, in start order */
 	uint32_t nroots, roots_cap;
 
 	/* The threads of `thread;` actors (thread.c), ended ones included

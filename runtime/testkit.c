@@ -54,8 +54,7 @@ rti_test_stream(rt_system *sys)
 {
 	/* splitmix64 of the seed and the draw: streams that differ in
 	 * every bit for consecutive draws. */
-	uint64_t z = sys->test_seed + ++sys->test_draws *
-	    0x9e3779b97f4a7c15ull;
+	uint64_t z = sys->test_seed + ++sys->test_draws * 0x9e3779b97f4a7c15ull;
 
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
@@ -115,8 +114,9 @@ rt_test_now(rt_system *sys)
 int
 rti_test_call_wait(rt_system *sys, uint32_t *state, int64_t timeout)
 {
-	int64_t deadline = timeout < 0 ? -1 :
-	    timeout > INT64_MAX - sys->vnow ? INT64_MAX : sys->vnow + timeout;
+	int64_t deadline = timeout < 0      ? -1 :
+	    timeout > INT64_MAX - sys->vnow ? INT64_MAX :
+					      sys->vnow + timeout;
 
 	for (;;) {
 		int64_t next;
@@ -195,8 +195,8 @@ find(rti_test_log *log, const void *cell, uint64_t gen, uint32_t tag)
 	for (;; i = (i + 1) & (log->size - 1)) {
 		rti_test_count *c = &log->slots[i];
 
-		if (c->cell == NULL || (c->cell == cell && c->gen == gen &&
-			c->tag == tag))
+		if (c->cell == NULL ||
+		    (c->cell == cell && c->gen == gen && c->tag == tag))
 			return c;
 	}
 }
@@ -229,7 +229,8 @@ rti_test_record(rt_system *sys, rti_test_log *log, const void *cell,
 	rti_test_count *c;
 
 	if ((log->used + 1) * 4 > log->size * 3 && grow(log) != 0) {
-		rti_log(sys, RT_LOG_ERROR, "test kit: no memory to count a "
+		rti_log(sys, RT_LOG_ERROR,
+		    "test kit: no memory to count a "
 		    "handled message");
 		return;
 	}
@@ -266,8 +267,8 @@ rt_test_handled(rt_system *sys, rt_ref actor, const char *message)
 
 		if (c->cell != actor.cell || c->gen != actor.gen)
 			continue;
-		if (message == NULL || (c->cls->tag_names != NULL &&
-			c->tag < c->cls->ntags &&
+		if (message == NULL ||
+		    (c->cls->tag_names != NULL && c->tag < c->cls->ntags &&
 			strcmp(c->cls->tag_names[c->tag], message) == 0))
 			n += (int64_t)c->n;
 	}

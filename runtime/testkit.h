@@ -14,7 +14,7 @@
 #include <rt/system.h>
 
 typedef struct rti_test_count {
-	const void *cell;          /* NULL: free slot */
+	const void *cell; /* NULL: free slot */
 	uint64_t gen;
 	const rt_actor_class *cls;
 	uint32_t tag;
@@ -22,7 +22,7 @@ typedef struct rti_test_count {
 } rti_test_count;
 
 typedef struct rti_test_log {
-	rti_test_count *slots;     /* open addressing, power-of-two size */
+	rti_test_count *slots; /* open addressing, power-of-two size */
 	size_t size;
 	size_t used;
 } rti_test_log;

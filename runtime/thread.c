@@ -31,15 +31,15 @@
 #include "thread.h"
 
 struct rti_thread {
-	rti_worker w;              /* its own, not one of sys->workers */
-	rt_cell *cell;             /* immutable */
+	rti_worker w;  /* its own, not one of sys->workers */
+	rt_cell *cell; /* immutable */
 	pthread_t tid;
-	uint32_t handed;           /* atomic futex word: 1 when the run
-	                              token was handed over, cleared by the
-	                              thread as it takes it */
-	uint32_t done;             /* atomic: the thread has ended (its last
-	                              write; joining is then immediate) */
-	struct rti_thread *next;   /* sys->threads, under threads_lock */
+	uint32_t handed;         /* atomic futex word: 1 when the run
+	                            token was handed over, cleared by the
+	                            thread as it takes it */
+	uint32_t done;           /* atomic: the thread has ended (its last
+	                            write; joining is then immediate) */
+	struct rti_thread *next; /* sys->threads, under threads_lock */
 };
 
 /* The actor thread running on this thread, if any (for

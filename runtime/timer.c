@@ -57,7 +57,8 @@ record_get(rti_wheel *wh)
 		for (i = 0; i < RTI_TIMERS_PER_CHUNK; i++) {
 			c->timers[i].wheel = wh;
 			c->timers[i].next = i + 1 < RTI_TIMERS_PER_CHUNK ?
-			    &c->timers[i + 1] : NULL;
+			    &c->timers[i + 1] :
+			    NULL;
 		}
 		t = &c->timers[0];
 	}
@@ -141,7 +142,7 @@ static int64_t
 tick_at_or_after(const rti_wheel *wh, int64_t t)
 {
 	return t <= wh->base ? 0 :
-	    (t - wh->base + RTI_TICK_NS - 1) / RTI_TICK_NS;
+			       (t - wh->base + RTI_TICK_NS - 1) / RTI_TICK_NS;
 }
 
 /* A copy of a periodic timer's template, or NULL for lack of memory. */
@@ -209,7 +210,8 @@ collect_tick(rti_wheel *wh, int64_t tick, int64_t upto, rt_env ***tail)
 				    every;
 			bucket_insert(wh, t);
 			if (env == NULL) {
-				rti_log(wh->sys, RT_LOG_ERROR, "timer: no memory"
+				rti_log(wh->sys, RT_LOG_ERROR,
+				    "timer: no memory"
 				    " for a periodic message; this firing is "
 				    "skipped");
 				continue;

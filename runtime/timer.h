@@ -26,18 +26,18 @@
 
 #include "envelope.h"
 
-#define RTI_TICK_NS 1000000 /* 1 ms */
+#define RTI_TICK_NS 1000000  /* 1 ms */
 #define RTI_WHEEL_SLOTS 1024 /* power of two */
 #define RTI_TIMERS_PER_CHUNK 256
 
 typedef struct rti_timer {
-	struct rti_timer *next;   /* bucket list, or the free list */
-	struct rti_timer *prev;   /* bucket list */
-	struct rti_wheel *wheel;  /* immutable once carved */
-	uint64_t id;              /* odd while started; changes on release */
-	int64_t tick;             /* due tick */
-	int64_t period;           /* ns between firings; 0: once */
-	rt_env *env;              /* the message, or the template to copy */
+	struct rti_timer *next;  /* bucket list, or the free list */
+	struct rti_timer *prev;  /* bucket list */
+	struct rti_wheel *wheel; /* immutable once carved */
+	uint64_t id;             /* odd while started; changes on release */
+	int64_t tick;            /* due tick */
+	int64_t period;          /* ns between firings; 0: once */
+	rt_env *env;             /* the message, or the template to copy */
 	rt_payload_copy_fn copy;
 } rti_timer;
 
@@ -47,21 +47,21 @@ struct rti_timer_chunk {
 };
 
 typedef struct rti_wheel {
-	pthread_mutex_t lock;     /* guards everything below */
-	pthread_cond_t cond;      /* the wheel thread sleeps on it */
+	pthread_mutex_t lock; /* guards everything below */
+	pthread_cond_t cond;  /* the wheel thread sleeps on it */
 	rt_system *sys;
 	rti_timer *slot[RTI_WHEEL_SLOTS];
 	uint64_t busy[RTI_WHEEL_SLOTS / 64]; /* bit set: slot not empty */
-	int64_t base;             /* clock time of tick 0 */
-	int64_t done;             /* ticks before this one are processed */
-	uint64_t armed;           /* timers in the buckets */
-	int64_t wake_tick;        /* the thread sleeps until this tick;
-	                             INT64_MAX: until signalled */
+	int64_t base;                        /* clock time of tick 0 */
+	int64_t done;      /* ticks before this one are processed */
+	uint64_t armed;    /* timers in the buckets */
+	int64_t wake_tick; /* the thread sleeps until this tick;
+	                      INT64_MAX: until signalled */
 	rti_timer *free;
 	struct rti_timer_chunk *chunks;
 	uint64_t next_id;
-	bool manual;              /* a test system: no thread */
-	bool closed;              /* shutdown: no new timers */
+	bool manual; /* a test system: no thread */
+	bool closed; /* shutdown: no new timers */
 	bool thread_started;
 	bool thread_stop;
 	pthread_t thread;

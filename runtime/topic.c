@@ -35,8 +35,8 @@ struct rti_subs {
 };
 
 struct rti_topic_entry {
-	const rt_topic *topic;    /* NULL: free slot */
-	struct rti_subs *subs;    /* NULL: none */
+	const rt_topic *topic; /* NULL: free slot */
+	struct rti_subs *subs; /* NULL: none */
 };
 
 /* After the payload of a body: what rt_publish needs. */
@@ -288,8 +288,7 @@ rti_env_unshare(rt_env *node)
 /* --- publishing --------------------------------------------------------------------- */
 
 int
-rt_publish_new(rt_system *sys, const rt_topic *topic, size_t size,
-    rt_env **out)
+rt_publish_new(rt_system *sys, const rt_topic *topic, size_t size, rt_env **out)
 {
 	struct rti_pub *pub;
 	rt_env *env;
@@ -301,7 +300,8 @@ rt_publish_new(rt_system *sys, const rt_topic *topic, size_t size,
 		return RT_ESHUTDOWN;
 	if (size > SIZE_MAX / 2)
 		return RT_ENOMEM;
-	env = rti_env_alloc_sys(sys, rti_trailer_room(size, sizeof(struct rti_pub)));
+	env = rti_env_alloc_sys(sys,
+	    rti_trailer_room(size, sizeof(struct rti_pub)));
 	if (env == NULL)
 		return RT_ENOMEM;
 	env->kind = RTI_ENV_MSG;
@@ -388,8 +388,9 @@ rt_publish(rt_env *body)
 	 * as any holder's; the last one acquires). */
 	RT_TSAN_RELEASE(&body->u.refs);
 	ck_pr_fence_release();
-	if (ck_pr_faa_64(&body->u.refs, (uint64_t)-(int64_t)(subs->n - made +
-	    1)) == (uint64_t)(subs->n - made + 1)) {
+	if (ck_pr_faa_64(&body->u.refs,
+		(uint64_t)-(int64_t)(subs->n - made + 1)) ==
+	    (uint64_t)(subs->n - made + 1)) {
 		ck_pr_fence_atomic_load();
 		RT_TSAN_ACQUIRE(&body->u.refs);
 		rti_block_free_class(body, body->pool);

@@ -27,7 +27,7 @@
 struct sample {
 	rt_cell *cell;
 	uint32_t run, taken, tag;
-	int64_t since;   /* when this was first seen */
+	int64_t since; /* when this was first seen */
 	bool reported;
 };
 
@@ -43,8 +43,8 @@ take(rti_worker *w, struct sample *s)
 static bool
 same(const struct sample *a, const struct sample *b)
 {
-	return a->cell == b->cell && a->run == b->run &&
-	    a->taken == b->taken && a->tag == b->tag;
+	return a->cell == b->cell && a->run == b->run && a->taken == b->taken &&
+	    a->tag == b->tag;
 }
 
 struct rti_watchdog {
@@ -52,13 +52,12 @@ struct rti_watchdog {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	bool stop;          /* under lock */
+	bool stop;           /* under lock */
 	struct sample *seen; /* one per worker; the thread's own */
 };
 
 static void
-report(struct rti_watchdog *wd, rti_worker *w, struct sample *s,
-    int64_t now)
+report(struct rti_watchdog *wd, rti_worker *w, struct sample *s, int64_t now)
 {
 	rt_system *sys = wd->sys;
 	const rt_actor_class *cls = ck_pr_load_ptr(&s->cell->kind);
@@ -74,7 +73,8 @@ report(struct rti_watchdog *wd, rti_worker *w, struct sample *s,
 		snprintf(path, sizeof(path), "%s ", p);
 	}
 	if (tag == RTI_WD_NO_TAG)
-		snprintf(what, sizeof(what), "starting, stopping or taking a "
+		snprintf(what, sizeof(what),
+		    "starting, stopping or taking a "
 		    "signal");
 	else if (tag == RTI_WD_DOWN)
 		snprintf(what, sizeof(what), "handling down");

@@ -23,7 +23,8 @@ cutest_run(CU_SuiteInfo *suites, int argc, char **argv)
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 99;
 	if (CU_register_suites(suites) != CUE_SUCCESS) {
-		fprintf(stderr, "cannot register suites: %s\n", CU_get_error_msg());
+		fprintf(stderr, "cannot register suites: %s\n",
+		    CU_get_error_msg());
 		CU_cleanup_registry();
 		return 99;
 	}
@@ -38,8 +39,7 @@ cutest_run(CU_SuiteInfo *suites, int argc, char **argv)
 	}
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() +
-	    CU_get_number_of_tests_failed() +
+	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed() +
 	    CU_get_run_summary()->nSuitesFailed;
 	CU_cleanup_registry();
 	return failed == 0 ? 0 : 1;

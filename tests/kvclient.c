@@ -266,7 +266,8 @@ flood(long n, long pid)
 	}
 	printf("flood: %ld requests sent, %s; server VmRSS %ld kB\n", sent,
 	    stalls >= 10 ? "then the server stopped reading" :
-	    "the server never stopped reading", rss_kb(pid));
+			   "the server never stopped reading",
+	    rss_kb(pid));
 	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	/* Every answer; then the rest of a request cut short (which the
 	 * server can only read once we have read), and its answer. */
@@ -306,7 +307,8 @@ main(int argc, char **argv)
 	if (strcmp(argv[2], "flood") == 0 && argc == 5)
 		return flood(atol(argv[3]), atol(argv[4]));
 usage:
-	fprintf(stderr, "usage: kvclient PORT raw [IDLE_MS] | "
+	fprintf(stderr,
+	    "usage: kvclient PORT raw [IDLE_MS] | "
 	    "PORT churn N | PORT many N | PORT flood N PID\n");
 	return 2;
 }

@@ -33,12 +33,12 @@ threaded(unsigned workers)
 }
 
 /* Run `stmt` under the mutex and wake the waiters. */
-#define RECORD(stmt)                                                          \
-	do {                                                                  \
-		pthread_mutex_lock(&mu);                                      \
-		stmt;                                                         \
-		pthread_cond_broadcast(&cv);                                  \
-		pthread_mutex_unlock(&mu);                                    \
+#define RECORD(stmt)                         \
+	do {                                 \
+		pthread_mutex_lock(&mu);     \
+		stmt;                        \
+		pthread_cond_broadcast(&cv); \
+		pthread_mutex_unlock(&mu);   \
 	} while (0)
 
 /* Wait until check() holds (called with mu held); false on time-out. */

@@ -37,13 +37,13 @@ static struct {
 		char text[16];
 		int had_reply;
 	} answers[MAX_ANSWERS];
-	unsigned nanswers;           /* under mu */
-	rt_corr asked[MAX_ANSWERS];  /* ids rt_ask returned, in order */
+	unsigned nanswers;          /* under mu */
+	rt_corr asked[MAX_ANSWERS]; /* ids rt_ask returned, in order */
 	unsigned nasked;
-	rt_reply_token token;        /* the last Slow deferred to the test */
-	int defer_to_helper;         /* Slow: hand the token to the helper */
+	rt_reply_token token; /* the last Slow deferred to the test */
+	int defer_to_helper;  /* Slow: hand the token to the helper */
 	ask_Helper_ref helper;
-	int call_rc;                 /* a call made from a handler */
+	int call_rc; /* a call made from a handler */
 	unsigned dead;
 	rt_dead_cause cause;
 	char log[256];
@@ -121,7 +121,7 @@ ask_Server_on_Slow(ask_Server *self, rt_ctx *ctx, const ask_Slow *req,
 		ask_Hand h = { t, req->n * 10 };
 
 		return ask_Helper_send_Hand(rec.helper, &h) == 0 ? RT_DEFER :
-								  -1;
+								   -1;
 	}
 	rec.token = t;
 	return RT_DEFER;
@@ -158,12 +158,12 @@ ask_for(rt_ctx *ctx, const ask_Go *go)
 
 	switch (go->what) {
 	case GET:
-		id = ask_Server_ask_Get(ctx, go->server,
-		    &(ask_Get){ go->n }, t);
+		id = ask_Server_ask_Get(ctx, go->server, &(ask_Get){ go->n },
+		    t);
 		break;
 	case SLOW:
-		id = ask_Server_ask_Slow(ctx, go->server,
-		    &(ask_Slow){ go->n }, t);
+		id = ask_Server_ask_Slow(ctx, go->server, &(ask_Slow){ go->n },
+		    t);
 		break;
 	default:
 		id = ask_Server_ask_Crash(ctx, go->server, NULL, t);
@@ -220,8 +220,8 @@ forty_answers(void)
 }
 
 int
-ask_Client_on_Get_reply(ask_Client *self, rt_ctx *ctx, rt_corr id,
-    int status, const ask_Value *reply)
+ask_Client_on_Get_reply(ask_Client *self, rt_ctx *ctx, rt_corr id, int status,
+    const ask_Value *reply)
 {
 	(void)self;
 	(void)ctx;
@@ -229,8 +229,8 @@ ask_Client_on_Get_reply(ask_Client *self, rt_ctx *ctx, rt_corr id,
 }
 
 int
-ask_Client_on_Slow_reply(ask_Client *self, rt_ctx *ctx, rt_corr id,
-    int status, const ask_Value *reply)
+ask_Client_on_Slow_reply(ask_Client *self, rt_ctx *ctx, rt_corr id, int status,
+    const ask_Value *reply)
 {
 	(void)self;
 	(void)ctx;
@@ -238,8 +238,8 @@ ask_Client_on_Slow_reply(ask_Client *self, rt_ctx *ctx, rt_corr id,
 }
 
 int
-ask_Client_on_Crash_reply(ask_Client *self, rt_ctx *ctx, rt_corr id,
-    int status, const ask_Value *reply)
+ask_Client_on_Crash_reply(ask_Client *self, rt_ctx *ctx, rt_corr id, int status,
+    const ask_Value *reply)
 {
 	(void)self;
 	(void)ctx;
@@ -270,8 +270,8 @@ ask_Tight_on_Get_reply(ask_Tight *self, rt_ctx *ctx, rt_corr id, int status,
 }
 
 int
-ask_Tight_on_Slow_reply(ask_Tight *self, rt_ctx *ctx, rt_corr id,
-    int status, const ask_Value *reply)
+ask_Tight_on_Slow_reply(ask_Tight *self, rt_ctx *ctx, rt_corr id, int status,
+    const ask_Value *reply)
 {
 	(void)self;
 	(void)ctx;
@@ -319,13 +319,15 @@ test_call(void)
 	ask_Value v = { 0, NULL };
 
 	CU_ASSERT_EQUAL(ask_Server_call_Get(sys, s, &(ask_Get){ 41 }, &v,
-	    RT_SEC(1)), 0);
+			    RT_SEC(1)),
+	    0);
 	CU_ASSERT_EQUAL(v.v, 42);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(v.text);
 	CU_ASSERT_STRING_EQUAL(v.text, "got");
 	/* The reply's strings stay valid until this thread's next call. */
 	CU_ASSERT_EQUAL(ask_Server_call_Get(sys, s, &(ask_Get){ 1 }, &v,
-	    RT_FOREVER), 0);
+			    RT_FOREVER),
+	    0);
 	CU_ASSERT_EQUAL(v.v, 2);
 	assert_balanced(sys);
 	rt_system_free(sys);
@@ -344,17 +346,21 @@ test_call_errors(void)
 	    RT_ENOACTOR);
 	CU_ASSERT_FALSE(rt_actor_alive(s.ref));
 	CU_ASSERT_EQUAL(ask_Server_call_Get(sys, s, &(ask_Get){ 1 }, &v,
-	    RT_SEC(1)), RT_ENOACTOR);
+			    RT_SEC(1)),
+	    RT_ENOACTOR);
 	CU_ASSERT_EQUAL(ask_Server_call_Get(sys, none, &(ask_Get){ 1 }, &v,
-	    RT_SEC(1)), RT_EINVAL);
+			    RT_SEC(1)),
+	    RT_EINVAL);
 	/* A server of another system. */
 	other = rt_test_system_new(NULL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(other);
 	CU_ASSERT_EQUAL(ask_Server_spawn(sys, NULL, &s), 0);
 	CU_ASSERT_EQUAL(ask_Server_call_Get(other, s, &(ask_Get){ 1 }, &v,
-	    RT_SEC(1)), RT_EINVAL);
+			    RT_SEC(1)),
+	    RT_EINVAL);
 	CU_ASSERT_EQUAL(ask_Server_call_Get(NULL, s, &(ask_Get){ 1 }, &v,
-	    RT_SEC(1)), RT_EINVAL);
+			    RT_SEC(1)),
+	    RT_EINVAL);
 	rt_system_free(other);
 	/* From inside an actor it would block a worker. */
 	CU_ASSERT_EQUAL(ask_Client_send_Call(c, &(ask_Call){ s }), 0);
@@ -376,9 +382,9 @@ test_call_after_shutdown(void)
 
 	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_SEC(1)), 0);
 	CU_ASSERT_EQUAL(ask_Server_call_Get(sys, s, &(ask_Get){ 1 }, &v,
-	    RT_SEC(1)), RT_ESHUTDOWN);
-	CU_ASSERT_EQUAL(ask_Server_send_Get(s, &(ask_Get){ 1 }),
+			    RT_SEC(1)),
 	    RT_ESHUTDOWN);
+	CU_ASSERT_EQUAL(ask_Server_send_Get(s, &(ask_Get){ 1 }), RT_ESHUTDOWN);
 	rt_system_free(sys);
 }
 
@@ -394,12 +400,15 @@ test_a_handler_answers_an_error_without_crashing(void)
 	rt_stats st;
 
 	CU_ASSERT_EQUAL(ask_Server_call_Get(sys, s, &(ask_Get){ NOT_HERE }, &v,
-	    RT_SEC(1)), RT_ENOENT);
-	CU_ASSERT_EQUAL(ask_Server_call_Get(sys, s, &(ask_Get){ APP_ERROR },
-	    &v, RT_SEC(1)), APP_ERROR);
+			    RT_SEC(1)),
+	    RT_ENOENT);
+	CU_ASSERT_EQUAL(ask_Server_call_Get(sys, s, &(ask_Get){ APP_ERROR }, &v,
+			    RT_SEC(1)),
+	    APP_ERROR);
 	CU_ASSERT_TRUE(rt_actor_alive(s.ref));
 	CU_ASSERT_EQUAL(ask_Server_call_Get(sys, s, &(ask_Get){ 1 }, &v,
-	    RT_SEC(1)), 0);
+			    RT_SEC(1)),
+	    0);
 	CU_ASSERT_EQUAL(v.v, 2);
 	/* An asking actor gets it as the status of its reply handler. */
 	go(c, s, GET, NOT_HERE, -1);
@@ -422,7 +431,8 @@ test_a_handler_answers_an_error_without_crashing(void)
 	CU_ASSERT_EQUAL(st.crashed, 0);
 	CU_ASSERT_EQUAL(rt_reply_error(NULL, RT_ENOENT), RT_EINVAL);
 	CU_ASSERT_EQUAL(rt_reply_token_error((rt_reply_token){ NULL, 0 },
-	    RT_ENOENT), RT_EINVAL);
+			    RT_ENOENT),
+	    RT_EINVAL);
 	assert_balanced(sys);
 	rt_system_free(sys);
 }
@@ -439,18 +449,17 @@ test_call_timeout_and_late_reply(void)
 	/* Deferred and never answered in time: times out on the virtual
 	 * clock, which the call moved. */
 	CU_ASSERT_EQUAL(ask_Server_call_Slow(sys, s, &(ask_Slow){ 1 }, &v,
-	    RT_SEC(5)), RT_ETIMEDOUT);
+			    RT_SEC(5)),
+	    RT_ETIMEDOUT);
 	CU_ASSERT_EQUAL(rt_test_now(sys), RT_SEC(5));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(rec.token.rec);
 	/* The late answer is a dead letter, never a second answer. */
-	CU_ASSERT_EQUAL(reply_slow(rec.token, 9, "late"),
-	    0);
+	CU_ASSERT_EQUAL(reply_slow(rec.token, 9, "late"), 0);
 	cause = rec.cause;
 	CU_ASSERT_EQUAL(rec.dead, 1);
 	CU_ASSERT_EQUAL(cause, RT_DEAD_EXPIRED);
 	/* Answered: a second answer is refused and reported. */
-	CU_ASSERT_EQUAL(reply_slow(rec.token, 9, "twice"),
-	    RT_ENOENT);
+	CU_ASSERT_EQUAL(reply_slow(rec.token, 9, "twice"), RT_ENOENT);
 	CU_ASSERT(rec.logs >= 1);
 	assert_balanced(sys);
 	rt_system_free(sys);
@@ -632,8 +641,7 @@ test_deferred_never_answered(void)
 	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_FOREVER), 0);
 	CU_ASSERT(rec.logs >= 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(rec.log, "never sent"));
-	CU_ASSERT_EQUAL(reply_slow(rec.token, 1, "x"),
-	    RT_ENOENT);
+	CU_ASSERT_EQUAL(reply_slow(rec.token, 1, "x"), RT_ENOENT);
 	assert_balanced(sys);
 	rt_system_free(sys);
 }
@@ -644,8 +652,7 @@ test_token_outside_a_request(void)
 	rt_reply_token zero = { NULL, 0 };
 
 	CU_ASSERT_PTR_NULL(rt_reply_defer(NULL).rec);
-	CU_ASSERT_EQUAL(reply_slow(zero, 1, "x"),
-	    RT_EINVAL);
+	CU_ASSERT_EQUAL(reply_slow(zero, 1, "x"), RT_EINVAL);
 }
 
 /* --- real threads ---------------------------------------------------------- */
@@ -689,7 +696,8 @@ test_real_calls_from_threads(void)
 	for (i = 0; i < 4; i++) {
 		cs[i] = (struct caller){ sys, s, 2000, 0 };
 		CU_ASSERT_EQUAL_FATAL(pthread_create(&th[i], NULL, caller_main,
-		    &cs[i]), 0);
+					  &cs[i]),
+		    0);
 	}
 	for (i = 0; i < 4; i++) {
 		pthread_join(th[i], NULL);

@@ -103,8 +103,9 @@ an_imported_message_crosses_from_one_protocol_to_the_other(void)
 	unsigned char data[3] = { 1, 2, 0xab };
 	ib_Keeper_ref keeper;
 	iu_Relay_ref relay;
-	iu_Wrapped w = { .note = { .text = text, .data = { data,
-		sizeof(data) }, .kind = ib_Kind_BIG } };
+	iu_Wrapped w = { .note = { .text = text,
+			     .data = { data, sizeof(data) },
+			     .kind = ib_Kind_BIG } };
 
 	memset(&rec, 0, sizeof(rec));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(sys);
@@ -138,8 +139,7 @@ an_actor_accepts_an_imported_message(void)
 	memset(&rec, 0, sizeof(rec));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(sys);
 	CU_ASSERT_EQUAL_FATAL(iu_Sink_spawn(sys, NULL, &sink), 0);
-	CU_ASSERT_EQUAL(iu_Sink_send_Note(sink, &(ib_Note){ .text = text }),
-	    0);
+	CU_ASSERT_EQUAL(iu_Sink_send_Note(sink, &(ib_Note){ .text = text }), 0);
 	strcpy(text, "gone");
 	rt_test_run(sys);
 	CU_ASSERT_EQUAL(rec.sink_notes, 1);

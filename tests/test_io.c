@@ -37,12 +37,12 @@ static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 enum { LOG_MAX = 4096 };
 
 struct entry {
-	char what;        /* 'i' readiness, 'w' watch, 'u' unwatch, 'o' own,
-	                     'c' close, 'm' mark, 'p' plain's calls, 's' start */
+	char what; /* 'i' readiness, 'w' watch, 'u' unwatch, 'o' own,
+	              'c' close, 'm' mark, 'p' plain's calls, 's' start */
 	int fd;
-	unsigned events;  /* 'i' */
-	int rc;           /* the call's result; 'm': the mark */
-	uint64_t gen;     /* the incarnation */
+	unsigned events; /* 'i' */
+	int rc;          /* the call's result; 'm': the mark */
+	uint64_t gen;    /* the incarnation */
 };
 
 /* Under mu (record.h): the entries, and how many of each kind. */
@@ -123,8 +123,7 @@ sleep_ms(unsigned ms)
 /* --- the actors ---------------------------------------------------------- */
 
 int
-io_Watcher_on_start(io_Watcher *self, rt_ctx *ctx,
-    const io_Watcher_args *args)
+io_Watcher_on_start(io_Watcher *self, rt_ctx *ctx, const io_Watcher_args *args)
 {
 	(void)self;
 	(void)args;
@@ -338,9 +337,9 @@ io_Echo_on_io(io_Echo *self, rt_ctx *ctx, int fd, unsigned events)
 static void
 pair(int sv[2])
 {
-	CU_ASSERT_FATAL(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK |
-				       SOCK_CLOEXEC,
-			    0, sv) == 0);
+	CU_ASSERT_FATAL(socketpair(AF_UNIX,
+			    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
+			    sv) == 0);
 }
 
 static void
@@ -659,13 +658,13 @@ bad_descriptors_and_calls_are_codes(void)
 	CU_ASSERT_EQUAL_FATAL(io_Watcher_spawn(sys, NULL, &w), 0);
 	CU_ASSERT_EQUAL_FATAL(io_Watcher_spawn(sys, NULL, &w2), 0);
 	CU_ASSERT_EQUAL_FATAL(io_Plain_spawn(sys, NULL, &p), 0);
-	send_arm(w, -1, RT_IO_READ);        /* w 0 */
-	send_arm(w, closed, RT_IO_READ);    /* w 1 */
-	send_arm(w, file, RT_IO_READ);      /* w 2 */
-	send_arm(w, sv[0], 0);              /* w 3 */
-	send_arm(w, sv[0], 1u << 7);        /* w 4 */
-	send_arm(w, sv[0], RT_IO_HUP);      /* w 5 */
-	send_arm(w, sv[0], RT_IO_READ);     /* w 6 */
+	send_arm(w, -1, RT_IO_READ);     /* w 0 */
+	send_arm(w, closed, RT_IO_READ); /* w 1 */
+	send_arm(w, file, RT_IO_READ);   /* w 2 */
+	send_arm(w, sv[0], 0);           /* w 3 */
+	send_arm(w, sv[0], 1u << 7);     /* w 4 */
+	send_arm(w, sv[0], RT_IO_HUP);   /* w 5 */
+	send_arm(w, sv[0], RT_IO_READ);  /* w 6 */
 	own.fd = -1;
 	CU_ASSERT_EQUAL(io_Watcher_send_Own(w, &own), 0);
 	own.fd = closed;
@@ -676,7 +675,7 @@ bad_descriptors_and_calls_are_codes(void)
 	CU_ASSERT_EQUAL(io_Watcher_send_Close(w, &c), 0);
 	rt_test_run(sys);
 	/* Another actor watching the same descriptor. */
-	send_arm(w2, sv[0], RT_IO_READ);    /* w 7 */
+	send_arm(w2, sv[0], RT_IO_READ); /* w 7 */
 	{
 		io_Arm a = { .fd = sv[0], .events = RT_IO_READ };
 
@@ -886,8 +885,7 @@ an_echo_server_leaks_nothing_and_idles(void)
 	double cpu;
 
 	log_reset();
-	CU_ASSERT_EQUAL_FATAL(rt_net_listen_tcp("127.0.0.1", 0, 0, &lfd,
-				  &port),
+	CU_ASSERT_EQUAL_FATAL(rt_net_listen_tcp("127.0.0.1", 0, 0, &lfd, &port),
 	    0);
 	la.fd = lfd;
 	CU_ASSERT_EQUAL_FATAL(io_Listener_spawn(sys, &la, &l), 0);
@@ -947,8 +945,7 @@ edge_watches_lose_no_readiness(void)
 	int lfd, i, r, fds[CONNS], lost = 0;
 
 	log_reset();
-	CU_ASSERT_EQUAL_FATAL(rt_net_listen_tcp("127.0.0.1", 0, 0, &lfd,
-				  &port),
+	CU_ASSERT_EQUAL_FATAL(rt_net_listen_tcp("127.0.0.1", 0, 0, &lfd, &port),
 	    0);
 	la.fd = lfd;
 	CU_ASSERT_EQUAL_FATAL(io_Listener_spawn(sys, &la, NULL), 0);
@@ -961,7 +958,8 @@ edge_watches_lose_no_readiness(void)
 			char c = (char)r, back = 0;
 			struct pollfd p = { fds[i], POLLIN, 0 };
 
-			if (write(fds[i], &c, 1) != 1 || poll(&p, 1, 10000) != 1 ||
+			if (write(fds[i], &c, 1) != 1 ||
+			    poll(&p, 1, 10000) != 1 ||
 			    read(fds[i], &back, 1) != 1 || back != c)
 				lost = 1;
 		}

@@ -97,7 +97,8 @@ a_nested_message_with_strings_crosses_two_actors_intact(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(sys);
 	CU_ASSERT_EQUAL_FATAL(lt_Sink_spawn(sys, NULL, &sink), 0);
 	CU_ASSERT_EQUAL_FATAL(lt_Relay_spawn(sys,
-	    &(lt_Relay_args){ .sink = sink }, &relay), 0);
+				  &(lt_Relay_args){ .sink = sink }, &relay),
+	    0);
 	order.reply_to = sink;
 	CU_ASSERT_EQUAL(lt_Relay_send_Order(relay, &order), 0);
 	/* The send copied everything: change the sender's buffers. */
@@ -117,7 +118,8 @@ a_nested_message_with_strings_crosses_two_actors_intact(void)
 	CU_ASSERT_EQUAL(rec.blob[0], 1);
 	CU_ASSERT_EQUAL(rec.blob[2], 0xab);
 	CU_ASSERT_TRUE(rec.relay_is_reply_to);
-	CU_ASSERT_STRING_EQUAL(rec.printed, "Order{id=7, customer=\"bob\", "
+	CU_ASSERT_STRING_EQUAL(rec.printed,
+	    "Order{id=7, customer=\"bob\", "
 	    "lanes=[1,2,3,4], color=blue, reply_to=<ref>, "
 	    "lines=[Line{sku=\"a\\\"b\", qty=2},Line{sku=NULL, qty=0}], "
 	    "tags=[\"x\",\"y\"], blob=<3 bytes 0102ab>}");
@@ -154,11 +156,14 @@ the_printer_escapes_strings_and_shortens_bytes(void)
 {
 	static const unsigned char data[20] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
 		10, 11, 12, 13, 14, 15, 16, 17, 18, 19 };
-	lt_Got got = { .order = { .customer = "a\n\tb\\\x01", .color = 42,
-		.blob = { data, sizeof(data) } }, .seen = { lt_Color_GREEN } };
+	lt_Got got = { .order = { .customer = "a\n\tb\\\x01",
+			   .color = 42,
+			   .blob = { data, sizeof(data) } },
+		.seen = { lt_Color_GREEN } };
 	char *text = printed(print_got, &got);
 
-	CU_ASSERT_STRING_EQUAL(text, "Got{order=Order{id=0, "
+	CU_ASSERT_STRING_EQUAL(text,
+	    "Got{order=Order{id=0, "
 	    "customer=\"a\\n\\tb\\\\\\x01\", lanes=[0,0,0,0], color=42, "
 	    "reply_to=<null>, lines=[Line{sku=NULL, qty=0},Line{sku=NULL, "
 	    "qty=0}], tags=[NULL,NULL], blob=<20 bytes "

@@ -200,10 +200,10 @@ has_pending_follows_pushes_and_pops(void)
 typedef struct stress {
 	rti_mailbox mb;
 	item *items;
-	uint32_t runnable;      /* 1 while someone holds the run token */
-	uint32_t double_sched;  /* a push found it idle while runnable */
+	uint32_t runnable;     /* 1 while someone holds the run token */
+	uint32_t double_sched; /* a push found it idle while runnable */
 	uint32_t go;
-	int pin_cpu;            /* -1: no pinning */
+	int pin_cpu; /* -1: no pinning */
 } stress;
 
 typedef struct producer_arg {
@@ -266,8 +266,9 @@ run_stress(int pin_cpu)
 	for (i = 0; i < PRODUCERS; i++) {
 		args[i].s = &s;
 		args[i].id = i;
-		CU_ASSERT_EQUAL_FATAL(
-		    pthread_create(&th[i], NULL, producer, &args[i]), 0);
+		CU_ASSERT_EQUAL_FATAL(pthread_create(&th[i], NULL, producer,
+					  &args[i]),
+		    0);
 	}
 	ck_pr_store_32(&s.go, 1);
 	while (total < PRODUCERS * PER_PRODUCER) {

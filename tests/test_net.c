@@ -79,8 +79,8 @@ a_tcp_listener_accepts_a_connection_set_up_for_actors(void)
 	int lfd, cfd, sfd;
 	uint16_t port = 0;
 
-	CU_ASSERT_EQUAL_FATAL(rt_net_listen_tcp("127.0.0.1", 0, 0, &lfd,
-	    &port), 0);
+	CU_ASSERT_EQUAL_FATAL(rt_net_listen_tcp("127.0.0.1", 0, 0, &lfd, &port),
+	    0);
 	CU_ASSERT_TRUE(port != 0);
 	CU_ASSERT_TRUE(nonblocking_cloexec(lfd));
 	/* Nothing pending yet. */
@@ -110,10 +110,11 @@ tcp_failures_are_codes(void)
 	uint16_t port = 0;
 
 	CU_ASSERT_EQUAL_FATAL(rt_net_listen_tcp("127.0.0.1", 0, 16, &lfd,
-	    &port), 0);
+				  &port),
+	    0);
 	/* The port is taken. */
-	CU_ASSERT_EQUAL(rt_net_listen_tcp("127.0.0.1", port, 16, &other,
-	    NULL), RT_EADDRINUSE);
+	CU_ASSERT_EQUAL(rt_net_listen_tcp("127.0.0.1", port, 16, &other, NULL),
+	    RT_EADDRINUSE);
 	close(lfd);
 	/* Nobody listens there now: refused, at once or once it is done. */
 	rc = rt_net_connect_tcp("127.0.0.1", port, &fd);

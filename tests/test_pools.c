@@ -197,7 +197,8 @@ static CU_TestInfo pool_tests[] = {
 	{ "sizes fall into their classes", sizes_fall_into_their_classes },
 	{ "surplus travels through the depot to another worker",
 	    surplus_travels_through_the_depot_to_another_worker },
-	{ "the depot keeps a bounded amount", the_depot_keeps_a_bounded_amount },
+	{ "the depot keeps a bounded amount",
+	    the_depot_keeps_a_bounded_amount },
 	CU_TEST_INFO_NULL,
 };
 

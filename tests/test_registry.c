@@ -28,12 +28,12 @@ static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 
 /* What handlers saw; under mu. */
 static struct record {
-	int claims;     /* Claim handlers that ran */
-	int claim_rc;   /* what the last one's register returned */
-	rt_ref claimer; /* ... and who it was */
-	int holding;    /* Hold handlers blocked now */
-	int released;   /* set by the test: Hold handlers return */
-	int finds;      /* Find handlers done */
+	int claims;        /* Claim handlers that ran */
+	int claim_rc;      /* what the last one's register returned */
+	rt_ref claimer;    /* ... and who it was */
+	int holding;       /* Hold handlers blocked now */
+	int released;      /* set by the test: Hold handlers return */
+	int finds;         /* Find handlers done */
 	int keeper_starts; /* Keeper on_start runs ... */
 	int keeper_rc;     /* ... and what the last one's register returned */
 } rec;
@@ -488,7 +488,11 @@ the_registry_keeps_its_own_copy_of_a_name(void)
 }
 
 static int want_starts;
-static int keeper_started(void) { return rec.keeper_starts >= want_starts; }
+static int
+keeper_started(void)
+{
+	return rec.keeper_starts >= want_starts;
+}
 
 /*
  * A supervised child restarts in place: same ref, and so the same name. Its
@@ -524,8 +528,7 @@ a_restarted_child_registers_its_name_again(void)
 	CU_ASSERT_EQUAL(st.restarts, 3);
 	/* Another actor still cannot take it, and the child cannot take a
 	 * second name. */
-	CU_ASSERT_EQUAL(rt_register(spawn_named(sys).ref, "keeper"),
-	    RT_EEXIST);
+	CU_ASSERT_EQUAL(rt_register(spawn_named(sys).ref, "keeper"), RT_EEXIST);
 	CU_ASSERT_EQUAL(reg_Keeper_register(k, "other"), RT_EEXIST);
 	/* Stopped for good, it gives the name back. */
 	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_SEC(10)), 0);
@@ -739,13 +742,17 @@ lookups_race_with_registrations_and_stops(void)
 		r[i].race = &race;
 		r[i].id = i;
 		CU_ASSERT_EQUAL_FATAL(pthread_create(&t[i], NULL,
-		    i < RACE_WRITERS ? race_writer : race_reader, &r[i]), 0);
+					  i < RACE_WRITERS ? race_writer :
+							     race_reader,
+					  &r[i]),
+		    0);
 	}
 	/* Lookups from the workers too, while the threads run. */
 	for (j = 0; j < 20; j++)
 		for (i = 0; i < RACE_SEEKERS; i++)
 			CU_ASSERT_EQUAL(reg_Seeker_send_Find(seekers[i],
-			    &(reg_Find){ .rounds = 50 }), 0);
+					    &(reg_Find){ .rounds = 50 }),
+			    0);
 	for (i = 0; i < RACE_WRITERS + RACE_READERS; i++)
 		pthread_join(t[i], NULL);
 	CU_ASSERT_TRUE(wait_until(finds_all));

@@ -281,15 +281,16 @@ a_bulk_without_its_dollar_is_expected_dollar_got_that_byte(void)
 static void
 unbalanced_quotes_are_refused(void)
 {
-	const char *want =
-	    "EPROTO:Protocol error: unbalanced quotes in request";
+	const char
+	    *want = "EPROTO:Protocol error: unbalanced quotes in request";
 
 	CHECK("SET \"a b\r\n", want);
 	CHECK("SET 'a b\r\n", want);
 	CHECK("SET \"a\"b\r\n", want);
 	CHECK("SET 'a'b\r\n", want);
 	CHECK("ECHO \"a\\\"\r\n", want);
-	CHECK("PING\r\nECHO \"x\n", "<PING>;EPROTO:Protocol error: "
+	CHECK("PING\r\nECHO \"x\n",
+	    "<PING>;EPROTO:Protocol error: "
 	    "unbalanced quotes in request");
 }
 
@@ -440,8 +441,8 @@ a_large_argument_in_small_pieces_is_whole_and_its_memory_freed(void)
 	r = resp_parser_next(&p, &req);
 	CU_ASSERT_EQUAL_FATAL(r, RESP_REQUEST);
 	CU_ASSERT_EQUAL(req.argv[1].len, n);
-	CU_ASSERT(req.argv[1].p[0] == 'a' && req.argv[1].p[n - 1] ==
-	    'a' + (int)((n - 4096) / 4096 % 26));
+	CU_ASSERT(req.argv[1].p[0] == 'a' &&
+	    req.argv[1].p[n - 1] == 'a' + (int)((n - 4096) / 4096 % 26));
 	CU_ASSERT_EQUAL(resp_parser_next(&p, &req), RESP_REQUEST);
 	CU_ASSERT(req.argc == 1 && req.argv[0].len == 4);
 	CU_ASSERT_EQUAL(resp_parser_next(&p, &req), RESP_MORE);
@@ -557,21 +558,21 @@ static void
 every_kind_of_reply_is_written_as_redis_writes_it(void)
 {
 	struct resp_buf b = { 0 };
-	static const char want[] =
-	    "+OK\r\n"
-	    "-ERR unknown command 'x y'\r\n"
-	    "-WRONGTYPE Operation\r\n"
-	    "-ERR Protocol error: expected '$', got ' '\r\n"
-	    ":0\r\n:-42\r\n"
-	    "$5\r\nhe\0lo\r\n$0\r\n\r\n"
-	    "$-1\r\n"
-	    "*2\r\n*0\r\n";
+	static const char
+	    want[] = "+OK\r\n"
+		     "-ERR unknown command 'x y'\r\n"
+		     "-WRONGTYPE Operation\r\n"
+		     "-ERR Protocol error: expected '$', got ' '\r\n"
+		     ":0\r\n:-42\r\n"
+		     "$5\r\nhe\0lo\r\n$0\r\n\r\n"
+		     "$-1\r\n"
+		     "*2\r\n*0\r\n";
 
 	CU_ASSERT(resp_add_simple(&b, "OK") == 0);
 	CU_ASSERT(resp_add_errorf(&b, "unknown command '%s'", "x\ny") == 0);
 	CU_ASSERT(resp_add_error(&b, "-WRONGTYPE Operation", 20) == 0);
 	CU_ASSERT(resp_add_error(&b, "Protocol error: expected '$', got '\r'",
-	    strlen("Protocol error: expected '$', got '\r'")) == 0);
+		      strlen("Protocol error: expected '$', got '\r'")) == 0);
 	CU_ASSERT(resp_add_int(&b, 0) == 0);
 	CU_ASSERT(resp_add_int(&b, -42) == 0);
 	CU_ASSERT(resp_add_bulk(&b, "he\0lo", 5) == 0);

@@ -129,7 +129,8 @@ a_protocol_declaration_gives_its_name_and_location(void)
 static void
 a_message_gives_its_fields_and_types_in_order(void)
 {
-	struct result r = parse("protocol p;\nmessage M {\n\tu32 n;\n"
+	struct result r = parse(
+	    "protocol p;\nmessage M {\n\tu32 n;\n"
 	    "\tstring note; bool b; i8 a; i64 c; u8 d; f32 e; f64 f;\n}\n"
 	    "message Empty {}\n");
 	ast_decl *m = nth_decl(r.unit, 1), *e = nth_decl(r.unit, 2);
@@ -174,7 +175,8 @@ a_ref_field_names_its_actor(void)
 static void
 bytes_and_c_types_parse_and_c_can_still_be_a_name(void)
 {
-	struct result r = check("protocol p;\nmessage M { bytes b; "
+	struct result r = check(
+	    "protocol p;\nmessage M { bytes b; "
 	    "c\"int *\" p; u8 c; u64 bytes; c\"unsigned long\"c2; }\n"
 	    "actor A { accepts M; state { bytes s; c\"void *\" v; }\n"
 	    " init { c\"int *\" i; bytes b; } }\n");
@@ -249,7 +251,8 @@ an_unknown_type_is_an_error(void)
 	struct result u = parse("protocol p; message M { c\"int *; }");
 
 	CU_ASSERT_EQUAL(r.errors, 1);
-	CU_ASSERT(said(&r, "t.rtp:1:25: error: unknown type 'byte'; did "
+	CU_ASSERT(said(&r,
+	    "t.rtp:1:25: error: unknown type 'byte'; did "
 	    "you mean 'bytes'?"));
 	CU_ASSERT(r.errors >= 1);
 	CU_ASSERT(said(&u, "t.rtp:1:25: error: missing terminating '\"'"));
@@ -260,7 +263,8 @@ an_unknown_type_is_an_error(void)
 static void
 an_actor_gives_its_clauses_in_order(void)
 {
-	struct result r = parse("protocol p;\nactor A {\n accepts M, N;\n"
+	struct result r = parse(
+	    "protocol p;\nactor A {\n accepts M, N;\n"
 	    " state { u64 total; }\n init { i32 shelf; }\n on start, stop;\n"
 	    " accepts O;\n}\n");
 	ast_decl *a = nth_decl(r.unit, 1);
@@ -295,7 +299,8 @@ an_actor_gives_its_clauses_in_order(void)
 static void
 sema_resolves_accepts_hooks_and_tags(void)
 {
-	struct result r = check("protocol p; message M {} message N {}\n"
+	struct result r = check(
+	    "protocol p; message M {} message N {}\n"
 	    "actor A { accepts N; accepts M; state { ref<A> me; } on stop; }");
 	ast_decl *a = nth_decl(r.unit, 3);
 
@@ -314,7 +319,8 @@ sema_resolves_accepts_hooks_and_tags(void)
 static void
 sema_resolves_requests_and_asks(void)
 {
-	struct result r = check("protocol p; message R {}\n"
+	struct result r = check(
+	    "protocol p; message R {}\n"
 	    "message Q -> R { u32 n; } message E -> E {}\n"
 	    "actor A { accepts Q, E; }\nactor B { asks Q; asks E; }");
 	ast_decl *q = nth_decl(r.unit, 2), *e = nth_decl(r.unit, 3);
@@ -341,7 +347,7 @@ static void
 sema_resolves_a_topic_to_its_message(void)
 {
 	struct result r = check("protocol p; message M { u32 n; }\n"
-	    "actor A { accepts M; }\n  topic news : M;");
+				"actor A { accepts M; }\n  topic news : M;");
 	ast_decl *t = nth_decl(r.unit, 3);
 
 	CU_ASSERT_EQUAL_FATAL(r.errors, 0);
@@ -363,10 +369,10 @@ static void
 a_mailbox_clause_gives_its_bound_and_policy(void)
 {
 	struct result r = parse("protocol p;\n"
-	    "actor A { mailbox 0x400 overflow drop; }\n"
-	    "actor B { mailbox unbounded; }\n"
-	    "actor C {\n mailbox 8;\n}\n"
-	    "actor D { mailbox 1 overflow dorp; }\n");
+				"actor A { mailbox 0x400 overflow drop; }\n"
+				"actor B { mailbox unbounded; }\n"
+				"actor C {\n mailbox 8;\n}\n"
+				"actor D { mailbox 1 overflow dorp; }\n");
 	ast_clause *a = nth_decl(r.unit, 1)->clauses;
 	ast_clause *b = nth_decl(r.unit, 2)->clauses;
 	ast_clause *c = nth_decl(r.unit, 3)->clauses;
@@ -396,7 +402,8 @@ a_mailbox_clause_gives_its_bound_and_policy(void)
 static void
 a_supervisor_gives_its_clauses_in_order(void)
 {
-	struct result r = parse("protocol p;\n"
+	struct result r = parse(
+	    "protocol p;\n"
 	    "supervisor S {\n"
 	    " strategy one_for_all;\n"
 	    " intensity 2 within 3s;\n"
@@ -458,7 +465,8 @@ a_supervisor_gives_its_clauses_in_order(void)
 static void
 sema_resolves_mailbox_bounds_and_policies(void)
 {
-	struct result r = check("protocol p;\nactor Plain {}\n"
+	struct result r = check(
+	    "protocol p;\nactor Plain {}\n"
 	    "actor Open { mailbox unbounded; }\nactor Wait { mailbox 8; }\n"
 	    "actor Drop { mailbox 0x10 overflow drop; }\n"
 	    "actor Full { mailbox 2147483647 overflow reject; }\n"
@@ -485,11 +493,12 @@ static void
 comments_hex_and_durations_scan_as_tokens(void)
 {
 	struct result r = parse("/* a\n * block */ protocol p; // line\n"
-	    "message M { u8 x; } 0x1F");
+				"message M { u8 x; } 0x1F");
 	struct result d = parse("protocol p; 250us");
 
 	CU_ASSERT_EQUAL(r.errors, 1);
-	CU_ASSERT(said(&r, "t.rtp:3:21: error: syntax error, unexpected "
+	CU_ASSERT(said(&r,
+	    "t.rtp:3:21: error: syntax error, unexpected "
 	    "integer"));
 	CU_ASSERT(said(&d, "unexpected duration"));
 	result_free(&r);
@@ -500,7 +509,7 @@ static void
 the_largest_integers_and_durations_still_fit(void)
 {
 	struct result r = parse("18446744073709551615 0xffffffffffffffff "
-	    "9223372036us");
+				"9223372036us");
 
 	CU_ASSERT(strstr(r.err, "does not fit") == NULL);
 	CU_ASSERT(strstr(r.err, "too long") == NULL);
@@ -527,8 +536,9 @@ a_name_longer_than_100_characters_is_an_error(void)
 	snprintf(text, sizeof(text), "protocol p;\nmessage M%0*d {}\n", 100, 0);
 	r = check(text);
 	CU_ASSERT_EQUAL(r.errors, 1);
-	CU_ASSERT(said(&r, "t.rtp:2:9: error: name too long (101 characters; "
-			   "at most 100)"));
+	CU_ASSERT(said(&r,
+	    "t.rtp:2:9: error: name too long (101 characters; "
+	    "at most 100)"));
 	result_free(&r);
 }
 
@@ -538,7 +548,8 @@ a_syntax_error_is_reported_at_its_line_and_column(void)
 	struct result r = parse("protocol p;\nmessage M {\n  u32 ;\n}\n");
 
 	CU_ASSERT_EQUAL(r.errors, 1);
-	CU_ASSERT(said(&r, "t.rtp:3:7: error: syntax error, unexpected ';', "
+	CU_ASSERT(said(&r,
+	    "t.rtp:3:7: error: syntax error, unexpected ';', "
 	    "expecting identifier or '['\n  u32 ;\n      ^\n"));
 	result_free(&r);
 }
@@ -546,7 +557,8 @@ a_syntax_error_is_reported_at_its_line_and_column(void)
 static void
 recovery_reports_several_syntax_errors_in_one_run(void)
 {
-	struct result r = parse("protocol p;\nmessage M { u32 ; }\n"
+	struct result r = parse(
+	    "protocol p;\nmessage M { u32 ; }\n"
 	    "message N { x y z; }\nactor A { accepts ; }\n"
 	    "actor B { accepts M }\nmessage O { u8 ok; }\n");
 
@@ -596,10 +608,12 @@ a_nul_byte_is_an_error_not_the_end_of_input(void)
 	static const char text[] = "protocol p;\nmessage M {\0}\nmessage N {";
 	struct result r = compile_text(text, sizeof(text) - 1, false);
 
-	CU_ASSERT(said(&r, "t.rtp:2:12: error: stray byte 0x00 in input\n"
+	CU_ASSERT(said(&r,
+	    "t.rtp:2:12: error: stray byte 0x00 in input\n"
 	    "message M {?}\n           ^\n"));
 	/* Scanning went on past the NUL to the unclosed N at the end. */
-	CU_ASSERT(said(&r, "t.rtp:3:12: error: syntax error, unexpected end "
+	CU_ASSERT(said(&r,
+	    "t.rtp:3:12: error: syntax error, unexpected end "
 	    "of file"));
 	result_free(&r);
 }
@@ -622,7 +636,8 @@ an_integer_past_64_bits_is_an_error(void)
 	struct result r = parse("protocol p; 18446744073709551616");
 	struct result h = parse("protocol p; 0x10000000000000000");
 
-	CU_ASSERT(said(&r, "t.rtp:1:13: error: integer '18446744073709551616' "
+	CU_ASSERT(said(&r,
+	    "t.rtp:1:13: error: integer '18446744073709551616' "
 	    "does not fit in 64 bits"));
 	CU_ASSERT(said(&h, "does not fit in 64 bits"));
 	result_free(&r);
@@ -643,12 +658,47 @@ a_duration_past_the_range_is_an_error(void)
 
 /* Every keyword of the language (DESIGN.md §2: keywords are reserved). */
 static const char *const keywords[] = {
-	"protocol", "message", "actor", "topic", "enum", "include", "import",
-	"accepts", "asks", "state", "init", "on", "start", "stop", "ref",
-	"mailbox", "unbounded", "overflow", "block", "drop", "reject", "bool",
-	"i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "f32", "f64",
-	"string", "supervisor", "strategy", "intensity", "within", "backoff",
-	"child", "template", "shutdown",
+	"protocol",
+	"message",
+	"actor",
+	"topic",
+	"enum",
+	"include",
+	"import",
+	"accepts",
+	"asks",
+	"state",
+	"init",
+	"on",
+	"start",
+	"stop",
+	"ref",
+	"mailbox",
+	"unbounded",
+	"overflow",
+	"block",
+	"drop",
+	"reject",
+	"bool",
+	"i8",
+	"i16",
+	"i32",
+	"i64",
+	"u8",
+	"u16",
+	"u32",
+	"u64",
+	"f32",
+	"f64",
+	"string",
+	"supervisor",
+	"strategy",
+	"intensity",
+	"within",
+	"backoff",
+	"child",
+	"template",
+	"shutdown",
 };
 
 static void
@@ -662,8 +712,10 @@ a_keyword_cannot_be_a_name(void)
 
 		snprintf(text, sizeof(text), "protocol p; message %s {}",
 		    keywords[i]);
-		snprintf(want, sizeof(want), "unexpected '%s', expecting "
-		    "identifier", keywords[i]);
+		snprintf(want, sizeof(want),
+		    "unexpected '%s', expecting "
+		    "identifier",
+		    keywords[i]);
 		r = parse(text);
 		CU_ASSERT_EQUAL(r.errors, 1);
 		CU_ASSERT(said(&r, want));
@@ -692,28 +744,73 @@ a_word_that_only_starts_like_a_keyword_is_a_name(void)
 /* ---- semantic errors: golden stderr ----------------------------------------- */
 
 static const char *const bad_files[] = {
-	"missing_protocol", "duplicate_protocol", "protocol_not_first",
-	"duplicate_name", "duplicate_field", "duplicate_state_init_field",
-	"unknown_message", "accepted_twice", "accepts_actor",
+	"missing_protocol",
+	"duplicate_protocol",
+	"protocol_not_first",
+	"duplicate_name",
+	"duplicate_field",
+	"duplicate_state_init_field",
+	"unknown_message",
+	"accepted_twice",
+	"accepts_actor",
 	"child_args_of_unknown_types",
-	"ref_not_actor", "duplicate_clause", "unknown_hook", "hook_twice",
+	"ref_not_actor",
+	"duplicate_clause",
+	"unknown_hook",
+	"hook_twice",
 	"thread_clause",
-	"cname_collision", "cname_poisoned", "reserved_names",
-	"several_errors", "syntax_errors", "bad_bytes",
-	"unterminated_comment", "unterminated_string", "mailbox_zero",
-	"mailbox_too_large", "mailbox_unknown_policy", "mailbox_twice",
-	"mailbox_syntax", "cname_poisoned_opt", "ctype", "ctype_unterminated",
-	"reply_not_message", "asks_errors", "asks_unaccepted",
-	"cname_poisoned_ask", "cname_request",
-	"cname_registry", "topic_errors", "topic_syntax", "cname_topic",
-	"cname_poisoned_topic", "enum_errors", "array_errors", "array_syntax",
-	"nested_cycle", "type_errors", "cname_enum", "field_keywords",
-	"include_errors", "import_not_found", "import_cycle",
-	"import_ambiguous", "import_unknown", "import_errors",
-	"sup_unknown_kind", "sup_duplicate_child", "sup_duplicate_clause",
-	"sup_bad_args", "sup_args_to_supervisor", "sup_cycle", "sup_template",
-	"sup_intensity", "sup_backoff", "sup_durations", "sup_names",
-	"sup_cname", "sup_syntax",
+	"cname_collision",
+	"cname_poisoned",
+	"reserved_names",
+	"several_errors",
+	"syntax_errors",
+	"bad_bytes",
+	"unterminated_comment",
+	"unterminated_string",
+	"mailbox_zero",
+	"mailbox_too_large",
+	"mailbox_unknown_policy",
+	"mailbox_twice",
+	"mailbox_syntax",
+	"cname_poisoned_opt",
+	"ctype",
+	"ctype_unterminated",
+	"reply_not_message",
+	"asks_errors",
+	"asks_unaccepted",
+	"cname_poisoned_ask",
+	"cname_request",
+	"cname_registry",
+	"topic_errors",
+	"topic_syntax",
+	"cname_topic",
+	"cname_poisoned_topic",
+	"enum_errors",
+	"array_errors",
+	"array_syntax",
+	"nested_cycle",
+	"type_errors",
+	"cname_enum",
+	"field_keywords",
+	"include_errors",
+	"import_not_found",
+	"import_cycle",
+	"import_ambiguous",
+	"import_unknown",
+	"import_errors",
+	"sup_unknown_kind",
+	"sup_duplicate_child",
+	"sup_duplicate_clause",
+	"sup_bad_args",
+	"sup_args_to_supervisor",
+	"sup_cycle",
+	"sup_template",
+	"sup_intensity",
+	"sup_backoff",
+	"sup_durations",
+	"sup_names",
+	"sup_cname",
+	"sup_syntax",
 };
 
 static void
@@ -742,8 +839,8 @@ each_bad_file_gives_its_expected_errors_and_no_output(void)
 		want = slurp(errpath, NULL);
 		CU_ASSERT_PTR_NOT_NULL(want);
 		if (want != NULL && strcmp(want, err) != 0) {
-			fprintf(stderr, "\n%s: stderr differs; got:\n%s\n",
-			    rtp, err);
+			fprintf(stderr, "\n%s: stderr differs; got:\n%s\n", rtp,
+			    err);
 			CU_FAIL("stderr differs from the .err file");
 		}
 		free(want);
@@ -787,11 +884,12 @@ check_warn_file(const char *name, const char *werror, int want_status,
 	if (want_files > 0 && system("command -v cc >/dev/null 2>&1") == 0) {
 		char cmd[2048];
 
-		snprintf(cmd, sizeof(cmd), "cc -std=c11 -Wall -Wextra "
+		snprintf(cmd, sizeof(cmd),
+		    "cc -std=c11 -Wall -Wextra "
 		    "-Wpedantic -Wmissing-prototypes -Werror -I%s/include "
 		    "-I%s/rtgen/good/inc -I%s/rtgen/good -c %s/%s.rtp.c "
-		    "-o /dev/null", TOP_SRCDIR, TEST_SRCDIR, TEST_SRCDIR, dir,
-		    name);
+		    "-o /dev/null",
+		    TOP_SRCDIR, TEST_SRCDIR, TEST_SRCDIR, dir, name);
 		if (system(cmd) != 0) {
 			fprintf(stderr, "\nfailed: %s\n", cmd);
 			CU_FAIL("generated code does not compile");
@@ -824,8 +922,8 @@ a_warning_does_not_fail_the_run_unless_werror(void)
 /* imports.rtp imports inc/common.rtp and supervisors.rtp inc/staff.rtp,
  * which they find through -I. */
 static const char *const good_files[] = { "shop", "minimal", "messages",
-	"mailbox", "types", "ask", "lang", "inc/common", "imports",
-	"inc/staff", "supervisors" };
+	"mailbox", "types", "ask", "lang", "inc/common", "imports", "inc/staff",
+	"supervisors" };
 
 /* The directory imports.rtp's imports are found in. */
 #define GOOD_INC "-Irtgen/good/inc"
@@ -981,8 +1079,8 @@ line_directives_back_into_the_output_name_the_next_line(void)
 static bool
 written_by_the_user(const char *line, size_t len)
 {
-	static const char *const heads[] = { "typedef struct ",
-		"typedef enum ", "\t", "}", "    " };
+	static const char *const heads[] = { "typedef struct ", "typedef enum ",
+		"\t", "}", "    " };
 	size_t i;
 
 	for (i = 0; i < sizeof(heads) / sizeof(*heads); i++)
@@ -1023,14 +1121,16 @@ only_what_the_user_wrote_maps_to_the_rtp(void)
 				size_t len = (size_t)(nl - p);
 
 				if (strncmp(p, "#line ", 6) == 0) {
-					mapped = len > 5 && memcmp(nl - 5,
-					    ".rtp\"", 5) == 0;
+					mapped = len > 5 &&
+					    memcmp(nl - 5, ".rtp\"", 5) == 0;
 					continue;
 				}
 				if (!mapped || written_by_the_user(p, len))
 					continue;
-				fprintf(stderr, "\n%s:%d is mapped to the .rtp: "
-				    "%.*s\n", path, line, (int)len, p);
+				fprintf(stderr,
+				    "\n%s:%d is mapped to the .rtp: "
+				    "%.*s\n",
+				    path, line, (int)len, p);
 				CU_FAIL("generated code mapped to the .rtp");
 			}
 			free(text);
@@ -1070,8 +1170,10 @@ output_is_the_same_on_every_run(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
 	CU_ASSERT_EQUAL(generate("shop", a, NULL), 0);
 	CU_ASSERT_EQUAL(generate("shop", b, NULL), 0);
-	snprintf(cmd, sizeof(cmd), "cmp -s %s/shop.rtp.h %s/shop.rtp.h && "
-	    "cmp -s %s/shop.rtp.c %s/shop.rtp.c", a, b, a, b);
+	snprintf(cmd, sizeof(cmd),
+	    "cmp -s %s/shop.rtp.h %s/shop.rtp.h && "
+	    "cmp -s %s/shop.rtp.c %s/shop.rtp.c",
+	    a, b, a, b);
 	CU_ASSERT_EQUAL(system(cmd), 0);
 	rmtree(a);
 	rmtree(b);
@@ -1095,9 +1197,9 @@ generated_code_compiles_warning_free_with_every_compiler(void)
 		if (system(cmd) != 0)
 			continue;
 		found++;
-		for (j = 0; j < sizeof(good_files) / sizeof(*good_files);
-		    j++) {
-			snprintf(cmd, sizeof(cmd), "%s -std=c11 -Wall -Wextra "
+		for (j = 0; j < sizeof(good_files) / sizeof(*good_files); j++) {
+			snprintf(cmd, sizeof(cmd),
+			    "%s -std=c11 -Wall -Wextra "
 			    "-Wpedantic -Wmissing-prototypes -Wshadow "
 			    "-Wstrict-prototypes -Wconversion -Werror "
 			    "-I%s/include -I%s/rtgen/good/inc "
@@ -1175,7 +1277,8 @@ an_unreadable_file_exits_1_with_a_message(void)
 	char *out, *err;
 
 	CU_ASSERT_EQUAL(run(args, &out, &err), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, "/nonexistent/x.rtp: error: "
+	CU_ASSERT_PTR_NOT_NULL(strstr(err,
+	    "/nonexistent/x.rtp: error: "
 	    "cannot open"));
 	free(out);
 	free(err);
@@ -1190,8 +1293,7 @@ one_bad_input_among_good_ones_writes_nothing(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
 	args[1] = dir;
 	snprintf(good, sizeof(good), "%s/rtgen/good/shop.rtp", TEST_SRCDIR);
-	snprintf(bad, sizeof(bad), "%s/rtgen/bad/hook_twice.rtp",
-	    TEST_SRCDIR);
+	snprintf(bad, sizeof(bad), "%s/rtgen/bad/hook_twice.rtp", TEST_SRCDIR);
 	CU_ASSERT_EQUAL(run(args, &out, &err), 1);
 	CU_ASSERT_EQUAL(count_entries(dir), 0);
 	free(out);
@@ -1225,11 +1327,10 @@ a_file_given_and_imported_is_checked_once(void)
 	const char *importer_first[] = { "-o", NULL,
 		"rtgen/bad/import_errors.rtp", "rtgen/bad/inc/broken.rtp",
 		NULL };
-	const char *imported_first[] = { "-o", NULL,
-		"rtgen/bad/inc/broken.rtp", "rtgen/bad/import_errors.rtp",
-		NULL };
-	const char *good[] = { "-o", NULL, GOOD_INC,
-		"rtgen/good/imports.rtp", "rtgen/good/inc/common.rtp", NULL };
+	const char *imported_first[] = { "-o", NULL, "rtgen/bad/inc/broken.rtp",
+		"rtgen/bad/import_errors.rtp", NULL };
+	const char *good[] = { "-o", NULL, GOOD_INC, "rtgen/good/imports.rtp",
+		"rtgen/good/inc/common.rtp", NULL };
 	char *dir = tmpdir(), cwd[4096], *out, *err, *want;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
@@ -1243,8 +1344,10 @@ a_file_given_and_imported_is_checked_once(void)
 	want = slurp("rtgen/bad/given_and_imported.err", NULL);
 	CU_ASSERT_PTR_NOT_NULL(want);
 	if (want != NULL && strcmp(want, err) != 0) {
-		fprintf(stderr, "\ngiven and imported: stderr differs; "
-		    "got:\n%s\n", err);
+		fprintf(stderr,
+		    "\ngiven and imported: stderr differs; "
+		    "got:\n%s\n",
+		    err);
 		CU_FAIL("stderr differs from the .err file");
 	}
 	free(want);
@@ -1272,8 +1375,8 @@ an_include_is_found_through_an_I_directory(void)
 	char *src = tmpdir(), *inc = tmpdir(), *out = tmpdir();
 	char rtp[512], hdr[512], *o, *e;
 	const char *plain[] = { "-o", out, rtp, NULL };
-	const char *with[] = { "-o", out, "-I", "/nonexistent", "-I", inc,
-		rtp, NULL };
+	const char *with[] = { "-o", out, "-I", "/nonexistent", "-I", inc, rtp,
+		NULL };
 	static const char text[] = "protocol p;\ninclude \"mine.h\";\n";
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(src);
@@ -1284,7 +1387,8 @@ an_include_is_found_through_an_I_directory(void)
 	spit(rtp, text, sizeof(text) - 1);
 	spit(hdr, "", 0);
 	CU_ASSERT_EQUAL(run(plain, &o, &e), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(e, "p.rtp:2:9: error: included file "
+	CU_ASSERT_PTR_NOT_NULL(strstr(e,
+	    "p.rtp:2:9: error: included file "
 	    "'mine.h' not found (looked beside the .rtp file)"));
 	CU_ASSERT_EQUAL(count_entries(out), 0);
 	free(o);
@@ -1342,8 +1446,7 @@ random_bytes_never_crash(void)
 static void
 mutated_good_files_never_crash(void)
 {
-	static const char *const files[] = { "shop", "mailbox", "ask",
-		"lang" };
+	static const char *const files[] = { "shop", "mailbox", "ask", "lang" };
 	char path[512], *base, *buf;
 	unsigned seed = 777;
 	size_t len = 0, j, f;
@@ -1365,7 +1468,7 @@ mutated_good_files_never_crash(void)
 				buf[j] = rand_r(&seed) % 2 ?
 				    (char)rand_r(&seed) :
 				    alphabet[rand_r(&seed) %
-				    (int)(sizeof(alphabet) - 1)];
+					(int)(sizeof(alphabet) - 1)];
 			}
 			pipeline(buf, len - (size_t)(rand_r(&seed) % 8));
 		}
@@ -1384,8 +1487,10 @@ a_one_megabyte_file_compiles(void)
 
 	len += (size_t)sprintf(buf, "protocol big;\n");
 	for (i = 0; len < 1000000; i++)
-		len += (size_t)sprintf(buf + len, "message M%d { u32 a; "
-		    "string b; ref<A> c; }\n", i);
+		len += (size_t)sprintf(buf + len,
+		    "message M%d { u32 a; "
+		    "string b; ref<A> c; }\n",
+		    i);
 	len += (size_t)sprintf(buf + len, "actor A { accepts M0, M%d; }\n",
 	    i - 1);
 	pipeline(buf, len);
@@ -1412,8 +1517,9 @@ many_repeated_declarations_are_reported_without_flooding(void)
 	r = compile_text(buf, len, true);
 	CU_ASSERT_EQUAL(r.errors, 19999);
 	/* Placed at the first error not shown, like every other line. */
-	CU_ASSERT(said(&r, "\nt.rtp:103:9: error: too many errors; not "
-			   "showing more\n"));
+	CU_ASSERT(said(&r,
+	    "\nt.rtp:103:9: error: too many errors; not "
+	    "showing more\n"));
 	CU_ASSERT(strlen(r.err) < 100000);
 	result_free(&r);
 	free(buf);
@@ -1422,7 +1528,8 @@ many_repeated_declarations_are_reported_without_flooding(void)
 static void
 a_byte_order_mark_at_the_start_is_skipped(void)
 {
-	static const char ok[] = "\xef\xbb\xbfprotocol p;\nmessage M { u32 x; }\n";
+	static const char
+	    ok[] = "\xef\xbb\xbfprotocol p;\nmessage M { u32 x; }\n";
 	static const char bad[] = "\xef\xbb\xbfprotocol p; nope";
 	struct result r = compile_text(ok, sizeof(ok) - 1, true);
 
@@ -1573,8 +1680,7 @@ static CU_TestInfo robust_tests[] = {
 static CU_SuiteInfo suites[] = {
 	{ "rtgen parser, good input", NULL, NULL, NULL, NULL,
 	    parse_good_tests },
-	{ "rtgen parser, bad input", NULL, NULL, NULL, NULL,
-	    parse_bad_tests },
+	{ "rtgen parser, bad input", NULL, NULL, NULL, NULL, parse_bad_tests },
 	{ "rtgen semantic errors", NULL, NULL, NULL, NULL, sema_tests },
 	{ "rtgen warnings", NULL, NULL, NULL, NULL, warn_tests },
 	{ "rtgen C emitter", NULL, NULL, NULL, NULL, emit_tests },

@@ -108,8 +108,8 @@ dot_writes_no_file(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
 	CU_ASSERT_EQUAL(run_in(NULL, args, &out, &err), 0);
 	CU_ASSERT_EQUAL(count_entries(dir), 0);
-	CU_ASSERT(strncmp(strstr(out, "*/\n"), "*/\ndigraph \"shop\" {", 19)
-	    == 0);
+	CU_ASSERT(strncmp(strstr(out, "*/\n"), "*/\ndigraph \"shop\" {", 19) ==
+	    0);
 	rmdir(dir);
 	free(dir);
 	free(out);
@@ -221,7 +221,8 @@ deps_list_imports_and_includes_once_in_order(void)
 		"shop.rtp", "inc/shop_types.h", "z.h", NULL };
 	char *r = rule("shop.rtp", "", deps);
 
-	CU_ASSERT_STRING_EQUAL(r, "shop.rtp.c shop.rtp.h: shop.rtp common.rtp "
+	CU_ASSERT_STRING_EQUAL(r,
+	    "shop.rtp.c shop.rtp.h: shop.rtp common.rtp "
 	    "inc/shop_types.h z.h\n");
 	free(r);
 }
@@ -232,7 +233,8 @@ deps_escape_what_make_would_misread(void)
 	const char *deps[] = { "my dir/a b.rtp", "cost$.h", "#x.h", NULL };
 	char *r = rule("p q/s.rtp", "o/", deps);
 
-	CU_ASSERT_STRING_EQUAL(r, "o/s.rtp.c o/s.rtp.h: p\\ q/s.rtp "
+	CU_ASSERT_STRING_EQUAL(r,
+	    "o/s.rtp.c o/s.rtp.h: p\\ q/s.rtp "
 	    "my\\ dir/a\\ b.rtp cost$$.h \\#x.h\n");
 	free(r);
 }
@@ -245,7 +247,8 @@ long_rules_break_like_cc_m(void)
 		"include/a-rather-long-directory-name/three.h", NULL };
 	char *r = rule("src/protocols/shop.rtp", "build/gen/", deps);
 
-	CU_ASSERT_STRING_EQUAL(r, "build/gen/shop.rtp.c build/gen/shop.rtp.h: "
+	CU_ASSERT_STRING_EQUAL(r,
+	    "build/gen/shop.rtp.c build/gen/shop.rtp.h: "
 	    "src/protocols/shop.rtp \\\n"
 	    " include/a-rather-long-directory-name/one.rtp \\\n"
 	    " include/a-rather-long-directory-name/two.rtp \\\n"

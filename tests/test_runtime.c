@@ -65,7 +65,6 @@ rec_reset(void)
 	expect_sys = NULL;
 }
 
-
 /* --- handlers ------------------------------------------------------------ */
 
 int
@@ -126,8 +125,7 @@ rtest_Counter_on_Stop(rtest_Counter *self, rt_ctx *ctx, const rtest_Stop *msg)
 }
 
 int
-rtest_Counter_on_Crash(rtest_Counter *self, rt_ctx *ctx,
-    const rtest_Crash *msg)
+rtest_Counter_on_Crash(rtest_Counter *self, rt_ctx *ctx, const rtest_Crash *msg)
 {
 	(void)self;
 	(void)ctx;
@@ -135,8 +133,7 @@ rtest_Counter_on_Crash(rtest_Counter *self, rt_ctx *ctx,
 }
 
 int
-rtest_Counter_on_Probe(rtest_Counter *self, rt_ctx *ctx,
-    const rtest_Probe *msg)
+rtest_Counter_on_Probe(rtest_Counter *self, rt_ctx *ctx, const rtest_Probe *msg)
 {
 	rt_ref me = rt_self(ctx);
 
@@ -151,8 +148,7 @@ rtest_Counter_on_Probe(rtest_Counter *self, rt_ctx *ctx,
 }
 
 int
-rtest_Counter_on_Spawn(rtest_Counter *self, rt_ctx *ctx,
-    const rtest_Spawn *msg)
+rtest_Counter_on_Spawn(rtest_Counter *self, rt_ctx *ctx, const rtest_Spawn *msg)
 {
 	rtest_Counter_ref r;
 	int rc;
@@ -209,8 +205,7 @@ rtest_Starter_on_stop(rtest_Starter *self, rt_ctx *ctx, int reason)
 }
 
 int
-rtest_Starter_on_Probe(rtest_Starter *self, rt_ctx *ctx,
-    const rtest_Probe *msg)
+rtest_Starter_on_Probe(rtest_Starter *self, rt_ctx *ctx, const rtest_Probe *msg)
 {
 	(void)self;
 	(void)ctx;
@@ -228,8 +223,7 @@ rtest_Starter_on_Stop(rtest_Starter *self, rt_ctx *ctx, const rtest_Stop *msg)
 }
 
 int
-rtest_Sleeper_on_Block(rtest_Sleeper *self, rt_ctx *ctx,
-    const rtest_Block *msg)
+rtest_Sleeper_on_Block(rtest_Sleeper *self, rt_ctx *ctx, const rtest_Block *msg)
 {
 	(void)self;
 	(void)ctx;
@@ -292,17 +286,61 @@ stats_balance(rt_system *sys)
 
 static unsigned want_u;
 static uint64_t want_u64;
-static int adds_reached(void) { return rec.adds >= want_u; }
-static int total_reached(void) { return rec.total >= want_u64; }
-static int seqs_reached(void) { return rec.seq_count >= want_u; }
-static int notes_reached(void) { return rec.notes >= want_u; }
-static int probes_reached(void) { return rec.probes >= want_u; }
-static int balls_reached(void) { return rec.balls_done >= want_u; }
-static int starts_reached(void) { return rec.starts >= want_u; }
-static int stops_reached(void) { return rec.stops >= want_u; }
-static int logs_reached(void) { return rec.log_lines >= want_u; }
-static int is_blocked(void) { return rec.blocked; }
-static int spawns_reached(void) { return rec.spawns >= want_u; }
+static int
+adds_reached(void)
+{
+	return rec.adds >= want_u;
+}
+static int
+total_reached(void)
+{
+	return rec.total >= want_u64;
+}
+static int
+seqs_reached(void)
+{
+	return rec.seq_count >= want_u;
+}
+static int
+notes_reached(void)
+{
+	return rec.notes >= want_u;
+}
+static int
+probes_reached(void)
+{
+	return rec.probes >= want_u;
+}
+static int
+balls_reached(void)
+{
+	return rec.balls_done >= want_u;
+}
+static int
+starts_reached(void)
+{
+	return rec.starts >= want_u;
+}
+static int
+stops_reached(void)
+{
+	return rec.stops >= want_u;
+}
+static int
+logs_reached(void)
+{
+	return rec.log_lines >= want_u;
+}
+static int
+is_blocked(void)
+{
+	return rec.blocked;
+}
+static int
+spawns_reached(void)
+{
+	return rec.spawns >= want_u;
+}
 
 /* --- tests --------------------------------------------------------------- */
 
@@ -428,8 +466,9 @@ many_senders_each_keep_their_order(void)
 
 	for (i = 0; i < SENDERS; i++) {
 		args[i] = (sender_arg){ .to = c, .id = i, .count = EACH };
-		CU_ASSERT_EQUAL_FATAL(
-		    pthread_create(&th[i], NULL, sender_thread, &args[i]), 0);
+		CU_ASSERT_EQUAL_FATAL(pthread_create(&th[i], NULL,
+					  sender_thread, &args[i]),
+		    0);
 	}
 	for (i = 0; i < SENDERS; i++) {
 		pthread_join(th[i], NULL);
@@ -458,7 +497,9 @@ many_actors_each_handle_their_messages(void)
 		for (i = 0; i < ACTORS; i++) {
 			rtest_Add add = { .n = i };
 
-			CU_ASSERT_EQUAL_FATAL(rtest_Counter_send_Add(cs[i], &add), 0);
+			CU_ASSERT_EQUAL_FATAL(rtest_Counter_send_Add(cs[i],
+						  &add),
+			    0);
 		}
 	want_u64 = (uint64_t)EACH * ACTORS * (ACTORS - 1) / 2;
 	CU_ASSERT_TRUE(wait_until(total_reached));
@@ -554,7 +595,8 @@ static void
 a_stale_ref_never_reaches_the_next_actor_in_its_cell(void)
 {
 	rt_system *sys = new_system(1);
-	rtest_Counter_ref old = spawn_counter(sys), spawner = spawn_counter(sys);
+	rtest_Counter_ref old = spawn_counter(sys),
+			  spawner = spawn_counter(sys);
 	rtest_Counter_ref fresh;
 	rtest_Stop stop = { .reason = RT_NORMAL };
 	rtest_Add add = { .n = 5 };
@@ -689,7 +731,8 @@ shutdown_stops_live_actors_and_runs_their_on_stop(void)
 	unsigned i;
 
 	for (i = 0; i < 3; i++)
-		CU_ASSERT_EQUAL_FATAL(rtest_Starter_spawn(sys, &args, &s[i]), 0);
+		CU_ASSERT_EQUAL_FATAL(rtest_Starter_spawn(sys, &args, &s[i]),
+		    0);
 	want_u = 3;
 	CU_ASSERT_TRUE(wait_until(starts_reached));
 	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_SEC(10)), 0);
@@ -797,7 +840,8 @@ blocking_calls_from_inside_an_actor_are_refused(void)
 {
 	rt_system *sys = new_system(1);
 	rtest_Counter_ref c = spawn_counter(sys);
-	rtest_Note note = { .text = "blocking calls", .code = NOTE_TRY_BLOCKING };
+	rtest_Note note = { .text = "blocking calls",
+		.code = NOTE_TRY_BLOCKING };
 
 	CU_ASSERT_EQUAL(rtest_Counter_send_Note(c, &note), 0);
 	want_u = 1;
@@ -819,7 +863,8 @@ a_class_from_another_abi_is_refused(void)
 	    RT_EINVAL);
 	/* Arguments smaller than the class's are refused too. */
 	CU_ASSERT_EQUAL(rt_spawn_prepare(sys, &rtest_Starter_class,
-	    rtest_Starter_class.args_size - 1, &env), RT_EINVAL);
+			    rtest_Starter_class.args_size - 1, &env),
+	    RT_EINVAL);
 	rt_system_free(sys);
 }
 

@@ -24,18 +24,18 @@
 #define ADD(p, v) __atomic_add_fetch((p), (v), __ATOMIC_ACQ_REL)
 
 static struct {
-	uint32_t busy_done;     /* Work items Busy has handled */
-	uint32_t busy_at_poke;  /* ... when Witness was poked */
+	uint32_t busy_done;    /* Work items Busy has handled */
+	uint32_t busy_at_poke; /* ... when Witness was poked */
 	uint32_t poked;
-	uint32_t inside[2];     /* Meeters inside their handler */
-	uint32_t met;           /* Meeters that saw the other inside */
+	uint32_t inside[2]; /* Meeters inside their handler */
+	uint32_t met;       /* Meeters that saw the other inside */
 	uint32_t bounces;
-	uint32_t overlaps;      /* Single handlers that overlapped */
+	uint32_t overlaps; /* Single handlers that overlapped */
 	uint32_t single_done;
 	uint32_t gate_held, gate_open;
-	uint32_t flooded;       /* Flooder's More handlers run */
-	uint32_t holding;       /* Holder is in its handler */
-	uint32_t held_out;      /* ... and saw Flooder run again */
+	uint32_t flooded;  /* Flooder's More handlers run */
+	uint32_t holding;  /* Holder is in its handler */
+	uint32_t held_out; /* ... and saw Flooder run again */
 } g;
 
 /* The actors the handlers below send to. */
@@ -360,8 +360,9 @@ an_actor_never_runs_on_two_threads_at_once(void)
 	arg.to = s;
 	arg.count = EACH;
 	for (i = 0; i < SENDERS; i++)
-		CU_ASSERT_EQUAL_FATAL(
-		    pthread_create(&th[i], NULL, single_sender, &arg), 0);
+		CU_ASSERT_EQUAL_FATAL(pthread_create(&th[i], NULL,
+					  single_sender, &arg),
+		    0);
 	for (i = 0; i < SENDERS; i++)
 		pthread_join(th[i], NULL);
 	CU_ASSERT_TRUE(wait_for(&g.single_done, SENDERS * EACH));
@@ -440,8 +441,8 @@ a_call_is_answered_while_the_awake_worker_is_busy(void)
 	/* One worker is awake and held: a call's send wakes nobody then,
 	 * and the caller must wake the other when the answer is late. */
 	for (i = 1; i <= 20; i++) {
-		int rc = sched_Echoer_call_Echo(sys, e,
-		    &(sched_Echo){ .n = i }, &out, RT_SEC(10));
+		int rc = sched_Echoer_call_Echo(sys, e, &(sched_Echo){ .n = i },
+		    &out, RT_SEC(10));
 
 		CU_ASSERT_EQUAL(rc, 0);
 		if (rc != 0)
@@ -469,8 +470,9 @@ a_call_that_times_out_gets_its_answer_as_a_dead_letter(void)
 	time_t deadline;
 
 	/* The only worker is held: the caller spins, sleeps, and gives up. */
-	CU_ASSERT_EQUAL(sched_Echoer_call_Echo(sys, e,
-	    &(sched_Echo){ .n = 7 }, &out, RT_MS(50)), RT_ETIMEDOUT);
+	CU_ASSERT_EQUAL(sched_Echoer_call_Echo(sys, e, &(sched_Echo){ .n = 7 },
+			    &out, RT_MS(50)),
+	    RT_ETIMEDOUT);
 	STORE(&g.gate_open, 1);
 	/* The answer comes after all, and is counted, not lost. */
 	deadline = time(NULL) + WAIT_LIMIT_SEC;

@@ -21,7 +21,7 @@
 struct checked {
 	ast_unit *unit;
 	diag d;
-	char *out;      /* the diagnostics, NUL-terminated */
+	char *out; /* the diagnostics, NUL-terminated */
 	size_t outlen;
 	unsigned errors, warnings;
 };
@@ -70,12 +70,14 @@ a_clean_protocol_resolves_its_names(void)
 	const ast_decl *order, *total, *get, *cart;
 	const ast_field *f;
 
-	check_text(&c, "protocol shop;\n"
+	check_text(&c,
+	    "protocol shop;\n"
 	    "message Order { u64 id; string who; u32[4] lanes; }\n"
 	    "message Total { u64 cents; }\n"
 	    "message GetTotal -> Total {}\n"
 	    "actor Cart { accepts Order, GetTotal; state { u64 sum; } "
-	    "on start; }\n", false);
+	    "on start; }\n",
+	    false);
 	CU_ASSERT_EQUAL_FATAL(c.errors, 0);
 	CU_ASSERT_EQUAL(c.warnings, 0);
 	CU_ASSERT_STRING_EQUAL(c.unit->protocol->name, "shop");
@@ -120,7 +122,8 @@ enums_keep_their_values_in_order(void)
 	const ast_decl *e;
 	const ast_name *v;
 
-	check_text(&c, "protocol p;\nenum Color { red, green, blue }\n"
+	check_text(&c,
+	    "protocol p;\nenum Color { red, green, blue }\n"
 	    "message Paint { Color color; }\nactor A { accepts Paint; }\n",
 	    false);
 	CU_ASSERT_EQUAL_FATAL(c.errors, 0);
@@ -130,8 +133,8 @@ enums_keep_their_values_in_order(void)
 	CU_ASSERT_STRING_EQUAL(v->name, "red");
 	CU_ASSERT_STRING_EQUAL(v->next->name, "green");
 	CU_ASSERT_STRING_EQUAL(v->next->next->name, "blue");
-	CU_ASSERT_PTR_EQUAL(find(c.unit, AST_D_MESSAGE, "Paint")->fields->
-	    type.target, e);
+	CU_ASSERT_PTR_EQUAL(
+	    find(c.unit, AST_D_MESSAGE, "Paint")->fields->type.target, e);
 	done(&c);
 }
 
@@ -140,9 +143,11 @@ every_syntax_error_is_reported_and_parsing_goes_on(void)
 {
 	struct checked c;
 
-	check_text(&c, "protocol p;\nmessage A { u32 ; }\n"
+	check_text(&c,
+	    "protocol p;\nmessage A { u32 ; }\n"
 	    "message B { u32 x }\nmessage C { u32 y; }\n"
-	    "actor D { accepts C; }\n", false);
+	    "actor D { accepts C; }\n",
+	    false);
 	CU_ASSERT_EQUAL(c.errors, 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(c.out, "t.rtp:2:"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(c.out, "t.rtp:3:"));
@@ -157,8 +162,10 @@ an_unknown_name_gets_a_suggestion(void)
 {
 	struct checked c;
 
-	check_text(&c, "protocol p;\nmessage Order {}\n"
-	    "actor A { accepts Ordr; }\n", false);
+	check_text(&c,
+	    "protocol p;\nmessage Order {}\n"
+	    "actor A { accepts Ordr; }\n",
+	    false);
 	CU_ASSERT_EQUAL(c.errors, 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(c.out, "t.rtp:3:19: error:"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(c.out, "did you mean 'Order'?"));
@@ -170,8 +177,10 @@ a_message_containing_itself_is_an_error(void)
 {
 	struct checked c;
 
-	check_text(&c, "protocol p;\nmessage A { B b; }\nmessage B { A a; }\n"
-	    "actor X { accepts A; }\n", false);
+	check_text(&c,
+	    "protocol p;\nmessage A { B b; }\nmessage B { A a; }\n"
+	    "actor X { accepts A; }\n",
+	    false);
 	CU_ASSERT_EQUAL(c.errors, 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(c.out, "contains itself"));
 	done(&c);
@@ -182,11 +191,13 @@ asks_and_topics_need_the_right_kind_of_message(void)
 {
 	struct checked c;
 
-	check_text(&c, "protocol p;\nmessage Plain {}\nmessage R {}\n"
+	check_text(&c,
+	    "protocol p;\nmessage Plain {}\nmessage R {}\n"
 	    "message Q -> R {}\n"
 	    "actor S { accepts Plain, Q; }\n"
 	    "actor C { asks Plain; }\n"
-	    "topic t : Q;\n", false);
+	    "topic t : Q;\n",
+	    false);
 	CU_ASSERT_EQUAL(c.errors, 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(c.out, "'Plain' is not a request"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(c.out, "'Q' is a request"));
@@ -198,17 +209,19 @@ warnings_count_and_werror_makes_them_errors(void)
 {
 	struct checked c;
 	const char *text = "protocol p;\nmessage Used {}\nmessage Lost {}\n"
-	    "actor A { accepts Used; }\n";
+			   "actor A { accepts Used; }\n";
 
 	check_text(&c, text, false);
 	CU_ASSERT_EQUAL(c.errors, 0);
 	CU_ASSERT_EQUAL(c.warnings, 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(c.out, "t.rtp:3:9: warning: message "
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.out,
+	    "t.rtp:3:9: warning: message "
 	    "'Lost' can never be sent"));
 	done(&c);
 	check_text(&c, text, true);
 	CU_ASSERT_EQUAL(c.errors, 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(c.out, "error: message 'Lost' can "
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.out,
+	    "error: message 'Lost' can "
 	    "never be sent"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(c.out, "[-Werror]"));
 	done(&c);
@@ -233,8 +246,10 @@ imports_without_a_loader_are_reported(void)
 	struct checked c;
 
 	/* Text checked alone has no file to import from. */
-	check_text(&c, "protocol p;\nimport \"other.rtp\";\nmessage A {}\n"
-	    "actor X { accepts A; }\n", false);
+	check_text(&c,
+	    "protocol p;\nimport \"other.rtp\";\nmessage A {}\n"
+	    "actor X { accepts A; }\n",
+	    false);
 	CU_ASSERT(c.errors >= 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(c.out, "cannot be imported here"));
 	done(&c);
@@ -246,9 +261,11 @@ mailbox_clauses_are_checked(void)
 	struct checked c;
 	const ast_decl *a;
 
-	check_text(&c, "protocol p;\nmessage M {}\n"
+	check_text(&c,
+	    "protocol p;\nmessage M {}\n"
 	    "actor A { accepts M; mailbox 64 overflow reject; }\n"
-	    "actor B { accepts M; mailbox 8 overflow sink; }\n", false);
+	    "actor B { accepts M; mailbox 8 overflow sink; }\n",
+	    false);
 	CU_ASSERT_EQUAL(c.errors, 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(c.out, "t.rtp:4:"));
 	a = find(c.unit, AST_D_ACTOR, "A");
@@ -265,7 +282,8 @@ a_supervisor_gets_its_clauses_children_and_defaults(void)
 	const ast_decl *shop, *pool, *idle;
 	const ast_clause *cart;
 
-	check_text(&c, "protocol p;\nmessage M {}\n"
+	check_text(&c,
+	    "protocol p;\nmessage M {}\n"
 	    "actor A { accepts M; init { i32 n; string s; f32 r; } }\n"
 	    "supervisor Shop {\n"
 	    "  strategy rest_for_one;\n  intensity 7 within 2m;\n"
@@ -275,7 +293,8 @@ a_supervisor_gets_its_clauses_children_and_defaults(void)
 	    "  child pool : Pool shutdown infinity;\n}\n"
 	    "supervisor Pool { strategy simple_one_for_one; "
 	    "template w : A temporary; }\n"
-	    "supervisor Idle { child a : A; }\n", false);
+	    "supervisor Idle { child a : A; }\n",
+	    false);
 	CU_ASSERT_EQUAL_FATAL(c.errors, 0);
 	shop = find(c.unit, AST_D_SUPERVISOR, "Shop");
 	pool = find(c.unit, AST_D_SUPERVISOR, "Pool");
@@ -322,22 +341,27 @@ every_supervisor_error_is_reported_in_one_run(void)
 {
 	struct checked c;
 
-	check_text(&c, "protocol p;\nmessage M {}\n"
+	check_text(&c,
+	    "protocol p;\nmessage M {}\n"
 	    "actor A { accepts M; init { u8 n; } }\n"
 	    "supervisor S {\n"
 	    "  strategy one_for_al;\n"
 	    "  child a : A(n = 300);\n"
 	    "  child a : Aa;\n"
 	    "  child s : S;\n"
-	    "  template t : A;\n}\n", false);
+	    "  template t : A;\n}\n",
+	    false);
 	CU_ASSERT_EQUAL(c.errors, 6);
-	CU_ASSERT_PTR_NOT_NULL(strstr(c.out, "t.rtp:5:12: error: unknown "
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.out,
+	    "t.rtp:5:12: error: unknown "
 	    "strategy 'one_for_al'; did you mean 'one_for_all'?"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(c.out, "t.rtp:6:19: error: bad value"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(c.out, "t.rtp:7:9: error: duplicate "
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.out,
+	    "t.rtp:7:9: error: duplicate "
 	    "child name 'a'"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(c.out, "did you mean 'A'?"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(c.out, "t.rtp:9:3: error: 'template' "
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.out,
+	    "t.rtp:9:3: error: 'template' "
 	    "outside"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(c.out, "contains itself (S -> S)"));
 	done(&c);

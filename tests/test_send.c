@@ -29,36 +29,63 @@ static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 #include "record.h"
 
 static struct record {
-	unsigned handled;       /* Items handled by any recorder kind */
-	uint32_t log[MAX_LOG];  /* their n, in order */
+	unsigned handled;      /* Items handled by any recorder kind */
+	uint32_t log[MAX_LOG]; /* their n, in order */
 	unsigned sink_handled;
-	int sink_held;          /* the Sink waits inside its handler */
+	int sink_held; /* the Sink waits inside its handler */
 	unsigned volleys;
 	int gate_held, gate_open;
-	unsigned dead;          /* dead-letter hook calls */
+	unsigned dead; /* dead-letter hook calls */
 	rt_dead_cause last_cause;
 	char last_actor[64], last_message[64];
 	uint32_t last_n;
-	unsigned blobs;         /* Blobs handled */
-	char blob[64];          /* the last Blob's data, as received */
+	unsigned blobs; /* Blobs handled */
+	char blob[64];  /* the last Blob's data, as received */
 	size_t blob_len;
-	int blob_data_null;     /* was its data NULL? */
+	int blob_data_null; /* was its data NULL? */
 	char note[64];
-	unsigned ptrs;          /* Ptrs handled */
-	int *ptr;               /* the last Ptr's p and tag */
+	unsigned ptrs; /* Ptrs handled */
+	int *ptr;      /* the last Ptr's p and tag */
 	unsigned long ptr_tag;
-	int *dead_ptr;          /* p of the last Ptr that was a dead letter */
+	int *dead_ptr; /* p of the last Ptr that was a dead letter */
 } rec;
 
-
 static unsigned want;
-static int handled_reached(void) { return rec.handled >= want; }
-static int sink_reached(void) { return rec.sink_handled >= want; }
-static int volleys_reached(void) { return rec.volleys >= want; }
-static int gate_is_held(void) { return rec.gate_held; }
-static int dead_reached(void) { return rec.dead >= want; }
-static int blobs_reached(void) { return rec.blobs >= want; }
-static int ptrs_reached(void) { return rec.ptrs >= want; }
+static int
+handled_reached(void)
+{
+	return rec.handled >= want;
+}
+static int
+sink_reached(void)
+{
+	return rec.sink_handled >= want;
+}
+static int
+volleys_reached(void)
+{
+	return rec.volleys >= want;
+}
+static int
+gate_is_held(void)
+{
+	return rec.gate_held;
+}
+static int
+dead_reached(void)
+{
+	return rec.dead >= want;
+}
+static int
+blobs_reached(void)
+{
+	return rec.blobs >= want;
+}
+static int
+ptrs_reached(void)
+{
+	return rec.ptrs >= want;
+}
 
 /* --- handlers ------------------------------------------------------------ */
 
@@ -142,8 +169,7 @@ send_Flooder_on_Flood(send_Flooder *self, rt_ctx *ctx, const send_Flood *msg)
 	if (rc != 0)
 		return rc;
 	next.count--;
-	return send_Flooder_send_Flood(send_Flooder_self(ctx),
-	    &next);
+	return send_Flooder_send_Flood(send_Flooder_self(ctx), &next);
 }
 
 int
@@ -432,7 +458,8 @@ a_thread_waits_for_room_in_a_blocking_mailbox(void)
 	bs.to = b;
 	bs.n = 5;
 	bs.rc = -1000;
-	CU_ASSERT_EQUAL_FATAL(pthread_create(&th, NULL, blocking_sender, &bs), 0);
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&th, NULL, blocking_sender, &bs),
+	    0);
 	open_gate();
 	pthread_join(th, NULL);
 	CU_ASSERT_EQUAL(bs.rc, 0);
@@ -462,7 +489,8 @@ a_waiting_thread_learns_that_the_actor_stopped(void)
 	bs.to = b;
 	bs.n = 5;
 	bs.rc = -1000;
-	CU_ASSERT_EQUAL_FATAL(pthread_create(&th, NULL, blocking_sender, &bs), 0);
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&th, NULL, blocking_sender, &bs),
+	    0);
 	/* Give the sender time to start waiting (if it is late, the send
 	 * may instead be accepted just before the actor stops). */
 	nanosleep(&(struct timespec){ 0, 20 * 1000000 }, NULL);
@@ -503,8 +531,7 @@ an_actor_sending_to_a_full_mailbox_is_muted_not_blocked(void)
 	deadline = time(NULL) + WAIT_LIMIT_SEC;
 	do {
 		CU_ASSERT_EQUAL_FATAL(rt_stats_system(sys, &st), 0);
-	} while (st.mutes == 0 && time(NULL) < deadline &&
-	    sched_yield() == 0);
+	} while (st.mutes == 0 && time(NULL) < deadline && sched_yield() == 0);
 	CU_ASSERT(st.mutes > 0);
 	RECORD(rec.sink_held = 0);
 	want = FLOODERS * EACH;
@@ -683,8 +710,10 @@ bad_send_options_are_refused(void)
 	rt_send_opts bad_timeout = { .timeout = -5 };
 
 	CU_ASSERT_EQUAL_FATAL(send_Recorder_spawn(sys, NULL, &r), 0);
-	CU_ASSERT_EQUAL(send_Recorder_send_Item_opt(r, &it, &bad_prio), RT_EINVAL);
-	CU_ASSERT_EQUAL(send_Recorder_send_Item_opt(r, &it, &bad_ttl), RT_EINVAL);
+	CU_ASSERT_EQUAL(send_Recorder_send_Item_opt(r, &it, &bad_prio),
+	    RT_EINVAL);
+	CU_ASSERT_EQUAL(send_Recorder_send_Item_opt(r, &it, &bad_ttl),
+	    RT_EINVAL);
 	CU_ASSERT_EQUAL(send_Recorder_send_Item_opt(r, &it, &bad_timeout),
 	    RT_EINVAL);
 	CU_ASSERT_EQUAL(send_Recorder_send_Item_opt(r, &it, NULL), 0);
@@ -699,7 +728,7 @@ typedef struct overload_arg {
 	send_Blocking_ref b;
 	unsigned count;
 	unsigned efull;
-	unsigned other;  /* any other failure */
+	unsigned other; /* any other failure */
 } overload_arg;
 
 static void *
@@ -745,8 +774,9 @@ bounded_mailboxes_under_overload_stay_bounded_and_count_everything(void)
 		args[i].d = args[0].d;
 		args[i].b = args[0].b;
 		args[i].count = EACH;
-		CU_ASSERT_EQUAL_FATAL(
-		    pthread_create(&th[i], NULL, overload_sender, &args[i]), 0);
+		CU_ASSERT_EQUAL_FATAL(pthread_create(&th[i], NULL,
+					  overload_sender, &args[i]),
+		    0);
 	}
 	for (i = 0; i < THREADS; i++) {
 		pthread_join(th[i], NULL);

@@ -29,13 +29,13 @@
 /* --- what handlers see --------------------------------------------------- */
 
 static struct tally {
-	uint64_t starts, stops;     /* Target on_start / on_stop */
+	uint64_t starts, stops;       /* Target on_start / on_stop */
 	uint64_t hits_ok, hits_wrong; /* Hits for this incarnation, or not */
-	uint64_t quits, crashes;    /* Quits handled, of which crashes */
-	uint64_t passes;            /* Pass handled */
-	uint64_t tokens_done;       /* tokens that ran out of hops */
-	uint64_t tokens_cut;        /* tokens whose next send was refused */
-	uint64_t pass_bad;          /* a send from a handler failed oddly */
+	uint64_t quits, crashes;      /* Quits handled, of which crashes */
+	uint64_t passes;              /* Pass handled */
+	uint64_t tokens_done;         /* tokens that ran out of hops */
+	uint64_t tokens_cut;          /* tokens whose next send was refused */
+	uint64_t pass_bad;            /* a send from a handler failed oddly */
 	uint64_t log_lines;
 } t;
 
@@ -102,8 +102,7 @@ stress_Target_on_Hit(stress_Target *self, rt_ctx *ctx, const stress_Hit *msg)
 }
 
 int
-stress_Target_on_Quit(stress_Target *self, rt_ctx *ctx,
-    const stress_Quit *msg)
+stress_Target_on_Quit(stress_Target *self, rt_ctx *ctx, const stress_Quit *msg)
 {
 	(void)self;
 	INC(&t.quits);
@@ -257,8 +256,7 @@ new_system(unsigned workers)
 }
 
 static int
-spawn_target(rt_system *sys, uint32_t slot, uint64_t id,
-    stress_Target_ref *out)
+spawn_target(rt_system *sys, uint32_t slot, uint64_t id, stress_Target_ref *out)
 {
 	stress_Target_args args = { .slot = slot, .id = id };
 
@@ -297,8 +295,7 @@ check_balanced(rt_system *sys, rt_stats *st)
 		    "handled %lu dead %lu refused %lu\n",
 		    (unsigned long)st->spawned, (unsigned long)st->stopped,
 		    (unsigned long)st->live, (unsigned long)st->sent,
-		    (unsigned long)st->handled,
-		    (unsigned long)st->dead_letters,
+		    (unsigned long)st->handled, (unsigned long)st->dead_letters,
 		    (unsigned long)st->refused);
 }
 
@@ -423,14 +420,18 @@ a_stale_ref_never_reaches_a_later_actor_in_a_reused_cell(void)
 	for (i = 0; i < SLOTS; i++) {
 		pthread_mutex_init(&slots[i].mu, NULL);
 		slots[i].id = INC(&next_id);
-		CU_ASSERT_EQUAL_FATAL(
-		    spawn_target(sys, i, slots[i].id, &slots[i].ref), 0);
+		CU_ASSERT_EQUAL_FATAL(spawn_target(sys, i, slots[i].id,
+					  &slots[i].ref),
+		    0);
 	}
 	for (i = 0; i < CHURNERS + HITTERS; i++) {
-		args[i] = (churn_arg){ .sys = sys, .seed = 7919u * (i + 1),
+		args[i] = (churn_arg){ .sys = sys,
+			.seed = 7919u * (i + 1),
 			.until = until };
 		CU_ASSERT_EQUAL_FATAL(pthread_create(&th[i], NULL,
-		    i < CHURNERS ? churner : hitter, &args[i]), 0);
+					  i < CHURNERS ? churner : hitter,
+					  &args[i]),
+		    0);
 	}
 	for (i = 0; i < CHURNERS + HITTERS; i++) {
 		pthread_join(th[i], NULL);
@@ -448,7 +449,8 @@ a_stale_ref_never_reaches_a_later_actor_in_a_reused_cell(void)
 	for (i = 0; i < SLOTS; i++) {
 		stress_Quit quit = { .reason = 0 };
 
-		CU_ASSERT_EQUAL(stress_Target_send_Quit(slots[i].ref, &quit), 0);
+		CU_ASSERT_EQUAL(stress_Target_send_Quit(slots[i].ref, &quit),
+		    0);
 		accepted++;
 		quits_sent++;
 	}
@@ -538,14 +540,16 @@ cells_are_recycled_while_late_messages_reach_them(void)
 	for (i = 0; i < HITTERS; i++) {
 		args[i] = (churn_arg){ .sys = sys };
 		CU_ASSERT_EQUAL_FATAL(pthread_create(&th[i], NULL, crowd_hitter,
-		    &args[i]), 0);
+					  &args[i]),
+		    0);
 	}
 	while (rounds == 0 || now_ns() < until) {
 		pthread_mutex_lock(&crowd.mu);
 		for (i = 0; i < CROWD; i++) {
 			crowd.id[i] = INC(&next_id);
 			CU_ASSERT_EQUAL_FATAL(spawn_target(sys, i, crowd.id[i],
-			    &crowd.ref[i]), 0);
+						  &crowd.ref[i]),
+			    0);
 		}
 		pthread_mutex_unlock(&crowd.mu);
 		spawns += CROWD;
@@ -555,7 +559,8 @@ cells_are_recycled_while_late_messages_reach_them(void)
 			stress_Quit quit = { .reason = 0 };
 
 			CU_ASSERT_EQUAL(stress_Target_send_Quit(crowd.ref[i],
-			    &quit), 0);
+					    &quit),
+			    0);
 		}
 		CU_ASSERT_FATAL(wait_count(&t.stops, spawns));
 		rounds++;
@@ -584,8 +589,10 @@ cells_are_recycled_while_late_messages_reach_them(void)
 	 * letter: nothing else here can be one. */
 	CU_ASSERT_EQUAL(st.dead_letters, accepted - t.hits_ok);
 	if (getenv("STRESS_VERBOSE") != NULL)
-		fprintf(stderr, "\n  %u rounds of %d, hits accepted %lu, "
-		    "refused %lu\n", rounds, CROWD, (unsigned long)accepted,
+		fprintf(stderr,
+		    "\n  %u rounds of %d, hits accepted %lu, "
+		    "refused %lu\n",
+		    rounds, CROWD, (unsigned long)accepted,
 		    (unsigned long)refused);
 	rt_system_free(sys);
 }
@@ -625,9 +632,11 @@ tokens_in_a_random_graph_make_exactly_the_hops_they_were_given(void)
 	spawn_nodes(sys, NODES);
 	for (i = 0; i < INJECTORS; i++) {
 		args[i] = (inject_arg){ .first = i * (TOKENS / INJECTORS),
-			.count = TOKENS / INJECTORS, .hops = HOPS };
-		CU_ASSERT_EQUAL_FATAL(
-		    pthread_create(&th[i], NULL, injector, &args[i]), 0);
+			.count = TOKENS / INJECTORS,
+			.hops = HOPS };
+		CU_ASSERT_EQUAL_FATAL(pthread_create(&th[i], NULL, injector,
+					  &args[i]),
+		    0);
 	}
 	for (i = 0; i < INJECTORS; i++) {
 		pthread_join(th[i], NULL);
@@ -752,8 +761,9 @@ shutdown_while_others_send_and_spawn_loses_nothing(void)
 		STORE(&shutdown_done, 0);
 		STORE(&early_accepted, 0);
 		for (i = 0; i < SINKS; i++)
-			CU_ASSERT_EQUAL_FATAL(
-			    spawn_target(sys, i, i + 1, &sinks[i]), 0);
+			CU_ASSERT_EQUAL_FATAL(spawn_target(sys, i, i + 1,
+						  &sinks[i]),
+			    0);
 		/* Tokens that would circulate for ever: handlers are sending
 		 * too when shutdown comes. */
 		spawn_nodes(sys, 16);
@@ -764,16 +774,20 @@ shutdown_while_others_send_and_spawn_loses_nothing(void)
 			    0);
 		}
 		for (i = 0; i < SENDERS + SPAWNERS; i++) {
-			args[i] = (late_arg){ .sys = sys, .seed = 31u * (i + 1) };
+			args[i] = (late_arg){ .sys = sys,
+				.seed = 31u * (i + 1) };
 			CU_ASSERT_EQUAL_FATAL(pthread_create(&th[i], NULL,
-			    i < SENDERS ? late_sender : late_spawner, &args[i]),
+						  i < SENDERS ? late_sender :
+								late_spawner,
+						  &args[i]),
 			    0);
 		}
 		/* Let them get going, however busy the machine: shutdown
 		 * must find sends in flight, not threads yet to start. */
 		sleep_ms(20 + 20 * round);
-		for (i = 0; LOAD(&early_accepted) < 100 &&
-		    i < 1000 * WAIT_LIMIT_SEC; i++)
+		for (i = 0;
+		    LOAD(&early_accepted) < 100 && i < 1000 * WAIT_LIMIT_SEC;
+		    i++)
 			sleep_ms(1);
 		CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_SEC(WAIT_LIMIT_SEC)),
 		    0);
@@ -875,7 +889,8 @@ systems_come_and_go_with_traffic_in_flight(void)
 
 		spawn_nodes(sys, 8);
 		for (i = 0; i < 4; i++) {
-			stress_Pass pass = { .hops = 200, .seed = round * 4 + i };
+			stress_Pass pass = { .hops = 200,
+				.seed = round * 4 + i };
 
 			CU_ASSERT_EQUAL(stress_Node_send_Pass(nodes[i], &pass),
 			    0);

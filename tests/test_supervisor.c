@@ -246,8 +246,7 @@ sup_Manager_on_Build(sup_Manager *self, rt_ctx *ctx, const sup_Build *m)
 	if (m->trap)
 		CU_ASSERT_EQUAL(rt_trap_exits(ctx, true), 0);
 	CU_ASSERT_EQUAL(sup_Pool_start(sys, &mgr_pool), 0);
-	CU_ASSERT_EQUAL(sup_Pool_start_child(mgr_pool, &a, &self->pooled),
-	    0);
+	CU_ASSERT_EQUAL(sup_Pool_start_child(mgr_pool, &a, &self->pooled), 0);
 	CU_ASSERT_EQUAL(sup_Worker_spawn(sys, &b, &self->linked), 0);
 	CU_ASSERT_EQUAL(rt_link(ctx, self->linked.ref), 0);
 	return 0;
@@ -260,7 +259,7 @@ sup_Manager_on_Poke(sup_Manager *self, rt_ctx *ctx, const sup_Poke *m)
 
 	(void)ctx;
 	CU_ASSERT_EQUAL(sup_Worker_send_Crash(m->which == 0 ? self->pooled :
-							     self->linked,
+							      self->linked,
 			    &c),
 	    0);
 	return 0;
@@ -286,8 +285,10 @@ sup_Manager_on_down(sup_Manager *self, rt_ctx *ctx, rt_ref who, int reason)
 {
 	(void)ctx;
 	ev("manager down %s %d",
-	    rt_ref_equal(who, self->linked.ref) ? "linked" :
-	    rt_ref_equal(who, self->hired.ref) ? "hired" : "?", reason);
+	    rt_ref_equal(who, self->linked.ref)    ? "linked" :
+		rt_ref_equal(who, self->hired.ref) ? "hired" :
+						     "?",
+	    reason);
 	return 0;
 }
 
@@ -332,8 +333,9 @@ quit(rt_ref w, int32_t reason)
 	do {                                                                  \
 		CU_ASSERT_STRING_EQUAL(rec.ev, want);                         \
 		if (strcmp(rec.ev, want) != 0)                                \
-			fprintf(stderr, "\n%s:%d: events: %s\n   wanted: %s\n", \
-			    __FILE__, __LINE__, rec.ev, want);                \
+			fprintf(stderr,                                       \
+			    "\n%s:%d: events: %s\n   wanted: %s\n", __FILE__, \
+			    __LINE__, rec.ev, want);                          \
 		rec.ev[0] = 0;                                                \
 	} while (0)
 
@@ -365,8 +367,9 @@ test_monitor_gets_one_down(void)
 	CU_ASSERT_EQUAL(rec.down_reason, 5);
 	CU_ASSERT_FALSE(rt_actor_alive(w.ref));
 	CU_ASSERT_TRUE(rt_actor_alive(m.ref));
-	CU_ASSERT_PTR_NOT_NULL(strstr(rec.log, "crashed: handler error (5) "
-					      "while handling Crash Crash{reason=5}"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(rec.log,
+	    "crashed: handler error (5) "
+	    "while handling Crash Crash{reason=5}"));
 	/* Monitoring a dead actor: a down at once, RT_ENOACTOR. */
 	CU_ASSERT_EQUAL(sup_Watcher_send_Watch(m, &watch), 0);
 	rt_test_run(sys);
@@ -497,11 +500,12 @@ test_one_for_one_keeps_ref_and_mailbox(void)
 	EV("stop 1:6,start 1,work 1:2#1,work 1:3#2");
 	CU_ASSERT_TRUE(rt_ref_equal(b, sup_Three_b(top).ref));
 	CU_ASSERT_TRUE(rt_actor_alive(b));
-	CU_ASSERT_PTR_NOT_NULL(strstr(rec.log, "crash: Three/b (sup.Worker) "
-					      "crashed: handler error (6) "
-					      "while handling Crash "
-					      "Crash{reason=6}; restarts so "
-					      "far: 0"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(rec.log,
+	    "crash: Three/b (sup.Worker) "
+	    "crashed: handler error (6) "
+	    "while handling Crash "
+	    "Crash{reason=6}; restarts so "
+	    "far: 0"));
 	crash(b, 6);
 	rt_test_run(sys);
 	CU_ASSERT_PTR_NOT_NULL(strstr(rec.log, "restarts so far: 1"));
@@ -551,8 +555,9 @@ test_a_long_crash_report_is_cut(void)
 	rec.log[0] = 0;
 	CU_ASSERT_EQUAL(sup_Worker_send_Note(sup_Three_a(top), &note), 0);
 	rt_test_run(sys);
-	line = strstr(rec.log, "crash: Three/a (sup.Worker) crashed: handler "
-			       "error (2) while handling Note Note{text=\"www");
+	line = strstr(rec.log,
+	    "crash: Three/a (sup.Worker) crashed: handler "
+	    "error (2) while handling Note Note{text=\"www");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(line);
 	CU_ASSERT_EQUAL(strchr(line, '\n') - line, 1023);
 	CU_ASSERT_EQUAL(strncmp(strchr(line, '\n') - 3, "...", 3), 0);
@@ -610,7 +615,7 @@ test_policies(void)
 	EV("stop 1:0");
 	CU_ASSERT_TRUE(rt_actor_alive(p));
 	CU_ASSERT_FALSE(rt_actor_alive(t));
-	crash(x, 1);        /* temporary: never restarted */
+	crash(x, 1); /* temporary: never restarted */
 	rt_test_run(sys);
 	EV("stop 2:1");
 	CU_ASSERT_FALSE(rt_actor_alive(x));
@@ -620,7 +625,7 @@ test_policies(void)
 	CU_ASSERT_EQUAL_FATAL(sup_Policies_start(sys, &top), 0);
 	t = sup_Policies_t(top).ref;
 	rec.ev[0] = 0;
-	crash(t, 3);        /* transient: an abnormal exit restarts */
+	crash(t, 3); /* transient: an abnormal exit restarts */
 	rt_test_run(sys);
 	EV("stop 1:3,start 1");
 	CU_ASSERT_TRUE(rt_actor_alive(t));
@@ -786,10 +791,11 @@ test_a_child_that_fails_its_first_start_is_not_restarted(void)
 	    RT_ESTART);
 	EV("start 2,start 2");
 	CU_ASSERT_FALSE(rt_actor_alive(w2.ref));
-	CU_ASSERT_PTR_NOT_NULL(strstr(rec.log, "supervisor Strict: child "
-					      "worker.3 failed its first "
-					      "start (handler error); not "
-					      "restarted"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(rec.log,
+	    "supervisor Strict: child "
+	    "worker.3 failed its first "
+	    "start (handler error); not "
+	    "restarted"));
 	CU_ASSERT_TRUE(rt_actor_alive(mgr_strict.ref));
 	CU_ASSERT_TRUE(rt_actor_alive(w1.ref));
 	/* Its intensity is all there for the children that started. */
@@ -825,9 +831,10 @@ test_start_failure_rolls_back(void)
 	CU_ASSERT_EQUAL(sup_Rollback_start(sys, &top), RT_ESTART);
 	EV("start 0,start 1,stop 0:-9");
 	CU_ASSERT_FALSE(rt_actor_alive(top.ref));
-	CU_ASSERT_PTR_NOT_NULL(strstr(rec.log, "Rollback/b (sup.Worker) "
-					      "failed to start: handler "
-					      "error (7)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(rec.log,
+	    "Rollback/b (sup.Worker) "
+	    "failed to start: handler "
+	    "error (7)"));
 	CU_ASSERT_EQUAL(rt_test_run(sys), 0);
 	rt_system_free(sys);
 }
@@ -866,8 +873,7 @@ test_simple_one_for_one(void)
 	EV("start 0,stop 0:8,start 0");
 	/* Not a simple_one_for_one supervisor, or not one at all. */
 	CU_ASSERT_EQUAL_FATAL(sup_Three_start(sys, &three), 0);
-	CU_ASSERT_EQUAL(rt_sup_start_child(three.ref, &args0, NULL),
-	    RT_EINVAL);
+	CU_ASSERT_EQUAL(rt_sup_start_child(three.ref, &args0, NULL), RT_EINVAL);
 	CU_ASSERT_EQUAL(rt_sup_start_child(w1.ref, &args0, NULL), RT_EINVAL);
 	rt_system_free(sys);
 }
@@ -1010,7 +1016,7 @@ hang(sup_Worker_ref w)
 	__atomic_store_n(&hanging, 0, __ATOMIC_RELAXED);
 	CU_ASSERT_EQUAL(sup_Worker_send_Hang(w, &h), 0);
 	for (i = 0; i < 20000 && !__atomic_load_n(&hanging, __ATOMIC_ACQUIRE);
-	     i++)
+	    i++)
 		sleep_ms(1);
 }
 
@@ -1064,9 +1070,10 @@ test_watchdog_reports_a_stuck_handler(void)
 	cfg.log = wd_log;
 	cfg.watchdog = RT_MS(40);
 	run_three_with_b_hung(&cfg);
-	CU_ASSERT_PTR_NOT_NULL(strstr(wd_line, "watchdog: Three/b "
-					       "(sup.Worker) has been "
-					       "handling Hang for "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(wd_line,
+	    "watchdog: Three/b "
+	    "(sup.Worker) has been "
+	    "handling Hang for "));
 	if (wd_line[0] == 0)
 		fprintf(stderr, "\nno watchdog report\n");
 	/* A negative limit is a bad config. */
@@ -1089,9 +1096,10 @@ test_a_child_past_its_shutdown_time_is_abandoned(void)
 	wd_needle = "abandoned";
 	quiet = 1;
 	run_three_with_b_hung(&cfg);
-	CU_ASSERT_PTR_NOT_NULL(strstr(wd_line, "supervisor Three: child b "
-					       "did not stop within its "
-					       "shutdown time; abandoned"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(wd_line,
+	    "supervisor Three: child b "
+	    "did not stop within its "
+	    "shutdown time; abandoned"));
 	wd_needle = "watchdog: ";
 	quiet = 0;
 }
@@ -1185,8 +1193,8 @@ blocked_main(void *p)
 	if (b->call) {
 		sup_Answer a;
 
-		b->rc = sup_Narrow_call_Query(b->sys, b->n,
-		    &(sup_Query){ 1 }, &a, RT_FOREVER);
+		b->rc = sup_Narrow_call_Query(b->sys, b->n, &(sup_Query){ 1 },
+		    &a, RT_FOREVER);
 		return NULL;
 	}
 	while ((b->rc = sup_Narrow_send_Work(b->n, &(sup_Work){ 1 })) == 0)
@@ -1231,13 +1239,14 @@ test_threads_blocked_on_a_child_are_let_go_when_its_tree_gives_up(void)
 	/* Its handler holds a worker, and its mailbox fills up behind it:
 	 * both threads block. */
 	CU_ASSERT_EQUAL(sup_Narrow_send_Jam(sender.n, NULL), 0);
-	for (spins = 0; !__atomic_load_n(&hanging, __ATOMIC_ACQUIRE) &&
-	    spins < 20000; spins++)
+	for (spins = 0;
+	    !__atomic_load_n(&hanging, __ATOMIC_ACQUIRE) && spins < 20000;
+	    spins++)
 		sleep_ms(1);
-	CU_ASSERT_EQUAL_FATAL(pthread_create(&ts, NULL, blocked_main,
-	    &sender), 0);
-	CU_ASSERT_EQUAL_FATAL(pthread_create(&tc, NULL, blocked_main,
-	    &caller), 0);
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&ts, NULL, blocked_main, &sender),
+	    0);
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&tc, NULL, blocked_main, &caller),
+	    0);
 	for (spins = 0; spins < 20000; spins++) {
 		CU_ASSERT_EQUAL_FATAL(rt_stats_actor(sender.n.ref, &as), 0);
 		if (as.depth >= as.bound)
@@ -1298,7 +1307,8 @@ test_crashes_under_load(void)
 		loads[i].crashes = 0;
 		loads[i].failed = 0;
 		CU_ASSERT_EQUAL_FATAL(pthread_create(&th[i], NULL, load_thread,
-		    &loads[i]), 0);
+					  &loads[i]),
+		    0);
 	}
 	for (i = 0; i < 2; i++)
 		pthread_join(th[i], NULL);
@@ -1350,7 +1360,8 @@ main(int argc, char **argv)
 		{ "one_for_all and rest_for_one",
 		    test_one_for_all_and_rest_for_one },
 		{ "policies", test_policies },
-		{ "a long crash report is cut", test_a_long_crash_report_is_cut },
+		{ "a long crash report is cut",
+		    test_a_long_crash_report_is_cut },
 		{ "reports can be turned off", test_reports_can_be_turned_off },
 		{ "intensity gives up", test_intensity_gives_up },
 		{ "backoff delays restarts", test_backoff_delays_restarts },
@@ -1358,8 +1369,7 @@ main(int argc, char **argv)
 		    test_a_child_that_fails_its_first_start_is_not_restarted },
 		{ "backoff jitter follows the test seed",
 		    test_backoff_jitter_follows_the_test_seed },
-		{ "a start failure rolls back",
-		    test_start_failure_rolls_back },
+		{ "a start failure rolls back", test_start_failure_rolls_back },
 		{ "simple_one_for_one", test_simple_one_for_one },
 		{ "nested escalation", test_nested_escalation },
 		{ "supervision built from handlers",

@@ -32,9 +32,9 @@ static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 /* Under mu (record.h). */
 static struct {
 	unsigned starts, stops, notes, relays;
-	uint64_t start_thread[8];  /* pthread_self of each on_start */
-	uint64_t note_thread;      /* ... of the last Note */
-	int relay_rc;              /* the last Relay's call */
+	uint64_t start_thread[8]; /* pthread_self of each on_start */
+	uint64_t note_thread;     /* ... of the last Note */
+	int relay_rc;             /* the last Relay's call */
 	uint32_t relay_n;
 	int wait_rc;
 	int gate_open;
@@ -377,8 +377,7 @@ calls_and_timers_work_as_for_any_actor(void)
 	CU_ASSERT_EQUAL(S.relay_rc, 0);
 	CU_ASSERT_EQUAL(S.relay_n, 3);
 	/* A timer. */
-	CU_ASSERT_EQUAL(thr_Sleeper_send_Note_after(s, &n, RT_MS(20), NULL),
-	    0);
+	CU_ASSERT_EQUAL(thr_Sleeper_send_Note_after(s, &n, RT_MS(20), NULL), 0);
 	CU_ASSERT_FATAL(wait_count(&S.notes, 1));
 	/* Waiting for the system from inside it could never end. */
 	CU_ASSERT_EQUAL(thr_Sleeper_send_Wait(s, &w), 0);

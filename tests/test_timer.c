@@ -27,18 +27,18 @@ static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
  * real-time tests wait for `ticks` under the record's mutex. */
 static struct {
 	unsigned n;
-	uint32_t log[MAX_LOG];     /* Tick.n in order */
-	rt_duration at[MAX_LOG];   /* rt_test_now() when handled */
-	char note[MAX_LOG][16];    /* Note.text in order */
+	uint32_t log[MAX_LOG];   /* Tick.n in order */
+	rt_duration at[MAX_LOG]; /* rt_test_now() when handled */
+	char note[MAX_LOG][16];  /* Note.text in order */
 	unsigned notes;
-	int64_t ask_run;           /* what rt_test_run said in a handler */
+	int64_t ask_run; /* what rt_test_run said in a handler */
 	unsigned dead;
 	rt_dead_cause cause;
 	rt_system *sys;
-	rt_timer self_timer;       /* a timer a handler cancels */
-	unsigned cancel_at;        /* ... after this many ticks */
+	rt_timer self_timer; /* a timer a handler cancels */
+	unsigned cancel_at;  /* ... after this many ticks */
 	int cancel_rc;
-	unsigned ticks;            /* real-time tests (under mu) */
+	unsigned ticks; /* real-time tests (under mu) */
 } rec;
 
 static void
@@ -302,8 +302,7 @@ test_after_is_never_early(void)
 	CU_ASSERT_EQUAL(tm_Clock_spawn(sys, NULL, &c), 0);
 	/* Off a tick boundary: fires at the next tick, not before. */
 	CU_ASSERT_EQUAL(rt_test_advance(sys, RT_US(300)), 0);
-	CU_ASSERT_EQUAL(tm_Clock_send_Tick_after(c, &t, RT_US(1500), NULL),
-	    0);
+	CU_ASSERT_EQUAL(tm_Clock_send_Tick_after(c, &t, RT_US(1500), NULL), 0);
 	CU_ASSERT_EQUAL(rt_test_advance(sys, RT_US(1699)), 0);
 	CU_ASSERT_EQUAL(rec.n, 0);
 	CU_ASSERT_EQUAL(rt_test_advance(sys, RT_MS(1)), 1);
@@ -330,14 +329,16 @@ test_after_order(void)
 		tm_Tick t = { i };
 
 		CU_ASSERT_EQUAL(tm_Clock_send_Tick_after(c, &t,
-		    RT_MS(30 - 10 * (i / 2)), NULL), 0);
+				    RT_MS(30 - 10 * (i / 2)), NULL),
+		    0);
 	}
 	/* Past a whole turn of the wheel, too. */
 	{
 		tm_Tick far = { 99 };
 
 		CU_ASSERT_EQUAL(tm_Clock_send_Tick_after(c, &far, RT_SEC(3),
-		    NULL), 0);
+				    NULL),
+		    0);
 	}
 	CU_ASSERT_EQUAL(rt_test_advance(sys, RT_SEC(2)), 6);
 	CU_ASSERT_EQUAL_FATAL(rec.n, 6);
@@ -415,8 +416,7 @@ test_bad_arguments(void)
 	CU_ASSERT_EQUAL(tm_Clock_send_Tick_after(c, &t, -1, NULL), RT_EINVAL);
 	CU_ASSERT_EQUAL(tm_Clock_send_Tick_every(c, &t, 0, NULL), RT_EINVAL);
 	CU_ASSERT_EQUAL(tm_Clock_send_Tick_every(c, &t, -5, NULL), RT_EINVAL);
-	CU_ASSERT_EQUAL(tm_Clock_send_Tick_after(none, &t, 1, NULL),
-	    RT_EINVAL);
+	CU_ASSERT_EQUAL(tm_Clock_send_Tick_after(none, &t, 1, NULL), RT_EINVAL);
 	CU_ASSERT_EQUAL(rt_env_send_after(NULL, 1, NULL), RT_EINVAL);
 	CU_ASSERT_EQUAL(rt_env_send_every(NULL, 1, NULL, NULL), RT_EINVAL);
 	CU_ASSERT_EQUAL(rt_test_advance(sys, RT_SEC(1)), 0);
@@ -465,8 +465,7 @@ test_pending_at_shutdown(void)
 	CU_ASSERT_EQUAL(rec.dead, 2);
 	assert_balanced(sys);
 	CU_ASSERT_EQUAL(rt_timer_cancel(every), RT_ENOENT);
-	CU_ASSERT_EQUAL(tm_Clock_send_Tick_after(c, &t, 1, NULL),
-	    RT_ESHUTDOWN);
+	CU_ASSERT_EQUAL(tm_Clock_send_Tick_after(c, &t, 1, NULL), RT_ESHUTDOWN);
 	rt_system_free(sys);
 }
 
@@ -525,7 +524,8 @@ test_every_cancelled_by_its_target(void)
 
 	CU_ASSERT_EQUAL(tm_Clock_spawn(sys, NULL, &c), 0);
 	CU_ASSERT_EQUAL(tm_Clock_send_Tick_every(c, &t, RT_MS(10),
-	    &rec.self_timer), 0);
+			    &rec.self_timer),
+	    0);
 	rec.cancel_at = 5;
 	CU_ASSERT_EQUAL(rt_test_advance(sys, RT_SEC(1)), 5);
 	CU_ASSERT_EQUAL(rec.n, 5);
@@ -655,7 +655,8 @@ test_real_time_many_timers(void)
 		tm_Tick t = { i };
 
 		CU_ASSERT_EQUAL(tm_Clock_send_Tick_after(c, &t,
-		    RT_MS(1 + i % 50), &tm[i]), 0);
+				    RT_MS(1 + i % 50), &tm[i]),
+		    0);
 	}
 	for (i = 0; i < 2000; i += 3)
 		if (rt_timer_cancel(tm[i]) == 0)

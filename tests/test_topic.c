@@ -22,7 +22,7 @@
 
 static struct {
 	unsigned n;
-	const void *ptr[MAX_LOG];    /* the message each handler got */
+	const void *ptr[MAX_LOG]; /* the message each handler got */
 	uint32_t seq[MAX_LOG];
 	char sym[MAX_LOG][8];
 	unsigned dead;
@@ -355,7 +355,8 @@ test_threads(void)
 	for (i = 0; i < PUBLISHERS; i++) {
 		pubs[i] = (struct publisher){ sys, i, n, 0 };
 		CU_ASSERT_EQUAL_FATAL(pthread_create(&th[i], NULL,
-		    publisher_main, &pubs[i]), 0);
+					  publisher_main, &pubs[i]),
+		    0);
 	}
 	for (i = 0; i < PUBLISHERS; i++) {
 		pthread_join(th[i], NULL);

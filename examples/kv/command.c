@@ -213,10 +213,21 @@ wild(const char *p, size_t len)
 }
 
 /* The settings CONFIG GET knows; the others are answered with nothing. */
-enum { CFG_APPENDONLY, CFG_SAVE, CFG_BIND, CFG_PORT, CFG_BULK, CFG_QUERY,
-	NCFG };
+enum {
+	CFG_APPENDONLY,
+	CFG_SAVE,
+	CFG_BIND,
+	CFG_PORT,
+	CFG_BULK,
+	CFG_QUERY,
+	NCFG
+};
 static const char *const cfg_name[NCFG] = {
-	"appendonly", "save", "bind", "port", "proto-max-bulk-len",
+	"appendonly",
+	"save",
+	"bind",
+	"port",
+	"proto-max-bulk-len",
 	"client-query-buffer-limit",
 };
 
@@ -228,7 +239,7 @@ cfg_value(const struct kv_server *srv, int i, char *v, size_t size)
 		snprintf(v, size, "no"); /* nothing is written to disk */
 		break;
 	case CFG_SAVE:
-		v[0] = '\0';             /* no snapshots either */
+		v[0] = '\0'; /* no snapshots either */
 		break;
 	case CFG_BIND:
 		snprintf(v, size, "%s", srv->bind);
@@ -278,7 +289,7 @@ kv_reply_config(struct resp_buf *b, const struct resp_request *req,
 					as[k] = pat;
 				}
 			} else if (glob(pat->p, plen, cfg_name[k],
-			    strlen(cfg_name[k]))) {
+				       strlen(cfg_name[k]))) {
 				found[k] = true;
 			}
 		}
@@ -294,10 +305,10 @@ kv_reply_config(struct resp_buf *b, const struct resp_request *req,
 			continue;
 		if (as[k] != NULL) {
 			if (resp_add_bulk(b, as[k]->p,
-			    (size_t)c_len(as[k], as[k]->len)) != 0)
+				(size_t)c_len(as[k], as[k]->len)) != 0)
 				return -1;
-		} else if (resp_add_bulk(b, cfg_name[k],
-		    strlen(cfg_name[k])) != 0) {
+		} else if (resp_add_bulk(b, cfg_name[k], strlen(cfg_name[k])) !=
+		    0) {
 			return -1;
 		}
 		cfg_value(srv, k, v, sizeof(v));

@@ -52,7 +52,7 @@
 
 /* One shard's share of a command split between shards. */
 struct part {
-	rt_corr ask;          /* its ask, to find it when it fails */
+	rt_corr ask; /* its ask, to find it when it fails */
 	bool done;
 	struct resp_buf data; /* MGET: its answer, until all are in */
 	size_t at;            /* MGET: how much of it has been used */
@@ -71,14 +71,14 @@ enum { SLOT_FREE, SLOT_WAIT, SLOT_READY };
 struct slot {
 	int state;
 	enum kv_op op;
-	uint32_t nparts;  /* shards asked */
-	uint32_t left;    /* of them, not answered yet */
-	int failed;       /* the status of the first that failed, or 0 */
-	int64_t sum;      /* DEL, EXISTS: the counts so far */
-	struct part one;  /* nparts == 1 */
+	uint32_t nparts; /* shards asked */
+	uint32_t left;   /* of them, not answered yet */
+	int failed;      /* the status of the first that failed, or 0 */
+	int64_t sum;     /* DEL, EXISTS: the counts so far */
+	struct part one; /* nparts == 1 */
 	struct part *parts;
-	uint32_t nkeys;   /* MGET on several shards: */
-	uint32_t *key_part; /* which part has each key's value */
+	uint32_t nkeys;        /* MGET on several shards: */
+	uint32_t *key_part;    /* which part has each key's value */
 	struct resp_buf reply; /* SLOT_READY: the answer */
 };
 
@@ -86,20 +86,20 @@ struct kv_conn {
 	int fd;
 	const struct kv_server *srv;
 	struct resp_parser in;
-	struct resp_buf out;  /* answers to write, in order */
-	size_t sent;          /* bytes of out already written */
-	struct slot *slot;    /* the ring, nslot (a power of two) slots */
+	struct resp_buf out; /* answers to write, in order */
+	size_t sent;         /* bytes of out already written */
+	struct slot *slot;   /* the ring, nslot (a power of two) slots */
 	uint32_t nslot;
-	uint64_t head;        /* the first command not answered in out */
-	uint64_t tail;        /* the next command's sequence number */
-	size_t held;          /* bytes of answers waiting in the ring */
-	unsigned armed;       /* what is watched now */
-	bool blocked;         /* the last write could not write it all */
-	bool drained;         /* the last read emptied the socket (a short
-	                         read, or EAGAIN): an edge-triggered watch
-	                         then misses nothing */
-	bool closing;         /* no more requests: close once answered */
-	bool gone;            /* the client is gone: stop at once */
+	uint64_t head;  /* the first command not answered in out */
+	uint64_t tail;  /* the next command's sequence number */
+	size_t held;    /* bytes of answers waiting in the ring */
+	unsigned armed; /* what is watched now */
+	bool blocked;   /* the last write could not write it all */
+	bool drained;   /* the last read emptied the socket (a short
+	                   read, or EAGAIN): an edge-triggered watch
+	                   then misses nothing */
+	bool closing;   /* no more requests: close once answered */
+	bool gone;      /* the client is gone: stop at once */
 	/* Per shard, its batch; and the shards given commands since the
 	 * batches were last sent, nbusy of them. */
 	struct batch *batch;
@@ -243,11 +243,13 @@ flush(struct kv_conn *c)
 /* --- commands ------------------------------------------------------------- */
 
 static int
-ask(struct kv_conn *c, rt_ctx *ctx, uint32_t shard, uint64_t seq,
-    uint32_t part, enum kv_op op, uint32_t argc, struct part *p)
+ask(struct kv_conn *c, rt_ctx *ctx, uint32_t shard, uint64_t seq, uint32_t part,
+    enum kv_op op, uint32_t argc, struct part *p)
 {
 	rt_corr id = kv_Shard_ask_Exec(ctx, c->srv->shard[shard],
-	    (&(kv_Exec){ .seq = seq, .part = part, .op = (uint8_t)op,
+	    (&(kv_Exec){ .seq = seq,
+		.part = part,
+		.op = (uint8_t)op,
 		.argc = argc,
 		.args = { .data = c->pack.data, .len = c->pack.len } }),
 	    RT_FOREVER);
@@ -275,13 +277,16 @@ send_batch(struct kv_conn *c, rt_ctx *ctx, uint32_t shard)
 	memcpy(&cmd, b->data, sizeof(cmd));
 	if (c->batch[shard].n == 1)
 		id = kv_Shard_ask_Exec(ctx, c->srv->shard[shard],
-		    (&(kv_Exec){ .seq = cmd.seq, .op = (uint8_t)cmd.op,
-			.argc = cmd.argc, .args = { .data = b->data +
-			sizeof(cmd), .len = cmd.len } }), RT_FOREVER);
+		    (&(kv_Exec){ .seq = cmd.seq,
+			.op = (uint8_t)cmd.op,
+			.argc = cmd.argc,
+			.args = { .data = b->data + sizeof(cmd),
+			    .len = cmd.len } }),
+		    RT_FOREVER);
 	else
 		id = kv_Shard_ask_Batch(ctx, c->srv->shard[shard],
-		    (&(kv_Batch){ .cmds = { .data = b->data,
-			.len = b->len } }), RT_FOREVER);
+		    (&(kv_Batch){ .cmds = { .data = b->data, .len = b->len } }),
+		    RT_FOREVER);
 	for (p = b->data, end = p + b->len; p != end;
 	    p += sizeof(cmd) + cmd.len) {
 		memcpy(&cmd, p, sizeof(cmd));
@@ -319,7 +324,8 @@ static int
 add_to_batch(struct kv_conn *c, rt_ctx *ctx, uint32_t shard, uint64_t seq,
     enum kv_op op, const struct resp_request *req)
 {
-	struct kv_batch_cmd cmd = { .seq = seq, .op = op,
+	struct kv_batch_cmd cmd = { .seq = seq,
+		.op = op,
 		.argc = (uint32_t)(req->argc - 1) };
 	struct resp_buf *b;
 	size_t at, i;
@@ -477,7 +483,7 @@ run_keys(struct kv_conn *c, rt_ctx *ctx, const struct kv_command *cmd,
 					return RT_ENOMEM;
 		}
 		if (ask(c, ctx, c->part_shard[p], seq, p, cmd->op, argc,
-		    &s->parts[p]) != 0) {
+			&s->parts[p]) != 0) {
 			s->parts[p].done = true;
 			s->left--;
 			fail_part(s, (int)s->parts[p].ask);
@@ -527,8 +533,9 @@ run(struct kv_conn *c, rt_ctx *ctx, const struct resp_request *req)
 	}
 	if (cmd != NULL && cmd->kind == KV_QUIT)
 		c->closing = true; /* once its +OK is written */
-	if (cmd == NULL || cmd->kind < KV_KEY || kv_wrong_arity(cmd,
-	    req->argc) || (cmd->kind == KV_PAIRS && req->argc % 2 == 0))
+	if (cmd == NULL || cmd->kind < KV_KEY ||
+	    kv_wrong_arity(cmd, req->argc) ||
+	    (cmd->kind == KV_PAIRS && req->argc % 2 == 0))
 		return run_here(c, cmd, req);
 	return run_keys(c, ctx, cmd, req, cmd->kind == KV_PAIRS ? 2 : 1);
 }
@@ -648,7 +655,8 @@ failure(struct resp_buf *b, int status)
 	if (status == RT_ENOACTOR)
 		/* It crashed on this command (or has stopped for good,
 		 * and rtkv is ending). */
-		return resp_add_errorf(b, "shard failure: a shard crashed "
+		return resp_add_errorf(b,
+		    "shard failure: a shard crashed "
 		    "running this command, and restarts empty");
 	return resp_add_errorf(b, "shard failure: %s", rt_strerror(status));
 }
@@ -724,8 +732,8 @@ fail_ask(struct kv_conn *c, rt_corr id, int status)
 			continue;
 		if (s->nparts == 1) {
 			if (s->one.ask == id && !s->one.done &&
-			    (rc = part_done(c, seq, s, &s->one, status, NULL,
-			    0, 0)) != 0)
+			    (rc = part_done(c, seq, s, &s->one, status, NULL, 0,
+				 0)) != 0)
 				return rc;
 			continue; /* a batch has more */
 		}
@@ -759,8 +767,8 @@ settle(kv_Conn *self, rt_ctx *ctx)
 		c->closing || paused(c)))
 		if ((rc = flush(c)) != 0)
 			return rc;
-	if (c->gone || (c->closing && c->head == c->tail &&
-	    c->sent == c->out.len)) {
+	if (c->gone ||
+	    (c->closing && c->head == c->tail && c->sent == c->out.len)) {
 		rt_stop(ctx, RT_NORMAL);
 		return 0;
 	}
@@ -924,9 +932,9 @@ kv_Conn_on_Exec_reply(kv_Conn *self, rt_ctx *ctx, rt_corr id, int status,
 		if (seq - c->head >= c->tail - c->head ||
 		    s->state != SLOT_WAIT || reply->part >= s->nparts)
 			return RT_EINVAL; /* not ours: a bug, so crash */
-		rc = part_done(c, seq, s, s->nparts == 1 ? &s->one :
-		    &s->parts[reply->part], 0, reply->data.data,
-		    reply->data.len, reply->n);
+		rc = part_done(c, seq, s,
+		    s->nparts == 1 ? &s->one : &s->parts[reply->part], 0,
+		    reply->data.data, reply->data.len, reply->n);
 	} else {
 		rc = fail_ask(c, id, status);
 	}

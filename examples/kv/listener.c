@@ -33,16 +33,19 @@ accept_some(kv_Listener *self, rt_ctx *ctx)
 			/* RT_EMFILE or RT_ENOMEM, most likely: the pending
 			 * connections wait in the backlog. */
 			if (!self->waiting)
-				fprintf(stderr, "rtkv: cannot accept a "
+				fprintf(stderr,
+				    "rtkv: cannot accept a "
 				    "connection (%s); trying again every "
-				    "%d ms\n", rt_strerror(rc),
+				    "%d ms\n",
+				    rt_strerror(rc),
 				    (int)(RETRY_AFTER / RT_MS(1)));
 			self->waiting = true;
 			return kv_Listener_send_Retry_after(
 			    kv_Listener_self(ctx), NULL, RETRY_AFTER, NULL);
 		}
-		rc = kv_Conns_start_child(self->conns, (&(kv_Conn_args){
-			.fd = fd, .server = self->server }), NULL);
+		rc = kv_Conns_start_child(self->conns,
+		    (&(kv_Conn_args){ .fd = fd, .server = self->server }),
+		    NULL);
 		if (rc != 0)
 			/* No Conn to own it (the pool is shutting down, or
 			 * out of memory): the client sees it closed. */

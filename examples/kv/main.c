@@ -62,9 +62,8 @@ usage(FILE *f)
 	    "Keys are kept in memory only: a shard that crashes is restarted "
 	    "empty.\n",
 	    DEFAULT_PORT, DEFAULT_BIND, KV_MAX_SHARDS, RT_MAX_WORKERS,
-	    RESP_MAX_BULK >> 20,
-	    RESP_MAX_ARGS, RESP_MAX_REQUEST >> 20, KV_MAX_INFLIGHT,
-	    KV_MAX_PENDING >> 20);
+	    RESP_MAX_BULK >> 20, RESP_MAX_ARGS, RESP_MAX_REQUEST >> 20,
+	    KV_MAX_INFLIGHT, KV_MAX_PENDING >> 20);
 }
 
 /* A whole decimal number in [lo, hi], or -1. */
@@ -123,14 +122,16 @@ serve(rt_system *sys, struct kv_server *srv, int lfd)
 		return fail("starting the server", rc);
 	shards = kv_Server_shards(server);
 	for (i = 0; i < srv->nshards; i++)
-		if ((rc = kv_Shards_start_child(shards, (&(kv_Shard_args){
-			.index = i }), &srv->shard[i])) != 0)
+		if ((rc = kv_Shards_start_child(shards,
+			 (&(kv_Shard_args){ .index = i }), &srv->shard[i])) !=
+		    0)
 			return fail("starting a shard", rc);
 	/* The shard table is complete, and never changes again: the
 	 * listener hands it to every connection. */
 	if ((rc = kv_Front_start_child(kv_Server_front(server),
 		 (&(kv_Listener_args){ .fd = lfd,
-		     .conns = kv_Server_conns(server), .server = srv }),
+		     .conns = kv_Server_conns(server),
+		     .server = srv }),
 		 NULL)) != 0)
 		return fail("starting the listener", rc);
 	return 0;
@@ -164,8 +165,10 @@ main(int argc, char **argv)
 		switch (opt) {
 		case 'p':
 			if ((port = number(optarg, 0, 65535)) < 0) {
-				fprintf(stderr, "rtkv: --port: not a port "
-				    "number: %s\n", optarg);
+				fprintf(stderr,
+				    "rtkv: --port: not a port "
+				    "number: %s\n",
+				    optarg);
 				return 2;
 			}
 			break;
@@ -174,22 +177,25 @@ main(int argc, char **argv)
 			break;
 		case 's':
 			if ((nshards = number(optarg, 1, KV_MAX_SHARDS)) < 0) {
-				fprintf(stderr, "rtkv: --shards: not a number "
-				    "from 1 to %d: %s\n", KV_MAX_SHARDS,
-				    optarg);
+				fprintf(stderr,
+				    "rtkv: --shards: not a number "
+				    "from 1 to %d: %s\n",
+				    KV_MAX_SHARDS, optarg);
 				return 2;
 			}
 			break;
 		case 'w':
 			if ((workers = number(optarg, 1, RT_MAX_WORKERS)) < 0) {
-				fprintf(stderr, "rtkv: --workers: not a number "
-				    "from 1 to %d: %s\n", RT_MAX_WORKERS,
-				    optarg);
+				fprintf(stderr,
+				    "rtkv: --workers: not a number "
+				    "from 1 to %d: %s\n",
+				    RT_MAX_WORKERS, optarg);
 				return 2;
 			}
 			break;
 		case 'o':
-			fprintf(stderr, "rtkv: --observer is not available "
+			fprintf(stderr,
+			    "rtkv: --observer is not available "
 			    "yet\n");
 			return 2;
 		case 'h':
@@ -230,8 +236,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 
-	if ((rc = rt_net_listen_tcp(bind, (uint16_t)port, -1, &lfd,
-		 &bound)) != 0) {
+	if ((rc = rt_net_listen_tcp(bind, (uint16_t)port, -1, &lfd, &bound)) !=
+	    0) {
 		fprintf(stderr, "rtkv: cannot listen on %s port %ld: %s\n",
 		    bind, port, rt_strerror(rc));
 		return 1;
@@ -264,14 +270,16 @@ main(int argc, char **argv)
 	status = serve(sys, srv, lfd);
 	if (status == 0) {
 		printf("rtkv: listening on %s port %u, %ld shards, %u "
-		    "workers, pid %ld\n", bind, (unsigned)bound, nshards,
-		    rt_system_workers(sys), (long)getpid());
+		       "workers, pid %ld\n",
+		    bind, (unsigned)bound, nshards, rt_system_workers(sys),
+		    (long)getpid());
 		fflush(stdout);
 		/* Until a signal has shut the system down, or the tree has
 		 * given up. */
 		(void)rt_system_wait(sys);
 		if (atomic_load(&sg.sig) == 0) {
-			fprintf(stderr, "rtkv: the server's supervision tree "
+			fprintf(stderr,
+			    "rtkv: the server's supervision tree "
 			    "gave up\n");
 			status = 1;
 		}

@@ -104,7 +104,8 @@ resp_parser_space(struct resp_parser *p, char **at, size_t *room)
 
 		if (need > want)
 			want = need < p->len ? need :
-			    p->len > want ? p->len : want;
+			    p->len > want    ? p->len :
+					       want;
 	}
 	if (p->cap - p->len < want ||
 	    (p->cap > SHRINK_OVER && p->len + want < p->cap / 4)) {
@@ -160,8 +161,8 @@ resp_parser_error(const struct resp_parser *p)
 size_t
 resp_parser_held(const struct resp_parser *p)
 {
-	return p->cap + p->argcap * (2 * sizeof(size_t) +
-	    sizeof(struct resp_arg));
+	return p->cap +
+	    p->argcap * (2 * sizeof(size_t) + sizeof(struct resp_arg));
 }
 
 /* --- integers ------------------------------------------------------------- */
@@ -203,7 +204,8 @@ resp_string2ll(const char *s, size_t len, long long *v)
 			return false;
 		if (v != NULL)
 			*v = n == (unsigned long long)LLONG_MAX + 1 ?
-			    LLONG_MIN : -(long long)n;
+			    LLONG_MIN :
+			    -(long long)n;
 	} else {
 		if (n > (unsigned long long)LLONG_MAX)
 			return false;
@@ -235,9 +237,8 @@ resp_ll2string(char *buf, long long v)
 
 /* --- requests ------------------------------------------------------------- */
 
-static enum resp_result
-fail(struct resp_parser *p, enum resp_result why, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static enum resp_result fail(struct resp_parser *p, enum resp_result why,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static enum resp_result
 fail(struct resp_parser *p, enum resp_result why, const char *fmt, ...)
@@ -359,12 +360,24 @@ split_inline(struct resp_parser *p, size_t from, size_t end)
 				} else if (c == '\\' && next != 0) {
 					i++;
 					switch (next) {
-					case 'n': b[w++] = '\n'; break;
-					case 'r': b[w++] = '\r'; break;
-					case 't': b[w++] = '\t'; break;
-					case 'b': b[w++] = '\b'; break;
-					case 'a': b[w++] = '\a'; break;
-					default: b[w++] = (char)next; break;
+					case 'n':
+						b[w++] = '\n';
+						break;
+					case 'r':
+						b[w++] = '\r';
+						break;
+					case 't':
+						b[w++] = '\t';
+						break;
+					case 'b':
+						b[w++] = '\b';
+						break;
+					case 'a':
+						b[w++] = '\a';
+						break;
+					default:
+						b[w++] = (char)next;
+						break;
 					}
 				} else if (c == '"') {
 					if (next != 0 && !is_space(next))
@@ -476,7 +489,8 @@ parse_multibulk(struct resp_parser *p)
 		if (r != RESP_REQUEST)
 			return r;
 		if (!resp_string2ll(p->buf + p->pos + 1, cr - (p->pos + 1),
-			&n) || (n > 0 && (unsigned long long)n > p->max_args))
+			&n) ||
+		    (n > 0 && (unsigned long long)n > p->max_args))
 			return fail(p, RESP_EPROTO,
 			    "Protocol error: invalid multibulk length");
 		p->pos = cr + 2;
@@ -499,8 +513,7 @@ parse_multibulk(struct resp_parser *p)
 				return fail(p, RESP_EPROTO,
 				    "Protocol error: invalid bulk length");
 			if ((size_t)n > p->max_request - p->bytes)
-				return fail(p, RESP_ETOOBIG,
-				    "request too big");
+				return fail(p, RESP_ETOOBIG, "request too big");
 			p->pos = cr + 2;
 			p->bulk = n;
 		}

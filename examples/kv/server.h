@@ -31,8 +31,8 @@
  * through restarts, so the table never changes.
  */
 struct kv_server {
-	const char *bind;    /* the address listened on, for CONFIG GET */
-	uint16_t port;       /* the port, likewise */
+	const char *bind; /* the address listened on, for CONFIG GET */
+	uint16_t port;    /* the port, likewise */
 	uint32_t nshards;
 	kv_Shard_ref shard[];
 };
@@ -59,7 +59,7 @@ enum kv_op {
 
 /* How a Conn runs a command. */
 enum kv_kind {
-	KV_PING,     /* answered by the Conn */
+	KV_PING, /* answered by the Conn */
 	KV_ECHO,
 	KV_CONFIG,
 	KV_QUIT,     /* +OK, then close */
@@ -74,7 +74,7 @@ struct kv_command {
 	int arity;        /* Redis's: N exactly, -N at least N (the name
 	                     counts) */
 	enum kv_kind kind;
-	enum kv_op op;    /* KV_KEY, KV_KEYS, KV_PAIRS */
+	enum kv_op op; /* KV_KEY, KV_KEYS, KV_PAIRS */
 };
 
 /*
@@ -102,7 +102,7 @@ static inline int
 kv_wrong_arity(const struct kv_command *cmd, size_t argc)
 {
 	return cmd->arity > 0 ? argc != (size_t)cmd->arity :
-	    argc < (size_t)-cmd->arity;
+				argc < (size_t)-cmd->arity;
 }
 
 /* --- a command's arguments in an Exec: each as its length, then its bytes */
@@ -154,14 +154,14 @@ kv_unpack_next(struct kv_unpack *u, struct resp_arg *a)
  */
 struct kv_batch_cmd {
 	uint64_t seq;
-	uint64_t len;  /* of its packed arguments, which follow */
-	uint32_t op;   /* enum kv_op */
+	uint64_t len; /* of its packed arguments, which follow */
+	uint32_t op;  /* enum kv_op */
 	uint32_t argc;
 };
 
 struct kv_batch_end {
 	uint64_t seq;
-	uint64_t end;  /* where its answer ends in Ran.data */
+	uint64_t end; /* where its answer ends in Ran.data */
 };
 
 #endif

@@ -26,9 +26,9 @@
 
 struct kv_shard {
 	struct kv_table table;
-	struct resp_buf out; /* the reply being written */
-	size_t start;        /* where the command's own answer starts in
-	                        out (after those before it in a Batch) */
+	struct resp_buf out;  /* the reply being written */
+	size_t start;         /* where the command's own answer starts in
+	                         out (after those before it in a Batch) */
 	struct resp_buf ends; /* a Batch's kv_batch_ends */
 	rt_timer sweep;
 	bool sweeping;
@@ -181,7 +181,7 @@ run_set(struct kv_shard *s, struct kv_unpack *u, long long now)
 	e = kv_table_get(&s->table, key.p, key.len, now);
 	if (flags & SET_GET) {
 		rc = e != NULL ? resp_add_bulk(b, kv_entry_value(e), e->vlen) :
-		    resp_add_nil(b);
+				 resp_add_nil(b);
 		if (rc != 0)
 			return rc;
 	}
@@ -189,8 +189,8 @@ run_set(struct kv_shard *s, struct kv_unpack *u, long long now)
 		return (flags & SET_GET) ? 0 : resp_add_nil(b);
 	if ((flags & SET_KEEPTTL) && e != NULL)
 		expire = e->expire;
-	if (kv_table_set(&s->table, key.p, key.len, val.p, val.len,
-	    expire) != 0) {
+	if (kv_table_set(&s->table, key.p, key.len, val.p, val.len, expire) !=
+	    0) {
 		b->len = s->start; /* without GET's answer */
 		return error(b, "out of memory");
 	}
@@ -236,14 +236,14 @@ run_count(struct kv_shard *s, struct kv_unpack *u, bool del, long long now,
 
 	*n = 0;
 	while (kv_unpack_next(u, &key))
-		*n += del ? kv_table_del(&s->table, key.p, key.len, now) :
+		*n += del ?
+		    kv_table_del(&s->table, key.p, key.len, now) :
 		    kv_table_get(&s->table, key.p, key.len, now) != NULL;
 	return resp_add_int(&s->out, *n);
 }
 
 static int
-run_mget(struct kv_shard *s, struct kv_unpack *u, uint32_t argc,
-    long long now)
+run_mget(struct kv_shard *s, struct kv_unpack *u, uint32_t argc, long long now)
 {
 	struct resp_buf *b = &s->out;
 	struct resp_arg key;
@@ -254,7 +254,7 @@ run_mget(struct kv_shard *s, struct kv_unpack *u, uint32_t argc,
 	while (kv_unpack_next(u, &key)) {
 		e = kv_table_get(&s->table, key.p, key.len, now);
 		if ((e != NULL ? resp_add_bulk(b, kv_entry_value(e), e->vlen) :
-		    resp_add_nil(b)) != 0)
+				 resp_add_nil(b)) != 0)
 			return -1;
 	}
 	return 0;
@@ -267,7 +267,7 @@ run_mset(struct kv_shard *s, struct kv_unpack *u)
 
 	while (kv_unpack_next(u, &key) && kv_unpack_next(u, &val))
 		if (kv_table_set(&s->table, key.p, key.len, val.p, val.len,
-		    0) != 0)
+			0) != 0)
 			return error(&s->out, "out of memory");
 	return resp_add_simple(&s->out, "OK");
 }
@@ -333,8 +333,9 @@ exec(struct kv_shard *s, uint8_t op, uint32_t argc, struct kv_unpack *u,
 			return RT_EIO;
 #endif
 		e = kv_table_get(&s->table, key.p, key.len, now);
-		rc = e != NULL ? resp_add_bulk(&s->out, kv_entry_value(e),
-		    e->vlen) : resp_add_nil(&s->out);
+		rc = e != NULL ?
+		    resp_add_bulk(&s->out, kv_entry_value(e), e->vlen) :
+		    resp_add_nil(&s->out);
 		break;
 	}
 	case KV_OP_SET:
@@ -380,7 +381,7 @@ sweep_later(struct kv_shard *s, rt_ctx *ctx)
 		/* Best effort: without a sweep, expired keys still go
 		 * when they are next touched. */
 		if (kv_Shard_send_Sweep_every(kv_Shard_self(ctx), NULL,
-		    SWEEP_EVERY, &s->sweep) == 0)
+			SWEEP_EVERY, &s->sweep) == 0)
 			s->sweeping = true;
 	}
 }

@@ -55,12 +55,22 @@ load_le64(const unsigned char *p)
 	return v;
 }
 
-#define SIPROUND                                                          \
-	do {                                                              \
-		v0 += v1; v1 = rotl(v1, 13); v1 ^= v0; v0 = rotl(v0, 32); \
-		v2 += v3; v3 = rotl(v3, 16); v3 ^= v2;                    \
-		v0 += v3; v3 = rotl(v3, 21); v3 ^= v0;                    \
-		v2 += v1; v1 = rotl(v1, 17); v1 ^= v2; v2 = rotl(v2, 32); \
+#define SIPROUND                   \
+	do {                       \
+		v0 += v1;          \
+		v1 = rotl(v1, 13); \
+		v1 ^= v0;          \
+		v0 = rotl(v0, 32); \
+		v2 += v3;          \
+		v3 = rotl(v3, 16); \
+		v3 ^= v2;          \
+		v0 += v3;          \
+		v3 = rotl(v3, 21); \
+		v3 ^= v0;          \
+		v2 += v1;          \
+		v1 = rotl(v1, 17); \
+		v1 ^= v2;          \
+		v2 = rotl(v2, 32); \
 	} while (0)
 
 uint64_t
@@ -194,8 +204,8 @@ kv_table_get(struct kv_table *t, const char *key, size_t klen, long long now)
 }
 
 int
-kv_table_set(struct kv_table *t, const char *key, size_t klen,
-    const char *val, size_t vlen, long long expire)
+kv_table_set(struct kv_table *t, const char *key, size_t klen, const char *val,
+    size_t vlen, long long expire)
 {
 	uint64_t h = kv_hash(key, klen);
 	struct kv_entry **at, *e;

@@ -17,10 +17,10 @@
 struct kv_entry {
 	struct kv_entry *next; /* in its bucket */
 	uint64_t hash;
-	long long expire;      /* ms since the epoch; 0: never */
+	long long expire; /* ms since the epoch; 0: never */
 	size_t klen;
 	size_t vlen;
-	char data[];           /* the key, then the value */
+	char data[]; /* the key, then the value */
 };
 
 struct kv_table {
@@ -64,8 +64,8 @@ kv_entry_value(const struct kv_entry *e)
  * `now` (ms since the epoch) or earlier is deleted first, as Redis does
  * on access, and so is not found.
  */
-struct kv_entry *kv_table_get(struct kv_table *t, const char *key,
-    size_t klen, long long now);
+struct kv_entry *kv_table_get(struct kv_table *t, const char *key, size_t klen,
+    long long now);
 
 /*
  * kv_table_set: give `key` the value `val` and expiry `expire` (0: none),

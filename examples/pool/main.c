@@ -25,7 +25,7 @@
 enum {
 	WORKERS = 4,
 	JOBS = 40,
-	POISON = 7, /* jobs 7, 14, 21, ...: fewer than Pool's intensity */
+	POISON = 7,    /* jobs 7, 14, 21, ...: fewer than Pool's intensity */
 	MALFORMED = 1, /* a worker's crash reason: its job was not a number */
 };
 
@@ -93,8 +93,8 @@ pool_Collector_on_Result(pool_Collector *self, rt_ctx *ctx,
 }
 
 int
-pool_Collector_on_Wait(pool_Collector *self, rt_ctx *ctx,
-    const pool_Wait *req, pool_Totals *reply)
+pool_Collector_on_Wait(pool_Collector *self, rt_ctx *ctx, const pool_Wait *req,
+    pool_Totals *reply)
 {
 	if (self->results < req->good) {
 		/* Results still on their way: answer when the last comes
@@ -139,8 +139,10 @@ main(void)
 	results = pool_Service_results(service);
 	pool = pool_Service_pool(service);
 	for (i = 0; i < WORKERS; i++)
-		if ((rc = pool_Pool_start_child(pool, (&(pool_Worker_args){
-			.id = i + 1, .collector = results }), &workers[i])) != 0)
+		if ((rc = pool_Pool_start_child(pool,
+			 (&(pool_Worker_args){ .id = i + 1,
+			     .collector = results }),
+			 &workers[i])) != 0)
 			return fail("starting a worker", rc);
 
 	/* Hand the jobs out in turn. A worker that crashes keeps its ref
@@ -177,7 +179,8 @@ main(void)
 			 RT_SEC(10))) != 0)
 			return fail("draining a worker", rc);
 		printf("worker %u: %u jobs, %u malformed, %u done since its "
-		    "last start\n", d.id, sent[i], bad[i], d.jobs);
+		       "last start\n",
+		    d.id, sent[i], bad[i], d.jobs);
 	}
 
 	/* The results come to the Collector from all the workers: ask it to
@@ -187,7 +190,8 @@ main(void)
 		return fail("waiting for the results", rc);
 	rt_stats_system(sys, &st);
 	printf("done: %u of %u good jobs, sum of squares %llu (expected "
-	    "%llu)\n", totals.results, good, (unsigned long long)totals.sum,
+	       "%llu)\n",
+	    totals.results, good, (unsigned long long)totals.sum,
 	    (unsigned long long)expected);
 	printf("crashes: %llu, restarts: %llu, dead letters: %llu\n",
 	    (unsigned long long)st.crashed, (unsigned long long)st.restarts,

@@ -5,8 +5,7 @@
 #include "greet.rtp.h"
 
 int
-greet_Greeter_on_Hello(greet_Greeter *self, rt_ctx *ctx,
-    const greet_Hello *msg)
+greet_Greeter_on_Hello(greet_Greeter *self, rt_ctx *ctx, const greet_Hello *msg)
 {
 	(void)ctx;
 	self->greeted++;

@@ -219,7 +219,8 @@ main(int argc, char **argv)
 		long j = strtol(argv[2], &end, 10);
 
 		if (*end != '\0' || j < 1 || j > 1024) {
-			fprintf(stderr, "rtwc: -j wants a number from 1 to 1024\n");
+			fprintf(stderr,
+			    "rtwc: -j wants a number from 1 to 1024\n");
 			return 2;
 		}
 		workers = (unsigned)j;
@@ -231,7 +232,8 @@ main(int argc, char **argv)
 	}
 	for (i = first; i < argc; i++) {
 		if (strchr(argv[i], '\n') != NULL) {
-			fprintf(stderr, "rtwc: file names with newlines are not supported\n");
+			fprintf(stderr,
+			    "rtwc: file names with newlines are not supported\n");
 			return 2;
 		}
 		len += strlen(argv[i]) + 1;

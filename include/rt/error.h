@@ -14,28 +14,28 @@
 extern "C" {
 #endif
 
-#define RT_ERRNO_MAP(X)                                                       \
-	X(ENOMEM, -1, "out of memory")                                        \
-	X(EINVAL, -2, "invalid argument")                                     \
-	X(EFULL, -3, "mailbox full")                                          \
-	X(ENOACTOR, -4, "actor has stopped for good")                         \
-	X(ETIMEDOUT, -5, "timed out")                                         \
-	X(ETYPE, -6, "name is registered to another kind of actor")           \
-	X(EEXIST, -7, "name already taken")                                   \
-	X(ENOENT, -8, "no such name")                                         \
-	X(ESHUTDOWN, -9, "the system is shutting down")                       \
-	X(EDEADLK, -10, "blocking call from inside an actor")                 \
-	X(EAGAIN, -11, "resource temporarily unavailable")                    \
-	X(EBADMSG, -12, "message not understood by this actor")             \
-	X(ESTART, -13, "a child failed to start")                           \
-	X(EGAVEUP, -14, "too many restarts: the supervisor gave up")          \
-	X(EADDRINUSE, -15, "address already in use")                          \
-	X(ECONNREFUSED, -16, "connection refused")                            \
-	X(EUNREACH, -17, "network or host unreachable")                       \
-	X(EMFILE, -18, "too many open files")                                 \
-	X(ECONNRESET, -19, "connection reset by peer")                        \
-	X(EACCES, -20, "permission denied")                                   \
-	X(EIO, -21, "input/output error")                                     \
+#define RT_ERRNO_MAP(X)                                              \
+	X(ENOMEM, -1, "out of memory")                               \
+	X(EINVAL, -2, "invalid argument")                            \
+	X(EFULL, -3, "mailbox full")                                 \
+	X(ENOACTOR, -4, "actor has stopped for good")                \
+	X(ETIMEDOUT, -5, "timed out")                                \
+	X(ETYPE, -6, "name is registered to another kind of actor")  \
+	X(EEXIST, -7, "name already taken")                          \
+	X(ENOENT, -8, "no such name")                                \
+	X(ESHUTDOWN, -9, "the system is shutting down")              \
+	X(EDEADLK, -10, "blocking call from inside an actor")        \
+	X(EAGAIN, -11, "resource temporarily unavailable")           \
+	X(EBADMSG, -12, "message not understood by this actor")      \
+	X(ESTART, -13, "a child failed to start")                    \
+	X(EGAVEUP, -14, "too many restarts: the supervisor gave up") \
+	X(EADDRINUSE, -15, "address already in use")                 \
+	X(ECONNREFUSED, -16, "connection refused")                   \
+	X(EUNREACH, -17, "network or host unreachable")              \
+	X(EMFILE, -18, "too many open files")                        \
+	X(ECONNRESET, -19, "connection reset by peer")               \
+	X(EACCES, -20, "permission denied")                          \
+	X(EIO, -21, "input/output error")                            \
 	X(EBADF, -22, "bad file descriptor")
 
 enum rt_errno {

@@ -80,20 +80,20 @@ typedef enum rt_class_flags {
 
 /* rt_actor_class: everything the runtime knows of one actor kind. */
 typedef struct rt_actor_class {
-	uint32_t abi;               /* RT_PROTOCOL_ABI of the generator */
-	uint32_t flags;             /* rt_class_flags */
-	const char *name;           /* "protocol.Actor" */
-	size_t state_size;          /* sizeof the state struct */
-	size_t state_align;         /* its alignment */
-	uint32_t ntags;             /* messages accepted */
+	uint32_t abi;                 /* RT_PROTOCOL_ABI of the generator */
+	uint32_t flags;               /* rt_class_flags */
+	const char *name;             /* "protocol.Actor" */
+	size_t state_size;            /* sizeof the state struct */
+	size_t state_align;           /* its alignment */
+	uint32_t ntags;               /* messages accepted */
 	const char *const *tag_names; /* ntags message names, for reports */
 	rt_dispatch_fn dispatch;
 	/* Optional hooks (NULL when the actor declares none). */
 	int (*on_start)(void *self, rt_ctx *ctx, const void *args);
 	void (*on_stop)(void *self, rt_ctx *ctx, int reason);
-	size_t args_size;           /* sizeof the P_A_args struct */
-	uint32_t mailbox_bound;     /* 0: unbounded */
-	rt_overflow overflow;       /* when bounded */
+	size_t args_size;       /* sizeof the P_A_args struct */
+	uint32_t mailbox_bound; /* 0: unbounded */
+	rt_overflow overflow;   /* when bounded */
 	/* The requests it asks (`asks`), and where their replies go. */
 	const struct rt_ask_route *asks;
 	uint32_t nasks;
@@ -235,8 +235,8 @@ RT_API int rt_env_send_every(rt_env *env, rt_duration period,
 
 /* One per request message M -> R: what the runtime must know of it. */
 typedef struct rt_request {
-	const char *name;   /* "protocol.M" */
-	size_t reply_size;  /* sizeof the reply struct */
+	const char *name;  /* "protocol.M" */
+	size_t reply_size; /* sizeof the reply struct */
 } rt_request;
 
 /* In an asking actor's class: where the replies to one request go. */
@@ -249,8 +249,7 @@ typedef struct rt_ask_route {
  * rt_request_new: rt_env_new for a request that will be asked or called
  * (room for where the reply goes is added after the payload).
  */
-RT_API int rt_request_new(rt_ref to, uint32_t tag, size_t size,
-    rt_env **out);
+RT_API int rt_request_new(rt_ref to, uint32_t tag, size_t size, rt_env **out);
 
 /*
  * rt_ask: send the request `env` (from rt_request_new, filled in) from the
@@ -275,8 +274,8 @@ RT_API rt_corr rt_ask(rt_ctx *ctx, rt_env *env, const rt_request *req,
  * (rt/test.h), the call runs the actors, and the virtual clock from timer
  * to timer, until the reply comes or the timeout passes on that clock.
  */
-RT_API int rt_call(rt_system *sys, rt_env *env, void *reply,
-    size_t reply_size, rt_duration timeout);
+RT_API int rt_call(rt_system *sys, rt_env *env, void *reply, size_t reply_size,
+    rt_duration timeout);
 
 /*
  * The handler side. Generated code calls rt_request_enter(ctx, msg)
@@ -287,8 +286,7 @@ RT_API int rt_call(rt_system *sys, rt_env *env, void *reply,
  * not asked, or the handler failed: the asker then gets RT_ENOACTOR).
  */
 RT_API void rt_request_enter(rt_ctx *ctx, const void *msg);
-RT_API int rt_request_leave(rt_ctx *ctx, int result, size_t size,
-    rt_env **env);
+RT_API int rt_request_leave(rt_ctx *ctx, int result, size_t size, rt_env **env);
 
 /*
  * rt_reply_token_env: for P_reply_M: an envelope for the reply to the
@@ -296,8 +294,7 @@ RT_API int rt_request_leave(rt_ctx *ctx, int result, size_t size,
  * token), RT_ENOENT (answered before) or RT_ENOMEM (the request is then
  * failed with RT_ENOMEM).
  */
-RT_API int rt_reply_token_env(rt_reply_token token, size_t size,
-    rt_env **env);
+RT_API int rt_reply_token_env(rt_reply_token token, size_t size, rt_env **env);
 
 /* rt_reply_commit: send a reply envelope filled in. Never fails: what
  * cannot be delivered is a dead letter. */
@@ -330,8 +327,8 @@ RT_API int rt_unsubscribe(const rt_topic *topic, rt_ref ref);
  * publish on `topic` in `sys`; fill it, then pass it to rt_publish (or
  * rt_env_discard). Returns 0, RT_EINVAL, RT_ESHUTDOWN or RT_ENOMEM.
  */
-RT_API int rt_publish_new(rt_system *sys, const rt_topic *topic,
-    size_t size, rt_env **out);
+RT_API int rt_publish_new(rt_system *sys, const rt_topic *topic, size_t size,
+    rt_env **out);
 
 /*
  * rt_publish: deliver `env` to every subscriber of its topic. Takes env in

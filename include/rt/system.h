@@ -185,12 +185,12 @@ typedef struct rt_stats {
 	                          full mailbox with overflow block */
 	uint64_t restarts;     /* supervised children restarted */
 	/* How the scheduler spread the work over the workers: */
-	uint64_t steals;       /* actors an idle worker took from another
-	                          worker's run queue */
-	uint64_t migrations;   /* runs of an actor on another worker than
-	                          its previous run (steals, and sends from
-	                          another worker to an idle actor) */
-	uint64_t wakeups;      /* parked workers woken to share work */
+	uint64_t steals;     /* actors an idle worker took from another
+	                        worker's run queue */
+	uint64_t migrations; /* runs of an actor on another worker than
+	                        its previous run (steals, and sends from
+	                        another worker to an idle actor) */
+	uint64_t wakeups;    /* parked workers woken to share work */
 } rt_stats;
 
 /* rt_stats_system: fill *out with the system's counters. RT_EINVAL on NULL. */

@@ -2,8 +2,7 @@
 /* Asking B for Q, which B does not accept. */
 #include "cf.rtp.h"
 
-rt_corr
-use(rt_ctx *ctx, cf_B_ref b);
+rt_corr use(rt_ctx *ctx, cf_B_ref b);
 
 rt_corr
 use(rt_ctx *ctx, cf_B_ref b)

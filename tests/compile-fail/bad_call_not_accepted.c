@@ -2,8 +2,7 @@
 /* Calling B with Q, which B does not accept. */
 #include "cf.rtp.h"
 
-int
-use(rt_system *sys, cf_B_ref b);
+int use(rt_system *sys, cf_B_ref b);
 
 int
 use(rt_system *sys, cf_B_ref b)

@@ -2,8 +2,7 @@
 /* Calling A's request Q (whose reply is an N) with room for an M. */
 #include "cf.rtp.h"
 
-int
-use(rt_system *sys, cf_A_ref a);
+int use(rt_system *sys, cf_A_ref a);
 
 int
 use(rt_system *sys, cf_A_ref a)

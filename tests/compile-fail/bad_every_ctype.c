@@ -2,8 +2,7 @@
 /* A periodic send of H, whose C-typed field no copy could own. */
 #include "cf.rtp.h"
 
-int
-use(cf_A_ref a);
+int use(cf_A_ref a);
 
 int
 use(cf_A_ref a)

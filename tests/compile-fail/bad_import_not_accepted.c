@@ -2,8 +2,7 @@
 /* Sending an imported message to B, which does not accept it. */
 #include "cf.rtp.h"
 
-int
-use(cf_B_ref b);
+int use(cf_B_ref b);
 
 int
 use(cf_B_ref b)

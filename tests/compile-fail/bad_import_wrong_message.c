@@ -2,8 +2,7 @@
 /* Passing another imported message where D's send of Note wants a Note. */
 #include "cf.rtp.h"
 
-int
-use(cf_D_ref d);
+int use(cf_D_ref d);
 
 int
 use(cf_D_ref d)

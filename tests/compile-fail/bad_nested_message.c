@@ -2,8 +2,7 @@
 /* Sending the nested message where its container is expected. */
 #include "cf.rtp.h"
 
-int
-use(cf_W_ref w);
+int use(cf_W_ref w);
 
 int
 use(cf_W_ref w)

@@ -2,8 +2,7 @@
 /* NULL for a message that has fields (only field-less messages take it). */
 #include "cf.rtp.h"
 
-int
-use(cf_A_ref a);
+int use(cf_A_ref a);
 
 int
 use(cf_A_ref a)

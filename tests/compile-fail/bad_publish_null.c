@@ -2,8 +2,7 @@
 /* NULL on a topic whose message has fields. */
 #include "cf.rtp.h"
 
-int
-use(rt_system *sys);
+int use(rt_system *sys);
 
 int
 use(rt_system *sys)

@@ -2,8 +2,7 @@
 /* Publishing an N on news, a topic of M. */
 #include "cf.rtp.h"
 
-int
-use(rt_system *sys);
+int use(rt_system *sys);
 
 int
 use(rt_system *sys)

@@ -2,8 +2,7 @@
 /* Answering a deferred Q (whose reply is an N) with an M. */
 #include "cf.rtp.h"
 
-int
-use(rt_reply_token t);
+int use(rt_reply_token t);
 
 int
 use(rt_reply_token t)

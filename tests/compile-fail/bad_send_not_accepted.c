@@ -2,8 +2,7 @@
 /* Sending M to B, which does not accept M. */
 #include "cf.rtp.h"
 
-int
-use(cf_B_ref b);
+int use(cf_B_ref b);
 
 int
 use(cf_B_ref b)

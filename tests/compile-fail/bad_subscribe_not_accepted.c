@@ -2,8 +2,7 @@
 /* Subscribing B to news: B does not accept M, the topic's message. */
 #include "cf.rtp.h"
 
-int
-use(cf_B_ref b);
+int use(cf_B_ref b);
 
 int
 use(cf_B_ref b)

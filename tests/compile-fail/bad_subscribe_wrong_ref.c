@@ -2,8 +2,7 @@
 /* A's subscription given B's ref. */
 #include "cf.rtp.h"
 
-int
-use(cf_B_ref b);
+int use(cf_B_ref b);
 
 int
 use(cf_B_ref b)

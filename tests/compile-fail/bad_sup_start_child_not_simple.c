@@ -3,8 +3,7 @@
  * simple_one_for_one: it has no start_child. */
 #include "cf.rtp.h"
 
-int
-use(cf_Tree_ref t);
+int use(cf_Tree_ref t);
 
 int
 use(cf_Tree_ref t)

@@ -3,8 +3,7 @@
  * template is a Wk, which takes cf_Wk_args. */
 #include "cf.rtp.h"
 
-int
-use(cf_Pool_ref p);
+int use(cf_Pool_ref p);
 
 int
 use(cf_Pool_ref p)

@@ -2,8 +2,7 @@
 /* Storing the ref of Pool's new child in a ref of another actor kind. */
 #include "cf.rtp.h"
 
-int
-use(cf_Pool_ref p);
+int use(cf_Pool_ref p);
 
 int
 use(cf_Pool_ref p)

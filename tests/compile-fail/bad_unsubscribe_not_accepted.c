@@ -2,8 +2,7 @@
 /* Unsubscribing B from news, to which it can never subscribe. */
 #include "cf.rtp.h"
 
-int
-use(cf_B_ref b);
+int use(cf_B_ref b);
 
 int
 use(cf_B_ref b)

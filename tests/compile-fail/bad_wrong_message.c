@@ -2,8 +2,7 @@
 /* Passing an N where A's send of M wants an M. */
 #include "cf.rtp.h"
 
-int
-use(cf_A_ref a);
+int use(cf_A_ref a);
 
 int
 use(cf_A_ref a)

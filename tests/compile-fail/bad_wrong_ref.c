@@ -2,8 +2,7 @@
 /* Passing a cf_B_ref where a cf_A_ref is expected. */
 #include "cf.rtp.h"
 
-int
-use(cf_B_ref b);
+int use(cf_B_ref b);
 
 int
 use(cf_B_ref b)

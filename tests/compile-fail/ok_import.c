@@ -1,8 +1,7 @@
 /* expect: success (an imported message sent to the actor that accepts it) */
 #include "cf.rtp.h"
 
-int
-use(cf_D_ref d);
+int use(cf_D_ref d);
 
 int
 use(cf_D_ref d)

@@ -1,13 +1,13 @@
 /* expect: success (proves the harness: enums, arrays, nested messages) */
 #include "cf.rtp.h"
 
-int
-use_lang(cf_W_ref w);
+int use_lang(cf_W_ref w);
 
 int
 use_lang(cf_W_ref w)
 {
-	cf_Order o = { .color = cf_Color_GREEN, .lanes = { 1, 2, 3, 4 },
+	cf_Order o = { .color = cf_Color_GREEN,
+		.lanes = { 1, 2, 3, 4 },
 		.line = { .sku = "a", .qty = 1 } };
 
 	cf_Order_print(stdout, &o);

@@ -2,8 +2,7 @@
 /* Starting the trees and using their typed lookups and start_child. */
 #include "cf.rtp.h"
 
-int
-use(rt_system *sys);
+int use(rt_system *sys);
 
 int
 use(rt_system *sys)
@@ -25,8 +24,8 @@ use(rt_system *sys)
 	if (r == 0)
 		r = cf_Pool_start_child(pool, NULL, NULL);
 	if (r == 0)
-		r = cf_Pool_start_child(pool, (&(cf_Wk_args){ .id = 8,
-		    .tag = "eight" }), &w);
+		r = cf_Pool_start_child(pool,
+		    (&(cf_Wk_args){ .id = 8, .tag = "eight" }), &w);
 	if (r == 0)
 		r = rt_sup_start(sys, &cf_Pool_spec, NULL);
 	return r;

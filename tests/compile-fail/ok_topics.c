@@ -1,8 +1,7 @@
 /* expect: success (proves the harness: topics used right compile) */
 #include "cf.rtp.h"
 
-int
-use_topics(rt_system *sys, cf_A_ref a);
+int use_topics(rt_system *sys, cf_A_ref a);
 
 int
 use_topics(rt_system *sys, cf_A_ref a)
@@ -18,8 +17,7 @@ use_topics(rt_system *sys, cf_A_ref a)
 	    /* A compound literal with commas, as the last argument. */
 	    cf_news_publish(sys, &(cf_M){ .n = 3, .note = "x" }) +
 	    /* NULL only for a message without fields. */
-	    cf_ticks_publish(sys, NULL) +
-	    cf_ticks_publish(sys, &(cf_E){ 0 }) + publish(sys, &m) +
-	    subscribe(a) + unsubscribe(a) + cf_A_unsubscribe_news(a) +
-	    (cf_news_topic.name != NULL);
+	    cf_ticks_publish(sys, NULL) + cf_ticks_publish(sys, &(cf_E){ 0 }) +
+	    publish(sys, &m) + subscribe(a) + unsubscribe(a) +
+	    cf_A_unsubscribe_news(a) + (cf_news_topic.name != NULL);
 }
