@@ -23,10 +23,12 @@ void rti_actor_run(rti_worker *w, rt_cell *cell);
 
 /*
  * rti_actor_run_thread: one run of `cell` on its own thread `me`, whose
- * worker structure is `w` (thread.c): IDLE, the mailbox was empty and the
- * run token went back to it; AGAIN, there is more and the caller still
- * holds the token; GONE, the actor has stopped for good and the token has
- * been given back or passed to the workers: the thread is done.
+ * worker structure is `w` (thread.c), or with `me` NULL on the thread of
+ * a caller running its target (rti_caller_run): IDLE, the mailbox was
+ * empty and the run token went back to it; AGAIN, there is more and the
+ * caller still holds the token; GONE, the actor has stopped for good and
+ * the token has been given back or passed to the workers: the thread is
+ * done.
  */
 enum rti_thread_run {
 	RTI_THREAD_IDLE,

@@ -17,6 +17,7 @@
 #include "send_int.h"
 #include "system_int.h"
 #include "testkit.h"
+#include "thread.h"
 #include "timer.h"
 
 /* --- envelopes --------------------------------------------------------------- */
@@ -80,8 +81,28 @@ struct rti_call {
 	rt_env *reply; /* the answer, once state is CALL_DONE */
 };
 
+/* A thread's spare call record: the caller is most often the last to let
+ * go of one, and keeps it for its next call. */
+static __thread struct rti_call *spare_call
+    __attribute__((tls_model("initial-exec")));
+
+static void keep_for_thread_exit(void);
+
+static struct rti_call *
+call_new(void)
+{
+	struct rti_call *c = spare_call;
+
+	if (c != NULL) {
+		spare_call = NULL;
+		return c;
+	}
+	return malloc(sizeof(*c));
+}
+
+/* `caller`: the calling thread lets go (it may keep the record). */
 static void
-call_unref(struct rti_call *c)
+call_unref(struct rti_call *c, bool caller)
 {
 	/* Release our accesses before the other side frees (and acquire
 	 * theirs when we are last). */
@@ -90,7 +111,12 @@ call_unref(struct rti_call *c)
 	if (ck_pr_faa_32(&c->refs, (uint32_t)-1) == 1) {
 		ck_pr_fence_atomic_load();
 		RT_TSAN_ACQUIRE(&c->refs);
-		free(c);
+		if (caller && spare_call == NULL) {
+			spare_call = c;
+			keep_for_thread_exit();
+		} else {
+			free(c);
+		}
 	}
 }
 
@@ -113,27 +139,43 @@ call_answer(struct rti_call *c, rt_env *env)
 		rti_dead_letter(c->sys, NULL, env, RT_DEAD_EXPIRED);
 		rti_env_free(env);
 	}
-	call_unref(c);
+	call_unref(c, false);
 }
 
 /* The last answer a thread's call got: its strings live in it. */
 static pthread_key_t last_reply_key;
 static pthread_once_t last_reply_once = PTHREAD_ONCE_INIT;
-static __thread rt_env *last_reply;
+static __thread rt_env *last_reply __attribute__((tls_model("initial-exec")));
+static __thread bool thread_keyed __attribute__((tls_model("initial-exec")));
 
 static void
-last_reply_free(void *env)
+thread_exit(void *unused)
 {
+	(void)unused;
 	/* At thread exit: the pools' thread caches may be gone already, and
 	 * every pooled block is an ordinary malloc'd one. */
-	free(env);
+	free(last_reply);
 	last_reply = NULL;
+	free(spare_call);
+	spare_call = NULL;
 }
 
 static void
 last_reply_key_init(void)
 {
-	(void)pthread_key_create(&last_reply_key, last_reply_free);
+	(void)pthread_key_create(&last_reply_key, thread_exit);
+}
+
+/* Once per thread: any value other than NULL makes thread_exit run at
+ * its exit, which frees what the thread keeps then. */
+static void
+keep_for_thread_exit(void)
+{
+	if (thread_keyed)
+		return;
+	pthread_once(&last_reply_once, last_reply_key_init);
+	if (pthread_setspecific(last_reply_key, &last_reply) == 0)
+		thread_keyed = true;
 }
 
 static void
@@ -141,8 +183,7 @@ keep_last_reply(rt_env *env)
 {
 	rti_env_free(last_reply);
 	last_reply = env;
-	pthread_once(&last_reply_once, last_reply_key_init);
-	(void)pthread_setspecific(last_reply_key, env);
+	keep_for_thread_exit();
 }
 
 /* --- answers ------------------------------------------------------------------ */
@@ -426,8 +467,13 @@ rt_ask(rt_ctx *ctx, rt_env *env, const rt_request *req, rt_duration timeout)
 static void
 spin_for_answer(struct rti_call *c)
 {
-	int64_t until = rti_clock_now() + CALL_SPIN_NS;
+	int64_t until;
 
+	/* Relaxed, as below; answered already when the caller ran the
+	 * actor itself (rti_caller_run), and then the clock is not read. */
+	if (ck_pr_load_32(&c->state) != CALL_WAITING)
+		return;
+	until = rti_clock_now() + CALL_SPIN_NS;
 	for (;;) {
 		int i;
 
@@ -448,6 +494,7 @@ rt_call(rt_system *sys, rt_env *env, void *reply, size_t reply_size,
 {
 	struct rti_call *c;
 	struct rti_req *rq;
+	rt_cell *cell;
 	rt_send_opts opts = { .priority = RT_PRIO_NORMAL };
 	int64_t deadline;
 	int rc;
@@ -460,12 +507,13 @@ rt_call(rt_system *sys, rt_env *env, void *reply, size_t reply_size,
 		rt_env_discard(env);
 		return RT_EINVAL;
 	}
-	if (rti_sched_worker(sys) != NULL) {
-		/* An actor would block its worker: it asks instead. */
+	if (rti_sched_worker(sys) != NULL || rti_caller_inside(sys)) {
+		/* An actor would block its worker (or the caller running
+		 * it): it asks instead. */
 		rt_env_discard(env);
 		return RT_EDEADLK;
 	}
-	c = malloc(sizeof(*c));
+	c = call_new();
 	if (c == NULL) {
 		rt_env_discard(env);
 		return RT_ENOMEM;
@@ -479,9 +527,27 @@ rt_call(rt_system *sys, rt_env *env, void *reply, size_t reply_size,
 	deadline = timeout < 0 ? -1 : rti_clock_now() + timeout;
 	if (timeout > 0)
 		opts.timeout = timeout;
+	cell = env->cell;
 	rti_tls_lazy_wake = true;
+	/*
+	 * A call without a time limit to an idle actor runs it here, on the
+	 * caller's thread (rti_caller_run): the caller would wait for the
+	 * handler however long it took, and the answer needs no trip to
+	 * another core and back. Not with a limit, which must hold whatever
+	 * the handler does (only a worker's run can outlast it); nor where a
+	 * watchdog times every handler on the workers; nor on a worker of
+	 * another system, which has its own actors to run.
+	 */
+	if (timeout < 0 && !sys->manual && sys->watchdog == NULL &&
+	    rti_tls_worker == NULL)
+		rti_tls_take = cell;
 	rc = rt_env_send_opts(env, &opts);
 	rti_tls_lazy_wake = false;
+	rti_tls_take = NULL;
+	if (rti_tls_taken) {
+		rti_tls_taken = false;
+		rti_caller_run(sys, cell, &c->state, CALL_WAITING);
+	}
 	if (rc != 0) {
 		free(c);
 		return rc;
@@ -515,14 +581,14 @@ rt_call(rt_system *sys, rt_env *env, void *reply, size_t reply_size,
 	    (ck_pr_cas_32(&c->state, CALL_WAITING, CALL_ABANDONED) ||
 		ck_pr_cas_32(&c->state, CALL_SLEEPING, CALL_ABANDONED))) {
 		/* The answer, when it comes, is a dead letter. */
-		call_unref(c);
+		call_unref(c, true);
 		return RT_ETIMEDOUT;
 	}
 	/* Acquire: the answer is complete (pairs with call_answer). */
 	ck_pr_fence_load();
 	RT_TSAN_ACQUIRE(&c->state);
 	env = c->reply;
-	call_unref(c);
+	call_unref(c, true);
 	rc = env->status;
 	if (rc == 0) {
 		memcpy(reply, rt_env_payload(env),

@@ -153,13 +153,18 @@ ext_key_create(void)
 	pthread_key_create(&ext_key, ext_cache_release);
 }
 
+/* Whether this thread has set ext_key (tested on every refill). */
+static __thread bool ext_keyed __attribute__((tls_model("initial-exec")));
+
 void
 rti_block_adopt_ext(void)
 {
+	if (ext_keyed)
+		return;
 	/* A non-NULL value makes the key's destructor run at thread exit. */
 	pthread_once(&ext_once, ext_key_create);
-	if (pthread_getspecific(ext_key) == NULL)
-		pthread_setspecific(ext_key, rti_tls_ext_cache);
+	if (pthread_setspecific(ext_key, rti_tls_ext_cache) == 0)
+		ext_keyed = true;
 }
 
 void *

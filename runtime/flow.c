@@ -29,6 +29,7 @@
 #include "park.h"
 #include "pool.h"
 #include "system_int.h"
+#include "thread.h"
 #include "undelivered.h"
 
 /* --- muting -------------------------------------------------------------- */
@@ -173,6 +174,11 @@ rti_flow_over_bound(rt_system *sys, rti_worker *w, rt_cell *cell, rt_env *env,
 		rti_flow_accept_over(w, cell, env);
 		return RTI_OVER_PUSH;
 	}
+	/* An actor thread or a caller (thread.c) sending to the actor it
+	 * runs: waiting for room would wait for itself. Accepted over the
+	 * bound, as a worker's message to its own actor is. */
+	if (policy == RT_OVERFLOW_BLOCK && rti_thread_runs(cell))
+		return RTI_OVER_PUSH;
 	/* Give the place back (relaxed: rti_room_made orders this RMW
 	 * before its loads). */
 	ck_pr_dec_32(&cell->count);

@@ -38,6 +38,7 @@
 #include "park.h"
 #include "sched.h"
 #include "system_int.h"
+#include "thread.h"
 
 #define RUNQ_MASK (RTI_RUNQ_SIZE - 1)
 /* How long an idle worker searches before it parks. */
@@ -108,6 +109,8 @@ struct rti_seen {
 
 __thread rti_worker *rti_tls_worker;
 __thread bool rti_tls_lazy_wake;
+__thread rt_cell *rti_tls_take;
+__thread bool rti_tls_taken;
 
 /* --- run queues ---------------------------------------------------------- */
 
@@ -539,6 +542,13 @@ rti_sched_ready(rt_system *sys, rt_cell *cell)
 	rti_worker *w = rti_sched_worker(sys);
 
 	if (w == NULL) {
+		if (__builtin_expect(cell == rti_tls_take, 0) &&
+		    rti_thread_of(cell) == NULL) {
+			/* rt_call runs it (rti_caller_run). */
+			rti_tls_take = NULL;
+			rti_tls_taken = true;
+			return;
+		}
 		inject_push(sys, cell);
 		if (rti_tls_lazy_wake) {
 			/* The push before the look, as in

@@ -135,6 +135,16 @@ extern __thread rti_worker *rti_tls_worker
 extern __thread bool rti_tls_lazy_wake
     __attribute__((tls_model("initial-exec")));
 
+/*
+ * Set by rt_call around the same send to the cell it calls: when the send
+ * takes the run token (the actor was idle), rti_sched_ready queues
+ * nothing, clears this and sets rti_tls_taken, and the caller runs the
+ * actor itself (rti_caller_run).
+ */
+extern __thread rt_cell *rti_tls_take
+    __attribute__((tls_model("initial-exec")));
+extern __thread bool rti_tls_taken __attribute__((tls_model("initial-exec")));
+
 /* rti_sched_worker: the worker of `sys` running on this thread, or NULL. */
 static inline rti_worker *
 rti_sched_worker(rt_system *sys)

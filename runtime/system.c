@@ -140,6 +140,7 @@ fail_depot:
 	rti_env_depot_destroy(sys->depot);
 fail_cells:
 	rti_ext_free_all(sys);
+	rti_callers_free(sys);
 	rti_cell_dir_destroy(&sys->cells);
 fail_topics:
 	rti_topics_destroy(sys->topics);
@@ -498,6 +499,27 @@ rt_system_free(rt_system *sys)
 	free(sys);
 }
 
+/* Add the counters `c` to `sum`. Relaxed loads: counters publish
+ * nothing. */
+static void
+counters_add(rti_counters *sum, rti_counters *c)
+{
+	sum->sent += ck_pr_load_64(&c->sent);
+	sum->handled += ck_pr_load_64(&c->handled);
+	sum->dead += ck_pr_load_64(&c->dead);
+	sum->spawned += ck_pr_load_64(&c->spawned);
+	sum->stopped += ck_pr_load_64(&c->stopped);
+	sum->crashed += ck_pr_load_64(&c->crashed);
+	sum->refused += ck_pr_load_64(&c->refused);
+	sum->dropped += ck_pr_load_64(&c->dropped);
+	sum->expired += ck_pr_load_64(&c->expired);
+	sum->mutes += ck_pr_load_64(&c->mutes);
+	sum->restarts += ck_pr_load_64(&c->restarts);
+	sum->steals += ck_pr_load_64(&c->steals);
+	sum->migrations += ck_pr_load_64(&c->migrations);
+	sum->wakeups += ck_pr_load_64(&c->wakeups);
+}
+
 int
 rt_stats_system(rt_system *sys, rt_stats *out)
 {
@@ -507,26 +529,12 @@ rt_stats_system(rt_system *sys, rt_stats *out)
 	if (sys == NULL || out == NULL)
 		return RT_EINVAL;
 	memset(&sum, 0, sizeof(sum));
-	/* Relaxed loads throughout: counters publish nothing. */
-	for (i = 0; i <= sys->nworkers; i++) {
-		rti_counters *c = i < sys->nworkers ? &sys->workers[i].cnt :
-						      &sys->ext;
-
-		sum.sent += ck_pr_load_64(&c->sent);
-		sum.handled += ck_pr_load_64(&c->handled);
-		sum.dead += ck_pr_load_64(&c->dead);
-		sum.spawned += ck_pr_load_64(&c->spawned);
-		sum.stopped += ck_pr_load_64(&c->stopped);
-		sum.crashed += ck_pr_load_64(&c->crashed);
-		sum.refused += ck_pr_load_64(&c->refused);
-		sum.dropped += ck_pr_load_64(&c->dropped);
-		sum.expired += ck_pr_load_64(&c->expired);
-		sum.mutes += ck_pr_load_64(&c->mutes);
-		sum.restarts += ck_pr_load_64(&c->restarts);
-		sum.steals += ck_pr_load_64(&c->steals);
-		sum.migrations += ck_pr_load_64(&c->migrations);
-		sum.wakeups += ck_pr_load_64(&c->wakeups);
-	}
+	for (i = 0; i < sys->nworkers; i++)
+		counters_add(&sum, &sys->workers[i].cnt);
+	counters_add(&sum, &sys->ext);
+	/* Callers that ran actors count in worker structures of their own
+	 * (thread.c). */
+	rti_callers_sum(sys, counters_add, &sum);
 	out->spawned = sum.spawned;
 	out->stopped = sum.stopped;
 	out->crashed = sum.crashed;

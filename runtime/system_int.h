@@ -112,6 +112,11 @@ struct rt_system {
 	 * until they are joined. */
 	pthread_mutex_t threads_lock;
 	struct rti_thread *threads;
+	/* Worker structures of callers that run their target (thread.c):
+	 * all of them and the free ones under threads_lock, and one spare
+	 * taken and put back with an atomic exchange. */
+	struct rti_caller *callers, *callers_free;
+	struct rti_caller *caller_spare; /* atomic */
 
 	/* shutdown_lock serialises shutdowns and guards the flags below. */
 	pthread_mutex_t shutdown_lock;

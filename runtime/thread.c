@@ -16,6 +16,14 @@
  * comes to the cell afterwards (late messages, a new actor) is scheduled
  * on the workers as usual. Ended threads are joined when the next actor
  * thread is made, or at shutdown, so they do not pile up.
+ *
+ * A caller runs its target the same way (rti_caller_run): a thread in
+ * rt_call whose request found the actor idle holds its run token, and
+ * rather than queue the actor for a worker and wait for a worker to wake,
+ * take it, answer and hand the answer back across cores, it runs the
+ * handler itself with a borrowed worker structure (struct rti_caller).
+ * The system keeps one spare for the next call and a list of the others
+ * for threads that call at the same time; they are freed with it.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -47,12 +55,33 @@ struct rti_thread {
 static __thread struct rti_thread *tls_thread
     __attribute__((tls_model("initial-exec")));
 
+/* The system and cell whose actor a caller is running on this thread, if
+ * any. */
+static __thread rt_system *tls_caller_sys
+    __attribute__((tls_model("initial-exec")));
+static __thread const rt_cell *tls_caller_cell
+    __attribute__((tls_model("initial-exec")));
+
 bool
 rti_thread_inside(rt_system *sys)
 {
 	struct rti_thread *t = tls_thread;
 
-	return t != NULL && t->w.sys == sys;
+	return (t != NULL && t->w.sys == sys) || tls_caller_sys == sys;
+}
+
+bool
+rti_thread_runs(const rt_cell *cell)
+{
+	struct rti_thread *t = tls_thread;
+
+	return (t != NULL && t->cell == cell) || tls_caller_cell == cell;
+}
+
+bool
+rti_caller_inside(rt_system *sys)
+{
+	return tls_caller_sys == sys;
 }
 
 /* Add what `from` counted to the system's shared counters. */
@@ -182,4 +211,127 @@ rti_threads_join(rt_system *sys)
 	pthread_mutex_lock(&sys->threads_lock);
 	reap(sys, true);
 	pthread_mutex_unlock(&sys->threads_lock);
+}
+
+/* --- callers running their target ------------------------------------------- */
+
+struct rti_caller {
+	rti_worker w;             /* not one of sys->workers */
+	struct rti_caller *next;  /* sys->callers: all of them */
+	struct rti_caller *spare; /* sys->callers_free, under threads_lock */
+};
+
+/*
+ * Runs a caller makes of its target before it leaves the rest to the
+ * workers: enough for the answer behind a few earlier messages; a caller
+ * is not a worker, and an actor with a steady stream of mail belongs on
+ * one.
+ */
+#define CALLER_RUNS 4
+
+static struct rti_caller *
+caller_take(rt_system *sys)
+{
+	/* Acquire: the structure as the last caller left it (pairs with the
+	 * release in caller_put). */
+	struct rti_caller *c = ck_pr_fas_ptr(&sys->caller_spare, NULL);
+
+	if (c != NULL) {
+		ck_pr_fence_acquire();
+		RT_TSAN_ACQUIRE(c);
+		return c;
+	}
+	pthread_mutex_lock(&sys->threads_lock);
+	if ((c = sys->callers_free) != NULL) {
+		sys->callers_free = c->spare;
+	} else if ((c = aligned_alloc(RT_CACHELINE, sizeof(*c))) != NULL) {
+		memset(c, 0, sizeof(*c));
+		c->w.sys = sys;
+		c->w.index = sys->nworkers; /* none of the workers' */
+		c->w.ctx.sys = sys;
+		c->w.ctx.worker = &c->w;
+		c->next = sys->callers;
+		sys->callers = c;
+	}
+	pthread_mutex_unlock(&sys->threads_lock);
+	return c;
+}
+
+static void
+caller_put(rt_system *sys, struct rti_caller *c)
+{
+	/* Release: the structure's caches and counters before the next
+	 * caller takes it (pairs with the acquire in caller_take). */
+	RT_TSAN_RELEASE(c);
+	ck_pr_fence_release();
+	if (ck_pr_cas_ptr(&sys->caller_spare, NULL, c))
+		return;
+	pthread_mutex_lock(&sys->threads_lock);
+	c->spare = sys->callers_free;
+	sys->callers_free = c;
+	pthread_mutex_unlock(&sys->threads_lock);
+}
+
+void
+rti_caller_run(rt_system *sys, rt_cell *cell, const uint32_t *state,
+    uint32_t waiting)
+{
+	struct rti_caller *c = caller_take(sys);
+	rt_system *outer = tls_caller_sys;
+	const rt_cell *outer_cell = tls_caller_cell;
+	enum rti_thread_run r;
+	int runs = 0;
+
+	if (c == NULL) {
+		/* No memory for a structure: the workers run it. */
+		rti_sched_ready(sys, cell);
+		return;
+	}
+	/* Acquire: the cell as its last holder left it, for the stores of
+	 * this run as well as its loads (the push that took the token
+	 * ordered only loads after it). */
+	ck_pr_fence_acquire();
+	tls_caller_sys = sys;
+	tls_caller_cell = cell;
+	do
+		r = rti_actor_run_thread(&c->w, cell, NULL);
+	while (r == RTI_THREAD_AGAIN &&
+	    /* Relaxed: a hint; rt_call acquires the answer itself. */
+	    ck_pr_load_32(state) == waiting && ++runs < CALLER_RUNS);
+	if (r == RTI_THREAD_AGAIN)
+		rti_sched_ready(sys, cell);
+	/* A handler of another system's actor run here may have called. */
+	tls_caller_sys = outer;
+	tls_caller_cell = outer_cell;
+	/* Its counters stay in it, summed by rti_callers_sum. */
+	rti_live_flush(&c->w);
+	caller_put(sys, c);
+}
+
+void
+rti_callers_sum(rt_system *sys, void (*add)(rti_counters *sum, rti_counters *c),
+    rti_counters *sum)
+{
+	struct rti_caller *c;
+
+	pthread_mutex_lock(&sys->threads_lock);
+	for (c = sys->callers; c != NULL; c = c->next)
+		add(sum, &c->w.cnt);
+	pthread_mutex_unlock(&sys->threads_lock);
+}
+
+void
+rti_callers_free(rt_system *sys)
+{
+	struct rti_caller *c, *next;
+
+	for (c = sys->callers; c != NULL; c = next) {
+		next = c->next;
+		rti_cell_cache_flush(&sys->cells, &c->w.cell_cache);
+		rti_env_caches_drain(c->w.env_cache);
+		free(c);
+	}
+	sys->callers = NULL;
+	sys->callers_free = NULL;
+	sys->caller_spare = NULL;
 }

@@ -54,9 +54,39 @@ rti_thread_of(rt_cell *cell)
 	return x != NULL ? ck_pr_load_ptr(&x->thread) : NULL;
 }
 
-/* rti_thread_inside: whether this thread is an actor thread of `sys` (a
- * handler there must not wait for the system to stop). */
+/* rti_thread_inside: whether this thread runs handlers of `sys` outside
+ * its workers: it is an actor thread of `sys`, or a caller running its
+ * target (rti_caller_run). A handler there must not wait for the system
+ * to stop, nor call. */
 bool rti_thread_inside(rt_system *sys);
+
+/* rti_thread_runs: whether this thread, an actor thread or a caller
+ * (rti_caller_run), is running `cell`'s actor now. */
+bool rti_thread_runs(const rt_cell *cell);
+
+/* rti_caller_inside: whether this thread is a caller running an actor of
+ * `sys` (rti_caller_run): a handler there must not call. */
+bool rti_caller_inside(rt_system *sys);
+
+/*
+ * rti_caller_run: a thread outside the system, in rt_call, took the run
+ * token of `cell` with the send of its request (the actor was idle): it
+ * runs the actor itself, on its own thread, until the request is answered
+ * (`*state` leaves `waiting`), the mailbox is empty, or a few runs have
+ * gone by, and leaves the rest to the workers. Not for a `thread;` kind
+ * (rti_sched_ready hands those over).
+ */
+void rti_caller_run(rt_system *sys, rt_cell *cell, const uint32_t *state,
+    uint32_t waiting);
+
+/* rti_callers_sum: `add` the counters of every caller's worker structure
+ * to `sum` (for rt_stats_system). */
+void rti_callers_sum(rt_system *sys,
+    void (*add)(rti_counters *sum, rti_counters *c), rti_counters *sum);
+
+/* rti_callers_free: free the worker structures callers ran actors with
+ * (at rt_system_free). */
+void rti_callers_free(rt_system *sys);
 
 /*
  * rti_threads_join: wait for every actor thread to end and free it. At

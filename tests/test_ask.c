@@ -660,6 +660,7 @@ test_token_outside_a_request(void)
 struct caller {
 	rt_system *sys;
 	ask_Server_ref s;
+	rt_duration limit;
 	unsigned n, ok;
 };
 
@@ -673,39 +674,58 @@ caller_main(void *arg)
 		ask_Value v;
 
 		if (ask_Server_call_Get(c->sys, c->s, &(ask_Get){ i }, &v,
-			RT_SEC(10)) == 0 &&
+			c->limit) == 0 &&
 		    v.v == i + 1 && strcmp(v.text, "got") == 0)
 			c->ok++;
 	}
 	return NULL;
 }
 
+/* Four threads make n calls each, with `limit`, to one server. */
 static void
-test_real_calls_from_threads(void)
+calls_from_threads(rt_duration limit, unsigned n)
 {
 	rt_system *sys;
 	ask_Server_ref s;
 	struct caller cs[4];
 	pthread_t th[4];
 	unsigned i;
+	rt_stats st;
 
 	memset(&rec, 0, sizeof(rec));
 	sys = rt_system_new(NULL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(sys);
 	CU_ASSERT_EQUAL(ask_Server_spawn(sys, NULL, &s), 0);
 	for (i = 0; i < 4; i++) {
-		cs[i] = (struct caller){ sys, s, 2000, 0 };
+		cs[i] = (struct caller){ sys, s, limit, n, 0 };
 		CU_ASSERT_EQUAL_FATAL(pthread_create(&th[i], NULL, caller_main,
 					  &cs[i]),
 		    0);
 	}
 	for (i = 0; i < 4; i++) {
 		pthread_join(th[i], NULL);
-		CU_ASSERT_EQUAL(cs[i].ok, 2000);
+		CU_ASSERT_EQUAL(cs[i].ok, n);
 	}
 	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_FOREVER), 0);
+	CU_ASSERT_EQUAL_FATAL(rt_stats_system(sys, &st), 0);
+	CU_ASSERT_EQUAL(st.handled, 4 * n);
 	assert_balanced(sys);
 	rt_system_free(sys);
+}
+
+static void
+test_real_calls_from_threads(void)
+{
+	calls_from_threads(RT_SEC(10), 2000);
+}
+
+/* Without a limit, some callers run the server themselves while the
+ * others' requests wait in its mailbox or on a worker. Fewer than
+ * APP_ERROR calls each, which the server answers with an error. */
+static void
+test_real_calls_without_a_limit_from_threads(void)
+{
+	calls_from_threads(RT_FOREVER, 4000);
 }
 
 static void
@@ -731,6 +751,185 @@ test_real_ask_timeout_races(void)
 	CU_ASSERT_EQUAL(rec.nanswers, 40);
 	CU_ASSERT_EQUAL(rt_stats_system(sys, &st), 0);
 	CU_ASSERT_EQUAL(st.sent, st.handled + st.dead_letters);
+	rt_system_free(sys);
+}
+
+/* --- calls without a limit run an idle actor on the caller's thread ------ */
+
+static uint64_t
+this_thread(void)
+{
+	return (uint64_t)(uintptr_t)pthread_self();
+}
+
+int
+ask_Spot_on_Where(ask_Spot *self, rt_ctx *ctx, const ask_Where *req,
+    ask_Place *reply)
+{
+	ask_Value v;
+
+	(void)self;
+	reply->thread = this_thread();
+	/* Where the handler runs, a blocking call or wait would block the
+	 * actor: refused, as on a worker. */
+	reply->call = ask_Server_call_Get(rt_ctx_system(ctx), req->server,
+	    &(ask_Get){ 1 }, &v, RT_FOREVER);
+	reply->wait = rt_system_wait(rt_ctx_system(ctx));
+	return 0;
+}
+
+int
+ask_Loner_on_Where(ask_Loner *self, rt_ctx *ctx, const ask_Where *req,
+    ask_Place *reply)
+{
+	(void)self;
+	(void)ctx;
+	(void)req;
+	reply->thread = this_thread();
+	return 0;
+}
+
+/*
+ * Calls to `actor` until one is run on this thread, at most `tries`
+ * (the actor is idle only once a worker has given it back after its
+ * start or an earlier call); the place the last one reports is in `*p`.
+ * Returns how many calls ran here.
+ */
+static unsigned
+calls_run_here(rt_system *sys, ask_Spot_ref spot, ask_Server_ref s,
+    rt_duration limit, unsigned tries, ask_Place *p)
+{
+	unsigned i, here = 0;
+
+	for (i = 0; i < tries; i++) {
+		memset(p, 0, sizeof(*p));
+		CU_ASSERT_EQUAL_FATAL(ask_Spot_call_Where(sys, spot,
+					  &(ask_Where){ s }, p, limit),
+		    0);
+		CU_ASSERT_NOT_EQUAL(p->thread, 0);
+		CU_ASSERT_EQUAL(p->call, RT_EDEADLK);
+		CU_ASSERT_EQUAL(p->wait, RT_EDEADLK);
+		if (p->thread == this_thread()) {
+			here++;
+			if (limit < 0)
+				break;
+		}
+	}
+	return here;
+}
+
+static void
+test_real_call_runs_an_idle_actor(void)
+{
+	rt_system *sys = threaded(0);
+	ask_Server_ref s;
+	ask_Spot_ref spot;
+	ask_Loner_ref loner;
+	ask_Place p;
+	ask_Value v;
+	rt_stats st;
+	unsigned i, handled = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sys);
+	CU_ASSERT_EQUAL_FATAL(ask_Server_spawn(sys, NULL, &s), 0);
+	CU_ASSERT_EQUAL_FATAL(ask_Spot_spawn(sys, NULL, &spot), 0);
+	CU_ASSERT_EQUAL_FATAL(ask_Loner_spawn(sys, NULL, &loner), 0);
+	/* Without a limit, an idle actor runs on the caller's thread, where
+	 * a call and a wait are refused as on a worker. */
+	for (i = 0; i < 1000; i++) {
+		handled++;
+		if (calls_run_here(sys, spot, s, RT_FOREVER, 1, &p) == 1)
+			break;
+	}
+	CU_ASSERT_EQUAL(p.thread, this_thread());
+	/* With a limit, a worker answers, so that the limit holds. */
+	CU_ASSERT_EQUAL(calls_run_here(sys, spot, s, RT_SEC(10), 100, &p), 0);
+	handled += 100;
+	/* A `thread;` actor runs on its own thread only. */
+	for (i = 0; i < 100; i++) {
+		memset(&p, 0, sizeof(p));
+		CU_ASSERT_EQUAL(ask_Loner_call_Where(sys, loner,
+				    &(ask_Where){ s }, &p, RT_FOREVER),
+		    0);
+		CU_ASSERT_NOT_EQUAL(p.thread, 0);
+		CU_ASSERT_NOT_EQUAL(p.thread, this_thread());
+	}
+	handled += 100;
+	/* A crash there ends the actor as anywhere, and the caller is told. */
+	CU_ASSERT_EQUAL(ask_Server_call_Crash(sys, s, NULL, &v, RT_FOREVER),
+	    RT_ENOACTOR);
+	handled++;
+	CU_ASSERT_FALSE(rt_actor_alive(s.ref));
+	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_FOREVER), 0);
+	/* What the callers' runs counted is in the system's counters. */
+	CU_ASSERT_EQUAL_FATAL(rt_stats_system(sys, &st), 0);
+	CU_ASSERT_EQUAL(st.handled, handled);
+	CU_ASSERT_EQUAL(st.crashed, 1);
+	CU_ASSERT_EQUAL(st.sent, st.handled + st.dead_letters);
+	rt_system_free(sys);
+}
+
+static uint64_t filler_thread; /* under mu */
+static unsigned filler_ticks;  /* under mu: ticks handled */
+
+int
+ask_Filler_on_Fill(ask_Filler *self, rt_ctx *ctx, const ask_Fill *req,
+    ask_Value *reply)
+{
+	ask_Filler_ref me = { rt_self(ctx) };
+	uint32_t i;
+
+	RECORD(filler_thread = this_thread());
+	for (i = 0; i < req->n; i++)
+		if (ask_Filler_send_Tick(me, NULL) != 0)
+			return -1;
+	reply->v = self->ticks;
+	reply->text = "filled";
+	return 0;
+}
+
+int
+ask_Filler_on_Tick(ask_Filler *self, rt_ctx *ctx, const ask_Tick *msg)
+{
+	(void)ctx;
+	(void)msg;
+	self->ticks++;
+	RECORD(filler_ticks++);
+	return 0;
+}
+
+/* A handler its caller runs sends to its own full mailbox: accepted over
+ * the bound, as on a worker, where waiting for room would wait for
+ * itself. */
+static void
+test_real_caller_run_sends_to_itself(void)
+{
+	rt_system *sys = threaded(0);
+	ask_Filler_ref f;
+	ask_Value v;
+	unsigned i, want = 0, here = 0;
+	rt_stats st;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sys);
+	RECORD(filler_ticks = 0);
+	CU_ASSERT_EQUAL_FATAL(ask_Filler_spawn(sys, NULL, &f), 0);
+	for (i = 0; i < 2000 && here < 10; i++) {
+		bool ran_here;
+
+		CU_ASSERT_EQUAL_FATAL(ask_Filler_call_Fill(sys, f,
+					  &(ask_Fill){ 5 }, &v, RT_FOREVER),
+		    0);
+		CU_ASSERT_STRING_EQUAL(v.text, "filled");
+		want += 5;
+		RECORD(ran_here = filler_thread == this_thread());
+		here += ran_here;
+	}
+	CU_ASSERT(here > 0);
+	CU_ASSERT(wait_count(&filler_ticks, want));
+	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_FOREVER), 0);
+	CU_ASSERT_EQUAL_FATAL(rt_stats_system(sys, &st), 0);
+	CU_ASSERT_EQUAL(st.sent, st.handled + st.dead_letters);
+	CU_ASSERT_EQUAL(st.dead_letters, 0);
 	rt_system_free(sys);
 }
 
@@ -763,6 +962,12 @@ main(int argc, char **argv)
 	CU_TestInfo threads[] = {
 		{ "calls from threads", test_real_calls_from_threads },
 		{ "ask timeout races", test_real_ask_timeout_races },
+		{ "a call runs an idle actor on its caller's thread",
+		    test_real_call_runs_an_idle_actor },
+		{ "calls without a limit from threads",
+		    test_real_calls_without_a_limit_from_threads },
+		{ "a handler its caller runs sends to itself",
+		    test_real_caller_run_sends_to_itself },
 		CU_TEST_INFO_NULL,
 	};
 	CU_SuiteInfo suites[] = {

@@ -269,8 +269,13 @@ RT_API rt_corr rt_ask(rt_ctx *ctx, rt_env *env, const rt_request *req,
  * and bytes stay valid until the calling thread's next call (or its exit).
  * Takes env in every case. Returns 0, the request's error status
  * (RT_ENOACTOR, RT_EFULL, ...), RT_ETIMEDOUT, RT_EDEADLK from a worker
- * (an actor that is not `thread;`), RT_EINVAL (also when env's target is not in `sys`), RT_ESHUTDOWN
- * or RT_ENOMEM. In a test system
+ * (an actor that is not `thread;`, or a handler run by its caller, below),
+ * RT_EINVAL (also when env's target is not in `sys`), RT_ESHUTDOWN or
+ * RT_ENOMEM. A call with RT_FOREVER to an idle actor (not `thread;`, in a
+ * system without a watchdog) runs the actor's handler on the calling
+ * thread, with no trip to a worker; its sends there are those of a thread
+ * outside the system. A call with a limit is always answered by a worker,
+ * so that the limit holds whatever the handler does. In a test system
  * (rt/test.h), the call runs the actors, and the virtual clock from timer
  * to timer, until the reply comes or the timeout passes on that clock.
  */
