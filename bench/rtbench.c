@@ -938,9 +938,17 @@ run_echo_plain(rt_system *sys, const param *p, unsigned workers)
 
 /* --- ask and call -------------------------------------------------------- */
 
-/* Every ask and call carries a timeout, as a careful user's would: it is
- * part of the cost (a timer started and cancelled per request). */
+/* Every ask carries a timeout, as a careful user's would: it is part of
+ * the cost (a timer started and cancelled per request). */
 #define REQUEST_TIMEOUT RT_SEC(10)
+
+/* A call's limit: none (limit=0), as the peers' calls have none; or
+ * limit=S seconds, which has the call answered by a worker. */
+static rt_duration
+call_limit(const param *p)
+{
+	return p->value == 0 ? RT_FOREVER : RT_SEC(p->value);
+}
 
 static uint64_t ask_sum, ask_errors;
 
@@ -1047,6 +1055,7 @@ static int
 run_call(rt_system *sys, const param *p, unsigned workers)
 {
 	uint64_t n = p[0].value, i, sum = 0;
+	rt_duration limit = call_limit(&p[1]);
 	bench_Server_ref server;
 	double t0, t1;
 
@@ -1058,7 +1067,7 @@ run_call(rt_system *sys, const param *p, unsigned workers)
 		bench_Answer a;
 
 		if (bench_Server_call_Next(sys, server, &(bench_Next){ .n = i },
-			&a, REQUEST_TIMEOUT) != 0) {
+			&a, limit) != 0) {
 			ask_errors++;
 			break;
 		}
@@ -1076,12 +1085,15 @@ run_call(rt_system *sys, const param *p, unsigned workers)
 /*
  * call_cold: the same calls, each after the worker has gone to sleep (a
  * pause of 2 ms, past its search): what a call costs when the thread that
- * answers must be woken first. Only the calls are timed.
+ * answers must be woken first. Only the calls are timed. Its calls have a
+ * limit (10 s) by default, so that a worker answers them: without one,
+ * the caller runs the idle server itself and wakes nobody.
  */
 static int
 run_call_cold(rt_system *sys, const param *p, unsigned workers)
 {
 	uint64_t n = p[0].value, i, sum = 0;
+	rt_duration limit = call_limit(&p[1]);
 	bench_Server_ref server;
 	double total = 0;
 
@@ -1096,7 +1108,7 @@ run_call_cold(rt_system *sys, const param *p, unsigned workers)
 		nanosleep(&pause, NULL);
 		t0 = now_sec();
 		if (bench_Server_call_Next(sys, server, &(bench_Next){ .n = i },
-			&a, REQUEST_TIMEOUT) != 0) {
+			&a, limit) != 0) {
 			ask_errors++;
 			break;
 		}
@@ -1353,8 +1365,9 @@ static const workload workloads[] = {
 	{ "idle_memory", run_idle_memory, { { "n", 1000000 } }, 0, NULL },
 	{ "dispatch", run_dispatch, { { "n", 10000000 } }, 1, NULL },
 	{ "ask", run_ask, { { "n", 1000000 } }, 0, NULL },
-	{ "call", run_call, { { "n", 200000 } }, 0, NULL },
-	{ "call_cold", run_call_cold, { { "n", 1000 } }, 0, NULL },
+	{ "call", run_call, { { "n", 200000 }, { "limit", 0 } }, 0, NULL },
+	{ "call_cold", run_call_cold, { { "n", 1000 }, { "limit", 10 } }, 0,
+	    NULL },
 	{ "restart", run_restart, { { "n", 100000 }, { "reports", 0 } }, 0,
 	    quiet_log },
 	{ "broker", run_broker, { { "n", 1000000 }, { "k", 8 } }, 0, NULL },
