@@ -1433,11 +1433,12 @@ run_one(const workload *w, const param *p, unsigned workers)
 		rt_stats_system(sys, &st);
 		fprintf(stderr,
 		    "%s stats: handled=%llu steals=%llu "
-		    "migrations=%llu wakeups=%llu\n",
+		    "migrations=%llu wakeups=%llu yields=%llu\n",
 		    w->name, (unsigned long long)st.handled,
 		    (unsigned long long)st.steals,
 		    (unsigned long long)st.migrations,
-		    (unsigned long long)st.wakeups);
+		    (unsigned long long)st.wakeups,
+		    (unsigned long long)st.yields);
 	}
 	rt_system_free(sys);
 	return rc;

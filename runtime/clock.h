@@ -20,6 +20,21 @@ rti_clock_now(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/*
+ * rti_clock_coarse: the same clock at the kernel tick's resolution (1-4
+ * ms), read without the time-stamp counter: a few nanoseconds, for checks
+ * made on every message that only need to know whether some milliseconds
+ * have passed.
+ */
+static inline int64_t
+rti_clock_coarse(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 static inline struct timespec
 rti_clock_timespec(int64_t ns)
 {

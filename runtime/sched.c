@@ -28,9 +28,11 @@
  * some worker is already searching, and a worker queueing onto its own empty
  * queue does not wake anyone, since it will run that cell itself next.
  */
+#include <fcntl.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "actor_int.h"
 #include "clock.h"
@@ -99,6 +101,21 @@ patience_of(const rt_cell *slot)
  * and a message handled in less than that is cheaper left where it is.
  */
 #define STEAL_MSG_NS 250
+
+/*
+ * A crowded machine: more threads want to run than there are CPUs (a
+ * client beside a server, another program, a thread outside the system
+ * making work as fast as the workers take it). Each worker reads how long
+ * it waited for a CPU (the kernel's run delay) every CROWD_SAMPLE_NS while
+ * it works; a quarter of the time or more (CROWD_SHARE) marks the system
+ * crowded for CROWD_NS. Meanwhile nobody is woken while a worker is awake,
+ * and a worker whose own queue is empty parks instead of taking work from
+ * the others, as long as one other worker stays awake: another thread on
+ * a busy CPU only takes time from the ones already there.
+ */
+#define CROWD_SAMPLE_NS 1000000
+#define CROWD_SHARE 4
+#define CROWD_NS 10000000
 
 /* What a thief knows of the head of another worker's queue. */
 struct rti_seen {
@@ -377,6 +394,41 @@ inject_take(rti_worker *w)
 /* --- waking and parking -------------------------------------------------- */
 
 /*
+ * Whether the system is crowded (see CROWD_NS) and a worker is awake.
+ * Relaxed loads: hints; a wake-up held back here is one that would have
+ * cost a CPU that was not there, and the last awake worker never parks on
+ * account of crowding, so work is never left without one.
+ */
+static bool
+crowded_now(rt_system *sys)
+{
+	int64_t until = (int64_t)ck_pr_load_64((uint64_t *)&sys->crowded_until);
+
+	if (until == 0 || ck_pr_load_32(&sys->nparked) >= sys->nworkers)
+		return false;
+	/* Coarse: this is on the path of every push while a worker is
+	 * parked and none searches. */
+	if (rti_clock_coarse() < until)
+		return true;
+	/* Over: later checks read no clock until the next crowding (a CAS,
+	 * so that a newer mark is not erased). */
+	(void)ck_pr_cas_64((uint64_t *)&sys->crowded_until, (uint64_t)until, 0);
+	return false;
+}
+
+/* A wake-up held back by crowded_now: counted by workers only, whose
+ * counters are their own (a thread outside would add to a shared line on
+ * every push). */
+static void
+held_back(rt_system *sys)
+{
+	rti_worker *w = rti_sched_worker(sys);
+
+	if (w != NULL)
+		rti_count_w(sys, w, yields, 1);
+}
+
+/*
  * Wake a parked worker. The one parked in epoll_wait, if any, is woken
  * last: while it sleeps there it is the one that notices readiness, and
  * waking another costs nobody that.
@@ -421,9 +473,16 @@ wake_one(rt_system *sys)
 static void
 wake_check(rt_system *sys)
 {
-	if (ck_pr_load_32(&sys->nparked) != 0 &&
-	    ck_pr_load_32(&sys->nsearching) == 0)
-		wake_one(sys);
+	if (ck_pr_load_32(&sys->nparked) == 0 ||
+	    ck_pr_load_32(&sys->nsearching) != 0)
+		return;
+	if (crowded_now(sys)) {
+		/* Another thread on a busy CPU would only take time from
+		 * the ones there. */
+		held_back(sys);
+		return;
+	}
+	wake_one(sys);
 }
 
 /*
@@ -453,6 +512,10 @@ maybe_wake_surplus(rt_system *sys)
 	if (ck_pr_load_32(&sys->nparked) == 0 ||
 	    ck_pr_load_32(&sys->nsearching) != 0)
 		return;
+	if (crowded_now(sys)) {
+		held_back(sys); /* as in wake_check */
+		return;
+	}
 	/* Relaxed: a hint; the watcher is the guarantee. */
 	if (ck_pr_load_32(&sys->nwatching) != 0 &&
 	    ck_pr_load_64((uint64_t *)&sys->wake_quiet) != 0 &&
@@ -814,6 +877,92 @@ rti_sched_kick(rt_system *sys)
 /* --- the worker loop ----------------------------------------------------- */
 
 /*
+ * Read how long this worker's thread has waited for a CPU (run delay, the
+ * second figure of /proc/thread-self/schedstat) every CROWD_SAMPLE_NS, and
+ * mark the system crowded when it waited CROWD_SHARE of the time or more.
+ * Returns whether the system is crowded now. About 0.4 us a read.
+ */
+static bool
+crowded(rti_worker *w)
+{
+	rt_system *sys = w->sys;
+	/* Coarse first: this runs each time the worker's queue runs dry. */
+	int64_t coarse = rti_clock_coarse();
+
+	if (coarse - w->stat_coarse >= CROWD_SAMPLE_NS) {
+		int64_t now = rti_clock_now();
+		char buf[96], *end;
+		ssize_t n = pread(w->stat_fd, buf, sizeof(buf) - 1, 0);
+		uint64_t delay;
+
+		if (n <= 0) {
+			close(w->stat_fd);
+			w->stat_fd = -1;
+			return false;
+		}
+		buf[n] = '\0';
+		(void)strtoull(buf, &end, 10); /* time on a CPU */
+		delay = strtoull(end, NULL, 10);
+		if (w->stat_at != 0 &&
+		    (delay - w->stat_delay) * CROWD_SHARE >=
+			(uint64_t)(now - w->stat_at))
+			/* Relaxed: a hint (crowded_now). */
+			ck_pr_store_64((uint64_t *)&sys->crowded_until,
+			    (uint64_t)(now + CROWD_NS));
+		w->stat_at = now;
+		w->stat_coarse = coarse;
+		w->stat_delay = delay;
+	}
+	return coarse < (int64_t)ck_pr_load_64((uint64_t *)&sys->crowded_until);
+}
+
+/*
+ * On a crowded machine, with its own queue empty: leave the rest to the
+ * others and park, unless it is the last worker awake. The claim on
+ * `nparked` is a CAS, so that two workers cannot both leave the last one:
+ * it is what keeps one worker awake. Returns whether this worker claimed
+ * its place among the parked; it then parks with yield_cpu.
+ */
+static bool
+yield_claim(rti_worker *w)
+{
+	rt_system *sys = w->sys;
+	uint32_t p;
+
+	if (sys->nworkers < 2 || w->stat_fd < 0 || !crowded(w))
+		return false;
+	p = ck_pr_load_32(&sys->nparked);
+	if (p + 1 >= sys->nworkers || !ck_pr_cas_32(&sys->nparked, p, p + 1))
+		return false;
+	w->yield = true;
+	return true;
+}
+
+/*
+ * Park after yield_claim, until the crowding ends or a waker needs us.
+ * Returns PARK_WOKEN (a waker counted us searching) or PARK_TIMEOUT.
+ */
+static enum park_end
+yield_cpu(rti_worker *w)
+{
+	rt_system *sys = w->sys;
+	uint32_t seq = ck_pr_load_32(&w->wake_seq);
+	enum park_end end;
+
+	w->yield = false;
+	/* `seq` before we say we are parked, as in park(). A waker that
+	 * sees the flag claims us (CAS) and takes us off nparked. */
+	ck_pr_store_32(&w->parked, 1);
+	rti_count_w(sys, w, yields, 1);
+	end = park_on_futex(w, seq,
+	    (int64_t)ck_pr_load_64((uint64_t *)&sys->crowded_until));
+	/* A new window: the time parked says nothing of the CPUs. */
+	w->stat_at = 0;
+	w->stat_coarse = 0;
+	return end;
+}
+
+/*
  * Readiness, without waiting, when the system watches descriptors: what
  * it makes runnable is queued here (next slot first), and the first of it
  * is returned.
@@ -904,6 +1053,10 @@ find_work(rti_worker *w)
 		prefetch_queued(&w->rq);
 		return cell;
 	}
+	/* Its own work done on a crowded machine: the rest is for the
+	 * others, unless nobody else is awake (yield_claim). */
+	if (w->stat_fd >= 0 && yield_claim(w))
+		return NULL;
 	cell = inject_take(w);
 	if (cell != NULL) {
 		/* More than we can run at once: share it. */
@@ -967,7 +1120,7 @@ search(rti_worker *w, bool counted)
 		int i;
 
 		cell = find_work(w);
-		if (cell != NULL)
+		if (cell != NULL || w->yield)
 			break;
 		for (i = 0; i < 64; i++)
 			ck_pr_stall();
@@ -1010,17 +1163,29 @@ worker_main(void *arg)
 	bool woken = false;
 
 	rti_tls_worker = w;
+	/* Its own thread's figures: opened here, where "thread-self" is
+	 * this thread. */
+	w->stat_fd = open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
 	while (!ck_pr_load_32(&sys->terminate)) {
-		rt_cell *cell = woken ? NULL : find_work(w);
+		rt_cell *cell;
 
+		if (w->yield) {
+			/* find_work claimed a place among the parked
+			 * (yield_claim). */
+			woken = yield_cpu(w) == PARK_WOKEN;
+			continue;
+		}
+		cell = woken ? NULL : find_work(w);
 		if (cell == NULL) {
 			/* Out of work: the exits it counted go out now, so
 			 * that rt_system_wait sees the system idle. */
 			rti_live_flush(w);
-			cell = search(w, woken);
+			if (!w->yield)
+				cell = search(w, woken);
 		}
 		woken = false;
-		while (cell == NULL && !ck_pr_load_32(&sys->terminate)) {
+		while (cell == NULL && !w->yield &&
+		    !ck_pr_load_32(&sys->terminate)) {
 			enum park_end end = park(w);
 
 			if (end == PARK_WOKEN) {
@@ -1040,6 +1205,9 @@ worker_main(void *arg)
 	}
 	if (woken)
 		ck_pr_dec_32(&sys->nsearching);
+	if (w->stat_fd >= 0)
+		close(w->stat_fd);
+	w->stat_fd = -1;
 	rti_tls_worker = NULL;
 	return NULL;
 }
@@ -1070,6 +1238,7 @@ rti_sched_start(rt_system *sys)
 		w->rng = i * 2654435761u + 1;
 		w->ctx.sys = sys;
 		w->ctx.worker = w;
+		w->stat_fd = -1; /* the worker's thread opens its own */
 	}
 	for (i = 0; i < sys->nworkers && !sys->manual; i++) {
 		rti_worker *w = &sys->workers[i];

@@ -51,6 +51,7 @@ typedef struct rti_counters {
 	uint64_t steals;
 	uint64_t migrations;
 	uint64_t wakeups;
+	uint64_t yields;
 } rti_counters;
 
 /* A worker's handler context; cell is NULL between handlers. */
@@ -111,6 +112,13 @@ typedef struct rti_worker {
 	uint32_t wd_run;  /* atomic: runs so far */
 	uint32_t wd_tag;  /* atomic: local tag, or RTI_WD_* */
 	bool watched;     /* immutable: the system has a watchdog */
+	/* Owner only: how long this thread waited for a CPU (the kernel's
+	 * run delay, /proc/thread-self/schedstat; -1: not readable), as of
+	 * `stat_at` (0: start a new window), for crowded() in sched.c. */
+	int stat_fd;
+	int64_t stat_at, stat_coarse; /* ... on the precise and coarse clocks */
+	uint64_t stat_delay;
+	bool yield; /* owner only: find_work left the rest to the others */
 } __attribute__((aligned(RT_CACHELINE))) rti_worker;
 
 #define RTI_WD_NO_TAG UINT32_MAX     /* draining: start, stop, signals */

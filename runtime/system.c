@@ -518,6 +518,7 @@ counters_add(rti_counters *sum, rti_counters *c)
 	sum->steals += ck_pr_load_64(&c->steals);
 	sum->migrations += ck_pr_load_64(&c->migrations);
 	sum->wakeups += ck_pr_load_64(&c->wakeups);
+	sum->yields += ck_pr_load_64(&c->yields);
 }
 
 int
@@ -550,5 +551,6 @@ rt_stats_system(rt_system *sys, rt_stats *out)
 	out->steals = sum.steals;
 	out->migrations = sum.migrations;
 	out->wakeups = sum.wakeups;
+	out->yields = sum.yields;
 	return 0;
 }

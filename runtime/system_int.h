@@ -54,10 +54,13 @@ struct rt_system {
 	uint32_t nparked __attribute__((aligned(RT_CACHELINE))); /* atomic */
 	uint32_t nsearching;                                     /* atomic */
 	uint32_t nwatching;                                      /* atomic */
-	uint32_t idle_wakes; /* atomic: wake-ups in a row that found nothing
+	uint32_t idle_wakes;   /* atomic: wake-ups in a row that found nothing
 	                        (sched.c) */
-	int64_t wake_quiet;  /* atomic: till then, a worker's surplus wakes
+	int64_t wake_quiet;    /* atomic: till then, a worker's surplus wakes
 	                        nobody while a watcher looks */
+	int64_t crowded_until; /* atomic: till then, the workers' threads
+	                          wait for CPUs: nobody is woken while a
+	                          worker is awake (sched.c) */
 
 	/*
 	 * Threads outside the system between their check of `stopping` and

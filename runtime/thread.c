@@ -186,6 +186,7 @@ rti_thread_start(rt_system *sys, rt_cell *cell)
 	t->w.index = sys->nworkers; /* none of the workers' */
 	t->w.ctx.sys = sys;
 	t->w.ctx.worker = &t->w;
+	t->w.stat_fd = -1; /* not a worker: never yields */
 	t->cell = cell;
 	pthread_mutex_lock(&sys->threads_lock);
 	reap(sys, false);
@@ -250,6 +251,7 @@ caller_take(rt_system *sys)
 		c->w.index = sys->nworkers; /* none of the workers' */
 		c->w.ctx.sys = sys;
 		c->w.ctx.worker = &c->w;
+		c->w.stat_fd = -1; /* not a worker: never yields */
 		c->next = sys->callers;
 		sys->callers = c;
 	}

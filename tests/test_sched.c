@@ -10,9 +10,11 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cutest.h"
 #include "sched.rtp.h"
@@ -509,6 +511,114 @@ one_worker_steals_nothing(void)
 	rt_system_free(sys);
 }
 
+/* --- a crowded machine ----------------------------------------------------- */
+
+/* Threads that keep every CPU busy until told to stop. */
+static uint32_t spin_stop;
+
+static void *
+spinner(void *arg)
+{
+	(void)arg;
+	while (!LOAD(&spin_stop))
+		;
+	return NULL;
+}
+
+/*
+ * With every CPU taken by spinning threads, main sends rounds of work to
+ * 64 actors for CROWD_RUN_NS; returns what the system counted. `workers`
+ * workers; every message must be handled.
+ */
+#define CROWD_RUN_NS 400000000
+
+static void
+crowded_run(unsigned workers, rt_stats *st)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	pthread_t spin[64];
+	sched_Busy_ref busy[64];
+	rt_system *sys = new_system(workers);
+	uint64_t sent = 0, failed = 0;
+	int64_t until;
+	long i, nspin = ncpu < 1 ? 1 : ncpu > 64 ? 64 : ncpu;
+
+	for (i = 0; i < 64; i++)
+		CU_ASSERT_EQUAL_FATAL(sched_Busy_spawn(sys, NULL, &busy[i]), 0);
+	STORE(&spin_stop, 0);
+	for (i = 0; i < nspin; i++)
+		CU_ASSERT_EQUAL_FATAL(pthread_create(&spin[i], NULL, spinner,
+					  NULL),
+		    0);
+	until = now_ns() + CROWD_RUN_NS;
+	while (now_ns() < until) {
+		rt_stats now;
+
+		for (i = 0; i < 64; i++) {
+			sched_Work w = { .n = (uint32_t)i };
+
+			failed += sched_Busy_send_Work(busy[i], &w) != 0;
+			sent++;
+		}
+		/* At most about 20,000 messages waiting, so that memory
+		 * stays small whatever the workers get of the CPUs. */
+		CU_ASSERT_EQUAL_FATAL(rt_stats_system(sys, &now), 0);
+		if (now.sent - now.handled > 20000) {
+			struct timespec pause = { 0, 100000 };
+
+			nanosleep(&pause, NULL);
+		}
+	}
+	STORE(&spin_stop, 1);
+	for (i = 0; i < nspin; i++)
+		pthread_join(spin[i], NULL);
+	CU_ASSERT_EQUAL(failed, 0);
+	/* Everything is handled, the crowding over or not. */
+	until = now_ns() + (int64_t)WAIT_LIMIT_SEC * 1000000000;
+	do {
+		CU_ASSERT_EQUAL_FATAL(rt_stats_system(sys, st), 0);
+	} while (st->handled < sent && now_ns() < until && sched_yield() == 0);
+	CU_ASSERT_EQUAL(st->handled, sent);
+	CU_ASSERT_EQUAL(st->dead_letters, 0);
+	rt_system_free(sys);
+}
+
+static bool
+run_delay_readable(void)
+{
+	FILE *f = fopen("/proc/thread-self/schedstat", "r");
+	unsigned long long cpu, delay;
+	bool ok = f != NULL && fscanf(f, "%llu %llu", &cpu, &delay) == 2;
+
+	if (f != NULL)
+		fclose(f);
+	return ok;
+}
+
+static void
+a_crowded_machine_has_workers_yield(void)
+{
+	rt_stats st;
+
+	if (!run_delay_readable()) {
+		fprintf(stderr, "(no /proc/thread-self/schedstat: skipped) ");
+		return;
+	}
+	crowded_run(2, &st);
+	/* A worker waited for a CPU most of the time: one of the two left
+	 * the work to the other now and then. */
+	CU_ASSERT(st.yields > 0);
+}
+
+static void
+the_last_worker_awake_never_yields(void)
+{
+	rt_stats st;
+
+	crowded_run(1, &st);
+	CU_ASSERT_EQUAL(st.yields, 0);
+}
+
 static CU_TestInfo sched_tests[] = {
 	{ "a flooded actor does not starve the others",
 	    a_flooded_actor_does_not_starve_the_others },
@@ -527,6 +637,10 @@ static CU_TestInfo sched_tests[] = {
 	{ "a call that times out gets its answer as a dead letter",
 	    a_call_that_times_out_gets_its_answer_as_a_dead_letter },
 	{ "one worker steals nothing", one_worker_steals_nothing },
+	{ "a crowded machine has workers yield",
+	    a_crowded_machine_has_workers_yield },
+	{ "the last worker awake never yields",
+	    the_last_worker_awake_never_yields },
 	CU_TEST_INFO_NULL,
 };
 
