@@ -71,6 +71,14 @@
 #define WATCH_PARK_NS 1000000
 
 /*
+ * Surplus wake-ups that find nothing, one after another, quiet the next
+ * ones for SEARCH_NS, twice that, ... up to QUIET_MAX_NS (note_wake): a
+ * watcher looks every WATCH_PARK_NS meanwhile, so nothing waits for them.
+ */
+#define QUIET_DOUBLINGS 10
+#define QUIET_MAX_NS 32000000
+
+/*
  * A producer that its consumer's backpressure released is queued on the
  * consumer's worker with this tag in its slot, and left there until it has
  * waited this long at the head: each of its messages to the consumer would
@@ -502,7 +510,7 @@ maybe_wake(rt_system *sys)
  * wake-ups found nothing to take (the thieves judged the work cheaper left
  * where it was) and a watcher will look anyway: then nobody is woken
  * until `wake_quiet`, which each such wake-up in a row pushes further,
- * up to WATCH_PARK_NS. A wake-up costs the waker a system call, and the
+ * up to QUIET_MAX_NS. A wake-up costs the waker a system call, and the
  * woken worker's search reads the waker's queue lines.
  */
 static void
@@ -543,7 +551,8 @@ note_wake(rt_system *sys, bool found)
 	ck_pr_store_32(&sys->idle_wakes, n + 1);
 	ck_pr_store_64((uint64_t *)&sys->wake_quiet,
 	    (uint64_t)(rti_clock_now() +
-		(n < 5 ? (int64_t)SEARCH_NS << n : WATCH_PARK_NS)));
+		(n < QUIET_DOUBLINGS ? (int64_t)SEARCH_NS << n :
+				       QUIET_MAX_NS)));
 }
 
 /*
