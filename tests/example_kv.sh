@@ -117,6 +117,12 @@ SET gone v EXAT 1
 GET gone
 EXISTS gone
 SET gone2 v PX 1
+SET same aa PX 1
+SET same bb
+GET same
+SET short aa
+SET short bb PX 1
+GET short
 INCR counter
 INCR counter
 GET counter

@@ -214,6 +214,20 @@ kv_table_set(struct kv_table *t, const char *key, size_t klen, const char *val,
 		return -1;
 	if (t->bucket == NULL && resize(t, MIN_BUCKETS) != 0)
 		return -1;
+	at = slot_of(t, key, klen, h);
+	if (*at != NULL && (*at)->vlen == vlen) {
+		/* A value of the same size (an INCR, mostly, or a SET of the
+		 * same length): in place, no allocation. */
+		e = *at;
+		if (vlen > 0)
+			memcpy(e->data + klen, val, vlen);
+		if (e->expire != 0)
+			t->expires--;
+		if (expire != 0)
+			t->expires++;
+		e->expire = expire;
+		return 0;
+	}
 	e = malloc(sizeof(*e) + klen + vlen);
 	if (e == NULL)
 		return -1;
@@ -224,7 +238,6 @@ kv_table_set(struct kv_table *t, const char *key, size_t klen, const char *val,
 	memcpy(e->data, key, klen);
 	if (vlen > 0)
 		memcpy(e->data + klen, val, vlen);
-	at = slot_of(t, key, klen, h);
 	if (*at != NULL) {
 		/* Replace the old entry where it stands. */
 		e->next = (*at)->next;
