@@ -124,6 +124,7 @@ patience_of(const rt_cell *slot)
 #define CROWD_SAMPLE_NS 1000000
 #define CROWD_SHARE 4
 #define CROWD_NS 10000000
+#define CROWD_EVERY 16 /* a power of 2 */
 
 /* What a thief knows of the head of another worker's queue. */
 struct rti_seen {
@@ -402,26 +403,19 @@ inject_take(rti_worker *w)
 /* --- waking and parking -------------------------------------------------- */
 
 /*
- * Whether the system is crowded (see CROWD_NS) and a worker is awake.
- * Relaxed loads: hints; a wake-up held back here is one that would have
- * cost a CPU that was not there, and the last awake worker never parks on
- * account of crowding, so work is never left without one.
+ * Whether the system is crowded (see CROWD_NS) and a worker is awake. No
+ * clock: this is on the path of every push while a worker is parked and
+ * none searches, and the mark is taken off by the awake workers once it
+ * has expired (crowded()). Relaxed loads: hints; a wake-up held back here
+ * is one that would have cost a CPU that was not there, and the last awake
+ * worker never parks on account of crowding, so work is never left
+ * without one.
  */
 static bool
 crowded_now(rt_system *sys)
 {
-	int64_t until = (int64_t)ck_pr_load_64((uint64_t *)&sys->crowded_until);
-
-	if (until == 0 || ck_pr_load_32(&sys->nparked) >= sys->nworkers)
-		return false;
-	/* Coarse: this is on the path of every push while a worker is
-	 * parked and none searches. */
-	if (rti_clock_coarse() < until)
-		return true;
-	/* Over: later checks read no clock until the next crowding (a CAS,
-	 * so that a newer mark is not erased). */
-	(void)ck_pr_cas_64((uint64_t *)&sys->crowded_until, (uint64_t)until, 0);
-	return false;
+	return ck_pr_load_64((uint64_t *)&sys->crowded_until) != 0 &&
+	    ck_pr_load_32(&sys->nparked) < sys->nworkers;
 }
 
 /* A wake-up held back by crowded_now: counted by workers only, whose
@@ -895,9 +889,13 @@ static bool
 crowded(rti_worker *w)
 {
 	rt_system *sys = w->sys;
-	/* Coarse first: this runs each time the worker's queue runs dry. */
-	int64_t coarse = rti_clock_coarse();
+	int64_t coarse, until;
 
+	/* Its queue runs dry often: look at the clocks one time in
+	 * CROWD_EVERY. */
+	if ((++w->stat_tick & (CROWD_EVERY - 1)) != 0)
+		return w->stat_crowded;
+	coarse = rti_clock_coarse();
 	if (coarse - w->stat_coarse >= CROWD_SAMPLE_NS) {
 		int64_t now = rti_clock_now();
 		char buf[96], *end;
@@ -907,7 +905,7 @@ crowded(rti_worker *w)
 		if (n <= 0) {
 			close(w->stat_fd);
 			w->stat_fd = -1;
-			return false;
+			return w->stat_crowded = false;
 		}
 		buf[n] = '\0';
 		(void)strtoull(buf, &end, 10); /* time on a CPU */
@@ -922,7 +920,15 @@ crowded(rti_worker *w)
 		w->stat_coarse = coarse;
 		w->stat_delay = delay;
 	}
-	return coarse < (int64_t)ck_pr_load_64((uint64_t *)&sys->crowded_until);
+	until = (int64_t)ck_pr_load_64((uint64_t *)&sys->crowded_until);
+	if (until != 0 && coarse >= until) {
+		/* Over: take the mark off (a CAS, so that a newer one
+		 * stays). */
+		(void)ck_pr_cas_64((uint64_t *)&sys->crowded_until,
+		    (uint64_t)until, 0);
+		until = 0;
+	}
+	return w->stat_crowded = until != 0;
 }
 
 /*

@@ -118,6 +118,8 @@ typedef struct rti_worker {
 	int stat_fd;
 	int64_t stat_at, stat_coarse; /* ... on the precise and coarse clocks */
 	uint64_t stat_delay;
+	unsigned stat_tick; /* its queue ran dry: times, for crowded() */
+	bool stat_crowded;  /* what crowded() found last */
 	bool yield; /* owner only: find_work left the rest to the others */
 } __attribute__((aligned(RT_CACHELINE))) rti_worker;
 
