@@ -140,7 +140,6 @@ fail_depot:
 	rti_env_depot_destroy(sys->depot);
 fail_cells:
 	rti_ext_free_all(sys);
-	rti_callers_free(sys);
 	rti_cell_dir_destroy(&sys->cells);
 fail_topics:
 	rti_topics_destroy(sys->topics);
@@ -481,6 +480,8 @@ rt_system_free(rt_system *sys)
 	rti_registry_free(sys->registry);
 	rti_cell_foreach(&sys->cells, drain_cell, NULL);
 	rti_ext_free_all(sys);
+	/* Before the cells and the depot, which their caches go back to. */
+	rti_callers_free(sys);
 	rti_cell_dir_destroy(&sys->cells);
 	for (i = 0; i < sys->nworkers; i++)
 		rti_env_caches_drain(sys->workers[i].env_cache);
