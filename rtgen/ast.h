@@ -247,6 +247,7 @@ typedef struct ast_decl {
 	ast_clause *init;           /* NULL when absent */
 	ast_clause *mailbox;        /* NULL when absent */
 	ast_clause *thread;         /* `thread;`, or NULL */
+	ast_clause *remote;         /* `remote;`, or NULL */
 	uint32_t mailbox_bound;     /* 0: unbounded */
 	enum ast_overflow overflow; /* when bounded */
 	unsigned hooks;             /* enum ast_hook bits */

@@ -159,6 +159,8 @@ actor_node(struct dot *e, const ast_decl *a)
 	}
 	if (a->thread != NULL)
 		emit_text_printf(e->b, "thread<BR ALIGN=\"LEFT\"/>");
+	if (a->remote != NULL)
+		emit_text_printf(e->b, "remote<BR ALIGN=\"LEFT\"/>");
 	if (a->mailbox_bound != 0)
 		emit_text_printf(e->b,
 		    "mailbox %lu overflow %s<BR "

@@ -274,9 +274,10 @@ sema_check(ast_unit *unit, diag *d)
 		if (decl->kind == AST_D_TOPIC)
 			sema_check_topic(&s, decl);
 	for (decl = unit->decls; decl != NULL; decl = decl->next)
-		if (decl->kind == AST_D_ACTOR)
+		if (decl->kind == AST_D_ACTOR) {
 			sema_check_asked(&s, decl);
-		else if (decl->kind == AST_D_TOPIC)
+			sema_check_remote(&s, decl);
+		} else if (decl->kind == AST_D_TOPIC)
 			sema_check_subscribers(&s, decl);
 	mark_replies_and_published(&s);
 	sema_check_unused_imports(&s);

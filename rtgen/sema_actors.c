@@ -175,28 +175,29 @@ check_mailbox(struct sema *s, ast_decl *actor, const ast_clause *c)
 }
 
 /* The one-word clauses of an actor. */
-static const char *const flag_names[] = { "thread" };
+static const char *const flag_names[] = { "thread", "remote" };
 
-/* Whether clause c (AST_C_FLAG) is a known word; says why not. */
-static bool
-check_flag(struct sema *s, const ast_decl *actor, const ast_clause *c)
+/* Where clause c (AST_C_FLAG) goes in the actor, or NULL when it is no
+ * known word (said why). */
+static ast_clause **
+flag_slot(struct sema *s, ast_decl *actor, const ast_clause *c)
 {
 	const size_t n = sizeof(flag_names) / sizeof(*flag_names);
 	const char *near;
 	char buf[256];
-	size_t i;
 
-	for (i = 0; i < n; i++)
-		if (strcmp(c->names->name, flag_names[i]) == 0)
-			return true;
+	if (strcmp(c->names->name, "thread") == 0)
+		return &actor->thread;
+	if (strcmp(c->names->name, "remote") == 0)
+		return &actor->remote;
 	near = sema_closest(flag_names, n, c->names->name);
 	diag_error(s->d, c->loc, "unknown clause '%s' in actor '%s'%s%s",
 	    c->names->name, actor->name,
 	    sema_did_you_mean(buf, sizeof(buf), near),
 	    near == NULL ? " (an actor's clauses are accepts, asks, state, "
-			   "init, on, mailbox and thread)" :
+			   "init, on, mailbox, thread and remote)" :
 			   "");
-	return false;
+	return NULL;
 }
 
 void
@@ -231,9 +232,8 @@ sema_check_actor(struct sema *s, ast_decl *actor)
 			slotp = &actor->mailbox;
 			break;
 		case AST_C_FLAG:
-			if (!check_flag(s, actor, c))
+			if ((slotp = flag_slot(s, actor, c)) == NULL)
 				continue;
-			slotp = &actor->thread;
 			break;
 		case AST_C_STRATEGY:
 		case AST_C_INTENSITY:
@@ -299,6 +299,85 @@ sema_check_asked(struct sema *s, const ast_decl *actor)
 			    "actor '%s' asks '%s', but "
 			    "no actor accepts '%s'",
 			    actor->name, n->name, n->name);
+	}
+}
+
+/*
+ * The first C-typed field of m or of a message nested in it, depth first,
+ * and in `*holder` the message that declares it; NULL when there is none.
+ * Cycles were cut by sema_check_cycles.
+ */
+static const ast_field *
+ctype_field(const ast_decl *m, const ast_decl **holder)
+{
+	const ast_field *f;
+
+	if (!(m->deep & (1u << AST_T_CTYPE)))
+		return NULL;
+	for (f = m->fields; f != NULL; f = f->next) {
+		const ast_decl *t = ast_nested(f);
+		const ast_field *in;
+
+		if (f->type.kind == AST_T_CTYPE) {
+			*holder = m;
+			return f;
+		}
+		if (t != NULL && (in = ctype_field(t, holder)) != NULL)
+			return in;
+	}
+	return NULL;
+}
+
+/* One message that a remote actor's messages carry across nodes (what it
+ * accepts, or the reply to it): refuse a C type in it, at the field. */
+static void
+check_wire(struct sema *s, const ast_decl *actor, const ast_decl *m,
+    const ast_decl *request)
+{
+	const ast_decl *holder = NULL;
+	const ast_field *f = ctype_field(m, &holder);
+	char via[256] = "";
+
+	if (f == NULL)
+		return;
+	if (holder != m)
+		snprintf(via, sizeof(via), "'%s' holds '%s', and ", m->name,
+		    holder->name);
+	if (request != NULL)
+		diag_error(s->d, f->type.name_loc,
+		    "field '%s' of '%s' has the C type '%s', which has no "
+		    "form on the wire; %s'%s' answers '%s', which remote "
+		    "actor '%s' accepts from other nodes",
+		    f->name, holder->name, f->type.name, via, m->name,
+		    request->name, actor->name);
+	else
+		diag_error(s->d, f->type.name_loc,
+		    "field '%s' of '%s' has the C type '%s', which has no "
+		    "form on the wire; %sremote actor '%s' accepts '%s' from "
+		    "other nodes",
+		    f->name, holder->name, f->type.name, via, actor->name,
+		    m->name);
+	diag_note(s->d, actor->remote->loc, "'%s' is made remote here",
+	    actor->name);
+}
+
+/* A remote actor's messages and their replies cross nodes: none may hold
+ * a C type (it needs every message's `deep`, after sema_check_cycles). */
+void
+sema_check_remote(struct sema *s, const ast_decl *actor)
+{
+	size_t i;
+
+	if (actor->remote == NULL)
+		return;
+	for (i = 0; i < actor->naccepts; i++) {
+		const ast_decl *m = actor->accepts[i]->target;
+
+		if (m == NULL)
+			continue;
+		check_wire(s, actor, m, NULL);
+		if (m->reply != NULL && m->reply->target != NULL)
+			check_wire(s, actor, m->reply->target, m);
 	}
 }
 

@@ -122,6 +122,10 @@ void sema_check_cycles(struct sema *s);
 /* sema_actors.c */
 void sema_check_actor(struct sema *s, ast_decl *actor);
 void sema_check_asked(struct sema *s, const ast_decl *actor);
+
+/* sema_check_remote: a remote actor's messages and replies hold no C
+ * type, at any depth (after sema_check_cycles). */
+void sema_check_remote(struct sema *s, const ast_decl *actor);
 void sema_check_topic(struct sema *s, ast_decl *t);
 /* sema_has_ctype: does m have a C-typed field, directly or nested? */
 bool sema_has_ctype(const ast_decl *m);

@@ -759,6 +759,7 @@ static const char *const bad_files[] = {
 	"unknown_hook",
 	"hook_twice",
 	"thread_clause",
+	"remote_clause",
 	"cname_collision",
 	"cname_poisoned",
 	"reserved_names",

@@ -383,6 +383,44 @@ a_supervisor_without_children_is_a_warning(void)
 	done(&c);
 }
 
+static void
+a_remote_actor_takes_wire_types_only(void)
+{
+	struct checked c;
+	const ast_decl *a, *b;
+
+	/* Strings, bytes, refs, enums, arrays and nested messages cross
+	 * nodes; an actor may be remote and `thread;` at once. */
+	check_text(&c,
+	    "protocol p;\nenum E { x, y }\n"
+	    "message In { string s; bytes b; E e; u32[4] v; }\n"
+	    "message Q -> R { In in; ref<B> back; }\nmessage R { In[2] two; }\n"
+	    "actor A { accepts Q; remote; thread; }\n"
+	    "actor B { accepts Q; }\n",
+	    false);
+	CU_ASSERT_EQUAL(c.errors, 0);
+	a = find(c.unit, AST_D_ACTOR, "A");
+	b = find(c.unit, AST_D_ACTOR, "B");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_PTR_NOT_NULL(a->remote);
+	CU_ASSERT_PTR_NOT_NULL(a->thread);
+	CU_ASSERT_PTR_NULL(b->remote);
+	done(&c);
+	/* A C type two levels down in a reply is found, at its field. */
+	check_text(&c,
+	    "protocol p;\nmessage H { c\"FILE *\" f; }\n"
+	    "message In { H h; }\nmessage Q -> R {}\nmessage R { In in; }\n"
+	    "actor A { accepts Q; remote; }\n",
+	    false);
+	CU_ASSERT_EQUAL(c.errors, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.out,
+	    "t.rtp:2:13: error: field 'f' of 'H' has the C type 'FILE *'"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.out, "'R' holds 'H'"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.out, "note: 'A' is made remote here"));
+	done(&c);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -410,6 +448,8 @@ main(int argc, char **argv)
 		    a_supervisor_gets_its_clauses_children_and_defaults },
 		{ "every supervisor error is reported in one run",
 		    every_supervisor_error_is_reported_in_one_run },
+		{ "a remote actor takes wire types only",
+		    a_remote_actor_takes_wire_types_only },
 		{ "a supervisor without children is a warning",
 		    a_supervisor_without_children_is_a_warning },
 		CU_TEST_INFO_NULL,
