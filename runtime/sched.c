@@ -971,9 +971,12 @@ yield_cpu(rti_worker *w)
 	rti_count_w(sys, w, yields, 1);
 	end = park_on_futex(w, seq,
 	    (int64_t)ck_pr_load_64((uint64_t *)&sys->crowded_until));
-	/* A new window: the time parked says nothing of the CPUs. */
+	/* A new window: the time parked says nothing of the CPUs. And a
+	 * look at the mark at the next chance, not the answer from before
+	 * the park. */
 	w->stat_at = 0;
 	w->stat_coarse = 0;
+	w->stat_tick = CROWD_EVERY - 1;
 	return end;
 }
 

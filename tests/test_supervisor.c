@@ -1268,6 +1268,10 @@ test_threads_blocked_on_a_child_are_let_go_when_its_tree_gives_up(void)
 		fprintf(stderr, "\n  sends accepted before the block: %u\n",
 		    sender.accepted);
 	CU_ASSERT_FALSE(rt_actor_alive(sender.n.ref));
+	/* The tree gives up after its child is gone, on a worker of its
+	 * own time: wait for it (bounded), do not race it. */
+	for (spins = 0; rt_actor_alive(top.ref) && spins < 20000; spins++)
+		sleep_ms(1);
 	CU_ASSERT_FALSE(rt_actor_alive(top.ref));
 	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_FOREVER), 0);
 	rt_system_free(sys);
