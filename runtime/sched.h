@@ -54,6 +54,20 @@ typedef struct rti_counters {
 	uint64_t yields;
 } rti_counters;
 
+/* rti_counters_add: add the counters `c` to `sum`. Relaxed loads: counters
+ * publish nothing. */
+static inline void
+rti_counters_add(rti_counters *sum, rti_counters *c)
+{
+	uint64_t *s = (uint64_t *)(void *)sum, *f = (uint64_t *)(void *)c;
+	size_t i;
+
+	_Static_assert(sizeof(rti_counters) % sizeof(uint64_t) == 0,
+	    "counters are 64-bit words");
+	for (i = 0; i < sizeof(rti_counters) / sizeof(uint64_t); i++)
+		s[i] += ck_pr_load_64(&f[i]);
+}
+
 /* A worker's handler context; cell is NULL between handlers. */
 struct rt_ctx {
 	rt_system *sys;

@@ -500,28 +500,6 @@ rt_system_free(rt_system *sys)
 	free(sys);
 }
 
-/* Add the counters `c` to `sum`. Relaxed loads: counters publish
- * nothing. */
-static void
-counters_add(rti_counters *sum, rti_counters *c)
-{
-	sum->sent += ck_pr_load_64(&c->sent);
-	sum->handled += ck_pr_load_64(&c->handled);
-	sum->dead += ck_pr_load_64(&c->dead);
-	sum->spawned += ck_pr_load_64(&c->spawned);
-	sum->stopped += ck_pr_load_64(&c->stopped);
-	sum->crashed += ck_pr_load_64(&c->crashed);
-	sum->refused += ck_pr_load_64(&c->refused);
-	sum->dropped += ck_pr_load_64(&c->dropped);
-	sum->expired += ck_pr_load_64(&c->expired);
-	sum->mutes += ck_pr_load_64(&c->mutes);
-	sum->restarts += ck_pr_load_64(&c->restarts);
-	sum->steals += ck_pr_load_64(&c->steals);
-	sum->migrations += ck_pr_load_64(&c->migrations);
-	sum->wakeups += ck_pr_load_64(&c->wakeups);
-	sum->yields += ck_pr_load_64(&c->yields);
-}
-
 int
 rt_stats_system(rt_system *sys, rt_stats *out)
 {
@@ -532,11 +510,11 @@ rt_stats_system(rt_system *sys, rt_stats *out)
 		return RT_EINVAL;
 	memset(&sum, 0, sizeof(sum));
 	for (i = 0; i < sys->nworkers; i++)
-		counters_add(&sum, &sys->workers[i].cnt);
-	counters_add(&sum, &sys->ext);
+		rti_counters_add(&sum, &sys->workers[i].cnt);
+	rti_counters_add(&sum, &sys->ext);
 	/* Callers that ran actors count in worker structures of their own
 	 * (thread.c). */
-	rti_callers_sum(sys, counters_add, &sum);
+	rti_callers_sum(sys, &sum);
 	out->spawned = sum.spawned;
 	out->stopped = sum.stopped;
 	out->crashed = sum.crashed;

@@ -84,6 +84,21 @@ rti_caller_inside(rt_system *sys)
 	return tls_caller_sys == sys;
 }
 
+/*
+ * A worker structure that is not one of the system's workers: nobody
+ * steals from it, it never yields, and its index is none of theirs. `w`
+ * is zero-filled.
+ */
+static void
+borrowed_init(rti_worker *w, rt_system *sys)
+{
+	w->sys = sys;
+	w->index = sys->nworkers;
+	w->ctx.sys = sys;
+	w->ctx.worker = w;
+	w->stat_fd = -1;
+}
+
 /* Add what `from` counted to the system's shared counters. */
 static void
 counters_flush(rt_system *sys, rti_counters *from)
@@ -92,8 +107,7 @@ counters_flush(rt_system *sys, rti_counters *from)
 	uint64_t *to = (uint64_t *)(void *)&sys->ext;
 	size_t i;
 
-	_Static_assert(sizeof(rti_counters) % sizeof(uint64_t) == 0,
-	    "counters are 64-bit words");
+	/* Words, as in rti_counters_add. */
 	for (i = 0; i < sizeof(rti_counters) / sizeof(uint64_t); i++)
 		if (f[i] != 0) {
 			/* Relaxed: statistics publish nothing. */
@@ -182,11 +196,7 @@ rti_thread_start(rt_system *sys, rt_cell *cell)
 	if (t == NULL)
 		return RT_ENOMEM;
 	memset(t, 0, sizeof(*t));
-	t->w.sys = sys;
-	t->w.index = sys->nworkers; /* none of the workers' */
-	t->w.ctx.sys = sys;
-	t->w.ctx.worker = &t->w;
-	t->w.stat_fd = -1; /* not a worker: never yields */
+	borrowed_init(&t->w, sys);
 	t->cell = cell;
 	pthread_mutex_lock(&sys->threads_lock);
 	reap(sys, false);
@@ -247,11 +257,7 @@ caller_take(rt_system *sys)
 		sys->callers_free = c->spare;
 	} else if ((c = aligned_alloc(RT_CACHELINE, sizeof(*c))) != NULL) {
 		memset(c, 0, sizeof(*c));
-		c->w.sys = sys;
-		c->w.index = sys->nworkers; /* none of the workers' */
-		c->w.ctx.sys = sys;
-		c->w.ctx.worker = &c->w;
-		c->w.stat_fd = -1; /* not a worker: never yields */
+		borrowed_init(&c->w, sys);
 		c->next = sys->callers;
 		sys->callers = c;
 	}
@@ -311,14 +317,13 @@ rti_caller_run(rt_system *sys, rt_cell *cell, const uint32_t *state,
 }
 
 void
-rti_callers_sum(rt_system *sys, void (*add)(rti_counters *sum, rti_counters *c),
-    rti_counters *sum)
+rti_callers_sum(rt_system *sys, rti_counters *sum)
 {
 	struct rti_caller *c;
 
 	pthread_mutex_lock(&sys->threads_lock);
 	for (c = sys->callers; c != NULL; c = c->next)
-		add(sum, &c->w.cnt);
+		rti_counters_add(sum, &c->w.cnt);
 	pthread_mutex_unlock(&sys->threads_lock);
 }
 

@@ -79,10 +79,9 @@ bool rti_caller_inside(rt_system *sys);
 void rti_caller_run(rt_system *sys, rt_cell *cell, const uint32_t *state,
     uint32_t waiting);
 
-/* rti_callers_sum: `add` the counters of every caller's worker structure
- * to `sum` (for rt_stats_system). */
-void rti_callers_sum(rt_system *sys,
-    void (*add)(rti_counters *sum, rti_counters *c), rti_counters *sum);
+/* rti_callers_sum: add the counters of every caller's worker structure to
+ * `sum` (for rt_stats_system). */
+void rti_callers_sum(rt_system *sys, rti_counters *sum);
 
 /* rti_callers_free: free the worker structures callers ran actors with
  * (at rt_system_free). */
