@@ -936,7 +936,8 @@ crowded(rti_worker *w)
  * others and park, unless it is the last worker awake. The claim on
  * `nparked` is a CAS, so that two workers cannot both leave the last one:
  * it is what keeps one worker awake. Returns whether this worker claimed
- * its place among the parked; it then parks with yield_cpu.
+ * its place among the parked; it then parks with yield_cpu. Only for a
+ * worker that reads its run delay (stat_fd), which a lone worker does not.
  */
 static bool
 yield_claim(rti_worker *w)
@@ -944,7 +945,7 @@ yield_claim(rti_worker *w)
 	rt_system *sys = w->sys;
 	uint32_t p;
 
-	if (sys->nworkers < 2 || w->stat_fd < 0 || !crowded(w))
+	if (!crowded(w))
 		return false;
 	p = ck_pr_load_32(&sys->nparked);
 	if (p + 1 >= sys->nworkers || !ck_pr_cas_32(&sys->nparked, p, p + 1))
@@ -1182,8 +1183,10 @@ worker_main(void *arg)
 
 	rti_tls_worker = w;
 	/* Its own thread's figures: opened here, where "thread-self" is
-	 * this thread. */
-	w->stat_fd = open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
+	 * this thread. A lone worker never yields, and needs none. */
+	if (sys->nworkers > 1)
+		w->stat_fd = open("/proc/thread-self/schedstat",
+		    O_RDONLY | O_CLOEXEC);
 	while (!ck_pr_load_32(&sys->terminate)) {
 		rt_cell *cell;
 

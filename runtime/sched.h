@@ -127,7 +127,8 @@ typedef struct rti_worker {
 	uint32_t wd_tag;  /* atomic: local tag, or RTI_WD_* */
 	bool watched;     /* immutable: the system has a watchdog */
 	/* Owner only: how long this thread waited for a CPU (the kernel's
-	 * run delay, /proc/thread-self/schedstat; -1: not readable), as of
+	 * run delay, /proc/thread-self/schedstat; -1: not read, as by a
+	 * lone worker, or not readable), as of
 	 * `stat_at` (0: start a new window), for crowded() in sched.c. */
 	int stat_fd;
 	int64_t stat_at, stat_coarse; /* ... on the precise and coarse clocks */
