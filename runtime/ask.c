@@ -142,10 +142,11 @@ call_answer(struct rti_call *c, rt_env *env)
 	call_unref(c, false);
 }
 
-/* The last answer a thread's call got: its strings live in it. */
-static pthread_key_t last_reply_key;
-static pthread_once_t last_reply_once = PTHREAD_ONCE_INIT;
+/* The last answer a thread's call got: its strings live in it. It and the
+ * spare record are freed at the thread's exit (exit_key). */
 static __thread rt_env *last_reply __attribute__((tls_model("initial-exec")));
+static pthread_key_t exit_key;
+static pthread_once_t exit_once = PTHREAD_ONCE_INIT;
 static __thread bool thread_keyed __attribute__((tls_model("initial-exec")));
 
 static void
@@ -161,9 +162,9 @@ thread_exit(void *unused)
 }
 
 static void
-last_reply_key_init(void)
+exit_key_init(void)
 {
-	(void)pthread_key_create(&last_reply_key, thread_exit);
+	(void)pthread_key_create(&exit_key, thread_exit);
 }
 
 /* Once per thread: any value other than NULL makes thread_exit run at
@@ -173,8 +174,8 @@ keep_for_thread_exit(void)
 {
 	if (thread_keyed)
 		return;
-	pthread_once(&last_reply_once, last_reply_key_init);
-	if (pthread_setspecific(last_reply_key, &last_reply) == 0)
+	pthread_once(&exit_once, exit_key_init);
+	if (pthread_setspecific(exit_key, &last_reply) == 0)
 		thread_keyed = true;
 }
 

@@ -55,9 +55,9 @@ struct rt_system {
 	uint32_t nsearching;                                     /* atomic */
 	uint32_t nwatching;                                      /* atomic */
 	uint32_t idle_wakes;   /* atomic: wake-ups in a row that found nothing
-	                        (sched.c) */
+	                          (sched.c) */
 	int64_t wake_quiet;    /* atomic: till then, a worker's surplus wakes
-	                        nobody while a watcher looks */
+	                          nobody while a watcher looks */
 	int64_t crowded_until; /* atomic: till then, the workers' threads
 	                          wait for CPUs: nobody is woken while a
 	                          worker is awake (sched.c) */

@@ -191,10 +191,12 @@ typedef struct rt_stats {
 	                        its previous run (steals, and sends from
 	                        another worker to an idle actor) */
 	uint64_t wakeups;    /* parked workers woken to share work */
-	uint64_t yields;     /* wake-ups held back, and parks of a worker
-	                        that left the work to the others, because
-	                        the machine's CPUs were taken (the workers
-	                        waited for one) while a worker was awake */
+	uint64_t yields;     /* wake-ups a worker held back, and parks of a
+	                        worker that left the work to the others,
+	                        because the machine's CPUs were taken (the
+	                        workers waited for one) while a worker was
+	                        awake; wake-ups held back by threads outside
+	                        the system are not counted */
 } rt_stats;
 
 /* rt_stats_system: fill *out with the system's counters. RT_EINVAL on NULL. */
