@@ -216,7 +216,7 @@ actor_exit(rti_worker *w, rt_cell *cell, int reason, bool final)
 	settle(w, cell);
 	/* Relaxed: shutdown stops every child for good anyway. */
 	wait = !final && x != NULL && !rt_ref_is_null(x->parent) &&
-	    !ck_pr_load_32(&sys->stopping) && rt_actor_alive(x->parent);
+	    !ck_pr_load_32(&sys->stopping) && rti_ref_alive(x->parent);
 	/* From here on, sends fail with RT_ENOACTOR. */
 	if (!wait)
 		rti_cell_set_gen(cell, gen + 1);
@@ -227,16 +227,25 @@ actor_exit(rti_worker *w, rt_cell *cell, int reason, bool final)
 		w->ctx.cell = NULL;
 	}
 	/* Asks, links, monitors and descriptors live in the extension;
-	 * most actors have none (and pay no call for them). The
-	 * descriptors go with the incarnation, restarted or not. */
+	 * most actors have none (and pay no call for them), and a child
+	 * of a supervisor has links only. The descriptors go with the
+	 * incarnation, restarted or not. */
 	if (x != NULL) {
-		rti_io_exit(cell);
-		rti_asks_free(cell);
+		if (x->io != NULL)
+			rti_io_exit(cell);
+		if (x->asks != NULL)
+			rti_asks_free(cell);
 		if (!(cell->flags & RTI_CELL_WAITING))
 			rti_bonds_exit(cell, gen, reason);
 	}
-	if (cell->state != NULL)
-		state_free(cls, cell->state);
+	/* A child waiting for its restart keeps its state block for the
+	 * next incarnation, which needs one of the same class. */
+	if (cell->state != NULL) {
+		if (wait)
+			x->spare_state = cell->state;
+		else
+			state_free(cls, cell->state);
+	}
 	cell->state = NULL;
 	if (is_crash(reason))
 		rti_count_w(sys, w, crashed, 1);
@@ -253,8 +262,13 @@ actor_exit(rti_worker *w, rt_cell *cell, int reason, bool final)
 	 * with there (runtime/registry.c). */
 	if (ck_pr_load_32(&cell->named) != 0)
 		rti_registry_forget(sys->registry, cell);
-	if (x != NULL)
+	if (x != NULL) {
 		rti_sup_forget(cell, cls);
+		if (x->spare_state != NULL) {
+			state_free(cls, x->spare_state);
+			x->spare_state = NULL;
+		}
+	}
 	/* What it had not handled yet is dead. */
 	while ((env = lane_take(cell)) != NULL)
 		dead(w, cell, env, RT_DEAD_STOPPED, true);
@@ -319,11 +333,15 @@ rti_live_flush(rti_worker *w)
 }
 
 /*
- * Create the state of the incarnation in `cell` and run its on_start with
- * the arguments in `start` (its start signal). Inline: a spawn's path.
+ * Create the state of the incarnation in `cell` (in `state`, a block of
+ * its class, or a new one when NULL) and run its on_start with the
+ * arguments in `start` (its start signal). A supervised child then tells
+ * its supervisor it has started if `report` says the supervisor waits for
+ * that (a supervisor child says so itself, once its own children have
+ * started). Inline: a spawn's path.
  */
 static inline __attribute__((always_inline)) void
-incarnate(rti_worker *w, rt_cell *cell, rt_env *start)
+incarnate(rti_worker *w, rt_cell *cell, rt_env *start, bool report, void *state)
 {
 	rt_system *sys = w->sys;
 	const rt_actor_class *cls = cell->cls;
@@ -332,7 +350,7 @@ incarnate(rti_worker *w, rt_cell *cell, rt_env *start)
 	int rc;
 
 	cell->flags = 0;
-	cell->state = state_alloc(cls);
+	cell->state = state != NULL ? state : state_alloc(cls);
 	if (cell->state == NULL) {
 		rti_crash_report(sys, cell, RT_ENOMEM, NULL, 0, NULL);
 		actor_exit(w, cell, RT_ENOMEM, false);
@@ -362,8 +380,7 @@ incarnate(rti_worker *w, rt_cell *cell, rt_env *start)
 		}
 	}
 	cell->flags |= RTI_CELL_STARTED;
-	/* A supervisor says so itself, once its children have started. */
-	if (child && cls != &rti_sup_class) {
+	if (report && child && cls != &rti_sup_class) {
 		rt_ref self = { cell, cell->live_gen };
 
 		rti_send_sup(x->parent, self, 0, x->slot, RTI_BOND_STARTED);
@@ -390,7 +407,7 @@ actor_start(rti_worker *w, rt_cell *cell, rt_env *env)
 	cell->flags = 0;
 	cell->state = NULL;
 	if (!(env->flags & RTI_ENV_CHILD)) {
-		incarnate(w, cell, env);
+		incarnate(w, cell, env, false, NULL);
 		return false;
 	}
 	t = rti_env_trailer(env, sizeof(*t));
@@ -416,7 +433,8 @@ actor_start(rti_worker *w, rt_cell *cell, rt_env *env)
 		cell->flags = RTI_CELL_WAITING;
 		cell->cls = NULL;
 	} else {
-		incarnate(w, cell, env);
+		/* A first start: its supervisor goes on from its STARTED. */
+		incarnate(w, cell, env, true, NULL);
 	}
 	return true;
 }
@@ -427,6 +445,7 @@ actor_restart(rti_worker *w, rt_cell *cell, rt_env *env)
 {
 	struct rti_bond_msg *m = rt_env_payload(env);
 	struct rti_ext *x = cell->ext;
+	void *state;
 
 	if (!(cell->flags & RTI_CELL_WAITING) || x == NULL ||
 	    x->start == NULL) {
@@ -445,7 +464,9 @@ actor_restart(rti_worker *w, rt_cell *cell, rt_env *env)
 		rti_count_w(w->sys, w, restarts, 1);
 	}
 	cell->cls = x->start->u.cls;
-	incarnate(w, cell, x->start);
+	state = x->spare_state;
+	x->spare_state = NULL;
+	incarnate(w, cell, x->start, m->what == RTI_BOND_STARTED, state);
 }
 
 /* Whether an envelope is a message of normal priority (the common case:
@@ -825,12 +846,8 @@ handle(rti_worker *w, rt_cell *cell, const bool watched)
 					     RTI_ENV_ODD)) != 0 ||
 			    ck_pr_load_32(&sys->stopping) != 0,
 			0)) {
-			if (!(env->flags & (RTI_ENV_TTL | RTI_ENV_ODD)) &&
-			    !ck_pr_load_32(&sys->stopping)) {
-				/* Only a topic's shared body (broker's every
-				 * message): no call for it. */
-				msg = rti_env_msg(env);
-			} else {
+			if ((env->flags & RTI_ENV_TTL) ||
+			    ck_pr_load_32(&sys->stopping)) {
 				lane_rest(cell, urgent, next);
 				switch (before_odd(w, cell, env, &msg)) {
 				case STEP_ON:
@@ -844,6 +861,17 @@ handle(rti_worker *w, rt_cell *cell, const bool watched)
 					rc = odd_deliver(w, cell, env, watched);
 					goto handled;
 				}
+			} else if (env->flags & RTI_ENV_ODD) {
+				/* A down, a supervisor's event, a readiness
+				 * (a supervisor's every message): nothing
+				 * for before_odd to check. */
+				lane_rest(cell, urgent, next);
+				rc = odd_deliver(w, cell, env, watched);
+				goto handled;
+			} else {
+				/* Only a topic's shared body (broker's every
+				 * message): no call for it. */
+				msg = rti_env_msg(env);
 			}
 		}
 		rc = cls->dispatch(state, &w->ctx, tag, msg);

@@ -26,14 +26,13 @@
 
 /* --- extensions ---------------------------------------------------------- */
 
-struct rti_ext *
-rti_ext_get(rt_cell *cell)
+/* Not inline even here: the callers' common path stays without a frame. */
+struct rti_ext *__attribute__((noinline))
+rti_ext_make(rt_cell *cell)
 {
 	rt_system *sys = cell->sys;
-	struct rti_ext *x = cell->ext, *head;
+	struct rti_ext *x, *head;
 
-	if (x != NULL)
-		return x;
 	x = calloc(1, sizeof(*x));
 	if (x == NULL)
 		return NULL;
@@ -63,6 +62,7 @@ rti_ext_free_all(rt_system *sys)
 		free(x->watchers.at);
 		free(x->watching.at);
 		rti_env_free(x->start);
+		free(x->spare_state);
 		free(x->path);
 		rti_sup_kids_free(x);
 		rti_io_table_free(x->io);
@@ -84,21 +84,29 @@ refs_has(const rti_refs *s, rt_ref r)
 	return false;
 }
 
-/* Add r unless it is there; 0 or RT_ENOMEM. */
-static int
+/* Make room for one more ref in a full set; 0 or RT_ENOMEM. */
+static int __attribute__((noinline))
+refs_grow(rti_refs *s)
+{
+	uint32_t cap = s->cap ? s->cap * 2 : 4;
+	rt_ref *at = realloc(s->at, cap * sizeof(*at));
+
+	if (at == NULL)
+		return RT_ENOMEM;
+	s->at = at;
+	s->cap = cap;
+	return 0;
+}
+
+/* Add r unless it is there; 0 or RT_ENOMEM. Inline: a supervisor and
+ * its child each add their link on every restart. */
+static inline int
 refs_add(rti_refs *s, rt_ref r)
 {
 	if (refs_has(s, r))
 		return 0;
-	if (s->n == s->cap) {
-		uint32_t cap = s->cap ? s->cap * 2 : 4;
-		rt_ref *at = realloc(s->at, cap * sizeof(*at));
-
-		if (at == NULL)
-			return RT_ENOMEM;
-		s->at = at;
-		s->cap = cap;
-	}
+	if (s->n == s->cap && refs_grow(s) != 0)
+		return RT_ENOMEM;
 	s->at[s->n++] = r;
 	return 0;
 }
@@ -127,40 +135,64 @@ rti_bond_add_link(rt_cell *cell, rt_ref to)
 
 /* --- signals ------------------------------------------------------------- */
 
-rt_env *
-rti_bond_env(rt_ref to, unsigned kind, rt_ref from, int reason, uint32_t slot,
-    unsigned what)
-{
-	rt_env *env = rti_env_alloc_sys(to.cell->sys,
-	    sizeof(struct rti_bond_msg));
-	struct rti_bond_msg *m;
+/* The size of a bond envelope's block, and its class (a constant). */
+#define BOND_TOTAL (RT_ENV_PAYLOAD_OFFSET + sizeof(struct rti_bond_msg))
+#define BOND_CLASS rti_class_of(BOND_TOTAL)
 
-	if (env == NULL)
-		return NULL;
+/* Fill in a bond envelope: the header field by field, rather than cleared
+ * first, and the payload. */
+static inline rt_env *
+bond_fill(rt_env *env, rt_ref to, unsigned kind, rt_ref from, int reason,
+    uint32_t slot, unsigned what)
+{
+	env->node.next = NULL;
+	env->cell = to.cell;
+	env->gen = to.gen;
+	env->u.deadline = 0;
+	env->v.reason = reason;
+	env->size = (uint32_t)sizeof(struct rti_bond_msg);
 	env->kind = (uint8_t)kind;
+	env->prio = RT_PRIO_NORMAL;
 	/* A down or a supervisor's event is a message, not for the
 	 * dispatch switch. */
 	env->flags = kind == RTI_ENV_DOWN || kind == RTI_ENV_SUP ? RTI_ENV_ODD :
 								   0;
-	env->cell = to.cell;
-	env->gen = to.gen;
-	env->v.reason = reason;
-	m = rt_env_payload(env);
-	m->from = from;
-	m->path = NULL;
-	m->slot = slot;
-	m->what = (uint8_t)what;
-	m->wait = NULL;
-	m->asker = (rt_ref){ NULL, 0 };
+	env->pool = (uint8_t)BOND_CLASS;
+	env->status = 0;
+	*(struct rti_bond_msg *)rt_env_payload(env) = (struct rti_bond_msg){
+		.from = from,
+		.slot = slot,
+		.what = (uint8_t)what,
+	};
 	return env;
 }
 
-void
-rti_signal_push(rt_env *env)
+/* rti_bond_env when the worker's cache is empty, or off a worker. */
+static rt_env *__attribute__((noinline))
+bond_env_slow(rt_ref to, unsigned kind, rt_ref from, int reason, uint32_t slot,
+    unsigned what)
 {
-	rt_cell *cell = env->cell;
+	rt_env *env = rti_block_alloc_class(to.cell->sys, BOND_CLASS,
+	    BOND_TOTAL);
 
-	rti_sched_push(cell->sys, cell, env);
+	if (env == NULL)
+		return NULL;
+	return bond_fill(env, to, kind, from, reason, slot, what);
+}
+
+rt_env *
+rti_bond_env(rt_ref to, unsigned kind, rt_ref from, int reason, uint32_t slot,
+    unsigned what)
+{
+	rti_worker *w = rti_tls_worker;
+	rt_env *env;
+
+	/* The common case, a block from the worker's cache, needs no frame:
+	 * the others are a tail call. */
+	if (!RTI_POOLS || w == NULL ||
+	    (env = rti_cache_pop(&w->env_cache[BOND_CLASS - 1])) == NULL)
+		return bond_env_slow(to, kind, from, reason, slot, what);
+	return bond_fill(env, to, kind, from, reason, slot, what);
 }
 
 int

@@ -53,6 +53,9 @@ struct rti_ext {
 	uint32_t slot;     /* its index in the supervisor */
 	uint32_t restarts; /* times restarted so far */
 	rt_env *start;     /* its start signal, kept for restarts */
+	void *spare_state; /* while it waits for its restart: the state
+	                      block of its last incarnation, for the next
+	                      one (actor.c), else NULL */
 	/* atomic: its path in the tree ("Shop/pool/worker.3"), or NULL; a
 	 * supervisor's is kept until the system is freed, a child's until
 	 * it stops for good. Read by the watchdog. */
@@ -88,16 +91,28 @@ struct rti_bond_msg {
 	uint32_t slot; /* EXIT and DOWN from a supervised child to its
 	                  supervisor, RESTART to it: its slot there;
 	                  RTI_BOND_TIMER: which timer */
-	uint8_t what;  /* DOWN, SUP: enum rti_bond_what */
+	uint8_t what;  /* DOWN, SUP: enum rti_bond_what; RESTART:
+	                  RTI_BOND_STARTED when the supervisor waits for
+	                  the child's STARTED, else 0 */
 	/* ADOPT: who is told if the child's first start fails: a thread
 	 * waiting in rt_sup_start_child, or else an actor (or neither). */
 	struct start_wait *wait;
 	rt_ref asker;
 };
 
+/* rti_ext_make: rti_ext_get's first use. */
+struct rti_ext *rti_ext_make(rt_cell *cell);
+
 /* rti_ext_get: the cell's extension, made on first use (owner only).
  * NULL for lack of memory. */
-struct rti_ext *rti_ext_get(rt_cell *cell);
+static inline struct rti_ext *
+rti_ext_get(rt_cell *cell)
+{
+	/* The owner wrote it, if anyone did: a plain read. */
+	struct rti_ext *x = cell->ext;
+
+	return x != NULL ? x : rti_ext_make(cell);
+}
 
 /* rti_ext_peek: the extension or NULL (owner, or an acquire for others). */
 static inline struct rti_ext *
@@ -129,7 +144,18 @@ int rti_signal(rt_cell *cell, uint64_t gen, unsigned kind, rt_ref from,
  */
 rt_env *rti_bond_env(rt_ref to, unsigned kind, rt_ref from, int reason,
     uint32_t slot, unsigned what);
-void rti_signal_push(rt_env *env);
+static inline void
+rti_signal_push(rt_env *env)
+{
+	rt_cell *cell = env->cell;
+	rti_worker *w = rti_sched_worker(cell->sys);
+
+	/* A supervisor's restart, a child's exit: on a worker, mostly. */
+	if (w != NULL)
+		rti_sched_push_w(w, cell, env);
+	else
+		rti_sched_push(cell->sys, cell, env);
+}
 
 /*
  * rti_send_down: a DOWN message saying `what` about `who` to `to`: it

@@ -40,8 +40,8 @@
 
 enum kid_state {
 	K_NONE,     /* not started yet */
-	K_STARTING, /* started or restarted, STARTED not yet come */
-	K_UP,
+	K_STARTING, /* started or restarted, its STARTED awaited */
+	K_UP,       /* up, or restarted without awaiting its STARTED */
 	K_STOPPING, /* asked to stop, its exit not yet come */
 	K_DOWN,     /* exited, waiting in its cell for a restart */
 	K_GONE,     /* stopped for good, or never to be restarted */
@@ -256,15 +256,25 @@ start_kid(struct rti_sup *s, uint32_t i)
 	return rti_bond_add_link(s->self.cell, ref);
 }
 
-/* Restart child i, waiting in its cell (`path`: its first start). */
+/*
+ * Restart child i, waiting in its cell (`path`: its first start). The
+ * child says when its on_start is done (STARTED) only when something
+ * waits for that: a group restart goes on to its next child, and a first
+ * start's starter is told how it went. Any other restart counts as up at
+ * once: its exit is handled alike whether it comes before or after its
+ * on_start is done (kid_exit), and a STARTED nobody reads would cost the
+ * child a message and the supervisor a run.
+ */
 static void
 restart_kid(struct rti_sup *s, uint32_t i, char *path)
 {
 	struct kid *k = &s->kids[i];
+	bool wait = s->group.active || k->first || k->late;
 	rt_env *env;
 
 	timer_cancel(k);
-	env = rti_bond_env(k->ref, RTI_ENV_RESTART, s->self, 0, i, 0);
+	env = rti_bond_env(k->ref, RTI_ENV_RESTART, s->self, 0, i,
+	    wait ? RTI_BOND_STARTED : 0);
 	if (env == NULL || rti_bond_add_link(s->self.cell, k->ref) != 0) {
 		rti_env_free(env);
 		free(path);
@@ -273,7 +283,7 @@ restart_kid(struct rti_sup *s, uint32_t i, char *path)
 		return;
 	}
 	((struct rti_bond_msg *)rt_env_payload(env))->path = path;
-	k->state = K_STARTING;
+	k->state = wait ? K_STARTING : K_UP;
 	rti_signal_push(env);
 }
 
@@ -390,18 +400,17 @@ give_up(struct rti_sup *s, rt_ctx *ctx, int reason)
 }
 
 /*
- * One restart more: false when that makes more than `intensity` within
- * the period (the supervisor must give up).
+ * One restart more, at time t: false when that makes more than
+ * `intensity` within the period (the supervisor must give up).
  */
 static bool
-count_restart(struct rti_sup *s)
+count_restart(struct rti_sup *s, int64_t t)
 {
-	int64_t t = now(s->self.cell->sys);
-	uint32_t limit = s->spec->intensity;
+	uint32_t limit = s->spec->intensity, mask = s->tcap - 1;
 
 	/* Restarts older than the period no longer count. */
 	while (s->ntimes > 0 && t - s->times[s->head] >= s->spec->period) {
-		s->head = (s->head + 1) % s->tcap;
+		s->head = (s->head + 1) & mask;
 		s->ntimes--;
 	}
 	if (s->ntimes >= limit)
@@ -413,30 +422,31 @@ count_restart(struct rti_sup *s)
 		if (times == NULL)
 			return true; /* not counted: better than giving up */
 		for (i = 0; i < s->ntimes; i++)
-			times[i] = s->times[(s->head + i) % s->tcap];
+			times[i] = s->times[(s->head + i) & mask];
 		free(s->times);
 		s->times = times;
 		s->tcap = cap;
 		s->head = 0;
+		mask = cap - 1;
 	}
-	s->times[(s->head + s->ntimes) % s->tcap] = t;
+	s->times[(s->head + s->ntimes) & mask] = t;
 	s->ntimes++;
 	return true;
 }
 
 /*
- * The delay before restarting child i, which has just failed: 0 without
- * backoff or after a quiet spell (as long as backoff_max without
- * failing); else backoff_min doubled for each failure in a row, capped at
- * backoff_max, plus up to a quarter more of jitter (within the cap), so
- * that children failing together do not come back together.
+ * The delay before restarting child i, which has just failed (at time t):
+ * 0 without backoff or after a quiet spell (as long as backoff_max
+ * without failing); else backoff_min doubled for each failure in a row,
+ * capped at backoff_max, plus up to a quarter more of jitter (within the
+ * cap), so that children failing together do not come back together.
  */
 static int64_t
-backoff(struct rti_sup *s, uint32_t i)
+backoff(struct rti_sup *s, uint32_t i, int64_t t)
 {
 	const rt_sup_spec *sp = s->spec;
 	struct kid *k = &s->kids[i];
-	int64_t t = now(s->self.cell->sys), d;
+	int64_t d;
 	uint32_t n;
 
 	if (sp->backoff_max <= 0)
@@ -511,14 +521,16 @@ static void
 child_failed(struct rti_sup *s, rt_ctx *ctx, uint32_t i, int reason)
 {
 	const rt_child_spec *c = spec_of(s, i);
-	int64_t delay;
+	int64_t t, delay;
 
 	if (c->restart == RT_TEMPORARY ||
 	    (c->restart == RT_TRANSIENT && !is_abnormal(reason))) {
 		(void)stop_kid(s, i, true);
 		return;
 	}
-	if (!count_restart(s)) {
+	/* One clock read for the window and the backoff. */
+	t = now(s->self.cell->sys);
+	if (!count_restart(s, t)) {
 		rti_log(s->self.cell->sys, RT_LOG_ERROR,
 		    "supervisor %s gives up: more than %u restarts within "
 		    "%lld ms; stopping its children",
@@ -527,7 +539,7 @@ child_failed(struct rti_sup *s, rt_ctx *ctx, uint32_t i, int reason)
 		give_up(s, ctx, RT_EGAVEUP);
 		return;
 	}
-	delay = backoff(s, i);
+	delay = backoff(s, i, t);
 	switch (s->spec->strategy) {
 	case RT_ONE_FOR_ALL:
 		group_restart(s, 0, s->nkids, delay);
@@ -569,7 +581,7 @@ kid_exit(struct rti_sup *s, rt_ctx *ctx, uint32_t i, int reason)
 		k->late = false;
 		return;
 	}
-	k->state = rt_actor_alive(k->ref) ? K_DOWN : K_GONE;
+	k->state = rti_ref_alive(k->ref) ? K_DOWN : K_GONE;
 	if (k->first && was == K_STARTING && s->phase == P_RUNNING) {
 		/* A child of rt_sup_start_child that failed its first
 		 * start, as in OTP: not restarted, not counted against the

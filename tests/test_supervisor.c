@@ -36,7 +36,8 @@ static struct {
 
 /* Set while real worker threads run the actors: ev() records nothing. */
 static int quiet;
-static uint64_t works; /* atomic: Work messages handled */
+static uint64_t works;          /* atomic: Work messages handled */
+static unsigned failing_starts; /* the next on_starts of Workers fail */
 
 static void
 ev(const char *fmt, ...)
@@ -96,6 +97,10 @@ sup_Worker_on_start(sup_Worker *self, rt_ctx *ctx, const sup_Worker_args *a)
 	(void)ctx;
 	self->id = a->id;
 	ev("start %u", a->id);
+	if (failing_starts > 0) {
+		failing_starts--;
+		return 7;
+	}
 	return a->fail_start ? 7 : 0;
 }
 
@@ -668,6 +673,43 @@ test_intensity_gives_up(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(rec.log, "supervisor Tight gives up"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(rec.log, "too many restarts"));
 	CU_ASSERT_EQUAL(rt_test_run(sys), 0);
+	rt_system_free(sys);
+}
+
+/*
+ * A restarted child counts as up as soon as its restart is sent (nothing
+ * waits for its on_start): one whose on_start then fails is restarted
+ * again all the same, and that restart counts against the intensity.
+ */
+static void
+test_a_restart_whose_start_fails_is_restarted_again(void)
+{
+	rt_system *sys = new_system();
+	sup_Tight_ref top;
+	rt_ref b;
+
+	CU_ASSERT_EQUAL_FATAL(sup_Tight_start(sys, &top), 0);
+	b = sup_Tight_b(top).ref;
+	rec.ev[0] = 0;
+	failing_starts = 1;
+	crash(b, 1);
+	rt_test_run(sys);
+	/* No on_stop for the start that failed. */
+	EV("stop 1:1,start 1,start 1");
+	CU_ASSERT_EQUAL(failing_starts, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(rec.log,
+	    "crash: Tight/b (sup.Worker) failed to start: handler error (7)"));
+	CU_ASSERT_TRUE(rt_actor_alive(b));
+	CU_ASSERT_TRUE(rt_ref_equal(b, sup_Tight_b(top).ref));
+	work(b, 1);
+	rt_test_run(sys);
+	EV("work 1:1#1");
+	/* Two restarts so far: a third within the period is one too many. */
+	crash(b, 1);
+	rt_test_run(sys);
+	EV("stop 1:1,stop 2:-9,stop 0:-9");
+	CU_ASSERT_FALSE(rt_actor_alive(top.ref));
+	CU_ASSERT_FALSE(rt_actor_alive(b));
 	rt_system_free(sys);
 }
 
@@ -1368,6 +1410,8 @@ main(int argc, char **argv)
 		    test_a_long_crash_report_is_cut },
 		{ "reports can be turned off", test_reports_can_be_turned_off },
 		{ "intensity gives up", test_intensity_gives_up },
+		{ "a restart whose start fails is restarted again",
+		    test_a_restart_whose_start_fails_is_restarted_again },
 		{ "backoff delays restarts", test_backoff_delays_restarts },
 		{ "a child that fails its first start is not restarted",
 		    test_a_child_that_fails_its_first_start_is_not_restarted },
