@@ -155,10 +155,13 @@ tag_name(const rt_actor_class *cls, uint32_t tag)
 	return "?";
 }
 
+/* Not crashes: a normal exit, shutdown, and a stand-in for an actor on
+ * another node that is gone (rt/node.h). */
 static int
 is_crash(int reason)
 {
-	return reason != RT_NORMAL && reason != RT_ESHUTDOWN;
+	return reason != RT_NORMAL && reason != RT_ESHUTDOWN &&
+	    reason != RT_ENODE;
 }
 
 /*

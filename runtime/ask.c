@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <rt/wire.h>
 
 #include "ask_int.h"
 #include "bonds.h"
@@ -79,6 +80,10 @@ struct rti_call {
 	uint32_t refs;  /* atomic: the caller and the answer */
 	rt_system *sys;
 	rt_env *reply; /* the answer, once state is CALL_DONE */
+	/* A relayed request (rt_request_relay): the answer goes to fn, and
+	 * nobody waits. */
+	rt_relay_fn fn;
+	void *arg;
 };
 
 /* A thread's spare call record: the caller is most often the last to let
@@ -124,6 +129,14 @@ call_unref(struct rti_call *c, bool caller)
 static void
 call_answer(struct rti_call *c, rt_env *env)
 {
+	if (c->fn != NULL) {
+		c->fn(c->arg, env->status,
+		    env->status == 0 ? rt_env_payload(env) : NULL,
+		    env->status == 0 ? env->size : 0);
+		rti_env_free(env);
+		free(c);
+		return;
+	}
 	c->reply = env;
 	/* Release: the answer before the state (pairs with the caller's
 	 * acquire once it sees CALL_DONE). */
@@ -523,6 +536,7 @@ rt_call(rt_system *sys, rt_env *env, void *reply, size_t reply_size,
 	c->refs = 2;
 	c->sys = sys;
 	c->reply = NULL;
+	c->fn = NULL;
 	rq = req_of(env);
 	rq->call = c;
 	deadline = timeout < 0 ? -1 : rti_clock_now() + timeout;
@@ -598,6 +612,38 @@ rt_call(rt_system *sys, rt_env *env, void *reply, size_t reply_size,
 	} else {
 		rti_env_free(env);
 	}
+	return rc;
+}
+
+int
+rt_request_relay(rt_env *env, rt_relay_fn fn, void *arg)
+{
+	struct rti_call *c;
+	int rc;
+
+	if (env == NULL)
+		return RT_EINVAL;
+	if (fn == NULL || env->kind != RTI_ENV_MSG ||
+	    !(env->flags & RTI_ENV_REQUEST) || env->cell == NULL) {
+		rt_env_discard(env);
+		return RT_EINVAL;
+	}
+	c = malloc(sizeof(*c));
+	if (c == NULL) {
+		rt_env_discard(env);
+		return RT_ENOMEM;
+	}
+	/* Only the answer holds it: call_answer frees it. */
+	c->state = CALL_WAITING;
+	c->refs = 1;
+	c->sys = env->cell->sys;
+	c->reply = NULL;
+	c->fn = fn;
+	c->arg = arg;
+	req_of(env)->call = c;
+	rc = rt_env_send_nowait(env);
+	if (rc != 0)
+		free(c);
 	return rc;
 }
 

@@ -5,6 +5,7 @@
  * bound (drop, reject, wait, mute) is flow.c's.
  */
 #include <stdlib.h>
+#include <rt/wire.h>
 
 #include "actor_int.h"
 #include "clock.h"
@@ -126,12 +127,13 @@ rt_env_discard(rt_env *env)
  * bad arguments.
  */
 static int __attribute__((noinline))
-send_slow(rt_env *env, const rt_send_opts *opts)
+send_slow(rt_env *env, const rt_send_opts *opts, bool nowait)
 {
 	rt_cell *cell;
 	rt_system *sys;
 	rti_worker *w;
-	int64_t deadline = -1;
+	/* A deadline already past: a full `block` mailbox refuses at once. */
+	int64_t deadline = nowait ? 0 : -1;
 
 	if (env == NULL)
 		return RT_EINVAL;
@@ -154,7 +156,7 @@ send_slow(rt_env *env, const rt_send_opts *opts)
 			env->u.deadline = rti_sys_now(sys) + opts->ttl;
 			env->flags |= RTI_ENV_TTL;
 		}
-		if (opts->timeout > 0)
+		if (opts->timeout > 0 && !nowait)
 			deadline = rti_clock_now() + opts->timeout;
 	}
 	for (;;) {
@@ -241,7 +243,7 @@ send_fast(rt_env *env, const rt_send_opts *opts)
 	if (opts != NULL || w == NULL || env == NULL ||
 	    env->kind != RTI_ENV_MSG || (cell = env->cell) == NULL ||
 	    cell->sys != w->sys)
-		return send_slow(env, opts);
+		return send_slow(env, opts, false);
 	room = rti_flow_reserve(cell);
 	if (room != RTI_ROOM_FREE) {
 		if (room == RTI_ROOM_OVER)
@@ -264,6 +266,16 @@ int
 rt_env_send(rt_env *env)
 {
 	return send_fast(env, NULL);
+}
+
+int
+rt_env_send_nowait(rt_env *env)
+{
+	int rc = send_slow(env, NULL, true);
+
+	/* What a plain thread's wait would have ended in: the mailbox was
+	 * full (the refusal is counted as such either way). */
+	return rc == RT_ETIMEDOUT ? RT_EFULL : rc;
 }
 
 void

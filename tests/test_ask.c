@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <rt/test.h>
+#include <rt/wire.h>
 
 #include "cutest.h"
 #include "ask.rtp.h"
@@ -933,6 +934,201 @@ test_real_caller_run_sends_to_itself(void)
 	rt_system_free(sys);
 }
 
+/* --- what the node library uses (rt/wire.h) -------------------------------- */
+
+/* What a relayed request's answer brought. */
+static struct relayed {
+	unsigned calls;
+	int status;
+	uint32_t v;
+	char text[16];
+} relayed;
+
+static void
+on_relayed(void *arg, int status, const void *reply, size_t size)
+{
+	struct relayed *r = arg;
+
+	r->calls++;
+	r->status = status;
+	if (reply != NULL) {
+		const ask_Value *v = reply;
+
+		CU_ASSERT(size >= sizeof(*v));
+		r->v = v->v;
+		snprintf(r->text, sizeof(r->text), "%s", v->text);
+	}
+}
+
+static rt_env *
+get_request(ask_Server_ref s, uint32_t tag, uint32_t n)
+{
+	rt_env *env = NULL;
+
+	CU_ASSERT_EQUAL(rt_request_new(s.ref, tag, sizeof(ask_Get), &env), 0);
+	if (env != NULL)
+		memcpy(rt_env_payload(env), &(ask_Get){ n }, sizeof(ask_Get));
+	return env;
+}
+
+/* A request relayed from outside: the answer, an error, a deferred answer
+ * and a crash each reach the function once, with what the handler gave. */
+static void
+test_relay(void)
+{
+	ask_Server_ref s;
+	ask_Client_ref c;
+	rt_system *sys = setup(&s, &c);
+	rt_env *env;
+
+	memset(&relayed, 0, sizeof(relayed));
+	CU_ASSERT_EQUAL(rt_request_relay(get_request(s, ask_Server_TAG_Get, 9),
+			    on_relayed, &relayed),
+	    0);
+	CU_ASSERT_EQUAL(relayed.calls, 0);
+	rt_test_run(sys);
+	CU_ASSERT_EQUAL(relayed.calls, 1);
+	CU_ASSERT_EQUAL(relayed.status, 0);
+	CU_ASSERT_EQUAL(relayed.v, 10);
+	CU_ASSERT_STRING_EQUAL(relayed.text, "got");
+	CU_ASSERT_EQUAL(rt_request_relay(get_request(s, ask_Server_TAG_Get,
+					     NOT_HERE),
+			    on_relayed, &relayed),
+	    0);
+	rt_test_run(sys);
+	CU_ASSERT_EQUAL(relayed.calls, 2);
+	CU_ASSERT_EQUAL(relayed.status, RT_ENOENT);
+	/* Deferred: answered when the token is. */
+	CU_ASSERT_EQUAL(rt_request_relay(get_request(s, ask_Server_TAG_Slow, 3),
+			    on_relayed, &relayed),
+	    0);
+	rt_test_run(sys);
+	CU_ASSERT_EQUAL(relayed.calls, 2);
+	CU_ASSERT_EQUAL(ask_reply_Slow(rec.token, &(ask_Value){ 33, "late" }),
+	    0);
+	rt_test_run(sys);
+	CU_ASSERT_EQUAL(relayed.calls, 3);
+	CU_ASSERT_EQUAL(relayed.v, 33);
+	CU_ASSERT_STRING_EQUAL(relayed.text, "late");
+	/* Bad arguments take the envelope and call nothing. */
+	CU_ASSERT_EQUAL(rt_request_relay(NULL, on_relayed, &relayed),
+	    RT_EINVAL);
+	CU_ASSERT_EQUAL(rt_request_relay(get_request(s, ask_Server_TAG_Get, 1),
+			    NULL, NULL),
+	    RT_EINVAL);
+	CU_ASSERT_EQUAL(rt_env_new(s.ref, ask_Server_TAG_Get, sizeof(ask_Get),
+			    &env),
+	    0);
+	CU_ASSERT_EQUAL(rt_request_relay(env, on_relayed, &relayed), RT_EINVAL);
+	/* The server crashes on it: answered RT_ENOACTOR; then it is gone,
+	 * and the relay itself is refused. */
+	CU_ASSERT_EQUAL(rt_request_new(s.ref, 2, 0, &env), 0);
+	CU_ASSERT_EQUAL(rt_request_relay(env, on_relayed, &relayed), 0);
+	rt_test_run(sys);
+	CU_ASSERT_EQUAL(relayed.calls, 4);
+	CU_ASSERT_EQUAL(relayed.status, RT_ENOACTOR);
+	env = NULL;
+	CU_ASSERT_EQUAL(rt_request_new(s.ref, ask_Server_TAG_Get,
+			    sizeof(ask_Get), &env),
+	    RT_ENOACTOR);
+	CU_ASSERT_EQUAL(relayed.calls, 4);
+	assert_balanced(sys);
+	rt_system_free(sys);
+}
+
+/* A thread that must not wait: a full `block` mailbox refuses at once. */
+static void
+test_send_nowait(void)
+{
+	rt_system *sys = test_system();
+	ask_Filler_ref f;
+	rt_env *env;
+	rt_stats st;
+
+	CU_ASSERT_EQUAL_FATAL(ask_Filler_spawn(sys, NULL, &f), 0);
+	rt_test_run(sys);
+	CU_ASSERT_EQUAL(rt_env_new(f.ref, ask_Filler_TAG_Tick, 0, &env), 0);
+	CU_ASSERT_EQUAL(rt_env_send_nowait(env), 0);
+	CU_ASSERT_EQUAL(rt_env_new(f.ref, ask_Filler_TAG_Tick, 0, &env), 0);
+	CU_ASSERT_EQUAL(rt_env_send_nowait(env), RT_EFULL);
+	CU_ASSERT_EQUAL(rt_stats_system(sys, &st), 0);
+	CU_ASSERT_EQUAL(st.refused, 1);
+	rt_test_run(sys);
+	CU_ASSERT_EQUAL(rt_env_new(f.ref, ask_Filler_TAG_Tick, 0, &env), 0);
+	CU_ASSERT_EQUAL(rt_env_send_nowait(env), 0);
+	CU_ASSERT_EQUAL(rt_env_send_nowait(NULL), RT_EINVAL);
+	rt_test_run(sys);
+	assert_balanced(sys);
+	rt_system_free(sys);
+}
+
+/* A node as P_A_export and P_A_lookup reach it (a stand-in here). */
+static struct {
+	unsigned exports, lookups;
+	const char *name;
+} fake;
+
+static int
+fake_export(void *node, rt_ref ref, const char *name, const rt_wire_kind *kind)
+{
+	(void)node;
+	(void)ref;
+	(void)kind;
+	fake.exports++;
+	fake.name = name;
+	return 0;
+}
+
+static int
+fake_lookup(void *node, const char *name, const rt_wire_kind *kind, rt_ref *out)
+{
+	(void)kind;
+	fake.lookups++;
+	fake.name = name;
+	*out = *(rt_ref *)node;
+	return 0;
+}
+
+static void
+test_remote_hooks(void)
+{
+	static const rt_remote_ops ops = { fake_export, fake_lookup };
+	static const rt_wire_kind kind = { .name = "ask.Server", .ntags = 0 };
+	ask_Server_ref s;
+	ask_Client_ref c;
+	rt_system *sys = setup(&s, &c);
+	rt_ref out;
+
+	memset(&fake, 0, sizeof(fake));
+	/* No node started: every call says so. */
+	CU_ASSERT_EQUAL(rt_remote_export(s.ref, "x", &kind), RT_ENODE);
+	CU_ASSERT_EQUAL(rt_remote_lookup(sys, "x", &kind, &out), RT_ENODE);
+	CU_ASSERT_EQUAL(rt_remote_export(s.ref, NULL, &kind), RT_EINVAL);
+	CU_ASSERT_EQUAL(rt_remote_lookup(sys, "x", &kind, NULL), RT_EINVAL);
+	CU_ASSERT_EQUAL(rt_remote_attach(sys, &s.ref, &ops), 0);
+	CU_ASSERT_EQUAL(rt_remote_attach(sys, &c.ref, &ops), RT_EEXIST);
+	CU_ASSERT_EQUAL(rt_remote_export(s.ref, "svc", &kind), 0);
+	CU_ASSERT_EQUAL(fake.exports, 1);
+	CU_ASSERT_STRING_EQUAL(fake.name, "svc");
+	CU_ASSERT_EQUAL(rt_remote_lookup(sys, "svc", &kind, &out), 0);
+	CU_ASSERT_EQUAL(fake.lookups, 1);
+	CU_ASSERT(rt_ref_equal(out, s.ref));
+	/* Another node's detach does not detach this one. */
+	rt_remote_detach(sys, &c.ref);
+	CU_ASSERT_EQUAL(rt_remote_lookup(sys, "svc", &kind, &out), 0);
+	rt_remote_detach(sys, &s.ref);
+	CU_ASSERT_EQUAL(rt_remote_lookup(sys, "svc", &kind, &out), RT_ENODE);
+	CU_ASSERT_EQUAL(fake.lookups, 2);
+	/* A dead letter that never entered the system: told, not counted. */
+	rt_remote_dead_letter(sys, RT_DEAD_SCHEMA, "ask.Server", "Get", NULL);
+	CU_ASSERT_EQUAL(rec.dead, 1);
+	CU_ASSERT_EQUAL(rec.cause, RT_DEAD_SCHEMA);
+	rt_remote_log(sys, RT_LOG_ERROR, "a line");
+	CU_ASSERT_STRING_EQUAL(rec.log, "a line");
+	assert_balanced(sys);
+	rt_system_free(sys);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -970,8 +1166,15 @@ main(int argc, char **argv)
 		    test_real_caller_run_sends_to_itself },
 		CU_TEST_INFO_NULL,
 	};
+	CU_TestInfo nodes[] = {
+		{ "a relayed request", test_relay },
+		{ "a send that must not wait", test_send_nowait },
+		{ "the node a system started", test_remote_hooks },
+		CU_TEST_INFO_NULL,
+	};
 	CU_SuiteInfo suites[] = {
 		{ "calls", NULL, NULL, NULL, NULL, calls },
+		{ "for nodes", NULL, NULL, NULL, NULL, nodes },
 		{ "asks", NULL, NULL, NULL, NULL, asks },
 		{ "threads", NULL, NULL, NULL, NULL, threads },
 		CU_SUITE_INFO_NULL,

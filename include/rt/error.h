@@ -36,7 +36,8 @@ extern "C" {
 	X(ECONNRESET, -19, "connection reset by peer")               \
 	X(EACCES, -20, "permission denied")                          \
 	X(EIO, -21, "input/output error")                            \
-	X(EBADF, -22, "bad file descriptor")
+	X(EBADF, -22, "bad file descriptor")                         \
+	X(ENODE, -23, "no node, or the node is gone")
 
 enum rt_errno {
 #define RT_ERRNO_ENUM(name, value, text) RT_##name = value,

@@ -12,6 +12,7 @@
 #include <rt/system.h>
 #include <rt/actor.h>
 #include <rt/protocol.h>
+#include <rt/wire.h>
 #include <rt/timer.h>
 #include <rt/ask.h>
 #include <rt/registry.h>

@@ -39,6 +39,17 @@ typedef enum rt_dead_cause {
 	                        before handling it */
 	RT_DEAD_DROPPED = 2, /* a bounded mailbox with overflow drop was full */
 	RT_DEAD_EXPIRED = 3, /* its time-to-live ran out while it was queued */
+	/* Between nodes (rt/node.h): */
+	RT_DEAD_NONAME = 4,    /* no node exports the name it was sent to */
+	RT_DEAD_NODEDOWN = 5,  /* the node it was sent to, or through, is
+	                          gone or unreachable */
+	RT_DEAD_MALFORMED = 6, /* a frame that does not decode */
+	RT_DEAD_SCHEMA = 7,    /* a message the receiving node's protocol
+	                          does not have (its fingerprint differs:
+	                          rtgen --diff) */
+	RT_DEAD_BACKLOG = 8,   /* the connection to NATS could not take it
+	                          (its buffer was full while reconnecting,
+	                          or a slow receiver's queue overflowed) */
 } rt_dead_cause;
 
 /*
