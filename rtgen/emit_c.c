@@ -21,18 +21,21 @@
  * Section order of the header: includes and the ABI check, actor and
  * supervisor refs (messages and state may hold them), message ids, enums
  * and message structs, the requests' descriptors and deferred replies,
- * then per actor its state, args, local tags (the messages it accepts,
- * then the replies to its asks), class, spawn, sends, calls and asks with
- * their type-checking macros and the handlers the user writes; then per
+ * the codecs of the messages that cross nodes (rt/wire.h), then per actor
+ * its state, args, local tags (the messages it accepts, then the replies
+ * to its asks), class, spawn, registry names (and for a remote kind its
+ * wire description, export and lookup), sends, calls and asks with their
+ * type-checking macros and the handlers the user writes; then per
  * topic its descriptor, publish (with its macro) and the subscriptions of
  * the actors that accept its message; the supervisors; last the poisoned
  * names of the sends, calls, asks and subscriptions that do not exist.
  * The comment on what every actor has comes once, before the first actor.
- * The source follows the same order, with the copies of messages first
- * and the envelope builders (one per message that an actor accepts, which
- * all its sends, calls and asks share) before the first actor; the
- * handler of a request runs through a static helper that gives it a
- * zeroed reply and sends the reply when one is due.
+ * The source follows the same order, with the copies of messages first,
+ * the wire codecs after the requests, and the envelope builders (one per
+ * message that an actor accepts, which all its sends, calls and asks
+ * share) before the first actor; the handler of a request runs through a
+ * static helper that gives it a zeroed reply and sends the reply when one
+ * is due.
  */
 #include "emit_c_int.h"
 
@@ -107,6 +110,7 @@ header(struct emit *e)
 	emit_msg_ids_h(e);
 	emit_msg_types_h(e);
 	emit_requests_h(e);
+	emit_wire_h(e);
 	emit_actors_h(e);
 	emit_topics_h(e);
 	emit_sups_h(e);
@@ -124,6 +128,7 @@ source(struct emit *e)
 	emit_msg_copies_c(e);
 	emit_msg_printers_c(e);
 	emit_requests_c(e);
+	emit_wire_c(e);
 	emit_builders_c(e);
 	emit_actors_c(e);
 	emit_topics_c(e);

@@ -337,6 +337,8 @@ actor_h(struct emit *e, const ast_decl *a)
 	emit_wrapped(e, &v,
 	    "int $P$_$A$_whereis(rt_system *sys, const char "
 	    "*name, $P$_$A$_ref *out);\n");
+	if (a->remote != NULL)
+		emit_wire_actor_h(e, a);
 	emit_sends_h(e, a);
 	handlers_h(e, a);
 	emit_gen(e);
@@ -669,6 +671,8 @@ actor_c(struct emit *e, const ast_decl *a)
 	class_c(e, a, strings);
 	spawn_c(e, a, strings, bytes);
 	registry_c(e, a);
+	if (a->remote != NULL)
+		emit_wire_actor_c(e, a);
 	emit_sends_c(e, a);
 }
 

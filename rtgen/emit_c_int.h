@@ -6,10 +6,10 @@
  * and the source: messages and enums (emit_c_msg.c), actors
  * (emit_c_actor.c), sends and their envelope builders (emit_c_send.c),
  * requests with their calls, asks and replies (emit_c_request.c), topics
- * (emit_c_topic.c), supervisors (emit_c_sup.c) and the poisoned names
- * (emit_c_poison.c). emit_c.c decides the order of the sections in each
- * file. A function whose name ends in _h writes into the header, one
- * ending in _c into the source.
+ * (emit_c_topic.c), supervisors (emit_c_sup.c), wire codecs (emit_c_wire.c
+ * and emit_c_codec.c) and the poisoned names (emit_c_poison.c). emit_c.c
+ * decides the order of the sections in each file. A function whose name
+ * ends in _h writes into the header, one ending in _c into the source.
  */
 #ifndef RT_RTGEN_EMIT_C_INT_H
 #define RT_RTGEN_EMIT_C_INT_H
@@ -256,6 +256,26 @@ void emit_topics_c(struct emit *e);
 void emit_sup_refs_h(struct emit *e);
 void emit_sups_h(struct emit *e);
 void emit_sups_c(struct emit *e);
+
+/* ---- wire codecs (emit_c_wire.c) ------------------------------------- */
+
+/* The rt_wire_msg of each message of the protocol that crosses nodes. */
+void emit_wire_h(struct emit *e);
+/* The codecs: shared helpers, then each message's functions and the
+ * rt_wire_msg of each that crosses nodes. */
+void emit_wire_c(struct emit *e);
+/* A remote kind's rt_wire_kind, export and lookup: prototypes, and their
+ * definitions (after its class). */
+void emit_wire_actor_h(struct emit *e, const ast_decl *a);
+void emit_wire_actor_c(struct emit *e, const ast_decl *a);
+
+/* ---- the code of the wire codecs (emit_c_codec.c) -------------------- */
+
+/* The helpers that the codecs of the messages at[0..n) use. */
+void emit_codec_helpers_c(struct emit *e, const ast_decl *const *at, size_t n);
+/* The typed functions of message m's codec: NAME_wire_len, _put, _scan
+ * and _get. */
+void emit_codec_c(struct emit *e, const ast_decl *m);
 
 /* ---- poisoned names (emit_c_poison.c) -------------------------------- */
 

@@ -6,7 +6,8 @@
  * once and its errors reported once); only when all inputs are clean are
  * the outputs written, each to a temporary file in the output directory,
  * and then renamed into place. A broken input therefore never leaves an
- * output file behind, new or half-written.
+ * output file behind, new or half-written. `--diff` loads two files the
+ * same way and compares them instead (diff.h).
  */
 #include "rtgen.h"
 
@@ -19,6 +20,7 @@
 
 #include "ast.h"
 #include "deps.h"
+#include "diff.h"
 #include "emit_c.h"
 #include "emit_dot.h"
 #include "loader.h"
@@ -28,7 +30,11 @@ enum mode {
 	MODE_C,
 	MODE_DOT,  /* --dot: a Graphviz picture of each input */
 	MODE_DEPS, /* -M: the make rule of each input */
+	MODE_DIFF, /* --diff: what changed from one version to another */
 };
+
+/* The option that chose each mode but MODE_C. */
+static const char *const mode_option[] = { "", "--dot", "-M", "--diff" };
 
 /* What the command line asks of every input. */
 struct options {
@@ -53,6 +59,7 @@ usage(FILE *f)
 	fputs(
 	    "Usage: rtgen [-o DIR] [-I DIR]... [-Werror] [--no-lines] "
 	    "[--dot | -M]\n             FILE.rtp...\n"
+	    "       rtgen --diff [-I DIR]... [-Werror] OLD.rtp NEW.rtp\n"
 	    "Compile rt protocol files: for each FILE.rtp, write FILE.rtp.h "
 	    "and FILE.rtp.c.\n\n"
 	    "  -o DIR       write the generated files into DIR (default: the "
@@ -71,10 +78,18 @@ usage(FILE *f)
 	    "  -M           write make dependencies of the generated files to "
 	    "stdout\n"
 	    "               instead, like cc -M\n"
+	    "  --diff       compare two versions of a protocol instead: one "
+	    "line per\n"
+	    "               change, saying whether it breaks the wire between "
+	    "nodes\n"
+	    "               built from them (breaks, compatible or local)\n"
 	    "  --help       show this help and exit\n"
 	    "  --version    show the version and exit\n\n"
 	    "Exit status: 0 success, 1 errors in the input, 2 usage "
-	    "error.\n",
+	    "error.\n"
+	    "With --diff: 0 nothing breaks the wire, 1 a change breaks it, "
+	    "2 errors in\n"
+	    "an input or a usage error.\n",
 	    f);
 }
 
@@ -127,6 +142,39 @@ compile(const char *path, const char *dir, const struct options *o,
 		emit_c(unit, &opts, &h->text, &c->text);
 	}
 	return 0;
+}
+
+/*
+ * --diff OLD NEW: load both (errors are reported as usual, and are status
+ * 2, as 1 means that a change breaks the wire) and write the changes.
+ */
+static int
+diff(char **files, size_t nfiles, struct options *o, FILE *out, FILE *err)
+{
+	const ast_unit *older, *newer;
+	emit_buf text = { 0 };
+	int status = 2;
+
+	if (nfiles != 2) {
+		fputs("rtgen: --diff compares two files, OLD.rtp and NEW.rtp\n"
+		      "Try 'rtgen --help' for more information.\n",
+		    err);
+		return 2;
+	}
+	o->loader = loader_new(err, o->werror, o->search, o->nsearch);
+	loader_add_root(o->loader, files[0]);
+	loader_add_root(o->loader, files[1]);
+	older = loader_load(o->loader, files[0]);
+	newer = loader_load(o->loader, files[1]);
+	if (older != NULL && newer != NULL) {
+		status = diff_units(older, files[0], newer, files[1], &text);
+		if (text.len > 0)
+			fwrite(text.data, 1, text.len, out);
+	}
+	emit_buf_free(&text);
+	loader_free(o->loader);
+	o->loader = NULL;
+	return status;
 }
 
 /* Write o->text to a new temporary file beside o->path; 0 or -1. */
@@ -241,15 +289,20 @@ rtgen_main(int argc, char **argv, FILE *out, FILE *err)
 			o.lines = false;
 		} else if (strcmp(a, "-Werror") == 0) {
 			o.werror = true;
-		} else if (strcmp(a, "--dot") == 0 || strcmp(a, "-M") == 0) {
-			enum mode m = a[1] == 'M' ? MODE_DEPS : MODE_DOT;
+		} else if (strcmp(a, "--dot") == 0 || strcmp(a, "-M") == 0 ||
+		    strcmp(a, "--diff") == 0) {
+			enum mode m = MODE_DIFF;
 
+			if (strcmp(a, "-M") == 0)
+				m = MODE_DEPS;
+			else if (strcmp(a, "--dot") == 0)
+				m = MODE_DOT;
 			if (o.mode != MODE_C && o.mode != m) {
-				fputs(
-				    "rtgen: options '--dot' and '-M' cannot "
+				fprintf(err,
+				    "rtgen: options '%s' and '%s' cannot "
 				    "be combined\nTry 'rtgen --help' for more "
 				    "information.\n",
-				    err);
+				    mode_option[o.mode], a);
 				free(files);
 				free(o.search);
 				return 2;
@@ -299,6 +352,12 @@ rtgen_main(int argc, char **argv, FILE *out, FILE *err)
 		free(files);
 		free(o.search);
 		return 2;
+	}
+	if (o.mode == MODE_DIFF) {
+		status = diff(files, nfiles, &o, out, err);
+		free(files);
+		free(o.search);
+		return status;
 	}
 	if (dir == NULL || *dir == '\0')
 		dirslash = ast_xstrdup("");

@@ -5,6 +5,7 @@
  * topic can carry.
  */
 #include "sema_int.h"
+#include "canon.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -328,41 +329,118 @@ ctype_field(const ast_decl *m, const ast_decl **holder)
 	return NULL;
 }
 
-/* One message that a remote actor's messages carry across nodes (what it
- * accepts, or the reply to it): refuse a C type in it, at the field. */
-static void
-check_wire(struct sema *s, const ast_decl *actor, const ast_decl *m,
-    const ast_decl *request)
+/*
+ * The first ref field of m or of a message nested in it, depth first, that
+ * names an actor kind that is not remote, and in `*holder` the message
+ * that declares it; NULL when there is none. Only for a message whose
+ * canonical text fits (canon.h): the text has a part for every field this
+ * search can visit, so the search is as bounded as the text.
+ */
+static const ast_field *
+local_ref_field(const ast_decl *m, const ast_decl **holder)
 {
-	const ast_decl *holder = NULL;
-	const ast_field *f = ctype_field(m, &holder);
+	const ast_field *f;
+
+	if (!(m->deep & (1u << AST_T_REF)))
+		return NULL;
+	for (f = m->fields; f != NULL; f = f->next) {
+		const ast_decl *t = ast_nested(f), *a = f->type.target;
+		const ast_field *in;
+
+		if (f->type.kind == AST_T_REF && a != NULL &&
+		    a->kind == AST_D_ACTOR && a->remote == NULL) {
+			*holder = m;
+			return f;
+		}
+		if (t != NULL && (in = local_ref_field(t, holder)) != NULL)
+			return in;
+	}
+	return NULL;
+}
+
+/* What a field found in m is reached through, for the end of an error:
+ * "remote actor 'A' accepts 'M' from other nodes", after "'M' holds 'H',
+ * and " when the field is in a message H nested in M; or "'R' answers
+ * 'Q', which remote actor 'A' accepts from other nodes" for a reply. */
+static void
+wire_path(char *buf, size_t size, const ast_decl *actor, const ast_decl *m,
+    const ast_decl *holder, const ast_decl *request)
+{
 	char via[256] = "";
 
-	if (f == NULL)
-		return;
 	if (holder != m)
 		snprintf(via, sizeof(via), "'%s' holds '%s', and ", m->name,
 		    holder->name);
 	if (request != NULL)
-		diag_error(s->d, f->type.name_loc,
-		    "field '%s' of '%s' has the C type '%s', which has no "
-		    "form on the wire; %s'%s' answers '%s', which remote "
-		    "actor '%s' accepts from other nodes",
-		    f->name, holder->name, f->type.name, via, m->name,
-		    request->name, actor->name);
+		snprintf(buf, size,
+		    "%s'%s' answers '%s', which remote actor '%s' "
+		    "accepts from other nodes",
+		    via, m->name, request->name, actor->name);
 	else
+		snprintf(buf, size,
+		    "%sremote actor '%s' accepts '%s' from other nodes", via,
+		    actor->name, m->name);
+}
+
+/*
+ * One message that a remote actor's messages carry across nodes (what it
+ * accepts, named at `at`, or the reply to it): refuse a C type in it, at
+ * the field; a definition too long for a fingerprint (canon.h); and a ref
+ * to a kind that is not remote, which the other node could not send to,
+ * as only a remote kind has codecs for what it accepts.
+ */
+static void
+check_wire(struct sema *s, const ast_decl *actor, const ast_decl *m,
+    const ast_decl *request, const ast_name *at)
+{
+	const ast_decl *holder = NULL;
+	const ast_field *f = ctype_field(m, &holder);
+	char path[1024];
+	char *text;
+
+	if (f != NULL) {
+		wire_path(path, sizeof(path), actor, m, holder, request);
 		diag_error(s->d, f->type.name_loc,
 		    "field '%s' of '%s' has the C type '%s', which has no "
-		    "form on the wire; %sremote actor '%s' accepts '%s' from "
-		    "other nodes",
-		    f->name, holder->name, f->type.name, via, actor->name,
-		    m->name);
+		    "form on the wire; %s",
+		    f->name, holder->name, f->type.name, path);
+		diag_note(s->d, actor->remote->loc, "'%s' is made remote here",
+		    actor->name);
+	}
+	text = canon_message(m, NULL);
+	if (text == NULL) {
+		if (request != NULL)
+			diag_error(s->d, at->loc,
+			    "'%s', the reply of '%s', is too large to cross "
+			    "the wire: its definition, with nested messages "
+			    "written out, is longer than %d bytes",
+			    m->name, request->name, CANON_MAX);
+		else
+			diag_error(s->d, at->loc,
+			    "'%s' is too large to cross the wire: its "
+			    "definition, with nested messages written out, is "
+			    "longer than %d bytes",
+			    m->name, CANON_MAX);
+		diag_note(s->d, actor->remote->loc, "'%s' is made remote here",
+		    actor->name);
+		return;
+	}
+	free(text);
+	f = local_ref_field(m, &holder);
+	if (f == NULL)
+		return;
+	wire_path(path, sizeof(path), actor, m, holder, request);
+	diag_error(s->d, f->type.name_loc,
+	    "field '%s' of '%s' is a ref to actor '%s', which is not "
+	    "remote: other nodes could not send to it; %s",
+	    f->name, holder->name, f->type.name, path);
 	diag_note(s->d, actor->remote->loc, "'%s' is made remote here",
 	    actor->name);
 }
 
 /* A remote actor's messages and their replies cross nodes: none may hold
- * a C type (it needs every message's `deep`, after sema_check_cycles). */
+ * a C type or a ref to a kind that is not remote (it needs every
+ * message's `deep`, after sema_check_cycles). */
 void
 sema_check_remote(struct sema *s, const ast_decl *actor)
 {
@@ -371,13 +449,14 @@ sema_check_remote(struct sema *s, const ast_decl *actor)
 	if (actor->remote == NULL)
 		return;
 	for (i = 0; i < actor->naccepts; i++) {
-		const ast_decl *m = actor->accepts[i]->target;
+		const ast_name *n = actor->accepts[i];
+		const ast_decl *m = n->target;
 
 		if (m == NULL)
 			continue;
-		check_wire(s, actor, m, NULL);
+		check_wire(s, actor, m, NULL, n);
 		if (m->reply != NULL && m->reply->target != NULL)
-			check_wire(s, actor, m->reply->target, m);
+			check_wire(s, actor, m->reply->target, m, n);
 	}
 }
 

@@ -6,9 +6,16 @@
  * declaration whose C name is a send, call, ask or subscription the
  * header poisons. It runs only when everything else is clean, as
  * duplicates would be reported twice.
+ *
+ * The wire codecs of the messages that cross nodes add names of their own
+ * (emit_c_wire.h): those of the protocol's messages and remote kinds are
+ * claimed like the rest; those of an imported message whose codec is
+ * static in this source, and the helpers the codecs share, are only
+ * looked up, as no declaration owns them.
  */
 #include "sema_int.h"
 #include "emit_c_poison.h"
+#include "emit_c_wire.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -261,6 +268,69 @@ check_start_child(struct sema *s, const struct symtab *names)
 	}
 }
 
+/* The wire codecs would declare `name` (owned), which `owner` declares
+ * already: report it at the remote clause of the first remote kind. */
+static void
+wire_taken(struct sema *s, const struct symtab *names, char *name,
+    const ast_decl *remote)
+{
+	const ast_decl *owner = sema_symtab_get(names, name);
+
+	if (owner != NULL) {
+		diag_error(s->d, remote->remote->loc,
+		    "the wire codecs of protocol '%s' would declare the C "
+		    "name '%s', which %s '%s%s%s' declares",
+		    s->prefix, name, ast_decl_keyword(owner->kind),
+		    owner->home != s->unit ? ast_prefix(owner) : "",
+		    owner->home != s->unit ? "." : "", owner->name);
+		sema_note_decl(s, owner, "%s '%s' is declared here",
+		    ast_decl_keyword(owner->kind), owner->name);
+	}
+	free(name);
+}
+
+/* The names of the wire codecs: a remote kind's, those of each message
+ * whose codec this source defines, and the helpers they share. */
+static void
+claim_wire(struct sema *s, struct symtab *names)
+{
+	const ast_decl *d, *remote = NULL, **codecs;
+	size_t n, i, j;
+
+	for (d = s->unit->decls; d != NULL; d = d->next) {
+		if (d->kind != AST_D_ACTOR || d->remote == NULL)
+			continue;
+		if (remote == NULL)
+			remote = d;
+		for (j = 0; j < EMIT_WIRE_ACTOR_NAMES; j++)
+			claim(s, names,
+			    sema_cname("%s_%s%s", s->prefix, d->name,
+				emit_wire_actor_names[j]),
+			    d);
+	}
+	if (remote == NULL)
+		return;
+	codecs = emit_wire_codecs(s->unit, &n);
+	for (i = 0; i < n; i++)
+		for (j = 0; j < EMIT_WIRE_MSG_NAMES; j++) {
+			char *name = sema_cname("%s_%s%s",
+			    ast_prefix(codecs[i]), codecs[i]->name,
+			    emit_wire_msg_names[j]);
+
+			if (codecs[i]->home == s->unit)
+				claim(s, names, name, codecs[i]);
+			else
+				wire_taken(s, names, name, remote);
+		}
+	if (n > 0)
+		for (j = 0; j < EMIT_WIRE_HELPER_NAMES; j++)
+			wire_taken(s, names,
+			    sema_cname("%s_%s", s->prefix,
+				emit_wire_helper_names[j]),
+			    remote);
+	free(codecs);
+}
+
 void
 sema_check_cnames(struct sema *s)
 {
@@ -348,6 +418,7 @@ sema_check_cnames(struct sema *s)
 			}
 		}
 	}
+	claim_wire(s, &names);
 	check_poisoned(s, &names);
 	check_start_child(s, &names);
 	sema_symtab_free(&names);

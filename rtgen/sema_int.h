@@ -124,7 +124,8 @@ void sema_check_actor(struct sema *s, ast_decl *actor);
 void sema_check_asked(struct sema *s, const ast_decl *actor);
 
 /* sema_check_remote: a remote actor's messages and replies hold no C
- * type, at any depth (after sema_check_cycles). */
+ * type and no ref to a kind that is not remote, at any depth, and have a
+ * canonical text that fits (canon.h) (after sema_check_cycles). */
 void sema_check_remote(struct sema *s, const ast_decl *actor);
 void sema_check_topic(struct sema *s, ast_decl *t);
 /* sema_has_ctype: does m have a C-typed field, directly or nested? */

@@ -760,6 +760,9 @@ static const char *const bad_files[] = {
 	"hook_twice",
 	"thread_clause",
 	"remote_clause",
+	"remote_ref",
+	"remote_too_large",
+	"remote_cname",
 	"cname_collision",
 	"cname_poisoned",
 	"reserved_names",
@@ -920,11 +923,11 @@ a_warning_does_not_fail_the_run_unless_werror(void)
 
 /* ---- the emitter: golden output that compiles ------------------------------- */
 
-/* imports.rtp imports inc/common.rtp and supervisors.rtp inc/staff.rtp,
- * which they find through -I. */
+/* imports.rtp and remote.rtp import inc/common.rtp, and supervisors.rtp
+ * inc/staff.rtp, which they find through -I. */
 static const char *const good_files[] = { "shop", "minimal", "messages",
 	"mailbox", "types", "ask", "lang", "inc/common", "imports", "inc/staff",
-	"supervisors" };
+	"supervisors", "remote" };
 
 /* The directory imports.rtp's imports are found in. */
 #define GOOD_INC "-Irtgen/good/inc"

@@ -389,23 +389,39 @@ a_remote_actor_takes_wire_types_only(void)
 	struct checked c;
 	const ast_decl *a, *b;
 
-	/* Strings, bytes, refs, enums, arrays and nested messages cross
-	 * nodes; an actor may be remote and `thread;` at once. */
+	/* Strings, bytes, refs to remote kinds, enums, arrays and nested
+	 * messages cross nodes; an actor may be remote and `thread;` at
+	 * once. */
 	check_text(&c,
 	    "protocol p;\nenum E { x, y }\n"
 	    "message In { string s; bytes b; E e; u32[4] v; }\n"
 	    "message Q -> R { In in; ref<B> back; }\nmessage R { In[2] two; }\n"
 	    "actor A { accepts Q; remote; thread; }\n"
-	    "actor B { accepts Q; }\n",
+	    "actor B { accepts Q; remote; }\nactor C { accepts Q; }\n",
 	    false);
 	CU_ASSERT_EQUAL(c.errors, 0);
 	a = find(c.unit, AST_D_ACTOR, "A");
-	b = find(c.unit, AST_D_ACTOR, "B");
+	b = find(c.unit, AST_D_ACTOR, "C");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
 	CU_ASSERT_PTR_NOT_NULL(a->remote);
 	CU_ASSERT_PTR_NOT_NULL(a->thread);
 	CU_ASSERT_PTR_NULL(b->remote);
+	done(&c);
+	/* A ref to a kind that is not remote, nested in a reply: another
+	 * node could not send to it. A local kind's messages may hold one. */
+	check_text(&c,
+	    "protocol p;\nmessage In { ref<L> back; }\n"
+	    "message Q -> R {}\nmessage R { In[2] two; }\n"
+	    "actor A { accepts Q; remote; }\nactor L { accepts R; }\n",
+	    false);
+	CU_ASSERT_EQUAL(c.errors, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.out,
+	    "t.rtp:2:18: error: field 'back' of 'In' is a ref to actor 'L', "
+	    "which is not remote"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.out,
+	    "'R' holds 'In', and 'R' answers 'Q'"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.out, "note: 'A' is made remote here"));
 	done(&c);
 	/* A C type two levels down in a reply is found, at its field. */
 	check_text(&c,

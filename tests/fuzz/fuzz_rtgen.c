@@ -3,14 +3,17 @@
  * The fuzz target of rtgen: one input is the text of one .rtp file, run in
  * memory through every stage the command line can run (scan, parse, check,
  * then the C emitter, the DOT emitter and the make dependencies when the
- * check passes). libFuzzer links it with its own main() (`make fuzz`);
+ * check passes, and --diff against a fixed protocol, both ways).
+ * libFuzzer links it with its own main() (`make fuzz`);
  * replay.c gives it a plain main() so that `make check` replays the corpus
  * in every build, under the sanitizers of that build.
  *
  * Besides not crashing, hanging or leaking, each input must keep a few
  * promises, checked with abort() so that both drivers catch them: a clean
  * input gives non-empty outputs that hold no NUL byte (they are C and DOT
- * text), and the same outputs when emitted a second time.
+ * text), and the same outputs when emitted a second time; compared with
+ * the fixed protocol, lines of text and a status of 0 or 1, and compared
+ * with itself, no line and 0.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -21,6 +24,7 @@
 #include "ast.h"
 #include "deps.h"
 #include "diag.h"
+#include "diff.h"
 #include "emit_c.h"
 #include "emit_dot.h"
 #include "loader.h"
@@ -91,6 +95,69 @@ emit_all(const ast_unit *unit)
 	}
 }
 
+/* The fixed protocol each clean input is compared with, checked once and
+ * kept for the whole run: names that inputs have too (tests/rtgen/good),
+ * remote kinds, nesting, a request. */
+static const ast_unit *
+base(void)
+{
+	static const char
+	    text[] = "protocol shop;\n"
+		     "enum Color { red, green, blue }\n"
+		     "message Item { u32 qty; Color color; }\n"
+		     "message Order { u64 id; string customer; Item[2] items; "
+		     "ref<Cart> reply_to; }\n"
+		     "message Ping {}\n"
+		     "message Total { u64 cents; }\n"
+		     "message GetTotal -> Total { Item item; }\n"
+		     "actor Cart { accepts Order, Ping, GetTotal; remote; }\n"
+		     "actor Auditor { accepts Order; }\n";
+	static ast_unit *unit;
+	size_t len = sizeof(text) - 1;
+	diag d;
+
+	if (unit != NULL)
+		return unit;
+	unit = ast_unit_new("base.rtp");
+	diag_init(&d, sink(), "base.rtp", text, len);
+	if (loader_check_text(NULL, unit, &d, text, len) != 0)
+		abort();
+	diag_fini(&d);
+	return unit;
+}
+
+/* Lines of text: none, or each ended by a newline. */
+static void
+lines(const emit_buf *b)
+{
+	if (b->len > 0 &&
+	    (memchr(b->data, '\0', b->len) != NULL ||
+		b->data[b->len - 1] != '\n'))
+		abort();
+}
+
+/* Compare a checked unit with the fixed protocol, both ways (twice one
+ * way, which must agree), and with itself. */
+static void
+diff_all(const ast_unit *unit)
+{
+	emit_buf out[4] = { { 0 } };
+	int i;
+
+	if (diff_units(base(), "base.rtp", unit, "t.rtp", &out[0]) > 1 ||
+	    diff_units(base(), "base.rtp", unit, "t.rtp", &out[1]) > 1 ||
+	    diff_units(unit, "t.rtp", base(), "base.rtp", &out[2]) > 1)
+		abort();
+	if (diff_units(unit, "t.rtp", unit, "t.rtp", &out[3]) != 0 ||
+	    out[3].len != 0)
+		abort();
+	same(&out[0], &out[1]);
+	for (i = 0; i < 4; i++) {
+		lines(&out[i]);
+		emit_buf_free(&out[i]);
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -101,8 +168,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	diag_init(&d, sink(), "t.rtp", text_, size);
 	d.werror = size > 0 && data[0] == 'p'; /* both ways, cheaply */
 	(void)loader_check_text(NULL, unit, &d, text_, size);
-	if (d.errors == 0)
+	if (d.errors == 0) {
 		emit_all(unit);
+		diff_all(unit);
+	}
 	ast_unit_free(unit);
 	diag_fini(&d);
 	return 0;
