@@ -1187,6 +1187,11 @@ worker_main(void *arg)
 	if (sys->nworkers > 1)
 		w->stat_fd = open("/proc/thread-self/schedstat",
 		    O_RDONLY | O_CLOEXEC);
+	/* Release: the descriptor before the word that says it is open
+	 * (rti_sched_start's acquiring load reads them in that order). */
+	ck_pr_fence_store();
+	ck_pr_store_32(&w->opened, 1);
+	rti_futex_wake(&w->opened, 1);
 	while (!ck_pr_load_32(&sys->terminate)) {
 		rt_cell *cell;
 
@@ -1270,6 +1275,19 @@ rti_sched_start(rt_system *sys)
 			return RT_ENOMEM;
 		}
 		w->running = true;
+	}
+	/*
+	 * The system is made once every worker has opened what it reads:
+	 * its descriptor is then the system's from the start, not one that
+	 * appears later, while the program counts its own.
+	 */
+	for (i = 0; i < sys->nworkers && !sys->manual; i++) {
+		rti_worker *w = &sys->workers[i];
+
+		while (ck_pr_load_32(&w->opened) == 0)
+			rti_futex_wait(&w->opened, 0, -1);
+		/* Acquire: pairs with the worker's fence before its store. */
+		ck_pr_fence_load();
 	}
 	return 0;
 }

@@ -131,6 +131,8 @@ typedef struct rti_worker {
 	 * lone worker, or not readable), as of
 	 * `stat_at` (0: start a new window), for crowded() in sched.c. */
 	int stat_fd;
+	uint32_t opened; /* atomic futex word: 1 once its thread has opened
+	                    stat_fd (rti_sched_start waits for it) */
 	int64_t stat_at, stat_coarse; /* ... on the precise and coarse clocks */
 	uint64_t stat_delay;
 	unsigned stat_tick; /* its queue ran dry: times, for crowded() */
