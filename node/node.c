@@ -1372,14 +1372,14 @@ deliver(struct rt_node *n, rt_ref ref, const rt_wire_kind *kind,
 		r->reply = wm->reply;
 		memcpy(r->subject, reply, sl);
 		node_ref(n);
-		rc = rt_request_relay(env, relay_done, r);
+		rc = rt_request_relay(env, relay_done, r, true);
 		if (rc != 0) {
 			node_unref(n);
 			free(r);
 			answer_error(n, reply, f->corr, rc);
 		}
 	} else {
-		rc = rt_env_send_nowait(env);
+		rc = rt_env_send_here(env);
 	}
 	if (rc != 0)
 		dead(n, rc == RT_EFULL ? RT_DEAD_DROPPED : RT_DEAD_STOPPED,

@@ -616,7 +616,7 @@ rt_call(rt_system *sys, rt_env *env, void *reply, size_t reply_size,
 }
 
 int
-rt_request_relay(rt_env *env, rt_relay_fn fn, void *arg)
+rt_request_relay(rt_env *env, rt_relay_fn fn, void *arg, bool here)
 {
 	struct rti_call *c;
 	int rc;
@@ -641,7 +641,9 @@ rt_request_relay(rt_env *env, rt_relay_fn fn, void *arg)
 	c->fn = fn;
 	c->arg = arg;
 	req_of(env)->call = c;
-	rc = rt_env_send_nowait(env);
+	rc = here ? rti_send_here(env) : rt_env_send_nowait(env);
+	/* Run here, the answer may have freed c already: only a refusal
+	 * (which answers nothing) leaves it to us. */
 	if (rc != 0)
 		free(c);
 	return rc;

@@ -15,6 +15,7 @@
 #include "park.h"
 #include "send_int.h"
 #include "system_int.h"
+#include "thread.h"
 #include "undelivered.h"
 
 /* rt_env_new, for every case; rt_env_new itself has the common one. */
@@ -276,6 +277,37 @@ rt_env_send_nowait(rt_env *env)
 	/* What a plain thread's wait would have ended in: the mailbox was
 	 * full (the refusal is counted as such either way). */
 	return rc == RT_ETIMEDOUT ? RT_EFULL : rc;
+}
+
+int
+rti_send_here(rt_env *env)
+{
+	/* Never changes: the runs stop when the mailbox is empty, or after
+	 * rti_caller_run's few runs. */
+	static const uint32_t never;
+	rt_cell *cell = env != NULL ? env->cell : NULL;
+	rt_system *sys = cell != NULL ? cell->sys : NULL;
+	int rc;
+
+	/* As rt_call without a limit: not where a watchdog times handlers
+	 * on the workers, not in a test system, not on a worker. */
+	if (sys == NULL || sys->manual || sys->watchdog != NULL ||
+	    rti_tls_worker != NULL || rti_caller_inside(sys))
+		return rt_env_send_nowait(env);
+	rti_tls_take = cell;
+	rc = send_slow(env, NULL, true);
+	rti_tls_take = NULL;
+	if (rti_tls_taken) {
+		rti_tls_taken = false;
+		rti_caller_run(sys, cell, &never, 0);
+	}
+	return rc == RT_ETIMEDOUT ? RT_EFULL : rc;
+}
+
+int
+rt_env_send_here(rt_env *env)
+{
+	return rti_send_here(env);
 }
 
 void

@@ -26,4 +26,7 @@ enum rti_send_kind {
  */
 void rti_send_internal(rt_env *env, enum rti_send_kind kind);
 
+/* rti_send_here: rt_env_send_here (rt/wire.h), for ask.c's relays too. */
+int rti_send_here(rt_env *env);
+
 #endif

@@ -983,7 +983,7 @@ test_relay(void)
 
 	memset(&relayed, 0, sizeof(relayed));
 	CU_ASSERT_EQUAL(rt_request_relay(get_request(s, ask_Server_TAG_Get, 9),
-			    on_relayed, &relayed),
+			    on_relayed, &relayed, false),
 	    0);
 	CU_ASSERT_EQUAL(relayed.calls, 0);
 	rt_test_run(sys);
@@ -993,14 +993,14 @@ test_relay(void)
 	CU_ASSERT_STRING_EQUAL(relayed.text, "got");
 	CU_ASSERT_EQUAL(rt_request_relay(get_request(s, ask_Server_TAG_Get,
 					     NOT_HERE),
-			    on_relayed, &relayed),
+			    on_relayed, &relayed, false),
 	    0);
 	rt_test_run(sys);
 	CU_ASSERT_EQUAL(relayed.calls, 2);
 	CU_ASSERT_EQUAL(relayed.status, RT_ENOENT);
 	/* Deferred: answered when the token is. */
 	CU_ASSERT_EQUAL(rt_request_relay(get_request(s, ask_Server_TAG_Slow, 3),
-			    on_relayed, &relayed),
+			    on_relayed, &relayed, false),
 	    0);
 	rt_test_run(sys);
 	CU_ASSERT_EQUAL(relayed.calls, 2);
@@ -1011,19 +1011,20 @@ test_relay(void)
 	CU_ASSERT_EQUAL(relayed.v, 33);
 	CU_ASSERT_STRING_EQUAL(relayed.text, "late");
 	/* Bad arguments take the envelope and call nothing. */
-	CU_ASSERT_EQUAL(rt_request_relay(NULL, on_relayed, &relayed),
+	CU_ASSERT_EQUAL(rt_request_relay(NULL, on_relayed, &relayed, false),
 	    RT_EINVAL);
 	CU_ASSERT_EQUAL(rt_request_relay(get_request(s, ask_Server_TAG_Get, 1),
-			    NULL, NULL),
+			    NULL, NULL, false),
 	    RT_EINVAL);
 	CU_ASSERT_EQUAL(rt_env_new(s.ref, ask_Server_TAG_Get, sizeof(ask_Get),
 			    &env),
 	    0);
-	CU_ASSERT_EQUAL(rt_request_relay(env, on_relayed, &relayed), RT_EINVAL);
+	CU_ASSERT_EQUAL(rt_request_relay(env, on_relayed, &relayed, false),
+	    RT_EINVAL);
 	/* The server crashes on it: answered RT_ENOACTOR; then it is gone,
 	 * and the relay itself is refused. */
 	CU_ASSERT_EQUAL(rt_request_new(s.ref, 2, 0, &env), 0);
-	CU_ASSERT_EQUAL(rt_request_relay(env, on_relayed, &relayed), 0);
+	CU_ASSERT_EQUAL(rt_request_relay(env, on_relayed, &relayed, false), 0);
 	rt_test_run(sys);
 	CU_ASSERT_EQUAL(relayed.calls, 4);
 	CU_ASSERT_EQUAL(relayed.status, RT_ENOACTOR);
@@ -1059,6 +1060,84 @@ test_send_nowait(void)
 	CU_ASSERT_EQUAL(rt_env_send_nowait(NULL), RT_EINVAL);
 	rt_test_run(sys);
 	assert_balanced(sys);
+	rt_system_free(sys);
+}
+
+/* What a relay run here saw: the thread its answer came on. */
+static struct {
+	unsigned calls;
+	int status;
+	uint64_t handler, answer;
+} here_rec;
+
+static void
+on_here(void *arg, int status, const void *reply, size_t size)
+{
+	(void)arg;
+	(void)size;
+	RECORD(here_rec.calls++; here_rec.status = status;
+	    here_rec.answer = this_thread(); here_rec.handler = reply != NULL ?
+		((const ask_Place *)reply)->thread :
+		0);
+}
+
+/*
+ * Relayed, or sent, "here": an idle actor runs on the sending thread, and
+ * its answer comes on it before the relay returns; a busy or `thread;`
+ * one is left to its workers or thread.
+ */
+static void
+test_real_relay_runs_here(void)
+{
+	rt_system *sys = threaded(0);
+	ask_Server_ref s;
+	ask_Spot_ref spot;
+	ask_Loner_ref loner;
+	unsigned i, here = 0, calls = 0;
+	rt_env *env;
+	rt_stats st;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sys);
+	CU_ASSERT_EQUAL_FATAL(ask_Server_spawn(sys, NULL, &s), 0);
+	CU_ASSERT_EQUAL_FATAL(ask_Spot_spawn(sys, NULL, &spot), 0);
+	CU_ASSERT_EQUAL_FATAL(ask_Loner_spawn(sys, NULL, &loner), 0);
+	for (i = 0; i < 1000 && here == 0; i++) {
+		unsigned n;
+
+		CU_ASSERT_EQUAL_FATAL(rt_request_new(spot.ref,
+					  ask_Spot_TAG_Where, sizeof(ask_Where),
+					  &env),
+		    0);
+		memcpy(rt_env_payload(env), &(ask_Where){ s },
+		    sizeof(ask_Where));
+		CU_ASSERT_EQUAL(rt_request_relay(env, on_here, NULL, true), 0);
+		calls++;
+		CU_ASSERT(wait_count(&here_rec.calls, calls));
+		RECORD(n = here_rec.handler == this_thread() &&
+			here_rec.answer == this_thread());
+		here += n;
+	}
+	CU_ASSERT(here > 0);
+	CU_ASSERT_EQUAL(here_rec.status, 0);
+	/* A thread; actor: its own thread answers. */
+	CU_ASSERT_EQUAL_FATAL(rt_request_new(loner.ref, ask_Loner_TAG_Where,
+				  sizeof(ask_Where), &env),
+	    0);
+	memcpy(rt_env_payload(env), &(ask_Where){ s }, sizeof(ask_Where));
+	CU_ASSERT_EQUAL(rt_request_relay(env, on_here, NULL, true), 0);
+	calls++;
+	CU_ASSERT(wait_count(&here_rec.calls, calls));
+	CU_ASSERT_NOT_EQUAL(here_rec.handler, this_thread());
+	/* A plain message sent here. */
+	CU_ASSERT_EQUAL(rt_env_new(s.ref, ask_Server_TAG_Get, sizeof(ask_Get),
+			    &env),
+	    0);
+	memcpy(rt_env_payload(env), &(ask_Get){ 5 }, sizeof(ask_Get));
+	CU_ASSERT_EQUAL(rt_env_send_here(env), 0);
+	CU_ASSERT_EQUAL(rt_env_send_here(NULL), RT_EINVAL);
+	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_FOREVER), 0);
+	CU_ASSERT_EQUAL_FATAL(rt_stats_system(sys, &st), 0);
+	CU_ASSERT_EQUAL(st.sent, st.handled + st.dead_letters);
 	rt_system_free(sys);
 }
 
@@ -1170,6 +1249,8 @@ main(int argc, char **argv)
 		{ "a relayed request", test_relay },
 		{ "a send that must not wait", test_send_nowait },
 		{ "the node a system started", test_remote_hooks },
+		{ "a relay runs an idle actor here",
+		    test_real_relay_runs_here },
 		CU_TEST_INFO_NULL,
 	};
 	CU_SuiteInfo suites[] = {

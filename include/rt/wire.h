@@ -32,6 +32,7 @@
 #ifndef RT_WIRE_H
 #define RT_WIRE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <rt/version.h>
@@ -132,18 +133,30 @@ RT_API void rt_remote_detach(rt_system *sys, void *node);
 RT_API int rt_env_send_nowait(rt_env *env);
 
 /*
+ * rt_env_send_here: rt_env_send_nowait, and when the target was idle, run
+ * it on this thread (a few runs, until its mailbox is empty) instead of
+ * waking a worker for it, as rt_call without a limit does; not for a
+ * `thread;` kind, in a test system or one with a watchdog, nor on a
+ * worker, where it is rt_env_send_nowait. For a network thread, whose
+ * every message would otherwise cost a worker's wake-up: the handlers
+ * then run on it, and must not wait for what it would do next.
+ */
+RT_API int rt_env_send_here(rt_env *env);
+
+/*
  * rt_request_relay: send the request `env` (from rt_request_new, filled
  * in) as a thread outside the system that does not wait for the answer
- * (rt_env_send_nowait): the answer is handed to fn(arg, status, reply,
- * size) once, on whichever thread gives it (the server's worker as its
- * handler returns, or the thread that fails the request), with reply
- * NULL unless status is 0. fn must not block; the reply is valid during
- * the call only. Takes env in every case. Returns 0 (fn will be called),
- * or an error as rt_env_send_nowait (fn will not be called).
+ * (rt_env_send_nowait, or rt_env_send_here when `here`): the answer is
+ * handed to fn(arg, status, reply, size) once, on whichever thread gives
+ * it (the server's worker or this thread as its handler returns, or the
+ * thread that fails the request), with reply NULL unless status is 0. fn
+ * must not block; the reply is valid during the call only. Takes env in
+ * every case. Returns 0 (fn has been or will be called), or an error as
+ * rt_env_send_nowait (fn will not be called).
  */
 typedef void (*rt_relay_fn)(void *arg, int status, const void *reply,
     size_t size);
-RT_API int rt_request_relay(rt_env *env, rt_relay_fn fn, void *arg);
+RT_API int rt_request_relay(rt_env *env, rt_relay_fn fn, void *arg, bool here);
 
 /*
  * rt_remote_dead_letter: a message from or for another node that will
