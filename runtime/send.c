@@ -128,7 +128,7 @@ rt_env_discard(rt_env *env)
  * bad arguments.
  */
 static int __attribute__((noinline))
-send_slow(rt_env *env, const rt_send_opts *opts, bool nowait)
+send_queue(rt_env *env, const rt_send_opts *opts, bool nowait)
 {
 	rt_cell *cell;
 	rt_system *sys;
@@ -194,6 +194,58 @@ send_slow(rt_env *env, const rt_send_opts *opts, bool nowait)
 		rti_inflight_leave(sys, ext);
 		return 0;
 	}
+}
+
+/*
+ * send_queue, by a thread outside the system that runs the target itself
+ * if the send finds it idle (rti_caller_run: a few runs, until its mailbox
+ * is empty), as rt_call without a limit does.
+ */
+static int
+send_taking(rt_env *env, const rt_send_opts *opts, bool nowait)
+{
+	/* Never changes: the runs stop when the mailbox is empty, or after
+	 * rti_caller_run's few runs. */
+	static const uint32_t never;
+	rt_cell *cell = env->cell;
+	rt_system *sys = cell->sys;
+	int rc;
+
+	rti_tls_take = cell;
+	rc = send_queue(env, opts, nowait);
+	rti_tls_take = NULL;
+	if (rti_tls_taken) {
+		rti_tls_taken = false;
+		rti_caller_run(sys, cell, &never, 0);
+	}
+	return rc;
+}
+
+/* Whether this thread may run `cell`'s actor in its send (send_taking):
+ * not a worker, not inside such a run or a call's, and not in a system
+ * whose handlers must run on its workers. */
+static bool
+may_take(const rt_cell *cell)
+{
+	rt_system *sys = cell->sys;
+
+	return rti_tls_worker == NULL && rti_tls_take == NULL && !sys->manual &&
+	    sys->watchdog == NULL && !rti_caller_inside(sys);
+}
+
+/* Everything but a worker's plain send: a kind that runs on the sender's
+ * thread (RT_CLASS_HERE), or the queue. */
+static int __attribute__((noinline))
+send_slow(rt_env *env, const rt_send_opts *opts, bool nowait)
+{
+	const rt_actor_class *cls;
+
+	if (env != NULL && env->kind == RTI_ENV_MSG && env->cell != NULL &&
+	    /* Relaxed: set at spawn, before the ref that led here. */
+	    (cls = ck_pr_load_ptr(&env->cell->kind)) != NULL &&
+	    (cls->flags & RT_CLASS_HERE) && may_take(env->cell))
+		return send_taking(env, opts, nowait);
+	return send_queue(env, opts, nowait);
 }
 
 /* A worker's push, once the message is admitted. */
@@ -272,7 +324,7 @@ rt_env_send(rt_env *env)
 int
 rt_env_send_nowait(rt_env *env)
 {
-	int rc = send_slow(env, NULL, true);
+	int rc = send_queue(env, NULL, true);
 
 	/* What a plain thread's wait would have ended in: the mailbox was
 	 * full (the refusal is counted as such either way). */
@@ -282,25 +334,12 @@ rt_env_send_nowait(rt_env *env)
 int
 rti_send_here(rt_env *env)
 {
-	/* Never changes: the runs stop when the mailbox is empty, or after
-	 * rti_caller_run's few runs. */
-	static const uint32_t never;
-	rt_cell *cell = env != NULL ? env->cell : NULL;
-	rt_system *sys = cell != NULL ? cell->sys : NULL;
 	int rc;
 
-	/* As rt_call without a limit: not where a watchdog times handlers
-	 * on the workers, not in a test system, not on a worker. */
-	if (sys == NULL || sys->manual || sys->watchdog != NULL ||
-	    rti_tls_worker != NULL || rti_caller_inside(sys))
+	if (env == NULL || env->kind != RTI_ENV_MSG || env->cell == NULL ||
+	    !may_take(env->cell))
 		return rt_env_send_nowait(env);
-	rti_tls_take = cell;
-	rc = send_slow(env, NULL, true);
-	rti_tls_take = NULL;
-	if (rti_tls_taken) {
-		rti_tls_taken = false;
-		rti_caller_run(sys, cell, &never, 0);
-	}
+	rc = send_taking(env, NULL, true);
 	return rc == RT_ETIMEDOUT ? RT_EFULL : rc;
 }
 
