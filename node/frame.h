@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Frames between nodes (doc/wire.md): a fixed header, then a body. For a
+ * Frames between nodes (doc/wire.md): a header, then a body. For a
  * message, a request or a reply the body is the message's wire form
  * (rt/wire.h); the other frames carry names.
  *
@@ -10,11 +10,13 @@
  *   4  u32  the message's tag in the target's kind, a hint: the
  *           fingerprint decides
  *   8  u64  fingerprint of the message (0 for frames without one)
- *  16  u64  correlation id (requests, replies; 0 otherwise)
- *  24  i64  status (error replies, gone) or 0
+ *  16  u64  correlation id: requests, replies and error replies only
+ *  ..  i64  status: error replies and "gone" only
  *
- * Every field little-endian. A frame with FRAME_F_SENDER names the node
- * that sent it (a u16 length and the name) before its body.
+ * Every field little-endian; a frame carries only the fields its type
+ * has (frame_header_len). A frame with FRAME_F_SENDER names the node
+ * that sent it (a u16 length and the name) before its body; messages and
+ * requests do not need to, as their reply subject names it.
  */
 #ifndef RT_NODE_FRAME_H
 #define RT_NODE_FRAME_H
@@ -24,8 +26,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#define FRAME_VERSION 1
-#define FRAME_HEADER 32
+#define FRAME_VERSION 2
+#define FRAME_HEADER_MAX 32
 
 enum frame_type {
 	FRAME_MSG = 1,    /* a message to an exported name */
@@ -69,9 +71,33 @@ frame_get64(const uint8_t *p)
 	return v;
 }
 
-static inline void
+/* Which of the optional fields a frame of `type` has. */
+static inline bool
+frame_has_corr(uint8_t type)
+{
+	return type == FRAME_REQ || type == FRAME_REPLY || type == FRAME_ERROR;
+}
+
+static inline bool
+frame_has_status(uint8_t type)
+{
+	return type == FRAME_ERROR || type == FRAME_GONE;
+}
+
+/* The bytes of the header of a frame of `type`. */
+static inline size_t
+frame_header_len(uint8_t type)
+{
+	return 16 + (frame_has_corr(type) ? 8 : 0) +
+	    (frame_has_status(type) ? 8 : 0);
+}
+
+/* frame_put_header: the header of `f` at p; returns its length. */
+static inline size_t
 frame_put_header(uint8_t *p, const struct frame *f)
 {
+	size_t at = 16;
+
 	p[0] = FRAME_VERSION;
 	p[1] = f->type;
 	p[2] = (uint8_t)f->flags;
@@ -81,26 +107,46 @@ frame_put_header(uint8_t *p, const struct frame *f)
 	p[6] = (uint8_t)(f->tag >> 16);
 	p[7] = (uint8_t)(f->tag >> 24);
 	frame_put64(p + 8, f->fingerprint);
-	frame_put64(p + 16, f->corr);
-	frame_put64(p + 24, (uint64_t)f->status);
+	if (frame_has_corr(f->type)) {
+		frame_put64(p + at, f->corr);
+		at += 8;
+	}
+	if (frame_has_status(f->type)) {
+		frame_put64(p + at, (uint64_t)f->status);
+		at += 8;
+	}
+	return at;
 }
 
-/* frame_get_header: false when `len` bytes hold no header of this
- * version. */
-static inline bool
+/* frame_get_header: the header's length, or 0 when `len` bytes hold no
+ * header of this version. */
+static inline size_t
 frame_get_header(const uint8_t *p, size_t len, struct frame *f)
 {
-	if (len < FRAME_HEADER || p[0] != FRAME_VERSION)
-		return false;
+	size_t need, at = 16;
+
+	if (len < 16 || p[0] != FRAME_VERSION)
+		return 0;
+	need = frame_header_len(p[1]);
+	if (len < need)
+		return 0;
 	f->version = p[0];
 	f->type = p[1];
 	f->flags = (uint16_t)(p[2] | p[3] << 8);
 	f->tag = (uint32_t)p[4] | (uint32_t)p[5] << 8 | (uint32_t)p[6] << 16 |
 	    (uint32_t)p[7] << 24;
 	f->fingerprint = frame_get64(p + 8);
-	f->corr = frame_get64(p + 16);
-	f->status = (int64_t)frame_get64(p + 24);
-	return true;
+	f->corr = 0;
+	f->status = 0;
+	if (frame_has_corr(f->type)) {
+		f->corr = frame_get64(p + at);
+		at += 8;
+	}
+	if (frame_has_status(f->type)) {
+		f->status = (int64_t)frame_get64(p + at);
+		at += 8;
+	}
+	return at;
 }
 
 /*

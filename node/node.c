@@ -63,7 +63,8 @@ struct export
 	rt_ref ref;
 	const rt_wire_kind *kind;
 	natsSubscription *sub;
-	bool gone; /* its actor stopped (under the node's lock) */
+	bool gone; /* its actor stopped: written under the node's lock, read
+		      anywhere (atomic) */
 };
 
 /* Another node, as its heartbeats describe it. */
@@ -135,6 +136,7 @@ struct rt_node {
 	struct export *handed[PENDING_BUCKETS];     /* by id */
 	struct export *handed_ref[PENDING_BUCKETS]; /* by ref */
 	uint64_t next_handed;
+	uint32_t peers_gen; /* atomic: changes when a peer is lost */
 	rt_ref agent;
 
 	uint64_t id;        /* node_id(name) */
@@ -356,31 +358,34 @@ publish(struct rt_node *n, const char *subj, const char *reply,
 /*
  * A frame of `f` whose body is the wire form of *msg (wm), or just the
  * header when wm is NULL; in `small` when it fits. NULL: no memory. A
- * frame that carries a message names this node first (FRAME_F_SENDER), so
- * that the refs in it can be read before its heartbeats are heard.
+ * reply names this node first (FRAME_F_SENDER), so that the refs in it
+ * can be read before its heartbeats are heard; a message or a request
+ * need not, as its reply subject names the node.
  */
 static uint8_t *
 frame_build(struct rt_node *n, const struct frame *f, const rt_wire_msg *wm,
     const void *msg, uint8_t *small, size_t *len)
 {
+	size_t head = frame_header_len(f->type);
 	size_t body = wm != NULL ? wm->wire_size(msg) : 0;
-	size_t sender = wm != NULL ? 2 + strlen(n->name) : 0;
+	bool named = wm != NULL && f->type == FRAME_REPLY;
+	size_t sender = named ? 2 + strlen(n->name) : 0;
 	struct frame g = *f;
 	uint8_t *buf = small;
 
 	*len = 0;
-	if (body > SIZE_MAX - FRAME_HEADER - sender)
+	if (body > SIZE_MAX - FRAME_HEADER_MAX - sender)
 		return NULL; /* it has no wire form (*len stays 0) */
-	*len = FRAME_HEADER + sender + body;
+	*len = head + sender + body;
 	if (*len > SMALL_FRAME && (buf = malloc(*len)) == NULL)
 		return NULL;
-	if (wm != NULL)
+	if (named)
 		g.flags |= FRAME_F_SENDER;
 	frame_put_header(buf, &g);
-	if (wm != NULL) {
-		frame_put_name(buf + FRAME_HEADER, n->name);
-		wm->encode(buf + FRAME_HEADER + sender, msg, &n->wrefs);
-	}
+	if (named)
+		frame_put_name(buf + head, n->name);
+	if (wm != NULL)
+		wm->encode(buf + head + sender, msg, &n->wrefs);
 	return buf;
 }
 
@@ -566,6 +571,8 @@ peer_lost(struct rt_node *n, struct peer *p, const char *why)
 	for (pp = &n->peers; *pp != p; pp = &(*pp)->next)
 		;
 	*pp = p->next;
+	/* Relaxed: frame_body reads it as a hint. */
+	__atomic_store_n(&n->peers_gen, n->peers_gen + 1, __ATOMIC_RELAXED);
 	STAT_ADD(n, nodes_lost);
 	node_log(n, why != NULL ? RT_LOG_WARN : RT_LOG_INFO,
 	    "node %s is gone%s%s", p->name, why != NULL ? ": " : "",
@@ -830,6 +837,9 @@ proxy_class(const rt_wire_kind *kind)
 			c->names[kind->ntags] = "node: stop";
 			c->kind = kind;
 			c->cls.abi = RT_PROTOCOL_ABI;
+			/* A plain thread's send encodes and publishes on
+			 * that thread, with no worker woken for it. */
+			c->cls.flags = RT_CLASS_HERE;
 			c->cls.name = kind->name;
 			c->cls.state_size = sizeof(struct proxy);
 			c->cls.state_align = _Alignof(struct proxy);
@@ -1163,13 +1173,12 @@ names_frame(struct rt_node *n, enum frame_type type, int64_t status,
     const char *names, size_t len, size_t *out)
 {
 	struct frame f = { .type = (uint8_t)type, .status = status };
-	size_t cap = FRAME_HEADER + 2 + strlen(n->name) + len * 2 + 2;
+	size_t cap = FRAME_HEADER_MAX + 2 + strlen(n->name) + len * 2 + 2;
 	uint8_t *buf = malloc(cap), *p;
 
 	if (buf == NULL)
 		return NULL;
-	frame_put_header(buf, &f);
-	p = buf + FRAME_HEADER;
+	p = buf + frame_put_header(buf, &f);
 	p += frame_put_name(p, n->name);
 	for (size_t at = 0; at < len; at += strlen(names + at) + 1)
 		p += frame_put_name(p, names + at);
@@ -1211,7 +1220,8 @@ export_down(struct rt_node *n, rt_ref who, int reason)
 
 		if (e->gone || !rt_ref_equal(e->ref, who))
 			continue;
-		e->gone = true;
+		/* Relaxed: on_export reads it as a hint (there). */
+		__atomic_store_n(&e->gone, true, __ATOMIC_RELAXED);
 		if (e->sub != NULL)
 			(void)natsSubscription_Unsubscribe(e->sub);
 		buf = names_frame(n, FRAME_GONE, reason, e->name,
@@ -1273,6 +1283,36 @@ answer_error(struct rt_node *n, const char *reply, uint64_t corr, int status)
 		STAT_ADD(n, replies_sent);
 }
 
+/* The sender a delivery thread last made sure its node knows. */
+static __thread struct {
+	const struct rt_node *node;
+	uint64_t serial;
+	uint32_t gen;
+	char name[NAME_CAP];
+} known;
+
+/* The node `sender` is known (a peer, made if new), so that the refs it
+ * sends can be read before its heartbeats are heard. Cheap when it is the
+ * sender this thread saw last. */
+static void
+sender_seen(struct rt_node *n, const char *sender)
+{
+	/* Relaxed: a hint; a sender this thread saw known since the last
+	 * loss of a node is known still, or will be at its next beat. */
+	uint32_t gen = __atomic_load_n(&n->peers_gen, __ATOMIC_RELAXED);
+
+	if (known.node == n && known.serial == n->serial && known.gen == gen &&
+	    strcmp(known.name, sender) == 0)
+		return;
+	pthread_mutex_lock(&n->lock);
+	(void)peer_seen(n, sender);
+	pthread_mutex_unlock(&n->lock);
+	known.node = n;
+	known.serial = n->serial;
+	known.gen = gen;
+	snprintf(known.name, sizeof(known.name), "%s", sender);
+}
+
 /*
  * The body of a frame after its sender's name (FRAME_F_SENDER), which
  * counts as word from that node. False when the name does not decode.
@@ -1288,12 +1328,32 @@ frame_body(struct rt_node *n, const struct frame *f, const uint8_t **body,
 		return true;
 	if (!frame_get_name(&p, end, sender, sizeof(sender)))
 		return false;
-	pthread_mutex_lock(&n->lock);
-	(void)peer_seen(n, sender);
-	pthread_mutex_unlock(&n->lock);
+	sender_seen(n, sender);
 	*len -= (size_t)(p - *body);
 	*body = p;
 	return true;
+}
+
+/* The node a message or a request came from, as its reply subject
+ * (P.d.NODE....) names it, is known; a subject of another shape names
+ * none. */
+static void
+reply_seen(struct rt_node *n, const char *reply)
+{
+	size_t plen = strlen(n->prefix), k;
+	char sender[NAME_CAP];
+
+	if (reply == NULL || strncmp(reply, n->prefix, plen) != 0 ||
+	    strncmp(reply + plen, ".d.", 3) != 0)
+		return;
+	reply += plen + 3;
+	for (k = 0; reply[k] != '\0' && reply[k] != '.'; k++)
+		if (k + 1 >= sizeof(sender))
+			return;
+	memcpy(sender, reply, k);
+	sender[k] = '\0';
+	if (is_token(sender))
+		sender_seen(n, sender);
 }
 
 /* A message or request for the local actor `ref` of `kind` (`what`: its
@@ -1311,6 +1371,7 @@ deliver(struct rt_node *n, rt_ref ref, const rt_wire_kind *kind,
 	int rc;
 
 	STAT_ADD(n, received);
+	reply_seen(n, reply);
 	if (!frame_body(n, f, &body, &len)) {
 		dead(n, RT_DEAD_MALFORMED, kind->name, NULL, NULL);
 		if (request)
@@ -1411,14 +1472,15 @@ on_export(natsConnection *nc, natsSubscription *sub, natsMsg *msg,
 	size_t len = (size_t)natsMsg_GetDataLength(msg);
 	const char *reply = natsMsg_GetReply(msg);
 	struct frame f;
+	size_t head;
 	bool gone;
 
 	(void)nc;
 	(void)sub;
-	pthread_mutex_lock(&n->lock);
-	gone = e->gone;
-	pthread_mutex_unlock(&n->lock);
-	if (!frame_get_header(data, len, &f)) {
+	/* Relaxed: a hint, read on every message; one that races with the
+	 * actor's stop is a dead letter when its envelope is refused. */
+	gone = __atomic_load_n(&e->gone, __ATOMIC_RELAXED);
+	if ((head = frame_get_header(data, len, &f)) == 0) {
 		STAT_ADD(n, received);
 		node_log(n, RT_LOG_ERROR,
 		    "a frame for %s that does not decode (%zu bytes)", e->name,
@@ -1436,8 +1498,8 @@ on_export(natsConnection *nc, natsSubscription *sub, natsMsg *msg,
 		if (f.type == FRAME_REQ)
 			answer_error(n, reply, f.corr, RT_ENOACTOR);
 	} else {
-		deliver(n, e->ref, e->kind, e->name, &f, data + FRAME_HEADER,
-		    len - FRAME_HEADER, reply);
+		deliver(n, e->ref, e->kind, e->name, &f, data + head,
+		    len - head, reply);
 	}
 	natsMsg_Destroy(msg);
 }
@@ -1448,6 +1510,7 @@ on_handed(struct rt_node *n, uint64_t id, const uint8_t *data, size_t len,
     const char *reply)
 {
 	struct frame f;
+	size_t head;
 	struct export *e;
 	rt_ref ref = { NULL, 0 };
 	const rt_wire_kind *kind = NULL;
@@ -1461,7 +1524,7 @@ on_handed(struct rt_node *n, uint64_t id, const uint8_t *data, size_t len,
 			break;
 		}
 	pthread_mutex_unlock(&n->lock);
-	if (!frame_get_header(data, len, &f) ||
+	if ((head = frame_get_header(data, len, &f)) == 0 ||
 	    (f.type != FRAME_MSG && f.type != FRAME_REQ)) {
 		STAT_ADD(n, received);
 		dead(n, RT_DEAD_MALFORMED, NULL, NULL, NULL);
@@ -1473,8 +1536,7 @@ on_handed(struct rt_node *n, uint64_t id, const uint8_t *data, size_t len,
 			answer_error(n, reply, f.corr, RT_ENOACTOR);
 	} else {
 		snprintf(what, sizeof(what), "ref %" PRIu64, id);
-		deliver(n, ref, kind, what, &f, data + FRAME_HEADER,
-		    len - FRAME_HEADER, reply);
+		deliver(n, ref, kind, what, &f, data + head, len - head, reply);
 	}
 }
 
@@ -1489,6 +1551,7 @@ on_direct(natsConnection *nc, natsSubscription *sub, natsMsg *msg,
 	const uint8_t *data = (const uint8_t *)natsMsg_GetData(msg);
 	size_t len = (size_t)natsMsg_GetDataLength(msg);
 	const uint8_t *body;
+	size_t head;
 	struct pending p;
 	struct frame f;
 	ptrdiff_t extra;
@@ -1529,10 +1592,10 @@ on_direct(natsConnection *nc, natsSubscription *sub, natsMsg *msg,
 		goto out;
 	}
 	STAT_ADD(n, replies_received);
-	body = data + FRAME_HEADER;
-	len -= FRAME_HEADER;
-	if (!frame_get_header(data, len + FRAME_HEADER, &f) ||
-	    (f.type != FRAME_REPLY && f.type != FRAME_ERROR) ||
+	head = frame_get_header(data, len, &f);
+	body = data + head;
+	len -= head;
+	if (head == 0 || (f.type != FRAME_REPLY && f.type != FRAME_ERROR) ||
 	    !frame_body(n, &f, &body, &len)) {
 		dead(n, RT_DEAD_MALFORMED, NULL, p.reply->name, NULL);
 		(void)rt_reply_token_error(p.token, RT_EBADMSG);
@@ -1577,15 +1640,17 @@ on_beat(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
 	struct rt_node *n = closure;
 	const uint8_t *data = (const uint8_t *)natsMsg_GetData(msg);
 	const uint8_t *end = data + natsMsg_GetDataLength(msg);
-	const uint8_t *p = data + FRAME_HEADER;
+	const uint8_t *p;
 	char node[NAME_CAP], name[NAME_CAP];
 	struct peer *peer;
 	struct frame f;
+	size_t head;
 
 	(void)nc;
 	(void)sub;
-	if (!frame_get_header(data, (size_t)(end - data), &f) ||
-	    !frame_get_name(&p, end, node, sizeof(node)) ||
+	head = frame_get_header(data, (size_t)(end - data), &f);
+	p = data + head;
+	if (head == 0 || !frame_get_name(&p, end, node, sizeof(node)) ||
 	    strcmp(node, n->name) == 0)
 		goto out;
 	pthread_mutex_lock(&n->lock);
@@ -1851,7 +1916,8 @@ node_lookup(void *node, const char *name, const rt_wire_kind *kind, rt_ref *out)
 {
 	struct rt_node *n = node;
 	struct frame f = { .type = FRAME_PROBE };
-	uint8_t probe[FRAME_HEADER];
+	uint8_t probe[FRAME_HEADER_MAX];
+	size_t probe_len, head;
 	char *subject, who[NAME_CAP], what[NAME_CAP];
 	const uint8_t *p, *end;
 	natsMsg *reply = NULL;
@@ -1863,11 +1929,11 @@ node_lookup(void *node, const char *name, const rt_wire_kind *kind, rt_ref *out)
 	subject = str_printf("%s%s", n->s_names, name);
 	if (subject == NULL)
 		return RT_ENOMEM;
-	frame_put_header(probe, &f);
+	probe_len = frame_put_header(probe, &f);
 	pthread_rwlock_rdlock(&n->conn_lock);
 	if (n->nc != NULL)
 		s = natsConnection_Request(&reply, n->nc, subject, probe,
-		    sizeof(probe), n->lookup_ms);
+		    (int)probe_len, n->lookup_ms);
 	pthread_rwlock_unlock(&n->conn_lock);
 	free(subject);
 	if (s == NATS_NO_RESPONDERS)
@@ -1878,11 +1944,9 @@ node_lookup(void *node, const char *name, const rt_wire_kind *kind, rt_ref *out)
 		return status_rc(s);
 	p = (const uint8_t *)natsMsg_GetData(reply);
 	end = p + natsMsg_GetDataLength(reply);
-	rc = frame_get_header(p, (size_t)(end - p), &f) &&
-		f.type == FRAME_PROBED ?
-	    0 :
-	    RT_EBADMSG;
-	p += FRAME_HEADER;
+	head = frame_get_header(p, (size_t)(end - p), &f);
+	rc = head != 0 && f.type == FRAME_PROBED ? 0 : RT_EBADMSG;
+	p += head;
 	if (rc == 0 &&
 	    (!frame_get_name(&p, end, who, sizeof(who)) ||
 		!frame_get_name(&p, end, what, sizeof(what))))
@@ -2186,7 +2250,7 @@ rt_node_stop(rt_node *n)
 	}
 	pthread_mutex_lock(&n->lock);
 	for (e = n->exports; e != NULL; e = e->next)
-		e->gone = true;
+		__atomic_store_n(&e->gone, true, __ATOMIC_RELAXED); /* a hint */
 	pending_fail(n, NULL, RT_ENODE);
 	for (pe = n->proxies; pe != NULL; pe = pe->next)
 		proxy_down(n, pe, RT_ENODE);
