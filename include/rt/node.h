@@ -31,6 +31,20 @@
  *   (rt_dead_cause: RT_DEAD_NONAME, RT_DEAD_NODEDOWN, RT_DEAD_MALFORMED,
  *   RT_DEAD_SCHEMA, RT_DEAD_BACKLOG), counted in rt_node_stats, told to
  *   the system's dead-letter hook and logged; nothing is misread.
+ *
+ * P_A_export returns 0, RT_EINVAL (a name that is not one subject token:
+ * letters, digits, '-' and '_'), RT_EEXIST (this node exports the name
+ * already), RT_ENOACTOR or RT_ENODE (no node started on the actor's
+ * system). P_A_lookup asks the nodes over NATS and waits for the first
+ * answer, at most cfg->lookup_timeout: look names up when setting up,
+ * not in a handler that must be quick. It returns 0, RT_ENOENT (no node
+ * exports the name), RT_ETYPE (one does, for another kind), RT_ETIMEDOUT,
+ * RT_EBADMSG (an answer that does not decode), RT_EINVAL or RT_ENODE.
+ * Several lookups of one name return the same ref while its proxy runs.
+ *
+ * Messages that come in run an idle target actor on libnats's delivery
+ * thread (rt_env_send_here), and a plain thread that sends to an idle
+ * proxy runs it itself; handlers must not block, as everywhere in rt.
  */
 #ifndef RT_NODE_H
 #define RT_NODE_H
