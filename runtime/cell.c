@@ -125,6 +125,25 @@ prefetch_next(rt_cell *cell)
 /* How many free cells a worker takes from the directory at once. */
 #define REFILL 32
 
+/*
+ * The next cell of the newest chunk, with the directory lock held. The
+ * chunk is zeroed memory (chunk_new): a fresh cell's other fields are
+ * already right, and its lines past the first are left for the worker that
+ * starts it to bring in, not this thread.
+ */
+static rt_cell *
+carve(rt_system *sys, rti_cell_dir *dir)
+{
+	rt_cell *cell = &dir->chunks->cells[dir->carved];
+
+	rti_mailbox_init(&cell->mb);
+	cell->sys = sys;
+	/* rti_cell_foreach reads the count under the same lock, so a plain
+	 * store is enough. */
+	dir->carved++;
+	return cell;
+}
+
 rt_cell *
 rti_cell_alloc(rt_system *sys, rti_cell_dir *dir, rti_cell_cache *cache)
 {
@@ -169,21 +188,28 @@ rti_cell_alloc(rt_system *sys, rti_cell_dir *dir, rti_cell_cache *cache)
 		dir->chunks = chunk;
 		dir->carved = 0;
 	}
+	cell = carve(sys, dir);
 	/*
-	 * The chunk is zeroed memory (chunk_new): a fresh cell's other
-	 * fields are already right, and its lines past the first are left
-	 * for the worker that starts it to bring in, not this thread.
+	 * A worker carves a batch for its cache while it holds the lock: a
+	 * tree of actors growing on every worker at once carves a cell per
+	 * spawn, and taking the lock for each made the workers queue on it
+	 * (a tenth of skynet's time with two).
 	 */
-	cell = &dir->chunks->cells[dir->carved];
-	rti_mailbox_init(&cell->mb);
-	cell->sys = sys;
-	/*
-	 * Publish the carve count last: rti_cell_foreach reads it under the
-	 * same lock, so a plain store is enough.
-	 */
-	dir->carved++;
+	if (cache != NULL) {
+		/* The cache is empty (or the first test would have taken
+		 * from it): fill it in address order. */
+		rt_cell **tail = &cache->head;
+
+		while (cache->count < REFILL &&
+		    dir->carved < dir->chunks->ncells) {
+			*tail = carve(sys, dir);
+			tail = &(*tail)->free_next;
+			cache->count++;
+		}
+		*tail = NULL;
+	}
 	if (dir->carved < dir->chunks->ncells)
-		prefetch_next(cell + 1);
+		prefetch_next(&dir->chunks->cells[dir->carved]);
 	pthread_mutex_unlock(&dir->lock);
 	return cell;
 }
