@@ -1202,12 +1202,18 @@ worker_main(void *arg)
 			continue;
 		}
 		cell = woken ? NULL : find_work(w);
+		if (cell == NULL && !w->yield)
+			cell = search(w, woken);
 		if (cell == NULL) {
-			/* Out of work: the exits it counted go out now, so
-			 * that rt_system_wait sees the system idle. */
+			/*
+			 * Out of work: the exits it counted go out now, so
+			 * that rt_system_wait sees the system idle. Not
+			 * before the search: a worker that keeps up with a
+			 * thread spawning from outside runs dry after each
+			 * actor, and a flush each time would take the line
+			 * of `live` from that thread once per spawn.
+			 */
 			rti_live_flush(w);
-			if (!w->yield)
-				cell = search(w, woken);
 		}
 		woken = false;
 		while (cell == NULL && !w->yield &&
