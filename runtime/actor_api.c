@@ -192,6 +192,21 @@ rt_stop(rt_ctx *ctx, int reason)
 }
 
 bool
+rt_more_waiting(rt_ctx *ctx)
+{
+	rt_cell *cell;
+
+	if (ctx == NULL || (cell = ctx->cell) == NULL)
+		return false;
+	/* The lanes hold `queued` messages as of the run's start, of which
+	 * the run has taken run_taken, the one in hand included; then what
+	 * the mailbox has that the run has not drained. Only the run-token
+	 * holder writes either count. */
+	return cell->queued > ctx->worker->run_taken ||
+	    rti_mailbox_has_pending(&cell->mb);
+}
+
+bool
 rt_actor_alive(rt_ref ref)
 {
 	return ref.cell != NULL && (ref.gen & 1) != 0 &&

@@ -31,6 +31,7 @@ static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static struct record {
 	unsigned handled;      /* Items handled by any recorder kind */
 	uint32_t log[MAX_LOG]; /* their n, in order */
+	bool more[MAX_LOG];    /* rt_more_waiting in each one's handler */
 	unsigned sink_handled;
 	int sink_held; /* the Sink waits inside its handler */
 	unsigned volleys;
@@ -97,8 +98,10 @@ record_item(rt_ctx *ctx, const send_Item *msg)
 		return 0;
 	}
 	RECORD({
-		if (rec.handled < MAX_LOG)
+		if (rec.handled < MAX_LOG) {
 			rec.log[rec.handled] = msg->n;
+			rec.more[rec.handled] = rt_more_waiting(ctx);
+		}
 		rec.handled++;
 	});
 	return 0;
@@ -700,6 +703,41 @@ actor_statistics_count_what_it_received_and_handled(void)
 }
 
 static void
+a_handler_sees_the_messages_waiting_behind_it(void)
+{
+	rt_system *sys = new_system(1);
+	send_Recorder_ref r;
+	send_Item it;
+	uint32_t i;
+
+	CU_ASSERT_FALSE(rt_more_waiting(NULL));
+	CU_ASSERT_EQUAL_FATAL(send_Recorder_spawn(sys, NULL, &r), 0);
+	/* Three queued while the only worker is held: one run takes them,
+	 * and only the last handler finds nothing behind it. */
+	hold_gate(sys);
+	for (i = 1; i <= 3; i++) {
+		it = item(i);
+		CU_ASSERT_EQUAL(send_Recorder_send_Item(r, &it), 0);
+	}
+	open_gate();
+	want = 3;
+	CU_ASSERT_TRUE(wait_until(handled_reached));
+	/* A lone message. */
+	it = item(4);
+	CU_ASSERT_EQUAL(send_Recorder_send_Item(r, &it), 0);
+	want = 4;
+	CU_ASSERT_TRUE(wait_until(handled_reached));
+	RECORD({
+		CU_ASSERT_TRUE(rec.more[0]);
+		CU_ASSERT_TRUE(rec.more[1]);
+		CU_ASSERT_FALSE(rec.more[2]);
+		CU_ASSERT_FALSE(rec.more[3]);
+	});
+	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_SEC(10)), 0);
+	rt_system_free(sys);
+}
+
+static void
 bad_send_options_are_refused(void)
 {
 	rt_system *sys = new_system(1);
@@ -943,6 +981,8 @@ static CU_TestInfo send_tests[] = {
 	    messages_left_when_an_actor_stops_reach_the_dead_letter_hook },
 	{ "actor statistics count what it received and handled",
 	    actor_statistics_count_what_it_received_and_handled },
+	{ "a handler sees the messages waiting behind it",
+	    a_handler_sees_the_messages_waiting_behind_it },
 	{ "bad send options are refused", bad_send_options_are_refused },
 	{ "bytes are copied on send", bytes_are_copied_on_send },
 	{ "zero-length bytes arrive empty", zero_length_bytes_arrive_empty },
