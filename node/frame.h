@@ -39,7 +39,13 @@ enum frame_type {
 	FRAME_BEAT = 7,   /* heartbeat: body = node name, exported names */
 	FRAME_BYE = 8,    /* a node stops: body = node name */
 	FRAME_GONE = 9,   /* an exported actor stopped: body = node, name */
+	FRAME_BATCH = 10, /* messages (FRAME_MSG) to one name or ref, in
+	                     order: its tag field is their count, its body
+	                     that many (u32 length, frame) */
 };
+
+/* The header of a batch: a frame header without the optional fields. */
+#define BATCH_HEADER 16
 
 /* The body starts with the sending node's name. */
 #define FRAME_F_SENDER 0x0001
@@ -59,6 +65,20 @@ frame_put64(uint8_t *p, uint64_t v)
 {
 	for (int i = 0; i < 8; i++)
 		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static inline void
+frame_put32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static inline uint32_t
+frame_get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
 }
 
 static inline uint64_t

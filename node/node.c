@@ -44,8 +44,9 @@
 #define SMALL_FRAME 512
 
 /* Counters: relaxed, each is a tally read as a snapshot. */
-#define STAT_ADD(n, field) \
-	((void)__atomic_fetch_add(&(n)->stats.field, 1, __ATOMIC_RELAXED))
+#define STAT_ADD(n, field) STAT_ADD_N(n, field, 1)
+#define STAT_ADD_N(n, field, k) \
+	((void)__atomic_fetch_add(&(n)->stats.field, (k), __ATOMIC_RELAXED))
 
 /*
  * An exported name, or a local ref this node handed out in a message (a
@@ -674,12 +675,22 @@ classes_free(void)
 	}
 }
 
+/*
+ * A proxy gathers the one-way messages it handles while more wait behind
+ * them (rt_more_waiting) in its outbox, and publishes them as one batch
+ * frame when none waits or the outbox is full: a burst costs one NATS
+ * message, one write and one parse, and a lone message still goes at once.
+ */
 struct proxy {
 	struct rt_node *node;
 	struct proxy_entry *pe;
+	uint8_t *out; /* FRAME_BATCH's header, then (u32 len, frame)... */
+	size_t out_len, out_cap;
+	uint32_t out_count;
 };
 
 static void proxy_entry_free(struct proxy_entry *pe);
+static void outbox_flush(struct proxy *p);
 
 struct proxy_args {
 	uint64_t serial;
@@ -711,6 +722,8 @@ proxy_stop(void *self, rt_ctx *ctx, int reason)
 	(void)reason;
 	if (n == NULL)
 		return;
+	outbox_flush(p);
+	free(p->out);
 	pthread_mutex_lock(&n->lock);
 	pending_fail(n, p->pe, RT_ENODE);
 	for (struct proxy_entry **pp = &n->proxies; *pp != NULL;
@@ -722,6 +735,121 @@ proxy_stop(void *self, rt_ctx *ctx, int reason)
 		}
 	pthread_mutex_unlock(&n->lock);
 	node_unref(n);
+}
+
+/*
+ * What a proxy's mailbox holds before its senders wait (plain threads) or
+ * are muted (actors): a node that publishes slower than its program sends
+ * holds them back, rather than the messages piling up in memory.
+ */
+#define PROXY_BOUND 8192
+
+/* A batch is published once it holds this much. */
+#define OUTBOX_MAX (16u << 10)
+
+/* Each message of the outbox is a dead letter of `cause`. */
+static void
+outbox_dead(struct proxy *p, rt_dead_cause cause)
+{
+	const rt_wire_kind *kind = p->pe->kind;
+	const uint8_t *at = p->out + BATCH_HEADER;
+	struct frame f;
+
+	for (uint32_t i = 0; i < p->out_count; i++) {
+		size_t len = frame_get32(at);
+		bool named = frame_get_header(at + 4, len, &f) != 0 &&
+		    f.tag < kind->ntags;
+
+		dead(p->node, cause, kind->name,
+		    named ? kind->msgs[f.tag]->name : NULL, NULL);
+		at += 4 + len;
+	}
+}
+
+/* Publish what the outbox holds: a lone frame as itself, more as a batch. */
+static void
+outbox_flush(struct proxy *p)
+{
+	struct rt_node *n = p->node;
+	int rc;
+
+	if (p->out_count == 0)
+		return;
+	if (p->out_count == 1) {
+		rc = publish(n, p->pe->subject, p->pe->nr,
+		    p->out + BATCH_HEADER + 4, p->out_len - BATCH_HEADER - 4);
+	} else {
+		/*
+		 * Answered, when nobody takes it, on P.d.NODE.nb.COUNT.NAME
+		 * rather than .nr.NAME: NATS's "no responders" carries
+		 * nothing else, and each message is a dead letter.
+		 */
+		const char *nr = p->pe->nr;
+		size_t d = n->s_direct_len;
+		char reply[NAME_CAP * 3 + 64];
+		int k = snprintf(reply, sizeof(reply), "%.*snb.%" PRIu32 ".%s",
+		    (int)d, nr, p->out_count, nr + d + 3);
+
+		frame_put_header(p->out,
+		    &(struct frame){ .type = FRAME_BATCH,
+			.tag = p->out_count });
+		rc = publish(n, p->pe->subject,
+		    k > 0 && (size_t)k < sizeof(reply) ? reply : nr, p->out,
+		    p->out_len);
+	}
+	if (rc != 0)
+		outbox_dead(p, publish_cause(rc));
+	else
+		STAT_ADD_N(n, sent, p->out_count);
+	p->out_len = 0;
+	p->out_count = 0;
+}
+
+/*
+ * Add the frame of a one-way `msg` to the outbox, publishing what it held
+ * first when it would not fit. 0, or a code when the message cannot be
+ * encoded (it is then the caller's dead letter).
+ */
+static int
+outbox_add(struct proxy *p, const struct frame *f, const rt_wire_msg *wm,
+    const void *msg)
+{
+	size_t head = frame_header_len(f->type);
+	size_t body = wm->wire_size(msg);
+	size_t need, cap;
+	uint8_t *grown;
+	int rc;
+
+	if (body > OUTBOX_MAX - BATCH_HEADER - 4 - FRAME_HEADER_MAX) {
+		/* Alone, after those before it (or it has no wire form:
+		 * publish_frame says so). */
+		outbox_flush(p);
+		rc = publish_frame(p->node, p->pe->subject, p->pe->nr, f, wm,
+		    msg);
+		if (rc == 0)
+			STAT_ADD(p->node, sent);
+		return rc;
+	}
+	need = 4 + head + body;
+	if (p->out_len + need > OUTBOX_MAX)
+		outbox_flush(p);
+	if (p->out_len == 0)
+		p->out_len = BATCH_HEADER;
+	if (p->out_len + need > p->out_cap) {
+		cap = p->out_cap != 0 ? p->out_cap : 1024;
+		while (cap < p->out_len + need)
+			cap *= 2;
+		if ((grown = realloc(p->out, cap)) == NULL)
+			return RT_ENOMEM;
+		p->out = grown;
+		p->out_cap = cap;
+	}
+	frame_put32(p->out + p->out_len, (uint32_t)(head + body));
+	frame_put_header(p->out + p->out_len + 4, f);
+	wm->encode(p->out + p->out_len + 4 + head, msg, &p->node->wrefs);
+	p->out_len += need;
+	p->out_count++;
+	return 0;
 }
 
 /* Send (or ask) `msg` of tag `tag` to the name of the proxy. */
@@ -755,6 +883,9 @@ proxy_dispatch(void *self, rt_ctx *ctx, uint32_t tag, const void *msg)
 	if (tok.rec != NULL) {
 		struct pending *q = malloc(sizeof(*q));
 
+		/* After the messages sent before it. */
+		outbox_flush(p);
+
 		if (q == NULL) {
 			(void)rt_reply_token_error(tok, RT_ENOMEM);
 			goto out;
@@ -787,12 +918,12 @@ proxy_dispatch(void *self, rt_ctx *ctx, uint32_t tag, const void *msg)
 			STAT_ADD(n, sent);
 		}
 	} else {
-		rc = publish_frame(n, pe->subject, pe->nr, &f, wm, msg);
+		rc = outbox_add(p, &f, wm, msg);
 		if (rc != 0)
 			dead(n, publish_cause(rc), pe->kind->name, wm->name,
 			    msg);
-		else
-			STAT_ADD(n, sent);
+		if (!rt_more_waiting(ctx))
+			outbox_flush(p);
 	}
 out:
 	if (wm->reply != NULL) {
@@ -837,9 +968,8 @@ proxy_class(const rt_wire_kind *kind)
 			c->names[kind->ntags] = "node: stop";
 			c->kind = kind;
 			c->cls.abi = RT_PROTOCOL_ABI;
-			/* A plain thread's send encodes and publishes on
-			 * that thread, with no worker woken for it. */
-			c->cls.flags = RT_CLASS_HERE;
+			c->cls.mailbox_bound = PROXY_BOUND;
+			c->cls.overflow = RT_OVERFLOW_BLOCK;
 			c->cls.name = kind->name;
 			c->cls.state_size = sizeof(struct proxy);
 			c->cls.state_align = _Alignof(struct proxy);
@@ -1449,6 +1579,86 @@ deliver(struct rt_node *n, rt_ref ref, const rt_wire_kind *kind,
 		STAT_ADD(n, delivered);
 }
 
+/*
+ * The parts of a batch frame (FRAME_BATCH), in order. batch_begin: false
+ * when the count it announces cannot fit in its bytes (the whole frame is
+ * then one that does not decode).
+ */
+struct batch_iter {
+	const uint8_t *at, *end;
+	uint32_t left;
+};
+
+#define BATCH_PART_MIN (4 + 16)
+
+static bool
+batch_begin(struct batch_iter *it, const struct frame *f, const uint8_t *body,
+    size_t len)
+{
+	it->at = body;
+	it->end = body + len;
+	it->left = f->tag;
+	return f->tag >= 1 && f->tag <= len / BATCH_PART_MIN;
+}
+
+/*
+ * 1: the next message, its header in *f and its body at *body; 0: no part
+ * is left; -1: a part that is not a message, or runs past the frame's end
+ * (then so does every part after it): a dead letter each.
+ */
+static int
+batch_next(struct batch_iter *it, struct frame *f, const uint8_t **body,
+    size_t *len)
+{
+	size_t n, head;
+
+	if (it->left == 0)
+		return 0;
+	it->left--;
+	if (it->end - it->at < 4 ||
+	    (n = frame_get32(it->at)) > (size_t)(it->end - it->at) - 4) {
+		it->at = it->end;
+		return -1;
+	}
+	head = frame_get_header(it->at + 4, n, f);
+	*body = it->at + 4 + head;
+	*len = n - head;
+	it->at += 4 + n;
+	return head != 0 && f->type == FRAME_MSG ? 1 : -1;
+}
+
+/*
+ * The messages of a batch frame for the local actor `ref` of `kind` (NULL:
+ * it has stopped; kname names its kind, when known, and `what` the actor,
+ * for the log), each delivered as if it had come alone.
+ */
+static void
+deliver_batch(struct rt_node *n, rt_ref ref, const rt_wire_kind *kind,
+    const char *kname, const char *what, const struct frame *f,
+    const uint8_t *body, size_t len, const char *reply)
+{
+	struct batch_iter it;
+	struct frame part;
+	const uint8_t *pb;
+	size_t plen;
+	int k;
+
+	if (!batch_begin(&it, f, body, len)) {
+		STAT_ADD(n, received);
+		dead(n, RT_DEAD_MALFORMED, kname, NULL, NULL);
+		return;
+	}
+	while ((k = batch_next(&it, &part, &pb, &plen)) != 0) {
+		if (k > 0 && kind != NULL) {
+			deliver(n, ref, kind, what, &part, pb, plen, reply);
+			continue;
+		}
+		STAT_ADD(n, received);
+		dead(n, k < 0 ? RT_DEAD_MALFORMED : RT_DEAD_STOPPED, kname,
+		    NULL, NULL);
+	}
+}
+
 /* A lookup asks who exports the name: this node, of this kind. */
 static void
 probed(struct rt_node *n, struct export *e, const char *reply)
@@ -1489,6 +1699,9 @@ on_export(natsConnection *nc, natsSubscription *sub, natsMsg *msg,
 	} else if (f.type == FRAME_PROBE) {
 		if (!gone && reply != NULL)
 			probed(n, e, reply);
+	} else if (f.type == FRAME_BATCH) {
+		deliver_batch(n, e->ref, gone ? NULL : e->kind, e->kind->name,
+		    e->name, &f, data + head, len - head, reply);
 	} else if (f.type != FRAME_MSG && f.type != FRAME_REQ) {
 		STAT_ADD(n, received);
 		dead(n, RT_DEAD_MALFORMED, e->kind->name, NULL, NULL);
@@ -1524,8 +1737,12 @@ on_handed(struct rt_node *n, uint64_t id, const uint8_t *data, size_t len,
 			break;
 		}
 	pthread_mutex_unlock(&n->lock);
-	if ((head = frame_get_header(data, len, &f)) == 0 ||
-	    (f.type != FRAME_MSG && f.type != FRAME_REQ)) {
+	snprintf(what, sizeof(what), "ref %" PRIu64, id);
+	if ((head = frame_get_header(data, len, &f)) != 0 &&
+	    f.type == FRAME_BATCH) {
+		deliver_batch(n, ref, kind, NULL, what, &f, data + head,
+		    len - head, reply);
+	} else if (head == 0 || (f.type != FRAME_MSG && f.type != FRAME_REQ)) {
 		STAT_ADD(n, received);
 		dead(n, RT_DEAD_MALFORMED, NULL, NULL, NULL);
 	} else if (kind == NULL) {
@@ -1535,7 +1752,6 @@ on_handed(struct rt_node *n, uint64_t id, const uint8_t *data, size_t len,
 		if (f.type == FRAME_REQ)
 			answer_error(n, reply, f.corr, RT_ENOACTOR);
 	} else {
-		snprintf(what, sizeof(what), "ref %" PRIu64, id);
 		deliver(n, ref, kind, what, &f, data + head, len - head, reply);
 	}
 }
@@ -1564,6 +1780,22 @@ on_direct(natsConnection *nc, natsSubscription *sub, natsMsg *msg,
 	if (strncmp(subj, "nr.", 3) == 0) {
 		if (natsMsg_IsNoResponders(msg))
 			dead(n, RT_DEAD_NONAME, NULL, subj + 3, NULL);
+		goto out;
+	}
+	if (strncmp(subj, "nb.", 3) == 0) {
+		/* A batch of COUNT (outbox_flush), at most what one holds. */
+		char *end;
+		unsigned long k = strtoul(subj + 3, &end, 10);
+
+		if (*end != '.' || k == 0 || k > OUTBOX_MAX / BATCH_PART_MIN) {
+			k = 1;
+			end = (char *)subj + 3;
+		} else {
+			end++;
+		}
+		if (natsMsg_IsNoResponders(msg))
+			while (k-- > 0)
+				dead(n, RT_DEAD_NONAME, NULL, end, NULL);
 		goto out;
 	}
 	if (strncmp(subj, "a.", 2) == 0) {

@@ -48,8 +48,7 @@ rt_spawn_prepare(rt_system *sys, const rt_actor_class *cls, size_t size,
 	    (cls->overflow != RT_OVERFLOW_BLOCK &&
 		cls->overflow != RT_OVERFLOW_DROP &&
 		cls->overflow != RT_OVERFLOW_REJECT) ||
-	    (cls->flags & ~(uint32_t)(RT_CLASS_THREAD | RT_CLASS_HERE)) != 0 ||
-	    (cls->flags & RT_CLASS_THREAD && cls->flags & RT_CLASS_HERE))
+	    (cls->flags & ~(uint32_t)RT_CLASS_THREAD) != 0)
 		return RT_EINVAL;
 	if (ck_pr_load_32(&sys->stopping))
 		return RT_ESHUTDOWN;

@@ -233,21 +233,6 @@ may_take(const rt_cell *cell)
 	    sys->watchdog == NULL && !rti_caller_inside(sys);
 }
 
-/* Everything but a worker's plain send: a kind that runs on the sender's
- * thread (RT_CLASS_HERE), or the queue. */
-static int __attribute__((noinline))
-send_slow(rt_env *env, const rt_send_opts *opts, bool nowait)
-{
-	const rt_actor_class *cls;
-
-	if (env != NULL && env->kind == RTI_ENV_MSG && env->cell != NULL &&
-	    /* Relaxed: set at spawn, before the ref that led here. */
-	    (cls = ck_pr_load_ptr(&env->cell->kind)) != NULL &&
-	    (cls->flags & RT_CLASS_HERE) && may_take(env->cell))
-		return send_taking(env, opts, nowait);
-	return send_queue(env, opts, nowait);
-}
-
 /* A worker's push, once the message is admitted. */
 static inline int
 push_w(rti_worker *w, rt_cell *cell, rt_env *env)
@@ -296,7 +281,7 @@ send_fast(rt_env *env, const rt_send_opts *opts)
 	if (opts != NULL || w == NULL || env == NULL ||
 	    env->kind != RTI_ENV_MSG || (cell = env->cell) == NULL ||
 	    cell->sys != w->sys)
-		return send_slow(env, opts, false);
+		return send_queue(env, opts, false);
 	room = rti_flow_reserve(cell);
 	if (room != RTI_ROOM_FREE) {
 		if (room == RTI_ROOM_OVER)

@@ -9,7 +9,9 @@
 # answered); a node built from a changed protocol (its changed message is
 # a counted dead letter, the rest works); the NATS server restarted under
 # running nodes (they reconnect, and sends through the same refs resume);
-# sends while it is down, beyond the reconnect buffer (counted, not lost).
+# sends while it is down, beyond the reconnect buffer (counted, not lost);
+# frames that lie about their lengths and counts (each a counted dead letter,
+# the good messages among them handled).
 set -u
 : "${top_builddir:=.}"
 : "${top_srcdir:=.}"
@@ -139,7 +141,7 @@ grep -q '^handled n=0 ' "$tmp/s6.out" || bad "a mismatched Put was handled"
 [ "$(field sent "$tmp/c4.out")" = 301 ] &&
     [ "$(field received "$tmp/s6.out")" = 301 ] &&
     [ "$(field delivered "$tmp/s6.out")" = 1 ] ||
-    bad "accounting across the two builds"
+    { bad "accounting across the two builds"; cat "$tmp/c4.out"; }
 grep -q 'fingerprint .* that this build does not have' "$tmp/s6.err" ||
     bad "no log line for the mismatch"
 
@@ -162,7 +164,7 @@ grep -q '^handled n=1000 sum=500500 bad=0$' "$tmp/s5.out" ||
 echo "# sends while the NATS server is down, through a small buffer"
 serve s7 buffered || exit 1
 pid7=$served_pid
-"$peer" backlog "$url" c5 buffered 400 > "$tmp/c5.out" 2> "$tmp/c5.err" &
+"$peer" backlog "$url" c5 buffered 4000 > "$tmp/c5.out" 2> "$tmp/c5.err" &
 bpid=$!
 wait_for '^ready$' "$tmp/c5.out"
 nats_kill
@@ -174,6 +176,23 @@ kill -USR2 "$bpid"
 wait "$bpid" || { bad "sends through a full buffer"; cat "$tmp/c5.err"; }
 cat "$tmp/c5.out"
 finish s7 "$pid7"
+
+echo "# frames that do not decode, from a client that is no node"
+serve s8 junk || exit 1
+pid8=$served_pid
+"$peer" garbage "$url" junk > "$tmp/g.out" 2> "$tmp/g.err" ||
+    { bad "the garbage was not published"; cat "$tmp/g.err"; }
+finish s8 "$pid8"
+cat "$tmp/s8.out"
+# 11 parts that do not decode, 1 of a protocol it does not have, and the
+# 4 good Puts in between, in order.
+grep -q '^handled n=4 sum=10 bad=0$' "$tmp/s8.out" ||
+    bad "the good Puts among the garbage"
+[ "$(field received "$tmp/s8.out")" = 16 ] &&
+    [ "$(field delivered "$tmp/s8.out")" = 4 ] &&
+    [ "$(field malformed "$tmp/s8.out")" = 11 ] &&
+    [ "$(field schema "$tmp/s8.out")" = 1 ] ||
+    bad "garbage: not every part counted"
 
 pids=
 exit $fail

@@ -27,6 +27,12 @@
  *                                   that every Put was handled or is a
  *                                   counted dead letter
  *   node_peer missing URL NODE      lookups that must fail
+ *   node_peer garbage URL NAME      publish, with bare libnats, frames
+ *                                   for NAME that do not decode (cut
+ *                                   short, of another version, batches
+ *                                   whose counts or lengths lie) among
+ *                                   four good Puts; the serving node
+ *                                   must count each and handle the Puts
  *
  * Every role prints its node's counters last, as "stats sent=... ...".
  * Exit status 0 when every check passed.
@@ -38,8 +44,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <nats/nats.h>
 #include <rt/node.h>
 
+#include "frame.h"
 #include "node.rtp.h"
 
 static int failures;
@@ -544,6 +552,107 @@ missing(const char *url, const char *name)
 	return failures != 0;
 }
 
+/* The frame of Put number `seq`, as the Store's client sends it, at p. */
+static size_t
+put_frame(uint8_t *p, uint32_t seq, uint64_t fingerprint)
+{
+	unsigned char data[64];
+	nt_Put put = { .seq = seq, .who = "client" };
+	struct frame f = { .type = FRAME_MSG, .fingerprint = fingerprint };
+	size_t head = frame_put_header(p, &f);
+
+	memset(data, (int)(seq & 0xff), sizeof(data));
+	put.data.data = data;
+	put.data.len = seq % 64;
+	return head + nt_Put_wire.encode(p + head, &put, NULL);
+}
+
+/* A batch header for `count` parts at p. */
+static size_t
+batch_header(uint8_t *p, uint32_t count)
+{
+	return frame_put_header(p,
+	    &(struct frame){ .type = FRAME_BATCH, .tag = count });
+}
+
+/* A part of a batch: its length, then the frame put_frame makes. */
+static size_t
+batch_put(uint8_t *p, uint32_t seq, uint64_t fingerprint)
+{
+	size_t n = put_frame(p + 4, seq, fingerprint);
+
+	frame_put32(p, (uint32_t)n);
+	return 4 + n;
+}
+
+static int
+garbage(const char *url, const char *name)
+{
+	natsConnection *nc = NULL;
+	static uint8_t big[900 << 10];
+	uint8_t b[512];
+	char subj[256];
+	size_t n, k;
+	int ok = 1;
+
+#define PUB(len) \
+	(ok &= natsConnection_Publish(nc, subj, b, (int)(len)) == NATS_OK)
+	snprintf(subj, sizeof(subj), "rt.n.%s", name);
+	CHECK(natsConnection_ConnectTo(&nc, url) == NATS_OK);
+	if (nc == NULL)
+		return 1;
+	/* Three bytes; a header of another version. */
+	memcpy(b, "xyz", 3);
+	PUB(3);
+	memset(b, 0, 16);
+	b[0] = 99;
+	b[1] = FRAME_MSG;
+	PUB(16);
+	/* Batches that announce no part, or more than their bytes hold. */
+	n = batch_header(b, 0);
+	memset(b + n, 0, 20);
+	PUB(n + 20);
+	n = batch_header(b, 1000000);
+	memset(b + n, 0, 40);
+	PUB(n + 40);
+	/* Three parts, the first longer than the frame: all three. */
+	n = batch_header(b, 3);
+	frame_put32(b + n, 0xfffffff0u);
+	memset(b + n + 4, 0, 60);
+	PUB(n + 64);
+	/* A request inside a batch, then a message of no known kind. */
+	n = batch_header(b, 2);
+	k = frame_put_header(b + n + 4,
+	    &(struct frame){ .type = FRAME_REQ, .corr = 7 });
+	frame_put32(b + n, (uint32_t)k);
+	n += 4 + k;
+	n += batch_put(b + n, 1, 0xdeadbeefull);
+	PUB(n);
+	/* Two good Puts; a good one and a part cut short. */
+	n = batch_header(b, 2);
+	n += batch_put(b + n, 1, nt_Put_wire.fingerprint);
+	n += batch_put(b + n, 2, nt_Put_wire.fingerprint);
+	PUB(n);
+	n = batch_header(b, 2);
+	n += batch_put(b + n, 3, nt_Put_wire.fingerprint);
+	frame_put32(b + n, 50);
+	memset(b + n + 4, 0, 10);
+	PUB(n + 14);
+	/* A good Put alone, then one whose body is one byte short. */
+	PUB(put_frame(b, 4, nt_Put_wire.fingerprint));
+	PUB(put_frame(b, 5, nt_Put_wire.fingerprint) - 1);
+	/* Nine hundred KiB of nothing that decodes. */
+	memset(big, 0xff, sizeof(big));
+	ok &= natsConnection_Publish(nc, subj, big, (int)sizeof(big)) ==
+	    NATS_OK;
+#undef PUB
+	CHECK(ok);
+	CHECK(natsConnection_Flush(nc) == NATS_OK);
+	natsConnection_Destroy(nc);
+	printf("published\n");
+	return failures != 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -565,8 +674,11 @@ main(int argc, char **argv)
 		    (unsigned)strtoul(argv[5], NULL, 10));
 	if (argc >= 4 && strcmp(argv[1], "missing") == 0)
 		return missing(argv[2], argv[3]);
+	if (argc >= 4 && strcmp(argv[1], "garbage") == 0)
+		return garbage(argv[2], argv[3]);
 	fprintf(stderr,
-	    "usage: node_peer serve|client|burst|watch|resume|backlog|missing "
+	    "usage: node_peer "
+	    "serve|client|burst|watch|resume|backlog|missing|garbage "
 	    "URL NODE [NAME [N]]\n");
 	return 2;
 }

@@ -1141,50 +1141,6 @@ test_real_relay_runs_here(void)
 	rt_system_free(sys);
 }
 
-/*
- * A kind marked RT_CLASS_HERE (librtnode's proxies): a plain thread's send
- * to an idle actor of it runs the handler on that thread. A kind cannot be
- * both that and `thread;`.
- */
-static void
-test_real_class_here(void)
-{
-	rt_system *sys = threaded(0);
-	rt_actor_class cls = ask_Filler_class;
-	rt_ref f = { NULL, 0 };
-	unsigned i, here = 0, want = 0;
-	rt_env *env;
-	uint64_t t;
-
-	CU_ASSERT_PTR_NOT_NULL_FATAL(sys);
-	RECORD(filler_ticks = 0);
-	cls.flags = RT_CLASS_HERE | RT_CLASS_THREAD;
-	CU_ASSERT_EQUAL(rt_spawn_prepare(sys, &cls, sizeof(ask_Filler_args),
-			    &env),
-	    RT_EINVAL);
-	cls.flags = RT_CLASS_HERE;
-	CU_ASSERT_EQUAL_FATAL(rt_spawn_prepare(sys, &cls,
-				  sizeof(ask_Filler_args), &env),
-	    0);
-	memset(rt_env_payload(env), 0, sizeof(ask_Filler_args));
-	CU_ASSERT_EQUAL_FATAL(rt_spawn_commit(env, &f), 0);
-	/* Fill sent (not called): it runs here once the actor is idle. */
-	for (i = 0; i < 1000 && here == 0; i++) {
-		CU_ASSERT_EQUAL_FATAL(rt_request_new(f, ask_Filler_TAG_Fill,
-					  sizeof(ask_Fill), &env),
-		    0);
-		memcpy(rt_env_payload(env), &(ask_Fill){ 1 }, sizeof(ask_Fill));
-		CU_ASSERT_EQUAL(rt_env_send(env), 0);
-		want++;
-		CU_ASSERT(wait_count(&filler_ticks, want));
-		RECORD(t = filler_thread);
-		here += t == this_thread();
-	}
-	CU_ASSERT(here > 0);
-	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_FOREVER), 0);
-	rt_system_free(sys);
-}
-
 /* A node as P_A_export and P_A_lookup reach it (a stand-in here). */
 static struct {
 	unsigned exports, lookups;
@@ -1295,8 +1251,6 @@ main(int argc, char **argv)
 		{ "the node a system started", test_remote_hooks },
 		{ "a relay runs an idle actor here",
 		    test_real_relay_runs_here },
-		{ "a kind that runs on its sender's thread",
-		    test_real_class_here },
 		CU_TEST_INFO_NULL,
 	};
 	CU_SuiteInfo suites[] = {

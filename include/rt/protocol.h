@@ -76,12 +76,6 @@ typedef enum rt_class_flags {
 	/* `thread;`: each actor of the kind runs on an OS thread of its own,
 	 * parked when its mailbox is empty, so its handlers may block. */
 	RT_CLASS_THREAD = 1u << 0,
-	/* A send from a thread outside the system to an idle actor of the
-	 * kind runs it on that thread, as a call without a limit does (not
-	 * in a test system or one with a watchdog). For librtnode's proxies
-	 * (rt/node.h), whose run is an encoding and a write; rtgen never
-	 * sets it. */
-	RT_CLASS_HERE = 1u << 1,
 } rt_class_flags;
 
 /* rt_actor_class: everything the runtime knows of one actor kind. */
