@@ -423,7 +423,9 @@ actor_start(rti_worker *w, rt_cell *cell, rt_env *env)
 	}
 	x->parent = t->parent;
 	x->slot = t->slot;
-	x->restarts = 0;
+	/* Relaxed: a statistic that rt_system_dump reads; the dump checks
+	 * the generation again after reading it. */
+	RT_STORE_RELAXED(&x->restarts, 0);
 	x->start = env;
 	/* Release: the watchdog reads the path of a running actor. */
 	RT_TSAN_RELEASE(&x->path);
@@ -463,7 +465,8 @@ actor_restart(rti_worker *w, rt_cell *cell, rt_env *env)
 		ck_pr_store_ptr(&x->path, m->path);
 		m->path = NULL;
 	} else {
-		x->restarts++;
+		/* Relaxed: a statistic (see actor_start). */
+		RT_STORE_RELAXED(&x->restarts, x->restarts + 1);
 		rti_count_w(w->sys, w, restarts, 1);
 	}
 	cell->cls = x->start->u.cls;

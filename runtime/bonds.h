@@ -51,7 +51,9 @@ struct rti_ext {
 	/* A supervised child's place, kept across its restarts. */
 	rt_ref parent;     /* its supervisor, or the zero ref */
 	uint32_t slot;     /* its index in the supervisor */
-	uint32_t restarts; /* times restarted so far */
+	uint32_t restarts; /* times restarted so far; written by the owner
+	                      (relaxed atomic stores), read by
+	                      rt_system_dump */
 	rt_env *start;     /* its start signal, kept for restarts */
 	void *spare_state; /* while it waits for its restart: the state
 	                      block of its last incarnation, for the next
@@ -67,6 +69,9 @@ struct rti_ext {
 	const rt_sup_spec *spec;
 	struct rti_kids *kids;
 	uint32_t seq; /* atomic: simple_one_for_one numbering */
+	/* atomic: a supervisor stopping its children before it exits;
+	 * written by the supervisor, read by rt_system_dump. */
+	uint32_t sup_stopping;
 };
 
 /* What a DOWN message (or a supervisor's SUP message) says. */

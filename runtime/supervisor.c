@@ -110,8 +110,8 @@ now(rt_system *sys)
 	return rti_sys_now(sys);
 }
 
-static char *
-child_path(const char *parent, const char *name, uint64_t number)
+char *
+rti_sup_path(const char *parent, const char *name, uint64_t number)
 {
 	size_t len = strlen(parent) + strlen(name) + 24;
 	char *p = malloc(len);
@@ -218,6 +218,36 @@ timer_cancel(struct kid *k)
 	memset(&k->timer, 0, sizeof(k->timer));
 }
 
+/*
+ * Child i's state, here and in the table other threads read
+ * (rt_system_dump).
+ */
+static void
+set_state(struct rti_sup *s, uint32_t i, uint8_t state)
+{
+	s->kids[i].state = state;
+	rti_sup_kids_state(s->self.cell, i, state);
+}
+
+const char *
+rti_sup_kid_state_name(uint32_t state)
+{
+	switch (state) {
+	case K_NONE:
+		return "not started";
+	case K_STARTING:
+		return "starting";
+	case K_UP:
+		return "running";
+	case K_STOPPING:
+		return "stopping";
+	case K_DOWN:
+		return "waiting for restart";
+	default:
+		return "stopped";
+	}
+}
+
 /* --- starting and stopping one child ------------------------------------- */
 
 /* Start static child i for the first time. */
@@ -234,7 +264,7 @@ start_kid(struct rti_sup *s, uint32_t i)
 	where.parent = s->self;
 	where.slot = i;
 	where.wait = false;
-	where.path = child_path(s->path, c->name, 0);
+	where.path = rti_sup_path(s->path, c->name, 0);
 	if (where.path == NULL)
 		return RT_ENOMEM;
 	if (c->sup != NULL) {
@@ -252,7 +282,7 @@ start_kid(struct rti_sup *s, uint32_t i)
 	}
 	k->ref = ref;
 	k->state = K_STARTING;
-	rti_sup_kids_set(s->self.cell, i, ref);
+	rti_sup_kids_set(s->self.cell, i, ref, 0, K_STARTING);
 	return rti_bond_add_link(s->self.cell, ref);
 }
 
@@ -283,7 +313,7 @@ restart_kid(struct rti_sup *s, uint32_t i, char *path)
 		return;
 	}
 	((struct rti_bond_msg *)rt_env_payload(env))->path = path;
-	k->state = wait ? K_STARTING : K_UP;
+	set_state(s, i, wait ? K_STARTING : K_UP);
 	rti_signal_push(env);
 }
 
@@ -293,7 +323,7 @@ free_slot(struct rti_sup *s, uint32_t i)
 {
 	if (!simple(s))
 		return;
-	rti_sup_kids_set(s->self.cell, i, (rt_ref){ NULL, 0 });
+	rti_sup_kids_set(s->self.cell, i, (rt_ref){ NULL, 0 }, 0, K_GONE);
 	if (s->nfree == s->freecap) {
 		uint32_t cap = s->freecap ? s->freecap * 2 : 16;
 		uint32_t *f = realloc(s->free, cap * sizeof(*f));
@@ -323,7 +353,7 @@ stop_kid(struct rti_sup *s, uint32_t i, bool final)
 		if (final) {
 			(void)rti_actor_signal_stop(k->ref.cell, k->ref.gen,
 			    RT_ESHUTDOWN, true);
-			k->state = K_GONE;
+			set_state(s, i, K_GONE);
 			timer_cancel(k);
 			free_slot(s, i);
 		}
@@ -332,7 +362,7 @@ stop_kid(struct rti_sup *s, uint32_t i, bool final)
 	if (rti_actor_signal_stop(k->ref.cell, k->ref.gen, RT_ESHUTDOWN,
 		final) != 0)
 		return false;
-	k->state = K_STOPPING;
+	set_state(s, i, K_STOPPING);
 	if (c->shutdown >= 0)
 		timer_start(s, i, TIMER_SHUTDOWN, c->shutdown);
 	return true;
@@ -377,6 +407,8 @@ stop_next(struct rti_sup *s, rt_ctx *ctx)
 {
 	uint32_t i;
 
+	/* Relaxed: what rt_system_dump shows, a snapshot. */
+	ck_pr_store_32(&s->self.cell->ext->sup_stopping, 1);
 	while (s->cursor > 0) {
 		s->cursor--;
 		if (stop_kid(s, s->cursor, true))
@@ -581,7 +613,7 @@ kid_exit(struct rti_sup *s, rt_ctx *ctx, uint32_t i, int reason)
 		k->late = false;
 		return;
 	}
-	k->state = rti_ref_alive(k->ref) ? K_DOWN : K_GONE;
+	set_state(s, i, rti_ref_alive(k->ref) ? K_DOWN : K_GONE);
 	if (k->first && was == K_STARTING && s->phase == P_RUNNING) {
 		/* A child of rt_sup_start_child that failed its first
 		 * start, as in OTP: not restarted, not counted against the
@@ -646,7 +678,7 @@ on_started(struct rti_sup *s, rt_ctx *ctx, uint32_t i)
 
 	if (k->state != K_STARTING)
 		return;
-	k->state = K_UP;
+	set_state(s, i, K_UP);
 	first_start_over(s, i, 0);
 	if (s->phase == P_STARTING && i == s->cursor) {
 		s->cursor++;
@@ -686,10 +718,10 @@ on_timer(struct rti_sup *s, rt_ctx *ctx, uint32_t slot, uint32_t seq)
 	    s->path, spec_of(s, i)->name);
 	/* Go on as if it had stopped. */
 	if (s->phase == P_STOPPING && i == s->cursor) {
-		k->state = K_GONE;
+		set_state(s, i, K_GONE);
 		stop_next(s, ctx);
 	} else if (s->group.active && i == s->group.cur) {
-		k->state = K_DOWN;
+		set_state(s, i, K_DOWN);
 		k->late = true;
 		group_next(s);
 	}
@@ -733,13 +765,13 @@ on_adopt(struct rti_sup *s, const struct rti_bond_msg *m)
 	memset(k, 0, sizeof(*k));
 	k->ref = ref;
 	k->number = ck_pr_faa_32(&s->self.cell->ext->seq, 1) + 1;
-	path = child_path(s->path, spec_of(s, 0)->name, k->number);
+	path = rti_sup_path(s->path, spec_of(s, 0)->name, k->number);
 	if (path == NULL) {
-		k->state = K_GONE;
+		set_state(s, i, K_GONE);
 		free_slot(s, i);
 		goto nomem;
 	}
-	rti_sup_kids_set(s->self.cell, i, ref);
+	rti_sup_kids_set(s->self.cell, i, ref, k->number, K_NONE);
 	k->first = true;
 	k->wait = wait;
 	k->asker = m->asker;
@@ -818,6 +850,9 @@ sup_on_start(void *state, rt_ctx *ctx, const void *args)
 		s->seed = 1;
 	if (x == NULL || rt_trap_exits(ctx, true) != 0)
 		goto nomem;
+	/* A restarted supervisor is not stopping any more (relaxed: see
+	 * stop_next). */
+	ck_pr_store_32(&x->sup_stopping, 0);
 	if (x->path == NULL) {
 		/* A root: its path is its name. */
 		char *p = strdup(s->spec->name);

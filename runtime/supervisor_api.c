@@ -20,14 +20,27 @@
 #include "system_int.h"
 #include "testkit.h"
 
-/* A supervisor's table of children, for rt_sup_child: (cell, gen) pairs
+/*
+ * A supervisor's table of children, for rt_sup_child and rt_system_dump:
  * read by any thread, so every access is atomic; never freed before the
- * system, like the extension that points at it. */
+ * system, like the extension that points at it. A slot's gen is the
+ * sequence word of its entry: 0 while the entry changes hands, so that a
+ * reader never pairs one child's cell (or number) with another's gen.
+ */
+struct rti_kid_slot {
+	uint64_t cell;   /* atomic */
+	uint64_t gen;    /* atomic: 0, none */
+	uint64_t number; /* atomic: simple_one_for_one, N of its name */
+	uint32_t state;  /* atomic: the supervisor's view of it (enum
+	                    kid_state, supervisor.c) */
+	uint32_t pad;
+};
+
 struct rti_kids {
 	struct rti_kids *old; /* a smaller table it replaced */
 	uint32_t cap;
-	uint32_t n;       /* atomic */
-	uint64_t at[][2]; /* atomic: cell, gen (0: none) */
+	uint32_t n; /* atomic */
+	struct rti_kid_slot at[];
 };
 
 /* --- the table of children ----------------------------------------------- */
@@ -63,20 +76,86 @@ rti_sup_kids_table(rt_cell *cell, uint32_t need)
 /* Publish slot i's ref: the gen goes to 0 first, so that a reader never
  * pairs one child's cell with another's gen (rt_sup_child). */
 void
-rti_sup_kids_set(rt_cell *cell, uint32_t i, rt_ref r)
+rti_sup_kids_set(rt_cell *cell, uint32_t i, rt_ref r, uint64_t number,
+    uint32_t state)
 {
 	struct rti_kids *t = cell->ext->kids;
+	struct rti_kid_slot *k = &t->at[i];
 
-	ck_pr_store_64(&t->at[i][1], 0);
+	ck_pr_store_64(&k->gen, 0);
+	/* The 0 before the new entry (pairs with the fence between the
+	 * reader's two loads of the gen). */
 	ck_pr_fence_store();
-	ck_pr_store_64(&t->at[i][0], (uint64_t)(uintptr_t)r.cell);
+	/* Relaxed: published by the release of the gen below. */
+	ck_pr_store_64(&k->cell, (uint64_t)(uintptr_t)r.cell);
+	ck_pr_store_64(&k->number, number);
+	ck_pr_store_32(&k->state, state);
 	/* Release: a reader that finds the gen finds the child's cell as
-	 * its spawn left it. */
-	RT_TSAN_RELEASE(&t->at[i][1]);
+	 * its spawn left it, and the entry above. */
+	RT_TSAN_RELEASE(&k->gen);
 	ck_pr_fence_store();
-	ck_pr_store_64(&t->at[i][1], r.gen);
+	ck_pr_store_64(&k->gen, r.gen);
 	if (i >= ck_pr_load_32(&t->n))
 		ck_pr_store_32(&t->n, i + 1);
+}
+
+void
+rti_sup_kids_state(rt_cell *cell, uint32_t i, uint32_t state)
+{
+	/* Relaxed: for rt_system_dump, which reads it as a snapshot and
+	 * says it may be a step behind. */
+	ck_pr_store_32(&cell->ext->kids->at[i].state, state);
+}
+
+uint32_t
+rti_sup_kids_count(rt_cell *sup)
+{
+	struct rti_ext *x = rti_ext_peek(sup);
+	struct rti_kids *t;
+
+	if (x == NULL)
+		return 0;
+	t = ck_pr_load_ptr(&x->kids);
+	/* Acquire: pairs with kids_table. */
+	ck_pr_fence_load();
+	RT_TSAN_ACQUIRE(&x->kids);
+	/* Relaxed: a count; each slot is checked by its own gen. */
+	return t != NULL ? ck_pr_load_32(&t->n) : 0;
+}
+
+bool
+rti_sup_kid_read(rt_ref sup, uint32_t index, struct rti_kid_view *out)
+{
+	struct rti_kid_slot *k;
+	struct rti_kids *t;
+	struct rti_ext *x;
+	uint64_t gen;
+
+	if ((x = rti_ext_peek(sup.cell)) == NULL)
+		return false;
+	t = ck_pr_load_ptr(&x->kids);
+	/* Acquire: pairs with kids_table. */
+	ck_pr_fence_load();
+	RT_TSAN_ACQUIRE(&x->kids);
+	if (t == NULL || index >= ck_pr_load_32(&t->n))
+		return false;
+	k = &t->at[index];
+	/* The gen first, the entry after it, the gen again: a seqlock's
+	 * read, with the gen as its sequence word (kids_set). */
+	gen = ck_pr_load_64(&k->gen);
+	/* Acquire: pairs with kids_set. */
+	ck_pr_fence_load();
+	RT_TSAN_ACQUIRE(&k->gen);
+	out->ref.cell = (rt_cell *)(uintptr_t)ck_pr_load_64(&k->cell);
+	out->number = ck_pr_load_64(&k->number);
+	out->state = ck_pr_load_32(&k->state);
+	/* The entry's loads before the second look at its gen. */
+	ck_pr_fence_load();
+	if (gen == 0 || ck_pr_load_64(&k->gen) != gen)
+		return false;
+	out->ref.gen = gen;
+	/* Still the same supervisor: the table was its own. */
+	return rt_actor_alive(sup);
 }
 
 void
@@ -108,12 +187,14 @@ rti_sup_forget(rt_cell *cell, const rt_actor_class *cls)
 	x->start = NULL;
 	x->parent.cell = NULL;
 	x->parent.gen = 0;
-	x->restarts = 0;
+	RT_STORE_RELAXED(&x->restarts, 0);
 	if (t != NULL) {
 		for (i = 0; i < t->cap; i++)
-			ck_pr_store_64(&t->at[i][1], 0);
+			ck_pr_store_64(&t->at[i].gen, 0);
 		ck_pr_store_32(&t->n, 0);
 	}
+	/* Relaxed: statistics for rt_system_dump (see actor_start). */
+	ck_pr_store_32(&x->sup_stopping, 0);
 	/* Its generation is already the next one (actor_exit): a waiter
 	 * that wakes sees the root gone. */
 	if (root)
@@ -124,35 +205,12 @@ rt_ref
 rt_sup_child(rt_ref sup, uint32_t index)
 {
 	rt_ref r = { NULL, 0 };
-	struct rti_kids *t;
-	struct rti_ext *x;
-	uint64_t gen, cell;
+	struct rti_kid_view v;
 
 	if (!rt_actor_alive(sup) ||
 	    ck_pr_load_ptr(&sup.cell->kind) != &rti_sup_class)
 		return r;
-	if ((x = rti_ext_peek(sup.cell)) == NULL)
-		return r;
-	t = ck_pr_load_ptr(&x->kids);
-	/* Acquire: pairs with kids_table. */
-	ck_pr_fence_load();
-	RT_TSAN_ACQUIRE(&x->kids);
-	if (t == NULL || index >= ck_pr_load_32(&t->n))
-		return r;
-	gen = ck_pr_load_64(&t->at[index][1]);
-	/* Acquire: pairs with kids_set. */
-	ck_pr_fence_load();
-	RT_TSAN_ACQUIRE(&t->at[index][1]);
-	cell = ck_pr_load_64(&t->at[index][0]);
-	ck_pr_fence_load();
-	if (gen == 0 || ck_pr_load_64(&t->at[index][1]) != gen)
-		return r;
-	/* Still the same supervisor: the table was its own. */
-	if (!rt_actor_alive(sup))
-		return r;
-	r.cell = (rt_cell *)(uintptr_t)cell;
-	r.gen = gen;
-	return r;
+	return rti_sup_kid_read(sup, index, &v) ? v.ref : r;
 }
 
 /* --- spawning a child ---------------------------------------------------- */

@@ -39,14 +39,43 @@ struct start_wait {
 };
 
 /*
- * A supervisor's table of children (supervisor_api.c), for rt_sup_child.
- * rti_sup_kids_table: the supervisor's table, grown to `need` slots if
- * need be (owner; NULL for lack of memory); rti_sup_kids_set: publish
- * slot i's ref (owner).
+ * A supervisor's table of children (supervisor_api.c), for rt_sup_child
+ * and rt_system_dump. rti_sup_kids_table: the supervisor's table, grown to
+ * `need` slots if need be (owner; NULL for lack of memory);
+ * rti_sup_kids_set: publish slot i's ref, the N of its name
+ * (simple_one_for_one, else 0) and its state (owner);
+ * rti_sup_kids_state: publish a new state for slot i (owner).
  */
 struct rti_kids;
 struct rti_kids *rti_sup_kids_table(rt_cell *cell, uint32_t need);
-void rti_sup_kids_set(rt_cell *cell, uint32_t i, rt_ref r);
+void rti_sup_kids_set(rt_cell *cell, uint32_t i, rt_ref r, uint64_t number,
+    uint32_t state);
+void rti_sup_kids_state(rt_cell *cell, uint32_t i, uint32_t state);
+
+/* One slot of a supervisor's table as another thread sees it. */
+struct rti_kid_view {
+	rt_ref ref;
+	uint64_t number; /* simple_one_for_one: N of its name, else 0 */
+	uint32_t state;  /* for rti_sup_kid_state_name */
+};
+
+/*
+ * rti_sup_kids_count: how many slots the table of the supervisor in `sup`
+ * has used (any thread; a snapshot). rti_sup_kid_read: slot `index` of
+ * supervisor `sup`'s table: false when the slot is empty, changing hands,
+ * or `sup` is no longer alive (any thread).
+ */
+uint32_t rti_sup_kids_count(rt_cell *sup);
+bool rti_sup_kid_read(rt_ref sup, uint32_t index, struct rti_kid_view *out);
+
+/* rti_sup_path: a child's path, "<parent>/<name>", or with a number (of
+ * a simple_one_for_one supervisor) "<parent>/<name>.<number>"; NULL for
+ * lack of memory. The caller frees it. */
+char *rti_sup_path(const char *parent, const char *name, uint64_t number);
+
+/* rti_sup_kid_state_name: what a slot's state says, in words ("running",
+ * "waiting for restart", ...). */
+const char *rti_sup_kid_state_name(uint32_t state);
 
 /*
  * rti_sup_spawn_child: spawn a supervised child of class `cls`, its start
