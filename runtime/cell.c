@@ -274,3 +274,13 @@ rti_cell_foreach(rti_cell_dir *dir, void (*fn)(rt_cell *, void *), void *arg)
 	}
 	pthread_mutex_unlock(&dir->lock);
 }
+
+void
+rti_cell_dir_view(rti_cell_dir *dir, struct rti_cell_chunk **chunks,
+    unsigned *carved)
+{
+	pthread_mutex_lock(&dir->lock);
+	*chunks = dir->chunks;
+	*carved = dir->carved;
+	pthread_mutex_unlock(&dir->lock);
+}

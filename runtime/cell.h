@@ -150,6 +150,16 @@ void rti_cell_foreach(rti_cell_dir *dir, void (*fn)(rt_cell *, void *),
     void *arg);
 
 /*
+ * rti_cell_dir_view: the chunks, and how many cells of the newest are
+ * carved, read under the lock for an instant. A reader may then visit
+ * every cell of that view without the lock, as rti_cell_foreach does with
+ * it: chunks are only added at the head and never freed while the system
+ * lives. Cells carved later are not in the view.
+ */
+void rti_cell_dir_view(rti_cell_dir *dir, struct rti_cell_chunk **chunks,
+    unsigned *carved);
+
+/*
  * The overflow policy of a bounded cell's actor. Relaxed: the class is
  * stored at spawn before the generation is published, and callers have
  * acquired that generation since.

@@ -652,3 +652,29 @@ rt_whereis_class(rt_system *sys, const char *name, const rt_actor_class *cls,
 	*out = ref;
 	return 0;
 }
+
+/* --- for rt_system_dump ---------------------------------------------------- */
+
+int
+rti_registry_name(rti_registry *reg, rt_ref ref, char **out)
+{
+	uint32_t named;
+	int rc = 0;
+
+	*out = NULL;
+	/* Relaxed: a hint; the lock makes it exact. Most actors have no
+	 * name, and their dump takes no lock. */
+	if (ck_pr_load_32(&ref.cell->named) == 0)
+		return 0;
+	writer_lock(reg);
+	named = ck_pr_load_32(&ref.cell->named);
+	if (named != 0) {
+		rti_reg_entry *e = reg->slots[named - 1];
+
+		if (rt_ref_equal(e->ref, ref) &&
+		    (*out = strdup(e->key.name)) == NULL)
+			rc = RT_ENOMEM;
+	}
+	writer_unlock(reg);
+	return rc;
+}

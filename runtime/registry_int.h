@@ -32,4 +32,12 @@ void rti_registry_free(rti_registry *reg);
  */
 void rti_registry_forget(rti_registry *reg, rt_cell *cell);
 
+/*
+ * rti_registry_name: the name `ref`'s actor is registered under, copied
+ * into *out (the caller frees it), or NULL when it has none. 0 or
+ * RT_ENOMEM. Any thread; takes the registry's lock only for a cell that
+ * has a name.
+ */
+int rti_registry_name(rti_registry *reg, rt_ref ref, char **out);
+
 #endif
