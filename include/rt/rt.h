@@ -20,5 +20,6 @@
 #include <rt/supervisor.h>
 #include <rt/net.h>
 #include <rt/io.h>
+#include <rt/observe.h>
 
 #endif
