@@ -589,6 +589,7 @@ static int
 garbage(const char *url, const char *name)
 {
 	natsConnection *nc = NULL;
+	natsMsg *answer = NULL;
 	static uint8_t big[900 << 10];
 	uint8_t b[512];
 	char subj[256];
@@ -647,7 +648,13 @@ garbage(const char *url, const char *name)
 	    NATS_OK;
 #undef PUB
 	CHECK(ok);
-	CHECK(natsConnection_Flush(nc) == NATS_OK);
+	/* A lookup's probe, answered by the same subscription after all of
+	 * the above (NATS keeps one connection's order): then every frame
+	 * has been counted. */
+	n = frame_put_header(b, &(struct frame){ .type = FRAME_PROBE });
+	CHECK(natsConnection_Request(&answer, nc, subj, b, (int)n, 10000) ==
+	    NATS_OK);
+	natsMsg_Destroy(answer);
 	natsConnection_Destroy(nc);
 	printf("published\n");
 	return failures != 0;
