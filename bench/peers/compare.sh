@@ -1,8 +1,9 @@
 #!/bin/bash
 # compare.sh: run rtbench and its peers (Erlang, Go, CAF) on the same
-# machine, R times per workload, with --workers 1 and with all cores; print
-# a markdown table of medians and the ratio of rt to the best peer (> 1:
-# rt is better, whichever way the figure points).
+# machine, R times per workload, with --workers 1 and with all cores,
+# interleaved; print a markdown table of medians and the ratio of rt to
+# the best peer (> 1: rt is better, whichever way the figure points), then
+# rt with all cores against rt with one.
 #
 #   bench/peers/compare.sh [--runs R] [--quick] [--peers "erlang go caf"]
 #       [--workers "1 N"] [--timeout SECONDS] [WORKLOAD...]
@@ -117,39 +118,47 @@ fmt() { # number -> short form
 }
 
 # --- run -------------------------------------------------------------------
-declare -A med
-for nw in $workers_list; do
-	for w in "${workloads[@]}"; do
-		for s in $systems; do
-			declare -A vals=()
-			unknown=0
-			for ((i = 1; i <= runs; i++)); do
+# Interleaved: each round runs every system at every worker count once, so
+# that a slow spell of the machine (a virtual one has them, seconds to
+# minutes long) falls on all of them alike, and rt's own worker counts are
+# compared with runs taken side by side.
+declare -A med unknown
+for w in "${workloads[@]}"; do
+	declare -A vals=()
+	for ((i = 1; i <= runs; i++)); do
+		for nw in $workers_list; do
+			for s in $systems; do
+				[ -z "${unknown[$s,$w]:-}" ] || continue
 				line=$(timeout "$timeout_s" ${cmd[$s]} --workers "$nw" "$w" $(args_of "$w") 2>"$out/stderr")
 				rc=$?
 				if [ $rc -eq 2 ] && [ -z "$line" ]; then
 					# A usage error: this system has no such workload
 					# (yet); no point in asking again.
 					echo "[$s w=$nw] does not run $w (usage error), shown as —" >&2
-					unknown=1
-					break
+					unknown[$s,$w]=1
+					continue
 				fi
 				echo "[$s w=$nw run $i] ${line:-rc=$rc $(head -c 200 "$out/stderr")}" >&2
 				[ $rc -eq 0 ] || continue
 				for f in $(figures_of "$w"); do
-					vals[${f%%:*}]+="$(field "$line" "${f%%:*}") "
+					vals[$nw,$s,${f%%:*}]+="$(field "$line" "${f%%:*}") "
 				done
 			done
+		done
+	done
+	for nw in $workers_list; do
+		for s in $systems; do
 			for f in $(figures_of "$w"); do
 				k=${f%%:*}
-				if [ $unknown -eq 1 ]; then
+				if [ -n "${unknown[$s,$w]:-}" ]; then
 					med[$nw,$w,$k,$s]=—
 					continue
 				fi
-				med[$nw,$w,$k,$s]=$(tr ' ' '\n' <<<"${vals[$k]:-}" | grep . | median)
+				med[$nw,$w,$k,$s]=$(tr ' ' '\n' <<<"${vals[$nw,$s,$k]:-}" | grep . | median)
 			done
-			unset vals
 		done
 	done
+	unset vals
 done
 
 # --- table -----------------------------------------------------------------
@@ -195,3 +204,30 @@ done
 echo
 echo "↓: lower is better, ↑: higher is better. Ratio > 1: rt ahead of the best peer." \
     "—: that system does not run the workload."
+
+# rt against itself: every worker count after the first, against the first
+# (runs taken side by side, see above).
+set -- $workers_list
+first=$1
+shift
+[ $# -eq 0 ] && exit 0
+echo
+echo "rt with more workers against rt with $first (> 1: faster with more):"
+echo
+echo "| workload | figure | $first |$(printf ' %s |' "$@")"
+echo "|---|---|---:|$(printf -- '---:|%.0s' "$@")"
+for w in "${workloads[@]}"; do
+	[ "$w" = dispatch ] && continue # always one worker
+	for f in $(figures_of "$w"); do
+		k=${f%%:*} dir=${f##*:}
+		base=${med[$first,$w,$k,rt]}
+		row="| $w | $k | $(fmt "$base") |"
+		for nw in "$@"; do
+			v=${med[$nw,$w,$k,rt]}
+			case $v$base in *fail* | *—*) row+=" $(fmt "$v") |"; continue ;; esac
+			row+=" $(fmt "$v") ($(awk -v a="$base" -v b="$v" -v d="$dir" \
+			    'BEGIN { printf "%.2f", d == "lo" ? a / b : b / a }')) |"
+		done
+		echo "$row"
+	done
+done
