@@ -2,13 +2,15 @@
 /*
  * Crash reports: one line per crash through the log hook, naming the
  * actor by its path in its tree (or its class and ref), the reason, and
- * the message in hand as the class's generated printer shows it.
+ * the message in hand as the class's generated printer shows it. The last
+ * few are also kept for the observer (crashlog.c).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "bonds.h"
 #include "cell.h"
+#include "crashlog.h"
 #include "log.h"
 #include "report.h"
 #include "system_int.h"
@@ -73,4 +75,7 @@ rti_crash_report(rt_system *sys, rt_cell *cell, int reason, const char *tag,
 	if (strlen(line) == sizeof(line) - 1)
 		memcpy(line + sizeof(line) - 4, "...", 3);
 	rti_log_line(sys, RT_LOG_ERROR, line);
+	/* Kept for the observer's page (after the hook: a report reaches
+	 * the log first). */
+	rti_crashlog_put(sys, line);
 }

@@ -9,6 +9,7 @@
 #include "actor_int.h"
 #include "ask_int.h"
 #include "clock.h"
+#include "crashlog.h"
 #include "envelope.h"
 #include "pool.h"
 #include "log.h"
@@ -490,6 +491,7 @@ rt_system_free(rt_system *sys)
 	rti_tokens_destroy(sys->tokens);
 	rti_topics_destroy(sys->topics);
 	rti_test_log_free(sys->test_log);
+	rti_crashlog_free(sys);
 	free(owned_of(sys));
 	pthread_cond_destroy(&sys->cond);
 	pthread_mutex_destroy(&sys->shutdown_lock);

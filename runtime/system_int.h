@@ -39,6 +39,9 @@ struct rt_system {
 	                      first watch, or NULL */
 	uint64_t serial;   /* unique in the process, never reused (a new
 	                      system may get a freed one's address) */
+	/* The last crash reports (crashlog.c): made on the first, or
+	 * NULL. Atomic. */
+	struct rti_crashlog *crashlog;
 	/* The node started on it (remote.c, under its lock), or NULL. */
 	void *remote_node;
 	const struct rt_remote_ops *remote_ops;
