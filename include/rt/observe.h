@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A view inside a running system: the live supervision trees and the
- * actors outside them (rt_system_dump), and the system's counters in the
- * Prometheus text format (rt_metrics_write).
+ * actors outside them (rt_system_dump), the system's counters in the
+ * Prometheus text format (rt_metrics_write), and both, with a live page
+ * for a person, over HTTP (rt_observer_start).
  *
  * Both read the system as it runs, from any thread, and never stop or
  * slow its workers: they take no lock a message's send or handling takes.
@@ -27,8 +28,11 @@
 #ifndef RT_OBSERVE_H
 #define RT_OBSERVE_H
 
+#include <stdint.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <rt/version.h>
+#include <rt/actor.h>
 #include <rt/system.h>
 
 #ifdef __cplusplus
@@ -91,6 +95,96 @@ RT_API int rt_system_dump(rt_system *sys, FILE *out, int format);
  * Returns 0, RT_EINVAL (NULL sys or out), RT_ENOMEM or RT_EIO.
  */
 RT_API int rt_metrics_write(rt_system *sys, FILE *out);
+
+/*
+ * rt_trace: turn the tracing of actor `ref` on or off (off when it is
+ * spawned), as Erlang's sys:trace. While on, each message it handles is
+ * logged through the system's log hook (rt_config.log) at RT_LOG_INFO,
+ * after its handler returned, as one line naming the actor (its path in
+ * its tree, or its kind and ref), the message as its kind's generated
+ * printer shows it (the one crash reports use: "Work{n=3}"), and the
+ * handler's result:
+ *
+ *   trace: Shop/cart (shop.Cart) handled AddItem{sku="b-12", qty=2} -> 0
+ *   trace: Shop/cart (shop.Cart) handled Pay{cents=0} -> 7 (handler error)
+ *
+ * A down, a supervisor's event or a readiness shows as its name only
+ * ("down", "io"). The switch travels as a signal in the actor's mailbox:
+ * the messages sent after rt_trace by the same thread are handled with it
+ * set (some sent just before may be too). It stays on across the
+ * restarts of a supervised child (the ref is the same), and ends with the
+ * actor. While off it costs the actor's runs nothing; while on, a line
+ * formatted per message (on the worker, before the next message).
+ *
+ * Any thread, an actor's handler included. Returns 0; RT_EINVAL for the
+ * zero ref; RT_ENOACTOR when the actor has stopped for good; RT_ESHUTDOWN
+ * once the system is shutting down; RT_ENOMEM.
+ */
+RT_API int rt_trace(rt_ref ref, bool on);
+
+/* --- the observer: the same, and a live page, over HTTP ------------------ */
+
+typedef struct rt_observer rt_observer;
+
+/* The port rt_observer_start listens on when given no address. */
+#define RT_OBSERVER_PORT 9373
+
+/*
+ * rt_observer_start: serve a view of `sys` over HTTP/1.1 on `addr`,
+ * "HOST:PORT" ("127.0.0.1:9373", "[::1]:0", "localhost:8080"; port 0:
+ * one the kernel picks, rt_observer_port says which), or NULL for
+ * "127.0.0.1:RT_OBSERVER_PORT": loopback unless told otherwise, for what
+ * it shows is for the machine's operators. It answers GET and HEAD of:
+ *
+ *   /             a live page for a person: the supervision trees, each
+ *                 actor's state, mailbox, handled messages and restarts,
+ *                 message rates, the recent crash reports; it asks for
+ *                 the three below every second (plain HTML, CSS and
+ *                 JavaScript served from the library: nothing is fetched
+ *                 from anywhere else)
+ *   /metrics      rt_metrics_write (text/plain; version=0.0.4)
+ *   /api/tree     rt_system_dump's JSON
+ *   /api/crashes  the last crash reports kept by the system (at most
+ *                 32): {"total": N, "crashes": [{"seq", "time_ms",
+ *                 "line"}...]}, oldest first; only those the log level
+ *                 lets through are kept
+ *
+ * and refuses anything else with an HTTP error: 400 for a request it
+ * cannot parse (or one with a body), 404 for another path, 405 for
+ * another method, 431 for a request line and headers over 8 KiB. A
+ * connection is closed when a request has not come in whole, or its
+ * answer has not been taken, within 5 seconds, or when it has been idle
+ * that long; at most 64 connections are served at once (the others are
+ * closed as they are accepted). Keep-alive and pipelining work:
+ * pipelined requests are answered in order.
+ *
+ * The server is made of rt's own actors, which watch their descriptors
+ * (rt/io.h): one listener and one actor per connection, of the kinds
+ * "rt.observer.Listener" and "rt.observer.Conn". They run in a small
+ * system of the observer's own (one worker thread, the observed system's
+ * log hook), not in `sys`: they are not in its dump, its metrics or its
+ * counters, its rt_system_wait does not wait for them, and its workers
+ * never run them. An answer is made by that worker, walking `sys` as
+ * rt_system_dump does from any thread, without stopping its workers.
+ *
+ * Returns the observer, or NULL (the reason goes to the system's log
+ * hook) for a NULL sys, an address that does not parse or cannot be
+ * listened on, or lack of memory. Any thread.
+ */
+RT_API rt_observer *rt_observer_start(rt_system *sys, const char *addr);
+
+/* rt_observer_port: the TCP port `o` listens on; 0 for NULL. */
+RT_API uint16_t rt_observer_port(const rt_observer *o);
+
+/*
+ * rt_observer_stop: close the observer's socket and its connections,
+ * stop its actors, and free it (answers being made are finished first).
+ * NULL does nothing. Call it before rt_system_free of the system
+ * observed, which the observer reads until it stops (after
+ * rt_system_shutdown is fine). Any thread, an actor's handler included,
+ * but not the observer's own (nothing outside the library runs there).
+ */
+RT_API void rt_observer_stop(rt_observer *o);
 
 #ifdef __cplusplus
 }
