@@ -8,6 +8,8 @@
 # leave no descriptor behind, a client that sends without reading does
 # not grow rtkv's memory without bound, SIGTERM stops it cleanly, and
 # (with valgrind, outside sanitizer builds) all of that leaks nothing.
+# With --observer, its page, metrics and tree are served, and show a
+# shard's crash.
 #
 # The comparison needs redis-server and redis-cli (Debian: redis-server,
 # redis-tools); without them it is skipped, the rest runs, and the test
@@ -31,13 +33,16 @@ stop_all() {
 trap 'stop_all; rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM HUP
 
-# start_rtkv NAME [launcher...]: start $bin (rtkv) on a free port; sets
-# rtkv_pid and rtkv_port, its output in $tmp/NAME.out and .err.
+# start_rtkv NAME [launcher...]: start $bin (rtkv) on a free port, with
+# $rtkv_extra (options); sets rtkv_pid and rtkv_port, its output in
+# $tmp/NAME.out and .err.
 bin=$rtkv
+rtkv_extra=
 start_rtkv() {
 	name=$1
 	shift
-	"$@" "$bin" --port 0 --shards 4 > "$tmp/$name.out" \
+	# shellcheck disable=SC2086 # $rtkv_extra: options, split.
+	"$@" "$bin" --port 0 --shards 4 $rtkv_extra > "$tmp/$name.out" \
 	    2> "$tmp/$name.err" &
 	rtkv_pid=$!
 	pids="$pids $rtkv_pid"
@@ -72,6 +77,37 @@ stop() {
 
 fds() {
 	ls "/proc/$1/fd" 2>/dev/null | wc -l
+}
+
+# observe NAME PATH: GET PATH from the observer of the rtkv started as
+# NAME (--observer 127.0.0.1:0), the answer on stdout.
+observe() {
+	oport=$(sed -n 's|^rtkv: observer on http://.*:\([0-9]*\)/$|\1|p' \
+	    "$tmp/$1.out")
+	printf 'GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' \
+	    "$2" | "$client" "${oport:-1}" raw 2000 | tr -d '\r'
+}
+
+# check_observer NAME [WANT...]: the page, the metrics and the tree
+# answer 200, and the tree or the crashes hold each WANT.
+check_observer() {
+	name=$1
+	shift
+	for path in / /metrics /api/tree /api/crashes; do
+		observe "$name" "$path" > "$tmp/$name.http"
+		if ! head -1 "$tmp/$name.http" | grep -q '^HTTP/1.1 200 OK$'; then
+			echo "FAIL ($name): the observer's $path:"
+			head -5 "$tmp/$name.http"
+			fail=1
+		fi
+		cat "$tmp/$name.http" >> "$tmp/$name.all"
+	done
+	for want in "$@"; do
+		if ! grep -qF "$want" "$tmp/$name.all"; then
+			echo "FAIL ($name): the observer does not show $want"
+			fail=1
+		fi
+	done
 }
 
 # --- the same answers as redis-server ---------------------------------------
@@ -383,7 +419,9 @@ count() {
 	    sed -n 's/^:\([0-9]*\).*/\1/p'
 }
 bin="$top_builddir/tests/rtkv-crash"
+rtkv_extra="--observer 127.0.0.1:0"
 start_rtkv crash
+rtkv_extra=
 printf "MSET$(echo "$keys" | sed 's/\(key[0-9]*\)/\1 v/g')\r\n" |
     "$client" "$rtkv_port" raw > /dev/null
 before=$(count)
@@ -421,15 +459,20 @@ if ! grep -q '^rt: crash: Server/shards/shard\.[0-9]* (kv\.Shard) crashed' \
 	echo "FAIL: no crash report for the shard"; cat "$tmp/crash.err"
 	fail=1
 fi
+check_observer crash '"path": "Server/shards/shard.' \
+    'crash: Server/shards/shard.' 'rt_actor_crashes_total'
 stop "$rtkv_pid" crash
 bin=$rtkv
 
 # valgrind: no errors, no leaks, under the same load (smaller).
 if [ -n "${VALGRIND:-}" ] && [ "${SAN_NAME:-none}" = none ]; then
+	rtkv_extra="--observer 127.0.0.1:0"
 	start_rtkv vg "$top_builddir/libtool" --mode=execute "$VALGRIND" -q \
 	    --error-exitcode=99 --leak-check=full \
 	    --errors-for-leak-kinds=definite,indirect,possible
+	rtkv_extra=
 	load "$rtkv_port" "$rtkv_pid" valgrind 400 100
+	check_observer vg '"path": "Server/front/listener.1"'
 	stop "$rtkv_pid" vg
 	if [ -s "$tmp/vg.err" ]; then
 		echo "FAIL: valgrind found problems"; cat "$tmp/vg.err"; fail=1

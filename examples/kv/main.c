@@ -4,11 +4,12 @@
  * actors (kv.rtp says which, and how they are supervised).
  *
  * main reads the command line, opens the listening socket, starts the
- * supervision tree, fills its pools (the shards, then the listener), and
- * waits. SIGINT or SIGTERM shut the system down in order (the listener,
- * the connections, the shards) and rtkv exits 0; a tree that gives up
- * (too many crashes) ends it with status 1, for whatever supervises the
- * process to start it again.
+ * supervision tree, fills its pools (the shards, then the listener),
+ * starts the observer if --observer asks for it, and waits. SIGINT or
+ * SIGTERM shut the system down in order (the listener, the connections,
+ * the shards) and rtkv exits 0; a tree that gives up (too many crashes)
+ * ends it with status 1, for whatever supervises the process to start it
+ * again.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -46,8 +47,10 @@ usage(FILE *f)
 	    "                   (default: one per CPU)\n"
 	    "  --workers N      run the actors on N worker threads, 1 to %d\n"
 	    "                   (default: one per CPU)\n"
-	    "  --observer ADDR  not available yet: rtkv says so and exits "
-	    "with status 2\n"
+	    "  --observer ADDR  serve a live page of the actors, /metrics and "
+	    "/api/tree\n"
+	    "                   over HTTP on ADDR, HOST:PORT (e.g. "
+	    "127.0.0.1:9373)\n"
 	    "  -h, --help       print this and exit\n"
 	    "\n"
 	    "Commands: PING ECHO SET GET DEL EXISTS INCR MSET MGET, CONFIG "
@@ -149,12 +152,13 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *bind = DEFAULT_BIND;
+	const char *bind = DEFAULT_BIND, *observe = NULL;
 	long port = DEFAULT_PORT, nshards = sysconf(_SC_NPROCESSORS_ONLN);
 	long workers = 0; /* the runtime's default: one per CPU */
 	rt_config cfg;
 	struct signals sg = { 0 };
 	struct kv_server *srv;
+	rt_observer *obs = NULL;
 	struct rlimit rl;
 	uint16_t bound;
 	pthread_t waiter;
@@ -194,10 +198,8 @@ main(int argc, char **argv)
 			}
 			break;
 		case 'o':
-			fprintf(stderr,
-			    "rtkv: --observer is not available "
-			    "yet\n");
-			return 2;
+			observe = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -268,6 +270,17 @@ main(int argc, char **argv)
 	}
 
 	status = serve(sys, srv, lfd);
+	if (status == 0 && observe != NULL &&
+	    (obs = rt_observer_start(sys, observe)) == NULL) {
+		/* Why went to the log (stderr). */
+		(void)rt_system_shutdown(sys, RT_SEC(5));
+		status = 1;
+	}
+	if (obs != NULL)
+		/* The address parsed: its host is before its last colon. */
+		printf("rtkv: observer on http://%.*s:%u/\n",
+		    (int)(strrchr(observe, ':') - observe), observe,
+		    (unsigned)rt_observer_port(obs));
 	if (status == 0) {
 		printf("rtkv: listening on %s port %u, %ld shards, %u "
 		       "workers, pid %ld\n",
@@ -288,6 +301,8 @@ main(int argc, char **argv)
 	if (atomic_load(&sg.sig) == 0)
 		pthread_kill(waiter, SIGTERM);
 	pthread_join(waiter, NULL);
+	/* Before the system it reads is freed. */
+	rt_observer_stop(obs);
 	rt_system_free(sys);
 	close(lfd);
 	free(srv);
