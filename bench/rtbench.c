@@ -3,12 +3,16 @@
  * rtbench: rt's canonical workloads (doc/benchmarks.md), one line of results
  * per workload on stdout and nothing else:
  *
- *   rtbench [--workers N] [WORKLOAD [key=value...]]...
+ *   rtbench [--workers N] [--stats] [--observer ADDR]
+ *           [WORKLOAD [key=value...]]...
  *
  * With no workload, all run at their default sizes. Each workload checks its
  * own result and rtbench exits 1 if one is wrong, so a figure never comes
  * from a run that did not do the work. Time is measured with the monotonic
- * clock around the workload, after the system has started.
+ * clock around the workload, after the system has started. With
+ * --observer, each workload's system is observed over HTTP on ADDR while
+ * it runs (rt_observer_start), for bench/observer.sh to measure what that
+ * costs.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -1398,7 +1402,7 @@ usage(void)
 	size_t i;
 
 	fprintf(stderr,
-	    "usage: rtbench [--workers N] [--stats] "
+	    "usage: rtbench [--workers N] [--stats] [--observer ADDR] "
 	    "[WORKLOAD [key=value...]]...\n"
 	    "workloads:");
 	for (i = 0; i < NWORKLOADS; i++)
@@ -1409,10 +1413,13 @@ usage(void)
 
 /* --stats: after each workload, how the scheduler spread it (stderr). */
 static bool print_stats;
+/* --observer ADDR: where each workload's system is observed, or NULL. */
+static const char *observe_at;
 
 static int
 run_one(const workload *w, const param *p, unsigned workers)
 {
+	rt_observer *obs = NULL;
 	rt_config cfg;
 	rt_system *sys;
 	unsigned i;
@@ -1431,6 +1438,12 @@ run_one(const workload *w, const param *p, unsigned workers)
 		fprintf(stderr, "rtbench: cannot start a system\n");
 		return 1;
 	}
+	if (observe_at != NULL &&
+	    (obs = rt_observer_start(sys, observe_at)) == NULL) {
+		fprintf(stderr, "rtbench: cannot observe on %s\n", observe_at);
+		rt_system_free(sys);
+		return 1;
+	}
 	rc = w->run(sys, p, rt_system_workers(sys));
 	if (print_stats) {
 		rt_stats st;
@@ -1445,6 +1458,7 @@ run_one(const workload *w, const param *p, unsigned workers)
 		    (unsigned long long)st.wakeups,
 		    (unsigned long long)st.yields);
 	}
+	rt_observer_stop(obs);
 	rt_system_free(sys);
 	return rc;
 }
@@ -1459,6 +1473,9 @@ main(int argc, char **argv)
 		if (strcmp(argv[i], "--stats") == 0) {
 			print_stats = true;
 			i++;
+		} else if (i + 1 < argc && strcmp(argv[i], "--observer") == 0) {
+			observe_at = argv[i + 1];
+			i += 2;
 		} else if (i + 1 < argc && strcmp(argv[i], "--workers") == 0) {
 			workers = (unsigned)strtoul(argv[i + 1], NULL, 10);
 			if (workers == 0 || workers > RT_MAX_WORKERS)
