@@ -32,6 +32,7 @@
 #include "pool.h"
 #include "log.h"
 #include "park.h"
+#include "probes.h"
 #include "registry_int.h"
 #include "report.h"
 #include "send_int.h"
@@ -220,6 +221,8 @@ actor_exit(rti_worker *w, rt_cell *cell, int reason, bool final)
 	/* Relaxed: shutdown stops every child for good anyway. */
 	wait = !final && x != NULL && !rt_ref_is_null(x->parent) &&
 	    !ck_pr_load_32(&sys->stopping) && rti_ref_alive(x->parent);
+	if (RTI_PROBE_ON(exit))
+		rti_probe_exit(cell, gen, cls, reason, wait);
 	/* From here on, sends fail with RT_ENOACTOR. */
 	if (!wait)
 		rti_cell_set_gen(cell, gen + 1);
@@ -450,6 +453,7 @@ actor_restart(rti_worker *w, rt_cell *cell, rt_env *env)
 {
 	struct rti_bond_msg *m = rt_env_payload(env);
 	struct rti_ext *x = cell->ext;
+	bool first = m->path != NULL;
 	void *state;
 
 	if (!(cell->flags & RTI_CELL_WAITING) || x == NULL ||
@@ -457,7 +461,7 @@ actor_restart(rti_worker *w, rt_cell *cell, rt_env *env)
 		free(m->path);
 		return;
 	}
-	if (m->path != NULL) {
+	if (first) {
 		/* The first start of a child of rt_sup_start_child. */
 		x->slot = m->slot;
 		RT_TSAN_RELEASE(&x->path);
@@ -470,6 +474,8 @@ actor_restart(rti_worker *w, rt_cell *cell, rt_env *env)
 		rti_count_w(w->sys, w, restarts, 1);
 	}
 	cell->cls = x->start->u.cls;
+	if (!first && RTI_PROBE_ON(restart))
+		rti_probe_restart(cell, x->restarts);
 	state = x->spare_state;
 	x->spare_state = NULL;
 	incarnate(w, cell, x->start, m->what == RTI_BOND_STARTED, state);
@@ -769,12 +775,15 @@ after_odd(rti_worker *w, rt_cell *cell, rt_env *env, int rc)
 /* A message not for the dispatch switch: a down, a supervisor's event,
  * a readiness. */
 static int __attribute__((noinline))
-odd_deliver(rti_worker *w, rt_cell *cell, rt_env *env, bool watched)
+odd_deliver(rti_worker *w, rt_cell *cell, rt_env *env, bool watched,
+    bool probed)
 {
 	bool io = env->kind == RTI_ENV_IO;
 
 	if (watched)
 		RT_STORE_RELAXED(&w->wd_tag, io ? RTI_WD_IO : RTI_WD_DOWN);
+	if (probed && RTI_PROBE_ON(handle_start))
+		rti_probe_handle(cell, env, false, 0);
 	return io ? rti_io_deliver(cell, &w->ctx, env) :
 		    rti_down_deliver(cell, &w->ctx, env);
 }
@@ -791,10 +800,11 @@ odd_deliver(rti_worker *w, rt_cell *cell, rt_env *env, bool watched)
  * every message in the lanes is for the live incarnation (drain).
  *
  * `watched` (a constant, see run()) says the system has a watchdog, which
- * samples the message count and tag of each message.
+ * samples the message count and tag of each message; `probed` (likewise)
+ * that the handle probes may be traced (probes.h).
  */
 static inline __attribute__((always_inline)) void
-handle(rti_worker *w, rt_cell *cell, const bool watched)
+handle(rti_worker *w, rt_cell *cell, const bool watched, const bool probed)
 {
 	rt_system *sys = w->sys;
 	const rt_actor_class *cls = cell->cls;
@@ -864,7 +874,8 @@ handle(rti_worker *w, rt_cell *cell, const bool watched)
 				case STEP_END:
 					return;
 				case STEP_DOWN:
-					rc = odd_deliver(w, cell, env, watched);
+					rc = odd_deliver(w, cell, env, watched,
+					    probed);
 					goto handled;
 				}
 			} else if (env->flags & RTI_ENV_ODD) {
@@ -872,7 +883,7 @@ handle(rti_worker *w, rt_cell *cell, const bool watched)
 				 * (a supervisor's every message): nothing
 				 * for before_odd to check. */
 				lane_rest(cell, urgent, next);
-				rc = odd_deliver(w, cell, env, watched);
+				rc = odd_deliver(w, cell, env, watched, probed);
 				goto handled;
 			} else {
 				/* Only a topic's shared body (broker's every
@@ -880,8 +891,12 @@ handle(rti_worker *w, rt_cell *cell, const bool watched)
 				msg = rti_env_msg(env);
 			}
 		}
+		if (probed && RTI_PROBE_ON(handle_start))
+			rti_probe_handle(cell, env, false, 0);
 		rc = cls->dispatch(state, &w->ctx, tag, msg);
 handled:
+		if (probed && RTI_PROBE_ON(handle_end))
+			rti_probe_handle(cell, env, true, rc);
 		if (__builtin_expect(rc != 0 || w->alert != 0, 0)) {
 			lane_rest(cell, urgent, next);
 			if (after_odd(w, cell, env, rc) == STEP_END)
@@ -907,14 +922,15 @@ give_back(rt_cell *cell)
 }
 
 /*
- * One run of `cell`. `watched` is a constant: a system with a watchdog
- * publishes what each run and message is, for it to sample (watchdog.c),
- * in a copy of its own, so that the loop without one pays nothing (a
+ * One run of `cell`. `watched` and `probed` are constants in the common
+ * copy: a system with a watchdog publishes what each run and message is,
+ * for it to sample (watchdog.c), and a traced handle probe fires (probes.h),
+ * in a copy of their own, so that the loop without either pays nothing (a
  * flag kept in a register across the loop cost a message 30 instructions
  * of spills).
  */
 static inline __attribute__((always_inline)) void
-run(rti_worker *w, rt_cell *cell, const bool watched)
+run(rti_worker *w, rt_cell *cell, const bool watched, const bool probed)
 {
 	w->now = 0;
 	if (__builtin_expect(cell->worker != w->index, 0)) {
@@ -933,7 +949,7 @@ run(rti_worker *w, rt_cell *cell, const bool watched)
 		RT_STORE_RELAXED(&w->wd_tag, RTI_WD_NO_TAG);
 	}
 	drain(w, cell);
-	handle(w, cell, watched);
+	handle(w, cell, watched, probed);
 	if (watched)
 		RT_STORE_RELAXED(&w->wd_cell, NULL);
 	settle(w, cell);
@@ -952,10 +968,12 @@ run(rti_worker *w, rt_cell *cell, const bool watched)
 		rti_sched_requeue(w, cell);
 }
 
+/* The copy for a worker whose system has a watchdog, or while a handle
+ * probe is traced (rti_worker.observed). */
 static void __attribute__((noinline))
-run_watched(rti_worker *w, rt_cell *cell)
+run_observed(rti_worker *w, rt_cell *cell)
 {
-	run(w, cell, true);
+	run(w, cell, w->watched, true);
 }
 
 enum rti_thread_run
@@ -965,7 +983,12 @@ rti_actor_run_thread(rti_worker *w, rt_cell *cell, const struct rti_thread *me)
 
 	w->now = 0;
 	drain(w, cell);
-	handle(w, cell, false);
+	/* Not a worker: no refresh of `observed`, the semaphores are read
+	 * here (a thread's or a caller's run is no worker's hot path). */
+	if (RTI_PROBE_ON(handle_start) || RTI_PROBE_ON(handle_end))
+		handle(w, cell, false, true);
+	else
+		handle(w, cell, false, false);
 	settle(w, cell);
 	release_places(cell);
 	/* Read while the token is still held: a new actor may take the
@@ -992,9 +1015,9 @@ rti_actor_run(rti_worker *w, rt_cell *cell)
 		rti_thread_hand(t);
 		return;
 	}
-	if (__builtin_expect(w->watched, 0)) {
-		run_watched(w, cell);
+	if (__builtin_expect(w->observed, 0)) {
+		run_observed(w, cell);
 		return;
 	}
-	run(w, cell, false);
+	run(w, cell, false, false);
 }

@@ -11,6 +11,7 @@
 #include "actor_int.h"
 #include "envelope.h"
 #include "pool.h"
+#include "probes.h"
 #include "system_int.h"
 #include "thread.h"
 
@@ -146,6 +147,8 @@ rt_spawn_commit(rt_env *env, rt_ref *out)
 	 * cheaper than a full fence on every spawn (it was 6% of skynet).
 	 */
 	rti_cell_set_gen(cell, gen);
+	if (RTI_PROBE_ON(spawn))
+		rti_probe_spawn(cell, gen, cls);
 	rti_sched_push(sys, cell, env);
 	if (out != NULL) {
 		out->cell = cell;

@@ -6,6 +6,7 @@
  * A leaf: what a lost envelope owes is settled before (undelivered.c).
  */
 #include "deadletter.h"
+#include "probes.h"
 #include "sched.h"
 #include "system_int.h"
 
@@ -20,16 +21,13 @@ rti_dead_letter(rt_system *sys, const rt_actor_class *cls, rt_env *env,
 		rti_count(sys, dropped, 1);
 	else if (cause == RT_DEAD_EXPIRED)
 		rti_count(sys, expired, 1);
+	if (RTI_PROBE_ON(dead_letter))
+		rti_probe_dead_letter(cls, env, cause);
 	if (sys->cfg.dead_letter == NULL)
 		return;
 	dl.cause = cause;
 	dl.actor = cls != NULL ? cls->name : NULL;
-	dl.message = env->kind == RTI_ENV_DOWN ? "down" :
-	    env->kind == RTI_ENV_SUP           ? "supervisor event" :
-	    env->kind == RTI_ENV_IO            ? "io" :
-	    cls != NULL && cls->tag_names != NULL && env->v.tag < cls->ntags ?
-				      cls->tag_names[env->v.tag] :
-				      NULL;
+	dl.message = rti_env_name(cls, env);
 	dl.tag = env->v.tag;
 	dl.msg = rti_env_msg(env);
 	sys->cfg.dead_letter(sys->cfg.dead_letter_user, &dl);

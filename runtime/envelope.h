@@ -197,4 +197,28 @@ rti_env_msg(rt_env *env)
 	return rt_env_payload(env);
 }
 
+/*
+ * rti_env_name: what `env` is called in reports and probes: the name of
+ * its message in `cls`, its target's class (NULL: not known), or what the
+ * runtime sent ("down", "supervisor event", "io"); NULL when neither
+ * says.
+ */
+static inline const char *
+rti_env_name(const rt_actor_class *cls, const rt_env *env)
+{
+	switch (env->kind) {
+	case RTI_ENV_DOWN:
+		return "down";
+	case RTI_ENV_SUP:
+		return "supervisor event";
+	case RTI_ENV_IO:
+		return "io";
+	default:
+		break;
+	}
+	if (cls != NULL && cls->tag_names != NULL && env->v.tag < cls->ntags)
+		return cls->tag_names[env->v.tag];
+	return NULL;
+}
+
 #endif

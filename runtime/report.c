@@ -12,6 +12,7 @@
 #include "cell.h"
 #include "crashlog.h"
 #include "log.h"
+#include "probes.h"
 #include "report.h"
 #include "system_int.h"
 
@@ -46,6 +47,8 @@ rti_crash_report(rt_system *sys, rt_cell *cell, int reason, const char *tag,
 	const char *who;
 	FILE *f;
 
+	if (RTI_PROBE_ON(crash))
+		rti_probe_crash(cell, reason, tag);
 	if (!rti_logs(sys, RT_LOG_ERROR))
 		return;
 	who = name_of(cell, buf, sizeof(buf));

@@ -38,6 +38,7 @@
 #include "clock.h"
 #include "io.h"
 #include "park.h"
+#include "probes.h"
 #include "sched.h"
 #include "system_int.h"
 #include "thread.h"
@@ -1048,6 +1049,8 @@ find_work(rti_worker *w)
 	 * tick).
 	 */
 	if (++w->tick % INJECT_EVERY == 0) {
+		/* And whether a tracer came or went (probes.h). */
+		rti_probes_refresh(w);
 		cell = inject_take(w);
 		if (cell != NULL)
 			return cell;
@@ -1267,6 +1270,7 @@ rti_sched_start(rt_system *sys)
 		w->sys = sys;
 		w->index = i;
 		w->watched = !sys->manual && sys->cfg.watchdog > 0;
+		rti_probes_refresh(w);
 		w->rng = i * 2654435761u + 1;
 		w->ctx.sys = sys;
 		w->ctx.worker = w;

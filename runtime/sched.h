@@ -82,6 +82,10 @@ struct rt_ctx {
 typedef struct rti_worker {
 	rti_runq rq;
 	rt_system *sys;
+	rt_system *send_sys; /* owner only: `sys`, or NULL while the send
+	                        probe is traced, so that the send fast
+	                        path's test of the target's system fails
+	                        and the probe's path is taken (probes.h) */
 	unsigned index;
 	pthread_t thread;
 	bool running;       /* thread created */
@@ -126,6 +130,9 @@ typedef struct rti_worker {
 	uint32_t wd_run;  /* atomic: runs so far */
 	uint32_t wd_tag;  /* atomic: local tag, or RTI_WD_* */
 	bool watched;     /* immutable: the system has a watchdog */
+	bool observed;    /* owner only: runs take the loop for a watchdog
+	                     and the handle probes: `watched`, or one of
+	                     those probes is traced (rti_probes_refresh) */
 	/* Owner only: how long this thread waited for a CPU (the kernel's
 	 * run delay, /proc/thread-self/schedstat; -1: not read, as by a
 	 * lone worker, or not readable), as of

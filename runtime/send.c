@@ -13,6 +13,7 @@
 #include "flow.h"
 #include "pool.h"
 #include "park.h"
+#include "probes.h"
 #include "send_int.h"
 #include "system_int.h"
 #include "thread.h"
@@ -125,7 +126,7 @@ rt_env_discard(rt_env *env)
 
 /*
  * Everything but the common case: options, a thread outside the system,
- * bad arguments.
+ * bad arguments, a traced send probe (which only this path fires).
  */
 static int __attribute__((noinline))
 send_queue(rt_env *env, const rt_send_opts *opts, bool nowait)
@@ -190,6 +191,9 @@ send_queue(rt_env *env, const rt_send_opts *opts, bool nowait)
 		if (room != RTI_ROOM_FREE)
 			env->flags |= RTI_ENV_COUNTED;
 		rti_count_w(sys, w, sent, 1);
+		/* Before the push: after it, the envelope is the target's. */
+		if (RTI_PROBE_ON(send))
+			rti_probe_send(env, w);
 		rti_sched_push(sys, cell, env);
 		rti_inflight_leave(sys, ext);
 		return 0;
@@ -269,7 +273,9 @@ send_ready_w(rti_worker *w, rt_cell *cell)
  * The common case, kept small: a handler sends without options to an
  * actor of its own system. No in-flight count (workers need none, see
  * rti_inflight_enter), and a full bounded mailbox never makes a worker
- * wait. Every call in it is a tail call, so that it needs no frame.
+ * wait. Every call in it is a tail call, so that it needs no frame. The
+ * worker's `send_sys` is NULL while the send probe is traced: then every
+ * send takes send_queue(), which fires it, at no cost here.
  */
 static inline int
 send_fast(rt_env *env, const rt_send_opts *opts)
@@ -280,7 +286,7 @@ send_fast(rt_env *env, const rt_send_opts *opts)
 
 	if (opts != NULL || w == NULL || env == NULL ||
 	    env->kind != RTI_ENV_MSG || (cell = env->cell) == NULL ||
-	    cell->sys != w->sys)
+	    cell->sys != w->send_sys)
 		return send_queue(env, opts, false);
 	room = rti_flow_reserve(cell);
 	if (room != RTI_ROOM_FREE) {
@@ -347,6 +353,8 @@ rti_send_internal(rt_env *env, enum rti_send_kind kind)
 	if (env->kind == RTI_ENV_REPLY)
 		kind = RTI_SEND_REPLY;
 	rti_count_w(sys, w, sent, 1);
+	if (RTI_PROBE_ON(send))
+		rti_probe_send(env, w);
 	if (rti_admit(sys, cell, env->gen) != 0) {
 		rti_inflight_leave(sys, ext);
 		rti_undelivered(sys, NULL, env, RT_DEAD_STOPPED);
