@@ -140,6 +140,12 @@ release_places(rt_cell *cell)
 static void
 dead(rti_worker *w, rt_cell *cell, rt_env *env, rt_dead_cause cause, bool ours)
 {
+	/* rt_trace's switch, in the lane of an actor that stops: not a
+	 * message, so no dead letter. */
+	if (env->kind == RTI_ENV_TRACE) {
+		retire(cell, env);
+		return;
+	}
 	if (ours)
 		ck_pr_store_64(&cell->dead, cell->dead + 1);
 	rti_undelivered(w->sys, ours ? cell->cls : NULL, env, cause);
@@ -258,8 +264,9 @@ actor_exit(rti_worker *w, rt_cell *cell, int reason, bool final)
 	if (wait) {
 		/* No class in the cell while it waits: a run then skips
 		 * handle() with the test it makes anyway, and the messages
-		 * stay in the lanes. */
-		cell->flags = RTI_CELL_WAITING;
+		 * stay in the lanes. A traced child stays traced. */
+		cell->flags = RTI_CELL_WAITING |
+		    (cell->flags & RTI_CELL_TRACED);
 		cell->cls = NULL;
 		return;
 	}
@@ -355,7 +362,8 @@ incarnate(rti_worker *w, rt_cell *cell, rt_env *start, bool report, void *state)
 	bool child = x != NULL && !rt_ref_is_null(x->parent);
 	int rc;
 
-	cell->flags = 0;
+	/* A restart keeps rt_trace's switch; a new actor's cell has none. */
+	cell->flags &= RTI_CELL_TRACED;
 	cell->state = state != NULL ? state : state_alloc(cls);
 	if (cell->state == NULL) {
 		rti_crash_report(sys, cell, RT_ENOMEM, NULL, 0, NULL);
@@ -537,6 +545,14 @@ signal(rti_worker *w, rt_cell *cell, rt_env *env)
 	case RTI_ENV_RESTART:
 		actor_restart(w, cell, env);
 		return false;
+	case RTI_ENV_TRACE:
+		/* In order with the messages: it waits in the lane as one
+		 * does, and handle() turns the switch when it comes to it
+		 * (trace_switch). Not a message sent: never counted as one. */
+		env->flags = RTI_ENV_ODD;
+		lane_append(&cell->normal_head, &cell->normal_tail, env);
+		ck_pr_store_32(&cell->queued, cell->queued + 1);
+		return true;
 	default:
 		break;
 	}
@@ -730,9 +746,23 @@ before_odd(rti_worker *w, rt_cell *cell, rt_env *env, const void **msg)
 }
 
 /*
+ * What the worker's alert is for a run of `cell`, and after each message
+ * after_odd() let through: set when every handler's return needs
+ * after_odd(), even a success: a test system records each message, and
+ * a traced actor's are logged (rt_trace). Read once per run, so that the
+ * switch costs the loop nothing (and the run no more than the test of
+ * `test` it replaces: a load, an and, an or).
+ */
+static inline uint32_t
+alert_of(const rti_worker *w, const rt_cell *cell)
+{
+	return (cell->flags & RTI_CELL_TRACED) | w->alert_base;
+}
+
+/*
  * After a handler that failed or raised the worker's alert: the test
- * kit's record, a crash, rt_stop, muting. The lane already starts after
- * `env`, and the handler context is cleared.
+ * kit's record, the trace, a crash, rt_stop, muting. The lane already
+ * starts after `env`, and the handler context is cleared.
  */
 static enum next_step __attribute__((noinline))
 after_odd(rti_worker *w, rt_cell *cell, rt_env *env, int rc)
@@ -745,6 +775,15 @@ after_odd(rti_worker *w, rt_cell *cell, rt_env *env, int rc)
 	w->ctx.cell = NULL;
 	if (w->test != NULL && !down)
 		rti_test_record(sys, w->test, cell, env->gen, cls, env->v.tag);
+	if (cell->flags & RTI_CELL_TRACED) {
+		if (down)
+			rti_trace_report(sys, cell, rc, rti_env_name(cls, env),
+			    0, NULL);
+		else
+			rti_trace_report(sys, cell, rc,
+			    tag_name(cls, env->v.tag), env->v.tag,
+			    rti_env_msg(env));
+	}
 	if (rc != 0) {
 		if (down)
 			rti_crash_report(sys, cell, rc,
@@ -767,9 +806,26 @@ after_odd(rti_worker *w, rt_cell *cell, rt_env *env, int rc)
 	}
 	if (w->mute_on != NULL)
 		return STEP_END;
-	w->alert = w->test != NULL;
+	w->alert = alert_of(w, cell);
 	w->ctx.cell = cell;
 	return STEP_ON;
+}
+
+/*
+ * rt_trace's switch, come to in the lane (signal()): it applies to the
+ * messages after it. Taken from the lane but not handled: counted as
+ * neither.
+ */
+static void __attribute__((noinline))
+trace_switch(rti_worker *w, rt_cell *cell, rt_env *env)
+{
+	if (env->v.reason != 0)
+		cell->flags |= RTI_CELL_TRACED;
+	else
+		cell->flags &= (uint16_t)~RTI_CELL_TRACED;
+	w->alert = alert_of(w, cell);
+	w->run_dead++;
+	retire(cell, env);
 }
 
 /* A message not for the dispatch switch: a down, a supervisor's event,
@@ -825,7 +881,7 @@ handle(rti_worker *w, rt_cell *cell, const bool watched, const bool probed)
 	state = cell->state;
 	urgent = cell->urgent_head != NULL;
 	env = urgent ? cell->urgent_head : cell->normal_head;
-	w->alert = w->test != NULL;
+	w->alert = alert_of(w, cell);
 	w->ctx.cell = cell;
 	w->ctx.gen = cell->live_gen;
 	for (n = 0; n < RTI_BATCH; n++) {
@@ -881,8 +937,14 @@ handle(rti_worker *w, rt_cell *cell, const bool watched, const bool probed)
 			} else if (env->flags & RTI_ENV_ODD) {
 				/* A down, a supervisor's event, a readiness
 				 * (a supervisor's every message): nothing
-				 * for before_odd to check. */
+				 * for before_odd to check. Or rt_trace's
+				 * switch. */
 				lane_rest(cell, urgent, next);
+				if (env->kind == RTI_ENV_TRACE) {
+					trace_switch(w, cell, env);
+					env = next;
+					continue;
+				}
 				rc = odd_deliver(w, cell, env, watched, probed);
 				goto handled;
 			} else {

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Spawning, stop signals, and what a handler or any thread can ask about
- * an actor. Spawning queues a start signal that the worker running the
- * cell acts on (actor.c): the cell is published here, its state made there.
+ * Spawning, stop and trace signals, and what a handler or any thread can
+ * ask about an actor. Spawning queues a start signal that the worker
+ * running the cell acts on (actor.c): the cell is published here, its
+ * state made there.
  */
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <rt/observe.h>
 
 #include "actor_int.h"
 #include "envelope.h"
@@ -28,6 +30,43 @@ rti_actor_signal_stop(rt_cell *cell, uint64_t gen, int reason, bool final)
 	env->gen = gen;
 	env->v.reason = reason;
 	rti_sched_push(cell->sys, cell, env);
+	return 0;
+}
+
+int
+rt_trace(rt_ref ref, bool on)
+{
+	rt_cell *cell = ref.cell;
+	rt_system *sys;
+	rti_worker *w;
+	rt_env *env;
+	bool ext;
+	int rc;
+
+	if (rt_ref_is_null(ref))
+		return RT_EINVAL;
+	if (!rt_actor_alive(ref))
+		return RT_ENOACTOR;
+	sys = cell->sys;
+	env = rti_env_alloc_sys(sys, 0);
+	if (env == NULL)
+		return RT_ENOMEM;
+	env->kind = RTI_ENV_TRACE;
+	env->cell = cell;
+	env->gen = ref.gen;
+	env->v.reason = on ? 1 : 0;
+	/* As a send (send_queue): a thread outside the system checks the
+	 * actor again inside its in-flight window, which shutdown waits
+	 * for; a signal that finds the actor gone is dropped (actor.c). */
+	w = rti_sched_worker(sys);
+	ext = rti_inflight_enter(sys, w);
+	if ((rc = rti_admit(sys, cell, ref.gen)) != 0) {
+		rti_inflight_leave(sys, ext);
+		rti_env_free(env);
+		return rc == RT_ESHUTDOWN ? rc : RT_ENOACTOR;
+	}
+	rti_sched_push(sys, cell, env);
+	rti_inflight_leave(sys, ext);
 	return 0;
 }
 

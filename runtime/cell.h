@@ -29,6 +29,8 @@ enum rti_cell_flags {
 	RTI_CELL_WAITING = 1u << 2,  /* a supervised child between its exit
 	                                and its restart (or final stop): its
 	                                messages wait in the lanes */
+	RTI_CELL_TRACED = 1u << 3,   /* rt_trace: each message handled is
+	                                logged; kept across restarts */
 };
 
 struct rt_cell {

@@ -38,6 +38,10 @@ enum rti_env_kind {
 	RTI_ENV_MONITOR = 10,   /* the sender watches the target */
 	RTI_ENV_DEMONITOR = 11, /* ... no longer */
 	RTI_ENV_EXIT = 12,      /* a linked actor exited with `reason` */
+	RTI_ENV_TRACE = 13,     /* rt_trace: `reason` 1 turns the tracing of
+	                           each message on, 0 off (no payload); in
+	                           the lanes, in order with the messages,
+	                           with RTI_ENV_ODD (actor.c) */
 };
 
 enum rti_env_flags {

@@ -3,7 +3,8 @@
  * Crash reports: one line per crash through the log hook, naming the
  * actor by its path in its tree (or its class and ref), the reason, and
  * the message in hand as the class's generated printer shows it. The last
- * few are also kept for the observer (crashlog.c).
+ * few are also kept for the observer (crashlog.c). And, the same way, the
+ * lines of rt_trace: each message a traced actor handles, with its result.
  */
 #include <stdio.h>
 #include <string.h>
@@ -34,8 +35,22 @@ name_of(rt_cell *cell, char *buf, size_t len)
 	return buf;
 }
 
-/* A crash report's longest line; a longer one ends in "...". */
+/* A report's longest line; a longer one ends in "...". */
 #define REPORT_MAX 1024
+
+/*
+ * A report is written into a line on the stack through a FILE, for the
+ * generated printers: no buffer to allocate and grow (open_memstream's
+ * cost most of a restart). line_end closes it and marks a cut line.
+ */
+static void
+line_end(FILE *f, char *line, size_t size)
+{
+	fclose(f);
+	line[size - 1] = 0;
+	if (strlen(line) == size - 1)
+		memcpy(line + size - 4, "...", 3);
+}
 
 void
 rti_crash_report(rt_system *sys, rt_cell *cell, int reason, const char *tag,
@@ -52,9 +67,6 @@ rti_crash_report(rt_system *sys, rt_cell *cell, int reason, const char *tag,
 	if (!rti_logs(sys, RT_LOG_ERROR))
 		return;
 	who = name_of(cell, buf, sizeof(buf));
-	/* Into the stack, through a FILE for the generated printers:
-	 * no buffer to allocate and grow (open_memstream's cost most of a
-	 * restart). */
 	f = fmemopen(line, sizeof(line), "w");
 	if (f == NULL) {
 		rti_log(sys, RT_LOG_ERROR, "crash: %s: %s (%d)", who,
@@ -73,12 +85,41 @@ rti_crash_report(rt_system *sys, rt_cell *cell, int reason, const char *tag,
 	}
 	if (x != NULL && !rt_ref_is_null(x->parent))
 		fprintf(f, "; restarts so far: %u", x->restarts);
-	fclose(f);
-	line[sizeof(line) - 1] = 0;
-	if (strlen(line) == sizeof(line) - 1)
-		memcpy(line + sizeof(line) - 4, "...", 3);
+	line_end(f, line, sizeof(line));
 	rti_log_line(sys, RT_LOG_ERROR, line);
 	/* Kept for the observer's page (after the hook: a report reaches
 	 * the log first). */
 	rti_crashlog_put(sys, line);
+}
+
+void
+rti_trace_report(rt_system *sys, rt_cell *cell, int rc, const char *tag,
+    uint32_t ltag, const void *msg)
+{
+	const rt_actor_class *cls = cell->cls;
+	char buf[128], line[REPORT_MAX];
+	const char *who;
+	FILE *f;
+
+	if (!rti_logs(sys, RT_LOG_INFO))
+		return;
+	who = name_of(cell, buf, sizeof(buf));
+	f = fmemopen(line, sizeof(line), "w");
+	if (f == NULL) {
+		rti_log(sys, RT_LOG_INFO, "trace: %s handled %s -> %d", who,
+		    tag, rc);
+		return;
+	}
+	fprintf(f, "trace: %s (%s) handled ", who, cls->name);
+	/* The message as its class prints it, or its name. */
+	if (msg != NULL && cls->print != NULL)
+		cls->print(f, ltag, msg);
+	else
+		fputs(tag, f);
+	if (rc == 0)
+		fputs(" -> 0", f);
+	else
+		fprintf(f, " -> %d (%s)", rc, rti_reason_text(rc));
+	line_end(f, line, sizeof(line));
+	rti_log_line(sys, RT_LOG_INFO, line);
 }

@@ -109,12 +109,12 @@ RT_API int rt_metrics_write(rt_system *sys, FILE *out);
  *   trace: Shop/cart (shop.Cart) handled Pay{cents=0} -> 7 (handler error)
  *
  * A down, a supervisor's event or a readiness shows as its name only
- * ("down", "io"). The switch travels as a signal in the actor's mailbox:
- * the messages sent after rt_trace by the same thread are handled with it
- * set (some sent just before may be too). It stays on across the
- * restarts of a supervised child (the ref is the same), and ends with the
- * actor. While off it costs the actor's runs nothing; while on, a line
- * formatted per message (on the worker, before the next message).
+ * ("down", "io"). The switch travels in the actor's mailbox, in order
+ * with its messages: those a thread sends after its rt_trace are traced,
+ * or no longer, and those sent before are not, or still are. It stays on
+ * across the restarts of a supervised child (the ref is the same), and
+ * ends with the actor. While off it costs the actor's runs nothing; while
+ * on, a line formatted per message (on the worker, before the next).
  *
  * Any thread, an actor's handler included. Returns 0; RT_EINVAL for the
  * zero ref; RT_ENOACTOR when the actor has stopped for good; RT_ESHUTDOWN
