@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # What watching costs: rtbench workloads with an observer attached to
 # their system (rtbench --observer) and a client that asks it, every
-# second, for what the live page asks (/api/tree, /metrics and
+# second, for what the live page asks (/api/tree?max=200, /metrics and
 # /api/crashes, on one kept-alive connection), against the same workloads
 # without either. Runs alternate (and which goes first), and the table
 # gives, per workload, the median of RUNS runs of each of its time in
@@ -15,8 +15,8 @@
 # on a 2-CPU machine (skynet, which makes a million actors, for less), so
 # that several rounds of requests fall in each run. RTBENCH names the rtbench to run
 # (default bench/rtbench, from the build directory), WORKERS its workers
-# (default 2), PORT the observer's port (default 19373). Needs curl. Not
-# part of make check.
+# (default 2), PORT the observer's port (default 19373); VERBOSE=1 prints
+# every run's time on stderr. Needs curl. Not part of make check.
 set -eu
 runs=${1:-5}
 [ $# -gt 0 ] && shift
@@ -57,7 +57,7 @@ base="http://127.0.0.1:$port"
 watch() {
 	while :; do
 		curl -s -o /dev/null -o /dev/null -o /dev/null \
-		    "$base/api/tree" "$base/metrics" "$base/api/crashes" \
+		    "$base/api/tree?max=200" "$base/metrics" "$base/api/crashes" \
 		    > /dev/null 2>&1 || :
 		sleep 1
 	done
@@ -104,6 +104,10 @@ for w in "$@"; do
 	done
 	off=$(median < "$tmp/off")
 	on=$(median < "$tmp/on")
+	if [ -n "${VERBOSE:-}" ]; then
+		echo "$name without: $(tr '\n' ' ' < "$tmp/off")" >&2
+		echo "$name watched: $(tr '\n' ' ' < "$tmp/on")" >&2
+	fi
 	printf '%-10s %10s %10s %7.1f%%\n' "$name" "$off" "$on" \
 	    "$(echo "$on $off" | awk '{ print ($1 / $2 - 1) * 100 }')"
 done

@@ -7,7 +7,10 @@
  * nothing is kept but the text. That is written to a memory stream while
  * the system is walked, and to the caller's stream only after: a slow
  * reader of `out` (a pipe, a socket) never holds the walk, or anything
- * the walk touches, in the middle.
+ * the walk touches, in the middle. The observer's page asks for a capped
+ * JSON dump (rti_dump_json_capped): a supervisor's first children only,
+ * with the count of the others ("omitted"), and whether actors outside
+ * the trees were left out ("more_actors").
  */
 #define _GNU_SOURCE /* open_memstream */
 #include <stdio.h>
@@ -119,6 +122,8 @@ json_node(struct dump *d, const struct rti_obs_node *nd)
 	} else {
 		fputs("null", f);
 	}
+	if (nd->omitted != 0)
+		fprintf(f, ", \"omitted\": %u", nd->omitted);
 	fputs(", \"children\": [", f);
 	if (nd->in_tree)
 		d->open = depth;
@@ -181,12 +186,14 @@ visit(void *arg, const struct rti_obs_node *nd)
 	return ferror(d->ms) ? RT_ENOMEM : 0;
 }
 
-int
-rt_system_dump(rt_system *sys, FILE *out, int format)
+/* rt_system_dump, and the observer's capped JSON (max > 0). */
+static int
+dump(rt_system *sys, FILE *out, int format, uint32_t max)
 {
 	struct dump d = { NULL, format, false, false, -1 };
 	char *buf = NULL;
 	size_t len = 0;
+	bool more = false;
 	int rc;
 
 	if (sys == NULL || out == NULL ||
@@ -196,11 +203,15 @@ rt_system_dump(rt_system *sys, FILE *out, int format)
 		return RT_ENOMEM;
 	fputs(format == RT_DUMP_JSON ? "{\"trees\": [" : "supervision trees:\n",
 	    d.ms);
-	rc = rti_obs_walk(sys, true, visit, &d);
+	rc = rti_obs_walk_capped(sys, true, max, visit, &d, &more);
 	if (format == RT_DUMP_JSON) {
 		if (!d.actors)
 			json_trees_end(&d);
-		fputs("\n]}\n", d.ms);
+		fputs("\n]", d.ms);
+		if (max != 0)
+			fprintf(d.ms, ", \"more_actors\": %s",
+			    more ? "true" : "false");
+		fputs("}\n", d.ms);
 	} else if (!d.actors) {
 		fputs("actors outside the trees:\n", d.ms);
 	}
@@ -212,4 +223,16 @@ rt_system_dump(rt_system *sys, FILE *out, int format)
 		rc = RT_EIO;
 	free(buf);
 	return rc;
+}
+
+int
+rt_system_dump(rt_system *sys, FILE *out, int format)
+{
+	return dump(sys, out, format, 0);
+}
+
+int
+rti_dump_json_capped(rt_system *sys, FILE *out, uint32_t max)
+{
+	return dump(sys, out, RT_DUMP_JSON, max);
 }

@@ -83,6 +83,10 @@ request_line(const char *s, size_t n, struct rti_http_req *req, int *minor)
 	req->path = sp1 + 1;
 	q = memchr(req->path, '?', tlen);
 	req->path_len = q != NULL ? (size_t)(q - req->path) : tlen;
+	if (q != NULL) {
+		req->query = q + 1;
+		req->query_len = tlen - req->path_len - 1;
+	}
 	return 0;
 }
 

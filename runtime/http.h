@@ -17,10 +17,12 @@
 
 /* A request the observer answers. */
 struct rti_http_req {
-	bool head;        /* HEAD: the headers of GET's answer, no body */
-	bool keep_alive;  /* the connection stays open after the answer */
-	const char *path; /* in the buffer parsed, not NUL-terminated */
-	size_t path_len;  /* the target up to its query, if any */
+	bool head;         /* HEAD: the headers of GET's answer, no body */
+	bool keep_alive;   /* the connection stays open after the answer */
+	const char *path;  /* in the buffer parsed, not NUL-terminated */
+	size_t path_len;   /* the target up to its query, if any */
+	const char *query; /* after the '?', or NULL */
+	size_t query_len;
 };
 
 /*

@@ -28,7 +28,8 @@ struct rti_obs_node {
 	const char *state;       /* static text */
 	rt_actor_stats stats;
 	uint32_t restarts;
-	uint32_t depth; /* in its tree: 0 for a root (and outside) */
+	uint32_t depth;   /* in its tree: 0 for a root (and outside) */
+	uint32_t omitted; /* a capped walk: its children left out */
 	bool in_tree;
 };
 
@@ -45,6 +46,24 @@ typedef int (*rti_obs_visit_fn)(void *arg, const struct rti_obs_node *node);
  * only for an instant at a time, and none while it calls `visit`.
  */
 int rti_obs_walk(rt_system *sys, bool paths, rti_obs_visit_fn visit, void *arg);
+
+/*
+ * rti_obs_walk_capped: rti_obs_walk that visits at most `max` children of
+ * each supervisor (the first ones; node->omitted counts the others) and
+ * at most `max` actors outside the trees (*more: some were left out),
+ * and reads nothing of those it leaves out: what it costs is bounded by
+ * what it shows, however many actors the system has. max 0: no cap.
+ */
+int rti_obs_walk_capped(rt_system *sys, bool paths, uint32_t max,
+    rti_obs_visit_fn visit, void *arg, bool *more);
+
+/*
+ * rti_dump_json_capped: rt_system_dump's JSON, from a walk capped at
+ * `max` (rti_obs_walk_capped): a supervisor with children left out has
+ * "omitted": N, and the top object "more_actors": true when actors
+ * outside the trees were left out. Returns as rt_system_dump.
+ */
+int rti_dump_json_capped(rt_system *sys, FILE *out, uint32_t max);
 
 /* How rti_obs_put writes a string. */
 enum rti_obs_style {

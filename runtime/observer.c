@@ -53,6 +53,7 @@
 #include "crashlog.h"
 #include "http.h"
 #include "log.h"
+#include "observe_int.h"
 #include "observer_int.h"
 #include "system_int.h"
 #include "thread.h"
@@ -197,12 +198,42 @@ route(const struct rti_http_req *req)
 	return BODY_NONE;
 }
 
+/* The most children of a supervisor /api/tree?max=N shows. */
+#define MAX_SHOWN 100000
+
+/*
+ * The N of a query "max=N" (among others, joined by '&'), from 1 to
+ * MAX_SHOWN; 0 when there is none or it is not such a number.
+ */
+static uint32_t
+max_of(const struct rti_http_req *req)
+{
+	const char *q = req->query, *end, *stop;
+	uint32_t v = 0;
+
+	if (q == NULL)
+		return 0;
+	for (end = q + req->query_len; q < end; q = stop + 1) {
+		stop = memchr(q, '&', (size_t)(end - q));
+		if (stop == NULL)
+			stop = end;
+		if (stop - q <= 4 || memcmp(q, "max=", 4) != 0)
+			continue;
+		for (q += 4; q < stop && *q >= '0' && *q <= '9'; q++)
+			if ((v = v * 10 + (uint32_t)(*q - '0')) > MAX_SHOWN)
+				return 0;
+		return q == stop ? v : 0;
+	}
+	return 0;
+}
+
 /*
  * The body for `body` into a new buffer: 0, or the HTTP status of the
- * failure (500: out of memory or a walk that failed).
+ * failure (500: out of memory or a walk that failed). `max`: /api/tree's
+ * cap (0: none).
  */
 static int
-make_body(rt_system *sys, enum body body, char **buf, size_t *len)
+make_body(rt_system *sys, enum body body, uint32_t max, char **buf, size_t *len)
 {
 	FILE *f = open_memstream(buf, len);
 	size_t i;
@@ -215,7 +246,8 @@ make_body(rt_system *sys, enum body body, char **buf, size_t *len)
 		rc = rt_metrics_write(sys, f);
 		break;
 	case BODY_TREE:
-		rc = rt_system_dump(sys, f, RT_DUMP_JSON);
+		rc = max != 0 ? rti_dump_json_capped(sys, f, max) :
+				rt_system_dump(sys, f, RT_DUMP_JSON);
 		break;
 	case BODY_CRASHES:
 		rc = rti_crashlog_write_json(sys, f);
@@ -275,7 +307,7 @@ answer(struct conn *c, const struct rti_http_req *req, int status)
 
 	if (status == 0) {
 		status = body == BODY_NONE ? 404 : 200;
-		if (make_body(c->o->sys, body, &buf, &len) != 0) {
+		if (make_body(c->o->sys, body, max_of(req), &buf, &len) != 0) {
 			status = 500;
 			c->closing = true;
 		}

@@ -24,6 +24,11 @@
  * name; each for an instant, and none while the visitor runs. A set of
  * the cells already visited keeps an actor from being listed twice (a
  * child found again in a recycled cell) and bounds the walk.
+ *
+ * A capped walk (the observer's page, which draws at most so many
+ * children of a supervisor) reads only what it shows: the first children
+ * of each supervisor and the first actors outside the trees, and of the
+ * others only the supervisors' slots, to count them.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -47,6 +52,9 @@ struct walk {
 	int err;
 	rt_cell **seen; /* open addressing; NULL: empty */
 	size_t nseen, mask;
+	uint32_t max;   /* children per supervisor, actors outside; 0: all */
+	uint32_t loose; /* actors outside the trees visited */
+	bool more;      /* some outside the trees were left out */
 };
 
 /* --- the cells already visited ------------------------------------------- */
@@ -159,6 +167,25 @@ find_name(struct walk *wk, rt_ref ref, char **name)
 /* --- the trees -------------------------------------------------------------- */
 
 /*
+ * How many children of supervisor `sup` (spec `spec`, `n` slots) a walk
+ * capped at `max` leaves out: the slots are read (atomic words, no
+ * actor's figures), the children are not.
+ */
+static uint32_t
+kids_beyond(rt_ref sup, const rt_sup_spec *spec, uint32_t n, uint32_t max)
+{
+	bool simple = spec->strategy == RT_SIMPLE_ONE_FOR_ONE;
+	struct rti_kid_view v;
+	uint32_t i, live = 0;
+
+	for (i = 0; i < n; i++)
+		if ((simple || i < spec->nchildren) &&
+		    rti_sup_kid_read(sup, i, &v))
+			live++;
+	return live > max ? live - max : 0;
+}
+
+/*
  * Visit the actor `ref`, child `name` (number: of a simple_one_for_one
  * supervisor) of the node whose path is `parent` (NULL: a root), then its
  * children if it is a supervisor. `state`: what its supervisor says.
@@ -171,7 +198,7 @@ tree(struct walk *wk, rt_ref ref, const char *parent, const char *name,
 	struct rti_obs_node nd;
 	char *path = NULL, *reg = NULL;
 	bool stopping;
-	uint32_t i, n;
+	uint32_t i, n, shown;
 
 	if (wk->err != 0 || depth > MAX_DEPTH || seen(wk, ref.cell) ||
 	    !read_node(ref, &nd, &stopping))
@@ -200,16 +227,20 @@ tree(struct walk *wk, rt_ref ref, const char *parent, const char *name,
 	nd.state = stopping ? "stopping" : state;
 	nd.depth = depth;
 	nd.in_tree = true;
+	n = spec != NULL ? rti_sup_kids_count(ref.cell) : 0;
+	if (wk->max != 0 && spec != NULL)
+		nd.omitted = kids_beyond(ref, spec, n, wk->max);
 	wk->err = wk->visit(wk->arg, &nd);
 	free(reg);
-	n = spec != NULL ? rti_sup_kids_count(ref.cell) : 0;
-	for (i = 0; i < n && wk->err == 0; i++) {
+	for (i = 0, shown = 0; i < n && wk->err == 0; i++) {
 		bool simple = spec->strategy == RT_SIMPLE_ONE_FOR_ONE;
 		struct rti_kid_view v;
 
 		if ((!simple && i >= spec->nchildren) ||
 		    !rti_sup_kid_read(ref, i, &v))
 			continue;
+		if (wk->max != 0 && shown++ >= wk->max)
+			break;
 		tree(wk, v.ref, path, spec->children[simple ? 0 : i].name,
 		    v.number, depth + 1, rti_sup_kid_state_name(v.state));
 	}
@@ -260,8 +291,13 @@ loose(struct walk *wk, rt_cell *cell)
 	x = rti_ext_peek(cell);
 	if (x != NULL && ck_pr_load_ptr(&x->path) != NULL)
 		return;
+	if (wk->max != 0 && wk->loose >= wk->max) {
+		wk->more = true;
+		return;
+	}
 	if (!read_node(ref, &nd, &stopping) || !find_name(wk, ref, &reg))
 		return;
+	wk->loose++;
 	nd.name = reg;
 	nd.state = stopping ? "stopping" : "running";
 	wk->err = wk->visit(wk->arg, &nd);
@@ -276,8 +312,8 @@ others(struct walk *wk)
 	unsigned i, n;
 
 	rti_cell_dir_view(&wk->sys->cells, &c, &n);
-	for (; c != NULL && wk->err == 0; c = c->next) {
-		for (i = 0; i < n && wk->err == 0; i++)
+	for (; c != NULL && wk->err == 0 && !wk->more; c = c->next) {
+		for (i = 0; i < n && wk->err == 0 && !wk->more; i++)
 			loose(wk, &c->cells[i]);
 		/* The older chunks are full. */
 		if (c->next != NULL)
@@ -286,7 +322,8 @@ others(struct walk *wk)
 }
 
 int
-rti_obs_walk(rt_system *sys, bool paths, rti_obs_visit_fn visit, void *arg)
+rti_obs_walk_capped(rt_system *sys, bool paths, uint32_t max,
+    rti_obs_visit_fn visit, void *arg, bool *more)
 {
 	struct walk wk;
 
@@ -295,11 +332,20 @@ rti_obs_walk(rt_system *sys, bool paths, rti_obs_visit_fn visit, void *arg)
 	wk.paths = paths;
 	wk.visit = visit;
 	wk.arg = arg;
+	wk.max = max;
 	trees(&wk);
 	if (wk.err == 0)
 		others(&wk);
 	free(wk.seen);
+	if (more != NULL)
+		*more = wk.more;
 	return wk.err;
+}
+
+int
+rti_obs_walk(rt_system *sys, bool paths, rti_obs_visit_fn visit, void *arg)
+{
+	return rti_obs_walk_capped(sys, paths, 0, visit, arg, NULL);
 }
 
 /* --- escaping ------------------------------------------------------------------ */

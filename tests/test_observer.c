@@ -421,6 +421,53 @@ the_tree_api_holds_the_tree_built(void)
 }
 
 static void
+a_capped_tree_counts_what_it_leaves_out(void)
+{
+#ifdef HAVE_JANSSON
+	struct fix f;
+	json_error_t err;
+	json_t *j, *shop;
+	char *r;
+
+	setup(&f);
+	r = get(f.port, "/api/tree?x=1&max=1");
+	CU_ASSERT_EQUAL(status_of(r), 200);
+	j = json_loads(body_of(r), 0, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	shop = find(json_object_get(j, "trees"), "Shop");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(shop);
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(shop, "children")), 1);
+	CU_ASSERT_PTR_NOT_NULL(find(json_object_get(j, "trees"), "Shop/cart"));
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(shop, "omitted")),
+	    2);
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(j, "actors")), 1);
+	CU_ASSERT_TRUE(json_is_false(json_object_get(j, "more_actors")));
+	json_decref(j);
+	free(r);
+	/* A second actor outside the trees is left out, and said so. */
+	CU_ASSERT_EQUAL(obs_Loner_spawn(f.sys, NULL, NULL), 0);
+	r = get(f.port, "/api/tree?max=1");
+	j = json_loads(body_of(r), 0, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(j, "actors")), 1);
+	CU_ASSERT_TRUE(json_is_true(json_object_get(j, "more_actors")));
+	json_decref(j);
+	free(r);
+	/* Not a cap: the whole tree. */
+	r = get(f.port, "/api/tree?max=x");
+	j = json_loads(body_of(r), 0, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(j, "actors")), 2);
+	CU_ASSERT_PTR_NULL(json_object_get(j, "more_actors"));
+	json_decref(j);
+	free(r);
+	teardown(&f);
+#else
+	skipped = true;
+#endif
+}
+
+static void
 the_page_is_html_with_its_script(void)
 {
 	struct fix f;
@@ -785,6 +832,8 @@ main(int argc, char **argv)
 		    the_observer_is_not_counted_in_the_system },
 		{ "the tree API holds the tree built",
 		    the_tree_api_holds_the_tree_built },
+		{ "a capped tree counts what it leaves out",
+		    a_capped_tree_counts_what_it_leaves_out },
 		{ "the page is HTML with its script",
 		    the_page_is_html_with_its_script },
 		{ "the crashes API has the reports",

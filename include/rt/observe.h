@@ -143,7 +143,12 @@ typedef struct rt_observer rt_observer;
  *                 JavaScript served from the library: nothing is fetched
  *                 from anywhere else)
  *   /metrics      rt_metrics_write (text/plain; version=0.0.4)
- *   /api/tree     rt_system_dump's JSON
+ *   /api/tree     rt_system_dump's JSON; with ?max=N (1 to 100000),
+ *                 only the first N children of each supervisor (the
+ *                 others counted in its "omitted") and the first N actors
+ *                 outside the trees ("more_actors": true when there were
+ *                 more), read and written at a cost bounded by N however
+ *                 many actors there are: what the page asks for
  *   /api/crashes  the last crash reports kept by the system (at most
  *                 32): {"total": N, "crashes": [{"seq", "time_ms",
  *                 "line"}...]}, oldest first; only those the log level
