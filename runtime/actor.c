@@ -756,7 +756,7 @@ before_odd(rti_worker *w, rt_cell *cell, rt_env *env, const void **msg)
 static inline uint32_t
 alert_of(const rti_worker *w, const rt_cell *cell)
 {
-	return (cell->flags & RTI_CELL_TRACED) | w->alert_base;
+	return (cell->flags & RTI_CELL_TRACED) | w->alert0;
 }
 
 /*

@@ -103,9 +103,9 @@ typedef struct rti_worker {
 	                       just returned may have asked for more than a
 	                       retire (test kit, rt_trace, rt_stop, muting):
 	                       one test per message instead of three */
-	uint32_t alert_base; /* owner only: what `alert` starts each run
-	                        with besides rt_trace's switch: nonzero
-	                        when `test` is set */
+	uint32_t alert0;    /* owner only: what `alert` starts each run
+	                       with besides rt_trace's switch: nonzero
+	                       when `test` is set */
 	int64_t now;        /* owner only: clock read for this run, or 0 */
 	uint32_t run_taken; /* owner writes (atomic: the watchdog samples
 	                       it), messages this run took from the

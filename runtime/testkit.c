@@ -21,7 +21,7 @@ rt_test_system_new(const rt_config *cfg)
 
 	if (sys != NULL) {
 		sys->workers[0].test = sys->test_log;
-		sys->workers[0].alert_base = sys->test_log != NULL;
+		sys->workers[0].alert0 = sys->test_log != NULL;
 		sys->test_seed = RT_TEST_SEED;
 	}
 	return sys;
