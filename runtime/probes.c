@@ -25,6 +25,12 @@
 #define _SDT_HAS_SEMAPHORES 1
 #include <sys/sdt.h>
 
+/* <sys/sdt.h>'s STAP_PROBEn pass a variadic macro no argument, which
+ * clang's -Wpedantic reports at every probe. */
+#ifdef __clang__
+#pragma clang diagnostic ignored "-Wgnu-zero-variadic-macro-arguments"
+#endif
+
 #define RTI_PROBE_SEMAPHORE(name)            \
 	unsigned short rt_##name##_semaphore \
 	    __attribute__((section(".probes"), used, aligned(2)));
