@@ -31,10 +31,14 @@ perf=$(command -v perf 2>/dev/null) ||
     skip "perf does not run: $("$perf" version 2>&1 | head -n 1)"
 [ -d /sys/bus/event_source/devices/uprobe ] ||
     skip "the kernel has no uprobe events (CONFIG_UPROBE_EVENTS)"
-tracefs=
-for d in /sys/kernel/tracing /sys/kernel/debug/tracing; do
-	[ -f "$d/uprobe_events" ] && { tracefs=$d; break; }
-done
+find_tracefs() {
+	for d in /sys/kernel/tracing /sys/kernel/debug/tracing; do
+		[ -f "$d/uprobe_events" ] && { echo "$d"; return; }
+	done
+}
+tracefs=$(find_tracefs)
+# perf mounts tracefs where it may (as root), as it would for a user.
+[ -n "$tracefs" ] || { "$perf" probe -l >/dev/null 2>&1; tracefs=$(find_tracefs); }
 [ -n "$tracefs" ] || skip "tracefs is not mounted" \
     "(mount -t tracefs nodev /sys/kernel/tracing)"
 [ -w "$tracefs/uprobe_events" ] ||
