@@ -506,6 +506,36 @@ the_crashes_api_has_the_reports(void)
 }
 
 static void
+the_crashes_api_keeps_the_last_32(void)
+{
+	struct fix f;
+	int64_t until;
+	char *r;
+	int i;
+
+	setup(&f);
+	for (i = 0; i < 40; i++)
+		CU_ASSERT_EQUAL(obs_Worker_send_Crash(f.cart,
+				    &(obs_Crash){ .reason = 100 + i }),
+		    0);
+	until = now_ms() + 5000;
+	while (restarts(f.sys) < 42 && now_ms() < until)
+		sleep_ms(1);
+	CU_ASSERT_EQUAL(restarts(f.sys), 42);
+	r = get(f.port, "/api/crashes");
+	CU_ASSERT_EQUAL(status_of(r), 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(body_of(r), "\"total\": 42"));
+	/* The oldest kept is the 11th, the newest the 42nd, in order. */
+	CU_ASSERT_PTR_NULL(strstr(body_of(r), "\"seq\": 10,"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(body_of(r), "[\n  {\"seq\": 11,"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(body_of(r), "{\"seq\": 42,"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(body_of(r), "handler error (139)"));
+	CU_ASSERT_PTR_NULL(strstr(body_of(r), "handler error (107)"));
+	free(r);
+	teardown(&f);
+}
+
+static void
 head_has_the_headers_of_get_and_no_body(void)
 {
 	struct fix f;
@@ -838,6 +868,8 @@ main(int argc, char **argv)
 		    the_page_is_html_with_its_script },
 		{ "the crashes API has the reports",
 		    the_crashes_api_has_the_reports },
+		{ "the crashes API keeps the last 32",
+		    the_crashes_api_keeps_the_last_32 },
 		{ "HEAD has the headers of GET and no body",
 		    head_has_the_headers_of_get_and_no_body },
 		{ "refusals get their status", refusals_get_their_status },
