@@ -34,6 +34,7 @@
 #include "envelope.h"
 #include "park.h"
 #include "pool.h"
+#include "probes.h"
 #include "sched.h"
 #include "system_int.h"
 #include "thread.h"
@@ -97,6 +98,10 @@ borrowed_init(rti_worker *w, rt_system *sys)
 	w->ctx.sys = sys;
 	w->ctx.worker = w;
 	w->stat_fd = -1;
+	/* Its sends take the fast path, as a worker's do, unless the send
+	 * probe is traced now (a tracer that comes later sees the sends of
+	 * the system's workers, not of this thread's actor). */
+	rti_probes_refresh(w);
 }
 
 /* Add what `from` counted to the system's shared counters. */
