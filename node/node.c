@@ -902,11 +902,15 @@ proxy_dispatch(void *self, rt_ctx *ctx, uint32_t tag, const void *msg)
 		pthread_mutex_unlock(&n->lock);
 		snprintf(reply, sizeof(reply), "%s.%" PRIu64, n->s_reply,
 		    f.corr);
+		/* Counted before it leaves: its answer can be back, and its
+		 * asker reading the counters, before this thread goes on. */
+		STAT_ADD(n, sent);
 		rc = publish_frame(n, pe->subject, reply, &f, wm, msg);
 		if (rc != 0) {
 			struct pending taken;
 			bool mine;
 
+			STAT_ADD_N(n, sent, (uint64_t)-1);
 			pthread_mutex_lock(&n->lock);
 			mine = pending_take(n, f.corr, &taken);
 			pthread_mutex_unlock(&n->lock);
@@ -914,8 +918,6 @@ proxy_dispatch(void *self, rt_ctx *ctx, uint32_t tag, const void *msg)
 				(void)rt_reply_token_error(tok, rc);
 			dead(n, publish_cause(rc), pe->kind->name, wm->name,
 			    msg);
-		} else {
-			STAT_ADD(n, sent);
 		}
 	} else {
 		rc = outbox_add(p, &f, wm, msg);
