@@ -677,7 +677,7 @@ classes_free(void)
 
 /*
  * A proxy gathers the one-way messages it handles while more wait behind
- * them (rt_more_waiting) in its outbox, and publishes them as one batch
+ * them (rt_ctx_more_waiting) in its outbox, and publishes them as one batch
  * frame when none waits or the outbox is full: a burst costs one NATS
  * message, one write and one parse, and a lone message still goes at once.
  */
@@ -924,7 +924,7 @@ proxy_dispatch(void *self, rt_ctx *ctx, uint32_t tag, const void *msg)
 		if (rc != 0)
 			dead(n, publish_cause(rc), pe->kind->name, wm->name,
 			    msg);
-		if (!rt_more_waiting(ctx))
+		if (!rt_ctx_more_waiting(ctx))
 			outbox_flush(p);
 	}
 out:

@@ -233,7 +233,7 @@ rt_stop(rt_ctx *ctx, int reason)
 }
 
 bool
-rt_more_waiting(rt_ctx *ctx)
+rt_ctx_more_waiting(rt_ctx *ctx)
 {
 	rt_cell *cell;
 

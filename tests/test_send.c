@@ -31,7 +31,7 @@ static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static struct record {
 	unsigned handled;      /* Items handled by any recorder kind */
 	uint32_t log[MAX_LOG]; /* their n, in order */
-	bool more[MAX_LOG];    /* rt_more_waiting in each one's handler */
+	bool more[MAX_LOG];    /* rt_ctx_more_waiting in each one's handler */
 	unsigned sink_handled;
 	int sink_held; /* the Sink waits inside its handler */
 	unsigned volleys;
@@ -100,7 +100,7 @@ record_item(rt_ctx *ctx, const send_Item *msg)
 	RECORD({
 		if (rec.handled < MAX_LOG) {
 			rec.log[rec.handled] = msg->n;
-			rec.more[rec.handled] = rt_more_waiting(ctx);
+			rec.more[rec.handled] = rt_ctx_more_waiting(ctx);
 		}
 		rec.handled++;
 	});
@@ -710,7 +710,7 @@ a_handler_sees_the_messages_waiting_behind_it(void)
 	send_Item it;
 	uint32_t i;
 
-	CU_ASSERT_FALSE(rt_more_waiting(NULL));
+	CU_ASSERT_FALSE(rt_ctx_more_waiting(NULL));
 	CU_ASSERT_EQUAL_FATAL(send_Recorder_spawn(sys, NULL, &r), 0);
 	/* Three queued while the only worker is held: one run takes them,
 	 * and only the last handler finds nothing behind it. */

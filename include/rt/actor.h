@@ -86,7 +86,7 @@ RT_API rt_system *rt_ctx_system(rt_ctx *ctx);
 RT_API void rt_stop(rt_ctx *ctx, int reason);
 
 /*
- * rt_more_waiting: whether more messages wait for the running actor behind
+ * rt_ctx_more_waiting: whether more messages wait for the running actor behind
  * the one in hand (it will be run again for them if this run ends first).
  * An actor that writes what it handles to a socket or a connection can
  * gather its writes and make one when nothing waits: a batch is then what
@@ -94,7 +94,7 @@ RT_API void rt_stop(rt_ctx *ctx, int reason);
  * snapshot: a message that comes just after a false answer gets a run of
  * its own. False for a NULL ctx or outside a handler.
  */
-RT_API bool rt_more_waiting(rt_ctx *ctx);
+RT_API bool rt_ctx_more_waiting(rt_ctx *ctx);
 
 /*
  * rt_actor_alive: true while the actor named by `ref` has not stopped for
