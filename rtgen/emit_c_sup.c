@@ -6,11 +6,13 @@
  * strategy in a line, its spec, start function, child lookups and, for
  * simple_one_for_one, its typed start_child (with a macro that makes
  * arguments of the wrong type a hard error), or else the poisoned name of
- * the start_child it does not have (emit_c_poison.c). In the source, per
+ * the start_child it does not have (emit_c_poison.c), and the management
+ * calls every supervisor has. In the source, per
  * supervisor the static arguments of its children (their values mapped to
  * the .rtp with #line, as the user wrote them), its table of
  * rt_child_spec, its rt_sup_spec and the functions, which wrap
- * rt_sup_start, rt_sup_child and rt_sup_start_child
+ * rt_sup_start, rt_sup_child, rt_sup_start_child, rt_sup_terminate_child,
+ * rt_sup_restart_child and rt_sup_which_children
  * (include/rt/supervisor.h). A child that is a supervisor points to that
  * supervisor's spec, which the header declares, so specs may come in any
  * order.
@@ -109,7 +111,13 @@ sups_text_h(struct emit *e)
 		    "started,\n * the child is restarted on its own by the "
 		    "template's policy. A\n * compound literal with commas in "
 		    "it needs parentheses as args.\n");
-	emit_print(e, NULL, " */\n\n");
+	emit_print(e, NULL,
+	    " * P_S_terminate_child, P_S_restart_child and "
+	    "P_S_which_children are\n * rt_sup_terminate_child, "
+	    "rt_sup_restart_child and rt_sup_which_children\n * "
+	    "(rt/supervisor.h) for S: stop a child and keep it stopped, "
+	    "start it\n * again, list the children with their restart "
+	    "counts.\n */\n\n");
 }
 
 /* The comment on supervisor sup: its strategy, intensity and backoff. */
@@ -167,6 +175,21 @@ start_child_h(struct emit *e, const ast_decl *sup, const ast_decl *w)
 	emit_print(e, NULL, "#endif\n");
 }
 
+/* The management calls of supervisor sup. */
+static void
+manage_h(struct emit *e, const ast_decl *sup)
+{
+	struct emit_vars v = { .P = e->p, .S = sup->name };
+
+	emit_wrapped(e, &v,
+	    "int $P$_$S$_terminate_child($P$_$S$_ref s, rt_ref child);\n");
+	emit_wrapped(e, &v,
+	    "int $P$_$S$_restart_child($P$_$S$_ref s, rt_ref child);\n");
+	emit_wrapped(e, &v,
+	    "int $P$_$S$_which_children($P$_$S$_ref s, rt_child_info *out, "
+	    "size_t n);\n");
+}
+
 void
 emit_sups_h(struct emit *e)
 {
@@ -187,6 +210,7 @@ emit_sups_h(struct emit *e)
 		emit_wrapped(e, &v,
 		    "int $P$_$S$_start(rt_system *sys, "
 		    "$P$_$S$_ref *out);\n");
+		manage_h(e, sup);
 		if (simple(sup)) {
 			start_child_h(e, sup, kind_of(sup->children[0]));
 			emit_print(e, NULL, "\n");
@@ -367,6 +391,16 @@ functions_c(struct emit *e, const ast_decl *sup)
 	    "*out)\n{\n\trt_ref ref;\n\tint r = rt_sup_start(sys, "
 	    "&$P$_$S$_spec, &ref);\n\n\tif (r == 0 && out != NULL)\n"
 	    "\t\tout->ref = ref;\n\treturn r;\n}\n");
+	emit_wrapped(e, &v,
+	    "\nint\n$P$_$S$_terminate_child($P$_$S$_ref s, rt_ref child)"
+	    "\n{\n\treturn rt_sup_terminate_child(s.ref, child);\n}\n");
+	emit_wrapped(e, &v,
+	    "\nint\n$P$_$S$_restart_child($P$_$S$_ref s, rt_ref child)"
+	    "\n{\n\treturn rt_sup_restart_child(s.ref, child);\n}\n");
+	emit_wrapped(e, &v,
+	    "\nint\n$P$_$S$_which_children($P$_$S$_ref s, rt_child_info "
+	    "*out, size_t n)\n{\n\treturn rt_sup_which_children(s.ref, "
+	    "out, n);\n}\n");
 	if (simple(sup)) {
 		const ast_decl *w = kind_of(sup->children[0]);
 

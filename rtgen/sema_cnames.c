@@ -212,13 +212,15 @@ claim_topic(struct sema *s, struct symtab *names, const ast_decl *t)
 }
 
 /* A supervisor S's names: P_S_ref, P_S_spec, P_S_start, its table of
- * children, P_S_start_child when it is simple_one_for_one, and for each
- * child c its lookup P_S_c and the static P_S_c_args of its arguments. */
+ * children, its management calls, P_S_start_child when it is
+ * simple_one_for_one, and for each child c its lookup P_S_c and the static
+ * P_S_c_args of its arguments. */
 static void
 claim_supervisor(struct sema *s, struct symtab *names, const ast_decl *sup)
 {
 	static const char *const sup_names[] = { "_ref", "_spec", "_start",
-		"_children" };
+		"_children", "_terminate_child", "_restart_child",
+		"_which_children" };
 	const char *p = s->prefix;
 	size_t i;
 

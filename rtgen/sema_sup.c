@@ -38,7 +38,8 @@ static const char *const restart_names[] = { "permanent", "transient",
 /* Names a child cannot take: its lookup P_S_name would be one of the
  * supervisor's other C names. */
 static const char *const reserved_children[] = { "ref", "spec", "start",
-	"start_child", "children" };
+	"start_child", "children", "terminate_child", "restart_child",
+	"which_children" };
 
 /*
  * The duration `d` of a `what` clause in nanoseconds (-1: infinity, when

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Spawning, stop and trace signals, and what a handler or any thread can
+ * Spawning, stop, trace and exit signals, and what a handler or any thread can
  * ask about an actor. Spawning queues a start signal that the worker
  * running the cell acts on (actor.c): the cell is published here, its
  * state made there.
@@ -11,6 +11,7 @@
 #include <rt/observe.h>
 
 #include "actor_int.h"
+#include "bonds.h"
 #include "envelope.h"
 #include "pool.h"
 #include "probes.h"
@@ -33,34 +34,22 @@ rti_actor_signal_stop(rt_cell *cell, uint64_t gen, int reason, bool final)
 	return 0;
 }
 
-int
-rt_trace(rt_ref ref, bool on)
+/*
+ * Queue signal `env` for its actor, from any thread: as a send
+ * (send_queue), a thread outside the system checks the actor again inside
+ * its in-flight window, which shutdown waits for; a signal that finds the
+ * actor gone later is dropped (actor.c). 0, or RT_ENOACTOR / RT_ESHUTDOWN
+ * (env is freed).
+ */
+static int
+signal_checked(rt_env *env)
 {
-	rt_cell *cell = ref.cell;
-	rt_system *sys;
-	rti_worker *w;
-	rt_env *env;
-	bool ext;
+	rt_cell *cell = env->cell;
+	rt_system *sys = cell->sys;
+	bool ext = rti_inflight_enter(sys, rti_sched_worker(sys));
 	int rc;
 
-	if (rt_ref_is_null(ref))
-		return RT_EINVAL;
-	if (!rt_actor_alive(ref))
-		return RT_ENOACTOR;
-	sys = cell->sys;
-	env = rti_env_alloc_sys(sys, 0);
-	if (env == NULL)
-		return RT_ENOMEM;
-	env->kind = RTI_ENV_TRACE;
-	env->cell = cell;
-	env->gen = ref.gen;
-	env->v.reason = on ? 1 : 0;
-	/* As a send (send_queue): a thread outside the system checks the
-	 * actor again inside its in-flight window, which shutdown waits
-	 * for; a signal that finds the actor gone is dropped (actor.c). */
-	w = rti_sched_worker(sys);
-	ext = rti_inflight_enter(sys, w);
-	if ((rc = rti_admit(sys, cell, ref.gen)) != 0) {
+	if ((rc = rti_admit(sys, cell, env->gen)) != 0) {
 		rti_inflight_leave(sys, ext);
 		rti_env_free(env);
 		return rc == RT_ESHUTDOWN ? rc : RT_ENOACTOR;
@@ -68,6 +57,48 @@ rt_trace(rt_ref ref, bool on)
 	rti_sched_push(sys, cell, env);
 	rti_inflight_leave(sys, ext);
 	return 0;
+}
+
+int
+rt_trace(rt_ref ref, bool on)
+{
+	rt_env *env;
+
+	if (rt_ref_is_null(ref))
+		return RT_EINVAL;
+	if (!rt_actor_alive(ref))
+		return RT_ENOACTOR;
+	env = rti_env_alloc_sys(ref.cell->sys, 0);
+	if (env == NULL)
+		return RT_ENOMEM;
+	env->kind = RTI_ENV_TRACE;
+	env->cell = ref.cell;
+	env->gen = ref.gen;
+	env->v.reason = on ? 1 : 0;
+	return signal_checked(env);
+}
+
+int
+rt_exit(rt_ref to, int reason)
+{
+	rt_ref from = { NULL, 0 };
+	rti_worker *w;
+	rt_env *env;
+
+	if (rt_ref_is_null(to))
+		return RT_EINVAL;
+	if (!rt_actor_alive(to))
+		return rti_gone(to.cell->sys);
+	/* From the running actor, if any: a trapping target learns who. */
+	w = rti_sched_worker(to.cell->sys);
+	if (w != NULL && w->ctx.cell != NULL) {
+		from.cell = w->ctx.cell;
+		from.gen = w->ctx.gen;
+	}
+	env = rti_bond_env(to, RTI_ENV_EXIT, from, reason, 0, RTI_BOND_EXIT2);
+	if (env == NULL)
+		return RT_ENOMEM;
+	return signal_checked(env);
 }
 
 /* --- spawning ------------------------------------------------------------ */

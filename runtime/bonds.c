@@ -255,6 +255,27 @@ is_abnormal(int reason)
 	return reason != RT_NORMAL;
 }
 
+/*
+ * rt_exit's signal, Erlang's exit/2: RT_KILL stops the actor whatever it
+ * traps; a trapped one becomes a message, in the place where the signal
+ * arrived (its `what` stays RTI_BOND_EXIT2, so that nothing takes it for
+ * a link's exit); an untrapped one stops the actor unless it is normal.
+ * Without an extension (no memory for one) the actor traps nothing.
+ */
+static enum rti_bond_step
+exit_signal(const struct rti_ext *x, rt_env *env, int *reason)
+{
+	if (env->v.reason != RT_KILL && x != NULL && x->trap) {
+		env->kind = RTI_ENV_DOWN;
+		env->flags = RTI_ENV_ODD;
+		return RTI_BOND_QUEUE;
+	}
+	if (env->v.reason == RT_NORMAL)
+		return RTI_BOND_FREE;
+	*reason = env->v.reason;
+	return RTI_BOND_EXIT;
+}
+
 enum rti_bond_step
 rti_bond_signal(rt_cell *cell, rt_env *env, int *reason, bool *final)
 {
@@ -285,6 +306,8 @@ rti_bond_signal(rt_cell *cell, rt_env *env, int *reason, bool *final)
 			refs_del(&x->watchers, m->from);
 		return RTI_BOND_FREE;
 	case RTI_ENV_EXIT:
+		if (m->what == RTI_BOND_EXIT2)
+			return exit_signal(x, env, reason);
 		/* Only from a link still held: an unlink may have crossed
 		 * it on the way. */
 		if (x == NULL || !refs_del(&x->links, m->from))

@@ -81,11 +81,16 @@ enum rti_bond_what {
 	RTI_BOND_LINK = 1,    /* a linked actor exited (trapped) */
 	RTI_BOND_NOSTART = 6, /* to an actor that called rt_sup_start_child:
 	                         that child failed its first start */
+	RTI_BOND_EXIT2 = 7,   /* an exit signal of rt_exit, trapped (also on
+	                         the EXIT signal itself: not from a link) */
 	/* SUP, to a supervisor */
 	RTI_BOND_STARTED = 2, /* a child's on_start is done */
 	RTI_BOND_ADOPT = 3,   /* rt_sup_start_child: take this child in */
 	RTI_BOND_TIMER = 4,   /* one of its timers fired */
 	RTI_BOND_STOP = 5,    /* stop, children first (slot: 1 for good) */
+	RTI_BOND_MANAGE = 8,  /* terminate (slot RTI_MANAGE_TERMINATE) or
+	                         restart (RTI_MANAGE_RESTART) child `from`;
+	                         `wait`: a thread waiting for the answer */
 };
 
 /* The payload of LINK, UNLINK, MONITOR, DEMONITOR, EXIT, DOWN, RESTART. */
@@ -100,7 +105,8 @@ struct rti_bond_msg {
 	                  RTI_BOND_STARTED when the supervisor waits for
 	                  the child's STARTED, else 0 */
 	/* ADOPT: who is told if the child's first start fails: a thread
-	 * waiting in rt_sup_start_child, or else an actor (or neither). */
+	 * waiting in rt_sup_start_child, or else an actor (or neither).
+	 * MANAGE: a thread waiting for the answer, or NULL. */
 	struct start_wait *wait;
 	rt_ref asker;
 };

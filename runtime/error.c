@@ -13,6 +13,8 @@ rt_strerror(int code)
 		return "success";
 	if (code == RT_DEFER)
 		return "reply deferred";
+	if (code == RT_KILL)
+		return "killed";
 	switch ((enum rt_errno)code) {
 #define RT_ERRNO_TEXT(name, value, text) \
 	case RT_##name:                  \

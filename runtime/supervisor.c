@@ -6,7 +6,8 @@
  * links itself to each child, so every exit of a child reaches it as a
  * DOWN message in its mailbox, in order with the rest of what it is told:
  * a child has started (STARTED), rt_sup_start_child wants a child taken in
- * (ADOPT), one of its timers fired (TIMER). Everything it decides, it
+ * (ADOPT), one of its timers fired (TIMER), a thread or an actor wants a
+ * child terminated or restarted (MANAGE). Everything it decides, it
  * decides in a handler, one event at a time; nothing here waits.
  *
  * Children keep their refs across restarts: a child that exits waits in
@@ -62,6 +63,12 @@ struct kid {
 	bool first;
 	struct start_wait *wait;
 	rt_ref asker;
+	/* Terminated by rt_sup_terminate_child: not restarted until
+	 * rt_sup_restart_child. */
+	bool held;
+	/* A thread waiting until a terminate (its exit) or a restart (its
+	 * STARTED, or its exit) of this child is done, or NULL. */
+	struct start_wait *mwait;
 };
 
 enum phase { P_STARTING, P_RUNNING, P_STOPPING };
@@ -229,6 +236,12 @@ set_state(struct rti_sup *s, uint32_t i, uint8_t state)
 	rti_sup_kids_state(s->self.cell, i, state);
 }
 
+bool
+rti_sup_kid_running(uint32_t state)
+{
+	return state == K_STARTING || state == K_UP;
+}
+
 const char *
 rti_sup_kid_state_name(uint32_t state)
 {
@@ -299,7 +312,7 @@ static void
 restart_kid(struct rti_sup *s, uint32_t i, char *path)
 {
 	struct kid *k = &s->kids[i];
-	bool wait = s->group.active || k->first || k->late;
+	bool wait = s->group.active || k->first || k->late || k->mwait != NULL;
 	rt_env *env;
 
 	timer_cancel(k);
@@ -415,9 +428,12 @@ stop_next(struct rti_sup *s, rt_ctx *ctx)
 			return;
 	}
 	tell_waiter(s, s->exit_reason == RT_NORMAL ? 0 : s->exit_reason);
-	/* Children whose first start was still to come never had it. */
-	for (i = 0; i < s->nkids; i++)
+	/* Children whose first start was still to come never had it, and
+	 * what was asked about a child will not be done. */
+	for (i = 0; i < s->nkids; i++) {
 		first_start_over(s, i, RT_ENOACTOR);
+		tell(&s->kids[i].mwait, RT_ENOACTOR);
+	}
 	rt_stop(ctx, s->exit_reason);
 }
 
@@ -536,7 +552,7 @@ group_next(struct rti_sup *s)
 	for (; g->cur < g->hi; g->cur++) {
 		struct kid *k = &s->kids[g->cur];
 
-		if (k->state != K_DOWN)
+		if (k->state != K_DOWN || k->held)
 			continue;
 		if (spec_of(s, g->cur)->restart == RT_TEMPORARY) {
 			(void)stop_kid(s, g->cur, true);
@@ -614,6 +630,8 @@ kid_exit(struct rti_sup *s, rt_ctx *ctx, uint32_t i, int reason)
 		return;
 	}
 	set_state(s, i, rti_ref_alive(k->ref) ? K_DOWN : K_GONE);
+	/* A terminate is done; a restart's start failed. */
+	tell(&k->mwait, k->held ? 0 : RT_ESTART);
 	if (k->first && was == K_STARTING && s->phase == P_RUNNING) {
 		/* A child of rt_sup_start_child that failed its first
 		 * start, as in OTP: not restarted, not counted against the
@@ -662,7 +680,8 @@ kid_exit(struct rti_sup *s, rt_ctx *ctx, uint32_t i, int reason)
 		group_next(s);
 		return;
 	}
-	if (was == K_STOPPING && k->state == K_GONE)
+	/* Terminated: it waits, spec and ref kept, for a restart_child. */
+	if (k->held || (was == K_STOPPING && k->state == K_GONE))
 		return;
 	if (k->state == K_GONE) {
 		/* It could not wait for a restart (no memory, say). */
@@ -680,6 +699,7 @@ on_started(struct rti_sup *s, rt_ctx *ctx, uint32_t i)
 		return;
 	set_state(s, i, K_UP);
 	first_start_over(s, i, 0);
+	tell(&k->mwait, 0);
 	if (s->phase == P_STARTING && i == s->cursor) {
 		s->cursor++;
 		start_next(s, ctx);
@@ -716,6 +736,8 @@ on_timer(struct rti_sup *s, rt_ctx *ctx, uint32_t slot, uint32_t seq)
 	    "supervisor %s: child %s did not stop within its shutdown time; "
 	    "abandoned (a running handler cannot be interrupted)",
 	    s->path, spec_of(s, i)->name);
+	/* A terminate: its exit, when it comes, leaves it terminated. */
+	tell(&k->mwait, RT_ETIMEDOUT);
 	/* Go on as if it had stopped. */
 	if (s->phase == P_STOPPING && i == s->cursor) {
 		set_state(s, i, K_GONE);
@@ -787,6 +809,91 @@ nomem:
 	tell(&wait, RT_ENOMEM);
 }
 
+/* The slot of child `ref`, or UINT32_MAX when it is none of ours. */
+static uint32_t
+kid_of(const struct rti_sup *s, rt_ref ref)
+{
+	uint32_t i;
+
+	for (i = 0; i < s->nkids; i++)
+		if (s->kids[i].state != K_GONE &&
+		    rt_ref_equal(s->kids[i].ref, ref))
+			return i;
+	return UINT32_MAX;
+}
+
+/*
+ * rt_sup_terminate_child: child i stops and is not restarted (`held`) until
+ * rt_sup_restart_child; a simple_one_for_one child goes for good. The
+ * waiting thread, if any, is told when its exit comes (kid_exit).
+ */
+static int
+terminate(struct rti_sup *s, uint32_t i, struct start_wait *wait)
+{
+	struct kid *k = &s->kids[i];
+
+	if (k->first)
+		return RT_EAGAIN; /* its first start is under way */
+	k->held = true;
+	if (k->state == K_STOPPING || stop_kid(s, i, simple(s))) {
+		k->mwait = wait;
+		return wait != NULL ? RT_DEFER : 0;
+	}
+	/* Down already, waiting for a delayed restart: it waits for
+	 * restart_child instead. */
+	timer_cancel(k);
+	return 0;
+}
+
+/* rt_sup_restart_child: child i, terminated or waiting for a delayed
+ * restart, starts again; the waiting thread is told when its on_start is
+ * done (on_started, kid_exit). */
+static int
+restart(struct rti_sup *s, uint32_t i, struct start_wait *wait)
+{
+	struct kid *k = &s->kids[i];
+
+	if (simple(s))
+		return RT_EINVAL;
+	if (k->state == K_STOPPING)
+		return RT_EAGAIN; /* a terminate under way */
+	if (k->state != K_DOWN)
+		return RT_EBUSY;
+	k->held = false;
+	k->mwait = wait;
+	restart_kid(s, i, NULL);
+	if (k->state != K_DOWN)
+		return wait != NULL ? RT_DEFER : 0;
+	/* The restart could not be sent (no memory): still terminated. */
+	k->held = true;
+	k->mwait = NULL;
+	return RT_ENOMEM;
+}
+
+/* A MANAGE request: terminate or restart child m->from. */
+static void
+on_manage(struct rti_sup *s, const struct rti_bond_msg *m)
+{
+	struct start_wait *wait = m->wait;
+	uint32_t i = kid_of(s, m->from);
+	int r;
+
+	if (s->phase == P_STOPPING)
+		r = RT_ENOACTOR;
+	else if (s->phase == P_STARTING || s->group.active)
+		r = RT_EAGAIN; /* children on their way up or down */
+	else if (i == UINT32_MAX)
+		r = RT_ENOENT;
+	else if (s->kids[i].mwait != NULL)
+		r = RT_EAGAIN; /* another thread's request under way */
+	else if (m->slot == RTI_MANAGE_TERMINATE)
+		r = terminate(s, i, wait);
+	else
+		r = restart(s, i, wait);
+	if (r != RT_DEFER)
+		tell(&wait, r);
+}
+
 int
 rti_sup_event(void *state, rt_ctx *ctx, const struct rti_bond_msg *m,
     int reason)
@@ -814,6 +921,15 @@ rti_sup_event(void *state, rt_ctx *ctx, const struct rti_bond_msg *m,
 		return 0;
 	case RTI_BOND_ADOPT:
 		on_adopt(s, m);
+		return 0;
+	case RTI_BOND_MANAGE:
+		on_manage(s, m);
+		return 0;
+	case RTI_BOND_EXIT2:
+		/* rt_exit, trapped: an abnormal reason stops it as a stop
+		 * does, children first; a normal one is ignored. */
+		if (reason != RT_NORMAL && s->phase != P_STOPPING)
+			give_up(s, ctx, reason);
 		return 0;
 	case RTI_BOND_STOP:
 		/* Asked to stop: children in reverse, then itself. */
@@ -890,11 +1006,16 @@ sup_on_stop(void *state, rt_ctx *ctx, int reason)
 
 	(void)ctx;
 	(void)reason;
-	/* Whatever is left (an exit without the orderly stop: shutdown):
-	 * every child goes for good. */
+	/* Whatever is left (an exit without the orderly stop: shutdown, a
+	 * kill): every child goes for good. A thread waiting for a request
+	 * is told while this incarnation still has its generation (a
+	 * supervised supervisor waiting for its restart); otherwise it has
+	 * seen the supervisor gone and may have left. */
 	for (i = 0; i < s->nkids; i++) {
 		struct kid *k = &s->kids[i];
 
+		if (rti_ref_alive(s->self))
+			tell(&k->mwait, RT_ENOACTOR);
 		timer_cancel(k);
 		if (k->state != K_NONE && k->state != K_GONE)
 			(void)rti_actor_signal_stop(k->ref.cell, k->ref.gen,

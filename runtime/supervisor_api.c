@@ -407,3 +407,147 @@ rt_sup_start_child(rt_ref sup, const void *args, rt_ref *out)
 	rti_send_internal(env, RTI_SEND_REPLY);
 	return w == NULL ? wait_started(sys, sup, &wait) : 0;
 }
+
+/* --- managing children ------------------------------------------------------ */
+
+/* The spec of supervisor `sup` (whose generation the caller has checked),
+ * or NULL when it is not a supervisor. */
+static const rt_sup_spec *
+sup_spec(rt_ref sup)
+{
+	struct rti_ext *x;
+
+	/* Relaxed: set before the supervisor's ref was published. */
+	if (ck_pr_load_ptr(&sup.cell->kind) != &rti_sup_class ||
+	    (x = rti_ext_peek(sup.cell)) == NULL)
+		return NULL;
+	return ck_pr_load_ptr(&x->spec);
+}
+
+/* Whether `child` is in the table of supervisor `sup`; its slot's state in
+ * *state. A snapshot. */
+static bool
+kid_listed(rt_ref sup, rt_ref child, uint32_t *state)
+{
+	uint32_t i, n = rti_sup_kids_count(sup.cell);
+	struct rti_kid_view v;
+
+	for (i = 0; i < n; i++)
+		if (rti_sup_kid_read(sup, i, &v) &&
+		    rt_ref_equal(v.ref, child)) {
+			*state = v.state;
+			return true;
+		}
+	return false;
+}
+
+/*
+ * Ask supervisor `sup` to terminate or restart (op, RTI_MANAGE_*) its child
+ * `child`. The supervisor does it in a handler, so that nothing else
+ * changes its table; a plain thread waits for its answer, an actor does not
+ * (the supervisor may be waiting for its worker).
+ */
+static int
+manage(rt_ref sup, rt_ref child, uint32_t op)
+{
+	struct start_wait wait = { 0, 0 };
+	const rt_sup_spec *spec;
+	rt_system *sys;
+	rti_worker *w;
+	uint32_t state;
+	rt_env *env;
+
+	if (rt_ref_is_null(sup) || rt_ref_is_null(child))
+		return RT_EINVAL;
+	sys = sup.cell->sys;
+	if (!rt_actor_alive(sup))
+		return rti_gone(sys);
+	if ((spec = sup_spec(sup)) == NULL ||
+	    (op == RTI_MANAGE_RESTART &&
+		spec->strategy == RT_SIMPLE_ONE_FOR_ONE))
+		return RT_EINVAL;
+	/* What the table shows is answered at once, to an actor too. */
+	if (!kid_listed(sup, child, &state))
+		return rt_actor_alive(sup) ? RT_ENOENT : rti_gone(sys);
+	if (op == RTI_MANAGE_RESTART && rti_sup_kid_running(state))
+		return RT_EBUSY;
+	env = rti_bond_env(sup, RTI_ENV_SUP, child, 0, op, RTI_BOND_MANAGE);
+	if (env == NULL)
+		return RT_ENOMEM;
+	w = rti_sched_worker(sys);
+	if (w == NULL)
+		((struct rti_bond_msg *)rt_env_payload(env))->wait = &wait;
+	/* Never refused by a bound; a dead letter if the supervisor has
+	 * gone meanwhile, which wait_started then sees. */
+	rti_send_internal(env, RTI_SEND_REPLY);
+	return w == NULL ? wait_started(sys, sup, &wait) : 0;
+}
+
+int
+rt_sup_terminate_child(rt_ref sup, rt_ref child)
+{
+	return manage(sup, child, RTI_MANAGE_TERMINATE);
+}
+
+int
+rt_sup_restart_child(rt_ref sup, rt_ref child)
+{
+	return manage(sup, child, RTI_MANAGE_RESTART);
+}
+
+/* How often child `ref` has been restarted; 0 once it is gone. */
+static unsigned
+kid_restarts(rt_ref ref)
+{
+	struct rti_ext *x = rti_ext_peek(ref.cell);
+	unsigned n;
+
+	if (x == NULL)
+		return 0;
+	/* Relaxed: a statistic (actor.c), checked by the generation. */
+	n = RT_LOAD_RELAXED(&x->restarts);
+	/* The load above before the second look at the generation. */
+	ck_pr_fence_load();
+	return rti_ref_alive(ref) ? n : 0;
+}
+
+int
+rt_sup_which_children(rt_ref sup, rt_child_info *out, size_t n)
+{
+	const rt_sup_spec *spec;
+	struct rti_kid_view v;
+	uint32_t i, slots;
+	bool simple;
+	size_t got = 0;
+
+	if (rt_ref_is_null(sup) || (out == NULL && n > 0))
+		return RT_EINVAL;
+	if (!rt_actor_alive(sup))
+		return rti_gone(sup.cell->sys);
+	if ((spec = sup_spec(sup)) == NULL)
+		return RT_EINVAL;
+	simple = spec->strategy == RT_SIMPLE_ONE_FOR_ONE;
+	slots = simple ? rti_sup_kids_count(sup.cell) : spec->nchildren;
+	for (i = 0; i < slots; i++) {
+		const rt_child_spec *c = &spec->children[simple ? 0 : i];
+		bool known = rti_sup_kid_read(sup, i, &v);
+		rt_child_info *o;
+
+		/* A free slot of a simple_one_for_one supervisor is none;
+		 * a child of a spec not started yet is one, without a
+		 * ref. */
+		if (!known && simple)
+			continue;
+		if (got++ >= n)
+			continue;
+		o = &out[got - 1];
+		o->ref = known ? v.ref : (rt_ref){ NULL, 0 };
+		o->name = c->name;
+		o->kind = c->cls != NULL ? c->cls->name : rti_sup_class.name;
+		o->running = known && rti_sup_kid_running(v.state);
+		o->restarts = known ? kid_restarts(v.ref) : 0;
+	}
+	if (!rt_actor_alive(sup))
+		return rti_gone(sup.cell->sys);
+	return got > INT32_MAX ? INT32_MAX : (int)got;
+}

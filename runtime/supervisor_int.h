@@ -74,8 +74,14 @@ bool rti_sup_kid_read(rt_ref sup, uint32_t index, struct rti_kid_view *out);
 char *rti_sup_path(const char *parent, const char *name, uint64_t number);
 
 /* rti_sup_kid_state_name: what a slot's state says, in words ("running",
- * "waiting for restart", ...). */
+ * "waiting for restart", ...). rti_sup_kid_running: whether it says the
+ * child runs (or is starting). */
 const char *rti_sup_kid_state_name(uint32_t state);
+bool rti_sup_kid_running(uint32_t state);
+
+/* What a MANAGE request (bonds.h) asks, in its slot. */
+#define RTI_MANAGE_TERMINATE 0u
+#define RTI_MANAGE_RESTART 1u
 
 /*
  * rti_sup_spawn_child: spawn a supervised child of class `cls`, its start

@@ -37,7 +37,8 @@ extern "C" {
 	X(EACCES, -20, "permission denied")                          \
 	X(EIO, -21, "input/output error")                            \
 	X(EBADF, -22, "bad file descriptor")                         \
-	X(ENODE, -23, "no node, or the node is gone")
+	X(ENODE, -23, "no node, or the node is gone")                \
+	X(EBUSY, -24, "already running")
 
 enum rt_errno {
 #define RT_ERRNO_ENUM(name, value, text) RT_##name = value,
@@ -48,6 +49,16 @@ enum rt_errno {
 /* RT_DEFER: a request handler's result meaning "the reply comes later". It is
  * a handler result, not an error, and lies outside the error range. */
 #define RT_DEFER 1
+
+/*
+ * RT_KILL: an exit reason, not an error code (rt_exit, rt/supervisor.h).
+ * An exit signal with this reason cannot be trapped: the actor stops at
+ * once, with RT_KILL as its reason, which is what its links and monitors
+ * then see (as an ordinary abnormal reason, which they may trap). It lies
+ * far below the error range, so that no code, present or future, and no
+ * reason a handler returns in practice, is ever taken for it.
+ */
+#define RT_KILL (-2147483647 - 1)
 
 /*
  * rt_strerror: a short English description of an rt result code. Never

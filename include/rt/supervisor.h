@@ -124,6 +124,70 @@ RT_API rt_ref rt_sup_child(rt_ref sup, uint32_t index);
  */
 RT_API int rt_sup_start_child(rt_ref sup, const void *args, rt_ref *out);
 
+/* --- managing a supervisor's children ------------------------------------ */
+
+/* One child of a supervisor, as rt_sup_which_children reports it. */
+typedef struct rt_child_info {
+	rt_ref ref;        /* the same across its restarts */
+	const char *name;  /* its name in the spec (a simple_one_for_one
+	                      child: its template's); static, as the spec */
+	const char *kind;  /* its actor class's name ("shop.Cart"), or
+	                      "rt.supervisor" for a supervisor child */
+	int running;       /* 1 while it runs (or is starting), 0 while it
+	                      is terminated or waits for its restart */
+	unsigned restarts; /* times it has been restarted, by its
+	                      supervisor or by rt_sup_restart_child */
+} rt_child_info;
+
+/*
+ * rt_sup_terminate_child: stop child `child` of supervisor `sup`, as OTP's
+ * supervisor:terminate_child: the child gets its shutdown time to stop,
+ * and is then not restarted, whatever its restart policy, until
+ * rt_sup_restart_child; the supervisor keeps its spec and its ref. A child
+ * of a simple_one_for_one supervisor is removed instead (its ref then
+ * names no actor). Terminating a terminated child does nothing.
+ *
+ * The supervisor does it, in order with what it is told: the call sends it
+ * a request. A plain thread waits for the answer (until the child has
+ * stopped); an actor does not (it cannot wait for another actor): it gets
+ * 0 once the request is on its way, or the errors the supervisor's table
+ * shows at the time of the call. Returns 0, RT_EINVAL (a zero ref, or
+ * `sup` is not a supervisor), RT_ENOENT (`child` is not a child of `sup`),
+ * RT_EAGAIN (the supervisor is starting its children, or another request
+ * about this child is under way), RT_ETIMEDOUT (the child did not stop
+ * within its shutdown time: it is terminated when its handler returns),
+ * RT_ENOACTOR (the supervisor is gone or stopping), RT_ESHUTDOWN or
+ * RT_ENOMEM.
+ */
+RT_API int rt_sup_terminate_child(rt_ref sup, rt_ref child);
+
+/*
+ * rt_sup_restart_child: start again a child that rt_sup_terminate_child
+ * terminated (OTP's supervisor:restart_child), with the arguments of its
+ * spec; it keeps its ref. A child waiting for a delayed restart (backoff)
+ * is restarted at once. A plain thread waits until the child's on_start
+ * is done: RT_ESTART if it failed (the failure is then handled like any
+ * crash of the child: restarted by its policy, counted against the
+ * supervisor's intensity). An actor gets 0 once the request is on its way,
+ * as with rt_sup_terminate_child. Returns 0, RT_EBUSY (the child is
+ * running), RT_EINVAL (a zero ref, `sup` is not a supervisor, or it is
+ * simple_one_for_one, whose terminated children are gone), RT_ENOENT,
+ * RT_EAGAIN, RT_ESTART, RT_ENOACTOR, RT_ESHUTDOWN or RT_ENOMEM.
+ */
+RT_API int rt_sup_restart_child(rt_ref sup, rt_ref child);
+
+/*
+ * rt_sup_which_children: describe the children of supervisor `sup`, in the
+ * order of its spec (a simple_one_for_one supervisor: those alive, in the
+ * order of their slots), filling at most `n` entries of `out` (out may be
+ * NULL when n is 0). Returns the number of children, which may be more
+ * than n, or RT_EINVAL (a zero ref, `sup` is not a supervisor, or NULL out
+ * with n > 0) or RT_ENOACTOR. It reads the table the supervisor publishes
+ * for rt_system_dump, without a message: any thread or actor, and a
+ * snapshot (a child that changes state meanwhile may show either state).
+ */
+RT_API int rt_sup_which_children(rt_ref sup, rt_child_info *out, size_t n);
+
 /* --- links and monitors ------------------------------------------------- */
 
 /*
@@ -160,6 +224,32 @@ RT_API int rt_unlink(rt_ctx *ctx, rt_ref ref);
  * Returns 0, or RT_EINVAL (NULL ctx, or on for a kind without `on down`).
  */
 RT_API int rt_trap_exits(rt_ctx *ctx, bool on);
+
+/*
+ * rt_exit: send an exit signal to `to`, as Erlang's exit/2. An actor that
+ * traps exits (rt_trap_exits) gets it as it gets a linked actor's exit:
+ * its on_down hook receives (who, reason), `who` being the actor that
+ * called rt_exit, or the zero ref when a plain thread did. One that does
+ * not trap stops with `reason`, as if its handler had returned it, except
+ * that it ignores RT_NORMAL. RT_KILL (rt/error.h) cannot be trapped: the
+ * actor stops with reason RT_KILL, trapping or not. A supervisor traps
+ * exits: an abnormal reason stops it as a stop would (its children first,
+ * in reverse order), RT_NORMAL is ignored. A supervised child stopped so
+ * is restarted by its policy, like any crash, and counted against its
+ * supervisor's intensity.
+ *
+ * Order: the signal goes through the actor's mailbox behind what was
+ * already sent to it, but, as a stop does, it is acted on as soon as the
+ * actor takes it in, ahead of the messages queued before it that it has
+ * not handled yet (the message in hand is finished first: a handler is
+ * never interrupted). Those messages are then dead letters, or, for a
+ * supervised child, wait for its next incarnation, as after any crash. A
+ * trapped exit becomes a message in the place where the signal arrived,
+ * behind those messages. Any thread or actor (an actor may signal itself).
+ * Returns 0, RT_EINVAL (zero ref), RT_ENOACTOR (`to` has stopped for
+ * good), RT_ESHUTDOWN or RT_ENOMEM.
+ */
+RT_API int rt_exit(rt_ref to, int reason);
 
 #ifdef __cplusplus
 }

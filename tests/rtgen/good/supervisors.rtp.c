@@ -629,6 +629,24 @@ sup_Shop_start(rt_system *sys, sup_Shop_ref *out)
 	return r;
 }
 
+int
+sup_Shop_terminate_child(sup_Shop_ref s, rt_ref child)
+{
+	return rt_sup_terminate_child(s.ref, child);
+}
+
+int
+sup_Shop_restart_child(sup_Shop_ref s, rt_ref child)
+{
+	return rt_sup_restart_child(s.ref, child);
+}
+
+int
+sup_Shop_which_children(sup_Shop_ref s, rt_child_info *out, size_t n)
+{
+	return rt_sup_which_children(s.ref, out, n);
+}
+
 sup_Cart_ref
 sup_Shop_cart(sup_Shop_ref s)
 {
@@ -725,6 +743,24 @@ sup_Tree_start(rt_system *sys, sup_Tree_ref *out)
 	return r;
 }
 
+int
+sup_Tree_terminate_child(sup_Tree_ref s, rt_ref child)
+{
+	return rt_sup_terminate_child(s.ref, child);
+}
+
+int
+sup_Tree_restart_child(sup_Tree_ref s, rt_ref child)
+{
+	return rt_sup_restart_child(s.ref, child);
+}
+
+int
+sup_Tree_which_children(sup_Tree_ref s, rt_child_info *out, size_t n)
+{
+	return rt_sup_which_children(s.ref, out, n);
+}
+
 sup_Auditor_ref
 sup_Tree_left(sup_Tree_ref s)
 {
@@ -777,6 +813,24 @@ sup_Idle_start(rt_system *sys, sup_Idle_ref *out)
 	return r;
 }
 
+int
+sup_Idle_terminate_child(sup_Idle_ref s, rt_ref child)
+{
+	return rt_sup_terminate_child(s.ref, child);
+}
+
+int
+sup_Idle_restart_child(sup_Idle_ref s, rt_ref child)
+{
+	return rt_sup_restart_child(s.ref, child);
+}
+
+int
+sup_Idle_which_children(sup_Idle_ref s, rt_child_info *out, size_t n)
+{
+	return rt_sup_which_children(s.ref, out, n);
+}
+
 sup_Auditor_ref
 sup_Idle_only(sup_Idle_ref s)
 {
@@ -818,6 +872,24 @@ sup_Pool_start(rt_system *sys, sup_Pool_ref *out)
 	if (r == 0 && out != NULL)
 		out->ref = ref;
 	return r;
+}
+
+int
+sup_Pool_terminate_child(sup_Pool_ref s, rt_ref child)
+{
+	return rt_sup_terminate_child(s.ref, child);
+}
+
+int
+sup_Pool_restart_child(sup_Pool_ref s, rt_ref child)
+{
+	return rt_sup_restart_child(s.ref, child);
+}
+
+int
+sup_Pool_which_children(sup_Pool_ref s, rt_child_info *out, size_t n)
+{
+	return rt_sup_which_children(s.ref, out, n);
 }
 
 int
@@ -864,6 +936,24 @@ sup_Desks_start(rt_system *sys, sup_Desks_ref *out)
 	if (r == 0 && out != NULL)
 		out->ref = ref;
 	return r;
+}
+
+int
+sup_Desks_terminate_child(sup_Desks_ref s, rt_ref child)
+{
+	return rt_sup_terminate_child(s.ref, child);
+}
+
+int
+sup_Desks_restart_child(sup_Desks_ref s, rt_ref child)
+{
+	return rt_sup_restart_child(s.ref, child);
+}
+
+int
+sup_Desks_which_children(sup_Desks_ref s, rt_child_info *out, size_t n)
+{
+	return rt_sup_which_children(s.ref, out, n);
 }
 
 int

@@ -321,12 +321,19 @@ int sup_Worker_on_Job(sup_Worker *self, rt_ctx *ctx, const sup_Job *msg);
  * actor does not, and learns of a failed one by a down. Once started,
  * the child is restarted on its own by the template's policy. A
  * compound literal with commas in it needs parentheses as args.
+ * P_S_terminate_child, P_S_restart_child and P_S_which_children are
+ * rt_sup_terminate_child, rt_sup_restart_child and rt_sup_which_children
+ * (rt/supervisor.h) for S: stop a child and keep it stopped, start it
+ * again, list the children with their restart counts.
  */
 
 /* Supervisor Shop (see "Supervisors" above): one_for_one, at most 5 restarts
  * within 10s, restarts delayed from 10ms, doubling, up to 2s. */
 extern const rt_sup_spec sup_Shop_spec;
 int sup_Shop_start(rt_system *sys, sup_Shop_ref *out);
+int sup_Shop_terminate_child(sup_Shop_ref s, rt_ref child);
+int sup_Shop_restart_child(sup_Shop_ref s, rt_ref child);
+int sup_Shop_which_children(sup_Shop_ref s, rt_child_info *out, size_t n);
 sup_Cart_ref sup_Shop_cart(sup_Shop_ref s);
 sup_Auditor_ref sup_Shop_audit(sup_Shop_ref s);
 sup_Pool_ref sup_Shop_pool(sup_Shop_ref s);
@@ -340,6 +347,9 @@ sup_Tree_ref sup_Shop_tree(sup_Shop_ref s);
  * within 1m. */
 extern const rt_sup_spec sup_Tree_spec;
 int sup_Tree_start(rt_system *sys, sup_Tree_ref *out);
+int sup_Tree_terminate_child(sup_Tree_ref s, rt_ref child);
+int sup_Tree_restart_child(sup_Tree_ref s, rt_ref child);
+int sup_Tree_which_children(sup_Tree_ref s, rt_child_info *out, size_t n);
 sup_Auditor_ref sup_Tree_left(sup_Tree_ref s);
 sup_Pool_ref sup_Tree_right(sup_Tree_ref s);
 /* Tree is not simple_one_for_one: it starts no children at run time. */
@@ -349,6 +359,9 @@ sup_Pool_ref sup_Tree_right(sup_Tree_ref s);
  * within 5s. */
 extern const rt_sup_spec sup_Idle_spec;
 int sup_Idle_start(rt_system *sys, sup_Idle_ref *out);
+int sup_Idle_terminate_child(sup_Idle_ref s, rt_ref child);
+int sup_Idle_restart_child(sup_Idle_ref s, rt_ref child);
+int sup_Idle_which_children(sup_Idle_ref s, rt_child_info *out, size_t n);
 sup_Auditor_ref sup_Idle_only(sup_Idle_ref s);
 /* Idle is not simple_one_for_one: it starts no children at run time. */
 #pragma GCC poison sup_Idle_start_child
@@ -357,6 +370,9 @@ sup_Auditor_ref sup_Idle_only(sup_Idle_ref s);
  * restarts within 1s, restarts delayed from 1ms, doubling, up to 1ms. */
 extern const rt_sup_spec sup_Pool_spec;
 int sup_Pool_start(rt_system *sys, sup_Pool_ref *out);
+int sup_Pool_terminate_child(sup_Pool_ref s, rt_ref child);
+int sup_Pool_restart_child(sup_Pool_ref s, rt_ref child);
+int sup_Pool_which_children(sup_Pool_ref s, rt_child_info *out, size_t n);
 int sup_Pool_start_child(sup_Pool_ref s, const sup_Worker_args *args,
     sup_Worker_ref *out);
 #ifndef __cplusplus
@@ -372,6 +388,9 @@ int sup_Pool_start_child(sup_Pool_ref s, const sup_Worker_args *args,
  * restarts within 5s. */
 extern const rt_sup_spec sup_Desks_spec;
 int sup_Desks_start(rt_system *sys, sup_Desks_ref *out);
+int sup_Desks_terminate_child(sup_Desks_ref s, rt_ref child);
+int sup_Desks_restart_child(sup_Desks_ref s, rt_ref child);
+int sup_Desks_which_children(sup_Desks_ref s, rt_child_info *out, size_t n);
 int sup_Desks_start_child(sup_Desks_ref s, const staff_Clerk_args *args,
     staff_Clerk_ref *out);
 #ifndef __cplusplus

@@ -245,6 +245,24 @@ staff_Desk_start(rt_system *sys, staff_Desk_ref *out)
 	return r;
 }
 
+int
+staff_Desk_terminate_child(staff_Desk_ref s, rt_ref child)
+{
+	return rt_sup_terminate_child(s.ref, child);
+}
+
+int
+staff_Desk_restart_child(staff_Desk_ref s, rt_ref child)
+{
+	return rt_sup_restart_child(s.ref, child);
+}
+
+int
+staff_Desk_which_children(staff_Desk_ref s, rt_child_info *out, size_t n)
+{
+	return rt_sup_which_children(s.ref, out, n);
+}
+
 staff_Clerk_ref
 staff_Desk_clerk(staff_Desk_ref s)
 {

@@ -142,12 +142,19 @@ int staff_Clerk_on_start(staff_Clerk *self, rt_ctx *ctx,
  * for rt_sup_start or as the child of another supervisor.
  * P_S_c is the ref of its child c: the same across the child's restarts,
  * zeroed while the child is not started or when s is no live supervisor.
+ * P_S_terminate_child, P_S_restart_child and P_S_which_children are
+ * rt_sup_terminate_child, rt_sup_restart_child and rt_sup_which_children
+ * (rt/supervisor.h) for S: stop a child and keep it stopped, start it
+ * again, list the children with their restart counts.
  */
 
 /* Supervisor Desk (see "Supervisors" above): one_for_all, at most 3 restarts
  * within 5s. */
 extern const rt_sup_spec staff_Desk_spec;
 int staff_Desk_start(rt_system *sys, staff_Desk_ref *out);
+int staff_Desk_terminate_child(staff_Desk_ref s, rt_ref child);
+int staff_Desk_restart_child(staff_Desk_ref s, rt_ref child);
+int staff_Desk_which_children(staff_Desk_ref s, rt_child_info *out, size_t n);
 staff_Clerk_ref staff_Desk_clerk(staff_Desk_ref s);
 /* Desk is not simple_one_for_one: it starts no children at run time. */
 #pragma GCC poison staff_Desk_start_child
