@@ -424,6 +424,25 @@ clause
 			$$ = CLAUSE(AST_C_FLAG, @1);
 			$$->names = ast_name_new($1, @1);
 		}
+	/* `states s1, s2;` and `accept M in s1, s2;`: their words are
+	 * identifiers, not keywords (a field may be called `in`), which
+	 * sema checks, so that a misspelt one gets a "did you mean". The
+	 * states are read as hooks are, so that `start` and `stop` may
+	 * name states too. */
+	| IDENT hooks ';'
+		{
+			$$ = CLAUSE(AST_C_STATES, @1);
+			$$->word = ast_name_new($1, @1);
+			$$->names = ast_name_reverse($2);
+		}
+	| IDENT qname IDENT hooks ';'
+		{
+			$$ = CLAUSE(AST_C_ACCEPT, @1);
+			$$->word = ast_name_new($1, @1);
+			$$->subject = $2;
+			$$->word2 = ast_name_new($3, @3);
+			$$->names = ast_name_reverse($4);
+		}
 	| error ';'             { $$ = NULL; yyerrok; }
 	;
 

@@ -199,6 +199,7 @@ ast_decl_free(ast_decl *decl)
 	free(decl->file);
 	ast_clause_free_list(decl->clauses);
 	free(decl->accepts);
+	free(decl->accept_in);
 	free(decl->accepts_sorted);
 	free(decl->asks);
 	free(decl->children);
@@ -242,6 +243,9 @@ ast_clause_free_list(ast_clause *list)
 		ast_name_free_list(list->names);
 		ast_field_free_list(list->fields);
 		ast_name_free_list(list->policy);
+		ast_name_free_list(list->word);
+		ast_name_free_list(list->word2);
+		ast_name_free_list(list->subject);
 		ast_name_free_list(list->child_of);
 		ast_arg_free_list(list->args);
 		free(list->dur.name);
@@ -421,6 +425,9 @@ ast_clause_keyword(const ast_clause *c)
 		return "mailbox";
 	case AST_C_FLAG:
 		return c->names->name; /* the word itself */
+	case AST_C_STATES:
+	case AST_C_ACCEPT:
+		return c->word->name; /* the word as written */
 	case AST_C_STRATEGY:
 		return "strategy";
 	case AST_C_INTENSITY:

@@ -97,8 +97,12 @@ enum ast_clause_kind {
 	AST_C_INIT,
 	AST_C_ON,
 	AST_C_MAILBOX,
-	AST_C_FLAG, /* a bare word (`thread;`), in names; sema knows
+	AST_C_FLAG,   /* a bare word (`thread;`), in names; sema knows
 	               which words there are */
+	AST_C_STATES, /* `states s1, s2;`: the word in `word` (sema checks
+	                 it), the states in names */
+	AST_C_ACCEPT, /* `accept M in s1, s2;`: the words in `word` and
+	                 `word2`, M in `subject`, the states in names */
 	/* The clauses of a supervisor. */
 	AST_C_STRATEGY,
 	AST_C_INTENSITY,
@@ -171,6 +175,8 @@ typedef struct ast_clause {
 	uint64_t bound;
 	ast_loc bound_loc;
 	ast_name *policy;
+	/* states and accept: their words as written, and accept's message */
+	ast_name *word, *word2, *subject;
 	ast_dur dur, dur2;
 	/* child and template `NAME : Kind(args) policy shutdown D`: the name
 	 * in `names`, its kind in `child_of` (its target filled by sema: an
@@ -243,11 +249,16 @@ typedef struct ast_decl {
 	size_t naccepts;
 	ast_name **asks; /* requests it asks, in order (names resolved) */
 	size_t nasks;
-	ast_clause *state;          /* NULL when absent */
-	ast_clause *init;           /* NULL when absent */
-	ast_clause *mailbox;        /* NULL when absent */
-	ast_clause *thread;         /* `thread;`, or NULL */
-	ast_clause *remote;         /* `remote;`, or NULL */
+	ast_clause *state;   /* NULL when absent */
+	ast_clause *init;    /* NULL when absent */
+	ast_clause *mailbox; /* NULL when absent */
+	ast_clause *thread;  /* `thread;`, or NULL */
+	ast_clause *remote;  /* `remote;`, or NULL */
+	/* `states`, or NULL; for each message of `accepts` (in the same
+	 * order), the `accept ... in` clause that restricts it, or NULL
+	 * (an array of naccepts, owned; NULL when there are no states). */
+	ast_clause *states;
+	ast_clause **accept_in;
 	uint32_t mailbox_bound;     /* 0: unbounded */
 	enum ast_overflow overflow; /* when bounded */
 	unsigned hooks;             /* enum ast_hook bits */

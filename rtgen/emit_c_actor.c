@@ -337,6 +337,7 @@ actor_h(struct emit *e, const ast_decl *a)
 	emit_wrapped(e, &v,
 	    "int $P$_$A$_whereis(rt_system *sys, const char "
 	    "*name, $P$_$A$_ref *out);\n");
+	emit_states_h(e, a);
 	if (a->remote != NULL)
 		emit_wire_actor_h(e, a);
 	emit_sends_h(e, a);
@@ -377,6 +378,12 @@ dispatch_c(struct emit *e, const ast_decl *a)
 		    "\t(void)msg;\n\treturn RT_EBADMSG;\n}\n");
 		return;
 	}
+	/* A state machine's current state, for the messages it restricts
+	 * (the user's state comes first in what the runtime holds). */
+	if (emit_states_restricted(a))
+		emit_wrapped(e, &v,
+		    "\t$P$_$A$_state_t now = ((struct $P$_$A$_fsm_ *)self)"
+		    "->current;\n\n");
 	emit_print(e, &v, "\tswitch ((enum $P$_$A$_tag)tag) {\n");
 	for (i = 0; i < a->naccepts; i++) {
 		const ast_decl *t = a->accepts[i]->target;
@@ -385,8 +392,10 @@ dispatch_c(struct emit *e, const ast_decl *a)
 		v.MP = ast_prefix(t);
 		/* A request's handler runs through P_A_serve_M. */
 		v.verb = emit_reply_of(t) != NULL ? "serve" : "on";
+		emit_print(e, &v, "\tcase $P$_$A$_TAG_$M$:\n");
+		emit_states_check_c(e, a, i);
 		emit_print(e, &v,
-		    "\tcase $P$_$A$_TAG_$M$:\n\t\treturn "
+		    "\t\treturn "
 		    "$P$_$A$_$verb$_$M$(($P$_$A$ *)self, ctx,\n"
 		    "\t\t    (const $MP$_$M$ *)msg);\n");
 	}
@@ -536,12 +545,18 @@ class_c(struct emit *e, const ast_decl *a, bool strings)
 		emit_print(e, NULL, "};\n");
 	}
 	v.N = emit_num(n, a->naccepts + a->nasks);
+	/* An actor with states is held with its current state after the
+	 * user's fields (emit_c_states.c). */
 	emit_print(e, &v,
 	    "\nconst rt_actor_class $P$_$A$_class = {\n"
-	    "\t.abi = RT_PROTOCOL_ABI,\n\t.name = \"$P$.$A$\",\n"
-	    "\t.state_size = sizeof($P$_$A$),\n"
-	    "\t.state_align = _Alignof($P$_$A$),\n"
-	    "\t.ntags = $N$,\n");
+	    "\t.abi = RT_PROTOCOL_ABI,\n\t.name = \"$P$.$A$\",\n");
+	emit_print(e, &v,
+	    a->states != NULL ?
+		"\t.state_size = sizeof(struct $P$_$A$_fsm_),\n"
+		"\t.state_align = _Alignof(struct $P$_$A$_fsm_),\n" :
+		"\t.state_size = sizeof($P$_$A$),\n"
+		"\t.state_align = _Alignof($P$_$A$),\n");
+	emit_print(e, &v, "\t.ntags = $N$,\n");
 	if (a->naccepts + a->nasks > 0)
 		emit_print(e, &v, "\t.tag_names = $P$_$A$_tag_names,\n");
 	emit_print(e, &v, "\t.dispatch = $P$_$A$_dispatch,\n");
@@ -663,6 +678,7 @@ actor_c(struct emit *e, const ast_decl *a)
 	for (i = 0; i < a->naccepts; i++)
 		if (emit_reply_of(a->accepts[i]->target) != NULL)
 			emit_serve_c(e, a, a->accepts[i]->target);
+	emit_states_c(e, a);
 	dispatch_c(e, a);
 	hook_thunks_c(e, a);
 	if (strings)

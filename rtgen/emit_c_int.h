@@ -6,7 +6,8 @@
  * and the source: messages and enums (emit_c_msg.c), actors
  * (emit_c_actor.c), sends and their envelope builders (emit_c_send.c),
  * requests with their calls, asks and replies (emit_c_request.c), topics
- * (emit_c_topic.c), supervisors (emit_c_sup.c), wire codecs (emit_c_wire.c
+ * (emit_c_topic.c), supervisors (emit_c_sup.c), state machines
+ * (emit_c_states.c), wire codecs (emit_c_wire.c
  * and emit_c_codec.c) and the poisoned names (emit_c_poison.c). emit_c.c
  * decides the order of the sections in each file. A function whose name
  * ends in _h writes into the header, one ending in _c into the source.
@@ -256,6 +257,18 @@ void emit_topics_c(struct emit *e);
 void emit_sup_refs_h(struct emit *e);
 void emit_sups_h(struct emit *e);
 void emit_sups_c(struct emit *e);
+
+/* ---- state machines (emit_c_states.c) -------------------------------- */
+
+/* Does an `accept ... in` restrict a message of A? */
+bool emit_states_restricted(const ast_decl *a);
+/* A's states, P_A_become and P_A_current (nothing without `states`). */
+void emit_states_h(struct emit *e, const ast_decl *a);
+/* The struct the runtime holds for A, P_A_become and P_A_current. */
+void emit_states_c(struct emit *e, const ast_decl *a);
+/* In A's dispatch, before the handler of accepts[i]: postpone it in the
+ * states that do not accept it. */
+void emit_states_check_c(struct emit *e, const ast_decl *a, size_t i);
 
 /* ---- wire codecs (emit_c_wire.c) ------------------------------------- */
 

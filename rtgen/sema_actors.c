@@ -184,21 +184,28 @@ static ast_clause **
 flag_slot(struct sema *s, ast_decl *actor, const ast_clause *c)
 {
 	const size_t n = sizeof(flag_names) / sizeof(*flag_names);
-	const char *near;
-	char buf[256];
 
 	if (strcmp(c->names->name, "thread") == 0)
 		return &actor->thread;
 	if (strcmp(c->names->name, "remote") == 0)
 		return &actor->remote;
-	near = sema_closest(flag_names, n, c->names->name);
-	diag_error(s->d, c->loc, "unknown clause '%s' in actor '%s'%s%s",
-	    c->names->name, actor->name,
-	    sema_did_you_mean(buf, sizeof(buf), near),
-	    near == NULL ? " (an actor's clauses are accepts, asks, state, "
-			   "init, on, mailbox, thread and remote)" :
-			   "");
+	sema_unknown_clause(s, actor, c->names->name, c->loc, flag_names, n);
 	return NULL;
+}
+
+void
+sema_unknown_clause(struct sema *s, const ast_decl *actor, const char *word,
+    ast_loc loc, const char *const *cands, size_t n)
+{
+	const char *near = sema_closest(cands, n, word);
+	char buf[256];
+
+	diag_error(s->d, loc, "unknown clause '%s' in actor '%s'%s%s", word,
+	    actor->name, sema_did_you_mean(buf, sizeof(buf), near),
+	    near == NULL ? " (an actor's clauses are accepts, asks, state, "
+			   "init, on, mailbox, states, accept, thread and "
+			   "remote)" :
+			   "");
 }
 
 void
@@ -236,6 +243,13 @@ sema_check_actor(struct sema *s, ast_decl *actor)
 			if ((slotp = flag_slot(s, actor, c)) == NULL)
 				continue;
 			break;
+		case AST_C_STATES:
+			if (!sema_states_clause(s, actor, c))
+				continue;
+			slotp = &actor->states;
+			break;
+		case AST_C_ACCEPT:
+			continue; /* once accepts are known (sema_states.c) */
 		case AST_C_STRATEGY:
 		case AST_C_INTENSITY:
 		case AST_C_BACKOFF:
@@ -259,13 +273,14 @@ sema_check_actor(struct sema *s, ast_decl *actor)
 			check_hooks(s, actor, c);
 		else if (c->kind == AST_C_MAILBOX)
 			check_mailbox(s, actor, c);
-		else
+		else if (c->kind == AST_C_STATE || c->kind == AST_C_INIT)
 			sema_check_fields(s, c->fields,
 			    c->kind == AST_C_STATE ? "the state of actor" :
 						     "the init of actor",
 			    actor->name);
 	}
 	ast_index_accepts(actor);
+	sema_check_states(s, actor);
 	sema_symtab_free(&accepted);
 	sema_symtab_free(&asked);
 }

@@ -245,6 +245,28 @@ claim_supervisor(struct sema *s, struct symtab *names, const ast_decl *sup)
 	}
 }
 
+/* The state machine of an actor A with `states`: P_A_state_t,
+ * P_A_become, P_A_current and P_A_<STATE> for each state. */
+static void
+claim_states(struct sema *s, struct symtab *names, const ast_decl *a)
+{
+	static const char *const fsm_names[] = { "_state_t", "_become",
+		"_current" };
+	const ast_name *v;
+	size_t i;
+
+	for (i = 0; i < sizeof(fsm_names) / sizeof(*fsm_names); i++)
+		claim(s, names,
+		    sema_cname("%s_%s%s", s->prefix, a->name, fsm_names[i]), a);
+	for (v = a->states->names; v != NULL; v = v->next) {
+		char *u = sema_upper(v->name);
+
+		claim(s, names, sema_cname("%s_%s_%s", s->prefix, a->name, u),
+		    a);
+		free(u);
+	}
+}
+
 /* The header poisons P_S_start_child of a supervisor S that is not
  * simple_one_for_one: no declaration may have that name. */
 static void
@@ -401,6 +423,8 @@ sema_check_cnames(struct sema *s)
 			for (i = 0; i < d->nasks; i++)
 				claim_forms(s, &names, d, d->asks[i]->name,
 				    asked_forms, 2);
+			if (d->states != NULL)
+				claim_states(s, &names, d);
 		} else if (d->kind == AST_D_TOPIC) {
 			claim_topic(s, &names, d);
 		} else if (d->kind == AST_D_SUPERVISOR) {

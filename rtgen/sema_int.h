@@ -117,11 +117,32 @@ void sema_path_cycle(const struct sema_path *path, const ast_decl *t, char *buf,
 void sema_check_fields(struct sema *s, ast_field *fields, const char *what,
     const char *owner);
 void sema_check_enum(struct sema *s, const ast_decl *e);
+/* sema_check_upper_names: names that become C names P_OWNER_NAME in
+ * capitals (an enum's values, an actor's states): each once, none that
+ * would make a reserved C identifier, no two that are one C name. The
+ * words name them in errors: "duplicate `noun` 'x' in `kind` 'owner'",
+ * "`one` 'x' would make ...", "`several` 'x' and 'X' would both ...". */
+struct sema_upper_words {
+	const char *noun, *one, *several, *kind;
+};
+void sema_check_upper_names(struct sema *s, const ast_name *names,
+    const struct sema_upper_words *w, const char *owner);
 void sema_check_cycles(struct sema *s);
 
-/* sema_actors.c */
+/* sema_actors.c; sema_unknown_clause reports a clause of `actor` whose
+ * first word, `word` at loc, is none of cands[0..n). */
 void sema_check_actor(struct sema *s, ast_decl *actor);
+void sema_unknown_clause(struct sema *s, const ast_decl *actor,
+    const char *word, ast_loc loc, const char *const *cands, size_t n);
 void sema_check_asked(struct sema *s, const ast_decl *actor);
+
+/* sema_states.c: sema_states_clause says whether a clause of a word and
+ * a list (AST_C_STATES) is `states`, reporting it if not;
+ * sema_check_states checks an actor's states and its `accept ... in`
+ * clauses once its accepts are resolved, and fills actor->accept_in. */
+bool sema_states_clause(struct sema *s, const ast_decl *actor,
+    const ast_clause *c);
+void sema_check_states(struct sema *s, ast_decl *actor);
 
 /* sema_check_remote: a remote actor's messages and replies hold no C
  * type and no ref to a kind that is not remote, at any depth, and have a

@@ -345,26 +345,33 @@ sema_check_fields(struct sema *s, ast_field *fields, const char *what,
 	sema_symtab_free(&seen);
 }
 
-/* The values of an enum: at least one, each once, and each its own C name
- * once in capitals (`red` and `Red` would both be P_E_RED). */
+/* The values of an enum: at least one, and each a good C name. */
 void
 sema_check_enum(struct sema *s, const ast_decl *e)
 {
-	struct symtab seen = { 0 }, mapped = { .owns_keys = true };
-	const ast_name *v, *prev;
+	static const struct sema_upper_words words = { "value", "enum value",
+		"enum values", "enum" };
 
 	if (e->values == NULL)
 		diag_error(s->d, e->name_loc, "enum '%s' has no values",
 		    e->name);
-	for (v = e->values; v != NULL; v = v->next) {
+	sema_check_upper_names(s, e->values, &words, e->name);
+}
+
+void
+sema_check_upper_names(struct sema *s, const ast_name *names,
+    const struct sema_upper_words *w, const char *owner)
+{
+	struct symtab seen = { 0 }, mapped = { .owns_keys = true };
+	const ast_name *v, *prev;
+
+	for (v = names; v != NULL; v = v->next) {
 		char *u;
 
 		prev = sema_symtab_put(&seen, v->name, v);
 		if (prev != NULL) {
-			diag_error(s->d, v->loc,
-			    "duplicate value '%s' in enum "
-			    "'%s'",
-			    v->name, e->name);
+			diag_error(s->d, v->loc, "duplicate %s '%s' in %s '%s'",
+			    w->noun, v->name, w->kind, owner);
 			diag_note(s->d, prev->loc,
 			    "'%s' was first declared "
 			    "here",
@@ -373,19 +380,20 @@ sema_check_enum(struct sema *s, const ast_decl *e)
 		}
 		if (sema_bad_underscores(v->name, false)) {
 			diag_error(s->d, v->loc,
-			    "enum value '%s' would make a "
+			    "%s '%s' would make a "
 			    "reserved C identifier (it must not start with "
 			    "'_' or contain '__')",
-			    v->name);
+			    w->one, v->name);
 			continue;
 		}
 		u = sema_upper(v->name);
 		prev = sema_symtab_get(&mapped, u);
 		if (prev != NULL) {
 			diag_error(s->d, v->loc,
-			    "enum values '%s' and '%s' "
+			    "%s '%s' and '%s' "
 			    "would both declare the C name '%s_%s_%s'",
-			    prev->name, v->name, s->prefix, e->name, u);
+			    w->several, prev->name, v->name, s->prefix, owner,
+			    u);
 			diag_note(s->d, prev->loc, "'%s' is declared here",
 			    prev->name);
 			free(u);

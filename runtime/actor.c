@@ -152,6 +152,75 @@ dead(rti_worker *w, rt_cell *cell, rt_env *env, rt_dead_cause cause, bool ours)
 	retire(cell, env);
 }
 
+/* --- the stash ----------------------------------------------------------- */
+
+/*
+ * The message in hand stays (rt_stash, or a state machine's postpone): it
+ * leaves the lanes without being handled, so the run counts it as neither
+ * handled nor dead, and it keeps its place in a bounded mailbox. The
+ * handler asked for it, so the extension exists (rt_stash made it).
+ */
+static void
+stash_keep(rti_worker *w, rt_cell *cell, rt_env *env)
+{
+	struct rti_ext *x = cell->ext;
+
+	w->run_dead++;
+	lane_append(&x->stash_head, &x->stash_tail, env);
+	/* Relaxed: a statistic (rt_stats_actor). */
+	RT_STORE_RELAXED(&x->stashed, x->stashed + 1);
+}
+
+/*
+ * rt_unstash_all: the kept messages go back to the front of the normal
+ * lane, in their order, before everything still queued (which came later).
+ * High-priority messages still go first, as always. Says whether there
+ * were any.
+ */
+static bool
+stash_return(rt_cell *cell)
+{
+	struct rti_ext *x = cell->ext;
+
+	if (x == NULL || x->stash_head == NULL)
+		return false;
+	x->stash_tail->node.next = cell->normal_head != NULL ?
+	    &cell->normal_head->node :
+	    NULL;
+	if (cell->normal_head == NULL)
+		cell->normal_tail = x->stash_tail;
+	cell->normal_head = x->stash_head;
+	/* Owner-written; readers load them atomically. */
+	ck_pr_store_32(&cell->queued, cell->queued + x->stashed);
+	if (cell->queued > cell->high_water)
+		ck_pr_store_32(&cell->high_water, cell->queued);
+	x->stash_head = NULL;
+	x->stash_tail = NULL;
+	RT_STORE_RELAXED(&x->stashed, 0);
+	return true;
+}
+
+/*
+ * The incarnation ends (a stop, or a crash before a restart): what it kept
+ * is dead, as gen_statem's postponed events die with their process. The
+ * places they held are given back with the others (release_places).
+ */
+static void
+stash_drop(rti_worker *w, rt_cell *cell, struct rti_ext *x)
+{
+	rt_env *env = x->stash_head;
+
+	x->stash_head = NULL;
+	x->stash_tail = NULL;
+	RT_STORE_RELAXED(&x->stashed, 0);
+	while (env != NULL) {
+		rt_env *next = (rt_env *)env->node.next;
+
+		dead(w, cell, env, RT_DEAD_STASHED, true);
+		env = next;
+	}
+}
+
 /* --- life and death ------------------------------------------------------ */
 
 static const char *
@@ -243,6 +312,8 @@ actor_exit(rti_worker *w, rt_cell *cell, int reason, bool final)
 	 * of a supervisor has links only. The descriptors go with the
 	 * incarnation, restarted or not. */
 	if (x != NULL) {
+		if (x->stash_head != NULL)
+			stash_drop(w, cell, x);
 		if (x->io != NULL)
 			rti_io_exit(cell);
 		if (x->asks != NULL)
@@ -771,11 +842,19 @@ after_odd(rti_worker *w, rt_cell *cell, rt_env *env, int rc)
 	const rt_actor_class *cls = cell->cls;
 
 	bool down = (env->flags & RTI_ENV_ODD) != 0;
+	/* rt_stash: kept, unless the handler crashed (then it is the
+	 * message in hand of the crash, lost as such). Not handled yet:
+	 * neither recorded nor traced. */
+	bool keep = w->stash && rc == 0, again = w->unstash;
 
+	w->stash = false;
+	w->unstash = false;
 	w->ctx.cell = NULL;
-	if (w->test != NULL && !down)
+	if (keep)
+		stash_keep(w, cell, env);
+	else if (w->test != NULL && !down)
 		rti_test_record(sys, w->test, cell, env->gen, cls, env->v.tag);
-	if (cell->flags & RTI_CELL_TRACED) {
+	if ((cell->flags & RTI_CELL_TRACED) && !keep) {
 		if (down)
 			rti_trace_report(sys, cell, rc, rti_env_name(cls, env),
 			    0, NULL);
@@ -796,7 +875,8 @@ after_odd(rti_worker *w, rt_cell *cell, rt_env *env, int rc)
 		actor_exit(w, cell, rc, false);
 		return STEP_END;
 	}
-	retire(cell, env);
+	if (!keep)
+		retire(cell, env);
 	if (cell->flags & RTI_CELL_STOPPING) {
 		if (is_crash(cell->stop_reason))
 			rti_crash_report(sys, cell, cell->stop_reason, NULL, 0,
@@ -804,6 +884,11 @@ after_odd(rti_worker *w, rt_cell *cell, rt_env *env, int rc)
 		actor_exit(w, cell, cell->stop_reason, false);
 		return STEP_END;
 	}
+	/* rt_unstash_all: the run ends, as the lane in hand is in handle()'s
+	 * registers; the next run starts with the messages put back (the
+	 * cell has them in its lanes, so it is run again). */
+	if (again && stash_return(cell))
+		return STEP_END;
 	if (w->mute_on != NULL)
 		return STEP_END;
 	w->alert = alert_of(w, cell);

@@ -263,6 +263,51 @@ rt_stop(rt_ctx *ctx, int reason)
 	ctx->worker->alert = 1;
 }
 
+/*
+ * Whether a handler of a message runs with `ctx`: run_taken counts the
+ * message in hand during handle(), and is 0 in on_start (run while the
+ * mailbox is drained) and in on_stop (an exit settles the run first).
+ */
+static bool
+in_handler(const rt_ctx *ctx)
+{
+	return ctx != NULL && ctx->cell != NULL && ctx->worker != NULL &&
+	    ctx->worker->run_taken != 0;
+}
+
+int
+rt_stash(rt_ctx *ctx)
+{
+	if (!in_handler(ctx) || ctx->deferred)
+		return RT_EINVAL;
+	/* The stash lives in the extension: most actors never stash. */
+	if (rti_ext_get(ctx->cell) == NULL)
+		return RT_ENOMEM;
+	ctx->worker->stash = true;
+	/* The run looks at it after the handler. */
+	ctx->worker->alert = 1;
+	return 0;
+}
+
+int
+rt_unstash_all(rt_ctx *ctx)
+{
+	if (!in_handler(ctx))
+		return RT_EINVAL;
+	ctx->worker->unstash = true;
+	ctx->worker->alert = 1;
+	return 0;
+}
+
+void *
+rt_ctx_state(rt_ctx *ctx, const rt_actor_class *cls)
+{
+	if (ctx == NULL || ctx->cell == NULL || cls == NULL ||
+	    ctx->cell->cls != cls)
+		return NULL;
+	return ctx->cell->state;
+}
+
 bool
 rt_ctx_more_waiting(rt_ctx *ctx)
 {
@@ -289,6 +334,7 @@ int
 rt_stats_actor(rt_ref ref, rt_actor_stats *out)
 {
 	rt_cell *cell = ref.cell;
+	struct rti_ext *x;
 	uint32_t bound;
 
 	if (cell == NULL || out == NULL)
@@ -296,13 +342,17 @@ rt_stats_actor(rt_ref ref, rt_actor_stats *out)
 	if (!rt_actor_alive(ref))
 		return RT_ENOACTOR;
 	/* Relaxed loads: a snapshot. The second look at the generation
-	 * tells whether the cell changed hands meanwhile. */
+	 * tells whether the cell changed hands meanwhile. The extension is
+	 * type-stable once made; `stashed` is the
+	 * owner's relaxed store (bonds.h). */
 	out->handled = ck_pr_load_64(&cell->handled);
 	out->dead_letters = ck_pr_load_64(&cell->dead);
+	x = rti_ext_peek(cell);
 	/* Not counted on the way in (a store per message saved): what came
-	 * in was handled, is dead, or waits in the lanes. */
+	 * in was handled, is dead, waits in the lanes or was stashed. */
 	out->received = out->handled + out->dead_letters +
-	    ck_pr_load_32(&cell->queued);
+	    ck_pr_load_32(&cell->queued) +
+	    (x != NULL ? ck_pr_load_32(&x->stashed) : 0);
 	out->high_water = ck_pr_load_32(&cell->high_water);
 	bound = ck_pr_load_32(&cell->bound);
 	out->bound = bound;

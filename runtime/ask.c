@@ -679,6 +679,10 @@ rt_request_leave(rt_ctx *ctx, int result, size_t size, rt_env **out)
 	ctx->req = NULL;
 	ctx->deferred = false;
 	ctx->reply_error = 0;
+	if (result == 0 && ctx->worker->stash)
+		/* Kept (rt_stash, or postponed): it is answered when it is
+		 * handled again. */
+		return 0;
 	rq = (req->flags & RTI_ENV_REQUEST) ? req_of(req) : NULL;
 	if (deferred)
 		/* The token answers it, whatever the handler does now. */
@@ -753,7 +757,9 @@ rt_reply_defer(rt_ctx *ctx)
 	rti_tokens *t;
 	rt_env *req;
 
-	if (ctx == NULL || ctx->req == NULL || ctx->deferred)
+	/* A kept request is answered when it is handled again. */
+	if (ctx == NULL || ctx->req == NULL || ctx->deferred ||
+	    ctx->worker->stash)
 		return none;
 	req = env_of_payload(ctx->req);
 	if (!(req->flags & RTI_ENV_REQUEST) || !expects_answer(req_of(req)))

@@ -63,6 +63,15 @@ struct rti_ext {
 	 * it stops for good. Read by the watchdog. */
 	char *path;
 
+	/* Messages kept by rt_stash, or postponed by a state machine (the
+	 * generated dispatch stashes them), in arrival order, linked by
+	 * their node. Owner only; `stashed` counts them, written by the
+	 * owner (relaxed atomic stores) and read by rt_stats_actor. They
+	 * keep their places in a bounded mailbox until they leave for
+	 * good (actor.c). */
+	rt_env *stash_head, *stash_tail;
+	uint32_t stashed;
+
 	/* A supervisor's spec and children, for rt_sup_start_child and
 	 * rt_sup_child (supervisor.c); atomic, set before the supervisor's
 	 * ref is published, type-stable like the extension. */

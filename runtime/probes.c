@@ -137,6 +137,8 @@ cause_name(rt_dead_cause cause)
 		return "schema";
 	case RT_DEAD_BACKLOG:
 		return "backlog";
+	case RT_DEAD_STASHED:
+		return "stashed";
 	}
 	return "?";
 }

@@ -106,6 +106,9 @@ typedef struct rti_worker {
 	uint32_t alert0;    /* owner only: what `alert` starts each run
 	                       with besides rt_trace's switch: nonzero
 	                       when `test` is set */
+	bool stash;         /* owner only: the handler that runs called
+	                       rt_stash (raises `alert`) */
+	bool unstash;       /* owner only: ... rt_unstash_all (likewise) */
 	int64_t now;        /* owner only: clock read for this run, or 0 */
 	uint32_t run_taken; /* owner writes (atomic: the watchdog samples
 	                       it), messages this run took from the

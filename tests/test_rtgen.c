@@ -815,6 +815,8 @@ static const char *const bad_files[] = {
 	"sup_names",
 	"sup_cname",
 	"sup_syntax",
+	"states_errors",
+	"states_cname",
 };
 
 static void
@@ -859,7 +861,7 @@ each_bad_file_gives_its_expected_errors_and_no_output(void)
 /* ---- warnings: golden stderr, plain and with -Werror ----------------------- */
 
 static const char *const warn_files[] = { "topic_no_subscriber",
-	"import_unused", "sup_no_children" };
+	"import_unused", "sup_no_children", "state_accepts_nothing" };
 
 /* Run rtgen [-Werror] on warn/NAME.rtp: the status and the number of files
  * written must be as given, stderr as in warn/NAME`suffix`. What it
@@ -927,7 +929,7 @@ a_warning_does_not_fail_the_run_unless_werror(void)
  * inc/staff.rtp, which they find through -I. */
 static const char *const good_files[] = { "shop", "minimal", "messages",
 	"mailbox", "types", "ask", "lang", "inc/common", "imports", "inc/staff",
-	"supervisors", "remote" };
+	"supervisors", "remote", "states" };
 
 /* The directory imports.rtp's imports are found in. */
 #define GOOD_INC "-Irtgen/good/inc"

@@ -276,6 +276,75 @@ mailbox_clauses_are_checked(void)
 }
 
 static void
+states_and_their_accept_clauses_are_resolved(void)
+{
+	struct checked c;
+	const ast_decl *a;
+
+	/* `in` and `states` stay names elsewhere: a field may be called so. */
+	check_text(&c,
+	    "protocol p;\nmessage M { u32 in; }\nmessage N { u32 states; }\n"
+	    "message K {}\n"
+	    "actor A {\n  accepts M, N, K;\n  states idle, busy, stop;\n"
+	    "  accept N in busy, stop;\n  accept M in idle;\n}\n",
+	    false);
+	CU_ASSERT_EQUAL(c.errors, 0);
+	CU_ASSERT_EQUAL(c.warnings, 0);
+	a = find(c.unit, AST_D_ACTOR, "A");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a->states);
+	CU_ASSERT_STRING_EQUAL(a->states->names->name, "idle");
+	CU_ASSERT_STRING_EQUAL(a->states->names->next->next->name, "stop");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a->accept_in);
+	/* Parallel to accepts: M, N, and K in every state. */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a->accept_in[0]);
+	CU_ASSERT_STRING_EQUAL(a->accept_in[0]->names->name, "idle");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a->accept_in[1]);
+	CU_ASSERT_STRING_EQUAL(a->accept_in[1]->names->name, "busy");
+	CU_ASSERT_STRING_EQUAL(a->accept_in[1]->names->next->name, "stop");
+	CU_ASSERT_PTR_NULL(a->accept_in[2]);
+	done(&c);
+	/* Every error of one actor's states in one run, and no warning
+	 * about idle states while there are errors. */
+	check_text(&c,
+	    "protocol p;\nmessage M {}\nmessage K {}\n"
+	    "actor A { accepts M; states x, x; accept M in y; "
+	    "accept K in x; }\n"
+	    "actor B { accepts M; accept M in x; }\n",
+	    false);
+	CU_ASSERT_EQUAL(c.errors, 4);
+	CU_ASSERT_EQUAL(c.warnings, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.out,
+	    "t.rtp:4:32: error: duplicate state 'x' in actor 'A'"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.out,
+	    "t.rtp:4:47: error: unknown state 'y' of actor 'A'"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.out,
+	    "t.rtp:4:57: error: actor 'A' does not accept 'K'"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.out,
+	    "t.rtp:5:22: error: 'accept M in ...' restricts a message to "
+	    "states, but actor 'B' has no 'states' clause"));
+	done(&c);
+	/* A state in which nothing is accepted is a warning, an error
+	 * with -Werror. */
+	check_text(&c,
+	    "protocol p;\nmessage M {}\n"
+	    "actor A { accepts M; states on_, off; accept M in off; }\n",
+	    false);
+	CU_ASSERT_EQUAL(c.errors, 0);
+	CU_ASSERT_EQUAL(c.warnings, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.out,
+	    "t.rtp:3:29: warning: actor 'A' accepts no message in state "
+	    "'on_'"));
+	done(&c);
+	check_text(&c,
+	    "protocol p;\nmessage M {}\n"
+	    "actor A { accepts M; states on_, off; accept M in off; }\n",
+	    true);
+	CU_ASSERT_EQUAL(c.errors, 1);
+	done(&c);
+}
+
+static void
 a_supervisor_gets_its_clauses_children_and_defaults(void)
 {
 	struct checked c;
@@ -460,6 +529,8 @@ main(int argc, char **argv)
 		{ "imports without a loader are reported",
 		    imports_without_a_loader_are_reported },
 		{ "mailbox clauses are checked", mailbox_clauses_are_checked },
+		{ "states and their accept clauses are resolved",
+		    states_and_their_accept_clauses_are_resolved },
 		{ "a supervisor gets its clauses, children and defaults",
 		    a_supervisor_gets_its_clauses_children_and_defaults },
 		{ "every supervisor error is reported in one run",

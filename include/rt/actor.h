@@ -97,6 +97,35 @@ RT_API void rt_stop(rt_ctx *ctx, int reason);
 RT_API bool rt_ctx_more_waiting(rt_ctx *ctx);
 
 /*
+ * rt_stash: keep the message in hand for later instead of letting it go
+ * when the handler returns (Akka's stash). It is not counted as handled;
+ * rt_unstash_all brings it back. A stashed message keeps its place in a
+ * bounded mailbox, so a mailbox full of stashed messages refuses, drops or
+ * blocks new ones by its overflow policy. A stashed request is answered
+ * when it is handled again (its handler's reply now is not sent). If the
+ * handler then crashes (returns non-zero), the message is lost with the
+ * crash as any message in hand; if it stops the actor, or the actor stops
+ * or crashes later, every stashed message becomes a dead letter of cause
+ * RT_DEAD_STASHED, also when a supervisor restarts the actor (the new
+ * incarnation starts with an empty stash, as a restarted gen_statem loses
+ * its postponed events). Actors of kinds with `states` share the stash
+ * with their postponed messages (doc/rtp-language.md, "states").
+ * Returns 0, RT_EINVAL (NULL ctx, not in the handler of a message, or a
+ * request whose answer rt_reply_defer took over) or RT_ENOMEM.
+ */
+RT_API int rt_stash(rt_ctx *ctx);
+
+/*
+ * rt_unstash_all: once the running handler returns, the stashed messages
+ * (and the one in hand, if it called rt_stash too) are handled next, in
+ * the order they were stashed, before any message that arrived meanwhile
+ * (Akka's unstashAll); only RT_PRIO_HIGH messages still overtake them.
+ * Each may be stashed again. Returns 0, or RT_EINVAL (NULL ctx, or not in
+ * the handler of a message).
+ */
+RT_API int rt_unstash_all(rt_ctx *ctx);
+
+/*
  * rt_actor_alive: true while the actor named by `ref` has not stopped for
  * good. A snapshot: the answer may be stale by the time the caller uses it.
  */
@@ -105,12 +134,14 @@ RT_API bool rt_actor_alive(rt_ref ref);
 /* rt_actor_stats: counters of one actor since it was spawned. */
 typedef struct rt_actor_stats {
 	uint64_t received;     /* messages taken from its mailbox */
-	uint64_t handled;      /* messages passed to a handler */
+	uint64_t handled;      /* messages passed to a handler (a stashed
+	                          one counts when it is handled at last) */
 	uint64_t dead_letters; /* received but not handled (expired) */
-	uint32_t depth;        /* messages waiting: for a bounded mailbox,
-	                          the places taken (a place comes free when
-	                          the run that handled its message ends);
-	                          otherwise, as of the actor's last run */
+	uint32_t depth;        /* messages waiting, stashed ones included:
+	                          for a bounded mailbox, the places taken
+	                          (a place comes free when the run that
+	                          handled its message ends); otherwise, as
+	                          of the actor's last run */
 	uint32_t high_water;   /* the most messages ever seen waiting */
 	uint32_t bound;        /* its mailbox bound, 0 when unbounded */
 } rt_actor_stats;

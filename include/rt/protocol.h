@@ -136,6 +136,14 @@ RT_API int rt_spawn_prepare(rt_system *sys, const rt_actor_class *cls,
     size_t size, rt_env **out);
 RT_API int rt_spawn_commit(rt_env *env, rt_ref *out);
 
+/*
+ * rt_ctx_state: the state of the actor whose handler (or hook) runs with
+ * `ctx`, if it is of class `cls`; else NULL. For generated functions that
+ * take only the context (P_A_become of a kind with `states`, which keeps
+ * its current state beside the user's fields).
+ */
+RT_API void *rt_ctx_state(rt_ctx *ctx, const rt_actor_class *cls);
+
 /* Bytes from the start of an envelope to its payload (ABI). */
 #define RT_ENV_PAYLOAD_OFFSET 48
 

@@ -50,6 +50,10 @@ typedef enum rt_dead_cause {
 	RT_DEAD_BACKLOG = 8,   /* the connection to NATS could not take it
 	                          (its buffer was full while reconnecting,
 	                          or a slow receiver's queue overflowed) */
+	RT_DEAD_STASHED = 9,   /* kept by rt_stash, or postponed by its
+	                          actor's state machine, when the
+	                          incarnation ended (it stopped, or it
+	                          crashed and was restarted) */
 } rt_dead_cause;
 
 /*
