@@ -29,6 +29,11 @@ struct rtp_ctx {
 	diag *diag;       /* where errors go */
 	int line, col;    /* scanner: position of the next byte */
 	int hard_eof;     /* scanner: stopped early; no syntax error at EOF */
+	/* scanner: the depth of braces, and whether the next token (and
+	 * the token in hand) begins a top-level declaration, where `pool`
+	 * is a keyword (rtp_scan.l). */
+	int depth;
+	int decl_start, was_decl_start;
 };
 }
 
@@ -49,6 +54,8 @@ int rtp_parse_text(ast_unit *unit, diag *d, const char *text, size_t len);
 int rtp_lex(RTP_STYPE *lvalp, RTP_LTYPE *llocp, yyscan_t scanner);
 static void rtp_error(RTP_LTYPE *loc, yyscan_t scanner, struct rtp_ctx *ctx,
     const char *msg);
+static void expect_word(struct rtp_ctx *ctx, char *word, RTP_LTYPE loc,
+    const char *want);
 
 /* A clause node for keyword `kind` at `loc`. */
 #define CLAUSE(kind, loc) ast_clause_new((kind), (loc))
@@ -125,6 +132,7 @@ static void rtp_error(RTP_LTYPE *loc, yyscan_t scanner, struct rtp_ctx *ctx,
 %token CHILD "'child'"
 %token TEMPLATE "'template'"
 %token SHUTDOWN "'shutdown'"
+%token POOL "'pool'"
 %token ARROW "'->'"
 %token DOTDOT "'..'"
 /* Punctuation of constructs that come later; declared so that errors
@@ -133,8 +141,8 @@ static void rtp_error(RTP_LTYPE *loc, yyscan_t scanner, struct rtp_ctx *ctx,
 
 %type <type> type base_type
 %type <field> fields field field_block
-%type <name> names qname hooks hook overflow policy reply values
-%type <clause> clauses clause sup_clauses sup_clause child
+%type <name> names qname hooks hook overflow policy reply values route
+%type <clause> clauses clause sup_clauses sup_clause child pool_limit
 %type <name> restart
 %type <dur> duration
 %type <arg> args arglist arg
@@ -245,8 +253,49 @@ decl
 			d->clauses = ast_clause_reverse($4);
 			ast_unit_append(ctx->unit, d);
 		}
+	/* `pool W : K size N route R intensity I within D;`. `pool` is a
+	 * keyword only where a declaration begins, and `size` and `route`
+	 * are not keywords (`pool` names children and protocols, `size`
+	 * fields): those two words are checked here. */
+	| POOL IDENT ':' qname IDENT INT IDENT route pool_limit ';'
+		{
+			ast_decl *d = ast_decl_new(AST_D_POOL, $2, @1, @2);
+
+			expect_word(ctx, $5, @5, "size");
+			expect_word(ctx, $7, @7, "route");
+			d->member = $4;
+			d->size = $6;
+			d->size_loc = @6;
+			d->route = $8;
+			d->route_field = $8->next;
+			$8->next = NULL;
+			d->clauses = $9;
+			ast_unit_append(ctx->unit, d);
+		}
 	| error ';'
 	| error '}'
+	;
+
+/* A pool's route, with the field of `hash(field)` linked after it. */
+route
+	: IDENT                 { $$ = ast_name_new($1, @1); }
+	| IDENT '(' IDENT ')'
+		{
+			$$ = ast_name_new($1, @1);
+			$$->next = ast_name_new($3, @3);
+		}
+	;
+
+/* A pool's intensity, as a supervisor's. */
+pool_limit
+	: %empty                { $$ = NULL; }
+	| INTENSITY INT WITHIN duration
+		{
+			$$ = CLAUSE(AST_C_INTENSITY, @1);
+			$$->bound = $2;
+			$$->bound_loc = @2;
+			$$->dur = $4;
+		}
 	;
 
 values
@@ -641,4 +690,15 @@ rtp_error(RTP_LTYPE *loc, yyscan_t scanner, struct rtp_ctx *ctx,
 	if (ctx->hard_eof)
 		return;
 	diag_error(ctx->diag, *loc, "%s", msg);
+}
+
+/* A word of a declaration that is not a keyword (`size`, `route`): an
+ * error unless it is `want`. Frees `word`. */
+static void
+expect_word(struct rtp_ctx *ctx, char *word, RTP_LTYPE loc, const char *want)
+{
+	if (strcmp(word, want) != 0)
+		diag_error(ctx->diag, loc, "expected '%s', found '%s'", want,
+		    word);
+	free(word);
 }

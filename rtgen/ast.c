@@ -196,6 +196,9 @@ ast_decl_free(ast_decl *decl)
 	ast_name_free_list(decl->reply);
 	ast_name_free_list(decl->carries);
 	ast_name_free_list(decl->values);
+	ast_name_free_list(decl->member);
+	ast_name_free_list(decl->route);
+	ast_name_free_list(decl->route_field);
 	free(decl->file);
 	ast_clause_free_list(decl->clauses);
 	free(decl->accepts);
@@ -462,6 +465,8 @@ ast_decl_keyword(enum ast_decl_kind kind)
 		return "import";
 	case AST_D_SUPERVISOR:
 		return "supervisor";
+	case AST_D_POOL:
+		return "pool";
 	}
 	return "?";
 }
@@ -506,6 +511,24 @@ ast_strategy_keyword(enum ast_strategy strategy)
 		return "rest_for_one";
 	case AST_STRATEGY_SIMPLE_ONE_FOR_ONE:
 		return "simple_one_for_one";
+	}
+	return "?";
+}
+
+const char *
+ast_route_keyword(enum ast_route route)
+{
+	switch (route) {
+	case AST_ROUTE_ROUND_ROBIN:
+		return "round_robin";
+	case AST_ROUTE_RANDOM:
+		return "random";
+	case AST_ROUTE_LEAST_LOADED:
+		return "least_loaded";
+	case AST_ROUTE_BROADCAST:
+		return "broadcast";
+	case AST_ROUTE_HASH:
+		return "hash";
 	}
 	return "?";
 }

@@ -210,6 +210,17 @@ enum ast_decl_kind {
 	AST_D_INCLUDE,
 	AST_D_IMPORT,
 	AST_D_SUPERVISOR,
+	AST_D_POOL,
+};
+
+/* How a pool routes (`route R`); the order is that of rt_route
+ * (include/rt/router.h). */
+enum ast_route {
+	AST_ROUTE_ROUND_ROBIN,
+	AST_ROUTE_RANDOM,
+	AST_ROUTE_LEAST_LOADED,
+	AST_ROUTE_BROADCAST,
+	AST_ROUTE_HASH,
 };
 
 /* Hooks an actor can declare in `on`, as bits of ast_decl.hooks. */
@@ -289,6 +300,19 @@ typedef struct ast_decl {
 	uint64_t backoff_min, backoff_max;
 	ast_clause **children;
 	size_t nchildren;
+
+	/* A pool, `pool W : K size N route R intensity I within D;`: its
+	 * member kind (target filled by sema: an actor), its size as
+	 * written (at size_loc; sema checks its range), the route's name,
+	 * and the field of `hash(field)` (NULL otherwise); an `intensity`
+	 * clause is in `clauses`. Filled by sema: the route, and intensity
+	 * and period above (defaults where left out). */
+	ast_name *member;
+	uint64_t size;
+	ast_loc size_loc;
+	ast_name *route;
+	ast_name *route_field;
+	enum ast_route route_kind;
 } ast_decl;
 
 /* One parsed file. */
@@ -412,6 +436,8 @@ const char *ast_overflow_keyword(enum ast_overflow policy);
  * restart policy ("transient") and of a strategy ("one_for_all"). */
 const char *ast_restart_keyword(enum ast_restart restart);
 const char *ast_strategy_keyword(enum ast_strategy strategy);
+/* ast_route_keyword: the .rtp spelling of a route ("least_loaded"). */
+const char *ast_route_keyword(enum ast_route route);
 /* ast_duration_text: a duration of `ns` nanoseconds as the .rtp would
  * write it ("10ms"), with the largest unit that divides it, in buf. */
 const char *ast_duration_text(char *buf, size_t size, uint64_t ns);

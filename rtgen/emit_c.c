@@ -18,8 +18,8 @@
  * printers, ...) stay where they are, so that a debugger stepping into
  * one shows its C, not a line of the .rtp.
  *
- * Section order of the header: includes and the ABI check, actor and
- * supervisor refs (messages and state may hold them), message ids, enums
+ * Section order of the header: includes and the ABI check, actor,
+ * supervisor and pool refs (messages and state may hold them), message ids, enums
  * and message structs, the requests' descriptors and deferred replies,
  * the codecs of the messages that cross nodes (rt/wire.h), then per actor
  * its state, args, local tags (the messages it accepts, then the replies
@@ -27,8 +27,9 @@
  * wire description, export and lookup), sends, calls and asks with their
  * type-checking macros and the handlers the user writes; then per
  * topic its descriptor, publish (with its macro) and the subscriptions of
- * the actors that accept its message; the supervisors; last the poisoned
- * names of the sends, calls, asks and subscriptions that do not exist.
+ * the actors that accept its message; the supervisors; the pools; last
+ * the poisoned names of the sends, calls, asks and subscriptions that do
+ * not exist.
  * The comment on what every actor has comes once, before the first actor.
  * The source follows the same order, with the copies of messages first,
  * the wire codecs after the requests, and the envelope builders (one per
@@ -107,6 +108,7 @@ header(struct emit *e)
 	header_open(e);
 	emit_actor_refs_h(e);
 	emit_sup_refs_h(e);
+	emit_pool_refs_h(e);
 	emit_msg_ids_h(e);
 	emit_msg_types_h(e);
 	emit_requests_h(e);
@@ -114,6 +116,7 @@ header(struct emit *e)
 	emit_actors_h(e);
 	emit_topics_h(e);
 	emit_sups_h(e);
+	emit_pools_h(e);
 	emit_poison_h(e);
 	emit_print(e, NULL, "#ifdef __cplusplus\n}\n#endif\n\n#endif\n");
 }
@@ -133,6 +136,7 @@ source(struct emit *e)
 	emit_actors_c(e);
 	emit_topics_c(e);
 	emit_sups_c(e);
+	emit_pools_c(e);
 }
 
 void

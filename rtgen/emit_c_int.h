@@ -68,6 +68,7 @@ struct emit_vars {
 	const char *R;    /* the reply of request M */
 	const char *RP;   /* the prefix of R's protocol */
 	const char *S;    /* a supervisor */
+	const char *W;    /* a pool */
 	const char *T;    /* a topic */
 	const char *E;    /* an enum */
 	const char *EP;   /* the prefix of E's protocol */
@@ -102,6 +103,7 @@ struct emit_vars {
 	const char *sep;  /* a separator: ",", "\n", "[" or "" */
 	const char *s;    /* a plural's ending: "s" or "" */
 	const char *text; /* any text */
+	const char *key;  /* a pool's routing key, as C */
 };
 
 /* The size of emit_num's buffer. */
@@ -269,6 +271,16 @@ void emit_states_c(struct emit *e, const ast_decl *a);
 /* In A's dispatch, before the handler of accepts[i]: postpone it in the
  * states that do not accept it. */
 void emit_states_check_c(struct emit *e, const ast_decl *a, size_t i);
+
+/* ---- pools (emit_c_pool.c) ------------------------------------------- */
+
+/* The pools' refs (beside the supervisors'); per pool its spec, start,
+ * sends, calls and asks with their macros; in the source its members'
+ * table, its specs and those functions, each a pick and the member
+ * kind's own send, call or ask. */
+void emit_pool_refs_h(struct emit *e);
+void emit_pools_h(struct emit *e);
+void emit_pools_c(struct emit *e);
 
 /* ---- wire codecs (emit_c_wire.c) ------------------------------------- */
 

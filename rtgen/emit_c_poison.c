@@ -194,6 +194,32 @@ poison_name(struct emit *e, size_t *col, const ast_decl *a, const ast_decl *m,
  * Walk the names to poison, actor by actor: with `emit`, write them, a
  * #pragma line per actor; either way, return how many names there are.
  */
+/* The set of names that pool w lacks for candidate c: a pool has a send
+ * of each message its member kind accepts, and a call and an ask of each
+ * such request unless it broadcasts; no twins, no subscriptions. */
+static poison_set
+pool_lacks(const ast_decl *w, const struct cand *c,
+    const struct emit_pset *shared)
+{
+	const poison_set has = POISON_BIT(EMIT_POISON_SEND) |
+	    POISON_BIT(EMIT_POISON_CALL) | POISON_BIT(EMIT_POISON_ASK);
+	const poison_set asks = POISON_BIT(EMIT_POISON_CALL) |
+	    POISON_BIT(EMIT_POISON_ASK);
+	const ast_decl *k = w->member->target;
+
+	if (c->m->kind == AST_D_TOPIC)
+		return 0;
+	if (ast_accepts(k, c->m) ||
+	    (emit_pset_has(shared, c->m) && accepts_named(k, c->m->name)))
+		return w->route_kind == AST_ROUTE_BROADCAST ? c->all & asks : 0;
+	return c->all & has;
+}
+
+/*
+ * Walk the names to poison, actor by actor, then pool by pool: with
+ * `emit`, write them, a #pragma line per actor or pool; either way,
+ * return how many names there are.
+ */
 static size_t
 poison_walk(struct emit *e, const struct cand *cands, size_t ncands,
     const struct emit_pset *shared, const struct emit_pset *skip, bool emit)
@@ -205,7 +231,7 @@ poison_walk(struct emit *e, const struct cand *cands, size_t ncands,
 	for (a = e->unit->decls; a != NULL; a = a->next) {
 		size_t col = 0;
 
-		if (a->kind != AST_D_ACTOR)
+		if (a->kind != AST_D_ACTOR && a->kind != AST_D_POOL)
 			continue;
 		for (i = 0; i < ncands; i++) {
 			const ast_decl *m = cands[i].m;
@@ -215,12 +241,19 @@ poison_walk(struct emit *e, const struct cand *cands, size_t ncands,
 
 			if (emit_pset_has(skip, m))
 				continue;
-			accepted = ast_accepts(a,
-			    m->kind == AST_D_TOPIC ? m->carries->target : m);
-			if (!accepted && emit_pset_has(shared, m) &&
-			    accepts_named(a, m->name))
-				continue; /* it accepts the other one */
-			set = accepted ? cands[i].lacking : cands[i].all;
+			if (a->kind == AST_D_POOL) {
+				set = pool_lacks(a, &cands[i], shared);
+			} else {
+				accepted = ast_accepts(a,
+				    m->kind == AST_D_TOPIC ?
+					m->carries->target :
+					m);
+				if (!accepted && emit_pset_has(shared, m) &&
+				    accepts_named(a, m->name))
+					continue; /* it accepts the other one */
+				set = accepted ? cands[i].lacking :
+						 cands[i].all;
+			}
 			total += count(set);
 			if (!emit || set == 0)
 				continue;

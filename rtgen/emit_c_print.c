@@ -33,6 +33,7 @@ static const struct var {
 	VAR(R),
 	VAR(RP),
 	VAR(S),
+	VAR(W),
 	VAR(T),
 	VAR(E),
 	VAR(EP),
@@ -73,6 +74,7 @@ static const struct var {
 	VAR(sep),
 	VAR(s),
 	VAR(text),
+	VAR(key),
 };
 #undef VAR
 

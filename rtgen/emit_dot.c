@@ -198,11 +198,12 @@ child_id(const ast_decl *sup, const ast_clause *c, char *buf, size_t size)
  * cluster labelled with its strategy, intensity and backoff, holding a
  * node for S (a double octagon) and one per child that is not one of this
  * protocol's supervisors, "S.name", labelled "name : Kind" (a template
- * has a double border). A bold edge from S to each child, labelled with
+ * has a double border; a pool is a stack of boxes, with its size, member
+ * kind and route). A bold edge from S to each child, labelled with
  * its name, restart policy and shutdown, makes the tree. The child nodes
  * are instances; the actor boxes below are kinds, so a gray line links
- * each actor child to its kind's box and message flow stays between
- * kinds.
+ * each actor child, and each pool child, to its (members') kind's box
+ * and message flow stays between kinds.
  */
 static void
 supervision(struct dot *e)
@@ -245,14 +246,22 @@ supervision(struct dot *e)
 				continue;
 			emit_text_printf(e->b,
 			    "\t\t\"%s\" [shape=%s, "
-			    "%slabel=<%s%s : %s%s%s>];\n",
+			    "%slabel=<%s%s : %s%s%s",
 			    id,
-			    k->target->kind == AST_D_ACTOR ? "box" :
-							     "doubleoctagon",
+			    k->target->kind == AST_D_ACTOR    ? "box" :
+				k->target->kind == AST_D_POOL ? "box3d" :
+								"doubleoctagon",
 			    c->kind == AST_C_TEMPLATE ? "peripheries=2, " : "",
 			    c->kind == AST_C_TEMPLATE ? "template " : "",
 			    c->names->name, k->qual != NULL ? k->qual : "",
 			    k->qual != NULL ? "." : "", k->name);
+			if (k->target->kind == AST_D_POOL)
+				emit_text_printf(e->b,
+				    "<BR/>%lu &times; %s, %s",
+				    (unsigned long)k->target->size,
+				    k->target->member->name,
+				    ast_route_keyword(k->target->route_kind));
+			emit_text_printf(e->b, ">];\n");
 		}
 		emit_text_printf(e->b, "\t}\n");
 	}
@@ -272,6 +281,9 @@ supervision(struct dot *e)
 			    c->shutdown < 0 ? "infinity" :
 					      ast_duration_text(a, sizeof(a),
 						  (uint64_t)c->shutdown));
+			/* A pool child's kind is its members'. */
+			if (k->kind == AST_D_POOL)
+				k = k->member->target;
 			if (k->kind == AST_D_ACTOR && k->home == e->unit)
 				emit_text_printf(e->b,
 				    "\t\"%s\" -> \"%s\" "

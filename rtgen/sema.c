@@ -129,7 +129,8 @@ declare_imports(struct sema *s)
 		for (e = d->imported->decls; e != NULL; e = e->next) {
 			if (e->kind != AST_D_MESSAGE &&
 			    e->kind != AST_D_ACTOR && e->kind != AST_D_ENUM &&
-			    e->kind != AST_D_SUPERVISOR)
+			    e->kind != AST_D_SUPERVISOR &&
+			    e->kind != AST_D_POOL)
 				continue;
 			sema_symtab_put(&s->qualified,
 			    sema_cname("%s.%s", proto, e->name), e);
@@ -277,8 +278,11 @@ sema_check(ast_unit *unit, diag *d)
 		if (decl->kind == AST_D_ACTOR) {
 			sema_check_asked(&s, decl);
 			sema_check_remote(&s, decl);
-		} else if (decl->kind == AST_D_TOPIC)
+		} else if (decl->kind == AST_D_TOPIC) {
 			sema_check_subscribers(&s, decl);
+		} else if (decl->kind == AST_D_POOL) {
+			sema_check_pool(&s, decl);
+		}
 	mark_replies_and_published(&s);
 	sema_check_unused_imports(&s);
 	if (d->errors == before)

@@ -267,6 +267,37 @@ claim_states(struct sema *s, struct symtab *names, const ast_decl *a)
 	}
 }
 
+/* A pool W's names: P_W_ref, P_W_spec, P_W_pool, P_W_start, P_W_member,
+ * its table of members, and P_W_send_M for each message M its member
+ * kind accepts, with P_W_call_M and P_W_ask_M for a request unless it
+ * broadcasts. */
+static void
+claim_pool(struct sema *s, struct symtab *names, const ast_decl *w)
+{
+	static const char *const pool_names[] = { "_ref", "_spec", "_pool",
+		"_start", "_member", "_children" };
+	const ast_decl *k = w->member->target;
+	const char *p = s->prefix;
+	size_t i;
+
+	for (i = 0; i < sizeof(pool_names) / sizeof(*pool_names); i++)
+		claim(s, names,
+		    sema_cname("%s_%s%s", p, w->name, pool_names[i]), w);
+	for (i = 0; k != NULL && i < k->naccepts; i++) {
+		const ast_name *m = k->accepts[i];
+
+		claim(s, names,
+		    sema_cname("%s_%s_send_%s", p, w->name, m->name), w);
+		if (m->target->reply == NULL ||
+		    w->route_kind == AST_ROUTE_BROADCAST)
+			continue;
+		claim(s, names,
+		    sema_cname("%s_%s_call_%s", p, w->name, m->name), w);
+		claim(s, names, sema_cname("%s_%s_ask_%s", p, w->name, m->name),
+		    w);
+	}
+}
+
 /* The header poisons P_S_start_child of a supervisor S that is not
  * simple_one_for_one: no declaration may have that name. */
 static void
@@ -379,12 +410,14 @@ sema_check_cnames(struct sema *s)
 		for (d = u->decls; d != NULL; d = d->next)
 			if (d->kind == AST_D_MESSAGE ||
 			    d->kind == AST_D_ACTOR || d->kind == AST_D_ENUM ||
-			    d->kind == AST_D_SUPERVISOR)
+			    d->kind == AST_D_SUPERVISOR ||
+			    d->kind == AST_D_POOL)
 				claim(s, &names,
 				    sema_cname("%s_%s%s", u->protocol->name,
 					d->name,
 					d->kind == AST_D_ACTOR ||
-						d->kind == AST_D_SUPERVISOR ?
+						d->kind == AST_D_SUPERVISOR ||
+						d->kind == AST_D_POOL ?
 					    "_ref" :
 					    ""),
 				    d);
@@ -429,6 +462,8 @@ sema_check_cnames(struct sema *s)
 			claim_topic(s, &names, d);
 		} else if (d->kind == AST_D_SUPERVISOR) {
 			claim_supervisor(s, &names, d);
+		} else if (d->kind == AST_D_POOL) {
+			claim_pool(s, &names, d);
 		} else if (d->kind == AST_D_ENUM) {
 			const ast_name *v;
 

@@ -156,6 +156,17 @@ bool sema_has_ctype(const ast_decl *m);
  * checked) supervisors that contain themselves. */
 void sema_check_supervisor(struct sema *s, ast_decl *sup);
 void sema_check_sup_cycles(struct sema *s);
+/* sema_named: the index of `name` among `n` names, or n after reporting
+ * it unknown (`what`: "strategy") with a "did you mean" or the list
+ * (`all`). sema_check_intensity: `intensity N within D` of a supervisor
+ * or a pool, into d->intensity and d->period. */
+size_t sema_named(struct sema *s, const ast_name *name,
+    const char *const *names, size_t n, const char *what, const char *all);
+void sema_check_intensity(struct sema *s, ast_decl *d, const ast_clause *c);
+
+/* sema_pool.c: a pool's member kind, size, route and intensity (after
+ * every actor is checked). */
+void sema_check_pool(struct sema *s, ast_decl *pool);
 
 /* sema_warn.c */
 void sema_check_unused_imports(struct sema *s);

@@ -80,9 +80,9 @@ duration(struct sema *s, const ast_dur *d, const char *what, bool infinity,
 
 /* The index of `name` among `n` names, or n after reporting it unknown
  * (`what`: "strategy") with a "did you mean" or the list (`all`). */
-static size_t
-named(struct sema *s, const ast_name *name, const char *const *names, size_t n,
-    const char *what, const char *all)
+size_t
+sema_named(struct sema *s, const ast_name *name, const char *const *names,
+    size_t n, const char *what, const char *all)
 {
 	const char *near;
 	char buf[256];
@@ -100,8 +100,8 @@ named(struct sema *s, const ast_name *name, const char *const *names, size_t n,
 
 /* `intensity N within D`: a limit the runtime can count to, over a
  * window that is not empty. */
-static void
-check_intensity(struct sema *s, ast_decl *sup, const ast_clause *c)
+void
+sema_check_intensity(struct sema *s, ast_decl *sup, const ast_clause *c)
 {
 	int64_t period;
 
@@ -372,37 +372,43 @@ check_args(struct sema *s, const ast_decl *actor, ast_clause *c)
 	}
 }
 
-/* The actor or supervisor a child or template is one of, or NULL after
- * reporting that it names neither. */
+/* The actor, supervisor or pool a child or template is one of, or NULL
+ * after reporting that it names none. */
 static ast_decl *
 child_kind(struct sema *s, ast_name *n)
 {
+	static const enum ast_decl_kind kinds[] = { AST_D_ACTOR,
+		AST_D_SUPERVISOR, AST_D_POOL };
 	bool reported;
 	ast_decl *d = sema_lookup(s, n->qual, n->qual_loc, n->name, n->loc,
 	    AST_D_ACTOR, &reported);
-	const char *actor, *sup;
+	const char *near = NULL, *c;
 	char buf[256];
+	size_t k;
 
 	if (reported || (d == NULL && s->import_failed))
 		return NULL;
 	if (d == NULL) {
-		actor = sema_closest_decl(s, AST_D_ACTOR, n->name);
-		sup = sema_closest_decl(s, AST_D_SUPERVISOR, n->name);
-		if (actor == NULL ||
-		    (sup != NULL &&
-			diag_distance(n->name, sup, 2) <
-			    diag_distance(n->name, actor, 2)))
-			actor = sup;
+		/* The closest name of the three kinds; the first on a tie. */
+		for (k = 0; k < sizeof(kinds) / sizeof(*kinds); k++) {
+			c = sema_closest_decl(s, kinds[k], n->name);
+			if (c != NULL &&
+			    (near == NULL ||
+				diag_distance(n->name, c, 2) <
+				    diag_distance(n->name, near, 2)))
+				near = c;
+		}
 		diag_error(s->d, n->loc,
 		    "unknown child kind '%s' (a child is "
-		    "an actor or a supervisor)%s",
-		    n->name, sema_did_you_mean(buf, sizeof(buf), actor));
+		    "an actor, a supervisor or a pool)%s",
+		    n->name, sema_did_you_mean(buf, sizeof(buf), near));
 		return NULL;
 	}
-	if (d->kind != AST_D_ACTOR && d->kind != AST_D_SUPERVISOR) {
+	if (d->kind != AST_D_ACTOR && d->kind != AST_D_SUPERVISOR &&
+	    d->kind != AST_D_POOL) {
 		diag_error(s->d, n->loc,
-		    "'%s' is %s %s; a child is an actor "
-		    "or a supervisor",
+		    "'%s' is %s %s; a child is an actor, "
+		    "a supervisor or a pool",
 		    n->name, sema_article(d->kind), ast_decl_keyword(d->kind));
 		sema_note_decl(s, d, "'%s' is declared here", n->name);
 		return NULL;
@@ -450,18 +456,19 @@ check_child(struct sema *s, const ast_decl *sup, ast_clause *c,
 				    name->name);
 	}
 	kind = child_kind(s, c->child_of);
-	if (kind != NULL && c->has_args && kind->kind == AST_D_SUPERVISOR)
+	if (kind != NULL && c->has_args && kind->kind != AST_D_ACTOR)
 		diag_error(s->d, c->args_loc,
-		    "'%s' is a supervisor; a "
-		    "supervisor child takes no arguments",
-		    c->child_of->name);
+		    "'%s' is a %s; a "
+		    "%s child takes no arguments",
+		    c->child_of->name, ast_decl_keyword(kind->kind),
+		    ast_decl_keyword(kind->kind));
 	else if (kind != NULL && c->kind == AST_C_TEMPLATE &&
-	    kind->kind == AST_D_SUPERVISOR)
+	    kind->kind != AST_D_ACTOR)
 		diag_error(s->d, c->child_of->loc,
 		    "a template must be an "
-		    "actor ('%s' is a supervisor): its children are started "
+		    "actor ('%s' is a %s): its children are started "
 		    "with the arguments of the actor's init",
-		    kind->name);
+		    kind->name, ast_decl_keyword(kind->kind));
 	else if (c->has_args && c->kind == AST_C_TEMPLATE)
 		diag_error(s->d, c->args_loc,
 		    "a template takes no arguments "
@@ -471,7 +478,7 @@ check_child(struct sema *s, const ast_decl *sup, ast_clause *c,
 		check_args(s, kind, c);
 	c->restart = AST_RESTART_PERMANENT;
 	if (c->policy != NULL) {
-		i = named(s, c->policy, restart_names, NRESTARTS,
+		i = sema_named(s, c->policy, restart_names, NRESTARTS,
 		    "restart policy",
 		    "policies are permanent, transient and "
 		    "temporary");
@@ -573,7 +580,7 @@ sema_check_supervisor(struct sema *s, ast_decl *sup)
 		}
 		once[i] = c;
 		if (c->kind == AST_C_STRATEGY) {
-			i = named(s, c->names, strategy_names, NSTRATEGIES,
+			i = sema_named(s, c->names, strategy_names, NSTRATEGIES,
 			    "strategy",
 			    "strategies are one_for_one, "
 			    "one_for_all, rest_for_one and "
@@ -581,7 +588,7 @@ sema_check_supervisor(struct sema *s, ast_decl *sup)
 			if (i < NSTRATEGIES)
 				sup->strategy = (enum ast_strategy)i;
 		} else if (c->kind == AST_C_INTENSITY) {
-			check_intensity(s, sup, c);
+			sema_check_intensity(s, sup, c);
 		} else {
 			check_backoff(s, sup, c);
 		}

@@ -20,29 +20,6 @@
 #include "system_int.h"
 #include "testkit.h"
 
-/*
- * A supervisor's table of children, for rt_sup_child and rt_system_dump:
- * read by any thread, so every access is atomic; never freed before the
- * system, like the extension that points at it. A slot's gen is the
- * sequence word of its entry: 0 while the entry changes hands, so that a
- * reader never pairs one child's cell (or number) with another's gen.
- */
-struct rti_kid_slot {
-	uint64_t cell;   /* atomic */
-	uint64_t gen;    /* atomic: 0, none */
-	uint64_t number; /* atomic: simple_one_for_one, N of its name */
-	uint32_t state;  /* atomic: the supervisor's view of it (enum
-	                    kid_state, supervisor.c) */
-	uint32_t pad;
-};
-
-struct rti_kids {
-	struct rti_kids *old; /* a smaller table it replaced */
-	uint32_t cap;
-	uint32_t n; /* atomic */
-	struct rti_kid_slot at[];
-};
-
 /* --- the table of children ----------------------------------------------- */
 
 struct rti_kids *
@@ -73,6 +50,21 @@ rti_sup_kids_table(rt_cell *cell, uint32_t need)
 	return bigger;
 }
 
+/* A slot that changes hands starts with nothing routed to it by
+ * least_loaded (router.c). */
+static void
+forget_load(struct rti_kids *t, uint32_t i)
+{
+	struct rti_line_counter *c = ck_pr_load_ptr(&t->counters);
+
+	/* Acquire: pairs with the router's publication of the counters, so
+	 * that this store comes after their zeroing. */
+	ck_pr_fence_load();
+	RT_TSAN_ACQUIRE(&t->counters);
+	if (c != NULL)
+		ck_pr_store_64(&c[1 + i].v, 0);
+}
+
 /* Publish slot i's ref: the gen goes to 0 first, so that a reader never
  * pairs one child's cell with another's gen (rt_sup_child). */
 void
@@ -90,6 +82,7 @@ rti_sup_kids_set(rt_cell *cell, uint32_t i, rt_ref r, uint64_t number,
 	ck_pr_store_64(&k->cell, (uint64_t)(uintptr_t)r.cell);
 	ck_pr_store_64(&k->number, number);
 	ck_pr_store_32(&k->state, state);
+	forget_load(t, i);
 	/* Release: a reader that finds the gen finds the child's cell as
 	 * its spawn left it, and the entry above. */
 	RT_TSAN_RELEASE(&k->gen);
@@ -165,6 +158,7 @@ rti_sup_kids_free(struct rti_ext *x)
 
 	for (; t != NULL; t = old) {
 		old = t->old;
+		free(t->counters);
 		free(t);
 	}
 	x->kids = NULL;

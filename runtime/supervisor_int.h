@@ -39,14 +39,45 @@ struct start_wait {
 };
 
 /*
- * A supervisor's table of children (supervisor_api.c), for rt_sup_child
- * and rt_system_dump. rti_sup_kids_table: the supervisor's table, grown to
- * `need` slots if need be (owner; NULL for lack of memory);
- * rti_sup_kids_set: publish slot i's ref, the N of its name
- * (simple_one_for_one, else 0) and its state (owner);
- * rti_sup_kids_state: publish a new state for slot i (owner).
+ * A supervisor's table of children (supervisor_api.c), for rt_sup_child,
+ * rt_system_dump and the routers of pools (router.c): read by any thread,
+ * so every access is atomic; never freed before the system, like the
+ * extension that points at it. A slot's gen is the sequence word of its
+ * entry: 0 while the entry changes hands, so that a reader never pairs
+ * one child's cell (or number) with another's gen.
+ *
+ * rti_sup_kids_table: the supervisor's table, grown to `need` slots if
+ * need be (owner; NULL for lack of memory); rti_sup_kids_set: publish slot
+ * i's ref, the N of its name (simple_one_for_one, else 0) and its state
+ * (owner); rti_sup_kids_state: publish a new state for slot i (owner).
  */
-struct rti_kids;
+struct rti_kid_slot {
+	uint64_t cell;   /* atomic */
+	uint64_t gen;    /* atomic: 0, none */
+	uint64_t number; /* atomic: simple_one_for_one, N of its name */
+	uint32_t state;  /* atomic: the supervisor's view of it (enum
+	                    kid_state, supervisor.c) */
+	uint32_t pad;
+};
+
+/* A word that senders of many threads add to, alone on its cache line so
+ * that it does not drag its neighbours' lines along. */
+struct rti_line_counter {
+	uint64_t v; /* atomic */
+	char pad[64 - sizeof(uint64_t)];
+};
+
+struct rti_kids {
+	struct rti_kids *old; /* a smaller table it replaced */
+	uint32_t cap;
+	uint32_t n; /* atomic */
+	/* atomic: what a pool's router counts (router.c), made on its
+	 * first pick, cap + 1 counters: [0] the round-robin turn, [1 + i]
+	 * the messages routed to slot i by least_loaded. NULL until then. */
+	struct rti_line_counter *counters;
+	struct rti_kid_slot at[];
+};
+
 struct rti_kids *rti_sup_kids_table(rt_cell *cell, uint32_t need);
 void rti_sup_kids_set(rt_cell *cell, uint32_t i, rt_ref r, uint64_t number,
     uint32_t state);

@@ -784,6 +784,8 @@ static const char *const bad_files[] = {
 	"asks_unaccepted",
 	"cname_poisoned_ask",
 	"cname_request",
+	"pool_errors",
+	"pool_syntax",
 	"cname_registry",
 	"topic_errors",
 	"topic_syntax",
@@ -929,7 +931,7 @@ a_warning_does_not_fail_the_run_unless_werror(void)
  * inc/staff.rtp, which they find through -I. */
 static const char *const good_files[] = { "shop", "minimal", "messages",
 	"mailbox", "types", "ask", "lang", "inc/common", "imports", "inc/staff",
-	"supervisors", "remote", "states" };
+	"supervisors", "remote", "states", "pools" };
 
 /* The directory imports.rtp's imports are found in. */
 #define GOOD_INC "-Irtgen/good/inc"

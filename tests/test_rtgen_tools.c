@@ -60,6 +60,7 @@ static const struct {
 	{ "rtgen/good/minimal.rtp", "rtgen/dot/minimal.dot" },
 	{ "rtgen/good/supervisors.rtp", "rtgen/dot/supervisors.dot" },
 	{ "rtgen/good/lang.rtp", "rtgen/dot/lang.dot" },
+	{ "rtgen/good/pools.rtp", "rtgen/dot/pools.dot" },
 };
 
 static void

@@ -506,6 +506,107 @@ a_remote_actor_takes_wire_types_only(void)
 	done(&c);
 }
 
+static void
+a_pool_gets_its_kind_route_and_defaults(void)
+{
+	struct checked c;
+	const ast_decl *w, *h, *k;
+
+	check_text(&c,
+	    "protocol p;\nenum E { x }\n"
+	    "message M { u64 key; string s; E e; ref<A> r; }\n"
+	    "message N -> M { i8 key; bytes s; bool e; ref<A> r; }\n"
+	    "actor A { accepts M, N; }\n"
+	    "pool W : A size 8 route least_loaded;\n"
+	    "pool H : A size 3 route hash(s) intensity 1 within 2s;\n"
+	    "pool K : A size 1 route hash(key);\n"
+	    "pool L : A size 2 route hash(e);\n"
+	    "pool R : A size 2 route hash(r);\n"
+	    "supervisor S { child w : W; child pool : R; }\n"
+	    "actor Z { state { u32 pool; u32 size; u32 route; } }\n",
+	    false);
+	CU_ASSERT_EQUAL(c.errors, 0);
+	CU_ASSERT_EQUAL(c.warnings, 0);
+	w = find(c.unit, AST_D_POOL, "W");
+	h = find(c.unit, AST_D_POOL, "H");
+	k = find(c.unit, AST_D_ACTOR, "A");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+	CU_ASSERT_PTR_EQUAL(w->member->target, k);
+	CU_ASSERT_EQUAL(w->size, 8);
+	CU_ASSERT_EQUAL(w->route_kind, AST_ROUTE_LEAST_LOADED);
+	/* 3 restarts per member within 5 s, unless given. */
+	CU_ASSERT_EQUAL(w->intensity, 24);
+	CU_ASSERT_EQUAL(w->period, 5000000000u);
+	CU_ASSERT_EQUAL(h->route_kind, AST_ROUTE_HASH);
+	CU_ASSERT_STRING_EQUAL(h->route_field->name, "s");
+	CU_ASSERT_EQUAL(h->intensity, 1);
+	CU_ASSERT_EQUAL(h->period, 2000000000u);
+	done(&c);
+}
+
+static void
+every_pool_error_is_reported_in_one_run(void)
+{
+	struct checked c;
+
+	check_text(&c,
+	    "protocol p;\n"
+	    "message M { u64 key; f64 x; }\nmessage N { u64 other; f64 x; }\n"
+	    "actor A { accepts M; }\nactor B { accepts M, N; }\n"
+	    "actor I { accepts M; init { u8 n; } }\n"
+	    "pool P1 : Aa size 2 route random;\n"
+	    "pool P2 : A size 0 route random;\n"
+	    "pool P3 : A size 2 route round_robn;\n"
+	    "pool P4 : B size 2 route hash(key);\n"
+	    "pool P5 : A size 2 route hash(x);\n"
+	    "pool P6 : A size 2 route hash;\n"
+	    "pool P7 : A size 2 route random(key);\n"
+	    "pool P8 : I size 2 route random;\n"
+	    "pool P9 : M size 2 route random;\n",
+	    false);
+	CU_ASSERT_EQUAL(c.errors, 9);
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.out,
+	    "t.rtp:7:11: error: unknown actor 'Aa' (the members of a pool are "
+	    "actors); did you mean 'A'?"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.out,
+	    "t.rtp:8:18: error: a pool's size must be 1 to 65536 members, "
+	    "not 0"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.out,
+	    "t.rtp:9:26: error: unknown route 'round_robn'; did you mean "
+	    "'round_robin'?"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.out,
+	    "t.rtp:10:31: error: message 'N', which 'B' accepts, has no field "
+	    "'key' to hash"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.out,
+	    "t.rtp:11:31: error: field 'x' of message 'M' cannot be hashed"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.out,
+	    "t.rtp:12:26: error: route 'hash' needs the field to hash"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.out,
+	    "t.rtp:13:33: error: route 'random' takes no field"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.out,
+	    "t.rtp:14:11: error: actor 'I' has an 'init' block; the members "
+	    "of a pool are started without arguments"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.out,
+	    "t.rtp:15:11: error: 'M' is a message; the members of a pool are "
+	    "actors"));
+	done(&c);
+	/* The words of a pool that are not keywords, misspelt. */
+	check_text(&c,
+	    "protocol p;\nmessage M {}\nactor A { accepts M; }\n"
+	    "pol P : A size 2 route random;\n"
+	    "pool Q : A sise 2 rout random;\n",
+	    false);
+	CU_ASSERT_EQUAL(c.errors, 3);
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.out,
+	    "t.rtp:4:1: error: syntax error, unexpected identifier"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.out,
+	    "t.rtp:5:12: error: expected 'size', found 'sise'"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.out,
+	    "t.rtp:5:19: error: expected 'route', found 'rout'"));
+	done(&c);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -539,6 +640,10 @@ main(int argc, char **argv)
 		    a_remote_actor_takes_wire_types_only },
 		{ "a supervisor without children is a warning",
 		    a_supervisor_without_children_is_a_warning },
+		{ "a pool gets its kind, route and defaults",
+		    a_pool_gets_its_kind_route_and_defaults },
+		{ "every pool error is reported in one run",
+		    every_pool_error_is_reported_in_one_run },
 		CU_TEST_INFO_NULL,
 	};
 	CU_SuiteInfo suites[] = {

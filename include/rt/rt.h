@@ -18,6 +18,7 @@
 #include <rt/registry.h>
 #include <rt/topic.h>
 #include <rt/supervisor.h>
+#include <rt/router.h>
 #include <rt/net.h>
 #include <rt/io.h>
 #include <rt/observe.h>
