@@ -17,9 +17,10 @@ if [ $rc -ne 0 ]; then
 	echo "FAIL: pool exited $rc"; cat "$tmp/out" "$tmp/err"; fail=1
 fi
 
-# The summary: 40 jobs, 7, 14, 21, 28 and 35 malformed; job n goes to
-# worker (n - 1) % 4 + 1, so what each worker did since its last start
-# follows from the order of its mailbox, which its crashes do not change.
+# The summary: 40 jobs, 7, 14, 21, 28 and 35 malformed; the pool routes
+# round-robin, so job n goes to worker (n - 1) % 4 + 1, and what each
+# worker did since its last start follows from the order of its mailbox,
+# which its crashes do not change.
 cat > "$tmp/want" <<'EOF'
 pool: 4 workers, 40 jobs, 5 of them malformed
 worker 1: 10 jobs, 1 malformed, 4 done since its last start
@@ -33,13 +34,14 @@ if ! cmp -s "$tmp/want" "$tmp/out"; then
 	echo "FAIL: unexpected summary"; diff "$tmp/want" "$tmp/out"; fail=1
 fi
 
-# One crash report per malformed job, naming the worker, its job and how
-# often it had been restarted; nothing else on stderr.
-for r in "worker.3 .* Job{id=7, text=\"7?\"}; restarts so far: 0" \
-    "worker.2 .* Job{id=14, text=\"14?\"}; restarts so far: 0" \
-    "worker.1 .* Job{id=21, text=\"21?\"}; restarts so far: 0" \
-    "worker.4 .* Job{id=28, text=\"28?\"}; restarts so far: 0" \
-    "worker.3 .* Job{id=35, text=\"35?\"}; restarts so far: 1"; do
+# One crash report per malformed job, naming the worker (the pool's
+# member by its index, from 0), its job and how often it had been
+# restarted; nothing else on stderr.
+for r in "Worker.2 .* Job{id=7, text=\"7?\", report_to=<ref>}; restarts so far: 0" \
+    "Worker.1 .* Job{id=14, text=\"14?\", report_to=<ref>}; restarts so far: 0" \
+    "Worker.0 .* Job{id=21, text=\"21?\", report_to=<ref>}; restarts so far: 0" \
+    "Worker.3 .* Job{id=28, text=\"28?\", report_to=<ref>}; restarts so far: 0" \
+    "Worker.2 .* Job{id=35, text=\"35?\", report_to=<ref>}; restarts so far: 1"; do
 	if ! grep -q "^rt: crash: Service/pool/$r\$" "$tmp/err"; then
 		echo "FAIL: no crash report matching '$r'"; fail=1
 	fi

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * pool: a supervised worker pool that keeps going through bad input (see
- * pool.rtp). main starts the service, starts WORKERS workers in its pool,
- * and hands out JOBS jobs in turn; every POISON-th job is malformed and
- * crashes the worker that takes it. The crash reports go to stderr (the
+ * pool.rtp). main starts the service, whose pool starts its WORKERS
+ * workers, and sends JOBS jobs through the pool, which hands them out in
+ * turn; every POISON-th job is malformed and crashes the worker that takes
+ * it. The crash reports go to stderr (the
  * default log hook), one line per crash, with the job that caused it; the
  * summary goes to stdout:
  *
@@ -25,23 +26,11 @@
 enum {
 	WORKERS = 4,
 	JOBS = 40,
-	POISON = 7,    /* jobs 7, 14, 21, ...: fewer than Pool's intensity */
+	POISON = 7,    /* jobs 7, 14, 21, ...: within the pool's intensity */
 	MALFORMED = 1, /* a worker's crash reason: its job was not a number */
 };
 
 /* --- Worker --------------------------------------------------------------- */
-
-int
-pool_Worker_on_start(pool_Worker *self, rt_ctx *ctx,
-    const pool_Worker_args *args)
-{
-	(void)ctx;
-	/* Each incarnation starts from a zeroed state and the arguments of
-	 * its start_child, so `jobs` counts since the last (re)start. */
-	self->id = args->id;
-	self->collector = args->collector;
-	return 0;
-}
 
 int
 pool_Worker_on_Job(pool_Worker *self, rt_ctx *ctx, const pool_Job *msg)
@@ -54,8 +43,10 @@ pool_Worker_on_Job(pool_Worker *self, rt_ctx *ctx, const pool_Job *msg)
 	n = strtoul(msg->text, &end, 10);
 	if (end == msg->text || *end != '\0' || errno != 0 || n > UINT32_MAX)
 		return MALFORMED; /* a crash: the supervisor restarts us */
+	/* Each incarnation starts from a zeroed state, so `jobs` counts
+	 * since the last (re)start. */
 	self->jobs++;
-	return pool_Collector_send_Result(self->collector,
+	return pool_Collector_send_Result(msg->report_to,
 	    &(pool_Result){ .id = msg->id, .square = (uint64_t)n * n });
 }
 
@@ -65,7 +56,6 @@ pool_Worker_on_Drain(pool_Worker *self, rt_ctx *ctx, const pool_Drain *req,
 {
 	(void)ctx;
 	(void)req;
-	reply->id = self->id;
 	reply->jobs = self->jobs;
 	return 0;
 }
@@ -121,13 +111,12 @@ int
 main(void)
 {
 	rt_system *sys = rt_system_new(NULL);
-	pool_Worker_ref workers[WORKERS];
 	unsigned sent[WORKERS] = { 0 }, bad[WORKERS] = { 0 };
 	unsigned i, id, good = 0, malformed = 0;
 	uint64_t expected = 0;
 	pool_Service_ref service;
 	pool_Collector_ref results;
-	pool_Pool_ref pool;
+	pool_Workers_ref pool;
 	pool_Totals totals;
 	rt_stats st;
 	int rc, ok;
@@ -138,16 +127,11 @@ main(void)
 		return fail("starting the service", rc);
 	results = pool_Service_results(service);
 	pool = pool_Service_pool(service);
-	for (i = 0; i < WORKERS; i++)
-		if ((rc = pool_Pool_start_child(pool,
-			 (&(pool_Worker_args){ .id = i + 1,
-			     .collector = results }),
-			 &workers[i])) != 0)
-			return fail("starting a worker", rc);
 
-	/* Hand the jobs out in turn. A worker that crashes keeps its ref
-	 * and its mailbox: the jobs queued behind a bad one wait for its
-	 * next incarnation, and main never needs to know. */
+	/* The pool hands the jobs out in turn: job n to member (n - 1) mod
+	 * WORKERS. A worker that crashes keeps its ref and its mailbox: the
+	 * jobs queued behind a bad one wait for its next incarnation, and
+	 * main never needs to know. */
 	for (id = 1; id <= JOBS; id++) {
 		char text[16];
 
@@ -162,8 +146,10 @@ main(void)
 			expected += (uint64_t)id * id;
 			good++;
 		}
-		if ((rc = pool_Worker_send_Job(workers[i],
-			 &(pool_Job){ .id = id, .text = text })) != 0)
+		if ((rc = pool_Workers_send_Job(pool,
+			 &(pool_Job){ .id = id,
+			     .text = text,
+			     .report_to = results })) != 0)
 			return fail("sending a job", rc);
 	}
 	printf("pool: %u workers, %u jobs, %u of them malformed\n", WORKERS,
@@ -173,14 +159,16 @@ main(void)
 	 * the question, bad ones included: so every crash, and the restart
 	 * after it, has happened by then. */
 	for (i = 0; i < WORKERS; i++) {
+		pool_Worker_ref w;
 		pool_Drained d;
 
-		if ((rc = pool_Worker_call_Drain(sys, workers[i], NULL, &d,
+		if ((rc = pool_Workers_member(pool, i, &w)) != 0 ||
+		    (rc = pool_Worker_call_Drain(sys, w, NULL, &d,
 			 RT_SEC(10))) != 0)
 			return fail("draining a worker", rc);
 		printf("worker %u: %u jobs, %u malformed, %u done since its "
 		       "last start\n",
-		    d.id, sent[i], bad[i], d.jobs);
+		    i + 1, sent[i], bad[i], d.jobs);
 	}
 
 	/* The results come to the Collector from all the workers: ask it to
