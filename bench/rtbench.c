@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1351,6 +1352,172 @@ run_restart(rt_system *sys, const param *p, unsigned workers)
 	return 0;
 }
 
+/* --- pool ---------------------------------------------------------------- */
+
+/*
+ * P feeders, on Go, each send M Tasks (CHUNK per handler run) and stop:
+ * through the round-robin pool of 8 members, through the least-loaded one,
+ * or straight to the 8 members in turn (the baseline: the same spread
+ * without a router). Then the driver asks each member how many Tasks it
+ * handled, which it answers after those queued before the question. Timed:
+ * from the first Go to the last answer; the three runs follow each other
+ * on one system, and the line gives each one's ns per message and what
+ * the routers add to the baseline.
+ */
+enum { ROUTE_PLAIN, ROUTE_ROUND_ROBIN, ROUTE_LEAST_LOADED, NROUTES };
+
+static bench_Members_ref pool_rr;
+static bench_LeastMembers_ref pool_least;
+static bench_Member_ref pool_members[8];
+static uint64_t feeders_done;
+
+int
+bench_Feeder_on_start(bench_Feeder *self, rt_ctx *ctx,
+    const bench_Feeder_args *args)
+{
+	(void)ctx;
+	self->m = args->m;
+	self->route = args->route;
+	return 0;
+}
+
+void
+bench_Feeder_on_stop(bench_Feeder *self, rt_ctx *ctx, int reason)
+{
+	(void)self;
+	(void)ctx;
+	(void)reason;
+	__atomic_fetch_add(&feeders_done, 1, __ATOMIC_RELEASE);
+}
+
+int
+bench_Feeder_on_Go(bench_Feeder *self, rt_ctx *ctx, const bench_Go *msg)
+{
+	(void)msg;
+	self->left = self->m;
+	return bench_Feeder_on_More(self, ctx, NULL);
+}
+
+int
+bench_Feeder_on_More(bench_Feeder *self, rt_ctx *ctx, const bench_More *msg)
+{
+	uint64_t i, chunk = self->left < CHUNK ? self->left : CHUNK;
+	int rc = 0;
+
+	(void)msg;
+	for (i = 0; i < chunk && rc == 0; i++)
+		switch (self->route) {
+		case ROUTE_ROUND_ROBIN:
+			rc = bench_Members_send_Task(pool_rr, NULL);
+			break;
+		case ROUTE_LEAST_LOADED:
+			rc = bench_LeastMembers_send_Task(pool_least, NULL);
+			break;
+		default:
+			rc = bench_Member_send_Task(
+			    pool_members[self->turn++ & 7], NULL);
+			break;
+		}
+	if (rc != 0)
+		return rc;
+	self->left -= chunk;
+	if (self->left > 0)
+		return bench_Feeder_send_More(
+		    (bench_Feeder_ref){ rt_self(ctx) }, NULL);
+	rt_stop(ctx, RT_NORMAL);
+	return 0;
+}
+
+int
+bench_Member_on_Task(bench_Member *self, rt_ctx *ctx, const bench_Task *msg)
+{
+	(void)ctx;
+	(void)msg;
+	self->tasks++;
+	return 0;
+}
+
+int
+bench_Member_on_Tally(bench_Member *self, rt_ctx *ctx, const bench_Tally *req,
+    bench_Tallied *reply)
+{
+	(void)ctx;
+	(void)req;
+	reply->tasks = self->tasks;
+	self->tasks = 0;
+	return 0;
+}
+
+/* One run of P feeders by `route`; the seconds it took, or < 0. */
+static double
+pool_run(rt_system *sys, uint64_t feeders, uint64_t m, unsigned route,
+    const bench_Member_ref *members)
+{
+	bench_Feeder_ref f;
+	uint64_t i, total = 0;
+	double t0;
+
+	__atomic_store_n(&feeders_done, 0, __ATOMIC_RELAXED);
+	t0 = now_sec();
+	for (i = 0; i < feeders; i++)
+		if (bench_Feeder_spawn(sys,
+			&(bench_Feeder_args){ .m = m, .route = route },
+			&f) != 0 ||
+		    bench_Feeder_send_Go(f, NULL) != 0)
+			return -1;
+	while (__atomic_load_n(&feeders_done, __ATOMIC_ACQUIRE) < feeders)
+		sched_yield();
+	for (i = 0; i < 8; i++) {
+		bench_Tallied t;
+
+		if (bench_Member_call_Tally(sys, members[i], NULL, &t,
+			RT_SEC(60)) != 0)
+			return -1;
+		total += t.tasks;
+	}
+	if (total != feeders * m) {
+		fprintf(stderr, "pool: %llu tasks handled, want %llu\n",
+		    (unsigned long long)total,
+		    (unsigned long long)(feeders * m));
+		return -1;
+	}
+	return now_sec() - t0;
+}
+
+static int
+run_pool(rt_system *sys, const param *p, unsigned workers)
+{
+	uint64_t feeders = p[0].value, m = p[1].value, n = feeders * m;
+	bench_Member_ref least[8];
+	double sec[NROUTES], ns[NROUTES];
+	unsigned r, i;
+
+	if (bench_Members_start(sys, &pool_rr) != 0 ||
+	    bench_LeastMembers_start(sys, &pool_least) != 0)
+		return 1;
+	for (i = 0; i < 8; i++)
+		if (bench_Members_member(pool_rr, i, &pool_members[i]) != 0 ||
+		    bench_LeastMembers_member(pool_least, i, &least[i]) != 0)
+			return 1;
+	for (r = 0; r < NROUTES; r++) {
+		sec[r] = pool_run(sys, feeders, m, r,
+		    r == ROUTE_LEAST_LOADED ? least : pool_members);
+		if (sec[r] < 0)
+			return 1;
+		ns[r] = sec[r] * 1e9 / (double)n;
+	}
+	printf("pool producers=%llu members=8 msgs=%llu seconds=%.3f "
+	       "plain_ns_per_msg=%.1f round_robin_ns_per_msg=%.1f "
+	       "least_loaded_ns_per_msg=%.1f round_robin_adds_ns=%.1f "
+	       "least_loaded_adds_ns=%.1f workers=%u\n",
+	    (unsigned long long)feeders, (unsigned long long)n,
+	    sec[ROUTE_PLAIN] + sec[ROUTE_ROUND_ROBIN] + sec[ROUTE_LEAST_LOADED],
+	    ns[ROUTE_PLAIN], ns[ROUTE_ROUND_ROBIN], ns[ROUTE_LEAST_LOADED],
+	    ns[ROUTE_ROUND_ROBIN] - ns[ROUTE_PLAIN],
+	    ns[ROUTE_LEAST_LOADED] - ns[ROUTE_PLAIN], workers);
+	return 0;
+}
+
 /* --- driver -------------------------------------------------------------- */
 
 #define MAX_PARAMS 4
@@ -1380,6 +1547,7 @@ static const workload workloads[] = {
 	{ "restart", run_restart, { { "n", 100000 }, { "reports", 0 } }, 0,
 	    quiet_log },
 	{ "broker", run_broker, { { "n", 1000000 }, { "k", 8 } }, 0, NULL },
+	{ "pool", run_pool, { { "p", 4 }, { "m", 1000000 } }, 0, NULL },
 	{ "echo", run_echo, { { "n", 100000 } }, 0, NULL },
 	{ "echo_plain", run_echo_plain, { { "n", 100000 } }, 0, NULL },
 };

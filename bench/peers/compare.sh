@@ -37,7 +37,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ ${#workloads[@]} -eq 0 ] && workloads=(pingpong ring counting fanin skynet spawn idle_memory ask call
-    restart broker dispatch)
+    restart broker dispatch pool)
 
 rtbench=${RTBENCH:-$PWD/bench/rtbench}
 if [ ! -x "$rtbench" ]; then
@@ -85,6 +85,7 @@ args_of() { # workload -> key=value arguments
 	restart) echo n=10000 ;;
 	broker) echo n=100000 k=8 ;;
 	dispatch) echo n=1000000 ;;
+	pool) echo p=4 m=100000 ;;
 	esac
 }
 figures_of() { # workload -> figure:direction (lo: lower is better)
@@ -98,6 +99,7 @@ figures_of() { # workload -> figure:direction (lo: lower is better)
 	ask|call) echo ns_per_roundtrip:lo ;;
 	restart) echo us_per_restart:lo ;;
 	broker) echo ns_per_delivery:lo ;;
+	pool) echo round_robin_ns_per_msg:lo plain_ns_per_msg:lo ;;
 	*) echo "compare.sh: unknown workload $1" >&2; exit 2 ;;
 	esac
 }

@@ -30,7 +30,7 @@ main() ->
     halt(0).
 
 all() -> [pingpong, ring, counting, fanin, skynet, spawn, idle_memory, ask, call,
-          restart, broker, dispatch].
+          restart, broker, dispatch, pool].
 
 defaults(pingpong) -> #{n => 1000000};
 defaults(ring) -> #{r => 1000, h => 10000000};
@@ -43,7 +43,8 @@ defaults(ask) -> #{n => 1000000};
 defaults(call) -> #{n => 200000};
 defaults(restart) -> #{n => 100000};
 defaults(broker) -> #{n => 1000000, k => 8};
-defaults(dispatch) -> #{n => 10000000}.
+defaults(dispatch) -> #{n => 10000000};
+defaults(pool) -> #{p => 4, m => 1000000}.
 
 parse([]) -> [];
 parse([Name | T]) ->
@@ -306,6 +307,21 @@ bench(broker, #{n := N, k := K}, Workers) ->
               "ns_per_delivery=~.1f workers=~B~n",
               [N, K, N * K, S, S * 1.0e9 / (N * K), Workers]);
 
+%% pool: P producers each send M tasks to 8 workers: straight to the
+%% workers in turn (plain), or through a process that round-robins them
+%% (Erlang's idiom for a pool without a library); then main asks each
+%% worker how many it handled.
+bench(pool, #{p := Np, m := M}, Workers) ->
+    Plain = pool_run(Np, M, plain),
+    RR = pool_run(Np, M, router),
+    N = Np * M,
+    PlainNs = Plain * 1.0e9 / N,
+    RRNs = RR * 1.0e9 / N,
+    io:format("pool producers=~B members=8 msgs=~B seconds=~.3f "
+              "plain_ns_per_msg=~.1f round_robin_ns_per_msg=~.1f "
+              "round_robin_adds_ns=~.1f workers=~B~n",
+              [Np, N, Plain + RR, PlainNs, RRNs, RRNs - PlainNs, Workers]);
+
 %% dispatch: one scheduler, one process sending itself batches of B ticks
 %% and receiving them.
 bench(dispatch, #{n := N}, _Workers) ->
@@ -396,6 +412,52 @@ receiver(Left, Items, Claimed, Main) ->
         item -> receiver(Left, Items + 1, Claimed, Main);
         {done, K} -> receiver(Left - 1, Items, Claimed + K, Main)
     end.
+
+pool_run(Np, M, How) ->
+    Main = self(),
+    Ws = list_to_tuple([spawn(fun() -> pool_worker(0) end) || _ <- lists:seq(1, 8)]),
+    Router = case How of
+                 router -> spawn(fun() -> pool_router(Ws, 0) end);
+                 plain -> none
+             end,
+    Ps = [spawn(fun() ->
+                        receive go -> ok end,
+                        case Router of
+                            none -> send_turns(Ws, 0, M);
+                            _ -> send_n(Router, task, M)
+                        end,
+                        Main ! produced
+                end) || _ <- lists:seq(1, Np)],
+    T0 = now_ns(),
+    [P ! go || P <- Ps],
+    wait_n(Np, produced),
+    %% The router forwards what it has before it answers, in order.
+    case Router of
+        none -> ok;
+        _ -> Router ! {flush, Main}, receive flushed -> ok end
+    end,
+    Got = lists:sum([begin W ! {tally, Main}, receive {tallied, K} -> K end end
+                     || W <- tuple_to_list(Ws)]),
+    S = secs(T0),
+    [exit(W, kill) || W <- tuple_to_list(Ws)],
+    Router =/= none andalso exit(Router, kill),
+    Got =:= Np * M orelse fail("pool: ~p tasks handled, want ~p", [Got, Np * M]),
+    S.
+
+pool_worker(K) ->
+    receive
+        task -> pool_worker(K + 1);
+        {tally, From} -> From ! {tallied, K}, pool_worker(0)
+    end.
+
+pool_router(Ws, I) ->
+    receive
+        task -> element(I + 1, Ws) ! task, pool_router(Ws, (I + 1) rem 8);
+        {flush, From} -> From ! flushed, pool_router(Ws, I)
+    end.
+
+send_turns(_, _, 0) -> ok;
+send_turns(Ws, I, K) -> element(I + 1, Ws) ! task, send_turns(Ws, (I + 1) rem 8, K - 1).
 
 send_n(_, _, 0) -> ok;
 send_n(To, Msg, K) -> To ! Msg, send_n(To, Msg, K - 1).

@@ -180,6 +180,69 @@ func fanin(p map[string]uint64, workers int) {
 		snd, snd*m, s, float64(snd*m)/s, workers)
 }
 
+// pool: P producers each send M tasks to 8 worker goroutines: each
+// worker with a channel of its own, the producers choosing them in turn
+// (plain), or one channel fanned out to the 8 (Go's idiom for a pool: the
+// channel routes, to whichever worker takes next). Each worker says how
+// many it handled once its channel is closed.
+func poolRun(np, m uint64, shared bool) float64 {
+	var wg sync.WaitGroup
+	chans := make([]chan struct{}, 8)
+	counts := make(chan uint64, 8)
+	one := make(chan struct{}, mailbox)
+	for i := range chans {
+		chans[i] = one
+		if !shared {
+			chans[i] = make(chan struct{}, mailbox)
+		}
+		go func(in chan struct{}) {
+			var k uint64
+			for range in {
+				k++
+			}
+			counts <- k
+		}(chans[i])
+	}
+	t0 := time.Now()
+	for i := uint64(0); i < np; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := uint64(0); j < m; j++ {
+				chans[j&7] <- struct{}{}
+			}
+		}()
+	}
+	wg.Wait()
+	if shared {
+		close(one)
+	} else {
+		for _, c := range chans {
+			close(c)
+		}
+	}
+	var got uint64
+	for i := 0; i < 8; i++ {
+		got += <-counts
+	}
+	s := time.Since(t0).Seconds()
+	if got != np*m {
+		fail("pool: %d tasks handled, want %d", got, np*m)
+	}
+	return s
+}
+
+func pool(p map[string]uint64, workers int) {
+	np, m := p["p"], p["m"]
+	n := float64(np * m)
+	plain := poolRun(np, m, false)
+	rr := poolRun(np, m, true)
+	fmt.Printf("pool producers=%d members=8 msgs=%d seconds=%.3f "+
+		"plain_ns_per_msg=%.1f round_robin_ns_per_msg=%.1f "+
+		"round_robin_adds_ns=%.1f workers=%d\n",
+		np, np*m, plain+rr, plain*1e9/n, rr*1e9/n, (rr-plain)*1e9/n, workers)
+}
+
 // skynet: the classic goroutine tree; each node sums its children's
 // results from its own channel.
 func skynetNode(parent chan<- uint64, ordinal, size uint64) {
@@ -573,6 +636,7 @@ var workloads = []workload{
 	{"call", call, map[string]uint64{"n": 200000}},
 	{"restart", restart, map[string]uint64{"n": 100000}},
 	{"broker", broker, map[string]uint64{"n": 1000000, "k": 8}},
+	{"pool", pool, map[string]uint64{"p": 4, "m": 1000000}},
 	{"dispatch", dispatch, map[string]uint64{"n": 10000000}},
 }
 
