@@ -189,6 +189,8 @@ flag_slot(struct sema *s, ast_decl *actor, const ast_clause *c)
 		return &actor->thread;
 	if (strcmp(c->names->name, "remote") == 0)
 		return &actor->remote;
+	if (sema_states_word(s, c->names->name, c->loc))
+		return NULL;
 	sema_unknown_clause(s, actor, c->names->name, c->loc, flag_names, n);
 	return NULL;
 }

@@ -142,6 +142,9 @@ void sema_check_asked(struct sema *s, const ast_decl *actor);
  * clauses once its accepts are resolved, and fills actor->accept_in. */
 bool sema_states_clause(struct sema *s, const ast_decl *actor,
     const ast_clause *c);
+/* sema_states_word: report `states;` or `accept;` alone (a one-word
+ * clause), and say whether it was one. */
+bool sema_states_word(struct sema *s, const char *word, ast_loc loc);
 void sema_check_states(struct sema *s, ast_decl *actor);
 
 /* sema_check_remote: a remote actor's messages and replies hold no C

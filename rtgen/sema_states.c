@@ -25,6 +25,22 @@ unknown_clause(struct sema *s, const ast_decl *actor, const ast_clause *c)
 	    sizeof(clause_words) / sizeof(*clause_words));
 }
 
+bool
+sema_states_word(struct sema *s, const char *word, ast_loc loc)
+{
+	if (strcmp(word, "states") == 0)
+		diag_error(s->d, loc,
+		    "'states' needs the actor's states: 'states S1, S2, "
+		    "...;' (the first is where it starts)");
+	else if (strcmp(word, "accept") == 0)
+		diag_error(s->d, loc,
+		    "'accept' needs a message and its states: 'accept M in "
+		    "S1, S2, ...;'");
+	else
+		return false;
+	return true;
+}
+
 /* Is clause c (AST_C_STATES) the actor's `states`? Report it if not. A
  * list after `accept` lacks its `in`. */
 bool
