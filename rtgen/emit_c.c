@@ -19,13 +19,14 @@
  * one shows its C, not a line of the .rtp.
  *
  * Section order of the header: includes and the ABI check, actor,
- * supervisor and pool refs (messages and state may hold them), message ids, enums
- * and message structs, the requests' descriptors and deferred replies,
- * the codecs of the messages that cross nodes (rt/wire.h), then per actor
- * its state, args, local tags (the messages it accepts, then the replies
- * to its asks), class, spawn, registry names (and for a remote kind its
- * wire description, export and lookup), sends, calls and asks with their
- * type-checking macros and the handlers the user writes; then per
+ * supervisor and pool refs (messages and state may hold them), message
+ * ids, enums and message structs, their equality, the requests'
+ * descriptors and deferred replies, the codecs of the messages that cross
+ * nodes (rt/wire.h), then per actor its state, args, local tags (the
+ * messages it accepts, then the replies to its asks), class, spawn,
+ * registry names (and for a remote kind its wire description, export and
+ * lookup), sends, calls and asks with their type-checking macros, its
+ * test probe and expectations, and the handlers the user writes; then per
  * topic its descriptor, publish (with its macro) and the subscriptions of
  * the actors that accept its message; the supervisors; the pools; last
  * the poisoned names of the sends, calls, asks and subscriptions that do
@@ -111,6 +112,7 @@ header(struct emit *e)
 	emit_pool_refs_h(e);
 	emit_msg_ids_h(e);
 	emit_msg_types_h(e);
+	emit_equal_h(e);
 	emit_requests_h(e);
 	emit_wire_h(e);
 	emit_actors_h(e);
@@ -130,6 +132,7 @@ source(struct emit *e)
 	emit_print(e, NULL, "\"\n\n#include <string.h>\n\n");
 	emit_msg_copies_c(e);
 	emit_msg_printers_c(e);
+	emit_equal_c(e);
 	emit_requests_c(e);
 	emit_wire_c(e);
 	emit_builders_c(e);

@@ -43,7 +43,8 @@ static const char actors_text[] =
     " * C, a macro of the same name makes a message of the wrong type a hard\n"
     " * error (a compound literal with commas needs parentheses, except in a\n"
     " * plain send). The user writes the handlers: P_A_on_M, and those of the\n"
-    " * hooks A has.\n";
+    " * hooks A has. For tests, P_A_probe spawns a probe that records what\n"
+    " * it is sent, and P_A_expect_M checks what it recorded (rt/test.h).\n";
 
 /* What a full mailbox does (include/rt/protocol.h). */
 static const char *
@@ -341,6 +342,7 @@ actor_h(struct emit *e, const ast_decl *a)
 	if (a->remote != NULL)
 		emit_wire_actor_h(e, a);
 	emit_sends_h(e, a);
+	emit_probe_h(e, a);
 	handlers_h(e, a);
 	emit_gen(e);
 	emit_print(e, NULL, "\n");
@@ -690,6 +692,7 @@ actor_c(struct emit *e, const ast_decl *a)
 	if (a->remote != NULL)
 		emit_wire_actor_c(e, a);
 	emit_sends_c(e, a);
+	emit_probe_c(e, a);
 }
 
 void

@@ -7,10 +7,11 @@
  * (emit_c_actor.c), sends and their envelope builders (emit_c_send.c),
  * requests with their calls, asks and replies (emit_c_request.c), topics
  * (emit_c_topic.c), supervisors (emit_c_sup.c), state machines
- * (emit_c_states.c), wire codecs (emit_c_wire.c
- * and emit_c_codec.c) and the poisoned names (emit_c_poison.c). emit_c.c
- * decides the order of the sections in each file. A function whose name
- * ends in _h writes into the header, one ending in _c into the source.
+ * (emit_c_states.c), wire codecs (emit_c_wire.c and emit_c_codec.c),
+ * equality and test probes (emit_c_probe.c) and the poisoned names
+ * (emit_c_poison.c). emit_c.c decides the order of the sections in each
+ * file. A function whose name ends in _h writes into the header, one
+ * ending in _c into the source.
  */
 #ifndef RT_RTGEN_EMIT_C_INT_H
 #define RT_RTGEN_EMIT_C_INT_H
@@ -199,6 +200,27 @@ void emit_msg_printers_c(struct emit *e);
 void emit_nested_helpers(struct emit *e, const ast_field *fields);
 void emit_copy_helpers(struct emit *e, const char *name,
     const ast_field *fields, const void *key);
+/* The walk over a struct's fields that the copies, printers and equality
+ * share: emit_has_array says whether a loop needs its `i`;
+ * emit_element names an element of field f of `obj` ("m->f", or
+ * "m->f[i]" in an array's loop); emit_loop_open opens that loop around
+ * the statements of f's elements (nothing for a field that is no array)
+ * and returns their indentation; emit_loop_close ends it. */
+bool emit_has_array(const ast_field *f);
+const char *emit_element(char *buf, size_t size, const char *obj,
+    const ast_field *f);
+const char *emit_loop_open(struct emit *e, const ast_field *f);
+void emit_loop_close(struct emit *e, const ast_field *f);
+
+/* ---- equality and test probes (emit_c_probe.c) ----------------------- */
+
+/* The prototypes of P_M_equal, and their definitions. */
+void emit_equal_h(struct emit *e);
+void emit_equal_c(struct emit *e);
+/* A's test probe and expectations (rt/test.h): prototypes and macros,
+ * and their definitions with the tables of its probe kind. */
+void emit_probe_h(struct emit *e, const ast_decl *a);
+void emit_probe_c(struct emit *e, const ast_decl *a);
 
 /* ---- actors (emit_c_actor.c) ----------------------------------------- */
 

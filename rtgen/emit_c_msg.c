@@ -162,8 +162,8 @@ emit_msg_types_h(struct emit *e)
 /* ---- the source: copies into envelopes ------------------------------- */
 
 /* Does a struct have an array field? */
-static bool
-has_array(const ast_field *f)
+bool
+emit_has_array(const ast_field *f)
 {
 	for (; f != NULL; f = f->next)
 		if (f->type.array)
@@ -195,8 +195,8 @@ has_nested_bytes(const ast_field *f)
 
 /* What an element of field f of `obj` is called: "m->f", or "m->f[i]" in
  * an array's loop. */
-static const char *
-element(char *buf, size_t size, const char *obj, const ast_field *f)
+const char *
+emit_element(char *buf, size_t size, const char *obj, const ast_field *f)
 {
 	struct emit_vars v = { .var = obj, .F = f->name };
 
@@ -206,8 +206,8 @@ element(char *buf, size_t size, const char *obj, const ast_field *f)
 
 /* The loop around the statements of an array's elements, and its end;
  * loop_open returns the indentation of the statements inside. */
-static const char *
-loop_open(struct emit *e, const ast_field *f)
+const char *
+emit_loop_open(struct emit *e, const ast_field *f)
 {
 	char n[EMIT_NUM];
 	struct emit_vars v = { .N = emit_num(n, f->type.len) };
@@ -218,8 +218,8 @@ loop_open(struct emit *e, const ast_field *f)
 	return "\t\t";
 }
 
-static void
-loop_close(struct emit *e, const ast_field *f)
+void
+emit_loop_close(struct emit *e, const ast_field *f)
 {
 	if (f->type.array)
 		emit_print(e, NULL, "\t}\n");
@@ -247,8 +247,8 @@ extra_helper(struct emit *e, const char *name, const ast_field *fields)
 
 		if (!emit_field_needs_copy(f))
 			continue;
-		v.ind = loop_open(e, f);
-		v.x = element(x, sizeof(x), "m", f);
+		v.ind = emit_loop_open(e, f);
+		v.x = emit_element(x, sizeof(x), "m", f);
 		if (f->type.kind == AST_T_STRING) {
 			emit_print(e, &v,
 			    "$ind$if ($x$ != NULL)\n"
@@ -271,7 +271,7 @@ extra_helper(struct emit *e, const char *name, const ast_field *fields)
 				"$ind$\treturn SIZE_MAX;\n$ind$n += extra;\n" :
 				"$ind$n += $MP$_$M$_extra(&$x$);\n");
 		}
-		loop_close(e, f);
+		emit_loop_close(e, f);
 	}
 	emit_print(e, NULL, "\treturn n;\n}\n");
 }
@@ -290,9 +290,9 @@ place_fields(struct emit *e, const ast_field *fields, const char *src)
 
 		if (!emit_field_needs_copy(f))
 			continue;
-		v.ind = loop_open(e, f);
-		v.x = element(x, sizeof(x), src, f);
-		v.y = element(y, sizeof(y), "c", f);
+		v.ind = emit_loop_open(e, f);
+		v.x = emit_element(x, sizeof(x), src, f);
+		v.y = emit_element(y, sizeof(y), "c", f);
 		if (f->type.kind == AST_T_STRING) {
 			emit_print(e, &v,
 			    "$ind$if ($x$ != NULL) {\n"
@@ -312,7 +312,7 @@ place_fields(struct emit *e, const ast_field *fields, const char *src)
 			emit_print(e, &v,
 			    "$ind$p = $MP$_$M$_place(&$y$, p);\n");
 		}
-		loop_close(e, f);
+		emit_loop_close(e, f);
 	}
 }
 
@@ -647,7 +647,7 @@ printer_c(struct emit *e, const ast_decl *d)
 		emit_print(e, &v, "\t(void)m;\n\tfputs(\"$M${}\", f);\n}\n");
 		return;
 	}
-	if (has_array(d->fields))
+	if (emit_has_array(d->fields))
 		emit_print(e, NULL, "\tsize_t i;\n\n");
 	emit_print(e, &v,
 	    "\tif (m == NULL) {\n\t\tfputs(\"$M$(NULL)\", f);\n"
@@ -659,7 +659,7 @@ printer_c(struct emit *e, const ast_decl *d)
 		emit_print(e, &v,
 		    f == d->fields ? "\tfputs(\"$M${$F$=$sep$\", f);\n" :
 				     "\tfputs(\", $F$=$sep$\", f);\n");
-		element(x, sizeof(x), "m", f);
+		emit_element(x, sizeof(x), "m", f);
 		if (f->type.array) {
 			v.N = emit_num(n, f->type.len);
 			emit_print(e, &v,

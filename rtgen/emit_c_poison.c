@@ -151,16 +151,17 @@ static void
 poison_comment(struct emit *e, bool topics)
 {
 	emit_print(e, NULL,
-	    "/*\n * Sends, calls and asks that do not exist: "
-	    "an actor accepts only the\n * messages of its 'accepts' clauses "
-	    "(and has no _every send of a\n * message with C-typed fields), "
-	    "and only requests have calls and\n * asks. Poisoning the names "
-	    "of the other combinations makes a call\n * to one a hard error, "
-	    "not just a warning about an implicit\n * declaration.");
+	    "/*\n * Sends, calls, asks and expectations that do "
+	    "not exist: an actor accepts\n * only the messages of its "
+	    "'accepts' clauses (and has no _every send of\n * a message with "
+	    "C-typed fields), a probe of it expects only those, and\n * only "
+	    "requests have calls and asks. Poisoning the names of the other\n"
+	    " * combinations makes a call to one a hard error, not just a "
+	    "warning\n * about an implicit declaration.");
 	if (topics)
 		emit_print(e, NULL,
-		    " Likewise an actor subscribes only to the "
-		    "topics whose\n * message it accepts.");
+		    "\n * Likewise an actor subscribes only to the "
+		    "topics whose message it\n * accepts.");
 	emit_print(e, NULL, "\n */\n");
 }
 

@@ -27,6 +27,7 @@ enum emit_poison_of {
 	X(SEND_OPT, "send", "_opt", MESSAGE)     \
 	X(SEND_AFTER, "send", "_after", MESSAGE) \
 	X(SEND_EVERY, "send", "_every", MESSAGE) \
+	X(EXPECT, "expect", "", MESSAGE)         \
 	X(CALL, "call", "", REQUEST)             \
 	X(ASK, "ask", "", REQUEST)               \
 	X(SUBSCRIBE, "subscribe", "", TOPIC)     \

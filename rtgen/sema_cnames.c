@@ -169,8 +169,9 @@ struct cform {
 };
 
 static const struct cform accepted_forms[] = { { "_send_", "" },
-	{ "_send_", "_opt" }, { "_on_", "" }, { "_TAG_", "" }, { "_call_", "" },
-	{ "_ask_", "" }, { "_serve_", "" } };
+	{ "_send_", "_opt" }, { "_on_", "" }, { "_TAG_", "" },
+	{ "_expect_", "" }, { "_call_", "" }, { "_ask_", "" },
+	{ "_serve_", "" } };
 static const struct cform asked_forms[] = { { "_on_", "_reply" },
 	{ "_TAG_", "_reply" } };
 
@@ -393,9 +394,10 @@ sema_check_cnames(struct sema *s)
 		"_class", "_spawn", "_dispatch", "_tag_names", "_start_thunk",
 		"_stop_thunk", "_down_thunk", "_args_extra", "_args_copy",
 		"_args_place", "_on_start", "_on_stop", "_on_down", "_asks",
-		"_register", "_whereis" };
+		"_register", "_whereis", "_probe", "_probe_copy",
+		"_probe_equal", "_probe_kind" };
 	static const char *const message_names[] = { "", "_ID", "_extra",
-		"_copy", "_place", "_clone", "_env", "_print" };
+		"_copy", "_place", "_clone", "_env", "_print", "_equal" };
 	struct symtab names = { .owns_keys = true };
 	const char *p = s->prefix;
 	ast_decl *d;
@@ -451,7 +453,7 @@ sema_check_cnames(struct sema *s)
 
 				claim_forms(s, &names, d, m->name,
 				    accepted_forms,
-				    m->target->reply != NULL ? 7 : 4);
+				    m->target->reply != NULL ? 8 : 5);
 			}
 			for (i = 0; i < d->nasks; i++)
 				claim_forms(s, &names, d, d->asks[i]->name,

@@ -491,6 +491,7 @@ rt_system_free(rt_system *sys)
 	rti_tokens_destroy(sys->tokens);
 	rti_topics_destroy(sys->topics);
 	rti_test_log_free(sys->test_log);
+	rti_test_probes_free(sys);
 	rti_crashlog_free(sys);
 	free(owned_of(sys));
 	pthread_cond_destroy(&sys->cond);

@@ -109,13 +109,16 @@ struct rt_system {
 	uint64_t test_seed;
 	uint64_t test_draws;
 
-	/* lock guards idle_epoch and pairs with cond. */
+	/* lock guards idle_epoch and tprobes, and pairs with cond. */
 	pthread_mutex_t lock;
 	pthread_cond_t cond; /* signalled when live drops to 0, and when
 	                        a root supervisor exits */
 	uint64_t idle_epoch; /* times live dropped to 0 */
 	rt_ref *roots;       /* root supervisors, in start order */
 	uint32_t nroots, roots_cap;
+	/* The records of test probes, kept until rt_system_free
+	 * (testprobe.c). */
+	struct rti_tprobe *tprobes;
 
 	/* The threads of `thread;` actors (thread.c), ended ones included
 	 * until they are joined. */

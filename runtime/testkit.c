@@ -84,26 +84,37 @@ int64_t
 rt_test_advance(rt_system *sys, rt_duration d)
 {
 	int rc = check(sys);
-	int64_t target, fired = 0;
+	int64_t fired = 0;
 
 	if (rc != 0)
 		return rc;
 	if (d < 0)
 		return RT_EINVAL;
-	target = d > INT64_MAX - sys->vnow ? INT64_MAX : sys->vnow + d;
+	rti_test_advance_until(sys, d, NULL, NULL, &fired);
+	return fired;
+}
+
+bool
+rti_test_advance_until(rt_system *sys, rt_duration d, bool (*done)(void *),
+    void *arg, int64_t *fired)
+{
+	int64_t target = d > INT64_MAX - sys->vnow ? INT64_MAX : sys->vnow + d;
+
 	for (;;) {
 		int64_t next = rti_wheel_next(sys->wheel);
 
 		if (next < 0 || next > target)
 			break;
 		set_now(sys, next);
-		fired += (int64_t)rti_wheel_turn(sys->wheel, next);
+		*fired += (int64_t)rti_wheel_turn(sys->wheel, next);
 		rti_sched_drive(sys);
+		if (done != NULL && done(arg))
+			return true;
 	}
 	set_now(sys, target);
-	fired += (int64_t)rti_wheel_turn(sys->wheel, target);
+	*fired += (int64_t)rti_wheel_turn(sys->wheel, target);
 	rti_sched_drive(sys);
-	return fired;
+	return done != NULL && done(arg);
 }
 
 rt_duration

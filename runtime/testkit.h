@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The test kit (testkit.c, rt/test.h): its record of handled messages, a
- * count per (cell, incarnation, tag) kept by the one worker of a test
- * system, and how the rest of the runtime drives a test system.
+ * The test kit (testkit.c, testprobe.c, rt/test.h): its record of handled
+ * messages, a count per (cell, incarnation, tag) kept by the one worker
+ * of a test system; how the rest of the runtime drives a test system;
+ * and the records of its test probes.
  */
 #ifndef RT_RUNTIME_TESTKIT_H
 #define RT_RUNTIME_TESTKIT_H
@@ -34,11 +35,24 @@ void rti_test_record(rt_system *sys, rti_test_log *log, const void *cell,
 
 void rti_test_log_free(rti_test_log *log);
 
+/* rti_test_probes_free: free the records of a system's test probes
+ * (testprobe.c), at rt_system_free. */
+void rti_test_probes_free(rt_system *sys);
+
 /*
  * rti_test_drive_while: run a test system, on virtual time, while
  * alive(arg) is true and something can still happen.
  */
 void rti_test_drive_while(rt_system *sys, bool (*alive)(void *), void *arg);
+
+/*
+ * rti_test_advance_until: rt_test_advance(sys, d) (d >= 0, checked by the
+ * caller) that stops at the first stop of the clock after which
+ * done(arg) is true (done NULL: never), and says whether it did. Adds the
+ * timer messages sent to *fired.
+ */
+bool rti_test_advance_until(rt_system *sys, rt_duration d, bool (*done)(void *),
+    void *arg, int64_t *fired);
 
 /*
  * rti_test_stream: the seed of a new stream of a test system's randomness

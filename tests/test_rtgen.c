@@ -797,6 +797,7 @@ static const char *const bad_files[] = {
 	"nested_cycle",
 	"type_errors",
 	"cname_enum",
+	"cname_probe",
 	"field_keywords",
 	"include_errors",
 	"import_not_found",

@@ -38,7 +38,8 @@ extern "C" {
 	X(EIO, -21, "input/output error")                            \
 	X(EBADF, -22, "bad file descriptor")                         \
 	X(ENODE, -23, "no node, or the node is gone")                \
-	X(EBUSY, -24, "already running")
+	X(EBUSY, -24, "already running")                             \
+	X(EMISMATCH, -25, "not the message expected")
 
 enum rt_errno {
 #define RT_ERRNO_ENUM(name, value, text) RT_##name = value,

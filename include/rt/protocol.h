@@ -15,6 +15,7 @@
 #ifndef RT_PROTOCOL_H
 #define RT_PROTOCOL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -358,6 +359,42 @@ RT_API int rt_publish_new(rt_system *sys, const rt_topic *topic, size_t size,
  * subscriptions.
  */
 RT_API int rt_publish(rt_env *env);
+
+/* --- test probes (rt/test.h) --------------------------------------------- */
+
+/*
+ * rt_probe_kind: what a test probe of one actor kind needs (generated as
+ * static P_A_probe_kind beside P_A_class): the kind's class, for its
+ * tags' names and its printer; `copy`, which returns the bytes a copy of
+ * the message `tag` (local to the class) at `msg` takes, strings and
+ * bytes included, and with dst != NULL writes that copy at dst, pointing
+ * it at its own strings and bytes (dst is aligned for any type); and
+ * `equal`, P_M_equal of the message `tag`.
+ */
+typedef struct rt_probe_kind {
+	const rt_actor_class *cls;
+	size_t (*copy)(void *dst, uint32_t tag, const void *msg);
+	bool (*equal)(uint32_t tag, const void *a, const void *b);
+} rt_probe_kind;
+
+/*
+ * rt_probe_spawn: for P_A_probe (rt/test.h): spawn a probe of `kind` in
+ * sys and store its ref in *out (out may be NULL). Returns 0, RT_EINVAL
+ * (NULL sys or kind, a class of another protocol ABI), RT_ESHUTDOWN or
+ * RT_ENOMEM.
+ */
+RT_API int rt_probe_spawn(rt_system *sys, const rt_probe_kind *kind,
+    rt_ref *out);
+
+/*
+ * rt_probe_expect: for P_A_expect_M (rt/test.h): the next message that
+ * the probe `probe` of `kind` records must be the message `tag` of the
+ * kind, equal to *expected. Returns 0, RT_EMISMATCH, RT_ETIMEDOUT,
+ * RT_ENOACTOR, RT_EINVAL (probe is no probe of kind, tag out of range)
+ * or RT_EDEADLK, as P_A_expect_M.
+ */
+RT_API int rt_probe_expect(rt_ref probe, const rt_probe_kind *kind,
+    uint32_t tag, const void *expected, rt_duration within);
 
 #ifdef __cplusplus
 }

@@ -96,6 +96,74 @@ RT_API rt_duration rt_test_now(rt_system *sys);
 RT_API int64_t rt_test_handled(rt_system *sys, rt_ref actor,
     const char *message);
 
+/*
+ * Test probes. For each actor kind A of a protocol P, rtgen generates
+ *
+ *     int P_A_probe(rt_system *sys, P_A_ref *out);
+ *     int P_A_expect_M(P_A_ref probe, const P_M *expected,
+ *         rt_duration within);                   (each M that A accepts)
+ *     bool P_M_equal(const P_M *a, const P_M *b);    (each message M)
+ *
+ * P_A_probe spawns a probe of A's kind and stores its ref in *out: a
+ * P_A_ref like any other, so whatever sends to an A (typed sends,
+ * publishes on a topic it subscribes to, an actor told to answer it)
+ * sends to it unchanged. A probe records a copy of each message it
+ * receives, in order, and never runs A's handlers or hooks (nor its
+ * on_start). Its mailbox is unbounded and it runs on the workers, whatever
+ * A declares. A request sent to it is answered with RT_EBADMSG, so that an
+ * asker is not left waiting. It stops as any actor does (rt_exit,
+ * shutdown); what it recorded stays readable until rt_system_free.
+ * Returns 0, RT_EINVAL (NULL sys), RT_ESHUTDOWN or RT_ENOMEM.
+ *
+ * P_A_expect_M takes the next message the probe recorded, waiting for
+ * one at most `within` (RT_FOREVER: no limit), and returns 0 when it is
+ * an M equal to *expected (P_M_equal). Otherwise it returns RT_EMISMATCH
+ * (another message, or an M that differs: the message is taken all the
+ * same, so the next expect looks at the one after it), RT_ETIMEDOUT
+ * (nothing came within), RT_ENOACTOR (the probe stopped and nothing is
+ * left), RT_EINVAL (probe is not a probe of A; expected NULL while M has
+ * fields) or RT_EDEADLK (called from an actor of the probe's system).
+ * Each failure but the last two is logged at RT_LOG_ERROR through the log
+ * hook of the probe's system (rt_config.log; stderr without one), as one
+ * line with both sides written by the message printers (P_M_print):
+ *
+ *     probe shop.Cart: expected Order{id=7, ...}, received Order{id=8, ...}
+ *     probe shop.Cart: expected Ping{}, received nothing in 10ms
+ *
+ * rt_expect_nothing: 0 when the probe records nothing within `within`
+ * (>= 0), or when it stopped with nothing left; else RT_EMISMATCH, the
+ * message taken and logged ("probe shop.Cart: expected nothing, received
+ * Ping{}"), RT_EINVAL (not a probe, within < 0) or RT_EDEADLK.
+ *
+ * What `within` means: in a test system, the actors run first; then, if
+ * the probe has nothing yet, the virtual clock moves as rt_test_advance
+ * moves it, up to `within`, and stops as soon as a message is recorded
+ * (at the timer that made it come), so a test of a timeout neither
+ * sleeps nor takes longer than its expectations. rt_expect_nothing moves
+ * the clock by the whole of `within` when nothing comes. In a system with
+ * workers, the calling thread waits up to `within` on the real
+ * (monotonic) clock; a message recorded in time ends the wait at once.
+ *
+ * The generated code for probes sits in the protocol's .rtp.c, beside the
+ * sends and printers, so that one build of it serves a program and its
+ * tests; a program that never calls a probe only carries a few small
+ * functions per kind (the linker drops them with -ffunction-sections
+ * -Wl,--gc-sections). P_M_equal compares field by field: numbers and
+ * enums by value (floats as ==, except that NaN equals NaN), strings by
+ * content (two NULLs are equal, NULL and "" are not), bytes by length and
+ * content, arrays element by element, nested messages with their own
+ * P_M_equal, refs by the incarnation they name (rt_ref_equal) and C-typed
+ * fields by their bytes (a pointer by address). A message without fields
+ * equals any other of its type, NULL included.
+ *
+ * A probe of a kind is checked like the kind at compile time: sends to it
+ * are the kind's, and P_A_expect_M exists only for the messages A
+ * accepts (any other is a poisoned name), its `expected` checked by a
+ * macro as a send's message is (a compound literal with commas in it
+ * needs parentheses there: `(&(P_M){ .a = 1, .b = 2 })`).
+ */
+RT_API int rt_expect_nothing(rt_ref probe, rt_duration within);
+
 #ifdef __cplusplus
 }
 #endif

@@ -256,6 +256,132 @@ ask_Tick_print(FILE *f, const ask_Tick *m)
 	fputs("Tick{}", f);
 }
 
+bool
+ask_Total_equal(const ask_Total *a, const ask_Total *b)
+{
+	if (a == b)
+		return true;
+	if (a == NULL || b == NULL)
+		return false;
+	if (a->cents != b->cents)
+		return false;
+	return true;
+}
+
+bool
+ask_GetTotal_equal(const ask_GetTotal *a, const ask_GetTotal *b)
+{
+	(void)a;
+	(void)b;
+	return true;
+}
+
+bool
+ask_Label_equal(const ask_Label *a, const ask_Label *b)
+{
+	if (a == b)
+		return true;
+	if (a == NULL || b == NULL)
+		return false;
+	if (a->text == NULL || b->text == NULL ?
+	    a->text != b->text :
+	    strcmp(a->text, b->text) != 0)
+		return false;
+	return true;
+}
+
+bool
+ask_Describe_equal(const ask_Describe *a, const ask_Describe *b)
+{
+	if (a == b)
+		return true;
+	if (a == NULL || b == NULL)
+		return false;
+	if (a->item != b->item)
+		return false;
+	if (a->lang == NULL || b->lang == NULL ?
+	    a->lang != b->lang :
+	    strcmp(a->lang, b->lang) != 0)
+		return false;
+	return true;
+}
+
+bool
+ask_Data_equal(const ask_Data *a, const ask_Data *b)
+{
+	if (a == b)
+		return true;
+	if (a == NULL || b == NULL)
+		return false;
+	if (a->blob.len != b->blob.len)
+		return false;
+	if (a->blob.len != 0 &&
+	    (a->blob.data == NULL || b->blob.data == NULL ?
+		    a->blob.data != b->blob.data :
+		    memcmp(a->blob.data, b->blob.data, a->blob.len) != 0))
+		return false;
+	return true;
+}
+
+bool
+ask_Fetch_equal(const ask_Fetch *a, const ask_Fetch *b)
+{
+	if (a == b)
+		return true;
+	if (a == NULL || b == NULL)
+		return false;
+	if (a->key != b->key)
+		return false;
+	return true;
+}
+
+bool
+ask_Ack_equal(const ask_Ack *a, const ask_Ack *b)
+{
+	(void)a;
+	(void)b;
+	return true;
+}
+
+bool
+ask_Store_equal(const ask_Store *a, const ask_Store *b)
+{
+	if (a == b)
+		return true;
+	if (a == NULL || b == NULL)
+		return false;
+	if (a->key != b->key)
+		return false;
+	if (a->blob.len != b->blob.len)
+		return false;
+	if (a->blob.len != 0 &&
+	    (a->blob.data == NULL || b->blob.data == NULL ?
+		    a->blob.data != b->blob.data :
+		    memcmp(a->blob.data, b->blob.data, a->blob.len) != 0))
+		return false;
+	return true;
+}
+
+bool
+ask_Echo_equal(const ask_Echo *a, const ask_Echo *b)
+{
+	if (a == b)
+		return true;
+	if (a == NULL || b == NULL)
+		return false;
+	if (a->n != b->n)
+		return false;
+	return true;
+}
+
+bool
+ask_Tick_equal(const ask_Tick *a, const ask_Tick *b)
+{
+	(void)a;
+	(void)b;
+	return true;
+}
+
 /* Requests, and their deferred replies. */
 const rt_request ask_GetTotal_request_desc = { "ask.GetTotal",
     sizeof(ask_Total) };
@@ -812,6 +938,88 @@ int
 	return r != 0 ? r : rt_env_send_every(env, period, NULL, out);
 }
 
+/* The test probe of Shop (rt/test.h). */
+static size_t
+ask_Shop_probe_copy(void *dst, uint32_t tag, const void *msg)
+{
+	switch ((enum ask_Shop_tag)tag) {
+	case ask_Shop_TAG_GetTotal:
+		if (dst != NULL)
+			memcpy(dst, msg, sizeof(ask_GetTotal));
+		return sizeof(ask_GetTotal);
+	case ask_Shop_TAG_Describe:
+		if (dst != NULL)
+			ask_Describe_copy(dst, (const ask_Describe *)msg);
+		return sizeof(ask_Describe) +
+		    ask_Describe_extra((const ask_Describe *)msg);
+	case ask_Shop_TAG_Tick:
+		if (dst != NULL)
+			memcpy(dst, msg, sizeof(ask_Tick));
+		return sizeof(ask_Tick);
+	default:
+		break;
+	}
+	return 0;
+}
+
+static bool
+ask_Shop_probe_equal(uint32_t tag, const void *a, const void *b)
+{
+	switch ((enum ask_Shop_tag)tag) {
+	case ask_Shop_TAG_GetTotal:
+		return ask_GetTotal_equal((const ask_GetTotal *)a,
+		    (const ask_GetTotal *)b);
+	case ask_Shop_TAG_Describe:
+		return ask_Describe_equal((const ask_Describe *)a,
+		    (const ask_Describe *)b);
+	case ask_Shop_TAG_Tick:
+		return ask_Tick_equal((const ask_Tick *)a,
+		    (const ask_Tick *)b);
+	default:
+		break;
+	}
+	return false;
+}
+
+static const rt_probe_kind ask_Shop_probe_kind = {
+	&ask_Shop_class,
+	ask_Shop_probe_copy,
+	ask_Shop_probe_equal,
+};
+
+int
+(ask_Shop_probe)(rt_system *sys, ask_Shop_ref *out)
+{
+	return rt_probe_spawn(sys, &ask_Shop_probe_kind,
+	    out != NULL ? &out->ref : NULL);
+}
+
+int
+(ask_Shop_expect_GetTotal)(ask_Shop_ref probe, const ask_GetTotal *expected,
+    rt_duration within)
+{
+	return rt_probe_expect(probe.ref, &ask_Shop_probe_kind,
+	    ask_Shop_TAG_GetTotal, expected, within);
+}
+
+int
+(ask_Shop_expect_Describe)(ask_Shop_ref probe, const ask_Describe *expected,
+    rt_duration within)
+{
+	if (expected == NULL)
+		return RT_EINVAL;
+	return rt_probe_expect(probe.ref, &ask_Shop_probe_kind,
+	    ask_Shop_TAG_Describe, expected, within);
+}
+
+int
+(ask_Shop_expect_Tick)(ask_Shop_ref probe, const ask_Tick *expected,
+    rt_duration within)
+{
+	return rt_probe_expect(probe.ref, &ask_Shop_probe_kind,
+	    ask_Shop_TAG_Tick, expected, within);
+}
+
 /* Actor Vault. */
 static const char *const ask_Vault_tag_names[] = {
 	"Fetch",
@@ -1170,6 +1378,88 @@ rt_corr
 	return r != 0 ? r : rt_ask(ctx, env, &ask_Echo_request_desc, timeout);
 }
 
+/* The test probe of Vault (rt/test.h). */
+static size_t
+ask_Vault_probe_copy(void *dst, uint32_t tag, const void *msg)
+{
+	switch ((enum ask_Vault_tag)tag) {
+	case ask_Vault_TAG_Fetch:
+		if (dst != NULL)
+			memcpy(dst, msg, sizeof(ask_Fetch));
+		return sizeof(ask_Fetch);
+	case ask_Vault_TAG_Store:
+		if (dst != NULL)
+			ask_Store_copy(dst, (const ask_Store *)msg);
+		return sizeof(ask_Store) +
+		    ask_Store_extra((const ask_Store *)msg);
+	case ask_Vault_TAG_Echo:
+		if (dst != NULL)
+			memcpy(dst, msg, sizeof(ask_Echo));
+		return sizeof(ask_Echo);
+	}
+	return 0;
+}
+
+static bool
+ask_Vault_probe_equal(uint32_t tag, const void *a, const void *b)
+{
+	switch ((enum ask_Vault_tag)tag) {
+	case ask_Vault_TAG_Fetch:
+		return ask_Fetch_equal((const ask_Fetch *)a,
+		    (const ask_Fetch *)b);
+	case ask_Vault_TAG_Store:
+		return ask_Store_equal((const ask_Store *)a,
+		    (const ask_Store *)b);
+	case ask_Vault_TAG_Echo:
+		return ask_Echo_equal((const ask_Echo *)a,
+		    (const ask_Echo *)b);
+	}
+	return false;
+}
+
+static const rt_probe_kind ask_Vault_probe_kind = {
+	&ask_Vault_class,
+	ask_Vault_probe_copy,
+	ask_Vault_probe_equal,
+};
+
+int
+(ask_Vault_probe)(rt_system *sys, ask_Vault_ref *out)
+{
+	return rt_probe_spawn(sys, &ask_Vault_probe_kind,
+	    out != NULL ? &out->ref : NULL);
+}
+
+int
+(ask_Vault_expect_Fetch)(ask_Vault_ref probe, const ask_Fetch *expected,
+    rt_duration within)
+{
+	if (expected == NULL)
+		return RT_EINVAL;
+	return rt_probe_expect(probe.ref, &ask_Vault_probe_kind,
+	    ask_Vault_TAG_Fetch, expected, within);
+}
+
+int
+(ask_Vault_expect_Store)(ask_Vault_ref probe, const ask_Store *expected,
+    rt_duration within)
+{
+	if (expected == NULL)
+		return RT_EINVAL;
+	return rt_probe_expect(probe.ref, &ask_Vault_probe_kind,
+	    ask_Vault_TAG_Store, expected, within);
+}
+
+int
+(ask_Vault_expect_Echo)(ask_Vault_ref probe, const ask_Echo *expected,
+    rt_duration within)
+{
+	if (expected == NULL)
+		return RT_EINVAL;
+	return rt_probe_expect(probe.ref, &ask_Vault_probe_kind,
+	    ask_Vault_TAG_Echo, expected, within);
+}
+
 /* Actor Client. */
 static const char *const ask_Client_tag_names[] = {
 	"GetTotal_reply",
@@ -1304,4 +1594,36 @@ ask_Client_whereis(rt_system *sys, const char *name, ask_Client_ref *out)
 		return RT_EINVAL;
 	return rt_whereis_class(sys, name, &ask_Client_class,
 	    &out->ref);
+}
+
+/* The test probe of Client (rt/test.h). */
+static size_t
+ask_Client_probe_copy(void *dst, uint32_t tag, const void *msg)
+{
+	(void)dst;
+	(void)tag;
+	(void)msg;
+	return 0;
+}
+
+static bool
+ask_Client_probe_equal(uint32_t tag, const void *a, const void *b)
+{
+	(void)tag;
+	(void)a;
+	(void)b;
+	return false;
+}
+
+static const rt_probe_kind ask_Client_probe_kind = {
+	&ask_Client_class,
+	ask_Client_probe_copy,
+	ask_Client_probe_equal,
+};
+
+int
+(ask_Client_probe)(rt_system *sys, ask_Client_ref *out)
+{
+	return rt_probe_spawn(sys, &ask_Client_probe_kind,
+	    out != NULL ? &out->ref : NULL);
 }

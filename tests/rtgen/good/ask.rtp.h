@@ -123,6 +123,22 @@ void ask_Echo_print(FILE *f, const ask_Echo *m);
 void ask_Tick_print(FILE *f, const ask_Tick *m);
 
 /*
+ * Equality, field by field (rt/test.h says how each type compares):
+ * P_M_equal is true when *a and *b are the same message. A NULL one
+ * equals only NULL, or any message without fields.
+ */
+bool ask_Total_equal(const ask_Total *a, const ask_Total *b);
+bool ask_GetTotal_equal(const ask_GetTotal *a, const ask_GetTotal *b);
+bool ask_Label_equal(const ask_Label *a, const ask_Label *b);
+bool ask_Describe_equal(const ask_Describe *a, const ask_Describe *b);
+bool ask_Data_equal(const ask_Data *a, const ask_Data *b);
+bool ask_Fetch_equal(const ask_Fetch *a, const ask_Fetch *b);
+bool ask_Ack_equal(const ask_Ack *a, const ask_Ack *b);
+bool ask_Store_equal(const ask_Store *a, const ask_Store *b);
+bool ask_Echo_equal(const ask_Echo *a, const ask_Echo *b);
+bool ask_Tick_equal(const ask_Tick *a, const ask_Tick *b);
+
+/*
  * Requests: a message M -> R is answered with an R. P_M_request_desc
  * describes it to the runtime. P_reply_M answers a request whose
  * handler deferred its reply (took rt_reply_defer(ctx) and returned
@@ -177,7 +193,8 @@ int ask_reply_Echo(rt_reply_token t, const ask_Echo *reply);
  * C, a macro of the same name makes a message of the wrong type a hard
  * error (a compound literal with commas needs parentheses, except in a
  * plain send). The user writes the handlers: P_A_on_M, and those of the
- * hooks A has.
+ * hooks A has. For tests, P_A_probe spawns a probe that records what
+ * it is sent, and P_A_expect_M checks what it recorded (rt/test.h).
  * The data of bytes fields is copied like strings; a bytes field with
  * NULL data and a len > 0 makes a send or the spawn return RT_EINVAL.
  * A request M -> R that an actor accepts can also be called or asked
@@ -317,6 +334,30 @@ int ask_Shop_send_Tick_every(ask_Shop_ref to, const ask_Tick *msg,
 	    ask_Tick *: (msg), const ask_Tick *: (msg), void *: (msg)), \
 	    (period), (out))
 #endif
+int ask_Shop_probe(rt_system *sys, ask_Shop_ref *out);
+int ask_Shop_expect_GetTotal(ask_Shop_ref probe, const ask_GetTotal *expected,
+    rt_duration within);
+int ask_Shop_expect_Describe(ask_Shop_ref probe, const ask_Describe *expected,
+    rt_duration within);
+int ask_Shop_expect_Tick(ask_Shop_ref probe, const ask_Tick *expected,
+    rt_duration within);
+#ifndef __cplusplus
+#define ask_Shop_probe(sys, out) \
+	(ask_Shop_probe)((sys), _Generic((out), \
+	    ask_Shop_ref *: (out), void *: (out)))
+#define ask_Shop_expect_GetTotal(probe, expected, within) \
+	(ask_Shop_expect_GetTotal)((probe), _Generic((expected), \
+	    ask_GetTotal *: (expected), const ask_GetTotal *: (expected), \
+	    void *: (expected)), (within))
+#define ask_Shop_expect_Describe(probe, expected, within) \
+	(ask_Shop_expect_Describe)((probe), _Generic((expected), \
+	    ask_Describe *: (expected), const ask_Describe *: (expected)), \
+	    (within))
+#define ask_Shop_expect_Tick(probe, expected, within) \
+	(ask_Shop_expect_Tick)((probe), _Generic((expected), \
+	    ask_Tick *: (expected), const ask_Tick *: (expected), \
+	    void *: (expected)), (within))
+#endif
 /* Handlers of Shop, which the user writes. */
 #line 17 "rtgen/good/ask.rtp"
 int ask_Shop_on_GetTotal(ask_Shop *self, rt_ctx *ctx, const ask_GetTotal *req,
@@ -331,7 +372,7 @@ int ask_Shop_on_Fetch_reply(ask_Shop *self, rt_ctx *ctx, rt_corr id,
 #line 18 "rtgen/good/ask.rtp"
 int ask_Shop_on_Store_reply(ask_Shop *self, rt_ctx *ctx, rt_corr id,
     int status, const ask_Ack *reply);
-#line 335 "ask.rtp.h"
+#line 376 "ask.rtp.h"
 
 /* Actor Vault (see "Actors" above). */
 typedef struct ask_Vault {
@@ -449,6 +490,27 @@ rt_corr ask_Vault_ask_Echo(rt_ctx *ctx, ask_Vault_ref to, const ask_Echo *req,
 	(ask_Vault_ask_Echo)((ctx), (to), _Generic((req), \
 	    ask_Echo *: (req), const ask_Echo *: (req)), (timeout))
 #endif
+int ask_Vault_probe(rt_system *sys, ask_Vault_ref *out);
+int ask_Vault_expect_Fetch(ask_Vault_ref probe, const ask_Fetch *expected,
+    rt_duration within);
+int ask_Vault_expect_Store(ask_Vault_ref probe, const ask_Store *expected,
+    rt_duration within);
+int ask_Vault_expect_Echo(ask_Vault_ref probe, const ask_Echo *expected,
+    rt_duration within);
+#ifndef __cplusplus
+#define ask_Vault_probe(sys, out) \
+	(ask_Vault_probe)((sys), _Generic((out), \
+	    ask_Vault_ref *: (out), void *: (out)))
+#define ask_Vault_expect_Fetch(probe, expected, within) \
+	(ask_Vault_expect_Fetch)((probe), _Generic((expected), \
+	    ask_Fetch *: (expected), const ask_Fetch *: (expected)), (within))
+#define ask_Vault_expect_Store(probe, expected, within) \
+	(ask_Vault_expect_Store)((probe), _Generic((expected), \
+	    ask_Store *: (expected), const ask_Store *: (expected)), (within))
+#define ask_Vault_expect_Echo(probe, expected, within) \
+	(ask_Vault_expect_Echo)((probe), _Generic((expected), \
+	    ask_Echo *: (expected), const ask_Echo *: (expected)), (within))
+#endif
 /* Handlers of Vault, which the user writes. */
 #line 20 "rtgen/good/ask.rtp"
 int ask_Vault_on_Fetch(ask_Vault *self, rt_ctx *ctx, const ask_Fetch *req,
@@ -459,7 +521,7 @@ int ask_Vault_on_Store(ask_Vault *self, rt_ctx *ctx, const ask_Store *req,
 #line 20 "rtgen/good/ask.rtp"
 int ask_Vault_on_Echo(ask_Vault *self, rt_ctx *ctx, const ask_Echo *req,
     ask_Echo *reply);
-#line 463 "ask.rtp.h"
+#line 525 "ask.rtp.h"
 
 /* Actor Client (see "Actors" above). */
 typedef struct ask_Client {
@@ -485,6 +547,12 @@ ask_Client_self(rt_ctx *ctx)
 }
 int ask_Client_register(ask_Client_ref a, const char *name);
 int ask_Client_whereis(rt_system *sys, const char *name, ask_Client_ref *out);
+int ask_Client_probe(rt_system *sys, ask_Client_ref *out);
+#ifndef __cplusplus
+#define ask_Client_probe(sys, out) \
+	(ask_Client_probe)((sys), _Generic((out), \
+	    ask_Client_ref *: (out), void *: (out)))
+#endif
 /* Handlers of Client, which the user writes. */
 #line 22 "rtgen/good/ask.rtp"
 int ask_Client_on_GetTotal_reply(ask_Client *self, rt_ctx *ctx, rt_corr id,
@@ -498,69 +566,79 @@ int ask_Client_on_Echo_reply(ask_Client *self, rt_ctx *ctx, rt_corr id,
 #line 24 "rtgen/good/ask.rtp"
 int ask_Client_on_start(ask_Client *self, rt_ctx *ctx,
     const ask_Client_args *args);
-#line 502 "ask.rtp.h"
+#line 570 "ask.rtp.h"
 
 /*
- * Sends, calls and asks that do not exist: an actor accepts only the
- * messages of its 'accepts' clauses (and has no _every send of a
- * message with C-typed fields), and only requests have calls and
- * asks. Poisoning the names of the other combinations makes a call
- * to one a hard error, not just a warning about an implicit
- * declaration.
+ * Sends, calls, asks and expectations that do not exist: an actor accepts
+ * only the messages of its 'accepts' clauses (and has no _every send of
+ * a message with C-typed fields), a probe of it expects only those, and
+ * only requests have calls and asks. Poisoning the names of the other
+ * combinations makes a call to one a hard error, not just a warning
+ * about an implicit declaration.
  */
 #pragma GCC poison ask_Shop_send_Total ask_Shop_send_Total_opt \
 	 ask_Shop_send_Total_after ask_Shop_send_Total_every \
-	 ask_Shop_send_Label ask_Shop_send_Label_opt \
+	 ask_Shop_expect_Total ask_Shop_send_Label ask_Shop_send_Label_opt \
 	 ask_Shop_send_Label_after ask_Shop_send_Label_every \
-	 ask_Shop_send_Data ask_Shop_send_Data_opt ask_Shop_send_Data_after \
-	 ask_Shop_send_Data_every ask_Shop_send_Fetch \
-	 ask_Shop_send_Fetch_opt ask_Shop_send_Fetch_after \
-	 ask_Shop_send_Fetch_every ask_Shop_call_Fetch ask_Shop_ask_Fetch \
+	 ask_Shop_expect_Label ask_Shop_send_Data ask_Shop_send_Data_opt \
+	 ask_Shop_send_Data_after ask_Shop_send_Data_every \
+	 ask_Shop_expect_Data ask_Shop_send_Fetch ask_Shop_send_Fetch_opt \
+	 ask_Shop_send_Fetch_after ask_Shop_send_Fetch_every \
+	 ask_Shop_expect_Fetch ask_Shop_call_Fetch ask_Shop_ask_Fetch \
 	 ask_Shop_send_Ack ask_Shop_send_Ack_opt ask_Shop_send_Ack_after \
-	 ask_Shop_send_Ack_every ask_Shop_send_Store ask_Shop_send_Store_opt \
-	 ask_Shop_send_Store_after ask_Shop_send_Store_every \
-	 ask_Shop_call_Store ask_Shop_ask_Store ask_Shop_send_Echo \
-	 ask_Shop_send_Echo_opt ask_Shop_send_Echo_after \
-	 ask_Shop_send_Echo_every ask_Shop_call_Echo ask_Shop_ask_Echo
+	 ask_Shop_send_Ack_every ask_Shop_expect_Ack ask_Shop_send_Store \
+	 ask_Shop_send_Store_opt ask_Shop_send_Store_after \
+	 ask_Shop_send_Store_every ask_Shop_expect_Store ask_Shop_call_Store \
+	 ask_Shop_ask_Store ask_Shop_send_Echo ask_Shop_send_Echo_opt \
+	 ask_Shop_send_Echo_after ask_Shop_send_Echo_every \
+	 ask_Shop_expect_Echo ask_Shop_call_Echo ask_Shop_ask_Echo
 #pragma GCC poison ask_Vault_send_Total ask_Vault_send_Total_opt \
 	 ask_Vault_send_Total_after ask_Vault_send_Total_every \
-	 ask_Vault_send_GetTotal ask_Vault_send_GetTotal_opt \
-	 ask_Vault_send_GetTotal_after ask_Vault_send_GetTotal_every \
+	 ask_Vault_expect_Total ask_Vault_send_GetTotal \
+	 ask_Vault_send_GetTotal_opt ask_Vault_send_GetTotal_after \
+	 ask_Vault_send_GetTotal_every ask_Vault_expect_GetTotal \
 	 ask_Vault_call_GetTotal ask_Vault_ask_GetTotal ask_Vault_send_Label \
 	 ask_Vault_send_Label_opt ask_Vault_send_Label_after \
-	 ask_Vault_send_Label_every ask_Vault_send_Describe \
-	 ask_Vault_send_Describe_opt ask_Vault_send_Describe_after \
-	 ask_Vault_send_Describe_every ask_Vault_call_Describe \
+	 ask_Vault_send_Label_every ask_Vault_expect_Label \
+	 ask_Vault_send_Describe ask_Vault_send_Describe_opt \
+	 ask_Vault_send_Describe_after ask_Vault_send_Describe_every \
+	 ask_Vault_expect_Describe ask_Vault_call_Describe \
 	 ask_Vault_ask_Describe ask_Vault_send_Data ask_Vault_send_Data_opt \
 	 ask_Vault_send_Data_after ask_Vault_send_Data_every \
-	 ask_Vault_send_Ack ask_Vault_send_Ack_opt ask_Vault_send_Ack_after \
-	 ask_Vault_send_Ack_every ask_Vault_send_Tick \
-	 ask_Vault_send_Tick_opt ask_Vault_send_Tick_after \
-	 ask_Vault_send_Tick_every
+	 ask_Vault_expect_Data ask_Vault_send_Ack ask_Vault_send_Ack_opt \
+	 ask_Vault_send_Ack_after ask_Vault_send_Ack_every \
+	 ask_Vault_expect_Ack ask_Vault_send_Tick ask_Vault_send_Tick_opt \
+	 ask_Vault_send_Tick_after ask_Vault_send_Tick_every \
+	 ask_Vault_expect_Tick
 #pragma GCC poison ask_Client_send_Total ask_Client_send_Total_opt \
 	 ask_Client_send_Total_after ask_Client_send_Total_every \
-	 ask_Client_send_GetTotal ask_Client_send_GetTotal_opt \
-	 ask_Client_send_GetTotal_after ask_Client_send_GetTotal_every \
+	 ask_Client_expect_Total ask_Client_send_GetTotal \
+	 ask_Client_send_GetTotal_opt ask_Client_send_GetTotal_after \
+	 ask_Client_send_GetTotal_every ask_Client_expect_GetTotal \
 	 ask_Client_call_GetTotal ask_Client_ask_GetTotal \
 	 ask_Client_send_Label ask_Client_send_Label_opt \
 	 ask_Client_send_Label_after ask_Client_send_Label_every \
-	 ask_Client_send_Describe ask_Client_send_Describe_opt \
-	 ask_Client_send_Describe_after ask_Client_send_Describe_every \
+	 ask_Client_expect_Label ask_Client_send_Describe \
+	 ask_Client_send_Describe_opt ask_Client_send_Describe_after \
+	 ask_Client_send_Describe_every ask_Client_expect_Describe \
 	 ask_Client_call_Describe ask_Client_ask_Describe \
 	 ask_Client_send_Data ask_Client_send_Data_opt \
 	 ask_Client_send_Data_after ask_Client_send_Data_every \
-	 ask_Client_send_Fetch ask_Client_send_Fetch_opt \
-	 ask_Client_send_Fetch_after ask_Client_send_Fetch_every \
+	 ask_Client_expect_Data ask_Client_send_Fetch \
+	 ask_Client_send_Fetch_opt ask_Client_send_Fetch_after \
+	 ask_Client_send_Fetch_every ask_Client_expect_Fetch \
 	 ask_Client_call_Fetch ask_Client_ask_Fetch ask_Client_send_Ack \
 	 ask_Client_send_Ack_opt ask_Client_send_Ack_after \
-	 ask_Client_send_Ack_every ask_Client_send_Store \
-	 ask_Client_send_Store_opt ask_Client_send_Store_after \
-	 ask_Client_send_Store_every ask_Client_call_Store \
-	 ask_Client_ask_Store ask_Client_send_Echo ask_Client_send_Echo_opt \
+	 ask_Client_send_Ack_every ask_Client_expect_Ack \
+	 ask_Client_send_Store ask_Client_send_Store_opt \
+	 ask_Client_send_Store_after ask_Client_send_Store_every \
+	 ask_Client_expect_Store ask_Client_call_Store ask_Client_ask_Store \
+	 ask_Client_send_Echo ask_Client_send_Echo_opt \
 	 ask_Client_send_Echo_after ask_Client_send_Echo_every \
-	 ask_Client_call_Echo ask_Client_ask_Echo ask_Client_send_Tick \
-	 ask_Client_send_Tick_opt ask_Client_send_Tick_after \
-	 ask_Client_send_Tick_every
+	 ask_Client_expect_Echo ask_Client_call_Echo ask_Client_ask_Echo \
+	 ask_Client_send_Tick ask_Client_send_Tick_opt \
+	 ask_Client_send_Tick_after ask_Client_send_Tick_every \
+	 ask_Client_expect_Tick
 
 #ifdef __cplusplus
 }

@@ -235,6 +235,36 @@ shop_Lookup_print(FILE *f, const shop_Lookup *m)
 	fputc('}', f);
 }
 
+bool
+shop_Receipt_equal(const shop_Receipt *a, const shop_Receipt *b)
+{
+	if (a == b)
+		return true;
+	if (a == NULL || b == NULL)
+		return false;
+	if (!common_Order_equal(&a->order, &b->order))
+		return false;
+	if (!rt_ref_equal(a->log.ref, b->log.ref))
+		return false;
+	if (a->level != b->level)
+		return false;
+	return true;
+}
+
+bool
+shop_Lookup_equal(const shop_Lookup *a, const shop_Lookup *b)
+{
+	if (a == b)
+		return true;
+	if (a == NULL || b == NULL)
+		return false;
+	if (a->sku == NULL || b->sku == NULL ?
+	    a->sku != b->sku :
+	    strcmp(a->sku, b->sku) != 0)
+		return false;
+	return true;
+}
+
 /* Requests, and their deferred replies. */
 const rt_request shop_Lookup_request_desc = { "shop.Lookup",
     sizeof(common_Price) };
@@ -775,6 +805,126 @@ int
 
 	return r != 0 ? r : rt_env_send_every(env, period, shop_Receipt_clone,
 	    out);
+}
+
+/* The test probe of Cart (rt/test.h). */
+static size_t
+shop_Cart_probe_copy(void *dst, uint32_t tag, const void *msg)
+{
+	switch ((enum shop_Cart_tag)tag) {
+	case shop_Cart_TAG_Order:
+		if (dst != NULL)
+			common_Order_copy(dst, (const common_Order *)msg);
+		return sizeof(common_Order) +
+		    common_Order_extra((const common_Order *)msg);
+	case shop_Cart_TAG_Ping:
+		if (dst != NULL)
+			memcpy(dst, msg, sizeof(common_Ping));
+		return sizeof(common_Ping);
+	case shop_Cart_TAG_Quote:
+		if (dst != NULL)
+			memcpy(dst, msg, sizeof(common_Quote));
+		return sizeof(common_Quote);
+	case shop_Cart_TAG_Lookup:
+		if (dst != NULL)
+			shop_Lookup_copy(dst, (const shop_Lookup *)msg);
+		return sizeof(shop_Lookup) +
+		    shop_Lookup_extra((const shop_Lookup *)msg);
+	case shop_Cart_TAG_Receipt:
+		if (dst != NULL)
+			shop_Receipt_copy(dst, (const shop_Receipt *)msg);
+		return sizeof(shop_Receipt) +
+		    shop_Receipt_extra((const shop_Receipt *)msg);
+	default:
+		break;
+	}
+	return 0;
+}
+
+static bool
+shop_Cart_probe_equal(uint32_t tag, const void *a, const void *b)
+{
+	switch ((enum shop_Cart_tag)tag) {
+	case shop_Cart_TAG_Order:
+		return common_Order_equal((const common_Order *)a,
+		    (const common_Order *)b);
+	case shop_Cart_TAG_Ping:
+		return common_Ping_equal((const common_Ping *)a,
+		    (const common_Ping *)b);
+	case shop_Cart_TAG_Quote:
+		return common_Quote_equal((const common_Quote *)a,
+		    (const common_Quote *)b);
+	case shop_Cart_TAG_Lookup:
+		return shop_Lookup_equal((const shop_Lookup *)a,
+		    (const shop_Lookup *)b);
+	case shop_Cart_TAG_Receipt:
+		return shop_Receipt_equal((const shop_Receipt *)a,
+		    (const shop_Receipt *)b);
+	default:
+		break;
+	}
+	return false;
+}
+
+static const rt_probe_kind shop_Cart_probe_kind = {
+	&shop_Cart_class,
+	shop_Cart_probe_copy,
+	shop_Cart_probe_equal,
+};
+
+int
+(shop_Cart_probe)(rt_system *sys, shop_Cart_ref *out)
+{
+	return rt_probe_spawn(sys, &shop_Cart_probe_kind,
+	    out != NULL ? &out->ref : NULL);
+}
+
+int
+(shop_Cart_expect_Order)(shop_Cart_ref probe, const common_Order *expected,
+    rt_duration within)
+{
+	if (expected == NULL)
+		return RT_EINVAL;
+	return rt_probe_expect(probe.ref, &shop_Cart_probe_kind,
+	    shop_Cart_TAG_Order, expected, within);
+}
+
+int
+(shop_Cart_expect_Ping)(shop_Cart_ref probe, const common_Ping *expected,
+    rt_duration within)
+{
+	return rt_probe_expect(probe.ref, &shop_Cart_probe_kind,
+	    shop_Cart_TAG_Ping, expected, within);
+}
+
+int
+(shop_Cart_expect_Quote)(shop_Cart_ref probe, const common_Quote *expected,
+    rt_duration within)
+{
+	if (expected == NULL)
+		return RT_EINVAL;
+	return rt_probe_expect(probe.ref, &shop_Cart_probe_kind,
+	    shop_Cart_TAG_Quote, expected, within);
+}
+
+int
+(shop_Cart_expect_Lookup)(shop_Cart_ref probe, const shop_Lookup *expected,
+    rt_duration within)
+{
+	if (expected == NULL)
+		return RT_EINVAL;
+	return rt_probe_expect(probe.ref, &shop_Cart_probe_kind,
+	    shop_Cart_TAG_Lookup, expected, within);
+}
+
+int
+(shop_Cart_expect_Receipt)(shop_Cart_ref probe, const shop_Receipt *expected,
+    rt_duration within)
+{
+	if (expected == NULL)
+		return RT_EINVAL;
+	return rt_probe_expect(probe.ref, &shop_Cart_probe_kind,
+	    shop_Cart_TAG_Receipt, expected, within);
 }
 
 /* Topic orders. */

@@ -61,6 +61,14 @@ void shop_Receipt_print(FILE *f, const shop_Receipt *m);
 void shop_Lookup_print(FILE *f, const shop_Lookup *m);
 
 /*
+ * Equality, field by field (rt/test.h says how each type compares):
+ * P_M_equal is true when *a and *b are the same message. A NULL one
+ * equals only NULL, or any message without fields.
+ */
+bool shop_Receipt_equal(const shop_Receipt *a, const shop_Receipt *b);
+bool shop_Lookup_equal(const shop_Lookup *a, const shop_Lookup *b);
+
+/*
  * Requests: a message M -> R is answered with an R. P_M_request_desc
  * describes it to the runtime. P_reply_M answers a request whose
  * handler deferred its reply (took rt_reply_defer(ctx) and returned
@@ -94,7 +102,8 @@ int shop_reply_Lookup(rt_reply_token t, const common_Price *reply);
  * C, a macro of the same name makes a message of the wrong type a hard
  * error (a compound literal with commas needs parentheses, except in a
  * plain send). The user writes the handlers: P_A_on_M, and those of the
- * hooks A has.
+ * hooks A has. For tests, P_A_probe spawns a probe that records what
+ * it is sent, and P_A_expect_M checks what it recorded (rt/test.h).
  * The data of bytes fields is copied like strings; a bytes field with
  * NULL data and a len > 0 makes a send or the spawn return RT_EINVAL.
  * A request M -> R that an actor accepts can also be called or asked
@@ -126,7 +135,7 @@ typedef struct shop_Cart {
 #line 16 "rtgen/good/imports.rtp"
 	uint64_t total;
 } shop_Cart;
-#line 130 "imports.rtp.h"
+#line 139 "imports.rtp.h"
 typedef struct shop_Cart_args {
 	char rt_empty_; /* C has no empty structs */
 } shop_Cart_args;
@@ -276,6 +285,42 @@ int shop_Cart_send_Receipt_every(shop_Cart_ref to, const shop_Receipt *msg,
 	    shop_Receipt *: (msg), const shop_Receipt *: (msg)), (period), \
 	    (out))
 #endif
+int shop_Cart_probe(rt_system *sys, shop_Cart_ref *out);
+int shop_Cart_expect_Order(shop_Cart_ref probe, const common_Order *expected,
+    rt_duration within);
+int shop_Cart_expect_Ping(shop_Cart_ref probe, const common_Ping *expected,
+    rt_duration within);
+int shop_Cart_expect_Quote(shop_Cart_ref probe, const common_Quote *expected,
+    rt_duration within);
+int shop_Cart_expect_Lookup(shop_Cart_ref probe, const shop_Lookup *expected,
+    rt_duration within);
+int shop_Cart_expect_Receipt(shop_Cart_ref probe, const shop_Receipt *expected,
+    rt_duration within);
+#ifndef __cplusplus
+#define shop_Cart_probe(sys, out) \
+	(shop_Cart_probe)((sys), _Generic((out), \
+	    shop_Cart_ref *: (out), void *: (out)))
+#define shop_Cart_expect_Order(probe, expected, within) \
+	(shop_Cart_expect_Order)((probe), _Generic((expected), \
+	    common_Order *: (expected), const common_Order *: (expected)), \
+	    (within))
+#define shop_Cart_expect_Ping(probe, expected, within) \
+	(shop_Cart_expect_Ping)((probe), _Generic((expected), \
+	    common_Ping *: (expected), const common_Ping *: (expected), \
+	    void *: (expected)), (within))
+#define shop_Cart_expect_Quote(probe, expected, within) \
+	(shop_Cart_expect_Quote)((probe), _Generic((expected), \
+	    common_Quote *: (expected), const common_Quote *: (expected)), \
+	    (within))
+#define shop_Cart_expect_Lookup(probe, expected, within) \
+	(shop_Cart_expect_Lookup)((probe), _Generic((expected), \
+	    shop_Lookup *: (expected), const shop_Lookup *: (expected)), \
+	    (within))
+#define shop_Cart_expect_Receipt(probe, expected, within) \
+	(shop_Cart_expect_Receipt)((probe), _Generic((expected), \
+	    shop_Receipt *: (expected), const shop_Receipt *: (expected)), \
+	    (within))
+#endif
 /* Handlers of Cart, which the user writes. */
 #line 14 "rtgen/good/imports.rtp"
 int shop_Cart_on_Order(shop_Cart *self, rt_ctx *ctx, const common_Order *msg);
@@ -293,7 +338,7 @@ int shop_Cart_on_Receipt(shop_Cart *self, rt_ctx *ctx,
 #line 15 "rtgen/good/imports.rtp"
 int shop_Cart_on_Quote_reply(shop_Cart *self, rt_ctx *ctx, rt_corr id,
     int status, const common_Price *reply);
-#line 297 "imports.rtp.h"
+#line 342 "imports.rtp.h"
 
 /*
  * Topics. P_T_publish delivers msg to every actor subscribed to T in
@@ -325,18 +370,20 @@ int shop_Cart_unsubscribe_orders(shop_Cart_ref a);
 #endif
 
 /*
- * Sends, calls and asks that do not exist: an actor accepts only the
- * messages of its 'accepts' clauses (and has no _every send of a
- * message with C-typed fields), and only requests have calls and
- * asks. Poisoning the names of the other combinations makes a call
- * to one a hard error, not just a warning about an implicit
- * declaration. Likewise an actor subscribes only to the topics whose
- * message it accepts.
+ * Sends, calls, asks and expectations that do not exist: an actor accepts
+ * only the messages of its 'accepts' clauses (and has no _every send of
+ * a message with C-typed fields), a probe of it expects only those, and
+ * only requests have calls and asks. Poisoning the names of the other
+ * combinations makes a call to one a hard error, not just a warning
+ * about an implicit declaration.
+ * Likewise an actor subscribes only to the topics whose message it
+ * accepts.
  */
 #pragma GCC poison shop_Cart_send_Item shop_Cart_send_Item_opt \
 	 shop_Cart_send_Item_after shop_Cart_send_Item_every \
-	 shop_Cart_send_Price shop_Cart_send_Price_opt \
-	 shop_Cart_send_Price_after shop_Cart_send_Price_every
+	 shop_Cart_expect_Item shop_Cart_send_Price shop_Cart_send_Price_opt \
+	 shop_Cart_send_Price_after shop_Cart_send_Price_every \
+	 shop_Cart_expect_Price
 
 #ifdef __cplusplus
 }

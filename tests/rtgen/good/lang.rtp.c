@@ -353,6 +353,144 @@ lang_Plain_print(FILE *f, const lang_Plain *m)
 	fputc('}', f);
 }
 
+bool
+lang_Line_equal(const lang_Line *a, const lang_Line *b)
+{
+	if (a == b)
+		return true;
+	if (a == NULL || b == NULL)
+		return false;
+	if (a->sku == NULL || b->sku == NULL ?
+	    a->sku != b->sku :
+	    strcmp(a->sku, b->sku) != 0)
+		return false;
+	if (a->qty != b->qty)
+		return false;
+	return true;
+}
+
+bool
+lang_Note_equal(const lang_Note *a, const lang_Note *b)
+{
+	if (a == b)
+		return true;
+	if (a == NULL || b == NULL)
+		return false;
+	if (a->text == NULL || b->text == NULL ?
+	    a->text != b->text :
+	    strcmp(a->text, b->text) != 0)
+		return false;
+	if (a->tag.len != b->tag.len)
+		return false;
+	if (a->tag.len != 0 &&
+	    (a->tag.data == NULL || b->tag.data == NULL ?
+		    a->tag.data != b->tag.data :
+		    memcmp(a->tag.data, b->tag.data, a->tag.len) != 0))
+		return false;
+	return true;
+}
+
+bool
+lang_Order_equal(const lang_Order *a, const lang_Order *b)
+{
+	size_t i;
+
+	if (a == b)
+		return true;
+	if (a == NULL || b == NULL)
+		return false;
+	if (a->id != b->id)
+		return false;
+	if (a->customer == NULL || b->customer == NULL ?
+	    a->customer != b->customer :
+	    strcmp(a->customer, b->customer) != 0)
+		return false;
+	for (i = 0; i < 4; i++) {
+		if (a->lanes[i] != b->lanes[i])
+			return false;
+	}
+	if (a->color != b->color)
+		return false;
+	if (!rt_ref_equal(a->reply_to.ref, b->reply_to.ref))
+		return false;
+	if (memcmp(&a->blob, &b->blob, sizeof(a->blob)) != 0)
+		return false;
+	if (!lang_Line_equal(&a->first, &b->first))
+		return false;
+	for (i = 0; i < 2; i++) {
+		if (!lang_Line_equal(&a->more[i], &b->more[i]))
+			return false;
+	}
+	if (!lang_Wrap_equal(&a->wrap, &b->wrap))
+		return false;
+	for (i = 0; i < 3; i++) {
+		if (a->tags[i] == NULL || b->tags[i] == NULL ?
+		    a->tags[i] != b->tags[i] :
+		    strcmp(a->tags[i], b->tags[i]) != 0)
+			return false;
+	}
+	for (i = 0; i < 2; i++) {
+		if (a->chunks[i].len != b->chunks[i].len)
+			return false;
+		if (a->chunks[i].len != 0 &&
+		    (a->chunks[i].data == NULL || b->chunks[i].data == NULL ?
+			    a->chunks[i].data != b->chunks[i].data :
+			    memcmp(a->chunks[i].data, b->chunks[i].data,
+			    a->chunks[i].len) != 0))
+			return false;
+	}
+	for (i = 0; i < 2; i++) {
+		if (a->palette[i] != b->palette[i])
+			return false;
+	}
+	for (i = 0; i < 2; i++) {
+		if (!rt_ref_equal(a->peers[i].ref, b->peers[i].ref))
+			return false;
+	}
+	if (a->rush != b->rush)
+		return false;
+	if (a->weight != b->weight &&
+	    (a->weight == a->weight || b->weight == b->weight))
+		return false;
+	if (a->delta != b->delta)
+		return false;
+	return true;
+}
+
+bool
+lang_Wrap_equal(const lang_Wrap *a, const lang_Wrap *b)
+{
+	if (a == b)
+		return true;
+	if (a == NULL || b == NULL)
+		return false;
+	if (!lang_Note_equal(&a->note, &b->note))
+		return false;
+	if (a->level != b->level)
+		return false;
+	return true;
+}
+
+bool
+lang_Plain_equal(const lang_Plain *a, const lang_Plain *b)
+{
+	size_t i;
+
+	if (a == b)
+		return true;
+	if (a == NULL || b == NULL)
+		return false;
+	for (i = 0; i < 16; i++) {
+		if (a->digest[i] != b->digest[i])
+			return false;
+	}
+	if (a->level != b->level)
+		return false;
+	if (memcmp(&a->at, &b->at, sizeof(a->at)) != 0)
+		return false;
+	return true;
+}
+
 /*
  * Envelopes. P_M_env(&env, to, tag, m), which the sends of M to every
  * actor share, checks *m, makes an envelope for dispatch tag `tag` of
@@ -615,6 +753,71 @@ int
 	return r != 0 ? r : rt_env_send_after(env, delay, out);
 }
 
+/* The test probe of Cart (rt/test.h). */
+static size_t
+lang_Cart_probe_copy(void *dst, uint32_t tag, const void *msg)
+{
+	switch ((enum lang_Cart_tag)tag) {
+	case lang_Cart_TAG_Order:
+		if (dst != NULL)
+			lang_Order_copy(dst, (const lang_Order *)msg);
+		return sizeof(lang_Order) +
+		    lang_Order_extra((const lang_Order *)msg);
+	case lang_Cart_TAG_Plain:
+		if (dst != NULL)
+			memcpy(dst, msg, sizeof(lang_Plain));
+		return sizeof(lang_Plain);
+	}
+	return 0;
+}
+
+static bool
+lang_Cart_probe_equal(uint32_t tag, const void *a, const void *b)
+{
+	switch ((enum lang_Cart_tag)tag) {
+	case lang_Cart_TAG_Order:
+		return lang_Order_equal((const lang_Order *)a,
+		    (const lang_Order *)b);
+	case lang_Cart_TAG_Plain:
+		return lang_Plain_equal((const lang_Plain *)a,
+		    (const lang_Plain *)b);
+	}
+	return false;
+}
+
+static const rt_probe_kind lang_Cart_probe_kind = {
+	&lang_Cart_class,
+	lang_Cart_probe_copy,
+	lang_Cart_probe_equal,
+};
+
+int
+(lang_Cart_probe)(rt_system *sys, lang_Cart_ref *out)
+{
+	return rt_probe_spawn(sys, &lang_Cart_probe_kind,
+	    out != NULL ? &out->ref : NULL);
+}
+
+int
+(lang_Cart_expect_Order)(lang_Cart_ref probe, const lang_Order *expected,
+    rt_duration within)
+{
+	if (expected == NULL)
+		return RT_EINVAL;
+	return rt_probe_expect(probe.ref, &lang_Cart_probe_kind,
+	    lang_Cart_TAG_Order, expected, within);
+}
+
+int
+(lang_Cart_expect_Plain)(lang_Cart_ref probe, const lang_Plain *expected,
+    rt_duration within)
+{
+	if (expected == NULL)
+		return RT_EINVAL;
+	return rt_probe_expect(probe.ref, &lang_Cart_probe_kind,
+	    lang_Cart_TAG_Plain, expected, within);
+}
+
 /* Actor Watcher. */
 static const char *const lang_Watcher_tag_names[] = {
 	"Wrap",
@@ -741,4 +944,52 @@ int
 
 	return r != 0 ? r : rt_env_send_every(env, period, lang_Wrap_clone,
 	    out);
+}
+
+/* The test probe of Watcher (rt/test.h). */
+static size_t
+lang_Watcher_probe_copy(void *dst, uint32_t tag, const void *msg)
+{
+	switch ((enum lang_Watcher_tag)tag) {
+	case lang_Watcher_TAG_Wrap:
+		if (dst != NULL)
+			lang_Wrap_copy(dst, (const lang_Wrap *)msg);
+		return sizeof(lang_Wrap) +
+		    lang_Wrap_extra((const lang_Wrap *)msg);
+	}
+	return 0;
+}
+
+static bool
+lang_Watcher_probe_equal(uint32_t tag, const void *a, const void *b)
+{
+	switch ((enum lang_Watcher_tag)tag) {
+	case lang_Watcher_TAG_Wrap:
+		return lang_Wrap_equal((const lang_Wrap *)a,
+		    (const lang_Wrap *)b);
+	}
+	return false;
+}
+
+static const rt_probe_kind lang_Watcher_probe_kind = {
+	&lang_Watcher_class,
+	lang_Watcher_probe_copy,
+	lang_Watcher_probe_equal,
+};
+
+int
+(lang_Watcher_probe)(rt_system *sys, lang_Watcher_ref *out)
+{
+	return rt_probe_spawn(sys, &lang_Watcher_probe_kind,
+	    out != NULL ? &out->ref : NULL);
+}
+
+int
+(lang_Watcher_expect_Wrap)(lang_Watcher_ref probe, const lang_Wrap *expected,
+    rt_duration within)
+{
+	if (expected == NULL)
+		return RT_EINVAL;
+	return rt_probe_expect(probe.ref, &lang_Watcher_probe_kind,
+	    lang_Watcher_TAG_Wrap, expected, within);
 }

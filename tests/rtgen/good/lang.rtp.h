@@ -148,6 +148,17 @@ void lang_Wrap_print(FILE *f, const lang_Wrap *m);
 void lang_Plain_print(FILE *f, const lang_Plain *m);
 
 /*
+ * Equality, field by field (rt/test.h says how each type compares):
+ * P_M_equal is true when *a and *b are the same message. A NULL one
+ * equals only NULL, or any message without fields.
+ */
+bool lang_Line_equal(const lang_Line *a, const lang_Line *b);
+bool lang_Note_equal(const lang_Note *a, const lang_Note *b);
+bool lang_Order_equal(const lang_Order *a, const lang_Order *b);
+bool lang_Wrap_equal(const lang_Wrap *a, const lang_Wrap *b);
+bool lang_Plain_equal(const lang_Plain *a, const lang_Plain *b);
+
+/*
  * Actors. Each actor kind A has its state P_A, spawn arguments
  * P_A_args, dispatch tags P_A_TAG_M (enum P_A_tag: the messages it
  * accepts, then the replies to its asks), its class and functions that
@@ -163,7 +174,8 @@ void lang_Plain_print(FILE *f, const lang_Plain *m);
  * C, a macro of the same name makes a message of the wrong type a hard
  * error (a compound literal with commas needs parentheses, except in a
  * plain send). The user writes the handlers: P_A_on_M, and those of the
- * hooks A has.
+ * hooks A has. For tests, P_A_probe spawns a probe that records what
+ * it is sent, and P_A_expect_M checks what it recorded (rt/test.h).
  * The data of bytes fields is copied like strings; a bytes field with
  * NULL data and a len > 0 makes a send or the spawn return RT_EINVAL.
  */
@@ -185,7 +197,7 @@ typedef struct lang_Cart_args {
 #line 38 "rtgen/good/lang.rtp"
 	const char *label;
 } lang_Cart_args;
-#line 189 "lang.rtp.h"
+#line 201 "lang.rtp.h"
 enum lang_Cart_tag {
 	lang_Cart_TAG_Order = 0,
 	lang_Cart_TAG_Plain = 1
@@ -232,6 +244,22 @@ int lang_Cart_send_Plain_after(lang_Cart_ref to, const lang_Plain *msg,
 	(lang_Cart_send_Plain_after)((to), _Generic((msg), \
 	    lang_Plain *: (msg), const lang_Plain *: (msg)), (delay), (out))
 #endif
+int lang_Cart_probe(rt_system *sys, lang_Cart_ref *out);
+int lang_Cart_expect_Order(lang_Cart_ref probe, const lang_Order *expected,
+    rt_duration within);
+int lang_Cart_expect_Plain(lang_Cart_ref probe, const lang_Plain *expected,
+    rt_duration within);
+#ifndef __cplusplus
+#define lang_Cart_probe(sys, out) \
+	(lang_Cart_probe)((sys), _Generic((out), \
+	    lang_Cart_ref *: (out), void *: (out)))
+#define lang_Cart_expect_Order(probe, expected, within) \
+	(lang_Cart_expect_Order)((probe), _Generic((expected), \
+	    lang_Order *: (expected), const lang_Order *: (expected)), (within))
+#define lang_Cart_expect_Plain(probe, expected, within) \
+	(lang_Cart_expect_Plain)((probe), _Generic((expected), \
+	    lang_Plain *: (expected), const lang_Plain *: (expected)), (within))
+#endif
 /* Handlers of Cart, which the user writes. */
 #line 36 "rtgen/good/lang.rtp"
 int lang_Cart_on_Order(lang_Cart *self, rt_ctx *ctx, const lang_Order *msg);
@@ -244,7 +272,7 @@ int lang_Cart_on_start(lang_Cart *self, rt_ctx *ctx,
 void lang_Cart_on_stop(lang_Cart *self, rt_ctx *ctx, int reason);
 #line 39 "rtgen/good/lang.rtp"
 int lang_Cart_on_down(lang_Cart *self, rt_ctx *ctx, rt_ref who, int reason);
-#line 248 "lang.rtp.h"
+#line 276 "lang.rtp.h"
 
 /* Actor Watcher (see "Actors" above). */
 typedef struct lang_Watcher {
@@ -290,6 +318,17 @@ int lang_Watcher_send_Wrap_every(lang_Watcher_ref to, const lang_Wrap *msg,
 	(lang_Watcher_send_Wrap_every)((to), _Generic((msg), \
 	    lang_Wrap *: (msg), const lang_Wrap *: (msg)), (period), (out))
 #endif
+int lang_Watcher_probe(rt_system *sys, lang_Watcher_ref *out);
+int lang_Watcher_expect_Wrap(lang_Watcher_ref probe, const lang_Wrap *expected,
+    rt_duration within);
+#ifndef __cplusplus
+#define lang_Watcher_probe(sys, out) \
+	(lang_Watcher_probe)((sys), _Generic((out), \
+	    lang_Watcher_ref *: (out), void *: (out)))
+#define lang_Watcher_expect_Wrap(probe, expected, within) \
+	(lang_Watcher_expect_Wrap)((probe), _Generic((expected), \
+	    lang_Wrap *: (expected), const lang_Wrap *: (expected)), (within))
+#endif
 /* Handlers of Watcher, which the user writes. */
 #line 42 "rtgen/good/lang.rtp"
 int lang_Watcher_on_Wrap(lang_Watcher *self, rt_ctx *ctx,
@@ -300,31 +339,34 @@ int lang_Watcher_on_down(lang_Watcher *self, rt_ctx *ctx, rt_ref who,
 #line 43 "rtgen/good/lang.rtp"
 int lang_Watcher_on_io(lang_Watcher *self, rt_ctx *ctx, int fd,
     unsigned events);
-#line 304 "lang.rtp.h"
+#line 343 "lang.rtp.h"
 
 /*
- * Sends, calls and asks that do not exist: an actor accepts only the
- * messages of its 'accepts' clauses (and has no _every send of a
- * message with C-typed fields), and only requests have calls and
- * asks. Poisoning the names of the other combinations makes a call
- * to one a hard error, not just a warning about an implicit
- * declaration.
+ * Sends, calls, asks and expectations that do not exist: an actor accepts
+ * only the messages of its 'accepts' clauses (and has no _every send of
+ * a message with C-typed fields), a probe of it expects only those, and
+ * only requests have calls and asks. Poisoning the names of the other
+ * combinations makes a call to one a hard error, not just a warning
+ * about an implicit declaration.
  */
 #pragma GCC poison lang_Cart_send_Line lang_Cart_send_Line_opt \
 	 lang_Cart_send_Line_after lang_Cart_send_Line_every \
-	 lang_Cart_send_Note lang_Cart_send_Note_opt \
+	 lang_Cart_expect_Line lang_Cart_send_Note lang_Cart_send_Note_opt \
 	 lang_Cart_send_Note_after lang_Cart_send_Note_every \
-	 lang_Cart_send_Order_every lang_Cart_send_Wrap \
-	 lang_Cart_send_Wrap_opt lang_Cart_send_Wrap_after \
-	 lang_Cart_send_Wrap_every lang_Cart_send_Plain_every
+	 lang_Cart_expect_Note lang_Cart_send_Order_every \
+	 lang_Cart_send_Wrap lang_Cart_send_Wrap_opt \
+	 lang_Cart_send_Wrap_after lang_Cart_send_Wrap_every \
+	 lang_Cart_expect_Wrap lang_Cart_send_Plain_every
 #pragma GCC poison lang_Watcher_send_Line lang_Watcher_send_Line_opt \
 	 lang_Watcher_send_Line_after lang_Watcher_send_Line_every \
-	 lang_Watcher_send_Note lang_Watcher_send_Note_opt \
-	 lang_Watcher_send_Note_after lang_Watcher_send_Note_every \
+	 lang_Watcher_expect_Line lang_Watcher_send_Note \
+	 lang_Watcher_send_Note_opt lang_Watcher_send_Note_after \
+	 lang_Watcher_send_Note_every lang_Watcher_expect_Note \
 	 lang_Watcher_send_Order lang_Watcher_send_Order_opt \
 	 lang_Watcher_send_Order_after lang_Watcher_send_Order_every \
-	 lang_Watcher_send_Plain lang_Watcher_send_Plain_opt \
-	 lang_Watcher_send_Plain_after lang_Watcher_send_Plain_every
+	 lang_Watcher_expect_Order lang_Watcher_send_Plain \
+	 lang_Watcher_send_Plain_opt lang_Watcher_send_Plain_after \
+	 lang_Watcher_send_Plain_every lang_Watcher_expect_Plain
 
 #ifdef __cplusplus
 }

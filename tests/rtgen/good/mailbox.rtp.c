@@ -79,6 +79,40 @@ mbox_Stop_print(FILE *f, const mbox_Stop *m)
 	fputs("Stop{}", f);
 }
 
+bool
+mbox_Note_equal(const mbox_Note *a, const mbox_Note *b)
+{
+	if (a == b)
+		return true;
+	if (a == NULL || b == NULL)
+		return false;
+	if (a->text == NULL || b->text == NULL ?
+	    a->text != b->text :
+	    strcmp(a->text, b->text) != 0)
+		return false;
+	return true;
+}
+
+bool
+mbox_Tick_equal(const mbox_Tick *a, const mbox_Tick *b)
+{
+	if (a == b)
+		return true;
+	if (a == NULL || b == NULL)
+		return false;
+	if (a->at != b->at)
+		return false;
+	return true;
+}
+
+bool
+mbox_Stop_equal(const mbox_Stop *a, const mbox_Stop *b)
+{
+	(void)a;
+	(void)b;
+	return true;
+}
+
 /*
  * Envelopes. P_M_env(&env, to, tag, m), which the sends of M to every
  * actor share, checks *m, makes an envelope for dispatch tag `tag` of
@@ -243,6 +277,53 @@ int
 	return r != 0 ? r : rt_env_send_every(env, period, NULL, out);
 }
 
+/* The test probe of Plain (rt/test.h). */
+static size_t
+mbox_Plain_probe_copy(void *dst, uint32_t tag, const void *msg)
+{
+	switch ((enum mbox_Plain_tag)tag) {
+	case mbox_Plain_TAG_Tick:
+		if (dst != NULL)
+			memcpy(dst, msg, sizeof(mbox_Tick));
+		return sizeof(mbox_Tick);
+	}
+	return 0;
+}
+
+static bool
+mbox_Plain_probe_equal(uint32_t tag, const void *a, const void *b)
+{
+	switch ((enum mbox_Plain_tag)tag) {
+	case mbox_Plain_TAG_Tick:
+		return mbox_Tick_equal((const mbox_Tick *)a,
+		    (const mbox_Tick *)b);
+	}
+	return false;
+}
+
+static const rt_probe_kind mbox_Plain_probe_kind = {
+	&mbox_Plain_class,
+	mbox_Plain_probe_copy,
+	mbox_Plain_probe_equal,
+};
+
+int
+(mbox_Plain_probe)(rt_system *sys, mbox_Plain_ref *out)
+{
+	return rt_probe_spawn(sys, &mbox_Plain_probe_kind,
+	    out != NULL ? &out->ref : NULL);
+}
+
+int
+(mbox_Plain_expect_Tick)(mbox_Plain_ref probe, const mbox_Tick *expected,
+    rt_duration within)
+{
+	if (expected == NULL)
+		return RT_EINVAL;
+	return rt_probe_expect(probe.ref, &mbox_Plain_probe_kind,
+	    mbox_Plain_TAG_Tick, expected, within);
+}
+
 /* Actor Open. */
 static const char *const mbox_Open_tag_names[] = {
 	"Tick",
@@ -352,6 +433,53 @@ int
 	int r = mbox_Tick_env(&env, to.ref, mbox_Open_TAG_Tick, msg);
 
 	return r != 0 ? r : rt_env_send_every(env, period, NULL, out);
+}
+
+/* The test probe of Open (rt/test.h). */
+static size_t
+mbox_Open_probe_copy(void *dst, uint32_t tag, const void *msg)
+{
+	switch ((enum mbox_Open_tag)tag) {
+	case mbox_Open_TAG_Tick:
+		if (dst != NULL)
+			memcpy(dst, msg, sizeof(mbox_Tick));
+		return sizeof(mbox_Tick);
+	}
+	return 0;
+}
+
+static bool
+mbox_Open_probe_equal(uint32_t tag, const void *a, const void *b)
+{
+	switch ((enum mbox_Open_tag)tag) {
+	case mbox_Open_TAG_Tick:
+		return mbox_Tick_equal((const mbox_Tick *)a,
+		    (const mbox_Tick *)b);
+	}
+	return false;
+}
+
+static const rt_probe_kind mbox_Open_probe_kind = {
+	&mbox_Open_class,
+	mbox_Open_probe_copy,
+	mbox_Open_probe_equal,
+};
+
+int
+(mbox_Open_probe)(rt_system *sys, mbox_Open_ref *out)
+{
+	return rt_probe_spawn(sys, &mbox_Open_probe_kind,
+	    out != NULL ? &out->ref : NULL);
+}
+
+int
+(mbox_Open_expect_Tick)(mbox_Open_ref probe, const mbox_Tick *expected,
+    rt_duration within)
+{
+	if (expected == NULL)
+		return RT_EINVAL;
+	return rt_probe_expect(probe.ref, &mbox_Open_probe_kind,
+	    mbox_Open_TAG_Tick, expected, within);
 }
 
 /* Actor Waiter. */
@@ -513,6 +641,71 @@ int
 	return r != 0 ? r : rt_env_send_every(env, period, NULL, out);
 }
 
+/* The test probe of Waiter (rt/test.h). */
+static size_t
+mbox_Waiter_probe_copy(void *dst, uint32_t tag, const void *msg)
+{
+	switch ((enum mbox_Waiter_tag)tag) {
+	case mbox_Waiter_TAG_Note:
+		if (dst != NULL)
+			mbox_Note_copy(dst, (const mbox_Note *)msg);
+		return sizeof(mbox_Note) +
+		    mbox_Note_extra((const mbox_Note *)msg);
+	case mbox_Waiter_TAG_Tick:
+		if (dst != NULL)
+			memcpy(dst, msg, sizeof(mbox_Tick));
+		return sizeof(mbox_Tick);
+	}
+	return 0;
+}
+
+static bool
+mbox_Waiter_probe_equal(uint32_t tag, const void *a, const void *b)
+{
+	switch ((enum mbox_Waiter_tag)tag) {
+	case mbox_Waiter_TAG_Note:
+		return mbox_Note_equal((const mbox_Note *)a,
+		    (const mbox_Note *)b);
+	case mbox_Waiter_TAG_Tick:
+		return mbox_Tick_equal((const mbox_Tick *)a,
+		    (const mbox_Tick *)b);
+	}
+	return false;
+}
+
+static const rt_probe_kind mbox_Waiter_probe_kind = {
+	&mbox_Waiter_class,
+	mbox_Waiter_probe_copy,
+	mbox_Waiter_probe_equal,
+};
+
+int
+(mbox_Waiter_probe)(rt_system *sys, mbox_Waiter_ref *out)
+{
+	return rt_probe_spawn(sys, &mbox_Waiter_probe_kind,
+	    out != NULL ? &out->ref : NULL);
+}
+
+int
+(mbox_Waiter_expect_Note)(mbox_Waiter_ref probe, const mbox_Note *expected,
+    rt_duration within)
+{
+	if (expected == NULL)
+		return RT_EINVAL;
+	return rt_probe_expect(probe.ref, &mbox_Waiter_probe_kind,
+	    mbox_Waiter_TAG_Note, expected, within);
+}
+
+int
+(mbox_Waiter_expect_Tick)(mbox_Waiter_ref probe, const mbox_Tick *expected,
+    rt_duration within)
+{
+	if (expected == NULL)
+		return RT_EINVAL;
+	return rt_probe_expect(probe.ref, &mbox_Waiter_probe_kind,
+	    mbox_Waiter_TAG_Tick, expected, within);
+}
+
 /* Actor Blocker. */
 static const char *const mbox_Blocker_tag_names[] = {
 	"Stop",
@@ -623,6 +816,51 @@ int
 	int r = mbox_Stop_env(&env, to.ref, mbox_Blocker_TAG_Stop, msg);
 
 	return r != 0 ? r : rt_env_send_every(env, period, NULL, out);
+}
+
+/* The test probe of Blocker (rt/test.h). */
+static size_t
+mbox_Blocker_probe_copy(void *dst, uint32_t tag, const void *msg)
+{
+	switch ((enum mbox_Blocker_tag)tag) {
+	case mbox_Blocker_TAG_Stop:
+		if (dst != NULL)
+			memcpy(dst, msg, sizeof(mbox_Stop));
+		return sizeof(mbox_Stop);
+	}
+	return 0;
+}
+
+static bool
+mbox_Blocker_probe_equal(uint32_t tag, const void *a, const void *b)
+{
+	switch ((enum mbox_Blocker_tag)tag) {
+	case mbox_Blocker_TAG_Stop:
+		return mbox_Stop_equal((const mbox_Stop *)a,
+		    (const mbox_Stop *)b);
+	}
+	return false;
+}
+
+static const rt_probe_kind mbox_Blocker_probe_kind = {
+	&mbox_Blocker_class,
+	mbox_Blocker_probe_copy,
+	mbox_Blocker_probe_equal,
+};
+
+int
+(mbox_Blocker_probe)(rt_system *sys, mbox_Blocker_ref *out)
+{
+	return rt_probe_spawn(sys, &mbox_Blocker_probe_kind,
+	    out != NULL ? &out->ref : NULL);
+}
+
+int
+(mbox_Blocker_expect_Stop)(mbox_Blocker_ref probe, const mbox_Stop *expected,
+    rt_duration within)
+{
+	return rt_probe_expect(probe.ref, &mbox_Blocker_probe_kind,
+	    mbox_Blocker_TAG_Stop, expected, within);
 }
 
 /* Actor Dropper. */
@@ -783,6 +1021,68 @@ int
 	return r != 0 ? r : rt_env_send_every(env, period, NULL, out);
 }
 
+/* The test probe of Dropper (rt/test.h). */
+static size_t
+mbox_Dropper_probe_copy(void *dst, uint32_t tag, const void *msg)
+{
+	switch ((enum mbox_Dropper_tag)tag) {
+	case mbox_Dropper_TAG_Tick:
+		if (dst != NULL)
+			memcpy(dst, msg, sizeof(mbox_Tick));
+		return sizeof(mbox_Tick);
+	case mbox_Dropper_TAG_Stop:
+		if (dst != NULL)
+			memcpy(dst, msg, sizeof(mbox_Stop));
+		return sizeof(mbox_Stop);
+	}
+	return 0;
+}
+
+static bool
+mbox_Dropper_probe_equal(uint32_t tag, const void *a, const void *b)
+{
+	switch ((enum mbox_Dropper_tag)tag) {
+	case mbox_Dropper_TAG_Tick:
+		return mbox_Tick_equal((const mbox_Tick *)a,
+		    (const mbox_Tick *)b);
+	case mbox_Dropper_TAG_Stop:
+		return mbox_Stop_equal((const mbox_Stop *)a,
+		    (const mbox_Stop *)b);
+	}
+	return false;
+}
+
+static const rt_probe_kind mbox_Dropper_probe_kind = {
+	&mbox_Dropper_class,
+	mbox_Dropper_probe_copy,
+	mbox_Dropper_probe_equal,
+};
+
+int
+(mbox_Dropper_probe)(rt_system *sys, mbox_Dropper_ref *out)
+{
+	return rt_probe_spawn(sys, &mbox_Dropper_probe_kind,
+	    out != NULL ? &out->ref : NULL);
+}
+
+int
+(mbox_Dropper_expect_Tick)(mbox_Dropper_ref probe, const mbox_Tick *expected,
+    rt_duration within)
+{
+	if (expected == NULL)
+		return RT_EINVAL;
+	return rt_probe_expect(probe.ref, &mbox_Dropper_probe_kind,
+	    mbox_Dropper_TAG_Tick, expected, within);
+}
+
+int
+(mbox_Dropper_expect_Stop)(mbox_Dropper_ref probe, const mbox_Stop *expected,
+    rt_duration within)
+{
+	return rt_probe_expect(probe.ref, &mbox_Dropper_probe_kind,
+	    mbox_Dropper_TAG_Stop, expected, within);
+}
+
 /* Actor Rejecter. */
 static const char *const mbox_Rejecter_tag_names[] = {
 	"Note",
@@ -894,4 +1194,52 @@ int
 
 	return r != 0 ? r : rt_env_send_every(env, period, mbox_Note_clone,
 	    out);
+}
+
+/* The test probe of Rejecter (rt/test.h). */
+static size_t
+mbox_Rejecter_probe_copy(void *dst, uint32_t tag, const void *msg)
+{
+	switch ((enum mbox_Rejecter_tag)tag) {
+	case mbox_Rejecter_TAG_Note:
+		if (dst != NULL)
+			mbox_Note_copy(dst, (const mbox_Note *)msg);
+		return sizeof(mbox_Note) +
+		    mbox_Note_extra((const mbox_Note *)msg);
+	}
+	return 0;
+}
+
+static bool
+mbox_Rejecter_probe_equal(uint32_t tag, const void *a, const void *b)
+{
+	switch ((enum mbox_Rejecter_tag)tag) {
+	case mbox_Rejecter_TAG_Note:
+		return mbox_Note_equal((const mbox_Note *)a,
+		    (const mbox_Note *)b);
+	}
+	return false;
+}
+
+static const rt_probe_kind mbox_Rejecter_probe_kind = {
+	&mbox_Rejecter_class,
+	mbox_Rejecter_probe_copy,
+	mbox_Rejecter_probe_equal,
+};
+
+int
+(mbox_Rejecter_probe)(rt_system *sys, mbox_Rejecter_ref *out)
+{
+	return rt_probe_spawn(sys, &mbox_Rejecter_probe_kind,
+	    out != NULL ? &out->ref : NULL);
+}
+
+int
+(mbox_Rejecter_expect_Note)(mbox_Rejecter_ref probe, const mbox_Note *expected,
+    rt_duration within)
+{
+	if (expected == NULL)
+		return RT_EINVAL;
+	return rt_probe_expect(probe.ref, &mbox_Rejecter_probe_kind,
+	    mbox_Rejecter_TAG_Note, expected, within);
 }

@@ -81,6 +81,15 @@ void mbox_Tick_print(FILE *f, const mbox_Tick *m);
 void mbox_Stop_print(FILE *f, const mbox_Stop *m);
 
 /*
+ * Equality, field by field (rt/test.h says how each type compares):
+ * P_M_equal is true when *a and *b are the same message. A NULL one
+ * equals only NULL, or any message without fields.
+ */
+bool mbox_Note_equal(const mbox_Note *a, const mbox_Note *b);
+bool mbox_Tick_equal(const mbox_Tick *a, const mbox_Tick *b);
+bool mbox_Stop_equal(const mbox_Stop *a, const mbox_Stop *b);
+
+/*
  * Actors. Each actor kind A has its state P_A, spawn arguments
  * P_A_args, dispatch tags P_A_TAG_M (enum P_A_tag: the messages it
  * accepts, then the replies to its asks), its class and functions that
@@ -96,7 +105,8 @@ void mbox_Stop_print(FILE *f, const mbox_Stop *m);
  * C, a macro of the same name makes a message of the wrong type a hard
  * error (a compound literal with commas needs parentheses, except in a
  * plain send). The user writes the handlers: P_A_on_M, and those of the
- * hooks A has.
+ * hooks A has. For tests, P_A_probe spawns a probe that records what
+ * it is sent, and P_A_expect_M checks what it recorded (rt/test.h).
  * When the bounded mailbox of an actor (`mailbox N`) is full:
  * - overflow block: a plain thread's send waits for room (with
  *   rt_send_opts.timeout > 0, at most that long, then RT_ETIMEDOUT);
@@ -150,10 +160,21 @@ int mbox_Plain_send_Tick_every(mbox_Plain_ref to, const mbox_Tick *msg,
 	(mbox_Plain_send_Tick_every)((to), _Generic((msg), \
 	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), (period), (out))
 #endif
+int mbox_Plain_probe(rt_system *sys, mbox_Plain_ref *out);
+int mbox_Plain_expect_Tick(mbox_Plain_ref probe, const mbox_Tick *expected,
+    rt_duration within);
+#ifndef __cplusplus
+#define mbox_Plain_probe(sys, out) \
+	(mbox_Plain_probe)((sys), _Generic((out), \
+	    mbox_Plain_ref *: (out), void *: (out)))
+#define mbox_Plain_expect_Tick(probe, expected, within) \
+	(mbox_Plain_expect_Tick)((probe), _Generic((expected), \
+	    mbox_Tick *: (expected), const mbox_Tick *: (expected)), (within))
+#endif
 /* Handlers of Plain, which the user writes. */
 #line 9 "rtgen/good/mailbox.rtp"
 int mbox_Plain_on_Tick(mbox_Plain *self, rt_ctx *ctx, const mbox_Tick *msg);
-#line 157 "mailbox.rtp.h"
+#line 178 "mailbox.rtp.h"
 
 /* Actor Open (see "Actors" above). */
 typedef struct mbox_Open {
@@ -198,10 +219,21 @@ int mbox_Open_send_Tick_every(mbox_Open_ref to, const mbox_Tick *msg,
 	(mbox_Open_send_Tick_every)((to), _Generic((msg), \
 	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), (period), (out))
 #endif
+int mbox_Open_probe(rt_system *sys, mbox_Open_ref *out);
+int mbox_Open_expect_Tick(mbox_Open_ref probe, const mbox_Tick *expected,
+    rt_duration within);
+#ifndef __cplusplus
+#define mbox_Open_probe(sys, out) \
+	(mbox_Open_probe)((sys), _Generic((out), \
+	    mbox_Open_ref *: (out), void *: (out)))
+#define mbox_Open_expect_Tick(probe, expected, within) \
+	(mbox_Open_expect_Tick)((probe), _Generic((expected), \
+	    mbox_Tick *: (expected), const mbox_Tick *: (expected)), (within))
+#endif
 /* Handlers of Open, which the user writes. */
 #line 10 "rtgen/good/mailbox.rtp"
 int mbox_Open_on_Tick(mbox_Open *self, rt_ctx *ctx, const mbox_Tick *msg);
-#line 205 "mailbox.rtp.h"
+#line 237 "mailbox.rtp.h"
 
 /* Actor Waiter (see "Actors" above). Its mailbox holds at most 1024 messages:
  * overflow block. */
@@ -268,12 +300,28 @@ int mbox_Waiter_send_Tick_every(mbox_Waiter_ref to, const mbox_Tick *msg,
 	(mbox_Waiter_send_Tick_every)((to), _Generic((msg), \
 	    mbox_Tick *: (msg), const mbox_Tick *: (msg)), (period), (out))
 #endif
+int mbox_Waiter_probe(rt_system *sys, mbox_Waiter_ref *out);
+int mbox_Waiter_expect_Note(mbox_Waiter_ref probe, const mbox_Note *expected,
+    rt_duration within);
+int mbox_Waiter_expect_Tick(mbox_Waiter_ref probe, const mbox_Tick *expected,
+    rt_duration within);
+#ifndef __cplusplus
+#define mbox_Waiter_probe(sys, out) \
+	(mbox_Waiter_probe)((sys), _Generic((out), \
+	    mbox_Waiter_ref *: (out), void *: (out)))
+#define mbox_Waiter_expect_Note(probe, expected, within) \
+	(mbox_Waiter_expect_Note)((probe), _Generic((expected), \
+	    mbox_Note *: (expected), const mbox_Note *: (expected)), (within))
+#define mbox_Waiter_expect_Tick(probe, expected, within) \
+	(mbox_Waiter_expect_Tick)((probe), _Generic((expected), \
+	    mbox_Tick *: (expected), const mbox_Tick *: (expected)), (within))
+#endif
 /* Handlers of Waiter, which the user writes. */
 #line 11 "rtgen/good/mailbox.rtp"
 int mbox_Waiter_on_Note(mbox_Waiter *self, rt_ctx *ctx, const mbox_Note *msg);
 #line 11 "rtgen/good/mailbox.rtp"
 int mbox_Waiter_on_Tick(mbox_Waiter *self, rt_ctx *ctx, const mbox_Tick *msg);
-#line 277 "mailbox.rtp.h"
+#line 325 "mailbox.rtp.h"
 
 /* Actor Blocker (see "Actors" above). Its mailbox holds at most 1024 messages:
  * overflow block. */
@@ -324,11 +372,23 @@ int mbox_Blocker_send_Stop_every(mbox_Blocker_ref to, const mbox_Stop *msg,
 	    mbox_Stop *: (msg), const mbox_Stop *: (msg), void *: (msg)), \
 	    (period), (out))
 #endif
+int mbox_Blocker_probe(rt_system *sys, mbox_Blocker_ref *out);
+int mbox_Blocker_expect_Stop(mbox_Blocker_ref probe, const mbox_Stop *expected,
+    rt_duration within);
+#ifndef __cplusplus
+#define mbox_Blocker_probe(sys, out) \
+	(mbox_Blocker_probe)((sys), _Generic((out), \
+	    mbox_Blocker_ref *: (out), void *: (out)))
+#define mbox_Blocker_expect_Stop(probe, expected, within) \
+	(mbox_Blocker_expect_Stop)((probe), _Generic((expected), \
+	    mbox_Stop *: (expected), const mbox_Stop *: (expected), \
+	    void *: (expected)), (within))
+#endif
 /* Handlers of Blocker, which the user writes. */
 #line 12 "rtgen/good/mailbox.rtp"
 int mbox_Blocker_on_Stop(mbox_Blocker *self, rt_ctx *ctx,
     const mbox_Stop *msg);
-#line 332 "mailbox.rtp.h"
+#line 392 "mailbox.rtp.h"
 
 /* Actor Dropper (see "Actors" above). Its mailbox holds at most 16 messages:
  * overflow drop. */
@@ -399,6 +459,23 @@ int mbox_Dropper_send_Stop_every(mbox_Dropper_ref to, const mbox_Stop *msg,
 	    mbox_Stop *: (msg), const mbox_Stop *: (msg), void *: (msg)), \
 	    (period), (out))
 #endif
+int mbox_Dropper_probe(rt_system *sys, mbox_Dropper_ref *out);
+int mbox_Dropper_expect_Tick(mbox_Dropper_ref probe, const mbox_Tick *expected,
+    rt_duration within);
+int mbox_Dropper_expect_Stop(mbox_Dropper_ref probe, const mbox_Stop *expected,
+    rt_duration within);
+#ifndef __cplusplus
+#define mbox_Dropper_probe(sys, out) \
+	(mbox_Dropper_probe)((sys), _Generic((out), \
+	    mbox_Dropper_ref *: (out), void *: (out)))
+#define mbox_Dropper_expect_Tick(probe, expected, within) \
+	(mbox_Dropper_expect_Tick)((probe), _Generic((expected), \
+	    mbox_Tick *: (expected), const mbox_Tick *: (expected)), (within))
+#define mbox_Dropper_expect_Stop(probe, expected, within) \
+	(mbox_Dropper_expect_Stop)((probe), _Generic((expected), \
+	    mbox_Stop *: (expected), const mbox_Stop *: (expected), \
+	    void *: (expected)), (within))
+#endif
 /* Handlers of Dropper, which the user writes. */
 #line 13 "rtgen/good/mailbox.rtp"
 int mbox_Dropper_on_Tick(mbox_Dropper *self, rt_ctx *ctx,
@@ -406,7 +483,7 @@ int mbox_Dropper_on_Tick(mbox_Dropper *self, rt_ctx *ctx,
 #line 13 "rtgen/good/mailbox.rtp"
 int mbox_Dropper_on_Stop(mbox_Dropper *self, rt_ctx *ctx,
     const mbox_Stop *msg);
-#line 410 "mailbox.rtp.h"
+#line 487 "mailbox.rtp.h"
 
 /* Actor Rejecter (see "Actors" above). Its mailbox holds at most 2147483647
  * messages: overflow reject. */
@@ -415,7 +492,7 @@ typedef struct mbox_Rejecter {
 #line 17 "rtgen/good/mailbox.rtp"
 	uint32_t seen;
 } mbox_Rejecter;
-#line 419 "mailbox.rtp.h"
+#line 496 "mailbox.rtp.h"
 typedef struct mbox_Rejecter_args {
 	char rt_empty_; /* C has no empty structs */
 } mbox_Rejecter_args;
@@ -456,40 +533,57 @@ int mbox_Rejecter_send_Note_every(mbox_Rejecter_ref to, const mbox_Note *msg,
 	(mbox_Rejecter_send_Note_every)((to), _Generic((msg), \
 	    mbox_Note *: (msg), const mbox_Note *: (msg)), (period), (out))
 #endif
+int mbox_Rejecter_probe(rt_system *sys, mbox_Rejecter_ref *out);
+int mbox_Rejecter_expect_Note(mbox_Rejecter_ref probe,
+    const mbox_Note *expected, rt_duration within);
+#ifndef __cplusplus
+#define mbox_Rejecter_probe(sys, out) \
+	(mbox_Rejecter_probe)((sys), _Generic((out), \
+	    mbox_Rejecter_ref *: (out), void *: (out)))
+#define mbox_Rejecter_expect_Note(probe, expected, within) \
+	(mbox_Rejecter_expect_Note)((probe), _Generic((expected), \
+	    mbox_Note *: (expected), const mbox_Note *: (expected)), (within))
+#endif
 /* Handlers of Rejecter, which the user writes. */
 #line 15 "rtgen/good/mailbox.rtp"
 int mbox_Rejecter_on_Note(mbox_Rejecter *self, rt_ctx *ctx,
     const mbox_Note *msg);
-#line 464 "mailbox.rtp.h"
+#line 552 "mailbox.rtp.h"
 
 /*
- * Sends, calls and asks that do not exist: an actor accepts only the
- * messages of its 'accepts' clauses (and has no _every send of a
- * message with C-typed fields), and only requests have calls and
- * asks. Poisoning the names of the other combinations makes a call
- * to one a hard error, not just a warning about an implicit
- * declaration.
+ * Sends, calls, asks and expectations that do not exist: an actor accepts
+ * only the messages of its 'accepts' clauses (and has no _every send of
+ * a message with C-typed fields), a probe of it expects only those, and
+ * only requests have calls and asks. Poisoning the names of the other
+ * combinations makes a call to one a hard error, not just a warning
+ * about an implicit declaration.
  */
 #pragma GCC poison mbox_Plain_send_Note mbox_Plain_send_Note_opt \
 	 mbox_Plain_send_Note_after mbox_Plain_send_Note_every \
-	 mbox_Plain_send_Stop mbox_Plain_send_Stop_opt \
-	 mbox_Plain_send_Stop_after mbox_Plain_send_Stop_every
+	 mbox_Plain_expect_Note mbox_Plain_send_Stop \
+	 mbox_Plain_send_Stop_opt mbox_Plain_send_Stop_after \
+	 mbox_Plain_send_Stop_every mbox_Plain_expect_Stop
 #pragma GCC poison mbox_Open_send_Note mbox_Open_send_Note_opt \
 	 mbox_Open_send_Note_after mbox_Open_send_Note_every \
-	 mbox_Open_send_Stop mbox_Open_send_Stop_opt \
-	 mbox_Open_send_Stop_after mbox_Open_send_Stop_every
+	 mbox_Open_expect_Note mbox_Open_send_Stop mbox_Open_send_Stop_opt \
+	 mbox_Open_send_Stop_after mbox_Open_send_Stop_every \
+	 mbox_Open_expect_Stop
 #pragma GCC poison mbox_Waiter_send_Stop mbox_Waiter_send_Stop_opt \
-	 mbox_Waiter_send_Stop_after mbox_Waiter_send_Stop_every
+	 mbox_Waiter_send_Stop_after mbox_Waiter_send_Stop_every \
+	 mbox_Waiter_expect_Stop
 #pragma GCC poison mbox_Blocker_send_Note mbox_Blocker_send_Note_opt \
 	 mbox_Blocker_send_Note_after mbox_Blocker_send_Note_every \
-	 mbox_Blocker_send_Tick mbox_Blocker_send_Tick_opt \
-	 mbox_Blocker_send_Tick_after mbox_Blocker_send_Tick_every
+	 mbox_Blocker_expect_Note mbox_Blocker_send_Tick \
+	 mbox_Blocker_send_Tick_opt mbox_Blocker_send_Tick_after \
+	 mbox_Blocker_send_Tick_every mbox_Blocker_expect_Tick
 #pragma GCC poison mbox_Dropper_send_Note mbox_Dropper_send_Note_opt \
-	 mbox_Dropper_send_Note_after mbox_Dropper_send_Note_every
+	 mbox_Dropper_send_Note_after mbox_Dropper_send_Note_every \
+	 mbox_Dropper_expect_Note
 #pragma GCC poison mbox_Rejecter_send_Tick mbox_Rejecter_send_Tick_opt \
 	 mbox_Rejecter_send_Tick_after mbox_Rejecter_send_Tick_every \
-	 mbox_Rejecter_send_Stop mbox_Rejecter_send_Stop_opt \
-	 mbox_Rejecter_send_Stop_after mbox_Rejecter_send_Stop_every
+	 mbox_Rejecter_expect_Tick mbox_Rejecter_send_Stop \
+	 mbox_Rejecter_send_Stop_opt mbox_Rejecter_send_Stop_after \
+	 mbox_Rejecter_send_Stop_every mbox_Rejecter_expect_Stop
 
 #ifdef __cplusplus
 }

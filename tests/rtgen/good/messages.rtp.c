@@ -28,6 +28,28 @@ msgs_Bye_print(FILE *f, const msgs_Bye *m)
 	fputs("Bye{}", f);
 }
 
+bool
+msgs_Hello_equal(const msgs_Hello *a, const msgs_Hello *b)
+{
+	if (a == b)
+		return true;
+	if (a == NULL || b == NULL)
+		return false;
+	if (a->who == NULL || b->who == NULL ?
+	    a->who != b->who :
+	    strcmp(a->who, b->who) != 0)
+		return false;
+	return true;
+}
+
+bool
+msgs_Bye_equal(const msgs_Bye *a, const msgs_Bye *b)
+{
+	(void)a;
+	(void)b;
+	return true;
+}
+
 /* Actor Greeter. */
 static int
 msgs_Greeter_dispatch(void *self, rt_ctx *ctx, uint32_t tag, const void *msg)
@@ -99,4 +121,36 @@ msgs_Greeter_whereis(rt_system *sys, const char *name, msgs_Greeter_ref *out)
 		return RT_EINVAL;
 	return rt_whereis_class(sys, name, &msgs_Greeter_class,
 	    &out->ref);
+}
+
+/* The test probe of Greeter (rt/test.h). */
+static size_t
+msgs_Greeter_probe_copy(void *dst, uint32_t tag, const void *msg)
+{
+	(void)dst;
+	(void)tag;
+	(void)msg;
+	return 0;
+}
+
+static bool
+msgs_Greeter_probe_equal(uint32_t tag, const void *a, const void *b)
+{
+	(void)tag;
+	(void)a;
+	(void)b;
+	return false;
+}
+
+static const rt_probe_kind msgs_Greeter_probe_kind = {
+	&msgs_Greeter_class,
+	msgs_Greeter_probe_copy,
+	msgs_Greeter_probe_equal,
+};
+
+int
+(msgs_Greeter_probe)(rt_system *sys, msgs_Greeter_ref *out)
+{
+	return rt_probe_spawn(sys, &msgs_Greeter_probe_kind,
+	    out != NULL ? &out->ref : NULL);
 }

@@ -59,6 +59,14 @@ void msgs_Hello_print(FILE *f, const msgs_Hello *m);
 void msgs_Bye_print(FILE *f, const msgs_Bye *m);
 
 /*
+ * Equality, field by field (rt/test.h says how each type compares):
+ * P_M_equal is true when *a and *b are the same message. A NULL one
+ * equals only NULL, or any message without fields.
+ */
+bool msgs_Hello_equal(const msgs_Hello *a, const msgs_Hello *b);
+bool msgs_Bye_equal(const msgs_Bye *a, const msgs_Bye *b);
+
+/*
  * Actors. Each actor kind A has its state P_A, spawn arguments
  * P_A_args, dispatch tags P_A_TAG_M (enum P_A_tag: the messages it
  * accepts, then the replies to its asks), its class and functions that
@@ -74,7 +82,8 @@ void msgs_Bye_print(FILE *f, const msgs_Bye *m);
  * C, a macro of the same name makes a message of the wrong type a hard
  * error (a compound literal with commas needs parentheses, except in a
  * plain send). The user writes the handlers: P_A_on_M, and those of the
- * hooks A has.
+ * hooks A has. For tests, P_A_probe spawns a probe that records what
+ * it is sent, and P_A_expect_M checks what it recorded (rt/test.h).
  */
 
 /* Actor Greeter (see "Actors" above). */
@@ -97,24 +106,31 @@ msgs_Greeter_self(rt_ctx *ctx)
 int msgs_Greeter_register(msgs_Greeter_ref a, const char *name);
 int msgs_Greeter_whereis(rt_system *sys, const char *name,
     msgs_Greeter_ref *out);
+int msgs_Greeter_probe(rt_system *sys, msgs_Greeter_ref *out);
+#ifndef __cplusplus
+#define msgs_Greeter_probe(sys, out) \
+	(msgs_Greeter_probe)((sys), _Generic((out), \
+	    msgs_Greeter_ref *: (out), void *: (out)))
+#endif
 /* Handlers of Greeter, which the user writes. */
 #line 5 "rtgen/good/messages.rtp"
 int msgs_Greeter_on_start(msgs_Greeter *self, rt_ctx *ctx,
     const msgs_Greeter_args *args);
-#line 105 "messages.rtp.h"
+#line 120 "messages.rtp.h"
 
 /*
- * Sends, calls and asks that do not exist: an actor accepts only the
- * messages of its 'accepts' clauses (and has no _every send of a
- * message with C-typed fields), and only requests have calls and
- * asks. Poisoning the names of the other combinations makes a call
- * to one a hard error, not just a warning about an implicit
- * declaration.
+ * Sends, calls, asks and expectations that do not exist: an actor accepts
+ * only the messages of its 'accepts' clauses (and has no _every send of
+ * a message with C-typed fields), a probe of it expects only those, and
+ * only requests have calls and asks. Poisoning the names of the other
+ * combinations makes a call to one a hard error, not just a warning
+ * about an implicit declaration.
  */
 #pragma GCC poison msgs_Greeter_send_Hello msgs_Greeter_send_Hello_opt \
 	 msgs_Greeter_send_Hello_after msgs_Greeter_send_Hello_every \
-	 msgs_Greeter_send_Bye msgs_Greeter_send_Bye_opt \
-	 msgs_Greeter_send_Bye_after msgs_Greeter_send_Bye_every
+	 msgs_Greeter_expect_Hello msgs_Greeter_send_Bye \
+	 msgs_Greeter_send_Bye_opt msgs_Greeter_send_Bye_after \
+	 msgs_Greeter_send_Bye_every msgs_Greeter_expect_Bye
 
 #ifdef __cplusplus
 }

@@ -170,6 +170,72 @@ pools_Sum_print(FILE *f, const pools_Sum *m)
 	fputc('}', f);
 }
 
+bool
+pools_Job_equal(const pools_Job *a, const pools_Job *b)
+{
+	if (a == b)
+		return true;
+	if (a == NULL || b == NULL)
+		return false;
+	if (a->id != b->id)
+		return false;
+	if (a->owner == NULL || b->owner == NULL ?
+	    a->owner != b->owner :
+	    strcmp(a->owner, b->owner) != 0)
+		return false;
+	if (a->blob.len != b->blob.len)
+		return false;
+	if (a->blob.len != 0 &&
+	    (a->blob.data == NULL || b->blob.data == NULL ?
+		    a->blob.data != b->blob.data :
+		    memcmp(a->blob.data, b->blob.data, a->blob.len) != 0))
+		return false;
+	if (a->lane != b->lane)
+		return false;
+	if (!rt_ref_equal(a->from.ref, b->from.ref))
+		return false;
+	return true;
+}
+
+bool
+pools_Total_equal(const pools_Total *a, const pools_Total *b)
+{
+	if (a == b)
+		return true;
+	if (a == NULL || b == NULL)
+		return false;
+	if (a->sum != b->sum)
+		return false;
+	return true;
+}
+
+bool
+pools_Sum_equal(const pools_Sum *a, const pools_Sum *b)
+{
+	if (a == b)
+		return true;
+	if (a == NULL || b == NULL)
+		return false;
+	if (a->id != b->id)
+		return false;
+	if (a->owner == NULL || b->owner == NULL ?
+	    a->owner != b->owner :
+	    strcmp(a->owner, b->owner) != 0)
+		return false;
+	if (a->blob.len != b->blob.len)
+		return false;
+	if (a->blob.len != 0 &&
+	    (a->blob.data == NULL || b->blob.data == NULL ?
+		    a->blob.data != b->blob.data :
+		    memcmp(a->blob.data, b->blob.data, a->blob.len) != 0))
+		return false;
+	if (a->lane != b->lane)
+		return false;
+	if (!rt_ref_equal(a->from.ref, b->from.ref))
+		return false;
+	return true;
+}
+
 /* Requests, and their deferred replies. */
 const rt_request pools_Sum_request_desc = { "pools.Sum", sizeof(pools_Total) };
 
@@ -443,6 +509,72 @@ rt_corr
 	    pools_Worker_TAG_Sum, req);
 
 	return r != 0 ? r : rt_ask(ctx, env, &pools_Sum_request_desc, timeout);
+}
+
+/* The test probe of Worker (rt/test.h). */
+static size_t
+pools_Worker_probe_copy(void *dst, uint32_t tag, const void *msg)
+{
+	switch ((enum pools_Worker_tag)tag) {
+	case pools_Worker_TAG_Job:
+		if (dst != NULL)
+			pools_Job_copy(dst, (const pools_Job *)msg);
+		return sizeof(pools_Job) +
+		    pools_Job_extra((const pools_Job *)msg);
+	case pools_Worker_TAG_Sum:
+		if (dst != NULL)
+			pools_Sum_copy(dst, (const pools_Sum *)msg);
+		return sizeof(pools_Sum) +
+		    pools_Sum_extra((const pools_Sum *)msg);
+	}
+	return 0;
+}
+
+static bool
+pools_Worker_probe_equal(uint32_t tag, const void *a, const void *b)
+{
+	switch ((enum pools_Worker_tag)tag) {
+	case pools_Worker_TAG_Job:
+		return pools_Job_equal((const pools_Job *)a,
+		    (const pools_Job *)b);
+	case pools_Worker_TAG_Sum:
+		return pools_Sum_equal((const pools_Sum *)a,
+		    (const pools_Sum *)b);
+	}
+	return false;
+}
+
+static const rt_probe_kind pools_Worker_probe_kind = {
+	&pools_Worker_class,
+	pools_Worker_probe_copy,
+	pools_Worker_probe_equal,
+};
+
+int
+(pools_Worker_probe)(rt_system *sys, pools_Worker_ref *out)
+{
+	return rt_probe_spawn(sys, &pools_Worker_probe_kind,
+	    out != NULL ? &out->ref : NULL);
+}
+
+int
+(pools_Worker_expect_Job)(pools_Worker_ref probe, const pools_Job *expected,
+    rt_duration within)
+{
+	if (expected == NULL)
+		return RT_EINVAL;
+	return rt_probe_expect(probe.ref, &pools_Worker_probe_kind,
+	    pools_Worker_TAG_Job, expected, within);
+}
+
+int
+(pools_Worker_expect_Sum)(pools_Worker_ref probe, const pools_Sum *expected,
+    rt_duration within)
+{
+	if (expected == NULL)
+		return RT_EINVAL;
+	return rt_probe_expect(probe.ref, &pools_Worker_probe_kind,
+	    pools_Worker_TAG_Sum, expected, within);
 }
 
 /* Supervisor Site. */

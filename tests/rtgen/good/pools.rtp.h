@@ -133,6 +133,15 @@ void pools_Total_print(FILE *f, const pools_Total *m);
 void pools_Sum_print(FILE *f, const pools_Sum *m);
 
 /*
+ * Equality, field by field (rt/test.h says how each type compares):
+ * P_M_equal is true when *a and *b are the same message. A NULL one
+ * equals only NULL, or any message without fields.
+ */
+bool pools_Job_equal(const pools_Job *a, const pools_Job *b);
+bool pools_Total_equal(const pools_Total *a, const pools_Total *b);
+bool pools_Sum_equal(const pools_Sum *a, const pools_Sum *b);
+
+/*
  * Requests: a message M -> R is answered with an R. P_M_request_desc
  * describes it to the runtime. P_reply_M answers a request whose
  * handler deferred its reply (took rt_reply_defer(ctx) and returned
@@ -166,7 +175,8 @@ int pools_reply_Sum(rt_reply_token t, const pools_Total *reply);
  * C, a macro of the same name makes a message of the wrong type a hard
  * error (a compound literal with commas needs parentheses, except in a
  * plain send). The user writes the handlers: P_A_on_M, and those of the
- * hooks A has.
+ * hooks A has. For tests, P_A_probe spawns a probe that records what
+ * it is sent, and P_A_expect_M checks what it recorded (rt/test.h).
  * The data of bytes fields is copied like strings; a bytes field with
  * NULL data and a len > 0 makes a send or the spawn return RT_EINVAL.
  * A request M -> R that an actor accepts can also be called or asked
@@ -191,7 +201,7 @@ typedef struct pools_Worker {
 #line 14 "rtgen/good/pools.rtp"
 	uint64_t done;
 } pools_Worker;
-#line 195 "pools.rtp.h"
+#line 205 "pools.rtp.h"
 typedef struct pools_Worker_args {
 	char rt_empty_; /* C has no empty structs */
 } pools_Worker_args;
@@ -263,13 +273,29 @@ rt_corr pools_Worker_ask_Sum(rt_ctx *ctx, pools_Worker_ref to,
 	(pools_Worker_ask_Sum)((ctx), (to), _Generic((req), \
 	    pools_Sum *: (req), const pools_Sum *: (req)), (timeout))
 #endif
+int pools_Worker_probe(rt_system *sys, pools_Worker_ref *out);
+int pools_Worker_expect_Job(pools_Worker_ref probe, const pools_Job *expected,
+    rt_duration within);
+int pools_Worker_expect_Sum(pools_Worker_ref probe, const pools_Sum *expected,
+    rt_duration within);
+#ifndef __cplusplus
+#define pools_Worker_probe(sys, out) \
+	(pools_Worker_probe)((sys), _Generic((out), \
+	    pools_Worker_ref *: (out), void *: (out)))
+#define pools_Worker_expect_Job(probe, expected, within) \
+	(pools_Worker_expect_Job)((probe), _Generic((expected), \
+	    pools_Job *: (expected), const pools_Job *: (expected)), (within))
+#define pools_Worker_expect_Sum(probe, expected, within) \
+	(pools_Worker_expect_Sum)((probe), _Generic((expected), \
+	    pools_Sum *: (expected), const pools_Sum *: (expected)), (within))
+#endif
 /* Handlers of Worker, which the user writes. */
 #line 14 "rtgen/good/pools.rtp"
 int pools_Worker_on_Job(pools_Worker *self, rt_ctx *ctx, const pools_Job *msg);
 #line 14 "rtgen/good/pools.rtp"
 int pools_Worker_on_Sum(pools_Worker *self, rt_ctx *ctx, const pools_Sum *req,
     pools_Total *reply);
-#line 273 "pools.rtp.h"
+#line 299 "pools.rtp.h"
 
 /*
  * Supervisors. P_S_start starts S as a root supervisor, and through it
@@ -581,26 +607,29 @@ int pools_Logs_send_Ping(pools_Logs_ref to, const common_Ping *msg);
 #endif
 
 /*
- * Sends, calls and asks that do not exist: an actor accepts only the
- * messages of its 'accepts' clauses (and has no _every send of a
- * message with C-typed fields), and only requests have calls and
- * asks. Poisoning the names of the other combinations makes a call
- * to one a hard error, not just a warning about an implicit
- * declaration.
+ * Sends, calls, asks and expectations that do not exist: an actor accepts
+ * only the messages of its 'accepts' clauses (and has no _every send of
+ * a message with C-typed fields), a probe of it expects only those, and
+ * only requests have calls and asks. Poisoning the names of the other
+ * combinations makes a call to one a hard error, not just a warning
+ * about an implicit declaration.
  */
 #pragma GCC poison pools_Worker_send_Total pools_Worker_send_Total_opt \
 	 pools_Worker_send_Total_after pools_Worker_send_Total_every \
-	 pools_Worker_send_Item pools_Worker_send_Item_opt \
-	 pools_Worker_send_Item_after pools_Worker_send_Item_every \
+	 pools_Worker_expect_Total pools_Worker_send_Item \
+	 pools_Worker_send_Item_opt pools_Worker_send_Item_after \
+	 pools_Worker_send_Item_every pools_Worker_expect_Item \
 	 pools_Worker_send_Order pools_Worker_send_Order_opt \
 	 pools_Worker_send_Order_after pools_Worker_send_Order_every \
-	 pools_Worker_send_Ping pools_Worker_send_Ping_opt \
-	 pools_Worker_send_Ping_after pools_Worker_send_Ping_every \
+	 pools_Worker_expect_Order pools_Worker_send_Ping \
+	 pools_Worker_send_Ping_opt pools_Worker_send_Ping_after \
+	 pools_Worker_send_Ping_every pools_Worker_expect_Ping \
 	 pools_Worker_send_Quote pools_Worker_send_Quote_opt \
 	 pools_Worker_send_Quote_after pools_Worker_send_Quote_every \
-	 pools_Worker_call_Quote pools_Worker_ask_Quote \
-	 pools_Worker_send_Price pools_Worker_send_Price_opt \
-	 pools_Worker_send_Price_after pools_Worker_send_Price_every
+	 pools_Worker_expect_Quote pools_Worker_call_Quote \
+	 pools_Worker_ask_Quote pools_Worker_send_Price \
+	 pools_Worker_send_Price_opt pools_Worker_send_Price_after \
+	 pools_Worker_send_Price_every pools_Worker_expect_Price
 #pragma GCC poison pools_Turns_send_Total pools_Turns_send_Item \
 	 pools_Turns_send_Order pools_Turns_send_Ping pools_Turns_send_Quote \
 	 pools_Turns_call_Quote pools_Turns_ask_Quote pools_Turns_send_Price

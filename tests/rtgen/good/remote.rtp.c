@@ -297,6 +297,92 @@ board_Hello_print(FILE *f, const board_Hello *m)
 	fputs("Hello{}", f);
 }
 
+bool
+board_Point_equal(const board_Point *a, const board_Point *b)
+{
+	if (a == b)
+		return true;
+	if (a == NULL || b == NULL)
+		return false;
+	if (a->x != b->x)
+		return false;
+	if (a->y != b->y)
+		return false;
+	return true;
+}
+
+bool
+board_Shape_equal(const board_Shape *a, const board_Shape *b)
+{
+	size_t i;
+
+	if (a == b)
+		return true;
+	if (a == NULL || b == NULL)
+		return false;
+	for (i = 0; i < 3; i++) {
+		if (!board_Point_equal(&a->corners[i], &b->corners[i]))
+			return false;
+	}
+	if (a->label == NULL || b->label == NULL ?
+	    a->label != b->label :
+	    strcmp(a->label, b->label) != 0)
+		return false;
+	if (a->phase != b->phase)
+		return false;
+	return true;
+}
+
+bool
+board_Move_equal(const board_Move *a, const board_Move *b)
+{
+	size_t i;
+
+	if (a == b)
+		return true;
+	if (a == NULL || b == NULL)
+		return false;
+	if (!board_Shape_equal(&a->shape, &b->shape))
+		return false;
+	if (!rt_ref_equal(a->board.ref, b->board.ref))
+		return false;
+	for (i = 0; i < 2; i++) {
+		if (a->flags[i] != b->flags[i])
+			return false;
+	}
+	if (a->scale != b->scale &&
+	    (a->scale == a->scale || b->scale == b->scale))
+		return false;
+	return true;
+}
+
+bool
+board_Moved_equal(const board_Moved *a, const board_Moved *b)
+{
+	if (a == b)
+		return true;
+	if (a == NULL || b == NULL)
+		return false;
+	if (a->at != b->at)
+		return false;
+	if (a->trace.len != b->trace.len)
+		return false;
+	if (a->trace.len != 0 &&
+	    (a->trace.data == NULL || b->trace.data == NULL ?
+		    a->trace.data != b->trace.data :
+		    memcmp(a->trace.data, b->trace.data, a->trace.len) != 0))
+		return false;
+	return true;
+}
+
+bool
+board_Hello_equal(const board_Hello *a, const board_Hello *b)
+{
+	(void)a;
+	(void)b;
+	return true;
+}
+
 /* Requests, and their deferred replies. */
 const rt_request board_Move_request_desc = { "board.Move",
     sizeof(board_Moved) };
@@ -1712,6 +1798,104 @@ rt_corr
 	    timeout);
 }
 
+/* The test probe of Board (rt/test.h). */
+static size_t
+board_Board_probe_copy(void *dst, uint32_t tag, const void *msg)
+{
+	switch ((enum board_Board_tag)tag) {
+	case board_Board_TAG_Move:
+		if (dst != NULL)
+			board_Move_copy(dst, (const board_Move *)msg);
+		return sizeof(board_Move) +
+		    board_Move_extra((const board_Move *)msg);
+	case board_Board_TAG_Hello:
+		if (dst != NULL)
+			memcpy(dst, msg, sizeof(board_Hello));
+		return sizeof(board_Hello);
+	case board_Board_TAG_Order:
+		if (dst != NULL)
+			common_Order_copy(dst, (const common_Order *)msg);
+		return sizeof(common_Order) +
+		    common_Order_extra((const common_Order *)msg);
+	case board_Board_TAG_Quote:
+		if (dst != NULL)
+			memcpy(dst, msg, sizeof(common_Quote));
+		return sizeof(common_Quote);
+	}
+	return 0;
+}
+
+static bool
+board_Board_probe_equal(uint32_t tag, const void *a, const void *b)
+{
+	switch ((enum board_Board_tag)tag) {
+	case board_Board_TAG_Move:
+		return board_Move_equal((const board_Move *)a,
+		    (const board_Move *)b);
+	case board_Board_TAG_Hello:
+		return board_Hello_equal((const board_Hello *)a,
+		    (const board_Hello *)b);
+	case board_Board_TAG_Order:
+		return common_Order_equal((const common_Order *)a,
+		    (const common_Order *)b);
+	case board_Board_TAG_Quote:
+		return common_Quote_equal((const common_Quote *)a,
+		    (const common_Quote *)b);
+	}
+	return false;
+}
+
+static const rt_probe_kind board_Board_probe_kind = {
+	&board_Board_class,
+	board_Board_probe_copy,
+	board_Board_probe_equal,
+};
+
+int
+(board_Board_probe)(rt_system *sys, board_Board_ref *out)
+{
+	return rt_probe_spawn(sys, &board_Board_probe_kind,
+	    out != NULL ? &out->ref : NULL);
+}
+
+int
+(board_Board_expect_Move)(board_Board_ref probe, const board_Move *expected,
+    rt_duration within)
+{
+	if (expected == NULL)
+		return RT_EINVAL;
+	return rt_probe_expect(probe.ref, &board_Board_probe_kind,
+	    board_Board_TAG_Move, expected, within);
+}
+
+int
+(board_Board_expect_Hello)(board_Board_ref probe, const board_Hello *expected,
+    rt_duration within)
+{
+	return rt_probe_expect(probe.ref, &board_Board_probe_kind,
+	    board_Board_TAG_Hello, expected, within);
+}
+
+int
+(board_Board_expect_Order)(board_Board_ref probe, const common_Order *expected,
+    rt_duration within)
+{
+	if (expected == NULL)
+		return RT_EINVAL;
+	return rt_probe_expect(probe.ref, &board_Board_probe_kind,
+	    board_Board_TAG_Order, expected, within);
+}
+
+int
+(board_Board_expect_Quote)(board_Board_ref probe, const common_Quote *expected,
+    rt_duration within)
+{
+	if (expected == NULL)
+		return RT_EINVAL;
+	return rt_probe_expect(probe.ref, &board_Board_probe_kind,
+	    board_Board_TAG_Quote, expected, within);
+}
+
 /* Actor Local. */
 static const char *const board_Local_tag_names[] = {
 	"Hello",
@@ -1822,4 +2006,49 @@ int
 	int r = board_Hello_env(&env, to.ref, board_Local_TAG_Hello, msg);
 
 	return r != 0 ? r : rt_env_send_every(env, period, NULL, out);
+}
+
+/* The test probe of Local (rt/test.h). */
+static size_t
+board_Local_probe_copy(void *dst, uint32_t tag, const void *msg)
+{
+	switch ((enum board_Local_tag)tag) {
+	case board_Local_TAG_Hello:
+		if (dst != NULL)
+			memcpy(dst, msg, sizeof(board_Hello));
+		return sizeof(board_Hello);
+	}
+	return 0;
+}
+
+static bool
+board_Local_probe_equal(uint32_t tag, const void *a, const void *b)
+{
+	switch ((enum board_Local_tag)tag) {
+	case board_Local_TAG_Hello:
+		return board_Hello_equal((const board_Hello *)a,
+		    (const board_Hello *)b);
+	}
+	return false;
+}
+
+static const rt_probe_kind board_Local_probe_kind = {
+	&board_Local_class,
+	board_Local_probe_copy,
+	board_Local_probe_equal,
+};
+
+int
+(board_Local_probe)(rt_system *sys, board_Local_ref *out)
+{
+	return rt_probe_spawn(sys, &board_Local_probe_kind,
+	    out != NULL ? &out->ref : NULL);
+}
+
+int
+(board_Local_expect_Hello)(board_Local_ref probe, const board_Hello *expected,
+    rt_duration within)
+{
+	return rt_probe_expect(probe.ref, &board_Local_probe_kind,
+	    board_Local_TAG_Hello, expected, within);
 }

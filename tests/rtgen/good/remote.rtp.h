@@ -110,6 +110,17 @@ void board_Moved_print(FILE *f, const board_Moved *m);
 void board_Hello_print(FILE *f, const board_Hello *m);
 
 /*
+ * Equality, field by field (rt/test.h says how each type compares):
+ * P_M_equal is true when *a and *b are the same message. A NULL one
+ * equals only NULL, or any message without fields.
+ */
+bool board_Point_equal(const board_Point *a, const board_Point *b);
+bool board_Shape_equal(const board_Shape *a, const board_Shape *b);
+bool board_Move_equal(const board_Move *a, const board_Move *b);
+bool board_Moved_equal(const board_Moved *a, const board_Moved *b);
+bool board_Hello_equal(const board_Hello *a, const board_Hello *b);
+
+/*
  * Requests: a message M -> R is answered with an R. P_M_request_desc
  * describes it to the runtime. P_reply_M answers a request whose
  * handler deferred its reply (took rt_reply_defer(ctx) and returned
@@ -152,7 +163,8 @@ extern const rt_wire_msg board_Hello_wire;
  * C, a macro of the same name makes a message of the wrong type a hard
  * error (a compound literal with commas needs parentheses, except in a
  * plain send). The user writes the handlers: P_A_on_M, and those of the
- * hooks A has.
+ * hooks A has. For tests, P_A_probe spawns a probe that records what
+ * it is sent, and P_A_expect_M checks what it recorded (rt/test.h).
  * The data of bytes fields is copied like strings; a bytes field with
  * NULL data and a len > 0 makes a send or the spawn return RT_EINVAL.
  * A request M -> R that an actor accepts can also be called or asked
@@ -309,6 +321,35 @@ rt_corr board_Board_ask_Quote(rt_ctx *ctx, board_Board_ref to,
 	(board_Board_ask_Quote)((ctx), (to), _Generic((req), \
 	    common_Quote *: (req), const common_Quote *: (req)), (timeout))
 #endif
+int board_Board_probe(rt_system *sys, board_Board_ref *out);
+int board_Board_expect_Move(board_Board_ref probe, const board_Move *expected,
+    rt_duration within);
+int board_Board_expect_Hello(board_Board_ref probe,
+    const board_Hello *expected, rt_duration within);
+int board_Board_expect_Order(board_Board_ref probe,
+    const common_Order *expected, rt_duration within);
+int board_Board_expect_Quote(board_Board_ref probe,
+    const common_Quote *expected, rt_duration within);
+#ifndef __cplusplus
+#define board_Board_probe(sys, out) \
+	(board_Board_probe)((sys), _Generic((out), \
+	    board_Board_ref *: (out), void *: (out)))
+#define board_Board_expect_Move(probe, expected, within) \
+	(board_Board_expect_Move)((probe), _Generic((expected), \
+	    board_Move *: (expected), const board_Move *: (expected)), (within))
+#define board_Board_expect_Hello(probe, expected, within) \
+	(board_Board_expect_Hello)((probe), _Generic((expected), \
+	    board_Hello *: (expected), const board_Hello *: (expected), \
+	    void *: (expected)), (within))
+#define board_Board_expect_Order(probe, expected, within) \
+	(board_Board_expect_Order)((probe), _Generic((expected), \
+	    common_Order *: (expected), const common_Order *: (expected)), \
+	    (within))
+#define board_Board_expect_Quote(probe, expected, within) \
+	(board_Board_expect_Quote)((probe), _Generic((expected), \
+	    common_Quote *: (expected), const common_Quote *: (expected)), \
+	    (within))
+#endif
 /* Handlers of Board, which the user writes. */
 #line 16 "rtgen/good/remote.rtp"
 int board_Board_on_Move(board_Board *self, rt_ctx *ctx, const board_Move *req,
@@ -322,7 +363,7 @@ int board_Board_on_Order(board_Board *self, rt_ctx *ctx,
 #line 16 "rtgen/good/remote.rtp"
 int board_Board_on_Quote(board_Board *self, rt_ctx *ctx,
     const common_Quote *req, common_Price *reply);
-#line 326 "remote.rtp.h"
+#line 367 "remote.rtp.h"
 
 /* Actor Local (see "Actors" above). */
 typedef struct board_Local {
@@ -372,52 +413,71 @@ int board_Local_send_Hello_every(board_Local_ref to, const board_Hello *msg,
 	    board_Hello *: (msg), const board_Hello *: (msg), void *: (msg)), \
 	    (period), (out))
 #endif
+int board_Local_probe(rt_system *sys, board_Local_ref *out);
+int board_Local_expect_Hello(board_Local_ref probe,
+    const board_Hello *expected, rt_duration within);
+#ifndef __cplusplus
+#define board_Local_probe(sys, out) \
+	(board_Local_probe)((sys), _Generic((out), \
+	    board_Local_ref *: (out), void *: (out)))
+#define board_Local_expect_Hello(probe, expected, within) \
+	(board_Local_expect_Hello)((probe), _Generic((expected), \
+	    board_Hello *: (expected), const board_Hello *: (expected), \
+	    void *: (expected)), (within))
+#endif
 /* Handlers of Local, which the user writes. */
 #line 19 "rtgen/good/remote.rtp"
 int board_Local_on_Hello(board_Local *self, rt_ctx *ctx,
     const board_Hello *msg);
-#line 380 "remote.rtp.h"
+#line 433 "remote.rtp.h"
 
 /*
- * Sends, calls and asks that do not exist: an actor accepts only the
- * messages of its 'accepts' clauses (and has no _every send of a
- * message with C-typed fields), and only requests have calls and
- * asks. Poisoning the names of the other combinations makes a call
- * to one a hard error, not just a warning about an implicit
- * declaration.
+ * Sends, calls, asks and expectations that do not exist: an actor accepts
+ * only the messages of its 'accepts' clauses (and has no _every send of
+ * a message with C-typed fields), a probe of it expects only those, and
+ * only requests have calls and asks. Poisoning the names of the other
+ * combinations makes a call to one a hard error, not just a warning
+ * about an implicit declaration.
  */
 #pragma GCC poison board_Board_send_Point board_Board_send_Point_opt \
 	 board_Board_send_Point_after board_Board_send_Point_every \
-	 board_Board_send_Shape board_Board_send_Shape_opt \
-	 board_Board_send_Shape_after board_Board_send_Shape_every \
+	 board_Board_expect_Point board_Board_send_Shape \
+	 board_Board_send_Shape_opt board_Board_send_Shape_after \
+	 board_Board_send_Shape_every board_Board_expect_Shape \
 	 board_Board_send_Moved board_Board_send_Moved_opt \
 	 board_Board_send_Moved_after board_Board_send_Moved_every \
-	 board_Board_send_Item board_Board_send_Item_opt \
-	 board_Board_send_Item_after board_Board_send_Item_every \
+	 board_Board_expect_Moved board_Board_send_Item \
+	 board_Board_send_Item_opt board_Board_send_Item_after \
+	 board_Board_send_Item_every board_Board_expect_Item \
 	 board_Board_send_Ping board_Board_send_Ping_opt \
 	 board_Board_send_Ping_after board_Board_send_Ping_every \
-	 board_Board_send_Price board_Board_send_Price_opt \
-	 board_Board_send_Price_after board_Board_send_Price_every
+	 board_Board_expect_Ping board_Board_send_Price \
+	 board_Board_send_Price_opt board_Board_send_Price_after \
+	 board_Board_send_Price_every board_Board_expect_Price
 #pragma GCC poison board_Local_send_Point board_Local_send_Point_opt \
 	 board_Local_send_Point_after board_Local_send_Point_every \
-	 board_Local_send_Shape board_Local_send_Shape_opt \
-	 board_Local_send_Shape_after board_Local_send_Shape_every \
+	 board_Local_expect_Point board_Local_send_Shape \
+	 board_Local_send_Shape_opt board_Local_send_Shape_after \
+	 board_Local_send_Shape_every board_Local_expect_Shape \
 	 board_Local_send_Move board_Local_send_Move_opt \
 	 board_Local_send_Move_after board_Local_send_Move_every \
-	 board_Local_call_Move board_Local_ask_Move board_Local_send_Moved \
-	 board_Local_send_Moved_opt board_Local_send_Moved_after \
-	 board_Local_send_Moved_every board_Local_send_Item \
+	 board_Local_expect_Move board_Local_call_Move board_Local_ask_Move \
+	 board_Local_send_Moved board_Local_send_Moved_opt \
+	 board_Local_send_Moved_after board_Local_send_Moved_every \
+	 board_Local_expect_Moved board_Local_send_Item \
 	 board_Local_send_Item_opt board_Local_send_Item_after \
-	 board_Local_send_Item_every board_Local_send_Order \
-	 board_Local_send_Order_opt board_Local_send_Order_after \
-	 board_Local_send_Order_every board_Local_send_Ping \
+	 board_Local_send_Item_every board_Local_expect_Item \
+	 board_Local_send_Order board_Local_send_Order_opt \
+	 board_Local_send_Order_after board_Local_send_Order_every \
+	 board_Local_expect_Order board_Local_send_Ping \
 	 board_Local_send_Ping_opt board_Local_send_Ping_after \
-	 board_Local_send_Ping_every board_Local_send_Quote \
-	 board_Local_send_Quote_opt board_Local_send_Quote_after \
-	 board_Local_send_Quote_every board_Local_call_Quote \
+	 board_Local_send_Ping_every board_Local_expect_Ping \
+	 board_Local_send_Quote board_Local_send_Quote_opt \
+	 board_Local_send_Quote_after board_Local_send_Quote_every \
+	 board_Local_expect_Quote board_Local_call_Quote \
 	 board_Local_ask_Quote board_Local_send_Price \
 	 board_Local_send_Price_opt board_Local_send_Price_after \
-	 board_Local_send_Price_every
+	 board_Local_send_Price_every board_Local_expect_Price
 
 #ifdef __cplusplus
 }

@@ -113,6 +113,70 @@ shop_Total_print(FILE *f, const shop_Total *m)
 	fputc('}', f);
 }
 
+bool
+shop_Order_equal(const shop_Order *a, const shop_Order *b)
+{
+	if (a == b)
+		return true;
+	if (a == NULL || b == NULL)
+		return false;
+	if (a->gift != b->gift)
+		return false;
+	if (a->a != b->a)
+		return false;
+	if (a->b != b->b)
+		return false;
+	if (a->c != b->c)
+		return false;
+	if (a->d != b->d)
+		return false;
+	if (a->e != b->e)
+		return false;
+	if (a->f != b->f)
+		return false;
+	if (a->g != b->g)
+		return false;
+	if (a->id != b->id)
+		return false;
+	if (a->weight != b->weight &&
+	    (a->weight == a->weight || b->weight == b->weight))
+		return false;
+	if (a->price != b->price &&
+	    (a->price == a->price || b->price == b->price))
+		return false;
+	if (a->customer == NULL || b->customer == NULL ?
+	    a->customer != b->customer :
+	    strcmp(a->customer, b->customer) != 0)
+		return false;
+	if (a->note == NULL || b->note == NULL ?
+	    a->note != b->note :
+	    strcmp(a->note, b->note) != 0)
+		return false;
+	if (!rt_ref_equal(a->reply_to.ref, b->reply_to.ref))
+		return false;
+	return true;
+}
+
+bool
+shop_Ping_equal(const shop_Ping *a, const shop_Ping *b)
+{
+	(void)a;
+	(void)b;
+	return true;
+}
+
+bool
+shop_Total_equal(const shop_Total *a, const shop_Total *b)
+{
+	if (a == b)
+		return true;
+	if (a == NULL || b == NULL)
+		return false;
+	if (a->cents != b->cents)
+		return false;
+	return true;
+}
+
 /*
  * Envelopes. P_M_env(&env, to, tag, m), which the sends of M to every
  * actor share, checks *m, makes an envelope for dispatch tag `tag` of
@@ -426,6 +490,86 @@ int
 	return r != 0 ? r : rt_env_send_every(env, period, NULL, out);
 }
 
+/* The test probe of Cart (rt/test.h). */
+static size_t
+shop_Cart_probe_copy(void *dst, uint32_t tag, const void *msg)
+{
+	switch ((enum shop_Cart_tag)tag) {
+	case shop_Cart_TAG_Order:
+		if (dst != NULL)
+			shop_Order_copy(dst, (const shop_Order *)msg);
+		return sizeof(shop_Order) +
+		    shop_Order_extra((const shop_Order *)msg);
+	case shop_Cart_TAG_Ping:
+		if (dst != NULL)
+			memcpy(dst, msg, sizeof(shop_Ping));
+		return sizeof(shop_Ping);
+	case shop_Cart_TAG_Total:
+		if (dst != NULL)
+			memcpy(dst, msg, sizeof(shop_Total));
+		return sizeof(shop_Total);
+	}
+	return 0;
+}
+
+static bool
+shop_Cart_probe_equal(uint32_t tag, const void *a, const void *b)
+{
+	switch ((enum shop_Cart_tag)tag) {
+	case shop_Cart_TAG_Order:
+		return shop_Order_equal((const shop_Order *)a,
+		    (const shop_Order *)b);
+	case shop_Cart_TAG_Ping:
+		return shop_Ping_equal((const shop_Ping *)a,
+		    (const shop_Ping *)b);
+	case shop_Cart_TAG_Total:
+		return shop_Total_equal((const shop_Total *)a,
+		    (const shop_Total *)b);
+	}
+	return false;
+}
+
+static const rt_probe_kind shop_Cart_probe_kind = {
+	&shop_Cart_class,
+	shop_Cart_probe_copy,
+	shop_Cart_probe_equal,
+};
+
+int
+(shop_Cart_probe)(rt_system *sys, shop_Cart_ref *out)
+{
+	return rt_probe_spawn(sys, &shop_Cart_probe_kind,
+	    out != NULL ? &out->ref : NULL);
+}
+
+int
+(shop_Cart_expect_Order)(shop_Cart_ref probe, const shop_Order *expected,
+    rt_duration within)
+{
+	if (expected == NULL)
+		return RT_EINVAL;
+	return rt_probe_expect(probe.ref, &shop_Cart_probe_kind,
+	    shop_Cart_TAG_Order, expected, within);
+}
+
+int
+(shop_Cart_expect_Ping)(shop_Cart_ref probe, const shop_Ping *expected,
+    rt_duration within)
+{
+	return rt_probe_expect(probe.ref, &shop_Cart_probe_kind,
+	    shop_Cart_TAG_Ping, expected, within);
+}
+
+int
+(shop_Cart_expect_Total)(shop_Cart_ref probe, const shop_Total *expected,
+    rt_duration within)
+{
+	if (expected == NULL)
+		return RT_EINVAL;
+	return rt_probe_expect(probe.ref, &shop_Cart_probe_kind,
+	    shop_Cart_TAG_Total, expected, within);
+}
+
 /* Actor Auditor. */
 static const char *const shop_Auditor_tag_names[] = {
 	"Order",
@@ -546,6 +690,54 @@ int
 	    out);
 }
 
+/* The test probe of Auditor (rt/test.h). */
+static size_t
+shop_Auditor_probe_copy(void *dst, uint32_t tag, const void *msg)
+{
+	switch ((enum shop_Auditor_tag)tag) {
+	case shop_Auditor_TAG_Order:
+		if (dst != NULL)
+			shop_Order_copy(dst, (const shop_Order *)msg);
+		return sizeof(shop_Order) +
+		    shop_Order_extra((const shop_Order *)msg);
+	}
+	return 0;
+}
+
+static bool
+shop_Auditor_probe_equal(uint32_t tag, const void *a, const void *b)
+{
+	switch ((enum shop_Auditor_tag)tag) {
+	case shop_Auditor_TAG_Order:
+		return shop_Order_equal((const shop_Order *)a,
+		    (const shop_Order *)b);
+	}
+	return false;
+}
+
+static const rt_probe_kind shop_Auditor_probe_kind = {
+	&shop_Auditor_class,
+	shop_Auditor_probe_copy,
+	shop_Auditor_probe_equal,
+};
+
+int
+(shop_Auditor_probe)(rt_system *sys, shop_Auditor_ref *out)
+{
+	return rt_probe_spawn(sys, &shop_Auditor_probe_kind,
+	    out != NULL ? &out->ref : NULL);
+}
+
+int
+(shop_Auditor_expect_Order)(shop_Auditor_ref probe, const shop_Order *expected,
+    rt_duration within)
+{
+	if (expected == NULL)
+		return RT_EINVAL;
+	return rt_probe_expect(probe.ref, &shop_Auditor_probe_kind,
+	    shop_Auditor_TAG_Order, expected, within);
+}
+
 /* Actor Idle. */
 static int
 shop_Idle_dispatch(void *self, rt_ctx *ctx, uint32_t tag, const void *msg)
@@ -608,6 +800,38 @@ shop_Idle_whereis(rt_system *sys, const char *name, shop_Idle_ref *out)
 		return RT_EINVAL;
 	return rt_whereis_class(sys, name, &shop_Idle_class,
 	    &out->ref);
+}
+
+/* The test probe of Idle (rt/test.h). */
+static size_t
+shop_Idle_probe_copy(void *dst, uint32_t tag, const void *msg)
+{
+	(void)dst;
+	(void)tag;
+	(void)msg;
+	return 0;
+}
+
+static bool
+shop_Idle_probe_equal(uint32_t tag, const void *a, const void *b)
+{
+	(void)tag;
+	(void)a;
+	(void)b;
+	return false;
+}
+
+static const rt_probe_kind shop_Idle_probe_kind = {
+	&shop_Idle_class,
+	shop_Idle_probe_copy,
+	shop_Idle_probe_equal,
+};
+
+int
+(shop_Idle_probe)(rt_system *sys, shop_Idle_ref *out)
+{
+	return rt_probe_spawn(sys, &shop_Idle_probe_kind,
+	    out != NULL ? &out->ref : NULL);
 }
 
 /* Topic orders. */

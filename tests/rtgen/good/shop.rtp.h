@@ -89,6 +89,15 @@ void shop_Ping_print(FILE *f, const shop_Ping *m);
 void shop_Total_print(FILE *f, const shop_Total *m);
 
 /*
+ * Equality, field by field (rt/test.h says how each type compares):
+ * P_M_equal is true when *a and *b are the same message. A NULL one
+ * equals only NULL, or any message without fields.
+ */
+bool shop_Order_equal(const shop_Order *a, const shop_Order *b);
+bool shop_Ping_equal(const shop_Ping *a, const shop_Ping *b);
+bool shop_Total_equal(const shop_Total *a, const shop_Total *b);
+
+/*
  * Actors. Each actor kind A has its state P_A, spawn arguments
  * P_A_args, dispatch tags P_A_TAG_M (enum P_A_tag: the messages it
  * accepts, then the replies to its asks), its class and functions that
@@ -104,7 +113,8 @@ void shop_Total_print(FILE *f, const shop_Total *m);
  * C, a macro of the same name makes a message of the wrong type a hard
  * error (a compound literal with commas needs parentheses, except in a
  * plain send). The user writes the handlers: P_A_on_M, and those of the
- * hooks A has.
+ * hooks A has. For tests, P_A_probe spawns a probe that records what
+ * it is sent, and P_A_expect_M checks what it recorded (rt/test.h).
  */
 
 /* Actor Cart (see "Actors" above). */
@@ -124,7 +134,7 @@ typedef struct shop_Cart_args {
 #line 22 "rtgen/good/shop.rtp"
 	const char *label;
 } shop_Cart_args;
-#line 128 "shop.rtp.h"
+#line 138 "shop.rtp.h"
 enum shop_Cart_tag {
 	shop_Cart_TAG_Order = 0,
 	shop_Cart_TAG_Ping = 1,
@@ -205,6 +215,28 @@ int shop_Cart_send_Total_every(shop_Cart_ref to, const shop_Total *msg,
 	(shop_Cart_send_Total_every)((to), _Generic((msg), \
 	    shop_Total *: (msg), const shop_Total *: (msg)), (period), (out))
 #endif
+int shop_Cart_probe(rt_system *sys, shop_Cart_ref *out);
+int shop_Cart_expect_Order(shop_Cart_ref probe, const shop_Order *expected,
+    rt_duration within);
+int shop_Cart_expect_Ping(shop_Cart_ref probe, const shop_Ping *expected,
+    rt_duration within);
+int shop_Cart_expect_Total(shop_Cart_ref probe, const shop_Total *expected,
+    rt_duration within);
+#ifndef __cplusplus
+#define shop_Cart_probe(sys, out) \
+	(shop_Cart_probe)((sys), _Generic((out), \
+	    shop_Cart_ref *: (out), void *: (out)))
+#define shop_Cart_expect_Order(probe, expected, within) \
+	(shop_Cart_expect_Order)((probe), _Generic((expected), \
+	    shop_Order *: (expected), const shop_Order *: (expected)), (within))
+#define shop_Cart_expect_Ping(probe, expected, within) \
+	(shop_Cart_expect_Ping)((probe), _Generic((expected), \
+	    shop_Ping *: (expected), const shop_Ping *: (expected), \
+	    void *: (expected)), (within))
+#define shop_Cart_expect_Total(probe, expected, within) \
+	(shop_Cart_expect_Total)((probe), _Generic((expected), \
+	    shop_Total *: (expected), const shop_Total *: (expected)), (within))
+#endif
 /* Handlers of Cart, which the user writes. */
 #line 19 "rtgen/good/shop.rtp"
 int shop_Cart_on_Order(shop_Cart *self, rt_ctx *ctx, const shop_Order *msg);
@@ -216,7 +248,7 @@ int shop_Cart_on_start(shop_Cart *self, rt_ctx *ctx,
     const shop_Cart_args *args);
 #line 23 "rtgen/good/shop.rtp"
 void shop_Cart_on_stop(shop_Cart *self, rt_ctx *ctx, int reason);
-#line 220 "shop.rtp.h"
+#line 252 "shop.rtp.h"
 
 /* Actor Auditor (see "Actors" above). */
 typedef struct shop_Auditor {
@@ -227,7 +259,7 @@ typedef struct shop_Auditor_args {
 #line 28 "rtgen/good/shop.rtp"
 	uint32_t level;
 } shop_Auditor_args;
-#line 231 "shop.rtp.h"
+#line 263 "shop.rtp.h"
 enum shop_Auditor_tag {
 	shop_Auditor_TAG_Order = 0
 };
@@ -265,12 +297,23 @@ int shop_Auditor_send_Order_every(shop_Auditor_ref to, const shop_Order *msg,
 	(shop_Auditor_send_Order_every)((to), _Generic((msg), \
 	    shop_Order *: (msg), const shop_Order *: (msg)), (period), (out))
 #endif
+int shop_Auditor_probe(rt_system *sys, shop_Auditor_ref *out);
+int shop_Auditor_expect_Order(shop_Auditor_ref probe,
+    const shop_Order *expected, rt_duration within);
+#ifndef __cplusplus
+#define shop_Auditor_probe(sys, out) \
+	(shop_Auditor_probe)((sys), _Generic((out), \
+	    shop_Auditor_ref *: (out), void *: (out)))
+#define shop_Auditor_expect_Order(probe, expected, within) \
+	(shop_Auditor_expect_Order)((probe), _Generic((expected), \
+	    shop_Order *: (expected), const shop_Order *: (expected)), (within))
+#endif
 /* Handlers of Auditor, which the user writes. */
 #line 27 "rtgen/good/shop.rtp"
 int shop_Auditor_on_Order(shop_Auditor *self, rt_ctx *ctx,
     const shop_Order *msg);
 void shop_Auditor_on_stop(shop_Auditor *self, rt_ctx *ctx, int reason);
-#line 274 "shop.rtp.h"
+#line 317 "shop.rtp.h"
 
 /* Actor Idle (see "Actors" above). */
 typedef struct shop_Idle {
@@ -291,6 +334,12 @@ shop_Idle_self(rt_ctx *ctx)
 }
 int shop_Idle_register(shop_Idle_ref a, const char *name);
 int shop_Idle_whereis(rt_system *sys, const char *name, shop_Idle_ref *out);
+int shop_Idle_probe(rt_system *sys, shop_Idle_ref *out);
+#ifndef __cplusplus
+#define shop_Idle_probe(sys, out) \
+	(shop_Idle_probe)((sys), _Generic((out), \
+	    shop_Idle_ref *: (out), void *: (out)))
+#endif
 
 /*
  * Topics. P_T_publish delivers msg to every actor subscribed to T in
@@ -336,27 +385,30 @@ int shop_Cart_unsubscribe_pings(shop_Cart_ref a);
 #endif
 
 /*
- * Sends, calls and asks that do not exist: an actor accepts only the
- * messages of its 'accepts' clauses (and has no _every send of a
- * message with C-typed fields), and only requests have calls and
- * asks. Poisoning the names of the other combinations makes a call
- * to one a hard error, not just a warning about an implicit
- * declaration. Likewise an actor subscribes only to the topics whose
- * message it accepts.
+ * Sends, calls, asks and expectations that do not exist: an actor accepts
+ * only the messages of its 'accepts' clauses (and has no _every send of
+ * a message with C-typed fields), a probe of it expects only those, and
+ * only requests have calls and asks. Poisoning the names of the other
+ * combinations makes a call to one a hard error, not just a warning
+ * about an implicit declaration.
+ * Likewise an actor subscribes only to the topics whose message it
+ * accepts.
  */
 #pragma GCC poison shop_Auditor_send_Ping shop_Auditor_send_Ping_opt \
 	 shop_Auditor_send_Ping_after shop_Auditor_send_Ping_every \
-	 shop_Auditor_send_Total shop_Auditor_send_Total_opt \
-	 shop_Auditor_send_Total_after shop_Auditor_send_Total_every \
+	 shop_Auditor_expect_Ping shop_Auditor_send_Total \
+	 shop_Auditor_send_Total_opt shop_Auditor_send_Total_after \
+	 shop_Auditor_send_Total_every shop_Auditor_expect_Total \
 	 shop_Auditor_subscribe_pings shop_Auditor_unsubscribe_pings
 #pragma GCC poison shop_Idle_send_Order shop_Idle_send_Order_opt \
 	 shop_Idle_send_Order_after shop_Idle_send_Order_every \
-	 shop_Idle_send_Ping shop_Idle_send_Ping_opt \
+	 shop_Idle_expect_Order shop_Idle_send_Ping shop_Idle_send_Ping_opt \
 	 shop_Idle_send_Ping_after shop_Idle_send_Ping_every \
-	 shop_Idle_send_Total shop_Idle_send_Total_opt \
+	 shop_Idle_expect_Ping shop_Idle_send_Total shop_Idle_send_Total_opt \
 	 shop_Idle_send_Total_after shop_Idle_send_Total_every \
-	 shop_Idle_subscribe_orders shop_Idle_unsubscribe_orders \
-	 shop_Idle_subscribe_pings shop_Idle_unsubscribe_pings
+	 shop_Idle_expect_Total shop_Idle_subscribe_orders \
+	 shop_Idle_unsubscribe_orders shop_Idle_subscribe_pings \
+	 shop_Idle_unsubscribe_pings
 
 #ifdef __cplusplus
 }

@@ -73,6 +73,70 @@ fsm_Where_print(FILE *f, const fsm_Where *m)
 	fputs("Where{}", f);
 }
 
+bool
+fsm_Knock_equal(const fsm_Knock *a, const fsm_Knock *b)
+{
+	(void)a;
+	(void)b;
+	return true;
+}
+
+bool
+fsm_Open_equal(const fsm_Open *a, const fsm_Open *b)
+{
+	(void)a;
+	(void)b;
+	return true;
+}
+
+bool
+fsm_Close_equal(const fsm_Close *a, const fsm_Close *b)
+{
+	(void)a;
+	(void)b;
+	return true;
+}
+
+bool
+fsm_Lock_equal(const fsm_Lock *a, const fsm_Lock *b)
+{
+	if (a == b)
+		return true;
+	if (a == NULL || b == NULL)
+		return false;
+	if (a->code != b->code)
+		return false;
+	return true;
+}
+
+bool
+fsm_Unlock_equal(const fsm_Unlock *a, const fsm_Unlock *b)
+{
+	if (a == b)
+		return true;
+	if (a == NULL || b == NULL)
+		return false;
+	if (a->code != b->code)
+		return false;
+	return true;
+}
+
+bool
+fsm_Status_equal(const fsm_Status *a, const fsm_Status *b)
+{
+	(void)a;
+	(void)b;
+	return true;
+}
+
+bool
+fsm_Where_equal(const fsm_Where *a, const fsm_Where *b)
+{
+	(void)a;
+	(void)b;
+	return true;
+}
+
 /* Requests, and their deferred replies. */
 const rt_request fsm_Where_request_desc = { "fsm.Where", sizeof(fsm_Status) };
 
@@ -618,6 +682,130 @@ rt_corr
 	return r != 0 ? r : rt_ask(ctx, env, &fsm_Where_request_desc, timeout);
 }
 
+/* The test probe of Door (rt/test.h). */
+static size_t
+fsm_Door_probe_copy(void *dst, uint32_t tag, const void *msg)
+{
+	switch ((enum fsm_Door_tag)tag) {
+	case fsm_Door_TAG_Knock:
+		if (dst != NULL)
+			memcpy(dst, msg, sizeof(fsm_Knock));
+		return sizeof(fsm_Knock);
+	case fsm_Door_TAG_Open:
+		if (dst != NULL)
+			memcpy(dst, msg, sizeof(fsm_Open));
+		return sizeof(fsm_Open);
+	case fsm_Door_TAG_Close:
+		if (dst != NULL)
+			memcpy(dst, msg, sizeof(fsm_Close));
+		return sizeof(fsm_Close);
+	case fsm_Door_TAG_Lock:
+		if (dst != NULL)
+			memcpy(dst, msg, sizeof(fsm_Lock));
+		return sizeof(fsm_Lock);
+	case fsm_Door_TAG_Unlock:
+		if (dst != NULL)
+			memcpy(dst, msg, sizeof(fsm_Unlock));
+		return sizeof(fsm_Unlock);
+	case fsm_Door_TAG_Where:
+		if (dst != NULL)
+			memcpy(dst, msg, sizeof(fsm_Where));
+		return sizeof(fsm_Where);
+	}
+	return 0;
+}
+
+static bool
+fsm_Door_probe_equal(uint32_t tag, const void *a, const void *b)
+{
+	switch ((enum fsm_Door_tag)tag) {
+	case fsm_Door_TAG_Knock:
+		return fsm_Knock_equal((const fsm_Knock *)a,
+		    (const fsm_Knock *)b);
+	case fsm_Door_TAG_Open:
+		return fsm_Open_equal((const fsm_Open *)a,
+		    (const fsm_Open *)b);
+	case fsm_Door_TAG_Close:
+		return fsm_Close_equal((const fsm_Close *)a,
+		    (const fsm_Close *)b);
+	case fsm_Door_TAG_Lock:
+		return fsm_Lock_equal((const fsm_Lock *)a,
+		    (const fsm_Lock *)b);
+	case fsm_Door_TAG_Unlock:
+		return fsm_Unlock_equal((const fsm_Unlock *)a,
+		    (const fsm_Unlock *)b);
+	case fsm_Door_TAG_Where:
+		return fsm_Where_equal((const fsm_Where *)a,
+		    (const fsm_Where *)b);
+	}
+	return false;
+}
+
+static const rt_probe_kind fsm_Door_probe_kind = {
+	&fsm_Door_class,
+	fsm_Door_probe_copy,
+	fsm_Door_probe_equal,
+};
+
+int
+(fsm_Door_probe)(rt_system *sys, fsm_Door_ref *out)
+{
+	return rt_probe_spawn(sys, &fsm_Door_probe_kind,
+	    out != NULL ? &out->ref : NULL);
+}
+
+int
+(fsm_Door_expect_Knock)(fsm_Door_ref probe, const fsm_Knock *expected,
+    rt_duration within)
+{
+	return rt_probe_expect(probe.ref, &fsm_Door_probe_kind,
+	    fsm_Door_TAG_Knock, expected, within);
+}
+
+int
+(fsm_Door_expect_Open)(fsm_Door_ref probe, const fsm_Open *expected,
+    rt_duration within)
+{
+	return rt_probe_expect(probe.ref, &fsm_Door_probe_kind,
+	    fsm_Door_TAG_Open, expected, within);
+}
+
+int
+(fsm_Door_expect_Close)(fsm_Door_ref probe, const fsm_Close *expected,
+    rt_duration within)
+{
+	return rt_probe_expect(probe.ref, &fsm_Door_probe_kind,
+	    fsm_Door_TAG_Close, expected, within);
+}
+
+int
+(fsm_Door_expect_Lock)(fsm_Door_ref probe, const fsm_Lock *expected,
+    rt_duration within)
+{
+	if (expected == NULL)
+		return RT_EINVAL;
+	return rt_probe_expect(probe.ref, &fsm_Door_probe_kind,
+	    fsm_Door_TAG_Lock, expected, within);
+}
+
+int
+(fsm_Door_expect_Unlock)(fsm_Door_ref probe, const fsm_Unlock *expected,
+    rt_duration within)
+{
+	if (expected == NULL)
+		return RT_EINVAL;
+	return rt_probe_expect(probe.ref, &fsm_Door_probe_kind,
+	    fsm_Door_TAG_Unlock, expected, within);
+}
+
+int
+(fsm_Door_expect_Where)(fsm_Door_ref probe, const fsm_Where *expected,
+    rt_duration within)
+{
+	return rt_probe_expect(probe.ref, &fsm_Door_probe_kind,
+	    fsm_Door_TAG_Where, expected, within);
+}
+
 /* Actor Phase. */
 static const char *const fsm_Phase_tag_names[] = {
 	"Knock",
@@ -751,4 +939,49 @@ int
 	int r = fsm_Knock_env(&env, to.ref, fsm_Phase_TAG_Knock, msg);
 
 	return r != 0 ? r : rt_env_send_every(env, period, NULL, out);
+}
+
+/* The test probe of Phase (rt/test.h). */
+static size_t
+fsm_Phase_probe_copy(void *dst, uint32_t tag, const void *msg)
+{
+	switch ((enum fsm_Phase_tag)tag) {
+	case fsm_Phase_TAG_Knock:
+		if (dst != NULL)
+			memcpy(dst, msg, sizeof(fsm_Knock));
+		return sizeof(fsm_Knock);
+	}
+	return 0;
+}
+
+static bool
+fsm_Phase_probe_equal(uint32_t tag, const void *a, const void *b)
+{
+	switch ((enum fsm_Phase_tag)tag) {
+	case fsm_Phase_TAG_Knock:
+		return fsm_Knock_equal((const fsm_Knock *)a,
+		    (const fsm_Knock *)b);
+	}
+	return false;
+}
+
+static const rt_probe_kind fsm_Phase_probe_kind = {
+	&fsm_Phase_class,
+	fsm_Phase_probe_copy,
+	fsm_Phase_probe_equal,
+};
+
+int
+(fsm_Phase_probe)(rt_system *sys, fsm_Phase_ref *out)
+{
+	return rt_probe_spawn(sys, &fsm_Phase_probe_kind,
+	    out != NULL ? &out->ref : NULL);
+}
+
+int
+(fsm_Phase_expect_Knock)(fsm_Phase_ref probe, const fsm_Knock *expected,
+    rt_duration within)
+{
+	return rt_probe_expect(probe.ref, &fsm_Phase_probe_kind,
+	    fsm_Phase_TAG_Knock, expected, within);
 }

@@ -93,6 +93,19 @@ void fsm_Status_print(FILE *f, const fsm_Status *m);
 void fsm_Where_print(FILE *f, const fsm_Where *m);
 
 /*
+ * Equality, field by field (rt/test.h says how each type compares):
+ * P_M_equal is true when *a and *b are the same message. A NULL one
+ * equals only NULL, or any message without fields.
+ */
+bool fsm_Knock_equal(const fsm_Knock *a, const fsm_Knock *b);
+bool fsm_Open_equal(const fsm_Open *a, const fsm_Open *b);
+bool fsm_Close_equal(const fsm_Close *a, const fsm_Close *b);
+bool fsm_Lock_equal(const fsm_Lock *a, const fsm_Lock *b);
+bool fsm_Unlock_equal(const fsm_Unlock *a, const fsm_Unlock *b);
+bool fsm_Status_equal(const fsm_Status *a, const fsm_Status *b);
+bool fsm_Where_equal(const fsm_Where *a, const fsm_Where *b);
+
+/*
  * Requests: a message M -> R is answered with an R. P_M_request_desc
  * describes it to the runtime. P_reply_M answers a request whose
  * handler deferred its reply (took rt_reply_defer(ctx) and returned
@@ -127,7 +140,8 @@ int fsm_reply_Where(rt_reply_token t, const fsm_Status *reply);
  * C, a macro of the same name makes a message of the wrong type a hard
  * error (a compound literal with commas needs parentheses, except in a
  * plain send). The user writes the handlers: P_A_on_M, and those of the
- * hooks A has.
+ * hooks A has. For tests, P_A_probe spawns a probe that records what
+ * it is sent, and P_A_expect_M checks what it recorded (rt/test.h).
  * A request M -> R that an actor accepts can also be called or asked
  * (req as msg above). P_A_call_M, for a thread that is not a worker
  * (a plain thread, or the handler of a `thread;` actor), waits at
@@ -150,7 +164,7 @@ typedef struct fsm_Door {
 #line 22 "rtgen/good/states.rtp"
 	uint32_t code;
 } fsm_Door;
-#line 154 "states.rtp.h"
+#line 168 "states.rtp.h"
 typedef struct fsm_Door_args {
 	char rt_empty_; /* C has no empty structs */
 } fsm_Door_args;
@@ -189,7 +203,7 @@ typedef enum fsm_Door_state_t {
 	fsm_Door_CLOSED = 1,
 	fsm_Door_OPEN = 2
 } fsm_Door_state_t;
-#line 193 "states.rtp.h"
+#line 207 "states.rtp.h"
 void fsm_Door_become(rt_ctx *ctx, fsm_Door_state_t s);
 fsm_Door_state_t fsm_Door_current(const fsm_Door *self);
 #ifndef __cplusplus
@@ -343,6 +357,46 @@ rt_corr fsm_Door_ask_Where(rt_ctx *ctx, fsm_Door_ref to, const fsm_Where *req,
 	    fsm_Where *: (req), const fsm_Where *: (req), void *: (req)), \
 	    (timeout))
 #endif
+int fsm_Door_probe(rt_system *sys, fsm_Door_ref *out);
+int fsm_Door_expect_Knock(fsm_Door_ref probe, const fsm_Knock *expected,
+    rt_duration within);
+int fsm_Door_expect_Open(fsm_Door_ref probe, const fsm_Open *expected,
+    rt_duration within);
+int fsm_Door_expect_Close(fsm_Door_ref probe, const fsm_Close *expected,
+    rt_duration within);
+int fsm_Door_expect_Lock(fsm_Door_ref probe, const fsm_Lock *expected,
+    rt_duration within);
+int fsm_Door_expect_Unlock(fsm_Door_ref probe, const fsm_Unlock *expected,
+    rt_duration within);
+int fsm_Door_expect_Where(fsm_Door_ref probe, const fsm_Where *expected,
+    rt_duration within);
+#ifndef __cplusplus
+#define fsm_Door_probe(sys, out) \
+	(fsm_Door_probe)((sys), _Generic((out), \
+	    fsm_Door_ref *: (out), void *: (out)))
+#define fsm_Door_expect_Knock(probe, expected, within) \
+	(fsm_Door_expect_Knock)((probe), _Generic((expected), \
+	    fsm_Knock *: (expected), const fsm_Knock *: (expected), \
+	    void *: (expected)), (within))
+#define fsm_Door_expect_Open(probe, expected, within) \
+	(fsm_Door_expect_Open)((probe), _Generic((expected), \
+	    fsm_Open *: (expected), const fsm_Open *: (expected), \
+	    void *: (expected)), (within))
+#define fsm_Door_expect_Close(probe, expected, within) \
+	(fsm_Door_expect_Close)((probe), _Generic((expected), \
+	    fsm_Close *: (expected), const fsm_Close *: (expected), \
+	    void *: (expected)), (within))
+#define fsm_Door_expect_Lock(probe, expected, within) \
+	(fsm_Door_expect_Lock)((probe), _Generic((expected), \
+	    fsm_Lock *: (expected), const fsm_Lock *: (expected)), (within))
+#define fsm_Door_expect_Unlock(probe, expected, within) \
+	(fsm_Door_expect_Unlock)((probe), _Generic((expected), \
+	    fsm_Unlock *: (expected), const fsm_Unlock *: (expected)), (within))
+#define fsm_Door_expect_Where(probe, expected, within) \
+	(fsm_Door_expect_Where)((probe), _Generic((expected), \
+	    fsm_Where *: (expected), const fsm_Where *: (expected), \
+	    void *: (expected)), (within))
+#endif
 /* Handlers of Door, which the user writes. */
 #line 15 "rtgen/good/states.rtp"
 int fsm_Door_on_Knock(fsm_Door *self, rt_ctx *ctx, const fsm_Knock *msg);
@@ -357,7 +411,7 @@ int fsm_Door_on_Unlock(fsm_Door *self, rt_ctx *ctx, const fsm_Unlock *msg);
 #line 15 "rtgen/good/states.rtp"
 int fsm_Door_on_Where(fsm_Door *self, rt_ctx *ctx, const fsm_Where *req,
     fsm_Status *reply);
-#line 361 "states.rtp.h"
+#line 415 "states.rtp.h"
 
 /* Actor Phase (see "Actors" above). */
 typedef struct fsm_Phase {
@@ -396,7 +450,7 @@ typedef enum fsm_Phase_state_t {
 	fsm_Phase_START = 0,
 	fsm_Phase_STOP = 1
 } fsm_Phase_state_t;
-#line 400 "states.rtp.h"
+#line 454 "states.rtp.h"
 void fsm_Phase_become(rt_ctx *ctx, fsm_Phase_state_t s);
 fsm_Phase_state_t fsm_Phase_current(const fsm_Phase *self);
 #ifndef __cplusplus
@@ -430,33 +484,48 @@ int fsm_Phase_send_Knock_every(fsm_Phase_ref to, const fsm_Knock *msg,
 	    fsm_Knock *: (msg), const fsm_Knock *: (msg), void *: (msg)), \
 	    (period), (out))
 #endif
+int fsm_Phase_probe(rt_system *sys, fsm_Phase_ref *out);
+int fsm_Phase_expect_Knock(fsm_Phase_ref probe, const fsm_Knock *expected,
+    rt_duration within);
+#ifndef __cplusplus
+#define fsm_Phase_probe(sys, out) \
+	(fsm_Phase_probe)((sys), _Generic((out), \
+	    fsm_Phase_ref *: (out), void *: (out)))
+#define fsm_Phase_expect_Knock(probe, expected, within) \
+	(fsm_Phase_expect_Knock)((probe), _Generic((expected), \
+	    fsm_Knock *: (expected), const fsm_Knock *: (expected), \
+	    void *: (expected)), (within))
+#endif
 /* Handlers of Phase, which the user writes. */
 #line 26 "rtgen/good/states.rtp"
 int fsm_Phase_on_Knock(fsm_Phase *self, rt_ctx *ctx, const fsm_Knock *msg);
-#line 437 "states.rtp.h"
+#line 503 "states.rtp.h"
 
 /*
- * Sends, calls and asks that do not exist: an actor accepts only the
- * messages of its 'accepts' clauses (and has no _every send of a
- * message with C-typed fields), and only requests have calls and
- * asks. Poisoning the names of the other combinations makes a call
- * to one a hard error, not just a warning about an implicit
- * declaration.
+ * Sends, calls, asks and expectations that do not exist: an actor accepts
+ * only the messages of its 'accepts' clauses (and has no _every send of
+ * a message with C-typed fields), a probe of it expects only those, and
+ * only requests have calls and asks. Poisoning the names of the other
+ * combinations makes a call to one a hard error, not just a warning
+ * about an implicit declaration.
  */
 #pragma GCC poison fsm_Door_send_Status fsm_Door_send_Status_opt \
-	 fsm_Door_send_Status_after fsm_Door_send_Status_every
+	 fsm_Door_send_Status_after fsm_Door_send_Status_every \
+	 fsm_Door_expect_Status
 #pragma GCC poison fsm_Phase_send_Open fsm_Phase_send_Open_opt \
 	 fsm_Phase_send_Open_after fsm_Phase_send_Open_every \
-	 fsm_Phase_send_Close fsm_Phase_send_Close_opt \
+	 fsm_Phase_expect_Open fsm_Phase_send_Close fsm_Phase_send_Close_opt \
 	 fsm_Phase_send_Close_after fsm_Phase_send_Close_every \
-	 fsm_Phase_send_Lock fsm_Phase_send_Lock_opt \
+	 fsm_Phase_expect_Close fsm_Phase_send_Lock fsm_Phase_send_Lock_opt \
 	 fsm_Phase_send_Lock_after fsm_Phase_send_Lock_every \
-	 fsm_Phase_send_Unlock fsm_Phase_send_Unlock_opt \
-	 fsm_Phase_send_Unlock_after fsm_Phase_send_Unlock_every \
+	 fsm_Phase_expect_Lock fsm_Phase_send_Unlock \
+	 fsm_Phase_send_Unlock_opt fsm_Phase_send_Unlock_after \
+	 fsm_Phase_send_Unlock_every fsm_Phase_expect_Unlock \
 	 fsm_Phase_send_Status fsm_Phase_send_Status_opt \
 	 fsm_Phase_send_Status_after fsm_Phase_send_Status_every \
-	 fsm_Phase_send_Where fsm_Phase_send_Where_opt \
-	 fsm_Phase_send_Where_after fsm_Phase_send_Where_every \
+	 fsm_Phase_expect_Status fsm_Phase_send_Where \
+	 fsm_Phase_send_Where_opt fsm_Phase_send_Where_after \
+	 fsm_Phase_send_Where_every fsm_Phase_expect_Where \
 	 fsm_Phase_call_Where fsm_Phase_ask_Where
 
 #ifdef __cplusplus

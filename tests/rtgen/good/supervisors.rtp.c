@@ -40,6 +40,26 @@ sup_Tick_print(FILE *f, const sup_Tick *m)
 	fputs("Tick{}", f);
 }
 
+bool
+sup_Job_equal(const sup_Job *a, const sup_Job *b)
+{
+	if (a == b)
+		return true;
+	if (a == NULL || b == NULL)
+		return false;
+	if (a->n != b->n)
+		return false;
+	return true;
+}
+
+bool
+sup_Tick_equal(const sup_Tick *a, const sup_Tick *b)
+{
+	(void)a;
+	(void)b;
+	return true;
+}
+
 /*
  * Envelopes. P_M_env(&env, to, tag, m), which the sends of M to every
  * actor share, checks *m, makes an envelope for dispatch tag `tag` of
@@ -259,6 +279,53 @@ int
 	return r != 0 ? r : rt_env_send_every(env, period, NULL, out);
 }
 
+/* The test probe of Cart (rt/test.h). */
+static size_t
+sup_Cart_probe_copy(void *dst, uint32_t tag, const void *msg)
+{
+	switch ((enum sup_Cart_tag)tag) {
+	case sup_Cart_TAG_Job:
+		if (dst != NULL)
+			memcpy(dst, msg, sizeof(sup_Job));
+		return sizeof(sup_Job);
+	}
+	return 0;
+}
+
+static bool
+sup_Cart_probe_equal(uint32_t tag, const void *a, const void *b)
+{
+	switch ((enum sup_Cart_tag)tag) {
+	case sup_Cart_TAG_Job:
+		return sup_Job_equal((const sup_Job *)a,
+		    (const sup_Job *)b);
+	}
+	return false;
+}
+
+static const rt_probe_kind sup_Cart_probe_kind = {
+	&sup_Cart_class,
+	sup_Cart_probe_copy,
+	sup_Cart_probe_equal,
+};
+
+int
+(sup_Cart_probe)(rt_system *sys, sup_Cart_ref *out)
+{
+	return rt_probe_spawn(sys, &sup_Cart_probe_kind,
+	    out != NULL ? &out->ref : NULL);
+}
+
+int
+(sup_Cart_expect_Job)(sup_Cart_ref probe, const sup_Job *expected,
+    rt_duration within)
+{
+	if (expected == NULL)
+		return RT_EINVAL;
+	return rt_probe_expect(probe.ref, &sup_Cart_probe_kind,
+	    sup_Cart_TAG_Job, expected, within);
+}
+
 /* Actor Auditor. */
 static const char *const sup_Auditor_tag_names[] = {
 	"Job",
@@ -417,6 +484,68 @@ int
 	return r != 0 ? r : rt_env_send_every(env, period, NULL, out);
 }
 
+/* The test probe of Auditor (rt/test.h). */
+static size_t
+sup_Auditor_probe_copy(void *dst, uint32_t tag, const void *msg)
+{
+	switch ((enum sup_Auditor_tag)tag) {
+	case sup_Auditor_TAG_Job:
+		if (dst != NULL)
+			memcpy(dst, msg, sizeof(sup_Job));
+		return sizeof(sup_Job);
+	case sup_Auditor_TAG_Tick:
+		if (dst != NULL)
+			memcpy(dst, msg, sizeof(sup_Tick));
+		return sizeof(sup_Tick);
+	}
+	return 0;
+}
+
+static bool
+sup_Auditor_probe_equal(uint32_t tag, const void *a, const void *b)
+{
+	switch ((enum sup_Auditor_tag)tag) {
+	case sup_Auditor_TAG_Job:
+		return sup_Job_equal((const sup_Job *)a,
+		    (const sup_Job *)b);
+	case sup_Auditor_TAG_Tick:
+		return sup_Tick_equal((const sup_Tick *)a,
+		    (const sup_Tick *)b);
+	}
+	return false;
+}
+
+static const rt_probe_kind sup_Auditor_probe_kind = {
+	&sup_Auditor_class,
+	sup_Auditor_probe_copy,
+	sup_Auditor_probe_equal,
+};
+
+int
+(sup_Auditor_probe)(rt_system *sys, sup_Auditor_ref *out)
+{
+	return rt_probe_spawn(sys, &sup_Auditor_probe_kind,
+	    out != NULL ? &out->ref : NULL);
+}
+
+int
+(sup_Auditor_expect_Job)(sup_Auditor_ref probe, const sup_Job *expected,
+    rt_duration within)
+{
+	if (expected == NULL)
+		return RT_EINVAL;
+	return rt_probe_expect(probe.ref, &sup_Auditor_probe_kind,
+	    sup_Auditor_TAG_Job, expected, within);
+}
+
+int
+(sup_Auditor_expect_Tick)(sup_Auditor_ref probe, const sup_Tick *expected,
+    rt_duration within)
+{
+	return rt_probe_expect(probe.ref, &sup_Auditor_probe_kind,
+	    sup_Auditor_TAG_Tick, expected, within);
+}
+
 /* Actor Worker. */
 static const char *const sup_Worker_tag_names[] = {
 	"Job",
@@ -529,6 +658,53 @@ int
 	return r != 0 ? r : rt_env_send_every(env, period, NULL, out);
 }
 
+/* The test probe of Worker (rt/test.h). */
+static size_t
+sup_Worker_probe_copy(void *dst, uint32_t tag, const void *msg)
+{
+	switch ((enum sup_Worker_tag)tag) {
+	case sup_Worker_TAG_Job:
+		if (dst != NULL)
+			memcpy(dst, msg, sizeof(sup_Job));
+		return sizeof(sup_Job);
+	}
+	return 0;
+}
+
+static bool
+sup_Worker_probe_equal(uint32_t tag, const void *a, const void *b)
+{
+	switch ((enum sup_Worker_tag)tag) {
+	case sup_Worker_TAG_Job:
+		return sup_Job_equal((const sup_Job *)a,
+		    (const sup_Job *)b);
+	}
+	return false;
+}
+
+static const rt_probe_kind sup_Worker_probe_kind = {
+	&sup_Worker_class,
+	sup_Worker_probe_copy,
+	sup_Worker_probe_equal,
+};
+
+int
+(sup_Worker_probe)(rt_system *sys, sup_Worker_ref *out)
+{
+	return rt_probe_spawn(sys, &sup_Worker_probe_kind,
+	    out != NULL ? &out->ref : NULL);
+}
+
+int
+(sup_Worker_expect_Job)(sup_Worker_ref probe, const sup_Job *expected,
+    rt_duration within)
+{
+	if (expected == NULL)
+		return RT_EINVAL;
+	return rt_probe_expect(probe.ref, &sup_Worker_probe_kind,
+	    sup_Worker_TAG_Job, expected, within);
+}
+
 /* Supervisor Shop. */
 #line 35 "rtgen/good/supervisors.rtp"
 static const sup_Cart_args sup_Shop_cart_args = {
@@ -555,7 +731,7 @@ static const staff_Clerk_args sup_Shop_clerk_args = {
 #line 42 "rtgen/good/supervisors.rtp"
 	.desk = 2,
 };
-#line 559 "supervisors.rtp.c"
+#line 735 "supervisors.rtp.c"
 static const rt_child_spec sup_Shop_children[] = {
 	{
 		.name = "cart",

@@ -96,6 +96,14 @@ void sup_Job_print(FILE *f, const sup_Job *m);
 void sup_Tick_print(FILE *f, const sup_Tick *m);
 
 /*
+ * Equality, field by field (rt/test.h says how each type compares):
+ * P_M_equal is true when *a and *b are the same message. A NULL one
+ * equals only NULL, or any message without fields.
+ */
+bool sup_Job_equal(const sup_Job *a, const sup_Job *b);
+bool sup_Tick_equal(const sup_Tick *a, const sup_Tick *b);
+
+/*
  * Actors. Each actor kind A has its state P_A, spawn arguments
  * P_A_args, dispatch tags P_A_TAG_M (enum P_A_tag: the messages it
  * accepts, then the replies to its asks), its class and functions that
@@ -111,7 +119,8 @@ void sup_Tick_print(FILE *f, const sup_Tick *m);
  * C, a macro of the same name makes a message of the wrong type a hard
  * error (a compound literal with commas needs parentheses, except in a
  * plain send). The user writes the handlers: P_A_on_M, and those of the
- * hooks A has.
+ * hooks A has. For tests, P_A_probe spawns a probe that records what
+ * it is sent, and P_A_expect_M checks what it recorded (rt/test.h).
  * The data of bytes fields is copied like strings; a bytes field with
  * NULL data and a len > 0 makes a send or the spawn return RT_EINVAL.
  */
@@ -134,7 +143,7 @@ typedef struct sup_Cart_args {
 	sup_Mode mode;
 	rt_bytes data;
 } sup_Cart_args;
-#line 138 "supervisors.rtp.h"
+#line 147 "supervisors.rtp.h"
 enum sup_Cart_tag {
 	sup_Cart_TAG_Job = 0
 };
@@ -171,6 +180,17 @@ int sup_Cart_send_Job_every(sup_Cart_ref to, const sup_Job *msg,
 	(sup_Cart_send_Job_every)((to), _Generic((msg), \
 	    sup_Job *: (msg), const sup_Job *: (msg)), (period), (out))
 #endif
+int sup_Cart_probe(rt_system *sys, sup_Cart_ref *out);
+int sup_Cart_expect_Job(sup_Cart_ref probe, const sup_Job *expected,
+    rt_duration within);
+#ifndef __cplusplus
+#define sup_Cart_probe(sys, out) \
+	(sup_Cart_probe)((sys), _Generic((out), \
+	    sup_Cart_ref *: (out), void *: (out)))
+#define sup_Cart_expect_Job(probe, expected, within) \
+	(sup_Cart_expect_Job)((probe), _Generic((expected), \
+	    sup_Job *: (expected), const sup_Job *: (expected)), (within))
+#endif
 /* Handlers of Cart, which the user writes. */
 #line 12 "rtgen/good/supervisors.rtp"
 int sup_Cart_on_Job(sup_Cart *self, rt_ctx *ctx, const sup_Job *msg);
@@ -178,7 +198,7 @@ int sup_Cart_on_Job(sup_Cart *self, rt_ctx *ctx, const sup_Job *msg);
 int sup_Cart_on_start(sup_Cart *self, rt_ctx *ctx, const sup_Cart_args *args);
 #line 26 "rtgen/good/supervisors.rtp"
 void sup_Cart_on_stop(sup_Cart *self, rt_ctx *ctx, int reason);
-#line 182 "supervisors.rtp.h"
+#line 202 "supervisors.rtp.h"
 
 /* Actor Auditor (see "Actors" above). */
 typedef struct sup_Auditor {
@@ -247,12 +267,29 @@ int sup_Auditor_send_Tick_every(sup_Auditor_ref to, const sup_Tick *msg,
 	    sup_Tick *: (msg), const sup_Tick *: (msg), void *: (msg)), \
 	    (period), (out))
 #endif
+int sup_Auditor_probe(rt_system *sys, sup_Auditor_ref *out);
+int sup_Auditor_expect_Job(sup_Auditor_ref probe, const sup_Job *expected,
+    rt_duration within);
+int sup_Auditor_expect_Tick(sup_Auditor_ref probe, const sup_Tick *expected,
+    rt_duration within);
+#ifndef __cplusplus
+#define sup_Auditor_probe(sys, out) \
+	(sup_Auditor_probe)((sys), _Generic((out), \
+	    sup_Auditor_ref *: (out), void *: (out)))
+#define sup_Auditor_expect_Job(probe, expected, within) \
+	(sup_Auditor_expect_Job)((probe), _Generic((expected), \
+	    sup_Job *: (expected), const sup_Job *: (expected)), (within))
+#define sup_Auditor_expect_Tick(probe, expected, within) \
+	(sup_Auditor_expect_Tick)((probe), _Generic((expected), \
+	    sup_Tick *: (expected), const sup_Tick *: (expected), \
+	    void *: (expected)), (within))
+#endif
 /* Handlers of Auditor, which the user writes. */
 #line 28 "rtgen/good/supervisors.rtp"
 int sup_Auditor_on_Job(sup_Auditor *self, rt_ctx *ctx, const sup_Job *msg);
 #line 28 "rtgen/good/supervisors.rtp"
 int sup_Auditor_on_Tick(sup_Auditor *self, rt_ctx *ctx, const sup_Tick *msg);
-#line 256 "supervisors.rtp.h"
+#line 293 "supervisors.rtp.h"
 
 /* Actor Worker (see "Actors" above). */
 typedef struct sup_Worker {
@@ -263,7 +300,7 @@ typedef struct sup_Worker_args {
 #line 29 "rtgen/good/supervisors.rtp"
 	uint32_t n;
 } sup_Worker_args;
-#line 267 "supervisors.rtp.h"
+#line 304 "supervisors.rtp.h"
 enum sup_Worker_tag {
 	sup_Worker_TAG_Job = 0
 };
@@ -300,10 +337,21 @@ int sup_Worker_send_Job_every(sup_Worker_ref to, const sup_Job *msg,
 	(sup_Worker_send_Job_every)((to), _Generic((msg), \
 	    sup_Job *: (msg), const sup_Job *: (msg)), (period), (out))
 #endif
+int sup_Worker_probe(rt_system *sys, sup_Worker_ref *out);
+int sup_Worker_expect_Job(sup_Worker_ref probe, const sup_Job *expected,
+    rt_duration within);
+#ifndef __cplusplus
+#define sup_Worker_probe(sys, out) \
+	(sup_Worker_probe)((sys), _Generic((out), \
+	    sup_Worker_ref *: (out), void *: (out)))
+#define sup_Worker_expect_Job(probe, expected, within) \
+	(sup_Worker_expect_Job)((probe), _Generic((expected), \
+	    sup_Job *: (expected), const sup_Job *: (expected)), (within))
+#endif
 /* Handlers of Worker, which the user writes. */
 #line 29 "rtgen/good/supervisors.rtp"
 int sup_Worker_on_Job(sup_Worker *self, rt_ctx *ctx, const sup_Job *msg);
-#line 307 "supervisors.rtp.h"
+#line 355 "supervisors.rtp.h"
 
 /*
  * Supervisors. P_S_start starts S as a root supervisor, and through it
@@ -403,23 +451,26 @@ int sup_Desks_start_child(sup_Desks_ref s, const staff_Clerk_args *args,
 #endif
 
 /*
- * Sends, calls and asks that do not exist: an actor accepts only the
- * messages of its 'accepts' clauses (and has no _every send of a
- * message with C-typed fields), and only requests have calls and
- * asks. Poisoning the names of the other combinations makes a call
- * to one a hard error, not just a warning about an implicit
- * declaration.
+ * Sends, calls, asks and expectations that do not exist: an actor accepts
+ * only the messages of its 'accepts' clauses (and has no _every send of
+ * a message with C-typed fields), a probe of it expects only those, and
+ * only requests have calls and asks. Poisoning the names of the other
+ * combinations makes a call to one a hard error, not just a warning
+ * about an implicit declaration.
  */
 #pragma GCC poison sup_Cart_send_Tick sup_Cart_send_Tick_opt \
 	 sup_Cart_send_Tick_after sup_Cart_send_Tick_every \
-	 sup_Cart_send_Shift sup_Cart_send_Shift_opt \
-	 sup_Cart_send_Shift_after sup_Cart_send_Shift_every
+	 sup_Cart_expect_Tick sup_Cart_send_Shift sup_Cart_send_Shift_opt \
+	 sup_Cart_send_Shift_after sup_Cart_send_Shift_every \
+	 sup_Cart_expect_Shift
 #pragma GCC poison sup_Auditor_send_Shift sup_Auditor_send_Shift_opt \
-	 sup_Auditor_send_Shift_after sup_Auditor_send_Shift_every
+	 sup_Auditor_send_Shift_after sup_Auditor_send_Shift_every \
+	 sup_Auditor_expect_Shift
 #pragma GCC poison sup_Worker_send_Tick sup_Worker_send_Tick_opt \
 	 sup_Worker_send_Tick_after sup_Worker_send_Tick_every \
-	 sup_Worker_send_Shift sup_Worker_send_Shift_opt \
-	 sup_Worker_send_Shift_after sup_Worker_send_Shift_every
+	 sup_Worker_expect_Tick sup_Worker_send_Shift \
+	 sup_Worker_send_Shift_opt sup_Worker_send_Shift_after \
+	 sup_Worker_send_Shift_every sup_Worker_expect_Shift
 
 #ifdef __cplusplus
 }

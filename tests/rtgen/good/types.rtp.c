@@ -162,6 +162,83 @@ types_Named_print(FILE *f, const types_Named *m)
 	fputc('}', f);
 }
 
+bool
+types_Blob_equal(const types_Blob *a, const types_Blob *b)
+{
+	if (a == b)
+		return true;
+	if (a == NULL || b == NULL)
+		return false;
+	if (a->id != b->id)
+		return false;
+	if (a->data.len != b->data.len)
+		return false;
+	if (a->data.len != 0 &&
+	    (a->data.data == NULL || b->data.data == NULL ?
+		    a->data.data != b->data.data :
+		    memcmp(a->data.data, b->data.data, a->data.len) != 0))
+		return false;
+	if (a->name == NULL || b->name == NULL ?
+	    a->name != b->name :
+	    strcmp(a->name, b->name) != 0)
+		return false;
+	if (a->tail.len != b->tail.len)
+		return false;
+	if (a->tail.len != 0 &&
+	    (a->tail.data == NULL || b->tail.data == NULL ?
+		    a->tail.data != b->tail.data :
+		    memcmp(a->tail.data, b->tail.data, a->tail.len) != 0))
+		return false;
+	return true;
+}
+
+bool
+types_Handle_equal(const types_Handle *a, const types_Handle *b)
+{
+	if (a == b)
+		return true;
+	if (a == NULL || b == NULL)
+		return false;
+	if (memcmp(&a->p, &b->p, sizeof(a->p)) != 0)
+		return false;
+	if (memcmp(&a->n, &b->n, sizeof(a->n)) != 0)
+		return false;
+	return true;
+}
+
+bool
+types_Both_equal(const types_Both *a, const types_Both *b)
+{
+	if (a == b)
+		return true;
+	if (a == NULL || b == NULL)
+		return false;
+	if (memcmp(&a->cookie, &b->cookie, sizeof(a->cookie)) != 0)
+		return false;
+	if (a->data.len != b->data.len)
+		return false;
+	if (a->data.len != 0 &&
+	    (a->data.data == NULL || b->data.data == NULL ?
+		    a->data.data != b->data.data :
+		    memcmp(a->data.data, b->data.data, a->data.len) != 0))
+		return false;
+	return true;
+}
+
+bool
+types_Named_equal(const types_Named *a, const types_Named *b)
+{
+	if (a == b)
+		return true;
+	if (a == NULL || b == NULL)
+		return false;
+	if (a->bytes != b->bytes)
+		return false;
+	if (a->c != b->c)
+		return false;
+	return true;
+}
+
 /*
  * Envelopes. P_M_env(&env, to, tag, m), which the sends of M to every
  * actor share, checks *m, makes an envelope for dispatch tag `tag` of
@@ -538,6 +615,106 @@ int
 	return r != 0 ? r : rt_env_send_every(env, period, NULL, out);
 }
 
+/* The test probe of Store (rt/test.h). */
+static size_t
+types_Store_probe_copy(void *dst, uint32_t tag, const void *msg)
+{
+	switch ((enum types_Store_tag)tag) {
+	case types_Store_TAG_Blob:
+		if (dst != NULL)
+			types_Blob_copy(dst, (const types_Blob *)msg);
+		return sizeof(types_Blob) +
+		    types_Blob_extra((const types_Blob *)msg);
+	case types_Store_TAG_Handle:
+		if (dst != NULL)
+			memcpy(dst, msg, sizeof(types_Handle));
+		return sizeof(types_Handle);
+	case types_Store_TAG_Both:
+		if (dst != NULL)
+			types_Both_copy(dst, (const types_Both *)msg);
+		return sizeof(types_Both) +
+		    types_Both_extra((const types_Both *)msg);
+	case types_Store_TAG_Named:
+		if (dst != NULL)
+			memcpy(dst, msg, sizeof(types_Named));
+		return sizeof(types_Named);
+	}
+	return 0;
+}
+
+static bool
+types_Store_probe_equal(uint32_t tag, const void *a, const void *b)
+{
+	switch ((enum types_Store_tag)tag) {
+	case types_Store_TAG_Blob:
+		return types_Blob_equal((const types_Blob *)a,
+		    (const types_Blob *)b);
+	case types_Store_TAG_Handle:
+		return types_Handle_equal((const types_Handle *)a,
+		    (const types_Handle *)b);
+	case types_Store_TAG_Both:
+		return types_Both_equal((const types_Both *)a,
+		    (const types_Both *)b);
+	case types_Store_TAG_Named:
+		return types_Named_equal((const types_Named *)a,
+		    (const types_Named *)b);
+	}
+	return false;
+}
+
+static const rt_probe_kind types_Store_probe_kind = {
+	&types_Store_class,
+	types_Store_probe_copy,
+	types_Store_probe_equal,
+};
+
+int
+(types_Store_probe)(rt_system *sys, types_Store_ref *out)
+{
+	return rt_probe_spawn(sys, &types_Store_probe_kind,
+	    out != NULL ? &out->ref : NULL);
+}
+
+int
+(types_Store_expect_Blob)(types_Store_ref probe, const types_Blob *expected,
+    rt_duration within)
+{
+	if (expected == NULL)
+		return RT_EINVAL;
+	return rt_probe_expect(probe.ref, &types_Store_probe_kind,
+	    types_Store_TAG_Blob, expected, within);
+}
+
+int
+(types_Store_expect_Handle)(types_Store_ref probe,
+    const types_Handle *expected, rt_duration within)
+{
+	if (expected == NULL)
+		return RT_EINVAL;
+	return rt_probe_expect(probe.ref, &types_Store_probe_kind,
+	    types_Store_TAG_Handle, expected, within);
+}
+
+int
+(types_Store_expect_Both)(types_Store_ref probe, const types_Both *expected,
+    rt_duration within)
+{
+	if (expected == NULL)
+		return RT_EINVAL;
+	return rt_probe_expect(probe.ref, &types_Store_probe_kind,
+	    types_Store_TAG_Both, expected, within);
+}
+
+int
+(types_Store_expect_Named)(types_Store_ref probe, const types_Named *expected,
+    rt_duration within)
+{
+	if (expected == NULL)
+		return RT_EINVAL;
+	return rt_probe_expect(probe.ref, &types_Store_probe_kind,
+	    types_Store_TAG_Named, expected, within);
+}
+
 /* Actor Plain. */
 static const char *const types_Plain_tag_names[] = {
 	"Handle",
@@ -638,6 +815,53 @@ int
 	int r = types_Handle_env(&env, to.ref, types_Plain_TAG_Handle, msg);
 
 	return r != 0 ? r : rt_env_send_after(env, delay, out);
+}
+
+/* The test probe of Plain (rt/test.h). */
+static size_t
+types_Plain_probe_copy(void *dst, uint32_t tag, const void *msg)
+{
+	switch ((enum types_Plain_tag)tag) {
+	case types_Plain_TAG_Handle:
+		if (dst != NULL)
+			memcpy(dst, msg, sizeof(types_Handle));
+		return sizeof(types_Handle);
+	}
+	return 0;
+}
+
+static bool
+types_Plain_probe_equal(uint32_t tag, const void *a, const void *b)
+{
+	switch ((enum types_Plain_tag)tag) {
+	case types_Plain_TAG_Handle:
+		return types_Handle_equal((const types_Handle *)a,
+		    (const types_Handle *)b);
+	}
+	return false;
+}
+
+static const rt_probe_kind types_Plain_probe_kind = {
+	&types_Plain_class,
+	types_Plain_probe_copy,
+	types_Plain_probe_equal,
+};
+
+int
+(types_Plain_probe)(rt_system *sys, types_Plain_ref *out)
+{
+	return rt_probe_spawn(sys, &types_Plain_probe_kind,
+	    out != NULL ? &out->ref : NULL);
+}
+
+int
+(types_Plain_expect_Handle)(types_Plain_ref probe,
+    const types_Handle *expected, rt_duration within)
+{
+	if (expected == NULL)
+		return RT_EINVAL;
+	return rt_probe_expect(probe.ref, &types_Plain_probe_kind,
+	    types_Plain_TAG_Handle, expected, within);
 }
 
 /* Topic blobs. */

@@ -104,6 +104,16 @@ void types_Both_print(FILE *f, const types_Both *m);
 void types_Named_print(FILE *f, const types_Named *m);
 
 /*
+ * Equality, field by field (rt/test.h says how each type compares):
+ * P_M_equal is true when *a and *b are the same message. A NULL one
+ * equals only NULL, or any message without fields.
+ */
+bool types_Blob_equal(const types_Blob *a, const types_Blob *b);
+bool types_Handle_equal(const types_Handle *a, const types_Handle *b);
+bool types_Both_equal(const types_Both *a, const types_Both *b);
+bool types_Named_equal(const types_Named *a, const types_Named *b);
+
+/*
  * Actors. Each actor kind A has its state P_A, spawn arguments
  * P_A_args, dispatch tags P_A_TAG_M (enum P_A_tag: the messages it
  * accepts, then the replies to its asks), its class and functions that
@@ -119,7 +129,8 @@ void types_Named_print(FILE *f, const types_Named *m);
  * C, a macro of the same name makes a message of the wrong type a hard
  * error (a compound literal with commas needs parentheses, except in a
  * plain send). The user writes the handlers: P_A_on_M, and those of the
- * hooks A has.
+ * hooks A has. For tests, P_A_probe spawns a probe that records what
+ * it is sent, and P_A_expect_M checks what it recorded (rt/test.h).
  * The data of bytes fields is copied like strings; a bytes field with
  * NULL data and a len > 0 makes a send or the spawn return RT_EINVAL.
  * C-typed args are copied by value: a pointer in one is the new
@@ -145,7 +156,7 @@ typedef struct types_Store_args {
 #line 11 "rtgen/good/types.rtp"
 	const char *label;
 } types_Store_args;
-#line 149 "types.rtp.h"
+#line 160 "types.rtp.h"
 enum types_Store_tag {
 	types_Store_TAG_Blob = 0,
 	types_Store_TAG_Handle = 1,
@@ -233,6 +244,34 @@ int types_Store_send_Named_every(types_Store_ref to, const types_Named *msg,
 	(types_Store_send_Named_every)((to), _Generic((msg), \
 	    types_Named *: (msg), const types_Named *: (msg)), (period), (out))
 #endif
+int types_Store_probe(rt_system *sys, types_Store_ref *out);
+int types_Store_expect_Blob(types_Store_ref probe, const types_Blob *expected,
+    rt_duration within);
+int types_Store_expect_Handle(types_Store_ref probe,
+    const types_Handle *expected, rt_duration within);
+int types_Store_expect_Both(types_Store_ref probe, const types_Both *expected,
+    rt_duration within);
+int types_Store_expect_Named(types_Store_ref probe,
+    const types_Named *expected, rt_duration within);
+#ifndef __cplusplus
+#define types_Store_probe(sys, out) \
+	(types_Store_probe)((sys), _Generic((out), \
+	    types_Store_ref *: (out), void *: (out)))
+#define types_Store_expect_Blob(probe, expected, within) \
+	(types_Store_expect_Blob)((probe), _Generic((expected), \
+	    types_Blob *: (expected), const types_Blob *: (expected)), (within))
+#define types_Store_expect_Handle(probe, expected, within) \
+	(types_Store_expect_Handle)((probe), _Generic((expected), \
+	    types_Handle *: (expected), const types_Handle *: (expected)), \
+	    (within))
+#define types_Store_expect_Both(probe, expected, within) \
+	(types_Store_expect_Both)((probe), _Generic((expected), \
+	    types_Both *: (expected), const types_Both *: (expected)), (within))
+#define types_Store_expect_Named(probe, expected, within) \
+	(types_Store_expect_Named)((probe), _Generic((expected), \
+	    types_Named *: (expected), const types_Named *: (expected)), \
+	    (within))
+#endif
 /* Handlers of Store, which the user writes. */
 #line 9 "rtgen/good/types.rtp"
 int types_Store_on_Blob(types_Store *self, rt_ctx *ctx, const types_Blob *msg);
@@ -249,7 +288,7 @@ int types_Store_on_start(types_Store *self, rt_ctx *ctx,
     const types_Store_args *args);
 #line 12 "rtgen/good/types.rtp"
 void types_Store_on_stop(types_Store *self, rt_ctx *ctx, int reason);
-#line 253 "types.rtp.h"
+#line 292 "types.rtp.h"
 
 /* Actor Plain (see "Actors" above). */
 typedef struct types_Plain {
@@ -260,7 +299,7 @@ typedef struct types_Plain_args {
 #line 17 "rtgen/good/types.rtp"
 	unsigned long n;
 } types_Plain_args;
-#line 264 "types.rtp.h"
+#line 303 "types.rtp.h"
 enum types_Plain_tag {
 	types_Plain_TAG_Handle = 0
 };
@@ -293,11 +332,23 @@ int types_Plain_send_Handle_after(types_Plain_ref to, const types_Handle *msg,
 	(types_Plain_send_Handle_after)((to), _Generic((msg), \
 	    types_Handle *: (msg), const types_Handle *: (msg)), (delay), (out))
 #endif
+int types_Plain_probe(rt_system *sys, types_Plain_ref *out);
+int types_Plain_expect_Handle(types_Plain_ref probe,
+    const types_Handle *expected, rt_duration within);
+#ifndef __cplusplus
+#define types_Plain_probe(sys, out) \
+	(types_Plain_probe)((sys), _Generic((out), \
+	    types_Plain_ref *: (out), void *: (out)))
+#define types_Plain_expect_Handle(probe, expected, within) \
+	(types_Plain_expect_Handle)((probe), _Generic((expected), \
+	    types_Handle *: (expected), const types_Handle *: (expected)), \
+	    (within))
+#endif
 /* Handlers of Plain, which the user writes. */
 #line 16 "rtgen/good/types.rtp"
 int types_Plain_on_Handle(types_Plain *self, rt_ctx *ctx,
     const types_Handle *msg);
-#line 301 "types.rtp.h"
+#line 352 "types.rtp.h"
 
 /*
  * Topics. P_T_publish delivers msg to every actor subscribed to T in
@@ -329,23 +380,25 @@ int types_Store_unsubscribe_blobs(types_Store_ref a);
 #endif
 
 /*
- * Sends, calls and asks that do not exist: an actor accepts only the
- * messages of its 'accepts' clauses (and has no _every send of a
- * message with C-typed fields), and only requests have calls and
- * asks. Poisoning the names of the other combinations makes a call
- * to one a hard error, not just a warning about an implicit
- * declaration. Likewise an actor subscribes only to the topics whose
- * message it accepts.
+ * Sends, calls, asks and expectations that do not exist: an actor accepts
+ * only the messages of its 'accepts' clauses (and has no _every send of
+ * a message with C-typed fields), a probe of it expects only those, and
+ * only requests have calls and asks. Poisoning the names of the other
+ * combinations makes a call to one a hard error, not just a warning
+ * about an implicit declaration.
+ * Likewise an actor subscribes only to the topics whose message it
+ * accepts.
  */
 #pragma GCC poison types_Store_send_Handle_every types_Store_send_Both_every
 #pragma GCC poison types_Plain_send_Blob types_Plain_send_Blob_opt \
 	 types_Plain_send_Blob_after types_Plain_send_Blob_every \
-	 types_Plain_send_Handle_every types_Plain_send_Both \
-	 types_Plain_send_Both_opt types_Plain_send_Both_after \
-	 types_Plain_send_Both_every types_Plain_send_Named \
+	 types_Plain_expect_Blob types_Plain_send_Handle_every \
+	 types_Plain_send_Both types_Plain_send_Both_opt \
+	 types_Plain_send_Both_after types_Plain_send_Both_every \
+	 types_Plain_expect_Both types_Plain_send_Named \
 	 types_Plain_send_Named_opt types_Plain_send_Named_after \
-	 types_Plain_send_Named_every types_Plain_subscribe_blobs \
-	 types_Plain_unsubscribe_blobs
+	 types_Plain_send_Named_every types_Plain_expect_Named \
+	 types_Plain_subscribe_blobs types_Plain_unsubscribe_blobs
 
 #ifdef __cplusplus
 }

@@ -210,6 +210,89 @@ common_Price_print(FILE *f, const common_Price *m)
 	fputc('}', f);
 }
 
+bool
+common_Item_equal(const common_Item *a, const common_Item *b)
+{
+	if (a == b)
+		return true;
+	if (a == NULL || b == NULL)
+		return false;
+	if (a->name == NULL || b->name == NULL ?
+	    a->name != b->name :
+	    strcmp(a->name, b->name) != 0)
+		return false;
+	if (a->qty != b->qty)
+		return false;
+	return true;
+}
+
+bool
+common_Order_equal(const common_Order *a, const common_Order *b)
+{
+	size_t i;
+
+	if (a == b)
+		return true;
+	if (a == NULL || b == NULL)
+		return false;
+	if (a->id != b->id)
+		return false;
+	if (a->customer == NULL || b->customer == NULL ?
+	    a->customer != b->customer :
+	    strcmp(a->customer, b->customer) != 0)
+		return false;
+	if (a->note.len != b->note.len)
+		return false;
+	if (a->note.len != 0 &&
+	    (a->note.data == NULL || b->note.data == NULL ?
+		    a->note.data != b->note.data :
+		    memcmp(a->note.data, b->note.data, a->note.len) != 0))
+		return false;
+	for (i = 0; i < 2; i++) {
+		if (!common_Item_equal(&a->items[i], &b->items[i]))
+			return false;
+	}
+	if (a->level != b->level)
+		return false;
+	return true;
+}
+
+bool
+common_Ping_equal(const common_Ping *a, const common_Ping *b)
+{
+	(void)a;
+	(void)b;
+	return true;
+}
+
+bool
+common_Quote_equal(const common_Quote *a, const common_Quote *b)
+{
+	if (a == b)
+		return true;
+	if (a == NULL || b == NULL)
+		return false;
+	if (a->item != b->item)
+		return false;
+	return true;
+}
+
+bool
+common_Price_equal(const common_Price *a, const common_Price *b)
+{
+	if (a == b)
+		return true;
+	if (a == NULL || b == NULL)
+		return false;
+	if (a->cents != b->cents)
+		return false;
+	if (a->currency == NULL || b->currency == NULL ?
+	    a->currency != b->currency :
+	    strcmp(a->currency, b->currency) != 0)
+		return false;
+	return true;
+}
+
 /* Requests, and their deferred replies. */
 const rt_request common_Quote_request_desc = { "common.Quote",
     sizeof(common_Price) };
@@ -455,6 +538,53 @@ rt_corr
 	    timeout);
 }
 
+/* The test probe of Pricer (rt/test.h). */
+static size_t
+common_Pricer_probe_copy(void *dst, uint32_t tag, const void *msg)
+{
+	switch ((enum common_Pricer_tag)tag) {
+	case common_Pricer_TAG_Quote:
+		if (dst != NULL)
+			memcpy(dst, msg, sizeof(common_Quote));
+		return sizeof(common_Quote);
+	}
+	return 0;
+}
+
+static bool
+common_Pricer_probe_equal(uint32_t tag, const void *a, const void *b)
+{
+	switch ((enum common_Pricer_tag)tag) {
+	case common_Pricer_TAG_Quote:
+		return common_Quote_equal((const common_Quote *)a,
+		    (const common_Quote *)b);
+	}
+	return false;
+}
+
+static const rt_probe_kind common_Pricer_probe_kind = {
+	&common_Pricer_class,
+	common_Pricer_probe_copy,
+	common_Pricer_probe_equal,
+};
+
+int
+(common_Pricer_probe)(rt_system *sys, common_Pricer_ref *out)
+{
+	return rt_probe_spawn(sys, &common_Pricer_probe_kind,
+	    out != NULL ? &out->ref : NULL);
+}
+
+int
+(common_Pricer_expect_Quote)(common_Pricer_ref probe,
+    const common_Quote *expected, rt_duration within)
+{
+	if (expected == NULL)
+		return RT_EINVAL;
+	return rt_probe_expect(probe.ref, &common_Pricer_probe_kind,
+	    common_Pricer_TAG_Quote, expected, within);
+}
+
 /* Actor Logger. */
 static const char *const common_Logger_tag_names[] = {
 	"Order",
@@ -612,4 +742,67 @@ int
 	int r = common_Ping_env(&env, to.ref, common_Logger_TAG_Ping, msg);
 
 	return r != 0 ? r : rt_env_send_every(env, period, NULL, out);
+}
+
+/* The test probe of Logger (rt/test.h). */
+static size_t
+common_Logger_probe_copy(void *dst, uint32_t tag, const void *msg)
+{
+	switch ((enum common_Logger_tag)tag) {
+	case common_Logger_TAG_Order:
+		if (dst != NULL)
+			common_Order_copy(dst, (const common_Order *)msg);
+		return sizeof(common_Order) +
+		    common_Order_extra((const common_Order *)msg);
+	case common_Logger_TAG_Ping:
+		if (dst != NULL)
+			memcpy(dst, msg, sizeof(common_Ping));
+		return sizeof(common_Ping);
+	}
+	return 0;
+}
+
+static bool
+common_Logger_probe_equal(uint32_t tag, const void *a, const void *b)
+{
+	switch ((enum common_Logger_tag)tag) {
+	case common_Logger_TAG_Order:
+		return common_Order_equal((const common_Order *)a,
+		    (const common_Order *)b);
+	case common_Logger_TAG_Ping:
+		return common_Ping_equal((const common_Ping *)a,
+		    (const common_Ping *)b);
+	}
+	return false;
+}
+
+static const rt_probe_kind common_Logger_probe_kind = {
+	&common_Logger_class,
+	common_Logger_probe_copy,
+	common_Logger_probe_equal,
+};
+
+int
+(common_Logger_probe)(rt_system *sys, common_Logger_ref *out)
+{
+	return rt_probe_spawn(sys, &common_Logger_probe_kind,
+	    out != NULL ? &out->ref : NULL);
+}
+
+int
+(common_Logger_expect_Order)(common_Logger_ref probe,
+    const common_Order *expected, rt_duration within)
+{
+	if (expected == NULL)
+		return RT_EINVAL;
+	return rt_probe_expect(probe.ref, &common_Logger_probe_kind,
+	    common_Logger_TAG_Order, expected, within);
+}
+
+int
+(common_Logger_expect_Ping)(common_Logger_ref probe,
+    const common_Ping *expected, rt_duration within)
+{
+	return rt_probe_expect(probe.ref, &common_Logger_probe_kind,
+	    common_Logger_TAG_Ping, expected, within);
 }

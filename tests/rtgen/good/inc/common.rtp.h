@@ -101,6 +101,17 @@ void common_Quote_print(FILE *f, const common_Quote *m);
 void common_Price_print(FILE *f, const common_Price *m);
 
 /*
+ * Equality, field by field (rt/test.h says how each type compares):
+ * P_M_equal is true when *a and *b are the same message. A NULL one
+ * equals only NULL, or any message without fields.
+ */
+bool common_Item_equal(const common_Item *a, const common_Item *b);
+bool common_Order_equal(const common_Order *a, const common_Order *b);
+bool common_Ping_equal(const common_Ping *a, const common_Ping *b);
+bool common_Quote_equal(const common_Quote *a, const common_Quote *b);
+bool common_Price_equal(const common_Price *a, const common_Price *b);
+
+/*
  * Requests: a message M -> R is answered with an R. P_M_request_desc
  * describes it to the runtime. P_reply_M answers a request whose
  * handler deferred its reply (took rt_reply_defer(ctx) and returned
@@ -134,7 +145,8 @@ int common_reply_Quote(rt_reply_token t, const common_Price *reply);
  * C, a macro of the same name makes a message of the wrong type a hard
  * error (a compound literal with commas needs parentheses, except in a
  * plain send). The user writes the handlers: P_A_on_M, and those of the
- * hooks A has.
+ * hooks A has. For tests, P_A_probe spawns a probe that records what
+ * it is sent, and P_A_expect_M checks what it recorded (rt/test.h).
  * The data of bytes fields is copied like strings; a bytes field with
  * NULL data and a len > 0 makes a send or the spawn return RT_EINVAL.
  * A request M -> R that an actor accepts can also be called or asked
@@ -209,11 +221,23 @@ rt_corr common_Pricer_ask_Quote(rt_ctx *ctx, common_Pricer_ref to,
 	(common_Pricer_ask_Quote)((ctx), (to), _Generic((req), \
 	    common_Quote *: (req), const common_Quote *: (req)), (timeout))
 #endif
+int common_Pricer_probe(rt_system *sys, common_Pricer_ref *out);
+int common_Pricer_expect_Quote(common_Pricer_ref probe,
+    const common_Quote *expected, rt_duration within);
+#ifndef __cplusplus
+#define common_Pricer_probe(sys, out) \
+	(common_Pricer_probe)((sys), _Generic((out), \
+	    common_Pricer_ref *: (out), void *: (out)))
+#define common_Pricer_expect_Quote(probe, expected, within) \
+	(common_Pricer_expect_Quote)((probe), _Generic((expected), \
+	    common_Quote *: (expected), const common_Quote *: (expected)), \
+	    (within))
+#endif
 /* Handlers of Pricer, which the user writes. */
 #line 18 "rtgen/good/inc/common.rtp"
 int common_Pricer_on_Quote(common_Pricer *self, rt_ctx *ctx,
     const common_Quote *req, common_Price *reply);
-#line 217 "common.rtp.h"
+#line 241 "common.rtp.h"
 
 /* Actor Logger (see "Actors" above). */
 typedef struct common_Logger {
@@ -284,6 +308,24 @@ int common_Logger_send_Ping_every(common_Logger_ref to, const common_Ping *msg,
 	    common_Ping *: (msg), const common_Ping *: (msg), void *: (msg)), \
 	    (period), (out))
 #endif
+int common_Logger_probe(rt_system *sys, common_Logger_ref *out);
+int common_Logger_expect_Order(common_Logger_ref probe,
+    const common_Order *expected, rt_duration within);
+int common_Logger_expect_Ping(common_Logger_ref probe,
+    const common_Ping *expected, rt_duration within);
+#ifndef __cplusplus
+#define common_Logger_probe(sys, out) \
+	(common_Logger_probe)((sys), _Generic((out), \
+	    common_Logger_ref *: (out), void *: (out)))
+#define common_Logger_expect_Order(probe, expected, within) \
+	(common_Logger_expect_Order)((probe), _Generic((expected), \
+	    common_Order *: (expected), const common_Order *: (expected)), \
+	    (within))
+#define common_Logger_expect_Ping(probe, expected, within) \
+	(common_Logger_expect_Ping)((probe), _Generic((expected), \
+	    common_Ping *: (expected), const common_Ping *: (expected), \
+	    void *: (expected)), (within))
+#endif
 /* Handlers of Logger, which the user writes. */
 #line 19 "rtgen/good/inc/common.rtp"
 int common_Logger_on_Order(common_Logger *self, rt_ctx *ctx,
@@ -291,31 +333,35 @@ int common_Logger_on_Order(common_Logger *self, rt_ctx *ctx,
 #line 19 "rtgen/good/inc/common.rtp"
 int common_Logger_on_Ping(common_Logger *self, rt_ctx *ctx,
     const common_Ping *msg);
-#line 295 "common.rtp.h"
+#line 337 "common.rtp.h"
 
 /*
- * Sends, calls and asks that do not exist: an actor accepts only the
- * messages of its 'accepts' clauses (and has no _every send of a
- * message with C-typed fields), and only requests have calls and
- * asks. Poisoning the names of the other combinations makes a call
- * to one a hard error, not just a warning about an implicit
- * declaration.
+ * Sends, calls, asks and expectations that do not exist: an actor accepts
+ * only the messages of its 'accepts' clauses (and has no _every send of
+ * a message with C-typed fields), a probe of it expects only those, and
+ * only requests have calls and asks. Poisoning the names of the other
+ * combinations makes a call to one a hard error, not just a warning
+ * about an implicit declaration.
  */
 #pragma GCC poison common_Pricer_send_Item common_Pricer_send_Item_opt \
 	 common_Pricer_send_Item_after common_Pricer_send_Item_every \
-	 common_Pricer_send_Order common_Pricer_send_Order_opt \
-	 common_Pricer_send_Order_after common_Pricer_send_Order_every \
+	 common_Pricer_expect_Item common_Pricer_send_Order \
+	 common_Pricer_send_Order_opt common_Pricer_send_Order_after \
+	 common_Pricer_send_Order_every common_Pricer_expect_Order \
 	 common_Pricer_send_Ping common_Pricer_send_Ping_opt \
 	 common_Pricer_send_Ping_after common_Pricer_send_Ping_every \
-	 common_Pricer_send_Price common_Pricer_send_Price_opt \
-	 common_Pricer_send_Price_after common_Pricer_send_Price_every
+	 common_Pricer_expect_Ping common_Pricer_send_Price \
+	 common_Pricer_send_Price_opt common_Pricer_send_Price_after \
+	 common_Pricer_send_Price_every common_Pricer_expect_Price
 #pragma GCC poison common_Logger_send_Item common_Logger_send_Item_opt \
 	 common_Logger_send_Item_after common_Logger_send_Item_every \
-	 common_Logger_send_Quote common_Logger_send_Quote_opt \
-	 common_Logger_send_Quote_after common_Logger_send_Quote_every \
+	 common_Logger_expect_Item common_Logger_send_Quote \
+	 common_Logger_send_Quote_opt common_Logger_send_Quote_after \
+	 common_Logger_send_Quote_every common_Logger_expect_Quote \
 	 common_Logger_call_Quote common_Logger_ask_Quote \
 	 common_Logger_send_Price common_Logger_send_Price_opt \
-	 common_Logger_send_Price_after common_Logger_send_Price_every
+	 common_Logger_send_Price_after common_Logger_send_Price_every \
+	 common_Logger_expect_Price
 
 #ifdef __cplusplus
 }

@@ -20,6 +20,18 @@ staff_Shift_print(FILE *f, const staff_Shift *m)
 	fputc('}', f);
 }
 
+bool
+staff_Shift_equal(const staff_Shift *a, const staff_Shift *b)
+{
+	if (a == b)
+		return true;
+	if (a == NULL || b == NULL)
+		return false;
+	if (a->hours != b->hours)
+		return false;
+	return true;
+}
+
 /*
  * Envelopes. P_M_env(&env, to, tag, m), which the sends of M to every
  * actor share, checks *m, makes an envelope for dispatch tag `tag` of
@@ -203,6 +215,53 @@ int
 	return r != 0 ? r : rt_env_send_every(env, period, NULL, out);
 }
 
+/* The test probe of Clerk (rt/test.h). */
+static size_t
+staff_Clerk_probe_copy(void *dst, uint32_t tag, const void *msg)
+{
+	switch ((enum staff_Clerk_tag)tag) {
+	case staff_Clerk_TAG_Shift:
+		if (dst != NULL)
+			memcpy(dst, msg, sizeof(staff_Shift));
+		return sizeof(staff_Shift);
+	}
+	return 0;
+}
+
+static bool
+staff_Clerk_probe_equal(uint32_t tag, const void *a, const void *b)
+{
+	switch ((enum staff_Clerk_tag)tag) {
+	case staff_Clerk_TAG_Shift:
+		return staff_Shift_equal((const staff_Shift *)a,
+		    (const staff_Shift *)b);
+	}
+	return false;
+}
+
+static const rt_probe_kind staff_Clerk_probe_kind = {
+	&staff_Clerk_class,
+	staff_Clerk_probe_copy,
+	staff_Clerk_probe_equal,
+};
+
+int
+(staff_Clerk_probe)(rt_system *sys, staff_Clerk_ref *out)
+{
+	return rt_probe_spawn(sys, &staff_Clerk_probe_kind,
+	    out != NULL ? &out->ref : NULL);
+}
+
+int
+(staff_Clerk_expect_Shift)(staff_Clerk_ref probe, const staff_Shift *expected,
+    rt_duration within)
+{
+	if (expected == NULL)
+		return RT_EINVAL;
+	return rt_probe_expect(probe.ref, &staff_Clerk_probe_kind,
+	    staff_Clerk_TAG_Shift, expected, within);
+}
+
 /* Supervisor Desk. */
 #line 15 "rtgen/good/inc/staff.rtp"
 static const staff_Clerk_args staff_Desk_clerk_args = {
@@ -211,7 +270,7 @@ static const staff_Clerk_args staff_Desk_clerk_args = {
 #line 15 "rtgen/good/inc/staff.rtp"
 	.name = "front",
 };
-#line 215 "staff.rtp.c"
+#line 274 "staff.rtp.c"
 static const rt_child_spec staff_Desk_children[] = {
 	{
 		.name = "clerk",

@@ -59,6 +59,13 @@ extern const char *const staff_message_names[];
 void staff_Shift_print(FILE *f, const staff_Shift *m);
 
 /*
+ * Equality, field by field (rt/test.h says how each type compares):
+ * P_M_equal is true when *a and *b are the same message. A NULL one
+ * equals only NULL, or any message without fields.
+ */
+bool staff_Shift_equal(const staff_Shift *a, const staff_Shift *b);
+
+/*
  * Actors. Each actor kind A has its state P_A, spawn arguments
  * P_A_args, dispatch tags P_A_TAG_M (enum P_A_tag: the messages it
  * accepts, then the replies to its asks), its class and functions that
@@ -74,7 +81,8 @@ void staff_Shift_print(FILE *f, const staff_Shift *m);
  * C, a macro of the same name makes a message of the wrong type a hard
  * error (a compound literal with commas needs parentheses, except in a
  * plain send). The user writes the handlers: P_A_on_M, and those of the
- * hooks A has.
+ * hooks A has. For tests, P_A_probe spawns a probe that records what
+ * it is sent, and P_A_expect_M checks what it recorded (rt/test.h).
  */
 
 /* Actor Clerk (see "Actors" above). */
@@ -88,7 +96,7 @@ typedef struct staff_Clerk_args {
 #line 9 "rtgen/good/inc/staff.rtp"
 	const char *name;
 } staff_Clerk_args;
-#line 92 "staff.rtp.h"
+#line 100 "staff.rtp.h"
 enum staff_Clerk_tag {
 	staff_Clerk_TAG_Shift = 0
 };
@@ -126,13 +134,25 @@ int staff_Clerk_send_Shift_every(staff_Clerk_ref to, const staff_Shift *msg,
 	(staff_Clerk_send_Shift_every)((to), _Generic((msg), \
 	    staff_Shift *: (msg), const staff_Shift *: (msg)), (period), (out))
 #endif
+int staff_Clerk_probe(rt_system *sys, staff_Clerk_ref *out);
+int staff_Clerk_expect_Shift(staff_Clerk_ref probe,
+    const staff_Shift *expected, rt_duration within);
+#ifndef __cplusplus
+#define staff_Clerk_probe(sys, out) \
+	(staff_Clerk_probe)((sys), _Generic((out), \
+	    staff_Clerk_ref *: (out), void *: (out)))
+#define staff_Clerk_expect_Shift(probe, expected, within) \
+	(staff_Clerk_expect_Shift)((probe), _Generic((expected), \
+	    staff_Shift *: (expected), const staff_Shift *: (expected)), \
+	    (within))
+#endif
 /* Handlers of Clerk, which the user writes. */
 #line 8 "rtgen/good/inc/staff.rtp"
 int staff_Clerk_on_Shift(staff_Clerk *self, rt_ctx *ctx,
     const staff_Shift *msg);
 int staff_Clerk_on_start(staff_Clerk *self, rt_ctx *ctx,
     const staff_Clerk_args *args);
-#line 136 "staff.rtp.h"
+#line 156 "staff.rtp.h"
 
 /*
  * Supervisors. P_S_start starts S as a root supervisor, and through it
