@@ -69,7 +69,8 @@ static inline void rti_mailbox_set_tail(rti_mailbox *mb, rti_mpsc_node *tail);
  */
 static inline bool rti_mailbox_try_idle(rti_mailbox *mb);
 
-/* rti_mailbox_is_idle: a racy snapshot of the idle bit, for tests. */
+/* rti_mailbox_is_idle: a racy snapshot of the idle bit, for tests and for
+ * least_loaded routing (router.c). */
 static inline bool rti_mailbox_is_idle(rti_mailbox *mb);
 
 /*

@@ -91,6 +91,8 @@ slot_ref(struct rti_kids *t, uint32_t i, rt_ref *out)
 	struct rti_kid_slot *k;
 	uint64_t gen;
 
+	/* Relaxed: a count of used slots; each slot is checked by its own
+	 * gen below. */
 	if (i >= ck_pr_load_32(&t->n))
 		return false;
 	k = &t->at[i];
@@ -202,6 +204,9 @@ load_of(struct rti_line_counter *c, uint32_t i, rt_ref m)
 	uint64_t sent = ck_pr_load_64(&c[1 + i].v);
 
 	if (rti_mailbox_is_idle(&cell->mb)) {
+		/* Relaxed: a correction of a count that only steers picks;
+		 * an add of another sender that it overwrites costs a pick
+		 * on a member one message fuller than it looks. */
 		if (sent != taken)
 			ck_pr_store_64(&c[1 + i].v, taken);
 		return 0;
