@@ -557,10 +557,15 @@ run_skynet(rt_system *sys, const param *p, unsigned workers)
 /* --- spawn --------------------------------------------------------------- */
 
 /*
- * Main spawns N actors whose on_start stops them at once, then waits until
- * none is alive. Timed: from the first spawn to the last actor gone.
+ * N actors whose on_start stops them at once; timed from the first spawn
+ * until none is alive. Main spawns them, from outside the system, through
+ * the inject queue. actor=1: a Spawner actor spawns them instead (as Go's
+ * and Erlang's peers spawn from a goroutine and a process of their own
+ * scheduler), `chunk` at a time, sending itself More after each chunk so
+ * that what it spawned can run between chunks.
  */
 static uint64_t spawn_started;
+static unsigned spawn_failed;
 
 int
 bench_Ephemeral_on_start(bench_Ephemeral *self, rt_ctx *ctx,
@@ -584,24 +589,87 @@ bench_Ephemeral_on_Halt(bench_Ephemeral *self, rt_ctx *ctx,
 }
 
 static int
+spawn_chunk(bench_Spawner *self, rt_ctx *ctx)
+{
+	uint64_t end = self->next + self->chunk;
+
+	if (end > self->n)
+		end = self->n;
+	for (; self->next < end; self->next++) {
+		int r = bench_Ephemeral_spawn(rt_ctx_system(ctx), NULL, NULL);
+
+		if (r != 0) {
+			spawn_failed++;
+			return r;
+		}
+	}
+	if (self->next == self->n) {
+		rt_stop(ctx, RT_NORMAL);
+		return 0;
+	}
+	return bench_Spawner_send_More((bench_Spawner_ref){ rt_self(ctx) },
+	    NULL);
+}
+
+int
+bench_Spawner_on_start(bench_Spawner *self, rt_ctx *ctx,
+    const bench_Spawner_args *args)
+{
+	(void)ctx;
+	self->n = args->n;
+	self->chunk = args->chunk;
+	return 0;
+}
+
+int
+bench_Spawner_on_Go(bench_Spawner *self, rt_ctx *ctx, const bench_Go *msg)
+{
+	(void)msg;
+	return spawn_chunk(self, ctx);
+}
+
+int
+bench_Spawner_on_More(bench_Spawner *self, rt_ctx *ctx, const bench_More *msg)
+{
+	(void)msg;
+	return spawn_chunk(self, ctx);
+}
+
+static int
 run_spawn(rt_system *sys, const param *p, unsigned workers)
 {
-	uint64_t n = p[0].value, i;
+	uint64_t n = p[0].value, chunk = p[2].value ? p[1].value : 0, i;
+	uint64_t want = n;
+	bench_Spawner_ref spawner;
 	rt_stats st;
 	double t0, t1;
 
 	spawn_started = 0;
-	t0 = now_sec();
-	for (i = 0; i < n; i++)
-		if (bench_Ephemeral_spawn(sys, NULL, NULL) != 0) {
-			fprintf(stderr, "spawn: spawn %llu failed\n",
-			    (unsigned long long)i);
+	spawn_failed = 0;
+	if (chunk != 0) {
+		if (bench_Spawner_spawn(sys,
+			&(bench_Spawner_args){ .n = n, .chunk = chunk },
+			&spawner) != 0)
 			return 1;
-		}
+		want = n + 1;
+	}
+	t0 = now_sec();
+	if (chunk != 0) {
+		if (bench_Spawner_send_Go(spawner, NULL) != 0)
+			return 1;
+	} else {
+		for (i = 0; i < n; i++)
+			if (bench_Ephemeral_spawn(sys, NULL, NULL) != 0) {
+				fprintf(stderr, "spawn: spawn %llu failed\n",
+				    (unsigned long long)i);
+				return 1;
+			}
+	}
 	rt_system_wait(sys);
 	t1 = now_sec();
 	rt_stats_system(sys, &st);
-	if (load_u64(&spawn_started) != n || st.stopped != n) {
+	if (spawn_failed != 0 || load_u64(&spawn_started) != n ||
+	    st.stopped != want) {
 		fprintf(stderr,
 		    "spawn: %llu started, %llu stopped, want %llu\n",
 		    (unsigned long long)load_u64(&spawn_started),
@@ -1537,7 +1605,8 @@ static const workload workloads[] = {
 	{ "counting", run_counting, { { "n", 10000000 } }, 0, NULL },
 	{ "fanin", run_fanin, { { "s", 64 }, { "m", 100000 } }, 0, NULL },
 	{ "skynet", run_skynet, { { "n", 1000000 } }, 0, NULL }, /* n leaves */
-	{ "spawn", run_spawn, { { "n", 1000000 } }, 0, NULL },
+	{ "spawn", run_spawn,
+	    { { "n", 1000000 }, { "chunk", 1024 }, { "actor", 0 } }, 0, NULL },
 	{ "idle_memory", run_idle_memory, { { "n", 1000000 } }, 0, NULL },
 	{ "dispatch", run_dispatch, { { "n", 10000000 } }, 1, NULL },
 	{ "ask", run_ask, { { "n", 1000000 } }, 0, NULL },

@@ -175,14 +175,11 @@ static bool head_waited(rti_worker *w, rti_worker *v, uint32_t h, uint32_t len,
     int64_t now, int64_t patience);
 
 /*
- * Take the head of `q`, NULL when empty. The owner passes no thief, and
- * tries again when a thief took the head first. A thief takes the head of
- * `v`'s queue only once it has waited (head_waited; what was judged and
- * what is taken are the same head, or the CAS fails), and gives up when
- * another took it.
+ * The owner's pop: the head of its queue, NULL when empty. Thieves take
+ * from the head too (runq_steal): when one took it first, try again.
  */
 static rt_cell *
-runq_take(rti_runq *q, rti_worker *thief, rti_worker *v)
+runq_pop(rti_runq *q)
 {
 	for (;;) {
 		uint32_t h = ck_pr_load_32(&q->head);
@@ -196,27 +193,14 @@ runq_take(rti_runq *q, rti_worker *thief, rti_worker *v)
 		if ((int32_t)(t - h) <= 0)
 			return NULL;
 		slot = ck_pr_load_ptr(&q->slot[h & RUNQ_MASK]);
-		if (thief != NULL &&
-		    !head_waited(thief, v, h, t - h, thief->search_now,
-			patience_of(slot)))
-			return NULL;
 		/* The slot read must happen before the CAS that frees it. */
 		ck_pr_fence_load_atomic();
 		if (ck_pr_cas_32(&q->head, h, h + 1)) {
 			RT_TSAN_ACQUIRE(untag(slot));
 			return untag(slot);
 		}
-		if (thief != NULL)
-			return NULL;
 		ck_pr_stall();
 	}
-}
-
-/* The owner's pop. */
-static rt_cell *
-runq_pop(rti_runq *q)
-{
-	return runq_take(q, NULL, NULL);
 }
 
 /*
@@ -591,7 +575,7 @@ rti_sched_enqueue(rti_worker *w, rt_cell *cell)
 		return;
 	}
 	/* Alone in the queue, or behind a pinned head: no thief takes
-	 * anything from it for a while (runq_take), so one watcher is
+	 * anything from it for a while (runq_steal), so one watcher is
 	 * enough. */
 	if (before == 0 ||
 	    ((uintptr_t)ck_pr_load_ptr(
@@ -712,7 +696,7 @@ head_note(rti_worker *w, rti_worker *v, int64_t now)
 /*
  * Work that `self` must not park on: the inject queue, or its own queue.
  * `*others` is set when another worker's queue holds cells: that worker
- * keeps them for a while (runq_take), and whoever queued them woke a
+ * keeps them for a while (runq_steal), and whoever queued them woke a
  * sleeper if they are worth taking at once (maybe_wake_surplus).
  */
 static bool
@@ -802,7 +786,7 @@ park_on_futex(rti_worker *w, uint32_t seq, int64_t deadline)
 
 /*
  * Park until woken, or for WATCH_PARK_NS as a watcher: when another
- * worker's queue holds a head kept for it (runq_take), or when no other
+ * worker's queue holds a head kept for it (runq_steal), or when no other
  * parked worker watches while some worker is awake. Watchers, counted in
  * `nwatching`, look again by themselves, so that whoever queues a kept
  * head need wake a sleeper only when none watches (maybe_wake_watcher).
@@ -1011,9 +995,65 @@ poll_io(rti_worker *w)
 
 /*
  * Take a cell from another worker's queue, starting from a different victim
- * each time; a kept head only once it has waited (runq_take). Out of line:
+ * each time; a kept head only once it has waited (runq_steal). Out of line:
  * the thief's judgment would otherwise weigh on find_work's common path.
  */
+/*
+ * Take the head of `v`'s queue and, behind it, up to half of what it
+ * holds (at most STEAL_BATCH), once the head has waited (head_waited): the
+ * owner is not getting through its queue, and what queued behind the head
+ * would wait as long. One look and one CAS move the lot, where taking them
+ * one by one would mean a look, a wait and a CAS on the owner's line each
+ * (Go's runqsteal takes half, Tokio's steal_into half as well). The batch
+ * stops short of a pinned cell: its producer is left where its consumer
+ * is, as a thief leaves the head. The first cell is returned; the others go to
+ * the thief's own queue (only the thief pushes there).
+ */
+#define STEAL_BATCH 32
+
+static rt_cell *
+runq_steal(rti_worker *w, rti_worker *v)
+{
+	rti_runq *q = &v->rq;
+	rt_cell *got[STEAL_BATCH];
+	uint32_t h, t, n, i;
+
+	h = ck_pr_load_32(&q->head);
+	/* Acquire, as in runq_pop: the tail after the head, the slots after
+	 * the tail. */
+	ck_pr_fence_load();
+	t = ck_pr_load_32(&q->tail);
+	ck_pr_fence_load();
+	if ((int32_t)(t - h) <= 0)
+		return NULL;
+	got[0] = ck_pr_load_ptr(&q->slot[h & RUNQ_MASK]);
+	if (!head_waited(w, v, h, t - h, w->search_now, patience_of(got[0])))
+		return NULL;
+	n = (t - h + 1) / 2;
+	if (n > STEAL_BATCH)
+		n = STEAL_BATCH;
+	for (i = 1; i < n; i++) {
+		got[i] = ck_pr_load_ptr(&q->slot[(h + i) & RUNQ_MASK]);
+		if ((uintptr_t)got[i] & PINNED)
+			break;
+	}
+	n = i;
+	/* The slot reads must happen before the CAS that frees them for the
+	 * owner to write again. */
+	ck_pr_fence_load_atomic();
+	if (!ck_pr_cas_32(&q->head, h, h + n))
+		return NULL;
+	for (i = 0; i < n; i++) {
+		got[i] = untag(got[i]);
+		RT_TSAN_ACQUIRE(got[i]);
+	}
+	for (i = 1; i < n; i++)
+		if (!runq_push(&w->rq, got[i]))
+			inject_push(w->sys, got[i]);
+	rti_count_w(w->sys, w, steals, n);
+	return got[0];
+}
+
 static rt_cell *__attribute__((noinline))
 steal(rti_worker *w)
 {
@@ -1027,11 +1067,9 @@ steal(rti_worker *w)
 
 		if (v == w)
 			continue;
-		cell = runq_take(&v->rq, w, v);
-		if (cell != NULL) {
-			rti_count_w(sys, w, steals, 1);
+		cell = runq_steal(w, v);
+		if (cell != NULL)
 			return cell;
-		}
 	}
 	return NULL;
 }

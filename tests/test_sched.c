@@ -38,12 +38,18 @@ static struct {
 	uint32_t flooded;  /* Flooder's More handlers run */
 	uint32_t holding;  /* Holder is in its handler */
 	uint32_t held_out; /* ... and saw Flooder run again */
+	uint32_t marked;   /* Marks run */
+	uint32_t spread;   /* ... of them while Spreader held its worker */
 } g;
 
 /* The actors the handlers below send to. */
 static sched_Meeter_ref meeter[2];
 static sched_Sink_ref sink;
 static sched_Holder_ref holder;
+/* The Marks Spreader makes runnable: all but the last wait in its
+ * worker's run queue. */
+#define SPREAD 9
+static sched_Mark_ref marks[SPREAD];
 
 /* Items Flooder sends in one handler: past the Sink's bound of 4. */
 #define FLOOD_ITEMS 6
@@ -169,6 +175,35 @@ sched_Starter_on_Go(sched_Starter *self, rt_ctx *ctx, const sched_Go *msg)
 	if (sched_Meeter_send_Meet(meeter[0], &ma) != 0)
 		return RT_EINVAL;
 	return sched_Meeter_send_Meet(meeter[1], &mb);
+}
+
+int
+sched_Spreader_on_Go(sched_Spreader *self, rt_ctx *ctx, const sched_Go *msg)
+{
+	int64_t until = now_ns() + (int64_t)WAIT_LIMIT_SEC * 1000000000;
+	unsigned i;
+
+	(void)self;
+	(void)ctx;
+	(void)msg;
+	for (i = 0; i < SPREAD; i++)
+		if (sched_Mark_send_Poke(marks[i], NULL) != 0)
+			return RT_EINVAL;
+	/* The last one is in the next slot, which nobody takes. */
+	while (LOAD(&g.marked) < SPREAD - 1 && now_ns() < until)
+		;
+	STORE(&g.spread, LOAD(&g.marked));
+	return 0;
+}
+
+int
+sched_Mark_on_Poke(sched_Mark *self, rt_ctx *ctx, const sched_Poke *msg)
+{
+	(void)self;
+	(void)ctx;
+	(void)msg;
+	ADD(&g.marked, 1);
+	return 0;
 }
 
 int
@@ -488,6 +523,27 @@ a_call_that_times_out_gets_its_answer_as_a_dead_letter(void)
 }
 
 static void
+the_cells_queued_behind_a_long_handler_are_all_taken(void)
+{
+	rt_system *sys = new_system(2);
+	sched_Spreader_ref s;
+	unsigned i;
+
+	for (i = 0; i < SPREAD; i++)
+		CU_ASSERT_EQUAL_FATAL(sched_Mark_spawn(sys, NULL, &marks[i]),
+		    0);
+	CU_ASSERT_EQUAL_FATAL(sched_Spreader_spawn(sys, NULL, &s), 0);
+	CU_ASSERT_EQUAL(sched_Spreader_send_Go(s, NULL), 0);
+	/* The thief takes them in batches of up to half the queue; the
+	 * ones beyond the first wait in its own queue, from where it (or
+	 * another thief) runs them. */
+	CU_ASSERT_TRUE(wait_for(&g.marked, SPREAD));
+	CU_ASSERT_EQUAL(LOAD(&g.spread), SPREAD - 1);
+	CU_ASSERT(steals_of(sys) >= SPREAD - 1);
+	rt_system_free(sys);
+}
+
+static void
 one_worker_steals_nothing(void)
 {
 	rt_system *sys = new_system(1);
@@ -636,6 +692,8 @@ static CU_TestInfo sched_tests[] = {
 	    a_call_is_answered_while_the_awake_worker_is_busy },
 	{ "a call that times out gets its answer as a dead letter",
 	    a_call_that_times_out_gets_its_answer_as_a_dead_letter },
+	{ "the cells queued behind a long handler are all taken",
+	    the_cells_queued_behind_a_long_handler_are_all_taken },
 	{ "one worker steals nothing", one_worker_steals_nothing },
 	{ "a crowded machine has workers yield",
 	    a_crowded_machine_has_workers_yield },
