@@ -133,6 +133,7 @@ static void expect_word(struct rtp_ctx *ctx, char *word, RTP_LTYPE loc,
 %token TEMPLATE "'template'"
 %token SHUTDOWN "'shutdown'"
 %token POOL "'pool'"
+%token HEALTH "'health'"
 %token ARROW "'->'"
 %token DOTDOT "'..'"
 /* Punctuation of constructs that come later; declared so that errors
@@ -142,7 +143,7 @@ static void expect_word(struct rtp_ctx *ctx, char *word, RTP_LTYPE loc,
 %type <type> type base_type
 %type <field> fields field field_block
 %type <name> names qname hooks hook overflow policy reply values route
-%type <clause> clauses clause sup_clauses sup_clause child pool_limit
+%type <clause> clauses clause sup_clauses sup_clause child pool_limit probe
 %type <name> restart
 %type <dur> duration
 %type <arg> args arglist arg
@@ -525,6 +526,7 @@ hook
 	: IDENT                 { $$ = ast_name_new($1, @1); }
 	| START                 { $$ = ast_name_new(ast_xstrdup("start"), @1); }
 	| STOP                  { $$ = ast_name_new(ast_xstrdup("stop"), @1); }
+	| HEALTH                { $$ = ast_name_new(ast_xstrdup("health"), @1); }
 	;
 
 /* The clauses of a supervisor, in any order; sema checks which are
@@ -576,10 +578,10 @@ sup_clause
 	| error ';'             { $$ = NULL; yyerrok; }
 	;
 
-/* `name : Kind(field = value, ...) policy shutdown D`, all but the kind
- * optional, in this order. */
+/* `name : Kind(field = value, ...) policy shutdown D health every T
+ * timeout U`, all but the kind optional, in this order. */
 child
-	: IDENT ':' qname args restart
+	: IDENT ':' qname args restart probe
 		{
 			$$ = CLAUSE(AST_C_CHILD, @1);
 			$$->names = ast_name_new($1, @1);
@@ -588,8 +590,9 @@ child
 			$$->has_args = $4 != NULL || @4.first_line != 0;
 			$$->args_loc = @4;
 			$$->policy = $5;
+			ast_child_probe($$, $6);
 		}
-	| IDENT ':' qname args restart SHUTDOWN duration
+	| IDENT ':' qname args restart SHUTDOWN duration probe
 		{
 			$$ = CLAUSE(AST_C_CHILD, @1);
 			$$->names = ast_name_new($1, @1);
@@ -600,6 +603,22 @@ child
 			$$->policy = $5;
 			$$->has_shutdown = true;
 			$$->dur = $7;
+			ast_child_probe($$, $8);
+		}
+	;
+
+/* `health every T timeout U`, or nothing. The two words are identifiers
+ * (`every` and `timeout` make good field names), checked by sema; the
+ * clause only carries them to the child (ast_child_probe). */
+probe
+	: %empty                { $$ = NULL; }
+	| HEALTH IDENT duration IDENT duration
+		{
+			$$ = CLAUSE(AST_C_CHILD, @1);
+			$$->names = ast_name_new($2, @2);
+			$$->names->next = ast_name_new($4, @4);
+			$$->dur = $3;
+			$$->dur2 = $5;
 		}
 	;
 

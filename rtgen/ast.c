@@ -253,8 +253,27 @@ ast_clause_free_list(ast_clause *list)
 		ast_arg_free_list(list->args);
 		free(list->dur.name);
 		free(list->dur2.name);
+		ast_name_free_list(list->probe_words);
+		free(list->probe_every.name);
+		free(list->probe_timeout.name);
 		free(list);
 	}
+}
+
+void
+ast_child_probe(ast_clause *c, ast_clause *probe)
+{
+	if (probe == NULL)
+		return;
+	c->has_probe = true;
+	c->probe_loc = probe->loc;
+	c->probe_words = probe->names;
+	c->probe_every = probe->dur;
+	c->probe_timeout = probe->dur2;
+	probe->names = NULL;
+	probe->dur.name = NULL;
+	probe->dur2.name = NULL;
+	ast_clause_free_list(probe);
 }
 
 /* The three reversals differ only in their type; C has no generics. */

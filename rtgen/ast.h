@@ -188,9 +188,17 @@ typedef struct ast_clause {
 	bool has_args;
 	ast_loc args_loc;
 	bool has_shutdown;
+	/* child `health every T timeout U`: has_probe, at probe_loc (the
+	 * word `health`), the two words as written in probe_words (sema
+	 * checks them), T and U. */
+	bool has_probe;
+	ast_loc probe_loc;
+	ast_name *probe_words;
+	ast_dur probe_every, probe_timeout;
 	/* Filled by sema for a child or template. */
 	enum ast_restart restart;
 	int64_t shutdown; /* nanoseconds, or -1: infinity (RT_FOREVER) */
+	int64_t health_every, health_timeout; /* nanoseconds; 0: none */
 } ast_clause;
 
 /* What a bounded mailbox does with a message that finds it full; the
@@ -229,6 +237,7 @@ enum ast_hook {
 	AST_HOOK_STOP = 1u << 1,
 	AST_HOOK_DOWN = 1u << 2,
 	AST_HOOK_IO = 1u << 3,
+	AST_HOOK_HEALTH = 1u << 4,
 };
 
 /* A top-level declaration. */
@@ -375,6 +384,10 @@ ast_decl *ast_decl_new(enum ast_decl_kind kind, char *name, ast_loc loc,
 ast_field *ast_field_new(ast_type type, char *name, ast_loc loc);
 ast_name *ast_name_new(char *name, ast_loc loc);
 ast_clause *ast_clause_new(enum ast_clause_kind kind, ast_loc loc);
+/* ast_child_probe: give child c the `health every T timeout U` parsed into
+ * probe (words in names, T in dur, U in dur2, at loc), which it frees;
+ * probe NULL: none. */
+void ast_child_probe(ast_clause *c, ast_clause *probe);
 ast_arg *ast_arg_new(char *name, ast_loc loc);
 
 /* Destructors of whole lists (the parser's %destructor uses them). */

@@ -233,6 +233,7 @@ static const struct hook {
 	{ "io",
 	    "int $P$_$A$_on_io($P$_$A$ *self, rt_ctx *ctx, int fd, "
 	    "unsigned events);\n" },
+	{ "health", "int $P$_$A$_on_health($P$_$A$ *self, rt_ctx *ctx);\n" },
 };
 
 /* The handlers of A that the user writes, each mapped to where the .rtp
@@ -447,6 +448,11 @@ hook_thunks_c(struct emit *e, const ast_decl *a)
 		    "\nstatic int\n$P$_$A$_io_thunk(void "
 		    "*self, rt_ctx *ctx, int fd, unsigned events)\n{\n\treturn "
 		    "$P$_$A$_on_io(($P$_$A$ *)self, ctx, fd, events);\n}\n");
+	if (a->hooks & AST_HOOK_HEALTH)
+		emit_wrapped(e, &v,
+		    "\nstatic int\n$P$_$A$_health_thunk(void "
+		    "*self, rt_ctx *ctx)\n{\n\treturn "
+		    "$P$_$A$_on_health(($P$_$A$ *)self, ctx);\n}\n");
 }
 
 /* The copies of A's args, for args with strings, bytes or nested
@@ -593,6 +599,8 @@ class_c(struct emit *e, const ast_decl *a, bool strings)
 	emit_print(e, &v, "\t.print = $P$_$A$_print_thunk,\n");
 	if (a->hooks & AST_HOOK_IO)
 		emit_print(e, &v, "\t.on_io = $P$_$A$_io_thunk,\n");
+	if (a->hooks & AST_HOOK_HEALTH)
+		emit_print(e, &v, "\t.on_health = $P$_$A$_health_thunk,\n");
 	if (a->thread != NULL)
 		emit_print(e, NULL, "\t.flags = RT_CLASS_THREAD,\n");
 	emit_print(e, NULL, "};\n\n");

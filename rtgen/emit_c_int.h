@@ -100,11 +100,12 @@ struct emit_vars {
 	/* A supervisor's spec, and a child's. */
 	const char *strategy, *intensity, *period, *backoff_min, *backoff_max;
 	const char *restart, *shutdown;
-	const char *sign; /* of a number: "-" or "" */
-	const char *sep;  /* a separator: ",", "\n", "[" or "" */
-	const char *s;    /* a plural's ending: "s" or "" */
-	const char *text; /* any text */
-	const char *key;  /* a pool's routing key, as C */
+	const char *every, *timeout; /* a child's health probes */
+	const char *sign;            /* of a number: "-" or "" */
+	const char *sep;             /* a separator: ",", "\n", "[" or "" */
+	const char *s;               /* a plural's ending: "s" or "" */
+	const char *text;            /* any text */
+	const char *key;             /* a pool's routing key, as C */
 };
 
 /* The size of emit_num's buffer. */

@@ -204,7 +204,7 @@ specs_c(struct emit *e, const ast_decl *w)
 		v.N = emit_num(n, i);
 		emit_wrapped(e, &v,
 		    "\t{ \"$K$.$N$\", &$KP$_$K$_class, NULL, NULL, "
-		    "RT_PERMANENT, RT_SEC(5) },\n");
+		    "RT_PERMANENT, RT_SEC(5), 0, 0 },\n");
 	}
 	v.N = emit_num(n, w->size);
 	v.intensity = emit_num(in, w->intensity);

@@ -70,6 +70,8 @@ static const struct var {
 	VAR(backoff_max),
 	VAR(restart),
 	VAR(shutdown),
+	VAR(every),
+	VAR(timeout),
 	VAR(sign),
 	VAR(sep),
 	VAR(s),

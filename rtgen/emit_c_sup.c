@@ -346,7 +346,18 @@ children_c(struct emit *e, const ast_decl *sup)
 				      "\t\t.args = NULL,\n");
 		emit_print(e, &v,
 		    "\t\t.restart = $restart$,\n"
-		    "\t\t.shutdown = $shutdown$,\n\t},\n");
+		    "\t\t.shutdown = $shutdown$,\n");
+		if (c->health_every > 0) {
+			char every[64], timeout[64];
+
+			v.every = dur_c(every, sizeof(every), c->health_every);
+			v.timeout = dur_c(timeout, sizeof(timeout),
+			    c->health_timeout);
+			emit_print(e, &v,
+			    "\t\t.health_every = $every$,\n"
+			    "\t\t.health_timeout = $timeout$,\n");
+		}
+		emit_print(e, NULL, "\t},\n");
 	}
 	emit_print(e, NULL, "};\n");
 }

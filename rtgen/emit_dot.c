@@ -146,7 +146,7 @@ actor_node(struct dot *e, const ast_decl *a)
 	name_line(e, "asks", a->asks, a->nasks);
 	if (a->hooks != 0) {
 		static const char *const names[] = { "start", "stop", "down",
-			"io" };
+			"io", "health" };
 		const char *sep = "on ";
 		size_t i;
 

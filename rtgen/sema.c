@@ -271,6 +271,7 @@ sema_check(ast_unit *unit, diag *d)
 	/* What follows looks into nested messages: cycles first. */
 	sema_check_cycles(&s);
 	sema_check_sup_cycles(&s);
+	sema_check_probes(&s);
 	for (decl = unit->decls; decl != NULL; decl = decl->next)
 		if (decl->kind == AST_D_TOPIC)
 			sema_check_topic(&s, decl);

@@ -13,7 +13,8 @@
 #include <string.h>
 
 /* In the order of enum ast_hook's bits. */
-static const char *const hook_names[] = { "start", "stop", "down", "io" };
+static const char *const hook_names[] = { "start", "stop", "down", "io",
+	"health" };
 
 /* The overflow policies, in the order of enum ast_overflow. */
 static const char *const policy_names[] = { "block", "drop", "reject" };
@@ -113,8 +114,8 @@ check_hooks(struct sema *s, ast_decl *actor, ast_clause *c)
 
 			diag_error(s->d, n->loc, "unknown hook '%s'%s%s",
 			    n->name, sema_did_you_mean(buf, sizeof(buf), near),
-			    near == NULL ? " (hooks are start, stop, down "
-					   "and io)" :
+			    near == NULL ? " (hooks are start, stop, down, "
+					   "io and health)" :
 					   "");
 			continue;
 		}

@@ -170,6 +170,10 @@ void sema_check_intensity(struct sema *s, ast_decl *d, const ast_clause *c);
 /* sema_pool.c: a pool's member kind, size, route and intensity (after
  * every actor is checked). */
 void sema_check_pool(struct sema *s, ast_decl *pool);
+/* sema_check_probes: every probed child's kind has `on health` (once all
+ * actors' hooks are known); a warning for an actor with `on health` that
+ * no child of this protocol probes. */
+void sema_check_probes(struct sema *s);
 
 /* sema_warn.c */
 void sema_check_unused_imports(struct sema *s);

@@ -417,6 +417,117 @@ child_kind(struct sema *s, ast_name *n)
 	return d;
 }
 
+/*
+ * `health every T timeout U` of child or template c, of kind `kind` (NULL
+ * when unknown): the words, the durations (neither 0, the timeout shorter
+ * than the period), and an actor child of a supervisor that is not
+ * simple_one_for_one. Whether the actor has `on health` is checked once
+ * every actor's hooks are known (sema_check_probes).
+ */
+static void
+check_probe(struct sema *s, ast_clause *c, const ast_decl *kind)
+{
+	static const char *const words[] = { "every", "timeout" };
+	const ast_name *w = c->probe_words;
+	int64_t every = 0, timeout = 0;
+	bool ok = true;
+	char buf[256];
+	size_t i;
+
+	for (i = 0; i < 2 && w != NULL; i++, w = w->next)
+		if (strcmp(w->name, words[i]) != 0) {
+			diag_error(s->d, w->loc,
+			    "expected '%s', not '%s'%s (a probe is "
+			    "'health every T timeout U')",
+			    words[i], w->name,
+			    sema_did_you_mean(buf, sizeof(buf),
+				sema_closest(&words[i], 1, w->name)));
+			ok = false;
+		}
+	if (!duration(s, &c->probe_every, "'health every'", false, &every))
+		ok = false;
+	if (!duration(s, &c->probe_timeout, "'timeout'", false, &timeout))
+		ok = false;
+	if (c->kind == AST_C_TEMPLATE) {
+		diag_error(s->d, c->probe_loc,
+		    "a template cannot be probed: "
+		    "'health' is for the children of a supervisor that is not "
+		    "simple_one_for_one");
+		return;
+	}
+	if (kind != NULL && kind->kind != AST_D_ACTOR) {
+		diag_error(s->d, c->probe_loc,
+		    "'%s' is a %s; "
+		    "'health' probes an actor's 'on health'",
+		    kind->name, ast_decl_keyword(kind->kind));
+		return;
+	}
+	if (!ok)
+		return;
+	if (every == 0 || timeout == 0) {
+		diag_error(s->d,
+		    every == 0 ? c->probe_every.loc : c->probe_timeout.loc,
+		    "a health probe's period and timeout must not be 0");
+		return;
+	}
+	if (timeout >= every) {
+		diag_error(s->d, c->probe_timeout.loc,
+		    "the timeout of a health probe must be shorter than its "
+		    "period (%s here), so that each probe is answered or "
+		    "given up before the next",
+		    ast_duration_text(buf, sizeof(buf), (uint64_t)every));
+		return;
+	}
+	c->health_every = every;
+	c->health_timeout = timeout;
+}
+
+void
+sema_check_probes(struct sema *s)
+{
+	const ast_decl *d, *sup, *kind;
+	size_t i;
+
+	for (sup = s->unit->decls; sup != NULL; sup = sup->next) {
+		if (sup->kind != AST_D_SUPERVISOR)
+			continue;
+		for (i = 0; i < sup->nchildren; i++) {
+			const ast_clause *c = sup->children[i];
+
+			kind = c->child_of->target;
+			if (!c->has_probe || kind == NULL ||
+			    kind->kind != AST_D_ACTOR ||
+			    (kind->hooks & AST_HOOK_HEALTH))
+				continue;
+			diag_error(s->d, c->probe_loc,
+			    "child '%s' is probed, but actor '%s' has no "
+			    "'on health' to answer",
+			    c->names->name, kind->name);
+			sema_note_decl(s, kind, "'%s' is declared here",
+			    kind->name);
+		}
+	}
+	for (d = s->unit->decls; d != NULL; d = d->next) {
+		bool probed = false;
+
+		if (d->kind != AST_D_ACTOR || !(d->hooks & AST_HOOK_HEALTH))
+			continue;
+		for (sup = s->unit->decls; sup != NULL && !probed;
+		    sup = sup->next)
+			for (i = 0; sup->kind == AST_D_SUPERVISOR &&
+			    i < sup->nchildren && !probed;
+			    i++)
+				probed = sup->children[i]->has_probe &&
+				    sup->children[i]->child_of->target == d;
+		if (!probed)
+			diag_warning(s->d, d->name_loc,
+			    "actor '%s' has 'on health', but no child of "
+			    "this protocol probes it ('health every T "
+			    "timeout U')",
+			    d->name);
+	}
+}
+
 /* A child or template c of `sup`: its name, kind, arguments, policy and
  * shutdown time. */
 static void
@@ -489,6 +600,9 @@ check_child(struct sema *s, const ast_decl *sup, ast_clause *c,
 	if (c->has_shutdown &&
 	    !duration(s, &c->dur, "'shutdown'", true, &c->shutdown))
 		c->shutdown = DEFAULT_SHUTDOWN;
+	c->health_every = c->health_timeout = 0;
+	if (c->has_probe)
+		check_probe(s, c, kind);
 }
 
 /* Append c to sup's children. */

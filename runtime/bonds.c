@@ -381,6 +381,32 @@ rti_bonds_exit(rt_cell *cell, uint64_t gen, int reason)
 	x->trap = false;
 }
 
+/*
+ * A supervisor's health probe reaches its child: the child's on_health
+ * says how it is (a class without one is failed: rt_sup_start refuses
+ * such a spec, so only a spec written by hand gets here), and the answer
+ * goes back with the probe's number. The child goes on whatever it says:
+ * the supervisor decides.
+ */
+static int
+probe_answer(rt_cell *cell, rt_ctx *ctx, const struct rti_bond_msg *m)
+{
+	const rt_actor_class *cls = cell->cls;
+	rt_ref self = { cell, ctx->gen };
+	int status = cls->on_health != NULL ? cls->on_health(cell->state, ctx) :
+					      RT_FAILED;
+	rt_env *env = rti_bond_env(m->from, RTI_ENV_SUP, self, status, m->slot,
+	    RTI_BOND_HEALTH);
+
+	if (env == NULL) {
+		lost(cell->sys, "health answer");
+		return 0;
+	}
+	((struct rti_bond_msg *)rt_env_payload(env))->seq = m->seq;
+	rti_send_internal(env, RTI_SEND_REPLY);
+	return 0;
+}
+
 int
 rti_down_deliver(rt_cell *cell, rt_ctx *ctx, rt_env *env)
 {
@@ -388,10 +414,13 @@ rti_down_deliver(rt_cell *cell, rt_ctx *ctx, rt_env *env)
 	const rt_actor_class *cls = cell->cls;
 	struct rti_ext *x = cell->ext;
 
-	if (env->kind == RTI_ENV_SUP)
-		return cls == &rti_sup_class ?
-		    rti_sup_event(cell->state, ctx, m, env->v.reason) :
-		    0;
+	if (env->kind == RTI_ENV_SUP) {
+		if (cls == &rti_sup_class)
+			return rti_sup_event(cell->state, ctx, m,
+			    env->v.reason);
+		return m->what == RTI_BOND_PROBE ? probe_answer(cell, ctx, m) :
+						   0;
+	}
 	/* A monitor's down whose monitor was taken back after it was
 	 * queued is dropped, as Erlang's demonitor flushes it. */
 	if (m->what == RTI_BOND_MONITOR &&

@@ -100,6 +100,11 @@ enum rti_bond_what {
 	RTI_BOND_MANAGE = 8,  /* terminate (slot RTI_MANAGE_TERMINATE) or
 	                         restart (RTI_MANAGE_RESTART) child `from`;
 	                         `wait`: a thread waiting for the answer */
+	RTI_BOND_HEALTH = 10, /* child `from` (slot) answers probe `seq`:
+	                         the reason is its on_health's result */
+	/* SUP, to a supervised child from its supervisor */
+	RTI_BOND_PROBE = 9, /* how are you? (slot: the child's, `seq`:
+	                       the probe's); answered with HEALTH */
 };
 
 /* The payload of LINK, UNLINK, MONITOR, DEMONITOR, EXIT, DOWN, RESTART. */
@@ -113,6 +118,7 @@ struct rti_bond_msg {
 	uint8_t what;  /* DOWN, SUP: enum rti_bond_what; RESTART:
 	                  RTI_BOND_STARTED when the supervisor waits for
 	                  the child's STARTED, else 0 */
+	uint32_t seq;  /* PROBE, HEALTH: which probe */
 	/* ADOPT: who is told if the child's first start fails: a thread
 	 * waiting in rt_sup_start_child, or else an actor (or neither).
 	 * MANAGE: a thread waiting for the answer, or NULL. */

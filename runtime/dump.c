@@ -108,9 +108,11 @@ json_node(struct dump *d, const struct rti_obs_node *nd)
 	fprintf(f,
 	    ", \"mailbox\": {\"depth\": %u, \"bound\": %u, "
 	    "\"high_water\": %u}, \"handled\": %llu, \"restarts\": %u, "
-	    "\"health\": null, \"name\": ",
+	    "\"health\": ",
 	    nd->stats.depth, nd->stats.bound, nd->stats.high_water,
 	    (unsigned long long)nd->stats.handled, nd->restarts);
+	json_str(f, nd->health);
+	fputs(", \"name\": ", f);
 	json_str(f, nd->name);
 	fputs(", \"supervisor\": ", f);
 	if (nd->spec != NULL) {
@@ -165,6 +167,8 @@ text_node(struct dump *d, const struct rti_obs_node *nd)
 	fprintf(f, ", handled %llu", (unsigned long long)nd->stats.handled);
 	if (nd->in_tree)
 		fprintf(f, ", restarts %u", nd->restarts);
+	if (nd->health != NULL)
+		fprintf(f, ", %s", nd->health);
 	if (nd->in_tree && nd->name != NULL) {
 		fputs(", registered as ", f);
 		rti_obs_put(f, nd->name, RTI_OBS_TEXT);

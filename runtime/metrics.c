@@ -27,6 +27,10 @@ struct series {
 	uint64_t sum;      /* their mailbox depths; children */
 	uint64_t max;      /* the deepest mailbox; the children's
 	                      restarts */
+	/* Supervisors: their probed children by health (healthy,
+	 * degraded, failed), and whether any is probed. */
+	uint64_t health[3];
+	bool probed;
 };
 
 struct table {
@@ -88,6 +92,22 @@ series_of(struct table *t, const char *label)
 	return &t->at[i];
 }
 
+/* The health of a probed child is counted in its supervisor's series. */
+static const char *const healths[] = { "healthy", "degraded", "failed" };
+
+static void
+health_count(struct series *s, const char *health)
+{
+	size_t i;
+
+	if (health == NULL)
+		return;
+	s->probed = true;
+	for (i = 0; i < sizeof(healths) / sizeof(*healths); i++)
+		if (strcmp(health, healths[i]) == 0)
+			s->health[i]++;
+}
+
 static int
 visit(void *arg, const struct rti_obs_node *nd)
 {
@@ -114,6 +134,7 @@ visit(void *arg, const struct rti_obs_node *nd)
 			return RT_ENOMEM;
 		s->sum++;
 		s->max += nd->restarts;
+		health_count(s, nd->health);
 	}
 	return 0;
 }
@@ -139,6 +160,22 @@ labelled(FILE *f, const char *name, const char *label, const char *value,
 	fprintf(f, "%s{%s=\"", name, label);
 	rti_obs_put(f, value, RTI_OBS_LABEL);
 	fprintf(f, "\"} %llu\n", (unsigned long long)v);
+}
+
+/* A supervisor spec's children by health, if it probes any. */
+static void
+health_samples(FILE *f, const struct series *s)
+{
+	size_t i;
+
+	if (!s->probed)
+		return;
+	for (i = 0; i < sizeof(healths) / sizeof(*healths); i++) {
+		fputs("rt_supervisor_children_health{supervisor=\"", f);
+		rti_obs_put(f, s->label, RTI_OBS_LABEL);
+		fprintf(f, "\",health=\"%s\"} %llu\n", healths[i],
+		    (unsigned long long)s->health[i]);
+	}
 }
 
 /* Which of a series' figures a family shows. */
@@ -288,6 +325,11 @@ write_all(FILE *f, rt_system *sys, const rt_stats *early, const rt_stats *st,
 	    "Restarts of the live children of the supervisors of a spec.");
 	per_label(f, &m->sups, "rt_supervisor_child_restarts", "supervisor",
 	    MAX);
+	family(f, "rt_supervisor_children_health", "gauge",
+	    "Probed children of the supervisors of a spec, by the answer "
+	    "to their last health probe.");
+	for (i = 0; i < m->sups.n; i++)
+		health_samples(f, &m->sups.at[i]);
 }
 
 int

@@ -26,6 +26,8 @@ struct rti_obs_node {
 	const char *name;        /* its registered name (with paths), or
 	                            NULL */
 	const char *state;       /* static text */
+	const char *health;      /* a probed child's last answer
+	                            ("healthy", ...: static), else NULL */
 	rt_actor_stats stats;
 	uint32_t restarts;
 	uint32_t depth;   /* in its tree: 0 for a root (and outside) */

@@ -7,8 +7,17 @@
  * DOWN message in its mailbox, in order with the rest of what it is told:
  * a child has started (STARTED), rt_sup_start_child wants a child taken in
  * (ADOPT), one of its timers fired (TIMER), a thread or an actor wants a
- * child terminated or restarted (MANAGE). Everything it decides, it
- * decides in a handler, one event at a time; nothing here waits.
+ * child terminated or restarted (MANAGE), a child answers a health probe
+ * (HEALTH). Everything it decides, it decides in a handler, one event at
+ * a time; nothing here waits.
+ *
+ * Health probes (`health every T timeout U`) ride on the timer wheel: every
+ * T a PROBE goes to the child, a message in order with its others, whose
+ * handling calls its on_health and sends the answer back, and a deadline
+ * timer is set U ahead. An answer of RT_FAILED, or the deadline first,
+ * stops the child with RT_EUNHEALTHY, and its exit is then a crash like
+ * any other (restart policy, intensity). A probe carries a number, so that
+ * a late answer, or one for an earlier incarnation, is ignored.
  *
  * Children keep their refs across restarts: a child that exits waits in
  * its cell, mailbox and all, until the supervisor sends it RESTART or stops
@@ -69,6 +78,14 @@ struct kid {
 	/* A thread waiting until a terminate (its exit) or a restart (its
 	 * STARTED, or its exit) of this child is done, or NULL. */
 	struct start_wait *mwait;
+	/* Health probes. */
+	uint8_t health;      /* enum rti_health: the last answer */
+	bool probing;        /* a probe is out, its answer awaited */
+	bool unhealthy;      /* stopped for failing one, its exit due */
+	uint32_t probe_seq;  /* the last probe; its answer and deadline
+	                        carry it */
+	uint32_t health_seq; /* the probe timer carries it */
+	rt_timer probe_timer, deadline_timer;
 };
 
 enum phase { P_STARTING, P_RUNNING, P_STOPPING };
@@ -105,9 +122,12 @@ struct rti_sup {
 
 /* What a timer is for, in the high bits of its slot. */
 #define TIMER_RESTART 0u
+#define TIMER_PROBE (1u << 28)
+#define TIMER_DEADLINE (1u << 29)
 #define TIMER_GROUP (1u << 30)
 #define TIMER_SHUTDOWN (1u << 31)
-#define TIMER_KINDS (TIMER_GROUP | TIMER_SHUTDOWN)
+#define TIMER_KINDS \
+	(TIMER_PROBE | TIMER_DEADLINE | TIMER_GROUP | TIMER_SHUTDOWN)
 
 /* --- helpers ------------------------------------------------------------- */
 
@@ -199,20 +219,38 @@ first_start_over(struct rti_sup *s, uint32_t i, int reason)
 	k->asker = (rt_ref){ NULL, 0 };
 }
 
+/* Set timer *t of child i: `kind` after `delay`, carrying `seq`. */
 static void
-timer_start(struct rti_sup *s, uint32_t i, uint32_t kind, int64_t delay)
+arm(struct rti_sup *s, uint32_t i, uint32_t kind, int64_t delay, uint32_t seq,
+    rt_timer *t)
 {
-	struct kid *k = &s->kids[i];
-	rt_env *env = rti_bond_env(s->self, RTI_ENV_SUP, k->ref,
-	    (int32_t)++k->timer_seq, i | kind, RTI_BOND_TIMER);
+	rt_env *env = rti_bond_env(s->self, RTI_ENV_SUP, s->kids[i].ref,
+	    (int32_t)seq, i | kind, RTI_BOND_TIMER);
 
 	if (env == NULL) {
 		rti_log(s->self.cell->sys, RT_LOG_ERROR,
 		    "supervisor %s: no memory for a timer", s->path);
 		return;
 	}
-	if (rti_timer_start(env, delay, &k->timer) != 0)
-		memset(&k->timer, 0, sizeof(k->timer));
+	if (rti_timer_start(env, delay, t) != 0)
+		memset(t, 0, sizeof(*t));
+}
+
+static void
+timer_start(struct rti_sup *s, uint32_t i, uint32_t kind, int64_t delay)
+{
+	struct kid *k = &s->kids[i];
+
+	arm(s, i, kind, delay, ++k->timer_seq, &k->timer);
+}
+
+/* Cancel timer *t; whoever set it has made its sequence number old. */
+static void
+disarm(rt_timer *t)
+{
+	if (t->slot != NULL)
+		(void)rt_timer_cancel(*t);
+	memset(t, 0, sizeof(*t));
 }
 
 static void
@@ -220,9 +258,7 @@ timer_cancel(struct kid *k)
 {
 	/* A timer that fired already carries an old sequence number. */
 	k->timer_seq++;
-	if (k->timer.slot != NULL)
-		(void)rt_timer_cancel(k->timer);
-	memset(&k->timer, 0, sizeof(k->timer));
+	disarm(&k->timer);
 }
 
 /*
@@ -258,6 +294,177 @@ rti_sup_kid_state_name(uint32_t state)
 		return "waiting for restart";
 	default:
 		return "stopped";
+	}
+}
+
+/* --- health probes ---------------------------------------------------------- */
+
+/* The slot of a child's message, or UINT32_MAX when it is none of ours. */
+static uint32_t
+slot_of(const struct rti_sup *s, const struct rti_bond_msg *m)
+{
+	uint32_t i = m->slot;
+
+	if (i < s->nkids && rt_ref_equal(s->kids[i].ref, m->from))
+		return i;
+	return UINT32_MAX;
+}
+
+/*
+ * Child i's health is `h` now: published for the dump, and reported when
+ * `report` says so and it changed, but for a first healthy answer, which
+ * is no news.
+ */
+static void
+health_set(struct rti_sup *s, uint32_t i, uint8_t h, bool report)
+{
+	struct kid *k = &s->kids[i];
+	uint8_t was = k->health;
+
+	if (was == h)
+		return;
+	k->health = h;
+	rti_sup_kids_health(s->self.cell, i, h);
+	if (report && !(was == RTI_HEALTH_NONE && h == RTI_HEALTH_HEALTHY))
+		rti_log(s->self.cell->sys,
+		    h == RTI_HEALTH_HEALTHY ? RT_LOG_INFO : RT_LOG_WARN,
+		    "health: %s/%s is %s", s->path, spec_of(s, i)->name,
+		    rti_sup_health_name(h));
+}
+
+/* Start probing child i, if it is to be probed: its first probe is one
+ * period away. */
+static void
+health_start(struct rti_sup *s, uint32_t i)
+{
+	struct kid *k = &s->kids[i];
+	int64_t every = spec_of(s, i)->health_every;
+
+	if (every > 0)
+		arm(s, i, TIMER_PROBE, every, ++k->health_seq, &k->probe_timer);
+}
+
+/* Stop probing child i: its timers go, and an answer on its way will be
+ * ignored. */
+static void
+health_stop(struct kid *k)
+{
+	k->health_seq++;
+	k->probe_seq++;
+	k->probing = false;
+	disarm(&k->probe_timer);
+	disarm(&k->deadline_timer);
+}
+
+/* Child i failed a probe (`why`): it stops with RT_EUNHEALTHY, and its
+ * exit is handled as a crash (kid_exit). */
+static void
+unhealthy(struct rti_sup *s, uint32_t i, const char *why)
+{
+	struct kid *k = &s->kids[i];
+
+	health_set(s, i, RTI_HEALTH_FAILED, false);
+	rti_log(s->self.cell->sys, RT_LOG_ERROR,
+	    "health: %s/%s is failed (%s); restarting it", s->path,
+	    spec_of(s, i)->name, why);
+	if (rti_actor_signal_stop(k->ref.cell, k->ref.gen, RT_EUNHEALTHY,
+		false) == 0)
+		k->unhealthy = true;
+}
+
+/* Time to probe child i: the next probe is set, and this one goes out if
+ * the child runs, has answered the last, and nothing else is under way. */
+static void
+probe(struct rti_sup *s, uint32_t i)
+{
+	const rt_child_spec *c = spec_of(s, i);
+	struct kid *k = &s->kids[i];
+	rt_env *env;
+
+	arm(s, i, TIMER_PROBE, c->health_every, ++k->health_seq,
+	    &k->probe_timer);
+	if (k->state != K_UP || k->probing || k->unhealthy || k->held ||
+	    s->group.active)
+		return;
+	env = rti_bond_env(k->ref, RTI_ENV_SUP, s->self, 0, i, RTI_BOND_PROBE);
+	if (env == NULL) {
+		rti_log(s->self.cell->sys, RT_LOG_ERROR,
+		    "supervisor %s: no memory for a health probe", s->path);
+		return;
+	}
+	((struct rti_bond_msg *)rt_env_payload(env))->seq = ++k->probe_seq;
+	k->probing = true;
+	/* A message, in order with the child's others; never refused by a
+	 * bound, a dead letter if the child is gone. */
+	rti_send_internal(env, RTI_SEND_REPLY);
+	arm(s, i, TIMER_DEADLINE, c->health_timeout, k->probe_seq,
+	    &k->deadline_timer);
+}
+
+/* A timer of child i's probes fired. */
+static void
+on_health_timer(struct rti_sup *s, uint32_t i, uint32_t slot, uint32_t seq)
+{
+	struct kid *k = &s->kids[i];
+	char why[64];
+
+	if (s->phase != P_RUNNING)
+		return;
+	if (slot & TIMER_PROBE) {
+		if (seq == k->health_seq)
+			probe(s, i);
+		return;
+	}
+	if (!k->probing || seq != k->probe_seq)
+		return; /* answered in time, or an earlier probe's */
+	memset(&k->deadline_timer, 0, sizeof(k->deadline_timer));
+	k->probing = false;
+	snprintf(why, sizeof(why), "no answer within %lld ms",
+	    (long long)(spec_of(s, i)->health_timeout / 1000000));
+	unhealthy(s, i, why);
+}
+
+/* Child m->from answers probe m->seq with `status`. */
+static void
+on_health(struct rti_sup *s, const struct rti_bond_msg *m, int status)
+{
+	uint32_t i = slot_of(s, m);
+	char why[64];
+	struct kid *k;
+
+	if (i == UINT32_MAX)
+		return;
+	k = &s->kids[i];
+	if (!k->probing || m->seq != k->probe_seq)
+		return; /* too late: its deadline has passed */
+	k->probing = false;
+	disarm(&k->deadline_timer);
+	if (status == RT_HEALTHY || status == RT_DEGRADED) {
+		health_set(s, i,
+		    status == RT_HEALTHY ? RTI_HEALTH_HEALTHY :
+					   RTI_HEALTH_DEGRADED,
+		    true);
+		return;
+	}
+	if (status == RT_FAILED)
+		snprintf(why, sizeof(why), "it answered RT_FAILED");
+	else
+		snprintf(why, sizeof(why), "it answered %d", status);
+	unhealthy(s, i, why);
+}
+
+const char *
+rti_sup_health_name(uint32_t health)
+{
+	switch (health) {
+	case RTI_HEALTH_HEALTHY:
+		return "healthy";
+	case RTI_HEALTH_DEGRADED:
+		return "degraded";
+	case RTI_HEALTH_FAILED:
+		return "failed";
+	default:
+		return NULL;
 	}
 }
 
@@ -390,6 +597,8 @@ static void group_next(struct rti_sup *s);
 static void
 start_next(struct rti_sup *s, rt_ctx *ctx)
 {
+	uint32_t i;
+
 	if (s->cursor < s->nkids) {
 		int r = start_kid(s, s->cursor);
 
@@ -404,6 +613,8 @@ start_next(struct rti_sup *s, rt_ctx *ctx)
 		return;
 	}
 	s->phase = P_RUNNING;
+	for (i = 0; i < s->nkids; i++)
+		health_start(s, i);
 	tell_waiter(s, 0);
 	if (s->self.cell->ext != NULL &&
 	    !rt_ref_is_null(s->self.cell->ext->parent))
@@ -440,6 +651,10 @@ stop_next(struct rti_sup *s, rt_ctx *ctx)
 static void
 give_up(struct rti_sup *s, rt_ctx *ctx, int reason)
 {
+	uint32_t i;
+
+	for (i = 0; i < s->nkids; i++)
+		health_stop(&s->kids[i]);
 	s->group.active = false;
 	s->phase = P_STOPPING;
 	s->exit_reason = reason;
@@ -605,17 +820,6 @@ child_failed(struct rti_sup *s, rt_ctx *ctx, uint32_t i, int reason)
 
 /* --- events --------------------------------------------------------------- */
 
-/* The slot of a child's message, or UINT32_MAX when it is none of ours. */
-static uint32_t
-slot_of(const struct rti_sup *s, const struct rti_bond_msg *m)
-{
-	uint32_t i = m->slot;
-
-	if (i < s->nkids && rt_ref_equal(s->kids[i].ref, m->from))
-		return i;
-	return UINT32_MAX;
-}
-
 static void
 kid_exit(struct rti_sup *s, rt_ctx *ctx, uint32_t i, int reason)
 {
@@ -630,6 +834,12 @@ kid_exit(struct rti_sup *s, rt_ctx *ctx, uint32_t i, int reason)
 		return;
 	}
 	set_state(s, i, rti_ref_alive(k->ref) ? K_DOWN : K_GONE);
+	/* A probe out is void: its answer, if any, is the last
+	 * incarnation's. */
+	k->unhealthy = false;
+	k->probing = false;
+	k->probe_seq++;
+	disarm(&k->deadline_timer);
 	/* A terminate is done; a restart's start failed. */
 	tell(&k->mwait, k->held ? 0 : RT_ESTART);
 	if (k->first && was == K_STARTING && s->phase == P_RUNNING) {
@@ -715,7 +925,13 @@ on_timer(struct rti_sup *s, rt_ctx *ctx, uint32_t slot, uint32_t seq)
 	uint32_t i = slot & ~(uint32_t)TIMER_KINDS;
 	struct kid *k;
 
-	if (i >= s->nkids || s->kids[i].timer_seq != seq)
+	if (i >= s->nkids)
+		return;
+	if (slot & (TIMER_PROBE | TIMER_DEADLINE)) {
+		on_health_timer(s, i, slot, seq);
+		return;
+	}
+	if (s->kids[i].timer_seq != seq)
 		return;
 	k = &s->kids[i];
 	memset(&k->timer, 0, sizeof(k->timer));
@@ -925,6 +1141,9 @@ rti_sup_event(void *state, rt_ctx *ctx, const struct rti_bond_msg *m,
 	case RTI_BOND_MANAGE:
 		on_manage(s, m);
 		return 0;
+	case RTI_BOND_HEALTH:
+		on_health(s, m, reason);
+		return 0;
 	case RTI_BOND_EXIT2:
 		/* rt_exit, trapped: an abnormal reason stops it as a stop
 		 * does, children first; a normal one is ignored. */
@@ -1017,6 +1236,7 @@ sup_on_stop(void *state, rt_ctx *ctx, int reason)
 		if (rti_ref_alive(s->self))
 			tell(&k->mwait, RT_ENOACTOR);
 		timer_cancel(k);
+		health_stop(k);
 		if (k->state != K_NONE && k->state != K_GONE)
 			(void)rti_actor_signal_stop(k->ref.cell, k->ref.gen,
 			    RT_ESHUTDOWN, true);

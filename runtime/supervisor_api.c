@@ -83,6 +83,7 @@ rti_sup_kids_set(rt_cell *cell, uint32_t i, rt_ref r, uint64_t number,
 	ck_pr_store_64(&k->number, number);
 	ck_pr_store_32(&k->state, state);
 	forget_load(t, i);
+	ck_pr_store_32(&k->health, RTI_HEALTH_NONE);
 	/* Release: a reader that finds the gen finds the child's cell as
 	 * its spawn left it, and the entry above. */
 	RT_TSAN_RELEASE(&k->gen);
@@ -98,6 +99,13 @@ rti_sup_kids_state(rt_cell *cell, uint32_t i, uint32_t state)
 	/* Relaxed: for rt_system_dump, which reads it as a snapshot and
 	 * says it may be a step behind. */
 	ck_pr_store_32(&cell->ext->kids->at[i].state, state);
+}
+
+void
+rti_sup_kids_health(rt_cell *cell, uint32_t i, uint32_t health)
+{
+	/* Relaxed: as the state (rti_sup_kids_state). */
+	ck_pr_store_32(&cell->ext->kids->at[i].health, health);
 }
 
 uint32_t
@@ -142,6 +150,7 @@ rti_sup_kid_read(rt_ref sup, uint32_t index, struct rti_kid_view *out)
 	out->ref.cell = (rt_cell *)(uintptr_t)ck_pr_load_64(&k->cell);
 	out->number = ck_pr_load_64(&k->number);
 	out->state = ck_pr_load_32(&k->state);
+	out->health = ck_pr_load_32(&k->health);
 	/* The entry's loads before the second look at its gen. */
 	ck_pr_fence_load();
 	if (gen == 0 || ck_pr_load_64(&k->gen) != gen)
@@ -279,6 +288,14 @@ spec_ok(const rt_sup_spec *spec)
 		    (c->shutdown < 0 && c->shutdown != RT_FOREVER))
 			return false;
 		if (c->cls != NULL && c->cls->abi != RT_PROTOCOL_ABI)
+			return false;
+		/* Probes: of an actor with on_health, in a static tree,
+		 * answered within less than their period. */
+		if ((c->health_every != 0 || c->health_timeout != 0) &&
+		    (c->cls == NULL || c->cls->on_health == NULL ||
+			spec->strategy == RT_SIMPLE_ONE_FOR_ONE ||
+			c->health_timeout <= 0 ||
+			c->health_timeout >= c->health_every))
 			return false;
 	}
 	return true;

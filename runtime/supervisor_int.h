@@ -38,6 +38,15 @@ struct start_wait {
 	int result;
 };
 
+/* What a child's last health probe said (RTI_HEALTH_NONE: not probed,
+ * or no answer yet). */
+enum rti_health {
+	RTI_HEALTH_NONE,
+	RTI_HEALTH_HEALTHY,
+	RTI_HEALTH_DEGRADED,
+	RTI_HEALTH_FAILED,
+};
+
 /*
  * A supervisor's table of children (supervisor_api.c), for rt_sup_child,
  * rt_system_dump and the routers of pools (router.c): read by any thread,
@@ -48,8 +57,10 @@ struct start_wait {
  *
  * rti_sup_kids_table: the supervisor's table, grown to `need` slots if
  * need be (owner; NULL for lack of memory); rti_sup_kids_set: publish slot
- * i's ref, the N of its name (simple_one_for_one, else 0) and its state
- * (owner); rti_sup_kids_state: publish a new state for slot i (owner).
+ * i's ref, the N of its name (simple_one_for_one, else 0) and its state,
+ * with no health (owner); rti_sup_kids_state: publish a new state for
+ * slot i (owner); rti_sup_kids_health: publish its health (enum
+ * rti_health; owner).
  */
 struct rti_kid_slot {
 	uint64_t cell;   /* atomic */
@@ -57,7 +68,8 @@ struct rti_kid_slot {
 	uint64_t number; /* atomic: simple_one_for_one, N of its name */
 	uint32_t state;  /* atomic: the supervisor's view of it (enum
 	                    kid_state, supervisor.c) */
-	uint32_t pad;
+	uint32_t health; /* atomic: its last probe's answer (enum
+	                    rti_health), for rt_system_dump */
 };
 
 /* A word that senders of many threads add to, alone on its cache line so
@@ -82,13 +94,19 @@ struct rti_kids *rti_sup_kids_table(rt_cell *cell, uint32_t need);
 void rti_sup_kids_set(rt_cell *cell, uint32_t i, rt_ref r, uint64_t number,
     uint32_t state);
 void rti_sup_kids_state(rt_cell *cell, uint32_t i, uint32_t state);
+void rti_sup_kids_health(rt_cell *cell, uint32_t i, uint32_t health);
 
 /* One slot of a supervisor's table as another thread sees it. */
 struct rti_kid_view {
 	rt_ref ref;
 	uint64_t number; /* simple_one_for_one: N of its name, else 0 */
 	uint32_t state;  /* for rti_sup_kid_state_name */
+	uint32_t health; /* enum rti_health */
 };
+
+/* rti_sup_health_name: "healthy", "degraded", "failed", or NULL for
+ * RTI_HEALTH_NONE. */
+const char *rti_sup_health_name(uint32_t health);
 
 /*
  * rti_sup_kids_count: how many slots the table of the supervisor in `sup`

@@ -188,11 +188,12 @@ kids_beyond(rt_ref sup, const rt_sup_spec *spec, uint32_t n, uint32_t max)
 /*
  * Visit the actor `ref`, child `name` (number: of a simple_one_for_one
  * supervisor) of the node whose path is `parent` (NULL: a root), then its
- * children if it is a supervisor. `state`: what its supervisor says.
+ * children if it is a supervisor. `state` and `health`: what its
+ * supervisor says.
  */
 static void
 tree(struct walk *wk, rt_ref ref, const char *parent, const char *name,
-    uint64_t number, uint32_t depth, const char *state)
+    uint64_t number, uint32_t depth, const char *state, const char *health)
 {
 	const rt_sup_spec *spec;
 	struct rti_obs_node nd;
@@ -225,6 +226,7 @@ tree(struct walk *wk, rt_ref ref, const char *parent, const char *name,
 	nd.path = path;
 	nd.name = reg;
 	nd.state = stopping ? "stopping" : state;
+	nd.health = health;
 	nd.depth = depth;
 	nd.in_tree = true;
 	n = spec != NULL ? rti_sup_kids_count(ref.cell) : 0;
@@ -242,7 +244,8 @@ tree(struct walk *wk, rt_ref ref, const char *parent, const char *name,
 		if (wk->max != 0 && shown++ >= wk->max)
 			break;
 		tree(wk, v.ref, path, spec->children[simple ? 0 : i].name,
-		    v.number, depth + 1, rti_sup_kid_state_name(v.state));
+		    v.number, depth + 1, rti_sup_kid_state_name(v.state),
+		    rti_sup_health_name(v.health));
 	}
 	free(path);
 }
@@ -266,7 +269,7 @@ trees(struct walk *wk)
 	}
 	for (i = 0; i < n && wk->err == 0; i++)
 		if (rt_actor_alive(roots[i]))
-			tree(wk, roots[i], NULL, NULL, 0, 0, "running");
+			tree(wk, roots[i], NULL, NULL, 0, 0, "running", NULL);
 	free(roots);
 }
 

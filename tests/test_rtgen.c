@@ -820,6 +820,7 @@ static const char *const bad_files[] = {
 	"sup_syntax",
 	"states_errors",
 	"states_cname",
+	"sup_health",
 };
 
 static void
@@ -864,7 +865,8 @@ each_bad_file_gives_its_expected_errors_and_no_output(void)
 /* ---- warnings: golden stderr, plain and with -Werror ----------------------- */
 
 static const char *const warn_files[] = { "topic_no_subscriber",
-	"import_unused", "sup_no_children", "state_accepts_nothing" };
+	"import_unused", "sup_no_children", "state_accepts_nothing",
+	"health_unprobed" };
 
 /* Run rtgen [-Werror] on warn/NAME.rtp: the status and the number of files
  * written must be as given, stderr as in warn/NAME`suffix`. What it

@@ -39,7 +39,8 @@ extern "C" {
 	X(EBADF, -22, "bad file descriptor")                         \
 	X(ENODE, -23, "no node, or the node is gone")                \
 	X(EBUSY, -24, "already running")                             \
-	X(EMISMATCH, -25, "not the message expected")
+	X(EMISMATCH, -25, "not the message expected")                \
+	X(EUNHEALTHY, -26, "failed its health probe")
 
 enum rt_errno {
 #define RT_ERRNO_ENUM(name, value, text) RT_##name = value,

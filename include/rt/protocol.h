@@ -116,6 +116,11 @@ typedef struct rt_actor_class {
 	 * (rt/io.h). NULL when the actor declares no such hook; then it may
 	 * not watch or own descriptors. */
 	int (*on_io)(void *self, rt_ctx *ctx, int fd, unsigned events);
+	/* Optional hook `on health`: how the actor is, asked by its
+	 * supervisor's probe (`health every T timeout U`, rt/supervisor.h):
+	 * RT_HEALTHY, RT_DEGRADED or RT_FAILED. NULL when the actor declares
+	 * no such hook. */
+	int (*on_health)(void *self, rt_ctx *ctx);
 } rt_actor_class;
 
 /*

@@ -657,14 +657,14 @@ pools_Site_logs(pools_Site_ref s)
 
 /* Pool Turns: its members, in index order. */
 static const rt_child_spec pools_Turns_children[] = {
-	{ "Worker.0", &pools_Worker_class, NULL, NULL, RT_PERMANENT,
-	    RT_SEC(5) },
-	{ "Worker.1", &pools_Worker_class, NULL, NULL, RT_PERMANENT,
-	    RT_SEC(5) },
-	{ "Worker.2", &pools_Worker_class, NULL, NULL, RT_PERMANENT,
-	    RT_SEC(5) },
-	{ "Worker.3", &pools_Worker_class, NULL, NULL, RT_PERMANENT,
-	    RT_SEC(5) },
+	{ "Worker.0", &pools_Worker_class, NULL, NULL, RT_PERMANENT, RT_SEC(5),
+	    0, 0 },
+	{ "Worker.1", &pools_Worker_class, NULL, NULL, RT_PERMANENT, RT_SEC(5),
+	    0, 0 },
+	{ "Worker.2", &pools_Worker_class, NULL, NULL, RT_PERMANENT, RT_SEC(5),
+	    0, 0 },
+	{ "Worker.3", &pools_Worker_class, NULL, NULL, RT_PERMANENT, RT_SEC(5),
+	    0, 0 },
 };
 
 const rt_sup_spec pools_Turns_spec = {
@@ -749,10 +749,10 @@ rt_corr
 
 /* Pool Dice: its members, in index order. */
 static const rt_child_spec pools_Dice_children[] = {
-	{ "Worker.0", &pools_Worker_class, NULL, NULL, RT_PERMANENT,
-	    RT_SEC(5) },
-	{ "Worker.1", &pools_Worker_class, NULL, NULL, RT_PERMANENT,
-	    RT_SEC(5) },
+	{ "Worker.0", &pools_Worker_class, NULL, NULL, RT_PERMANENT, RT_SEC(5),
+	    0, 0 },
+	{ "Worker.1", &pools_Worker_class, NULL, NULL, RT_PERMANENT, RT_SEC(5),
+	    0, 0 },
 };
 
 const rt_sup_spec pools_Dice_spec = {
@@ -837,12 +837,12 @@ rt_corr
 
 /* Pool Least: its members, in index order. */
 static const rt_child_spec pools_Least_children[] = {
-	{ "Worker.0", &pools_Worker_class, NULL, NULL, RT_PERMANENT,
-	    RT_SEC(5) },
-	{ "Worker.1", &pools_Worker_class, NULL, NULL, RT_PERMANENT,
-	    RT_SEC(5) },
-	{ "Worker.2", &pools_Worker_class, NULL, NULL, RT_PERMANENT,
-	    RT_SEC(5) },
+	{ "Worker.0", &pools_Worker_class, NULL, NULL, RT_PERMANENT, RT_SEC(5),
+	    0, 0 },
+	{ "Worker.1", &pools_Worker_class, NULL, NULL, RT_PERMANENT, RT_SEC(5),
+	    0, 0 },
+	{ "Worker.2", &pools_Worker_class, NULL, NULL, RT_PERMANENT, RT_SEC(5),
+	    0, 0 },
 };
 
 const rt_sup_spec pools_Least_spec = {
@@ -927,10 +927,10 @@ rt_corr
 
 /* Pool All: its members, in index order. */
 static const rt_child_spec pools_All_children[] = {
-	{ "Worker.0", &pools_Worker_class, NULL, NULL, RT_PERMANENT,
-	    RT_SEC(5) },
-	{ "Worker.1", &pools_Worker_class, NULL, NULL, RT_PERMANENT,
-	    RT_SEC(5) },
+	{ "Worker.0", &pools_Worker_class, NULL, NULL, RT_PERMANENT, RT_SEC(5),
+	    0, 0 },
+	{ "Worker.1", &pools_Worker_class, NULL, NULL, RT_PERMANENT, RT_SEC(5),
+	    0, 0 },
 };
 
 const rt_sup_spec pools_All_spec = {
@@ -1012,10 +1012,10 @@ int
 
 /* Pool ById: its members, in index order. */
 static const rt_child_spec pools_ById_children[] = {
-	{ "Worker.0", &pools_Worker_class, NULL, NULL, RT_PERMANENT,
-	    RT_SEC(5) },
-	{ "Worker.1", &pools_Worker_class, NULL, NULL, RT_PERMANENT,
-	    RT_SEC(5) },
+	{ "Worker.0", &pools_Worker_class, NULL, NULL, RT_PERMANENT, RT_SEC(5),
+	    0, 0 },
+	{ "Worker.1", &pools_Worker_class, NULL, NULL, RT_PERMANENT, RT_SEC(5),
+	    0, 0 },
 };
 
 const rt_sup_spec pools_ById_spec = {
@@ -1104,10 +1104,10 @@ rt_corr
 
 /* Pool ByName: its members, in index order. */
 static const rt_child_spec pools_ByName_children[] = {
-	{ "Worker.0", &pools_Worker_class, NULL, NULL, RT_PERMANENT,
-	    RT_SEC(5) },
-	{ "Worker.1", &pools_Worker_class, NULL, NULL, RT_PERMANENT,
-	    RT_SEC(5) },
+	{ "Worker.0", &pools_Worker_class, NULL, NULL, RT_PERMANENT, RT_SEC(5),
+	    0, 0 },
+	{ "Worker.1", &pools_Worker_class, NULL, NULL, RT_PERMANENT, RT_SEC(5),
+	    0, 0 },
 };
 
 const rt_sup_spec pools_ByName_spec = {
@@ -1196,10 +1196,10 @@ rt_corr
 
 /* Pool ByBlob: its members, in index order. */
 static const rt_child_spec pools_ByBlob_children[] = {
-	{ "Worker.0", &pools_Worker_class, NULL, NULL, RT_PERMANENT,
-	    RT_SEC(5) },
-	{ "Worker.1", &pools_Worker_class, NULL, NULL, RT_PERMANENT,
-	    RT_SEC(5) },
+	{ "Worker.0", &pools_Worker_class, NULL, NULL, RT_PERMANENT, RT_SEC(5),
+	    0, 0 },
+	{ "Worker.1", &pools_Worker_class, NULL, NULL, RT_PERMANENT, RT_SEC(5),
+	    0, 0 },
 };
 
 const rt_sup_spec pools_ByBlob_spec = {
@@ -1292,10 +1292,10 @@ rt_corr
 
 /* Pool ByLane: its members, in index order. */
 static const rt_child_spec pools_ByLane_children[] = {
-	{ "Worker.0", &pools_Worker_class, NULL, NULL, RT_PERMANENT,
-	    RT_SEC(5) },
-	{ "Worker.1", &pools_Worker_class, NULL, NULL, RT_PERMANENT,
-	    RT_SEC(5) },
+	{ "Worker.0", &pools_Worker_class, NULL, NULL, RT_PERMANENT, RT_SEC(5),
+	    0, 0 },
+	{ "Worker.1", &pools_Worker_class, NULL, NULL, RT_PERMANENT, RT_SEC(5),
+	    0, 0 },
 };
 
 const rt_sup_spec pools_ByLane_spec = {
@@ -1384,10 +1384,10 @@ rt_corr
 
 /* Pool ByFrom: its members, in index order. */
 static const rt_child_spec pools_ByFrom_children[] = {
-	{ "Worker.0", &pools_Worker_class, NULL, NULL, RT_PERMANENT,
-	    RT_SEC(5) },
-	{ "Worker.1", &pools_Worker_class, NULL, NULL, RT_PERMANENT,
-	    RT_SEC(5) },
+	{ "Worker.0", &pools_Worker_class, NULL, NULL, RT_PERMANENT, RT_SEC(5),
+	    0, 0 },
+	{ "Worker.1", &pools_Worker_class, NULL, NULL, RT_PERMANENT, RT_SEC(5),
+	    0, 0 },
 };
 
 const rt_sup_spec pools_ByFrom_spec = {
@@ -1477,9 +1477,9 @@ rt_corr
 /* Pool Logs: its members, in index order. */
 static const rt_child_spec pools_Logs_children[] = {
 	{ "Logger.0", &common_Logger_class, NULL, NULL, RT_PERMANENT,
-	    RT_SEC(5) },
+	    RT_SEC(5), 0, 0 },
 	{ "Logger.1", &common_Logger_class, NULL, NULL, RT_PERMANENT,
-	    RT_SEC(5) },
+	    RT_SEC(5), 0, 0 },
 };
 
 const rt_sup_spec pools_Logs_spec = {

@@ -346,6 +346,12 @@ sup_Auditor_dispatch(void *self, rt_ctx *ctx, uint32_t tag, const void *msg)
 	return RT_EBADMSG;
 }
 
+static int
+sup_Auditor_health_thunk(void *self, rt_ctx *ctx)
+{
+	return sup_Auditor_on_health((sup_Auditor *)self, ctx);
+}
+
 static void
 sup_Auditor_print_thunk(FILE *f, uint32_t tag, const void *msg)
 {
@@ -371,6 +377,7 @@ const rt_actor_class sup_Auditor_class = {
 	.mailbox_bound = 0, /* unbounded */
 	.overflow = RT_OVERFLOW_BLOCK,
 	.print = sup_Auditor_print_thunk,
+	.on_health = sup_Auditor_health_thunk,
 };
 
 int
@@ -726,12 +733,12 @@ static const sup_Cart_args sup_Shop_cart_args = {
 	.label = "front \"desk\"",
 	.mode = sup_Mode_LOUD,
 };
-#line 42 "rtgen/good/supervisors.rtp"
+#line 43 "rtgen/good/supervisors.rtp"
 static const staff_Clerk_args sup_Shop_clerk_args = {
-#line 42 "rtgen/good/supervisors.rtp"
+#line 43 "rtgen/good/supervisors.rtp"
 	.desk = 2,
 };
-#line 735 "supervisors.rtp.c"
+#line 742 "supervisors.rtp.c"
 static const rt_child_spec sup_Shop_children[] = {
 	{
 		.name = "cart",
@@ -748,6 +755,8 @@ static const rt_child_spec sup_Shop_children[] = {
 		.args = NULL,
 		.restart = RT_TRANSIENT,
 		.shutdown = RT_SEC(5),
+		.health_every = RT_SEC(5),
+		.health_timeout = RT_MS(250),
 	},
 	{
 		.name = "pool",
@@ -886,6 +895,8 @@ static const rt_child_spec sup_Tree_children[] = {
 		.args = NULL,
 		.restart = RT_PERMANENT,
 		.shutdown = 0,
+		.health_every = RT_SEC(60),
+		.health_timeout = RT_US(1500),
 	},
 	{
 		.name = "right",

@@ -289,7 +289,9 @@ int sup_Auditor_expect_Tick(sup_Auditor_ref probe, const sup_Tick *expected,
 int sup_Auditor_on_Job(sup_Auditor *self, rt_ctx *ctx, const sup_Job *msg);
 #line 28 "rtgen/good/supervisors.rtp"
 int sup_Auditor_on_Tick(sup_Auditor *self, rt_ctx *ctx, const sup_Tick *msg);
-#line 293 "supervisors.rtp.h"
+#line 28 "rtgen/good/supervisors.rtp"
+int sup_Auditor_on_health(sup_Auditor *self, rt_ctx *ctx);
+#line 295 "supervisors.rtp.h"
 
 /* Actor Worker (see "Actors" above). */
 typedef struct sup_Worker {
@@ -300,7 +302,7 @@ typedef struct sup_Worker_args {
 #line 29 "rtgen/good/supervisors.rtp"
 	uint32_t n;
 } sup_Worker_args;
-#line 304 "supervisors.rtp.h"
+#line 306 "supervisors.rtp.h"
 enum sup_Worker_tag {
 	sup_Worker_TAG_Job = 0
 };
@@ -351,7 +353,7 @@ int sup_Worker_expect_Job(sup_Worker_ref probe, const sup_Job *expected,
 /* Handlers of Worker, which the user writes. */
 #line 29 "rtgen/good/supervisors.rtp"
 int sup_Worker_on_Job(sup_Worker *self, rt_ctx *ctx, const sup_Job *msg);
-#line 355 "supervisors.rtp.h"
+#line 357 "supervisors.rtp.h"
 
 /*
  * Supervisors. P_S_start starts S as a root supervisor, and through it
