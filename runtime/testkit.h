@@ -40,6 +40,14 @@ void rti_test_log_free(rti_test_log *log);
 void rti_test_probes_free(rt_system *sys);
 
 /*
+ * rti_test_probe_of: the class of the kind a test probe stands in for,
+ * when `cls` is a probe's own class (rt_probe_spawn); NULL for any other
+ * class. A probe's class lives as long as its system (see testprobe.c),
+ * and the kind it names never changes, so this reads without a lock.
+ */
+const rt_actor_class *rti_test_probe_of(const rt_actor_class *cls);
+
+/*
  * rti_test_drive_while: run a test system, on virtual time, while
  * alive(arg) is true and something can still happen.
  */

@@ -136,6 +136,20 @@ rti_test_probes_free(rt_system *sys)
 	sys->tprobes = NULL;
 }
 
+const rt_actor_class *
+rti_test_probe_of(const rt_actor_class *cls)
+{
+	const struct rti_tprobe *p;
+
+	/* Only a probe's class has the probe's dispatch, and each is the
+	 * `cls` of its record. */
+	if (cls == NULL || cls->dispatch != probe_dispatch)
+		return NULL;
+	p = (const void *)((const char *)cls -
+	    offsetof(struct rti_tprobe, cls));
+	return p->kind->cls;
+}
+
 int
 rt_probe_spawn(rt_system *sys, const rt_probe_kind *kind, rt_ref *out)
 {

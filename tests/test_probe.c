@@ -478,6 +478,41 @@ what_a_stopped_probe_recorded_stays_readable(void)
 }
 
 static void
+a_registered_probe_passes_as_its_kind_and_only_as_it(void)
+{
+	rt_system *sys = system_with_log(true);
+	pb_Sink_ref sink, found;
+	pb_Relay_ref relay, other;
+	rt_ref any;
+
+	CU_ASSERT_EQUAL_FATAL(pb_Sink_probe(sys, &sink), 0);
+	CU_ASSERT_EQUAL_FATAL(pb_Relay_probe(sys, &relay), 0);
+	CU_ASSERT_EQUAL(pb_Sink_register(sink, "sink"), 0);
+	CU_ASSERT_EQUAL(pb_Relay_register(relay, "relay"), 0);
+	/* A probe of Sink is found as a Sink, and what is sent through the
+	 * ref found reaches it. */
+	CU_ASSERT_EQUAL(pb_Sink_whereis(sys, "sink", &found), 0);
+	CU_ASSERT_TRUE(rt_ref_equal(found.ref, sink.ref));
+	CU_ASSERT_EQUAL(pb_Sink_send_Num(found, &(pb_Num){ .n = 4 }), 0);
+	CU_ASSERT_EQUAL(pb_Sink_expect_Num(sink, &(pb_Num){ .n = 4 }, 0), 0);
+	CU_ASSERT_EQUAL(pb_Relay_whereis(sys, "relay", &other), 0);
+	CU_ASSERT_TRUE(rt_ref_equal(other.ref, relay.ref));
+	/* But as no other kind: a probe of Relay is no Sink, nor one of
+	 * Sink a Relay or a Quiet. */
+	found.ref = (rt_ref){ NULL, 0 };
+	CU_ASSERT_EQUAL(pb_Sink_whereis(sys, "relay", &found), RT_ETYPE);
+	CU_ASSERT_PTR_NULL(found.ref.cell);
+	CU_ASSERT_EQUAL(pb_Relay_whereis(sys, "sink", &other), RT_ETYPE);
+	CU_ASSERT_EQUAL(pb_Quiet_whereis(sys, "sink", &(pb_Quiet_ref){ 0 }),
+	    RT_ETYPE);
+	/* The untyped lookup finds either. */
+	CU_ASSERT_EQUAL(rt_whereis(sys, "relay", &any), 0);
+	CU_ASSERT_TRUE(rt_ref_equal(any, relay.ref));
+	CU_ASSERT_EQUAL(logged.n, 0);
+	rt_system_free(sys);
+}
+
+static void
 bad_calls_return_einval_or_edeadlk(void)
 {
 	rt_system *sys = system_with_log(true);
@@ -578,6 +613,8 @@ static CU_TestInfo probe_tests[] = {
 	    a_probe_answers_a_request_with_ebadmsg_and_records_it },
 	{ "what a stopped probe recorded stays readable",
 	    what_a_stopped_probe_recorded_stays_readable },
+	{ "a registered probe passes as its kind, and only as it",
+	    a_registered_probe_passes_as_its_kind_and_only_as_it },
 	{ "bad calls return RT_EINVAL or RT_EDEADLK",
 	    bad_calls_return_einval_or_edeadlk },
 	{ "a probe on workers waits for each message",

@@ -211,7 +211,9 @@ RT_API void rt_print_ref(FILE *f, rt_ref r);
 
 /*
  * rt_whereis_class: rt_whereis for P_A_whereis: the actor must also be of
- * class `cls` (RT_ETYPE when the name belongs to another kind of actor).
+ * class `cls` (RT_ETYPE when the name belongs to another kind of actor),
+ * or a test probe of that class (rt/test.h: a probe stands in for its
+ * kind).
  */
 RT_API int rt_whereis_class(rt_system *sys, const char *name,
     const rt_actor_class *cls, rt_ref *out);

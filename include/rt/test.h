@@ -107,7 +107,9 @@ RT_API int64_t rt_test_handled(rt_system *sys, rt_ref actor,
  * P_A_probe spawns a probe of A's kind and stores its ref in *out: a
  * P_A_ref like any other, so whatever sends to an A (typed sends,
  * publishes on a topic it subscribes to, an actor told to answer it)
- * sends to it unchanged. A probe records a copy of each message it
+ * sends to it unchanged; registered under a name (P_A_register),
+ * P_A_whereis finds it as it would a real A (and the whereis of any other
+ * kind returns RT_ETYPE for it). A probe records a copy of each message it
  * receives, in order, and never runs A's handlers or hooks (nor its
  * on_start). Its mailbox is unbounded and it runs on the workers, whatever
  * A declares. A request sent to it is answered with RT_EBADMSG, so that an
