@@ -82,6 +82,38 @@ for cc in $compilers; do
 	done
 done
 
+# A header generated for another protocol ABI, by an older rtgen or a
+# newer one, must not compile against this library: it stops with the
+# #error that says to rerun rtgen, not later at link time or at run time.
+abi=$(sed -n 's/^#define RT_PROTOCOL_ABI \([0-9]*\)$/\1/p' \
+    "$top_srcdir/include/rt/version.h")
+if [ -z "$abi" ] || ! grep -q "^#if RT_PROTOCOL_ABI != $abi\$" "$tmp/cf.rtp.h"
+then
+	echo "FAIL: cf.rtp.h does not check for protocol ABI '$abi'"
+	status=1
+fi
+mkdir "$tmp/stale"
+echo '#include "cf.rtp.h"' >"$tmp/stale/use.c"
+for other in $((abi - 1)) $((abi + 1)); do
+	sed "s/RT_PROTOCOL_ABI != $abi\$/RT_PROTOCOL_ABI != $other/
+s/for rt protocol ABI $abi;/for rt protocol ABI $other;/" \
+	    "$tmp/cf.rtp.h" >"$tmp/stale/cf.rtp.h"
+	want="cf.rtp.h was generated for rt protocol ABI $other; rerun rtgen"
+	for cc in $compilers; do
+		if $cc $flags -I"$top_srcdir/include" -I"$tmp/stale" -I"$tmp" \
+		    -c "$tmp/stale/use.c" -o "$tmp/bad.o" >"$tmp/out" 2>&1; then
+			echo "FAIL ($cc): a header for ABI $other compiled"
+			status=1
+		elif grep -F -- "$want" "$tmp/out" | grep -q error; then
+			echo "PASS ($cc): a header for ABI $other fails with '$want'"
+		else
+			echo "FAIL ($cc): a header for ABI $other failed otherwise"
+			cat "$tmp/out"
+			status=1
+		fi
+	done
+done
+
 # A protocol too big to poison every combination (over 200,000 names):
 # its header makes a call to an undeclared send an error instead.
 awk 'BEGIN {

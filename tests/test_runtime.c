@@ -12,6 +12,8 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include <rt/supervisor.h>
+
 #include "cutest.h"
 #include "rtest.rtp.h"
 
@@ -851,16 +853,64 @@ blocking_calls_from_inside_an_actor_are_refused(void)
 	rt_system_free(sys);
 }
 
+static size_t
+no_copy(void *dst, uint32_t tag, const void *msg)
+{
+	(void)dst;
+	(void)tag;
+	(void)msg;
+	return 0;
+}
+
+static bool
+no_equal(uint32_t tag, const void *a, const void *b)
+{
+	(void)tag;
+	(void)a;
+	(void)b;
+	return true;
+}
+
 static void
 a_class_from_another_abi_is_refused(void)
 {
 	rt_system *sys = new_system(1);
 	rt_actor_class other = rtest_Counter_class;
+	rt_child_spec child = { .name = "c",
+		.cls = &rtest_Counter_class,
+		.restart = RT_PERMANENT,
+		.shutdown = RT_SEC(1) };
+	rt_sup_spec spec = { .abi = RT_PROTOCOL_ABI,
+		.name = "S",
+		.strategy = RT_ONE_FOR_ONE,
+		.intensity = 1,
+		.period = RT_SEC(1),
+		.nchildren = 1,
+		.children = &child };
+	rt_probe_kind kind = { &rtest_Counter_class, no_copy, no_equal };
 	rt_env *env;
+	rt_ref ref;
 
+	/* What code generated for another ABI passes the runtime is
+	 * refused, be it a class, a supervisor's spec, a child's class or a
+	 * probe's kind: each is stamped with its generator's ABI. The same
+	 * spec and kind of this ABI are taken. */
 	other.abi = RT_PROTOCOL_ABI + 1;
 	CU_ASSERT_EQUAL(rt_spawn_prepare(sys, &other, other.args_size, &env),
 	    RT_EINVAL);
+	other.abi = RT_PROTOCOL_ABI - 1;
+	CU_ASSERT_EQUAL(rt_spawn_prepare(sys, &other, other.args_size, &env),
+	    RT_EINVAL);
+	CU_ASSERT_EQUAL(rt_sup_start(sys, &spec, &ref), 0);
+	spec.name = "T";
+	spec.abi = RT_PROTOCOL_ABI - 1;
+	CU_ASSERT_EQUAL(rt_sup_start(sys, &spec, &ref), RT_EINVAL);
+	spec.abi = RT_PROTOCOL_ABI;
+	child.cls = &other;
+	CU_ASSERT_EQUAL(rt_sup_start(sys, &spec, &ref), RT_EINVAL);
+	CU_ASSERT_EQUAL(rt_probe_spawn(sys, &kind, &ref), 0);
+	kind.cls = &other;
+	CU_ASSERT_EQUAL(rt_probe_spawn(sys, &kind, &ref), RT_EINVAL);
 	/* Arguments smaller than the class's are refused too. */
 	CU_ASSERT_EQUAL(rt_spawn_prepare(sys, &rtest_Starter_class,
 			    rtest_Starter_class.args_size - 1, &env),

@@ -10,8 +10,8 @@
 #include <rt/supervisor.h>
 #include "staff.rtp.h"
 
-#if RT_PROTOCOL_ABI != 4
-#error "supervisors.rtp.h was generated for rt protocol ABI 4; rerun rtgen"
+#if RT_PROTOCOL_ABI != 5
+#error "supervisors.rtp.h was generated for rt protocol ABI 5; rerun rtgen"
 #endif
 
 #ifdef __cplusplus

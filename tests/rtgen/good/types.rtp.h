@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <rt/rt.h>
 
-#if RT_PROTOCOL_ABI != 4
-#error "types.rtp.h was generated for rt protocol ABI 4; rerun rtgen"
+#if RT_PROTOCOL_ABI != 5
+#error "types.rtp.h was generated for rt protocol ABI 5; rerun rtgen"
 #endif
 
 #ifdef __cplusplus

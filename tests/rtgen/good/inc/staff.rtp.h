@@ -9,8 +9,8 @@
 #include <rt/rt.h>
 #include <rt/supervisor.h>
 
-#if RT_PROTOCOL_ABI != 4
-#error "staff.rtp.h was generated for rt protocol ABI 4; rerun rtgen"
+#if RT_PROTOCOL_ABI != 5
+#error "staff.rtp.h was generated for rt protocol ABI 5; rerun rtgen"
 #endif
 
 #ifdef __cplusplus
