@@ -66,7 +66,8 @@ struct rti_ext {
 	/* Messages kept by rt_stash, or postponed by a state machine (the
 	 * generated dispatch stashes them), in arrival order, linked by
 	 * their node. Owner only; `stashed` counts them, written by the
-	 * owner (relaxed atomic stores) and read by rt_stats_actor. They
+	 * owner (relaxed atomic stores) and read by rt_stats_actor and the
+	 * walk of the dump and the metrics (walk.c). They
 	 * keep their places in a bounded mailbox until they leave for
 	 * good (actor.c). */
 	rt_env *stash_head, *stash_tail;

@@ -107,9 +107,9 @@ json_node(struct dump *d, const struct rti_obs_node *nd)
 	json_str(f, nd->state);
 	fprintf(f,
 	    ", \"mailbox\": {\"depth\": %u, \"bound\": %u, "
-	    "\"high_water\": %u}, \"handled\": %llu, \"restarts\": %u, "
-	    "\"health\": ",
-	    nd->stats.depth, nd->stats.bound, nd->stats.high_water,
+	    "\"high_water\": %u, \"stashed\": %u}, \"handled\": %llu, "
+	    "\"restarts\": %u, \"health\": ",
+	    nd->stats.depth, nd->stats.bound, nd->stats.high_water, nd->stashed,
 	    (unsigned long long)nd->stats.handled, nd->restarts);
 	json_str(f, nd->health);
 	fputs(", \"name\": ", f);
@@ -164,6 +164,8 @@ text_node(struct dump *d, const struct rti_obs_node *nd)
 	fprintf(f, ", %s, mailbox %u", nd->state, nd->stats.depth);
 	if (nd->stats.bound != 0)
 		fprintf(f, "/%u", nd->stats.bound);
+	if (nd->stashed != 0)
+		fprintf(f, " (%u stashed)", nd->stashed);
 	fprintf(f, ", handled %llu", (unsigned long long)nd->stats.handled);
 	if (nd->in_tree)
 		fprintf(f, ", restarts %u", nd->restarts);

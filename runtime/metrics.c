@@ -27,6 +27,7 @@ struct series {
 	uint64_t sum;      /* their mailbox depths; children */
 	uint64_t max;      /* the deepest mailbox; the children's
 	                      restarts */
+	uint64_t stashed;  /* of `sum`, stashed or postponed (kinds) */
 	/* Supervisors: their probed children by health (healthy,
 	 * degraded, failed), and whether any is probed. */
 	uint64_t health[3];
@@ -119,6 +120,7 @@ visit(void *arg, const struct rti_obs_node *nd)
 		return RT_ENOMEM;
 	s->count++;
 	s->sum += nd->stats.depth;
+	s->stashed += nd->stashed;
 	if (nd->stats.depth > s->max)
 		s->max = nd->stats.depth;
 	if (!nd->in_tree || nd->depth >= STACK)
@@ -179,7 +181,7 @@ health_samples(FILE *f, const struct series *s)
 }
 
 /* Which of a series' figures a family shows. */
-enum figure { COUNT, SUM, MAX };
+enum figure { COUNT, SUM, MAX, STASHED };
 
 static int
 by_label(const void *a, const void *b)
@@ -211,6 +213,8 @@ figure_of(const struct series *s, enum figure which)
 		return s->sum;
 	case MAX:
 		return s->max;
+	case STASHED:
+		return s->stashed;
 	}
 	return 0;
 }
@@ -315,6 +319,10 @@ write_all(FILE *f, rt_system *sys, const rt_stats *early, const rt_stats *st,
 	    "The most messages waiting in one mailbox of an actor of a "
 	    "kind.");
 	per_label(f, &m->kinds, "rt_mailbox_depth_max", "kind", MAX);
+	family(f, "rt_mailbox_stashed", "gauge",
+	    "Messages stashed (rt_stash) or postponed (states) by the actors "
+	    "of a kind, summed; rt_mailbox_depth counts them too.");
+	per_label(f, &m->kinds, "rt_mailbox_stashed", "kind", STASHED);
 	family(f, "rt_supervisors", "gauge",
 	    "Live supervisors, by supervisor spec.");
 	per_label(f, &m->sups, "rt_supervisors", "supervisor", COUNT);

@@ -29,6 +29,8 @@ struct rti_obs_node {
 	const char *health;      /* a probed child's last answer
 	                            ("healthy", ...: static), else NULL */
 	rt_actor_stats stats;
+	uint32_t stashed; /* of stats.depth: kept by rt_stash, or postponed
+	                     by a state machine */
 	uint32_t restarts;
 	uint32_t depth;   /* in its tree: 0 for a root (and outside) */
 	uint32_t omitted; /* a capped walk: its children left out */

@@ -136,8 +136,10 @@ read_node(rt_ref ref, struct rti_obs_node *nd, bool *stopping)
 	x = rti_ext_peek(ref.cell);
 	*stopping = false;
 	if (x != NULL) {
-		/* Relaxed: statistics, checked by the generation below. */
+		/* Relaxed: statistics, checked by the generation below;
+		 * `stashed` is the owner's relaxed store (actor.c). */
 		nd->restarts = RT_LOAD_RELAXED(&x->restarts);
+		nd->stashed = RT_LOAD_RELAXED(&x->stashed);
 		if (nd->kind == &rti_sup_class) {
 			/* Relaxed: set before the supervisor's ref was
 			 * published (supervisor_api.c). */
@@ -147,7 +149,13 @@ read_node(rt_ref ref, struct rti_obs_node *nd, bool *stopping)
 	}
 	/* Its figures, and a second look at the generation after all the
 	 * loads above (rt_stats_actor fences before it). */
-	return nd->kind != NULL && rt_stats_actor(ref, &nd->stats) == 0;
+	if (nd->kind == NULL || rt_stats_actor(ref, &nd->stats) != 0)
+		return false;
+	/* The stash was read a moment before the depth: never show more
+	 * stashed than waiting. */
+	if (nd->stashed > nd->stats.depth)
+		nd->stashed = nd->stats.depth;
+	return true;
 }
 
 /* The node's registered name (with paths); false for lack of memory. */

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # What rt_metrics_write writes passes `promtool check metrics` (Debian:
-# prometheus), label values that need escaping included; and (with
+# prometheus), label values that need escaping and a kind's postponed
+# messages included; and (with
 # valgrind, outside sanitizer builds) the metrics and both dumps have no
 # memory errors or leaks. Without promtool the check is skipped (77)
 # unless valgrind ran.
@@ -26,6 +27,9 @@ if [ -n "$promtool" ]; then
 	grep -q '^rt_supervisors{supervisor="odd \\"spec\\" \\\\ with\\na newline' \
 	    "$tmp/metrics" || { echo "FAIL: label value not escaped:"; \
 	    grep odd "$tmp/metrics"; exit 1; }
+	grep -q '^rt_mailbox_stashed{kind="obs.Gate"} 1$' "$tmp/metrics" ||
+	    { echo "FAIL: the Gate's postponed message not shown:"; \
+	    grep rt_mailbox_stashed "$tmp/metrics"; exit 1; }
 	ran=1
 else
 	echo "skipped: promtool not found (Debian: apt-get install prometheus)"

@@ -3,8 +3,8 @@
  * Writes what rt_metrics_write (argument "metrics") or rt_system_dump
  * ("json", "text") says of a small system, for tests/observe.sh to hand to
  * promtool: a tree with crashes and restarts, actors outside it, dead
- * letters, and a root supervisor whose spec's name needs escaping in a
- * label value.
+ * letters, a Gate holding back a message, and a root supervisor whose
+ * spec's name needs escaping in a label value.
  */
 #include <stdio.h>
 #include <string.h>
@@ -39,6 +39,7 @@ main(int argc, char **argv)
 	rt_system *sys;
 	obs_Shop_ref shop;
 	obs_Loner_ref lo;
+	obs_Gate_ref gate;
 	int rc;
 
 	rt_config_init(&cfg);
@@ -46,8 +47,10 @@ main(int argc, char **argv)
 	if ((sys = rt_test_system_new(&cfg)) == NULL ||
 	    obs_Shop_start(sys, &shop) != 0 ||
 	    rt_sup_start(sys, &odd_spec, NULL) != 0 ||
-	    obs_Loner_spawn(sys, NULL, &lo) != 0)
+	    obs_Loner_spawn(sys, NULL, &lo) != 0 ||
+	    obs_Gate_spawn(sys, NULL, &gate) != 0)
 		return 99;
+	obs_Gate_send_Work(gate, &(obs_Work){ 7 });
 	obs_Worker_send_Crash(obs_Shop_cart(shop), &(obs_Crash){ 3 });
 	obs_Loner_send_Quit(lo, NULL);
 	obs_Loner_send_Work(lo, &(obs_Work){ 1 });

@@ -227,6 +227,7 @@ the_json_dump_holds_the_trees_built(void)
 	CU_ASSERT_EQUAL(int_of(find(trees, "Shop/pool"), "restarts"), 0);
 	n = find(trees, "Shop/audit");
 	CU_ASSERT_EQUAL(int_of(json_object_get(n, "mailbox"), "depth"), 3);
+	CU_ASSERT_EQUAL(int_of(json_object_get(n, "mailbox"), "stashed"), 0);
 	CU_ASSERT_EQUAL(int_of(n, "handled"), 0);
 
 	n = json_array_get(trees, 1);
@@ -446,6 +447,85 @@ the_counters_equal_rt_stats_once_quiet(void)
 	rt_system_free(sys);
 }
 
+/* --- stashed and postponed --------------------------------------------------- */
+
+/* What the metrics and the dumps say of the Gate registered as "gate":
+ * its text line from its mailbox on, its messages stashed or postponed,
+ * and its messages waiting, those included. */
+static void
+check_gate(rt_system *sys, const char *text_line, unsigned stashed,
+    unsigned depth)
+{
+	char *text, want[160];
+	int rc;
+
+	text = output(sys, 0, true, &rc);
+	CU_ASSERT_EQUAL_FATAL(rc, 0);
+	CU_ASSERT_EQUAL(metric(text, "rt_mailbox_stashed{kind=\"obs.Gate\"}"),
+	    stashed);
+	CU_ASSERT_EQUAL(metric(text, "rt_mailbox_depth{kind=\"obs.Gate\"}"),
+	    depth);
+	CU_ASSERT_EQUAL(metric(text, "rt_mailbox_stashed{kind=\"obs.Worker\"}"),
+	    0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text,
+	    "# TYPE rt_mailbox_stashed gauge\n"));
+	free(text);
+	text = output(sys, RT_DUMP_TEXT, false, &rc);
+	CU_ASSERT_EQUAL_FATAL(rc, 0);
+	snprintf(want, sizeof(want), "\n  gate: obs.Gate, running, %s\n",
+	    text_line);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, want));
+	free(text);
+#ifdef HAVE_JANSSON
+	{
+		json_t *j, *n;
+
+		text = output(sys, RT_DUMP_JSON, false, &rc);
+		CU_ASSERT_EQUAL_FATAL(rc, 0);
+		j = parse(text);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+		n = find(json_object_get(j, "actors"), "gate");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+		n = json_object_get(n, "mailbox");
+		CU_ASSERT_EQUAL(int_of(n, "stashed"), stashed);
+		CU_ASSERT_EQUAL(int_of(n, "depth"), depth);
+		json_decref(j);
+		free(text);
+	}
+#endif
+}
+
+static void
+stashed_and_postponed_messages_are_shown(void)
+{
+	rt_system *sys = quiet_test_system();
+	obs_Gate_ref g;
+	obs_Worker_ref w;
+	unsigned i;
+
+	CU_ASSERT_EQUAL_FATAL(obs_Gate_spawn(sys, NULL, &g), 0);
+	CU_ASSERT_EQUAL_FATAL(obs_Gate_register(g, "gate"), 0);
+	CU_ASSERT_EQUAL_FATAL(obs_Worker_spawn(sys, NULL, &w), 0);
+	/* Shut: 500 Works postponed, and 3 Keeps stashed among them. */
+	for (i = 0; i < 500; i++) {
+		CU_ASSERT_EQUAL(obs_Gate_send_Work(g, &(obs_Work){ .n = i }),
+		    0);
+		if (i % 200 == 0)
+			CU_ASSERT_EQUAL(obs_Gate_send_Keep(g, NULL), 0);
+	}
+	rt_test_run(sys);
+	check_gate(sys, "mailbox 503/1024 (503 stashed), handled 0", 503, 503);
+	/* Two more, not yet seen by the Gate: waiting, not stashed. */
+	CU_ASSERT_EQUAL(obs_Gate_send_Work(g, &(obs_Work){ .n = 500 }), 0);
+	CU_ASSERT_EQUAL(obs_Gate_send_Work(g, &(obs_Work){ .n = 501 }), 0);
+	check_gate(sys, "mailbox 505/1024 (503 stashed), handled 0", 503, 505);
+	/* Open: the Works are handled, the Keeps stashed again. */
+	CU_ASSERT_EQUAL(obs_Gate_send_Open(g, NULL), 0);
+	rt_test_run(sys);
+	check_gate(sys, "mailbox 3/1024 (3 stashed), handled 503", 3, 3);
+	rt_system_free(sys);
+}
+
 /* --- under load ------------------------------------------------------------- */
 
 struct dumper {
@@ -581,6 +661,8 @@ main(int argc, char **argv)
 		    the_text_dump_is_an_indented_tree },
 		{ "the counters equal rt_stats once quiet",
 		    the_counters_equal_rt_stats_once_quiet },
+		{ "stashed and postponed messages are shown",
+		    stashed_and_postponed_messages_are_shown },
 		{ "dumps stay whole while actors come and go",
 		    dumps_stay_whole_while_actors_come_and_go },
 		{ "bad arguments and write errors give codes",

@@ -55,14 +55,15 @@ typedef enum rt_dump_format {
  * its state ("running"; and, as its supervisor sees it: "starting",
  * "waiting for restart" between an exit and its restart, during the
  * backoff; "stopping", asked to stop, or a supervisor stopping its
- * children), its mailbox depth and bound (0: unbounded), the messages it
- * has handled, how many times it was restarted, and its health (not yet
+ * children), its mailbox depth and bound (0: unbounded), how many of the
+ * messages waiting it has stashed (rt_stash) or postponed (a state
+ * machine's `accept M in ...`), the messages it has handled, how many times it was restarted, and its health (not yet
  * probed: always null). JSON, one object:
  *
  *   {"trees": [node...], "actors": [node...]}
  *
  * where a node is {"path", "kind", "state", "mailbox": {"depth",
- * "bound", "high_water"}, "handled", "restarts", "health", "name",
+ * "bound", "high_water", "stashed"}, "handled", "restarts", "health", "name",
  * "supervisor", "children": [node...]}; "name" is the registered name
  * or null, "supervisor" is null or, for a supervisor, {"spec",
  * "strategy"}. "path" is null for an actor outside the trees without a
@@ -86,7 +87,8 @@ RT_API int rt_system_dump(rt_system *sys, FILE *out, int format);
  * counters of rt_stats_system as counters (rt_messages_sent_total,
  * rt_dead_letters_total{cause="stopped|dropped|expired"}, ...), the live
  * actors, and per actor kind the actors and their mailbox depths (summed,
- * and the deepest), per supervisor spec its live children; a HELP and a
+ * and the deepest) and the messages they stashed or postponed (summed,
+ * rt_mailbox_stashed), per supervisor spec its live children; a HELP and a
  * TYPE line for every family. No series per actor: the number of series
  * grows with the kinds in the program, not with its actors.
  *
