@@ -16,7 +16,10 @@
  * The counters of round_robin and least_loaded live beside the table, each
  * on a cache line of its own, made on the first pick that needs them (a
  * CAS publishes them; the loser frees its copy) and kept, like the table,
- * until the system ends. Nothing on the fast path locks or allocates.
+ * until the system ends: [0] the plain threads' round-robin turn, [1 + i]
+ * what least_loaded routed to slot i, [1 + cap + w] worker w's own
+ * round-robin turn. Nothing on the fast path locks or allocates, and a
+ * worker's round-robin pick writes no line that another core writes.
  *
  * least_loaded counts, per member, the messages routed to it, against the
  * messages the member has taken (handled or dead) as its cell counts them,
@@ -109,19 +112,24 @@ slot_ref(struct rti_kids *t, uint32_t i, rt_ref *out)
 	return true;
 }
 
-/* The router's counters of table t, made now (size: t->cap + 1 lines);
- * NULL for lack of memory. Once per table: kept out of the fast path. */
+/* The router's counters of table t, made now: t->cap + 1 + the system's
+ * workers lines, each worker's turn starting at its share of the n
+ * members, so that workers do not walk the members in step; NULL for
+ * lack of memory. Once per table: kept out of the fast path. */
 static __attribute__((noinline)) struct rti_line_counter *
-counters_make(struct rti_kids *t)
+counters_make(struct rti_kids *t, const rt_system *sys, uint32_t n)
 {
 	struct rti_line_counter *c, *mine;
-	size_t size = ((size_t)t->cap + 1) * sizeof(*c);
+	size_t lines = (size_t)t->cap + 1 + sys->nworkers;
+	unsigned w;
 
-	mine = aligned_alloc(sizeof(*c), size);
+	mine = aligned_alloc(sizeof(*c), lines * sizeof(*c));
 	if (mine == NULL)
 		return NULL;
-	memset(mine, 0, size);
-	/* Release: whoever finds the pointer finds the lines zeroed. */
+	memset(mine, 0, lines * sizeof(*c));
+	for (w = 0; w < sys->nworkers; w++)
+		mine[1 + t->cap + w].v = (uint64_t)w * n / sys->nworkers;
+	/* Release: whoever finds the pointer finds the lines set. */
 	RT_TSAN_RELEASE(&t->counters);
 	ck_pr_fence_store_atomic();
 	if (ck_pr_cas_ptr_value(&t->counters, NULL, mine, &c))
@@ -133,10 +141,10 @@ counters_make(struct rti_kids *t)
 	return c;
 }
 
-/* The router's counters of table t, made on first use; NULL for lack of
- * memory. */
+/* The router's counters of table t (of a pool of n members in system
+ * sys), made on first use; NULL for lack of memory. */
 static inline struct rti_line_counter *
-counters_of(struct rti_kids *t)
+counters_of(struct rti_kids *t, const rt_system *sys, uint32_t n)
 {
 	struct rti_line_counter *c = ck_pr_load_ptr(&t->counters);
 
@@ -144,7 +152,31 @@ counters_of(struct rti_kids *t)
 	 * won it. */
 	ck_pr_fence_load();
 	RT_TSAN_ACQUIRE(&t->counters);
-	return __builtin_expect(c != NULL, 1) ? c : counters_make(t);
+	return __builtin_expect(c != NULL, 1) ? c : counters_make(t, sys, n);
+}
+
+/* The round-robin turn of this sender: a worker of the pool's system
+ * counts on a line of its own, which no other thread writes, so a plain
+ * increment does (the locked add it saves is most of a pick's cost); any
+ * other thread takes a turn from the shared counter. */
+static inline uint64_t
+next_turn(struct rti_kids *t, struct rti_line_counter *c, rt_system *sys)
+{
+	rti_worker *w = rti_sched_worker(sys);
+	struct rti_line_counter *mine;
+	uint64_t turn;
+
+	if (__builtin_expect(w == NULL, 0))
+		/* Relaxed: each plain thread needs a distinct turn, which
+		 * the atomic add gives; nothing is published through it. */
+		return ck_pr_faa_64(&c[0].v, 1);
+	mine = &c[1 + t->cap + w->index];
+	/* Relaxed: only this worker's thread writes the line; atomic
+	 * accesses only because the counters are freed by another thread
+	 * at the system's end, after the workers have stopped. */
+	turn = ck_pr_load_64(&mine->v);
+	ck_pr_store_64(&mine->v, turn + 1);
+	return turn;
 }
 
 /* A per-thread generator for random picks (xorshift64*): no shared line,
@@ -218,9 +250,9 @@ load_of(struct rti_line_counter *c, uint32_t i, rt_ref m)
  * lowest index on a tie; an idle one at once. Counts the pick. Not
  * inlined: its loop would widen the frame of the other routes' path. */
 static __attribute__((noinline)) int
-pick_least(struct rti_kids *t, uint32_t n, rt_ref *out)
+pick_least(struct rti_kids *t, const rt_system *sys, uint32_t n, rt_ref *out)
 {
-	struct rti_line_counter *c = counters_of(t);
+	struct rti_line_counter *c = counters_of(t, sys, n);
 	int64_t best_load = INT64_MAX;
 	uint32_t i, best = n;
 	rt_ref m, best_ref = { NULL, 0 };
@@ -278,11 +310,9 @@ pick(rt_ref pool, const rt_pool_spec *spec, uint64_t key, rt_ref *out)
 		return RT_ENOACTOR;
 	switch (spec->route) {
 	case RT_ROUTE_ROUND_ROBIN:
-		if ((c = counters_of(t)) == NULL)
+		if ((c = counters_of(t, pool.cell->sys, n)) == NULL)
 			return RT_ENOMEM;
-		/* Relaxed: each sender needs a distinct turn, which the
-		 * atomic add gives; nothing is published through it. */
-		turn = ck_pr_faa_64(&c[0].v, 1);
+		turn = next_turn(t, c, pool.cell->sys);
 		/* A power of two (the usual size) takes a mask. */
 		i = (n & (n - 1)) == 0 ? (uint32_t)(turn & (n - 1)) :
 					 (uint32_t)(turn % n);
@@ -300,7 +330,7 @@ pick(rt_ref pool, const rt_pool_spec *spec, uint64_t key, rt_ref *out)
 			return RT_ENOACTOR;
 		break;
 	case RT_ROUTE_LEAST_LOADED:
-		r = pick_least(t, n, out);
+		r = pick_least(t, pool.cell->sys, n, out);
 		break;
 	case RT_ROUTE_BROADCAST:
 	default:

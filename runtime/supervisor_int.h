@@ -84,8 +84,10 @@ struct rti_kids {
 	uint32_t cap;
 	uint32_t n; /* atomic */
 	/* atomic: what a pool's router counts (router.c), made on its
-	 * first pick, cap + 1 counters: [0] the round-robin turn, [1 + i]
-	 * the messages routed to slot i by least_loaded. NULL until then. */
+	 * first pick, cap + 1 + the workers counters: [0] the plain
+	 * threads' round-robin turn, [1 + i] the messages routed to slot i
+	 * by least_loaded, [1 + cap + w] worker w's round-robin turn. NULL
+	 * until then. */
 	struct rti_line_counter *counters;
 	struct rti_kid_slot at[];
 };

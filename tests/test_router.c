@@ -172,6 +172,23 @@ rr_Asker_on_Who_reply(rr_Asker *self, rt_ctx *ctx, rt_corr id, int status,
 	return 0;
 }
 
+/* The pool the Spreaders send through (set by the test). */
+static rr_Turns_ref spread_pool;
+
+int
+rr_Spreader_on_Go(rr_Spreader *self, rt_ctx *ctx, const rr_Go *msg)
+{
+	uint32_t k;
+
+	(void)self;
+	(void)ctx;
+	for (k = 0; k < msg->times; k++)
+		if (rr_Turns_send_Job(spread_pool,
+			(&(rr_Job){ .key = 1000, .n = msg->first + k })) != 0)
+			return RT_EINVAL;
+	return 0;
+}
+
 static rt_system *
 test_system(void)
 {
@@ -213,6 +230,83 @@ test_round_robin_is_exactly_even(void)
 	/* In turn: the n-th message went to member n mod 4. */
 	for (n = 0; n < 400; n++)
 		CU_ASSERT_EQUAL(rec.order[n], n % 4);
+	rt_system_free(sys);
+}
+
+/* Each sender goes in turn on its own: a worker from its own counter, a
+ * plain thread from the shared one, so sends of the one do not break the
+ * turns of the other. */
+static void
+test_round_robin_keeps_each_senders_turns(void)
+{
+	rt_system *sys = test_system();
+	rr_Spreader_ref s;
+	rr_Turns_ref p;
+	static const unsigned want[] = { 0, 0, 1, 2, 3, 1, 0, 1, 2 };
+	uint32_t n;
+
+	reset();
+	started(sys, rr_Turns_start(sys, &p), &p.ref);
+	spread_pool = p;
+	CU_ASSERT_EQUAL_FATAL(rr_Spreader_spawn(sys, NULL, &s), 0);
+	CU_ASSERT_EQUAL(rr_Turns_send_Job(p,
+			    (&(rr_Job){ .key = 1000, .n = 0 })),
+	    0);
+	CU_ASSERT_EQUAL(rr_Spreader_send_Go(s,
+			    (&(rr_Go){ .times = 4, .first = 1 })),
+	    0);
+	rt_test_run(sys);
+	CU_ASSERT_EQUAL(rr_Turns_send_Job(p,
+			    (&(rr_Job){ .key = 1000, .n = 5 })),
+	    0);
+	CU_ASSERT_EQUAL(rr_Spreader_send_Go(s,
+			    (&(rr_Go){ .times = 3, .first = 6 })),
+	    0);
+	rt_test_run(sys);
+	for (n = 0; n < 9; n++)
+		CU_ASSERT_EQUAL(rec.order[n], want[n]);
+	rt_system_free(sys);
+}
+
+/* Senders on two workers at once: each worker's sends go in turn, so each
+ * member's count is within one per worker of an even share. */
+static void
+test_round_robin_is_even_across_workers(void)
+{
+	rt_config cfg;
+	rt_system *sys;
+	rr_Spreader_ref s[2];
+	rr_Turns_ref p;
+	unsigned i, total;
+
+	rt_config_init(&cfg);
+	cfg.workers = 2;
+	cfg.log_level = RT_LOG_OFF;
+	sys = rt_system_new(&cfg);
+	CU_ASSERT_FATAL(sys != NULL);
+	reset();
+	CU_ASSERT_EQUAL_FATAL(rr_Turns_start(sys, &p), 0);
+	rec.pool = p.ref;
+	spread_pool = p;
+	for (i = 0; i < 2; i++)
+		CU_ASSERT_EQUAL_FATAL(rr_Spreader_spawn(sys, NULL, &s[i]), 0);
+	/* Several Gos each, so that the Spreaders move between workers. */
+	for (i = 0; i < 20; i++)
+		CU_ASSERT_EQUAL(rr_Spreader_send_Go(s[i % 2],
+				    (&(rr_Go){ .times = 40, .first = 1000 })),
+		    0);
+	pthread_mutex_lock(&lock);
+	for (;;) {
+		total = rec.got[0] + rec.got[1] + rec.got[2] + rec.got[3];
+		if (total >= 800)
+			break;
+		pthread_cond_wait(&cond, &lock);
+	}
+	pthread_mutex_unlock(&lock);
+	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_SEC(10)), 0);
+	CU_ASSERT_EQUAL(total, 800);
+	for (i = 0; i < 4; i++)
+		CU_ASSERT(rec.got[i] >= 198 && rec.got[i] <= 202);
 	rt_system_free(sys);
 }
 
@@ -598,6 +692,10 @@ main(int argc, char **argv)
 	CU_TestInfo routes[] = {
 		{ "round_robin is exactly even",
 		    test_round_robin_is_exactly_even },
+		{ "round_robin keeps each sender's turns",
+		    test_round_robin_keeps_each_senders_turns },
+		{ "round_robin is even across workers",
+		    test_round_robin_is_even_across_workers },
 		{ "random reaches every member",
 		    test_random_reaches_every_member },
 		{ "hash keeps a key on its member across restarts",

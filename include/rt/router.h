@@ -7,8 +7,11 @@
  * N - 1) and its ref across its restarts. Each message sent through the
  * pool goes to one member, which the router picks:
  *
- * - RT_ROUTE_ROUND_ROBIN: members in turn, from one shared counter, so
- *   that N·k consecutive sends give each member exactly k;
+ * - RT_ROUTE_ROUND_ROBIN: members in turn: each worker thread keeps its
+ *   own turn (a plain increment on a line of its own), and plain threads
+ *   share an atomic one, so that N·k consecutive sends of one sender give
+ *   each member exactly k, and the members' totals stay within one per
+ *   worker of an even share;
  * - RT_ROUTE_RANDOM: a member drawn by a per-thread generator;
  * - RT_ROUTE_LEAST_LOADED: the member with the fewest messages routed to
  *   it and not yet handled (an idle member counts none), the lowest
