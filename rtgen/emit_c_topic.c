@@ -4,7 +4,8 @@
  * header: one comment on how topics work, then per topic its descriptor,
  * its publish with a type-checking macro and the subscriptions of each
  * actor that accepts its message. In the source: the descriptor, the
- * publish, which copies the message once into an envelope made with
+ * publish, which hands a message with nothing outside its struct to
+ * rt_publish_copy and copies any other once into an envelope made with
  * rt_publish_new, and the subscriptions, each with the actor's own
  * dispatch tag of the message (see "Topics: one copy per publish, an
  * immutable subscriber array" in doc/design-notes.md).
@@ -15,8 +16,9 @@
 static const char topics_text[] =
     "/*\n"
     " * Topics. P_T_publish delivers msg to every actor subscribed to T in\n"
-    " * sys, through its handler of M. It borrows msg and copies it once\n"
-    " * (strings and bytes too): all the subscribers share that one copy.\n"
+    " * sys, through its handler of M. It borrows msg and copies it: a\n"
+    " * small M with no strings or bytes into each delivery, any other once\n"
+    " * (strings and bytes too), for all the subscribers to share.\n"
     " * Each subscriber gets the messages of one publisher in the order\n"
     " * they were published. It returns how many deliveries failed (>= 0: a\n"
     " * subscriber's mailbox refused it or its wait ended without room, or no\n"
@@ -77,9 +79,10 @@ emit_topics_h(struct emit *e)
 			topic_h(e, d);
 }
 
-/* Topic t: its descriptor, its publish, built as a send with
- * rt_publish_new, and the subscriptions of the actors that accept its
- * message, each with the actor's own tag of it. */
+/* Topic t: its descriptor, its publish (rt_publish_copy of a message with
+ * nothing outside its struct, else built as a send with rt_publish_new),
+ * and the subscriptions of the actors that accept its message, each with
+ * the actor's own tag of it. */
 static void
 topic_c(struct emit *e, const ast_decl *t)
 {
@@ -97,11 +100,23 @@ topic_c(struct emit *e, const ast_decl *t)
 	    "const rt_topic $P$_$T$_topic = { \"$P$.$T$\" };\n\n");
 	emit_wrapped(e, &v,
 	    "int\n($P$_$T$_publish)(rt_system *sys, const "
-	    "$MP$_$M$ *msg)\n{\n$text$");
-	v.open = emit_sprint(open, sizeof(open), &v,
-	    "rt_publish_new(sys, &$P$_$T$_topic");
-	emit_env_body(e, m, &v);
-	emit_print(e, NULL, "\treturn rt_publish(env);\n}\n");
+	    "$MP$_$M$ *msg)\n{\n");
+	if (emit_needs_copy(m->fields) || emit_has_bytes(m->fields)) {
+		emit_print(e, &v, "$text$");
+		v.open = emit_sprint(open, sizeof(open), &v,
+		    "rt_publish_new(sys, &$P$_$T$_topic");
+		emit_env_body(e, m, &v);
+		emit_print(e, NULL, "\treturn rt_publish(env);\n}\n");
+	} else {
+		/* Nothing outside the struct: small ones are copied to each
+		 * subscriber (rt_publish_copy). */
+		if (m->fields != NULL)
+			emit_print(e, &v,
+			    "\tif ($var$ == NULL)\n\t\treturn RT_EINVAL;\n");
+		emit_wrapped(e, &v,
+		    "\treturn rt_publish_copy(sys, &$P$_$T$_topic, $var$, "
+		    "sizeof($MP$_$M$));\n}\n");
+	}
 	for (a = e->unit->decls; a != NULL; a = a->next) {
 		if (a->kind != AST_D_ACTOR || !ast_accepts(a, m))
 			continue;

@@ -10,9 +10,12 @@
  * A publish copies the message once, into a body envelope that nobody's
  * mailbox links: each subscriber gets a node, a small envelope whose
  * payload points at the body, and the body counts the nodes still holding
- * it (pool.h frees it with the last one). Nodes are ordinary messages to
- * the rest of the runtime: bounds, muting, dead letters and counters apply
- * to them one by one.
+ * it (pool.h frees it with the last one). A small message with nothing
+ * outside its struct (rt_publish_copy) is copied into each node instead:
+ * a copy of a few words costs less than the count, whose line the
+ * subscribers' workers would pass between them. Nodes are ordinary
+ * messages to the rest of the runtime: bounds, muting, dead letters and
+ * counters apply to them one by one.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -313,16 +316,90 @@ rt_publish_new(rt_system *sys, const rt_topic *topic, size_t size, rt_env **out)
 	return 0;
 }
 
-int
-rt_publish(rt_env *body)
+/* The subscribers of `topic` in `sys`, with a reference for the caller
+ * (subs_unref), or NULL when it has none. */
+static struct rti_subs *
+subs_take(rt_system *sys, const rt_topic *topic)
 {
 	struct rti_topic_entry *e;
 	struct rti_subs *subs = NULL;
+
+	pthread_mutex_lock(&sys->topics->lock);
+	e = entry_find(sys->topics, topic);
+	if (e != NULL && e->topic == topic && e->subs != NULL) {
+		subs = e->subs;
+		/* Under the lock: the array cannot be swapped out and freed
+		 * between our load and our reference. */
+		ck_pr_inc_32(&subs->refs);
+	}
+	pthread_mutex_unlock(&sys->topics->lock);
+	return subs;
+}
+
+/* What one publish hands each subscriber: a node pointing at `body`, or,
+ * with body NULL, a copy of the `size` bytes at `msg`. */
+struct delivery {
+	rt_env *body;
+	const void *msg;
+	size_t size;
+	uint32_t made; /* nodes made */
+	uint32_t failed;
+	bool stale; /* a subscriber had stopped for good */
+};
+
+static void
+deliver(rt_system *sys, const struct rti_subs *subs, struct delivery *d)
+{
+	uint32_t i;
+
+	for (i = 0; i < subs->n; i++) {
+		const struct rti_sub *s = &subs->sub[i];
+		rt_env *node;
+		int rc;
+
+		/* A subscriber that stopped for good is none: it leaves.
+		 * (One that stops after this look gets a dead letter.) */
+		if (rti_cell_gen(s->ref.cell) != s->ref.gen) {
+			d->stale = true;
+			continue;
+		}
+		/* rt_env_new's work, without what was checked before. */
+		node = rti_env_alloc_sys(sys,
+		    d->body != NULL ? sizeof(rt_env *) : d->size);
+		if (node == NULL) {
+			d->failed++;
+			continue;
+		}
+		d->made++;
+		node->kind = RTI_ENV_MSG;
+		node->cell = s->ref.cell;
+		node->gen = s->ref.gen;
+		node->v.tag = s->tag;
+		if (d->body != NULL) {
+			node->flags = RTI_ENV_SHARED;
+			*(rt_env **)rt_env_payload(node) = d->body;
+		} else if (d->msg != NULL) {
+			memcpy(rt_env_payload(node), d->msg, d->size);
+		} else {
+			memset(rt_env_payload(node), 0, d->size);
+		}
+		/* Publishing the body (or the copy) to the node's receiver:
+		 * its fill is ordered by the push's release in the send. */
+		rc = rt_env_send_opts(node, NULL);
+		if (rc == RT_ENOACTOR)
+			d->stale = true;
+		else if (rc != 0)
+			d->failed++;
+	}
+}
+
+int
+rt_publish(rt_env *body)
+{
+	struct rti_subs *subs;
 	const rt_topic *topic;
 	rt_system *sys;
-	uint32_t i, made = 0;
-	int failed = 0;
-	bool stale = false;
+	struct delivery d = { .body = body };
 
 	if (body == NULL)
 		return RT_EINVAL;
@@ -336,67 +413,61 @@ rt_publish(rt_env *body)
 		rti_env_free(body);
 		return RT_ESHUTDOWN;
 	}
-	pthread_mutex_lock(&sys->topics->lock);
-	e = entry_find(sys->topics, topic);
-	if (e != NULL && e->topic == topic && e->subs != NULL) {
-		subs = e->subs;
-		/* Under the lock: the array cannot be swapped out and freed
-		 * between our load and our reference. */
-		ck_pr_inc_32(&subs->refs);
-	}
-	pthread_mutex_unlock(&sys->topics->lock);
-	if (subs == NULL) {
+	if ((subs = subs_take(sys, topic)) == NULL) {
 		rti_env_free(body);
 		return 0;
 	}
 	/* One reference per node, and ours until the loop is done. Set
 	 * before the first node is queued: its handler may run at once. */
 	ck_pr_store_64(&body->u.refs, (uint64_t)subs->n + 1);
-	for (i = 0; i < subs->n; i++) {
-		const struct rti_sub *s = &subs->sub[i];
-		rt_env *node;
-		int rc;
-
-		/* A subscriber that stopped for good is none: it leaves.
-		 * (One that stops after this look gets a dead letter.) */
-		if (rti_cell_gen(s->ref.cell) != s->ref.gen) {
-			stale = true;
-			continue;
-		}
-		/* rt_env_new's work, without what was checked above. */
-		node = rti_env_alloc_sys(sys, sizeof(rt_env *));
-		if (node == NULL) {
-			failed++;
-			continue;
-		}
-		made++;
-		node->kind = RTI_ENV_MSG;
-		node->cell = s->ref.cell;
-		node->gen = s->ref.gen;
-		node->v.tag = s->tag;
-		node->flags = RTI_ENV_SHARED;
-		*(rt_env **)rt_env_payload(node) = body;
-		/* Publishing the body to the node's receiver: the fill of the
-		 * body is ordered by the push's release in the send. */
-		rc = rt_env_send_opts(node, NULL);
-		if (rc == RT_ENOACTOR)
-			stale = true;
-		else if (rc != 0)
-			failed++;
-	}
+	deliver(sys, subs, &d);
 	/* Give back the references of nodes never made, and ours (release,
 	 * as any holder's; the last one acquires). */
 	RT_TSAN_RELEASE(&body->u.refs);
 	ck_pr_fence_release();
 	if (ck_pr_faa_64(&body->u.refs,
-		(uint64_t)-(int64_t)(subs->n - made + 1)) ==
-	    (uint64_t)(subs->n - made + 1)) {
+		(uint64_t)-(int64_t)(subs->n - d.made + 1)) ==
+	    (uint64_t)(subs->n - d.made + 1)) {
 		ck_pr_fence_atomic_load();
 		RT_TSAN_ACQUIRE(&body->u.refs);
 		rti_block_free_class(body, body->pool);
 	}
 	subs_unref(subs);
-	if (stale)
+	if (d.stale)
 		sweep(sys, topic);
-	return failed;
+	return (int)d.failed;
+}
+
+int
+rt_publish_copy(rt_system *sys, const rt_topic *topic, const void *msg,
+    size_t size)
+{
+	struct delivery d = { .msg = msg, .size = size };
+	struct rti_subs *subs;
+	rt_env *body;
+	int r;
+
+	if (sys == NULL || topic == NULL)
+		return RT_EINVAL;
+	if (size > RT_PUBLISH_COPY_MAX) {
+		/* Worth sharing: one body, as rt_publish_new and
+		 * rt_publish. */
+		if ((r = rt_publish_new(sys, topic, size, &body)) != 0)
+			return r;
+		if (msg != NULL)
+			memcpy(rt_env_payload(body), msg, size);
+		else
+			memset(rt_env_payload(body), 0, size);
+		return rt_publish(body);
+	}
+	/* Relaxed: a send to a subscriber checks again. */
+	if (ck_pr_load_32(&sys->stopping))
+		return RT_ESHUTDOWN;
+	if ((subs = subs_take(sys, topic)) == NULL)
+		return 0;
+	deliver(sys, subs, &d);
+	subs_unref(subs);
+	if (d.stale)
+		sweep(sys, topic);
+	return (int)d.failed;
 }

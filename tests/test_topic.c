@@ -48,8 +48,9 @@ on_dead(void *user, const rt_dead_letter *dl)
 	(void)user;
 	rec.dead++;
 	rec.cause = dl->cause;
-	snprintf(rec.dead_sym, sizeof(rec.dead_sym), "%s",
-	    q->sym != NULL ? q->sym : "");
+	if (dl->message != NULL && strcmp(dl->message, "Quote") == 0)
+		snprintf(rec.dead_sym, sizeof(rec.dead_sym), "%s",
+		    q->sym != NULL ? q->sym : "");
 }
 
 static rt_system *
@@ -134,6 +135,66 @@ tp_Lossy_on_Quote(tp_Lossy *self, rt_ctx *ctx, const tp_Quote *msg)
 {
 	(void)self;
 	return record(ctx, msg);
+}
+
+/* What the Flat and Tight subscribers got: where each message was, and
+ * its seq (Frame: plus the sum of its data). */
+static struct {
+	unsigned n;
+	const void *ptr[MAX_LOG];
+	uint32_t seq[MAX_LOG];
+	unsigned sum[MAX_LOG];
+} flat;
+
+static void
+flat_record(const void *msg, uint32_t seq, unsigned sum)
+{
+	if (flat.n < MAX_LOG) {
+		flat.ptr[flat.n] = msg;
+		flat.seq[flat.n] = seq;
+		flat.sum[flat.n] = sum;
+		flat.n++;
+	}
+}
+
+int
+tp_Flat_on_Tick(tp_Flat *self, rt_ctx *ctx, const tp_Tick *msg)
+{
+	(void)self;
+	(void)ctx;
+	flat_record(msg, msg->seq, 0);
+	return 0;
+}
+
+int
+tp_Flat_on_Frame(tp_Flat *self, rt_ctx *ctx, const tp_Frame *msg)
+{
+	unsigned i, sum = 0;
+
+	(void)self;
+	(void)ctx;
+	for (i = 0; i < sizeof(msg->data); i++)
+		sum += msg->data[i];
+	flat_record(msg, msg->seq, sum);
+	return 0;
+}
+
+int
+tp_Flat_on_Empty(tp_Flat *self, rt_ctx *ctx, const tp_Empty *msg)
+{
+	(void)self;
+	(void)ctx;
+	flat_record(msg, UINT32_MAX, 0);
+	return 0;
+}
+
+int
+tp_Tight_on_Tick(tp_Tight *self, rt_ctx *ctx, const tp_Tick *msg)
+{
+	(void)self;
+	(void)ctx;
+	flat_record(msg, msg->seq, 0);
+	return 0;
 }
 
 static int
@@ -314,6 +375,91 @@ test_queued_at_shutdown(void)
 	rt_system_free(sys);
 }
 
+/* A small message with nothing outside its struct is copied into each
+ * delivery: every subscriber has its own, with the publisher's values,
+ * and a full mailbox still drops its copy as a counted dead letter. */
+static void
+test_small_flat_messages_are_copied(void)
+{
+	rt_system *sys = test_system();
+	tp_Flat_ref a, b;
+	tp_Tight_ref t;
+	tp_Tick tick = { 41 };
+
+	memset(&flat, 0, sizeof(flat));
+	CU_ASSERT_EQUAL(tp_Flat_spawn(sys, NULL, &a), 0);
+	CU_ASSERT_EQUAL(tp_Flat_spawn(sys, NULL, &b), 0);
+	CU_ASSERT_EQUAL(tp_Tight_spawn(sys, NULL, &t), 0);
+	CU_ASSERT_EQUAL(rt_test_run(sys), 0);
+	CU_ASSERT_EQUAL(tp_Flat_subscribe_ticks(a), 0);
+	CU_ASSERT_EQUAL(tp_Flat_subscribe_ticks(b), 0);
+	CU_ASSERT_EQUAL(tp_Tight_subscribe_ticks(t), 0);
+	CU_ASSERT_EQUAL(tp_ticks_publish(sys, &tick), 0);
+	/* Borrowed: a change after the publish is not seen. */
+	tick.seq = 42;
+	CU_ASSERT_EQUAL(tp_ticks_publish(sys, &tick), 0);
+	CU_ASSERT_EQUAL(rt_publish_copy(NULL, &tp_ticks_topic, &tick,
+			    sizeof(tick)),
+	    RT_EINVAL);
+	CU_ASSERT_EQUAL(rt_publish_copy(sys, NULL, &tick, sizeof(tick)),
+	    RT_EINVAL);
+	/* Tight's mailbox held the first: its copy of the second is a dead
+	 * letter. */
+	CU_ASSERT_EQUAL(rec.dead, 1);
+	CU_ASSERT_EQUAL(rec.cause, RT_DEAD_DROPPED);
+	CU_ASSERT_EQUAL(rt_test_run(sys), 5);
+	CU_ASSERT_EQUAL_FATAL(flat.n, 5);
+	CU_ASSERT_EQUAL(rt_test_handled(sys, a.ref, "Tick"), 2);
+	CU_ASSERT_EQUAL(rt_test_handled(sys, b.ref, "Tick"), 2);
+	CU_ASSERT_EQUAL(rt_test_handled(sys, t.ref, "Tick"), 1);
+	CU_ASSERT_EQUAL(flat.seq[0] + flat.seq[1] + flat.seq[2] + flat.seq[3] +
+		flat.seq[4],
+	    41 + 41 + 41 + 42 + 42);
+	/* Copies, not one shared message: no two deliveries of the first
+	 * publish are at one address. */
+	CU_ASSERT_PTR_NOT_EQUAL(flat.ptr[0], flat.ptr[1]);
+	CU_ASSERT_PTR_NOT_EQUAL(flat.ptr[1], flat.ptr[2]);
+	CU_ASSERT_PTR_NOT_EQUAL(flat.ptr[0], flat.ptr[2]);
+	assert_balanced(sys);
+	rt_system_free(sys);
+}
+
+/* A flat message past RT_PUBLISH_COPY_MAX is shared, as one with strings
+ * is; one with no fields may be published from NULL. */
+static void
+test_big_flat_messages_are_shared(void)
+{
+	rt_system *sys = test_system();
+	tp_Flat_ref a, b;
+	tp_Frame frame;
+	unsigned i;
+
+	CU_ASSERT(sizeof(tp_Frame) > RT_PUBLISH_COPY_MAX);
+	memset(&flat, 0, sizeof(flat));
+	frame.seq = 9;
+	for (i = 0; i < sizeof(frame.data); i++)
+		frame.data[i] = (uint8_t)i;
+	CU_ASSERT_EQUAL(tp_Flat_spawn(sys, NULL, &a), 0);
+	CU_ASSERT_EQUAL(tp_Flat_spawn(sys, NULL, &b), 0);
+	CU_ASSERT_EQUAL(tp_Flat_subscribe_frames(a), 0);
+	CU_ASSERT_EQUAL(tp_Flat_subscribe_frames(b), 0);
+	CU_ASSERT_EQUAL(tp_Flat_subscribe_empties(a), 0);
+	CU_ASSERT_EQUAL(tp_frames_publish(sys, &frame), 0);
+	memset(frame.data, 0, sizeof(frame.data));
+	CU_ASSERT_EQUAL(tp_empties_publish(sys, NULL), 0);
+	CU_ASSERT_EQUAL(rt_test_run(sys), 3);
+	/* a runs first, both of its messages: Frame, Empty; then b. */
+	CU_ASSERT_EQUAL_FATAL(flat.n, 3);
+	CU_ASSERT_EQUAL(flat.seq[0], 9);
+	CU_ASSERT_EQUAL(flat.seq[1], UINT32_MAX);
+	CU_ASSERT_EQUAL(flat.seq[2], 9);
+	CU_ASSERT_EQUAL(flat.sum[0], 95 * 96 / 2);
+	CU_ASSERT_EQUAL(flat.sum[2], 95 * 96 / 2);
+	CU_ASSERT_PTR_EQUAL(flat.ptr[0], flat.ptr[2]);
+	assert_balanced(sys);
+	rt_system_free(sys);
+}
+
 /* --- publishers on several threads ---------------------------------------- */
 
 struct publisher {
@@ -388,6 +534,10 @@ main(int argc, char **argv)
 		{ "stopped subscriber leaves", test_stopped_subscriber_leaves },
 		{ "full mailboxes", test_full_mailboxes },
 		{ "queued at shutdown", test_queued_at_shutdown },
+		{ "small flat messages are copied",
+		    test_small_flat_messages_are_copied },
+		{ "big flat messages are shared",
+		    test_big_flat_messages_are_shared },
 		CU_TEST_INFO_NULL,
 	};
 	CU_TestInfo threads[] = {

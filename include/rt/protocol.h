@@ -367,6 +367,21 @@ RT_API int rt_publish_new(rt_system *sys, const rt_topic *topic, size_t size,
  */
 RT_API int rt_publish(rt_env *env);
 
+/* What rt_publish_copy copies into each delivery, at most. */
+#define RT_PUBLISH_COPY_MAX 80
+
+/*
+ * rt_publish_copy: publish the `size` bytes at `msg`, a message with
+ * nothing outside its struct (no strings, no bytes), on `topic` in `sys`.
+ * Up to RT_PUBLISH_COPY_MAX bytes, each subscriber gets its own copy, with
+ * no count shared between the subscribers' threads; a bigger message is
+ * shared, as through rt_publish_new and rt_publish. A NULL msg publishes
+ * `size` zero bytes. Returns what rt_publish returns, or RT_EINVAL for a
+ * NULL sys or topic.
+ */
+RT_API int rt_publish_copy(rt_system *sys, const rt_topic *topic,
+    const void *msg, size_t size);
+
 /* --- test probes (rt/test.h) --------------------------------------------- */
 
 /*

@@ -8,12 +8,15 @@
  *
  * A publish copies the message once: every subscriber's delivery shares that
  * one immutable copy (reference-counted; a subscriber's mailbox holds a
- * small node pointing at it). Each subscriber gets the messages of one
- * publisher in the order they were published. A subscriber that stops for
- * good is dropped from its topics. A subscriber with a full bounded mailbox
- * gets its overflow policy: drop makes a dead letter, reject refuses that
- * delivery, block makes a plain thread wait and mutes a publishing actor,
- * as a send would. The publisher learns how many deliveries failed.
+ * small node pointing at it). A message of at most RT_PUBLISH_COPY_MAX
+ * bytes with no strings or bytes is copied into each delivery instead,
+ * which costs less than the shared count. Each subscriber gets the
+ * messages of one publisher in the order they were published. A
+ * subscriber that stops for good is dropped from its topics. A subscriber
+ * with a full bounded mailbox gets its overflow policy: drop makes a dead
+ * letter, reject refuses that delivery, block makes a plain thread wait
+ * and mutes a publishing actor, as a send would. The publisher learns how
+ * many deliveries failed.
  */
 #ifndef RT_TOPIC_H
 #define RT_TOPIC_H

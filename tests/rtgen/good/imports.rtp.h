@@ -342,8 +342,9 @@ int shop_Cart_on_Quote_reply(shop_Cart *self, rt_ctx *ctx, rt_corr id,
 
 /*
  * Topics. P_T_publish delivers msg to every actor subscribed to T in
- * sys, through its handler of M. It borrows msg and copies it once
- * (strings and bytes too): all the subscribers share that one copy.
+ * sys, through its handler of M. It borrows msg and copies it: a
+ * small M with no strings or bytes into each delivery, any other once
+ * (strings and bytes too), for all the subscribers to share.
  * Each subscriber gets the messages of one publisher in the order
  * they were published. It returns how many deliveries failed (>= 0: a
  * subscriber's mailbox refused it or its wait ended without room, or no

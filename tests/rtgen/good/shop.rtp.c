@@ -883,17 +883,7 @@ const rt_topic shop_pings_topic = { "shop.pings" };
 int
 (shop_pings_publish)(rt_system *sys, const shop_Ping *msg)
 {
-	rt_env *env;
-	int r;
-
-	r = rt_publish_new(sys, &shop_pings_topic, sizeof(shop_Ping), &env);
-	if (r != 0)
-		return r;
-	if (msg != NULL)
-		memcpy(rt_env_payload(env), msg, sizeof(shop_Ping));
-	else
-		memset(rt_env_payload(env), 0, sizeof(shop_Ping));
-	return rt_publish(env);
+	return rt_publish_copy(sys, &shop_pings_topic, msg, sizeof(shop_Ping));
 }
 
 int
