@@ -495,7 +495,15 @@ maybe_wake(rt_system *sys)
 static void
 maybe_wake_surplus(rt_system *sys)
 {
-	ck_pr_fence_memory();
+	/*
+	 * No fence before the loads, where maybe_wake has one: the work
+	 * queued here is its owner's, which runs it if nobody takes it, so
+	 * a wake-up missed because the loads passed the store that queued
+	 * it (a worker parking that moment) costs a moment's parallelism,
+	 * not progress; the next push behind other work looks again, and a
+	 * watcher every WATCH_PARK_NS. The fence, on every push of a busy
+	 * worker, cost more than the wake-ups it could save.
+	 */
 	if (ck_pr_load_32(&sys->nparked) == 0 ||
 	    ck_pr_load_32(&sys->nsearching) != 0)
 		return;
