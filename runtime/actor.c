@@ -383,9 +383,11 @@ actor_exit(rti_worker *w, rt_cell *cell, int reason, bool final)
 	/*
 	 * Last: taken off `live` later, in a batch (the word is shared with
 	 * every thread that spawns, and a locked operation on it per exit
-	 * cost more than the rest of a spawn).
+	 * cost more than the rest of a spawn). Past two batches, not one,
+	 * so that a worker whose spawns and exits alternate around a batch
+	 * does not give back the places its next spawn takes again.
 	 */
-	if (--w->live_delta <= -RTI_LIVE_BATCH)
+	if (++w->live_over >= 2 * RTI_LIVE_BATCH)
 		rti_live_flush(w);
 }
 
@@ -408,12 +410,12 @@ rti_live_add(rt_system *sys, int64_t d)
 void
 rti_live_flush(rti_worker *w)
 {
-	int64_t d = w->live_delta;
+	int64_t d = w->live_over;
 
 	if (d == 0)
 		return;
-	w->live_delta = 0;
-	rti_live_add(w->sys, d);
+	w->live_over = 0;
+	rti_live_add(w->sys, -d);
 }
 
 /*

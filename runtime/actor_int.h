@@ -11,7 +11,8 @@
 /* Messages (and signals) handled per run before the actor yields. */
 #define RTI_BATCH 64
 
-/* Exits a worker counts before it takes them off the live count. */
+/* Places on the live count a worker takes at once for the actors it
+ * spawns; exits it counts, up to twice this, before it takes them off. */
 #define RTI_LIVE_BATCH 64
 
 /*
@@ -47,9 +48,10 @@ enum rti_thread_run rti_actor_run_thread(rti_worker *w, rt_cell *cell,
 int rti_actor_signal_stop(rt_cell *cell, uint64_t gen, int reason, bool final);
 
 /*
- * rti_live_flush: take the exits `w` has counted off sys->live, and wake
- * rt_system_wait if that makes it zero. Called when the worker runs out of
- * work and every RTI_LIVE_BATCH exits.
+ * rti_live_flush: take off sys->live what it counts above the true count
+ * for `w` (exits it has counted, places it took ahead for spawns), and
+ * wake rt_system_wait if that makes it zero. Called when the worker runs
+ * out of work and when that reaches two RTI_LIVE_BATCHes.
  */
 void rti_live_flush(rti_worker *w);
 

@@ -127,8 +127,11 @@ typedef struct rti_worker {
 	struct rti_seen *seen; /* owner only: per other worker, the head of
 	                          its run queue that this one waits for
 	                          (sched.c) */
-	int64_t live_delta;    /* owner only, <= 0: exits not yet taken off
-	                          sys->live (rti_live_flush) */
+	int64_t live_over;     /* owner only, >= 0: what sys->live counts
+	                          above the true count for this worker:
+	                          exits not yet taken off, and places taken
+	                          ahead for its next spawns (rti_live_flush
+	                          gives both back) */
 	/* For the watchdog (watchdog.c), written by the owner, sampled by
 	 * the watchdog's thread with run_taken: the cell being run (NULL
 	 * between runs), the run, and the tag of the message in hand. */

@@ -79,9 +79,10 @@ struct rt_system {
 	    __attribute__((aligned(RT_CACHELINE))); /* atomic */
 
 	/*
-	 * Live actors, give or take the exits workers have not taken off
-	 * yet (rti_worker.live_delta, never positive): so it is never below
-	 * the true count, and reaches zero only once every actor is gone.
+	 * Live actors, plus what workers count ahead (rti_worker.live_over:
+	 * exits not taken off yet, places taken for spawns to come): so it
+	 * is never below the true count, and reaches zero only once every
+	 * actor is gone and every worker has given back what it held.
 	 * rt_system_wait waits for zero.
 	 */
 	uint64_t live __attribute__((aligned(RT_CACHELINE))); /* atomic */

@@ -180,10 +180,12 @@ typedef struct rt_stats {
 	                          RT_NORMAL and RT_ESHUTDOWN), those of
 	                          supervised children that were then
 	                          restarted included */
-	uint64_t live;         /* actors alive now; exits are taken off in
-	                          batches, so it may still count actors
-	                          that stopped a moment ago (never fewer
-	                          than are alive; 0 once all have stopped) */
+	uint64_t live;         /* actors alive now; counted in batches, so
+	                          it may count a few more: actors that
+	                          stopped a moment ago, and places a busy
+	                          worker took ahead for the actors it
+	                          spawns (never fewer than are alive; 0
+	                          once all have stopped) */
 	uint64_t sent;         /* messages accepted by a send (returned 0),
 	                          and those the runtime sends itself: fired
 	                          timers, replies, downs, and supervisors'
