@@ -61,7 +61,7 @@ for want in 'data-path="Shop"' 'data-path="Shop/cart"' \
     'data-path="Shop/pool"' 'data-path="Shop/audit"' \
     'data-path="Shop/pool/worker.1"' 'data-path="Shop/pool/worker.2"' \
     'obs.Worker' 'supervisor Shop (one_for_one)' 'crash: Shop/cart' \
-    'live, updated'; do
+    'live, updated' '3/1024 (3 stashed)'; do
 	if ! grep -qF "$want" "$tmp/dom.html"; then
 		echo "FAIL: the page does not show $want"
 		fail=1

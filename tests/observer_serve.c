@@ -35,6 +35,7 @@ main(int argc, char **argv)
 	obs_Worker_ref w;
 	obs_Shop_ref shop;
 	obs_Loner_ref loner;
+	obs_Gate_ref gate;
 	rt_observer *obs;
 	rt_config cfg;
 	rt_system *sys;
@@ -58,6 +59,12 @@ main(int argc, char **argv)
 	obs_Worker_send_Crash(obs_Shop_cart(shop), &(obs_Crash){ .reason = 7 });
 	obs_Loner_spawn(sys, NULL, &loner);
 	obs_Loner_register(loner, "loner");
+	/* Shut: two Works postponed and a Keep stashed, shown as such. */
+	obs_Gate_spawn(sys, NULL, &gate);
+	obs_Gate_register(gate, "gate");
+	obs_Gate_send_Work(gate, &(obs_Work){ .n = 1 });
+	obs_Gate_send_Work(gate, &(obs_Work){ .n = 2 });
+	obs_Gate_send_Keep(gate, NULL);
 	obs_Worker_send_Work_every(obs_Shop_cart(shop), &(obs_Work){ .n = 1 },
 	    RT_MS(10), NULL);
 	obs_Worker_send_Work_every(w, &(obs_Work){ .n = 2 }, RT_MS(4), NULL);
