@@ -296,6 +296,7 @@ slot_from(struct rti_kids *t, uint32_t i, uint32_t n, rt_ref *out)
 static int
 pick(rt_ref pool, const rt_pool_spec *spec, uint64_t key, rt_ref *out)
 {
+	rt_system *sys = pool.cell->sys;
 	struct rti_line_counter *c;
 	struct rti_kids *t;
 	uint32_t n = spec->size, i;
@@ -310,9 +311,9 @@ pick(rt_ref pool, const rt_pool_spec *spec, uint64_t key, rt_ref *out)
 		return RT_ENOACTOR;
 	switch (spec->route) {
 	case RT_ROUTE_ROUND_ROBIN:
-		if ((c = counters_of(t, pool.cell->sys, n)) == NULL)
+		if ((c = counters_of(t, sys, n)) == NULL)
 			return RT_ENOMEM;
-		turn = next_turn(t, c, pool.cell->sys);
+		turn = next_turn(t, c, sys);
 		/* A power of two (the usual size) takes a mask. */
 		i = (n & (n - 1)) == 0 ? (uint32_t)(turn & (n - 1)) :
 					 (uint32_t)(turn % n);
@@ -330,7 +331,7 @@ pick(rt_ref pool, const rt_pool_spec *spec, uint64_t key, rt_ref *out)
 			return RT_ENOACTOR;
 		break;
 	case RT_ROUTE_LEAST_LOADED:
-		r = pick_least(t, pool.cell->sys, n, out);
+		r = pick_least(t, sys, n, out);
 		break;
 	case RT_ROUTE_BROADCAST:
 	default:
