@@ -19,6 +19,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
+#include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1437,7 +1438,10 @@ enum { ROUTE_PLAIN, ROUTE_ROUND_ROBIN, ROUTE_LEAST_LOADED, NROUTES };
 static bench_Members_ref pool_rr;
 static bench_LeastMembers_ref pool_least;
 static bench_Member_ref pool_members[8];
-static uint64_t feeders_done;
+static uint64_t feeders_done, feeders_want;
+/* Posted by the last feeder to stop: the driver sleeps on it, so that
+ * it takes no CPU from the workers while it waits. */
+static sem_t feeders_sem;
 
 int
 bench_Feeder_on_start(bench_Feeder *self, rt_ctx *ctx,
@@ -1455,7 +1459,9 @@ bench_Feeder_on_stop(bench_Feeder *self, rt_ctx *ctx, int reason)
 	(void)self;
 	(void)ctx;
 	(void)reason;
-	__atomic_fetch_add(&feeders_done, 1, __ATOMIC_RELEASE);
+	if (__atomic_add_fetch(&feeders_done, 1, __ATOMIC_ACQ_REL) ==
+	    __atomic_load_n(&feeders_want, __ATOMIC_RELAXED))
+		sem_post(&feeders_sem);
 }
 
 int
@@ -1526,6 +1532,7 @@ pool_run(rt_system *sys, uint64_t feeders, uint64_t m, unsigned route,
 	double t0;
 
 	__atomic_store_n(&feeders_done, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&feeders_want, feeders, __ATOMIC_RELAXED);
 	t0 = now_sec();
 	for (i = 0; i < feeders; i++)
 		if (bench_Feeder_spawn(sys,
@@ -1533,8 +1540,9 @@ pool_run(rt_system *sys, uint64_t feeders, uint64_t m, unsigned route,
 			&f) != 0 ||
 		    bench_Feeder_send_Go(f, NULL) != 0)
 			return -1;
-	while (__atomic_load_n(&feeders_done, __ATOMIC_ACQUIRE) < feeders)
-		sched_yield();
+	while (sem_wait(&feeders_sem) != 0)
+		if (errno != EINTR)
+			return -1;
 	for (i = 0; i < 8; i++) {
 		bench_Tallied t;
 
@@ -1560,6 +1568,8 @@ run_pool(rt_system *sys, const param *p, unsigned workers)
 	double sec[NROUTES], ns[NROUTES];
 	unsigned r, i;
 
+	if (sem_init(&feeders_sem, 0, 0) != 0)
+		return 1;
 	if (bench_Members_start(sys, &pool_rr) != 0 ||
 	    bench_LeastMembers_start(sys, &pool_least) != 0)
 		return 1;
@@ -1574,6 +1584,7 @@ run_pool(rt_system *sys, const param *p, unsigned workers)
 			return 1;
 		ns[r] = sec[r] * 1e9 / (double)n;
 	}
+	sem_destroy(&feeders_sem);
 	printf("pool producers=%llu members=8 msgs=%llu seconds=%.3f "
 	       "plain_ns_per_msg=%.1f round_robin_ns_per_msg=%.1f "
 	       "least_loaded_ns_per_msg=%.1f round_robin_adds_ns=%.1f "
