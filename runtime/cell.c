@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The cell directory: chunks of cells carved in order, and a free list of
+ * The cell directory: chunks of cells carved in order, and a stack of
  * recycled cells. Spawning and final stops take the directory lock; sends
  * never do, they only read the cell the ref points at.
  */
@@ -88,6 +88,15 @@ chunk_new(bool first)
 	return chunk;
 }
 
+static void
+chunk_free(struct rti_cell_chunk *chunk)
+{
+	if (chunk->mapped)
+		munmap(chunk, HUGE_CHUNK);
+	else
+		free(chunk);
+}
+
 void
 rti_cell_dir_destroy(rti_cell_dir *dir)
 {
@@ -95,12 +104,12 @@ rti_cell_dir_destroy(rti_cell_dir *dir)
 
 	for (c = dir->chunks; c != NULL; c = next) {
 		next = c->next;
-		if (c->mapped)
-			munmap(c, HUGE_CHUNK);
-		else
-			free(c);
+		chunk_free(c);
 	}
 	dir->chunks = NULL;
+	free(dir->free);
+	dir->free = NULL;
+	dir->nfree = dir->room = 0;
 	pthread_mutex_destroy(&dir->lock);
 }
 
@@ -118,6 +127,21 @@ prefetch_next(rt_cell *cell)
 {
 	rti_prefetch_w(cell);
 	rti_prefetch_w((char *)cell + RT_CACHELINE);
+}
+
+/*
+ * How many cells ahead of the one it takes a thread without a cache asks
+ * for: a cell last run on another core takes a few hundred ns to come
+ * over, longer than a spawn from outside takes, so the one after next
+ * would still be on its way.
+ */
+#define FREE_AHEAD 4
+
+/* Push a free cell on the directory's stack, with its lock held. */
+static inline void
+free_push(rti_cell_dir *dir, rt_cell *cell)
+{
+	dir->free[dir->nfree++] = cell;
 }
 
 /* How many free cells a worker keeps; past that, half go back. */
@@ -158,32 +182,42 @@ rti_cell_alloc(rt_system *sys, rti_cell_dir *dir, rti_cell_cache *cache)
 		return cell;
 	}
 	pthread_mutex_lock(&dir->lock);
-	cell = dir->free;
-	if (cell != NULL) {
-		dir->free = cell->free_next;
-		if (dir->free != NULL && cache == NULL)
-			prefetch_next(dir->free);
-		/* A worker takes a few more while it holds the lock. */
-		while (cache != NULL && dir->free != NULL &&
-		    cache->count < REFILL) {
-			rt_cell *c = dir->free;
+	if (dir->nfree != 0) {
+		cell = dir->free[--dir->nfree];
+		if (cache == NULL) {
+			if (dir->nfree >= FREE_AHEAD)
+				prefetch_next(
+				    dir->free[dir->nfree - FREE_AHEAD]);
+		} else {
+			/* A worker takes a few more while it holds the lock. */
+			while (dir->nfree != 0 && cache->count < REFILL) {
+				rt_cell *c = dir->free[--dir->nfree];
 
-			dir->free = c->free_next;
-			c->free_next = cache->head;
-			cache->head = c;
-			cache->count++;
+				c->free_next = cache->head;
+				cache->head = c;
+				cache->count++;
+			}
 		}
 		pthread_mutex_unlock(&dir->lock);
 		return cell;
 	}
 	if (dir->chunks == NULL || dir->carved == dir->chunks->ncells) {
 		struct rti_cell_chunk *chunk;
+		rt_cell **grown = NULL;
 
 		chunk = chunk_new(dir->chunks == NULL);
-		if (chunk == NULL) {
+		/* Room on the stack for every cell there will be. */
+		if (chunk != NULL)
+			grown = realloc(dir->free,
+			    (dir->room + chunk->ncells) * sizeof(*grown));
+		if (grown == NULL) {
+			if (chunk != NULL)
+				chunk_free(chunk);
 			pthread_mutex_unlock(&dir->lock);
 			return NULL;
 		}
+		dir->free = grown;
+		dir->room += chunk->ncells;
 		chunk->next = dir->chunks;
 		dir->chunks = chunk;
 		dir->carved = 0;
@@ -229,15 +263,13 @@ rti_cell_release(rti_cell_dir *dir, rti_cell_cache *cache, rt_cell *cell)
 
 			cache->head = c->free_next;
 			cache->count--;
-			c->free_next = dir->free;
-			dir->free = c;
+			free_push(dir, c);
 		}
 		pthread_mutex_unlock(&dir->lock);
 		return;
 	}
 	pthread_mutex_lock(&dir->lock);
-	cell->free_next = dir->free;
-	dir->free = cell;
+	free_push(dir, cell);
 	pthread_mutex_unlock(&dir->lock);
 }
 
@@ -249,8 +281,7 @@ rti_cell_cache_flush(rti_cell_dir *dir, rti_cell_cache *cache)
 		rt_cell *c = cache->head;
 
 		cache->head = c->free_next;
-		c->free_next = dir->free;
-		dir->free = c;
+		free_push(dir, c);
 	}
 	cache->count = 0;
 	pthread_mutex_unlock(&dir->lock);

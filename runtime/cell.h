@@ -62,11 +62,11 @@ struct rt_cell {
 		/* Run-token holder, while an actor lives here: its state
 		 * (NULL while a supervised child waits for its restart). */
 		void *state;
-		/* While no actor lives here: the free list's link, written
-		 * by the worker whose cache holds the cell or under the
-		 * directory lock. A worker may still run such a cell for
-		 * late messages; it must not read `state` then (handle()
-		 * looks at `cls` first). */
+		/* While no actor lives here: the link in the cache of free
+		 * cells of the worker that holds it, written by that worker
+		 * alone (the directory keeps pointers). A worker may still
+		 * run such a cell for late messages; it must not read
+		 * `state` then (handle() looks at `cls` first). */
 		rt_cell *free_next;
 	};
 	uint64_t live_gen; /* the live incarnation's generation, 0 if
@@ -110,7 +110,16 @@ typedef struct rti_cell_dir {
 	pthread_mutex_t lock;
 	struct rti_cell_chunk *chunks; /* newest first */
 	unsigned carved;               /* cells used in chunks->cells */
-	rt_cell *free;                 /* recycled cells */
+	/*
+	 * Recycled cells, a stack of pointers rather than a list through the
+	 * cells: taking one reads no cell, and the next few to go are known,
+	 * so a spawning thread can ask for their lines well ahead. Room for
+	 * every cell of every chunk, made before a chunk is added, so that
+	 * giving a cell back never fails.
+	 */
+	rt_cell **free;
+	size_t nfree;
+	size_t room;
 } rti_cell_dir;
 
 /*

@@ -73,6 +73,12 @@ rti_cache_pop(rti_env_cache *cache)
 	if (b != NULL) {
 		cache->head = (rt_env *)b->node.next;
 		cache->count--;
+		/* The next block's line, on its way while this one is
+		 * filled: a block freed on another core (every start signal
+		 * a thread outside sends) would otherwise stall the next
+		 * allocation on its link. */
+		if (cache->head != NULL)
+			rti_prefetch_w(cache->head);
 	}
 	return b;
 }
