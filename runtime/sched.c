@@ -112,6 +112,16 @@ patience_of(const rt_cell *slot)
 #define STEAL_MSG_NS 250
 
 /*
+ * ... and only when its runs take this long each, whatever their messages:
+ * a run of an actor that only starts and stops (a burst of short-lived
+ * actors) handles no message, and moving it costs the same lines. 100 ns
+ * is below what a run of a tree of actors growing takes (skynet's are 200
+ * to 450 ns), which is worth spreading, and above a start and a stop (40
+ * to 60 ns), which is not.
+ */
+#define STEAL_RUN_NS 100
+
+/*
  * A crowded machine: more threads want to run than there are CPUs (a
  * client beside a server, another program, a thread outside the system
  * making work as fast as the workers take it). Each worker reads how long
@@ -132,6 +142,7 @@ struct rti_seen {
 	uint32_t head;    /* the queue's head at the start of a window */
 	int64_t since;    /* then; 0: nothing seen */
 	uint64_t handled; /* the owner's messages handled then */
+	uint32_t ticks;   /* ... and its looks for work (about its runs) */
 };
 
 __thread rti_worker *rti_tls_worker;
@@ -655,7 +666,8 @@ rti_sched_requeue(rti_worker *w, rt_cell *cell)
  * has waited `patience` by the window's end, and is taken. Else the thief
  * takes the head when the last cell queued would wait `patience` or more
  * for `v` to get to it, and `v`'s messages take STEAL_MSG_NS or more each
- * (its handled count tells how many it got through). `now` is `w`'s
+ * (its handled count tells how many it got through) and its runs
+ * STEAL_RUN_NS or more (its looks for work tell). `now` is `w`'s
  * clock; 0 when it is not searching, and nothing is noted then.
  */
 static bool
@@ -675,6 +687,7 @@ head_waited(rti_worker *w, rti_worker *v, uint32_t h, uint32_t len, int64_t now,
 		l->head = h;
 		l->since = now;
 		l->handled = ck_pr_load_64(&v->cnt.handled);
+		l->ticks = ck_pr_load_32(&v->tick);
 		return false;
 	}
 	if (moved == 0)
@@ -683,7 +696,9 @@ head_waited(rti_worker *w, rti_worker *v, uint32_t h, uint32_t len, int64_t now,
 	 * len times that. */
 	return (int64_t)len * spent >= patience * (int64_t)moved &&
 	    (uint64_t)spent >=
-	    STEAL_MSG_NS * (ck_pr_load_64(&v->cnt.handled) - l->handled);
+	    STEAL_MSG_NS * (ck_pr_load_64(&v->cnt.handled) - l->handled) &&
+	    (uint64_t)spent >= STEAL_RUN_NS *
+		(uint64_t)(uint32_t)(ck_pr_load_32(&v->tick) - l->ticks);
 }
 
 /*
@@ -1094,7 +1109,9 @@ find_work(rti_worker *w)
 	 * outside the system sent (Go's scheduler does the same every 61st
 	 * tick).
 	 */
-	if (++w->tick % INJECT_EVERY == 0) {
+	/* Relaxed: thieves read it as a hint (head_waited). */
+	ck_pr_store_32(&w->tick, w->tick + 1);
+	if (w->tick % INJECT_EVERY == 0) {
 		/* And whether a tracer came or went (probes.h). */
 		rti_probes_refresh(w);
 		cell = inject_take(w);

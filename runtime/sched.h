@@ -119,11 +119,14 @@ typedef struct rti_worker {
 	rti_cell_cache cell_cache;                /* owner only */
 	rt_cell *next; /* owner only: runs next, cannot be stolen */
 	struct rti_test_log
-	    *test;          /* owner only: a test system's record of handled
+	    *test;             /* owner only: a test system's record of handled
 	                       messages, else NULL */
-	unsigned streak;    /* owner only: runs taken from `next` in a row */
-	unsigned tick;      /* owner only: runs, for the inject queue's turn */
-	int64_t search_now; /* owner only: clock while searching, else 0 */
+	unsigned streak;       /* owner only: runs taken from `next` in a row */
+	uint32_t tick;         /* owner writes (atomic: thieves read it):
+	                       looks for work, about one per run; for the
+	                       inject queue's turn, and for thieves
+	                       (head_waited in sched.c) */
+	int64_t search_now;    /* owner only: clock while searching, else 0 */
 	struct rti_seen *seen; /* owner only: per other worker, the head of
 	                          its run queue that this one waits for
 	                          (sched.c) */
