@@ -103,9 +103,11 @@ rt_exit(rt_ref to, int reason)
 
 /* --- spawning ------------------------------------------------------------ */
 
-int
-rt_spawn_prepare(rt_system *sys, const rt_actor_class *cls, size_t size,
-    rt_env **out)
+/* rt_spawn_prepare; `later`: a thread outside the system may leave the
+ * cell to rt_spawn_commit. */
+static int
+spawn_prepare(rt_system *sys, const rt_actor_class *cls, size_t size,
+    rt_env **out, bool later)
 {
 	rti_worker *w;
 	rt_cell *cell;
@@ -124,18 +126,83 @@ rt_spawn_prepare(rt_system *sys, const rt_actor_class *cls, size_t size,
 	if (ck_pr_load_32(&sys->stopping))
 		return RT_ESHUTDOWN;
 	w = rti_sched_worker(sys);
-	cell = rti_cell_alloc(sys, &sys->cells, w ? &w->cell_cache : NULL);
-	if (cell == NULL)
-		return RT_ENOMEM;
+	/*
+	 * A thread outside the system leaves the cell to rt_spawn_commit,
+	 * which leaves it to a worker when the caller wants no ref (see
+	 * there); until then the start signal carries its system in `gen`.
+	 * Not for a `thread;` kind, whose thread is made at the spawn, nor
+	 * in a test system, whose actors run on the thread that drives it.
+	 */
+	if (later && w == NULL && !sys->manual &&
+	    !(cls->flags & RT_CLASS_THREAD)) {
+		cell = NULL;
+	} else {
+		cell = rti_cell_alloc(sys, &sys->cells,
+		    w ? &w->cell_cache : NULL);
+		if (cell == NULL)
+			return RT_ENOMEM;
+	}
 	env = rti_env_alloc_sys(sys, size);
 	if (env == NULL) {
-		rti_cell_release(&sys->cells, w ? &w->cell_cache : NULL, cell);
+		if (cell != NULL)
+			rti_cell_release(&sys->cells, w ? &w->cell_cache : NULL,
+			    cell);
 		return RT_ENOMEM;
 	}
 	env->kind = RTI_ENV_START;
 	env->u.cls = cls;
 	env->cell = cell;
+	if (cell == NULL)
+		env->gen = (uint64_t)(uintptr_t)sys;
 	*out = env;
+	return 0;
+}
+
+int
+rt_spawn_prepare(rt_system *sys, const rt_actor_class *cls, size_t size,
+    rt_env **out)
+{
+	return spawn_prepare(sys, cls, size, out, true);
+}
+
+int
+rti_spawn_prepare_cell(rt_system *sys, const rt_actor_class *cls, size_t size,
+    rt_env **out)
+{
+	return spawn_prepare(sys, cls, size, out, false);
+}
+
+/*
+ * rt_spawn_commit for a start signal with no cell yet (a thread outside the
+ * system). With a ref asked for, the cell is taken now. Without, the actor
+ * is counted in `live` (as below, before the look at `stopping`) and its
+ * start queued for a worker, which gives it a cell from its own cache:
+ * those cells were last written on that worker's core, where a cell taken
+ * here would have had its lines written from this one, and then read and
+ * freed on the worker's again. A spawn from `main` took a third of the
+ * time.
+ */
+static int
+commit_cellless(rt_env *env, rt_ref *out)
+{
+	rt_system *sys = (rt_system *)(uintptr_t)env->gen;
+
+	if (out != NULL) {
+		env->cell = rti_cell_alloc(sys, &sys->cells, NULL);
+		if (env->cell == NULL) {
+			rt_env_discard(env);
+			return RT_ENOMEM;
+		}
+		return rt_spawn_commit(env, out);
+	}
+	ck_pr_inc_64(&sys->live);
+	ck_pr_fence_atomic_load();
+	if (ck_pr_load_32(&sys->stopping)) {
+		rti_live_add(sys, -1);
+		rt_env_discard(env);
+		return RT_ESHUTDOWN;
+	}
+	rti_sched_start_later(sys, env);
 	return 0;
 }
 
@@ -150,10 +217,12 @@ rt_spawn_commit(rt_env *env, rt_ref *out)
 
 	if (env == NULL)
 		return RT_EINVAL;
-	if (env->kind != RTI_ENV_START || env->cell == NULL) {
+	if (env->kind != RTI_ENV_START) {
 		rt_env_discard(env);
 		return RT_EINVAL;
 	}
+	if (env->cell == NULL)
+		return commit_cellless(env, out);
 	cell = env->cell;
 	sys = cell->sys;
 	cls = env->u.cls;

@@ -61,4 +61,12 @@ void rti_live_flush(rti_worker *w);
  */
 void rti_live_add(rt_system *sys, int64_t d);
 
+/*
+ * rti_spawn_prepare_cell: rt_spawn_prepare with the cell taken at once, in
+ * env->cell, whoever calls (the runtime's own spawns that use the cell
+ * before the commit, or must know at the commit that the actor has one).
+ */
+int rti_spawn_prepare_cell(rt_system *sys, const rt_actor_class *cls,
+    size_t size, rt_env **out);
+
 #endif

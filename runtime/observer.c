@@ -50,6 +50,7 @@
 #include <rt/protocol.h>
 #include <rt/timer.h>
 
+#include "actor_int.h"
 #include "crashlog.h"
 #include "http.h"
 #include "log.h"
@@ -598,7 +599,8 @@ start_conn(rt_observer *o, int fd)
 		close(fd);
 		return;
 	}
-	if (rt_spawn_prepare(o->home, &conn_class, sizeof(*a), &env) == 0) {
+	if (rti_spawn_prepare_cell(o->home, &conn_class, sizeof(*a), &env) ==
+	    0) {
 		a = rt_env_payload(env);
 		*a = (struct conn_args){ .o = o, .fd = fd, .slot = slot };
 		if (rt_spawn_commit(env, NULL) == 0)
@@ -782,7 +784,7 @@ rt_observer_start(rt_system *sys, const char *addr)
 		goto fail_lock;
 	if ((o->home = home_new(sys)) == NULL)
 		goto fail_home;
-	if ((rc = rt_spawn_prepare(o->home, &listener_class, sizeof(*a),
+	if ((rc = rti_spawn_prepare_cell(o->home, &listener_class, sizeof(*a),
 		 &env)) != 0)
 		goto fail_spawn;
 	a = rt_env_payload(env);

@@ -728,7 +728,8 @@ work_visible(rti_worker *self, bool *others)
 	rt_system *sys = self->sys;
 	unsigned i;
 
-	if (rti_mailbox_has_pending(&sys->inject) || runq_len(&self->rq) != 0)
+	if (rti_mailbox_has_pending(&sys->inject) ||
+	    rti_mailbox_has_pending(&sys->starts) || runq_len(&self->rq) != 0)
 		return true;
 	for (i = 0; i < sys->nworkers && !*others; i++)
 		*others = &sys->workers[i] != self &&
@@ -1097,6 +1098,98 @@ steal(rti_worker *w)
 	return NULL;
 }
 
+/* --- starts without a cell ---------------------------------------------- */
+
+/* How many starts a worker gives cells at once. */
+#define STARTS_BATCH 64
+
+void
+rti_sched_start_later(rt_system *sys, rt_env *env)
+{
+	/* The queue publishes the envelope (the push's release). */
+	(void)rti_mailbox_push_mpsc(&sys->starts, &env->node);
+	maybe_wake_after_atomic(sys);
+}
+
+/*
+ * A start without a cell cannot be had: shutdown has begun, or there is no
+ * memory for a cell. Its place in `live` goes, and the spawn is counted as
+ * refused (its caller was told 0, so this is where it shows).
+ */
+static void
+start_refused(rti_worker *w, rt_env *env)
+{
+	rti_live_add(w->sys, -1);
+	rti_count_w(w->sys, w, refused, 1);
+	rt_env_discard(env);
+}
+
+/*
+ * Give up to STARTS_BATCH starts cells from this worker's cache and queue
+ * them here, as rt_spawn_commit does for a cell chosen by its caller: the
+ * cells were last written on this core and stay on it, where a thread
+ * outside would have written each one's lines from the other core.
+ */
+static void
+starts_take(rti_worker *w)
+{
+	rt_system *sys = w->sys;
+	rti_mpsc_node *node, *tail, *tail0;
+	unsigned n;
+
+	if (!rti_mailbox_has_pending(&sys->starts) ||
+	    !ck_spinlock_fas_trylock(&sys->starts_lock))
+		return;
+	/* The lock hands the consumer end over (pairs with the release
+	 * before the unlock below). */
+	RT_TSAN_ACQUIRE(&sys->starts_lock);
+	tail = sys->starts.tail;
+	tail0 = tail;
+	for (n = 0; n < STARTS_BATCH &&
+	    (node = rti_mailbox_pop_at(&sys->starts, &tail)) != NULL;
+	    n++) {
+		rt_env *env = rti_env_of(node);
+		const rt_actor_class *cls = env->u.cls;
+		rt_cell *cell;
+		uint64_t gen;
+
+		/* Relaxed, as rt_spawn_commit's look: shutdown rescans. */
+		if (ck_pr_load_32(&sys->stopping) ||
+		    (cell = rti_cell_alloc(sys, &sys->cells, &w->cell_cache)) ==
+			NULL) {
+			start_refused(w, env);
+			continue;
+		}
+		/* As in rt_spawn_commit: what senders read first, released
+		 * with the generation. */
+		ck_pr_store_32(&cell->bound, cls->mailbox_bound);
+		ck_pr_store_ptr(&cell->kind, (void *)cls);
+		gen = rti_cell_gen(cell) + 1;
+		env->cell = cell;
+		env->gen = gen;
+		rti_cell_set_gen(cell, gen);
+		if (RTI_PROBE_ON(spawn))
+			rti_probe_spawn(cell, gen, cls);
+		if (rti_mailbox_push_mpsc(&cell->mb, &env->node))
+			rti_sched_enqueue(w, cell);
+	}
+	if (tail != tail0)
+		rti_mailbox_set_tail(&sys->starts, tail);
+	RT_TSAN_RELEASE(&sys->starts_lock);
+	ck_spinlock_fas_unlock(&sys->starts_lock);
+}
+
+/* Free the starts left when the system is freed (none after a
+ * shutdown, which waits for them). Nothing runs any more. */
+static void
+starts_drain(rt_system *sys)
+{
+	rti_mpsc_node *node;
+
+	while ((node = rti_mailbox_pop(&sys->starts)) != NULL)
+		rt_env_discard(rti_env_of(node));
+}
+
 static rt_cell *
 find_work(rti_worker *w)
 {
@@ -1137,6 +1230,13 @@ find_work(rti_worker *w)
 	if (cell != NULL) {
 		prefetch_queued(&w->rq);
 		return cell;
+	}
+	/* Starts without a cell go to the run queue. */
+	if (rti_mailbox_has_pending(&sys->starts)) {
+		starts_take(w);
+		cell = runq_pop(&w->rq);
+		if (cell != NULL)
+			return cell;
 	}
 	/* Its own work done on a crowded machine: the rest is for the
 	 * others, unless nobody else is awake (yield_claim). */
@@ -1316,6 +1416,8 @@ rti_sched_start(rt_system *sys)
 	unsigned i;
 
 	rti_mailbox_init(&sys->inject);
+	rti_mailbox_init(&sys->starts);
+	ck_spinlock_fas_init(&sys->starts_lock);
 	ck_spinlock_fas_init(&sys->inject_lock);
 	sys->workers = aligned_alloc(RT_CACHELINE,
 	    sizeof(rti_worker) * sys->nworkers);
@@ -1406,6 +1508,7 @@ rti_sched_free(rt_system *sys)
 
 	if (sys->workers == NULL)
 		return;
+	starts_drain(sys);
 	for (i = 0; i < sys->nworkers; i++)
 		free(sys->workers[i].seen);
 	free(sys->workers);

@@ -236,6 +236,13 @@ rti_sched_push(rt_system *sys, rt_cell *cell, rt_env *env)
 void rti_sched_enqueue(rti_worker *w, rt_cell *cell);
 
 /*
+ * rti_sched_start_later: queue the start signal `env` of an actor that has
+ * no cell yet, counted in sys->live already; a worker gives it a cell of
+ * its own and runs it (a spawn from outside the system without a ref).
+ */
+void rti_sched_start_later(rt_system *sys, rt_env *env);
+
+/*
  * rti_sched_ready_w: rti_sched_ready on worker `w`, the calling thread's
  * worker of the cell's system.
  */

@@ -238,7 +238,7 @@ rti_sup_spawn_child(rt_system *sys, const rt_actor_class *cls, const void *args,
 			return RT_EINVAL;
 	}
 	size = rti_trailer_room(args_len + extra, sizeof(*t));
-	if ((r = rt_spawn_prepare(sys, cls, size, &env)) != 0)
+	if ((r = rti_spawn_prepare_cell(sys, cls, size, &env)) != 0)
 		return r;
 	memset(rt_env_payload(env), 0, size);
 	if (args != NULL) {
@@ -340,8 +340,8 @@ rt_sup_start(rt_system *sys, const rt_sup_spec *spec, rt_ref *out)
 	inside = rti_sched_worker(sys) != NULL;
 	args.spec = spec;
 	args.wait = inside ? NULL : &wait;
-	if ((r = rt_spawn_prepare(sys, &rti_sup_class, sizeof(args), &env)) !=
-	    0)
+	if ((r = rti_spawn_prepare_cell(sys, &rti_sup_class, sizeof(args),
+		 &env)) != 0)
 		return r;
 	memcpy(rt_env_payload(env), &args, sizeof(args));
 	/* The cell is ours until the commit publishes it. */

@@ -53,6 +53,14 @@ struct rt_system {
 	 */
 	rti_mailbox inject __attribute__((aligned(RT_CACHELINE)));
 	ck_spinlock_fas_t inject_lock;
+	/*
+	 * Start signals of actors that threads outside the system spawned
+	 * without asking for a ref: the worker that takes one gives it a
+	 * cell from its own cache (sched.c). Any thread pushes; the worker
+	 * holding starts_lock pops.
+	 */
+	rti_mailbox starts __attribute__((aligned(RT_CACHELINE)));
+	ck_spinlock_fas_t starts_lock;
 
 	/* Parking: how many workers are parked or searching for work, and
 	 * how many of the parked ones will look again at a head kept for

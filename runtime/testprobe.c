@@ -30,6 +30,7 @@
 
 #include <rt/test.h>
 
+#include "actor_int.h"
 #include "cell.h"
 #include "clock.h"
 #include "log.h"
@@ -187,7 +188,7 @@ rt_probe_spawn(rt_system *sys, const rt_probe_kind *kind, rt_ref *out)
 	p->cls.on_stop = probe_stop;
 	p->cls.args_size = sizeof(struct rti_tprobe *);
 	p->cls.print = kind->cls->print;
-	rc = rt_spawn_prepare(sys, &p->cls, sizeof(p), &env);
+	rc = rti_spawn_prepare_cell(sys, &p->cls, sizeof(p), &env);
 	if (rc != 0) {
 		tprobe_free(p);
 		return rc;

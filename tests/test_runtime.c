@@ -751,6 +751,47 @@ shutdown_stops_live_actors_and_runs_their_on_stop(void)
 }
 
 /*
+ * A thread outside the system that spawns without asking for a ref leaves
+ * the actor's cell to the worker that starts it: every such actor starts,
+ * runs, and is stopped by shutdown like any other, and once shutdown has
+ * begun the spawn is refused.
+ */
+static void
+spawns_without_a_ref_from_outside_start_on_the_workers(void)
+{
+	rt_system *sys = new_system(2);
+	rtest_Starter_args args = { .fail_with = 0, .label = "n" };
+	rt_stats st;
+	unsigned i;
+
+	for (i = 0; i < 2000; i++)
+		CU_ASSERT_EQUAL_FATAL(rtest_Starter_spawn(sys, &args, NULL), 0);
+	want_u = 2000;
+	CU_ASSERT_TRUE(wait_until(starts_reached));
+	CU_ASSERT_EQUAL(rt_stats_system(sys, &st), 0);
+	CU_ASSERT_TRUE(st.live >= 2000);
+	CU_ASSERT_EQUAL(st.spawned, 2000);
+	CU_ASSERT_EQUAL(st.refused, 0);
+	/* Spawned with and without a ref, side by side. */
+	for (i = 0; i < 100; i++) {
+		rtest_Starter_ref s;
+
+		CU_ASSERT_EQUAL_FATAL(rtest_Starter_spawn(sys, &args,
+					  i % 2 ? &s : NULL),
+		    0);
+	}
+	want_u = 2100;
+	CU_ASSERT_TRUE(wait_until(starts_reached));
+	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_SEC(10)), 0);
+	CU_ASSERT_EQUAL(rec.stops, 2100);
+	CU_ASSERT_EQUAL(rtest_Starter_spawn(sys, &args, NULL), RT_ESHUTDOWN);
+	CU_ASSERT_EQUAL(rt_stats_system(sys, &st), 0);
+	CU_ASSERT_EQUAL(st.live, 0);
+	CU_ASSERT_EQUAL(st.stopped, 2100);
+	rt_system_free(sys);
+}
+
+/*
  * Once the system is shut down, whatever is sent to an actor that lived in
  * it tells the caller that the system is gone, not only that actor.
  */
@@ -1011,6 +1052,8 @@ static CU_TestInfo runtime_tests[] = {
 	    bad_arguments_return_error_codes },
 	{ "blocking calls from inside an actor are refused",
 	    blocking_calls_from_inside_an_actor_are_refused },
+	{ "spawns without a ref from outside start on the workers",
+	    spawns_without_a_ref_from_outside_start_on_the_workers },
 	{ "a class from another ABI is refused",
 	    a_class_from_another_abi_is_refused },
 	{ "idle workers sleep instead of spinning",

@@ -136,7 +136,11 @@ typedef struct rt_actor_class {
  * rt_spawn_commit: create the actor with zeroed state; its on_start hook (if
  * any) runs on a worker, before any message sent to it, with the payload as
  * its arguments. Takes `env` in every case. Stores the new ref in *out (out
- * may be NULL). Returns 0, RT_ESHUTDOWN or RT_ENOMEM.
+ * may be NULL). Returns 0, RT_ESHUTDOWN or RT_ENOMEM. From a thread outside
+ * the system with out NULL, the worker that starts the actor gives it its
+ * cell (memory last used on that worker's core, which is faster); should it
+ * find no memory for one, or shutdown begun, the actor does not start, and
+ * rt_stats.refused counts the spawn.
  */
 RT_API int rt_spawn_prepare(rt_system *sys, const rt_actor_class *cls,
     size_t size, rt_env **out);

@@ -197,7 +197,10 @@ typedef struct rt_stats {
 	uint64_t dropped;      /*   ... dropped by a full mailbox */
 	uint64_t expired;      /*   ... whose time-to-live ran out */
 	uint64_t refused;      /* sends that returned an error: RT_ENOACTOR,
-	                          RT_ESHUTDOWN, RT_EFULL, RT_ETIMEDOUT */
+	                          RT_ESHUTDOWN, RT_EFULL, RT_ETIMEDOUT; and
+	                          spawns without a ref from outside the
+	                          system that found no cell or shutdown
+	                          begun (rt_spawn_commit) */
 	uint64_t mutes;        /* times an actor was muted for sending to a
 	                          full mailbox with overflow block */
 	uint64_t restarts;     /* supervised children restarted */
