@@ -173,6 +173,28 @@ rti_spawn_prepare_cell(rt_system *sys, const rt_actor_class *cls, size_t size,
 }
 
 /*
+ * A spawn by a thread outside the system counts its actor in `live` before
+ * it looks at `stopping`, with a full barrier between (the locked add, and
+ * the fence for models where it is not one): with shutdown's store of the
+ * flag and fence before it reads `live`, either it sees the flag, or
+ * shutdown sees this actor counted and waits for it to stop, scanning the
+ * cells (and taking the starts without one) until it has
+ * (rt_system_shutdown). RT_ESHUTDOWN, with `env` discarded, or 0.
+ */
+static int
+count_outside(rt_system *sys, rt_env *env)
+{
+	ck_pr_inc_64(&sys->live);
+	ck_pr_fence_atomic_load();
+	if (ck_pr_load_32(&sys->stopping)) {
+		rti_live_add(sys, -1);
+		rt_env_discard(env);
+		return RT_ESHUTDOWN;
+	}
+	return 0;
+}
+
+/*
  * rt_spawn_commit for a start signal with no cell yet (a thread outside the
  * system). With a ref asked for, the cell is taken now. Without, the actor
  * is counted in `live` (as below, before the look at `stopping`) and its
@@ -195,13 +217,8 @@ commit_cellless(rt_env *env, rt_ref *out)
 		}
 		return rt_spawn_commit(env, out);
 	}
-	ck_pr_inc_64(&sys->live);
-	ck_pr_fence_atomic_load();
-	if (ck_pr_load_32(&sys->stopping)) {
-		rti_live_add(sys, -1);
-		rt_env_discard(env);
+	if (count_outside(sys, env) != 0)
 		return RT_ESHUTDOWN;
-	}
 	rti_sched_start_later(sys, env);
 	return 0;
 }
@@ -228,21 +245,8 @@ rt_spawn_commit(rt_env *env, rt_ref *out)
 	cls = env->u.cls;
 	w = rti_sched_worker(sys);
 	if (w == NULL) {
-		/*
-		 * Counted before the look at `stopping`, with a full barrier
-		 * between (the locked add, and the fence for models where it
-		 * is not one): with shutdown's store of the flag and fence
-		 * before it reads `live`, either we see the flag, or shutdown
-		 * sees this actor counted and waits for it to stop, scanning
-		 * the cells again until it has (rt_system_shutdown).
-		 */
-		ck_pr_inc_64(&sys->live);
-		ck_pr_fence_atomic_load();
-		if (ck_pr_load_32(&sys->stopping)) {
-			rti_live_add(sys, -1);
-			rt_env_discard(env);
+		if (count_outside(sys, env) != 0)
 			return RT_ESHUTDOWN;
-		}
 	} else {
 		/*
 		 * A worker runs inside a live actor, which shutdown waits
