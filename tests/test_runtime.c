@@ -792,6 +792,31 @@ spawns_without_a_ref_from_outside_start_on_the_workers(void)
 }
 
 /*
+ * A shutdown that begins while spawns without a ref wait for their cells:
+ * each one either starts and is stopped, or is refused and counted; none
+ * is left alive or lost.
+ */
+static void
+shutdown_takes_the_spawns_that_wait_for_a_cell(void)
+{
+	rt_system *sys = new_system(2);
+	rtest_Starter_args args = { .fail_with = 0, .label = "n" };
+	rt_stats st;
+	unsigned i;
+
+	for (i = 0; i < 20000; i++)
+		CU_ASSERT_EQUAL_FATAL(rtest_Starter_spawn(sys, &args, NULL), 0);
+	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_SEC(10)), 0);
+	CU_ASSERT_EQUAL(rt_stats_system(sys, &st), 0);
+	CU_ASSERT_EQUAL(st.live, 0);
+	CU_ASSERT_EQUAL(st.spawned + st.refused, 20000);
+	CU_ASSERT_EQUAL(st.stopped, st.spawned);
+	CU_ASSERT_EQUAL(rec.starts, rec.stops);
+	CU_ASSERT_TRUE(rec.starts <= st.spawned);
+	rt_system_free(sys);
+}
+
+/*
  * Once the system is shut down, whatever is sent to an actor that lived in
  * it tells the caller that the system is gone, not only that actor.
  */
@@ -1054,6 +1079,8 @@ static CU_TestInfo runtime_tests[] = {
 	    blocking_calls_from_inside_an_actor_are_refused },
 	{ "spawns without a ref from outside start on the workers",
 	    spawns_without_a_ref_from_outside_start_on_the_workers },
+	{ "shutdown takes the spawns that wait for a cell",
+	    shutdown_takes_the_spawns_that_wait_for_a_cell },
 	{ "a class from another ABI is refused",
 	    a_class_from_another_abi_is_refused },
 	{ "idle workers sleep instead of spinning",
