@@ -138,8 +138,10 @@ typedef struct rt_actor_class {
  * its arguments. Takes `env` in every case. Stores the new ref in *out (out
  * may be NULL). Returns 0, RT_ESHUTDOWN or RT_ENOMEM. From a thread outside
  * the system with out NULL, the worker that starts the actor gives it its
- * cell (memory last used on that worker's core, which is faster); should it
- * find no memory for one, or shutdown begun, the actor does not start, and
+ * cell (memory last used on that worker's core, which is faster): the
+ * actor is counted in rt_stats.live at once, but is in rt_dump and the
+ * observer only once a worker has taken it; should that worker find no
+ * memory for a cell, or shutdown begun, the actor does not start, and
  * rt_stats.refused counts the spawn.
  */
 RT_API int rt_spawn_prepare(rt_system *sys, const rt_actor_class *cls,
