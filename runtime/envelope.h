@@ -64,7 +64,9 @@ enum rti_env_flags {
 struct rt_env {
 	rti_mpsc_node node; /* mailbox link; must stay first */
 	rt_cell *cell;      /* the target */
-	uint64_t gen;       /* the target's incarnation */
+	uint64_t gen;       /* the target's incarnation; a start signal
+	                       with no cell yet carries its rt_system here
+	                       (rt_spawn_prepare) */
 	union {
 		const rt_actor_class *cls; /* RTI_ENV_START: the class */
 		int64_t deadline;          /* RTI_ENV_MSG with RTI_ENV_TTL: the

@@ -1130,7 +1130,7 @@ start_refused(rti_worker *w, rt_env *env)
  * cells were last written on this core and stay on it, where a thread
  * outside would have written each one's lines from the other core.
  */
-static void
+static bool
 starts_take(rti_worker *w)
 {
 	rt_system *sys = w->sys;
@@ -1139,7 +1139,7 @@ starts_take(rti_worker *w)
 
 	if (!rti_mailbox_has_pending(&sys->starts) ||
 	    !ck_spinlock_fas_trylock(&sys->starts_lock))
-		return;
+		return false;
 	/* The lock hands the consumer end over (pairs with the release
 	 * before the unlock below). */
 	RT_TSAN_ACQUIRE(&sys->starts_lock);
@@ -1149,9 +1149,7 @@ starts_take(rti_worker *w)
 	    (node = rti_mailbox_pop_at(&sys->starts, &tail)) != NULL;
 	    n++) {
 		rt_env *env = rti_env_of(node);
-		const rt_actor_class *cls = env->u.cls;
 		rt_cell *cell;
-		uint64_t gen;
 
 		/* Relaxed, as rt_spawn_commit's look: shutdown rescans. */
 		if (ck_pr_load_32(&sys->stopping) ||
@@ -1160,16 +1158,8 @@ starts_take(rti_worker *w)
 			start_refused(w, env);
 			continue;
 		}
-		/* As in rt_spawn_commit: what senders read first, released
-		 * with the generation. */
-		ck_pr_store_32(&cell->bound, cls->mailbox_bound);
-		ck_pr_store_ptr(&cell->kind, (void *)cls);
-		gen = rti_cell_gen(cell) + 1;
 		env->cell = cell;
-		env->gen = gen;
-		rti_cell_set_gen(cell, gen);
-		if (RTI_PROBE_ON(spawn))
-			rti_probe_spawn(cell, gen, cls);
+		(void)rti_spawn_publish(cell, env, env->u.cls);
 		if (rti_mailbox_push_mpsc(&cell->mb, &env->node))
 			rti_sched_enqueue(w, cell);
 	}
@@ -1177,6 +1167,7 @@ starts_take(rti_worker *w)
 		rti_mailbox_set_tail(&sys->starts, tail);
 	RT_TSAN_RELEASE(&sys->starts_lock);
 	ck_spinlock_fas_unlock(&sys->starts_lock);
+	return n != 0;
 }
 
 /* Free the starts left when the system is freed (none after a
@@ -1195,6 +1186,7 @@ find_work(rti_worker *w)
 {
 	rt_system *sys = w->sys;
 	rt_cell *cell;
+	uint32_t tick;
 
 	/*
 	 * Now and then the inject queue goes first, or a worker kept busy by
@@ -1203,8 +1195,9 @@ find_work(rti_worker *w)
 	 * tick).
 	 */
 	/* Relaxed: thieves read it as a hint (head_waited). */
-	ck_pr_store_32(&w->tick, w->tick + 1);
-	if (w->tick % INJECT_EVERY == 0) {
+	tick = w->tick + 1;
+	ck_pr_store_32(&w->tick, tick);
+	if (tick % INJECT_EVERY == 0) {
 		/* And whether a tracer came or went (probes.h). */
 		rti_probes_refresh(w);
 		cell = inject_take(w);
@@ -1232,12 +1225,8 @@ find_work(rti_worker *w)
 		return cell;
 	}
 	/* Starts without a cell go to the run queue. */
-	if (rti_mailbox_has_pending(&sys->starts)) {
-		starts_take(w);
-		cell = runq_pop(&w->rq);
-		if (cell != NULL)
-			return cell;
-	}
+	if (starts_take(w) && (cell = runq_pop(&w->rq)) != NULL)
+		return cell;
 	/* Its own work done on a crowded machine: the rest is for the
 	 * others, unless nobody else is awake (yield_claim). */
 	if (w->stat_fd >= 0 && yield_claim(w))
