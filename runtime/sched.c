@@ -1203,6 +1203,9 @@ find_work(rti_worker *w)
 		cell = inject_take(w);
 		if (cell != NULL)
 			return cell;
+		/* And the spawns from outside that wait for a cell. */
+		if (starts_take(w) && (cell = runq_pop(&w->rq)) != NULL)
+			return cell;
 		/* Readiness too, which would otherwise wait until some
 		 * worker runs out of work. */
 		cell = poll_io(w);

@@ -792,6 +792,34 @@ spawns_without_a_ref_from_outside_start_on_the_workers(void)
 }
 
 /*
+ * A worker kept busy by two actors bouncing a ball still gives cells to
+ * the spawns without a ref that wait for one, as it takes its turn at
+ * the inject queue: the actor starts while the ball is in the air.
+ */
+static void
+spawns_without_a_ref_start_beside_a_busy_worker(void)
+{
+	rt_system *sys = new_system(1);
+	rtest_Starter_args args = { .fail_with = 0, .label = "n" };
+	rtest_Player_ref a, b;
+	rtest_Ball ball = { .left = UINT32_MAX };
+
+	CU_ASSERT_EQUAL_FATAL(rtest_Player_spawn(sys, NULL, &a), 0);
+	CU_ASSERT_EQUAL_FATAL(rtest_Player_spawn(sys, NULL, &b), 0);
+	ball.back = b;
+	CU_ASSERT_EQUAL(rtest_Player_send_Ball(a, &ball), 0);
+	/* The ball in the air: the worker goes from one player to the
+	 * other and never runs out of work. */
+	nanosleep(&(struct timespec){ 0, 100000000 }, NULL);
+	CU_ASSERT_EQUAL_FATAL(rtest_Starter_spawn(sys, &args, NULL), 0);
+	want_u = 1;
+	CU_ASSERT_TRUE(wait_until(starts_reached));
+	CU_ASSERT_EQUAL(rec.balls_done, 0);
+	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_SEC(10)), 0);
+	rt_system_free(sys);
+}
+
+/*
  * A shutdown that begins while spawns without a ref wait for their cells:
  * each one either starts and is stopped, or is refused and counted; none
  * is left alive or lost.
@@ -1079,6 +1107,8 @@ static CU_TestInfo runtime_tests[] = {
 	    blocking_calls_from_inside_an_actor_are_refused },
 	{ "spawns without a ref from outside start on the workers",
 	    spawns_without_a_ref_from_outside_start_on_the_workers },
+	{ "spawns without a ref start beside a busy worker",
+	    spawns_without_a_ref_start_beside_a_busy_worker },
 	{ "shutdown takes the spawns that wait for a cell",
 	    shutdown_takes_the_spawns_that_wait_for_a_cell },
 	{ "a class from another ABI is refused",
