@@ -73,12 +73,6 @@ rti_cache_pop(rti_env_cache *cache)
 	if (b != NULL) {
 		cache->head = (rt_env *)b->node.next;
 		cache->count--;
-		/* The next block's line, on its way while this one is
-		 * filled: a block freed on another core (every start signal
-		 * a thread outside sends) would otherwise stall the next
-		 * allocation on its link. */
-		if (cache->head != NULL)
-			rti_prefetch_w(cache->head);
 	}
 	return b;
 }
@@ -111,8 +105,20 @@ rti_block_alloc_class(rt_system *sys, unsigned c, size_t size)
 			return b != NULL ? b : rti_block_refill(w, c);
 		}
 		if (sys != NULL) {
-			b = rti_cache_pop(&rti_tls_ext_cache[c - 1]);
-			return b != NULL ? b : rti_block_refill_ext(sys, c);
+			rti_env_cache *x = &rti_tls_ext_cache[c - 1];
+
+			b = rti_cache_pop(x);
+			if (b == NULL)
+				return rti_block_refill_ext(sys, c);
+			/* The next block's line, on its way while this one
+			 * is filled: the blocks here were freed by workers,
+			 * on other cores, and each allocation (every start
+			 * signal a thread outside sends) would otherwise
+			 * stall on the link of the next. A worker's own
+			 * blocks are mostly in its cache already. */
+			if (x->head != NULL)
+				rti_prefetch_w(x->head);
+			return b;
 		}
 	}
 	return malloc(c != 0 ? rti_class_size(c) : size);
