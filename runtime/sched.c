@@ -38,6 +38,7 @@
 #include "clock.h"
 #include "io.h"
 #include "park.h"
+#include "pool.h"
 #include "probes.h"
 #include "sched.h"
 #include "system_int.h"
@@ -716,6 +717,8 @@ head_note(rti_worker *w, rti_worker *v, int64_t now)
 		    patience_of(ck_pr_load_ptr(&q->slot[h & RUNQ_MASK])));
 }
 
+static bool starts_pending(rt_system *sys);
+
 /*
  * Work that `self` must not park on: the inject queue, or its own queue.
  * `*others` is set when another worker's queue holds cells: that worker
@@ -728,8 +731,8 @@ work_visible(rti_worker *self, bool *others)
 	rt_system *sys = self->sys;
 	unsigned i;
 
-	if (rti_mailbox_has_pending(&sys->inject) ||
-	    rti_mailbox_has_pending(&sys->starts) || runq_len(&self->rq) != 0)
+	if (rti_mailbox_has_pending(&sys->inject) || starts_pending(sys) ||
+	    runq_len(&self->rq) != 0)
 		return true;
 	for (i = 0; i < sys->nworkers && !*others; i++)
 		*others = &sys->workers[i] != self &&
@@ -1106,9 +1109,29 @@ steal(rti_worker *w)
 void
 rti_sched_start_later(rt_system *sys, rt_env *env)
 {
-	/* The queue publishes the envelope (the push's release). */
-	(void)rti_mailbox_push_mpsc(&sys->starts, &env->node);
+	const rt_actor_class *cls = env->u.cls;
+
+	/*
+	 * Either publishes the start (a release, then an atomic operation
+	 * for maybe_wake_after_atomic). A record in the ring leaves the
+	 * envelope to this thread's cache, where the next spawn takes it
+	 * again. Not for arguments with strings or bytes (args_copy), which
+	 * point into the envelope's own payload.
+	 */
+	if (cls->args_copy == NULL &&
+	    rti_sring_push(&sys->sring, cls, rt_env_payload(env), env->size))
+		rti_env_free(env);
+	else
+		(void)rti_mailbox_push_mpsc(&sys->starts, &env->node);
 	maybe_wake_after_atomic(sys);
+}
+
+/* Whether starts wait for a cell (a snapshot, any thread). */
+static bool
+starts_pending(rt_system *sys)
+{
+	return rti_sring_pending(&sys->sring) ||
+	    rti_mailbox_has_pending(&sys->starts);
 }
 
 /*
@@ -1125,44 +1148,76 @@ start_refused(rti_worker *w, rt_env *env)
 }
 
 /*
- * Give up to STARTS_BATCH starts cells from this worker's cache and queue
- * them here, as rt_spawn_commit does for a cell chosen by its caller: the
- * cells were last written on this core and stay on it, where a thread
- * outside would have written each one's lines from the other core.
+ * Give the start signal `env` (no cell yet) a cell from this worker's cache
+ * and queue it here, as rt_spawn_commit does for a cell chosen by its
+ * caller: the cells were last written on this core and stay on it, where a
+ * thread outside would have written each one's lines from the other core.
+ */
+static void
+start_one(rti_worker *w, rt_env *env)
+{
+	rt_system *sys = w->sys;
+	rt_cell *cell;
+
+	/* Relaxed, as rt_spawn_commit's look: shutdown rescans. */
+	if (ck_pr_load_32(&sys->stopping) ||
+	    (cell = rti_cell_alloc(sys, &sys->cells, &w->cell_cache)) == NULL) {
+		start_refused(w, env);
+		return;
+	}
+	env->cell = cell;
+	(void)rti_spawn_publish(cell, env, env->u.cls);
+	if (rti_mailbox_push_mpsc(&cell->mb, &env->node))
+		rti_sched_enqueue(w, cell);
+}
+
+/*
+ * Start up to STARTS_BATCH of the actors that wait for a cell: records in
+ * the ring first, each made into a start signal from this worker's cache,
+ * then envelopes from the queue.
  */
 static bool
 starts_take(rti_worker *w)
 {
 	rt_system *sys = w->sys;
 	rti_mpsc_node *node, *tail, *tail0;
-	unsigned n;
+	const rt_actor_class *cls;
+	const void *args;
+	uint32_t h, t, t0, size;
+	unsigned n = 0;
 
-	if (!rti_mailbox_has_pending(&sys->starts) ||
-	    !ck_spinlock_fas_trylock(&sys->starts_lock))
+	if (!starts_pending(sys) || !ck_spinlock_fas_trylock(&sys->starts_lock))
 		return false;
-	/* The lock hands the consumer end over (pairs with the release
+	/* The lock hands the consumer ends over (pairs with the release
 	 * before the unlock below). */
 	RT_TSAN_ACQUIRE(&sys->starts_lock);
-	tail = sys->starts.tail;
-	tail0 = tail;
-	for (n = 0; n < STARTS_BATCH &&
-	    (node = rti_mailbox_pop_at(&sys->starts, &tail)) != NULL;
-	    n++) {
-		rt_env *env = rti_env_of(node);
-		rt_cell *cell;
+	h = rti_sring_begin(&sys->sring, &t);
+	t0 = t;
+	while (n < STARTS_BATCH &&
+	    rti_sring_next(&sys->sring, &t, h, &cls, &args, &size)) {
+		rt_env *env = rti_env_alloc_sys(sys, size);
 
-		/* Relaxed, as rt_spawn_commit's look: shutdown rescans. */
-		if (ck_pr_load_32(&sys->stopping) ||
-		    (cell = rti_cell_alloc(sys, &sys->cells, &w->cell_cache)) ==
-			NULL) {
-			start_refused(w, env);
+		n++;
+		if (env == NULL) {
+			/* No memory for it: refused, as a start without a
+			 * cell is (start_refused, without an envelope). */
+			rti_live_add(sys, -1);
+			rti_count_w(sys, w, refused, 1);
 			continue;
 		}
-		env->cell = cell;
-		(void)rti_spawn_publish(cell, env, env->u.cls);
-		if (rti_mailbox_push_mpsc(&cell->mb, &env->node))
-			rti_sched_enqueue(w, cell);
+		env->kind = RTI_ENV_START;
+		env->u.cls = cls;
+		memcpy(rt_env_payload(env), args, size);
+		start_one(w, env);
 	}
+	if (t != t0)
+		rti_sring_end(&sys->sring, t);
+	tail = sys->starts.tail;
+	tail0 = tail;
+	for (; n < STARTS_BATCH &&
+	    (node = rti_mailbox_pop_at(&sys->starts, &tail)) != NULL;
+	    n++)
+		start_one(w, rti_env_of(node));
 	if (tail != tail0)
 		rti_mailbox_set_tail(&sys->starts, tail);
 	RT_TSAN_RELEASE(&sys->starts_lock);
@@ -1410,6 +1465,7 @@ rti_sched_start(rt_system *sys)
 	rti_mailbox_init(&sys->inject);
 	rti_mailbox_init(&sys->starts);
 	ck_spinlock_fas_init(&sys->starts_lock);
+	rti_sring_init(&sys->sring);
 	ck_spinlock_fas_init(&sys->inject_lock);
 	sys->workers = aligned_alloc(RT_CACHELINE,
 	    sizeof(rti_worker) * sys->nworkers);

@@ -239,6 +239,8 @@ void rti_sched_enqueue(rti_worker *w, rt_cell *cell);
  * rti_sched_start_later: queue the start signal `env` of an actor that has
  * no cell yet, counted in sys->live already; a worker gives it a cell of
  * its own and runs it (a spawn from outside the system without a ref).
+ * Takes `env`: its class and arguments go to the start ring when they fit
+ * (startring.h), and the envelope back to this thread's cache.
  */
 void rti_sched_start_later(rt_system *sys, rt_env *env);
 

@@ -16,6 +16,7 @@
 #include "envelope.h"
 #include "rt_atomic.h"
 #include "sched.h"
+#include "startring.h"
 
 /* The subsystems a system owns, each in its own header, for the files
  * that use them (system.c allocates them together). */
@@ -61,6 +62,9 @@ struct rt_system {
 	 */
 	rti_mailbox starts __attribute__((aligned(RT_CACHELINE)));
 	ck_spinlock_fas_t starts_lock;
+	/* Most of them, as compact records (startring.h); `starts` takes
+	 * those that do not fit. */
+	rti_sring sring;
 
 	/* Parking: how many workers are parked or searching for work, and
 	 * how many of the parked ones will look again at a head kept for

@@ -196,6 +196,57 @@ rtest_Starter_on_start(rtest_Starter *self, rt_ctx *ctx,
 	return 0;
 }
 
+static unsigned adder_bad; /* under mu */
+
+static int
+adder_start(rt_ctx *ctx, uint64_t n, uint64_t check, int fields_ok)
+{
+	RECORD({
+		if (check != ~n || !fields_ok)
+			adder_bad++;
+		rec.total += n;
+		rec.adds++;
+	});
+	rt_stop(ctx, RT_NORMAL);
+	return 0;
+}
+
+int
+rtest_Adder_on_start(rtest_Adder *self, rt_ctx *ctx,
+    const rtest_Adder_args *args)
+{
+	(void)self;
+	return adder_start(ctx, args->n, args->check, 1);
+}
+
+int
+rtest_BigAdder_on_start(rtest_BigAdder *self, rt_ctx *ctx,
+    const rtest_BigAdder_args *args)
+{
+	(void)self;
+	return adder_start(ctx, args->n, args->check,
+	    args->a == args->n && args->g == args->n);
+}
+
+int
+rtest_Adder_on_Probe(rtest_Adder *self, rt_ctx *ctx, const rtest_Probe *msg)
+{
+	(void)self;
+	(void)ctx;
+	(void)msg;
+	return 0;
+}
+
+int
+rtest_BigAdder_on_Probe(rtest_BigAdder *self, rt_ctx *ctx,
+    const rtest_Probe *msg)
+{
+	(void)self;
+	(void)ctx;
+	(void)msg;
+	return 0;
+}
+
 void
 rtest_Starter_on_stop(rtest_Starter *self, rt_ctx *ctx, int reason)
 {
@@ -792,6 +843,130 @@ spawns_without_a_ref_from_outside_start_on_the_workers(void)
 }
 
 /*
+ * Spawn Adders 1..n (and a BigAdder every `big`th, 0: none) from this
+ * thread, without refs. Returns how many spawns failed.
+ */
+static unsigned
+spawn_adders(rt_system *sys, uint64_t first, uint64_t n, unsigned big)
+{
+	unsigned failed = 0;
+	uint64_t i;
+
+	for (i = first; i < first + n; i++) {
+		int rc;
+
+		if (big != 0 && i % big == 0) {
+			rtest_BigAdder_args b;
+
+			b.n = b.a = b.b = b.c = b.d = b.e = b.f = b.g = i;
+			b.check = ~i;
+			rc = rtest_BigAdder_spawn(sys, &b, NULL);
+		} else {
+			rtest_Adder_args a = { .n = i, .check = ~i };
+
+			rc = rtest_Adder_spawn(sys, &a, NULL);
+		}
+		failed += rc != 0;
+	}
+	return failed;
+}
+
+/* Every Adder from first to first + n - 1 started, once, with its own
+ * arguments, since the figures in `before`. */
+static void
+check_adders(rt_system *sys, uint64_t first, uint64_t n, const rt_stats *before)
+{
+	rt_stats st;
+
+	want_u = (unsigned)n;
+	CU_ASSERT_TRUE(wait_until(adds_reached));
+	CU_ASSERT_EQUAL(rt_system_wait(sys), 0);
+	pthread_mutex_lock(&mu);
+	CU_ASSERT_EQUAL(rec.adds, n);
+	CU_ASSERT_EQUAL(rec.total, n * first + n * (n - 1) / 2);
+	CU_ASSERT_EQUAL(adder_bad, 0);
+	pthread_mutex_unlock(&mu);
+	CU_ASSERT_EQUAL(rt_stats_system(sys, &st), 0);
+	CU_ASSERT_EQUAL(st.spawned - before->spawned, n);
+	CU_ASSERT_EQUAL(st.stopped - before->stopped, n);
+	CU_ASSERT_EQUAL(st.refused, 0);
+	CU_ASSERT_EQUAL(st.live, 0);
+}
+
+/*
+ * Spawns without a ref from outside go to the workers as compact records
+ * while they fit the start ring, and as envelopes when they do not (the
+ * ring full, arguments too big for a record): with one worker the
+ * spawning thread outruns it and fills the ring many times over. Every
+ * actor starts once, with its own arguments.
+ */
+static void
+spawns_from_outside_carry_their_arguments_through_the_ring(void)
+{
+	unsigned workers;
+
+	for (workers = 1; workers <= 2; workers++) {
+		rt_system *sys = new_system(workers);
+		rt_stats before = { 0 };
+
+		adder_bad = 0;
+		CU_ASSERT_EQUAL(spawn_adders(sys, 1, 50000, 7), 0);
+		check_adders(sys, 1, 50000, &before);
+		/* Again, from where the ring was left. */
+		rec_reset();
+		CU_ASSERT_EQUAL(rt_stats_system(sys, &before), 0);
+		CU_ASSERT_EQUAL(spawn_adders(sys, 1000000, 3000, 0), 0);
+		check_adders(sys, 1000000, 3000, &before);
+		CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_SEC(10)), 0);
+		rt_system_free(sys);
+	}
+}
+
+struct adder_thread {
+	rt_system *sys;
+	uint64_t first, n;
+	unsigned failed;
+};
+
+static void *
+adder_thread(void *arg)
+{
+	struct adder_thread *t = arg;
+
+	t->failed = spawn_adders(t->sys, t->first, t->n, 5);
+	return NULL;
+}
+
+/*
+ * Threads that spawn at once share the ring: a thread that finds another
+ * writing a record sends its start as an envelope instead, and none is
+ * lost or started twice.
+ */
+static void
+threads_spawning_at_once_start_every_actor(void)
+{
+	rt_system *sys = new_system(2);
+	struct adder_thread t[4];
+	pthread_t tid[4];
+	unsigned i;
+
+	adder_bad = 0;
+	for (i = 0; i < 4; i++) {
+		t[i] = (struct adder_thread){ sys, 1 + i * 20000, 20000, 0 };
+		CU_ASSERT_EQUAL_FATAL(pthread_create(&tid[i], NULL,
+					  adder_thread, &t[i]),
+		    0);
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(tid[i], NULL);
+		CU_ASSERT_EQUAL(t[i].failed, 0);
+	}
+	check_adders(sys, 1, 80000, &(rt_stats){ 0 });
+	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_SEC(10)), 0);
+	rt_system_free(sys);
+}
+
+/*
  * A worker kept busy by two actors bouncing a ball still gives cells to
  * the spawns without a ref that wait for one, as it takes its turn at
  * the inject queue: the actor starts while the ball is in the air.
@@ -1107,6 +1282,10 @@ static CU_TestInfo runtime_tests[] = {
 	    blocking_calls_from_inside_an_actor_are_refused },
 	{ "spawns without a ref from outside start on the workers",
 	    spawns_without_a_ref_from_outside_start_on_the_workers },
+	{ "spawns from outside carry their arguments through the ring",
+	    spawns_from_outside_carry_their_arguments_through_the_ring },
+	{ "threads spawning at once start every actor",
+	    threads_spawning_at_once_start_every_actor },
 	{ "spawns without a ref start beside a busy worker",
 	    spawns_without_a_ref_start_beside_a_busy_worker },
 	{ "shutdown takes the spawns that wait for a cell",
