@@ -559,13 +559,17 @@ run_skynet(rt_system *sys, const param *p, unsigned workers)
 
 /*
  * N actors whose on_start stops them at once; timed from the first spawn
- * until none is alive. Main spawns them, from outside the system, through
- * the inject queue. actor=1: a Spawner actor spawns them instead (as Go's
- * and Erlang's peers spawn from a goroutine and a process of their own
- * scheduler), `chunk` at a time, sending itself More after each chunk so
- * that what it spawned can run between chunks.
+ * until none is alive. Main spawns them, from outside the system, without
+ * refs. actor=1: a Spawner actor spawns them instead (as Go's and Erlang's
+ * peers spawn from a goroutine and a process of their own scheduler),
+ * `chunk` at a time, sending itself More after each chunk so that what it
+ * spawned can run between chunks.
+ *
+ * The runtime's count of stopped actors is the check: an Ephemeral stops
+ * only from its on_start, so N stopped means N started. A counter bumped
+ * by each on_start would move its line between the workers' cores at every
+ * start, a cost of the harness, not of spawning.
  */
-static uint64_t spawn_started;
 static unsigned spawn_failed;
 
 int
@@ -574,7 +578,6 @@ bench_Ephemeral_on_start(bench_Ephemeral *self, rt_ctx *ctx,
 {
 	(void)self;
 	(void)args;
-	add_u64(&spawn_started, 1);
 	rt_stop(ctx, RT_NORMAL);
 	return 0;
 }
@@ -645,7 +648,6 @@ run_spawn(rt_system *sys, const param *p, unsigned workers)
 	rt_stats st;
 	double t0, t1;
 
-	spawn_started = 0;
 	spawn_failed = 0;
 	if (chunk != 0) {
 		if (bench_Spawner_spawn(sys,
@@ -669,12 +671,11 @@ run_spawn(rt_system *sys, const param *p, unsigned workers)
 	rt_system_wait(sys);
 	t1 = now_sec();
 	rt_stats_system(sys, &st);
-	if (spawn_failed != 0 || load_u64(&spawn_started) != n ||
-	    st.stopped != want) {
+	if (spawn_failed != 0 || st.stopped != want || st.refused != 0) {
 		fprintf(stderr,
-		    "spawn: %llu started, %llu stopped, want %llu\n",
-		    (unsigned long long)load_u64(&spawn_started),
-		    (unsigned long long)st.stopped, (unsigned long long)n);
+		    "spawn: %llu stopped, %llu refused, want %llu stopped\n",
+		    (unsigned long long)st.stopped,
+		    (unsigned long long)st.refused, (unsigned long long)want);
 		return 1;
 	}
 	printf("spawn actors=%llu seconds=%.3f ns_per_actor=%.1f workers=%u\n",
