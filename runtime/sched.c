@@ -78,6 +78,9 @@
  * watcher looks every WATCH_PARK_NS meanwhile, so nothing waits for them.
  */
 #define QUIET_DOUBLINGS 10
+/* While quiet, a pushing worker reads the clock once in this many pushes
+ * (a power of 2). */
+#define QUIET_LOOK_EVERY 32
 #define QUIET_MAX_NS 32000000
 
 /*
@@ -141,9 +144,12 @@ patience_of(const rt_cell *slot)
 /* What a thief knows of the head of another worker's queue. */
 struct rti_seen {
 	uint32_t head;    /* the queue's head at the start of a window */
-	int64_t since;    /* then; 0: nothing seen */
+	int64_t since;    /* then; 0: no window open */
 	uint64_t handled; /* the owner's messages handled then */
-	uint32_t ticks;   /* ... and its looks for work (about its runs) */
+	uint32_t ticks;   /* ... and its looks for work (about its runs);
+	                     while a window waits to open, those at `asked` */
+	int64_t asked;    /* when a window was due (0: none waits): it opens
+	                     once the owner has looked for work since */
 };
 
 __thread rti_worker *rti_tls_worker;
@@ -505,8 +511,11 @@ maybe_wake(rt_system *sys)
  * woken worker's search reads the waker's queue lines.
  */
 static void
-maybe_wake_surplus(rt_system *sys)
+maybe_wake_surplus(rti_worker *w)
 {
+	rt_system *sys = w->sys;
+	int64_t quiet;
+
 	/*
 	 * No fence before the loads, where maybe_wake has one: the work
 	 * queued here is its owner's, which runs it if nobody takes it, so
@@ -523,11 +532,17 @@ maybe_wake_surplus(rt_system *sys)
 		held_back(sys); /* as in wake_check */
 		return;
 	}
-	/* Relaxed: a hint; the watcher is the guarantee. */
-	if (ck_pr_load_32(&sys->nwatching) != 0 &&
-	    ck_pr_load_64((uint64_t *)&sys->wake_quiet) != 0 &&
-	    rti_clock_now() <
-		(int64_t)ck_pr_load_64((uint64_t *)&sys->wake_quiet))
+	/*
+	 * Relaxed: a hint; the watcher is the guarantee. The clock is read
+	 * once in QUIET_LOOK_EVERY pushes: a read on every push of a busy
+	 * spawner took a tenth of its time (a clock read costs more on a
+	 * virtual machine), and a wake-up some pushes late is one that the
+	 * watcher would make anyway.
+	 */
+	quiet = (int64_t)ck_pr_load_64((uint64_t *)&sys->wake_quiet);
+	if (quiet != 0 && ck_pr_load_32(&sys->nwatching) != 0 &&
+	    ((++w->quiet_looks & (QUIET_LOOK_EVERY - 1)) != 0 ||
+		rti_clock_now() < quiet))
 		return;
 	wake_one(sys);
 }
@@ -604,7 +619,7 @@ rti_sched_enqueue(rti_worker *w, rt_cell *cell)
 		maybe_wake_watcher(sys);
 		return;
 	}
-	maybe_wake_surplus(sys);
+	maybe_wake_surplus(w);
 }
 
 void
@@ -678,17 +693,38 @@ head_waited(rti_worker *w, rti_worker *v, uint32_t h, uint32_t len, int64_t now,
 	struct rti_seen *l = &w->seen[v->index];
 	uint32_t moved = h - l->head;
 	int64_t spent = now - l->since;
+	uint32_t tick;
 
 	if (now == 0)
 		return false;
 	if (l->since == 0 || moved > RTI_RUNQ_SIZE ||
 	    (moved != 0 && spent >= patience)) {
-		/* A new window. Relaxed: a statistic, a hint here; read only
-		 * when needed, since the owner writes its line every run. */
+		/*
+		 * A new window, opened between two of the owner's runs: one
+		 * that opened inside a long run (a spawner's handler) would
+		 * count that run as the queue's, and the short runs queued
+		 * behind it (what it spawned) would look slow enough to
+		 * take. So it opens at the first look after the owner has
+		 * looked for work; meanwhile a head that does not move is
+		 * taken after as long as in a window. Relaxed: a statistic,
+		 * a hint here; read only when needed, since the owner writes
+		 * its line every run.
+		 */
+		tick = ck_pr_load_32(&v->tick);
+		if (l->asked == 0 || (tick == l->ticks && h != l->head)) {
+			l->since = 0;
+			l->head = h;
+			l->ticks = tick;
+			l->asked = now;
+			return false;
+		}
+		if (tick == l->ticks)
+			return now - l->asked >= STUCK_FACTOR * patience;
 		l->head = h;
 		l->since = now;
 		l->handled = ck_pr_load_64(&v->cnt.handled);
-		l->ticks = ck_pr_load_32(&v->tick);
+		l->ticks = tick;
+		l->asked = 0;
 		return false;
 	}
 	if (moved == 0)
@@ -1382,7 +1418,7 @@ search(rti_worker *w, bool counted)
 		if (work_visible(w, &others))
 			maybe_wake(sys);
 		else if (others)
-			maybe_wake_surplus(sys);
+			maybe_wake_surplus(w);
 	}
 	return cell;
 }

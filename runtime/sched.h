@@ -122,6 +122,8 @@ typedef struct rti_worker {
 	    *test;             /* owner only: a test system's record of handled
 	                       messages, else NULL */
 	unsigned streak;       /* owner only: runs taken from `next` in a row */
+	unsigned quiet_looks;  /* owner only: pushes while wake-ups are quiet
+	                          (sched.c, maybe_wake_surplus) */
 	uint32_t tick;         /* owner writes (atomic: thieves read it):
 	                       looks for work, about one per run; for the
 	                       inject queue's turn, and for thieves
