@@ -1020,6 +1020,32 @@ shutdown_takes_the_spawns_that_wait_for_a_cell(void)
 }
 
 /*
+ * The same for spawns that wait as records in the start ring (arguments
+ * without strings): each one either starts, or is refused and counted.
+ */
+static void
+shutdown_takes_the_spawns_that_wait_in_the_ring(void)
+{
+	rt_system *sys = new_system(2);
+	rt_stats st;
+
+	adder_bad = 0;
+	CU_ASSERT_EQUAL_FATAL(spawn_adders(sys, 1, 20000, 0), 0);
+	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_SEC(10)), 0);
+	CU_ASSERT_EQUAL(rt_stats_system(sys, &st), 0);
+	CU_ASSERT_EQUAL(st.live, 0);
+	CU_ASSERT_EQUAL(st.spawned + st.refused, 20000);
+	CU_ASSERT_EQUAL(st.stopped, st.spawned);
+	pthread_mutex_lock(&mu);
+	CU_ASSERT_TRUE(rec.adds <= st.spawned);
+	CU_ASSERT_EQUAL(adder_bad, 0);
+	pthread_mutex_unlock(&mu);
+	/* Once shut down, a spawn is refused at once. */
+	CU_ASSERT_EQUAL(spawn_adders(sys, 1, 1, 0), 1);
+	rt_system_free(sys);
+}
+
+/*
  * Once the system is shut down, whatever is sent to an actor that lived in
  * it tells the caller that the system is gone, not only that actor.
  */
@@ -1290,6 +1316,8 @@ static CU_TestInfo runtime_tests[] = {
 	    spawns_without_a_ref_start_beside_a_busy_worker },
 	{ "shutdown takes the spawns that wait for a cell",
 	    shutdown_takes_the_spawns_that_wait_for_a_cell },
+	{ "shutdown takes the spawns that wait in the ring",
+	    shutdown_takes_the_spawns_that_wait_in_the_ring },
 	{ "a class from another ABI is refused",
 	    a_class_from_another_abi_is_refused },
 	{ "idle workers sleep instead of spinning",
