@@ -360,8 +360,10 @@ rt_pool_pick(rt_ref pool, const rt_pool_spec *spec, uint64_t key, rt_ref *out)
 {
 	int r;
 
+	/* The ABI first: a spec laid out by another generator cannot be
+	 * read any further. */
 	if (spec == NULL || out == NULL || pool.cell == NULL ||
-	    spec->route == RT_ROUTE_BROADCAST)
+	    spec->abi != RT_PROTOCOL_ABI || spec->route == RT_ROUTE_BROADCAST)
 		return RT_EINVAL;
 	r = pick(pool, spec, key, out);
 	return __builtin_expect(r == 0, 1) ? 0 : refused(pool, r);

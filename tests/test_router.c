@@ -540,6 +540,7 @@ test_bad_calls(void)
 {
 	rt_system *sys = test_system();
 	rr_Turns_ref p, zero = { { NULL, 0 } };
+	rt_pool_spec other;
 	rt_ref m;
 
 	reset();
@@ -563,6 +564,18 @@ test_bad_calls(void)
 				.route = RT_ROUTE_RANDOM },
 			    NULL),
 	    RT_EINVAL);
+	/* A pool's spec from another protocol ABI, or with no such route:
+	 * refused to start and to pick with. */
+	other = rr_Turns_pool;
+	other.abi = RT_PROTOCOL_ABI + 1;
+	CU_ASSERT_EQUAL(rt_pool_start(sys, &other, NULL), RT_EINVAL);
+	CU_ASSERT_EQUAL(rt_pool_pick(p.ref, &other, 0, &m), RT_EINVAL);
+	other = rr_Turns_pool;
+	other.route = (rt_route)(RT_ROUTE_HASH + 1);
+	CU_ASSERT_EQUAL(rt_pool_start(sys, &other, NULL), RT_EINVAL);
+	CU_ASSERT_EQUAL(rt_pool_pick(p.ref, &other, 0, &m), RT_EINVAL);
+	/* The pool's own spec still picks. */
+	CU_ASSERT_EQUAL(rt_pool_pick(p.ref, &rr_Turns_pool, 0, &m), 0);
 	rt_system_free(sys);
 }
 

@@ -75,7 +75,8 @@ RT_API int rt_pool_start(rt_system *sys, const rt_pool_spec *spec, rt_ref *out);
  * RT_ROUTE_HASH (rt_hash_*), ignored otherwise. Stores the member's ref
  * in *out. Any thread or actor; lock-free, allocates nothing after the
  * first pick of a pool. Returns 0, RT_EINVAL (NULL spec or out, the zero
- * ref, or a broadcast pool), RT_ENOACTOR (the pool has stopped, or the
+ * ref, a spec of another protocol ABI, a broadcast pool; an unknown route
+ * too, counted as a refusal), RT_ENOACTOR (the pool has stopped, or the
  * member to pick is not there: the pool is still starting, or, for a
  * hash, that member's place is empty) or RT_ENOMEM (the first pick of a
  * round_robin or least_loaded pool could not make its counters).
