@@ -111,9 +111,9 @@ rti_block_alloc_class(rt_system *sys, unsigned c, size_t size)
 			if (b == NULL)
 				return rti_block_refill_ext(sys, c);
 			/* The next block's line, on its way while this one
-			 * is filled: the blocks here were freed by workers,
-			 * on other cores, and each allocation (every start
-			 * signal a thread outside sends) would otherwise
+			 * is filled: the blocks here were mostly freed by
+			 * workers, on other cores (every envelope a thread
+			 * outside sends), and each allocation would otherwise
 			 * stall on the link of the next. A worker's own
 			 * blocks are mostly in its cache already. */
 			if (x->head != NULL)

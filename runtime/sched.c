@@ -1172,8 +1172,9 @@ starts_pending(rt_system *sys)
 
 /*
  * A start without a cell cannot be had: shutdown has begun, or there is no
- * memory for a cell. Its place in `live` goes, and the spawn is counted as
- * refused (its caller was told 0, so this is where it shows).
+ * memory for a cell (or, for a record of the start ring, for its start
+ * signal: `env` NULL). Its place in `live` goes, and the spawn is counted
+ * as refused (its caller was told 0, so this is where it shows).
  */
 static void
 start_refused(rti_worker *w, rt_env *env)
@@ -1235,10 +1236,9 @@ starts_take(rti_worker *w)
 
 		n++;
 		if (env == NULL) {
-			/* No memory for it: refused, as a start without a
-			 * cell is (start_refused, without an envelope). */
-			rti_live_add(sys, -1);
-			rti_count_w(sys, w, refused, 1);
+			/* No memory for its start signal: refused, as for
+			 * want of a cell. */
+			start_refused(w, NULL);
 			continue;
 		}
 		env->kind = RTI_ENV_START;
