@@ -1011,6 +1011,8 @@ yield_cpu(rti_worker *w)
 {
 	rt_system *sys = w->sys;
 	uint32_t seq = ck_pr_load_32(&w->wake_seq);
+	/* Relaxed: a hint, as everywhere it is read. */
+	uint64_t until = ck_pr_load_64((uint64_t *)&sys->crowded_until);
 	enum park_end end;
 
 	w->yield = false;
@@ -1018,8 +1020,16 @@ yield_cpu(rti_worker *w)
 	 * sees the flag claims us (CAS) and takes us off nparked. */
 	ck_pr_store_32(&w->parked, 1);
 	rti_count_w(sys, w, yields, 1);
-	end = park_on_futex(w, seq,
-	    (int64_t)ck_pr_load_64((uint64_t *)&sys->crowded_until));
+	end = park_on_futex(w, seq, (int64_t)until);
+	/*
+	 * Parked until the mark's end: take it off now (a CAS, so that a
+	 * newer one stays). crowded() would only at the coarse clock's next
+	 * tick, up to 4 ms later, and until then every look found the
+	 * machine crowded and parked again at once, past the deadline: a
+	 * loop of reads of the run delay on a CPU that was wanted.
+	 */
+	if (end == PARK_TIMEOUT && until != 0)
+		(void)ck_pr_cas_64((uint64_t *)&sys->crowded_until, until, 0);
 	/* A new window: the time parked says nothing of the CPUs. And a
 	 * look at the mark at the next chance, not the answer from before
 	 * the park. */
