@@ -1220,18 +1220,25 @@ start_one(rti_worker *w, rt_env *env)
 
 /*
  * Start up to STARTS_BATCH of the actors that wait for a cell: records in
- * the ring first, each made into a start signal from this worker's cache,
- * then envelopes from the queue.
+ * the ring first, then envelopes from the queue. Under starts_lock only
+ * what is taken is copied out (the records' words, the envelopes'
+ * addresses); each is made a start signal from this worker's cache and
+ * given a cell after the unlock. With the starts made under the lock, a
+ * batch held it for microseconds, and another worker that came for starts
+ * found it taken and went without: two workers started actors no faster
+ * than one.
  */
 static bool
 starts_take(rti_worker *w)
 {
 	rt_system *sys = w->sys;
+	uint64_t recs[STARTS_BATCH * rti_sring_words_of(RTI_SRING_ARGS_MAX)];
+	rt_env *envs[STARTS_BATCH];
 	rti_mpsc_node *node, *tail, *tail0;
 	const rt_actor_class *cls;
 	const void *args;
-	uint32_t h, t, t0, size;
-	unsigned n = 0;
+	uint32_t h, t, t0, size, nw = 0, i;
+	unsigned n = 0, ne = 0;
 
 	if (!starts_pending(sys) || !ck_spinlock_fas_trylock(&sys->starts_lock))
 		return false;
@@ -1240,11 +1247,31 @@ starts_take(rti_worker *w)
 	RT_TSAN_ACQUIRE(&sys->starts_lock);
 	h = rti_sring_begin(&sys->sring, &t);
 	t0 = t;
-	while (n < STARTS_BATCH &&
-	    rti_sring_next(&sys->sring, &t, h, &cls, &args, &size)) {
-		rt_env *env = rti_env_alloc_sys(sys, size);
+	for (; n < STARTS_BATCH &&
+	    rti_sring_next(&sys->sring, &t, h, &cls, &args, &size);
+	    n++) {
+		recs[nw] = (uint64_t)(uintptr_t)cls;
+		recs[nw + 1] = size;
+		memcpy(&recs[nw + 2], args, size);
+		nw += rti_sring_words_of(size);
+	}
+	if (t != t0)
+		rti_sring_end(&sys->sring, t);
+	tail = sys->starts.tail;
+	tail0 = tail;
+	for (; n + ne < STARTS_BATCH &&
+	    (node = rti_mailbox_pop_at(&sys->starts, &tail)) != NULL;
+	    ne++)
+		envs[ne] = rti_env_of(node);
+	if (tail != tail0)
+		rti_mailbox_set_tail(&sys->starts, tail);
+	RT_TSAN_RELEASE(&sys->starts_lock);
+	ck_spinlock_fas_unlock(&sys->starts_lock);
+	for (i = 0; i < nw; i += rti_sring_words_of(size)) {
+		rt_env *env;
 
-		n++;
+		size = (uint32_t)recs[i + 1];
+		env = rti_env_alloc_sys(sys, size);
 		if (env == NULL) {
 			/* No memory for its start signal: refused, as for
 			 * want of a cell. */
@@ -1252,23 +1279,13 @@ starts_take(rti_worker *w)
 			continue;
 		}
 		env->kind = RTI_ENV_START;
-		env->u.cls = cls;
-		memcpy(rt_env_payload(env), args, size);
+		env->u.cls = (const rt_actor_class *)(uintptr_t)recs[i];
+		memcpy(rt_env_payload(env), &recs[i + 2], size);
 		start_one(w, env);
 	}
-	if (t != t0)
-		rti_sring_end(&sys->sring, t);
-	tail = sys->starts.tail;
-	tail0 = tail;
-	for (; n < STARTS_BATCH &&
-	    (node = rti_mailbox_pop_at(&sys->starts, &tail)) != NULL;
-	    n++)
-		start_one(w, rti_env_of(node));
-	if (tail != tail0)
-		rti_mailbox_set_tail(&sys->starts, tail);
-	RT_TSAN_RELEASE(&sys->starts_lock);
-	ck_spinlock_fas_unlock(&sys->starts_lock);
-	return n != 0;
+	for (i = 0; i < ne; i++)
+		start_one(w, envs[i]);
+	return n + ne != 0;
 }
 
 /* Free the starts left when the system is freed (none after a
