@@ -1297,6 +1297,7 @@ starts_drain(rt_system *sys)
 
 	while ((node = rti_mailbox_pop(&sys->starts)) != NULL)
 		rt_env_discard(rti_env_of(node));
+	rti_sring_free(&sys->sring);
 }
 
 static rt_cell *

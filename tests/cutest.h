@@ -9,10 +9,22 @@
 #ifndef RT_TESTS_CUTEST_H
 #define RT_TESTS_CUTEST_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <CUnit/Basic.h>
+
+/* The monotonic clock in nanoseconds, for the tests' time limits. */
+static inline int64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
 
 static int
 cutest_run(CU_SuiteInfo *suites, int argc, char **argv)

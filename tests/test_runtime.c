@@ -238,6 +238,24 @@ rtest_Adder_on_Probe(rtest_Adder *self, rt_ctx *ctx, const rtest_Probe *msg)
 }
 
 int
+rtest_MidAdder_on_start(rtest_MidAdder *self, rt_ctx *ctx,
+    const rtest_MidAdder_args *args)
+{
+	(void)self;
+	return adder_start(ctx, args->n, args->check, args->x == 3 * args->n);
+}
+
+int
+rtest_MidAdder_on_Probe(rtest_MidAdder *self, rt_ctx *ctx,
+    const rtest_Probe *msg)
+{
+	(void)self;
+	(void)ctx;
+	(void)msg;
+	return 0;
+}
+
+int
 rtest_BigAdder_on_Probe(rtest_BigAdder *self, rt_ctx *ctx,
     const rtest_Probe *msg)
 {
@@ -843,7 +861,8 @@ spawns_without_a_ref_from_outside_start_on_the_workers(void)
 }
 
 /*
- * Spawn Adders 1..n (and a BigAdder every `big`th, 0: none) from this
+ * Spawn Adders 1..n (and a BigAdder every `big`th, 0: none, and of the
+ * others a MidAdder every third, for records of two lengths) from this
  * thread, without refs. Returns how many spawns failed.
  */
 static unsigned
@@ -861,6 +880,12 @@ spawn_adders(rt_system *sys, uint64_t first, uint64_t n, unsigned big)
 			b.n = b.a = b.b = b.c = b.d = b.e = b.f = b.g = i;
 			b.check = ~i;
 			rc = rtest_BigAdder_spawn(sys, &b, NULL);
+		} else if (i % 3 == 0) {
+			rtest_MidAdder_args m = { .n = i,
+				.x = 3 * i,
+				.check = ~i };
+
+			rc = rtest_MidAdder_spawn(sys, &m, NULL);
 		} else {
 			rtest_Adder_args a = { .n = i, .check = ~i };
 
@@ -920,6 +945,62 @@ spawns_from_outside_carry_their_arguments_through_the_ring(void)
 		CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_SEC(10)), 0);
 		rt_system_free(sys);
 	}
+}
+
+/*
+ * While the only worker is held, spawns without a ref from outside wait in
+ * the start ring, which grows by a segment each time the spawner fills
+ * the last (200,000 records of four and five words: the first segment and
+ * three more), and gives each back as the worker, let go, gets past it. Then
+ * again, from the segment kept as the spare. Every actor starts once, with
+ * its own arguments, and the figures count each spawn and stop once.
+ */
+#define HELD_SPAWNS 200000
+
+static void
+spawns_wait_in_a_growing_ring_while_the_worker_is_held(void)
+{
+	rt_system *sys = new_system(1);
+	rtest_Sleeper_ref s;
+	unsigned round;
+
+	CU_ASSERT_EQUAL_FATAL(rtest_Sleeper_spawn(sys, NULL, &s), 0);
+	for (round = 0; round < 2; round++) {
+		uint64_t first = 1 + round * 10000000ull;
+		rt_stats before, st;
+		int64_t deadline;
+
+		rec_reset();
+		adder_bad = 0;
+		CU_ASSERT_EQUAL(rtest_Sleeper_send_Block(s, NULL), 0);
+		CU_ASSERT_TRUE_FATAL(wait_until(is_blocked));
+		CU_ASSERT_EQUAL(rt_stats_system(sys, &before), 0);
+		CU_ASSERT_EQUAL(spawn_adders(sys, first, HELD_SPAWNS, 0), 0);
+		/* Nothing has started: the worker is in the Sleeper. */
+		pthread_mutex_lock(&mu);
+		CU_ASSERT_EQUAL(rec.adds, 0);
+		pthread_mutex_unlock(&mu);
+		RECORD(rec.release = 1);
+		want_u = HELD_SPAWNS;
+		CU_ASSERT_TRUE(wait_until(adds_reached));
+		deadline = now_ns() + (int64_t)WAIT_LIMIT_SEC * 1000000000;
+		do {
+			CU_ASSERT_EQUAL_FATAL(rt_stats_system(sys, &st), 0);
+		} while (st.stopped - before.stopped < HELD_SPAWNS &&
+		    now_ns() < deadline && sched_yield() == 0);
+		pthread_mutex_lock(&mu);
+		CU_ASSERT_EQUAL(rec.adds, HELD_SPAWNS);
+		CU_ASSERT_EQUAL(rec.total,
+		    HELD_SPAWNS * first +
+			(uint64_t)HELD_SPAWNS * (HELD_SPAWNS - 1) / 2);
+		CU_ASSERT_EQUAL(adder_bad, 0);
+		pthread_mutex_unlock(&mu);
+		CU_ASSERT_EQUAL(st.spawned - before.spawned, HELD_SPAWNS);
+		CU_ASSERT_EQUAL(st.stopped - before.stopped, HELD_SPAWNS);
+		CU_ASSERT_EQUAL(st.refused, 0);
+	}
+	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_SEC(10)), 0);
+	rt_system_free(sys);
 }
 
 struct adder_thread {
@@ -1310,6 +1391,8 @@ static CU_TestInfo runtime_tests[] = {
 	    spawns_without_a_ref_from_outside_start_on_the_workers },
 	{ "spawns from outside carry their arguments through the ring",
 	    spawns_from_outside_carry_their_arguments_through_the_ring },
+	{ "spawns wait in a growing ring while the worker is held",
+	    spawns_wait_in_a_growing_ring_while_the_worker_is_held },
 	{ "threads spawning at once start every actor",
 	    threads_spawning_at_once_start_every_actor },
 	{ "spawns without a ref start beside a busy worker",

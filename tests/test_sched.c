@@ -54,15 +54,6 @@ static sched_Mark_ref marks[SPREAD];
 /* Items Flooder sends in one handler: past the Sink's bound of 4. */
 #define FLOOD_ITEMS 6
 
-static int64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* Spin until *p >= v or the limit passes; true if reached. */
 static int
 wait_for(uint32_t *p, uint32_t v)

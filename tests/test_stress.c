@@ -173,15 +173,6 @@ count_log(void *user, rt_log_level level, const char *line)
 
 /* --- helpers ------------------------------------------------------------- */
 
-static int64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static void
 sleep_us(unsigned us)
 {
