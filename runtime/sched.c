@@ -925,6 +925,20 @@ rti_sched_kick(rt_system *sys)
 	maybe_wake(sys);
 }
 
+void
+rti_sched_lend(rt_system *sys)
+{
+	/* Relaxed: a hint, as crowded_now reads it; a CAS, so that a
+	 * newer mark stays. A worker that finds the machine still crowded
+	 * marks it again at its next sample. */
+	uint64_t until = ck_pr_load_64((uint64_t *)&sys->crowded_until);
+
+	if (until == 0 ||
+	    !ck_pr_cas_64((uint64_t *)&sys->crowded_until, until, 0))
+		return;
+	maybe_wake(sys);
+}
+
 /* --- the worker loop ----------------------------------------------------- */
 
 /*

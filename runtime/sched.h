@@ -292,6 +292,15 @@ uint64_t rti_sched_drive(rt_system *sys);
 void rti_sched_kick(rt_system *sys);
 
 /*
+ * rti_sched_lend: a thread outside the system is about to block until the
+ * workers are done (rt_system_wait). If the system is marked crowded, the
+ * mark goes and a parked worker is woken: the CPU that thread leaves is
+ * one the workers waited for, and a worker that parked to leave it to
+ * that thread would otherwise sleep out the rest of CROWD_NS.
+ */
+void rti_sched_lend(rt_system *sys);
+
+/*
  * rti_sched_free: free the workers (once joined, or never started). Safe
  * on a system whose rti_sched_start failed or never ran.
  */

@@ -265,6 +265,7 @@ rt_system_wait(rt_system *sys)
 		return RT_EDEADLK;
 	if (sys->manual)
 		return rti_test_wait(sys);
+	rti_sched_lend(sys);
 	pthread_mutex_lock(&sys->lock);
 	epoch = sys->idle_epoch;
 	/* Until no actor is alive (the epoch says it was so at some point,
