@@ -122,14 +122,18 @@ fmt() { # number -> short form
 # --- run -------------------------------------------------------------------
 # Interleaved: each round runs every system at every worker count once, so
 # that a slow spell of the machine (a virtual one has them, seconds to
-# minutes long) falls on all of them alike, and rt's own worker counts are
-# compared with runs taken side by side.
+# minutes long) falls on all of them alike. A system's worker counts run
+# one right after the other, in turn first and last (1 2, then 2 1): rt
+# against itself compares runs taken side by side, within a spell of the
+# machine, not a peer's run apart.
 declare -A med unknown
 for w in "${workloads[@]}"; do
 	declare -A vals=()
 	for ((i = 1; i <= runs; i++)); do
-		for nw in $workers_list; do
-			for s in $systems; do
+		order=$workers_list
+		[ $((i % 2)) -eq 0 ] && order=$(tr ' ' '\n' <<<"$workers_list" | tac | tr '\n' ' ')
+		for s in $systems; do
+			for nw in $order; do
 				[ -z "${unknown[$s,$w]:-}" ] || continue
 				line=$(timeout "$timeout_s" ${cmd[$s]} --workers "$nw" "$w" $(args_of "$w") 2>"$out/stderr")
 				rc=$?
