@@ -862,11 +862,12 @@ spawns_without_a_ref_from_outside_start_on_the_workers(void)
 
 /*
  * Spawn Adders 1..n (and a BigAdder every `big`th, 0: none, and of the
- * others a MidAdder every third, for records of two lengths) from this
- * thread, without refs. Returns how many spawns failed.
+ * others a MidAdder every `mid`th, 0: none, for records of two lengths)
+ * from this thread, without refs. Returns how many spawns failed.
  */
 static unsigned
-spawn_adders(rt_system *sys, uint64_t first, uint64_t n, unsigned big)
+spawn_adders(rt_system *sys, uint64_t first, uint64_t n, unsigned big,
+    unsigned mid)
 {
 	unsigned failed = 0;
 	uint64_t i;
@@ -880,7 +881,7 @@ spawn_adders(rt_system *sys, uint64_t first, uint64_t n, unsigned big)
 			b.n = b.a = b.b = b.c = b.d = b.e = b.f = b.g = i;
 			b.check = ~i;
 			rc = rtest_BigAdder_spawn(sys, &b, NULL);
-		} else if (i % 3 == 0) {
+		} else if (mid != 0 && i % mid == 0) {
 			rtest_MidAdder_args m = { .n = i,
 				.x = 3 * i,
 				.check = ~i };
@@ -935,12 +936,12 @@ spawns_from_outside_carry_their_arguments_through_the_ring(void)
 		rt_stats before = { 0 };
 
 		adder_bad = 0;
-		CU_ASSERT_EQUAL(spawn_adders(sys, 1, 50000, 7), 0);
+		CU_ASSERT_EQUAL(spawn_adders(sys, 1, 50000, 7, 3), 0);
 		check_adders(sys, 1, 50000, &before);
 		/* Again, from where the ring was left. */
 		rec_reset();
 		CU_ASSERT_EQUAL(rt_stats_system(sys, &before), 0);
-		CU_ASSERT_EQUAL(spawn_adders(sys, 1000000, 3000, 0), 0);
+		CU_ASSERT_EQUAL(spawn_adders(sys, 1000000, 3000, 0, 3), 0);
 		check_adders(sys, 1000000, 3000, &before);
 		CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_SEC(10)), 0);
 		rt_system_free(sys);
@@ -950,9 +951,12 @@ spawns_from_outside_carry_their_arguments_through_the_ring(void)
 /*
  * While the only worker is held, spawns without a ref from outside wait in
  * the start ring, which grows by a segment each time the spawner fills
- * the last (200,000 records of four and five words: the first segment and
- * three more), and gives each back as the worker, let go, gets past it. Then
- * again, from the segment kept as the spare. Every actor starts once, with
+ * the last (200,000 records of four words: the first segment and three
+ * more), and gives each back as the worker, let go, gets past it. Then
+ * again with records of five words, through the segment kept as the spare
+ * (the first): the last record that fits it ends a word short of its end,
+ * where the first round left a word of a record, so the word that says
+ * "on in the next segment" must be there. Every actor starts once, with
  * its own arguments, and the figures count each spawn and stop once.
  */
 #define HELD_SPAWNS 200000
@@ -975,7 +979,9 @@ spawns_wait_in_a_growing_ring_while_the_worker_is_held(void)
 		CU_ASSERT_EQUAL(rtest_Sleeper_send_Block(s, NULL), 0);
 		CU_ASSERT_TRUE_FATAL(wait_until(is_blocked));
 		CU_ASSERT_EQUAL(rt_stats_system(sys, &before), 0);
-		CU_ASSERT_EQUAL(spawn_adders(sys, first, HELD_SPAWNS, 0), 0);
+		CU_ASSERT_EQUAL(spawn_adders(sys, first, HELD_SPAWNS, 0,
+				    round == 0 ? 0 : 1),
+		    0);
 		/* Nothing has started: the worker is in the Sleeper. */
 		pthread_mutex_lock(&mu);
 		CU_ASSERT_EQUAL(rec.adds, 0);
@@ -1014,7 +1020,7 @@ adder_thread(void *arg)
 {
 	struct adder_thread *t = arg;
 
-	t->failed = spawn_adders(t->sys, t->first, t->n, 5);
+	t->failed = spawn_adders(t->sys, t->first, t->n, 5, 3);
 	return NULL;
 }
 
@@ -1111,7 +1117,7 @@ shutdown_takes_the_spawns_that_wait_in_the_ring(void)
 	rt_stats st;
 
 	adder_bad = 0;
-	CU_ASSERT_EQUAL_FATAL(spawn_adders(sys, 1, 20000, 0), 0);
+	CU_ASSERT_EQUAL_FATAL(spawn_adders(sys, 1, 20000, 0, 3), 0);
 	CU_ASSERT_EQUAL(rt_system_shutdown(sys, RT_SEC(10)), 0);
 	CU_ASSERT_EQUAL(rt_stats_system(sys, &st), 0);
 	CU_ASSERT_EQUAL(st.live, 0);
@@ -1122,7 +1128,7 @@ shutdown_takes_the_spawns_that_wait_in_the_ring(void)
 	CU_ASSERT_EQUAL(adder_bad, 0);
 	pthread_mutex_unlock(&mu);
 	/* Once shut down, a spawn is refused at once. */
-	CU_ASSERT_EQUAL(spawn_adders(sys, 1, 1, 0), 1);
+	CU_ASSERT_EQUAL(spawn_adders(sys, 1, 1, 0, 3), 1);
 	rt_system_free(sys);
 }
 
